@@ -8,6 +8,7 @@
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct sqt_test_case {
     const char *name;

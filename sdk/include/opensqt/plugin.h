@@ -529,7 +529,11 @@ typedef struct sqt_host_api {
     int64_t (*wall_ms)(sqt_host *h);   /* Unix time in ms */
     uint64_t (*mono_ns)(sqt_host *h);  /* monotonic clock */
 
-    /* One-shot (repeat_ms 0) or repeating timer. *out is valid until timer_stop(). */
+    /* One-shot (repeat_ms 0) or repeating timer; *out may be NULL.
+     * A repeating timer lives until timer_stop(). A ONE-SHOT timer is released by the
+     * host right after its callback returns (setTimeout semantics): *out is valid only
+     * until then, so stop it only before it fires (and forget the pointer in its
+     * callback). */
     int (*timer_start)(sqt_host *h, uint64_t timeout_ms, uint64_t repeat_ms,
                        sqt_timer_cb cb, void *ud, sqt_timer **out);
     /* After this the callback is never called again; the handle is gone. */

@@ -1,0 +1,38 @@
+/* The host services table handed to plugins (sqt_host_api): logging, clocks, timers on
+ * the libuv loop, HTTP and WebSocket through host/net, secrets and config lookup. The
+ * struct sqt_host is the context behind the opaque pointer plugins receive. */
+#ifndef SQT_SERVICES_H
+#define SQT_SERVICES_H
+
+#include <uv.h>
+
+#include <opensqt/plugin.h>
+
+#include "config.h"
+#include "log.h"
+
+typedef void (*sqt_rate_usage_fn)(void *ud, const sqt_rate_usage *u);
+
+struct sqt_host {
+    uv_loop_t *loop;
+    sqt_log *log;
+    const sqt_config *cfg;
+    const sqt_exchange_cfg *xcfg;      /* the plugin's config block */
+    char plugin_name[40];
+    void *net;                         /* host/net state (HTTP client), NULL until used */
+    sqt_rate_usage_fn on_rate_usage;   /* the executor listens here */
+    void *rate_ud;
+    size_t live_timers;                /* timers not yet released (leak check) */
+    size_t live_ws;                    /* WebSocket connections not yet closed */
+    int closing;                       /* shutdown started: refuse new work */
+};
+
+/* No I/O; the loop, log and config must outlive the host. */
+void sqt_host_init(struct sqt_host *h, uv_loop_t *loop, sqt_log *log, const sqt_config *cfg,
+                   const char *plugin_name);
+/* Asynchronously stop host-side network state; cb runs once on the loop. */
+void sqt_host_close(struct sqt_host *h, void (*cb)(void *ud), void *ud);
+
+const sqt_host_api *sqt_host_services(void);
+
+#endif

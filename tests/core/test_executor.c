@@ -1,0 +1,406 @@
+/* Order executor against a scripted in-process exchange on a real libuv loop. */
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "executor.h"
+#include "sqt_test.h"
+
+/* ---- scripted exchange ---------------------------------------------------------- */
+
+#define MAXQ 64
+
+typedef struct pending {
+    uv_timer_t t;
+    int kind; /* 1 place, 2 cancel, 3 query */
+    size_t n;
+    sqt_order_req reqs[8];
+    sqt_cancel_req creqs[8];
+    char qid[SQT_CLIENT_ID_MAX];
+    void *cb;
+    void *ud;
+} pending;
+
+static struct {
+    uv_loop_t *loop;
+    int requests;
+    int place_calls, cancel_calls, query_calls;
+    size_t batch_sizes[MAXQ];
+    sqt_side first_side[MAXQ];
+    /* script: error code for the next place results, consumed in order */
+    int place_script[MAXQ];
+    int64_t retry_after[MAXQ];
+    int n_script, i_script;
+    int query_script[MAXQ]; /* SQT_OK found, SQT_EUNKNOWN_ORDER */
+    int n_qscript, i_qscript;
+    int open_pending;
+} X;
+
+struct sqt_exchange {
+    int dummy;
+};
+static struct sqt_exchange the_ex;
+
+static void pending_closed(uv_handle_t *h)
+{
+    free(h->data);
+    X.open_pending--;
+}
+
+static void fill_order(sqt_order *o, const sqt_order_req *r)
+{
+    memset(o, 0, sizeof(*o));
+    strcpy(o->symbol, "ETHUSDT");
+    memcpy(o->client_id, r->client_id, sizeof(o->client_id));
+    snprintf(o->order_id, sizeof(o->order_id), "9%.40s", r->client_id);
+    o->side = r->side;
+    o->status = SQT_ORDER_NEW;
+    o->price = r->price;
+    o->qty = r->qty;
+}
+
+static void answer(uv_timer_t *t)
+{
+    pending *p = t->data;
+    size_t i;
+    if (p->kind == 1) {
+        sqt_place_result res[8];
+        memset(res, 0, sizeof(res));
+        for (i = 0; i < p->n; i++) {
+            memcpy(res[i].client_id, p->reqs[i].client_id, SQT_CLIENT_ID_MAX);
+            if (X.i_script < X.n_script) {
+                res[i].err.code = X.place_script[X.i_script];
+                res[i].err.retry_after_ms = X.retry_after[X.i_script];
+                X.i_script++;
+            }
+            if (res[i].err.code == SQT_OK)
+                fill_order(&res[i].order, &p->reqs[i]);
+        }
+        ((sqt_place_cb)p->cb)(p->ud, SQT_OK, res, p->n);
+    } else if (p->kind == 2) {
+        sqt_cancel_result res[8];
+        memset(res, 0, sizeof(res));
+        for (i = 0; i < p->n; i++)
+            memcpy(res[i].client_id, p->creqs[i].client_id, SQT_CLIENT_ID_MAX);
+        ((sqt_cancel_cb)p->cb)(p->ud, SQT_OK, res, p->n);
+    } else {
+        sqt_error err;
+        sqt_order o;
+        sqt_order_req r;
+        memset(&err, 0, sizeof(err));
+        memset(&r, 0, sizeof(r));
+        if (X.i_qscript < X.n_qscript)
+            err.code = X.query_script[X.i_qscript++];
+        if (err.code == SQT_OK) {
+            memcpy(r.client_id, p->qid, sizeof(r.client_id));
+            r.side = SQT_SIDE_BUY;
+            fill_order(&o, &r);
+            ((sqt_orders_cb)p->cb)(p->ud, &err, &o, 1);
+        } else {
+            ((sqt_orders_cb)p->cb)(p->ud, &err, NULL, 0);
+        }
+    }
+    uv_close((uv_handle_t *)t, pending_closed);
+}
+
+static pending *later(int kind, void *cb, void *ud)
+{
+    pending *p = calloc(1, sizeof(*p));
+    uv_timer_init(X.loop, &p->t);
+    p->t.data = p;
+    p->kind = kind;
+    p->cb = cb;
+    p->ud = ud;
+    X.requests++;
+    X.open_pending++;
+    uv_timer_start(&p->t, answer, 1, 0);
+    return p;
+}
+
+static int x_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb, void *ud)
+{
+    pending *p;
+    (void)ex;
+    CU_ASSERT_TRUE_FATAL(n >= 1 && n <= 8);
+    p = later(1, (void *)cb, ud);
+    p->n = n;
+    memcpy(p->reqs, reqs, n * sizeof(*reqs));
+    X.batch_sizes[X.place_calls] = n;
+    X.first_side[X.place_calls] = reqs[0].side;
+    X.place_calls++;
+    return SQT_OK;
+}
+
+static int x_cancel(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n, sqt_cancel_cb cb, void *ud)
+{
+    pending *p;
+    (void)ex;
+    p = later(2, (void *)cb, ud);
+    p->n = n;
+    memcpy(p->creqs, reqs, n * sizeof(*reqs));
+    X.cancel_calls++;
+    return SQT_OK;
+}
+
+static int x_query(sqt_exchange *ex, const char *cid, const char *oid, sqt_orders_cb cb, void *ud)
+{
+    pending *p;
+    (void)ex;
+    (void)oid;
+    p = later(3, (void *)cb, ud);
+    snprintf(p->qid, sizeof(p->qid), "%s", cid ? cid : "");
+    X.query_calls++;
+    return SQT_OK;
+}
+
+static sqt_exchange_api xapi;
+
+/* ---- results seen by the "engine" ------------------------------------------------- */
+
+static struct {
+    int placed_ok, placed_err, cancelled, queried;
+    int last_err;
+    int sync_violation;
+    int in_submit;
+} R;
+
+static void on_place(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)
+{
+    (void)ud;
+    (void)cid;
+    if (R.in_submit)
+        R.sync_violation++;
+    if (err->code == SQT_OK) {
+        CU_ASSERT_PTR_NOT_NULL(o);
+        R.placed_ok++;
+    } else {
+        R.placed_err++;
+        R.last_err = err->code;
+    }
+}
+static void on_cancel(void *ud, const char *cid, const sqt_error *err)
+{
+    (void)ud;
+    (void)cid;
+    (void)err;
+    R.cancelled++;
+}
+static void on_query(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)
+{
+    (void)ud;
+    (void)cid;
+    (void)err;
+    (void)o;
+    R.queried++;
+}
+
+static uv_loop_t loop;
+static sqt_log lg;
+
+static sqt_executor *setup(int batch, int rate, int burst)
+{
+    sqt_executor_opts o;
+    sqt_executor_cbs cbs = {NULL, on_place, on_cancel, on_query, NULL};
+    memset(&X, 0, sizeof(X));
+    memset(&R, 0, sizeof(R));
+    memset(&xapi, 0, sizeof(xapi));
+    xapi.struct_size = sizeof(xapi);
+    xapi.place_orders = x_place;
+    xapi.cancel_orders = x_cancel;
+    xapi.query_order = x_query;
+    uv_loop_init(&loop);
+    X.loop = &loop;
+    memset(&lg, 0, sizeof(lg));
+    lg.level = SQT_LV_ERROR + 1; /* quiet */
+    memset(&o, 0, sizeof(o));
+    o.max_batch_place = batch;
+    o.max_batch_cancel = batch;
+    o.rate_per_sec = rate;
+    o.burst = burst;
+    o.retry_base_ms = 5;
+    o.rate_limit_retry_ms = 20;
+    return sqt_executor_new(&loop, &lg, &xapi, &the_ex, &o, &cbs);
+}
+
+static void closed_cb(void *ud)
+{
+    *(int *)ud = 1;
+}
+
+static void teardown(sqt_executor *e)
+{
+    int done = 0;
+    sqt_executor_close(e, closed_cb, &done);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CU_ASSERT_TRUE(done);
+    SQT_ASSERT_INT_EQ(uv_loop_close(&loop), 0);
+}
+
+static void submit(sqt_executor *e, const char *cid, sqt_side side)
+{
+    sqt_order_req r;
+    memset(&r, 0, sizeof(r));
+    snprintf(r.client_id, sizeof(r.client_id), "%s", cid);
+    r.side = side;
+    r.tif = SQT_TIF_POST_ONLY;
+    r.price = sqt_dec_make(300000, 2);
+    r.qty = sqt_dec_make(10, 3);
+    R.in_submit = 1;
+    SQT_ASSERT_INT_EQ(sqt_executor_place(e, &r), SQT_OK);
+    R.in_submit = 0;
+}
+
+static void test_batching_and_priority(void)
+{
+    sqt_executor *e = setup(5, 1000, 100);
+    char id[16];
+    int i;
+    for (i = 0; i < 9; i++) {
+        snprintf(id, sizeof(id), "b%d", i);
+        submit(e, id, SQT_SIDE_BUY);
+    }
+    for (i = 0; i < 3; i++) {
+        snprintf(id, sizeof(id), "s%d", i);
+        submit(e, id, SQT_SIDE_SELL);
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(R.placed_ok, 12);
+    SQT_ASSERT_INT_EQ(R.sync_violation, 0);
+    SQT_ASSERT_INT_EQ(X.place_calls, 3);
+    SQT_ASSERT_INT_EQ(X.batch_sizes[0], 5);
+    SQT_ASSERT_INT_EQ(X.batch_sizes[1], 5);
+    SQT_ASSERT_INT_EQ(X.batch_sizes[2], 2);
+    /* reduce-only sells go out before buys */
+    SQT_ASSERT_INT_EQ(X.first_side[0], SQT_SIDE_SELL);
+    CU_ASSERT_TRUE(sqt_executor_idle(e));
+    teardown(e);
+}
+
+static void stop_loop(uv_timer_t *t)
+{
+    uv_stop(t->loop);
+}
+
+static void test_token_bucket(void)
+{
+    sqt_executor *e = setup(1, 2 /* per second */, 3);
+    uv_timer_t t;
+    char id[16];
+    int i;
+    for (i = 0; i < 6; i++) {
+        snprintf(id, sizeof(id), "b%d", i);
+        submit(e, id, SQT_SIDE_BUY);
+    }
+    uv_timer_init(&loop, &t);
+    uv_timer_start(&t, stop_loop, 200, 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    /* the burst of 3 went out at once; the 4th needs 500 ms of refill */
+    SQT_ASSERT_INT_EQ(X.place_calls, 3);
+    uv_close((uv_handle_t *)&t, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(X.place_calls, 6);
+    SQT_ASSERT_INT_EQ(R.placed_ok, 6);
+    teardown(e);
+}
+
+static void test_rate_limited_then_ok(void)
+{
+    sqt_executor *e = setup(1, 1000, 100);
+    sqt_executor_stats st;
+    X.place_script[0] = SQT_ERATE_LIMITED;
+    X.retry_after[0] = 30;
+    X.n_script = 1;
+    submit(e, "b1", SQT_SIDE_BUY);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(R.placed_ok, 1);
+    SQT_ASSERT_INT_EQ(R.placed_err, 0);
+    SQT_ASSERT_INT_EQ(X.place_calls, 2);
+    sqt_executor_stats_get(e, &st);
+    SQT_ASSERT_INT_EQ(st.rate_limited, 1);
+    teardown(e);
+}
+
+static void test_unknown_outcome_verified(void)
+{
+    sqt_executor *e = setup(1, 1000, 100);
+    sqt_executor_stats st;
+    /* 1st: timeout -> query finds it: success without a second place */
+    X.place_script[0] = SQT_ETIMEOUT;
+    X.n_script = 1;
+    X.query_script[0] = SQT_OK;
+    X.n_qscript = 1;
+    submit(e, "b1", SQT_SIDE_BUY);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(R.placed_ok, 1);
+    SQT_ASSERT_INT_EQ(X.place_calls, 1);
+    SQT_ASSERT_INT_EQ(X.query_calls, 1);
+    sqt_executor_stats_get(e, &st);
+    SQT_ASSERT_INT_EQ(st.verified, 1);
+    teardown(e);
+
+    /* network error, query says unknown -> sent again -> ok */
+    e = setup(1, 1000, 100);
+    X.place_script[0] = SQT_ENETWORK;
+    X.place_script[1] = SQT_OK;
+    X.n_script = 2;
+    X.query_script[0] = SQT_EUNKNOWN_ORDER;
+    X.n_qscript = 1;
+    submit(e, "b2", SQT_SIDE_BUY);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(R.placed_ok, 1);
+    SQT_ASSERT_INT_EQ(X.place_calls, 2);
+    SQT_ASSERT_INT_EQ(X.query_calls, 1);
+    teardown(e);
+}
+
+static void test_post_only_reported_not_retried(void)
+{
+    sqt_executor *e = setup(1, 1000, 100);
+    X.place_script[0] = SQT_EPOST_ONLY;
+    X.place_script[1] = SQT_EMARGIN;
+    X.n_script = 2;
+    submit(e, "s1", SQT_SIDE_SELL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    submit(e, "b1", SQT_SIDE_BUY);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(R.placed_err, 2);
+    SQT_ASSERT_INT_EQ(R.last_err, SQT_EMARGIN);
+    SQT_ASSERT_INT_EQ(X.place_calls, 2);
+    teardown(e);
+}
+
+static void test_close_with_inflight(void)
+{
+    sqt_executor *e = setup(1, 1000, 100);
+    uv_timer_t t;
+    int done = 0;
+    submit(e, "b1", SQT_SIDE_BUY);
+    submit(e, "b2", SQT_SIDE_BUY);
+    SQT_ASSERT_INT_EQ(sqt_executor_cancel(e, "c1", NULL), SQT_OK);
+    /* let the requests go out, then close before the answers arrive */
+    uv_run(&loop, UV_RUN_NOWAIT);
+    CU_ASSERT_TRUE(X.requests > 0);
+    sqt_executor_close(e, closed_cb, &done);
+    uv_timer_init(&loop, &t);
+    uv_close((uv_handle_t *)&t, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CU_ASSERT_TRUE(done);
+    SQT_ASSERT_INT_EQ(R.placed_ok + R.placed_err + R.cancelled, 0);
+    SQT_ASSERT_INT_EQ(X.open_pending, 0);
+    SQT_ASSERT_INT_EQ(uv_loop_close(&loop), 0);
+}
+
+int main(void)
+{
+    static const sqt_test_case cases[] = {
+        {"batching and sell priority", test_batching_and_priority},
+        {"token bucket", test_token_bucket},
+        {"rate limited then ok", test_rate_limited_then_ok},
+        {"unknown outcome verified by query", test_unknown_outcome_verified},
+        {"post-only and margin reported, not retried", test_post_only_reported_not_retried},
+        {"close with requests in flight", test_close_with_inflight},
+        {NULL, NULL}};
+    SQT_TEST_INIT();
+    sqt_test_suite("executor", cases);
+    return sqt_test_run();
+}
