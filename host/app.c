@@ -25,6 +25,7 @@
 #define SQT_CANCEL_ON_EXIT_MS 10000
 #define SQT_SHUTDOWN_GUARD_MS 30000
 #define SQT_HOUSEKEEPING_MS 500
+#define SQT_EXIT_SETTLE_MS 2000
 #define SQT_BATCH 64
 
 enum app_state { ST_STARTING, ST_TRADING, ST_STOPPING, ST_DONE };
@@ -66,6 +67,7 @@ typedef struct app {
     size_t rec_n;
     uint64_t last_cleanup_ms;
     int exit_cancel_done;
+    uint64_t exit_wait_start;
     int shutdown_started;
 
     /* status */
@@ -1018,6 +1020,21 @@ static void finish_shutdown(app *a)
     plugin_shut(a, NULL);
 }
 
+static void exit_settle_cb(uv_timer_t *t)
+{
+    app *a = t->data;
+    sqt_grid_status st;
+    sqt_grid_get_status(a->grid, &st);
+    if (st.live_buys + st.live_sells == 0 || uv_now(&a->loop) - a->exit_wait_start >= SQT_EXIT_SETTLE_MS) {
+        uv_timer_stop(t);
+        if (st.live_buys + st.live_sells > 0)
+            sqt_logf(a->log, SQT_LV_WARN,
+                     "cancel on exit: the order stream did not confirm %zu cancellations in %d ms",
+                     st.live_buys + st.live_sells, SQT_EXIT_SETTLE_MS);
+        finish_shutdown(a);
+    }
+}
+
 static void exit_cancelled(void *ud, int status, const sqt_cancel_result *res, size_t n)
 {
     app *a = ud;
@@ -1029,13 +1046,17 @@ static void exit_cancelled(void *ud, int status, const sqt_cancel_result *res, s
     for (i = 0; i < n; i++)
         if (res[i].err.code == SQT_OK || res[i].err.code == SQT_EUNKNOWN_ORDER)
             ok++;
-    if (status < 0)
+    if (status < 0) {
         sqt_logf(a->log, SQT_LV_ERROR, "cancel on exit failed: %s; orders may remain open",
                  sqt_strerror(status));
-    else
-        sqt_logf(a->log, SQT_LV_INFO, "cancel on exit: %zu of %zu own orders cancelled", ok, n);
-    /* the cancel pushes still update the engine; then stop */
-    finish_shutdown(a);
+        finish_shutdown(a);
+        return;
+    }
+    sqt_logf(a->log, SQT_LV_INFO, "cancel on exit: %zu of %zu own orders cancelled", ok, n);
+    /* let the order stream report the cancellations (and any last fill) to the engine,
+     * so the final status and the event log agree with the exchange */
+    a->exit_wait_start = uv_now(&a->loop);
+    uv_timer_start(&a->exit_cancel_timer, exit_settle_cb, 20, 20);
 }
 
 static void exit_cancel_timeout(uv_timer_t *t)

@@ -93,6 +93,11 @@ typedef struct sqt_config {
     int status_print_interval;       /* min, 1 */
     int status_print_seconds;        /* ours: overrides the minutes when > 0 */
     int order_cleanup_interval;      /* s, 60 */
+
+    /* Added: source lines of the keys, so checks made after loading
+     * (sqt_config_check_*) can still name file:line. Owned; NULL in a config not
+     * made by sqt_config_load(). */
+    struct sqt_config_lines *lines;
 } sqt_config;
 
 /* Load and validate `path`. Warnings (unknown keys, effective defaults, a secret in a

@@ -81,7 +81,7 @@ int sqt_host_http_request(sqt_host *h, const sqt_http_request *req, sqt_http_cb 
         if (n->http == NULL)
             return SQT_ENOMEM;
     }
-    return sqt_http_request(n->http, req, cb, ud, out);
+    return sqt_http_send(n->http, req, cb, ud, out);
 }
 
 void sqt_host_http_cancel(sqt_host *h, sqt_http_call *call)

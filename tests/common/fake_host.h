@@ -74,4 +74,34 @@ int fake_host_log_contains(const fake_host *fh, const char *needle);
 /* Rate usage the plugin reported last (zeroed when none). */
 sqt_rate_usage fake_host_last_rate_usage(const fake_host *fh);
 
+/* ---- additions (beyond the original contract) ---------------------------------- */
+
+/* Monotonic virtual time in ms (starts at 0). */
+uint64_t fake_host_now_ms(const fake_host *fh);
+/* Timers follow the real host: a one-shot timer is released right after its callback
+ * (calling timer_stop() on it later is a misuse); the callback may stop its own timer. */
+
+/* Every request ever sent, answered or not, in order. */
+size_t fake_host_http_total(const fake_host *fh);
+fake_http *fake_host_http_sent(fake_host *fh, size_t i);
+/* Value of a request header (case-insensitive name), NULL when absent. */
+const char *fake_http_header(const fake_http *r, const char *name);
+/* 0 (default): http_cancel() runs the callback with SQT_ECANCELLED inside the call.
+ * 1: it runs at the next fake_host_advance(), as a host that defers would. */
+void fake_host_set_cancel_deferred(fake_host *fh, int deferred_mode);
+
+/* The host gave up on connection i: on_down (if open) then on_closed. */
+void fake_host_ws_give_up(fake_host *fh, size_t i);
+/* 1 once on_closed was delivered for connection i (after ws_close, at the next
+ * fake_host_advance(), or after give_up). */
+int fake_host_ws_finished(const fake_host *fh, size_t i);
+/* The options the plugin opened connection i with (copies). */
+const sqt_ws_options *fake_host_ws_options(const fake_host *fh, size_t i);
+
+/* How many times rate_usage() was called. */
+size_t fake_host_rate_usage_count(const fake_host *fh);
+/* Contract violations seen (cancel of a finished call, unknown timer_stop, send or
+ * close on a closed socket, answering a request that is not pending). */
+int fake_host_misuse_count(const fake_host *fh);
+
 #endif

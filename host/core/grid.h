@@ -1,0 +1,340 @@
+/* The grid (slot) engine: a pure state machine (behaviour.md §4-§7, §9.4 with the §11
+ * fixes). No I/O, no clock, no globals: every entry point takes the time as now_ms
+ * (any monotonic millisecond clock; only differences are used). Events go in,
+ * commands and journal events come out through two queues the host drains.
+ *
+ * Model. The grid lives in integer units: prices in ticks, quantities in steps. Slot
+ * k has the buy price anchor + k*I (ticks) and sells one interval higher. A slot holds
+ * inventory (qty, steps) and at most one order at a time:
+ *   FREE    no order              (EMPTY when qty == 0, FILLED when qty > 0)
+ *   PENDING a place command was emitted, no answer yet
+ *   LOCKED  the order was acknowledged (REST result or stream), live until a final
+ *           status; CANCEL_REQUESTED is a flag on a LOCKED order
+ * The order state only moves forward PENDING < PLACED < CONFIRMED < PARTIALLY_FILLED
+ * (§11 #26). Fills are applied as deltas of the cumulative filled quantity from every
+ * report (push, REST result, query, open-order list), whatever its status (§11 #24).
+ *
+ * Host protocol:
+ *   g = sqt_grid_new(&params)                  validate; nothing happens yet
+ *   sqt_grid_start(g, first_price, now)        anchor; places nothing
+ *   sqt_grid_reconcile(g, open, n, &pos, now)  import own open orders and the position
+ *                                              (§11 #32) - REQUIRED before any order
+ *   sqt_grid_on_price(g, price, now)           stores the price and runs the adjust step
+ *   sqt_grid_on_order_update / _on_place_result / _on_cancel_result / _on_query_result
+ *                                              apply; they never place orders. When
+ *                                              sqt_grid_needs_adjust() says so, call
+ *                                              sqt_grid_adjust(g, now) once per loop
+ *                                              turn (fills free slots, §11 #9)
+ *   sqt_grid_on_time(g, now)                   every 0.5-1 s: timeouts (queries for
+ *                                              stuck cancels/places, §11 #28), margin
+ *                                              lock expiry, then the adjust step
+ *   sqt_grid_set_risk_pause(g, on, now)        risk monitor edges (§3.5, §11 #38)
+ *   sqt_grid_cleanup(g, now)                   the order cleaner (§9.4)
+ *   stream DOWN/RESYNC, periodic reconcile:    fetch open orders + position, call
+ *                                              sqt_grid_reconcile again
+ * After every call drain sqt_grid_take_commands() (to the executor) and
+ * sqt_grid_take_events() (to the audit log / logger). Queues grow until drained.
+ *
+ * Errors: negative SQT_E* codes. SQT_ENOMEM leaves the engine consistent (the step
+ * that could not be recorded simply did not happen). */
+#ifndef SQT_GRID_H
+#define SQT_GRID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <opensqt/plugin.h>
+
+typedef struct sqt_grid sqt_grid;
+
+typedef struct sqt_grid_params {
+    /* symbol rules (sqt_symbol_info) */
+    const char *symbol;        /* updates of other symbols are ignored (§11 #25); NULL/"" = no filter */
+    const char *quote_asset;   /* fees in another asset are not subtracted from PnL; NULL/"" = all */
+    sqt_dec tick_size;         /* > 0 */
+    sqt_dec step_size;         /* > 0 */
+    sqt_dec min_qty;           /* >= 0 */
+    sqt_dec min_notional;      /* >= 0; applied to buys (sells are reduce-only) */
+
+    /* trading */
+    sqt_dec price_interval;    /* I > 0, an integer multiple of tick_size (§11 #3) */
+    sqt_dec order_quantity;    /* quote amount per buy, > 0 */
+    sqt_dec min_order_value;   /* minimum sell notional (slot+I)*qty, >= 0; buys whose
+                                  sell could not meet it are not placed (E9) */
+    int buy_window_size;       /* N > 0 */
+    int sell_window_size;      /* > 0: max new sells per step and sell window height */
+    int order_cleanup_threshold; /* Th > 0: live-order cap (§5.2) and cleaner trigger (§9.4) */
+    int cleanup_batch_size;    /* > 0: cancels per cleaner run */
+    int sell_quota_reserve;    /* 0 <= R < Th: live buys never exceed Th - R (§11 #17) */
+    int post_only_max_failures; /* >= 0: post-only rejects before a slot sends plain GTC */
+    int cancel_out_of_window_buys; /* 1: cancel buys far below the buy window (§11 #13) */
+    int out_of_window_slack;   /* >= 0: levels below the window before that cancel */
+
+    /* client ids */
+    const char *instance_tag;  /* [A-Za-z0-9]{1,16} */
+    int client_id_max_len;     /* from sqt_symbol_info (usable length), > 0 */
+    const char *client_id_prefix; /* exchange prefix to strip if a plugin left it on; NULL */
+    uint64_t id_seed;          /* wall clock ms at start: first sequence number */
+
+    /* timing, ms */
+    int64_t margin_lock_duration_ms; /* buys paused after an insufficient-margin error */
+    int64_t place_retry_delay_ms;    /* a slot whose place failed waits this long */
+    int64_t cancel_timeout_ms;       /* CANCEL_REQUESTED this long -> query (§11 #28) */
+    int64_t pending_timeout_ms;      /* no place result this long -> query */
+    int64_t query_retry_ms;          /* unanswered query -> ask again */
+    uint32_t finished_ids;           /* remembered finished client ids (§11 #23) */
+} sqt_grid_params;
+
+/* Defaults for everything that has one (windows 10, Th 100, batch 10, reserve Th/4,
+ * post-only 3, out-of-window on with slack 2, margin lock 10 s, retry 500 ms, cancel
+ * timeout 5 s, pending timeout 30 s, query retry 5 s, 8192 finished ids). Symbol
+ * rules, I, order_quantity, tag and client_id_max_len must still be set. */
+void sqt_grid_params_init(sqt_grid_params *p);
+
+/* Validate and allocate. 0, SQT_EINVAL/SQT_ERANGE with a one-line message in err, or
+ * SQT_ENOMEM. The params' strings are copied. */
+int sqt_grid_new(const sqt_grid_params *p, sqt_grid **out, char *err, size_t errlen);
+void sqt_grid_free(sqt_grid *g);
+
+/* Anchor the grid at the first price (rounded to the nearest tick). Places nothing. */
+int sqt_grid_start(sqt_grid *g, sqt_dec price, int64_t now_ms);
+
+/* Compare the exchange's view with the engine's and repair:
+ *  - own open orders (by instance tag; others are never touched) that the engine
+ *    tracks: fills and status applied; untracked ones are adopted when they fit the
+ *    grid and their slot is free, otherwise cancelled (orders on another grid
+ *    alignment, a price that does not match the id (§11 #30), a second order for one
+ *    slot);
+ *  - tracked LOCKED orders missing from the list: a query command, so the host fetches
+ *    their final state instead of the engine guessing;
+ *  - position (base coin, NULL = unknown) vs the sum of slot quantities: a
+ *    POSITION_MISMATCH event when they differ. On the FIRST reconcile holdings that no
+ *    slot accounts for are recovered into sell slots above the anchor (§4.6 with the
+ *    §11 #32 fixes: free levels only, q1 = 0 guarded, every slot sellable).
+ * On the first call, before anything was placed, the anchor may move by less than
+ * I/2 so that the imported orders lie on the grid (a restart continues the old grid).
+ * The engine places no order before the first reconcile. */
+int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_dec *position,
+                       int64_t now_ms);
+
+/* A new market price: stored (rounded to the tick), then the adjust step runs. */
+int sqt_grid_on_price(sqt_grid *g, sqt_dec price, int64_t now_ms);
+
+/* The trading step (§5): margin-lock expiry; nothing while risk-paused; census and
+ * quota (sells first, buys capped at Th - R live, §11 #17); the sell pass (nearest
+ * first, ties to the lower slot, §11 #18); the buy pass (§5.3 window and buffer); the
+ * out-of-window buy cancels. O(window + orders emitted). */
+int sqt_grid_adjust(sqt_grid *g, int64_t now_ms);
+
+/* One order report from the order stream. Ignored: other symbols, ids that are not of
+ * this instance, ids of finished orders (late/duplicate pushes, §11 #22/#23). A live
+ * order of ours the engine does not know gets a cancel (ORPHAN event). */
+int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms);
+
+/* The outcome of one place command (executor on_place). err NULL or err->code SQT_OK
+ * means accepted and `order` (may be NULL) is what the exchange returned. Errors:
+ *  - SQT_EPOST_ONLY: the slot's post-only failure count rises (§11 #27);
+ *  - SQT_EMARGIN: margin lock (buys only, §11 #19) + cancels for all live buys, after
+ *    this result is recorded (§11 #20); buys accepted while locked are cancelled;
+ *  - outcome unknown (SQT_EUNKNOWN_STATUS, SQT_ETIMEOUT, SQT_ENETWORK, SQT_EPROTO,
+ *    SQT_ECANCELLED, SQT_EDUP_CLIENT_ID): the slot stays PENDING and a query is emitted;
+ *  - anything else: the slot is released and retried after place_retry_delay_ms.
+ * A result for an order that already finished on the stream changes nothing (§11 #22). */
+int sqt_grid_on_place_result(sqt_grid *g, const char *client_id, const sqt_error *err,
+                             const sqt_order *order, int64_t now_ms);
+
+/* The outcome of one cancel command. SQT_OK: the final push is awaited (timeout ->
+ * query). SQT_EUNKNOWN_ORDER: the order is not open any more: a query fetches its
+ * final fills. Other errors: retried through the cancel timeout. */
+int sqt_grid_on_cancel_result(sqt_grid *g, const char *client_id, const sqt_error *err,
+                              int64_t now_ms);
+
+/* The outcome of one query command. SQT_OK: `order` is the exchange's current view
+ * (applied like a push; a still-live order whose cancel was requested is cancelled
+ * again). SQT_EUNKNOWN_ORDER: the order does not exist: an unconfirmed placement is
+ * released, a LOCKED order is finished with the fills known so far. */
+int sqt_grid_on_query_result(sqt_grid *g, const char *client_id, const sqt_error *err,
+                             const sqt_order *order, int64_t now_ms);
+
+/* Timeouts, margin lock expiry, then the adjust step. */
+int sqt_grid_on_time(sqt_grid *g, int64_t now_ms);
+
+/* Risk monitor edge. On: cancel every live buy; no new orders at all while paused
+ * (behaviour.md §9.2: no AdjustOrders while triggered; existing sells stay and may
+ * fill). Off: trading resumes at the next adjust step. */
+int sqt_grid_set_risk_pause(sqt_grid *g, int paused, int64_t now_ms);
+
+/* The order cleaner (§9.4): when PLACED+CONFIRMED orders >= Th, cancel up to
+ * cleanup_batch_size of the farthest ones (lowest buys / highest sells / half each).
+ * Returns the number of cancels emitted or a negative error. */
+int sqt_grid_cleanup(sqt_grid *g, int64_t now_ms);
+
+/* 1 when something changed that the adjust step may act on (a slot was freed, a
+ * fill, a resume). Cleared by sqt_grid_adjust(). */
+int sqt_grid_needs_adjust(const sqt_grid *g);
+
+/* ---- commands out -------------------------------------------------------------- */
+
+typedef enum sqt_grid_cmd_kind {
+    SQT_GRID_CMD_PLACE = 1,
+    SQT_GRID_CMD_CANCEL = 2,
+    SQT_GRID_CMD_QUERY = 3
+} sqt_grid_cmd_kind;
+
+typedef enum sqt_grid_reason {
+    SQT_GRID_WHY_NONE = 0,
+    SQT_GRID_WHY_OUT_OF_WINDOW = 1, /* buy far below the window */
+    SQT_GRID_WHY_RISK = 2,          /* risk pause */
+    SQT_GRID_WHY_MARGIN = 3,        /* margin lock */
+    SQT_GRID_WHY_CLEANER = 4,       /* order cleaner */
+    SQT_GRID_WHY_ORPHAN = 5,        /* our order the engine does not track */
+    SQT_GRID_WHY_OFF_GRID = 6,      /* imported order that does not fit the grid */
+    SQT_GRID_WHY_RETRY = 7,         /* a requested cancel did not take */
+    SQT_GRID_WHY_TIMEOUT = 8,       /* query: no answer / no confirmation in time */
+    SQT_GRID_WHY_UNKNOWN = 9,       /* query: outcome unknown */
+    SQT_GRID_WHY_MISSING = 10,      /* query: not in the open-order list */
+    SQT_GRID_WHY_GONE = 11          /* query: cancel said the order is not open */
+} sqt_grid_reason;
+
+typedef struct sqt_grid_cmd {
+    sqt_grid_cmd_kind kind;
+    sqt_grid_reason reason;    /* CANCEL/QUERY: why */
+    int64_t slot;              /* grid index */
+    sqt_order_req req;         /* PLACE: complete request (client id, side, tif,
+                                  reduce_only, price on the tick, qty on the step) */
+    char client_id[SQT_CLIENT_ID_MAX];  /* all kinds */
+    char order_id[SQT_ORDER_ID_MAX];    /* CANCEL/QUERY: exchange id when known, else "" */
+} sqt_grid_cmd;
+
+/* Move up to cap commands (oldest first) into out; returns how many. */
+size_t sqt_grid_take_commands(sqt_grid *g, sqt_grid_cmd *out, size_t cap);
+size_t sqt_grid_pending_commands(const sqt_grid *g);
+
+/* ---- journal events out -------------------------------------------------------- */
+
+typedef enum sqt_grid_ev_kind {
+    /* order life (one line each in the audit log) */
+    SQT_GRID_EV_PLACED = 1,        /* place command emitted */
+    SQT_GRID_EV_ACKED,             /* first acknowledgement (REST or stream NEW) */
+    SQT_GRID_EV_PARTIAL,           /* a fill, order not complete: fill_qty/price/fee */
+    SQT_GRID_EV_FILLED,            /* order complete (its last fill in fill_*) */
+    SQT_GRID_EV_CANCELLED,         /* final cancel/expiry (text = exchange status) */
+    SQT_GRID_EV_REJECTED,          /* place refused: err_code + text */
+    SQT_GRID_EV_CANCEL_SENT,       /* cancel command emitted: reason */
+    /* notices for the log (each emitted once per occurrence, not per tick) */
+    SQT_GRID_EV_ROUND_TRIP,        /* a slot sold out: pnl of the round trip */
+    SQT_GRID_EV_BUY_SKIPPED,       /* buy below min qty / notional / sell value (once until it fits again) */
+    SQT_GRID_EV_POST_ONLY_DEGRADED,/* slot now sends plain GTC */
+    SQT_GRID_EV_MARGIN_LOCK,       /* buys paused until time_ms + text */
+    SQT_GRID_EV_MARGIN_UNLOCK,
+    SQT_GRID_EV_RISK_PAUSE,
+    SQT_GRID_EV_RISK_RESUME,
+    SQT_GRID_EV_ORPHAN,            /* our order unknown to the engine: cancelled */
+    SQT_GRID_EV_QUERY_SENT,        /* query command emitted: reason */
+    SQT_GRID_EV_ORDER_VANISHED,    /* LOCKED order unknown to the exchange: finished */
+    SQT_GRID_EV_POSITION_MISMATCH, /* qty = exchange position, filled = sum of slots */
+    SQT_GRID_EV_RECOVERED,         /* a recovery slot created: slot, qty */
+    SQT_GRID_EV_ADOPTED,           /* an open order imported by reconcile */
+    SQT_GRID_EV_SELL_BELOW_MARKET, /* a sell placed at or below the market (§11 #16) */
+    SQT_GRID_EV_ANOMALY            /* inconsistent report ignored or clamped: text */
+} sqt_grid_ev_kind;
+
+typedef struct sqt_grid_event {
+    sqt_grid_ev_kind kind;
+    int64_t time_ms;           /* now_ms of the call that produced it */
+    int64_t slot;              /* grid index (0 when not about a slot) */
+    sqt_side side;
+    char client_id[SQT_CLIENT_ID_MAX];
+    char order_id[SQT_ORDER_ID_MAX];
+    sqt_dec price;             /* order price (slot price for slot notices) */
+    sqt_dec qty;               /* order quantity (slot quantity for slot notices) */
+    sqt_dec filled;            /* cumulative filled of the order */
+    sqt_dec fill_qty;          /* PARTIAL/FILLED: this fill */
+    sqt_dec fill_price;
+    sqt_dec fee;               /* fee of this fill as reported (fee_asset) */
+    char fee_asset[SQT_ASSET_MAX];
+    sqt_dec pnl;               /* ROUND_TRIP: realized pnl, quote, fees included */
+    int err_code;              /* REJECTED: SQT_E*; queries/cancels: 0 */
+    sqt_grid_reason reason;    /* CANCEL_SENT / QUERY_SENT */
+    char text[128];            /* exchange message, status or explanation */
+} sqt_grid_event;
+
+size_t sqt_grid_take_events(sqt_grid *g, sqt_grid_event *out, size_t cap);
+size_t sqt_grid_pending_events(const sqt_grid *g);
+
+/* "placed", "acknowledged", "partially_filled", "filled", "cancelled", "rejected",
+ * "cancel_sent", "round_trip", ... (audit-log event names). */
+const char *sqt_grid_event_name(sqt_grid_ev_kind kind);
+const char *sqt_grid_reason_name(sqt_grid_reason why);
+
+/* ---- status -------------------------------------------------------------------- */
+
+typedef enum sqt_grid_order_state {
+    SQT_GRID_ORD_NONE = 0,
+    SQT_GRID_ORD_PENDING = 1,
+    SQT_GRID_ORD_PLACED = 2,
+    SQT_GRID_ORD_CONFIRMED = 3,
+    SQT_GRID_ORD_PARTIAL = 4
+} sqt_grid_order_state;
+
+typedef struct sqt_grid_status {
+    int started;
+    int reconciled;
+    int risk_paused;
+    int margin_locked;
+    int64_t margin_lock_until_ms;
+    sqt_dec anchor;
+    sqt_dec last_price;        /* 0 before the first price */
+    sqt_dec grid_price;        /* G(last price) */
+    int64_t grid_index;
+    size_t live_buys;          /* buy orders of any state (pending .. cancel requested) */
+    size_t live_sells;
+    size_t pending;            /* placements not answered yet */
+    size_t cancel_requested;
+    size_t holding_slots;      /* slots with qty > 0 */
+    size_t slots;              /* slots in memory */
+    sqt_dec position;          /* sum of slot quantities, base coin */
+    sqt_dec total_bought;      /* base coin */
+    sqt_dec total_sold;
+    sqt_dec realized_pnl;      /* quote: completed round trips, fees included */
+    sqt_dec fees_paid;         /* quote: every fee in the quote asset */
+    uint64_t round_trips;
+    uint64_t orders_placed;
+    uint64_t ignored_updates;  /* foreign, other symbol, finished, mismatched */
+    uint64_t post_only_degrades;
+} sqt_grid_status;
+
+/* 0, or SQT_ERANGE when a figure does not fit a sqt_dec (then it reads 0). */
+int sqt_grid_get_status(const sqt_grid *g, sqt_grid_status *st);
+
+typedef struct sqt_grid_slot_info {
+    int64_t index;
+    sqt_dec price;             /* buy price of the level */
+    sqt_dec qty;               /* inventory, base coin */
+    sqt_grid_order_state order_state; /* NONE = FREE */
+    int cancel_requested;
+    sqt_side side;
+    sqt_dec order_price;
+    sqt_dec order_qty;
+    sqt_dec order_filled;
+    char client_id[SQT_CLIENT_ID_MAX];
+    char order_id[SQT_ORDER_ID_MAX];
+    int post_only_failures;
+} sqt_grid_slot_info;
+
+typedef enum sqt_grid_list {
+    SQT_GRID_LIST_HOLDING = 1, /* slots with inventory */
+    SQT_GRID_LIST_WINDOW = 2,  /* the N buy-window levels (missing slots listed empty) */
+    SQT_GRID_LIST_ORDERS = 3   /* slots with an order */
+} sqt_grid_list;
+
+/* Fill out[] (up to cap) sorted by price descending; returns the total number. */
+size_t sqt_grid_list_slots(const sqt_grid *g, sqt_grid_list which, sqt_grid_slot_info *out,
+                           size_t cap);
+
+/* Check every structural and money invariant (one order per slot, indexes consistent,
+ * position == sum of slots, sell qty == its slot's qty, prices on the grid, ...).
+ * 0, or -1 with the first violation in why. For tests and debug builds. */
+int sqt_grid_check_invariants(const sqt_grid *g, char *why, size_t cap);
+
+#endif

@@ -1,0 +1,174 @@
+/* Internals shared by grid.c, grid_sync.c and grid_status.c. Not a public header. */
+#ifndef SQT_GRID_INTERNAL_H
+#define SQT_GRID_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clientid.h"
+#include "grid.h"
+#include "grid_index.h"
+
+/* 128-bit intermediates keep products of ticks and steps exact. */
+__extension__ typedef __int128 sqt_i128;
+__extension__ typedef unsigned __int128 sqt_u128;
+
+/* Prices beyond this many ticks are refused, so k*I, p+I and 10*p never overflow. */
+#define GRID_MAX_TICKS (INT64_MAX / 64)
+#define GRID_MAX_INTERVAL_TICKS ((int64_t)1 << 40)
+#define GRID_MAX_WINDOW 1000000
+/* Fees are accumulated at this fixed scale (1e-12 quote). */
+#define GRID_FEE_SCALE 12
+/* Base-36 digits budgeted for the price part of a client id at creation time. */
+#define GRID_ID_PRICE_CHARS 7
+
+/* Rounding modes of the decimal conversions. */
+enum { RND_FLOOR = 0, RND_CEIL = 1, RND_NEAREST = 2, RND_EXACT = 3 };
+
+/* Tags of remembered finished client ids. */
+enum {
+    FIN_CONFIRMED = 1,         /* the exchange said it is final */
+    FIN_ASSUMED = 2,           /* we concluded it (query: unknown order) */
+    FIN_ORPHAN = 3             /* an untracked order of ours we asked to cancel */
+};
+
+/* Where a report came from. */
+enum { SRC_PUSH = 0, SRC_PLACE = 1, SRC_QUERY = 2, SRC_LIST = 3 };
+
+typedef struct grid_order {
+    char cid[SQT_CLIENT_ID_MAX];
+    char oid[SQT_ORDER_ID_MAX];
+    sqt_side side;
+    sqt_tif tif;
+    uint8_t state;             /* sqt_grid_order_state, only grows */
+    uint8_t cancel_req;
+    uint8_t unknown;           /* place outcome unknown, a query settles it */
+    uint8_t query_inflight;
+    uint8_t cancel_reason;
+    uint8_t fill_final_sent;   /* FILLED event emitted */
+    uint32_t seen_epoch;       /* reconcile: present in the open-order list */
+    int64_t price;             /* ticks */
+    int64_t qty;               /* steps ordered */
+    int64_t filled;            /* steps applied so far */
+    int64_t base_qty;          /* buy: slot qty when placed (top-up buys) */
+    int64_t created_ms;
+    int64_t cancel_ms;
+    int64_t query_ms;
+} grid_order;
+
+typedef struct grid_slot {
+    int64_t k;
+    int64_t qty;               /* inventory, steps */
+    sqt_i128 cost;             /* what the inventory cost, ticks*steps */
+    sqt_i128 rt_gross;         /* this round trip: sells minus cost, ticks*steps */
+    sqt_i128 rt_fees;          /* this round trip's fees, 1e-12 quote */
+    int64_t retry_at;          /* no new order before this time */
+    int32_t po_fails;
+    uint8_t in_use;
+    uint8_t has_order;
+    grid_order o;
+} grid_slot;
+
+typedef struct grid_queue {
+    unsigned char *buf;
+    size_t item;
+    size_t head;
+    size_t n;
+    size_t cap;
+} grid_queue;
+
+struct sqt_grid {
+    /* configuration */
+    char symbol[SQT_SYMBOL_MAX];
+    char quote_asset[SQT_ASSET_MAX];
+    char tag[SQT_CLIENTID_TAG_MAX + 1];
+    char prefix[SQT_CLIENT_ID_MAX];
+    sqt_dec tick;
+    sqt_dec step;
+    int64_t I;                 /* interval, ticks */
+    int64_t oq_u;              /* floor(order_quantity / (tick*step)) */
+    int64_t mov_u;             /* ceil(min_order_value / (tick*step)) */
+    int64_t mn_u;              /* ceil(min_notional / (tick*step)) */
+    int64_t min_qty;           /* steps, >= 1 */
+    sqt_i128 unit_mant;        /* tick*step = unit_mant * 10^-unit_scale */
+    int unit_scale;
+    int N, SW, Th, batch, reserve, po_max, oow, slack;
+    size_t id_max_len;
+    uint64_t seq;
+    int64_t lock_ms, retry_ms, cancel_to, pending_to, query_to;
+
+    /* state */
+    int started, reconciled, paused, locked, dirty, warned_small, have_price, oom;
+    int64_t lock_until;
+    int64_t A;                 /* anchor, ticks */
+    int64_t cur;               /* last price, ticks */
+    int64_t kg;                /* grid index of cur */
+    uint32_t epoch;
+
+    grid_slot *pool;
+    size_t pool_cap;
+    uint32_t *free_idx;
+    size_t free_n;
+    sqt_gmap map;              /* k -> pool index */
+    sqt_gset buys, sells;      /* slots with a buy / sell order (any state) */
+    sqt_gset ready;            /* FREE slots with sellable inventory */
+    sqt_gset hold;             /* slots with inventory */
+    sqt_gring finished;
+    int64_t *scratch;          /* sell-pass candidates, SW entries */
+
+    int64_t position;          /* steps = sum of slot qty */
+    int64_t bought, sold;      /* steps */
+    sqt_i128 realized_gross;   /* ticks*steps */
+    sqt_i128 realized_fees;    /* 1e-12 quote */
+    sqt_i128 fees_paid;        /* 1e-12 quote */
+    uint64_t round_trips, orders_placed, ignored, po_degrades;
+
+    grid_queue cmds;
+    grid_queue evs;
+};
+
+/* grid.c */
+int sqt_grid__to_units(sqt_dec v, sqt_i128 umant, int uscale, int mode, int64_t *out);
+int sqt_grid__from_units(sqt_i128 n, sqt_i128 umant, int uscale, int out_scale, sqt_dec *out);
+int sqt_grid__ticks(const sqt_grid *g, sqt_dec v, int mode, int64_t *out);
+int sqt_grid__steps(const sqt_grid *g, sqt_dec v, int mode, int64_t *out);
+sqt_dec sqt_grid__price_dec(const sqt_grid *g, int64_t ticks);
+sqt_dec sqt_grid__qty_dec(const sqt_grid *g, int64_t steps);
+int sqt_grid__pnl_dec(const sqt_grid *g, sqt_i128 gross, sqt_i128 fees, sqt_dec *out);
+int sqt_grid__fee_dec(sqt_i128 fees, sqt_dec *out);
+int64_t sqt_grid__level(const sqt_grid *g, int64_t k);
+int sqt_grid__index_of(const sqt_grid *g, int64_t ticks, int64_t *k);
+int sqt_grid__sellable(const sqt_grid *g, int64_t k, int64_t qty);
+int sqt_grid__in_window(const sqt_grid *g, int64_t k);
+int64_t sqt_grid__grid_index(const sqt_grid *g, int64_t ticks);
+
+grid_slot *sqt_grid__slot(const sqt_grid *g, int64_t k);
+int sqt_grid__slot_create(sqt_grid *g, int64_t k, grid_slot **out);
+/* Re-derive a slot's index memberships; deletes it when idle outside the window.
+ * Returns 1 when the slot was deleted (the pointer is dead then). */
+int sqt_grid__slot_refresh(sqt_grid *g, grid_slot *s);
+grid_slot *sqt_grid__slot_by_cid(const sqt_grid *g, const char *cid);
+
+void *sqt_grid__queue_push(grid_queue *q);
+sqt_grid_cmd *sqt_grid__cmd_new(sqt_grid *g, sqt_grid_cmd_kind kind, int64_t slot);
+sqt_grid_event *sqt_grid__ev_new(sqt_grid *g, sqt_grid_ev_kind kind, int64_t now);
+sqt_grid_event *sqt_grid__ev_order(sqt_grid *g, sqt_grid_ev_kind kind, int64_t now,
+                                   const grid_slot *s);
+
+int sqt_grid__cancel(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int force, int64_t now);
+int sqt_grid__query(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int64_t now);
+int sqt_grid__cancel_all_buys(sqt_grid *g, sqt_grid_reason why, int64_t now);
+int sqt_grid__cancel_untracked(sqt_grid *g, const char *cid, const char *oid, int64_t slot,
+                               sqt_grid_reason why, int64_t now);
+/* Apply one report to the slot's current order. Returns 1 when the slot was deleted. */
+int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int64_t now);
+/* End the slot's order. Returns 1 when the slot was deleted. */
+int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirmed,
+                     sqt_grid_ev_kind ev, const char *text, int64_t now);
+void sqt_grid__po_fail(sqt_grid *g, grid_slot *s, int64_t now);
+void sqt_grid__lock_expire(sqt_grid *g, int64_t now);
+void sqt_grid__ack_policy(sqt_grid *g, grid_slot *s, int64_t now);
+void sqt_grid__untracked(sqt_grid *g, const char *cid, const sqt_order *u, int live,
+                         int64_t now);
+
+#endif

@@ -1,0 +1,618 @@
+/* The grid engine's answers from the exchange: place/cancel/query results, timeouts,
+ * the risk pause, the order cleaner and reconciliation with position recovery. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grid_internal.h"
+
+static int finish_rc(sqt_grid *g, int rc)
+{
+    return rc < 0 ? rc : g->oom ? SQT_ENOMEM : 0;
+}
+
+/* Append src to the NUL-terminated dst, cutting at cap. */
+static void text_cat(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(dst, cap), i = 0;
+    while (n + 1 < cap && src[i] != '\0')
+        dst[n++] = src[i++];
+    if (n < cap)
+        dst[n] = '\0';
+}
+
+/* Error classes after which the order may exist anyway: ask, never guess. */
+static int outcome_unknown(int code)
+{
+    switch (code) {
+    case SQT_EUNKNOWN_STATUS:
+    case SQT_ETIMEOUT:
+    case SQT_ENETWORK:
+    case SQT_EPROTO:
+    case SQT_ECANCELLED:
+    case SQT_EDUP_CLIENT_ID:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void margin_lock(sqt_grid *g, int64_t now)
+{
+    int was = g->locked;
+    g->locked = 1;
+    g->lock_until = now + g->lock_ms;
+    if (!was) { /* logged once per lock, not per tick (§11 #19) */
+        sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_MARGIN_LOCK, now);
+        if (e != NULL)
+            snprintf(e->text, sizeof e->text, "insufficient margin: buys paused for %lld ms",
+                     (long long)g->lock_ms);
+    }
+}
+
+int sqt_grid_on_place_result(sqt_grid *g, const char *client_id, const sqt_error *err,
+                             const sqt_order *order, int64_t now_ms)
+{
+    const char *cid;
+    grid_slot *s;
+    int code = err != NULL ? err->code : SQT_OK;
+    g->oom = 0;
+    if (client_id == NULL)
+        return SQT_EINVAL;
+    cid = sqt_clientid_strip(client_id, g->prefix);
+    s = sqt_grid__slot_by_cid(g, cid);
+    if (s == NULL) {
+        sqt_clientid id;
+        /* finished on the stream before this answer came: a late REST result must not
+         * resurrect it (§11 #22); an accepted id we never issued or gave up on is an
+         * orphan */
+        if (code == SQT_OK && sqt_clientid_decode(g->tag, cid, &id) == 0) {
+            int live = order == NULL || order->status == SQT_ORDER_UNKNOWN ||
+                       order->status == SQT_ORDER_NEW ||
+                       order->status == SQT_ORDER_PARTIALLY_FILLED;
+            sqt_grid__untracked(g, cid, order, live, now_ms);
+        } else {
+            g->ignored++;
+        }
+        return finish_rc(g, 0);
+    }
+    if (code == SQT_OK) {
+        sqt_order u;
+        if (order != NULL)
+            u = *order;
+        else
+            memset(&u, 0, sizeof u);
+        sqt_grid__apply(g, s, &u, SRC_PLACE, now_ms);
+        return finish_rc(g, 0);
+    }
+    if (s->o.state != SQT_GRID_ORD_PENDING) {
+        /* the stream already showed the order: it exists whatever the REST call says */
+        sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_ANOMALY, now_ms, s);
+        if (e != NULL)
+            snprintf(e->text, sizeof e->text, "place error %s for an order the stream confirmed",
+                     sqt_strerror(code));
+        return finish_rc(g, 0);
+    }
+    if (outcome_unknown(code)) {
+        s->o.unknown = 1;
+        if (!s->o.query_inflight)
+            return finish_rc(g, sqt_grid__query(g, s, SQT_GRID_WHY_UNKNOWN, now_ms));
+        return finish_rc(g, 0);
+    }
+    {
+        sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_REJECTED, now_ms, s);
+        int64_t wait = g->retry_ms;
+        if (e != NULL) {
+            e->err_code = code;
+            /* cut to fit: the event is a log line */
+            text_cat(e->text, sizeof e->text, sqt_strerror(code));
+            if (err->exch_code[0]) {
+                text_cat(e->text, sizeof e->text, " ");
+                text_cat(e->text, sizeof e->text, err->exch_code);
+            }
+            if (err->message[0]) {
+                text_cat(e->text, sizeof e->text, ": ");
+                text_cat(e->text, sizeof e->text, err->message);
+            }
+        }
+        if (code == SQT_EPOST_ONLY) /* the only thing that degrades post-only (§11 #27) */
+            sqt_grid__po_fail(g, s, now_ms);
+        if ((code == SQT_ERATE_LIMITED || code == SQT_EBANNED) && err->retry_after_ms > wait)
+            wait = err->retry_after_ms;
+        s->retry_at = now_ms + wait;
+        /* the slot keeps retry_at unless finishing prunes it (outside the window) */
+        sqt_grid__finish(g, s, SQT_ORDER_REJECTED, 1, 0, NULL, now_ms);
+    }
+    if (code == SQT_EMARGIN) {
+        /* this result is recorded; now cancel the live buys (§11 #20) */
+        margin_lock(g, now_ms);
+        return finish_rc(g, sqt_grid__cancel_all_buys(g, SQT_GRID_WHY_MARGIN, now_ms));
+    }
+    return finish_rc(g, 0);
+}
+
+int sqt_grid_on_cancel_result(sqt_grid *g, const char *client_id, const sqt_error *err,
+                              int64_t now_ms)
+{
+    grid_slot *s;
+    int code = err != NULL ? err->code : SQT_OK;
+    g->oom = 0;
+    if (client_id == NULL)
+        return SQT_EINVAL;
+    s = sqt_grid__slot_by_cid(g, sqt_clientid_strip(client_id, g->prefix));
+    if (s == NULL)
+        return 0; /* finished meanwhile, or an untracked order's cancel */
+    if (code == SQT_OK)
+        return 0; /* the final push carries the fills; the timeout covers a lost one */
+    if (code == SQT_EUNKNOWN_ORDER) {
+        if (!s->o.query_inflight)
+            return finish_rc(g, sqt_grid__query(g, s, SQT_GRID_WHY_GONE, now_ms));
+        return 0;
+    }
+    /* a transient failure: the cancel timeout queries and re-sends (§11 #28) */
+    if (!s->o.cancel_req) {
+        s->o.cancel_req = 1;
+        s->o.cancel_ms = now_ms;
+    }
+    return 0;
+}
+
+int sqt_grid_on_query_result(sqt_grid *g, const char *client_id, const sqt_error *err,
+                             const sqt_order *order, int64_t now_ms)
+{
+    const char *cid;
+    grid_slot *s;
+    int code = err != NULL ? err->code : SQT_OK;
+    g->oom = 0;
+    if (client_id == NULL)
+        return SQT_EINVAL;
+    cid = sqt_clientid_strip(client_id, g->prefix);
+    s = sqt_grid__slot_by_cid(g, cid);
+    if (s == NULL) {
+        sqt_clientid id;
+        if (code == SQT_OK && order != NULL && sqt_clientid_decode(g->tag, cid, &id) == 0)
+            sqt_grid__untracked(g, cid, order,
+                                order->status == SQT_ORDER_NEW ||
+                                    order->status == SQT_ORDER_PARTIALLY_FILLED,
+                                now_ms);
+        return finish_rc(g, 0);
+    }
+    if (code != SQT_OK && code != SQT_EUNKNOWN_ORDER)
+        return 0; /* still in flight as far as the timer goes: asked again after query_retry_ms */
+    s->o.query_inflight = 0;
+    if (code == SQT_OK && order != NULL) {
+        int64_t k = s->k;
+        if (sqt_grid__apply(g, s, order, SRC_QUERY, now_ms))
+            return finish_rc(g, 0);
+        s = sqt_grid__slot(g, k);
+        if (s != NULL && s->has_order && s->o.cancel_req &&
+            (order->status == SQT_ORDER_NEW || order->status == SQT_ORDER_PARTIALLY_FILLED))
+            return finish_rc(g, sqt_grid__cancel(g, s, SQT_GRID_WHY_RETRY, 1, now_ms));
+        return finish_rc(g, 0);
+    }
+    if (code == SQT_EUNKNOWN_ORDER) {
+        if (s->o.state == SQT_GRID_ORD_PENDING) {
+            /* never reached the exchange: release the slot */
+            s->retry_at = now_ms + g->retry_ms;
+            sqt_grid__finish(g, s, SQT_ORDER_REJECTED, 0, SQT_GRID_EV_REJECTED,
+                             "not placed (query: unknown order)", now_ms);
+        } else {
+            sqt_grid__ev_order(g, SQT_GRID_EV_ORDER_VANISHED, now_ms, s);
+            sqt_grid__finish(g, s, SQT_ORDER_CANCELED, 0, SQT_GRID_EV_CANCELLED,
+                             "vanished (query: unknown order)", now_ms);
+        }
+    }
+    return finish_rc(g, 0);
+}
+
+static int timeouts(sqt_grid *g, const sqt_gset *set, int64_t now)
+{
+    size_t i;
+    for (i = 0; i < set->n; i++) {
+        grid_slot *s = sqt_grid__slot(g, set->v[i]);
+        grid_order *o;
+        int rc = 0;
+        if (s == NULL)
+            continue;
+        o = &s->o;
+        if (o->query_inflight) {
+            if (now - o->query_ms >= g->query_to)
+                rc = sqt_grid__query(g, s, SQT_GRID_WHY_TIMEOUT, now);
+        } else if (o->cancel_req && now - o->cancel_ms >= g->cancel_to) {
+            rc = sqt_grid__query(g, s, SQT_GRID_WHY_TIMEOUT, now);
+        } else if (o->state == SQT_GRID_ORD_PENDING &&
+                   (o->unknown || now - o->created_ms >= g->pending_to)) {
+            rc = sqt_grid__query(g, s, SQT_GRID_WHY_TIMEOUT, now);
+        }
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int sqt_grid_on_time(sqt_grid *g, int64_t now_ms)
+{
+    int rc;
+    g->oom = 0;
+    rc = timeouts(g, &g->buys, now_ms);
+    if (rc == 0)
+        rc = timeouts(g, &g->sells, now_ms);
+    if (rc != 0)
+        return rc;
+    sqt_grid__lock_expire(g, now_ms);
+    rc = sqt_grid_adjust(g, now_ms);
+    return rc ? rc : g->oom ? SQT_ENOMEM : 0;
+}
+
+int sqt_grid_set_risk_pause(sqt_grid *g, int paused, int64_t now_ms)
+{
+    g->oom = 0;
+    paused = paused != 0;
+    if (paused == g->paused)
+        return 0;
+    g->paused = paused;
+    sqt_grid__ev_new(g, paused ? SQT_GRID_EV_RISK_PAUSE : SQT_GRID_EV_RISK_RESUME, now_ms);
+    if (!paused) {
+        g->dirty = 1;
+        return finish_rc(g, 0);
+    }
+    return finish_rc(g, sqt_grid__cancel_all_buys(g, SQT_GRID_WHY_RISK, now_ms));
+}
+
+static int cleanable(const grid_slot *s)
+{
+    return s != NULL && !s->o.cancel_req &&
+           (s->o.state == SQT_GRID_ORD_PLACED || s->o.state == SQT_GRID_ORD_CONFIRMED);
+}
+
+int sqt_grid_cleanup(sqt_grid *g, int64_t now_ms)
+{
+    size_t nb = 0, ns = 0, i;
+    int cb, cs, done = 0, rc;
+    g->oom = 0;
+    for (i = 0; i < g->buys.n; i++)
+        nb += (size_t)cleanable(sqt_grid__slot(g, g->buys.v[i]));
+    for (i = 0; i < g->sells.n; i++)
+        ns += (size_t)cleanable(sqt_grid__slot(g, g->sells.v[i]));
+    if (nb + ns < (size_t)g->Th)
+        return 0;
+    if (nb > ns) {
+        cb = g->batch;
+        cs = 0;
+    } else if (ns > nb) {
+        cb = 0;
+        cs = g->batch;
+    } else {
+        cb = g->batch / 2;
+        cs = g->batch - cb;
+    }
+    /* lowest buys and highest sells: farthest from the market */
+    for (i = 0; i < g->buys.n && cb > 0; i++) {
+        grid_slot *s = sqt_grid__slot(g, g->buys.v[i]);
+        if (!cleanable(s))
+            continue;
+        rc = sqt_grid__cancel(g, s, SQT_GRID_WHY_CLEANER, 0, now_ms);
+        if (rc != 0)
+            return rc;
+        cb--;
+        done++;
+    }
+    for (i = g->sells.n; i > 0 && cs > 0; i--) {
+        grid_slot *s = sqt_grid__slot(g, g->sells.v[i - 1]);
+        if (!cleanable(s))
+            continue;
+        rc = sqt_grid__cancel(g, s, SQT_GRID_WHY_CLEANER, 0, now_ms);
+        if (rc != 0)
+            return rc;
+        cs--;
+        done++;
+    }
+    return g->oom ? SQT_ENOMEM : done;
+}
+
+/* ------------------------------------------------------------------------------------
+ * Reconcile
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct own_order {
+    const sqt_order *u;
+    const char *cid;
+    sqt_clientid id;
+    int64_t price, qty, filled;  /* ticks, steps */
+    int ok;                      /* numbers usable */
+} own_order;
+
+static int64_t pos_mod(int64_t a, int64_t m)
+{
+    int64_t r = a % m;
+    return r < 0 ? r + m : r;
+}
+
+/* Read one open order of ours; 0 when it is not ours at all. */
+static int own_read(const sqt_grid *g, const sqt_order *u, own_order *o)
+{
+    memset(o, 0, sizeof *o);
+    if (g->symbol[0] != '\0' && u->symbol[0] != '\0' && strcmp(u->symbol, g->symbol) != 0)
+        return 0;
+    o->u = u;
+    o->cid = sqt_clientid_strip(u->client_id, g->prefix);
+    if (sqt_clientid_decode(g->tag, o->cid, &o->id) != 0)
+        return 0;
+    o->ok = o->id.price_ticks <= GRID_MAX_TICKS &&
+            sqt_grid__ticks(g, u->price, RND_EXACT, &o->price) == 0 &&
+            sqt_grid__steps(g, u->qty, RND_EXACT, &o->qty) == 0 &&
+            sqt_grid__steps(g, u->filled_qty, RND_FLOOR, &o->filled) == 0 && o->qty > 0 &&
+            o->filled >= 0 && o->filled < o->qty &&
+            (u->side == SQT_SIDE_NONE || u->side == o->id.side) &&
+            o->price == o->id.price_ticks + (o->id.side == SQT_SIDE_SELL ? g->I : 0);
+    return 1;
+}
+
+/* First reconcile: continue the previous run's grid. The anchor moves to the level
+ * nearest to it on the alignment (price mod I) most of our open orders share. */
+static void realign(sqt_grid *g, const sqt_order *open, size_t n)
+{
+    int64_t best_r = 0, d;
+    size_t best = 0, i, j;
+    for (i = 0; i < n; i++) {
+        own_order a;
+        size_t cnt = 0;
+        if (!own_read(g, &open[i], &a) || !a.ok)
+            continue;
+        for (j = 0; j < n; j++) {
+            own_order b;
+            if (own_read(g, &open[j], &b) && b.ok &&
+                pos_mod(b.id.price_ticks, g->I) == pos_mod(a.id.price_ticks, g->I))
+                cnt++;
+        }
+        if (cnt > best) {
+            best = cnt;
+            best_r = pos_mod(a.id.price_ticks, g->I);
+        }
+    }
+    if (best == 0)
+        return;
+    d = pos_mod(best_r - g->A, g->I);
+    if (2 * d > g->I)
+        d -= g->I;
+    if (g->A + d <= 0)
+        d += g->I;
+    g->A += d;
+    if (g->have_price)
+        g->kg = sqt_grid__grid_index(g, g->cur);
+}
+
+/* Take over an open order of ours the engine does not track. 0 adopted, 1 refused. */
+static int adopt(sqt_grid *g, const own_order *oo, int64_t now)
+{
+    int64_t k, remaining = oo->qty - oo->filled, p;
+    grid_slot *s;
+    sqt_grid_event *e;
+    uint8_t rank;
+    if (!oo->ok || sqt_grid__index_of(g, oo->id.price_ticks, &k) != 0)
+        return 1;
+    p = sqt_grid__level(g, k);
+    s = sqt_grid__slot(g, k);
+    if (s != NULL && s->has_order)
+        return 1; /* never two orders on one slot */
+    if (oo->id.side == SQT_SIDE_BUY) {
+        if ((s != NULL && s->qty > 0) || oo->qty < g->min_qty ||
+            (sqt_i128)p * oo->qty < g->mn_u)
+            return 1;
+    } else if (s != NULL && s->qty > 0 && s->qty != remaining) {
+        return 1;
+    }
+    if (s == NULL && sqt_grid__slot_create(g, k, &s) != 0) {
+        g->oom = 1;
+        return 1;
+    }
+    memset(&s->o, 0, sizeof s->o);
+    snprintf(s->o.cid, sizeof s->o.cid, "%s", oo->cid);
+    snprintf(s->o.oid, sizeof s->o.oid, "%s", oo->u->order_id);
+    s->o.side = oo->id.side;
+    s->o.tif = oo->u->tif == SQT_TIF_GTC ? SQT_TIF_GTC : SQT_TIF_POST_ONLY;
+    rank = oo->u->status == SQT_ORDER_PARTIALLY_FILLED || oo->filled > 0 ? SQT_GRID_ORD_PARTIAL
+           : oo->u->status == SQT_ORDER_NEW                              ? SQT_GRID_ORD_CONFIRMED
+                                                                         : SQT_GRID_ORD_PLACED;
+    s->o.state = rank;
+    s->o.price = oo->price;
+    s->o.qty = oo->qty;
+    s->o.filled = oo->filled;
+    s->o.created_ms = now;
+    s->o.seen_epoch = g->epoch;
+    if (oo->id.side == SQT_SIDE_BUY) {
+        /* the filled part of a buy of the previous run is this slot's inventory */
+        s->o.base_qty = s->qty;
+        s->qty += oo->filled;
+        s->cost += (sqt_i128)p * oo->filled;
+        g->position += oo->filled;
+    } else if (s->qty == 0) {
+        s->qty = remaining;
+        s->cost = (sqt_i128)p * remaining;
+        g->position += remaining;
+    }
+    s->has_order = 1;
+    sqt_gset_add(oo->id.side == SQT_SIDE_BUY ? &g->buys : &g->sells, k);
+    sqt_grid__slot_refresh(g, s);
+    e = sqt_grid__ev_order(g, SQT_GRID_EV_ADOPTED, now, s);
+    if (e != NULL)
+        snprintf(e->text, sizeof e->text, "open order imported");
+    sqt_grid__ack_policy(g, s, now);
+    return 0;
+}
+
+/* §4.6 with the §11 #32 fixes: excess holdings go to K sell slots at the first free
+ * levels above the anchor, split in proportion to a full buy at each level (rounded
+ * half up to the step, the last slot takes the rest); q1 = 0 cannot divide; K shrinks
+ * until every slot is sellable. */
+static int recover(sqt_grid *g, int64_t excess, int64_t now)
+{
+    int64_t q1 = g->oq_u / g->A, K, i;
+    int64_t *ks = NULL, *qs = NULL, *ts = NULL;
+    int rc = 0;
+    if (excess <= 0)
+        return 0;
+    K = q1 > 0 ? (excess + q1 - 1) / q1 : 1;
+    if (K > 100000)
+        K = 100000;
+    ks = calloc((size_t)K, sizeof *ks);
+    qs = calloc((size_t)K, sizeof *qs);
+    ts = calloc((size_t)K, sizeof *ts);
+    if (ks == NULL || qs == NULL || ts == NULL) {
+        rc = SQT_ENOMEM;
+        goto out;
+    }
+    {
+        int64_t k = 1;
+        for (i = 0; i < K; k++) {
+            grid_slot *s = sqt_grid__slot(g, k);
+            if (s != NULL && (s->has_order || s->qty > 0))
+                continue; /* an imported order holds this level (§11 #32) */
+            ks[i++] = k;
+        }
+    }
+    for (; K >= 1; K--) {
+        sqt_i128 T = 0;
+        int64_t left = excess;
+        int ok = 1;
+        for (i = 0; i < K; i++) {
+            ts[i] = g->oq_u / sqt_grid__level(g, ks[i]);
+            if (ts[i] < 1)
+                ts[i] = 1;
+            T += ts[i];
+        }
+        for (i = 0; i < K; i++) {
+            int64_t q;
+            if (i == K - 1) {
+                q = left;
+            } else {
+                q = (int64_t)(((sqt_i128)2 * excess * ts[i] + T) / (2 * T));
+                if (q > left)
+                    q = left;
+            }
+            qs[i] = q;
+            left -= q;
+            if (q > 0 && !sqt_grid__sellable(g, ks[i], q))
+                ok = 0;
+        }
+        if (ok || K == 1)
+            break;
+    }
+    for (i = 0; i < K; i++) {
+        grid_slot *s;
+        sqt_grid_event *e;
+        if (qs[i] <= 0)
+            continue;
+        s = sqt_grid__slot(g, ks[i]);
+        if (s == NULL && sqt_grid__slot_create(g, ks[i], &s) != 0) {
+            rc = SQT_ENOMEM;
+            goto out;
+        }
+        s->qty = qs[i];
+        s->cost = (sqt_i128)sqt_grid__level(g, ks[i]) * qs[i];
+        g->position += qs[i];
+        sqt_grid__slot_refresh(g, s);
+        e = sqt_grid__ev_order(g, SQT_GRID_EV_RECOVERED, now, s);
+        if (e != NULL)
+            snprintf(e->text, sizeof e->text, "holdings without a slot: slot %lld of %lld%s",
+                     (long long)(i + 1), (long long)K,
+                     sqt_grid__sellable(g, ks[i], qs[i]) ? "" : " (below the minimum sell)");
+    }
+out:
+    free(ks);
+    free(qs);
+    free(ts);
+    return rc;
+}
+
+int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_dec *position,
+                       int64_t now_ms)
+{
+    int first = !g->reconciled, rc = 0;
+    size_t i;
+    g->oom = 0;
+    if (!g->started)
+        return SQT_ESTATE;
+    if (n > 0 && open == NULL)
+        return SQT_EINVAL;
+    if (first && g->buys.n + g->sells.n == 0 && g->hold.n == 0)
+        realign(g, open, n);
+    g->epoch++;
+    for (i = 0; i < n; i++) {
+        own_order oo;
+        grid_slot *s;
+        uint8_t tag;
+        int64_t k;
+        if (!own_read(g, &open[i], &oo))
+            continue; /* not ours: never touched */
+        /* never issue an id an open order already has (adopted or being cancelled),
+         * as long as the ids still fit the exchange's limit */
+        if (oo.id.seq >= g->seq && oo.id.seq < UINT64_MAX &&
+            strlen(g->tag) + 3 + GRID_ID_PRICE_CHARS + sqt_clientid_b36_len(oo.id.seq + 1) <=
+                g->id_max_len)
+            g->seq = oo.id.seq + 1;
+        s = sqt_grid__slot_by_cid(g, oo.cid);
+        if (s != NULL) {
+            k = s->k;
+            if (!sqt_grid__apply(g, s, oo.u, SRC_LIST, now_ms)) {
+                s = sqt_grid__slot(g, k);
+                if (s != NULL && s->has_order)
+                    s->o.seen_epoch = g->epoch;
+            }
+            continue;
+        }
+        tag = sqt_gring_get(&g->finished, sqt_ghash_str(oo.cid));
+        if (tag == FIN_CONFIRMED)
+            continue; /* the list is older than the final push we had */
+        if (tag == 0 && adopt(g, &oo, now_ms) == 0)
+            continue;
+        if (sqt_grid__index_of(g, oo.id.price_ticks, &k) != 0)
+            k = 0;
+        rc = sqt_grid__cancel_untracked(g, oo.cid, oo.u->order_id, k,
+                                        tag ? SQT_GRID_WHY_ORPHAN : SQT_GRID_WHY_OFF_GRID, now_ms);
+        if (rc != 0)
+            return rc;
+        if (sqt_gring_add(&g->finished, sqt_ghash_str(oo.cid), FIN_ORPHAN))
+            g->oom = 1;
+    }
+    /* acknowledged orders missing from the list ended unseen: fetch their final state */
+    {
+        const sqt_gset *sets[2] = {&g->buys, &g->sells};
+        int j;
+        for (j = 0; j < 2; j++) {
+            for (i = 0; i < sets[j]->n; i++) {
+                grid_slot *s = sqt_grid__slot(g, sets[j]->v[i]);
+                if (s == NULL || s->o.state < SQT_GRID_ORD_PLACED || s->o.seen_epoch == g->epoch ||
+                    s->o.query_inflight)
+                    continue;
+                rc = sqt_grid__query(g, s, SQT_GRID_WHY_MISSING, now_ms);
+                if (rc != 0)
+                    return rc;
+            }
+        }
+    }
+    if (position != NULL) {
+        int64_t pos;
+        int prc = sqt_grid__steps(g, *position, RND_FLOOR, &pos);
+        if (prc != 0)
+            return prc;
+        if (first && pos > g->position) {
+            rc = recover(g, pos - g->position, now_ms);
+            if (rc != 0)
+                return rc;
+        }
+        if (pos != g->position) {
+            sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_POSITION_MISMATCH, now_ms);
+            if (e != NULL) {
+                e->qty = *position;
+                e->filled = sqt_grid__qty_dec(g, g->position);
+                snprintf(e->text, sizeof e->text,
+                         "exchange position differs from the slots' inventory%s",
+                         pos < 0 ? " (short position: not recovered)" : "");
+            }
+        }
+    }
+    g->reconciled = 1;
+    g->dirty = 1;
+    return g->oom ? SQT_ENOMEM : 0;
+}

@@ -1,0 +1,318 @@
+/* Binance USDS-M futures plugin: configuration, life cycle and the exchange table.
+ * Everything reaches the network through the host services; see bn.h for the modules. */
+#include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bn.h"
+
+#define BN_DEFAULT_REST "https://fapi.binance.com"
+/* the 2026 split: the legacy /ws and /stream paths stopped carrying user data and
+ * aggTrade/kline (binance.md 1.1) */
+#define BN_DEFAULT_WS_MARKET "wss://fstream.binance.com/market"
+#define BN_DEFAULT_WS_PRIVATE "wss://fstream.binance.com/private"
+
+/* ------------------------------------------------------------------------------------
+ * shared helpers
+ * ---------------------------------------------------------------------------------- */
+
+void sqt_bn_logf(sqt_exchange *ex, int level, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    ex->api->log(ex->host, level, line);
+}
+
+void sqt_bn_set_err(sqt_error *e, int code, const char *fmt, ...)
+{
+    va_list ap;
+    memset(e, 0, sizeof(*e));
+    e->code = code;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof(e->message), fmt, ap);
+    va_end(ap);
+}
+
+int64_t sqt_bn_wall(sqt_exchange *ex)
+{
+    return ex->api->wall_ms(ex->host);
+}
+
+void sqt_bn_check_drained(sqt_exchange *ex)
+{
+    sqt_error ok;
+    if (!ex->closing || ex->shut_done || ex->shut_timer != NULL || ex->reqs != NULL ||
+        ex->conns != NULL)
+        return;
+    ex->shut_done = 1;
+    memset(&ok, 0, sizeof(ok));
+    ex->shut_cb(ex->shut_ud, &ok);
+}
+
+/* ------------------------------------------------------------------------------------
+ * configuration
+ * ---------------------------------------------------------------------------------- */
+
+/* Exchange-block key into buf, or the default when absent. */
+static int cfg_str(sqt_exchange *ex, const char *key, char *buf, size_t cap, const char *dflt,
+                   sqt_error *err)
+{
+    int rc = ex->api->config(ex->host, key, buf, cap);
+    if (rc == SQT_ENOENT) {
+        snprintf(buf, cap, "%s", dflt);
+        return SQT_OK;
+    }
+    if (rc < 0) {
+        sqt_bn_set_err(err, SQT_EINVAL, "binance: config key %s: %s", key,
+                       rc == SQT_ERANGE ? "value too long" : sqt_strerror(rc));
+        return err->code;
+    }
+    return SQT_OK;
+}
+
+static int cfg_int(sqt_exchange *ex, const char *key, long dflt, long lo, long hi, long *out,
+                   sqt_error *err)
+{
+    char buf[32], *end;
+    long v;
+    int rc = ex->api->config(ex->host, key, buf, sizeof(buf));
+    if (rc == SQT_ENOENT) {
+        *out = dflt;
+        return SQT_OK;
+    }
+    if (rc >= 0) {
+        v = strtol(buf, &end, 10);
+        if (end != buf && *end == '\0' && v >= lo && v <= hi) {
+            *out = v;
+            return SQT_OK;
+        }
+    }
+    sqt_bn_set_err(err, SQT_EINVAL, "binance: config key %s must be an integer in %ld..%ld",
+                   key, lo, hi);
+    return err->code;
+}
+
+static int cfg_bool(sqt_exchange *ex, const char *key, int *out, sqt_error *err)
+{
+    char buf[16];
+    int rc = ex->api->config(ex->host, key, buf, sizeof(buf));
+    if (rc == SQT_ENOENT) {
+        *out = 0;
+        return SQT_OK;
+    }
+    if (rc >= 0 && (strcmp(buf, "true") == 0 || strcmp(buf, "yes") == 0 || strcmp(buf, "1") == 0)) {
+        *out = 1;
+        return SQT_OK;
+    }
+    if (rc >= 0 && (strcmp(buf, "false") == 0 || strcmp(buf, "no") == 0 || strcmp(buf, "0") == 0)) {
+        *out = 0;
+        return SQT_OK;
+    }
+    sqt_bn_set_err(err, SQT_EINVAL, "binance: config key %s must be true or false", key);
+    return err->code;
+}
+
+/* scheme://host[:port][/path], no query, no blanks; the trailing '/' is dropped. */
+static int cfg_url(sqt_exchange *ex, const char *key, const char *dflt, const char *s1,
+                   const char *s2, char *buf, size_t cap, sqt_error *err)
+{
+    size_t i, n;
+    int rc = cfg_str(ex, key, buf, cap, dflt, err);
+    if (rc != SQT_OK)
+        return rc;
+    n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '/')
+        buf[--n] = '\0';
+    for (i = 0; i < n; i++)
+        if ((unsigned char)buf[i] <= ' ' || (unsigned char)buf[i] >= 0x7f || buf[i] == '?' ||
+            buf[i] == '#')
+            break;
+    if (i != n || !((strncmp(buf, s1, strlen(s1)) == 0 && n > strlen(s1)) ||
+                    (strncmp(buf, s2, strlen(s2)) == 0 && n > strlen(s2)))) {
+        sqt_bn_set_err(err, SQT_EINVAL, "binance: config key %s must be a %s or %s URL", key,
+                       s1, s2);
+        return err->code;
+    }
+    return SQT_OK;
+}
+
+/* A secret goes into an HTTP header or the HMAC: printable, no blanks. Its value is
+ * never part of a message. */
+static int read_secret(sqt_exchange *ex, const char *name, char *buf, size_t cap, sqt_error *err)
+{
+    int rc = ex->api->secret(ex->host, name, buf, cap);
+    size_t i;
+    if (rc == SQT_ENOENT || rc == 0) {
+        sqt_bn_set_err(err, SQT_ENOENT, "binance: %s is not set in the exchange config", name);
+        return err->code;
+    }
+    if (rc < 0) {
+        sqt_bn_set_err(err, rc == SQT_ERANGE ? SQT_EINVAL : rc, "binance: %s: %s", name,
+                       rc == SQT_ERANGE ? "too long" : sqt_strerror(rc));
+        return err->code;
+    }
+    for (i = 0; buf[i] != '\0'; i++)
+        if ((unsigned char)buf[i] <= ' ' || (unsigned char)buf[i] >= 0x7f) {
+            sqt_bn_set_err(err, SQT_EINVAL, "binance: %s contains blanks or control characters",
+                           name);
+            return err->code;
+        }
+    return SQT_OK;
+}
+
+static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error *err)
+{
+    long recv, keep;
+    size_t i;
+    if (args == NULL || !sqt_bn_symbol_ok(args->symbol)) {
+        sqt_bn_set_err(err, SQT_EINVAL, "binance: symbol must be upper-case letters and digits "
+                       "(e.g. ETHUSDT)");
+        return err->code;
+    }
+    snprintf(ex->symbol, sizeof(ex->symbol), "%s", args->symbol);
+    for (i = 0; ex->symbol[i] != '\0'; i++)
+        ex->sym_lower[i] = (ex->symbol[i] >= 'A' && ex->symbol[i] <= 'Z')
+                               ? (char)(ex->symbol[i] - 'A' + 'a')
+                               : ex->symbol[i];
+    ex->sym_lower[i] = '\0';
+    if (cfg_url(ex, "rest_url", BN_DEFAULT_REST, "https://", "http://", ex->rest_url,
+                sizeof(ex->rest_url), err) ||
+        cfg_url(ex, "ws_market_url", BN_DEFAULT_WS_MARKET, "wss://", "ws://", ex->ws_market,
+                sizeof(ex->ws_market), err) ||
+        cfg_url(ex, "ws_private_url", BN_DEFAULT_WS_PRIVATE, "wss://", "ws://", ex->ws_private,
+                sizeof(ex->ws_private), err) ||
+        cfg_int(ex, "recv_window", 5000, 1, 60000, &recv, err) ||
+        cfg_int(ex, "listen_key_keepalive_minutes", 30, 1, 59, &keep, err) ||
+        cfg_bool(ex, "allow_hedge_mode", &ex->allow_hedge, err) ||
+        cfg_str(ex, "broker_prefix", ex->prefix, sizeof(ex->prefix), "", err))
+        return err->code;
+    ex->recv_window = (int)recv;
+    ex->keepalive_ms = (uint64_t)keep * 60u * 1000u;
+    ex->prefix_len = strlen(ex->prefix);
+    for (i = 0; i < ex->prefix_len; i++) {
+        char c = ex->prefix[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == ':' || c == '/' || c == '_' || c == '-')) {
+            sqt_bn_set_err(err, SQT_EINVAL, "binance: broker_prefix may hold only "
+                           "[.A-Za-z0-9:/_-] (at most %d characters)", BN_PREFIX_MAX);
+            return err->code;
+        }
+    }
+    if (read_secret(ex, "api_key", ex->api_key, sizeof(ex->api_key), err) ||
+        read_secret(ex, "secret_key", ex->secret, sizeof(ex->secret), err))
+        return err->code;
+    return SQT_OK;
+}
+
+/* ------------------------------------------------------------------------------------
+ * life cycle
+ * ---------------------------------------------------------------------------------- */
+
+static void wipe_and_free(sqt_exchange *ex)
+{
+    OPENSSL_cleanse(ex->api_key, sizeof(ex->api_key));
+    OPENSSL_cleanse(ex->secret, sizeof(ex->secret));
+    free(ex);
+}
+
+static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_args *args,
+                     sqt_exchange **out, sqt_error *err)
+{
+    sqt_exchange *ex;
+    sqt_error scratch;
+    if (err == NULL)
+        err = &scratch;
+    memset(err, 0, sizeof(*err));
+    if (api == NULL || out == NULL || api->struct_size < sizeof(sqt_host_api)) {
+        sqt_bn_set_err(err, SQT_EINVAL, "binance: host services table too old or missing");
+        return err->code;
+    }
+    if ((ex = calloc(1, sizeof(*ex))) == NULL) {
+        sqt_bn_set_err(err, SQT_ENOMEM, "binance: out of memory");
+        return err->code;
+    }
+    ex->api = api;
+    ex->host = host;
+    ex->pos_mode = SQT_POSMODE_UNKNOWN;
+    ex->limits.weight_1m = ex->limits.orders_1m = ex->limits.orders_10s = -1;
+    if (read_config(ex, args, err) != SQT_OK) {
+        wipe_and_free(ex);
+        return err->code;
+    }
+    sqt_bn_logf(ex, SQT_LOG_INFO,
+                "binance %s: rest %s, market %s, private %s, recvWindow %d, broker prefix "
+                "\"%s\"%s",
+                ex->symbol, ex->rest_url, ex->ws_market, ex->ws_private, ex->recv_window,
+                ex->prefix, ex->allow_hedge ? ", hedge mode allowed" : "");
+    *out = ex;
+    return SQT_OK;
+}
+
+static void shut_fired(void *ud)
+{
+    sqt_exchange *ex = ud;
+    ex->shut_timer = NULL; /* one-shot: released by the host */
+    sqt_bn_check_drained(ex);
+}
+
+static int bn_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
+{
+    int timer_ok;
+    if (ex == NULL || cb == NULL)
+        return SQT_EINVAL;
+    if (ex->closing)
+        return SQT_ESTATE;
+    ex->closing = 1;
+    ex->shut_cb = cb;
+    ex->shut_ud = ud;
+    /* the timer keeps cb off this call's stack even when nothing is in flight */
+    timer_ok = ex->api->timer_start(ex->host, 0, 0, shut_fired, ex, &ex->shut_timer) == SQT_OK;
+    if (!timer_ok)
+        ex->shut_timer = NULL;
+    sqt_bn_rest_cancel_all(ex);
+    sqt_bn_streams_close_all(ex);
+    if (!timer_ok)
+        sqt_bn_check_drained(ex); /* last resort: the host refused a timer */
+    return SQT_OK;
+}
+
+static void bn_destroy(sqt_exchange *ex)
+{
+    if (ex == NULL)
+        return;
+    if (ex->reqs != NULL || ex->conns != NULL)
+        sqt_bn_logf(ex, SQT_LOG_ERROR, "destroyed with requests or streams still open "
+                    "(destroy before shutdown completed)");
+    if (ex->shut_timer != NULL)
+        ex->api->timer_stop(ex->host, ex->shut_timer);
+    sqt_bn_rest_free_all(ex);
+    sqt_bn_streams_free_all(ex);
+    wipe_and_free(ex);
+}
+
+static const sqt_exchange_api bn_api = {
+    sizeof(sqt_exchange_api),
+    SQT_EXF_NEEDS_API_KEY,
+    bn_create,
+    bn_shutdown,
+    bn_destroy,
+    sqt_bn_symbol_info,
+    sqt_bn_account,
+    sqt_bn_positions,
+    sqt_bn_open_orders,
+    sqt_bn_query_order,
+    sqt_bn_place_orders,
+    sqt_bn_cancel_orders,
+    sqt_bn_cancel_own,
+    sqt_bn_klines,
+    sqt_bn_subscribe_price,
+    sqt_bn_subscribe_orders,
+    sqt_bn_subscribe_klines,
+};
+
+SQT_PLUGIN_DEFINE("binance", "1.0.0", "Binance USDS-M futures", &bn_api)

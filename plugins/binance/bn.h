@@ -1,0 +1,190 @@
+/* Binance plugin internals shared by its modules:
+ *   binance.c  config, create/shutdown/destroy, the function table
+ *   rest.c     the REST engine: signing, server-time offset, bans, rate headers, errors
+ *   ops.c      REST operations (symbol info, account, orders, klines)
+ *   stream.c   WebSocket streams (price, klines, user data with its listenKey)
+ * Nothing here is exported from the .so: the only public symbol is sqt_plugin_entry. */
+#ifndef SQT_BN_H
+#define SQT_BN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <opensqt/plugin.h>
+
+#include "parse.h"
+#include "sign.h"
+
+#define BN_URL_MAX 256
+#define BN_SECRET_MAX 160
+#define BN_PREFIX_MAX 20           /* leaves >= 16 characters of the 36 for the engine */
+#define BN_LISTEN_KEY_MAX 128
+
+typedef struct bn_req bn_req;
+typedef struct bn_conn bn_conn;
+
+/* The outcome of one REST call as the operations see it. err.code SQT_OK: 2xx and not an
+ * error object; body/len are then the answer. */
+typedef struct bn_resp {
+    int status;
+    const char *body;
+    size_t len;
+    sqt_error err;
+} bn_resp;
+
+typedef void (*bn_done_fn)(bn_req *r, const bn_resp *resp);
+
+enum bn_auth {
+    BN_AUTH_NONE = 0,          /* market data */
+    BN_AUTH_KEY = 1,           /* listenKey endpoints: API key header only */
+    BN_AUTH_SIGNED = 2         /* timestamp + recvWindow + signature */
+};
+
+struct bn_req {
+    bn_req *prev, *next;       /* ex->reqs: everything not yet completed */
+    sqt_exchange *ex;
+    const char *method;        /* static string */
+    const char *path;          /* static string */
+    char *params;              /* encoded, without recvWindow/timestamp/signature */
+    int auth;
+    int mutating;              /* places/cancels: a timeout leaves the outcome unknown */
+    sqt_http_call *call;       /* in flight at the host */
+    int cancel_sent;
+    int waiting_time;          /* parked until the server-time offset is known */
+    int ts_retried;            /* -1021 is retried once after re-measuring the clock */
+    int64_t sent_wall_ms;
+    bn_done_fn done;
+    void *ctx;                 /* the operation's, freed by done */
+};
+
+enum bn_time_state { BN_TIME_UNKNOWN = 0, BN_TIME_SYNCING = 1, BN_TIME_KNOWN = 2 };
+
+enum bn_conn_kind { BN_CONN_PRICE = 1, BN_CONN_KLINE = 2, BN_CONN_USER = 3 };
+
+struct bn_conn {
+    bn_conn *prev, *next;      /* ex->conns: until on_closed */
+    sqt_exchange *ex;
+    int kind;
+    sqt_ws *ws;
+    int closing;               /* we called ws_close */
+    int up;                    /* UP reported for the current connection */
+    int opens;                 /* on_open count */
+    int64_t list_id, sub_id;   /* control requests awaiting their reply */
+    char **streams;            /* market stream names, for the confirmation */
+    size_t n_streams;
+};
+
+struct sqt_exchange {
+    const sqt_host_api *api;
+    sqt_host *host;
+
+    /* configuration */
+    char symbol[SQT_SYMBOL_MAX];
+    char sym_lower[SQT_SYMBOL_MAX];
+    char rest_url[BN_URL_MAX];
+    char ws_market[BN_URL_MAX];
+    char ws_private[BN_URL_MAX];
+    char api_key[BN_SECRET_MAX];
+    char secret[BN_SECRET_MAX];
+    char prefix[BN_PREFIX_MAX + 1];
+    size_t prefix_len;
+    int recv_window;
+    int allow_hedge;
+    uint64_t keepalive_ms;
+
+    /* REST engine */
+    bn_req *reqs;
+    int time_state;
+    int64_t time_offset_ms;    /* server - local */
+    int64_t banned_until_ms;
+    int64_t ban_log_ms;        /* last "refused locally" log, to keep it loud but bounded */
+    sqt_bn_limits limits;
+
+    /* start-up facts */
+    int have_info;
+    sqt_symbol_info info;
+    int pos_mode;              /* SQT_POSMODE_* learned from positionSide/dual */
+
+    /* streams */
+    bn_conn *conns;
+    int64_t ws_msg_id;
+    int price_on;
+    sqt_price_sink price_sink;
+    bn_conn *price_conn;
+    int kline_on;
+    sqt_kline_sink kline_sink;
+    bn_conn *kline_conn;
+    int user_on;
+    sqt_order_sink order_sink;
+    bn_conn *user_conn;
+    char listen_key[BN_LISTEN_KEY_MAX];
+    sqt_timer *keepalive_timer;
+    sqt_timer *lk_retry_timer;
+    uint64_t lk_retry_ms;
+    int lk_creating;           /* POST listenKey in flight */
+    int lk_putting;            /* PUT listenKey in flight */
+    int lk_verify;             /* a PUT checks the key after a reconnect: UP follows it */
+    int lk_retry_create;       /* the retry timer creates a key (else it extends one) */
+    int user_resync;           /* the next UP is preceded by RESYNC */
+    int64_t warn_ms;           /* last "bad stream message" warning */
+    unsigned warn_dropped;     /* warnings held back since */
+
+    /* shutdown */
+    int closing;
+    int shut_done;
+    sqt_done_cb shut_cb;
+    void *shut_ud;
+    sqt_timer *shut_timer;
+};
+
+/* ---- binance.c ------------------------------------------------------------------ */
+void sqt_bn_logf(sqt_exchange *ex, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Called whenever something finished during shutdown: completes it when drained. */
+void sqt_bn_check_drained(sqt_exchange *ex);
+int64_t sqt_bn_wall(sqt_exchange *ex);
+void sqt_bn_set_err(sqt_error *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- rest.c --------------------------------------------------------------------- */
+/* Start a REST call; `q` (may be NULL) is consumed. On success the call completes later
+ * through done(r, resp) exactly once, then r is freed (ctx is done's to free). On
+ * failure nothing is called and the error is returned; ctx stays the caller's. */
+int sqt_bn_rest(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
+                int auth, int mutating, bn_done_fn done, void *ctx);
+/* Cancel every call in flight (shutdown): each completes with SQT_ECANCELLED. */
+void sqt_bn_rest_cancel_all(sqt_exchange *ex);
+void sqt_bn_rest_free_all(sqt_exchange *ex);
+/* SQT_EBANNED (and a loud log) while the exchange's ban lasts, else SQT_OK. */
+int sqt_bn_ban_check(sqt_exchange *ex, const char *what);
+int64_t sqt_bn_server_now(sqt_exchange *ex);
+
+/* ---- ops.c ---------------------------------------------------------------------- */
+int sqt_bn_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud);
+int sqt_bn_account(sqt_exchange *ex, sqt_account_cb cb, void *ud);
+int sqt_bn_positions(sqt_exchange *ex, sqt_positions_cb cb, void *ud);
+int sqt_bn_open_orders(sqt_exchange *ex, sqt_orders_cb cb, void *ud);
+int sqt_bn_query_order(sqt_exchange *ex, const char *client_id, const char *order_id,
+                       sqt_orders_cb cb, void *ud);
+int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n,
+                        sqt_place_cb cb, void *ud);
+int sqt_bn_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
+                         sqt_cancel_cb cb, void *ud);
+int sqt_bn_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud);
+int sqt_bn_klines(sqt_exchange *ex, const char *symbol, const char *interval, int limit,
+                  sqt_klines_cb cb, void *ud);
+/* 1 when s is a valid engine client id of this instance (charset, length after prefix). */
+int sqt_bn_client_id_ok(const sqt_exchange *ex, const char *s);
+int sqt_bn_interval_ok(const char *s);
+int sqt_bn_symbol_ok(const char *s);
+
+/* ---- stream.c ------------------------------------------------------------------- */
+int sqt_bn_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink);
+int sqt_bn_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t n,
+                            const char *interval, const sqt_kline_sink *sink);
+int sqt_bn_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink);
+/* Shutdown: stop the listenKey timers and close every connection. */
+void sqt_bn_streams_close_all(sqt_exchange *ex);
+void sqt_bn_streams_free_all(sqt_exchange *ex);
+
+#endif

@@ -1,0 +1,1022 @@
+/* Binance REST operations of the exchange table: each builds its parameters, starts a
+ * call through rest.c and turns the answer into SDK structs with parse.c. Operation
+ * contexts are single allocations so an abandoned one is freed with one free(). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bn.h"
+
+static const sqt_error no_error; /* code SQT_OK */
+
+/* ------------------------------------------------------------------------------------
+ * validation
+ * ---------------------------------------------------------------------------------- */
+
+int sqt_bn_symbol_ok(const char *s)
+{
+    size_t i, n;
+    if (s == NULL || (n = strlen(s)) == 0 || n >= SQT_SYMBOL_MAX)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+            return 0;
+    return 1;
+}
+
+int sqt_bn_interval_ok(const char *s)
+{
+    static const char *const ok[] = {"1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h",
+                                     "6h", "8h", "12h", "1d", "3d", "1w", "1M"};
+    size_t i;
+    if (s == NULL)
+        return 0;
+    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (strcmp(s, ok[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int id_char_ok(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == ':' || c == '/' || c == '_' || c == '-';
+}
+
+int sqt_bn_client_id_ok(const sqt_exchange *ex, const char *s)
+{
+    size_t i, n;
+    if (s == NULL)
+        return 0;
+    n = strnlen(s, SQT_CLIENT_ID_MAX);
+    if (n == 0 || n + ex->prefix_len > SQT_BN_CLIENT_ID_LIMIT)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!id_char_ok(s[i]))
+            return 0;
+    return 1;
+}
+
+static int order_id_ok(const char *s)
+{
+    size_t i, n;
+    if (s == NULL)
+        return 0;
+    n = strnlen(s, SQT_ORDER_ID_MAX);
+    if (n == 0 || n > 19)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* The wire form of an engine client id. */
+static void full_client_id(const sqt_exchange *ex, const char *cid, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s%s", ex->prefix, cid);
+}
+
+static int usable(sqt_exchange *ex, int have_cb)
+{
+    if (!have_cb)
+        return SQT_EINVAL;
+    if (ex->closing)
+        return SQT_ESTATE;
+    return SQT_OK;
+}
+
+/* An order-level verdict of a single-order call (the item failed, the request did
+ * not): anything the exchange answered with its own code except the request-wide
+ * classes. */
+static int item_level(const sqt_error *e)
+{
+    switch (e->code) {
+    case SQT_ERATE_LIMITED:
+    case SQT_EBANNED:
+    case SQT_EAUTH:
+    case SQT_ETIMESTAMP:
+    case SQT_EUNKNOWN_STATUS:
+        return 0;
+    default:
+        return e->exch_code[0] != '\0';
+    }
+}
+
+static void unreadable(sqt_error *dst, const sqt_error *perr)
+{
+    memset(dst, 0, sizeof(*dst));
+    dst->code = SQT_EUNKNOWN_STATUS; /* it reached the exchange: the order may exist */
+    snprintf(dst->message, sizeof(dst->message), "answer unreadable (%.200s): verify",
+             perr->message);
+}
+
+/* ------------------------------------------------------------------------------------
+ * symbol info
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct info_ctx {
+    sqt_symbol_info_cb cb;
+    void *ud;
+} info_ctx;
+
+static void info_done(bn_req *r, const bn_resp *res)
+{
+    info_ctx *c = r->ctx;
+    sqt_exchange *ex = r->ex;
+    sqt_error e = res->err;
+    sqt_symbol_info info;
+    sqt_bn_limits lim;
+    if (e.code == SQT_OK &&
+        sqt_bn_parse_exchange_info(res->body, res->len, ex->symbol, &info, &lim, &e) == SQT_OK) {
+        info.client_id_max_len = SQT_BN_CLIENT_ID_LIMIT - (int32_t)ex->prefix_len;
+        ex->info = info;
+        ex->limits = lim;
+        ex->have_info = 1;
+        c->cb(c->ud, &no_error, &ex->info);
+    } else {
+        c->cb(c->ud, &e, NULL);
+    }
+    free(c);
+}
+
+int sqt_bn_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
+{
+    info_ctx *c;
+    int rc;
+    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
+        return rc;
+    if ((c = calloc(1, sizeof(*c))) == NULL)
+        return SQT_ENOMEM;
+    c->cb = cb;
+    c->ud = ud;
+    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/exchangeInfo", NULL, BN_AUTH_NONE, 0, info_done, c);
+    if (rc != SQT_OK)
+        free(c);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------
+ * account: position mode first (refuse hedge mode), then balances and leverage
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct acct_ctx {
+    sqt_account_cb cb;
+    void *ud;
+} acct_ctx;
+
+static void acct_fail(acct_ctx *c, const sqt_error *e)
+{
+    c->cb(c->ud, e, NULL);
+    free(c);
+}
+
+static void acct_balance_done(bn_req *r, const bn_resp *res)
+{
+    acct_ctx *c = r->ctx;
+    sqt_exchange *ex = r->ex;
+    sqt_error e = res->err;
+    sqt_account acct;
+    const char *asset = ex->have_info ? ex->info.quote_asset : "USDT";
+    if (e.code != SQT_OK ||
+        sqt_bn_parse_account(res->body, res->len, asset, ex->symbol, &acct, &e) != SQT_OK) {
+        acct_fail(c, &e);
+        return;
+    }
+    acct.position_mode = (sqt_position_mode)ex->pos_mode;
+    c->cb(c->ud, &no_error, &acct);
+    free(c);
+}
+
+static int acct_balance_start(sqt_exchange *ex, acct_ctx *c)
+{
+    return sqt_bn_rest(ex, "GET", "/fapi/v2/account", NULL, BN_AUTH_SIGNED, 0,
+                       acct_balance_done, c);
+}
+
+static void acct_mode_done(bn_req *r, const bn_resp *res)
+{
+    acct_ctx *c = r->ctx;
+    sqt_exchange *ex = r->ex;
+    sqt_error e = res->err;
+    int hedge = 0, rc;
+    if (e.code != SQT_OK ||
+        sqt_bn_parse_position_mode(res->body, res->len, &hedge, &e) != SQT_OK) {
+        acct_fail(c, &e);
+        return;
+    }
+    ex->pos_mode = hedge ? SQT_POSMODE_HEDGE : SQT_POSMODE_ONE_WAY;
+    if (hedge && !ex->allow_hedge) {
+        sqt_bn_set_err(&e, SQT_EPOSITION_MODE,
+                       "the Binance futures account is in hedge mode (dualSidePosition=true); "
+                       "OpenSQT needs one-way mode: switch it in the futures settings (no "
+                       "open orders or positions) or set allow_hedge_mode: true");
+        sqt_bn_logf(ex, SQT_LOG_ERROR, "%s", e.message);
+        acct_fail(c, &e);
+        return;
+    }
+    if (ex->closing) {
+        sqt_bn_set_err(&e, SQT_ECANCELLED, "cancelled (shutdown)");
+        acct_fail(c, &e);
+        return;
+    }
+    if ((rc = acct_balance_start(ex, c)) != SQT_OK) {
+        sqt_bn_set_err(&e, rc, "account request not sent: %s", sqt_strerror(rc));
+        acct_fail(c, &e);
+    }
+}
+
+int sqt_bn_account(sqt_exchange *ex, sqt_account_cb cb, void *ud)
+{
+    acct_ctx *c;
+    int rc;
+    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
+        return rc;
+    if ((c = calloc(1, sizeof(*c))) == NULL)
+        return SQT_ENOMEM;
+    c->cb = cb;
+    c->ud = ud;
+    /* the mode cannot change while we hold orders; ask (weight 30) until it is settled */
+    if (ex->pos_mode == SQT_POSMODE_ONE_WAY ||
+        (ex->pos_mode == SQT_POSMODE_HEDGE && ex->allow_hedge))
+        rc = acct_balance_start(ex, c);
+    else
+        rc = sqt_bn_rest(ex, "GET", "/fapi/v1/positionSide/dual", NULL, BN_AUTH_SIGNED, 0,
+                         acct_mode_done, c);
+    if (rc != SQT_OK)
+        free(c);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------
+ * positions, open orders, one order
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct list_ctx {
+    sqt_positions_cb pcb;      /* one of the two is set */
+    sqt_orders_cb ocb;
+    void *ud;
+} list_ctx;
+
+static sqt_bn_query symbol_query(const sqt_exchange *ex)
+{
+    sqt_bn_query q;
+    sqt_bn_query_init(&q);
+    sqt_bn_query_add(&q, "symbol", ex->symbol);
+    return q;
+}
+
+static void positions_done(bn_req *r, const bn_resp *res)
+{
+    list_ctx *c = r->ctx;
+    sqt_positions_cb cb = c->pcb;
+    sqt_error e = res->err;
+    sqt_position pos[4];
+    size_t n = 0;
+    if (e.code == SQT_OK &&
+        sqt_bn_parse_positions(res->body, res->len, r->ex->symbol, pos, 4, &n, &e) == SQT_OK)
+        cb(c->ud, &no_error, pos, n);
+    else
+        cb(c->ud, &e, NULL, 0);
+    free(c);
+}
+
+static int list_start(sqt_exchange *ex, sqt_positions_cb pcb, sqt_orders_cb ocb, void *ud,
+                      const char *path, sqt_bn_query *q, bn_done_fn done)
+{
+    list_ctx *c = NULL;
+    int rc;
+    if ((rc = usable(ex, pcb != NULL || ocb != NULL)) != SQT_OK ||
+        (c = calloc(1, sizeof(*c))) == NULL) {
+        sqt_bn_query_free(q);
+        return rc != SQT_OK ? rc : SQT_ENOMEM;
+    }
+    c->pcb = pcb;
+    c->ocb = ocb;
+    c->ud = ud;
+    rc = sqt_bn_rest(ex, "GET", path, q, BN_AUTH_SIGNED, 0, done, c);
+    if (rc != SQT_OK)
+        free(c);
+    return rc;
+}
+
+int sqt_bn_positions(sqt_exchange *ex, sqt_positions_cb cb, void *ud)
+{
+    sqt_bn_query q = symbol_query(ex);
+    return list_start(ex, cb, NULL, ud, "/fapi/v2/positionRisk", &q, positions_done);
+}
+
+static void orders_done(bn_req *r, const bn_resp *res)
+{
+    list_ctx *c = r->ctx;
+    sqt_orders_cb cb = c->ocb;
+    sqt_exchange *ex = r->ex;
+    sqt_error e = res->err;
+    sqt_order *orders = NULL;
+    size_t n = 0;
+    if (e.code == SQT_OK && sqt_bn_parse_orders(res->body, res->len, ex->symbol, ex->prefix,
+                                                &orders, &n, &e) == SQT_OK)
+        cb(c->ud, &no_error, orders, n);
+    else
+        cb(c->ud, &e, NULL, 0);
+    free(orders);
+    free(c);
+}
+
+int sqt_bn_open_orders(sqt_exchange *ex, sqt_orders_cb cb, void *ud)
+{
+    sqt_bn_query q = symbol_query(ex);
+    return list_start(ex, NULL, cb, ud, "/fapi/v1/openOrders", &q, orders_done);
+}
+
+static void query_done(bn_req *r, const bn_resp *res)
+{
+    list_ctx *c = r->ctx;
+    sqt_orders_cb cb = c->ocb;
+    sqt_exchange *ex = r->ex;
+    sqt_error e = res->err;
+    sqt_order o;
+    if (e.code == SQT_OK &&
+        sqt_bn_parse_order(res->body, res->len, ex->prefix, &o, &e) == SQT_OK) {
+        if (strcmp(o.symbol, ex->symbol) == 0) {
+            cb(c->ud, &no_error, &o, 1);
+            free(c);
+            return;
+        }
+        sqt_bn_set_err(&e, SQT_EPROTO, "query order: answer is for symbol %.31s", o.symbol);
+    }
+    cb(c->ud, &e, NULL, 0);
+    free(c);
+}
+
+int sqt_bn_query_order(sqt_exchange *ex, const char *client_id, const char *order_id,
+                       sqt_orders_cb cb, void *ud)
+{
+    sqt_bn_query q = symbol_query(ex);
+    char full[SQT_CLIENT_ID_MAX + BN_PREFIX_MAX];
+    if (client_id != NULL && client_id[0] != '\0') {
+        if (!sqt_bn_client_id_ok(ex, client_id)) {
+            sqt_bn_query_free(&q);
+            return SQT_EINVAL;
+        }
+        full_client_id(ex, client_id, full, sizeof(full));
+        sqt_bn_query_add(&q, "origClientOrderId", full);
+    } else if (order_id_ok(order_id)) {
+        sqt_bn_query_add(&q, "orderId", order_id);
+    } else {
+        sqt_bn_query_free(&q);
+        return SQT_EINVAL;
+    }
+    return list_start(ex, NULL, cb, ud, "/fapi/v1/order", &q, query_done);
+}
+
+/* ------------------------------------------------------------------------------------
+ * place
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct place_item {
+    char cid[SQT_CLIENT_ID_MAX + BN_PREFIX_MAX];
+    char price[48];
+    char qty[48];
+    const char *side;
+    const char *tif;
+    int reduce_only;
+} place_item;
+
+typedef struct place_ctx {
+    sqt_place_cb cb;
+    void *ud;
+    size_t n;
+    sqt_place_result res[SQT_BN_MAX_BATCH_PLACE];
+    size_t sent[SQT_BN_MAX_BATCH_PLACE]; /* request index of each order sent, in order */
+    size_t n_sent;
+} place_ctx;
+
+/* v on the grid of `unit` (tick or step), formatted with exactly unit's decimals. */
+static int fmt_on_grid(sqt_dec v, sqt_dec unit, const char *name, const char *unit_name,
+                       char *buf, size_t cap, sqt_error *e)
+{
+    sqt_dec r;
+    char ub[48];
+    if (v.scale < 0 || v.scale > SQT_DEC_MAX_SCALE) {
+        sqt_bn_set_err(e, SQT_EINVAL, "%s: malformed decimal", name);
+        return e->code;
+    }
+    if (v.mant <= 0) {
+        sqt_bn_set_err(e, SQT_ERULES, "%s must be > 0", name);
+        return e->code;
+    }
+    sqt_dec_format(unit, ub, sizeof(ub));
+    if (sqt_dec_rescale(v, unit.scale, &r) != SQT_OK || r.mant % unit.mant != 0) {
+        char vb[48];
+        sqt_dec_format(v, vb, sizeof(vb));
+        sqt_bn_set_err(e, SQT_ERULES, "%s %s is not a multiple of the %s %s", name, vb,
+                       unit_name, ub);
+        return e->code;
+    }
+    if (sqt_dec_format(r, buf, cap) < 0) {
+        sqt_bn_set_err(e, SQT_ERANGE, "%s does not fit", name);
+        return e->code;
+    }
+    return SQT_OK;
+}
+
+static int place_item_make(sqt_exchange *ex, const sqt_order_req *q, place_item *it,
+                           sqt_error *e)
+{
+    int ok = 0;
+    memset(e, 0, sizeof(*e));
+    if (!sqt_bn_client_id_ok(ex, q->client_id)) {
+        sqt_bn_set_err(e, SQT_EINVAL, "client id must be 1-%d of [.A-Za-z0-9:/_-]",
+                       SQT_BN_CLIENT_ID_LIMIT - (int)ex->prefix_len);
+        return e->code;
+    }
+    full_client_id(ex, q->client_id, it->cid, sizeof(it->cid));
+    if (q->side != SQT_SIDE_BUY && q->side != SQT_SIDE_SELL) {
+        sqt_bn_set_err(e, SQT_EINVAL, "side must be BUY or SELL");
+        return e->code;
+    }
+    if (q->tif != SQT_TIF_GTC && q->tif != SQT_TIF_POST_ONLY) {
+        sqt_bn_set_err(e, SQT_EINVAL, "time in force must be GTC or post-only");
+        return e->code;
+    }
+    it->side = q->side == SQT_SIDE_BUY ? "BUY" : "SELL";
+    it->tif = q->tif == SQT_TIF_POST_ONLY ? "GTX" : "GTC";
+    it->reduce_only = q->reduce_only != 0;
+    if (fmt_on_grid(q->price, ex->info.tick_size, "price", "tick", it->price, sizeof(it->price),
+                    e) != SQT_OK ||
+        fmt_on_grid(q->qty, ex->info.step_size, "quantity", "step", it->qty, sizeof(it->qty),
+                    e) != SQT_OK)
+        return e->code;
+    if (sqt_dec_cmp(q->qty, ex->info.min_qty, &ok) < 0 && ok) {
+        sqt_bn_set_err(e, SQT_ERULES, "quantity %s is below the minimum", it->qty);
+        return e->code;
+    }
+    return SQT_OK;
+}
+
+static int hedge_on(const sqt_exchange *ex)
+{
+    return ex->pos_mode == SQT_POSMODE_HEDGE;
+}
+
+static void place_single_params(sqt_exchange *ex, const place_item *it, sqt_bn_query *q)
+{
+    sqt_bn_query_add(q, "symbol", ex->symbol);
+    sqt_bn_query_add(q, "side", it->side);
+    sqt_bn_query_add(q, "type", "LIMIT");
+    sqt_bn_query_add(q, "timeInForce", it->tif);
+    sqt_bn_query_add(q, "quantity", it->qty);
+    sqt_bn_query_add(q, "price", it->price);
+    if (hedge_on(ex)) /* long-only grid: every order works the LONG side; no reduceOnly */
+        sqt_bn_query_add(q, "positionSide", "LONG");
+    else if (it->reduce_only)
+        sqt_bn_query_add(q, "reduceOnly", "true");
+    sqt_bn_query_add(q, "newClientOrderId", it->cid);
+}
+
+static int place_batch_params(sqt_exchange *ex, const place_item *items, size_t n,
+                              sqt_bn_query *q)
+{
+    json_t *arr = json_array(), *o;
+    char *text;
+    size_t i;
+    int bad = arr == NULL;
+    for (i = 0; i < n && !bad; i++) {
+        o = json_object();
+        bad = o == NULL || json_array_append_new(arr, o) != 0;
+        if (bad)
+            break;
+        bad |= json_object_set_new(o, "symbol", json_string(ex->symbol));
+        bad |= json_object_set_new(o, "side", json_string(items[i].side));
+        bad |= json_object_set_new(o, "type", json_string("LIMIT"));
+        bad |= json_object_set_new(o, "timeInForce", json_string(items[i].tif));
+        bad |= json_object_set_new(o, "quantity", json_string(items[i].qty));
+        bad |= json_object_set_new(o, "price", json_string(items[i].price));
+        if (hedge_on(ex))
+            bad |= json_object_set_new(o, "positionSide", json_string("LONG"));
+        else if (items[i].reduce_only)
+            bad |= json_object_set_new(o, "reduceOnly", json_string("true"));
+        bad |= json_object_set_new(o, "newClientOrderId", json_string(items[i].cid));
+    }
+    text = bad ? NULL : json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    if (text == NULL)
+        return SQT_ENOMEM;
+    sqt_bn_query_add(q, "batchOrders", text);
+    free(text);
+    return SQT_OK;
+}
+
+static void place_done(bn_req *r, const bn_resp *res)
+{
+    place_ctx *c = r->ctx;
+    sqt_exchange *ex = r->ex;
+    sqt_bn_item items[SQT_BN_MAX_BATCH_PLACE];
+    sqt_error perr;
+    int status = SQT_OK;
+    size_t k;
+    if (res->err.code != SQT_OK) {
+        if (c->n_sent == 1 && item_level(&res->err)) {
+            c->res[c->sent[0]].err = res->err;
+        } else {
+            status = res->err.code;
+            for (k = 0; k < c->n_sent; k++)
+                c->res[c->sent[k]].err = res->err;
+        }
+    } else if (c->n_sent == 1) {
+        sqt_place_result *pr = &c->res[c->sent[0]];
+        if (sqt_bn_parse_order(res->body, res->len, ex->prefix, &pr->order, &perr) != SQT_OK)
+            unreadable(&pr->err, &perr);
+    } else if (sqt_bn_parse_batch(res->body, res->len, c->n_sent, ex->prefix, items, &perr) !=
+               SQT_OK) {
+        status = SQT_EUNKNOWN_STATUS;
+        for (k = 0; k < c->n_sent; k++)
+            unreadable(&c->res[c->sent[k]].err, &perr);
+    } else {
+        for (k = 0; k < c->n_sent; k++) {
+            sqt_place_result *pr = &c->res[c->sent[k]];
+            if (items[k].err.code == SQT_EPROTO)
+                unreadable(&pr->err, &items[k].err);
+            else
+                pr->err = items[k].err;
+            if (pr->err.code == SQT_OK)
+                pr->order = items[k].order;
+        }
+    }
+    c->cb(c->ud, status, c->res, c->n);
+    free(c);
+}
+
+int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
+                        void *ud)
+{
+    place_item items[SQT_BN_MAX_BATCH_PLACE];
+    place_ctx *c;
+    sqt_bn_query q;
+    size_t i;
+    int rc, first_err = SQT_OK;
+    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
+        return rc;
+    if (reqs == NULL || n == 0 || n > SQT_BN_MAX_BATCH_PLACE)
+        return SQT_EINVAL;
+    if (!ex->have_info)
+        return SQT_ESTATE; /* tick and step are needed to format the order */
+    if ((rc = sqt_bn_ban_check(ex, "place orders")) != SQT_OK)
+        return rc;
+    if ((c = calloc(1, sizeof(*c))) == NULL)
+        return SQT_ENOMEM;
+    c->cb = cb;
+    c->ud = ud;
+    c->n = n;
+    for (i = 0; i < n; i++) {
+        sqt_place_result *pr = &c->res[i];
+        snprintf(pr->client_id, sizeof(pr->client_id), "%.*s", SQT_CLIENT_ID_MAX - 1,
+                 reqs[i].client_id);
+        pr->order.struct_size = sizeof(pr->order);
+        if (place_item_make(ex, &reqs[i], &items[c->n_sent], &pr->err) != SQT_OK) {
+            if (first_err == SQT_OK)
+                first_err = pr->err.code;
+            sqt_bn_logf(ex, SQT_LOG_WARN, "order %s not sent: %s", pr->client_id,
+                        pr->err.message);
+            continue;
+        }
+        c->sent[c->n_sent++] = i;
+    }
+    if (c->n_sent == 0) { /* nothing valid: refuse the whole call now */
+        free(c);
+        return first_err;
+    }
+    sqt_bn_query_init(&q);
+    if (c->n_sent == 1) {
+        place_single_params(ex, &items[0], &q);
+        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/order", &q, BN_AUTH_SIGNED, 1, place_done, c);
+    } else if ((rc = place_batch_params(ex, items, c->n_sent, &q)) == SQT_OK) {
+        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/batchOrders", &q, BN_AUTH_SIGNED, 1, place_done,
+                         c);
+    } else {
+        sqt_bn_query_free(&q);
+    }
+    if (rc != SQT_OK)
+        free(c);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------
+ * cancel: by client id where given (one request), by order id for the rest (another)
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct cancel_ctx {
+    sqt_cancel_cb cb;
+    void *ud;
+    size_t n;
+    sqt_cancel_result res[SQT_BN_MAX_BATCH_CANCEL];
+    int pending;               /* parts in flight */
+    int reached;               /* some part got the exchange's verdict */
+    int first_fail;
+} cancel_ctx;
+
+typedef struct cancel_part {
+    cancel_ctx *group;
+    size_t idx[SQT_BN_MAX_BATCH_CANCEL];
+    size_t k;
+    int by_client;
+} cancel_part;
+
+/* symbol + the ids of items idx[0..k) of res, as one single or batch DELETE. */
+static int cancel_params(sqt_exchange *ex, const sqt_cancel_result *res, const size_t *idx,
+                         size_t k, int by_client, sqt_bn_query *q, const char **path)
+{
+    char full[SQT_CLIENT_ID_MAX + BN_PREFIX_MAX];
+    json_t *arr;
+    char *text;
+    size_t i;
+    int bad = 0;
+    sqt_bn_query_init(q);
+    sqt_bn_query_add(q, "symbol", ex->symbol);
+    if (k == 1) {
+        *path = "/fapi/v1/order";
+        if (by_client) {
+            full_client_id(ex, res[idx[0]].client_id, full, sizeof(full));
+            sqt_bn_query_add(q, "origClientOrderId", full);
+        } else {
+            sqt_bn_query_add(q, "orderId", res[idx[0]].order_id);
+        }
+        return q->err;
+    }
+    *path = "/fapi/v1/batchOrders";
+    if ((arr = json_array()) == NULL)
+        return SQT_ENOMEM;
+    for (i = 0; i < k; i++) {
+        if (by_client) {
+            full_client_id(ex, res[idx[i]].client_id, full, sizeof(full));
+            bad |= json_array_append_new(arr, json_string(full));
+        } else {
+            bad |= json_array_append_new(
+                arr, json_integer((json_int_t)strtoll(res[idx[i]].order_id, NULL, 10)));
+        }
+    }
+    text = bad ? NULL : json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    if (text == NULL)
+        return SQT_ENOMEM;
+    sqt_bn_query_add(q, by_client ? "origClientOrderIdList" : "orderIdList", text);
+    free(text);
+    return q->err;
+}
+
+/* Fill results idx[0..k) from one cancel answer. Returns 1 when the exchange judged the
+ * items, 0 when the whole request failed (the items then carry that error). */
+static int cancel_fill(sqt_exchange *ex, sqt_cancel_result *res, const size_t *idx, size_t k,
+                       const bn_resp *resp)
+{
+    sqt_bn_item items[SQT_BN_MAX_BATCH_CANCEL];
+    sqt_order o;
+    sqt_error perr;
+    size_t i;
+    if (resp->err.code != SQT_OK) {
+        if (k == 1 && item_level(&resp->err)) {
+            res[idx[0]].err = resp->err;
+            return 1;
+        }
+        for (i = 0; i < k; i++)
+            res[idx[i]].err = resp->err;
+        return 0;
+    }
+    if (k == 1) {
+        if (sqt_bn_parse_order(resp->body, resp->len, ex->prefix, &o, &perr) != SQT_OK) {
+            unreadable(&res[idx[0]].err, &perr);
+        } else if (res[idx[0]].order_id[0] == '\0') {
+            memcpy(res[idx[0]].order_id, o.order_id, sizeof(o.order_id));
+        }
+        return 1;
+    }
+    if (sqt_bn_parse_batch(resp->body, resp->len, k, ex->prefix, items, &perr) != SQT_OK) {
+        for (i = 0; i < k; i++)
+            unreadable(&res[idx[i]].err, &perr);
+        return 1;
+    }
+    for (i = 0; i < k; i++) {
+        sqt_cancel_result *cr = &res[idx[i]];
+        if (items[i].err.code == SQT_EPROTO)
+            unreadable(&cr->err, &items[i].err);
+        else
+            cr->err = items[i].err;
+        if (cr->err.code == SQT_OK && cr->order_id[0] == '\0')
+            memcpy(cr->order_id, items[i].order.order_id, sizeof(cr->order_id));
+    }
+    return 1;
+}
+
+static void cancel_group_end(cancel_ctx *g)
+{
+    g->cb(g->ud, g->reached ? SQT_OK : g->first_fail, g->res, g->n);
+    free(g);
+}
+
+static void cancel_part_done(bn_req *r, const bn_resp *res)
+{
+    cancel_part *p = r->ctx;
+    cancel_ctx *g = p->group;
+    if (cancel_fill(r->ex, g->res, p->idx, p->k, res))
+        g->reached = 1;
+    else if (g->first_fail == SQT_OK)
+        g->first_fail = res->err.code;
+    free(p);
+    if (--g->pending == 0)
+        cancel_group_end(g);
+}
+
+static int cancel_part_start(sqt_exchange *ex, cancel_ctx *g, cancel_part *p)
+{
+    sqt_bn_query q;
+    const char *path;
+    int rc = cancel_params(ex, g->res, p->idx, p->k, p->by_client, &q, &path);
+    if (rc != SQT_OK) {
+        sqt_bn_query_free(&q);
+        return rc;
+    }
+    return sqt_bn_rest(ex, "DELETE", path, &q, BN_AUTH_SIGNED, 1, cancel_part_done, p);
+}
+
+int sqt_bn_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
+                         sqt_cancel_cb cb, void *ud)
+{
+    cancel_ctx *g;
+    cancel_part *parts[2] = {NULL, NULL};
+    size_t i, started = 0;
+    int rc, pi, first_err = SQT_OK;
+    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
+        return rc;
+    if (reqs == NULL || n == 0 || n > SQT_BN_MAX_BATCH_CANCEL)
+        return SQT_EINVAL;
+    if ((rc = sqt_bn_ban_check(ex, "cancel orders")) != SQT_OK)
+        return rc;
+    if ((g = calloc(1, sizeof(*g))) == NULL)
+        return SQT_ENOMEM;
+    g->cb = cb;
+    g->ud = ud;
+    g->n = n;
+    for (i = 0; i < n; i++) {
+        sqt_cancel_result *cr = &g->res[i];
+        int by_client;
+        snprintf(cr->client_id, sizeof(cr->client_id), "%.*s", SQT_CLIENT_ID_MAX - 1,
+                 reqs[i].client_id);
+        snprintf(cr->order_id, sizeof(cr->order_id), "%.*s", SQT_ORDER_ID_MAX - 1,
+                 reqs[i].order_id);
+        if (sqt_bn_client_id_ok(ex, cr->client_id))
+            by_client = 1;
+        else if (order_id_ok(cr->order_id))
+            by_client = 0;
+        else {
+            sqt_bn_set_err(&cr->err, SQT_EINVAL, "cancel needs a valid client id or order id");
+            if (first_err == SQT_OK)
+                first_err = SQT_EINVAL;
+            continue;
+        }
+        if (parts[by_client] == NULL) {
+            if ((parts[by_client] = calloc(1, sizeof(cancel_part))) == NULL)
+                goto nomem;
+            parts[by_client]->group = g;
+            parts[by_client]->by_client = by_client;
+        }
+        parts[by_client]->idx[parts[by_client]->k++] = i;
+    }
+    if (parts[0] == NULL && parts[1] == NULL) {
+        free(g);
+        return first_err;
+    }
+    for (pi = 1; pi >= 0; pi--) {
+        cancel_part *p = parts[pi];
+        if (p == NULL)
+            continue;
+        g->pending++;
+        if ((rc = cancel_part_start(ex, g, p)) == SQT_OK) {
+            started++;
+            continue;
+        }
+        g->pending--;
+        if (started == 0) { /* nothing in flight: refuse the call */
+            free(parts[0]);
+            free(parts[1]);
+            free(g);
+            return rc;
+        }
+        /* the other part is in flight and will end the group: these items failed */
+        for (i = 0; i < p->k; i++)
+            sqt_bn_set_err(&g->res[p->idx[i]].err, rc, "cancel not sent: %s", sqt_strerror(rc));
+        free(p);
+    }
+    return SQT_OK;
+nomem:
+    free(parts[0]);
+    free(parts[1]);
+    free(g);
+    return SQT_ENOMEM;
+}
+
+/* ------------------------------------------------------------------------------------
+ * cancel_own: list the symbol's open orders, cancel ours in batches of 10, in turn
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct own_ctx {
+    sqt_cancel_cb cb;
+    void *ud;
+    char prefix[SQT_CLIENT_ID_MAX + BN_PREFIX_MAX]; /* broker prefix + engine prefix */
+    size_t m;                  /* orders to cancel */
+    size_t next;               /* first not yet sent */
+    size_t batch;              /* size of the batch in flight */
+    int first_fail;
+    sqt_cancel_result res[];   /* m entries after the listing */
+} own_ctx;
+
+static void own_end(own_ctx *c)
+{
+    c->cb(c->ud, c->first_fail, c->m > 0 ? c->res : NULL, c->next);
+    free(c);
+}
+
+static void own_batch_done(bn_req *r, const bn_resp *res);
+
+static int own_batch_start(sqt_exchange *ex, own_ctx *c)
+{
+    size_t idx[SQT_BN_MAX_BATCH_CANCEL], i;
+    sqt_bn_query q;
+    const char *path;
+    int rc;
+    c->batch = c->m - c->next < SQT_BN_MAX_BATCH_CANCEL ? c->m - c->next
+                                                        : SQT_BN_MAX_BATCH_CANCEL;
+    for (i = 0; i < c->batch; i++)
+        idx[i] = c->next + i;
+    if ((rc = cancel_params(ex, c->res, idx, c->batch, 1, &q, &path)) != SQT_OK) {
+        sqt_bn_query_free(&q);
+        return rc;
+    }
+    return sqt_bn_rest(ex, "DELETE", path, &q, BN_AUTH_SIGNED, 1, own_batch_done, c);
+}
+
+/* A batch could not be sent: its items carry the error, the rest is abandoned. */
+static void own_abort(own_ctx *c, int rc)
+{
+    size_t i;
+    for (i = c->next; i < c->next + c->batch; i++)
+        sqt_bn_set_err(&c->res[i].err, rc, "cancel not sent: %s", sqt_strerror(rc));
+    c->next += c->batch;
+    if (c->first_fail == SQT_OK)
+        c->first_fail = rc;
+    own_end(c);
+}
+
+static void own_batch_done(bn_req *r, const bn_resp *res)
+{
+    own_ctx *c = r->ctx;
+    sqt_exchange *ex = r->ex;
+    size_t idx[SQT_BN_MAX_BATCH_CANCEL], i;
+    int rc;
+    for (i = 0; i < c->batch; i++)
+        idx[i] = c->next + i;
+    if (!cancel_fill(ex, c->res, idx, c->batch, res) && c->first_fail == SQT_OK)
+        c->first_fail = res->err.code;
+    c->next += c->batch;
+    if (c->next == c->m || c->first_fail != SQT_OK) {
+        own_end(c);
+        return;
+    }
+    if (ex->closing) {
+        c->batch = c->m - c->next;
+        own_abort(c, SQT_ECANCELLED);
+        return;
+    }
+    if ((rc = own_batch_start(ex, c)) != SQT_OK)
+        own_abort(c, rc);
+}
+
+static void own_list_done(bn_req *r, const bn_resp *res)
+{
+    own_ctx *c = r->ctx, *grown;
+    sqt_exchange *ex = r->ex;
+    sqt_order *orders = NULL;
+    size_t n = 0, i, m = 0, plen = strlen(c->prefix);
+    sqt_error e = res->err;
+    int rc;
+    /* raw ids (prefix kept): only ids carrying broker prefix + engine prefix are ours */
+    if (e.code != SQT_OK ||
+        sqt_bn_parse_orders(res->body, res->len, ex->symbol, NULL, &orders, &n, &e) != SQT_OK) {
+        c->first_fail = e.code;
+        own_end(c);
+        return;
+    }
+    for (i = 0; i < n; i++)
+        if (strncmp(orders[i].client_id, c->prefix, plen) == 0)
+            m++;
+    if (m == 0) {
+        free(orders);
+        own_end(c);
+        return;
+    }
+    grown = realloc(c, sizeof(*c) + m * sizeof(c->res[0]));
+    if (grown == NULL) {
+        free(orders);
+        c->first_fail = SQT_ENOMEM;
+        own_end(c);
+        return;
+    }
+    c = grown;
+    memset(c->res, 0, m * sizeof(c->res[0]));
+    for (i = 0; i < n; i++) {
+        if (strncmp(orders[i].client_id, c->prefix, plen) != 0)
+            continue;
+        snprintf(c->res[c->m].client_id, sizeof(c->res[0].client_id), "%s",
+                 orders[i].client_id + ex->prefix_len);
+        memcpy(c->res[c->m].order_id, orders[i].order_id, sizeof(c->res[0].order_id));
+        c->m++;
+    }
+    free(orders);
+    if (ex->closing) {
+        c->batch = c->m;
+        own_abort(c, SQT_ECANCELLED);
+        return;
+    }
+    if ((rc = own_batch_start(ex, c)) != SQT_OK)
+        own_abort(c, rc);
+}
+
+int sqt_bn_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud)
+{
+    own_ctx *c;
+    sqt_bn_query q;
+    size_t i, n;
+    int rc;
+    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
+        return rc;
+    /* an empty prefix would match everyone's orders */
+    if (prefix == NULL || (n = strlen(prefix)) == 0 || n + ex->prefix_len > SQT_BN_CLIENT_ID_LIMIT)
+        return SQT_EINVAL;
+    for (i = 0; i < n; i++)
+        if (!id_char_ok(prefix[i]))
+            return SQT_EINVAL;
+    if ((c = calloc(1, sizeof(*c))) == NULL)
+        return SQT_ENOMEM;
+    c->cb = cb;
+    c->ud = ud;
+    full_client_id(ex, prefix, c->prefix, sizeof(c->prefix));
+    q = symbol_query(ex);
+    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/openOrders", &q, BN_AUTH_SIGNED, 0, own_list_done, c);
+    if (rc != SQT_OK)
+        free(c);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------
+ * historical klines
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct klines_ctx {
+    sqt_klines_cb cb;
+    void *ud;
+    char symbol[SQT_SYMBOL_MAX];
+    char interval[SQT_INTERVAL_MAX];
+} klines_ctx;
+
+static void klines_done(bn_req *r, const bn_resp *res)
+{
+    klines_ctx *c = r->ctx;
+    sqt_error e = res->err;
+    sqt_kline *k = NULL;
+    size_t n = 0;
+    if (e.code == SQT_OK &&
+        sqt_bn_parse_klines(res->body, res->len, c->symbol, c->interval,
+                            sqt_bn_server_now(r->ex), &k, &n, &e) == SQT_OK)
+        c->cb(c->ud, &no_error, k, n);
+    else
+        c->cb(c->ud, &e, NULL, 0);
+    free(k);
+    free(c);
+}
+
+int sqt_bn_klines(sqt_exchange *ex, const char *symbol, const char *interval, int limit,
+                  sqt_klines_cb cb, void *ud)
+{
+    klines_ctx *c;
+    sqt_bn_query q;
+    int rc;
+    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
+        return rc;
+    if (!sqt_bn_symbol_ok(symbol) || !sqt_bn_interval_ok(interval) || limit < 1 || limit > 1500)
+        return SQT_EINVAL;
+    if ((c = calloc(1, sizeof(*c))) == NULL)
+        return SQT_ENOMEM;
+    c->cb = cb;
+    c->ud = ud;
+    snprintf(c->symbol, sizeof(c->symbol), "%s", symbol);
+    snprintf(c->interval, sizeof(c->interval), "%s", interval);
+    sqt_bn_query_init(&q);
+    sqt_bn_query_add(&q, "symbol", symbol);
+    sqt_bn_query_add(&q, "interval", interval);
+    sqt_bn_query_add_int(&q, "limit", limit);
+    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/klines", &q, BN_AUTH_NONE, 0, klines_done, c);
+    if (rc != SQT_OK)
+        free(c);
+    return rc;
+}

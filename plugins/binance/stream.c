@@ -1,0 +1,687 @@
+/* Binance streams over the host's WebSocket service.
+ *
+ * Price: <sym>@aggTrade on /market (ws mode, raw payloads). aggTrade, not bookTicker:
+ * the engine wants the last traded price (what fills our resting orders, and what the
+ * original bot used), aggTrade shares the /market entry point with the klines, and
+ * bookTicker on /public pushes on every best-price change, far more traffic for a
+ * price the grid does not need.
+ * Klines: one combined /market/stream?streams=a@kline_1m/b@kline_1m connection.
+ * Market streams are "confirmed" (UP) when LIST_SUBSCRIPTIONS lists them or when their
+ * first data arrives.
+ * User data: a listenKey (POST), /private/ws?listenKey=..&events=..; PUT every 30 min;
+ * on -1125 or listenKeyExpired a new key and a new connection, reported as DOWN, then
+ * RESYNC + UP once the new connection is open, so the host reconciles over REST. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bn.h"
+
+#define BN_USER_EVENTS "ORDER_TRADE_UPDATE/ACCOUNT_UPDATE/listenKeyExpired"
+/* Binance pings every 3 minutes but a quiet account sends no data for hours: the
+ * watchdog must be longer than a ping period. */
+#define BN_USER_STALE_MS (15u * 60u * 1000u)
+#define BN_LK_RETRY_MAX_MS 60000u
+#define BN_MAX_KLINE_SYMBOLS 200
+
+static void conn_on_open(void *ud, sqt_ws *ws);
+static void conn_on_message(void *ud, sqt_ws *ws, const char *data, size_t len, int is_binary);
+static void conn_on_down(void *ud, sqt_ws *ws, const sqt_error *why);
+static void conn_on_closed(void *ud, sqt_ws *ws);
+static int lk_create(sqt_exchange *ex);
+static void lk_put(sqt_exchange *ex, int verify);
+
+static const sqt_ws_callbacks conn_cbs = {sizeof(sqt_ws_callbacks), conn_on_open,
+                                          conn_on_message, conn_on_down, conn_on_closed};
+
+/* ------------------------------------------------------------------------------------
+ * connections
+ * ---------------------------------------------------------------------------------- */
+
+static void conn_free(bn_conn *c)
+{
+    size_t i;
+    for (i = 0; i < c->n_streams; i++)
+        free(c->streams[i]);
+    free(c->streams);
+    free(c);
+}
+
+static void conn_unlink(sqt_exchange *ex, bn_conn *c)
+{
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        ex->conns = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+}
+
+static bn_conn *conn_new(sqt_exchange *ex, int kind, char **streams, size_t n)
+{
+    bn_conn *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    c->ex = ex;
+    c->kind = kind;
+    c->streams = streams;
+    c->n_streams = n;
+    return c;
+}
+
+static int conn_open(sqt_exchange *ex, bn_conn *c, const char *url, uint32_t stale_ms)
+{
+    sqt_ws_options opt;
+    int rc;
+    memset(&opt, 0, sizeof(opt));
+    opt.struct_size = sizeof(opt);
+    opt.url = url;
+    opt.stale_timeout_ms = stale_ms;
+    rc = ex->api->ws_open(ex->host, &opt, &conn_cbs, c, &c->ws);
+    if (rc != SQT_OK)
+        return rc;
+    c->next = ex->conns;
+    if (ex->conns != NULL)
+        ex->conns->prev = c;
+    ex->conns = c;
+    return SQT_OK;
+}
+
+static void conn_close(bn_conn *c)
+{
+    sqt_exchange *ex = c->ex;
+    if (c->closing)
+        return;
+    c->closing = 1;
+    if (ex->api->ws_close(ex->host, c->ws) != SQT_OK) {
+        /* no on_closed will come: forget it now */
+        conn_unlink(ex, c);
+        conn_free(c);
+        sqt_bn_check_drained(ex);
+    }
+}
+
+static void conn_state(bn_conn *c, sqt_stream_state st, const sqt_error *err)
+{
+    sqt_exchange *ex = c->ex;
+    if (ex->closing)
+        return; /* no sink call once shutdown began */
+    switch (c->kind) {
+    case BN_CONN_PRICE:
+        if (ex->price_sink.on_state != NULL)
+            ex->price_sink.on_state(ex->price_sink.ud, st, err);
+        break;
+    case BN_CONN_KLINE:
+        if (ex->kline_sink.on_state != NULL)
+            ex->kline_sink.on_state(ex->kline_sink.ud, st, err);
+        break;
+    default:
+        if (ex->order_sink.on_state != NULL)
+            ex->order_sink.on_state(ex->order_sink.ud, st, err);
+        break;
+    }
+}
+
+static void conn_set_up(bn_conn *c)
+{
+    if (c->up || c->closing)
+        return;
+    c->up = 1;
+    conn_state(c, SQT_STREAM_UP, NULL);
+}
+
+static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
+{
+    int64_t now = sqt_bn_wall(ex);
+    if (ex->warn_ms != 0 && now - ex->warn_ms < 5000) {
+        ex->warn_dropped++;
+        return;
+    }
+    sqt_bn_logf(ex, SQT_LOG_WARN, "%s: message ignored: %s (%u more held back)", what, why,
+                ex->warn_dropped);
+    ex->warn_ms = now;
+    ex->warn_dropped = 0;
+}
+
+static int send_json(bn_conn *c, json_t *msg)
+{
+    sqt_exchange *ex = c->ex;
+    char *text = msg != NULL ? json_dumps(msg, JSON_COMPACT) : NULL;
+    int rc = SQT_ENOMEM;
+    if (text != NULL)
+        rc = ex->api->ws_send(ex->host, c->ws, text, strlen(text), 0);
+    free(text);
+    json_decref(msg);
+    return rc;
+}
+
+/* {"method":M,"id":N[,"params":[streams]]} */
+static int send_control(bn_conn *c, const char *method, int with_params, int64_t *id)
+{
+    json_t *msg = json_object(), *params = NULL;
+    size_t i;
+    *id = ++c->ex->ws_msg_id;
+    if (msg == NULL)
+        return SQT_ENOMEM;
+    json_object_set_new(msg, "method", json_string(method));
+    if (with_params) {
+        params = json_array();
+        for (i = 0; params != NULL && i < c->n_streams; i++)
+            json_array_append_new(params, json_string(c->streams[i]));
+        json_object_set_new(msg, "params", params);
+    }
+    json_object_set_new(msg, "id", json_integer((json_int_t)*id));
+    return send_json(c, msg);
+}
+
+/* ------------------------------------------------------------------------------------
+ * WebSocket callbacks
+ * ---------------------------------------------------------------------------------- */
+
+static void conn_on_open(void *ud, sqt_ws *ws)
+{
+    bn_conn *c = ud;
+    sqt_exchange *ex = c->ex;
+    (void)ws;
+    if (c->closing || ex->closing)
+        return;
+    c->opens++;
+    c->up = 0;
+    if (c->kind == BN_CONN_USER) {
+        if (c->opens == 1) { /* a fresh key, just issued by the exchange */
+            if (ex->user_resync) {
+                ex->user_resync = 0;
+                conn_state(c, SQT_STREAM_RESYNC, NULL);
+            }
+            conn_set_up(c);
+        } else {
+            lk_put(ex, 1); /* the host reconnected with our key: is it still alive? */
+        }
+        return;
+    }
+    if (send_control(c, "LIST_SUBSCRIPTIONS", 0, &c->list_id) != SQT_OK)
+        c->list_id = 0; /* the first data message will confirm instead */
+}
+
+static void on_market(bn_conn *c, const char *data, size_t len)
+{
+    sqt_exchange *ex = c->ex;
+    sqt_price_tick tick;
+    sqt_kline k;
+    sqt_error e;
+    int64_t id = 0;
+    int kind, failed = 0;
+    if (sqt_bn_parse_market(data, len, &kind, &tick, &k, &id, &failed, &e) != SQT_OK) {
+        warn_bad(ex, c->kind == BN_CONN_PRICE ? "price stream" : "kline stream", e.message);
+        return;
+    }
+    switch (kind) {
+    case SQT_BN_MK_REPLY:
+        if (id != 0 && id == c->list_id) {
+            c->list_id = 0;
+            if (!failed &&
+                sqt_bn_reply_lists_all(data, len, (const char *const *)c->streams, c->n_streams)) {
+                conn_set_up(c);
+            } else if (!c->up) {
+                sqt_bn_logf(ex, SQT_LOG_WARN, "streams not listed by the server: subscribing");
+                if (send_control(c, "SUBSCRIBE", 1, &c->sub_id) != SQT_OK)
+                    c->sub_id = 0;
+            }
+        } else if (id != 0 && id == c->sub_id) {
+            c->sub_id = 0;
+            if (!failed)
+                conn_set_up(c);
+            else
+                sqt_bn_logf(ex, SQT_LOG_ERROR, "SUBSCRIBE refused: %.200s", data);
+        }
+        break;
+    case SQT_BN_MK_TRADE:
+        if (c->kind != BN_CONN_PRICE || strcmp(tick.symbol, ex->symbol) != 0)
+            break;
+        conn_set_up(c);
+        if (!ex->closing && ex->price_sink.on_price != NULL)
+            ex->price_sink.on_price(ex->price_sink.ud, &tick);
+        break;
+    case SQT_BN_MK_KLINE:
+        if (c->kind != BN_CONN_KLINE)
+            break;
+        conn_set_up(c);
+        if (!ex->closing && ex->kline_sink.on_kline != NULL)
+            ex->kline_sink.on_kline(ex->kline_sink.ud, &k);
+        break;
+    default:
+        break;
+    }
+}
+
+static void lk_recreate(sqt_exchange *ex, const char *why);
+
+static void on_user(bn_conn *c, const char *data, size_t len)
+{
+    sqt_exchange *ex = c->ex;
+    sqt_order o;
+    sqt_error e;
+    char key[BN_LISTEN_KEY_MAX];
+    int kind;
+    if (sqt_bn_parse_user_event(data, len, ex->prefix, &kind, &o, key, sizeof(key), &e) !=
+        SQT_OK) {
+        warn_bad(ex, "user stream", e.message);
+        return;
+    }
+    if (kind == SQT_BN_EV_ORDER) {
+        /* the stream carries every symbol of the account */
+        if (strcmp(o.symbol, ex->symbol) == 0 && !ex->closing && ex->order_sink.on_order != NULL)
+            ex->order_sink.on_order(ex->order_sink.ud, &o);
+    } else if (kind == SQT_BN_EV_EXPIRED) {
+        if (key[0] == '\0' || strcmp(key, ex->listen_key) == 0)
+            lk_recreate(ex, "listenKeyExpired");
+    }
+}
+
+static void conn_on_message(void *ud, sqt_ws *ws, const char *data, size_t len, int is_binary)
+{
+    bn_conn *c = ud;
+    (void)ws;
+    if (c->closing || c->ex->closing || is_binary || data == NULL)
+        return;
+    if (c->kind == BN_CONN_USER)
+        on_user(c, data, len);
+    else
+        on_market(c, data, len);
+}
+
+static void conn_on_down(void *ud, sqt_ws *ws, const sqt_error *why)
+{
+    bn_conn *c = ud;
+    (void)ws;
+    if (c->closing)
+        return;
+    c->list_id = c->sub_id = 0;
+    if (c->up) {
+        c->up = 0;
+        conn_state(c, SQT_STREAM_DOWN, why);
+    }
+}
+
+static void conn_on_closed(void *ud, sqt_ws *ws)
+{
+    bn_conn *c = ud;
+    sqt_exchange *ex = c->ex;
+    bn_conn **slot = NULL;
+    (void)ws;
+    conn_unlink(ex, c);
+    if (ex->price_conn == c)
+        slot = &ex->price_conn;
+    else if (ex->kline_conn == c)
+        slot = &ex->kline_conn;
+    else if (ex->user_conn == c)
+        slot = &ex->user_conn;
+    if (slot != NULL) {
+        *slot = NULL;
+        if (!c->closing) { /* the host gave up on it */
+            sqt_error e;
+            sqt_bn_set_err(&e, SQT_ENETWORK, "stream connection given up by the host");
+            conn_state(c, SQT_STREAM_FAILED, &e);
+        }
+    }
+    conn_free(c);
+    sqt_bn_check_drained(ex);
+}
+
+/* ------------------------------------------------------------------------------------
+ * market subscriptions
+ * ---------------------------------------------------------------------------------- */
+
+static void lower(char *dst, const char *src, size_t cap)
+{
+    size_t i;
+    for (i = 0; src[i] != '\0' && i + 1 < cap; i++)
+        dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char)(src[i] - 'A' + 'a') : src[i];
+    dst[i] = '\0';
+}
+
+static void streams_free(char **s, size_t n)
+{
+    size_t i;
+    for (i = 0; s != NULL && i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+/* Open a market connection on `url` for `streams` (taken over). */
+static int market_open(sqt_exchange *ex, int kind, const char *url, char **streams, size_t n,
+                       bn_conn **out)
+{
+    bn_conn *c = conn_new(ex, kind, streams, n);
+    int rc;
+    if (c == NULL) {
+        streams_free(streams, n);
+        return SQT_ENOMEM;
+    }
+    if ((rc = conn_open(ex, c, url, 0)) != SQT_OK) {
+        conn_free(c);
+        return rc;
+    }
+    *out = c;
+    return SQT_OK;
+}
+
+int sqt_bn_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
+{
+    char **streams;
+    char name[SQT_SYMBOL_MAX + 16];
+    sqt_bn_query url;
+    int rc;
+    if (sink == NULL || sink->on_price == NULL)
+        return SQT_EINVAL;
+    if (ex->closing || ex->price_on)
+        return SQT_ESTATE;
+    snprintf(name, sizeof(name), "%s@aggTrade", ex->sym_lower);
+    if ((streams = calloc(1, sizeof(char *))) == NULL || (streams[0] = strdup(name)) == NULL) {
+        free(streams);
+        return SQT_ENOMEM;
+    }
+    sqt_bn_query_init(&url);
+    sqt_bn_query_raw(&url, ex->ws_market, strlen(ex->ws_market));
+    sqt_bn_query_raw(&url, "/ws/", 4);
+    sqt_bn_query_raw(&url, name, strlen(name));
+    if (url.err) {
+        streams_free(streams, 1);
+        sqt_bn_query_free(&url);
+        return SQT_ENOMEM;
+    }
+    ex->price_sink = *sink;
+    rc = market_open(ex, BN_CONN_PRICE, sqt_bn_query_str(&url), streams, 1, &ex->price_conn);
+    sqt_bn_query_free(&url);
+    if (rc == SQT_OK)
+        ex->price_on = 1;
+    return rc;
+}
+
+int sqt_bn_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t n,
+                            const char *interval, const sqt_kline_sink *sink)
+{
+    char **streams;
+    char name[SQT_SYMBOL_MAX + SQT_INTERVAL_MAX + 8], low[SQT_SYMBOL_MAX];
+    sqt_bn_query url;
+    size_t i;
+    int rc;
+    if (sink == NULL || sink->on_kline == NULL || symbols == NULL || n == 0 ||
+        n > BN_MAX_KLINE_SYMBOLS || !sqt_bn_interval_ok(interval))
+        return SQT_EINVAL;
+    for (i = 0; i < n; i++)
+        if (!sqt_bn_symbol_ok(symbols[i]))
+            return SQT_EINVAL;
+    if (ex->closing || ex->kline_on)
+        return SQT_ESTATE;
+    if ((streams = calloc(n, sizeof(char *))) == NULL)
+        return SQT_ENOMEM;
+    sqt_bn_query_init(&url);
+    sqt_bn_query_raw(&url, ex->ws_market, strlen(ex->ws_market));
+    sqt_bn_query_raw(&url, "/stream?streams=", 16);
+    for (i = 0; i < n; i++) {
+        lower(low, symbols[i], sizeof(low));
+        snprintf(name, sizeof(name), "%s@kline_%s", low, interval);
+        if ((streams[i] = strdup(name)) == NULL)
+            url.err = SQT_ENOMEM;
+        if (i > 0)
+            sqt_bn_query_raw(&url, "/", 1);
+        sqt_bn_query_raw(&url, name, strlen(name));
+    }
+    if (url.err) {
+        streams_free(streams, n);
+        sqt_bn_query_free(&url);
+        return SQT_ENOMEM;
+    }
+    ex->kline_sink = *sink;
+    rc = market_open(ex, BN_CONN_KLINE, sqt_bn_query_str(&url), streams, n, &ex->kline_conn);
+    sqt_bn_query_free(&url);
+    if (rc == SQT_OK)
+        ex->kline_on = 1;
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------
+ * user data stream and its listenKey
+ * ---------------------------------------------------------------------------------- */
+
+static void lk_retry_fired(void *ud)
+{
+    sqt_exchange *ex = ud;
+    ex->lk_retry_timer = NULL; /* one-shot: the host released it */
+    if (ex->closing)
+        return;
+    if (ex->lk_retry_create || ex->listen_key[0] == '\0') {
+        int rc = lk_create(ex);
+        if (rc != SQT_OK)
+            sqt_bn_logf(ex, SQT_LOG_WARN, "listenKey: cannot request a new key: %s",
+                        sqt_strerror(rc));
+    } else {
+        lk_put(ex, 0);
+    }
+}
+
+/* Try again later: after the ban if there is one, else with a growing delay. */
+static void lk_schedule_retry(sqt_exchange *ex, int create)
+{
+    uint64_t delay;
+    int64_t now = sqt_bn_wall(ex);
+    if (ex->closing || ex->lk_retry_timer != NULL)
+        return;
+    ex->lk_retry_create = create;
+    ex->lk_retry_ms = ex->lk_retry_ms == 0 ? 1000 : ex->lk_retry_ms * 2;
+    if (ex->lk_retry_ms > BN_LK_RETRY_MAX_MS)
+        ex->lk_retry_ms = BN_LK_RETRY_MAX_MS;
+    delay = ex->lk_retry_ms;
+    if (ex->banned_until_ms > now && (uint64_t)(ex->banned_until_ms - now) > delay)
+        delay = (uint64_t)(ex->banned_until_ms - now) + 1000;
+    if (ex->api->timer_start(ex->host, delay, 0, lk_retry_fired, ex, &ex->lk_retry_timer) !=
+        SQT_OK) {
+        ex->lk_retry_timer = NULL;
+        sqt_bn_logf(ex, SQT_LOG_ERROR, "listenKey: cannot start the retry timer");
+    }
+}
+
+static void user_state(sqt_exchange *ex, sqt_stream_state st, const sqt_error *err)
+{
+    if (!ex->closing && ex->order_sink.on_state != NULL)
+        ex->order_sink.on_state(ex->order_sink.ud, st, err);
+}
+
+static void keepalive_fired(void *ud)
+{
+    lk_put(ud, 0);
+}
+
+static void user_connect(sqt_exchange *ex)
+{
+    sqt_bn_query url;
+    bn_conn *c;
+    int rc = SQT_ENOMEM;
+    sqt_bn_query_init(&url);
+    sqt_bn_query_raw(&url, ex->ws_private, strlen(ex->ws_private));
+    sqt_bn_query_raw(&url, "/ws?listenKey=", 14);
+    sqt_bn_query_raw(&url, ex->listen_key, strlen(ex->listen_key)); /* alphanumeric */
+    sqt_bn_query_raw(&url, "&events=" BN_USER_EVENTS, strlen("&events=" BN_USER_EVENTS));
+    if (!url.err && (c = conn_new(ex, BN_CONN_USER, NULL, 0)) != NULL) {
+        if ((rc = conn_open(ex, c, sqt_bn_query_str(&url), BN_USER_STALE_MS)) == SQT_OK)
+            ex->user_conn = c;
+        else
+            conn_free(c);
+    }
+    sqt_bn_query_free(&url);
+    if (rc != SQT_OK) {
+        sqt_error e;
+        sqt_bn_set_err(&e, rc, "user stream: cannot open the connection");
+        user_state(ex, SQT_STREAM_FAILED, &e);
+        return;
+    }
+    if (ex->keepalive_timer == NULL &&
+        ex->api->timer_start(ex->host, ex->keepalive_ms, ex->keepalive_ms, keepalive_fired, ex,
+                             &ex->keepalive_timer) != SQT_OK) {
+        ex->keepalive_timer = NULL;
+        sqt_bn_logf(ex, SQT_LOG_ERROR, "listenKey: cannot start the keepalive timer");
+    }
+}
+
+static void lk_create_done(bn_req *r, const bn_resp *res)
+{
+    sqt_exchange *ex = r->ex;
+    sqt_error e = res->err;
+    ex->lk_creating = 0;
+    if (ex->closing || e.code == SQT_ECANCELLED)
+        return;
+    if (e.code == SQT_OK &&
+        sqt_bn_parse_listen_key(res->body, res->len, ex->listen_key, sizeof(ex->listen_key),
+                                &e) == SQT_OK) {
+        ex->lk_retry_ms = 0;
+        sqt_bn_logf(ex, SQT_LOG_INFO, "user data stream: listenKey obtained, connecting");
+        user_connect(ex);
+        return;
+    }
+    ex->listen_key[0] = '\0';
+    if (e.code == SQT_EAUTH) { /* retrying cannot fix a key or permission problem */
+        sqt_bn_logf(ex, SQT_LOG_ERROR, "user data stream: listenKey refused: %s", e.message);
+        user_state(ex, SQT_STREAM_FAILED, &e);
+        return;
+    }
+    sqt_bn_logf(ex, SQT_LOG_WARN, "user data stream: listenKey request failed (%s); retrying",
+                e.message);
+    lk_schedule_retry(ex, 1);
+}
+
+static int lk_create(sqt_exchange *ex)
+{
+    int rc;
+    if (ex->lk_creating)
+        return SQT_OK;
+    rc = sqt_bn_rest(ex, "POST", "/fapi/v1/listenKey", NULL, BN_AUTH_KEY, 0, lk_create_done,
+                     NULL);
+    if (rc == SQT_OK)
+        ex->lk_creating = 1;
+    return rc;
+}
+
+/* The key is dead: report the gap, drop the connection, get a new key. */
+static void lk_recreate(sqt_exchange *ex, const char *why)
+{
+    sqt_error e;
+    int rc;
+    if (ex->lk_creating || ex->closing)
+        return;
+    sqt_bn_logf(ex, SQT_LOG_WARN, "user data stream: %s: new listenKey, then re-sync", why);
+    sqt_bn_set_err(&e, SQT_ENETWORK, "user data stream: %s", why);
+    if (ex->user_conn != NULL) {
+        bn_conn *c = ex->user_conn;
+        ex->user_conn = NULL;
+        if (c->up) {
+            c->up = 0;
+            user_state(ex, SQT_STREAM_DOWN, &e);
+        }
+        conn_close(c);
+    }
+    ex->listen_key[0] = '\0';
+    ex->user_resync = 1;
+    ex->lk_verify = 0;
+    if ((rc = lk_create(ex)) != SQT_OK) {
+        sqt_bn_logf(ex, SQT_LOG_WARN, "listenKey: cannot request a new key: %s", sqt_strerror(rc));
+        lk_schedule_retry(ex, 1);
+    }
+}
+
+static void lk_put_done(bn_req *r, const bn_resp *res)
+{
+    sqt_exchange *ex = r->ex;
+    int verify = ex->lk_verify;
+    ex->lk_putting = 0;
+    if (ex->closing || res->err.code == SQT_ECANCELLED)
+        return;
+    if (strcmp(res->err.exch_code, "-1125") == 0) {
+        lk_recreate(ex, "listenKey no longer valid (-1125)");
+        return;
+    }
+    ex->lk_verify = 0;
+    if (res->err.code != SQT_OK) {
+        sqt_bn_logf(ex, SQT_LOG_WARN, "listenKey keepalive failed (%s); retrying",
+                    res->err.message);
+        lk_schedule_retry(ex, 0);
+    } else {
+        ex->lk_retry_ms = 0;
+    }
+    /* connected with our key: unless the exchange said the key is gone, it is live */
+    if (verify && ex->user_conn != NULL && ex->user_conn->opens > 0)
+        conn_set_up(ex->user_conn);
+}
+
+static void lk_put(sqt_exchange *ex, int verify)
+{
+    int rc;
+    if (verify)
+        ex->lk_verify = 1;
+    if (ex->closing || ex->lk_putting || ex->lk_creating || ex->listen_key[0] == '\0')
+        return;
+    rc = sqt_bn_rest(ex, "PUT", "/fapi/v1/listenKey", NULL, BN_AUTH_KEY, 0, lk_put_done, NULL);
+    if (rc == SQT_OK) {
+        ex->lk_putting = 1;
+        return;
+    }
+    sqt_bn_logf(ex, SQT_LOG_WARN, "listenKey keepalive not sent: %s", sqt_strerror(rc));
+    lk_schedule_retry(ex, 0);
+}
+
+int sqt_bn_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
+{
+    int rc;
+    if (sink == NULL || sink->on_order == NULL)
+        return SQT_EINVAL;
+    if (ex->closing || ex->user_on)
+        return SQT_ESTATE;
+    ex->order_sink = *sink;
+    if ((rc = lk_create(ex)) != SQT_OK)
+        return rc;
+    ex->user_on = 1;
+    return SQT_OK;
+}
+
+/* ------------------------------------------------------------------------------------
+ * shutdown / destroy
+ * ---------------------------------------------------------------------------------- */
+
+static void stop_timers(sqt_exchange *ex)
+{
+    if (ex->keepalive_timer != NULL) {
+        ex->api->timer_stop(ex->host, ex->keepalive_timer);
+        ex->keepalive_timer = NULL;
+    }
+    if (ex->lk_retry_timer != NULL) {
+        ex->api->timer_stop(ex->host, ex->lk_retry_timer);
+        ex->lk_retry_timer = NULL;
+    }
+}
+
+void sqt_bn_streams_close_all(sqt_exchange *ex)
+{
+    bn_conn *c;
+    stop_timers(ex);
+    ex->price_conn = ex->kline_conn = ex->user_conn = NULL;
+    for (;;) {
+        /* restart each time: a failed ws_close frees the connection at once */
+        for (c = ex->conns; c != NULL && c->closing; c = c->next)
+            ;
+        if (c == NULL)
+            return;
+        conn_close(c);
+    }
+}
+
+void sqt_bn_streams_free_all(sqt_exchange *ex)
+{
+    stop_timers(ex);
+    while (ex->conns != NULL) {
+        bn_conn *c = ex->conns;
+        conn_unlink(ex, c);
+        conn_free(c);
+    }
+}

@@ -1,0 +1,107 @@
+/* Matching core of the simulated USDT perpetual: one symbol, one one-way account, the
+ * account's resting limit orders, and what happens to them when the market trades at a
+ * price. Pure: no I/O, no clock (callers pass now_ms), no globals. Shared by the paper
+ * plugin and the loopback exchange emulator (static library sqt_match).
+ *
+ * Money is fixed point throughout: prices in units of the tick's scale, quantities in
+ * units of the step's scale, balances, fees and PnL at SQT_MATCH_MONEY_SCALE decimals,
+ * with 128-bit intermediates. Order updates are handed to the caller's emit callback as
+ * they happen (during place/cancel/on_price); the caller decides how and when to
+ * deliver them. Error details mimic Binance USD-M codes in sqt_error.exch_code. */
+#ifndef SQT_MATCH_H
+#define SQT_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <opensqt/plugin.h>
+
+#define SQT_MATCH_MONEY_SCALE 8
+#define SQT_MATCH_CLIENT_ID_LEN 36 /* Binance's rule: 1-36 of [.A-Z:/a-z0-9_-] */
+
+typedef struct sqt_match sqt_match;
+
+typedef struct sqt_match_config {
+    char symbol[SQT_SYMBOL_MAX];
+    char margin_asset[SQT_ASSET_MAX]; /* fee and balance asset, "USDT" */
+    sqt_dec tick_size;                /* > 0 */
+    sqt_dec step_size;                /* > 0 */
+    sqt_dec min_qty;                  /* >= 0, multiple of the step */
+    sqt_dec min_notional;             /* >= 0; reduce-only orders are exempt */
+    sqt_dec balance;                  /* starting wallet balance, >= 0 */
+    int32_t leverage;                 /* 1..125 */
+    sqt_dec maker_fee;                /* fraction of notional, e.g. 0.0002; may be negative (rebate) */
+    sqt_dec taker_fee;
+    sqt_dec partial_fill_qty;         /* max fill per order per price event; 0 = whole order */
+    int32_t max_open_orders;          /* 1..100000 */
+    int32_t history_max;              /* finished orders kept for queries, >= 1 */
+    int64_t first_order_id;           /* first exchange order id, > 0 */
+} sqt_match_config;
+
+/* Called once per order state change: NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED.
+ * The record is valid only during the call. */
+typedef void (*sqt_match_emit_cb)(void *ud, const sqt_order *update);
+
+typedef struct sqt_match_stats {
+    sqt_dec realized_pnl;             /* sum of realized PnL, money scale */
+    sqt_dec fees;                     /* sum of fees paid (negative = rebates) */
+    sqt_dec volume;                   /* traded notional */
+    int64_t fills;
+} sqt_match_stats;
+
+/* ETHUSDT-like defaults: tick 0.01, step 0.001, min qty 0.001, min notional 5,
+ * balance 10000 USDT, leverage 5, maker 0.0002, taker 0.0005, whole fills, 200 open
+ * orders, 1000 finished orders remembered, order ids from 8389765000000001. */
+void sqt_match_config_default(sqt_match_config *cfg, const char *symbol);
+
+/* Validates cfg; on failure returns SQT_EINVAL/SQT_ERANGE/SQT_ENOMEM with err filled. */
+int sqt_match_new(const sqt_match_config *cfg, sqt_match_emit_cb emit, void *ud,
+                  sqt_match **out, sqt_error *err);
+void sqt_match_free(sqt_match *m);
+
+/* Place a limit order. Checks, in order: shape (side, tif, client id) -> SQT_EINVAL;
+ * tick/step/min qty/min notional/open-order cap -> SQT_ERULES; duplicate open client id
+ * -> SQT_EDUP_CLIENT_ID; reduce-only that would not reduce or exceeds the position ->
+ * SQT_ERULES (-2022); post-only that crosses the last price -> SQT_EPOST_ONLY; margin ->
+ * SQT_EMARGIN. A GTC order that crosses executes at once at the last price as taker (up
+ * to partial_fill_qty; any rest rests). An empty client id gets a generated one.
+ * On success *out (may be NULL) is the order after placement and updates were emitted. */
+int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_order *out,
+                    sqt_error *err);
+
+/* Cancel an open order by client id and/or order id (both must match when both are
+ * given). Unknown or finished -> SQT_EUNKNOWN_ORDER. */
+int sqt_match_cancel(sqt_match *m, const char *client_id, const char *order_id, int64_t now_ms,
+                     sqt_order *out, sqt_error *err);
+
+/* The market traded at `price` (> 0, representable at the tick's scale). Resting buys
+ * with price >= it and sells with price <= it fill at their own price as maker, best
+ * price first then oldest first, each by at most partial_fill_qty. A reduce-only order
+ * that can no longer reduce expires. Returns the number of fills, or SQT_EINVAL. */
+int sqt_match_on_price(sqt_match *m, sqt_dec price, int64_t now_ms);
+
+/* Last price seen by on_price ({0,0} before the first). */
+sqt_dec sqt_match_price(const sqt_match *m);
+
+size_t sqt_match_open_count(const sqt_match *m);
+/* i-th open order, oldest first. SQT_ENOENT past the end. */
+int sqt_match_open_at(const sqt_match *m, size_t i, sqt_order *out);
+
+/* Open order, or one of the last history_max finished ones, by client id and/or order
+ * id (newest first). SQT_EUNKNOWN_ORDER when not known. */
+int sqt_match_query(const sqt_match *m, const char *client_id, const char *order_id,
+                    sqt_order *out, sqt_error *err);
+
+/* Wallet balance, available (balance + unrealized PnL - position and open-order initial
+ * margin), leverage, ONE_WAY. */
+void sqt_match_account(const sqt_match *m, sqt_account *out);
+/* The one position (size 0 when flat), unrealized PnL at the last price. */
+void sqt_match_position(const sqt_match *m, sqt_position *out);
+/* Rules as symbol info; max_batch_place 5, max_batch_cancel 10 (caller may change). */
+void sqt_match_symbol_info(const sqt_match *m, sqt_symbol_info *out);
+void sqt_match_stats_get(const sqt_match *m, sqt_match_stats *out);
+
+/* 1..125. SQT_EINVAL otherwise. */
+int sqt_match_set_leverage(sqt_match *m, int32_t leverage, sqt_error *err);
+
+#endif

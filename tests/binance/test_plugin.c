@@ -1,0 +1,1557 @@
+/* The Binance plugin through its exchange table, against the fake host: request
+ * building and signing, answers and errors, bans, the clock offset, streams and the
+ * listenKey life cycle, shutdown. Every callback checks it is not running inside the
+ * plugin call that started it. */
+#include <string.h>
+
+#include "fake_host.h"
+#include "samples.h"
+#include "sign.h"
+#include "sqt_test.h"
+
+#define SECRET "2b5eb11e18796d12d88f13dc27dbbd02c2cc51ff7059765ed9821957d82bb4d9"
+#define API_KEY "dbefbc809e3e83c283a984c3a1459732ea7db1360ca80c5c2c8867408d28cc83"
+#define PREFIX "x-zdfVM8vY"
+#define T0 INT64_C(1735000000000) /* the fake host's wall clock at start */
+
+const sqt_plugin *sqt_plugin_entry(void);
+
+/* ---- fixture ------------------------------------------------------------------- */
+
+static int g_in_api;           /* inside a plugin entry point */
+static int g_sync_violations;  /* callbacks seen while g_in_api */
+
+static int call_end(int rc)
+{
+    g_in_api = 0;
+    return rc;
+}
+
+/* Run a plugin entry point with the "inside the plugin" flag up. */
+#define CALL(expr) (g_in_api = 1, call_end(expr))
+
+static void on_cb(void)
+{
+    if (g_in_api)
+        g_sync_violations++;
+}
+
+typedef struct fx {
+    fake_host *fh;
+    const sqt_exchange_api *api;
+    sqt_exchange *ex;
+} fx;
+
+static const sqt_exchange_api *bn_api(void)
+{
+    return sqt_plugin_entry()->exchange;
+}
+
+static int fx_create(fx *f, const char *symbol, sqt_error *err)
+{
+    sqt_create_args args;
+    memset(&args, 0, sizeof(args));
+    args.struct_size = sizeof(args);
+    args.symbol = symbol;
+    args.exchange_name = "binance";
+    f->api = bn_api();
+    return f->api->create(fake_host_api(), fake_host_handle(f->fh), &args, &f->ex, err);
+}
+
+/* A plugin for ETHUSDT with keys; `prefix` NULL = no broker prefix configured. */
+static void fx_init(fx *f, const char *prefix)
+{
+    memset(f, 0, sizeof(*f));
+    f->fh = fake_host_new();
+    fake_host_set_secret(f->fh, "api_key", API_KEY);
+    fake_host_set_secret(f->fh, "secret_key", SECRET);
+    if (prefix != NULL)
+        fake_host_set_config(f->fh, "broker_prefix", prefix);
+    g_sync_violations = 0;
+}
+
+static void fx_start(fx *f)
+{
+    sqt_error err;
+    int rc = fx_create(f, "ETHUSDT", &err);
+    SQT_ASSERT_INT_EQ(rc, SQT_OK);
+    if (rc != SQT_OK)
+        fprintf(stderr, "    create: %s\n", err.message);
+}
+
+static void shut_cb(void *ud, const sqt_error *err)
+{
+    int *n = ud;
+    on_cb();
+    (*n)++;
+    CU_ASSERT_EQUAL(err == NULL ? SQT_OK : err->code, SQT_OK);
+}
+
+/* Shut down, check the invariants every test shares, free. */
+static void fx_done(fx *f)
+{
+    int done = 0;
+    if (f->ex != NULL) {
+        /* not CALL(): cancelled operations may complete inside shutdown() (they were
+         * started by other calls); only shutdown's own callback must wait */
+        SQT_ASSERT_INT_EQ(f->api->shutdown(f->ex, shut_cb, &done), SQT_OK);
+        SQT_ASSERT_INT_EQ(done, 0); /* never from inside shutdown() */
+        fake_host_advance(f->fh, 0);
+        SQT_ASSERT_INT_EQ(done, 1);
+        SQT_ASSERT_INT_EQ(fake_host_http_pending(f->fh), 0);
+        SQT_ASSERT_INT_EQ(fake_host_active_timers(f->fh), 0);
+        f->api->destroy(f->ex);
+    }
+    SQT_ASSERT_INT_EQ(g_sync_violations, 0);
+    SQT_ASSERT_INT_EQ(fake_host_misuse_count(f->fh), 0);
+    /* secrets never reach a log line */
+    CU_ASSERT_FALSE(fake_host_log_contains(f->fh, SECRET));
+    CU_ASSERT_FALSE(fake_host_log_contains(f->fh, API_KEY));
+    fake_host_free(f->fh);
+}
+
+/* ---- request helpers ----------------------------------------------------------- */
+
+static const char *path_of(const fake_http *r)
+{
+    const char *p = strstr(r->url, "://");
+    return p != NULL ? strchr(p + 3, '/') : NULL;
+}
+
+/* Index of the pending request `method` whose path starts with `path`; -1 if none. */
+static int pending(fx *f, const char *method, const char *path)
+{
+    size_t i;
+    for (i = 0; i < fake_host_http_pending(f->fh); i++) {
+        fake_http *r = fake_host_http_at(f->fh, i);
+        const char *p = path_of(r);
+        if (strcmp(r->method, method) == 0 && p != NULL && strncmp(p, path, strlen(path)) == 0 &&
+            (p[strlen(path)] == '\0' || p[strlen(path)] == '?'))
+            return (int)i;
+    }
+    return -1;
+}
+
+/* The parameter string of a request: the query for GET/DELETE, else the body. */
+static const char *params_of(const fake_http *r)
+{
+    const char *q = strchr(r->url, '?');
+    if (q != NULL)
+        return q + 1;
+    return r->body != NULL ? r->body : "";
+}
+
+/* Value of key in a k=v&k=v string (not decoded); "" when absent. */
+static const char *param(const char *qs, const char *key, char *out, size_t cap)
+{
+    size_t kl = strlen(key);
+    const char *p = qs;
+    out[0] = '\0';
+    while (p != NULL && *p != '\0') {
+        if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
+            const char *v = p + kl + 1, *end = strchr(v, '&');
+            size_t n = end != NULL ? (size_t)(end - v) : strlen(v);
+            if (n >= cap)
+                n = cap - 1;
+            memcpy(out, v, n);
+            out[n] = '\0';
+            return out;
+        }
+        p = strchr(p, '&');
+        if (p != NULL)
+            p++;
+    }
+    return out;
+}
+
+static void url_decode(const char *in, char *out, size_t cap)
+{
+    size_t n = 0;
+    while (*in != '\0' && n + 1 < cap) {
+        if (in[0] == '%' && in[1] != '\0' && in[2] != '\0') {
+            char hex[3] = {in[1], in[2], '\0'};
+            out[n++] = (char)strtol(hex, NULL, 16);
+            in += 3;
+        } else {
+            out[n++] = *in++;
+        }
+    }
+    out[n] = '\0';
+}
+
+/* Signed: key header, signature last and valid over exactly what precedes it. */
+static void assert_signed(const fake_http *r)
+{
+    const char *qs = params_of(r), *sig = strstr(qs, "&signature=");
+    char hex[SQT_BN_SIG_HEX_LEN + 1];
+    SQT_ASSERT_STR_EQ(fake_http_header(r, "X-MBX-APIKEY"), API_KEY);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sig);
+    CU_ASSERT_PTR_NULL(strchr(sig + 1, '&'));
+    sqt_bn_sign_hex(SECRET, qs, (size_t)(sig - qs), hex);
+    SQT_ASSERT_STR_EQ(sig + 11, hex);
+}
+
+static void reply(fx *f, int i, int status, const char *body)
+{
+    CU_ASSERT_TRUE_FATAL(i >= 0);
+    fake_host_http_reply(f->fh, (size_t)i, status, body, NULL);
+}
+
+/* Answer the pending server-time request with server = local + offset. */
+static void answer_time(fx *f, int64_t offset)
+{
+    char body[64];
+    int i = pending(f, "GET", "/fapi/v1/time");
+    CU_ASSERT_TRUE_FATAL(i >= 0);
+    snprintf(body, sizeof(body), "{\"serverTime\":%lld}",
+             (long long)(fake_host_api()->wall_ms(fake_host_handle(f->fh)) + offset));
+    reply(f, i, 200, body);
+}
+
+/* ---- callback recorders -------------------------------------------------------- */
+
+typedef struct rec {
+    int calls;
+    int status;
+    sqt_error err;
+    sqt_symbol_info info;
+    sqt_account acct;
+    sqt_position pos[4];
+    sqt_order orders[32];
+    sqt_kline klines[8];
+    sqt_place_result place[8];
+    sqt_cancel_result cancel[64];
+    size_t n;
+} rec;
+
+static void set_err(rec *r, const sqt_error *e)
+{
+    on_cb();
+    r->calls++;
+    memset(&r->err, 0, sizeof(r->err));
+    if (e != NULL)
+        r->err = *e;
+}
+
+static void info_cb(void *ud, const sqt_error *e, const sqt_symbol_info *info)
+{
+    rec *r = ud;
+    set_err(r, e);
+    CU_ASSERT_EQUAL(info != NULL, r->err.code == SQT_OK);
+    if (info != NULL)
+        r->info = *info;
+}
+
+static void acct_cb(void *ud, const sqt_error *e, const sqt_account *a)
+{
+    rec *r = ud;
+    set_err(r, e);
+    if (a != NULL)
+        r->acct = *a;
+}
+
+static void pos_cb(void *ud, const sqt_error *e, const sqt_position *p, size_t n)
+{
+    rec *r = ud;
+    set_err(r, e);
+    r->n = n;
+    if (n > 0 && n <= 4)
+        memcpy(r->pos, p, n * sizeof(*p));
+}
+
+static void orders_cb(void *ud, const sqt_error *e, const sqt_order *o, size_t n)
+{
+    rec *r = ud;
+    set_err(r, e);
+    r->n = n;
+    if (n > 0 && n <= 32)
+        memcpy(r->orders, o, n * sizeof(*o));
+}
+
+static void klines_cb(void *ud, const sqt_error *e, const sqt_kline *k, size_t n)
+{
+    rec *r = ud;
+    set_err(r, e);
+    r->n = n;
+    if (n > 0 && n <= 8)
+        memcpy(r->klines, k, n * sizeof(*k));
+}
+
+static void place_cb(void *ud, int status, const sqt_place_result *res, size_t n)
+{
+    rec *r = ud;
+    set_err(r, NULL);
+    r->status = status;
+    r->n = n;
+    if (n <= 8)
+        memcpy(r->place, res, n * sizeof(*res));
+}
+
+static void cancel_cb(void *ud, int status, const sqt_cancel_result *res, size_t n)
+{
+    rec *r = ud;
+    set_err(r, NULL);
+    r->status = status;
+    r->n = n;
+    if (n <= 64 && n > 0)
+        memcpy(r->cancel, res, n * sizeof(*res));
+}
+
+/* ---- set-up helpers ------------------------------------------------------------ */
+
+static void load_info(fx *f)
+{
+    rec r;
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f->api->symbol_info(f->ex, info_cb, &r)), SQT_OK);
+    reply(f, pending(f, "GET", "/fapi/v1/exchangeInfo"), 200, BN_EXCHANGE_INFO);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+}
+
+static sqt_order_req order_req(const char *cid, sqt_side side, sqt_tif tif, int64_t price_mant,
+                               int32_t price_scale, int64_t qty_mant, int32_t qty_scale)
+{
+    sqt_order_req q;
+    memset(&q, 0, sizeof(q));
+    q.struct_size = sizeof(q);
+    snprintf(q.client_id, sizeof(q.client_id), "%s", cid);
+    q.side = side;
+    q.tif = tif;
+    q.price = sqt_dec_make(price_mant, price_scale);
+    q.qty = sqt_dec_make(qty_mant, qty_scale);
+    return q;
+}
+
+/* ---- tests: descriptor and config ------------------------------------------------ */
+
+static void test_descriptor(void)
+{
+    const sqt_plugin *p = sqt_plugin_entry();
+    SQT_ASSERT_INT_EQ(p->abi_major, SQT_PLUGIN_ABI_MAJOR);
+    SQT_ASSERT_STR_EQ(p->name, "binance");
+    SQT_ASSERT_STR_EQ(p->build_signature, SQT_BUILD_SIGNATURE);
+    SQT_ASSERT_INT_EQ(p->exchange->struct_size, sizeof(sqt_exchange_api));
+    CU_ASSERT_TRUE(p->exchange->flags & SQT_EXF_NEEDS_API_KEY);
+    CU_ASSERT_FALSE(p->exchange->flags & SQT_EXF_SIMULATED);
+}
+
+static void expect_create_fails(fx *f, const char *symbol, int code, const char *needle)
+{
+    sqt_error err;
+    memset(&err, 0, sizeof(err));
+    SQT_ASSERT_INT_EQ(fx_create(f, symbol, &err), code);
+    SQT_ASSERT_INT_EQ(err.code, code);
+    if (strstr(err.message, needle) == NULL)
+        fprintf(stderr, "    message \"%s\" lacks \"%s\"\n", err.message, needle);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, needle));
+    CU_ASSERT_PTR_NULL(strstr(err.message, SECRET));
+    CU_ASSERT_PTR_NULL(strstr(err.message, "\n"));
+    f->ex = NULL;
+}
+
+static void test_create_config_errors(void)
+{
+    fx f;
+    fx_init(&f, NULL);
+    expect_create_fails(&f, "ethusdt", SQT_EINVAL, "symbol");
+    expect_create_fails(&f, NULL, SQT_EINVAL, "symbol");
+    fake_host_set_config(f.fh, "recv_window", "70000");
+    expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "recv_window");
+    fake_host_set_config(f.fh, "recv_window", "5x");
+    expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "recv_window");
+    fake_host_set_config(f.fh, "recv_window", NULL);
+    fake_host_set_config(f.fh, "rest_url", "ftp://fapi.binance.com");
+    expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "rest_url");
+    fake_host_set_config(f.fh, "rest_url", NULL);
+    fake_host_set_config(f.fh, "ws_private_url", "https://fstream.binance.com/private");
+    expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "ws_private_url");
+    fake_host_set_config(f.fh, "ws_private_url", NULL);
+    fake_host_set_config(f.fh, "allow_hedge_mode", "maybe");
+    expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "allow_hedge_mode");
+    fake_host_set_config(f.fh, "allow_hedge_mode", NULL);
+    fake_host_set_config(f.fh, "broker_prefix", "x zdf");
+    expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "broker_prefix");
+    fake_host_set_config(f.fh, "broker_prefix", "x-zdfVM8vYx-zdfVM8vYx-zdfVM8vY");
+    expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "broker_prefix");
+    fake_host_set_config(f.fh, "broker_prefix", NULL);
+    fake_host_set_config(f.fh, "listen_key_keepalive_minutes", "60");
+    expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "listen_key_keepalive_minutes");
+    fake_host_set_config(f.fh, "listen_key_keepalive_minutes", NULL);
+    fake_host_set_secret(f.fh, "secret_key", NULL);
+    expect_create_fails(&f, "ETHUSDT", SQT_ENOENT, "secret_key");
+    fake_host_set_secret(f.fh, "secret_key", SECRET "\r\nX: y");
+    expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "secret_key");
+    fake_host_set_secret(f.fh, "secret_key", SECRET);
+    fake_host_set_secret(f.fh, "api_key", NULL);
+    expect_create_fails(&f, "ETHUSDT", SQT_ENOENT, "api_key");
+    SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), 0); /* create does no I/O */
+    fx_done(&f);
+}
+
+static void test_config_urls(void)
+{
+    fx f;
+    rec r;
+    fx_init(&f, NULL);
+    fake_host_set_config(f.fh, "rest_url", "http://127.0.0.1:18080/");
+    fake_host_set_config(f.fh, "ws_market_url", "ws://127.0.0.1:18081/market");
+    fx_start(&f);
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->symbol_info(f.ex, info_cb, &r));
+    SQT_ASSERT_STR_EQ(fake_host_http_at(f.fh, 0)->url, "http://127.0.0.1:18080/fapi/v1/exchangeInfo");
+    fx_done(&f);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_ECANCELLED);
+}
+
+/* ---- tests: REST ------------------------------------------------------------------- */
+
+static void test_symbol_info(void)
+{
+    fx f;
+    rec r;
+    fake_http *req;
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->symbol_info(f.ex, info_cb, &r)), SQT_OK);
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    req = fake_host_http_at(f.fh, 0);
+    SQT_ASSERT_STR_EQ(req->method, "GET");
+    SQT_ASSERT_STR_EQ(req->url, "https://fapi.binance.com/fapi/v1/exchangeInfo");
+    CU_ASSERT_PTR_NULL(fake_http_header(req, "X-MBX-APIKEY")); /* market data: no key */
+    reply(&f, 0, 200, BN_EXCHANGE_INFO);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+    SQT_ASSERT_STR_EQ(r.info.symbol, "ETHUSDT");
+    SQT_ASSERT_INT_EQ(r.info.tick_size.mant, 1);
+    SQT_ASSERT_INT_EQ(r.info.tick_size.scale, 2);
+    SQT_ASSERT_INT_EQ(r.info.client_id_max_len, 36 - 10);
+    SQT_ASSERT_INT_EQ(r.info.max_batch_place, 5);
+    SQT_ASSERT_INT_EQ(r.info.max_batch_cancel, 10);
+    fx_done(&f);
+}
+
+static void test_symbol_not_found(void)
+{
+    fx f;
+    rec r;
+    sqt_error err;
+    fx_init(&f, NULL);
+    SQT_ASSERT_INT_EQ(fx_create(&f, "NOPEUSDT", &err), SQT_OK);
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->symbol_info(f.ex, info_cb, &r));
+    reply(&f, 0, 200, BN_EXCHANGE_INFO);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_ENOENT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err.message, "NOPEUSDT"));
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->symbol_info(f.ex, info_cb, &r));
+    reply(&f, 0, 200, "<html>gateway</html>");
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_EPROTO);
+    fx_done(&f);
+}
+
+/* The first signed call measures the server time; the offset lands in `timestamp`. */
+static void test_signed_request_and_time_offset(void)
+{
+    fx f;
+    rec r;
+    fake_http *req;
+    char v[64];
+    fx_init(&f, NULL);
+    fx_start(&f);
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->positions(f.ex, pos_cb, &r)), SQT_OK);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 1); /* only the time request so far */
+    req = fake_host_http_at(f.fh, 0);
+    SQT_ASSERT_STR_EQ(req->url, "https://fapi.binance.com/fapi/v1/time");
+    CU_ASSERT_PTR_NULL(fake_http_header(req, "X-MBX-APIKEY"));
+    fake_host_advance(f.fh, 40); /* a 40 ms round trip */
+    {
+        char body[64];
+        snprintf(body, sizeof(body), "{\"serverTime\":%lld}", (long long)(T0 + 20 + 1234));
+        reply(&f, 0, 200, body);
+    }
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    req = fake_host_http_at(f.fh, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(req);
+    SQT_ASSERT_STR_EQ(req->method, "GET");
+    CU_ASSERT_PTR_NOT_NULL(strstr(req->url, "https://fapi.binance.com/fapi/v2/positionRisk?"
+                                            "symbol=ETHUSDT&recvWindow=5000&timestamp="));
+    param(params_of(req), "timestamp", v, sizeof(v));
+    SQT_ASSERT_INT_EQ(strtoll(v, NULL, 10), T0 + 40 + 1234);
+    CU_ASSERT_PTR_NULL(req->body);
+    assert_signed(req);
+    reply(&f, 0, 200, BN_POSITION_RISK);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 1);
+    SQT_ASSERT_INT_EQ(r.pos[0].size.mant, 30);
+    SQT_ASSERT_INT_EQ(r.pos[0].leverage, 10);
+    /* measured once: the next signed call goes straight out */
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->positions(f.ex, pos_cb, &r));
+    SQT_ASSERT_INT_EQ(pending(&f, "GET", "/fapi/v1/time"), -1);
+    CU_ASSERT_TRUE(pending(&f, "GET", "/fapi/v2/positionRisk") >= 0);
+    fx_done(&f);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_ECANCELLED);
+}
+
+static void test_place_single(void)
+{
+    fx f;
+    rec r;
+    fake_http *req;
+    sqt_order_req q = order_req("302155_B_1765101259001", SQT_SIDE_BUY, SQT_TIF_POST_ONLY,
+                                302155, 2, 1, 2 /* 0.01 -> "0.010" */);
+    const char *hdrs[] = {"x-mbx-used-weight-1m: 37", "X-MBX-ORDER-COUNT-10S: 3",
+                          "X-MBX-ORDER-COUNT-1M: 12", NULL};
+    char want[512];
+    const char *sig;
+    sqt_rate_usage u;
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    load_info(&f);
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, &q, 1, place_cb, &r)), SQT_OK);
+    answer_time(&f, 0);
+    req = fake_host_http_at(f.fh, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(req);
+    SQT_ASSERT_STR_EQ(req->method, "POST");
+    SQT_ASSERT_STR_EQ(req->url, "https://fapi.binance.com/fapi/v1/order");
+    SQT_ASSERT_STR_EQ(fake_http_header(req, "Content-Type"), "application/x-www-form-urlencoded");
+    snprintf(want, sizeof(want),
+             "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=3021.55"
+             "&newClientOrderId=x-zdfVM8vY302155_B_1765101259001&recvWindow=5000&timestamp=%lld"
+             "&signature=",
+             (long long)T0);
+    sig = strstr(req->body, "&signature=");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sig);
+    CU_ASSERT_EQUAL(strncmp(req->body, want, strlen(want)), 0);
+    SQT_ASSERT_INT_EQ(req->body_len, strlen(want) + 64);
+    assert_signed(req);
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    fake_host_http_reply(f.fh, 0, 200, BN_ORDER_NEW, hdrs);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 1);
+    SQT_ASSERT_INT_EQ(r.place[0].err.code, SQT_OK);
+    SQT_ASSERT_STR_EQ(r.place[0].client_id, "302155_B_1765101259001");
+    SQT_ASSERT_STR_EQ(r.place[0].order.client_id, "302155_B_1765101259001");
+    SQT_ASSERT_STR_EQ(r.place[0].order.order_id, "8389765537712345678");
+    SQT_ASSERT_INT_EQ(r.place[0].order.status, SQT_ORDER_NEW);
+    u = fake_host_last_rate_usage(f.fh);
+    SQT_ASSERT_INT_EQ(u.used_weight, 37);
+    SQT_ASSERT_INT_EQ(u.weight_limit, 2400);
+    SQT_ASSERT_INT_EQ(u.order_count, 12);
+    SQT_ASSERT_INT_EQ(u.order_limit, 1200);
+    SQT_ASSERT_INT_EQ(u.banned_until_ms, 0);
+
+    /* a reduce-only plain limit sell */
+    q = order_req("302155_S_1765101259002", SQT_SIDE_SELL, SQT_TIF_GTC, 3051770, 3, 10, 3);
+    q.reduce_only = 1;
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, &q, 1, place_cb, &r)), SQT_OK);
+    req = fake_host_http_at(f.fh, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(req->body, "symbol=ETHUSDT&side=SELL&type=LIMIT&timeInForce=GTC"
+                                             "&quantity=0.010&price=3051.77&reduceOnly=true"
+                                             "&newClientOrderId=x-zdfVM8vY302155_S_1765101259002&"));
+    assert_signed(req);
+    fx_done(&f);
+    SQT_ASSERT_INT_EQ(r.status, SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ(r.place[0].err.code, SQT_ECANCELLED);
+}
+
+static void test_place_local_checks(void)
+{
+    fx f;
+    rec r;
+    sqt_order_req q[3];
+    char v[1024], dec[1024];
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    /* without the symbol's rules an order cannot be formatted */
+    q[0] = order_req("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_ESTATE);
+    load_info(&f);
+    memset(&r, 0, sizeof(r));
+    q[0] = order_req("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 3021555, 3, 10, 3); /* off tick */
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_ERULES);
+    q[0] = order_req("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 15, 4); /* off step */
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_ERULES);
+    q[0] = order_req("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 0, 2, 10, 3);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_ERULES);
+    q[0] = order_req("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 0, 3);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_ERULES);
+    q[0] = order_req("a b", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_EINVAL);
+    /* 27 characters + the 10 of the prefix > 36 */
+    q[0] = order_req("123456789012345678901234567", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_EINVAL);
+    q[0] = order_req("a1", SQT_SIDE_NONE, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 6, place_cb, &r)), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 0, place_cb, &r)), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), 1); /* only exchangeInfo went out */
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    /* one bad order of three: the other two go out as a batch */
+    q[0] = order_req("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
+    q[1] = order_req("a2", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 3021551, 3, 10, 3);
+    q[2] = order_req("a3", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302000, 2, 10, 3);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 3, place_cb, &r)), SQT_OK);
+    answer_time(&f, 0);
+    url_decode(param(params_of(fake_host_http_at(f.fh, 0)), "batchOrders", v, sizeof(v)), dec,
+               sizeof(dec));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dec, "\"newClientOrderId\":\"x-zdfVM8vYa1\""));
+    CU_ASSERT_PTR_NULL(strstr(dec, "a2"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dec, "\"newClientOrderId\":\"x-zdfVM8vYa3\""));
+    reply(&f, 0, 200, "[" BN_ORDER_NEW ",{\"code\":-2019,\"msg\":\"Margin is insufficient.\"}]");
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 3);
+    SQT_ASSERT_INT_EQ(r.place[0].err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.place[1].err.code, SQT_ERULES);
+    SQT_ASSERT_STR_EQ(r.place[1].client_id, "a2");
+    SQT_ASSERT_INT_EQ(r.place[2].err.code, SQT_EMARGIN);
+    SQT_ASSERT_STR_EQ(r.place[2].client_id, "a3");
+    CU_ASSERT_TRUE(fake_host_log_contains(f.fh, "order a2 not sent"));
+    fx_done(&f);
+}
+
+static void test_place_batch(void)
+{
+    fx f;
+    rec r;
+    sqt_order_req q[5];
+    fake_http *req;
+    char v[2048], dec[2048];
+    int i;
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    load_info(&f);
+    for (i = 0; i < 5; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "b%d", i);
+        q[i] = order_req(id, SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302000 - i * 100, 2, 10, 3);
+    }
+    q[4].side = SQT_SIDE_SELL;
+    q[4].tif = SQT_TIF_GTC;
+    q[4].reduce_only = 1;
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 5, place_cb, &r)), SQT_OK);
+    answer_time(&f, 0);
+    req = fake_host_http_at(f.fh, 0);
+    SQT_ASSERT_STR_EQ(req->method, "POST");
+    SQT_ASSERT_STR_EQ(req->url, "https://fapi.binance.com/fapi/v1/batchOrders");
+    CU_ASSERT_EQUAL(strncmp(req->body, "batchOrders=%5B%7B", 18), 0);
+    assert_signed(req);
+    url_decode(param(req->body, "batchOrders", v, sizeof(v)), dec, sizeof(dec));
+    {
+        const char *first = "[{\"symbol\":\"ETHUSDT\",\"side\":\"BUY\",\"type\":\"LIMIT\","
+                            "\"timeInForce\":\"GTX\",\"quantity\":\"0.010\",\"price\":\"3020.00\","
+                            "\"newClientOrderId\":\"x-zdfVM8vYb0\"},";
+        CU_ASSERT_EQUAL(strncmp(dec, first, strlen(first)), 0);
+    }
+    CU_ASSERT_PTR_NOT_NULL(strstr(dec, "{\"symbol\":\"ETHUSDT\",\"side\":\"SELL\",\"type\":\"LIMIT\","
+                                       "\"timeInForce\":\"GTC\",\"quantity\":\"0.010\",\"price\":\"3016.00\","
+                                       "\"reduceOnly\":\"true\",\"newClientOrderId\":\"x-zdfVM8vYb4\"}]"));
+    reply(&f, 0, 200,
+          "[" BN_ORDER_NEW ",{\"code\":-5022,\"msg\":\"Post Only order will be rejected\"},"
+          "{\"code\":-2019,\"msg\":\"Margin is insufficient.\"},{\"code\":-4116,\"msg\":\"dup\"},"
+          "{\"code\":-4164,\"msg\":\"notional\"}]");
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 5);
+    SQT_ASSERT_INT_EQ(r.place[0].err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.place[1].err.code, SQT_EPOST_ONLY);
+    SQT_ASSERT_STR_EQ(r.place[1].err.exch_code, "-5022");
+    SQT_ASSERT_INT_EQ(r.place[2].err.code, SQT_EMARGIN);
+    SQT_ASSERT_INT_EQ(r.place[3].err.code, SQT_EDUP_CLIENT_ID);
+    SQT_ASSERT_INT_EQ(r.place[4].err.code, SQT_ERULES);
+    SQT_ASSERT_STR_EQ(r.place[4].client_id, "b4");
+    /* an answer of the wrong shape: the orders may exist, say so */
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->place_orders(f.ex, q, 2, place_cb, &r));
+    reply(&f, 0, 200, "[" BN_ORDER_NEW "]");
+    SQT_ASSERT_INT_EQ(r.status, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_INT_EQ(r.place[0].err.code, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_INT_EQ(r.place[1].err.code, SQT_EUNKNOWN_STATUS);
+    fx_done(&f);
+}
+
+/* What a single order's failure looks like for each kind of answer. */
+static void test_place_single_errors(void)
+{
+    static const struct {
+        int http;
+        const char *body;
+        int transport; /* SQT_E* for a transport failure instead of an answer */
+        int status, item;
+    } cases[] = {
+        {400, "{\"code\":-5022,\"msg\":\"Post Only order will be rejected\"}", 0, SQT_OK, SQT_EPOST_ONLY},
+        {400, "{\"code\":-2019,\"msg\":\"Margin is insufficient.\"}", 0, SQT_OK, SQT_EMARGIN},
+        {400, "{\"code\":-4061,\"msg\":\"Order's position side does not match user's setting.\"}", 0,
+         SQT_OK, SQT_EPOSITION_MODE},
+        {400, "{\"code\":-2015,\"msg\":\"Invalid API-key, IP, or permissions for action.\"}", 0,
+         SQT_EAUTH, SQT_EAUTH},
+        {429, "{\"code\":-1003,\"msg\":\"Too many requests.\"}", 0, SQT_ERATE_LIMITED, SQT_ERATE_LIMITED},
+        {503, "{\"code\":-1000,\"msg\":\"Unknown error, please check your request or try again later.\"}",
+         0, SQT_EUNKNOWN_STATUS, SQT_EUNKNOWN_STATUS},
+        {200, "{\"orderId\":\"not a number\"}", 0, SQT_OK, SQT_EUNKNOWN_STATUS},
+        {0, NULL, SQT_ETIMEOUT, SQT_EUNKNOWN_STATUS, SQT_EUNKNOWN_STATUS},
+        {0, NULL, SQT_ENETWORK, SQT_ENETWORK, SQT_ENETWORK},
+    };
+    fx f;
+    size_t i;
+    sqt_order_req q = order_req("c1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
+    fx_init(&f, NULL);
+    fx_start(&f);
+    load_info(&f);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rec r;
+        memset(&r, 0, sizeof(r));
+        SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, &q, 1, place_cb, &r)), SQT_OK);
+        if (i == 0)
+            answer_time(&f, 0);
+        if (cases[i].transport != 0)
+            fake_host_http_fail(f.fh, 0, cases[i].transport);
+        else
+            reply(&f, 0, cases[i].http, cases[i].body);
+        if (r.status != cases[i].status || r.place[0].err.code != cases[i].item)
+            fprintf(stderr, "    case %zu\n", i);
+        SQT_ASSERT_INT_EQ(r.calls, 1);
+        SQT_ASSERT_INT_EQ(r.status, cases[i].status);
+        SQT_ASSERT_INT_EQ(r.place[0].err.code, cases[i].item);
+        SQT_ASSERT_STR_EQ(r.place[0].client_id, "c1");
+    }
+    fx_done(&f);
+}
+
+static void test_rate_limited_retry_after(void)
+{
+    fx f;
+    rec r;
+    const char *hdrs[] = {"Retry-After: 3", "X-MBX-USED-WEIGHT-1M: 2400", NULL};
+    fx_init(&f, NULL);
+    fx_start(&f);
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->klines(f.ex, "BTCUSDT", "1m", 3, klines_cb, &r));
+    fake_host_http_reply(f.fh, 0, 429, "{\"code\":-1003,\"msg\":\"Too many requests\"}", hdrs);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_ERATE_LIMITED);
+    SQT_ASSERT_INT_EQ(r.err.retry_after_ms, 3000);
+    SQT_ASSERT_STR_EQ(r.err.exch_code, "-1003");
+    SQT_ASSERT_INT_EQ(r.err.http_status, 429);
+    SQT_ASSERT_INT_EQ(fake_host_last_rate_usage(f.fh).used_weight, 2400);
+    /* a rate limit is not a ban: the next call goes out */
+    SQT_ASSERT_INT_EQ(CALL(f.api->klines(f.ex, "BTCUSDT", "1m", 3, klines_cb, &r)), SQT_OK);
+    fx_done(&f);
+}
+
+static void test_ban(void)
+{
+    fx f;
+    rec r;
+    const char *hdrs[] = {"Retry-After: 60", NULL};
+    sqt_order_req q = order_req("c1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
+    size_t sent;
+    fx_init(&f, NULL);
+    fx_start(&f);
+    load_info(&f);
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->klines(f.ex, "ETHUSDT", "1m", 3, klines_cb, &r));
+    fake_host_http_reply(f.fh, 0, 418, "{\"code\":-1003,\"msg\":\"Way too many requests\"}", hdrs);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_EBANNED);
+    SQT_ASSERT_INT_EQ(r.err.retry_after_ms, 60000);
+    SQT_ASSERT_INT_EQ(fake_host_last_rate_usage(f.fh).banned_until_ms, T0 + 60000);
+    CU_ASSERT_TRUE(fake_host_log_contains(f.fh, "ERROR BANNED by Binance"));
+    /* everything is refused locally, loudly, and nothing goes out */
+    sent = fake_host_http_total(f.fh);
+    SQT_ASSERT_INT_EQ(CALL(f.api->klines(f.ex, "ETHUSDT", "1m", 3, klines_cb, &r)), SQT_EBANNED);
+    SQT_ASSERT_INT_EQ(CALL(f.api->positions(f.ex, pos_cb, &r)), SQT_EBANNED);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, &q, 1, place_cb, &r)), SQT_EBANNED);
+    SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), sent);
+    CU_ASSERT_TRUE(fake_host_log_contains(f.fh, "refused locally"));
+    fake_host_advance(f.fh, 59000);
+    SQT_ASSERT_INT_EQ(CALL(f.api->klines(f.ex, "ETHUSDT", "1m", 3, klines_cb, &r)), SQT_EBANNED);
+    fake_host_advance(f.fh, 1000);
+    SQT_ASSERT_INT_EQ(CALL(f.api->klines(f.ex, "ETHUSDT", "1m", 3, klines_cb, &r)), SQT_OK);
+    fx_done(&f);
+}
+
+/* -1021: re-measure the clock and resend once; a second -1021 is reported. */
+static void test_timestamp_retry_once(void)
+{
+    fx f;
+    rec r;
+    char v[32];
+    sqt_order_req q = order_req("c1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
+    const char *e1021 = "{\"code\":-1021,\"msg\":\"Timestamp for this request is outside of the recvWindow.\"}";
+    fx_init(&f, NULL);
+    fx_start(&f);
+    load_info(&f);
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->place_orders(f.ex, &q, 1, place_cb, &r));
+    answer_time(&f, 0);
+    reply(&f, pending(&f, "POST", "/fapi/v1/order"), 400, e1021);
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    CU_ASSERT_TRUE(fake_host_log_contains(f.fh, "-1021"));
+    answer_time(&f, 2500); /* the server is 2.5 s ahead */
+    param(params_of(fake_host_http_at(f.fh, 0)), "timestamp", v, sizeof(v));
+    SQT_ASSERT_INT_EQ(strtoll(v, NULL, 10), T0 + 2500);
+    assert_signed(fake_host_http_at(f.fh, 0));
+    reply(&f, pending(&f, "POST", "/fapi/v1/order"), 400, e1021);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.status, SQT_ETIMESTAMP);
+    SQT_ASSERT_INT_EQ(r.place[0].err.code, SQT_ETIMESTAMP);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    /* the clock is re-measured before the next signed call */
+    CALL(f.api->positions(f.ex, pos_cb, &r));
+    CU_ASSERT_TRUE(pending(&f, "GET", "/fapi/v1/time") >= 0);
+    fx_done(&f);
+}
+
+static void test_cancel(void)
+{
+    fx f;
+    rec r;
+    sqt_cancel_req c[3];
+    fake_http *req;
+    char v[512], dec[512];
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    memset(c, 0, sizeof(c));
+    snprintf(c[0].client_id, sizeof(c[0].client_id), "k1");
+    /* single: DELETE /fapi/v1/order by origClientOrderId */
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->cancel_orders(f.ex, c, 1, cancel_cb, &r)), SQT_OK);
+    answer_time(&f, 0);
+    req = fake_host_http_at(f.fh, 0);
+    SQT_ASSERT_STR_EQ(req->method, "DELETE");
+    CU_ASSERT_PTR_NOT_NULL(strstr(req->url, "/fapi/v1/order?symbol=ETHUSDT&origClientOrderId=x-zdfVM8vYk1&recvWindow=5000&timestamp="));
+    CU_ASSERT_PTR_NULL(req->body);
+    assert_signed(req);
+    reply(&f, 0, 400, "{\"code\":-2011,\"msg\":\"Unknown order sent.\"}");
+    SQT_ASSERT_INT_EQ(r.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 1);
+    SQT_ASSERT_INT_EQ(r.cancel[0].err.code, SQT_EUNKNOWN_ORDER);
+    SQT_ASSERT_STR_EQ(r.cancel[0].client_id, "k1");
+
+    /* batch by client ids, mixed answers */
+    snprintf(c[1].client_id, sizeof(c[1].client_id), "k2");
+    snprintf(c[2].client_id, sizeof(c[2].client_id), "k3");
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->cancel_orders(f.ex, c, 3, cancel_cb, &r)), SQT_OK);
+    req = fake_host_http_at(f.fh, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(req->url, "/fapi/v1/batchOrders?symbol=ETHUSDT&origClientOrderIdList="));
+    url_decode(param(params_of(req), "origClientOrderIdList", v, sizeof(v)), dec, sizeof(dec));
+    SQT_ASSERT_STR_EQ(dec, "[\"x-zdfVM8vYk1\",\"x-zdfVM8vYk2\",\"x-zdfVM8vYk3\"]");
+    assert_signed(req);
+    reply(&f, 0, 200,
+          "[{\"orderId\":11,\"symbol\":\"ETHUSDT\",\"status\":\"CANCELED\",\"clientOrderId\":\"x-zdfVM8vYk1\","
+          "\"price\":\"3000.00\",\"origQty\":\"0.010\",\"executedQty\":\"0.004\",\"side\":\"BUY\"},"
+          "{\"code\":-2011,\"msg\":\"Unknown order sent.\"},"
+          "{\"orderId\":13,\"symbol\":\"ETHUSDT\",\"status\":\"CANCELED\",\"clientOrderId\":\"x-zdfVM8vYk3\","
+          "\"price\":\"3000.00\",\"origQty\":\"0.010\",\"executedQty\":\"0\",\"side\":\"BUY\"}]");
+    SQT_ASSERT_INT_EQ(r.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 3);
+    SQT_ASSERT_INT_EQ(r.cancel[0].err.code, SQT_OK);
+    SQT_ASSERT_STR_EQ(r.cancel[0].order_id, "11");
+    SQT_ASSERT_INT_EQ(r.cancel[1].err.code, SQT_EUNKNOWN_ORDER);
+    SQT_ASSERT_INT_EQ(r.cancel[2].err.code, SQT_OK);
+    SQT_ASSERT_STR_EQ(r.cancel[2].order_id, "13");
+
+    /* ids of two kinds: one request by client id, one by order id */
+    memset(c, 0, sizeof(c));
+    snprintf(c[0].client_id, sizeof(c[0].client_id), "k1");
+    snprintf(c[1].order_id, sizeof(c[1].order_id), "22");
+    snprintf(c[2].order_id, sizeof(c[2].order_id), "23");
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->cancel_orders(f.ex, c, 3, cancel_cb, &r)), SQT_OK);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 2);
+    {
+        int byid = pending(&f, "DELETE", "/fapi/v1/batchOrders");
+        CU_ASSERT_TRUE_FATAL(byid >= 0);
+        url_decode(param(params_of(fake_host_http_at(f.fh, (size_t)byid)), "orderIdList", v, sizeof(v)),
+                   dec, sizeof(dec));
+        SQT_ASSERT_STR_EQ(dec, "[22,23]");
+        reply(&f, byid, 200, "[{\"code\":-2011,\"msg\":\"Unknown order sent.\"},{\"code\":-2011,\"msg\":\"x\"}]");
+    }
+    SQT_ASSERT_INT_EQ(r.calls, 0); /* the other part is still out */
+    reply(&f, pending(&f, "DELETE", "/fapi/v1/order"), 503, "");
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.cancel[0].err.code, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_INT_EQ(r.cancel[1].err.code, SQT_EUNKNOWN_ORDER);
+    SQT_ASSERT_STR_EQ(r.cancel[2].order_id, "23");
+    /* nothing to name an order by */
+    memset(c, 0, sizeof(c));
+    SQT_ASSERT_INT_EQ(CALL(f.api->cancel_orders(f.ex, c, 1, cancel_cb, &r)), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(CALL(f.api->cancel_orders(f.ex, c, 11, cancel_cb, &r)), SQT_EINVAL);
+    fx_done(&f);
+}
+
+/* Open orders of the symbol, ours by prefix, 23 of them: batches of 10, 10, 3 in turn. */
+static void test_cancel_own(void)
+{
+    fx f;
+    rec r;
+    char body[16384];
+    size_t n = 0;
+    int i, batch;
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    n += (size_t)snprintf(body + n, sizeof(body) - n, "[");
+    for (i = 0; i < 25; i++) {
+        const char *id = i < 23 ? "x-zdfVM8vYg1_" : (i == 23 ? "x-zdfVM8vYg2_" : "g1_manual");
+        n += (size_t)snprintf(body + n, sizeof(body) - n,
+                              "%s{\"orderId\":%d,\"symbol\":\"ETHUSDT\",\"status\":\"NEW\","
+                              "\"clientOrderId\":\"%s%d\",\"price\":\"3000.00\",\"origQty\":\"0.010\","
+                              "\"executedQty\":\"0\",\"side\":\"BUY\"}",
+                              i ? "," : "", 100 + i, id, i);
+    }
+    snprintf(body + n, sizeof(body) - n, "]");
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->cancel_own(f.ex, "", cancel_cb, &r)), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(CALL(f.api->cancel_own(f.ex, "g1_", cancel_cb, &r)), SQT_OK);
+    answer_time(&f, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fake_host_http_at(f.fh, 0)->url, "/fapi/v1/openOrders?symbol=ETHUSDT&"));
+    reply(&f, 0, 200, body);
+    for (batch = 0; batch < 3; batch++) {
+        char v[4096], dec[1024], want[1024];
+        size_t w = 0;
+        int first = batch * 10, last = batch < 2 ? first + 10 : 23;
+        fake_http *req;
+        SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 1); /* one batch at a time */
+        req = fake_host_http_at(f.fh, 0);
+        SQT_ASSERT_STR_EQ(req->method, "DELETE");
+        CU_ASSERT_PTR_NOT_NULL(strstr(req->url, "/fapi/v1/batchOrders?"));
+        assert_signed(req);
+        url_decode(param(params_of(req), "origClientOrderIdList", v, sizeof(v)), dec, sizeof(dec));
+        w += (size_t)snprintf(want + w, sizeof(want) - w, "[");
+        for (i = first; i < last; i++)
+            w += (size_t)snprintf(want + w, sizeof(want) - w, "%s\"x-zdfVM8vYg1_%d\"",
+                                  i > first ? "," : "", i);
+        snprintf(want + w, sizeof(want) - w, "]");
+        SQT_ASSERT_STR_EQ(dec, want);
+        /* answer: all cancelled except the first of the batch (already gone) */
+        w = 0;
+        w += (size_t)snprintf(v + w, sizeof(v) - w, "[{\"code\":-2011,\"msg\":\"Unknown order sent.\"}");
+        for (i = first + 1; i < last; i++)
+            w += (size_t)snprintf(v + w, sizeof(v) - w,
+                                  ",{\"orderId\":%d,\"symbol\":\"ETHUSDT\",\"status\":\"CANCELED\","
+                                  "\"clientOrderId\":\"x-zdfVM8vYg1_%d\",\"price\":\"3000.00\","
+                                  "\"origQty\":\"0.010\",\"executedQty\":\"0\",\"side\":\"BUY\"}",
+                                  100 + i, i);
+        snprintf(v + w, sizeof(v) - w, "]");
+        SQT_ASSERT_INT_EQ(r.calls, 0);
+        reply(&f, 0, 200, v);
+    }
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 23);
+    SQT_ASSERT_STR_EQ(r.cancel[0].client_id, "g1_0");
+    SQT_ASSERT_STR_EQ(r.cancel[0].order_id, "100");
+    SQT_ASSERT_INT_EQ(r.cancel[0].err.code, SQT_EUNKNOWN_ORDER);
+    SQT_ASSERT_INT_EQ(r.cancel[1].err.code, SQT_OK);
+    SQT_ASSERT_STR_EQ(r.cancel[22].client_id, "g1_22");
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    /* nothing of ours open: an empty result, still asynchronous */
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->cancel_own(f.ex, "zz", cancel_cb, &r));
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    reply(&f, 0, 200, body);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 0);
+    fx_done(&f);
+}
+
+static void test_open_and_query_orders(void)
+{
+    fx f;
+    rec r;
+    fake_http *req;
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->open_orders(f.ex, orders_cb, &r));
+    answer_time(&f, 0);
+    assert_signed(fake_host_http_at(f.fh, 0));
+    reply(&f, 0, 200, "[" BN_ORDER_NEW "]");
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 1);
+    SQT_ASSERT_STR_EQ(r.orders[0].client_id, "302155_B_1765101259001");
+
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->query_order(f.ex, "302155_B_1765101259001", NULL, orders_cb, &r)),
+                      SQT_OK);
+    req = fake_host_http_at(f.fh, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(req->url, "/fapi/v1/order?symbol=ETHUSDT&origClientOrderId="
+                                            "x-zdfVM8vY302155_B_1765101259001&recvWindow="));
+    reply(&f, 0, 200, BN_ORDER_NEW);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 1);
+    SQT_ASSERT_STR_EQ(r.orders[0].order_id, "8389765537712345678");
+
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->query_order(f.ex, "", "8389765537712345678", orders_cb, &r)), SQT_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fake_host_http_at(f.fh, 0)->url, "&orderId=8389765537712345678&"));
+    reply(&f, 0, 400, "{\"code\":-2013,\"msg\":\"Order does not exist.\"}");
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_EUNKNOWN_ORDER);
+    SQT_ASSERT_STR_EQ(r.err.message, "Order does not exist.");
+    SQT_ASSERT_INT_EQ(r.n, 0);
+    SQT_ASSERT_INT_EQ(CALL(f.api->query_order(f.ex, NULL, "12ab", orders_cb, &r)), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(CALL(f.api->query_order(f.ex, NULL, NULL, orders_cb, &r)), SQT_EINVAL);
+    fx_done(&f);
+}
+
+static void test_account_hedge_refused(void)
+{
+    fx f;
+    rec r;
+    fx_init(&f, NULL);
+    fx_start(&f);
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->account(f.ex, acct_cb, &r)), SQT_OK);
+    answer_time(&f, 0);
+    assert_signed(fake_host_http_at(f.fh, 0));
+    reply(&f, pending(&f, "GET", "/fapi/v1/positionSide/dual"), 200, "{\"dualSidePosition\":true}");
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_EPOSITION_MODE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err.message, "hedge mode"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err.message, "one-way"));
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0); /* no account request after it */
+    CU_ASSERT_TRUE(fake_host_log_contains(f.fh, "ERROR the Binance futures account is in hedge mode"));
+    fx_done(&f);
+}
+
+static void test_account_one_way_and_hedge_allowed(void)
+{
+    fx f;
+    rec r;
+    sqt_order_req q = order_req("h1", SQT_SIDE_SELL, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
+    fx_init(&f, NULL);
+    fx_start(&f);
+    load_info(&f);
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->account(f.ex, acct_cb, &r));
+    answer_time(&f, 0);
+    reply(&f, pending(&f, "GET", "/fapi/v1/positionSide/dual"), 200, "{\"dualSidePosition\":false}");
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    assert_signed(fake_host_http_at(f.fh, 0));
+    reply(&f, pending(&f, "GET", "/fapi/v2/account"), 200, BN_ACCOUNT);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+    SQT_ASSERT_STR_EQ(r.acct.asset, "USDT");
+    SQT_ASSERT_INT_EQ(r.acct.available.mant, 90025000000LL);
+    SQT_ASSERT_INT_EQ(r.acct.leverage, 20);
+    SQT_ASSERT_INT_EQ(r.acct.position_mode, SQT_POSMODE_ONE_WAY);
+    /* the mode is known now: straight to the balances */
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->account(f.ex, acct_cb, &r));
+    CU_ASSERT_TRUE(pending(&f, "GET", "/fapi/v2/account") >= 0);
+    fx_done(&f);
+
+    fx_init(&f, NULL);
+    fake_host_set_config(f.fh, "allow_hedge_mode", "true");
+    fx_start(&f);
+    load_info(&f);
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->account(f.ex, acct_cb, &r));
+    answer_time(&f, 0);
+    reply(&f, pending(&f, "GET", "/fapi/v1/positionSide/dual"), 200, "{\"dualSidePosition\":true}");
+    reply(&f, pending(&f, "GET", "/fapi/v2/account"), 200, BN_ACCOUNT);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.acct.position_mode, SQT_POSMODE_HEDGE);
+    /* hedge mode: the long side is named, reduceOnly is not sent */
+    q.reduce_only = 1;
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->place_orders(f.ex, &q, 1, place_cb, &r));
+    CU_ASSERT_PTR_NOT_NULL(strstr(fake_host_http_at(f.fh, 0)->body, "&positionSide=LONG&"));
+    CU_ASSERT_PTR_NULL(strstr(fake_host_http_at(f.fh, 0)->body, "reduceOnly"));
+    fx_done(&f);
+}
+
+static void test_klines_rest(void)
+{
+    fx f;
+    rec r;
+    fake_http *req;
+    fx_init(&f, NULL);
+    fx_start(&f);
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->klines(f.ex, "ETHUSDT", "2h", 3, klines_cb, &r)), SQT_OK);
+    req = fake_host_http_at(f.fh, 0);
+    SQT_ASSERT_STR_EQ(req->url, "https://fapi.binance.com/fapi/v1/klines?symbol=ETHUSDT&interval=2h&limit=3");
+    CU_ASSERT_PTR_NULL(fake_http_header(req, "X-MBX-APIKEY"));
+    /* the last candle is open at this (server) time */
+    fake_host_set_wall_ms(f.fh, 1765101260000LL);
+    reply(&f, 0, 200, BN_KLINES_REST);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 3);
+    SQT_ASSERT_INT_EQ(r.klines[0].closed, 1);
+    SQT_ASSERT_INT_EQ(r.klines[2].closed, 0);
+    SQT_ASSERT_STR_EQ(r.klines[2].interval, "2h");
+    SQT_ASSERT_INT_EQ(CALL(f.api->klines(f.ex, "ETHUSDT", "7m", 3, klines_cb, &r)), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(CALL(f.api->klines(f.ex, "eth", "1m", 3, klines_cb, &r)), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(CALL(f.api->klines(f.ex, "ETHUSDT", "1m", 0, klines_cb, &r)), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(CALL(f.api->klines(f.ex, "ETHUSDT", "1m", 1501, klines_cb, &r)), SQT_EINVAL);
+    fx_done(&f);
+}
+
+/* ---- tests: streams ---------------------------------------------------------------- */
+
+typedef struct sink_rec {
+    int ticks, klines, orders;
+    sqt_price_tick tick;
+    sqt_kline kline;
+    sqt_order order;
+    char states[64];           /* U D R F per on_state */
+} sink_rec;
+
+static void add_state(sink_rec *s, sqt_stream_state st)
+{
+    static const char letters[] = "?UDRF";
+    size_t n = strlen(s->states);
+    on_cb();
+    if (n + 1 < sizeof(s->states)) {
+        s->states[n] = letters[st >= 1 && st <= 4 ? st : 0];
+        s->states[n + 1] = '\0';
+    }
+}
+
+static void sink_price(void *ud, const sqt_price_tick *t)
+{
+    sink_rec *s = ud;
+    on_cb();
+    s->ticks++;
+    s->tick = *t;
+}
+
+static void sink_kline(void *ud, const sqt_kline *k)
+{
+    sink_rec *s = ud;
+    on_cb();
+    s->klines++;
+    s->kline = *k;
+}
+
+static void sink_order(void *ud, const sqt_order *o)
+{
+    sink_rec *s = ud;
+    on_cb();
+    s->orders++;
+    s->order = *o;
+}
+
+static void sink_state(void *ud, sqt_stream_state st, const sqt_error *err)
+{
+    (void)err;
+    add_state(ud, st);
+}
+
+/* The id of the last control message sent on connection i, and its method. */
+static long long last_sent_id(fx *f, size_t i, const char *method)
+{
+    fake_ws *w = fake_host_ws_at(f->fh, i);
+    const char *m, *id;
+    if (w == NULL || w->n_sent == 0)
+        return -1;
+    m = w->sent[w->n_sent - 1];
+    if (strstr(m, method) == NULL || (id = strstr(m, "\"id\":")) == NULL)
+        return -1;
+    return strtoll(id + 5, NULL, 10);
+}
+
+static void test_price_stream(void)
+{
+    fx f;
+    sink_rec s;
+    sqt_price_sink sink;
+    char msg[256];
+    long long id;
+    memset(&s, 0, sizeof(s));
+    sink.ud = &s;
+    sink.on_price = sink_price;
+    sink.on_state = sink_state;
+    fx_init(&f, NULL);
+    fx_start(&f);
+    SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_price(f.ex, &sink)), SQT_OK);
+    SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_price(f.ex, &sink)), SQT_ESTATE);
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(f.fh), 1);
+    SQT_ASSERT_STR_EQ(fake_host_ws_at(f.fh, 0)->url,
+                      "wss://fstream.binance.com/market/ws/ethusdt@aggTrade");
+    fake_host_ws_connect(f.fh, 0);
+    SQT_ASSERT_STR_EQ(s.states, ""); /* connected is not confirmed */
+    id = last_sent_id(&f, 0, "\"method\":\"LIST_SUBSCRIPTIONS\"");
+    CU_ASSERT_TRUE(id > 0);
+    snprintf(msg, sizeof(msg), "{\"result\":[\"ethusdt@aggTrade\"],\"id\":%lld}", id);
+    fake_host_ws_message(f.fh, 0, msg);
+    SQT_ASSERT_STR_EQ(s.states, "U");
+    fake_host_ws_message(f.fh, 0, BN_AGG_TRADE);
+    SQT_ASSERT_INT_EQ(s.ticks, 1);
+    SQT_ASSERT_INT_EQ(s.tick.price.mant, 302156);
+    SQT_ASSERT_STR_EQ(s.tick.symbol, "ETHUSDT");
+    /* junk and foreign symbols never reach the sink */
+    fake_host_ws_message(f.fh, 0, "{\"e\":\"aggTrade\",\"E\":1,\"s\":\"ETHUSDT\",\"p\":\"-3\"}");
+    fake_host_ws_message(f.fh, 0, "not json");
+    fake_host_ws_message(f.fh, 0, "{\"e\":\"aggTrade\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"90000\"}");
+    SQT_ASSERT_INT_EQ(s.ticks, 1);
+    CU_ASSERT_TRUE(fake_host_log_contains(f.fh, "WARN price stream: message ignored"));
+    fake_host_ws_drop(f.fh, 0);
+    SQT_ASSERT_STR_EQ(s.states, "UD");
+    /* after a reconnect data confirms the stream even before the reply */
+    fake_host_ws_connect(f.fh, 0);
+    fake_host_ws_message(f.fh, 0, BN_AGG_TRADE);
+    SQT_ASSERT_STR_EQ(s.states, "UDU");
+    SQT_ASSERT_INT_EQ(s.ticks, 2);
+    fx_done(&f);
+}
+
+static void test_price_stream_subscribe_fallback(void)
+{
+    fx f;
+    sink_rec s;
+    sqt_price_sink sink;
+    char msg[128];
+    long long id;
+    memset(&s, 0, sizeof(s));
+    sink.ud = &s;
+    sink.on_price = sink_price;
+    sink.on_state = sink_state;
+    fx_init(&f, NULL);
+    fake_host_set_config(f.fh, "ws_market_url", "ws://127.0.0.1:9/market/");
+    fx_start(&f);
+    CALL(f.api->subscribe_price(f.ex, &sink));
+    SQT_ASSERT_STR_EQ(fake_host_ws_at(f.fh, 0)->url, "ws://127.0.0.1:9/market/ws/ethusdt@aggTrade");
+    fake_host_ws_connect(f.fh, 0);
+    id = last_sent_id(&f, 0, "LIST_SUBSCRIPTIONS");
+    snprintf(msg, sizeof(msg), "{\"result\":[],\"id\":%lld}", id);
+    fake_host_ws_message(f.fh, 0, msg);
+    SQT_ASSERT_STR_EQ(s.states, "");
+    id = last_sent_id(&f, 0, "\"method\":\"SUBSCRIBE\",\"params\":[\"ethusdt@aggTrade\"]");
+    CU_ASSERT_TRUE(id > 0);
+    snprintf(msg, sizeof(msg), "{\"result\":null,\"id\":%lld}", id);
+    fake_host_ws_message(f.fh, 0, msg);
+    SQT_ASSERT_STR_EQ(s.states, "U");
+    fx_done(&f);
+}
+
+static void test_kline_stream(void)
+{
+    fx f;
+    sink_rec s;
+    sqt_kline_sink sink;
+    const char *const syms[] = {"BTCUSDT", "ETHUSDT"};
+    const char *const bad[] = {"BTCUSDT", "eth"};
+    char msg[1024];
+    memset(&s, 0, sizeof(s));
+    sink.ud = &s;
+    sink.on_kline = sink_kline;
+    sink.on_state = sink_state;
+    fx_init(&f, NULL);
+    fx_start(&f);
+    SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_klines(f.ex, bad, 2, "1m", &sink)), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_klines(f.ex, syms, 2, "9m", &sink)), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_klines(f.ex, syms, 2, "1m", &sink)), SQT_OK);
+    SQT_ASSERT_STR_EQ(fake_host_ws_at(f.fh, 0)->url,
+                      "wss://fstream.binance.com/market/stream?streams=btcusdt@kline_1m/ethusdt@kline_1m");
+    fake_host_ws_connect(f.fh, 0);
+    snprintf(msg, sizeof(msg), "{\"result\":[\"btcusdt@kline_1m\",\"ethusdt@kline_1m\"],\"id\":%lld}",
+             last_sent_id(&f, 0, "LIST_SUBSCRIPTIONS"));
+    fake_host_ws_message(f.fh, 0, msg);
+    SQT_ASSERT_STR_EQ(s.states, "U");
+    snprintf(msg, sizeof(msg), "{\"stream\":\"ethusdt@kline_1m\",\"data\":%s}", BN_KLINE_PUSH);
+    fake_host_ws_message(f.fh, 0, msg);
+    SQT_ASSERT_INT_EQ(s.klines, 1);
+    SQT_ASSERT_INT_EQ(s.kline.closed, 1);
+    SQT_ASSERT_INT_EQ(s.kline.close.mant, 302156);
+    fake_host_ws_give_up(f.fh, 0);
+    SQT_ASSERT_STR_EQ(s.states, "UDF");
+    fx_done(&f);
+}
+
+static void user_push(fx *f, size_t ws, const char *symbol, const char *cid, const char *status)
+{
+    char msg[1024];
+    snprintf(msg, sizeof(msg),
+             "{\"e\":\"ORDER_TRADE_UPDATE\",\"E\":1765101262000,\"T\":1765101261999,\"o\":{\"s\":\"%s\","
+             "\"c\":\"%s\",\"S\":\"BUY\",\"o\":\"LIMIT\",\"f\":\"GTX\",\"q\":\"0.010\",\"p\":\"3021.55\","
+             "\"ap\":\"3021.55\",\"x\":\"TRADE\",\"X\":\"%s\",\"i\":77,\"l\":\"0.006\",\"z\":\"0.010\","
+             "\"L\":\"3021.55\",\"N\":\"USDT\",\"n\":\"0.0036\",\"R\":false,\"rp\":\"0.5\"}}",
+             symbol, cid, status);
+    fake_host_ws_message(f->fh, ws, msg);
+}
+
+static void lk_reply(fx *f, const char *key)
+{
+    char body[128];
+    int i = pending(f, "POST", "/fapi/v1/listenKey");
+    fake_http *req;
+    CU_ASSERT_TRUE_FATAL(i >= 0);
+    req = fake_host_http_at(f->fh, (size_t)i);
+    /* USER_STREAM security: the key header, no timestamp, no signature */
+    SQT_ASSERT_STR_EQ(fake_http_header(req, "X-MBX-APIKEY"), API_KEY);
+    SQT_ASSERT_STR_EQ(req->url, "https://fapi.binance.com/fapi/v1/listenKey");
+    CU_ASSERT_TRUE(req->body == NULL || req->body_len == 0);
+    snprintf(body, sizeof(body), "{\"listenKey\":\"%s\"}", key);
+    reply(f, i, 200, body);
+}
+
+static void test_user_stream_lifecycle(void)
+{
+    fx f;
+    sink_rec s;
+    sqt_order_sink sink;
+    const char *url1 = "wss://fstream.binance.com/private/ws?listenKey=K1&events="
+                       "ORDER_TRADE_UPDATE/ACCOUNT_UPDATE/listenKeyExpired";
+    memset(&s, 0, sizeof(s));
+    sink.ud = &s;
+    sink.on_order = sink_order;
+    sink.on_state = sink_state;
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_orders(f.ex, &sink)), SQT_OK);
+    SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_orders(f.ex, &sink)), SQT_ESTATE);
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(f.fh), 0); /* no socket before the key */
+    lk_reply(&f, "K1");
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(f.fh), 1);
+    SQT_ASSERT_STR_EQ(fake_host_ws_at(f.fh, 0)->url, url1);
+    SQT_ASSERT_STR_EQ(s.states, "");
+    fake_host_ws_connect(f.fh, 0);
+    SQT_ASSERT_STR_EQ(s.states, "U");
+
+    /* pushes: our symbol passes with the prefix stripped, others are dropped */
+    user_push(&f, 0, "ETHUSDT", "x-zdfVM8vY302155_B_1765101259001", "FILLED");
+    SQT_ASSERT_INT_EQ(s.orders, 1);
+    SQT_ASSERT_STR_EQ(s.order.client_id, "302155_B_1765101259001");
+    SQT_ASSERT_INT_EQ(s.order.status, SQT_ORDER_FILLED);
+    SQT_ASSERT_INT_EQ(s.order.filled_qty.mant, 10);
+    SQT_ASSERT_INT_EQ(s.order.last_fill_qty.mant, 6);
+    SQT_ASSERT_INT_EQ(s.order.seq, 1765101262000LL);
+    user_push(&f, 0, "BTCUSDT", "x-zdfVM8vY9000000_B_1765101259001", "NEW");
+    user_push(&f, 0, "ETHUSDT", "x-zdfVM8vYbroken", "NEW_ADL");
+    SQT_ASSERT_INT_EQ(s.orders, 1);
+    fake_host_ws_message(f.fh, 0, "{\"e\":\"ACCOUNT_UPDATE\",\"E\":1,\"T\":1,\"a\":{}}");
+    SQT_ASSERT_INT_EQ(s.orders, 1);
+
+    /* keepalive every 30 minutes */
+    fake_host_advance(f.fh, 30 * 60 * 1000 - 1);
+    SQT_ASSERT_INT_EQ(pending(&f, "PUT", "/fapi/v1/listenKey"), -1);
+    fake_host_advance(f.fh, 1);
+    CU_ASSERT_TRUE_FATAL(pending(&f, "PUT", "/fapi/v1/listenKey") >= 0);
+    SQT_ASSERT_STR_EQ(fake_http_header(fake_host_http_at(f.fh, 0), "X-MBX-APIKEY"), API_KEY);
+    CU_ASSERT_PTR_NULL(strstr(fake_host_http_at(f.fh, 0)->url, "signature"));
+    reply(&f, 0, 200, "{}");
+    SQT_ASSERT_STR_EQ(s.states, "U");
+
+    /* the next keepalive learns the key is gone (-1125): new key, new socket, re-sync */
+    fake_host_advance(f.fh, 30 * 60 * 1000);
+    reply(&f, pending(&f, "PUT", "/fapi/v1/listenKey"), 400,
+          "{\"code\":-1125,\"msg\":\"This listenKey does not exist.\"}");
+    SQT_ASSERT_STR_EQ(s.states, "UD");
+    CU_ASSERT_TRUE(fake_host_ws_at(f.fh, 0)->closed);
+    lk_reply(&f, "K2");
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(f.fh), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fake_host_ws_at(f.fh, 1)->url, "listenKey=K2&"));
+    fake_host_ws_connect(f.fh, 1);
+    SQT_ASSERT_STR_EQ(s.states, "UDRU");
+    fake_host_advance(f.fh, 0);
+    CU_ASSERT_TRUE(fake_host_ws_finished(f.fh, 0));
+
+    /* an expiry event for an older key changes nothing; for ours it does */
+    fake_host_ws_message(f.fh, 1, "{\"e\":\"listenKeyExpired\",\"E\":1,\"listenKey\":\"K1\"}");
+    SQT_ASSERT_STR_EQ(s.states, "UDRU");
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    fake_host_ws_message(f.fh, 1, "{\"e\":\"listenKeyExpired\",\"E\":1,\"listenKey\":\"K2\"}");
+    SQT_ASSERT_STR_EQ(s.states, "UDRUD");
+    lk_reply(&f, "K3");
+    fake_host_ws_connect(f.fh, 2);
+    SQT_ASSERT_STR_EQ(s.states, "UDRUDRU");
+    user_push(&f, 2, "ETHUSDT", "x-zdfVM8vYa", "CANCELED");
+    SQT_ASSERT_INT_EQ(s.orders, 2);
+    SQT_ASSERT_STR_EQ(s.order.client_id, "a");
+    fx_done(&f);
+}
+
+static void test_user_stream_reconnect_and_retry(void)
+{
+    fx f;
+    sink_rec s;
+    sqt_order_sink sink;
+    memset(&s, 0, sizeof(s));
+    sink.ud = &s;
+    sink.on_order = sink_order;
+    sink.on_state = sink_state;
+    fx_init(&f, NULL);
+    fake_host_set_config(f.fh, "listen_key_keepalive_minutes", "10");
+    fx_start(&f);
+    CALL(f.api->subscribe_orders(f.ex, &sink));
+    /* a failed key request is retried */
+    fake_host_http_fail(f.fh, 0, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    fake_host_advance(f.fh, 1000);
+    lk_reply(&f, "K1");
+    fake_host_ws_connect(f.fh, 0);
+    SQT_ASSERT_STR_EQ(s.states, "U");
+    /* a drop is a gap; after the host reconnects the key is checked before UP */
+    fake_host_ws_drop(f.fh, 0);
+    SQT_ASSERT_STR_EQ(s.states, "UD");
+    fake_host_ws_connect(f.fh, 0);
+    SQT_ASSERT_STR_EQ(s.states, "UD");
+    reply(&f, pending(&f, "PUT", "/fapi/v1/listenKey"), 200, "{}");
+    SQT_ASSERT_STR_EQ(s.states, "UDU");
+    /* the configured keepalive period */
+    fake_host_advance(f.fh, 10 * 60 * 1000);
+    CU_ASSERT_TRUE(pending(&f, "PUT", "/fapi/v1/listenKey") >= 0);
+    fx_done(&f);
+}
+
+static void test_user_stream_auth_failure(void)
+{
+    fx f;
+    sink_rec s;
+    sqt_order_sink sink;
+    memset(&s, 0, sizeof(s));
+    sink.ud = &s;
+    sink.on_order = sink_order;
+    sink.on_state = sink_state;
+    fx_init(&f, NULL);
+    fx_start(&f);
+    CALL(f.api->subscribe_orders(f.ex, &sink));
+    reply(&f, 0, 401, "{\"code\":-2015,\"msg\":\"Invalid API-key, IP, or permissions for action.\"}");
+    SQT_ASSERT_STR_EQ(s.states, "F");
+    fake_host_advance(f.fh, 120000);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0); /* no retry loop on a bad key */
+    fx_done(&f);
+}
+
+/* ---- tests: shutdown --------------------------------------------------------------- */
+
+static void shutdown_case(int deferred_cancel)
+{
+    fx f;
+    rec info, pos, place, own;
+    sink_rec ps, us;
+    sqt_price_sink psink;
+    sqt_order_sink osink;
+    sqt_order_req q = order_req("s1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
+    int done = 0;
+    memset(&info, 0, sizeof(info));
+    memset(&pos, 0, sizeof(pos));
+    memset(&place, 0, sizeof(place));
+    memset(&own, 0, sizeof(own));
+    memset(&ps, 0, sizeof(ps));
+    memset(&us, 0, sizeof(us));
+    psink.ud = &ps;
+    psink.on_price = sink_price;
+    psink.on_state = sink_state;
+    osink.ud = &us;
+    osink.on_order = sink_order;
+    osink.on_state = sink_state;
+    fx_init(&f, NULL);
+    fake_host_set_cancel_deferred(f.fh, deferred_cancel);
+    fx_start(&f);
+    load_info(&f);
+    CALL(f.api->subscribe_price(f.ex, &psink));
+    fake_host_ws_connect(f.fh, 0);
+    CALL(f.api->subscribe_orders(f.ex, &osink));
+    lk_reply(&f, "K1");
+    fake_host_ws_connect(f.fh, 1);
+    /* in flight: exchangeInfo, the time request with two calls parked behind it, and
+     * a cancel_own still listing */
+    CALL(f.api->symbol_info(f.ex, info_cb, &info));
+    CALL(f.api->positions(f.ex, pos_cb, &pos));
+    CALL(f.api->place_orders(f.ex, &q, 1, place_cb, &place));
+    CALL(f.api->cancel_own(f.ex, "s", cancel_cb, &own));
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 2);
+    SQT_ASSERT_INT_EQ(f.api->shutdown(f.ex, shut_cb, &done), SQT_OK);
+    SQT_ASSERT_INT_EQ(done, 0);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    CU_ASSERT_TRUE(fake_host_ws_at(f.fh, 0)->closed);
+    CU_ASSERT_TRUE(fake_host_ws_at(f.fh, 1)->closed);
+    SQT_ASSERT_INT_EQ(fake_host_active_timers(f.fh), 1); /* only the shutdown turn */
+    /* nothing new once shutdown began */
+    SQT_ASSERT_INT_EQ(CALL(f.api->positions(f.ex, pos_cb, &pos)), SQT_ESTATE);
+    SQT_ASSERT_INT_EQ(CALL(f.api->shutdown(f.ex, shut_cb, &done)), SQT_ESTATE);
+    fake_host_advance(f.fh, 0);
+    SQT_ASSERT_INT_EQ(done, 1);
+    SQT_ASSERT_INT_EQ(info.calls, 1);
+    SQT_ASSERT_INT_EQ(info.err.code, SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ(pos.calls, 1);
+    SQT_ASSERT_INT_EQ(pos.err.code, SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ(place.calls, 1);
+    SQT_ASSERT_INT_EQ(place.status, SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ(place.place[0].err.code, SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ(own.calls, 1);
+    SQT_ASSERT_INT_EQ(own.status, SQT_ECANCELLED);
+    CU_ASSERT_TRUE(fake_host_ws_finished(f.fh, 0));
+    CU_ASSERT_TRUE(fake_host_ws_finished(f.fh, 1));
+    SQT_ASSERT_INT_EQ(fake_host_active_timers(f.fh), 0); /* keepalive stopped too */
+    /* sinks hear nothing after shutdown began */
+    SQT_ASSERT_STR_EQ(ps.states, "");
+    SQT_ASSERT_STR_EQ(us.states, "U");
+    fake_host_advance(f.fh, 3600 * 1000);
+    SQT_ASSERT_INT_EQ(done, 1);
+    SQT_ASSERT_INT_EQ(info.calls + pos.calls + place.calls + own.calls, 4);
+    f.api->destroy(f.ex);
+    f.ex = NULL;
+    fx_done(&f);
+}
+
+static void test_shutdown_cancels(void)
+{
+    shutdown_case(0);
+}
+
+static void test_shutdown_cancels_deferred_host(void)
+{
+    shutdown_case(1);
+}
+
+static void test_shutdown_idle(void)
+{
+    fx f;
+    fx_init(&f, NULL);
+    fx_start(&f);
+    fx_done(&f); /* shutdown with nothing open still calls back on a later turn */
+}
+
+int main(void)
+{
+    static const sqt_test_case cases[] = {
+        {"descriptor", test_descriptor},
+        {"create: config errors", test_create_config_errors},
+        {"create: configured URLs", test_config_urls},
+        {"symbol info", test_symbol_info},
+        {"symbol not found", test_symbol_not_found},
+        {"signed request, time offset", test_signed_request_and_time_offset},
+        {"place single", test_place_single},
+        {"place: local checks", test_place_local_checks},
+        {"place batch, mixed results", test_place_batch},
+        {"place single: error classes", test_place_single_errors},
+        {"rate limited: Retry-After", test_rate_limited_retry_after},
+        {"ban: refused locally until it ends", test_ban},
+        {"-1021: re-measure, retry once", test_timestamp_retry_once},
+        {"cancel single, batch, mixed ids", test_cancel},
+        {"cancel own in batches of 10", test_cancel_own},
+        {"open orders, query order", test_open_and_query_orders},
+        {"account: hedge mode refused", test_account_hedge_refused},
+        {"account: one-way; hedge allowed", test_account_one_way_and_hedge_allowed},
+        {"klines REST", test_klines_rest},
+        {"price stream", test_price_stream},
+        {"price stream: SUBSCRIBE fallback", test_price_stream_subscribe_fallback},
+        {"kline stream", test_kline_stream},
+        {"user stream: listenKey life cycle", test_user_stream_lifecycle},
+        {"user stream: reconnect, retry", test_user_stream_reconnect_and_retry},
+        {"user stream: bad key", test_user_stream_auth_failure},
+        {"shutdown cancels everything", test_shutdown_cancels},
+        {"shutdown, host with deferred cancel", test_shutdown_cancels_deferred_host},
+        {"shutdown idle", test_shutdown_idle},
+        {NULL, NULL}};
+    SQT_TEST_INIT();
+    if (sqt_test_suite("binance_plugin", cases) != 0)
+        return EXIT_FAILURE;
+    return sqt_test_run();
+}

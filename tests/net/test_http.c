@@ -1,0 +1,661 @@
+/* HTTP client (host/net/http.c) against the loopback test server. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net/http.h"
+#include "net_test.h"
+#include "server.h"
+#include "sqt_test.h"
+
+#define MAX_CALLS 8
+
+typedef struct got {
+    int calls;
+    int status;
+    int err;
+    char errmsg[256];
+    char body[256];
+    size_t body_len;
+    char h_method[16];
+    char h_seen[64];
+    size_t n_headers;
+} got;
+
+typedef struct fx {
+    uv_loop_t loop;
+    sqt_srv *srv;
+    sqt_http *http;
+    int port;
+    int srv_done, http_done;
+    sqt_srv_conn *stalled[MAX_CALLS];
+    int n_stalled;
+    got g[MAX_CALLS];
+    /* chaining */
+    int chain_second;
+    char url[128];
+} fx;
+
+static const char *hdr(const sqt_header *h, size_t n, const char *name)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (strcasecmp(h[i].name, name) == 0)
+            return h[i].value;
+    return NULL;
+}
+
+typedef struct later {
+    uv_timer_t t;
+    sqt_srv_conn *c;
+    fx *f;
+} later;
+
+static void later_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void on_later(uv_timer_t *t)
+{
+    later *l = t->data;
+    int i;
+    /* still there? (the client may have given up) */
+    for (i = 0; i < l->f->n_stalled; i++)
+        if (l->f->stalled[i] == l->c) {
+            sqt_header h[1] = {{"X-Deferred", "yes"}};
+            sqt_srv_respond(l->c, 200, h, 1, "late", 4);
+            l->f->stalled[i] = NULL;
+        }
+    uv_close((uv_handle_t *)t, later_closed);
+}
+
+static void on_request(void *ud, sqt_srv_conn *c, const sqt_srv_request *req)
+{
+    fx *f = ud;
+    if (strncmp(req->target, "/slow", 5) == 0 && f->n_stalled < MAX_CALLS) {
+        /* answered 100 ms later, from a timer */
+        later *l = calloc(1, sizeof(*l));
+        l->c = c;
+        l->f = f;
+        f->stalled[f->n_stalled++] = c;
+        uv_timer_init(&f->loop, &l->t);
+        l->t.data = l;
+        uv_timer_start(&l->t, on_later, 100, 0);
+        return;
+    }
+    if (strncmp(req->target, "/stall", 6) == 0) {
+        if (f->n_stalled < MAX_CALLS)
+            f->stalled[f->n_stalled++] = c;
+        return;                /* never answered */
+    }
+    if (strncmp(req->target, "/big", 4) == 0) {
+        char *body = malloc(100000);
+        memset(body, 'x', 100000);
+        sqt_srv_respond(c, 200, NULL, 0, body, 100000);
+        free(body);
+        return;
+    }
+    if (strncmp(req->target, "/echo", 5) == 0) {
+        const char *t = hdr(req->headers, req->n_headers, "X-Test");
+        sqt_header h[3] = {{"X-Echo-Method", req->method},
+                           {"X-Seen", t ? t : "(none)"},
+                           {"Content-Type", "text/plain"}};
+        sqt_srv_respond(c, 200, h, 3, req->body, req->body_len);
+        return;
+    }
+    sqt_srv_respond(c, 404, NULL, 0, "nope", 4);
+}
+
+static void on_conn_closed(void *ud, sqt_srv_conn *c)
+{
+    fx *f = ud;
+    int i;
+    for (i = 0; i < f->n_stalled; i++)
+        if (f->stalled[i] == c)
+            f->stalled[i] = NULL;
+}
+
+static void srv_done(void *ud)
+{
+    ((fx *)ud)->srv_done = 1;
+}
+
+static void http_done(void *ud)
+{
+    ((fx *)ud)->http_done = 1;
+}
+
+static void fx_start(fx *f, const char *cert, const char *key, const sqt_http_opts *ho)
+{
+    sqt_srv_opts o;
+    memset(f, 0, sizeof(*f));
+    CU_ASSERT_EQUAL_FATAL(uv_loop_init(&f->loop), 0);
+    memset(&o, 0, sizeof(o));
+    o.handlers.on_request = on_request;
+    o.handlers.on_conn_closed = on_conn_closed;
+    o.ud = f;
+    o.cert_file = cert;
+    o.key_file = key;
+    CU_ASSERT_EQUAL_FATAL(sqt_srv_start(&f->loop, &o, &f->srv), 0);
+    f->port = sqt_srv_port(f->srv);
+    CU_ASSERT_TRUE(f->port > 0);
+    f->http = sqt_http_new(&f->loop, ho);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f->http);
+}
+
+static void fx_finish(fx *f)
+{
+    if (f->http != NULL && !f->http_done)
+        sqt_http_close(f->http, http_done, f);
+    sqt_srv_close(f->srv, srv_done, f);
+    NET_RUN_UNTIL(&f->loop, f->srv_done && f->http_done, 3000);
+    CU_ASSERT_TRUE(f->srv_done);
+    CU_ASSERT_TRUE(f->http_done);
+    SQT_ASSERT_INT_EQ(net_loop_finish(&f->loop, 3000), 0);
+}
+
+static void record(got *g, const sqt_http_response *r)
+{
+    const char *v;
+    if (getenv("SQT_TEST_VERBOSE"))
+        fprintf(stderr, "    http: status %d, %s: %s\n", r->status, sqt_strerror(r->err.code),
+                r->err.message);
+    g->calls++;
+    g->status = r->status;
+    g->err = r->err.code;
+    snprintf(g->errmsg, sizeof(g->errmsg), "%s", r->err.message);
+    g->body_len = r->body_len;
+    snprintf(g->body, sizeof(g->body), "%.*s", (int)(r->body_len < 255 ? r->body_len : 255),
+             r->body ? r->body : "");
+    v = hdr(r->headers, r->n_headers, "X-Echo-Method");
+    snprintf(g->h_method, sizeof(g->h_method), "%s", v ? v : "");
+    v = hdr(r->headers, r->n_headers, "X-Seen");
+    snprintf(g->h_seen, sizeof(g->h_seen), "%s", v ? v : "");
+    g->n_headers = r->n_headers;
+}
+
+static void cb0(void *ud, const sqt_http_response *r)
+{
+    record(&((fx *)ud)->g[0], r);
+}
+
+static void cb1(void *ud, const sqt_http_response *r)
+{
+    record(&((fx *)ud)->g[1], r);
+}
+
+static void cb2(void *ud, const sqt_http_response *r)
+{
+    record(&((fx *)ud)->g[2], r);
+}
+
+static sqt_http_request req_of(const char *method, const char *url)
+{
+    sqt_http_request r;
+    memset(&r, 0, sizeof(r));
+    r.struct_size = sizeof(r);
+    r.method = method;
+    r.url = url;
+    return r;
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void test_get_post_headers(void)
+{
+    fx f;
+    char url[128];
+    sqt_header h[1] = {{"X-Test", "abc 123"}};
+    sqt_header ph[2] = {{"Content-Type", "application/x-www-form-urlencoded"}, {"X-Test", "p"}};
+    sqt_http_request r;
+    fx_start(&f, NULL, NULL, NULL);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo?x=1", f.port);
+    r = req_of("GET", url);
+    r.headers = h;
+    r.n_headers = 1;
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), 0);
+    SQT_ASSERT_INT_EQ(f.g[0].calls, 0); /* never from inside the call */
+    r = req_of("POST", url);
+    r.headers = ph;
+    r.n_headers = 2;
+    r.body = "hello=1&b=2";
+    r.body_len = strlen(r.body);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb1, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.g[0].calls && f.g[1].calls, 3000);
+
+    SQT_ASSERT_INT_EQ(f.g[0].calls, 1);
+    SQT_ASSERT_INT_EQ(f.g[0].err, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.g[0].status, 200);
+    SQT_ASSERT_STR_EQ(f.g[0].h_method, "GET");
+    SQT_ASSERT_STR_EQ(f.g[0].h_seen, "abc 123");
+    SQT_ASSERT_INT_EQ(f.g[0].body_len, 0);
+    CU_ASSERT_TRUE(f.g[0].n_headers >= 3);
+
+    SQT_ASSERT_INT_EQ(f.g[1].calls, 1);
+    SQT_ASSERT_INT_EQ(f.g[1].err, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.g[1].status, 200);
+    SQT_ASSERT_STR_EQ(f.g[1].h_method, "POST");
+    SQT_ASSERT_STR_EQ(f.g[1].h_seen, "p");
+    SQT_ASSERT_STR_EQ(f.g[1].body, "hello=1&b=2");
+    SQT_ASSERT_INT_EQ(sqt_http_in_flight(f.http), 0);
+    fx_finish(&f);
+}
+
+static void test_status_and_delete(void)
+{
+    fx f;
+    char url[128];
+    sqt_http_request r;
+    fx_start(&f, NULL, NULL, NULL);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/missing", f.port);
+    r = req_of("GET", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), 0);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", f.port);
+    r = req_of("DELETE", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb1, &f, NULL), 0);
+    r = req_of("PUT", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb2, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.g[0].calls && f.g[1].calls && f.g[2].calls, 3000);
+    /* an HTTP error status is an answer, not a transport error */
+    SQT_ASSERT_INT_EQ(f.g[0].err, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.g[0].status, 404);
+    SQT_ASSERT_STR_EQ(f.g[0].body, "nope");
+    SQT_ASSERT_STR_EQ(f.g[1].h_method, "DELETE");
+    SQT_ASSERT_STR_EQ(f.g[2].h_method, "PUT");
+    SQT_ASSERT_INT_EQ(f.g[2].status, 200);
+    fx_finish(&f);
+}
+
+static void chain_cb(void *ud, const sqt_http_response *r)
+{
+    fx *f = ud;
+    sqt_http_request q = req_of("GET", f->url);
+    record(&f->g[0], r);
+    /* a callback may start the next request */
+    SQT_ASSERT_INT_EQ(sqt_http_send(f->http, &q, cb1, f, NULL), 0);
+}
+
+static void test_keepalive_reuse(void)
+{
+    fx f;
+    sqt_http_request r;
+    sqt_srv_stats st;
+    fx_start(&f, NULL, NULL, NULL);
+    snprintf(f.url, sizeof(f.url), "http://127.0.0.1:%d/echo", f.port);
+    r = req_of("GET", f.url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, chain_cb, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.g[1].calls, 3000);
+    r = req_of("GET", f.url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb2, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.g[2].calls, 3000);
+    SQT_ASSERT_INT_EQ(f.g[0].status, 200);
+    SQT_ASSERT_INT_EQ(f.g[1].status, 200);
+    SQT_ASSERT_INT_EQ(f.g[2].status, 200);
+    sqt_srv_get_stats(f.srv, &st);
+    SQT_ASSERT_INT_EQ(st.requests, 3);
+    SQT_ASSERT_INT_EQ(st.accepted, 1); /* one TCP connection for all three */
+    fx_finish(&f);
+}
+
+static void test_total_timeout(void)
+{
+    fx f;
+    char url[128];
+    sqt_http_request r;
+    uint64_t t0;
+    fx_start(&f, NULL, NULL, NULL);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/stall", f.port);
+    r = req_of("GET", url);
+    r.timeout_ms = 300;
+    t0 = uv_now(&f.loop);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.g[0].calls, 3000);
+    SQT_ASSERT_INT_EQ(f.g[0].calls, 1);
+    SQT_ASSERT_INT_EQ(f.g[0].err, SQT_ETIMEOUT);
+    SQT_ASSERT_INT_EQ(f.g[0].status, 0);
+    CU_ASSERT_TRUE(uv_now(&f.loop) - t0 >= 290);
+    CU_ASSERT_TRUE(uv_now(&f.loop) - t0 < 2000);
+    SQT_ASSERT_INT_EQ(f.n_stalled, 1);
+    fx_finish(&f);
+}
+
+static void test_deferred_response(void)
+{
+    fx f;
+    char url[128];
+    sqt_http_request r;
+    uint64_t t0;
+    fx_start(&f, NULL, NULL, NULL);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/slow", f.port);
+    r = req_of("GET", url);
+    t0 = uv_now(&f.loop);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.g[0].calls, 3000);
+    SQT_ASSERT_INT_EQ(f.g[0].err, SQT_OK);
+    SQT_ASSERT_STR_EQ(f.g[0].body, "late");
+    CU_ASSERT_TRUE(uv_now(&f.loop) - t0 >= 95);
+    fx_finish(&f);
+}
+
+/* ---- the server core itself: two requests in one write are answered in order */
+
+typedef struct raw_client {
+    uv_tcp_t tcp;
+    uv_connect_t creq;
+    uv_write_t wreq;
+    char in[4096];
+    size_t len;
+    int closed;
+} raw_client;
+
+static void raw_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+    raw_client *rc = h->data;
+    (void)hint;
+    *b = uv_buf_init(rc->in + rc->len, (unsigned)(sizeof(rc->in) - 1 - rc->len));
+}
+
+static void raw_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+    raw_client *rc = s->data;
+    (void)b;
+    if (n > 0) {
+        rc->len += (size_t)n;
+        rc->in[rc->len] = '\0';
+    }
+}
+
+static void raw_connected(uv_connect_t *req, int status)
+{
+    static char two[] = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none"
+                        "GET /echo HTTP/1.1\r\nHost: x\r\nX-Test: second\r\n\r\n";
+    raw_client *rc = req->data;
+    uv_buf_t b = uv_buf_init(two, sizeof(two) - 1);
+    CU_ASSERT_EQUAL(status, 0);
+    uv_read_start((uv_stream_t *)&rc->tcp, raw_alloc, raw_read);
+    uv_write(&rc->wreq, (uv_stream_t *)&rc->tcp, &b, 1, NULL);
+}
+
+static void raw_closed(uv_handle_t *h)
+{
+    ((raw_client *)h->data)->closed = 1;
+}
+
+static void test_server_pipelining(void)
+{
+    fx f;
+    raw_client rc;
+    struct sockaddr_in a;
+    const char *second;
+    fx_start(&f, NULL, NULL, NULL);
+    memset(&rc, 0, sizeof(rc));
+    uv_tcp_init(&f.loop, &rc.tcp);
+    rc.tcp.data = &rc;
+    rc.creq.data = &rc;
+    uv_ip4_addr("127.0.0.1", f.port, &a);
+    uv_tcp_connect(&rc.creq, &rc.tcp, (struct sockaddr *)&a, raw_connected);
+    NET_RUN_UNTIL(&f.loop, strstr(rc.in, "second") != NULL, 3000);
+    second = strstr(rc.in, "X-Seen: second");
+    CU_ASSERT_PTR_NOT_NULL(strstr(rc.in, "X-Echo-Method: POST"));
+    CU_ASSERT_PTR_NOT_NULL(second);
+    /* in order: the POST's answer (with its body) comes first */
+    CU_ASSERT_PTR_NOT_NULL(strstr(rc.in, "one"));
+    CU_ASSERT_TRUE(second != NULL && strstr(rc.in, "X-Echo-Method: POST") < second);
+    uv_close((uv_handle_t *)&rc.tcp, raw_closed);
+    NET_RUN_UNTIL(&f.loop, rc.closed, 1000);
+    fx_finish(&f);
+}
+
+static void test_refused(void)
+{
+    fx f;
+    char url[128];
+    sqt_http_request r;
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+    /* a bound socket that does not listen: connecting to it is refused */
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CU_ASSERT_EQUAL_FATAL(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+    getsockname(s, (struct sockaddr *)&a, &alen);
+    fx_start(&f, NULL, NULL, NULL);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", ntohs(a.sin_port));
+    r = req_of("GET", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.g[0].calls, 3000);
+    SQT_ASSERT_INT_EQ(f.g[0].calls, 1);
+    SQT_ASSERT_INT_EQ(f.g[0].err, SQT_ENETWORK);
+    CU_ASSERT_TRUE(f.g[0].errmsg[0] != '\0');
+    fx_finish(&f);
+    close(s);
+}
+
+static sqt_http_call *g_cancel_call;
+
+static void on_cancel_timer(uv_timer_t *t)
+{
+    fx *f = t->data;
+    sqt_http_cancel(f->http, g_cancel_call);
+    uv_close((uv_handle_t *)t, NULL);
+}
+
+static void test_cancel_in_flight(void)
+{
+    fx f;
+    char url[128];
+    sqt_http_request r;
+    uv_timer_t t;
+    fx_start(&f, NULL, NULL, NULL);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/stall", f.port);
+    r = req_of("GET", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, &g_cancel_call), 0);
+    CU_ASSERT_PTR_NOT_NULL(g_cancel_call);
+    NET_RUN_UNTIL(&f.loop, f.n_stalled == 1, 3000); /* the server has the request */
+    uv_timer_init(&f.loop, &t);
+    t.data = &f;
+    uv_timer_start(&t, on_cancel_timer, 10, 0);
+    NET_RUN_UNTIL(&f.loop, f.g[0].calls, 3000);
+    SQT_ASSERT_INT_EQ(f.g[0].calls, 1);
+    SQT_ASSERT_INT_EQ(f.g[0].err, SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ(sqt_http_in_flight(f.http), 0);
+    /* let the loop turn a while: no second callback */
+    NET_RUN_UNTIL(&f.loop, 0, 100);
+    SQT_ASSERT_INT_EQ(f.g[0].calls, 1);
+    fx_finish(&f);
+}
+
+static void test_shutdown_in_flight(void)
+{
+    fx f;
+    char url[128];
+    sqt_http_request r;
+    int i;
+    fx_start(&f, NULL, NULL, NULL);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/stall", f.port);
+    r = req_of("POST", url);
+    r.body = "x";
+    r.body_len = 1;
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), 0);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb1, &f, NULL), 0);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb2, &f, NULL), 0);
+    SQT_ASSERT_INT_EQ(sqt_http_in_flight(f.http), 3);
+    NET_RUN_UNTIL(&f.loop, f.n_stalled == 3, 3000);
+    SQT_ASSERT_INT_EQ(f.n_stalled, 3);
+    sqt_http_close(f.http, http_done, &f);
+    /* refused from now on, and nothing was called back synchronously */
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), SQT_ESTATE);
+    SQT_ASSERT_INT_EQ(f.g[0].calls + f.g[1].calls + f.g[2].calls, 0);
+    NET_RUN_UNTIL(&f.loop, f.http_done, 3000);
+    for (i = 0; i < 3; i++) {
+        SQT_ASSERT_INT_EQ(f.g[i].calls, 1);
+        SQT_ASSERT_INT_EQ(f.g[i].err, SQT_ECANCELLED);
+    }
+    CU_ASSERT_TRUE(f.http_done);
+    f.http = NULL;
+    fx_finish(&f);
+}
+
+static void close_in_cb(void *ud, const sqt_http_response *r)
+{
+    fx *f = ud;
+    record(&f->g[0], r);
+    sqt_http_close(f->http, http_done, f);
+}
+
+static void test_close_from_callback(void)
+{
+    fx f;
+    char url[128], url2[128];
+    sqt_http_request r;
+    fx_start(&f, NULL, NULL, NULL);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", f.port);
+    snprintf(url2, sizeof(url2), "http://127.0.0.1:%d/stall", f.port);
+    r = req_of("GET", url2);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb1, &f, NULL), 0);
+    r = req_of("GET", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, close_in_cb, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.http_done, 3000);
+    SQT_ASSERT_INT_EQ(f.g[0].calls, 1);
+    SQT_ASSERT_INT_EQ(f.g[0].status, 200);
+    SQT_ASSERT_INT_EQ(f.g[1].calls, 1);
+    SQT_ASSERT_INT_EQ(f.g[1].err, SQT_ECANCELLED);
+    f.http = NULL;
+    fx_finish(&f);
+}
+
+static void test_body_cap(void)
+{
+    fx f;
+    char url[128];
+    sqt_http_request r;
+    sqt_http_opts o;
+    memset(&o, 0, sizeof(o));
+    o.max_body_bytes = 1000;
+    fx_start(&f, NULL, NULL, &o);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/big", f.port);
+    r = req_of("GET", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), 0);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", f.port);
+    r = req_of("POST", url);
+    r.body = "small";
+    r.body_len = 5;
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb1, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.g[0].calls && f.g[1].calls, 3000);
+    SQT_ASSERT_INT_EQ(f.g[0].err, SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(f.g[0].body_len, 0);
+    SQT_ASSERT_INT_EQ(f.g[1].err, SQT_OK);
+    SQT_ASSERT_STR_EQ(f.g[1].body, "small");
+    fx_finish(&f);
+}
+
+static void test_invalid_requests(void)
+{
+    fx f;
+    char url[128];
+    sqt_http_request r;
+    sqt_header bad[1] = {{"X-Evil", "a\r\nInjected: 1"}};
+    fx_start(&f, NULL, NULL, NULL);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", f.port);
+    r = req_of("GET", "ftp://127.0.0.1/x");
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), SQT_EINVAL);
+    r = req_of("GET", "http://127.0.0.1/a b");
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), SQT_EINVAL);
+    r = req_of("get", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), SQT_EINVAL);
+    r = req_of("GET", url);
+    r.headers = bad;
+    r.n_headers = 1;
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), SQT_EINVAL);
+    r = req_of("GET", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, NULL, &f, NULL), SQT_EINVAL);
+    NET_RUN_UNTIL(&f.loop, 0, 50);
+    SQT_ASSERT_INT_EQ(f.g[0].calls, 0); /* a refused request never calls back */
+    fx_finish(&f);
+}
+
+static void test_https(void)
+{
+    net_pki pki;
+    fx f;
+    char url[128];
+    sqt_http_request r;
+    sqt_http_opts o;
+    CU_ASSERT_EQUAL_FATAL(net_pki_make(&pki), 0);
+
+    /* trusted through the extra CA: by IP and by name */
+    memset(&o, 0, sizeof(o));
+    o.extra_ca_file = pki.ca;
+    fx_start(&f, pki.cert, pki.key, &o);
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d/echo", f.port);
+    r = req_of("POST", url);
+    r.body = "tls";
+    r.body_len = 3;
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), 0);
+    snprintf(url, sizeof(url), "https://localhost:%d/echo", f.port);
+    r = req_of("GET", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb1, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.g[0].calls && f.g[1].calls, 5000);
+    SQT_ASSERT_INT_EQ(f.g[0].err, SQT_OK);
+    SQT_ASSERT_STR_EQ(f.g[0].body, "tls");
+    SQT_ASSERT_INT_EQ(f.g[1].err, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.g[1].status, 200);
+    fx_finish(&f);
+
+    /* the same server without the extra CA: refused (system store only) */
+    fx_start(&f, pki.cert, pki.key, NULL);
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d/echo", f.port);
+    r = req_of("GET", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.g[0].calls, 5000);
+    SQT_ASSERT_INT_EQ(f.g[0].err, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(f.g[0].status, 0);
+    fx_finish(&f);
+
+    /* a valid chain for the wrong name: refused even with the CA */
+    fx_start(&f, pki.wrong_cert, pki.wrong_key, &o);
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d/echo", f.port);
+    r = req_of("GET", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), 0);
+    snprintf(url, sizeof(url), "https://localhost:%d/echo", f.port);
+    r = req_of("GET", url);
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb1, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.g[0].calls && f.g[1].calls, 5000);
+    SQT_ASSERT_INT_EQ(f.g[0].err, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(f.g[1].err, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(f.g[0].status, 0);
+    SQT_ASSERT_INT_EQ(f.g[1].status, 0);
+    fx_finish(&f);
+    net_pki_remove(&pki);
+}
+
+int main(void)
+{
+    static const sqt_test_case cases[] = {
+        {"GET and POST with headers both ways", test_get_post_headers},
+        {"error status, DELETE and PUT", test_status_and_delete},
+        {"keep-alive: sequential requests share one connection", test_keepalive_reuse},
+        {"total timeout on a stalled response", test_total_timeout},
+        {"deferred response from the server", test_deferred_response},
+        {"server core: pipelined requests in order", test_server_pipelining},
+        {"connection refused", test_refused},
+        {"cancel in flight: one callback, cancelled", test_cancel_in_flight},
+        {"shutdown with requests in flight", test_shutdown_in_flight},
+        {"close from inside a callback", test_close_from_callback},
+        {"response body cap", test_body_cap},
+        {"invalid requests are refused synchronously", test_invalid_requests},
+        {"https: extra CA trusted, wrong host refused", test_https},
+        {NULL, NULL},
+    };
+    SQT_TEST_INIT();
+    if (sqt_test_suite("net_http", cases) != 0)
+        return EXIT_FAILURE;
+    return sqt_test_run();
+}
