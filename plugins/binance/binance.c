@@ -43,15 +43,38 @@ int64_t sqt_bn_wall(sqt_exchange *ex)
     return ex->api->wall_ms(ex->host);
 }
 
-void sqt_bn_check_drained(sqt_exchange *ex)
+static int drained(const sqt_exchange *ex)
+{
+    return ex->reqs == NULL && ex->conns == NULL;
+}
+
+static void shut_deliver(sqt_exchange *ex)
 {
     sqt_error ok;
-    if (!ex->closing || ex->shut_done || ex->shut_timer != NULL || ex->reqs != NULL ||
-        ex->conns != NULL)
-        return;
-    ex->shut_done = 1;
     memset(&ok, 0, sizeof(ok));
-    ex->shut_cb(ex->shut_ud, &ok);
+    ex->shut_done = 1;
+    ex->shut_cb(ex->shut_ud, &ok); /* last: the host may destroy us in it */
+}
+
+/* The shutdown callback always runs from a timer of its own, on a clean stack: never
+ * inside shutdown(), and never in the middle of our own loops. */
+static void shut_fired(void *ud)
+{
+    sqt_exchange *ex = ud;
+    ex->shut_timer = NULL; /* one-shot: released by the host */
+    if (!ex->shut_done && drained(ex))
+        shut_deliver(ex);
+}
+
+void sqt_bn_check_drained(sqt_exchange *ex)
+{
+    if (!ex->closing || ex->shut_done || ex->in_shutdown || ex->shut_timer != NULL ||
+        !drained(ex))
+        return;
+    if (ex->api->timer_start(ex->host, 0, 0, shut_fired, ex, &ex->shut_timer) != SQT_OK) {
+        ex->shut_timer = NULL;
+        shut_deliver(ex); /* last resort: the host refused a timer */
+    }
 }
 
 /* ------------------------------------------------------------------------------------
@@ -253,16 +276,8 @@ static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
     return SQT_OK;
 }
 
-static void shut_fired(void *ud)
-{
-    sqt_exchange *ex = ud;
-    ex->shut_timer = NULL; /* one-shot: released by the host */
-    sqt_bn_check_drained(ex);
-}
-
 static int bn_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
 {
-    int timer_ok;
     if (ex == NULL || cb == NULL)
         return SQT_EINVAL;
     if (ex->closing)
@@ -270,14 +285,14 @@ static int bn_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
     ex->closing = 1;
     ex->shut_cb = cb;
     ex->shut_ud = ud;
-    /* the timer keeps cb off this call's stack even when nothing is in flight */
-    timer_ok = ex->api->timer_start(ex->host, 0, 0, shut_fired, ex, &ex->shut_timer) == SQT_OK;
-    if (!timer_ok)
+    /* nothing completes the shutdown inside this call, whatever the host does */
+    ex->in_shutdown = 1;
+    if (ex->api->timer_start(ex->host, 0, 0, shut_fired, ex, &ex->shut_timer) != SQT_OK)
         ex->shut_timer = NULL;
     sqt_bn_rest_cancel_all(ex);
     sqt_bn_streams_close_all(ex);
-    if (!timer_ok)
-        sqt_bn_check_drained(ex); /* last resort: the host refused a timer */
+    ex->in_shutdown = 0;
+    sqt_bn_check_drained(ex);
     return SQT_OK;
 }
 

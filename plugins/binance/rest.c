@@ -272,7 +272,9 @@ static void release_waiters(sqt_exchange *ex, int code, const char *why)
             finish_with(r, code, why);
             continue;
         }
-        if ((rc = req_issue(r)) != SQT_OK)
+        if ((rc = sqt_bn_ban_check(ex, r->path)) != SQT_OK) /* banned while parked */
+            finish_with(r, rc, "banned by the exchange: refused locally");
+        else if ((rc = req_issue(r)) != SQT_OK)
             finish_with(r, rc, "request could not be sent");
     }
 }

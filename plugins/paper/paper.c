@@ -116,6 +116,10 @@ struct sqt_exchange {
     int64_t last_price;        /* mantissa at ps */
     int64_t tick_seq;
 
+    /* fill_log: the simulated exchange's own record of every fill (JSON lines), the
+     * ground truth an end-to-end test compares the host's event log with */
+    FILE *fill_log;
+
     /* deliveries */
     dlist q;
     dlist held;                /* pushes emitted during an API call: after its result */
@@ -418,10 +422,27 @@ static void klines_stream_step(sqt_exchange *ex, int64_t now)
  * Market
  * ---------------------------------------------------------------------------------- */
 
+static void log_fill(sqt_exchange *ex, const sqt_order *o)
+{
+    char q[48], p[48], f[48], cum[48];
+    if (sqt_dec_format(o->last_fill_qty, q, sizeof q) < 0 ||
+        sqt_dec_format(o->last_fill_price, p, sizeof p) < 0 ||
+        sqt_dec_format(o->fee, f, sizeof f) < 0 || sqt_dec_format(o->filled_qty, cum, sizeof cum) < 0)
+        return;
+    /* client ids are validated ([A-Za-z0-9._:/-]), so they need no JSON escaping */
+    fprintf(ex->fill_log,
+            "{\"client_id\":\"%s\",\"order_id\":\"%s\",\"side\":\"%s\",\"fill_qty\":\"%s\","
+            "\"fill_price\":\"%s\",\"fee\":\"%s\",\"filled_qty\":\"%s\"}\n",
+            o->client_id, o->order_id, o->side == SQT_SIDE_BUY ? "BUY" : "SELL", q, p, f, cum);
+    fflush(ex->fill_log);
+}
+
 static void on_match_emit(void *ud, const sqt_order *o)
 {
     sqt_exchange *ex = ud;
     delivery *d;
+    if (ex->fill_log != NULL && o->last_fill_qty.mant != 0)
+        log_fill(ex, o);
     if (!ex->has_orders || ex->state != P_RUNNING)
         return; /* nobody listens: like a stream that is not connected */
     d = dnew(ex, D_PUSH_ORDER);
@@ -553,6 +574,7 @@ typedef struct pcfg {
     sqt_match_config m;
     sqt_pricepath_config p;
     char csv[4096];
+    char fill_log[4096];
     int64_t history_minutes;
     int64_t latency_ms, tick_ms, batch_place, batch_cancel;
     double replay_speed;
@@ -704,6 +726,7 @@ static int read_config(const sqt_host_api *api, sqt_host *h, const char *blk, co
     TRY(cfg_dbl(api, h, blk, "drift", -0.1, 0.1, &drift, err));
     TRY(cfg_dbl(api, h, blk, "replay_speed", 1e-3, 1e6, &c->replay_speed, err));
     TRY(cfg_bool(api, h, blk, "loop", &loop, err));
+    TRY(cfg_get(api, h, blk, "fill_log", c->fill_log, sizeof c->fill_log, err));
     TRY(r = cfg_get(api, h, blk, "csv", c->csv, sizeof c->csv, err));
     if (r == 1)
         c->p.model = SQT_PATH_CSV;
@@ -797,6 +820,14 @@ static int paper_create(const sqt_host_api *api, sqt_host *host, const sqt_creat
     ex->max_batch_cancel = (int32_t)c.batch_cancel;
     ex->model = c.p.model;
 
+    if (c.fill_log[0]) {
+        ex->fill_log = fopen(c.fill_log, "a");
+        if (ex->fill_log == NULL) {
+            seterr(err, SQT_EINVAL, "exchanges.%s.fill_log: cannot open %.200s", blk, c.fill_log);
+            paper_destroy(ex);
+            return SQT_EINVAL;
+        }
+    }
     rc = sqt_match_new(&c.m, on_match_emit, ex, &ex->match, err);
     if (rc != SQT_OK) {
         char m[sizeof err->message];
@@ -919,6 +950,8 @@ static void paper_destroy(sqt_exchange *ex)
     sqt_match_free(ex->match);
     sqt_pricepath_close(ex->path);
     sqt_kbars_free(ex->bars);
+    if (ex->fill_log != NULL)
+        fclose(ex->fill_log);
     free(ex);
 }
 

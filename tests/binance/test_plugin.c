@@ -1510,6 +1510,35 @@ static void test_shutdown_cancels_deferred_host(void)
     shutdown_case(1);
 }
 
+/* The close handshake outlasts our zero-delay turn: the callback waits for it. */
+static void test_shutdown_slow_close(void)
+{
+    fx f;
+    sink_rec ps;
+    sqt_price_sink psink;
+    int done = 0;
+    memset(&ps, 0, sizeof(ps));
+    psink.ud = &ps;
+    psink.on_price = sink_price;
+    psink.on_state = sink_state;
+    fx_init(&f, NULL);
+    fake_host_set_ws_close_delay(f.fh, 50);
+    fx_start(&f);
+    CALL(f.api->subscribe_price(f.ex, &psink));
+    fake_host_ws_connect(f.fh, 0);
+    SQT_ASSERT_INT_EQ(f.api->shutdown(f.ex, shut_cb, &done), SQT_OK);
+    fake_host_advance(f.fh, 0);
+    SQT_ASSERT_INT_EQ(done, 0);
+    fake_host_advance(f.fh, 49);
+    SQT_ASSERT_INT_EQ(done, 0);
+    fake_host_advance(f.fh, 1);
+    SQT_ASSERT_INT_EQ(done, 1);
+    SQT_ASSERT_INT_EQ(fake_host_active_timers(f.fh), 0);
+    f.api->destroy(f.ex);
+    f.ex = NULL;
+    fx_done(&f);
+}
+
 static void test_shutdown_idle(void)
 {
     fx f;
@@ -1548,6 +1577,7 @@ int main(void)
         {"user stream: bad key", test_user_stream_auth_failure},
         {"shutdown cancels everything", test_shutdown_cancels},
         {"shutdown, host with deferred cancel", test_shutdown_cancels_deferred_host},
+        {"shutdown, slow close", test_shutdown_slow_close},
         {"shutdown idle", test_shutdown_idle},
         {NULL, NULL}};
     SQT_TEST_INIT();

@@ -84,6 +84,7 @@ struct fake_host {
 
     struct sqt_ws **ws;
     size_t n_ws, cap_ws;
+    uint64_t ws_close_delay_ms;
 
     deferred *defers;
     size_t n_defers, cap_defers;
@@ -485,6 +486,15 @@ static int svc_ws_send(sqt_host *h, sqt_ws *ws, const char *data, size_t len, in
     return SQT_OK;
 }
 
+/* A close that takes a while, as a TLS shutdown does: on_closed from a timer. */
+static void ws_closed_later(void *ud)
+{
+    struct sqt_ws *w = ud;
+    w->final_delivered = 1;
+    if (w->cbs.on_closed != NULL)
+        w->cbs.on_closed(w->ud, w);
+}
+
 static int svc_ws_close(sqt_host *h, sqt_ws *ws)
 {
     fake_host *fh = from_handle(h);
@@ -496,7 +506,10 @@ static int svc_ws_close(sqt_host *h, sqt_ws *ws)
     }
     ws->pub.closed = 1;
     ws->pub.open = 0;
-    defer_push(fh, DEFER_WS_CLOSED, ws);
+    if (fh->ws_close_delay_ms > 0)
+        svc_timer_start(&fh->handle, fh->ws_close_delay_ms, 0, ws_closed_later, ws, NULL);
+    else
+        defer_push(fh, DEFER_WS_CLOSED, ws);
     return SQT_OK;
 }
 
@@ -899,6 +912,11 @@ void fake_host_ws_give_up(fake_host *fh, size_t i)
     w->final_delivered = 1;
     if (w->cbs.on_closed != NULL)
         w->cbs.on_closed(w->ud, w);
+}
+
+void fake_host_set_ws_close_delay(fake_host *fh, uint64_t ms)
+{
+    fh->ws_close_delay_ms = ms;
 }
 
 int fake_host_ws_finished(const fake_host *fh, size_t i)

@@ -95,6 +95,10 @@ void fake_host_ws_give_up(fake_host *fh, size_t i);
 /* 1 once on_closed was delivered for connection i (after ws_close, at the next
  * fake_host_advance(), or after give_up). */
 int fake_host_ws_finished(const fake_host *fh, size_t i);
+/* 0 (default): on_closed comes at the next fake_host_advance(). ms > 0: it comes ms
+ * later, from a timer (counted by fake_host_active_timers until then), so a plugin's
+ * own zero-delay timers run first, as with a real close handshake. */
+void fake_host_set_ws_close_delay(fake_host *fh, uint64_t ms);
 /* The options the plugin opened connection i with (copies). */
 const sqt_ws_options *fake_host_ws_options(const fake_host *fh, size_t i);
 

@@ -424,6 +424,35 @@ static void test_ws_give_up(void)
     fake_host_free(fh);
 }
 
+static void test_ws_close_delay(void)
+{
+    fake_host *fh = fake_host_new();
+    const sqt_host_api *api = fake_host_api();
+    sqt_ws_options opt;
+    sqt_ws_callbacks cbs;
+    ws_seen s;
+    sqt_ws *ws = NULL;
+    memset(&s, 0, sizeof(s));
+    s.fh = fh;
+    memset(&opt, 0, sizeof(opt));
+    memset(&cbs, 0, sizeof(cbs));
+    opt.struct_size = sizeof(opt);
+    opt.url = "ws://127.0.0.1:1/x";
+    cbs.struct_size = sizeof(cbs);
+    cbs.on_closed = ws_on_closed;
+    fake_host_set_ws_close_delay(fh, 30);
+    api->ws_open(fake_host_handle(fh), &opt, &cbs, &s, &ws);
+    fake_host_ws_connect(fh, 0);
+    api->ws_close(fake_host_handle(fh), ws);
+    fake_host_advance(fh, 29);
+    SQT_ASSERT_INT_EQ(s.closes, 0);
+    fake_host_advance(fh, 1);
+    SQT_ASSERT_INT_EQ(s.closes, 1);
+    CU_ASSERT_TRUE(fake_host_ws_finished(fh, 0));
+    SQT_ASSERT_INT_EQ(fake_host_active_timers(fh), 0);
+    fake_host_free(fh);
+}
+
 /* ---- secrets, config, log, rate ------------------------------------------------ */
 
 static void test_lookup_log_rate(void)
@@ -482,6 +511,7 @@ int main(void)
         {"http cancel", test_http_cancel},
         {"ws lifecycle", test_ws_lifecycle},
         {"ws give up", test_ws_give_up},
+        {"ws close delay", test_ws_close_delay},
         {"lookup log rate", test_lookup_log_rate},
         {NULL, NULL}};
     SQT_TEST_INIT();

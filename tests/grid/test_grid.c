@@ -1198,6 +1198,41 @@ static void test_cancel_results(void)
     sqt_grid_free(g);
 }
 
+static void test_query_retry(void)
+{
+    /* a query that fails transiently is asked again after query_retry_ms, not dropped */
+    sqt_grid_params p;
+    sqt_grid *g;
+    char cid[SQT_CLIENT_ID_MAX];
+    sqt_error e;
+    sqt_order u;
+    sqt_grid_status st;
+    e_params(&p);
+    p.query_retry_ms = 1000;
+    g = e1_live(&p);
+    snprintf(cid, sizeof cid, "%s", cap_place_at(&C, "2998.00")->client_id);
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g, NULL, 0, NULL, 100), 0); /* all 10 missing */
+    cap_drain(g, &C);
+    SQT_ASSERT_INT_EQ(cap_count(&C, SQT_GRID_CMD_QUERY, SQT_SIDE_NONE), 10);
+    memset(&e, 0, sizeof e);
+    e.code = SQT_ENETWORK;
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, cid, &e, NULL, 150), 0);
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 1099), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NULL(cap_cmd_for(&C, SQT_GRID_CMD_QUERY, cid));
+    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 1100), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NOT_NULL(cap_cmd_for(&C, SQT_GRID_CMD_QUERY, cid));
+    u = mk_order(cid, SQT_ORDER_FILLED, "0.010");
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, cid, NULL, &u, 1200), 0);
+    sqt_grid_get_status(g, &st);
+    ASSERT_DEC(st.position, "0.010");
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+}
+
 static void test_reconcile_mid_run(void)
 {
     /* §11 #29: after a stream gap the open-order list repairs the slots: a missing
@@ -1470,6 +1505,7 @@ int main(void)
         {"#27 post-only counter", test_post_only_counter},
         {"unknown outcome is queried", test_unknown_outcome},
         {"cancel results", test_cancel_results},
+        {"query retried after an error", test_query_retry},
         {"#29 reconcile mid-run", test_reconcile_mid_run},
         {"#30/#32 restart import", test_restart_import},
         {"#3/#31 parameters", test_params},

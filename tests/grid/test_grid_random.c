@@ -89,25 +89,47 @@ typedef struct world {
 
 static world W;
 
+/* cond is evaluated exactly once */
 #define CHECK(cond, ...)                                                                   \
     do {                                                                                   \
-        if (!(cond) && !W.failed) {                                                        \
+        int ok_ = (cond) ? 1 : 0;                                                          \
+        if (!ok_ && !W.failed) {                                                           \
             W.failed = 1;                                                                  \
             fprintf(stderr, "    seed %llu step %lld: ", (unsigned long long)W.seed,       \
                     (long long)W.step);                                                    \
             fprintf(stderr, __VA_ARGS__);                                                  \
             fputc('\n', stderr);                                                           \
         }                                                                                  \
-        CU_ASSERT_TRUE(cond);                                                              \
+        CU_ASSERT_TRUE(ok_);                                                               \
     } while (0)
+
+/* client id -> order: open addressing over W.o indexes + 1 (0 = empty) */
+#define XMAP (MAXO * 4)
+static uint32_t xmap[XMAP];
+
+static size_t xhash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    return (size_t)(h & (XMAP - 1));
+}
 
 static xorder *xfind(const char *cid)
 {
     size_t i;
-    for (i = W.no; i > 0; i--)
-        if (strcmp(W.o[i - 1].cid, cid) == 0)
-            return &W.o[i - 1];
+    for (i = xhash(cid); xmap[i] != 0; i = (i + 1) & (XMAP - 1))
+        if (strcmp(W.o[xmap[i] - 1].cid, cid) == 0)
+            return &W.o[xmap[i] - 1];
     return NULL;
+}
+
+static void xindex(size_t idx)
+{
+    size_t i;
+    for (i = xhash(W.o[idx].cid); xmap[i] != 0; i = (i + 1) & (XMAP - 1)) {
+    }
+    xmap[i] = (uint32_t)(idx + 1);
 }
 
 static sqt_order snap(const xorder *x)
@@ -271,6 +293,7 @@ static void do_place(const sqt_grid_cmd *c)
     x->price = price;
     x->qty = qty;
     x->slot_ticks = id.price_ticks;
+    xindex(W.no - 1);
     if (W.faults && chance(3)) {
         m->err.code = SQT_EMARGIN;
         return;
@@ -531,7 +554,11 @@ static void one_case(uint64_t seed, int steps)
 {
     char err[256];
     int64_t s;
-    memset(&W, 0, sizeof W);
+    W.g = NULL;
+    W.now = W.step = W.position = 0;
+    W.no = W.nm = 0;
+    W.lost = W.failed = 0;
+    memset(xmap, 0, sizeof xmap);
     W.seed = seed;
     rng = seed * 0x9E3779B97F4A7C15ull + 1;
     e_params(&W.p);

@@ -540,7 +540,9 @@ typedef struct sqt_host_api {
     void (*timer_stop)(sqt_host *h, sqt_timer *t);
 
     /* Asynchronous HTTP(S). The request is copied; cb runs exactly once. *out (may be
-     * NULL) lets the plugin cancel: cb then runs with err.code SQT_ECANCELLED. */
+     * NULL) lets the plugin cancel while cb has not run: cb then runs later (never inside
+     * http_cancel) with err.code SQT_ECANCELLED - or with the real answer if it had
+     * already arrived, so an accepted order is never hidden. */
     int (*http_request)(sqt_host *h, const sqt_http_request *req, sqt_http_cb cb,
                         void *ud, sqt_http_call **out);
     void (*http_cancel)(sqt_host *h, sqt_http_call *call);
