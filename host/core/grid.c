@@ -631,6 +631,7 @@ int sqt_grid_new(const sqt_grid_params *p, sqt_grid **out, char *err, size_t err
         return fail(err, errlen, SQT_ENOMEM, "out of memory");
     g->cmds.item = sizeof(sqt_grid_cmd);
     g->evs.item = sizeof(sqt_grid_event);
+    g->early.item = sizeof(sqt_order);
     rc = grid_validate(g, p, err, errlen);
     if (rc == 0) {
         if (sqt_gmap_init(&g->map, 256) != 0 || sqt_gring_init(&g->finished, p->finished_ids) != 0 ||
@@ -660,6 +661,7 @@ void sqt_grid_free(sqt_grid *g)
     free(g->scratch);
     free(g->cmds.buf);
     free(g->evs.buf);
+    free(g->early.buf);
     free(g);
 }
 
@@ -1095,6 +1097,16 @@ int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms)
     cid = sqt_clientid_strip(u->client_id, g->prefix);
     if (sqt_clientid_decode(g->tag, cid, &id) != 0) {
         g->ignored++; /* another bot, a manual order, another instance */
+        return 0;
+    }
+    if (!g->reconciled) {
+        /* the previous run's orders are not imported yet: keep the push for the first
+         * reconcile instead of taking the order for an orphan */
+        sqt_order *k = g->early.n < GRID_EARLY_MAX ? sqt_grid__queue_push(&g->early) : NULL;
+        if (k == NULL)
+            g->ignored++;
+        else
+            *k = *u;
         return 0;
     }
     s = sqt_grid__slot_by_cid(g, cid);

@@ -125,7 +125,12 @@ struct sqt_grid {
 
     grid_queue cmds;
     grid_queue evs;
+    grid_queue early;          /* own pushes before the first reconcile (sqt_order) */
 };
+
+/* Pushes kept until the first reconcile; more are dropped (the periodic reconcile
+ * repairs what they would have told). */
+#define GRID_EARLY_MAX 1024
 
 /* grid.c */
 int sqt_grid__to_units(sqt_dec v, sqt_i128 umant, int uscale, int mode, int64_t *out);

@@ -353,12 +353,13 @@ static int own_read(const sqt_grid *g, const sqt_order *u, own_order *o)
 static void realign(sqt_grid *g, const sqt_order *open, size_t n)
 {
     int64_t best_r = 0, d;
-    size_t best = 0, i, j;
-    for (i = 0; i < n; i++) {
+    size_t best = 0, i, j, tried = 0;
+    for (i = 0; i < n && tried < 64; i++) { /* 64 candidates are plenty: one run, one grid */
         own_order a;
         size_t cnt = 0;
         if (!own_read(g, &open[i], &a) || !a.ok)
             continue;
+        tried++;
         for (j = 0; j < n; j++) {
             own_order b;
             if (own_read(g, &open[j], &b) && b.ok &&
@@ -611,6 +612,28 @@ int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_d
                          pos < 0 ? " (short position: not recovered)" : "");
             }
         }
+    }
+    /* pushes that came before the first reconcile, now that the import and the
+     * recovery are done (the list and the position are of one moment; these pushes may
+     * be newer). apply is forward-only and delta-based: stale ones change nothing */
+    if (first) {
+        size_t e;
+        for (e = 0; e < g->early.n; e++) {
+            const sqt_order *u =
+                (const sqt_order *)(g->early.buf + ((g->early.head + e) % g->early.cap) * g->early.item);
+            const char *cid = sqt_clientid_strip(u->client_id, g->prefix);
+            grid_slot *s = sqt_grid__slot_by_cid(g, cid);
+            if (s != NULL) {
+                sqt_grid__apply(g, s, u, SRC_PUSH, now_ms);
+            } else if (u->status >= SQT_ORDER_FILLED) {
+                /* ended before the list was taken: never an orphan */
+                if (sqt_gring_add(&g->finished, sqt_ghash_str(cid), FIN_CONFIRMED))
+                    g->oom = 1;
+            }
+        }
+        free(g->early.buf);
+        memset(&g->early, 0, sizeof g->early);
+        g->early.item = sizeof(sqt_order);
     }
     g->reconciled = 1;
     g->dirty = 1;

@@ -1339,6 +1339,62 @@ static void test_restart_import(void)
     sqt_grid_free(g);
 }
 
+static void test_push_before_first_reconcile(void)
+{
+    /* the order stream is up before the import: a previous run's order pushed then is
+     * not an orphan (never cancelled); its fill counts once it is imported */
+    static sqt_order o[2];
+    sqt_grid_params p;
+    sqt_grid *g = NULL;
+    sqt_order u;
+    sqt_grid_status st;
+    sqt_grid_slot_info si;
+    e_params(&p);
+    o[0] = open_at(299800, SQT_SIDE_BUY, 10, 0, 21);
+    o[1] = open_at(299600, SQT_SIDE_BUY, 10, 0, 22);
+    CU_ASSERT_EQUAL_FATAL(sqt_grid_new(&p, &g, NULL, 0), 0);
+    CU_ASSERT_EQUAL(sqt_grid_start(g, D("3000.00"), 0), 0);
+    cap_clear(&C);
+    u = mk_order(o[0].client_id, SQT_ORDER_PARTIALLY_FILLED, "0.004");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 1), 0);
+    u = mk_order(o[1].client_id, SQT_ORDER_FILLED, "0.010"); /* after the list was taken */
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 2), 0);
+    cap_drain(g, &C);
+    SQT_ASSERT_INT_EQ(C.nc, 0);
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g, o, 2, NULL, 3), 0); /* list: both still NEW */
+    cap_drain(g, &C);
+    SQT_ASSERT_INT_EQ(cap_count(&C, SQT_GRID_CMD_CANCEL, SQT_SIDE_NONE), 0);
+    sqt_grid_get_status(g, &st);
+    ASSERT_DEC(st.position, "0.014");
+    CU_ASSERT_TRUE(slot_info_at(g, SQT_GRID_LIST_ORDERS, "2998.00", &si));
+    SQT_ASSERT_INT_EQ(si.order_state, SQT_GRID_ORD_PARTIAL);
+    CU_ASSERT_FALSE(slot_info_at(g, SQT_GRID_LIST_ORDERS, "2996.00", &si));
+    CU_ASSERT_TRUE(slot_info_at(g, SQT_GRID_LIST_HOLDING, "2996.00", &si));
+    ASSERT_DEC(si.qty, "0.010");
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+
+    /* the list and the position are of one moment; an early push may be newer: the
+     * recovery works from the list, the push is applied on top. List: the buy filled
+     * 0.002, position 0.012 (0.010 held without a slot); push: filled 0.004 */
+    o[0] = open_at(299800, SQT_SIDE_BUY, 10, 2, 23);
+    g = NULL;
+    CU_ASSERT_EQUAL_FATAL(sqt_grid_new(&p, &g, NULL, 0), 0);
+    CU_ASSERT_EQUAL(sqt_grid_start(g, D("3000.00"), 0), 0);
+    u = mk_order(o[0].client_id, SQT_ORDER_PARTIALLY_FILLED, "0.004");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 1), 0);
+    {
+        sqt_dec pos = D("0.012");
+        CU_ASSERT_EQUAL(sqt_grid_reconcile(g, o, 1, &pos, 2), 0);
+    }
+    CU_ASSERT_TRUE(slot_info_at(g, SQT_GRID_LIST_HOLDING, "3002.00", &si));
+    ASSERT_DEC(si.qty, "0.010");
+    sqt_grid_get_status(g, &st);
+    ASSERT_DEC(st.position, "0.014");
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+}
+
 static void test_params(void)
 {
     sqt_grid_params p;
@@ -1508,6 +1564,7 @@ int main(void)
         {"query retried after an error", test_query_retry},
         {"#29 reconcile mid-run", test_reconcile_mid_run},
         {"#30/#32 restart import", test_restart_import},
+        {"pushes before the first reconcile", test_push_before_first_reconcile},
         {"#3/#31 parameters", test_params},
         {"#13 out-of-window buys", test_out_of_window},
         {"#11 pruning and scale", test_prune_and_scale},

@@ -532,7 +532,13 @@ static void restart(void)
     char err[256];
     sqt_grid_free(W.g);
     W.g = NULL;
-    W.nm = 0;
+    /* REST answers died with the process; pushes of the stream are still coming */
+    for (i = 0; i < W.nm;) {
+        if (W.m[i].kind != M_PUSH)
+            W.m[i] = W.m[--W.nm];
+        else
+            i++;
+    }
     W.lost = 0;
     for (i = 0; i < W.no; i++) {
         W.o[i].seen_state = 0;
@@ -544,6 +550,16 @@ static void restart(void)
     if (W.g == NULL)
         return;
     after(sqt_grid_start(W.g, sqt_dec_make(W.market + rr(-W.I, W.I), 2), W.now));
+    /* the order stream is up before the import: the market trades on after the open
+     * orders and the position were fetched, and some pushes arrive before the import */
+    if (chance(50))
+        match();
+    for (i = 0; i < W.nm;) {
+        if (chance(50))
+            deliver(i);
+        else
+            i++;
+    }
     after(sqt_grid_reconcile(W.g, open, n, &pos, W.now));
     after(sqt_grid_on_price(W.g, sqt_dec_make(W.market, 2), W.now));
     if (trace)
