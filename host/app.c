@@ -1208,6 +1208,7 @@ int sqt_app_run(const sqt_app_opts *o)
         a->ex = NULL;
         app_stop(a, rc == SQT_EINVAL || err.code == SQT_EINVAL ? 2 : 1, NULL);
     } else {
+        sqt_host_warn_unused_keys(&a->host);
         if (o->run_for_seconds > 0)
             uv_timer_start(&a->runfor_timer, runfor_cb, (uint64_t)(o->run_for_seconds * 1000.0), 0);
         uv_timer_start(&a->startup_timer, startup_timeout_cb, SQT_STARTUP_TIMEOUT_MS, 0);

@@ -141,9 +141,32 @@ static int svc_config(sqt_host *h, const char *key, char *buf, size_t cap)
         strcmp(key, "passphrase") == 0)
         return SQT_ENOENT;
     for (i = 0; i < x->n_extra; i++)
-        if (strcmp(x->extra[i].key, key) == 0)
+        if (strcmp(x->extra[i].key, key) == 0) {
+            if (i < 64)
+                h->asked |= UINT64_C(1) << i;
             return copy_value(x->extra[i].value, buf, cap);
+        }
     return SQT_ENOENT;
+}
+
+int sqt_host_warn_unused_keys(const struct sqt_host *h)
+{
+    const sqt_exchange_cfg *x = h->xcfg;
+    size_t i;
+    int n = 0;
+    if (x == NULL)
+        return 0;
+    for (i = 0; i < x->n_extra && i < 64; i++) {
+        if (h->asked & (UINT64_C(1) << i))
+            continue;
+        if (strcmp(x->extra[i].key, "ca_file") == 0) /* the host's own key */
+            continue;
+        sqt_logf(h->log, SQT_LV_WARN, "%s:%d: exchanges.%s.%s: not a setting of plugin '%s'; ignored (typo?)",
+                 h->cfg && h->cfg->path ? h->cfg->path : "config", x->extra[i].line, x->name,
+                 x->extra[i].key, h->plugin_name);
+        n++;
+    }
+    return n;
 }
 
 static void svc_rate_usage(sqt_host *h, const sqt_rate_usage *u)

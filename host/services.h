@@ -25,6 +25,7 @@ struct sqt_host {
     size_t live_timers;                /* timers not yet released (leak check) */
     size_t live_ws;                    /* WebSocket connections not yet closed */
     int closing;                       /* shutdown started: refuse new work */
+    uint64_t asked;                    /* bit i: extra key i of the block was looked up */
 };
 
 /* No I/O; the loop, log and config must outlive the host. */
@@ -34,5 +35,9 @@ void sqt_host_init(struct sqt_host *h, uv_loop_t *loop, sqt_log *log, const sqt_
 void sqt_host_close(struct sqt_host *h, void (*cb)(void *ud), void *ud);
 
 const sqt_host_api *sqt_host_services(void);
+
+/* Warn about keys of the exchange block that the plugin never looked up (call after
+ * create(): a typo such as `volatilty` must not pass silently). Returns how many. */
+int sqt_host_warn_unused_keys(const struct sqt_host *h);
 
 #endif

@@ -132,7 +132,7 @@ struct sqt_grid {
  * repairs what they would have told). */
 #define GRID_EARLY_MAX 1024
 
-/* grid.c */
+/* grid_money.c */
 int sqt_grid__to_units(sqt_dec v, sqt_i128 umant, int uscale, int mode, int64_t *out);
 int sqt_grid__from_units(sqt_i128 n, sqt_i128 umant, int uscale, int out_scale, sqt_dec *out);
 int sqt_grid__ticks(const sqt_grid *g, sqt_dec v, int mode, int64_t *out);
@@ -141,13 +141,18 @@ sqt_dec sqt_grid__price_dec(const sqt_grid *g, int64_t ticks);
 sqt_dec sqt_grid__qty_dec(const sqt_grid *g, int64_t steps);
 int sqt_grid__pnl_dec(const sqt_grid *g, sqt_i128 gross, sqt_i128 fees, sqt_dec *out);
 int sqt_grid__fee_dec(sqt_i128 fees, sqt_dec *out);
+sqt_i128 sqt_grid__fee_units(sqt_dec fee);
+
+/* grid.c */
 int64_t sqt_grid__level(const sqt_grid *g, int64_t k);
 int sqt_grid__index_of(const sqt_grid *g, int64_t ticks, int64_t *k);
 int sqt_grid__sellable(const sqt_grid *g, int64_t k, int64_t qty);
 int sqt_grid__in_window(const sqt_grid *g, int64_t k);
 int64_t sqt_grid__grid_index(const sqt_grid *g, int64_t ticks);
 
+/* grid_store.c */
 grid_slot *sqt_grid__slot(const sqt_grid *g, int64_t k);
+int sqt_grid__pool_grow(sqt_grid *g);
 int sqt_grid__slot_create(sqt_grid *g, int64_t k, grid_slot **out);
 /* Re-derive a slot's index memberships; deletes it when idle outside the window.
  * Returns 1 when the slot was deleted (the pointer is dead then). */
@@ -159,6 +164,11 @@ sqt_grid_cmd *sqt_grid__cmd_new(sqt_grid *g, sqt_grid_cmd_kind kind, int64_t slo
 sqt_grid_event *sqt_grid__ev_new(sqt_grid *g, sqt_grid_ev_kind kind, int64_t now);
 sqt_grid_event *sqt_grid__ev_order(sqt_grid *g, sqt_grid_ev_kind kind, int64_t now,
                                    const grid_slot *s);
+/* printf into e->text (e may be NULL). */
+void sqt_grid__ev_text(sqt_grid_event *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* grid_order.c */
+int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_t qty, int64_t now);
 
 int sqt_grid__cancel(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int force, int64_t now);
 int sqt_grid__query(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int64_t now);

@@ -1,0 +1,436 @@
+/* The grid engine's order life cycle: place, cancel, query, applying order reports
+ * (fills as deltas, status forward only), finishing orders, untracked ids. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grid_internal.h"
+
+/* ------------------------------------------------------------------------------------
+ * Orders: place, cancel, query, apply reports, finish
+ * ---------------------------------------------------------------------------------- */
+
+int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_t qty, int64_t now)
+{
+    grid_slot *s = sqt_grid__slot(g, k);
+    sqt_clientid id;
+    sqt_grid_cmd *c;
+    sqt_order_req *r;
+    char cid[SQT_CLIENT_ID_MAX];
+    int created = 0, n;
+
+    id.side = side;
+    id.price_ticks = sqt_grid__level(g, k);
+    id.seq = g->seq;
+    n = sqt_clientid_encode(g->tag, &id, g->id_max_len, cid, sizeof cid);
+    if (n < 0) {
+        /* cannot happen within the budget checked at start; never truncate (§11 #31) */
+        sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_ANOMALY, now);
+        if (e != NULL) {
+            e->slot = k;
+            sqt_grid__ev_text(e, "client id does not fit %zu characters: order not placed", g->id_max_len);
+        }
+        if (s != NULL)
+            s->retry_at = now + g->retry_ms;
+        return 0;
+    }
+    if (s == NULL) {
+        if (sqt_grid__slot_create(g, k, &s) != 0)
+            return SQT_ENOMEM;
+        created = 1;
+    }
+    c = sqt_grid__cmd_new(g, SQT_GRID_CMD_PLACE, k);
+    if (c == NULL) {
+        if (created)
+            sqt_grid__slot_refresh(g, s);
+        return SQT_ENOMEM;
+    }
+    g->seq++;
+    memset(&s->o, 0, sizeof s->o);
+    memcpy(s->o.cid, cid, (size_t)n + 1);
+    s->o.side = side;
+    s->o.tif = s->po_fails >= g->po_max ? SQT_TIF_GTC : SQT_TIF_POST_ONLY;
+    s->o.state = SQT_GRID_ORD_PENDING;
+    s->o.price = price;
+    s->o.qty = qty;
+    s->o.base_qty = side == SQT_SIDE_BUY ? s->qty : 0;
+    s->o.created_ms = now;
+    s->has_order = 1;
+    sqt_gset_add(side == SQT_SIDE_BUY ? &g->buys : &g->sells, k);
+    sqt_grid__slot_refresh(g, s);
+
+    r = &c->req;
+    r->struct_size = sizeof *r;
+    memcpy(r->client_id, cid, (size_t)n + 1);
+    memcpy(c->client_id, cid, (size_t)n + 1);
+    r->side = side;
+    r->tif = s->o.tif;
+    r->reduce_only = side == SQT_SIDE_SELL;
+    r->price = sqt_grid__price_dec(g, price);
+    r->qty = sqt_grid__qty_dec(g, qty);
+    g->orders_placed++;
+    sqt_grid__ev_order(g, SQT_GRID_EV_PLACED, now, s);
+    return 0;
+}
+
+int sqt_grid__cancel(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int force, int64_t now)
+{
+    sqt_grid_cmd *c;
+    sqt_grid_event *e;
+    if (!s->has_order || (s->o.cancel_req && !force))
+        return 0;
+    c = sqt_grid__cmd_new(g, SQT_GRID_CMD_CANCEL, s->k);
+    if (c == NULL)
+        return SQT_ENOMEM;
+    c->reason = why;
+    memcpy(c->client_id, s->o.cid, sizeof c->client_id);
+    memcpy(c->order_id, s->o.oid, sizeof c->order_id);
+    s->o.cancel_req = 1;
+    s->o.cancel_ms = now;
+    s->o.cancel_reason = (uint8_t)why;
+    e = sqt_grid__ev_order(g, SQT_GRID_EV_CANCEL_SENT, now, s);
+    if (e != NULL)
+        e->reason = why;
+    return 0;
+}
+
+int sqt_grid__query(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int64_t now)
+{
+    sqt_grid_cmd *c;
+    sqt_grid_event *e;
+    if (!s->has_order)
+        return 0;
+    c = sqt_grid__cmd_new(g, SQT_GRID_CMD_QUERY, s->k);
+    if (c == NULL)
+        return SQT_ENOMEM;
+    c->reason = why;
+    memcpy(c->client_id, s->o.cid, sizeof c->client_id);
+    memcpy(c->order_id, s->o.oid, sizeof c->order_id);
+    s->o.query_inflight = 1;
+    s->o.query_ms = now;
+    e = sqt_grid__ev_order(g, SQT_GRID_EV_QUERY_SENT, now, s);
+    if (e != NULL)
+        e->reason = why;
+    return 0;
+}
+
+/* Live buys that can be cancelled (acknowledged, not yet asked). Used by the risk
+ * pause and the margin lock (§5.8 without the sleeps: confirmation is awaited through
+ * the cancel timeout and a query, §11 #20/#28). */
+int sqt_grid__cancel_all_buys(sqt_grid *g, sqt_grid_reason why, int64_t now)
+{
+    size_t i;
+    for (i = 0; i < g->buys.n; i++) {
+        grid_slot *s = sqt_grid__slot(g, g->buys.v[i]);
+        if (s != NULL && s->o.state >= SQT_GRID_ORD_PLACED && !s->o.cancel_req) {
+            int rc = sqt_grid__cancel(g, s, why, 0, now);
+            if (rc != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int sqt_grid__cancel_untracked(sqt_grid *g, const char *cid, const char *oid, int64_t slot,
+                               sqt_grid_reason why, int64_t now)
+{
+    sqt_grid_cmd *c = sqt_grid__cmd_new(g, SQT_GRID_CMD_CANCEL, slot);
+    sqt_grid_event *e;
+    if (c == NULL)
+        return SQT_ENOMEM;
+    c->reason = why;
+    snprintf(c->client_id, sizeof c->client_id, "%s", cid);
+    snprintf(c->order_id, sizeof c->order_id, "%s", oid ? oid : "");
+    e = sqt_grid__ev_new(g, SQT_GRID_EV_CANCEL_SENT, now);
+    if (e != NULL) {
+        e->slot = slot;
+        e->reason = why;
+        memcpy(e->client_id, c->client_id, sizeof e->client_id);
+        memcpy(e->order_id, c->order_id, sizeof e->order_id);
+    }
+    return 0;
+}
+
+void sqt_grid__po_fail(sqt_grid *g, grid_slot *s, int64_t now)
+{
+    s->po_fails++;
+    if (s->po_fails == g->po_max) {
+        g->po_degrades++;
+        sqt_grid__ev_order(g, SQT_GRID_EV_POST_ONLY_DEGRADED, now, s);
+    }
+}
+
+/* A buy acknowledged while buys are paused is cancelled right away: the pause
+ * covers buys accepted after it began (§11 #20). */
+void sqt_grid__ack_policy(sqt_grid *g, grid_slot *s, int64_t now)
+{
+    if (s->has_order && s->o.side == SQT_SIDE_BUY && s->o.state >= SQT_GRID_ORD_PLACED &&
+        !s->o.cancel_req && (g->paused || g->locked)) {
+        if (sqt_grid__cancel(g, s, g->paused ? SQT_GRID_WHY_RISK : SQT_GRID_WHY_MARGIN, 0, now))
+            g->oom = 1;
+    }
+}
+
+static int fee_in_quote(const sqt_grid *g, const char *asset)
+{
+    size_t i;
+    if (g->quote_asset[0] == '\0' || asset == NULL || asset[0] == '\0')
+        return 1;
+    for (i = 0;; i++) {
+        char a = g->quote_asset[i], b = asset[i];
+        if (a >= 'a' && a <= 'z')
+            a = (char)(a - 'a' + 'A');
+        if (b >= 'a' && b <= 'z')
+            b = (char)(b - 'a' + 'A');
+        if (a != b)
+            return 0;
+        if (a == '\0')
+            return 1;
+    }
+}
+
+/* Apply delta steps filled at px ticks with the reported fee. Buys add inventory at
+ * cost; sells realise (px*delta - its share of the cost); a slot that sells out
+ * closes its round trip (pnl with every fee of the trip). */
+static void apply_fill(sqt_grid *g, grid_slot *s, int64_t delta, int64_t px, sqt_dec fee,
+                       const char *fee_asset, int64_t now)
+{
+    sqt_i128 f = fee_in_quote(g, fee_asset) ? sqt_grid__fee_units(fee) : 0;
+    g->fees_paid += f;
+    s->rt_fees += f;
+    if (s->o.side == SQT_SIDE_BUY) {
+        s->qty += delta;
+        s->cost += (sqt_i128)px * delta;
+        g->position += delta;
+        g->bought += delta;
+        return;
+    }
+    {
+        sqt_i128 part = delta >= s->qty ? s->cost : s->cost * delta / s->qty;
+        s->rt_gross += (sqt_i128)px * delta - part;
+        s->cost -= part;
+        s->qty -= delta;
+        g->position -= delta;
+        g->sold += delta;
+    }
+    if (s->qty == 0) {
+        sqt_grid_event *e;
+        g->realized_gross += s->rt_gross;
+        g->realized_fees += s->rt_fees;
+        g->round_trips++;
+        e = sqt_grid__ev_order(g, SQT_GRID_EV_ROUND_TRIP, now, s);
+        if (e != NULL && sqt_grid__pnl_dec(g, s->rt_gross, s->rt_fees, &e->pnl) != 0)
+            sqt_grid__ev_text(e, "pnl out of range");
+        s->rt_gross = 0;
+        s->rt_fees = 0;
+        s->cost = 0;
+    }
+}
+
+static const char *status_name(sqt_order_status st)
+{
+    switch (st) {
+    case SQT_ORDER_NEW: return "NEW";
+    case SQT_ORDER_PARTIALLY_FILLED: return "PARTIALLY_FILLED";
+    case SQT_ORDER_FILLED: return "FILLED";
+    case SQT_ORDER_CANCELED: return "CANCELED";
+    case SQT_ORDER_EXPIRED: return "EXPIRED";
+    case SQT_ORDER_REJECTED: return "REJECTED";
+    default: return "UNKNOWN";
+    }
+}
+
+int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirmed,
+                     sqt_grid_ev_kind ev, const char *text, int64_t now)
+{
+    grid_order *o = &s->o;
+    if (sqt_gring_add(&g->finished, sqt_ghash_str(o->cid), confirmed ? FIN_CONFIRMED : FIN_ASSUMED))
+        g->oom = 1;
+    if (ev == SQT_GRID_EV_FILLED && o->fill_final_sent)
+        ev = 0;
+    if (ev != 0) {
+        sqt_grid_event *e = sqt_grid__ev_order(g, ev, now, s);
+        if (e != NULL)
+            sqt_grid__ev_text(e, "%s", text ? text : status_name(st));
+    }
+    /* a post-only order the exchange expired untouched is a post-only rejection
+     * (Binance GTX); our own or manual cancels are not (§11 #27) */
+    if (st == SQT_ORDER_EXPIRED && o->tif == SQT_TIF_POST_ONLY && o->filled == 0 && !o->cancel_req)
+        sqt_grid__po_fail(g, s, now);
+    if (st == SQT_ORDER_FILLED && o->filled >= o->qty)
+        s->po_fails = 0;
+    sqt_gset_del(o->side == SQT_SIDE_BUY ? &g->buys : &g->sells, s->k);
+    memset(o, 0, sizeof *o);
+    s->has_order = 0;
+    g->dirty = 1;
+    return sqt_grid__slot_refresh(g, s);
+}
+
+/* Fill price of a delta: the report's last fill when it is exactly this delta and on
+ * the tick, else the order's limit price (a limit order fills there or better; a
+ * post-only one exactly there). */
+static int64_t fill_price(const sqt_grid *g, const grid_slot *s, const sqt_order *u, int64_t delta)
+{
+    int64_t lq, lp;
+    if (u->last_fill_qty.mant > 0 && u->last_fill_price.mant > 0 &&
+        sqt_grid__steps(g, u->last_fill_qty, RND_EXACT, &lq) == 0 && lq == delta &&
+        sqt_grid__ticks(g, u->last_fill_price, RND_EXACT, &lp) == 0 && lp > 0)
+        return lp;
+    return s->o.price;
+}
+
+int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int64_t now)
+{
+    grid_order *o = &s->o;
+    int64_t filled = o->filled, f;
+    int terminal = 0;
+    uint8_t rank = 0;
+
+    if (u->order_id[0] != '\0' && o->oid[0] == '\0')
+        snprintf(o->oid, sizeof o->oid, "%s", u->order_id);
+    if (u->filled_qty.mant != 0) {
+        if (sqt_grid__steps(g, u->filled_qty, RND_FLOOR, &f) != 0 || f < 0) {
+            sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_ANOMALY, now, s);
+            sqt_grid__ev_text(e, "unusable filled quantity ignored");
+        } else if (f > o->qty) {
+            sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_ANOMALY, now, s);
+            sqt_grid__ev_text(e, "filled quantity above the order quantity clamped");
+            filled = o->qty;
+        } else if (f > filled) {
+            filled = f;
+        }
+    }
+    switch (u->status) {
+    case SQT_ORDER_NEW: rank = SQT_GRID_ORD_CONFIRMED; break;
+    case SQT_ORDER_PARTIALLY_FILLED: rank = SQT_GRID_ORD_PARTIAL; break;
+    case SQT_ORDER_FILLED:
+        terminal = 1;
+        /* FILLED without a filled quantity: the whole order */
+        if (u->filled_qty.mant == 0)
+            filled = o->qty;
+        break;
+    case SQT_ORDER_CANCELED:
+    case SQT_ORDER_EXPIRED:
+    case SQT_ORDER_REJECTED: terminal = 1; break;
+    default:
+        /* a REST/query/list answer without a status still proves the order exists */
+        rank = src == SRC_PUSH ? 0 : SQT_GRID_ORD_PLACED;
+        break;
+    }
+    if (!terminal && o->state == SQT_GRID_ORD_PENDING && (rank > 0 || filled > o->filled)) {
+        o->state = SQT_GRID_ORD_PLACED;
+        o->unknown = 0;
+        sqt_grid__ev_order(g, SQT_GRID_EV_ACKED, now, s);
+    }
+    if (filled > o->filled) {
+        int64_t delta = filled - o->filled;
+        int64_t px = fill_price(g, s, u, delta);
+        int complete = terminal && u->status == SQT_ORDER_FILLED;
+        sqt_grid_event *e;
+        apply_fill(g, s, delta, px, u->fee, u->fee_asset, now);
+        o->filled = filled;
+        g->dirty = 1;
+        sqt_grid__slot_refresh(g, s); /* holds an order: never pruned here */
+        e = sqt_grid__ev_order(g, complete ? SQT_GRID_EV_FILLED : SQT_GRID_EV_PARTIAL, now, s);
+        if (e != NULL) {
+            e->fill_qty = sqt_grid__qty_dec(g, delta);
+            e->fill_price = sqt_grid__price_dec(g, px);
+            e->fee = u->fee;
+            memcpy(e->fee_asset, u->fee_asset, sizeof e->fee_asset);
+            e->fee_asset[sizeof e->fee_asset - 1] = '\0';
+        }
+        if (complete)
+            o->fill_final_sent = 1;
+        if (rank < SQT_GRID_ORD_PARTIAL)
+            rank = SQT_GRID_ORD_PARTIAL;
+    }
+    if (terminal) {
+        if (u->status == SQT_ORDER_FILLED)
+            return sqt_grid__finish(g, s, SQT_ORDER_FILLED, 1, SQT_GRID_EV_FILLED, "FILLED", now);
+        return sqt_grid__finish(g, s, u->status, 1, SQT_GRID_EV_CANCELLED, NULL, now);
+    }
+    if (rank > o->state) /* status only moves forward (§11 #26) */
+        o->state = rank;
+    sqt_grid__ack_policy(g, s, now);
+    return 0;
+}
+
+/* An order report whose client id is ours but matches no slot's current order. */
+void sqt_grid__untracked(sqt_grid *g, const char *cid, const sqt_order *u, int live, int64_t now)
+{
+    uint64_t h = sqt_ghash_str(cid);
+    uint8_t tag = sqt_gring_get(&g->finished, h);
+    sqt_clientid id;
+    int64_t k = 0;
+    g->ignored++;
+    if (tag == FIN_CONFIRMED)
+        return; /* late or duplicate report of a finished order (§11 #22/#23) */
+    if (!live) {
+        if (sqt_gring_add(&g->finished, h, FIN_CONFIRMED))
+            g->oom = 1;
+        return;
+    }
+    /* live and not ours to track: it would trade outside the slots; cancel it */
+    if (sqt_clientid_decode(g->tag, cid, &id) == 0)
+        sqt_grid__index_of(g, id.price_ticks, &k);
+    if (sqt_grid__cancel_untracked(g, cid, u ? u->order_id : "", k, SQT_GRID_WHY_ORPHAN, now)) {
+        g->oom = 1;
+        return;
+    }
+    {
+        sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_ORPHAN, now);
+        if (e != NULL) {
+            e->slot = k;
+            snprintf(e->client_id, sizeof e->client_id, "%s", cid);
+            if (u != NULL) {
+                snprintf(e->order_id, sizeof e->order_id, "%s", u->order_id);
+                e->side = u->side;
+                e->price = u->price;
+                e->qty = u->qty;
+                e->filled = u->filled_qty;
+            }
+            sqt_grid__ev_text(e, "live order of this instance unknown to the engine: cancelled");
+        }
+    }
+    if (sqt_gring_add(&g->finished, h, FIN_ORPHAN))
+        g->oom = 1;
+}
+
+int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms)
+{
+    const char *cid;
+    grid_slot *s;
+    sqt_clientid id;
+    g->oom = 0;
+    if (u == NULL)
+        return SQT_EINVAL;
+    if (!g->started || (g->symbol[0] != '\0' && u->symbol[0] != '\0' &&
+                        strcmp(u->symbol, g->symbol) != 0)) {
+        g->ignored++; /* another symbol's order on a shared stream (§11 #25) */
+        return 0;
+    }
+    cid = sqt_clientid_strip(u->client_id, g->prefix);
+    if (sqt_clientid_decode(g->tag, cid, &id) != 0) {
+        g->ignored++; /* another bot, a manual order, another instance */
+        return 0;
+    }
+    if (!g->reconciled) {
+        /* the previous run's orders are not imported yet: keep the push for the first
+         * reconcile instead of taking the order for an orphan */
+        sqt_order *k = g->early.n < GRID_EARLY_MAX ? sqt_grid__queue_push(&g->early) : NULL;
+        if (k == NULL)
+            g->ignored++;
+        else
+            *k = *u;
+        return 0;
+    }
+    s = sqt_grid__slot_by_cid(g, cid);
+    if (s != NULL) {
+        sqt_grid__apply(g, s, u, SRC_PUSH, now_ms);
+    } else {
+        int live = u->status == SQT_ORDER_NEW || u->status == SQT_ORDER_PARTIALLY_FILLED;
+        sqt_grid__untracked(g, cid, u, live, now_ms);
+    }
+    return g->oom ? SQT_ENOMEM : 0;
+}
