@@ -26,6 +26,8 @@
 #define SQT_SHUTDOWN_GUARD_MS 30000
 #define SQT_HOUSEKEEPING_MS 500
 #define SQT_EXIT_SETTLE_MS 2000
+#define SQT_AUTH_PAUSE_MS 30000
+#define SQT_AUTH_MAX_FAILURES 10
 #define SQT_BATCH 64
 
 enum app_state { ST_STARTING, ST_TRADING, ST_STOPPING, ST_DONE };
@@ -67,6 +69,7 @@ typedef struct app {
     size_t rec_n;
     uint64_t last_cleanup_ms;
     int exit_cancel_done;
+    int auth_failures;         /* AUTH/TIMESTAMP refusals while trading */
     uint64_t exit_wait_start;
     int shutdown_started;
 
@@ -314,8 +317,18 @@ static void ex_on_fatal(void *ud, const sqt_error *err)
         log_err(a, "the exchange banned this client; requests resume when the ban ends", err);
         return;
     }
-    log_err(a, "exchange refused our credentials or clock; stopping", err);
-    app_stop(a, 1, NULL);
+    /* during trading: pause loudly and retry; stop only when it persists */
+    a->auth_failures++;
+    if (a->auth_failures > SQT_AUTH_MAX_FAILURES) {
+        log_err(a, "the exchange keeps refusing our credentials or clock; stopping", err);
+        app_stop(a, 1, NULL);
+        return;
+    }
+    log_err(a, "the exchange refused our credentials or clock: all requests paused for 30 s "
+               "(check the API key, its permissions and IP whitelist, and the system clock)",
+            err);
+    if (a->exec)
+        sqt_executor_pause(a->exec, SQT_AUTH_PAUSE_MS);
 }
 
 static void host_rate_usage(void *ud, const sqt_rate_usage *u)

@@ -674,6 +674,12 @@ static void pump(sqt_executor *e)
     uv_timer_start(&e->timer, timer_cb, next > now ? next - now : 0, 0);
 }
 
+void sqt_executor_pause(sqt_executor *e, uint64_t ms)
+{
+    pause_until(e, uv_now(e->loop) + ms);
+    schedule_now(e); /* re-arm the timer for the pause end */
+}
+
 void sqt_executor_rate_usage(sqt_executor *e, const sqt_rate_usage *u)
 {
     uint64_t now = uv_now(e->loop);

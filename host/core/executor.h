@@ -67,6 +67,8 @@ int sqt_executor_cancel(sqt_executor *e, const char *client_id, const char *orde
 int sqt_executor_query(sqt_executor *e, const char *client_id, const char *order_id);
 /* Drop queued (not yet sent) places, e.g. at shutdown; each gets SQT_ECANCELLED. */
 void sqt_executor_drop_places(sqt_executor *e);
+/* Send nothing for ms (queued commands wait), e.g. after an auth or clock error. */
+void sqt_executor_pause(sqt_executor *e, uint64_t ms);
 /* Rate-limit facts from the plugin (host service rate_usage). */
 void sqt_executor_rate_usage(sqt_executor *e, const sqt_rate_usage *u);
 void sqt_executor_stats_get(const sqt_executor *e, sqt_executor_stats *out);

@@ -1,8 +1,6 @@
 /* The grid engine's order life cycle: place, cancel, query, applying order reports
  * (fills as deltas, status forward only), finishing orders, untracked ids. */
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "grid_internal.h"

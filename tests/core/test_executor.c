@@ -390,6 +390,23 @@ static void test_close_with_inflight(void)
     SQT_ASSERT_INT_EQ(uv_loop_close(&loop), 0);
 }
 
+static void test_pause(void)
+{
+    sqt_executor *e = setup(1, 1000, 100);
+    uv_timer_t t;
+    sqt_executor_pause(e, 300);
+    submit(e, "b1", SQT_SIDE_BUY);
+    uv_timer_init(&loop, &t);
+    uv_timer_start(&t, stop_loop, 100, 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(X.place_calls, 0); /* still paused */
+    uv_close((uv_handle_t *)&t, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(X.place_calls, 1);
+    SQT_ASSERT_INT_EQ(R.placed_ok, 1);
+    teardown(e);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -399,6 +416,7 @@ int main(void)
         {"unknown outcome verified by query", test_unknown_outcome_verified},
         {"post-only and margin reported, not retried", test_post_only_reported_not_retried},
         {"close with requests in flight", test_close_with_inflight},
+        {"pause holds requests back", test_pause},
         {NULL, NULL}};
     SQT_TEST_INIT();
     sqt_test_suite("executor", cases);
