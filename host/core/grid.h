@@ -113,7 +113,10 @@ int sqt_grid_start(sqt_grid *g, sqt_dec price, int64_t now_ms);
  *    §11 #32 fixes: free levels only, q1 = 0 guarded, every slot sellable).
  * On the first call, before anything was placed, the anchor may move by less than
  * I/2 so that the imported orders lie on the grid (a restart continues the old grid).
- * The engine places no order before the first reconcile. */
+ * The engine places no order before the first reconcile. Order pushes that arrive
+ * before it (the stream is up first) are kept, up to 1024, and applied after the
+ * import and the recovery: `open` and `position` must be of one moment, the pushes
+ * may be newer. */
 int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_dec *position,
                        int64_t now_ms);
 
@@ -127,8 +130,9 @@ int sqt_grid_on_price(sqt_grid *g, sqt_dec price, int64_t now_ms);
 int sqt_grid_adjust(sqt_grid *g, int64_t now_ms);
 
 /* One order report from the order stream. Ignored: other symbols, ids that are not of
- * this instance, ids of finished orders (late/duplicate pushes, §11 #22/#23). A live
- * order of ours the engine does not know gets a cancel (ORPHAN event). */
+ * this instance, ids of finished orders (late/duplicate pushes, §11 #22/#23), reports
+ * with unterminated text fields. A live order of ours the engine does not know gets a
+ * cancel (ORPHAN event). Before the first reconcile pushes are kept for it. */
 int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms);
 
 /* The outcome of one place command (executor on_place). err NULL or err->code SQT_OK

@@ -168,6 +168,8 @@ sqt_grid_event *sqt_grid__ev_order(sqt_grid *g, sqt_grid_ev_kind kind, int64_t n
 void sqt_grid__ev_text(sqt_grid_event *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* grid_order.c */
+/* 1 when the report's text fields are NUL-terminated. */
+int sqt_grid__report_ok(const sqt_order *u);
 int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_t qty, int64_t now);
 
 int sqt_grid__cancel(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int force, int64_t now);

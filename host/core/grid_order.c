@@ -304,9 +304,13 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
     case SQT_ORDER_PARTIALLY_FILLED: rank = SQT_GRID_ORD_PARTIAL; break;
     case SQT_ORDER_FILLED:
         terminal = 1;
-        /* FILLED without a filled quantity: the whole order */
-        if (u->filled_qty.mant == 0)
+        /* FILLED without a filled quantity: the whole order (said loudly: a plugin
+         * that reports it has a mapping problem, §11 #40) */
+        if (u->filled_qty.mant == 0 && o->filled < o->qty) {
+            sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_ANOMALY, now, s);
+            sqt_grid__ev_text(e, "FILLED without a filled quantity: taken as the whole order");
             filled = o->qty;
+        }
         break;
     case SQT_ORDER_CANCELED:
     case SQT_ORDER_EXPIRED:
@@ -352,6 +356,16 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         o->state = rank;
     sqt_grid__ack_policy(g, s, now);
     return 0;
+}
+
+int sqt_grid__report_ok(const sqt_order *u)
+{
+    /* text fields must be terminated inside their arrays; a malformed report is
+     * dropped whole rather than half-read */
+    return memchr(u->client_id, '\0', sizeof u->client_id) != NULL &&
+           memchr(u->symbol, '\0', sizeof u->symbol) != NULL &&
+           memchr(u->order_id, '\0', sizeof u->order_id) != NULL &&
+           memchr(u->fee_asset, '\0', sizeof u->fee_asset) != NULL;
 }
 
 /* An order report whose client id is ours but matches no slot's current order. */
@@ -403,6 +417,10 @@ int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms)
     g->oom = 0;
     if (u == NULL)
         return SQT_EINVAL;
+    if (!sqt_grid__report_ok(u)) {
+        g->ignored++;
+        return 0;
+    }
     if (!g->started || (g->symbol[0] != '\0' && u->symbol[0] != '\0' &&
                         strcmp(u->symbol, g->symbol) != 0)) {
         g->ignored++; /* another symbol's order on a shared stream (§11 #25) */

@@ -59,6 +59,8 @@ int sqt_grid_on_place_result(sqt_grid *g, const char *client_id, const sqt_error
     g->oom = 0;
     if (client_id == NULL)
         return SQT_EINVAL;
+    if (order != NULL && !sqt_grid__report_ok(order))
+        order = NULL; /* unreadable details: the acceptance itself still counts */
     cid = sqt_clientid_strip(client_id, g->prefix);
     s = sqt_grid__slot_by_cid(g, cid);
     if (s == NULL) {
@@ -166,6 +168,8 @@ int sqt_grid_on_query_result(sqt_grid *g, const char *client_id, const sqt_error
     g->oom = 0;
     if (client_id == NULL)
         return SQT_EINVAL;
+    if (code == SQT_OK && (order == NULL || !sqt_grid__report_ok(order)))
+        return 0; /* nothing usable: the query is asked again after query_retry_ms */
     cid = sqt_clientid_strip(client_id, g->prefix);
     s = sqt_grid__slot_by_cid(g, cid);
     if (s == NULL) {
@@ -332,6 +336,8 @@ static int64_t pos_mod(int64_t a, int64_t m)
 static int own_read(const sqt_grid *g, const sqt_order *u, own_order *o)
 {
     memset(o, 0, sizeof *o);
+    if (!sqt_grid__report_ok(u))
+        return 0;
     if (g->symbol[0] != '\0' && u->symbol[0] != '\0' && strcmp(u->symbol, g->symbol) != 0)
         return 0;
     o->u = u;

@@ -1395,6 +1395,79 @@ static void test_push_before_first_reconcile(void)
     sqt_grid_free(g);
 }
 
+static void test_tie_break(void)
+{
+    /* §11 #18: two filled slots equally far from the price (3000.00 and 3002.00 at
+     * 3001.00) and room for one sell: the lower slot goes first */
+    static sqt_order o[2];
+    sqt_grid_params p;
+    sqt_grid *g;
+    const sqt_grid_cmd *m;
+    e_params(&p);
+    p.order_cleanup_threshold = 1;
+    o[0] = open_at(300200, SQT_SIDE_BUY, 10, 0, 31);
+    o[1] = open_at(300000, SQT_SIDE_BUY, 10, 0, 32);
+    g = grid_with_book(&p, o, 2, NULL);
+    push(g, o[0].client_id, SQT_ORDER_FILLED, "0.010", 1);
+    push(g, o[1].client_id, SQT_ORDER_FILLED, "0.010", 1);
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("3001.00"), 2), 0);
+    cap_drain(g, &C);
+    SQT_ASSERT_INT_EQ(C.nc, 1);
+    m = sell_at(&C, "3002.00");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    SQT_ASSERT_INT_EQ(m->slot, 0);
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+}
+
+static void test_garbage_reports(void)
+{
+    /* malformed reports never crash, never break an invariant, never move money */
+    sqt_grid_params p;
+    sqt_grid *g;
+    char cid[SQT_CLIENT_ID_MAX];
+    sqt_order u;
+    sqt_grid_status st;
+    static const char *bad_filled[] = {"-0.010", "0.0105", "5", "0.000000000000000001"};
+    size_t i;
+    e_params(&p);
+    g = e1_live(&p);
+    snprintf(cid, sizeof cid, "%s", cap_place_at(&C, "2998.00")->client_id);
+    u = mk_order(cid, SQT_ORDER_PARTIALLY_FILLED, "0.004");
+    memset(u.client_id, 'A', sizeof u.client_id); /* not terminated */
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 3), 0);
+    u = mk_order(cid, (sqt_order_status)99, "0.004");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 3), 0);
+    u = mk_order(cid, SQT_ORDER_PARTIALLY_FILLED, "0.001");
+    u.filled_qty.scale = 40;
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 3), 0);
+    u.filled_qty = sqt_dec_make(INT64_MIN, 0);
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 3), 0);
+    u = mk_order(cid, SQT_ORDER_PARTIALLY_FILLED, "0.001");
+    u.fee = sqt_dec_make(INT64_MAX, 0);
+    u.last_fill_price = sqt_dec_make(-5, 2);
+    u.last_fill_qty = sqt_dec_make(1, 3);
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 3), 0);
+    ASSERT_INVARIANTS(g);
+    for (i = 0; i < sizeof bad_filled / sizeof bad_filled[0]; i++) {
+        u = mk_order(cid, SQT_ORDER_PARTIALLY_FILLED, bad_filled[i]);
+        CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 4), 0);
+        ASSERT_INVARIANTS(g);
+    }
+    sqt_grid_get_status(g, &st);
+    /* 0.001, then 0.0105 floors to the step (0.010), "5" is clamped to the order qty */
+    ASSERT_DEC(st.position, "0.010");
+    CU_ASSERT_EQUAL(sqt_grid_on_place_result(g, "x", NULL, NULL, 5), 0);
+    CU_ASSERT_EQUAL(sqt_grid_on_cancel_result(g, "", NULL, 5), 0);
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, cid, NULL, NULL, 5), 0);
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, NULL, 5), SQT_EINVAL);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("-1"), 5), SQT_EINVAL);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, sqt_dec_make(1, 30), 5), SQT_EINVAL);
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+}
+
 static void test_params(void)
 {
     sqt_grid_params p;
@@ -1567,6 +1640,8 @@ int main(void)
         {"pushes before the first reconcile", test_push_before_first_reconcile},
         {"#3/#31 parameters", test_params},
         {"#13 out-of-window buys", test_out_of_window},
+        {"#18 tie-break to the lower slot", test_tie_break},
+        {"malformed reports", test_garbage_reports},
         {"#11 pruning and scale", test_prune_and_scale},
         {NULL, NULL}};
     SQT_TEST_INIT();
