@@ -121,6 +121,15 @@ static void fatal_startup(app *a, const sqt_error *err, int code)
     app_stop(a, code, NULL);
 }
 
+/* A plugin call refused synchronously during start-up. */
+static void fatal_rc(app *a, int rc)
+{
+    sqt_error e;
+    memset(&e, 0, sizeof(e));
+    e.code = rc;
+    fatal_startup(a, &e, 1);
+}
+
 static void init_timer(app *a, uv_timer_t *t)
 {
     uv_timer_init(&a->loop, t);
@@ -752,10 +761,7 @@ static void start_trading(app *a)
     a->step = "open orders";
     rc = a->x->open_orders(a->ex, got_open_orders, a);
     if (rc < 0) {
-        sqt_error e;
-        memset(&e, 0, sizeof(e));
-        e.code = rc;
-        fatal_startup(a, &e, 1);
+        fatal_rc(a, rc);
     }
 }
 
@@ -829,10 +835,7 @@ static void subscribe_price(app *a)
     ps.on_state = on_price_state;
     rc = a->x->subscribe_price(a->ex, &ps);
     if (rc < 0) {
-        sqt_error e;
-        memset(&e, 0, sizeof(e));
-        e.code = rc;
-        fatal_startup(a, &e, 1);
+        fatal_rc(a, rc);
         return;
     }
     a->step = "first price";
@@ -877,10 +880,7 @@ static void got_positions(void *ud, const sqt_error *err, const sqt_position *po
     os.on_state = on_order_state;
     rc = a->x->subscribe_orders(a->ex, &os);
     if (rc < 0) {
-        sqt_error e;
-        memset(&e, 0, sizeof(e));
-        e.code = rc;
-        fatal_startup(a, &e, 1);
+        fatal_rc(a, rc);
     }
 }
 
@@ -910,10 +910,7 @@ static void got_account(void *ud, const sqt_error *err, const sqt_account *acct)
     a->step = "positions";
     rc = a->x->positions(a->ex, got_positions, a);
     if (rc < 0) {
-        sqt_error e;
-        memset(&e, 0, sizeof(e));
-        e.code = rc;
-        fatal_startup(a, &e, 1);
+        fatal_rc(a, rc);
     }
 }
 
@@ -941,10 +938,7 @@ static void got_symbol_info(void *ud, const sqt_error *err, const sqt_symbol_inf
     a->step = "account";
     rc = a->x->account(a->ex, got_account, a);
     if (rc < 0) {
-        sqt_error e;
-        memset(&e, 0, sizeof(e));
-        e.code = rc;
-        fatal_startup(a, &e, 1);
+        fatal_rc(a, rc);
     }
 }
 
@@ -1227,11 +1221,8 @@ int sqt_app_run(const sqt_app_opts *o)
         uv_timer_start(&a->startup_timer, startup_timeout_cb, SQT_STARTUP_TIMEOUT_MS, 0);
         a->step = "symbol info";
         rc = a->x->symbol_info(a->ex, got_symbol_info, a);
-        if (rc < 0) {
-            memset(&err, 0, sizeof(err));
-            err.code = rc;
-            fatal_startup(a, &err, 1);
-        }
+        if (rc < 0)
+            fatal_rc(a, rc);
     }
 
     uv_run(&a->loop, UV_RUN_DEFAULT);

@@ -444,27 +444,34 @@ static int batch_drop_if_closing(batch *b)
     return 1;
 }
 
+/* The error of item i of a batch answer: its own, the request's status, or a protocol
+ * error when the plugin answered fewer items than asked. */
+static sqt_error item_error(int status, const sqt_error *item, size_t i, size_t n, size_t asked)
+{
+    sqt_error err;
+    memset(&err, 0, sizeof(err));
+    if (item != NULL && i < n) {
+        err = *item;
+        if (status < 0 && err.code == SQT_OK)
+            err.code = status;
+    } else {
+        err.code = status < 0 ? status : SQT_EPROTO;
+        snprintf(err.message, sizeof(err.message), "plugin returned %zu results for %zu orders", n,
+                 asked);
+    }
+    return err;
+}
+
 static void on_placed(void *ud, int status, const sqt_place_result *res, size_t n)
 {
     batch *b = ud;
-    sqt_executor *e = b->e;
     size_t i;
     if (batch_drop_if_closing(b))
         return;
     for (i = 0; i < b->n; i++) {
-        cmd *c = b->items[i];
-        sqt_error err;
-        memset(&err, 0, sizeof(err));
-        if (res != NULL && i < n) {
-            err = res[i].err;
-            if (status < 0 && err.code == SQT_OK)
-                err.code = status;
-        } else {
-            err.code = status < 0 ? status : SQT_EPROTO;
-            snprintf(err.message, sizeof(err.message), "plugin returned %zu results for %zu orders",
-                     n, b->n);
-        }
-        settle_place(e, c, &err, (res && i < n && err.code == SQT_OK) ? &res[i].order : NULL);
+        int have = res != NULL && i < n;
+        sqt_error err = item_error(status, have ? &res[i].err : NULL, i, n, b->n);
+        settle_place(b->e, b->items[i], &err, (have && err.code == SQT_OK) ? &res[i].order : NULL);
     }
     batch_done(b);
 }
@@ -472,21 +479,13 @@ static void on_placed(void *ud, int status, const sqt_place_result *res, size_t 
 static void on_cancelled(void *ud, int status, const sqt_cancel_result *res, size_t n)
 {
     batch *b = ud;
-    sqt_executor *e = b->e;
     size_t i;
     if (batch_drop_if_closing(b))
         return;
     for (i = 0; i < b->n; i++) {
-        sqt_error err;
-        memset(&err, 0, sizeof(err));
-        if (res != NULL && i < n) {
-            err = res[i].err;
-            if (status < 0 && err.code == SQT_OK)
-                err.code = status;
-        } else {
-            err.code = status < 0 ? status : SQT_EPROTO;
-        }
-        settle_cancel(e, b->items[i], &err);
+        int have = res != NULL && i < n;
+        sqt_error err = item_error(status, have ? &res[i].err : NULL, i, n, b->n);
+        settle_cancel(b->e, b->items[i], &err);
     }
     batch_done(b);
 }
