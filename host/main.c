@@ -108,10 +108,10 @@ static void report(sqt_log *log, const char *msg)
 
 enum { OPT_RUN_FOR = 0x100, OPT_EVENTS, OPT_LOG_LEVEL };
 
-/* Parse the options of `cmd`. Returns -1 to go on, else the exit status (help printed
- * or usage error reported). */
+/* Parse the options of `cmd`; `need_config`: -c FILE is required. Returns -1 to go on,
+ * else the exit status (help printed or usage error reported). */
 static int parse_opts(const char *cmd, int argc, char **argv, const struct option *longopts,
-                      const char *shortopts, const char *help, cli_opts *o)
+                      const char *shortopts, int need_config, const char *help, cli_opts *o)
 {
     int c;
 
@@ -160,6 +160,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, const struct optio
     }
     if (optind < argc)
         return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (need_config && o->config == NULL)
+        return usage_error(cmd, "missing -c FILE");
     return -1;
 }
 
@@ -210,6 +212,14 @@ static int prepare(const cli_opts *o, sqt_log *log, sqt_config *cfg, sqt_loaded_
     return 0;
 }
 
+/* Undo prepare() and close the log. */
+static void release(sqt_loaded_plugin *plugin, sqt_config *cfg, sqt_log *log)
+{
+    sqt_plugin_unload(plugin);
+    sqt_config_free(cfg);
+    sqt_log_close(log);
+}
+
 static void register_secrets(sqt_log *log, const sqt_config *cfg)
 {
     const sqt_exchange_cfg *ex = sqt_config_exchange(cfg);
@@ -238,11 +248,9 @@ static int cmd_run(int argc, char **argv)
     char dir[PATH_MAX], err[1024];
     int rc;
 
-    rc = parse_opts("run", argc, argv, longopts, "+:hc:p:", run_help, &o);
+    rc = parse_opts("run", argc, argv, longopts, "+:hc:p:", 1, run_help, &o);
     if (rc >= 0)
         return rc;
-    if (o.config == NULL)
-        return usage_error("run", "missing -c FILE");
 
     sqt_log_init(&log);
     if (o.log_level >= 0)
@@ -260,9 +268,7 @@ static int cmd_run(int argc, char **argv)
             snprintf(err, sizeof(err), "%s: system.log_file: cannot open %s: %s", cfg.path,
                      cfg.log_file, strerror(-e));
             report(&log, err);
-            sqt_plugin_unload(&plugin);
-            sqt_config_free(&cfg);
-            sqt_log_close(&log);
+            release(&plugin, &cfg, &log);
             return EXIT_USAGE;
         }
     }
@@ -276,9 +282,7 @@ static int cmd_run(int argc, char **argv)
     rc = sqt_app_run(&app);
 
     /* dlclose only now: sqt_app_run has destroyed every instance of the plugin */
-    sqt_plugin_unload(&plugin);
-    sqt_config_free(&cfg);
-    sqt_log_close(&log);
+    release(&plugin, &cfg, &log);
     return rc;
 }
 
@@ -296,11 +300,9 @@ static int cmd_check(int argc, char **argv)
     char dir[PATH_MAX], err[1024], desc[PATH_MAX + 128];
     int rc;
 
-    rc = parse_opts("check", argc, argv, longopts, "+:hc:p:", check_help, &o);
+    rc = parse_opts("check", argc, argv, longopts, "+:hc:p:", 1, check_help, &o);
     if (rc >= 0)
         return rc;
-    if (o.config == NULL)
-        return usage_error("check", "missing -c FILE");
 
     /* Warnings of the config loader go to stderr; its INFO notes on defaults would
      * repeat the effective config printed below. No log file: check changes nothing. */
@@ -320,9 +322,7 @@ static int cmd_check(int argc, char **argv)
     printf("# check passed: configuration valid, plugin accepted (nothing was sent)\n");
     rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
 
-    sqt_plugin_unload(&plugin);
-    sqt_config_free(&cfg);
-    sqt_log_close(&log);
+    release(&plugin, &cfg, &log);
     return rc;
 }
 
@@ -357,7 +357,7 @@ static int cmd_plugins(int argc, char **argv)
     char dir[PATH_MAX];
     int rc, n;
 
-    rc = parse_opts("plugins", argc, argv, longopts, "+:hp:", plugins_help, &o);
+    rc = parse_opts("plugins", argc, argv, longopts, "+:hp:", 0, plugins_help, &o);
     if (rc >= 0)
         return rc;
     if (sqt_plugin_resolve_dir(o.plugin_dir, NULL, dir, sizeof(dir)) != 0) {

@@ -47,6 +47,17 @@ static host_net *net_of(struct sqt_host *h)
     return n;
 }
 
+/* The network state for a new request or connection: SQT_ESTATE once the host or its
+ * network services are closing, SQT_ENOMEM when it cannot be made. */
+static int net_for_new(struct sqt_host *h, host_net **out)
+{
+    if (h->closing)
+        return SQT_ESTATE;
+    if ((*out = net_of(h)) == NULL)
+        return SQT_ENOMEM;
+    return (*out)->closing ? SQT_ESTATE : SQT_OK;
+}
+
 static void maybe_closed(struct sqt_host *h)
 {
     host_net *n = h->net;
@@ -66,12 +77,9 @@ int sqt_host_http_request(sqt_host *h, const sqt_http_request *req, sqt_http_cb 
                           sqt_http_call **out)
 {
     host_net *n;
-    if (h->closing)
-        return SQT_ESTATE;
-    if ((n = net_of(h)) == NULL)
-        return SQT_ENOMEM;
-    if (n->closing)
-        return SQT_ESTATE;
+    int rc = net_for_new(h, &n);
+    if (rc != SQT_OK)
+        return rc;
     if (n->http == NULL) {
         sqt_http_opts o;
         memset(&o, 0, sizeof(o));
@@ -145,15 +153,11 @@ int sqt_host_ws_open(sqt_host *h, const sqt_ws_options *opt, const sqt_ws_callba
     ws_wrap *w;
     sqt_ws_net_opts no;
     sqt_ws_callbacks mine;
-    int err = 0;
+    int err = 0, rc;
     if (opt == NULL || cbs == NULL)
         return SQT_EINVAL;
-    if (h->closing)
-        return SQT_ESTATE;
-    if ((n = net_of(h)) == NULL)
-        return SQT_ENOMEM;
-    if (n->closing)
-        return SQT_ESTATE;
+    if ((rc = net_for_new(h, &n)) != SQT_OK)
+        return rc;
     if ((w = calloc(1, sizeof(*w))) == NULL)
         return SQT_ENOMEM;
     w->host = h;

@@ -72,44 +72,45 @@ int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_
     return 0;
 }
 
-int sqt_grid__cancel(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int force, int64_t now)
+/* A cancel or query command for the order of slot s, and its "sent" event (which
+ * reads none of the request flags the caller sets after). 0 or SQT_ENOMEM (nothing
+ * queued then). */
+static int order_cmd(sqt_grid *g, const grid_slot *s, sqt_grid_cmd_kind kind,
+                     sqt_grid_ev_kind sent, sqt_grid_reason why, int64_t now)
 {
-    sqt_grid_cmd *c;
+    sqt_grid_cmd *c = sqt_grid__cmd_new(g, kind, s->k);
     sqt_grid_event *e;
-    if (!s->has_order || (s->o.cancel_req && !force))
-        return 0;
-    c = sqt_grid__cmd_new(g, SQT_GRID_CMD_CANCEL, s->k);
     if (c == NULL)
         return SQT_ENOMEM;
     c->reason = why;
     memcpy(c->client_id, s->o.cid, sizeof c->client_id);
     memcpy(c->order_id, s->o.oid, sizeof c->order_id);
-    s->o.cancel_req = 1;
-    s->o.cancel_ms = now;
-    s->o.cancel_reason = (uint8_t)why;
-    e = sqt_grid__ev_order(g, SQT_GRID_EV_CANCEL_SENT, now, s);
+    e = sqt_grid__ev_order(g, sent, now, s);
     if (e != NULL)
         e->reason = why;
     return 0;
 }
 
+int sqt_grid__cancel(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int force, int64_t now)
+{
+    if (!s->has_order || (s->o.cancel_req && !force))
+        return 0;
+    if (order_cmd(g, s, SQT_GRID_CMD_CANCEL, SQT_GRID_EV_CANCEL_SENT, why, now) != 0)
+        return SQT_ENOMEM;
+    s->o.cancel_req = 1;
+    s->o.cancel_ms = now;
+    s->o.cancel_reason = (uint8_t)why;
+    return 0;
+}
+
 int sqt_grid__query(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int64_t now)
 {
-    sqt_grid_cmd *c;
-    sqt_grid_event *e;
     if (!s->has_order)
         return 0;
-    c = sqt_grid__cmd_new(g, SQT_GRID_CMD_QUERY, s->k);
-    if (c == NULL)
+    if (order_cmd(g, s, SQT_GRID_CMD_QUERY, SQT_GRID_EV_QUERY_SENT, why, now) != 0)
         return SQT_ENOMEM;
-    c->reason = why;
-    memcpy(c->client_id, s->o.cid, sizeof c->client_id);
-    memcpy(c->order_id, s->o.oid, sizeof c->order_id);
     s->o.query_inflight = 1;
     s->o.query_ms = now;
-    e = sqt_grid__ev_order(g, SQT_GRID_EV_QUERY_SENT, now, s);
-    if (e != NULL)
-        e->reason = why;
     return 0;
 }
 

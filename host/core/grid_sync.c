@@ -269,10 +269,30 @@ static int cleanable(const grid_slot *s)
            (s->o.state == SQT_GRID_ORD_PLACED || s->o.state == SQT_GRID_ORD_CONFIRMED);
 }
 
+/* Cancel up to `want` cleanable orders of one side, from its end farthest from the
+ * market (from_top: the highest first). Returns how many, or SQT_ENOMEM. */
+static int clean_side(sqt_grid *g, const sqt_gset *side, int from_top, int want,
+                      int64_t now_ms)
+{
+    size_t i;
+    int done = 0;
+    for (i = 0; i < side->n && done < want; i++) {
+        grid_slot *s = sqt_grid__slot(g, side->v[from_top ? side->n - 1 - i : i]);
+        int rc;
+        if (!cleanable(s))
+            continue;
+        rc = sqt_grid__cancel(g, s, SQT_GRID_WHY_CLEANER, 0, now_ms);
+        if (rc != 0)
+            return rc;
+        done++;
+    }
+    return done;
+}
+
 int sqt_grid_cleanup(sqt_grid *g, int64_t now_ms)
 {
     size_t nb = 0, ns = 0, i;
-    int cb, cs, done = 0, rc;
+    int cb, cs, done, rc;
     g->oom = 0;
     for (i = 0; i < g->buys.n; i++)
         nb += (size_t)cleanable(sqt_grid__slot(g, g->buys.v[i]));
@@ -291,26 +311,11 @@ int sqt_grid_cleanup(sqt_grid *g, int64_t now_ms)
         cs = g->batch - cb;
     }
     /* lowest buys and highest sells: farthest from the market */
-    for (i = 0; i < g->buys.n && cb > 0; i++) {
-        grid_slot *s = sqt_grid__slot(g, g->buys.v[i]);
-        if (!cleanable(s))
-            continue;
-        rc = sqt_grid__cancel(g, s, SQT_GRID_WHY_CLEANER, 0, now_ms);
-        if (rc != 0)
-            return rc;
-        cb--;
-        done++;
-    }
-    for (i = g->sells.n; i > 0 && cs > 0; i--) {
-        grid_slot *s = sqt_grid__slot(g, g->sells.v[i - 1]);
-        if (!cleanable(s))
-            continue;
-        rc = sqt_grid__cancel(g, s, SQT_GRID_WHY_CLEANER, 0, now_ms);
-        if (rc != 0)
-            return rc;
-        cs--;
-        done++;
-    }
+    if ((done = clean_side(g, &g->buys, 0, cb, now_ms)) < 0)
+        return done;
+    if ((rc = clean_side(g, &g->sells, 1, cs, now_ms)) < 0)
+        return rc;
+    done += rc;
     return g->oom ? SQT_ENOMEM : done;
 }
 

@@ -728,16 +728,18 @@ static void cancel_part_done(bn_req *r, const bn_resp *res)
         cancel_group_end(g);
 }
 
-static int cancel_part_start(sqt_exchange *ex, cancel_ctx *g, cancel_part *p)
+/* Send the cancel of items idx[0..k) of res; `done` gets ctx. */
+static int cancel_send(sqt_exchange *ex, const sqt_cancel_result *res, const size_t *idx,
+                       size_t k, int by_client, bn_done_fn done, void *ctx)
 {
     sqt_bn_query q;
     const char *path;
-    int rc = cancel_params(ex, g->res, p->idx, p->k, p->by_client, &q, &path);
+    int rc = cancel_params(ex, res, idx, k, by_client, &q, &path);
     if (rc != SQT_OK) {
         sqt_bn_query_free(&q);
         return rc;
     }
-    return sqt_bn_rest(ex, "DELETE", path, &q, BN_AUTH_SIGNED, 1, cancel_part_done, p);
+    return sqt_bn_rest(ex, "DELETE", path, &q, BN_AUTH_SIGNED, 1, done, ctx);
 }
 
 int sqt_bn_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
@@ -792,7 +794,8 @@ int sqt_bn_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
         if (p == NULL)
             continue;
         g->pending++;
-        if ((rc = cancel_part_start(ex, g, p)) == SQT_OK) {
+        rc = cancel_send(ex, g->res, p->idx, p->k, p->by_client, cancel_part_done, p);
+        if (rc == SQT_OK) {
             started++;
             continue;
         }
@@ -842,18 +845,11 @@ static void own_batch_done(bn_req *r, const bn_resp *res);
 static int own_batch_start(sqt_exchange *ex, own_ctx *c)
 {
     size_t idx[SQT_BN_MAX_BATCH_CANCEL], i;
-    sqt_bn_query q;
-    const char *path;
-    int rc;
     c->batch = c->m - c->next < SQT_BN_MAX_BATCH_CANCEL ? c->m - c->next
                                                         : SQT_BN_MAX_BATCH_CANCEL;
     for (i = 0; i < c->batch; i++)
         idx[i] = c->next + i;
-    if ((rc = cancel_params(ex, c->res, idx, c->batch, 1, &q, &path)) != SQT_OK) {
-        sqt_bn_query_free(&q);
-        return rc;
-    }
-    return sqt_bn_rest(ex, "DELETE", path, &q, BN_AUTH_SIGNED, 1, own_batch_done, c);
+    return cancel_send(ex, c->res, idx, c->batch, 1, own_batch_done, c);
 }
 
 /* A batch could not be sent: its items carry the error, the rest is abandoned. */

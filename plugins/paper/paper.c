@@ -264,10 +264,26 @@ static delivery *dnew(sqt_exchange *ex, dkind kind)
     return d;
 }
 
-/* Queue an API result: after it, the pushes its call emitted. */
-static void enqueue_result(sqt_exchange *ex, delivery *d)
+/* A result delivery with a zeroed array of n items (at least one: calloc(0) may be NULL). */
+static delivery *dnew_items(sqt_exchange *ex, dkind kind, size_t n, size_t item_size)
+{
+    delivery *d = dnew(ex, kind);
+    if (d == NULL)
+        return NULL;
+    d->items = calloc(n ? n : 1, item_size);
+    if (d->items == NULL) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* Queue an API result for cb: after it, the pushes its call emitted. */
+static void enqueue_result(sqt_exchange *ex, delivery *d, anycb cb, void *ud)
 {
     delivery *h;
+    d->cb = cb;
+    d->ud = ud;
     dlist_push(&ex->q, d);
     while ((h = dlist_pop(&ex->held)) != NULL) {
         h->due_ms = d->due_ms;
@@ -376,12 +392,6 @@ static void dtimer_fire(void *ud)
         delivery_free(d);
     }
     schedule(ex);
-}
-
-static void set_cb(delivery *d, anycb cb, void *ud)
-{
-    d->cb = cb;
-    d->ud = ud;
 }
 
 /* ------------------------------------------------------------------------------------
@@ -1018,83 +1028,62 @@ static int begin(sqt_exchange *ex, int has_cb)
     return ensure_running(ex);
 }
 
-static int paper_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
+/* symbol_info, account, positions: the result is a copy of the matching core's state at
+ * the time of the call. */
+static int snapshot_call(sqt_exchange *ex, int has_cb, dkind kind, anycb cb, void *ud)
 {
     delivery *d;
-    anycb a;
-    int rc = begin(ex, cb != NULL);
+    int rc = begin(ex, has_cb);
     if (rc != SQT_OK)
         return rc;
-    d = dnew(ex, D_SYMBOL);
+    d = dnew(ex, kind);
     if (d == NULL)
         return SQT_ENOMEM;
-    sqt_match_symbol_info(ex->match, &d->u.info);
-    d->u.info.max_batch_place = ex->max_batch_place;
-    d->u.info.max_batch_cancel = ex->max_batch_cancel;
-    a.sym = cb;
-    set_cb(d, a, ud);
-    enqueue_result(ex, d);
+    if (kind == D_SYMBOL) {
+        sqt_match_symbol_info(ex->match, &d->u.info);
+        d->u.info.max_batch_place = ex->max_batch_place;
+        d->u.info.max_batch_cancel = ex->max_batch_cancel;
+    } else if (kind == D_ACCOUNT) {
+        sqt_match_account(ex->match, &d->u.acct);
+    } else {
+        sqt_match_position(ex->match, &d->u.pos);
+    }
+    enqueue_result(ex, d, cb, ud);
     return SQT_OK;
+}
+
+static int paper_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
+{
+    return snapshot_call(ex, cb != NULL, D_SYMBOL, (anycb){.sym = cb}, ud);
 }
 
 static int paper_account(sqt_exchange *ex, sqt_account_cb cb, void *ud)
 {
-    delivery *d;
-    anycb a;
-    int rc = begin(ex, cb != NULL);
-    if (rc != SQT_OK)
-        return rc;
-    d = dnew(ex, D_ACCOUNT);
-    if (d == NULL)
-        return SQT_ENOMEM;
-    sqt_match_account(ex->match, &d->u.acct);
-    a.acct = cb;
-    set_cb(d, a, ud);
-    enqueue_result(ex, d);
-    return SQT_OK;
+    return snapshot_call(ex, cb != NULL, D_ACCOUNT, (anycb){.acct = cb}, ud);
 }
 
 static int paper_positions(sqt_exchange *ex, sqt_positions_cb cb, void *ud)
 {
-    delivery *d;
-    anycb a;
-    int rc = begin(ex, cb != NULL);
-    if (rc != SQT_OK)
-        return rc;
-    d = dnew(ex, D_POSITIONS);
-    if (d == NULL)
-        return SQT_ENOMEM;
-    sqt_match_position(ex->match, &d->u.pos);
-    a.pos = cb;
-    set_cb(d, a, ud);
-    enqueue_result(ex, d);
-    return SQT_OK;
+    return snapshot_call(ex, cb != NULL, D_POSITIONS, (anycb){.pos = cb}, ud);
 }
 
 static int paper_open_orders(sqt_exchange *ex, sqt_orders_cb cb, void *ud)
 {
     delivery *d;
-    anycb a;
     size_t i, n;
     sqt_order *o;
     int rc = begin(ex, cb != NULL);
     if (rc != SQT_OK)
         return rc;
     n = sqt_match_open_count(ex->match);
-    d = dnew(ex, D_ORDERS);
-    o = calloc(n ? n : 1, sizeof *o);
-    if (d == NULL || o == NULL) {
-        free(d);
-        free(o);
+    d = dnew_items(ex, D_ORDERS, n, sizeof *o);
+    if (d == NULL)
         return SQT_ENOMEM;
-    }
+    o = d->items;
     for (i = 0; i < n; i++)
         sqt_match_open_at(ex->match, i, &o[i]);
-    d->items = o;
     d->n = n;
-    a.orders = cb;
-    set_cb(d, a, ud);
-    enqueue_result(ex, d);
+    enqueue_result(ex, d, (anycb){.orders = cb}, ud);
     return SQT_OK;
 }
 
@@ -1102,26 +1091,39 @@ static int paper_query_order(sqt_exchange *ex, const char *client_id, const char
                              sqt_orders_cb cb, void *ud)
 {
     delivery *d;
-    anycb a;
-    sqt_order *o;
     int rc = begin(ex, cb != NULL);
     if (rc != SQT_OK)
         return rc;
     if ((client_id == NULL || client_id[0] == '\0') && (order_id == NULL || order_id[0] == '\0'))
         return SQT_EINVAL;
-    d = dnew(ex, D_ORDERS);
-    o = calloc(1, sizeof *o);
-    if (d == NULL || o == NULL) {
-        free(d);
-        free(o);
+    d = dnew_items(ex, D_ORDERS, 1, sizeof(sqt_order));
+    if (d == NULL)
         return SQT_ENOMEM;
-    }
-    if (sqt_match_query(ex->match, client_id, order_id, o, &d->err) == SQT_OK)
+    if (sqt_match_query(ex->match, client_id, order_id, d->items, &d->err) == SQT_OK)
         d->n = 1;
-    d->items = o;
-    a.orders = cb;
-    set_cb(d, a, ud);
-    enqueue_result(ex, d);
+    enqueue_result(ex, d, (anycb){.orders = cb}, ud);
+    return SQT_OK;
+}
+
+/* place/cancel (kind D_PLACE/D_CANCEL) of 1..max_batch requests: the result delivery with
+ * n zeroed results; from here the pushes the batch causes wait for its result (hold). */
+static int batch_begin(sqt_exchange *ex, int has_cb, int has_reqs, size_t n, dkind kind,
+                       delivery **out)
+{
+    size_t max, size;
+    int rc = begin(ex, has_cb);
+    if (rc != SQT_OK)
+        return rc;
+    max = (size_t)(kind == D_PLACE ? ex->max_batch_place : ex->max_batch_cancel);
+    size = kind == D_PLACE ? sizeof(sqt_place_result) : sizeof(sqt_cancel_result);
+    if (!has_reqs || n == 0 || n > max)
+        return SQT_EINVAL;
+    *out = dnew_items(ex, kind, n, size);
+    if (*out == NULL)
+        return SQT_ENOMEM;
+    (*out)->n = n;
+    (*out)->status = SQT_OK;
+    ex->hold = 1;
     return SQT_OK;
 }
 
@@ -1129,36 +1131,21 @@ static int paper_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_
                               sqt_place_cb cb, void *ud)
 {
     delivery *d;
-    anycb a;
     sqt_place_result *r;
     size_t i;
     int64_t now;
-    int rc = begin(ex, cb != NULL);
+    int rc = batch_begin(ex, cb != NULL, reqs != NULL, n, D_PLACE, &d);
     if (rc != SQT_OK)
         return rc;
-    if (reqs == NULL || n == 0 || n > (size_t)ex->max_batch_place)
-        return SQT_EINVAL;
-    d = dnew(ex, D_PLACE);
-    r = calloc(n, sizeof *r);
-    if (d == NULL || r == NULL) {
-        free(d);
-        free(r);
-        return SQT_ENOMEM;
-    }
+    r = d->items;
     now = wall_ms(ex);
-    ex->hold = 1;
     for (i = 0; i < n; i++) {
         memcpy(r[i].client_id, reqs[i].client_id, sizeof r[i].client_id);
         r[i].client_id[sizeof r[i].client_id - 1] = '\0';
         if (sqt_match_place(ex->match, &reqs[i], now, &r[i].order, &r[i].err) != SQT_OK)
             memset(&r[i].order, 0, sizeof r[i].order);
     }
-    d->items = r;
-    d->n = n;
-    d->status = SQT_OK;
-    a.place = cb;
-    set_cb(d, a, ud);
-    enqueue_result(ex, d);
+    enqueue_result(ex, d, (anycb){.place = cb}, ud);
     return SQT_OK;
 }
 
@@ -1178,43 +1165,27 @@ static int paper_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, siz
                                sqt_cancel_cb cb, void *ud)
 {
     delivery *d;
-    anycb a;
     sqt_cancel_result *r;
     size_t i;
     int64_t now;
-    int rc = begin(ex, cb != NULL);
+    int rc = batch_begin(ex, cb != NULL, reqs != NULL, n, D_CANCEL, &d);
     if (rc != SQT_OK)
         return rc;
-    if (reqs == NULL || n == 0 || n > (size_t)ex->max_batch_cancel)
-        return SQT_EINVAL;
-    d = dnew(ex, D_CANCEL);
-    r = calloc(n, sizeof *r);
-    if (d == NULL || r == NULL) {
-        free(d);
-        free(r);
-        return SQT_ENOMEM;
-    }
+    r = d->items;
     now = wall_ms(ex);
-    ex->hold = 1;
     for (i = 0; i < n; i++) {
         char cid[SQT_CLIENT_ID_MAX], oid[SQT_ORDER_ID_MAX];
         snprintf(cid, sizeof cid, "%.*s", (int)sizeof cid - 1, reqs[i].client_id);
         snprintf(oid, sizeof oid, "%.*s", (int)sizeof oid - 1, reqs[i].order_id);
         cancel_one(ex, cid, oid, now, &r[i]);
     }
-    d->items = r;
-    d->n = n;
-    d->status = SQT_OK;
-    a.cancel = cb;
-    set_cb(d, a, ud);
-    enqueue_result(ex, d);
+    enqueue_result(ex, d, (anycb){.cancel = cb}, ud);
     return SQT_OK;
 }
 
 static int paper_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud)
 {
     delivery *d;
-    anycb a;
     sqt_cancel_result *r;
     size_t i, n, k = 0, plen;
     int64_t now;
@@ -1227,15 +1198,14 @@ static int paper_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb 
         return SQT_EINVAL;
     plen = strlen(prefix);
     n = sqt_match_open_count(ex->match);
-    d = dnew(ex, D_CANCEL);
-    r = calloc(n ? n : 1, sizeof *r);
+    d = dnew_items(ex, D_CANCEL, n, sizeof *r);
     open = calloc(n ? n : 1, sizeof *open);
-    if (d == NULL || r == NULL || open == NULL) {
-        free(d);
-        free(r);
+    if (d == NULL || open == NULL) {
+        delivery_free(d);
         free(open);
         return SQT_ENOMEM;
     }
+    r = d->items;
     for (i = 0; i < n; i++) /* snapshot first: cancelling changes the open list */
         sqt_match_open_at(ex->match, i, &open[i]);
     now = wall_ms(ex);
@@ -1247,12 +1217,9 @@ static int paper_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb 
         k++;
     }
     free(open);
-    d->items = r;
     d->n = k;
     d->status = SQT_OK;
-    a.cancel = cb;
-    set_cb(d, a, ud);
-    enqueue_result(ex, d);
+    enqueue_result(ex, d, (anycb){.cancel = cb}, ud);
     return SQT_OK;
 }
 
@@ -1260,10 +1227,7 @@ static int paper_klines(sqt_exchange *ex, const char *symbol, const char *interv
                         sqt_klines_cb cb, void *ud)
 {
     delivery *d;
-    anycb a;
-    sqt_kline *k;
     int64_t iv;
-    size_t n, cap;
     int rc = begin(ex, cb != NULL);
     if (rc != SQT_OK)
         return rc;
@@ -1274,20 +1238,11 @@ static int paper_klines(sqt_exchange *ex, const char *symbol, const char *interv
         limit = 500;
     if (limit > SQT_KBARS_CAP)
         limit = SQT_KBARS_CAP;
-    cap = (size_t)limit;
-    d = dnew(ex, D_KLINES);
-    k = calloc(cap, sizeof *k);
-    if (d == NULL || k == NULL) {
-        free(d);
-        free(k);
+    d = dnew_items(ex, D_KLINES, (size_t)limit, sizeof(sqt_kline));
+    if (d == NULL)
         return SQT_ENOMEM;
-    }
-    n = sqt_kbars_recent(ex->bars, symbol, interval, cap, wall_ms(ex), k);
-    d->items = k;
-    d->n = n;
-    a.klines = cb;
-    set_cb(d, a, ud);
-    enqueue_result(ex, d);
+    d->n = sqt_kbars_recent(ex->bars, symbol, interval, (size_t)limit, wall_ms(ex), d->items);
+    enqueue_result(ex, d, (anycb){.klines = cb}, ud);
     return SQT_OK;
 }
 
@@ -1295,19 +1250,29 @@ static int paper_klines(sqt_exchange *ex, const char *symbol, const char *interv
  * Streams
  * ---------------------------------------------------------------------------------- */
 
+/* Subscribing starts the market; a stream takes one subscriber. The caller stores its
+ * sink only after SQT_OK, so a refused second subscriber leaves the first in place. */
+static int stream_claim(sqt_exchange *ex, int *has, int stream)
+{
+    int rc = ensure_running(ex);
+    if (rc != SQT_OK)
+        return rc;
+    if (*has)
+        return SQT_ESTATE;
+    *has = 1;
+    stream_state(ex, stream, SQT_STREAM_UP, SQT_OK, NULL);
+    return SQT_OK;
+}
+
 static int paper_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
 {
     int rc;
     if (ex == NULL || sink == NULL || sink->on_price == NULL)
         return SQT_EINVAL;
-    rc = ensure_running(ex);
+    rc = stream_claim(ex, &ex->has_price, STREAM_PRICE);
     if (rc != SQT_OK)
         return rc;
-    if (ex->has_price)
-        return SQT_ESTATE;
     ex->price_sink = *sink;
-    ex->has_price = 1;
-    stream_state(ex, STREAM_PRICE, SQT_STREAM_UP, SQT_OK, NULL);
     {
         /* the current price at once, so a subscriber never waits a market step for it */
         delivery *d = dnew(ex, D_PUSH_PRICE);
@@ -1327,14 +1292,10 @@ static int paper_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
     int rc;
     if (ex == NULL || sink == NULL || sink->on_order == NULL)
         return SQT_EINVAL;
-    rc = ensure_running(ex);
+    rc = stream_claim(ex, &ex->has_orders, STREAM_ORDERS);
     if (rc != SQT_OK)
         return rc;
-    if (ex->has_orders)
-        return SQT_ESTATE;
     ex->order_sink = *sink;
-    ex->has_orders = 1;
-    stream_state(ex, STREAM_ORDERS, SQT_STREAM_UP, SQT_OK, NULL);
     return SQT_OK;
 }
 
@@ -1353,11 +1314,9 @@ static int paper_subscribe_klines(sqt_exchange *ex, const char *const *symbols, 
     for (i = 0; i < n; i++)
         if (!valid_symbol(symbols[i]))
             return SQT_EINVAL;
-    rc = ensure_running(ex);
+    rc = stream_claim(ex, &ex->has_klines, STREAM_KLINES);
     if (rc != SQT_OK)
         return rc;
-    if (ex->has_klines)
-        return SQT_ESTATE;
     for (i = 0; i < n; i++) {
         snprintf(ex->ksubs[i].symbol, sizeof ex->ksubs[i].symbol, "%s", symbols[i]);
         ex->ksubs[i].cur_open = -1;
@@ -1367,8 +1326,6 @@ static int paper_subscribe_klines(sqt_exchange *ex, const char *const *symbols, 
     ex->kline_iv_ms = iv;
     snprintf(ex->kline_iv, sizeof ex->kline_iv, "%s", interval);
     ex->kline_sink = *sink;
-    ex->has_klines = 1;
-    stream_state(ex, STREAM_KLINES, SQT_STREAM_UP, SQT_OK, NULL);
     return SQT_OK;
 }
 
