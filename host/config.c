@@ -220,7 +220,9 @@ static int sqt_cfg_each_pair(sqt_cfg_ctx *c, const char *prefix, yaml_node_t *ma
                                 "a key must be a plain name, not %s", sqt_node_kind(k));
         if (strlen(sqt_node_str(k)) != k->data.scalar.length)
             return sqt_cfg_fail(c, sqt_node_line(k), where, "a key contains a NUL byte");
-        snprintf(full, sizeof(full), "%s%s%s", prefix, prefix[0] ? "." : "", sqt_node_str(k));
+        if (snprintf(full, sizeof(full), "%s%s%s", prefix, prefix[0] ? "." : "",
+                     sqt_node_str(k)) >= (int)sizeof(full))
+            return sqt_cfg_fail(c, sqt_node_line(k), where, "key name too long");
         for (q = map->data.mapping.pairs.start; q < p; q++) {
             yaml_node_t *k2 = yaml_document_get_node(c->doc, q->key);
             if (k2 != NULL && k2->type == YAML_SCALAR_NODE &&
@@ -638,7 +640,8 @@ static int sqt_cfg_exchange_pair(sqt_cfg_ctx *c, const char *prefix, const char 
     sqt_exchange_cfg *ex = ud;
     char full[160];
     const char *s;
-    snprintf(full, sizeof(full), "%s.%s", prefix, key);
+    if (snprintf(full, sizeof(full), "%s.%s", prefix, key) >= (int)sizeof(full))
+        return sqt_cfg_fail(c, kline, prefix, "key name too long");
     if (sqt_cfg_lines_add(c->cfg, full, kline, !sqt_node_is_null(val)) != 0)
         return sqt_cfg_fail(c, kline, full, "out of memory");
     if (sqt_cfg_want_scalar(c, full, val) != 0)
@@ -1452,7 +1455,19 @@ static void sqt_yaml_str(FILE *out, const char *s)
             fprintf(out, "\\%c", *p);
         else if (*p < 0x20 || *p == 0x7f)
             fprintf(out, "\\x%02x", *p);
-        else
+        else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            /* C1 controls (U+0085 NEL among them): not allowed raw, or read as a
+             * line break, when the printed file is loaded again */
+            fprintf(out, "\\x%02x", p[1]);
+            p++;
+        } else if ((p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) ||
+                   (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) ||
+                   (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))) {
+            /* line/paragraph separators, BOM, non-characters: likewise */
+            fprintf(out, "\\u%04x",
+                    ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu));
+            p += 2;
+        } else
             fputc(*p, out);
     }
     fputc('"', out);

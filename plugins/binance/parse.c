@@ -58,6 +58,7 @@ static int get_str(json_t *obj, const char *key, const char **out, const char *w
                    sqt_error *e)
 {
     json_t *v = json_object_get(obj, key);
+    *out = ""; /* defined on every path (and for the optimiser's flow analysis) */
     if (v == NULL)
         return fail(e, SQT_EPROTO, "%s: field '%s' missing", what, key);
     if (!json_is_string(v))
@@ -270,6 +271,8 @@ static int order_from_rest(json_t *o, const char *prefix, sqt_order *out, const 
         return fail(e, SQT_EPROTO, "%s: unknown order status '%.32s'", what, status);
     if ((sd = side_of(side)) < 0)
         return fail(e, SQT_EPROTO, "%s: unknown side '%.16s'", what, side);
+    if (out->qty.mant < 0 || out->filled_qty.mant < 0) /* as for pushes */
+        return fail(e, SQT_EPROTO, "%s: negative quantity", what);
     if (copy_str(out->symbol, sizeof(out->symbol), sym, "symbol", what, e) ||
         copy_client_id(out->client_id, cid, prefix, what, e))
         return e ? e->code : SQT_EPROTO;
