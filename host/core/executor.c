@@ -303,9 +303,11 @@ static int handle_throttle(sqt_executor *e, cmd *c, const sqt_error *err)
         uint64_t wait = err->retry_after_ms > 0 ? (uint64_t)err->retry_after_ms
                                                 : e->o.rate_limit_retry_ms;
         e->st.rate_limited++;
+        /* one answer fails every item of its batch: say it once per pause */
+        if (now + wait > e->paused_until)
+            sqt_logf(e->log, SQT_LV_WARN, "executor: rate limited (%s %s), pausing %llu ms",
+                     err->exch_code, err->message, (unsigned long long)wait);
         pause_until(e, now + wait);
-        sqt_logf(e->log, SQT_LV_WARN, "executor: rate limited (%s %s), pausing %llu ms",
-                 err->exch_code, err->message, (unsigned long long)wait);
         c->not_before = 0;
         e->st.retries++;
         q_push_front(&e->q[queue_of(c)], c);

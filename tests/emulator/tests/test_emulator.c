@@ -1,0 +1,1158 @@
+/* The exchange emulator (Binance dialect) driven by the host's own HTTP and WebSocket
+ * clients on one loop, plus the built binary as a process. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "emulator.h"
+#include "net/http.h"
+#include "net/ws.h"
+#include "sqt_test.h"
+
+#define SYM "ETHUSDT"
+
+/* ------------------------------------------------------------------------------------
+ * loop plumbing
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct guard {
+    uv_timer_t t;
+    int expired;
+} guard;
+
+static void on_guard(uv_timer_t *t)
+{
+    ((guard *)t->data)->expired = 1;
+}
+
+static void guard_closed(uv_handle_t *h)
+{
+    ((guard *)h->data)->expired = 2;
+}
+
+#define RUN_UNTIL(loop, cond, ms)                                                      \
+    do {                                                                               \
+        guard g_;                                                                      \
+        uv_timer_init((loop), &g_.t);                                                  \
+        g_.t.data = &g_;                                                               \
+        g_.expired = 0;                                                                \
+        uv_timer_start(&g_.t, on_guard, (ms), 0);                                      \
+        while (!(cond) && !g_.expired)                                                 \
+            uv_run((loop), UV_RUN_ONCE);                                               \
+        uv_close((uv_handle_t *)&g_.t, guard_closed);                                  \
+        while (g_.expired != 2)                                                        \
+            uv_run((loop), UV_RUN_NOWAIT);                                             \
+    } while (0)
+
+/* Run until nothing is left on the loop (at most ms); the guard does not keep it alive. */
+static void drain(uv_loop_t *loop, uint64_t ms)
+{
+    guard g;
+    uv_timer_init(loop, &g.t);
+    g.t.data = &g;
+    g.expired = 0;
+    uv_timer_start(&g.t, on_guard, ms, 0);
+    uv_unref((uv_handle_t *)&g.t);
+    while (uv_loop_alive(loop) && !g.expired)
+        uv_run(loop, UV_RUN_ONCE);
+    if (g.expired)
+        uv_print_all_handles(loop, stderr);
+    uv_close((uv_handle_t *)&g.t, guard_closed);
+    while (g.expired != 2)
+        uv_run(loop, UV_RUN_NOWAIT);
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+typedef struct fx {
+    uv_loop_t loop;
+    sqt_emu *emu;
+    sqt_http *http;
+    int port;
+    int emu_closed, http_closed;
+} fx;
+
+static int fx_start(fx *f, int manual, const char *faults)
+{
+    sqt_emu_opts o;
+    char err[256];
+    memset(f, 0, sizeof(*f));
+    uv_loop_init(&f->loop);
+    sqt_emu_opts_default(&o);
+    o.manual_price = manual;
+    o.seed = 7;
+    o.faults_file = faults;
+    if (getenv("SQT_EMU_VERBOSE"))
+        o.log = stderr;
+    if (sqt_emu_start(&f->loop, &o, &f->emu, err, sizeof(err)) != SQT_OK) {
+        fprintf(stderr, "    emulator: %s\n", err);
+        return -1;
+    }
+    f->port = sqt_emu_port(f->emu);
+    f->http = sqt_http_new(&f->loop, NULL);
+    return f->http != NULL && f->port > 0 ? 0 : -1;
+}
+
+static void on_emu_closed(void *ud)
+{
+    ((fx *)ud)->emu_closed = 1;
+}
+
+static void on_http_closed(void *ud)
+{
+    ((fx *)ud)->http_closed = 1;
+}
+
+static void fx_stop(fx *f)
+{
+    if (f->http)
+        sqt_http_close(f->http, on_http_closed, f);
+    else
+        f->http_closed = 1;
+    if (f->emu)
+        sqt_emu_close(f->emu, on_emu_closed, f);
+    else
+        f->emu_closed = 1;
+    RUN_UNTIL(&f->loop, f->emu_closed && f->http_closed, 5000);
+    CU_ASSERT_TRUE(f->emu_closed && f->http_closed);
+    drain(&f->loop, 5000);
+    SQT_ASSERT_INT_EQ(uv_loop_close(&f->loop), 0);
+}
+
+/* ------------------------------------------------------------------------------------
+ * HTTP calls
+ * ---------------------------------------------------------------------------------- */
+
+typedef struct hres {
+    int done;
+    int status;
+    int err;
+    char *body;
+    char weight[32], retry_after[32], orders10[32];
+    json_t *json;
+} hres;
+
+static void hres_free(hres *r)
+{
+    free(r->body);
+    json_decref(r->json);
+    memset(r, 0, sizeof(*r));
+}
+
+static void on_http(void *ud, const sqt_http_response *resp)
+{
+    hres *r = ud;
+    size_t i;
+    r->done = 1;
+    r->status = resp->status;
+    r->err = resp->err.code;
+    r->body = strndup(resp->body ? resp->body : "", resp->body_len);
+    for (i = 0; i < resp->n_headers; i++) {
+        if (strcasecmp(resp->headers[i].name, "X-MBX-USED-WEIGHT-1M") == 0)
+            snprintf(r->weight, sizeof(r->weight), "%s", resp->headers[i].value);
+        if (strcasecmp(resp->headers[i].name, "Retry-After") == 0)
+            snprintf(r->retry_after, sizeof(r->retry_after), "%s", resp->headers[i].value);
+        if (strcasecmp(resp->headers[i].name, "X-MBX-ORDER-COUNT-10S") == 0)
+            snprintf(r->orders10, sizeof(r->orders10), "%s", resp->headers[i].value);
+    }
+    r->json = r->body ? json_loads(r->body, JSON_DECODE_ANY, NULL) : NULL;
+}
+
+/* key: NULL = no X-MBX-APIKEY header. */
+static void call_key(fx *f, const char *method, const char *target, const char *body,
+                     const char *key, uint32_t timeout_ms, hres *r)
+{
+    char url[4096];
+    sqt_header h[2];
+    size_t nh = 0;
+    sqt_http_request req;
+    memset(r, 0, sizeof(*r));
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", f->port, target);
+    if (key != NULL) {
+        h[nh].name = "X-MBX-APIKEY";
+        h[nh++].value = key;
+    }
+    if (body != NULL) {
+        h[nh].name = "Content-Type";
+        h[nh++].value = "application/x-www-form-urlencoded";
+    }
+    memset(&req, 0, sizeof(req));
+    req.struct_size = sizeof(req);
+    req.method = method;
+    req.url = url;
+    req.headers = h;
+    req.n_headers = nh;
+    req.body = body;
+    req.body_len = body ? strlen(body) : 0;
+    req.timeout_ms = timeout_ms;
+    if (sqt_http_send(f->http, &req, on_http, r, NULL) != 0) {
+        r->done = 1;
+        r->err = SQT_EINVAL;
+        return;
+    }
+    RUN_UNTIL(&f->loop, r->done, 10000);
+}
+
+static void call(fx *f, const char *method, const char *target, const char *body, hres *r)
+{
+    call_key(f, method, target, body, SQT_EMU_DEFAULT_KEY, 0, r);
+}
+
+/* params + "&recvWindow=5000&timestamp=TS&signature=HEX" signed with `secret`. */
+static void sign(const char *params, int64_t ts, const char *secret, char *out, size_t cap)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0, i;
+    char msg[3000], hex[2 * EVP_MAX_MD_SIZE + 1];
+    snprintf(msg, sizeof(msg), "%s%srecvWindow=5000&timestamp=%lld", params,
+             params[0] ? "&" : "", (long long)ts);
+    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)msg, strlen(msg), md,
+         &n);
+    for (i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    snprintf(out, cap, "%s&signature=%s", msg, hex);
+}
+
+/* A signed call: params go into the query for GET/DELETE, into the body otherwise. */
+static void scall(fx *f, const char *method, const char *path, const char *params, hres *r)
+{
+    char s[3200], target[3400];
+    sign(params, wall_ms(), SQT_EMU_DEFAULT_SECRET, s, sizeof(s));
+    if (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0) {
+        snprintf(target, sizeof(target), "%s?%s", path, s);
+        call(f, method, target, NULL, r);
+    } else {
+        call(f, method, path, s, r);
+    }
+}
+
+static void control(fx *f, const char *cmd, const char *json, hres *r)
+{
+    char target[128];
+    snprintf(target, sizeof(target), "/_emu/%s", cmd);
+    call_key(f, "POST", target, json, NULL, 0, r);
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static long long jint(json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static json_t *filter(json_t *sym, const char *type)
+{
+    json_t *fl = json_object_get(sym, "filters"), *it;
+    size_t i;
+    json_array_foreach(fl, i, it) if (strcmp(jstr(it, "filterType"), type) == 0) return it;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------
+ * WebSocket client
+ * ---------------------------------------------------------------------------------- */
+
+#define MAX_MSGS 256
+
+typedef struct wsc {
+    sqt_ws *ws;
+    int opens, downs, closed;
+    char *msgs[MAX_MSGS];
+    int n;
+} wsc;
+
+static void w_open(void *ud, sqt_ws *ws)
+{
+    (void)ws;
+    ((wsc *)ud)->opens++;
+}
+
+static void w_msg(void *ud, sqt_ws *ws, const char *data, size_t len, int bin)
+{
+    wsc *w = ud;
+    (void)ws;
+    (void)bin;
+    if (w->n < MAX_MSGS)
+        w->msgs[w->n++] = strndup(data, len);
+}
+
+static void w_down(void *ud, sqt_ws *ws, const sqt_error *why)
+{
+    (void)ws;
+    (void)why;
+    ((wsc *)ud)->downs++;
+}
+
+static void w_closed(void *ud, sqt_ws *ws)
+{
+    (void)ws;
+    ((wsc *)ud)->closed = 1;
+}
+
+static int ws_connect(fx *f, wsc *w, const char *target)
+{
+    static const sqt_ws_callbacks cbs = {sizeof(sqt_ws_callbacks), w_open, w_msg, w_down,
+                                         w_closed};
+    char url[512];
+    sqt_ws_options o;
+    int err = 0;
+    memset(w, 0, sizeof(*w));
+    snprintf(url, sizeof(url), "ws://127.0.0.1:%d%s", f->port, target);
+    memset(&o, 0, sizeof(o));
+    o.struct_size = sizeof(o);
+    o.url = url;
+    o.reconnect_base_ms = 60000; /* the tests look at one connection */
+    w->ws = sqt_ws_open(&f->loop, NULL, &o, &cbs, w, &err);
+    if (w->ws == NULL)
+        return -1;
+    RUN_UNTIL(&f->loop, w->opens > 0 || w->downs > 0, 5000);
+    return w->opens > 0 ? 0 : -1;
+}
+
+static void ws_done(fx *f, wsc *w)
+{
+    int i;
+    if (w->ws != NULL && !w->closed) {
+        sqt_ws_close(w->ws);
+        RUN_UNTIL(&f->loop, w->closed, 5000);
+    }
+    for (i = 0; i < w->n; i++)
+        free(w->msgs[i]);
+    w->n = 0;
+}
+
+/* First message from index *from on whose JSON has key == value (in "o" or top level,
+ * or "data" in combined mode); NULL when none arrived within ms. */
+static json_t *ws_wait(fx *f, wsc *w, int *from, const char *path1, const char *path2,
+                       const char *value, int ms)
+{
+    json_t *hit = NULL;
+    for (;;) {
+        while (*from < w->n && hit == NULL) {
+            json_t *j = json_loads(w->msgs[(*from)++], 0, NULL), *o = j;
+            if (json_object_get(o, "data"))
+                o = json_object_get(o, "data");
+            if (path2 != NULL)
+                o = json_object_get(o, path1);
+            if (strcmp(jstr(o, path2 ? path2 : path1), value) == 0)
+                hit = j;
+            else
+                json_decref(j);
+        }
+        if (hit != NULL || ms <= 0)
+            return hit;
+        {
+            int before = w->n;
+            RUN_UNTIL(&f->loop, w->n > before, 100);
+        }
+        ms -= 100;
+    }
+}
+
+/* ------------------------------------------------------------------------------------
+ * tests
+ * ---------------------------------------------------------------------------------- */
+
+static void test_time_and_info(void)
+{
+    fx f;
+    hres r;
+    json_t *syms, *eth = NULL, *btc = NULL, *it, *fl;
+    size_t i;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    CU_ASSERT_TRUE(llabs(jint(r.json, "serverTime") - wall_ms()) < 5000);
+    CU_ASSERT_TRUE(r.weight[0] != '\0' && atoi(r.weight) >= 1);
+    CU_ASSERT_TRUE(r.orders10[0] != '\0');
+    hres_free(&r);
+
+    call_key(&f, "GET", "/fapi/v1/exchangeInfo", NULL, NULL, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    syms = json_object_get(r.json, "symbols");
+    json_array_foreach(syms, i, it) {
+        if (strcmp(jstr(it, "symbol"), SYM) == 0)
+            eth = it;
+        if (strcmp(jstr(it, "symbol"), "BTCUSDT") == 0)
+            btc = it;
+    }
+    CU_ASSERT_PTR_NOT_NULL(eth);
+    CU_ASSERT_PTR_NOT_NULL(btc);
+    if (eth != NULL) {
+        SQT_ASSERT_STR_EQ(jstr(eth, "status"), "TRADING");
+        fl = filter(eth, "PRICE_FILTER");
+        SQT_ASSERT_STR_EQ(jstr(fl, "tickSize"), "0.01");
+        fl = filter(eth, "LOT_SIZE");
+        SQT_ASSERT_STR_EQ(jstr(fl, "stepSize"), "0.001");
+        SQT_ASSERT_STR_EQ(jstr(fl, "minQty"), "0.001");
+        SQT_ASSERT_STR_EQ(jstr(filter(eth, "MIN_NOTIONAL"), "notional"), "5");
+        SQT_ASSERT_INT_EQ(jint(filter(eth, "MAX_NUM_ORDERS"), "limit"), 200);
+    }
+    if (btc != NULL)
+        SQT_ASSERT_STR_EQ(jstr(filter(btc, "PRICE_FILTER"), "tickSize"), "0.10");
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "rateLimits")), 3);
+    hres_free(&r);
+
+    call_key(&f, "GET", "/fapi/v1/klines?symbol=ETHUSDT&interval=1m&limit=10", NULL, NULL, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 10);
+    hres_free(&r);
+    call_key(&f, "GET", "/fapi/v1/klines?symbol=ETHUSDT&interval=7m", NULL, NULL, 0, &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1120);
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+static void test_place_query_cancel(void)
+{
+    fx f;
+    hres r;
+    long long id;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
+          "newClientOrderId=x-test_B_1",
+          &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "NEW");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "clientOrderId"), "x-test_B_1");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "origQty"), "0.010");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "price"), "2990.00");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "timeInForce"), "GTX");
+    SQT_ASSERT_STR_EQ(r.orders10, "1");
+    id = jint(r.json, "orderId");
+    CU_ASSERT_TRUE(id > 0);
+    hres_free(&r);
+
+    /* the same client id while the order is open */
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2980.00&"
+          "newClientOrderId=x-test_B_1",
+          &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -4116);
+    hres_free(&r);
+    /* post-only that would take: the price is 3000.00 */
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=3000.00",
+          &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -5022);
+    hres_free(&r);
+    /* notional 2.99 < 5 */
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.001&price=2990.00",
+          &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -4164);
+    hres_free(&r);
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=XYZUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00",
+          &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1121);
+    hres_free(&r);
+    /* reduce-only with no position */
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=SELL&type=LIMIT&timeInForce=GTX&quantity=0.010&price=3010.00&"
+          "reduceOnly=true",
+          &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2022);
+    hres_free(&r);
+
+    scall(&f, "GET", "/fapi/v1/openOrders", "symbol=ETHUSDT", &r);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 1);
+    hres_free(&r);
+    scall(&f, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=x-test_B_1", &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "orderId"), id);
+    CU_ASSERT_TRUE(jint(r.json, "time") > 0);
+    hres_free(&r);
+
+    scall(&f, "DELETE", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=x-test_B_1", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "CANCELED");
+    hres_free(&r);
+    scall(&f, "DELETE", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=x-test_B_1", &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2011);
+    hres_free(&r);
+    scall(&f, "GET", "/fapi/v1/order", "symbol=ETHUSDT&orderId=999", &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2013);
+    hres_free(&r);
+    scall(&f, "GET", "/fapi/v2/account", "", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(r.json, "assets"), 0), "walletBalance"),
+                      "10000.00000000");
+    hres_free(&r);
+    scall(&f, "GET", "/fapi/v1/positionSide/dual", "", &r);
+    CU_ASSERT_TRUE(json_is_false(json_object_get(r.json, "dualSidePosition")));
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+static void test_auth_errors(void)
+{
+    fx f;
+    hres r;
+    char s[512], t[700];
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    /* correct signature, wrong secret */
+    sign("symbol=ETHUSDT", wall_ms(), "not-the-secret", s, sizeof(s));
+    snprintf(t, sizeof(t), "/fapi/v1/openOrders?%s", s);
+    call(&f, "GET", t, NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1022);
+    CU_ASSERT_TRUE(json_is_string(json_object_get(r.json, "msg")));
+    SQT_ASSERT_INT_EQ(json_object_size(r.json), 2);
+    hres_free(&r);
+    /* tampered after signing */
+    sign("symbol=ETHUSDT", wall_ms(), SQT_EMU_DEFAULT_SECRET, s, sizeof(s));
+    s[7] = 'B'; /* symbol=BTHUSDT */
+    snprintf(t, sizeof(t), "/fapi/v1/openOrders?%s", s);
+    call(&f, "GET", t, NULL, &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1022);
+    hres_free(&r);
+    /* stale and future timestamps */
+    sign("symbol=ETHUSDT", wall_ms() - 10000, SQT_EMU_DEFAULT_SECRET, s, sizeof(s));
+    snprintf(t, sizeof(t), "/fapi/v1/openOrders?%s", s);
+    call(&f, "GET", t, NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1021);
+    hres_free(&r);
+    sign("symbol=ETHUSDT", wall_ms() + 5000, SQT_EMU_DEFAULT_SECRET, s, sizeof(s));
+    snprintf(t, sizeof(t), "/fapi/v1/openOrders?%s", s);
+    call(&f, "GET", t, NULL, &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1021);
+    hres_free(&r);
+    /* keys */
+    sign("symbol=ETHUSDT", wall_ms(), SQT_EMU_DEFAULT_SECRET, s, sizeof(s));
+    snprintf(t, sizeof(t), "/fapi/v1/openOrders?%s", s);
+    call_key(&f, "GET", t, NULL, NULL, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 401);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2014);
+    hres_free(&r);
+    call_key(&f, "GET", t, NULL, "someone-else", 0, &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2015);
+    hres_free(&r);
+    /* no timestamp at all */
+    call(&f, "GET", "/fapi/v1/openOrders?symbol=ETHUSDT&signature=00", NULL, &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1102);
+    hres_free(&r);
+    /* the official test vector's shape with the emulator's secret, in the body */
+    sign("symbol=ETHUSDT&side=BUY&type=LIMIT&quantity=0.010&price=2990.00&timeInForce=GTC",
+         wall_ms(), SQT_EMU_DEFAULT_SECRET, s, sizeof(s));
+    call(&f, "POST", "/fapi/v1/order", s, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+static void test_user_stream_fill(void)
+{
+    fx f;
+    hres r;
+    wsc user, market;
+    char target[256];
+    json_t *j, *o;
+    int from = 0, mfrom = 0;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    call(&f, "POST", "/fapi/v1/listenKey", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    snprintf(target, sizeof(target),
+             "/private/ws?listenKey=%s&events=ORDER_TRADE_UPDATE/ACCOUNT_UPDATE/listenKeyExpired",
+             jstr(r.json, "listenKey"));
+    SQT_ASSERT_INT_EQ(strlen(jstr(r.json, "listenKey")), 64);
+    hres_free(&r);
+    SQT_ASSERT_INT_EQ(ws_connect(&f, &user, target), 0);
+    SQT_ASSERT_INT_EQ(ws_connect(&f, &market, "/market/ws/ethusdt@aggTrade"), 0);
+    /* an unknown key: a silent socket by default, 403 when asked */
+    {
+        wsc dead;
+        SQT_ASSERT_INT_EQ(ws_connect(&f, &dead, "/private/ws?listenKey=nope"), 0);
+        control(&f, "dead_listen_key", "{\"mode\":\"refuse\"}", &r);
+        SQT_ASSERT_INT_EQ(r.status, 200);
+        hres_free(&r);
+        wsc bad;
+        CU_ASSERT_TRUE(ws_connect(&f, &bad, "/private/ws?listenKey=nope") != 0);
+        ws_done(&f, &bad);
+        scall(&f, "POST", "/fapi/v1/order",
+              "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2900.00",
+              &r);
+        hres_free(&r);
+        RUN_UNTIL(&f.loop, user.n > 0, 2000);
+        CU_ASSERT_TRUE(user.n > 0);
+        SQT_ASSERT_INT_EQ(dead.n, 0); /* nothing on the dead key's socket */
+        ws_done(&f, &dead);
+        scall(&f, "DELETE", "/fapi/v1/allOpenOrders", "symbol=ETHUSDT", &r);
+        SQT_ASSERT_INT_EQ(jint(r.json, "code"), 200);
+        hres_free(&r);
+        from = user.n;
+    }
+
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
+          "newClientOrderId=grid_1",
+          &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    j = ws_wait(&f, &user, &from, "o", "X", "NEW", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    o = json_object_get(j, "o");
+    SQT_ASSERT_STR_EQ(jstr(j, "e"), "ORDER_TRADE_UPDATE");
+    SQT_ASSERT_STR_EQ(jstr(o, "c"), "grid_1");
+    SQT_ASSERT_STR_EQ(jstr(o, "x"), "NEW");
+    SQT_ASSERT_STR_EQ(jstr(o, "f"), "GTX");
+    SQT_ASSERT_STR_EQ(jstr(o, "z"), "0.000");
+    json_decref(j);
+
+    /* the manual price crosses the resting buy */
+    control(&f, "price", "{\"price\":\"2989.50\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    j = ws_wait(&f, &user, &from, "o", "X", "FILLED", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    o = json_object_get(j, "o");
+    SQT_ASSERT_STR_EQ(jstr(o, "x"), "TRADE");
+    SQT_ASSERT_STR_EQ(jstr(o, "s"), SYM);
+    SQT_ASSERT_STR_EQ(jstr(o, "S"), "BUY");
+    SQT_ASSERT_STR_EQ(jstr(o, "l"), "0.010");
+    SQT_ASSERT_STR_EQ(jstr(o, "z"), "0.010");
+    SQT_ASSERT_STR_EQ(jstr(o, "L"), "2990.00");
+    SQT_ASSERT_STR_EQ(jstr(o, "N"), "USDT");
+    SQT_ASSERT_STR_EQ(jstr(o, "n"), "0.00598"); /* 29.9 * 0.0002 */
+    CU_ASSERT_TRUE(json_is_true(json_object_get(o, "m")));
+    CU_ASSERT_TRUE(jint(o, "i") > 0);
+    json_decref(j);
+    j = ws_wait(&f, &user, &from, "e", NULL, "ACCOUNT_UPDATE", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(json_object_get(j, "a"), "P"), 0), "pa"),
+                      "0.010");
+    json_decref(j);
+    j = ws_wait(&f, &market, &mfrom, "e", NULL, "aggTrade", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    SQT_ASSERT_STR_EQ(jstr(j, "p"), "2989.50");
+    json_decref(j);
+
+    /* the ground truth */
+    call(&f, "GET", "/_emu/state", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "fills")), 1);
+    SQT_ASSERT_STR_EQ(jstr(json_object_get(r.json, "position"), "size"), "0.010");
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "open_orders")), 0);
+    hres_free(&r);
+
+    /* the listenKey expires: listenKeyExpired, then the server closes the stream */
+    control(&f, "expire_listen_key", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    j = ws_wait(&f, &user, &from, "e", NULL, "listenKeyExpired", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    json_decref(j);
+    RUN_UNTIL(&f.loop, user.downs > 0, 3000);
+    SQT_ASSERT_INT_EQ(user.downs, 1);
+    call(&f, "PUT", "/fapi/v1/listenKey", NULL, &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1125);
+    hres_free(&r);
+    ws_done(&f, &user);
+    ws_done(&f, &market);
+    fx_stop(&f);
+}
+
+static void test_rate_limit_fault(void)
+{
+    fx f;
+    hres r;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    control(&f, "http429", "{\"count\":1,\"retry_after_ms\":2000}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 429);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1003);
+    SQT_ASSERT_STR_EQ(r.retry_after, "2");
+    CU_ASSERT_TRUE(r.weight[0] != '\0');
+    hres_free(&r);
+    call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    /* a ban answers 418 to everything until lifted */
+    control(&f, "ban", "{\"ms\":60000}", &r);
+    hres_free(&r);
+    call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 418);
+    CU_ASSERT_TRUE(strstr(jstr(r.json, "msg"), "banned until") != NULL);
+    CU_ASSERT_TRUE(atoi(r.retry_after) >= 59);
+    hres_free(&r);
+    control(&f, "clear", NULL, &r);
+    hres_free(&r);
+    call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+static void test_batch_mixed(void)
+{
+    fx f;
+    hres r;
+    char p[1500];
+    long long id;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    /* [valid, post-only crossing, too many decimals] as the URL-encoded JSON array */
+    snprintf(p, sizeof(p), "batchOrders=%s",
+             "%5B%7B%22symbol%22%3A%22ETHUSDT%22%2C%22side%22%3A%22BUY%22%2C%22type%22%3A%22"
+             "LIMIT%22%2C%22timeInForce%22%3A%22GTX%22%2C%22quantity%22%3A%220.010%22%2C%22"
+             "price%22%3A%222980.00%22%2C%22newClientOrderId%22%3A%22b1%22%7D%2C%7B%22symbol%22"
+             "%3A%22ETHUSDT%22%2C%22side%22%3A%22BUY%22%2C%22type%22%3A%22LIMIT%22%2C%22"
+             "timeInForce%22%3A%22GTX%22%2C%22quantity%22%3A%220.010%22%2C%22price%22%3A%22"
+             "3005.00%22%2C%22newClientOrderId%22%3A%22b2%22%7D%2C%7B%22symbol%22%3A%22ETHUSDT"
+             "%22%2C%22side%22%3A%22BUY%22%2C%22type%22%3A%22LIMIT%22%2C%22timeInForce%22%3A"
+             "%22GTX%22%2C%22quantity%22%3A%220.010%22%2C%22price%22%3A%222980.001%22%2C%22"
+             "newClientOrderId%22%3A%22b3%22%7D%5D");
+    scall(&f, "POST", "/fapi/v1/batchOrders", p, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 3);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "status"), "NEW");
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "clientOrderId"), "b1");
+    SQT_ASSERT_INT_EQ(jint(json_array_get(r.json, 1), "code"), -5022);
+    SQT_ASSERT_INT_EQ(jint(json_array_get(r.json, 2), "code"), -1111);
+    SQT_ASSERT_STR_EQ(r.orders10, "5");
+    id = jint(json_array_get(r.json, 0), "orderId");
+    hres_free(&r);
+
+    snprintf(p, sizeof(p), "symbol=ETHUSDT&orderIdList=%%5B%lld%%2C12345%%5D", id);
+    scall(&f, "DELETE", "/fapi/v1/batchOrders", p, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 2);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "status"), "CANCELED");
+    SQT_ASSERT_INT_EQ(jint(json_array_get(r.json, 1), "code"), -2011);
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+static void test_outcome_unknown_and_timeout(void)
+{
+    fx f;
+    hres r;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    /* 503 after the order was placed: the state has it */
+    control(&f, "unknown_error", "{\"count\":1,\"placed\":true,\"path\":\"/fapi/v1/order\"}", &r);
+    hres_free(&r);
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
+          "newClientOrderId=u1",
+          &r);
+    SQT_ASSERT_INT_EQ(r.status, 503);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "msg"),
+                      "Unknown error, please check your request or try again later.");
+    hres_free(&r);
+    scall(&f, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=u1", &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "NEW");
+    hres_free(&r);
+    /* 503 without placing */
+    control(&f, "unknown_error", "{\"placed\":false}", &r);
+    hres_free(&r);
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
+          "newClientOrderId=u2",
+          &r);
+    SQT_ASSERT_INT_EQ(r.status, 503);
+    hres_free(&r);
+    scall(&f, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=u2", &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2013);
+    hres_free(&r);
+    /* never answered */
+    control(&f, "timeout", "{\"count\":1}", &r);
+    hres_free(&r);
+    call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 400, &r);
+    SQT_ASSERT_INT_EQ(r.err, SQT_ETIMEOUT);
+    hres_free(&r);
+    /* delayed, and a trigger: after the next order every post-only is rejected once */
+    SQT_ASSERT_INT_EQ(sqt_emu_command(f.emu, "after 1 orders reject_post_only {\"count\":1}", NULL),
+                      0);
+    control(&f, "delay", "{\"ms\":300}", &r);
+    hres_free(&r);
+    {
+        int64_t t0 = wall_ms();
+        scall(&f, "POST", "/fapi/v1/order",
+              "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2980.00",
+              &r);
+        SQT_ASSERT_INT_EQ(r.status, 200);
+        CU_ASSERT_TRUE(wall_ms() - t0 >= 290);
+        hres_free(&r);
+    }
+    control(&f, "delay", "{\"ms\":0}", &r);
+    hres_free(&r);
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2970.00", &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -5022);
+    hres_free(&r);
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2970.00", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+static void test_push_faults(void)
+{
+    fx f;
+    hres r;
+    wsc user;
+    char target[256];
+    int from = 0, i, news = 0;
+    const char *order[3];
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    call(&f, "POST", "/fapi/v1/listenKey", NULL, &r);
+    snprintf(target, sizeof(target), "/private/stream?listenKey=%s&events=ORDER_TRADE_UPDATE",
+             jstr(r.json, "listenKey"));
+    hres_free(&r);
+    SQT_ASSERT_INT_EQ(ws_connect(&f, &user, target), 0);
+    /* drop the first push, duplicate the second, swap the next two */
+    control(&f, "drop_pushes", "{\"count\":1}", &r);
+    hres_free(&r);
+    control(&f, "dup_pushes", "{\"count\":1}", &r);
+    hres_free(&r);
+    for (i = 1; i <= 4; i++) {
+        char p[256];
+        if (i == 3) {
+            control(&f, "reorder_pushes", "{\"count\":1}", &r);
+            hres_free(&r);
+        }
+        snprintf(p, sizeof(p),
+                 "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&"
+                 "price=29%d0.00&newClientOrderId=p%d",
+                 i, i);
+        scall(&f, "POST", "/fapi/v1/order", p, &r);
+        SQT_ASSERT_INT_EQ(r.status, 200);
+        hres_free(&r);
+    }
+    RUN_UNTIL(&f.loop, user.n >= 4, 3000);
+    SQT_ASSERT_INT_EQ(user.n, 4); /* p2 twice, p4, p3 */
+    for (i = 0; i < user.n && i < 4; i++) {
+        json_t *j = json_loads(user.msgs[i], 0, NULL);
+        json_t *o = json_object_get(json_object_get(j, "data"), "o");
+        CU_ASSERT_PTR_NOT_NULL(json_object_get(j, "stream")); /* combined mode */
+        if (i < 3)
+            order[i] = strdup(jstr(o, "c"));
+        news += strcmp(jstr(o, "X"), "NEW") == 0;
+        if (i == 3) {
+            SQT_ASSERT_STR_EQ(jstr(o, "c"), "p3");
+        }
+        json_decref(j);
+    }
+    if (user.n >= 3) {
+        SQT_ASSERT_STR_EQ(order[0], "p2");
+        SQT_ASSERT_STR_EQ(order[1], "p2");
+        SQT_ASSERT_STR_EQ(order[2], "p4");
+        for (i = 0; i < 3; i++)
+            free((char *)order[i]);
+    }
+    SQT_ASSERT_INT_EQ(news, 4);
+    call(&f, "GET", "/_emu/state", NULL, &r);
+    SQT_ASSERT_INT_EQ(jint(json_object_get(r.json, "counters"), "pushes_dropped"), 1);
+    hres_free(&r);
+    (void)from;
+    /* drop the user connections: the client sees it go down */
+    control(&f, "drop_ws", "{\"which\":\"user\"}", &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "connections"), 1);
+    hres_free(&r);
+    RUN_UNTIL(&f.loop, user.downs > 0, 3000);
+    SQT_ASSERT_INT_EQ(user.downs, 1);
+    ws_done(&f, &user);
+    fx_stop(&f);
+}
+
+static void test_market_streams(void)
+{
+    fx f;
+    hres r;
+    wsc comb, pub;
+    int from = 0, pfrom = 0;
+    json_t *j;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    SQT_ASSERT_INT_EQ(ws_connect(&f, &comb, "/market/stream?streams=ethusdt@kline_1m/btcusdt@kline_1m"),
+                      0);
+    SQT_ASSERT_INT_EQ(ws_connect(&f, &pub, "/public/ws/ethusdt@bookTicker/ethusdt@aggTrade"), 0);
+    {
+        static const char list[] = "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":7}";
+        SQT_ASSERT_INT_EQ(sqt_ws_send(comb.ws, list, strlen(list), 0), 0);
+    }
+    j = ws_wait(&f, &comb, &from, "e", NULL, "kline", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    CU_ASSERT_PTR_NOT_NULL(json_object_get(json_object_get(json_object_get(j, "data"), "k"), "x"));
+    json_decref(j);
+    {
+        int i = 0, listed = 0, waited;
+        for (waited = 0; !listed && waited < 3000; waited += 100) {
+            for (; i < comb.n && !listed; i++) {
+                json_t *m = json_loads(comb.msgs[i], 0, NULL);
+                listed = jint(m, "id") == 7 && json_array_size(json_object_get(m, "result")) == 2;
+                json_decref(m);
+            }
+            if (!listed) {
+                int before = comb.n;
+                RUN_UNTIL(&f.loop, comb.n > before, 100);
+            }
+        }
+        CU_ASSERT_TRUE(listed);
+    }
+    control(&f, "price", "{\"price\":\"3001.00\"}", &r);
+    hres_free(&r);
+    j = ws_wait(&f, &pub, &pfrom, "e", NULL, "bookTicker", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    SQT_ASSERT_STR_EQ(jstr(j, "a"), "3001.00");
+    SQT_ASSERT_STR_EQ(jstr(j, "b"), "3000.99");
+    json_decref(j);
+    /* aggTrade is not a /public stream */
+    pfrom = 0;
+    j = ws_wait(&f, &pub, &pfrom, "e", NULL, "aggTrade", 300);
+    CU_ASSERT_PTR_NULL(j);
+    json_decref(j);
+    ws_done(&f, &comb);
+    ws_done(&f, &pub);
+    fx_stop(&f);
+}
+
+static void test_command_lines(void)
+{
+    fx f;
+    char *reply = NULL;
+    char path[] = "/tmp/sqt-emu-faults-XXXXXX";
+    int fd;
+    FILE *fp;
+    sqt_emu_opts o;
+    sqt_emu *e = NULL;
+    char err[256];
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    SQT_ASSERT_INT_EQ(sqt_emu_command(f.emu, "price {\"price\":\"2999.99\"}", &reply), 0);
+    CU_ASSERT_TRUE(reply && strstr(reply, "2999.99"));
+    free(reply);
+    SQT_ASSERT_INT_EQ(sqt_emu_command(f.emu, "price {\"price\":\"2999.995\"}", &reply), SQT_EINVAL);
+    free(reply);
+    SQT_ASSERT_INT_EQ(sqt_emu_command(f.emu, "no_such_thing", NULL), SQT_ENOENT);
+    SQT_ASSERT_INT_EQ(sqt_emu_command(f.emu, "price {not json", NULL), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_emu_command(f.emu, "at soon drop_ws", NULL), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_emu_command(f.emu, "at 50 ms price {\"price\":\"2900.00\"}", &reply), 0);
+    CU_ASSERT_TRUE(reply && strstr(reply, "scheduled"));
+    free(reply);
+    RUN_UNTIL(&f.loop, sqt_emu_price(f.emu).mant == 290000, 2000);
+    SQT_ASSERT_INT_EQ(sqt_emu_price(f.emu).mant, 290000);
+    SQT_ASSERT_INT_EQ(sqt_emu_command(f.emu, "step {\"n\":3}", NULL), 0);
+    fx_stop(&f);
+
+    /* a faults file with a bad line refuses to start, naming the line */
+    fd = mkstemp(path);
+    fp = fdopen(fd, "w");
+    fprintf(fp, "# comment\n\nprice {\"price\":\"3100.00\"}\nafter 2 orders http429\nbogus\n");
+    fclose(fp);
+    uv_loop_init(&f.loop);
+    sqt_emu_opts_default(&o);
+    o.faults_file = path;
+    CU_ASSERT_TRUE(sqt_emu_start(&f.loop, &o, &e, err, sizeof(err)) != SQT_OK);
+    CU_ASSERT_TRUE(strstr(err, ":5:") != NULL);
+    SQT_ASSERT_INT_EQ(uv_loop_close(&f.loop), 0);
+    unlink(path);
+}
+
+static void test_partial_fill_and_reset(void)
+{
+    fx f;
+    hres r;
+    long long id1;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    control(&f, "partial_fill", "{\"qty\":\"0.004\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
+          "newClientOrderId=pf1",
+          &r);
+    id1 = jint(r.json, "orderId");
+    hres_free(&r);
+    /* with an open order the fill size cannot change */
+    control(&f, "partial_fill", "{\"qty\":\"0\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    hres_free(&r);
+    control(&f, "price", "{\"price\":\"2989.00\"}", &r);
+    hres_free(&r);
+    scall(&f, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=pf1", &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "PARTIALLY_FILLED");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "executedQty"), "0.004");
+    hres_free(&r);
+    control(&f, "price", "{\"price\":\"2989.50\"}", &r);
+    hres_free(&r);
+    control(&f, "price", "{\"price\":\"2989.00\"}", &r);
+    hres_free(&r);
+    scall(&f, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=pf1", &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "FILLED");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "executedQty"), "0.010");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "cumQuote"), "29.9");
+    hres_free(&r);
+    scall(&f, "GET", "/fapi/v2/positionRisk", "symbol=ETHUSDT", &r);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "positionAmt"), "0.010");
+    hres_free(&r);
+    call(&f, "GET", "/_emu/state", NULL, &r);
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "fills")), 3);
+    hres_free(&r);
+
+    /* reset: flat, the starting wallet, no fills; order ids go on counting */
+    control(&f, "reset", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    call(&f, "GET", "/_emu/state", NULL, &r);
+    SQT_ASSERT_STR_EQ(jstr(json_object_get(r.json, "position"), "size"), "0.000");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "balance"), "10000.00000000");
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "fills")), 0);
+    hres_free(&r);
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2980.00", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    CU_ASSERT_TRUE(jint(r.json, "orderId") > id1);
+    hres_free(&r);
+    /* insufficient margin, forced */
+    control(&f, "reject_margin", "{\"count\":1}", &r);
+    hres_free(&r);
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2970.00", &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2019);
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+/* The binary: first stdout line, a request, SIGTERM -> exit 0. */
+static void test_binary(void)
+{
+    int out[2];
+    pid_t pid;
+    char line[128] = "";
+    FILE *fp;
+    int port = 0, status = 0;
+    fx f;
+    hres r;
+    CU_ASSERT_FATAL(pipe(out) == 0);
+    pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(out[1], 1);
+        if (devnull >= 0)
+            dup2(devnull, 2);
+        close(out[0]);
+        close(out[1]);
+        execl(SQT_EMU_BIN, "opensqt-emulator", "--dialect", "binance", "--port", "0",
+              "--price-mode", "manual", "--seed", "3", (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    fp = fdopen(out[0], "r");
+    if (fp == NULL || fgets(line, sizeof(line), fp) == NULL)
+        line[0] = '\0';
+    CU_ASSERT_TRUE(sscanf(line, "listening on 127.0.0.1:%d", &port) == 1 && port > 0);
+    CU_ASSERT_TRUE(strncmp(line, "listening on 127.0.0.1:", 23) == 0 &&
+                   line[strlen(line) - 1] == '\n');
+    if (port > 0) {
+        memset(&f, 0, sizeof(f));
+        uv_loop_init(&f.loop);
+        f.port = port;
+        f.http = sqt_http_new(&f.loop, NULL);
+        call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
+        SQT_ASSERT_INT_EQ(r.status, 200);
+        hres_free(&r);
+        sqt_http_close(f.http, on_http_closed, &f);
+        RUN_UNTIL(&f.loop, f.http_closed, 3000);
+        drain(&f.loop, 3000);
+        SQT_ASSERT_INT_EQ(uv_loop_close(&f.loop), 0);
+    }
+    kill(pid, SIGTERM);
+    {
+        int i;
+        for (i = 0; i < 100; i++) { /* at most 5 s */
+            if (waitpid(pid, &status, WNOHANG) == pid)
+                break;
+            usleep(50000);
+        }
+        if (i == 100) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            CU_FAIL("the emulator did not stop on SIGTERM");
+        }
+    }
+    CU_ASSERT_TRUE(WIFEXITED(status));
+    SQT_ASSERT_INT_EQ(WEXITSTATUS(status), 0);
+    if (fp)
+        fclose(fp);
+}
+
+int main(void)
+{
+    static const sqt_test_case cases[] = {
+        {"time and exchangeInfo", test_time_and_info},
+        {"signed place, query, cancel and order errors", test_place_query_cancel},
+        {"signature, key and timestamp errors", test_auth_errors},
+        {"listenKey stream: NEW then FILLED on a manual price", test_user_stream_fill},
+        {"429 and 418 faults", test_rate_limit_fault},
+        {"batch with mixed per-item results", test_batch_mixed},
+        {"503 outcome unknown, timeout, delay, triggers", test_outcome_unknown_and_timeout},
+        {"dropped, duplicated and reordered pushes", test_push_faults},
+        {"market streams and entry points", test_market_streams},
+        {"command lines and faults file", test_command_lines},
+        {"partial fills, reset, forced margin rejection", test_partial_fill_and_reset},
+        {"the binary: first line and SIGTERM", test_binary},
+        {NULL, NULL}};
+    signal(SIGPIPE, SIG_IGN);
+    SQT_TEST_INIT();
+    if (sqt_test_suite("emulator", cases) != 0)
+        return EXIT_FAILURE;
+    return sqt_test_run();
+}
