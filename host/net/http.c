@@ -343,6 +343,15 @@ static void classify(struct sqt_http_call *c, CURLcode rc)
     curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &code);
     c->status = (int)code;
     c->err.http_status = (int)code;
+    if (rc == CURLE_OK && (code < 100 || code > 999)) {
+        /* curl took bytes without a valid status line for an answer ("HTTP/200 OK"):
+         * no HTTP answer, so the caller must not read it as one with status 0 */
+        c->status = 0;
+        c->err.http_status = 0;
+        c->err.code = SQT_ENETWORK;
+        snprintf(c->err.message, sizeof(c->err.message), "malformed HTTP response: no status");
+        return;
+    }
     if (rc == CURLE_OK) {
         c->err.code = SQT_OK;
         return;

@@ -14,7 +14,7 @@
  *  - Whoever allocates frees. Data handed to a callback is valid only during the call.
  *  - Money is fixed point (sqt_dec): no floating point between plugin and order request.
  *  - Tables start with struct_size and only ever grow at the end; a member past the
- *    other side's struct_size is "not implemented".
+ *    other side's struct_size is absent (the feature is unsupported).
  *  - The plugin never opens sockets: it reaches the network through the host services
  *    table (HTTP, WebSocket, timers).
  *
@@ -71,7 +71,7 @@ enum {
     SQT_OK = 0,
     SQT_EINVAL = -1,           /* bad argument or malformed input */
     SQT_ENOMEM = -2,           /* out of memory */
-    SQT_ENOTSUP = -3,          /* operation not implemented by this plugin */
+    SQT_ENOTSUP = -3,          /* operation not supported by this plugin */
     SQT_ESTATE = -4,           /* not allowed in the current state */
     SQT_ENOENT = -5,           /* no such item (config key, secret, symbol) */
     SQT_ERANGE = -6,           /* value does not fit (decimal overflow, buffer) */
