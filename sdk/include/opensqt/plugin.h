@@ -268,19 +268,33 @@ static inline sqt_dec sqt_dec_normalize(sqt_dec d)
     return d;
 }
 
-/* -1, 0, 1; *ok (when not NULL) is 0 if the two could not be brought to one scale. */
+/* -1, 0, 1, exact for every pair of valid decimals (no overflow: integer and fraction
+ * parts are compared separately). *ok (when not NULL) is 0 only for a scale outside
+ * 0..SQT_DEC_MAX_SCALE. */
 static inline int sqt_dec_cmp(sqt_dec a, sqt_dec b, int *ok)
 {
-    sqt_dec x, y;
-    int32_t s = a.scale > b.scale ? a.scale : b.scale;
-    if (sqt_dec_rescale(a, s, &x) != SQT_OK || sqt_dec_rescale(b, s, &y) != SQT_OK) {
+    static const int64_t p10[SQT_DEC_MAX_SCALE + 1] = {
+        1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+        10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000,
+        1000000000000000, 10000000000000000, 100000000000000000, 1000000000000000000};
+    int64_t ia, ib, fa, fb;
+    int32_t s;
+    if (a.scale < 0 || a.scale > SQT_DEC_MAX_SCALE || b.scale < 0 || b.scale > SQT_DEC_MAX_SCALE) {
         if (ok)
             *ok = 0;
         return 0;
     }
     if (ok)
         *ok = 1;
-    return (x.mant > y.mant) - (x.mant < y.mant);
+    ia = a.mant / p10[a.scale]; /* both parts carry the sign of the value */
+    ib = b.mant / p10[b.scale];
+    if (ia != ib)
+        return (ia > ib) - (ia < ib);
+    /* |fraction| < 10^scale, so bringing it to s <= 18 digits cannot overflow */
+    s = a.scale > b.scale ? a.scale : b.scale;
+    fa = (a.mant % p10[a.scale]) * p10[s - a.scale];
+    fb = (b.mant % p10[b.scale]) * p10[s - b.scale];
+    return (fa > fb) - (fa < fb);
 }
 
 /* ------------------------------------------------------------------------------------
