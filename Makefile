@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test asan soak bench install clean
+.PHONY: all deps configure build demo test asan soak bench fuzz install clean
 
 all: build
 
@@ -38,6 +38,17 @@ bench: deps
 	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DOPENSQT_BUILD_TESTS=OFF >/dev/null
 	@cmake --build build-release -j$(JOBS)
 	@for b in build-release/bench/bench_*; do [ -x "$$b" ] && "$$b"; done
+
+# libFuzzer (clang) on every outside-input parser, FUZZ_SECONDS each, new inputs into a
+# scratch dir (merge the interesting ones into tests/fuzz/corpus, see tests/fuzz/README.md)
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = binance config dec pricepath ws http
+fuzz: deps
+	@CC=clang cmake -S . -B build-fuzz -DOPENSQT_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j$(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do mkdir -p build-fuzz/new/$$t; \
+	  d=""; [ -f tests/fuzz/dict/$$t.dict ] && d="-dict=tests/fuzz/dict/$$t.dict"; \
+	  build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) $$d build-fuzz/new/$$t tests/fuzz/corpus/$$t || exit 1; done
 
 install: build
 	cmake --install $(BUILD)
