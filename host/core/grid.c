@@ -332,23 +332,32 @@ static int sell_pass(sqt_grid *g, int64_t now, int cap, int *placed)
     int64_t sell_max = g->cur + (int64_t)g->SW * g->I;
     int64_t kmax = floordiv(sell_max - g->A, g->I);
     int64_t kc = floordiv(g->cur - g->A, g->I);
-    size_t hi = sqt_gset_lower(&g->ready, kc + 1), lo = hi, n = 0, i;
+    const sqt_gset *rd = &g->ready;
+    sqt_gset_pos hi = sqt_gset_lower(rd, kc + 1);
+    sqt_gset_pos lo = hi != SQT_GSET_END ? sqt_gset_prev(rd, hi) : sqt_gset_last(rd);
+    size_t n = 0, i;
     *placed = 0;
     while ((int)n < cap) {
-        int use_lo = 0, have_lo = lo > 0 && g->ready.v[lo - 1] <= kmax;
-        int have_hi = hi < g->ready.n && g->ready.v[hi] <= kmax;
+        int use_lo = 0, have_lo = lo != SQT_GSET_END && sqt_gset_key(rd, lo) <= kmax;
+        int have_hi = hi != SQT_GSET_END && sqt_gset_key(rd, hi) <= kmax;
         int64_t k;
         grid_slot *s;
         if (!have_lo && !have_hi)
             break;
         if (have_lo && have_hi) {
-            int64_t dl = g->cur - sqt_grid__level(g, g->ready.v[lo - 1]);
-            int64_t dh = sqt_grid__level(g, g->ready.v[hi]) - g->cur;
+            int64_t dl = g->cur - sqt_grid__level(g, sqt_gset_key(rd, lo));
+            int64_t dh = sqt_grid__level(g, sqt_gset_key(rd, hi)) - g->cur;
             use_lo = dl <= dh;
         } else {
             use_lo = have_lo;
         }
-        k = use_lo ? g->ready.v[--lo] : g->ready.v[hi++];
+        if (use_lo) {
+            k = sqt_gset_key(rd, lo);
+            lo = sqt_gset_prev(rd, lo);
+        } else {
+            k = sqt_gset_key(rd, hi);
+            hi = sqt_gset_next(rd, hi);
+        }
         s = sqt_grid__slot(g, k);
         if (s == NULL || s->retry_at > now)
             continue;
@@ -442,9 +451,10 @@ static int buy_pass(sqt_grid *g, int64_t now, int cap)
 static int oow_pass(sqt_grid *g, int64_t now)
 {
     int64_t bound = g->kg - g->N + 1 - g->slack;
-    size_t i;
-    for (i = 0; i < g->buys.n && g->buys.v[i] < bound; i++) {
-        grid_slot *s = sqt_grid__slot(g, g->buys.v[i]);
+    sqt_gset_pos i;
+    for (i = sqt_gset_first(&g->buys); i != SQT_GSET_END && sqt_gset_key(&g->buys, i) < bound;
+         i = sqt_gset_next(&g->buys, i)) {
+        grid_slot *s = sqt_grid__slot(g, sqt_gset_key(&g->buys, i));
         if (s != NULL && !s->o.cancel_req &&
             (s->o.state == SQT_GRID_ORD_PLACED || s->o.state == SQT_GRID_ORD_CONFIRMED)) {
             int rc = sqt_grid__cancel(g, s, SQT_GRID_WHY_OUT_OF_WINDOW, 0, now);

@@ -137,60 +137,336 @@ int sqt_gmap_del(sqt_gmap *m, int64_t k)
     return 1;
 }
 
+/* ---- ordered set: AVL tree in a node array ---------------------------------------- */
+
+/* Indexes are uint32 and [0] is "none": at most UINT32_MAX - 1 nodes. */
+#define GSET_MAX_NODES ((size_t)UINT32_MAX - 1)
+
+#define GN(s, i) ((s)->nodes[i])
+
 void sqt_gset_free(sqt_gset *s)
 {
-    free(s->v);
+    free(s->nodes);
     memset(s, 0, sizeof *s);
 }
 
-size_t sqt_gset_lower(const sqt_gset *s, int64_t k)
+int sqt_gset_reserve(sqt_gset *s, size_t cap)
 {
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->v[mid] < k)
-            lo = mid + 1;
-        else
-            hi = mid;
+    sqt_gset_node *nodes;
+    if (s->cap >= cap)
+        return 0;
+    if (cap > GSET_MAX_NODES || cap + 1 > SIZE_MAX / sizeof *nodes)
+        return SQT_ENOMEM;
+    nodes = realloc(s->nodes, (cap + 1) * sizeof *nodes);
+    if (nodes == NULL)
+        return SQT_ENOMEM;
+    if (s->nodes == NULL)
+        memset(&nodes[0], 0, sizeof nodes[0]);
+    s->nodes = nodes;
+    s->cap = cap;
+    return 0;
+}
+
+static int gset_h(const sqt_gset *s, sqt_gset_pos i)
+{
+    return i ? GN(s, i).h : 0;
+}
+
+static void gset_fix_h(sqt_gset *s, sqt_gset_pos i)
+{
+    int hl = gset_h(s, GN(s, i).l), hr = gset_h(s, GN(s, i).r);
+    GN(s, i).h = (uint8_t)(1 + (hl > hr ? hl : hr));
+}
+
+/* Make `to` take `from`'s place under parent p (the root when p is 0). */
+static void gset_relink(sqt_gset *s, sqt_gset_pos p, sqt_gset_pos from, sqt_gset_pos to)
+{
+    if (p == 0)
+        s->root = to;
+    else if (GN(s, p).l == from)
+        GN(s, p).l = to;
+    else
+        GN(s, p).r = to;
+    if (to != 0)
+        GN(s, to).p = p;
+}
+
+/* x's right child y becomes the subtree's root. Returns y. */
+static sqt_gset_pos gset_rot_left(sqt_gset *s, sqt_gset_pos x)
+{
+    sqt_gset_pos y = GN(s, x).r, b = GN(s, y).l;
+    gset_relink(s, GN(s, x).p, x, y);
+    GN(s, x).r = b;
+    if (b != 0)
+        GN(s, b).p = x;
+    GN(s, y).l = x;
+    GN(s, x).p = y;
+    gset_fix_h(s, x);
+    gset_fix_h(s, y);
+    return y;
+}
+
+static sqt_gset_pos gset_rot_right(sqt_gset *s, sqt_gset_pos x)
+{
+    sqt_gset_pos y = GN(s, x).l, b = GN(s, y).r;
+    gset_relink(s, GN(s, x).p, x, y);
+    GN(s, x).l = b;
+    if (b != 0)
+        GN(s, b).p = x;
+    GN(s, y).r = x;
+    GN(s, x).p = y;
+    gset_fix_h(s, x);
+    gset_fix_h(s, y);
+    return y;
+}
+
+/* Restore heights and balance from i upwards after a change below i. Each node's stored
+ * height is still the one from before the change, so the walk stops at the first
+ * position whose subtree kept its height: nothing above can have changed. */
+static void gset_retrace(sqt_gset *s, sqt_gset_pos i)
+{
+    while (i != 0) {
+        sqt_gset_pos l = GN(s, i).l, r = GN(s, i).r;
+        int bal = gset_h(s, l) - gset_h(s, r), before = GN(s, i).h;
+        if (bal > 1) {
+            if (gset_h(s, GN(s, l).l) < gset_h(s, GN(s, l).r))
+                gset_rot_left(s, l);
+            i = gset_rot_right(s, i);
+        } else if (bal < -1) {
+            if (gset_h(s, GN(s, r).r) < gset_h(s, GN(s, r).l))
+                gset_rot_right(s, r);
+            i = gset_rot_left(s, i);
+        } else {
+            gset_fix_h(s, i);
+        }
+        if (GN(s, i).h == before)
+            return;
+        i = GN(s, i).p;
     }
-    return lo;
+}
+
+static sqt_gset_pos gset_find(const sqt_gset *s, int64_t k)
+{
+    sqt_gset_pos i = s->root;
+    if (i == 0 || k < GN(s, s->lo).k || k > GN(s, s->hi).k)
+        return 0;
+    while (i != 0 && GN(s, i).k != k)
+        i = k < GN(s, i).k ? GN(s, i).l : GN(s, i).r;
+    return i;
 }
 
 int sqt_gset_has(const sqt_gset *s, int64_t k)
 {
-    size_t i = sqt_gset_lower(s, k);
-    return i < s->n && s->v[i] == k;
+    return gset_find(s, k) != 0;
 }
 
 int sqt_gset_add(sqt_gset *s, int64_t k)
 {
-    size_t i = sqt_gset_lower(s, k);
-    if (i < s->n && s->v[i] == k)
-        return 0;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        int64_t *v;
-        if (cap > SIZE_MAX / sizeof *v)
-            return SQT_ENOMEM;
-        v = realloc(s->v, cap * sizeof *v);
-        if (v == NULL)
-            return SQT_ENOMEM;
-        s->v = v;
-        s->cap = cap;
+    sqt_gset_pos p = 0, i = s->root, x;
+    int left = 0;
+    /* beyond an edge the new node hangs under that edge's node: no descent */
+    if (i != 0 && k < GN(s, s->lo).k) {
+        p = s->lo;
+        left = 1;
+        i = 0;
+    } else if (i != 0 && k > GN(s, s->hi).k) {
+        p = s->hi;
+        i = 0;
     }
-    memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof *s->v);
-    s->v[i] = k;
+    while (i != 0) {
+        if (k == GN(s, i).k)
+            return 0;
+        p = i;
+        left = k < GN(s, i).k;
+        i = left ? GN(s, i).l : GN(s, i).r;
+    }
+    if (s->free_list != 0) {
+        x = s->free_list;
+        s->free_list = GN(s, x).r;
+    } else {
+        if ((size_t)s->top >= s->cap &&
+            sqt_gset_reserve(s, s->cap ? (s->cap > GSET_MAX_NODES / 2 ? GSET_MAX_NODES
+                                                                      : s->cap * 2)
+                                       : 16) != 0)
+            return SQT_ENOMEM;
+        if ((size_t)s->top >= s->cap)
+            return SQT_ENOMEM; /* GSET_MAX_NODES members already */
+        x = ++s->top;
+    }
+    GN(s, x).k = k;
+    GN(s, x).l = GN(s, x).r = 0;
+    GN(s, x).p = p;
+    GN(s, x).h = 1;
+    if (p == 0) {
+        s->root = s->lo = s->hi = x;
+    } else {
+        if (left)
+            GN(s, p).l = x;
+        else
+            GN(s, p).r = x;
+        if (k < GN(s, s->lo).k)
+            s->lo = x;
+        if (k > GN(s, s->hi).k)
+            s->hi = x;
+    }
     s->n++;
+    gset_retrace(s, p);
     return 0;
+}
+
+static sqt_gset_pos gset_min_from(const sqt_gset *s, sqt_gset_pos i)
+{
+    while (GN(s, i).l != 0)
+        i = GN(s, i).l;
+    return i;
+}
+
+static sqt_gset_pos gset_max_from(const sqt_gset *s, sqt_gset_pos i)
+{
+    while (GN(s, i).r != 0)
+        i = GN(s, i).r;
+    return i;
 }
 
 void sqt_gset_del(sqt_gset *s, int64_t k)
 {
-    size_t i = sqt_gset_lower(s, k);
-    if (i < s->n && s->v[i] == k) {
-        memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof *s->v);
-        s->n--;
+    sqt_gset_pos z = gset_find(s, k), from;
+    if (z == 0)
+        return;
+    /* successor and predecessor do not change when z's node is unlinked */
+    if (z == s->lo)
+        s->lo = sqt_gset_next(s, z);
+    if (z == s->hi)
+        s->hi = sqt_gset_prev(s, z);
+    if (GN(s, z).l == 0 || GN(s, z).r == 0) {
+        from = GN(s, z).p;
+        gset_relink(s, from, z, GN(s, z).l ? GN(s, z).l : GN(s, z).r);
+    } else {
+        /* the successor node y moves into z's place (nodes are relinked, never
+         * rewritten, so positions held by callers keep naming their members) */
+        sqt_gset_pos y = gset_min_from(s, GN(s, z).r);
+        if (GN(s, y).p != z) {
+            from = GN(s, y).p;
+            gset_relink(s, from, y, GN(s, y).r);
+            GN(s, y).r = GN(s, z).r;
+            GN(s, GN(s, y).r).p = y;
+        } else {
+            from = y;
+        }
+        gset_relink(s, GN(s, z).p, z, y);
+        GN(s, y).l = GN(s, z).l;
+        GN(s, GN(s, y).l).p = y;
+        GN(s, y).h = GN(s, z).h; /* the position's old height, for the retrace */
     }
+    GN(s, z).r = s->free_list;
+    s->free_list = z;
+    s->n--;
+    gset_retrace(s, from);
+}
+
+sqt_gset_pos sqt_gset_lower(const sqt_gset *s, int64_t k)
+{
+    sqt_gset_pos i = s->root, best = 0;
+    if (i == 0 || k > GN(s, s->hi).k)
+        return 0;
+    if (k <= GN(s, s->lo).k)
+        return s->lo;
+    while (i != 0) {
+        if (GN(s, i).k >= k) {
+            best = i;
+            i = GN(s, i).l;
+        } else {
+            i = GN(s, i).r;
+        }
+    }
+    return best;
+}
+
+sqt_gset_pos sqt_gset_first(const sqt_gset *s)
+{
+    return s->lo;
+}
+
+sqt_gset_pos sqt_gset_last(const sqt_gset *s)
+{
+    return s->hi;
+}
+
+sqt_gset_pos sqt_gset_next(const sqt_gset *s, sqt_gset_pos i)
+{
+    sqt_gset_pos p;
+    if (i == s->hi)
+        return 0;
+    if (GN(s, i).r != 0)
+        return gset_min_from(s, GN(s, i).r);
+    for (p = GN(s, i).p; p != 0 && GN(s, p).r == i; p = GN(s, p).p)
+        i = p;
+    return p;
+}
+
+sqt_gset_pos sqt_gset_prev(const sqt_gset *s, sqt_gset_pos i)
+{
+    sqt_gset_pos p;
+    if (i == s->lo)
+        return 0;
+    if (GN(s, i).l != 0)
+        return gset_max_from(s, GN(s, i).l);
+    for (p = GN(s, i).p; p != 0 && GN(s, p).l == i; p = GN(s, p).p)
+        i = p;
+    return p;
+}
+
+/* Descend to the leftmost node under i, refusing links that leave the handed-out
+ * nodes or whose child does not point back: 0 then. */
+static sqt_gset_pos gset_check_min(const sqt_gset *s, sqt_gset_pos i)
+{
+    sqt_gset_pos l;
+    size_t steps = 0;
+    while ((l = GN(s, i).l) != 0) {
+        if (l > s->top || GN(s, l).p != i || ++steps > s->n)
+            return 0;
+        i = l;
+    }
+    return i;
+}
+
+int sqt_gset_check(const sqt_gset *s)
+{
+    sqt_gset_pos i;
+    size_t seen = 0;
+    int64_t prev = 0;
+    sqt_gset_pos last = 0;
+    if (s->root == 0)
+        return s->n == 0 && s->lo == 0 && s->hi == 0 ? 0 : -1;
+    if (s->root > s->top || (size_t)s->top > s->cap || GN(s, s->root).p != 0 ||
+        (i = gset_check_min(s, s->root)) == 0 || i != s->lo)
+        return -1;
+    /* in order; every node is entered through a verified child link, so climbing its
+     * parent links stays inside the tree; seen bounds the walk */
+    while (i != 0) {
+        sqt_gset_pos l = GN(s, i).l, r = GN(s, i).r, p;
+        int hl, hr;
+        if (r > s->top || (r != 0 && GN(s, r).p != i))
+            return -1;
+        hl = gset_h(s, l); /* l was verified on the way down */
+        hr = gset_h(s, r);
+        if (++seen > s->n || hl - hr < -1 || hl - hr > 1 ||
+            GN(s, i).h != 1 + (hl > hr ? hl : hr))
+            return -1;
+        if (seen > 1 && GN(s, i).k <= prev)
+            return -1;
+        prev = GN(s, i).k;
+        last = i;
+        if (r != 0) {
+            if ((i = gset_check_min(s, r)) == 0)
+                return -1;
+            continue;
+        }
+        for (p = GN(s, i).p; p != 0 && GN(s, p).r == i; p = GN(s, p).p)
+            i = p;
+        i = p;
+    }
+    return seen == s->n && last == s->hi ? 0 : -1;
 }
 
 int sqt_gring_init(sqt_gring *r, size_t cap)

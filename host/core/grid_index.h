@@ -1,5 +1,5 @@
 /* Containers of the grid engine (internal to host/core/grid*.c): an int64 -> uint32
- * hash map, a sorted set of int64 and a bounded "recently finished" set. They keep the
+ * hash map, an ordered set of int64 and a bounded "recently finished" set. They keep the
  * engine's per-tick work proportional to the window, not to every slot ever seen.
  * All allocation failures are reported (SQT_ENOMEM); nothing aborts. */
 #ifndef SQT_GRID_INDEX_H
@@ -26,21 +26,55 @@ int sqt_gmap_put(sqt_gmap *m, int64_t k, uint32_t v);
 /* 1 if k was present. */
 int sqt_gmap_del(sqt_gmap *m, int64_t k);
 
-/* Sorted ascending, no duplicates. Insert/delete move memory (they happen on state
- * changes, not per tick); lookups are binary searches. */
+/* Ordered set of int64: an AVL tree whose nodes live in one array (indexes, not
+ * pointers; deleted nodes are reused), so every operation is O(log n) worst case and
+ * growth is one realloc. A zeroed struct is an empty set.
+ * A position (sqt_gset_pos) names one member; 0 (SQT_GSET_END) names none. It stays
+ * valid while its member is in the set, across other inserts, deletes and growth. */
+typedef uint32_t sqt_gset_pos;
+#define SQT_GSET_END ((sqt_gset_pos)0)
+
+typedef struct sqt_gset_node {
+    int64_t k;
+    sqt_gset_pos l, r, p;      /* children and parent, 0 = none */
+    uint8_t h;                 /* height of the subtree, a leaf is 1 */
+} sqt_gset_node;
+
 typedef struct sqt_gset {
-    int64_t *v;
-    size_t n;
+    sqt_gset_node *nodes;      /* [1..cap]; [0] stands for "none" and is never used */
     size_t cap;
+    size_t n;                  /* members (read-only) */
+    sqt_gset_pos root;
+    sqt_gset_pos lo, hi;       /* smallest and largest member: the engine works at the
+                                * edges (fills near the market), so those are O(1) */
+    sqt_gset_pos free_list;    /* deleted nodes, linked through .r */
+    sqt_gset_pos top;          /* nodes above this were never handed out */
 } sqt_gset;
 
 void sqt_gset_free(sqt_gset *s);
-/* Index of the first element >= k (n when none). */
-size_t sqt_gset_lower(const sqt_gset *s, int64_t k);
+/* Room for cap members: while n < cap, sqt_gset_add cannot fail. 0 or SQT_ENOMEM (the
+ * set is unchanged then). */
+int sqt_gset_reserve(sqt_gset *s, size_t cap);
 int sqt_gset_has(const sqt_gset *s, int64_t k);
-/* 0 (also when already present) or SQT_ENOMEM. */
+/* 0 (also when already present) or SQT_ENOMEM (the set is unchanged then). */
 int sqt_gset_add(sqt_gset *s, int64_t k);
 void sqt_gset_del(sqt_gset *s, int64_t k);
+/* The first member >= k, the smallest, the largest, the next and previous members in
+ * order; SQT_GSET_END when there is none. first/last are O(1), next/prev O(1) amortised
+ * over a scan. */
+sqt_gset_pos sqt_gset_lower(const sqt_gset *s, int64_t k);
+sqt_gset_pos sqt_gset_first(const sqt_gset *s);
+sqt_gset_pos sqt_gset_last(const sqt_gset *s);
+sqt_gset_pos sqt_gset_next(const sqt_gset *s, sqt_gset_pos i);
+sqt_gset_pos sqt_gset_prev(const sqt_gset *s, sqt_gset_pos i);
+/* The member at a position other than SQT_GSET_END. */
+static inline int64_t sqt_gset_key(const sqt_gset *s, sqt_gset_pos i)
+{
+    return s->nodes[i].k;
+}
+/* 0 when the tree is well formed (order, links, heights, balance, count); for the
+ * engine's invariant check and tests. O(n). */
+int sqt_gset_check(const sqt_gset *s);
 
 /* The last `cap` finished keys (64-bit hashes of client ids) with a small tag each;
  * the oldest is forgotten when full. */

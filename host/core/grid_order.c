@@ -119,9 +119,9 @@ int sqt_grid__query(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int64_t now)
  * the cancel timeout and a query, §11 #20/#28). */
 int sqt_grid__cancel_all_buys(sqt_grid *g, sqt_grid_reason why, int64_t now)
 {
-    size_t i;
-    for (i = 0; i < g->buys.n; i++) {
-        grid_slot *s = sqt_grid__slot(g, g->buys.v[i]);
+    sqt_gset_pos i;
+    for (i = sqt_gset_first(&g->buys); i != SQT_GSET_END; i = sqt_gset_next(&g->buys, i)) {
+        grid_slot *s = sqt_grid__slot(g, sqt_gset_key(&g->buys, i));
         if (s != NULL && s->o.state >= SQT_GRID_ORD_PLACED && !s->o.cancel_req) {
             int rc = sqt_grid__cancel(g, s, why, 0, now);
             if (rc != 0)

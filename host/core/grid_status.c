@@ -56,7 +56,7 @@ const char *sqt_grid_reason_name(sqt_grid_reason why)
 int sqt_grid_get_status(const sqt_grid *g, sqt_grid_status *st)
 {
     const sqt_gset *sets[2] = {&g->buys, &g->sells};
-    size_t i;
+    sqt_gset_pos i;
     int j, rc = 0;
     memset(st, 0, sizeof *st);
     st->started = g->started;
@@ -71,8 +71,8 @@ int sqt_grid_get_status(const sqt_grid *g, sqt_grid_status *st)
     st->live_buys = g->buys.n;
     st->live_sells = g->sells.n;
     for (j = 0; j < 2; j++) {
-        for (i = 0; i < sets[j]->n; i++) {
-            const grid_slot *s = sqt_grid__slot(g, sets[j]->v[i]);
+        for (i = sqt_gset_first(sets[j]); i != SQT_GSET_END; i = sqt_gset_next(sets[j], i)) {
+            const grid_slot *s = sqt_grid__slot(g, sqt_gset_key(sets[j], i));
             if (s == NULL)
                 continue;
             st->pending += s->o.state == SQT_GRID_ORD_PENDING;
@@ -125,7 +125,7 @@ static void slot_info(const sqt_grid *g, int64_t k, const grid_slot *s, sqt_grid
 size_t sqt_grid_list_slots(const sqt_grid *g, sqt_grid_list which, sqt_grid_slot_info *out,
                            size_t cap)
 {
-    size_t n = 0, i;
+    size_t n = 0;
     if (which == SQT_GRID_LIST_WINDOW) {
         int w;
         if (!g->have_price)
@@ -138,19 +138,26 @@ size_t sqt_grid_list_slots(const sqt_grid *g, sqt_grid_list which, sqt_grid_slot
         return n;
     }
     if (which == SQT_GRID_LIST_HOLDING) {
-        for (i = g->hold.n; i > 0; i--, n++)
+        sqt_gset_pos i;
+        for (i = sqt_gset_last(&g->hold); i != SQT_GSET_END; i = sqt_gset_prev(&g->hold, i), n++) {
+            int64_t k = sqt_gset_key(&g->hold, i);
             if (n < cap)
-                slot_info(g, g->hold.v[i - 1], sqt_grid__slot(g, g->hold.v[i - 1]), &out[n]);
+                slot_info(g, k, sqt_grid__slot(g, k), &out[n]);
+        }
         return n;
     }
     if (which == SQT_GRID_LIST_ORDERS) {
-        size_t b = g->buys.n, s = g->sells.n;
-        while (b > 0 || s > 0) { /* merge of two ascending sets, descending */
+        sqt_gset_pos b = sqt_gset_last(&g->buys), s = sqt_gset_last(&g->sells);
+        while (b != SQT_GSET_END || s != SQT_GSET_END) { /* merge of two sets, descending */
             int64_t k;
-            if (s == 0 || (b > 0 && g->buys.v[b - 1] > g->sells.v[s - 1]))
-                k = g->buys.v[--b];
-            else
-                k = g->sells.v[--s];
+            if (s == SQT_GSET_END ||
+                (b != SQT_GSET_END && sqt_gset_key(&g->buys, b) > sqt_gset_key(&g->sells, s))) {
+                k = sqt_gset_key(&g->buys, b);
+                b = sqt_gset_prev(&g->buys, b);
+            } else {
+                k = sqt_gset_key(&g->sells, s);
+                s = sqt_gset_prev(&g->sells, s);
+            }
             if (n < cap)
                 slot_info(g, k, sqt_grid__slot(g, k), &out[n]);
             n++;
@@ -171,22 +178,13 @@ static int bad(char *why, size_t cap, const char *fmt, ...)
     return -1;
 }
 
-static int set_sorted(const sqt_gset *s)
-{
-    size_t i;
-    for (i = 1; i < s->n; i++)
-        if (s->v[i - 1] >= s->v[i])
-            return 0;
-    return 1;
-}
-
 int sqt_grid_check_invariants(const sqt_grid *g, char *why, size_t cap)
 {
     size_t i, used = 0, nb = 0, ns = 0, nr = 0, nh = 0;
     int64_t sum = 0;
-    if (!set_sorted(&g->buys) || !set_sorted(&g->sells) || !set_sorted(&g->ready) ||
-        !set_sorted(&g->hold))
-        return bad(why, cap, "an index set is not strictly sorted");
+    if (sqt_gset_check(&g->buys) || sqt_gset_check(&g->sells) || sqt_gset_check(&g->ready) ||
+        sqt_gset_check(&g->hold))
+        return bad(why, cap, "an index set is malformed (order, links or balance)");
     for (i = 0; i < g->pool_cap; i++) {
         const grid_slot *s = &g->pool[i];
         const grid_order *o = &s->o;

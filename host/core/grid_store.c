@@ -137,21 +137,6 @@ grid_slot *sqt_grid__slot(const sqt_grid *g, int64_t k)
     return i != NULL ? &g->pool[*i] : NULL;
 }
 
-static int gset_reserve(sqt_gset *s, size_t cap)
-{
-    int64_t *v;
-    if (s->cap >= cap)
-        return 0;
-    if (cap > SIZE_MAX / sizeof *v)
-        return SQT_ENOMEM;
-    v = realloc(s->v, cap * sizeof *v);
-    if (v == NULL)
-        return SQT_ENOMEM;
-    s->v = v;
-    s->cap = cap;
-    return 0;
-}
-
 /* Every index set holds a subset of the slots: reserving the pool's capacity in each
  * makes their inserts infallible, so no state change can half-fail. */
 int sqt_grid__pool_grow(sqt_grid *g)
@@ -161,8 +146,8 @@ int sqt_grid__pool_grow(sqt_grid *g)
     uint32_t *fr;
     if (cap > UINT32_MAX || cap > SIZE_MAX / sizeof *pool)
         return SQT_ENOMEM;
-    if (gset_reserve(&g->buys, cap) || gset_reserve(&g->sells, cap) ||
-        gset_reserve(&g->ready, cap) || gset_reserve(&g->hold, cap))
+    if (sqt_gset_reserve(&g->buys, cap) || sqt_gset_reserve(&g->sells, cap) ||
+        sqt_gset_reserve(&g->ready, cap) || sqt_gset_reserve(&g->hold, cap))
         return SQT_ENOMEM;
     pool = realloc(g->pool, cap * sizeof *pool);
     if (pool == NULL)

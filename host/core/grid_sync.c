@@ -211,9 +211,9 @@ int sqt_grid_on_query_result(sqt_grid *g, const char *client_id, const sqt_error
 
 static int timeouts(sqt_grid *g, const sqt_gset *set, int64_t now)
 {
-    size_t i;
-    for (i = 0; i < set->n; i++) {
-        grid_slot *s = sqt_grid__slot(g, set->v[i]);
+    sqt_gset_pos i;
+    for (i = sqt_gset_first(set); i != SQT_GSET_END; i = sqt_gset_next(set, i)) {
+        grid_slot *s = sqt_grid__slot(g, sqt_gset_key(set, i));
         grid_order *o;
         int rc = 0;
         if (s == NULL)
@@ -274,10 +274,11 @@ static int cleanable(const grid_slot *s)
 static int clean_side(sqt_grid *g, const sqt_gset *side, int from_top, int want,
                       int64_t now_ms)
 {
-    size_t i;
+    sqt_gset_pos i = from_top ? sqt_gset_last(side) : sqt_gset_first(side);
     int done = 0;
-    for (i = 0; i < side->n && done < want; i++) {
-        grid_slot *s = sqt_grid__slot(g, side->v[from_top ? side->n - 1 - i : i]);
+    for (; i != SQT_GSET_END && done < want;
+         i = from_top ? sqt_gset_prev(side, i) : sqt_gset_next(side, i)) {
+        grid_slot *s = sqt_grid__slot(g, sqt_gset_key(side, i));
         int rc;
         if (!cleanable(s))
             continue;
@@ -291,13 +292,14 @@ static int clean_side(sqt_grid *g, const sqt_gset *side, int from_top, int want,
 
 int sqt_grid_cleanup(sqt_grid *g, int64_t now_ms)
 {
-    size_t nb = 0, ns = 0, i;
+    size_t nb = 0, ns = 0;
+    sqt_gset_pos i;
     int cb, cs, done, rc;
     g->oom = 0;
-    for (i = 0; i < g->buys.n; i++)
-        nb += (size_t)cleanable(sqt_grid__slot(g, g->buys.v[i]));
-    for (i = 0; i < g->sells.n; i++)
-        ns += (size_t)cleanable(sqt_grid__slot(g, g->sells.v[i]));
+    for (i = sqt_gset_first(&g->buys); i != SQT_GSET_END; i = sqt_gset_next(&g->buys, i))
+        nb += (size_t)cleanable(sqt_grid__slot(g, sqt_gset_key(&g->buys, i)));
+    for (i = sqt_gset_first(&g->sells); i != SQT_GSET_END; i = sqt_gset_next(&g->sells, i))
+        ns += (size_t)cleanable(sqt_grid__slot(g, sqt_gset_key(&g->sells, i)));
     if (nb + ns < (size_t)g->Th)
         return 0;
     if (nb > ns) {
@@ -590,10 +592,11 @@ int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_d
     /* acknowledged orders missing from the list ended unseen: fetch their final state */
     {
         const sqt_gset *sets[2] = {&g->buys, &g->sells};
+        sqt_gset_pos p;
         int j;
         for (j = 0; j < 2; j++) {
-            for (i = 0; i < sets[j]->n; i++) {
-                grid_slot *s = sqt_grid__slot(g, sets[j]->v[i]);
+            for (p = sqt_gset_first(sets[j]); p != SQT_GSET_END; p = sqt_gset_next(sets[j], p)) {
+                grid_slot *s = sqt_grid__slot(g, sqt_gset_key(sets[j], p));
                 if (s == NULL || s->o.state < SQT_GRID_ORD_PLACED || s->o.seen_epoch == g->epoch ||
                     s->o.query_inflight)
                     continue;
