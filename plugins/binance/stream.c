@@ -10,7 +10,11 @@
  * first data arrives.
  * User data: a listenKey (POST), /private/ws?listenKey=..&events=..; PUT every 30 min;
  * on -1125 or listenKeyExpired a new key and a new connection, reported as DOWN, then
- * RESYNC + UP once the new connection is open, so the host reconciles over REST. */
+ * RESYNC + UP once the new connection is open, so the host reconciles over REST.
+ * A dead key may also show only as refused connections (the host retries the same URL
+ * forever): after BN_USER_FAILS_CHECK failed attempts in a row the key is checked with
+ * a PUT (-1125: new key), and after twice that many a new key is fetched even if the
+ * PUT passed (POST returns the account's live key, which may not be ours). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +28,7 @@
 #define BN_USER_STALE_MS (15u * 60u * 1000u)
 #define BN_LK_RETRY_MAX_MS 60000u
 #define BN_MAX_KLINE_SYMBOLS 200
+#define BN_USER_FAILS_CHECK 3u
 
 static void conn_on_open(void *ud, sqt_ws *ws);
 static void conn_on_message(void *ud, sqt_ws *ws, const char *data, size_t len, int is_binary);
@@ -34,6 +39,19 @@ static void lk_put(sqt_exchange *ex, int verify);
 
 static const sqt_ws_callbacks conn_cbs = {sizeof(sqt_ws_callbacks), conn_on_open,
                                           conn_on_message, conn_on_down, conn_on_closed};
+
+/* A user connection is a bn_conn (first member, so the pointers are the same and
+ * conn_free frees it) with the state the listenKey checks need. */
+typedef struct bn_user_conn {
+    bn_conn c;
+    int connected;             /* on_open seen, no on_down since */
+    unsigned downs;            /* on_down since the last on_open: failed attempts */
+} bn_user_conn;
+
+static bn_user_conn *user_of(bn_conn *c)
+{
+    return c != NULL && c->kind == BN_CONN_USER ? (bn_user_conn *)c : NULL;
+}
 
 /* ------------------------------------------------------------------------------------
  * connections
@@ -61,7 +79,7 @@ static void conn_unlink(sqt_exchange *ex, bn_conn *c)
 
 static bn_conn *conn_new(sqt_exchange *ex, int kind, char **streams, size_t n)
 {
-    bn_conn *c = calloc(1, sizeof(*c));
+    bn_conn *c = calloc(1, kind == BN_CONN_USER ? sizeof(bn_user_conn) : sizeof(bn_conn));
     if (c == NULL)
         return NULL;
     c->ex = ex;
@@ -190,6 +208,8 @@ static void conn_on_open(void *ud, sqt_ws *ws)
     c->opens++;
     c->up = 0;
     if (c->kind == BN_CONN_USER) {
+        user_of(c)->connected = 1;
+        user_of(c)->downs = 0;
         if (c->opens == 1) { /* a fresh key, just issued by the exchange */
             if (ex->user_resync) {
                 ex->user_resync = 0;
@@ -292,6 +312,21 @@ static void conn_on_message(void *ud, sqt_ws *ws, const char *data, size_t len, 
         on_market(c, data, len);
 }
 
+/* Failed attempts in a row on the user stream: is our key still alive? */
+static void user_down(bn_conn *c)
+{
+    sqt_exchange *ex = c->ex;
+    bn_user_conn *u = user_of(c);
+    u->connected = 0;
+    ex->lk_verify = 0; /* a check started for the lost connection cannot confirm it */
+    u->downs++;
+    if (ex->closing || u->downs % BN_USER_FAILS_CHECK != 0)
+        return;
+    sqt_bn_logf(ex, SQT_LOG_WARN, "user data stream: %u failed connection attempts in a row; "
+                "checking the listenKey", u->downs);
+    lk_put(ex, 0);
+}
+
 static void conn_on_down(void *ud, sqt_ws *ws, const sqt_error *why)
 {
     bn_conn *c = ud;
@@ -303,6 +338,8 @@ static void conn_on_down(void *ud, sqt_ws *ws, const sqt_error *why)
         c->up = 0;
         conn_state(c, SQT_STREAM_DOWN, why);
     }
+    if (c->kind == BN_CONN_USER && c == c->ex->user_conn)
+        user_down(c);
 }
 
 static void conn_on_closed(void *ud, sqt_ws *ws)
@@ -609,9 +646,15 @@ static void lk_put_done(bn_req *r, const bn_resp *res)
         lk_schedule_retry(ex, 0);
     } else {
         ex->lk_retry_ms = 0;
+        if (ex->user_conn != NULL &&
+            user_of(ex->user_conn)->downs >= 2 * BN_USER_FAILS_CHECK) {
+            /* the account has a live key but the stream keeps refusing ours */
+            lk_recreate(ex, "connections keep failing with a live listenKey");
+            return;
+        }
     }
     /* connected with our key: unless the exchange said the key is gone, it is live */
-    if (verify && ex->user_conn != NULL && ex->user_conn->opens > 0)
+    if (verify && ex->user_conn != NULL && user_of(ex->user_conn)->connected)
         conn_set_up(ex->user_conn);
 }
 

@@ -1427,6 +1427,126 @@ static void test_user_stream_auth_failure(void)
     fx_done(&f);
 }
 
+/* A failed connection attempt is on_down without on_open; the fake host delivers on_down
+ * only for an open socket, so the test keeps the callbacks the plugin opened each
+ * connection with and calls them as the real host does after a refused upgrade. */
+#define MAX_TAPPED 8
+static struct {
+    const sqt_ws_callbacks *cbs;
+    void *ud;
+    sqt_ws *ws;
+} g_tapped[MAX_TAPPED];
+static size_t g_n_tapped;
+static sqt_host_api g_tap_api;
+
+static int tap_ws_open(sqt_host *h, const sqt_ws_options *opt, const sqt_ws_callbacks *cbs,
+                       void *ud, sqt_ws **out)
+{
+    int rc = fake_host_api()->ws_open(h, opt, cbs, ud, out);
+    if (rc == SQT_OK && g_n_tapped < MAX_TAPPED) {
+        g_tapped[g_n_tapped].cbs = cbs;
+        g_tapped[g_n_tapped].ud = ud;
+        g_tapped[g_n_tapped].ws = *out;
+        g_n_tapped++;
+    }
+    return rc;
+}
+
+/* Connection i (fake host index = open order) was refused: 403 on the upgrade. */
+static void refused_attempt(size_t i)
+{
+    sqt_error why;
+    CU_ASSERT_FATAL(i < g_n_tapped);
+    memset(&why, 0, sizeof(why));
+    why.code = SQT_ENETWORK;
+    snprintf(why.message, sizeof(why.message), "upgrade refused: HTTP 403");
+    g_tapped[i].cbs->on_down(g_tapped[i].ud, g_tapped[i].ws, &why);
+}
+
+static void test_user_stream_refused_key(void)
+{
+    fx f;
+    sink_rec s;
+    sqt_order_sink sink;
+    sqt_create_args args;
+    sqt_error err;
+    memset(&s, 0, sizeof(s));
+    sink.ud = &s;
+    sink.on_order = sink_order;
+    sink.on_state = sink_state;
+    g_n_tapped = 0;
+    g_tap_api = *fake_host_api();
+    g_tap_api.ws_open = tap_ws_open;
+    fx_init(&f, NULL);
+    memset(&args, 0, sizeof(args));
+    args.struct_size = sizeof(args);
+    args.symbol = "ETHUSDT";
+    args.exchange_name = "binance";
+    f.api = bn_api();
+    SQT_ASSERT_INT_EQ(f.api->create(&g_tap_api, fake_host_handle(f.fh), &args, &f.ex, &err),
+                      SQT_OK);
+    CALL(f.api->subscribe_orders(f.ex, &sink));
+    lk_reply(&f, "K1");
+    fake_host_ws_connect(f.fh, 0);
+    SQT_ASSERT_STR_EQ(s.states, "U");
+
+    /* dropped, then two refused reconnects: the third failure in a row checks the key */
+    fake_host_ws_drop(f.fh, 0);
+    refused_attempt(0);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    refused_attempt(0);
+    CU_ASSERT_TRUE_FATAL(pending(&f, "PUT", "/fapi/v1/listenKey") >= 0);
+    /* alive: nothing changes, and a passed check never reports UP for a socket that is
+     * down */
+    reply(&f, pending(&f, "PUT", "/fapi/v1/listenKey"), 200, "{}");
+    SQT_ASSERT_STR_EQ(s.states, "UD");
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(f.fh), 1);
+    CU_ASSERT_FALSE(fake_host_ws_at(f.fh, 0)->closed);
+
+    /* still refused after six: the live key is not ours; a new one, a new socket */
+    refused_attempt(0);
+    refused_attempt(0);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    refused_attempt(0);
+    reply(&f, pending(&f, "PUT", "/fapi/v1/listenKey"), 200, "{}");
+    SQT_ASSERT_STR_EQ(s.states, "UD");
+    CU_ASSERT_TRUE(fake_host_ws_at(f.fh, 0)->closed);
+    lk_reply(&f, "K2");
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(f.fh), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fake_host_ws_at(f.fh, 1)->url, "listenKey=K2&"));
+    fake_host_ws_connect(f.fh, 1);
+    SQT_ASSERT_STR_EQ(s.states, "UDRU"); /* the gap is reported: the host reconciles */
+
+    /* the key died while the stream was down (no listenKeyExpired seen): refused three
+     * times, the check says -1125, a new key */
+    fake_host_ws_drop(f.fh, 1);
+    refused_attempt(1);
+    refused_attempt(1);
+    reply(&f, pending(&f, "PUT", "/fapi/v1/listenKey"), 400,
+          "{\"code\":-1125,\"msg\":\"This listenKey does not exist.\"}");
+    CU_ASSERT_TRUE(fake_host_ws_at(f.fh, 1)->closed);
+    lk_reply(&f, "K3");
+    fake_host_ws_connect(f.fh, 2);
+    SQT_ASSERT_STR_EQ(s.states, "UDRUDRU");
+
+    /* a success resets the count: two failures after a good connection check nothing */
+    fake_host_ws_drop(f.fh, 2);
+    refused_attempt(2);
+    fake_host_ws_connect(f.fh, 2); /* reconnected: the key is verified before UP */
+    CU_ASSERT_TRUE_FATAL(pending(&f, "PUT", "/fapi/v1/listenKey") >= 0);
+    fake_host_ws_drop(f.fh, 2); /* lost again before the answer: no UP for it */
+    reply(&f, pending(&f, "PUT", "/fapi/v1/listenKey"), 200, "{}");
+    SQT_ASSERT_STR_EQ(s.states, "UDRUDRUD");
+    refused_attempt(2);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    fake_host_ws_connect(f.fh, 2);
+    reply(&f, pending(&f, "PUT", "/fapi/v1/listenKey"), 200, "{}");
+    SQT_ASSERT_STR_EQ(s.states, "UDRUDRUDU");
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(f.fh), 3);
+    fx_done(&f);
+}
+
 /* ---- tests: shutdown --------------------------------------------------------------- */
 
 static void shutdown_case(int deferred_cancel)
@@ -1575,6 +1695,7 @@ int main(void)
         {"user stream: listenKey life cycle", test_user_stream_lifecycle},
         {"user stream: reconnect, retry", test_user_stream_reconnect_and_retry},
         {"user stream: bad key", test_user_stream_auth_failure},
+        {"user stream: refused connections renew the key", test_user_stream_refused_key},
         {"shutdown cancels everything", test_shutdown_cancels},
         {"shutdown, host with deferred cancel", test_shutdown_cancels_deferred_host},
         {"shutdown, slow close", test_shutdown_slow_close},
