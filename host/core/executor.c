@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define SQT_EXEC_MAX_BATCH 50
+#define SQT_EXEC_BAN_MARGIN_MS 250
 
 enum { CMD_PLACE = 1, CMD_CANCEL = 2, CMD_QUERY = 3 };
 /* queues in service order: cancels reduce exposure first, reduce-only sells before buys */
@@ -46,6 +47,7 @@ struct sqt_executor {
     int64_t tokens_milli;      /* token bucket, thousandths of a token */
     uint64_t refill_at;        /* loop ms of the last refill */
     uint64_t paused_until;     /* loop ms; 0 = not paused */
+    uint64_t ban_until;        /* loop ms of the end of the last reported ban */
     size_t inflight;
     int closing;
     int timer_closed;
@@ -246,9 +248,12 @@ void sqt_executor_drop_places(sqt_executor *e)
 {
     sqt_error err;
     int qi;
+    /* Everything in these queues is certainly not on the exchange (never sent, or sent
+     * and refused definitively; an unknown outcome waits in the query queue), so the
+     * answer is a definite "not placed", not "cancelled", which would mean "may exist". */
     memset(&err, 0, sizeof(err));
-    err.code = SQT_ECANCELLED;
-    snprintf(err.message, sizeof(err.message), "dropped at shutdown");
+    err.code = SQT_ESTATE;
+    snprintf(err.message, sizeof(err.message), "not sent: shutting down");
     for (qi = Q_SELL; qi <= Q_BUY; qi++) {
         cmd *c;
         while ((c = q_pop(&e->q[qi])) != NULL)
@@ -314,11 +319,15 @@ static int handle_throttle(sqt_executor *e, cmd *c, const sqt_error *err)
         return 1;
     }
     if (err->code == SQT_EBANNED) {
-        uint64_t wait = err->retry_after_ms > 0 ? (uint64_t)err->retry_after_ms : 60000;
+        /* a plugin that refuses locally during a ban may not say for how long: use the
+         * ban end it reported through rate_usage, else try again in a second */
+        uint64_t wait = err->retry_after_ms > 0 ? (uint64_t)err->retry_after_ms
+                        : e->ban_until > now ? e->ban_until - now
+                                             : 1000;
         pause_until(e, now + wait);
         sqt_logf(e->log, SQT_LV_ERROR,
-                 "executor: BANNED by the exchange (%s %s): no requests for %llu s",
-                 err->exch_code, err->message, (unsigned long long)(wait / 1000));
+                 "executor: BANNED by the exchange (%s %s): no requests for %llu ms",
+                 err->exch_code, err->message, (unsigned long long)wait);
         if (e->cbs.on_fatal)
             e->cbs.on_fatal(e->cbs.ud, err);
         q_push_front(&e->q[queue_of(c)], c);
@@ -691,6 +700,10 @@ void sqt_executor_rate_usage(sqt_executor *e, const sqt_rate_usage *u)
             wall = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
         wait = u->banned_until_ms - wall;
         if (wait > 0) {
+            /* the loop's cached time lags the wall clock a little: resume a bit late,
+             * never before the ban ends */
+            wait += SQT_EXEC_BAN_MARGIN_MS;
+            e->ban_until = now + (uint64_t)wait;
             pause_until(e, now + (uint64_t)wait);
             sqt_logf(e->log, SQT_LV_ERROR, "executor: exchange ban: all requests stopped for %lld s",
                      (long long)(wait / 1000));

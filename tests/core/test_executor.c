@@ -407,6 +407,42 @@ static void test_pause(void)
     teardown(e);
 }
 
+static void test_drop_places_definite(void)
+{
+    sqt_executor *e = setup(1, 1000, 100);
+    sqt_executor_pause(e, 10000);
+    submit(e, "b1", SQT_SIDE_BUY);
+    submit(e, "s1", SQT_SIDE_SELL);
+    sqt_executor_drop_places(e);
+    /* never sent: a definite "not placed" the engine can release, not "cancelled" */
+    SQT_ASSERT_INT_EQ(R.placed_err, 2);
+    SQT_ASSERT_INT_EQ(R.last_err, SQT_ESTATE);
+    SQT_ASSERT_INT_EQ(X.place_calls, 0);
+    CU_ASSERT_TRUE(sqt_executor_idle(e));
+    teardown(e);
+}
+
+static void test_ban_uses_reported_end(void)
+{
+    sqt_executor *e = setup(1, 1000, 100);
+    sqt_rate_usage u;
+    uv_timeval64_t tv;
+    sqt_executor_stats st;
+    memset(&u, 0, sizeof(u));
+    u.used_weight = u.weight_limit = u.order_count = u.order_limit = -1;
+    uv_gettimeofday(&tv);
+    u.banned_until_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000 + 100;
+    sqt_executor_rate_usage(e, &u);
+    submit(e, "b1", SQT_SIDE_BUY);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    /* held back until the ban (plus a small margin) ended, then sent once */
+    SQT_ASSERT_INT_EQ(X.place_calls, 1);
+    SQT_ASSERT_INT_EQ(R.placed_ok, 1);
+    sqt_executor_stats_get(e, &st);
+    SQT_ASSERT_INT_EQ(st.requests, 1);
+    teardown(e);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -417,6 +453,8 @@ int main(void)
         {"post-only and margin reported, not retried", test_post_only_reported_not_retried},
         {"close with requests in flight", test_close_with_inflight},
         {"pause holds requests back", test_pause},
+        {"dropped places are a definite no", test_drop_places_definite},
+        {"a reported ban holds requests until it ends", test_ban_uses_reported_end},
         {NULL, NULL}};
     SQT_TEST_INIT();
     sqt_test_suite("executor", cases);
