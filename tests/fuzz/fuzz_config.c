@@ -15,36 +15,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char g_path[64];
-
-static void remove_file(void)
-{
-    if (g_path[0] != '\0')
-        unlink(g_path);
-}
+#include "fuzz_file.h"
 
 static int write_file(const void *data, size_t size)
 {
-    FILE *f;
-    if (g_path[0] == '\0') {
-        int fd;
-        snprintf(g_path, sizeof(g_path), "/tmp/sqt_fuzz_cfg_XXXXXX");
-        fd = mkstemp(g_path);
-        if (fd < 0) {
-            g_path[0] = '\0';
-            return -1;
-        }
-        close(fd);
-        atexit(remove_file);
-    }
-    f = fopen(g_path, "wb");
-    if (f == NULL)
-        return -1;
-    if (size > 0 && fwrite(data, 1, size, f) != size) {
-        fclose(f);
-        return -1;
-    }
-    return fclose(f) == 0 ? 0 : -1;
+    return fz_write_file("/tmp/sqt_fuzz_cfg_XXXXXX", data, size);
 }
 
 static void quiet_log(sqt_log *log)

@@ -17,36 +17,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define LOOP_POINTS 512
 #define MAX_POINTS 100000
 
-static char g_path[64];
+#include "fuzz_file.h"
 
-static void remove_file(void)
+static int write_input(const void *data, size_t size)
 {
-    if (g_path[0] != '\0')
-        unlink(g_path);
-}
-
-static int write_input(const uint8_t *data, size_t size)
-{
-    FILE *f;
-    if (g_path[0] == '\0') {
-        int fd;
-        snprintf(g_path, sizeof(g_path), "/tmp/sqt_fuzz_csv_XXXXXX");
-        fd = mkstemp(g_path);
-        if (fd < 0) {
-            g_path[0] = '\0';
-            return -1;
-        }
-        close(fd);
-        atexit(remove_file);
-    }
-    f = fopen(g_path, "wb");
-    if (f == NULL)
-        return -1;
-    if (size > 0 && fwrite(data, 1, size, f) != size) {
-        fclose(f);
-        return -1;
-    }
-    return fclose(f) == 0 ? 0 : -1;
+    return fz_write_file("/tmp/sqt_fuzz_csv_XXXXXX", data, size);
 }
 
 static void check_point(const sqt_price_point *pt, sqt_dec tick, sqt_dec step, int64_t *prev_t,
