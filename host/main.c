@@ -220,16 +220,6 @@ static void release(sqt_loaded_plugin *plugin, sqt_config *cfg, sqt_log *log)
     sqt_log_close(log);
 }
 
-static void register_secrets(sqt_log *log, const sqt_config *cfg)
-{
-    const sqt_exchange_cfg *ex = sqt_config_exchange(cfg);
-    if (ex == NULL)
-        return;
-    sqt_log_add_secret(log, ex->api_key);
-    sqt_log_add_secret(log, ex->secret_key);
-    sqt_log_add_secret(log, ex->passphrase);
-}
-
 static int cmd_run(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -261,7 +251,6 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     log.level = o.log_level >= 0 ? o.log_level : cfg.log_level;
-    register_secrets(&log, &cfg);
     if (cfg.log_file != NULL && cfg.log_file[0] != '\0') {
         int e = sqt_log_open_file(&log, cfg.log_file);
         if (e != 0) {
@@ -313,7 +302,6 @@ static int cmd_check(int argc, char **argv)
         sqt_log_close(&log);
         return EXIT_USAGE;
     }
-    register_secrets(&log, &cfg);
     sqt_config_print(&cfg, stdout);
     sqt_plugin_describe(&plugin, desc, sizeof(desc));
     printf("# plugin: %s\n", desc);
