@@ -1205,6 +1205,8 @@ int sqt_app_run(const sqt_app_opts *o)
     args.struct_size = sizeof(args);
     args.symbol = c->symbol;
     args.exchange_name = c->current_exchange;
+    args.allow_hedge_mode = c->allow_hedge_mode ? 1 : 0;
+    args.user_stream_keepalive_ms = (int64_t)c->listen_key_keepalive_interval * 60 * 1000;
     memset(&err, 0, sizeof(err));
     rc = a->x->create(sqt_host_services(), &a->host, &args, &a->ex, &err);
     if (rc != 0 || a->ex == NULL) {

@@ -120,26 +120,6 @@ static int cfg_int(sqt_exchange *ex, const char *key, long dflt, long lo, long h
     return err->code;
 }
 
-static int cfg_bool(sqt_exchange *ex, const char *key, int *out, sqt_error *err)
-{
-    char buf[16];
-    int rc = ex->api->config(ex->host, key, buf, sizeof(buf));
-    if (rc == SQT_ENOENT) {
-        *out = 0;
-        return SQT_OK;
-    }
-    if (rc >= 0 && (strcmp(buf, "true") == 0 || strcmp(buf, "yes") == 0 || strcmp(buf, "1") == 0)) {
-        *out = 1;
-        return SQT_OK;
-    }
-    if (rc >= 0 && (strcmp(buf, "false") == 0 || strcmp(buf, "no") == 0 || strcmp(buf, "0") == 0)) {
-        *out = 0;
-        return SQT_OK;
-    }
-    sqt_bn_set_err(err, SQT_EINVAL, "binance: config key %s must be true or false", key);
-    return err->code;
-}
-
 /* scheme://host[:port][/path], no query, no blanks; the trailing '/' is dropped. */
 static int cfg_url(sqt_exchange *ex, const char *key, const char *dflt, const char *s1,
                    const char *s2, char *buf, size_t cap, sqt_error *err)
@@ -190,7 +170,7 @@ static int read_secret(sqt_exchange *ex, const char *name, char *buf, size_t cap
 
 static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error *err)
 {
-    long recv, keep;
+    long recv = 5000;
     size_t i;
     if (args == NULL || !sqt_bn_symbol_ok(args->symbol)) {
         sqt_bn_set_err(err, SQT_EINVAL, "binance: symbol must be upper-case letters and digits "
@@ -210,12 +190,20 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
         cfg_url(ex, "ws_private_url", BN_DEFAULT_WS_PRIVATE, "wss://", "ws://", ex->ws_private,
                 sizeof(ex->ws_private), err) ||
         cfg_int(ex, "recv_window", 5000, 1, 60000, &recv, err) ||
-        cfg_int(ex, "listen_key_keepalive_minutes", 30, 1, 59, &keep, err) ||
-        cfg_bool(ex, "allow_hedge_mode", &ex->allow_hedge, err) ||
         cfg_str(ex, "broker_prefix", ex->prefix, sizeof(ex->prefix), "", err))
         return err->code;
     ex->recv_window = (int)recv;
-    ex->keepalive_ms = (uint64_t)keep * 60u * 1000u;
+    /* host settings (trading.allow_hedge_mode, timing.listen_key_keepalive_interval); a
+     * listenKey lives 60 min, so a keep-alive must come sooner */
+    ex->keepalive_ms = BN_KEEPALIVE_DEFAULT_MS;
+    if (SQT_HAS_MEMBER(args, sqt_create_args, user_stream_keepalive_ms)) {
+        int64_t k = args->user_stream_keepalive_ms;
+        ex->allow_hedge = args->allow_hedge_mode != 0;
+        if (k > 0)
+            ex->keepalive_ms = (uint64_t)(k < BN_KEEPALIVE_MIN_MS   ? BN_KEEPALIVE_MIN_MS
+                                          : k > BN_KEEPALIVE_MAX_MS ? BN_KEEPALIVE_MAX_MS
+                                                                    : k);
+    }
     ex->prefix_len = strlen(ex->prefix);
     for (i = 0; i < ex->prefix_len; i++) {
         char c = ex->prefix[i];

@@ -19,6 +19,9 @@
 #define BN_SECRET_MAX 160
 #define BN_PREFIX_MAX 20           /* leaves >= 16 characters of the 36 for the engine */
 #define BN_LISTEN_KEY_MAX 128
+#define BN_KEEPALIVE_DEFAULT_MS INT64_C(1800000) /* PUT listenKey every 30 min */
+#define BN_KEEPALIVE_MIN_MS INT64_C(60000)
+#define BN_KEEPALIVE_MAX_MS INT64_C(3540000)     /* 59 min: the key lives 60 */
 
 typedef struct bn_req bn_req;
 typedef struct bn_conn bn_conn;

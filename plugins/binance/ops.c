@@ -211,7 +211,7 @@ static void acct_mode_done(bn_req *r, const bn_resp *res)
         sqt_bn_set_err(&e, SQT_EPOSITION_MODE,
                        "the Binance futures account is in hedge mode (dualSidePosition=true); "
                        "OpenSQT needs one-way mode: switch it in the futures settings (no "
-                       "open orders or positions) or set allow_hedge_mode: true");
+                       "open orders or positions) or set trading.allow_hedge_mode: true");
         sqt_bn_logf(ex, SQT_LOG_ERROR, "%s", e.message);
         acct_fail(c, &e);
         return;

@@ -32,9 +32,11 @@ int fx_create(fx *f, const char *symbol, sqt_error *err)
 {
     sqt_create_args args;
     memset(&args, 0, sizeof(args));
-    args.struct_size = sizeof(args);
+    args.struct_size = f->args_size != 0 ? f->args_size : sizeof(args);
     args.symbol = symbol;
     args.exchange_name = "binance";
+    args.allow_hedge_mode = f->allow_hedge;
+    args.user_stream_keepalive_ms = f->keepalive_ms;
     f->api = bn_api();
     return f->api->create(fake_host_api(), fake_host_handle(f->fh), &args, &f->ex, err);
 }

@@ -23,6 +23,10 @@ typedef struct fx {
     fake_host *fh;
     const sqt_exchange_api *api;
     sqt_exchange *ex;
+    /* host settings handed over in sqt_create_args (set before fx_start) */
+    int allow_hedge;           /* trading.allow_hedge_mode */
+    int64_t keepalive_ms;      /* timing.listen_key_keepalive_interval; 0 = default */
+    size_t args_size;          /* 0 = sizeof(sqt_create_args); smaller = an older host */
 } fx;
 
 typedef struct rec {

@@ -2,6 +2,7 @@
  * building and signing, answers and errors, bans, the clock offset, streams and the
  * listenKey life cycle, shutdown. Every callback checks it is not running inside the
  * plugin call that started it. */
+#include <stddef.h>
 #include <string.h>
 
 #include "bn_fixture.h"
@@ -52,17 +53,11 @@ static void test_create_config_errors(void)
     fake_host_set_config(f.fh, "ws_private_url", "https://fstream.binance.com/private");
     expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "ws_private_url");
     fake_host_set_config(f.fh, "ws_private_url", NULL);
-    fake_host_set_config(f.fh, "allow_hedge_mode", "maybe");
-    expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "allow_hedge_mode");
-    fake_host_set_config(f.fh, "allow_hedge_mode", NULL);
     fake_host_set_config(f.fh, "broker_prefix", "x zdf");
     expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "broker_prefix");
     fake_host_set_config(f.fh, "broker_prefix", "x-zdfVM8vYx-zdfVM8vYx-zdfVM8vY");
     expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "broker_prefix");
     fake_host_set_config(f.fh, "broker_prefix", NULL);
-    fake_host_set_config(f.fh, "listen_key_keepalive_minutes", "60");
-    expect_create_fails(&f, "ETHUSDT", SQT_EINVAL, "listen_key_keepalive_minutes");
-    fake_host_set_config(f.fh, "listen_key_keepalive_minutes", NULL);
     fake_host_set_secret(f.fh, "secret_key", NULL);
     expect_create_fails(&f, "ETHUSDT", SQT_ENOENT, "secret_key");
     fake_host_set_secret(f.fh, "secret_key", SECRET "\r\nX: y");
@@ -695,20 +690,29 @@ static void test_account_hedge_refused(void)
 {
     fx f;
     rec r;
-    fx_init(&f, NULL);
-    fx_start(&f);
-    memset(&r, 0, sizeof(r));
-    SQT_ASSERT_INT_EQ(CALL(f.api->account(f.ex, acct_cb, &r)), SQT_OK);
-    answer_time(&f, 0);
-    assert_signed(fake_host_http_at(f.fh, 0));
-    reply(&f, pending(&f, "GET", "/fapi/v1/positionSide/dual"), 200, "{\"dualSidePosition\":true}");
-    SQT_ASSERT_INT_EQ(r.calls, 1);
-    SQT_ASSERT_INT_EQ(r.err.code, SQT_EPOSITION_MODE);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.err.message, "hedge mode"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.err.message, "one-way"));
-    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0); /* no account request after it */
-    CU_ASSERT_TRUE(fake_host_log_contains(f.fh, "ERROR the Binance futures account is in hedge mode"));
-    fx_done(&f);
+    int old_host;
+    for (old_host = 0; old_host < 2; old_host++) {
+        fx_init(&f, NULL);
+        if (old_host) {
+            /* an ABI 1.0 host has no host settings in its create arguments: whatever lies
+             * past its struct_size is not read, so hedge mode stays refused */
+            f.allow_hedge = 1;
+            f.args_size = offsetof(sqt_create_args, allow_hedge_mode);
+        }
+        fx_start(&f);
+        memset(&r, 0, sizeof(r));
+        SQT_ASSERT_INT_EQ(CALL(f.api->account(f.ex, acct_cb, &r)), SQT_OK);
+        answer_time(&f, 0);
+        assert_signed(fake_host_http_at(f.fh, 0));
+        reply(&f, pending(&f, "GET", "/fapi/v1/positionSide/dual"), 200, "{\"dualSidePosition\":true}");
+        SQT_ASSERT_INT_EQ(r.calls, 1);
+        SQT_ASSERT_INT_EQ(r.err.code, SQT_EPOSITION_MODE);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.err.message, "hedge mode"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.err.message, "one-way"));
+        SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0); /* no account request after it */
+        CU_ASSERT_TRUE(fake_host_log_contains(f.fh, "ERROR the Binance futures account is in hedge mode"));
+        fx_done(&f);
+    }
 }
 
 static void test_account_one_way_and_hedge_allowed(void)
@@ -739,7 +743,7 @@ static void test_account_one_way_and_hedge_allowed(void)
     fx_done(&f);
 
     fx_init(&f, NULL);
-    fake_host_set_config(f.fh, "allow_hedge_mode", "true");
+    f.allow_hedge = 1; /* trading.allow_hedge_mode, handed over by the host */
     fx_start(&f);
     load_info(&f);
     memset(&r, 0, sizeof(r));
@@ -1009,7 +1013,7 @@ static void test_user_stream_reconnect_and_retry(void)
     sink.on_order = sink_order;
     sink.on_state = sink_state;
     fx_init(&f, NULL);
-    fake_host_set_config(f.fh, "listen_key_keepalive_minutes", "10");
+    f.keepalive_ms = 10 * 60 * 1000; /* timing.listen_key_keepalive_interval: 10 */
     fx_start(&f);
     CALL(f.api->subscribe_orders(f.ex, &sink));
     /* a failed key request is retried */

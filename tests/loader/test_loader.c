@@ -676,7 +676,8 @@ static void test_good_lifecycle(void)
 {
     sqt_loaded_plugin p;
     sqt_host host;
-    sqt_create_args args = {sizeof(sqt_create_args), "ETHUSDT", "good"};
+    sqt_create_args args = {.struct_size = sizeof(sqt_create_args),
+                            .symbol = "ETHUSDT", .exchange_name = "good"};
     sqt_exchange *ex = NULL;
     sqt_error err;
     sqt_order_req q = order_req("g1");
@@ -718,7 +719,8 @@ static void test_example_lifecycle(void)
 {
     sqt_loaded_plugin p;
     sqt_host host;
-    sqt_create_args args = {sizeof(sqt_create_args), "ETHUSDT", "example"};
+    sqt_create_args args = {.struct_size = sizeof(sqt_create_args),
+                            .symbol = "ETHUSDT", .exchange_name = "example"};
     sqt_exchange *ex = NULL;
     sqt_error err;
     sqt_order_req q[2];

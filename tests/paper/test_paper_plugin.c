@@ -393,7 +393,8 @@ static void test_bad_config(void)
     size_t i;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         fake_host *fh = fake_host_new();
-        sqt_create_args args = {sizeof(sqt_create_args), "ETHUSDT", "paper"};
+        sqt_create_args args = {.struct_size = sizeof(sqt_create_args),
+                                .symbol = "ETHUSDT", .exchange_name = "paper"};
         sqt_exchange *ex = (sqt_exchange *)&args; /* must be reset to NULL */
         sqt_error err;
         int rc;
@@ -411,7 +412,8 @@ static void test_bad_config(void)
     }
     {
         fake_host *fh = fake_host_new();
-        sqt_create_args args = {sizeof(sqt_create_args), "eth-usdt", "paper"};
+        sqt_create_args args = {.struct_size = sizeof(sqt_create_args),
+                                .symbol = "eth-usdt", .exchange_name = "paper"};
         sqt_exchange *ex = NULL;
         sqt_error err;
         CU_ASSERT_EQUAL(X()->create(fake_host_api(), fake_host_handle(fh), &args, &ex, &err),
@@ -873,7 +875,8 @@ static void test_csv_replay(void)
     /* a bad file fails create with the line number */
     {
         fake_host *fh = fake_host_new();
-        sqt_create_args args = {sizeof(sqt_create_args), "ETHUSDT", "paper"};
+        sqt_create_args args = {.struct_size = sizeof(sqt_create_args),
+                                .symbol = "ETHUSDT", .exchange_name = "paper"};
         sqt_exchange *ex = NULL;
         sqt_error err;
         fixture(path, sizeof path, "klines_bad_line4.csv");

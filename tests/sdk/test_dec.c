@@ -1,5 +1,6 @@
 /* The SDK's fixed-point helpers: exact parse/format round trips, rescale, comparison
- * across scales without overflow. */
+ * across scales without overflow; the ABI 1.1 layout. */
+#include <stddef.h>
 #include <string.h>
 
 #include <opensqt/plugin.h>
@@ -67,11 +68,30 @@ static void test_cmp(void)
     SQT_ASSERT_INT_EQ(ok, 0); /* invalid scale */
 }
 
+/* ABI 1.1 carved its sqt_order members out of the reserved words and appended the
+ * create-argument members: every 1.0 offset and size is unchanged, so 1.0 plugins and
+ * the structs that embed sqt_order (sqt_place_result) keep their layout. */
+static void test_abi_1_1_layout(void)
+{
+    sqt_create_args a;
+    SQT_ASSERT_INT_EQ(offsetof(sqt_order, cum_fee), offsetof(sqt_order, seq) + sizeof(int64_t));
+    SQT_ASSERT_INT_EQ(sizeof(sqt_order), offsetof(sqt_order, cum_fee) + 8 * sizeof(uint64_t));
+    SQT_ASSERT_INT_EQ(offsetof(sqt_create_args, allow_hedge_mode),
+                      offsetof(sqt_create_args, exchange_name) + sizeof(const char *));
+    memset(&a, 0, sizeof(a));
+    a.struct_size = offsetof(sqt_create_args, allow_hedge_mode); /* a 1.0 host */
+    SQT_ASSERT_INT_EQ(SQT_HAS_MEMBER(&a, sqt_create_args, allow_hedge_mode), 0);
+    SQT_ASSERT_INT_EQ(SQT_HAS_MEMBER(&a, sqt_create_args, exchange_name), 1);
+    a.struct_size = sizeof(a);
+    SQT_ASSERT_INT_EQ(SQT_HAS_MEMBER(&a, sqt_create_args, user_stream_keepalive_ms), 1);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {{"parse and format", test_parse_format},
                                           {"rescale and normalize", test_rescale},
                                           {"compare across scales", test_cmp},
+                                          {"ABI 1.1 layout", test_abi_1_1_layout},
                                           {NULL, NULL}};
     SQT_TEST_INIT();
     sqt_test_suite("sdk_dec", cases);

@@ -35,7 +35,12 @@ extern "C" {
  * ---------------------------------------------------------------------------------- */
 
 #define SQT_PLUGIN_ABI_MAJOR 1
-#define SQT_PLUGIN_ABI_MINOR 0
+#define SQT_PLUGIN_ABI_MINOR 1
+
+/* 1 when the table `p` (its first member struct_size) is long enough to hold `member`:
+ * how one side reads a member the other side's minor may not have. */
+#define SQT_HAS_MEMBER(p, type, member)                                                   \
+    ((p)->struct_size >= offsetof(type, member) + sizeof(((type *)0)->member))
 
 #define SQT__STR2(x) #x
 #define SQT__STR(x) SQT__STR2(x)
@@ -407,7 +412,15 @@ typedef struct sqt_order {
     sqt_dec realized_pnl;              /* as reported; 0 unknown */
     int64_t update_time_ms;            /* exchange time of this state */
     int64_t seq;                       /* exchange sequence for ordering, 0 = none */
-    uint64_t reserved_[8];
+    /* ABI 1.1, carved from reserved words (a 1.0 plugin leaves them zero). A plugin that
+     * knows the order's total fee (e.g. from a trade list, when a REST answer reports
+     * fills whose pushes were missed) sets has_cum_fee = 1 and cum_fee = the sum over
+     * every fill of the order so far, all in fee_asset. The host then books the part it
+     * has not seen yet, so no fee is lost or counted twice. */
+    sqt_dec cum_fee;
+    int32_t has_cum_fee;
+    int32_t reserved1_;
+    uint64_t reserved_[5];
 } sqt_order;
 
 /* The outcome of one order of a place request. */
@@ -622,6 +635,14 @@ typedef struct sqt_create_args {
     size_t struct_size;
     const char *symbol;                /* trading symbol, config spelling */
     const char *exchange_name;         /* the config block name */
+    /* ABI 1.1: host settings a plugin follows instead of keys of its own (check with
+     * SQT_HAS_MEMBER: a 1.0 host passes a shorter struct) */
+    int32_t allow_hedge_mode;          /* trading.allow_hedge_mode: 1 = a hedge-mode account
+                                        * is traded on its LONG side */
+    int32_t reserved0_;
+    int64_t user_stream_keepalive_ms;  /* timing.listen_key_keepalive_interval, for
+                                        * exchanges whose private stream needs renewing;
+                                        * 0 = the plugin's default */
 } sqt_create_args;
 
 #define SQT_EXF_NEEDS_API_KEY 0x1u     /* host refuses to start without api_key+secret_key */
