@@ -183,6 +183,12 @@ static void audit(app *a, const sqt_grid_event *e)
         ae.reason = sqt_grid_reason_name(e->reason);
         sqt_eventlog_write(&a->ev, &ae);
         break;
+    case SQT_GRID_EV_FEE:
+        ae.has_fee = 1;
+        ae.fee = e->fee;
+        ae.fee_asset = e->fee_asset;
+        sqt_eventlog_write(&a->ev, &ae);
+        break;
     case SQT_GRID_EV_ROUND_TRIP:
         ae.has_pnl = 1;
         ae.pnl = e->pnl;
@@ -220,6 +226,10 @@ static void audit(app *a, const sqt_grid_event *e)
     case SQT_GRID_EV_ROUND_TRIP:
         sqt_logf(a->log, SQT_LV_INFO, "round trip at slot %s: pnl %s (fees included)", p,
                  fmt_dec(e->pnl, pnl, sizeof(pnl)));
+        break;
+    case SQT_GRID_EV_FEE:
+        sqt_logf(a->log, SQT_LV_INFO, "fee %s %s of earlier fills learned by query %s",
+                 fmt_dec(e->fee, f, sizeof(f)), e->fee_asset, e->client_id);
         break;
     case SQT_GRID_EV_ACKED:
     case SQT_GRID_EV_CANCEL_SENT:

@@ -240,7 +240,9 @@ typedef enum sqt_grid_ev_kind {
     SQT_GRID_EV_RECOVERED,         /* a recovery slot created: slot, qty */
     SQT_GRID_EV_ADOPTED,           /* an open order imported by reconcile */
     SQT_GRID_EV_SELL_BELOW_MARKET, /* a sell placed at or below the market (§11 #16) */
-    SQT_GRID_EV_ANOMALY            /* inconsistent report ignored or clamped: text */
+    SQT_GRID_EV_ANOMALY,           /* inconsistent report ignored or clamped: text */
+    SQT_GRID_EV_FEE                /* a fee learned after its fill (an order's cumulative
+                                    * fee from a REST answer): fee, fee_asset */
 } sqt_grid_ev_kind;
 
 typedef struct sqt_grid_event {
@@ -255,7 +257,9 @@ typedef struct sqt_grid_event {
     sqt_dec filled;            /* cumulative filled of the order */
     sqt_dec fill_qty;          /* PARTIAL/FILLED: this fill */
     sqt_dec fill_price;
-    sqt_dec fee;               /* fee of this fill as reported (fee_asset) */
+    sqt_dec fee;               /* PARTIAL/FILLED: fee booked with this fill (the report's,
+                                * plus what the order's cumulative fee adds); FEE: the
+                                * fee booked late (fee_asset) */
     char fee_asset[SQT_ASSET_MAX];
     sqt_dec pnl;               /* ROUND_TRIP: realized pnl, quote, fees included */
     int err_code;              /* REJECTED: SQT_E*; queries/cancels: 0 */

@@ -46,10 +46,13 @@ typedef struct grid_order {
     uint8_t query_inflight;
     uint8_t cancel_reason;
     uint8_t fill_final_sent;   /* FILLED event emitted */
+    uint8_t fee_nocum;         /* imported with fills but no cumulative fee: the baseline is
+                                * unknown, so cumulative fees of this order are not used */
     uint32_t seen_epoch;       /* reconcile: present in the open-order list */
     int64_t price;             /* ticks */
     int64_t qty;               /* steps ordered */
     int64_t filled;            /* steps applied so far */
+    sqt_i128 fee_seen;         /* fees booked for this order, 1e-12 of its fee asset */
     int64_t base_qty;          /* buy: slot qty when placed (top-up buys) */
     int64_t created_ms;
     int64_t cancel_ms;
@@ -141,6 +144,7 @@ sqt_dec sqt_grid__price_dec(const sqt_grid *g, int64_t ticks);
 sqt_dec sqt_grid__qty_dec(const sqt_grid *g, int64_t steps);
 int sqt_grid__pnl_dec(const sqt_grid *g, sqt_i128 gross, sqt_i128 fees, sqt_dec *out);
 int sqt_grid__fee_dec(sqt_i128 fees, sqt_dec *out);
+sqt_dec sqt_grid__fee_exact(sqt_i128 fees);
 sqt_i128 sqt_grid__fee_units(sqt_dec fee);
 
 /* grid.c */

@@ -160,6 +160,17 @@ int sqt_grid__fee_dec(sqt_i128 fees, sqt_dec *out)
     return 0;
 }
 
+/* A fee in 1e-12 units as the shortest exact decimal (8 decimals if it does not fit). */
+sqt_dec sqt_grid__fee_exact(sqt_i128 fees)
+{
+    sqt_dec d = sqt_dec_make(0, 0);
+    if (fees <= (sqt_i128)INT64_MAX && fees >= -(sqt_i128)INT64_MAX)
+        return sqt_dec_normalize(sqt_dec_make((int64_t)fees, GRID_FEE_SCALE));
+    if (sqt_grid__fee_dec(fees, &d) != 0)
+        d = sqt_dec_make(0, 0);
+    return d;
+}
+
 /* A reported fee in 1e-12 quote (halves away from zero beyond 12 decimals). */
 sqt_i128 sqt_grid__fee_units(sqt_dec fee)
 {

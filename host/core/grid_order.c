@@ -189,15 +189,42 @@ static int fee_in_quote(const sqt_grid *g, const char *asset)
     }
 }
 
-/* Apply delta steps filled at px ticks with the reported fee. Buys add inventory at
+/* The fee a report adds to its order, in 1e-12 of the fee asset: the fill's own fee
+ * when it brings new quantity, and whatever the order's cumulative fee (ABI 1.1, from
+ * a REST answer that saw fills whose pushes were missed) says beyond what was booked.
+ * A cumulative figure behind what was booked is an older snapshot: nothing is taken
+ * back. Fees may be rebates (negative): "beyond" is away from zero in cum's sign. */
+static sqt_i128 report_fee(const grid_order *o, const sqt_order *u, int64_t delta)
+{
+    sqt_i128 f = delta > 0 ? sqt_grid__fee_units(u->fee) : 0;
+    if (u->has_cum_fee == 1 && !o->fee_nocum) {
+        sqt_i128 cum = sqt_grid__fee_units(u->cum_fee), seen = o->fee_seen + f;
+        if (cum >= 0 ? cum > seen : cum < seen)
+            f += cum - seen;
+    }
+    return f;
+}
+
+/* Book fee units f of the slot's current order: the order's running total, and the
+ * PnL when the fee is in the quote asset. A fee that arrives after its sell closed
+ * the round trip goes straight to the realized figure. */
+static void book_fee(sqt_grid *g, grid_slot *s, sqt_i128 f, const char *fee_asset)
+{
+    s->o.fee_seen += f;
+    if (!fee_in_quote(g, fee_asset))
+        return;
+    g->fees_paid += f;
+    if (s->o.side == SQT_SIDE_SELL && s->qty == 0)
+        g->realized_fees += f;
+    else
+        s->rt_fees += f;
+}
+
+/* Apply delta steps filled at px ticks (its fee already booked). Buys add inventory at
  * cost; sells realise (px*delta - its share of the cost); a slot that sells out
  * closes its round trip (pnl with every fee of the trip). */
-static void apply_fill(sqt_grid *g, grid_slot *s, int64_t delta, int64_t px, sqt_dec fee,
-                       const char *fee_asset, int64_t now)
+static void apply_fill(sqt_grid *g, grid_slot *s, int64_t delta, int64_t px, int64_t now)
 {
-    sqt_i128 f = fee_in_quote(g, fee_asset) ? sqt_grid__fee_units(fee) : 0;
-    g->fees_paid += f;
-    s->rt_fees += f;
     if (s->o.side == SQT_SIDE_BUY) {
         s->qty += delta;
         s->cost += (sqt_i128)px * delta;
@@ -279,9 +306,16 @@ static int64_t fill_price(const sqt_grid *g, const grid_slot *s, const sqt_order
     return s->o.price;
 }
 
+static void fee_asset_copy(sqt_grid_event *e, const sqt_order *u)
+{
+    memcpy(e->fee_asset, u->fee_asset, sizeof e->fee_asset);
+    e->fee_asset[sizeof e->fee_asset - 1] = '\0';
+}
+
 int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int64_t now)
 {
     grid_order *o = &s->o;
+    sqt_i128 fee;
     int64_t filled = o->filled, f;
     int terminal = 0;
     uint8_t rank = 0;
@@ -326,12 +360,14 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         o->unknown = 0;
         sqt_grid__ev_order(g, SQT_GRID_EV_ACKED, now, s);
     }
+    fee = report_fee(o, u, filled - o->filled);
     if (filled > o->filled) {
         int64_t delta = filled - o->filled;
         int64_t px = fill_price(g, s, u, delta);
         int complete = terminal && u->status == SQT_ORDER_FILLED;
         sqt_grid_event *e;
-        apply_fill(g, s, delta, px, u->fee, u->fee_asset, now);
+        book_fee(g, s, fee, u->fee_asset); /* before the fill: a closing sell's trip has it */
+        apply_fill(g, s, delta, px, now);
         o->filled = filled;
         g->dirty = 1;
         sqt_grid__slot_refresh(g, s); /* holds an order: never pruned here */
@@ -339,14 +375,21 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         if (e != NULL) {
             e->fill_qty = sqt_grid__qty_dec(g, delta);
             e->fill_price = sqt_grid__price_dec(g, px);
-            e->fee = u->fee;
-            memcpy(e->fee_asset, u->fee_asset, sizeof e->fee_asset);
-            e->fee_asset[sizeof e->fee_asset - 1] = '\0';
+            e->fee = fee == sqt_grid__fee_units(u->fee) ? u->fee : sqt_grid__fee_exact(fee);
+            fee_asset_copy(e, u);
         }
         if (complete)
             o->fill_final_sent = 1;
         if (rank < SQT_GRID_ORD_PARTIAL)
             rank = SQT_GRID_ORD_PARTIAL;
+    } else if (fee != 0) {
+        sqt_grid_event *e;
+        book_fee(g, s, fee, u->fee_asset);
+        e = sqt_grid__ev_order(g, SQT_GRID_EV_FEE, now, s);
+        if (e != NULL) {
+            e->fee = sqt_grid__fee_exact(fee);
+            fee_asset_copy(e, u);
+        }
     }
     if (terminal) {
         if (u->status == SQT_ORDER_FILLED)

@@ -30,6 +30,7 @@ const char *sqt_grid_event_name(sqt_grid_ev_kind kind)
     case SQT_GRID_EV_ADOPTED: return "adopted";
     case SQT_GRID_EV_SELL_BELOW_MARKET: return "sell_below_market";
     case SQT_GRID_EV_ANOMALY: return "anomaly";
+    case SQT_GRID_EV_FEE: return "fee";
     }
     return "unknown";
 }

@@ -432,6 +432,13 @@ static int adopt(sqt_grid *g, const own_order *oo, int64_t now)
     s->o.price = oo->price;
     s->o.qty = oo->qty;
     s->o.filled = oo->filled;
+    /* the fills before the import were booked by the previous run: the cumulative fee
+     * seen now is the baseline; without one, later cumulative figures could not tell
+     * old fees from new and are not used (each later push still brings its fee) */
+    if (oo->u->has_cum_fee == 1)
+        s->o.fee_seen = sqt_grid__fee_units(oo->u->cum_fee);
+    else
+        s->o.fee_nocum = oo->filled > 0;
     s->o.created_ms = now;
     s->o.seen_epoch = g->epoch;
     if (oo->id.side == SQT_SIDE_BUY) {

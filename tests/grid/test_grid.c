@@ -219,6 +219,139 @@ static void test_e7_e8(void)
     sqt_grid_free(g);
 }
 
+/* A REST answer's cumulative order fee (ABI 1.1): fills learned by query after their
+ * pushes were missed carry their real fee; nothing is counted twice, an older
+ * snapshot takes nothing back, a fee learned without new quantity is booked on its
+ * own, and the round trip's PnL is the same as if every push had arrived (E8). */
+static sqt_order cum_report(const char *cid, sqt_order_status st, const char *filled,
+                            const char *cum, const char *asset)
+{
+    sqt_order u = mk_order(cid, st, filled);
+    u.has_cum_fee = 1;
+    u.cum_fee = D(cum);
+    snprintf(u.fee_asset, sizeof u.fee_asset, "%s", asset);
+    return u;
+}
+
+static const sqt_grid_event *cap_event(const capture *c, sqt_grid_ev_kind kind)
+{
+    size_t i;
+    for (i = 0; i < c->ne; i++)
+        if (c->ev[i].kind == kind)
+            return &c->ev[i];
+    return NULL;
+}
+
+static void test_cum_fee(void)
+{
+    sqt_grid_params p;
+    sqt_grid *g;
+    sqt_grid_status st;
+    char buy_cid[SQT_CLIENT_ID_MAX], sell_cid[SQT_CLIENT_ID_MAX];
+    const sqt_grid_cmd *m;
+    sqt_order u;
+
+    e_params(&p);
+    g = e1_live(&p);
+    m = cap_place_at(&C, "2998.00");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    snprintf(buy_cid, sizeof buy_cid, "%s", m->client_id);
+
+    /* the first fill's push arrives with its fee ... */
+    u = mk_order(buy_cid, SQT_ORDER_PARTIALLY_FILLED, "0.004");
+    u.fee = D("0.0024");
+    snprintf(u.fee_asset, sizeof u.fee_asset, "USDT");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 3), 0);
+    /* ... an older snapshot (cumulative fee below what was booked) changes nothing */
+    u = cum_report(buy_cid, SQT_ORDER_NEW, "0", "0", "USDT");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, buy_cid, NULL, &u, 3), 0);
+    cap_drain(g, &C);
+    SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_FEE), 0);
+    /* ... the second push is lost; the query finds the order FILLED with the total fee */
+    u = cum_report(buy_cid, SQT_ORDER_FILLED, "0.010", "0.006", "USDT");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, buy_cid, NULL, &u, 4), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_event(&C, SQT_GRID_EV_FILLED));
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_FILLED)->fill_qty, "0.006");
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_FILLED)->fee, "0.0036");
+    SQT_ASSERT_STR_EQ(cap_event(&C, SQT_GRID_EV_FILLED)->fee_asset, "USDT");
+    sqt_grid_get_status(g, &st);
+    ASSERT_DEC(st.fees_paid, "0.006");
+    ASSERT_DEC(st.position, "0.010");
+
+    /* the sell: its push comes without a fee, a list answer then shows the fee */
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2997.50"), 5), 0);
+    cap_drain(g, &C);
+    m = cap_place_at(&C, "3000.00");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    snprintf(sell_cid, sizeof sell_cid, "%s", m->client_id);
+    place_ok(g, sell_cid, 6);
+    push(g, sell_cid, SQT_ORDER_PARTIALLY_FILLED, "0.004", 7);
+    u = cum_report(sell_cid, SQT_ORDER_PARTIALLY_FILLED, "0.004", "0.0024", "USDT");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, sell_cid, NULL, &u, 8), 0);
+    cap_drain(g, &C);
+    SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_FEE), 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_event(&C, SQT_GRID_EV_FEE));
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_FEE)->fee, "0.0024");
+    SQT_ASSERT_STR_EQ(cap_event(&C, SQT_GRID_EV_FEE)->client_id, sell_cid);
+    /* the same answer again books nothing */
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, sell_cid, NULL, &u, 8), 0);
+    cap_drain(g, &C);
+    SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_FEE), 0);
+    /* the last push carries its own fee: the trip ends exactly as in E8 */
+    u = mk_order(sell_cid, SQT_ORDER_FILLED, "0.010");
+    u.fee = D("0.0036");
+    snprintf(u.fee_asset, sizeof u.fee_asset, "USDT");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 9), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_event(&C, SQT_GRID_EV_ROUND_TRIP));
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_ROUND_TRIP)->pnl, "0.008");
+    sqt_grid_get_status(g, &st);
+    ASSERT_DEC(st.realized_pnl, "0.008");
+    ASSERT_DEC(st.fees_paid, "0.012");
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+}
+
+/* A cumulative fee in another asset is tracked per order but stays out of the quote
+ * PnL; without has_cum_fee the field is not read at all (a 1.0 plugin). */
+static void test_cum_fee_other_asset(void)
+{
+    sqt_grid_params p;
+    sqt_grid *g;
+    sqt_grid_status st;
+    char cid[SQT_CLIENT_ID_MAX];
+    sqt_order u;
+
+    e_params(&p);
+    g = e1_live(&p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "2998.00"));
+    snprintf(cid, sizeof cid, "%s", cap_place_at(&C, "2998.00")->client_id);
+    u = mk_order(cid, SQT_ORDER_PARTIALLY_FILLED, "0.004");
+    u.cum_fee = D("5"); /* has_cum_fee 0: ignored */
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, cid, NULL, &u, 3), 0);
+    sqt_grid_get_status(g, &st);
+    ASSERT_DEC(st.fees_paid, "0");
+    u = cum_report(cid, SQT_ORDER_FILLED, "0.010", "0.00002", "BNB");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, cid, NULL, &u, 4), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_event(&C, SQT_GRID_EV_FILLED));
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_FILLED)->fee, "0.00002");
+    SQT_ASSERT_STR_EQ(cap_event(&C, SQT_GRID_EV_FILLED)->fee_asset, "BNB");
+    sqt_grid_get_status(g, &st);
+    ASSERT_DEC(st.fees_paid, "0");
+    ASSERT_DEC(st.position, "0.010");
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+}
+
 static void test_e9(void)
 {
     sqt_grid_params p;
@@ -1612,6 +1745,8 @@ int main(void)
         {"E5 window at 2990.99", test_e5},
         {"E6 small coin (qty rounds down)", test_e6},
         {"E7/E8 buy fill, sell, sell fill, pnl", test_e7_e8},
+        {"cumulative fee from REST answers", test_cum_fee},
+        {"cumulative fee in another asset", test_cum_fee_other_asset},
         {"E9 unsellable buy not placed", test_e9},
         {"E10 quantity rounds down, skipped once", test_e10},
         {"E11 quota, sells first", test_e11},
