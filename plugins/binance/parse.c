@@ -205,6 +205,19 @@ static int positive(sqt_dec d)
     return d.mant > 0;
 }
 
+/* a + b exactly, at the larger of the two scales; SQT_ERANGE when it does not fit. */
+static int dec_add(sqt_dec a, sqt_dec b, sqt_dec *out)
+{
+    int32_t s = a.scale > b.scale ? a.scale : b.scale;
+    if (sqt_dec_rescale(a, s, &a) != SQT_OK || sqt_dec_rescale(b, s, &b) != SQT_OK)
+        return SQT_ERANGE;
+    if ((b.mant > 0 && a.mant > INT64_MAX - b.mant) ||
+        (b.mant < 0 && a.mant < INT64_MIN - b.mant))
+        return SQT_ERANGE;
+    *out = sqt_dec_make(a.mant + b.mant, s);
+    return SQT_OK;
+}
+
 static int status_of(const char *s)
 {
     if (strcmp(s, "NEW") == 0)
@@ -788,6 +801,76 @@ out:
     }
     *out = arr;
     *n = k;
+    return rc;
+}
+
+/* One trade of a userTrades answer, added to *sum when it is of symbol/order_id.
+ *
+ * `commission` is taken as given, positive = paid, like the push field `n`. Binance's
+ * documentation shows a negative example while pushes carry paid fees as positive
+ * values: the sign is UNCONFIRMED (binance.md section 5, "Fees"), so no abs() here and a
+ * value of either sign is summed as it came. */
+static int trade_add(json_t *t, size_t i, const char *symbol, const char *order_id,
+                     sqt_bn_trade_sum *sum, int *mixed, sqt_error *e)
+{
+    const char *sym = "", *side = "", *asset = "";
+    char what[40], oid_s[24];
+    int64_t id = 0, oid = 0, time = 0;
+    sqt_dec price, qty, fee;
+    snprintf(what, sizeof(what), "userTrades[%zu]", i);
+    if (!json_is_object(t))
+        return fail(e, SQT_EPROTO, "%s: not an object", what);
+    if (get_str(t, "symbol", &sym, what, e) || get_i64(t, "id", &id, what, e) ||
+        get_i64(t, "orderId", &oid, what, e) || get_str(t, "side", &side, what, e) ||
+        get_dec(t, "price", &price, what, e) || get_dec(t, "qty", &qty, what, e) ||
+        get_dec(t, "commission", &fee, what, e) ||
+        get_str(t, "commissionAsset", &asset, what, e) || get_i64(t, "time", &time, what, e))
+        return e->code;
+    if (side_of(side) < 0)
+        return fail(e, SQT_EPROTO, "%s: unknown side '%.16s'", what, side);
+    if (!positive(qty) || !positive(price))
+        return fail(e, SQT_EPROTO, "%s: qty and price must be > 0", what);
+    if (strlen(asset) >= SQT_ASSET_MAX)
+        return fail(e, SQT_EPROTO, "%s: field 'commissionAsset' too long", what);
+    if (asset[0] == '\0' && fee.mant != 0)
+        return fail(e, SQT_EPROTO, "%s: commission without commissionAsset", what);
+    snprintf(oid_s, sizeof(oid_s), "%lld", (long long)oid);
+    if (strcmp(sym, symbol) != 0 || strcmp(oid_s, order_id) != 0)
+        return SQT_OK;
+    if (dec_add(sum->qty, qty, &sum->qty) != SQT_OK ||
+        dec_add(sum->fee, fee, &sum->fee) != SQT_OK)
+        return fail(e, SQT_EPROTO, "userTrades: sum of qty or commission out of range");
+    if (asset[0] != '\0' && sum->fee_asset[0] == '\0')
+        memcpy(sum->fee_asset, asset, strlen(asset) + 1);
+    else if (asset[0] != '\0' && strcmp(asset, sum->fee_asset) != 0)
+        *mixed = 1;
+    sum->n++;
+    return SQT_OK;
+}
+
+int sqt_bn_parse_user_trades(const char *json, size_t len, const char *symbol,
+                             const char *order_id, sqt_bn_trade_sum *sum, sqt_error *err)
+{
+    json_t *root, *t;
+    size_t i;
+    int rc = SQT_OK, mixed = 0;
+    ERR_GUARD(err);
+    memset(sum, 0, sizeof(*sum));
+    if ((root = load(json, len, "userTrades", err)) == NULL)
+        return SQT_EPROTO;
+    if (!json_is_array(root)) {
+        rc = fail(err, SQT_EPROTO, "userTrades: not an array");
+        goto out;
+    }
+    json_array_foreach(root, i, t) {
+        if ((rc = trade_add(t, i, symbol, order_id, sum, &mixed, err)) != SQT_OK)
+            goto out;
+    }
+    sum->one_asset = sum->fee_asset[0] != '\0' && !mixed;
+out:
+    json_decref(root);
+    if (rc != SQT_OK)
+        memset(sum, 0, sizeof(*sum));
     return rc;
 }
 

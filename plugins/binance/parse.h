@@ -71,6 +71,20 @@ int sqt_bn_parse_order(const char *json, size_t len, const char *prefix, sqt_ord
  * when n == 0. */
 int sqt_bn_parse_orders(const char *json, size_t len, const char *symbol, const char *prefix,
                         sqt_order **out, size_t *n, sqt_error *err);
+/* The trades of one order in an account trade list, summed exactly. */
+typedef struct sqt_bn_trade_sum {
+    size_t n;                  /* trades of the order */
+    sqt_dec qty;               /* sum of qty, base coin */
+    sqt_dec fee;               /* sum of commission as given: positive = paid (see parse.c) */
+    char fee_asset[SQT_ASSET_MAX]; /* the commissionAsset named first, "" when none */
+    int one_asset;             /* 1: some trade names an asset and every one that does, this one */
+} sqt_bn_trade_sum;
+
+/* GET /fapi/v1/userTrades: sum the trades of order `order_id` (decimal text) of `symbol`.
+ * Trades of other orders or symbols are skipped, but every element must be well-formed.
+ * An empty array is a sum of nothing (n = 0). */
+int sqt_bn_parse_user_trades(const char *json, size_t len, const char *symbol,
+                             const char *order_id, sqt_bn_trade_sum *sum, sqt_error *err);
 /* A batch answer (place or cancel): exactly n elements, each an order or {code,msg}. */
 int sqt_bn_parse_batch(const char *json, size_t len, size_t n, const char *prefix,
                        sqt_bn_item *items, sqt_error *err);

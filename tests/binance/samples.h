@@ -57,6 +57,41 @@
     "\"priceMatch\":\"NONE\",\"selfTradePreventionMode\":\"NONE\",\"goodTillDate\":0,"      \
     "\"updateTime\":1765101259130}"
 
+/* the order of BN_ORDER_NEW, filled in two trades (BN_USER_TRADES) */
+#define BN_ORDER_FILLED                                                                    \
+    "{\"orderId\":8389765537712345678,\"symbol\":\"ETHUSDT\",\"status\":\"FILLED\","       \
+    "\"clientOrderId\":\"x-zdfVM8vY302155_B_1765101259001\",\"price\":\"3021.55\","        \
+    "\"avgPrice\":\"3021.55\",\"origQty\":\"0.010\",\"executedQty\":\"0.010\","            \
+    "\"cumQty\":\"0.010\",\"cumQuote\":\"30.21550\",\"timeInForce\":\"GTX\",\"type\":\"LIMIT\"," \
+    "\"reduceOnly\":false,\"closePosition\":false,\"side\":\"BUY\",\"positionSide\":\"BOTH\"," \
+    "\"stopPrice\":\"0\",\"workingType\":\"CONTRACT_PRICE\",\"priceProtect\":false,"        \
+    "\"origType\":\"LIMIT\",\"priceMatch\":\"NONE\",\"selfTradePreventionMode\":\"NONE\","   \
+    "\"goodTillDate\":0,\"time\":1765101259130,\"updateTime\":1765101262000}"
+
+/* GET /fapi/v1/userTrades?symbol=ETHUSDT&orderId=8389765537712345678: the two maker
+ * trades (0.02 %) of BN_ORDER_FILLED, 0.004 + 0.006, fees 0.00241724 + 0.00362586 USDT */
+#define BN_USER_TRADE_1                                                                    \
+    "{\"symbol\":\"ETHUSDT\",\"id\":4455667788,\"orderId\":8389765537712345678,"           \
+    "\"side\":\"BUY\",\"price\":\"3021.55\",\"qty\":\"0.004\",\"realizedPnl\":\"0\","        \
+    "\"marginAsset\":\"USDT\",\"quoteQty\":\"12.08620\",\"commission\":\"0.00241724\","      \
+    "\"commissionAsset\":\"USDT\",\"time\":1765101261000,\"positionSide\":\"BOTH\","        \
+    "\"buyer\":true,\"maker\":true}"
+#define BN_USER_TRADE_2                                                                    \
+    "{\"symbol\":\"ETHUSDT\",\"id\":4455667801,\"orderId\":8389765537712345678,"           \
+    "\"side\":\"BUY\",\"price\":\"3021.55\",\"qty\":\"0.006\",\"realizedPnl\":\"0\","        \
+    "\"marginAsset\":\"USDT\",\"quoteQty\":\"18.12930\",\"commission\":\"0.00362586\","      \
+    "\"commissionAsset\":\"USDT\",\"time\":1765101262000,\"positionSide\":\"BOTH\","        \
+    "\"buyer\":true,\"maker\":true}"
+#define BN_USER_TRADES "[" BN_USER_TRADE_1 "," BN_USER_TRADE_2 "]"
+
+/* the account trade list example of Binance's documentation (commission positive here:
+ * see the sign note at sqt_bn_parse_user_trades) */
+#define BN_USER_TRADES_DOC                                                                 \
+    "[{\"buyer\":false,\"commission\":\"0.114044\",\"commissionAsset\":\"USDT\","          \
+    "\"id\":67880589,\"maker\":true,\"orderId\":270093109,\"price\":\"28511.00\","          \
+    "\"qty\":\"0.010\",\"quoteQty\":\"285.11\",\"realizedPnl\":\"2.585\",\"side\":\"SELL\","   \
+    "\"positionSide\":\"BOTH\",\"symbol\":\"BTCUSDT\",\"time\":1680688557875}]"
+
 /* the partial fill of binance.md 4.4 */
 #define BN_PUSH_PARTIAL                                                                    \
     "{\"e\":\"ORDER_TRADE_UPDATE\",\"E\":1765101261002,\"T\":1765101261000,"               \

@@ -339,6 +339,209 @@ static void test_klines_rest(void)
     SQT_ASSERT_INT_EQ(sqt_bn_parse_klines(TXT("[[1,1.5,\"1\",\"1\",\"1\",\"1\",2]]"), "ETHUSDT", TXT("1m"), &k, &n, &e), SQT_EPROTO);
 }
 
+/* ---- account trade list ------------------------------------------------------- */
+
+#define OID "8389765537712345678"
+
+/* The fields of one trade of order 7; build_trade() changes or drops one of them. */
+static const char *const trade_fields[][2] = {
+    {"symbol", "\"ETHUSDT\""},   {"id", "1"},
+    {"orderId", "7"},             {"side", "\"SELL\""},
+    {"price", "\"3000.00\""},     {"qty", "\"0.010\""},
+    {"commission", "\"0.006\""},  {"commissionAsset", "\"USDT\""},
+    {"time", "1765101261000"}};
+
+/* A one-trade list with `key` set to the raw JSON `val` (NULL: the field left out). */
+static const char *build_trade(char *buf, size_t cap, const char *key, const char *val)
+{
+    size_t i, n = 0;
+    n += (size_t)snprintf(buf, cap, "[{");
+    for (i = 0; i < sizeof(trade_fields) / sizeof(trade_fields[0]); i++) {
+        const char *v = trade_fields[i][1];
+        if (key != NULL && strcmp(key, trade_fields[i][0]) == 0) {
+            if (val == NULL)
+                continue;
+            v = val;
+        }
+        n += (size_t)snprintf(buf + n, cap - n, "%s\"%s\":%s", n > 2 ? "," : "",
+                              trade_fields[i][0], v);
+    }
+    snprintf(buf + n, cap - n, "}]");
+    return buf;
+}
+
+static int trades_of(const char *json, const char *oid, sqt_bn_trade_sum *s, sqt_error *e)
+{
+    return sqt_bn_parse_user_trades(json, strlen(json), "ETHUSDT", oid, s, e);
+}
+
+/* Refused with a message holding `needle`, and nothing half-summed handed out. */
+static void expect_trades_proto(const char *json, const char *needle)
+{
+    sqt_bn_trade_sum s;
+    sqt_error e;
+    memset(&e, 0, sizeof(e));
+    SQT_ASSERT_INT_EQ(trades_of(json, "7", &s, &e), SQT_EPROTO);
+    SQT_ASSERT_INT_EQ(e.code, SQT_EPROTO);
+    if (strstr(e.message, needle) == NULL)
+        fprintf(stderr, "    message \"%s\" lacks \"%s\" (%s)\n", e.message, needle, json);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, needle));
+    SQT_ASSERT_INT_EQ(s.n, 0);
+    SQT_ASSERT_INT_EQ(s.qty.mant, 0);
+    SQT_ASSERT_INT_EQ(s.fee.mant, 0);
+    SQT_ASSERT_INT_EQ(s.one_asset, 0);
+}
+
+static void test_user_trades(void)
+{
+    sqt_bn_trade_sum s;
+    sqt_error e;
+    SQT_ASSERT_INT_EQ(trades_of(BN_USER_TRADES, OID, &s, &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(s.n, 2);
+    assert_dec(s.qty, 10, 3);
+    assert_dec(s.fee, 604310, 8); /* 0.00241724 + 0.00362586 */
+    SQT_ASSERT_STR_EQ(s.fee_asset, "USDT");
+    SQT_ASSERT_INT_EQ(s.one_asset, 1);
+    /* the documentation's example */
+    SQT_ASSERT_INT_EQ(sqt_bn_parse_user_trades(BN_USER_TRADES_DOC, LEN(BN_USER_TRADES_DOC),
+                                               "BTCUSDT", "270093109", &s, &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(s.n, 1);
+    assert_dec(s.qty, 10, 3);
+    assert_dec(s.fee, 114044, 6);
+    SQT_ASSERT_STR_EQ(s.fee_asset, "USDT");
+    /* trades of another order or symbol are not the order's */
+    SQT_ASSERT_INT_EQ(trades_of(BN_USER_TRADES, "8389765537712345679", &s, &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(s.n, 0);
+    SQT_ASSERT_INT_EQ(s.qty.mant, 0);
+    SQT_ASSERT_INT_EQ(sqt_bn_parse_user_trades(BN_USER_TRADES, LEN(BN_USER_TRADES), "BTCUSDT",
+                                               OID, &s, &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(s.n, 0);
+    /* an empty list: nothing summed, no asset */
+    SQT_ASSERT_INT_EQ(trades_of("[]", OID, &s, &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(s.n, 0);
+    SQT_ASSERT_INT_EQ(s.qty.mant, 0);
+    SQT_ASSERT_INT_EQ(s.fee.mant, 0);
+    SQT_ASSERT_STR_EQ(s.fee_asset, "");
+    SQT_ASSERT_INT_EQ(s.one_asset, 0);
+}
+
+/* The two one-trade lists a and b as one list. */
+static const char *two(char *out, size_t cap, const char *a, const char *b)
+{
+    snprintf(out, cap, "[%.*s,%.*s]", (int)(strlen(a) - 2), a + 1, (int)(strlen(b) - 2), b + 1);
+    return out;
+}
+
+static void test_user_trades_sums(void)
+{
+    sqt_bn_trade_sum s;
+    sqt_error e;
+    char a[512], b[512], l[1100];
+    const char *free_trade = "[{\"symbol\":\"ETHUSDT\",\"id\":2,\"orderId\":7,\"side\":\"SELL\","
+                             "\"price\":\"3000.00\",\"qty\":\"0.005\",\"commission\":\"0\","
+                             "\"commissionAsset\":\"\",\"time\":1765101261000}]";
+    /* rescaled to the larger scale, exactly */
+    build_trade(a, sizeof(a), "qty", "\"0.01\"");
+    build_trade(b, sizeof(b), "qty", "\"0.005\"");
+    SQT_ASSERT_INT_EQ(trades_of(two(l, sizeof(l), a, b), "7", &s, &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(s.n, 2);
+    assert_dec(s.qty, 15, 3);
+    assert_dec(s.fee, 12, 3);
+    build_trade(a, sizeof(a), "commission", "\"0.1\"");
+    build_trade(b, sizeof(b), "commission", "\"0.00000001\"");
+    SQT_ASSERT_INT_EQ(trades_of(two(l, sizeof(l), a, b), "7", &s, &e), SQT_OK);
+    assert_dec(s.fee, 10000001, 8);
+    build_trade(a, sizeof(a), "qty", "1"); /* a JSON integer is exact too */
+    build_trade(b, sizeof(b), "qty", "\"0.5\"");
+    SQT_ASSERT_INT_EQ(trades_of(two(l, sizeof(l), a, b), "7", &s, &e), SQT_OK);
+    assert_dec(s.qty, 15, 1);
+    /* the commission's sign is taken as given (UNCONFIRMED convention): no abs() */
+    build_trade(a, sizeof(a), "commission", "\"-0.001\"");
+    build_trade(b, sizeof(b), "commission", "\"0.003\"");
+    SQT_ASSERT_INT_EQ(trades_of(two(l, sizeof(l), a, b), "7", &s, &e), SQT_OK);
+    assert_dec(s.fee, 2, 3);
+    SQT_ASSERT_INT_EQ(trades_of(a, "7", &s, &e), SQT_OK);
+    assert_dec(s.fee, -1, 3);
+    SQT_ASSERT_INT_EQ(s.one_asset, 1);
+    /* mixed assets: summed, but not one asset */
+    build_trade(a, sizeof(a), NULL, NULL);
+    build_trade(b, sizeof(b), "commissionAsset", "\"BNB\"");
+    SQT_ASSERT_INT_EQ(trades_of(two(l, sizeof(l), a, b), "7", &s, &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(s.n, 2);
+    SQT_ASSERT_INT_EQ(s.one_asset, 0);
+    SQT_ASSERT_STR_EQ(s.fee_asset, "USDT");
+    /* a free trade may name no asset: it does not split the asset; alone it names none */
+    SQT_ASSERT_INT_EQ(trades_of(two(l, sizeof(l), free_trade, a), "7", &s, &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(s.n, 2);
+    SQT_ASSERT_INT_EQ(s.one_asset, 1);
+    SQT_ASSERT_STR_EQ(s.fee_asset, "USDT");
+    assert_dec(s.qty, 15, 3);
+    SQT_ASSERT_INT_EQ(trades_of(free_trade, "7", &s, &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(s.n, 1);
+    SQT_ASSERT_INT_EQ(s.one_asset, 0);
+    /* sums that do not fit are refused, not wrapped */
+    build_trade(a, sizeof(a), "qty", "\"9223372036854775807\"");
+    build_trade(b, sizeof(b), "qty", "\"1\"");
+    SQT_ASSERT_INT_EQ(trades_of(two(l, sizeof(l), a, b), "7", &s, &e), SQT_EPROTO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "out of range"));
+    SQT_ASSERT_INT_EQ(s.n, 0);
+    build_trade(a, sizeof(a), "commission", "\"922337203685477580.7\"");
+    build_trade(b, sizeof(b), "commission", "\"0.01\""); /* rescaling a overflows */
+    SQT_ASSERT_INT_EQ(trades_of(two(l, sizeof(l), a, b), "7", &s, &e), SQT_EPROTO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "out of range"));
+    build_trade(a, sizeof(a), "commission", "\"-9223372036854775807\"");
+    build_trade(b, sizeof(b), "commission", "\"-2\"");
+    SQT_ASSERT_INT_EQ(trades_of(two(l, sizeof(l), a, b), "7", &s, &e), SQT_EPROTO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "out of range"));
+}
+
+static void test_user_trades_malformed(void)
+{
+    char buf[512], what[64];
+    size_t i;
+    /* every field is required */
+    for (i = 0; i < sizeof(trade_fields) / sizeof(trade_fields[0]); i++) {
+        snprintf(what, sizeof(what), "'%s' missing", trade_fields[i][0]);
+        expect_trades_proto(build_trade(buf, sizeof(buf), trade_fields[i][0], NULL), what);
+        snprintf(what, sizeof(what), "'%s'", trade_fields[i][0]);
+        expect_trades_proto(build_trade(buf, sizeof(buf), trade_fields[i][0], "[]"), what);
+    }
+    expect_trades_proto(build_trade(buf, sizeof(buf), "qty", "\"0\""), "> 0");
+    expect_trades_proto(build_trade(buf, sizeof(buf), "qty", "\"-0.010\""), "> 0");
+    expect_trades_proto(build_trade(buf, sizeof(buf), "price", "\"0\""), "> 0");
+    /* floats lose their exact text: refused */
+    expect_trades_proto(build_trade(buf, sizeof(buf), "qty", "0.01"), "'qty'");
+    expect_trades_proto(build_trade(buf, sizeof(buf), "commission", "0.006"), "'commission'");
+    expect_trades_proto(build_trade(buf, sizeof(buf), "commission", "\"6e-3\""), "'commission'");
+    expect_trades_proto(build_trade(buf, sizeof(buf), "commission", "\"99999999999999999999\""),
+                        "out of range");
+    expect_trades_proto(build_trade(buf, sizeof(buf), "commissionAsset", "\"ABCDEFGHIJKLMNOP\""),
+                        "too long");
+    expect_trades_proto(build_trade(buf, sizeof(buf), "commissionAsset", "\"\""),
+                        "without commissionAsset");
+    expect_trades_proto(build_trade(buf, sizeof(buf), "side", "\"BOTH\""), "side");
+    expect_trades_proto(build_trade(buf, sizeof(buf), "orderId", "\"7x\""), "'orderId'");
+    expect_trades_proto(build_trade(buf, sizeof(buf), "symbol", "7"), "'symbol'");
+    /* a bad element anywhere spoils the answer, even one of another order */
+    expect_trades_proto("[" BN_USER_TRADE_1 ",7]", "userTrades[1]: not an object");
+    expect_trades_proto("[" BN_USER_TRADE_1 ",{\"symbol\":\"ETHUSDT\"}]", "userTrades[1]");
+    expect_trades_proto("{}", "not an array");
+    expect_trades_proto("{\"code\":-1102,\"msg\":\"Mandatory parameter\"}", "not an array");
+    expect_trades_proto("", "empty");
+    expect_trades_proto("<html>502</html>", "not JSON");
+    expect_trades_proto("[" BN_USER_TRADE_1, "not JSON");
+    /* an order id given as a string of digits is still that order */
+    {
+        sqt_bn_trade_sum s;
+        sqt_error e;
+        SQT_ASSERT_INT_EQ(trades_of(build_trade(buf, sizeof(buf), "orderId", "\"7\""), "7", &s,
+                                    &e), SQT_OK);
+        SQT_ASSERT_INT_EQ(s.n, 1);
+        SQT_ASSERT_INT_EQ(sqt_bn_parse_user_trades(buf, strlen(buf), "ETHUSDT", "7", &s, NULL),
+                          SQT_OK);
+    }
+}
+
 /* ---- stream messages --------------------------------------------------------- */
 
 static void test_order_push(void)
@@ -567,6 +770,7 @@ static void run_all_parsers(const char *s, size_t n)
     sqt_bn_item it[5];
     sqt_kline k, *ks = NULL;
     sqt_price_tick t;
+    sqt_bn_trade_sum ts;
     char key[64];
     size_t cnt;
     int64_t v;
@@ -583,6 +787,12 @@ static void run_all_parsers(const char *s, size_t n)
     if (sqt_bn_parse_orders(s, n, "ETHUSDT", "x", &os, &cnt, &e) == SQT_OK)
         free(os);
     sqt_bn_parse_batch(s, n, 1, "", it, &e);
+    if (sqt_bn_parse_user_trades(s, n, "ETHUSDT", OID, &ts, &e) == SQT_OK) {
+        CU_ASSERT_TRUE(ts.qty.mant >= 0 && (ts.n > 0) == (ts.qty.mant > 0) &&
+                       (!ts.one_asset || ts.fee_asset[0] != '\0'));
+    } else {
+        CU_ASSERT_TRUE(ts.n == 0 && e.code == SQT_EPROTO);
+    }
     if (sqt_bn_parse_klines(s, n, "ETHUSDT", TXT("1m"), &ks, &cnt, &e) == SQT_OK)
         free(ks);
     if (sqt_bn_parse_user_event(s, n, "", &kind, &o, key, sizeof(key), &e) == SQT_OK &&
@@ -599,7 +809,8 @@ static void test_robust_truncations(void)
 {
     static const char *const samples[] = {BN_EXCHANGE_INFO, BN_ACCOUNT,   BN_POSITION_RISK,
                                           BN_ORDER_NEW,     BN_PUSH_PARTIAL, BN_AGG_TRADE,
-                                          BN_KLINE_PUSH,    BN_KLINES_REST};
+                                          BN_KLINE_PUSH,    BN_KLINES_REST, BN_USER_TRADES,
+                                          BN_USER_TRADES_DOC};
     size_t i, n;
     for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
         for (n = 0; n <= strlen(samples[i]); n += (n < 200 ? 1 : 7))
@@ -609,7 +820,7 @@ static void test_robust_truncations(void)
 static void test_robust_mutations(void)
 {
     static const char *const samples[] = {BN_ORDER_NEW, BN_PUSH_PARTIAL, BN_AGG_TRADE,
-                                          BN_KLINE_PUSH, BN_POSITION_RISK};
+                                          BN_KLINE_PUSH, BN_POSITION_RISK, BN_USER_TRADES};
     static const char junk[] = "\"{}[]:,0-9.eE+\\ \x01\xff" "ntf";
     uint32_t seed = 12345;
     char buf[2048];
@@ -643,6 +854,9 @@ int main(void)
         {"order statuses", test_order_statuses},
         {"open orders list", test_orders_list},
         {"batch mixed results", test_batch_mixed},
+        {"userTrades", test_user_trades},
+        {"userTrades: exact sums, signs, assets", test_user_trades_sums},
+        {"userTrades malformed", test_user_trades_malformed},
         {"klines REST", test_klines_rest},
         {"ORDER_TRADE_UPDATE", test_order_push},
         {"user event variants", test_order_push_variants},

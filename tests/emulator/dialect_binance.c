@@ -58,7 +58,7 @@ typedef struct bn_state {
     int isolated;
     int legacy_public_only;
     int refuse_dead_key;       /* 1: a dead listenKey gets 403; 0: a silent socket */
-    int64_t agg_id, trade_id, update_id;
+    int64_t agg_id, update_id;
 } bn_state;
 
 /* A symbol listed in exchangeInfo besides the traded one: rules and klines only. */
@@ -1129,6 +1129,67 @@ static void h_open_orders(ctx *c)
     sqt_emu_resp_json(c->resp, 200, arr);
 }
 
+/* One element of GET /fapi/v1/userTrades from a ledger fill. The commission is the fee
+ * as paid, positive (the sign of Binance's answer is UNCONFIRMED: docs/emulator.md). */
+static json_t *trade_obj(ctx *c, const sqt_emu_fill *f)
+{
+    const sqt_order *o = &f->o;
+    int buyer = o->side == SQT_SIDE_BUY;
+    return json_pack("{s:s, s:I, s:I, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:s, s:I, s:s, "
+                     "s:b, s:b}",
+                     "symbol", o->symbol, "id", (json_int_t)f->trade_id, "orderId",
+                     (json_int_t)strtoll(o->order_id, NULL, 10), "side", buyer ? "BUY" : "SELL",
+                     "price", jdec(o->last_fill_price), "qty", jdec(o->last_fill_qty),
+                     "realizedPnl", jdec(o->realized_pnl), "marginAsset",
+                     sqt_emu_info(c->e)->quote_asset, "quoteQty",
+                     jdec(sqt_emu_dec_mul(o->last_fill_price, o->last_fill_qty)), "commission",
+                     jdec(o->fee), "commissionAsset", o->fee_asset, "time",
+                     (json_int_t)o->update_time_ms, "positionSide",
+                     c->st->hedge ? "LONG" : "BOTH", "buyer", buyer, "maker", f->maker);
+}
+
+/* 1 when ledger fill f is a trade of the request: the traded symbol, orderId if given. */
+static int trade_wanted(const sqt_emu_fill *f, int traded, const char *oid)
+{
+    return traded && (oid == NULL || strtoll(oid, NULL, 10) == strtoll(f->o.order_id, NULL, 10));
+}
+
+/* The account's trades of a symbol from the fill ledger: ascending id, the newest `limit`
+ * (1..1000, default 500), of one order with orderId. */
+static void h_user_trades(ctx *c)
+{
+    const char *oid = param(&c->ps, "orderId"), *ls = param(&c->ps, "limit");
+    size_t i, n = sqt_emu_fill_count(c->e), match = 0;
+    long limit = 500;
+    int traded;
+    json_t *arr;
+    if (symbol_arg(c, 1, &traded) != 0)
+        return;
+    if (oid != NULL && !all_digits(oid)) {
+        bn_err(c->resp, 400, -1102, "Illegal characters found in parameter 'orderId'.");
+        return;
+    }
+    if (ls != NULL) {
+        limit = all_digits(ls) ? strtol(ls, NULL, 10) : -1;
+        if (limit < 1 || limit > 1000) {
+            bn_err(c->resp, 400, -1130, "Data sent for parameter 'limit' is not valid.");
+            return;
+        }
+    }
+    for (i = 0; i < n; i++)
+        match += trade_wanted(sqt_emu_fill_at(c->e, i), traded, oid);
+    arr = json_array();
+    for (i = 0; i < n && arr != NULL; i++) {
+        const sqt_emu_fill *f = sqt_emu_fill_at(c->e, i);
+        if (!trade_wanted(f, traded, oid))
+            continue;
+        if (match-- > (size_t)limit) /* older than the newest `limit` */
+            continue;
+        json_array_append_new(arr, trade_obj(c, f));
+    }
+    sqt_emu_resp_json(c->resp, 200, arr);
+}
+
 static void h_all_open_delete(ctx *c)
 {
     sqt_match *m = sqt_emu_match(c->e);
@@ -1228,6 +1289,7 @@ static const route routes[] = {
     {"POST", "/fapi/v1/batchOrders", SEC_SIGNED, 5, h_batch_post},
     {"DELETE", "/fapi/v1/batchOrders", SEC_SIGNED, 1, h_batch_delete},
     {"GET", "/fapi/v1/openOrders", SEC_SIGNED, 1, h_open_orders}, /* 40 without symbol */
+    {"GET", "/fapi/v1/userTrades", SEC_SIGNED, 5, h_user_trades},
     {"DELETE", "/fapi/v1/allOpenOrders", SEC_SIGNED, 1, h_all_open_delete},
     {"POST", "/fapi/v1/listenKey", SEC_KEY, 1, h_lk_post},
     {"PUT", "/fapi/v1/listenKey", SEC_KEY, 1, h_lk_put},
@@ -1746,9 +1808,22 @@ static int bn_expire_session(sqt_emu *e, void *stv, int64_t now)
     return expire(e, stv, now);
 }
 
+/* The ledger's id of the fill a push reports, so pushes and userTrades agree (the core
+ * records the fill before the push is built); 0 when the ledger lacks it. */
+static int64_t last_trade_id(sqt_emu *e, const sqt_order *o)
+{
+    size_t n = sqt_emu_fill_count(e);
+    const sqt_emu_fill *f = n > 0 ? sqt_emu_fill_at(e, n - 1) : NULL;
+    if (f == NULL || strcmp(f->o.order_id, o->order_id) != 0 ||
+        f->o.filled_qty.mant != o->filled_qty.mant || f->o.filled_qty.scale != o->filled_qty.scale)
+        return 0;
+    return f->trade_id;
+}
+
 static void bn_on_order(sqt_emu *e, void *stv, const sqt_order *o, int maker, int64_t now)
 {
     bn_state *st = stv;
+    int64_t trade_id = 0;
     const char *x;
     int fill = o->last_fill_qty.mant != 0;
     json_t *ord, *j;
@@ -1760,7 +1835,7 @@ static void bn_on_order(sqt_emu *e, void *stv, const sqt_order *o, int maker, in
     default: x = fill ? "TRADE" : "NEW"; break;
     }
     if (fill)
-        st->trade_id++;
+        trade_id = last_trade_id(e, o);
     ord = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:I, s:o, s:o, "
                     "s:o, s:I, s:I, s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:b, s:o, s:s, s:s, "
                     "s:i, s:s}",
@@ -1770,7 +1845,7 @@ static void bn_on_order(sqt_emu *e, void *stv, const sqt_order *o, int maker, in
                     x, "X", status_str(o->status), "i",
                     (json_int_t)strtoll(o->order_id, NULL, 10), "l", jdec(o->last_fill_qty), "z",
                     jdec(o->filled_qty), "L", jdec(o->last_fill_price), "T", (json_int_t)now,
-                    "t", (json_int_t)(fill ? st->trade_id : 0), "b", "0", "a", "0", "m",
+                    "t", (json_int_t)trade_id, "b", "0", "a", "0", "m",
                     fill && maker, "R", o->reduce_only, "wt", "CONTRACT_PRICE", "ot", "LIMIT",
                     "ps", st->hedge ? "LONG" : "BOTH", "cp", 0, "rp", jdec(o->realized_pnl),
                     "V", "EXPIRE_MAKER", "pm", "NONE", "gtd", 0, "er", "0");

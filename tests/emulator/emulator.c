@@ -25,11 +25,6 @@ typedef struct emu_ord {
     int64_t created;
 } emu_ord;
 
-typedef struct emu_fill {
-    sqt_order o;
-    int maker;
-} emu_fill;
-
 /* A request fault: the next `count` exchange requests whose path starts with `path`. */
 typedef struct rfault {
     int count;
@@ -84,8 +79,9 @@ struct sqt_emu {
     int fills_pending;
     emu_ord *ords;
     size_t n_ords, cap_ords;
-    emu_fill *fills;
+    sqt_emu_fill *fills;
     size_t n_fills, cap_fills;
+    int64_t last_trade_id;     /* survives reset: trade ids are never reused */
 
     sqt_emu_ws *ws;
     deferred *defs;
@@ -304,7 +300,7 @@ static void fill_add(sqt_emu *e, const sqt_order *o, int maker)
 {
     if (e->n_fills == e->cap_fills) {
         size_t cap = e->cap_fills ? e->cap_fills * 2 : 64;
-        emu_fill *p = realloc(e->fills, cap * sizeof(*p));
+        sqt_emu_fill *p = realloc(e->fills, cap * sizeof(*p));
         if (p == NULL) {
             sqt_emu_logf(e, "out of memory: fill of %s not in the ledger", o->client_id);
             return;
@@ -313,8 +309,19 @@ static void fill_add(sqt_emu *e, const sqt_order *o, int maker)
         e->cap_fills = cap;
     }
     e->fills[e->n_fills].o = *o;
+    e->fills[e->n_fills].trade_id = ++e->last_trade_id;
     e->fills[e->n_fills].maker = maker;
     e->n_fills++;
+}
+
+size_t sqt_emu_fill_count(const sqt_emu *e)
+{
+    return e->n_fills;
+}
+
+const sqt_emu_fill *sqt_emu_fill_at(const sqt_emu *e, size_t i)
+{
+    return i < e->n_fills ? &e->fills[i] : NULL;
 }
 
 static void on_emit(void *ud, const sqt_order *o)
@@ -772,7 +779,8 @@ json_t *sqt_emu_state(sqt_emu *e)
         const sqt_order *f = &e->fills[i].o;
         json_array_append_new(
             fills,
-            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I}", "order_id",
+            json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I}",
+                      "trade_id", (json_int_t)e->fills[i].trade_id, "order_id",
                       f->order_id, "client_id", f->client_id, "side",
                       f->side == SQT_SIDE_BUY ? "BUY" : "SELL", "qty",
                       sqt_emu_fmt(f->last_fill_qty, b[0], 48), "price",

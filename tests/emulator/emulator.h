@@ -171,6 +171,20 @@ int sqt_emu_cancel(sqt_emu *e, const char *client_id, const char *order_id, sqt_
 /* Creation time of an order the emulator accepted; 0 when unknown. */
 int64_t sqt_emu_order_created(const sqt_emu *e, const char *order_id);
 
+/* One fill of the ledger: the order right after it (last_fill_qty/price, fee, fee_asset,
+ * realized_pnl of this fill; update_time_ms = its time), its trade id (1, 2, ... in
+ * ledger order, never reused: reset empties the ledger but keeps counting) and whether
+ * it made liquidity. */
+typedef struct sqt_emu_fill {
+    sqt_order o;
+    int64_t trade_id;
+    int maker;
+} sqt_emu_fill;
+
+size_t sqt_emu_fill_count(const sqt_emu *e);
+/* Fill i, oldest first; NULL past the end. */
+const sqt_emu_fill *sqt_emu_fill_at(const sqt_emu *e, size_t i);
+
 sqt_emu_ws *sqt_emu_ws_list(sqt_emu *e);
 /* One user-stream event into the fault pipeline, then to every open user connection. */
 void sqt_emu_user_push(sqt_emu *e, const char *event, const char *json);

@@ -36,6 +36,28 @@ static void check_error(const sqt_error *e)
         abort();
 }
 
+/* A trade sum: positive quantities only, valid scales, an asset when it claims one; a
+ * refusal hands out nothing. */
+static void check_trades(const char *s, size_t size, const char *order_id)
+{
+    sqt_bn_trade_sum sum;
+    sqt_error e;
+    if (sqt_bn_parse_user_trades(s, size, "ETHUSDT", order_id, &sum, &e) != SQT_OK) {
+        check_error(&e);
+        if (e.code >= 0 || sum.n != 0 || sum.qty.mant != 0 || sum.fee.mant != 0 ||
+            sum.one_asset)
+            abort();
+        return;
+    }
+    if (sum.qty.mant < 0 || (sum.n > 0) != (sum.qty.mant > 0) ||
+        (sum.n == 0 && sum.fee.mant != 0) || sum.qty.scale < 0 ||
+        sum.qty.scale > SQT_DEC_MAX_SCALE || sum.fee.scale < 0 ||
+        sum.fee.scale > SQT_DEC_MAX_SCALE ||
+        memchr(sum.fee_asset, '\0', sizeof(sum.fee_asset)) == NULL ||
+        (sum.one_asset && sum.fee_asset[0] == '\0'))
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const int statuses[] = {200, 400, 403, 408, 418, 429, 503};
@@ -86,6 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         }
     }
+    check_trades(s, size, "8389765537712345678");
+    check_trades(s, size, "7");
     if (sqt_bn_parse_klines(s, size, "ETHUSDT", "1m", 1765101259000, &ks, &n, &e) == SQT_OK) {
         for (i = 0; i < n; i++)
             check_kline(&ks[i]);

@@ -1070,6 +1070,170 @@ static void test_partial_fill_and_reset(void)
     fx_stop(&f);
 }
 
+/* A signed GET /fapi/v1/userTrades; its weight header in *weight. */
+static json_t *user_trades(fx *f, const char *params, int status, int *weight)
+{
+    hres r;
+    json_t *j;
+    scall(f, "GET", "/fapi/v1/userTrades", params, &r);
+    SQT_ASSERT_INT_EQ(r.status, status);
+    if (weight != NULL)
+        *weight = atoi(r.weight);
+    j = json_incref(r.json);
+    hres_free(&r);
+    return j;
+}
+
+static void place_buy(fx *f, const char *price, const char *cid, long long *id)
+{
+    char params[256];
+    hres r;
+    snprintf(params, sizeof(params),
+             "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=%s&"
+             "newClientOrderId=%s", price, cid);
+    scall(f, "POST", "/fapi/v1/order", params, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    *id = jint(r.json, "orderId");
+    hres_free(&r);
+}
+
+static void set_price(fx *f, const char *price)
+{
+    char body[64];
+    hres r;
+    snprintf(body, sizeof(body), "{\"price\":\"%s\"}", price);
+    control(f, "price", body, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+}
+
+/* GET /fapi/v1/userTrades: the fill ledger as Binance's account trade list. */
+static void test_user_trades(void)
+{
+    fx f;
+    hres r;
+    wsc user;
+    json_t *j, *t, *fills, *push;
+    long long a, b, last = 0;
+    char params[128], target[256];
+    size_t i;
+    int w1 = 0, w2 = 0, from = 0;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    call(&f, "POST", "/fapi/v1/listenKey", NULL, &r);
+    snprintf(target, sizeof(target), "/private/ws?listenKey=%s", jstr(r.json, "listenKey"));
+    hres_free(&r);
+    SQT_ASSERT_INT_EQ(ws_connect(&f, &user, target), 0);
+    control(&f, "partial_fill", "{\"qty\":\"0.004\"}", &r);
+    hres_free(&r);
+    place_buy(&f, "2990.00", "ut_a", &a);
+    place_buy(&f, "2980.00", "ut_b", &b);
+    set_price(&f, "2989.00"); /* a: 0.004 */
+    set_price(&f, "2989.50");
+    set_price(&f, "2989.00"); /* a: 0.004 */
+    set_price(&f, "2979.00"); /* a: 0.002 (filled), b: 0.004 */
+
+    /* every trade of the symbol, ascending id, as the ledger has them */
+    j = user_trades(&f, "symbol=ETHUSDT", 200, &w1);
+    call(&f, "GET", "/_emu/state", NULL, &r);
+    fills = json_object_get(r.json, "fills");
+    SQT_ASSERT_INT_EQ(json_array_size(j), 4);
+    SQT_ASSERT_INT_EQ(json_array_size(fills), 4);
+    json_array_foreach(j, i, t) {
+        json_t *fl = json_array_get(fills, i);
+        CU_ASSERT_TRUE(jint(t, "id") > last);
+        last = jint(t, "id");
+        SQT_ASSERT_INT_EQ(jint(t, "id"), jint(fl, "trade_id"));
+        SQT_ASSERT_STR_EQ(jstr(t, "symbol"), SYM);
+        SQT_ASSERT_STR_EQ(jstr(t, "side"), "BUY");
+        SQT_ASSERT_STR_EQ(jstr(t, "qty"), jstr(fl, "qty"));
+        SQT_ASSERT_STR_EQ(jstr(t, "price"), jstr(fl, "price"));
+        SQT_ASSERT_STR_EQ(jstr(t, "commission"), jstr(fl, "fee"));
+        SQT_ASSERT_STR_EQ(jstr(t, "commissionAsset"), "USDT");
+        SQT_ASSERT_STR_EQ(jstr(t, "positionSide"), "BOTH");
+        CU_ASSERT_TRUE(json_is_true(json_object_get(t, "maker")));
+        CU_ASSERT_TRUE(json_is_true(json_object_get(t, "buyer")));
+        CU_ASSERT_TRUE(jint(t, "time") > 0);
+        CU_ASSERT_TRUE(json_is_string(json_object_get(t, "quoteQty")));
+        CU_ASSERT_TRUE(json_is_string(json_object_get(t, "realizedPnl")));
+    }
+    SQT_ASSERT_INT_EQ(jint(json_array_get(j, 3), "orderId"), b);
+    hres_free(&r);
+    json_decref(j);
+
+    /* one order's trades: their quantities make its executedQty, the fee is the maker's */
+    snprintf(params, sizeof(params), "symbol=ETHUSDT&orderId=%lld", a);
+    j = user_trades(&f, params, 200, &w2);
+    /* weight 5 (or the first of a new minute) */
+    CU_ASSERT_TRUE(w2 - w1 == 5 || w2 == 5);
+    SQT_ASSERT_INT_EQ(json_array_size(j), 3);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(j, 0), "qty"), "0.004");
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(j, 1), "qty"), "0.004");
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(j, 2), "qty"), "0.002");
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(j, 0), "commission"), "0.002392"); /* 11.96 * 0.0002 */
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(j, 0), "price"), "2990.00");
+    json_array_foreach(j, i, t) SQT_ASSERT_INT_EQ(jint(t, "orderId"), a);
+    /* the pushes name the same trades */
+    for (i = 0; i < 3; i++) {
+        push = ws_wait(&f, &user, &from, "o", "x", "TRADE", 3000);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(push);
+        SQT_ASSERT_INT_EQ(jint(json_object_get(push, "o"), "t"), jint(json_array_get(j, i), "id"));
+        json_decref(push);
+    }
+    json_decref(j);
+    /* limit keeps the newest, still ascending */
+    snprintf(params, sizeof(params), "symbol=ETHUSDT&orderId=%lld&limit=2", a);
+    j = user_trades(&f, params, 200, NULL);
+    SQT_ASSERT_INT_EQ(json_array_size(j), 2);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(j, 1), "qty"), "0.002");
+    CU_ASSERT_TRUE(jint(json_array_get(j, 0), "id") < jint(json_array_get(j, 1), "id"));
+    json_decref(j);
+    j = user_trades(&f, "symbol=ETHUSDT&orderId=999999", 200, NULL);
+    SQT_ASSERT_INT_EQ(json_array_size(j), 0);
+    json_decref(j);
+    j = user_trades(&f, "symbol=BTCUSDT", 200, NULL); /* listed, never traded */
+    SQT_ASSERT_INT_EQ(json_array_size(j), 0);
+    json_decref(j);
+
+    /* refusals */
+    j = user_trades(&f, "", 400, NULL);
+    SQT_ASSERT_INT_EQ(jint(j, "code"), -1102);
+    CU_ASSERT_PTR_NOT_NULL(strstr(jstr(j, "msg"), "'symbol'"));
+    json_decref(j);
+    j = user_trades(&f, "symbol=XYZUSDT", 400, NULL);
+    SQT_ASSERT_INT_EQ(jint(j, "code"), -1121);
+    json_decref(j);
+    j = user_trades(&f, "symbol=ETHUSDT&orderId=12a", 400, NULL);
+    SQT_ASSERT_INT_EQ(jint(j, "code"), -1102);
+    json_decref(j);
+    j = user_trades(&f, "symbol=ETHUSDT&limit=0", 400, NULL);
+    SQT_ASSERT_INT_EQ(jint(j, "code"), -1130);
+    json_decref(j);
+    j = user_trades(&f, "symbol=ETHUSDT&limit=1001", 400, NULL);
+    SQT_ASSERT_INT_EQ(jint(j, "code"), -1130);
+    json_decref(j);
+    call_key(&f, "GET", "/fapi/v1/userTrades?symbol=ETHUSDT", NULL, SQT_EMU_DEFAULT_KEY, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 400); /* signed: no timestamp */
+    hres_free(&r);
+
+    /* reset empties the ledger; trade ids are never reused */
+    control(&f, "reset", NULL, &r);
+    hres_free(&r);
+    j = user_trades(&f, "symbol=ETHUSDT", 200, NULL);
+    SQT_ASSERT_INT_EQ(json_array_size(j), 0);
+    json_decref(j);
+    place_buy(&f, "2970.00", "ut_c", &a);
+    set_price(&f, "2969.00");
+    j = user_trades(&f, "symbol=ETHUSDT", 200, NULL);
+    SQT_ASSERT_INT_EQ(json_array_size(j), 1);
+    CU_ASSERT_TRUE(jint(json_array_get(j, 0), "id") > last);
+    json_decref(j);
+    ws_done(&f, &user);
+    fx_stop(&f);
+}
+
 /* The binary: first stdout line, a request, SIGTERM -> exit 0. */
 static void test_binary(void)
 {
@@ -1148,6 +1312,7 @@ int main(void)
         {"market streams and entry points", test_market_streams},
         {"command lines and faults file", test_command_lines},
         {"partial fills, reset, forced margin rejection", test_partial_fill_and_reset},
+        {"userTrades from the fill ledger", test_user_trades},
         {"the binary: first line and SIGTERM", test_binary},
         {NULL, NULL}};
     signal(SIGPIPE, SIG_IGN);
