@@ -144,6 +144,25 @@ static int cfg_url(sqt_exchange *ex, const char *key, const char *dflt, const ch
     return SQT_OK;
 }
 
+/* routed: the 2026 entry points (/private/ws?listenKey=..); legacy: the user stream at
+ * /ws/<listenKey>, what Binance's testnet and older SDKs use (binance.md 1, 1.1). */
+static int cfg_routing(sqt_exchange *ex, sqt_error *err)
+{
+    char v[32];
+    if (cfg_str(ex, "stream_routing", v, sizeof(v), "routed", err) == SQT_OK) {
+        if (strcmp(v, "routed") == 0 || strcmp(v, "legacy") == 0) {
+            ex->legacy_routing = v[0] == 'l';
+            return SQT_OK;
+        }
+        sqt_bn_set_err(err, SQT_EINVAL, "binance: config key stream_routing must be routed or "
+                       "legacy, not \"%s\"", v);
+        return err->code;
+    }
+    sqt_bn_set_err(err, SQT_EINVAL, "binance: config key stream_routing must be routed or "
+                   "legacy");
+    return err->code;
+}
+
 /* A secret goes into an HTTP header or the HMAC: printable, no blanks. Its value is
  * never part of a message. */
 static int read_secret(sqt_exchange *ex, const char *name, char *buf, size_t cap, sqt_error *err)
@@ -190,6 +209,7 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
         cfg_url(ex, "ws_private_url", BN_DEFAULT_WS_PRIVATE, "wss://", "ws://", ex->ws_private,
                 sizeof(ex->ws_private), err) ||
         cfg_int(ex, "recv_window", 5000, 1, 60000, &recv, err) ||
+        cfg_routing(ex, err) ||
         cfg_str(ex, "broker_prefix", ex->prefix, sizeof(ex->prefix), "", err))
         return err->code;
     ex->recv_window = (int)recv;
@@ -256,10 +276,11 @@ static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
         return err->code;
     }
     sqt_bn_logf(ex, SQT_LOG_INFO,
-                "binance %s: rest %s, market %s, private %s, recvWindow %d, broker prefix "
-                "\"%s\"%s",
-                ex->symbol, ex->rest_url, ex->ws_market, ex->ws_private, ex->recv_window,
-                ex->prefix, ex->allow_hedge ? ", hedge mode allowed" : "");
+                "binance %s: rest %s, market %s, private %s, stream_routing %s, recvWindow "
+                "%d, broker prefix \"%s\"%s",
+                ex->symbol, ex->rest_url, ex->ws_market, ex->ws_private,
+                ex->legacy_routing ? "legacy" : "routed", ex->recv_window, ex->prefix,
+                ex->allow_hedge ? ", hedge mode allowed" : "");
     *out = ex;
     return SQT_OK;
 }
@@ -279,6 +300,7 @@ static int bn_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
         ex->shut_timer = NULL;
     sqt_bn_rest_cancel_all(ex);
     sqt_bn_streams_close_all(ex);
+    sqt_bn_lk_delete(ex); /* the last request: completion waits for it, bounded */
     ex->in_shutdown = 0;
     sqt_bn_check_drained(ex);
     return SQT_OK;

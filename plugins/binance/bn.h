@@ -22,6 +22,13 @@
 #define BN_KEEPALIVE_DEFAULT_MS INT64_C(1800000) /* PUT listenKey every 30 min */
 #define BN_KEEPALIVE_MIN_MS INT64_C(60000)
 #define BN_KEEPALIVE_MAX_MS INT64_C(3540000)     /* 59 min: the key lives 60 */
+/* Binance ends every stream connection after 24 h; at this age it is replaced
+ * make-before-break (binance.md 4.1, 4.6) */
+#define BN_CONN_MAX_AGE_MS UINT64_C(82800000)    /* 23 h */
+#define BN_CONN_SWITCH_MS UINT64_C(60000)        /* the replacement must be UP by then */
+#define BN_CONN_SWITCH_RETRY_MS UINT64_C(300000) /* else the old one is kept: retry later */
+#define BN_CONN_RETIRE_MS UINT64_C(5000)         /* an old user connection overlaps this long */
+#define BN_LK_DELETE_WAIT_MS UINT64_C(2000)      /* shutdown waits this long for DELETE */
 
 typedef struct bn_req bn_req;
 typedef struct bn_conn bn_conn;
@@ -69,12 +76,20 @@ struct bn_conn {
     sqt_exchange *ex;
     int kind;
     sqt_ws *ws;
+    char *url;                 /* what it was opened with, for its replacement */
+    uint32_t stale_ms;
     int closing;               /* we called ws_close */
+    int connected;             /* on_open seen, no on_down since */
+    int64_t opened_ms;         /* wall clock at the last on_open */
     int up;                    /* UP reported for the current connection */
     int opens;                 /* on_open count */
     int64_t list_id, sub_id;   /* control requests awaiting their reply */
     char **streams;            /* market stream names, for the confirmation */
     size_t n_streams;
+    sqt_timer *age_timer;      /* BN_CONN_MAX_AGE_MS after on_open: replace it */
+    sqt_timer *switch_timer;   /* on a replacement: BN_CONN_SWITCH_MS to come UP */
+    bn_conn *successor;        /* the replacement being opened for this one */
+    bn_conn *replaces;         /* on a replacement: the connection it takes over from */
 };
 
 struct sqt_exchange {
@@ -94,6 +109,7 @@ struct sqt_exchange {
     int recv_window;
     int allow_hedge;
     uint64_t keepalive_ms;
+    int legacy_routing;        /* stream_routing: legacy (user stream at /ws/<listenKey>) */
 
     /* REST engine */
     bn_req *reqs;
@@ -129,6 +145,8 @@ struct sqt_exchange {
     int lk_verify;             /* a PUT checks the key after a reconnect: UP follows it */
     int lk_retry_create;       /* the retry timer creates a key (else it extends one) */
     int user_resync;           /* the next UP is preceded by RESYNC */
+    int lk_switch;             /* the user connection is old: a PUT, then its successor */
+    sqt_timer *lk_delete_timer; /* shutdown's bound on the DELETE listenKey */
     int64_t warn_ms;           /* last "bad stream message" warning */
     unsigned warn_dropped;     /* warnings held back since */
 
@@ -156,6 +174,10 @@ void sqt_bn_set_err(sqt_error *e, int code, const char *fmt, ...)
  * failure nothing is called and the error is returned; ctx stays the caller's. */
 int sqt_bn_rest(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
                 int auth, int mutating, bn_done_fn done, void *ctx);
+/* sqt_bn_rest for the one call shutdown itself makes (DELETE listenKey): allowed while
+ * closing; not for signed calls (the server-time measurement is cancelled by then). */
+int sqt_bn_rest_at_shutdown(sqt_exchange *ex, const char *method, const char *path, int auth,
+                            bn_done_fn done, void *ctx);
 /* Cancel every call in flight (shutdown): each completes with SQT_ECANCELLED. */
 void sqt_bn_rest_cancel_all(sqt_exchange *ex);
 void sqt_bn_rest_free_all(sqt_exchange *ex);
@@ -189,6 +211,9 @@ int sqt_bn_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
 int sqt_bn_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink);
 /* Shutdown: stop the listenKey timers and close every connection. */
 void sqt_bn_streams_close_all(sqt_exchange *ex);
+/* Shutdown, after close_all: DELETE the listenKey we hold (if any), bounded by
+ * BN_LK_DELETE_WAIT_MS; the shutdown completes when it is answered or cancelled. */
+void sqt_bn_lk_delete(sqt_exchange *ex);
 void sqt_bn_streams_free_all(sqt_exchange *ex);
 
 #endif

@@ -183,8 +183,6 @@ static int req_dispatch(bn_req *r)
 {
     sqt_exchange *ex = r->ex;
     int rc;
-    if (ex->closing)
-        return SQT_ECANCELLED;
     if ((rc = sqt_bn_ban_check(ex, r->path)) != SQT_OK)
         return rc;
     if (r->auth == BN_AUTH_SIGNED && ex->time_state != BN_TIME_KNOWN) {
@@ -227,8 +225,8 @@ static bn_req *req_new(sqt_exchange *ex, const char *method, const char *path,
     return r;
 }
 
-int sqt_bn_rest(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
-                int auth, int mutating, bn_done_fn done, void *ctx)
+static int rest_start(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
+                      int auth, int mutating, bn_done_fn done, void *ctx)
 {
     bn_req *r;
     int rc;
@@ -247,6 +245,25 @@ int sqt_bn_rest(sqt_exchange *ex, const char *method, const char *path, sqt_bn_q
         req_free(r);
     }
     return rc;
+}
+
+int sqt_bn_rest(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
+                int auth, int mutating, bn_done_fn done, void *ctx)
+{
+    if (ex->closing) {
+        if (q != NULL)
+            sqt_bn_query_free(q);
+        return SQT_ECANCELLED;
+    }
+    return rest_start(ex, method, path, q, auth, mutating, done, ctx);
+}
+
+int sqt_bn_rest_at_shutdown(sqt_exchange *ex, const char *method, const char *path, int auth,
+                            bn_done_fn done, void *ctx)
+{
+    if (auth == BN_AUTH_SIGNED)
+        return SQT_EINVAL;
+    return rest_start(ex, method, path, NULL, auth, 0, done, ctx);
 }
 
 /* ------------------------------------------------------------------------------------

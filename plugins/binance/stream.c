@@ -14,7 +14,14 @@
  * A dead key may also show only as refused connections (the host retries the same URL
  * forever): after BN_USER_FAILS_CHECK failed attempts in a row the key is checked with
  * a PUT (-1125: new key), and after twice that many a new key is fetched even if the
- * PUT passed (POST returns the account's live key, which may not be ours). */
+ * PUT passed (POST returns the account's live key, which may not be ours).
+ * With stream_routing: legacy the user stream is <ws_private_url>/ws/<listenKey> instead
+ * (testnet, older SDKs); the market URLs are the same in both.
+ * Binance ends every connection after 24 h: at BN_CONN_MAX_AGE_MS a connection gets a
+ * successor on the same URL (for the user stream after a PUT proves the key alive), and
+ * the old one is closed once the successor is UP; the sink hears nothing of it. A
+ * successor not UP within BN_CONN_SWITCH_MS is dropped and tried again later.
+ * At shutdown the listenKey we hold is deleted (bounded by BN_LK_DELETE_WAIT_MS). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +51,6 @@ static const sqt_ws_callbacks conn_cbs = {sizeof(sqt_ws_callbacks), conn_on_open
  * conn_free frees it) with the state the listenKey checks need. */
 typedef struct bn_user_conn {
     bn_conn c;
-    int connected;             /* on_open seen, no on_down since */
     unsigned downs;            /* on_down since the last on_open: failed attempts */
 } bn_user_conn;
 
@@ -57,12 +63,58 @@ static bn_user_conn *user_of(bn_conn *c)
  * connections
  * ---------------------------------------------------------------------------------- */
 
-static void conn_free(bn_conn *c)
+static const char *conn_name(const bn_conn *c)
+{
+    return c->kind == BN_CONN_PRICE   ? "price stream"
+           : c->kind == BN_CONN_KLINE ? "kline stream"
+                                      : "user data stream";
+}
+
+/* Where the exchange keeps the current connection of c's kind. */
+static bn_conn **conn_slot(bn_conn *c)
+{
+    sqt_exchange *ex = c->ex;
+    return c->kind == BN_CONN_PRICE   ? &ex->price_conn
+           : c->kind == BN_CONN_KLINE ? &ex->kline_conn
+                                      : &ex->user_conn;
+}
+
+static void timer_clear(sqt_exchange *ex, sqt_timer **t)
+{
+    if (*t != NULL) {
+        ex->api->timer_stop(ex->host, *t);
+        *t = NULL;
+    }
+}
+
+/* Forget the pairing with a successor or with the connection c was to replace. */
+static void conn_unpair(bn_conn *c)
+{
+    if (c->successor != NULL) {
+        c->successor->replaces = NULL;
+        c->successor = NULL;
+    }
+    if (c->replaces != NULL) {
+        c->replaces->successor = NULL;
+        c->replaces = NULL;
+    }
+}
+
+static void streams_free(char **s, size_t n)
 {
     size_t i;
-    for (i = 0; i < c->n_streams; i++)
-        free(c->streams[i]);
-    free(c->streams);
+    for (i = 0; s != NULL && i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+static void conn_free(bn_conn *c)
+{
+    timer_clear(c->ex, &c->age_timer);
+    timer_clear(c->ex, &c->switch_timer);
+    conn_unpair(c);
+    streams_free(c->streams, c->n_streams);
+    free(c->url);
     free(c);
 }
 
@@ -93,6 +145,9 @@ static int conn_open(sqt_exchange *ex, bn_conn *c, const char *url, uint32_t sta
 {
     sqt_ws_options opt;
     int rc;
+    if ((c->url = strdup(url)) == NULL)
+        return SQT_ENOMEM;
+    c->stale_ms = stale_ms;
     memset(&opt, 0, sizeof(opt));
     opt.struct_size = sizeof(opt);
     opt.url = url;
@@ -113,6 +168,14 @@ static void conn_close(bn_conn *c)
     if (c->closing)
         return;
     c->closing = 1;
+    timer_clear(ex, &c->age_timer);
+    timer_clear(ex, &c->switch_timer);
+    if (c->successor != NULL) { /* a successor is useless without its subscription */
+        bn_conn *s = c->successor;
+        conn_unpair(c);
+        conn_close(s);
+    }
+    conn_unpair(c);
     if (ex->api->ws_close(ex->host, c->ws) != SQT_OK) {
         /* no on_closed will come: forget it now */
         conn_unlink(ex, c);
@@ -142,12 +205,50 @@ static void conn_state(bn_conn *c, sqt_stream_state st, const sqt_error *err)
     }
 }
 
+static void retire_fired(void *ud)
+{
+    bn_conn *c = ud;
+    c->switch_timer = NULL; /* one-shot: released by the host */
+    conn_close(c);
+}
+
+/* A successor is UP: it becomes the connection and the old one goes. The sink saw UP
+ * from the old one unless that one dropped meanwhile (then it saw DOWN: UP now). An old
+ * user connection stays open BN_CONN_RETIRE_MS longer: an order push the exchange sent
+ * there before the new one was registered is still read (the overlap's duplicates are
+ * harmless: the host books by cumulative quantity). */
+static void conn_promote(bn_conn *c)
+{
+    bn_conn *old = c->replaces;
+    int was_up = old->up;
+    sqt_exchange *ex = c->ex;
+    conn_unpair(c);
+    timer_clear(ex, &c->switch_timer);
+    *conn_slot(c) = c;
+    old->up = 0;
+    timer_clear(ex, &old->age_timer);
+    timer_clear(ex, &old->switch_timer);
+    if (c->kind != BN_CONN_USER || !old->connected ||
+        ex->api->timer_start(ex->host, BN_CONN_RETIRE_MS, 0, retire_fired, old,
+                             &old->switch_timer) != SQT_OK) {
+        old->switch_timer = NULL;
+        conn_close(old);
+    }
+    sqt_bn_logf(ex, SQT_LOG_INFO, "%s: switched to the new connection, old one %s",
+                conn_name(c), old->closing ? "closed" : "closes shortly");
+    if (!was_up)
+        conn_state(c, SQT_STREAM_UP, NULL);
+}
+
 static void conn_set_up(bn_conn *c)
 {
     if (c->up || c->closing)
         return;
     c->up = 1;
-    conn_state(c, SQT_STREAM_UP, NULL);
+    if (c->replaces != NULL)
+        conn_promote(c);
+    else
+        conn_state(c, SQT_STREAM_UP, NULL);
 }
 
 static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
@@ -195,6 +296,119 @@ static int send_control(bn_conn *c, const char *method, int with_params, int64_t
 }
 
 /* ------------------------------------------------------------------------------------
+ * replacement before the exchange's 24 h limit
+ * ---------------------------------------------------------------------------------- */
+
+static void conn_age_start(bn_conn *c, uint64_t ms);
+
+/* A copy of c's stream names (none for the user stream). */
+static int streams_dup(const bn_conn *c, char ***out)
+{
+    size_t i;
+    *out = NULL;
+    if (c->n_streams == 0)
+        return SQT_OK;
+    if ((*out = calloc(c->n_streams, sizeof(char *))) == NULL)
+        return SQT_ENOMEM;
+    for (i = 0; i < c->n_streams; i++)
+        if (((*out)[i] = strdup(c->streams[i])) == NULL) {
+            streams_free(*out, c->n_streams);
+            *out = NULL;
+            return SQT_ENOMEM;
+        }
+    return SQT_OK;
+}
+
+/* The successor did not come UP in time: drop it, keep the old one, try again later. */
+static void switch_fired(void *ud)
+{
+    bn_conn *c = ud;
+    bn_conn *old = c->replaces;
+    c->switch_timer = NULL; /* one-shot: released by the host */
+    if (old == NULL || c->ex->closing)
+        return;
+    sqt_bn_logf(c->ex, SQT_LOG_WARN, "%s: the new connection is not up after %llu s: keeping "
+                "the old one, trying again in %llu s", conn_name(c),
+                (unsigned long long)(BN_CONN_SWITCH_MS / 1000),
+                (unsigned long long)(BN_CONN_SWITCH_RETRY_MS / 1000));
+    conn_close(c);
+    if (old->connected)
+        conn_age_start(old, BN_CONN_SWITCH_RETRY_MS);
+}
+
+/* Open the successor of `old` on the same URL; it takes over once UP (conn_promote). */
+static void successor_open(bn_conn *old)
+{
+    sqt_exchange *ex = old->ex;
+    bn_conn *c = NULL;
+    char **streams;
+    int rc;
+    if (ex->closing || old->closing || !old->connected || old->successor != NULL)
+        return;
+    if ((rc = streams_dup(old, &streams)) == SQT_OK &&
+        (c = conn_new(ex, old->kind, streams, old->n_streams)) == NULL) {
+        streams_free(streams, old->n_streams);
+        rc = SQT_ENOMEM;
+    }
+    if (c != NULL && (rc = conn_open(ex, c, old->url, old->stale_ms)) != SQT_OK) {
+        conn_free(c);
+        c = NULL;
+    }
+    if (c != NULL && (rc = ex->api->timer_start(ex->host, BN_CONN_SWITCH_MS, 0, switch_fired, c,
+                                                &c->switch_timer)) != SQT_OK) {
+        c->switch_timer = NULL;
+        conn_close(c); /* without the bound a successor that never comes up would linger */
+        c = NULL;
+    }
+    if (c == NULL) {
+        sqt_bn_logf(ex, SQT_LOG_WARN, "%s: cannot open the new connection (%s): trying again "
+                    "in %llu s", conn_name(old), sqt_strerror(rc),
+                    (unsigned long long)(BN_CONN_SWITCH_RETRY_MS / 1000));
+        conn_age_start(old, BN_CONN_SWITCH_RETRY_MS);
+        return;
+    }
+    c->replaces = old;
+    old->successor = c;
+}
+
+static void age_fired(void *ud)
+{
+    bn_conn *c = ud;
+    sqt_exchange *ex = c->ex;
+    c->age_timer = NULL; /* one-shot: released by the host */
+    if (ex->closing || c->closing || !c->connected || c->successor != NULL ||
+        *conn_slot(c) != c)
+        return;
+    sqt_bn_logf(ex, SQT_LOG_INFO, "%s: connection is %llu min old: replacing it before the "
+                "exchange ends it at 24 h", conn_name(c),
+                (unsigned long long)((sqt_bn_wall(ex) - c->opened_ms) / 60000));
+    if (c->kind != BN_CONN_USER) {
+        successor_open(c);
+        return;
+    }
+    /* a successor on a dead key would be a silent socket: extend the key first, the PUT's
+     * answer opens the successor (lk_put_done) or starts a new key (-1125) */
+    if (ex->lk_creating || ex->listen_key[0] == '\0')
+        return; /* a new key is on its way, with a new connection */
+    ex->lk_switch = 1;
+    lk_put(ex, 0);
+}
+
+/* (Re)arm c's age timer: the full age at on_open, a retry delay after a failed switch. */
+static void conn_age_start(bn_conn *c, uint64_t ms)
+{
+    sqt_exchange *ex = c->ex;
+    timer_clear(ex, &c->age_timer);
+    if (ex->closing || c->closing)
+        return;
+    if (ex->api->timer_start(ex->host, ms, 0, age_fired, c, &c->age_timer) != SQT_OK) {
+        c->age_timer = NULL;
+        sqt_bn_logf(ex, SQT_LOG_WARN, "%s: cannot start the connection age timer: the "
+                    "exchange will end the connection at 24 h", conn_name(c));
+    }
+}
+
+/* ------------------------------------------------------------------------------------
  * WebSocket callbacks
  * ---------------------------------------------------------------------------------- */
 
@@ -207,11 +421,14 @@ static void conn_on_open(void *ud, sqt_ws *ws)
         return;
     c->opens++;
     c->up = 0;
+    c->connected = 1;
+    c->opened_ms = sqt_bn_wall(ex);
+    conn_age_start(c, BN_CONN_MAX_AGE_MS);
     if (c->kind == BN_CONN_USER) {
-        user_of(c)->connected = 1;
         user_of(c)->downs = 0;
-        if (c->opens == 1) { /* a fresh key, just issued by the exchange */
-            if (ex->user_resync) {
+        /* first open: a fresh key just issued (or, for a successor, just extended) */
+        if (c->opens == 1) {
+            if (ex->user_resync && c->replaces == NULL) {
                 ex->user_resync = 0;
                 conn_state(c, SQT_STREAM_RESYNC, NULL);
             }
@@ -317,7 +534,6 @@ static void user_down(bn_conn *c)
 {
     sqt_exchange *ex = c->ex;
     bn_user_conn *u = user_of(c);
-    u->connected = 0;
     ex->lk_verify = 0; /* a check started for the lost connection cannot confirm it */
     u->downs++;
     if (ex->closing || u->downs % BN_USER_FAILS_CHECK != 0)
@@ -334,6 +550,8 @@ static void conn_on_down(void *ud, sqt_ws *ws, const sqt_error *why)
     if (c->closing)
         return;
     c->list_id = c->sub_id = 0;
+    c->connected = 0;
+    timer_clear(c->ex, &c->age_timer); /* the next on_open starts a new connection's age */
     if (c->up) {
         c->up = 0;
         conn_state(c, SQT_STREAM_DOWN, why);
@@ -346,22 +564,24 @@ static void conn_on_closed(void *ud, sqt_ws *ws)
 {
     bn_conn *c = ud;
     sqt_exchange *ex = c->ex;
-    bn_conn **slot = NULL;
+    bn_conn **slot = conn_slot(c);
     (void)ws;
     conn_unlink(ex, c);
-    if (ex->price_conn == c)
-        slot = &ex->price_conn;
-    else if (ex->kline_conn == c)
-        slot = &ex->kline_conn;
-    else if (ex->user_conn == c)
-        slot = &ex->user_conn;
-    if (slot != NULL) {
+    if (*slot == c) {
         *slot = NULL;
         if (!c->closing) { /* the host gave up on it */
             sqt_error e;
             sqt_bn_set_err(&e, SQT_ENETWORK, "stream connection given up by the host");
             conn_state(c, SQT_STREAM_FAILED, &e);
+            if (c->successor != NULL) /* FAILED: no more data, from either */
+                conn_close(c->successor);
         }
+    } else if (c->replaces != NULL && !c->closing) {
+        /* the host gave up on a successor: as if it had not come up in time */
+        bn_conn *old = c->replaces;
+        conn_unpair(c);
+        if (old->connected)
+            conn_age_start(old, BN_CONN_SWITCH_RETRY_MS);
     }
     conn_free(c);
     sqt_bn_check_drained(ex);
@@ -377,14 +597,6 @@ static void lower(char *dst, const char *src, size_t cap)
     for (i = 0; src[i] != '\0' && i + 1 < cap; i++)
         dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char)(src[i] - 'A' + 'a') : src[i];
     dst[i] = '\0';
-}
-
-static void streams_free(char **s, size_t n)
-{
-    size_t i;
-    for (i = 0; s != NULL && i < n; i++)
-        free(s[i]);
-    free(s);
 }
 
 /* Open a market connection on `url` for `streams` (taken over). */
@@ -539,9 +751,14 @@ static void user_connect(sqt_exchange *ex)
     int rc = SQT_ENOMEM;
     sqt_bn_query_init(&url);
     sqt_bn_query_raw(&url, ex->ws_private, strlen(ex->ws_private));
-    sqt_bn_query_raw(&url, "/ws?listenKey=", 14);
-    sqt_bn_query_raw(&url, ex->listen_key, strlen(ex->listen_key)); /* alphanumeric */
-    sqt_bn_query_raw(&url, "&events=" BN_USER_EVENTS, strlen("&events=" BN_USER_EVENTS));
+    if (ex->legacy_routing) {
+        sqt_bn_query_raw(&url, "/ws/", 4);
+        sqt_bn_query_raw(&url, ex->listen_key, strlen(ex->listen_key)); /* alphanumeric */
+    } else {
+        sqt_bn_query_raw(&url, "/ws?listenKey=", 14);
+        sqt_bn_query_raw(&url, ex->listen_key, strlen(ex->listen_key));
+        sqt_bn_query_raw(&url, "&events=" BN_USER_EVENTS, strlen("&events=" BN_USER_EVENTS));
+    }
     if (!url.err && (c = conn_new(ex, BN_CONN_USER, NULL, 0)) != NULL) {
         if ((rc = conn_open(ex, c, sqt_bn_query_str(&url), BN_USER_STALE_MS)) == SQT_OK)
             ex->user_conn = c;
@@ -622,6 +839,7 @@ static void lk_recreate(sqt_exchange *ex, const char *why)
     ex->listen_key[0] = '\0';
     ex->user_resync = 1;
     ex->lk_verify = 0;
+    ex->lk_switch = 0; /* the new key comes with a new connection */
     if ((rc = lk_create(ex)) != SQT_OK) {
         sqt_bn_logf(ex, SQT_LOG_WARN, "listenKey: cannot request a new key: %s", sqt_strerror(rc));
         lk_schedule_retry(ex, 1);
@@ -652,9 +870,14 @@ static void lk_put_done(bn_req *r, const bn_resp *res)
             lk_recreate(ex, "connections keep failing with a live listenKey");
             return;
         }
+        if (ex->lk_switch) { /* the key lives another 60 min: replace the old connection */
+            ex->lk_switch = 0;
+            if (ex->user_conn != NULL)
+                successor_open(ex->user_conn);
+        }
     }
     /* connected with our key: unless the exchange said the key is gone, it is live */
-    if (verify && ex->user_conn != NULL && user_of(ex->user_conn)->connected)
+    if (verify && ex->user_conn != NULL && ex->user_conn->connected)
         conn_set_up(ex->user_conn);
 }
 
@@ -694,13 +917,52 @@ int sqt_bn_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
 
 static void stop_timers(sqt_exchange *ex)
 {
-    if (ex->keepalive_timer != NULL) {
-        ex->api->timer_stop(ex->host, ex->keepalive_timer);
-        ex->keepalive_timer = NULL;
+    timer_clear(ex, &ex->keepalive_timer);
+    timer_clear(ex, &ex->lk_retry_timer);
+    timer_clear(ex, &ex->lk_delete_timer);
+}
+
+static void lk_delete_done(bn_req *r, const bn_resp *res)
+{
+    sqt_exchange *ex = r->ex;
+    timer_clear(ex, &ex->lk_delete_timer);
+    if (res->err.code == SQT_OK)
+        sqt_bn_logf(ex, SQT_LOG_INFO, "user data stream: listenKey deleted");
+    else if (res->err.code == SQT_ECANCELLED)
+        sqt_bn_logf(ex, SQT_LOG_WARN, "user data stream: no answer to the listenKey DELETE "
+                    "in %llu ms; the key expires by itself within 60 min",
+                    (unsigned long long)BN_LK_DELETE_WAIT_MS);
+    else
+        sqt_bn_logf(ex, SQT_LOG_WARN, "user data stream: listenKey DELETE failed (%s); the key "
+                    "expires by itself within 60 min", res->err.message);
+}
+
+static void lk_delete_bound(void *ud)
+{
+    sqt_exchange *ex = ud;
+    ex->lk_delete_timer = NULL; /* one-shot: released by the host */
+    /* everything else was cancelled when the shutdown began: this is the DELETE */
+    sqt_bn_rest_cancel_all(ex);
+}
+
+void sqt_bn_lk_delete(sqt_exchange *ex)
+{
+    int rc;
+    /* none ever obtained, or found dead (-1125, listenKeyExpired): nothing to delete */
+    if (!ex->user_on || ex->listen_key[0] == '\0')
+        return;
+    rc = sqt_bn_rest_at_shutdown(ex, "DELETE", "/fapi/v1/listenKey", BN_AUTH_KEY,
+                                 lk_delete_done, NULL);
+    if (rc != SQT_OK) {
+        if (rc != SQT_EBANNED) /* the ban check logged that one */
+            sqt_bn_logf(ex, SQT_LOG_WARN, "user data stream: listenKey not deleted: %s",
+                        sqt_strerror(rc));
+        return;
     }
-    if (ex->lk_retry_timer != NULL) {
-        ex->api->timer_stop(ex->host, ex->lk_retry_timer);
-        ex->lk_retry_timer = NULL;
+    if (ex->api->timer_start(ex->host, BN_LK_DELETE_WAIT_MS, 0, lk_delete_bound, ex,
+                             &ex->lk_delete_timer) != SQT_OK) {
+        ex->lk_delete_timer = NULL;
+        sqt_bn_rest_cancel_all(ex); /* no bound: not worth an unbounded wait */
     }
 }
 

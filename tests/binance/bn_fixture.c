@@ -347,3 +347,36 @@ long long last_sent_id(fx *f, size_t i, const char *method)
         return -1;
     return strtoll(id + 5, NULL, 10);
 }
+
+/* Answer the pending POST listenKey with `key`, checking USER_STREAM security. */
+void lk_reply(fx *f, const char *key)
+{
+    char body[128];
+    int i = pending(f, "POST", "/fapi/v1/listenKey");
+    fake_http *req;
+    CU_ASSERT_TRUE_FATAL(i >= 0);
+    req = fake_host_http_at(f->fh, (size_t)i);
+    /* USER_STREAM security: the key header, no timestamp, no signature */
+    SQT_ASSERT_STR_EQ(fake_http_header(req, "X-MBX-APIKEY"), API_KEY);
+    SQT_ASSERT_STR_EQ(path_of(req), "/fapi/v1/listenKey"); /* no query */
+    CU_ASSERT_TRUE(req->body == NULL || req->body_len == 0);
+    snprintf(body, sizeof(body), "{\"listenKey\":\"%s\"}", key);
+    reply(f, i, 200, body);
+}
+
+/* fx_done with a listenKey held: shutdown DELETEs it; the DELETE is answered with
+ * status/body, then the shared checks. */
+void fx_done_lk(fx *f, int status, const char *body)
+{
+    int done = 0;
+    SQT_ASSERT_INT_EQ(f->api->shutdown(f->ex, shut_cb, &done), SQT_OK);
+    reply(f, pending(f, "DELETE", "/fapi/v1/listenKey"), status, body);
+    SQT_ASSERT_INT_EQ(done, 0);
+    fake_host_advance(f->fh, 0);
+    SQT_ASSERT_INT_EQ(done, 1);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f->fh), 0);
+    SQT_ASSERT_INT_EQ(fake_host_active_timers(f->fh), 0);
+    f->api->destroy(f->ex);
+    f->ex = NULL;
+    fx_done(f);
+}

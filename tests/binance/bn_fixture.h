@@ -84,5 +84,7 @@ void sink_kline(void *ud, const sqt_kline *k);
 void sink_order(void *ud, const sqt_order *o);
 void sink_state(void *ud, sqt_stream_state st, const sqt_error *err);
 long long last_sent_id(fx *f, size_t i, const char *method);
+void lk_reply(fx *f, const char *key);
+void fx_done_lk(fx *f, int status, const char *body);
 
 #endif

@@ -9,6 +9,84 @@
 #include "samples.h"
 #include "sign.h"
 
+/* ---- helpers: orders answered by REST and their trade lists -------------------------- */
+
+/* Log lines holding needle. */
+static size_t log_count(fx *f, const char *needle)
+{
+    size_t i, n = 0;
+    for (i = 0; i < fake_host_log_count(f->fh); i++)
+        n += strstr(fake_host_log_at(f->fh, i), needle) != NULL;
+    return n;
+}
+
+/* A REST order of ETHUSDT, client id "g<id>" behind the broker prefix. */
+static const char *order_json(char *buf, size_t cap, int id, const char *status,
+                              const char *executed)
+{
+    snprintf(buf, cap,
+             "{\"orderId\":%d,\"symbol\":\"ETHUSDT\",\"status\":\"%s\",\"clientOrderId\":"
+             "\"x-zdfVM8vYg%d\",\"price\":\"3000.00\",\"avgPrice\":\"3000.00\",\"origQty\":"
+             "\"0.010\",\"executedQty\":\"%s\",\"timeInForce\":\"GTX\",\"side\":\"BUY\","
+             "\"updateTime\":1765101262000}",
+             id, status, id, executed);
+    return buf;
+}
+
+/* One trade of order `oid` (an element of a userTrades answer). */
+static const char *trade_json(char *buf, size_t cap, int oid, const char *qty, const char *fee,
+                              const char *asset)
+{
+    static int trade_id = 1000;
+    snprintf(buf, cap,
+             "{\"symbol\":\"ETHUSDT\",\"id\":%d,\"orderId\":%d,\"side\":\"BUY\",\"price\":"
+             "\"3000.00\",\"qty\":\"%s\",\"realizedPnl\":\"0\",\"quoteQty\":\"1\",\"commission\":"
+             "\"%s\",\"commissionAsset\":\"%s\",\"time\":1765101261000,\"buyer\":true,"
+             "\"maker\":true,\"positionSide\":\"BOTH\"}",
+             ++trade_id, oid, qty, fee, asset);
+    return buf;
+}
+
+/* The pending trade-list request of `order_id`: signed, symbol + orderId + limit. */
+static int trades_request(fx *f, const char *order_id)
+{
+    int i = pending(f, "GET", "/fapi/v1/userTrades");
+    fake_http *req;
+    char v[64];
+    CU_ASSERT_TRUE_FATAL(i >= 0);
+    req = fake_host_http_at(f->fh, (size_t)i);
+    assert_signed(req);
+    SQT_ASSERT_STR_EQ(param(params_of(req), "symbol", v, sizeof(v)), "ETHUSDT");
+    SQT_ASSERT_STR_EQ(param(params_of(req), "orderId", v, sizeof(v)), order_id);
+    SQT_ASSERT_STR_EQ(param(params_of(req), "limit", v, sizeof(v)), "1000");
+    return i;
+}
+
+/* query_order(BN_ORDER_FILLED's client id), its answer given: the trade list is next. */
+static void query_filled(fx *f, rec *r)
+{
+    memset(r, 0, sizeof(*r));
+    SQT_ASSERT_INT_EQ(CALL(f->api->query_order(f->ex, "302155_B_1765101259001", NULL,
+                                                orders_cb, r)), SQT_OK);
+    if (pending(f, "GET", "/fapi/v1/time") >= 0)
+        answer_time(f, 0);
+    reply(f, pending(f, "GET", "/fapi/v1/order"), 200, BN_ORDER_FILLED);
+    SQT_ASSERT_INT_EQ(r->calls, 0); /* it waits for the trades */
+}
+
+/* The query delivered the order, without a cumulative fee. */
+static void assert_no_cum_fee(const rec *r)
+{
+    SQT_ASSERT_INT_EQ(r->calls, 1);
+    SQT_ASSERT_INT_EQ(r->err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r->n, 1);
+    SQT_ASSERT_INT_EQ(r->orders[0].status, SQT_ORDER_FILLED);
+    SQT_ASSERT_INT_EQ(r->orders[0].filled_qty.mant, 10);
+    SQT_ASSERT_INT_EQ(r->orders[0].has_cum_fee, 0);
+    SQT_ASSERT_INT_EQ(r->orders[0].cum_fee.mant, 0);
+    SQT_ASSERT_STR_EQ(r->orders[0].fee_asset, "");
+}
+
 /* ---- tests: descriptor and config ------------------------------------------------ */
 
 static void test_descriptor(void)
@@ -686,6 +764,254 @@ static void test_open_and_query_orders(void)
     fx_done(&f);
 }
 
+/* A filled order learnt by REST carries the fee of all its trades. */
+static void test_query_fee_filled(void)
+{
+    fx f;
+    rec r;
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    query_filled(&f, &r);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 1);
+    reply(&f, trades_request(&f, "8389765537712345678"), 200, BN_USER_TRADES);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 1);
+    SQT_ASSERT_STR_EQ(r.orders[0].client_id, "302155_B_1765101259001");
+    SQT_ASSERT_INT_EQ(r.orders[0].status, SQT_ORDER_FILLED);
+    SQT_ASSERT_INT_EQ(r.orders[0].has_cum_fee, 1);
+    SQT_ASSERT_INT_EQ(r.orders[0].cum_fee.mant, 604310); /* 0.00241724 + 0.00362586 */
+    SQT_ASSERT_INT_EQ(r.orders[0].cum_fee.scale, 8);
+    SQT_ASSERT_STR_EQ(r.orders[0].fee_asset, "USDT");
+    SQT_ASSERT_INT_EQ(r.orders[0].fee.mant, 0); /* no single fill is reported */
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    SQT_ASSERT_INT_EQ(log_count(&f, "without its fee"), 0);
+    fx_done(&f);
+}
+
+/* A trade list that does not cover the order exactly, or in one asset, gives no fee. */
+static void test_query_fee_disagrees(void)
+{
+    static const struct {
+        const char *trades;
+        const char *log;
+    } cases[] = {
+        {"[" BN_USER_TRADE_1 "]", "its trades hold 0.004 of the executed 0.010"}, /* lagging */
+        {"[]", "its trades hold 0 of the executed 0.010"},
+        {"[" BN_USER_TRADE_1 "," BN_USER_TRADE_2 "," BN_USER_TRADE_1 "]",
+         "its trades hold 0.014 of the executed 0.010"},
+        {"{\"code\":0}", "userTrades: not an array"},
+        {"[" BN_USER_TRADE_1 ",{\"symbol\":\"ETHUSDT\"}]", "userTrades[1]: field"},
+    };
+    fx f;
+    rec r;
+    size_t i;
+    char t1[512], t2[512], body[1100];
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        query_filled(&f, &r);
+        reply(&f, trades_request(&f, "8389765537712345678"), 200, cases[i].trades);
+        assert_no_cum_fee(&r);
+        if (log_count(&f, cases[i].log) != 1)
+            fprintf(stderr, "    case %zu: no log line \"%s\"\n", i, cases[i].log);
+        SQT_ASSERT_INT_EQ(log_count(&f, cases[i].log), 1);
+        SQT_ASSERT_INT_EQ(log_count(&f, "WARN query order: order 8389765537712345678 without "
+                                        "its fee"), i + 1);
+    }
+    /* the right quantity, paid in two assets */
+    snprintf(body, sizeof(body), "[%s,%s]",
+             trade_json(t1, sizeof(t1), 7, "0.004", "0.0024", "USDT"),
+             trade_json(t2, sizeof(t2), 7, "0.006", "0.0000100", "BNB"));
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->query_order(f.ex, NULL, "7", orders_cb, &r));
+    reply(&f, pending(&f, "GET", "/fapi/v1/order"), 200,
+          order_json(t1, sizeof(t1), 7, "FILLED", "0.010"));
+    reply(&f, trades_request(&f, "7"), 200, body);
+    assert_no_cum_fee(&r);
+    SQT_ASSERT_INT_EQ(log_count(&f, "order 7 without its fee: paid in more than one asset"), 1);
+    fx_done(&f);
+}
+
+/* The trade list failing never fails the query: the order comes without its fee. */
+static void test_query_fee_request_fails(void)
+{
+    fx f;
+    rec r, pos;
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    query_filled(&f, &r);
+    reply(&f, trades_request(&f, "8389765537712345678"), 500,
+          "{\"code\":-1000,\"msg\":\"An unknown error occured while processing the request.\"}");
+    assert_no_cum_fee(&r);
+    SQT_ASSERT_INT_EQ(log_count(&f, "WARN query order: 1 filled order(s) without their fee: "
+                                    "trade list failed: An unknown error occured"), 1);
+    query_filled(&f, &r);
+    fake_host_http_fail(f.fh, (size_t)trades_request(&f, "8389765537712345678"), SQT_ENETWORK);
+    assert_no_cum_fee(&r);
+    SQT_ASSERT_INT_EQ(log_count(&f, "trade list failed"), 2);
+    /* banned while the query was out: the list is refused locally, the order still comes */
+    memset(&pos, 0, sizeof(pos));
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->positions(f.ex, pos_cb, &pos));
+    CALL(f.api->query_order(f.ex, "302155_B_1765101259001", NULL, orders_cb, &r));
+    reply(&f, pending(&f, "GET", "/fapi/v2/positionRisk"), 418,
+          "{\"code\":-1003,\"msg\":\"Way too many requests; IP(1.2.3.4) banned until "
+          "1735000600000.\"}");
+    SQT_ASSERT_INT_EQ(pos.err.code, SQT_EBANNED);
+    reply(&f, pending(&f, "GET", "/fapi/v1/order"), 200, BN_ORDER_FILLED);
+    assert_no_cum_fee(&r);
+    SQT_ASSERT_INT_EQ(log_count(&f, "WARN query order: 1 filled order(s) without their fee: "
+                                    "trade list not sent"), 1);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    fx_done(&f);
+}
+
+/* Nothing executed, nothing to ask: the order comes at once. */
+static void test_query_fee_not_needed(void)
+{
+    fx f;
+    rec r;
+    char o[512];
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->query_order(f.ex, "302155_B_1765101259001", NULL, orders_cb, &r));
+    answer_time(&f, 0);
+    reply(&f, pending(&f, "GET", "/fapi/v1/order"), 200, BN_ORDER_NEW);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.orders[0].has_cum_fee, 0);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->query_order(f.ex, "g5", NULL, orders_cb, &r));
+    reply(&f, pending(&f, "GET", "/fapi/v1/order"), 200,
+          order_json(o, sizeof(o), 5, "CANCELED", "0.000"));
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.orders[0].status, SQT_ORDER_CANCELED);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), 3); /* time, two queries */
+    /* a cancelled order with fills has a fee to learn */
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->query_order(f.ex, "g6", NULL, orders_cb, &r));
+    reply(&f, pending(&f, "GET", "/fapi/v1/order"), 200,
+          order_json(o, sizeof(o), 6, "CANCELED", "0.003"));
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    reply(&f, trades_request(&f, "6"), 200,
+          "[" "{\"symbol\":\"ETHUSDT\",\"id\":9,\"orderId\":6,\"side\":\"BUY\",\"price\":"
+          "\"3000.00\",\"qty\":\"0.003\",\"commission\":\"0.0018\",\"commissionAsset\":"
+          "\"USDT\",\"time\":1}]");
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.orders[0].has_cum_fee, 1);
+    SQT_ASSERT_INT_EQ(r.orders[0].cum_fee.mant, 18);
+    SQT_ASSERT_INT_EQ(r.orders[0].cum_fee.scale, 4);
+    fx_done(&f);
+}
+
+/* Open orders: one trade list per partly filled order, in turn, then one callback. */
+static void test_open_orders_fee(void)
+{
+    fx f;
+    rec r;
+    char o1[512], o2[512], o3[512], t1[512], t2[512], list[1700];
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->open_orders(f.ex, orders_cb, &r)), SQT_OK);
+    answer_time(&f, 0);
+    snprintf(list, sizeof(list), "[%s,%s,%s]", order_json(o1, sizeof(o1), 1, "NEW", "0"),
+             order_json(o2, sizeof(o2), 2, "PARTIALLY_FILLED", "0.004"),
+             order_json(o3, sizeof(o3), 3, "PARTIALLY_FILLED", "0.006"));
+    reply(&f, pending(&f, "GET", "/fapi/v1/openOrders"), 200, list);
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 1); /* one list at a time */
+    snprintf(list, sizeof(list), "[%s]", trade_json(t1, sizeof(t1), 2, "0.004", "0.0024", "USDT"));
+    reply(&f, trades_request(&f, "2"), 200, list);
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    snprintf(list, sizeof(list), "[%s,%s]",
+             trade_json(t1, sizeof(t1), 3, "0.002", "0.0012", "USDT"),
+             trade_json(t2, sizeof(t2), 3, "0.004", "0.0024", "USDT"));
+    reply(&f, trades_request(&f, "3"), 200, list);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.n, 3);
+    SQT_ASSERT_STR_EQ(r.orders[0].order_id, "1");
+    SQT_ASSERT_INT_EQ(r.orders[0].has_cum_fee, 0);
+    SQT_ASSERT_STR_EQ(r.orders[1].client_id, "g2");
+    SQT_ASSERT_INT_EQ(r.orders[1].has_cum_fee, 1);
+    SQT_ASSERT_INT_EQ(r.orders[1].cum_fee.mant, 24);
+    SQT_ASSERT_INT_EQ(r.orders[1].cum_fee.scale, 4);
+    SQT_ASSERT_STR_EQ(r.orders[1].fee_asset, "USDT");
+    SQT_ASSERT_INT_EQ(r.orders[2].has_cum_fee, 1);
+    SQT_ASSERT_INT_EQ(r.orders[2].cum_fee.mant, 36);
+    SQT_ASSERT_INT_EQ(r.orders[2].cum_fee.scale, 4);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), 4); /* time, openOrders, two lists */
+    fx_done(&f);
+}
+
+/* At most 10 trade lists per open_orders call; the rest come without their fee. */
+static void test_open_orders_fee_cap(void)
+{
+    fx f;
+    rec r;
+    char list[6000], o[512], t[512], id[8];
+    size_t n = 1;
+    int k;
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->open_orders(f.ex, orders_cb, &r));
+    answer_time(&f, 0);
+    list[0] = '[';
+    for (k = 1; k <= 12; k++)
+        n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", k > 1 ? "," : "",
+                              order_json(o, sizeof(o), k, "PARTIALLY_FILLED", "0.001"));
+    snprintf(list + n, sizeof(list) - n, "]");
+    reply(&f, pending(&f, "GET", "/fapi/v1/openOrders"), 200, list);
+    for (k = 1; k <= 10; k++) {
+        SQT_ASSERT_INT_EQ(r.calls, 0);
+        snprintf(id, sizeof(id), "%d", k);
+        snprintf(list, sizeof(list), "[%s]",
+                 trade_json(t, sizeof(t), k, "0.001", "0.0006", "USDT"));
+        reply(&f, trades_request(&f, id), 200, list);
+    }
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.n, 12);
+    for (k = 0; k < 12; k++)
+        SQT_ASSERT_INT_EQ(r.orders[k].has_cum_fee, k < 10);
+    SQT_ASSERT_INT_EQ(log_count(&f, "INFO open orders: 2 filled order(s) without their fee "
+                                    "(at most 10 trade lists per call)"), 1);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    fx_done(&f);
+}
+
+/* Shutdown cancels a pending trade list: the query's callback runs once, cancelled. */
+static void test_fee_shutdown(void)
+{
+    fx f;
+    rec q, oo;
+    char list[600], o[512];
+    int deferred;
+    for (deferred = 0; deferred < 2; deferred++) {
+        fx_init(&f, PREFIX);
+        fake_host_set_cancel_deferred(f.fh, deferred);
+        fx_start(&f);
+        query_filled(&f, &q);
+        memset(&oo, 0, sizeof(oo));
+        CALL(f.api->open_orders(f.ex, orders_cb, &oo));
+        snprintf(list, sizeof(list), "[%s]",
+                 order_json(o, sizeof(o), 4, "PARTIALLY_FILLED", "0.005"));
+        reply(&f, pending(&f, "GET", "/fapi/v1/openOrders"), 200, list);
+        SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 2); /* a trade list for each */
+        fx_done(&f);
+        SQT_ASSERT_INT_EQ(q.calls, 1);
+        SQT_ASSERT_INT_EQ(q.err.code, SQT_ECANCELLED);
+        SQT_ASSERT_INT_EQ(q.n, 0);
+        SQT_ASSERT_INT_EQ(oo.calls, 1);
+        SQT_ASSERT_INT_EQ(oo.err.code, SQT_ECANCELLED);
+    }
+}
+
 static void test_account_hedge_refused(void)
 {
     fx f;
@@ -790,7 +1116,6 @@ static void test_klines_rest(void)
 }
 
 /* ---- tests: streams ---------------------------------------------------------------- */
-
 
 static void test_price_stream(void)
 {
@@ -912,21 +1237,6 @@ static void user_push(fx *f, size_t ws, const char *symbol, const char *cid, con
     fake_host_ws_message(f->fh, ws, msg);
 }
 
-static void lk_reply(fx *f, const char *key)
-{
-    char body[128];
-    int i = pending(f, "POST", "/fapi/v1/listenKey");
-    fake_http *req;
-    CU_ASSERT_TRUE_FATAL(i >= 0);
-    req = fake_host_http_at(f->fh, (size_t)i);
-    /* USER_STREAM security: the key header, no timestamp, no signature */
-    SQT_ASSERT_STR_EQ(fake_http_header(req, "X-MBX-APIKEY"), API_KEY);
-    SQT_ASSERT_STR_EQ(req->url, "https://fapi.binance.com/fapi/v1/listenKey");
-    CU_ASSERT_TRUE(req->body == NULL || req->body_len == 0);
-    snprintf(body, sizeof(body), "{\"listenKey\":\"%s\"}", key);
-    reply(f, i, 200, body);
-}
-
 static void test_user_stream_lifecycle(void)
 {
     fx f;
@@ -1000,7 +1310,7 @@ static void test_user_stream_lifecycle(void)
     user_push(&f, 2, "ETHUSDT", "x-zdfVM8vYa", "CANCELED");
     SQT_ASSERT_INT_EQ(s.orders, 2);
     SQT_ASSERT_STR_EQ(s.order.client_id, "a");
-    fx_done(&f);
+    fx_done_lk(&f, 200, "{}");
 }
 
 static void test_user_stream_reconnect_and_retry(void)
@@ -1033,7 +1343,7 @@ static void test_user_stream_reconnect_and_retry(void)
     /* the configured keepalive period */
     fake_host_advance(f.fh, 10 * 60 * 1000);
     CU_ASSERT_TRUE(pending(&f, "PUT", "/fapi/v1/listenKey") >= 0);
-    fx_done(&f);
+    fx_done_lk(&f, 200, "{}");
 }
 
 static void test_user_stream_auth_failure(void)
@@ -1172,7 +1482,7 @@ static void test_user_stream_refused_key(void)
     reply(&f, pending(&f, "PUT", "/fapi/v1/listenKey"), 200, "{}");
     SQT_ASSERT_STR_EQ(s.states, "UDRUDRUDU");
     SQT_ASSERT_INT_EQ(fake_host_ws_count(f.fh), 3);
-    fx_done(&f);
+    fx_done_lk(&f, 200, "{}");
 }
 
 /* ---- tests: shutdown --------------------------------------------------------------- */
@@ -1216,13 +1526,14 @@ static void shutdown_case(int deferred_cancel)
     SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 2);
     SQT_ASSERT_INT_EQ(f.api->shutdown(f.ex, shut_cb, &done), SQT_OK);
     SQT_ASSERT_INT_EQ(done, 0);
-    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 1); /* only the listenKey DELETE */
     CU_ASSERT_TRUE(fake_host_ws_at(f.fh, 0)->closed);
     CU_ASSERT_TRUE(fake_host_ws_at(f.fh, 1)->closed);
-    SQT_ASSERT_INT_EQ(fake_host_active_timers(f.fh), 1); /* only the shutdown turn */
+    SQT_ASSERT_INT_EQ(fake_host_active_timers(f.fh), 2); /* the shutdown turn, DELETE bound */
     /* nothing new once shutdown began */
     SQT_ASSERT_INT_EQ(CALL(f.api->positions(f.ex, pos_cb, &pos)), SQT_ESTATE);
     SQT_ASSERT_INT_EQ(CALL(f.api->shutdown(f.ex, shut_cb, &done)), SQT_ESTATE);
+    reply(&f, pending(&f, "DELETE", "/fapi/v1/listenKey"), 200, "{}");
     fake_host_advance(f.fh, 0);
     SQT_ASSERT_INT_EQ(done, 1);
     SQT_ASSERT_INT_EQ(info.calls, 1);
@@ -1314,6 +1625,13 @@ int main(void)
         {"cancel single, batch, mixed ids", test_cancel},
         {"cancel own in batches of 10", test_cancel_own},
         {"open orders, query order", test_open_and_query_orders},
+        {"query: a filled order's fee from its trades", test_query_fee_filled},
+        {"query: trades that disagree give no fee", test_query_fee_disagrees},
+        {"query: trade list failing, order still delivered", test_query_fee_request_fails},
+        {"query: nothing executed, no trade list", test_query_fee_not_needed},
+        {"open orders: fees of partly filled orders", test_open_orders_fee},
+        {"open orders: at most 10 trade lists", test_open_orders_fee_cap},
+        {"shutdown cancels a pending trade list", test_fee_shutdown},
         {"account: hedge mode refused", test_account_hedge_refused},
         {"account: one-way; hedge allowed", test_account_one_way_and_hedge_allowed},
         {"klines REST", test_klines_rest},
