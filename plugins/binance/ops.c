@@ -580,6 +580,13 @@ static int fmt_on_grid(sqt_dec v, sqt_dec unit, const char *name, const char *un
     return SQT_OK;
 }
 
+/* v > bound, for a bound that is set (> 0). */
+static int above(sqt_dec v, sqt_dec bound)
+{
+    int ok = 0;
+    return bound.mant > 0 && sqt_dec_cmp(v, bound, &ok) > 0 && ok;
+}
+
 static int place_item_make(sqt_exchange *ex, const sqt_order_req *q, place_item *it,
                            sqt_error *e)
 {
@@ -611,7 +618,16 @@ static int place_item_make(sqt_exchange *ex, const sqt_order_req *q, place_item 
         sqt_bn_set_err(e, SQT_ERULES, "quantity %s is below the minimum", it->qty);
         return e->code;
     }
-    return SQT_OK;
+    /* the static bounds of exchangeInfo (-4005, -4013, -4014 spared). PERCENT_PRICE is
+     * left to the exchange: it is relative to the mark price, which the plugin does not
+     * follow, and a guess from the last trade could refuse a valid order. */
+    if (above(q->qty, ex->limits.max_qty))
+        sqt_bn_set_err(e, SQT_ERULES, "quantity %s is above the maximum", it->qty);
+    else if (above(q->price, ex->limits.max_price))
+        sqt_bn_set_err(e, SQT_ERULES, "price %s is above the maximum", it->price);
+    else if (above(ex->limits.min_price, q->price))
+        sqt_bn_set_err(e, SQT_ERULES, "price %s is below the minimum", it->price);
+    return e->code;
 }
 
 static int hedge_on(const sqt_exchange *ex)

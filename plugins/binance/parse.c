@@ -483,7 +483,19 @@ static void read_rate_limits(json_t *root, sqt_bn_limits *lim)
     }
 }
 
-static int read_filters(json_t *filters, sqt_symbol_info *info, const char *what, sqt_error *e)
+/* An optional bound of a filter: absent or "0" = none; negative is refused. */
+static int opt_bound(json_t *f, const char *key, sqt_dec *out, const char *what, sqt_error *e)
+{
+    if (opt_dec(f, key, out, what, e) != SQT_OK)
+        return e->code;
+    if (out->mant < 0)
+        return fail(e, SQT_EPROTO, "%s: %s must not be negative", what, key);
+    *out = sqt_dec_normalize(*out);
+    return SQT_OK;
+}
+
+static int read_filters(json_t *filters, sqt_symbol_info *info, sqt_bn_limits *lim,
+                        const char *what, sqt_error *e)
 {
     json_t *f;
     size_t i;
@@ -496,12 +508,15 @@ static int read_filters(json_t *filters, sqt_symbol_info *info, const char *what
         if (!json_is_object(f) || get_str(f, "filterType", &type, what, e))
             return fail(e, SQT_EPROTO, "%s: filters[%zu] has no filterType", what, i);
         if (strcmp(type, "PRICE_FILTER") == 0) {
-            if (get_dec(f, "tickSize", &info->tick_size, "PRICE_FILTER", e))
+            if (get_dec(f, "tickSize", &info->tick_size, "PRICE_FILTER", e) ||
+                opt_bound(f, "minPrice", &lim->min_price, "PRICE_FILTER", e) ||
+                opt_bound(f, "maxPrice", &lim->max_price, "PRICE_FILTER", e))
                 return e->code;
             have_price = 1;
         } else if (strcmp(type, "LOT_SIZE") == 0) {
             if (get_dec(f, "stepSize", &info->step_size, "LOT_SIZE", e) ||
-                get_dec(f, "minQty", &info->min_qty, "LOT_SIZE", e))
+                get_dec(f, "minQty", &info->min_qty, "LOT_SIZE", e) ||
+                opt_bound(f, "maxQty", &lim->max_qty, "LOT_SIZE", e))
                 return e->code;
             have_lot = 1;
         } else if (strcmp(type, "MIN_NOTIONAL") == 0) {
@@ -535,9 +550,13 @@ int sqt_bn_parse_exchange_info(const char *json, size_t len, const char *symbol,
     const char *what = "exchangeInfo";
     json_t *root, *syms, *s, *found = NULL;
     const char *status, *base, *quote;
+    sqt_bn_limits scratch;
     size_t i;
     int rc = SQT_OK;
     ERR_GUARD(err);
+    if (lim == NULL)
+        lim = &scratch;
+    memset(lim, 0, sizeof(*lim));
     memset(info, 0, sizeof(*info));
     info->struct_size = sizeof(*info);
     if ((root = load(json, len, what, err)) == NULL)
@@ -565,7 +584,7 @@ int sqt_bn_parse_exchange_info(const char *json, size_t len, const char *symbol,
         copy_str(info->symbol, sizeof(info->symbol), symbol, "symbol", what, err) ||
         copy_str(info->base_asset, sizeof(info->base_asset), base, "baseAsset", what, err) ||
         copy_str(info->quote_asset, sizeof(info->quote_asset), quote, "quoteAsset", what, err) ||
-        read_filters(json_object_get(found, "filters"), info, symbol, err)) {
+        read_filters(json_object_get(found, "filters"), info, lim, symbol, err)) {
         rc = err ? err->code : SQT_EPROTO;
         goto out;
     }
@@ -577,8 +596,7 @@ int sqt_bn_parse_exchange_info(const char *json, size_t len, const char *symbol,
     info->max_batch_place = SQT_BN_MAX_BATCH_PLACE;
     info->max_batch_cancel = SQT_BN_MAX_BATCH_CANCEL;
     info->client_id_max_len = SQT_BN_CLIENT_ID_LIMIT;
-    if (lim != NULL)
-        read_rate_limits(root, lim);
+    read_rate_limits(root, lim);
 out:
     json_decref(root);
     return rc;

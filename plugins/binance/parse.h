@@ -15,11 +15,15 @@
 #define SQT_BN_MAX_BATCH_CANCEL 10
 #define SQT_BN_CLIENT_ID_LIMIT 36
 
-/* exchangeInfo.rateLimits we care about; -1 = not published. */
+/* exchangeInfo.rateLimits we care about (-1 = not published), and the symbol's order
+ * bounds the SDK's symbol info does not carry (0 = none published). */
 typedef struct sqt_bn_limits {
     int32_t weight_1m;
     int32_t orders_1m;
     int32_t orders_10s;
+    sqt_dec min_price;         /* PRICE_FILTER minPrice */
+    sqt_dec max_price;         /* PRICE_FILTER maxPrice */
+    sqt_dec max_qty;           /* LOT_SIZE maxQty (limit orders) */
 } sqt_bn_limits;
 
 /* One element of a batch answer: an order (err.code == SQT_OK) or the item's error. */

@@ -42,6 +42,9 @@ static void test_exchange_info(void)
     SQT_ASSERT_INT_EQ(lim.weight_1m, 2400);
     SQT_ASSERT_INT_EQ(lim.orders_1m, 1200);
     SQT_ASSERT_INT_EQ(lim.orders_10s, 300);
+    assert_dec(lim.min_price, 3986, 2);
+    assert_dec(lim.max_price, 306177, 0);
+    assert_dec(lim.max_qty, 10000, 0);
 }
 
 static void test_exchange_info_errors(void)
@@ -94,6 +97,13 @@ static void test_exchange_info_malformed(void)
     expect_info_proto(f, "> 0");
     snprintf(f, sizeof(f), "[{\"filterType\":\"PRICE_FILTER\",\"tickSize\":\"-0.01\"},%s]", lot);
     expect_info_proto(f, "> 0");
+    snprintf(f, sizeof(f), "[{\"filterType\":\"PRICE_FILTER\",\"tickSize\":\"0.01\","
+             "\"maxPrice\":\"-5\"},%s]", lot);
+    expect_info_proto(f, "maxPrice");
+    snprintf(f, sizeof(f), "[{\"filterType\":\"PRICE_FILTER\",\"tickSize\":\"0.01\"},"
+             "{\"filterType\":\"LOT_SIZE\",\"minQty\":\"0.001\",\"stepSize\":\"0.001\","
+             "\"maxQty\":1e3}]");
+    expect_info_proto(f, "maxQty"); /* a float */
     expect_info_proto("{}", "filters");
     expect_info_proto("[42]", "filterType");
     snprintf(f, sizeof(f), "[{\"filterType\":\"PRICE_FILTER\",\"tickSize\":\"0.01\"},%s,"

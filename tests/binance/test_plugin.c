@@ -342,6 +342,13 @@ static void test_place_local_checks(void)
     SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_ERULES);
     q[0] = order_req("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 0, 3);
     SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_ERULES);
+    /* exchangeInfo's bounds: LOT_SIZE maxQty 10000, PRICE_FILTER 39.86 .. 306177 */
+    q[0] = order_req("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 10000001, 3);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_ERULES);
+    q[0] = order_req("a1", SQT_SIDE_SELL, SQT_TIF_POST_ONLY, 30617701, 2, 10, 3);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_ERULES);
+    q[0] = order_req("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 3985, 2, 10, 3);
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_ERULES);
     q[0] = order_req("a b", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
     SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, q, 1, place_cb, &r)), SQT_EINVAL);
     /* 27 characters + the 10 of the prefix > 36 */
