@@ -46,8 +46,8 @@ typedef struct grid_order {
     uint8_t query_inflight;
     uint8_t cancel_reason;
     uint8_t fill_final_sent;   /* FILLED event emitted */
-    uint8_t fee_nocum;         /* imported with fills but no cumulative fee: the baseline is
-                                * unknown, so cumulative fees of this order are not used */
+    uint8_t fee_nocum;         /* cumulative fees of this order are not used: imported with
+                                * fills but no baseline, or one came with the wrong sign */
     uint32_t seen_epoch;       /* reconcile: present in the open-order list */
     int64_t price;             /* ticks */
     int64_t qty;               /* steps ordered */

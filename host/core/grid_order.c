@@ -193,14 +193,24 @@ static int fee_in_quote(const sqt_grid *g, const char *asset)
  * when it brings new quantity, and whatever the order's cumulative fee (ABI 1.1, from
  * a REST answer that saw fills whose pushes were missed) says beyond what was booked.
  * A cumulative figure behind what was booked is an older snapshot: nothing is taken
- * back. Fees may be rebates (negative): "beyond" is away from zero in cum's sign. */
-static sqt_i128 report_fee(const grid_order *o, const sqt_order *u, int64_t delta)
+ * back. Fees may be rebates (negative): "beyond" is away from zero in cum's sign. A
+ * cumulative figure of the other sign than the fees booked says the plugin reads a
+ * sign convention wrongly: it is not used, and said once per order. */
+static sqt_i128 report_fee(sqt_grid *g, grid_slot *s, const sqt_order *u, int64_t delta,
+                           int64_t now)
 {
+    grid_order *o = &s->o;
     sqt_i128 f = delta > 0 ? sqt_grid__fee_units(u->fee) : 0;
     if (u->has_cum_fee == 1 && !o->fee_nocum) {
         sqt_i128 cum = sqt_grid__fee_units(u->cum_fee), seen = o->fee_seen + f;
-        if (cum >= 0 ? cum > seen : cum < seen)
+        if ((cum < 0 && seen > 0) || (cum > 0 && seen < 0)) {
+            sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_ANOMALY, now, s);
+            sqt_grid__ev_text(e, "cumulative fee of the other sign than the fills' fees: "
+                              "not used for this order");
+            o->fee_nocum = 1;
+        } else if (cum >= 0 ? cum > seen : cum < seen) {
             f += cum - seen;
+        }
     }
     return f;
 }
@@ -360,7 +370,7 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         o->unknown = 0;
         sqt_grid__ev_order(g, SQT_GRID_EV_ACKED, now, s);
     }
-    fee = report_fee(o, u, filled - o->filled);
+    fee = report_fee(g, s, u, filled - o->filled, now);
     if (filled > o->filled) {
         int64_t delta = filled - o->filled;
         int64_t px = fill_price(g, s, u, delta);

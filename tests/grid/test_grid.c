@@ -352,6 +352,40 @@ static void test_cum_fee_other_asset(void)
     sqt_grid_free(g);
 }
 
+/* A plugin reading the trade list's sign the other way round than its pushes: the
+ * cumulative figure would take fees back; it is refused (an anomaly, once), the fees
+ * of the pushes stand. */
+static void test_cum_fee_wrong_sign(void)
+{
+    sqt_grid_params p;
+    sqt_grid *g;
+    sqt_grid_status st;
+    char cid[SQT_CLIENT_ID_MAX];
+    sqt_order u;
+
+    e_params(&p);
+    g = e1_live(&p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "2998.00"));
+    snprintf(cid, sizeof cid, "%s", cap_place_at(&C, "2998.00")->client_id);
+    u = mk_order(cid, SQT_ORDER_PARTIALLY_FILLED, "0.004");
+    u.fee = D("0.0024");
+    snprintf(u.fee_asset, sizeof u.fee_asset, "USDT");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 3), 0);
+    u = cum_report(cid, SQT_ORDER_PARTIALLY_FILLED, "0.004", "-0.0024", "USDT");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, cid, NULL, &u, 4), 0);
+    u = cum_report(cid, SQT_ORDER_FILLED, "0.010", "-0.006", "USDT");
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, cid, NULL, &u, 5), 0);
+    cap_drain(g, &C);
+    SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_ANOMALY), 1);
+    SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_FEE), 0);
+    sqt_grid_get_status(g, &st);
+    ASSERT_DEC(st.fees_paid, "0.0024");
+    ASSERT_DEC(st.position, "0.010");
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+}
+
 static void test_e9(void)
 {
     sqt_grid_params p;
@@ -1747,6 +1781,7 @@ int main(void)
         {"E7/E8 buy fill, sell, sell fill, pnl", test_e7_e8},
         {"cumulative fee from REST answers", test_cum_fee},
         {"cumulative fee in another asset", test_cum_fee_other_asset},
+        {"cumulative fee of the wrong sign", test_cum_fee_wrong_sign},
         {"E9 unsellable buy not placed", test_e9},
         {"E10 quantity rounds down, skipped once", test_e10},
         {"E11 quota, sells first", test_e11},
