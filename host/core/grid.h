@@ -197,7 +197,8 @@ typedef enum sqt_grid_reason {
     SQT_GRID_WHY_TIMEOUT = 8,       /* query: no answer / no confirmation in time */
     SQT_GRID_WHY_UNKNOWN = 9,       /* query: outcome unknown */
     SQT_GRID_WHY_MISSING = 10,      /* query: not in the open-order list */
-    SQT_GRID_WHY_GONE = 11          /* query: cancel said the order is not open */
+    SQT_GRID_WHY_GONE = 11,         /* query: cancel said the order is not open */
+    SQT_GRID_WHY_FEE = 12           /* query: a push covered fills whose fee it lacks */
 } sqt_grid_reason;
 
 typedef struct sqt_grid_cmd {

@@ -72,6 +72,20 @@ typedef struct grid_slot {
     grid_order o;
 } grid_slot;
 
+/* An order that ended on a push covering fills whose fee it did not carry (their own
+ * pushes were lost): its query's cumulative fee books the rest to the slot. */
+typedef struct fee_watch {
+    uint64_t h;                /* client id hash; 0 = free */
+    char cid[SQT_CLIENT_ID_MAX];
+    char oid[SQT_ORDER_ID_MAX];
+    int64_t k;                 /* slot */
+    sqt_side side;
+    int64_t price, qty, filled; /* ticks, steps: for the event */
+    sqt_i128 seen;             /* fees booked for it, 1e-12 of its fee asset */
+} fee_watch;
+
+#define GRID_FEE_WATCH 16      /* the oldest is forgotten first */
+
 typedef struct grid_queue {
     unsigned char *buf;
     size_t item;
@@ -129,6 +143,8 @@ struct sqt_grid {
     grid_queue cmds;
     grid_queue evs;
     grid_queue early;          /* own pushes before the first reconcile (sqt_order) */
+    fee_watch fw[GRID_FEE_WATCH];
+    unsigned fw_next;
 };
 
 /* Pushes kept until the first reconcile; more are dropped (the periodic reconcile
@@ -183,6 +199,7 @@ int sqt_grid__cancel_untracked(sqt_grid *g, const char *cid, const char *oid, in
                                sqt_grid_reason why, int64_t now);
 /* Apply one report to the slot's current order. Returns 1 when the slot was deleted. */
 int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int64_t now);
+int sqt_grid__fee_watch_take(sqt_grid *g, const char *cid, const sqt_order *u, int64_t now);
 /* End the slot's order. Returns 1 when the slot was deleted. */
 int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirmed,
                      sqt_grid_ev_kind ev, const char *text, int64_t now);

@@ -322,12 +322,88 @@ static void fee_asset_copy(sqt_grid_event *e, const sqt_order *u)
     e->fee_asset[sizeof e->fee_asset - 1] = '\0';
 }
 
+/* A push that brings `delta` steps but names a smaller last fill (or, ending the
+ * order, none) covers fills whose own pushes were lost, and with them their fees. */
+static int push_lacks_fees(const sqt_grid *g, const grid_order *o, const sqt_order *u,
+                           int64_t delta)
+{
+    int64_t lq = 0;
+    if (u->has_cum_fee == 1 || o->fee_nocum)
+        return 0;
+    if (u->last_fill_qty.mant == 0)
+        return u->status == SQT_ORDER_CANCELED || u->status == SQT_ORDER_EXPIRED;
+    return sqt_grid__steps(g, u->last_fill_qty, RND_EXACT, &lq) == 0 && lq < delta;
+}
+
+/* The order of slot s ends with fees missing: remember it and ask for it; the query's
+ * cumulative fee is booked by sqt_grid__fee_watch_take after the order is gone. */
+static void fee_watch_add(sqt_grid *g, grid_slot *s, int64_t now)
+{
+    fee_watch *w = &g->fw[g->fw_next++ % GRID_FEE_WATCH];
+    const grid_order *o = &s->o;
+    if (order_cmd(g, s, SQT_GRID_CMD_QUERY, SQT_GRID_EV_QUERY_SENT, SQT_GRID_WHY_FEE, now)) {
+        g->oom = 1;
+        return;
+    }
+    w->h = sqt_ghash_str(o->cid) | 1u; /* never 0: 0 marks a free entry */
+    memcpy(w->cid, o->cid, sizeof w->cid);
+    memcpy(w->oid, o->oid, sizeof w->oid);
+    w->k = s->k;
+    w->side = o->side;
+    w->price = o->price;
+    w->qty = o->qty;
+    w->filled = o->filled;
+    w->seen = o->fee_seen;
+}
+
+int sqt_grid__fee_watch_take(sqt_grid *g, const char *cid, const sqt_order *u, int64_t now)
+{
+    uint64_t h = sqt_ghash_str(cid) | 1u;
+    sqt_i128 cum, f;
+    sqt_grid_event *e;
+    grid_slot *s;
+    fee_watch *w = NULL;
+    size_t i;
+    for (i = 0; i < GRID_FEE_WATCH && w == NULL; i++)
+        if (g->fw[i].h == h && strcmp(g->fw[i].cid, cid) == 0)
+            w = &g->fw[i];
+    if (w == NULL)
+        return 0;
+    w->h = 0;
+    cum = sqt_grid__fee_units(u->cum_fee);
+    if (u->has_cum_fee != 1 || (cum < 0 && w->seen > 0) || (cum > 0 && w->seen < 0) ||
+        !(cum >= 0 ? cum > w->seen : cum < w->seen))
+        return 1; /* nothing (more) to book: the fee stays as the pushes told it */
+    f = cum - w->seen;
+    if (fee_in_quote(g, u->fee_asset)) {
+        /* the trip the order belonged to, if the slot still holds it; else realized */
+        s = sqt_grid__slot(g, w->k);
+        g->fees_paid += f;
+        if (s != NULL && s->qty > 0)
+            s->rt_fees += f;
+        else
+            g->realized_fees += f;
+    }
+    if ((e = sqt_grid__ev_new(g, SQT_GRID_EV_FEE, now)) != NULL) {
+        e->slot = w->k;
+        e->side = w->side;
+        memcpy(e->client_id, w->cid, sizeof e->client_id);
+        memcpy(e->order_id, w->oid, sizeof e->order_id);
+        e->price = sqt_grid__price_dec(g, w->price);
+        e->qty = sqt_grid__qty_dec(g, w->qty);
+        e->filled = sqt_grid__qty_dec(g, w->filled);
+        e->fee = sqt_grid__fee_exact(f);
+        fee_asset_copy(e, u);
+    }
+    return 1;
+}
+
 int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int64_t now)
 {
     grid_order *o = &s->o;
     sqt_i128 fee;
     int64_t filled = o->filled, f;
-    int terminal = 0;
+    int terminal = 0, lacks = 0;
     uint8_t rank = 0;
 
     if (u->order_id[0] != '\0' && o->oid[0] == '\0')
@@ -376,6 +452,7 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         int64_t px = fill_price(g, s, u, delta);
         int complete = terminal && u->status == SQT_ORDER_FILLED;
         sqt_grid_event *e;
+        lacks = src == SRC_PUSH && push_lacks_fees(g, o, u, delta);
         book_fee(g, s, fee, u->fee_asset); /* before the fill: a closing sell's trip has it */
         apply_fill(g, s, delta, px, now);
         o->filled = filled;
@@ -401,6 +478,10 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
             fee_asset_copy(e, u);
         }
     }
+    if (lacks && terminal)
+        fee_watch_add(g, s, now);
+    else if (lacks && !o->query_inflight && sqt_grid__query(g, s, SQT_GRID_WHY_FEE, now))
+        g->oom = 1;
     if (terminal) {
         if (u->status == SQT_ORDER_FILLED)
             return sqt_grid__finish(g, s, SQT_ORDER_FILLED, 1, SQT_GRID_EV_FILLED, "FILLED", now);

@@ -50,6 +50,7 @@ const char *sqt_grid_reason_name(sqt_grid_reason why)
     case SQT_GRID_WHY_UNKNOWN: return "outcome_unknown";
     case SQT_GRID_WHY_MISSING: return "missing";
     case SQT_GRID_WHY_GONE: return "gone";
+    case SQT_GRID_WHY_FEE: return "fee";
     }
     return "unknown";
 }

@@ -174,6 +174,8 @@ int sqt_grid_on_query_result(sqt_grid *g, const char *client_id, const sqt_error
     s = sqt_grid__slot_by_cid(g, cid);
     if (s == NULL) {
         sqt_clientid id;
+        if (code == SQT_OK && order != NULL && sqt_grid__fee_watch_take(g, cid, order, now_ms))
+            return finish_rc(g, 0);
         if (code == SQT_OK && order != NULL && sqt_clientid_decode(g->tag, cid, &id) == 0)
             sqt_grid__untracked(g, cid, order,
                                 order->status == SQT_ORDER_NEW ||

@@ -319,6 +319,93 @@ static void test_cum_fee(void)
     sqt_grid_free(g);
 }
 
+/* A push that covers fills whose own pushes were lost: its fee is only the last
+ * fill's. The engine asks for the order (reason "fee"); the answer's cumulative fee
+ * books the rest — to the order while it lives, to its slot's trip after it ended. */
+static sqt_order fill_push(const char *cid, sqt_order_status st, const char *filled,
+                           const char *last, const char *fee)
+{
+    sqt_order u = mk_order(cid, st, filled);
+    u.last_fill_qty = D(last);
+    u.last_fill_price = D("2998.00");
+    u.fee = D(fee);
+    snprintf(u.fee_asset, sizeof u.fee_asset, "USDT");
+    return u;
+}
+
+static void test_fee_of_lost_pushes(void)
+{
+    sqt_grid_params p;
+    sqt_grid *g;
+    sqt_grid_status st;
+    char cid[SQT_CLIENT_ID_MAX], sell[SQT_CLIENT_ID_MAX];
+    const sqt_grid_cmd *q;
+    sqt_order u;
+
+    e_params(&p);
+    g = e1_live(&p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "2998.00"));
+    snprintf(cid, sizeof cid, "%s", cap_place_at(&C, "2998.00")->client_id);
+    place_ok(g, cid, 2);
+    /* the 0.002 fill's push is lost; the next one says 0.004 filled, its fill 0.002 */
+    u = fill_push(cid, SQT_ORDER_PARTIALLY_FILLED, "0.004", "0.002", "0.0012");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 3), 0);
+    cap_drain(g, &C);
+    q = cap_cmd_for(&C, SQT_GRID_CMD_QUERY, cid);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    SQT_ASSERT_INT_EQ(q->reason, SQT_GRID_WHY_FEE);
+    u = cum_report(cid, SQT_ORDER_PARTIALLY_FILLED, "0.004", "0.0024", "USDT");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, cid, NULL, &u, 4), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_event(&C, SQT_GRID_EV_FEE));
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_FEE)->fee, "0.0012");
+    /* the last push is lost too: the order ends on a push that covers 0.006 with a 0.002
+     * fill; asked again, the order is already gone from the engine when the answer comes */
+    u = fill_push(cid, SQT_ORDER_FILLED, "0.010", "0.002", "0.0012");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 5), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_event(&C, SQT_GRID_EV_FILLED));
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_FILLED)->fee, "0.0012");
+    q = cap_cmd_for(&C, SQT_GRID_CMD_QUERY, cid);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    SQT_ASSERT_INT_EQ(q->reason, SQT_GRID_WHY_FEE);
+    u = cum_report(cid, SQT_ORDER_FILLED, "0.010", "0.006", "USDT");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, cid, NULL, &u, 6), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_event(&C, SQT_GRID_EV_FEE));
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_FEE)->fee, "0.0024");
+    SQT_ASSERT_STR_EQ(cap_event(&C, SQT_GRID_EV_FEE)->client_id, cid);
+    SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_ORPHAN), 0);
+    sqt_grid_get_status(g, &st);
+    ASSERT_DEC(st.fees_paid, "0.006");
+    /* the same answer again: forgotten, nothing booked twice */
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, cid, NULL, &u, 7), 0);
+    cap_drain(g, &C);
+    SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_FEE), 0);
+    /* the late fee belongs to the slot's trip: the round trip is E8's */
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2997.50"), 8), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "3000.00"));
+    snprintf(sell, sizeof sell, "%s", cap_place_at(&C, "3000.00")->client_id);
+    place_ok(g, sell, 9);
+    u = mk_order(sell, SQT_ORDER_FILLED, "0.010");
+    u.fee = D("0.006");
+    snprintf(u.fee_asset, sizeof u.fee_asset, "USDT");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 10), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_event(&C, SQT_GRID_EV_ROUND_TRIP));
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_ROUND_TRIP)->pnl, "0.008");
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+}
+
 /* A cumulative fee in another asset is tracked per order but stays out of the quote
  * PnL; without has_cum_fee the field is not read at all (a 1.0 plugin). */
 static void test_cum_fee_other_asset(void)
@@ -1782,6 +1869,7 @@ int main(void)
         {"cumulative fee from REST answers", test_cum_fee},
         {"cumulative fee in another asset", test_cum_fee_other_asset},
         {"cumulative fee of the wrong sign", test_cum_fee_wrong_sign},
+        {"fees of lost pushes asked for", test_fee_of_lost_pushes},
         {"E9 unsellable buy not placed", test_e9},
         {"E10 quantity rounds down, skipped once", test_e10},
         {"E11 quota, sells first", test_e11},
