@@ -85,12 +85,13 @@ typedef struct emu {
     FILE *out;                 /* its stdout: the first line names the port */
 } emu;
 
-/* Start opensqt-emulator on a free port, manual price, stderr to <dir>/emu-<tag>.log. */
-static int emu_spawn(emu *e, const char *tag)
+/* Start opensqt-emulator on a free port, manual price, stderr to <dir>/emu-<tag>.log;
+ * `partial` (NULL = whole fills): the most an order fills per price step. */
+static int emu_spawn(emu *e, const char *tag, const char *partial)
 {
     const char *argv[] = {"opensqt-emulator", "--dialect", "binance", "--port", "0",
                           "--price-mode", "manual", "--start-price", START_PRICE, "--seed",
-                          "5", "--verbose", NULL};
+                          "5", "--verbose", partial ? "--partial-fill" : NULL, partial, NULL};
     char logpath[400], line[160] = "";
     int out[2];
     memset(e, 0, sizeof(*e));
@@ -905,6 +906,7 @@ typedef struct fault_case {
     const char *tag;
     const char *const *before;   /* control lines before the price walk */
     const char *const *during;   /* after the first fill */
+    const char *partial_fill;    /* emulator --partial-fill; NULL = whole fills */
     double seconds;
     int keep_faults;             /* 0: "clear" unfired faults after the walk */
     int allow_errors;            /* the fault is loud by design (a ban) */
@@ -935,7 +937,7 @@ static int start_emu(session *s, emu *e)
 {
     snprintf(s->events, sizeof s->events, "%s/events-%s.jsonl", dir, s->name);
     snprintf(s->emu_log, sizeof s->emu_log, "%s/emu-%s.log", dir, s->name);
-    s->spawn_ok = emu_spawn(e, s->name) == 0;
+    s->spawn_ok = emu_spawn(e, s->name, s->fc != NULL ? s->fc->partial_fill : NULL) == 0;
     return s->spawn_ok ? 0 : -1;
 }
 
@@ -1172,6 +1174,9 @@ static const char *const ftimeout_before[] = {
 static const char *const ftimeout_during[] = {
     "timeout {\"count\":1,\"placed\":false,\"path\":\"/fapi/v1/order\"}", NULL};
 static const char *const fdrop_push[] = {"drop_pushes {\"count\":4}", NULL};
+/* orders fill in two halves; pushes lost among them leave a later push covering a fill
+ * whose fee it does not carry: the engine asks, the trade list tells */
+static const char *const fdrop_partial[] = {"drop_pushes {\"count\":12}", NULL};
 static const char *const fdup_reorder[] = {"dup_pushes {\"count\":6}",
                                            "reorder_pushes {\"count\":6}", NULL};
 static const char *const fexpire_during[] = {"expire_listen_key", NULL};
@@ -1202,6 +1207,9 @@ static const fault_case fault_cases[] = {
                                  "|E:/fapi/v1/order -> (never answered)|H:outcome unknown"},
     {.tag = "dropped-pushes", .during = fdrop_push, .seconds = 3.5, .min_fills = 3,
      .evidence = "E:push dropped"},
+    {.tag = "dropped-partial-pushes", .partial_fill = "0.005", .during = fdrop_partial,
+     .seconds = 4.0, .min_fills = 3,
+     .evidence = "E:push dropped|H:of earlier fills learned by query"},
     {.tag = "dup-reorder-pushes", .during = fdup_reorder, .seconds = 3.5, .min_fills = 3,
      .evidence = "E:push sent twice|E:push held back"},
     {.tag = "listenkey-expiry", .during = fexpire_during, .seconds = 3.5, .min_fills = 3,
