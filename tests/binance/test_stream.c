@@ -117,21 +117,6 @@ static int last_sent(fx *f, const char *method, const char *path)
     return -1;
 }
 
-/* Shut down expecting no DELETE listenKey: the callback comes on the next turn. */
-static void done_without_delete(fx *f)
-{
-    int done = 0;
-    SQT_ASSERT_INT_EQ(f->api->shutdown(f->ex, shut_cb, &done), SQT_OK);
-    SQT_ASSERT_INT_EQ(last_sent(f, "DELETE", "/fapi/v1/listenKey"), -1);
-    fake_host_advance(f->fh, 0);
-    SQT_ASSERT_INT_EQ(done, 1);
-    SQT_ASSERT_INT_EQ(fake_host_http_pending(f->fh), 0);
-    SQT_ASSERT_INT_EQ(fake_host_active_timers(f->fh), 0);
-    f->api->destroy(f->ex);
-    f->ex = NULL;
-    fx_done(f);
-}
-
 /* ---- listenKey DELETE at shutdown ---------------------------------------------------- */
 
 static void test_delete_after_answer(void)
@@ -268,7 +253,7 @@ static void test_no_delete_without_key(void)
     fx_init(&f, NULL);
     fx_start(&f);
     price_up(&f, &ps, &psink, 0);
-    done_without_delete(&f);
+    fx_done_lk(&f, 0, NULL);
 
     /* the key request still in flight: cancelled, nothing to delete */
     fx_init(&f, NULL);
@@ -276,7 +261,7 @@ static void test_no_delete_without_key(void)
     user_sink(&s, &sink);
     CALL(f.api->subscribe_orders(f.ex, &sink));
     CU_ASSERT_TRUE(pending(&f, "POST", "/fapi/v1/listenKey") >= 0);
-    done_without_delete(&f);
+    fx_done_lk(&f, 0, NULL);
 
     /* the key was found dead (-1125) and no new one came yet */
     fx_init(&f, NULL);
@@ -287,7 +272,7 @@ static void test_no_delete_without_key(void)
           "{\"code\":-1125,\"msg\":\"This listenKey does not exist.\"}");
     SQT_ASSERT_STR_EQ(s.states, "UD");
     CU_ASSERT_TRUE(pending(&f, "POST", "/fapi/v1/listenKey") >= 0);
-    done_without_delete(&f);
+    fx_done_lk(&f, 0, NULL);
 
     /* listenKeyExpired */
     fx_init(&f, NULL);
@@ -295,7 +280,7 @@ static void test_no_delete_without_key(void)
     user_up(&f, &s, &sink, 0);
     fake_host_ws_message(f.fh, 0, "{\"e\":\"listenKeyExpired\",\"E\":1,\"listenKey\":\"K1\"}");
     fake_host_http_fail(f.fh, (size_t)pending(&f, "POST", "/fapi/v1/listenKey"), SQT_ENETWORK);
-    done_without_delete(&f);
+    fx_done_lk(&f, 0, NULL);
 
     /* banned: refused locally, the shutdown does not wait */
     fx_init(&f, NULL);
@@ -305,7 +290,7 @@ static void test_no_delete_without_key(void)
     CALL(f.api->klines(f.ex, "ETHUSDT", "1m", 3, klines_cb, &r));
     fake_host_http_reply(f.fh, 0, 418, "{\"code\":-1003,\"msg\":\"Way too many requests\"}", ban);
     SQT_ASSERT_INT_EQ(r.err.code, SQT_EBANNED);
-    done_without_delete(&f);
+    fx_done_lk(&f, 0, NULL);
 }
 
 /* ---- replacement before the 24 h limit ------------------------------------------------ */
