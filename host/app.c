@@ -187,6 +187,8 @@ static void audit(app *a, const sqt_grid_event *e)
         ae.has_fee = 1;
         ae.fee = e->fee;
         ae.fee_asset = e->fee_asset;
+        ae.has_pnl = e->pnl.mant != 0; /* its round trip was logged without it */
+        ae.pnl = e->pnl;
         sqt_eventlog_write(&a->ev, &ae);
         break;
     case SQT_GRID_EV_ROUND_TRIP:
@@ -228,8 +230,10 @@ static void audit(app *a, const sqt_grid_event *e)
                  fmt_dec(e->pnl, pnl, sizeof(pnl)));
         break;
     case SQT_GRID_EV_FEE:
-        sqt_logf(a->log, SQT_LV_INFO, "fee %s %s of earlier fills learned by query %s",
-                 fmt_dec(e->fee, f, sizeof(f)), e->fee_asset, e->client_id);
+        sqt_logf(a->log, SQT_LV_INFO, "fee %s %s learned after its fill%s%s %s",
+                 fmt_dec(e->fee, f, sizeof(f)), e->fee_asset,
+                 e->pnl.mant != 0 ? ", realized pnl " : "",
+                 e->pnl.mant != 0 ? fmt_dec(e->pnl, pnl, sizeof(pnl)) : "", e->client_id);
         break;
     case SQT_GRID_EV_ACKED:
     case SQT_GRID_EV_CANCEL_SENT:

@@ -53,6 +53,9 @@ typedef struct grid_order {
     int64_t qty;               /* steps ordered */
     int64_t filled;            /* steps applied so far */
     sqt_i128 fee_seen;         /* fees booked for this order, 1e-12 of its fee asset */
+    sqt_i128 notional;         /* fill price x quantity booked so far, ticks*steps */
+    int64_t bare_lo, bare_hi;  /* cumulative steps (lo, hi] a REST answer booked without a
+                                * fee: the pushes of those fills bring it later */
     int64_t base_qty;          /* buy: slot qty when placed (top-up buys) */
     int64_t created_ms;
     int64_t cancel_ms;
@@ -82,6 +85,8 @@ typedef struct fee_watch {
     sqt_side side;
     int64_t price, qty, filled; /* ticks, steps: for the event */
     sqt_i128 seen;             /* fees booked for it, 1e-12 of its fee asset */
+    int64_t bare_lo, bare_hi;  /* as grid_order's: fills whose pushes may still come */
+    uint8_t nocum;             /* as grid_order's fee_nocum */
 } fee_watch;
 
 #define GRID_FEE_WATCH 16      /* the oldest is forgotten first */
@@ -200,6 +205,7 @@ int sqt_grid__cancel_untracked(sqt_grid *g, const char *cid, const char *oid, in
 /* Apply one report to the slot's current order. Returns 1 when the slot was deleted. */
 int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int64_t now);
 int sqt_grid__fee_watch_take(sqt_grid *g, const char *cid, const sqt_order *u, int64_t now);
+void sqt_grid__fee_watch_push(sqt_grid *g, const char *cid, const sqt_order *u, int64_t now);
 /* End the slot's order. Returns 1 when the slot was deleted. */
 int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirmed,
                      sqt_grid_ev_kind ev, const char *text, int64_t now);

@@ -218,16 +218,34 @@ static sqt_i128 report_fee(sqt_grid *g, grid_slot *s, const sqt_order *u, int64_
 /* Book fee units f of the slot's current order: the order's running total, and the
  * PnL when the fee is in the quote asset. A fee that arrives after its sell closed
  * the round trip goes straight to the realized figure. */
-static void book_fee(sqt_grid *g, grid_slot *s, sqt_i128 f, const char *fee_asset)
+static void fee_asset_copy(sqt_grid_event *e, const sqt_order *u);
+
+/* Book fee units f (a quote-asset fee; others are tracked per order only) to the slot's
+ * trip: the one its fill opens or continues, or, for a fee learned alone, the trip still
+ * open. When none is (the trip closed before the fee came), it goes straight to the
+ * realized figure and 1 is returned. s may be NULL (the slot is gone). */
+static int fee_to_books(sqt_grid *g, grid_slot *s, sqt_i128 f, const char *asset, int with_fill)
 {
-    s->o.fee_seen += f;
-    if (!fee_in_quote(g, fee_asset))
-        return;
+    if (!fee_in_quote(g, asset))
+        return 0;
     g->fees_paid += f;
-    if (s->o.side == SQT_SIDE_SELL && s->qty == 0)
-        g->realized_fees += f;
-    else
+    if (s != NULL && (with_fill || s->qty > 0)) {
         s->rt_fees += f;
+        return 0;
+    }
+    g->realized_fees += f;
+    return 1;
+}
+
+/* A FEE event for fee units f; with `realized`, its effect on the realized PnL too
+ * (the round_trip line it belonged to was written without it). */
+static void fee_event_fill(const sqt_grid *g, sqt_grid_event *e, sqt_i128 f, int realized,
+                           const sqt_order *u)
+{
+    e->fee = sqt_grid__fee_exact(f);
+    fee_asset_copy(e, u);
+    if (realized && sqt_grid__pnl_dec(g, 0, f, &e->pnl) != 0)
+        e->pnl = sqt_dec_make(0, 0);
 }
 
 /* Apply delta steps filled at px ticks (its fee already booked). Buys add inventory at
@@ -303,17 +321,31 @@ int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirm
     return sqt_grid__slot_refresh(g, s);
 }
 
-/* Fill price of a delta: the report's last fill when it is exactly this delta and on
- * the tick, else the order's limit price (a limit order fills there or better; a
- * post-only one exactly there). */
-static int64_t fill_price(const sqt_grid *g, const grid_slot *s, const sqt_order *u, int64_t delta)
+/* Fill price of a delta, in ticks: the report's last fill when it is exactly this delta
+ * and on the tick; else what the order's average price says of the quantity not priced
+ * yet (average x filled - booked notional, to the nearest tick: a REST answer for an
+ * order that took liquidity), when it lies on the limit's good side; else the limit
+ * price (a limit order fills there or better; a post-only one exactly there). */
+static int64_t fill_price(const sqt_grid *g, const grid_order *o, const sqt_order *u,
+                          int64_t filled, int64_t delta)
 {
-    int64_t lq, lp;
+    int64_t lq, lp, avg;
     if (u->last_fill_qty.mant > 0 && u->last_fill_price.mant > 0 &&
         sqt_grid__steps(g, u->last_fill_qty, RND_EXACT, &lq) == 0 && lq == delta &&
         sqt_grid__ticks(g, u->last_fill_price, RND_EXACT, &lp) == 0 && lp > 0)
         return lp;
-    return s->o.price;
+    if (u->avg_price.mant > 0 && g->tick.scale + 6 <= SQT_DEC_MAX_SCALE &&
+        sqt_grid__to_units(u->avg_price, g->tick.mant, g->tick.scale + 6, RND_NEAREST, &avg) ==
+            0 &&
+        avg > 0) {
+        const sqt_i128 M = 1000000; /* avg in millionths of a tick */
+        sqt_i128 num = (sqt_i128)avg * filled - o->notional * M, den = (sqt_i128)delta * M;
+        sqt_i128 px = num > 0 ? (num + den / 2) / den : 0;
+        if (px > 0 && px < ((sqt_i128)1 << 62) &&
+            (o->side == SQT_SIDE_BUY ? px <= o->price : px >= o->price))
+            return (int64_t)px;
+    }
+    return o->price;
 }
 
 static void fee_asset_copy(sqt_grid_event *e, const sqt_order *u)
@@ -335,16 +367,50 @@ static int push_lacks_fees(const sqt_grid *g, const grid_order *o, const sqt_ord
     return sqt_grid__steps(g, u->last_fill_qty, RND_EXACT, &lq) == 0 && lq < delta;
 }
 
-/* The order of slot s ends with fees missing: remember it and ask for it; the query's
- * cumulative fee is booked by sqt_grid__fee_watch_take after the order is gone. */
-static void fee_watch_add(sqt_grid *g, grid_slot *s, int64_t now)
+/* A push's fee for quantity a REST answer booked before it without one: the push must
+ * be the next fill of that range (a duplicate or a reordered one is left to a query's
+ * cumulative fee, never counted twice). 1 and *fee when taken. */
+static int bare_take(const sqt_grid *g, int64_t *lo, int64_t *hi, const sqt_order *u,
+                     sqt_i128 *fee)
+{
+    int64_t lq, z;
+    if (*lo >= *hi || u->last_fill_qty.mant <= 0 || u->has_cum_fee == 1 ||
+        sqt_grid__steps(g, u->last_fill_qty, RND_EXACT, &lq) != 0 ||
+        sqt_grid__steps(g, u->filled_qty, RND_EXACT, &z) != 0 || lq <= 0 || z - lq != *lo ||
+        z > *hi)
+        return 0;
+    *lo = z;
+    *fee = sqt_grid__fee_units(u->fee);
+    return 1;
+}
+
+/* A REST answer booked fills (from, to] without their fee: extend the open range when
+ * it continues it, else start a new one (the older rest is left to a query). */
+static void bare_add(grid_order *o, int64_t from, int64_t to)
+{
+    if (o->bare_lo < o->bare_hi && o->bare_hi == from)
+        o->bare_hi = to;
+    else {
+        o->bare_lo = from;
+        o->bare_hi = to;
+    }
+}
+
+/* The order of slot s ends with fees still to come: remember it; with `ask`, query it
+ * (the answer's cumulative fee is booked by sqt_grid__fee_watch_take), and a push of a
+ * fill a REST answer booked without its fee is booked by sqt_grid__fee_watch_push. */
+static void fee_watch_add(sqt_grid *g, grid_slot *s, int ask, int64_t now)
 {
     fee_watch *w = &g->fw[g->fw_next++ % GRID_FEE_WATCH];
     const grid_order *o = &s->o;
-    if (order_cmd(g, s, SQT_GRID_CMD_QUERY, SQT_GRID_EV_QUERY_SENT, SQT_GRID_WHY_FEE, now)) {
+    if (ask &&
+        order_cmd(g, s, SQT_GRID_CMD_QUERY, SQT_GRID_EV_QUERY_SENT, SQT_GRID_WHY_FEE, now)) {
         g->oom = 1;
         return;
     }
+    w->bare_lo = o->bare_lo;
+    w->bare_hi = o->bare_hi;
+    w->nocum = o->fee_nocum;
     w->h = sqt_ghash_str(o->cid) | 1u; /* never 0: 0 marks a free entry */
     memcpy(w->cid, o->cid, sizeof w->cid);
     memcpy(w->oid, o->oid, sizeof w->oid);
@@ -356,34 +422,22 @@ static void fee_watch_add(sqt_grid *g, grid_slot *s, int64_t now)
     w->seen = o->fee_seen;
 }
 
-int sqt_grid__fee_watch_take(sqt_grid *g, const char *cid, const sqt_order *u, int64_t now)
+static fee_watch *watch_find(sqt_grid *g, const char *cid)
 {
     uint64_t h = sqt_ghash_str(cid) | 1u;
-    sqt_i128 cum, f;
-    sqt_grid_event *e;
-    grid_slot *s;
-    fee_watch *w = NULL;
     size_t i;
-    for (i = 0; i < GRID_FEE_WATCH && w == NULL; i++)
+    for (i = 0; i < GRID_FEE_WATCH; i++)
         if (g->fw[i].h == h && strcmp(g->fw[i].cid, cid) == 0)
-            w = &g->fw[i];
-    if (w == NULL)
-        return 0;
-    w->h = 0;
-    cum = sqt_grid__fee_units(u->cum_fee);
-    if (u->has_cum_fee != 1 || (cum < 0 && w->seen > 0) || (cum > 0 && w->seen < 0) ||
-        !(cum >= 0 ? cum > w->seen : cum < w->seen))
-        return 1; /* nothing (more) to book: the fee stays as the pushes told it */
-    f = cum - w->seen;
-    if (fee_in_quote(g, u->fee_asset)) {
-        /* the trip the order belonged to, if the slot still holds it; else realized */
-        s = sqt_grid__slot(g, w->k);
-        g->fees_paid += f;
-        if (s != NULL && s->qty > 0)
-            s->rt_fees += f;
-        else
-            g->realized_fees += f;
-    }
+            return &g->fw[i];
+    return NULL;
+}
+
+/* Book fee units f of a watched (ended) order: to its slot's open trip, else realized. */
+static void watch_book(sqt_grid *g, fee_watch *w, sqt_i128 f, const sqt_order *u, int64_t now)
+{
+    sqt_grid_event *e;
+    int realized = fee_to_books(g, sqt_grid__slot(g, w->k), f, u->fee_asset, 0);
+    w->seen += f;
     if ((e = sqt_grid__ev_new(g, SQT_GRID_EV_FEE, now)) != NULL) {
         e->slot = w->k;
         e->side = w->side;
@@ -392,10 +446,31 @@ int sqt_grid__fee_watch_take(sqt_grid *g, const char *cid, const sqt_order *u, i
         e->price = sqt_grid__price_dec(g, w->price);
         e->qty = sqt_grid__qty_dec(g, w->qty);
         e->filled = sqt_grid__qty_dec(g, w->filled);
-        e->fee = sqt_grid__fee_exact(f);
-        fee_asset_copy(e, u);
+        fee_event_fill(g, e, f, realized, u);
     }
+}
+
+int sqt_grid__fee_watch_take(sqt_grid *g, const char *cid, const sqt_order *u, int64_t now)
+{
+    fee_watch *w = watch_find(g, cid);
+    sqt_i128 cum;
+    if (w == NULL)
+        return 0;
+    w->h = 0;
+    cum = sqt_grid__fee_units(u->cum_fee);
+    if (u->has_cum_fee != 1 || w->nocum || (cum < 0 && w->seen > 0) ||
+        (cum > 0 && w->seen < 0) || !(cum >= 0 ? cum > w->seen : cum < w->seen))
+        return 1; /* nothing (more) to book: the fee stays as the pushes told it */
+    watch_book(g, w, cum - w->seen, u, now);
     return 1;
+}
+
+void sqt_grid__fee_watch_push(sqt_grid *g, const char *cid, const sqt_order *u, int64_t now)
+{
+    fee_watch *w = watch_find(g, cid);
+    sqt_i128 f = 0;
+    if (w != NULL && bare_take(g, &w->bare_lo, &w->bare_hi, u, &f) && f != 0)
+        watch_book(g, w, f, u, now);
 }
 
 int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int64_t now)
@@ -403,7 +478,7 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
     grid_order *o = &s->o;
     sqt_i128 fee;
     int64_t filled = o->filled, f;
-    int terminal = 0, lacks = 0;
+    int terminal = 0, lacks = 0, cum_ok;
     uint8_t rank = 0;
 
     if (u->order_id[0] != '\0' && o->oid[0] == '\0')
@@ -441,20 +516,33 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         rank = src == SRC_PUSH ? 0 : SQT_GRID_ORD_PLACED;
         break;
     }
-    if (!terminal && o->state == SQT_GRID_ORD_PENDING && (rank > 0 || filled > o->filled)) {
+    if (o->state == SQT_GRID_ORD_PENDING && u->status != SQT_ORDER_REJECTED &&
+        (terminal || rank > 0 || filled > o->filled)) {
         o->state = SQT_GRID_ORD_PLACED;
         o->unknown = 0;
         sqt_grid__ev_order(g, SQT_GRID_EV_ACKED, now, s);
     }
     fee = report_fee(g, s, u, filled - o->filled, now);
+    cum_ok = u->has_cum_fee == 1 && !o->fee_nocum;
+    if (cum_ok)
+        o->bare_lo = o->bare_hi = 0; /* the total is known: no push has more to tell */
     if (filled > o->filled) {
         int64_t delta = filled - o->filled;
-        int64_t px = fill_price(g, s, u, delta);
+        int64_t px = fill_price(g, o, u, filled, delta);
         int complete = terminal && u->status == SQT_ORDER_FILLED;
         sqt_grid_event *e;
-        lacks = src == SRC_PUSH && push_lacks_fees(g, o, u, delta);
-        book_fee(g, s, fee, u->fee_asset); /* before the fill: a closing sell's trip has it */
+        if (src == SRC_PUSH) {
+            lacks = push_lacks_fees(g, o, u, delta);
+        } else if (!cum_ok && sqt_grid__fee_units(u->fee) == 0) {
+            /* a REST answer without a fee: the fills' pushes bring it, and a place
+             * answer's fills (the order took liquidity) are asked for in case they don't */
+            bare_add(o, o->filled, filled);
+            lacks = src == SRC_PLACE;
+        }
+        o->fee_seen += fee; /* booked before the fill: a closing sell's trip has it */
+        fee_to_books(g, s, fee, u->fee_asset, 1);
         apply_fill(g, s, delta, px, now);
+        o->notional += (sqt_i128)px * delta;
         o->filled = filled;
         g->dirty = 1;
         sqt_grid__slot_refresh(g, s); /* holds an order: never pruned here */
@@ -469,17 +557,16 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
             o->fill_final_sent = 1;
         if (rank < SQT_GRID_ORD_PARTIAL)
             rank = SQT_GRID_ORD_PARTIAL;
-    } else if (fee != 0) {
-        sqt_grid_event *e;
-        book_fee(g, s, fee, u->fee_asset);
-        e = sqt_grid__ev_order(g, SQT_GRID_EV_FEE, now, s);
-        if (e != NULL) {
-            e->fee = sqt_grid__fee_exact(fee);
-            fee_asset_copy(e, u);
-        }
+    } else if (fee != 0 || (src == SRC_PUSH && bare_take(g, &o->bare_lo, &o->bare_hi, u, &fee) &&
+                            fee != 0)) {
+        int realized = fee_to_books(g, s, fee, u->fee_asset, 0);
+        sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_FEE, now, s);
+        o->fee_seen += fee;
+        if (e != NULL)
+            fee_event_fill(g, e, fee, realized, u);
     }
-    if (lacks && terminal)
-        fee_watch_add(g, s, now);
+    if (terminal && (lacks || o->bare_lo < o->bare_hi))
+        fee_watch_add(g, s, lacks, now);
     else if (lacks && !o->query_inflight && sqt_grid__query(g, s, SQT_GRID_WHY_FEE, now))
         g->oom = 1;
     if (terminal) {
@@ -581,6 +668,7 @@ int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms)
         sqt_grid__apply(g, s, u, SRC_PUSH, now_ms);
     } else {
         int live = u->status == SQT_ORDER_NEW || u->status == SQT_ORDER_PARTIALLY_FILLED;
+        sqt_grid__fee_watch_push(g, cid, u, now_ms); /* a REST answer ended it first */
         sqt_grid__untracked(g, cid, u, live, now_ms);
     }
     return g->oom ? SQT_ENOMEM : 0;

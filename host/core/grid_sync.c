@@ -434,6 +434,7 @@ static int adopt(sqt_grid *g, const own_order *oo, int64_t now)
     s->o.price = oo->price;
     s->o.qty = oo->qty;
     s->o.filled = oo->filled;
+    s->o.notional = (sqt_i128)oo->price * oo->filled; /* the previous run priced them */
     /* the fills before the import were booked by the previous run: the cumulative fee
      * seen now is the baseline; without one, later cumulative figures could not tell
      * old fees from new and are not used (each later push still brings its fee) */

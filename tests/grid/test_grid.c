@@ -406,6 +406,91 @@ static void test_fee_of_lost_pushes(void)
     sqt_grid_free(g);
 }
 
+/* A GTC order that takes liquidity (soak finding): the place answer says FILLED at an
+ * average price better than the limit, with no fee, before the fill's push. The fill is
+ * booked at the average, the push that comes after the order ended brings the fee, and
+ * the query the engine sends (reason fee) adds nothing more. */
+static void test_taker_fill_in_place_answer(void)
+{
+    sqt_grid_params p;
+    sqt_grid *g;
+    sqt_grid_status st;
+    char cid[SQT_CLIENT_ID_MAX];
+    const sqt_grid_cmd *q;
+    sqt_order u;
+
+    e_params(&p);
+    g = e1_live(&p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "2998.00"));
+    snprintf(cid, sizeof cid, "%s", cap_place_at(&C, "2998.00")->client_id);
+    u = mk_order(cid, SQT_ORDER_FILLED, "0.010");
+    u.avg_price = D("2996.5"); /* two fills: 2996.00 and 2997.00 */
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_place_result(g, cid, NULL, &u, 2), 0);
+    cap_drain(g, &C);
+    {
+        size_t i, acks = 0;
+        for (i = 0; i < C.ne; i++)
+            acks += C.ev[i].kind == SQT_GRID_EV_ACKED && strcmp(C.ev[i].client_id, cid) == 0;
+        SQT_ASSERT_INT_EQ(acks, 1); /* placed, acknowledged, filled: the log is complete */
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_event(&C, SQT_GRID_EV_FILLED));
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_FILLED)->fill_price, "2996.50");
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_FILLED)->fee, "0");
+    q = cap_cmd_for(&C, SQT_GRID_CMD_QUERY, cid);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    SQT_ASSERT_INT_EQ(q->reason, SQT_GRID_WHY_FEE);
+    /* the fills' pushes: the first, its duplicate, then the second */
+    cap_clear(&C);
+    u = fill_push(cid, SQT_ORDER_PARTIALLY_FILLED, "0.005", "0.005", "0.0029965");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 3), 0);
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 3), 0);
+    u = fill_push(cid, SQT_ORDER_FILLED, "0.010", "0.005", "0.0029970");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 4), 0);
+    cap_drain(g, &C);
+    SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_FEE), 2);
+    sqt_grid_get_status(g, &st);
+    ASSERT_DEC(st.fees_paid, "0.0059935");
+    /* the query's total agrees: nothing more */
+    u = cum_report(cid, SQT_ORDER_FILLED, "0.010", "0.0059935", "USDT");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, cid, NULL, &u, 5), 0);
+    cap_drain(g, &C);
+    SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_FEE), 0);
+    sqt_grid_get_status(g, &st);
+    ASSERT_DEC(st.fees_paid, "0.0059935");
+    ASSERT_DEC(st.position, "0.010");
+    /* the sell takes liquidity too and closes the trip in its place answer: the
+     * round_trip line is written without the sell's fee; the fee line that follows
+     * carries the PnL change, and the status has both */
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2996.00"), 6), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "3000.00"));
+    snprintf(cid, sizeof cid, "%s", cap_place_at(&C, "3000.00")->client_id);
+    u = mk_order(cid, SQT_ORDER_FILLED, "0.010");
+    u.avg_price = D("3001.00"); /* better than the limit: it took liquidity */
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_place_result(g, cid, NULL, &u, 7), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_event(&C, SQT_GRID_EV_ROUND_TRIP));
+    /* 0.010 x (3001.00 - 2996.50) - 0.0059935 */
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_ROUND_TRIP)->pnl, "0.0390065");
+    u = fill_push(cid, SQT_ORDER_FILLED, "0.010", "0.010", "0.015");
+    u.last_fill_price = D("3001.00");
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 8), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_event(&C, SQT_GRID_EV_FEE));
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_FEE)->fee, "0.015");
+    ASSERT_DEC(cap_event(&C, SQT_GRID_EV_FEE)->pnl, "-0.015");
+    sqt_grid_get_status(g, &st);
+    ASSERT_DEC(st.realized_pnl, "0.0240065");
+    ASSERT_DEC(st.fees_paid, "0.0209935");
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+}
+
 /* A cumulative fee in another asset is tracked per order but stays out of the quote
  * PnL; without has_cum_fee the field is not read at all (a 1.0 plugin). */
 static void test_cum_fee_other_asset(void)
@@ -1870,6 +1955,7 @@ int main(void)
         {"cumulative fee in another asset", test_cum_fee_other_asset},
         {"cumulative fee of the wrong sign", test_cum_fee_wrong_sign},
         {"fees of lost pushes asked for", test_fee_of_lost_pushes},
+        {"taker fill in the place answer", test_taker_fill_in_place_answer},
         {"E9 unsellable buy not placed", test_e9},
         {"E10 quantity rounds down, skipped once", test_e10},
         {"E11 quota, sells first", test_e11},
