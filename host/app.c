@@ -65,6 +65,7 @@ typedef struct app {
     sqt_dec first_price;
     int orders_up, orders_ever_up, price_seen;
     int reconciling, reconcile_again;
+    int rec_fails;             /* failed reconcile rounds in a row */
     sqt_order *rec_orders;
     size_t rec_n;
     uint64_t last_cleanup_ms;
@@ -99,7 +100,7 @@ static const char *fmt_dec(sqt_dec d, char *buf, size_t cap)
     return buf;
 }
 
-static void log_err(app *a, const char *what, const sqt_error *err)
+static void log_err_at(app *a, int level, const char *what, const sqt_error *err)
 {
     char msg[512];
     snprintf(msg, sizeof(msg), "%s: %s%s%s%s%s", what, sqt_strerror(err ? err->code : SQT_EEXCHANGE),
@@ -110,7 +111,12 @@ static void log_err(app *a, const char *what, const sqt_error *err)
         snprintf(msg + l, sizeof(msg) - l, ": %s", err->message);
     }
     sqt_log_redact(a->log, msg, sizeof(msg));
-    sqt_logf(a->log, SQT_LV_ERROR, "%s", msg);
+    sqt_logf(a->log, level, "%s", msg);
+}
+
+static void log_err(app *a, const char *what, const sqt_error *err)
+{
+    log_err_at(a, SQT_LV_ERROR, what, err);
 }
 
 static void fatal_startup(app *a, const sqt_error *err, int code)
@@ -516,11 +522,15 @@ static void rec_orders(void *ud, const sqt_error *err, const sqt_order *o, size_
     app *a = ud;
     int rc;
     if (a->state == ST_DONE || (err && err->code != SQT_OK)) {
-        if (err && err->code != SQT_OK)
-            log_err(a, "reconcile: open orders", err);
+        /* one failed round is retried at the next interval: a warning; a run of them
+         * means the books are not being checked, which is an error */
+        if (err && err->code != SQT_OK && err->code != SQT_ECANCELLED)
+            log_err_at(a, ++a->rec_fails >= 3 ? SQT_LV_ERROR : SQT_LV_WARN,
+                       "reconcile: open orders", err);
         a->reconciling = 0;
         return;
     }
+    a->rec_fails = 0;
     a->rec_orders = n ? malloc(n * sizeof(*o)) : NULL;
     if (n && a->rec_orders == NULL) {
         a->reconciling = 0;
