@@ -219,6 +219,17 @@ static void test_e7_e8(void)
     sqt_grid_free(g);
 }
 
+/* E1's grid live, and the client id of its buy at 2998.00. */
+static sqt_grid *e1_buy_2998(sqt_grid_params *p, char *cid, size_t cap)
+{
+    sqt_grid *g;
+    e_params(p);
+    g = e1_live(p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "2998.00"));
+    snprintf(cid, cap, "%s", cap_place_at(&C, "2998.00")->client_id);
+    return g;
+}
+
 /* A REST answer's cumulative order fee (ABI 1.1): fills learned by query after their
  * pushes were missed carry their real fee; nothing is counted twice, an older
  * snapshot takes nothing back, a fee learned without new quantity is booked on its
@@ -251,11 +262,7 @@ static void test_cum_fee(void)
     const sqt_grid_cmd *m;
     sqt_order u;
 
-    e_params(&p);
-    g = e1_live(&p);
-    m = cap_place_at(&C, "2998.00");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-    snprintf(buy_cid, sizeof buy_cid, "%s", m->client_id);
+    g = e1_buy_2998(&p, buy_cid, sizeof buy_cid);
 
     /* the first fill's push arrives with its fee ... */
     u = mk_order(buy_cid, SQT_ORDER_PARTIALLY_FILLED, "0.004");
@@ -342,10 +349,7 @@ static void test_fee_of_lost_pushes(void)
     const sqt_grid_cmd *q;
     sqt_order u;
 
-    e_params(&p);
-    g = e1_live(&p);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "2998.00"));
-    snprintf(cid, sizeof cid, "%s", cap_place_at(&C, "2998.00")->client_id);
+    g = e1_buy_2998(&p, cid, sizeof cid);
     place_ok(g, cid, 2);
     /* the 0.002 fill's push is lost; the next one says 0.004 filled, its fill 0.002 */
     u = fill_push(cid, SQT_ORDER_PARTIALLY_FILLED, "0.004", "0.002", "0.0012");
@@ -419,10 +423,7 @@ static void test_taker_fill_in_place_answer(void)
     const sqt_grid_cmd *q;
     sqt_order u;
 
-    e_params(&p);
-    g = e1_live(&p);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "2998.00"));
-    snprintf(cid, sizeof cid, "%s", cap_place_at(&C, "2998.00")->client_id);
+    g = e1_buy_2998(&p, cid, sizeof cid);
     u = mk_order(cid, SQT_ORDER_FILLED, "0.010");
     u.avg_price = D("2996.5"); /* two fills: 2996.00 and 2997.00 */
     cap_clear(&C);
@@ -501,10 +502,7 @@ static void test_cum_fee_other_asset(void)
     char cid[SQT_CLIENT_ID_MAX];
     sqt_order u;
 
-    e_params(&p);
-    g = e1_live(&p);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "2998.00"));
-    snprintf(cid, sizeof cid, "%s", cap_place_at(&C, "2998.00")->client_id);
+    g = e1_buy_2998(&p, cid, sizeof cid);
     u = mk_order(cid, SQT_ORDER_PARTIALLY_FILLED, "0.004");
     u.cum_fee = D("5"); /* has_cum_fee 0: ignored */
     CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, cid, NULL, &u, 3), 0);
@@ -535,10 +533,7 @@ static void test_cum_fee_wrong_sign(void)
     char cid[SQT_CLIENT_ID_MAX];
     sqt_order u;
 
-    e_params(&p);
-    g = e1_live(&p);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "2998.00"));
-    snprintf(cid, sizeof cid, "%s", cap_place_at(&C, "2998.00")->client_id);
+    g = e1_buy_2998(&p, cid, sizeof cid);
     u = mk_order(cid, SQT_ORDER_PARTIALLY_FILLED, "0.004");
     u.fee = D("0.0024");
     snprintf(u.fee_asset, sizeof u.fee_asset, "USDT");
