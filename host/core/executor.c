@@ -325,11 +325,17 @@ static int handle_throttle(sqt_executor *e, cmd *c, const sqt_error *err)
                         : e->ban_until > now ? e->ban_until - now
                                              : 1000;
         pause_until(e, now + wait);
-        sqt_logf(e->log, SQT_LV_ERROR,
-                 "executor: BANNED by the exchange (%s %s): no requests for %llu ms",
-                 err->exch_code, err->message, (unsigned long long)wait);
-        if (e->cbs.on_fatal)
-            e->cbs.on_fatal(e->cbs.ud, err);
+        /* said once per ban: the plugin's rate usage may have announced it already, and
+         * every request in flight when it began fails with it too */
+        if (e->ban_until <= now) {
+            sqt_logf(e->log, SQT_LV_ERROR,
+                     "executor: BANNED by the exchange (%s %s): no requests for %llu ms",
+                     err->exch_code, err->message, (unsigned long long)wait);
+            if (e->cbs.on_fatal)
+                e->cbs.on_fatal(e->cbs.ud, err);
+        }
+        if (now + wait > e->ban_until)
+            e->ban_until = now + wait;
         q_push_front(&e->q[queue_of(c)], c);
         return 1;
     }
@@ -703,10 +709,13 @@ void sqt_executor_rate_usage(sqt_executor *e, const sqt_rate_usage *u)
             /* the loop's cached time lags the wall clock a little: resume a bit late,
              * never before the ban ends */
             wait += SQT_EXEC_BAN_MARGIN_MS;
-            e->ban_until = now + (uint64_t)wait;
+            if (e->ban_until <= now) /* a new ban, not the same one reported again */
+                sqt_logf(e->log, SQT_LV_ERROR,
+                         "executor: exchange ban: all requests stopped for %lld s",
+                         (long long)(wait / 1000));
+            if (now + (uint64_t)wait > e->ban_until)
+                e->ban_until = now + (uint64_t)wait;
             pause_until(e, now + (uint64_t)wait);
-            sqt_logf(e->log, SQT_LV_ERROR, "executor: exchange ban: all requests stopped for %lld s",
-                     (long long)(wait / 1000));
         }
     }
     /* near the weight limit: spread the next requests out instead of hitting 429 */

@@ -159,6 +159,7 @@ static sqt_exchange_api xapi;
 
 static struct {
     int placed_ok, placed_err, cancelled, queried;
+    int fatal;                 /* on_fatal calls */
     int last_err;
     int sync_violation;
     int in_submit;
@@ -194,13 +195,20 @@ static void on_query(void *ud, const char *cid, const sqt_error *err, const sqt_
     R.queried++;
 }
 
+static void on_fatal(void *ud, const sqt_error *err)
+{
+    (void)ud;
+    (void)err;
+    R.fatal++;
+}
+
 static uv_loop_t loop;
 static sqt_log lg;
 
 static sqt_executor *setup(int batch, int rate, int burst)
 {
     sqt_executor_opts o;
-    sqt_executor_cbs cbs = {NULL, on_place, on_cancel, on_query, NULL};
+    sqt_executor_cbs cbs = {NULL, on_place, on_cancel, on_query, on_fatal};
     memset(&X, 0, sizeof(X));
     memset(&R, 0, sizeof(R));
     memset(&xapi, 0, sizeof(xapi));
@@ -443,6 +451,23 @@ static void test_ban_uses_reported_end(void)
     teardown(e);
 }
 
+/* A ban fails every request in flight when it begins: said once, all wait it out, and
+ * each order still goes out once afterwards. */
+static void test_ban_said_once(void)
+{
+    sqt_executor *e = setup(1, 1000, 100);
+    X.place_script[0] = X.place_script[1] = SQT_EBANNED;
+    X.retry_after[0] = X.retry_after[1] = 40;
+    X.n_script = 2;
+    submit(e, "b1", SQT_SIDE_BUY);
+    submit(e, "b2", SQT_SIDE_BUY);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(R.fatal, 1);
+    SQT_ASSERT_INT_EQ(R.placed_ok, 2);
+    SQT_ASSERT_INT_EQ(X.place_calls, 4);
+    teardown(e);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -455,6 +480,7 @@ int main(void)
         {"pause holds requests back", test_pause},
         {"dropped places are a definite no", test_drop_places_definite},
         {"a reported ban holds requests until it ends", test_ban_uses_reported_end},
+        {"a ban is said once", test_ban_said_once},
         {NULL, NULL}};
     SQT_TEST_INIT();
     sqt_test_suite("executor", cases);
