@@ -215,10 +215,11 @@ static sqt_i128 report_fee(sqt_grid *g, grid_slot *s, const sqt_order *u, int64_
     return f;
 }
 
-/* Book fee units f of the slot's current order: the order's running total, and the
- * PnL when the fee is in the quote asset. A fee that arrives after its sell closed
- * the round trip goes straight to the realized figure. */
-static void fee_asset_copy(sqt_grid_event *e, const sqt_order *u);
+static void fee_asset_copy(sqt_grid_event *e, const sqt_order *u)
+{
+    memcpy(e->fee_asset, u->fee_asset, sizeof e->fee_asset);
+    e->fee_asset[sizeof e->fee_asset - 1] = '\0';
+}
 
 /* Book fee units f (a quote-asset fee; others are tracked per order only) to the slot's
  * trip: the one its fill opens or continues, or, for a fee learned alone, the trip still
@@ -348,12 +349,6 @@ static int64_t fill_price(const sqt_grid *g, const grid_order *o, const sqt_orde
     return o->price;
 }
 
-static void fee_asset_copy(sqt_grid_event *e, const sqt_order *u)
-{
-    memcpy(e->fee_asset, u->fee_asset, sizeof e->fee_asset);
-    e->fee_asset[sizeof e->fee_asset - 1] = '\0';
-}
-
 /* A push that brings `delta` steps but names a smaller last fill (or, ending the
  * order, none) covers fills whose own pushes were lost, and with them their fees. */
 static int push_lacks_fees(const sqt_grid *g, const grid_order *o, const sqt_order *u,
@@ -388,9 +383,9 @@ static int bare_take(const sqt_grid *g, int64_t *lo, int64_t *hi, const sqt_orde
  * it continues it, else start a new one (the older rest is left to a query). */
 static void bare_add(grid_order *o, int64_t from, int64_t to)
 {
-    if (o->bare_lo < o->bare_hi && o->bare_hi == from)
+    if (o->bare_lo < o->bare_hi && o->bare_hi == from) {
         o->bare_hi = to;
-    else {
+    } else {
         o->bare_lo = from;
         o->bare_hi = to;
     }
