@@ -9,7 +9,11 @@
  *
  * Files of every run (config, event log, host log, emulator log) stay in the temp dir
  * when a scenario fails, or with SQT_E2E_KEEP set. SQT_E2E_ONLY=<substring> runs the
- * matching scenarios only; SQT_E2E_LANES=N runs N sessions at a time (default 2). */
+ * matching scenarios only; SQT_E2E_LANES=N runs N sessions at a time (default 2).
+ *
+ * The random soak (section 4: the emulator's own price walk, random faults from a
+ * printed seed) runs only when asked for: SQT_E2E_ONLY=random-soak (ctest
+ * e2e_binance_soak, make soak) or SQT_E2E_SOAK_SECONDS=N; SQT_E2E_SOAK_SEED repeats one. */
 #define _GNU_SOURCE
 #include <curl/curl.h>
 #include <errno.h>
@@ -41,7 +45,7 @@
 #endif
 
 #define START_PRICE "3000.00"
-#define MAXF 4000      /* fills, orders, round trips per audit */
+#define MAXF 16000     /* fills, orders, round trips per audit (an hour's soak) */
 
 static char dir[256];
 static int scenario_failed; /* keep the files of a failed scenario */
@@ -85,15 +89,27 @@ typedef struct emu {
     FILE *out;                 /* its stdout: the first line names the port */
 } emu;
 
-/* Start opensqt-emulator on a free port, manual price, stderr to <dir>/emu-<tag>.log;
- * `partial` (NULL = whole fills): the most an order fills per price step. */
-static int emu_spawn(emu *e, const char *tag, const char *partial)
+/* The price options of the scripted sessions: the price moves on "price" lines only. */
+static const char *const emu_manual[] = {"--price-mode", "manual", "--start-price",
+                                         START_PRICE, "--seed", "5", NULL};
+
+/* Start opensqt-emulator on a free port, stderr to <dir>/emu-<tag>.log; `mode`: its price
+ * options (emu_manual, or a random walk), `partial` (NULL = whole fills): the most an
+ * order fills per price step. */
+static int emu_spawn(emu *e, const char *tag, const char *const *mode, const char *partial)
 {
-    const char *argv[] = {"opensqt-emulator", "--dialect", "binance", "--port", "0",
-                          "--price-mode", "manual", "--start-price", START_PRICE, "--seed",
-                          "5", "--verbose", partial ? "--partial-fill" : NULL, partial, NULL};
+    const char *argv[24] = {"opensqt-emulator", "--dialect", "binance", "--port", "0",
+                            "--verbose"};
     char logpath[400], line[160] = "";
     int out[2];
+    size_t n = 6, i;
+    for (i = 0; mode[i] != NULL && n < 20; i++)
+        argv[n++] = mode[i];
+    if (partial != NULL) {
+        argv[n++] = "--partial-fill";
+        argv[n++] = partial;
+    }
+    argv[n] = NULL;
     memset(e, 0, sizeof(*e));
     snprintf(logpath, sizeof logpath, "%s/emu-%s.log", dir, tag);
     if (pipe2(out, O_CLOEXEC) != 0)
@@ -246,7 +262,7 @@ static size_t our_open(json_t *st, const char *prefix, const char *side, int *ma
  *   start             post the price every 100 ms until the host's price stream is
  *                     connected, then a few more (manual mode: no trade, no price)
  *   wait SIDE N       until at least N of our SIDE orders are open (BUY, SELL, ANY)
- *   watch MS          sample the exchange's open orders every 50 ms for MS
+ *   watch MS [EVERY]  sample the exchange's open orders every EVERY ms (50) for MS
  *   streams           until the host has both streams connected again (6 s at most)
  *   sleep MS
  *   price P           trade at P
@@ -348,13 +364,21 @@ static void drv_streams(driver *d)
     drv_fail(d, "%s", "the host's streams did not come back");
 }
 
+/* Sleep `ms`, or less when the run ends. */
+static void drv_sleep(driver *d, uint64_t ms)
+{
+    uint64_t end = mono_ms() + ms;
+    while (!atomic_load(&d->stop) && mono_ms() < end)
+        sleep_ms(20);
+}
+
 static void *drv_main(void *ud)
 {
     driver *d = ud;
     const char *const *l;
     char why[400], side[16];
     int n;
-    unsigned ms;
+    unsigned ms, every;
     for (l = d->script; *l != NULL && !atomic_load(&d->stop); l++) {
         if (strcmp(*l, "start") == 0) {
             drv_start(d);
@@ -362,16 +386,16 @@ static void *drv_main(void *ud)
             drv_streams(d);
         } else if (sscanf(*l, "wait %15s %d", side, &n) == 2) {
             drv_wait(d, side, n);
-        } else if (sscanf(*l, "watch %u", &ms) == 1) {
-            uint64_t end = mono_ms() + ms;
-            while (!atomic_load(&d->stop) && mono_ms() < end) {
+        } else if ((n = sscanf(*l, "watch %u %u", &ms, &every)) >= 1) {
+            uint64_t end = mono_ms() + ms, now;
+            if (n < 2 || every == 0)
+                every = 50;
+            while (!atomic_load(&d->stop) && (now = mono_ms()) < end) {
                 drv_sample(d, NULL);
-                sleep_ms(50);
+                drv_sleep(d, end - now < every ? end - now : every);
             }
         } else if (sscanf(*l, "sleep %u", &ms) == 1) {
-            uint64_t end = mono_ms() + ms;
-            while (!atomic_load(&d->stop) && mono_ms() < end)
-                sleep_ms(20);
+            drv_sleep(d, ms);
         } else if (strncmp(*l, "price ", 6) == 0) {
             drv_price(d, *l + 6);
         } else if (emu_line(d->port, *l, why, sizeof why) != 0) {
@@ -390,6 +414,7 @@ typedef struct cfg_opts {
     const char *instance;
     int cancel_on_exit;
     int reconcile;             /* seconds */
+    int window;                /* buy and sell window size; 0 = 4 */
 } cfg_opts;
 
 static int write_config(const char *path, int port, const cfg_opts *c, const char *events)
@@ -406,15 +431,15 @@ static int write_config(const char *path, int port, const cfg_opts *c, const cha
             "    ws_private_url: ws://127.0.0.1:%d/private\n"
             "    recv_window: 5000\n"
             "trading:\n  symbol: ETHUSDT\n  price_interval: 2\n  order_quantity: 30\n"
-            "  min_order_value: 20\n  buy_window_size: 4\n  sell_window_size: 4\n"
+            "  min_order_value: 20\n  buy_window_size: %d\n  sell_window_size: %d\n"
             "  reconcile_interval: %d\n  order_cleanup_threshold: 50\n  cleanup_batch_size: 5\n"
             "  margin_lock_duration_seconds: 1\n  post_only_max_failures: 3\n"
             "system:\n  log_level: INFO\n  cancel_on_exit: %s\n  event_log: %s\n"
             "risk_control:\n  enabled: false\n"
             "timing:\n  websocket_reconnect_delay: 1\n  order_cleanup_interval: 60\n"
             "  order_retry_delay: 200\n  rate_limit_retry_delay: 1\n",
-            c->instance, port, port, port, c->reconcile, c->cancel_on_exit ? "true" : "false",
-            events);
+            c->instance, port, port, port, c->window ? c->window : 4, c->window ? c->window : 4,
+            c->reconcile, c->cancel_on_exit ? "true" : "false", events);
     fclose(f);
     return chmod(path, 0600); /* it holds the (test) secrets */
 }
@@ -666,6 +691,10 @@ static audit *audit_load(const char *path, size_t max_lines)
         json_decref(o);
     }
     fclose(f);
+    /* a full table dropped lines: the audit would be of part of the log */
+    if (a->nf == MAXF || a->no == MAXF || a->nrt == MAXF)
+        fprintf(stderr, "    %s: more than %d fills, orders or round trips\n", path, MAXF);
+    CU_ASSERT_TRUE(a->nf < MAXF && a->no < MAXF && a->nrt < MAXF);
     return a;
 }
 
@@ -926,6 +955,7 @@ struct session {
     const fault_case *fc;
     double cost;                 /* seconds, to schedule the longest first */
     int selected;
+    const char *const *emu_mode; /* the emulator's price options; NULL = emu_manual */
     char events[300];
     char emu_log[300];
     int spawn_ok;
@@ -940,7 +970,8 @@ static int start_emu(session *s, emu *e)
 {
     snprintf(s->events, sizeof s->events, "%s/events-%s.jsonl", dir, s->name);
     snprintf(s->emu_log, sizeof s->emu_log, "%s/emu-%s.log", dir, s->name);
-    s->spawn_ok = emu_spawn(e, s->name, s->fc != NULL ? s->fc->partial_fill : NULL) == 0;
+    s->spawn_ok = emu_spawn(e, s->name, s->emu_mode ? s->emu_mode : emu_manual,
+                            s->fc != NULL ? s->fc->partial_fill : NULL) == 0;
     return s->spawn_ok ? 0 : -1;
 }
 
@@ -960,7 +991,7 @@ static const char *const grid_cycle_script[] = {
 static void run_grid_cycle(session *s)
 {
     emu e;
-    cfg_opts co = {"gc1", 1, 2};
+    cfg_opts co = {"gc1", 1, 2, 0};
     if (start_emu(s, &e) != 0)
         return;
     s->d[0].script = grid_cycle_script;
@@ -1007,7 +1038,7 @@ static const char *const restart_run2[] = {
 static void run_restart(session *s)
 {
     emu e;
-    cfg_opts co = {"rs1", 0, 2};
+    cfg_opts co = {"rs1", 0, 2, 0};
     int i;
     if (start_emu(s, &e) != 0)
         return;
@@ -1098,7 +1129,7 @@ static void run_fault(session *s)
         "price 3001.00", "sleep 300", "price 2997.00", "sleep 150", "price 3001.00", NULL};
     size_t n = 0, i;
     emu e;
-    cfg_opts co = {"ft", 0, 1};
+    cfg_opts co = {"ft", 0, 1, 0};
 
     script[n++] = "start";
     script[n++] = "wait BUY 3";
@@ -1233,6 +1264,269 @@ static const fault_case fault_cases[] = {
      .evidence = "E:insufficient margin forced"},
     {.tag = NULL}};
 
+/* ---- 4. random soak (opt-in: SQT_E2E_ONLY=random-soak or SQT_E2E_SOAK_SECONDS) ------ */
+
+/* The emulator's own random walk (3000.00, a step every 100 ms) with partial fills, the
+ * host trading for the soak's length, and a random fault every 10 to 40 s drawn from
+ * one seed (printed; SQT_E2E_SOAK_SEED repeats a run: the faults, their order and
+ * their times, and the price path). The last 25 s are quiet: the faults are cleared
+ * and the host's reconcile settles what they hid, then the same audit as after a
+ * scripted fault. */
+
+#define SOAK_QUIET_MS 25000
+#define SOAK_LINES 2048
+#define SOAK_EVERY_MS 2000 /* the driver samples our open orders this often */
+
+enum { SK_PUSHES, SK_PUSH_COMBO, SK_WS, SK_STALL, SK_429, SK_BAN, SK_503, SK_TIMEOUT,
+       SK_POST_ONLY, SK_MARGIN, SK_EXPIRE, SK_DEADKEY, SK_DELAY, SK_AFTER_ORDERS, SK_SKEW,
+       SK_KINDS };
+
+static const char *const soak_kind_names[SK_KINDS] = {
+    "pushes", "push-combo", "ws", "stall", "429", "ban", "503", "timeout", "post-only",
+    "margin", "expire-key", "dead-key", "delay", "after-orders", "clock-skew"};
+
+typedef struct soak_plan {
+    uint64_t seed, rng;
+    double seconds;
+    char mode_seed[24];
+    const char *mode[16];            /* the emulator's options */
+    char text[SOAK_LINES][192];      /* the driver script */
+    const char *script[SOAK_LINES + 1];
+    size_t n;
+    int faults;
+    int kinds[SK_KINDS];
+} soak_plan;
+
+static soak_plan g_soak;
+
+static uint64_t soak_rand(soak_plan *p) /* splitmix64: the same draws on every platform */
+{
+    uint64_t z = (p->rng += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static int soak_int(soak_plan *p, int lo, int hi) /* lo..hi inclusive */
+{
+    return lo + (int)(soak_rand(p) % (uint64_t)(hi - lo + 1));
+}
+
+static const char *soak_pick(soak_plan *p, const char *const *from, int n)
+{
+    return from[soak_int(p, 0, n - 1)];
+}
+
+static int soak_pick_int(soak_plan *p, const int *from, int n)
+{
+    return from[soak_int(p, 0, n - 1)];
+}
+
+__attribute__((format(printf, 2, 3))) static void soak_add(soak_plan *p, const char *fmt, ...)
+{
+    va_list ap;
+    if (p->n == SOAK_LINES)
+        return; /* soak_plan stops adding faults well before */
+    va_start(ap, fmt);
+    vsnprintf(p->text[p->n], sizeof p->text[0], fmt, ap);
+    va_end(ap);
+    p->script[p->n] = p->text[p->n];
+    p->n++;
+}
+
+/* One fault: its control lines, the end of a lasting one scheduled with "at N ms". */
+static void soak_fault(soak_plan *p)
+{
+    static const char *const which[] = {"all", "user", "market"};
+    static const char *const paths[] = {"", "/fapi/v1/order", "/fapi/v1/batchOrders",
+                                        "/fapi/v1/openOrders"};
+    static const char *const tf[] = {"true", "false"};
+    static const int retry_ms[] = {300, 1000, 3000}, ban_ms[] = {1500, 3000, 5000};
+    static const int delay_ms[] = {300, 1500, 4000}, skew_ms[] = {-3000, 1500, 4000};
+    static const char *const pushes[] = {"drop_pushes", "dup_pushes", "reorder_pushes"};
+    static const char *const after[] = {
+        "unknown_error {\"count\":1,\"placed\":true,\"path\":\"/fapi/v1/batchOrders\"}",
+        "unknown_error {\"count\":1,\"placed\":true,\"path\":\"/fapi/v1/order\"}",
+        "timeout {\"count\":1,\"placed\":true,\"path\":\"/fapi/v1/batchOrders\"}",
+        "drop_ws {\"which\":\"user\"}", "http429 {\"count\":2}"};
+    int k = soak_int(p, 0, SK_KINDS - 1), i;
+    const char *w;
+    p->faults++;
+    p->kinds[k]++;
+    switch (k) {
+    case SK_PUSHES:
+        soak_add(p, "%s {\"count\":%d}", soak_pick(p, pushes, 3), soak_int(p, 1, 8));
+        break;
+    case SK_PUSH_COMBO:
+        for (i = 0; i < 3; i++)
+            soak_add(p, "%s {\"count\":%d}", pushes[i], soak_int(p, 1, 4));
+        break;
+    case SK_WS:
+        soak_add(p, "%s {\"which\":\"%s\"}", soak_int(p, 0, 1) ? "drop_ws" : "close_ws",
+                 soak_pick(p, which, 3));
+        break;
+    case SK_STALL:
+        w = soak_pick(p, which, 3);
+        soak_add(p, "stall_ws {\"which\":\"%s\",\"on\":true}", w);
+        soak_add(p, "at %d ms stall_ws {\"which\":\"%s\",\"on\":false}", soak_int(p, 1000, 8000),
+                 w);
+        break;
+    case SK_429:
+        soak_add(p, "http429 {\"count\":%d,\"retry_after_ms\":%d,\"path\":\"%s\"}",
+                 soak_int(p, 1, 3), soak_pick_int(p, retry_ms, 3), soak_pick(p, paths, 4));
+        break;
+    case SK_BAN:
+        soak_add(p, "ban {\"ms\":%d}", soak_pick_int(p, ban_ms, 3));
+        break;
+    case SK_503:
+        soak_add(p, "unknown_error {\"count\":%d,\"placed\":%s,\"path\":\"%s\"}", soak_int(p, 1, 2),
+                 soak_pick(p, tf, 2), soak_pick(p, paths, 4));
+        break;
+    case SK_TIMEOUT:
+        soak_add(p, "timeout {\"count\":1,\"placed\":%s,\"path\":\"%s\"}", soak_pick(p, tf, 2),
+                 soak_pick(p, paths, 4));
+        break;
+    case SK_POST_ONLY:
+        soak_add(p, "reject_post_only {\"count\":%d}", soak_int(p, 1, 4));
+        break;
+    case SK_MARGIN:
+        soak_add(p, "reject_margin {\"count\":%d}", soak_int(p, 1, 3));
+        break;
+    case SK_EXPIRE:
+        soak_add(p, "expire_listen_key");
+        break;
+    case SK_DEADKEY: /* the key dies while the user stream is down (see listenkey-refused) */
+        soak_add(p, "dead_listen_key {\"mode\":\"%s\"}", soak_int(p, 0, 1) ? "refuse" : "silent");
+        soak_add(p, "drop_ws {\"which\":\"user\"}");
+        soak_add(p, "expire_listen_key");
+        break;
+    case SK_DELAY:
+        soak_add(p, "delay {\"ms\":%d,\"path\":\"%s\"}", soak_pick_int(p, delay_ms, 3),
+                 soak_pick(p, paths, 4));
+        soak_add(p, "at %d ms delay {\"ms\":0}", soak_int(p, 3000, 15000));
+        break;
+    case SK_AFTER_ORDERS:
+        soak_add(p, "after %d orders %s", soak_int(p, 1, 5), soak_pick(p, after, 5));
+        break;
+    default: /* SK_SKEW */
+        soak_add(p, "clock_skew {\"ms\":%d}", soak_pick_int(p, skew_ms, 3));
+        soak_add(p, "at %d ms clock_skew {\"ms\":0}", soak_int(p, 5000, 20000));
+        break;
+    }
+}
+
+/* "watch" (duplicate samples) up to `to_ms` after the script started. */
+static void soak_until(soak_plan *p, int *now_ms, int to_ms)
+{
+    if (to_ms > *now_ms)
+        soak_add(p, "watch %d %d", to_ms - *now_ms, SOAK_EVERY_MS);
+    *now_ms = to_ms;
+}
+
+/* The whole run, up front: the faults until the quiet tail, then every fault and
+ * every lasting state ended (clear leaves the clock skew, a stall and the dead-key
+ * mode, and drops the scheduled ends), and the streams must be back 15 s later. */
+static void soak_plan_make(soak_plan *p, uint64_t seed, double seconds)
+{
+    int total = (int)(seconds * 1000), quiet = total - SOAK_QUIET_MS, now = 0, at;
+    memset(p, 0, sizeof(*p));
+    p->seed = p->rng = seed;
+    p->seconds = seconds;
+    snprintf(p->mode_seed, sizeof p->mode_seed, "%llu", (unsigned long long)seed);
+    {
+        const char *mode[] = {"--price-mode", "auto", "--start-price", START_PRICE,
+                              "--tick-ms", "100", "--sigma", "0.0003", "--seed",
+                              p->mode_seed, "--partial-fill", "0.004", NULL};
+        memcpy(p->mode, mode, sizeof mode);
+    }
+    for (at = soak_int(p, 10000, 40000); at < quiet && p->n + 8 < SOAK_LINES;
+         at += soak_int(p, 10000, 40000)) {
+        soak_until(p, &now, at);
+        soak_fault(p);
+    }
+    soak_until(p, &now, quiet);
+    soak_add(p, "clear");
+    soak_add(p, "clock_skew {\"ms\":0}");
+    soak_add(p, "stall_ws {\"which\":\"all\",\"on\":false}");
+    soak_add(p, "dead_listen_key {\"mode\":\"silent\"}");
+    soak_until(p, &now, quiet + 15000);
+    soak_add(p, "streams");
+    soak_until(p, &now, total - 2000);
+    p->script[p->n] = NULL;
+}
+
+static long env_long(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL ? strtol(v, NULL, 10) : 0;
+}
+
+/* Wanted: SQT_E2E_SOAK_SECONDS > 0, or SQT_E2E_ONLY names it ("soak", "random-soak").
+ * Its length: SQT_E2E_SOAK_SECONDS, else SQT_SOAK_SECONDS (make soak), else 120 s;
+ * 60 s at least (the quiet tail is 25). */
+static int soak_wanted(double *seconds, uint64_t *seed)
+{
+    const char *only = getenv("SQT_E2E_ONLY"), *sv = getenv("SQT_E2E_SOAK_SEED");
+    long secs = env_long("SQT_E2E_SOAK_SECONDS");
+    int wanted = secs > 0 || (only != NULL && strstr(only, "soak") != NULL &&
+                              strstr("random-soak", only) != NULL);
+    if (secs <= 0)
+        secs = env_long("SQT_SOAK_SECONDS");
+    if (secs <= 0)
+        secs = 120;
+    *seconds = secs < 60 ? 60 : secs > 3600 ? 3600 : (double)secs;
+    *seed = sv != NULL ? strtoull(sv, NULL, 10)
+                       : ((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16)) % 1000000000u;
+    return wanted;
+}
+
+static void run_soak(session *s)
+{
+    const soak_plan *p = &g_soak;
+    cfg_opts co = {"rsk", 1, 10, 8}; /* the exploratory soak's windows and reconcile */
+    emu e;
+    int i;
+    fprintf(stderr, "    [%s] seed %llu (SQT_E2E_SOAK_SEED), %.0f s, %d faults:", s->name,
+            (unsigned long long)p->seed, p->seconds, p->faults);
+    for (i = 0; i < SK_KINDS; i++)
+        if (p->kinds[i])
+            fprintf(stderr, " %s %d", soak_kind_names[i], p->kinds[i]);
+    fprintf(stderr, "\n");
+    s->emu_mode = p->mode;
+    if (start_emu(s, &e) != 0)
+        return;
+    s->d[0].script = p->script;
+    run_host(s->name, e.port, &co, s->events, p->seconds, &s->d[0], &s->r[0]);
+    s->st[0] = emu_state(e.port);
+    s->emu_clean = emu_stop(&e) == 0;
+}
+
+static void check_soak(session *s)
+{
+    const soak_plan *p = &g_soak;
+    audit *a;
+    size_t i;
+    CU_ASSERT_FATAL(s->spawn_ok);
+    if (!s->emu_clean)
+        fprintf(stderr, "    [%s] the emulator did not exit cleanly (see %s)\n", s->name,
+                s->emu_log);
+    CU_ASSERT_TRUE(s->emu_clean);
+    check_run(s->name, &s->r[0], &s->d[0], 1); /* a ban or an unknown outcome is loud */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s->st[0]);
+    a = audit_load(s->events, 0);
+    fprintf(stderr, "    [%s] seed %llu: %d faults, %d ERROR lines, %d samples with at most "
+            "%d orders per (side, price)\n", s->name, (unsigned long long)p->seed, p->faults,
+            s->r[0].errors, s->d[0].samples, s->d[0].max_dup);
+    CU_ASSERT_TRUE(a->nf > 0); /* it traded */
+    check_agreement(a, s->st[0], "rsk-", &s->r[0], 0, s->name);
+    check_pnl(a, s->name);
+    /* cancel on exit: nothing of ours stays open, every order ended once */
+    SQT_ASSERT_INT_EQ(our_open(s->st[0], "rsk-", NULL, NULL), 0);
+    for (i = 0; i < a->no; i++)
+        if (a->o[i].placed)
+            SQT_ASSERT_INT_EQ(a->o[i].ended, 1);
+}
+
 /* ---- scheduling ------------------------------------------------------------------- */
 
 #define MAX_SESSIONS 24
@@ -1241,8 +1535,8 @@ static size_t n_sessions;
 static atomic_size_t next_session;
 static size_t order[MAX_SESSIONS];
 
-static void add_session(const char *name, void (*run)(session *), void (*check)(session *),
-                        const fault_case *fc, double cost)
+static session *add_session(const char *name, void (*run)(session *),
+                            void (*check)(session *), const fault_case *fc, double cost)
 {
     const char *only = getenv("SQT_E2E_ONLY");
     session *s = &sessions[n_sessions++];
@@ -1253,6 +1547,7 @@ static void add_session(const char *name, void (*run)(session *), void (*check)(
     s->fc = fc;
     s->cost = cost;
     s->selected = only == NULL || only[0] == '\0' || strstr(name, only) != NULL;
+    return s;
 }
 
 static void *lane_main(void *ud)
@@ -1325,18 +1620,25 @@ static void test_faults(void)
         check_named(fc->tag);
 }
 
+static void test_soak(void)
+{
+    check_named("random-soak");
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
         {"full grid cycle on manual prices", test_grid_cycle},
         {"restart: open orders imported, never doubled", test_restart},
         {"faults: the engine agrees with the exchange afterwards", test_faults},
+        {"random soak: random walk, random faults, then the same audit", test_soak},
         {NULL, NULL}};
     const fault_case *fc;
     char tmpl[] = "/tmp/sqt-e2e-bn-XXXXXX";
-    double secs;
+    double secs, soak_secs;
+    uint64_t soak_seed;
     size_t i;
-    int rc;
+    int rc, soak;
 
     if (mkdtemp(tmpl) == NULL)
         return EXIT_FAILURE;
@@ -1348,6 +1650,10 @@ int main(void)
     add_session("restart", run_restart, check_restart, NULL, 7.5);
     for (fc = fault_cases; fc->tag != NULL; fc++)
         add_session(fc->tag, run_fault, check_fault, fc, fc->seconds);
+    soak = soak_wanted(&soak_secs, &soak_seed);
+    if (soak)
+        soak_plan_make(&g_soak, soak_seed, soak_secs);
+    add_session("random-soak", run_soak, check_soak, NULL, soak_secs)->selected = soak;
     secs = run_sessions();
     fprintf(stderr, "e2e_binance: %zu sessions in %.1f s\n", n_sessions, secs);
 
