@@ -29,6 +29,8 @@ typedef struct mord {
     int64_t update_ms;
     int64_t seq;
     uint64_t rank;       /* placement order: time priority */
+    uint8_t taking;      /* crossed on arrival: its rest keeps taking liquidity at the
+                          * market price while it stays marketable (then it rests) */
 } mord;
 
 struct sqt_match {
@@ -742,12 +744,14 @@ int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_
     m->next_id++;
     o.rank = m->next_rank++;
     o.status = SQT_ORDER_NEW;
+    o.taking = (uint8_t)crosses(m, o.side, o.price);
     m->open[m->n_open++] = o;
     idx = (long)m->n_open - 1;
     emit(m, &m->open[idx], now_ms);
 
-    if (crosses(m, o.side, o.price)) {
-        /* GTC that crosses: takes liquidity at the last price, the rest rests */
+    if (o.taking) {
+        /* GTC that crosses: takes liquidity at the last price; with partial fills the
+         * rest goes on taking at each price while marketable */
         int64_t q = o.qty;
         if (m->partial > 0 && q > m->partial)
             q = m->partial;
@@ -824,8 +828,10 @@ int sqt_match_on_price(sqt_match *m, sqt_dec price, int64_t now_ms)
     if (c == NULL)
         return SQT_ENOMEM;
     for (i = 0; i < m->n_open; i++) {
-        const mord *o = &m->open[i];
-        if (o->side == SQT_SIDE_BUY ? p <= o->price : p >= o->price) {
+        mord *o = &m->open[i];
+        if (!(o->side == SQT_SIDE_BUY ? p <= o->price : p >= o->price)) {
+            o->taking = 0; /* no longer marketable: it rests in the book from now on */
+        } else {
             c[n].rank = o->rank;
             c[n].side = o->side == SQT_SIDE_BUY ? 0 : 1;
             c[n].key = o->side == SQT_SIDE_BUY ? -o->price : o->price;
@@ -841,7 +847,10 @@ int sqt_match_on_price(sqt_match *m, sqt_dec price, int64_t now_ms)
         q = m->open[k].qty - m->open[k].filled;
         if (m->partial > 0 && q > m->partial)
             q = m->partial;
-        fills += fill(m, (size_t)k, q, m->open[k].price, 1, now_ms);
+        if (m->open[k].taking)
+            fills += fill(m, (size_t)k, q, p, 0, now_ms);
+        else
+            fills += fill(m, (size_t)k, q, m->open[k].price, 1, now_ms);
     }
     free(c);
     return fills;

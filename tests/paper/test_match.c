@@ -448,6 +448,35 @@ static void test_margin(void)
     sqt_match_free(m);
 }
 
+/* A GTC order that crosses on arrival with partial fills: its rest goes on taking at
+ * each price while it stays marketable (taker fee, the market's price), and only rests
+ * as a maker once the market has moved back through its limit. */
+static void test_partial_taker_rest(void)
+{
+    sqt_match_config c;
+    recorder r = {0};
+    sqt_match *m;
+    sqt_error e;
+    sqt_match_config_default(&c, "ETHUSDT");
+    c.partial_fill_qty = D("0.004");
+    m = mk(&c, &r);
+    sqt_match_on_price(m, D("3000"), 1);
+    CU_ASSERT_EQUAL(place(m, R("tk", SQT_SIDE_BUY, SQT_TIF_GTC, "3010.00", "0.010", 0), &e),
+                    SQT_OK);
+    SQT_ASSERT_STR_EQ(S(r.rec[r.n - 1].last_fill_price), "3000");
+    SQT_ASSERT_STR_EQ(S(r.rec[r.n - 1].fee), "0.006"); /* 12.000 * 0.0005 taker */
+    SQT_ASSERT_INT_EQ(sqt_match_on_price(m, D("3004"), 2), 1);
+    SQT_ASSERT_STR_EQ(S(r.rec[r.n - 1].last_fill_price), "3004");
+    SQT_ASSERT_STR_EQ(S(r.rec[r.n - 1].fee), "0.006008"); /* 12.016 * 0.0005 */
+    /* the market moves above the limit: nothing fills, the rest now rests */
+    SQT_ASSERT_INT_EQ(sqt_match_on_price(m, D("3020"), 3), 0);
+    SQT_ASSERT_INT_EQ(sqt_match_on_price(m, D("3005"), 4), 1);
+    CU_ASSERT_EQUAL(r.rec[r.n - 1].status, SQT_ORDER_FILLED);
+    SQT_ASSERT_STR_EQ(S(r.rec[r.n - 1].last_fill_price), "3010");
+    SQT_ASSERT_STR_EQ(S(r.rec[r.n - 1].fee), "0.001204"); /* 6.020 * 0.0002 maker */
+    sqt_match_free(m);
+}
+
 /* Average entry, partial closes and realized PnL, all exact. */
 static void test_position_arithmetic(void)
 {
@@ -616,6 +645,7 @@ int main(void)
         {"round trip: fills, fees, PnL", test_round_trip_fees_pnl},
         {"crossing GTC fills as taker", test_taker_fill},
         {"partial fills", test_partial_fills},
+        {"partial fills: a crossing order's rest keeps taking", test_partial_taker_rest},
         {"cancel rules", test_cancel_rules},
         {"reduce-only rules", test_reduce_only},
         {"margin", test_margin},
