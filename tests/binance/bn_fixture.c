@@ -384,3 +384,20 @@ void fx_done_lk(fx *f, int status, const char *body)
     f->ex = NULL;
     fx_done(f);
 }
+
+/* A recorder wired as an order / price sink. */
+void user_sink(sink_rec *s, sqt_order_sink *sink)
+{
+    memset(s, 0, sizeof(*s));
+    sink->ud = s;
+    sink->on_order = sink_order;
+    sink->on_state = sink_state;
+}
+
+void price_sink(sink_rec *s, sqt_price_sink *sink)
+{
+    memset(s, 0, sizeof(*s));
+    sink->ud = s;
+    sink->on_price = sink_price;
+    sink->on_state = sink_state;
+}

@@ -85,6 +85,8 @@ void sink_order(void *ud, const sqt_order *o);
 void sink_state(void *ud, sqt_stream_state st, const sqt_error *err);
 long long last_sent_id(fx *f, size_t i, const char *method);
 void lk_reply(fx *f, const char *key);
+void user_sink(sink_rec *s, sqt_order_sink *sink);
+void price_sink(sink_rec *s, sqt_price_sink *sink);
 void fx_done_lk(fx *f, int status, const char *body);
 
 #endif

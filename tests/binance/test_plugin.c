@@ -1131,10 +1131,7 @@ static void test_price_stream(void)
     sqt_price_sink sink;
     char msg[256];
     long long id;
-    memset(&s, 0, sizeof(s));
-    sink.ud = &s;
-    sink.on_price = sink_price;
-    sink.on_state = sink_state;
+    price_sink(&s, &sink);
     fx_init(&f, NULL);
     fx_start(&f);
     SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_price(f.ex, &sink)), SQT_OK);
@@ -1176,10 +1173,7 @@ static void test_price_stream_subscribe_fallback(void)
     sqt_price_sink sink;
     char msg[128];
     long long id;
-    memset(&s, 0, sizeof(s));
-    sink.ud = &s;
-    sink.on_price = sink_price;
-    sink.on_state = sink_state;
+    price_sink(&s, &sink);
     fx_init(&f, NULL);
     fake_host_set_config(f.fh, "ws_market_url", "ws://127.0.0.1:9/market/");
     fx_start(&f);
@@ -1251,10 +1245,7 @@ static void test_user_stream_lifecycle(void)
     sqt_order_sink sink;
     const char *url1 = "wss://fstream.binance.com/private/ws?listenKey=K1&events="
                        "ORDER_TRADE_UPDATE/ACCOUNT_UPDATE/listenKeyExpired";
-    memset(&s, 0, sizeof(s));
-    sink.ud = &s;
-    sink.on_order = sink_order;
-    sink.on_state = sink_state;
+    user_sink(&s, &sink);
     fx_init(&f, PREFIX);
     fx_start(&f);
     SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_orders(f.ex, &sink)), SQT_OK);
@@ -1325,10 +1316,7 @@ static void test_user_stream_reconnect_and_retry(void)
     fx f;
     sink_rec s;
     sqt_order_sink sink;
-    memset(&s, 0, sizeof(s));
-    sink.ud = &s;
-    sink.on_order = sink_order;
-    sink.on_state = sink_state;
+    user_sink(&s, &sink);
     fx_init(&f, NULL);
     f.keepalive_ms = 10 * 60 * 1000; /* timing.listen_key_keepalive_interval: 10 */
     fx_start(&f);
@@ -1358,10 +1346,7 @@ static void test_user_stream_auth_failure(void)
     fx f;
     sink_rec s;
     sqt_order_sink sink;
-    memset(&s, 0, sizeof(s));
-    sink.ud = &s;
-    sink.on_order = sink_order;
-    sink.on_state = sink_state;
+    user_sink(&s, &sink);
     fx_init(&f, NULL);
     fx_start(&f);
     CALL(f.api->subscribe_orders(f.ex, &sink));
@@ -1415,10 +1400,7 @@ static void test_user_stream_refused_key(void)
     sqt_order_sink sink;
     sqt_create_args args;
     sqt_error err;
-    memset(&s, 0, sizeof(s));
-    sink.ud = &s;
-    sink.on_order = sink_order;
-    sink.on_state = sink_state;
+    user_sink(&s, &sink);
     g_n_tapped = 0;
     g_tap_api = *fake_host_api();
     g_tap_api.ws_open = tap_ws_open;

@@ -32,22 +32,6 @@ static const char *ws_url(fx *f, size_t i)
     return w->url;
 }
 
-static void user_sink(sink_rec *s, sqt_order_sink *sink)
-{
-    memset(s, 0, sizeof(*s));
-    sink->ud = s;
-    sink->on_order = sink_order;
-    sink->on_state = sink_state;
-}
-
-static void price_sink(sink_rec *s, sqt_price_sink *sink)
-{
-    memset(s, 0, sizeof(*s));
-    sink->ud = s;
-    sink->on_price = sink_price;
-    sink->on_state = sink_state;
-}
-
 /* A user stream on key K1, connected and UP (connection #ws). */
 static void user_up(fx *f, sink_rec *s, sqt_order_sink *sink, size_t ws)
 {
