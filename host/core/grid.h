@@ -346,4 +346,89 @@ size_t sqt_grid_list_slots(const sqt_grid *g, sqt_grid_list which, sqt_grid_slot
  * 0, or -1 with the first violation in why. For tests and debug builds. */
 int sqt_grid_check_invariants(const sqt_grid *g, char *why, size_t cap);
 
+/* ---- persistence (the state journal) --------------------------------------------
+ * The engine's state as plain records, so a journal can store it and a later process
+ * continue the same grid: slots with what they hold and at what cost, their orders,
+ * the totals. Exact integers (ticks, steps; 128-bit figures as decimal-integer text);
+ * times are not saved (they are monotonic and per process). */
+
+#define SQT_GRID_WIDE_MAX 42       /* a 128-bit integer in decimal, sign and NUL */
+
+typedef struct sqt_grid_saved_order {
+    char cid[SQT_CLIENT_ID_MAX];
+    char oid[SQT_ORDER_ID_MAX];
+    sqt_side side;
+    sqt_tif tif;
+    int state;                 /* sqt_grid_order_state, PENDING..PARTIAL */
+    int cancel_req, unknown, fee_nocum;
+    int64_t price, qty, filled; /* ticks, steps */
+    int64_t base_qty, bare_lo, bare_hi;
+    char fee_seen[SQT_GRID_WIDE_MAX];   /* 1e-12 of its fee asset */
+    char notional[SQT_GRID_WIDE_MAX];   /* ticks*steps */
+} sqt_grid_saved_order;
+
+typedef struct sqt_grid_saved_slot {
+    int64_t k;
+    int64_t qty;                        /* steps held */
+    char cost[SQT_GRID_WIDE_MAX];       /* ticks*steps */
+    char rt_gross[SQT_GRID_WIDE_MAX];   /* ticks*steps */
+    char rt_fees[SQT_GRID_WIDE_MAX];    /* 1e-12 quote */
+    int32_t po_fails;
+    int has_order;
+    sqt_grid_saved_order o;
+    /* readable figures for reports (ignored by restore) */
+    sqt_dec level;                      /* the slot's buy price */
+    sqt_dec qty_dec;
+    sqt_dec cost_quote;                 /* what the holding cost, quote */
+} sqt_grid_saved_slot;
+
+typedef struct sqt_grid_saved_watch {  /* an ended order whose late fee is still awaited */
+    char cid[SQT_CLIENT_ID_MAX];
+    char oid[SQT_ORDER_ID_MAX];
+    int64_t k;
+    sqt_side side;
+    int64_t price, qty, filled;
+    char seen[SQT_GRID_WIDE_MAX];
+    int64_t bare_lo, bare_hi;
+    int nocum;
+} sqt_grid_saved_watch;
+
+#define SQT_GRID_SAVED_WATCHES 16
+
+typedef struct sqt_grid_saved {
+    int64_t anchor;                     /* ticks */
+    int64_t interval;                   /* ticks: must match on restore */
+    sqt_dec tick, step;                 /* must match on restore */
+    uint64_t seq;
+    int64_t position, bought, sold;     /* steps */
+    char realized_gross[SQT_GRID_WIDE_MAX];
+    char realized_fees[SQT_GRID_WIDE_MAX];
+    char fees_paid[SQT_GRID_WIDE_MAX];
+    uint64_t round_trips, orders_placed, po_degrades;
+    size_t n_watches;
+    sqt_grid_saved_watch watches[SQT_GRID_SAVED_WATCHES];
+} sqt_grid_saved;
+
+/* The totals and the fee watches. SQT_ESTATE before sqt_grid_start/restore. */
+int sqt_grid_save(const sqt_grid *g, sqt_grid_saved *out);
+
+/* Every slot in use (holding or with an order), in no particular order. fn returning
+ * non-zero stops the walk and is returned. */
+typedef int (*sqt_grid_slot_fn)(void *ud, const sqt_grid_saved_slot *s);
+int sqt_grid_save_slots(const sqt_grid *g, sqt_grid_slot_fn fn, void *ud);
+
+/* Instead of sqt_grid_start: continue a saved grid. The saved tick, step and interval
+ * must be this engine's (SQT_EINVAL with a message naming both otherwise); every
+ * record is checked (one order per slot, prices on the grid, quantities in range,
+ * position = sum of holdings) before anything is changed. Orders whose placement was
+ * never answered get a query (reason unknown) at once; the first reconcile finds the
+ * others. `finished` are client ids the previous run saw end (late pushes of them are
+ * ignored). As after sqt_grid_start, nothing is placed before the first reconcile. */
+int sqt_grid_restore(sqt_grid *g, const sqt_grid_saved *saved, const sqt_grid_saved_slot *slots,
+                     size_t n, const char *const *finished, size_t n_finished, int64_t now_ms,
+                     char *err, size_t errlen);
+
+/* Queries sent and not answered yet (start-up waits for the missed fills they book). */
+size_t sqt_grid_queries_inflight(const sqt_grid *g);
+
 #endif

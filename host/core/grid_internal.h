@@ -121,6 +121,8 @@ struct sqt_grid {
 
     /* state */
     int started, reconciled, paused, locked, dirty, warned_small, have_price, oom;
+    int restored;              /* continued from a journal: the anchor is the saved one */
+    int recover_done;          /* unaccounted holdings recovered (first known position) */
     int64_t lock_until;
     int64_t A;                 /* anchor, ticks */
     int64_t cur;               /* last price, ticks */

@@ -559,7 +559,7 @@ int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_d
         return SQT_ESTATE;
     if (n > 0 && open == NULL)
         return SQT_EINVAL;
-    if (first && g->buys.n + g->sells.n == 0 && g->hold.n == 0)
+    if (first && !g->restored && g->buys.n + g->sells.n == 0 && g->hold.n == 0)
         realign(g, open, n);
     g->epoch++;
     for (i = 0; i < n; i++) {
@@ -621,11 +621,14 @@ int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_d
         int prc = sqt_grid__steps(g, *position, RND_FLOOR, &pos);
         if (prc != 0)
             return prc;
-        if (first && pos > g->position) {
+        /* once: at the first reconcile, or for a restored grid at the first one that
+         * knows the position (it books the fills it missed before it is asked) */
+        if ((g->restored ? !g->recover_done : first) && pos > g->position) {
             rc = recover(g, pos - g->position, now_ms);
             if (rc != 0)
                 return rc;
         }
+        g->recover_done = 1;
         if (pos != g->position) {
             sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_POSITION_MISMATCH, now_ms);
             if (e != NULL) {

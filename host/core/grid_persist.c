@@ -1,0 +1,375 @@
+/* The engine's state out to a journal and back (grid.h, "persistence"). Restore
+ * checks every record before it changes anything: a journal that does not describe a
+ * consistent grid is refused whole, never half-loaded. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grid_internal.h"
+
+/* ---- 128-bit integers as decimal text -------------------------------------------- */
+
+static void wide_fmt(sqt_i128 v, char out[SQT_GRID_WIDE_MAX])
+{
+    char tmp[SQT_GRID_WIDE_MAX];
+    size_t n = 0, i = 0;
+    sqt_u128 u = v < 0 ? (sqt_u128)0 - (sqt_u128)v : (sqt_u128)v;
+    do {
+        tmp[n++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        out[i++] = '-';
+    while (n > 0)
+        out[i++] = tmp[--n];
+    out[i] = '\0';
+}
+
+/* Strict: an optional '-', 1..39 digits, nothing else; |v| < 2^126. */
+static int wide_parse(const char *s, sqt_i128 *out)
+{
+    sqt_u128 u = 0;
+    const sqt_u128 lim = (sqt_u128)1 << 126;
+    int neg = 0;
+    size_t n = 0;
+    if (*s == '-') {
+        neg = 1;
+        s++;
+    }
+    for (; *s >= '0' && *s <= '9'; s++, n++) {
+        u = u * 10 + (sqt_u128)(*s - '0');
+        if (u >= lim)
+            return -1;
+    }
+    if (n == 0 || *s != '\0')
+        return -1;
+    *out = neg ? -(sqt_i128)u : (sqt_i128)u;
+    return 0;
+}
+
+/* ---- save ------------------------------------------------------------------------- */
+
+int sqt_grid_save(const sqt_grid *g, sqt_grid_saved *out)
+{
+    size_t i;
+    memset(out, 0, sizeof *out);
+    if (!g->started)
+        return SQT_ESTATE;
+    out->anchor = g->A;
+    out->interval = g->I;
+    out->tick = g->tick;
+    out->step = g->step;
+    out->seq = g->seq;
+    out->position = g->position;
+    out->bought = g->bought;
+    out->sold = g->sold;
+    wide_fmt(g->realized_gross, out->realized_gross);
+    wide_fmt(g->realized_fees, out->realized_fees);
+    wide_fmt(g->fees_paid, out->fees_paid);
+    out->round_trips = g->round_trips;
+    out->orders_placed = g->orders_placed;
+    out->po_degrades = g->po_degrades;
+    for (i = 0; i < GRID_FEE_WATCH; i++) {
+        const fee_watch *w = &g->fw[i];
+        sqt_grid_saved_watch *o;
+        if (w->h == 0)
+            continue;
+        o = &out->watches[out->n_watches++];
+        memcpy(o->cid, w->cid, sizeof o->cid);
+        memcpy(o->oid, w->oid, sizeof o->oid);
+        o->k = w->k;
+        o->side = w->side;
+        o->price = w->price;
+        o->qty = w->qty;
+        o->filled = w->filled;
+        wide_fmt(w->seen, o->seen);
+        o->bare_lo = w->bare_lo;
+        o->bare_hi = w->bare_hi;
+        o->nocum = w->nocum;
+    }
+    return 0;
+}
+
+static void save_slot(const sqt_grid *g, const grid_slot *s, sqt_grid_saved_slot *r)
+{
+    memset(r, 0, sizeof *r);
+    r->k = s->k;
+    r->qty = s->qty;
+    wide_fmt(s->cost, r->cost);
+    wide_fmt(s->rt_gross, r->rt_gross);
+    wide_fmt(s->rt_fees, r->rt_fees);
+    r->po_fails = s->po_fails;
+    r->has_order = s->has_order;
+    if (s->has_order) {
+        const grid_order *o = &s->o;
+        memcpy(r->o.cid, o->cid, sizeof r->o.cid);
+        memcpy(r->o.oid, o->oid, sizeof r->o.oid);
+        r->o.side = o->side;
+        r->o.tif = o->tif;
+        r->o.state = o->state;
+        r->o.cancel_req = o->cancel_req;
+        r->o.unknown = o->unknown;
+        r->o.fee_nocum = o->fee_nocum;
+        r->o.price = o->price;
+        r->o.qty = o->qty;
+        r->o.filled = o->filled;
+        r->o.base_qty = o->base_qty;
+        r->o.bare_lo = o->bare_lo;
+        r->o.bare_hi = o->bare_hi;
+        wide_fmt(o->fee_seen, r->o.fee_seen);
+        wide_fmt(o->notional, r->o.notional);
+    }
+    r->level = sqt_grid__price_dec(g, sqt_grid__level(g, s->k));
+    r->qty_dec = sqt_grid__qty_dec(g, s->qty);
+    if (sqt_grid__from_units(s->cost, g->unit_mant, g->unit_scale, g->tick.scale + g->step.scale,
+                             &r->cost_quote) != 0)
+        r->cost_quote = sqt_dec_make(0, 0);
+}
+
+int sqt_grid_save_slots(const sqt_grid *g, sqt_grid_slot_fn fn, void *ud)
+{
+    size_t i;
+    if (!g->started)
+        return SQT_ESTATE;
+    for (i = 0; i < g->pool_cap; i++) {
+        const grid_slot *s = &g->pool[i];
+        sqt_grid_saved_slot r;
+        int rc;
+        if (!s->in_use || (!s->has_order && s->qty == 0))
+            continue;
+        save_slot(g, s, &r);
+        if ((rc = fn(ud, &r)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+size_t sqt_grid_queries_inflight(const sqt_grid *g)
+{
+    size_t i, n = 0;
+    for (i = 0; i < g->pool_cap; i++)
+        n += (size_t)(g->pool[i].in_use && g->pool[i].has_order && g->pool[i].o.query_inflight);
+    return n;
+}
+
+/* ---- restore ---------------------------------------------------------------------- */
+
+static int bad(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(char *err, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    if (err != NULL && cap > 0) {
+        va_start(ap, fmt);
+        vsnprintf(err, cap, fmt, ap);
+        va_end(ap);
+    }
+    return SQT_EINVAL;
+}
+
+static int same_dec(sqt_dec a, sqt_dec b)
+{
+    int ok = 1;
+    return sqt_dec_cmp(a, b, &ok) == 0 && ok;
+}
+
+/* One slot record against the grid's rules. */
+static int check_slot(const sqt_grid *g, const sqt_grid_saved_slot *r, sqt_i128 *cost, char *err,
+                      size_t cap)
+{
+    const sqt_grid_saved_order *o = &r->o;
+    int64_t lvl;
+    sqt_i128 v;
+    if (r->k < -GRID_MAX_TICKS / (g->I > 0 ? g->I : 1) || r->k > GRID_MAX_TICKS / g->I)
+        return bad(err, cap, "slot %lld is off the grid", (long long)r->k);
+    lvl = sqt_grid__level(g, r->k);
+    if (lvl <= 0 || lvl > GRID_MAX_TICKS)
+        return bad(err, cap, "slot %lld has no positive price (%lld ticks)", (long long)r->k,
+                   (long long)lvl);
+    if (r->qty < 0 || (r->qty == 0 && !r->has_order))
+        return bad(err, cap, "slot %lld holds %lld steps", (long long)r->k, (long long)r->qty);
+    if (wide_parse(r->cost, cost) != 0 || *cost < 0 || wide_parse(r->rt_gross, &v) != 0 ||
+        wide_parse(r->rt_fees, &v) != 0)
+        return bad(err, cap, "slot %lld: unreadable cost figures", (long long)r->k);
+    if (r->po_fails < 0)
+        return bad(err, cap, "slot %lld: negative post-only count %lld", (long long)r->k,
+                   (long long)r->po_fails);
+    if (!r->has_order)
+        return 0;
+    {
+        sqt_clientid id;
+        int64_t want = lvl + (o->side == SQT_SIDE_SELL ? g->I : 0);
+        if (o->cid[0] == '\0' || memchr(o->cid, '\0', sizeof o->cid) == NULL ||
+            memchr(o->oid, '\0', sizeof o->oid) == NULL ||
+            sqt_clientid_decode(g->tag, o->cid, &id) != 0 || id.side != o->side ||
+            id.price_ticks != lvl)
+            return bad(err, cap, "slot %lld: order id is not this grid's for this level",
+                       (long long)r->k);
+        if (o->side != SQT_SIDE_BUY && o->side != SQT_SIDE_SELL)
+            return bad(err, cap, "slot %lld: order side %lld", (long long)r->k, (long long)o->side);
+        if (o->price != want)
+            return bad(err, cap, "slot %lld: order price %lld ticks is not the level's",
+                       (long long)r->k, (long long)o->price);
+        if (o->state < SQT_GRID_ORD_PENDING || o->state > SQT_GRID_ORD_PARTIAL)
+            return bad(err, cap, "slot %lld: order state %lld", (long long)r->k, (long long)o->state);
+        if (o->qty <= 0 || o->filled < 0 || o->filled > o->qty)
+            return bad(err, cap, "slot %lld: order filled %lld of its quantity", (long long)r->k,
+                       (long long)o->filled);
+        if (o->side == SQT_SIDE_BUY && r->qty != o->base_qty + o->filled)
+            return bad(err, cap, "slot %lld: holds %lld steps, its buy says %lld", (long long)r->k,
+                       (long long)r->qty, (long long)(o->base_qty + o->filled));
+        if (o->side == SQT_SIDE_SELL && r->qty != o->qty - o->filled)
+            return bad(err, cap, "slot %lld: the sell is not the holding (%lld steps open)",
+                       (long long)r->k, (long long)(o->qty - o->filled));
+        if (wide_parse(o->fee_seen, &v) != 0 || wide_parse(o->notional, &v) != 0 ||
+            o->bare_lo < 0 || o->bare_hi < o->bare_lo || o->base_qty < 0)
+            return bad(err, cap, "slot %lld: unreadable order figures", (long long)r->k);
+    }
+    return 0;
+}
+
+static int cmp_k(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int sqt_grid_restore(sqt_grid *g, const sqt_grid_saved *m, const sqt_grid_saved_slot *slots,
+                     size_t n, const char *const *finished, size_t n_finished, int64_t now_ms,
+                     char *err, size_t errlen)
+{
+    sqt_i128 gross, rfees, paid, cost;
+    int64_t sum = 0, *ks = NULL;
+    size_t i;
+    int rc = 0;
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
+    g->oom = 0;
+    if (g->started)
+        return SQT_ESTATE;
+    if (m == NULL || (n > 0 && slots == NULL))
+        return SQT_EINVAL;
+    if (!same_dec(m->tick, g->tick) || !same_dec(m->step, g->step))
+        return bad(err, errlen, "the journal's grid has another tick or step size than the "
+                                "exchange's now");
+    if (m->interval != g->I)
+        return bad(err, errlen, "the journal's grid has a price interval of %lld ticks, the "
+                                "config asks for %lld",
+                   (long long)m->interval, (long long)g->I);
+    if (m->anchor <= 0 || m->anchor > GRID_MAX_TICKS / 64)
+        return bad(err, errlen, "the journal's anchor (%lld ticks) is out of range",
+                   (long long)m->anchor);
+    if (wide_parse(m->realized_gross, &gross) != 0 || wide_parse(m->realized_fees, &rfees) != 0 ||
+        wide_parse(m->fees_paid, &paid) != 0 || m->position < 0 || m->bought < 0 || m->sold < 0 ||
+        m->n_watches > SQT_GRID_SAVED_WATCHES)
+        return bad(err, errlen, "the journal's totals are unreadable");
+    g->A = m->anchor; /* the slot checks need the anchor */
+    if (n > 0 && (ks = malloc(n * sizeof *ks)) == NULL)
+        return SQT_ENOMEM;
+    for (i = 0; i < n && rc == 0; i++) {
+        rc = check_slot(g, &slots[i], &cost, err, errlen);
+        ks[i] = slots[i].k;
+        if (rc == 0 && slots[i].qty > INT64_MAX - sum)
+            rc = bad(err, errlen, "holdings overflow at slot %lld", (long long)slots[i].k);
+        if (rc == 0)
+            sum += slots[i].qty;
+    }
+    if (rc == 0 && n > 1) {
+        qsort(ks, n, sizeof *ks, cmp_k);
+        for (i = 1; i < n && rc == 0; i++)
+            if (ks[i] == ks[i - 1])
+                rc = bad(err, errlen, "slot %lld is in the journal twice", (long long)ks[i]);
+    }
+    free(ks);
+    if (rc == 0 && sum != m->position)
+        rc = bad(err, errlen, "the journal's position (%lld steps) is not the sum of its slots "
+                              "(%lld steps)",
+                 (long long)m->position, (long long)sum);
+    if (rc != 0) {
+        g->A = 0;
+        return rc;
+    }
+
+    /* every record is sound: build */
+    for (i = 0; i < n; i++) {
+        const sqt_grid_saved_slot *r = &slots[i];
+        grid_slot *s;
+        if (sqt_grid__slot_create(g, r->k, &s) != 0) {
+            rc = SQT_ENOMEM;
+            break;
+        }
+        s->qty = r->qty;
+        wide_parse(r->cost, &s->cost);
+        wide_parse(r->rt_gross, &s->rt_gross);
+        wide_parse(r->rt_fees, &s->rt_fees);
+        s->po_fails = r->po_fails;
+        if (r->has_order) {
+            grid_order *o = &s->o;
+            memcpy(o->cid, r->o.cid, sizeof o->cid);
+            memcpy(o->oid, r->o.oid, sizeof o->oid);
+            o->side = r->o.side;
+            o->tif = r->o.tif == SQT_TIF_GTC ? SQT_TIF_GTC : SQT_TIF_POST_ONLY;
+            o->state = (uint8_t)r->o.state;
+            o->cancel_req = r->o.cancel_req != 0;
+            o->unknown = r->o.unknown != 0 || r->o.state == SQT_GRID_ORD_PENDING;
+            o->fee_nocum = r->o.fee_nocum != 0;
+            o->price = r->o.price;
+            o->qty = r->o.qty;
+            o->filled = r->o.filled;
+            o->base_qty = r->o.base_qty;
+            o->bare_lo = r->o.bare_lo;
+            o->bare_hi = r->o.bare_hi;
+            wide_parse(r->o.fee_seen, &o->fee_seen);
+            wide_parse(r->o.notional, &o->notional);
+            o->created_ms = o->cancel_ms = now_ms;
+            s->has_order = 1;
+            sqt_gset_add(o->side == SQT_SIDE_BUY ? &g->buys : &g->sells, s->k);
+        }
+        sqt_grid__slot_refresh(g, s); /* holds or has an order: never pruned */
+    }
+    if (rc != 0)
+        return rc; /* only SQT_ENOMEM; the caller frees the engine */
+    g->seq = m->seq > g->seq ? m->seq : g->seq;
+    g->position = m->position;
+    g->bought = m->bought;
+    g->sold = m->sold;
+    g->realized_gross = gross;
+    g->realized_fees = rfees;
+    g->fees_paid = paid;
+    g->round_trips = m->round_trips;
+    g->orders_placed = m->orders_placed;
+    g->po_degrades = m->po_degrades;
+    for (i = 0; i < m->n_watches; i++) {
+        const sqt_grid_saved_watch *w = &m->watches[i];
+        fee_watch *f = &g->fw[g->fw_next++ % GRID_FEE_WATCH];
+        if (memchr(w->cid, '\0', sizeof w->cid) == NULL || memchr(w->oid, '\0', sizeof w->oid) == NULL ||
+            wide_parse(w->seen, &f->seen) != 0) {
+            memset(f, 0, sizeof *f);
+            continue;
+        }
+        memcpy(f->cid, w->cid, sizeof f->cid);
+        memcpy(f->oid, w->oid, sizeof f->oid);
+        f->h = sqt_ghash_str(f->cid) | 1u;
+        f->k = w->k;
+        f->side = w->side;
+        f->price = w->price;
+        f->qty = w->qty;
+        f->filled = w->filled;
+        f->bare_lo = w->bare_lo;
+        f->bare_hi = w->bare_hi;
+        f->nocum = (uint8_t)(w->nocum != 0);
+    }
+    for (i = 0; i < n_finished; i++)
+        if (finished[i] != NULL && sqt_gring_add(&g->finished, sqt_ghash_str(finished[i]), FIN_CONFIRMED))
+            g->oom = 1;
+    g->started = 1;
+    g->restored = 1;
+    /* placements the previous run never heard back about: ask now */
+    for (i = 0; i < g->pool_cap; i++) {
+        grid_slot *s = &g->pool[i];
+        if (s->in_use && s->has_order && s->o.state == SQT_GRID_ORD_PENDING && !s->o.query_inflight &&
+            (rc = sqt_grid__query(g, s, SQT_GRID_WHY_UNKNOWN, now_ms)) != 0)
+            return rc;
+    }
+    return g->oom ? SQT_ENOMEM : 0;
+}

@@ -1,0 +1,378 @@
+/* The engine's state saved and restored (the journal's engine side): a restored grid
+ * continues where the saved one stopped - sells at their original levels, cost basis,
+ * realized PnL and fees kept - and a record that does not fit is refused whole. */
+#include <stdlib.h>
+
+#include "grid_test_util.h"
+
+typedef struct saved_set {
+    sqt_grid_saved meta;
+    sqt_grid_saved_slot slots[256];
+    size_t n;
+} saved_set;
+
+static int collect(void *ud, const sqt_grid_saved_slot *s)
+{
+    saved_set *ss = ud;
+    if (ss->n >= 256)
+        return -1;
+    ss->slots[ss->n++] = *s;
+    return 0;
+}
+
+static void save_all(const sqt_grid *g, saved_set *ss)
+{
+    memset(ss, 0, sizeof *ss);
+    CU_ASSERT_EQUAL_FATAL(sqt_grid_save(g, &ss->meta), 0);
+    CU_ASSERT_EQUAL_FATAL(sqt_grid_save_slots(g, collect, ss), 0);
+}
+
+static sqt_grid *restore_all(const sqt_grid_params *p, const saved_set *ss, const char *const *fin,
+                             size_t nfin, int64_t now)
+{
+    sqt_grid *g = NULL;
+    char err[256] = "";
+    int rc;
+    CU_ASSERT_EQUAL_FATAL(sqt_grid_new(p, &g, err, sizeof err), 0);
+    rc = sqt_grid_restore(g, &ss->meta, ss->slots, ss->n, fin, nfin, now, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "    restore: %s\n", err);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    return g;
+}
+
+/* A fill push of the whole order at its price, with a fee. */
+static void fill(sqt_grid *g, const sqt_grid_cmd *c, const char *fee, int64_t now)
+{
+    sqt_order o = mk_order(c->client_id, SQT_ORDER_FILLED, "0");
+    o.side = c->req.side;
+    o.price = c->req.price;
+    o.qty = c->req.qty;
+    o.filled_qty = c->req.qty;
+    o.last_fill_qty = c->req.qty;
+    o.last_fill_price = c->req.price;
+    o.fee = D(fee);
+    snprintf(o.fee_asset, sizeof o.fee_asset, "USDT");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &o, now), 0);
+}
+
+/* Two buys filled at 2998 and 2996, their sells at 3000 and 2998 acknowledged. */
+static sqt_grid *two_holdings(sqt_grid_params *p, capture *c)
+{
+    sqt_grid *g;
+    const sqt_grid_cmd *b1, *b2;
+    size_t i;
+    e_params(p);
+    g = grid_up(p, "3000.00");
+    cap_clear(c);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2999.00"), 1), 0);
+    cap_drain(g, c);
+    ack_all(g, c, 2);
+    b1 = cap_place_at(c, "2998.00");
+    b2 = cap_place_at(c, "2996.00");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b2);
+    fill(g, b1, "0.006", 3);
+    fill(g, b2, "0.006", 3);
+    CU_ASSERT_EQUAL(sqt_grid_adjust(g, 4), 0);
+    cap_clear(c);
+    cap_drain(g, c);
+    for (i = 0; i < c->nc; i++)
+        if (c->cmd[i].kind == SQT_GRID_CMD_PLACE && c->cmd[i].req.side == SQT_SIDE_SELL)
+            place_ok(g, c->cmd[i].client_id, 5);
+    CU_ASSERT_PTR_NOT_NULL(cap_place_at(c, "3000.00"));
+    CU_ASSERT_PTR_NOT_NULL(cap_place_at(c, "2998.00"));
+    ASSERT_INVARIANTS(g);
+    return g;
+}
+
+/* A clean stop cancelled every order; the restart, with the price 23 below, sells at
+ * the original levels (was: at the market, below cost). */
+static void test_clean_restart_keeps_levels(void)
+{
+    static capture c;
+    static saved_set ss;
+    sqt_grid_params p;
+    sqt_grid *g = two_holdings(&p, &c), *g2;
+    sqt_grid_status st, st2;
+    size_t i;
+    /* cancel on exit: every order of ours cancelled, the stream confirms */
+    cap_clear(&c);
+    for (i = 0; i < 64; i++) {
+        sqt_grid_slot_info si[64];
+        size_t n = sqt_grid_list_slots(g, SQT_GRID_LIST_ORDERS, si, 64), j;
+        if (n == 0)
+            break;
+        for (j = 0; j < n && j < 64; j++)
+            push(g, si[j].client_id, SQT_ORDER_CANCELED, "0", 10);
+    }
+    cap_drain(g, &c);
+    sqt_grid_get_status(g, &st);
+    CU_ASSERT_EQUAL(st.live_buys + st.live_sells, 0);
+    CU_ASSERT_EQUAL(st.holding_slots, 2);
+    save_all(g, &ss);
+    CU_ASSERT_EQUAL(ss.n, 2);
+
+    g2 = restore_all(&p, &ss, NULL, 0, 100);
+    ASSERT_INVARIANTS(g2);
+    sqt_grid_get_status(g2, &st2);
+    ASSERT_DEC(st2.position, "0.020");
+    ASSERT_DEC(st2.anchor, "3000.00");
+    CU_ASSERT_TRUE(dec_is(st2.fees_paid, "0.012"));
+    /* the exchange: nothing open, the position as the journal says */
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g2, NULL, 0, &st.position, 101), 0);
+    cap_clear(&c);
+    cap_drain(g2, &c);
+    CU_ASSERT_EQUAL(cap_events(&c, SQT_GRID_EV_RECOVERED), 0);
+    CU_ASSERT_EQUAL(cap_events(&c, SQT_GRID_EV_POSITION_MISMATCH), 0);
+    /* 2975: both levels are beyond the sell window - nothing is sold below cost */
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g2, D("2975.00"), 102), 0);
+    cap_drain(g2, &c);
+    CU_ASSERT_EQUAL(cap_count(&c, SQT_GRID_CMD_PLACE, SQT_SIDE_SELL), 0);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g2, D("2985.00"), 103), 0);
+    cap_drain(g2, &c);
+    CU_ASSERT_PTR_NOT_NULL(cap_place_at(&c, "3000.00"));
+    CU_ASSERT_PTR_NOT_NULL(cap_place_at(&c, "2998.00"));
+    for (i = 0; i < c.nc; i++)
+        if (c.cmd[i].kind == SQT_GRID_CMD_PLACE && c.cmd[i].req.side == SQT_SIDE_SELL) {
+            int ok = 1;
+            CU_ASSERT_TRUE(sqt_dec_cmp(c.cmd[i].req.price, D("2998.00"), &ok) >= 0);
+        }
+    ASSERT_INVARIANTS(g2);
+    sqt_grid_free(g);
+    sqt_grid_free(g2);
+}
+
+/* A kill while the sells rest: the restored engine owns them (no orphan cancel, no
+ * second sell on the level); a sell that filled while the process was down is booked
+ * from the query the missing-order rule sends, with its round trip. */
+static void test_restore_with_live_orders(void)
+{
+    static capture c;
+    static saved_set ss;
+    sqt_grid_params p;
+    sqt_grid *g = two_holdings(&p, &c), *g2;
+    sqt_grid_slot_info si[64];
+    sqt_order open[16], q;
+    size_t n, i, no = 0;
+    const char *gone = NULL;
+    sqt_grid_status st;
+    save_all(g, &ss);
+    n = sqt_grid_list_slots(g, SQT_GRID_LIST_ORDERS, si, 64);
+    g2 = restore_all(&p, &ss, NULL, 0, 50);
+    ASSERT_INVARIANTS(g2);
+    /* the exchange lists every order but the sell at 3000, which filled meanwhile */
+    for (i = 0; i < n; i++) {
+        if (si[i].side == SQT_SIDE_SELL && dec_is(si[i].order_price, "3000.00")) {
+            gone = si[i].client_id;
+            continue;
+        }
+        open[no++] = mk_open(si[i].client_id, si[i].side,
+                             dec_str(si[i].order_price, (char[48]){0}, 48),
+                             dec_str(si[i].order_qty, (char[48]){0}, 48), "0", SQT_ORDER_NEW);
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(gone);
+    cap_clear(&c);
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g2, open, no, NULL, 51), 0);
+    cap_drain(g2, &c);
+    CU_ASSERT_EQUAL(cap_count(&c, SQT_GRID_CMD_CANCEL, SQT_SIDE_NONE), 0);
+    CU_ASSERT_EQUAL(cap_events(&c, SQT_GRID_EV_ORPHAN), 0);
+    CU_ASSERT_PTR_NOT_NULL(cap_cmd_for(&c, SQT_GRID_CMD_QUERY, gone));
+    CU_ASSERT_EQUAL(sqt_grid_queries_inflight(g2), 1);
+    /* the query's answer: filled at 3000 with its fee */
+    q = mk_order(gone, SQT_ORDER_FILLED, "0.010");
+    q.side = SQT_SIDE_SELL;
+    q.price = D("3000.00");
+    q.qty = D("0.010");
+    q.avg_price = D("3000.00");
+    q.has_cum_fee = 1;
+    q.cum_fee = D("0.006");
+    snprintf(q.fee_asset, sizeof q.fee_asset, "USDT");
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g2, gone, NULL, &q, 52), 0);
+    cap_drain(g2, &c);
+    CU_ASSERT_EQUAL(sqt_grid_queries_inflight(g2), 0);
+    CU_ASSERT_EQUAL(cap_events(&c, SQT_GRID_EV_ROUND_TRIP), 1);
+    sqt_grid_get_status(g2, &st);
+    ASSERT_DEC(st.position, "0.010");
+    CU_ASSERT_EQUAL(st.round_trips, 1);
+    /* bought 0.010 at 2998 (fee 0.006), sold at 3000 (fee 0.006): 0.02 - 0.012 */
+    ASSERT_DEC(st.realized_pnl, "0.008");
+    ASSERT_INVARIANTS(g2);
+    sqt_grid_free(g);
+    sqt_grid_free(g2);
+}
+
+/* A placement sent but never answered before the kill is asked about at once. */
+static void test_restore_queries_unanswered_place(void)
+{
+    static capture c;
+    static saved_set ss;
+    sqt_grid_params p;
+    sqt_grid *g, *g2;
+    size_t i, q = 0;
+    e_params(&p);
+    g = grid_up(&p, "3000.00");
+    cap_clear(&c);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2999.00"), 1), 0);
+    cap_drain(g, &c); /* places emitted, no answer yet: PENDING */
+    save_all(g, &ss);
+    g2 = restore_all(&p, &ss, NULL, 0, 10);
+    cap_clear(&c);
+    cap_drain(g2, &c);
+    for (i = 0; i < c.nc; i++)
+        q += c.cmd[i].kind == SQT_GRID_CMD_QUERY && c.cmd[i].reason == SQT_GRID_WHY_UNKNOWN;
+    CU_ASSERT_EQUAL(q, ss.n);
+    CU_ASSERT_TRUE(q > 0);
+    CU_ASSERT_EQUAL(cap_count(&c, SQT_GRID_CMD_PLACE, SQT_SIDE_NONE), 0);
+    /* each answer "unknown order" releases the slot; the next adjust places anew */
+    for (i = 0; i < c.nc; i++) {
+        sqt_error e;
+        memset(&e, 0, sizeof e);
+        e.code = SQT_EUNKNOWN_ORDER;
+        CU_ASSERT_EQUAL(sqt_grid_on_query_result(g2, c.cmd[i].client_id, &e, NULL, 11), 0);
+    }
+    CU_ASSERT_EQUAL(sqt_grid_queries_inflight(g2), 0);
+    ASSERT_INVARIANTS(g2);
+    sqt_grid_free(g);
+    sqt_grid_free(g2);
+}
+
+/* Unaccounted holdings are recovered at the first reconcile that knows the position,
+ * also when the first one (restored, before missed fills were booked) did not. */
+static void test_recovery_waits_for_known_position(void)
+{
+    static capture c;
+    static saved_set ss;
+    sqt_grid_params p;
+    sqt_grid *g = two_holdings(&p, &c), *g2;
+    sqt_grid_slot_info si[64];
+    sqt_order open[16];
+    size_t n, i;
+    save_all(g, &ss);
+    n = sqt_grid_list_slots(g, SQT_GRID_LIST_ORDERS, si, 64);
+    for (i = 0; i < n; i++)
+        open[i] = mk_open(si[i].client_id, si[i].side, dec_str(si[i].order_price, (char[48]){0}, 48),
+                          dec_str(si[i].order_qty, (char[48]){0}, 48), "0", SQT_ORDER_NEW);
+    g2 = restore_all(&p, &ss, NULL, 0, 10);
+    cap_clear(&c);
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g2, open, n, NULL, 11), 0);
+    cap_drain(g2, &c);
+    CU_ASSERT_EQUAL(cap_events(&c, SQT_GRID_EV_RECOVERED), 0);
+    /* the exchange holds 0.010 more than the slots (bought outside the bot) */
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g2, open, n, &(sqt_dec){3, 2, 0}, 12), 0);
+    cap_drain(g2, &c);
+    CU_ASSERT_TRUE(cap_events(&c, SQT_GRID_EV_RECOVERED) >= 1);
+    ASSERT_INVARIANTS(g2);
+    sqt_grid_free(g);
+    sqt_grid_free(g2);
+}
+
+static void expect_refused(const sqt_grid_params *p, const saved_set *ss, const char *needle)
+{
+    sqt_grid *g = NULL;
+    sqt_grid_status st;
+    char err[256] = "";
+    CU_ASSERT_EQUAL_FATAL(sqt_grid_new(p, &g, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(sqt_grid_restore(g, &ss->meta, ss->slots, ss->n, NULL, 0, 1, err, sizeof err),
+                    SQT_EINVAL);
+    if (strstr(err, needle) == NULL)
+        fprintf(stderr, "    message '%s' lacks '%s'\n", err, needle);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, needle));
+    sqt_grid_get_status(g, &st);
+    CU_ASSERT_EQUAL(st.started, 0);
+    CU_ASSERT_EQUAL(st.slots, 0);
+    sqt_grid_free(g);
+}
+
+/* Every kind of record that does not fit is refused whole, with the reason. */
+static void test_restore_refusals(void)
+{
+    static capture c;
+    static saved_set ss, bad;
+    sqt_grid_params p, p2;
+    sqt_grid *g = two_holdings(&p, &c);
+    size_t sell = 0;
+    save_all(g, &ss);
+    while (sell < ss.n && !(ss.slots[sell].has_order && ss.slots[sell].o.side == SQT_SIDE_SELL))
+        sell++;
+    CU_ASSERT_FATAL(sell < ss.n);
+
+    p2 = p;
+    p2.price_interval = D("3");
+    expect_refused(&p2, &ss, "price interval of 200 ticks");
+    p2 = p;
+    p2.tick_size = D("0.1");
+    p2.price_interval = D("2");
+    expect_refused(&p2, &ss, "tick or step");
+
+    bad = ss;
+    bad.slots[1] = bad.slots[0];
+    bad.meta.position = 2 * bad.slots[0].qty;
+    expect_refused(&p, &bad, "twice");
+    bad = ss;
+    bad.meta.position += 1;
+    expect_refused(&p, &bad, "not the sum");
+    bad = ss;
+    bad.slots[sell].o.price += 1;
+    expect_refused(&p, &bad, "not the level's");
+    bad = ss;
+    bad.slots[sell].o.cid[0] = 'X';
+    expect_refused(&p, &bad, "order id");
+    bad = ss;
+    bad.slots[sell].qty += 1;
+    bad.meta.position += 1;
+    expect_refused(&p, &bad, "not the holding");
+    bad = ss;
+    snprintf(bad.slots[0].cost, sizeof bad.slots[0].cost, "12x");
+    expect_refused(&p, &bad, "unreadable");
+    bad = ss;
+    snprintf(bad.meta.realized_gross, sizeof bad.meta.realized_gross, "%s", "");
+    expect_refused(&p, &bad, "totals");
+    bad = ss;
+    bad.slots[sell].o.state = 9;
+    expect_refused(&p, &bad, "state");
+    sqt_grid_free(g);
+}
+
+/* Late pushes of orders the previous run saw end are ignored (no orphan cancel). */
+static void test_restore_finished_ids(void)
+{
+    static capture c;
+    static saved_set ss;
+    sqt_grid_params p;
+    sqt_grid *g, *g2;
+    sqt_grid_status st;
+    const char *fin[1];
+    char cid[SQT_CLIENT_ID_MAX];
+    e_params(&p);
+    g = grid_up(&p, "3000.00");
+    save_all(g, &ss);
+    snprintf(cid, sizeof cid, "%s", "T1-B6fwg-zz");
+    fin[0] = cid;
+    g2 = restore_all(&p, &ss, fin, 1, 5);
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g2, NULL, 0, NULL, 6), 0);
+    push(g2, cid, SQT_ORDER_CANCELED, "0", 7);
+    cap_clear(&c);
+    cap_drain(g2, &c);
+    CU_ASSERT_EQUAL(cap_count(&c, SQT_GRID_CMD_CANCEL, SQT_SIDE_NONE), 0);
+    sqt_grid_get_status(g2, &st);
+    CU_ASSERT_TRUE(st.ignored_updates >= 1);
+    sqt_grid_free(g);
+    sqt_grid_free(g2);
+}
+
+int main(void)
+{
+    static const sqt_test_case cases[] = {
+        {"clean restart: sells at their original levels", test_clean_restart_keeps_levels},
+        {"restore with live orders; a fill while down is booked", test_restore_with_live_orders},
+        {"an unanswered placement is queried at once", test_restore_queries_unanswered_place},
+        {"recovery waits for a known position", test_recovery_waits_for_known_position},
+        {"every record that does not fit is refused", test_restore_refusals},
+        {"finished ids of the previous run", test_restore_finished_ids},
+        {NULL, NULL}};
+    SQT_TEST_INIT();
+    if (sqt_test_suite("grid persist", cases) != 0)
+        return EXIT_FAILURE;
+    return sqt_test_run();
+}
