@@ -435,11 +435,12 @@ static int write_config(const char *path, int port, const cfg_opts *c, const cha
             "  reconcile_interval: %d\n  order_cleanup_threshold: 50\n  cleanup_batch_size: 5\n"
             "  margin_lock_duration_seconds: 1\n  post_only_max_failures: 3\n"
             "system:\n  log_level: INFO\n  cancel_on_exit: %s\n  event_log: %s\n"
+            "  state_dir: %s.state\n"
             "risk_control:\n  enabled: false\n"
             "timing:\n  websocket_reconnect_delay: 1\n  order_cleanup_interval: 60\n"
             "  order_retry_delay: 200\n  rate_limit_retry_delay: 1\n",
             c->instance, port, port, port, c->window ? c->window : 4, c->window ? c->window : 4,
-            c->reconcile, c->cancel_on_exit ? "true" : "false", events);
+            c->reconcile, c->cancel_on_exit ? "true" : "false", events, events);
     fclose(f);
     return chmod(path, 0600); /* it holds the (test) secrets */
 }
@@ -450,7 +451,7 @@ typedef struct run_result {
     int errors;                /* ERROR lines */
     char first_error[400];
     char final_status[600];    /* "final status: ... position X ..." */
-    int imported;              /* "N own open orders imported" */
+    int imported;              /* "own orders live: N" when trading began */
     int resyncs;               /* reconciles started by a stream gap */
     double seconds;
 } run_result;
@@ -463,8 +464,8 @@ static void sink(void *ud, int level, const char *line)
         snprintf(r->first_error, sizeof r->first_error, "%s", line);
     if (strstr(line, "final status:") != NULL)
         snprintf(r->final_status, sizeof r->final_status, "%s", line);
-    if ((p = strstr(line, "grid anchored, ")) != NULL)
-        sscanf(p + 15, "%d", &r->imported);
+    if ((p = strstr(line, "own orders live: ")) != NULL)
+        sscanf(p + 17, "%d", &r->imported);
     if (strstr(line, "order stream back; reconciling") != NULL ||
         strstr(line, "order stream lost data; reconciling") != NULL)
         r->resyncs++;
@@ -633,9 +634,9 @@ static void audit_line(audit *a, json_t *o)
 {
     const char *ev = jstr(o, "event"), *cid = jstr(o, "client_id"), *side = jstr(o, "side");
     a_order *t;
-    CU_ASSERT_TRUE(ev != NULL && cid != NULL && side != NULL);
+    CU_ASSERT_TRUE(ev != NULL);
     if (ev == NULL || cid == NULL || side == NULL)
-        return;
+        return; /* a notice (docs/event-log.md): not about one order */
     if (strcmp(ev, "round_trip") == 0) {
         if (a->nrt < MAXF) {
             a_rt *r = &a->rt[a->nrt++];

@@ -43,9 +43,10 @@ static void write_config(const char *path, const char *events, const char *fills
             "  min_order_value: 20\n  buy_window_size: 8\n  sell_window_size: 8\n"
             "  order_cleanup_threshold: 40\n  cleanup_batch_size: 5\n  reconcile_interval: 2\n"
             "system:\n  log_level: WARN\n  cancel_on_exit: true\n  event_log: %s\n"
+            "  state_dir: %s.state\n"
             "risk_control:\n  enabled: true\n  monitor_symbols: [ETHUSDT]\n  recovery_threshold: 1\n"
             "timing:\n  order_cleanup_interval: 2\n",
-            seed, fills, events);
+            seed, fills, events, events);
     fclose(f);
 }
 

@@ -1,0 +1,135 @@
+/* `opensqt run` (app.h): the loop and its handles, the plugin instance, then the
+ * start-up sequence (startup.c); everything else hangs off the callbacks. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_internal.h"
+#include "state/statelock.h"
+
+static void init_handles(app *a)
+{
+    const sqt_config *c = a->cfg;
+    uv_signal_init(&a->loop, &a->sigint);
+    uv_signal_init(&a->loop, &a->sigterm);
+    a->sigint.data = a->sigterm.data = a;
+    a->handles_open += 2;
+    uv_signal_start(&a->sigint, app_on_signal, SIGINT);
+    uv_signal_start(&a->sigterm, app_on_signal, SIGTERM);
+    app_init_timer(a, &a->startup_timer);
+    app_init_timer(a, &a->runfor_timer);
+    app_init_timer(a, &a->status_timer);
+    app_init_timer(a, &a->house_timer);
+    app_init_timer(a, &a->reconcile_timer);
+    app_init_timer(a, &a->guard_timer);
+    app_init_timer(a, &a->exit_cancel_timer);
+    app_init_timer(a, &a->wait_timer);
+    uv_idle_init(&a->loop, &a->adjust_idle);
+    a->adjust_idle.data = a;
+    a->handles_open++;
+    sqt_price_init(&a->price, &a->loop, a->log, c->symbol, app_price_cb, a);
+    a->price.data = a;
+    a->price_inited = 1;
+    a->handles_open++;
+}
+
+static int create_plugin(app *a)
+{
+    const sqt_config *c = a->cfg;
+    sqt_create_args args;
+    sqt_error err;
+    int rc;
+    memset(&args, 0, sizeof(args));
+    args.struct_size = sizeof(args);
+    args.symbol = c->symbol;
+    args.exchange_name = c->current_exchange;
+    args.allow_hedge_mode = c->allow_hedge_mode ? 1 : 0;
+    args.user_stream_keepalive_ms = (int64_t)c->listen_key_keepalive_interval * 60 * 1000;
+    memset(&err, 0, sizeof(err));
+    rc = a->x->create(sqt_host_services(), &a->host, &args, &a->ex, &err);
+    if (rc != 0 || a->ex == NULL) {
+        char msg[400];
+        snprintf(msg, sizeof(msg), "plugin '%s' failed to initialise: %s", a->plugin->desc->name,
+                 err.message[0] ? err.message : sqt_strerror(rc));
+        sqt_log_redact(a->log, msg, sizeof(msg));
+        sqt_logf(a->log, SQT_LV_ERROR, "%s", msg);
+        a->ex = NULL;
+        return rc == SQT_EINVAL || err.code == SQT_EINVAL ? APP_EXIT_USAGE : 1;
+    }
+    sqt_host_warn_unused_keys(&a->host);
+    return 0;
+}
+
+int sqt_app_run(const sqt_app_opts *o)
+{
+    app *a = calloc(1, sizeof(*a));
+    const sqt_config *c = o->cfg;
+    const char *evpath;
+    int rc, code;
+
+    if (a == NULL)
+        return 1;
+    a->log = o->log;
+    a->cfg = c;
+    a->plugin = o->plugin;
+    a->x = o->plugin->desc->exchange;
+    a->state = ST_STARTING;
+    a->step = "plugin init";
+    a->lock_fd = -1;
+    if (uv_loop_init(&a->loop) != 0) {
+        free(a);
+        return 1;
+    }
+    sqt_logf(a->log, SQT_LV_INFO, "opensqt starting: %s on %s (%s)", c->symbol, o->plugin->desc->name,
+             o->plugin->desc->version);
+
+    evpath = o->events_path ? o->events_path : c->event_log;
+    if (evpath != NULL && evpath[0]) {
+        rc = sqt_eventlog_open(&a->ev, evpath);
+        if (rc < 0) {
+            sqt_logf(a->log, SQT_LV_ERROR, "cannot open the event log %s: %s", evpath, uv_strerror(rc));
+            uv_loop_close(&a->loop);
+            free(a);
+            return APP_EXIT_USAGE;
+        }
+        sqt_logf(a->log, SQT_LV_INFO, "event log: %s", evpath);
+    }
+
+    init_handles(a);
+    sqt_host_init(&a->host, &a->loop, a->log, c, o->plugin->desc->name);
+    rc = create_plugin(a);
+    if (rc != 0) {
+        app_stop(a, rc, NULL);
+    } else {
+        if (o->run_for_seconds > 0)
+            uv_timer_start(&a->runfor_timer, app_runfor_cb, (uint64_t)(o->run_for_seconds * 1000.0), 0);
+        app_startup_begin(a);
+    }
+
+    uv_run(&a->loop, UV_RUN_DEFAULT);
+
+    if (a->ex != NULL)
+        a->x->destroy(a->ex);
+    a->ex = NULL;
+    sqt_grid_free(a->grid);
+    sqt_risk_free(a->risk);
+    app_snapshot_free(&a->snap);
+    free(a->snap_first);
+    free(a->early);
+    free(a->evbuf);
+    sqt_journal_free_state(&a->saved);
+    sqt_journal_close(a->journal);
+    sqt_state_unlock(a->lock_fd);
+    sqt_eventlog_close(&a->ev);
+    /* a forced stop may leave handles: close them so the loop can be closed */
+    if (uv_loop_close(&a->loop) != 0) {
+        sqt_logf(a->log, SQT_LV_ERROR, "event loop closed with handles still open");
+        if (a->exit_code == 0)
+            a->exit_code = 1;
+    }
+    code = a->exit_code;
+    sqt_logf(a->log, code == 0 ? SQT_LV_INFO : SQT_LV_ERROR, "opensqt stopped (exit %d)", code);
+    free(a);
+    return code;
+}

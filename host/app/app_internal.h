@@ -1,0 +1,188 @@
+/* The running app's shared context. Not a public header: the files of host/app/ each
+ * take one part of `opensqt run` - start-up (startup.c), the engine glue (trade.c,
+ * audit.c), the streams (streams.c), reconciliation (reconcile.c), the risk monitor's
+ * glue (riskwatch.c), status (status.c) and shutdown (shutdown.c) - and app.c ties
+ * them to the loop. Lower files never call up into the orchestration except through
+ * the few functions declared here. */
+#ifndef SQT_APP_INTERNAL_H
+#define SQT_APP_INTERNAL_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "app.h"
+#include "core/clientid.h"
+#include "core/eventlog.h"
+#include "core/executor.h"
+#include "core/grid.h"
+#include "core/price.h"
+#include "safety/risk.h"
+#include "services.h"
+#include "state/journal.h"
+
+#define SQT_STEP_TIMEOUT_MS 20000
+#define SQT_CANCEL_ON_EXIT_MS 10000
+#define SQT_SHUTDOWN_GUARD_MS 30000
+#define SQT_HOUSEKEEPING_MS 500
+#define SQT_EXIT_SETTLE_MS 2000
+#define SQT_AUTH_PAUSE_MS 30000
+#define SQT_AUTH_MAX_FAILURES 10
+#define SQT_BATCH 64
+
+/* exit codes (docs/operations.md) */
+#define APP_EXIT_USAGE 2           /* usage or configuration */
+#define APP_EXIT_REFUSED 3         /* refused, needs a human */
+#define APP_EXIT_ORDERS_REMAIN 4   /* stopped, but orders may remain open */
+
+/* The journal's durability: see bench/bench_journal.c and docs/operations.md. */
+#define APP_JOURNAL_SYNC SQT_JOURNAL_SYNC_FULL
+
+enum app_state { ST_STARTING, ST_TRADING, ST_STOPPING, ST_DONE };
+
+/* Open orders and the position of one moment (reconcile.c). */
+typedef struct app_snapshot {
+    sqt_order *orders;
+    size_t n;
+    sqt_dec position;
+    int have_position;         /* 0: the position call failed */
+} app_snapshot;
+
+typedef struct app app;
+typedef void (*app_snapshot_cb)(app *a, int status, const sqt_error *err, app_snapshot *snap);
+
+struct app {
+    uv_loop_t loop;
+    sqt_log *log;
+    const sqt_config *cfg;
+    const sqt_loaded_plugin *plugin;
+    const sqt_exchange_api *x;
+    sqt_exchange *ex;
+    struct sqt_host host;
+    int state;
+    int exit_code;
+    const char *step;          /* start-up step in progress, for messages */
+    int step_no;
+
+    sqt_price_monitor price;
+    int price_inited;
+    sqt_executor *exec;
+    sqt_grid *grid;
+    sqt_risk *risk;
+    sqt_eventlog ev;
+    char tag[24];              /* client-id tag */
+    char prefix[SQT_CLIENT_ID_MAX]; /* every own client id starts with it */
+
+    /* the state journal */
+    sqt_journal *journal;
+    sqt_journal_state saved;
+    int have_saved;            /* the journal holds a grid to continue */
+    int lock_fd;
+    int journal_failed;
+    char book[160];
+    char state_dir[4096];
+
+    uv_signal_t sigint, sigterm;
+    uv_timer_t startup_timer, runfor_timer, status_timer, house_timer, reconcile_timer,
+        guard_timer, exit_cancel_timer, wait_timer;
+    uv_idle_t adjust_idle;
+    int handles_open;
+
+    sqt_symbol_info info;
+    sqt_account acct;
+    sqt_dec position;
+    int have_position;
+    sqt_dec first_price;
+    int orders_up, orders_ever_up, price_seen;
+
+    /* start-up: pushes kept until the import, the first snapshot */
+    sqt_order *early;
+    size_t n_early, cap_early;
+    app_snapshot snap;
+    int imported;              /* the engine has the exchange's view: pushes go straight in */
+    int resync_seen;           /* the order stream lost data during start-up */
+    uint64_t startup_fills;    /* fills booked before trading began */
+
+    /* snapshots (reconcile.c) */
+    int snap_busy;
+    int snap_tries;
+    app_snapshot_cb snap_cb;
+    sqt_order *snap_first;
+    size_t snap_first_n;
+    sqt_dec snap_pos;
+    int snap_have_pos;
+    int reconciling, reconcile_again;
+    int rec_fails;             /* failed reconcile rounds in a row */
+    uint64_t last_cleanup_ms;
+
+    /* shutdown */
+    int exit_cancel_done;
+    int auth_failures;         /* AUTH/TIMESTAMP refusals while trading */
+    uint64_t exit_wait_start;
+    int shutdown_started;
+
+    /* engine output scratch */
+    sqt_grid_event *evbuf;
+    size_t evcap;
+
+    /* status */
+    uint64_t fills_total, fills_at_last_status;
+    uint64_t last_status_ms;
+};
+
+/* util.c */
+int64_t app_wall_ms(void);
+const char *app_fmt_dec(sqt_dec d, char *buf, size_t cap);
+void app_log_err_at(app *a, int level, const char *what, const sqt_error *err);
+void app_log_err(app *a, const char *what, const sqt_error *err);
+void app_init_timer(app *a, uv_timer_t *t);
+/* A notice that is not an engine event: log line, event-log line, journal note. */
+void app_note(app *a, int level, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* trade.c: engine output to the journal, the executor and the audit trail */
+void app_drain(app *a);
+/* Write the engine's state now (status timer, before exit). */
+void app_journal_sync(app *a);
+int app_executor_start(app *a);
+void app_house_timer_cb(uv_timer_t *t);
+
+/* audit.c */
+void app_audit(app *a, const sqt_grid_event *e);
+
+/* streams.c */
+int app_subscribe_orders(app *a);
+int app_subscribe_price(app *a);
+void app_feed_early_pushes(app *a);
+void app_price_cb(void *ud, sqt_dec price, int64_t t); /* the price monitor's callback */
+
+/* reconcile.c */
+int app_snapshot_take(app *a, app_snapshot_cb cb);
+void app_snapshot_free(app_snapshot *s);
+/* A position list entry for our symbol (flat when absent). */
+sqt_dec app_position_of(const app *a, const sqt_position *pos, size_t n);
+void app_start_reconcile(app *a);
+void app_reconcile_timer_cb(uv_timer_t *t);
+
+/* riskwatch.c */
+void app_start_risk(app *a);
+
+/* status.c */
+void app_print_status(app *a, int final);
+void app_status_timer_cb(uv_timer_t *t);
+
+/* startup.c */
+void app_startup_begin(app *a);
+/* The order stream came up for the first time / the first price arrived. */
+void app_startup_orders_up(app *a);
+void app_startup_first_price(app *a, sqt_dec price);
+void app_startup_timeout_cb(uv_timer_t *t);
+void app_make_tag(const sqt_config *cfg, char *out, size_t cap);
+
+/* shutdown.c */
+void app_stop(app *a, int code, const char *why);
+void app_fatal(app *a, const sqt_error *err, int code);
+void app_fatal_rc(app *a, int rc);
+void app_on_signal(uv_signal_t *s, int signum);
+void app_runfor_cb(uv_timer_t *t);
+
+#endif

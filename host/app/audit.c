@@ -1,0 +1,150 @@
+/* The audit trail: every engine event as an event-log line (docs/event-log.md) and a
+ * console line. Notices that are not about one order go to the event log too. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app_internal.h"
+
+void app_audit(app *a, const sqt_grid_event *e)
+{
+    sqt_audit_event ae;
+    const char *name = sqt_grid_event_name(e->kind);
+    char p[48], q[48], f[48], fee[48], pnl[48];
+    memset(&ae, 0, sizeof(ae));
+    ae.ts_ms = app_wall_ms();
+    ae.event = name;
+    ae.client_id = e->client_id;
+    ae.order_id = e->order_id;
+    ae.side = e->side;
+    ae.price = e->price;
+    ae.qty = e->qty;
+    ae.slot = e->slot;
+    switch (e->kind) {
+    case SQT_GRID_EV_PLACED:
+    case SQT_GRID_EV_ACKED:
+    case SQT_GRID_EV_CANCELLED:
+    case SQT_GRID_EV_REJECTED:
+        ae.has_filled = 1;
+        ae.filled_qty = e->filled;
+        if (e->kind == SQT_GRID_EV_REJECTED || e->kind == SQT_GRID_EV_CANCELLED)
+            ae.reason = e->text;
+        sqt_eventlog_write(&a->ev, &ae);
+        break;
+    case SQT_GRID_EV_PARTIAL:
+    case SQT_GRID_EV_FILLED:
+        ae.has_filled = 1;
+        ae.filled_qty = e->filled;
+        /* the order line, then the fill line */
+        sqt_eventlog_write(&a->ev, &ae);
+        ae.event = "fill";
+        ae.has_fill = 1;
+        ae.fill_qty = e->fill_qty;
+        ae.fill_price = e->fill_price;
+        ae.has_fee = 1;
+        ae.fee = e->fee;
+        ae.fee_asset = e->fee_asset;
+        sqt_eventlog_write(&a->ev, &ae);
+        break;
+    case SQT_GRID_EV_CANCEL_SENT:
+        ae.reason = sqt_grid_reason_name(e->reason);
+        sqt_eventlog_write(&a->ev, &ae);
+        break;
+    case SQT_GRID_EV_FEE:
+        ae.has_fee = 1;
+        ae.fee = e->fee;
+        ae.fee_asset = e->fee_asset;
+        ae.has_pnl = e->pnl.mant != 0; /* its round trip was logged without it */
+        ae.pnl = e->pnl;
+        sqt_eventlog_write(&a->ev, &ae);
+        break;
+    case SQT_GRID_EV_ROUND_TRIP:
+        ae.has_pnl = 1;
+        ae.pnl = e->pnl;
+        sqt_eventlog_write(&a->ev, &ae);
+        break;
+    case SQT_GRID_EV_POSITION_MISMATCH:
+        ae.has_filled = 1; /* qty: the exchange's position, filled_qty: the slots' */
+        ae.filled_qty = e->filled;
+        ae.reason = e->text;
+        sqt_eventlog_write(&a->ev, &ae);
+        break;
+    case SQT_GRID_EV_RECOVERED:
+    case SQT_GRID_EV_ADOPTED:
+    case SQT_GRID_EV_ORPHAN:
+    case SQT_GRID_EV_ORDER_VANISHED:
+    case SQT_GRID_EV_POST_ONLY_DEGRADED:
+    case SQT_GRID_EV_MARGIN_LOCK:
+    case SQT_GRID_EV_MARGIN_UNLOCK:
+    case SQT_GRID_EV_RISK_PAUSE:
+    case SQT_GRID_EV_RISK_RESUME:
+    case SQT_GRID_EV_ANOMALY:
+        ae.reason = e->text;
+        sqt_eventlog_write(&a->ev, &ae);
+        break;
+    default:
+        break;
+    }
+    /* the console */
+    app_fmt_dec(e->price, p, sizeof(p));
+    app_fmt_dec(e->qty, q, sizeof(q));
+    switch (e->kind) {
+    case SQT_GRID_EV_PLACED:
+        sqt_logf(a->log, SQT_LV_INFO, "place %s %s @ %s (slot %" PRId64 ") %s",
+                 e->side == SQT_SIDE_BUY ? "BUY" : "SELL", q, p, e->slot, e->client_id);
+        break;
+    case SQT_GRID_EV_PARTIAL:
+    case SQT_GRID_EV_FILLED:
+        a->fills_total++;
+        sqt_logf(a->log, SQT_LV_INFO, "%s %s %s @ %s (filled %s of %s, fee %s %s) %s",
+                 e->kind == SQT_GRID_EV_FILLED ? "FILLED" : "partial fill",
+                 e->side == SQT_SIDE_BUY ? "BUY" : "SELL", app_fmt_dec(e->fill_qty, f, sizeof(f)),
+                 app_fmt_dec(e->fill_price, pnl, sizeof(pnl)), app_fmt_dec(e->filled, fee, sizeof(fee)), q,
+                 app_fmt_dec(e->fee, p, sizeof(p)), e->fee_asset, e->client_id);
+        break;
+    case SQT_GRID_EV_CANCELLED:
+        sqt_logf(a->log, SQT_LV_INFO, "cancelled %s %s @ %s (%s) %s",
+                 e->side == SQT_SIDE_BUY ? "BUY" : "SELL", q, p, e->text, e->client_id);
+        break;
+    case SQT_GRID_EV_REJECTED:
+        sqt_logf(a->log, SQT_LV_WARN, "rejected %s %s @ %s: %s (%s) %s",
+                 e->side == SQT_SIDE_BUY ? "BUY" : "SELL", q, p, sqt_strerror(e->err_code), e->text,
+                 e->client_id);
+        break;
+    case SQT_GRID_EV_ROUND_TRIP:
+        sqt_logf(a->log, SQT_LV_INFO, "round trip at slot %s: pnl %s (fees included)", p,
+                 app_fmt_dec(e->pnl, pnl, sizeof(pnl)));
+        break;
+    case SQT_GRID_EV_FEE:
+        sqt_logf(a->log, SQT_LV_INFO, "fee %s %s learned after its fill%s%s %s",
+                 app_fmt_dec(e->fee, f, sizeof(f)), e->fee_asset,
+                 e->pnl.mant != 0 ? ", realized pnl " : "",
+                 e->pnl.mant != 0 ? app_fmt_dec(e->pnl, pnl, sizeof(pnl)) : "", e->client_id);
+        break;
+    case SQT_GRID_EV_ACKED:
+    case SQT_GRID_EV_CANCEL_SENT:
+    case SQT_GRID_EV_QUERY_SENT:
+        sqt_logf(a->log, SQT_LV_DEBUG, "%s %s %s", name, e->client_id,
+                 e->kind == SQT_GRID_EV_ACKED ? e->order_id : sqt_grid_reason_name(e->reason));
+        break;
+    case SQT_GRID_EV_POSITION_MISMATCH:
+        sqt_logf(a->log, SQT_LV_WARN, "%s: exchange %s, slots %s: %s", name, q,
+                 app_fmt_dec(e->filled, f, sizeof(f)), e->text);
+        break;
+    case SQT_GRID_EV_MARGIN_LOCK:
+    case SQT_GRID_EV_RISK_PAUSE:
+    case SQT_GRID_EV_ORPHAN:
+    case SQT_GRID_EV_ORDER_VANISHED:
+    case SQT_GRID_EV_BUY_SKIPPED:
+    case SQT_GRID_EV_POST_ONLY_DEGRADED:
+    case SQT_GRID_EV_SELL_BELOW_MARKET:
+    case SQT_GRID_EV_ANOMALY:
+        sqt_logf(a->log, SQT_LV_WARN, "%s: %s%s%s", name, e->text, e->client_id[0] ? " " : "",
+                 e->client_id);
+        break;
+    default:
+        sqt_logf(a->log, SQT_LV_INFO, "%s: %s%s%s", name, e->text, e->client_id[0] ? " " : "",
+                 e->client_id);
+        break;
+    }
+}

@@ -1,0 +1,231 @@
+/* The engine glue: the engine's output goes first to the journal (one transaction per
+ * loop turn, before any request leaves), then to the executor, then to the audit
+ * trail; the executor's answers go back to the engine. Also the auth/ban policy. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_internal.h"
+
+static void adjust_idle_cb(uv_idle_t *h)
+{
+    app *a = h->data;
+    uv_idle_stop(h);
+    if (a->state != ST_TRADING || a->grid == NULL)
+        return;
+    sqt_grid_adjust(a->grid, (int64_t)uv_now(&a->loop));
+    app_drain(a);
+}
+
+static sqt_dec last_price(const app *a)
+{
+    sqt_grid_status st;
+    if (a->grid == NULL || sqt_grid_get_status(a->grid, &st) != 0)
+        return sqt_dec_make(0, 0);
+    return st.last_price;
+}
+
+/* The turn's events and the engine's state in one transaction. 0, or -1 when the
+ * journal could not be written (the turn's placements are then not sent). */
+static int journal_turn(app *a, const sqt_grid_event *evs, size_t n)
+{
+    sqt_journal *j = a->journal;
+    int64_t now = app_wall_ms();
+    size_t i;
+    int rc;
+    if (j == NULL)
+        return 0;
+    if (a->journal_failed)
+        return -1;
+    rc = sqt_journal_begin(j);
+    for (i = 0; rc == 0 && i < n; i++)
+        rc = sqt_journal_event(j, &evs[i], now);
+    if (rc == 0)
+        rc = sqt_journal_save_grid(j, a->grid, last_price(a));
+    if (rc == 0)
+        rc = sqt_journal_commit(j);
+    if (rc == 0)
+        return 0;
+    sqt_journal_rollback(j);
+    a->journal_failed = 1;
+    sqt_logf(a->log, SQT_LV_ERROR,
+             "journal %s cannot be written (%s): no new orders; stopping so nothing goes out "
+             "that a restart would not know",
+             sqt_journal_path(j), sqt_journal_errmsg(j));
+    return -1;
+}
+
+void app_journal_sync(app *a)
+{
+    if (a->grid != NULL)
+        journal_turn(a, NULL, 0);
+}
+
+/* Move every pending engine event into a->evbuf; returns how many. */
+static size_t take_events(app *a)
+{
+    size_t n = 0, m;
+    for (;;) {
+        if (n == a->evcap) {
+            size_t cap = a->evcap ? a->evcap * 2 : 64;
+            sqt_grid_event *p = realloc(a->evbuf, cap * sizeof *p);
+            if (p == NULL)
+                break; /* the rest stays queued for the next drain */
+            a->evbuf = p;
+            a->evcap = cap;
+        }
+        m = sqt_grid_take_events(a->grid, a->evbuf + n, a->evcap - n);
+        if (m == 0)
+            break;
+        n += m;
+    }
+    return n;
+}
+
+void app_drain(app *a)
+{
+    sqt_grid_cmd cmds[SQT_BATCH];
+    size_t n, i, nev;
+    int journal_ok;
+    if (a->grid == NULL)
+        return;
+    if (sqt_grid_pending_events(a->grid) == 0 && sqt_grid_pending_commands(a->grid) == 0)
+        goto adjust;
+    nev = take_events(a);
+    journal_ok = journal_turn(a, a->evbuf, nev) == 0;
+    while ((n = sqt_grid_take_commands(a->grid, cmds, SQT_BATCH)) > 0) {
+        for (i = 0; i < n; i++) {
+            const sqt_grid_cmd *c = &cmds[i];
+            int rc;
+            if (a->exec == NULL || a->shutdown_started)
+                continue; /* the plugin is shutting down: it takes no new requests */
+            if (c->kind == SQT_GRID_CMD_PLACE) {
+                if (a->state != ST_TRADING || !journal_ok)
+                    continue; /* no new orders once stopping, or unjournalled */
+                rc = sqt_executor_place(a->exec, &c->req);
+            } else if (c->kind == SQT_GRID_CMD_CANCEL) {
+                rc = sqt_executor_cancel(a->exec, c->client_id, c->order_id);
+            } else {
+                rc = sqt_executor_query(a->exec, c->client_id, c->order_id);
+            }
+            if (rc < 0)
+                sqt_logf(a->log, SQT_LV_ERROR, "executor refused a command for %s: %s",
+                         c->client_id, sqt_strerror(rc));
+        }
+    }
+    for (i = 0; i < nev; i++) {
+        if (a->state == ST_STARTING &&
+            (a->evbuf[i].kind == SQT_GRID_EV_FILLED || a->evbuf[i].kind == SQT_GRID_EV_PARTIAL))
+            a->startup_fills++;
+        app_audit(a, &a->evbuf[i]);
+    }
+    if (!journal_ok && a->state == ST_TRADING)
+        app_stop(a, 1, "the journal cannot be written");
+adjust:
+    if (a->state == ST_TRADING && sqt_grid_needs_adjust(a->grid))
+        uv_idle_start(&a->adjust_idle, adjust_idle_cb);
+}
+
+static void ex_on_place(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)
+{
+    app *a = ud;
+    if (a->grid == NULL)
+        return;
+    if (err == NULL || err->code == SQT_OK)
+        a->auth_failures = 0; /* the credentials work: the refusal count starts again */
+    sqt_grid_on_place_result(a->grid, cid, err, o, (int64_t)uv_now(&a->loop));
+    app_drain(a);
+}
+
+static void ex_on_cancel(void *ud, const char *cid, const sqt_error *err)
+{
+    app *a = ud;
+    if (a->grid == NULL)
+        return;
+    if (err == NULL || err->code == SQT_OK)
+        a->auth_failures = 0;
+    sqt_grid_on_cancel_result(a->grid, cid, err, (int64_t)uv_now(&a->loop));
+    app_drain(a);
+}
+
+static void ex_on_query(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)
+{
+    app *a = ud;
+    if (a->grid == NULL)
+        return;
+    if (err == NULL || err->code == SQT_OK)
+        a->auth_failures = 0;
+    sqt_grid_on_query_result(a->grid, cid, err, o, (int64_t)uv_now(&a->loop));
+    app_drain(a);
+}
+
+static void ex_on_fatal(void *ud, const sqt_error *err)
+{
+    app *a = ud;
+    if (err->code == SQT_EBANNED) {
+        app_note(a, SQT_LV_ERROR, "ban",
+                 "the exchange banned this client for %lld ms; requests resume when the ban ends",
+                 (long long)err->retry_after_ms);
+        return;
+    }
+    /* during trading: pause loudly and retry; stop only when it persists (the count
+     * restarts with every accepted request) */
+    a->auth_failures++;
+    if (a->auth_failures > SQT_AUTH_MAX_FAILURES) {
+        app_log_err(a, "the exchange keeps refusing our credentials or clock; stopping", err);
+        app_stop(a, 1, NULL);
+        return;
+    }
+    app_log_err(a, "the exchange refused our credentials or clock: all requests paused for 30 s "
+                   "(check the API key, its permissions and IP whitelist, and the system clock)",
+                err);
+    if (a->exec)
+        sqt_executor_pause(a->exec, SQT_AUTH_PAUSE_MS);
+}
+
+static void host_rate_usage(void *ud, const sqt_rate_usage *u)
+{
+    app *a = ud;
+    if (a->exec)
+        sqt_executor_rate_usage(a->exec, u);
+}
+
+int app_executor_start(app *a)
+{
+    const sqt_config *c = a->cfg;
+    sqt_executor_opts eo;
+    sqt_executor_cbs cbs;
+    memset(&eo, 0, sizeof(eo));
+    eo.rate_per_sec = c->rate_limit_per_sec;
+    eo.burst = c->rate_limit_burst;
+    eo.max_batch_place = a->info.max_batch_place;
+    eo.max_batch_cancel = a->info.max_batch_cancel;
+    eo.rate_limit_retry_ms = (uint32_t)c->rate_limit_retry_delay * 1000u;
+    eo.retry_base_ms = (uint32_t)c->order_retry_delay;
+    cbs.ud = a;
+    cbs.on_place = ex_on_place;
+    cbs.on_cancel = ex_on_cancel;
+    cbs.on_query = ex_on_query;
+    cbs.on_fatal = ex_on_fatal;
+    a->exec = sqt_executor_new(&a->loop, a->log, a->x, a->ex, &eo, &cbs);
+    if (a->exec == NULL)
+        return SQT_ENOMEM;
+    a->host.on_rate_usage = host_rate_usage;
+    a->host.rate_ud = a;
+    return 0;
+}
+
+void app_house_timer_cb(uv_timer_t *t)
+{
+    app *a = t->data;
+    uint64_t now = uv_now(&a->loop);
+    /* not during start-up: the engine's timer step also places orders */
+    if (a->grid == NULL || a->state != ST_TRADING)
+        return;
+    sqt_grid_on_time(a->grid, (int64_t)now);
+    if (now - a->last_cleanup_ms >= (uint64_t)a->cfg->order_cleanup_interval * 1000u) {
+        a->last_cleanup_ms = now;
+        sqt_grid_cleanup(a->grid, (int64_t)now);
+    }
+    app_drain(a);
+}

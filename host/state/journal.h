@@ -1,0 +1,83 @@
+/* The state journal: what the bot knows, in an SQLite file (WAL) under system.state_dir,
+ * so that a restart - clean or kill -9 - continues the same grid: slots with what they
+ * hold and at what cost, their orders, fills, round trips, realized PnL and fees.
+ *
+ * The host writes it in one transaction per loop turn that changed anything, BEFORE the
+ * turn's requests go to the exchange, so every order the exchange can know of is in the
+ * file first. A journal of another exchange/account/symbol/instance, a newer schema or a
+ * damaged file is refused with a message; it is never overwritten. */
+#ifndef SQT_JOURNAL_H
+#define SQT_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <opensqt/plugin.h>
+
+#include "grid.h"
+
+#define SQT_JOURNAL_SCHEMA 1
+
+typedef struct sqt_journal sqt_journal;
+
+typedef struct sqt_journal_identity {
+    const char *exchange;      /* plugin name */
+    const char *account;       /* an account fingerprint, never a secret */
+    const char *symbol;
+    const char *instance;      /* the client-id tag */
+} sqt_journal_identity;
+
+enum { SQT_JOURNAL_SYNC_NORMAL = 0, SQT_JOURNAL_SYNC_FULL = 1 };
+
+/* Open (create when absent) the journal at path, read-write. *created says whether the
+ * file is new. 0, or a negative SQT_E* with a one-line message in err:
+ * SQT_ESTATE another identity or a newer schema, SQT_EPROTO not a journal / damaged,
+ * SQT_ENOENT the directory is missing, SQT_EINVAL other I/O errors. */
+int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_mode,
+                     sqt_journal **out, int *created, char *err, size_t errlen);
+
+/* Read-only (for `opensqt report`, also while the bot runs). */
+int sqt_journal_open_ro(const char *path, sqt_journal **out, char *err, size_t errlen);
+
+void sqt_journal_close(sqt_journal *j);
+
+/* The saved grid. 1 and the records (free with sqt_journal_free_state) when the journal
+ * holds one, 0 when it holds none yet, negative on error (message in err). */
+typedef struct sqt_journal_state {
+    sqt_grid_saved meta;
+    sqt_grid_saved_slot *slots;
+    size_t n_slots;
+    char **finished;           /* client ids of the last orders that ended */
+    size_t n_finished;
+    sqt_dec last_price;        /* the last price written, 0 when none */
+    int64_t last_fill_ms;      /* wall time of the newest fill, 0 when none */
+} sqt_journal_state;
+
+int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t errlen);
+void sqt_journal_free_state(sqt_journal_state *st);
+
+/* Forget the saved grid (slots, totals, fee watches) and keep the history (orders,
+ * fills, PnL, notes): for a simulated exchange, whose book does not outlive its
+ * process. */
+int sqt_journal_reset_grid(sqt_journal *j);
+
+/* One transaction: begin, record events and the grid, commit. A failed write rolls the
+ * whole turn back and returns a negative code with the SQLite message in
+ * sqt_journal_errmsg(); the caller must not send the turn's requests then. */
+int sqt_journal_begin(sqt_journal *j);
+/* The engine's order and money events (placed, acknowledged, fills, final states,
+ * round trips, late fees) as order history, fills and PnL rows; notices as notes. */
+int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms);
+/* A note that is not an engine event (repair, risk pause, ban, start-up booking). */
+int sqt_journal_note(sqt_journal *j, int64_t wall_ms, const char *kind, const char *text);
+/* The engine's state: only the slots that changed since the last call are written. */
+int sqt_journal_save_grid(sqt_journal *j, const sqt_grid *g, sqt_dec last_price);
+int sqt_journal_commit(sqt_journal *j);
+void sqt_journal_rollback(sqt_journal *j);
+const char *sqt_journal_errmsg(const sqt_journal *j);
+const char *sqt_journal_path(const sqt_journal *j);
+
+/* For reports: the sqlite3 handle (read-only use). */
+struct sqlite3 *sqt_journal_db(sqt_journal *j);
+
+#endif
