@@ -35,7 +35,7 @@
 #define APP_EXIT_ORDERS_REMAIN 4   /* stopped, but orders may remain open */
 
 /* The journal's durability: see bench/bench_journal.c and docs/operations.md. */
-#define APP_JOURNAL_SYNC SQT_JOURNAL_SYNC_FULL
+#define APP_JOURNAL_SYNC SQT_JOURNAL_SYNC_NORMAL
 
 enum app_state { ST_STARTING, ST_TRADING, ST_STOPPING, ST_DONE };
 
