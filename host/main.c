@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "state/report.h"
 #include "build_config.h"
 #include "config.h"
 #include "log.h"
@@ -389,6 +390,8 @@ int main(int argc, char **argv)
         return cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "plugins") == 0)
         return cmd_plugins(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return sqt_report_main(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error(NULL, "unknown option '%s'", cmd);
     return usage_error(NULL, "unknown command '%s'", cmd);

@@ -176,7 +176,6 @@ void app_startup_begin(app *a);
 void app_startup_orders_up(app *a);
 void app_startup_first_price(app *a, sqt_dec price);
 void app_startup_timeout_cb(uv_timer_t *t);
-void app_make_tag(const sqt_config *cfg, char *out, size_t cap);
 
 /* shutdown.c */
 void app_stop(app *a, int code, const char *why);

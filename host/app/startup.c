@@ -9,7 +9,6 @@
  *   while the bot was down are booked with their real price and fee; a last
  *   reconcile with a fresh view; only then trading.
  */
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "app_internal.h"
 #include "safety/precheck.h"
+#include "state/book.h"
 #include "state/statelock.h"
 
 #define MISSED_FILLS_WAIT_MS 15000
@@ -91,59 +91,29 @@ void app_startup_timeout_cb(uv_timer_t *t)
     app_stop(a, 1, NULL);
 }
 
-void app_make_tag(const sqt_config *cfg, char *out, size_t cap)
-{
-    const char *src = cfg->instance && cfg->instance[0] ? cfg->instance : cfg->symbol;
-    size_t n = 0, max = cfg->instance && cfg->instance[0] ? 16 : 10;
-    for (; *src && n + 1 < cap && n < max; src++)
-        if (isalnum((unsigned char)*src))
-            out[n++] = *src;
-    out[n] = '\0';
-    if (n == 0)
-        snprintf(out, cap, "sqt");
-}
-
 /* ---- 1. the journal ------------------------------------------------------------- */
-
-static const char *default_state_dir(char *buf, size_t cap)
-{
-    const char *sd = getenv("STATE_DIRECTORY"), *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
-    if (sd != NULL && sd[0] == '/') {
-        /* systemd may list several, separated by ':' */
-        size_t n = strcspn(sd, ":");
-        snprintf(buf, cap, "%.*s", (int)n, sd);
-    } else if (x != NULL && x[0] == '/') {
-        snprintf(buf, cap, "%s/opensqt", x);
-    } else if (h != NULL && h[0] == '/') {
-        snprintf(buf, cap, "%s/.local/state/opensqt", h);
-    } else {
-        snprintf(buf, cap, "state");
-    }
-    return buf;
-}
 
 static void step_journal(app *a)
 {
     const sqt_config *c = a->cfg;
-    const sqt_exchange_cfg *xc = sqt_config_exchange(c);
     sqt_journal_identity id;
-    char acct[32], path[4400], err[600];
+    sqt_book bk;
+    const char *path;
+    char err[600];
     long holder = 0;
     int rc, created = 0;
 
-    app_make_tag(c, a->tag, sizeof a->tag);
+    sqt_book_of(c, &bk);
+    snprintf(a->tag, sizeof a->tag, "%s", bk.tag);
+    snprintf(a->book, sizeof a->book, "%s", bk.name);
+    snprintf(a->state_dir, sizeof a->state_dir, "%s", bk.dir);
+    path = bk.journal;
     sqt_clientid_prefix(a->tag, a->prefix, sizeof(a->prefix));
     if (c->instance == NULL || c->instance[0] == '\0')
         sqt_logf(a->log, SQT_LV_INFO,
                  "app.instance not set: client-id tag '%s' from the symbol; a second config on %s "
                  "with the same account needs its own app.instance",
                  a->tag, c->symbol);
-    sqt_state_account_id(xc->api_key, acct, sizeof acct);
-    sqt_state_book_name(a->plugin->desc->name, acct, c->symbol, a->tag, a->book, sizeof a->book);
-    if (c->state_dir != NULL && c->state_dir[0])
-        snprintf(a->state_dir, sizeof a->state_dir, "%s", c->state_dir);
-    else
-        default_state_dir(a->state_dir, sizeof a->state_dir);
     if (sqt_state_dir_make(a->state_dir, err, sizeof err) != 0) {
         sqt_logf(a->log, SQT_LV_ERROR, "%s", err);
         app_stop(a, APP_EXIT_USAGE, NULL);
@@ -156,9 +126,8 @@ static void step_journal(app *a)
         return;
     }
     a->lock_fd = rc;
-    snprintf(path, sizeof path, "%s/%s.journal", a->state_dir, a->book);
-    id.exchange = a->plugin->desc->name;
-    id.account = acct;
+    id.exchange = c->current_exchange;
+    id.account = bk.account;
     id.symbol = c->symbol;
     id.instance = a->tag;
     rc = sqt_journal_open(path, &id, APP_JOURNAL_SYNC, &a->journal, &created, err, sizeof err);

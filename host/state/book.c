@@ -1,0 +1,52 @@
+/* The book of a config (book.h). */
+#include "book.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "statelock.h"
+
+void sqt_book_tag(const sqt_config *cfg, char *out, size_t cap)
+{
+    const char *src = cfg->instance && cfg->instance[0] ? cfg->instance : cfg->symbol;
+    size_t n = 0, max = cfg->instance && cfg->instance[0] ? 16 : 10;
+    for (; src != NULL && *src && n + 1 < cap && n < max; src++)
+        if (isalnum((unsigned char)*src))
+            out[n++] = *src;
+    out[n] = '\0';
+    if (n == 0)
+        snprintf(out, cap, "sqt");
+}
+
+/* system.state_dir when set; else systemd's StateDirectory=, XDG's state home, ~/.local/state. */
+static void state_dir(const sqt_config *cfg, char *buf, size_t cap)
+{
+    const char *sd = getenv("STATE_DIRECTORY"), *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
+    if (cfg->state_dir != NULL && cfg->state_dir[0]) {
+        snprintf(buf, cap, "%s", cfg->state_dir);
+    } else if (sd != NULL && sd[0] == '/') {
+        /* systemd may list several, separated by ':' */
+        size_t n = strcspn(sd, ":");
+        snprintf(buf, cap, "%.*s", (int)n, sd);
+    } else if (x != NULL && x[0] == '/') {
+        snprintf(buf, cap, "%s/opensqt", x);
+    } else if (h != NULL && h[0] == '/') {
+        snprintf(buf, cap, "%s/.local/state/opensqt", h);
+    } else {
+        snprintf(buf, cap, "state");
+    }
+}
+
+void sqt_book_of(const sqt_config *cfg, sqt_book *b)
+{
+    const sqt_exchange_cfg *xc = sqt_config_exchange(cfg);
+    memset(b, 0, sizeof *b);
+    sqt_book_tag(cfg, b->tag, sizeof b->tag);
+    sqt_state_account_id(xc != NULL ? xc->api_key : NULL, b->account, sizeof b->account);
+    sqt_state_book_name(cfg->current_exchange, b->account, cfg->symbol, b->tag, b->name,
+                        sizeof b->name);
+    state_dir(cfg, b->dir, sizeof b->dir);
+    snprintf(b->journal, sizeof b->journal, "%s/%s.journal", b->dir, b->name);
+}
