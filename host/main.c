@@ -1,7 +1,8 @@
 /* opensqt: the command line. Parses arguments, loads the config and the exchange plugin,
- * then hands over to sqt_app_run(). Exit status: 0 ok, 1 runtime failure, 2 usage or
- * configuration error; every error is one line on stderr. */
+ * then hands over to sqt_app_run(). Exit statuses are those of exitcode.h; every error
+ * is one line on stderr. */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -9,14 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "app.h"
 #include "build_config.h"
 #include "config.h"
+#include "exitcode.h"
 #include "log.h"
 #include "plugin.h"
-
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 typedef struct cli_opts {
     const char *config;
@@ -26,12 +27,22 @@ typedef struct cli_opts {
     int log_level;             /* -1 = from the config */
 } cli_opts;
 
+/* The exit statuses, shared by every help text (exitcode.h has the reasons). */
+#define SQT_EXIT_HELP                                                                     \
+    "Exit status:\n"                                                                      \
+    "  0  clean stop, nothing left behind on the exchange\n"                              \
+    "  1  runtime failure a restart may cure (network, exchange errors)\n"                \
+    "  2  usage or configuration error (fix the command line or the file)\n"              \
+    "  3  refused, needs a human: credentials, account state, a safety check,\n"          \
+    "     another instance running\n"                                                    \
+    "  4  stopped, but own orders may remain on the exchange (they are named in the log)\n"
+
 static const char usage_text[] =
     "usage: opensqt <command> [options]\n"
     "\n"
     "commands:\n"
     "  run -c FILE [--plugin-dir DIR] [--run-for SECONDS] [--events FILE] [--log-level L]\n"
-    "        trade on the exchange named by app.current_exchange until SIGINT/SIGTERM\n"
+    "        trade on the exchange named by app.current_exchange until SIGINT/SIGTERM/SIGHUP\n"
     "  check -c FILE [--plugin-dir DIR]\n"
     "        validate the config and the plugin, print the effective config; no network\n"
     "  plugins [--plugin-dir DIR]\n"
@@ -41,13 +52,14 @@ static const char usage_text[] =
     "\n"
     "Plugin directory: --plugin-dir, else $OPENSQT_PLUGIN_DIR, else app.plugin_dir,\n"
     "else the directory compiled in (next to the binary: <bindir>/" SQT_REL_PLUGIN_DIR ").\n"
-    "Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n";
+    SQT_EXIT_HELP;
 
 static const char run_help[] =
     "usage: opensqt run -c FILE [options]\n"
     "\n"
     "Trade on the exchange named by app.current_exchange of FILE. Stops cleanly on\n"
-    "SIGINT/SIGTERM (own open orders cancelled when system.cancel_on_exit is true).\n"
+    "SIGINT, SIGTERM or SIGHUP (own open orders cancelled when system.cancel_on_exit is\n"
+    "true); a second SIGINT/SIGTERM ends the wait. SIGPIPE is ignored.\n"
     "\n"
     "  -c, --config FILE      configuration file (required)\n"
     "  -p, --plugin-dir DIR   load the exchange plugin from DIR\n"
@@ -57,7 +69,7 @@ static const char run_help[] =
     "      --log-level L      DEBUG, INFO, WARN, ERROR (overrides system.log_level)\n"
     "  -h, --help             this text\n"
     "\n"
-    "Exit status: 0 clean stop, 1 runtime failure, 2 usage or configuration error.\n";
+    SQT_EXIT_HELP;
 
 static const char check_help[] =
     "usage: opensqt check -c FILE [--plugin-dir DIR]\n"
@@ -93,7 +105,7 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, co
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, " (see 'opensqt%s%s --help')\n", cmd ? " " : "", cmd ? cmd : "");
-    return EXIT_USAGE;
+    return SQT_EXIT_USAGE;
 }
 
 /* One error line. Once a log file is open the line goes through the log, so the file
@@ -124,7 +136,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, const struct optio
         switch (c) {
         case 'h':
             fputs(help, stdout);
-            return EXIT_OK;
+            return SQT_EXIT_OK;
         case 'c':
             o->config = optarg;
             break;
@@ -248,7 +260,7 @@ static int cmd_run(int argc, char **argv)
     if (prepare(&o, &log, &cfg, &plugin, dir, sizeof(dir), err, sizeof(err)) != 0) {
         report(&log, err);
         sqt_log_close(&log);
-        return EXIT_USAGE;
+        return SQT_EXIT_USAGE;
     }
     log.level = o.log_level >= 0 ? o.log_level : cfg.log_level;
     if (cfg.log_file != NULL && cfg.log_file[0] != '\0') {
@@ -258,7 +270,7 @@ static int cmd_run(int argc, char **argv)
                      cfg.log_file, strerror(-e));
             report(&log, err);
             release(&plugin, &cfg, &log);
-            return EXIT_USAGE;
+            return SQT_EXIT_USAGE;
         }
     }
 
@@ -300,7 +312,7 @@ static int cmd_check(int argc, char **argv)
     if (prepare(&o, &log, &cfg, &plugin, dir, sizeof(dir), err, sizeof(err)) != 0) {
         report(NULL, err);
         sqt_log_close(&log);
-        return EXIT_USAGE;
+        return SQT_EXIT_USAGE;
     }
     sqt_config_print(&cfg, stdout);
     sqt_plugin_describe(&plugin, desc, sizeof(desc));
@@ -308,7 +320,7 @@ static int cmd_check(int argc, char **argv)
     if (plugin.desc->description != NULL)
         printf("# %s\n", plugin.desc->description);
     printf("# check passed: configuration valid, plugin accepted (nothing was sent)\n");
-    rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
+    rc = fflush(stdout) == 0 ? SQT_EXIT_OK : SQT_EXIT_FAILURE;
 
     release(&plugin, &cfg, &log);
     return rc;
@@ -350,38 +362,52 @@ static int cmd_plugins(int argc, char **argv)
         return rc;
     if (sqt_plugin_resolve_dir(o.plugin_dir, NULL, dir, sizeof(dir)) != 0) {
         fprintf(stderr, "opensqt: cannot determine the plugin directory (use --plugin-dir)\n");
-        return EXIT_USAGE;
+        return SQT_EXIT_USAGE;
     }
     printf("plugin directory: %s\n", dir);
     fflush(stdout);
     n = sqt_plugin_list(dir, print_plugin, &st);
     if (n < 0) {
         fprintf(stderr, "opensqt: cannot read plugin directory %s: %s\n", dir, strerror(-n));
-        return EXIT_USAGE;
+        return SQT_EXIT_USAGE;
     }
     if (n == 0)
         printf("  (no plugins)\n");
     else
         printf("%d accepted, %d refused\n", st.ok, st.bad);
-    return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
+    return fflush(stdout) == 0 ? SQT_EXIT_OK : SQT_EXIT_FAILURE;
+}
+
+/* The original took the config file as its only argument: `opensqt config.yaml`. */
+static int looks_like_config(const char *arg)
+{
+    size_t n = strlen(arg);
+    struct stat st;
+    if ((n > 5 && strcmp(arg + n - 5, ".yaml") == 0) || (n > 4 && strcmp(arg + n - 4, ".yml") == 0))
+        return 1;
+    return strchr(arg, '/') != NULL && stat(arg, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
 
+    /* Before anything can write: a closed pipe (`opensqt run ... | tee log` ended by
+     * Ctrl-C) must be an EPIPE the code handles, not a death that leaves orders open. */
+    signal(SIGPIPE, SIG_IGN);
+
     if (cmd == NULL) {
         fputs(usage_text, stderr);
-        return EXIT_USAGE;
+        return SQT_EXIT_USAGE;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         printf("opensqt %s (plugin ABI %d.%d, build signature %s)\n", SQT_VERSION,
                SQT_PLUGIN_ABI_MAJOR, SQT_PLUGIN_ABI_MINOR, SQT_BUILD_SIGNATURE);
-        return EXIT_OK;
+        return SQT_EXIT_OK;
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage_text, stdout);
-        return EXIT_OK;
+        return SQT_EXIT_OK;
     }
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 1, argv + 1);
@@ -391,5 +417,8 @@ int main(int argc, char **argv)
         return cmd_plugins(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error(NULL, "unknown option '%s'", cmd);
+    if (looks_like_config(cmd))
+        return usage_error(NULL, "unknown command '%s'; to trade with a configuration file: "
+                                 "opensqt run -c %s", cmd, cmd);
     return usage_error(NULL, "unknown command '%s'", cmd);
 }

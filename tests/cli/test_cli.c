@@ -197,6 +197,86 @@ static void test_version_and_help(void)
     SQT_ASSERT_STR_EQ(r.out, "");
 }
 
+/* Issue 15: every exit status is documented where an operator looks first. */
+static void test_help_lists_exit_codes(void)
+{
+    static const char *const cmds[] = {"--help", "run", "check", "plugins"};
+    size_t i;
+    cli_result r;
+    for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (i == 0)
+            RUN(&r, NULL, "--help");
+        else if (i == 2)
+            RUN(&r, NULL, cmds[i], "-h");
+        else
+            RUN(&r, NULL, cmds[i], "--help");
+        SQT_ASSERT_INT_EQ(r.status, 0);
+        if (i >= 2)
+            continue; /* check and plugins: only their own two statuses */
+        ASSERT_CONTAINS(r.out, "  0  clean stop");
+        ASSERT_CONTAINS(r.out, "  1  runtime failure");
+        ASSERT_CONTAINS(r.out, "  2  usage or configuration");
+        ASSERT_CONTAINS(r.out, "  3  refused, needs a human");
+        ASSERT_CONTAINS(r.out, "  4  stopped, but own orders may remain");
+    }
+    RUN(&r, NULL, "run", "--help");
+    ASSERT_CONTAINS(r.out, "SIGHUP");
+}
+
+/* The original's habit `opensqt config.yaml` gets the command that does it. */
+static void test_config_as_command_hint(void)
+{
+    cli_result r;
+    char path[PATH_MAX], want[PATH_MAX + 64];
+    RUN(&r, NULL, "config.yaml");
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(r.err, "opensqt run -c config.yaml");
+    SQT_ASSERT_INT_EQ(count_lines(r.err), 1);
+    write_config("oldstyle.conf", good_config, path, sizeof(path));
+    RUN(&r, NULL, path);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    snprintf(want, sizeof(want), "opensqt run -c %s", path);
+    ASSERT_CONTAINS(r.err, want);
+    RUN(&r, NULL, "frobnicate");
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_NOT_CONTAINS(r.err, "run -c");
+    /* the shipped configs' headers say a command that works */
+    {
+        static const char *const files[] = {"config/paper.yaml", "config/binance.yaml"};
+        const char *src = getenv("SQT_SOURCE_DIR");
+        size_t i;
+        for (i = 0; src != NULL && i < 2; i++) {
+            char p[PATH_MAX], text[4096];
+            snprintf(p, sizeof(p), "%s/%s", src, files[i]);
+            slurp(p, text, sizeof(text));
+            ASSERT_CONTAINS(text, "opensqt run -c config/");
+            ASSERT_NOT_CONTAINS(text, "Run:  opensqt config/");
+        }
+    }
+}
+
+/* `opensqt ... | head` or a tee ended by Ctrl-C: a write to a closed pipe is an error
+ * the program handles, never death by SIGPIPE (exit 141). */
+static void test_sigpipe_ignored(void)
+{
+    char *argv[] = {(char *)bin, (char *)"--help", NULL};
+    posix_spawn_file_actions_t fa;
+    int fds[2], st = 0;
+    pid_t pid;
+    CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+    close(fds[0]); /* nobody reads: the first write gets EPIPE / SIGPIPE */
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    CU_ASSERT_EQUAL_FATAL(posix_spawn(&pid, bin, &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
+    if (WIFSIGNALED(st))
+        fprintf(stderr, "\n    killed by signal %d\n", WTERMSIG(st));
+    CU_ASSERT_FALSE(WIFSIGNALED(st));
+}
+
 /* Every usage error: status 2, nothing on stdout, exactly one line on stderr. */
 static void expect_usage_error(const cli_result *r, const char *want_line)
 {
@@ -489,6 +569,9 @@ int main(void)
     static const sqt_test_case cases[] = {
         {"version_and_help", test_version_and_help},
         {"usage_errors", test_usage_errors},
+        {"help_lists_exit_codes", test_help_lists_exit_codes},
+        {"config_as_command_hint", test_config_as_command_hint},
+        {"sigpipe_ignored", test_sigpipe_ignored},
         {"check_good", test_check_good},
         {"check_config_plugin_dir", test_check_config_plugin_dir},
         {"config_errors", test_config_errors},
