@@ -3,6 +3,9 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+# The cmake-generated makefiles recurse; without this every target prints gmake's
+# "Entering/Leaving directory" pair (~240 lines that bury the warnings).
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps configure build demo test asan soak bench fuzz install clean
 
