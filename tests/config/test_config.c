@@ -187,7 +187,8 @@ static void test_original_file_loads(void)
     CU_ASSERT_PTR_NULL(cfg.instance);
     CU_ASSERT_PTR_NULL(cfg.log_file);
     CU_ASSERT_PTR_NULL(cfg.event_log);
-    CU_ASSERT_PTR_NULL(cfg.state_dir);
+    /* not in the file: from the environment (systemd, XDG, $HOME) */
+    CU_ASSERT_PTR_NOT_NULL(cfg.state_dir);
 
     SQT_ASSERT_INT_EQ(cfg.log_level, SQT_LV_INFO);
     SQT_ASSERT_INT_EQ(cfg.cancel_on_exit, 1);
@@ -384,6 +385,19 @@ static void test_decimal_forms(void)
         snprintf(doc, sizeof(doc),
                  APP_BINANCE EX_BINANCE "    fee_rate: %s\n" TRADING_OK, ok[i].text);
         rc = load_text(doc, &cfg, &cap, &log, err, sizeof(err));
+        if (sqt_dec_cmp(sqt_dec_make(ok[i].mant, ok[i].scale), sqt_dec_make(1, 2), NULL) >= 0) {
+            /* parsed exactly, then refused as a fee rate (a fraction below 0.01) */
+            char shown[48], want[64];
+            sqt_dec_format(sqt_dec_make(ok[i].mant, ok[i].scale), shown, sizeof(shown));
+            snprintf(want, sizeof(want), "(got %s)", shown);
+            CU_ASSERT_EQUAL(rc, -1);
+            CU_ASSERT_PTR_NOT_NULL(strstr(err, "fee_rate: must be below 0.01"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+            sqt_config_free(&cfg);
+            sqt_log_close(&log);
+            capture_free(&cap);
+            continue;
+        }
         if (rc != 0)
             fprintf(stderr, "\n    %s: %s\n", ok[i].text, err);
         CU_ASSERT_EQUAL(rc, 0);
