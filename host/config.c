@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -1373,33 +1374,60 @@ static int sqt_cfg_validate(sqt_cfg_ctx *c)
  * Loading
  * ---------------------------------------------------------------------------------- */
 
+/* How long a pipe (`-c <(sops -d x.yaml)`) may stay silent before the read gives up. */
+#define SQT_CFG_PIPE_TIMEOUT_MS 30000
+
+/* The whole file, or a pipe read to its end. Opened non-blocking so a FIFO without a
+ * writer cannot hang the open; a pipe is then read with a bounded wait. */
 static int sqt_cfg_read_file(sqt_cfg_ctx *c, unsigned char **out, size_t *len, mode_t *mode)
 {
     struct stat st;
-    unsigned char *buf;
-    size_t got = 0;
-    int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+    unsigned char *buf = NULL;
+    size_t got = 0, cap = 0;
+    int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), is_pipe;
     if (fd < 0)
         return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file", "cannot open: %s",
                                strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
         close(fd);
-        return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file", "not a regular file");
+        return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file",
+                               "not a regular file (nor a pipe)");
     }
-    if ((uintmax_t)st.st_size > SQT_CFG_MAX_FILE) {
+    is_pipe = S_ISFIFO(st.st_mode);
+    if (!is_pipe && (uintmax_t)st.st_size > SQT_CFG_MAX_FILE) {
         close(fd);
         return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file",
                                "too large for a config file (%jd bytes)", (intmax_t)st.st_size);
     }
-    buf = malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        close(fd);
-        return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file", "out of memory");
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+    for (;;) {
+        ssize_t r;
+        if (got == cap) {
+            unsigned char *nb;
+            cap = cap ? cap * 2 : (is_pipe ? 8192 : (size_t)st.st_size + 1);
+            nb = realloc(buf, cap + 1);
+            if (nb == NULL) {
+                free(buf);
+                close(fd);
+                return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file", "out of memory");
+            }
+            buf = nb;
+        }
+        r = read(fd, buf + got, cap - got);
         if (r < 0 && errno == EINTR)
             continue;
+        if (r < 0 && errno == EAGAIN) {
+            /* a writer is there but has sent nothing yet (no writer at all reads as
+             * the end: an empty file) */
+            struct pollfd pfd = {fd, POLLIN, 0};
+            if (poll(&pfd, 1, SQT_CFG_PIPE_TIMEOUT_MS) == 0) {
+                free(buf);
+                close(fd);
+                return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file",
+                                       "a pipe that sent nothing for %d s",
+                                       SQT_CFG_PIPE_TIMEOUT_MS / 1000);
+            }
+            continue;
+        }
         if (r < 0) {
             int e = errno;
             free(buf);
@@ -1410,19 +1438,46 @@ static int sqt_cfg_read_file(sqt_cfg_ctx *c, unsigned char **out, size_t *len, m
         if (r == 0)
             break;
         got += (size_t)r;
+        if (got > SQT_CFG_MAX_FILE) {
+            free(buf);
+            close(fd);
+            return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file",
+                                   "too large for a config file (more than %u bytes)",
+                                   SQT_CFG_MAX_FILE);
+        }
     }
     close(fd);
     buf[got] = '\0';
     *out = buf;
     *len = got;
-    *mode = st.st_mode;
+    /* a pipe has no permissions worth a warning about secrets in it */
+    *mode = is_pipe ? (st.st_mode & ~(mode_t)077) : st.st_mode;
     return 0;
+}
+
+/* libyaml's message for a tab ("found character that cannot start any token") does not
+ * say what the character is; YAML forbids tabs in indentation, so name it. */
+static const char *sqt_cfg_tab_hint(const unsigned char *buf, size_t len, int line, char *out,
+                                    size_t cap)
+{
+    size_t i = 0;
+    int l = 1, col = 1;
+    out[0] = '\0';
+    while (i < len && l < line)
+        l += buf[i++] == '\n';
+    for (; i < len && buf[i] != '\n'; i++, col++)
+        if (buf[i] == '\t') {
+            snprintf(out, cap, "; column %d is a tab: YAML indents with spaces only", col);
+            break;
+        }
+    return out;
 }
 
 static int sqt_cfg_yaml_error(sqt_cfg_ctx *c, yaml_parser_t *p, const unsigned char *buf,
                               size_t len)
 {
     int line = (int)p->problem_mark.line + 1;
+    char tab[96];
     if (p->error == YAML_READER_ERROR) {
         size_t i;
         line = 1;
@@ -1433,11 +1488,13 @@ static int sqt_cfg_yaml_error(sqt_cfg_ctx *c, yaml_parser_t *p, const unsigned c
     }
     if (p->error == YAML_MEMORY_ERROR)
         return sqt_cfg_fail(c, 1, "yaml", "out of memory");
+    sqt_cfg_tab_hint(buf, len, line, tab, sizeof(tab));
     if (p->context != NULL)
-        return sqt_cfg_fail(c, line, "yaml", "syntax error: %s (%s at line %d)",
+        return sqt_cfg_fail(c, line, "yaml", "syntax error: %s (%s at line %d)%s",
                             p->problem ? p->problem : "invalid", p->context,
-                            (int)p->context_mark.line + 1);
-    return sqt_cfg_fail(c, line, "yaml", "syntax error: %s", p->problem ? p->problem : "invalid");
+                            (int)p->context_mark.line + 1, tab);
+    return sqt_cfg_fail(c, line, "yaml", "syntax error: %s%s", p->problem ? p->problem : "invalid",
+                        tab);
 }
 
 int sqt_config_load(sqt_config *cfg, const char *path, sqt_log *log, char *err, size_t errlen)
