@@ -1679,6 +1679,90 @@ int sqt_config_check_symbol(const sqt_config *cfg, const sqt_symbol_info *info, 
     return 0;
 }
 
+/* Whether this process could append to the file `path` (want_dir: write in the
+ * directory) or create it there, missing parent directories included for a directory
+ * (mkdir -p). Nothing is created. */
+static int sqt_path_check(const char *path, int want_dir, char *why, size_t cap)
+{
+    char dir[1024];
+    const char *slash;
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (!want_dir && S_ISDIR(st.st_mode)) {
+            snprintf(why, cap, "it is a directory");
+            return -1;
+        }
+        if (want_dir && !S_ISDIR(st.st_mode)) {
+            snprintf(why, cap, "%.200s is not a directory", path);
+            return -1;
+        }
+        if (access(path, want_dir ? W_OK | X_OK : W_OK) != 0) {
+            snprintf(why, cap, "%.200s: %s", path, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    if (errno != ENOENT) {
+        snprintf(why, cap, "%.200s: %s", path, strerror(errno));
+        return -1;
+    }
+    slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else if ((size_t)(slash - path) < sizeof(dir))
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    else {
+        snprintf(why, cap, "path too long");
+        return -1;
+    }
+    if (stat(dir, &st) != 0) {
+        if (errno == ENOENT && want_dir)
+            return sqt_path_check(dir, 1, why, cap);
+        snprintf(why, cap, "directory %.200s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(why, cap, "%.200s is not a directory", dir);
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(why, cap, "cannot create it in %.200s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int sqt_config_check_paths(const sqt_config *cfg, char *err, size_t errlen)
+{
+    static const struct {
+        const char *key;
+        size_t off;
+        int dir;
+    } paths[] = {{"system.log_file", offsetof(sqt_config, log_file), 0},
+                 {"system.event_log", offsetof(sqt_config, event_log), 0},
+                 {"system.state_dir", offsetof(sqt_config, state_dir), 1}};
+    size_t i;
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
+    if (cfg == NULL)
+        return -1;
+    for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        const char *p = *(char *const *)(const void *)((const char *)cfg + paths[i].off);
+        char why[512];
+        if (p == NULL || p[0] == '\0')
+            continue;
+        if (sqt_path_check(p, paths[i].dir, why, sizeof(why)) != 0)
+            return sqt_cfg_fail_at(cfg, err, errlen, sqt_cfg_line_of(cfg, paths[i].key),
+                                   paths[i].key, "cannot open %s for writing: %s%s", p, why,
+                                   paths[i].dir && !sqt_cfg_present(cfg, paths[i].key)
+                                       ? " (the default; set system.state_dir)"
+                                       : "");
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------------------------
  * Printing
  * ---------------------------------------------------------------------------------- */

@@ -18,6 +18,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "plugin.h"
+#include "services.h"
 
 typedef struct cli_opts {
     const char *config;
@@ -74,9 +75,12 @@ static const char run_help[] =
 static const char check_help[] =
     "usage: opensqt check -c FILE [--plugin-dir DIR]\n"
     "\n"
-    "Validate FILE, load its exchange plugin (descriptor only: nothing of the plugin\n"
-    "runs, no network), check the credentials the plugin needs, and print the effective\n"
-    "configuration with every secret shown as \"***\".\n"
+    "Everything run checks before it touches the network: validate FILE, load its\n"
+    "exchange plugin and let it judge its own keys (its create() runs on a host that\n"
+    "does no I/O, then it is destroyed), check the credentials the plugin needs and\n"
+    "that the log, event log and state directory can be written; then print the\n"
+    "effective configuration with every secret shown as \"***\". FILE may be a pipe:\n"
+    "  opensqt check -c <(sops -d config.yaml)\n"
     "\n"
     "  -c, --config FILE      configuration file (required)\n"
     "  -p, --plugin-dir DIR   look for the plugin in DIR\n"
@@ -192,10 +196,103 @@ static const char *config_plugin_dir(const sqt_config *cfg, char *buf, size_t ca
     return (n < 0 || (size_t)n >= cap) ? cfg->plugin_dir : buf;
 }
 
-/* Shared by run and check: config, plugin directory, plugin, credentials. On failure
- * the message is in err and everything acquired is released. */
+/* The plugin's lines said during the trial create(), replayed after the host's own
+ * findings (and only by check: run's real create says them again). */
+typedef struct held_lines {
+    char text[16][512];
+    int level[16];
+    int n;
+} held_lines;
+
+static void hold_line(void *ud, int level, const char *line)
+{
+    held_lines *h = ud;
+    const char *msg = strstr(line, "] ");
+    if (level < SQT_LV_WARN || h->n >= 16)
+        return;
+    snprintf(h->text[h->n], sizeof(h->text[0]), "%s", msg ? msg + 2 : line);
+    h->level[h->n++] = level;
+}
+
+static void close_walk(uv_handle_t *h, void *ud)
+{
+    (void)ud;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+/* The plugin's own keys, judged as run will judge them: its create() (which the SDK
+ * says does no I/O) on a host whose loop is never run, then destroy(). Keys it never
+ * looked up are warned about before anything else of the plugin is heard, so a typo
+ * such as `rest_ulr` comes before the URLs the plugin announces. */
+static int validate_plugin(const sqt_config *cfg, const sqt_loaded_plugin *p, sqt_log *log,
+                           int replay, char *err, size_t errlen)
+{
+    const sqt_exchange_api *x = p->desc->exchange;
+    struct sqt_host host;
+    sqt_create_args args;
+    sqt_exchange *ex = NULL;
+    sqt_error perr;
+    sqt_log quiet;
+    held_lines *held;
+    uv_loop_t loop;
+    int rc, i;
+
+    held = calloc(1, sizeof(*held));
+    if (held == NULL || uv_loop_init(&loop) != 0) {
+        free(held);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    sqt_log_init(&quiet);
+    quiet.err = NULL;
+    quiet.level = SQT_LV_DEBUG;
+    quiet.sink = hold_line;
+    quiet.sink_ud = held;
+    sqt_host_init(&host, &loop, &quiet, cfg, p->desc->name);
+    memset(&args, 0, sizeof(args));
+    args.struct_size = sizeof(args);
+    args.symbol = cfg->symbol;
+    args.exchange_name = cfg->current_exchange;
+    args.allow_hedge_mode = cfg->allow_hedge_mode ? 1 : 0;
+    args.user_stream_keepalive_ms = (int64_t)cfg->listen_key_keepalive_interval * 60 * 1000;
+    memset(&perr, 0, sizeof(perr));
+    rc = x->create(sqt_host_services(), &host, &args, &ex, &perr);
+    host.log = log;
+    sqt_host_warn_unused_keys(&host);
+    if (replay)
+        for (i = 0; i < held->n; i++)
+            sqt_logf(log, held->level[i], "%s", held->text[i]);
+    if (rc == 0 && ex != NULL) {
+        x->destroy(ex);
+        if (host.live_timers > 0 || host.live_ws > 0) {
+            snprintf(err, errlen, "plugin '%s' started timers or connections in create() "
+                     "(the SDK says create does no I/O)", p->desc->name);
+            rc = -1;
+        }
+    } else {
+        snprintf(err, errlen, "plugin '%s' refuses the configuration: %s", p->desc->name,
+                 perr.message[0] ? perr.message : sqt_strerror(rc));
+        sqt_log_redact(log, err, errlen);
+        rc = -1;
+    }
+    /* a plugin that broke the rule may have left handles: close them, never run I/O */
+    if (uv_loop_close(&loop) != 0) {
+        uv_walk(&loop, close_walk, NULL);
+        uv_run(&loop, UV_RUN_NOWAIT);
+        uv_loop_close(&loop);
+    }
+    sqt_log_close(&quiet);
+    memset(held, 0, sizeof(*held)); /* may hold a secret the real log would redact */
+    free(held);
+    return rc;
+}
+
+/* Shared by run and check: config, plugin directory, plugin, credentials, the paths
+ * the run writes, the plugin's own keys. On failure the message is in err and
+ * everything acquired is released. */
 static int prepare(const cli_opts *o, sqt_log *log, sqt_config *cfg, sqt_loaded_plugin *plugin,
-                   char *dir, size_t dircap, char *err, size_t errlen)
+                   int replay, char *dir, size_t dircap, char *err, size_t errlen)
 {
     char rel[PATH_MAX];
     const char *cfg_dir;
@@ -216,7 +313,9 @@ static int prepare(const cli_opts *o, sqt_log *log, sqt_config *cfg, sqt_loaded_
         sqt_config_free(cfg);
         return -1;
     }
-    if (sqt_config_check_credentials(cfg, plugin->desc->exchange->flags, err, errlen) != 0) {
+    if (sqt_config_check_credentials(cfg, plugin->desc->exchange->flags, err, errlen) != 0 ||
+        sqt_config_check_paths(cfg, err, errlen) != 0 ||
+        validate_plugin(cfg, plugin, log, replay, err, errlen) != 0) {
         sqt_plugin_unload(plugin);
         sqt_config_free(cfg);
         return -1;
@@ -257,7 +356,7 @@ static int cmd_run(int argc, char **argv)
     sqt_log_init(&log);
     if (o.log_level >= 0)
         log.level = o.log_level;
-    if (prepare(&o, &log, &cfg, &plugin, dir, sizeof(dir), err, sizeof(err)) != 0) {
+    if (prepare(&o, &log, &cfg, &plugin, 0, dir, sizeof(dir), err, sizeof(err)) != 0) {
         report(&log, err);
         sqt_log_close(&log);
         return SQT_EXIT_USAGE;
@@ -309,7 +408,7 @@ static int cmd_check(int argc, char **argv)
      * repeat the effective config printed below. No log file: check changes nothing. */
     sqt_log_init(&log);
     log.level = SQT_LV_WARN;
-    if (prepare(&o, &log, &cfg, &plugin, dir, sizeof(dir), err, sizeof(err)) != 0) {
+    if (prepare(&o, &log, &cfg, &plugin, 1, dir, sizeof(dir), err, sizeof(err)) != 0) {
         report(NULL, err);
         sqt_log_close(&log);
         return SQT_EXIT_USAGE;

@@ -277,6 +277,103 @@ static void test_sigpipe_ignored(void)
     CU_ASSERT_FALSE(WIFSIGNALED(st));
 }
 
+/* src with its first `from` replaced by `to`, in out. */
+static void subst(const char *src, const char *from, const char *to, char *out, size_t cap)
+{
+    const char *at = strstr(src, from);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+    snprintf(out, cap, "%.*s%s%s", (int)(at - src), src, to, at + strlen(from));
+}
+
+static const char binance_config[] =
+    "app:\n"
+    "  current_exchange: binance\n"
+    "exchanges:\n"
+    "  binance:\n"
+    "    api_key: \"" API_KEY "\"\n"
+    "    secret_key: \"" SECRET_KEY "\"\n"
+    "    rest_url: http://127.0.0.1:1\n"
+    "    ws_market_url: ws://127.0.0.1:1\n"
+    "    ws_private_url: ws://127.0.0.1:1\n"
+    "trading:\n"
+    "  symbol: ETHUSDT\n"
+    "  price_interval: 2\n"
+    "  order_quantity: 30\n"
+    "  buy_window_size: 10\n";
+
+/* Issue 15: what check accepts, run accepts up to the network. */
+static void test_check_as_strict_as_run(void)
+{
+    const char *pdir = getenv("SQT_PLUGIN_DIR");
+    char cfg[PATH_MAX], text[8192], afile[PATH_MAX];
+    cli_result r;
+    const char *rest, *typo;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pdir);
+    /* the plugin's own keys: a value it refuses */
+    subst(binance_config, "    rest_url:", "    recv_window: 999999\n    rest_url:", text,
+          sizeof(text));
+    write_config("recv.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", pdir);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(LAST(&r), "recv_window");
+    ASSERT_NOT_CONTAINS(r.out, "check passed");
+
+    /* a typo in a plugin key: warned by check, and by run before any URL is announced */
+    subst(binance_config, "rest_url:", "rest_ulr:", text, sizeof(text));
+    write_config("typo.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", pdir);
+    SQT_ASSERT_INT_EQ(r.status, 0);
+    ASSERT_CONTAINS(r.err, "exchanges.binance.rest_ulr: not a setting of plugin 'binance'");
+    RUN(&r, NULL, "run", "-c", cfg, "--plugin-dir", pdir, "--run-for", "0.2");
+    typo = strstr(r.err, "rest_ulr: not a setting");
+    rest = strstr(r.err, "rest https://");
+    CU_ASSERT_PTR_NOT_NULL(typo);
+    if (typo != NULL && rest != NULL)
+        CU_ASSERT_TRUE(typo < rest);
+
+    /* a fee of 2 (200 %): run's safety check refuses it, so check does */
+    subst(good_config, "fee_rate: 0.0002", "fee_rate: 2", text, sizeof(text));
+    write_config("fee.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(LAST(&r), "exchanges.good.fee_rate: must be below 0.01");
+
+    /* files run would write, unwritable: refused by check too */
+    write_config("afile", "x", afile, sizeof(afile));
+    snprintf(text, sizeof(text), "%s  log_file: %s/opensqt.log\n", good_config, afile);
+    write_config("log.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", tdir);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(LAST(&r), "system.log_file: cannot open ");
+    snprintf(text, sizeof(text), "%s  event_log: %s/no/such/dir/e.jsonl\n", good_config,
+             scratch);
+    write_config("ev.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", tdir);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(LAST(&r), "system.event_log: cannot open ");
+    ASSERT_CONTAINS(LAST(&r), strerror(ENOENT));
+    snprintf(text, sizeof(text), "%s  state_dir: %s/sub\n", good_config, afile);
+    write_config("sd.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", tdir);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(LAST(&r), "system.state_dir: cannot open ");
+    /* a state_dir whose parents do not exist yet is fine: it is created */
+    snprintf(text, sizeof(text), "%s  state_dir: %s/new/state\n", good_config, scratch);
+    write_config("sd2.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", tdir);
+    SQT_ASSERT_INT_EQ(r.status, 0);
+    unlink(afile);
+
+    /* the exchange's name mistyped */
+    subst(good_config, "current_exchange: good", "current_exchange: goo", text,
+          sizeof(text));
+    write_config("name.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", tdir);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(LAST(&r), "(did you mean good?)");
+}
+
 /* Every usage error: status 2, nothing on stdout, exactly one line on stderr. */
 static void expect_usage_error(const cli_result *r, const char *want_line)
 {
@@ -572,6 +669,7 @@ int main(void)
         {"help_lists_exit_codes", test_help_lists_exit_codes},
         {"config_as_command_hint", test_config_as_command_hint},
         {"sigpipe_ignored", test_sigpipe_ignored},
+        {"check_as_strict_as_run", test_check_as_strict_as_run},
         {"check_good", test_check_good},
         {"check_config_plugin_dir", test_check_config_plugin_dir},
         {"config_errors", test_config_errors},
