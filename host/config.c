@@ -442,7 +442,9 @@ static const sqt_keydef sqt_keys[] = {
     K("system", "log_level", KT_LEVEL, log_level, "INFO", NULL, NULL, 0, NULL),
     K("system", "log_file", KT_STR, log_file, NULL, NULL, NULL, 0, "empty: stderr only"),
     K("system", "event_log", KT_STR, event_log, NULL, NULL, NULL, 0, "empty: none"),
-    K("system", "state_dir", KT_STR, state_dir, NULL, NULL, NULL, KF_CODE, NULL),
+    K("system", "state_dir", KT_STR, state_dir, NULL, NULL, NULL, KF_CODE,
+      "default: $STATE_DIRECTORY, else $XDG_STATE_HOME/opensqt, else "
+      "$HOME/.local/state/opensqt"),
     K("system", "journal_sync", KT_ENUM, journal_sync, "full", "full|normal", NULL, 0,
       "full: every fill survives a power cut; normal: faster, may lose the last"),
 
@@ -1939,8 +1941,10 @@ void sqt_config_print(const sqt_config *cfg, FILE *out)
                 continue;
             fprintf(out, "  %s: ", kd->name);
             sqt_print_value(cfg, kd, out);
+            /* the same text whether the value was given or derived, so the printed
+             * file prints the same when loaded again */
             if (kd->off == offsetof(sqt_config, state_dir))
-                note = cfg->state_dir_from;
+                ;
             else if (kd->type == KT_STR && *(char *const *)(const void *)((const char *)cfg +
                                                                          kd->off) != NULL)
                 note = NULL; /* a string's note says what its absence means */
