@@ -1638,6 +1638,16 @@ int sqt_config_check_credentials(const sqt_config *cfg, uint32_t plugin_flags, c
     return 0;
 }
 
+void sqt_config_create_args(const sqt_config *cfg, sqt_create_args *args)
+{
+    memset(args, 0, sizeof(*args));
+    args->struct_size = sizeof(*args);
+    args->symbol = cfg->symbol;
+    args->exchange_name = cfg->current_exchange;
+    args->allow_hedge_mode = cfg->allow_hedge_mode ? 1 : 0;
+    args->user_stream_keepalive_ms = (int64_t)cfg->listen_key_keepalive_interval * 60 * 1000;
+}
+
 int sqt_config_check_symbol(const sqt_config *cfg, const sqt_symbol_info *info, char *err,
                             size_t errlen)
 {

@@ -145,6 +145,10 @@ int sqt_config_check_symbol(const sqt_config *cfg, const sqt_symbol_info *info, 
  * is created. 0 or -1 + "file:line: key: cannot write PATH: reason". */
 int sqt_config_check_paths(const sqt_config *cfg, char *err, size_t errlen);
 
+/* The create() arguments of the configured exchange (host settings the plugin follows);
+ * the strings point into cfg. */
+void sqt_config_create_args(const sqt_config *cfg, sqt_create_args *args);
+
 /* Print the effective configuration as YAML with every secret shown as "***". */
 void sqt_config_print(const sqt_config *cfg, FILE *out);
 

@@ -250,12 +250,7 @@ static int validate_plugin(const sqt_config *cfg, const sqt_loaded_plugin *p, sq
     quiet.sink = hold_line;
     quiet.sink_ud = held;
     sqt_host_init(&host, &loop, &quiet, cfg, p->desc->name);
-    memset(&args, 0, sizeof(args));
-    args.struct_size = sizeof(args);
-    args.symbol = cfg->symbol;
-    args.exchange_name = cfg->current_exchange;
-    args.allow_hedge_mode = cfg->allow_hedge_mode ? 1 : 0;
-    args.user_stream_keepalive_ms = (int64_t)cfg->listen_key_keepalive_interval * 60 * 1000;
+    sqt_config_create_args(cfg, &args);
     memset(&perr, 0, sizeof(perr));
     rc = x->create(sqt_host_services(), &host, &args, &ex, &perr);
     host.log = log;

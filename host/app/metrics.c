@@ -155,37 +155,36 @@ static int sample_tail(sqt_mbuf *b, const char *value)
     return b->failed ? SQT_ENOMEM : mbuf_put(b, "\n", 1);
 }
 
+static int sample_text(sqt_mbuf *b, const char *name, const sqt_metric_label *labels,
+                       size_t n_labels, const char *value)
+{
+    int rc = sample_head(b, name, NULL, labels, n_labels, NULL);
+    return rc != SQT_OK ? rc : sample_tail(b, value);
+}
+
 int sqt_metrics_sample_i64(sqt_mbuf *b, const char *name, const sqt_metric_label *labels,
                            size_t n_labels, int64_t v)
 {
     char num[32];
-    int rc = sample_head(b, name, NULL, labels, n_labels, NULL);
-    if (rc != SQT_OK)
-        return rc;
     snprintf(num, sizeof(num), "%lld", (long long)v);
-    return sample_tail(b, num);
+    return sample_text(b, name, labels, n_labels, num);
 }
 
 int sqt_metrics_sample_dec(sqt_mbuf *b, const char *name, const sqt_metric_label *labels,
                            size_t n_labels, sqt_dec v)
 {
     char num[48];
-    int rc;
     if (sqt_dec_format(v, num, sizeof(num)) < 0)
         return SQT_EINVAL;
-    rc = sample_head(b, name, NULL, labels, n_labels, NULL);
-    return rc != SQT_OK ? rc : sample_tail(b, num);
+    return sample_text(b, name, labels, n_labels, num);
 }
 
 int sqt_metrics_sample_f64(sqt_mbuf *b, const char *name, const sqt_metric_label *labels,
                            size_t n_labels, double v)
 {
     char num[40];
-    int rc = sample_head(b, name, NULL, labels, n_labels, NULL);
-    if (rc != SQT_OK)
-        return rc;
     fmt_f64(v, num, sizeof(num));
-    return sample_tail(b, num);
+    return sample_text(b, name, labels, n_labels, num);
 }
 
 int sqt_metrics_counter(sqt_mbuf *b, const char *name, const char *help, int64_t v)

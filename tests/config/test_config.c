@@ -647,6 +647,15 @@ static void test_new_keys(void)
     CU_ASSERT_EQUAL_FATAL(load_text(OK_DOC, &cfg, &cap, &log, err, sizeof(err)), 0);
     SQT_ASSERT_STR_EQ(cfg.state_dir, "/var/lib/opensqt/eth");
     SQT_ASSERT_STR_EQ(cfg.state_dir_from, "$STATE_DIRECTORY (systemd)");
+    {
+        sqt_create_args args;
+        sqt_config_create_args(&cfg, &args);
+        SQT_ASSERT_INT_EQ(args.struct_size, sizeof(args));
+        SQT_ASSERT_STR_EQ(args.symbol, "ETHUSDT");
+        SQT_ASSERT_STR_EQ(args.exchange_name, "binance");
+        SQT_ASSERT_INT_EQ(args.allow_hedge_mode, 0);
+        SQT_ASSERT_INT_EQ(args.user_stream_keepalive_ms, 30 * 60 * 1000);
+    }
     SQT_ASSERT_INT_EQ(cfg.journal_sync, SQT_JOURNAL_SYNC_FULL);
     CU_ASSERT_PTR_NULL(cfg.metrics_listen);
     SQT_ASSERT_INT_EQ(cfg.metrics_allow_non_loopback, 0);
