@@ -193,11 +193,32 @@ static void sqt_log_stamp(char *buf, size_t cap)
     snprintf(buf + n, cap - n, ".%03ld", (long)(ts.tv_nsec / 1000000));
 }
 
+static void sqt_log_emit(sqt_log *log, int level, int note, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
 /* The header leaves the attribute off; it lets compilers check the forwarding. */
 void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
 void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
+{
+    if (log == NULL || fmt == NULL || level < log->level)
+        return;
+    sqt_log_emit(log, level, 0, fmt, ap);
+}
+
+void sqt_log_note(sqt_log *log, const char *fmt, ...)
+{
+    va_list ap;
+    if (log == NULL || fmt == NULL || log->level > SQT_LV_WARN)
+        return;
+    va_start(ap, fmt);
+    sqt_log_emit(log, SQT_LV_INFO, 1, fmt, ap);
+    va_end(ap);
+}
+
+/* One line: `note` tags it NOTE (a status or lifecycle line), else by its level. */
+static void sqt_log_emit(sqt_log *log, int level, int note, const char *fmt, va_list ap)
 {
     char small[SQT_LOG_MSG_MAX + 1];
     char *msg = small, *heap = NULL;
@@ -207,8 +228,6 @@ void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
     va_list cp;
     int n, partial = 0;
 
-    if (log == NULL || fmt == NULL || level < log->level)
-        return;
     if (level < SQT_LV_DEBUG)
         level = SQT_LV_DEBUG;
     if (level > SQT_LV_FATAL)
@@ -250,7 +269,7 @@ void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
     sqt_log_truncate(msg, strlen(msg), SQT_LOG_MSG_MAX);
 
     sqt_log_stamp(stamp, sizeof(stamp));
-    name = sqt_level_names[level];
+    name = note ? "NOTE" : sqt_level_names[level];
     n = snprintf(line, sizeof(line), "%s [%s] %s", stamp, name, msg);
     free(heap);
     if (n < 0)
@@ -258,7 +277,8 @@ void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
 
     if (log->err != NULL) {
         if (log->color) {
-            fprintf(log->err, "%s %s[%s]\033[0m %s\n", stamp, sqt_level_colors[level], name,
+            fprintf(log->err, "%s %s[%s]\033[0m %s\n", stamp,
+                    note ? "\033[36m" : sqt_level_colors[level], name,
                     line + strlen(stamp) + strlen(name) + 4);
         } else {
             fputs(line, log->err);

@@ -46,6 +46,12 @@ void sqt_logf(sqt_log *log, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap);
 
+/* A status or lifecycle line ("started", the periodic status, "stopped (exit N)"):
+ * tagged NOTE, shown at every level up to WARN so `--log-level WARN` still says what the
+ * bot is doing; only ERROR and above silence it. Redacted like any line; a sink sees
+ * it as INFO. */
+void sqt_log_note(sqt_log *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Replace every registered secret in buf (NUL-terminated, capacity cap) by "***". */
 void sqt_log_redact(const sqt_log *log, char *buf, size_t cap);
 
@@ -53,5 +59,6 @@ void sqt_log_redact(const sqt_log *log, char *buf, size_t cap);
 #define SQT_INFO(l, ...) sqt_logf((l), SQT_LV_INFO, __VA_ARGS__)
 #define SQT_WARN(l, ...) sqt_logf((l), SQT_LV_WARN, __VA_ARGS__)
 #define SQT_ERROR(l, ...) sqt_logf((l), SQT_LV_ERROR, __VA_ARGS__)
+#define SQT_NOTE(l, ...) sqt_log_note((l), __VA_ARGS__)
 
 #endif

@@ -46,6 +46,30 @@ static const char *msg_of(int i)
     return p ? p + 2 : "";
 }
 
+/* Status and lifecycle lines survive --log-level WARN (issue 15); ERROR silences them. */
+static void test_note(void)
+{
+    sqt_log log;
+    quiet_log(&log);
+    log.level = SQT_LV_WARN;
+    SQT_INFO(&log, "order line");
+    SQT_NOTE(&log, "status: price %s", "3000.12");
+    SQT_ASSERT_INT_EQ(g_lines.n, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(g_lines.text[0], " [NOTE] status: price 3000.12"));
+    SQT_ASSERT_INT_EQ(g_lines.level[0], SQT_LV_INFO);
+    sqt_log_add_secret(&log, "s3cr3t-NOTE");
+    SQT_NOTE(&log, "k=%s", "s3cr3t-NOTE");
+    SQT_ASSERT_STR_EQ(msg_of(1), "k=***");
+    log.level = SQT_LV_ERROR;
+    SQT_NOTE(&log, "hidden");
+    SQT_ASSERT_INT_EQ(g_lines.n, 2);
+    log.level = SQT_LV_DEBUG;
+    SQT_NOTE(&log, "shown");
+    SQT_ASSERT_INT_EQ(g_lines.n, 3);
+    sqt_log_note(NULL, "harmless");
+    sqt_log_close(&log);
+}
+
 static void test_level_parse_and_names(void)
 {
     SQT_ASSERT_INT_EQ(sqt_log_level_parse("DEBUG"), SQT_LV_DEBUG);
@@ -293,6 +317,7 @@ int main(void)
                                           {"control characters", test_control_chars},
                                           {"truncation", test_truncation},
                                           {"redaction", test_redaction},
+                                          {"note", test_note},
                                           {"file and console", test_file_and_console},
                                           {NULL, NULL}};
     SQT_TEST_INIT();
