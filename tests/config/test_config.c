@@ -590,6 +590,48 @@ static void test_bad_yaml_and_files(void)
     capture_free(&cap);
 }
 
+/* Issue 15: the original three-exchange file with every secret filled in, plus the
+ * environment's: twelve secrets, each redacted (the log once kept only eight). */
+static void test_many_secrets_redacted(void)
+{
+    static const char *const ex[] = {"binance", "bitget", "gate"};
+    static const char *const what[] = {"api_key", "secret_key", "passphrase"};
+    char doc[4096], line[256];
+    size_t n = 0, i, j;
+    sqt_config cfg;
+    sqt_log log;
+    capture cap;
+    char err[512];
+    n += (size_t)snprintf(doc + n, sizeof(doc) - n, "app:\n  current_exchange: binance\n"
+                                                     "exchanges:\n");
+    for (i = 0; i < 3; i++) {
+        n += (size_t)snprintf(doc + n, sizeof(doc) - n, "  %s:\n", ex[i]);
+        for (j = 0; j < 3; j++)
+            n += (size_t)snprintf(doc + n, sizeof(doc) - n, "    %s: SECRET-%s-%s-xyz\n",
+                                  what[j], ex[i], what[j]);
+    }
+    snprintf(doc + n, sizeof(doc) - n, "%s", TRADING_OK);
+    setenv("OPENSQT_BINANCE_API_KEY", "ENVSECRET-api-1", 1);
+    setenv("OPENSQT_BINANCE_SECRET_KEY", "ENVSECRET-sec-2", 1);
+    setenv("OPENSQT_BINANCE_PASSPHRASE", "ENVSECRET-pp-3", 1);
+    CU_ASSERT_EQUAL(load_text(doc, &cfg, &cap, &log, err, sizeof(err)), 0);
+    unsetenv("OPENSQT_BINANCE_API_KEY");
+    unsetenv("OPENSQT_BINANCE_SECRET_KEY");
+    unsetenv("OPENSQT_BINANCE_PASSPHRASE");
+    SQT_ASSERT_INT_EQ(log.n_secrets, 12);
+    for (i = 0; i < 3; i++)
+        for (j = 0; j < 3; j++) {
+            snprintf(line, sizeof(line), "SECRET-%s-%s-xyz", ex[i], what[j]);
+            SQT_WARN(&log, "leak? %s", line);
+        }
+    SQT_WARN(&log, "leak? %s %s %s", "ENVSECRET-api-1", "ENVSECRET-sec-2", "ENVSECRET-pp-3");
+    CU_ASSERT_PTR_NULL(strstr(cap_text(&cap), "SECRET-"));
+    CU_ASSERT_PTR_NULL(strstr(cap_text(&cap), "not redacted"));
+    sqt_config_free(&cfg);
+    sqt_log_close(&log);
+    capture_free(&cap);
+}
+
 /* Issue 15: a pipe (`-c <(sops -d x.yaml)`) is read, a FIFO without a writer is not
  * waited on, and a tab is called a tab. */
 static void test_pipe_and_tab(void)
@@ -1258,6 +1300,7 @@ int main(void)
         {"bad YAML and files", test_bad_yaml_and_files},
         {"unknown keys warn", test_unknown_keys_warn},
         {"pipe and tab", test_pipe_and_tab},
+        {"many secrets redacted", test_many_secrets_redacted},
         {"new keys", test_new_keys},
         {"environment overrides", test_env_overrides},
         {"credentials", test_credentials},
