@@ -3,6 +3,9 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+# The cmake-generated makefiles recurse; without this every target prints gmake's
+# "Entering/Leaving directory" pair (~240 lines that bury the warnings).
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps configure build demo test asan soak bench fuzz install clean
 
@@ -42,7 +45,7 @@ bench: deps
 # libFuzzer (clang) on every outside-input parser, FUZZ_SECONDS each, new inputs into a
 # scratch dir (merge the interesting ones into tests/fuzz/corpus, see tests/fuzz/README.md)
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = binance config dec pricepath ws http
+FUZZ_TARGETS = binance config dec pricepath ws http metrics
 fuzz: deps
 	@CC=clang cmake -S . -B build-fuzz -DOPENSQT_FUZZ=ON >/dev/null
 	@cmake --build build-fuzz -j$(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))

@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <yaml.h>
 
 #define SQT_CFG_MAX_FILE (4u << 20)    /* a config is a few KiB; refuse absurd files */
@@ -367,83 +370,151 @@ static const char *sqt_dec_str(sqt_dec d, char *buf, size_t cap)
 }
 
 /* ------------------------------------------------------------------------------------
- * Schema
+ * Schema: one table of every key of the fixed sections. It drives loading, defaults
+ * (each applied default is logged), range validation and the printer of `check`; a new
+ * key is one line here (plus code only when its rule relates it to other keys).
  * ---------------------------------------------------------------------------------- */
 
-enum sqt_ktype { KT_STR, KT_INT, KT_BOOL, KT_DEC, KT_DBL, KT_LEVEL, KT_LIST };
+enum sqt_ktype { KT_STR, KT_INT, KT_BOOL, KT_DEC, KT_DBL, KT_LEVEL, KT_LIST, KT_ENUM };
+
+/* KF_ORIG: the original's rule, a value <= 0 (or an empty string) means "use the
+ *          default"; otherwise the default applies only when the key is absent.
+ * KF_CODE: the default (or part of the rule) depends on other keys: applied in
+ *          sqt_cfg_validate(), not from `def`.
+ * KF_REQ:  required; sqt_cfg_validate() says what it wants, in behaviour.md's order. */
+enum { KF_ORIG = 1, KF_CODE = 2, KF_REQ = 4 };
 
 typedef struct sqt_keydef {
+    const char *section;
     const char *name;
     enum sqt_ktype type;
     size_t off;
+    const char *def;           /* default as YAML text; NULL = none (unset) */
+    const char *min, *max;     /* inclusive range (INT, DEC, DBL), as text; NULL = open.
+                                * KT_ENUM: min lists the choices, "full|normal" */
+    unsigned flags;
+    const char *note;          /* a comment for the printer */
 } sqt_keydef;
 
-#define SQT_K(n, t) {#n, t, offsetof(sqt_config, n)}
-#define SQT_KM(n, t, m) {n, t, offsetof(sqt_config, m)}
+#define SQT_OFF(m) offsetof(sqt_config, m)
+#define K(sec, name, type, m, def, min, max, fl, note) \
+    {sec, name, type, SQT_OFF(m), def, min, max, fl, note}
 
-static const sqt_keydef sqt_app_keys[] = {
-    SQT_K(current_exchange, KT_STR), SQT_K(plugin_dir, KT_STR), SQT_K(instance, KT_STR),
-    {NULL, KT_STR, 0}};
+static const sqt_keydef sqt_keys[] = {
+    K("app", "current_exchange", KT_STR, current_exchange, NULL, NULL, NULL, KF_REQ, NULL),
+    K("app", "plugin_dir", KT_STR, plugin_dir, NULL, NULL, NULL, 0,
+      "empty: the built-in default"),
+    K("app", "instance", KT_STR, instance, NULL, NULL, NULL, KF_CODE,
+      "empty: derived from the symbol"),
 
-static const sqt_keydef sqt_trading_keys[] = {
-    SQT_K(symbol, KT_STR),
-    SQT_K(price_interval, KT_DEC),
-    SQT_K(order_quantity, KT_DEC),
-    SQT_K(min_order_value, KT_DEC),
-    SQT_K(buy_window_size, KT_INT),
-    SQT_K(sell_window_size, KT_INT),
-    SQT_K(reconcile_interval, KT_INT),
-    SQT_K(order_cleanup_threshold, KT_INT),
-    SQT_K(cleanup_batch_size, KT_INT),
-    SQT_K(margin_lock_duration_seconds, KT_INT),
-    SQT_K(position_safety_check, KT_INT),
-    SQT_K(cancel_out_of_window_buys, KT_BOOL),
-    SQT_K(out_of_window_slack, KT_INT),
-    SQT_K(post_only_max_failures, KT_INT),
-    SQT_K(sell_quota_reserve, KT_INT),
-    SQT_K(rate_limit_per_sec, KT_INT),
-    SQT_K(rate_limit_burst, KT_INT),
-    SQT_K(max_leverage, KT_INT),
-    SQT_K(allow_hedge_mode, KT_BOOL),
-    {NULL, KT_STR, 0}};
+    K("trading", "symbol", KT_STR, symbol, NULL, NULL, NULL, KF_REQ, NULL),
+    K("trading", "price_interval", KT_DEC, price_interval, NULL, NULL, NULL, KF_REQ, NULL),
+    K("trading", "order_quantity", KT_DEC, order_quantity, NULL, NULL, NULL, KF_REQ, NULL),
+    K("trading", "min_order_value", KT_DEC, min_order_value, "20", NULL, NULL, KF_ORIG, NULL),
+    K("trading", "buy_window_size", KT_INT, buy_window_size, NULL, NULL, NULL, KF_REQ, NULL),
+    K("trading", "sell_window_size", KT_INT, sell_window_size, NULL, "1", "10000",
+      KF_ORIG | KF_CODE, NULL),
+    K("trading", "reconcile_interval", KT_INT, reconcile_interval, "30", "1", "86400", KF_ORIG,
+      NULL),
+    K("trading", "order_cleanup_threshold", KT_INT, order_cleanup_threshold, "100", "1",
+      "100000", KF_ORIG, NULL),
+    K("trading", "cleanup_batch_size", KT_INT, cleanup_batch_size, "10", "1", "10000", KF_ORIG,
+      NULL),
+    K("trading", "margin_lock_duration_seconds", KT_INT, margin_lock_duration_seconds, "10",
+      "1", "86400", KF_ORIG, NULL),
+    K("trading", "position_safety_check", KT_INT, position_safety_check, "100", "1", "1000000",
+      KF_ORIG, NULL),
+    K("trading", "cancel_out_of_window_buys", KT_BOOL, cancel_out_of_window_buys, "true", NULL,
+      NULL, 0, NULL),
+    K("trading", "out_of_window_slack", KT_INT, out_of_window_slack, "2", "0", "10000", 0, NULL),
+    K("trading", "post_only_max_failures", KT_INT, post_only_max_failures, "3", "1", "1000", 0,
+      NULL),
+    K("trading", "sell_quota_reserve", KT_INT, sell_quota_reserve, NULL, NULL, NULL, KF_CODE,
+      NULL),
+    K("trading", "rate_limit_per_sec", KT_INT, rate_limit_per_sec, "25", "1", "100000", 0,
+      NULL),
+    K("trading", "rate_limit_burst", KT_INT, rate_limit_burst, "30", "1", "100000", 0, NULL),
+    K("trading", "max_leverage", KT_INT, max_leverage, "10", "1", "125", 0, NULL),
+    K("trading", "allow_hedge_mode", KT_BOOL, allow_hedge_mode, "false", NULL, NULL, 0, NULL),
 
-static const sqt_keydef sqt_system_keys[] = {
-    SQT_K(log_level, KT_LEVEL), SQT_K(cancel_on_exit, KT_BOOL), SQT_K(log_file, KT_STR),
-    SQT_K(event_log, KT_STR),   SQT_K(state_dir, KT_STR),       {NULL, KT_STR, 0}};
+    /* §11 #1: cancel_on_exit defaults to true */
+    K("system", "cancel_on_exit", KT_BOOL, cancel_on_exit, "true", NULL, NULL, 0, NULL),
+    K("system", "log_level", KT_LEVEL, log_level, "INFO", NULL, NULL, 0, NULL),
+    K("system", "log_file", KT_STR, log_file, NULL, NULL, NULL, 0, "empty: stderr only"),
+    K("system", "event_log", KT_STR, event_log, NULL, NULL, NULL, 0, "empty: none"),
+    K("system", "state_dir", KT_STR, state_dir, NULL, NULL, NULL, KF_CODE,
+      "default: $STATE_DIRECTORY, else $XDG_STATE_HOME/opensqt, else "
+      "$HOME/.local/state/opensqt"),
+    K("system", "journal_sync", KT_ENUM, journal_sync, "full", "full|normal", NULL, 0,
+      "full: every fill survives a power cut; normal: faster, may lose the last"),
 
-static const sqt_keydef sqt_risk_keys[] = {
-    SQT_KM("enabled", KT_BOOL, risk_enabled),
-    SQT_K(monitor_symbols, KT_LIST),
-    SQT_KM("interval", KT_STR, risk_interval),
-    SQT_K(volume_multiplier, KT_DBL),
-    SQT_K(average_window, KT_INT),
-    SQT_K(recovery_threshold, KT_INT),
-    {NULL, KT_STR, 0}};
+    K("metrics", "listen", KT_STR, metrics_listen, NULL, NULL, NULL, KF_CODE,
+      "host:port, e.g. 127.0.0.1:9464; empty: no metrics server"),
+    K("metrics", "allow_non_loopback", KT_BOOL, metrics_allow_non_loopback, "false", NULL, NULL,
+      0, NULL),
 
-static const sqt_keydef sqt_timing_keys[] = {
-    SQT_K(websocket_reconnect_delay, KT_INT),
-    SQT_K(websocket_write_wait, KT_INT),
-    SQT_K(websocket_pong_wait, KT_INT),
-    SQT_K(websocket_ping_interval, KT_INT),
-    SQT_K(listen_key_keepalive_interval, KT_INT),
-    SQT_K(price_send_interval, KT_INT),
-    SQT_K(rate_limit_retry_delay, KT_INT),
-    SQT_K(order_retry_delay, KT_INT),
-    SQT_K(price_poll_interval, KT_INT),
-    SQT_K(status_print_interval, KT_INT),
-    SQT_K(status_print_seconds, KT_INT),
-    SQT_K(order_cleanup_interval, KT_INT),
-    {NULL, KT_STR, 0}};
+    K("safety", "max_price_jump_percent", KT_DEC, max_price_jump_percent, "3", "0", "100", 0,
+      "0: off"),
+    K("safety", "price_confirm_prints", KT_INT, price_confirm_prints, "3", "1", "100", 0, NULL),
+    K("safety", "market_data_max_age_seconds", KT_INT, market_data_max_age_seconds, "15", "0",
+      "86400", 0, "0: off"),
+    K("safety", "rules_reject_backoff_max_seconds", KT_INT, rules_reject_backoff_max_seconds,
+      "300", "1", "86400", 0, NULL),
 
-typedef struct sqt_section {
-    const char *name;
-    const sqt_keydef *keys;    /* NULL: exchanges, handled apart */
-} sqt_section;
+    K("risk_control", "enabled", KT_BOOL, risk_enabled, "true", NULL, NULL, 0, NULL),
+    K("risk_control", "monitor_symbols", KT_LIST, monitor_symbols, NULL, NULL, NULL, KF_CODE,
+      NULL),
+    K("risk_control", "interval", KT_STR, risk_interval, "1m", NULL, NULL, KF_ORIG | KF_CODE,
+      NULL),
+    K("risk_control", "volume_multiplier", KT_DBL, volume_multiplier, "3.0", NULL, NULL,
+      KF_ORIG, NULL),
+    K("risk_control", "average_window", KT_INT, average_window, "20", "1", "10000", KF_ORIG,
+      NULL),
+    K("risk_control", "recovery_threshold", KT_INT, recovery_threshold, "3", NULL, NULL,
+      KF_ORIG | KF_CODE, NULL),
 
-static const sqt_section sqt_sections[] = {
-    {"app", sqt_app_keys},         {"exchanges", NULL},         {"trading", sqt_trading_keys},
-    {"system", sqt_system_keys},   {"risk_control", sqt_risk_keys}, {"timing", sqt_timing_keys},
-    {NULL, NULL}};
+    K("timing", "websocket_reconnect_delay", KT_INT, websocket_reconnect_delay, "5", "1",
+      "3600", KF_ORIG, NULL),
+    K("timing", "websocket_write_wait", KT_INT, websocket_write_wait, "10", "1", "3600",
+      KF_ORIG, NULL),
+    K("timing", "websocket_pong_wait", KT_INT, websocket_pong_wait, "60", "1", "3600", KF_ORIG,
+      NULL),
+    K("timing", "websocket_ping_interval", KT_INT, websocket_ping_interval, "20", "1", "3600",
+      KF_ORIG, NULL),
+    K("timing", "listen_key_keepalive_interval", KT_INT, listen_key_keepalive_interval, "30",
+      "1", "1440", KF_ORIG | KF_CODE, NULL),
+    K("timing", "price_send_interval", KT_INT, price_send_interval, "50", "1", "60000", KF_ORIG,
+      "not used: prices are handled on every tick"),
+    K("timing", "rate_limit_retry_delay", KT_INT, rate_limit_retry_delay, "1", "1", "3600",
+      KF_ORIG, NULL),
+    K("timing", "order_retry_delay", KT_INT, order_retry_delay, "500", "1", "600000", KF_ORIG,
+      NULL),
+    K("timing", "price_poll_interval", KT_INT, price_poll_interval, "500", "1", "600000",
+      KF_ORIG, NULL),
+    K("timing", "status_print_interval", KT_INT, status_print_interval, "1", "1", "10080",
+      KF_ORIG, NULL),
+    K("timing", "status_print_seconds", KT_INT, status_print_seconds, "0", "0", "604800", 0,
+      NULL),
+    K("timing", "order_cleanup_interval", KT_INT, order_cleanup_interval, "60", "1", "86400",
+      KF_ORIG, NULL),
+};
+#undef K
+
+#define SQT_N_KEYS (sizeof(sqt_keys) / sizeof(sqt_keys[0]))
+
+/* The sections in file order; "exchanges" holds free-form blocks, not table keys. */
+static const char *const sqt_sections[] = {"app",    "exchanges",    "trading", "system",
+                                           "metrics", "safety", "risk_control", "timing"};
+#define SQT_N_SECTIONS (sizeof(sqt_sections) / sizeof(sqt_sections[0]))
+
+static const sqt_keydef *sqt_key_find(const char *section, const char *name)
+{
+    size_t i;
+    for (i = 0; i < SQT_N_KEYS; i++)
+        if (strcmp(sqt_keys[i].section, section) == 0 && strcmp(sqt_keys[i].name, name) == 0)
+            return &sqt_keys[i];
+    return NULL;
+}
 
 /* Edit distance, for "did you mean". */
 static size_t sqt_edit_distance(const char *a, const char *b)
@@ -471,33 +542,47 @@ static size_t sqt_edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
-static void sqt_cfg_warn_unknown(sqt_cfg_ctx *c, const char *prefix, const char *key, int line,
-                                 const char *const *names, size_t n_names)
+/* The name of `names` closest to `word` when close enough to be a typo, else NULL. */
+static const char *sqt_closest(const char *word, const char *const *names, size_t n_names)
 {
     const char *best = NULL;
     size_t bestd = 99, i;
-    char shown[SQT_CFG_SHOW_MAX + 8];
     for (i = 0; i < n_names; i++) {
-        size_t d = sqt_edit_distance(key, names[i]);
+        size_t d = sqt_edit_distance(word, names[i]);
         if (d < bestd) {
             bestd = d;
             best = names[i];
         }
     }
-    sqt_cfg_show(key, strlen(key), shown, sizeof(shown));
-    if (prefix[0] != '\0') {
-        /* a real key in the wrong section is the likelier mistake than a typo */
-        const sqt_section *sec;
-        const sqt_keydef *kd;
-        for (sec = sqt_sections; sec->name != NULL; sec++)
-            for (kd = sec->keys; kd != NULL && kd->name != NULL; kd++)
-                if (strcmp(kd->name, key) == 0 && strcmp(sec->name, prefix) != 0) {
-                    SQT_WARN(c->log, "%s:%d: %s.%s: unknown key here, ignored (it belongs in "
-                             "the %s section)", c->path, line, prefix, shown, sec->name);
-                    return;
-                }
-    }
     if (best != NULL && bestd <= 3 && bestd * 3 <= strlen(best))
+        return best;
+    return NULL;
+}
+
+static void sqt_cfg_warn_unknown(sqt_cfg_ctx *c, const char *prefix, const char *key, int line)
+{
+    const char *names[SQT_N_KEYS + SQT_N_SECTIONS];
+    const char *best;
+    size_t n = 0, i;
+    char shown[SQT_CFG_SHOW_MAX + 8];
+    sqt_cfg_show(key, strlen(key), shown, sizeof(shown));
+    if (prefix[0] == '\0') {
+        for (i = 0; i < SQT_N_SECTIONS; i++)
+            names[n++] = sqt_sections[i];
+    } else {
+        for (i = 0; i < SQT_N_KEYS; i++) {
+            /* a real key in the wrong section is the likelier mistake than a typo */
+            if (strcmp(sqt_keys[i].name, key) == 0 && strcmp(sqt_keys[i].section, prefix) != 0) {
+                SQT_WARN(c->log, "%s:%d: %s.%s: unknown key here, ignored (it belongs in "
+                         "the %s section)", c->path, line, prefix, shown, sqt_keys[i].section);
+                return;
+            }
+            if (strcmp(sqt_keys[i].section, prefix) == 0)
+                names[n++] = sqt_keys[i].name;
+        }
+    }
+    best = sqt_closest(key, names, n);
+    if (best != NULL)
         SQT_WARN(c->log, "%s:%d: %s%s%s: unknown key, ignored (did you mean %s?)", c->path,
                  line, prefix, prefix[0] ? "." : "", shown, best);
     else
@@ -530,43 +615,33 @@ static int sqt_cfg_set_str(char **dst, const char *s)
     return 0;
 }
 
-static int sqt_cfg_store(sqt_cfg_ctx *c, const sqt_keydef *kd, const char *full, yaml_node_t *v)
+/* Index of `s` in the '|'-separated `choices`, or -1. */
+static int sqt_enum_index(const char *choices, const char *s)
+{
+    size_t n = strlen(s);
+    int i = 0;
+    while (choices != NULL && *choices != '\0') {
+        const char *bar = strchr(choices, '|');
+        size_t len = bar ? (size_t)(bar - choices) : strlen(choices);
+        if (len == n && strncasecmp(choices, s, n) == 0)
+            return i;
+        if (bar == NULL)
+            break;
+        choices = bar + 1;
+        i++;
+    }
+    return -1;
+}
+
+/* One scalar value (from the file, or a default's text) into the key's member. */
+static int sqt_cfg_set_text(sqt_cfg_ctx *c, const sqt_keydef *kd, const char *full, int line,
+                            const char *s, size_t len)
 {
     char *base = (char *)c->cfg;
     char shown[SQT_CFG_SHOW_MAX + 8];
-    const char *s;
-    int line = sqt_node_line(v), rc;
+    int rc;
 
-    if (sqt_node_is_null(v))
-        return 0; /* absent: the type's zero value, then defaults */
-    if (kd->type == KT_LIST) {
-        yaml_node_item_t *it;
-        char ***list = (char ***)(void *)(base + kd->off);
-        size_t *count = &c->cfg->n_monitor_symbols, n = 0;
-        if (v->type != YAML_SEQUENCE_NODE)
-            return sqt_cfg_fail(c, line, full, "expected a list of symbols, got %s",
-                                sqt_node_kind(v));
-        n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-        *list = calloc(n ? n : 1, sizeof(char *));
-        if (*list == NULL)
-            return sqt_cfg_fail(c, line, full, "out of memory");
-        for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-            yaml_node_t *e = yaml_document_get_node(c->doc, *it);
-            if (e == NULL || sqt_cfg_want_scalar(c, full, e) != 0)
-                return -1;
-            if (e->data.scalar.length == 0 || sqt_node_is_null(e))
-                return sqt_cfg_fail(c, sqt_node_line(e), full, "empty symbol in the list");
-            (*list)[*count] = strdup(sqt_node_str(e));
-            if ((*list)[*count] == NULL)
-                return sqt_cfg_fail(c, line, full, "out of memory");
-            (*count)++;
-        }
-        return 0;
-    }
-    if (sqt_cfg_want_scalar(c, full, v) != 0)
-        return -1;
-    s = sqt_node_str(v);
-    sqt_cfg_show(s, v->data.scalar.length, shown, sizeof(shown));
+    sqt_cfg_show(s, len, shown, sizeof(shown));
     switch (kd->type) {
     case KT_STR:
         if (sqt_cfg_set_str((char **)(void *)(base + kd->off), s) != 0)
@@ -601,31 +676,68 @@ static int sqt_cfg_store(sqt_cfg_ctx *c, const sqt_keydef *kd, const char *full,
         }
         *(int *)(void *)(base + kd->off) = rc;
         return 0;
+    case KT_ENUM:
+        rc = sqt_enum_index(kd->min, s);
+        if (rc < 0)
+            return sqt_cfg_fail(c, line, full, "expected one of %s (got %s)", kd->min, shown);
+        *(int *)(void *)(base + kd->off) = rc;
+        return 0;
     case KT_LIST:
         break;
     }
     return 0;
 }
 
+static int sqt_cfg_store(sqt_cfg_ctx *c, const sqt_keydef *kd, const char *full, yaml_node_t *v)
+{
+    char *base = (char *)c->cfg;
+    int line = sqt_node_line(v);
+
+    if (sqt_node_is_null(v))
+        return 0; /* absent: the type's zero value, then defaults */
+    if (kd->type == KT_LIST) {
+        yaml_node_item_t *it;
+        char ***list = (char ***)(void *)(base + kd->off);
+        size_t *count = &c->cfg->n_monitor_symbols, n = 0;
+        if (v->type != YAML_SEQUENCE_NODE)
+            return sqt_cfg_fail(c, line, full, "expected a list of symbols, got %s",
+                                sqt_node_kind(v));
+        n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+        *list = calloc(n ? n : 1, sizeof(char *));
+        if (*list == NULL)
+            return sqt_cfg_fail(c, line, full, "out of memory");
+        for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+            yaml_node_t *e = yaml_document_get_node(c->doc, *it);
+            if (e == NULL || sqt_cfg_want_scalar(c, full, e) != 0)
+                return -1;
+            if (e->data.scalar.length == 0 || sqt_node_is_null(e))
+                return sqt_cfg_fail(c, sqt_node_line(e), full, "empty symbol in the list");
+            (*list)[*count] = strdup(sqt_node_str(e));
+            if ((*list)[*count] == NULL)
+                return sqt_cfg_fail(c, line, full, "out of memory");
+            (*count)++;
+        }
+        return 0;
+    }
+    if (sqt_cfg_want_scalar(c, full, v) != 0)
+        return -1;
+    return sqt_cfg_set_text(c, kd, full, line, sqt_node_str(v), v->data.scalar.length);
+}
+
 static int sqt_cfg_section_pair(sqt_cfg_ctx *c, const char *prefix, const char *key, int kline,
                                 yaml_node_t *val, void *ud)
 {
-    const sqt_keydef *keys = ud, *kd;
-    const char *names[32];
-    size_t n = 0;
+    const sqt_keydef *kd = sqt_key_find(prefix, key);
     char full[160];
+    (void)ud;
     snprintf(full, sizeof(full), "%s.%s", prefix, key);
-    for (kd = keys; kd->name != NULL; kd++) {
-        if (strcmp(kd->name, key) == 0) {
-            if (sqt_cfg_lines_add(c->cfg, full, kline, !sqt_node_is_null(val)) != 0)
-                return sqt_cfg_fail(c, kline, full, "out of memory");
-            return sqt_cfg_store(c, kd, full, val);
-        }
-        if (n < 32)
-            names[n++] = kd->name;
+    if (kd == NULL) {
+        sqt_cfg_warn_unknown(c, prefix, key, kline);
+        return 0;
     }
-    sqt_cfg_warn_unknown(c, prefix, key, kline, names, n);
-    return 0;
+    if (sqt_cfg_lines_add(c->cfg, full, kline, !sqt_node_is_null(val)) != 0)
+        return sqt_cfg_fail(c, kline, full, "out of memory");
+    return sqt_cfg_store(c, kd, full, val);
 }
 
 static int sqt_is_secret_key(const char *k)
@@ -721,35 +833,30 @@ static int sqt_cfg_exchanges_pair(sqt_cfg_ctx *c, const char *prefix, const char
 static int sqt_cfg_top_pair(sqt_cfg_ctx *c, const char *prefix, const char *key, int kline,
                             yaml_node_t *val, void *ud)
 {
-    const sqt_section *sec;
-    const char *names[8];
-    size_t n = 0;
+    size_t i;
     (void)prefix;
     (void)ud;
-    for (sec = sqt_sections; sec->name != NULL; sec++) {
-        if (strcmp(sec->name, key) != 0) {
-            names[n++] = sec->name;
-            continue;
-        }
-        if (sqt_cfg_lines_add(c->cfg, key, kline, !sqt_node_is_null(val)) != 0)
-            return sqt_cfg_fail(c, kline, key, "out of memory");
-        if (sqt_node_is_null(val))
-            return 0;
-        if (val->type != YAML_MAPPING_NODE)
-            return sqt_cfg_fail(c, sqt_node_line(val), key, "expected a mapping of keys, got %s",
-                                sqt_node_kind(val));
-        if (sec->keys == NULL) {
-            size_t pairs =
-                (size_t)(val->data.mapping.pairs.top - val->data.mapping.pairs.start);
-            c->cfg->exchanges = calloc(pairs ? pairs : 1, sizeof(sqt_exchange_cfg));
-            if (c->cfg->exchanges == NULL)
-                return sqt_cfg_fail(c, kline, key, "out of memory");
-            return sqt_cfg_each_pair(c, key, val, sqt_cfg_exchanges_pair, NULL);
-        }
-        return sqt_cfg_each_pair(c, key, val, sqt_cfg_section_pair, (void *)sec->keys);
+    for (i = 0; i < SQT_N_SECTIONS && strcmp(sqt_sections[i], key) != 0; i++)
+        ;
+    if (i == SQT_N_SECTIONS) {
+        sqt_cfg_warn_unknown(c, "", key, kline);
+        return 0;
     }
-    sqt_cfg_warn_unknown(c, "", key, kline, names, n);
-    return 0;
+    if (sqt_cfg_lines_add(c->cfg, key, kline, !sqt_node_is_null(val)) != 0)
+        return sqt_cfg_fail(c, kline, key, "out of memory");
+    if (sqt_node_is_null(val))
+        return 0;
+    if (val->type != YAML_MAPPING_NODE)
+        return sqt_cfg_fail(c, sqt_node_line(val), key, "expected a mapping of keys, got %s",
+                            sqt_node_kind(val));
+    if (strcmp(key, "exchanges") == 0) {
+        size_t pairs = (size_t)(val->data.mapping.pairs.top - val->data.mapping.pairs.start);
+        c->cfg->exchanges = calloc(pairs ? pairs : 1, sizeof(sqt_exchange_cfg));
+        if (c->cfg->exchanges == NULL)
+            return sqt_cfg_fail(c, kline, key, "out of memory");
+        return sqt_cfg_each_pair(c, key, val, sqt_cfg_exchanges_pair, NULL);
+    }
+    return sqt_cfg_each_pair(c, key, val, sqt_cfg_section_pair, NULL);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -827,93 +934,126 @@ static void sqt_cfg_register_secrets(sqt_cfg_ctx *c, yaml_node_t *root)
  * Validation (behaviour.md §1.3 order, then the §11 fixes and our keys)
  * ---------------------------------------------------------------------------------- */
 
-/* Collects "key=value" notes of defaults applied, one INFO line per section. */
+/* Notes "key=value" of the defaults applied, one INFO line per section at the end. */
 typedef struct sqt_dflt {
-    char buf[1024];
-    size_t n;
+    char buf[SQT_N_SECTIONS][1024];
+    size_t n[SQT_N_SECTIONS];
 } sqt_dflt;
 
-static void sqt_dflt_add(sqt_dflt *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sqt_dflt_add(sqt_dflt *d, const char *section, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static void sqt_dflt_add(sqt_dflt *d, const char *fmt, ...)
+static void sqt_dflt_add(sqt_dflt *d, const char *section, const char *fmt, ...)
 {
     va_list ap;
+    size_t s, *n;
+    char *buf;
     int w;
-    if (d->n + 2 >= sizeof(d->buf))
+    for (s = 0; s < SQT_N_SECTIONS && strcmp(sqt_sections[s], section) != 0; s++)
+        ;
+    if (s == SQT_N_SECTIONS)
         return;
-    if (d->n > 0)
-        d->buf[d->n++] = ' ';
+    buf = d->buf[s];
+    n = &d->n[s];
+    if (*n + 2 >= sizeof(d->buf[s]))
+        return;
+    if (*n > 0)
+        buf[(*n)++] = ' ';
     va_start(ap, fmt);
-    w = vsnprintf(d->buf + d->n, sizeof(d->buf) - d->n, fmt, ap);
+    w = vsnprintf(buf + *n, sizeof(d->buf[s]) - *n, fmt, ap);
     va_end(ap);
     if (w > 0)
-        d->n += (size_t)w < sizeof(d->buf) - d->n ? (size_t)w : sizeof(d->buf) - d->n - 1;
+        *n += (size_t)w < sizeof(d->buf[s]) - *n ? (size_t)w : sizeof(d->buf[s]) - *n - 1;
 }
 
-static void sqt_dflt_flush(sqt_cfg_ctx *c, sqt_dflt *d, const char *section)
+static void sqt_dflt_flush(sqt_cfg_ctx *c, const sqt_dflt *d)
 {
-    if (d->n > 0)
-        SQT_INFO(c->log, "config: %s: defaults applied: %s", section, d->buf);
-    d->n = 0;
-    d->buf[0] = '\0';
+    size_t s;
+    for (s = 0; s < SQT_N_SECTIONS; s++)
+        if (d->n[s] > 0)
+            SQT_INFO(c->log, "config: %s: defaults applied: %s", sqt_sections[s], d->buf[s]);
 }
 
-/* Integer keys with a default and a range. `orig`: the original's rule, a value <= 0
- * means "use the default". Otherwise the default applies only when the key is absent
- * and any given value must lie in [min, max]. */
-typedef struct sqt_intrule {
-    const char *key;
-    size_t off;
-    int def;
-    int orig;
-    int min, max;
-} sqt_intrule;
-
-#define SQT_IR(sec, m, def, orig, min, max) \
-    {sec "." #m, offsetof(sqt_config, m), def, orig, min, max}
-
-static const sqt_intrule sqt_trading_rules[] = {
-    SQT_IR("trading", reconcile_interval, 30, 1, 1, 86400),
-    SQT_IR("trading", order_cleanup_threshold, 100, 1, 1, 100000),
-    SQT_IR("trading", cleanup_batch_size, 10, 1, 1, 10000),
-    SQT_IR("trading", margin_lock_duration_seconds, 10, 1, 1, 86400),
-    SQT_IR("trading", position_safety_check, 100, 1, 1, 1000000),
-    SQT_IR("trading", out_of_window_slack, 2, 0, 0, 10000),
-    SQT_IR("trading", post_only_max_failures, 3, 0, 1, 1000),
-    SQT_IR("trading", rate_limit_per_sec, 25, 0, 1, 100000),
-    SQT_IR("trading", rate_limit_burst, 30, 0, 1, 100000),
-    SQT_IR("trading", max_leverage, 10, 0, 1, 125),
-    {NULL, 0, 0, 0, 0, 0}};
-
-static const sqt_intrule sqt_timing_rules[] = {
-    SQT_IR("timing", websocket_reconnect_delay, 5, 1, 1, 3600),
-    SQT_IR("timing", websocket_write_wait, 10, 1, 1, 3600),
-    SQT_IR("timing", websocket_pong_wait, 60, 1, 1, 3600),
-    SQT_IR("timing", websocket_ping_interval, 20, 1, 1, 3600),
-    SQT_IR("timing", listen_key_keepalive_interval, 30, 1, 1, 1440),
-    SQT_IR("timing", price_send_interval, 50, 1, 1, 60000),
-    SQT_IR("timing", rate_limit_retry_delay, 1, 1, 1, 3600),
-    SQT_IR("timing", order_retry_delay, 500, 1, 1, 600000),
-    SQT_IR("timing", price_poll_interval, 500, 1, 1, 600000),
-    SQT_IR("timing", status_print_interval, 1, 1, 1, 10080),
-    SQT_IR("timing", status_print_seconds, 0, 0, 0, 604800),
-    SQT_IR("timing", order_cleanup_interval, 60, 1, 1, 86400),
-    {NULL, 0, 0, 0, 0, 0}};
-
-static int sqt_cfg_apply_ints(sqt_cfg_ctx *c, const sqt_intrule *r, sqt_dflt *d)
+/* Whether the key counts as not given: absent, or (KF_ORIG) a value <= 0; an empty
+ * string is always the same as leaving the key out. */
+static int sqt_key_unset(const sqt_config *cfg, const sqt_keydef *kd, const char *full)
 {
-    for (; r->key != NULL; r++) {
-        int *v = (int *)(void *)((char *)c->cfg + r->off);
-        const char *leaf = strchr(r->key, '.') + 1;
-        int present = sqt_cfg_present(c->cfg, r->key);
-        if ((r->orig && *v <= 0) || (!r->orig && !present)) {
-            *v = r->def;
-            sqt_dflt_add(d, "%s=%d", leaf, r->def);
+    const char *base = (const char *)cfg;
+    const void *m = base + kd->off;
+    if (kd->type == KT_STR) {
+        const char *v = *(char *const *)m;
+        return v == NULL || v[0] == '\0';
+    }
+    if (!sqt_cfg_present(cfg, full))
+        return 1;
+    if (!(kd->flags & KF_ORIG))
+        return 0;
+    switch (kd->type) {
+    case KT_INT: return *(const int *)m <= 0;
+    case KT_DEC: return sqt_dec_sign(*(const sqt_dec *)m) <= 0;
+    case KT_DBL: return !(*(const double *)m > 0);
+    default: return 0;
+    }
+}
+
+/* The table's inclusive range, for a key that was given. */
+static int sqt_key_range(sqt_cfg_ctx *c, const sqt_keydef *kd, const char *full)
+{
+    const char *m = (const char *)c->cfg + kd->off;
+    int bad = 0, ok = 1, lo = 0, hi = 0;
+    sqt_dec dl, dh;
+    char a[48];
+    if (kd->type == KT_INT) {
+        int v = *(const int *)m;
+        bad = (kd->min != NULL && sqt_parse_int(kd->min, &lo) == 0 && v < lo) ||
+              (kd->max != NULL && sqt_parse_int(kd->max, &hi) == 0 && v > hi);
+        snprintf(a, sizeof(a), "%d", v);
+    } else if (kd->type == KT_DEC) {
+        sqt_dec v = *(const sqt_dec *)m;
+        bad = (kd->min != NULL && sqt_parse_dec(kd->min, &dl) == SQT_OK &&
+               (sqt_dec_cmp(v, dl, &ok) < 0 || !ok)) ||
+              (kd->max != NULL && sqt_parse_dec(kd->max, &dh) == SQT_OK &&
+               (sqt_dec_cmp(v, dh, &ok) > 0 || !ok));
+        sqt_dec_str(v, a, sizeof(a));
+    } else {
+        return 0;
+    }
+    if (!bad)
+        return 0;
+    if (kd->min != NULL && kd->max != NULL)
+        return sqt_cfg_fail(c, sqt_cfg_line_of(c->cfg, full), full,
+                            "must be between %s and %s (got %s)", kd->min, kd->max, a);
+    return sqt_cfg_fail(c, sqt_cfg_line_of(c->cfg, full), full, "must be %s %s (got %s)",
+                        kd->min ? "at least" : "at most", kd->min ? kd->min : kd->max, a);
+}
+
+/* Every key of the table that is not required: its default when unset (noted), else
+ * its range. Required keys and rules across keys are sqt_cfg_validate()'s. */
+static int sqt_cfg_apply_table(sqt_cfg_ctx *c, sqt_dflt *d)
+{
+    size_t i;
+    for (i = 0; i < SQT_N_KEYS; i++) {
+        const sqt_keydef *kd = &sqt_keys[i];
+        char full[160];
+        if ((kd->flags & KF_REQ) || kd->type == KT_LIST)
+            continue;
+        snprintf(full, sizeof(full), "%s.%s", kd->section, kd->name);
+        if (!sqt_key_unset(c->cfg, kd, full)) {
+            if (sqt_key_range(c, kd, full) != 0)
+                return -1;
             continue;
         }
-        if (*v < r->min || *v > r->max)
-            return sqt_cfg_fail(c, sqt_cfg_line_of(c->cfg, r->key), r->key,
-                                "must be between %d and %d (got %d)", r->min, r->max, *v);
+        if (kd->type == KT_STR) {
+            char **v = (char **)(void *)((char *)c->cfg + kd->off);
+            free(*v);
+            *v = NULL;
+        }
+        if (kd->def == NULL)
+            continue;
+        if (sqt_cfg_set_text(c, kd, full, sqt_cfg_line_of(c->cfg, full), kd->def,
+                             strlen(kd->def)) != 0)
+            return -1;
+        sqt_dflt_add(d, kd->section, "%s=%s", kd->name, kd->def);
     }
     return 0;
 }
@@ -929,6 +1069,89 @@ static int sqt_symbol_ok(const char *s)
     }
     return i > 0;
 }
+
+/* system.state_dir when the key is not given: systemd's StateDirectory=, else the XDG
+ * base directory rule. */
+static int sqt_cfg_state_dir(sqt_cfg_ctx *c, sqt_dflt *d)
+{
+    sqt_config *cfg = c->cfg;
+    const char *sd = getenv("STATE_DIRECTORY"), *xdg = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    char buf[4096];
+    if (cfg->state_dir != NULL) {
+        cfg->state_dir_from = "system.state_dir";
+        return 0;
+    }
+    if (sd != NULL && sd[0] == '/') {
+        /* systemd lists one directory per StateDirectory= entry, ':'-separated */
+        snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(sd, ":"), sd);
+        cfg->state_dir_from = "$STATE_DIRECTORY (systemd)";
+    } else if (xdg != NULL && xdg[0] == '/') {
+        snprintf(buf, sizeof(buf), "%s/opensqt", xdg);
+        cfg->state_dir_from = "$XDG_STATE_HOME/opensqt";
+    } else if (home != NULL && home[0] == '/') {
+        snprintf(buf, sizeof(buf), "%s/.local/state/opensqt", home);
+        cfg->state_dir_from = "$HOME/.local/state/opensqt";
+    } else {
+        cfg->state_dir_from = "none: no $STATE_DIRECTORY, $XDG_STATE_HOME or $HOME";
+        return 0;
+    }
+    if (sqt_cfg_set_str(&cfg->state_dir, buf) != 0)
+        return sqt_cfg_fail(c, 1, "system.state_dir", "out of memory");
+    sqt_dflt_add(d, "system", "state_dir=%s", buf);
+    return 0;
+}
+
+/* metrics.listen: "host:port" with a numeric address ("[::1]:9464" for IPv6) or
+ * localhost; a non-loopback address only with metrics.allow_non_loopback. */
+static int sqt_cfg_metrics(sqt_cfg_ctx *c)
+{
+    sqt_config *cfg = c->cfg;
+    const char *k = "metrics.listen", *v = cfg->metrics_listen, *colon, *h, *he;
+    char shown[SQT_CFG_SHOW_MAX + 8], host[64];
+    unsigned char addr[16];
+    int port, loopback;
+    if (v == NULL)
+        return 0;
+    sqt_cfg_show(v, strlen(v), shown, sizeof(shown));
+    colon = strrchr(v, ':');
+    if (v[0] == '[') {
+        h = v + 1;
+        he = strchr(v, ']');
+        if (he == NULL || he[1] != ':')
+            colon = NULL;
+    } else {
+        h = v;
+        he = colon;
+    }
+    if (colon == NULL || he == NULL || he <= h || (size_t)(he - h) >= sizeof(host) ||
+        sqt_parse_int(colon + 1, &port) != 0 || port < 0 || port > 65535)
+        return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, k), k,
+                            "expected host:port such as 127.0.0.1:9464 or [::1]:9464 (got %s)",
+                            shown);
+    memcpy(host, h, (size_t)(he - h));
+    host[he - h] = '\0';
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof(host), "127.0.0.1");
+    if (inet_pton(AF_INET, host, addr) == 1)
+        loopback = addr[0] == 127;
+    else if (v[0] == '[' && inet_pton(AF_INET6, host, addr) == 1)
+        loopback = memcmp(addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
+    else
+        return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, k), k,
+                            "the host must be a numeric address or localhost (got %s)", shown);
+    if (!loopback && !cfg->metrics_allow_non_loopback)
+        return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, k), k,
+                            "%s is not a loopback address: anyone who reaches it reads the "
+                            "bot's position; set metrics.allow_non_loopback: true to allow it",
+                            shown);
+    snprintf(cfg->metrics_host, sizeof(cfg->metrics_host), "%s", host);
+    cfg->metrics_port = port;
+    return 0;
+}
+
+/* A fee rate is a fraction per fill: 0.0002 is 0.02 %. 1 % and more is a unit mistake. */
+#define SQT_FEE_RATE_MAX "0.01"
 
 static int sqt_cfg_validate(sqt_cfg_ctx *c)
 {
@@ -961,9 +1184,20 @@ static int sqt_cfg_validate(sqt_cfg_ctx *c)
     for (i = 0; i < cfg->n_exchanges; i++)
         if (strcmp(cfg->exchanges[i].name, cfg->current_exchange) == 0)
             ex = &cfg->exchanges[i];
-    if (ex == NULL)
+    if (ex == NULL) {
+        const char *names[64], *best;
+        size_t n = 0;
+        for (i = 0; i < cfg->n_exchanges && n < 64; i++)
+            names[n++] = cfg->exchanges[i].name;
+        best = sqt_closest(cfg->current_exchange, names, n);
+        k = "app.current_exchange";
+        if (best != NULL)
+            return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, k), k,
+                                "no exchanges block named '%s' (did you mean %s?)",
+                                cfg->current_exchange, best);
         return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, "exchanges"), "exchanges",
                             "no block for app.current_exchange '%s'", cfg->current_exchange);
+    }
     /* Environment overrides; 4. (credentials) waits for the plugin's flags. */
     for (i = 0; i < 3; i++) {
         char name[96];
@@ -979,12 +1213,21 @@ static int sqt_cfg_validate(sqt_cfg_ctx *c)
         SQT_INFO(c->log, "config: exchanges.%s.%s: using the value of %s", ex->name,
                  i == 0 ? "api_key" : i == 1 ? "secret_key" : "passphrase", name);
     }
-    /* 5. fee_rate */
-    if (sqt_dec_sign(ex->fee_rate) < 0) {
+    /* 5. fee_rate: >= 0 (§1.3), and a fraction, not a percentage */
+    {
         char key[96];
+        sqt_dec max;
         snprintf(key, sizeof(key), "exchanges.%s.fee_rate", ex->name);
-        return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, key), key, "must be >= 0 (got %s)",
-                            sqt_dec_str(ex->fee_rate, a, sizeof(a)));
+        if (sqt_dec_sign(ex->fee_rate) < 0)
+            return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, key), key, "must be >= 0 (got %s)",
+                                sqt_dec_str(ex->fee_rate, a, sizeof(a)));
+        ok = 1;
+        if (sqt_parse_dec(SQT_FEE_RATE_MAX, &max) == SQT_OK &&
+            (sqt_dec_cmp(ex->fee_rate, max, &ok) >= 0 || !ok))
+            return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, key), key,
+                                "must be below %s: a fraction per fill, 0.0002 is 0.02 %% "
+                                "(got %s)",
+                                SQT_FEE_RATE_MAX, sqt_dec_str(ex->fee_rate, a, sizeof(a)));
     }
     /* 6. symbol */
     k = "trading.symbol";
@@ -1025,33 +1268,19 @@ static int sqt_cfg_validate(sqt_cfg_ctx *c)
         return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, k), k, "must be at most 10000 (got %d)",
                             cfg->buy_window_size);
 
-    /* 9. defaults, then the relations the original never checked */
+    /* 9. every other key: defaults and ranges from the table */
+    if (sqt_cfg_apply_table(c, &d) != 0)
+        return -1;
+
+    /* then the rules across keys, which the original never checked */
     if (cfg->sell_window_size <= 0) {
         cfg->sell_window_size = cfg->buy_window_size;
-        sqt_dflt_add(&d, "sell_window_size=%d", cfg->sell_window_size);
-    } else if (cfg->sell_window_size > 10000) {
-        k = "trading.sell_window_size";
-        return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, k), k, "must be at most 10000 (got %d)",
-                            cfg->sell_window_size);
-    }
-    if (sqt_dec_sign(cfg->min_order_value) <= 0) {
-        cfg->min_order_value = sqt_dec_make(20, 0);
-        sqt_dflt_add(&d, "min_order_value=20");
-    }
-    if (sqt_cfg_apply_ints(c, sqt_trading_rules, &d) != 0)
-        return -1;
-    if (!sqt_cfg_present(cfg, "trading.cancel_out_of_window_buys")) {
-        cfg->cancel_out_of_window_buys = 1;
-        sqt_dflt_add(&d, "cancel_out_of_window_buys=true");
-    }
-    if (!sqt_cfg_present(cfg, "trading.allow_hedge_mode")) {
-        cfg->allow_hedge_mode = 0;
-        sqt_dflt_add(&d, "allow_hedge_mode=false");
+        sqt_dflt_add(&d, "trading", "sell_window_size=%d", cfg->sell_window_size);
     }
     k = "trading.sell_quota_reserve";
     if (!sqt_cfg_present(cfg, k)) {
         cfg->sell_quota_reserve = cfg->order_cleanup_threshold / 4;
-        sqt_dflt_add(&d, "sell_quota_reserve=%d", cfg->sell_quota_reserve);
+        sqt_dflt_add(&d, "trading", "sell_quota_reserve=%d", cfg->sell_quota_reserve);
     } else if (cfg->sell_quota_reserve < 0 ||
                cfg->sell_quota_reserve >= cfg->order_cleanup_threshold) {
         return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, k), k,
@@ -1069,21 +1298,8 @@ static int sqt_cfg_validate(sqt_cfg_ctx *c)
                             sqt_dec_str(cfg->min_order_value, b, sizeof(b)),
                             sqt_cfg_present(cfg, k) ? "" : ", the default");
     }
-    sqt_dflt_flush(c, &d, "trading");
-
-    /* system (§11 #1: cancel_on_exit defaults to true) */
-    if (!sqt_cfg_present(cfg, "system.cancel_on_exit")) {
-        cfg->cancel_on_exit = 1;
-        sqt_dflt_add(&d, "cancel_on_exit=true");
-    }
-    if (!sqt_cfg_present(cfg, "system.log_level"))
-        sqt_dflt_add(&d, "log_level=%s", sqt_log_level_name(cfg->log_level));
-    sqt_dflt_flush(c, &d, "system");
-
-    /* timing */
-    if (sqt_cfg_apply_ints(c, sqt_timing_rules, &d) != 0)
+    if (sqt_cfg_state_dir(c, &d) != 0 || sqt_cfg_metrics(c) != 0)
         return -1;
-    sqt_dflt_flush(c, &d, "timing");
     if (cfg->listen_key_keepalive_interval >= 60) {
         /* The original ignored this key, so old files may hold any value; a listen key
          * expires after 60 minutes without a keep-alive. */
@@ -1097,16 +1313,8 @@ static int sqt_cfg_validate(sqt_cfg_ctx *c)
                          "on every tick");
 
     /* risk_control (§11 #1 and #4) */
-    if (!sqt_cfg_present(cfg, "risk_control.enabled")) {
-        cfg->risk_enabled = 1;
-        sqt_dflt_add(&d, "enabled=true");
-    }
     k = "risk_control.interval";
-    if (cfg->risk_interval == NULL || cfg->risk_interval[0] == '\0') {
-        if (sqt_cfg_set_str(&cfg->risk_interval, "1m") != 0)
-            return sqt_cfg_fail(c, 1, k, "out of memory");
-        sqt_dflt_add(&d, "interval=1m");
-    } else {
+    {
         size_t n = strlen(cfg->risk_interval);
         int good = n < SQT_INTERVAL_MAX && isdigit((unsigned char)cfg->risk_interval[0]);
         for (i = 0; good && i < n; i++)
@@ -1115,18 +1323,6 @@ static int sqt_cfg_validate(sqt_cfg_ctx *c)
             return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, k), k,
                                 "expected a kline period such as 1m, 5m or 1h (got %s)",
                                 sqt_cfg_show(cfg->risk_interval, n, shown, sizeof(shown)));
-    }
-    if (!(cfg->volume_multiplier > 0)) {
-        cfg->volume_multiplier = 3.0;
-        sqt_dflt_add(&d, "volume_multiplier=3.0");
-    }
-    if (cfg->average_window <= 0) {
-        cfg->average_window = 20;
-        sqt_dflt_add(&d, "average_window=20");
-    } else if (cfg->average_window > 10000) {
-        k = "risk_control.average_window";
-        return sqt_cfg_fail(c, sqt_cfg_line_of(cfg, k), k, "must be at most 10000 (got %d)",
-                            cfg->average_window);
     }
     if (cfg->n_monitor_symbols == 0) {
         static const char *const dflt[] = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT",
@@ -1141,7 +1337,8 @@ static int sqt_cfg_validate(sqt_cfg_ctx *c)
                 return sqt_cfg_fail(c, 1, "risk_control.monitor_symbols", "out of memory");
             cfg->n_monitor_symbols++;
         }
-        sqt_dflt_add(&d, "monitor_symbols=[BTCUSDT,ETHUSDT,SOLUSDT,XRPUSDT,DOGEUSDT]");
+        sqt_dflt_add(&d, "risk_control",
+                     "monitor_symbols=[BTCUSDT,ETHUSDT,SOLUSDT,XRPUSDT,DOGEUSDT]");
     }
     for (i = 0; i < cfg->n_monitor_symbols; i++) {
         k = "risk_control.monitor_symbols";
@@ -1151,28 +1348,15 @@ static int sqt_cfg_validate(sqt_cfg_ctx *c)
                                              strlen(cfg->monitor_symbols[i]), shown,
                                              sizeof(shown)));
     }
-    if (cfg->recovery_threshold <= 0) {
-        cfg->recovery_threshold = 3;
-        sqt_dflt_add(&d, "recovery_threshold=3");
-    }
     if ((size_t)cfg->recovery_threshold > cfg->n_monitor_symbols) {
         /* the monitor could never recover with fewer symbols than the threshold */
         cfg->recovery_threshold = (int)cfg->n_monitor_symbols;
-        sqt_dflt_add(&d, "recovery_threshold=%d(clamped to the number of monitor_symbols)",
+        sqt_dflt_add(&d, "risk_control",
+                     "recovery_threshold=%d(clamped to the number of monitor_symbols)",
                      cfg->recovery_threshold);
     }
-    sqt_dflt_flush(c, &d, "risk_control");
+    sqt_dflt_flush(c, &d);
 
-    /* An empty optional string is the same as leaving the key out. */
-    {
-        char **opt[] = {&cfg->plugin_dir, &cfg->instance, &cfg->log_file, &cfg->event_log,
-                        &cfg->state_dir};
-        for (i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
-            if (*opt[i] != NULL && (*opt[i])[0] == '\0') {
-                free(*opt[i]);
-                *opt[i] = NULL;
-            }
-    }
     /* app.instance tags client order ids: keep it short and id-safe. */
     k = "app.instance";
     if (cfg->instance != NULL) {
@@ -1192,33 +1376,60 @@ static int sqt_cfg_validate(sqt_cfg_ctx *c)
  * Loading
  * ---------------------------------------------------------------------------------- */
 
+/* How long a pipe (`-c <(sops -d x.yaml)`) may stay silent before the read gives up. */
+#define SQT_CFG_PIPE_TIMEOUT_MS 30000
+
+/* The whole file, or a pipe read to its end. Opened non-blocking so a FIFO without a
+ * writer cannot hang the open; a pipe is then read with a bounded wait. */
 static int sqt_cfg_read_file(sqt_cfg_ctx *c, unsigned char **out, size_t *len, mode_t *mode)
 {
     struct stat st;
-    unsigned char *buf;
-    size_t got = 0;
-    int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+    unsigned char *buf = NULL;
+    size_t got = 0, cap = 0;
+    int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), is_pipe;
     if (fd < 0)
         return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file", "cannot open: %s",
                                strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
         close(fd);
-        return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file", "not a regular file");
+        return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file",
+                               "not a regular file (nor a pipe)");
     }
-    if ((uintmax_t)st.st_size > SQT_CFG_MAX_FILE) {
+    is_pipe = S_ISFIFO(st.st_mode);
+    if (!is_pipe && (uintmax_t)st.st_size > SQT_CFG_MAX_FILE) {
         close(fd);
         return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file",
                                "too large for a config file (%jd bytes)", (intmax_t)st.st_size);
     }
-    buf = malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        close(fd);
-        return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file", "out of memory");
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+    for (;;) {
+        ssize_t r;
+        if (got == cap) {
+            unsigned char *nb;
+            cap = cap ? cap * 2 : (is_pipe ? 8192 : (size_t)st.st_size + 1);
+            nb = realloc(buf, cap + 1);
+            if (nb == NULL) {
+                free(buf);
+                close(fd);
+                return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file", "out of memory");
+            }
+            buf = nb;
+        }
+        r = read(fd, buf + got, cap - got);
         if (r < 0 && errno == EINTR)
             continue;
+        if (r < 0 && errno == EAGAIN) {
+            /* a writer is there but has sent nothing yet (no writer at all reads as
+             * the end: an empty file) */
+            struct pollfd pfd = {fd, POLLIN, 0};
+            if (poll(&pfd, 1, SQT_CFG_PIPE_TIMEOUT_MS) == 0) {
+                free(buf);
+                close(fd);
+                return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file",
+                                       "a pipe that sent nothing for %d s",
+                                       SQT_CFG_PIPE_TIMEOUT_MS / 1000);
+            }
+            continue;
+        }
         if (r < 0) {
             int e = errno;
             free(buf);
@@ -1229,19 +1440,46 @@ static int sqt_cfg_read_file(sqt_cfg_ctx *c, unsigned char **out, size_t *len, m
         if (r == 0)
             break;
         got += (size_t)r;
+        if (got > SQT_CFG_MAX_FILE) {
+            free(buf);
+            close(fd);
+            return sqt_cfg_fail_at(c->cfg, c->err, c->errlen, 1, "file",
+                                   "too large for a config file (more than %u bytes)",
+                                   SQT_CFG_MAX_FILE);
+        }
     }
     close(fd);
     buf[got] = '\0';
     *out = buf;
     *len = got;
-    *mode = st.st_mode;
+    /* a pipe has no permissions worth a warning about secrets in it */
+    *mode = is_pipe ? (st.st_mode & ~(mode_t)077) : st.st_mode;
     return 0;
+}
+
+/* libyaml's message for a tab ("found character that cannot start any token") does not
+ * say what the character is; YAML forbids tabs in indentation, so name it. */
+static const char *sqt_cfg_tab_hint(const unsigned char *buf, size_t len, int line, char *out,
+                                    size_t cap)
+{
+    size_t i = 0;
+    int l = 1, col = 1;
+    out[0] = '\0';
+    while (i < len && l < line)
+        l += buf[i++] == '\n';
+    for (; i < len && buf[i] != '\n'; i++, col++)
+        if (buf[i] == '\t') {
+            snprintf(out, cap, "; column %d is a tab: YAML indents with spaces only", col);
+            break;
+        }
+    return out;
 }
 
 static int sqt_cfg_yaml_error(sqt_cfg_ctx *c, yaml_parser_t *p, const unsigned char *buf,
                               size_t len)
 {
     int line = (int)p->problem_mark.line + 1;
+    char tab[96];
     if (p->error == YAML_READER_ERROR) {
         size_t i;
         line = 1;
@@ -1252,11 +1490,13 @@ static int sqt_cfg_yaml_error(sqt_cfg_ctx *c, yaml_parser_t *p, const unsigned c
     }
     if (p->error == YAML_MEMORY_ERROR)
         return sqt_cfg_fail(c, 1, "yaml", "out of memory");
+    sqt_cfg_tab_hint(buf, len, line, tab, sizeof(tab));
     if (p->context != NULL)
-        return sqt_cfg_fail(c, line, "yaml", "syntax error: %s (%s at line %d)",
+        return sqt_cfg_fail(c, line, "yaml", "syntax error: %s (%s at line %d)%s",
                             p->problem ? p->problem : "invalid", p->context,
-                            (int)p->context_mark.line + 1);
-    return sqt_cfg_fail(c, line, "yaml", "syntax error: %s", p->problem ? p->problem : "invalid");
+                            (int)p->context_mark.line + 1, tab);
+    return sqt_cfg_fail(c, line, "yaml", "syntax error: %s%s", p->problem ? p->problem : "invalid",
+                        tab);
 }
 
 int sqt_config_load(sqt_config *cfg, const char *path, sqt_log *log, char *err, size_t errlen)
@@ -1398,6 +1638,16 @@ int sqt_config_check_credentials(const sqt_config *cfg, uint32_t plugin_flags, c
     return 0;
 }
 
+void sqt_config_create_args(const sqt_config *cfg, sqt_create_args *args)
+{
+    memset(args, 0, sizeof(*args));
+    args->struct_size = sizeof(*args);
+    args->symbol = cfg->symbol;
+    args->exchange_name = cfg->current_exchange;
+    args->allow_hedge_mode = cfg->allow_hedge_mode ? 1 : 0;
+    args->user_stream_keepalive_ms = (int64_t)cfg->listen_key_keepalive_interval * 60 * 1000;
+}
+
 int sqt_config_check_symbol(const sqt_config *cfg, const sqt_symbol_info *info, char *err,
                             size_t errlen)
 {
@@ -1437,6 +1687,90 @@ int sqt_config_check_symbol(const sqt_config *cfg, const sqt_symbol_info *info, 
                                    "(got %s)",
                                    sqt_dec_str(info->min_notional, a, sizeof(a)), info->symbol,
                                    sqt_dec_str(cfg->order_quantity, b, sizeof(b)));
+    }
+    return 0;
+}
+
+/* Whether this process could append to the file `path` (want_dir: write in the
+ * directory) or create it there, missing parent directories included for a directory
+ * (mkdir -p). Nothing is created. */
+static int sqt_path_check(const char *path, int want_dir, char *why, size_t cap)
+{
+    char dir[1024];
+    const char *slash;
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (!want_dir && S_ISDIR(st.st_mode)) {
+            snprintf(why, cap, "it is a directory");
+            return -1;
+        }
+        if (want_dir && !S_ISDIR(st.st_mode)) {
+            snprintf(why, cap, "%.200s is not a directory", path);
+            return -1;
+        }
+        if (access(path, want_dir ? W_OK | X_OK : W_OK) != 0) {
+            snprintf(why, cap, "%.200s: %s", path, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    if (errno != ENOENT) {
+        snprintf(why, cap, "%.200s: %s", path, strerror(errno));
+        return -1;
+    }
+    slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else if ((size_t)(slash - path) < sizeof(dir))
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    else {
+        snprintf(why, cap, "path too long");
+        return -1;
+    }
+    if (stat(dir, &st) != 0) {
+        if (errno == ENOENT && want_dir)
+            return sqt_path_check(dir, 1, why, cap);
+        snprintf(why, cap, "directory %.200s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(why, cap, "%.200s is not a directory", dir);
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(why, cap, "cannot create it in %.200s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int sqt_config_check_paths(const sqt_config *cfg, char *err, size_t errlen)
+{
+    static const struct {
+        const char *key;
+        size_t off;
+        int dir;
+    } paths[] = {{"system.log_file", offsetof(sqt_config, log_file), 0},
+                 {"system.event_log", offsetof(sqt_config, event_log), 0},
+                 {"system.state_dir", offsetof(sqt_config, state_dir), 1}};
+    size_t i;
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
+    if (cfg == NULL)
+        return -1;
+    for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        const char *p = *(char *const *)(const void *)((const char *)cfg + paths[i].off);
+        char why[512];
+        if (p == NULL || p[0] == '\0')
+            continue;
+        if (sqt_path_check(p, paths[i].dir, why, sizeof(why)) != 0)
+            return sqt_cfg_fail_at(cfg, err, errlen, sqt_cfg_line_of(cfg, paths[i].key),
+                                   paths[i].key, "cannot open %s for writing: %s%s", p, why,
+                                   paths[i].dir && !sqt_cfg_present(cfg, paths[i].key)
+                                       ? " (the default; set system.state_dir)"
+                                       : "");
     }
     return 0;
 }
@@ -1514,26 +1848,9 @@ static const char *sqt_bool(int v)
     return v ? "true" : "false";
 }
 
-void sqt_config_print(const sqt_config *cfg, FILE *out)
+static void sqt_print_exchanges(const sqt_config *cfg, FILE *out)
 {
     size_t i, j;
-    if (cfg == NULL || out == NULL)
-        return;
-    fputs("# effective configuration of ", out);
-    sqt_yaml_str(out, cfg->path);
-    fputs(" (defaults included, secrets shown as ***)\n", out);
-
-    fputs("app:\n  current_exchange: ", out);
-    sqt_yaml_str(out, cfg->current_exchange);
-    fputs("\n  plugin_dir: ", out);
-    sqt_yaml_str(out, cfg->plugin_dir);
-    if (cfg->plugin_dir == NULL)
-        fputs("   # built-in default", out);
-    fputs("\n  instance: ", out);
-    sqt_yaml_str(out, cfg->instance);
-    if (cfg->instance == NULL)
-        fputs("   # derived from the symbol", out);
-    fputs("\n\nexchanges:\n", out);
     for (i = 0; i < cfg->n_exchanges; i++) {
         const sqt_exchange_cfg *ex = &cfg->exchanges[i];
         fputs("  ", out);
@@ -1558,72 +1875,94 @@ void sqt_config_print(const sqt_config *cfg, FILE *out)
             fputc('\n', out);
         }
     }
+}
 
-    fputs("\ntrading:\n  symbol: ", out);
-    sqt_yaml_str(out, cfg->symbol);
-    fputs("\n  price_interval: ", out);
-    sqt_yaml_dec(out, cfg->price_interval);
-    fputs("\n  order_quantity: ", out);
-    sqt_yaml_dec(out, cfg->order_quantity);
-    fputs("\n  min_order_value: ", out);
-    sqt_yaml_dec(out, cfg->min_order_value);
-    fprintf(out,
-            "\n  buy_window_size: %d\n  sell_window_size: %d\n  reconcile_interval: %d\n"
-            "  order_cleanup_threshold: %d\n  cleanup_batch_size: %d\n"
-            "  margin_lock_duration_seconds: %d\n  position_safety_check: %d\n"
-            "  cancel_out_of_window_buys: %s\n  out_of_window_slack: %d\n"
-            "  post_only_max_failures: %d\n  sell_quota_reserve: %d\n"
-            "  rate_limit_per_sec: %d\n  rate_limit_burst: %d\n  max_leverage: %d\n"
-            "  allow_hedge_mode: %s\n",
-            cfg->buy_window_size, cfg->sell_window_size, cfg->reconcile_interval,
-            cfg->order_cleanup_threshold, cfg->cleanup_batch_size,
-            cfg->margin_lock_duration_seconds, cfg->position_safety_check,
-            sqt_bool(cfg->cancel_out_of_window_buys), cfg->out_of_window_slack,
-            cfg->post_only_max_failures, cfg->sell_quota_reserve, cfg->rate_limit_per_sec,
-            cfg->rate_limit_burst, cfg->max_leverage, sqt_bool(cfg->allow_hedge_mode));
-
-    fprintf(out, "\nsystem:\n  log_level: %s\n  cancel_on_exit: %s\n  log_file: ",
-            sqt_log_level_name(cfg->log_level), sqt_bool(cfg->cancel_on_exit));
-    sqt_yaml_str(out, cfg->log_file);
-    fputs("\n  event_log: ", out);
-    sqt_yaml_str(out, cfg->event_log);
-    fputs("\n  state_dir: ", out);
-    sqt_yaml_str(out, cfg->state_dir);
-
-    fprintf(out, "\n\nrisk_control:\n  enabled: %s\n  monitor_symbols: [",
-            sqt_bool(cfg->risk_enabled));
-    for (i = 0; i < cfg->n_monitor_symbols; i++) {
-        if (i > 0)
-            fputs(", ", out);
-        sqt_yaml_str(out, cfg->monitor_symbols[i]);
-    }
-    fputs("]\n  interval: ", out);
-    sqt_yaml_str(out, cfg->risk_interval);
-    {
+/* One key's value, as YAML that loads back to the same value. */
+static void sqt_print_value(const sqt_config *cfg, const sqt_keydef *kd, FILE *out)
+{
+    const char *m = (const char *)cfg + kd->off;
+    size_t i;
+    switch (kd->type) {
+    case KT_STR:
+        sqt_yaml_str(out, *(char *const *)(const void *)m);
+        break;
+    case KT_INT:
+        fprintf(out, "%d", *(const int *)(const void *)m);
+        break;
+    case KT_BOOL:
+        fputs(sqt_bool(*(const int *)(const void *)m), out);
+        break;
+    case KT_DEC:
+        sqt_yaml_dec(out, *(const sqt_dec *)(const void *)m);
+        break;
+    case KT_DBL: {
         /* shortest text that reads back as the same double */
+        double v = *(const double *)(const void *)m;
         char num[40];
-        snprintf(num, sizeof(num), "%.15g", cfg->volume_multiplier);
-        if (strtod(num, NULL) != cfg->volume_multiplier)
-            snprintf(num, sizeof(num), "%.17g", cfg->volume_multiplier);
+        snprintf(num, sizeof(num), "%.15g", v);
+        if (strtod(num, NULL) != v)
+            snprintf(num, sizeof(num), "%.17g", v);
         if (strpbrk(num, ".e") == NULL)
             strcat(num, ".0");
-        fprintf(out, "\n  volume_multiplier: %s\n  average_window: %d\n  recovery_threshold: %d\n",
-                num, cfg->average_window, cfg->recovery_threshold);
+        fputs(num, out);
+        break;
     }
+    case KT_LEVEL:
+        fputs(sqt_log_level_name(*(const int *)(const void *)m), out);
+        break;
+    case KT_ENUM: {
+        const char *ch = kd->min;
+        int idx = *(const int *)(const void *)m;
+        for (; idx > 0 && ch != NULL; idx--)
+            ch = (ch = strchr(ch, '|')) ? ch + 1 : NULL;
+        fprintf(out, "%.*s", ch ? (int)strcspn(ch, "|") : 0, ch ? ch : "");
+        break;
+    }
+    case KT_LIST:
+        fputc('[', out);
+        for (i = 0; i < cfg->n_monitor_symbols; i++) {
+            if (i > 0)
+                fputs(", ", out);
+            sqt_yaml_str(out, cfg->monitor_symbols[i]);
+        }
+        fputc(']', out);
+        break;
+    }
+}
 
-    fprintf(out,
-            "\ntiming:\n  websocket_reconnect_delay: %d\n  websocket_write_wait: %d\n"
-            "  websocket_pong_wait: %d\n  websocket_ping_interval: %d\n"
-            "  listen_key_keepalive_interval: %d\n"
-            "  price_send_interval: %d   # not used: prices are handled on every tick\n"
-            "  rate_limit_retry_delay: %d\n  order_retry_delay: %d\n"
-            "  price_poll_interval: %d\n  status_print_interval: %d\n"
-            "  status_print_seconds: %d\n  order_cleanup_interval: %d\n",
-            cfg->websocket_reconnect_delay, cfg->websocket_write_wait, cfg->websocket_pong_wait,
-            cfg->websocket_ping_interval, cfg->listen_key_keepalive_interval,
-            cfg->price_send_interval, cfg->rate_limit_retry_delay, cfg->order_retry_delay,
-            cfg->price_poll_interval, cfg->status_print_interval, cfg->status_print_seconds,
-            cfg->order_cleanup_interval);
+void sqt_config_print(const sqt_config *cfg, FILE *out)
+{
+    size_t s, i;
+    if (cfg == NULL || out == NULL)
+        return;
+    fputs("# effective configuration of ", out);
+    sqt_yaml_str(out, cfg->path);
+    fputs(" (defaults included, secrets shown as ***)\n", out);
+    for (s = 0; s < SQT_N_SECTIONS; s++) {
+        fprintf(out, "%s%s:\n", s > 0 ? "\n" : "", sqt_sections[s]);
+        if (strcmp(sqt_sections[s], "exchanges") == 0) {
+            sqt_print_exchanges(cfg, out);
+            continue;
+        }
+        for (i = 0; i < SQT_N_KEYS; i++) {
+            const sqt_keydef *kd = &sqt_keys[i];
+            const char *note = kd->note;
+            if (strcmp(kd->section, sqt_sections[s]) != 0)
+                continue;
+            fprintf(out, "  %s: ", kd->name);
+            sqt_print_value(cfg, kd, out);
+            /* the same text whether the value was given or derived, so the printed
+             * file prints the same when loaded again */
+            if (kd->off == offsetof(sqt_config, state_dir))
+                ;
+            else if (kd->type == KT_STR && *(char *const *)(const void *)((const char *)cfg +
+                                                                         kd->off) != NULL)
+                note = NULL; /* a string's note says what its absence means */
+            if (note != NULL)
+                fprintf(out, "   # %s", note);
+            fputc('\n', out);
+        }
+    }
 }
 
 /* ------------------------------------------------------------------------------------
@@ -1666,6 +2005,7 @@ void sqt_config_free(sqt_config *cfg)
     free(cfg->log_file);
     free(cfg->event_log);
     free(cfg->state_dir);
+    free(cfg->metrics_listen);
     for (i = 0; i < cfg->n_monitor_symbols; i++)
         free(cfg->monitor_symbols[i]);
     free(cfg->monitor_symbols);

@@ -31,6 +31,8 @@ typedef struct sqt_exchange_cfg {
     int line;                  /* line of the block's name */
 } sqt_exchange_cfg;
 
+enum { SQT_JOURNAL_SYNC_FULL = 0, SQT_JOURNAL_SYNC_NORMAL = 1 };
+
 typedef struct sqt_config {
     char *path;
 
@@ -69,7 +71,23 @@ typedef struct sqt_config {
     int cancel_on_exit;        /* default 1 (§11 #1) */
     char *log_file;            /* ours: NULL = stderr only */
     char *event_log;           /* ours: JSON-lines audit trail, NULL = none */
-    char *state_dir;           /* ours: journal directory, NULL = none */
+    char *state_dir;           /* ours: journal directory: the key, else $STATE_DIRECTORY,
+                                * else $XDG_STATE_HOME/opensqt, else
+                                * $HOME/.local/state/opensqt; NULL only when none is set */
+    const char *state_dir_from; /* static text: which of those gave state_dir */
+    int journal_sync;          /* SQT_JOURNAL_SYNC_*, default FULL */
+
+    /* metrics (ours) */
+    char *metrics_listen;      /* "host:port" as given, NULL = no metrics server */
+    char metrics_host[64];     /* its host part, brackets removed ("::1") */
+    int metrics_port;          /* its port, 0 = let the kernel choose */
+    int metrics_allow_non_loopback; /* default 0: a non-loopback listen address is refused */
+
+    /* safety (ours) */
+    sqt_dec max_price_jump_percent;  /* a tick this far from the last is held; 0 = off, default 3 */
+    int price_confirm_prints;        /* prints confirming a jump before it is believed, 3 */
+    int market_data_max_age_seconds; /* no price this long: no new orders; 0 = off, 15 */
+    int rules_reject_backoff_max_seconds; /* cap of the backoff after rule rejects, 300 */
 
     /* risk_control */
     int risk_enabled;          /* default 1 (§11 #1) */
@@ -121,6 +139,15 @@ int sqt_config_check_credentials(const sqt_config *cfg, uint32_t plugin_flags, c
  * 0 or -1 + message. */
 int sqt_config_check_symbol(const sqt_config *cfg, const sqt_symbol_info *info, char *err,
                             size_t errlen);
+
+/* Files the run will write (system.log_file, system.event_log) and system.state_dir:
+ * each must be writable, or creatable in a writable directory, by this process. Nothing
+ * is created. 0 or -1 + "file:line: key: cannot write PATH: reason". */
+int sqt_config_check_paths(const sqt_config *cfg, char *err, size_t errlen);
+
+/* The create() arguments of the configured exchange (host settings the plugin follows);
+ * the strings point into cfg. */
+void sqt_config_create_args(const sqt_config *cfg, sqt_create_args *args);
 
 /* Print the effective configuration as YAML with every secret shown as "***". */
 void sqt_config_print(const sqt_config *cfg, FILE *out);

@@ -40,16 +40,18 @@ void sqt_log_close(sqt_log *log)
         fclose(log->file);
         log->file = NULL;
     }
-    for (i = 0; i < log->n_secrets && i < SQT_LOG_MAX_SECRETS; i++) {
+    for (i = 0; i < log->n_secrets; i++) {
         /* wipe before free: the copy is the last place the host holds it in the log */
         size_t n = strlen(log->secrets[i]);
         volatile char *p = log->secrets[i];
         while (n-- > 0)
             *p++ = 0;
         free(log->secrets[i]);
-        log->secrets[i] = NULL;
     }
+    free(log->secrets);
+    log->secrets = NULL;
     log->n_secrets = 0;
+    log->cap_secrets = 0;
 }
 
 int sqt_log_open_file(sqt_log *log, const char *path)
@@ -103,44 +105,43 @@ const char *sqt_log_level_name(int level)
 
 void sqt_log_add_secret(sqt_log *log, const char *secret)
 {
-    size_t i;
+    size_t i, len;
     char *copy;
-    if (log == NULL || secret == NULL || strlen(secret) < 4)
+    if (log == NULL || secret == NULL || (len = strlen(secret)) < 4)
         return;
     for (i = 0; i < log->n_secrets; i++)
         if (strcmp(log->secrets[i], secret) == 0)
             return;
-    if (log->n_secrets >= SQT_LOG_MAX_SECRETS) {
-        /* Say so (without the value): a secret we cannot redact is worth knowing. */
-        sqt_logf(log, SQT_LV_WARN,
-                 "log: more than %d secrets registered; extra ones are not redacted",
-                 SQT_LOG_MAX_SECRETS);
-        return;
+    if (log->n_secrets == log->cap_secrets) {
+        size_t cap = log->cap_secrets ? log->cap_secrets * 2 : 8;
+        char **v = realloc(log->secrets, cap * sizeof(*v));
+        if (v == NULL)
+            goto oom;
+        log->secrets = v;
+        log->cap_secrets = cap;
     }
     copy = strdup(secret);
     if (copy == NULL)
-        return;
-    log->secrets[log->n_secrets++] = copy;
+        goto oom;
+    /* Kept longest first, so a secret that contains another is removed whole. */
+    for (i = log->n_secrets; i > 0 && strlen(log->secrets[i - 1]) < len; i--)
+        log->secrets[i] = log->secrets[i - 1];
+    log->secrets[i] = copy;
+    log->n_secrets++;
+    return;
+oom:
+    /* Say so (without the value): a secret we cannot redact is worth knowing. */
+    sqt_logf(log, SQT_LV_ERROR, "log: out of memory registering a secret; it is not redacted");
 }
 
 void sqt_log_redact(const sqt_log *log, char *buf, size_t cap)
 {
-    size_t order[SQT_LOG_MAX_SECRETS];
-    size_t n = 0, i, j;
+    size_t i;
     if (log == NULL || buf == NULL || cap == 0)
         return;
     buf[cap - 1] = '\0';
-    /* Longest first, so a secret that contains another is removed whole. */
-    for (i = 0; i < log->n_secrets && i < SQT_LOG_MAX_SECRETS; i++) {
-        if (log->secrets[i] == NULL || strlen(log->secrets[i]) < 3)
-            continue; /* "***" must never be longer than what it replaces */
-        for (j = n; j > 0 && strlen(log->secrets[order[j - 1]]) < strlen(log->secrets[i]); j--)
-            order[j] = order[j - 1];
-        order[j] = i;
-        n++;
-    }
-    for (i = 0; i < n; i++) {
-        const char *sec = log->secrets[order[i]];
+    for (i = 0; i < log->n_secrets; i++) {
+        const char *sec = log->secrets[i];
         size_t sl = strlen(sec);
         char *p = buf;
         while ((p = strstr(p, sec)) != NULL) {
@@ -192,11 +193,32 @@ static void sqt_log_stamp(char *buf, size_t cap)
     snprintf(buf + n, cap - n, ".%03ld", (long)(ts.tv_nsec / 1000000));
 }
 
+static void sqt_log_emit(sqt_log *log, int level, int note, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
 /* The header leaves the attribute off; it lets compilers check the forwarding. */
 void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
 void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
+{
+    if (log == NULL || fmt == NULL || level < log->level)
+        return;
+    sqt_log_emit(log, level, 0, fmt, ap);
+}
+
+void sqt_log_note(sqt_log *log, const char *fmt, ...)
+{
+    va_list ap;
+    if (log == NULL || fmt == NULL || log->level > SQT_LV_WARN)
+        return;
+    va_start(ap, fmt);
+    sqt_log_emit(log, SQT_LV_INFO, 1, fmt, ap);
+    va_end(ap);
+}
+
+/* One line: `note` tags it NOTE (a status or lifecycle line), else by its level. */
+static void sqt_log_emit(sqt_log *log, int level, int note, const char *fmt, va_list ap)
 {
     char small[SQT_LOG_MSG_MAX + 1];
     char *msg = small, *heap = NULL;
@@ -206,8 +228,6 @@ void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
     va_list cp;
     int n, partial = 0;
 
-    if (log == NULL || fmt == NULL || level < log->level)
-        return;
     if (level < SQT_LV_DEBUG)
         level = SQT_LV_DEBUG;
     if (level > SQT_LV_FATAL)
@@ -237,7 +257,7 @@ void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
         /* Only the head of the text is known: drop the bytes where the start of a
          * cut-off secret could sit. */
         size_t keep = strlen(msg), longest = 0, i;
-        for (i = 0; i < log->n_secrets && i < SQT_LOG_MAX_SECRETS; i++)
+        for (i = 0; i < log->n_secrets; i++)
             if (strlen(log->secrets[i]) > longest)
                 longest = strlen(log->secrets[i]);
         if (longest < sizeof(SQT_LOG_TRUNC_MARK))
@@ -249,7 +269,7 @@ void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
     sqt_log_truncate(msg, strlen(msg), SQT_LOG_MSG_MAX);
 
     sqt_log_stamp(stamp, sizeof(stamp));
-    name = sqt_level_names[level];
+    name = note ? "NOTE" : sqt_level_names[level];
     n = snprintf(line, sizeof(line), "%s [%s] %s", stamp, name, msg);
     free(heap);
     if (n < 0)
@@ -257,7 +277,8 @@ void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
 
     if (log->err != NULL) {
         if (log->color) {
-            fprintf(log->err, "%s %s[%s]\033[0m %s\n", stamp, sqt_level_colors[level], name,
+            fprintf(log->err, "%s %s[%s]\033[0m %s\n", stamp,
+                    note ? "\033[36m" : sqt_level_colors[level], name,
                     line + strlen(stamp) + strlen(name) + 4);
         } else {
             fputs(line, log->err);

@@ -16,15 +16,14 @@ enum sqt_level {
     SQT_LV_FATAL = 4
 };
 
-#define SQT_LOG_MAX_SECRETS 8
-
 typedef struct sqt_log {
     int level;                 /* minimum level printed */
     FILE *err;                 /* console stream, stderr by default; NULL = none */
     FILE *file;                /* optional log file (owned), NULL = none */
     int color;                 /* colour level tags (only when err is a terminal) */
-    char *secrets[SQT_LOG_MAX_SECRETS]; /* owned copies, redacted from every line */
+    char **secrets;            /* owned copies, longest first, redacted from every line */
     size_t n_secrets;
+    size_t cap_secrets;
     /* test hook: every finished line is also passed here when set */
     void (*sink)(void *ud, int level, const char *line);
     void *sink_ud;
@@ -39,12 +38,19 @@ int sqt_log_open_file(sqt_log *log, const char *path);
 /* "DEBUG", "info", " Warn ", "WARNING", "ERROR", "FATAL" -> level; -1 if unknown. */
 int sqt_log_level_parse(const char *s);
 const char *sqt_log_level_name(int level);
-/* Register a secret (copied; ignored when shorter than 4 bytes or already known). */
+/* Register a secret (copied; ignored when shorter than 4 bytes or already known). The
+ * table grows as needed: every registered secret is redacted, whatever the count. */
 void sqt_log_add_secret(sqt_log *log, const char *secret);
 
 void sqt_logf(sqt_log *log, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap);
+
+/* A status or lifecycle line ("started", the periodic status, "stopped (exit N)"):
+ * tagged NOTE, shown at every level up to WARN so `--log-level WARN` still says what the
+ * bot is doing; only ERROR and above silence it. Redacted like any line; a sink sees
+ * it as INFO. */
+void sqt_log_note(sqt_log *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Replace every registered secret in buf (NUL-terminated, capacity cap) by "***". */
 void sqt_log_redact(const sqt_log *log, char *buf, size_t cap);
@@ -53,5 +59,6 @@ void sqt_log_redact(const sqt_log *log, char *buf, size_t cap);
 #define SQT_INFO(l, ...) sqt_logf((l), SQT_LV_INFO, __VA_ARGS__)
 #define SQT_WARN(l, ...) sqt_logf((l), SQT_LV_WARN, __VA_ARGS__)
 #define SQT_ERROR(l, ...) sqt_logf((l), SQT_LV_ERROR, __VA_ARGS__)
+#define SQT_NOTE(l, ...) sqt_log_note((l), __VA_ARGS__)
 
 #endif

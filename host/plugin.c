@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "build_config.h"
@@ -260,6 +261,61 @@ static int check_desc(const char *name, const sqt_plugin *d, char *err, size_t e
     return check_exchange(name, d->exchange, err, errlen);
 }
 
+/* ---- trust ------------------------------------------------------------------------- */
+
+/* One file or directory: owned by us or root, not writable by group or others. A
+ * world-writable directory with the sticky bit (/tmp) is still refused: anyone may
+ * add a file there. */
+static int trust_one(const char *what, const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    uid_t me = geteuid();
+    if (stat(path, &st) != 0) {
+        snprintf(err, errlen, "cannot check the %s %s: %s", what, path, strerror(errno));
+        return -1;
+    }
+    if (st.st_uid != me && st.st_uid != 0) {
+        snprintf(err, errlen,
+                 "refusing to load a plugin: the %s %s is owned by uid %u, not by this user "
+                 "(uid %u) or root; it would be handed the API secret (fix: chown %u %s)",
+                 what, path, (unsigned)st.st_uid, (unsigned)me, (unsigned)me, path);
+        return -1;
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        snprintf(err, errlen,
+                 "refusing to load a plugin: the %s %s is writable by %s (mode %04o); it "
+                 "would be handed the API secret (fix: chmod go-w %s)",
+                 what, path,
+                 (st.st_mode & S_IWOTH) ? ((st.st_mode & S_IWGRP) ? "group and others" : "others")
+                                        : "group",
+                 (unsigned)(st.st_mode & 07777), path);
+        return -1;
+    }
+    return 0;
+}
+
+int sqt_plugin_check_trust(const char *dir, const char *path, char *err, size_t errlen)
+{
+    char real[PATH_MAX], rdir[PATH_MAX], *slash;
+    if (trust_one("plugin directory", dir, err, errlen) != 0)
+        return -1;
+    /* A symlink is judged by what it points to, and so is that file's directory. */
+    if (realpath(path, real) == NULL) {
+        snprintf(err, errlen, "cannot check the plugin file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (trust_one("plugin file", real, err, errlen) != 0)
+        return -1;
+    memcpy(rdir, real, sizeof(rdir));
+    slash = strrchr(rdir, '/');
+    if (slash != NULL && slash != rdir) {
+        *slash = '\0';
+        if (realpath(dir, real) == NULL || strcmp(real, rdir) != 0)
+            return trust_one("plugin directory", rdir, err, errlen);
+    }
+    return 0;
+}
+
 int sqt_plugin_load(const char *dir, const char *name, sqt_loaded_plugin *out, char *err,
                     size_t errlen)
 {
@@ -302,6 +358,8 @@ int sqt_plugin_load(const char *dir, const char *name, sqt_loaded_plugin *out, c
         snprintf(err, errlen, "plugin '%s': %s is not a regular file", name, path);
         return -1;
     }
+    if (sqt_plugin_check_trust(dir, path, err, errlen) != 0)
+        return -1;
 
     dlerror();
     dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);

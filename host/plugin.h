@@ -35,7 +35,14 @@ int sqt_plugin_abi_compatible_with(uint32_t host_maj, uint32_t host_min, uint32_
  * path is unknown. */
 int sqt_plugin_resolve_dir(const char *cli_dir, const char *cfg_dir, char *out, size_t cap);
 
-/* dlopen <dir>/<name>.so (RTLD_NOW | RTLD_LOCAL) and check its descriptor. Returns 0
+/* Before a plugin is loaded (it is handed the API secret): `dir`, the file `path` (a
+ * symlink judged by its target) and the target's directory must each be owned by this
+ * user or root and not writable by group or others, as ssh demands of key files.
+ * Returns 0, or -1 with a line naming the path and the fix (chmod go-w / chown). */
+int sqt_plugin_check_trust(const char *dir, const char *path, char *err, size_t errlen);
+
+/* Check trust (above), dlopen <dir>/<name>.so (RTLD_NOW | RTLD_LOCAL) and check its
+ * descriptor. Returns 0
  * with *out filled, or -1 with a one-line reason in err and *out zeroed. */
 int sqt_plugin_load(const char *dir, const char *name, sqt_loaded_plugin *out, char *err,
                     size_t errlen);

@@ -6,7 +6,13 @@ set -eu
 
 PKGS="gcc make cmake pkg-config binutils ca-certificates openssl
 libuv1-dev libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev
-libcunit1-dev libwslay-dev libhttp-parser-dev libsqlite3-dev"
+libcunit1-dev libwslay-dev libhttp-parser-dev libsqlite3-dev
+jq curl python3 python3-prometheus-client"
+# jq and curl: the README's emulator commands. python3-prometheus-client: the metrics
+# test checks /metrics with a real Prometheus parser. systemd (systemd-analyze, for the
+# unit's test) is not installed here: ~16 MB with libsystemd-shared, and installing an
+# init system into a build container is more than a test is worth; that test skips,
+# saying so, where the tool is absent.
 
 missing=""
 for p in $PKGS; do

@@ -197,6 +197,183 @@ static void test_version_and_help(void)
     SQT_ASSERT_STR_EQ(r.out, "");
 }
 
+/* Issue 15: every exit status is documented where an operator looks first. */
+static void test_help_lists_exit_codes(void)
+{
+    static const char *const cmds[] = {"--help", "run", "check", "plugins"};
+    size_t i;
+    cli_result r;
+    for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (i == 0)
+            RUN(&r, NULL, "--help");
+        else if (i == 2)
+            RUN(&r, NULL, cmds[i], "-h");
+        else
+            RUN(&r, NULL, cmds[i], "--help");
+        SQT_ASSERT_INT_EQ(r.status, 0);
+        if (i >= 2)
+            continue; /* check and plugins: only their own two statuses */
+        ASSERT_CONTAINS(r.out, "  0  clean stop");
+        ASSERT_CONTAINS(r.out, "  1  runtime failure");
+        ASSERT_CONTAINS(r.out, "  2  usage or configuration");
+        ASSERT_CONTAINS(r.out, "  3  refused, needs a human");
+        ASSERT_CONTAINS(r.out, "  4  stopped, but own orders may remain");
+    }
+    RUN(&r, NULL, "run", "--help");
+    ASSERT_CONTAINS(r.out, "SIGHUP");
+}
+
+/* The original's habit `opensqt config.yaml` gets the command that does it. */
+static void test_config_as_command_hint(void)
+{
+    cli_result r;
+    char path[PATH_MAX], want[PATH_MAX + 64];
+    RUN(&r, NULL, "config.yaml");
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(r.err, "opensqt run -c config.yaml");
+    SQT_ASSERT_INT_EQ(count_lines(r.err), 1);
+    write_config("oldstyle.conf", good_config, path, sizeof(path));
+    RUN(&r, NULL, path);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    snprintf(want, sizeof(want), "opensqt run -c %s", path);
+    ASSERT_CONTAINS(r.err, want);
+    RUN(&r, NULL, "frobnicate");
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_NOT_CONTAINS(r.err, "run -c");
+    /* the shipped configs' headers say a command that works */
+    {
+        static const char *const files[] = {"config/paper.yaml", "config/binance.yaml"};
+        const char *src = getenv("SQT_SOURCE_DIR");
+        size_t i;
+        for (i = 0; src != NULL && i < 2; i++) {
+            char p[PATH_MAX], text[4096];
+            snprintf(p, sizeof(p), "%s/%s", src, files[i]);
+            slurp(p, text, sizeof(text));
+            ASSERT_CONTAINS(text, "opensqt run -c config/");
+            ASSERT_NOT_CONTAINS(text, "Run:  opensqt config/");
+        }
+    }
+}
+
+/* `opensqt ... | head` or a tee ended by Ctrl-C: a write to a closed pipe is an error
+ * the program handles, never death by SIGPIPE (exit 141). */
+static void test_sigpipe_ignored(void)
+{
+    char *argv[] = {(char *)bin, (char *)"--help", NULL};
+    posix_spawn_file_actions_t fa;
+    int fds[2], st = 0;
+    pid_t pid;
+    CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+    close(fds[0]); /* nobody reads: the first write gets EPIPE / SIGPIPE */
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    CU_ASSERT_EQUAL_FATAL(posix_spawn(&pid, bin, &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
+    if (WIFSIGNALED(st))
+        fprintf(stderr, "\n    killed by signal %d\n", WTERMSIG(st));
+    CU_ASSERT_FALSE(WIFSIGNALED(st));
+}
+
+/* src with its first `from` replaced by `to`, in out. */
+static void subst(const char *src, const char *from, const char *to, char *out, size_t cap)
+{
+    const char *at = strstr(src, from);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+    snprintf(out, cap, "%.*s%s%s", (int)(at - src), src, to, at + strlen(from));
+}
+
+static const char binance_config[] =
+    "app:\n"
+    "  current_exchange: binance\n"
+    "exchanges:\n"
+    "  binance:\n"
+    "    api_key: \"" API_KEY "\"\n"
+    "    secret_key: \"" SECRET_KEY "\"\n"
+    "    rest_url: http://127.0.0.1:1\n"
+    "    ws_market_url: ws://127.0.0.1:1\n"
+    "    ws_private_url: ws://127.0.0.1:1\n"
+    "trading:\n"
+    "  symbol: ETHUSDT\n"
+    "  price_interval: 2\n"
+    "  order_quantity: 30\n"
+    "  buy_window_size: 10\n";
+
+/* Issue 15: what check accepts, run accepts up to the network. */
+static void test_check_as_strict_as_run(void)
+{
+    const char *pdir = getenv("SQT_PLUGIN_DIR");
+    char cfg[PATH_MAX], text[8192], afile[PATH_MAX];
+    cli_result r;
+    const char *rest, *typo;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pdir);
+    /* the plugin's own keys: a value it refuses */
+    subst(binance_config, "    rest_url:", "    recv_window: 999999\n    rest_url:", text,
+          sizeof(text));
+    write_config("recv.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", pdir);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(LAST(&r), "recv_window");
+    ASSERT_NOT_CONTAINS(r.out, "check passed");
+
+    /* a typo in a plugin key: warned by check, and by run before any URL is announced */
+    subst(binance_config, "rest_url:", "rest_ulr:", text, sizeof(text));
+    write_config("typo.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", pdir);
+    SQT_ASSERT_INT_EQ(r.status, 0);
+    ASSERT_CONTAINS(r.err, "exchanges.binance.rest_ulr: not a setting of plugin 'binance'");
+    RUN(&r, NULL, "run", "-c", cfg, "--plugin-dir", pdir, "--run-for", "0.2");
+    typo = strstr(r.err, "rest_ulr: not a setting");
+    rest = strstr(r.err, "rest https://");
+    CU_ASSERT_PTR_NOT_NULL(typo);
+    if (typo != NULL && rest != NULL)
+        CU_ASSERT_TRUE(typo < rest);
+
+    /* a fee of 2 (200 %): run's safety check refuses it, so check does */
+    subst(good_config, "fee_rate: 0.0002", "fee_rate: 2", text, sizeof(text));
+    write_config("fee.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(LAST(&r), "exchanges.good.fee_rate: must be below 0.01");
+
+    /* files run would write, unwritable: refused by check too */
+    write_config("afile", "x", afile, sizeof(afile));
+    snprintf(text, sizeof(text), "%s  log_file: %s/opensqt.log\n", good_config, afile);
+    write_config("log.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", tdir);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(LAST(&r), "system.log_file: cannot open ");
+    snprintf(text, sizeof(text), "%s  event_log: %s/no/such/dir/e.jsonl\n", good_config,
+             scratch);
+    write_config("ev.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", tdir);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(LAST(&r), "system.event_log: cannot open ");
+    ASSERT_CONTAINS(LAST(&r), strerror(ENOENT));
+    snprintf(text, sizeof(text), "%s  state_dir: %s/sub\n", good_config, afile);
+    write_config("sd.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", tdir);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(LAST(&r), "system.state_dir: cannot open ");
+    /* a state_dir whose parents do not exist yet is fine: it is created */
+    snprintf(text, sizeof(text), "%s  state_dir: %s/new/state\n", good_config, scratch);
+    write_config("sd2.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", tdir);
+    SQT_ASSERT_INT_EQ(r.status, 0);
+    unlink(afile);
+
+    /* the exchange's name mistyped */
+    subst(good_config, "current_exchange: good", "current_exchange: goo", text,
+          sizeof(text));
+    write_config("name.yaml", text, cfg, sizeof(cfg));
+    RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", tdir);
+    SQT_ASSERT_INT_EQ(r.status, 2);
+    ASSERT_CONTAINS(LAST(&r), "(did you mean good?)");
+}
+
 /* Every usage error: status 2, nothing on stdout, exactly one line on stderr. */
 static void expect_usage_error(const cli_result *r, const char *want_line)
 {
@@ -489,6 +666,10 @@ int main(void)
     static const sqt_test_case cases[] = {
         {"version_and_help", test_version_and_help},
         {"usage_errors", test_usage_errors},
+        {"help_lists_exit_codes", test_help_lists_exit_codes},
+        {"config_as_command_hint", test_config_as_command_hint},
+        {"sigpipe_ignored", test_sigpipe_ignored},
+        {"check_as_strict_as_run", test_check_as_strict_as_run},
         {"check_good", test_check_good},
         {"check_config_plugin_dir", test_check_config_plugin_dir},
         {"config_errors", test_config_errors},

@@ -1,6 +1,7 @@
 /* Config loader: the original file format, defaults, every validation rule with its
  * message and line, warnings, environment overrides, file mode, redaction. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,7 +188,8 @@ static void test_original_file_loads(void)
     CU_ASSERT_PTR_NULL(cfg.instance);
     CU_ASSERT_PTR_NULL(cfg.log_file);
     CU_ASSERT_PTR_NULL(cfg.event_log);
-    CU_ASSERT_PTR_NULL(cfg.state_dir);
+    /* not in the file: from the environment (systemd, XDG, $HOME) */
+    CU_ASSERT_PTR_NOT_NULL(cfg.state_dir);
 
     SQT_ASSERT_INT_EQ(cfg.log_level, SQT_LV_INFO);
     SQT_ASSERT_INT_EQ(cfg.cancel_on_exit, 1);
@@ -384,6 +386,19 @@ static void test_decimal_forms(void)
         snprintf(doc, sizeof(doc),
                  APP_BINANCE EX_BINANCE "    fee_rate: %s\n" TRADING_OK, ok[i].text);
         rc = load_text(doc, &cfg, &cap, &log, err, sizeof(err));
+        if (sqt_dec_cmp(sqt_dec_make(ok[i].mant, ok[i].scale), sqt_dec_make(1, 2), NULL) >= 0) {
+            /* parsed exactly, then refused as a fee rate (a fraction below 0.01) */
+            char shown[48], want[64];
+            sqt_dec_format(sqt_dec_make(ok[i].mant, ok[i].scale), shown, sizeof(shown));
+            snprintf(want, sizeof(want), "(got %s)", shown);
+            CU_ASSERT_EQUAL(rc, -1);
+            CU_ASSERT_PTR_NOT_NULL(strstr(err, "fee_rate: must be below 0.01"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+            sqt_config_free(&cfg);
+            sqt_log_close(&log);
+            capture_free(&cap);
+            continue;
+        }
         if (rc != 0)
             fprintf(stderr, "\n    %s: %s\n", ok[i].text, err);
         CU_ASSERT_EQUAL(rc, 0);
@@ -573,6 +588,217 @@ static void test_bad_yaml_and_files(void)
     sqt_config_free(&cfg);
     sqt_log_close(&log);
     capture_free(&cap);
+}
+
+/* Issue 15: the original three-exchange file with every secret filled in, plus the
+ * environment's: twelve secrets, each redacted (the log once kept only eight). */
+static void test_many_secrets_redacted(void)
+{
+    static const char *const ex[] = {"binance", "bitget", "gate"};
+    static const char *const what[] = {"api_key", "secret_key", "passphrase"};
+    char doc[4096], line[256];
+    size_t n = 0, i, j;
+    sqt_config cfg;
+    sqt_log log;
+    capture cap;
+    char err[512];
+    n += (size_t)snprintf(doc + n, sizeof(doc) - n, "app:\n  current_exchange: binance\n"
+                                                     "exchanges:\n");
+    for (i = 0; i < 3; i++) {
+        n += (size_t)snprintf(doc + n, sizeof(doc) - n, "  %s:\n", ex[i]);
+        for (j = 0; j < 3; j++)
+            n += (size_t)snprintf(doc + n, sizeof(doc) - n, "    %s: SECRET-%s-%s-xyz\n",
+                                  what[j], ex[i], what[j]);
+    }
+    snprintf(doc + n, sizeof(doc) - n, "%s", TRADING_OK);
+    setenv("OPENSQT_BINANCE_API_KEY", "ENVSECRET-api-1", 1);
+    setenv("OPENSQT_BINANCE_SECRET_KEY", "ENVSECRET-sec-2", 1);
+    setenv("OPENSQT_BINANCE_PASSPHRASE", "ENVSECRET-pp-3", 1);
+    CU_ASSERT_EQUAL(load_text(doc, &cfg, &cap, &log, err, sizeof(err)), 0);
+    unsetenv("OPENSQT_BINANCE_API_KEY");
+    unsetenv("OPENSQT_BINANCE_SECRET_KEY");
+    unsetenv("OPENSQT_BINANCE_PASSPHRASE");
+    SQT_ASSERT_INT_EQ(log.n_secrets, 12);
+    for (i = 0; i < 3; i++)
+        for (j = 0; j < 3; j++) {
+            snprintf(line, sizeof(line), "SECRET-%s-%s-xyz", ex[i], what[j]);
+            SQT_WARN(&log, "leak? %s", line);
+        }
+    SQT_WARN(&log, "leak? %s %s %s", "ENVSECRET-api-1", "ENVSECRET-sec-2", "ENVSECRET-pp-3");
+    CU_ASSERT_PTR_NULL(strstr(cap_text(&cap), "SECRET-"));
+    CU_ASSERT_PTR_NULL(strstr(cap_text(&cap), "not redacted"));
+    sqt_config_free(&cfg);
+    sqt_log_close(&log);
+    capture_free(&cap);
+}
+
+/* Issue 15: a pipe (`-c <(sops -d x.yaml)`) is read, a FIFO without a writer is not
+ * waited on, and a tab is called a tab. */
+static void test_pipe_and_tab(void)
+{
+    sqt_config cfg;
+    sqt_log log;
+    capture cap;
+    char err[512], path[64], fifo[PATH_MAX];
+    int fds[2], rc;
+
+    CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+    CU_ASSERT_EQUAL(write(fds[1], OK_DOC, strlen(OK_DOC)), (ssize_t)strlen(OK_DOC));
+    close(fds[1]);
+    snprintf(path, sizeof(path), "/dev/fd/%d", fds[0]);
+    capture_log(&log, &cap);
+    rc = sqt_config_load(&cfg, path, &log, err, sizeof(err));
+    if (rc != 0)
+        fprintf(stderr, "\n    %s\n", err);
+    CU_ASSERT_EQUAL(rc, 0);
+    SQT_ASSERT_INT_EQ(cap.n_warn, 0);
+    if (rc == 0)
+        SQT_ASSERT_STR_EQ(cfg.symbol, "ETHUSDT");
+    close(fds[0]);
+    sqt_config_free(&cfg);
+
+    /* a named FIFO nobody writes: an error at once, not a hang */
+    snprintf(fifo, sizeof(fifo), "%s/fifo.yaml", g_dir);
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+    CU_ASSERT_EQUAL(sqt_config_load(&cfg, fifo, &log, err, sizeof(err)), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "fifo.yaml:1: file: is empty"));
+    unlink(fifo);
+    sqt_log_close(&log);
+    capture_free(&cap);
+
+    EXPECT_FAIL(APP_BINANCE EX_BINANCE "trading:\n\tsymbol: ETHUSDT\n", 8, "yaml",
+                "column 1 is a tab: YAML indents with spaces only");
+    EXPECT_FAIL(APP_BINANCE EX_BINANCE "trading:\n  symbol:\tETHUSDT\n  x: [\n", 10, "yaml",
+                "syntax error");
+}
+
+/* Issue 15: the keys added with the table, their defaults and rules. */
+static void test_new_keys(void)
+{
+    sqt_config cfg;
+    sqt_log log;
+    capture cap;
+    char err[512];
+    const char *sd = getenv("STATE_DIRECTORY"), *xdg = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    char *save_sd = sd ? strdup(sd) : NULL, *save_xdg = xdg ? strdup(xdg) : NULL;
+    char *save_home = home ? strdup(home) : NULL;
+
+    /* defaults, each said */
+    setenv("STATE_DIRECTORY", "/var/lib/opensqt/eth:/var/lib/other", 1);
+    CU_ASSERT_EQUAL_FATAL(load_text(OK_DOC, &cfg, &cap, &log, err, sizeof(err)), 0);
+    SQT_ASSERT_STR_EQ(cfg.state_dir, "/var/lib/opensqt/eth");
+    SQT_ASSERT_STR_EQ(cfg.state_dir_from, "$STATE_DIRECTORY (systemd)");
+    {
+        sqt_create_args args;
+        sqt_config_create_args(&cfg, &args);
+        SQT_ASSERT_INT_EQ(args.struct_size, sizeof(args));
+        SQT_ASSERT_STR_EQ(args.symbol, "ETHUSDT");
+        SQT_ASSERT_STR_EQ(args.exchange_name, "binance");
+        SQT_ASSERT_INT_EQ(args.allow_hedge_mode, 0);
+        SQT_ASSERT_INT_EQ(args.user_stream_keepalive_ms, 30 * 60 * 1000);
+    }
+    SQT_ASSERT_INT_EQ(cfg.journal_sync, SQT_JOURNAL_SYNC_FULL);
+    CU_ASSERT_PTR_NULL(cfg.metrics_listen);
+    SQT_ASSERT_INT_EQ(cfg.metrics_allow_non_loopback, 0);
+    SQT_ASSERT_INT_EQ(sqt_dec_cmp(cfg.max_price_jump_percent, sqt_dec_make(3, 0), NULL), 0);
+    SQT_ASSERT_INT_EQ(cfg.price_confirm_prints, 3);
+    SQT_ASSERT_INT_EQ(cfg.market_data_max_age_seconds, 15);
+    SQT_ASSERT_INT_EQ(cfg.rules_reject_backoff_max_seconds, 300);
+    CU_ASSERT_PTR_NOT_NULL(strstr(cap_text(&cap), "state_dir=/var/lib/opensqt/eth"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(cap_text(&cap), "journal_sync=full"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(cap_text(&cap), "[INFO] config: safety: defaults applied: "
+                                                  "max_price_jump_percent=3 "
+                                                  "price_confirm_prints=3"));
+    sqt_config_free(&cfg);
+    sqt_log_close(&log);
+    capture_free(&cap);
+
+    unsetenv("STATE_DIRECTORY");
+    setenv("XDG_STATE_HOME", "/xdg/state", 1);
+    CU_ASSERT_EQUAL_FATAL(load_text(OK_DOC, &cfg, &cap, &log, err, sizeof(err)), 0);
+    SQT_ASSERT_STR_EQ(cfg.state_dir, "/xdg/state/opensqt");
+    sqt_config_free(&cfg);
+    sqt_log_close(&log);
+    capture_free(&cap);
+    unsetenv("XDG_STATE_HOME");
+    setenv("HOME", "/home/trader", 1);
+    CU_ASSERT_EQUAL_FATAL(load_text(OK_DOC, &cfg, &cap, &log, err, sizeof(err)), 0);
+    SQT_ASSERT_STR_EQ(cfg.state_dir, "/home/trader/.local/state/opensqt");
+    sqt_config_free(&cfg);
+    sqt_log_close(&log);
+    capture_free(&cap);
+    /* the key wins over all of them */
+    setenv("STATE_DIRECTORY", "/var/lib/opensqt/eth", 1);
+    CU_ASSERT_EQUAL_FATAL(load_text(OK_DOC "system:\n  state_dir: /srv/sqt\n"
+                                           "  journal_sync: normal\n"
+                                           "metrics:\n  listen: \"[::1]:9464\"\n"
+                                           "safety:\n  max_price_jump_percent: 0\n",
+                                    &cfg, &cap, &log, err, sizeof(err)),
+                          0);
+    SQT_ASSERT_STR_EQ(cfg.state_dir, "/srv/sqt");
+    SQT_ASSERT_STR_EQ(cfg.state_dir_from, "system.state_dir");
+    SQT_ASSERT_INT_EQ(cfg.journal_sync, SQT_JOURNAL_SYNC_NORMAL);
+    SQT_ASSERT_STR_EQ(cfg.metrics_host, "::1");
+    SQT_ASSERT_INT_EQ(cfg.metrics_port, 9464);
+    SQT_ASSERT_INT_EQ(cfg.max_price_jump_percent.mant, 0);
+    sqt_config_free(&cfg);
+    sqt_log_close(&log);
+    capture_free(&cap);
+    CU_ASSERT_EQUAL_FATAL(load_text(OK_DOC "metrics:\n  listen: localhost:0\n", &cfg, &cap,
+                                    &log, err, sizeof(err)),
+                          0);
+    SQT_ASSERT_STR_EQ(cfg.metrics_host, "127.0.0.1");
+    SQT_ASSERT_INT_EQ(cfg.metrics_port, 0);
+    sqt_config_free(&cfg);
+    sqt_log_close(&log);
+    capture_free(&cap);
+    CU_ASSERT_EQUAL_FATAL(load_text(OK_DOC "metrics:\n  listen: 0.0.0.0:9464\n"
+                                           "  allow_non_loopback: true\n",
+                                    &cfg, &cap, &log, err, sizeof(err)),
+                          0);
+    SQT_ASSERT_STR_EQ(cfg.metrics_host, "0.0.0.0");
+    sqt_config_free(&cfg);
+    sqt_log_close(&log);
+    capture_free(&cap);
+
+    /* the rules, each with file:line */
+    EXPECT_FAIL(OK_DOC "system:\n  journal_sync: fast\n", 13, "system.journal_sync",
+                "expected one of full|normal (got fast)");
+    EXPECT_FAIL(OK_DOC "metrics:\n  listen: 0.0.0.0:9464\n", 13, "metrics.listen",
+                "not a loopback address");
+    EXPECT_FAIL(OK_DOC "metrics:\n  listen: 10.1.2.3:80\n", 13, "metrics.listen",
+                "metrics.allow_non_loopback: true");
+    EXPECT_FAIL(OK_DOC "metrics:\n  listen: 9464\n", 13, "metrics.listen",
+                "expected host:port");
+    EXPECT_FAIL(OK_DOC "metrics:\n  listen: 127.0.0.1:70000\n", 13, "metrics.listen",
+                "expected host:port");
+    EXPECT_FAIL(OK_DOC "metrics:\n  listen: example.com:9464\n", 13, "metrics.listen",
+                "numeric address or localhost");
+    EXPECT_FAIL(OK_DOC "safety:\n  max_price_jump_percent: 101\n", 13,
+                "safety.max_price_jump_percent", "must be between 0 and 100 (got 101)");
+    EXPECT_FAIL(OK_DOC "safety:\n  max_price_jump_percent: -1\n", 13,
+                "safety.max_price_jump_percent", "must be between 0 and 100 (got -1)");
+    EXPECT_FAIL(OK_DOC "safety:\n  price_confirm_prints: 0\n", 13,
+                "safety.price_confirm_prints", "must be between 1 and 100 (got 0)");
+    EXPECT_FAIL(OK_DOC "safety:\n  market_data_max_age_seconds: -5\n", 13,
+                "safety.market_data_max_age_seconds", "must be between 0 and 86400");
+    EXPECT_FAIL(OK_DOC "safety:\n  rules_reject_backoff_max_seconds: 0\n", 13,
+                "safety.rules_reject_backoff_max_seconds", "must be between 1 and 86400");
+    /* check must refuse what run's safety check would: a fee of 2 (200 %) */
+    EXPECT_FAIL(APP_BINANCE EX_BINANCE "    fee_rate: 2\n" TRADING_OK, 7,
+                "exchanges.binance.fee_rate", "must be below 0.01");
+    /* a typo in current_exchange names the block it probably meant */
+    EXPECT_FAIL("app:\n  current_exchange: binanse\n" EX_BINANCE TRADING_OK, 2,
+                "app.current_exchange", "no exchanges block named 'binanse' (did you mean "
+                                        "binance?)");
+
+    if (save_sd) setenv("STATE_DIRECTORY", save_sd, 1); else unsetenv("STATE_DIRECTORY");
+    if (save_xdg) setenv("XDG_STATE_HOME", save_xdg, 1); else unsetenv("XDG_STATE_HOME");
+    if (save_home) setenv("HOME", save_home, 1); else unsetenv("HOME");
+    free(save_sd);
+    free(save_xdg);
+    free(save_home);
 }
 
 static void test_unknown_keys_warn(void)
@@ -981,7 +1207,10 @@ static void test_example_config(void)
     SAME(websocket_ping_interval); SAME(listen_key_keepalive_interval);
     SAME(price_send_interval); SAME(rate_limit_retry_delay); SAME(order_retry_delay);
     SAME(price_poll_interval); SAME(status_print_interval); SAME(status_print_seconds);
-    SAME(order_cleanup_interval);
+    SAME(order_cleanup_interval); SAME(journal_sync); SAME(metrics_allow_non_loopback);
+    SAME(price_confirm_prints); SAME(market_data_max_age_seconds);
+    SAME(rules_reject_backoff_max_seconds);
+    SQT_ASSERT_INT_EQ(sqt_dec_cmp(ex.max_price_jump_percent, def.max_price_jump_percent, NULL), 0);
 #undef SAME
     SQT_ASSERT_STR_EQ(ex.risk_interval, def.risk_interval);
     CU_ASSERT_DOUBLE_EQUAL(ex.volume_multiplier, def.volume_multiplier, 1e-12);
@@ -1070,6 +1299,9 @@ int main(void)
         {"type and structure errors", test_type_errors},
         {"bad YAML and files", test_bad_yaml_and_files},
         {"unknown keys warn", test_unknown_keys_warn},
+        {"pipe and tab", test_pipe_and_tab},
+        {"many secrets redacted", test_many_secrets_redacted},
+        {"new keys", test_new_keys},
         {"environment overrides", test_env_overrides},
         {"credentials", test_credentials},
         {"file mode warning", test_file_mode_warning},

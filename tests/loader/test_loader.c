@@ -249,6 +249,99 @@ static void test_load_refusals(void)
     expect_refusal("small_table", want);
 }
 
+/* ---- trust: a plugin is handed the API secret ----------------------------------------- */
+
+static void copy_file(const char *from, const char *to, mode_t mode)
+{
+    char buf[65536];
+    size_t n;
+    FILE *in = fopen(from, "rb"), *out;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+    out = fopen(to, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        CU_ASSERT_EQUAL(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+    CU_ASSERT_EQUAL(chmod(to, mode), 0);
+}
+
+static void expect_untrusted(const char *dir, const char *path, const char *fix)
+{
+    sqt_loaded_plugin p;
+    char err[1024], want[PATH_MAX + 32];
+    SQT_ASSERT_INT_EQ(sqt_plugin_load(dir, "good", &p, err, sizeof(err)), -1);
+    CU_ASSERT_PTR_NULL(p.dl);
+    ASSERT_PREFIX(err, "refusing to load a plugin: ");
+    ASSERT_CONTAINS(err, path);
+    snprintf(want, sizeof(want), "(fix: %s %s)", fix, path);
+    ASSERT_CONTAINS(err, want);
+}
+
+static void test_trust(void)
+{
+    scratch s;
+    sqt_loaded_plugin p;
+    char src[PATH_MAX], err[1024], real[PATH_MAX];
+    const char *so, *sub, *link_dir, *link;
+
+    scratch_init(&s);
+    test_plugin_path("good", src, sizeof(src));
+    so = scratch_path(&s, "good.so", 0);
+    copy_file(src, so, 0755);
+    SQT_ASSERT_INT_EQ(sqt_plugin_load(s.dir, "good", &p, err, sizeof(err)), 0);
+    sqt_plugin_unload(&p);
+
+    /* the file writable by group, then by others */
+    CU_ASSERT_EQUAL(chmod(so, 0775), 0);
+    expect_untrusted(s.dir, so, "chmod go-w");
+    CU_ASSERT_EQUAL(chmod(so, 0757), 0);
+    expect_untrusted(s.dir, so, "chmod go-w");
+    CU_ASSERT_EQUAL(chmod(so, 0755), 0);
+
+    /* the directory writable by others (also with the sticky bit, as /tmp) */
+    CU_ASSERT_EQUAL(chmod(s.dir, 01777), 0);
+    expect_untrusted(s.dir, s.dir, "chmod go-w");
+    CU_ASSERT_EQUAL(chmod(s.dir, 0700), 0);
+
+    /* a symlink from a clean directory to a file in a group-writable one */
+    sub = scratch_path(&s, "shared", 1);
+    CU_ASSERT_EQUAL_FATAL(mkdir(sub, 0700), 0);
+    {
+        char target[PATH_MAX];
+        snprintf(target, sizeof(target), "%s/good.so", sub);
+        copy_file(src, scratch_path(&s, "shared/good.so", 0), 0755);
+        link_dir = scratch_path(&s, "links", 1);
+        CU_ASSERT_EQUAL_FATAL(mkdir(link_dir, 0700), 0);
+        link = scratch_path(&s, "links/good.so", 0);
+        CU_ASSERT_EQUAL_FATAL(symlink(target, link), 0);
+        SQT_ASSERT_INT_EQ(sqt_plugin_load(link_dir, "good", &p, err, sizeof(err)), 0);
+        sqt_plugin_unload(&p);
+        CU_ASSERT_EQUAL(chmod(sub, 0770), 0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(realpath(sub, real));
+        expect_untrusted(link_dir, real, "chmod go-w");
+        CU_ASSERT_EQUAL(chmod(sub, 0700), 0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(realpath(target, real));
+        CU_ASSERT_EQUAL(chmod(target, 0775), 0);
+        expect_untrusted(link_dir, real, "chmod go-w");
+        CU_ASSERT_EQUAL(chmod(target, 0755), 0);
+    }
+
+    /* a file another user owns: only root can make one to test with */
+    if (geteuid() == 0) {
+        char fix[64];
+        CU_ASSERT_EQUAL(chown(so, 65534, 65534), 0);
+        snprintf(fix, sizeof(fix), "chown %u", (unsigned)geteuid());
+        expect_untrusted(s.dir, so, fix);
+        CU_ASSERT_EQUAL(chown(so, 0, 0), 0);
+        SQT_ASSERT_INT_EQ(sqt_plugin_load(s.dir, "good", &p, err, sizeof(err)), 0);
+        sqt_plugin_unload(&p);
+    } else {
+        fprintf(stderr, "    (not root: the other-owner case is not exercised)\n");
+    }
+    scratch_done(&s);
+}
+
 static void test_older_minor(void)
 {
 #ifdef SQT_HAVE_OLDER_MINOR
@@ -795,6 +888,7 @@ int main(void)
     static const sqt_test_case loading[] = {
         {"load_good", test_load_good},
         {"refusals", test_load_refusals},
+        {"trust", test_trust},
         {"older_minor", test_older_minor},
         {"invalid_names", test_invalid_names},
         {"not_found", test_not_found},
