@@ -445,8 +445,8 @@ static const sqt_keydef sqt_keys[] = {
     K("system", "state_dir", KT_STR, state_dir, NULL, NULL, NULL, KF_CODE,
       "default: $STATE_DIRECTORY, else $XDG_STATE_HOME/opensqt, else "
       "$HOME/.local/state/opensqt"),
-    K("system", "journal_sync", KT_ENUM, journal_sync, "full", "full|normal", NULL, 0,
-      "full: every fill survives a power cut; normal: faster, may lose the last"),
+    K("system", "journal_sync", KT_ENUM, journal_sync, "normal", "normal|full", NULL, 0,
+      "normal: survives any crash of the process; full: also a power cut (an fsync per turn)"),
 
     K("metrics", "listen", KT_STR, metrics_listen, NULL, NULL, NULL, KF_CODE,
       "host:port, e.g. 127.0.0.1:9464; empty: no metrics server"),

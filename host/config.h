@@ -31,7 +31,7 @@ typedef struct sqt_exchange_cfg {
     int line;                  /* line of the block's name */
 } sqt_exchange_cfg;
 
-enum { SQT_JOURNAL_SYNC_FULL = 0, SQT_JOURNAL_SYNC_NORMAL = 1 };
+enum { SQT_CFG_JOURNAL_NORMAL = 0, SQT_CFG_JOURNAL_FULL = 1 }; /* system.journal_sync */
 
 typedef struct sqt_config {
     char *path;
@@ -75,7 +75,7 @@ typedef struct sqt_config {
                                 * else $XDG_STATE_HOME/opensqt, else
                                 * $HOME/.local/state/opensqt; NULL only when none is set */
     const char *state_dir_from; /* static text: which of those gave state_dir */
-    int journal_sync;          /* SQT_JOURNAL_SYNC_*, default FULL */
+    int journal_sync;          /* SQT_CFG_JOURNAL_*, default NORMAL (bench_journal) */
 
     /* metrics (ours) */
     char *metrics_listen;      /* "host:port" as given, NULL = no metrics server */

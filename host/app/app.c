@@ -40,12 +40,7 @@ static int create_plugin(app *a)
     sqt_create_args args;
     sqt_error err;
     int rc;
-    memset(&args, 0, sizeof(args));
-    args.struct_size = sizeof(args);
-    args.symbol = c->symbol;
-    args.exchange_name = c->current_exchange;
-    args.allow_hedge_mode = c->allow_hedge_mode ? 1 : 0;
-    args.user_stream_keepalive_ms = (int64_t)c->listen_key_keepalive_interval * 60 * 1000;
+    sqt_config_create_args(c, &args);
     memset(&err, 0, sizeof(err));
     rc = a->x->create(sqt_host_services(), &a->host, &args, &a->ex, &err);
     if (rc != 0 || a->ex == NULL) {
@@ -57,7 +52,8 @@ static int create_plugin(app *a)
         a->ex = NULL;
         return rc == SQT_EINVAL || err.code == SQT_EINVAL ? APP_EXIT_USAGE : 1;
     }
-    sqt_host_warn_unused_keys(&a->host);
+    /* unused keys of the exchange block were reported before the plugin was loaded for
+     * this run (main.c prepare) */
     return 0;
 }
 

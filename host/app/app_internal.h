@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "app.h"
+#include "exitcode.h"
 #include "core/clientid.h"
 #include "core/eventlog.h"
 #include "core/executor.h"
@@ -29,13 +30,10 @@
 #define SQT_AUTH_MAX_FAILURES 10
 #define SQT_BATCH 64
 
-/* exit codes (docs/operations.md) */
-#define APP_EXIT_USAGE 2           /* usage or configuration */
-#define APP_EXIT_REFUSED 3         /* refused, needs a human */
-#define APP_EXIT_ORDERS_REMAIN 4   /* stopped, but orders may remain open */
-
-/* The journal's durability: see bench/bench_journal.c and docs/operations.md. */
-#define APP_JOURNAL_SYNC SQT_JOURNAL_SYNC_NORMAL
+/* exit codes (exitcode.h, docs/operations.md) */
+#define APP_EXIT_USAGE SQT_EXIT_USAGE
+#define APP_EXIT_REFUSED SQT_EXIT_REFUSED
+#define APP_EXIT_ORDERS_REMAIN SQT_EXIT_ORDERS_REMAIN
 
 enum app_state { ST_STARTING, ST_TRADING, ST_STOPPING, ST_DONE };
 

@@ -130,7 +130,10 @@ static void step_journal(app *a)
     id.account = bk.account;
     id.symbol = c->symbol;
     id.instance = a->tag;
-    rc = sqt_journal_open(path, &id, APP_JOURNAL_SYNC, &a->journal, &created, err, sizeof err);
+    rc = sqt_journal_open(path, &id,
+                          c->journal_sync == SQT_CFG_JOURNAL_FULL ? SQT_JOURNAL_SYNC_FULL
+                                                                  : SQT_JOURNAL_SYNC_NORMAL,
+                          &a->journal, &created, err, sizeof err);
     if (rc != 0) {
         sqt_logf(a->log, SQT_LV_ERROR, "%s", err);
         app_stop(a, APP_EXIT_REFUSED, NULL);

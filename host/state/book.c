@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "statelock.h"
@@ -20,23 +19,11 @@ void sqt_book_tag(const sqt_config *cfg, char *out, size_t cap)
         snprintf(out, cap, "sqt");
 }
 
-/* system.state_dir when set; else systemd's StateDirectory=, XDG's state home, ~/.local/state. */
+/* The config resolves system.state_dir's default ($STATE_DIRECTORY, XDG, HOME); with
+ * none of those set, the working directory's state/. */
 static void state_dir(const sqt_config *cfg, char *buf, size_t cap)
 {
-    const char *sd = getenv("STATE_DIRECTORY"), *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
-    if (cfg->state_dir != NULL && cfg->state_dir[0]) {
-        snprintf(buf, cap, "%s", cfg->state_dir);
-    } else if (sd != NULL && sd[0] == '/') {
-        /* systemd may list several, separated by ':' */
-        size_t n = strcspn(sd, ":");
-        snprintf(buf, cap, "%.*s", (int)n, sd);
-    } else if (x != NULL && x[0] == '/') {
-        snprintf(buf, cap, "%s/opensqt", x);
-    } else if (h != NULL && h[0] == '/') {
-        snprintf(buf, cap, "%s/.local/state/opensqt", h);
-    } else {
-        snprintf(buf, cap, "state");
-    }
+    snprintf(buf, cap, "%s", cfg->state_dir != NULL && cfg->state_dir[0] ? cfg->state_dir : "state");
 }
 
 void sqt_book_of(const sqt_config *cfg, sqt_book *b)
