@@ -78,6 +78,7 @@ void sqt_grid_params_init(sqt_grid_params *p)
     p->cancel_timeout_ms = 5000;
     p->pending_timeout_ms = 30000;
     p->query_retry_ms = 5000;
+    p->rules_reject_backoff_max_ms = 300000;
     p->finished_ids = 8192;
 }
 
@@ -207,8 +208,13 @@ static int grid_validate(sqt_grid *g, const sqt_grid_params *p, char *err, size_
         return fail(err, errlen, SQT_EINVAL, "symbol, quote asset or client id prefix too long");
 
     if (p->margin_lock_duration_ms < 0 || p->place_retry_delay_ms < 0 ||
-        p->cancel_timeout_ms < 1 || p->pending_timeout_ms < 1 || p->query_retry_ms < 1)
+        p->cancel_timeout_ms < 1 || p->pending_timeout_ms < 1 || p->query_retry_ms < 1 ||
+        p->rules_reject_backoff_max_ms < 0)
         return fail(err, errlen, SQT_EINVAL, "negative or zero timing parameter");
+    /* the backoff starts at the retry delay: a smaller cap means no doubling */
+    g->rules_max_ms = p->rules_reject_backoff_max_ms < p->place_retry_delay_ms
+                          ? p->place_retry_delay_ms
+                          : p->rules_reject_backoff_max_ms;
     g->lock_ms = p->margin_lock_duration_ms;
     g->retry_ms = p->place_retry_delay_ms;
     g->cancel_to = p->cancel_timeout_ms;
@@ -304,6 +310,31 @@ void sqt_grid__lock_expire(sqt_grid *g, int64_t now)
     }
 }
 
+/* 1 when slot s may not get a new order now: held for a position check, or waiting
+ * out a retry delay. A slot parked by a rules rejection retries early once the price
+ * moved a grid interval from where it was parked (the band it broke has moved too). */
+static int slot_waits(const sqt_grid *g, grid_slot *s, int64_t now)
+{
+    int64_t moved;
+    if (s->hold)
+        return 1;
+    if (s->retry_at <= now)
+        return 0;
+    moved = g->cur - s->park_px;
+    if (s->parked && (moved >= g->I || -moved >= g->I)) {
+        s->retry_at = now;
+        return 0;
+    }
+    return 1;
+}
+
+void sqt_grid__hold(sqt_grid *g, grid_slot *s)
+{
+    s->hold = 1;
+    s->hold_gen = g->gen;
+    g->want_rec = 1;
+}
+
 /* Move the window to the current price; idle slots the old window leaves are pruned. */
 static void window_update(sqt_grid *g)
 {
@@ -337,6 +368,8 @@ static int sell_pass(sqt_grid *g, int64_t now, int cap, int *placed)
     sqt_gset_pos lo = hi != SQT_GSET_END ? sqt_gset_prev(rd, hi) : sqt_gset_last(rd);
     size_t n = 0, i;
     *placed = 0;
+    if (g->sell_hold)
+        return 0; /* a sell was refused by the rules: the position is checked first */
     while ((int)n < cap) {
         int use_lo = 0, have_lo = lo != SQT_GSET_END && sqt_gset_key(rd, lo) <= kmax;
         int have_hi = hi != SQT_GSET_END && sqt_gset_key(rd, hi) <= kmax;
@@ -359,7 +392,7 @@ static int sell_pass(sqt_grid *g, int64_t now, int cap, int *placed)
             hi = sqt_gset_next(rd, hi);
         }
         s = sqt_grid__slot(g, k);
-        if (s == NULL || s->retry_at > now)
+        if (s == NULL || slot_waits(g, s, now))
             continue;
         g->scratch[n++] = k;
     }
@@ -404,7 +437,7 @@ static int buy_pass(sqt_grid *g, int64_t now, int cap)
             continue;
         s = sqt_grid__slot(g, k);
         if (s != NULL) {
-            if (s->has_order || s->retry_at > now)
+            if (s->has_order || slot_waits(g, s, now))
                 continue;
             have = s->qty;
             if (have > 0 && sqt_grid__sellable(g, k, have))
@@ -473,7 +506,7 @@ static int adjust(sqt_grid *g, int64_t now)
     if (!g->started || !g->reconciled || !g->have_price)
         return 0;
     sqt_grid__lock_expire(g, now);
-    if (g->paused)
+    if (g->paused || g->data_paused)
         return 0;
     if (g->oow) {
         rc = oow_pass(g, now);

@@ -118,12 +118,7 @@ static void test_e6(void)
 /* E1, all acknowledged: returns the grid; C holds E1's commands. */
 static sqt_grid *e1_live(const sqt_grid_params *p)
 {
-    sqt_grid *g = grid_up(p, "3000.00");
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("3000.50"), 1), 0);
-    cap_drain(g, &C);
-    ack_all(g, &C, 2);
-    return g;
+    return grid_e1_live(p, &C);
 }
 
 static void test_e7_e8(void)
@@ -1364,7 +1359,10 @@ static void test_other_symbol(void)
     CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 4), 0);
     sqt_grid_get_status(g, &st);
     ASSERT_DEC(st.position, "0");
-    SQT_ASSERT_INT_EQ(st.ignored_updates, 2);
+    /* the first names the order a slot tracks: an impossible report (issue 14), not a
+     * shared stream's noise */
+    SQT_ASSERT_INT_EQ(st.ignored_updates, 1);
+    SQT_ASSERT_INT_EQ(st.anomalies, 1);
     sqt_grid_free(g);
 }
 
