@@ -95,13 +95,6 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
     return code;
 }
 
-static const char *fmtdec(sqt_dec d, char *buf, size_t cap)
-{
-    if (sqt_dec_format(d, buf, cap) < 0)
-        snprintf(buf, cap, "?");
-    return buf;
-}
-
 static int dec_ok(sqt_dec d, int positive)
 {
     if (d.scale < 0 || d.scale > SQT_DEC_MAX_SCALE)
@@ -141,15 +134,15 @@ static int grid_validate(sqt_grid *g, const sqt_grid_params *p, char *err, size_
     if (rc == SQT_EINVAL)
         return fail(err, errlen, SQT_EINVAL,
                     "price_interval %s is not a multiple of the tick size %s",
-                    fmtdec(p->price_interval, a, sizeof a), fmtdec(p->tick_size, b, sizeof b));
+                    sqt_grid__dec_text(p->price_interval, a, sizeof a), sqt_grid__dec_text(p->tick_size, b, sizeof b));
     if (rc != 0 || g->I > GRID_MAX_INTERVAL_TICKS)
         return fail(err, errlen, SQT_ERANGE, "price_interval %s is too large for tick %s",
-                    fmtdec(p->price_interval, a, sizeof a), fmtdec(p->tick_size, b, sizeof b));
+                    sqt_grid__dec_text(p->price_interval, a, sizeof a), sqt_grid__dec_text(p->tick_size, b, sizeof b));
     g->unit_mant = (sqt_i128)p->tick_size.mant * p->step_size.mant;
     g->unit_scale = p->tick_size.scale + p->step_size.scale;
     if (g->unit_mant >= ((sqt_i128)1 << 62))
         return fail(err, errlen, SQT_ERANGE, "tick size %s and step size %s are not usable",
-                    fmtdec(p->tick_size, a, sizeof a), fmtdec(p->step_size, b, sizeof b));
+                    sqt_grid__dec_text(p->tick_size, a, sizeof a), sqt_grid__dec_text(p->step_size, b, sizeof b));
     if (sqt_grid__to_units(p->order_quantity, g->unit_mant, g->unit_scale, RND_FLOOR, &g->oq_u) ||
         sqt_grid__to_units(p->min_order_value, g->unit_mant, g->unit_scale, RND_CEIL, &g->mov_u) ||
         sqt_grid__to_units(p->min_notional, g->unit_mant, g->unit_scale, RND_CEIL, &g->mn_u) ||
@@ -158,7 +151,7 @@ static int grid_validate(sqt_grid *g, const sqt_grid_params *p, char *err, size_
                     "order_quantity / min_order_value / min_notional / min_qty out of range");
     if (g->oq_u < 1)
         return fail(err, errlen, SQT_EINVAL, "order_quantity %s buys nothing at any price",
-                    fmtdec(p->order_quantity, a, sizeof a));
+                    sqt_grid__dec_text(p->order_quantity, a, sizeof a));
     g->min_qty = v < 1 ? 1 : v;
 
     if (p->buy_window_size < 1 || p->buy_window_size > GRID_MAX_WINDOW ||
@@ -316,7 +309,7 @@ void sqt_grid__lock_expire(sqt_grid *g, int64_t now)
 static int slot_waits(const sqt_grid *g, grid_slot *s, int64_t now)
 {
     int64_t moved;
-    if (s->hold)
+    if (s->held)
         return 1;
     if (s->retry_at <= now)
         return 0;
@@ -330,7 +323,7 @@ static int slot_waits(const sqt_grid *g, grid_slot *s, int64_t now)
 
 void sqt_grid__hold(sqt_grid *g, grid_slot *s)
 {
-    s->hold = 1;
+    s->held = 1;
     s->hold_gen = g->gen;
     g->want_rec = 1;
 }

@@ -76,7 +76,7 @@ typedef struct grid_slot {
     uint8_t has_order;
     uint8_t parked;            /* waiting out a rules-rejection backoff */
     uint8_t rules_fails;       /* rules rejections in a row: the backoff's exponent */
-    uint8_t hold;              /* no new order until a reconcile checks the position */
+    uint8_t held;              /* no new order until a reconcile checks the position */
     uint8_t repair;            /* hold: a position repair will release its holdings */
     grid_order o;
 } grid_slot;
@@ -183,6 +183,8 @@ int sqt_grid__pnl_dec(const sqt_grid *g, sqt_i128 gross, sqt_i128 fees, sqt_dec 
 int sqt_grid__fee_dec(sqt_i128 fees, sqt_dec *out);
 sqt_dec sqt_grid__fee_exact(sqt_i128 fees);
 sqt_i128 sqt_grid__fee_units(sqt_dec fee);
+/* d as text into buf ("?" when it cannot be formatted); returns buf. */
+const char *sqt_grid__dec_text(sqt_dec d, char *buf, size_t cap);
 
 /* grid.c */
 int64_t sqt_grid__level(const sqt_grid *g, int64_t k);

@@ -301,6 +301,13 @@ int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirm
                      sqt_grid_ev_kind ev, const char *text, int64_t now)
 {
     grid_order *o = &s->o;
+    /* a sell cancelled without our asking (by hand, the exchange's own cancel of
+     * reduce-only orders when the position closed, a liquidation) or vanished: the
+     * inventory may be gone, so the slot waits for a position check instead of selling
+     * again blind. An expiry is the post-only refusal (GTX) and retried as before; an
+     * exchange that expires reduce-only orders is caught by the refusal of the next
+     * sell (park). */
+    int suspect = o->side == SQT_SIDE_SELL && !o->cancel_req && st == SQT_ORDER_CANCELED;
     if (sqt_gring_add(&g->finished, sqt_ghash_str(o->cid), confirmed ? FIN_CONFIRMED : FIN_ASSUMED))
         g->oom = 1;
     if (ev == SQT_GRID_EV_FILLED && o->fill_final_sent)
@@ -320,6 +327,8 @@ int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirm
     memset(o, 0, sizeof *o);
     s->has_order = 0;
     g->dirty = 1;
+    if (suspect && s->qty > 0)
+        sqt_grid__hold(g, s);
     return sqt_grid__slot_refresh(g, s);
 }
 
@@ -469,13 +478,6 @@ void sqt_grid__fee_watch_push(sqt_grid *g, const char *cid, const sqt_order *u, 
         watch_book(g, w, f, u, now);
 }
 
-static const char *dtxt(sqt_dec d, char *buf, size_t cap)
-{
-    if (sqt_dec_format(d, buf, cap) < 0)
-        snprintf(buf, cap, "?");
-    return buf;
-}
-
 /* What makes a report about our order impossible, or NULL: another symbol, a
  * cumulative or last fill above the order, a negative or unreadable quantity, a fill
  * price that is not positive, a negative average. Nothing of such a report is booked. */
@@ -515,9 +517,9 @@ static void report_refuse(sqt_grid *g, grid_slot *s, const sqt_order *u, const c
     g->anomalies++;
     sqt_grid__ev_text(e, "impossible report (%s): %s%sfilled %s of %s, last %s@%s, avg %s; not booked",
                       why, u->symbol[0] ? u->symbol : "", u->symbol[0] ? " " : "",
-                      dtxt(u->filled_qty, a, sizeof a), dtxt(sqt_grid__qty_dec(g, s->o.qty), b, sizeof b),
-                      dtxt(u->last_fill_qty, c, sizeof c), dtxt(u->last_fill_price, d, sizeof d),
-                      dtxt(u->avg_price, e5, sizeof e5));
+                      sqt_grid__dec_text(u->filled_qty, a, sizeof a), sqt_grid__dec_text(sqt_grid__qty_dec(g, s->o.qty), b, sizeof b),
+                      sqt_grid__dec_text(u->last_fill_qty, c, sizeof c), sqt_grid__dec_text(u->last_fill_price, d, sizeof d),
+                      sqt_grid__dec_text(u->avg_price, e5, sizeof e5));
     if (src != SRC_QUERY && !s->o.query_inflight && sqt_grid__query(g, s, SQT_GRID_WHY_ANOMALY, now))
         g->oom = 1;
 }

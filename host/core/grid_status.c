@@ -116,7 +116,7 @@ int sqt_grid_get_status(const sqt_grid *g, sqt_grid_status *st)
             if (!s->in_use)
                 continue;
             st->parked += s->parked != 0;
-            st->held += s->hold != 0;
+            st->held += s->held != 0;
         }
     }
     return rc;

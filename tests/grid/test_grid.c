@@ -1411,6 +1411,19 @@ static void test_post_only_counter(void)
     push(g, cid, SQT_ORDER_CANCELED, "0", 102); /* cancelled by hand */
     CU_ASSERT_TRUE(slot_info_at(g, SQT_GRID_LIST_HOLDING, "2988.00", &si));
     SQT_ASSERT_INT_EQ(si.post_only_failures, 0);
+    /* issue 14: the inventory may be gone with it: no new sell before a reconcile has
+     * checked the position; this one finds it intact */
+    cap_clear(&C);
+    sqt_grid_on_price(g, D("2985.00"), 900);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NULL(sell_at(&C, "2990.00"));
+    CU_ASSERT_TRUE(sqt_grid_wants_reconcile(g));
+    {
+        sqt_grid_status st;
+        sqt_grid_get_status(g, &st);
+        CU_ASSERT_EQUAL(sqt_grid_reconcile_begin(g), 1);
+        CU_ASSERT_EQUAL(sqt_grid_reconcile(g, NULL, 0, &st.position, 901), 0);
+    }
     cap_clear(&C);
     sqt_grid_on_price(g, D("2985.10"), 1000);
     cap_drain(g, &C);
