@@ -297,17 +297,30 @@ static const char *status_name(sqt_order_status st)
     }
 }
 
+/* An untouched post-only order's expiry is a GTX refusal only when the market was
+ * about at its price (within half an interval): a maker order far from the market
+ * cannot take liquidity. */
+static int gtx_plausible(const sqt_grid *g, const grid_order *o)
+{
+    if (o->tif != SQT_TIF_POST_ONLY || o->filled != 0)
+        return 0;
+    if (!g->have_price)
+        return 1;
+    return o->side == SQT_SIDE_BUY ? 2 * g->cur <= 2 * o->price + g->I
+                                   : 2 * g->cur >= 2 * o->price - g->I;
+}
+
 int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirmed,
                      sqt_grid_ev_kind ev, const char *text, int64_t now)
 {
     grid_order *o = &s->o;
-    /* a sell cancelled without our asking (by hand, the exchange's own cancel of
+    /* a sell that ended without our asking (by hand, the exchange's expiry of
      * reduce-only orders when the position closed, a liquidation) or vanished: the
      * inventory may be gone, so the slot waits for a position check instead of selling
-     * again blind. An expiry is the post-only refusal (GTX) and retried as before; an
-     * exchange that expires reduce-only orders is caught by the refusal of the next
-     * sell (park). */
-    int suspect = o->side == SQT_SIDE_SELL && !o->cancel_req && st == SQT_ORDER_CANCELED;
+     * again blind. An expiry a post-only refusal (GTX) explains is retried as before. */
+    int gtx = st == SQT_ORDER_EXPIRED && !o->cancel_req && gtx_plausible(g, o);
+    int suspect = o->side == SQT_SIDE_SELL && !o->cancel_req && !gtx &&
+                  (st == SQT_ORDER_CANCELED || st == SQT_ORDER_EXPIRED);
     if (sqt_gring_add(&g->finished, sqt_ghash_str(o->cid), confirmed ? FIN_CONFIRMED : FIN_ASSUMED))
         g->oom = 1;
     if (ev == SQT_GRID_EV_FILLED && o->fill_final_sent)
@@ -317,9 +330,10 @@ int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirm
         if (e != NULL)
             sqt_grid__ev_text(e, "%s", text ? text : status_name(st));
     }
-    /* a post-only order the exchange expired untouched is a post-only rejection
-     * (Binance GTX); our own or manual cancels are not (§11 #27) */
-    if (st == SQT_ORDER_EXPIRED && o->tif == SQT_TIF_POST_ONLY && o->filled == 0 && !o->cancel_req)
+    /* a post-only order the exchange expired untouched at a price the market had
+     * reached is a post-only rejection (Binance GTX); our own or manual cancels are not
+     * (§11 #27), nor the expiry of a reduce-only sell far above the market */
+    if (gtx)
         sqt_grid__po_fail(g, s, now);
     if (st == SQT_ORDER_FILLED && o->filled >= o->qty)
         s->po_fails = 0;

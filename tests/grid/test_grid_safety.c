@@ -577,16 +577,22 @@ static void test_adopt_mid_run(void)
 
 static void test_hand_cancel_then_closed(void)
 {
-    /* the exchange cancels the resting sells when the position is closed (Gate's
-     * position_closed, Bitget's reduce-only cancel): no sell is re-sent at all */
+    /* the exchange ends the resting sells when the position is closed (the emulator
+     * and Binance expire reduce-only orders, Gate says position_closed): no sell is
+     * re-sent at all, and an expiry far above the market is no post-only failure */
     sqt_grid_params p;
     sqt_grid *g;
     char sells[2][SQT_CLIENT_ID_MAX];
     g = two_holdings(&p, sells);
     place_ok(g, sells[0], 5);
     place_ok(g, sells[1], 5);
-    push(g, sells[0], SQT_ORDER_CANCELED, "0", 6);
+    push(g, sells[0], SQT_ORDER_EXPIRED, "0", 6);
     push(g, sells[1], SQT_ORDER_CANCELED, "0", 6);
+    {
+        sqt_grid_slot_info si;
+        CU_ASSERT_TRUE(slot_info_at(g, SQT_GRID_LIST_HOLDING, "2998.00", &si));
+        SQT_ASSERT_INT_EQ(si.post_only_failures, 0);
+    }
     cap_clear(&C);
     CU_ASSERT_EQUAL(sqt_grid_on_time(g, 7), 0);
     CU_ASSERT_EQUAL(sqt_grid_on_time(g, 5000), 0);
