@@ -300,32 +300,33 @@ int sqt_grid_on_time(sqt_grid *g, int64_t now_ms)
     return rc ? rc : g->oom ? SQT_ENOMEM : 0;
 }
 
-int sqt_grid_set_risk_pause(sqt_grid *g, int paused, int64_t now_ms)
+/* Flip a pause flag; 1 when it changed (its event emitted, a resume marks dirty). */
+static int pause_flip(sqt_grid *g, int *flag, int paused, sqt_grid_ev_kind on,
+                      sqt_grid_ev_kind off, int64_t now_ms)
 {
     g->oom = 0;
     paused = paused != 0;
-    if (paused == g->paused)
+    if (paused == *flag)
         return 0;
-    g->paused = paused;
-    sqt_grid__ev_new(g, paused ? SQT_GRID_EV_RISK_PAUSE : SQT_GRID_EV_RISK_RESUME, now_ms);
-    if (!paused) {
+    *flag = paused;
+    sqt_grid__ev_new(g, paused ? on : off, now_ms);
+    if (!paused)
         g->dirty = 1;
+    return 1;
+}
+
+int sqt_grid_set_risk_pause(sqt_grid *g, int paused, int64_t now_ms)
+{
+    if (!pause_flip(g, &g->paused, paused, SQT_GRID_EV_RISK_PAUSE, SQT_GRID_EV_RISK_RESUME, now_ms) ||
+        !g->paused)
         return finish_rc(g, 0);
-    }
     return finish_rc(g, sqt_grid__cancel_all_buys(g, SQT_GRID_WHY_RISK, now_ms));
 }
 
 int sqt_grid_set_data_pause(sqt_grid *g, int paused, int64_t now_ms)
 {
-    g->oom = 0;
-    paused = paused != 0;
-    if (paused == g->data_paused)
-        return 0;
-    g->data_paused = paused;
-    sqt_grid__ev_new(g, paused ? SQT_GRID_EV_DATA_PAUSE : SQT_GRID_EV_DATA_RESUME, now_ms);
-    if (!paused)
-        g->dirty = 1;
-    return g->oom ? SQT_ENOMEM : 0;
+    pause_flip(g, &g->data_paused, paused, SQT_GRID_EV_DATA_PAUSE, SQT_GRID_EV_DATA_RESUME, now_ms);
+    return finish_rc(g, 0);
 }
 
 int sqt_grid_reconcile_begin(sqt_grid *g)

@@ -25,6 +25,21 @@ static const sqt_grid_cmd *query_for(const char *cid, sqt_grid_reason why)
     return NULL;
 }
 
+/* One engine call with its output captured alone in C. */
+static void tick(sqt_grid *g, int64_t now)
+{
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_time(g, now), 0);
+    cap_drain(g, &C);
+}
+
+static void price(sqt_grid *g, const char *px, int64_t now)
+{
+    cap_clear(&C);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D(px), now), 0);
+    cap_drain(g, &C);
+}
+
 /* ---- impossible reports -------------------------------------------------------- */
 
 static void test_fill_above_order(void)
@@ -173,9 +188,7 @@ static int refuse_buy_2998(sqt_grid *g, int64_t now)
 {
     const sqt_grid_cmd *m;
     sqt_error e = rules_err();
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_time(g, now), 0);
-    cap_drain(g, &C);
+    tick(g, now);
     m = cap_place_at(&C, "2998.00");
     if (m == NULL)
         return 0;
@@ -197,9 +210,7 @@ static void test_rules_backoff(void)
     e_params(&p);
     p.rules_reject_backoff_max_ms = 2000;
     g = grid_up(&p, "3000.00");
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("3000.50"), 1), 0);
-    cap_drain(g, &C);
+    price(g, "3000.50", 1);
     m = cap_place_at(&C, "2998.00");
     {
         sqt_error e = rules_err();
@@ -233,26 +244,18 @@ static void test_rules_park_ends(void)
     char cid[SQT_CLIENT_ID_MAX];
     e_params(&p);
     g = grid_up(&p, "3000.00");
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("3000.50"), 1), 0);
-    cap_drain(g, &C);
+    price(g, "3000.50", 1);
     m = cap_place_at(&C, "2996.00");
     CU_ASSERT_EQUAL(sqt_grid_on_place_result(g, m->client_id, &e, NULL, 10), 0);
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 510), 0);
-    cap_drain(g, &C);
+    tick(g, 510);
     m = cap_place_at(&C, "2996.00");
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     CU_ASSERT_EQUAL(sqt_grid_on_place_result(g, m->client_id, &e, NULL, 510), 0); /* 1000 now */
     /* 1.99 away: still parked */
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2998.51"), 600), 0);
-    cap_drain(g, &C);
+    price(g, "2998.51", 600);
     CU_ASSERT_PTR_NULL(cap_place_at(&C, "2996.00"));
     /* 2.00 away from 3000.50: retried */
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2998.50"), 601), 0);
-    cap_drain(g, &C);
+    price(g, "2998.50", 601);
     m = cap_place_at(&C, "2996.00");
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     snprintf(cid, sizeof cid, "%s", m->client_id);
@@ -261,19 +264,13 @@ static void test_rules_park_ends(void)
     SQT_ASSERT_INT_EQ(st.parked, 0);
     /* accepted, then cancelled by hand: the next refusal waits the base delay again */
     push(g, cid, SQT_ORDER_CANCELED, "0", 603);
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 604), 0);
-    cap_drain(g, &C);
+    tick(g, 604);
     m = cap_place_at(&C, "2996.00");
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     CU_ASSERT_EQUAL(sqt_grid_on_place_result(g, m->client_id, &e, NULL, 604), 0);
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 1103), 0);
-    cap_drain(g, &C);
+    tick(g, 1103);
     CU_ASSERT_PTR_NULL(cap_place_at(&C, "2996.00"));
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 1104), 0);
-    cap_drain(g, &C);
+    tick(g, 1104);
     CU_ASSERT_PTR_NOT_NULL(cap_place_at(&C, "2996.00"));
     ASSERT_INVARIANTS(g);
     sqt_grid_free(g);
@@ -293,9 +290,7 @@ static sqt_grid *two_holdings(sqt_grid_params *p, char sells[2][SQT_CLIENT_ID_MA
     snprintf(b2, sizeof b2, "%s", cap_place_at(&C, "2996.00")->client_id);
     push(g, b1, SQT_ORDER_FILLED, "0.010", 3);
     push(g, b2, SQT_ORDER_FILLED, "0.010", 3);
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2993.50"), 4), 0);
-    cap_drain(g, &C);
+    price(g, "2993.50", 4);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "3000.00"));
     CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&C, "2998.00"));
     snprintf(sells[0], SQT_CLIENT_ID_MAX, "%s", cap_place_at(&C, "3000.00")->client_id);
@@ -329,6 +324,13 @@ static void reconcile_at(sqt_grid *g, const char *position, int64_t now)
     CU_ASSERT_EQUAL(sqt_grid_reconcile(g, open, n, &pos, now), 0);
 }
 
+static void rec(sqt_grid *g, const char *position, int64_t now)
+{
+    cap_clear(&C);
+    reconcile_at(g, position, now);
+    cap_drain(g, &C);
+}
+
 static void test_reduce_only_refusal(void)
 {
     /* the position was closed outside: the first sell is refused (reduce-only, class
@@ -356,9 +358,7 @@ static void test_reduce_only_refusal(void)
     sqt_grid_get_status(g, &st);
     SQT_ASSERT_INT_EQ(st.held, 2);
     /* first reconcile: the numbers, no release yet */
-    cap_clear(&C);
-    reconcile_at(g, "0", 20000);
-    cap_drain(g, &C);
+    rec(g, "0", 20000);
     SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_POSITION_MISMATCH), 1);
     CU_ASSERT_TRUE(ev_text_has(&C, SQT_GRID_EV_POSITION_MISMATCH, "exchange 0, slots 0.020, difference -0.020"));
     SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_POSITION_REPAIRED), 0);
@@ -393,9 +393,7 @@ static void test_reduce_only_refusal(void)
     ASSERT_DEC(st.released, "0.020");
     SQT_ASSERT_INT_EQ(st.held, 0);
     /* the third agrees: nothing more */
-    cap_clear(&C);
-    reconcile_at(g, "0", 22000);
-    cap_drain(g, &C);
+    rec(g, "0", 22000);
     SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_POSITION_MISMATCH), 0);
     CU_ASSERT_FALSE(sqt_grid_wants_reconcile(g));
     ASSERT_INVARIANTS(g);
@@ -413,18 +411,12 @@ static void test_refusal_position_intact(void)
     g = two_holdings(&p, sells);
     place_ok(g, sells[1], 5);
     CU_ASSERT_EQUAL(sqt_grid_on_place_result(g, sells[0], &e, NULL, 5), 0);
-    cap_clear(&C);
-    reconcile_at(g, "0.020", 100);
-    cap_drain(g, &C);
+    rec(g, "0.020", 100);
     SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_POSITION_MISMATCH), 0);
     CU_ASSERT_FALSE(sqt_grid_wants_reconcile(g));
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 504), 0);
-    cap_drain(g, &C);
+    tick(g, 504);
     CU_ASSERT_PTR_NULL(cap_place_at(&C, "3000.00"));
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 505), 0);
-    cap_drain(g, &C);
+    tick(g, 505);
     CU_ASSERT_PTR_NOT_NULL(cap_place_at(&C, "3000.00"));
     ASSERT_INVARIANTS(g);
     sqt_grid_free(g);
@@ -447,15 +439,11 @@ static void test_hold_after_snapshot(void)
     CU_ASSERT_EQUAL(sqt_grid_reconcile_begin(g), 0);
     CU_ASSERT_EQUAL(sqt_grid_on_place_result(g, sells[0], &e, NULL, 6), 0);
     CU_ASSERT_EQUAL(sqt_grid_reconcile(g, open, n, &pos, 7), 0);
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 5000), 0);
-    cap_drain(g, &C);
+    tick(g, 5000);
     CU_ASSERT_PTR_NULL(cap_place_at(&C, "3000.00"));
     CU_ASSERT_TRUE(sqt_grid_wants_reconcile(g));
     reconcile_at(g, "0.020", 5001);
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 5002), 0);
-    cap_drain(g, &C);
+    tick(g, 5002);
     CU_ASSERT_PTR_NOT_NULL(cap_place_at(&C, "3000.00"));
     sqt_grid_free(g);
 }
@@ -490,9 +478,7 @@ static void test_shortfall_in_flight(void)
         CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, sells[0], NULL, &u, 20), 0);
     }
     ASSERT_DEC(pos_of(g), "0.010");
-    cap_clear(&C);
-    reconcile_at(g, "0.010", 30);
-    cap_drain(g, &C);
+    rec(g, "0.010", 30);
     SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_POSITION_MISMATCH), 0);
     ASSERT_INVARIANTS(g);
     sqt_grid_free(g);
@@ -520,13 +506,9 @@ static void test_release_live_sells(void)
     SQT_ASSERT_INT_EQ(m->reason, SQT_GRID_WHY_REPAIR);
     SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_POSITION_REPAIRED), 0);
     push(g, sells[0], SQT_ORDER_CANCELED, "0", 21);
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 22), 0);
-    cap_drain(g, &C);
+    tick(g, 22);
     SQT_ASSERT_INT_EQ(cap_count(&C, SQT_GRID_CMD_PLACE, SQT_SIDE_SELL), 0); /* held */
-    cap_clear(&C);
-    reconcile_at(g, "0.010", 30);
-    cap_drain(g, &C);
+    rec(g, "0.010", 30);
     SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_POSITION_REPAIRED), 1);
     ASSERT_DEC(pos_of(g), "0.010");
     {
@@ -548,14 +530,10 @@ static void test_adopt_mid_run(void)
     sqt_grid_status st;
     e_params(&p);
     g = grid_e1_live(&p, &C);
-    cap_clear(&C);
-    reconcile_at(g, "0.020", 10);
-    cap_drain(g, &C);
+    rec(g, "0.020", 10);
     SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_POSITION_REPAIRED), 0);
     CU_ASSERT_TRUE(sqt_grid_wants_reconcile(g));
-    cap_clear(&C);
-    reconcile_at(g, "0.020", 20);
-    cap_drain(g, &C);
+    rec(g, "0.020", 20);
     SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_POSITION_REPAIRED), 2);
     CU_ASSERT_EQUAL(C.ev[C.ne - 1].side, SQT_SIDE_BUY);
     sqt_grid_get_status(g, &st);
@@ -566,9 +544,7 @@ static void test_adopt_mid_run(void)
         CU_ASSERT_TRUE(slot_info_at(g, SQT_GRID_LIST_HOLDING, "3002.00", &si));
         CU_ASSERT_TRUE(slot_info_at(g, SQT_GRID_LIST_HOLDING, "3004.00", &si));
     }
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 21), 0);
-    cap_drain(g, &C);
+    tick(g, 21);
     CU_ASSERT_PTR_NOT_NULL(cap_place_at(&C, "3004.00"));
     CU_ASSERT_PTR_NOT_NULL(cap_place_at(&C, "3006.00"));
     ASSERT_INVARIANTS(g);
@@ -601,9 +577,7 @@ static void test_hand_cancel_then_closed(void)
     CU_ASSERT_TRUE(sqt_grid_wants_reconcile(g));
     reconcile_at(g, "0", 5001);
     reconcile_at(g, "0", 6001);
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 6002), 0);
-    cap_drain(g, &C);
+    tick(g, 6002);
     ASSERT_DEC(pos_of(g), "0");
     SQT_ASSERT_INT_EQ(cap_count(&C, SQT_GRID_CMD_PLACE, SQT_SIDE_SELL), 0);
     ASSERT_INVARIANTS(g);

@@ -169,20 +169,25 @@ static void test_risk_min_pause_and_dedupe(void)
     sqt_risk_free(r);
 }
 
-static void test_risk_needs_all_symbols(void)
+/* BTCUSDT and ETHUSDT, window 3, volume x3. */
+static sqt_risk *two_symbols(int recovery_threshold)
 {
     static const char *syms[] = {"BTCUSDT", "ETHUSDT"};
     sqt_risk_params p;
-    sqt_risk *r;
-    sqt_kline k;
-    int i;
     memset(&p, 0, sizeof(p));
     p.symbols = syms;
     p.n_symbols = 2;
     p.window = 3;
     p.volume_multiplier = 3.0;
-    p.recovery_threshold = 2;
-    r = sqt_risk_new(&p);
+    p.recovery_threshold = recovery_threshold;
+    return sqt_risk_new(&p);
+}
+
+static void test_risk_needs_all_symbols(void)
+{
+    sqt_risk *r = two_symbols(2);
+    sqt_kline k;
+    int i;
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     for (i = 1; i <= 4; i++) {
         k = K("BTCUSDT", i, "100", "10", 1);
@@ -200,19 +205,10 @@ static void test_risk_needs_all_symbols(void)
 static void test_risk_report(void)
 {
     /* the 60 s report: per symbol the figures that decide, and the candle's age */
-    static const char *syms[] = {"BTCUSDT", "ETHUSDT"};
-    sqt_risk_params p;
-    sqt_risk *r;
+    sqt_risk *r = two_symbols(1);
     sqt_kline k;
     char buf[1024];
     int n;
-    memset(&p, 0, sizeof(p));
-    p.symbols = syms;
-    p.n_symbols = 2;
-    p.window = 3;
-    p.volume_multiplier = 3.0;
-    p.recovery_threshold = 1;
-    r = sqt_risk_new(&p);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     feed_e16_history(r);
     k = K("BTCUSDT", 5, "99", "40", 0);
@@ -231,17 +227,9 @@ static void test_risk_report(void)
 
 static void test_risk_stale(void)
 {
-    static const char *syms[] = {"BTCUSDT", "ETHUSDT"};
-    sqt_risk_params p;
-    sqt_risk *r;
+    sqt_risk *r = two_symbols(1);
     sqt_kline k;
     char buf[512];
-    memset(&p, 0, sizeof(p));
-    p.symbols = syms;
-    p.n_symbols = 2;
-    p.window = 3;
-    p.volume_multiplier = 3.0;
-    r = sqt_risk_new(&p);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     k = K("BTCUSDT", 1, "100", "10", 0);
     sqt_risk_on_kline(r, &k, 1000);
