@@ -204,10 +204,11 @@ static int grid_validate(sqt_grid *g, const sqt_grid_params *p, char *err, size_
         p->cancel_timeout_ms < 1 || p->pending_timeout_ms < 1 || p->query_retry_ms < 1 ||
         p->rules_reject_backoff_max_ms < 0)
         return fail(err, errlen, SQT_EINVAL, "negative or zero timing parameter");
-    /* the backoff starts at the retry delay: a smaller cap means no doubling */
-    g->rules_max_ms = p->rules_reject_backoff_max_ms < p->place_retry_delay_ms
-                          ? p->place_retry_delay_ms
-                          : p->rules_reject_backoff_max_ms;
+    /* the backoff starts at the retry delay (1 s when that is 0): a smaller cap means
+     * no doubling */
+    g->rules_max_ms = p->rules_reject_backoff_max_ms;
+    if (g->rules_max_ms < (p->place_retry_delay_ms > 0 ? p->place_retry_delay_ms : 1000))
+        g->rules_max_ms = p->place_retry_delay_ms > 0 ? p->place_retry_delay_ms : 1000;
     g->lock_ms = p->margin_lock_duration_ms;
     g->retry_ms = p->place_retry_delay_ms;
     g->cancel_to = p->cancel_timeout_ms;

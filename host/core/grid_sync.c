@@ -54,11 +54,12 @@ static void margin_lock(sqt_grid *g, int64_t now)
  * in a row (reset by an acceptance), up to rules_max_ms. */
 static int64_t rules_backoff(sqt_grid *g, grid_slot *s)
 {
-    int64_t wait = g->retry_ms;
+    /* a zero retry delay would never double: the backoff then starts at one second */
+    int64_t wait = g->retry_ms > 0 ? g->retry_ms : 1000;
     int i;
     for (i = 0; i < s->rules_fails && wait < g->rules_max_ms; i++)
         wait *= 2;
-    if (wait > g->rules_max_ms || wait <= 0)
+    if (wait > g->rules_max_ms)
         wait = g->rules_max_ms;
     if (s->rules_fails < UINT8_MAX)
         s->rules_fails++;
@@ -724,7 +725,9 @@ static int64_t release(sqt_grid *g, int64_t want, const char *why, int64_t now)
         take = s->qty < left ? s->qty : left;
         left -= take;
         if (s->has_order) {
-            if (!s->o.cancel_req && sqt_grid__cancel(g, s, SQT_GRID_WHY_REPAIR, 0, now) != 0)
+            /* an unanswered placement is not cancelled: its outcome comes first */
+            if (s->o.state >= SQT_GRID_ORD_PLACED && !s->o.cancel_req &&
+                sqt_grid__cancel(g, s, SQT_GRID_WHY_REPAIR, 0, now) != 0)
                 g->oom = 1;
             s->repair = 1;
             sqt_grid__hold(g, s);

@@ -230,6 +230,21 @@ static void test_rules_backoff(void)
     CU_ASSERT_FALSE(sqt_grid_wants_reconcile(g));
     ASSERT_INVARIANTS(g);
     sqt_grid_free(g);
+    /* no retry delay at all: the backoff starts at 1 s, not at the cap */
+    p.place_retry_delay_ms = 0;
+    p.rules_reject_backoff_max_ms = 300000;
+    g = grid_up(&p, "3000.00");
+    price(g, "3000.50", 1);
+    m = cap_place_at(&C, "2998.00");
+    {
+        sqt_error e = rules_err();
+        CU_ASSERT_EQUAL(sqt_grid_on_place_result(g, m->client_id, &e, NULL, 10), 0);
+    }
+    CU_ASSERT_FALSE(refuse_buy_2998(g, 1009));
+    CU_ASSERT_TRUE(refuse_buy_2998(g, 1010));
+    CU_ASSERT_FALSE(refuse_buy_2998(g, 3009));
+    CU_ASSERT_TRUE(refuse_buy_2998(g, 3010));
+    sqt_grid_free(g);
 }
 
 static void test_rules_park_ends(void)
