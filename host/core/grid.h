@@ -285,7 +285,7 @@ typedef enum sqt_grid_ev_kind {
                                     * with the raw values */
     SQT_GRID_EV_FEE,               /* a fee learned after its fill (an order's cumulative
                                     * fee from a REST answer): fee, fee_asset */
-    SQT_GRID_EV_PARKED,            /* a rules rejection parked the slot: time_ms + text */
+    SQT_GRID_EV_PARKED,            /* a rules rejection parked the slot: text says how long */
     SQT_GRID_EV_POSITION_REPAIRED, /* one slot's holdings changed to match the exchange:
                                     * side SELL = released, BUY = adopted; fill_qty the
                                     * quantity, fill_price its cost per unit, qty the

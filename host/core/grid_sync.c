@@ -88,7 +88,6 @@ static void park(sqt_grid *g, int64_t k, sqt_side side, int64_t wait, int64_t no
     e = sqt_grid__ev_order(g, SQT_GRID_EV_PARKED, now, s);
     if (e != NULL) {
         e->side = side;
-        e->time_ms = now + wait;
         sqt_grid__ev_text(e, "rules rejection %d in a row: parked %lld ms or until the price "
                           "moves one interval%s",
                           s->rules_fails, (long long)wait,
@@ -654,6 +653,19 @@ static int64_t unsure_open(const sqt_grid *g, const sqt_gset *set)
     return sum;
 }
 
+static int holds_pending(const sqt_grid *g)
+{
+    sqt_gset_pos i;
+    if (g->sell_hold)
+        return 1;
+    for (i = sqt_gset_first(&g->hold); i != SQT_GSET_END; i = sqt_gset_next(&g->hold, i)) {
+        const grid_slot *s = sqt_grid__slot(g, sqt_gset_key(&g->hold, i));
+        if (s != NULL && s->held)
+            return 1;
+    }
+    return 0;
+}
+
 /* The position check lifts holds set before this reconcile's snapshot. */
 static void holds_lift(sqt_grid *g)
 {
@@ -881,6 +893,8 @@ int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_d
         rc = position_check(g, position, first, now_ms);
         if (rc != 0)
             return rc;
+    } else if (holds_pending(g)) {
+        g->want_rec = 1; /* only a position check lifts them: ask again */
     }
     /* pushes that came before the first reconcile, now that the import and the
      * recovery are done (the list and the position are of one moment; these pushes may

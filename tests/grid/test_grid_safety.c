@@ -425,7 +425,16 @@ static void test_refusal_position_intact(void)
     sqt_error e = rules_err();
     g = two_holdings(&p, sells);
     place_ok(g, sells[1], 5);
+    cap_clear(&C);
     CU_ASSERT_EQUAL(sqt_grid_on_place_result(g, sells[0], &e, NULL, 5), 0);
+    cap_drain(g, &C);
+    CU_ASSERT_TRUE(ev_text_has(&C, SQT_GRID_EV_PARKED, "rules rejection 1 in a row: parked 500 ms"));
+    /* a reconcile without the position decides nothing: still held */
+    sqt_grid_reconcile_begin(g);
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g, NULL, 0, NULL, 50), 0);
+    tick(g, 600);
+    CU_ASSERT_PTR_NULL(cap_place_at(&C, "3000.00"));
+    CU_ASSERT_TRUE(sqt_grid_wants_reconcile(g));
     rec(g, "0.020", 100);
     SQT_ASSERT_INT_EQ(cap_events(&C, SQT_GRID_EV_POSITION_MISMATCH), 0);
     CU_ASSERT_FALSE(sqt_grid_wants_reconcile(g));
