@@ -151,7 +151,13 @@ int sqt_grid_adjust(sqt_grid *g, int64_t now_ms);
 /* One order report from the order stream. Ignored: other symbols, ids that are not of
  * this instance, ids of finished orders (late/duplicate pushes, §11 #22/#23), reports
  * with unterminated text fields. A live order of ours the engine does not know gets a
- * cancel (ORPHAN event). Before the first reconcile pushes are kept for it. */
+ * cancel (ORPHAN event). Before the first reconcile pushes are kept for it.
+ * A report about an order a slot tracks that cannot be true - another symbol, filled or
+ * last fill above the order, a negative or unreadable quantity, a fill price <= 0, a
+ * negative average - books nothing: an ANOMALY event with its raw values and a query
+ * (not for a query's own answer). The same holds for REST and list reports.
+ * A sell that ends CANCELED without our cancel, or EXPIRED far from the market (not a
+ * post-only refusal), holds its slot until a reconcile checked the position. */
 int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms);
 
 /* The outcome of one place command (executor on_place). err NULL or err->code SQT_OK
@@ -161,6 +167,12 @@ int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms);
  *    this result is recorded (§11 #20); buys accepted while locked are cancelled;
  *  - outcome unknown (SQT_EUNKNOWN_STATUS, SQT_ETIMEOUT, SQT_ENETWORK, SQT_EPROTO,
  *    SQT_ECANCELLED, SQT_EDUP_CLIENT_ID): the slot stays PENDING and a query is emitted;
+ *  - SQT_ERULES (a price band such as PERCENT_PRICE, a filter, and on Binance -2022
+ *    "reduce-only would increase the position"): the slot is parked (PARKED event) for
+ *    place_retry_delay_ms doubling per refusal in a row up to rules_reject_backoff_max_ms,
+ *    or until the price moved one interval from where it was parked; an acceptance
+ *    resets it. A refused SELL may mean the inventory is gone: no sell at all goes out
+ *    until a reconcile has checked the position (sqt_grid_wants_reconcile);
  *  - anything else: the slot is released and retried after place_retry_delay_ms.
  * A result for an order that already finished on the stream changes nothing (§11 #22). */
 int sqt_grid_on_place_result(sqt_grid *g, const char *client_id, const sqt_error *err,
