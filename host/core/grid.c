@@ -78,6 +78,7 @@ void sqt_grid_params_init(sqt_grid_params *p)
     p->cancel_timeout_ms = 5000;
     p->pending_timeout_ms = 30000;
     p->query_retry_ms = 5000;
+    p->rules_reject_backoff_max_ms = 300000;
     p->finished_ids = 8192;
 }
 
@@ -92,13 +93,6 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
         va_end(ap);
     }
     return code;
-}
-
-static const char *fmtdec(sqt_dec d, char *buf, size_t cap)
-{
-    if (sqt_dec_format(d, buf, cap) < 0)
-        snprintf(buf, cap, "?");
-    return buf;
 }
 
 static int dec_ok(sqt_dec d, int positive)
@@ -140,15 +134,15 @@ static int grid_validate(sqt_grid *g, const sqt_grid_params *p, char *err, size_
     if (rc == SQT_EINVAL)
         return fail(err, errlen, SQT_EINVAL,
                     "price_interval %s is not a multiple of the tick size %s",
-                    fmtdec(p->price_interval, a, sizeof a), fmtdec(p->tick_size, b, sizeof b));
+                    sqt_grid__dec_text(p->price_interval, a, sizeof a), sqt_grid__dec_text(p->tick_size, b, sizeof b));
     if (rc != 0 || g->I > GRID_MAX_INTERVAL_TICKS)
         return fail(err, errlen, SQT_ERANGE, "price_interval %s is too large for tick %s",
-                    fmtdec(p->price_interval, a, sizeof a), fmtdec(p->tick_size, b, sizeof b));
+                    sqt_grid__dec_text(p->price_interval, a, sizeof a), sqt_grid__dec_text(p->tick_size, b, sizeof b));
     g->unit_mant = (sqt_i128)p->tick_size.mant * p->step_size.mant;
     g->unit_scale = p->tick_size.scale + p->step_size.scale;
     if (g->unit_mant >= ((sqt_i128)1 << 62))
         return fail(err, errlen, SQT_ERANGE, "tick size %s and step size %s are not usable",
-                    fmtdec(p->tick_size, a, sizeof a), fmtdec(p->step_size, b, sizeof b));
+                    sqt_grid__dec_text(p->tick_size, a, sizeof a), sqt_grid__dec_text(p->step_size, b, sizeof b));
     if (sqt_grid__to_units(p->order_quantity, g->unit_mant, g->unit_scale, RND_FLOOR, &g->oq_u) ||
         sqt_grid__to_units(p->min_order_value, g->unit_mant, g->unit_scale, RND_CEIL, &g->mov_u) ||
         sqt_grid__to_units(p->min_notional, g->unit_mant, g->unit_scale, RND_CEIL, &g->mn_u) ||
@@ -157,7 +151,7 @@ static int grid_validate(sqt_grid *g, const sqt_grid_params *p, char *err, size_
                     "order_quantity / min_order_value / min_notional / min_qty out of range");
     if (g->oq_u < 1)
         return fail(err, errlen, SQT_EINVAL, "order_quantity %s buys nothing at any price",
-                    fmtdec(p->order_quantity, a, sizeof a));
+                    sqt_grid__dec_text(p->order_quantity, a, sizeof a));
     g->min_qty = v < 1 ? 1 : v;
 
     if (p->buy_window_size < 1 || p->buy_window_size > GRID_MAX_WINDOW ||
@@ -207,8 +201,14 @@ static int grid_validate(sqt_grid *g, const sqt_grid_params *p, char *err, size_
         return fail(err, errlen, SQT_EINVAL, "symbol, quote asset or client id prefix too long");
 
     if (p->margin_lock_duration_ms < 0 || p->place_retry_delay_ms < 0 ||
-        p->cancel_timeout_ms < 1 || p->pending_timeout_ms < 1 || p->query_retry_ms < 1)
+        p->cancel_timeout_ms < 1 || p->pending_timeout_ms < 1 || p->query_retry_ms < 1 ||
+        p->rules_reject_backoff_max_ms < 0)
         return fail(err, errlen, SQT_EINVAL, "negative or zero timing parameter");
+    /* the backoff starts at the retry delay (1 s when that is 0): a smaller cap means
+     * no doubling */
+    g->rules_max_ms = p->rules_reject_backoff_max_ms;
+    if (g->rules_max_ms < (p->place_retry_delay_ms > 0 ? p->place_retry_delay_ms : 1000))
+        g->rules_max_ms = p->place_retry_delay_ms > 0 ? p->place_retry_delay_ms : 1000;
     g->lock_ms = p->margin_lock_duration_ms;
     g->retry_ms = p->place_retry_delay_ms;
     g->cancel_to = p->cancel_timeout_ms;
@@ -304,6 +304,31 @@ void sqt_grid__lock_expire(sqt_grid *g, int64_t now)
     }
 }
 
+/* 1 when slot s may not get a new order now: held for a position check, or waiting
+ * out a retry delay. A slot parked by a rules rejection retries early once the price
+ * moved a grid interval from where it was parked (the band it broke has moved too). */
+static int slot_waits(const sqt_grid *g, grid_slot *s, int64_t now)
+{
+    int64_t moved;
+    if (s->held)
+        return 1;
+    if (s->retry_at <= now)
+        return 0;
+    moved = g->cur - s->park_px;
+    if (s->parked && (moved >= g->I || -moved >= g->I)) {
+        s->retry_at = now;
+        return 0;
+    }
+    return 1;
+}
+
+void sqt_grid__hold(sqt_grid *g, grid_slot *s)
+{
+    s->held = 1;
+    s->hold_gen = g->gen;
+    g->want_rec = 1;
+}
+
 /* Move the window to the current price; idle slots the old window leaves are pruned. */
 static void window_update(sqt_grid *g)
 {
@@ -337,6 +362,8 @@ static int sell_pass(sqt_grid *g, int64_t now, int cap, int *placed)
     sqt_gset_pos lo = hi != SQT_GSET_END ? sqt_gset_prev(rd, hi) : sqt_gset_last(rd);
     size_t n = 0, i;
     *placed = 0;
+    if (g->sell_hold)
+        return 0; /* a sell was refused by the rules: the position is checked first */
     while ((int)n < cap) {
         int use_lo = 0, have_lo = lo != SQT_GSET_END && sqt_gset_key(rd, lo) <= kmax;
         int have_hi = hi != SQT_GSET_END && sqt_gset_key(rd, hi) <= kmax;
@@ -359,7 +386,7 @@ static int sell_pass(sqt_grid *g, int64_t now, int cap, int *placed)
             hi = sqt_gset_next(rd, hi);
         }
         s = sqt_grid__slot(g, k);
-        if (s == NULL || s->retry_at > now)
+        if (s == NULL || slot_waits(g, s, now))
             continue;
         g->scratch[n++] = k;
     }
@@ -404,7 +431,7 @@ static int buy_pass(sqt_grid *g, int64_t now, int cap)
             continue;
         s = sqt_grid__slot(g, k);
         if (s != NULL) {
-            if (s->has_order || s->retry_at > now)
+            if (s->has_order || slot_waits(g, s, now))
                 continue;
             have = s->qty;
             if (have > 0 && sqt_grid__sellable(g, k, have))
@@ -473,7 +500,7 @@ static int adjust(sqt_grid *g, int64_t now)
     if (!g->started || !g->reconciled || !g->have_price)
         return 0;
     sqt_grid__lock_expire(g, now);
-    if (g->paused)
+    if (g->paused || g->data_paused)
         return 0;
     if (g->oow) {
         rc = oow_pass(g, now);

@@ -82,12 +82,17 @@ typedef struct sqt_grid_params {
     int64_t cancel_timeout_ms;       /* CANCEL_REQUESTED this long -> query (§11 #28) */
     int64_t pending_timeout_ms;      /* no place result this long -> query */
     int64_t query_retry_ms;          /* unanswered query -> ask again */
+    int64_t rules_reject_backoff_max_ms; /* a rules rejection (SQT_ERULES) parks the slot
+                                      * for place_retry_delay_ms, doubling per repeat up to
+                                      * this (config safety.rules_reject_backoff_max_seconds
+                                      * x 1000); >= place_retry_delay_ms */
     uint32_t finished_ids;           /* remembered finished client ids (§11 #23) */
 } sqt_grid_params;
 
 /* Defaults for everything that has one (windows 10, Th 100, batch 10, reserve Th/4,
  * post-only 3, out-of-window on with slack 2, margin lock 10 s, retry 500 ms, cancel
- * timeout 5 s, pending timeout 30 s, query retry 5 s, 8192 finished ids). Symbol
+ * timeout 5 s, pending timeout 30 s, query retry 5 s, rules backoff max 300 s, 8192
+ * finished ids). Symbol
  * rules, I, order_quantity, tag and client_id_max_len must still be set. */
 void sqt_grid_params_init(sqt_grid_params *p);
 
@@ -107,10 +112,24 @@ int sqt_grid_start(sqt_grid *g, sqt_dec price, int64_t now_ms);
  *    slot);
  *  - tracked LOCKED orders missing from the list: a query command, so the host fetches
  *    their final state instead of the engine guessing;
- *  - position (base coin, NULL = unknown) vs the sum of slot quantities: a
- *    POSITION_MISMATCH event when they differ. On the FIRST reconcile holdings that no
- *    slot accounts for are recovered into sell slots above the anchor (§4.6 with the
- *    §11 #32 fixes: free levels only, q1 = 0 guarded, every slot sellable).
+ *  - position (base coin, NULL = unknown) vs the sum of slot quantities, on EVERY call:
+ *    a POSITION_MISMATCH event with the numbers when they differ. The part of the
+ *    difference that orders of unsure state explain (pending, queried, missing from the
+ *    list: a fill whose report is not in yet) is left alone. What is left is repaired
+ *    only when the previous call saw it too (two in a row; the smaller of the two):
+ *      exchange below the slots: holdings are released from the HIGHEST slot down (its
+ *        sell is the farthest from the market, the lower slots keep the exits nearest
+ *        to it). A free slot is reduced at once; a slot with a live order gets a cancel
+ *        (reason repair) and no new order, and is reduced at a later call once the
+ *        order's final state is in;
+ *      exchange above the slots: the excess is adopted into sell slots (§4.6) at the
+ *        first free levels above the current grid price (above the anchor before the
+ *        first price).
+ *    Every slot changed gives a POSITION_REPAIRED event. On the FIRST call the excess is
+ *    adopted at once above the anchor (§4.6 with the §11 #32 fixes: free levels only,
+ *    q1 = 0 guarded, every slot sellable): nothing of this run can be in flight.
+ *    While a difference waits for its confirmation the engine asks for another
+ *    reconcile (sqt_grid_wants_reconcile).
  * On the first call, before anything was placed, the anchor may move by less than
  * I/2 so that the imported orders lie on the grid (a restart continues the old grid).
  * The engine places no order before the first reconcile. Order pushes that arrive
@@ -132,7 +151,13 @@ int sqt_grid_adjust(sqt_grid *g, int64_t now_ms);
 /* One order report from the order stream. Ignored: other symbols, ids that are not of
  * this instance, ids of finished orders (late/duplicate pushes, §11 #22/#23), reports
  * with unterminated text fields. A live order of ours the engine does not know gets a
- * cancel (ORPHAN event). Before the first reconcile pushes are kept for it. */
+ * cancel (ORPHAN event). Before the first reconcile pushes are kept for it.
+ * A report about an order a slot tracks that cannot be true - another symbol, filled or
+ * last fill above the order, a negative or unreadable quantity, a fill price <= 0, a
+ * negative average - books nothing: an ANOMALY event with its raw values and a query
+ * (not for a query's own answer). The same holds for REST and list reports.
+ * A sell that ends CANCELED without our cancel, or EXPIRED far from the market (not a
+ * post-only refusal), holds its slot until a reconcile checked the position. */
 int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms);
 
 /* The outcome of one place command (executor on_place). err NULL or err->code SQT_OK
@@ -142,6 +167,12 @@ int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms);
  *    this result is recorded (§11 #20); buys accepted while locked are cancelled;
  *  - outcome unknown (SQT_EUNKNOWN_STATUS, SQT_ETIMEOUT, SQT_ENETWORK, SQT_EPROTO,
  *    SQT_ECANCELLED, SQT_EDUP_CLIENT_ID): the slot stays PENDING and a query is emitted;
+ *  - SQT_ERULES (a price band such as PERCENT_PRICE, a filter, and on Binance -2022
+ *    "reduce-only would increase the position"): the slot is parked (PARKED event) for
+ *    place_retry_delay_ms doubling per refusal in a row up to rules_reject_backoff_max_ms,
+ *    or until the price moved one interval from where it was parked; an acceptance
+ *    resets it. A refused SELL may mean the inventory is gone: no sell at all goes out
+ *    until a reconcile has checked the position (sqt_grid_wants_reconcile);
  *  - anything else: the slot is released and retried after place_retry_delay_ms.
  * A result for an order that already finished on the stream changes nothing (§11 #22). */
 int sqt_grid_on_place_result(sqt_grid *g, const char *client_id, const sqt_error *err,
@@ -162,6 +193,25 @@ int sqt_grid_on_query_result(sqt_grid *g, const char *client_id, const sqt_error
 
 /* Timeouts, margin lock expiry, then the adjust step. */
 int sqt_grid_on_time(sqt_grid *g, int64_t now_ms);
+
+/* The host is about to fetch open orders and position for a reconcile (whatever
+ * triggered it). Returns 1 when the engine had asked for one (and clears the ask).
+ * Holds the engine set before this call are lifted by the reconcile that follows;
+ * holds set after it wait for the next one (its snapshot may predate them). A host
+ * that never calls it gets the same with the snapshot taken at sqt_grid_reconcile. */
+int sqt_grid_reconcile_begin(sqt_grid *g);
+
+/* 1 when the engine wants a reconcile soon: a sell was refused by the trading rules
+ * (a reduce-only sell refused means the inventory may be gone), a sell ended without
+ * our cancel or vanished, or a position difference waits for its confirmation. The
+ * host starts one (rate-limited, e.g. >= 1 s apart) and calls
+ * sqt_grid_reconcile_begin() when it does. */
+int sqt_grid_wants_reconcile(const sqt_grid *g);
+
+/* Market data pause (stale or unconfirmed prices): no new order, no cancel, nothing
+ * else changes; pushes and results are applied as usual. Distinct from the risk
+ * pause (which also cancels buys). Off: trading resumes at the next adjust step. */
+int sqt_grid_set_data_pause(sqt_grid *g, int paused, int64_t now_ms);
 
 /* Risk monitor edge. On: cancel every live buy; no new orders at all while paused
  * (behaviour.md §9.2: no AdjustOrders while triggered; existing sells stay and may
@@ -198,7 +248,9 @@ typedef enum sqt_grid_reason {
     SQT_GRID_WHY_UNKNOWN = 9,       /* query: outcome unknown */
     SQT_GRID_WHY_MISSING = 10,      /* query: not in the open-order list */
     SQT_GRID_WHY_GONE = 11,         /* query: cancel said the order is not open */
-    SQT_GRID_WHY_FEE = 12           /* query: a push covered fills whose fee it lacks */
+    SQT_GRID_WHY_FEE = 12,          /* query: a push covered fills whose fee it lacks */
+    SQT_GRID_WHY_REPAIR = 13,       /* cancel: the exchange holds less than the slots */
+    SQT_GRID_WHY_ANOMALY = 14       /* query: a report that cannot be true */
 } sqt_grid_reason;
 
 typedef struct sqt_grid_cmd {
@@ -241,10 +293,20 @@ typedef enum sqt_grid_ev_kind {
     SQT_GRID_EV_RECOVERED,         /* a recovery slot created: slot, qty */
     SQT_GRID_EV_ADOPTED,           /* an open order imported by reconcile */
     SQT_GRID_EV_SELL_BELOW_MARKET, /* a sell placed at or below the market (§11 #16) */
-    SQT_GRID_EV_ANOMALY,           /* inconsistent report ignored or clamped: text */
-    SQT_GRID_EV_FEE                /* a fee learned after its fill (an order's cumulative
+    SQT_GRID_EV_ANOMALY,           /* inconsistent report, nothing booked from it: text
+                                    * with the raw values */
+    SQT_GRID_EV_FEE,               /* a fee learned after its fill (an order's cumulative
                                     * fee from a REST answer): fee, fee_asset */
+    SQT_GRID_EV_PARKED,            /* a rules rejection parked the slot: text says how long */
+    SQT_GRID_EV_POSITION_REPAIRED, /* one slot's holdings changed to match the exchange:
+                                    * side SELL = released, BUY = adopted; fill_qty the
+                                    * quantity, fill_price its cost per unit, qty the
+                                    * slot's quantity after, pnl the cost written off */
+    SQT_GRID_EV_DATA_PAUSE,        /* market data pause on (text: why) */
+    SQT_GRID_EV_DATA_RESUME
 } sqt_grid_ev_kind;
+
+#define SQT_GRID_EV_LAST SQT_GRID_EV_DATA_RESUME
 
 typedef struct sqt_grid_event {
     sqt_grid_ev_kind kind;
@@ -311,6 +373,13 @@ typedef struct sqt_grid_status {
     uint64_t orders_placed;
     uint64_t ignored_updates;  /* foreign, other symbol, finished, mismatched */
     uint64_t post_only_degrades;
+    int data_paused;           /* market data pause */
+    int reconcile_wanted;      /* sqt_grid_wants_reconcile() */
+    size_t parked;             /* slots waiting out a rules-rejection backoff */
+    size_t held;               /* slots held for a position check (no new sell) */
+    uint64_t anomalies;        /* reports refused as impossible */
+    sqt_dec released;          /* base coin released by position repairs, in total */
+    sqt_dec adopted;           /* base coin adopted after the first reconcile */
 } sqt_grid_status;
 
 /* 0, or SQT_ERANGE when a figure does not fit a sqt_dec (then it reads 0). */

@@ -69,9 +69,15 @@ typedef struct grid_slot {
     sqt_i128 rt_gross;         /* this round trip: sells minus cost, ticks*steps */
     sqt_i128 rt_fees;          /* this round trip's fees, 1e-12 quote */
     int64_t retry_at;          /* no new order before this time */
+    int64_t park_px;           /* parked: the price (ticks) when it was parked */
+    uint32_t hold_gen;         /* hold: the reconcile generation it was set in */
     int32_t po_fails;
     uint8_t in_use;
     uint8_t has_order;
+    uint8_t parked;            /* waiting out a rules-rejection backoff */
+    uint8_t rules_fails;       /* rules rejections in a row: the backoff's exponent */
+    uint8_t held;              /* no new order until a reconcile checks the position */
+    uint8_t repair;            /* hold: a position repair will release its holdings */
     grid_order o;
 } grid_slot;
 
@@ -117,12 +123,22 @@ struct sqt_grid {
     int N, SW, Th, batch, reserve, po_max, oow, slack;
     size_t id_max_len;
     uint64_t seq;
-    int64_t lock_ms, retry_ms, cancel_to, pending_to, query_to;
+    int64_t lock_ms, retry_ms, cancel_to, pending_to, query_to, rules_max_ms;
 
     /* state */
     int started, reconciled, paused, locked, dirty, warned_small, have_price, oom;
     int restored;              /* continued from a journal: the anchor is the saved one */
     int recover_done;          /* unaccounted holdings recovered (first known position) */
+    int data_paused;
+    int want_rec;              /* a reconcile is wanted (sqt_grid_wants_reconcile) */
+    int begun;                 /* sqt_grid_reconcile_begin called, reconcile not yet */
+    int sell_hold;             /* no new sell until a reconcile checks the position */
+    uint32_t gen;              /* reconcile generation: holds of older ones are lifted */
+    uint32_t sell_hold_gen;
+    int64_t short_prev;        /* steps the exchange lacked at the last reconcile (unexplained) */
+    int64_t long_prev;         /* steps the exchange had beyond the slots, likewise */
+    int64_t released, adopted; /* steps, in total (status) */
+    uint64_t anomalies;
     int64_t lock_until;
     int64_t A;                 /* anchor, ticks */
     int64_t cur;               /* last price, ticks */
@@ -169,6 +185,8 @@ int sqt_grid__pnl_dec(const sqt_grid *g, sqt_i128 gross, sqt_i128 fees, sqt_dec 
 int sqt_grid__fee_dec(sqt_i128 fees, sqt_dec *out);
 sqt_dec sqt_grid__fee_exact(sqt_i128 fees);
 sqt_i128 sqt_grid__fee_units(sqt_dec fee);
+/* d as text into buf ("?" when it cannot be formatted); returns buf. */
+const char *sqt_grid__dec_text(sqt_dec d, char *buf, size_t cap);
 
 /* grid.c */
 int64_t sqt_grid__level(const sqt_grid *g, int64_t k);
@@ -193,6 +211,10 @@ sqt_grid_event *sqt_grid__ev_order(sqt_grid *g, sqt_grid_ev_kind kind, int64_t n
                                    const grid_slot *s);
 /* printf into e->text (e may be NULL). */
 void sqt_grid__ev_text(sqt_grid_event *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Hold slot s (no new order) until a reconcile that began after now lifts it, and ask
+ * for one. */
+void sqt_grid__hold(sqt_grid *g, grid_slot *s);
 
 /* grid_order.c */
 /* 1 when the report's text fields are NUL-terminated. */

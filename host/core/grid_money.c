@@ -1,6 +1,7 @@
 /* The grid engine's integer money: exact conversions between sqt_dec and ticks,
  * steps, notional units (tick*step) and fee units, and the PnL figure. */
 #include <stdint.h>
+#include <stdio.h>
 
 #include "grid_internal.h"
 
@@ -179,4 +180,11 @@ sqt_i128 sqt_grid__fee_units(sqt_dec fee)
         rescale_i128(fee.mant, fee.scale, GRID_FEE_SCALE, &v) != 0)
         return 0;
     return v;
+}
+
+const char *sqt_grid__dec_text(sqt_dec d, char *buf, size_t cap)
+{
+    if (sqt_dec_format(d, buf, cap) < 0)
+        snprintf(buf, cap, "?");
+    return buf;
 }

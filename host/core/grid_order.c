@@ -45,6 +45,7 @@ int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_
         return SQT_ENOMEM;
     }
     g->seq++;
+    s->parked = 0; /* out again; a new refusal parks it again, longer */
     memset(&s->o, 0, sizeof s->o);
     memcpy(s->o.cid, cid, (size_t)n + 1);
     s->o.side = side;
@@ -296,10 +297,30 @@ static const char *status_name(sqt_order_status st)
     }
 }
 
+/* An untouched post-only order's expiry is a GTX refusal only when the market was
+ * about at its price (within half an interval): a maker order far from the market
+ * cannot take liquidity. */
+static int gtx_plausible(const sqt_grid *g, const grid_order *o)
+{
+    if (o->tif != SQT_TIF_POST_ONLY || o->filled != 0)
+        return 0;
+    if (!g->have_price)
+        return 1;
+    return o->side == SQT_SIDE_BUY ? 2 * g->cur <= 2 * o->price + g->I
+                                   : 2 * g->cur >= 2 * o->price - g->I;
+}
+
 int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirmed,
                      sqt_grid_ev_kind ev, const char *text, int64_t now)
 {
     grid_order *o = &s->o;
+    /* a sell that ended without our asking (by hand, the exchange's expiry of
+     * reduce-only orders when the position closed, a liquidation) or vanished: the
+     * inventory may be gone, so the slot waits for a position check instead of selling
+     * again blind. An expiry a post-only refusal (GTX) explains is retried as before. */
+    int gtx = st == SQT_ORDER_EXPIRED && !o->cancel_req && gtx_plausible(g, o);
+    int suspect = o->side == SQT_SIDE_SELL && !o->cancel_req && !gtx &&
+                  (st == SQT_ORDER_CANCELED || st == SQT_ORDER_EXPIRED);
     if (sqt_gring_add(&g->finished, sqt_ghash_str(o->cid), confirmed ? FIN_CONFIRMED : FIN_ASSUMED))
         g->oom = 1;
     if (ev == SQT_GRID_EV_FILLED && o->fill_final_sent)
@@ -309,9 +330,10 @@ int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirm
         if (e != NULL)
             sqt_grid__ev_text(e, "%s", text ? text : status_name(st));
     }
-    /* a post-only order the exchange expired untouched is a post-only rejection
-     * (Binance GTX); our own or manual cancels are not (§11 #27) */
-    if (st == SQT_ORDER_EXPIRED && o->tif == SQT_TIF_POST_ONLY && o->filled == 0 && !o->cancel_req)
+    /* a post-only order the exchange expired untouched at a price the market had
+     * reached is a post-only rejection (Binance GTX); our own or manual cancels are not
+     * (§11 #27), nor the expiry of a reduce-only sell far above the market */
+    if (gtx)
         sqt_grid__po_fail(g, s, now);
     if (st == SQT_ORDER_FILLED && o->filled >= o->qty)
         s->po_fails = 0;
@@ -319,6 +341,8 @@ int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirm
     memset(o, 0, sizeof *o);
     s->has_order = 0;
     g->dirty = 1;
+    if (suspect && s->qty > 0)
+        sqt_grid__hold(g, s);
     return sqt_grid__slot_refresh(g, s);
 }
 
@@ -468,6 +492,52 @@ void sqt_grid__fee_watch_push(sqt_grid *g, const char *cid, const sqt_order *u, 
         watch_book(g, w, f, u, now);
 }
 
+/* What makes a report about our order impossible, or NULL: another symbol, a
+ * cumulative or last fill above the order, a negative or unreadable quantity, a fill
+ * price that is not positive, a negative average. Nothing of such a report is booked. */
+static const char *report_impossible(const sqt_grid *g, const grid_order *o, const sqt_order *u)
+{
+    int64_t f;
+    if (g->symbol[0] != '\0' && u->symbol[0] != '\0' && strcmp(u->symbol, g->symbol) != 0)
+        return "another symbol";
+    if (u->filled_qty.mant != 0) {
+        if (sqt_grid__steps(g, u->filled_qty, RND_FLOOR, &f) != 0 || f < 0)
+            return "unusable filled quantity";
+        if (f > o->qty)
+            return "filled above the order";
+    }
+    if (u->last_fill_qty.mant != 0) {
+        if (sqt_grid__steps(g, u->last_fill_qty, RND_FLOOR, &f) != 0 || f < 0)
+            return "unusable fill quantity";
+        if (f > o->qty)
+            return "fill larger than the order";
+        if (u->last_fill_price.mant <= 0 || u->last_fill_price.scale < 0 ||
+            u->last_fill_price.scale > SQT_DEC_MAX_SCALE)
+            return "fill price not positive";
+    }
+    if (u->avg_price.mant < 0)
+        return "negative average price";
+    return NULL;
+}
+
+/* The ANOMALY event of an impossible report, with its raw values; the order is asked
+ * for (unless this was the answer of a query: the query timer and the next reconcile
+ * ask again, a bad plugin answer never loops at once). */
+static void report_refuse(sqt_grid *g, grid_slot *s, const sqt_order *u, const char *why, int src,
+                          int64_t now)
+{
+    char a[32], b[32], c[32], d[32], e5[32];
+    sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_ANOMALY, now, s);
+    g->anomalies++;
+    sqt_grid__ev_text(e, "impossible report (%s): %s%sfilled %s of %s, last %s@%s, avg %s; not booked",
+                      why, u->symbol[0] ? u->symbol : "", u->symbol[0] ? " " : "",
+                      sqt_grid__dec_text(u->filled_qty, a, sizeof a), sqt_grid__dec_text(sqt_grid__qty_dec(g, s->o.qty), b, sizeof b),
+                      sqt_grid__dec_text(u->last_fill_qty, c, sizeof c), sqt_grid__dec_text(u->last_fill_price, d, sizeof d),
+                      sqt_grid__dec_text(u->avg_price, e5, sizeof e5));
+    if (src != SRC_QUERY && !s->o.query_inflight && sqt_grid__query(g, s, SQT_GRID_WHY_ANOMALY, now))
+        g->oom = 1;
+}
+
 int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int64_t now)
 {
     grid_order *o = &s->o;
@@ -475,21 +545,17 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
     int64_t filled = o->filled, f;
     int terminal = 0, lacks = 0, cum_ok;
     uint8_t rank = 0;
+    const char *bad = report_impossible(g, o, u);
 
+    if (bad != NULL) {
+        report_refuse(g, s, u, bad, src, now);
+        return 0;
+    }
     if (u->order_id[0] != '\0' && o->oid[0] == '\0')
         snprintf(o->oid, sizeof o->oid, "%s", u->order_id);
-    if (u->filled_qty.mant != 0) {
-        if (sqt_grid__steps(g, u->filled_qty, RND_FLOOR, &f) != 0 || f < 0) {
-            sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_ANOMALY, now, s);
-            sqt_grid__ev_text(e, "unusable filled quantity ignored");
-        } else if (f > o->qty) {
-            sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_ANOMALY, now, s);
-            sqt_grid__ev_text(e, "filled quantity above the order quantity clamped");
-            filled = o->qty;
-        } else if (f > filled) {
-            filled = f;
-        }
-    }
+    if (u->filled_qty.mant != 0 && sqt_grid__steps(g, u->filled_qty, RND_FLOOR, &f) == 0 &&
+        f > filled)
+        filled = f;
     switch (u->status) {
     case SQT_ORDER_NEW: rank = SQT_GRID_ORD_CONFIRMED; break;
     case SQT_ORDER_PARTIALLY_FILLED: rank = SQT_GRID_ORD_PARTIAL; break;
@@ -515,6 +581,7 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         (terminal || rank > 0 || filled > o->filled)) {
         o->state = SQT_GRID_ORD_PLACED;
         o->unknown = 0;
+        s->rules_fails = 0; /* accepted: a later rules refusal starts the backoff anew */
         sqt_grid__ev_order(g, SQT_GRID_EV_ACKED, now, s);
     }
     fee = report_fee(g, s, u, filled - o->filled, now);
@@ -638,10 +705,20 @@ int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms)
         g->ignored++;
         return 0;
     }
-    if (!g->started || (g->symbol[0] != '\0' && u->symbol[0] != '\0' &&
-                        strcmp(u->symbol, g->symbol) != 0)) {
-        g->ignored++; /* another symbol's order on a shared stream (§11 #25) */
+    if (!g->started) {
+        g->ignored++;
         return 0;
+    }
+    if (g->symbol[0] != '\0' && u->symbol[0] != '\0' && strcmp(u->symbol, g->symbol) != 0) {
+        /* another symbol's order on a shared stream (§11 #25) - unless it names the very
+         * order a slot tracks: then the report cannot be true (apply refuses it) */
+        s = g->reconciled ? sqt_grid__slot_by_cid(g, sqt_clientid_strip(u->client_id, g->prefix))
+                          : NULL;
+        if (s != NULL)
+            sqt_grid__apply(g, s, u, SRC_PUSH, now_ms);
+        else
+            g->ignored++;
+        return g->oom ? SQT_ENOMEM : 0;
     }
     cid = sqt_clientid_strip(u->client_id, g->prefix);
     if (sqt_clientid_decode(g->tag, cid, &id) != 0) {

@@ -31,6 +31,10 @@ const char *sqt_grid_event_name(sqt_grid_ev_kind kind)
     case SQT_GRID_EV_SELL_BELOW_MARKET: return "sell_below_market";
     case SQT_GRID_EV_ANOMALY: return "anomaly";
     case SQT_GRID_EV_FEE: return "fee";
+    case SQT_GRID_EV_PARKED: return "parked";
+    case SQT_GRID_EV_POSITION_REPAIRED: return "position_repaired";
+    case SQT_GRID_EV_DATA_PAUSE: return "data_pause";
+    case SQT_GRID_EV_DATA_RESUME: return "data_resume";
     }
     return "unknown";
 }
@@ -51,6 +55,8 @@ const char *sqt_grid_reason_name(sqt_grid_reason why)
     case SQT_GRID_WHY_MISSING: return "missing";
     case SQT_GRID_WHY_GONE: return "gone";
     case SQT_GRID_WHY_FEE: return "fee";
+    case SQT_GRID_WHY_REPAIR: return "repair";
+    case SQT_GRID_WHY_ANOMALY: return "anomaly";
     }
     return "unknown";
 }
@@ -98,6 +104,21 @@ int sqt_grid_get_status(const sqt_grid *g, sqt_grid_status *st)
     st->orders_placed = g->orders_placed;
     st->ignored_updates = g->ignored;
     st->post_only_degrades = g->po_degrades;
+    st->data_paused = g->data_paused;
+    st->reconcile_wanted = g->want_rec;
+    st->anomalies = g->anomalies;
+    st->released = sqt_grid__qty_dec(g, g->released);
+    st->adopted = sqt_grid__qty_dec(g, g->adopted);
+    {
+        size_t k;
+        for (k = 0; k < g->pool_cap; k++) {
+            const grid_slot *s = &g->pool[k];
+            if (!s->in_use)
+                continue;
+            st->parked += s->parked != 0;
+            st->held += s->held != 0;
+        }
+    }
     return rc;
 }
 

@@ -195,10 +195,13 @@ static void slot_delete(sqt_grid *g, grid_slot *s)
 
 int sqt_grid__slot_refresh(sqt_grid *g, grid_slot *s)
 {
-    if (s->qty > 0)
+    if (s->qty > 0) {
         sqt_gset_add(&g->hold, s->k);
-    else
+    } else {
         sqt_gset_del(&g->hold, s->k);
+        s->held = 0; /* holds guard inventory: none left, nothing to guard */
+        s->repair = 0;
+    }
     if (!s->has_order && s->qty > 0 && sqt_grid__sellable(g, s->k, s->qty))
         sqt_gset_add(&g->ready, s->k);
     else

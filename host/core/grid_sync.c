@@ -50,6 +50,51 @@ static void margin_lock(sqt_grid *g, int64_t now)
     }
 }
 
+/* The wait after a rules rejection of slot s: the retry delay, doubled per rejection
+ * in a row (reset by an acceptance), up to rules_max_ms. */
+static int64_t rules_backoff(sqt_grid *g, grid_slot *s)
+{
+    /* a zero retry delay would never double: the backoff then starts at one second */
+    int64_t wait = g->retry_ms > 0 ? g->retry_ms : 1000;
+    int i;
+    for (i = 0; i < s->rules_fails && wait < g->rules_max_ms; i++)
+        wait *= 2;
+    if (wait > g->rules_max_ms)
+        wait = g->rules_max_ms;
+    if (s->rules_fails < UINT8_MAX)
+        s->rules_fails++;
+    return wait;
+}
+
+/* A rules rejection (price band, filters) parks slot k: it retries after `wait`, or
+ * sooner once the price moved a grid interval (slot_waits). A refused SELL is
+ * reduce-only: the class also covers "reduce-only would increase the position" (the
+ * inventory is gone), so no sell goes out until a reconcile checked the position. */
+static void park(sqt_grid *g, int64_t k, sqt_side side, int64_t wait, int64_t now)
+{
+    grid_slot *s = sqt_grid__slot(g, k);
+    sqt_grid_event *e;
+    if (side == SQT_SIDE_SELL) {
+        g->sell_hold = 1;
+        g->sell_hold_gen = g->gen;
+        g->want_rec = 1;
+    }
+    if (s == NULL)
+        return; /* pruned: outside the window, nothing to retry */
+    s->parked = 1;
+    s->park_px = g->have_price ? g->cur : sqt_grid__level(g, k);
+    if (side == SQT_SIDE_SELL)
+        sqt_grid__hold(g, s);
+    e = sqt_grid__ev_order(g, SQT_GRID_EV_PARKED, now, s);
+    if (e != NULL) {
+        e->side = side;
+        sqt_grid__ev_text(e, "rules rejection %d in a row: parked %lld ms or until the price "
+                          "moves one interval%s",
+                          s->rules_fails, (long long)wait,
+                          side == SQT_SIDE_SELL ? "; sells wait for a position check" : "");
+    }
+}
+
 int sqt_grid_on_place_result(sqt_grid *g, const char *client_id, const sqt_error *err,
                              const sqt_order *order, int64_t now_ms)
 {
@@ -103,7 +148,8 @@ int sqt_grid_on_place_result(sqt_grid *g, const char *client_id, const sqt_error
     }
     {
         sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_REJECTED, now_ms, s);
-        int64_t wait = g->retry_ms;
+        int64_t wait = g->retry_ms, k = s->k;
+        sqt_side side = s->o.side;
         if (e != NULL) {
             e->err_code = code;
             /* cut to fit: the event is a log line */
@@ -121,9 +167,13 @@ int sqt_grid_on_place_result(sqt_grid *g, const char *client_id, const sqt_error
             sqt_grid__po_fail(g, s, now_ms);
         if ((code == SQT_ERATE_LIMITED || code == SQT_EBANNED) && err->retry_after_ms > wait)
             wait = err->retry_after_ms;
+        if (code == SQT_ERULES)
+            wait = rules_backoff(g, s);
         s->retry_at = now_ms + wait;
         /* the slot keeps retry_at unless finishing prunes it (outside the window) */
         sqt_grid__finish(g, s, SQT_ORDER_REJECTED, 1, 0, NULL, now_ms);
+        if (code == SQT_ERULES)
+            park(g, k, side, wait, now_ms);
     }
     if (code == SQT_EMARGIN) {
         /* this result is recorded; now cancel the live buys (§11 #20) */
@@ -250,19 +300,47 @@ int sqt_grid_on_time(sqt_grid *g, int64_t now_ms)
     return rc ? rc : g->oom ? SQT_ENOMEM : 0;
 }
 
-int sqt_grid_set_risk_pause(sqt_grid *g, int paused, int64_t now_ms)
+/* Flip a pause flag; 1 when it changed (its event emitted, a resume marks dirty). */
+static int pause_flip(sqt_grid *g, int *flag, int paused, sqt_grid_ev_kind on,
+                      sqt_grid_ev_kind off, int64_t now_ms)
 {
     g->oom = 0;
     paused = paused != 0;
-    if (paused == g->paused)
+    if (paused == *flag)
         return 0;
-    g->paused = paused;
-    sqt_grid__ev_new(g, paused ? SQT_GRID_EV_RISK_PAUSE : SQT_GRID_EV_RISK_RESUME, now_ms);
-    if (!paused) {
+    *flag = paused;
+    sqt_grid__ev_new(g, paused ? on : off, now_ms);
+    if (!paused)
         g->dirty = 1;
+    return 1;
+}
+
+int sqt_grid_set_risk_pause(sqt_grid *g, int paused, int64_t now_ms)
+{
+    if (!pause_flip(g, &g->paused, paused, SQT_GRID_EV_RISK_PAUSE, SQT_GRID_EV_RISK_RESUME, now_ms) ||
+        !g->paused)
         return finish_rc(g, 0);
-    }
     return finish_rc(g, sqt_grid__cancel_all_buys(g, SQT_GRID_WHY_RISK, now_ms));
+}
+
+int sqt_grid_set_data_pause(sqt_grid *g, int paused, int64_t now_ms)
+{
+    pause_flip(g, &g->data_paused, paused, SQT_GRID_EV_DATA_PAUSE, SQT_GRID_EV_DATA_RESUME, now_ms);
+    return finish_rc(g, 0);
+}
+
+int sqt_grid_reconcile_begin(sqt_grid *g)
+{
+    int asked = g->want_rec;
+    g->want_rec = 0;
+    g->gen++;
+    g->begun = 1;
+    return asked;
+}
+
+int sqt_grid_wants_reconcile(const sqt_grid *g)
+{
+    return g->want_rec;
 }
 
 static int cleanable(const grid_slot *s)
@@ -466,12 +544,13 @@ static int adopt(sqt_grid *g, const own_order *oo, int64_t now)
 }
 
 /* §4.6 with the §11 #32 fixes: excess holdings go to K sell slots at the first free
- * levels above the anchor, split in proportion to a full buy at each level (rounded
- * half up to the step, the last slot takes the rest); q1 = 0 cannot divide; K shrinks
- * until every slot is sellable. */
-static int recover(sqt_grid *g, int64_t excess, int64_t now)
+ * levels from index `base` up (1: above the anchor), split in proportion to a full buy
+ * at each level (rounded half up to the step, the last slot takes the rest); q1 = 0
+ * cannot divide; K shrinks until every slot is sellable. `first`: the start-up
+ * recovery (RECOVERED events); else a repair (POSITION_REPAIRED, counted as adopted). */
+static int recover(sqt_grid *g, int64_t excess, int64_t base, int first, int64_t now)
 {
-    int64_t q1 = g->oq_u / g->A, K, i;
+    int64_t q1 = g->oq_u / sqt_grid__level(g, base - 1), K, i; /* a buy at the level below */
     int64_t *ks = NULL, *qs = NULL, *ts = NULL;
     int rc = 0;
     if (excess <= 0)
@@ -487,7 +566,7 @@ static int recover(sqt_grid *g, int64_t excess, int64_t now)
         goto out;
     }
     {
-        int64_t k = 1;
+        int64_t k = base;
         for (i = 0; i < K; k++) {
             grid_slot *s = sqt_grid__slot(g, k);
             if (s != NULL && (s->has_order || s->qty > 0))
@@ -535,18 +614,209 @@ static int recover(sqt_grid *g, int64_t excess, int64_t now)
         s->qty = qs[i];
         s->cost = (sqt_i128)sqt_grid__level(g, ks[i]) * qs[i];
         g->position += qs[i];
+        if (!first)
+            g->adopted += qs[i];
         sqt_grid__slot_refresh(g, s);
-        e = sqt_grid__ev_order(g, SQT_GRID_EV_RECOVERED, now, s);
-        if (e != NULL)
-            snprintf(e->text, sizeof e->text, "holdings without a slot: slot %lld of %lld%s",
+        e = sqt_grid__ev_order(g, first ? SQT_GRID_EV_RECOVERED : SQT_GRID_EV_POSITION_REPAIRED,
+                               now, s);
+        if (e != NULL) {
+            if (!first) {
+                e->side = SQT_SIDE_BUY;
+                e->fill_qty = e->qty;
+                e->fill_price = e->price;
+            }
+            snprintf(e->text, sizeof e->text, "%s: slot %lld of %lld%s",
+                     first ? "holdings without a slot" : "adopted holdings the slots lacked",
                      (long long)(i + 1), (long long)K,
                      sqt_grid__sellable(g, ks[i], qs[i]) ? "" : " (below the minimum sell)");
+        }
     }
 out:
     free(ks);
     free(qs);
     free(ts);
     return rc;
+}
+
+/* Open quantity of one side's orders whose fills may not be known yet: unanswered
+ * placements, orders being queried, acknowledged orders missing from this list. */
+static int64_t unsure_open(const sqt_grid *g, const sqt_gset *set)
+{
+    sqt_gset_pos i;
+    int64_t sum = 0;
+    for (i = sqt_gset_first(set); i != SQT_GSET_END; i = sqt_gset_next(set, i)) {
+        const grid_slot *s = sqt_grid__slot(g, sqt_gset_key(set, i));
+        if (s != NULL && (s->o.state == SQT_GRID_ORD_PENDING || s->o.query_inflight ||
+                          s->o.seen_epoch != g->epoch))
+            sum += s->o.qty - s->o.filled;
+    }
+    return sum;
+}
+
+static int holds_pending(const sqt_grid *g)
+{
+    sqt_gset_pos i;
+    if (g->sell_hold)
+        return 1;
+    for (i = sqt_gset_first(&g->hold); i != SQT_GSET_END; i = sqt_gset_next(&g->hold, i)) {
+        const grid_slot *s = sqt_grid__slot(g, sqt_gset_key(&g->hold, i));
+        if (s != NULL && s->held)
+            return 1;
+    }
+    return 0;
+}
+
+/* The position check lifts holds set before this reconcile's snapshot. */
+static void holds_lift(sqt_grid *g)
+{
+    sqt_gset_pos i;
+    for (i = sqt_gset_first(&g->hold); i != SQT_GSET_END; i = sqt_gset_next(&g->hold, i)) {
+        grid_slot *s = sqt_grid__slot(g, sqt_gset_key(&g->hold, i));
+        if (s != NULL && s->held && s->hold_gen < g->gen) {
+            s->held = 0;
+            s->repair = 0;
+            g->dirty = 1;
+        }
+    }
+    if (g->sell_hold && g->sell_hold_gen < g->gen) {
+        g->sell_hold = 0;
+        g->dirty = 1;
+    }
+}
+
+/* Take `take` steps off free slot s: its cost share is written off (what the outside
+ * sale brought is unknown); what its round trip already realized is kept. */
+static void release_slot(sqt_grid *g, grid_slot *s, int64_t take, const char *why, int64_t now)
+{
+    sqt_i128 part = take >= s->qty ? s->cost : s->cost * take / s->qty;
+    sqt_grid_event *e;
+    s->qty -= take;
+    s->cost -= part;
+    g->position -= take;
+    g->released += take;
+    if (s->qty == 0) {
+        g->realized_gross += s->rt_gross;
+        g->realized_fees += s->rt_fees;
+        s->rt_gross = 0;
+        s->rt_fees = 0;
+        s->cost = 0;
+    }
+    s->held = 0;
+    s->repair = 0;
+    e = sqt_grid__ev_order(g, SQT_GRID_EV_POSITION_REPAIRED, now, s);
+    if (e != NULL) {
+        e->side = SQT_SIDE_SELL;
+        e->fill_qty = sqt_grid__qty_dec(g, take);
+        e->fill_price = sqt_grid__price_dec(g, (int64_t)((part + take / 2) / take));
+        if (sqt_grid__pnl_dec(g, -part, 0, &e->pnl) != 0)
+            e->pnl = sqt_dec_make(0, 0);
+        sqt_grid__ev_text(e, "released %s", why);
+    }
+    g->dirty = 1;
+    sqt_grid__slot_refresh(g, s);
+}
+
+/* The exchange holds `want` steps fewer than the slots: release them from the highest
+ * slot down. A slot with an order gets a cancel and a hold, and is released at a later
+ * reconcile once the order's final fills are in. Returns the steps released now. */
+static int64_t release(sqt_grid *g, int64_t want, const char *why, int64_t now)
+{
+    int64_t left = want, done = 0, below = INT64_MAX;
+    while (left > 0) {
+        sqt_gset_pos p = below == INT64_MAX ? sqt_gset_last(&g->hold) : sqt_gset_lower(&g->hold, below);
+        grid_slot *s;
+        int64_t take;
+        if (below != INT64_MAX)
+            p = p != SQT_GSET_END ? sqt_gset_prev(&g->hold, p) : sqt_gset_last(&g->hold);
+        if (p == SQT_GSET_END)
+            break;
+        below = sqt_gset_key(&g->hold, p);
+        s = sqt_grid__slot(g, below);
+        if (s == NULL)
+            break;
+        take = s->qty < left ? s->qty : left;
+        left -= take;
+        if (s->has_order) {
+            /* an unanswered placement is not cancelled: its outcome comes first */
+            if (s->o.state >= SQT_GRID_ORD_PLACED && !s->o.cancel_req &&
+                sqt_grid__cancel(g, s, SQT_GRID_WHY_REPAIR, 0, now) != 0)
+                g->oom = 1;
+            s->repair = 1;
+            sqt_grid__hold(g, s);
+            continue;
+        }
+        release_slot(g, s, take, why, now);
+        done += take;
+    }
+    return done;
+}
+
+/* Position vs slots on every reconcile (see sqt_grid_reconcile in grid.h). */
+static int position_check(sqt_grid *g, const sqt_dec *position, int first, int64_t now)
+{
+    int64_t pos, have, diff, unsure_s, unsure_b, shortf = 0, longf = 0;
+    char a[40], b[40], c[40], d[40], why[96];
+    int rc = sqt_grid__steps(g, *position, RND_FLOOR, &pos);
+    if (rc != 0)
+        return rc;
+    holds_lift(g);
+    if (first && pos > g->position) {
+        /* start-up: nothing of this run is in flight (§4.6) */
+        rc = recover(g, pos - g->position, 1, 1, now);
+        if (rc != 0)
+            return rc;
+    }
+    have = pos > 0 ? pos : 0; /* a short position holds no inventory for the slots */
+    diff = have - g->position;
+    unsure_s = unsure_open(g, &g->sells);
+    unsure_b = unsure_open(g, &g->buys);
+    if (diff < 0 && -diff > unsure_s)
+        shortf = -diff - unsure_s;
+    if (diff > 0 && diff > unsure_b)
+        longf = diff - unsure_b;
+    if (pos != g->position) {
+        sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_POSITION_MISMATCH, now);
+        if (e != NULL) {
+            e->qty = *position;
+            e->filled = sqt_grid__qty_dec(g, g->position);
+            sqt_grid__ev_text(e, "exchange %s, slots %s, difference %s, in flight %s%s%s",
+                              sqt_grid__dec_text(*position, a, sizeof a), sqt_grid__dec_text(e->filled, b, sizeof b),
+                              sqt_grid__dec_text(sqt_grid__qty_dec(g, pos - g->position), c, sizeof c),
+                              sqt_grid__dec_text(sqt_grid__qty_dec(g, diff < 0 ? unsure_s : unsure_b), d, sizeof d),
+                              pos < 0 ? " (short position)" : "",
+                              (shortf > 0 && g->short_prev == 0) || (longf > 0 && g->long_prev == 0)
+                                  ? "; repaired if the next reconcile sees it too"
+                                  : "");
+        }
+    }
+    snprintf(why, sizeof why, "(exchange %s < slots %s)", sqt_grid__dec_text(*position, a, sizeof a),
+             sqt_grid__dec_text(sqt_grid__qty_dec(g, g->position), b, sizeof b));
+    if (shortf > 0 && g->short_prev > 0) {
+        int64_t r = shortf < g->short_prev ? shortf : g->short_prev;
+        shortf -= release(g, r, why, now);
+    }
+    if (longf > 0 && g->long_prev > 0) {
+        int64_t r = longf < g->long_prev ? longf : g->long_prev;
+        int64_t base = g->have_price ? g->kg + 1 : 1;
+        if (sqt_grid__level(g, base - 1) <= 0)
+            base = 1;
+        /* at start-up §4.6 prices it at the anchor = the first price; mid-run its cost is
+         * as unknown, and the market is the honest guess: just above the grid price */
+        rc = recover(g, r, base, 0, now);
+        if (rc != 0)
+            return rc;
+        longf -= r;
+    }
+    g->short_prev = shortf;
+    g->long_prev = longf;
+    if (shortf > 0) {
+        /* the inventory may be gone: no sell goes out until the next reconcile decides */
+        g->sell_hold = 1;
+        g->sell_hold_gen = g->gen;
+    }
+    if (shortf > 0 || longf > 0)
+        g->want_rec = 1;
+    return 0;
 }
 
 int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_dec *position,
@@ -561,6 +831,9 @@ int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_d
         return SQT_EINVAL;
     if (first && !g->restored && g->buys.n + g->sells.n == 0 && g->hold.n == 0)
         realign(g, open, n);
+    if (!g->begun)
+        g->gen++; /* no begin: the snapshot is of this moment */
+    g->begun = 0;
     g->epoch++;
     for (i = 0; i < n; i++) {
         own_order oo;
@@ -617,28 +890,14 @@ int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_d
         }
     }
     if (position != NULL) {
-        int64_t pos;
-        int prc = sqt_grid__steps(g, *position, RND_FLOOR, &pos);
-        if (prc != 0)
-            return prc;
-        /* once: at the first reconcile, or for a restored grid at the first one that
-         * knows the position (it books the fills it missed before it is asked) */
-        if ((g->restored ? !g->recover_done : first) && pos > g->position) {
-            rc = recover(g, pos - g->position, now_ms);
-            if (rc != 0)
-                return rc;
-        }
+        /* the start-up recovery: at the first reconcile, or for a restored grid at the
+         * first one that knows the position (it books the fills it missed first) */
+        rc = position_check(g, position, g->restored ? !g->recover_done : first, now_ms);
         g->recover_done = 1;
-        if (pos != g->position) {
-            sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_POSITION_MISMATCH, now_ms);
-            if (e != NULL) {
-                e->qty = *position;
-                e->filled = sqt_grid__qty_dec(g, g->position);
-                snprintf(e->text, sizeof e->text,
-                         "exchange position differs from the slots' inventory%s",
-                         pos < 0 ? " (short position: not recovered)" : "");
-            }
-        }
+        if (rc != 0)
+            return rc;
+    } else if (holds_pending(g)) {
+        g->want_rec = 1; /* only a position check lifts them: ask again */
     }
     /* pushes that came before the first reconcile, now that the import and the
      * recovery are done (the list and the position are of one moment; these pushes may

@@ -61,6 +61,26 @@ static void price_reject(sqt_price_monitor *pm, const char *why, const sqt_price
     }
 }
 
+void sqt_price_set_gate(sqt_price_monitor *pm, sqt_pricegate *gate)
+{
+    pm->gate = gate;
+}
+
+/* 1 when the gate holds this price back. */
+static int gate_holds(sqt_price_monitor *pm, sqt_dec price)
+{
+    sqt_pricegate_verdict v;
+    if (pm->gate == NULL ||
+        sqt_pricegate_on_price(pm->gate, price, (int64_t)uv_now(pm->idle.loop), &v) != 0)
+        return 0;
+    if (v.text[0] != '\0')
+        sqt_logf(pm->log, v.warn ? SQT_LV_WARN : SQT_LV_INFO, "%s", v.text);
+    if (v.action != SQT_PG_HOLD)
+        return 0;
+    pm->held++;
+    return 1;
+}
+
 void sqt_price_push(sqt_price_monitor *pm, const sqt_price_tick *t)
 {
     if (pm->closing || t == NULL)
@@ -73,6 +93,8 @@ void sqt_price_push(sqt_price_monitor *pm, const sqt_price_tick *t)
         price_reject(pm, "a non-positive or malformed price", t);
         return;
     }
+    if (gate_holds(pm, t->price))
+        return;
     pm->latest = t->price;
     pm->latest_time_ms = t->time_ms;
     pm->have_price = 1;

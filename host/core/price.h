@@ -13,6 +13,7 @@
 #include <opensqt/plugin.h>
 
 #include "log.h"
+#include "pricegate.h"
 
 typedef void (*sqt_price_fn)(void *ud, sqt_dec price, int64_t exch_time_ms);
 
@@ -33,6 +34,8 @@ typedef struct sqt_price_monitor {
     uint64_t pushes;           /* accepted pushes */
     uint64_t delivered;        /* adjust steps triggered */
     uint64_t rejected;         /* non-positive / foreign-symbol pushes */
+    uint64_t held;             /* pushes the gate held back (jumps not confirmed yet) */
+    sqt_pricegate *gate;       /* NULL: every valid push is delivered */
     uint64_t last_warn_ns;
     uint64_t last_push_ns;     /* monotonic time of the last accepted push */
     int closing;
@@ -45,6 +48,10 @@ int sqt_price_init(sqt_price_monitor *pm, uv_loop_t *loop, sqt_log *log, const c
 /* Start/stop delivering to on_price (pushes are still recorded while stopped). */
 void sqt_price_start(sqt_price_monitor *pm);
 void sqt_price_stop(sqt_price_monitor *pm);
+/* Put the market-data gate (safety/pricegate.h, owned by the caller) in front of the
+ * mailbox: a jump it holds is not delivered; its WARN/INFO lines go to the log. The
+ * gate's clock is this loop's uv_now. NULL removes it. */
+void sqt_price_set_gate(sqt_price_monitor *pm, sqt_pricegate *gate);
 /* Feed one push (the plugin's price sink calls this). */
 void sqt_price_push(sqt_price_monitor *pm, const sqt_price_tick *tick);
 /* Latest accepted price; 0 if none yet. */

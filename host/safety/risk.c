@@ -1,8 +1,12 @@
 /* Risk monitor: see risk.h. */
 #include "risk.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "suggest.h"
 
 typedef struct candle {
     int64_t open_ms;
@@ -17,6 +21,7 @@ typedef struct sym {
     size_t n_closed;
     int has_open;
     candle open;               /* the forming candle, newer than every closed one */
+    int64_t last_rx_ms;        /* now_ms of the last candle fed; 0 = never */
 } sym;
 
 struct sqt_risk {
@@ -182,6 +187,7 @@ int sqt_risk_on_kline(sqt_risk *r, const sqt_kline *k, int64_t now_ms)
     size_t i, count = 0;
     if (s == NULL || k->close.mant <= 0 || k->volume.mant < 0)
         return SQT_RISK_NONE;
+    s->last_rx_ms = now_ms > 0 ? now_ms : 1;
     c.open_ms = k->open_time_ms;
     c.close_ms = k->close_time_ms;
     c.close = dec_to_double(k->close);
@@ -222,6 +228,149 @@ size_t sqt_risk_view_get(const sqt_risk *r, sqt_risk_view *out, size_t cap)
         memset(&out[i], 0, sizeof(out[i]));
         out[i].symbol = r->syms[i].name;
         out[i].panic = is_panic(r, &r->syms[i], &out[i]);
+        out[i].threshold = out[i].avg_volume * r->p.volume_multiplier;
+        out[i].last_rx_ms = r->syms[i].last_rx_ms;
     }
     return i;
+}
+
+/* Append to buf at *len, keeping *len what snprintf would have written in all. */
+static void put(char *buf, size_t cap, int *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void put(char *buf, size_t cap, int *len, const char *fmt, ...)
+{
+    va_list ap;
+    size_t at = (size_t)*len < cap ? (size_t)*len : cap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(buf + at, cap - at, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *len += n;
+}
+
+static void age_text(int64_t now_ms, int64_t rx_ms, char *out, size_t cap)
+{
+    if (rx_ms == 0)
+        snprintf(out, cap, "never");
+    else
+        snprintf(out, cap, "%lld s ago", (long long)((now_ms - rx_ms) / 1000));
+}
+
+int sqt_risk_report(const sqt_risk *r, int64_t now_ms, char *buf, size_t cap)
+{
+    size_t i, panics = 0;
+    int len = 0;
+    char age[32];
+    if (cap > 0)
+        buf[0] = '\0';
+    for (i = 0; i < r->n; i++)
+        panics += (size_t)is_panic(r, &r->syms[i], NULL);
+    put(buf, cap, &len, "risk monitor: %s, %zu of %zu symbols show a panic candle (trigger: all; "
+        "recovery: %d)", r->triggered ? "TRIGGERED, trading paused" : "normal", panics, r->n,
+        r->p.recovery_threshold);
+    for (i = 0; i < r->n; i++) {
+        sqt_risk_view v;
+        memset(&v, 0, sizeof v);
+        v.panic = is_panic(r, &r->syms[i], &v);
+        age_text(now_ms, r->syms[i].last_rx_ms, age, sizeof age);
+        if (!v.enough) {
+            put(buf, cap, &len, "\n  %s: close %.8g, not enough candles yet (%zu of %d), last candle %s",
+                r->syms[i].name, v.close, r->syms[i].n_closed, r->p.window, age);
+            continue;
+        }
+        put(buf, cap, &len,
+            "\n  %s: close %.8g (avg %.8g), volume %.6g vs threshold %.6g (avg %.6g x %g)%s, %s, "
+            "last candle %s",
+            r->syms[i].name, v.close, v.avg_close, v.volume, v.avg_volume * r->p.volume_multiplier,
+            v.avg_volume, r->p.volume_multiplier, v.closed ? "" : " forming",
+            v.panic ? "PANIC" : "normal", age);
+    }
+    return len;
+}
+
+size_t sqt_risk_stale(const sqt_risk *r, int64_t now_ms, int64_t max_age_ms, char *buf,
+                      size_t cap)
+{
+    size_t i, n = 0;
+    int len = 0;
+    char age[32];
+    if (cap > 0)
+        buf[0] = '\0';
+    for (i = 0; i < r->n; i++) {
+        const sym *s = &r->syms[i];
+        if (s->last_rx_ms != 0 && now_ms - s->last_rx_ms <= max_age_ms)
+            continue;
+        age_text(now_ms, s->last_rx_ms, age, sizeof age);
+        put(buf, cap, &len, "%s%s (last candle %s)", n == 0 ? "risk monitor data is stale: " : ", ",
+            s->name, age);
+        n++;
+    }
+    if (n > 0)
+        put(buf, cap, &len, "; limit %lld s: the monitor cannot trigger on what it does not see",
+            (long long)(max_age_ms / 1000));
+    return n;
+}
+
+int64_t sqt_risk_interval_ms(const char *interval)
+{
+    char *end = NULL;
+    long v;
+    int64_t unit;
+    if (interval == NULL || interval[0] < '1' || interval[0] > '9')
+        return 0;
+    v = strtol(interval, &end, 10);
+    if (end == NULL || v <= 0 || v > 1000 || end[0] == '\0' || end[1] != '\0')
+        return 0;
+    switch (end[0]) {
+    case 's': unit = 1000; break;
+    case 'm': unit = 60 * 1000; break;
+    case 'h': unit = 3600 * 1000; break;
+    case 'd': unit = 86400 * 1000; break;
+    case 'w': unit = 7 * 86400 * 1000LL; break;
+    case 'M': unit = 30 * 86400 * 1000LL; break;
+    default: return 0;
+    }
+    return (int64_t)v * unit;
+}
+
+int sqt_risk_history_refuses(int code, size_t n_candles)
+{
+    switch (code) {
+    case SQT_OK:
+        return n_candles == 0;
+    case SQT_ENETWORK:
+    case SQT_ETIMEOUT:
+    case SQT_ERATE_LIMITED:
+    case SQT_EBANNED:
+    case SQT_EUNKNOWN_STATUS:
+    case SQT_ECANCELLED:
+    case SQT_ETIMESTAMP:
+    case SQT_ENOMEM:
+    case SQT_EPROTO:
+        return 0; /* says nothing about the symbol: warn and let the stream fill it */
+    default:
+        return 1;
+    }
+}
+
+void sqt_risk_unknown_symbol(const char *symbol, const char *const *known, size_t n_known,
+                             char *buf, size_t cap)
+{
+    static const char *const leaders[] = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT",
+                                          "BNBUSDT", "DOGEUSDT", "ADAUSDT"};
+    const char *cands[64];
+    const char *best;
+    size_t n = 0, i;
+    for (i = 0; i < n_known && n < 48; i++)
+        cands[n++] = known[i];
+    for (i = 0; i < sizeof leaders / sizeof leaders[0]; i++)
+        cands[n++] = leaders[i];
+    best = sqt_suggest(symbol, cands, n, 1);
+    if (best != NULL)
+        snprintf(buf, cap, "risk_control.monitor_symbols: %s is not a symbol of this exchange "
+                 "(did you mean %s?)", symbol, best);
+    else
+        snprintf(buf, cap, "risk_control.monitor_symbols: %s is not a symbol of this exchange",
+                 symbol);
 }

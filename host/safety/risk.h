@@ -40,8 +40,35 @@ typedef struct sqt_risk_view {
     int panic;                 /* current candle looks like a panic */
     int closed;                /* current candle is closed */
     double close, avg_close, volume, avg_volume;
+    double threshold;          /* avg_volume x volume_multiplier: a panic needs more */
     int64_t open_time_ms;
+    int64_t last_rx_ms;        /* now_ms of the last candle fed for it; 0 = never */
 } sqt_risk_view;
 size_t sqt_risk_view_get(const sqt_risk *r, sqt_risk_view *out, size_t cap);
+
+/* The periodic report (every 60 s; INFO): a summary line, then one line per symbol
+ * with the last close and its average, the current volume against the panic
+ * threshold, panic or not, and the age of its last candle. Returns what snprintf
+ * would (the text is cut to cap). */
+int sqt_risk_report(const sqt_risk *r, int64_t now_ms, char *buf, size_t cap);
+
+/* Symbols whose last candle came more than max_age_ms ago, or never: how many, and a
+ * WARN line naming them with their ages into buf (empty when none). A blind monitor
+ * can never trigger. */
+size_t sqt_risk_stale(const sqt_risk *r, int64_t now_ms, int64_t max_age_ms, char *buf,
+                      size_t cap);
+
+/* Milliseconds of a kline interval ("1m", "15m", "1h", "4h", "1d", ...); 0 unknown. */
+int64_t sqt_risk_interval_ms(const char *interval);
+
+/* Start-up: 1 when the kline history answer for a monitored symbol means the symbol is
+ * unknown to the exchange - not a transient failure (network, timeout, rate limit,
+ * unknown outcome), yet no candle: an error of another class or an empty answer. */
+int sqt_risk_history_refuses(int code, size_t n_candles);
+
+/* The refusal of an unknown monitored symbol, with "did you mean" from the other
+ * monitored symbols, the traded one and the usual market leaders. */
+void sqt_risk_unknown_symbol(const char *symbol, const char *const *known, size_t n_known,
+                             char *buf, size_t cap);
 
 #endif

@@ -208,6 +208,26 @@ static inline sqt_grid *grid_up(const sqt_grid_params *p, const char *anchor)
     return g;
 }
 
+/* E1: a grid at 3000.00, the price 3000.50, ten buys placed (in c) and acknowledged. */
+static inline sqt_grid *grid_e1_live(const sqt_grid_params *p, capture *c)
+{
+    sqt_grid *g = grid_up(p, "3000.00");
+    cap_clear(c);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("3000.50"), 1), 0);
+    cap_drain(g, c);
+    ack_all(g, c, 2);
+    return g;
+}
+
+static inline int ev_text_has(const capture *c, sqt_grid_ev_kind kind, const char *needle)
+{
+    size_t i;
+    for (i = 0; i < c->ne; i++)
+        if (c->ev[i].kind == kind && strstr(c->ev[i].text, needle) != NULL)
+            return 1;
+    return 0;
+}
+
 static inline size_t slot_info_at(const sqt_grid *g, sqt_grid_list which, const char *price,
                                   sqt_grid_slot_info *out)
 {

@@ -118,12 +118,7 @@ static void test_e6(void)
 /* E1, all acknowledged: returns the grid; C holds E1's commands. */
 static sqt_grid *e1_live(const sqt_grid_params *p)
 {
-    sqt_grid *g = grid_up(p, "3000.00");
-    cap_clear(&C);
-    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("3000.50"), 1), 0);
-    cap_drain(g, &C);
-    ack_all(g, &C, 2);
-    return g;
+    return grid_e1_live(p, &C);
 }
 
 static void test_e7_e8(void)
@@ -1364,7 +1359,10 @@ static void test_other_symbol(void)
     CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &u, 4), 0);
     sqt_grid_get_status(g, &st);
     ASSERT_DEC(st.position, "0");
-    SQT_ASSERT_INT_EQ(st.ignored_updates, 2);
+    /* the first names the order a slot tracks: an impossible report (issue 14), not a
+     * shared stream's noise */
+    SQT_ASSERT_INT_EQ(st.ignored_updates, 1);
+    SQT_ASSERT_INT_EQ(st.anomalies, 1);
     sqt_grid_free(g);
 }
 
@@ -1413,12 +1411,28 @@ static void test_post_only_counter(void)
     push(g, cid, SQT_ORDER_CANCELED, "0", 102); /* cancelled by hand */
     CU_ASSERT_TRUE(slot_info_at(g, SQT_GRID_LIST_HOLDING, "2988.00", &si));
     SQT_ASSERT_INT_EQ(si.post_only_failures, 0);
+    /* issue 14: the inventory may be gone with it: no new sell before a reconcile has
+     * checked the position; this one finds it intact */
+    cap_clear(&C);
+    sqt_grid_on_price(g, D("2985.00"), 900);
+    cap_drain(g, &C);
+    CU_ASSERT_PTR_NULL(sell_at(&C, "2990.00"));
+    CU_ASSERT_TRUE(sqt_grid_wants_reconcile(g));
+    {
+        sqt_grid_status st;
+        sqt_grid_get_status(g, &st);
+        CU_ASSERT_EQUAL(sqt_grid_reconcile_begin(g), 1);
+        CU_ASSERT_EQUAL(sqt_grid_reconcile(g, NULL, 0, &st.position, 901), 0);
+    }
     cap_clear(&C);
     sqt_grid_on_price(g, D("2985.10"), 1000);
     cap_drain(g, &C);
     snprintf(cid, sizeof cid, "%s", sell_at(&C, "2990.00")->client_id);
     place_ok(g, cid, 1001);
-    push(g, cid, SQT_ORDER_EXPIRED, "0", 1002); /* GTX would have taken */
+    /* GTX would have taken: the market came up to the sell (issue 14: an expiry far
+     * below the market is the exchange's reduce-only expiry, not this) */
+    sqt_grid_on_price(g, D("2990.00"), 1002);
+    push(g, cid, SQT_ORDER_EXPIRED, "0", 1002);
     CU_ASSERT_TRUE(slot_info_at(g, SQT_GRID_LIST_HOLDING, "2988.00", &si));
     SQT_ASSERT_INT_EQ(si.post_only_failures, 1);
     cap_clear(&C);

@@ -11,7 +11,12 @@
  *    oversells.
  * At quiet points (all messages delivered, nothing lost since the last reconcile) and
  * at the end of every case the engine's position equals the exchange's and both sides
- * agree on which orders are live. Seeded: a failure prints its seed. */
+ * agree on which orders are live. Some cases change the position outside the bot (a
+ * manual close, a partial sale, a buy by hand; a close expires or cancels the resting
+ * reduce-only sells, as exchanges do): the engine must repair it by the next quiet
+ * point, and never repair anything in a case without such a change. Rules refusals
+ * (price band) and reduce-only refusals (no position) park slots. Seeded: a failure
+ * prints its seed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +27,8 @@
 #define MAXM 1024
 
 static uint64_t rng;
-static uint64_t seen_ev[SQT_GRID_EV_FEE + 1]; /* coverage of the run */
+static uint64_t seen_ev[SQT_GRID_EV_LAST + 1]; /* coverage of the run */
+static uint64_t seen_case[SQT_GRID_EV_LAST + 1]; /* the same, this case */
 static int trace; /* SQT_GRID_TRACE=1 with SQT_GRID_SEED: print the run */
 
 static uint64_t rnd(void)
@@ -84,6 +90,7 @@ typedef struct world {
     msg m[MAXM];
     size_t nm;
     int lost;                  /* pushes lost since the last reconcile */
+    int outside;               /* the position was changed outside the bot in this case */
     int faults;                /* random failures on */
     uint64_t seed;
     int failed;
@@ -214,9 +221,18 @@ static void push_state(xorder *x)
     }
 }
 
+/* A resting reduce-only sell with nothing left to reduce: the exchange ends it. */
+static void reduce_only_end(xorder *x)
+{
+    x->live = 0;
+    x->status = chance(50) ? SQT_ORDER_EXPIRED : SQT_ORDER_CANCELED;
+    x->last_fill = 0;
+    push_state(x);
+}
+
 static void fill(xorder *x, int64_t q)
 {
-    if (x->side == SQT_SIDE_SELL)
+    if (x->side == SQT_SIDE_SELL && !W.outside)
         CHECK(W.position >= q, "reduce-only sell %s oversells: position %lld, fill %lld", x->cid,
               (long long)W.position, (long long)q);
     x->filled += q;
@@ -226,6 +242,17 @@ static void fill(xorder *x, int64_t q)
     x->status = x->filled == x->qty ? SQT_ORDER_FILLED : SQT_ORDER_PARTIALLY_FILLED;
     x->live = x->filled < x->qty;
     push_state(x);
+}
+
+/* A fill as the exchange makes it: a reduce-only sell never beyond the position. */
+static void fill_capped(xorder *x, int64_t q)
+{
+    if (x->side == SQT_SIDE_SELL && q > W.position)
+        q = W.position;
+    if (q == 0)
+        reduce_only_end(x);
+    else
+        fill(x, q);
 }
 
 static void match(void)
@@ -239,7 +266,7 @@ static void match(void)
         cross = x->side == SQT_SIDE_BUY ? W.market <= x->price : W.market >= x->price;
         if (!cross || (W.faults && chance(30)))
             continue;
-        fill(x, chance(50) ? x->qty - x->filled : rr(1, x->qty - x->filled));
+        fill_capped(x, chance(50) ? x->qty - x->filled : rr(1, x->qty - x->filled));
     }
 }
 
@@ -320,6 +347,10 @@ static void do_place(const sqt_grid_cmd *c)
         m->err.code = SQT_EEXCHANGE;
         return;
     }
+    if ((W.faults && chance(2)) || (r->side == SQT_SIDE_SELL && W.position == 0)) {
+        m->err.code = SQT_ERULES; /* a price band, or a reduce-only sell with nothing to reduce */
+        return;
+    }
     if (r->tif == SQT_TIF_POST_ONLY &&
         (r->side == SQT_SIDE_BUY ? price >= W.market : price <= W.market)) {
         m->err.code = SQT_EPOST_ONLY;
@@ -340,7 +371,7 @@ static void do_place(const sqt_grid_cmd *c)
     }
     push_state(x);
     if (!x->post_only && (x->side == SQT_SIDE_BUY ? W.market <= price : W.market >= price)) {
-        fill(x, qty); /* a taker fill at once */
+        fill_capped(x, qty); /* a taker fill at once */
         if (m->err.code == SQT_OK && chance(50))
             m->o = snap(x);
     }
@@ -411,8 +442,10 @@ static void after(int rc)
     CHECK(sqt_grid_check_invariants(W.g, why, sizeof why) == 0, "invariant: %s", why);
     while ((n = sqt_grid_take_events(W.g, ev, 64)) > 0) {
         for (i = 0; i < n; i++)
-            if (ev[i].kind >= 1 && ev[i].kind <= SQT_GRID_EV_FEE)
+            if (ev[i].kind >= 1 && ev[i].kind <= SQT_GRID_EV_LAST) {
                 seen_ev[ev[i].kind]++;
+                seen_case[ev[i].kind]++;
+            }
         for (i = 0; i < n && trace; i++) {
             char a[40], b[40], c[40];
             fprintf(stderr, "  [%lld] ev %s slot %lld %s %s px %s qty %s filled %s %s\n",
@@ -491,7 +524,25 @@ static void reconcile(void)
         fputc('\n', stderr);
     }
     W.lost = 0;
+    sqt_grid_reconcile_begin(W.g);
     after(sqt_grid_reconcile(W.g, open, n, &pos, W.now));
+}
+
+/* The position changes outside the bot: a close (all or part) or a buy by hand. A
+ * close to zero ends the resting reduce-only sells. */
+static void outside(void)
+{
+    size_t i;
+    W.outside = 1;
+    if (W.position > 0 && chance(60)) {
+        W.position -= chance(50) ? W.position : rr(1, W.position);
+        if (W.position == 0)
+            for (i = 0; i < W.no; i++)
+                if (W.o[i].live && W.o[i].side == SQT_SIDE_SELL)
+                    reduce_only_end(&W.o[i]);
+    } else {
+        W.position += rr(1, 40);
+    }
 }
 
 /* Deliver everything (faults off) until nothing moves. Like the host, reconcile
@@ -506,13 +557,13 @@ static void settle(void)
         W.step += 100;
         while (W.nm > 0)
             deliver(0);
-        if (rounds < 2 || W.lost)
+        if (rounds < 2 || W.lost || sqt_grid_wants_reconcile(W.g))
             reconcile();
         while (W.nm > 0)
             deliver(0);
         W.now += 6000;
         after(sqt_grid_on_time(W.g, W.now));
-        if (rounds >= 2 && W.nm == 0 && !W.lost)
+        if (rounds >= 2 && W.nm == 0 && !W.lost && !sqt_grid_wants_reconcile(W.g))
             break;
     }
     CHECK(W.nm == 0, "did not settle");
@@ -533,6 +584,8 @@ static void check_agree(void)
         CHECK(x != NULL && x->live, "engine tracks %s, exchange has it %s", si[i].client_id,
               x ? "finished" : "not at all");
     }
+    CHECK(W.outside || seen_case[SQT_GRID_EV_POSITION_REPAIRED] == 0,
+          "a position repair in a case where nothing changed outside the bot");
     for (i = 0; i < W.no; i++)
         live += (size_t)W.o[i].live;
     CHECK(live == n, "exchange has %zu live orders, engine %zu", live, n);
@@ -601,7 +654,8 @@ static void one_case(uint64_t seed, int steps)
     W.g = NULL;
     W.now = W.step = W.position = 0;
     W.no = W.nm = 0;
-    W.lost = W.failed = 0;
+    W.lost = W.failed = W.outside = 0;
+    memset(seen_case, 0, sizeof seen_case);
     memset(xmap, 0, sizeof xmap);
     W.seed = seed;
     rng = seed * 0x9E3779B97F4A7C15ull + 1;
@@ -658,7 +712,13 @@ static void one_case(uint64_t seed, int steps)
             W.now += rr(0, 2500);
             after(sqt_grid_on_time(W.g, W.now));
         } else if (a < 90) {
-            after(sqt_grid_set_risk_pause(W.g, chance(50), W.now));
+            int b = (int)(rnd() % 100);
+            if (b < 45)
+                after(sqt_grid_set_risk_pause(W.g, chance(50), W.now));
+            else if (b < 80)
+                after(sqt_grid_set_data_pause(W.g, chance(50), W.now));
+            else if (W.seed % 4 == 0) /* a quarter of the cases: changes outside the bot */
+                outside();
         } else if (a < 93) {
             int rc = sqt_grid_cleanup(W.g, W.now);
             CHECK(rc >= 0, "cleanup %d", rc);
@@ -680,6 +740,7 @@ static void one_case(uint64_t seed, int steps)
     }
     if (!W.failed) {
         after(sqt_grid_set_risk_pause(W.g, 0, W.now));
+        after(sqt_grid_set_data_pause(W.g, 0, W.now));
         settle();
         check_agree();
     }
@@ -705,10 +766,11 @@ static void test_random(void)
             SQT_GRID_EV_ROUND_TRIP, SQT_GRID_EV_POST_ONLY_DEGRADED, SQT_GRID_EV_MARGIN_LOCK,
             SQT_GRID_EV_RISK_PAUSE, SQT_GRID_EV_QUERY_SENT, SQT_GRID_EV_CANCEL_SENT,
             SQT_GRID_EV_POSITION_MISMATCH, SQT_GRID_EV_RECOVERED, SQT_GRID_EV_SELL_BELOW_MARKET,
-            SQT_GRID_EV_ANOMALY, SQT_GRID_EV_ADOPTED, SQT_GRID_EV_FEE};
+            SQT_GRID_EV_ANOMALY, SQT_GRID_EV_ADOPTED, SQT_GRID_EV_FEE, SQT_GRID_EV_PARKED,
+            SQT_GRID_EV_POSITION_REPAIRED, SQT_GRID_EV_DATA_PAUSE};
         size_t i;
         fprintf(stderr, "\n    coverage:");
-        for (i = 1; i <= SQT_GRID_EV_FEE; i++)
+        for (i = 1; i <= SQT_GRID_EV_LAST; i++)
             fprintf(stderr, " %s=%llu", sqt_grid_event_name((sqt_grid_ev_kind)i),
                     (unsigned long long)seen_ev[i]);
         fputc('\n', stderr);

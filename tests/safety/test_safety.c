@@ -4,6 +4,7 @@
 #include "precheck.h"
 #include "risk.h"
 #include "sqt_test.h"
+#include "suggest.h"
 
 static sqt_dec D(const char *s)
 {
@@ -168,20 +169,25 @@ static void test_risk_min_pause_and_dedupe(void)
     sqt_risk_free(r);
 }
 
-static void test_risk_needs_all_symbols(void)
+/* BTCUSDT and ETHUSDT, window 3, volume x3. */
+static sqt_risk *two_symbols(int recovery_threshold)
 {
     static const char *syms[] = {"BTCUSDT", "ETHUSDT"};
     sqt_risk_params p;
-    sqt_risk *r;
-    sqt_kline k;
-    int i;
     memset(&p, 0, sizeof(p));
     p.symbols = syms;
     p.n_symbols = 2;
     p.window = 3;
     p.volume_multiplier = 3.0;
-    p.recovery_threshold = 2;
-    r = sqt_risk_new(&p);
+    p.recovery_threshold = recovery_threshold;
+    return sqt_risk_new(&p);
+}
+
+static void test_risk_needs_all_symbols(void)
+{
+    sqt_risk *r = two_symbols(2);
+    sqt_kline k;
+    int i;
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     for (i = 1; i <= 4; i++) {
         k = K("BTCUSDT", i, "100", "10", 1);
@@ -196,6 +202,102 @@ static void test_risk_needs_all_symbols(void)
     sqt_risk_free(r);
 }
 
+static void test_risk_report(void)
+{
+    /* the 60 s report: per symbol the figures that decide, and the candle's age */
+    sqt_risk *r = two_symbols(1);
+    sqt_kline k;
+    char buf[1024];
+    int n;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    feed_e16_history(r);
+    k = K("BTCUSDT", 5, "99", "40", 0);
+    sqt_risk_on_kline(r, &k, 5 * 60000 + 10000);
+    n = sqt_risk_report(r, 5 * 60000 + 12000, buf, sizeof buf);
+    SQT_ASSERT_INT_EQ(n, (int)strlen(buf));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "risk monitor: normal, 1 of 2 symbols show a panic candle"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "BTCUSDT: close 99 (avg 101), volume 40 vs threshold 36 "
+                                       "(avg 12 x 3) forming, PANIC, last candle 2 s ago"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "ETHUSDT: close 0, not enough candles yet (0 of 3), last candle never"));
+    /* a small buffer: cut, never overrun, the full length said */
+    SQT_ASSERT_INT_EQ(sqt_risk_report(r, 5 * 60000 + 12000, buf, 16), n);
+    SQT_ASSERT_INT_EQ(strlen(buf), 15);
+    sqt_risk_free(r);
+}
+
+static void test_risk_stale(void)
+{
+    sqt_risk *r = two_symbols(1);
+    sqt_kline k;
+    char buf[512];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    k = K("BTCUSDT", 1, "100", "10", 0);
+    sqt_risk_on_kline(r, &k, 1000);
+    SQT_ASSERT_INT_EQ(sqt_risk_stale(r, 61000, 60000, buf, sizeof buf), 1);
+    SQT_ASSERT_STR_EQ(buf, "risk monitor data is stale: ETHUSDT (last candle never); limit 60 s: "
+                           "the monitor cannot trigger on what it does not see");
+    k = K("ETHUSDT", 1, "100", "10", 0);
+    sqt_risk_on_kline(r, &k, 61000);
+    SQT_ASSERT_INT_EQ(sqt_risk_stale(r, 61000, 60000, buf, sizeof buf), 0);
+    SQT_ASSERT_STR_EQ(buf, "");
+    SQT_ASSERT_INT_EQ(sqt_risk_stale(r, 130000, 60000, buf, sizeof buf), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "BTCUSDT (last candle 129 s ago), ETHUSDT (last candle 69 s ago)"));
+    sqt_risk_free(r);
+}
+
+static void test_risk_interval(void)
+{
+    SQT_ASSERT_INT_EQ(sqt_risk_interval_ms("1m"), 60000);
+    SQT_ASSERT_INT_EQ(sqt_risk_interval_ms("15m"), 900000);
+    SQT_ASSERT_INT_EQ(sqt_risk_interval_ms("4h"), 14400000);
+    SQT_ASSERT_INT_EQ(sqt_risk_interval_ms("1d"), 86400000);
+    SQT_ASSERT_INT_EQ(sqt_risk_interval_ms("1M"), 2592000000LL);
+    SQT_ASSERT_INT_EQ(sqt_risk_interval_ms(""), 0);
+    SQT_ASSERT_INT_EQ(sqt_risk_interval_ms("m"), 0);
+    SQT_ASSERT_INT_EQ(sqt_risk_interval_ms("0m"), 0);
+    SQT_ASSERT_INT_EQ(sqt_risk_interval_ms("1x"), 0);
+    SQT_ASSERT_INT_EQ(sqt_risk_interval_ms("1mm"), 0);
+    SQT_ASSERT_INT_EQ(sqt_risk_interval_ms(NULL), 0);
+}
+
+static void test_risk_unknown_symbol(void)
+{
+    /* a misspelt symbol never gets candles: refused at start-up, with a suggestion */
+    static const char *known[] = {"ETHUSDT", "BTCUSDT", "LINKUSDT"};
+    char buf[256];
+    CU_ASSERT_TRUE(sqt_risk_history_refuses(SQT_ENOENT, 0));
+    CU_ASSERT_TRUE(sqt_risk_history_refuses(SQT_EEXCHANGE, 0)); /* e.g. Binance -1121 */
+    CU_ASSERT_TRUE(sqt_risk_history_refuses(SQT_OK, 0));
+    CU_ASSERT_FALSE(sqt_risk_history_refuses(SQT_OK, 5));
+    CU_ASSERT_FALSE(sqt_risk_history_refuses(SQT_ENETWORK, 0));
+    CU_ASSERT_FALSE(sqt_risk_history_refuses(SQT_ETIMEOUT, 0));
+    CU_ASSERT_FALSE(sqt_risk_history_refuses(SQT_ERATE_LIMITED, 0));
+    CU_ASSERT_FALSE(sqt_risk_history_refuses(SQT_EUNKNOWN_STATUS, 0));
+    sqt_risk_unknown_symbol("BTCUSTD", known, 3, buf, sizeof buf);
+    SQT_ASSERT_STR_EQ(buf, "risk_control.monitor_symbols: BTCUSTD is not a symbol of this "
+                           "exchange (did you mean BTCUSDT?)");
+    sqt_risk_unknown_symbol("linkusdt", known, 3, buf, sizeof buf);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "(did you mean LINKUSDT?)"));
+    sqt_risk_unknown_symbol("SOLUSD", NULL, 0, buf, sizeof buf); /* the usual leaders */
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, "(did you mean SOLUSDT?)"));
+    sqt_risk_unknown_symbol("PEPE", known, 3, buf, sizeof buf);
+    SQT_ASSERT_STR_EQ(buf, "risk_control.monitor_symbols: PEPE is not a symbol of this exchange");
+}
+
+static void test_suggest(void)
+{
+    static const char *names[] = {"price_interval", "order_quantity", "buy_window_size"};
+    SQT_ASSERT_INT_EQ(sqt_edit_distance("kitten", "sitting", 0), 3);
+    SQT_ASSERT_INT_EQ(sqt_edit_distance("", "abc", 0), 3);
+    SQT_ASSERT_INT_EQ(sqt_edit_distance("ABC", "abc", 0), 3);
+    SQT_ASSERT_INT_EQ(sqt_edit_distance("ABC", "abc", 1), 0);
+    SQT_ASSERT_STR_EQ(sqt_suggest("price_intervall", names, 3, 0), "price_interval");
+    SQT_ASSERT_STR_EQ(sqt_suggest("buy_windw_size", names, 3, 0), "buy_window_size");
+    CU_ASSERT_PTR_NULL(sqt_suggest("leverage", names, 3, 0));
+    CU_ASSERT_PTR_NULL(sqt_suggest("price_interval", names, 1, 0)); /* never itself */
+    CU_ASSERT_PTR_NULL(sqt_suggest("x", names, 0, 0));
+}
+
 int main(void)
 {
     static const sqt_test_case precheck[] = {
@@ -207,6 +309,11 @@ int main(void)
         {"E16 trigger without the recovery flip", test_e16_trigger_no_flip},
         {"minimum pause and de-duplication", test_risk_min_pause_and_dedupe},
         {"trigger needs every symbol", test_risk_needs_all_symbols},
+        {"the periodic report", test_risk_report},
+        {"stale data", test_risk_stale},
+        {"kline intervals", test_risk_interval},
+        {"unknown symbol refused with did you mean", test_risk_unknown_symbol},
+        {"edit distance and suggestions", test_suggest},
         {NULL, NULL}};
     SQT_TEST_INIT();
     sqt_test_suite("precheck", precheck);
