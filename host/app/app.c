@@ -29,6 +29,7 @@ static void init_handles(app *a)
     a->adjust_idle.data = a;
     a->handles_open++;
     sqt_price_init(&a->price, &a->loop, a->log, c->symbol, app_price_cb, a);
+    sqt_price_set_gate(&a->price, &a->gate);
     a->price.data = a;
     a->price_inited = 1;
     a->handles_open++;
@@ -92,6 +93,21 @@ int sqt_app_run(const sqt_app_opts *o)
         sqt_logf(a->log, SQT_LV_INFO, "event log: %s", evpath);
     }
 
+    {
+        sqt_pricegate_params gp;
+        char err[256];
+        sqt_pricegate_params_init(&gp);
+        gp.max_price_jump_percent = c->max_price_jump_percent;
+        gp.price_confirm_prints = c->price_confirm_prints;
+        gp.market_data_max_age_seconds = c->market_data_max_age_seconds;
+        if (sqt_pricegate_init(&a->gate, &gp, err, sizeof err) != 0) {
+            sqt_logf(a->log, SQT_LV_ERROR, "safety: %s", err);
+            sqt_eventlog_close(&a->ev);
+            uv_loop_close(&a->loop);
+            free(a);
+            return APP_EXIT_USAGE;
+        }
+    }
     init_handles(a);
     sqt_host_init(&a->host, &a->loop, a->log, c, o->plugin->desc->name);
     rc = create_plugin(a);
@@ -110,6 +126,7 @@ int sqt_app_run(const sqt_app_opts *o)
     a->ex = NULL;
     sqt_grid_free(a->grid);
     sqt_risk_free(a->risk);
+    free(a->risk_asks);
     app_snapshot_free(&a->snap);
     free(a->snap_first);
     free(a->early);

@@ -17,6 +17,7 @@
 #include "core/executor.h"
 #include "core/grid.h"
 #include "core/price.h"
+#include "safety/pricegate.h"
 #include "safety/risk.h"
 #include "services.h"
 #include "state/journal.h"
@@ -66,6 +67,14 @@ struct app {
     sqt_executor *exec;
     sqt_grid *grid;
     sqt_risk *risk;
+    struct risk_ask *risk_asks; /* one per monitored symbol: its kline history request */
+    size_t risk_pending;       /* history answers still awaited at start-up */
+    int risk_refused;          /* a monitored symbol is unknown to the exchange */
+    uint64_t last_risk_report_ms;
+    sqt_pricegate gate;        /* market-data sanity in front of the price monitor */
+    int md_stale;              /* market data older than safety.market_data_max_age_seconds */
+    int data_paused;           /* what the engine was told: md_stale or no order stream */
+    uint64_t last_rec_start_ms;
     sqt_eventlog ev;
     char tag[24];              /* client-id tag */
     char prefix[SQT_CLIENT_ID_MAX]; /* every own client id starts with it */
@@ -162,7 +171,14 @@ void app_start_reconcile(app *a);
 void app_reconcile_timer_cb(uv_timer_t *t);
 
 /* riskwatch.c */
-void app_start_risk(app *a);
+/* Start the monitor: kline history for every symbol, then the stream. done() runs once
+ * every history answer is in (at once when the monitor is off). */
+void app_start_risk(app *a, void (*done)(app *a));
+/* The 60 s report and the stale-data warning (house timer). */
+void app_risk_watch(app *a);
+
+/* trade.c: new orders pause while market data is stale or the order stream is down */
+void app_update_data_pause(app *a);
 
 /* status.c */
 void app_print_status(app *a, int final);

@@ -69,6 +69,20 @@ void app_audit(app *a, const sqt_grid_event *e)
         ae.reason = e->text;
         sqt_eventlog_write(&a->ev, &ae);
         break;
+    case SQT_GRID_EV_POSITION_REPAIRED:
+        /* fill_qty released (SELL) or adopted (BUY) at fill_price a unit; qty: the slot
+         * after; pnl: the cost written off */
+        ae.has_fill = 1;
+        ae.fill_qty = e->fill_qty;
+        ae.fill_price = e->fill_price;
+        ae.has_pnl = 1;
+        ae.pnl = e->pnl;
+        ae.reason = e->text;
+        sqt_eventlog_write(&a->ev, &ae);
+        break;
+    case SQT_GRID_EV_PARKED:
+    case SQT_GRID_EV_DATA_PAUSE:
+    case SQT_GRID_EV_DATA_RESUME:
     case SQT_GRID_EV_RECOVERED:
     case SQT_GRID_EV_ADOPTED:
     case SQT_GRID_EV_ORPHAN:
@@ -128,9 +142,9 @@ void app_audit(app *a, const sqt_grid_event *e)
                  e->kind == SQT_GRID_EV_ACKED ? e->order_id : sqt_grid_reason_name(e->reason));
         break;
     case SQT_GRID_EV_POSITION_MISMATCH:
-        sqt_logf(a->log, SQT_LV_WARN, "%s: exchange %s, slots %s: %s", name, q,
-                 app_fmt_dec(e->filled, f, sizeof(f)), e->text);
-        break;
+    case SQT_GRID_EV_POSITION_REPAIRED:
+    case SQT_GRID_EV_PARKED:
+    case SQT_GRID_EV_DATA_PAUSE:
     case SQT_GRID_EV_MARGIN_LOCK:
     case SQT_GRID_EV_RISK_PAUSE:
     case SQT_GRID_EV_ORPHAN:

@@ -215,6 +215,8 @@ void app_start_reconcile(app *a)
         return;
     }
     a->reconciling = 1;
+    a->last_rec_start_ms = uv_now(&a->loop);
+    sqt_grid_reconcile_begin(a->grid);
     rc = app_snapshot_take(a, rec_done);
     if (rc < 0) {
         a->reconciling = 0;

@@ -37,6 +37,7 @@ static void step_grid(app *a);
 static void step_import(app *a);
 static void step_missed_fills(app *a);
 static void step_reconcile(app *a);
+static void step_risk(app *a);
 static void step_trade(app *a);
 
 static const startup_step STEPS[] = {
@@ -51,6 +52,7 @@ static const startup_step STEPS[] = {
     {"import", step_import},
     {"missed fills", step_missed_fills},
     {"reconcile", step_reconcile},
+    {"risk monitor", step_risk},
     {"trade", step_trade},
 };
 #define N_STEPS ((int)(sizeof STEPS / sizeof STEPS[0]))
@@ -385,6 +387,7 @@ static void step_grid(app *a)
     gp.id_seed = (uint64_t)app_wall_ms();
     gp.margin_lock_duration_ms = (int64_t)c->margin_lock_duration_seconds * 1000;
     gp.place_retry_delay_ms = c->order_retry_delay;
+    gp.rules_reject_backoff_max_ms = (int64_t)c->rules_reject_backoff_max_seconds * 1000;
     rc = sqt_grid_new(&gp, &a->grid, why, sizeof(why));
     if (rc != 0) {
         sqt_logf(a->log, SQT_LV_ERROR, "cannot trade %s with this configuration: %s", c->symbol, why);
@@ -504,7 +507,25 @@ static void step_reconcile(app *a)
         app_fatal_rc(a, rc);
 }
 
-/* ---- 12. trading ----------------------------------------------------------------- */
+/* ---- 12. the risk monitor: every watched symbol known, its history in ------------- */
+
+static void risk_ready(app *a)
+{
+    if (a->state != ST_STARTING || STEPS[a->step_no].run != step_risk)
+        return;
+    if (a->risk_refused) {
+        app_stop(a, APP_EXIT_USAGE, NULL);
+        return;
+    }
+    step_done(a);
+}
+
+static void step_risk(app *a)
+{
+    app_start_risk(a, risk_ready);
+}
+
+/* ---- 13. trading ----------------------------------------------------------------- */
 
 static void step_trade(app *a)
 {
@@ -537,7 +558,6 @@ static void step_trade(app *a)
     a->last_cleanup_ms = uv_now(&a->loop);
     uv_timer_start(&a->reconcile_timer, app_reconcile_timer_cb, (uint64_t)c->reconcile_interval * 1000u,
                    (uint64_t)c->reconcile_interval * 1000u);
-    app_start_risk(a);
     if (a->resync_seen) /* the stream lost data after the last view was read */
         app_start_reconcile(a);
 

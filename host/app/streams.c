@@ -44,6 +44,11 @@ static void on_price(void *ud, sqt_dec price, int64_t t)
     }
     if (a->state != ST_TRADING || a->grid == NULL)
         return;
+    if (a->md_stale &&
+        sqt_pricegate_poll(&a->gate, (int64_t)uv_now(&a->loop), NULL, NULL, 0) == SQT_PG_FRESH) {
+        a->md_stale = 0;
+        app_update_data_pause(a);
+    }
     sqt_grid_on_price(a->grid, price, (int64_t)uv_now(&a->loop));
     app_drain(a);
 }
@@ -104,12 +109,14 @@ static void on_order_state(void *ud, sqt_stream_state st, const sqt_error *err)
             a->resync_seen = 1;
         } else {
             sqt_logf(a->log, SQT_LV_INFO, "order stream back; reconciling");
+            app_update_data_pause(a);
             app_start_reconcile(a);
         }
         break;
     case SQT_STREAM_DOWN:
         a->orders_up = 0;
         sqt_logf(a->log, SQT_LV_WARN, "order stream down: pushes may be missed until it is back");
+        app_update_data_pause(a);
         break;
     case SQT_STREAM_RESYNC:
         sqt_logf(a->log, SQT_LV_WARN, "order stream lost data; reconciling");

@@ -223,9 +223,45 @@ void app_house_timer_cb(uv_timer_t *t)
     if (a->grid == NULL || a->state != ST_TRADING)
         return;
     sqt_grid_on_time(a->grid, (int64_t)now);
+    /* the engine asks for a position check (a refused sell, a vanished order, a
+     * difference waiting for its confirmation): at most one a second */
+    if (sqt_grid_wants_reconcile(a->grid) && !a->reconciling && now - a->last_rec_start_ms >= 1000)
+        app_start_reconcile(a);
+    {
+        char text[256];
+        int64_t age = 0;
+        int pg = sqt_pricegate_poll(&a->gate, (int64_t)now, &age, text, sizeof text);
+        if (pg == SQT_PG_STALE_BEGIN && !a->md_stale) {
+            a->md_stale = 1;
+            sqt_logf(a->log, SQT_LV_WARN, "%s", text);
+        } else if (pg == SQT_PG_FRESH && a->md_stale) {
+            a->md_stale = 0;
+        }
+        app_update_data_pause(a);
+    }
+    app_risk_watch(a);
     if (now - a->last_cleanup_ms >= (uint64_t)a->cfg->order_cleanup_interval * 1000u) {
         a->last_cleanup_ms = now;
         sqt_grid_cleanup(a->grid, (int64_t)now);
     }
+    app_drain(a);
+}
+
+void app_update_data_pause(app *a)
+{
+    int want;
+    if (a->grid == NULL || a->state != ST_TRADING)
+        return;
+    /* no new order on a price we cannot trust, nor while fills could go unseen */
+    want = a->md_stale || !a->orders_up;
+    if (want == a->data_paused)
+        return;
+    a->data_paused = want;
+    if (want)
+        sqt_logf(a->log, SQT_LV_WARN, "new orders paused: %s",
+                 a->md_stale ? "the market data is stale" : "the order stream is down");
+    else
+        sqt_logf(a->log, SQT_LV_INFO, "new orders resume: market data fresh, order stream up");
+    sqt_grid_set_data_pause(a->grid, want, (int64_t)uv_now(&a->loop));
     app_drain(a);
 }

@@ -768,6 +768,10 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
         bind_dec(st, 5, e->pnl);
         return step_reset(j, st, "pnl");
     case SQT_GRID_EV_POSITION_MISMATCH:
+    case SQT_GRID_EV_POSITION_REPAIRED:
+    case SQT_GRID_EV_PARKED:
+    case SQT_GRID_EV_DATA_PAUSE:
+    case SQT_GRID_EV_DATA_RESUME:
     case SQT_GRID_EV_RECOVERED:
     case SQT_GRID_EV_ORPHAN:
     case SQT_GRID_EV_ORDER_VANISHED:
@@ -778,14 +782,7 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
     case SQT_GRID_EV_RISK_RESUME:
     case SQT_GRID_EV_ANOMALY: {
         char text[256];
-        char q[48], f[48];
-        if (e->kind == SQT_GRID_EV_POSITION_MISMATCH) {
-            sqt_dec_format(e->qty, q, sizeof q);
-            sqt_dec_format(e->filled, f, sizeof f);
-            snprintf(text, sizeof text, "exchange %s, slots %s: %s", q, f, e->text);
-        } else {
-            snprintf(text, sizeof text, "%s%s%s", e->text, e->client_id[0] ? " " : "", e->client_id);
-        }
+        snprintf(text, sizeof text, "%s%s%s", e->text, e->client_id[0] ? " " : "", e->client_id);
         return sqt_journal_note(j, wall_ms, sqt_grid_event_name(e->kind), text);
     }
     default:
