@@ -155,12 +155,13 @@ static void params_free(bn_params *ps)
     ps->n = 0;
 }
 
-/* First occurrence: the query is parsed before the body, so the query wins. */
+/* First occurrence: the query is parsed before the body, so the query wins. Names match
+ * whatever their case, as Binance's do (clients send `orderidlist`). */
 static const char *param(const bn_params *ps, const char *key)
 {
     size_t i;
     for (i = 0; i < ps->n; i++)
-        if (strcmp(ps->key[i], key) == 0)
+        if (strcasecmp(ps->key[i], key) == 0)
             return ps->val[i];
     return NULL;
 }
@@ -283,13 +284,67 @@ static json_t *order_obj(ctx *c, const sqt_order *o, int with_time)
     return j;
 }
 
-/* A matching-core error as Binance's answer object. */
-static json_t *err_obj(const sqt_error *err)
+/* The core's neutral refusals in Binance's words: code and the text the exchange sends
+ * (sources in plugins/binance/README.md). %s takes the refusal's detail where Binance
+ * puts a value in its text; NULL keeps the core's own description. */
+typedef struct bn_reason {
+    const char *reason;
+    long code;
+    const char *text;
+} bn_reason;
+
+static const bn_reason BN_REASONS[] = {
+    {SQT_MATCH_R_BAD_REQUEST, -1102, NULL},
+    {SQT_MATCH_R_CLIENT_ID, -4015, "Client order id is not valid."},
+    {SQT_MATCH_R_PRICE_PRECISION, -1111, "Precision is over the maximum defined for this asset."},
+    {SQT_MATCH_R_QTY_PRECISION, -1111, "Precision is over the maximum defined for this asset."},
+    {SQT_MATCH_R_PRICE_TICK, -4014, "Price not increased by tick size."},
+    {SQT_MATCH_R_QTY_NOT_POSITIVE, -4003, "Quantity less than zero."},
+    {SQT_MATCH_R_QTY_STEP, -4023, "Qty not increased by step size."},
+    {SQT_MATCH_R_QTY_MIN, -4004, "Quantity less than min quantity."},
+    {SQT_MATCH_R_TOO_LARGE, -4005, "Quantity greater than max quantity."},
+    {SQT_MATCH_R_MIN_NOTIONAL, -4164,
+     "Order's notional must be no smaller than %s (unless you choose reduce only)."},
+    {SQT_MATCH_R_MAX_OPEN, -2025, "Reach max open order limit."},
+    {SQT_MATCH_R_DUP_CLIENT_ID, -4116, "ClientOrderId is duplicated."},
+    {SQT_MATCH_R_REDUCE_ONLY, -2022, "ReduceOnly Order is rejected."},
+    {SQT_MATCH_R_POST_ONLY, -5022,
+     "Due to the order could not be executed as maker, the Post Only order will be rejected. "
+     "The order will not be recorded in the order history"},
+    {SQT_MATCH_R_MARGIN, -2019, "Margin is insufficient."},
+    {SQT_MATCH_R_CANCEL_UNKNOWN, -2011, "Unknown order sent."},
+    {SQT_MATCH_R_QUERY_UNKNOWN, -2013, "Order does not exist."},
+    {SQT_MATCH_R_LEVERAGE, -4028, NULL},
+    {SQT_EMU_R_PRICE_ABOVE_BAND, -4016, "Limit price can't be higher than %s."},
+    {SQT_EMU_R_PRICE_BELOW_BAND, -4024, "Limit price can't be lower than %s."},
+};
+
+/* A refusal of the core as Binance's answer object. */
+static json_t *err_obj(sqt_emu *e, const sqt_error *err)
 {
-    long code = err->exch_code[0] ? strtol(err->exch_code, NULL, 10) : -1000;
-    return json_pack("{s:I, s:s}", "code", (json_int_t)code, "msg",
-                     err->message[0] ? err->message : "An unknown error occured while processing "
-                                                      "the request.");
+    char msg[300], detail[48];
+    size_t i;
+    for (i = 0; i < sizeof(BN_REASONS) / sizeof(BN_REASONS[0]); i++) {
+        const bn_reason *r = &BN_REASONS[i];
+        if (strcmp(err->exch_code, r->reason) != 0)
+            continue;
+        if (r->text == NULL)
+            snprintf(msg, sizeof(msg), "%s", err->message);
+        else if (strstr(r->text, "%s") == NULL)
+            snprintf(msg, sizeof(msg), "%s", r->text);
+        else {
+            /* the band's edge comes in the message; the notional floor from the rules */
+            const char *at = strstr(r->text, "%s");
+            if (strcmp(r->reason, SQT_MATCH_R_MIN_NOTIONAL) == 0)
+                sqt_emu_fmt(sqt_emu_info(e)->min_notional, detail, sizeof(detail));
+            else
+                snprintf(detail, sizeof(detail), "%.47s", err->message);
+            snprintf(msg, sizeof(msg), "%.*s%s%s", (int)(at - r->text), r->text, detail, at + 2);
+        }
+        return json_pack("{s:I, s:s}", "code", (json_int_t)r->code, "msg", msg);
+    }
+    return json_pack("{s:I, s:s}", "code", (json_int_t)-1000, "msg",
+                     "An unknown error occured while processing the request.");
 }
 
 /* ------------------------------------------------------------------------------------
@@ -490,19 +545,27 @@ static int decimals(sqt_dec d)
     return d.scale;
 }
 
+/* A band multiplier as Binance writes it (4 decimals). */
+static json_t *jmult(sqt_dec m)
+{
+    sqt_dec r;
+    return jdec(sqt_dec_rescale(m, 4, &r) == SQT_OK ? r : m);
+}
+
 static json_t *symbol_obj(const char *sym, const char *base, const char *quote, sqt_dec tick,
-                          sqt_dec step, sqt_dec min_qty, sqt_dec notional, int max_orders)
+                          sqt_dec step, sqt_dec min_qty, sqt_dec notional, int max_orders,
+                          sqt_dec up, sqt_dec down)
 {
     json_t *filters = json_pack(
         "[{s:s, s:o, s:s, s:o}, {s:s, s:s, s:o, s:o}, {s:s, s:s, s:o, s:o}, {s:s, s:i}, "
-        "{s:s, s:i}, {s:s, s:o}, {s:s, s:s, s:s, s:s}]",
+        "{s:s, s:i}, {s:s, s:o}, {s:s, s:o, s:o, s:s}]",
         "filterType", "PRICE_FILTER", "minPrice", jdec(tick), "maxPrice", "1000000",
         "tickSize", jdec(tick), "filterType", "LOT_SIZE", "maxQty", "10000", "minQty",
         jdec(min_qty), "stepSize", jdec(step), "filterType", "MARKET_LOT_SIZE", "maxQty",
         "2000", "minQty", jdec(min_qty), "stepSize", jdec(step), "filterType",
         "MAX_NUM_ORDERS", "limit", max_orders, "filterType", "MAX_NUM_ALGO_ORDERS", "limit",
         10, "filterType", "MIN_NOTIONAL", "notional", jdec(notional), "filterType",
-        "PERCENT_PRICE", "multiplierUp", "1.0500", "multiplierDown", "0.9500",
+        "PERCENT_PRICE", "multiplierUp", jmult(up), "multiplierDown", jmult(down),
         "multiplierDecimal", "4");
     return json_pack(
         "{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:s, "
@@ -532,9 +595,11 @@ static void h_info(ctx *c)
         "intervalNum", 10, "limit", BN_ORDERS_10S, "exchangeFilters", "assets", "asset",
         in->quote_asset, "marginAvailable", 1, "autoAssetExchange", "-10000", "symbols",
         symbol_obj(in->symbol, in->base_asset, in->quote_asset, in->tick_size, in->step_size,
-                   in->min_qty, in->min_notional, in->max_open_orders),
+                   in->min_qty, in->min_notional, in->max_open_orders,
+                   sqt_emu_options(c->e)->band_up, sqt_emu_options(c->e)->band_down),
         symbol_obj(x->symbol, x->base, in->quote_asset, dec_str(x->tick), dec_str(x->step),
-                   dec_str(x->min_qty), dec_str(x->notional), 200));
+                   dec_str(x->min_qty), dec_str(x->notional), 200, sqt_dec_make(10500, 4),
+                   sqt_dec_make(9500, 4)));
     sqt_emu_resp_json(c->resp, 200, root);
 }
 
@@ -931,7 +996,7 @@ static json_t *place_one(ctx *c, const bn_params *ps, int *ok)
     if (order_from(c, ps, &r, &ej) != 0)
         return ej;
     if (sqt_emu_place(c->e, &r, &o, &err) != SQT_OK)
-        return err_obj(&err);
+        return err_obj(c->e, &err);
     *ok = 1;
     return order_obj(c, &o, 0);
 }
@@ -1046,7 +1111,7 @@ static void h_order_delete(ctx *c)
     if (order_ids(c, &cid, &oid) != 0)
         return;
     if (sqt_emu_cancel(c->e, cid, oid, &o, &err) != SQT_OK)
-        sqt_emu_resp_json(c->resp, 400, err_obj(&err));
+        sqt_emu_resp_json(c->resp, 400, err_obj(c->e, &err));
     else
         sqt_emu_resp_json(c->resp, 200, order_obj(c, &o, 0));
 }

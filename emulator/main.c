@@ -20,14 +20,17 @@ typedef struct app {
 
 static void usage(FILE *f)
 {
+    char names[128];
     fprintf(f,
-            "usage: opensqt-emulator --dialect binance [--port N] [--seed N]\n"
+            "usage: opensqt-emulator --dialect NAME [--port N] [--seed N]\n"
             "         [--faults FILE] [--price-mode auto|manual] [--tick-ms N]\n"
             "         [--start-price P] [--symbol S] [--tick-size T] [--step-size Q]\n"
             "         [--min-qty Q] [--min-notional N] [--balance B] [--leverage L]\n"
             "         [--sigma X] [--partial-fill Q] [--ping-ms N]\n"
             "         [--api-key K] [--secret S] [--tls-cert F --tls-key F] [--verbose]\n"
-            "Binds 127.0.0.1 only. Control endpoint: /_emu/<command> (docs/emulator.md).\n");
+            "Dialects built in: %s.\n"
+            "Binds 127.0.0.1 only. Control endpoint: /_emu/<command> (docs/emulator.md).\n",
+            sqt_emu_dialect_names(names, sizeof(names)));
 }
 
 static void on_closed_emu(void *ud)
@@ -90,7 +93,6 @@ int main(int argc, char **argv)
     long long n;
     int c, rc;
     sqt_emu_opts_default(&o);
-    o.dialect = NULL;
     memset(&a, 0, sizeof(a));
     while ((c = getopt_long(argc, argv, "hv", lo, NULL)) != -1) {
         int bad = 0;
@@ -143,8 +145,10 @@ int main(int argc, char **argv)
             return 2;
     }
     if (optind < argc || o.dialect == NULL) {
+        char names[128];
         if (o.dialect == NULL)
-            fprintf(stderr, "opensqt-emulator: --dialect is required (binance)\n");
+            fprintf(stderr, "opensqt-emulator: --dialect is required (built in: %s)\n",
+                    sqt_emu_dialect_names(names, sizeof(names)));
         usage(stderr);
         return 2;
     }

@@ -95,6 +95,7 @@ static int fx_start(fx *f, int manual, const char *faults)
     memset(f, 0, sizeof(*f));
     uv_loop_init(&f->loop);
     sqt_emu_opts_default(&o);
+    o.dialect = "binance";
     o.manual_price = manual;
     o.seed = 7;
     o.faults_file = faults;
@@ -995,6 +996,7 @@ static void test_command_lines(void)
     fclose(fp);
     uv_loop_init(&f.loop);
     sqt_emu_opts_default(&o);
+    o.dialect = "binance";
     o.faults_file = path;
     CU_ASSERT_TRUE(sqt_emu_start(&f.loop, &o, &e, err, sizeof(err)) != SQT_OK);
     CU_ASSERT_TRUE(strstr(err, ":5:") != NULL);
