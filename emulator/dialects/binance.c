@@ -646,43 +646,53 @@ static json_t *positions_v2(ctx *c, const acct_view *v)
                      c->st->hedge ? "LONG" : "BOTH", "marginAsset", v->a.asset);
 }
 
+/* v3 lists only the positions that are not flat, without leverage or entry price. */
+static json_t *positions_v3(ctx *c, const acct_view *v)
+{
+    json_t *arr = json_array();
+    if (arr != NULL && v->p.size.mant != 0)
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:o, s:o, s:I}", "symbol",
+                           v->p.symbol, "positionSide", c->st->hedge ? "LONG" : "BOTH",
+                           "positionAmt", jdec(v->p.size), "unrealizedProfit", j8(v->upnl),
+                           "isolatedMargin", "0", "notional", j8(v->notional),
+                           "isolatedWallet", "0", "initialMargin", j8(v->pos_im),
+                           "maintMargin", j8(v->pos_im / 20), "updateTime",
+                           (json_int_t)c->now));
+    return arr;
+}
+
 static void h_account(ctx *c)
 {
     acct_view v;
-    json_t *root, *positions;
+    json_t *root;
     int v3 = strstr(c->req->path, "/v3/") != NULL;
     acct_get(c, &v);
-    if (v3) {
-        positions = json_array();
-        if (v.p.size.mant != 0)
-            json_array_append_new(
-                positions,
-                json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:o, s:o, s:I}", "symbol",
-                          v.p.symbol, "positionSide", c->st->hedge ? "LONG" : "BOTH",
-                          "positionAmt", jdec(v.p.size), "unrealizedProfit", j8(v.upnl),
-                          "isolatedMargin", "0", "notional", j8(v.notional), "isolatedWallet",
-                          "0", "initialMargin", j8(v.pos_im), "maintMargin", j8(v.pos_im / 20),
-                          "updateTime", (json_int_t)c->now));
-    } else {
-        positions = positions_v2(c, &v);
-    }
     root = json_pack(
-        "{s:i, s:b, s:b, s:b, s:I, s:b, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-        "s:o, s:[{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I}], s:o}",
-        "feeTier", 0, "canTrade", 1, "canDeposit", 1, "canWithdraw", 1, "updateTime",
-        (json_int_t)0, "multiAssetsMargin", 0, "tradeGroupId", -1, "totalInitialMargin",
-        j8(v.im), "totalMaintMargin", j8(v.pos_im / 20), "totalWalletBalance", j8(v.wallet),
-        "totalUnrealizedProfit", j8(v.upnl), "totalMarginBalance", j8(v.wallet + v.upnl),
-        "totalPositionInitialMargin", j8(v.pos_im), "totalOpenOrderInitialMargin",
-        j8(v.ord_im), "totalCrossWalletBalance", j8(v.wallet), "totalCrossUnPnl", j8(v.upnl),
-        "availableBalance", j8(v.avail), "maxWithdrawAmount", j8(v.avail), "assets", "asset",
-        v.a.asset, "walletBalance", j8(v.wallet), "unrealizedProfit", j8(v.upnl),
-        "marginBalance", j8(v.wallet + v.upnl), "maintMargin", j8(v.pos_im / 20),
-        "initialMargin", j8(v.im), "positionInitialMargin", j8(v.pos_im),
-        "openOrderInitialMargin", j8(v.ord_im), "crossWalletBalance", j8(v.wallet),
-        "crossUnPnl", j8(v.upnl), "availableBalance", j8(v.avail), "maxWithdrawAmount",
-        j8(v.avail), "marginAvailable", 1, "updateTime", (json_int_t)c->now, "positions",
-        positions);
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+        "s:[{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I}], s:o}",
+        "totalInitialMargin", j8(v.im), "totalMaintMargin", j8(v.pos_im / 20),
+        "totalWalletBalance", j8(v.wallet), "totalUnrealizedProfit", j8(v.upnl),
+        "totalMarginBalance", j8(v.wallet + v.upnl), "totalPositionInitialMargin",
+        j8(v.pos_im), "totalOpenOrderInitialMargin", j8(v.ord_im), "totalCrossWalletBalance",
+        j8(v.wallet), "totalCrossUnPnl", j8(v.upnl), "availableBalance", j8(v.avail),
+        "maxWithdrawAmount", j8(v.avail), "assets", "asset", v.a.asset, "walletBalance",
+        j8(v.wallet), "unrealizedProfit", j8(v.upnl), "marginBalance", j8(v.wallet + v.upnl),
+        "maintMargin", j8(v.pos_im / 20), "initialMargin", j8(v.im), "positionInitialMargin",
+        j8(v.pos_im), "openOrderInitialMargin", j8(v.ord_im), "crossWalletBalance",
+        j8(v.wallet), "crossUnPnl", j8(v.upnl), "availableBalance", j8(v.avail),
+        "maxWithdrawAmount", j8(v.avail), "marginAvailable", 1, "updateTime",
+        (json_int_t)c->now, "positions", v3 ? positions_v3(c, &v) : positions_v2(c, &v));
+    if (root != NULL && !v3) {
+        /* v2's account flags, gone from v3 */
+        json_object_set_new(root, "feeTier", json_integer(0));
+        json_object_set_new(root, "canTrade", json_true());
+        json_object_set_new(root, "canDeposit", json_true());
+        json_object_set_new(root, "canWithdraw", json_true());
+        json_object_set_new(root, "updateTime", json_integer(0));
+        json_object_set_new(root, "multiAssetsMargin", json_false());
+        json_object_set_new(root, "tradeGroupId", json_integer(-1));
+    }
     sqt_emu_resp_json(c->resp, 200, root);
 }
 
@@ -724,27 +734,42 @@ static void h_position_risk(ctx *c)
 {
     acct_view v;
     char lev[16];
-    int traded;
-    json_t *arr;
+    int traded, v3 = strstr(c->req->path, "/v3/") != NULL;
+    json_t *arr, *p;
     if (symbol_arg(c, 0, &traded) != 0)
         return;
     arr = json_array();
-    if (traded) {
-        acct_get(c, &v);
+    if (!traded)
+        goto send;
+    acct_get(c, &v);
+    /* v3: only symbols with a position or open orders; no leverage or margin type */
+    if (v3 && v.p.size.mant == 0 && sqt_match_open_count(sqt_emu_match(c->e)) == 0)
+        goto send;
+    p = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:s, s:s, s:I}", "symbol",
+                  v.p.symbol, "positionSide", c->st->hedge ? "LONG" : "BOTH", "positionAmt",
+                  jdec(v.p.size), "entryPrice", jdec(v.p.entry_price), "breakEvenPrice",
+                  jdec(v.p.entry_price), "markPrice", jdec(sqt_emu_price(c->e)),
+                  "unRealizedProfit", j8(v.upnl), "liquidationPrice", "0", "isolatedMargin",
+                  "0.00000000", "notional", j8(v.notional), "isolatedWallet", "0",
+                  "marginAsset", v.a.asset, "updateTime", (json_int_t)c->now);
+    if (p != NULL && v3) {
+        json_object_set_new(p, "initialMargin", j8(v.pos_im + v.ord_im));
+        json_object_set_new(p, "maintMargin", j8(v.pos_im / 20));
+        json_object_set_new(p, "positionInitialMargin", j8(v.pos_im));
+        json_object_set_new(p, "openOrderInitialMargin", j8(v.ord_im));
+        json_object_set_new(p, "adl", json_integer(0));
+        json_object_set_new(p, "bidNotional", json_string("0"));
+        json_object_set_new(p, "askNotional", json_string("0"));
+    } else if (p != NULL) {
         snprintf(lev, sizeof(lev), "%d", (int)v.a.leverage);
-        json_array_append_new(
-            arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-                           "s:o, s:s, s:I}",
-                           "symbol", v.p.symbol, "positionAmt", jdec(v.p.size), "entryPrice",
-                           jdec(v.p.entry_price), "breakEvenPrice", jdec(v.p.entry_price),
-                           "markPrice", jdec(sqt_emu_price(c->e)), "unRealizedProfit",
-                           j8(v.upnl), "liquidationPrice", "0", "leverage", lev,
-                           "maxNotionalValue", "1000000", "marginType",
-                           c->st->isolated ? "isolated" : "cross", "isolatedMargin",
-                           "0.00000000", "isAutoAddMargin", "false", "positionSide",
-                           c->st->hedge ? "LONG" : "BOTH", "notional", j8(v.notional),
-                           "isolatedWallet", "0", "updateTime", (json_int_t)c->now));
+        json_object_del(p, "marginAsset");
+        json_object_set_new(p, "leverage", json_string(lev));
+        json_object_set_new(p, "maxNotionalValue", json_string("1000000"));
+        json_object_set_new(p, "marginType", json_string(c->st->isolated ? "isolated" : "cross"));
+        json_object_set_new(p, "isAutoAddMargin", json_string("false"));
     }
+    json_array_append_new(arr, p);
+send:
     sqt_emu_resp_json(c->resp, 200, arr);
 }
 
@@ -1542,8 +1567,11 @@ static int bn_ws_accept(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *target
     path[pl] = '\0';
     q = q ? q + 1 : "";
     w->dstate = bw;
-    if (strcmp(path, "/private/ws") == 0 || strcmp(path, "/private/stream") == 0) {
-        char *k = query_get(q, "listenKey"), *ev = query_get(q, "events");
+    if (strcmp(path, "/private/ws") == 0 || strcmp(path, "/private/stream") == 0 ||
+        strncmp(path, "/private/ws/", 12) == 0) {
+        /* the key in the query, or as the path's last part (/private/ws/<listenKey>) */
+        char *k = path[11] == '/' ? strdup(path + 12) : query_get(q, "listenKey"),
+             *ev = query_get(q, "events");
         /* a dead key: by default the socket opens and stays silent (what clients report
          * of Binance); refuse_dead_key answers 403 instead */
         int live = k != NULL && st->lk_active && strcmp(k, st->lk) == 0;
@@ -1583,6 +1611,9 @@ static int bn_ws_accept(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *target
             w->kind = SQT_EMU_WS_USER;
             return 0;
         }
+        /* /market/ws/<n>, /public/ws/<n>: an indexed connection, streams come by SUBSCRIBE */
+        if (bw->entry != ENTRY_LEGACY && all_digits(rest + 3))
+            return 0;
         if (subs_from(bw, rest + 3) != 0)
             goto refuse;
         return 0;

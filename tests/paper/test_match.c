@@ -1,4 +1,4 @@
-/* Matching core (plugins/paper/match.c): validation, post-only, fills, fees, partial
+/* Matching core (common/match.c): validation, post-only, fills, fees, partial
  * fills, cancels, reduce-only, margin, position arithmetic, determinism. No host. */
 #include <stdlib.h>
 #include <string.h>
