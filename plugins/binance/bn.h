@@ -12,6 +12,8 @@
 
 #include <opensqt/plugin.h>
 
+#include <opensqt/pluginkit.h>
+
 #include "parse.h"
 #include "sign.h"
 
@@ -51,15 +53,13 @@ enum bn_auth {
 };
 
 struct bn_req {
-    bn_req *prev, *next;       /* ex->reqs: everything not yet completed */
+    sqt_kit_req link;          /* first: in ex->reqs until completed (call, cancel_sent) */
     sqt_exchange *ex;
     const char *method;        /* static string */
     const char *path;          /* static string */
     char *params;              /* encoded, without recvWindow/timestamp/signature */
     int auth;
     int mutating;              /* places/cancels: a timeout leaves the outcome unknown */
-    sqt_http_call *call;       /* in flight at the host */
-    int cancel_sent;
     int waiting_time;          /* parked until the server-time offset is known */
     int ts_retried;            /* -1021 is retried once after re-measuring the clock */
     int64_t sent_wall_ms;
@@ -112,11 +112,10 @@ struct sqt_exchange {
     int legacy_routing;        /* stream_routing: legacy (user stream at /ws/<listenKey>) */
 
     /* REST engine */
-    bn_req *reqs;
+    sqt_kit_reqs reqs;
     int time_state;
     int64_t time_offset_ms;    /* server - local */
-    int64_t banned_until_ms;
-    int64_t ban_log_ms;        /* last "refused locally" log, to keep it loud but bounded */
+    sqt_kit_ban ban;           /* every request refused locally until ban.until_ms */
     sqt_bn_limits limits;
 
     /* start-up facts */

@@ -724,8 +724,8 @@ static void lk_schedule_retry(sqt_exchange *ex, int create)
     if (ex->lk_retry_ms > BN_LK_RETRY_MAX_MS)
         ex->lk_retry_ms = BN_LK_RETRY_MAX_MS;
     delay = ex->lk_retry_ms;
-    if (ex->banned_until_ms > now && (uint64_t)(ex->banned_until_ms - now) > delay)
-        delay = (uint64_t)(ex->banned_until_ms - now) + 1000;
+    if (ex->ban.until_ms > now && (uint64_t)(ex->ban.until_ms - now) > delay)
+        delay = (uint64_t)(ex->ban.until_ms - now) + 1000;
     if (ex->api->timer_start(ex->host, delay, 0, lk_retry_fired, ex, &ex->lk_retry_timer) !=
         SQT_OK) {
         ex->lk_retry_timer = NULL;
