@@ -1,0 +1,315 @@
+/* The plugin kit (sdk/kit, pluginkit.h): each piece against known answers, the config
+ * readers and the request registry through the fake host. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <opensqt/fakehost.h>
+#include <opensqt/pluginkit.h>
+
+#include "sqt_test.h"
+
+static const char JEFE_MSG[] = "what do ya want for nothing?"; /* RFC 4231, case 2 */
+
+static void test_hmac(void)
+{
+    char hex[129], b64[89];
+    unsigned char mac[SQT_KIT_HMAC_MAX];
+    size_t n = 0;
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, "Jefe", JEFE_MSG, strlen(JEFE_MSG), hex,
+                                       sizeof(hex)),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA512, "Jefe", JEFE_MSG, strlen(JEFE_MSG), hex,
+                                       sizeof(hex)),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(hex, "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+                           "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_base64(SQT_KIT_SHA256, "Jefe", JEFE_MSG, strlen(JEFE_MSG),
+                                          b64, sizeof(b64)),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(b64, "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_base64(SQT_KIT_SHA512, "Jefe", JEFE_MSG, strlen(JEFE_MSG),
+                                          b64, sizeof(b64)),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(b64, "Fkt6e/z4GeLjlfvnO1bgo4e9ZCIugx/WECcM1+olBVSXWL91wFqZSm0DT2X48Ob9"
+                           "yuqxo01Ka0tjbgcKOLznNw==");
+    /* the empty key and message are legal */
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, "", "", 0, hex, sizeof(hex)), SQT_OK);
+    SQT_ASSERT_STR_EQ(hex, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac(SQT_KIT_SHA512, "k", 1, "m", 1, mac, &n), SQT_OK);
+    SQT_ASSERT_INT_EQ(n, 64);
+    /* refusals: too small a buffer, bad arguments, an unknown hash */
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, "k", "m", 1, hex, 64), SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_base64(SQT_KIT_SHA512, "k", "m", 1, b64, 88), SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, NULL, "m", 1, hex, sizeof(hex)),
+                      SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, "k", NULL, 3, hex, sizeof(hex)),
+                      SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac((sqt_kit_hash)9, "k", 1, "m", 1, mac, &n), SQT_EINVAL);
+}
+
+static void test_query(void)
+{
+    sqt_kit_query q;
+    char out[64];
+    sqt_kit_query_init(&q);
+    SQT_ASSERT_STR_EQ(sqt_kit_query_str(&q), "");
+    sqt_kit_query_add(&q, "symbol", "ETHUSDT");
+    sqt_kit_query_add(&q, "ids", "[\"a b\",1]");
+    sqt_kit_query_add_int(&q, "n", -5);
+    sqt_kit_query_add(&q, "safe", "A-z_0.9~");
+    SQT_ASSERT_STR_EQ(sqt_kit_query_str(&q),
+                      "symbol=ETHUSDT&ids=%5B%22a%20b%22%2C1%5D&n=-5&safe=A-z_0.9~");
+    sqt_kit_query_raw(&q, "&x=%2F", 6);
+    SQT_ASSERT_STR_EQ(sqt_kit_query_str(&q) + q.len - 6, "&x=%2F");
+    SQT_ASSERT_INT_EQ(q.err, 0);
+    sqt_kit_query_add(&q, "bad", NULL); /* sticks, later adds are ignored */
+    SQT_ASSERT_INT_EQ(q.err, SQT_EINVAL);
+    sqt_kit_query_add(&q, "late", "1");
+    CU_ASSERT_PTR_NULL(strstr(sqt_kit_query_str(&q), "late"));
+    sqt_kit_query_free(&q);
+    SQT_ASSERT_INT_EQ(sqt_kit_pct_encode("a/b c", out, sizeof(out)), SQT_OK);
+    SQT_ASSERT_STR_EQ(out, "a%2Fb%20c");
+    SQT_ASSERT_INT_EQ(sqt_kit_pct_encode("a/b c", out, 9), SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_pct_encode("a/b c", out, 10), SQT_OK);
+}
+
+static void test_json(void)
+{
+    static const char doc[] = "{\"s\":\"x\",\"n\":\"0.010\",\"i\":\"12\",\"j\":7,\"b\":\"true\","
+                              "\"f\":1.5,\"neg\":\"-3\",\"big\":\"99999999999999999999\"}";
+    sqt_error e;
+    json_t *o;
+    const char *s;
+    sqt_dec d;
+    int64_t v;
+    int b;
+    char small[2];
+    memset(&e, 0, sizeof(e));
+    CU_ASSERT_PTR_NULL(sqt_kit_json_load("{", 1, "order", &e));
+    SQT_ASSERT_INT_EQ(e.code, SQT_EPROTO);
+    CU_ASSERT_TRUE(strncmp(e.message, "order: not JSON", 15) == 0);
+    CU_ASSERT_PTR_NULL(sqt_kit_json_load("{\"a\":1,\"a\":2}", 13, "order", &e));
+    o = sqt_kit_json_load(doc, strlen(doc), "account.assets[0]", &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_str(o, "s", &s, "p", &e), SQT_OK);
+    SQT_ASSERT_STR_EQ(s, "x");
+    SQT_ASSERT_INT_EQ(sqt_kit_json_dec(o, "n", &d, "p", &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(d.mant, 10);
+    SQT_ASSERT_INT_EQ(d.scale, 3);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_i64(o, "i", &v, "p", &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(v, 12);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_i64(o, "neg", &v, "p", &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(v, -3);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_opt_bool(o, "b", &b, "p", &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(b, 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_opt_i64(o, "none", &v, 42, "p", &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(v, 42);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_opt_dec(o, "none", &d, "p", &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(d.mant, 0);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_opt_str(o, "none", &s, "dflt", "p", &e), SQT_OK);
+    SQT_ASSERT_STR_EQ(s, "dflt");
+    /* every failure names the path and the field */
+    SQT_ASSERT_INT_EQ(sqt_kit_json_str(o, "gone", &s, "account.assets[0]", &e), SQT_EPROTO);
+    SQT_ASSERT_STR_EQ(e.message, "account.assets[0]: field 'gone' missing");
+    SQT_ASSERT_INT_EQ(sqt_kit_json_dec(o, "f", &d, "order", &e), SQT_EPROTO);
+    SQT_ASSERT_STR_EQ(e.message, "order: field 'f' is not a decimal string");
+    SQT_ASSERT_INT_EQ(sqt_kit_json_i64(o, "s", &v, "order", &e), SQT_EPROTO);
+    SQT_ASSERT_STR_EQ(e.message, "order: field 's' is not an integer");
+    SQT_ASSERT_INT_EQ(sqt_kit_json_i64(o, "big", &v, "order", &e), SQT_EPROTO);
+    SQT_ASSERT_STR_EQ(e.message, "order: field 'big' out of range");
+    SQT_ASSERT_INT_EQ(sqt_kit_json_str(o, "j", &s, "order", &e), SQT_EPROTO);
+    SQT_ASSERT_STR_EQ(e.message, "order: field 'j' is not a string");
+    SQT_ASSERT_INT_EQ(sqt_kit_json_opt_bool(o, "s", &b, "order", &e), SQT_EPROTO);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_copy(small, sizeof(small), "xy", "c", "order", &e),
+                      SQT_EPROTO);
+    SQT_ASSERT_STR_EQ(e.message, "order: field 'c' too long (2 bytes)");
+    json_decref(o);
+}
+
+static void test_config(void)
+{
+    static const char *const modes[] = {"routed", "legacy", "auto", NULL};
+    fake_host *fh = fake_host_new();
+    sqt_kit_cfg c;
+    sqt_error e;
+    char buf[64];
+    int64_t v = -1;
+    sqt_dec d;
+    double x;
+    int b, m;
+    c.api = fake_host_api();
+    c.host = fake_host_handle(fh);
+    c.block = "myex";
+    memset(&e, 0, sizeof(e));
+    /* absent: 0 and *out untouched */
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_int(&c, "recv_window", 1, 60000, &v, &e), 0);
+    SQT_ASSERT_INT_EQ(v, -1);
+    fake_host_set_config(fh, "recv_window", "5000");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_int(&c, "recv_window", 1, 60000, &v, &e), 1);
+    SQT_ASSERT_INT_EQ(v, 5000);
+    fake_host_set_config(fh, "recv_window", "70000");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_int(&c, "recv_window", 1, 60000, &v, &e), SQT_EINVAL);
+    SQT_ASSERT_STR_EQ(e.message,
+                      "exchanges.myex.recv_window: expected an integer 1..60000, got \"70000\"");
+    fake_host_set_config(fh, "fee", "0.0002");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_dec(&c, "fee", &d, &e), 1);
+    SQT_ASSERT_INT_EQ(d.mant, 2);
+    fake_host_set_config(fh, "fee", "2e-4");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_dec(&c, "fee", &d, &e), SQT_EINVAL);
+    fake_host_set_config(fh, "vol", "0.3");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_dbl(&c, "vol", 0, 0.5, &x, &e), 1);
+    fake_host_set_config(fh, "vol", "nan");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_dbl(&c, "vol", 0, 0.5, &x, &e), SQT_EINVAL);
+    fake_host_set_config(fh, "loop", "yes");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_bool(&c, "loop", &b, &e), 1);
+    SQT_ASSERT_INT_EQ(b, 1);
+    fake_host_set_config(fh, "loop", "0");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_bool(&c, "loop", &b, &e), 1);
+    SQT_ASSERT_INT_EQ(b, 0);
+    fake_host_set_config(fh, "loop", "maybe");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_bool(&c, "loop", &b, &e), SQT_EINVAL);
+    fake_host_set_config(fh, "routing", "legacy");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_enum(&c, "routing", modes, &m, &e), 1);
+    SQT_ASSERT_INT_EQ(m, 1);
+    fake_host_set_config(fh, "routing", "x");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_enum(&c, "routing", modes, &m, &e), SQT_EINVAL);
+    SQT_ASSERT_STR_EQ(e.message,
+                      "exchanges.myex.routing: expected routed, legacy or auto, got \"x\"");
+    fake_host_set_config(fh, "rest_url", "https://api.x.test/");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_url(&c, "rest_url", "https://", "http://", buf, sizeof(buf),
+                                      &e),
+                      1);
+    SQT_ASSERT_STR_EQ(buf, "https://api.x.test");
+    fake_host_set_config(fh, "rest_url", "https://api.x.test/?a=1");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_url(&c, "rest_url", "https://", "http://", buf, sizeof(buf),
+                                      &e),
+                      SQT_EINVAL);
+    fake_host_set_config(fh, "rest_url", "ftp://x");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_url(&c, "rest_url", "https://", "http://", buf, sizeof(buf),
+                                      &e),
+                      SQT_EINVAL);
+    fake_host_set_config(fh, "name", "0123456789");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_str(&c, "name", buf, 4, &e), SQT_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "exchanges.myex.name"));
+    /* secrets: present, printable, never in a message */
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_secret(&c, "api_key", buf, sizeof(buf), &e), SQT_ENOENT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "api_key"));
+    fake_host_set_secret(fh, "api_key", "s3cr3t value");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_secret(&c, "api_key", buf, sizeof(buf), &e), SQT_EINVAL);
+    CU_ASSERT_PTR_NULL(strstr(e.message, "s3cr3t"));
+    fake_host_set_secret(fh, "api_key", "s3cr3t");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_secret(&c, "api_key", buf, sizeof(buf), &e), SQT_OK);
+    SQT_ASSERT_STR_EQ(buf, "s3cr3t");
+    fake_host_free(fh);
+}
+
+static void test_headers_and_ban(void)
+{
+    sqt_header h[2] = {{"Retry-After", " 30"}, {"X-MBX-USED-WEIGHT-1M", "1200"}};
+    sqt_kit_ban ban;
+    int log_now;
+    SQT_ASSERT_STR_EQ(sqt_kit_header(h, 2, "retry-after"), " 30");
+    CU_ASSERT_PTR_NULL(sqt_kit_header(h, 2, "X-Other"));
+    SQT_ASSERT_INT_EQ(sqt_kit_header_int(sqt_kit_header(h, 2, "x-mbx-used-weight-1m")), 1200);
+    SQT_ASSERT_INT_EQ(sqt_kit_header_int("1234567890"), -1);
+    SQT_ASSERT_INT_EQ(sqt_kit_header_int(NULL), -1);
+    SQT_ASSERT_INT_EQ(sqt_kit_retry_after_ms(" 30"), 30000);
+    SQT_ASSERT_INT_EQ(sqt_kit_retry_after_ms("soon"), 0);
+    memset(&ban, 0, sizeof(ban));
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_check(&ban, 1000, &log_now), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_extend(&ban, 1000, 60000), 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_extend(&ban, 2000, 1000), 0); /* shorter: kept */
+    SQT_ASSERT_INT_EQ(ban.until_ms, 61000);
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_check(&ban, 5000, &log_now), SQT_EBANNED);
+    SQT_ASSERT_INT_EQ(log_now, 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_check(&ban, 5500, &log_now), SQT_EBANNED);
+    SQT_ASSERT_INT_EQ(log_now, 0); /* once a second at most */
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_check(&ban, 6000, &log_now), SQT_EBANNED);
+    SQT_ASSERT_INT_EQ(log_now, 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_check(&ban, 61000, &log_now), SQT_OK);
+}
+
+/* ---- the registry: two requests at the host, one parked ----------------------------- */
+
+typedef struct treq {
+    sqt_kit_req link;
+    int done;
+    int code;
+} treq;
+
+typedef struct treg {
+    sqt_kit_reqs rs;
+    treq r[3];
+} treg;
+
+static void on_http(void *ud, const sqt_http_response *resp)
+{
+    treq *r = ud;
+    r->done++;
+    r->code = resp->err.code;
+    r->link.call = NULL;
+}
+
+static treg *reg_of; /* the registry on_http's requests belong to (one test at a time) */
+
+static void on_http_unlink(void *ud, const sqt_http_response *resp)
+{
+    on_http(ud, resp);
+    sqt_kit_reqs_remove(&reg_of->rs, &((treq *)ud)->link);
+}
+
+static void on_parked(sqt_kit_req *link, void *ud)
+{
+    treq *r = (treq *)link;
+    r->done++;
+    r->code = SQT_ECANCELLED;
+    sqt_kit_reqs_remove(&((treg *)ud)->rs, link);
+}
+
+static void test_registry(void)
+{
+    fake_host *fh = fake_host_new();
+    const sqt_host_api *api = fake_host_api();
+    sqt_http_request hr;
+    treg g;
+    int i;
+    memset(&g, 0, sizeof(g));
+    reg_of = &g;
+    memset(&hr, 0, sizeof(hr));
+    hr.struct_size = sizeof(hr);
+    hr.method = "GET";
+    hr.url = "https://x.test/a";
+    for (i = 0; i < 3; i++)
+        sqt_kit_reqs_add(&g.rs, &g.r[i].link);
+    SQT_ASSERT_INT_EQ(sqt_kit_reqs_pending(&g.rs), 3);
+    for (i = 0; i < 2; i++) /* r[2] stays parked in the plugin */
+        SQT_ASSERT_INT_EQ(api->http_request(fake_host_handle(fh), &hr, on_http_unlink, &g.r[i],
+                                            &g.r[i].link.call),
+                          SQT_OK);
+    sqt_kit_reqs_cancel_all(&g.rs, api, fake_host_handle(fh), on_parked, &g);
+    for (i = 0; i < 3; i++) {
+        SQT_ASSERT_INT_EQ(g.r[i].done, 1);
+        SQT_ASSERT_INT_EQ(g.r[i].code, SQT_ECANCELLED);
+    }
+    SQT_ASSERT_INT_EQ(sqt_kit_reqs_pending(&g.rs), 0);
+    CU_ASSERT_PTR_NULL(g.rs.head);
+    SQT_ASSERT_INT_EQ(fake_host_misuse_count(fh), 0);
+    fake_host_free(fh);
+}
+
+int main(void)
+{
+    static const sqt_test_case cases[] = {
+        {"HMAC-SHA256/512, hex and base64 (RFC 4231)", test_hmac},
+        {"query strings and percent-encoding", test_query},
+        {"JSON readers name the path and the field", test_json},
+        {"config readers: found, absent, refused with the key", test_config},
+        {"headers, Retry-After, ban state", test_headers_and_ban},
+        {"request registry: cancel all, parked and at the host", test_registry},
+        {NULL, NULL}};
+    SQT_TEST_INIT();
+    if (sqt_test_suite("sdk_pluginkit", cases) != 0)
+        return EXIT_FAILURE;
+    return sqt_test_run();
+}
