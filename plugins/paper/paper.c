@@ -13,6 +13,7 @@
  * leads into start_price); any other symbol gets a steady synthetic series, so a risk
  * monitor watching BTCUSDT, SOLUSDT, ... has data and never sees a panic there. */
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
