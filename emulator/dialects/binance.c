@@ -773,6 +773,25 @@ send:
     sqt_emu_resp_json(c->resp, 200, arr);
 }
 
+/* The symbol's leverage and margin type (what v3 account/positionRisk dropped). */
+static void h_symbol_config(ctx *c)
+{
+    int traded;
+    sqt_account a;
+    json_t *arr;
+    if (symbol_arg(c, 0, &traded) != 0)
+        return;
+    sqt_match_account(sqt_emu_match(c->e), &a);
+    arr = json_array();
+    if (traded)
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:i, s:s}", "symbol",
+                                             sqt_emu_info(c->e)->symbol, "marginType",
+                                             c->st->isolated ? "ISOLATED" : "CROSSED",
+                                             "isAutoAddMargin", "false", "leverage",
+                                             (int)a.leverage, "maxNotionalValue", "1000000"));
+    sqt_emu_resp_json(c->resp, 200, arr);
+}
+
 static void h_dual_get(ctx *c)
 {
     sqt_emu_resp_json(c->resp, 200, json_pack("{s:b}", "dualSidePosition", c->st->hedge));
@@ -1368,6 +1387,7 @@ static const route routes[] = {
     {"GET", "/fapi/v3/balance", SEC_SIGNED, 5, h_balance},
     {"GET", "/fapi/v2/positionRisk", SEC_SIGNED, 5, h_position_risk},
     {"GET", "/fapi/v3/positionRisk", SEC_SIGNED, 5, h_position_risk},
+    {"GET", "/fapi/v1/symbolConfig", SEC_SIGNED, 5, h_symbol_config},
     {"GET", "/fapi/v1/positionSide/dual", SEC_SIGNED, 30, h_dual_get},
     {"POST", "/fapi/v1/positionSide/dual", SEC_SIGNED, 1, h_dual_post},
     {"POST", "/fapi/v1/leverage", SEC_SIGNED, 1, h_leverage},

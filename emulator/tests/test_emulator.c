@@ -1637,6 +1637,11 @@ static void test_v3_account_fields(void)
     scall(&f, "GET", "/fapi/v2/positionRisk", "symbol=ETHUSDT", &r);
     SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "leverage"), "5");
     hres_free(&r);
+    /* where a v3 client reads the leverage */
+    scall(&f, "GET", "/fapi/v1/symbolConfig", "symbol=ETHUSDT", &r);
+    SQT_ASSERT_INT_EQ(jint(json_array_get(r.json, 0), "leverage"), 5);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "marginType"), "CROSSED");
+    hres_free(&r);
     fx_stop(&f);
 }
 

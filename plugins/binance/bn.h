@@ -122,6 +122,7 @@ struct sqt_exchange {
     int have_info;
     sqt_symbol_info info;
     int pos_mode;              /* SQT_POSMODE_* learned from positionSide/dual */
+    int32_t leverage;          /* the symbol's, from the account or symbolConfig; 0 unknown */
 
     /* streams */
     bn_conn *conns;

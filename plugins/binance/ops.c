@@ -164,6 +164,7 @@ int sqt_bn_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
 typedef struct acct_ctx {
     sqt_account_cb cb;
     void *ud;
+    sqt_account acct;          /* parsed, while symbolConfig supplies the leverage */
 } acct_ctx;
 
 static void acct_fail(acct_ctx *c, const sqt_error *e)
@@ -172,26 +173,58 @@ static void acct_fail(acct_ctx *c, const sqt_error *e)
     free(c);
 }
 
+static sqt_bn_query symbol_query(const sqt_exchange *ex);
+
+static void acct_deliver(acct_ctx *c, sqt_exchange *ex)
+{
+    c->acct.position_mode = (sqt_position_mode)ex->pos_mode;
+    c->cb(c->ud, &no_error, &c->acct);
+    free(c);
+}
+
+/* The leverage is not in a v3 account: symbolConfig has it. Without it the account is
+ * still good, with the leverage unknown (0), which the host treats as such. */
+static void acct_leverage_done(bn_req *r, const bn_resp *res)
+{
+    acct_ctx *c = r->ctx;
+    sqt_exchange *ex = r->ex;
+    sqt_error e = res->err;
+    int32_t lev = 0;
+    if (e.code == SQT_OK &&
+        sqt_bn_parse_symbol_leverage(res->body, res->len, ex->symbol, &lev, &e) == SQT_OK)
+        ex->leverage = c->acct.leverage = lev;
+    else if (e.code != SQT_ECANCELLED)
+        sqt_bn_logf(ex, SQT_LOG_WARN, "symbolConfig: %s: the leverage stays unknown", e.message);
+    acct_deliver(c, ex);
+}
+
 static void acct_balance_done(bn_req *r, const bn_resp *res)
 {
     acct_ctx *c = r->ctx;
     sqt_exchange *ex = r->ex;
     sqt_error e = res->err;
-    sqt_account acct;
+    sqt_bn_query q;
     const char *asset = ex->have_info ? ex->info.quote_asset : "USDT";
     if (e.code != SQT_OK ||
-        sqt_bn_parse_account(res->body, res->len, asset, ex->symbol, &acct, &e) != SQT_OK) {
+        sqt_bn_parse_account(res->body, res->len, asset, ex->symbol, &c->acct, &e) != SQT_OK) {
         acct_fail(c, &e);
         return;
     }
-    acct.position_mode = (sqt_position_mode)ex->pos_mode;
-    c->cb(c->ud, &no_error, &acct);
-    free(c);
+    if (c->acct.leverage > 0)
+        ex->leverage = c->acct.leverage;
+    if (c->acct.leverage > 0 || ex->closing) {
+        acct_deliver(c, ex);
+        return;
+    }
+    q = symbol_query(ex);
+    if (sqt_bn_rest(ex, "GET", "/fapi/v1/symbolConfig", &q, BN_AUTH_SIGNED, 0,
+                    acct_leverage_done, c) != SQT_OK)
+        acct_deliver(c, ex);
 }
 
 static int acct_balance_start(sqt_exchange *ex, acct_ctx *c)
 {
-    return sqt_bn_rest(ex, "GET", "/fapi/v2/account", NULL, BN_AUTH_SIGNED, 0,
+    return sqt_bn_rest(ex, "GET", "/fapi/v3/account", NULL, BN_AUTH_SIGNED, 0,
                        acct_balance_done, c);
 }
 
@@ -275,8 +308,13 @@ static void positions_done(bn_req *r, const bn_resp *res)
     sqt_position pos[4];
     size_t n = 0;
     if (e.code == SQT_OK &&
-        sqt_bn_parse_positions(res->body, res->len, r->ex->symbol, pos, 4, &n, &e) == SQT_OK)
+        sqt_bn_parse_positions(res->body, res->len, r->ex->symbol, pos, 4, &n, &e) == SQT_OK) {
+        size_t i;
+        for (i = 0; i < n; i++) /* v3 answers carry no leverage: the account's */
+            if (pos[i].leverage == 0)
+                pos[i].leverage = r->ex->leverage;
         cb(c->ud, &no_error, pos, n);
+    }
     else
         cb(c->ud, &e, NULL, 0);
     free(c);
@@ -304,7 +342,7 @@ static int list_start(sqt_exchange *ex, sqt_positions_cb pcb, sqt_orders_cb ocb,
 int sqt_bn_positions(sqt_exchange *ex, sqt_positions_cb cb, void *ud)
 {
     sqt_bn_query q = symbol_query(ex);
-    return list_start(ex, cb, NULL, ud, "/fapi/v2/positionRisk", &q, positions_done);
+    return list_start(ex, cb, NULL, ud, "/fapi/v3/positionRisk", &q, positions_done);
 }
 
 /* ------------------------------------------------------------------------------------

@@ -486,6 +486,40 @@ static int leverage_of(json_t *o, int32_t *out, const char *what, sqt_error *e)
     return SQT_OK;
 }
 
+int sqt_bn_parse_symbol_leverage(const char *json, size_t len, const char *symbol,
+                                 int32_t *leverage, sqt_error *err)
+{
+    const char *what = "symbolConfig";
+    json_t *root, *a;
+    size_t i;
+    int rc;
+    ERR_GUARD(err);
+    *leverage = 0;
+    if ((root = sqt_kit_json_load(json, len, what, err)) == NULL)
+        return SQT_EPROTO;
+    rc = json_is_array(root) ? SQT_OK : sqt_kit_fail(err, SQT_EPROTO, "%s: not an array", what);
+    json_array_foreach(root, i, a) {
+        const char *sym;
+        if (rc != SQT_OK)
+            break;
+        if (!json_is_object(a) || sqt_kit_json_str(a, "symbol", &sym, what, err) != SQT_OK) {
+            rc = sqt_kit_fail(err, SQT_EPROTO, "%s: element %zu malformed", what, i);
+            break;
+        }
+        if (strcmp(sym, symbol) == 0) {
+            rc = leverage_of(a, leverage, what, err);
+            if (rc == SQT_OK && *leverage == 0)
+                rc = sqt_kit_fail(err, SQT_EPROTO, "%s: field 'leverage' missing", what);
+            json_decref(root);
+            return rc;
+        }
+    }
+    if (rc == SQT_OK)
+        rc = sqt_kit_fail(err, SQT_EPROTO, "%s: %.31s not listed", what, symbol);
+    json_decref(root);
+    return rc;
+}
+
 int sqt_bn_parse_account(const char *json, size_t len, const char *asset, const char *symbol,
                          sqt_account *out, sqt_error *err)
 {
