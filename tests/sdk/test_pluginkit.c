@@ -298,6 +298,129 @@ static void test_registry(void)
     fake_host_free(fh);
 }
 
+/* ---- cancel own: a fake exchange that records batches ------------------------------ */
+
+typedef struct own_fx {
+    sqt_kit_own *o;
+    size_t batches, sizes[8];
+    char first_ids[8][SQT_CLIENT_ID_MAX];
+    int closing, refuse;
+    int cb_calls, cb_status;
+    size_t cb_n;
+    sqt_cancel_result got[32];
+} own_fx;
+
+static int fx_send(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, size_t n)
+{
+    own_fx *f = plugin;
+    if (f->refuse)
+        return SQT_ENETWORK;
+    f->o = o;
+    f->sizes[f->batches] = n;
+    snprintf(f->first_ids[f->batches], SQT_CLIENT_ID_MAX, "%s", res[0].client_id);
+    f->batches++;
+    return SQT_OK;
+}
+
+static int fx_closing(void *plugin)
+{
+    return ((own_fx *)plugin)->closing;
+}
+
+static void fx_done(void *ud, int status, const sqt_cancel_result *res, size_t n)
+{
+    own_fx *f = ud;
+    f->cb_calls++;
+    f->cb_status = status;
+    f->cb_n = n;
+    if (n > 0 && n <= 32)
+        memcpy(f->got, res, n * sizeof(*res));
+}
+
+/* 12 of ours (broker "bk-" + engine "g1_") among 14 listed; batches of 5. */
+static void own_list(own_fx *f, sqt_kit_own *o)
+{
+    sqt_order orders[14];
+    size_t i;
+    memset(orders, 0, sizeof(orders));
+    for (i = 0; i < 14; i++) {
+        snprintf(orders[i].client_id, sizeof(orders[i].client_id), "%s%zu",
+                 i == 3 ? "bk-other_" : i == 9 ? "g1_no_broker" : "bk-g1_", i);
+        snprintf(orders[i].order_id, sizeof(orders[i].order_id), "%zu", 100 + i);
+    }
+    (void)f;
+    sqt_kit_own_listed(o, SQT_OK, orders, 14);
+}
+
+static void test_cancel_own(void)
+{
+    static const sqt_kit_own_ops ops = {fx_send, fx_closing};
+    own_fx f;
+    sqt_kit_own *o;
+    sqt_cancel_result *b;
+    size_t n;
+    memset(&f, 0, sizeof(f));
+    CU_ASSERT_PTR_NULL(sqt_kit_own_new(&ops, &f, "", 0, 5, fx_done, &f)); /* everyone's */
+    o = sqt_kit_own_new(&ops, &f, "bk-g1_", 3, 5, fx_done, &f);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    own_list(&f, o);
+    SQT_ASSERT_INT_EQ(f.batches, 1);
+    SQT_ASSERT_INT_EQ(f.sizes[0], 5);
+    SQT_ASSERT_STR_EQ(f.first_ids[0], "g1_0"); /* the exchange prefix stripped */
+    b = sqt_kit_own_batch(f.o, &n);
+    SQT_ASSERT_INT_EQ(n, 5);
+    SQT_ASSERT_STR_EQ(b[3].order_id, "104"); /* 3 was someone else's */
+    sqt_kit_own_batch_done(f.o, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.batches, 2);
+    sqt_kit_own_batch_done(f.o, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.batches, 3);
+    SQT_ASSERT_INT_EQ(f.sizes[2], 2);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 0);
+    sqt_kit_own_batch_done(f.o, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.cb_n, 12);
+    SQT_ASSERT_STR_EQ(f.got[11].client_id, "g1_13");
+
+    /* a failing batch stops the rest; a send refused ends with its error */
+    memset(&f, 0, sizeof(f));
+    o = sqt_kit_own_new(&ops, &f, "bk-g1_", 3, 5, fx_done, &f);
+    own_list(&f, o);
+    sqt_kit_own_batch_done(f.o, SQT_ERATE_LIMITED);
+    SQT_ASSERT_INT_EQ(f.batches, 1);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_ERATE_LIMITED);
+    SQT_ASSERT_INT_EQ(f.cb_n, 5);
+    memset(&f, 0, sizeof(f));
+    f.refuse = 1;
+    o = sqt_kit_own_new(&ops, &f, "bk-g1_", 3, 5, fx_done, &f);
+    own_list(&f, o);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(f.got[0].err.code, SQT_ENETWORK);
+    /* closing between batches: the rest is cancelled */
+    memset(&f, 0, sizeof(f));
+    o = sqt_kit_own_new(&ops, &f, "bk-g1_", 3, 5, fx_done, &f);
+    own_list(&f, o);
+    f.closing = 1;
+    sqt_kit_own_batch_done(f.o, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ(f.cb_n, 12);
+    SQT_ASSERT_INT_EQ(f.got[5].err.code, SQT_ECANCELLED);
+    /* a failed listing, and nothing of ours */
+    memset(&f, 0, sizeof(f));
+    o = sqt_kit_own_new(&ops, &f, "bk-g1_", 3, 5, fx_done, &f);
+    sqt_kit_own_listed(o, SQT_EAUTH, NULL, 0);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_EAUTH);
+    SQT_ASSERT_INT_EQ(f.cb_n, 0);
+    memset(&f, 0, sizeof(f));
+    o = sqt_kit_own_new(&ops, &f, "zz_", 0, 5, fx_done, &f);
+    own_list(&f, o);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.batches, 0);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -307,6 +430,7 @@ int main(void)
         {"config readers: found, absent, refused with the key", test_config},
         {"headers, Retry-After, ban state", test_headers_and_ban},
         {"request registry: cancel all, parked and at the host", test_registry},
+        {"cancel own: list, filter by prefix, batches in turn", test_cancel_own},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("sdk_pluginkit", cases) != 0)

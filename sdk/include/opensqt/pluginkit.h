@@ -12,6 +12,7 @@
  *   typed readers for the plugin's config block     sqt_kit_cfg_*
  *   response headers, Retry-After, ban state        sqt_kit_header*, sqt_kit_ban_*
  *   the registry of requests in flight              sqt_kit_reqs_*
+ *   cancel our own orders: list, filter, batches    sqt_kit_own_*
  */
 #ifndef OPENSQT_PLUGINKIT_H
 #define OPENSQT_PLUGINKIT_H
@@ -182,6 +183,41 @@ size_t sqt_kit_reqs_pending(const sqt_kit_reqs *rs);
  * callback completes others synchronously. */
 void sqt_kit_reqs_cancel_all(sqt_kit_reqs *rs, const sqt_host_api *api, sqt_host *host,
                              void (*parked)(sqt_kit_req *r, void *ud), void *ud);
+
+/* ---- cancel our own orders ----------------------------------------------------------- */
+
+/* The cancel_own operation without its exchange calls: the plugin lists the symbol's
+ * open orders and hands them to sqt_kit_own_listed(); the kit keeps those whose raw
+ * client id starts with `match` (exchange prefix + the engine's prefix), and asks the
+ * plugin to cancel them one batch at a time; the plugin reports each batch's answer with
+ * sqt_kit_own_batch_done(). At the end the caller's sqt_cancel_cb runs once with every
+ * result so far and the object frees itself (one malloc'd block: a plugin that frees a
+ * request's context with free() may do so with this one). */
+typedef struct sqt_kit_own sqt_kit_own;
+
+typedef struct sqt_kit_own_ops {
+    /* Send the cancels of res[0..n) (client_id with the exchange prefix stripped and
+     * order_id set). 0: the answer comes later through sqt_kit_own_batch_done(o, ..);
+     * < 0: not sent, nothing will come. */
+    int (*send_batch)(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, size_t n);
+    /* 1 while the plugin shuts down: what is not sent yet ends with SQT_ECANCELLED. */
+    int (*closing)(void *plugin);
+} sqt_kit_own_ops;
+
+/* NULL when out of memory. `strip`: leading characters of a raw client id not to report
+ * (the exchange-side prefix); batch_max >= 1. */
+sqt_kit_own *sqt_kit_own_new(const sqt_kit_own_ops *ops, void *plugin, const char *match,
+                             size_t strip, size_t batch_max, sqt_cancel_cb cb, void *ud);
+/* The listing failed before it started (the request was not sent): free, no callback. */
+void sqt_kit_own_free(sqt_kit_own *o);
+/* The listing's outcome: status SQT_OK with the orders (raw client ids), or an error
+ * (the callback runs with it). */
+void sqt_kit_own_listed(sqt_kit_own *o, int status, const sqt_order *orders, size_t n);
+/* The batch in flight (what send_batch was given), for filling in its answer. */
+sqt_cancel_result *sqt_kit_own_batch(sqt_kit_own *o, size_t *n);
+/* The batch in flight was answered: its res[] entries carry their own errors; status is
+ * the first failure among them (SQT_OK: all cancelled), which stops the rest. */
+void sqt_kit_own_batch_done(sqt_kit_own *o, int status);
 
 #ifdef __cplusplus
 }
