@@ -126,14 +126,22 @@ static void reply_price(sqt_emu *e, json_t *reply)
     json_object_set_new(reply, "price", json_string(sqt_emu_fmt(e->price, b, sizeof(b))));
 }
 
+/* The "price" argument: a positive decimal, else the reply says so. */
+static int arg_price(json_t *args, json_t *reply, const emu_cmd *c, sqt_dec *p)
+{
+    if (arg_dec(args, "price", p) != SQT_OK || p->mant <= 0) {
+        emu_reply_err(reply, "%s: needs \"price\" as a positive decimal string", c->name);
+        return SQT_EINVAL;
+    }
+    return SQT_OK;
+}
+
 static int cmd_price(sqt_emu *e, const emu_cmd *c, json_t *args, json_t *reply)
 {
     sqt_dec p;
     char b[48];
-    if (arg_dec(args, "price", &p) != SQT_OK || p.mant <= 0) {
-        emu_reply_err(reply, "%s: needs \"price\" as a positive decimal string", c->name);
+    if (arg_price(args, reply, c, &p) != SQT_OK)
         return SQT_EINVAL;
-    }
     if (emu_apply_price(e, p, e->info.min_qty.mant > 0 ? e->info.min_qty : e->info.step_size) !=
         SQT_OK) {
         emu_reply_err(reply, "%s: %s is not a positive multiple of the tick size %s", c->name,
@@ -165,10 +173,8 @@ static int cmd_print(sqt_emu *e, const emu_cmd *c, json_t *args, json_t *reply)
 {
     sqt_dec p;
     char err[128];
-    if (arg_dec(args, "price", &p) != SQT_OK || p.mant <= 0) {
-        emu_reply_err(reply, "%s: needs \"price\" as a positive decimal string", c->name);
+    if (arg_price(args, reply, c, &p) != SQT_OK)
         return SQT_EINVAL;
-    }
     if (emu_print(e, p, err, sizeof(err)) != SQT_OK) {
         emu_reply_err(reply, "%s: %s: %s", c->name, arg_str(args, "price", "?"), err);
         return SQT_EINVAL;

@@ -1048,6 +1048,19 @@ static void test_account_hedge_refused(void)
     }
 }
 
+/* A started instance asked for the account; the clock and the one-way mode answered:
+ * the balances request is next. */
+static void account_in_one_way(fx *f, rec *r)
+{
+    fx_init(f, NULL);
+    fx_start(f);
+    load_info(f);
+    memset(r, 0, sizeof(*r));
+    CALL(f->api->account(f->ex, acct_cb, r));
+    answer_time(f, 0);
+    reply(f, pending(f, "GET", "/fapi/v1/positionSide/dual"), 200, "{\"dualSidePosition\":false}");
+}
+
 /* v3 account and positionRisk carry no leverage: symbolConfig supplies it. */
 static void test_account_v3_leverage(void)
 {
@@ -1061,13 +1074,7 @@ static void test_account_v3_leverage(void)
     static const char risk_v3[] =
         "[{\"symbol\":\"ETHUSDT\",\"positionSide\":\"BOTH\",\"positionAmt\":\"0.010\","
         "\"entryPrice\":\"2990.0\",\"unRealizedProfit\":\"0\",\"marginAsset\":\"USDT\"}]";
-    fx_init(&f, NULL);
-    fx_start(&f);
-    load_info(&f);
-    memset(&r, 0, sizeof(r));
-    CALL(f.api->account(f.ex, acct_cb, &r));
-    answer_time(&f, 0);
-    reply(&f, pending(&f, "GET", "/fapi/v1/positionSide/dual"), 200, "{\"dualSidePosition\":false}");
+    account_in_one_way(&f, &r);
     reply(&f, pending(&f, "GET", "/fapi/v3/account"), 200, acct_v3);
     SQT_ASSERT_INT_EQ(r.calls, 0);
     CU_ASSERT_TRUE_FATAL(pending(&f, "GET", "/fapi/v1/symbolConfig") >= 0);
@@ -1103,13 +1110,7 @@ static void test_account_one_way_and_hedge_allowed(void)
     fx f;
     rec r;
     sqt_order_req q = order_req("h1", SQT_SIDE_SELL, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
-    fx_init(&f, NULL);
-    fx_start(&f);
-    load_info(&f);
-    memset(&r, 0, sizeof(r));
-    CALL(f.api->account(f.ex, acct_cb, &r));
-    answer_time(&f, 0);
-    reply(&f, pending(&f, "GET", "/fapi/v1/positionSide/dual"), 200, "{\"dualSidePosition\":false}");
+    account_in_one_way(&f, &r);
     SQT_ASSERT_INT_EQ(r.calls, 0);
     assert_signed(fake_host_http_at(f.fh, 0));
     reply(&f, pending(&f, "GET", "/fapi/v3/account"), 200, BN_ACCOUNT);
