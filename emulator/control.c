@@ -92,9 +92,9 @@ static int arg_target(json_t *args, emu_target *t)
         if (!isalpha((unsigned char)m[i]))
             return SQT_EINVAL;
     snprintf(t->path, sizeof(t->path), "%s", p);
-    for (i = 0; m[i] != '\0'; i++)
+    memset(t->method, 0, sizeof(t->method));
+    for (i = 0; i + 1 < sizeof(t->method) && m[i] != '\0'; i++)
         t->method[i] = (char)toupper((unsigned char)m[i]);
-    t->method[i] = '\0';
     return SQT_OK;
 }
 
