@@ -45,7 +45,7 @@ int64_t sqt_bn_wall(sqt_exchange *ex)
 
 static int drained(const sqt_exchange *ex)
 {
-    return ex->reqs.head == NULL && ex->conns == NULL;
+    return ex->reqs.head == NULL && ex->streams.head == NULL;
 }
 
 static void shut_deliver(sqt_exchange *ex)
@@ -182,6 +182,7 @@ static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
     }
     ex->api = api;
     ex->host = host;
+    sqt_bn_streams_init(ex);
     ex->pos_mode = SQT_POSMODE_UNKNOWN;
     ex->limits.weight_1m = ex->limits.orders_1m = ex->limits.orders_10s = -1;
     if (read_config(ex, args, err) != SQT_OK) {
@@ -223,7 +224,7 @@ static void bn_destroy(sqt_exchange *ex)
 {
     if (ex == NULL)
         return;
-    if (ex->reqs.head != NULL || ex->conns != NULL)
+    if (ex->reqs.head != NULL || ex->streams.head != NULL)
         sqt_bn_logf(ex, SQT_LOG_ERROR, "destroyed with requests or streams still open "
                     "(destroy before shutdown completed)");
     if (ex->shut_timer != NULL)

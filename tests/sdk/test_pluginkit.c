@@ -421,6 +421,118 @@ static void test_cancel_own(void)
     SQT_ASSERT_INT_EQ(f.batches, 0);
 }
 
+/* ---- the stream set: one kind, UP on open, rotation at max age ------------------------ */
+
+typedef struct cs_fx {
+    sqt_kit_conns set;
+    int opens, states[8], n_states, gone, messages, on_age_ret;
+    char last_msg[64];
+} cs_fx;
+
+typedef struct cs_conn {
+    sqt_kit_conn k;
+    int tag;
+} cs_conn;
+
+static void cs_open(void *owner, sqt_kit_conn *c)
+{
+    ((cs_fx *)owner)->opens++;
+    sqt_kit_conn_up(c); /* nothing to confirm: UP at once */
+}
+
+static void cs_message(void *owner, sqt_kit_conn *c, const char *data, size_t len)
+{
+    cs_fx *f = owner;
+    (void)c;
+    f->messages++;
+    snprintf(f->last_msg, sizeof(f->last_msg), "%.*s", (int)len, data);
+}
+
+static void cs_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
+{
+    cs_fx *f = owner;
+    (void)kind;
+    (void)err;
+    if (f->n_states < 8)
+        f->states[f->n_states++] = (int)st;
+}
+
+static int cs_age(void *owner, sqt_kit_conn *c)
+{
+    (void)c;
+    return ((cs_fx *)owner)->on_age_ret;
+}
+
+static int cs_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
+{
+    (void)owner;
+    ((cs_conn *)to)->tag = ((const cs_conn *)from)->tag + 1;
+    return 0;
+}
+
+static void cs_gone(void *owner)
+{
+    ((cs_fx *)owner)->gone++;
+}
+
+static const sqt_kit_conn_hooks cs_hooks = {sizeof(cs_conn), cs_open, cs_message, NULL,
+                                            cs_state,        cs_age,  cs_dup,     NULL,
+                                            cs_gone,         NULL,    NULL};
+
+static void test_stream_set(void)
+{
+    fake_host *fh = fake_host_new();
+    cs_fx f;
+    sqt_kit_conn *c;
+    memset(&f, 0, sizeof(f));
+    f.on_age_ret = 1;
+    sqt_kit_conns_init(&f.set, fake_host_api(), fake_host_handle(fh), &cs_hooks, &f, 1000, 100,
+                       500);
+    SQT_ASSERT_INT_EQ(sqt_kit_conn_open(&f.set, 9, "wss://x.test/ws", 0, &c), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_conn_open(&f.set, 1, "wss://x.test/ws", 0, &c), SQT_OK);
+    ((cs_conn *)c)->tag = 7;
+    CU_ASSERT_PTR_EQUAL(f.set.current[1], c);
+    fake_host_ws_connect(fh, 0);
+    SQT_ASSERT_INT_EQ(f.opens, 1);
+    SQT_ASSERT_INT_EQ(f.n_states, 1);
+    SQT_ASSERT_INT_EQ(f.states[0], SQT_STREAM_UP);
+    fake_host_ws_message(fh, 0, "hello");
+    SQT_ASSERT_STR_EQ(f.last_msg, "hello");
+    /* max age: a successor on the same URL; its UP is the takeover, not a new UP */
+    fake_host_advance(fh, 1000);
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(fh), 2);
+    SQT_ASSERT_STR_EQ(fake_host_ws_at(fh, 1)->url, "wss://x.test/ws");
+    fake_host_ws_connect(fh, 1);
+    SQT_ASSERT_INT_EQ(f.n_states, 1);
+    CU_ASSERT_TRUE(fake_host_ws_at(fh, 0)->closed);
+    SQT_ASSERT_INT_EQ(((cs_conn *)f.set.current[1])->tag, 8);
+    fake_host_advance(fh, 1);
+    SQT_ASSERT_INT_EQ(f.gone, 1);
+    /* the next age: this time the successor does not come up in time */
+    fake_host_advance(fh, 1000);
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(fh), 3);
+    fake_host_advance(fh, 100);
+    CU_ASSERT_TRUE(fake_host_ws_at(fh, 2)->closed);
+    SQT_ASSERT_INT_EQ(((cs_conn *)f.set.current[1])->tag, 8);
+    fake_host_advance(fh, 500); /* tried again after retry_ms */
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(fh), 4);
+    /* a drop reports DOWN, the host giving up FAILED */
+    fake_host_ws_drop(fh, 1);
+    SQT_ASSERT_INT_EQ(f.states[f.n_states - 1], SQT_STREAM_DOWN);
+    fake_host_ws_give_up(fh, 1);
+    SQT_ASSERT_INT_EQ(f.states[f.n_states - 1], SQT_STREAM_FAILED);
+    CU_ASSERT_PTR_NULL(f.set.current[1]);
+    /* shutdown: everything closes, no sink call */
+    f.n_states = 0;
+    sqt_kit_conns_close_all(&f.set);
+    fake_host_advance(fh, 10);
+    CU_ASSERT_PTR_NULL(f.set.head);
+    SQT_ASSERT_INT_EQ(f.n_states, 0);
+    SQT_ASSERT_INT_EQ(fake_host_active_timers(fh), 0);
+    SQT_ASSERT_INT_EQ(fake_host_misuse_count(fh), 0);
+    fake_host_free(fh);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -431,6 +543,7 @@ int main(void)
         {"headers, Retry-After, ban state", test_headers_and_ban},
         {"request registry: cancel all, parked and at the host", test_registry},
         {"cancel own: list, filter by prefix, batches in turn", test_cancel_own},
+        {"stream set: UP, rotation at max age, DOWN, FAILED, close all", test_stream_set},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("sdk_pluginkit", cases) != 0)

@@ -13,6 +13,7 @@
  *   response headers, Retry-After, ban state        sqt_kit_header*, sqt_kit_ban_*
  *   the registry of requests in flight              sqt_kit_reqs_*
  *   cancel our own orders: list, filter, batches    sqt_kit_own_*
+ *   the set of stream connections                   sqt_kit_conn*
  */
 #ifndef OPENSQT_PLUGINKIT_H
 #define OPENSQT_PLUGINKIT_H
@@ -218,6 +219,96 @@ sqt_cancel_result *sqt_kit_own_batch(sqt_kit_own *o, size_t *n);
 /* The batch in flight was answered: its res[] entries carry their own errors; status is
  * the first failure among them (SQT_OK: all cancelled), which stops the rest. */
 void sqt_kit_own_batch_done(sqt_kit_own *o, int status);
+
+/* ---- the set of stream connections ------------------------------------------------ */
+
+/* Every WebSocket a plugin holds, with what all exchanges need of them: the stream state
+ * the sinks hear (UP once the plugin confirms the subscription, DOWN when it drops,
+ * FAILED when the host gives up), resubscription on every reconnect (the plugin's
+ * on_open hook), and make-before-break rotation at a maximum age (Binance ends a
+ * connection at 24 h, Bitget at 24 h too): at max_age_ms a successor opens on the same
+ * URL, takes over once UP, and the old one closes (after `overlap_ms` of its kind, so a
+ * push in flight there is still read); a successor not UP within switch_ms is dropped
+ * and tried again after retry_ms. The sinks never hear of a rotation.
+ *
+ * A plugin's connection record starts with an sqt_kit_conn (hooks.conn_size is the
+ * record's size; the kit allocates and frees it). `kind` (0..SQT_KIT_CONN_KINDS-1) names
+ * what the connection carries (price, klines, user data...): the set keeps the current
+ * connection of each kind. */
+#define SQT_KIT_CONN_KINDS 8
+
+typedef struct sqt_kit_conns sqt_kit_conns;
+
+typedef struct sqt_kit_conn {
+    struct sqt_kit_conn *prev, *next; /* in the set until the host's on_closed */
+    sqt_kit_conns *set;
+    int kind;
+    sqt_ws *ws;
+    char *url;                 /* what it was opened with, for its successor */
+    uint32_t stale_ms;
+    int closing;               /* ws_close called */
+    int connected;             /* on_open seen, no on_down since */
+    int up;                    /* UP reported for it */
+    int opens;                 /* on_open count */
+    int64_t opened_ms;         /* wall clock at the last on_open */
+    sqt_timer *age_timer;
+    sqt_timer *switch_timer;   /* successor: its deadline; an old one: its overlap */
+    struct sqt_kit_conn *successor, *replaces;
+} sqt_kit_conn;
+
+typedef struct sqt_kit_conn_hooks {
+    size_t conn_size;          /* >= sizeof(sqt_kit_conn); the record starts with one */
+    /* Open (again): subscribe, ask for a confirmation; sqt_kit_conn_up() when confirmed. */
+    void (*on_open)(void *owner, sqt_kit_conn *c);
+    void (*on_message)(void *owner, sqt_kit_conn *c, const char *data, size_t len);
+    /* Dropped (DOWN already reported if it was UP); the host reconnects by itself. */
+    void (*on_down)(void *owner, sqt_kit_conn *c);
+    /* Tell the kind's sink (never called once the set is closing). */
+    void (*on_state)(void *owner, int kind, sqt_stream_state st, const sqt_error *err);
+    /* At max age: 1 = open the successor now; 0 = the plugin calls sqt_kit_conn_rotate()
+     * itself later (after proving its session alive). NULL: always 1. */
+    int (*on_age)(void *owner, sqt_kit_conn *c);
+    /* A successor's record: copy what the plugin keeps from `from` (0 or SQT_ENOMEM);
+     * release frees it again. Both may be NULL. */
+    int (*dup)(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to);
+    void (*release)(void *owner, sqt_kit_conn *c);
+    /* A connection is gone for good (shutdown may be complete now). */
+    void (*on_gone)(void *owner);
+    const char *(*name)(int kind);
+    void (*log)(void *owner, int level, const char *msg);
+} sqt_kit_conn_hooks;
+
+struct sqt_kit_conns {
+    const sqt_host_api *api;
+    sqt_host *host;
+    const sqt_kit_conn_hooks *hooks;
+    void *owner;
+    sqt_kit_conn *head;
+    sqt_kit_conn *current[SQT_KIT_CONN_KINDS];
+    int closing;               /* no sink calls, no new connections */
+    uint64_t max_age_ms, switch_ms, retry_ms;
+    uint64_t overlap_ms[SQT_KIT_CONN_KINDS];
+};
+
+void sqt_kit_conns_init(sqt_kit_conns *s, const sqt_host_api *api, sqt_host *host,
+                        const sqt_kit_conn_hooks *hooks, void *owner, uint64_t max_age_ms,
+                        uint64_t switch_ms, uint64_t retry_ms);
+/* Open a connection of `kind` on url (it becomes the kind's current one). */
+int sqt_kit_conn_open(sqt_kit_conns *s, int kind, const char *url, uint32_t stale_ms,
+                      sqt_kit_conn **out);
+/* Close it (its successor too); idempotent. */
+void sqt_kit_conn_close(sqt_kit_conn *c);
+/* The subscription is confirmed: UP (or, for a successor, the takeover). */
+void sqt_kit_conn_up(sqt_kit_conn *c);
+/* Report a state for a kind (nothing while closing). */
+void sqt_kit_conns_state(sqt_kit_conns *s, int kind, sqt_stream_state st,
+                         const sqt_error *err);
+/* Open c's successor now (after on_age returned 0). */
+void sqt_kit_conn_rotate(sqt_kit_conn *c);
+/* Shutdown: no more sink calls, every connection closed. */
+void sqt_kit_conns_close_all(sqt_kit_conns *s);
+/* Destroy: free what is left without the host. */
+void sqt_kit_conns_free_all(sqt_kit_conns *s);
 
 #ifdef __cplusplus
 }
