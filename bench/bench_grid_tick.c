@@ -3,7 +3,7 @@
  * historical slots, and the throughput of order-update processing.
  *
  * The engine is populated only through its public API, against the paper matching core
- * (plugins/paper/match.h) acting as the exchange: a long crash, one grid level per price
+ * (common/match.h) acting as the exchange: a long crash, one grid level per price
  * step, where every buy fills and its sell never does. Each level leaves a slot holding
  * inventory above the market (the cleaner cancels the far sells, as it does live), which
  * is the state a real grid is in after a long fall. Then the price wobbles inside the

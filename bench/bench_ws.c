@@ -1,5 +1,5 @@
 /* bench_ws: the host's WebSocket client (host/net/ws.c) against the loopback server core
- * (tests/emulator/server.c) over 127.0.0.1, plain ws://, 200-byte JSON-like messages.
+ * (emulator/server.c) over 127.0.0.1, plain ws://, 200-byte JSON-like messages.
  * The server runs its own libuv loop on a second thread, as a remote exchange would not
  * share our loop.
  *   rtt     one message in flight: client send -> server echo -> client on_message

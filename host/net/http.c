@@ -641,9 +641,16 @@ static int setup_easy(struct sqt_http *h, struct sqt_http_call *c, const sqt_htt
     int rc = SQT_OK;
     for (i = 0; i < r->n_headers && rc == SQT_OK; i++)
         rc = add_header(c, r->headers[i].name, r->headers[i].value);
-    /* No "Expect: 100-continue" round trip before a body. */
-    if (rc == SQT_OK)
-        rc = add_header(c, "Expect", "");
+    /* No "Expect: 100-continue" round trip before a body, and no Expect header at all:
+     * "Expect:" (colon, no value) removes curl's own; "Expect;" would send an empty one,
+     * which a server without 100-continue answers with 417. */
+    if (rc == SQT_OK) {
+        struct curl_slist *l = curl_slist_append(c->req_headers, "Expect:");
+        if (l == NULL)
+            rc = SQT_ENOMEM;
+        else
+            c->req_headers = l;
+    }
     if (rc == SQT_OK && (c->req_headers == NULL))
         rc = SQT_ENOMEM;
     if (rc != SQT_OK)

@@ -45,7 +45,7 @@ int64_t sqt_bn_wall(sqt_exchange *ex)
 
 static int drained(const sqt_exchange *ex)
 {
-    return ex->reqs == NULL && ex->conns == NULL;
+    return ex->reqs.head == NULL && ex->streams.head == NULL;
 }
 
 static void shut_deliver(sqt_exchange *ex)
@@ -81,115 +81,22 @@ void sqt_bn_check_drained(sqt_exchange *ex)
  * configuration
  * ---------------------------------------------------------------------------------- */
 
-/* Exchange-block key into buf, or the default when absent. */
-static int cfg_str(sqt_exchange *ex, const char *key, char *buf, size_t cap, const char *dflt,
-                   sqt_error *err)
-{
-    int rc = ex->api->config(ex->host, key, buf, cap);
-    if (rc == SQT_ENOENT) {
-        snprintf(buf, cap, "%s", dflt);
-        return SQT_OK;
-    }
-    if (rc < 0) {
-        sqt_bn_set_err(err, SQT_EINVAL, "binance: config key %s: %s", key,
-                       rc == SQT_ERANGE ? "value too long" : sqt_strerror(rc));
-        return err->code;
-    }
-    return SQT_OK;
-}
-
-static int cfg_int(sqt_exchange *ex, const char *key, long dflt, long lo, long hi, long *out,
-                   sqt_error *err)
-{
-    char buf[32], *end;
-    long v;
-    int rc = ex->api->config(ex->host, key, buf, sizeof(buf));
-    if (rc == SQT_ENOENT) {
-        *out = dflt;
-        return SQT_OK;
-    }
-    if (rc >= 0) {
-        v = strtol(buf, &end, 10);
-        if (end != buf && *end == '\0' && v >= lo && v <= hi) {
-            *out = v;
-            return SQT_OK;
-        }
-    }
-    sqt_bn_set_err(err, SQT_EINVAL, "binance: config key %s must be an integer in %ld..%ld",
-                   key, lo, hi);
-    return err->code;
-}
-
-/* scheme://host[:port][/path], no query, no blanks; the trailing '/' is dropped. */
-static int cfg_url(sqt_exchange *ex, const char *key, const char *dflt, const char *s1,
+/* A URL key (kit rules: scheme, no query, no blanks) or its default. */
+static int cfg_url(const sqt_kit_cfg *c, const char *key, const char *dflt, const char *s1,
                    const char *s2, char *buf, size_t cap, sqt_error *err)
 {
-    size_t i, n;
-    int rc = cfg_str(ex, key, buf, cap, dflt, err);
-    if (rc != SQT_OK)
-        return rc;
-    n = strlen(buf);
-    while (n > 0 && buf[n - 1] == '/')
-        buf[--n] = '\0';
-    for (i = 0; i < n; i++)
-        if ((unsigned char)buf[i] <= ' ' || (unsigned char)buf[i] >= 0x7f || buf[i] == '?' ||
-            buf[i] == '#')
-            break;
-    if (i != n || !((strncmp(buf, s1, strlen(s1)) == 0 && n > strlen(s1)) ||
-                    (strncmp(buf, s2, strlen(s2)) == 0 && n > strlen(s2)))) {
-        sqt_bn_set_err(err, SQT_EINVAL, "binance: config key %s must be a %s or %s URL", key,
-                       s1, s2);
-        return err->code;
-    }
-    return SQT_OK;
-}
-
-/* routed: the 2026 entry points (/private/ws?listenKey=..); legacy: the user stream at
- * /ws/<listenKey>, what Binance's testnet and older SDKs use (binance.md 1, 1.1). */
-static int cfg_routing(sqt_exchange *ex, sqt_error *err)
-{
-    char v[32];
-    if (cfg_str(ex, "stream_routing", v, sizeof(v), "routed", err) == SQT_OK) {
-        if (strcmp(v, "routed") == 0 || strcmp(v, "legacy") == 0) {
-            ex->legacy_routing = v[0] == 'l';
-            return SQT_OK;
-        }
-        sqt_bn_set_err(err, SQT_EINVAL, "binance: config key stream_routing must be routed or "
-                       "legacy, not \"%s\"", v);
-        return err->code;
-    }
-    sqt_bn_set_err(err, SQT_EINVAL, "binance: config key stream_routing must be routed or "
-                   "legacy");
-    return err->code;
-}
-
-/* A secret goes into an HTTP header or the HMAC: printable, no blanks. Its value is
- * never part of a message. */
-static int read_secret(sqt_exchange *ex, const char *name, char *buf, size_t cap, sqt_error *err)
-{
-    int rc = ex->api->secret(ex->host, name, buf, cap);
-    size_t i;
-    if (rc == SQT_ENOENT || rc == 0) {
-        sqt_bn_set_err(err, SQT_ENOENT, "binance: %s is not set in the exchange config", name);
-        return err->code;
-    }
-    if (rc < 0) {
-        sqt_bn_set_err(err, rc == SQT_ERANGE ? SQT_EINVAL : rc, "binance: %s: %s", name,
-                       rc == SQT_ERANGE ? "too long" : sqt_strerror(rc));
-        return err->code;
-    }
-    for (i = 0; buf[i] != '\0'; i++)
-        if ((unsigned char)buf[i] <= ' ' || (unsigned char)buf[i] >= 0x7f) {
-            sqt_bn_set_err(err, SQT_EINVAL, "binance: %s contains blanks or control characters",
-                           name);
-            return err->code;
-        }
-    return SQT_OK;
+    int rc = sqt_kit_cfg_url(c, key, s1, s2, buf, cap, err);
+    if (rc == 0)
+        snprintf(buf, cap, "%s", dflt);
+    return rc < 0 ? rc : SQT_OK;
 }
 
 static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error *err)
 {
-    long recv = 5000;
+    static const char *const routing[] = {"routed", "legacy", NULL};
+    sqt_kit_cfg c;
+    int64_t recv = 5000;
+    int legacy = 0;
     size_t i;
     if (args == NULL || !sqt_bn_symbol_ok(args->symbol)) {
         sqt_bn_set_err(err, SQT_EINVAL, "binance: symbol must be upper-case letters and digits "
@@ -202,17 +109,23 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
                                ? (char)(ex->symbol[i] - 'A' + 'a')
                                : ex->symbol[i];
     ex->sym_lower[i] = '\0';
-    if (cfg_url(ex, "rest_url", BN_DEFAULT_REST, "https://", "http://", ex->rest_url,
+    c.api = ex->api;
+    c.host = ex->host;
+    c.block = args->exchange_name != NULL ? args->exchange_name : "binance";
+    /* stream_routing: routed = the 2026 entry points (/private/ws?listenKey=..); legacy =
+     * the user stream at /ws/<listenKey>, what the testnet and older SDKs use */
+    if (cfg_url(&c, "rest_url", BN_DEFAULT_REST, "https://", "http://", ex->rest_url,
                 sizeof(ex->rest_url), err) ||
-        cfg_url(ex, "ws_market_url", BN_DEFAULT_WS_MARKET, "wss://", "ws://", ex->ws_market,
+        cfg_url(&c, "ws_market_url", BN_DEFAULT_WS_MARKET, "wss://", "ws://", ex->ws_market,
                 sizeof(ex->ws_market), err) ||
-        cfg_url(ex, "ws_private_url", BN_DEFAULT_WS_PRIVATE, "wss://", "ws://", ex->ws_private,
+        cfg_url(&c, "ws_private_url", BN_DEFAULT_WS_PRIVATE, "wss://", "ws://", ex->ws_private,
                 sizeof(ex->ws_private), err) ||
-        cfg_int(ex, "recv_window", 5000, 1, 60000, &recv, err) ||
-        cfg_routing(ex, err) ||
-        cfg_str(ex, "broker_prefix", ex->prefix, sizeof(ex->prefix), "", err))
+        sqt_kit_cfg_int(&c, "recv_window", 1, 60000, &recv, err) < 0 ||
+        sqt_kit_cfg_enum(&c, "stream_routing", routing, &legacy, err) < 0 ||
+        sqt_kit_cfg_str(&c, "broker_prefix", ex->prefix, sizeof(ex->prefix), err) < 0)
         return err->code;
     ex->recv_window = (int)recv;
+    ex->legacy_routing = legacy;
     /* host settings (trading.allow_hedge_mode, timing.listen_key_keepalive_interval); a
      * listenKey lives 60 min, so a keep-alive must come sooner */
     ex->keepalive_ms = BN_KEEPALIVE_DEFAULT_MS;
@@ -226,16 +139,16 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
     }
     ex->prefix_len = strlen(ex->prefix);
     for (i = 0; i < ex->prefix_len; i++) {
-        char c = ex->prefix[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == ':' || c == '/' || c == '_' || c == '-')) {
+        char ch = ex->prefix[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == ':' || ch == '/' || ch == '_' || ch == '-')) {
             sqt_bn_set_err(err, SQT_EINVAL, "binance: broker_prefix may hold only "
                            "[.A-Za-z0-9:/_-] (at most %d characters)", BN_PREFIX_MAX);
             return err->code;
         }
     }
-    if (read_secret(ex, "api_key", ex->api_key, sizeof(ex->api_key), err) ||
-        read_secret(ex, "secret_key", ex->secret, sizeof(ex->secret), err))
+    if (sqt_kit_cfg_secret(&c, "api_key", ex->api_key, sizeof(ex->api_key), err) ||
+        sqt_kit_cfg_secret(&c, "secret_key", ex->secret, sizeof(ex->secret), err))
         return err->code;
     return SQT_OK;
 }
@@ -269,6 +182,7 @@ static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
     }
     ex->api = api;
     ex->host = host;
+    sqt_bn_streams_init(ex);
     ex->pos_mode = SQT_POSMODE_UNKNOWN;
     ex->limits.weight_1m = ex->limits.orders_1m = ex->limits.orders_10s = -1;
     if (read_config(ex, args, err) != SQT_OK) {
@@ -310,7 +224,7 @@ static void bn_destroy(sqt_exchange *ex)
 {
     if (ex == NULL)
         return;
-    if (ex->reqs != NULL || ex->conns != NULL)
+    if (ex->reqs.head != NULL || ex->streams.head != NULL)
         sqt_bn_logf(ex, SQT_LOG_ERROR, "destroyed with requests or streams still open "
                     "(destroy before shutdown completed)");
     if (ex->shut_timer != NULL)

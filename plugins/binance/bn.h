@@ -12,6 +12,8 @@
 
 #include <opensqt/plugin.h>
 
+#include <opensqt/pluginkit.h>
+
 #include "parse.h"
 #include "sign.h"
 
@@ -51,15 +53,13 @@ enum bn_auth {
 };
 
 struct bn_req {
-    bn_req *prev, *next;       /* ex->reqs: everything not yet completed */
+    sqt_kit_req link;          /* first: in ex->reqs until completed (call, cancel_sent) */
     sqt_exchange *ex;
     const char *method;        /* static string */
     const char *path;          /* static string */
     char *params;              /* encoded, without recvWindow/timestamp/signature */
     int auth;
     int mutating;              /* places/cancels: a timeout leaves the outcome unknown */
-    sqt_http_call *call;       /* in flight at the host */
-    int cancel_sent;
     int waiting_time;          /* parked until the server-time offset is known */
     int ts_retried;            /* -1021 is retried once after re-measuring the clock */
     int64_t sent_wall_ms;
@@ -71,25 +71,14 @@ enum bn_time_state { BN_TIME_UNKNOWN = 0, BN_TIME_SYNCING = 1, BN_TIME_KNOWN = 2
 
 enum bn_conn_kind { BN_CONN_PRICE = 1, BN_CONN_KLINE = 2, BN_CONN_USER = 3 };
 
+/* A stream connection: the kit's part (state, rotation; sqt_kit_conn) and Binance's. */
 struct bn_conn {
-    bn_conn *prev, *next;      /* ex->conns: until on_closed */
+    sqt_kit_conn k;            /* first: the kit allocates and frees the whole record */
     sqt_exchange *ex;
-    int kind;
-    sqt_ws *ws;
-    char *url;                 /* what it was opened with, for its replacement */
-    uint32_t stale_ms;
-    int closing;               /* we called ws_close */
-    int connected;             /* on_open seen, no on_down since */
-    int64_t opened_ms;         /* wall clock at the last on_open */
-    int up;                    /* UP reported for the current connection */
-    int opens;                 /* on_open count */
     int64_t list_id, sub_id;   /* control requests awaiting their reply */
     char **streams;            /* market stream names, for the confirmation */
     size_t n_streams;
-    sqt_timer *age_timer;      /* BN_CONN_MAX_AGE_MS after on_open: replace it */
-    sqt_timer *switch_timer;   /* on a replacement: BN_CONN_SWITCH_MS to come UP */
-    bn_conn *successor;        /* the replacement being opened for this one */
-    bn_conn *replaces;         /* on a replacement: the connection it takes over from */
+    unsigned downs;            /* user stream: on_down since the last on_open */
 };
 
 struct sqt_exchange {
@@ -112,30 +101,27 @@ struct sqt_exchange {
     int legacy_routing;        /* stream_routing: legacy (user stream at /ws/<listenKey>) */
 
     /* REST engine */
-    bn_req *reqs;
+    sqt_kit_reqs reqs;
     int time_state;
     int64_t time_offset_ms;    /* server - local */
-    int64_t banned_until_ms;
-    int64_t ban_log_ms;        /* last "refused locally" log, to keep it loud but bounded */
+    sqt_kit_ban ban;           /* every request refused locally until ban.until_ms */
     sqt_bn_limits limits;
 
     /* start-up facts */
     int have_info;
     sqt_symbol_info info;
     int pos_mode;              /* SQT_POSMODE_* learned from positionSide/dual */
+    int32_t leverage;          /* the symbol's, from the account or symbolConfig; 0 unknown */
 
-    /* streams */
-    bn_conn *conns;
+    /* streams: the kit's set, current connection per bn_conn_kind */
+    sqt_kit_conns streams;
     int64_t ws_msg_id;
     int price_on;
     sqt_price_sink price_sink;
-    bn_conn *price_conn;
     int kline_on;
     sqt_kline_sink kline_sink;
-    bn_conn *kline_conn;
     int user_on;
     sqt_order_sink order_sink;
-    bn_conn *user_conn;
     char listen_key[BN_LISTEN_KEY_MAX];
     sqt_timer *keepalive_timer;
     sqt_timer *lk_retry_timer;
@@ -211,6 +197,8 @@ int sqt_bn_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
 int sqt_bn_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink);
 /* Shutdown: stop the listenKey timers and close every connection. */
 void sqt_bn_streams_close_all(sqt_exchange *ex);
+/* create: the stream set (the kit's), with Binance's hooks and 23 h rotation. */
+void sqt_bn_streams_init(sqt_exchange *ex);
 /* Shutdown, after close_all: DELETE the listenKey we hold (if any), bounded by
  * BN_LK_DELETE_WAIT_MS; the shutdown completes when it is answered or cancelled. */
 void sqt_bn_lk_delete(sqt_exchange *ex);

@@ -164,6 +164,7 @@ int sqt_bn_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
 typedef struct acct_ctx {
     sqt_account_cb cb;
     void *ud;
+    sqt_account acct;          /* parsed, while symbolConfig supplies the leverage */
 } acct_ctx;
 
 static void acct_fail(acct_ctx *c, const sqt_error *e)
@@ -172,26 +173,58 @@ static void acct_fail(acct_ctx *c, const sqt_error *e)
     free(c);
 }
 
+static sqt_bn_query symbol_query(const sqt_exchange *ex);
+
+static void acct_deliver(acct_ctx *c, sqt_exchange *ex)
+{
+    c->acct.position_mode = (sqt_position_mode)ex->pos_mode;
+    c->cb(c->ud, &no_error, &c->acct);
+    free(c);
+}
+
+/* The leverage is not in a v3 account: symbolConfig has it. Without it the account is
+ * still good, with the leverage unknown (0), which the host treats as such. */
+static void acct_leverage_done(bn_req *r, const bn_resp *res)
+{
+    acct_ctx *c = r->ctx;
+    sqt_exchange *ex = r->ex;
+    sqt_error e = res->err;
+    int32_t lev = 0;
+    if (e.code == SQT_OK &&
+        sqt_bn_parse_symbol_leverage(res->body, res->len, ex->symbol, &lev, &e) == SQT_OK)
+        ex->leverage = c->acct.leverage = lev;
+    else if (e.code != SQT_ECANCELLED)
+        sqt_bn_logf(ex, SQT_LOG_WARN, "symbolConfig: %s: the leverage stays unknown", e.message);
+    acct_deliver(c, ex);
+}
+
 static void acct_balance_done(bn_req *r, const bn_resp *res)
 {
     acct_ctx *c = r->ctx;
     sqt_exchange *ex = r->ex;
     sqt_error e = res->err;
-    sqt_account acct;
+    sqt_bn_query q;
     const char *asset = ex->have_info ? ex->info.quote_asset : "USDT";
     if (e.code != SQT_OK ||
-        sqt_bn_parse_account(res->body, res->len, asset, ex->symbol, &acct, &e) != SQT_OK) {
+        sqt_bn_parse_account(res->body, res->len, asset, ex->symbol, &c->acct, &e) != SQT_OK) {
         acct_fail(c, &e);
         return;
     }
-    acct.position_mode = (sqt_position_mode)ex->pos_mode;
-    c->cb(c->ud, &no_error, &acct);
-    free(c);
+    if (c->acct.leverage > 0)
+        ex->leverage = c->acct.leverage;
+    if (c->acct.leverage > 0 || ex->closing) {
+        acct_deliver(c, ex);
+        return;
+    }
+    q = symbol_query(ex);
+    if (sqt_bn_rest(ex, "GET", "/fapi/v1/symbolConfig", &q, BN_AUTH_SIGNED, 0,
+                    acct_leverage_done, c) != SQT_OK)
+        acct_deliver(c, ex);
 }
 
 static int acct_balance_start(sqt_exchange *ex, acct_ctx *c)
 {
-    return sqt_bn_rest(ex, "GET", "/fapi/v2/account", NULL, BN_AUTH_SIGNED, 0,
+    return sqt_bn_rest(ex, "GET", "/fapi/v3/account", NULL, BN_AUTH_SIGNED, 0,
                        acct_balance_done, c);
 }
 
@@ -275,8 +308,13 @@ static void positions_done(bn_req *r, const bn_resp *res)
     sqt_position pos[4];
     size_t n = 0;
     if (e.code == SQT_OK &&
-        sqt_bn_parse_positions(res->body, res->len, r->ex->symbol, pos, 4, &n, &e) == SQT_OK)
+        sqt_bn_parse_positions(res->body, res->len, r->ex->symbol, pos, 4, &n, &e) == SQT_OK) {
+        size_t i;
+        for (i = 0; i < n; i++) /* v3 answers carry no leverage: the account's */
+            if (pos[i].leverage == 0)
+                pos[i].leverage = r->ex->leverage;
         cb(c->ud, &no_error, pos, n);
+    }
     else
         cb(c->ud, &e, NULL, 0);
     free(c);
@@ -304,7 +342,7 @@ static int list_start(sqt_exchange *ex, sqt_positions_cb pcb, sqt_orders_cb ocb,
 int sqt_bn_positions(sqt_exchange *ex, sqt_positions_cb cb, void *ud)
 {
     sqt_bn_query q = symbol_query(ex);
-    return list_start(ex, cb, NULL, ud, "/fapi/v2/positionRisk", &q, positions_done);
+    return list_start(ex, cb, NULL, ud, "/fapi/v3/positionRisk", &q, positions_done);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -994,127 +1032,53 @@ nomem:
 }
 
 /* ------------------------------------------------------------------------------------
- * cancel_own: list the symbol's open orders, cancel ours in batches of 10, in turn
+ * cancel_own: the kit lists, filters and batches (sqt_kit_own); Binance's part is the
+ * open-order list and the batch cancel of 10
  * ---------------------------------------------------------------------------------- */
-
-typedef struct own_ctx {
-    sqt_cancel_cb cb;
-    void *ud;
-    char prefix[SQT_CLIENT_ID_MAX + BN_PREFIX_MAX]; /* broker prefix + engine prefix */
-    size_t m;                  /* orders to cancel */
-    size_t next;               /* first not yet sent */
-    size_t batch;              /* size of the batch in flight */
-    int first_fail;
-    sqt_cancel_result res[];   /* m entries after the listing */
-} own_ctx;
-
-static void own_end(own_ctx *c)
-{
-    c->cb(c->ud, c->first_fail, c->m > 0 ? c->res : NULL, c->next);
-    free(c);
-}
-
-static void own_batch_done(bn_req *r, const bn_resp *res);
-
-static int own_batch_start(sqt_exchange *ex, own_ctx *c)
-{
-    size_t idx[SQT_BN_MAX_BATCH_CANCEL], i;
-    c->batch = c->m - c->next < SQT_BN_MAX_BATCH_CANCEL ? c->m - c->next
-                                                        : SQT_BN_MAX_BATCH_CANCEL;
-    for (i = 0; i < c->batch; i++)
-        idx[i] = c->next + i;
-    return cancel_send(ex, c->res, idx, c->batch, 1, own_batch_done, c);
-}
-
-/* A batch could not be sent: its items carry the error, the rest is abandoned. */
-static void own_abort(own_ctx *c, int rc)
-{
-    size_t i;
-    for (i = c->next; i < c->next + c->batch; i++)
-        sqt_bn_set_err(&c->res[i].err, rc, "cancel not sent: %s", sqt_strerror(rc));
-    c->next += c->batch;
-    if (c->first_fail == SQT_OK)
-        c->first_fail = rc;
-    own_end(c);
-}
 
 static void own_batch_done(bn_req *r, const bn_resp *res)
 {
-    own_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
-    size_t idx[SQT_BN_MAX_BATCH_CANCEL], i;
-    int rc;
-    for (i = 0; i < c->batch; i++)
-        idx[i] = c->next + i;
-    if (!cancel_fill(ex, c->res, idx, c->batch, res) && c->first_fail == SQT_OK)
-        c->first_fail = res->err.code;
-    c->next += c->batch;
-    if (c->next == c->m || c->first_fail != SQT_OK) {
-        own_end(c);
-        return;
-    }
-    if (ex->closing) {
-        c->batch = c->m - c->next;
-        own_abort(c, SQT_ECANCELLED);
-        return;
-    }
-    if ((rc = own_batch_start(ex, c)) != SQT_OK)
-        own_abort(c, rc);
+    sqt_kit_own *o = r->ctx;
+    size_t idx[SQT_BN_MAX_BATCH_CANCEL], i, n;
+    sqt_cancel_result *items = sqt_kit_own_batch(o, &n);
+    for (i = 0; i < n; i++)
+        idx[i] = i;
+    sqt_kit_own_batch_done(o, cancel_fill(r->ex, items, idx, n, res) ? SQT_OK : res->err.code);
 }
+
+static int own_send_batch(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, size_t n)
+{
+    sqt_exchange *ex = plugin;
+    size_t idx[SQT_BN_MAX_BATCH_CANCEL], i;
+    for (i = 0; i < n; i++)
+        idx[i] = i;
+    return cancel_send(ex, res, idx, n, 1, own_batch_done, o);
+}
+
+static int own_closing(void *plugin)
+{
+    return ((sqt_exchange *)plugin)->closing;
+}
+
+static const sqt_kit_own_ops own_ops = {own_send_batch, own_closing};
 
 static void own_list_done(bn_req *r, const bn_resp *res)
 {
-    own_ctx *c = r->ctx, *grown;
-    sqt_exchange *ex = r->ex;
+    sqt_kit_own *o = r->ctx;
     sqt_order *orders = NULL;
-    size_t n = 0, i, m = 0, plen = strlen(c->prefix);
+    size_t n = 0;
     sqt_error e = res->err;
-    int rc;
     /* raw ids (prefix kept): only ids carrying broker prefix + engine prefix are ours */
-    if (e.code != SQT_OK ||
-        sqt_bn_parse_orders(res->body, res->len, ex->symbol, NULL, &orders, &n, &e) != SQT_OK) {
-        c->first_fail = e.code;
-        own_end(c);
-        return;
-    }
-    for (i = 0; i < n; i++)
-        if (strncmp(orders[i].client_id, c->prefix, plen) == 0)
-            m++;
-    if (m == 0) {
-        free(orders);
-        own_end(c);
-        return;
-    }
-    grown = realloc(c, sizeof(*c) + m * sizeof(c->res[0]));
-    if (grown == NULL) {
-        free(orders);
-        c->first_fail = SQT_ENOMEM;
-        own_end(c);
-        return;
-    }
-    c = grown;
-    memset(c->res, 0, m * sizeof(c->res[0]));
-    for (i = 0; i < n; i++) {
-        if (strncmp(orders[i].client_id, c->prefix, plen) != 0)
-            continue;
-        snprintf(c->res[c->m].client_id, sizeof(c->res[0].client_id), "%s",
-                 orders[i].client_id + ex->prefix_len);
-        memcpy(c->res[c->m].order_id, orders[i].order_id, sizeof(c->res[0].order_id));
-        c->m++;
-    }
+    if (e.code == SQT_OK)
+        sqt_bn_parse_orders(res->body, res->len, r->ex->symbol, NULL, &orders, &n, &e);
+    sqt_kit_own_listed(o, e.code, orders, n);
     free(orders);
-    if (ex->closing) {
-        c->batch = c->m;
-        own_abort(c, SQT_ECANCELLED);
-        return;
-    }
-    if ((rc = own_batch_start(ex, c)) != SQT_OK)
-        own_abort(c, rc);
 }
 
 int sqt_bn_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud)
 {
-    own_ctx *c;
+    char match[SQT_CLIENT_ID_MAX + BN_PREFIX_MAX];
+    sqt_kit_own *o;
     sqt_bn_query q;
     size_t i, n;
     int rc;
@@ -1126,15 +1090,14 @@ int sqt_bn_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
     for (i = 0; i < n; i++)
         if (!id_char_ok(prefix[i]))
             return SQT_EINVAL;
-    if ((c = calloc(1, sizeof(*c))) == NULL)
+    full_client_id(ex, prefix, match, sizeof(match));
+    o = sqt_kit_own_new(&own_ops, ex, match, ex->prefix_len, SQT_BN_MAX_BATCH_CANCEL, cb, ud);
+    if (o == NULL)
         return SQT_ENOMEM;
-    c->cb = cb;
-    c->ud = ud;
-    full_client_id(ex, prefix, c->prefix, sizeof(c->prefix));
     q = symbol_query(ex);
-    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/openOrders", &q, BN_AUTH_SIGNED, 0, own_list_done, c);
+    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/openOrders", &q, BN_AUTH_SIGNED, 0, own_list_done, o);
     if (rc != SQT_OK)
-        free(c);
+        sqt_kit_own_free(o);
     return rc;
 }
 

@@ -2,6 +2,8 @@
  * unexpected is SQT_EPROTO with the field's name, never a guess. */
 #include "parse.h"
 
+#include <opensqt/pluginkit.h>
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,19 +14,6 @@
 /* ------------------------------------------------------------------------------------
  * helpers
  * ---------------------------------------------------------------------------------- */
-
-static int fail(sqt_error *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(sqt_error *e, int code, const char *fmt, ...)
-{
-    va_list ap;
-    if (e != NULL) {
-        e->code = code;
-        va_start(ap, fmt);
-        vsnprintf(e->message, sizeof(e->message), fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 static void clear_err(sqt_error *e)
 {
@@ -38,167 +27,6 @@ static void clear_err(sqt_error *e)
     if ((err) == NULL)                                                        \
         (err) = &err##_scratch_;                                              \
     clear_err(err)
-
-static json_t *load(const char *text, size_t len, const char *what, sqt_error *e)
-{
-    json_error_t je;
-    json_t *root;
-    if (text == NULL || len == 0) {
-        fail(e, SQT_EPROTO, "%s: empty response", what);
-        return NULL;
-    }
-    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-    if (root == NULL)
-        fail(e, SQT_EPROTO, "%s: not JSON (%s at %d)", what, je.text, je.position);
-    return root;
-}
-
-/* Required string member. */
-static int get_str(json_t *obj, const char *key, const char **out, const char *what,
-                   sqt_error *e)
-{
-    json_t *v = json_object_get(obj, key);
-    *out = ""; /* defined on every path (and for the optimiser's flow analysis) */
-    if (v == NULL)
-        return fail(e, SQT_EPROTO, "%s: field '%s' missing", what, key);
-    if (!json_is_string(v))
-        return fail(e, SQT_EPROTO, "%s: field '%s' is not a string", what, key);
-    *out = json_string_value(v);
-    return SQT_OK;
-}
-
-/* Optional string member: *out = dflt when absent or null. */
-static int opt_str(json_t *obj, const char *key, const char **out, const char *dflt,
-                   const char *what, sqt_error *e)
-{
-    json_t *v = json_object_get(obj, key);
-    if (v == NULL || json_is_null(v)) {
-        *out = dflt;
-        return SQT_OK;
-    }
-    if (!json_is_string(v))
-        return fail(e, SQT_EPROTO, "%s: field '%s' is not a string", what, key);
-    *out = json_string_value(v);
-    return SQT_OK;
-}
-
-static int copy_str(char *dst, size_t cap, const char *src, const char *key, const char *what,
-                    sqt_error *e)
-{
-    size_t n = strlen(src);
-    if (n + 1 > cap)
-        return fail(e, SQT_EPROTO, "%s: field '%s' too long (%zu bytes)", what, key, n);
-    memcpy(dst, src, n + 1);
-    return SQT_OK;
-}
-
-/* A decimal from a JSON string ("0.010") or integer; floats are refused because their
- * text is gone by the time Jansson hands them over. */
-static int dec_of(json_t *v, sqt_dec *out, const char *key, const char *what, sqt_error *e)
-{
-    int rc;
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        rc = sqt_dec_parse(s, json_string_length(v), out);
-        if (rc == SQT_ERANGE)
-            return fail(e, SQT_EPROTO, "%s: field '%s' out of range", what, key);
-        if (rc != SQT_OK)
-            return fail(e, SQT_EPROTO, "%s: field '%s' is not a decimal", what, key);
-        return SQT_OK;
-    }
-    if (json_is_integer(v)) {
-        *out = sqt_dec_make((int64_t)json_integer_value(v), 0);
-        return SQT_OK;
-    }
-    return fail(e, SQT_EPROTO, "%s: field '%s' is not a decimal string", what, key);
-}
-
-static int get_dec(json_t *obj, const char *key, sqt_dec *out, const char *what, sqt_error *e)
-{
-    json_t *v = json_object_get(obj, key);
-    if (v == NULL)
-        return fail(e, SQT_EPROTO, "%s: field '%s' missing", what, key);
-    return dec_of(v, out, key, what, e);
-}
-
-static int opt_dec(json_t *obj, const char *key, sqt_dec *out, const char *what, sqt_error *e)
-{
-    json_t *v = json_object_get(obj, key);
-    if (v == NULL || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0)) {
-        *out = sqt_dec_make(0, 0);
-        return SQT_OK;
-    }
-    return dec_of(v, out, key, what, e);
-}
-
-/* An integer from a JSON integer or a string of digits (ids, times, leverage). */
-static int i64_of(json_t *v, int64_t *out, const char *key, const char *what, sqt_error *e)
-{
-    if (json_is_integer(v)) {
-        *out = (int64_t)json_integer_value(v);
-        return SQT_OK;
-    }
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        size_t n = json_string_length(v), i = 0;
-        int neg = 0;
-        uint64_t m = 0;
-        if (n > 0 && s[0] == '-') {
-            neg = 1;
-            i = 1;
-        }
-        if (i == n)
-            return fail(e, SQT_EPROTO, "%s: field '%s' is not an integer", what, key);
-        for (; i < n; i++) {
-            if (s[i] < '0' || s[i] > '9')
-                return fail(e, SQT_EPROTO, "%s: field '%s' is not an integer", what, key);
-            if (m > (UINT64_C(9223372036854775807) - (uint64_t)(s[i] - '0')) / 10u)
-                return fail(e, SQT_EPROTO, "%s: field '%s' out of range", what, key);
-            m = m * 10u + (uint64_t)(s[i] - '0');
-        }
-        *out = neg ? -(int64_t)m : (int64_t)m;
-        return SQT_OK;
-    }
-    return fail(e, SQT_EPROTO, "%s: field '%s' is not an integer", what, key);
-}
-
-static int get_i64(json_t *obj, const char *key, int64_t *out, const char *what, sqt_error *e)
-{
-    json_t *v = json_object_get(obj, key);
-    if (v == NULL)
-        return fail(e, SQT_EPROTO, "%s: field '%s' missing", what, key);
-    return i64_of(v, out, key, what, e);
-}
-
-static int opt_i64(json_t *obj, const char *key, int64_t *out, int64_t dflt, const char *what,
-                   sqt_error *e)
-{
-    json_t *v = json_object_get(obj, key);
-    if (v == NULL || json_is_null(v)) {
-        *out = dflt;
-        return SQT_OK;
-    }
-    return i64_of(v, out, key, what, e);
-}
-
-static int opt_bool(json_t *obj, const char *key, int *out, const char *what, sqt_error *e)
-{
-    json_t *v = json_object_get(obj, key);
-    if (v == NULL || json_is_null(v)) {
-        *out = 0;
-        return SQT_OK;
-    }
-    if (json_is_boolean(v)) {
-        *out = json_is_true(v);
-        return SQT_OK;
-    }
-    if (json_is_string(v) && (strcmp(json_string_value(v), "true") == 0 ||
-                              strcmp(json_string_value(v), "false") == 0)) {
-        *out = strcmp(json_string_value(v), "true") == 0;
-        return SQT_OK;
-    }
-    return fail(e, SQT_EPROTO, "%s: field '%s' is not a boolean", what, key);
-}
 
 static int positive(sqt_dec d)
 {
@@ -251,7 +79,7 @@ static int copy_client_id(char *dst, const char *id, const char *prefix, const c
     size_t pl = prefix != NULL ? strlen(prefix) : 0;
     if (pl > 0 && strncmp(id, prefix, pl) == 0)
         id += pl;
-    return copy_str(dst, SQT_CLIENT_ID_MAX, id, "clientOrderId", what, e);
+    return sqt_kit_json_copy(dst, SQT_CLIENT_ID_MAX, id, "clientOrderId", what, e);
 }
 
 static void order_init(sqt_order *o)
@@ -269,24 +97,24 @@ static int order_from_rest(json_t *o, const char *prefix, sqt_order *out, const 
     int st, sd, ro;
     order_init(out);
     if (!json_is_object(o))
-        return fail(e, SQT_EPROTO, "%s: order is not an object", what);
-    if (get_str(o, "symbol", &sym, what, e) || get_str(o, "clientOrderId", &cid, what, e) ||
-        get_i64(o, "orderId", &oid, what, e) || get_str(o, "side", &side, what, e) ||
-        get_str(o, "status", &status, what, e) || get_dec(o, "price", &out->price, what, e) ||
-        get_dec(o, "origQty", &out->qty, what, e) ||
-        get_dec(o, "executedQty", &out->filled_qty, what, e) ||
-        opt_dec(o, "avgPrice", &out->avg_price, what, e) ||
-        opt_str(o, "timeInForce", &tif, "GTC", what, e) ||
-        opt_bool(o, "reduceOnly", &ro, what, e) || opt_i64(o, "time", &t, 0, what, e) ||
-        opt_i64(o, "updateTime", &out->update_time_ms, t, what, e))
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: order is not an object", what);
+    if (sqt_kit_json_str(o, "symbol", &sym, what, e) || sqt_kit_json_str(o, "clientOrderId", &cid, what, e) ||
+        sqt_kit_json_i64(o, "orderId", &oid, what, e) || sqt_kit_json_str(o, "side", &side, what, e) ||
+        sqt_kit_json_str(o, "status", &status, what, e) || sqt_kit_json_dec(o, "price", &out->price, what, e) ||
+        sqt_kit_json_dec(o, "origQty", &out->qty, what, e) ||
+        sqt_kit_json_dec(o, "executedQty", &out->filled_qty, what, e) ||
+        sqt_kit_json_opt_dec(o, "avgPrice", &out->avg_price, what, e) ||
+        sqt_kit_json_opt_str(o, "timeInForce", &tif, "GTC", what, e) ||
+        sqt_kit_json_opt_bool(o, "reduceOnly", &ro, what, e) || sqt_kit_json_opt_i64(o, "time", &t, 0, what, e) ||
+        sqt_kit_json_opt_i64(o, "updateTime", &out->update_time_ms, t, what, e))
         return e ? e->code : SQT_EPROTO;
     if ((st = status_of(status)) < 0)
-        return fail(e, SQT_EPROTO, "%s: unknown order status '%.32s'", what, status);
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: unknown order status '%.32s'", what, status);
     if ((sd = side_of(side)) < 0)
-        return fail(e, SQT_EPROTO, "%s: unknown side '%.16s'", what, side);
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: unknown side '%.16s'", what, side);
     if (out->qty.mant < 0 || out->filled_qty.mant < 0) /* as for pushes */
-        return fail(e, SQT_EPROTO, "%s: negative quantity", what);
-    if (copy_str(out->symbol, sizeof(out->symbol), sym, "symbol", what, e) ||
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: negative quantity", what);
+    if (sqt_kit_json_copy(out->symbol, sizeof(out->symbol), sym, "symbol", what, e) ||
         copy_client_id(out->client_id, cid, prefix, what, e))
         return e ? e->code : SQT_EPROTO;
     snprintf(out->order_id, sizeof(out->order_id), "%lld", (long long)oid);
@@ -376,18 +204,6 @@ static int64_t banned_until_in(const char *msg)
     return digits >= 12 ? v : 0;
 }
 
-static int64_t retry_after_ms(const char *hdr)
-{
-    int64_t s = 0;
-    int digits = 0;
-    if (hdr == NULL)
-        return 0;
-    while (*hdr == ' ')
-        hdr++;
-    for (; *hdr >= '0' && *hdr <= '9' && digits < 9; hdr++, digits++)
-        s = s * 10 + (*hdr - '0');
-    return digits > 0 ? s * 1000 : 0;
-}
 
 int sqt_bn_classify(int http_status, const char *body, size_t len, const char *retry_after,
                     int64_t now_ms, sqt_error *e)
@@ -425,13 +241,13 @@ int sqt_bn_classify(int http_status, const char *body, size_t len, const char *r
 
     until = banned_until_in(e->message);
     if (http_status == 418 || until > 0) {
-        e->retry_after_ms = until > now_ms ? until - now_ms : retry_after_ms(retry_after);
+        e->retry_after_ms = until > now_ms ? until - now_ms : sqt_kit_retry_after_ms(retry_after);
         if (e->retry_after_ms <= 0)
             e->retry_after_ms = 120000; /* the shortest ban Binance hands out */
         return e->code = SQT_EBANNED;
     }
     if (http_status == 429 || (have_code && sqt_bn_code_class(code) == SQT_ERATE_LIMITED)) {
-        e->retry_after_ms = retry_after_ms(retry_after);
+        e->retry_after_ms = sqt_kit_retry_after_ms(retry_after);
         return e->code = SQT_ERATE_LIMITED;
     }
     if (have_code && code < 0 && (cls = sqt_bn_code_class(code)) != SQT_EEXCHANGE)
@@ -486,10 +302,10 @@ static void read_rate_limits(json_t *root, sqt_bn_limits *lim)
 /* An optional bound of a filter: absent or "0" = none; negative is refused. */
 static int opt_bound(json_t *f, const char *key, sqt_dec *out, const char *what, sqt_error *e)
 {
-    if (opt_dec(f, key, out, what, e) != SQT_OK)
+    if (sqt_kit_json_opt_dec(f, key, out, what, e) != SQT_OK)
         return e->code;
     if (out->mant < 0)
-        return fail(e, SQT_EPROTO, "%s: %s must not be negative", what, key);
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: %s must not be negative", what, key);
     *out = sqt_dec_normalize(*out);
     return SQT_OK;
 }
@@ -501,41 +317,41 @@ static int read_filters(json_t *filters, sqt_symbol_info *info, sqt_bn_limits *l
     size_t i;
     int have_price = 0, have_lot = 0;
     if (!json_is_array(filters))
-        return fail(e, SQT_EPROTO, "%s: 'filters' is not an array", what);
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: 'filters' is not an array", what);
     json_array_foreach(filters, i, f) {
         const char *type;
         int64_t limit;
-        if (!json_is_object(f) || get_str(f, "filterType", &type, what, e))
-            return fail(e, SQT_EPROTO, "%s: filters[%zu] has no filterType", what, i);
+        if (!json_is_object(f) || sqt_kit_json_str(f, "filterType", &type, what, e))
+            return sqt_kit_fail(e, SQT_EPROTO, "%s: filters[%zu] has no filterType", what, i);
         if (strcmp(type, "PRICE_FILTER") == 0) {
-            if (get_dec(f, "tickSize", &info->tick_size, "PRICE_FILTER", e) ||
+            if (sqt_kit_json_dec(f, "tickSize", &info->tick_size, "PRICE_FILTER", e) ||
                 opt_bound(f, "minPrice", &lim->min_price, "PRICE_FILTER", e) ||
                 opt_bound(f, "maxPrice", &lim->max_price, "PRICE_FILTER", e))
                 return e->code;
             have_price = 1;
         } else if (strcmp(type, "LOT_SIZE") == 0) {
-            if (get_dec(f, "stepSize", &info->step_size, "LOT_SIZE", e) ||
-                get_dec(f, "minQty", &info->min_qty, "LOT_SIZE", e) ||
+            if (sqt_kit_json_dec(f, "stepSize", &info->step_size, "LOT_SIZE", e) ||
+                sqt_kit_json_dec(f, "minQty", &info->min_qty, "LOT_SIZE", e) ||
                 opt_bound(f, "maxQty", &lim->max_qty, "LOT_SIZE", e))
                 return e->code;
             have_lot = 1;
         } else if (strcmp(type, "MIN_NOTIONAL") == 0) {
-            if (get_dec(f, "notional", &info->min_notional, "MIN_NOTIONAL", e))
+            if (sqt_kit_json_dec(f, "notional", &info->min_notional, "MIN_NOTIONAL", e))
                 return e->code;
         } else if (strcmp(type, "MAX_NUM_ORDERS") == 0) {
-            if (get_i64(f, "limit", &limit, "MAX_NUM_ORDERS", e))
+            if (sqt_kit_json_i64(f, "limit", &limit, "MAX_NUM_ORDERS", e))
                 return e->code;
             if (limit < 0 || limit > INT32_MAX)
-                return fail(e, SQT_EPROTO, "MAX_NUM_ORDERS: limit out of range");
+                return sqt_kit_fail(e, SQT_EPROTO, "MAX_NUM_ORDERS: limit out of range");
             info->max_open_orders = (int32_t)limit;
         }
     }
     if (!have_price || !have_lot)
-        return fail(e, SQT_EPROTO, "%s: %s filter missing", what,
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: %s filter missing", what,
                     have_price ? "LOT_SIZE" : "PRICE_FILTER");
     if (!positive(info->tick_size) || !positive(info->step_size) || info->min_qty.mant < 0 ||
         info->min_notional.mant < 0)
-        return fail(e, SQT_EPROTO, "%s: tickSize/stepSize must be > 0, minQty/notional >= 0",
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: tickSize/stepSize must be > 0, minQty/notional >= 0",
                     what);
     info->tick_size = sqt_dec_normalize(info->tick_size);
     info->step_size = sqt_dec_normalize(info->step_size);
@@ -559,11 +375,11 @@ int sqt_bn_parse_exchange_info(const char *json, size_t len, const char *symbol,
     memset(lim, 0, sizeof(*lim));
     memset(info, 0, sizeof(*info));
     info->struct_size = sizeof(*info);
-    if ((root = load(json, len, what, err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, what, err)) == NULL)
         return SQT_EPROTO;
     syms = json_object_get(root, "symbols");
     if (!json_is_object(root) || !json_is_array(syms)) {
-        rc = fail(err, SQT_EPROTO, "%s: 'symbols' array missing", what);
+        rc = sqt_kit_fail(err, SQT_EPROTO, "%s: 'symbols' array missing", what);
         goto out;
     }
     json_array_foreach(syms, i, s) {
@@ -574,22 +390,22 @@ int sqt_bn_parse_exchange_info(const char *json, size_t len, const char *symbol,
         }
     }
     if (found == NULL) {
-        rc = fail(err, SQT_ENOENT, "symbol %.31s is not listed on Binance USDS-M futures",
+        rc = sqt_kit_fail(err, SQT_ENOENT, "symbol %.31s is not listed on Binance USDS-M futures",
                   symbol);
         goto out;
     }
-    if (get_str(found, "status", &status, what, err) ||
-        get_str(found, "baseAsset", &base, what, err) ||
-        get_str(found, "quoteAsset", &quote, what, err) ||
-        copy_str(info->symbol, sizeof(info->symbol), symbol, "symbol", what, err) ||
-        copy_str(info->base_asset, sizeof(info->base_asset), base, "baseAsset", what, err) ||
-        copy_str(info->quote_asset, sizeof(info->quote_asset), quote, "quoteAsset", what, err) ||
+    if (sqt_kit_json_str(found, "status", &status, what, err) ||
+        sqt_kit_json_str(found, "baseAsset", &base, what, err) ||
+        sqt_kit_json_str(found, "quoteAsset", &quote, what, err) ||
+        sqt_kit_json_copy(info->symbol, sizeof(info->symbol), symbol, "symbol", what, err) ||
+        sqt_kit_json_copy(info->base_asset, sizeof(info->base_asset), base, "baseAsset", what, err) ||
+        sqt_kit_json_copy(info->quote_asset, sizeof(info->quote_asset), quote, "quoteAsset", what, err) ||
         read_filters(json_object_get(found, "filters"), info, lim, symbol, err)) {
         rc = err ? err->code : SQT_EPROTO;
         goto out;
     }
     if (strcmp(status, "TRADING") != 0) {
-        rc = fail(err, SQT_ESTATE, "symbol %.31s is not trading (status %.24s)", symbol, status);
+        rc = sqt_kit_fail(err, SQT_ESTATE, "symbol %.31s is not trading (status %.24s)", symbol, status);
         goto out;
     }
     info->contract_multiplier = sqt_dec_make(1, 0);
@@ -607,12 +423,12 @@ int sqt_bn_parse_server_time(const char *json, size_t len, int64_t *ms, sqt_erro
     json_t *root;
     int rc;
     ERR_GUARD(err);
-    if ((root = load(json, len, "time", err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, "time", err)) == NULL)
         return SQT_EPROTO;
-    rc = json_is_object(root) ? get_i64(root, "serverTime", ms, "time", err)
-                              : fail(err, SQT_EPROTO, "time: not an object");
+    rc = json_is_object(root) ? sqt_kit_json_i64(root, "serverTime", ms, "time", err)
+                              : sqt_kit_fail(err, SQT_EPROTO, "time: not an object");
     if (rc == SQT_OK && *ms <= 0)
-        rc = fail(err, SQT_EPROTO, "time: serverTime not positive");
+        rc = sqt_kit_fail(err, SQT_EPROTO, "time: serverTime not positive");
     json_decref(root);
     return rc;
 }
@@ -623,21 +439,21 @@ int sqt_bn_parse_listen_key(const char *json, size_t len, char *key, size_t cap,
     const char *k;
     int rc;
     ERR_GUARD(err);
-    if ((root = load(json, len, "listenKey", err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, "listenKey", err)) == NULL)
         return SQT_EPROTO;
-    rc = json_is_object(root) ? get_str(root, "listenKey", &k, "listenKey", err)
-                              : fail(err, SQT_EPROTO, "listenKey: not an object");
+    rc = json_is_object(root) ? sqt_kit_json_str(root, "listenKey", &k, "listenKey", err)
+                              : sqt_kit_fail(err, SQT_EPROTO, "listenKey: not an object");
     if (rc == SQT_OK) {
         size_t i, n = strlen(k);
         if (n == 0)
-            rc = fail(err, SQT_EPROTO, "listenKey: empty");
+            rc = sqt_kit_fail(err, SQT_EPROTO, "listenKey: empty");
         /* it goes into a URL: only plain characters */
         for (i = 0; rc == SQT_OK && i < n; i++)
             if (!((k[i] >= 'A' && k[i] <= 'Z') || (k[i] >= 'a' && k[i] <= 'z') ||
                   (k[i] >= '0' && k[i] <= '9')))
-                rc = fail(err, SQT_EPROTO, "listenKey: unexpected character");
+                rc = sqt_kit_fail(err, SQT_EPROTO, "listenKey: unexpected character");
         if (rc == SQT_OK)
-            rc = copy_str(key, cap, k, "listenKey", "listenKey", err);
+            rc = sqt_kit_json_copy(key, cap, k, "listenKey", "listenKey", err);
     }
     json_decref(root);
     return rc;
@@ -648,11 +464,11 @@ int sqt_bn_parse_position_mode(const char *json, size_t len, int *hedge, sqt_err
     json_t *root, *v;
     int rc = SQT_OK;
     ERR_GUARD(err);
-    if ((root = load(json, len, "positionSide/dual", err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, "positionSide/dual", err)) == NULL)
         return SQT_EPROTO;
     v = json_object_get(root, "dualSidePosition");
     if (!json_is_boolean(v))
-        rc = fail(err, SQT_EPROTO, "positionSide/dual: 'dualSidePosition' missing or not a boolean");
+        rc = sqt_kit_fail(err, SQT_EPROTO, "positionSide/dual: 'dualSidePosition' missing or not a boolean");
     else
         *hedge = json_is_true(v);
     json_decref(root);
@@ -662,12 +478,46 @@ int sqt_bn_parse_position_mode(const char *json, size_t len, int *hedge, sqt_err
 static int leverage_of(json_t *o, int32_t *out, const char *what, sqt_error *e)
 {
     int64_t lev;
-    if (opt_i64(o, "leverage", &lev, 0, what, e))
+    if (sqt_kit_json_opt_i64(o, "leverage", &lev, 0, what, e))
         return e->code;
     if (lev < 0 || lev > 1000)
-        return fail(e, SQT_EPROTO, "%s: leverage out of range", what);
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: leverage out of range", what);
     *out = (int32_t)lev;
     return SQT_OK;
+}
+
+int sqt_bn_parse_symbol_leverage(const char *json, size_t len, const char *symbol,
+                                 int32_t *leverage, sqt_error *err)
+{
+    const char *what = "symbolConfig";
+    json_t *root, *a;
+    size_t i;
+    int rc;
+    ERR_GUARD(err);
+    *leverage = 0;
+    if ((root = sqt_kit_json_load(json, len, what, err)) == NULL)
+        return SQT_EPROTO;
+    rc = json_is_array(root) ? SQT_OK : sqt_kit_fail(err, SQT_EPROTO, "%s: not an array", what);
+    json_array_foreach(root, i, a) {
+        const char *sym;
+        if (rc != SQT_OK)
+            break;
+        if (!json_is_object(a) || sqt_kit_json_str(a, "symbol", &sym, what, err) != SQT_OK) {
+            rc = sqt_kit_fail(err, SQT_EPROTO, "%s: element %zu malformed", what, i);
+            break;
+        }
+        if (strcmp(sym, symbol) == 0) {
+            rc = leverage_of(a, leverage, what, err);
+            if (rc == SQT_OK && *leverage == 0)
+                rc = sqt_kit_fail(err, SQT_EPROTO, "%s: field 'leverage' missing", what);
+            json_decref(root);
+            return rc;
+        }
+    }
+    if (rc == SQT_OK)
+        rc = sqt_kit_fail(err, SQT_EPROTO, "%s: %.31s not listed", what, symbol);
+    json_decref(root);
+    return rc;
 }
 
 int sqt_bn_parse_account(const char *json, size_t len, const char *asset, const char *symbol,
@@ -680,40 +530,40 @@ int sqt_bn_parse_account(const char *json, size_t len, const char *asset, const 
     ERR_GUARD(err);
     memset(out, 0, sizeof(*out));
     out->struct_size = sizeof(*out);
-    if ((root = load(json, len, what, err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, what, err)) == NULL)
         return SQT_EPROTO;
     assets = json_object_get(root, "assets");
     positions = json_object_get(root, "positions");
     if (!json_is_array(assets)) {
-        rc = fail(err, SQT_EPROTO, "account: 'assets' array missing");
+        rc = sqt_kit_fail(err, SQT_EPROTO, "account: 'assets' array missing");
         goto out;
     }
-    if ((rc = copy_str(out->asset, sizeof(out->asset), asset, "asset", what, err)) != SQT_OK)
+    if ((rc = sqt_kit_json_copy(out->asset, sizeof(out->asset), asset, "asset", what, err)) != SQT_OK)
         goto out;
     /* an asset the account never held is simply absent: balance 0 */
     json_array_foreach(assets, i, a) {
         const char *name;
-        if (!json_is_object(a) || get_str(a, "asset", &name, "account.assets", err)) {
-            rc = fail(err, SQT_EPROTO, "account: assets[%zu] malformed", i);
+        if (!json_is_object(a) || sqt_kit_json_str(a, "asset", &name, "account.assets", err)) {
+            rc = sqt_kit_fail(err, SQT_EPROTO, "account: assets[%zu] malformed", i);
             goto out;
         }
         if (strcmp(name, asset) != 0)
             continue;
-        if ((rc = get_dec(a, "walletBalance", &out->balance, "account.assets", err)) ||
-            (rc = get_dec(a, "availableBalance", &out->available, "account.assets", err)))
+        if ((rc = sqt_kit_json_dec(a, "walletBalance", &out->balance, "account.assets", err)) ||
+            (rc = sqt_kit_json_dec(a, "availableBalance", &out->available, "account.assets", err)))
             goto out;
         break;
     }
     if (json_is_array(positions)) {
         json_array_foreach(positions, i, a) {
             const char *sym = "", *side = "BOTH";
-            if (!json_is_object(a) || get_str(a, "symbol", &sym, "account.positions", err)) {
-                rc = fail(err, SQT_EPROTO, "account: positions[%zu] malformed", i);
+            if (!json_is_object(a) || sqt_kit_json_str(a, "symbol", &sym, "account.positions", err)) {
+                rc = sqt_kit_fail(err, SQT_EPROTO, "account: positions[%zu] malformed", i);
                 goto out;
             }
             if (strcmp(sym, symbol) != 0)
                 continue;
-            if ((rc = opt_str(a, "positionSide", &side, "BOTH", what, err)) ||
+            if ((rc = sqt_kit_json_opt_str(a, "positionSide", &side, "BOTH", what, err)) ||
                 (rc = leverage_of(a, &out->leverage, what, err)))
                 goto out;
             if (strcmp(side, "BOTH") == 0 || strcmp(side, "LONG") == 0)
@@ -734,33 +584,33 @@ int sqt_bn_parse_positions(const char *json, size_t len, const char *symbol, sqt
     int rc = SQT_OK;
     ERR_GUARD(err);
     *n = 0;
-    if ((root = load(json, len, what, err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, what, err)) == NULL)
         return SQT_EPROTO;
     if (!json_is_array(root)) {
-        rc = fail(err, SQT_EPROTO, "positionRisk: not an array");
+        rc = sqt_kit_fail(err, SQT_EPROTO, "positionRisk: not an array");
         goto out;
     }
     json_array_foreach(root, i, p) {
         const char *sym;
         sqt_position *q;
-        if (!json_is_object(p) || get_str(p, "symbol", &sym, what, err)) {
-            rc = fail(err, SQT_EPROTO, "positionRisk: element %zu malformed", i);
+        if (!json_is_object(p) || sqt_kit_json_str(p, "symbol", &sym, what, err)) {
+            rc = sqt_kit_fail(err, SQT_EPROTO, "positionRisk: element %zu malformed", i);
             goto out;
         }
         if (strcmp(sym, symbol) != 0)
             continue;
         if (*n == cap) {
-            rc = fail(err, SQT_EPROTO, "positionRisk: more than %zu entries for %.31s", cap,
+            rc = sqt_kit_fail(err, SQT_EPROTO, "positionRisk: more than %zu entries for %.31s", cap,
                       symbol);
             goto out;
         }
         q = &out[*n];
         memset(q, 0, sizeof(*q));
         q->struct_size = sizeof(*q);
-        if ((rc = copy_str(q->symbol, sizeof(q->symbol), sym, "symbol", what, err)) ||
-            (rc = get_dec(p, "positionAmt", &q->size, what, err)) ||
-            (rc = get_dec(p, "entryPrice", &q->entry_price, what, err)) ||
-            (rc = opt_dec(p, "unRealizedProfit", &q->unrealized_pnl, what, err)) ||
+        if ((rc = sqt_kit_json_copy(q->symbol, sizeof(q->symbol), sym, "symbol", what, err)) ||
+            (rc = sqt_kit_json_dec(p, "positionAmt", &q->size, what, err)) ||
+            (rc = sqt_kit_json_dec(p, "entryPrice", &q->entry_price, what, err)) ||
+            (rc = sqt_kit_json_opt_dec(p, "unRealizedProfit", &q->unrealized_pnl, what, err)) ||
             (rc = leverage_of(p, &q->leverage, what, err)))
             goto out;
         (*n)++;
@@ -776,7 +626,7 @@ int sqt_bn_parse_order(const char *json, size_t len, const char *prefix, sqt_ord
     json_t *root;
     int rc;
     ERR_GUARD(err);
-    if ((root = load(json, len, "order", err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, "order", err)) == NULL)
         return SQT_EPROTO;
     rc = order_from_rest(root, prefix, out, "order", err);
     json_decref(root);
@@ -793,15 +643,15 @@ int sqt_bn_parse_orders(const char *json, size_t len, const char *symbol, const 
     ERR_GUARD(err);
     *out = NULL;
     *n = 0;
-    if ((root = load(json, len, "openOrders", err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, "openOrders", err)) == NULL)
         return SQT_EPROTO;
     if (!json_is_array(root)) {
-        rc = fail(err, SQT_EPROTO, "openOrders: not an array");
+        rc = sqt_kit_fail(err, SQT_EPROTO, "openOrders: not an array");
         goto out;
     }
     if (json_array_size(root) > 0 &&
         (arr = calloc(json_array_size(root), sizeof(*arr))) == NULL) {
-        rc = fail(err, SQT_ENOMEM, "openOrders: out of memory");
+        rc = sqt_kit_fail(err, SQT_ENOMEM, "openOrders: out of memory");
         goto out;
     }
     json_array_foreach(root, i, o) {
@@ -837,27 +687,27 @@ static int trade_add(json_t *t, size_t i, const char *symbol, const char *order_
     sqt_dec price, qty, fee;
     snprintf(what, sizeof(what), "userTrades[%zu]", i);
     if (!json_is_object(t))
-        return fail(e, SQT_EPROTO, "%s: not an object", what);
-    if (get_str(t, "symbol", &sym, what, e) || get_i64(t, "id", &id, what, e) ||
-        get_i64(t, "orderId", &oid, what, e) || get_str(t, "side", &side, what, e) ||
-        get_dec(t, "price", &price, what, e) || get_dec(t, "qty", &qty, what, e) ||
-        get_dec(t, "commission", &fee, what, e) ||
-        get_str(t, "commissionAsset", &asset, what, e) || get_i64(t, "time", &time, what, e))
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: not an object", what);
+    if (sqt_kit_json_str(t, "symbol", &sym, what, e) || sqt_kit_json_i64(t, "id", &id, what, e) ||
+        sqt_kit_json_i64(t, "orderId", &oid, what, e) || sqt_kit_json_str(t, "side", &side, what, e) ||
+        sqt_kit_json_dec(t, "price", &price, what, e) || sqt_kit_json_dec(t, "qty", &qty, what, e) ||
+        sqt_kit_json_dec(t, "commission", &fee, what, e) ||
+        sqt_kit_json_str(t, "commissionAsset", &asset, what, e) || sqt_kit_json_i64(t, "time", &time, what, e))
         return e->code;
     if (side_of(side) < 0)
-        return fail(e, SQT_EPROTO, "%s: unknown side '%.16s'", what, side);
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: unknown side '%.16s'", what, side);
     if (!positive(qty) || !positive(price))
-        return fail(e, SQT_EPROTO, "%s: qty and price must be > 0", what);
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: qty and price must be > 0", what);
     if (strlen(asset) >= SQT_ASSET_MAX)
-        return fail(e, SQT_EPROTO, "%s: field 'commissionAsset' too long", what);
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: field 'commissionAsset' too long", what);
     if (asset[0] == '\0' && fee.mant != 0)
-        return fail(e, SQT_EPROTO, "%s: commission without commissionAsset", what);
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: commission without commissionAsset", what);
     snprintf(oid_s, sizeof(oid_s), "%lld", (long long)oid);
     if (strcmp(sym, symbol) != 0 || strcmp(oid_s, order_id) != 0)
         return SQT_OK;
     if (dec_add(sum->qty, qty, &sum->qty) != SQT_OK ||
         dec_add(sum->fee, fee, &sum->fee) != SQT_OK)
-        return fail(e, SQT_EPROTO, "userTrades: sum of qty or commission out of range");
+        return sqt_kit_fail(e, SQT_EPROTO, "userTrades: sum of qty or commission out of range");
     if (asset[0] != '\0' && sum->fee_asset[0] == '\0')
         memcpy(sum->fee_asset, asset, strlen(asset) + 1);
     else if (asset[0] != '\0' && strcmp(asset, sum->fee_asset) != 0)
@@ -874,10 +724,10 @@ int sqt_bn_parse_user_trades(const char *json, size_t len, const char *symbol,
     int rc = SQT_OK, mixed = 0;
     ERR_GUARD(err);
     memset(sum, 0, sizeof(*sum));
-    if ((root = load(json, len, "userTrades", err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, "userTrades", err)) == NULL)
         return SQT_EPROTO;
     if (!json_is_array(root)) {
-        rc = fail(err, SQT_EPROTO, "userTrades: not an array");
+        rc = sqt_kit_fail(err, SQT_EPROTO, "userTrades: not an array");
         goto out;
     }
     json_array_foreach(root, i, t) {
@@ -899,10 +749,10 @@ int sqt_bn_parse_batch(const char *json, size_t len, size_t n, const char *prefi
     size_t i;
     int rc = SQT_OK;
     ERR_GUARD(err);
-    if ((root = load(json, len, "batchOrders", err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, "batchOrders", err)) == NULL)
         return SQT_EPROTO;
     if (!json_is_array(root) || json_array_size(root) != n) {
-        rc = fail(err, SQT_EPROTO, "batchOrders: expected an array of %zu results", n);
+        rc = sqt_kit_fail(err, SQT_EPROTO, "batchOrders: expected an array of %zu results", n);
         goto out;
     }
     json_array_foreach(root, i, el) {
@@ -910,13 +760,13 @@ int sqt_bn_parse_batch(const char *json, size_t len, size_t n, const char *prefi
         json_t *code = json_object_get(el, "code");
         memset(it, 0, sizeof(*it));
         if (!json_is_object(el)) {
-            rc = fail(err, SQT_EPROTO, "batchOrders: element %zu is not an object", i);
+            rc = sqt_kit_fail(err, SQT_EPROTO, "batchOrders: element %zu is not an object", i);
             goto out;
         }
         if (code != NULL && json_object_get(el, "orderId") == NULL) {
             json_t *msg = json_object_get(el, "msg");
             if (!json_is_integer(code)) {
-                rc = fail(err, SQT_EPROTO, "batchOrders: element %zu: code not an integer", i);
+                rc = sqt_kit_fail(err, SQT_EPROTO, "batchOrders: element %zu: code not an integer", i);
                 goto out;
             }
             it->err.code = sqt_bn_code_class((long)json_integer_value(code));
@@ -947,35 +797,35 @@ int sqt_bn_parse_klines(const char *json, size_t len, const char *symbol, const 
     ERR_GUARD(err);
     *out = NULL;
     *n = 0;
-    if ((root = load(json, len, what, err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, what, err)) == NULL)
         return SQT_EPROTO;
     if (!json_is_array(root)) {
-        rc = fail(err, SQT_EPROTO, "klines: not an array");
+        rc = sqt_kit_fail(err, SQT_EPROTO, "klines: not an array");
         goto out;
     }
     if (json_array_size(root) > 0 &&
         (arr = calloc(json_array_size(root), sizeof(*arr))) == NULL) {
-        rc = fail(err, SQT_ENOMEM, "klines: out of memory");
+        rc = sqt_kit_fail(err, SQT_ENOMEM, "klines: out of memory");
         goto out;
     }
     json_array_foreach(root, i, row) {
         sqt_kline *k = &arr[i];
         if (!json_is_array(row) || json_array_size(row) < 7) {
-            rc = fail(err, SQT_EPROTO, "klines: row %zu is not an array of >= 7", i);
+            rc = sqt_kit_fail(err, SQT_EPROTO, "klines: row %zu is not an array of >= 7", i);
             goto out;
         }
-        if ((rc = i64_of(json_array_get(row, 0), &k->open_time_ms, "openTime", what, err)) ||
-            (rc = dec_of(json_array_get(row, 1), &k->open, "open", what, err)) ||
-            (rc = dec_of(json_array_get(row, 2), &k->high, "high", what, err)) ||
-            (rc = dec_of(json_array_get(row, 3), &k->low, "low", what, err)) ||
-            (rc = dec_of(json_array_get(row, 4), &k->close, "close", what, err)) ||
-            (rc = dec_of(json_array_get(row, 5), &k->volume, "volume", what, err)) ||
-            (rc = i64_of(json_array_get(row, 6), &k->close_time_ms, "closeTime", what, err)) ||
-            (rc = copy_str(k->symbol, sizeof(k->symbol), symbol, "symbol", what, err)) ||
-            (rc = copy_str(k->interval, sizeof(k->interval), interval, "interval", what, err)))
+        if ((rc = sqt_kit_json_i64_of(json_array_get(row, 0), &k->open_time_ms, "openTime", what, err)) ||
+            (rc = sqt_kit_json_dec_of(json_array_get(row, 1), &k->open, "open", what, err)) ||
+            (rc = sqt_kit_json_dec_of(json_array_get(row, 2), &k->high, "high", what, err)) ||
+            (rc = sqt_kit_json_dec_of(json_array_get(row, 3), &k->low, "low", what, err)) ||
+            (rc = sqt_kit_json_dec_of(json_array_get(row, 4), &k->close, "close", what, err)) ||
+            (rc = sqt_kit_json_dec_of(json_array_get(row, 5), &k->volume, "volume", what, err)) ||
+            (rc = sqt_kit_json_i64_of(json_array_get(row, 6), &k->close_time_ms, "closeTime", what, err)) ||
+            (rc = sqt_kit_json_copy(k->symbol, sizeof(k->symbol), symbol, "symbol", what, err)) ||
+            (rc = sqt_kit_json_copy(k->interval, sizeof(k->interval), interval, "interval", what, err)))
             goto out;
         if (!positive(k->close) || k->close_time_ms < k->open_time_ms) {
-            rc = fail(err, SQT_EPROTO, "klines: row %zu inconsistent", i);
+            rc = sqt_kit_fail(err, SQT_EPROTO, "klines: row %zu inconsistent", i);
             goto out;
         }
         k->closed = k->close_time_ms < server_now_ms;
@@ -1014,30 +864,30 @@ static int order_from_push(json_t *ev, const char *prefix, sqt_order *out, sqt_e
     int st, sd, ro;
     order_init(out);
     if (!json_is_object(o))
-        return fail(e, SQT_EPROTO, "%s: 'o' missing", what);
-    if (get_i64(ev, "E", &ev_time, what, e) || opt_i64(ev, "T", &tx_time, 0, what, e) ||
-        get_str(o, "s", &sym, what, e) || get_str(o, "c", &cid, what, e) ||
-        get_str(o, "S", &side, what, e) || get_str(o, "X", &status, what, e) ||
-        get_i64(o, "i", &oid, what, e) || get_dec(o, "q", &out->qty, what, e) ||
-        get_dec(o, "p", &out->price, what, e) || get_dec(o, "z", &out->filled_qty, what, e) ||
-        opt_dec(o, "ap", &out->avg_price, what, e) ||
-        opt_dec(o, "l", &out->last_fill_qty, what, e) ||
-        opt_dec(o, "L", &out->last_fill_price, what, e) ||
-        opt_dec(o, "n", &out->fee, what, e) || opt_str(o, "N", &fee_asset, "", what, e) ||
-        opt_dec(o, "rp", &out->realized_pnl, what, e) || opt_str(o, "f", &tif, "GTC", what, e) ||
-        opt_bool(o, "R", &ro, what, e))
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: 'o' missing", what);
+    if (sqt_kit_json_i64(ev, "E", &ev_time, what, e) || sqt_kit_json_opt_i64(ev, "T", &tx_time, 0, what, e) ||
+        sqt_kit_json_str(o, "s", &sym, what, e) || sqt_kit_json_str(o, "c", &cid, what, e) ||
+        sqt_kit_json_str(o, "S", &side, what, e) || sqt_kit_json_str(o, "X", &status, what, e) ||
+        sqt_kit_json_i64(o, "i", &oid, what, e) || sqt_kit_json_dec(o, "q", &out->qty, what, e) ||
+        sqt_kit_json_dec(o, "p", &out->price, what, e) || sqt_kit_json_dec(o, "z", &out->filled_qty, what, e) ||
+        sqt_kit_json_opt_dec(o, "ap", &out->avg_price, what, e) ||
+        sqt_kit_json_opt_dec(o, "l", &out->last_fill_qty, what, e) ||
+        sqt_kit_json_opt_dec(o, "L", &out->last_fill_price, what, e) ||
+        sqt_kit_json_opt_dec(o, "n", &out->fee, what, e) || sqt_kit_json_opt_str(o, "N", &fee_asset, "", what, e) ||
+        sqt_kit_json_opt_dec(o, "rp", &out->realized_pnl, what, e) || sqt_kit_json_opt_str(o, "f", &tif, "GTC", what, e) ||
+        sqt_kit_json_opt_bool(o, "R", &ro, what, e))
         return e->code;
-    if (tx_time == 0 && opt_i64(o, "T", &tx_time, ev_time, what, e))
+    if (tx_time == 0 && sqt_kit_json_opt_i64(o, "T", &tx_time, ev_time, what, e))
         return e->code;
     if ((st = status_of(status)) < 0)
-        return fail(e, SQT_EPROTO, "%s: unknown order status '%.32s'", what, status);
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: unknown order status '%.32s'", what, status);
     if ((sd = side_of(side)) < 0)
-        return fail(e, SQT_EPROTO, "%s: unknown side '%.16s'", what, side);
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: unknown side '%.16s'", what, side);
     if (out->qty.mant < 0 || out->filled_qty.mant < 0 || out->last_fill_qty.mant < 0)
-        return fail(e, SQT_EPROTO, "%s: negative quantity", what);
-    if (copy_str(out->symbol, sizeof(out->symbol), sym, "s", what, e) ||
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: negative quantity", what);
+    if (sqt_kit_json_copy(out->symbol, sizeof(out->symbol), sym, "s", what, e) ||
         copy_client_id(out->client_id, cid, prefix, what, e) ||
-        copy_str(out->fee_asset, sizeof(out->fee_asset), fee_asset, "N", what, e))
+        sqt_kit_json_copy(out->fee_asset, sizeof(out->fee_asset), fee_asset, "N", what, e))
         return e->code;
     snprintf(out->order_id, sizeof(out->order_id), "%lld", (long long)oid);
     out->status = (sqt_order_status)st;
@@ -1058,18 +908,18 @@ int sqt_bn_parse_user_event(const char *json, size_t len, const char *prefix, in
     int rc = SQT_OK;
     ERR_GUARD(err);
     *kind = SQT_BN_EV_OTHER;
-    if ((root = load(json, len, "user stream", err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, "user stream", err)) == NULL)
         return SQT_EPROTO;
     ev = unwrap(root);
-    if (!json_is_object(ev) || get_str(ev, "e", &type, "user stream", err)) {
-        rc = fail(err, SQT_EPROTO, "user stream: message without event type");
+    if (!json_is_object(ev) || sqt_kit_json_str(ev, "e", &type, "user stream", err)) {
+        rc = sqt_kit_fail(err, SQT_EPROTO, "user stream: message without event type");
         goto out;
     }
     if (strcmp(type, "ORDER_TRADE_UPDATE") == 0) {
         if ((rc = order_from_push(ev, prefix, order, err)) == SQT_OK)
             *kind = SQT_BN_EV_ORDER;
     } else if (strcmp(type, "listenKeyExpired") == 0) {
-        if ((rc = opt_str(ev, "listenKey", &key, "", "listenKeyExpired", err)) == SQT_OK) {
+        if ((rc = sqt_kit_json_opt_str(ev, "listenKey", &key, "", "listenKeyExpired", err)) == SQT_OK) {
             snprintf(expired_key, key_cap, "%s", key);
             *kind = SQT_BN_EV_EXPIRED;
         }
@@ -1084,13 +934,13 @@ static int trade_from(json_t *ev, sqt_price_tick *t, sqt_error *e)
     const char *what = "aggTrade", *sym;
     int64_t ev_time;
     memset(t, 0, sizeof(*t));
-    if (get_str(ev, "s", &sym, what, e) || get_dec(ev, "p", &t->price, what, e) ||
-        get_i64(ev, "E", &ev_time, what, e) || opt_i64(ev, "T", &t->time_ms, ev_time, what, e) ||
-        opt_i64(ev, "a", &t->seq, 0, what, e) ||
-        copy_str(t->symbol, sizeof(t->symbol), sym, "s", what, e))
+    if (sqt_kit_json_str(ev, "s", &sym, what, e) || sqt_kit_json_dec(ev, "p", &t->price, what, e) ||
+        sqt_kit_json_i64(ev, "E", &ev_time, what, e) || sqt_kit_json_opt_i64(ev, "T", &t->time_ms, ev_time, what, e) ||
+        sqt_kit_json_opt_i64(ev, "a", &t->seq, 0, what, e) ||
+        sqt_kit_json_copy(t->symbol, sizeof(t->symbol), sym, "s", what, e))
         return e->code;
     if (!positive(t->price))
-        return fail(e, SQT_EPROTO, "aggTrade: price not positive");
+        return sqt_kit_fail(e, SQT_EPROTO, "aggTrade: price not positive");
     return SQT_OK;
 }
 
@@ -1101,21 +951,21 @@ static int kline_from(json_t *ev, sqt_kline *k, sqt_error *e)
     int closed;
     memset(k, 0, sizeof(*k));
     if (!json_is_object(kk))
-        return fail(e, SQT_EPROTO, "kline: 'k' missing");
-    if (get_str(kk, "s", &sym, what, e) || get_str(kk, "i", &iv, what, e) ||
-        get_i64(kk, "t", &k->open_time_ms, what, e) ||
-        get_i64(kk, "T", &k->close_time_ms, what, e) || get_dec(kk, "o", &k->open, what, e) ||
-        get_dec(kk, "h", &k->high, what, e) || get_dec(kk, "l", &k->low, what, e) ||
-        get_dec(kk, "c", &k->close, what, e) || get_dec(kk, "v", &k->volume, what, e) ||
-        copy_str(k->symbol, sizeof(k->symbol), sym, "s", what, e) ||
-        copy_str(k->interval, sizeof(k->interval), iv, "i", what, e))
+        return sqt_kit_fail(e, SQT_EPROTO, "kline: 'k' missing");
+    if (sqt_kit_json_str(kk, "s", &sym, what, e) || sqt_kit_json_str(kk, "i", &iv, what, e) ||
+        sqt_kit_json_i64(kk, "t", &k->open_time_ms, what, e) ||
+        sqt_kit_json_i64(kk, "T", &k->close_time_ms, what, e) || sqt_kit_json_dec(kk, "o", &k->open, what, e) ||
+        sqt_kit_json_dec(kk, "h", &k->high, what, e) || sqt_kit_json_dec(kk, "l", &k->low, what, e) ||
+        sqt_kit_json_dec(kk, "c", &k->close, what, e) || sqt_kit_json_dec(kk, "v", &k->volume, what, e) ||
+        sqt_kit_json_copy(k->symbol, sizeof(k->symbol), sym, "s", what, e) ||
+        sqt_kit_json_copy(k->interval, sizeof(k->interval), iv, "i", what, e))
         return e->code;
     if (!json_is_boolean(json_object_get(kk, "x")))
-        return fail(e, SQT_EPROTO, "kline: field 'x' missing or not a boolean");
+        return sqt_kit_fail(e, SQT_EPROTO, "kline: field 'x' missing or not a boolean");
     closed = json_is_true(json_object_get(kk, "x"));
     if (!positive(k->close) || !positive(k->open) || !positive(k->high) || !positive(k->low) ||
         k->volume.mant < 0 || k->close_time_ms < k->open_time_ms)
-        return fail(e, SQT_EPROTO, "kline: inconsistent values");
+        return sqt_kit_fail(e, SQT_EPROTO, "kline: inconsistent values");
     k->closed = closed;
     return SQT_OK;
 }
@@ -1128,17 +978,17 @@ int sqt_bn_parse_market(const char *json, size_t len, int *kind, sqt_price_tick 
     int rc = SQT_OK;
     ERR_GUARD(err);
     *kind = SQT_BN_MK_OTHER;
-    if ((root = load(json, len, "market stream", err)) == NULL)
+    if ((root = sqt_kit_json_load(json, len, "market stream", err)) == NULL)
         return SQT_EPROTO;
     ev = unwrap(root);
     if (!json_is_object(ev)) {
-        rc = fail(err, SQT_EPROTO, "market stream: not an object");
+        rc = sqt_kit_fail(err, SQT_EPROTO, "market stream: not an object");
         goto out;
     }
     id = json_object_get(ev, "id");
     if (id != NULL && json_object_get(ev, "e") == NULL) {
         if (!json_is_integer(id)) {
-            rc = fail(err, SQT_EPROTO, "market stream: reply id is not an integer");
+            rc = sqt_kit_fail(err, SQT_EPROTO, "market stream: reply id is not an integer");
             goto out;
         }
         *reply_id = (int64_t)json_integer_value(id);
@@ -1146,7 +996,7 @@ int sqt_bn_parse_market(const char *json, size_t len, int *kind, sqt_price_tick 
         *kind = SQT_BN_MK_REPLY;
         goto out;
     }
-    if ((rc = get_str(ev, "e", &type, "market stream", err)) != SQT_OK)
+    if ((rc = sqt_kit_json_str(ev, "e", &type, "market stream", err)) != SQT_OK)
         goto out;
     if (strcmp(type, "aggTrade") == 0) {
         if ((rc = trade_from(ev, tick, err)) == SQT_OK)

@@ -62,6 +62,10 @@ int sqt_bn_parse_listen_key(const char *json, size_t len, char *key, size_t cap,
                             sqt_error *err);
 /* GET /fapi/v1/positionSide/dual -> *hedge = 1 (dual side) or 0 (one-way). */
 int sqt_bn_parse_position_mode(const char *json, size_t len, int *hedge, sqt_error *err);
+/* GET /fapi/v1/symbolConfig: the leverage of `symbol` (v3 account and positionRisk no
+ * longer carry it). */
+int sqt_bn_parse_symbol_leverage(const char *json, size_t len, const char *symbol,
+                                 int32_t *leverage, sqt_error *err);
 /* GET /fapi/v2/account: balance/available of `asset`, leverage of `symbol`. */
 int sqt_bn_parse_account(const char *json, size_t len, const char *asset,
                          const char *symbol, sqt_account *out, sqt_error *err);

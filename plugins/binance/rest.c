@@ -10,13 +10,7 @@
 
 static void req_unlink(sqt_exchange *ex, bn_req *r)
 {
-    if (r->prev != NULL)
-        r->prev->next = r->next;
-    else
-        ex->reqs = r->next;
-    if (r->next != NULL)
-        r->next->prev = r->prev;
-    r->prev = r->next = NULL;
+    sqt_kit_reqs_remove(&ex->reqs, &r->link);
 }
 
 static void req_free(bn_req *r)
@@ -52,16 +46,13 @@ int64_t sqt_bn_server_now(sqt_exchange *ex)
 int sqt_bn_ban_check(sqt_exchange *ex, const char *what)
 {
     int64_t now = sqt_bn_wall(ex);
-    if (now >= ex->banned_until_ms)
-        return SQT_OK;
-    if (now - ex->ban_log_ms >= 1000 || ex->ban_log_ms == 0) {
-        ex->ban_log_ms = now;
+    int log_now, rc = sqt_kit_ban_check(&ex->ban, now, &log_now);
+    if (log_now)
         sqt_bn_logf(ex, SQT_LOG_ERROR,
                     "BANNED by Binance until %lld (%lld s left): %s refused locally",
-                    (long long)ex->banned_until_ms,
-                    (long long)((ex->banned_until_ms - now + 999) / 1000), what);
-    }
-    return SQT_EBANNED;
+                    (long long)ex->ban.until_ms,
+                    (long long)((ex->ban.until_ms - now + 999) / 1000), what);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------------------
@@ -70,35 +61,15 @@ int sqt_bn_ban_check(sqt_exchange *ex, const char *what)
 
 static const char *header(const sqt_http_response *resp, const char *name)
 {
-    size_t i;
-    for (i = 0; i < resp->n_headers; i++)
-        if (resp->headers[i].name != NULL && strcasecmp(resp->headers[i].name, name) == 0)
-            return resp->headers[i].value;
-    return NULL;
-}
-
-static int32_t header_int(const char *v)
-{
-    int64_t n = 0;
-    int digits = 0;
-    if (v == NULL)
-        return -1;
-    while (*v == ' ')
-        v++;
-    for (; *v >= '0' && *v <= '9'; v++) {
-        if (++digits > 9)
-            return -1;
-        n = n * 10 + (*v - '0');
-    }
-    return digits > 0 ? (int32_t)n : -1;
+    return sqt_kit_header(resp->headers, resp->n_headers, name);
 }
 
 static void report_usage(sqt_exchange *ex, const sqt_http_response *resp, int force)
 {
     sqt_rate_usage u;
-    int32_t o1m = header_int(header(resp, "X-MBX-ORDER-COUNT-1M"));
-    int32_t o10s = header_int(header(resp, "X-MBX-ORDER-COUNT-10S"));
-    u.used_weight = header_int(header(resp, "X-MBX-USED-WEIGHT-1M"));
+    int32_t o1m = sqt_kit_header_int(header(resp, "X-MBX-ORDER-COUNT-1M"));
+    int32_t o10s = sqt_kit_header_int(header(resp, "X-MBX-ORDER-COUNT-10S"));
+    u.used_weight = sqt_kit_header_int(header(resp, "X-MBX-USED-WEIGHT-1M"));
     u.weight_limit = ex->limits.weight_1m;
     /* one order window fits the struct: the minute one, else the 10-second one */
     if (o1m >= 0) {
@@ -108,7 +79,7 @@ static void report_usage(sqt_exchange *ex, const sqt_http_response *resp, int fo
         u.order_count = o10s;
         u.order_limit = o10s >= 0 ? ex->limits.orders_10s : -1;
     }
-    u.banned_until_ms = ex->banned_until_ms > sqt_bn_wall(ex) ? ex->banned_until_ms : 0;
+    u.banned_until_ms = ex->ban.until_ms > sqt_bn_wall(ex) ? ex->ban.until_ms : 0;
     if (force || u.used_weight >= 0 || u.order_count >= 0)
         ex->api->rate_usage(ex->host, &u);
 }
@@ -171,7 +142,7 @@ static int req_issue(bn_req *r)
     }
     hr.headers = hdrs;
     hr.n_headers = nh;
-    rc = ex->api->http_request(ex->host, &hr, on_http, r, &r->call);
+    rc = ex->api->http_request(ex->host, &hr, on_http, r, &r->link.call);
 out:
     sqt_bn_query_free(&q);
     sqt_bn_query_free(&url);
@@ -218,10 +189,7 @@ static bn_req *req_new(sqt_exchange *ex, const char *method, const char *path,
     r->mutating = mutating;
     r->done = done;
     r->ctx = ctx;
-    r->next = ex->reqs;
-    if (ex->reqs != NULL)
-        ex->reqs->prev = r;
-    ex->reqs = r;
+    sqt_kit_reqs_add(&ex->reqs, &r->link);
     return r;
 }
 
@@ -272,10 +240,10 @@ int sqt_bn_rest_at_shutdown(sqt_exchange *ex, const char *method, const char *pa
 
 static bn_req *first_waiting(sqt_exchange *ex)
 {
-    bn_req *r;
-    for (r = ex->reqs; r != NULL; r = r->next)
-        if (r->waiting_time)
-            return r;
+    sqt_kit_req *l;
+    for (l = ex->reqs.head; l != NULL; l = l->next)
+        if (((bn_req *)l)->waiting_time)
+            return (bn_req *)l;
     return NULL;
 }
 
@@ -345,8 +313,7 @@ static int time_sync_start(sqt_exchange *ex)
 static void ban_until(sqt_exchange *ex, const sqt_error *e, const sqt_http_response *resp)
 {
     int64_t until = sqt_bn_wall(ex) + e->retry_after_ms;
-    if (until > ex->banned_until_ms) {
-        ex->banned_until_ms = until;
+    if (sqt_kit_ban_extend(&ex->ban, sqt_bn_wall(ex), e->retry_after_ms)) {
         sqt_bn_logf(ex, SQT_LOG_ERROR,
                     "BANNED by Binance (HTTP %d, %s): every request is refused locally "
                     "until %lld, %lld s from now",
@@ -362,7 +329,7 @@ static void on_http(void *ud, const sqt_http_response *resp)
     sqt_exchange *ex = r->ex;
     bn_resp res;
     memset(&res, 0, sizeof(res));
-    r->call = NULL;
+    r->link.call = NULL;
     if (resp->err.code != SQT_OK) {
         res.err = resp->err;
         if (r->mutating && resp->err.code == SQT_ETIMEOUT) {
@@ -399,28 +366,22 @@ static void on_http(void *ud, const sqt_http_response *resp)
     req_finish(r, &res);
 }
 
+/* A request parked behind the server-time measurement was never sent. */
+static void cancel_parked(sqt_kit_req *link, void *ud)
+{
+    (void)ud;
+    finish_with((bn_req *)link, SQT_ECANCELLED, "cancelled (shutdown)");
+}
+
 void sqt_bn_rest_cancel_all(sqt_exchange *ex)
 {
-    bn_req *r;
-    for (;;) {
-        /* restart after each: a synchronous cancel callback may complete others */
-        for (r = ex->reqs; r != NULL; r = r->next)
-            if (!r->cancel_sent)
-                break;
-        if (r == NULL)
-            return;
-        r->cancel_sent = 1;
-        if (r->call != NULL)
-            ex->api->http_cancel(ex->host, r->call);
-        else
-            finish_with(r, SQT_ECANCELLED, "cancelled (shutdown)"); /* parked, never sent */
-    }
+    sqt_kit_reqs_cancel_all(&ex->reqs, ex->api, ex->host, cancel_parked, NULL);
 }
 
 void sqt_bn_rest_free_all(sqt_exchange *ex)
 {
-    while (ex->reqs != NULL) {
-        bn_req *r = ex->reqs;
+    while (ex->reqs.head != NULL) {
+        bn_req *r = (bn_req *)ex->reqs.head;
         req_unlink(ex, r);
         free(r->ctx); /* contexts are flat allocations (see ops.c) */
         req_free(r);

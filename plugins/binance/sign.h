@@ -1,9 +1,12 @@
 /* Binance request signing: HMAC-SHA256 (lower-case hex) over the exact parameter string
- * that goes on the wire, and a builder for that string (form/query encoding). */
+ * that goes on the wire, appended as `signature`. The strings themselves are the plugin
+ * kit's query strings (pluginkit.h); the sqt_bn_query names are kept as aliases. */
 #ifndef SQT_BN_SIGN_H
 #define SQT_BN_SIGN_H
 
 #include <stddef.h>
+
+#include <opensqt/pluginkit.h>
 
 #define SQT_BN_SIG_HEX_LEN 64
 
@@ -12,25 +15,13 @@
 int sqt_bn_sign_hex(const char *key, const char *msg, size_t len,
                     char hex[SQT_BN_SIG_HEX_LEN + 1]);
 
-/* A growing "k=v&k=v" string. Values are percent-encoded except A-Z a-z 0-9 - _ . ~
- * (what Binance signs is exactly what we send, so one encoder serves both). Any failure
- * (out of memory) sticks in `err` and later adds are ignored. */
-typedef struct sqt_bn_query {
-    char *buf;
-    size_t len;
-    size_t cap;
-    int err;                   /* 0 or SQT_ENOMEM */
-} sqt_bn_query;
-
-void sqt_bn_query_init(sqt_bn_query *q);
-void sqt_bn_query_free(sqt_bn_query *q);
-/* Append key=urlencode(value) (with a leading '&' unless first). */
-void sqt_bn_query_add(sqt_bn_query *q, const char *key, const char *value);
-void sqt_bn_query_add_int(sqt_bn_query *q, const char *key, long long value);
-/* Append raw text (already encoded), no separator. */
-void sqt_bn_query_raw(sqt_bn_query *q, const char *text, size_t len);
-/* The string ("" when empty); valid until the next add or free. */
-const char *sqt_bn_query_str(const sqt_bn_query *q);
+typedef sqt_kit_query sqt_bn_query;
+#define sqt_bn_query_init sqt_kit_query_init
+#define sqt_bn_query_free sqt_kit_query_free
+#define sqt_bn_query_add sqt_kit_query_add
+#define sqt_bn_query_add_int sqt_kit_query_add_int
+#define sqt_bn_query_raw sqt_kit_query_raw
+#define sqt_bn_query_str sqt_kit_query_str
 
 /* Append "&signature=<hex>" over the current contents. Returns 0 or SQT_E*. */
 int sqt_bn_query_sign(sqt_bn_query *q, const char *secret);

@@ -37,46 +37,28 @@
 #define BN_MAX_KLINE_SYMBOLS 200
 #define BN_USER_FAILS_CHECK 3u
 
-static void conn_on_open(void *ud, sqt_ws *ws);
-static void conn_on_message(void *ud, sqt_ws *ws, const char *data, size_t len, int is_binary);
-static void conn_on_down(void *ud, sqt_ws *ws, const sqt_error *why);
-static void conn_on_closed(void *ud, sqt_ws *ws);
 static int lk_create(sqt_exchange *ex);
 static void lk_put(sqt_exchange *ex, int verify);
 
-static const sqt_ws_callbacks conn_cbs = {sizeof(sqt_ws_callbacks), conn_on_open,
-                                          conn_on_message, conn_on_down, conn_on_closed};
-
-/* A user connection is a bn_conn (first member, so the pointers are the same and
- * conn_free frees it) with the state the listenKey checks need. */
-typedef struct bn_user_conn {
-    bn_conn c;
-    unsigned downs;            /* on_down since the last on_open: failed attempts */
-} bn_user_conn;
-
-static bn_user_conn *user_of(bn_conn *c)
-{
-    return c != NULL && c->kind == BN_CONN_USER ? (bn_user_conn *)c : NULL;
-}
-
 /* ------------------------------------------------------------------------------------
- * connections
+ * connections: the kit's set (sqt_kit_conns) with Binance's hooks
  * ---------------------------------------------------------------------------------- */
 
-static const char *conn_name(const bn_conn *c)
+static bn_conn *conn_of(sqt_kit_conn *k)
 {
-    return c->kind == BN_CONN_PRICE   ? "price stream"
-           : c->kind == BN_CONN_KLINE ? "kline stream"
-                                      : "user data stream";
+    return (bn_conn *)k;
 }
 
-/* Where the exchange keeps the current connection of c's kind. */
-static bn_conn **conn_slot(bn_conn *c)
+static bn_conn *current(sqt_exchange *ex, int kind)
 {
-    sqt_exchange *ex = c->ex;
-    return c->kind == BN_CONN_PRICE   ? &ex->price_conn
-           : c->kind == BN_CONN_KLINE ? &ex->kline_conn
-                                      : &ex->user_conn;
+    return conn_of(ex->streams.current[kind]);
+}
+
+static const char *conn_name(int kind)
+{
+    return kind == BN_CONN_PRICE   ? "price stream"
+           : kind == BN_CONN_KLINE ? "kline stream"
+                                   : "user data stream";
 }
 
 static void timer_clear(sqt_exchange *ex, sqt_timer **t)
@@ -87,168 +69,12 @@ static void timer_clear(sqt_exchange *ex, sqt_timer **t)
     }
 }
 
-/* Forget the pairing with a successor or with the connection c was to replace. */
-static void conn_unpair(bn_conn *c)
-{
-    if (c->successor != NULL) {
-        c->successor->replaces = NULL;
-        c->successor = NULL;
-    }
-    if (c->replaces != NULL) {
-        c->replaces->successor = NULL;
-        c->replaces = NULL;
-    }
-}
-
 static void streams_free(char **s, size_t n)
 {
     size_t i;
     for (i = 0; s != NULL && i < n; i++)
         free(s[i]);
     free(s);
-}
-
-static void conn_free(bn_conn *c)
-{
-    timer_clear(c->ex, &c->age_timer);
-    timer_clear(c->ex, &c->switch_timer);
-    conn_unpair(c);
-    streams_free(c->streams, c->n_streams);
-    free(c->url);
-    free(c);
-}
-
-static void conn_unlink(sqt_exchange *ex, bn_conn *c)
-{
-    if (c->prev != NULL)
-        c->prev->next = c->next;
-    else
-        ex->conns = c->next;
-    if (c->next != NULL)
-        c->next->prev = c->prev;
-    c->prev = c->next = NULL;
-}
-
-static bn_conn *conn_new(sqt_exchange *ex, int kind, char **streams, size_t n)
-{
-    bn_conn *c = calloc(1, kind == BN_CONN_USER ? sizeof(bn_user_conn) : sizeof(bn_conn));
-    if (c == NULL)
-        return NULL;
-    c->ex = ex;
-    c->kind = kind;
-    c->streams = streams;
-    c->n_streams = n;
-    return c;
-}
-
-static int conn_open(sqt_exchange *ex, bn_conn *c, const char *url, uint32_t stale_ms)
-{
-    sqt_ws_options opt;
-    int rc;
-    if ((c->url = strdup(url)) == NULL)
-        return SQT_ENOMEM;
-    c->stale_ms = stale_ms;
-    memset(&opt, 0, sizeof(opt));
-    opt.struct_size = sizeof(opt);
-    opt.url = url;
-    opt.stale_timeout_ms = stale_ms;
-    rc = ex->api->ws_open(ex->host, &opt, &conn_cbs, c, &c->ws);
-    if (rc != SQT_OK)
-        return rc;
-    c->next = ex->conns;
-    if (ex->conns != NULL)
-        ex->conns->prev = c;
-    ex->conns = c;
-    return SQT_OK;
-}
-
-static void conn_close(bn_conn *c)
-{
-    sqt_exchange *ex = c->ex;
-    if (c->closing)
-        return;
-    c->closing = 1;
-    timer_clear(ex, &c->age_timer);
-    timer_clear(ex, &c->switch_timer);
-    if (c->successor != NULL) { /* a successor is useless without its subscription */
-        bn_conn *s = c->successor;
-        conn_unpair(c);
-        conn_close(s);
-    }
-    conn_unpair(c);
-    if (ex->api->ws_close(ex->host, c->ws) != SQT_OK) {
-        /* no on_closed will come: forget it now */
-        conn_unlink(ex, c);
-        conn_free(c);
-        sqt_bn_check_drained(ex);
-    }
-}
-
-static void conn_state(bn_conn *c, sqt_stream_state st, const sqt_error *err)
-{
-    sqt_exchange *ex = c->ex;
-    if (ex->closing)
-        return; /* no sink call once shutdown began */
-    switch (c->kind) {
-    case BN_CONN_PRICE:
-        if (ex->price_sink.on_state != NULL)
-            ex->price_sink.on_state(ex->price_sink.ud, st, err);
-        break;
-    case BN_CONN_KLINE:
-        if (ex->kline_sink.on_state != NULL)
-            ex->kline_sink.on_state(ex->kline_sink.ud, st, err);
-        break;
-    default:
-        if (ex->order_sink.on_state != NULL)
-            ex->order_sink.on_state(ex->order_sink.ud, st, err);
-        break;
-    }
-}
-
-static void retire_fired(void *ud)
-{
-    bn_conn *c = ud;
-    c->switch_timer = NULL; /* one-shot: released by the host */
-    conn_close(c);
-}
-
-/* A successor is UP: it becomes the connection and the old one goes. The sink saw UP
- * from the old one unless that one dropped meanwhile (then it saw DOWN: UP now). An old
- * user connection stays open BN_CONN_RETIRE_MS longer: an order push the exchange sent
- * there before the new one was registered is still read (the overlap's duplicates are
- * harmless: the host books by cumulative quantity). */
-static void conn_promote(bn_conn *c)
-{
-    bn_conn *old = c->replaces;
-    int was_up = old->up;
-    sqt_exchange *ex = c->ex;
-    conn_unpair(c);
-    timer_clear(ex, &c->switch_timer);
-    *conn_slot(c) = c;
-    old->up = 0;
-    timer_clear(ex, &old->age_timer);
-    timer_clear(ex, &old->switch_timer);
-    if (c->kind != BN_CONN_USER || !old->connected ||
-        ex->api->timer_start(ex->host, BN_CONN_RETIRE_MS, 0, retire_fired, old,
-                             &old->switch_timer) != SQT_OK) {
-        old->switch_timer = NULL;
-        conn_close(old);
-    }
-    sqt_bn_logf(ex, SQT_LOG_INFO, "%s: switched to the new connection, old one %s",
-                conn_name(c), old->closing ? "closed" : "closes shortly");
-    if (!was_up)
-        conn_state(c, SQT_STREAM_UP, NULL);
-}
-
-static void conn_set_up(bn_conn *c)
-{
-    if (c->up || c->closing)
-        return;
-    c->up = 1;
-    if (c->replaces != NULL)
-        conn_promote(c);
-    else
-        conn_state(c, SQT_STREAM_UP, NULL);
 }
 
 static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
@@ -270,7 +96,7 @@ static int send_json(bn_conn *c, json_t *msg)
     char *text = msg != NULL ? json_dumps(msg, JSON_COMPACT) : NULL;
     int rc = SQT_ENOMEM;
     if (text != NULL)
-        rc = ex->api->ws_send(ex->host, c->ws, text, strlen(text), 0);
+        rc = ex->api->ws_send(ex->host, c->k.ws, text, strlen(text), 0);
     free(text);
     json_decref(msg);
     return rc;
@@ -295,144 +121,23 @@ static int send_control(bn_conn *c, const char *method, int with_params, int64_t
     return send_json(c, msg);
 }
 
-/* ------------------------------------------------------------------------------------
- * replacement before the exchange's 24 h limit
- * ---------------------------------------------------------------------------------- */
+static void on_market(bn_conn *c, const char *data, size_t len);
+static void on_user(bn_conn *c, const char *data, size_t len);
+static void user_down(bn_conn *c);
 
-static void conn_age_start(bn_conn *c, uint64_t ms);
-
-/* A copy of c's stream names (none for the user stream). */
-static int streams_dup(const bn_conn *c, char ***out)
+static void hook_on_open(void *owner, sqt_kit_conn *k)
 {
-    size_t i;
-    *out = NULL;
-    if (c->n_streams == 0)
-        return SQT_OK;
-    if ((*out = calloc(c->n_streams, sizeof(char *))) == NULL)
-        return SQT_ENOMEM;
-    for (i = 0; i < c->n_streams; i++)
-        if (((*out)[i] = strdup(c->streams[i])) == NULL) {
-            streams_free(*out, c->n_streams);
-            *out = NULL;
-            return SQT_ENOMEM;
-        }
-    return SQT_OK;
-}
-
-/* The successor did not come UP in time: drop it, keep the old one, try again later. */
-static void switch_fired(void *ud)
-{
-    bn_conn *c = ud;
-    bn_conn *old = c->replaces;
-    c->switch_timer = NULL; /* one-shot: released by the host */
-    if (old == NULL || c->ex->closing)
-        return;
-    sqt_bn_logf(c->ex, SQT_LOG_WARN, "%s: the new connection is not up after %llu s: keeping "
-                "the old one, trying again in %llu s", conn_name(c),
-                (unsigned long long)(BN_CONN_SWITCH_MS / 1000),
-                (unsigned long long)(BN_CONN_SWITCH_RETRY_MS / 1000));
-    conn_close(c);
-    if (old->connected)
-        conn_age_start(old, BN_CONN_SWITCH_RETRY_MS);
-}
-
-/* Open the successor of `old` on the same URL; it takes over once UP (conn_promote). */
-static void successor_open(bn_conn *old)
-{
-    sqt_exchange *ex = old->ex;
-    bn_conn *c = NULL;
-    char **streams;
-    int rc;
-    if (ex->closing || old->closing || !old->connected || old->successor != NULL)
-        return;
-    if ((rc = streams_dup(old, &streams)) == SQT_OK &&
-        (c = conn_new(ex, old->kind, streams, old->n_streams)) == NULL) {
-        streams_free(streams, old->n_streams);
-        rc = SQT_ENOMEM;
-    }
-    if (c != NULL && (rc = conn_open(ex, c, old->url, old->stale_ms)) != SQT_OK) {
-        conn_free(c);
-        c = NULL;
-    }
-    if (c != NULL && (rc = ex->api->timer_start(ex->host, BN_CONN_SWITCH_MS, 0, switch_fired, c,
-                                                &c->switch_timer)) != SQT_OK) {
-        c->switch_timer = NULL;
-        conn_close(c); /* without the bound a successor that never comes up would linger */
-        c = NULL;
-    }
-    if (c == NULL) {
-        sqt_bn_logf(ex, SQT_LOG_WARN, "%s: cannot open the new connection (%s): trying again "
-                    "in %llu s", conn_name(old), sqt_strerror(rc),
-                    (unsigned long long)(BN_CONN_SWITCH_RETRY_MS / 1000));
-        conn_age_start(old, BN_CONN_SWITCH_RETRY_MS);
-        return;
-    }
-    c->replaces = old;
-    old->successor = c;
-}
-
-static void age_fired(void *ud)
-{
-    bn_conn *c = ud;
-    sqt_exchange *ex = c->ex;
-    c->age_timer = NULL; /* one-shot: released by the host */
-    if (ex->closing || c->closing || !c->connected || c->successor != NULL ||
-        *conn_slot(c) != c)
-        return;
-    sqt_bn_logf(ex, SQT_LOG_INFO, "%s: connection is %llu min old: replacing it before the "
-                "exchange ends it at 24 h", conn_name(c),
-                (unsigned long long)((sqt_bn_wall(ex) - c->opened_ms) / 60000));
-    if (c->kind != BN_CONN_USER) {
-        successor_open(c);
-        return;
-    }
-    /* a successor on a dead key would be a silent socket: extend the key first, the PUT's
-     * answer opens the successor (lk_put_done) or starts a new key (-1125) */
-    if (ex->lk_creating || ex->listen_key[0] == '\0')
-        return; /* a new key is on its way, with a new connection */
-    ex->lk_switch = 1;
-    lk_put(ex, 0);
-}
-
-/* (Re)arm c's age timer: the full age at on_open, a retry delay after a failed switch. */
-static void conn_age_start(bn_conn *c, uint64_t ms)
-{
-    sqt_exchange *ex = c->ex;
-    timer_clear(ex, &c->age_timer);
-    if (ex->closing || c->closing)
-        return;
-    if (ex->api->timer_start(ex->host, ms, 0, age_fired, c, &c->age_timer) != SQT_OK) {
-        c->age_timer = NULL;
-        sqt_bn_logf(ex, SQT_LOG_WARN, "%s: cannot start the connection age timer: the "
-                    "exchange will end the connection at 24 h", conn_name(c));
-    }
-}
-
-/* ------------------------------------------------------------------------------------
- * WebSocket callbacks
- * ---------------------------------------------------------------------------------- */
-
-static void conn_on_open(void *ud, sqt_ws *ws)
-{
-    bn_conn *c = ud;
-    sqt_exchange *ex = c->ex;
-    (void)ws;
-    if (c->closing || ex->closing)
-        return;
-    c->opens++;
-    c->up = 0;
-    c->connected = 1;
-    c->opened_ms = sqt_bn_wall(ex);
-    conn_age_start(c, BN_CONN_MAX_AGE_MS);
-    if (c->kind == BN_CONN_USER) {
-        user_of(c)->downs = 0;
+    sqt_exchange *ex = owner;
+    bn_conn *c = conn_of(k);
+    if (k->kind == BN_CONN_USER) {
+        c->downs = 0;
         /* first open: a fresh key just issued (or, for a successor, just extended) */
-        if (c->opens == 1) {
-            if (ex->user_resync && c->replaces == NULL) {
+        if (k->opens == 1) {
+            if (ex->user_resync && k->replaces == NULL) {
                 ex->user_resync = 0;
-                conn_state(c, SQT_STREAM_RESYNC, NULL);
+                sqt_kit_conns_state(&ex->streams, BN_CONN_USER, SQT_STREAM_RESYNC, NULL);
             }
-            conn_set_up(c);
+            sqt_kit_conn_up(k);
         } else {
             lk_put(ex, 1); /* the host reconnected with our key: is it still alive? */
         }
@@ -441,6 +146,141 @@ static void conn_on_open(void *ud, sqt_ws *ws)
     if (send_control(c, "LIST_SUBSCRIPTIONS", 0, &c->list_id) != SQT_OK)
         c->list_id = 0; /* the first data message will confirm instead */
 }
+
+static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size_t len)
+{
+    sqt_exchange *ex = owner;
+    if (ex->closing)
+        return;
+    if (k->kind == BN_CONN_USER)
+        on_user(conn_of(k), data, len);
+    else
+        on_market(conn_of(k), data, len);
+}
+
+static void hook_on_down(void *owner, sqt_kit_conn *k)
+{
+    sqt_exchange *ex = owner;
+    bn_conn *c = conn_of(k);
+    c->list_id = c->sub_id = 0;
+    if (k->kind == BN_CONN_USER && c == current(ex, BN_CONN_USER))
+        user_down(c);
+}
+
+static void hook_on_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
+{
+    sqt_exchange *ex = owner;
+    if (ex->closing)
+        return; /* no sink call once shutdown began */
+    switch (kind) {
+    case BN_CONN_PRICE:
+        if (ex->price_sink.on_state != NULL)
+            ex->price_sink.on_state(ex->price_sink.ud, st, err);
+        break;
+    case BN_CONN_KLINE:
+        if (ex->kline_sink.on_state != NULL)
+            ex->kline_sink.on_state(ex->kline_sink.ud, st, err);
+        break;
+    default:
+        if (ex->order_sink.on_state != NULL)
+            ex->order_sink.on_state(ex->order_sink.ud, st, err);
+        break;
+    }
+}
+
+/* At 23 h. Market streams: the successor at once. The user stream: a successor on a dead
+ * key would be a silent socket, so the key is extended first and the PUT's answer opens
+ * the successor (lk_put_done) or starts a new key (-1125). */
+static int hook_on_age(void *owner, sqt_kit_conn *k)
+{
+    sqt_exchange *ex = owner;
+    if (k->kind != BN_CONN_USER)
+        return 1;
+    if (ex->lk_creating || ex->listen_key[0] == '\0')
+        return 0; /* a new key is on its way, with a new connection */
+    ex->lk_switch = 1;
+    lk_put(ex, 0);
+    return 0;
+}
+
+/* A successor listens to the same streams (none for the user stream). */
+static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
+{
+    const bn_conn *f = (const bn_conn *)from;
+    bn_conn *t = conn_of(to);
+    size_t i;
+    t->ex = owner;
+    if (f->n_streams == 0)
+        return SQT_OK;
+    if ((t->streams = calloc(f->n_streams, sizeof(char *))) == NULL)
+        return SQT_ENOMEM;
+    for (i = 0; i < f->n_streams; i++)
+        if ((t->streams[i] = strdup(f->streams[i])) == NULL) {
+            streams_free(t->streams, f->n_streams);
+            t->streams = NULL;
+            return SQT_ENOMEM;
+        }
+    t->n_streams = f->n_streams;
+    return SQT_OK;
+}
+
+static void hook_release(void *owner, sqt_kit_conn *k)
+{
+    bn_conn *c = conn_of(k);
+    (void)owner;
+    streams_free(c->streams, c->n_streams);
+    c->streams = NULL;
+    c->n_streams = 0;
+}
+
+static void hook_on_gone(void *owner)
+{
+    sqt_bn_check_drained(owner);
+}
+
+static const char *hook_name(int kind)
+{
+    return conn_name(kind);
+}
+
+static void hook_log(void *owner, int level, const char *msg)
+{
+    sqt_bn_logf(owner, level, "%s", msg);
+}
+
+static const sqt_kit_conn_hooks conn_hooks = {
+    sizeof(bn_conn), hook_on_open, hook_on_message, hook_on_down, hook_on_state, hook_on_age,
+    hook_dup,        hook_release, hook_on_gone,    hook_name,    hook_log};
+
+void sqt_bn_streams_init(sqt_exchange *ex)
+{
+    sqt_kit_conns_init(&ex->streams, ex->api, ex->host, &conn_hooks, ex, BN_CONN_MAX_AGE_MS,
+                       BN_CONN_SWITCH_MS, BN_CONN_SWITCH_RETRY_MS);
+    /* an old user connection stays open a little longer: an order push the exchange sent
+     * there before the new one was registered is still read (the overlap's duplicates are
+     * harmless: the host books by cumulative quantity) */
+    ex->streams.overlap_ms[BN_CONN_USER] = BN_CONN_RETIRE_MS;
+}
+
+/* Open a connection of kind on url; streams (taken over) are its market stream names. */
+static int conn_open(sqt_exchange *ex, int kind, const char *url, uint32_t stale_ms,
+                     char **streams, size_t n)
+{
+    sqt_kit_conn *k;
+    int rc = sqt_kit_conn_open(&ex->streams, kind, url, stale_ms, &k);
+    if (rc != SQT_OK) {
+        streams_free(streams, n);
+        return rc;
+    }
+    conn_of(k)->ex = ex;
+    conn_of(k)->streams = streams;
+    conn_of(k)->n_streams = n;
+    return SQT_OK;
+}
+
+/* ------------------------------------------------------------------------------------
+ * messages
+ * ---------------------------------------------------------------------------------- */
 
 static void on_market(bn_conn *c, const char *data, size_t len)
 {
@@ -451,7 +291,7 @@ static void on_market(bn_conn *c, const char *data, size_t len)
     int64_t id = 0;
     int kind, failed = 0;
     if (sqt_bn_parse_market(data, len, &kind, &tick, &k, &id, &failed, &e) != SQT_OK) {
-        warn_bad(ex, c->kind == BN_CONN_PRICE ? "price stream" : "kline stream", e.message);
+        warn_bad(ex, conn_name(c->k.kind), e.message);
         return;
     }
     switch (kind) {
@@ -460,8 +300,8 @@ static void on_market(bn_conn *c, const char *data, size_t len)
             c->list_id = 0;
             if (!failed &&
                 sqt_bn_reply_lists_all(data, len, (const char *const *)c->streams, c->n_streams)) {
-                conn_set_up(c);
-            } else if (!c->up) {
+                sqt_kit_conn_up(&c->k);
+            } else if (!c->k.up) {
                 sqt_bn_logf(ex, SQT_LOG_WARN, "streams not listed by the server: subscribing");
                 if (send_control(c, "SUBSCRIBE", 1, &c->sub_id) != SQT_OK)
                     c->sub_id = 0;
@@ -469,22 +309,22 @@ static void on_market(bn_conn *c, const char *data, size_t len)
         } else if (id != 0 && id == c->sub_id) {
             c->sub_id = 0;
             if (!failed)
-                conn_set_up(c);
+                sqt_kit_conn_up(&c->k);
             else
                 sqt_bn_logf(ex, SQT_LOG_ERROR, "SUBSCRIBE refused: %.200s", data);
         }
         break;
     case SQT_BN_MK_TRADE:
-        if (c->kind != BN_CONN_PRICE || strcmp(tick.symbol, ex->symbol) != 0)
+        if (c->k.kind != BN_CONN_PRICE || strcmp(tick.symbol, ex->symbol) != 0)
             break;
-        conn_set_up(c);
+        sqt_kit_conn_up(&c->k);
         if (!ex->closing && ex->price_sink.on_price != NULL)
             ex->price_sink.on_price(ex->price_sink.ud, &tick);
         break;
     case SQT_BN_MK_KLINE:
-        if (c->kind != BN_CONN_KLINE)
+        if (c->k.kind != BN_CONN_KLINE)
             break;
-        conn_set_up(c);
+        sqt_kit_conn_up(&c->k);
         if (!ex->closing && ex->kline_sink.on_kline != NULL)
             ex->kline_sink.on_kline(ex->kline_sink.ud, &k);
         break;
@@ -517,74 +357,17 @@ static void on_user(bn_conn *c, const char *data, size_t len)
     }
 }
 
-static void conn_on_message(void *ud, sqt_ws *ws, const char *data, size_t len, int is_binary)
-{
-    bn_conn *c = ud;
-    (void)ws;
-    if (c->closing || c->ex->closing || is_binary || data == NULL)
-        return;
-    if (c->kind == BN_CONN_USER)
-        on_user(c, data, len);
-    else
-        on_market(c, data, len);
-}
-
 /* Failed attempts in a row on the user stream: is our key still alive? */
 static void user_down(bn_conn *c)
 {
     sqt_exchange *ex = c->ex;
-    bn_user_conn *u = user_of(c);
     ex->lk_verify = 0; /* a check started for the lost connection cannot confirm it */
-    u->downs++;
-    if (ex->closing || u->downs % BN_USER_FAILS_CHECK != 0)
+    c->downs++;
+    if (ex->closing || c->downs % BN_USER_FAILS_CHECK != 0)
         return;
     sqt_bn_logf(ex, SQT_LOG_WARN, "user data stream: %u failed connection attempts in a row; "
-                "checking the listenKey", u->downs);
+                "checking the listenKey", c->downs);
     lk_put(ex, 0);
-}
-
-static void conn_on_down(void *ud, sqt_ws *ws, const sqt_error *why)
-{
-    bn_conn *c = ud;
-    (void)ws;
-    if (c->closing)
-        return;
-    c->list_id = c->sub_id = 0;
-    c->connected = 0;
-    timer_clear(c->ex, &c->age_timer); /* the next on_open starts a new connection's age */
-    if (c->up) {
-        c->up = 0;
-        conn_state(c, SQT_STREAM_DOWN, why);
-    }
-    if (c->kind == BN_CONN_USER && c == c->ex->user_conn)
-        user_down(c);
-}
-
-static void conn_on_closed(void *ud, sqt_ws *ws)
-{
-    bn_conn *c = ud;
-    sqt_exchange *ex = c->ex;
-    bn_conn **slot = conn_slot(c);
-    (void)ws;
-    conn_unlink(ex, c);
-    if (*slot == c) {
-        *slot = NULL;
-        if (!c->closing) { /* the host gave up on it */
-            sqt_error e;
-            sqt_bn_set_err(&e, SQT_ENETWORK, "stream connection given up by the host");
-            conn_state(c, SQT_STREAM_FAILED, &e);
-            if (c->successor != NULL) /* FAILED: no more data, from either */
-                conn_close(c->successor);
-        }
-    } else if (c->replaces != NULL && !c->closing) {
-        /* the host gave up on a successor: as if it had not come up in time */
-        bn_conn *old = c->replaces;
-        conn_unpair(c);
-        if (old->connected)
-            conn_age_start(old, BN_CONN_SWITCH_RETRY_MS);
-    }
-    conn_free(c);
-    sqt_bn_check_drained(ex);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -597,24 +380,6 @@ static void lower(char *dst, const char *src, size_t cap)
     for (i = 0; src[i] != '\0' && i + 1 < cap; i++)
         dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char)(src[i] - 'A' + 'a') : src[i];
     dst[i] = '\0';
-}
-
-/* Open a market connection on `url` for `streams` (taken over). */
-static int market_open(sqt_exchange *ex, int kind, const char *url, char **streams, size_t n,
-                       bn_conn **out)
-{
-    bn_conn *c = conn_new(ex, kind, streams, n);
-    int rc;
-    if (c == NULL) {
-        streams_free(streams, n);
-        return SQT_ENOMEM;
-    }
-    if ((rc = conn_open(ex, c, url, 0)) != SQT_OK) {
-        conn_free(c);
-        return rc;
-    }
-    *out = c;
-    return SQT_OK;
 }
 
 int sqt_bn_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
@@ -642,7 +407,7 @@ int sqt_bn_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
         return SQT_ENOMEM;
     }
     ex->price_sink = *sink;
-    rc = market_open(ex, BN_CONN_PRICE, sqt_bn_query_str(&url), streams, 1, &ex->price_conn);
+    rc = conn_open(ex, BN_CONN_PRICE, sqt_bn_query_str(&url), 0, streams, 1);
     sqt_bn_query_free(&url);
     if (rc == SQT_OK)
         ex->price_on = 1;
@@ -685,7 +450,7 @@ int sqt_bn_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
         return SQT_ENOMEM;
     }
     ex->kline_sink = *sink;
-    rc = market_open(ex, BN_CONN_KLINE, sqt_bn_query_str(&url), streams, n, &ex->kline_conn);
+    rc = conn_open(ex, BN_CONN_KLINE, sqt_bn_query_str(&url), 0, streams, n);
     sqt_bn_query_free(&url);
     if (rc == SQT_OK)
         ex->kline_on = 1;
@@ -724,8 +489,8 @@ static void lk_schedule_retry(sqt_exchange *ex, int create)
     if (ex->lk_retry_ms > BN_LK_RETRY_MAX_MS)
         ex->lk_retry_ms = BN_LK_RETRY_MAX_MS;
     delay = ex->lk_retry_ms;
-    if (ex->banned_until_ms > now && (uint64_t)(ex->banned_until_ms - now) > delay)
-        delay = (uint64_t)(ex->banned_until_ms - now) + 1000;
+    if (ex->ban.until_ms > now && (uint64_t)(ex->ban.until_ms - now) > delay)
+        delay = (uint64_t)(ex->ban.until_ms - now) + 1000;
     if (ex->api->timer_start(ex->host, delay, 0, lk_retry_fired, ex, &ex->lk_retry_timer) !=
         SQT_OK) {
         ex->lk_retry_timer = NULL;
@@ -747,7 +512,6 @@ static void keepalive_fired(void *ud)
 static void user_connect(sqt_exchange *ex)
 {
     sqt_bn_query url;
-    bn_conn *c;
     int rc = SQT_ENOMEM;
     sqt_bn_query_init(&url);
     sqt_bn_query_raw(&url, ex->ws_private, strlen(ex->ws_private));
@@ -759,12 +523,8 @@ static void user_connect(sqt_exchange *ex)
         sqt_bn_query_raw(&url, ex->listen_key, strlen(ex->listen_key));
         sqt_bn_query_raw(&url, "&events=" BN_USER_EVENTS, strlen("&events=" BN_USER_EVENTS));
     }
-    if (!url.err && (c = conn_new(ex, BN_CONN_USER, NULL, 0)) != NULL) {
-        if ((rc = conn_open(ex, c, sqt_bn_query_str(&url), BN_USER_STALE_MS)) == SQT_OK)
-            ex->user_conn = c;
-        else
-            conn_free(c);
-    }
+    if (!url.err)
+        rc = conn_open(ex, BN_CONN_USER, sqt_bn_query_str(&url), BN_USER_STALE_MS, NULL, 0);
     sqt_bn_query_free(&url);
     if (rc != SQT_OK) {
         sqt_error e;
@@ -827,14 +587,14 @@ static void lk_recreate(sqt_exchange *ex, const char *why)
         return;
     sqt_bn_logf(ex, SQT_LOG_WARN, "user data stream: %s: new listenKey, then re-sync", why);
     sqt_bn_set_err(&e, SQT_ENETWORK, "user data stream: %s", why);
-    if (ex->user_conn != NULL) {
-        bn_conn *c = ex->user_conn;
-        ex->user_conn = NULL;
-        if (c->up) {
-            c->up = 0;
+    if (current(ex, BN_CONN_USER) != NULL) {
+        sqt_kit_conn *k = &current(ex, BN_CONN_USER)->k;
+        ex->streams.current[BN_CONN_USER] = NULL;
+        if (k->up) {
+            k->up = 0;
             user_state(ex, SQT_STREAM_DOWN, &e);
         }
-        conn_close(c);
+        sqt_kit_conn_close(k);
     }
     ex->listen_key[0] = '\0';
     ex->user_resync = 1;
@@ -864,21 +624,21 @@ static void lk_put_done(bn_req *r, const bn_resp *res)
         lk_schedule_retry(ex, 0);
     } else {
         ex->lk_retry_ms = 0;
-        if (ex->user_conn != NULL &&
-            user_of(ex->user_conn)->downs >= 2 * BN_USER_FAILS_CHECK) {
+        if (current(ex, BN_CONN_USER) != NULL &&
+            current(ex, BN_CONN_USER)->downs >= 2 * BN_USER_FAILS_CHECK) {
             /* the account has a live key but the stream keeps refusing ours */
             lk_recreate(ex, "connections keep failing with a live listenKey");
             return;
         }
         if (ex->lk_switch) { /* the key lives another 60 min: replace the old connection */
             ex->lk_switch = 0;
-            if (ex->user_conn != NULL)
-                successor_open(ex->user_conn);
+            if (current(ex, BN_CONN_USER) != NULL)
+                sqt_kit_conn_rotate(&current(ex, BN_CONN_USER)->k);
         }
     }
     /* connected with our key: unless the exchange said the key is gone, it is live */
-    if (verify && ex->user_conn != NULL && ex->user_conn->connected)
-        conn_set_up(ex->user_conn);
+    if (verify && current(ex, BN_CONN_USER) != NULL && current(ex, BN_CONN_USER)->k.connected)
+        sqt_kit_conn_up(&current(ex, BN_CONN_USER)->k);
 }
 
 static void lk_put(sqt_exchange *ex, int verify)
@@ -968,25 +728,12 @@ void sqt_bn_lk_delete(sqt_exchange *ex)
 
 void sqt_bn_streams_close_all(sqt_exchange *ex)
 {
-    bn_conn *c;
     stop_timers(ex);
-    ex->price_conn = ex->kline_conn = ex->user_conn = NULL;
-    for (;;) {
-        /* restart each time: a failed ws_close frees the connection at once */
-        for (c = ex->conns; c != NULL && c->closing; c = c->next)
-            ;
-        if (c == NULL)
-            return;
-        conn_close(c);
-    }
+    sqt_kit_conns_close_all(&ex->streams);
 }
 
 void sqt_bn_streams_free_all(sqt_exchange *ex)
 {
     stop_timers(ex);
-    while (ex->conns != NULL) {
-        bn_conn *c = ex->conns;
-        conn_unlink(ex, c);
-        conn_free(c);
-    }
+    sqt_kit_conns_free_all(&ex->streams);
 }

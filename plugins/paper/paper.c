@@ -12,14 +12,14 @@
  * (for a generated path also `history_minutes` of history drawn backwards so that it
  * leads into start_price); any other symbol gets a steady synthetic series, so a risk
  * monitor watching BTCUSDT, SOLUSDT, ... has data and never sees a panic there. */
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <opensqt/plugin.h>
+#include <opensqt/pluginkit.h>
 
 #include "kbars.h"
 #include "match.h"
@@ -590,92 +590,6 @@ typedef struct pcfg {
     double replay_speed;
 } pcfg;
 
-/* 1 found, 0 absent, < 0 error (err filled). */
-static int cfg_get(const sqt_host_api *api, sqt_host *h, const char *blk, const char *key,
-                   char *buf, size_t cap, sqt_error *err)
-{
-    int r = api->config(h, key, buf, cap);
-    if (r == SQT_ENOENT)
-        return 0;
-    if (r < 0) {
-        seterr(err, SQT_EINVAL, "exchanges.%s.%s: value is too long", blk, key);
-        return SQT_EINVAL;
-    }
-    return 1;
-}
-
-static int cfg_dec(const sqt_host_api *api, sqt_host *h, const char *blk, const char *key,
-                   sqt_dec *out, sqt_error *err)
-{
-    char buf[64];
-    int r = cfg_get(api, h, blk, key, buf, sizeof buf, err);
-    if (r <= 0)
-        return r;
-    if (sqt_dec_parse(buf, strlen(buf), out) != SQT_OK) {
-        seterr(err, SQT_EINVAL, "exchanges.%s.%s: expected a decimal number, got \"%.40s\"",
-               blk, key, buf);
-        return SQT_EINVAL;
-    }
-    return 1;
-}
-
-static int cfg_int(const sqt_host_api *api, sqt_host *h, const char *blk, const char *key,
-                   int64_t lo, int64_t hi, int64_t *out, sqt_error *err)
-{
-    char buf[64], *end;
-    long long v;
-    int r = cfg_get(api, h, blk, key, buf, sizeof buf, err);
-    if (r <= 0)
-        return r;
-    errno = 0;
-    v = strtoll(buf, &end, 10);
-    if (errno != 0 || end == buf || *end != '\0' || v < lo || v > hi) {
-        seterr(err, SQT_EINVAL, "exchanges.%s.%s: expected an integer %lld..%lld, got \"%.40s\"",
-               blk, key, (long long)lo, (long long)hi, buf);
-        return SQT_EINVAL;
-    }
-    *out = v;
-    return 1;
-}
-
-static int cfg_dbl(const sqt_host_api *api, sqt_host *h, const char *blk, const char *key,
-                   double lo, double hi, double *out, sqt_error *err)
-{
-    char buf[64], *end;
-    double v;
-    int r = cfg_get(api, h, blk, key, buf, sizeof buf, err);
-    if (r <= 0)
-        return r;
-    errno = 0;
-    v = strtod(buf, &end);
-    if (errno != 0 || end == buf || *end != '\0' || !isfinite(v) || v < lo || v > hi) {
-        seterr(err, SQT_EINVAL, "exchanges.%s.%s: expected a number %g..%g, got \"%.40s\"", blk,
-               key, lo, hi, buf);
-        return SQT_EINVAL;
-    }
-    *out = v;
-    return 1;
-}
-
-static int cfg_bool(const sqt_host_api *api, sqt_host *h, const char *blk, const char *key,
-                    int *out, sqt_error *err)
-{
-    char buf[16];
-    int r = cfg_get(api, h, blk, key, buf, sizeof buf, err);
-    if (r <= 0)
-        return r;
-    if (strcmp(buf, "true") == 0 || strcmp(buf, "yes") == 0 || strcmp(buf, "1") == 0)
-        *out = 1;
-    else if (strcmp(buf, "false") == 0 || strcmp(buf, "no") == 0 || strcmp(buf, "0") == 0)
-        *out = 0;
-    else {
-        seterr(err, SQT_EINVAL, "exchanges.%s.%s: expected true or false, got \"%.15s\"", blk,
-               key, buf);
-        return SQT_EINVAL;
-    }
-    return 1;
-}
-
 static int dec_pos(sqt_dec d)
 {
     return d.mant > 0;
@@ -685,12 +599,16 @@ static int dec_pos(sqt_dec d)
 static int read_config(const sqt_host_api *api, sqt_host *h, const char *blk, const char *sym,
                        pcfg *c, sqt_error *err)
 {
+    sqt_kit_cfg kc;
     char model[16];
     int64_t v;
     int r, loop = 1;
     double sigma = 0.0001, drift = 0;
     sqt_dec start = sqt_dec_make(300000, 2);
 
+    kc.api = api;
+    kc.host = h;
+    kc.block = blk;
     memset(c, 0, sizeof *c);
     sqt_match_config_default(&c->m, sym);
     c->history_minutes = 60;
@@ -708,39 +626,39 @@ static int read_config(const sqt_host_api *api, sqt_host *h, const char *blk, co
             return SQT_EINVAL;                                                           \
     } while (0)
 
-    TRY(cfg_dec(api, h, blk, "tick_size", &c->m.tick_size, err));
-    TRY(cfg_dec(api, h, blk, "step_size", &c->m.step_size, err));
+    TRY(sqt_kit_cfg_dec(&kc, "tick_size", &c->m.tick_size, err));
+    TRY(sqt_kit_cfg_dec(&kc, "step_size", &c->m.step_size, err));
     c->m.min_qty = c->m.step_size;
-    TRY(cfg_dec(api, h, blk, "min_qty", &c->m.min_qty, err));
-    TRY(cfg_dec(api, h, blk, "min_notional", &c->m.min_notional, err));
-    TRY(cfg_dec(api, h, blk, "balance", &c->m.balance, err));
-    TRY(cfg_dec(api, h, blk, "maker_fee", &c->m.maker_fee, err));
-    TRY(cfg_dec(api, h, blk, "taker_fee", &c->m.taker_fee, err));
-    TRY(cfg_dec(api, h, blk, "partial_fill_qty", &c->m.partial_fill_qty, err));
+    TRY(sqt_kit_cfg_dec(&kc, "min_qty", &c->m.min_qty, err));
+    TRY(sqt_kit_cfg_dec(&kc, "min_notional", &c->m.min_notional, err));
+    TRY(sqt_kit_cfg_dec(&kc, "balance", &c->m.balance, err));
+    TRY(sqt_kit_cfg_dec(&kc, "maker_fee", &c->m.maker_fee, err));
+    TRY(sqt_kit_cfg_dec(&kc, "taker_fee", &c->m.taker_fee, err));
+    TRY(sqt_kit_cfg_dec(&kc, "partial_fill_qty", &c->m.partial_fill_qty, err));
     v = c->m.leverage;
-    TRY(cfg_int(api, h, blk, "leverage", 1, 125, &v, err));
+    TRY(sqt_kit_cfg_int(&kc, "leverage", 1, 125, &v, err));
     c->m.leverage = (int32_t)v;
     v = c->m.max_open_orders;
-    TRY(cfg_int(api, h, blk, "max_open_orders", 1, 10000, &v, err));
+    TRY(sqt_kit_cfg_int(&kc, "max_open_orders", 1, 10000, &v, err));
     c->m.max_open_orders = (int32_t)v;
-    TRY(cfg_int(api, h, blk, "max_batch_place", 1, 100, &c->batch_place, err));
-    TRY(cfg_int(api, h, blk, "max_batch_cancel", 1, 100, &c->batch_cancel, err));
-    TRY(cfg_int(api, h, blk, "latency_ms", 0, 60000, &c->latency_ms, err));
-    TRY(cfg_int(api, h, blk, "tick_ms", 1, 3600000, &c->tick_ms, err));
-    TRY(cfg_int(api, h, blk, "history_minutes", 0, SQT_KBARS_CAP, &c->history_minutes, err));
+    TRY(sqt_kit_cfg_int(&kc, "max_batch_place", 1, 100, &c->batch_place, err));
+    TRY(sqt_kit_cfg_int(&kc, "max_batch_cancel", 1, 100, &c->batch_cancel, err));
+    TRY(sqt_kit_cfg_int(&kc, "latency_ms", 0, 60000, &c->latency_ms, err));
+    TRY(sqt_kit_cfg_int(&kc, "tick_ms", 1, 3600000, &c->tick_ms, err));
+    TRY(sqt_kit_cfg_int(&kc, "history_minutes", 0, SQT_KBARS_CAP, &c->history_minutes, err));
     v = 1;
-    TRY(cfg_int(api, h, blk, "seed", 0, INT64_MAX, &v, err));
+    TRY(sqt_kit_cfg_int(&kc, "seed", 0, INT64_MAX, &v, err));
     c->p.seed = (uint64_t)v;
-    TRY(cfg_dec(api, h, blk, "start_price", &start, err));
-    TRY(cfg_dbl(api, h, blk, "volatility", 0, 0.5, &sigma, err));
-    TRY(cfg_dbl(api, h, blk, "drift", -0.1, 0.1, &drift, err));
-    TRY(cfg_dbl(api, h, blk, "replay_speed", 1e-3, 1e6, &c->replay_speed, err));
-    TRY(cfg_bool(api, h, blk, "loop", &loop, err));
-    TRY(cfg_get(api, h, blk, "fill_log", c->fill_log, sizeof c->fill_log, err));
-    TRY(r = cfg_get(api, h, blk, "csv", c->csv, sizeof c->csv, err));
+    TRY(sqt_kit_cfg_dec(&kc, "start_price", &start, err));
+    TRY(sqt_kit_cfg_dbl(&kc, "volatility", 0, 0.5, &sigma, err));
+    TRY(sqt_kit_cfg_dbl(&kc, "drift", -0.1, 0.1, &drift, err));
+    TRY(sqt_kit_cfg_dbl(&kc, "replay_speed", 1e-3, 1e6, &c->replay_speed, err));
+    TRY(sqt_kit_cfg_bool(&kc, "loop", &loop, err));
+    TRY(sqt_kit_cfg_str(&kc, "fill_log", c->fill_log, sizeof c->fill_log, err));
+    TRY(r = sqt_kit_cfg_str(&kc, "csv", c->csv, sizeof c->csv, err));
     if (r == 1)
         c->p.model = SQT_PATH_CSV;
-    TRY(r = cfg_get(api, h, blk, "model", model, sizeof model, err));
+    TRY(r = sqt_kit_cfg_str(&kc, "model", model, sizeof model, err));
     if (r == 1) {
         if (strcmp(model, "gbm") == 0 && c->p.model != SQT_PATH_CSV)
             c->p.model = SQT_PATH_GBM;

@@ -4,7 +4,8 @@
  * SQT_ENOTSUP or, for orders, through its callback with a clear message. What it does
  * show is the shape every plugin has:
  *
- *   - one source file built against <opensqt/plugin.h> only (see the Makefile);
+ *   - one source file built against <opensqt/plugin.h> and the plugin kit
+ *     <opensqt/pluginkit.h> (config readers, JSON, signing, ...; see the Makefile);
  *   - one exported symbol, made by SQT_PLUGIN_DEFINE at the bottom;
  *   - an instance created synchronously with no I/O, shut down asynchronously;
  *   - callbacks delivered later from the host's loop (a zero-delay host timer), never
@@ -22,6 +23,7 @@
 #include <string.h>
 
 #include <opensqt/plugin.h>
+#include <opensqt/pluginkit.h>
 
 #define EXAMPLE_REFUSAL "the example plugin does not trade"
 /* Stands in for an exchange's round trip, so a shutdown can find requests in flight. */
@@ -143,6 +145,7 @@ static int example_create(const sqt_host_api *api, sqt_host *host, const sqt_cre
                           sqt_exchange **out, sqt_error *err)
 {
     sqt_exchange *ex;
+    sqt_kit_cfg cfg;
     char url[256], line[384];
     int n;
 
@@ -159,14 +162,17 @@ static int example_create(const sqt_host_api *api, sqt_host *host, const sqt_cre
     ex->host = host;
     memcpy(ex->symbol, args->symbol, strlen(args->symbol) + 1);
 
-    /* Any extra scalar key of the exchange's config block, e.g. `rest_url: ...`. */
-    n = api->config(host, "rest_url", url, sizeof(url));
-    if (n == SQT_ENOENT)
+    /* Any extra scalar key of the exchange's config block, e.g. `rest_url: ...`, read
+     * and checked by the kit; its message names the key for the user. */
+    cfg.api = api;
+    cfg.host = host;
+    cfg.block = args->exchange_name != NULL ? args->exchange_name : "example";
+    n = sqt_kit_cfg_url(&cfg, "rest_url", "https://", "http://", url, sizeof(url), err);
+    if (n == 0)
         snprintf(url, sizeof(url), "(none)");
     else if (n < 0) {
         free(ex);
-        set_error(err, SQT_EINVAL, "example: rest_url is too long");
-        return SQT_EINVAL;
+        return n;
     }
     snprintf(line, sizeof(line), "example: instance for %s created (rest_url %s)", ex->symbol,
              url);

@@ -698,6 +698,7 @@ static void test_error_codes(void)
                {-4116, SQT_EDUP_CLIENT_ID}, {-1013, SQT_ERULES},        {-1111, SQT_ERULES},
                {-4003, SQT_ERULES},         {-4004, SQT_ERULES},        {-4014, SQT_ERULES},
                {-4015, SQT_ERULES},         {-4164, SQT_ERULES},        {-2022, SQT_ERULES},
+               {-4016, SQT_ERULES},         {-4024, SQT_ERULES},        {-4023, SQT_ERULES},
                {-1006, SQT_EUNKNOWN_STATUS}, {-1007, SQT_EUNKNOWN_STATUS},
                {-1121, SQT_EEXCHANGE},      {-1125, SQT_EEXCHANGE},     {-9999, SQT_EEXCHANGE}};
     size_t i;

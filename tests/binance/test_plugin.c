@@ -235,7 +235,7 @@ static void test_signed_request_and_time_offset(void)
     req = fake_host_http_at(f.fh, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(req);
     SQT_ASSERT_STR_EQ(req->method, "GET");
-    CU_ASSERT_PTR_NOT_NULL(strstr(req->url, "https://fapi.binance.com/fapi/v2/positionRisk?"
+    CU_ASSERT_PTR_NOT_NULL(strstr(req->url, "https://fapi.binance.com/fapi/v3/positionRisk?"
                                             "symbol=ETHUSDT&recvWindow=5000&timestamp="));
     param(params_of(req), "timestamp", v, sizeof(v));
     SQT_ASSERT_INT_EQ(strtoll(v, NULL, 10), T0 + 40 + 1234);
@@ -251,7 +251,7 @@ static void test_signed_request_and_time_offset(void)
     memset(&r, 0, sizeof(r));
     CALL(f.api->positions(f.ex, pos_cb, &r));
     SQT_ASSERT_INT_EQ(pending(&f, "GET", "/fapi/v1/time"), -1);
-    CU_ASSERT_TRUE(pending(&f, "GET", "/fapi/v2/positionRisk") >= 0);
+    CU_ASSERT_TRUE(pending(&f, "GET", "/fapi/v3/positionRisk") >= 0);
     fx_done(&f);
     SQT_ASSERT_INT_EQ(r.err.code, SQT_ECANCELLED);
 }
@@ -862,7 +862,7 @@ static void test_query_fee_request_fails(void)
     memset(&r, 0, sizeof(r));
     CALL(f.api->positions(f.ex, pos_cb, &pos));
     CALL(f.api->query_order(f.ex, "302155_B_1765101259001", NULL, orders_cb, &r));
-    reply(&f, pending(&f, "GET", "/fapi/v2/positionRisk"), 418,
+    reply(&f, pending(&f, "GET", "/fapi/v3/positionRisk"), 418,
           "{\"code\":-1003,\"msg\":\"Way too many requests; IP(1.2.3.4) banned until "
           "1735000600000.\"}");
     SQT_ASSERT_INT_EQ(pos.err.code, SQT_EBANNED);
@@ -1048,21 +1048,72 @@ static void test_account_hedge_refused(void)
     }
 }
 
+/* A started instance asked for the account; the clock and the one-way mode answered:
+ * the balances request is next. */
+static void account_in_one_way(fx *f, rec *r)
+{
+    fx_init(f, NULL);
+    fx_start(f);
+    load_info(f);
+    memset(r, 0, sizeof(*r));
+    CALL(f->api->account(f->ex, acct_cb, r));
+    answer_time(f, 0);
+    reply(f, pending(f, "GET", "/fapi/v1/positionSide/dual"), 200, "{\"dualSidePosition\":false}");
+}
+
+/* v3 account and positionRisk carry no leverage: symbolConfig supplies it. */
+static void test_account_v3_leverage(void)
+{
+    fx f;
+    rec r;
+    static const char acct_v3[] =
+        "{\"totalWalletBalance\":\"100.0\",\"availableBalance\":\"90.0\",\"assets\":"
+        "[{\"asset\":\"USDT\",\"walletBalance\":\"100.0\",\"availableBalance\":\"90.0\"}],"
+        "\"positions\":[{\"symbol\":\"ETHUSDT\",\"positionSide\":\"BOTH\","
+        "\"positionAmt\":\"0.010\"}]}";
+    static const char risk_v3[] =
+        "[{\"symbol\":\"ETHUSDT\",\"positionSide\":\"BOTH\",\"positionAmt\":\"0.010\","
+        "\"entryPrice\":\"2990.0\",\"unRealizedProfit\":\"0\",\"marginAsset\":\"USDT\"}]";
+    account_in_one_way(&f, &r);
+    reply(&f, pending(&f, "GET", "/fapi/v3/account"), 200, acct_v3);
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    CU_ASSERT_TRUE_FATAL(pending(&f, "GET", "/fapi/v1/symbolConfig") >= 0);
+    assert_signed(fake_host_http_at(f.fh, (size_t)pending(&f, "GET", "/fapi/v1/symbolConfig")));
+    reply(&f, pending(&f, "GET", "/fapi/v1/symbolConfig"), 200,
+          "[{\"symbol\":\"ETHUSDT\",\"marginType\":\"CROSSED\",\"isAutoAddMargin\":\"false\","
+          "\"leverage\":7,\"maxNotionalValue\":\"1000000\"}]");
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.acct.leverage, 7);
+    SQT_ASSERT_INT_EQ(r.acct.balance.mant, 1000);
+    /* positions take the leverage the account learned */
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->positions(f.ex, pos_cb, &r));
+    reply(&f, pending(&f, "GET", "/fapi/v3/positionRisk"), 200, risk_v3);
+    SQT_ASSERT_INT_EQ(r.n, 1);
+    SQT_ASSERT_INT_EQ(r.pos[0].leverage, 7);
+    SQT_ASSERT_INT_EQ(r.pos[0].size.mant, 10);
+    /* symbolConfig failing: the account still arrives, leverage unknown */
+    memset(&r, 0, sizeof(r));
+    CALL(f.api->account(f.ex, acct_cb, &r));
+    reply(&f, pending(&f, "GET", "/fapi/v3/account"), 200, acct_v3);
+    reply(&f, pending(&f, "GET", "/fapi/v1/symbolConfig"), 200, "[]");
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.acct.leverage, 0);
+    CU_ASSERT_TRUE(fake_host_log_contains(f.fh, "leverage stays unknown"));
+    fx_done(&f);
+}
+
 static void test_account_one_way_and_hedge_allowed(void)
 {
     fx f;
     rec r;
     sqt_order_req q = order_req("h1", SQT_SIDE_SELL, SQT_TIF_POST_ONLY, 302155, 2, 10, 3);
-    fx_init(&f, NULL);
-    fx_start(&f);
-    load_info(&f);
-    memset(&r, 0, sizeof(r));
-    CALL(f.api->account(f.ex, acct_cb, &r));
-    answer_time(&f, 0);
-    reply(&f, pending(&f, "GET", "/fapi/v1/positionSide/dual"), 200, "{\"dualSidePosition\":false}");
+    account_in_one_way(&f, &r);
     SQT_ASSERT_INT_EQ(r.calls, 0);
     assert_signed(fake_host_http_at(f.fh, 0));
-    reply(&f, pending(&f, "GET", "/fapi/v2/account"), 200, BN_ACCOUNT);
+    reply(&f, pending(&f, "GET", "/fapi/v3/account"), 200, BN_ACCOUNT);
     SQT_ASSERT_INT_EQ(r.calls, 1);
     SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
     SQT_ASSERT_STR_EQ(r.acct.asset, "USDT");
@@ -1072,7 +1123,7 @@ static void test_account_one_way_and_hedge_allowed(void)
     /* the mode is known now: straight to the balances */
     memset(&r, 0, sizeof(r));
     CALL(f.api->account(f.ex, acct_cb, &r));
-    CU_ASSERT_TRUE(pending(&f, "GET", "/fapi/v2/account") >= 0);
+    CU_ASSERT_TRUE(pending(&f, "GET", "/fapi/v3/account") >= 0);
     fx_done(&f);
 
     fx_init(&f, NULL);
@@ -1083,7 +1134,7 @@ static void test_account_one_way_and_hedge_allowed(void)
     CALL(f.api->account(f.ex, acct_cb, &r));
     answer_time(&f, 0);
     reply(&f, pending(&f, "GET", "/fapi/v1/positionSide/dual"), 200, "{\"dualSidePosition\":true}");
-    reply(&f, pending(&f, "GET", "/fapi/v2/account"), 200, BN_ACCOUNT);
+    reply(&f, pending(&f, "GET", "/fapi/v3/account"), 200, BN_ACCOUNT);
     SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
     SQT_ASSERT_INT_EQ(r.acct.position_mode, SQT_POSMODE_HEDGE);
     /* hedge mode: the long side is named, reduceOnly is not sent */
@@ -1623,6 +1674,7 @@ int main(void)
         {"shutdown cancels a pending trade list", test_fee_shutdown},
         {"account: hedge mode refused", test_account_hedge_refused},
         {"account: one-way; hedge allowed", test_account_one_way_and_hedge_allowed},
+        {"account and positions v3: leverage from symbolConfig", test_account_v3_leverage},
         {"klines REST", test_klines_rest},
         {"price stream", test_price_stream},
         {"price stream: SUBSCRIBE fallback", test_price_stream_subscribe_fallback},

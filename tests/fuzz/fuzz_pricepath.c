@@ -1,4 +1,4 @@
-/* Fuzz target: the paper exchange's CSV replay (plugins/paper/pricepath.c) on an
+/* Fuzz target: the paper exchange's CSV replay (common/pricepath.c) on an
  * arbitrary file, as a klines or aggTrades export would arrive. The input is written to
  * a private temporary file (the parser reads a path), then opened with two tick sizes,
  * replayed to the end without looping and for a bounded number of points with looping.

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # usage: install_sdk.sh BUILD_DIR SOURCE_DIR
-# Proves the install tree is enough for a third party: cmake --install into a scratch
-# prefix, build the example plugin from the installed copy with only pkg-config and
-# the installed header, then let the installed opensqt accept it, both from an
-# explicit --plugin-dir and from its default directory (found relative to the binary).
+# Proves the install tree is enough for a third party: the plugin guide's quick start,
+# run exactly as written (its first sh block, with HOME a scratch directory): install
+# into $HOME/opensqt, build the example plugin from the installed copy against the
+# installed header and plugin kit, run its unit test through the installed fake host,
+# let the installed opensqt accept it; then the same from its default plugin directory
+# (found relative to the binary).
 set -euo pipefail
 build=$1
 src=$2
@@ -11,11 +13,31 @@ make=${MAKE:-make}
 
 tmp=$(mktemp -d /tmp/sqt-install-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-prefix=$tmp/prefix
 fail() { echo "install_sdk: FAILED: $*" >&2; exit 1; }
 
-cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1 ||
-    { cat "$tmp/install.log" >&2; fail "cmake --install"; }
+# The guide's quick start: the first ```sh block after "## 1. Quick start".
+guide=$src/docs/plugin-guide.md
+awk '/^## 1\. Quick start/{q=1} q&&/^```sh$/{b=1;next} b&&/^```$/{exit} b{print}' "$guide" \
+    >"$tmp/quickstart.sh"
+[ -s "$tmp/quickstart.sh" ] || fail "no quick start block in docs/plugin-guide.md"
+grep -q '^make check$' "$tmp/quickstart.sh" || fail "the quick start does not run make check"
+mkdir -p "$tmp/home" "$tmp/work"
+ln -s "$(cd "$build" && pwd)" "$tmp/work/build"
+(cd "$tmp/work" && env -i PATH="$PATH" HOME="$tmp/home" MAKE="$make" \
+    bash -euo pipefail "$tmp/quickstart.sh") >"$tmp/quickstart.log" 2>&1 ||
+    { cat "$tmp/quickstart.log" >&2; fail "the guide's quick start, as written"; }
+cat "$tmp/quickstart.log"
+grep -q "test_example: ok" "$tmp/quickstart.log" || fail "make check did not pass"
+prefix=$tmp/home/opensqt
+so=$tmp/work/myex/example.so
+[ -f "$so" ] || fail "the quick start built no example.so"
+grep -q "^  ok       example 1.0.0 (ABI [0-9]*\.[0-9]*) .*example\.so\$" "$tmp/quickstart.log" ||
+    fail "example not listed as accepted by the quick start's opensqt plugins"
+for f in include/opensqt/pluginkit.h include/opensqt/fakehost.h lib/libopensqt-pluginkit.a \
+         lib/libopensqt-fakehost.a lib/pkgconfig/opensqt-pluginkit.pc \
+         lib/pkgconfig/opensqt-fakehost.pc; do
+    [ -f "$prefix/$f" ] || fail "$f not installed"
+done
 
 pc=$(find "$prefix" -name opensqt-sdk.pc -path '*/pkgconfig/*')
 [ -n "$pc" ] || fail "opensqt-sdk.pc not installed"
@@ -36,34 +58,25 @@ plugindir=$(pkg --variable=plugindir)
 [ "$(pkg --variable=abi_major)" = "$(sed -n 's/^#define SQT_PLUGIN_ABI_MAJOR \([0-9]*\)$/\1/p' "$src/sdk/include/opensqt/plugin.h")" ] ||
     fail "abi_major of the .pc file differs from the header"
 
-# Build the installed example out of tree: no source tree header is reachable.
+# The installed example is the source tree's, and was built against the installed SDK.
 exdir=$(pkg --variable=exampledir)
-for f in example.c Makefile; do
+for f in example.c test_example.c Makefile; do
     cmp -s "$exdir/$f" "$src/sdk/example/$f" || fail "installed $f differs from sdk/example/$f"
 done
-mkdir -p "$tmp/work"
-cp -r "$exdir" "$tmp/work/example"
-env -u CPATH -u C_INCLUDE_PATH -u PKG_CONFIG_LIBDIR \
-    "$make" -C "$tmp/work/example" PKG_CONFIG_PATH="$pcdir" >"$tmp/make.log" 2>&1 ||
-    { cat "$tmp/make.log" >&2; fail "make of the example"; }
-grep -q -- "-I$prefix/include" "$tmp/make.log" ||
-    { cat "$tmp/make.log" >&2; fail "the example was not compiled against the installed header"; }
-so=$tmp/work/example/example.so
-[ -f "$so" ] || fail "example.so not built"
+grep -q -- "-I$prefix/include" "$tmp/quickstart.log" ||
+    fail "the example was not compiled against the installed header"
 exports=$(nm -D --defined-only "$so" | awk '{print $3}')
 [ "$exports" = "sqt_plugin_entry" ] || fail "example.so exports '$exports'"
-
-# The installed host accepts it.
-out=$(env -u OPENSQT_PLUGIN_DIR "$prefix/bin/opensqt" plugins --plugin-dir "$tmp/work/example") ||
-    fail "opensqt plugins --plugin-dir exited $?"
-echo "$out"
-grep -q "^  ok       example 1.0.0 (ABI [0-9]*\.[0-9]*) $so\$" <<<"$out" ||
-    fail "example not listed as accepted"
+if nm -D --undefined-only "$so" | awk '{print $2}' | grep -q '^sqt_'; then
+    fail "example.so has undefined sqt_ symbols (the kit must be linked in)"
+fi
+mkdir -p "$tmp/work2"
+cp -r "$tmp/work/myex" "$tmp/work2/example"
 
 # make install drops it into the installed plugin directory, where the installed host
 # looks by default (relative to its own location: the prefix may be anywhere).
-env -u PKG_CONFIG_LIBDIR "$make" -C "$tmp/work/example" install PKG_CONFIG_PATH="$pcdir" \
-    >>"$tmp/make.log" 2>&1 || { cat "$tmp/make.log" >&2; fail "make install"; }
+env -u PKG_CONFIG_LIBDIR "$make" -C "$tmp/work2/example" install PKG_CONFIG_PATH="$pcdir" \
+    >"$tmp/make.log" 2>&1 || { cat "$tmp/make.log" >&2; fail "make install"; }
 [ -f "$plugindir/example.so" ] || fail "make install did not copy example.so to $plugindir"
 out=$(env -u OPENSQT_PLUGIN_DIR "$prefix/bin/opensqt" plugins) ||
     fail "opensqt plugins exited $?"

@@ -1,4 +1,4 @@
-/* Kline store of the simulated market (plugins/paper/kbars.c). */
+/* Kline store of the simulated market (common/kbars.c). */
 #include <stdlib.h>
 #include <string.h>
 

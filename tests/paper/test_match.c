@@ -1,4 +1,4 @@
-/* Matching core (plugins/paper/match.c): validation, post-only, fills, fees, partial
+/* Matching core (common/match.c): validation, post-only, fills, fees, partial
  * fills, cancels, reduce-only, margin, position arithmetic, determinism. No host. */
 #include <stdlib.h>
 #include <string.h>
@@ -124,20 +124,20 @@ static void test_validation_classes(void)
     /* price off the tick: too many decimals, and not a multiple */
     CU_ASSERT_EQUAL(place(m, R("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "2990.005", "0.010", 0), &e),
                     SQT_ERULES);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-1111");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_PRICE_PRECISION);
     CU_ASSERT_EQUAL(place(m, R("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "0", "0.010", 0), &e),
                     SQT_ERULES);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-4014");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_PRICE_TICK);
     /* quantity: too many decimals, zero, below min qty */
     CU_ASSERT_EQUAL(place(m, R("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "2990.00", "0.0105", 0), &e),
                     SQT_ERULES);
     CU_ASSERT_EQUAL(place(m, R("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "2990.00", "0", 0), &e),
                     SQT_ERULES);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-4003");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_QTY_NOT_POSITIVE);
     /* min notional: 0.001 * 2990 = 2.99 < 5 */
     CU_ASSERT_EQUAL(place(m, R("a1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "2990.00", "0.001", 0), &e),
                     SQT_ERULES);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-4164");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_MIN_NOTIONAL);
     /* exactly the minimum notional passes: 0.002 * 2500 = 5 */
     CU_ASSERT_EQUAL(place(m, R("a2", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "2500.00", "0.002", 0), &e),
                     SQT_OK);
@@ -148,7 +148,7 @@ static void test_validation_classes(void)
     CU_ASSERT_EQUAL(place(m, q, &e), SQT_EINVAL);
     q = R("bad id", SQT_SIDE_BUY, SQT_TIF_GTC, "2990.00", "0.010", 0);
     CU_ASSERT_EQUAL(place(m, q, &e), SQT_EINVAL);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-4015");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_CLIENT_ID);
     q = R("0123456789012345678901234567890123456", SQT_SIDE_BUY, SQT_TIF_GTC, "2990.00", "0.010",
           0); /* 37 characters */
     CU_ASSERT_EQUAL(place(m, q, &e), SQT_EINVAL);
@@ -172,14 +172,14 @@ static void test_min_qty_and_open_cap(void)
     sqt_match_on_price(m, D("3000"), 1);
     CU_ASSERT_EQUAL(place(m, R("q1", SQT_SIDE_BUY, SQT_TIF_GTC, "2990.00", "0.009", 0), &e),
                     SQT_ERULES);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-4004");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_QTY_MIN);
     CU_ASSERT_EQUAL(place(m, R("q1", SQT_SIDE_BUY, SQT_TIF_GTC, "2990.00", "0.010", 0), &e),
                     SQT_OK);
     CU_ASSERT_EQUAL(place(m, R("q2", SQT_SIDE_BUY, SQT_TIF_GTC, "2980.00", "0.010", 0), &e),
                     SQT_OK);
     CU_ASSERT_EQUAL(place(m, R("q3", SQT_SIDE_BUY, SQT_TIF_GTC, "2970.00", "0.010", 0), &e),
                     SQT_ERULES);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-2025");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_MAX_OPEN);
     sqt_match_free(m);
 }
 
@@ -193,7 +193,7 @@ static void test_duplicate_client_id(void)
                     SQT_OK);
     CU_ASSERT_EQUAL(place(m, R("dup", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "2980.00", "0.010", 0), &e),
                     SQT_EDUP_CLIENT_ID);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-4116");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_DUP_CLIENT_ID);
     CU_ASSERT_EQUAL(sqt_match_cancel(m, "dup", NULL, 3000, &o, &e), SQT_OK);
     /* a finished order's id may be reused */
     CU_ASSERT_EQUAL(place(m, R("dup", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "2980.00", "0.010", 0), &e),
@@ -208,7 +208,7 @@ static void test_post_only_cross(void)
     sqt_error e;
     CU_ASSERT_EQUAL(place(m, R("p1", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "3000.00", "0.010", 0), &e),
                     SQT_EPOST_ONLY);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-5022");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_POST_ONLY);
     CU_ASSERT_EQUAL(place(m, R("p2", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "3000.01", "0.010", 0), &e),
                     SQT_EPOST_ONLY);
     CU_ASSERT_EQUAL(place(m, R("p3", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "2999.99", "0.010", 0), &e),
@@ -354,7 +354,7 @@ static void test_cancel_rules(void)
     CU_ASSERT_EQUAL(place(m, R("c2", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "2980.00", "0.010", 0), &e),
                     SQT_OK);
     CU_ASSERT_EQUAL(sqt_match_cancel(m, "nope", NULL, 1, &o, &e), SQT_EUNKNOWN_ORDER);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-2011");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_CANCEL_UNKNOWN);
     CU_ASSERT_EQUAL(sqt_match_cancel(m, NULL, NULL, 1, &o, &e), SQT_EINVAL);
     /* both ids given must name the same order */
     CU_ASSERT_EQUAL(sqt_match_cancel(m, "c1", r.rec[1].order_id, 1, &o, &e), SQT_EUNKNOWN_ORDER);
@@ -368,7 +368,7 @@ static void test_cancel_rules(void)
     CU_ASSERT_EQUAL(sqt_match_query(m, "c2", NULL, &o, &e), SQT_OK);
     CU_ASSERT_EQUAL(o.status, SQT_ORDER_FILLED);
     CU_ASSERT_EQUAL(sqt_match_query(m, "zzz", NULL, &o, &e), SQT_EUNKNOWN_ORDER);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-2013");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_QUERY_UNKNOWN);
     sqt_match_free(m);
 }
 
@@ -381,14 +381,14 @@ static void test_reduce_only(void)
     /* flat: nothing to reduce */
     CU_ASSERT_EQUAL(place(m, R("r1", SQT_SIDE_SELL, SQT_TIF_POST_ONLY, "3010.00", "0.010", 1), &e),
                     SQT_ERULES);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-2022");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_REDUCE_ONLY);
     /* long 0.02 */
     CU_ASSERT_EQUAL(place(m, R("b1", SQT_SIDE_BUY, SQT_TIF_GTC, "3000.00", "0.020", 0), &e),
                     SQT_OK);
     /* a reduce-only buy would increase the long */
     CU_ASSERT_EQUAL(place(m, R("r2", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "2990.00", "0.010", 1), &e),
                     SQT_ERULES);
-    SQT_ASSERT_STR_EQ(e.exch_code, "-2022");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_REDUCE_ONLY);
     /* more than the position */
     CU_ASSERT_EQUAL(place(m, R("r3", SQT_SIDE_SELL, SQT_TIF_POST_ONLY, "3010.00", "0.021", 1), &e),
                     SQT_ERULES);
@@ -435,7 +435,7 @@ static void test_margin(void)
                     SQT_OK); /* 89.70 */
     CU_ASSERT_EQUAL(place(m, R("m2", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "2980.00", "0.004", 0), &e),
                     SQT_EMARGIN); /* + 11.92 > 100 */
-    SQT_ASSERT_STR_EQ(e.exch_code, "-2019");
+    SQT_ASSERT_STR_EQ(e.exch_code, SQT_MATCH_R_MARGIN);
     CU_ASSERT_EQUAL(place(m, R("m3", SQT_SIDE_BUY, SQT_TIF_POST_ONLY, "2500.00", "0.004", 0), &e),
                     SQT_OK); /* + 10.00 = 99.70 */
     sqt_match_account(m, &a);

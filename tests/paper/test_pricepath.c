@@ -1,4 +1,4 @@
-/* Price path (plugins/paper/pricepath.c): seeded generators and CSV replay. */
+/* Price path (common/pricepath.c): seeded generators and CSV replay. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

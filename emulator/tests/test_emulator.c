@@ -88,6 +88,8 @@ typedef struct fx {
     int emu_closed, http_closed;
 } fx;
 
+static FILE *fx_log; /* the next fx_start's log (NULL: quiet) */
+
 static int fx_start(fx *f, int manual, const char *faults)
 {
     sqt_emu_opts o;
@@ -95,9 +97,11 @@ static int fx_start(fx *f, int manual, const char *faults)
     memset(f, 0, sizeof(*f));
     uv_loop_init(&f->loop);
     sqt_emu_opts_default(&o);
+    o.dialect = "binance";
     o.manual_price = manual;
     o.seed = 7;
     o.faults_file = faults;
+    o.log = fx_log;
     if (getenv("SQT_EMU_VERBOSE"))
         o.log = stderr;
     if (sqt_emu_start(&f->loop, &o, &f->emu, err, sizeof(err)) != SQT_OK) {
@@ -995,6 +999,7 @@ static void test_command_lines(void)
     fclose(fp);
     uv_loop_init(&f.loop);
     sqt_emu_opts_default(&o);
+    o.dialect = "binance";
     o.faults_file = path;
     CU_ASSERT_TRUE(sqt_emu_start(&f.loop, &o, &e, err, sizeof(err)) != SQT_OK);
     CU_ASSERT_TRUE(strstr(err, ":5:") != NULL);
@@ -1298,6 +1303,388 @@ static void test_binary(void)
         fclose(fp);
 }
 
+/* ------------------------------------------------------------------------------------
+ * control commands other issues need, fidelity
+ * ---------------------------------------------------------------------------------- */
+
+static json_t *state_of(fx *f)
+{
+    hres r;
+    json_t *j;
+    call(f, "GET", "/_emu/state", NULL, &r);
+    j = json_incref(r.json);
+    hres_free(&r);
+    return j;
+}
+
+/* A long of 0.010 bought at 2990.00 (maker), the price left at 2989.50. */
+static void open_long(fx *f)
+{
+    hres r;
+    scall(f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
+          "newClientOrderId=grid_long",
+          &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    control(f, "price", "{\"price\":\"2989.50\"}", &r);
+    hres_free(&r);
+}
+
+static void test_close_position(void)
+{
+    fx f;
+    hres r;
+    wsc user;
+    char target[256];
+    json_t *st, *j, *fl, *last;
+    int from = 0;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    call(&f, "POST", "/fapi/v1/listenKey", NULL, &r);
+    snprintf(target, sizeof(target), "/private/ws?listenKey=%s", jstr(r.json, "listenKey"));
+    hres_free(&r);
+    SQT_ASSERT_INT_EQ(ws_connect(&f, &user, target), 0);
+    /* nothing to close yet */
+    control(&f, "close_position", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    CU_ASSERT_TRUE(strstr(jstr(r.json, "error"), "no position") != NULL);
+    hres_free(&r);
+    open_long(&f);
+    /* one of ours rests above: it must stay */
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=SELL&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2992.00&"
+          "newClientOrderId=grid_sell",
+          &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    from = user.n;
+    control(&f, "close_position", "{\"qty\":\"0.004\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "closed"), "0.004");
+    hres_free(&r);
+    j = ws_wait(&f, &user, &from, "e", NULL, "ACCOUNT_UPDATE", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(json_object_get(j, "a"), "P"), 0), "pa"),
+                      "0.006");
+    json_decref(j);
+    st = state_of(&f);
+    SQT_ASSERT_STR_EQ(jstr(json_object_get(st, "position"), "size"), "0.006");
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(st, "open_orders")), 1);
+    fl = json_object_get(st, "fills");
+    SQT_ASSERT_INT_EQ(json_array_size(fl), 2);
+    last = json_array_get(fl, 1);
+    SQT_ASSERT_STR_EQ(jstr(last, "client_id"), "");
+    SQT_ASSERT_STR_EQ(jstr(last, "side"), "SELL");
+    SQT_ASSERT_STR_EQ(jstr(last, "qty"), "0.004");
+    SQT_ASSERT_STR_EQ(jstr(last, "price"), "2989.50");
+    SQT_ASSERT_STR_EQ(jstr(last, "fee"), "0.005979"); /* 11.958 * 0.0005, taker */
+    SQT_ASSERT_STR_EQ(jstr(last, "realized_pnl"), "-0.002");
+    /* wallet: 10000 - 0.00598 (maker buy) - 0.005979 - 0.002 */
+    SQT_ASSERT_STR_EQ(jstr(st, "balance"), "9999.98604100");
+    json_decref(st);
+    /* the rest: all of it */
+    control(&f, "close_position", "{}", &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "closed"), "0.006");
+    hres_free(&r);
+    st = state_of(&f);
+    SQT_ASSERT_STR_EQ(jstr(json_object_get(st, "position"), "size"), "0.000");
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(st, "open_orders")), 1);
+    json_decref(st);
+    control(&f, "close_position", "{\"qty\":\"-1\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    hres_free(&r);
+    ws_done(&f, &user);
+    fx_stop(&f);
+}
+
+static void test_print_and_stalled_market(void)
+{
+    fx f;
+    hres r;
+    wsc m;
+    json_t *j, *st;
+    int from = 0;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    SQT_ASSERT_INT_EQ(ws_connect(&f, &m, "/market/ws/ethusdt@aggTrade"), 0);
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2900.00",
+          &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    /* one outlier print far below the resting buy */
+    control(&f, "print", "{\"price\":\"2500.00\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "price"), "3000.00");
+    hres_free(&r);
+    j = ws_wait(&f, &m, &from, "e", NULL, "aggTrade", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    SQT_ASSERT_STR_EQ(jstr(j, "p"), "2500.00");
+    json_decref(j);
+    st = state_of(&f);
+    SQT_ASSERT_STR_EQ(jstr(st, "price"), "3000.00");
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(st, "open_orders")), 1);
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(st, "fills")), 0);
+    json_decref(st);
+    /* the next tick goes on from the real price */
+    control(&f, "step", NULL, &r);
+    hres_free(&r);
+    j = ws_wait(&f, &m, &from, "e", NULL, "aggTrade", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    CU_ASSERT_TRUE(atof(jstr(j, "p")) > 2950.0);
+    json_decref(j);
+    control(&f, "print", "{\"price\":\"2500.001\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    hres_free(&r);
+
+    /* a stalled market stream: nothing arrives until it is let go */
+    control(&f, "stall_ws", "{\"which\":\"market\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_INT_EQ(jint(r.json, "connections"), 1);
+    hres_free(&r);
+    from = m.n;
+    control(&f, "price", "{\"price\":\"3005.00\"}", &r);
+    hres_free(&r);
+    j = ws_wait(&f, &m, &from, "e", NULL, "aggTrade", 500);
+    CU_ASSERT_PTR_NULL(j);
+    json_decref(j);
+    control(&f, "stall_ws", "{\"which\":\"market\",\"on\":false}", &r);
+    hres_free(&r);
+    control(&f, "price", "{\"price\":\"3006.00\"}", &r);
+    hres_free(&r);
+    j = ws_wait(&f, &m, &from, "p", NULL, "3006.00", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    json_decref(j);
+    ws_done(&f, &m);
+    fx_stop(&f);
+}
+
+static void test_method_faults_and_table(void)
+{
+    fx f;
+    hres r;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    /* a 429 for DELETE on /fapi/v1/order only: the POST goes through */
+    control(&f, "http429", "{\"path\":\"/fapi/v1/order\",\"method\":\"delete\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
+          "newClientOrderId=m1",
+          &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    scall(&f, "DELETE", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=m1", &r);
+    SQT_ASSERT_INT_EQ(r.status, 429);
+    hres_free(&r);
+    scall(&f, "DELETE", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=m1", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    control(&f, "timeout", "{\"method\":\"DE1\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    hres_free(&r);
+    /* the table answers help and names an unknown command */
+    control(&f, "help", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    CU_ASSERT_TRUE(json_is_string(json_object_get(json_object_get(r.json, "commands"), "close_position")));
+    CU_ASSERT_TRUE(json_is_string(json_object_get(json_object_get(r.json, "commands"), "print")));
+    CU_ASSERT_TRUE(json_is_string(json_object_get(json_object_get(r.json, "commands"), "stall_ws")));
+    hres_free(&r);
+    control(&f, "drop_wss", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 404);
+    CU_ASSERT_TRUE(strstr(jstr(r.json, "error"), "drop_wss") != NULL);
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+/* The code and Binance's text of one refused order. */
+static void refused(fx *f, const char *params, long code, const char *msg)
+{
+    hres r;
+    scall(f, "POST", "/fapi/v1/order", params, &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    SQT_ASSERT_INT_EQ(jint(r.json, "code"), code);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "msg"), msg);
+    hres_free(&r);
+}
+
+static void test_binance_texts_and_band(void)
+{
+    fx f;
+    hres r;
+    wsc a, b, u;
+    char target[256];
+    json_t *j, *sym;
+    int from = 0;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    /* PERCENT_PRICE around the mark 3000.00: [2850.00, 3150.00] */
+    call(&f, "GET", "/fapi/v1/exchangeInfo", NULL, &r);
+    sym = json_array_get(json_object_get(r.json, "symbols"), 0);
+    SQT_ASSERT_STR_EQ(jstr(filter(sym, "PERCENT_PRICE"), "multiplierUp"), "1.0500");
+    SQT_ASSERT_STR_EQ(jstr(filter(sym, "PERCENT_PRICE"), "multiplierDown"), "0.9500");
+    hres_free(&r);
+    refused(&f, "symbol=ETHUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=0.010&price=3150.01",
+            -4016, "Limit price can't be higher than 3150.00.");
+    refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=2849.99",
+            -4024, "Limit price can't be lower than 2850.00.");
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2850.00&"
+          "newClientOrderId=t1",
+          &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
+                "newClientOrderId=t1",
+            -4116, "ClientOrderId is duplicated.");
+    refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
+                "newClientOrderId=bad%20id",
+            -4015, "Client order id is not valid.");
+    refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=0.00",
+            -4014, "Price not increased by tick size.");
+    refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.001",
+            -1111, "Precision is over the maximum defined for this asset.");
+    refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.001&price=2990.00",
+            -4164, "Order's notional must be no smaller than 5 (unless you choose reduce only).");
+    refused(&f, "symbol=ETHUSDT&side=SELL&type=LIMIT&timeInForce=GTX&quantity=0.010&"
+                "price=3010.00&reduceOnly=true",
+            -2022, "ReduceOnly Order is rejected.");
+    refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=3000.00",
+            -5022, "Due to the order could not be executed as maker, the Post Only order will be "
+                   "rejected. The order will not be recorded in the order history");
+    /* parameter names in any case (ccxt sends orderidlist) */
+    scall(&f, "DELETE", "/fapi/v1/batchOrders",
+          "symbol=ETHUSDT&origclientorderidlist=%5B%22t1%22%5D", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "status"), "CANCELED");
+    hres_free(&r);
+
+    /* the indexed market forms and the key in the private path */
+    SQT_ASSERT_INT_EQ(ws_connect(&f, &a, "/market/ws/1"), 0);
+    SQT_ASSERT_INT_EQ(ws_connect(&f, &b, "/public/ws/2"), 0);
+    {
+        static const char sub[] =
+            "{\"method\":\"SUBSCRIBE\",\"params\":[\"ethusdt@aggTrade\"],\"id\":1}";
+        SQT_ASSERT_INT_EQ(sqt_ws_send(a.ws, sub, strlen(sub), 0), 0);
+        RUN_UNTIL(&f.loop, a.n > 0, 2000);
+    }
+    call(&f, "POST", "/fapi/v1/listenKey", NULL, &r);
+    snprintf(target, sizeof(target), "/private/ws/%s", jstr(r.json, "listenKey"));
+    hres_free(&r);
+    SQT_ASSERT_INT_EQ(ws_connect(&f, &u, target), 0);
+    control(&f, "price", "{\"price\":\"3001.00\"}", &r);
+    hres_free(&r);
+    j = ws_wait(&f, &a, &from, "e", NULL, "aggTrade", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    json_decref(j);
+    scall(&f, "POST", "/fapi/v1/order",
+          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00", &r);
+    hres_free(&r);
+    from = 0;
+    j = ws_wait(&f, &u, &from, "e", NULL, "ORDER_TRADE_UPDATE", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    json_decref(j);
+    ws_done(&f, &a);
+    ws_done(&f, &b);
+    ws_done(&f, &u);
+    fx_stop(&f);
+}
+
+static void test_v3_account_fields(void)
+{
+    fx f;
+    hres r;
+    json_t *p;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    scall(&f, "GET", "/fapi/v3/positionRisk", "symbol=ETHUSDT", &r);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 0); /* flat, no orders: not listed */
+    hres_free(&r);
+    scall(&f, "GET", "/fapi/v3/account", "", &r);
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "positions")), 0);
+    CU_ASSERT_PTR_NULL(json_object_get(r.json, "feeTier"));
+    CU_ASSERT_PTR_NULL(json_object_get(r.json, "canTrade"));
+    SQT_ASSERT_STR_EQ(jstr(r.json, "totalWalletBalance"), "10000.00000000");
+    hres_free(&r);
+    open_long(&f);
+    scall(&f, "GET", "/fapi/v3/account", "", &r);
+    p = json_array_get(json_object_get(r.json, "positions"), 0);
+    SQT_ASSERT_STR_EQ(jstr(p, "positionAmt"), "0.010");
+    CU_ASSERT_PTR_NULL(json_object_get(p, "leverage"));
+    CU_ASSERT_PTR_NULL(json_object_get(p, "entryPrice"));
+    hres_free(&r);
+    scall(&f, "GET", "/fapi/v3/positionRisk", "symbol=ETHUSDT", &r);
+    p = json_array_get(r.json, 0);
+    SQT_ASSERT_STR_EQ(jstr(p, "positionAmt"), "0.010");
+    SQT_ASSERT_STR_EQ(jstr(p, "entryPrice"), "2990.00");
+    SQT_ASSERT_STR_EQ(jstr(p, "marginAsset"), "USDT");
+    CU_ASSERT_PTR_NOT_NULL(json_object_get(p, "positionInitialMargin"));
+    CU_ASSERT_PTR_NULL(json_object_get(p, "leverage"));
+    CU_ASSERT_PTR_NULL(json_object_get(p, "marginType"));
+    hres_free(&r);
+    scall(&f, "GET", "/fapi/v2/positionRisk", "symbol=ETHUSDT", &r);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "leverage"), "5");
+    hres_free(&r);
+    /* where a v3 client reads the leverage */
+    scall(&f, "GET", "/fapi/v1/symbolConfig", "symbol=ETHUSDT", &r);
+    SQT_ASSERT_INT_EQ(jint(json_array_get(r.json, 0), "leverage"), 5);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "marginType"), "CROSSED");
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+static void test_dialect_required_and_log(void)
+{
+    uv_loop_t loop;
+    sqt_emu_opts o;
+    sqt_emu *e = NULL;
+    char err[256], line[512] = "";
+    fx f;
+    hres r;
+    FILE *log = tmpfile();
+    int y, mo, d, h, mi, s, ms;
+    uv_loop_init(&loop);
+    sqt_emu_opts_default(&o);
+    CU_ASSERT_PTR_NULL(o.dialect);
+    CU_ASSERT_TRUE(sqt_emu_start(&loop, &o, &e, err, sizeof(err)) != SQT_OK);
+    CU_ASSERT_TRUE(strstr(err, "dialect") != NULL && strstr(err, "binance") != NULL);
+    o.dialect = "bitfinex";
+    CU_ASSERT_TRUE(sqt_emu_start(&loop, &o, &e, err, sizeof(err)) != SQT_OK);
+    CU_ASSERT_TRUE(strstr(err, "bitfinex") != NULL && strstr(err, "binance") != NULL);
+    SQT_ASSERT_INT_EQ(uv_loop_close(&loop), 0);
+
+    /* every log line starts with its UTC time */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+    fx_log = log;
+    if (fx_start(&f, 1, NULL) == 0) {
+        call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
+        hres_free(&r);
+        fx_stop(&f);
+    } else {
+        CU_FAIL("emulator did not start");
+    }
+    fx_log = NULL;
+    rewind(log);
+    CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), log));
+    SQT_ASSERT_INT_EQ(sscanf(line, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ emulator: ", &y, &mo, &d, &h, &mi,
+                             &s, &ms),
+                      7);
+    CU_ASSERT_TRUE(strstr(line, "Z emulator: ") != NULL);
+    fclose(log);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -1314,6 +1701,12 @@ int main(void)
         {"partial fills, reset, forced margin rejection", test_partial_fill_and_reset},
         {"userTrades from the fill ledger", test_user_trades},
         {"the binary: first line and SIGTERM", test_binary},
+        {"close_position: an outside trade", test_close_position},
+        {"print, and a stalled market stream", test_print_and_stalled_market},
+        {"faults by method, the command table", test_method_faults_and_table},
+        {"Binance's texts, PERCENT_PRICE, parameter case, stream forms", test_binance_texts_and_band},
+        {"v3 account and positionRisk fields", test_v3_account_fields},
+        {"no default dialect, timestamped log", test_dialect_required_and_log},
         {NULL, NULL}};
     signal(SIGPIPE, SIG_IGN);
     SQT_TEST_INIT();

@@ -5,7 +5,7 @@
  * state only when the test says so. Plugin mistakes against the services contract
  * (cancelling a finished call, stopping an unknown timer, sending on a closed socket)
  * are counted and printed instead of crashing, so a test can assert there were none. */
-#include "fake_host.h"
+#include <opensqt/fakehost.h>
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -634,15 +634,15 @@ int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_
     }
     memset(&o, 0, sizeof o);
     if (req->side != SQT_SIDE_BUY && req->side != SQT_SIDE_SELL) {
-        set_err(err, SQT_EINVAL, "-1102", "invalid side %d", (int)req->side);
+        set_err(err, SQT_EINVAL, SQT_MATCH_R_BAD_REQUEST, "invalid side %d", (int)req->side);
         return SQT_EINVAL;
     }
     if (req->tif != SQT_TIF_GTC && req->tif != SQT_TIF_POST_ONLY) {
-        set_err(err, SQT_EINVAL, "-1102", "invalid time in force %d", (int)req->tif);
+        set_err(err, SQT_EINVAL, SQT_MATCH_R_BAD_REQUEST, "invalid time in force %d", (int)req->tif);
         return SQT_EINVAL;
     }
     if (memchr(req->client_id, '\0', sizeof req->client_id) == NULL) {
-        set_err(err, SQT_EINVAL, "-4015", "client order id is not terminated");
+        set_err(err, SQT_EINVAL, SQT_MATCH_R_CLIENT_ID, "client order id is not terminated");
         return SQT_EINVAL;
     }
     if (req->client_id[0] == '\0')
@@ -650,7 +650,7 @@ int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_
     else
         memcpy(o.client_id, req->client_id, sizeof o.client_id);
     if (!valid_client_id(o.client_id)) {
-        set_err(err, SQT_EINVAL, "-4015",
+        set_err(err, SQT_EINVAL, SQT_MATCH_R_CLIENT_ID,
                 "client order id must be 1-%d characters of [.A-Z:/a-z0-9_-]",
                 SQT_MATCH_CLIENT_ID_LEN);
         return SQT_EINVAL;
@@ -661,69 +661,69 @@ int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_
 
     rc = to_units(req->price, m->ps, &o.price);
     if (rc != SQT_OK) {
-        set_err(err, SQT_ERULES, "-1111", "price has more decimals than the tick size allows");
+        set_err(err, SQT_ERULES, SQT_MATCH_R_PRICE_PRECISION, "price has more decimals than the tick size allows");
         return SQT_ERULES;
     }
     if (o.price <= 0 || o.price % m->tick != 0) {
         if (sqt_dec_format(req->price, pbuf, sizeof pbuf) < 0)
             snprintf(pbuf, sizeof pbuf, "?");
-        set_err(err, SQT_ERULES, "-4014", "price %s is not a positive multiple of the tick size",
+        set_err(err, SQT_ERULES, SQT_MATCH_R_PRICE_TICK, "price %s is not a positive multiple of the tick size",
                 pbuf);
         return SQT_ERULES;
     }
     rc = to_units(req->qty, m->qs, &o.qty);
     if (rc != SQT_OK) {
-        set_err(err, SQT_ERULES, "-1111", "quantity has more decimals than the step size allows");
+        set_err(err, SQT_ERULES, SQT_MATCH_R_QTY_PRECISION, "quantity has more decimals than the step size allows");
         return SQT_ERULES;
     }
     if (o.qty <= 0) {
-        set_err(err, SQT_ERULES, "-4003", "quantity must be greater than zero");
+        set_err(err, SQT_ERULES, SQT_MATCH_R_QTY_NOT_POSITIVE, "quantity must be greater than zero");
         return SQT_ERULES;
     }
     if (o.qty % m->step != 0) {
-        set_err(err, SQT_ERULES, "-1013", "quantity is not a multiple of the step size");
+        set_err(err, SQT_ERULES, SQT_MATCH_R_QTY_STEP, "quantity is not a multiple of the step size");
         return SQT_ERULES;
     }
     if (o.qty < m->min_qty) {
-        set_err(err, SQT_ERULES, "-4004", "quantity is below the minimum quantity");
+        set_err(err, SQT_ERULES, SQT_MATCH_R_QTY_MIN, "quantity is below the minimum quantity");
         return SQT_ERULES;
     }
     ntl = notional(m, o.price, o.qty);
     if (!fits64(ntl) || ntl > (i128)INT64_MAX / 4) {
-        set_err(err, SQT_ERULES, "-4005", "order notional is too large");
+        set_err(err, SQT_ERULES, SQT_MATCH_R_TOO_LARGE, "order notional is too large");
         return SQT_ERULES;
     }
     if (!o.reduce_only && ntl < m->min_notional) {
-        set_err(err, SQT_ERULES, "-4164",
+        set_err(err, SQT_ERULES, SQT_MATCH_R_MIN_NOTIONAL,
                 "order notional must be no smaller than the minimum notional "
                 "(unless reduce-only)");
         return SQT_ERULES;
     }
     if (m->n_open >= (size_t)m->cfg.max_open_orders) {
-        set_err(err, SQT_ERULES, "-2025", "reached the maximum of %d open orders",
+        set_err(err, SQT_ERULES, SQT_MATCH_R_MAX_OPEN, "reached the maximum of %d open orders",
                 (int)m->cfg.max_open_orders);
         return SQT_ERULES;
     }
     if (find_open(m, o.client_id, NULL) >= 0) {
-        set_err(err, SQT_EDUP_CLIENT_ID, "-4116", "client order id %s is used by an open order",
+        set_err(err, SQT_EDUP_CLIENT_ID, SQT_MATCH_R_DUP_CLIENT_ID, "client order id %s is used by an open order",
                 o.client_id);
         return SQT_EDUP_CLIENT_ID;
     }
     if (o.reduce_only) {
         int64_t pabs = m->pos < 0 ? -m->pos : m->pos;
         if (!can_reduce(m, o.side)) {
-            set_err(err, SQT_ERULES, "-2022",
+            set_err(err, SQT_ERULES, SQT_MATCH_R_REDUCE_ONLY,
                     "ReduceOnly order is rejected: it would not reduce the position");
             return SQT_ERULES;
         }
         if (o.qty > pabs) {
-            set_err(err, SQT_ERULES, "-2022",
+            set_err(err, SQT_ERULES, SQT_MATCH_R_REDUCE_ONLY,
                     "ReduceOnly order is rejected: quantity exceeds the position");
             return SQT_ERULES;
         }
     }
     if (o.tif == SQT_TIF_POST_ONLY && crosses(m, o.side, o.price)) {
-        set_err(err, SQT_EPOST_ONLY, "-5022",
+        set_err(err, SQT_EPOST_ONLY, SQT_MATCH_R_POST_ONLY,
                 "post-only order would immediately match and take liquidity");
         return SQT_EPOST_ONLY;
     }
@@ -731,7 +731,7 @@ int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_
         i128 need = margin_required(m, &o);
         i128 equity = (i128)m->balance + unrealized(m);
         if (need > equity) {
-            set_err(err, SQT_EMARGIN, "-2019", "margin is insufficient");
+            set_err(err, SQT_EMARGIN, SQT_MATCH_R_MARGIN, "margin is insufficient");
             return SQT_EMARGIN;
         }
     }
@@ -771,12 +771,12 @@ int sqt_match_cancel(sqt_match *m, const char *client_id, const char *order_id, 
     mord *o;
     clear_err(err);
     if (m == NULL || !has_id(client_id, order_id)) {
-        set_err(err, SQT_EINVAL, "-1102", "cancel needs a client order id or an order id");
+        set_err(err, SQT_EINVAL, SQT_MATCH_R_BAD_REQUEST, "cancel needs a client order id or an order id");
         return SQT_EINVAL;
     }
     i = find_open(m, client_id, order_id);
     if (i < 0) {
-        set_err(err, SQT_EUNKNOWN_ORDER, "-2011", "Unknown order sent.");
+        set_err(err, SQT_EUNKNOWN_ORDER, SQT_MATCH_R_CANCEL_UNKNOWN, "Unknown order sent.");
         return SQT_EUNKNOWN_ORDER;
     }
     o = &m->open[i];
@@ -789,6 +789,54 @@ int sqt_match_cancel(sqt_match *m, const char *client_id, const char *order_id, 
     if (out != NULL)
         view(m, o, out);
     finish(m, (size_t)i);
+    return SQT_OK;
+}
+
+int sqt_match_outside_trade(sqt_match *m, sqt_dec qty, int64_t now_ms, sqt_order *fill,
+                            sqt_error *err)
+{
+    int64_t q, pabs;
+    sqt_side side;
+    i128 ntl, fee, pnl;
+    clear_err(err);
+    if (m == NULL || m->pos == 0 || !m->have_price) {
+        set_err(err, SQT_ESTATE, SQT_MATCH_R_NO_POSITION, "there is no position to close");
+        return SQT_ESTATE;
+    }
+    pabs = m->pos < 0 ? -m->pos : m->pos;
+    if (to_units(qty, m->qs, &q) != SQT_OK || q < 0 || (q > 0 && q % m->step != 0)) {
+        set_err(err, SQT_EINVAL, SQT_MATCH_R_QTY_STEP,
+                "the quantity must be a non-negative multiple of the step size");
+        return SQT_EINVAL;
+    }
+    if (q == 0 || q > pabs)
+        q = pabs;
+    side = m->pos > 0 ? SQT_SIDE_SELL : SQT_SIDE_BUY;
+    ntl = notional(m, m->last_price, q);
+    fee = apply_rate(ntl, m->taker);
+    pnl = position_apply(m, side, q, m->last_price);
+    m->balance += (int64_t)(pnl - fee);
+    m->st_pnl += (int64_t)pnl;
+    m->st_fees += (int64_t)fee;
+    m->st_volume += (int64_t)ntl;
+    m->st_fills++;
+    if (fill != NULL) {
+        mord o;
+        memset(&o, 0, sizeof o);
+        o.side = side;
+        o.tif = SQT_TIF_GTC;
+        o.reduce_only = 1;
+        o.status = SQT_ORDER_FILLED;
+        o.price = m->last_price;
+        o.qty = o.filled = o.last_qty = q;
+        o.quote = (int64_t)ntl;
+        o.last_price = m->last_price;
+        o.last_fee = (int64_t)fee;
+        o.last_pnl = (int64_t)pnl;
+        o.update_ms = now_ms;
+        o.seq = ++m->seq;
+        view(m, &o, fill);
+    }
     return SQT_OK;
 }
 
@@ -887,7 +935,7 @@ int sqt_match_query(const sqt_match *m, const char *client_id, const char *order
     size_t k;
     clear_err(err);
     if (m == NULL || out == NULL || !has_id(client_id, order_id)) {
-        set_err(err, SQT_EINVAL, "-1102", "query needs a client order id or an order id");
+        set_err(err, SQT_EINVAL, SQT_MATCH_R_BAD_REQUEST, "query needs a client order id or an order id");
         return SQT_EINVAL;
     }
     i = find_open(m, client_id, order_id);
@@ -902,7 +950,7 @@ int sqt_match_query(const sqt_match *m, const char *client_id, const char *order
             return SQT_OK;
         }
     }
-    set_err(err, SQT_EUNKNOWN_ORDER, "-2013", "Order does not exist.");
+    set_err(err, SQT_EUNKNOWN_ORDER, SQT_MATCH_R_QUERY_UNKNOWN, "Order does not exist.");
     return SQT_EUNKNOWN_ORDER;
 }
 
@@ -978,7 +1026,7 @@ int sqt_match_set_leverage(sqt_match *m, int32_t leverage, sqt_error *err)
 {
     clear_err(err);
     if (m == NULL || leverage < 1 || leverage > 125) {
-        set_err(err, SQT_EINVAL, "-4028", "leverage must be 1..125");
+        set_err(err, SQT_EINVAL, SQT_MATCH_R_LEVERAGE, "leverage must be 1..125");
         return SQT_EINVAL;
     }
     m->leverage = leverage;

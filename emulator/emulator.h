@@ -1,13 +1,16 @@
-/* The loopback exchange emulator: one traded symbol on the paper plugin's matching core
- * (sqt_match) and price path (sqt_pricepath, sqt_kbars), served on 127.0.0.1 over the
- * test server core (server.h) in one exchange's dialect, with faults a test can script.
+/* The loopback exchange emulator: one traded symbol on the shared matching core
+ * (common/: sqt_match) and price path (sqt_pricepath, sqt_kbars), served on 127.0.0.1
+ * over the loopback server (server.h) in one exchange's dialect, with faults a test can
+ * script.
  *
  * The core owns everything that is not dialect: the account and its order book, the
  * price (auto: a seeded path stepped every tick; manual: only control commands move it),
  * the WebSocket connection registry, the user-push pipeline (drop, duplicate, reorder),
  * REST faults (429, 418, 503, timeouts, delays), the control endpoint under /_emu/ and
- * the faults file. A dialect (one file each) translates: REST routes and JSON shapes,
- * signing, stream paths and push formats. See docs/emulator.md.
+ * the faults file. The core speaks in exchange-neutral outcomes (sqt_error with an
+ * SQT_MATCH_R_* / SQT_EMU_R_* reason); a dialect (dialects/<exchange>.c) translates:
+ * REST routes and JSON shapes, its error codes and texts, signing, stream paths and push
+ * formats. See docs/emulator.md.
  *
  * Single-threaded on the caller's uv loop. Life: start -> close(done). */
 #ifndef SQT_EMULATOR_H
@@ -34,7 +37,7 @@
 typedef struct sqt_emu sqt_emu;
 
 typedef struct sqt_emu_opts {
-    const char *dialect;       /* "binance" */
+    const char *dialect;       /* required: one of sqt_emu_dialect_names() */
     int port;                  /* 0 = ephemeral; the address is always 127.0.0.1 */
     uint64_t seed;             /* price path and generated ids */
     int manual_price;          /* 1: the price moves only on control commands */
@@ -53,9 +56,19 @@ typedef struct sqt_emu_opts {
     const char *key_file;
     uint32_t ping_ms;          /* server ping on every WebSocket; 0 = never (default 180000) */
     FILE *log;                 /* one line per request and fault; NULL = quiet */
+    /* The price band around the mark price (the emulator's price) a limit order must stay
+     * in, as multipliers: default 1.05 / 0.95; {0,0} turns a side off. */
+    sqt_dec band_up, band_down;
 } sqt_emu_opts;
 
+/* Defaults for everything but the dialect, which stays NULL: the caller names it. */
 void sqt_emu_opts_default(sqt_emu_opts *o);
+/* The built-in dialects as "a, b" into buf; returns buf. */
+const char *sqt_emu_dialect_names(char *buf, size_t cap);
+
+/* Refusals of the core that are not the matching core's (sqt_error.exch_code). */
+#define SQT_EMU_R_PRICE_ABOVE_BAND "price_above_band" /* message: the band's upper edge */
+#define SQT_EMU_R_PRICE_BELOW_BAND "price_below_band" /* message: the band's lower edge */
 
 /* Validate, build the exchange, bind, run the faults file's untriggered lines. On
  * failure returns a negative code and err says why. */

@@ -7,7 +7,8 @@
  * units of the step's scale, balances, fees and PnL at SQT_MATCH_MONEY_SCALE decimals,
  * with 128-bit intermediates. Order updates are handed to the caller's emit callback as
  * they happen (during place/cancel/on_price); the caller decides how and when to
- * deliver them. Error details mimic Binance USD-M codes in sqt_error.exch_code. */
+ * deliver them. sqt_error.exch_code carries an exchange-neutral reason (SQT_MATCH_R_*)
+ * that a caller speaking an exchange's dialect maps to that exchange's code and text. */
 #ifndef SQT_MATCH_H
 #define SQT_MATCH_H
 
@@ -18,6 +19,27 @@
 
 #define SQT_MATCH_MONEY_SCALE 8
 #define SQT_MATCH_CLIENT_ID_LEN 36 /* Binance's rule: 1-36 of [.A-Z:/a-z0-9_-] */
+
+/* Why the core refused (sqt_error.exch_code); sqt_error.code is the SDK class. */
+#define SQT_MATCH_R_BAD_REQUEST "bad_request"
+#define SQT_MATCH_R_CLIENT_ID "client_id_invalid"
+#define SQT_MATCH_R_PRICE_PRECISION "price_precision"
+#define SQT_MATCH_R_PRICE_TICK "price_tick"
+#define SQT_MATCH_R_QTY_PRECISION "qty_precision"
+#define SQT_MATCH_R_QTY_NOT_POSITIVE "qty_not_positive"
+#define SQT_MATCH_R_QTY_STEP "qty_step"
+#define SQT_MATCH_R_QTY_MIN "qty_below_min"
+#define SQT_MATCH_R_TOO_LARGE "notional_too_large"
+#define SQT_MATCH_R_MIN_NOTIONAL "notional_below_min"
+#define SQT_MATCH_R_MAX_OPEN "max_open_orders"
+#define SQT_MATCH_R_DUP_CLIENT_ID "client_id_duplicate"
+#define SQT_MATCH_R_REDUCE_ONLY "reduce_only_rejected"
+#define SQT_MATCH_R_POST_ONLY "post_only_would_take"
+#define SQT_MATCH_R_MARGIN "margin_insufficient"
+#define SQT_MATCH_R_CANCEL_UNKNOWN "cancel_unknown_order"
+#define SQT_MATCH_R_QUERY_UNKNOWN "query_unknown_order"
+#define SQT_MATCH_R_LEVERAGE "leverage_invalid"
+#define SQT_MATCH_R_NO_POSITION "no_position"
 
 typedef struct sqt_match sqt_match;
 
@@ -62,7 +84,7 @@ void sqt_match_free(sqt_match *m);
 /* Place a limit order. Checks, in order: shape (side, tif, client id) -> SQT_EINVAL;
  * tick/step/min qty/min notional/open-order cap -> SQT_ERULES; duplicate open client id
  * -> SQT_EDUP_CLIENT_ID; reduce-only that would not reduce or exceeds the position ->
- * SQT_ERULES (-2022); post-only that crosses the last price -> SQT_EPOST_ONLY; margin ->
+ * SQT_ERULES; post-only that crosses the last price -> SQT_EPOST_ONLY; margin ->
  * SQT_EMARGIN. A GTC order that crosses executes at once at the last price as taker (up
  * to partial_fill_qty; any rest rests). An empty client id gets a generated one.
  * On success *out (may be NULL) is the order after placement and updates were emitted. */
@@ -79,6 +101,15 @@ int sqt_match_cancel(sqt_match *m, const char *client_id, const char *order_id, 
  * price first then oldest first, each by at most partial_fill_qty. A reduce-only order
  * that can no longer reduce expires. Returns the number of fills, or SQT_EINVAL. */
 int sqt_match_on_price(sqt_match *m, sqt_dec price, int64_t now_ms);
+
+/* A trade outside the book (the trader closing by hand on the website, a liquidation):
+ * reduces the position by `qty` (0 or more than the position: all of it) at the last
+ * price as taker, with its fee and realized PnL booked to the wallet and the stats. The
+ * open orders stay as they are. *fill (may be NULL) describes it like an order update
+ * (empty order and client ids, last_fill_*, fee, realized_pnl). SQT_ESTATE when flat or
+ * before the first price, SQT_EINVAL for a bad qty. */
+int sqt_match_outside_trade(sqt_match *m, sqt_dec qty, int64_t now_ms, sqt_order *fill,
+                            sqt_error *err);
 
 /* Last price seen by on_price ({0,0} before the first). */
 sqt_dec sqt_match_price(const sqt_match *m);

@@ -20,14 +20,17 @@ typedef struct app {
 
 static void usage(FILE *f)
 {
+    char names[128];
     fprintf(f,
-            "usage: opensqt-emulator --dialect binance [--port N] [--seed N]\n"
+            "usage: opensqt-emulator --dialect NAME [--port N] [--seed N]\n"
             "         [--faults FILE] [--price-mode auto|manual] [--tick-ms N]\n"
             "         [--start-price P] [--symbol S] [--tick-size T] [--step-size Q]\n"
             "         [--min-qty Q] [--min-notional N] [--balance B] [--leverage L]\n"
-            "         [--sigma X] [--partial-fill Q] [--ping-ms N]\n"
+            "         [--sigma X] [--partial-fill Q] [--ping-ms N] [--band-up M --band-down M]\n"
             "         [--api-key K] [--secret S] [--tls-cert F --tls-key F] [--verbose]\n"
-            "Binds 127.0.0.1 only. Control endpoint: /_emu/<command> (docs/emulator.md).\n");
+            "Dialects built in: %s.\n"
+            "Binds 127.0.0.1 only. Control endpoint: /_emu/<command> (docs/emulator.md).\n",
+            sqt_emu_dialect_names(names, sizeof(names)));
 }
 
 static void on_closed_emu(void *ud)
@@ -82,7 +85,8 @@ int main(int argc, char **argv)
         {"sigma", required_argument, NULL, 7},       {"partial-fill", required_argument, NULL, 8},
         {"ping-ms", required_argument, NULL, 9},     {"api-key", required_argument, NULL, 10},
         {"secret", required_argument, NULL, 11},     {"tls-cert", required_argument, NULL, 12},
-        {"tls-key", required_argument, NULL, 13},    {"verbose", no_argument, NULL, 'v'},
+        {"tls-key", required_argument, NULL, 13},    {"band-up", required_argument, NULL, 14},
+        {"band-down", required_argument, NULL, 15},  {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
     sqt_emu_opts o;
     app a;
@@ -90,7 +94,6 @@ int main(int argc, char **argv)
     long long n;
     int c, rc;
     sqt_emu_opts_default(&o);
-    o.dialect = NULL;
     memset(&a, 0, sizeof(a));
     while ((c = getopt_long(argc, argv, "hv", lo, NULL)) != -1) {
         int bad = 0;
@@ -135,6 +138,8 @@ int main(int argc, char **argv)
         case 11: o.secret = optarg; break;
         case 12: o.cert_file = optarg; break;
         case 13: o.key_file = optarg; break;
+        case 14: bad = dec_arg("band-up", optarg, &o.band_up); break;
+        case 15: bad = dec_arg("band-down", optarg, &o.band_down); break;
         case 'v': o.log = stderr; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -143,8 +148,10 @@ int main(int argc, char **argv)
             return 2;
     }
     if (optind < argc || o.dialect == NULL) {
+        char names[128];
         if (o.dialect == NULL)
-            fprintf(stderr, "opensqt-emulator: --dialect is required (binance)\n");
+            fprintf(stderr, "opensqt-emulator: --dialect is required (built in: %s)\n",
+                    sqt_emu_dialect_names(names, sizeof(names)));
         usage(stderr);
         return 2;
     }

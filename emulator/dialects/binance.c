@@ -155,12 +155,13 @@ static void params_free(bn_params *ps)
     ps->n = 0;
 }
 
-/* First occurrence: the query is parsed before the body, so the query wins. */
+/* First occurrence: the query is parsed before the body, so the query wins. Names match
+ * whatever their case, as Binance's do (clients send `orderidlist`). */
 static const char *param(const bn_params *ps, const char *key)
 {
     size_t i;
     for (i = 0; i < ps->n; i++)
-        if (strcmp(ps->key[i], key) == 0)
+        if (strcasecmp(ps->key[i], key) == 0)
             return ps->val[i];
     return NULL;
 }
@@ -283,13 +284,67 @@ static json_t *order_obj(ctx *c, const sqt_order *o, int with_time)
     return j;
 }
 
-/* A matching-core error as Binance's answer object. */
-static json_t *err_obj(const sqt_error *err)
+/* The core's neutral refusals in Binance's words: code and the text the exchange sends
+ * (sources in plugins/binance/README.md). %s takes the refusal's detail where Binance
+ * puts a value in its text; NULL keeps the core's own description. */
+typedef struct bn_reason {
+    const char *reason;
+    long code;
+    const char *text;
+} bn_reason;
+
+static const bn_reason BN_REASONS[] = {
+    {SQT_MATCH_R_BAD_REQUEST, -1102, NULL},
+    {SQT_MATCH_R_CLIENT_ID, -4015, "Client order id is not valid."},
+    {SQT_MATCH_R_PRICE_PRECISION, -1111, "Precision is over the maximum defined for this asset."},
+    {SQT_MATCH_R_QTY_PRECISION, -1111, "Precision is over the maximum defined for this asset."},
+    {SQT_MATCH_R_PRICE_TICK, -4014, "Price not increased by tick size."},
+    {SQT_MATCH_R_QTY_NOT_POSITIVE, -4003, "Quantity less than zero."},
+    {SQT_MATCH_R_QTY_STEP, -4023, "Qty not increased by step size."},
+    {SQT_MATCH_R_QTY_MIN, -4004, "Quantity less than min quantity."},
+    {SQT_MATCH_R_TOO_LARGE, -4005, "Quantity greater than max quantity."},
+    {SQT_MATCH_R_MIN_NOTIONAL, -4164,
+     "Order's notional must be no smaller than %s (unless you choose reduce only)."},
+    {SQT_MATCH_R_MAX_OPEN, -2025, "Reach max open order limit."},
+    {SQT_MATCH_R_DUP_CLIENT_ID, -4116, "ClientOrderId is duplicated."},
+    {SQT_MATCH_R_REDUCE_ONLY, -2022, "ReduceOnly Order is rejected."},
+    {SQT_MATCH_R_POST_ONLY, -5022,
+     "Due to the order could not be executed as maker, the Post Only order will be rejected. "
+     "The order will not be recorded in the order history"},
+    {SQT_MATCH_R_MARGIN, -2019, "Margin is insufficient."},
+    {SQT_MATCH_R_CANCEL_UNKNOWN, -2011, "Unknown order sent."},
+    {SQT_MATCH_R_QUERY_UNKNOWN, -2013, "Order does not exist."},
+    {SQT_MATCH_R_LEVERAGE, -4028, NULL},
+    {SQT_EMU_R_PRICE_ABOVE_BAND, -4016, "Limit price can't be higher than %s."},
+    {SQT_EMU_R_PRICE_BELOW_BAND, -4024, "Limit price can't be lower than %s."},
+};
+
+/* A refusal of the core as Binance's answer object. */
+static json_t *err_obj(sqt_emu *e, const sqt_error *err)
 {
-    long code = err->exch_code[0] ? strtol(err->exch_code, NULL, 10) : -1000;
-    return json_pack("{s:I, s:s}", "code", (json_int_t)code, "msg",
-                     err->message[0] ? err->message : "An unknown error occured while processing "
-                                                      "the request.");
+    char msg[300], detail[48];
+    size_t i;
+    for (i = 0; i < sizeof(BN_REASONS) / sizeof(BN_REASONS[0]); i++) {
+        const bn_reason *r = &BN_REASONS[i];
+        if (strcmp(err->exch_code, r->reason) != 0)
+            continue;
+        if (r->text == NULL)
+            snprintf(msg, sizeof(msg), "%s", err->message);
+        else if (strstr(r->text, "%s") == NULL)
+            snprintf(msg, sizeof(msg), "%s", r->text);
+        else {
+            /* the band's edge comes in the message; the notional floor from the rules */
+            const char *at = strstr(r->text, "%s");
+            if (strcmp(r->reason, SQT_MATCH_R_MIN_NOTIONAL) == 0)
+                sqt_emu_fmt(sqt_emu_info(e)->min_notional, detail, sizeof(detail));
+            else
+                snprintf(detail, sizeof(detail), "%.47s", err->message);
+            snprintf(msg, sizeof(msg), "%.*s%s%s", (int)(at - r->text), r->text, detail, at + 2);
+        }
+        return json_pack("{s:I, s:s}", "code", (json_int_t)r->code, "msg", msg);
+    }
+    return json_pack("{s:I, s:s}", "code", (json_int_t)-1000, "msg",
+                     "An unknown error occured while processing the request.");
 }
 
 /* ------------------------------------------------------------------------------------
@@ -490,19 +545,27 @@ static int decimals(sqt_dec d)
     return d.scale;
 }
 
+/* A band multiplier as Binance writes it (4 decimals). */
+static json_t *jmult(sqt_dec m)
+{
+    sqt_dec r;
+    return jdec(sqt_dec_rescale(m, 4, &r) == SQT_OK ? r : m);
+}
+
 static json_t *symbol_obj(const char *sym, const char *base, const char *quote, sqt_dec tick,
-                          sqt_dec step, sqt_dec min_qty, sqt_dec notional, int max_orders)
+                          sqt_dec step, sqt_dec min_qty, sqt_dec notional, int max_orders,
+                          sqt_dec up, sqt_dec down)
 {
     json_t *filters = json_pack(
         "[{s:s, s:o, s:s, s:o}, {s:s, s:s, s:o, s:o}, {s:s, s:s, s:o, s:o}, {s:s, s:i}, "
-        "{s:s, s:i}, {s:s, s:o}, {s:s, s:s, s:s, s:s}]",
+        "{s:s, s:i}, {s:s, s:o}, {s:s, s:o, s:o, s:s}]",
         "filterType", "PRICE_FILTER", "minPrice", jdec(tick), "maxPrice", "1000000",
         "tickSize", jdec(tick), "filterType", "LOT_SIZE", "maxQty", "10000", "minQty",
         jdec(min_qty), "stepSize", jdec(step), "filterType", "MARKET_LOT_SIZE", "maxQty",
         "2000", "minQty", jdec(min_qty), "stepSize", jdec(step), "filterType",
         "MAX_NUM_ORDERS", "limit", max_orders, "filterType", "MAX_NUM_ALGO_ORDERS", "limit",
         10, "filterType", "MIN_NOTIONAL", "notional", jdec(notional), "filterType",
-        "PERCENT_PRICE", "multiplierUp", "1.0500", "multiplierDown", "0.9500",
+        "PERCENT_PRICE", "multiplierUp", jmult(up), "multiplierDown", jmult(down),
         "multiplierDecimal", "4");
     return json_pack(
         "{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:s, "
@@ -532,9 +595,11 @@ static void h_info(ctx *c)
         "intervalNum", 10, "limit", BN_ORDERS_10S, "exchangeFilters", "assets", "asset",
         in->quote_asset, "marginAvailable", 1, "autoAssetExchange", "-10000", "symbols",
         symbol_obj(in->symbol, in->base_asset, in->quote_asset, in->tick_size, in->step_size,
-                   in->min_qty, in->min_notional, in->max_open_orders),
+                   in->min_qty, in->min_notional, in->max_open_orders,
+                   sqt_emu_options(c->e)->band_up, sqt_emu_options(c->e)->band_down),
         symbol_obj(x->symbol, x->base, in->quote_asset, dec_str(x->tick), dec_str(x->step),
-                   dec_str(x->min_qty), dec_str(x->notional), 200));
+                   dec_str(x->min_qty), dec_str(x->notional), 200, sqt_dec_make(10500, 4),
+                   sqt_dec_make(9500, 4)));
     sqt_emu_resp_json(c->resp, 200, root);
 }
 
@@ -581,43 +646,53 @@ static json_t *positions_v2(ctx *c, const acct_view *v)
                      c->st->hedge ? "LONG" : "BOTH", "marginAsset", v->a.asset);
 }
 
+/* v3 lists only the positions that are not flat, without leverage or entry price. */
+static json_t *positions_v3(ctx *c, const acct_view *v)
+{
+    json_t *arr = json_array();
+    if (arr != NULL && v->p.size.mant != 0)
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:o, s:o, s:I}", "symbol",
+                           v->p.symbol, "positionSide", c->st->hedge ? "LONG" : "BOTH",
+                           "positionAmt", jdec(v->p.size), "unrealizedProfit", j8(v->upnl),
+                           "isolatedMargin", "0", "notional", j8(v->notional),
+                           "isolatedWallet", "0", "initialMargin", j8(v->pos_im),
+                           "maintMargin", j8(v->pos_im / 20), "updateTime",
+                           (json_int_t)c->now));
+    return arr;
+}
+
 static void h_account(ctx *c)
 {
     acct_view v;
-    json_t *root, *positions;
+    json_t *root;
     int v3 = strstr(c->req->path, "/v3/") != NULL;
     acct_get(c, &v);
-    if (v3) {
-        positions = json_array();
-        if (v.p.size.mant != 0)
-            json_array_append_new(
-                positions,
-                json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:o, s:o, s:I}", "symbol",
-                          v.p.symbol, "positionSide", c->st->hedge ? "LONG" : "BOTH",
-                          "positionAmt", jdec(v.p.size), "unrealizedProfit", j8(v.upnl),
-                          "isolatedMargin", "0", "notional", j8(v.notional), "isolatedWallet",
-                          "0", "initialMargin", j8(v.pos_im), "maintMargin", j8(v.pos_im / 20),
-                          "updateTime", (json_int_t)c->now));
-    } else {
-        positions = positions_v2(c, &v);
-    }
     root = json_pack(
-        "{s:i, s:b, s:b, s:b, s:I, s:b, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-        "s:o, s:[{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I}], s:o}",
-        "feeTier", 0, "canTrade", 1, "canDeposit", 1, "canWithdraw", 1, "updateTime",
-        (json_int_t)0, "multiAssetsMargin", 0, "tradeGroupId", -1, "totalInitialMargin",
-        j8(v.im), "totalMaintMargin", j8(v.pos_im / 20), "totalWalletBalance", j8(v.wallet),
-        "totalUnrealizedProfit", j8(v.upnl), "totalMarginBalance", j8(v.wallet + v.upnl),
-        "totalPositionInitialMargin", j8(v.pos_im), "totalOpenOrderInitialMargin",
-        j8(v.ord_im), "totalCrossWalletBalance", j8(v.wallet), "totalCrossUnPnl", j8(v.upnl),
-        "availableBalance", j8(v.avail), "maxWithdrawAmount", j8(v.avail), "assets", "asset",
-        v.a.asset, "walletBalance", j8(v.wallet), "unrealizedProfit", j8(v.upnl),
-        "marginBalance", j8(v.wallet + v.upnl), "maintMargin", j8(v.pos_im / 20),
-        "initialMargin", j8(v.im), "positionInitialMargin", j8(v.pos_im),
-        "openOrderInitialMargin", j8(v.ord_im), "crossWalletBalance", j8(v.wallet),
-        "crossUnPnl", j8(v.upnl), "availableBalance", j8(v.avail), "maxWithdrawAmount",
-        j8(v.avail), "marginAvailable", 1, "updateTime", (json_int_t)c->now, "positions",
-        positions);
+        "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+        "s:[{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:I}], s:o}",
+        "totalInitialMargin", j8(v.im), "totalMaintMargin", j8(v.pos_im / 20),
+        "totalWalletBalance", j8(v.wallet), "totalUnrealizedProfit", j8(v.upnl),
+        "totalMarginBalance", j8(v.wallet + v.upnl), "totalPositionInitialMargin",
+        j8(v.pos_im), "totalOpenOrderInitialMargin", j8(v.ord_im), "totalCrossWalletBalance",
+        j8(v.wallet), "totalCrossUnPnl", j8(v.upnl), "availableBalance", j8(v.avail),
+        "maxWithdrawAmount", j8(v.avail), "assets", "asset", v.a.asset, "walletBalance",
+        j8(v.wallet), "unrealizedProfit", j8(v.upnl), "marginBalance", j8(v.wallet + v.upnl),
+        "maintMargin", j8(v.pos_im / 20), "initialMargin", j8(v.im), "positionInitialMargin",
+        j8(v.pos_im), "openOrderInitialMargin", j8(v.ord_im), "crossWalletBalance",
+        j8(v.wallet), "crossUnPnl", j8(v.upnl), "availableBalance", j8(v.avail),
+        "maxWithdrawAmount", j8(v.avail), "marginAvailable", 1, "updateTime",
+        (json_int_t)c->now, "positions", v3 ? positions_v3(c, &v) : positions_v2(c, &v));
+    if (root != NULL && !v3) {
+        /* v2's account flags, gone from v3 */
+        json_object_set_new(root, "feeTier", json_integer(0));
+        json_object_set_new(root, "canTrade", json_true());
+        json_object_set_new(root, "canDeposit", json_true());
+        json_object_set_new(root, "canWithdraw", json_true());
+        json_object_set_new(root, "updateTime", json_integer(0));
+        json_object_set_new(root, "multiAssetsMargin", json_false());
+        json_object_set_new(root, "tradeGroupId", json_integer(-1));
+    }
     sqt_emu_resp_json(c->resp, 200, root);
 }
 
@@ -659,27 +734,61 @@ static void h_position_risk(ctx *c)
 {
     acct_view v;
     char lev[16];
-    int traded;
-    json_t *arr;
+    int traded, v3 = strstr(c->req->path, "/v3/") != NULL;
+    json_t *arr, *p;
     if (symbol_arg(c, 0, &traded) != 0)
         return;
     arr = json_array();
-    if (traded) {
-        acct_get(c, &v);
+    if (!traded)
+        goto send;
+    acct_get(c, &v);
+    /* v3: only symbols with a position or open orders; no leverage or margin type */
+    if (v3 && v.p.size.mant == 0 && sqt_match_open_count(sqt_emu_match(c->e)) == 0)
+        goto send;
+    p = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:s, s:s, s:I}", "symbol",
+                  v.p.symbol, "positionSide", c->st->hedge ? "LONG" : "BOTH", "positionAmt",
+                  jdec(v.p.size), "entryPrice", jdec(v.p.entry_price), "breakEvenPrice",
+                  jdec(v.p.entry_price), "markPrice", jdec(sqt_emu_price(c->e)),
+                  "unRealizedProfit", j8(v.upnl), "liquidationPrice", "0", "isolatedMargin",
+                  "0.00000000", "notional", j8(v.notional), "isolatedWallet", "0",
+                  "marginAsset", v.a.asset, "updateTime", (json_int_t)c->now);
+    if (p != NULL && v3) {
+        json_object_set_new(p, "initialMargin", j8(v.pos_im + v.ord_im));
+        json_object_set_new(p, "maintMargin", j8(v.pos_im / 20));
+        json_object_set_new(p, "positionInitialMargin", j8(v.pos_im));
+        json_object_set_new(p, "openOrderInitialMargin", j8(v.ord_im));
+        json_object_set_new(p, "adl", json_integer(0));
+        json_object_set_new(p, "bidNotional", json_string("0"));
+        json_object_set_new(p, "askNotional", json_string("0"));
+    } else if (p != NULL) {
         snprintf(lev, sizeof(lev), "%d", (int)v.a.leverage);
-        json_array_append_new(
-            arr, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-                           "s:o, s:s, s:I}",
-                           "symbol", v.p.symbol, "positionAmt", jdec(v.p.size), "entryPrice",
-                           jdec(v.p.entry_price), "breakEvenPrice", jdec(v.p.entry_price),
-                           "markPrice", jdec(sqt_emu_price(c->e)), "unRealizedProfit",
-                           j8(v.upnl), "liquidationPrice", "0", "leverage", lev,
-                           "maxNotionalValue", "1000000", "marginType",
-                           c->st->isolated ? "isolated" : "cross", "isolatedMargin",
-                           "0.00000000", "isAutoAddMargin", "false", "positionSide",
-                           c->st->hedge ? "LONG" : "BOTH", "notional", j8(v.notional),
-                           "isolatedWallet", "0", "updateTime", (json_int_t)c->now));
+        json_object_del(p, "marginAsset");
+        json_object_set_new(p, "leverage", json_string(lev));
+        json_object_set_new(p, "maxNotionalValue", json_string("1000000"));
+        json_object_set_new(p, "marginType", json_string(c->st->isolated ? "isolated" : "cross"));
+        json_object_set_new(p, "isAutoAddMargin", json_string("false"));
     }
+    json_array_append_new(arr, p);
+send:
+    sqt_emu_resp_json(c->resp, 200, arr);
+}
+
+/* The symbol's leverage and margin type (what v3 account/positionRisk dropped). */
+static void h_symbol_config(ctx *c)
+{
+    int traded;
+    sqt_account a;
+    json_t *arr;
+    if (symbol_arg(c, 0, &traded) != 0)
+        return;
+    sqt_match_account(sqt_emu_match(c->e), &a);
+    arr = json_array();
+    if (traded)
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:i, s:s}", "symbol",
+                                             sqt_emu_info(c->e)->symbol, "marginType",
+                                             c->st->isolated ? "ISOLATED" : "CROSSED",
+                                             "isAutoAddMargin", "false", "leverage",
+                                             (int)a.leverage, "maxNotionalValue", "1000000"));
     sqt_emu_resp_json(c->resp, 200, arr);
 }
 
@@ -931,7 +1040,7 @@ static json_t *place_one(ctx *c, const bn_params *ps, int *ok)
     if (order_from(c, ps, &r, &ej) != 0)
         return ej;
     if (sqt_emu_place(c->e, &r, &o, &err) != SQT_OK)
-        return err_obj(&err);
+        return err_obj(c->e, &err);
     *ok = 1;
     return order_obj(c, &o, 0);
 }
@@ -1046,7 +1155,7 @@ static void h_order_delete(ctx *c)
     if (order_ids(c, &cid, &oid) != 0)
         return;
     if (sqt_emu_cancel(c->e, cid, oid, &o, &err) != SQT_OK)
-        sqt_emu_resp_json(c->resp, 400, err_obj(&err));
+        sqt_emu_resp_json(c->resp, 400, err_obj(c->e, &err));
     else
         sqt_emu_resp_json(c->resp, 200, order_obj(c, &o, 0));
 }
@@ -1278,6 +1387,7 @@ static const route routes[] = {
     {"GET", "/fapi/v3/balance", SEC_SIGNED, 5, h_balance},
     {"GET", "/fapi/v2/positionRisk", SEC_SIGNED, 5, h_position_risk},
     {"GET", "/fapi/v3/positionRisk", SEC_SIGNED, 5, h_position_risk},
+    {"GET", "/fapi/v1/symbolConfig", SEC_SIGNED, 5, h_symbol_config},
     {"GET", "/fapi/v1/positionSide/dual", SEC_SIGNED, 30, h_dual_get},
     {"POST", "/fapi/v1/positionSide/dual", SEC_SIGNED, 1, h_dual_post},
     {"POST", "/fapi/v1/leverage", SEC_SIGNED, 1, h_leverage},
@@ -1477,8 +1587,11 @@ static int bn_ws_accept(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *target
     path[pl] = '\0';
     q = q ? q + 1 : "";
     w->dstate = bw;
-    if (strcmp(path, "/private/ws") == 0 || strcmp(path, "/private/stream") == 0) {
-        char *k = query_get(q, "listenKey"), *ev = query_get(q, "events");
+    if (strcmp(path, "/private/ws") == 0 || strcmp(path, "/private/stream") == 0 ||
+        strncmp(path, "/private/ws/", 12) == 0) {
+        /* the key in the query, or as the path's last part (/private/ws/<listenKey>) */
+        char *k = path[11] == '/' ? strdup(path + 12) : query_get(q, "listenKey"),
+             *ev = query_get(q, "events");
         /* a dead key: by default the socket opens and stays silent (what clients report
          * of Binance); refuse_dead_key answers 403 instead */
         int live = k != NULL && st->lk_active && strcmp(k, st->lk) == 0;
@@ -1518,6 +1631,9 @@ static int bn_ws_accept(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *target
             w->kind = SQT_EMU_WS_USER;
             return 0;
         }
+        /* /market/ws/<n>, /public/ws/<n>: an indexed connection, streams come by SUBSCRIBE */
+        if (bw->entry != ENTRY_LEGACY && all_digits(rest + 3))
+            return 0;
         if (subs_from(bw, rest + 3) != 0)
             goto refuse;
         return 0;

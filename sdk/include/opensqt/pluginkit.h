@@ -1,0 +1,317 @@
+/* The plugin kit: the exchange-independent machinery of an exchange plugin, written once.
+ *
+ * A static, position-independent library (libopensqt-pluginkit.a, pkg-config
+ * opensqt-pluginkit) that a plugin links into its .so: the plugin still exports only
+ * sqt_plugin_entry and reaches the host only through the services table. It needs
+ * Jansson and OpenSSL (pkg-config pulls them in). Names: sqt_kit_<noun>_<verb>; errors
+ * are negative SQT_E* codes; the caller owns every struct.
+ *
+ *   query / form strings with percent-encoding      sqt_kit_query_*
+ *   HMAC-SHA256 / -SHA512 in hex and base64         sqt_kit_hmac_*
+ *   JSON field readers whose errors name the path   sqt_kit_json_*
+ *   typed readers for the plugin's config block     sqt_kit_cfg_*
+ *   response headers, Retry-After, ban state        sqt_kit_header*, sqt_kit_ban_*
+ *   the registry of requests in flight              sqt_kit_reqs_*
+ *   cancel our own orders: list, filter, batches    sqt_kit_own_*
+ *   the set of stream connections                   sqt_kit_conn*
+ */
+#ifndef OPENSQT_PLUGINKIT_H
+#define OPENSQT_PLUGINKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <opensqt/plugin.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ------------------------------------------------------------------------ */
+
+/* e->code = code, e->message = the formatted text (e may be NULL); returns code. */
+int sqt_kit_fail(sqt_error *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- query / form strings ---------------------------------------------------------- */
+
+/* A growing "k=v&k=v" string. Values are percent-encoded except A-Z a-z 0-9 - _ . ~, so
+ * what is signed is exactly what is sent. The first failure (out of memory, a NULL key or
+ * value) sticks in `err` and later adds are ignored. */
+typedef struct sqt_kit_query {
+    char *buf;
+    size_t len;
+    size_t cap;
+    int err;                   /* 0, SQT_ENOMEM or SQT_EINVAL */
+} sqt_kit_query;
+
+void sqt_kit_query_init(sqt_kit_query *q);
+void sqt_kit_query_free(sqt_kit_query *q);
+/* Append key=pct(value), with a leading '&' unless first. */
+void sqt_kit_query_add(sqt_kit_query *q, const char *key, const char *value);
+void sqt_kit_query_add_int(sqt_kit_query *q, const char *key, long long value);
+/* Append raw (already encoded) text, no separator. */
+void sqt_kit_query_raw(sqt_kit_query *q, const char *text, size_t len);
+/* The string ("" when empty); valid until the next add or free. */
+const char *sqt_kit_query_str(const sqt_kit_query *q);
+/* Percent-encode s into out (cap >= 3 * strlen(s) + 1). SQT_ERANGE when it does not fit. */
+int sqt_kit_pct_encode(const char *s, char *out, size_t cap);
+
+/* ---- signing ------------------------------------------------------------------------ */
+
+typedef enum sqt_kit_hash { SQT_KIT_SHA256 = 1, SQT_KIT_SHA512 = 2 } sqt_kit_hash;
+
+#define SQT_KIT_HMAC_MAX 64    /* SHA-512 */
+
+/* mac = HMAC-<hash>(key, msg); *mac_len its length (32 or 64). SQT_EINVAL on bad
+ * arguments or a crypto failure. */
+int sqt_kit_hmac(sqt_kit_hash hash, const char *key, size_t key_len, const char *msg,
+                 size_t msg_len, unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len);
+/* The same as lower-case hex (cap >= 2 * mac_len + 1: 65 / 129). */
+int sqt_kit_hmac_hex(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
+                     char *out, size_t cap);
+/* The same as standard base64 with padding (cap >= 45 / 89). */
+int sqt_kit_hmac_base64(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
+                        char *out, size_t cap);
+
+/* ---- JSON readers ----------------------------------------------------------------- */
+
+/* Every reader takes the object, the member and `path`, the place of the object in the
+ * answer ("account.assets[0]"); a failure is SQT_EPROTO with "<path>: field '<key>' ..."
+ * in e. Decimals come from JSON strings or integers, never floats (their text is gone);
+ * integers from JSON integers or strings of digits. */
+json_t *sqt_kit_json_load(const char *text, size_t len, const char *path, sqt_error *e);
+int sqt_kit_json_str(json_t *obj, const char *key, const char **out, const char *path,
+                     sqt_error *e);
+/* Absent or null: dflt. */
+int sqt_kit_json_opt_str(json_t *obj, const char *key, const char **out, const char *dflt,
+                         const char *path, sqt_error *e);
+/* src into dst[cap], or "field too long". */
+int sqt_kit_json_copy(char *dst, size_t cap, const char *src, const char *key,
+                      const char *path, sqt_error *e);
+int sqt_kit_json_dec_of(json_t *v, sqt_dec *out, const char *key, const char *path,
+                        sqt_error *e);
+int sqt_kit_json_dec(json_t *obj, const char *key, sqt_dec *out, const char *path,
+                     sqt_error *e);
+/* Absent, null or "": 0. */
+int sqt_kit_json_opt_dec(json_t *obj, const char *key, sqt_dec *out, const char *path,
+                         sqt_error *e);
+int sqt_kit_json_i64_of(json_t *v, int64_t *out, const char *key, const char *path,
+                        sqt_error *e);
+int sqt_kit_json_i64(json_t *obj, const char *key, int64_t *out, const char *path,
+                     sqt_error *e);
+int sqt_kit_json_opt_i64(json_t *obj, const char *key, int64_t *out, int64_t dflt,
+                         const char *path, sqt_error *e);
+/* true/false or "true"/"false"; absent or null: 0. */
+int sqt_kit_json_opt_bool(json_t *obj, const char *key, int *out, const char *path,
+                          sqt_error *e);
+
+/* ---- the plugin's config block ------------------------------------------------------ */
+
+/* Where the keys come from: the services table's config lookup for the block `block`
+ * (the exchange's name, for messages: "exchanges.<block>.<key>: ..."). */
+typedef struct sqt_kit_cfg {
+    const sqt_host_api *api;
+    sqt_host *host;
+    const char *block;
+} sqt_kit_cfg;
+
+/* Each reader returns 1 (found, *out set), 0 (absent, *out untouched) or a negative
+ * SQT_E* code with the key and the expectation in e. */
+int sqt_kit_cfg_str(const sqt_kit_cfg *c, const char *key, char *buf, size_t cap,
+                    sqt_error *e);
+int sqt_kit_cfg_int(const sqt_kit_cfg *c, const char *key, int64_t lo, int64_t hi,
+                    int64_t *out, sqt_error *e);
+int sqt_kit_cfg_dec(const sqt_kit_cfg *c, const char *key, sqt_dec *out, sqt_error *e);
+int sqt_kit_cfg_dbl(const sqt_kit_cfg *c, const char *key, double lo, double hi, double *out,
+                    sqt_error *e);
+/* true/yes/1, false/no/0. */
+int sqt_kit_cfg_bool(const sqt_kit_cfg *c, const char *key, int *out, sqt_error *e);
+/* One of the words in `choices` (NULL-terminated): *out its index. */
+int sqt_kit_cfg_enum(const sqt_kit_cfg *c, const char *key, const char *const *choices,
+                     int *out, sqt_error *e);
+/* scheme://host[:port][/path] with one of the two schemes ("https://", "http://"), no
+ * query, no blanks; trailing '/' dropped. */
+int sqt_kit_cfg_url(const sqt_kit_cfg *c, const char *key, const char *scheme1,
+                    const char *scheme2, char *buf, size_t cap, sqt_error *e);
+/* A secret (api_key, secret_key, passphrase) for a header or an HMAC: present, printable,
+ * no blanks. Its value never appears in a message. 0 or a negative code. */
+int sqt_kit_cfg_secret(const sqt_kit_cfg *c, const char *name, char *buf, size_t cap,
+                       sqt_error *e);
+
+/* ---- response headers, Retry-After, bans -------------------------------------------- */
+
+/* The first header of that name (any case), or NULL. */
+const char *sqt_kit_header(const sqt_header *h, size_t n, const char *name);
+/* A header's leading non-negative integer (at most 9 digits), or -1. */
+int32_t sqt_kit_header_int(const char *value);
+/* Retry-After in seconds as ms; 0 when absent or not a number. */
+int64_t sqt_kit_retry_after_ms(const char *value);
+
+/* The exchange banned us (HTTP 418 and alike): every request is refused locally until
+ * `until_ms` (wall clock). */
+typedef struct sqt_kit_ban {
+    int64_t until_ms;
+    int64_t last_log_ms;       /* for sqt_kit_ban_check's bounded log */
+} sqt_kit_ban;
+
+/* Extend the ban to now + ms; 1 when it grew (log it loudly), 0 when it was longer. */
+int sqt_kit_ban_extend(sqt_kit_ban *b, int64_t now_ms, int64_t ms);
+/* 0 when not banned; else SQT_EBANNED, and *log_now = 1 at most once a second. */
+int sqt_kit_ban_check(sqt_kit_ban *b, int64_t now_ms, int *log_now);
+
+/* ---- requests in flight ------------------------------------------------------------- */
+
+/* Embed one in each request the plugin keeps until it completes; the registry is what
+ * shutdown cancels and what the destroy rule asks ("is anything still pending"). */
+typedef struct sqt_kit_req {
+    struct sqt_kit_req *prev, *next;
+    sqt_http_call *call;       /* at the host; NULL while parked inside the plugin */
+    int cancel_sent;
+} sqt_kit_req;
+
+typedef struct sqt_kit_reqs {
+    sqt_kit_req *head;
+} sqt_kit_reqs;
+
+void sqt_kit_reqs_add(sqt_kit_reqs *rs, sqt_kit_req *r);
+void sqt_kit_reqs_remove(sqt_kit_reqs *rs, sqt_kit_req *r);
+size_t sqt_kit_reqs_pending(const sqt_kit_reqs *rs);
+/* Cancel each once: one at the host gets http_cancel (its callback then completes it),
+ * a parked one goes to parked(r, ud), which must complete and remove it. Safe when a
+ * callback completes others synchronously. */
+void sqt_kit_reqs_cancel_all(sqt_kit_reqs *rs, const sqt_host_api *api, sqt_host *host,
+                             void (*parked)(sqt_kit_req *r, void *ud), void *ud);
+
+/* ---- cancel our own orders ----------------------------------------------------------- */
+
+/* The cancel_own operation without its exchange calls: the plugin lists the symbol's
+ * open orders and hands them to sqt_kit_own_listed(); the kit keeps those whose raw
+ * client id starts with `match` (exchange prefix + the engine's prefix), and asks the
+ * plugin to cancel them one batch at a time; the plugin reports each batch's answer with
+ * sqt_kit_own_batch_done(). At the end the caller's sqt_cancel_cb runs once with every
+ * result so far and the object frees itself (one malloc'd block: a plugin that frees a
+ * request's context with free() may do so with this one). */
+typedef struct sqt_kit_own sqt_kit_own;
+
+typedef struct sqt_kit_own_ops {
+    /* Send the cancels of res[0..n) (client_id with the exchange prefix stripped and
+     * order_id set). 0: the answer comes later through sqt_kit_own_batch_done(o, ..);
+     * < 0: not sent, nothing will come. */
+    int (*send_batch)(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, size_t n);
+    /* 1 while the plugin shuts down: what is not sent yet ends with SQT_ECANCELLED. */
+    int (*closing)(void *plugin);
+} sqt_kit_own_ops;
+
+/* NULL when out of memory. `strip`: leading characters of a raw client id not to report
+ * (the exchange-side prefix); batch_max >= 1. */
+sqt_kit_own *sqt_kit_own_new(const sqt_kit_own_ops *ops, void *plugin, const char *match,
+                             size_t strip, size_t batch_max, sqt_cancel_cb cb, void *ud);
+/* The listing failed before it started (the request was not sent): free, no callback. */
+void sqt_kit_own_free(sqt_kit_own *o);
+/* The listing's outcome: status SQT_OK with the orders (raw client ids), or an error
+ * (the callback runs with it). */
+void sqt_kit_own_listed(sqt_kit_own *o, int status, const sqt_order *orders, size_t n);
+/* The batch in flight (what send_batch was given), for filling in its answer. */
+sqt_cancel_result *sqt_kit_own_batch(sqt_kit_own *o, size_t *n);
+/* The batch in flight was answered: its res[] entries carry their own errors; status is
+ * the first failure among them (SQT_OK: all cancelled), which stops the rest. */
+void sqt_kit_own_batch_done(sqt_kit_own *o, int status);
+
+/* ---- the set of stream connections ------------------------------------------------ */
+
+/* Every WebSocket a plugin holds, with what all exchanges need of them: the stream state
+ * the sinks hear (UP once the plugin confirms the subscription, DOWN when it drops,
+ * FAILED when the host gives up), resubscription on every reconnect (the plugin's
+ * on_open hook), and make-before-break rotation at a maximum age (Binance ends a
+ * connection at 24 h, Bitget at 24 h too): at max_age_ms a successor opens on the same
+ * URL, takes over once UP, and the old one closes (after `overlap_ms` of its kind, so a
+ * push in flight there is still read); a successor not UP within switch_ms is dropped
+ * and tried again after retry_ms. The sinks never hear of a rotation.
+ *
+ * A plugin's connection record starts with an sqt_kit_conn (hooks.conn_size is the
+ * record's size; the kit allocates and frees it). `kind` (0..SQT_KIT_CONN_KINDS-1) names
+ * what the connection carries (price, klines, user data...): the set keeps the current
+ * connection of each kind. */
+#define SQT_KIT_CONN_KINDS 8
+
+typedef struct sqt_kit_conns sqt_kit_conns;
+
+typedef struct sqt_kit_conn {
+    struct sqt_kit_conn *prev, *next; /* in the set until the host's on_closed */
+    sqt_kit_conns *set;
+    int kind;
+    sqt_ws *ws;
+    char *url;                 /* what it was opened with, for its successor */
+    uint32_t stale_ms;
+    int closing;               /* ws_close called */
+    int connected;             /* on_open seen, no on_down since */
+    int up;                    /* UP reported for it */
+    int opens;                 /* on_open count */
+    int64_t opened_ms;         /* wall clock at the last on_open */
+    sqt_timer *age_timer;
+    sqt_timer *switch_timer;   /* successor: its deadline; an old one: its overlap */
+    struct sqt_kit_conn *successor, *replaces;
+} sqt_kit_conn;
+
+typedef struct sqt_kit_conn_hooks {
+    size_t conn_size;          /* >= sizeof(sqt_kit_conn); the record starts with one */
+    /* Open (again): subscribe, ask for a confirmation; sqt_kit_conn_up() when confirmed. */
+    void (*on_open)(void *owner, sqt_kit_conn *c);
+    void (*on_message)(void *owner, sqt_kit_conn *c, const char *data, size_t len);
+    /* Dropped (DOWN already reported if it was UP); the host reconnects by itself. */
+    void (*on_down)(void *owner, sqt_kit_conn *c);
+    /* Tell the kind's sink (never called once the set is closing). */
+    void (*on_state)(void *owner, int kind, sqt_stream_state st, const sqt_error *err);
+    /* At max age: 1 = open the successor now; 0 = the plugin calls sqt_kit_conn_rotate()
+     * itself later (after proving its session alive). NULL: always 1. */
+    int (*on_age)(void *owner, sqt_kit_conn *c);
+    /* A successor's record: copy what the plugin keeps from `from` (0 or SQT_ENOMEM);
+     * release frees it again. Both may be NULL. */
+    int (*dup)(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to);
+    void (*release)(void *owner, sqt_kit_conn *c);
+    /* A connection is gone for good (shutdown may be complete now). */
+    void (*on_gone)(void *owner);
+    const char *(*name)(int kind);
+    void (*log)(void *owner, int level, const char *msg);
+} sqt_kit_conn_hooks;
+
+struct sqt_kit_conns {
+    const sqt_host_api *api;
+    sqt_host *host;
+    const sqt_kit_conn_hooks *hooks;
+    void *owner;
+    sqt_kit_conn *head;
+    sqt_kit_conn *current[SQT_KIT_CONN_KINDS];
+    int closing;               /* no sink calls, no new connections */
+    uint64_t max_age_ms, switch_ms, retry_ms;
+    uint64_t overlap_ms[SQT_KIT_CONN_KINDS];
+};
+
+void sqt_kit_conns_init(sqt_kit_conns *s, const sqt_host_api *api, sqt_host *host,
+                        const sqt_kit_conn_hooks *hooks, void *owner, uint64_t max_age_ms,
+                        uint64_t switch_ms, uint64_t retry_ms);
+/* Open a connection of `kind` on url (it becomes the kind's current one). */
+int sqt_kit_conn_open(sqt_kit_conns *s, int kind, const char *url, uint32_t stale_ms,
+                      sqt_kit_conn **out);
+/* Close it (its successor too); idempotent. */
+void sqt_kit_conn_close(sqt_kit_conn *c);
+/* The subscription is confirmed: UP (or, for a successor, the takeover). */
+void sqt_kit_conn_up(sqt_kit_conn *c);
+/* Report a state for a kind (nothing while closing). */
+void sqt_kit_conns_state(sqt_kit_conns *s, int kind, sqt_stream_state st,
+                         const sqt_error *err);
+/* Open c's successor now (after on_age returned 0). */
+void sqt_kit_conn_rotate(sqt_kit_conn *c);
+/* Shutdown: no more sink calls, every connection closed. */
+void sqt_kit_conns_close_all(sqt_kit_conns *s);
+/* Destroy: free what is left without the host. */
+void sqt_kit_conns_free_all(sqt_kit_conns *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,552 @@
+/* The plugin kit (sdk/kit, pluginkit.h): each piece against known answers, the config
+ * readers and the request registry through the fake host. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <opensqt/fakehost.h>
+#include <opensqt/pluginkit.h>
+
+#include "sqt_test.h"
+
+static const char JEFE_MSG[] = "what do ya want for nothing?"; /* RFC 4231, case 2 */
+
+static void test_hmac(void)
+{
+    char hex[129], b64[89];
+    unsigned char mac[SQT_KIT_HMAC_MAX];
+    size_t n = 0;
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, "Jefe", JEFE_MSG, strlen(JEFE_MSG), hex,
+                                       sizeof(hex)),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA512, "Jefe", JEFE_MSG, strlen(JEFE_MSG), hex,
+                                       sizeof(hex)),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(hex, "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+                           "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_base64(SQT_KIT_SHA256, "Jefe", JEFE_MSG, strlen(JEFE_MSG),
+                                          b64, sizeof(b64)),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(b64, "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_base64(SQT_KIT_SHA512, "Jefe", JEFE_MSG, strlen(JEFE_MSG),
+                                          b64, sizeof(b64)),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(b64, "Fkt6e/z4GeLjlfvnO1bgo4e9ZCIugx/WECcM1+olBVSXWL91wFqZSm0DT2X48Ob9"
+                           "yuqxo01Ka0tjbgcKOLznNw==");
+    /* the empty key and message are legal */
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, "", "", 0, hex, sizeof(hex)), SQT_OK);
+    SQT_ASSERT_STR_EQ(hex, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac(SQT_KIT_SHA512, "k", 1, "m", 1, mac, &n), SQT_OK);
+    SQT_ASSERT_INT_EQ(n, 64);
+    /* refusals: too small a buffer, bad arguments, an unknown hash */
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, "k", "m", 1, hex, 64), SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_base64(SQT_KIT_SHA512, "k", "m", 1, b64, 88), SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, NULL, "m", 1, hex, sizeof(hex)),
+                      SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, "k", NULL, 3, hex, sizeof(hex)),
+                      SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac((sqt_kit_hash)9, "k", 1, "m", 1, mac, &n), SQT_EINVAL);
+}
+
+static void test_query(void)
+{
+    sqt_kit_query q;
+    char out[64];
+    sqt_kit_query_init(&q);
+    SQT_ASSERT_STR_EQ(sqt_kit_query_str(&q), "");
+    sqt_kit_query_add(&q, "symbol", "ETHUSDT");
+    sqt_kit_query_add(&q, "ids", "[\"a b\",1]");
+    sqt_kit_query_add_int(&q, "n", -5);
+    sqt_kit_query_add(&q, "safe", "A-z_0.9~");
+    SQT_ASSERT_STR_EQ(sqt_kit_query_str(&q),
+                      "symbol=ETHUSDT&ids=%5B%22a%20b%22%2C1%5D&n=-5&safe=A-z_0.9~");
+    sqt_kit_query_raw(&q, "&x=%2F", 6);
+    SQT_ASSERT_STR_EQ(sqt_kit_query_str(&q) + q.len - 6, "&x=%2F");
+    SQT_ASSERT_INT_EQ(q.err, 0);
+    sqt_kit_query_add(&q, "bad", NULL); /* sticks, later adds are ignored */
+    SQT_ASSERT_INT_EQ(q.err, SQT_EINVAL);
+    sqt_kit_query_add(&q, "late", "1");
+    CU_ASSERT_PTR_NULL(strstr(sqt_kit_query_str(&q), "late"));
+    sqt_kit_query_free(&q);
+    SQT_ASSERT_INT_EQ(sqt_kit_pct_encode("a/b c", out, sizeof(out)), SQT_OK);
+    SQT_ASSERT_STR_EQ(out, "a%2Fb%20c");
+    SQT_ASSERT_INT_EQ(sqt_kit_pct_encode("a/b c", out, 9), SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_pct_encode("a/b c", out, 10), SQT_OK);
+}
+
+static void test_json(void)
+{
+    static const char doc[] = "{\"s\":\"x\",\"n\":\"0.010\",\"i\":\"12\",\"j\":7,\"b\":\"true\","
+                              "\"f\":1.5,\"neg\":\"-3\",\"big\":\"99999999999999999999\"}";
+    sqt_error e;
+    json_t *o;
+    const char *s;
+    sqt_dec d;
+    int64_t v;
+    int b;
+    char small[2];
+    memset(&e, 0, sizeof(e));
+    CU_ASSERT_PTR_NULL(sqt_kit_json_load("{", 1, "order", &e));
+    SQT_ASSERT_INT_EQ(e.code, SQT_EPROTO);
+    CU_ASSERT_TRUE(strncmp(e.message, "order: not JSON", 15) == 0);
+    CU_ASSERT_PTR_NULL(sqt_kit_json_load("{\"a\":1,\"a\":2}", 13, "order", &e));
+    o = sqt_kit_json_load(doc, strlen(doc), "account.assets[0]", &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_str(o, "s", &s, "p", &e), SQT_OK);
+    SQT_ASSERT_STR_EQ(s, "x");
+    SQT_ASSERT_INT_EQ(sqt_kit_json_dec(o, "n", &d, "p", &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(d.mant, 10);
+    SQT_ASSERT_INT_EQ(d.scale, 3);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_i64(o, "i", &v, "p", &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(v, 12);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_i64(o, "neg", &v, "p", &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(v, -3);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_opt_bool(o, "b", &b, "p", &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(b, 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_opt_i64(o, "none", &v, 42, "p", &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(v, 42);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_opt_dec(o, "none", &d, "p", &e), SQT_OK);
+    SQT_ASSERT_INT_EQ(d.mant, 0);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_opt_str(o, "none", &s, "dflt", "p", &e), SQT_OK);
+    SQT_ASSERT_STR_EQ(s, "dflt");
+    /* every failure names the path and the field */
+    SQT_ASSERT_INT_EQ(sqt_kit_json_str(o, "gone", &s, "account.assets[0]", &e), SQT_EPROTO);
+    SQT_ASSERT_STR_EQ(e.message, "account.assets[0]: field 'gone' missing");
+    SQT_ASSERT_INT_EQ(sqt_kit_json_dec(o, "f", &d, "order", &e), SQT_EPROTO);
+    SQT_ASSERT_STR_EQ(e.message, "order: field 'f' is not a decimal string");
+    SQT_ASSERT_INT_EQ(sqt_kit_json_i64(o, "s", &v, "order", &e), SQT_EPROTO);
+    SQT_ASSERT_STR_EQ(e.message, "order: field 's' is not an integer");
+    SQT_ASSERT_INT_EQ(sqt_kit_json_i64(o, "big", &v, "order", &e), SQT_EPROTO);
+    SQT_ASSERT_STR_EQ(e.message, "order: field 'big' out of range");
+    SQT_ASSERT_INT_EQ(sqt_kit_json_str(o, "j", &s, "order", &e), SQT_EPROTO);
+    SQT_ASSERT_STR_EQ(e.message, "order: field 'j' is not a string");
+    SQT_ASSERT_INT_EQ(sqt_kit_json_opt_bool(o, "s", &b, "order", &e), SQT_EPROTO);
+    SQT_ASSERT_INT_EQ(sqt_kit_json_copy(small, sizeof(small), "xy", "c", "order", &e),
+                      SQT_EPROTO);
+    SQT_ASSERT_STR_EQ(e.message, "order: field 'c' too long (2 bytes)");
+    json_decref(o);
+}
+
+static void test_config(void)
+{
+    static const char *const modes[] = {"routed", "legacy", "auto", NULL};
+    fake_host *fh = fake_host_new();
+    sqt_kit_cfg c;
+    sqt_error e;
+    char buf[64];
+    int64_t v = -1;
+    sqt_dec d;
+    double x;
+    int b, m;
+    c.api = fake_host_api();
+    c.host = fake_host_handle(fh);
+    c.block = "myex";
+    memset(&e, 0, sizeof(e));
+    /* absent: 0 and *out untouched */
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_int(&c, "recv_window", 1, 60000, &v, &e), 0);
+    SQT_ASSERT_INT_EQ(v, -1);
+    fake_host_set_config(fh, "recv_window", "5000");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_int(&c, "recv_window", 1, 60000, &v, &e), 1);
+    SQT_ASSERT_INT_EQ(v, 5000);
+    fake_host_set_config(fh, "recv_window", "70000");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_int(&c, "recv_window", 1, 60000, &v, &e), SQT_EINVAL);
+    SQT_ASSERT_STR_EQ(e.message,
+                      "exchanges.myex.recv_window: expected an integer 1..60000, got \"70000\"");
+    fake_host_set_config(fh, "fee", "0.0002");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_dec(&c, "fee", &d, &e), 1);
+    SQT_ASSERT_INT_EQ(d.mant, 2);
+    fake_host_set_config(fh, "fee", "2e-4");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_dec(&c, "fee", &d, &e), SQT_EINVAL);
+    fake_host_set_config(fh, "vol", "0.3");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_dbl(&c, "vol", 0, 0.5, &x, &e), 1);
+    fake_host_set_config(fh, "vol", "nan");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_dbl(&c, "vol", 0, 0.5, &x, &e), SQT_EINVAL);
+    fake_host_set_config(fh, "loop", "yes");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_bool(&c, "loop", &b, &e), 1);
+    SQT_ASSERT_INT_EQ(b, 1);
+    fake_host_set_config(fh, "loop", "0");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_bool(&c, "loop", &b, &e), 1);
+    SQT_ASSERT_INT_EQ(b, 0);
+    fake_host_set_config(fh, "loop", "maybe");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_bool(&c, "loop", &b, &e), SQT_EINVAL);
+    fake_host_set_config(fh, "routing", "legacy");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_enum(&c, "routing", modes, &m, &e), 1);
+    SQT_ASSERT_INT_EQ(m, 1);
+    fake_host_set_config(fh, "routing", "x");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_enum(&c, "routing", modes, &m, &e), SQT_EINVAL);
+    SQT_ASSERT_STR_EQ(e.message,
+                      "exchanges.myex.routing: expected routed, legacy or auto, got \"x\"");
+    fake_host_set_config(fh, "rest_url", "https://api.x.test/");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_url(&c, "rest_url", "https://", "http://", buf, sizeof(buf),
+                                      &e),
+                      1);
+    SQT_ASSERT_STR_EQ(buf, "https://api.x.test");
+    fake_host_set_config(fh, "rest_url", "https://api.x.test/?a=1");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_url(&c, "rest_url", "https://", "http://", buf, sizeof(buf),
+                                      &e),
+                      SQT_EINVAL);
+    fake_host_set_config(fh, "rest_url", "ftp://x");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_url(&c, "rest_url", "https://", "http://", buf, sizeof(buf),
+                                      &e),
+                      SQT_EINVAL);
+    fake_host_set_config(fh, "name", "0123456789");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_str(&c, "name", buf, 4, &e), SQT_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "exchanges.myex.name"));
+    /* secrets: present, printable, never in a message */
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_secret(&c, "api_key", buf, sizeof(buf), &e), SQT_ENOENT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "api_key"));
+    fake_host_set_secret(fh, "api_key", "s3cr3t value");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_secret(&c, "api_key", buf, sizeof(buf), &e), SQT_EINVAL);
+    CU_ASSERT_PTR_NULL(strstr(e.message, "s3cr3t"));
+    fake_host_set_secret(fh, "api_key", "s3cr3t");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_secret(&c, "api_key", buf, sizeof(buf), &e), SQT_OK);
+    SQT_ASSERT_STR_EQ(buf, "s3cr3t");
+    fake_host_free(fh);
+}
+
+static void test_headers_and_ban(void)
+{
+    sqt_header h[2] = {{"Retry-After", " 30"}, {"X-MBX-USED-WEIGHT-1M", "1200"}};
+    sqt_kit_ban ban;
+    int log_now;
+    SQT_ASSERT_STR_EQ(sqt_kit_header(h, 2, "retry-after"), " 30");
+    CU_ASSERT_PTR_NULL(sqt_kit_header(h, 2, "X-Other"));
+    SQT_ASSERT_INT_EQ(sqt_kit_header_int(sqt_kit_header(h, 2, "x-mbx-used-weight-1m")), 1200);
+    SQT_ASSERT_INT_EQ(sqt_kit_header_int("1234567890"), -1);
+    SQT_ASSERT_INT_EQ(sqt_kit_header_int(NULL), -1);
+    SQT_ASSERT_INT_EQ(sqt_kit_retry_after_ms(" 30"), 30000);
+    SQT_ASSERT_INT_EQ(sqt_kit_retry_after_ms("soon"), 0);
+    memset(&ban, 0, sizeof(ban));
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_check(&ban, 1000, &log_now), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_extend(&ban, 1000, 60000), 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_extend(&ban, 2000, 1000), 0); /* shorter: kept */
+    SQT_ASSERT_INT_EQ(ban.until_ms, 61000);
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_check(&ban, 5000, &log_now), SQT_EBANNED);
+    SQT_ASSERT_INT_EQ(log_now, 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_check(&ban, 5500, &log_now), SQT_EBANNED);
+    SQT_ASSERT_INT_EQ(log_now, 0); /* once a second at most */
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_check(&ban, 6000, &log_now), SQT_EBANNED);
+    SQT_ASSERT_INT_EQ(log_now, 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_ban_check(&ban, 61000, &log_now), SQT_OK);
+}
+
+/* ---- the registry: two requests at the host, one parked ----------------------------- */
+
+typedef struct treq {
+    sqt_kit_req link;
+    int done;
+    int code;
+} treq;
+
+typedef struct treg {
+    sqt_kit_reqs rs;
+    treq r[3];
+} treg;
+
+static void on_http(void *ud, const sqt_http_response *resp)
+{
+    treq *r = ud;
+    r->done++;
+    r->code = resp->err.code;
+    r->link.call = NULL;
+}
+
+static treg *reg_of; /* the registry on_http's requests belong to (one test at a time) */
+
+static void on_http_unlink(void *ud, const sqt_http_response *resp)
+{
+    on_http(ud, resp);
+    sqt_kit_reqs_remove(&reg_of->rs, &((treq *)ud)->link);
+}
+
+static void on_parked(sqt_kit_req *link, void *ud)
+{
+    treq *r = (treq *)link;
+    r->done++;
+    r->code = SQT_ECANCELLED;
+    sqt_kit_reqs_remove(&((treg *)ud)->rs, link);
+}
+
+static void test_registry(void)
+{
+    fake_host *fh = fake_host_new();
+    const sqt_host_api *api = fake_host_api();
+    sqt_http_request hr;
+    treg g;
+    int i;
+    memset(&g, 0, sizeof(g));
+    reg_of = &g;
+    memset(&hr, 0, sizeof(hr));
+    hr.struct_size = sizeof(hr);
+    hr.method = "GET";
+    hr.url = "https://x.test/a";
+    for (i = 0; i < 3; i++)
+        sqt_kit_reqs_add(&g.rs, &g.r[i].link);
+    SQT_ASSERT_INT_EQ(sqt_kit_reqs_pending(&g.rs), 3);
+    for (i = 0; i < 2; i++) /* r[2] stays parked in the plugin */
+        SQT_ASSERT_INT_EQ(api->http_request(fake_host_handle(fh), &hr, on_http_unlink, &g.r[i],
+                                            &g.r[i].link.call),
+                          SQT_OK);
+    sqt_kit_reqs_cancel_all(&g.rs, api, fake_host_handle(fh), on_parked, &g);
+    for (i = 0; i < 3; i++) {
+        SQT_ASSERT_INT_EQ(g.r[i].done, 1);
+        SQT_ASSERT_INT_EQ(g.r[i].code, SQT_ECANCELLED);
+    }
+    SQT_ASSERT_INT_EQ(sqt_kit_reqs_pending(&g.rs), 0);
+    CU_ASSERT_PTR_NULL(g.rs.head);
+    SQT_ASSERT_INT_EQ(fake_host_misuse_count(fh), 0);
+    fake_host_free(fh);
+}
+
+/* ---- cancel own: a fake exchange that records batches ------------------------------ */
+
+typedef struct own_fx {
+    sqt_kit_own *o;
+    size_t batches, sizes[8];
+    char first_ids[8][SQT_CLIENT_ID_MAX];
+    int closing, refuse;
+    int cb_calls, cb_status;
+    size_t cb_n;
+    sqt_cancel_result got[32];
+} own_fx;
+
+static int fx_send(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, size_t n)
+{
+    own_fx *f = plugin;
+    if (f->refuse)
+        return SQT_ENETWORK;
+    f->o = o;
+    f->sizes[f->batches] = n;
+    snprintf(f->first_ids[f->batches], SQT_CLIENT_ID_MAX, "%s", res[0].client_id);
+    f->batches++;
+    return SQT_OK;
+}
+
+static int fx_closing(void *plugin)
+{
+    return ((own_fx *)plugin)->closing;
+}
+
+static void fx_done(void *ud, int status, const sqt_cancel_result *res, size_t n)
+{
+    own_fx *f = ud;
+    f->cb_calls++;
+    f->cb_status = status;
+    f->cb_n = n;
+    if (n > 0 && n <= 32)
+        memcpy(f->got, res, n * sizeof(*res));
+}
+
+/* 12 of ours (broker "bk-" + engine "g1_") among 14 listed; batches of 5. */
+static void own_list(own_fx *f, sqt_kit_own *o)
+{
+    sqt_order orders[14];
+    size_t i;
+    memset(orders, 0, sizeof(orders));
+    for (i = 0; i < 14; i++) {
+        snprintf(orders[i].client_id, sizeof(orders[i].client_id), "%s%zu",
+                 i == 3 ? "bk-other_" : i == 9 ? "g1_no_broker" : "bk-g1_", i);
+        snprintf(orders[i].order_id, sizeof(orders[i].order_id), "%zu", 100 + i);
+    }
+    (void)f;
+    sqt_kit_own_listed(o, SQT_OK, orders, 14);
+}
+
+static void test_cancel_own(void)
+{
+    static const sqt_kit_own_ops ops = {fx_send, fx_closing};
+    own_fx f;
+    sqt_kit_own *o;
+    sqt_cancel_result *b;
+    size_t n;
+    memset(&f, 0, sizeof(f));
+    CU_ASSERT_PTR_NULL(sqt_kit_own_new(&ops, &f, "", 0, 5, fx_done, &f)); /* everyone's */
+    o = sqt_kit_own_new(&ops, &f, "bk-g1_", 3, 5, fx_done, &f);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    own_list(&f, o);
+    SQT_ASSERT_INT_EQ(f.batches, 1);
+    SQT_ASSERT_INT_EQ(f.sizes[0], 5);
+    SQT_ASSERT_STR_EQ(f.first_ids[0], "g1_0"); /* the exchange prefix stripped */
+    b = sqt_kit_own_batch(f.o, &n);
+    SQT_ASSERT_INT_EQ(n, 5);
+    SQT_ASSERT_STR_EQ(b[3].order_id, "104"); /* 3 was someone else's */
+    sqt_kit_own_batch_done(f.o, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.batches, 2);
+    sqt_kit_own_batch_done(f.o, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.batches, 3);
+    SQT_ASSERT_INT_EQ(f.sizes[2], 2);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 0);
+    sqt_kit_own_batch_done(f.o, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.cb_n, 12);
+    SQT_ASSERT_STR_EQ(f.got[11].client_id, "g1_13");
+
+    /* a failing batch stops the rest; a send refused ends with its error */
+    memset(&f, 0, sizeof(f));
+    o = sqt_kit_own_new(&ops, &f, "bk-g1_", 3, 5, fx_done, &f);
+    own_list(&f, o);
+    sqt_kit_own_batch_done(f.o, SQT_ERATE_LIMITED);
+    SQT_ASSERT_INT_EQ(f.batches, 1);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_ERATE_LIMITED);
+    SQT_ASSERT_INT_EQ(f.cb_n, 5);
+    memset(&f, 0, sizeof(f));
+    f.refuse = 1;
+    o = sqt_kit_own_new(&ops, &f, "bk-g1_", 3, 5, fx_done, &f);
+    own_list(&f, o);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(f.got[0].err.code, SQT_ENETWORK);
+    /* closing between batches: the rest is cancelled */
+    memset(&f, 0, sizeof(f));
+    o = sqt_kit_own_new(&ops, &f, "bk-g1_", 3, 5, fx_done, &f);
+    own_list(&f, o);
+    f.closing = 1;
+    sqt_kit_own_batch_done(f.o, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ(f.cb_n, 12);
+    SQT_ASSERT_INT_EQ(f.got[5].err.code, SQT_ECANCELLED);
+    /* a failed listing, and nothing of ours */
+    memset(&f, 0, sizeof(f));
+    o = sqt_kit_own_new(&ops, &f, "bk-g1_", 3, 5, fx_done, &f);
+    sqt_kit_own_listed(o, SQT_EAUTH, NULL, 0);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_EAUTH);
+    SQT_ASSERT_INT_EQ(f.cb_n, 0);
+    memset(&f, 0, sizeof(f));
+    o = sqt_kit_own_new(&ops, &f, "zz_", 0, 5, fx_done, &f);
+    own_list(&f, o);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.batches, 0);
+}
+
+/* ---- the stream set: one kind, UP on open, rotation at max age ------------------------ */
+
+typedef struct cs_fx {
+    sqt_kit_conns set;
+    int opens, states[8], n_states, gone, messages, on_age_ret;
+    char last_msg[64];
+} cs_fx;
+
+typedef struct cs_conn {
+    sqt_kit_conn k;
+    int tag;
+} cs_conn;
+
+static void cs_open(void *owner, sqt_kit_conn *c)
+{
+    ((cs_fx *)owner)->opens++;
+    sqt_kit_conn_up(c); /* nothing to confirm: UP at once */
+}
+
+static void cs_message(void *owner, sqt_kit_conn *c, const char *data, size_t len)
+{
+    cs_fx *f = owner;
+    (void)c;
+    f->messages++;
+    snprintf(f->last_msg, sizeof(f->last_msg), "%.*s", (int)len, data);
+}
+
+static void cs_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
+{
+    cs_fx *f = owner;
+    (void)kind;
+    (void)err;
+    if (f->n_states < 8)
+        f->states[f->n_states++] = (int)st;
+}
+
+static int cs_age(void *owner, sqt_kit_conn *c)
+{
+    (void)c;
+    return ((cs_fx *)owner)->on_age_ret;
+}
+
+static int cs_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
+{
+    (void)owner;
+    ((cs_conn *)to)->tag = ((const cs_conn *)from)->tag + 1;
+    return 0;
+}
+
+static void cs_gone(void *owner)
+{
+    ((cs_fx *)owner)->gone++;
+}
+
+static const sqt_kit_conn_hooks cs_hooks = {sizeof(cs_conn), cs_open, cs_message, NULL,
+                                            cs_state,        cs_age,  cs_dup,     NULL,
+                                            cs_gone,         NULL,    NULL};
+
+static void test_stream_set(void)
+{
+    fake_host *fh = fake_host_new();
+    cs_fx f;
+    sqt_kit_conn *c;
+    memset(&f, 0, sizeof(f));
+    f.on_age_ret = 1;
+    sqt_kit_conns_init(&f.set, fake_host_api(), fake_host_handle(fh), &cs_hooks, &f, 1000, 100,
+                       500);
+    SQT_ASSERT_INT_EQ(sqt_kit_conn_open(&f.set, 9, "wss://x.test/ws", 0, &c), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_conn_open(&f.set, 1, "wss://x.test/ws", 0, &c), SQT_OK);
+    ((cs_conn *)c)->tag = 7;
+    CU_ASSERT_PTR_EQUAL(f.set.current[1], c);
+    fake_host_ws_connect(fh, 0);
+    SQT_ASSERT_INT_EQ(f.opens, 1);
+    SQT_ASSERT_INT_EQ(f.n_states, 1);
+    SQT_ASSERT_INT_EQ(f.states[0], SQT_STREAM_UP);
+    fake_host_ws_message(fh, 0, "hello");
+    SQT_ASSERT_STR_EQ(f.last_msg, "hello");
+    /* max age: a successor on the same URL; its UP is the takeover, not a new UP */
+    fake_host_advance(fh, 1000);
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(fh), 2);
+    SQT_ASSERT_STR_EQ(fake_host_ws_at(fh, 1)->url, "wss://x.test/ws");
+    fake_host_ws_connect(fh, 1);
+    SQT_ASSERT_INT_EQ(f.n_states, 1);
+    CU_ASSERT_TRUE(fake_host_ws_at(fh, 0)->closed);
+    SQT_ASSERT_INT_EQ(((cs_conn *)f.set.current[1])->tag, 8);
+    fake_host_advance(fh, 1);
+    SQT_ASSERT_INT_EQ(f.gone, 1);
+    /* the next age: this time the successor does not come up in time */
+    fake_host_advance(fh, 1000);
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(fh), 3);
+    fake_host_advance(fh, 100);
+    CU_ASSERT_TRUE(fake_host_ws_at(fh, 2)->closed);
+    SQT_ASSERT_INT_EQ(((cs_conn *)f.set.current[1])->tag, 8);
+    fake_host_advance(fh, 500); /* tried again after retry_ms */
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(fh), 4);
+    /* a drop reports DOWN, the host giving up FAILED */
+    fake_host_ws_drop(fh, 1);
+    SQT_ASSERT_INT_EQ(f.states[f.n_states - 1], SQT_STREAM_DOWN);
+    fake_host_ws_give_up(fh, 1);
+    SQT_ASSERT_INT_EQ(f.states[f.n_states - 1], SQT_STREAM_FAILED);
+    CU_ASSERT_PTR_NULL(f.set.current[1]);
+    /* shutdown: everything closes, no sink call */
+    f.n_states = 0;
+    sqt_kit_conns_close_all(&f.set);
+    fake_host_advance(fh, 10);
+    CU_ASSERT_PTR_NULL(f.set.head);
+    SQT_ASSERT_INT_EQ(f.n_states, 0);
+    SQT_ASSERT_INT_EQ(fake_host_active_timers(fh), 0);
+    SQT_ASSERT_INT_EQ(fake_host_misuse_count(fh), 0);
+    fake_host_free(fh);
+}
+
+int main(void)
+{
+    static const sqt_test_case cases[] = {
+        {"HMAC-SHA256/512, hex and base64 (RFC 4231)", test_hmac},
+        {"query strings and percent-encoding", test_query},
+        {"JSON readers name the path and the field", test_json},
+        {"config readers: found, absent, refused with the key", test_config},
+        {"headers, Retry-After, ban state", test_headers_and_ban},
+        {"request registry: cancel all, parked and at the host", test_registry},
+        {"cancel own: list, filter by prefix, batches in turn", test_cancel_own},
+        {"stream set: UP, rotation at max age, DOWN, FAILED, close all", test_stream_set},
+        {NULL, NULL}};
+    SQT_TEST_INIT();
+    if (sqt_test_suite("sdk_pluginkit", cases) != 0)
+        return EXIT_FAILURE;
+    return sqt_test_run();
+}
