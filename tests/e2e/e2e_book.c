@@ -126,7 +126,7 @@ int wait_trading(book *b, unsigned ms)
 {
     uint64_t end = e2e_now_ms() + ms;
     while (e2e_now_ms() < end) {
-        if (log_has_since_mark(b, "own orders live: "))
+        if (log_has_since_mark(b, "trading ETHUSDT on "))
             return 1;
         e2e_sleep_ms(25);
     }
