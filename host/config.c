@@ -2,6 +2,8 @@
  * validation with the §11 fixes. Every message names file:line and the dotted key. */
 #include "config.h"
 
+#include "core/suggest.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -516,47 +518,10 @@ static const sqt_keydef *sqt_key_find(const char *section, const char *name)
     return NULL;
 }
 
-/* Edit distance, for "did you mean". */
-static size_t sqt_edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), i, j;
-    size_t row[64];
-    if (la >= 63 || lb >= 63)
-        return 99;
-    for (j = 0; j <= lb; j++)
-        row[j] = j;
-    for (i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 /* The name of `names` closest to `word` when close enough to be a typo, else NULL. */
 static const char *sqt_closest(const char *word, const char *const *names, size_t n_names)
 {
-    const char *best = NULL;
-    size_t bestd = 99, i;
-    for (i = 0; i < n_names; i++) {
-        size_t d = sqt_edit_distance(word, names[i]);
-        if (d < bestd) {
-            bestd = d;
-            best = names[i];
-        }
-    }
-    if (best != NULL && bestd <= 3 && bestd * 3 <= strlen(best))
-        return best;
-    return NULL;
+    return sqt_suggest(word, names, n_names, 0);
 }
 
 static void sqt_cfg_warn_unknown(sqt_cfg_ctx *c, const char *prefix, const char *key, int line)

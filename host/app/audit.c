@@ -80,23 +80,11 @@ void app_audit(app *a, const sqt_grid_event *e)
         ae.reason = e->text;
         sqt_eventlog_write(&a->ev, &ae);
         break;
-    case SQT_GRID_EV_PARKED:
-    case SQT_GRID_EV_DATA_PAUSE:
-    case SQT_GRID_EV_DATA_RESUME:
-    case SQT_GRID_EV_RECOVERED:
-    case SQT_GRID_EV_ADOPTED:
-    case SQT_GRID_EV_ORPHAN:
-    case SQT_GRID_EV_ORDER_VANISHED:
-    case SQT_GRID_EV_POST_ONLY_DEGRADED:
-    case SQT_GRID_EV_MARGIN_LOCK:
-    case SQT_GRID_EV_MARGIN_UNLOCK:
-    case SQT_GRID_EV_RISK_PAUSE:
-    case SQT_GRID_EV_RISK_RESUME:
-    case SQT_GRID_EV_ANOMALY:
-        ae.reason = e->text;
-        sqt_eventlog_write(&a->ev, &ae);
-        break;
     default:
+        if (sqt_grid_event_is_notice(e->kind)) {
+            ae.reason = e->text;
+            sqt_eventlog_write(&a->ev, &ae);
+        }
         break;
     }
     /* the console */

@@ -63,6 +63,15 @@ static void snap_fail(app *a, const sqt_error *err)
     snap_done(a, err ? err->code : SQT_EEXCHANGE, err, NULL);
 }
 
+/* A call refused at once (rc < 0) or out of memory ends the snapshot like an error. */
+static void snap_fail_rc(app *a, int rc)
+{
+    sqt_error e;
+    memset(&e, 0, sizeof e);
+    e.code = rc;
+    snap_fail(a, &e);
+}
+
 static void snap_positions(void *ud, const sqt_error *err, const sqt_position *pos, size_t n);
 
 static void snap_second_orders(void *ud, const sqt_error *err, const sqt_order *o, size_t n)
@@ -76,10 +85,7 @@ static void snap_second_orders(void *ud, const sqt_error *err, const sqt_order *
     memset(&s, 0, sizeof s);
     s.orders = n ? malloc(n * sizeof *o) : NULL;
     if (n && s.orders == NULL) {
-        sqt_error e;
-        memset(&e, 0, sizeof e);
-        e.code = SQT_ENOMEM;
-        snap_fail(a, &e);
+        snap_fail_rc(a, SQT_ENOMEM);
         return;
     }
     if (n)
@@ -94,12 +100,8 @@ static void snap_second_orders(void *ud, const sqt_error *err, const sqt_order *
         a->snap_first = s.orders;
         a->snap_first_n = n;
         rc = a->x->positions(a->ex, snap_positions, a);
-        if (rc < 0) {
-            sqt_error e;
-            memset(&e, 0, sizeof e);
-            e.code = rc;
-            snap_fail(a, &e);
-        }
+        if (rc < 0)
+            snap_fail_rc(a, rc);
         return;
     }
     if (a->snap_tries >= SNAPSHOT_TRIES)
@@ -123,12 +125,8 @@ static void snap_positions(void *ud, const sqt_error *err, const sqt_position *p
     a->snap_pos = app_position_of(a, pos, n);
     a->snap_have_pos = 1;
     rc = a->x->open_orders(a->ex, snap_second_orders, a);
-    if (rc < 0) {
-        sqt_error e;
-        memset(&e, 0, sizeof e);
-        e.code = rc;
-        snap_fail(a, &e);
-    }
+    if (rc < 0)
+        snap_fail_rc(a, rc);
 }
 
 static void snap_first_orders(void *ud, const sqt_error *err, const sqt_order *o, size_t n)
@@ -142,22 +140,15 @@ static void snap_first_orders(void *ud, const sqt_error *err, const sqt_order *o
     free(a->snap_first);
     a->snap_first = n ? malloc(n * sizeof *o) : NULL;
     if (n && a->snap_first == NULL) {
-        sqt_error e;
-        memset(&e, 0, sizeof e);
-        e.code = SQT_ENOMEM;
-        snap_fail(a, &e);
+        snap_fail_rc(a, SQT_ENOMEM);
         return;
     }
     if (n)
         memcpy(a->snap_first, o, n * sizeof *o);
     a->snap_first_n = n;
     rc = a->x->positions(a->ex, snap_positions, a);
-    if (rc < 0) {
-        sqt_error e;
-        memset(&e, 0, sizeof e);
-        e.code = rc;
-        snap_fail(a, &e);
-    }
+    if (rc < 0)
+        snap_fail_rc(a, rc);
 }
 
 int app_snapshot_take(app *a, app_snapshot_cb cb)

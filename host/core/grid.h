@@ -336,6 +336,10 @@ size_t sqt_grid_pending_events(const sqt_grid *g);
 /* "placed", "acknowledged", "partially_filled", "filled", "cancelled", "rejected",
  * "cancel_sent", "round_trip", ... (audit-log event names). */
 const char *sqt_grid_event_name(sqt_grid_ev_kind kind);
+/* 1 for the notices a trader audits besides the order life (position checks and
+ * repairs, recoveries, adoptions, orphans, pauses and locks, degrades, parks,
+ * anomalies): the event log and the journal record each of them. */
+int sqt_grid_event_is_notice(sqt_grid_ev_kind kind);
 const char *sqt_grid_reason_name(sqt_grid_reason why);
 
 /* ---- status -------------------------------------------------------------------- */

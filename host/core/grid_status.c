@@ -285,3 +285,27 @@ int sqt_grid_check_invariants(const sqt_grid *g, char *why, size_t cap)
         return bad(why, cap, "free list lost slots");
     return 0;
 }
+
+int sqt_grid_event_is_notice(sqt_grid_ev_kind kind)
+{
+    switch (kind) {
+    case SQT_GRID_EV_POSITION_MISMATCH:
+    case SQT_GRID_EV_POSITION_REPAIRED:
+    case SQT_GRID_EV_RECOVERED:
+    case SQT_GRID_EV_ADOPTED:
+    case SQT_GRID_EV_ORPHAN:
+    case SQT_GRID_EV_ORDER_VANISHED:
+    case SQT_GRID_EV_POST_ONLY_DEGRADED:
+    case SQT_GRID_EV_MARGIN_LOCK:
+    case SQT_GRID_EV_MARGIN_UNLOCK:
+    case SQT_GRID_EV_RISK_PAUSE:
+    case SQT_GRID_EV_RISK_RESUME:
+    case SQT_GRID_EV_DATA_PAUSE:
+    case SQT_GRID_EV_DATA_RESUME:
+    case SQT_GRID_EV_PARKED:
+    case SQT_GRID_EV_ANOMALY:
+        return 1;
+    default:
+        return 0;
+    }
+}

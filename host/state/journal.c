@@ -767,25 +767,12 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
         sqlite3_bind_text(st, 4, e->client_id, -1, SQLITE_TRANSIENT);
         bind_dec(st, 5, e->pnl);
         return step_reset(j, st, "pnl");
-    case SQT_GRID_EV_POSITION_MISMATCH:
-    case SQT_GRID_EV_POSITION_REPAIRED:
-    case SQT_GRID_EV_PARKED:
-    case SQT_GRID_EV_DATA_PAUSE:
-    case SQT_GRID_EV_DATA_RESUME:
-    case SQT_GRID_EV_RECOVERED:
-    case SQT_GRID_EV_ORPHAN:
-    case SQT_GRID_EV_ORDER_VANISHED:
-    case SQT_GRID_EV_POST_ONLY_DEGRADED:
-    case SQT_GRID_EV_MARGIN_LOCK:
-    case SQT_GRID_EV_MARGIN_UNLOCK:
-    case SQT_GRID_EV_RISK_PAUSE:
-    case SQT_GRID_EV_RISK_RESUME:
-    case SQT_GRID_EV_ANOMALY: {
-        char text[256];
-        snprintf(text, sizeof text, "%s%s%s", e->text, e->client_id[0] ? " " : "", e->client_id);
-        return sqt_journal_note(j, wall_ms, sqt_grid_event_name(e->kind), text);
-    }
     default:
+        if (sqt_grid_event_is_notice(e->kind)) {
+            char text[256];
+            snprintf(text, sizeof text, "%s%s%s", e->text, e->client_id[0] ? " " : "", e->client_id);
+            return sqt_journal_note(j, wall_ms, sqt_grid_event_name(e->kind), text);
+        }
         return 0;
     }
 }

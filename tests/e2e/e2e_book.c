@@ -388,3 +388,13 @@ void agree(book *b, const char *what, int expect_open)
               expect_open);
 }
 
+
+pid_t start_trading(book *b, const char *why, const char *first_price, size_t buys)
+{
+    pid_t h = host_up(b, why);
+    kick(b, first_price);
+    wait_trading(b, 15000);
+    if (buys > 0)
+        wait_side(b, "BUY", buys, NULL, 8000);
+    return h;
+}

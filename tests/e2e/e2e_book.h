@@ -79,6 +79,9 @@ int wait_trading(book *b, unsigned ms);
 /* Our open orders of one side, waited for until there are n; prices x100 in px. */
 int wait_side(book *b, const char *side, size_t n, long *px, unsigned ms);
 void price(book *b, const char *p);
+/* A host up and trading on the manual-price emulator at first_price, with `buys` of our
+ * buys open (0: do not wait for any). */
+pid_t start_trading(book *b, const char *why, const char *first_price, size_t buys);
 void exchange_truth(book *b, truth *t);
 void journal_of(book *b, mine *m);
 int64_t report_realized(book *b, int64_t *position);

@@ -38,6 +38,7 @@
 #include "config.h"
 #include "log.h"
 #include "plugin.h"
+#include "e2e_proc.h"
 #include "sqt_test.h"
 
 #ifndef SQT_EMU_BIN
@@ -159,59 +160,12 @@ static int emu_stop(emu *e)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-typedef struct body {
-    char *p;
-    size_t n;
-} body;
-
-static size_t on_body(char *d, size_t sz, size_t nm, void *ud)
-{
-    body *b = ud;
-    size_t add = sz * nm;
-    char *p = realloc(b->p, b->n + add + 1);
-    if (p == NULL)
-        return 0;
-    memcpy(p + b->n, d, add);
-    b->n += add;
-    p[b->n] = '\0';
-    b->p = p;
-    return add;
-}
-
-/* One blocking request to the emulator (any thread). Returns the HTTP status, or -1
- * with nothing in *out. */
-static long emu_http(int port, const char *path, const char *post, char **out)
-{
-    CURL *c = curl_easy_init();
-    body b = {NULL, 0};
-    char url[256];
-    long status = -1;
-    *out = NULL;
-    if (c == NULL)
-        return -1;
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    if (post != NULL)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, post);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    if (status < 0)
-        free(b.p);
-    else
-        *out = b.p;
-    return status;
-}
 
 /* One control line ("[trigger] NAME [JSON]"); 0 when the emulator answered ok. */
 static int emu_line(int port, const char *line, char *why, size_t cap)
 {
     char *reply = NULL;
-    long st = emu_http(port, "/_emu/line", line, &reply);
+    long st = e2e_http(port, "/_emu/line", line, &reply);
     int ok = st == 200 && reply != NULL && strstr(reply, "\"ok\":true") != NULL;
     if (!ok)
         snprintf(why, cap, "'%s': HTTP %ld %s", line, st, reply ? reply : "");
@@ -223,7 +177,7 @@ static json_t *emu_state(int port)
 {
     char *reply = NULL;
     json_t *st = NULL;
-    if (emu_http(port, "/_emu/state", NULL, &reply) == 200 && reply != NULL)
+    if (e2e_http(port, "/_emu/state", NULL, &reply) == 200 && reply != NULL)
         st = json_loads(reply, 0, NULL);
     free(reply);
     return st;

@@ -54,10 +54,7 @@ static void test_clean_restart(void)
     int n, i, below = 0;
     CU_ASSERT_EQUAL_FATAL(book_open(&b, "rs-clean", TAG, MANUAL), 0);
     write_config(&b, 1, 4, 30);
-    h = host_up(&b, "run 1");
-    kick(&b, "3000.00");
-    wait_trading(&b, 15000);
-    wait_side(&b, "BUY", 3, NULL, 8000);
+    h = start_trading(&b, "run 1", "3000.00", 3);
     price(&b, "2997.00");
     price(&b, "2995.00");
     n = wait_side(&b, "SELL", 2, px, 8000);
@@ -97,10 +94,7 @@ static void test_fill_while_down(void)
     pid_t h;
     CU_ASSERT_EQUAL_FATAL(book_open(&b, "rs-down", TAG, MANUAL), 0);
     write_config(&b, 0, 4, 30);
-    h = host_up(&b, "run 1");
-    kick(&b, "3000.00");
-    wait_trading(&b, 15000);
-    wait_side(&b, "BUY", 3, NULL, 8000);
+    h = start_trading(&b, "run 1", "3000.00", 3);
     price(&b, "2997.00");
     wait_side(&b, "SELL", 1, NULL, 8000);
     e2e_sleep_ms(300);
@@ -127,10 +121,7 @@ static void test_startup_fill(void)
     pid_t h;
     CU_ASSERT_EQUAL_FATAL(book_open(&b, "rs-startup", TAG, MANUAL), 0);
     write_config(&b, 0, 4, 30);
-    h = host_up(&b, "run 1");
-    kick(&b, "3000.00");
-    wait_trading(&b, 15000);
-    wait_side(&b, "BUY", 3, NULL, 8000);
+    h = start_trading(&b, "run 1", "3000.00", 3);
     CHECK(&b, e2e_host_stop(h, 20000) == 0, "run 1 did not stop with 0");
     /* run 2 reads the open orders slowly; a buy fills meanwhile */
     CHECK(&b, e2e_emu_line(&b.emu, "delay {\"ms\":1200,\"path\":\"/fapi/v1/openOrders\"}") == 0, "delay");

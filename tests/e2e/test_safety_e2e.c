@@ -94,10 +94,7 @@ static int journal_settles(book *b, int64_t want, unsigned ms)
 
 static pid_t two_holdings(book *b)
 {
-    pid_t h = host_up(b, "run");
-    kick(b, "3000.00");
-    wait_trading(b, 15000);
-    wait_side(b, "BUY", 3, NULL, 8000);
+    pid_t h = start_trading(b, "run", "3000.00", 3);
     price(b, "2997.00");
     price(b, "2995.00");
     wait_side(b, "SELL", 2, NULL, 8000);
@@ -122,6 +119,9 @@ static void test_manual_close(void)
     fprintf(stderr, "    [manual-close] %d reduce-only refusals in the repair\n", refusals);
     CHECK(&b, refusals >= 0 && refusals <= 3, "%d reduce-only refusals (at most 3)", refusals);
     CHECK(&b, log_has_since_mark(&b, "position_repaired") >= 1, "no position_repaired line");
+    /* nothing phantom at the exchange either: no sell of ours without a position */
+    CHECK(&b, wait_side(&b, "SELL", 0, NULL, 100) == 0, "%d sells of ours rest with no position",
+          wait_side(&b, "SELL", 0, NULL, 100));
     /* trading goes on: a buy fills and gets its sell */
     price(&b, "2993.00");
     wait_side(&b, "SELL", 1, NULL, 8000);
@@ -154,6 +154,7 @@ static void test_close_while_down(void)
     refusals = reduce_only_refusals(&b);
     fprintf(stderr, "    [close-while-down] %d reduce-only refusals\n", refusals);
     CHECK(&b, refusals >= 0 && refusals <= 3, "%d reduce-only refusals (at most 3)", refusals);
+    CHECK(&b, wait_side(&b, "SELL", 0, NULL, 100) == 0, "sells of ours rest with no position");
     CHECK(&b, e2e_host_stop(h, 20000) == 0, "run 2 did not stop with 0");
     CHECK(&b, exchange_position(&b) == 0, "position %lld", (long long)exchange_position(&b));
     book_close(&b);
@@ -171,6 +172,7 @@ static void test_reset(void)
     CHECK(&b, journal_settles(&b, 0, 15000), "phantom inventory after the reset");
     /* the grid is back: buys below the market, no sell without holdings */
     wait_side(&b, "BUY", 2, NULL, 8000);
+    CHECK(&b, wait_side(&b, "SELL", 0, NULL, 100) == 0, "sells of ours rest after the reset");
     CHECK(&b, e2e_host_stop(h, 20000) == 0, "the run did not stop with 0");
     CHECK(&b, exchange_position(&b) == 0, "position %lld", (long long)exchange_position(&b));
     book_close(&b);
@@ -184,10 +186,7 @@ static void test_outlier(void)
     size_t fills0, n0, n1;
     CU_ASSERT_EQUAL_FATAL(book_open(&b, "sf-outlier", TAG, MANUAL), 0);
     write_config(&b, 1, 6, 30);
-    h = host_up(&b, "run");
-    kick(&b, "3000.00");
-    wait_trading(&b, 15000);
-    wait_side(&b, "BUY", 5, NULL, 8000);
+    h = start_trading(&b, "run", "3000.00", 5);
     e2e_sleep_ms(300);
     n0 = open_ids(&b, before, sizeof before);
     fills0 = fills_of_ours(&b);
@@ -216,10 +215,7 @@ static void test_stale_market(void)
     CU_ASSERT_EQUAL_FATAL(book_open(&b, "sf-stale", TAG, MANUAL), 0);
     b.extra_yaml = "safety:\n  market_data_max_age_seconds: 2\n";
     write_config(&b, 1, 4, 30);
-    h = host_up(&b, "run");
-    kick(&b, "3000.00");
-    wait_trading(&b, 15000);
-    wait_side(&b, "BUY", 3, NULL, 8000);
+    h = start_trading(&b, "run", "3000.00", 3);
     CHECK(&b, e2e_emu_line(&b.emu, "stall_ws {\"which\":\"market\"}") == 0, "stall");
     CHECK(&b, e2e_file_wait_for(b.log, "new orders paused: the market data is stale", 8000),
           "no pause on stale market data");

@@ -243,4 +243,25 @@ static inline size_t slot_info_at(const sqt_grid *g, sqt_grid_list which, const 
     return 0;
 }
 
+/* The whole order of a place command filled in one push at its price, with a fee in
+ * USDT. */
+static inline void fill_whole(sqt_grid *g, const sqt_grid_cmd *c, const char *fee, int64_t now)
+{
+    sqt_order o;
+    if (c == NULL) {
+        CU_FAIL("no such place command");
+        return;
+    }
+    o = mk_order(c->client_id, SQT_ORDER_FILLED, "0");
+    o.side = c->req.side;
+    o.price = c->req.price;
+    o.qty = c->req.qty;
+    o.filled_qty = c->req.qty;
+    o.last_fill_qty = c->req.qty;
+    o.last_fill_price = c->req.price;
+    o.fee = D(fee);
+    snprintf(o.fee_asset, sizeof o.fee_asset, "USDT");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &o, now), 0);
+}
+
 #endif

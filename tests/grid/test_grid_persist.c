@@ -41,21 +41,6 @@ static sqt_grid *restore_all(const sqt_grid_params *p, const saved_set *ss, cons
     return g;
 }
 
-/* A fill push of the whole order at its price, with a fee. */
-static void fill(sqt_grid *g, const sqt_grid_cmd *c, const char *fee, int64_t now)
-{
-    sqt_order o = mk_order(c->client_id, SQT_ORDER_FILLED, "0");
-    o.side = c->req.side;
-    o.price = c->req.price;
-    o.qty = c->req.qty;
-    o.filled_qty = c->req.qty;
-    o.last_fill_qty = c->req.qty;
-    o.last_fill_price = c->req.price;
-    o.fee = D(fee);
-    snprintf(o.fee_asset, sizeof o.fee_asset, "USDT");
-    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &o, now), 0);
-}
-
 /* Two buys filled at 2998 and 2996, their sells at 3000 and 2998 acknowledged. */
 static sqt_grid *two_holdings(sqt_grid_params *p, capture *c)
 {
@@ -72,8 +57,8 @@ static sqt_grid *two_holdings(sqt_grid_params *p, capture *c)
     b2 = cap_place_at(c, "2996.00");
     CU_ASSERT_PTR_NOT_NULL_FATAL(b1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b2);
-    fill(g, b1, "0.006", 3);
-    fill(g, b2, "0.006", 3);
+    fill_whole(g, b1, "0.006", 3);
+    fill_whole(g, b2, "0.006", 3);
     CU_ASSERT_EQUAL(sqt_grid_adjust(g, 4), 0);
     cap_clear(c);
     cap_drain(g, c);

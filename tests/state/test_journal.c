@@ -64,20 +64,6 @@ static void turn(sqt_journal *j, sqt_grid *g, int64_t t)
     turn_cap(j, g, t, NULL);
 }
 
-static void fill_cmd(sqt_grid *g, const sqt_grid_cmd *c, int64_t now)
-{
-    sqt_order o = mk_order(c->client_id, SQT_ORDER_FILLED, "0");
-    o.side = c->req.side;
-    o.price = c->req.price;
-    o.qty = c->req.qty;
-    o.filled_qty = c->req.qty;
-    o.last_fill_qty = c->req.qty;
-    o.last_fill_price = c->req.price;
-    o.fee = D("0.006");
-    snprintf(o.fee_asset, sizeof o.fee_asset, "USDT");
-    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &o, now), 0);
-}
-
 /* A grid with two filled buys, their sells resting, one round trip done. */
 static sqt_grid *busy_grid(sqt_grid_params *p, sqt_journal *j)
 {
@@ -93,8 +79,8 @@ static sqt_grid *busy_grid(sqt_grid_params *p, sqt_journal *j)
     turn_cap(j, g, 1, &c);
     ack_all(g, &c, 2);
     b = cap_place_at(&c, "2998.00");
-    fill_cmd(g, b, 3);
-    fill_cmd(g, cap_place_at(&c, "2996.00"), 3);
+    fill_whole(g, b, "0.006", 3);
+    fill_whole(g, cap_place_at(&c, "2996.00"), "0.006", 3);
     turn(j, g, 3);
     CU_ASSERT_EQUAL(sqt_grid_adjust(g, 4), 0);
     cap_clear(&c);
@@ -103,7 +89,7 @@ static sqt_grid *busy_grid(sqt_grid_params *p, sqt_journal *j)
         if (c.cmd[i].kind == SQT_GRID_CMD_PLACE)
             place_ok(g, c.cmd[i].client_id, 5);
     /* the sell of the 2998 slot fills: a round trip */
-    fill_cmd(g, cap_place_at(&c, "3000.00"), 6);
+    fill_whole(g, cap_place_at(&c, "3000.00"), "0.006", 6);
     turn(j, g, 6);
     ASSERT_INVARIANTS(g);
     return g;
@@ -214,7 +200,7 @@ static void test_diff_writes(void)
         c.cmd[0].req.side = SQT_SIDE_BUY;
         c.cmd[0].req.price = si[i].order_price;
         c.cmd[0].req.qty = si[i].order_qty;
-        fill_cmd(g, &c.cmd[0], 60);
+        fill_whole(g, &c.cmd[0], "0.006", 60);
     }
     before = sqlite3_total_changes(sqt_journal_db(j));
     turn(j, g, 60);
