@@ -353,10 +353,11 @@ void agree(book *b, const char *what, int expect_open)
     rep = report_realized(b, &rpos);
     fprintf(stderr,
             "    [%s] exchange: position %lld, %zu fills of ours, fees %lld e-8, replayed pnl %lld e-8 | "
-            "journal: position %lld, %zu fills, fees %lld, pnl %lld | events pnl %lld | report pnl %lld\n",
+            "journal: position %lld, %zu fills, fees %lld, pnl %lld | events pnl %lld | report pnl %lld | "
+            "notes: %d position_mismatch, %d recovered, %d orphan\n",
             what, (long long)t.position, t.our_fills, (long long)t.fees, (long long)t.pnl_replay,
             (long long)m.position, m.fills, (long long)m.fees, (long long)m.pnl, (long long)m.pnl_events,
-            (long long)rep);
+            (long long)rep, m.mismatches, m.recovered, m.orphans);
     CHECK(b, m.position == t.position, "[%s] position: journal %lld, exchange %lld", what,
           (long long)m.position, (long long)t.position);
     CHECK(b, rpos == t.position, "[%s] report position %lld, exchange %lld", what, (long long)rpos,
