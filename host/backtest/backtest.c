@@ -993,3 +993,8 @@ int sqt_bt_chart_view_get(const sqt_bt *bt, sqt_bt_chart_view *v)
     sqt_bt_summary_get(bt, &v->summary);
     return 0;
 }
+
+const sqt_grid *sqt_bt_grid(const sqt_bt *bt)
+{
+    return bt->g;
+}

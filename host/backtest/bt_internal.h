@@ -34,6 +34,9 @@ typedef struct sqt_bt_chart_view {
 
 int sqt_bt_chart_view_get(const sqt_bt *bt, sqt_bt_chart_view *v);
 
+/* The engine, for tests (invariants). */
+const sqt_grid *sqt_bt_grid(const sqt_bt *bt);
+
 /* "2024-01-31T12:00:00Z" */
 void sqt_bt_time_text(int64_t ms, char *buf, size_t cap);
 json_t *sqt_bt_summary_to_json(const sqt_bt_summary *s);
