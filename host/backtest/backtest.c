@@ -64,6 +64,11 @@ struct sqt_bt {
     int match_stale;           /* the matcher has not seen last_ticks yet */
     int64_t max_buy, min_sell; /* resting orders' extremes, ticks (INT64_MIN/MAX none) */
     int bounds_dirty;
+    struct rest {
+        int64_t id, ticks;
+        int buy;
+    } * rest;                  /* the matcher's open orders, as its pushes tell them */
+    size_t nrest, caprest;
     uint64_t trades;
     int64_t first_ms, last_ms, first_ticks, low_ticks, high_ticks;
 
@@ -261,6 +266,8 @@ static void chart_fill(sqt_bt *bt, int64_t ticks, int buy)
     bt->nfp++;
 }
 
+static void rest_track(sqt_bt *bt, const sqt_order *u);
+
 /* Every order state change of the matcher: the ledger moves now (exchange time), the
  * engine hears of it latency_ms later. */
 static void on_emit(void *ud, const sqt_order *u)
@@ -269,6 +276,7 @@ static void on_emit(void *ud, const sqt_order *u)
     dlv *d;
     bt->bounds_dirty = 1;
     bt->margin_dirty = 1;
+    rest_track(bt, u);
     if (u->last_fill_qty.mant > 0) {
         int buy = u->side == SQT_SIDE_BUY;
         int64_t q = to_steps(bt, u->last_fill_qty), a;
@@ -308,21 +316,47 @@ static void match_sync(sqt_bt *bt)
 
 static void bounds(sqt_bt *bt)
 {
-    size_t i, n = sqt_match_open_count(bt->m);
-    sqt_order o;
+    size_t i;
     bt->max_buy = INT64_MIN;
     bt->min_sell = INT64_MAX;
-    for (i = 0; i < n; i++) {
-        int64_t t;
-        if (sqt_match_open_at(bt->m, i, &o) != SQT_OK)
-            continue;
-        t = to_ticks(bt, o.price);
-        if (o.side == SQT_SIDE_BUY && t > bt->max_buy)
-            bt->max_buy = t;
-        if (o.side == SQT_SIDE_SELL && t < bt->min_sell)
-            bt->min_sell = t;
+    for (i = 0; i < bt->nrest; i++) {
+        if (bt->rest[i].buy && bt->rest[i].ticks > bt->max_buy)
+            bt->max_buy = bt->rest[i].ticks;
+        if (!bt->rest[i].buy && bt->rest[i].ticks < bt->min_sell)
+            bt->min_sell = bt->rest[i].ticks;
     }
     bt->bounds_dirty = 0;
+}
+
+/* Keep the list of resting orders from the matcher's pushes (cheaper than asking it). */
+static void rest_track(sqt_bt *bt, const sqt_order *u)
+{
+    int64_t id = strtoll(u->order_id, NULL, 10);
+    int open = u->status == SQT_ORDER_NEW || u->status == SQT_ORDER_PARTIALLY_FILLED;
+    size_t i;
+    for (i = 0; i < bt->nrest && bt->rest[i].id != id; i++)
+        ;
+    if (!open) {
+        if (i < bt->nrest)
+            bt->rest[i] = bt->rest[--bt->nrest];
+        return;
+    }
+    if (i == bt->nrest) {
+        if (bt->nrest == bt->caprest) {
+            size_t ncap = bt->caprest ? bt->caprest * 2 : 64;
+            struct rest *n = realloc(bt->rest, ncap * sizeof(*n));
+            if (n == NULL) {
+                bt->err = SQT_ENOMEM;
+                return;
+            }
+            bt->rest = n;
+            bt->caprest = ncap;
+        }
+        bt->nrest++;
+    }
+    bt->rest[i].id = id;
+    bt->rest[i].ticks = to_ticks(bt, u->price);
+    bt->rest[i].buy = u->side == SQT_SIDE_BUY;
 }
 
 static void margin_sample(sqt_bt *bt)
@@ -433,7 +467,6 @@ static void execute(sqt_bt *bt, sqt_xbatch *b)
         break;
     }
     }
-    bt->bounds_dirty = 1;
     bt->margin_dirty = 1;
 }
 
@@ -824,6 +857,7 @@ void sqt_bt_free(sqt_bt *bt)
         bt->qn--;
     }
     free(bt->q);
+    free(bt->rest);
     sqt_xpolicy_free(bt->x);
     sqt_grid_free(bt->g);
     sqt_match_free(bt->m);

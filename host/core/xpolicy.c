@@ -551,6 +551,8 @@ sqt_xbatch *sqt_xpolicy_next(sqt_xpolicy *p, uint64_t now)
 {
     sqt_xbatch *b;
     size_t i;
+    if (p->q[Q_CANCEL].n + p->q[Q_QUERY].n + p->q[Q_SELL].n + p->q[Q_BUY].n == 0)
+        return NULL; /* the common case in a backtest: nothing to send, no allocation */
     refill(p, now);
     if (now < p->paused_until || p->inflight >= (size_t)p->o.max_inflight ||
         p->tokens_milli < 1000)

@@ -1,0 +1,202 @@
+/* Backtest throughput: trades per second through the grid engine, the executor policy
+ * and the paper matcher on virtual time (sqt_bt_on_trade), on one core, for a GBM
+ * path and a +-1 tick walk; then the whole file pipeline (CSV parsing included); then
+ * a sweep of 4 runs in 1 and in 2 processes. Prints numbers, never judges them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backtest.h"
+#include "bench_util.h"
+#include "bt_run.h"
+#include "pricepath.h"
+
+#define TICK_SCALE 2
+#define START_TICKS 300000
+
+static void params(sqt_bt_params *bp, int interval_ticks)
+{
+    sqt_bt_params_init(bp);
+    sqt_grid_params_init(&bp->grid);
+    bp->grid.price_interval = sqt_dec_make(interval_ticks, TICK_SCALE);
+    bp->grid.order_quantity = sqt_dec_make(30, 0);
+    bp->grid.min_order_value = sqt_dec_make(20, 0);
+    bp->grid.buy_window_size = 10;
+    bp->grid.sell_window_size = 10;
+    bp->grid.order_cleanup_threshold = 50;
+    bp->grid.cleanup_batch_size = 10;
+    bp->grid.sell_quota_reserve = 12;
+    bp->grid.instance_tag = "bench";
+    bp->grid.client_id_max_len = 36;
+    bp->grid.id_seed = 1;
+    bp->grid.margin_lock_duration_ms = 10000;
+    memset(&bp->exec, 0, sizeof(bp->exec));
+    bp->exec.max_batch_place = 5;
+    bp->exec.max_batch_cancel = 10;
+}
+
+static int64_t *gbm_path(size_t n)
+{
+    sqt_pricepath_config pc;
+    sqt_pricepath *pp = NULL;
+    sqt_price_point pt;
+    int64_t *out = malloc(n * sizeof(*out));
+    char err[256];
+    size_t i;
+    memset(&pc, 0, sizeof(pc));
+    pc.model = SQT_PATH_GBM;
+    pc.tick_size = sqt_dec_make(1, TICK_SCALE);
+    pc.step_size = sqt_dec_make(1, 3);
+    pc.seed = 42;
+    pc.start_price = sqt_dec_make(START_TICKS, TICK_SCALE);
+    pc.sigma = 0.0002; /* as bench_replay: ~0.6 USDT per step at 3000 */
+    pc.step_ms = 50;
+    pc.start_ms = 1700000000000;
+    if (out == NULL || sqt_pricepath_open(&pc, &pp, err, sizeof(err)) != 0) {
+        free(out);
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        sqt_pricepath_next(pp, &pt, err, sizeof(err));
+        out[i] = pt.price.mant;
+    }
+    sqt_pricepath_close(pp);
+    return out;
+}
+
+static int64_t *walk_path(size_t n)
+{
+    int64_t *out = malloc(n * sizeof(*out)), p = START_TICKS;
+    uint64_t st = 7;
+    size_t i;
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        p += (bench_rand(&st) & 1) ? 1 : -1;
+        out[i] = p;
+    }
+    return out;
+}
+
+static void run_path(const char *label, const int64_t *px, size_t n, int interval_ticks)
+{
+    sqt_bt_params bp;
+    sqt_bt *bt;
+    sqt_bt_summary s;
+    char err[256], extra[160];
+    uint64_t t0, dt;
+    size_t i;
+    params(&bp, interval_ticks);
+    if (sqt_bt_new(&bp, &bt, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: %s\n", label, err);
+        return;
+    }
+    t0 = bench_now_ns();
+    for (i = 0; i < n; i++)
+        sqt_bt_on_trade(bt, 1700000000000LL + (int64_t)i * 50, sqt_dec_make(px[i], TICK_SCALE),
+                        sqt_dec_make(1, 3), err, sizeof(err));
+    sqt_bt_finish(bt, err, sizeof(err));
+    dt = bench_now_ns() - t0;
+    sqt_bt_summary_get(bt, &s);
+    snprintf(extra, sizeof(extra), "%llu fills, %llu round trips, %llu requests",
+             (unsigned long long)s.fills, (unsigned long long)s.round_trips,
+             (unsigned long long)s.requests);
+    printf("%-34s %zu trades in %.3f s: %.2f M trades/s (%.0f ns/trade); %s\n", label, n,
+           (double)dt / 1e9, (double)n / ((double)dt / 1e3), (double)dt / (double)n, extra);
+    sqt_bt_free(bt);
+}
+
+static char *write_csv(const int64_t *px, size_t n)
+{
+    static char path[] = "/tmp/sqt_bench_bt_XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    size_t i;
+    if (f == NULL)
+        return NULL;
+    for (i = 0; i < n; i++)
+        fprintf(f, "%zu,%lld.%02lld,0.010,%zu,%zu,%lld,false\n", i + 1, (long long)(px[i] / 100),
+                (long long)(px[i] % 100), i, i, 1700000000000LL + (long long)i * 50);
+    fclose(f);
+    return path;
+}
+
+static void run_file(const char *path, size_t n, int interval_ticks, sqt_bt_summary *s)
+{
+    sqt_bt_params bp;
+    sqt_bt *bt;
+    char err[256];
+    params(&bp, interval_ticks);
+    if (sqt_bt_new(&bp, &bt, err, sizeof(err)) != 0)
+        return;
+    if (sqt_bt_feed_file(bt, path, SQT_BT_FMT_AUTO, 1 << 20, INT64_MIN, INT64_MAX, 0, err,
+                         sizeof(err)) != 0 ||
+        sqt_bt_finish(bt, err, sizeof(err)) != 0)
+        fprintf(stderr, "file: %s\n", err);
+    (void)n;
+    sqt_bt_summary_get(bt, s);
+    sqt_bt_free(bt);
+}
+
+/* 4 runs (grid intervals 1..4 USDT) in `procs` processes. */
+static double sweep(const char *path, size_t n, int procs)
+{
+    uint64_t t0 = bench_now_ns();
+    int k, running = 0;
+    for (k = 0; k < 4; k++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            sqt_bt_summary s;
+            run_file(path, n, 100 * (k + 1), &s);
+            _exit(0);
+        }
+        if (pid > 0)
+            running++;
+        if (running == procs) {
+            wait(NULL);
+            running--;
+        }
+    }
+    while (running-- > 0)
+        wait(NULL);
+    return (double)(bench_now_ns() - t0) / 1e9;
+}
+
+int main(void)
+{
+    size_t n = (size_t)bench_env_long("SQT_BENCH_TRADES", 4000000);
+    int64_t *gbm, *walk;
+    char *path;
+    sqt_bt_summary s;
+    uint64_t t0;
+    double t1, t2;
+    if (bench_env_flag("SQT_BENCH_LONG"))
+        n *= 5;
+    bench_banner("bench_backtest", "trades/s through engine + executor policy + matcher, virtual time");
+    gbm = gbm_path(n);
+    walk = walk_path(n);
+    if (gbm == NULL || walk == NULL)
+        return 1;
+    run_path("GBM path (sigma 0.0002), I=2", gbm, n, 200);
+    run_path("GBM path (sigma 0.0002), I=0.5", gbm, n, 50);
+    run_path("+-1 tick walk, I=0.05", walk, n, 5);
+    run_path("+-1 tick walk, I=2", walk, n, 200);
+    path = write_csv(gbm, n);
+    if (path != NULL) {
+        t0 = bench_now_ns();
+        run_file(path, n, 200, &s);
+        t1 = (double)(bench_now_ns() - t0) / 1e9;
+        printf("%-34s %zu rows in %.3f s: %.2f M rows/s (aggTrades CSV parsed, GBM, I=2)\n",
+               "file pipeline", n, t1, (double)n / t1 / 1e6);
+        t1 = sweep(path, n, 1);
+        t2 = sweep(path, n, 2);
+        printf("%-34s 4 runs: %.2f s in 1 process, %.2f s in 2 processes (x%.2f)\n", "sweep", t1,
+               t2, t1 / t2);
+        unlink(path);
+    }
+    free(gbm);
+    free(walk);
+    return 0;
+}
