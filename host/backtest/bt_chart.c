@@ -60,6 +60,29 @@ static void frame(FILE *f, const panel *p, const char *title, const char *lo, co
             p->top + p->h, lo);
 }
 
+/* Text into HTML: the title comes from the config (a symbol, but any text loads). */
+static void put_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            fputc(*s, f);
+        }
+    }
+}
+
 static void fmt_num(double v, int decimals, char *buf, size_t cap)
 {
     snprintf(buf, cap, "%.*f", decimals, v);
@@ -123,7 +146,9 @@ int sqt_bt_chart_write(const sqt_bt *bt, FILE *f, const char *title)
     pe.vmin = emin;
     pe.vmax = emax > emin ? emax : emin + 1;
 
-    fprintf(f, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%s</title>\n"
+    fprintf(f, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
+    put_text(f, title);
+    fprintf(f, "</title>\n"
                "<style>body{font-family:sans-serif;margin:16px;color:#222}"
                ".fr{fill:#fcfcfc;stroke:#999}.tt{font-size:13px;font-weight:bold}"
                ".ax{font-size:11px;fill:#555}.band{fill:#9ab;stroke:none;opacity:.5}"
@@ -131,8 +156,9 @@ int sqt_bt_chart_write(const sqt_bt *bt, FILE *f, const char *title)
                ".buy{fill:#1a8f2a}.sell{fill:#c62828}.pos{fill:none;stroke:#7b3fa0;stroke-width:1.2}"
                ".eq{fill:none;stroke:#b26a00;stroke-width:1.2}.zero{stroke:#888;stroke-dasharray:3 3}"
                "table{border-collapse:collapse;font-size:13px}td{padding:1px 10px 1px 0}</style>\n"
-               "</head><body>\n<h2>%s</h2>\n",
-            title, title);
+               "</head><body>\n<h2>");
+    put_text(f, title);
+    fprintf(f, " backtest</h2>\n");
     sqt_bt_time_text(s->first_ms, t0, sizeof(t0));
     sqt_bt_time_text(s->last_ms, t1, sizeof(t1));
     fprintf(f, "<table>\n<tr><td>period</td><td>%s .. %s, %" PRIu64 " trades</td></tr>\n", t0, t1,
