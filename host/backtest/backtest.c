@@ -391,43 +391,57 @@ static void minute_count(sqt_bt *bt, size_t orders)
         bt->max_ord_min = bt->min_orders;
 }
 
+/* The answer array of a request (counted in the rate statistics); NULL: out of memory,
+ * the request was refused. */
+static void *answers(sqt_bt *bt, sqt_xbatch *b, size_t n, size_t size)
+{
+    void *res = calloc(n, size);
+    minute_count(bt, sqt_xbatch_kind_of(b) == SQT_XB_PLACE ? n : 0);
+    if (res == NULL) {
+        bt->err = SQT_ENOMEM;
+        sqt_xpolicy_on_refused(bt->x, b, SQT_ENOMEM, (uint64_t)bt->now);
+    }
+    return res;
+}
+
+/* The answer travels back: it arrives latency_ms later. */
+static void answer_later(sqt_bt *bt, sqt_xbatch *b, int kind, void *res, size_t n, const sqt_error *e)
+{
+    dlv *d = dlv_add(bt, kind);
+    if (d == NULL) {
+        free(res);
+        sqt_xpolicy_on_refused(bt->x, b, SQT_ENOMEM, (uint64_t)bt->now);
+        return;
+    }
+    d->b = b;
+    d->res = res;
+    d->n = n;
+    if (e)
+        d->err = *e;
+}
+
 /* One request reaches the simulated exchange at `now`. */
 static void execute(sqt_bt *bt, sqt_xbatch *b)
 {
     size_t i, n = sqt_xbatch_size(b);
-    dlv *d;
     match_sync(bt);
     switch (sqt_xbatch_kind_of(b)) {
     case SQT_XB_PLACE: {
-        sqt_place_result *res = calloc(n, sizeof(*res));
-        minute_count(bt, n);
-        if (res == NULL) {
-            bt->err = SQT_ENOMEM;
-            sqt_xpolicy_on_refused(bt->x, b, SQT_ENOMEM, (uint64_t)bt->now);
+        sqt_place_result *res = answers(bt, b, n, sizeof(*res));
+        if (res == NULL)
             return;
-        }
         for (i = 0; i < n; i++) {
             const sqt_order_req *r = sqt_xbatch_req(b, i);
             snprintf(res[i].client_id, sizeof(res[i].client_id), "%s", r->client_id);
             sqt_match_place(bt->m, r, bt->now, &res[i].order, &res[i].err);
         }
-        if ((d = dlv_add(bt, DLV_PLACED)) == NULL) {
-            free(res);
-            return;
-        }
-        d->b = b;
-        d->res = res;
-        d->n = n;
+        answer_later(bt, b, DLV_PLACED, res, n, NULL);
         break;
     }
     case SQT_XB_CANCEL: {
-        sqt_cancel_result *res = calloc(n, sizeof(*res));
-        minute_count(bt, 0);
-        if (res == NULL) {
-            bt->err = SQT_ENOMEM;
-            sqt_xpolicy_on_refused(bt->x, b, SQT_ENOMEM, (uint64_t)bt->now);
+        sqt_cancel_result *res = answers(bt, b, n, sizeof(*res));
+        if (res == NULL)
             return;
-        }
         for (i = 0; i < n; i++) {
             sqt_order o;
             snprintf(res[i].client_id, sizeof(res[i].client_id), "%s", sqt_xbatch_client_id(b, i));
@@ -435,35 +449,18 @@ static void execute(sqt_bt *bt, sqt_xbatch *b)
             sqt_match_cancel(bt->m, res[i].client_id[0] ? res[i].client_id : NULL,
                              res[i].order_id[0] ? res[i].order_id : NULL, bt->now, &o, &res[i].err);
         }
-        if ((d = dlv_add(bt, DLV_CANCELLED)) == NULL) {
-            free(res);
-            return;
-        }
-        d->b = b;
-        d->res = res;
-        d->n = n;
+        answer_later(bt, b, DLV_CANCELLED, res, n, NULL);
         break;
     }
     default: {
-        sqt_order *o = calloc(1, sizeof(*o));
+        sqt_order *o = answers(bt, b, 1, sizeof(*o));
         const char *cid = sqt_xbatch_client_id(b, 0), *oid = sqt_xbatch_order_id(b, 0);
         sqt_error e;
-        minute_count(bt, 0);
-        if (o == NULL) {
-            bt->err = SQT_ENOMEM;
-            sqt_xpolicy_on_refused(bt->x, b, SQT_ENOMEM, (uint64_t)bt->now);
+        if (o == NULL)
             return;
-        }
         memset(&e, 0, sizeof(e));
         sqt_match_query(bt->m, cid[0] ? cid : NULL, oid[0] ? oid : NULL, o, &e);
-        if ((d = dlv_add(bt, DLV_QUERIED)) == NULL) {
-            free(o);
-            return;
-        }
-        d->b = b;
-        d->res = o;
-        d->n = e.code == SQT_OK ? 1 : 0;
-        d->err = e;
+        answer_later(bt, b, DLV_QUERIED, o, e.code == SQT_OK ? 1 : 0, &e);
         break;
     }
     }

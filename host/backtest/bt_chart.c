@@ -60,6 +60,27 @@ static void frame(FILE *f, const panel *p, const char *title, const char *lo, co
             p->top + p->h, lo);
 }
 
+enum { S_PRICE, S_POS, S_EQUITY };
+
+/* One line through the columns' ends: the last price, the position or the equity. */
+static void series(FILE *f, const sqt_bt_chart_view *v, const xaxis *x, const panel *p, size_t last,
+                   int which, double unit, const char *cls)
+{
+    size_t i;
+    int any = 0;
+    fprintf(f, "<path class=\"%s\" d=\"", cls);
+    for (i = 0; i <= last; i++) {
+        const sqt_bt_col *c = &v->cols[i];
+        int64_t val = which == S_PRICE ? c->last : which == S_POS ? c->pos : c->equity;
+        if (!c->used)
+            continue;
+        fprintf(f, "%s%.1f %.1f", any ? " L" : "M", xpos(x, v->t0 + (int64_t)(i + 1) * v->width_ms),
+                ypos(p, (double)val * unit));
+        any = 1;
+    }
+    fprintf(f, "\"/>\n");
+}
+
 /* Text into HTML: the title comes from the config (a symbol, but any text loads). */
 static void put_text(FILE *f, const char *s)
 {
@@ -212,17 +233,8 @@ int sqt_bt_chart_write(const sqt_bt *bt, FILE *f, const char *title)
         fprintf(f, " L%.1f %.1f", xpos(&x, v.t0 + (int64_t)i * v.width_ms),
                 ypos(&pp, (double)c->lo * tick));
     }
-    fprintf(f, " Z\"/>\n<path class=\"px\" d=\"");
-    any = 0;
-    for (i = 0; i <= last; i++) {
-        const sqt_bt_col *c = &v.cols[i];
-        if (!c->used)
-            continue;
-        fprintf(f, "%s%.1f %.1f", any ? " L" : "M", xpos(&x, v.t0 + (int64_t)(i + 1) * v.width_ms),
-                ypos(&pp, (double)c->last * tick));
-        any = 1;
-    }
-    fprintf(f, "\"/>\n");
+    fprintf(f, " Z\"/>\n");
+    series(f, &v, &x, &pp, last, S_PRICE, tick, "px");
     every = v.nfills > MAX_FILL_MARKS ? (v.nfills + MAX_FILL_MARKS - 1) / MAX_FILL_MARKS : 1;
     for (i = 0; i < v.nfills; i += every) {
         const sqt_bt_fillpt *p = &v.fills[i];
@@ -239,33 +251,13 @@ int sqt_bt_chart_write(const sqt_bt *bt, FILE *f, const char *title)
     frame(f, &pq, "position (base coin)", a, b);
     fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"zero\"/>\n", LEFT,
             ypos(&pq, 0), W - RIGHT, ypos(&pq, 0));
-    fprintf(f, "<path class=\"pos\" d=\"");
-    any = 0;
-    for (i = 0; i <= last; i++) {
-        const sqt_bt_col *c = &v.cols[i];
-        if (!c->used)
-            continue;
-        fprintf(f, "%s%.1f %.1f", any ? " L" : "M", xpos(&x, v.t0 + (int64_t)(i + 1) * v.width_ms),
-                ypos(&pq, (double)c->pos * step));
-        any = 1;
-    }
-    fprintf(f, "\"/>\n");
+    series(f, &v, &x, &pq, last, S_POS, step, "pos");
 
     /* equity */
     fmt_num(pe.vmin, 2, a, sizeof(a));
     fmt_num(pe.vmax, 2, b, sizeof(b));
     frame(f, &pe, "equity (wallet + position at market, quote)", a, b);
-    fprintf(f, "<path class=\"eq\" d=\"");
-    any = 0;
-    for (i = 0; i <= last; i++) {
-        const sqt_bt_col *c = &v.cols[i];
-        if (!c->used)
-            continue;
-        fprintf(f, "%s%.1f %.1f", any ? " L" : "M", xpos(&x, v.t0 + (int64_t)(i + 1) * v.width_ms),
-                ypos(&pe, (double)c->equity / 1e8));
-        any = 1;
-    }
-    fprintf(f, "\"/>\n");
+    series(f, &v, &x, &pe, last, S_EQUITY, 1e-8, "eq");
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\">%s</text>\n", LEFT, pe.top + pe.h + 16, t0);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"ax\" text-anchor=\"end\">%s</text>\n", W - RIGHT,
             pe.top + pe.h + 16, t1);
