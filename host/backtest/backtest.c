@@ -558,12 +558,21 @@ static void deliver(sqt_bt *bt, dlv *d)
     free(d->res);
 }
 
-/* Everything that is due at `now`, until nothing moves. */
+/* Everything that is due at `now`, until nothing moves. A loop that never settles at one
+ * instant (engine and exchange answering each other forever) stops the run with an
+ * error instead of hanging it. */
+#define BT_MAX_STEPS_PER_INSTANT 1000000
+
 static void turn(sqt_bt *bt)
 {
+    long steps = 0;
     for (;;) {
         int moved = 0;
         sqt_xbatch *b;
+        if (++steps > BT_MAX_STEPS_PER_INSTANT) {
+            bt->err = SQT_ESTATE;
+            break;
+        }
         if (drain(bt) > 0)
             moved = 1;
         while (bt->qn > 0 && bt->q[bt->qh].due <= bt->now) {
@@ -626,6 +635,8 @@ static void advance(sqt_bt *bt, int64_t t)
         }
         bt->x_wake = UINT64_MAX; /* turn() computes it again */
         turn(bt);
+        if (bt->err)
+            return;
     }
     if (t > bt->now)
         bt->now = t;
@@ -908,7 +919,9 @@ int sqt_bt_on_trade(sqt_bt *bt, int64_t t, sqt_dec price, sqt_dec qty, char *err
     sqt_grid_on_price(bt->g, ticks_dec(bt, ticks), t);
     turn(bt);
     if (bt->err) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "%s", bt->err == SQT_ENOMEM ? "out of memory"
+                                                            : "the engine and the simulated exchange "
+                                                              "did not settle at this trade");
         return bt->err;
     }
     eq = equity_at(bt, ticks);
@@ -944,7 +957,7 @@ int sqt_bt_finish(sqt_bt *bt, char *err, size_t errlen)
     }
     bt->finished = 1;
     if (bt->err) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "%s", bt->err == SQT_ENOMEM ? "out of memory" : "the run did not settle");
         return bt->err;
     }
     return 0;

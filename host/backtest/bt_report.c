@@ -69,11 +69,12 @@ void sqt_bt_summary_print(const sqt_bt_summary *s, FILE *f)
             s->requests, s->orders_sent, s->requests_per_min_avg, s->requests_per_min_max,
             s->orders_per_min_max);
     fprintf(f, "  rate limits    token bucket %d requests/min", s->token_bucket_per_min);
-    if (s->orders_per_min_limit > 0)
-        fprintf(f, ", %s %d orders/min: peak at %" PRIu64 "%% of it%s", s->exchange,
-                s->orders_per_min_limit,
-                s->orders_per_min_max * 100 / (uint64_t)s->orders_per_min_limit,
+    if (s->orders_per_min_limit > 0) {
+        uint64_t pm = s->orders_per_min_max * 1000 / (uint64_t)s->orders_per_min_limit;
+        fprintf(f, ", %s %d orders/min: the busiest minute used %" PRIu64 ".%" PRIu64 "%% of it%s",
+                s->exchange, s->orders_per_min_limit, pm / 10, pm % 10,
                 s->orders_per_min_max > (uint64_t)s->orders_per_min_limit ? " (EXCEEDED)" : "");
+    }
     fprintf(f, "\n");
 }
 

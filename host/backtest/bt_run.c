@@ -439,9 +439,10 @@ static int setup(const opts *o, const sqt_config *c, sqt_bt_params *bp, char *er
                 return -1;
             }
         } else {
+            char t[48];
             bp->info.tick_size = sqt_dec_make(1, sc.price_scale);
-            fprintf(stderr, "opensqt backtest: tick %s assumed from the data's decimals (--tick sets it)\n",
-                    sc.price_scale == 0 ? "1" : "");
+            sqt_dec_format(bp->info.tick_size, t, sizeof(t));
+            fprintf(stderr, "opensqt backtest: tick %s assumed from the data's decimals (--tick sets it)\n", t);
         }
         if (sp) {
             if (parse_dec(sp, &bp->info.step_size) != 0 || bp->info.step_size.mant <= 0) {
@@ -449,7 +450,10 @@ static int setup(const opts *o, const sqt_config *c, sqt_bt_params *bp, char *er
                 return -1;
             }
         } else {
+            char t[48];
             bp->info.step_size = sqt_dec_make(1, sc.qty_scale);
+            sqt_dec_format(bp->info.step_size, t, sizeof(t));
+            fprintf(stderr, "opensqt backtest: step %s assumed from the data's decimals (--step sets it)\n", t);
         }
         if (!o->min_qty && !extra(x, "min_qty"))
             bp->info.min_qty = bp->info.step_size;
@@ -954,6 +958,8 @@ int sqt_backtest_main(int argc, char **argv)
         return usage("%s", "-c FILE and --data CSV are required");
     if (o.from_ms > o.to_ms)
         return usage("%s", "--from is after --to");
+    if (o.nsweep > 0 && o.events)
+        return usage("%s", "--events names one file: with --sweep use --out DIR (one per run)");
     sqt_log_init(&log);
     log.level = SQT_LV_WARN;
     if (sqt_config_load(&cfg, o.config, &log, err, sizeof(err)) != 0) {

@@ -110,6 +110,11 @@ static void test_summary_and_outputs(void)
     SQT_ASSERT_INT_EQ(opensqt("-c cfg.yaml --data walk.csv --out o2"), 0);
     CU_ASSERT(file_has("out.txt", "round trips"));
     CU_ASSERT(file_has("o1/chart.html", "<svg"));
+    CU_ASSERT(file_has("o1/chart.html", "class=\"buy\""));  /* fills */
+    CU_ASSERT(file_has("o1/chart.html", "class=\"sell\""));
+    CU_ASSERT(file_has("o1/chart.html", "class=\"gl\""));   /* grid levels */
+    CU_ASSERT(file_has("o1/chart.html", "class=\"eq\""));   /* equity */
+    CU_ASSERT(file_has("o1/summary.txt", "binance 1200 orders/min"));
     CU_ASSERT(file_has("o1/events.jsonl", "\"event\":\"round_trip\""));
     CU_ASSERT(same_file("o1/events.jsonl", "o2/events.jsonl"));
     CU_ASSERT(same_file("o1/chart.html", "o2/chart.html"));
