@@ -37,7 +37,7 @@ static void params(sqt_bt_params *bp, int interval_ticks)
     bp->exec.max_batch_cancel = 10;
 }
 
-static int64_t *gbm_path(size_t n)
+static int64_t *gbm_path(size_t n, double sigma)
 {
     sqt_pricepath_config pc;
     sqt_pricepath *pp = NULL;
@@ -51,7 +51,7 @@ static int64_t *gbm_path(size_t n)
     pc.step_size = sqt_dec_make(1, 3);
     pc.seed = 42;
     pc.start_price = sqt_dec_make(START_TICKS, TICK_SCALE);
-    pc.sigma = 0.0002; /* as bench_replay: ~0.6 USDT per step at 3000 */
+    pc.sigma = sigma;
     pc.step_ms = 50;
     pc.start_ms = 1700000000000;
     if (out == NULL || sqt_pricepath_open(&pc, &pp, err, sizeof(err)) != 0) {
@@ -140,6 +140,34 @@ static void run_file(const char *path, size_t n, int interval_ticks, sqt_bt_summ
     sqt_bt_free(bt);
 }
 
+static int count_tick(void *ud, const sqt_bt_tick *t)
+{
+    (void)t;
+    ++*(size_t *)ud;
+    return 0;
+}
+
+/* The reader alone: read, split, parse and validate every row. */
+static double read_only(const char *path, size_t *rows)
+{
+    FILE *f = fopen(path, "rb");
+    static char buf[1 << 20];
+    sqt_bt_reader *r = sqt_bt_reader_new(path, SQT_BT_FMT_AUTO, count_tick, rows);
+    char err[256];
+    size_t n;
+    uint64_t t0 = bench_now_ns();
+    *rows = 0;
+    while (f != NULL && r != NULL && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+        if (sqt_bt_reader_push(r, buf, n, err, sizeof(err)) != 0)
+            break;
+    if (r != NULL)
+        sqt_bt_reader_finish(r, err, sizeof(err));
+    sqt_bt_reader_free(r);
+    if (f != NULL)
+        fclose(f);
+    return (double)(bench_now_ns() - t0) / 1e9;
+}
+
 /* 4 runs (grid intervals 1..4 USDT) in `procs` processes. */
 static double sweep(const char *path, size_t n, int procs)
 {
@@ -167,7 +195,8 @@ static double sweep(const char *path, size_t n, int procs)
 int main(void)
 {
     size_t n = (size_t)bench_env_long("SQT_BENCH_TRADES", 4000000);
-    int64_t *gbm, *walk;
+    int64_t *gbm, *walk, *calm;
+    const char *only = getenv("SQT_BENCH_PATH"); /* gbm, calm or walk: that one only (profiling) */
     char *path;
     sqt_bt_summary s;
     uint64_t t0;
@@ -175,16 +204,29 @@ int main(void)
     if (bench_env_flag("SQT_BENCH_LONG"))
         n *= 5;
     bench_banner("bench_backtest", "trades/s through engine + executor policy + matcher, virtual time");
-    gbm = gbm_path(n);
+    gbm = gbm_path(n, 0.0002); /* as bench_replay: ~0.6 USDT (60 ticks) per step at 3000 */
+    calm = gbm_path(n, 0.00001); /* ~0.03 USDT (3 ticks) per step: closer to trade data */
     walk = walk_path(n);
-    if (gbm == NULL || walk == NULL)
+    if (gbm == NULL || walk == NULL || calm == NULL)
         return 1;
-    run_path("GBM path (sigma 0.0002), I=2", gbm, n, 200);
-    run_path("GBM path (sigma 0.0002), I=0.5", gbm, n, 50);
-    run_path("+-1 tick walk, I=0.05", walk, n, 5);
-    run_path("+-1 tick walk, I=2", walk, n, 200);
-    path = write_csv(gbm, n);
+    if (only == NULL || strcmp(only, "gbm") == 0) {
+        run_path("GBM path (sigma 0.0002), I=2", gbm, n, 200);
+        run_path("GBM path (sigma 0.0002), I=0.5", gbm, n, 50);
+    }
+    if (only == NULL || strcmp(only, "calm") == 0) {
+        run_path("GBM path (sigma 0.00001), I=2", calm, n, 200);
+        run_path("GBM path (sigma 0.00001), I=0.5", calm, n, 50);
+    }
+    if (only == NULL || strcmp(only, "walk") == 0) {
+        run_path("+-1 tick walk, I=0.05", walk, n, 5);
+        run_path("+-1 tick walk, I=2", walk, n, 200);
+    }
+    path = only == NULL ? write_csv(gbm, n) : NULL;
     if (path != NULL) {
+        size_t rows;
+        t1 = read_only(path, &rows);
+        printf("%-34s %zu rows in %.3f s: %.2f M rows/s (read, split, parse, validate)\n",
+               "aggTrades reader alone", rows, t1, (double)rows / t1 / 1e6);
         t0 = bench_now_ns();
         run_file(path, n, 200, &s);
         t1 = (double)(bench_now_ns() - t0) / 1e9;
@@ -197,6 +239,7 @@ int main(void)
         unlink(path);
     }
     free(gbm);
+    free(calm);
     free(walk);
     return 0;
 }

@@ -186,6 +186,12 @@ static sqt_dec dec_money(i128 v)
 static int64_t to_ticks(const sqt_bt *bt, sqt_dec price)
 {
     i128 num = price.mant, den = bt->tick_m;
+    /* the common case, once per trade: the data writes prices at the tick's scale */
+    if (price.scale == bt->tick_s && price.mant >= 0 && price.mant < INT64_MAX / 4) {
+        if (bt->tick_m == 1)
+            return price.mant;
+        return (2 * price.mant + bt->tick_m) / (2 * bt->tick_m);
+    }
     if (price.scale < 0 || price.scale > 18)
         return -1;
     if (price.scale <= bt->tick_s)
