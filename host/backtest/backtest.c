@@ -683,7 +683,11 @@ static void risk_bar(sqt_bt *bt, int64_t t, int64_t ticks, sqt_dec qty)
     if (ticks < bt->bar_l)
         bt->bar_l = ticks;
     bt->bar_c = ticks;
-    bt->bar_vol += (int64_t)money_of(qty);
+    {
+        /* a statistic: saturate rather than overflow on absurd volumes */
+        i128 v = (i128)bt->bar_vol + money_of(qty);
+        bt->bar_vol = v > INT64_MAX ? INT64_MAX : (int64_t)v;
+    }
 }
 
 static void chart_point(sqt_bt *bt, int64_t ticks, i128 eq)
