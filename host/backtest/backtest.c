@@ -23,6 +23,8 @@
 #include "safety/risk.h"
 
 #define BT_HOUSEKEEPING_MS 500
+#define BT_GAP_MS 10000        /* a gap between trades worth crossing in one step */
+#define BT_QUIET_TICKS 4       /* housekeeping runs that changed nothing before that */
 #define BT_MONEY_SCALE 8
 #define BT_CHART_COLS 2048
 #define BT_FILLS_MAX 2000000
@@ -77,6 +79,8 @@ struct sqt_bt {
     size_t qh, qn, qcap;
     uint64_t x_wake;
     int64_t next_house, next_cleanup;
+    int quiet_ticks;           /* housekeeping runs in a row that changed nothing */
+    uint64_t gaps_skipped;
 
     /* risk candles */
     int64_t bar_open;
@@ -569,9 +573,10 @@ static void deliver(sqt_bt *bt, dlv *d)
  * error instead of hanging it. */
 #define BT_MAX_STEPS_PER_INSTANT 1000000
 
-static void turn(sqt_bt *bt)
+static int turn(sqt_bt *bt)
 {
     long steps = 0;
+    int any = 0;
     for (;;) {
         int moved = 0;
         sqt_xbatch *b;
@@ -601,10 +606,12 @@ static void turn(sqt_bt *bt)
         }
         if (!moved)
             break;
+        any = 1;
     }
     bt->x_wake = sqt_xpolicy_wake_at(bt->x, (uint64_t)bt->now);
     if (bt->margin_dirty)
         margin_sample(bt);
+    return any;
 }
 
 static void set_pause(sqt_bt *bt, int on)
@@ -618,7 +625,22 @@ static void set_pause(sqt_bt *bt, int on)
     sqt_grid_set_risk_pause(bt->g, on, bt->now);
 }
 
-/* Timers due up to t, in time order. */
+/* Nothing in flight and nothing the engine waits for: housekeeping would only repeat
+ * itself until the next trade. */
+static int quiescent(const sqt_bt *bt)
+{
+    sqt_grid_status st;
+    if (bt->quiet_ticks < BT_QUIET_TICKS || bt->qn > 0 || bt->x_wake != UINT64_MAX ||
+        !sqt_xpolicy_idle(bt->x))
+        return 0;
+    sqt_grid_get_status(bt->g, &st);
+    return st.pending == 0 && st.cancel_requested == 0 && !st.margin_locked;
+}
+
+/* Timers due up to t, in time order. A long gap in the data with nothing going on is
+ * crossed in one step: housekeeping resumes at the last 500 ms mark before the next
+ * trade (the price did not move in between, so nothing could have filled; a slot's
+ * place retry waiting in the engine goes out then instead of inside the gap). */
 static void advance(sqt_bt *bt, int64_t t)
 {
     for (;;) {
@@ -629,18 +651,29 @@ static void advance(sqt_bt *bt, int64_t t)
             next = (int64_t)bt->x_wake;
         if (next > t)
             break;
+        if (next == bt->next_house && t - next >= BT_GAP_MS && quiescent(bt)) {
+            bt->next_house += (t - next) / BT_HOUSEKEEPING_MS * BT_HOUSEKEEPING_MS;
+            next = bt->next_house;
+            bt->gaps_skipped++;
+        }
         if (next > bt->now)
             bt->now = next;
         if (bt->now >= bt->next_house) {
+            int moved;
             bt->next_house += BT_HOUSEKEEPING_MS;
             sqt_grid_on_time(bt->g, bt->now);
             if (bt->now >= bt->next_cleanup) {
                 bt->next_cleanup = bt->now + bt->p.cleanup_interval_ms;
                 sqt_grid_cleanup(bt->g, bt->now);
             }
+            bt->x_wake = UINT64_MAX; /* turn() computes it again */
+            moved = turn(bt);
+            bt->quiet_ticks = moved ? 0 : bt->quiet_ticks + 1;
+        } else {
+            bt->x_wake = UINT64_MAX;
+            turn(bt);
+            bt->quiet_ticks = 0;
         }
-        bt->x_wake = UINT64_MAX; /* turn() computes it again */
-        turn(bt);
         if (bt->err)
             return;
     }
@@ -927,7 +960,8 @@ int sqt_bt_on_trade(sqt_bt *bt, int64_t t, sqt_dec price, sqt_dec qty, char *err
         bt->match_stale = 1;
     }
     sqt_grid_on_price(bt->g, ticks_dec(bt, ticks), t);
-    turn(bt);
+    if (turn(bt))
+        bt->quiet_ticks = 0;
     if (bt->err) {
         snprintf(err, errlen, "%s", bt->err == SQT_ENOMEM ? "out of memory"
                                                             : "the engine and the simulated exchange "
@@ -1051,4 +1085,9 @@ int sqt_bt_chart_view_get(const sqt_bt *bt, sqt_bt_chart_view *v)
 const sqt_grid *sqt_bt_grid(const sqt_bt *bt)
 {
     return bt->g;
+}
+
+uint64_t sqt_bt_gaps_crossed(const sqt_bt *bt)
+{
+    return bt->gaps_skipped;
 }

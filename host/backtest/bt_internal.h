@@ -36,6 +36,8 @@ int sqt_bt_chart_view_get(const sqt_bt *bt, sqt_bt_chart_view *v);
 
 /* The engine, for tests (invariants). */
 const sqt_grid *sqt_bt_grid(const sqt_bt *bt);
+/* Gaps in the data crossed in one step (tests). */
+uint64_t sqt_bt_gaps_crossed(const sqt_bt *bt);
 
 /* "2024-01-31T12:00:00Z" */
 void sqt_bt_time_text(int64_t ms, char *buf, size_t cap);

@@ -116,6 +116,31 @@ static void test_hand_checked_open_inventory(void)
     sqt_bt_free(bt);
 }
 
+/* The hand-checked round trip with 90 days without trades in the middle: the gap is
+ * crossed in one step (not 15.5 M housekeeping runs) and changes nothing. */
+static void test_long_gap(void)
+{
+    sqt_bt_params bp;
+    sqt_bt *bt;
+    sqt_bt_summary s;
+    char err[256];
+    int64_t gap = 90LL * 86400 * 1000;
+    params(&bp);
+    CU_ASSERT_FATAL(sqt_bt_new(&bp, &bt, err, sizeof(err)) == 0);
+    trade(bt, 1000, 10000);
+    trade(bt, 2000, 9950);
+    trade(bt, 2000 + gap, 9900);
+    trade(bt, 3000 + gap, 9960);
+    trade(bt, 4000 + gap, 10000);
+    CU_ASSERT(sqt_bt_finish(bt, err, sizeof(err)) == 0);
+    sqt_bt_summary_get(bt, &s);
+    SQT_ASSERT_INT_EQ(s.round_trips, 1);
+    CU_ASSERT(dec_is(s.realized_pnl, "0.09602"));
+    CU_ASSERT(dec_is(s.net_pnl, "0.09602"));
+    SQT_ASSERT_INT_EQ(sqt_bt_gaps_crossed(bt), 1);
+    sqt_bt_free(bt);
+}
+
 /* ---- a random market as a Binance aggTrades file in memory --------------------------- */
 
 static uint64_t rng_state;
@@ -440,6 +465,7 @@ int main(void)
     static const sqt_test_case cases[] = {
         {"hand-checked round trip, exact PnL", test_hand_checked_round_trip},
         {"hand-checked open inventory", test_hand_checked_open_inventory},
+        {"a 90-day gap in the data", test_long_gap},
         {"determinism: twice, any chunking, fast path", test_determinism},
         {"latency shifts the answers", test_latency_matters},
         {"invariants over a long random file", test_invariants_long_random},
