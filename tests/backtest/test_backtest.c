@@ -419,6 +419,38 @@ static void test_risk_pause(void)
     sqt_bt_free(bt);
 }
 
+/* A tight token bucket (1 request/s) and a market that flips between 99.50 and 98.50
+ * every 100 ms: the buy at 99.00 decided at 99.50 waits in the executor's queue and
+ * reaches the exchange on the next whole second, when the last trade was at 98.50, so
+ * it is refused as post-only; after post_only_max_failures such refusals the engine
+ * sends that slot plain GTC, which takes at once. */
+static void test_post_only_degrade(void)
+{
+    sqt_bt_params bp;
+    sqt_bt *bt;
+    sqt_bt_summary s;
+    char err[256];
+    int i;
+    params(&bp);
+    bp.grid.buy_window_size = 2;
+    bp.grid.post_only_max_failures = 2;
+    bp.grid.place_retry_delay_ms = 100;
+    bp.exec.rate_per_sec = 1;
+    bp.exec.burst = 1;
+    bp.exec.max_batch_place = 1;
+    CU_ASSERT_FATAL(sqt_bt_new(&bp, &bt, err, sizeof(err)) == 0);
+    for (i = 0; i < 600; i++)
+        trade(bt, 1000 + i * 100LL, i % 2 ? 9850 : 9950);
+    CU_ASSERT(sqt_bt_finish(bt, err, sizeof(err)) == 0);
+    sqt_bt_summary_get(bt, &s);
+    CU_ASSERT(s.post_only_rejects >= 2);
+    CU_ASSERT(s.post_only_degrades >= 1);
+    CU_ASSERT(s.fills >= 1);
+    /* the bucket held: at most 1 + 60 requests in any minute */
+    CU_ASSERT(s.requests_per_min_max <= 61);
+    sqt_bt_free(bt);
+}
+
 static void test_bad_input(void)
 {
     sqt_bt_params bp;
@@ -471,6 +503,7 @@ int main(void)
         {"invariants over a long random file", test_invariants_long_random},
         {"margin lock on virtual time", test_margin_lock},
         {"risk pause on the symbol's candles", test_risk_pause},
+        {"post-only rejects and degrade behind a tight bucket", test_post_only_degrade},
         {"bad input", test_bad_input},
         {"sweep overrides", test_overrides},
         {NULL, NULL}};
