@@ -56,24 +56,32 @@ static void trade(sqt_bt *bt, int64_t t, int64_t cents)
     CU_ASSERT(rc == 0);
 }
 
+/* Run the trades (times ms, prices in cents) with the params above; the summary in *s,
+ * the backtest still open for more checks (caller frees). */
+static sqt_bt *run_trades(const int64_t *t, const int64_t *cents, int n, sqt_bt_summary *s)
+{
+    sqt_bt_params bp;
+    sqt_bt *bt;
+    char err[256];
+    int i;
+    params(&bp);
+    CU_ASSERT_FATAL(sqt_bt_new(&bp, &bt, err, sizeof(err)) == 0);
+    for (i = 0; i < n; i++)
+        trade(bt, t[i], cents[i]);
+    CU_ASSERT(sqt_bt_finish(bt, err, sizeof(err)) == 0);
+    sqt_bt_summary_get(bt, s);
+    return bt;
+}
+
 /* Start at 100.00: one buy at 99.00 (0.1 for 9.9 quote). 99.00 fills it as maker (fee
  * 9.9 * 0.0002 = 0.00198), the sell rests at 100.00 and fills there (fee 10 * 0.0002 =
  * 0.002): realized 10 - 9.9 - 0.00198 - 0.002 = 0.09602, flat at the end. */
 static void test_hand_checked_round_trip(void)
 {
-    sqt_bt_params bp;
-    sqt_bt *bt;
+    static const int64_t t[] = {1000, 2000, 3000, 4000, 5000};
+    static const int64_t p[] = {10000, 9950, 9900, 9960, 10000};
     sqt_bt_summary s;
-    char err[256];
-    params(&bp);
-    CU_ASSERT_FATAL(sqt_bt_new(&bp, &bt, err, sizeof(err)) == 0);
-    trade(bt, 1000, 10000);
-    trade(bt, 2000, 9950);
-    trade(bt, 3000, 9900);
-    trade(bt, 4000, 9960);
-    trade(bt, 5000, 10000);
-    CU_ASSERT(sqt_bt_finish(bt, err, sizeof(err)) == 0);
-    sqt_bt_summary_get(bt, &s);
+    sqt_bt *bt = run_trades(t, p, 5, &s);
     SQT_ASSERT_INT_EQ(s.trades, 5);
     SQT_ASSERT_INT_EQ(s.round_trips, 1);
     SQT_ASSERT_INT_EQ(s.fills, 2);
@@ -97,18 +105,10 @@ static void test_hand_checked_round_trip(void)
  * 0.1 * (99.60 - 99) - 0.00198 = 0.05802. */
 static void test_hand_checked_open_inventory(void)
 {
-    sqt_bt_params bp;
-    sqt_bt *bt;
+    static const int64_t t[] = {1000, 2000, 3000, 4000};
+    static const int64_t p[] = {10000, 9940, 9900, 9960};
     sqt_bt_summary s;
-    char err[256];
-    params(&bp);
-    CU_ASSERT_FATAL(sqt_bt_new(&bp, &bt, err, sizeof(err)) == 0);
-    trade(bt, 1000, 10000);
-    trade(bt, 2000, 9940);
-    trade(bt, 3000, 9900);
-    trade(bt, 4000, 9960);
-    CU_ASSERT(sqt_bt_finish(bt, err, sizeof(err)) == 0);
-    sqt_bt_summary_get(bt, &s);
+    sqt_bt *bt = run_trades(t, p, 4, &s);
     SQT_ASSERT_INT_EQ(s.round_trips, 0);
     CU_ASSERT(dec_is(s.realized_pnl, "0"));
     CU_ASSERT(dec_is(s.unrealized_pnl, "0.05802"));
@@ -120,20 +120,11 @@ static void test_hand_checked_open_inventory(void)
  * crossed in one step (not 15.5 M housekeeping runs) and changes nothing. */
 static void test_long_gap(void)
 {
-    sqt_bt_params bp;
-    sqt_bt *bt;
+    static const int64_t gap = 90LL * 86400 * 1000;
+    static const int64_t t[] = {1000, 2000, 2000 + gap, 3000 + gap, 4000 + gap};
+    static const int64_t p[] = {10000, 9950, 9900, 9960, 10000};
     sqt_bt_summary s;
-    char err[256];
-    int64_t gap = 90LL * 86400 * 1000;
-    params(&bp);
-    CU_ASSERT_FATAL(sqt_bt_new(&bp, &bt, err, sizeof(err)) == 0);
-    trade(bt, 1000, 10000);
-    trade(bt, 2000, 9950);
-    trade(bt, 2000 + gap, 9900);
-    trade(bt, 3000 + gap, 9960);
-    trade(bt, 4000 + gap, 10000);
-    CU_ASSERT(sqt_bt_finish(bt, err, sizeof(err)) == 0);
-    sqt_bt_summary_get(bt, &s);
+    sqt_bt *bt = run_trades(t, p, 5, &s);
     SQT_ASSERT_INT_EQ(s.round_trips, 1);
     CU_ASSERT(dec_is(s.realized_pnl, "0.09602"));
     CU_ASSERT(dec_is(s.net_pnl, "0.09602"));
