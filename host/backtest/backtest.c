@@ -25,6 +25,7 @@
 #define BT_HOUSEKEEPING_MS 500
 #define BT_GAP_MS 10000        /* a gap between trades worth crossing in one step */
 #define BT_QUIET_TICKS 4       /* housekeeping runs that changed nothing before that */
+#define BT_MAX_STEPS_PER_INSTANT 1000000
 #define BT_MONEY_SCALE 8
 #define BT_CHART_COLS 2048
 #define BT_FILLS_MAX 2000000
@@ -571,8 +572,6 @@ static void deliver(sqt_bt *bt, dlv *d)
 /* Everything that is due at `now`, until nothing moves. A loop that never settles at one
  * instant (engine and exchange answering each other forever) stops the run with an
  * error instead of hanging it. */
-#define BT_MAX_STEPS_PER_INSTANT 1000000
-
 static int turn(sqt_bt *bt)
 {
     long steps = 0;
@@ -643,6 +642,8 @@ static int quiescent(const sqt_bt *bt)
  * place retry waiting in the engine goes out then instead of inside the gap). */
 static void advance(sqt_bt *bt, int64_t t)
 {
+    int64_t last = INT64_MIN;
+    long same = 0;
     for (;;) {
         int64_t next = bt->next_house;
         if (bt->qn > 0 && bt->q[bt->qh].due < next)
@@ -658,6 +659,14 @@ static void advance(sqt_bt *bt, int64_t t)
         }
         if (next > bt->now)
             bt->now = next;
+        /* a timer that keeps firing at one instant without effect (out of memory in the
+         * policy) must not spin forever */
+        same = bt->now == last ? same + 1 : 0;
+        last = bt->now;
+        if (same > BT_MAX_STEPS_PER_INSTANT) {
+            bt->err = SQT_ESTATE;
+            return;
+        }
         if (bt->now >= bt->next_house) {
             int moved;
             bt->next_house += BT_HOUSEKEEPING_MS;
