@@ -58,7 +58,7 @@ struct sqt_bt {
     sqt_risk *risk;
     int started, finished;
     int64_t now;
-    int err;                   /* first internal error (ENOMEM) */
+    int err;                   /* first internal error: ENOMEM, or ESTATE (did not settle) */
 
     /* market */
     int64_t tick_m, step_m;    /* tick/step mantissas at their scales */
