@@ -28,6 +28,7 @@
 
 #include "bench_util.h"
 #include "eventlog.h"
+#include "eventlog_grid.h"
 #include "executor.h"
 #include "grid.h"
 #include "log.h"
@@ -96,23 +97,12 @@ static void drain(bench *b);
 
 static void audit(bench *b, const sqt_grid_event *e)
 {
-    sqt_audit_event ae;
     char p[48], q[48];
-    memset(&ae, 0, sizeof ae);
-    ae.ts_ms = (int64_t)(uv_hrtime() / 1000000u);
-    ae.event = sqt_grid_event_name(e->kind);
-    ae.client_id = e->client_id;
-    ae.order_id = e->order_id;
-    ae.side = e->side;
-    ae.price = e->price;
-    ae.qty = e->qty;
-    ae.slot = e->slot;
-    ae.has_filled = 1;
-    ae.filled_qty = e->filled;
-    sqt_eventlog_write(&b->ev, &ae);
+    /* the event-log line(s) app.c writes (the shared mapping), then the console line */
+    sqt_eventlog_grid_event(&b->ev, e, (int64_t)(uv_hrtime() / 1000000u));
     sqt_dec_format(e->price, p, sizeof p);
     sqt_dec_format(e->qty, q, sizeof q);
-    sqt_logf(&b->log, SQT_LV_INFO, "%s %s %s @ %s (slot %lld) %s", ae.event,
+    sqt_logf(&b->log, SQT_LV_INFO, "%s %s %s @ %s (slot %lld) %s", sqt_grid_event_name(e->kind),
              e->side == SQT_SIDE_BUY ? "BUY" : "SELL", q, p, (long long)e->slot, e->client_id);
 }
 

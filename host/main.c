@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "state/report.h"
+#include "backtest/bt_run.h"
 #include "build_config.h"
 #include "config.h"
 #include "exitcode.h"
@@ -47,6 +48,8 @@ static const char usage_text[] =
     "        trade on the exchange named by app.current_exchange until SIGINT/SIGTERM/SIGHUP\n"
     "  check -c FILE [--plugin-dir DIR]\n"
     "        validate the config and the plugin, print the effective config; no network\n"
+    "  backtest -c FILE --data CSV [--from T --to T] [--json] [--out DIR] [--sweep K=V1,V2]\n"
+    "        replay market trades through the engine on virtual time (no network)\n"
     "  plugins [--plugin-dir DIR]\n"
     "        list the plugins found in the plugin directory, with refusals explained\n"
     "\n"
@@ -512,6 +515,8 @@ int main(int argc, char **argv)
         return cmd_plugins(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return sqt_report_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "backtest") == 0)
+        return sqt_backtest_main(argc - 1, argv + 1);
     if (cmd[0] == '-')
         return usage_error(NULL, "unknown option '%s'", cmd);
     if (looks_like_config(cmd))

@@ -10,7 +10,9 @@
  *  - cancels and queries that fail transiently are retried with backoff;
  *  - everything else is reported to the engine at once (post-only, margin, rules, auth,
  *    timestamp...), which owns the trading decision.
- * Each submitted command gets exactly one result callback (or none after close). */
+ * Each submitted command gets exactly one result callback (or none after close).
+ * The rules themselves are in xpolicy.c (shared with the backtest); this file is their
+ * libuv driver: a timer on loop time and the plugin calls. */
 #ifndef SQT_EXECUTOR_H
 #define SQT_EXECUTOR_H
 
@@ -21,42 +23,9 @@
 #include <opensqt/plugin.h>
 
 #include "log.h"
+#include "xpolicy.h" /* sqt_executor_cbs, _opts, _stats: the policy lives there */
 
 typedef struct sqt_executor sqt_executor;
-
-typedef struct sqt_executor_cbs {
-    void *ud;
-    /* err->code SQT_OK: accepted, `order` valid. */
-    void (*on_place)(void *ud, const char *client_id, const sqt_error *err, const sqt_order *order);
-    /* SQT_OK cancelled; SQT_EUNKNOWN_ORDER: it was not open (filled or gone). */
-    void (*on_cancel)(void *ud, const char *client_id, const sqt_error *err);
-    /* SQT_OK: `order` is the exchange's current view; SQT_EUNKNOWN_ORDER: no such order. */
-    void (*on_query)(void *ud, const char *client_id, const sqt_error *err, const sqt_order *order);
-    /* AUTH / TIMESTAMP / BANNED: trading cannot continue as is. */
-    void (*on_fatal)(void *ud, const sqt_error *err);
-} sqt_executor_cbs;
-
-typedef struct sqt_executor_opts {
-    int rate_per_sec;          /* token refill, default 25 */
-    int burst;                 /* bucket size, default 30 */
-    int max_batch_place;       /* from symbol info */
-    int max_batch_cancel;
-    int max_inflight;          /* concurrent HTTP requests, default 4 */
-    uint32_t rate_limit_retry_ms;  /* wait after a rate limit without retry-after, default 1000 */
-    uint32_t retry_base_ms;    /* first backoff for transient errors, default 500 */
-    uint32_t retry_max_ms;     /* backoff cap, default 10000 */
-    int max_attempts;          /* per command for transient errors, default 6 */
-} sqt_executor_opts;
-
-typedef struct sqt_executor_stats {
-    uint64_t requests;         /* HTTP requests sent */
-    uint64_t places, cancels, queries;
-    uint64_t rate_limited;
-    uint64_t retries;
-    uint64_t verified;         /* unknown-outcome places settled by a query */
-    size_t queued;
-    size_t inflight;
-} sqt_executor_stats;
 
 sqt_executor *sqt_executor_new(uv_loop_t *loop, sqt_log *log, const sqt_exchange_api *api,
                                sqt_exchange *ex, const sqt_executor_opts *opts,

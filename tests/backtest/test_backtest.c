@@ -1,0 +1,504 @@
+/* The backtest core: a hand-checked scenario with exact PnL, determinism (twice the
+ * same; any chunking of the input; the matcher's fast path), the engine's invariants
+ * over a long random file, margin lock and risk pause on virtual time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backtest.h"
+#include "bt_data.h"
+#include "bt_internal.h"
+#include "bt_run.h"
+#include "sqt_test.h"
+
+static void params(sqt_bt_params *bp)
+{
+    sqt_bt_params_init(bp);
+    bp->info.min_notional = sqt_dec_make(5, 0);
+    bp->info.min_qty = sqt_dec_make(1, 3);
+    bp->balance = sqt_dec_make(1000, 0);
+    bp->leverage = 5;
+    bp->maker_fee = sqt_dec_make(2, 4);
+    bp->taker_fee = sqt_dec_make(5, 4);
+    sqt_grid_params_init(&bp->grid);
+    bp->grid.price_interval = sqt_dec_make(100, 2); /* 1.00 */
+    bp->grid.order_quantity = sqt_dec_make(99, 1);  /* 9.9 quote: 0.1 at 99 */
+    bp->grid.min_order_value = sqt_dec_make(5, 0);
+    bp->grid.buy_window_size = 1;
+    bp->grid.sell_window_size = 5;
+    bp->grid.order_cleanup_threshold = 50;
+    bp->grid.cleanup_batch_size = 5;
+    bp->grid.sell_quota_reserve = 10;
+    bp->grid.instance_tag = "bt";
+    bp->grid.client_id_max_len = 36;
+    bp->grid.id_seed = 1;
+    bp->grid.margin_lock_duration_ms = 10000;
+    memset(&bp->exec, 0, sizeof(bp->exec));
+    bp->exec.max_batch_place = 5;
+    bp->exec.max_batch_cancel = 10;
+}
+
+static int dec_is(sqt_dec d, const char *want)
+{
+    char buf[48];
+    sqt_dec_format(d, buf, sizeof(buf));
+    if (strcmp(buf, want) != 0)
+        fprintf(stderr, "    got %s, want %s\n", buf, want);
+    return strcmp(buf, want) == 0;
+}
+
+static void trade(sqt_bt *bt, int64_t t, int64_t cents)
+{
+    char err[256];
+    int rc = sqt_bt_on_trade(bt, t, sqt_dec_make(cents, 2), sqt_dec_make(1, 0), err, sizeof(err));
+    if (rc != 0)
+        fprintf(stderr, "    trade: %s\n", err);
+    CU_ASSERT(rc == 0);
+}
+
+/* Run the trades (times ms, prices in cents) with the params above; the summary in *s,
+ * the backtest still open for more checks (caller frees). */
+static sqt_bt *run_trades(const int64_t *t, const int64_t *cents, int n, sqt_bt_summary *s)
+{
+    sqt_bt_params bp;
+    sqt_bt *bt;
+    char err[256];
+    int i;
+    params(&bp);
+    CU_ASSERT_FATAL(sqt_bt_new(&bp, &bt, err, sizeof(err)) == 0);
+    for (i = 0; i < n; i++)
+        trade(bt, t[i], cents[i]);
+    CU_ASSERT(sqt_bt_finish(bt, err, sizeof(err)) == 0);
+    sqt_bt_summary_get(bt, s);
+    return bt;
+}
+
+/* Start at 100.00: one buy at 99.00 (0.1 for 9.9 quote). 99.00 fills it as maker (fee
+ * 9.9 * 0.0002 = 0.00198), the sell rests at 100.00 and fills there (fee 10 * 0.0002 =
+ * 0.002): realized 10 - 9.9 - 0.00198 - 0.002 = 0.09602, flat at the end. */
+static void test_hand_checked_round_trip(void)
+{
+    static const int64_t t[] = {1000, 2000, 3000, 4000, 5000};
+    static const int64_t p[] = {10000, 9950, 9900, 9960, 10000};
+    sqt_bt_summary s;
+    sqt_bt *bt = run_trades(t, p, 5, &s);
+    SQT_ASSERT_INT_EQ(s.trades, 5);
+    SQT_ASSERT_INT_EQ(s.round_trips, 1);
+    SQT_ASSERT_INT_EQ(s.fills, 2);
+    CU_ASSERT(dec_is(s.realized_pnl, "0.09602"));
+    CU_ASSERT(dec_is(s.net_pnl, "0.09602"));
+    CU_ASSERT(dec_is(s.unrealized_pnl, "0"));
+    CU_ASSERT(dec_is(s.fees, "0.00398"));
+    CU_ASSERT(dec_is(s.equity, "1000.09602"));
+    CU_ASSERT(dec_is(s.position, "0"));
+    CU_ASSERT(dec_is(s.max_inventory, "0.1"));
+    CU_ASSERT(dec_is(s.volume, "19.9"));
+    /* holding 0.1 bought at 99 (fee paid) while the price is at 99.00: equity
+     * 1000 - 0.00198 is the low; the high before it is 1000 */
+    CU_ASSERT(dec_is(s.max_drawdown, "0.00198"));
+    sqt_bt_free(bt);
+}
+
+/* The buy window is anchored at the level nearest to the price (G(100.00) = 100.00, too
+ * close to buy: the 0.1 I buffer), so the buy at 99.00 goes out at 99.40. It fills at
+ * 99.00, the sell rests at 100.00 and does not fill: all of the net is unrealized:
+ * 0.1 * (99.60 - 99) - 0.00198 = 0.05802. */
+static void test_hand_checked_open_inventory(void)
+{
+    static const int64_t t[] = {1000, 2000, 3000, 4000};
+    static const int64_t p[] = {10000, 9940, 9900, 9960};
+    sqt_bt_summary s;
+    sqt_bt *bt = run_trades(t, p, 4, &s);
+    SQT_ASSERT_INT_EQ(s.round_trips, 0);
+    CU_ASSERT(dec_is(s.realized_pnl, "0"));
+    CU_ASSERT(dec_is(s.unrealized_pnl, "0.05802"));
+    CU_ASSERT(dec_is(s.position, "0.1"));
+    sqt_bt_free(bt);
+}
+
+/* The hand-checked round trip with 90 days without trades in the middle: the gap is
+ * crossed in one step (not 15.5 M housekeeping runs) and changes nothing. */
+static void test_long_gap(void)
+{
+    static const int64_t gap = 90LL * 86400 * 1000;
+    static const int64_t t[] = {1000, 2000, 2000 + gap, 3000 + gap, 4000 + gap};
+    static const int64_t p[] = {10000, 9950, 9900, 9960, 10000};
+    sqt_bt_summary s;
+    sqt_bt *bt = run_trades(t, p, 5, &s);
+    SQT_ASSERT_INT_EQ(s.round_trips, 1);
+    CU_ASSERT(dec_is(s.realized_pnl, "0.09602"));
+    CU_ASSERT(dec_is(s.net_pnl, "0.09602"));
+    SQT_ASSERT_INT_EQ(sqt_bt_gaps_crossed(bt), 1);
+    sqt_bt_free(bt);
+}
+
+/* ---- a random market as a Binance aggTrades file in memory --------------------------- */
+
+static uint64_t rng_state;
+
+static uint32_t rnd(void)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)(rng_state >> 33);
+}
+
+static char *random_csv(int rows, uint64_t seed, size_t *len)
+{
+    size_t cap = (size_t)rows * 80 + 200, n = 0;
+    char *buf = malloc(cap);
+    int64_t p = 300000, t = 1704067200000LL;
+    int i;
+    rng_state = seed;
+    n += (size_t)snprintf(buf + n, cap - n,
+                          "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,"
+                          "is_buyer_maker\n");
+    for (i = 0; i < rows; i++) {
+        p += (int64_t)(rnd() % 41) - 20;
+        if (p < 1000)
+            p = 1000;
+        t += rnd() % 150;
+        n += (size_t)snprintf(buf + n, cap - n, "%d,%lld.%02lld,0.%03u,%d,%d,%lld,%s\n", i + 1,
+                              (long long)(p / 100), (long long)(p % 100), rnd() % 999 + 1, i, i,
+                              (long long)t, i % 2 ? "true" : "false");
+    }
+    *len = n;
+    return buf;
+}
+
+typedef struct run_out {
+    char *events;
+    size_t events_len;
+    char *summary;
+    size_t summary_len;
+    sqt_bt_summary s;
+} run_out;
+
+typedef struct feed {
+    sqt_bt *bt;
+    int every;                 /* check the engine's invariants every n trades (0 none) */
+    uint64_t n;
+    int bad;
+} feed;
+
+static int on_tick(void *ud, const sqt_bt_tick *t)
+{
+    feed *f = ud;
+    char err[256];
+    if (sqt_bt_on_trade(f->bt, t->time_ms, t->price, t->qty, err, sizeof(err)) != 0) {
+        fprintf(stderr, "    trade: %s\n", err);
+        return -1;
+    }
+    f->n++;
+    if (f->every > 0 && f->n % (uint64_t)f->every == 0) {
+        char why[256];
+        if (sqt_grid_check_invariants(sqt_bt_grid(f->bt), why, sizeof(why)) != 0) {
+            if (!f->bad)
+                fprintf(stderr, "    invariant broken after %llu trades: %s\n",
+                        (unsigned long long)f->n, why);
+            f->bad++;
+        }
+    }
+    return 0;
+}
+
+/* Run the csv through the reader in chunks of `chunk` bytes. */
+static int run(const sqt_bt_params *bp0, const char *csv, size_t len, size_t chunk, int every,
+               run_out *out)
+{
+    sqt_bt_params bp = *bp0;
+    sqt_eventlog el;
+    sqt_bt_reader *r;
+    feed fd;
+    FILE *sf;
+    char err[256];
+    size_t pos = 0;
+    int rc = 0;
+    memset(out, 0, sizeof(*out));
+    memset(&el, 0, sizeof(el));
+    el.f = open_memstream(&out->events, &out->events_len);
+    bp.events = &el;
+    bp.chart = 1;
+    if (sqt_bt_new(&bp, &fd.bt, err, sizeof(err)) != 0) {
+        fprintf(stderr, "    new: %s\n", err);
+        fclose(el.f);
+        return -1;
+    }
+    fd.every = every;
+    fd.n = 0;
+    fd.bad = 0;
+    r = sqt_bt_reader_new("mem.csv", SQT_BT_FMT_AUTO, on_tick, &fd);
+    while (rc == 0 && pos < len) {
+        size_t n = len - pos < chunk ? len - pos : chunk;
+        rc = sqt_bt_reader_push(r, csv + pos, n, err, sizeof(err));
+        pos += n;
+    }
+    if (rc == 0)
+        rc = sqt_bt_reader_finish(r, err, sizeof(err));
+    if (rc == 0)
+        rc = sqt_bt_finish(fd.bt, err, sizeof(err));
+    if (rc != 0)
+        fprintf(stderr, "    run: %s\n", err);
+    sqt_bt_summary_get(fd.bt, &out->s);
+    sf = open_memstream(&out->summary, &out->summary_len);
+    sqt_bt_summary_json(&out->s, sf);
+    sqt_bt_chart_write(fd.bt, sf, "t");
+    fclose(sf);
+    fclose(el.f);
+    sqt_bt_reader_free(r);
+    sqt_bt_free(fd.bt);
+    return rc != 0 ? -1 : fd.bad;
+}
+
+static void run_free(run_out *o)
+{
+    free(o->events);
+    free(o->summary);
+}
+
+static int same(const run_out *a, const run_out *b)
+{
+    return a->events_len == b->events_len && a->summary_len == b->summary_len &&
+           memcmp(a->events, b->events, a->events_len) == 0 &&
+           memcmp(a->summary, b->summary, a->summary_len) == 0;
+}
+
+static void test_determinism(void)
+{
+    sqt_bt_params bp;
+    size_t len;
+    char *csv = random_csv(60000, 42, &len);
+    run_out a, b, c, d, e;
+    params(&bp);
+    bp.grid.buy_window_size = 8;
+    bp.grid.order_quantity = sqt_dec_make(30, 0);
+    bp.latency_ms = 3;
+    SQT_ASSERT_INT_EQ(run(&bp, csv, len, 1 << 20, 0, &a), 0);
+    SQT_ASSERT_INT_EQ(run(&bp, csv, len, 1 << 20, 0, &b), 0);
+    CU_ASSERT(a.s.round_trips > 50); /* the scenario trades */
+    CU_ASSERT(a.events_len > 10000);
+    CU_ASSERT(same(&a, &b));
+    /* any chunking: a byte at a time, odd sizes */
+    SQT_ASSERT_INT_EQ(run(&bp, csv, len, 1, 0, &c), 0);
+    CU_ASSERT(same(&a, &c));
+    SQT_ASSERT_INT_EQ(run(&bp, csv, len, 4093, 0, &d), 0);
+    CU_ASSERT(same(&a, &d));
+    /* the matcher on every trade gives the same as the fast path */
+    bp.no_fast_path = 1;
+    SQT_ASSERT_INT_EQ(run(&bp, csv, len, 1 << 20, 0, &e), 0);
+    CU_ASSERT(same(&a, &e));
+    run_free(&a);
+    run_free(&b);
+    run_free(&c);
+    run_free(&d);
+    run_free(&e);
+    free(csv);
+}
+
+/* Latency changes what happens (answers arrive later), deterministically. */
+static void test_latency_matters(void)
+{
+    sqt_bt_params bp;
+    size_t len;
+    char *csv = random_csv(30000, 7, &len);
+    run_out a, b;
+    params(&bp);
+    bp.grid.buy_window_size = 8;
+    bp.grid.order_quantity = sqt_dec_make(30, 0);
+    SQT_ASSERT_INT_EQ(run(&bp, csv, len, 65536, 0, &a), 0);
+    bp.latency_ms = 250;
+    SQT_ASSERT_INT_EQ(run(&bp, csv, len, 65536, 0, &b), 0);
+    CU_ASSERT(!same(&a, &b));
+    /* an acknowledgement comes 250 ms after its placement */
+    CU_ASSERT(strstr(b.events, "\"ts\":") != NULL);
+    run_free(&a);
+    run_free(&b);
+    free(csv);
+}
+
+static void test_invariants_long_random(void)
+{
+    sqt_bt_params bp;
+    size_t len;
+    char *csv = random_csv(300000, 2024, &len);
+    run_out a;
+    params(&bp);
+    bp.grid.buy_window_size = 10;
+    bp.grid.sell_window_size = 10;
+    bp.grid.order_cleanup_threshold = 30;
+    bp.grid.order_quantity = sqt_dec_make(30, 0);
+    bp.latency_ms = 7;
+    bp.exec.rate_per_sec = 5; /* tight: the bucket is what limits */
+    bp.exec.burst = 10;
+    SQT_ASSERT_INT_EQ(run(&bp, csv, len, 1 << 16, 997, &a), 0);
+    SQT_ASSERT_INT_EQ(a.s.trades, 300000);
+    CU_ASSERT(a.s.round_trips > 100);
+    SQT_ASSERT_INT_EQ(a.s.fills, a.s.buy_fills + a.s.sell_fills);
+    CU_ASSERT(a.s.round_trips <= a.s.sell_fills);
+    /* the books balance: net = realized + unrealized, equity = balance + net */
+    {
+        sqt_dec sum = sqt_dec_make(0, 0);
+        int64_t m1, m2;
+        sqt_dec_rescale(a.s.realized_pnl, 8, &sum);
+        m1 = sum.mant;
+        sqt_dec_rescale(a.s.unrealized_pnl, 8, &sum);
+        m2 = sum.mant;
+        sqt_dec_rescale(a.s.net_pnl, 8, &sum);
+        SQT_ASSERT_INT_EQ(m1 + m2, sum.mant);
+        sqt_dec_rescale(a.s.equity, 8, &sum);
+        m1 = sum.mant;
+        sqt_dec_rescale(a.s.net_pnl, 8, &sum);
+        SQT_ASSERT_INT_EQ(m1 - sum.mant, 100000000000LL);
+    }
+    /* the executor's token bucket held on virtual time: never more than the burst plus
+     * a minute of refill in one minute */
+    CU_ASSERT(a.s.requests_per_min_max <= 10 + 5 * 60);
+    CU_ASSERT(a.s.requests_per_min_max > 0);
+    run_free(&a);
+    free(csv);
+}
+
+/* A wallet too small for the grid: the exchange refuses for margin and the engine locks
+ * buys on virtual time. */
+static void test_margin_lock(void)
+{
+    sqt_bt_params bp;
+    size_t len;
+    char *csv = random_csv(20000, 3, &len);
+    run_out a;
+    params(&bp);
+    bp.grid.buy_window_size = 10;
+    bp.grid.order_quantity = sqt_dec_make(30, 0);
+    bp.balance = sqt_dec_make(50, 0);
+    bp.leverage = 1;
+    SQT_ASSERT_INT_EQ(run(&bp, csv, len, 1 << 16, 100, &a), 0);
+    CU_ASSERT(a.s.margin_locks > 0);
+    CU_ASSERT(strstr(a.events, "\"reason\":\"margin\"") != NULL);
+    run_free(&a);
+    free(csv);
+}
+
+/* 25 calm minutes, one panic minute (a 10% fall on 100x the volume), then the market
+ * is back at 100 and calm: the monitor pauses trading when the panic candle closes and
+ * resumes when the next normal candle closes, after its 60 s minimum. */
+static void test_risk_pause(void)
+{
+    sqt_bt_params bp;
+    sqt_bt *bt;
+    sqt_bt_summary s;
+    char err[256];
+    int64_t t0 = 1704067200000LL;
+    int m, i;
+    params(&bp);
+    bp.risk_enabled = 1;
+    bp.risk_interval_ms = 60000;
+    bp.risk_window = 20;
+    bp.risk_volume_multiplier = 3.0;
+    CU_ASSERT_FATAL(sqt_bt_new(&bp, &bt, err, sizeof(err)) == 0);
+    for (m = 0; m < 32; m++) {
+        for (i = 0; i < 10; i++) {
+            int64_t p = m < 25 ? 10000 + (i % 2) * 5 : m == 25 ? 10000 - 100 * (i + 1) : 10000 + (i % 2) * 5;
+            int64_t q = m == 25 ? 100 : 1;
+            CU_ASSERT(sqt_bt_on_trade(bt, t0 + m * 60000 + i * 6000, sqt_dec_make(p, 2),
+                                      sqt_dec_make(q, 0), err, sizeof(err)) == 0);
+        }
+    }
+    CU_ASSERT(sqt_bt_finish(bt, err, sizeof(err)) == 0);
+    sqt_bt_summary_get(bt, &s);
+    SQT_ASSERT_INT_EQ(s.risk_pauses, 1);
+    /* paused at the first trade of minute 26, resumed at the first of minute 27 */
+    SQT_ASSERT_INT_EQ(s.risk_pause_ms, 60000);
+    sqt_bt_free(bt);
+}
+
+/* A tight token bucket (1 request/s) and a market that flips between 99.50 and 98.50
+ * every 100 ms: the buy at 99.00 decided at 99.50 waits in the executor's queue and
+ * reaches the exchange on the next whole second, when the last trade was at 98.50, so
+ * it is refused as post-only; after post_only_max_failures such refusals the engine
+ * sends that slot plain GTC, which takes at once. */
+static void test_post_only_degrade(void)
+{
+    sqt_bt_params bp;
+    sqt_bt *bt;
+    sqt_bt_summary s;
+    char err[256];
+    int i;
+    params(&bp);
+    bp.grid.buy_window_size = 2;
+    bp.grid.post_only_max_failures = 2;
+    bp.grid.place_retry_delay_ms = 100;
+    bp.exec.rate_per_sec = 1;
+    bp.exec.burst = 1;
+    bp.exec.max_batch_place = 1;
+    CU_ASSERT_FATAL(sqt_bt_new(&bp, &bt, err, sizeof(err)) == 0);
+    for (i = 0; i < 600; i++)
+        trade(bt, 1000 + i * 100LL, i % 2 ? 9850 : 9950);
+    CU_ASSERT(sqt_bt_finish(bt, err, sizeof(err)) == 0);
+    sqt_bt_summary_get(bt, &s);
+    CU_ASSERT(s.post_only_rejects >= 2);
+    CU_ASSERT(s.post_only_degrades >= 1);
+    CU_ASSERT(s.fills >= 1);
+    /* the bucket held: at most 1 + 60 requests in any minute */
+    CU_ASSERT(s.requests_per_min_max <= 61);
+    sqt_bt_free(bt);
+}
+
+static void test_bad_input(void)
+{
+    sqt_bt_params bp;
+    sqt_bt *bt;
+    char err[256];
+    params(&bp);
+    bp.grid.price_interval = sqt_dec_make(1005, 3); /* not a multiple of the tick */
+    CU_ASSERT(sqt_bt_new(&bp, &bt, err, sizeof(err)) < 0);
+    CU_ASSERT(err[0] != '\0');
+    params(&bp);
+    CU_ASSERT_FATAL(sqt_bt_new(&bp, &bt, err, sizeof(err)) == 0);
+    CU_ASSERT(sqt_bt_finish(bt, err, sizeof(err)) < 0); /* no trades */
+    sqt_bt_free(bt);
+    CU_ASSERT_FATAL(sqt_bt_new(&bp, &bt, err, sizeof(err)) == 0);
+    trade(bt, 5000, 10000);
+    CU_ASSERT(sqt_bt_on_trade(bt, 4999, sqt_dec_make(10000, 2), sqt_dec_make(1, 0), err,
+                              sizeof(err)) < 0);
+    CU_ASSERT(strstr(err, "backwards") != NULL);
+    CU_ASSERT(sqt_bt_on_trade(bt, 6000, sqt_dec_make(1, 3), sqt_dec_make(1, 0), err, sizeof(err)) < 0);
+    sqt_bt_free(bt);
+}
+
+static void test_overrides(void)
+{
+    sqt_config c;
+    sqt_bt_params bp;
+    char why[256];
+    memset(&c, 0, sizeof(c));
+    sqt_bt_params_init(&bp);
+    CU_ASSERT(sqt_bt_override(&c, &bp, "price_interval", "2.5", why, sizeof(why)) == 0);
+    CU_ASSERT(dec_is(c.price_interval, "2.5"));
+    CU_ASSERT(sqt_bt_override(&c, &bp, "buy_window_size", "12", why, sizeof(why)) == 0);
+    SQT_ASSERT_INT_EQ(c.buy_window_size, 12);
+    CU_ASSERT(sqt_bt_override(&c, &bp, "fee", "0.0001", why, sizeof(why)) == 0);
+    CU_ASSERT(dec_is(bp.taker_fee, "0.0001"));
+    CU_ASSERT(sqt_bt_override(&c, &bp, "leverage", "0", why, sizeof(why)) < 0);
+    CU_ASSERT(sqt_bt_override(&c, &bp, "buy_window_size", "x", why, sizeof(why)) < 0);
+    CU_ASSERT(sqt_bt_override(&c, &bp, "nonsense", "1", why, sizeof(why)) < 0);
+    CU_ASSERT(strstr(why, "unknown key") != NULL);
+}
+
+int main(void)
+{
+    static const sqt_test_case cases[] = {
+        {"hand-checked round trip, exact PnL", test_hand_checked_round_trip},
+        {"hand-checked open inventory", test_hand_checked_open_inventory},
+        {"a 90-day gap in the data", test_long_gap},
+        {"determinism: twice, any chunking, fast path", test_determinism},
+        {"latency shifts the answers", test_latency_matters},
+        {"invariants over a long random file", test_invariants_long_random},
+        {"margin lock on virtual time", test_margin_lock},
+        {"risk pause on the symbol's candles", test_risk_pause},
+        {"post-only rejects and degrade behind a tight bucket", test_post_only_degrade},
+        {"bad input", test_bad_input},
+        {"sweep overrides", test_overrides},
+        {NULL, NULL}};
+    SQT_TEST_INIT();
+    sqt_test_suite("backtest", cases);
+    return sqt_test_run();
+}

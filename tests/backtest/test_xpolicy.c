@@ -1,0 +1,180 @@
+/* The executor's pure policy on a hand-driven clock: the same rules the uv executor
+ * runs, without a loop (the backtest drives it on virtual time). */
+#include <string.h>
+
+#include "xpolicy.h"
+#include "sqt_test.h"
+
+static struct {
+    int places, cancels, queries;
+    int last_code;
+} R;
+
+static void on_place(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)
+{
+    (void)ud;
+    (void)cid;
+    (void)o;
+    R.places++;
+    R.last_code = err->code;
+}
+
+static void on_cancel(void *ud, const char *cid, const sqt_error *err)
+{
+    (void)ud;
+    (void)cid;
+    R.cancels++;
+    R.last_code = err->code;
+}
+
+static void on_query(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)
+{
+    (void)ud;
+    (void)cid;
+    (void)o;
+    R.queries++;
+    R.last_code = err->code;
+}
+
+static sqt_xpolicy *make(int rate, int burst, int batch)
+{
+    sqt_executor_opts o;
+    sqt_executor_cbs cbs;
+    memset(&o, 0, sizeof(o));
+    memset(&cbs, 0, sizeof(cbs));
+    memset(&R, 0, sizeof(R));
+    o.rate_per_sec = rate;
+    o.burst = burst;
+    o.max_batch_place = batch;
+    o.max_batch_cancel = batch;
+    o.max_inflight = 1000;
+    cbs.on_place = on_place;
+    cbs.on_cancel = on_cancel;
+    cbs.on_query = on_query;
+    return sqt_xpolicy_new(&o, &cbs, NULL, 0);
+}
+
+static void place(sqt_xpolicy *p, int i, sqt_side side)
+{
+    sqt_order_req r;
+    memset(&r, 0, sizeof(r));
+    snprintf(r.client_id, sizeof(r.client_id), "id-%d", i);
+    r.side = side;
+    r.price = sqt_dec_make(100, 0);
+    r.qty = sqt_dec_make(1, 0);
+    CU_ASSERT(sqt_xpolicy_place(p, &r) == SQT_OK);
+}
+
+/* burst 30 at once, then one request per 1000/rate ms of the clock handed in */
+static void test_token_bucket_virtual(void)
+{
+    sqt_xpolicy *p = make(25, 30, 1);
+    sqt_xbatch *b;
+    int i, sent = 0;
+    for (i = 0; i < 40; i++)
+        place(p, i, SQT_SIDE_BUY);
+    while ((b = sqt_xpolicy_next(p, 0)) != NULL) {
+        sent++;
+        sqt_xpolicy_on_placed(p, b, SQT_OK, NULL, 0, 0);
+    }
+    SQT_ASSERT_INT_EQ(sent, 30);
+    SQT_ASSERT_INT_EQ(sqt_xpolicy_wake_at(p, 0), 40);
+    CU_ASSERT(sqt_xpolicy_next(p, 39) == NULL);
+    b = sqt_xpolicy_next(p, 40);
+    CU_ASSERT_FATAL(b != NULL);
+    sqt_xpolicy_discard(p, b);
+    /* 9 left: 360 ms later all of them went */
+    for (sent = 0; (b = sqt_xpolicy_next(p, 400)) != NULL; sent++)
+        sqt_xpolicy_discard(p, b);
+    SQT_ASSERT_INT_EQ(sent, 9);
+    CU_ASSERT(sqt_xpolicy_idle(p));
+    SQT_ASSERT_INT_EQ(sqt_xpolicy_wake_at(p, 400), UINT64_MAX);
+    sqt_xpolicy_free(p);
+}
+
+/* cancels first, sells before buys in one place batch */
+static void test_order_of_service(void)
+{
+    sqt_xpolicy *p = make(25, 30, 5);
+    sqt_xbatch *b;
+    place(p, 1, SQT_SIDE_BUY);
+    place(p, 2, SQT_SIDE_SELL);
+    CU_ASSERT(sqt_xpolicy_cancel(p, "id-9", NULL) == SQT_OK);
+    b = sqt_xpolicy_next(p, 0);
+    CU_ASSERT_FATAL(b != NULL);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), SQT_XB_CANCEL);
+    sqt_xpolicy_on_cancelled(p, b, SQT_OK, NULL, 0, 0); /* no items answered: EPROTO */
+    SQT_ASSERT_INT_EQ(R.cancels, 1);
+    SQT_ASSERT_INT_EQ(R.last_code, SQT_EPROTO);
+    b = sqt_xpolicy_next(p, 0);
+    CU_ASSERT_FATAL(b != NULL);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), SQT_XB_PLACE);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_size(b), 2);
+    CU_ASSERT_STRING_EQUAL(sqt_xbatch_req(b, 0)->client_id, "id-2");
+    sqt_xpolicy_discard(p, b);
+    sqt_xpolicy_free(p);
+}
+
+/* a rate limit pauses everything until retry-after on the clock, then resends */
+static void test_rate_limit_pause(void)
+{
+    sqt_xpolicy *p = make(25, 30, 1);
+    sqt_xbatch *b;
+    sqt_place_result res;
+    place(p, 1, SQT_SIDE_BUY);
+    b = sqt_xpolicy_next(p, 1000);
+    CU_ASSERT_FATAL(b != NULL);
+    memset(&res, 0, sizeof(res));
+    res.err.code = SQT_ERATE_LIMITED;
+    res.err.retry_after_ms = 2000;
+    sqt_xpolicy_on_placed(p, b, SQT_OK, &res, 1, 1000);
+    SQT_ASSERT_INT_EQ(R.places, 0);
+    SQT_ASSERT_INT_EQ(sqt_xpolicy_wake_at(p, 1000), 3000);
+    CU_ASSERT(sqt_xpolicy_next(p, 2999) == NULL);
+    b = sqt_xpolicy_next(p, 3000);
+    CU_ASSERT_FATAL(b != NULL);
+    sqt_xpolicy_on_placed(p, b, SQT_OK, NULL, 0, 3000);
+    SQT_ASSERT_INT_EQ(R.places, 1);
+    sqt_xpolicy_free(p);
+}
+
+/* an unknown outcome is verified by a query before any resend, after the backoff */
+static void test_unknown_outcome_backoff(void)
+{
+    sqt_xpolicy *p = make(25, 30, 1);
+    sqt_xbatch *b;
+    sqt_place_result res;
+    sqt_error gone;
+    place(p, 1, SQT_SIDE_BUY);
+    b = sqt_xpolicy_next(p, 0);
+    memset(&res, 0, sizeof(res));
+    res.err.code = SQT_ETIMEOUT;
+    sqt_xpolicy_on_placed(p, b, SQT_OK, &res, 1, 0);
+    SQT_ASSERT_INT_EQ(sqt_xpolicy_wake_at(p, 0), 500); /* retry_base_ms */
+    CU_ASSERT(sqt_xpolicy_next(p, 499) == NULL);
+    b = sqt_xpolicy_next(p, 500);
+    CU_ASSERT_FATAL(b != NULL);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), SQT_XB_QUERY);
+    memset(&gone, 0, sizeof(gone));
+    gone.code = SQT_EUNKNOWN_ORDER;
+    sqt_xpolicy_on_queried(p, b, &gone, NULL, 0, 500);
+    /* not there: sent again as a place */
+    b = sqt_xpolicy_next(p, 500);
+    CU_ASSERT_FATAL(b != NULL);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), SQT_XB_PLACE);
+    sqt_xpolicy_on_placed(p, b, SQT_OK, NULL, 0, 500);
+    SQT_ASSERT_INT_EQ(R.places, 1);
+    sqt_xpolicy_free(p);
+}
+
+int main(void)
+{
+    static const sqt_test_case cases[] = {{"token bucket on a virtual clock", test_token_bucket_virtual},
+                                          {"cancels, then sells before buys", test_order_of_service},
+                                          {"rate limit pauses until retry-after", test_rate_limit_pause},
+                                          {"unknown outcome: backoff, verify, resend", test_unknown_outcome_backoff},
+                                          {NULL, NULL}};
+    SQT_TEST_INIT();
+    sqt_test_suite("xpolicy", cases);
+    return sqt_test_run();
+}
