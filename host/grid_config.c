@@ -48,5 +48,6 @@ int sqt_grid_config_params(const sqt_config *c, const sqt_symbol_info *info, con
     gp->client_id_max_len = info->client_id_max_len;
     gp->margin_lock_duration_ms = (int64_t)c->margin_lock_duration_seconds * 1000;
     gp->place_retry_delay_ms = c->order_retry_delay;
+    gp->rules_reject_backoff_max_ms = (int64_t)c->rules_reject_backoff_max_seconds * 1000;
     return capped;
 }

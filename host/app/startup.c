@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "app_internal.h"
+#include "grid_config.h"
 #include "safety/precheck.h"
 #include "state/book.h"
 #include "state/statelock.h"
@@ -356,38 +357,11 @@ static void step_grid(app *a)
     sqt_grid_params gp;
     char why[512];
     int rc;
-    sqt_grid_params_init(&gp);
-    gp.symbol = c->symbol;
-    gp.quote_asset = a->info.quote_asset;
-    gp.tick_size = a->info.tick_size;
-    gp.step_size = a->info.step_size;
-    gp.min_qty = a->info.min_qty;
-    gp.min_notional = a->info.min_notional;
-    gp.price_interval = c->price_interval;
-    gp.order_quantity = c->order_quantity;
-    gp.min_order_value = c->min_order_value;
-    gp.buy_window_size = c->buy_window_size;
-    gp.sell_window_size = c->sell_window_size;
-    gp.order_cleanup_threshold = c->order_cleanup_threshold;
-    if (a->info.max_open_orders > 0 && gp.order_cleanup_threshold > a->info.max_open_orders) {
+    if (sqt_grid_config_params(c, &a->info, a->tag, &gp))
         sqt_logf(a->log, SQT_LV_WARN,
                  "order_cleanup_threshold %d is above the exchange's %d open orders per symbol; using %d",
-                 gp.order_cleanup_threshold, a->info.max_open_orders, a->info.max_open_orders);
-        gp.order_cleanup_threshold = a->info.max_open_orders;
-    }
-    gp.cleanup_batch_size = c->cleanup_batch_size;
-    gp.sell_quota_reserve = c->sell_quota_reserve < gp.order_cleanup_threshold
-                                ? c->sell_quota_reserve
-                                : gp.order_cleanup_threshold / 4;
-    gp.post_only_max_failures = c->post_only_max_failures;
-    gp.cancel_out_of_window_buys = c->cancel_out_of_window_buys;
-    gp.out_of_window_slack = c->out_of_window_slack;
-    gp.instance_tag = a->tag;
-    gp.client_id_max_len = a->info.client_id_max_len;
+                 c->order_cleanup_threshold, a->info.max_open_orders, a->info.max_open_orders);
     gp.id_seed = (uint64_t)app_wall_ms();
-    gp.margin_lock_duration_ms = (int64_t)c->margin_lock_duration_seconds * 1000;
-    gp.place_retry_delay_ms = c->order_retry_delay;
-    gp.rules_reject_backoff_max_ms = (int64_t)c->rules_reject_backoff_max_seconds * 1000;
     rc = sqt_grid_new(&gp, &a->grid, why, sizeof(why));
     if (rc != 0) {
         sqt_logf(a->log, SQT_LV_ERROR, "cannot trade %s with this configuration: %s", c->symbol, why);

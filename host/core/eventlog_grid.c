@@ -54,7 +54,25 @@ int sqt_eventlog_grid_event(sqt_eventlog *el, const sqt_grid_event *e, int64_t t
         ae.has_pnl = 1;
         ae.pnl = e->pnl;
         return sqt_eventlog_write(el, &ae);
+    case SQT_GRID_EV_POSITION_MISMATCH:
+        ae.has_filled = 1; /* qty: the exchange's position, filled_qty: the slots' */
+        ae.filled_qty = e->filled;
+        ae.reason = e->text;
+        return sqt_eventlog_write(el, &ae);
+    case SQT_GRID_EV_POSITION_REPAIRED:
+        /* fill_qty released (SELL) or adopted (BUY) at fill_price a unit; qty: the slot
+         * after; pnl: the cost written off */
+        ae.has_fill = 1;
+        ae.fill_qty = e->fill_qty;
+        ae.fill_price = e->fill_price;
+        ae.has_pnl = 1;
+        ae.pnl = e->pnl;
+        ae.reason = e->text;
+        return sqt_eventlog_write(el, &ae);
     default:
-        return 0;
+        if (!sqt_grid_event_is_notice(e->kind))
+            return 0;
+        ae.reason = e->text;
+        return sqt_eventlog_write(el, &ae);
     }
 }

@@ -10,8 +10,8 @@
 #include "eventlog.h"
 #include "grid.h"
 
-/* Write the line(s) for e with ts_ms as "ts". Events that have no line (notices) write
- * nothing. Returns 0, or -1 when a line could not be written. */
+/* Write the line(s) for e with ts_ms as "ts": order events and the notices of
+ * sqt_grid_event_is_notice(); query sends and buy skips write nothing. Returns 0, or -1 when a line could not be written. */
 int sqt_eventlog_grid_event(sqt_eventlog *el, const sqt_grid_event *e, int64_t ts_ms);
 
 #endif

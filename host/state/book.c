@@ -1,23 +1,11 @@
 /* The book of a config (book.h). */
 #include "book.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "grid_config.h"
 #include "statelock.h"
-
-void sqt_book_tag(const sqt_config *cfg, char *out, size_t cap)
-{
-    const char *src = cfg->instance && cfg->instance[0] ? cfg->instance : cfg->symbol;
-    size_t n = 0, max = cfg->instance && cfg->instance[0] ? 16 : 10;
-    for (; src != NULL && *src && n + 1 < cap && n < max; src++)
-        if (isalnum((unsigned char)*src))
-            out[n++] = *src;
-    out[n] = '\0';
-    if (n == 0)
-        snprintf(out, cap, "sqt");
-}
 
 /* The config resolves system.state_dir's default ($STATE_DIRECTORY, XDG, HOME); with
  * none of those set, the working directory's state/. */
@@ -30,7 +18,7 @@ void sqt_book_of(const sqt_config *cfg, sqt_book *b)
 {
     const sqt_exchange_cfg *xc = sqt_config_exchange(cfg);
     memset(b, 0, sizeof *b);
-    sqt_book_tag(cfg, b->tag, sizeof b->tag);
+    sqt_grid_config_tag(cfg, b->tag, sizeof b->tag);
     sqt_state_account_id(xc != NULL ? xc->api_key : NULL, b->account, sizeof b->account);
     sqt_state_book_name(cfg->current_exchange, b->account, cfg->symbol, b->tag, b->name,
                         sizeof b->name);

@@ -18,7 +18,4 @@ typedef struct sqt_book {
 
 void sqt_book_of(const sqt_config *cfg, sqt_book *out);
 
-/* The client-id tag alone (also used where no book is needed). */
-void sqt_book_tag(const sqt_config *cfg, char *out, size_t cap);
-
 #endif
