@@ -234,6 +234,75 @@ static void test_stale_market(void)
     book_close(&b);
 }
 
+/* Rejections of one kind in the event log (reason containing code). */
+static int rejected_with(const book *b, const char *code)
+{
+    FILE *f = fopen(b->events, "r");
+    char line[4096];
+    int n = 0;
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof line, f) != NULL)
+        n += strstr(line, "\"event\":\"rejected\"") != NULL && strstr(line, code) != NULL;
+    fclose(f);
+    return n;
+}
+
+/* PERCENT_PRICE: a buy below the band is parked with a growing backoff, not retried every
+ * order_retry_delay (200 ms here); once the price comes back in range it goes out. */
+static const char *const BAND[] = {"--price-mode", "manual", "--start-price", "3000.00", "--seed",
+                                   "11", "--band-down", "0.9985", NULL};
+
+static void test_rules_rejection_parks(void)
+{
+    book b;
+    pid_t h;
+    int n;
+    CU_ASSERT_EQUAL_FATAL(book_open(&b, "sf-band", TAG, BAND), 0);
+    write_config(&b, 1, 4, 30);
+    /* the band's floor is 2995.50: the buys at 2994 and 2992 are refused (-4024) */
+    h = start_trading(&b, "run", "3000.00", 2);
+    e2e_sleep_ms(6000);
+    n = rejected_with(&b, "-4024");
+    fprintf(stderr, "    [band] %d rejections in 6 s for the two buys below the band\n", n);
+    /* every 200 ms would be ~60; doubling from 200 ms to the 300 s cap: at most 5 each */
+    CHECK(&b, n >= 2 && n <= 10, "%d band rejections in 6 s", n);
+    CHECK(&b, log_has_since_mark(&b, "parked") >= 1, "no parked notice");
+    /* the market comes down: the band moves, the parked levels are placed */
+    price(&b, "2995.00");
+    price(&b, "2993.00");
+    e2e_sleep_ms(3000);
+    {
+        long px[16];
+        int k = wait_side(&b, "BUY", 1, px, 4000), i, low = 0;
+        for (i = 0; i < k && i < 16; i++)
+            low += px[i] <= 299200;
+        CHECK(&b, low >= 1, "no buy at 2992 or below after the band moved (%d buys)", k);
+    }
+    CHECK(&b, e2e_host_stop(h, 20000) == 0, "the run did not stop with 0");
+    agree(&b, "band", 0);
+    book_close(&b);
+}
+
+/* No new order while the order stream is down: fills would go unseen. */
+static void test_order_stream_down_pauses(void)
+{
+    book b;
+    pid_t h;
+    CU_ASSERT_EQUAL_FATAL(book_open(&b, "sf-userdown", TAG, MANUAL), 0);
+    write_config(&b, 1, 4, 30);
+    h = start_trading(&b, "run", "3000.00", 3);
+    CHECK(&b, e2e_emu_line(&b.emu, "drop_ws {\"which\":\"user\"}") == 0, "drop_ws");
+    CHECK(&b, e2e_file_wait_for(b.log, "new orders paused: the order stream is down", 8000),
+          "no pause while the order stream is down");
+    CHECK(&b, e2e_file_wait_for(b.log, "new orders resume", 15000), "no resume when it is back");
+    price(&b, "2997.00");
+    wait_side(&b, "SELL", 1, NULL, 8000);
+    CHECK(&b, e2e_host_stop(h, 20000) == 0, "the run did not stop with 0");
+    agree(&b, "user-stream-down", 0);
+    book_close(&b);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -242,6 +311,8 @@ int main(void)
         {"an exchange reset leaves no phantom inventory", test_reset},
         {"a lone outlier print moves nothing", test_outlier},
         {"a stalled market stream pauses new orders", test_stale_market},
+        {"a rules rejection parks the level with a backoff", test_rules_rejection_parks},
+        {"no new order while the order stream is down", test_order_stream_down_pauses},
         {NULL, NULL}};
     curl_global_init(CURL_GLOBAL_DEFAULT);
     SQT_TEST_INIT();
