@@ -43,6 +43,7 @@ static struct {
     int fired;
     char fired_cid[SQT_CLIENT_ID_MAX];
     int calls[SCR_CALL_MAX];
+    int calls_at_fire[SCR_CALL_MAX];
     int reduce_only_refused;
     int duplicate_places;
 } B;
@@ -170,6 +171,7 @@ static void fire(sqt_exchange *ex)
     bk_order *b = top_buy();
     sqt_order p1, p2;
     B.fired = 1;
+    memcpy(B.calls_at_fire, B.calls, sizeof B.calls);
     if (b == NULL)
         return;
     snprintf(B.fired_cid, sizeof B.fired_cid, "%s", b->cid);
@@ -687,6 +689,7 @@ static void c_set_script(const scripted_script *s)
     B.script = *s;
     B.fired = 0;
     B.fired_cid[0] = '\0';
+    memset(B.calls_at_fire, 0, sizeof B.calls_at_fire);
 }
 
 static int c_fill_top_buy(char *cid, size_t cap)
@@ -710,6 +713,11 @@ static int c_fired(char *cid, size_t cap)
 static int c_calls(int call)
 {
     return call > SCR_NONE && call < SCR_CALL_MAX ? B.calls[call] : 0;
+}
+
+static int c_calls_at_fire(int call)
+{
+    return call > SCR_NONE && call < SCR_CALL_MAX ? B.calls_at_fire[call] : 0;
 }
 
 static sqt_dec c_position(void)
@@ -753,7 +761,7 @@ static int c_duplicate_places(void)
 }
 
 static const scripted_api control = {
-    c_reset, c_set_script, c_fill_top_buy, c_fired, c_calls, c_position,
+    c_reset, c_set_script, c_fill_top_buy, c_fired, c_calls, c_calls_at_fire, c_position,
     c_open_orders, c_order, c_reduce_only_refused, c_duplicate_places,
 };
 

@@ -44,8 +44,9 @@ typedef struct scripted_api {
     int (*fill_top_buy)(char *cid, size_t cap);
     /* What the script did: 1 once it fired, with the client id of the order it filled. */
     int (*fired)(char *cid, size_t cap);
-    /* Calls of the current run of that kind. */
+    /* Calls of the current run of that kind; the same when the script fired. */
     int (*calls)(int call);
+    int (*calls_at_fire)(int call);
     /* The book: position (base coin), open orders (copied, up to cap; returns the total). */
     sqt_dec (*position)(void);
     size_t (*open_orders)(sqt_order *out, size_t cap);

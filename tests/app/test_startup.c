@@ -268,6 +268,11 @@ static void run_case(const step_case *c)
     if (cid[0] == '\0')
         fprintf(stderr, "    the script found no open buy to fill at call %d #%d\n", c->call, c->nth);
     CU_ASSERT_TRUE_FATAL(cid[0] != '\0');
+    /* it fired at the call named, while the app was still starting: nothing placed yet,
+     * and the second run did go on to trade (its sells prove it) */
+    SQT_ASSERT_INT_EQ(X->calls_at_fire(c->call), c->nth);
+    SQT_ASSERT_INT_EQ(X->calls_at_fire(SCR_PLACE), 0);
+    CU_ASSERT_TRUE(X->calls(SCR_PLACE) > 0);
     check_filled_buy(ev2, cid);
     if (down_cid[0])
         check_filled_buy(ev2, down_cid);
