@@ -83,6 +83,8 @@ struct req {
     size_t n;
 };
 
+static void set_err(sqt_error *e, int code, const char *msg);
+
 /* ---- the book ------------------------------------------------------------------------ */
 
 static int64_t wall(const sqt_exchange *ex)
@@ -184,6 +186,14 @@ static void fire(sqt_exchange *ex)
         push(ex, &p1);
         push(ex, &p2);
         push(ex, &p1);
+    } else if (B.script.lost_push) {
+        execute(ex, b, b->qty - b->filled, &p1);
+        if (ex && ex->orders_on && ex->orders.on_state) {
+            sqt_error e;
+            set_err(&e, SQT_ENETWORK, "connection reset");
+            ex->orders.on_state(ex->orders.ud, SQT_STREAM_DOWN, &e);
+            ex->orders.on_state(ex->orders.ud, SQT_STREAM_UP, NULL);
+        }
     } else {
         execute(ex, b, b->qty - b->filled, &p1);
         push(ex, &p1);

@@ -32,6 +32,8 @@ typedef struct scripted_script {
     int call;                  /* scripted_call that triggers the fill; SCR_NONE: none */
     int nth;                   /* at its nth call of the run (1-based) */
     int dup_out_of_order;      /* fill in two parts; push part 2, part 1, part 2, part 1 */
+    int lost_push;             /* the push is lost in a gap of the order stream, which
+                                * reports DOWN before and UP after (a reconnect) */
 } scripted_script;
 
 typedef struct scripted_api {

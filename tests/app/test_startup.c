@@ -219,6 +219,7 @@ typedef struct step_case {
     int fill_while_down; /* a buy fills between the runs (no push): start-up queries it */
     int no_journal;      /* the journal is deleted between the runs */
     int dup;             /* the pushes arrive twice and out of order */
+    int lost;            /* the push is lost in a gap of the order stream */
 } step_case;
 
 static void run_case(const step_case *c)
@@ -259,6 +260,7 @@ static void run_case(const step_case *c)
     s.call = c->call;
     s.nth = c->nth;
     s.dup_out_of_order = c->dup;
+    s.lost_push = c->lost;
     X->set_script(&s);
     rc = run_app(dir, ev2, SECOND_RUN_S, NULL, 0);
     SQT_ASSERT_INT_EQ(rc, 0);
@@ -279,26 +281,28 @@ static void run_case(const step_case *c)
     check_book(journal);
 }
 
-#define STEP_CASE(fn, nm, call_, nth_, down_, nojournal_, dup_)                   \
+#define STEP_CASE(fn, nm, call_, nth_, down_, nojournal_, dup_, lost_)            \
     static void fn(void)                                                        \
     {                                                                           \
-        static const step_case c = {nm, call_, nth_, down_, nojournal_, dup_};   \
+        static const step_case c = {nm, call_, nth_, down_, nojournal_, dup_, lost_}; \
         run_case(&c);                                                           \
     }
 
-STEP_CASE(t_symbol_info, "symbol_info", SCR_SYMBOL_INFO, 1, 0, 0, 0)
-STEP_CASE(t_account, "account", SCR_ACCOUNT, 1, 0, 0, 0)
-STEP_CASE(t_subscribe_orders, "subscribe_orders", SCR_SUBSCRIBE_ORDERS, 1, 0, 0, 0)
-STEP_CASE(t_open_orders_1, "open_orders_1", SCR_OPEN_ORDERS, 1, 0, 0, 0)
-STEP_CASE(t_positions, "positions", SCR_POSITIONS, 1, 0, 0, 0)
-STEP_CASE(t_open_orders_2, "open_orders_2", SCR_OPEN_ORDERS, 2, 0, 0, 0)
-STEP_CASE(t_subscribe_price, "subscribe_price", SCR_SUBSCRIBE_PRICE, 1, 0, 0, 0)
-STEP_CASE(t_query, "query", SCR_QUERY, 1, 1, 0, 0)
-STEP_CASE(t_reconcile, "reconcile", SCR_OPEN_ORDERS, 3, 0, 0, 0)
-STEP_CASE(t_no_journal, "no_journal", SCR_OPEN_ORDERS, 2, 0, 1, 0)
-STEP_CASE(t_no_journal_price, "no_journal_price", SCR_SUBSCRIBE_PRICE, 1, 0, 1, 0)
-STEP_CASE(t_twice_out_of_order, "twice_out_of_order", SCR_POSITIONS, 1, 0, 0, 1)
-STEP_CASE(t_twice_out_of_order_price, "twice_out_of_order_price", SCR_SUBSCRIBE_PRICE, 1, 0, 0, 1)
+STEP_CASE(t_symbol_info, "symbol_info", SCR_SYMBOL_INFO, 1, 0, 0, 0, 0)
+STEP_CASE(t_account, "account", SCR_ACCOUNT, 1, 0, 0, 0, 0)
+STEP_CASE(t_subscribe_orders, "subscribe_orders", SCR_SUBSCRIBE_ORDERS, 1, 0, 0, 0, 0)
+STEP_CASE(t_open_orders_1, "open_orders_1", SCR_OPEN_ORDERS, 1, 0, 0, 0, 0)
+STEP_CASE(t_positions, "positions", SCR_POSITIONS, 1, 0, 0, 0, 0)
+STEP_CASE(t_open_orders_2, "open_orders_2", SCR_OPEN_ORDERS, 2, 0, 0, 0, 0)
+STEP_CASE(t_subscribe_price, "subscribe_price", SCR_SUBSCRIBE_PRICE, 1, 0, 0, 0, 0)
+STEP_CASE(t_query, "query", SCR_QUERY, 1, 1, 0, 0, 0)
+STEP_CASE(t_reconcile, "reconcile", SCR_OPEN_ORDERS, 3, 0, 0, 0, 0)
+STEP_CASE(t_no_journal, "no_journal", SCR_OPEN_ORDERS, 2, 0, 1, 0, 0)
+STEP_CASE(t_no_journal_price, "no_journal_price", SCR_SUBSCRIBE_PRICE, 1, 0, 1, 0, 0)
+STEP_CASE(t_twice_out_of_order, "twice_out_of_order", SCR_POSITIONS, 1, 0, 0, 1, 0)
+STEP_CASE(t_lost_push_price, "lost_push_price", SCR_SUBSCRIBE_PRICE, 1, 0, 0, 0, 1)
+STEP_CASE(t_lost_push_query, "lost_push_query", SCR_QUERY, 1, 1, 0, 0, 1)
+STEP_CASE(t_twice_out_of_order_price, "twice_out_of_order_price", SCR_SUBSCRIBE_PRICE, 1, 0, 0, 1, 0)
 
 int main(void)
 {
@@ -316,6 +320,8 @@ int main(void)
         {"no journal: fill before the first price", t_no_journal_price},
         {"pushes twice and out of order (position read)", t_twice_out_of_order},
         {"pushes twice and out of order (price stream)", t_twice_out_of_order_price},
+        {"push lost in a stream gap (price stream)", t_lost_push_price},
+        {"push lost in a stream gap (missed order queried)", t_lost_push_query},
         {NULL, NULL}};
     char tmpl[] = "/tmp/sqt-startup-XXXXXX", err[512];
     const char *pdir = getenv("SQT_TEST_PLUGIN_DIR");
