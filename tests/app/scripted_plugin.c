@@ -425,6 +425,9 @@ static void price_tick(void *ud)
     sqt_price_tick t;
     if (!ex->price_on || ex->shutting)
         return;
+    B.calls[SCR_PRICE_TICK]++;
+    if (B.script.call == SCR_PRICE_TICK && B.script.nth == B.calls[SCR_PRICE_TICK] && !B.fired)
+        fire(ex);
     memset(&t, 0, sizeof t);
     snprintf(t.symbol, sizeof t.symbol, "ETHUSDT");
     t.price = sqt_dec_make(PRICE_CENTS, PX_SCALE);

@@ -22,6 +22,7 @@ enum scripted_call {
     SCR_QUERY,
     SCR_PLACE,
     SCR_CANCEL,
+    SCR_PRICE_TICK,            /* not a call: the nth price the stream sends */
     SCR_CALL_MAX
 };
 
