@@ -592,40 +592,39 @@ static int x_query_order(sqt_exchange *ex, const char *cid, const char *oid, sqt
     return submit(r);
 }
 
-static int x_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb, void *ud)
+/* A batch call: its items copied into the request (places or cancels). */
+static int submit_batch(sqt_exchange *ex, int kind, void *cb, void *ud, const void *items,
+                        size_t n, size_t item_size, size_t max)
 {
     req *r;
-    if (n == 0 || n > 5)
+    void *copy;
+    if (n == 0 || n > max)
         return SQT_EINVAL;
-    r = new_req(ex, SCR_PLACE, (void *)cb, ud);
+    r = new_req(ex, kind, cb, ud);
     if (r == NULL)
         return SQT_ESTATE;
-    r->places = malloc(n * sizeof *reqs);
-    if (r->places == NULL) {
+    copy = malloc(n * item_size);
+    if (copy == NULL) {
         free_req(r);
         return SQT_ENOMEM;
     }
-    memcpy(r->places, reqs, n * sizeof *reqs);
+    memcpy(copy, items, n * item_size);
+    if (kind == SCR_PLACE)
+        r->places = copy;
+    else
+        r->cancels = copy;
     r->n = n;
     return submit(r);
 }
 
+static int x_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb, void *ud)
+{
+    return submit_batch(ex, SCR_PLACE, (void *)cb, ud, reqs, n, sizeof *reqs, 5);
+}
+
 static int x_cancel(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n, sqt_cancel_cb cb, void *ud)
 {
-    req *r;
-    if (n == 0 || n > 10)
-        return SQT_EINVAL;
-    r = new_req(ex, SCR_CANCEL, (void *)cb, ud);
-    if (r == NULL)
-        return SQT_ESTATE;
-    r->cancels = malloc(n * sizeof *reqs);
-    if (r->cancels == NULL) {
-        free_req(r);
-        return SQT_ENOMEM;
-    }
-    memcpy(r->cancels, reqs, n * sizeof *reqs);
-    r->n = n;
-    return submit(r);
+    return submit_batch(ex, SCR_CANCEL, (void *)cb, ud, reqs, n, sizeof *reqs, 10);
 }
 
 static int x_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud)
