@@ -12,8 +12,9 @@
  *   - the filled buy's sell rests at its level (buy price + interval), for the whole
  *     quantity, and no level holds two of our orders of one side,
  *   - no reduce-only sell was refused (no phantom inventory).
- * Also: without a journal (the file deleted between the runs), and a fill whose pushes
- * arrive twice and out of order. */
+ * Also: without a journal (the file deleted between the runs), a fill whose pushes
+ * arrive twice and out of order, and a fill whose push is lost in an order-stream gap
+ * (the stream reports DOWN, then UP) - at start-up, and once trading for comparison. */
 #include <dlfcn.h>
 #include <sys/stat.h>
 #include <jansson.h>
