@@ -1,0 +1,784 @@
+/* The scripted exchange (scripted_plugin.h). One book per loaded .so: it survives the
+ * instance, so a second run of the app finds the first run's orders. Every call is
+ * answered 1 ms later from a host timer, never from inside the call, as a real plugin
+ * answers after a network round trip; the script's fill happens when the call it names
+ * is served, before that call's answer, so the answer already shows it. Prices are kept
+ * in cents (scale 2), quantities in thousandths (scale 3), fees at scale 9 (fee rate
+ * 0.0002 of price * quantity). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scripted_plugin.h"
+
+#define PX_SCALE 2
+#define QTY_SCALE 3
+#define FEE_SCALE 9
+#define ANSWER_MS 1
+#define PRICE_EVERY_MS 20
+#define PRICE_CENTS 300000 /* 3000.00 */
+
+typedef struct bk_order {
+    char cid[SQT_CLIENT_ID_MAX];
+    char oid[SQT_ORDER_ID_MAX];
+    sqt_side side;
+    sqt_tif tif;
+    int reduce_only;
+    int status;
+    int64_t price;   /* cents */
+    int64_t qty;     /* thousandths */
+    int64_t filled;  /* thousandths */
+    int64_t fee;     /* scale 9 */
+    int64_t time_ms;
+} bk_order;
+
+/* The exchange's own record: outlives every instance. */
+static struct {
+    bk_order orders[SCR_MAX_ORDERS];
+    size_t n;
+    int64_t position; /* thousandths */
+    int64_t next_oid;
+    int64_t seq;
+    scripted_script script;
+    int fired;
+    char fired_cid[SQT_CLIENT_ID_MAX];
+    int calls[SCR_CALL_MAX];
+    int calls_at_fire[SCR_CALL_MAX];
+    int reduce_only_refused;
+    int duplicate_places;
+} B;
+
+typedef struct req req;
+
+struct sqt_exchange {
+    const sqt_host_api *api;
+    sqt_host *host;
+    sqt_order_sink orders;
+    int orders_on;
+    sqt_price_sink price;
+    int price_on;
+    sqt_timer *price_timer;
+    req *pending;
+    int shutting;
+    sqt_done_cb shut_cb;
+    void *shut_ud;
+    sqt_timer *shut_timer;
+};
+
+/* The live instance, for pushes of a fill made between calls (fill_top_buy). */
+static sqt_exchange *live;
+
+struct req {
+    req *next;
+    sqt_exchange *ex;
+    int kind;
+    int nth;
+    sqt_timer *t;
+    void *cb;
+    void *ud;
+    char cid[SQT_CLIENT_ID_MAX];
+    char oid[SQT_ORDER_ID_MAX];
+    sqt_order_req *places;
+    sqt_cancel_req *cancels;
+    size_t n;
+};
+
+static void set_err(sqt_error *e, int code, const char *msg);
+
+/* ---- the book ------------------------------------------------------------------------ */
+
+static int64_t wall(const sqt_exchange *ex)
+{
+    return ex ? ex->api->wall_ms(ex->host) : 0;
+}
+
+static void to_order(const bk_order *b, sqt_order *o)
+{
+    memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
+    snprintf(o->symbol, sizeof o->symbol, "ETHUSDT");
+    snprintf(o->client_id, sizeof o->client_id, "%s", b->cid);
+    snprintf(o->order_id, sizeof o->order_id, "%s", b->oid);
+    o->side = b->side;
+    o->status = (sqt_order_status)b->status;
+    o->tif = b->tif;
+    o->reduce_only = b->reduce_only;
+    o->price = sqt_dec_make(b->price, PX_SCALE);
+    o->qty = sqt_dec_make(b->qty, QTY_SCALE);
+    o->filled_qty = sqt_dec_make(b->filled, QTY_SCALE);
+    o->avg_price = sqt_dec_make(b->filled > 0 ? b->price : 0, PX_SCALE);
+    o->last_fill_qty = sqt_dec_make(0, QTY_SCALE);
+    o->last_fill_price = sqt_dec_make(0, PX_SCALE);
+    o->fee = sqt_dec_make(0, FEE_SCALE);
+    snprintf(o->fee_asset, sizeof o->fee_asset, "USDT");
+    o->realized_pnl = sqt_dec_make(0, 0);
+    o->update_time_ms = b->time_ms;
+    o->seq = ++B.seq;
+    o->cum_fee = sqt_dec_make(b->fee, FEE_SCALE);
+    o->has_cum_fee = 1;
+}
+
+static int is_open(const bk_order *b)
+{
+    return b->status == SQT_ORDER_NEW || b->status == SQT_ORDER_PARTIALLY_FILLED;
+}
+
+static bk_order *find(const char *cid, const char *oid)
+{
+    size_t i;
+    for (i = 0; i < B.n; i++) {
+        if (cid && cid[0] && strcmp(B.orders[i].cid, cid) == 0)
+            return &B.orders[i];
+        if (oid && oid[0] && strcmp(B.orders[i].oid, oid) == 0)
+            return &B.orders[i];
+    }
+    return NULL;
+}
+
+static void push(sqt_exchange *ex, const sqt_order *o)
+{
+    if (ex && ex->orders_on && !ex->shutting && ex->orders.on_order)
+        ex->orders.on_order(ex->orders.ud, o);
+}
+
+/* Execute `qty` of b at its price; the push of that fill into *out. */
+static void execute(sqt_exchange *ex, bk_order *b, int64_t qty, sqt_order *out)
+{
+    int64_t fee = b->price * qty * 2; /* cents*thousandths = 1e-5; * 0.0002 -> 1e-9 */
+    b->filled += qty;
+    b->fee += fee;
+    b->status = b->filled == b->qty ? SQT_ORDER_FILLED : SQT_ORDER_PARTIALLY_FILLED;
+    b->time_ms = wall(ex);
+    B.position += b->side == SQT_SIDE_BUY ? qty : -qty;
+    to_order(b, out);
+    out->last_fill_qty = sqt_dec_make(qty, QTY_SCALE);
+    out->last_fill_price = sqt_dec_make(b->price, PX_SCALE);
+    out->fee = sqt_dec_make(fee, FEE_SCALE);
+}
+
+static bk_order *top_buy(void)
+{
+    bk_order *best = NULL;
+    size_t i;
+    for (i = 0; i < B.n; i++)
+        if (is_open(&B.orders[i]) && B.orders[i].side == SQT_SIDE_BUY &&
+            (best == NULL || B.orders[i].price > best->price))
+            best = &B.orders[i];
+    return best;
+}
+
+/* The script's fill: the highest open buy, all of it, with its push(es). */
+static void fire(sqt_exchange *ex)
+{
+    bk_order *b = top_buy();
+    sqt_order p1, p2;
+    B.fired = 1;
+    memcpy(B.calls_at_fire, B.calls, sizeof B.calls);
+    if (b == NULL)
+        return;
+    snprintf(B.fired_cid, sizeof B.fired_cid, "%s", b->cid);
+    if (B.script.dup_out_of_order && b->qty - b->filled >= 2) {
+        int64_t half = (b->qty - b->filled) / 2;
+        execute(ex, b, half, &p1);
+        execute(ex, b, b->qty - b->filled, &p2);
+        /* the later state first, then the earlier, each twice */
+        push(ex, &p2);
+        push(ex, &p1);
+        push(ex, &p2);
+        push(ex, &p1);
+    } else if (B.script.lost_push) {
+        execute(ex, b, b->qty - b->filled, &p1);
+        if (ex && ex->orders_on && ex->orders.on_state) {
+            sqt_error e;
+            set_err(&e, SQT_ENETWORK, "connection reset");
+            ex->orders.on_state(ex->orders.ud, SQT_STREAM_DOWN, &e);
+            ex->orders.on_state(ex->orders.ud, SQT_STREAM_UP, NULL);
+        }
+    } else {
+        execute(ex, b, b->qty - b->filled, &p1);
+        push(ex, &p1);
+    }
+}
+
+/* ---- requests: answered from a timer ---------------------------------------------------- */
+
+static void unlink_req(req *r)
+{
+    req **pp = &r->ex->pending;
+    while (*pp && *pp != r)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = r->next;
+}
+
+static void free_req(req *r)
+{
+    free(r->places);
+    free(r->cancels);
+    free(r);
+}
+
+static void set_err(sqt_error *e, int code, const char *msg)
+{
+    memset(e, 0, sizeof *e);
+    e->code = code;
+    snprintf(e->message, sizeof e->message, "%s", msg);
+}
+
+static void answer_place(req *r, const sqt_error *fail)
+{
+    sqt_place_result *res = calloc(r->n ? r->n : 1, sizeof *res);
+    sqt_order *news = calloc(r->n ? r->n : 1, sizeof *news);
+    size_t i, n_new = 0;
+    if (res == NULL || news == NULL) {
+        free(res);
+        free(news);
+        return; /* a test plugin out of memory: the app's step timer reports it */
+    }
+    for (i = 0; i < r->n; i++) {
+        const sqt_order_req *q = &r->places[i];
+        sqt_dec p, qty;
+        bk_order *b;
+        size_t k;
+        snprintf(res[i].client_id, sizeof res[i].client_id, "%s", q->client_id);
+        if (fail) {
+            res[i].err = *fail;
+            continue;
+        }
+        if (sqt_dec_rescale(q->price, PX_SCALE, &p) != SQT_OK ||
+            sqt_dec_rescale(q->qty, QTY_SCALE, &qty) != SQT_OK || qty.mant <= 0 || p.mant <= 0) {
+            set_err(&res[i].err, SQT_ERULES, "price or quantity off the tick or step");
+            continue;
+        }
+        if (q->reduce_only && q->side == SQT_SIDE_SELL && qty.mant > B.position) {
+            B.reduce_only_refused++;
+            set_err(&res[i].err, SQT_EEXCHANGE, "ReduceOnly Order is rejected");
+            continue;
+        }
+        if (find(q->client_id, NULL) != NULL) {
+            set_err(&res[i].err, SQT_EDUP_CLIENT_ID, "duplicate client order id");
+            continue;
+        }
+        if (B.n == SCR_MAX_ORDERS) {
+            set_err(&res[i].err, SQT_EEXCHANGE, "book full");
+            continue;
+        }
+        for (k = 0; k < B.n; k++)
+            if (is_open(&B.orders[k]) && B.orders[k].side == q->side && B.orders[k].price == p.mant)
+                B.duplicate_places++;
+        b = &B.orders[B.n++];
+        memset(b, 0, sizeof *b);
+        snprintf(b->cid, sizeof b->cid, "%s", q->client_id);
+        snprintf(b->oid, sizeof b->oid, "%lld", (long long)++B.next_oid);
+        b->side = q->side;
+        b->tif = q->tif;
+        b->reduce_only = q->reduce_only;
+        b->status = SQT_ORDER_NEW;
+        b->price = p.mant;
+        b->qty = qty.mant;
+        b->time_ms = wall(r->ex);
+        to_order(b, &res[i].order);
+        news[n_new++] = res[i].order;
+    }
+    ((sqt_place_cb)r->cb)(r->ud, fail ? fail->code : SQT_OK, res, r->n);
+    for (i = 0; i < n_new; i++)
+        push(r->ex, &news[i]);
+    free(res);
+    free(news);
+}
+
+static void answer_cancel(req *r, const sqt_error *fail)
+{
+    size_t cap = r->kind == SCR_CANCEL ? r->n : B.n, i, n = 0;
+    sqt_cancel_result *res = calloc(cap ? cap : 1, sizeof *res);
+    sqt_order *gone = calloc(cap ? cap : 1, sizeof *gone);
+    size_t n_gone = 0;
+    if (res == NULL || gone == NULL) {
+        free(res);
+        free(gone);
+        return;
+    }
+    for (i = 0; i < cap; i++) {
+        bk_order *b;
+        if (r->kind == SCR_CANCEL) {
+            b = find(r->cancels[i].client_id, r->cancels[i].order_id);
+            snprintf(res[n].client_id, sizeof res[n].client_id, "%s", r->cancels[i].client_id);
+            snprintf(res[n].order_id, sizeof res[n].order_id, "%s", r->cancels[i].order_id);
+        } else {
+            b = &B.orders[i];
+            if (!is_open(b) || strncmp(b->cid, r->cid, strlen(r->cid)) != 0)
+                continue;
+            snprintf(res[n].client_id, sizeof res[n].client_id, "%s", b->cid);
+            snprintf(res[n].order_id, sizeof res[n].order_id, "%s", b->oid);
+        }
+        if (fail)
+            res[n].err = *fail;
+        else if (b == NULL || !is_open(b))
+            set_err(&res[n].err, SQT_EUNKNOWN_ORDER, "unknown order");
+        else {
+            b->status = SQT_ORDER_CANCELED;
+            b->time_ms = wall(r->ex);
+            to_order(b, &gone[n_gone++]);
+            set_err(&res[n].err, SQT_OK, "");
+        }
+        n++;
+    }
+    ((sqt_cancel_cb)r->cb)(r->ud, fail ? fail->code : SQT_OK, res, n);
+    for (i = 0; i < n_gone; i++)
+        push(r->ex, &gone[i]);
+    free(res);
+    free(gone);
+}
+
+static void answer(req *r, const sqt_error *fail)
+{
+    sqt_exchange *ex = r->ex;
+    switch (r->kind) {
+    case SCR_SYMBOL_INFO: {
+        sqt_symbol_info si;
+        memset(&si, 0, sizeof si);
+        si.struct_size = sizeof si;
+        snprintf(si.symbol, sizeof si.symbol, "ETHUSDT");
+        snprintf(si.base_asset, sizeof si.base_asset, "ETH");
+        snprintf(si.quote_asset, sizeof si.quote_asset, "USDT");
+        si.tick_size = sqt_dec_make(1, PX_SCALE);
+        si.step_size = sqt_dec_make(1, QTY_SCALE);
+        si.min_qty = sqt_dec_make(1, QTY_SCALE);
+        si.min_notional = sqt_dec_make(5, 0);
+        si.contract_multiplier = sqt_dec_make(1, 0);
+        si.max_open_orders = 200;
+        si.max_batch_place = 5;
+        si.max_batch_cancel = 10;
+        si.client_id_max_len = 36;
+        ((sqt_symbol_info_cb)r->cb)(r->ud, fail, fail ? NULL : &si);
+        break;
+    }
+    case SCR_ACCOUNT: {
+        sqt_account ac;
+        memset(&ac, 0, sizeof ac);
+        ac.struct_size = sizeof ac;
+        snprintf(ac.asset, sizeof ac.asset, "USDT");
+        ac.balance = sqt_dec_make(10000, 0);
+        ac.available = sqt_dec_make(10000, 0);
+        ac.leverage = 5;
+        ac.position_mode = SQT_POSMODE_ONE_WAY;
+        ((sqt_account_cb)r->cb)(r->ud, fail, fail ? NULL : &ac);
+        break;
+    }
+    case SCR_POSITIONS: {
+        sqt_position p;
+        memset(&p, 0, sizeof p);
+        p.struct_size = sizeof p;
+        snprintf(p.symbol, sizeof p.symbol, "ETHUSDT");
+        p.size = sqt_dec_make(B.position, QTY_SCALE);
+        p.entry_price = sqt_dec_make(0, 0);
+        p.unrealized_pnl = sqt_dec_make(0, 0);
+        ((sqt_positions_cb)r->cb)(r->ud, fail, fail ? NULL : &p, fail ? 0 : 1);
+        break;
+    }
+    case SCR_OPEN_ORDERS:
+    case SCR_QUERY: {
+        sqt_order *list = calloc(B.n ? B.n : 1, sizeof *list);
+        size_t i, n = 0;
+        sqt_error e;
+        if (list == NULL)
+            return;
+        if (fail) {
+            ((sqt_orders_cb)r->cb)(r->ud, fail, NULL, 0);
+        } else if (r->kind == SCR_OPEN_ORDERS) {
+            for (i = 0; i < B.n; i++)
+                if (is_open(&B.orders[i]))
+                    to_order(&B.orders[i], &list[n++]);
+            ((sqt_orders_cb)r->cb)(r->ud, NULL, list, n);
+        } else {
+            bk_order *b = find(r->cid, r->oid);
+            if (b == NULL) {
+                set_err(&e, SQT_EUNKNOWN_ORDER, "Order does not exist");
+                ((sqt_orders_cb)r->cb)(r->ud, &e, NULL, 0);
+            } else {
+                to_order(b, &list[0]);
+                ((sqt_orders_cb)r->cb)(r->ud, NULL, list, 1);
+            }
+        }
+        free(list);
+        break;
+    }
+    case SCR_PLACE:
+        answer_place(r, fail);
+        break;
+    case SCR_CANCEL:
+    case SCR_CALL_MAX: /* cancel_own */
+        answer_cancel(r, fail);
+        break;
+    case SCR_SUBSCRIBE_ORDERS:
+        if (!fail && ex->orders.on_state)
+            ex->orders.on_state(ex->orders.ud, SQT_STREAM_UP, NULL);
+        break;
+    default:
+        break;
+    }
+}
+
+static void price_tick(void *ud)
+{
+    sqt_exchange *ex = ud;
+    sqt_price_tick t;
+    if (!ex->price_on || ex->shutting)
+        return;
+    B.calls[SCR_PRICE_TICK]++;
+    if (B.script.call == SCR_PRICE_TICK && B.script.nth == B.calls[SCR_PRICE_TICK] && !B.fired)
+        fire(ex);
+    memset(&t, 0, sizeof t);
+    snprintf(t.symbol, sizeof t.symbol, "ETHUSDT");
+    t.price = sqt_dec_make(PRICE_CENTS, PX_SCALE);
+    t.time_ms = wall(ex);
+    ex->price.on_price(ex->price.ud, &t);
+}
+
+static void serve(void *ud)
+{
+    req *r = ud;
+    sqt_exchange *ex = r->ex;
+    r->t = NULL; /* a one-shot timer is gone after its callback */
+    unlink_req(r);
+    if (B.script.call == r->kind && B.script.nth == r->nth && !B.fired)
+        fire(ex);
+    if (r->kind == SCR_SUBSCRIBE_PRICE) {
+        ex->price_on = 1;
+        if (ex->price.on_state)
+            ex->price.on_state(ex->price.ud, SQT_STREAM_UP, NULL);
+        price_tick(ex);
+        ex->api->timer_start(ex->host, PRICE_EVERY_MS, PRICE_EVERY_MS, price_tick, ex, &ex->price_timer);
+    } else {
+        answer(r, NULL);
+    }
+    free_req(r);
+}
+
+static req *new_req(sqt_exchange *ex, int kind, void *cb, void *ud)
+{
+    req *r;
+    if (ex->shutting)
+        return NULL;
+    r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->ex = ex;
+    r->kind = kind;
+    r->cb = cb;
+    r->ud = ud;
+    if (kind > SCR_NONE && kind < SCR_CALL_MAX)
+        r->nth = ++B.calls[kind];
+    return r;
+}
+
+static int submit(req *r)
+{
+    if (r == NULL)
+        return SQT_ESTATE;
+    if (r->ex->api->timer_start(r->ex->host, ANSWER_MS, 0, serve, r, &r->t) != 0) {
+        free_req(r);
+        return SQT_ENOMEM;
+    }
+    r->next = r->ex->pending;
+    r->ex->pending = r;
+    return 0;
+}
+
+/* ---- the exchange table -------------------------------------------------------------- */
+
+static int x_create(const sqt_host_api *api, sqt_host *host, const sqt_create_args *args,
+                    sqt_exchange **out, sqt_error *err)
+{
+    sqt_exchange *ex;
+    if (args == NULL || args->symbol == NULL || strcmp(args->symbol, "ETHUSDT") != 0) {
+        set_err(err, SQT_ENOENT, "the scripted exchange trades ETHUSDT only");
+        return SQT_ENOENT;
+    }
+    ex = calloc(1, sizeof *ex);
+    if (ex == NULL) {
+        set_err(err, SQT_ENOMEM, "out of memory");
+        return SQT_ENOMEM;
+    }
+    ex->api = api;
+    ex->host = host;
+    memset(B.calls, 0, sizeof B.calls);
+    live = ex;
+    *out = ex;
+    return 0;
+}
+
+static void shut_now(void *ud)
+{
+    sqt_exchange *ex = ud;
+    sqt_error e;
+    ex->shut_timer = NULL;
+    set_err(&e, SQT_ECANCELLED, "shutting down");
+    while (ex->pending) {
+        req *r = ex->pending;
+        ex->pending = r->next;
+        if (r->t)
+            ex->api->timer_stop(ex->host, r->t);
+        if (r->kind != SCR_SUBSCRIBE_PRICE && r->kind != SCR_SUBSCRIBE_ORDERS)
+            answer(r, &e);
+        free_req(r);
+    }
+    ex->orders_on = 0;
+    ex->shut_cb(ex->shut_ud, NULL);
+}
+
+static int x_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
+{
+    if (ex->shutting)
+        return SQT_ESTATE;
+    ex->shutting = 1;
+    ex->price_on = 0;
+    if (ex->price_timer) {
+        ex->api->timer_stop(ex->host, ex->price_timer);
+        ex->price_timer = NULL;
+    }
+    ex->shut_cb = cb;
+    ex->shut_ud = ud;
+    return ex->api->timer_start(ex->host, ANSWER_MS, 0, shut_now, ex, &ex->shut_timer) != 0 ? SQT_ENOMEM : 0;
+}
+
+static void x_destroy(sqt_exchange *ex)
+{
+    if (ex == NULL)
+        return;
+    if (ex->price_timer)
+        ex->api->timer_stop(ex->host, ex->price_timer);
+    if (ex->shut_timer)
+        ex->api->timer_stop(ex->host, ex->shut_timer);
+    while (ex->pending) {
+        req *r = ex->pending;
+        ex->pending = r->next;
+        if (r->t)
+            ex->api->timer_stop(ex->host, r->t);
+        free_req(r);
+    }
+    if (live == ex)
+        live = NULL;
+    free(ex);
+}
+
+static int x_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
+{
+    return submit(new_req(ex, SCR_SYMBOL_INFO, (void *)cb, ud));
+}
+
+static int x_account(sqt_exchange *ex, sqt_account_cb cb, void *ud)
+{
+    return submit(new_req(ex, SCR_ACCOUNT, (void *)cb, ud));
+}
+
+static int x_positions(sqt_exchange *ex, sqt_positions_cb cb, void *ud)
+{
+    return submit(new_req(ex, SCR_POSITIONS, (void *)cb, ud));
+}
+
+static int x_open_orders(sqt_exchange *ex, sqt_orders_cb cb, void *ud)
+{
+    return submit(new_req(ex, SCR_OPEN_ORDERS, (void *)cb, ud));
+}
+
+static int x_query_order(sqt_exchange *ex, const char *cid, const char *oid, sqt_orders_cb cb, void *ud)
+{
+    req *r = new_req(ex, SCR_QUERY, (void *)cb, ud);
+    if (r) {
+        snprintf(r->cid, sizeof r->cid, "%s", cid ? cid : "");
+        snprintf(r->oid, sizeof r->oid, "%s", oid ? oid : "");
+    }
+    return submit(r);
+}
+
+/* A batch call: its items copied into the request (places or cancels). */
+static int submit_batch(sqt_exchange *ex, int kind, void *cb, void *ud, const void *items,
+                        size_t n, size_t item_size, size_t max)
+{
+    req *r;
+    void *copy;
+    if (n == 0 || n > max)
+        return SQT_EINVAL;
+    r = new_req(ex, kind, cb, ud);
+    if (r == NULL)
+        return SQT_ESTATE;
+    copy = malloc(n * item_size);
+    if (copy == NULL) {
+        free_req(r);
+        return SQT_ENOMEM;
+    }
+    memcpy(copy, items, n * item_size);
+    if (kind == SCR_PLACE)
+        r->places = copy;
+    else
+        r->cancels = copy;
+    r->n = n;
+    return submit(r);
+}
+
+static int x_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb, void *ud)
+{
+    return submit_batch(ex, SCR_PLACE, (void *)cb, ud, reqs, n, sizeof *reqs, 5);
+}
+
+static int x_cancel(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n, sqt_cancel_cb cb, void *ud)
+{
+    return submit_batch(ex, SCR_CANCEL, (void *)cb, ud, reqs, n, sizeof *reqs, 10);
+}
+
+static int x_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud)
+{
+    /* SCR_CALL_MAX marks cancel_own: not a call a script fires at */
+    req *r = new_req(ex, SCR_CALL_MAX, (void *)cb, ud);
+    if (r == NULL)
+        return SQT_ESTATE;
+    if (prefix == NULL || prefix[0] == '\0') {
+        free_req(r);
+        return SQT_EINVAL;
+    }
+    snprintf(r->cid, sizeof r->cid, "%s", prefix);
+    return submit(r);
+}
+
+static int x_klines(sqt_exchange *ex, const char *symbol, const char *interval, int limit,
+                    sqt_klines_cb cb, void *ud)
+{
+    (void)ex, (void)symbol, (void)interval, (void)limit, (void)cb, (void)ud;
+    return SQT_ENOTSUP;
+}
+
+static int x_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
+{
+    req *r;
+    if (sink == NULL || sink->on_price == NULL)
+        return SQT_EINVAL;
+    r = new_req(ex, SCR_SUBSCRIBE_PRICE, NULL, NULL);
+    if (r == NULL)
+        return SQT_ESTATE;
+    ex->price = *sink;
+    return submit(r);
+}
+
+static int x_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
+{
+    req *r;
+    if (sink == NULL || sink->on_order == NULL)
+        return SQT_EINVAL;
+    r = new_req(ex, SCR_SUBSCRIBE_ORDERS, NULL, NULL);
+    if (r == NULL)
+        return SQT_ESTATE;
+    ex->orders = *sink;
+    ex->orders_on = 1;
+    return submit(r);
+}
+
+static int x_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t n,
+                              const char *interval, const sqt_kline_sink *sink)
+{
+    (void)ex, (void)symbols, (void)n, (void)interval, (void)sink;
+    return SQT_ENOTSUP;
+}
+
+static const sqt_exchange_api scripted_exchange = {
+    sizeof(sqt_exchange_api), 0u,
+    x_create, x_shutdown, x_destroy, x_symbol_info, x_account, x_positions, x_open_orders,
+    x_query_order, x_place, x_cancel, x_cancel_own, x_klines, x_subscribe_price,
+    x_subscribe_orders, x_subscribe_klines,
+};
+
+SQT_PLUGIN_DEFINE("scripted", "1.0.0", "Scripted exchange for start-up tests", &scripted_exchange)
+
+/* ---- the test's side ------------------------------------------------------------------ */
+
+static void c_reset(void)
+{
+    memset(&B, 0, sizeof B);
+}
+
+static void c_set_script(const scripted_script *s)
+{
+    B.script = *s;
+    B.fired = 0;
+    B.fired_cid[0] = '\0';
+    memset(B.calls_at_fire, 0, sizeof B.calls_at_fire);
+}
+
+static int c_fill_top_buy(char *cid, size_t cap)
+{
+    bk_order *b = top_buy();
+    sqt_order p;
+    if (b == NULL)
+        return -1;
+    snprintf(cid, cap, "%s", b->cid);
+    execute(live, b, b->qty - b->filled, &p);
+    push(live, &p);
+    return 0;
+}
+
+static int c_fired(char *cid, size_t cap)
+{
+    snprintf(cid, cap, "%s", B.fired_cid);
+    return B.fired;
+}
+
+static int c_calls(int call)
+{
+    return call > SCR_NONE && call < SCR_CALL_MAX ? B.calls[call] : 0;
+}
+
+static int c_calls_at_fire(int call)
+{
+    return call > SCR_NONE && call < SCR_CALL_MAX ? B.calls_at_fire[call] : 0;
+}
+
+static sqt_dec c_position(void)
+{
+    return sqt_dec_make(B.position, QTY_SCALE);
+}
+
+static size_t c_open_orders(sqt_order *out, size_t cap)
+{
+    size_t i, n = 0;
+    int64_t seq = B.seq;
+    for (i = 0; i < B.n; i++)
+        if (is_open(&B.orders[i])) {
+            if (n < cap)
+                to_order(&B.orders[i], &out[n]);
+            n++;
+        }
+    B.seq = seq; /* looking is not an exchange event */
+    return n;
+}
+
+static int c_order(const char *cid, sqt_order *out)
+{
+    bk_order *b = find(cid, NULL);
+    int64_t seq = B.seq;
+    if (b == NULL)
+        return -1;
+    to_order(b, out);
+    B.seq = seq;
+    return 0;
+}
+
+static int c_reduce_only_refused(void)
+{
+    return B.reduce_only_refused;
+}
+
+static int c_duplicate_places(void)
+{
+    return B.duplicate_places;
+}
+
+static const scripted_api control = {
+    c_reset, c_set_script, c_fill_top_buy, c_fired, c_calls, c_calls_at_fire, c_position,
+    c_open_orders, c_order, c_reduce_only_refused, c_duplicate_places,
+};
+
+SQT_EXPORT const scripted_api *scripted_plugin_api(void);
+SQT_EXPORT const scripted_api *scripted_plugin_api(void)
+{
+    return &control;
+}

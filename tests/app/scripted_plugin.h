@@ -1,0 +1,67 @@
+/* The scripted exchange (scripted_plugin.c): a test plugin that keeps its own book -
+ * open orders, position, each order's cumulative fill and fee - answers every call
+ * through a host timer like a real exchange, and can fill one of the book's orders at a
+ * chosen call, with the order push a real exchange would send. The book lives in the
+ * loaded .so, so it outlives one run of the app: a test runs the app, stops it, and
+ * runs it again against the same exchange. The test reaches it through
+ * scripted_plugin_api() (dlsym on the loaded plugin). */
+#ifndef SCRIPTED_PLUGIN_H
+#define SCRIPTED_PLUGIN_H
+
+#include <opensqt/plugin.h>
+
+/* The plugin calls a script can fire at, counted per run (per create). */
+enum scripted_call {
+    SCR_NONE = 0,
+    SCR_SYMBOL_INFO,
+    SCR_ACCOUNT,
+    SCR_SUBSCRIBE_ORDERS,
+    SCR_OPEN_ORDERS,
+    SCR_POSITIONS,
+    SCR_SUBSCRIBE_PRICE,
+    SCR_QUERY,
+    SCR_PLACE,
+    SCR_CANCEL,
+    SCR_PRICE_TICK,            /* not a call: the nth price the stream sends */
+    SCR_CALL_MAX
+};
+
+#define SCR_MAX_ORDERS 256
+#define SCR_MAX_FILLED 8
+
+typedef struct scripted_script {
+    int call;                  /* scripted_call that triggers the fill; SCR_NONE: none */
+    int nth;                   /* at its nth call of the run (1-based) */
+    int dup_out_of_order;      /* fill in two parts; push part 2, part 1, part 2, part 1 */
+    int lost_push;             /* the push is lost in a gap of the order stream, which
+                                * reports DOWN before and UP after (a reconnect) */
+} scripted_script;
+
+typedef struct scripted_api {
+    /* An empty book, no script, counters zero (between test cases; no live instance). */
+    void (*reset)(void);
+    /* The script of the next run(s); fires once. */
+    void (*set_script)(const scripted_script *s);
+    /* Fill the highest open BUY now (a fill while the bot is down: a push only when an
+     * order stream is live). Its client id into cid. 0, or -1 when no buy is open. */
+    int (*fill_top_buy)(char *cid, size_t cap);
+    /* What the script did: 1 once it fired, with the client id of the order it filled. */
+    int (*fired)(char *cid, size_t cap);
+    /* Calls of the current run of that kind; the same when the script fired. */
+    int (*calls)(int call);
+    int (*calls_at_fire)(int call);
+    /* The book: position (base coin), open orders (copied, up to cap; returns the total). */
+    sqt_dec (*position)(void);
+    size_t (*open_orders)(sqt_order *out, size_t cap);
+    /* One order of the book by client id, open or not: 0, or -1 when unknown. */
+    int (*order)(const char *cid, sqt_order *out);
+    /* Reduce-only sells refused because they exceeded the position. */
+    int (*reduce_only_refused)(void);
+    /* Orders placed on a price where one of ours was already open (same side). */
+    int (*duplicate_places)(void);
+} scripted_api;
+
+#define SCRIPTED_API_SYMBOL "scripted_plugin_api"
+typedef const scripted_api *(*scripted_api_fn)(void);
+
+#endif

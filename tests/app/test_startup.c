@@ -1,0 +1,370 @@
+/* The start-up sequence (host/app/startup.c) with a fill arriving at each of its steps.
+ * The real app (sqt_app_run, in process) runs twice against the scripted exchange
+ * (scripted_plugin.c): the first run places its buys and stops with cancel_on_exit
+ * false, so they stay open and the journal knows them; the second run starts from that
+ * journal while the exchange fills the highest of those buys at a chosen call - symbol
+ * info, account, the order stream's subscription, either read of the open orders, the
+ * position, the price stream's subscription, the query for an order the journal knew,
+ * the last reconcile - and sends the order push then. After the second run:
+ *   - the fill is booked exactly once (its "fill" lines in the event log sum to the
+ *     order's quantity),
+ *   - the journal's position equals the exchange's,
+ *   - the filled buy's sell rests at its level (buy price + interval), for the whole
+ *     quantity, and no level holds two of our orders of one side,
+ *   - no reduce-only sell was refused (no phantom inventory).
+ * Also: without a journal (the file deleted between the runs), a fill whose pushes
+ * arrive twice and out of order, and a fill whose push is lost in an order-stream gap
+ * (the stream reports DOWN, then UP) - at start-up, and once trading for comparison. */
+#include <dlfcn.h>
+#include <sys/stat.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "config.h"
+#include "log.h"
+#include "plugin.h"
+#include "scripted_plugin.h"
+#include "sqt_test.h"
+#include "state/book.h"
+#include "state/journal.h"
+
+#define INTERVAL_CENTS 200 /* trading.price_interval: 2 */
+#define FIRST_RUN_S 0.3
+#define SECOND_RUN_S 0.5
+
+static char root[256];
+static sqt_loaded_plugin plugin;
+static const scripted_api *X;
+static int errors_logged;
+
+static void sink(void *ud, int level, const char *line)
+{
+    (void)ud;
+    if (level >= SQT_LV_ERROR) {
+        errors_logged++;
+        fprintf(stderr, "    logged: %s\n", line);
+    }
+}
+
+static void write_config(const char *path, const char *dir, const char *events)
+{
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f,
+            "app:\n  current_exchange: scripted\n  instance: st\n"
+            "exchanges:\n  scripted:\n    fee_rate: 0.0002\n"
+            "trading:\n  symbol: ETHUSDT\n  price_interval: 2\n  order_quantity: 30\n"
+            "  min_order_value: 20\n  buy_window_size: 3\n  sell_window_size: 3\n"
+            "  order_cleanup_threshold: 40\n  cleanup_batch_size: 5\n  reconcile_interval: 1\n"
+            "system:\n  log_level: WARN\n  cancel_on_exit: false\n  event_log: %s\n"
+            "  state_dir: %s/state\n"
+            "risk_control:\n  enabled: false\n",
+            events, dir);
+    fclose(f);
+}
+
+/* One run of the app; the journal's path into journal (when not NULL). */
+static int run_app(const char *dir, const char *events, double seconds, char *journal, size_t cap)
+{
+    char cfgpath[400], err[512];
+    sqt_config cfg;
+    sqt_log log;
+    sqt_app_opts o;
+    int rc;
+
+    snprintf(cfgpath, sizeof cfgpath, "%s/run.yaml", dir);
+    write_config(cfgpath, dir, events);
+    sqt_log_init(&log);
+    log.sink = sink;
+    log.level = SQT_LV_WARN;
+    memset(&cfg, 0, sizeof cfg);
+    rc = sqt_config_load(&cfg, cfgpath, &log, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "    config: %s\n", err);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    if (journal) {
+        sqt_book bk;
+        sqt_book_of(&cfg, &bk);
+        snprintf(journal, cap, "%s", bk.journal);
+    }
+    memset(&o, 0, sizeof o);
+    o.cfg = &cfg;
+    o.plugin = &plugin;
+    o.log = &log;
+    o.run_for_seconds = seconds;
+    rc = sqt_app_run(&o);
+    sqt_config_free(&cfg);
+    sqt_log_close(&log);
+    return rc;
+}
+
+static int64_t units(const char *s, int scale)
+{
+    sqt_dec d, r;
+    if (s == NULL || sqt_dec_parse(s, strlen(s), &d) != SQT_OK || sqt_dec_rescale(d, scale, &r) != SQT_OK)
+        return INT64_MIN;
+    return r.mant;
+}
+
+/* Sum (thousandths), fees (1e-12) and number of the "fill" lines of one order in an
+ * event log. */
+static int64_t booked(const char *events, const char *cid, int64_t *fees, int *lines)
+{
+    FILE *f = fopen(events, "r");
+    char line[4096];
+    int64_t sum = 0;
+    *lines = 0;
+    *fees = 0;
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        json_error_t je;
+        json_t *o = json_loads(line, 0, &je);
+        const char *ev, *c;
+        CU_ASSERT_PTR_NOT_NULL(o);
+        if (o == NULL)
+            continue;
+        ev = json_string_value(json_object_get(o, "event"));
+        c = json_string_value(json_object_get(o, "client_id"));
+        if (ev && c && strcmp(ev, "fill") == 0 && strcmp(c, cid) == 0) {
+            sum += units(json_string_value(json_object_get(o, "fill_qty")), 3);
+            *fees += units(json_string_value(json_object_get(o, "fee")), 12);
+            (*lines)++;
+        }
+        json_decref(o);
+    }
+    fclose(f);
+    return sum;
+}
+
+/* The journal's position in steps (0.001), or INT64_MIN when it cannot be read. */
+static int64_t journal_position(const char *path)
+{
+    sqt_journal *j = NULL;
+    sqt_journal_state st;
+    char err[512];
+    int64_t pos = INT64_MIN;
+    if (sqt_journal_open_ro(path, &j, err, sizeof err) != 0) {
+        fprintf(stderr, "    journal: %s\n", err);
+        return pos;
+    }
+    memset(&st, 0, sizeof st);
+    if (sqt_journal_load(j, &st, err, sizeof err) == 1)
+        pos = st.meta.position;
+    else
+        fprintf(stderr, "    journal holds no grid: %s\n", err);
+    sqt_journal_free_state(&st);
+    sqt_journal_close(j);
+    return pos;
+}
+
+static int64_t dec_at(sqt_dec d, int scale)
+{
+    sqt_dec r;
+    return sqt_dec_rescale(d, scale, &r) == SQT_OK ? r.mant : INT64_MIN;
+}
+
+/* The filled buy `cid`: booked once, its sell at its level for all of it. */
+static void check_filled_buy(const char *events, const char *cid)
+{
+    sqt_order o, open[SCR_MAX_ORDERS];
+    size_t n, i;
+    int lines, sells = 0;
+    int64_t sum, fees;
+    CU_ASSERT_EQUAL_FATAL(X->order(cid, &o), 0);
+    SQT_ASSERT_INT_EQ(o.status, SQT_ORDER_FILLED);
+    sum = booked(events, cid, &fees, &lines);
+    if (sum != dec_at(o.qty, 3))
+        fprintf(stderr, "    %s: %d fill lines booking %lld of %lld\n", cid, lines, (long long)sum,
+                (long long)dec_at(o.qty, 3));
+    SQT_ASSERT_INT_EQ(sum, dec_at(o.qty, 3));
+    /* and its fee, all of it, once */
+    SQT_ASSERT_INT_EQ(fees, dec_at(o.cum_fee, 12));
+    n = X->open_orders(open, SCR_MAX_ORDERS);
+    for (i = 0; i < n && i < SCR_MAX_ORDERS; i++)
+        if (open[i].side == SQT_SIDE_SELL &&
+            dec_at(open[i].price, 2) == dec_at(o.price, 2) + INTERVAL_CENTS) {
+            sells++;
+            SQT_ASSERT_INT_EQ(dec_at(open[i].qty, 3), dec_at(o.qty, 3));
+        }
+    if (sells != 1)
+        fprintf(stderr, "    %s (buy at %lld cents): %d sells at its level\n", cid,
+                (long long)dec_at(o.price, 2), sells);
+    SQT_ASSERT_INT_EQ(sells, 1);
+}
+
+/* No level holds two of our open orders of one side; nothing was refused as phantom. */
+static void check_book(const char *journal)
+{
+    sqt_order open[SCR_MAX_ORDERS];
+    size_t n = X->open_orders(open, SCR_MAX_ORDERS), i, k;
+    int dups = 0;
+    for (i = 0; i < n && i < SCR_MAX_ORDERS; i++)
+        for (k = i + 1; k < n && k < SCR_MAX_ORDERS; k++)
+            if (open[i].side == open[k].side &&
+                dec_at(open[i].price, 2) == dec_at(open[k].price, 2))
+                dups++;
+    SQT_ASSERT_INT_EQ(dups, 0);
+    SQT_ASSERT_INT_EQ(X->duplicate_places(), 0);
+    SQT_ASSERT_INT_EQ(X->reduce_only_refused(), 0);
+    SQT_ASSERT_INT_EQ(journal_position(journal), dec_at(X->position(), 3));
+}
+
+typedef struct step_case {
+    const char *name;
+    int call, nth;
+    int fill_while_down; /* a buy fills between the runs (no push): start-up queries it */
+    int no_journal;      /* the journal is deleted between the runs */
+    int dup;             /* the pushes arrive twice and out of order */
+    int lost;            /* the push is lost in a gap of the order stream */
+    int trading;         /* the call comes after start-up (a comparison case) */
+} step_case;
+
+static void run_case(const step_case *c)
+{
+    char dir[400], ev1[500], ev2[500], journal[4400], down_cid[SQT_CLIENT_ID_MAX] = "";
+    char cid[SQT_CLIENT_ID_MAX];
+    scripted_script s;
+    sqt_order open[SCR_MAX_ORDERS];
+    size_t n_open;
+    int rc;
+
+    snprintf(dir, sizeof dir, "%s/%s", root, c->name);
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    snprintf(ev1, sizeof ev1, "%s/events-1.jsonl", dir);
+    snprintf(ev2, sizeof ev2, "%s/events-2.jsonl", dir);
+    X->reset();
+    errors_logged = 0;
+
+    /* the previous run: its buys stay open */
+    rc = run_app(dir, ev1, FIRST_RUN_S, journal, sizeof journal);
+    SQT_ASSERT_INT_EQ(rc, 0);
+    n_open = X->open_orders(open, SCR_MAX_ORDERS);
+    CU_ASSERT_TRUE_FATAL(n_open >= 2);
+    CU_ASSERT_TRUE_FATAL(dec_at(X->position(), 3) == 0);
+
+    if (c->fill_while_down)
+        CU_ASSERT_EQUAL_FATAL(X->fill_top_buy(down_cid, sizeof down_cid), 0);
+    if (c->no_journal) {
+        char side[4500];
+        CU_ASSERT_EQUAL_FATAL(unlink(journal), 0);
+        snprintf(side, sizeof side, "%s-wal", journal);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", journal);
+        unlink(side);
+    }
+
+    memset(&s, 0, sizeof s);
+    s.call = c->call;
+    s.nth = c->nth;
+    s.dup_out_of_order = c->dup;
+    s.lost_push = c->lost;
+    X->set_script(&s);
+    rc = run_app(dir, ev2, SECOND_RUN_S, NULL, 0);
+    SQT_ASSERT_INT_EQ(rc, 0);
+    SQT_ASSERT_INT_EQ(errors_logged, 0);
+
+    if (!X->fired(cid, sizeof cid))
+        fprintf(stderr, "    not fired: call %d has %d calls\n", c->call, X->calls(c->call));
+    CU_ASSERT_TRUE_FATAL(X->fired(cid, sizeof cid));
+    if (cid[0] == '\0')
+        fprintf(stderr, "    the script found no open buy to fill at call %d #%d\n", c->call, c->nth);
+    CU_ASSERT_TRUE_FATAL(cid[0] != '\0');
+    /* it fired at the call named, while the app was still starting: nothing placed yet,
+     * and the second run did go on to trade (its sells prove it) */
+    SQT_ASSERT_INT_EQ(X->calls_at_fire(c->call), c->nth);
+    if (!c->trading)
+        SQT_ASSERT_INT_EQ(X->calls_at_fire(SCR_PLACE), 0);
+    CU_ASSERT_TRUE(X->calls(SCR_PLACE) > 0);
+    check_filled_buy(ev2, cid);
+    if (down_cid[0])
+        check_filled_buy(ev2, down_cid);
+    check_book(journal);
+}
+
+#define STEP_CASE(fn, nm, call_, nth_, down_, nojournal_, dup_, lost_)            \
+    static void fn(void)                                                        \
+    {                                                                           \
+        static const step_case c = {nm, call_, nth_, down_, nojournal_, dup_, lost_, 0}; \
+        run_case(&c);                                                           \
+    }
+
+STEP_CASE(t_symbol_info, "symbol_info", SCR_SYMBOL_INFO, 1, 0, 0, 0, 0)
+STEP_CASE(t_account, "account", SCR_ACCOUNT, 1, 0, 0, 0, 0)
+STEP_CASE(t_subscribe_orders, "subscribe_orders", SCR_SUBSCRIBE_ORDERS, 1, 0, 0, 0, 0)
+STEP_CASE(t_open_orders_1, "open_orders_1", SCR_OPEN_ORDERS, 1, 0, 0, 0, 0)
+STEP_CASE(t_positions, "positions", SCR_POSITIONS, 1, 0, 0, 0, 0)
+STEP_CASE(t_open_orders_2, "open_orders_2", SCR_OPEN_ORDERS, 2, 0, 0, 0, 0)
+STEP_CASE(t_subscribe_price, "subscribe_price", SCR_SUBSCRIBE_PRICE, 1, 0, 0, 0, 0)
+STEP_CASE(t_query, "query", SCR_QUERY, 1, 1, 0, 0, 0)
+STEP_CASE(t_reconcile, "reconcile", SCR_OPEN_ORDERS, 3, 0, 0, 0, 0)
+STEP_CASE(t_no_journal, "no_journal", SCR_OPEN_ORDERS, 2, 0, 1, 0, 0)
+STEP_CASE(t_no_journal_price, "no_journal_price", SCR_SUBSCRIBE_PRICE, 1, 0, 1, 0, 0)
+STEP_CASE(t_twice_out_of_order, "twice_out_of_order", SCR_POSITIONS, 1, 0, 0, 1, 0)
+STEP_CASE(t_lost_push_price, "lost_push_price", SCR_SUBSCRIBE_PRICE, 1, 0, 0, 0, 1)
+STEP_CASE(t_lost_push_query, "lost_push_query", SCR_QUERY, 1, 1, 0, 0, 1)
+/* the same lost push once trading: the mid-run reconcile, for comparison */
+static void t_lost_push_trading(void)
+{
+    static const step_case c = {"lost_push_trading", SCR_PRICE_TICK, 10, 0, 0, 0, 1, 1};
+    run_case(&c);
+}
+STEP_CASE(t_twice_out_of_order_price, "twice_out_of_order_price", SCR_SUBSCRIBE_PRICE, 1, 0, 0, 1, 0)
+
+int main(void)
+{
+    static const sqt_test_case cases[] = {
+        {"fill while symbol info is served", t_symbol_info},
+        {"fill while the account is served", t_account},
+        {"fill while the order stream subscribes", t_subscribe_orders},
+        {"fill at the first read of the open orders", t_open_orders_1},
+        {"fill while the position is read", t_positions},
+        {"fill at the second read of the open orders", t_open_orders_2},
+        {"fill while the price stream subscribes", t_subscribe_price},
+        {"fill while a missed order is queried", t_query},
+        {"fill at the last reconcile", t_reconcile},
+        {"no journal: fill inside the snapshot", t_no_journal},
+        {"no journal: fill before the first price", t_no_journal_price},
+        {"pushes twice and out of order (position read)", t_twice_out_of_order},
+        {"pushes twice and out of order (price stream)", t_twice_out_of_order_price},
+        {"push lost in a stream gap (price stream)", t_lost_push_price},
+        {"push lost in a stream gap (missed order queried)", t_lost_push_query},
+        {"push lost in a stream gap while trading (comparison)", t_lost_push_trading},
+        {NULL, NULL}};
+    char tmpl[] = "/tmp/sqt-startup-XXXXXX", err[512];
+    const char *pdir = getenv("SQT_TEST_PLUGIN_DIR");
+    scripted_api_fn fn;
+    int rc;
+
+    if (pdir == NULL || mkdtemp(tmpl) == NULL) {
+        fprintf(stderr, "SQT_TEST_PLUGIN_DIR unset or no temp dir\n");
+        return EXIT_FAILURE;
+    }
+    snprintf(root, sizeof root, "%s", tmpl);
+    if (sqt_plugin_load(pdir, "scripted", &plugin, err, sizeof err) != 0) {
+        fprintf(stderr, "scripted plugin: %s\n", err);
+        return EXIT_FAILURE;
+    }
+    *(void **)&fn = dlsym(plugin.dl, SCRIPTED_API_SYMBOL);
+    if (fn == NULL) {
+        fprintf(stderr, "scripted plugin: no %s\n", SCRIPTED_API_SYMBOL);
+        sqt_plugin_unload(&plugin);
+        return EXIT_FAILURE;
+    }
+    X = fn();
+    SQT_TEST_INIT();
+    sqt_test_suite("app_startup", cases);
+    rc = sqt_test_run();
+    sqt_plugin_unload(&plugin);
+    if (rc == EXIT_SUCCESS) {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+        if (system(cmd) != 0)
+            return EXIT_FAILURE;
+    }
+    return rc;
+}
