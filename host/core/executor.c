@@ -54,6 +54,8 @@ struct sqt_executor {
     void (*close_cb)(void *);
     void *close_ud;
     sqt_executor_stats st;
+    sqt_executor_send_cb on_send;
+    void *send_ud;
 };
 
 static void pump(sqt_executor *e);
@@ -308,6 +310,8 @@ static int handle_throttle(sqt_executor *e, cmd *c, const sqt_error *err)
         uint64_t wait = err->retry_after_ms > 0 ? (uint64_t)err->retry_after_ms
                                                 : e->o.rate_limit_retry_ms;
         e->st.rate_limited++;
+        if (e->paused_until <= now)
+            e->st.rate_pauses++;
         /* one answer fails every item of its batch: say it once per pause */
         if (now + wait > e->paused_until)
             sqt_logf(e->log, SQT_LV_WARN, "executor: rate limited (%s %s), pausing %llu ms",
@@ -328,6 +332,7 @@ static int handle_throttle(sqt_executor *e, cmd *c, const sqt_error *err)
         /* said once per ban: the plugin's rate usage may have announced it already, and
          * every request in flight when it began fails with it too */
         if (e->ban_until <= now) {
+            e->st.bans++;
             sqt_logf(e->log, SQT_LV_ERROR,
                      "executor: BANNED by the exchange (%s %s): no requests for %llu ms",
                      err->exch_code, err->message, (unsigned long long)wait);
@@ -636,6 +641,8 @@ static int send_one(sqt_executor *e, uint64_t now)
         for (i = 0; i < n; i++)
             reqs[i] = b->items[i]->req;
         e->st.places += n;
+        if (e->on_send != NULL)
+            e->on_send(e->send_ud, reqs, n);
         rc = e->api->place_orders(e->ex, reqs, n, on_placed, b);
     } else if (b->kind == CMD_CANCEL) {
         sqt_cancel_req reqs[SQT_EXEC_MAX_BATCH];
@@ -709,10 +716,12 @@ void sqt_executor_rate_usage(sqt_executor *e, const sqt_rate_usage *u)
             /* the loop's cached time lags the wall clock a little: resume a bit late,
              * never before the ban ends */
             wait += SQT_EXEC_BAN_MARGIN_MS;
-            if (e->ban_until <= now) /* a new ban, not the same one reported again */
+            if (e->ban_until <= now) { /* a new ban, not the same one reported again */
+                e->st.bans++;
                 sqt_logf(e->log, SQT_LV_ERROR,
                          "executor: exchange ban: all requests stopped for %lld s",
                          (long long)(wait / 1000));
+            }
             if (now + (uint64_t)wait > e->ban_until)
                 e->ban_until = now + (uint64_t)wait;
             pause_until(e, now + (uint64_t)wait);
@@ -735,6 +744,12 @@ void sqt_executor_stats_get(const sqt_executor *e, sqt_executor_stats *out)
     for (i = 0; i < Q_COUNT; i++)
         out->queued += e->q[i].n;
     out->inflight = e->inflight;
+}
+
+void sqt_executor_on_send(sqt_executor *e, sqt_executor_send_cb cb, void *ud)
+{
+    e->on_send = cb;
+    e->send_ud = ud;
 }
 
 int sqt_executor_idle(const sqt_executor *e)
