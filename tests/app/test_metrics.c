@@ -14,6 +14,7 @@
 
 #include "app/metrics.h"
 #include "http.h"
+#include "prom_parse.h"
 #include "sqt_test.h"
 
 #define ASSERT_CONTAINS(s, needle)                                                        \
@@ -277,58 +278,6 @@ static void next_step(world *w)
         sqt_metrics_close(&w->m, metrics_closed);
         break;
     }
-}
-
-/* The scraped body through prometheus_client's parser; its view of every sample. */
-static int prom_parse(const char *body, char *out, size_t cap)
-{
-    static const char *const pythons[] = {"/usr/bin/python3", "python3"};
-    char dir[] = "/tmp/sqt-metrics-XXXXXX", in[96], res[96], cmd[512];
-    const char *py = NULL;
-    size_t i;
-    FILE *f;
-    int rc = -1;
-    if (mkdtemp(dir) == NULL)
-        return -1;
-    for (i = 0; i < 2 && py == NULL; i++) {
-        snprintf(cmd, sizeof(cmd), "%s -c 'import prometheus_client.parser' 2>/dev/null",
-                 pythons[i]);
-        if (system(cmd) == 0)
-            py = pythons[i];
-    }
-    if (py == NULL) {
-        snprintf(out, cap, "python3 with prometheus_client not found (Debian package "
-                           "python3-prometheus-client; scripts/install-deps.sh installs it)");
-        rmdir(dir);
-        return -2;
-    }
-    snprintf(in, sizeof(in), "%s/body.prom", dir);
-    snprintf(res, sizeof(res), "%s/parsed.txt", dir);
-    f = fopen(in, "w");
-    if (f != NULL) {
-        fputs(body, f);
-        fclose(f);
-        snprintf(cmd, sizeof(cmd),
-                 "%s -c 'import sys\n"
-                 "from prometheus_client.parser import text_string_to_metric_families as p\n"
-                 "for fam in p(open(sys.argv[1]).read()):\n"
-                 "    for s in fam.samples:\n"
-                 "        print(fam.type, s.name, sorted(s.labels.items()), repr(s.value))\n"
-                 "' %s > %s 2>&1",
-                 py, in, res);
-        rc = system(cmd) == 0 ? 0 : -1;
-        f = fopen(res, "r");
-        out[0] = '\0';
-        if (f != NULL) {
-            size_t n = fread(out, 1, cap - 1, f);
-            out[n] = '\0';
-            fclose(f);
-        }
-    }
-    unlink(in);
-    unlink(res);
-    rmdir(dir);
-    return rc;
 }
 
 static void test_server(void)
