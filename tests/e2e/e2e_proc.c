@@ -162,7 +162,7 @@ static size_t on_body(char *d, size_t sz, size_t nm, void *ud)
     return add;
 }
 
-static long http(int port, const char *path, const char *post, char **out)
+long e2e_http(int port, const char *path, const char *post, char **out)
 {
     CURL *c = curl_easy_init();
     body b = {NULL, 0};
@@ -192,7 +192,7 @@ static long http(int port, const char *path, const char *post, char **out)
 int e2e_emu_line(const e2e_emu *e, const char *line)
 {
     char *out = NULL;
-    long st = http(e->port, "/_emu/line", line, &out);
+    long st = e2e_http(e->port, "/_emu/line", line, &out);
     int ok = st == 200 && out != NULL && strstr(out, "\"ok\":true") != NULL;
     if (!ok)
         fprintf(stderr, "    emulator refused '%s': %ld %s\n", line, st, out ? out : "");
@@ -204,7 +204,7 @@ json_t *e2e_emu_state(const e2e_emu *e)
 {
     char *out = NULL;
     json_t *j = NULL;
-    if (http(e->port, "/_emu/state", NULL, &out) == 200 && out != NULL)
+    if (e2e_http(e->port, "/_emu/state", NULL, &out) == 200 && out != NULL)
         j = json_loads(out, 0, NULL);
     free(out);
     return j;
