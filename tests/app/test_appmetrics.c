@@ -10,16 +10,6 @@
 #include "prom_parse.h"
 #include "sqt_test.h"
 
-#define ASSERT_CONTAINS(s, needle)                                                        \
-    do {                                                                                  \
-        const char *s_ = (s), *n_ = (needle);                                             \
-        int ok_ = s_ != NULL && strstr(s_, n_) != NULL;                                   \
-        if (!ok_)                                                                         \
-            fprintf(stderr, "    %s:%d: output does not contain \"%s\":\n%s\n", __FILE__, \
-                    __LINE__, n_, s_ ? s_ : "(null)");                                    \
-        CU_ASSERT_TRUE(ok_);                                                              \
-    } while (0)
-
 static void event(app_metrics *m, int kind, int err_code)
 {
     sqt_grid_event e;
@@ -231,50 +221,50 @@ static void test_render(void)
     app_metrics_render(&m, &v, &b);
     CU_ASSERT_FALSE_FATAL(b.failed);
     /* every family has its HELP; the money is the exact decimal */
-    ASSERT_CONTAINS(b.p, "# HELP opensqt_orders_placed_total ");
-    ASSERT_CONTAINS(b.p, "\nopensqt_realized_pnl -1.23456789\n");
+    SQT_ASSERT_CONTAINS(b.p, "# HELP opensqt_orders_placed_total ");
+    SQT_ASSERT_CONTAINS(b.p, "\nopensqt_realized_pnl -1.23456789\n");
     rc = prom_parse(b.p, parsed, 65536);
     if (rc != 0)
         fprintf(stderr, "\n    prometheus parser: %s\n", parsed);
     SQT_ASSERT_INT_EQ(rc, 0);
-    ASSERT_CONTAINS(parsed, "gauge opensqt_info [('exchange', 'paper'), ('symbol', 'ETH\"USDT'), "
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_info [('exchange', 'paper'), ('symbol', 'ETH\"USDT'), "
                             "('version', '1.0.0')] 1.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_state [('state', 'trading')] 1.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_state [('state', 'starting')] 0.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_startup_step [('step', 'trading')] 13.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_uptime_seconds [] 12.5");
-    ASSERT_CONTAINS(parsed, "counter opensqt_orders_placed_total [] 7.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_orders_filled_total [] 1.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_orders_cancelled_total [] 0.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_orders_rejected_total [('class', 'margin')] 1.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_orders_rejected_total [('class', 'post_only')] 0.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_fills_total [] 1.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_round_trips_total [] 3.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_realized_pnl [] -1.23456789");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_fees_paid [] 0.04020566");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_position [] 0.009");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_price [] 3001.67");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_holding_slots [] 1.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_live_orders [('side', 'buy')] 10.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_live_orders [('side', 'sell')] 2.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_risk_paused [] 1.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_data_paused [] 1.0");
-    ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_bucket [('le', '1e-05')] 0.0");
-    ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_bucket [('le', '2.5e-05')] 1.0");
-    ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_bucket [('le', '1')] 1.0");
-    ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_bucket [('le', '+Inf')] 1.0");
-    ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_count [] 1.0");
-    ASSERT_CONTAINS(parsed, "histogram opensqt_journal_write_seconds_bucket [('le', '0.001')] 0.0");
-    ASSERT_CONTAINS(parsed, "histogram opensqt_journal_write_seconds_bucket [('le', '0.0025')] 1.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_stream_up [('stream', 'orders')] 1.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_ws_reconnects_total [('stream', 'price')] 1.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_ws_reconnects_total [('stream', 'orders')] 0.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_requests_total [] 30.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_rate_limited_total [] 3.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_rate_limit_pauses_total [] 2.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_bans_total [] 1.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_executor_queue_depth [] 4.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_executor_inflight [] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_state [('state', 'trading')] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_state [('state', 'starting')] 0.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_startup_step [('step', 'trading')] 13.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_uptime_seconds [] 12.5");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_orders_placed_total [] 7.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_orders_filled_total [] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_orders_cancelled_total [] 0.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_orders_rejected_total [('class', 'margin')] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_orders_rejected_total [('class', 'post_only')] 0.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_fills_total [] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_round_trips_total [] 3.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_realized_pnl [] -1.23456789");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_fees_paid [] 0.04020566");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_position [] 0.009");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_price [] 3001.67");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_holding_slots [] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_live_orders [('side', 'buy')] 10.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_live_orders [('side', 'sell')] 2.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_risk_paused [] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_data_paused [] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_bucket [('le', '1e-05')] 0.0");
+    SQT_ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_bucket [('le', '2.5e-05')] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_bucket [('le', '1')] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_bucket [('le', '+Inf')] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_count [] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "histogram opensqt_journal_write_seconds_bucket [('le', '0.001')] 0.0");
+    SQT_ASSERT_CONTAINS(parsed, "histogram opensqt_journal_write_seconds_bucket [('le', '0.0025')] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_stream_up [('stream', 'orders')] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_ws_reconnects_total [('stream', 'price')] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_ws_reconnects_total [('stream', 'orders')] 0.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_requests_total [] 30.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_rate_limited_total [] 3.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_rate_limit_pauses_total [] 2.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_bans_total [] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_executor_queue_depth [] 4.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_executor_inflight [] 1.0");
     CU_ASSERT_DOUBLE_EQUAL(prom_value(parsed, "counter opensqt_orders_placed_total []"), 7.0, 1e-9);
     free(b.p);
 
@@ -285,9 +275,9 @@ static void test_render(void)
     app_metrics_render(&m, &v, &b);
     rc = prom_parse(b.p, parsed, 65536);
     SQT_ASSERT_INT_EQ(rc, 0);
-    ASSERT_CONTAINS(parsed, "gauge opensqt_position [] 0.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_executor_queue_depth [] 0.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_state [('state', 'starting')] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_position [] 0.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_executor_queue_depth [] 0.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_state [('state', 'starting')] 1.0");
     free(b.p);
     free(parsed);
 }

@@ -38,23 +38,7 @@ typedef struct run {
     char *parsed;
 } run;
 
-#define CHECK(r, cond, ...)                                                                \
-    do {                                                                                   \
-        int ok_ = (cond) ? 1 : 0;                                                          \
-        if (!ok_) {                                                                        \
-            fprintf(stderr, "    %s:%d: ", __FILE__, __LINE__);                            \
-            fprintf(stderr, __VA_ARGS__);                                                  \
-            fprintf(stderr, "\n");                                                         \
-            (r)->failed = 1;                                                               \
-        }                                                                                  \
-        CU_ASSERT_TRUE(ok_);                                                               \
-    } while (0)
-
-static const char *host_bin(void)
-{
-    const char *b = getenv("SQT_BIN");
-    return b != NULL ? b : "opensqt";
-}
+#define CHECK(r, cond, ...) E2E_CHECK((r)->failed, cond, __VA_ARGS__)
 
 static int run_open(run *r, const char *name)
 {
@@ -73,17 +57,10 @@ static int run_open(run *r, const char *name)
 
 static void run_close(run *r)
 {
-    char cmd[300];
     if (r->emu.pid > 0)
         e2e_emu_stop(&r->emu);
     free(r->parsed);
-    if (r->failed || getenv("SQT_E2E_KEEP") != NULL) {
-        fprintf(stderr, "    files kept in %s\n", r->dir);
-        return;
-    }
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "    could not remove %s\n", r->dir);
+    e2e_dir_done(r->dir, r->failed);
 }
 
 /* The port from "metrics on http://127.0.0.1:PORT"; 0 when the line never came. */
@@ -151,68 +128,77 @@ static double value(run *r, const char *key)
     return prom_value(r->parsed, key);
 }
 
-/* ---- paper ------------------------------------------------------------------------ */
+/* Scrape every 200 ms until the sample `key` exceeds `above` (at most ms); its last
+ * value. */
+static double scrape_until(run *r, const char *key, double above, unsigned ms)
+{
+    uint64_t end = e2e_now_ms() + ms;
+    double v = -1;
+    do {
+        e2e_sleep_ms(200);
+        if (scrape(r) != 0)
+            break;
+        v = value(r, key);
+    } while (v <= above && e2e_now_ms() < end);
+    return v;
+}
 
-static void write_paper(const run *r)
+/* The config: the exchange block given, the rest shared (state in the temp dir,
+ * metrics on a port the kernel picks). */
+static void write_config(const run *r, const char *exchange, const char *block)
 {
     FILE *f = fopen(r->cfg, "w");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     fprintf(f,
-            "app:\n  current_exchange: paper\n  instance: mx\n"
-            "exchanges:\n  paper:\n    fee_rate: 0.0002\n    tick_size: 0.01\n    step_size: 0.001\n"
-            "    min_notional: 5\n    balance: 10000\n    leverage: 5\n    maker_fee: 0.0002\n"
-            "    taker_fee: 0.0005\n    latency_ms: 1\n    start_price: 3000\n"
-            "    volatility: 0.0004\n    tick_ms: 10\n    seed: 5\n"
+            "app:\n  current_exchange: %s\n  instance: mx\n"
+            "exchanges:\n  %s:\n%s"
             "trading:\n  symbol: ETHUSDT\n  price_interval: 2\n  order_quantity: 30\n"
-            "  min_order_value: 20\n  buy_window_size: 8\n  sell_window_size: 8\n"
-            "  order_cleanup_threshold: 40\n  cleanup_batch_size: 5\n  reconcile_interval: 5\n"
+            "  min_order_value: 20\n  buy_window_size: 6\n  sell_window_size: 6\n"
+            "  reconcile_interval: 30\n  order_cleanup_threshold: 50\n  cleanup_batch_size: 5\n"
             "system:\n  log_level: INFO\n  cancel_on_exit: true\n  event_log: %s\n  state_dir: %s\n"
             "risk_control:\n  enabled: false\n"
+            "timing:\n  websocket_reconnect_delay: 2\n  order_retry_delay: 200\n"
+            "  rate_limit_retry_delay: 1\n"
             "metrics:\n  listen: 127.0.0.1:0\n",
-            r->events, r->state);
+            exchange, exchange, block, r->events, r->state);
     fclose(f);
     chmod(r->cfg, 0600);
 }
+
+/* ---- paper ------------------------------------------------------------------------ */
+
+static const char PAPER[] =
+    "    fee_rate: 0.0002\n    tick_size: 0.01\n    step_size: 0.001\n    min_notional: 5\n"
+    "    balance: 10000\n    leverage: 5\n    maker_fee: 0.0002\n    taker_fee: 0.0005\n"
+    "    latency_ms: 1\n    start_price: 3000\n    volatility: 0.0004\n    tick_ms: 10\n"
+    "    seed: 5\n";
 
 static void test_paper(void)
 {
     run r;
     char body[512];
     double placed1, placed2 = 0;
-    uint64_t end;
     pid_t h;
     CU_ASSERT_EQUAL_FATAL(run_open(&r, "paper"), 0);
-    write_paper(&r);
-    h = e2e_host_start(host_bin(), r.cfg, NULL, r.log);
-    CHECK(&r, h > 0, "cannot start %s", host_bin());
+    write_config(&r, "paper", PAPER);
+    h = e2e_host_start(e2e_host_bin(), r.cfg, NULL, r.log);
+    CHECK(&r, h > 0, "cannot start %s", e2e_host_bin());
     r.port = metrics_port(&r, 10000);
     CHECK(&r, r.port > 0, "no 'metrics on http://127.0.0.1:PORT' line in %s", r.log);
     if (r.port > 0) {
         CHECK(&r, health_until(&r, 200, "ok", 20000, body, sizeof body),
               "/healthz never 200 while trading (last: %s)", body);
         /* the bot trades: placements counted, and more with time */
-        end = e2e_now_ms() + 10000;
-        do {
-            e2e_sleep_ms(100);
-            scrape(&r);
-            placed1 = value(&r, "counter opensqt_orders_placed_total []");
-        } while (placed1 <= 0 && e2e_now_ms() < end);
+        placed1 = scrape_until(&r, "counter opensqt_orders_placed_total []", 0, 10000);
         CHECK(&r, placed1 > 0, "orders_placed_total %.0f while trading", placed1);
         CHECK(&r, value(&r, "gauge opensqt_state [('state', 'trading')]") == 1.0, "state not trading");
         CHECK(&r, value(&r, "gauge opensqt_stream_up [('stream', 'price')]") == 1.0, "price not up");
         CHECK(&r, value(&r, "histogram opensqt_journal_write_seconds_count []") > 0,
               "no journal write timed");
-        end = e2e_now_ms() + 15000;
-        while (e2e_now_ms() < end) {
-            e2e_sleep_ms(200);
-            if (scrape(&r) != 0)
-                break;
-            placed2 = value(&r, "counter opensqt_orders_placed_total []");
-            if (placed2 > placed1 && value(&r, "histogram opensqt_tick_to_order_seconds_count []") > 0)
-                break;
-        }
+        placed2 = scrape_until(&r, "counter opensqt_orders_placed_total []", placed1, 15000);
         CHECK(&r, placed2 > placed1, "orders_placed_total did not grow: %.0f then %.0f", placed1,
               placed2);
+        scrape_until(&r, "histogram opensqt_tick_to_order_seconds_count []", 0, 10000);
         CHECK(&r, value(&r, "histogram opensqt_tick_to_order_seconds_count []") > 0,
               "no tick-to-order time measured");
         CHECK(&r, value(&r, "gauge opensqt_uptime_seconds []") > 0, "no uptime");
@@ -227,26 +213,14 @@ static void test_paper(void)
 
 static void write_binance(const run *r)
 {
-    FILE *f = fopen(r->cfg, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fprintf(f,
-            "app:\n  current_exchange: binance\n  instance: mx\n"
-            "exchanges:\n  binance:\n"
-            "    api_key: emulator-key\n    secret_key: emulator-secret\n    fee_rate: 0.0002\n"
-            "    rest_url: http://127.0.0.1:%d\n"
-            "    ws_market_url: ws://127.0.0.1:%d/market\n"
-            "    ws_private_url: ws://127.0.0.1:%d/private\n"
-            "trading:\n  symbol: ETHUSDT\n  price_interval: 2\n  order_quantity: 30\n"
-            "  min_order_value: 20\n  buy_window_size: 6\n  sell_window_size: 6\n"
-            "  reconcile_interval: 30\n  order_cleanup_threshold: 50\n  cleanup_batch_size: 5\n"
-            "system:\n  log_level: INFO\n  cancel_on_exit: true\n  event_log: %s\n  state_dir: %s\n"
-            "risk_control:\n  enabled: false\n"
-            "timing:\n  websocket_reconnect_delay: 2\n  order_retry_delay: 200\n"
-            "  rate_limit_retry_delay: 1\n"
-            "metrics:\n  listen: 127.0.0.1:0\n",
-            r->emu.port, r->emu.port, r->emu.port, r->events, r->state);
-    fclose(f);
-    chmod(r->cfg, 0600);
+    char block[400];
+    snprintf(block, sizeof block,
+             "    api_key: emulator-key\n    secret_key: emulator-secret\n    fee_rate: 0.0002\n"
+             "    rest_url: http://127.0.0.1:%d\n"
+             "    ws_market_url: ws://127.0.0.1:%d/market\n"
+             "    ws_private_url: ws://127.0.0.1:%d/private\n",
+             r->emu.port, r->emu.port, r->emu.port);
+    write_config(r, "binance", block);
 }
 
 static void test_emulator(void)
@@ -256,7 +230,6 @@ static void test_emulator(void)
     run r;
     char body[512];
     double v;
-    uint64_t end;
     pid_t h;
     CU_ASSERT_EQUAL_FATAL(run_open(&r, "emu"), 0);
     CU_ASSERT_EQUAL_FATAL(e2e_emu_start(&r.emu, SQT_EMU_BIN, args, r.emu_log), 0);
@@ -264,8 +237,8 @@ static void test_emulator(void)
     /* the open-orders list is slow: start-up waits at that step */
     CHECK(&r, e2e_emu_line(&r.emu, "delay {\"ms\":4000,\"path\":\"/fapi/v1/openOrders\"}") == 0,
           "delay refused");
-    h = e2e_host_start(host_bin(), r.cfg, NULL, r.log);
-    CHECK(&r, h > 0, "cannot start %s", host_bin());
+    h = e2e_host_start(e2e_host_bin(), r.cfg, NULL, r.log);
+    CHECK(&r, h > 0, "cannot start %s", e2e_host_bin());
     r.port = metrics_port(&r, 10000);
     CHECK(&r, r.port > 0, "no 'metrics on http://127.0.0.1:PORT' line in %s", r.log);
     if (r.port > 0) {
@@ -280,12 +253,8 @@ static void test_emulator(void)
 
         /* the next post-only order is refused: counted by class */
         CHECK(&r, e2e_emu_line(&r.emu, "reject_post_only {\"count\":1}") == 0, "fault refused");
-        end = e2e_now_ms() + 15000;
-        do {
-            e2e_sleep_ms(200);
-            scrape(&r);
-            v = value(&r, "counter opensqt_orders_rejected_total [('class', 'post_only')]");
-        } while (v < 1 && e2e_now_ms() < end);
+        v = scrape_until(&r, "counter opensqt_orders_rejected_total [('class', 'post_only')]", 0,
+                         15000);
         CHECK(&r, v >= 1, "orders_rejected_total{class=post_only} %.0f after a -5022", v);
         CHECK(&r, value(&r, "counter opensqt_orders_placed_total []") > 0, "nothing placed");
 
