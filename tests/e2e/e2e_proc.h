@@ -19,8 +19,8 @@ int e2e_emu_start(e2e_emu *e, const char *bin, const char *const *args, const ch
 int e2e_emu_stop(e2e_emu *e);
 /* POST /_emu/line with one faults-file line; 0 when the emulator said ok. */
 int e2e_emu_line(const e2e_emu *e, const char *line);
-/* GET (post NULL) or POST http://127.0.0.1:port/path: the status (-1 when no answer)
- * and the body in *out (malloc'd, NULL without an answer). */
+/* One blocking request to 127.0.0.1:port (any thread): GET, or POST when post is set.
+ * The HTTP status and the body (free it), or -1 with nothing in *out. */
 long e2e_http(int port, const char *path, const char *post, char **out);
 /* GET /_emu/state (NULL on failure; json_decref it). */
 json_t *e2e_emu_state(const e2e_emu *e);

@@ -48,6 +48,12 @@ typedef struct book {
     int failed;
 } book;
 
+static const char *host_bin(void)
+{
+    const char *b = getenv("SQT_BIN");
+    return b != NULL ? b : "opensqt";
+}
+
 static int book_open(book *b, const char *name, const char *const *emu_args)
 {
     memset(b, 0, sizeof *b);
@@ -64,12 +70,30 @@ static int book_open(book *b, const char *name, const char *const *emu_args)
 
 static void book_close(book *b)
 {
+    char cmd[300];
     if (b->emu.pid > 0)
         e2e_emu_stop(&b->emu);
-    e2e_dir_done(b->dir, b->failed);
+    if (b->failed || getenv("SQT_E2E_KEEP") != NULL) {
+        fprintf(stderr, "    files kept in %s\n", b->dir);
+        return;
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", b->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "    could not remove %s\n", b->dir);
 }
 
-#define CHECK(b, cond, ...) E2E_CHECK((b)->failed, cond, __VA_ARGS__)
+/* cond is evaluated once (it may be a call with effects) */
+#define CHECK(b, cond, ...)                                                                \
+    do {                                                                                   \
+        int ok_ = (cond) ? 1 : 0;                                                          \
+        if (!ok_) {                                                                        \
+            fprintf(stderr, "    %s:%d: ", __FILE__, __LINE__);                            \
+            fprintf(stderr, __VA_ARGS__);                                                  \
+            fprintf(stderr, "\n");                                                         \
+            (b)->failed = 1;                                                               \
+        }                                                                                  \
+        CU_ASSERT_TRUE(ok_);                                                               \
+    } while (0)
 
 static void write_config(const book *b, int cancel_on_exit, int window, int reconcile)
 {
@@ -103,8 +127,8 @@ static pid_t host_up(book *b, const char *why)
         fprintf(f, "==== test: start (%s)\n", why);
         fclose(f);
     }
-    pid = e2e_host_start(e2e_host_bin(), b->cfg, NULL, b->log);
-    CHECK(b, pid > 0, "cannot start %s", e2e_host_bin());
+    pid = e2e_host_start(host_bin(), b->cfg, NULL, b->log);
+    CHECK(b, pid > 0, "cannot start %s", host_bin());
     return pid;
 }
 
@@ -363,7 +387,7 @@ static int64_t report_realized(book *b, int64_t *position)
     size_t n;
     json_t *j;
     int64_t v = INT64_MIN;
-    snprintf(cmd, sizeof cmd, "%s report -c %s --json 2>>%s", e2e_host_bin(), b->cfg, b->log);
+    snprintf(cmd, sizeof cmd, "%s report -c %s --json 2>>%s", host_bin(), b->cfg, b->log);
     p = popen(cmd, "r");
     if (p == NULL)
         return INT64_MIN;
