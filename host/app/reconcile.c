@@ -37,6 +37,8 @@ static int same_orders(sqt_order *a, size_t na, sqt_order *b, size_t nb)
     size_t i;
     if (na != nb)
         return 0;
+    if (na == 0) /* two empty lists (NULL arrays): qsort must not see them */
+        return 1;
     qsort(a, na, sizeof *a, cmp_order);
     qsort(b, nb, sizeof *b, cmp_order);
     for (i = 0; i < na; i++) {
