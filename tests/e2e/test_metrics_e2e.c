@@ -10,12 +10,17 @@
  *             after the market stream is cut, 200 again after the reconnect, which
  *             ws_reconnects_total{stream="price"} counts; a post-only refusal counted
  *             under class="post_only"
+ *   refusals  a port already taken exits 1 and a non-loopback address exits 2, each
+ *             with its reason, before the plugin is even created
  *
  * Files of a failed run stay in the temp dir (printed); SQT_E2E_KEEP keeps them always. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -144,8 +149,9 @@ static double scrape_until(run *r, const char *key, double above, unsigned ms)
 }
 
 /* The config: the exchange block given, the rest shared (state in the temp dir,
- * metrics on a port the kernel picks). */
-static void write_config(const run *r, const char *exchange, const char *block)
+ * metrics on `listen`, 127.0.0.1:0 - a port the kernel picks - when NULL). */
+static void write_config_at(const run *r, const char *exchange, const char *block,
+                            const char *listen)
 {
     FILE *f = fopen(r->cfg, "w");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -159,10 +165,15 @@ static void write_config(const run *r, const char *exchange, const char *block)
             "risk_control:\n  enabled: false\n"
             "timing:\n  websocket_reconnect_delay: 2\n  order_retry_delay: 200\n"
             "  rate_limit_retry_delay: 1\n"
-            "metrics:\n  listen: 127.0.0.1:0\n",
-            exchange, exchange, block, r->events, r->state);
+            "metrics:\n  listen: %s\n",
+            exchange, exchange, block, r->events, r->state, listen ? listen : "127.0.0.1:0");
     fclose(f);
     chmod(r->cfg, 0600);
+}
+
+static void write_config(const run *r, const char *exchange, const char *block)
+{
+    write_config_at(r, exchange, block, NULL);
 }
 
 /* ---- paper ------------------------------------------------------------------------ */
@@ -275,10 +286,45 @@ static void test_emulator(void)
     run_close(&r);
 }
 
+/* ---- refusals ---------------------------------------------------------------------- */
+
+static void test_refusals(void)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof sa;
+    char listen_at[64], want[128];
+    run r;
+    pid_t h;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    CU_ASSERT_EQUAL_FATAL(run_open(&r, "refuse"), 0);
+    /* a port someone else listens on */
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CU_ASSERT_FATAL(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(fd, 1) == 0 &&
+                    getsockname(fd, (struct sockaddr *)&sa, &len) == 0);
+    snprintf(listen_at, sizeof listen_at, "127.0.0.1:%d", ntohs(sa.sin_port));
+    write_config_at(&r, "paper", PAPER, listen_at);
+    h = e2e_host_start(e2e_host_bin(), r.cfg, NULL, r.log);
+    CHECK(&r, h > 0 && e2e_host_wait(h, 20000) == 1, "a taken port did not exit 1");
+    snprintf(want, sizeof want, "metrics: cannot listen on %s: address already in use", listen_at);
+    CHECK(&r, e2e_file_wait_for(r.log, want, 1), "no '%s' in %s", want, r.log);
+    CHECK(&r, !e2e_file_wait_for(r.log, "[paper]", 1), "the plugin was started anyway");
+    close(fd);
+    /* not loopback, not allowed */
+    write_config_at(&r, "paper", PAPER, "192.0.2.10:9464");
+    h = e2e_host_start(e2e_host_bin(), r.cfg, NULL, r.log);
+    CHECK(&r, h > 0 && e2e_host_wait(h, 20000) == 2, "a non-loopback address did not exit 2");
+    CHECK(&r, e2e_file_wait_for(r.log, "is not a loopback address", 1), "no reason in %s", r.log);
+    CHECK(&r, !e2e_file_wait_for(r.log, "[paper]", 1), "the plugin was started anyway");
+    run_close(&r);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {{"paper", test_paper},
                                           {"emulator", test_emulator},
+                                          {"refusals", test_refusals},
                                           {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("e2e_metrics", cases) != 0)
