@@ -110,7 +110,9 @@ int sqt_app_run(const sqt_app_opts *o)
     }
     init_handles(a);
     sqt_host_init(&a->host, &a->loop, a->log, c, o->plugin->desc->name);
-    rc = create_plugin(a);
+    rc = app_metrics_start(a);
+    if (rc == 0)
+        rc = create_plugin(a);
     if (rc != 0) {
         app_stop(a, rc, NULL);
     } else {

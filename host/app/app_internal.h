@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "app.h"
+#include "appmetrics.h"
 #include "exitcode.h"
 #include "core/clientid.h"
 #include "core/eventlog.h"
@@ -100,6 +101,8 @@ struct app {
     int have_position;
     sqt_dec first_price;
     int orders_up, orders_ever_up, price_seen;
+    int price_up;              /* the price stream's last state was UP */
+    app_metrics *metrics;      /* NULL: metrics.listen not set (appmetrics.c) */
 
     /* start-up: pushes kept until the import, the first snapshot */
     sqt_order *early;

@@ -44,6 +44,7 @@ static void host_closed(void *ud)
     close_handle(a, (uv_handle_t *)&a->adjust_idle);
     if (a->price_inited)
         sqt_price_close(&a->price, price_closed);
+    app_metrics_close(a);
     a->state = ST_DONE;
 }
 

@@ -16,6 +16,8 @@ static void on_price_tick(void *ud, const sqt_price_tick *t)
 static void on_price_state(void *ud, sqt_stream_state st, const sqt_error *err)
 {
     app *a = ud;
+    a->price_up = st == SQT_STREAM_UP;
+    app_metrics_stream(a->metrics, APP_M_STREAM_PRICE, (int)st);
     if (st == SQT_STREAM_FAILED) {
         app_log_err(a, "price stream failed", err);
         if (a->state == ST_STARTING || a->state == ST_TRADING)
@@ -49,8 +51,10 @@ static void on_price(void *ud, sqt_dec price, int64_t t)
         a->md_stale = 0;
         app_update_data_pause(a);
     }
+    app_metrics_tick_begin(a->metrics, uv_hrtime());
     sqt_grid_on_price(a->grid, price, (int64_t)uv_now(&a->loop));
     app_drain(a);
+    app_metrics_tick_end(a->metrics);
 }
 
 static void keep_early(app *a, const sqt_order *u)
@@ -97,6 +101,7 @@ static void on_order(void *ud, const sqt_order *u)
 static void on_order_state(void *ud, sqt_stream_state st, const sqt_error *err)
 {
     app *a = ud;
+    app_metrics_stream(a->metrics, APP_M_STREAM_ORDERS, (int)st);
     switch (st) {
     case SQT_STREAM_UP:
         a->orders_up = 1;

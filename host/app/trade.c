@@ -31,6 +31,7 @@ static int journal_turn(app *a, const sqt_grid_event *evs, size_t n)
 {
     sqt_journal *j = a->journal;
     int64_t now = app_wall_ms();
+    uint64_t t0 = uv_hrtime();
     size_t i;
     int rc;
     if (j == NULL)
@@ -44,8 +45,10 @@ static int journal_turn(app *a, const sqt_grid_event *evs, size_t n)
         rc = sqt_journal_save_grid(j, a->grid, last_price(a));
     if (rc == 0)
         rc = sqt_journal_commit(j);
-    if (rc == 0)
+    if (rc == 0) {
+        app_metrics_journal_write(a->metrics, uv_hrtime() - t0);
         return 0;
+    }
     sqt_journal_rollback(j);
     a->journal_failed = 1;
     sqt_logf(a->log, SQT_LV_ERROR,
@@ -103,6 +106,8 @@ void app_drain(app *a)
                 if (a->state != ST_TRADING || !journal_ok)
                     continue; /* no new orders once stopping, or unjournalled */
                 rc = sqt_executor_place(a->exec, &c->req);
+                if (rc == 0)
+                    app_metrics_place_queued(a->metrics, c->req.client_id);
             } else if (c->kind == SQT_GRID_CMD_CANCEL) {
                 rc = sqt_executor_cancel(a->exec, c->client_id, c->order_id);
             } else {
@@ -117,6 +122,7 @@ void app_drain(app *a)
         if (a->state == ST_STARTING &&
             (a->evbuf[i].kind == SQT_GRID_EV_FILLED || a->evbuf[i].kind == SQT_GRID_EV_PARTIAL))
             a->startup_fills++;
+        app_metrics_count_event(a->metrics, &a->evbuf[i]);
         app_audit(a, &a->evbuf[i]);
     }
     if (!journal_ok && a->state == ST_TRADING)
@@ -210,6 +216,7 @@ int app_executor_start(app *a)
     a->exec = sqt_executor_new(&a->loop, a->log, a->x, a->ex, &eo, &cbs);
     if (a->exec == NULL)
         return SQT_ENOMEM;
+    app_metrics_attach_executor(a);
     a->host.on_rate_usage = host_rate_usage;
     a->host.rate_ud = a;
     return 0;

@@ -16,6 +16,8 @@ struct sqt_executor {
     int timer_closed;
     void (*close_cb)(void *);
     void *close_ud;
+    sqt_executor_send_cb on_send; /* observer of every place batch handed to the plugin */
+    void *send_ud;
 };
 
 /* A request in flight: the plugin's callback needs the executor and the batch. */
@@ -180,6 +182,8 @@ static void send_batch(sqt_executor *e, sqt_xbatch *b)
         sqt_order_req reqs[SQT_XPOLICY_MAX_BATCH];
         for (i = 0; i < n; i++)
             reqs[i] = *sqt_xbatch_req(b, i);
+        if (e->on_send != NULL)
+            e->on_send(e->send_ud, reqs, n);
         rc = e->api->place_orders(e->ex, reqs, n, on_placed, f);
     } else if (sqt_xbatch_kind_of(b) == SQT_XB_CANCEL) {
         sqt_cancel_req reqs[SQT_XPOLICY_MAX_BATCH];
@@ -235,6 +239,12 @@ void sqt_executor_rate_usage(sqt_executor *e, const sqt_rate_usage *u)
 void sqt_executor_stats_get(const sqt_executor *e, sqt_executor_stats *out)
 {
     sqt_xpolicy_stats_get(e->pol, out);
+}
+
+void sqt_executor_on_send(sqt_executor *e, sqt_executor_send_cb cb, void *ud)
+{
+    e->on_send = cb;
+    e->send_ud = ud;
 }
 
 int sqt_executor_idle(const sqt_executor *e)

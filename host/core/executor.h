@@ -41,6 +41,10 @@ void sqt_executor_pause(sqt_executor *e, uint64_t ms);
 /* Rate-limit facts from the plugin (host service rate_usage). */
 void sqt_executor_rate_usage(sqt_executor *e, const sqt_rate_usage *u);
 void sqt_executor_stats_get(const sqt_executor *e, sqt_executor_stats *out);
+/* An observer of every place batch as it is handed to the plugin (the metrics'
+ * tick-to-order clock); NULL removes it. It must not call back into the executor. */
+typedef void (*sqt_executor_send_cb)(void *ud, const sqt_order_req *reqs, size_t n);
+void sqt_executor_on_send(sqt_executor *e, sqt_executor_send_cb cb, void *ud);
 /* Nothing queued and nothing in flight. */
 int sqt_executor_idle(const sqt_executor *e);
 /* Stop sending; queued commands are dropped without callbacks; results of requests

@@ -278,6 +278,8 @@ static int handle_throttle(sqt_xpolicy *p, cmd *c, const sqt_error *err, uint64_
         uint64_t wait = err->retry_after_ms > 0 ? (uint64_t)err->retry_after_ms
                                                 : p->o.rate_limit_retry_ms;
         p->st.rate_limited++;
+        if (p->paused_until <= now)
+            p->st.rate_pauses++;
         /* one answer fails every item of its batch: say it once per pause */
         if (now + wait > p->paused_until)
             sqt_logf(p->log, SQT_LV_WARN, "executor: rate limited (%s %s), pausing %llu ms",
@@ -298,6 +300,7 @@ static int handle_throttle(sqt_xpolicy *p, cmd *c, const sqt_error *err, uint64_
         /* said once per ban: the plugin's rate usage may have announced it already, and
          * every request in flight when it began fails with it too */
         if (p->ban_until <= now) {
+            p->st.bans++;
             sqt_logf(p->log, SQT_LV_ERROR,
                      "executor: BANNED by the exchange (%s %s): no requests for %llu ms",
                      err->exch_code, err->message, (unsigned long long)wait);
@@ -640,10 +643,12 @@ void sqt_xpolicy_rate_usage(sqt_xpolicy *p, const sqt_rate_usage *u, int64_t wal
             /* the loop's cached time lags the wall clock a little: resume a bit late,
              * never before the ban ends */
             wait += SQT_EXEC_BAN_MARGIN_MS;
-            if (p->ban_until <= now) /* a new ban, not the same one reported again */
+            if (p->ban_until <= now) { /* a new ban, not the same one reported again */
+                p->st.bans++;
                 sqt_logf(p->log, SQT_LV_ERROR,
                          "executor: exchange ban: all requests stopped for %lld s",
                          (long long)(wait / 1000));
+            }
             if (now + (uint64_t)wait > p->ban_until)
                 p->ban_until = now + (uint64_t)wait;
             sqt_xpolicy_pause_until(p, now + (uint64_t)wait);

@@ -52,6 +52,8 @@ typedef struct sqt_executor_stats {
     uint64_t rate_limited;
     uint64_t retries;
     uint64_t verified;         /* unknown-outcome places settled by a query */
+    uint64_t rate_pauses;      /* pauses begun by a rate-limit answer (not extensions) */
+    uint64_t bans;             /* bans begun (an answer or the plugin's rate usage) */
     size_t queued;
     size_t inflight;
 } sqt_executor_stats;

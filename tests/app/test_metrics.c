@@ -14,17 +14,8 @@
 
 #include "app/metrics.h"
 #include "http.h"
+#include "prom_parse.h"
 #include "sqt_test.h"
-
-#define ASSERT_CONTAINS(s, needle)                                                        \
-    do {                                                                                  \
-        const char *s_ = (s), *n_ = (needle);                                             \
-        int ok_ = s_ != NULL && strstr(s_, n_) != NULL;                                   \
-        if (!ok_)                                                                         \
-            fprintf(stderr, "    %s:%d: output does not contain \"%s\":\n%s\n", __FILE__, \
-                    __LINE__, n_, s_ ? s_ : "(null)");                                    \
-        CU_ASSERT_TRUE(ok_);                                                              \
-    } while (0)
 
 /* ---- the writer ------------------------------------------------------------------- */
 
@@ -47,7 +38,7 @@ static void test_writer(void)
     SQT_ASSERT_STR_EQ(b.p, "x_rej_total{class=\"post_only\",note=\"a\\\\b \\\"q\\\"\\nline\"} 7\n");
     b.len = 0;
     SQT_ASSERT_INT_EQ(sqt_metrics_gauge_dec(&b, "x_pnl", "PnL.", sqt_dec_make(-123450, 4)), 0);
-    ASSERT_CONTAINS(b.p, "x_pnl -12.3450\n");
+    SQT_ASSERT_CONTAINS(b.p, "x_pnl -12.3450\n");
     b.len = 0;
     SQT_ASSERT_INT_EQ(sqt_metrics_sample_f64(&b, "x_f", NULL, 0, 1.0 / 0.0), 0);
     SQT_ASSERT_INT_EQ(sqt_metrics_sample_f64(&b, "x_f", NULL, 0, 0.1), 0);
@@ -279,58 +270,6 @@ static void next_step(world *w)
     }
 }
 
-/* The scraped body through prometheus_client's parser; its view of every sample. */
-static int prom_parse(const char *body, char *out, size_t cap)
-{
-    static const char *const pythons[] = {"/usr/bin/python3", "python3"};
-    char dir[] = "/tmp/sqt-metrics-XXXXXX", in[96], res[96], cmd[512];
-    const char *py = NULL;
-    size_t i;
-    FILE *f;
-    int rc = -1;
-    if (mkdtemp(dir) == NULL)
-        return -1;
-    for (i = 0; i < 2 && py == NULL; i++) {
-        snprintf(cmd, sizeof(cmd), "%s -c 'import prometheus_client.parser' 2>/dev/null",
-                 pythons[i]);
-        if (system(cmd) == 0)
-            py = pythons[i];
-    }
-    if (py == NULL) {
-        snprintf(out, cap, "python3 with prometheus_client not found (Debian package "
-                           "python3-prometheus-client; scripts/install-deps.sh installs it)");
-        rmdir(dir);
-        return -2;
-    }
-    snprintf(in, sizeof(in), "%s/body.prom", dir);
-    snprintf(res, sizeof(res), "%s/parsed.txt", dir);
-    f = fopen(in, "w");
-    if (f != NULL) {
-        fputs(body, f);
-        fclose(f);
-        snprintf(cmd, sizeof(cmd),
-                 "%s -c 'import sys\n"
-                 "from prometheus_client.parser import text_string_to_metric_families as p\n"
-                 "for fam in p(open(sys.argv[1]).read()):\n"
-                 "    for s in fam.samples:\n"
-                 "        print(fam.type, s.name, sorted(s.labels.items()), repr(s.value))\n"
-                 "' %s > %s 2>&1",
-                 py, in, res);
-        rc = system(cmd) == 0 ? 0 : -1;
-        f = fopen(res, "r");
-        out[0] = '\0';
-        if (f != NULL) {
-            size_t n = fread(out, 1, cap - 1, f);
-            out[n] = '\0';
-            fclose(f);
-        }
-    }
-    unlink(in);
-    unlink(res);
-    rmdir(dir);
-    return rc;
-}
-
 static void test_server(void)
 {
     world *w = calloc(1, sizeof(*w));
@@ -372,19 +311,19 @@ static void test_server(void)
     /* /metrics */
     SQT_ASSERT_INT_EQ(w->status[0], 200);
     SQT_ASSERT_STR_EQ(w->ctype[0], "text/plain; version=0.0.4; charset=utf-8");
-    ASSERT_CONTAINS(w->body[0], "opensqt_orders_placed_total 12\n");
+    SQT_ASSERT_CONTAINS(w->body[0], "opensqt_orders_placed_total 12\n");
     rc = prom_parse(w->body[0] ? w->body[0] : "", parsed, sizeof(parsed));
     if (rc != 0)
         fprintf(stderr, "\n    prometheus parser: %s\n", parsed);
     SQT_ASSERT_INT_EQ(rc, 0);
-    ASSERT_CONTAINS(parsed, "counter opensqt_orders_placed_total [] 12.0");
-    ASSERT_CONTAINS(parsed, "counter opensqt_orders_rejected_total [('class', 'post_only')] 3.0");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_position [] 1.5");
-    ASSERT_CONTAINS(parsed, "gauge opensqt_price [('symbol', 'ETH\"USDT\\\\\\n')] 3000.12");
-    ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_bucket [('le', '0.0005')] 1.0");
-    ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_bucket [('le', '+Inf')] 2.0");
-    ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_count [] 2.0");
-    ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_sum [] 0.0024");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_orders_placed_total [] 12.0");
+    SQT_ASSERT_CONTAINS(parsed, "counter opensqt_orders_rejected_total [('class', 'post_only')] 3.0");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_position [] 1.5");
+    SQT_ASSERT_CONTAINS(parsed, "gauge opensqt_price [('symbol', 'ETH\"USDT\\\\\\n')] 3000.12");
+    SQT_ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_bucket [('le', '0.0005')] 1.0");
+    SQT_ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_bucket [('le', '+Inf')] 2.0");
+    SQT_ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_count [] 2.0");
+    SQT_ASSERT_CONTAINS(parsed, "histogram opensqt_tick_to_order_seconds_sum [] 0.0024");
     /* /healthz both ways, unknown path, wrong method, query string ignored */
     SQT_ASSERT_INT_EQ(w->status[1], 200);
     SQT_ASSERT_STR_EQ(w->body[1], "ok\n");
@@ -394,9 +333,9 @@ static void test_server(void)
     SQT_ASSERT_INT_EQ(w->status[4], 405);
     SQT_ASSERT_INT_EQ(w->status[5], 200);
     /* bad clients */
-    ASSERT_CONTAINS(w->bad[0].got, "HTTP/1.1 431 ");
-    ASSERT_CONTAINS(w->bad[1].got, "HTTP/1.1 400 ");
-    ASSERT_CONTAINS(w->bad[2].got, "HTTP/1.1 408 ");
+    SQT_ASSERT_CONTAINS(w->bad[0].got, "HTTP/1.1 431 ");
+    SQT_ASSERT_CONTAINS(w->bad[1].got, "HTTP/1.1 400 ");
+    SQT_ASSERT_CONTAINS(w->bad[2].got, "HTTP/1.1 408 ");
     for (i = 0; i < N_IDLE; i++) {
         empty += w->idle[i].got_len == 0;
         timeouts += strstr(w->idle[i].got, "HTTP/1.1 408 ") != NULL;
@@ -427,8 +366,8 @@ static void test_refusals(void)
     o.host = "192.0.2.10";
     CU_ASSERT_EQUAL_FATAL(sqt_metrics_init(&m, &loop, &o), 0);
     SQT_ASSERT_INT_EQ(sqt_metrics_start(&m, err, sizeof(err)), SQT_EINVAL);
-    ASSERT_CONTAINS(err, "not a loopback address");
-    ASSERT_CONTAINS(err, "allow_non_loopback");
+    SQT_ASSERT_CONTAINS(err, "not a loopback address");
+    SQT_ASSERT_CONTAINS(err, "allow_non_loopback");
     sqt_metrics_close(&m, NULL);
     uv_run(&loop, UV_RUN_DEFAULT); /* the handle is closed before m is used again */
     o.host = "0.0.0.0";
@@ -439,7 +378,7 @@ static void test_refusals(void)
     o.host = "metrics.example";
     CU_ASSERT_EQUAL_FATAL(sqt_metrics_init(&m, &loop, &o), 0);
     SQT_ASSERT_INT_EQ(sqt_metrics_start(&m, err, sizeof(err)), SQT_EINVAL);
-    ASSERT_CONTAINS(err, "numeric address or localhost");
+    SQT_ASSERT_CONTAINS(err, "numeric address or localhost");
     sqt_metrics_close(&m, NULL);
     uv_run(&loop, UV_RUN_DEFAULT);
     /* IPv6 loopback and localhost are loopback */

@@ -68,4 +68,15 @@ static inline int sqt_test_run(void)
         CU_ASSERT_TRUE(sqt_eq_);                                                         \
     } while (0)
 
+/* The text contains needle; prints both on failure. */
+#define SQT_ASSERT_CONTAINS(s, needle)                                                   \
+    do {                                                                                 \
+        const char *sqt_s_ = (s), *sqt_n_ = (needle);                                    \
+        int sqt_in_ = sqt_s_ != NULL && strstr(sqt_s_, sqt_n_) != NULL;                  \
+        if (!sqt_in_)                                                                    \
+            fprintf(stderr, "    %s:%d: output does not contain \"%s\":\n%s\n", __FILE__,  \
+                    __LINE__, sqt_n_, sqt_s_ ? sqt_s_ : "(null)");                       \
+        CU_ASSERT_TRUE(sqt_in_);                                                         \
+    } while (0)
+
 #endif

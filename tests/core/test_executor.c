@@ -325,6 +325,8 @@ static void test_rate_limited_then_ok(void)
     SQT_ASSERT_INT_EQ(X.place_calls, 2);
     sqt_executor_stats_get(e, &st);
     SQT_ASSERT_INT_EQ(st.rate_limited, 1);
+    SQT_ASSERT_INT_EQ(st.rate_pauses, 1);
+    SQT_ASSERT_INT_EQ(st.bans, 0);
     teardown(e);
 }
 
@@ -448,6 +450,7 @@ static void test_ban_uses_reported_end(void)
     SQT_ASSERT_INT_EQ(R.placed_ok, 1);
     sqt_executor_stats_get(e, &st);
     SQT_ASSERT_INT_EQ(st.requests, 1);
+    SQT_ASSERT_INT_EQ(st.bans, 1);
     teardown(e);
 }
 
@@ -465,6 +468,53 @@ static void test_ban_said_once(void)
     SQT_ASSERT_INT_EQ(R.fatal, 1);
     SQT_ASSERT_INT_EQ(R.placed_ok, 2);
     SQT_ASSERT_INT_EQ(X.place_calls, 4);
+    {
+        sqt_executor_stats st;
+        sqt_executor_stats_get(e, &st);
+        SQT_ASSERT_INT_EQ(st.bans, 1); /* two answers, one ban */
+        SQT_ASSERT_INT_EQ(st.rate_pauses, 0);
+    }
+    teardown(e);
+}
+
+/* The metrics' tick-to-order clock: every place batch is shown to the observer just
+ * before the plugin gets it, a retried one again, cancels never. */
+static struct {
+    int calls, places_before;
+    char ids[8][SQT_CLIENT_ID_MAX];
+    size_t n;
+} OBS;
+
+static void observe(void *ud, const sqt_order_req *reqs, size_t n)
+{
+    size_t i;
+    CU_ASSERT_PTR_EQUAL(ud, &OBS);
+    if (OBS.calls++ == 0)
+        OBS.places_before = X.place_calls;
+    for (i = 0; i < n && OBS.n < 8; i++)
+        snprintf(OBS.ids[OBS.n++], SQT_CLIENT_ID_MAX, "%s", reqs[i].client_id);
+}
+
+static void test_send_observer(void)
+{
+    sqt_executor *e = setup(2, 1000, 100);
+    memset(&OBS, 0, sizeof OBS);
+    sqt_executor_on_send(e, observe, &OBS);
+    X.place_script[0] = SQT_ERATE_LIMITED;
+    X.retry_after[0] = 10;
+    X.n_script = 1;
+    submit(e, "b1", SQT_SIDE_BUY);
+    submit(e, "s1", SQT_SIDE_SELL);
+    SQT_ASSERT_INT_EQ(sqt_executor_cancel(e, "c1", NULL), SQT_OK);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(OBS.places_before, 0);  /* shown before the plugin saw it */
+    SQT_ASSERT_INT_EQ(OBS.calls, X.place_calls); /* every place call, retry included */
+    SQT_ASSERT_INT_EQ(OBS.calls, 2);
+    SQT_ASSERT_INT_EQ(OBS.n, X.batch_sizes[0] + X.batch_sizes[1]); /* the refused one again */
+    SQT_ASSERT_INT_EQ(OBS.n, 3);
+    SQT_ASSERT_STR_EQ(OBS.ids[0], "s1");     /* sells first */
+    SQT_ASSERT_STR_EQ(OBS.ids[1], "b1");
+    SQT_ASSERT_INT_EQ(R.placed_ok, 2);
     teardown(e);
 }
 
@@ -481,6 +531,7 @@ int main(void)
         {"dropped places are a definite no", test_drop_places_definite},
         {"a reported ban holds requests until it ends", test_ban_uses_reported_end},
         {"a ban is said once", test_ban_said_once},
+        {"placements observed as they go out", test_send_observer},
         {NULL, NULL}};
     SQT_TEST_INIT();
     sqt_test_suite("executor", cases);

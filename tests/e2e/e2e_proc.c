@@ -16,6 +16,24 @@
 
 #include <opensqt/plugin.h>
 
+const char *e2e_host_bin(void)
+{
+    const char *b = getenv("SQT_BIN");
+    return b != NULL ? b : "opensqt";
+}
+
+void e2e_dir_done(const char *dir, int failed)
+{
+    char cmd[600];
+    if (failed || getenv("SQT_E2E_KEEP") != NULL) {
+        fprintf(stderr, "    files kept in %s\n", dir);
+        return;
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "    could not remove %s\n", dir);
+}
+
 uint64_t e2e_now_ms(void)
 {
     struct timespec ts;

@@ -37,6 +37,26 @@ void e2e_host_kill9(pid_t pid);
 /* 1 when the file contains the text (e.g. a log line); polls until ms elapsed. */
 int e2e_file_wait_for(const char *path, const char *text, unsigned ms);
 
+/* A check that also marks the run failed, so its files are kept; cond is evaluated
+ * once (it may be a call with effects). */
+#define E2E_CHECK(failed, cond, ...)                                                       \
+    do {                                                                                   \
+        int e2e_ok_ = (cond) ? 1 : 0;                                                      \
+        if (!e2e_ok_) {                                                                    \
+            fprintf(stderr, "    %s:%d: ", __FILE__, __LINE__);                            \
+            fprintf(stderr, __VA_ARGS__);                                                  \
+            fprintf(stderr, "\n");                                                         \
+            (failed) = 1;                                                                  \
+        }                                                                                  \
+        CU_ASSERT_TRUE(e2e_ok_);                                                           \
+    } while (0)
+
+/* The opensqt binary under test: $SQT_BIN, else "opensqt" from PATH. */
+const char *e2e_host_bin(void);
+/* A test's temp dir: removed, unless the run failed or SQT_E2E_KEEP is set (then its
+ * path is printed). */
+void e2e_dir_done(const char *dir, int failed);
+
 uint64_t e2e_now_ms(void);
 void e2e_sleep_ms(unsigned ms);
 /* Decimal string -> integer at scale; INT64_MIN when absent or not exact. */
