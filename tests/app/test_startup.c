@@ -197,6 +197,33 @@ static void check_filled_buy(const char *events, const char *cid)
     SQT_ASSERT_INT_EQ(sells, 1);
 }
 
+/* Without a journal, a buy that filled while the exchange's view was read is gone from
+ * the open-order list and its fill is in the position: the documented fallback (§4.6)
+ * recovers it as holdings without a slot, at the first free level above the anchor, with
+ * one sell for all of it - it is not booked as that order's fill. */
+static void check_recovered_fallback(const char *events, const char *cid)
+{
+    sqt_order o, open[SCR_MAX_ORDERS];
+    size_t n, i;
+    int lines, recovered = 0;
+    int64_t fees, sells = 0;
+    FILE *f = fopen(events, "r");
+    char line[4096];
+    CU_ASSERT_EQUAL_FATAL(X->order(cid, &o), 0);
+    SQT_ASSERT_INT_EQ(o.status, SQT_ORDER_FILLED);
+    SQT_ASSERT_INT_EQ(booked(events, cid, &fees, &lines), 0);
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        recovered += strstr(line, "\"event\":\"recovered\"") != NULL;
+    if (f != NULL)
+        fclose(f);
+    CU_ASSERT_TRUE(recovered >= 1);
+    n = X->open_orders(open, SCR_MAX_ORDERS);
+    for (i = 0; i < n && i < SCR_MAX_ORDERS; i++)
+        if (open[i].side == SQT_SIDE_SELL)
+            sells += dec_at(open[i].qty, 3);
+    SQT_ASSERT_INT_EQ(sells, dec_at(X->position(), 3));
+}
+
 /* No level holds two of our open orders of one side; nothing was refused as phantom. */
 static void check_book(const char *journal)
 {
@@ -280,7 +307,10 @@ static void run_case(const step_case *c)
     if (!c->trading)
         SQT_ASSERT_INT_EQ(X->calls_at_fire(SCR_PLACE), 0);
     CU_ASSERT_TRUE(X->calls(SCR_PLACE) > 0);
-    check_filled_buy(ev2, cid);
+    if (c->no_journal && c->call == SCR_OPEN_ORDERS)
+        check_recovered_fallback(ev2, cid);
+    else
+        check_filled_buy(ev2, cid);
     if (down_cid[0])
         check_filled_buy(ev2, down_cid);
     check_book(journal);
