@@ -18,10 +18,10 @@
 #define SQT_LOG_PREFIX_MAX 48
 #define SQT_LOG_TRUNC_MARK " [truncated]"
 
-static const char *const sqt_level_names[] = {"DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
-/* Console colours per level: grey, default, yellow, red, bold red. */
-static const char *const sqt_level_colors[] = {"\033[90m", "\033[32m", "\033[33m",
-                                               "\033[31m", "\033[1;31m"};
+static const char *const sqt_level_names[] = {"DEBUG", "INFO", "NOTICE", "WARN", "ERROR", "FATAL"};
+/* Console colours per level: grey, green, cyan, yellow, red, bold red. */
+static const char *const sqt_level_colors[] = {"\033[90m", "\033[32m", "\033[36m",
+                                               "\033[33m", "\033[31m", "\033[1;31m"};
 
 void sqt_log_init(sqt_log *log)
 {
@@ -192,6 +192,17 @@ static void sqt_log_stamp(char *buf, size_t cap)
     snprintf(buf + n, cap - n, ".%03ld", (long)(ts.tv_nsec / 1000000));
 }
 
+int sqt_log_wants(const sqt_log *log, int level)
+{
+    if (log == NULL)
+        return 0;
+    /* NOTICE ranks between INFO and WARN, yet a WARN console keeps the lifecycle and
+     * the status: only ERROR and above silence them */
+    if (level == SQT_LV_NOTICE && log->level == SQT_LV_WARN)
+        return 1;
+    return level >= log->level;
+}
+
 /* The header leaves the attribute off; it lets compilers check the forwarding. */
 void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
@@ -206,7 +217,7 @@ void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
     va_list cp;
     int n, partial = 0;
 
-    if (log == NULL || fmt == NULL || level < log->level)
+    if (log == NULL || fmt == NULL || !sqt_log_wants(log, level))
         return;
     if (level < SQT_LV_DEBUG)
         level = SQT_LV_DEBUG;
