@@ -585,11 +585,10 @@ static void close_left(uv_handle_t *h, void *arg)
 
 void app_release_plugin(app *a)
 {
-    /* a forced stop may leave handles: close them so the loop can be closed */
-    if (uv_loop_alive(&a->loop)) {
-        uv_walk(&a->loop, close_left, NULL);
-        uv_run(&a->loop, UV_RUN_DEFAULT);
-    }
+    /* a forced stop may leave handles (referenced or not): close them so the loop can
+     * be closed; after a clean stop there are none and this does nothing */
+    uv_walk(&a->loop, close_left, NULL);
+    uv_run(&a->loop, UV_RUN_DEFAULT);
     if (a->ex != NULL && a->plugin_shut_called && !a->plugin_shut_done) {
         sqt_logf(a->log, SQT_LV_ERROR, "exchange plugin instance not destroyed: its shutdown never finished");
         a->ex = NULL;

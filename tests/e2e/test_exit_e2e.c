@@ -544,6 +544,49 @@ static void test_info_console(void)
     emu_stop();
 }
 
+/* The plugin's shutdown never calls back: the guard fires, the host gives up on the
+ * plugin without destroying it (the test plugin aborts if destroyed then), exit 1. */
+static void test_plugin_never_shuts_down(void)
+{
+    const char *bin = getenv("SQT_BIN"), *pdir = getenv("SQT_TEST_PLUGIN_DIR");
+    char cfg[400], logp[400];
+    FILE *f;
+    run r;
+    int rc;
+    uint64_t t0 = mono_ms();
+    memset(&r, 0, sizeof r);
+    fprintf(stderr, "\n    [hang] ");
+    CU_ASSERT_FATAL(bin != NULL && pdir != NULL);
+    snprintf(cfg, sizeof cfg, "%s/hang.yaml", dir);
+    snprintf(logp, sizeof logp, "%s/host-hang.log", dir);
+    f = fopen(cfg, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fprintf(f, "app:\n  current_exchange: hang\n  instance: hg\n"
+               "exchanges:\n  hang:\n    fee_rate: 0.0002\n"
+               "trading:\n  symbol: ETHUSDT\n  price_interval: 2\n  order_quantity: 30\n"
+               "  min_order_value: 20\n  buy_window_size: 4\n  sell_window_size: 4\n"
+               "system:\n  state_dir: %s/hang.state\n"
+               "risk_control:\n  enabled: false\n",
+            dir);
+    fclose(f);
+    r.pid = fork();
+    CU_ASSERT_FATAL(r.pid >= 0);
+    if (r.pid == 0) {
+        int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        dup2(fd, 2);
+        execl(bin, "opensqt", "run", "-c", cfg, "-p", pdir, (char *)NULL);
+        _exit(127);
+    }
+    rc = host_wait(&r, 90000);
+    fprintf(stderr, "exit %d after %.1f s ", rc, (double)(mono_ms() - t0) / 1000.0);
+    SQT_ASSERT_INT_EQ(rc, 1); /* not 134: the instance was not destroyed */
+    CU_ASSERT(file_has(logp, "did not finish its shutdown"));
+    CU_ASSERT(file_has(logp, "not destroyed"));
+    CU_ASSERT(!file_has(logp, "handles still open"));
+    note_failures();
+}
+
 static int rm_cb(const char *p)
 {
     char cmd[600];
@@ -566,6 +609,7 @@ int main(void)
         {"a closed console pipe does not kill it", test_pipe_closed},
         {"--log-level WARN: lifecycle, status, the position warning", test_warn_console},
         {"--log-level INFO: order lines", test_info_console},
+        {"a plugin whose shutdown never calls back is not destroyed", test_plugin_never_shuts_down},
         {NULL, NULL}};
     int rc;
     snprintf(dir, sizeof dir, "/tmp/sqt-exit-XXXXXX");
