@@ -35,15 +35,15 @@ static int from_wide(wide v, int32_t from, int32_t to, sqt_dec *out)
 {
     int neg = v < 0;
     wide m = neg ? -v : v;
-    int32_t s = from;
-    while (s > to) {
-        wide q = m / 10, r = m % 10;
-        m = q + (r >= 5 ? 1 : 0);
-        s--;
-    }
+    wide div = 1;
+    int32_t s;
+    for (s = from; s > to; s--)
+        div *= 10;
+    /* one rounding of the whole remainder (digit by digit would round twice) */
+    m = m / div + (m % div * 2 >= div ? 1 : 0);
     if (m > (wide)INT64_MAX)
         return 0;
-    *out = sqt_dec_make(neg ? -(int64_t)m : (int64_t)m, s);
+    *out = sqt_dec_make(neg ? -(int64_t)m : (int64_t)m, to < from ? to : from);
     return 1;
 }
 
@@ -108,20 +108,32 @@ static void fmt_uptime(uint64_t s, char *buf, size_t cap)
         snprintf(buf, cap, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
 }
 
+/* Equity for display: cents below 10000, whole units above (the line stays short). */
+static const char *fmt_equity(sqt_dec d, char *buf, size_t cap)
+{
+    wide v, lim;
+    sqt_dec r;
+    if (to_wide(d, d.scale, &v) && to_wide(sqt_dec_make(10000, 0), d.scale, &lim) &&
+        (v >= lim || v <= -lim) && from_wide(v, d.scale, 0, &r))
+        return app_fmt_dec(r, buf, cap);
+    return fmt_quote(d, buf, cap);
+}
+
 int app_status_format(const app_status_view *v, char *buf, size_t cap)
 {
-    char px[48], pos[48], avg[48], pnl[48], upnl[48], eq[48], up[32];
+    char px[48], pos[48], avg[64], pnl[48], upnl[48], eq[48], up[32];
     int n;
     fmt_uptime(v->uptime_s, up, sizeof(up));
     if (v->position.mant != 0)
         snprintf(avg, sizeof(avg), "@%s", app_fmt_dec(v->avg_entry, px, sizeof(px)));
     else
         avg[0] = '\0';
-    n = snprintf(buf, cap, "%sstatus: %s position %s%s pnl %s upnl %s eq %s %zub/%zus %.1ff/m up %s%s%s",
+    /* pnl: realized/unrealized, the latter always signed */
+    n = snprintf(buf, cap, "%sstatus: %s pos %s%s pnl %s/%s%s eq %s %zub/%zus %.1ff/m up %s%s%s",
                  v->final ? "final " : "", app_fmt_dec(v->price, px, sizeof(px)),
                  app_fmt_dec(v->position, pos, sizeof(pos)), avg, fmt_quote(v->realized, pnl, sizeof(pnl)),
-                 fmt_quote(v->unrealized, upnl, sizeof(upnl)),
-                 v->have_equity ? fmt_quote(v->equity, eq, sizeof(eq)) : "?", v->buys, v->sells,
+                 v->unrealized.mant >= 0 ? "+" : "", fmt_quote(v->unrealized, upnl, sizeof(upnl)),
+                 v->have_equity ? fmt_equity(v->equity, eq, sizeof(eq)) : "?", v->buys, v->sells,
                  v->fills_per_min, up, v->risk_paused ? " PAUSED" : "", v->margin_locked ? " MLOCK" : "");
     return n < 0 ? SQT_EINVAL : n;
 }

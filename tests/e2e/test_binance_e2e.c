@@ -450,7 +450,7 @@ typedef struct run_result {
     int rc;
     int errors;                /* ERROR lines */
     char first_error[400];
-    char final_status[600];    /* "final status: ... position X ..." */
+    char final_status[600];    /* "final status: ... pos X@AVG ..." */
     int imported;              /* "own orders live: N" when trading began */
     int resyncs;               /* reconciles started by a stream gap */
     double seconds;
@@ -729,9 +729,9 @@ static int audit_open(const a_order *t)
 /* The engine's own position, from its final status line. */
 static int64_t status_position(const run_result *r)
 {
-    const char *p = strstr(r->final_status, "position ");
+    const char *p = strstr(r->final_status, " pos ");
     char num[32];
-    if (p == NULL || sscanf(p + 9, "%31[-0-9.]", num) != 1)
+    if (p == NULL || sscanf(p + 5, "%31[-0-9.]", num) != 1)
         return INT64_MIN;
     return units(num, 3);
 }
