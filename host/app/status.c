@@ -138,6 +138,8 @@ int app_status_format(const app_status_view *v, char *buf, size_t cap)
     return n < 0 ? SQT_EINVAL : n;
 }
 
+/* Called when trading begins (startup.c); until then, or when it was not called, the
+ * first status line sets the base. */
 void app_status_begin(app *a)
 {
     sqt_grid_status st;

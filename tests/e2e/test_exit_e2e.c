@@ -486,8 +486,8 @@ static void test_pipe_closed(void)
     emu_stop();
 }
 
-/* --log-level WARN: no order lines, but lifecycle and status; a buy filled, then the
- * stop leaves a position without orders: a WARN says so. */
+/* --log-level WARN: no order lines, but lifecycle and status, and the buy window on
+ * SIGUSR1; a buy filled, then the stop leaves a position without orders: a WARN says so. */
 static void test_warn_console(void)
 {
     run r;
@@ -502,6 +502,8 @@ static void test_warn_console(void)
     CU_ASSERT(bring_up() == 0);
     CU_ASSERT(emu_line("price {\"price\":\"2997.00\"}") == 0); /* the 2998 buy fills */
     sleep_ms(2500);                                          /* status lines (1 s) */
+    kill(r.pid, SIGUSR1);                                    /* the buy window */
+    sleep_ms(500);
     kill(r.pid, SIGTERM);
     rc = host_wait(&r, 45000);
     fprintf(stderr, "exit %d ", rc);
@@ -512,6 +514,9 @@ static void test_warn_console(void)
     CU_ASSERT(file_has(r.log, "stopping: exit signal"));
     CU_ASSERT(file_has(r.log, "opensqt stopped (exit 0)"));
     CU_ASSERT(!file_has(r.log, "place BUY"));
+    CU_ASSERT(file_has(r.log, "buy window: 11 levels, highest first"));
+    CU_ASSERT(file_has(r.log, "  level 2996.00: BUY open @ 2996.00 ex-"));
+    CU_ASSERT(file_has(r.log, "  level 2976.00: BUY open @ 2976.00 ex-")); /* the 11th */
     CU_ASSERT(!file_has(r.log, "[INFO]"));
     CU_ASSERT(file_line(r.log, "remains open on the exchange without orders", line, sizeof line));
     CU_ASSERT(strstr(line, "[WARN]") != NULL && strstr(line, "0.01") != NULL);
