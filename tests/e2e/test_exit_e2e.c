@@ -523,7 +523,8 @@ static void test_warn_console(void)
     /* the final status: the position and its average entry, within 100 columns */
     CU_ASSERT(file_line(r.log, "final status: ", line, sizeof line));
     CU_ASSERT(strstr(line, "pos 0.010@2998.00") != NULL);
-    CU_ASSERT(strlen(strstr(line, "final status: ")) <= 101); /* + the newline */
+    CU_ASSERT(strstr(line, "final status: ") != NULL &&
+              strlen(strstr(line, "final status: ")) <= 101); /* + the newline */
     note_failures();
     emu_stop();
 }
