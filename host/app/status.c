@@ -138,8 +138,9 @@ int app_status_format(const app_status_view *v, char *buf, size_t cap)
     return n < 0 ? SQT_EINVAL : n;
 }
 
-/* Called when trading begins (startup.c); until then, or when it was not called, the
- * first status line sets the base. */
+/* Called when trading begins (startup.c). When it was not, the first status line sets
+ * the base: uptime from when trading began (start-up sets last_status_ms then), but the
+ * equity's realized part only from that line on. */
 void app_status_begin(app *a)
 {
     sqt_grid_status st;
@@ -147,9 +148,7 @@ void app_status_begin(app *a)
         return;
     a->status_begun = 1;
     a->status_realized0 = st.realized_pnl;
-    a->status_start_ms = uv_now(&a->loop);
-    a->last_status_ms = a->status_start_ms;
-    a->fills_at_last_status = a->fills_total;
+    a->status_start_ms = a->last_status_ms ? a->last_status_ms : uv_now(&a->loop);
 }
 
 /* Equity: the wallet balance read at start-up, the PnL realized since, and the
