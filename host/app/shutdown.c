@@ -406,16 +406,20 @@ static void tracked_done(void *ud, int status, const sqt_cancel_result *res, siz
     xc_req *r = ud;
     app *a = r->a;
     size_t i, ok = 0;
+    int why = status < 0 ? status : SQT_EUNKNOWN_STATUS;
     xc_book(a, res, n, 0);
     if ((a = xc_req_take(r, XC_TRACKED)) == NULL)
         return;
     uv_timer_stop(&a->exit_cancel_timer);
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         if (res[i].err.code == SQT_OK || res[i].err.code == SQT_EUNKNOWN_ORDER)
             ok++;
+        else if (status >= 0 && why == SQT_EUNKNOWN_STATUS)
+            why = res[i].err.code; /* the first item's own reason */
+    }
     if (ok < a->xc_batch)
         sqt_logf(a->log, SQT_LV_WARN, "cancel on exit: %zu of a batch of %zu not cancelled (%s); going on",
-                 a->xc_batch - ok, a->xc_batch, sqt_strerror(status < 0 ? status : SQT_EUNKNOWN_STATUS));
+                 a->xc_batch - ok, a->xc_batch, sqt_strerror(why));
     a->xc_next += a->xc_batch;
     if (xc_past_deadline(a)) {
         xc_give_up(a);

@@ -31,6 +31,8 @@
 
 #define ORDERS 10              /* buy orders of ours (the window: one more level) */
 
+static int g_orders = ORDERS;  /* this scenario's */
+
 static char dir[256];
 static int failed_here;
 
@@ -220,7 +222,7 @@ static int write_config(run *r, int cancel_on_exit)
             "risk_control:\n  enabled: false\n"
             "timing:\n  websocket_reconnect_delay: 1\n  order_retry_delay: 200\n"
             "  rate_limit_retry_delay: 1\n  status_print_seconds: 1\n",
-            emu_port, emu_port, emu_port, ORDERS + 1, ORDERS + 1, cancel_on_exit ? "true" : "false", dir,
+            emu_port, emu_port, emu_port, g_orders + 1, g_orders + 1, cancel_on_exit ? "true" : "false", dir,
             r->tag);
     fclose(f);
     return chmod(r->cfg, 0600);
@@ -297,7 +299,7 @@ static int bring_up(void)
     int n = 0;
     while (mono_ms() - t0 < 20000) {
         emu_line("price {\"price\":\"3000.00\"}");
-        if (market_connected() && (n = our_open(NULL, 0)) >= ORDERS)
+        if (market_connected() && (n = our_open(NULL, 0)) >= g_orders)
             return 0;
         sleep_ms(150);
     }
@@ -446,6 +448,24 @@ static void test_never(void)
 {
     static const char *const f[] = {"unknown_error {\"count\":1000,\"path\":\"/fapi/v1/\"}", NULL};
     scenario("never", f, SIGTERM, 0, 1);
+}
+
+/* 14 orders, two batches: the list fails twice (429), so the engine's orders are
+ * cancelled by id; the first batch of that pass fails (503) and the second still goes;
+ * then the list works again and takes the rest. */
+static void test_past_failed_batch(void)
+{
+    static const char *const f[] = {
+        "http429 {\"count\":2,\"retry_after_ms\":300,\"path\":\"/fapi/v1/openOrders\"}",
+        "unknown_error {\"count\":1,\"path\":\"/fapi/v1/batchOrders\"}", NULL};
+    char path[400];
+    g_orders = 14;
+    scenario("batches", f, SIGTERM, 0, 0);
+    g_orders = ORDERS;
+    snprintf(path, sizeof path, "%s/host-batches.log", dir);
+    CU_ASSERT(file_has(path, "cancel on exit: cancelling the 14 orders the engine tracks by id"));
+    CU_ASSERT(file_has(path, "cancel on exit: 10 of a batch of 10 not cancelled"));
+    CU_ASSERT(file_has(path, "cancel on exit: 10 own orders cancelled")); /* the list, after */
 }
 
 static void test_sighup(void)
@@ -610,6 +630,7 @@ int main(void)
         {"cancel on exit: the open-order list times out", test_list_timeout},
         {"cancel on exit: the batch cancel times out", test_batch_timeout},
         {"cancel on exit: cancels never get through: named, exit 4", test_never},
+        {"cancel on exit: by the engine's ids, past a failed batch", test_past_failed_batch},
         {"SIGHUP stops cleanly", test_sighup},
         {"a second signal ends the wait: named, exit 4", test_second_signal},
         {"a closed console pipe does not kill it", test_pipe_closed},
