@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "e2e_emu.h"
 #include "sqt_test.h"
 
 #ifndef SQT_EMU_BIN
@@ -35,20 +36,6 @@ static int g_orders = ORDERS;  /* this scenario's */
 
 static char dir[256];
 static int failed_here;
-
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 /* ---- the emulator ---------------------------------------------------------------- */
 
@@ -101,53 +88,20 @@ static void emu_stop(void)
     emu_pid = 0;
 }
 
-typedef struct body {
-    char *p;
-    size_t n;
-} body;
-
-static size_t on_body(char *d, size_t sz, size_t nm, void *ud)
+/* One request to the control endpoint; the body (malloc'd) on HTTP 200, else NULL. */
+static char *emu_get(const char *path, const char *post)
 {
-    body *b = ud;
-    char *p = realloc(b->p, b->n + sz * nm + 1);
-    if (p == NULL)
-        return 0;
-    memcpy(p + b->n, d, sz * nm);
-    b->n += sz * nm;
-    p[b->n] = '\0';
-    b->p = p;
-    return sz * nm;
-}
-
-/* One request to the control endpoint; the body (malloc'd) or NULL. */
-static char *emu_http(const char *path, const char *post)
-{
-    CURL *c = curl_easy_init();
-    body b = {NULL, 0};
-    char url[256];
-    long status = 0;
-    if (c == NULL)
+    char *out = NULL;
+    if (emu_http(emu_port, path, post, &out) != 200) {
+        free(out);
         return NULL;
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", emu_port, path);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    if (post != NULL)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, post);
-    if (curl_easy_perform(c) != CURLE_OK ||
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status != 200) {
-        free(b.p);
-        b.p = NULL;
     }
-    curl_easy_cleanup(c);
-    return b.p;
+    return out;
 }
 
 static int emu_line(const char *line)
 {
-    char *r = emu_http("/_emu/line", line);
+    char *r = emu_get("/_emu/line", line);
     int ok = r != NULL && strstr(r, "\"ok\":true") != NULL;
     if (!ok)
         fprintf(stderr, "    control line '%s' failed: %s\n", line, r ? r : "(no answer)");
@@ -158,7 +112,7 @@ static int emu_line(const char *line)
 /* Our open orders on the exchange; their client ids into ids (space separated). */
 static int our_open(char *ids, size_t cap)
 {
-    char *r = emu_http("/_emu/state", NULL);
+    char *r = emu_get("/_emu/state", NULL);
     json_t *st = r ? json_loads(r, 0, NULL) : NULL, *o;
     size_t i;
     int n = 0;
@@ -183,7 +137,7 @@ static int our_open(char *ids, size_t cap)
 
 static int market_connected(void)
 {
-    char *r = emu_http("/_emu/state", NULL);
+    char *r = emu_get("/_emu/state", NULL);
     json_t *st = r ? json_loads(r, 0, NULL) : NULL;
     int up = st && json_integer_value(json_object_get(json_object_get(st, "connections"), "market")) >= 1;
     free(r);
