@@ -68,3 +68,27 @@ long emu_http(int port, const char *path, const char *post, char **out)
         *out = b.p;
     return status;
 }
+
+int file_line(const char *path, const char *needle, char *out, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    int found = 0;
+    if (out != NULL && cap > 0)
+        out[0] = '\0';
+    if (f == NULL)
+        return 0;
+    while (!found && fgets(line, sizeof line, f))
+        if (strstr(line, needle) != NULL) {
+            if (out != NULL && cap > 0)
+                snprintf(out, cap, "%s", line);
+            found = 1;
+        }
+    fclose(f);
+    return found;
+}
+
+int file_has(const char *path, const char *needle)
+{
+    return file_line(path, needle, NULL, 0);
+}

@@ -497,19 +497,6 @@ static void check_run(const char *tag, const run_result *r, const driver *d, int
     CU_ASSERT_TRUE(r->final_status[0] != '\0');
 }
 
-/* 1 when the file holds the text. */
-static int file_has(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "r");
-    char line[4096];
-    int found = 0;
-    if (f == NULL)
-        return 0;
-    while (!found && fgets(line, sizeof line, f))
-        found = strstr(line, needle) != NULL;
-    fclose(f);
-    return found;
-}
 
 /* ------------------------------------------------------------------------------------
  * the audit trail

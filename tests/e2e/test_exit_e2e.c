@@ -261,37 +261,6 @@ static int bring_up(void)
     return -1;
 }
 
-static int file_has(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "r");
-    char line[4096];
-    int found = 0;
-    if (f == NULL)
-        return 0;
-    while (!found && fgets(line, sizeof line, f))
-        found = strstr(line, needle) != NULL;
-    fclose(f);
-    return found;
-}
-
-/* The line of the log holding `needle`, copied into out. */
-static int file_line(const char *path, const char *needle, char *out, size_t cap)
-{
-    FILE *f = fopen(path, "r");
-    char line[4096];
-    int found = 0;
-    out[0] = '\0';
-    if (f == NULL)
-        return 0;
-    while (!found && fgets(line, sizeof line, f))
-        if (strstr(line, needle) != NULL) {
-            snprintf(out, cap, "%s", line);
-            found = 1;
-        }
-    fclose(f);
-    return found;
-}
-
 /* ---- scenarios ------------------------------------------------------------------------ */
 
 static void note_failures(void)
