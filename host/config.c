@@ -441,7 +441,8 @@ static const sqt_keydef sqt_keys[] = {
 
     /* §11 #1: cancel_on_exit defaults to true */
     K("system", "cancel_on_exit", KT_BOOL, cancel_on_exit, "true", NULL, NULL, 0, NULL),
-    K("system", "log_level", KT_LEVEL, log_level, "INFO", NULL, NULL, 0, NULL),
+    K("system", "log_level", KT_LEVEL, log_level, "NOTICE", NULL, NULL, 0,
+      "INFO adds a line per order; NOTICE: lifecycle and status"),
     K("system", "log_file", KT_STR, log_file, NULL, NULL, NULL, 0, "empty: stderr only"),
     K("system", "event_log", KT_STR, event_log, NULL, NULL, NULL, 0, "empty: none"),
     K("system", "state_dir", KT_STR, state_dir, NULL, NULL, NULL, KF_CODE,

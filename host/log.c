@@ -18,10 +18,10 @@
 #define SQT_LOG_PREFIX_MAX 48
 #define SQT_LOG_TRUNC_MARK " [truncated]"
 
-static const char *const sqt_level_names[] = {"DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
-/* Console colours per level: grey, default, yellow, red, bold red. */
-static const char *const sqt_level_colors[] = {"\033[90m", "\033[32m", "\033[33m",
-                                               "\033[31m", "\033[1;31m"};
+static const char *const sqt_level_names[] = {"DEBUG", "INFO", "NOTICE", "WARN", "ERROR", "FATAL"};
+/* Console colours per level: grey, green, cyan, yellow, red, bold red. */
+static const char *const sqt_level_colors[] = {"\033[90m", "\033[32m", "\033[36m",
+                                               "\033[33m", "\033[31m", "\033[1;31m"};
 
 void sqt_log_init(sqt_log *log)
 {
@@ -193,8 +193,19 @@ static void sqt_log_stamp(char *buf, size_t cap)
     snprintf(buf + n, cap - n, ".%03ld", (long)(ts.tv_nsec / 1000000));
 }
 
-static void sqt_log_emit(sqt_log *log, int level, int note, const char *fmt, va_list ap)
-    __attribute__((format(printf, 4, 0)));
+static void sqt_log_emit(sqt_log *log, int level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+int sqt_log_wants(const sqt_log *log, int level)
+{
+    if (log == NULL)
+        return 0;
+    /* NOTICE ranks between INFO and WARN, yet a WARN console keeps the lifecycle and
+     * the status: only ERROR and above silence them */
+    if (level == SQT_LV_NOTICE && log->level == SQT_LV_WARN)
+        return 1;
+    return level >= log->level;
+}
 
 /* The header leaves the attribute off; it lets compilers check the forwarding. */
 void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
@@ -202,23 +213,24 @@ void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
 
 void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap)
 {
-    if (log == NULL || fmt == NULL || level < log->level)
+    if (fmt == NULL || !sqt_log_wants(log, level))
         return;
-    sqt_log_emit(log, level, 0, fmt, ap);
+    sqt_log_emit(log, level, fmt, ap);
 }
 
+/* A status or lifecycle line: the NOTICE level (one level, whoever logs it). */
 void sqt_log_note(sqt_log *log, const char *fmt, ...)
 {
     va_list ap;
-    if (log == NULL || fmt == NULL || log->level > SQT_LV_WARN)
+    if (fmt == NULL || !sqt_log_wants(log, SQT_LV_NOTICE))
         return;
     va_start(ap, fmt);
-    sqt_log_emit(log, SQT_LV_INFO, 1, fmt, ap);
+    sqt_log_emit(log, SQT_LV_NOTICE, fmt, ap);
     va_end(ap);
 }
 
-/* One line: `note` tags it NOTE (a status or lifecycle line), else by its level. */
-static void sqt_log_emit(sqt_log *log, int level, int note, const char *fmt, va_list ap)
+/* One line, tagged by its level. */
+static void sqt_log_emit(sqt_log *log, int level, const char *fmt, va_list ap)
 {
     char small[SQT_LOG_MSG_MAX + 1];
     char *msg = small, *heap = NULL;
@@ -269,7 +281,7 @@ static void sqt_log_emit(sqt_log *log, int level, int note, const char *fmt, va_
     sqt_log_truncate(msg, strlen(msg), SQT_LOG_MSG_MAX);
 
     sqt_log_stamp(stamp, sizeof(stamp));
-    name = note ? "NOTE" : sqt_level_names[level];
+    name = sqt_level_names[level];
     n = snprintf(line, sizeof(line), "%s [%s] %s", stamp, name, msg);
     free(heap);
     if (n < 0)
@@ -278,7 +290,7 @@ static void sqt_log_emit(sqt_log *log, int level, int note, const char *fmt, va_
     if (log->err != NULL) {
         if (log->color) {
             fprintf(log->err, "%s %s[%s]\033[0m %s\n", stamp,
-                    note ? "\033[36m" : sqt_level_colors[level], name,
+                    sqt_level_colors[level], name,
                     line + strlen(stamp) + strlen(name) + 4);
         } else {
             fputs(line, log->err);

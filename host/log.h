@@ -11,9 +11,12 @@
 enum sqt_level {
     SQT_LV_DEBUG = 0,
     SQT_LV_INFO = 1,
-    SQT_LV_WARN = 2,
-    SQT_LV_ERROR = 3,
-    SQT_LV_FATAL = 4
+    /* lifecycle (starting, trading, stopping, stopped) and the status line: the default
+     * level, and still printed at WARN (docs/operations.md) */
+    SQT_LV_NOTICE = 2,
+    SQT_LV_WARN = 3,
+    SQT_LV_ERROR = 4,
+    SQT_LV_FATAL = 5
 };
 
 typedef struct sqt_log {
@@ -35,21 +38,24 @@ void sqt_log_init(sqt_log *log);
 void sqt_log_close(sqt_log *log);
 /* Append to `path` (created 0640). Returns 0 or -errno. */
 int sqt_log_open_file(sqt_log *log, const char *path);
-/* "DEBUG", "info", " Warn ", "WARNING", "ERROR", "FATAL" -> level; -1 if unknown. */
+/* "DEBUG", "info", "NOTICE", " Warn ", "WARNING", "ERROR", "FATAL" -> level; -1 if unknown. */
 int sqt_log_level_parse(const char *s);
 const char *sqt_log_level_name(int level);
 /* Register a secret (copied; ignored when shorter than 4 bytes or already known). The
  * table grows as needed: every registered secret is redacted, whatever the count. */
 void sqt_log_add_secret(sqt_log *log, const char *secret);
 
+/* 1 when a line of `level` is printed: at or above the log's level, and NOTICE lines
+ * also at WARN. */
+int sqt_log_wants(const sqt_log *log, int level);
+
 void sqt_logf(sqt_log *log, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void sqt_vlogf(sqt_log *log, int level, const char *fmt, va_list ap);
 
-/* A status or lifecycle line ("started", the periodic status, "stopped (exit N)"):
- * tagged NOTE, shown at every level up to WARN so `--log-level WARN` still says what the
- * bot is doing; only ERROR and above silence it. Redacted like any line; a sink sees
- * it as INFO. */
+/* A status or lifecycle line ("started", the periodic status, "stopped (exit N)") at
+ * the NOTICE level: shown at every level up to WARN so `--log-level WARN` still says
+ * what the bot is doing; only ERROR and above silence it. Redacted like any line. */
 void sqt_log_note(sqt_log *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Replace every registered secret in buf (NUL-terminated, capacity cap) by "***". */

@@ -64,14 +64,16 @@ static const char run_help[] =
     "\n"
     "Trade on the exchange named by app.current_exchange of FILE. Stops cleanly on\n"
     "SIGINT, SIGTERM or SIGHUP (own open orders cancelled when system.cancel_on_exit is\n"
-    "true); a second SIGINT/SIGTERM ends the wait. SIGPIPE is ignored.\n"
+    "true); a second SIGINT/SIGTERM ends the wait. SIGUSR1 prints the buy window.\n"
+    "SIGPIPE is ignored.\n"
     "\n"
     "  -c, --config FILE      configuration file (required)\n"
     "  -p, --plugin-dir DIR   load the exchange plugin from DIR\n"
     "      --run-for SECONDS  stop as on SIGTERM after SECONDS (> 0)\n"
     "      --events FILE      write the JSON-lines event log to FILE (overrides\n"
     "                         system.event_log)\n"
-    "      --log-level L      DEBUG, INFO, WARN, ERROR (overrides system.log_level)\n"
+    "      --log-level L      DEBUG, INFO (order lines), NOTICE (default: lifecycle and\n"
+    "                         status), WARN (NOTICE lines still shown), ERROR\n"
     "  -h, --help             this text\n"
     "\n"
     SQT_EXIT_HELP;
@@ -167,8 +169,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, const struct optio
         case OPT_LOG_LEVEL:
             o->log_level = sqt_log_level_parse(optarg);
             if (o->log_level < 0)
-                return usage_error(cmd, "--log-level: unknown level '%s' (DEBUG, INFO, WARN, "
-                                        "ERROR)", optarg);
+                return usage_error(cmd, "--log-level: unknown level '%s' (DEBUG, INFO, NOTICE, "
+                                        "WARN, ERROR)", optarg);
             break;
         case ':':
             return usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);

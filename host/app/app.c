@@ -13,10 +13,14 @@ static void init_handles(app *a)
     const sqt_config *c = a->cfg;
     uv_signal_init(&a->loop, &a->sigint);
     uv_signal_init(&a->loop, &a->sigterm);
-    a->sigint.data = a->sigterm.data = a;
-    a->handles_open += 2;
+    uv_signal_init(&a->loop, &a->sighup);
+    uv_signal_init(&a->loop, &a->sigusr1);
+    a->sigint.data = a->sigterm.data = a->sighup.data = a->sigusr1.data = a;
+    a->handles_open += 4;
     uv_signal_start(&a->sigint, app_on_signal, SIGINT);
     uv_signal_start(&a->sigterm, app_on_signal, SIGTERM);
+    uv_signal_start(&a->sighup, app_on_signal, SIGHUP); /* a closed terminal: stop cleanly */
+    uv_signal_start(&a->sigusr1, app_on_status_signal, SIGUSR1);
     app_init_timer(a, &a->startup_timer);
     app_init_timer(a, &a->runfor_timer);
     app_init_timer(a, &a->status_timer);
@@ -67,6 +71,9 @@ int sqt_app_run(const sqt_app_opts *o)
 
     if (a == NULL)
         return 1;
+    /* a console piped into a pager or `head` that went away must not kill the bot with
+     * its orders open (main.c ignores it too; harmless twice) */
+    signal(SIGPIPE, SIG_IGN);
     a->log = o->log;
     a->cfg = c;
     a->plugin = o->plugin;
@@ -78,7 +85,7 @@ int sqt_app_run(const sqt_app_opts *o)
         free(a);
         return 1;
     }
-    sqt_logf(a->log, SQT_LV_INFO, "opensqt starting: %s on %s (%s)", c->symbol, o->plugin->desc->name,
+    sqt_logf(a->log, SQT_LV_NOTICE, "opensqt starting: %s on %s (%s)", c->symbol, o->plugin->desc->name,
              o->plugin->desc->version);
 
     evpath = o->events_path ? o->events_path : c->event_log;
@@ -123,9 +130,7 @@ int sqt_app_run(const sqt_app_opts *o)
 
     uv_run(&a->loop, UV_RUN_DEFAULT);
 
-    if (a->ex != NULL)
-        a->x->destroy(a->ex);
-    a->ex = NULL;
+    app_release_plugin(a);
     sqt_grid_free(a->grid);
     sqt_risk_free(a->risk);
     free(a->risk_asks);
@@ -137,14 +142,13 @@ int sqt_app_run(const sqt_app_opts *o)
     sqt_journal_close(a->journal);
     sqt_state_unlock(a->lock_fd);
     sqt_eventlog_close(&a->ev);
-    /* a forced stop may leave handles: close them so the loop can be closed */
     if (uv_loop_close(&a->loop) != 0) {
         sqt_logf(a->log, SQT_LV_ERROR, "event loop closed with handles still open");
         if (a->exit_code == 0)
             a->exit_code = 1;
     }
     code = a->exit_code;
-    sqt_logf(a->log, code == 0 ? SQT_LV_INFO : SQT_LV_ERROR, "opensqt stopped (exit %d)", code);
+    sqt_logf(a->log, code == 0 ? SQT_LV_NOTICE : SQT_LV_ERROR, "opensqt stopped (exit %d)", code);
     free(a);
     return code;
 }

@@ -89,7 +89,7 @@ struct app {
     char book[160];
     char state_dir[4096];
 
-    uv_signal_t sigint, sigterm;
+    uv_signal_t sigint, sigterm, sighup, sigusr1;
     uv_timer_t startup_timer, runfor_timer, status_timer, house_timer, reconcile_timer,
         guard_timer, exit_cancel_timer, wait_timer;
     uv_idle_t adjust_idle;
@@ -124,11 +124,21 @@ struct app {
     int rec_fails;             /* failed reconcile rounds in a row */
     uint64_t last_cleanup_ms;
 
-    /* shutdown */
-    int exit_cancel_done;
+    /* shutdown (shutdown.c) */
     int auth_failures;         /* AUTH/TIMESTAMP refusals while trading */
     uint64_t exit_wait_start;
     int shutdown_started;
+    int exit_signals;          /* SIGINT/SIGTERM/SIGHUP received */
+    int plugin_shut_called, plugin_shut_done, plugin_stuck;
+    /* cancel on exit: rounds of cancel_own, tracked-order batches and confirmation */
+    int xc_phase;              /* XC_* of shutdown.c; 0 = not running */
+    unsigned xc_gen;           /* answers of an abandoned request carry an older one */
+    uint64_t xc_deadline, xc_backoff_ms, xc_settle_start;
+    int xc_own_fails, xc_own_ok, xc_tracked_passes;
+    struct app_xc_entry *xc_tab; /* every own order seen during the rounds */
+    size_t xc_n, xc_cap;
+    sqt_cancel_req *xc_reqs;   /* the tracked pass in progress */
+    size_t xc_nreqs, xc_next, xc_batch;
 
     /* engine output scratch */
     sqt_grid_event *evbuf;
@@ -137,7 +147,23 @@ struct app {
     /* status */
     uint64_t fills_total, fills_at_last_status;
     uint64_t last_status_ms;
+    int status_begun;
+    sqt_dec status_realized0;  /* realized PnL when trading began (equity) */
+    uint64_t status_start_ms;  /* uptime */
 };
+
+/* One status line's figures (status.c). */
+typedef struct app_status_view {
+    int final;
+    sqt_dec price, position, avg_entry;
+    sqt_dec realized, unrealized, equity; /* quote */
+    int have_equity;
+    size_t buys, sells;
+    double fills_per_min;
+    uint64_t uptime_s;
+    int risk_paused, margin_locked, data_paused;
+    char safety[48];           /* " parkP holdH anomA", each only when non-zero */
+} app_status_view;
 
 /* util.c */
 int64_t app_wall_ms(void);
@@ -186,6 +212,20 @@ void app_update_data_pause(app *a);
 /* status.c */
 void app_print_status(app *a, int final);
 void app_status_timer_cb(uv_timer_t *t);
+/* Trading began: the base of uptime, fills per minute and equity. */
+void app_status_begin(app *a);
+/* The status line of v (no newline); its length, as snprintf. */
+int app_status_format(const app_status_view *v, char *buf, size_t cap);
+/* Average entry (at the price's scale, rounded) and unrealized PnL of the holding
+ * slots marked at `price`; 0 or SQT_ERANGE. */
+int app_status_money(const sqt_grid_slot_info *hold, size_t n, sqt_dec price, sqt_dec *avg,
+                     sqt_dec *upnl);
+/* One buy-window level as text; its length, as snprintf. */
+int app_window_line(const sqt_grid_slot_info *s, char *buf, size_t cap);
+/* SIGUSR1: the status line and the buy window. */
+void app_print_window(app *a);
+/* At exit: a WARN when a position remains with no order of ours to close it. */
+void app_warn_position_left(app *a);
 
 /* startup.c */
 void app_startup_begin(app *a);
@@ -199,6 +239,10 @@ void app_stop(app *a, int code, const char *why);
 void app_fatal(app *a, const sqt_error *err, int code);
 void app_fatal_rc(app *a, int rc);
 void app_on_signal(uv_signal_t *s, int signum);
+void app_on_status_signal(uv_signal_t *s, int signum);
+/* After the loop: close what a forced stop left, destroy the plugin instance unless its
+ * shutdown never called back (the SDK forbids it then). */
+void app_release_plugin(app *a);
 void app_runfor_cb(uv_timer_t *t);
 
 #endif

@@ -511,13 +511,14 @@ static void step_trade(app *a)
     sqt_grid_get_status(a->grid, &st);
     a->state = ST_TRADING;
     a->step = "trading";
+    app_status_begin(a);
     if (a->startup_fills > 0)
         app_note(a, SQT_LV_WARN, "startup_booking",
                  "%" PRIu64 " fills made while the bot was not trading were booked at start-up "
                  "(position %s, realized pnl %s)",
                  a->startup_fills, app_fmt_dec(st.position, pos, sizeof pos),
                  app_fmt_dec(st.realized_pnl, pnl, sizeof pnl));
-    sqt_logf(a->log, SQT_LV_INFO,
+    sqt_logf(a->log, SQT_LV_NOTICE,
              "trading %s on %s: %s, own orders live: %zu (%zu buy, %zu sell), holding %zu slots (%s)",
              c->symbol, a->plugin->desc->name,
              a->have_saved ? "grid continued from the journal" : "grid anchored at the first price",

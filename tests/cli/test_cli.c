@@ -414,8 +414,8 @@ static void test_usage_errors(void)
     RUN(&r, NULL, "run", "-c", "x.yaml", "--run-for", "inf");
     SQT_ASSERT_INT_EQ(r.status, 2);
     RUN(&r, NULL, "run", "-c", "x.yaml", "--log-level", "LOUD");
-    expect_usage_error(&r, "opensqt run: --log-level: unknown level 'LOUD' (DEBUG, INFO, WARN, "
-                           "ERROR) (see 'opensqt run --help')\n");
+    expect_usage_error(&r, "opensqt run: --log-level: unknown level 'LOUD' (DEBUG, INFO, NOTICE, "
+                           "WARN, ERROR) (see 'opensqt run --help')\n");
     RUN(&r, NULL, "plugins", "extra");
     expect_usage_error(&r, "opensqt plugins: unexpected argument 'extra' "
                            "(see 'opensqt plugins --help')\n");

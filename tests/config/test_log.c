@@ -55,8 +55,8 @@ static void test_note(void)
     SQT_INFO(&log, "order line");
     SQT_NOTE(&log, "status: price %s", "3000.12");
     SQT_ASSERT_INT_EQ(g_lines.n, 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(g_lines.text[0], " [NOTE] status: price 3000.12"));
-    SQT_ASSERT_INT_EQ(g_lines.level[0], SQT_LV_INFO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(g_lines.text[0], " [NOTICE] status: price 3000.12"));
+    SQT_ASSERT_INT_EQ(g_lines.level[0], SQT_LV_NOTICE);
     sqt_log_add_secret(&log, "s3cr3t-NOTE");
     SQT_NOTE(&log, "k=%s", "s3cr3t-NOTE");
     SQT_ASSERT_STR_EQ(msg_of(1), "k=***");

@@ -36,6 +36,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "e2e_emu.h"
 #include "log.h"
 #include "plugin.h"
 #include "e2e_proc.h"
@@ -50,20 +51,6 @@
 
 static char dir[256];
 static int scenario_failed; /* keep the files of a failed scenario */
-
-static uint64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 /* Decimal string -> integer units at `scale`; INT64_MIN when not exact or absent. */
 static int64_t units(const char *s, int scale)
@@ -159,7 +146,6 @@ static int emu_stop(emu *e)
     e->out = NULL;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
-
 
 /* One control line ("[trigger] NAME [JSON]"); 0 when the emulator answered ok. */
 static int emu_line(int port, const char *line, char *why, size_t cap)
@@ -404,7 +390,7 @@ typedef struct run_result {
     int rc;
     int errors;                /* ERROR lines */
     char first_error[400];
-    char final_status[600];    /* "final status: ... position X ..." */
+    char final_status[600];    /* "final status: ... pos X@AVG ..." */
     int imported;              /* "own orders live: N" when trading began */
     int resyncs;               /* reconciles started by a stream gap */
     double seconds;
@@ -512,19 +498,6 @@ static void check_run(const char *tag, const run_result *r, const driver *d, int
     CU_ASSERT_TRUE(r->final_status[0] != '\0');
 }
 
-/* 1 when the file holds the text. */
-static int file_has(const char *path, const char *needle)
-{
-    FILE *f = fopen(path, "r");
-    char line[4096];
-    int found = 0;
-    if (f == NULL)
-        return 0;
-    while (!found && fgets(line, sizeof line, f))
-        found = strstr(line, needle) != NULL;
-    fclose(f);
-    return found;
-}
 
 /* ------------------------------------------------------------------------------------
  * the audit trail
@@ -683,9 +656,9 @@ static int audit_open(const a_order *t)
 /* The engine's own position, from its final status line. */
 static int64_t status_position(const run_result *r)
 {
-    const char *p = strstr(r->final_status, "position ");
+    const char *p = strstr(r->final_status, " pos ");
     char num[32];
-    if (p == NULL || sscanf(p + 9, "%31[-0-9.]", num) != 1)
+    if (p == NULL || sscanf(p + 5, "%31[-0-9.]", num) != 1)
         return INT64_MIN;
     return units(num, 3);
 }
