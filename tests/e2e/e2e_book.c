@@ -60,18 +60,19 @@ void write_config(const book *b, int cancel_on_exit, int window, int reconcile)
     fprintf(f,
             "app:\n  current_exchange: binance\n  instance: %s\n"
             "exchanges:\n  binance:\n"
-            "    api_key: emulator-key\n    secret_key: emulator-secret\n    fee_rate: 0.0002\n"
+            "    api_key: %s\n    secret_key: emulator-secret\n    fee_rate: 0.0002\n"
             "    rest_url: http://127.0.0.1:%d\n"
             "    ws_market_url: ws://127.0.0.1:%d/market\n"
             "    ws_private_url: ws://127.0.0.1:%d/private\n"
             "trading:\n  symbol: ETHUSDT\n  price_interval: 2\n  order_quantity: 30\n"
             "  min_order_value: 20\n  buy_window_size: %d\n  sell_window_size: %d\n"
-            "  reconcile_interval: %d\n  order_cleanup_threshold: 50\n  cleanup_batch_size: 5\n"
+            "  reconcile_interval: %d\n  order_cleanup_threshold: 50\n  cleanup_batch_size: 5\n%s"
             "system:\n  log_level: INFO\n  cancel_on_exit: %s\n  event_log: %s\n  state_dir: %s\n"
             "%s"
             "timing:\n  websocket_reconnect_delay: 1\n  order_retry_delay: 200\n"
             "  rate_limit_retry_delay: 1\n  status_print_interval: 1\n%s",
-            b->tag, b->emu.port, b->emu.port, b->emu.port, window, window, reconcile,
+            b->tag, b->api_key != NULL ? b->api_key : "emulator-key", b->emu.port, b->emu.port,
+            b->emu.port, window, window, reconcile, b->trading_yaml != NULL ? b->trading_yaml : "",
             cancel_on_exit ? "true" : "false", b->events, b->state,
             b->risk_yaml != NULL ? b->risk_yaml : "risk_control:\n  enabled: false\n",
             b->extra_yaml != NULL ? b->extra_yaml : "");

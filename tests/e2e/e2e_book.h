@@ -20,6 +20,8 @@ typedef struct book {
     char prefix[32];           /* "<tag>-": our client ids start with it */
     const char *extra_yaml;    /* more top-level sections for the config, or NULL */
     const char *risk_yaml;     /* the risk_control block, NULL = disabled */
+    const char *trading_yaml;  /* more keys of the trading block ("  key: v\n"), or NULL */
+    const char *api_key;       /* NULL = the emulator's test key */
     int failed;
 } book;
 

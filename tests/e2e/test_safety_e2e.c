@@ -303,6 +303,30 @@ static void test_order_stream_down_pauses(void)
     book_close(&b);
 }
 
+/* Conditions only a human can fix exit 3 (issue 15), so the unit does not restart them:
+ * a key the exchange refuses, and the start-up safety check. */
+static void test_refusals_exit_3(void)
+{
+    book b;
+    pid_t h;
+    int rc;
+    CU_ASSERT_EQUAL_FATAL(book_open(&b, "sf-refuse", TAG, MANUAL), 0);
+    b.api_key = "not-the-emulators-key";
+    write_config(&b, 1, 4, 30);
+    h = host_up(&b, "bad key");
+    rc = e2e_host_wait(h, 30000);
+    CHECK(&b, rc == 3, "a refused API key exited %d, expected 3", rc);
+    b.api_key = NULL;
+    b.trading_yaml = "  max_leverage: 2\n"; /* the emulator's account runs leverage 5 */
+    write_config(&b, 1, 4, 30);
+    h = host_up(&b, "leverage above max_leverage");
+    kick(&b, "3000.00");
+    rc = e2e_host_wait(h, 30000);
+    CHECK(&b, rc == 3, "the safety check's refusal exited %d, expected 3", rc);
+    CHECK(&b, wait_side(&b, "BUY", 0, NULL, 100) == 0, "an order went out before the refusal");
+    book_close(&b);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -313,6 +337,7 @@ int main(void)
         {"a stalled market stream pauses new orders", test_stale_market},
         {"a rules rejection parks the level with a backoff", test_rules_rejection_parks},
         {"no new order while the order stream is down", test_order_stream_down_pauses},
+        {"refusals a human must fix exit 3", test_refusals_exit_3},
         {NULL, NULL}};
     curl_global_init(CURL_GLOBAL_DEFAULT);
     SQT_TEST_INIT();
