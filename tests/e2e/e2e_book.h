@@ -20,6 +20,9 @@ typedef struct book {
     char prefix[32];           /* "<tag>-": our client ids start with it */
     const char *extra_yaml;    /* more top-level sections for the config, or NULL */
     const char *risk_yaml;     /* the risk_control block, NULL = disabled */
+    int cleanup_threshold;     /* trading.order_cleanup_threshold, 0 = 50 */
+    int cleanup_batch;         /* trading.cleanup_batch_size, 0 = 5 */
+    int cleanup_interval;      /* timing.order_cleanup_interval in s, 0 = the default */
     int failed;
 } book;
 
