@@ -13,6 +13,8 @@
  *            pause ends at the second 1m boundary after the trigger (the panic candle
  *            must close, then a calm one), so it lasts 60 to 120 s; the case takes
  *            70 to 130 s. SQT_WATCH_ONLY=cleaner|risk runs one case.
+ *   console  what those two runs told the operator: the cleaner's actions at INFO, the
+ *            monitor's periodic report one readable line per symbol.
  *
  * Files of a failed run stay in the temp dir (printed); SQT_E2E_KEEP keeps them always. */
 #define _GNU_SOURCE
@@ -139,6 +141,11 @@ static int64_t wall_ms(void)
 
 static evline ev[MAXEV];
 
+/* What the two runs left on the console, for the console case (-1: the run did not
+ * get that far). */
+static int cleaner_info_lines = -1;
+static int report_lines = -1, report_mangled = -1;
+
 /* ---- the cleaner ------------------------------------------------------------------ */
 
 static void test_cleaner(void)
@@ -196,6 +203,8 @@ static void test_cleaner(void)
     CHECK(&b, ns == 3, "%d sells after the cleaner, expected 3 (sells are not the farthest side)", ns);
     CHECK(&b, max_dup <= 1, "%d orders of ours on one level", max_dup);
     CHECK(&b, e2e_host_stop(h, 20000) == 0, "the host did not stop with 0");
+    /* log_level INFO: a line naming the cleaner is an INFO (or louder) line */
+    cleaner_info_lines = log_has_since_mark(&b, "cleaner");
 
     /* the event log: rounds a timer apart, each the two lowest buys (2984 and 2986 with
      * buys at 2992..2984 and sells at 2996..3000) */
@@ -290,8 +299,10 @@ static void test_risk(void)
     nb = wait_side(&b, "BUY", 3, px, 10000);
     CHECK(&b, nb == 3 && min_of(px, nb) == 299400, "after the resume %d buys, the lowest %ld "
           "(expected 3 down to 2994.00)", nb, nb > 0 ? min_of(px, nb) : 0);
-    CHECK(&b, log_has_since_mark(&b, "symbols show a panic candle") >= 1,
-          "no periodic report of the monitor");
+    report_lines = log_has_since_mark(&b, "symbols show a panic candle");
+    CHECK(&b, report_lines >= 1, "no periodic report of the monitor");
+    /* the report's per-symbol part: its line break turned into '?' by the log */
+    report_mangled = log_has_since_mark(&b, "?  ETHUSDT: close");
     CHECK(&b, e2e_host_stop(h, 20000) == 0, "the host did not stop with 0");
 
     n = events_read(&b, ev);
@@ -323,6 +334,25 @@ static void test_risk(void)
     book_close(&b);
 }
 
+/* The console of the two runs (behaviour.md §9.4 and §10.4: the cleaner's actions at
+ * INFO; issue 14: the monitor's report readable, per symbol). */
+static void test_console(void)
+{
+    if (cleaner_info_lines < 0 || report_lines < 0) {
+        fprintf(stderr, "    (needs both runs: SQT_WATCH_ONLY unset)\n");
+        return;
+    }
+    if (cleaner_info_lines == 0)
+        fprintf(stderr, "    the cleaner cancelled orders every second, and no INFO line says so "
+                        "(the console shows only \"cancelled BUY ... (CANCELED)\")\n");
+    CU_ASSERT_TRUE(cleaner_info_lines > 0);
+    if (report_mangled > 0)
+        fprintf(stderr, "    the risk monitor's report: %d of its %d lines have '?' where the "
+                        "per-symbol line break was (\"...(trigger: all; recovery: 1)?  ETHUSDT: "
+                        "close ...\")\n", report_mangled, report_lines);
+    CU_ASSERT_EQUAL(report_mangled, 0);
+}
+
 int main(void)
 {
     static const sqt_test_case cleaner[] = {
@@ -330,6 +360,8 @@ int main(void)
         {NULL, NULL}};
     static const sqt_test_case risk[] = {
         {"risk monitor: a panic candle pauses, a calm one resumes", test_risk}, {NULL, NULL}};
+    static const sqt_test_case console[] = {
+        {"the console: the cleaner's actions, the monitor's report", test_console}, {NULL, NULL}};
     const char *only = getenv("SQT_WATCH_ONLY"); /* cleaner or risk: one case */
     curl_global_init(CURL_GLOBAL_DEFAULT);
     SQT_TEST_INIT();
@@ -338,6 +370,9 @@ int main(void)
             return EXIT_FAILURE;
     if (only == NULL || strcmp(only, "risk") == 0)
         if (sqt_test_suite("e2e_watch_risk", risk) != 0)
+            return EXIT_FAILURE;
+    if (only == NULL)
+        if (sqt_test_suite("e2e_watch_console", console) != 0)
             return EXIT_FAILURE;
     return sqt_test_run();
 }
