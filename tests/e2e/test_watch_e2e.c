@@ -165,7 +165,11 @@ static void test_cleaner(void)
     write_config(&b, 1, 8, 30);
     h = host_up(&b, "cleaner");
     kick(&b, "3000.00");
-    wait_trading(&b, 15000);
+    if (!wait_trading(&b, 15000)) {
+        e2e_host_stop(h, 20000);
+        book_close(&b);
+        return;
+    }
     nb = wait_side(&b, "BUY", 6, px, 8000);
     CHECK(&b, nb == 6, "%d buys, expected 6 (threshold 8 less the sell reserve 2)", nb);
     /* below the threshold the cleaner has nothing to do: give it three rounds */
@@ -260,7 +264,11 @@ static void test_risk(void)
     write_config(&b, 1, 4, 30);
     h = host_up(&b, "risk");
     kick(&b, "3000.00");
-    wait_trading(&b, 20000);
+    if (!wait_trading(&b, 20000)) {
+        e2e_host_stop(h, 20000);
+        book_close(&b);
+        return;
+    }
     /* window 4 at 3000.00: buys at 2998, 2996, 2994 */
     wait_side(&b, "BUY", 3, NULL, 8000);
     CHECK(&b, log_has_since_mark(&b, "risk monitor watching 1 symbols") == 1, "the monitor did not start");
@@ -272,8 +280,12 @@ static void test_risk(void)
     t0 = wall_ms();
     minute = t0 - t0 % 60000;
     CHECK(&b, e2e_emu_line(&b.emu, "price {\"price\":\"2999.00\",\"qty\":\"1000\"}") == 0, "big trade");
-    CHECK(&b, e2e_file_wait_for(b.log, "every watched market shows a panic candle", 5000),
-          "no trigger within 5 s of the panic candle (see %s)", b.log);
+    if (!e2e_file_wait_for(b.log, "every watched market shows a panic candle", 5000)) {
+        CHECK(&b, 0, "no trigger within 5 s of the panic candle (see %s)", b.log);
+        e2e_host_stop(h, 20000);
+        book_close(&b);
+        return;
+    }
     end = e2e_now_ms() + 5000;
     while (e2e_now_ms() < end && open_side(&b, "BUY", NULL, 0, NULL) > 0)
         e2e_sleep_ms(50);
