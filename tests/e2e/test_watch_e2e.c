@@ -139,6 +139,20 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The host up and trading at 3000.00; when it never trades, the book is closed and 0
+ * returned (the case has nothing to look at). */
+static pid_t trading(book *b, const char *why)
+{
+    pid_t h = host_up(b, why);
+    kick(b, "3000.00");
+    if (h > 0 && wait_trading(b, 20000))
+        return h;
+    if (h > 0)
+        e2e_host_stop(h, 20000);
+    book_close(b);
+    return 0;
+}
+
 static evline ev[MAXEV];
 
 /* What the two runs left on the console, for the console case (-1: the run did not
@@ -163,13 +177,8 @@ static void test_cleaner(void)
     b.cleanup_batch = 2;
     b.cleanup_interval = 1;
     write_config(&b, 1, 8, 30);
-    h = host_up(&b, "cleaner");
-    kick(&b, "3000.00");
-    if (!wait_trading(&b, 15000)) {
-        e2e_host_stop(h, 20000);
-        book_close(&b);
+    if ((h = trading(&b, "cleaner")) <= 0)
         return;
-    }
     nb = wait_side(&b, "BUY", 6, px, 8000);
     CHECK(&b, nb == 6, "%d buys, expected 6 (threshold 8 less the sell reserve 2)", nb);
     /* below the threshold the cleaner has nothing to do: give it three rounds */
@@ -262,13 +271,8 @@ static void test_risk(void)
     CU_ASSERT_EQUAL_FATAL(book_open(&b, "wt-risk", TAG, FLAT), 0);
     b.risk_yaml = RISK_YAML;
     write_config(&b, 1, 4, 30);
-    h = host_up(&b, "risk");
-    kick(&b, "3000.00");
-    if (!wait_trading(&b, 20000)) {
-        e2e_host_stop(h, 20000);
-        book_close(&b);
+    if ((h = trading(&b, "risk")) <= 0)
         return;
-    }
     /* window 4 at 3000.00: buys at 2998, 2996, 2994 */
     wait_side(&b, "BUY", 3, NULL, 8000);
     CHECK(&b, log_has_since_mark(&b, "risk monitor watching 1 symbols") == 1, "the monitor did not start");
