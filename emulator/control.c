@@ -136,14 +136,34 @@ static int arg_price(json_t *args, json_t *reply, const emu_cmd *c, sqt_dec *p)
     return SQT_OK;
 }
 
+/* The optional "qty" of a trade: a positive multiple of the step size; absent, the
+ * smallest trade (min qty, else one step). */
+static int arg_trade_qty(sqt_emu *e, json_t *args, json_t *reply, const emu_cmd *c, sqt_dec *q)
+{
+    sqt_dec r;
+    char b[48];
+    if (json_object_get(args, "qty") == NULL) {
+        *q = e->info.min_qty.mant > 0 ? e->info.min_qty : e->info.step_size;
+        return SQT_OK;
+    }
+    if (arg_dec(args, "qty", q) != SQT_OK || q->mant <= 0 ||
+        sqt_dec_rescale(*q, e->info.step_size.scale, &r) != SQT_OK ||
+        r.mant % e->info.step_size.mant != 0) {
+        emu_reply_err(reply, "%s: \"qty\" must be a positive multiple of the step size %s",
+                      c->name, sqt_emu_fmt(e->info.step_size, b, sizeof(b)));
+        return SQT_EINVAL;
+    }
+    *q = r;
+    return SQT_OK;
+}
+
 static int cmd_price(sqt_emu *e, const emu_cmd *c, json_t *args, json_t *reply)
 {
-    sqt_dec p;
+    sqt_dec p, q;
     char b[48];
-    if (arg_price(args, reply, c, &p) != SQT_OK)
+    if (arg_price(args, reply, c, &p) != SQT_OK || arg_trade_qty(e, args, reply, c, &q) != SQT_OK)
         return SQT_EINVAL;
-    if (emu_apply_price(e, p, e->info.min_qty.mant > 0 ? e->info.min_qty : e->info.step_size) !=
-        SQT_OK) {
+    if (emu_apply_price(e, p, q) != SQT_OK) {
         emu_reply_err(reply, "%s: %s is not a positive multiple of the tick size %s", c->name,
                       arg_str(args, "price", "?"), sqt_emu_fmt(e->info.tick_size, b, sizeof(b)));
         return SQT_EINVAL;
@@ -345,7 +365,8 @@ static int cmd_state(sqt_emu *e, const emu_cmd *c, json_t *args, json_t *reply)
 static int cmd_help(sqt_emu *e, const emu_cmd *c, json_t *args, json_t *reply);
 
 static const emu_cmd CMDS[] = {
-    {"price", cmd_price, 0, "{\"price\"}: move the market there (market pushes, fills)"},
+    {"price", cmd_price, 0,
+     "{\"price\", \"qty\"}: a trade there (market pushes, fills); qty adds kline volume"},
     {"step", cmd_step, 0, "{\"n\":1}: n steps of the price path"},
     {"print", cmd_print, 0,
      "{\"price\"}: one trade print on the market stream; the price and the book stay"},

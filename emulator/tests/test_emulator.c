@@ -1464,6 +1464,89 @@ static void test_print_and_stalled_market(void)
     fx_stop(&f);
 }
 
+/* The current 1m kline of the traded symbol: open time and volume in steps (1e-3). */
+static int current_bar(fx *f, long long *open_ms, int64_t *vol_steps)
+{
+    hres r;
+    json_t *k;
+    sqt_dec v, v3;
+    const char *s;
+    int ok = 0;
+    call_key(f, "GET", "/fapi/v1/klines?symbol=ETHUSDT&interval=1m&limit=1", NULL, NULL, 0, &r);
+    k = json_array_get(r.json, 0);
+    s = json_string_value(json_array_get(k, 5));
+    if (r.status == 200 && s != NULL && sqt_dec_parse(s, strlen(s), &v) == SQT_OK &&
+        sqt_dec_rescale(v, 3, &v3) == SQT_OK) {
+        *open_ms = (long long)json_integer_value(json_array_get(k, 0));
+        *vol_steps = v3.mant;
+        ok = 1;
+    }
+    hres_free(&r);
+    return ok;
+}
+
+static void test_trade_qty_volume(void)
+{
+    fx f;
+    hres r;
+    wsc m;
+    json_t *j, *st;
+    int from = 0, tries, same = 0;
+    long long open0 = 0, open1 = 0;
+    int64_t v0 = 0, v1 = 0;
+    if (fx_start(&f, 1, NULL) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    SQT_ASSERT_INT_EQ(ws_connect(&f, &m, "/market/ws/ethusdt@aggTrade"), 0);
+    /* without qty: the smallest trade */
+    control(&f, "price", "{\"price\":\"2999.00\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    j = ws_wait(&f, &m, &from, "p", NULL, "2999.00", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    SQT_ASSERT_STR_EQ(jstr(j, "q"), "0.001");
+    json_decref(j);
+    /* a big trade: its size on the stream and in the current bar's volume (a minute
+     * boundary between the two reads is retried) */
+    for (tries = 0; tries < 3 && !same; tries++) {
+        CU_ASSERT_TRUE_FATAL(current_bar(&f, &open0, &v0));
+        control(&f, "price", "{\"price\":\"2990.00\",\"qty\":\"25.5\"}", &r);
+        SQT_ASSERT_INT_EQ(r.status, 200);
+        SQT_ASSERT_STR_EQ(jstr(r.json, "price"), "2990.00");
+        hres_free(&r);
+        CU_ASSERT_TRUE_FATAL(current_bar(&f, &open1, &v1));
+        same = open0 == open1;
+        control(&f, "price", "{\"price\":\"2999.00\"}", &r);
+        hres_free(&r);
+    }
+    CU_ASSERT_TRUE(same);
+    SQT_ASSERT_INT_EQ(v1 - v0, 25500);
+    j = ws_wait(&f, &m, &from, "p", NULL, "2990.00", 3000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    SQT_ASSERT_STR_EQ(jstr(j, "q"), "25.500");
+    json_decref(j);
+    /* a quantity off the step, zero, negative or not a number: refused, nothing moves */
+    {
+        static const char *const bad[] = {"{\"price\":\"2980.00\",\"qty\":\"0.0005\"}",
+                                          "{\"price\":\"2980.00\",\"qty\":\"0\"}",
+                                          "{\"price\":\"2980.00\",\"qty\":\"-1\"}",
+                                          "{\"price\":\"2980.00\",\"qty\":\"lots\"}"};
+        size_t i;
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            control(&f, "price", bad[i], &r);
+            SQT_ASSERT_INT_EQ(r.status, 400);
+            CU_ASSERT_PTR_NOT_NULL(strstr(jstr(r.json, "error"), "step size 0.001"));
+            hres_free(&r);
+        }
+    }
+    st = state_of(&f);
+    SQT_ASSERT_STR_EQ(jstr(st, "price"), "2999.00");
+    json_decref(st);
+    ws_done(&f, &m);
+    fx_stop(&f);
+}
+
 static void test_method_faults_and_table(void)
 {
     fx f;
@@ -1703,6 +1786,7 @@ int main(void)
         {"the binary: first line and SIGTERM", test_binary},
         {"close_position: an outside trade", test_close_position},
         {"print, and a stalled market stream", test_print_and_stalled_market},
+        {"a trade's qty: stream size and kline volume", test_trade_qty_volume},
         {"faults by method, the command table", test_method_faults_and_table},
         {"Binance's texts, PERCENT_PRICE, parameter case, stream forms", test_binance_texts_and_band},
         {"v3 account and positionRisk fields", test_v3_account_fields},

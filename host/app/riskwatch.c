@@ -145,7 +145,17 @@ void app_risk_watch(app *a)
         return;
     a->last_risk_report_ms = uv_now(&a->loop);
     sqt_risk_report(a->risk, app_wall_ms(), buf, sizeof buf);
-    sqt_logf(a->log, SQT_LV_INFO, "%s", buf);
+    {
+        /* one log line per line of the report (a line break inside one is not printed) */
+        char *line = buf, *nl;
+        for (; line != NULL && *line != '\0'; line = nl != NULL ? nl + 1 : NULL) {
+            nl = strchr(line, '\n');
+            if (nl != NULL)
+                *nl = '\0';
+            if (*line != '\0')
+                sqt_logf(a->log, SQT_LV_INFO, "%s", line);
+        }
+    }
     iv = sqt_risk_interval_ms(a->cfg->risk_interval);
     if (sqt_risk_stale(a->risk, app_wall_ms(), 2 * (iv > 0 ? iv : 60000) + 30000, buf, sizeof buf) > 0)
         sqt_logf(a->log, SQT_LV_WARN, "%s", buf);

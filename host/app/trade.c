@@ -248,8 +248,14 @@ void app_house_timer_cb(uv_timer_t *t)
     }
     app_risk_watch(a);
     if (now - a->last_cleanup_ms >= (uint64_t)a->cfg->order_cleanup_interval * 1000u) {
+        int nc;
         a->last_cleanup_ms = now;
-        sqt_grid_cleanup(a->grid, (int64_t)now);
+        nc = sqt_grid_cleanup(a->grid, (int64_t)now);
+        if (nc > 0) /* §9.4: what the cleaner did is said (the cancels follow as order lines) */
+            sqt_logf(a->log, SQT_LV_INFO,
+                     "order cleaner: the live orders reached the threshold (%d): cancelling the "
+                     "%d farthest from the market",
+                     a->cfg->order_cleanup_threshold, nc);
     }
     app_drain(a);
 }

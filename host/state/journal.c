@@ -563,7 +563,8 @@ int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t er
         char t[32];
         if (text1(j->db, "SELECT max(ts_ms) FROM fills", NULL, t, sizeof t) == 1)
             st->last_fill_ms = strtoll(t, NULL, 10);
-        qsort(st->slots, st->n_slots, sizeof *st->slots, cmp_slot);
+        if (st->n_slots > 1)
+            qsort(st->slots, st->n_slots, sizeof *st->slots, cmp_slot);
         rc = remember_slots(j, st);
         j->saved_meta = *m;
         j->have_meta = 1;
@@ -901,7 +902,8 @@ int sqt_journal_save_grid(sqt_journal *j, const sqt_grid *g, sqt_dec last_price)
     j->n_cur = 0;
     if ((rc = sqt_grid_save_slots(g, collect, j)) != 0)
         return rc < 0 ? rc : SQT_ENOMEM;
-    qsort(j->cur, j->n_cur, sizeof *j->cur, cmp_slot);
+    if (j->n_cur > 1)
+        qsort(j->cur, j->n_cur, sizeof *j->cur, cmp_slot);
     j->saved_in_tx = 1;
     /* merge the sorted new set with the sorted written set */
     while (a < j->n_cur || b < j->n_prev) {

@@ -56,7 +56,10 @@ void book_close(book *b)
 void write_config(const book *b, int cancel_on_exit, int window, int reconcile)
 {
     FILE *f = fopen(b->cfg, "w");
+    char cleaner[64] = "";
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    if (b->cleanup_interval > 0)
+        snprintf(cleaner, sizeof cleaner, "  order_cleanup_interval: %d\n", b->cleanup_interval);
     fprintf(f,
             "app:\n  current_exchange: binance\n  instance: %s\n"
             "exchanges:\n  binance:\n"
@@ -66,15 +69,16 @@ void write_config(const book *b, int cancel_on_exit, int window, int reconcile)
             "    ws_private_url: ws://127.0.0.1:%d/private\n"
             "trading:\n  symbol: ETHUSDT\n  price_interval: 2\n  order_quantity: 30\n"
             "  min_order_value: 20\n  buy_window_size: %d\n  sell_window_size: %d\n"
-            "  reconcile_interval: %d\n  order_cleanup_threshold: 50\n  cleanup_batch_size: 5\n%s"
+            "  reconcile_interval: %d\n  order_cleanup_threshold: %d\n  cleanup_batch_size: %d\n%s"
             "system:\n  log_level: INFO\n  cancel_on_exit: %s\n  event_log: %s\n  state_dir: %s\n"
             "%s"
             "timing:\n  websocket_reconnect_delay: 1\n  order_retry_delay: 200\n"
-            "  rate_limit_retry_delay: 1\n  status_print_interval: 1\n%s",
+            "  rate_limit_retry_delay: 1\n  status_print_interval: 1\n%s%s",
             b->tag, b->api_key != NULL ? b->api_key : "emulator-key", b->emu.port, b->emu.port,
-            b->emu.port, window, window, reconcile, b->trading_yaml != NULL ? b->trading_yaml : "",
+            b->emu.port, window, window, reconcile, b->cleanup_threshold > 0 ? b->cleanup_threshold : 50,
+            b->cleanup_batch > 0 ? b->cleanup_batch : 5, b->trading_yaml != NULL ? b->trading_yaml : "",
             cancel_on_exit ? "true" : "false", b->events, b->state,
-            b->risk_yaml != NULL ? b->risk_yaml : "risk_control:\n  enabled: false\n",
+            b->risk_yaml != NULL ? b->risk_yaml : "risk_control:\n  enabled: false\n", cleaner,
             b->extra_yaml != NULL ? b->extra_yaml : "");
     fclose(f);
     chmod(b->cfg, 0600);

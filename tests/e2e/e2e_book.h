@@ -22,6 +22,9 @@ typedef struct book {
     const char *risk_yaml;     /* the risk_control block, NULL = disabled */
     const char *trading_yaml;  /* more keys of the trading block ("  key: v\n"), or NULL */
     const char *api_key;       /* NULL = the emulator's test key */
+    int cleanup_threshold;     /* trading.order_cleanup_threshold, 0 = 50 */
+    int cleanup_batch;         /* trading.cleanup_batch_size, 0 = 5 */
+    int cleanup_interval;      /* timing.order_cleanup_interval in s, 0 = the default */
     int failed;
 } book;
 
