@@ -81,6 +81,7 @@ int sqt_app_run(const sqt_app_opts *o)
     a->state = ST_STARTING;
     a->step = "plugin init";
     a->lock_fd = -1;
+    sqt_authguard_init(&a->auth, SQT_AUTH_MAX_FAILURES + 1);
     if (uv_loop_init(&a->loop) != 0) {
         free(a);
         return 1;

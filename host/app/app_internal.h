@@ -18,6 +18,7 @@
 #include "core/executor.h"
 #include "core/grid.h"
 #include "core/price.h"
+#include "safety/authguard.h"
 #include "safety/pricegate.h"
 #include "safety/risk.h"
 #include "services.h"
@@ -125,7 +126,7 @@ struct app {
     uint64_t last_cleanup_ms;
 
     /* shutdown (shutdown.c) */
-    int auth_failures;         /* AUTH/TIMESTAMP refusals while trading */
+    sqt_authguard auth;        /* AUTH/TIMESTAMP refusals while trading */
     uint64_t exit_wait_start;
     int shutdown_started;
     int exit_signals;          /* SIGINT/SIGTERM/SIGHUP received */

@@ -138,7 +138,7 @@ static void ex_on_place(void *ud, const char *cid, const sqt_error *err, const s
     if (a->grid == NULL)
         return;
     if (err == NULL || err->code == SQT_OK)
-        a->auth_failures = 0; /* the credentials work: the refusal count starts again */
+        sqt_authguard_accepted(&a->auth); /* the credentials work: the count starts again */
     sqt_grid_on_place_result(a->grid, cid, err, o, (int64_t)uv_now(&a->loop));
     app_drain(a);
 }
@@ -149,7 +149,7 @@ static void ex_on_cancel(void *ud, const char *cid, const sqt_error *err)
     if (a->grid == NULL)
         return;
     if (err == NULL || err->code == SQT_OK)
-        a->auth_failures = 0;
+        sqt_authguard_accepted(&a->auth);
     sqt_grid_on_cancel_result(a->grid, cid, err, (int64_t)uv_now(&a->loop));
     app_drain(a);
 }
@@ -160,7 +160,7 @@ static void ex_on_query(void *ud, const char *cid, const sqt_error *err, const s
     if (a->grid == NULL)
         return;
     if (err == NULL || err->code == SQT_OK)
-        a->auth_failures = 0;
+        sqt_authguard_accepted(&a->auth);
     sqt_grid_on_query_result(a->grid, cid, err, o, (int64_t)uv_now(&a->loop));
     app_drain(a);
 }
@@ -176,8 +176,7 @@ static void ex_on_fatal(void *ud, const sqt_error *err)
     }
     /* during trading: pause loudly and retry; stop only when it persists (the count
      * restarts with every accepted request) */
-    a->auth_failures++;
-    if (a->auth_failures > SQT_AUTH_MAX_FAILURES) {
+    if (sqt_authguard_refused(&a->auth) == SQT_AUTH_STOP) {
         app_log_err(a, "the exchange keeps refusing our credentials or clock; stopping", err);
         app_stop(a, 1, NULL);
         return;
