@@ -203,6 +203,40 @@ static int cmd_print(sqt_emu *e, const emu_cmd *c, json_t *args, json_t *reply)
     return SQT_OK;
 }
 
+/* A push that cannot be true, for the host's anomaly checks: one open order's update
+ * claiming `filled` (e.g. more than the order) at `price`; the book, the ledger and the
+ * account do not change. */
+static int cmd_bogus_push(sqt_emu *e, const emu_cmd *c, json_t *args, json_t *reply)
+{
+    const char *cid = arg_str(args, "client_id", "");
+    sqt_order o;
+    sqt_error err;
+    sqt_dec filled, price;
+    if (cid[0] == '\0' || arg_dec(args, "filled", &filled) != SQT_OK) {
+        emu_reply_err(reply, "%s: needs \"client_id\" and \"filled\" (a decimal string)", c->name);
+        return SQT_EINVAL;
+    }
+    memset(&err, 0, sizeof err);
+    if (sqt_match_query(e->match, cid, NULL, &o, &err) != SQT_OK) {
+        emu_reply_err(reply, "%s: no order %s", c->name, cid);
+        return SQT_EINVAL;
+    }
+    price = o.price;
+    if (json_object_get(args, "price") != NULL && arg_dec(args, "price", &price) != SQT_OK) {
+        emu_reply_err(reply, "%s: \"price\" is a decimal string", c->name);
+        return SQT_EINVAL;
+    }
+    o.filled_qty = filled;
+    o.last_fill_qty = filled;
+    o.last_fill_price = price;
+    o.avg_price = price;
+    o.status = SQT_ORDER_PARTIALLY_FILLED;
+    o.update_time_ms = sqt_emu_now(e);
+    if (e->d->on_order)
+        e->d->on_order(e, e->dst, &o, 1, o.update_time_ms);
+    return SQT_OK;
+}
+
 static int cmd_close_position(sqt_emu *e, const emu_cmd *c, json_t *args, json_t *reply)
 {
     sqt_dec q = sqt_dec_make(0, 0), closed;
@@ -373,6 +407,9 @@ static const emu_cmd CMDS[] = {
     {"close_position", cmd_close_position, 0,
      "{\"qty\": all}: an outside trade closes the position at the market (fee, ledger, "
      "account push); our orders stay"},
+    {"bogus_push", cmd_bogus_push, 0,
+     "{\"client_id\", \"filled\", \"price\"}: a user push for an open order claiming that "
+     "fill (one that cannot be true); the book stays"},
     {"drop_ws", cmd_ws, WS_DROP, "{\"which\":all|market|user}: reset the connections (RST)"},
     {"close_ws", cmd_ws, WS_CLOSE, "{\"which\"}: close the connections with a close frame"},
     {"stall_ws", cmd_ws, WS_STALL,

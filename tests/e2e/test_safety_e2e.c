@@ -303,6 +303,56 @@ static void test_order_stream_down_pauses(void)
     book_close(&b);
 }
 
+/* Lines of the event log of one event kind (and holding text, when given). */
+static int events_with(const book *b, const char *event, const char *text)
+{
+    FILE *f = fopen(b->events, "r");
+    char line[4096], want[64];
+    int n = 0;
+    if (f == NULL)
+        return -1;
+    snprintf(want, sizeof want, "\"event\":\"%s\"", event);
+    while (fgets(line, sizeof line, f) != NULL)
+        n += strstr(line, want) != NULL && (text == NULL || strstr(line, text) != NULL);
+    fclose(f);
+    return n;
+}
+
+/* A push that cannot be true (a fill larger than the order, a fill at a negative price)
+ * is an anomaly: logged with its raw values, the order asked for, nothing booked. */
+static void test_impossible_push(void)
+{
+    book b;
+    pid_t h;
+    char cid[80] = "", line[200];
+    json_t *st, *o;
+    size_t i;
+    CU_ASSERT_EQUAL_FATAL(book_open(&b, "sf-bogus", TAG, MANUAL), 0);
+    write_config(&b, 1, 4, 30);
+    h = start_trading(&b, "run", "3000.00", 3);
+    st = e2e_emu_state(&b.emu);
+    json_array_foreach(json_object_get(st, "open_orders"), i, o) {
+        const char *c = json_string_value(json_object_get(o, "client_id"));
+        if (c != NULL && strncmp(c, b.prefix, strlen(b.prefix)) == 0 && cid[0] == '\0')
+            snprintf(cid, sizeof cid, "%s", c);
+    }
+    json_decref(st);
+    CU_ASSERT_FATAL(cid[0] != '\0');
+    snprintf(line, sizeof line, "bogus_push {\"client_id\":\"%s\",\"filled\":\"0.050\"}", cid);
+    CHECK(&b, e2e_emu_line(&b.emu, line) == 0, "bogus_push (fill above the order)");
+    e2e_sleep_ms(800);
+    snprintf(line, sizeof line,
+             "bogus_push {\"client_id\":\"%s\",\"filled\":\"0.005\",\"price\":\"-1.00\"}", cid);
+    CHECK(&b, e2e_emu_line(&b.emu, line) == 0, "bogus_push (negative price)");
+    e2e_sleep_ms(1200);
+    CHECK(&b, events_with(&b, "anomaly", cid) >= 2, "%d anomaly lines for %s, expected 2",
+          events_with(&b, "anomaly", cid), cid);
+    CHECK(&b, events_with(&b, "fill", cid) == 0, "a fill was booked from an impossible push");
+    CHECK(&b, e2e_host_stop(h, 20000) == 0, "the run did not stop with 0");
+    agree(&b, "impossible-push", 0);
+    book_close(&b);
+}
+
 /* Conditions only a human can fix exit 3 (issue 15), so the unit does not restart them:
  * a key the exchange refuses, and the start-up safety check. */
 static void test_refusals_exit_3(void)
@@ -338,6 +388,7 @@ int main(void)
         {"a rules rejection parks the level with a backoff", test_rules_rejection_parks},
         {"no new order while the order stream is down", test_order_stream_down_pauses},
         {"refusals a human must fix exit 3", test_refusals_exit_3},
+        {"an impossible push is an anomaly, nothing booked", test_impossible_push},
         {NULL, NULL}};
     curl_global_init(CURL_GLOBAL_DEFAULT);
     SQT_TEST_INIT();
