@@ -23,19 +23,25 @@
 static const char *const MANUAL[] = {"--price-mode", "manual", "--start-price", "3000.00", "--seed",
                                      "11", NULL};
 
-/* Sells the exchange refused as reduce-only (-2022), from the event log's rejected
- * lines (the exchange's code and text are in their reason). */
-static int reduce_only_refusals(const book *b)
+/* Lines of the event log of one event kind (and holding text, when given). */
+static int events_with(const book *b, const char *event, const char *text)
 {
     FILE *f = fopen(b->events, "r");
-    char line[4096];
+    char line[4096], want[64];
     int n = 0;
     if (f == NULL)
         return -1;
+    snprintf(want, sizeof want, "\"event\":\"%s\"", event);
     while (fgets(line, sizeof line, f) != NULL)
-        n += strstr(line, "\"event\":\"rejected\"") != NULL && strstr(line, "-2022") != NULL;
+        n += strstr(line, want) != NULL && (text == NULL || strstr(line, text) != NULL);
     fclose(f);
     return n;
+}
+
+/* Sells the exchange refused as reduce-only (-2022): rejected lines with the code. */
+static int reduce_only_refusals(const book *b)
+{
+    return events_with(b, "rejected", "-2022");
 }
 
 /* Our open orders now: count, and their client ids joined (for "nothing moved"). */
@@ -234,20 +240,6 @@ static void test_stale_market(void)
     book_close(&b);
 }
 
-/* Rejections of one kind in the event log (reason containing code). */
-static int rejected_with(const book *b, const char *code)
-{
-    FILE *f = fopen(b->events, "r");
-    char line[4096];
-    int n = 0;
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        n += strstr(line, "\"event\":\"rejected\"") != NULL && strstr(line, code) != NULL;
-    fclose(f);
-    return n;
-}
-
 /* PERCENT_PRICE: a buy below the band is parked with a growing backoff, not retried every
  * order_retry_delay (200 ms here); once the price comes back in range it goes out. */
 static const char *const BAND[] = {"--price-mode", "manual", "--start-price", "3000.00", "--seed",
@@ -263,7 +255,7 @@ static void test_rules_rejection_parks(void)
     /* the band's floor is 2995.50: the buys at 2994 and 2992 are refused (-4024) */
     h = start_trading(&b, "run", "3000.00", 2);
     e2e_sleep_ms(6000);
-    n = rejected_with(&b, "-4024");
+    n = events_with(&b, "rejected", "-4024");
     fprintf(stderr, "    [band] %d rejections in 6 s for the two buys below the band\n", n);
     /* every 200 ms would be ~60; doubling from 200 ms to the 300 s cap: at most 5 each */
     CHECK(&b, n >= 2 && n <= 10, "%d band rejections in 6 s", n);
@@ -301,21 +293,6 @@ static void test_order_stream_down_pauses(void)
     CHECK(&b, e2e_host_stop(h, 20000) == 0, "the run did not stop with 0");
     agree(&b, "user-stream-down", 0);
     book_close(&b);
-}
-
-/* Lines of the event log of one event kind (and holding text, when given). */
-static int events_with(const book *b, const char *event, const char *text)
-{
-    FILE *f = fopen(b->events, "r");
-    char line[4096], want[64];
-    int n = 0;
-    if (f == NULL)
-        return -1;
-    snprintf(want, sizeof want, "\"event\":\"%s\"", event);
-    while (fgets(line, sizeof line, f) != NULL)
-        n += strstr(line, want) != NULL && (text == NULL || strstr(line, text) != NULL);
-    fclose(f);
-    return n;
 }
 
 /* A push that cannot be true (a fill larger than the order, a fill at a negative price)
