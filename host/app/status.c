@@ -317,8 +317,11 @@ void app_warn_position_left(app *a)
 void app_status_timer_cb(uv_timer_t *t)
 {
     app *a = t->data;
-    if (a->state == ST_TRADING)
-        app_print_status(a, 0);
+    if (a->state != ST_TRADING)
+        return;
+    app_print_status(a, 0);
+    /* the last price reaches the journal even when nothing traded (report's unrealized) */
+    app_journal_sync(a);
 }
 
 void app_on_status_signal(uv_signal_t *s, int signum)
