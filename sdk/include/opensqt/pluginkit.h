@@ -288,6 +288,10 @@ struct sqt_kit_conns {
     int closing;               /* no sink calls, no new connections */
     uint64_t max_age_ms, switch_ms, retry_ms;
     uint64_t overlap_ms[SQT_KIT_CONN_KINDS];
+    /* A text keep-alive every connection sends (Bitget's "ping" every 30 s; its "pong"
+     * feeds the stale watchdog). NULL / 0: none. Set after init. */
+    const char *app_ping_text;
+    uint32_t app_ping_ms;
 };
 
 void sqt_kit_conns_init(sqt_kit_conns *s, const sqt_host_api *api, sqt_host *host,
