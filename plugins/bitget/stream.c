@@ -230,6 +230,8 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
                         sqt_strerror(rc));
         break;
     case SQT_BG_WS_SUBSCRIBED:
+        if (k->kind == BG_CONN_USER && !c->logged_in)
+            break; /* not ours: we subscribe only after the login */
         if (++c->acks < expected_acks(ex, k->kind) || k->up)
             break;
         if (k->kind == BG_CONN_USER && c->downs > 0 && k->replaces == NULL) {
