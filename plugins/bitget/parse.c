@@ -152,12 +152,13 @@ void sqt_bg_classify(int http_status, const char *body, size_t len, sqt_error *e
     if (http_status == 429 || strcmp(code, "429") == 0) {
         e->code = SQT_ERATE_LIMITED;
         e->retry_after_ms = 1000; /* the windows are 1 s (bitget.md 6) */
+    } else if (http_status >= 500 || http_status == 408) {
+        /* whatever code it carries, the request may have been carried out */
+        e->code = SQT_EUNKNOWN_STATUS;
     } else if (code[0] != '\0' && strcmp(code, "00000") != 0) {
         e->code = sqt_bg_code_class(code, msg);
         if (e->code == SQT_ERATE_LIMITED)
             e->retry_after_ms = 1000;
-    } else if (http_status >= 500 || http_status == 408) {
-        e->code = SQT_EUNKNOWN_STATUS;
     } else if (http_status >= 200 && http_status <= 299) {
         e->code = SQT_EPROTO; /* 2xx without a code: not Bitget's envelope */
     } else {

@@ -38,6 +38,10 @@ static void test_classify(void)
     SQT_ASSERT_INT_EQ(e.code, SQT_ERATE_LIMITED);
     sqt_bg_classify(502, TXT("bad gateway"), &e);
     SQT_ASSERT_INT_EQ(e.code, SQT_EUNKNOWN_STATUS);
+    /* a 5xx with a code of its own is still an unknown outcome (the order may exist) */
+    sqt_bg_classify(503, TXT("{\"code\":\"40725\",\"msg\":\"service return an error\"}"), &e);
+    SQT_ASSERT_INT_EQ(e.code, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_STR_EQ(e.exch_code, "40725");
     sqt_bg_classify(200, TXT("{\"foo\":1}"), &e);
     SQT_ASSERT_INT_EQ(e.code, SQT_EPROTO);
     /* a code in a 200 answer still fails */
