@@ -191,8 +191,9 @@ static void params_free(params *ps)
         free(ps->v[i]);
 }
 
-/* productType checked (any case, bitget.md 11); symbol our traded one when `want`. */
-static int scope_ok(ctx *c, params *ps, int need_symbol)
+/* productType checked (any case, bitget.md 11); the symbol required when need_symbol,
+ * and our traded one unless any_symbol (candles: other symbols get a flat series). */
+static int scope_check(ctx *c, params *ps, int need_symbol, int any_symbol)
 {
     const char *pt = param(c, ps, "productType"), *sym = param(c, ps, "symbol");
     if (pt == NULL) {
@@ -207,11 +208,16 @@ static int scope_ok(ctx *c, params *ps, int need_symbol)
         fail(c, 400, "40019", "Parameter symbol cannot be empty");
         return 0;
     }
-    if (sym != NULL && strcmp(sym, sqt_emu_info(c->e)->symbol) != 0) {
+    if (sym != NULL && !any_symbol && strcmp(sym, sqt_emu_info(c->e)->symbol) != 0) {
         fail(c, 400, "40034", "Parameter %s does not exist", sym);
         return 0;
     }
     return 1;
+}
+
+static int scope_ok(ctx *c, params *ps, int need_symbol)
+{
+    return scope_check(c, ps, need_symbol, 0);
 }
 
 static const char *status_word(sqt_order_status s)
@@ -505,7 +511,7 @@ static void h_candles(ctx *c, params *ps)
     sqt_kline *k;
     size_t n, i, from;
     json_t *arr;
-    if (!scope_ok(c, ps, 1))
+    if (!scope_check(c, ps, 1, 1))
         return;
     if (kb_interval(g, iv, sizeof(iv)) == NULL) {
         fail(c, 400, "40019", "Parameter granularity error");
