@@ -1401,6 +1401,10 @@ static void soak_fault(soak_plan *p)
         soak_add(p, "expire_listen_key");
         break;
     case SK_DEADKEY: /* the key dies while the user stream is down (see listenkey-refused) */
+        if (EX_BITGET) { /* no listenKey: the private socket's cut instead */
+            soak_add(p, "expire_listen_key");
+            break;
+        }
         soak_add(p, "dead_listen_key {\"mode\":\"%s\"}", soak_int(p, 0, 1) ? "refuse" : "silent");
         soak_add(p, "drop_ws {\"which\":\"user\"}");
         soak_add(p, "expire_listen_key");
@@ -1453,7 +1457,8 @@ static void soak_plan_make(soak_plan *p, uint64_t seed, double seconds)
     soak_add(p, "clear");
     soak_add(p, "clock_skew {\"ms\":0}");
     soak_add(p, "stall_ws {\"which\":\"all\",\"on\":false}");
-    soak_add(p, "dead_listen_key {\"mode\":\"silent\"}");
+    if (!EX_BITGET)
+        soak_add(p, "dead_listen_key {\"mode\":\"silent\"}");
     soak_until(p, &now, quiet + 15000);
     soak_add(p, "streams");
     soak_until(p, &now, total - 2000);
