@@ -139,27 +139,6 @@ static json_t *base_body(const sqt_exchange *ex, int with_mode)
     return o;
 }
 
-/* An order-level verdict of a single-order call: anything answered with Bitget's own
- * code except the request-wide classes. */
-static int item_level(const sqt_error *e)
-{
-    switch (e->code) {
-    case SQT_ERATE_LIMITED:
-    case SQT_EBANNED:
-    case SQT_EAUTH:
-    case SQT_ETIMESTAMP:
-    case SQT_EUNKNOWN_STATUS:
-        return 0;
-    default:
-        return e->exch_code[0] != '\0';
-    }
-}
-
-static void unreadable(sqt_error *dst, const sqt_error *perr)
-{
-    sqt_kit_fail(dst, SQT_EUNKNOWN_STATUS, "answer unreadable (%.200s): verify", perr->message);
-}
-
 /* ------------------------------------------------------------------------------------
  * symbol info
  * ---------------------------------------------------------------------------------- */
@@ -463,27 +442,6 @@ typedef struct place_ctx {
     sqt_order_req reqs[SQT_BG_MAX_BATCH]; /* the orders sent, in order */
 } place_ctx;
 
-/* v on the grid of `unit` (tick or step), with exactly unit's decimals. */
-static int fmt_on_grid(sqt_dec v, sqt_dec unit, const char *name, const char *unit_name,
-                       char *buf, size_t cap, sqt_error *e)
-{
-    sqt_dec r;
-    char ub[48], vb[48];
-    if (v.scale < 0 || v.scale > SQT_DEC_MAX_SCALE)
-        return sqt_kit_fail(e, SQT_EINVAL, "%s: malformed decimal", name);
-    if (v.mant <= 0)
-        return sqt_kit_fail(e, SQT_ERULES, "%s must be > 0", name);
-    if (sqt_dec_rescale(v, unit.scale, &r) != SQT_OK || r.mant % unit.mant != 0) {
-        sqt_dec_format(unit, ub, sizeof(ub));
-        sqt_dec_format(v, vb, sizeof(vb));
-        return sqt_kit_fail(e, SQT_ERULES, "%s %s is not a multiple of the %s %s", name, vb,
-                            unit_name, ub);
-    }
-    if (sqt_dec_format(r, buf, cap) < 0)
-        return sqt_kit_fail(e, SQT_ERANGE, "%s does not fit", name);
-    return SQT_OK;
-}
-
 /* The order's JSON fields (the batch item; the single order adds the base fields). */
 static int place_fields(sqt_exchange *ex, const sqt_order_req *q, json_t *o, sqt_error *e)
 {
@@ -497,8 +455,10 @@ static int place_fields(sqt_exchange *ex, const sqt_order_req *q, json_t *o, sqt
         return sqt_kit_fail(e, SQT_EINVAL, "side must be BUY or SELL");
     if (q->tif != SQT_TIF_GTC && q->tif != SQT_TIF_POST_ONLY)
         return sqt_kit_fail(e, SQT_EINVAL, "time in force must be GTC or post-only");
-    if (fmt_on_grid(q->price, ex->info.tick_size, "price", "tick", price, sizeof(price), e) ||
-        fmt_on_grid(q->qty, ex->info.step_size, "size", "size multiplier", size, sizeof(size), e))
+    if (sqt_kit_dec_on_grid(q->price, ex->info.tick_size, "price", "tick", price,
+                            sizeof(price), e) ||
+        sqt_kit_dec_on_grid(q->qty, ex->info.step_size, "size", "size multiplier", size,
+                            sizeof(size), e))
         return e->code;
     if (sqt_dec_cmp(q->qty, ex->info.min_qty, &ok) < 0 && ok)
         return sqt_kit_fail(e, SQT_ERULES, "size %s is below minTradeNum", size);
@@ -549,7 +509,7 @@ static void place_done(bg_req *r, const bg_resp *res)
     int status = SQT_OK;
     size_t k;
     if (res->err.code != SQT_OK) {
-        if (c->n_sent == 1 && item_level(&res->err)) {
+        if (c->n_sent == 1 && sqt_kit_item_level(&res->err)) {
             c->res[c->sent[0]].err = res->err;
         } else {
             status = res->err.code;
@@ -559,7 +519,7 @@ static void place_done(bg_req *r, const bg_resp *res)
     } else if (c->n_sent == 1) {
         sqt_place_result *pr = &c->res[c->sent[0]];
         if (sqt_bg_parse_ack(res->body, res->len, oid, sizeof(oid), &perr) != SQT_OK)
-            unreadable(&pr->err, &perr);
+            sqt_kit_unreadable(&pr->err, &perr);
         else
             accepted(ex, &c->reqs[0], oid, &pr->order);
     } else {
@@ -569,12 +529,12 @@ static void place_done(bg_req *r, const bg_resp *res)
             SQT_OK) {
             status = SQT_EUNKNOWN_STATUS;
             for (k = 0; k < c->n_sent; k++)
-                unreadable(&c->res[c->sent[k]].err, &perr);
+                sqt_kit_unreadable(&c->res[c->sent[k]].err, &perr);
         } else {
             for (k = 0; k < c->n_sent; k++) {
                 sqt_place_result *pr = &c->res[c->sent[k]];
                 if (items[k].err.code == SQT_EPROTO)
-                    unreadable(&pr->err, &items[k].err);
+                    sqt_kit_unreadable(&pr->err, &items[k].err);
                 else
                     pr->err = items[k].err;
                 if (pr->err.code == SQT_OK)
@@ -677,7 +637,7 @@ static int cancel_fill(sqt_cancel_result *res, size_t n, const int *by_client,
     sqt_error perr;
     size_t i;
     if (resp->err.code != SQT_OK) {
-        if (n == 1 && item_level(&resp->err)) {
+        if (n == 1 && sqt_kit_item_level(&resp->err)) {
             res[0].err = resp->err;
             return 1;
         }
@@ -687,7 +647,7 @@ static int cancel_fill(sqt_cancel_result *res, size_t n, const int *by_client,
     }
     if (n == 1) {
         if (sqt_bg_parse_ack(resp->body, resp->len, oid, sizeof(oid), &perr) != SQT_OK)
-            unreadable(&res[0].err, &perr);
+            sqt_kit_unreadable(&res[0].err, &perr);
         else if (res[0].order_id[0] == '\0')
             snprintf(res[0].order_id, sizeof(res[0].order_id), "%s", oid);
         return 1;
@@ -698,12 +658,12 @@ static int cancel_fill(sqt_cancel_result *res, size_t n, const int *by_client,
     }
     if (sqt_bg_parse_batch(resp->body, resp->len, cids, oids, n, items, &perr) != SQT_OK) {
         for (i = 0; i < n; i++)
-            unreadable(&res[i].err, &perr);
+            sqt_kit_unreadable(&res[i].err, &perr);
         return 1;
     }
     for (i = 0; i < n; i++) {
         if (items[i].err.code == SQT_EPROTO)
-            unreadable(&res[i].err, &items[i].err);
+            sqt_kit_unreadable(&res[i].err, &items[i].err);
         else
             res[i].err = items[i].err;
         if (res[i].err.code == SQT_OK && res[i].order_id[0] == '\0')

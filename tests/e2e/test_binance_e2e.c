@@ -54,8 +54,15 @@
 #endif
 #define EX_BITGET (strcmp(SQT_E2E_EXCHANGE, "bitget") == 0)
 #ifdef SQT_E2E_BITGET
-/* one order / a batch of orders: where the single- and batch-order faults aim */
-#define EX_ORDER_PATH "/api/v2/mix/order/place-order"
+/* Where the single- and batch-order faults aim. Bitget has one path per operation, so
+ * the "next order request" fault takes the prefix of them all (faults match by prefix):
+ * whichever of place, batch, query, list or cancel comes next. Its evidence is then the
+ * generic "-> 429" line, not one of a path (EX_EV_*: empty here). */
+#define EX_ORDER_PATH "/api/v2/mix/order/"
+#define EX_EV_ORDER_429 ""
+#define EX_EV_ORDER_503 ""
+#define EX_EV_ORDER_503N ""
+#define EX_EV_ORDER_TIMEOUT ""
 #define EX_BATCH_PATH "/api/v2/mix/order/batch-place-order"
 #define EX_OPEN_PATH "/api/v2/mix/order/orders-pending"
 /* Bitget has no ban answer (a 429 either way) and no listenKey: the session fault is the
@@ -66,6 +73,10 @@
 #define EX_PARTIAL_EVIDENCE "E:push dropped"
 #else
 #define EX_ORDER_PATH "/fapi/v1/order"
+#define EX_EV_ORDER_429 "|E:" EX_ORDER_PATH " -> 429"
+#define EX_EV_ORDER_503 "|E:" EX_ORDER_PATH " -> 503\n"
+#define EX_EV_ORDER_503N "|E:" EX_ORDER_PATH " -> 503 (not carried out)"
+#define EX_EV_ORDER_TIMEOUT "|E:" EX_ORDER_PATH " -> (never answered)"
 #define EX_BATCH_PATH "/fapi/v1/batchOrders"
 #define EX_OPEN_PATH "/fapi/v1/openOrders"
 #define EX_BAN_EVIDENCE "E:-> 418|H:BANNED"
@@ -1231,18 +1242,18 @@ static const char *const fmargin[] = {"reject_margin {\"count\":2}", NULL};
 
 static const fault_case fault_cases[] = {
     {.tag = "429", .before = f429_before, .during = f429_during, .seconds = 4.0, .min_fills = 3,
-     .evidence = "E:-> 429|E:" EX_ORDER_PATH " -> 429|H:rate limited"},
+     .evidence = "E:-> 429" EX_EV_ORDER_429 "|H:rate limited"},
     {.tag = "418-ban", .during = fban_during, .seconds = 4.5, .allow_errors = 1, .min_fills = 3,
      .evidence = EX_BAN_EVIDENCE},
     {.tag = "503-placed", .before = f503p_before, .during = f503p_during, .seconds = 3.5,
-     .min_fills = 3, .evidence = "E:" EX_BATCH_PATH " -> 503\n|E:" EX_ORDER_PATH " -> 503\n"
+     .min_fills = 3, .evidence = "E:" EX_BATCH_PATH " -> 503\n" EX_EV_ORDER_503
                                  "|H:outcome unknown"},
     {.tag = "503-not-placed", .before = f503n_before, .during = f503n_during, .seconds = 3.5,
      .min_fills = 3, .evidence = "E:" EX_BATCH_PATH " -> 503 (not carried out)"
-                                 "|E:" EX_ORDER_PATH " -> 503 (not carried out)"},
+                                 EX_EV_ORDER_503N},
     {.tag = "timeout", .before = ftimeout_before, .during = ftimeout_during, .seconds = 13.5,
      .min_fills = 3, .evidence = "E:" EX_BATCH_PATH " -> (never answered)"
-                                 "|E:" EX_ORDER_PATH " -> (never answered)|H:outcome unknown"},
+                                 EX_EV_ORDER_TIMEOUT "|H:outcome unknown"},
     {.tag = "dropped-pushes", .during = fdrop_push, .seconds = 3.5, .min_fills = 3,
      .evidence = "E:push dropped"},
     {.tag = "dropped-partial-pushes", .partial_fill = "0.005", .during = fdrop_partial,

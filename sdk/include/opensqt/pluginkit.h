@@ -13,6 +13,7 @@
  *   response headers, Retry-After, ban state        sqt_kit_header*, sqt_kit_ban_*
  *   the registry of requests in flight              sqt_kit_reqs_*
  *   cancel our own orders: list, filter, batches    sqt_kit_own_*
+ *   prices/sizes on their grid, order verdicts      sqt_kit_dec_on_grid, sqt_kit_item_level
  *   the set of stream connections                   sqt_kit_conn*
  */
 #ifndef OPENSQT_PLUGINKIT_H
@@ -107,6 +108,21 @@ int sqt_kit_json_opt_i64(json_t *obj, const char *key, int64_t *out, int64_t dfl
 /* true/false or "true"/"false"; absent or null: 0. */
 int sqt_kit_json_opt_bool(json_t *obj, const char *key, int *out, const char *path,
                           sqt_error *e);
+
+/* ---- orders ----------------------------------------------------------------------- */
+
+/* v on the grid of `unit` (a tick or a step, > 0), formatted into buf with exactly unit's
+ * decimals. SQT_ERULES ("<name> 1.23 is not a multiple of the <unit_name> 0.05", "must
+ * be > 0"), SQT_EINVAL or SQT_ERANGE with the reason in e. */
+int sqt_kit_dec_on_grid(sqt_dec v, sqt_dec unit, const char *name, const char *unit_name,
+                        char *buf, size_t cap, sqt_error *e);
+/* 1 when a single-order request's failure is that order's own verdict (the exchange
+ * answered with a code of its own) rather than the whole request's (rate limit, ban,
+ * auth, clock, unknown outcome). */
+int sqt_kit_item_level(const sqt_error *e);
+/* dst = an unknown outcome: the answer reached us but could not be read (perr says why);
+ * the order may exist, so the caller verifies instead of retrying. */
+void sqt_kit_unreadable(sqt_error *dst, const sqt_error *perr);
 
 /* ---- the plugin's config block ------------------------------------------------------ */
 
