@@ -858,6 +858,7 @@ out:
 static int push_data(const char *data, size_t len, const char *path, json_t **root,
                      json_t **arr, int64_t *ts, sqt_error *e)
 {
+    *arr = NULL;
     if ((*root = sqt_kit_json_load(data, len, path, e)) == NULL)
         return e->code;
     *arr = json_object_get(*root, "data");
@@ -868,7 +869,7 @@ static int push_data(const char *data, size_t len, const char *path, json_t **ro
 
 int sqt_bg_parse_ticker(const char *data, size_t len, sqt_price_tick *t, sqt_error *e)
 {
-    json_t *root, *arr, *d;
+    json_t *root, *arr = NULL, *d;
     const char *inst;
     int64_t ts = 0;
     int rc;
@@ -901,7 +902,7 @@ out:
 int sqt_bg_parse_candle_push(const char *data, size_t len, const char *interval,
                              sqt_kline *k, size_t cap, size_t *n, sqt_error *e)
 {
-    json_t *root, *arr, *row, *arg;
+    json_t *root, *arr = NULL, *row, *arg;
     const char *inst = "";
     int64_t ts;
     size_t i;
@@ -1027,7 +1028,7 @@ static int push_order(json_t *d, const char *path, size_t strip, sqt_order *o, s
 int sqt_bg_parse_order_push(const char *data, size_t len, size_t strip, sqt_order *o,
                             size_t cap, size_t *n, sqt_error *e)
 {
-    json_t *root, *arr, *d;
+    json_t *root, *arr = NULL, *d;
     int64_t ts;
     size_t i;
     int rc;
