@@ -179,24 +179,14 @@ static void on_http(void *ud, const sqt_http_response *resp)
     r->json = r->body ? json_loads(r->body, JSON_DECODE_ANY, NULL) : NULL;
 }
 
-/* key: NULL = no X-MBX-APIKEY header. */
-static void call_key(fx *f, const char *method, const char *target, const char *body,
-                     const char *key, uint32_t timeout_ms, hres *r)
+/* One request to the emulator with these headers; waits for the answer in r. */
+static void send_to(fx *f, const char *method, const char *target, const sqt_header *h,
+                    size_t nh, const char *body, uint32_t timeout_ms, hres *r)
 {
     char url[4096];
-    sqt_header h[2];
-    size_t nh = 0;
     sqt_http_request req;
     memset(r, 0, sizeof(*r));
     snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", f->port, target);
-    if (key != NULL) {
-        h[nh].name = "X-MBX-APIKEY";
-        h[nh++].value = key;
-    }
-    if (body != NULL) {
-        h[nh].name = "Content-Type";
-        h[nh++].value = "application/x-www-form-urlencoded";
-    }
     memset(&req, 0, sizeof(req));
     req.struct_size = sizeof(req);
     req.method = method;
@@ -212,6 +202,23 @@ static void call_key(fx *f, const char *method, const char *target, const char *
         return;
     }
     RUN_UNTIL(&f->loop, r->done, 10000);
+}
+
+/* key: NULL = no X-MBX-APIKEY header. */
+static void call_key(fx *f, const char *method, const char *target, const char *body,
+                     const char *key, uint32_t timeout_ms, hres *r)
+{
+    sqt_header h[2];
+    size_t nh = 0;
+    if (key != NULL) {
+        h[nh].name = "X-MBX-APIKEY";
+        h[nh++].value = key;
+    }
+    if (body != NULL) {
+        h[nh].name = "Content-Type";
+        h[nh++].value = "application/x-www-form-urlencoded";
+    }
+    send_to(f, method, target, h, nh, body, timeout_ms, r);
 }
 
 static void call(fx *f, const char *method, const char *target, const char *body, hres *r)
@@ -1698,15 +1705,12 @@ static void bg_call(fx *f, const char *method, const char *path, const char *que
                     const char *body, int64_t ts, const char *secret, const char *pass,
                     hres *r)
 {
-    char url[2048], tss[24], msg[4096], sig[64];
+    char target[2048], tss[24], msg[4096], sig[64];
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     sqt_header h[6];
     size_t nh = 0;
-    sqt_http_request req;
-    memset(r, 0, sizeof(*r));
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s%s%s", f->port, path,
-             query[0] ? "?" : "", query);
+    snprintf(target, sizeof(target), "%s%s%s", path, query[0] ? "?" : "", query);
     snprintf(tss, sizeof(tss), "%lld", (long long)ts);
     snprintf(msg, sizeof(msg), "%s%s%s%s%s%s", tss, method, path, query[0] ? "?" : "", query,
              body ? body : "");
@@ -1727,20 +1731,7 @@ static void bg_call(fx *f, const char *method, const char *path, const char *que
         h[nh].name = "Content-Type";
         h[nh++].value = "application/json";
     }
-    memset(&req, 0, sizeof(req));
-    req.struct_size = sizeof(req);
-    req.method = method;
-    req.url = url;
-    req.headers = h;
-    req.n_headers = nh;
-    req.body = body;
-    req.body_len = body ? strlen(body) : 0;
-    if (sqt_http_send(f->http, &req, on_http, r, NULL) != 0) {
-        r->done = 1;
-        r->err = SQT_EINVAL;
-        return;
-    }
-    RUN_UNTIL(&f->loop, r->done, 10000);
+    send_to(f, method, target, h, nh, body, 0, r);
 }
 
 static void bg_ok(fx *f, const char *method, const char *path, const char *query,
