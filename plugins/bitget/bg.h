@@ -119,11 +119,7 @@ struct sqt_exchange {
 
     /* shutdown */
     int closing;
-    int in_shutdown;
-    int shut_done;
-    sqt_done_cb shut_cb;
-    void *shut_ud;
-    sqt_timer *shut_timer;
+    sqt_kit_shut shut;               /* its callback, once drained */
 };
 
 /* ---- bitget.c ------------------------------------------------------------------- */

@@ -32,39 +32,19 @@ int64_t sqt_bg_wall(sqt_exchange *ex)
 }
 
 /* ------------------------------------------------------------------------------------
- * shutdown completion: always from a timer of its own, on a clean stack
+ * shutdown completion: the kit's, once no request and no connection is left
  * ---------------------------------------------------------------------------------- */
 
-static int drained(const sqt_exchange *ex)
+static int drained(void *owner)
 {
+    const sqt_exchange *ex = owner;
     return ex->reqs.head == NULL && ex->streams.head == NULL;
-}
-
-static void shut_deliver(sqt_exchange *ex)
-{
-    sqt_error ok;
-    memset(&ok, 0, sizeof(ok));
-    ex->shut_done = 1;
-    ex->shut_cb(ex->shut_ud, &ok); /* last: the host may destroy us in it */
-}
-
-static void shut_fired(void *ud)
-{
-    sqt_exchange *ex = ud;
-    ex->shut_timer = NULL; /* one-shot: released by the host */
-    if (!ex->shut_done && drained(ex))
-        shut_deliver(ex);
 }
 
 void sqt_bg_check_drained(sqt_exchange *ex)
 {
-    if (!ex->closing || ex->shut_done || ex->in_shutdown || ex->shut_timer != NULL ||
-        !drained(ex))
-        return;
-    if (ex->api->timer_start(ex->host, 0, 0, shut_fired, ex, &ex->shut_timer) != SQT_OK) {
-        ex->shut_timer = NULL;
-        shut_deliver(ex);
-    }
+    if (ex->closing)
+        sqt_kit_shut_check(&ex->shut);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -186,15 +166,11 @@ static int bg_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
     if (ex->closing)
         return SQT_ESTATE;
     ex->closing = 1;
-    ex->shut_cb = cb;
-    ex->shut_ud = ud;
-    ex->in_shutdown = 1; /* nothing completes the shutdown inside this call */
-    if (ex->api->timer_start(ex->host, 0, 0, shut_fired, ex, &ex->shut_timer) != SQT_OK)
-        ex->shut_timer = NULL;
+    /* nothing completes the shutdown inside this call */
+    sqt_kit_shut_begin(&ex->shut, ex->api, ex->host, drained, ex, cb, ud);
     sqt_bg_rest_cancel_all(ex);
     sqt_bg_streams_close_all(ex);
-    ex->in_shutdown = 0;
-    sqt_bg_check_drained(ex);
+    sqt_kit_shut_end_call(&ex->shut);
     return SQT_OK;
 }
 
@@ -205,8 +181,7 @@ static void bg_destroy(sqt_exchange *ex)
     if (!drained(ex))
         sqt_bg_logf(ex, SQT_LOG_ERROR, "destroyed with requests or streams still open "
                     "(destroy before shutdown completed)");
-    if (ex->shut_timer != NULL)
-        ex->api->timer_stop(ex->host, ex->shut_timer);
+    sqt_kit_shut_free(&ex->shut);
     sqt_bg_rest_free_all(ex);
     sqt_bg_streams_free_all(ex);
     wipe_and_free(ex);

@@ -14,6 +14,7 @@
  *   the registry of requests in flight              sqt_kit_reqs_*
  *   cancel our own orders: list, filter, batches    sqt_kit_own_*
  *   prices/sizes on their grid, order verdicts      sqt_kit_dec_on_grid, sqt_kit_item_level
+ *   the end of a shutdown, on a clean stack         sqt_kit_shut_*
  *   the set of stream connections                   sqt_kit_conn*
  */
 #ifndef OPENSQT_PLUGINKIT_H
@@ -235,6 +236,30 @@ sqt_cancel_result *sqt_kit_own_batch(sqt_kit_own *o, size_t *n);
 /* The batch in flight was answered: its res[] entries carry their own errors; status is
  * the first failure among them (SQT_OK: all cancelled), which stops the rest. */
 void sqt_kit_own_batch_done(sqt_kit_own *o, int status);
+
+/* ---- the end of a shutdown ------------------------------------------------------------ */
+
+/* shutdown()'s callback, run once from a timer of its own once drained(owner) says
+ * nothing is left in flight: never inside shutdown() itself, never inside the plugin's
+ * loops. Begin in shutdown() (its timer checks once on a clean stack), call check
+ * whenever something finished, end_call as shutdown() returns, free at destroy. */
+typedef struct sqt_kit_shut {
+    const sqt_host_api *api;
+    sqt_host *host;
+    int (*drained)(void *owner);
+    void *owner;
+    sqt_done_cb cb;            /* NULL until begun */
+    void *ud;
+    int in_call;               /* inside shutdown(): completion waits */
+    int done;                  /* cb ran */
+    sqt_timer *timer;
+} sqt_kit_shut;
+
+void sqt_kit_shut_begin(sqt_kit_shut *s, const sqt_host_api *api, sqt_host *host,
+                        int (*drained)(void *owner), void *owner, sqt_done_cb cb, void *ud);
+void sqt_kit_shut_check(sqt_kit_shut *s);
+void sqt_kit_shut_end_call(sqt_kit_shut *s);
+void sqt_kit_shut_free(sqt_kit_shut *s);
 
 /* ---- the set of stream connections ------------------------------------------------ */
 
