@@ -45,7 +45,7 @@ bench: deps
 # libFuzzer (clang) on every outside-input parser, FUZZ_SECONDS each, new inputs into a
 # scratch dir (merge the interesting ones into tests/fuzz/corpus, see tests/fuzz/README.md)
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = binance config dec pricepath ws http metrics
+FUZZ_TARGETS = binance bitget config dec pricepath ws http metrics
 fuzz: deps
 	@CC=clang cmake -S . -B build-fuzz -DOPENSQT_FUZZ=ON >/dev/null
 	@cmake --build build-fuzz -j$(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))

@@ -13,7 +13,8 @@
 __extension__ typedef __int128 i128;
 
 /* The dialects built in; --dialect names one of them. */
-static const sqt_emu_dialect *const DIALECTS[] = {&sqt_emu_dialect_binance};
+static const sqt_emu_dialect *const DIALECTS[] = {&sqt_emu_dialect_binance,
+                                                   &sqt_emu_dialect_bitget};
 
 const char *sqt_emu_dialect_names(char *buf, size_t cap)
 {

@@ -165,6 +165,7 @@ typedef struct sqt_emu_dialect {
 } sqt_emu_dialect;
 
 extern const sqt_emu_dialect sqt_emu_dialect_binance;
+extern const sqt_emu_dialect sqt_emu_dialect_bitget;
 
 /* Server time in ms (wall clock plus the clock_skew command's offset). */
 int64_t sqt_emu_now(const sqt_emu *e);

@@ -1,5 +1,5 @@
-/* The exchange emulator (Binance dialect) driven by the host's own HTTP and WebSocket
- * clients on one loop, plus the built binary as a process. */
+/* The exchange emulator (Binance and Bitget dialects) driven by the host's own HTTP and
+ * WebSocket clients on one loop, plus the built binary as a process. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -89,6 +89,7 @@ typedef struct fx {
 } fx;
 
 static FILE *fx_log; /* the next fx_start's log (NULL: quiet) */
+static const char *fx_dialect = "binance"; /* the next fx_start's dialect */
 
 static int fx_start(fx *f, int manual, const char *faults)
 {
@@ -97,7 +98,7 @@ static int fx_start(fx *f, int manual, const char *faults)
     memset(f, 0, sizeof(*f));
     uv_loop_init(&f->loop);
     sqt_emu_opts_default(&o);
-    o.dialect = "binance";
+    o.dialect = fx_dialect;
     o.manual_price = manual;
     o.seed = 7;
     o.faults_file = faults;
@@ -178,24 +179,14 @@ static void on_http(void *ud, const sqt_http_response *resp)
     r->json = r->body ? json_loads(r->body, JSON_DECODE_ANY, NULL) : NULL;
 }
 
-/* key: NULL = no X-MBX-APIKEY header. */
-static void call_key(fx *f, const char *method, const char *target, const char *body,
-                     const char *key, uint32_t timeout_ms, hres *r)
+/* One request to the emulator with these headers; waits for the answer in r. */
+static void send_to(fx *f, const char *method, const char *target, const sqt_header *h,
+                    size_t nh, const char *body, uint32_t timeout_ms, hres *r)
 {
     char url[4096];
-    sqt_header h[2];
-    size_t nh = 0;
     sqt_http_request req;
     memset(r, 0, sizeof(*r));
     snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", f->port, target);
-    if (key != NULL) {
-        h[nh].name = "X-MBX-APIKEY";
-        h[nh++].value = key;
-    }
-    if (body != NULL) {
-        h[nh].name = "Content-Type";
-        h[nh++].value = "application/x-www-form-urlencoded";
-    }
     memset(&req, 0, sizeof(req));
     req.struct_size = sizeof(req);
     req.method = method;
@@ -211,6 +202,24 @@ static void call_key(fx *f, const char *method, const char *target, const char *
         return;
     }
     RUN_UNTIL(&f->loop, r->done, 10000);
+}
+
+/* key: NULL = no X-MBX-APIKEY header. */
+static void call_key(fx *f, const char *method, const char *target, const char *body,
+                     const char *key, uint32_t timeout_ms, hres *r)
+{
+    sqt_header h[2];
+    size_t nh = 0;
+    memset(h, 0, sizeof h);
+    if (key != NULL) {
+        h[nh].name = "X-MBX-APIKEY";
+        h[nh++].value = key;
+    }
+    if (body != NULL) {
+        h[nh].name = "Content-Type";
+        h[nh++].value = "application/x-www-form-urlencoded";
+    }
+    send_to(f, method, target, h, nh, body, timeout_ms, r);
 }
 
 static void call(fx *f, const char *method, const char *target, const char *body, hres *r)
@@ -1768,6 +1777,285 @@ static void test_dialect_required_and_log(void)
     fclose(log);
 }
 
+/* ------------------------------------------------------------------------------------
+ * the Bitget dialect
+ * ---------------------------------------------------------------------------------- */
+
+#define BG_PASS "emulator-passphrase"
+
+/* A Bitget call: ACCESS-* headers (pass NULL: left out), signed over
+ * ts + METHOD + path + ["?" query] + body with `secret`. */
+static void bg_call(fx *f, const char *method, const char *path, const char *query,
+                    const char *body, int64_t ts, const char *secret, const char *pass,
+                    hres *r)
+{
+    char target[2048], tss[24], msg[4096], sig[64];
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    sqt_header h[6];
+    size_t nh = 0;
+    snprintf(target, sizeof(target), "%s%s%s", path, query[0] ? "?" : "", query);
+    snprintf(tss, sizeof(tss), "%lld", (long long)ts);
+    snprintf(msg, sizeof(msg), "%s%s%s%s%s%s", tss, method, path, query[0] ? "?" : "", query,
+             body ? body : "");
+    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)msg, strlen(msg), md,
+         &n);
+    EVP_EncodeBlock((unsigned char *)sig, md, (int)n);
+    h[nh].name = "ACCESS-KEY";
+    h[nh++].value = SQT_EMU_DEFAULT_KEY;
+    h[nh].name = "ACCESS-SIGN";
+    h[nh++].value = sig;
+    h[nh].name = "ACCESS-TIMESTAMP";
+    h[nh++].value = tss;
+    if (pass != NULL) {
+        h[nh].name = "ACCESS-PASSPHRASE";
+        h[nh++].value = pass;
+    }
+    if (body != NULL) {
+        h[nh].name = "Content-Type";
+        h[nh++].value = "application/json";
+    }
+    send_to(f, method, target, h, nh, body, 0, r);
+}
+
+static void bg_ok(fx *f, const char *method, const char *path, const char *query,
+                  const char *body, hres *r)
+{
+    bg_call(f, method, path, query, body, wall_ms(), SQT_EMU_DEFAULT_SECRET, BG_PASS, r);
+}
+
+static int bg_start(fx *f)
+{
+    int rc;
+    fx_dialect = "bitget";
+    rc = fx_start(f, 1, NULL);
+    fx_dialect = "binance";
+    return rc;
+}
+
+/* The envelope, contracts, and every authentication refusal with Bitget's code. */
+static void test_bitget_rest_auth(void)
+{
+    static const char *const q = "symbol=ETHUSDT&productType=USDT-FUTURES&marginCoin=USDT";
+    fx f;
+    hres r;
+    json_t *c;
+    if (bg_start(&f) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    call(&f, "GET", "/api/v2/mix/market/contracts?productType=USDT-FUTURES", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "00000");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "msg"), "success");
+    CU_ASSERT_TRUE(json_is_integer(json_object_get(r.json, "requestTime")));
+    c = json_array_get(json_object_get(r.json, "data"), 0);
+    SQT_ASSERT_STR_EQ(jstr(c, "symbol"), SYM);
+    SQT_ASSERT_STR_EQ(jstr(c, "pricePlace"), "2");
+    SQT_ASSERT_STR_EQ(jstr(c, "priceEndStep"), "1");
+    SQT_ASSERT_STR_EQ(jstr(c, "sizeMultiplier"), "0.001");
+    hres_free(&r);
+    /* another product type: an empty list, code 00000 */
+    call(&f, "GET", "/api/v2/mix/market/contracts?productType=COIN-FUTURES", NULL, &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "00000");
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "data")), 0);
+    hres_free(&r);
+    bg_ok(&f, "GET", "/api/v2/mix/account/account", q, NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(json_object_get(r.json, "data"), "posMode"), "one_way_mode");
+    hres_free(&r);
+    bg_call(&f, "GET", "/api/v2/mix/account/account", q, NULL, wall_ms(), "wrong-secret",
+            BG_PASS, &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40009");
+    CU_ASSERT_TRUE(json_is_null(json_object_get(r.json, "data")));
+    hres_free(&r);
+    bg_call(&f, "GET", "/api/v2/mix/account/account", q, NULL, wall_ms(),
+            SQT_EMU_DEFAULT_SECRET, "wrong-pass", &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40012");
+    hres_free(&r);
+    bg_call(&f, "GET", "/api/v2/mix/account/account", q, NULL, wall_ms(),
+            SQT_EMU_DEFAULT_SECRET, NULL, &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40011");
+    hres_free(&r);
+    bg_call(&f, "GET", "/api/v2/mix/account/account", q, NULL, wall_ms() - 60000,
+            SQT_EMU_DEFAULT_SECRET, BG_PASS, &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40008");
+    hres_free(&r);
+    /* the clock skew fault: a client on local time is now outside the window */
+    control(&f, "clock_skew", "{\"ms\":45000}", &r);
+    hres_free(&r);
+    bg_ok(&f, "GET", "/api/v2/mix/account/account", q, NULL, &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40008");
+    hres_free(&r);
+    call(&f, "GET", "/api/v2/public/time", NULL, &r);
+    CU_ASSERT_TRUE(strtoll(jstr(json_object_get(r.json, "data"), "serverTime"), NULL, 10) >
+                   wall_ms() + 40000);
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+#define BG_BASE "{\"symbol\":\"ETHUSDT\",\"productType\":\"USDT-FUTURES\"," \
+                "\"marginMode\":\"crossed\",\"marginCoin\":\"USDT\","
+
+/* Place, the post-only refusal, pages of open orders, detail with its fee, cancel. */
+static void test_bitget_orders(void)
+{
+    fx f;
+    hres r;
+    char body[600], q[300], end[48];
+    json_t *d;
+    int i;
+    if (bg_start(&f) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    for (i = 0; i < 3; i++) {
+        snprintf(body, sizeof(body), BG_BASE "\"size\":\"0.010\",\"price\":\"%d.00\","
+                 "\"side\":\"buy\",\"orderType\":\"limit\",\"force\":\"post_only\","
+                 "\"clientOid\":\"t_%d\"}", 2990 - i, i);
+        bg_ok(&f, "POST", "/api/v2/mix/order/place-order", "", body, &r);
+        SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "00000");
+        hres_free(&r);
+    }
+    /* a post-only buy above the price would take */
+    bg_ok(&f, "POST", "/api/v2/mix/order/place-order", "",
+          BG_BASE "\"size\":\"0.010\",\"price\":\"3010.00\",\"side\":\"buy\","
+                  "\"orderType\":\"limit\",\"force\":\"post_only\",\"clientOid\":\"t_x\"}",
+          &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40099");
+    CU_ASSERT_PTR_NOT_NULL(strstr(jstr(r.json, "msg"), "post only"));
+    hres_free(&r);
+    /* tradeSide in one-way mode: 40774 */
+    bg_ok(&f, "POST", "/api/v2/mix/order/place-order", "",
+          BG_BASE "\"size\":\"0.010\",\"price\":\"2980.00\",\"side\":\"buy\","
+                  "\"tradeSide\":\"open\",\"orderType\":\"limit\",\"clientOid\":\"t_y\"}",
+          &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40774");
+    hres_free(&r);
+    /* pages of 2: newest first, then below the cursor */
+    bg_ok(&f, "GET", "/api/v2/mix/order/orders-pending",
+          "productType=USDT-FUTURES&symbol=ETHUSDT&limit=2", NULL, &r);
+    d = json_object_get(r.json, "data");
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(d, "entrustedList")), 2);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(d, "entrustedList"), 0), "clientOid"),
+                      "t_2");
+    snprintf(end, sizeof(end), "%s", jstr(d, "endId"));
+    hres_free(&r);
+    snprintf(q, sizeof(q), "productType=USDT-FUTURES&symbol=ETHUSDT&limit=2&idLessThan=%s", end);
+    bg_ok(&f, "GET", "/api/v2/mix/order/orders-pending", q, NULL, &r);
+    d = json_object_get(r.json, "data");
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(d, "entrustedList")), 1);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(d, "entrustedList"), 0), "clientOid"),
+                      "t_0");
+    hres_free(&r);
+    /* the price falls through t_0: detail says filled, with the fee paid (negative) */
+    control(&f, "price", "{\"price\":\"2989.00\"}", &r);
+    hres_free(&r);
+    bg_ok(&f, "GET", "/api/v2/mix/order/detail",
+          "symbol=ETHUSDT&productType=USDT-FUTURES&clientOid=t_0", NULL, &r);
+    d = json_object_get(r.json, "data");
+    SQT_ASSERT_STR_EQ(jstr(d, "state"), "filled");
+    SQT_ASSERT_STR_EQ(jstr(d, "baseVolume"), "0.010");
+    CU_ASSERT_EQUAL(jstr(d, "fee")[0], '-');
+    hres_free(&r);
+    /* batch cancel: one open (t_2 at 2988.00; t_1 at 2989.00 filled too), one unknown */
+    bg_ok(&f, "POST", "/api/v2/mix/order/batch-cancel-orders", "",
+          "{\"symbol\":\"ETHUSDT\",\"productType\":\"USDT-FUTURES\",\"marginCoin\":\"USDT\","
+          "\"orderIdList\":[{\"clientOid\":\"t_2\"},{\"clientOid\":\"nope\"}]}", &r);
+    d = json_object_get(r.json, "data");
+    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(d, "successList")), 1);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(d, "failureList"), 0), "errorCode"),
+                      "40768");
+    hres_free(&r);
+    /* a POST without a JSON Content-Type: 40007 */
+    call(&f, "POST", "/api/v2/mix/order/cancel-order", "a=b", &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40007");
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+/* Text ping/pong, login (seconds, signed), orders pushes after it, the 24 h cut. */
+static void test_bitget_streams(void)
+{
+    static const char sub[] = "{\"op\":\"subscribe\",\"args\":[{\"instType\":\"USDT-FUTURES\","
+                              "\"channel\":\"orders\",\"instId\":\"default\"}]}";
+    fx f;
+    hres r;
+    wsc pub, prv;
+    char login[400], ts[24], msg[64], sig[64];
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    int from = 0, k, seen_live = 0, seen_filled = 0;
+    json_t *j;
+    if (bg_start(&f) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    CU_ASSERT_EQUAL_FATAL(ws_connect(&f, &pub, "/v2/ws/public"), 0);
+    sqt_ws_send(pub.ws, "ping", 4, 0);
+    RUN_UNTIL(&f.loop, pub.n > 0, 2000);
+    CU_ASSERT_TRUE_FATAL(pub.n > 0);
+    SQT_ASSERT_STR_EQ(pub.msgs[0], "pong");
+    ws_done(&f, &pub);
+    CU_ASSERT_EQUAL_FATAL(ws_connect(&f, &prv, "/v2/ws/private"), 0);
+    /* subscribing before the login: 30004 */
+    sqt_ws_send(prv.ws, sub, strlen(sub), 0);
+    j = ws_wait(&f, &prv, &from, "event", NULL, "error", 2000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    SQT_ASSERT_INT_EQ(jint(j, "code"), 30004);
+    json_decref(j);
+    snprintf(ts, sizeof(ts), "%lld", (long long)(wall_ms() / 1000));
+    snprintf(msg, sizeof(msg), "%sGET/user/verify", ts);
+    HMAC(EVP_sha256(), SQT_EMU_DEFAULT_SECRET, (int)strlen(SQT_EMU_DEFAULT_SECRET),
+         (const unsigned char *)msg, strlen(msg), md, &n);
+    EVP_EncodeBlock((unsigned char *)sig, md, (int)n);
+    snprintf(login, sizeof(login), "{\"op\":\"login\",\"args\":[{\"apiKey\":\"%s\","
+             "\"passphrase\":\"%s\",\"timestamp\":\"%s\",\"sign\":\"%s\"}]}",
+             SQT_EMU_DEFAULT_KEY, BG_PASS, ts, sig);
+    sqt_ws_send(prv.ws, login, strlen(login), 0);
+    j = ws_wait(&f, &prv, &from, "event", NULL, "login", 2000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    SQT_ASSERT_INT_EQ(jint(j, "code"), 0);
+    json_decref(j);
+    sqt_ws_send(prv.ws, sub, strlen(sub), 0);
+    j = ws_wait(&f, &prv, &from, "event", NULL, "subscribe", 2000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    json_decref(j);
+    bg_ok(&f, "POST", "/api/v2/mix/order/place-order", "",
+          BG_BASE "\"size\":\"0.010\",\"price\":\"2990.00\",\"side\":\"buy\","
+                  "\"orderType\":\"limit\",\"force\":\"post_only\",\"clientOid\":\"s_1\"}",
+          &r);
+    hres_free(&r);
+    control(&f, "price", "{\"price\":\"2989.00\"}", &r);
+    hres_free(&r);
+    RUN_UNTIL(&f.loop, prv.n >= from + 2, 2000);
+    for (k = from; k < prv.n; k++) {
+        json_t *m = json_loads(prv.msgs[k], 0, NULL);
+        json_t *d0 = json_array_get(json_object_get(m, "data"), 0);
+        if (d0 != NULL && strcmp(jstr(d0, "status"), "live") == 0)
+            seen_live = 1;
+        if (d0 != NULL && strcmp(jstr(d0, "status"), "filled") == 0) {
+            seen_filled = 1;
+            SQT_ASSERT_STR_EQ(jstr(d0, "accBaseVolume"), "0.010");
+            SQT_ASSERT_STR_EQ(jstr(d0, "fillPrice"), "2990.00");
+            CU_ASSERT_EQUAL(jstr(d0, "fillFee")[0], '-');
+            SQT_ASSERT_STR_EQ(jstr(d0, "tradeScope"), "M");
+        }
+        json_decref(m);
+    }
+    CU_ASSERT_TRUE(seen_live);
+    CU_ASSERT_TRUE(seen_filled);
+    /* the session fault is the 24 h cut: the private socket closes */
+    control(&f, "expire_listen_key", NULL, &r);
+    hres_free(&r);
+    RUN_UNTIL(&f.loop, prv.downs > 0 || prv.closed, 3000);
+    CU_ASSERT_TRUE(prv.downs > 0 || prv.closed);
+    ws_done(&f, &prv);
+    fx_stop(&f);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -1791,6 +2079,9 @@ int main(void)
         {"Binance's texts, PERCENT_PRICE, parameter case, stream forms", test_binance_texts_and_band},
         {"v3 account and positionRisk fields", test_v3_account_fields},
         {"no default dialect, timestamped log", test_dialect_required_and_log},
+        {"bitget: envelope, contracts, every auth refusal, clock skew", test_bitget_rest_auth},
+        {"bitget: place, post-only, pages, detail fee, batch cancel", test_bitget_orders},
+        {"bitget: ping/pong, login, orders pushes, the 24 h cut", test_bitget_streams},
         {NULL, NULL}};
     signal(SIGPIPE, SIG_IGN);
     SQT_TEST_INIT();

@@ -43,38 +43,18 @@ int64_t sqt_bn_wall(sqt_exchange *ex)
     return ex->api->wall_ms(ex->host);
 }
 
-static int drained(const sqt_exchange *ex)
+static int drained(void *owner)
 {
+    const sqt_exchange *ex = owner;
     return ex->reqs.head == NULL && ex->streams.head == NULL;
 }
 
-static void shut_deliver(sqt_exchange *ex)
-{
-    sqt_error ok;
-    memset(&ok, 0, sizeof(ok));
-    ex->shut_done = 1;
-    ex->shut_cb(ex->shut_ud, &ok); /* last: the host may destroy us in it */
-}
-
 /* The shutdown callback always runs from a timer of its own, on a clean stack: never
- * inside shutdown(), and never in the middle of our own loops. */
-static void shut_fired(void *ud)
-{
-    sqt_exchange *ex = ud;
-    ex->shut_timer = NULL; /* one-shot: released by the host */
-    if (!ex->shut_done && drained(ex))
-        shut_deliver(ex);
-}
-
+ * inside shutdown(), and never in the middle of our own loops (the kit's sqt_kit_shut). */
 void sqt_bn_check_drained(sqt_exchange *ex)
 {
-    if (!ex->closing || ex->shut_done || ex->in_shutdown || ex->shut_timer != NULL ||
-        !drained(ex))
-        return;
-    if (ex->api->timer_start(ex->host, 0, 0, shut_fired, ex, &ex->shut_timer) != SQT_OK) {
-        ex->shut_timer = NULL;
-        shut_deliver(ex); /* last resort: the host refused a timer */
-    }
+    if (ex->closing)
+        sqt_kit_shut_check(&ex->shut);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -206,17 +186,12 @@ static int bn_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
     if (ex->closing)
         return SQT_ESTATE;
     ex->closing = 1;
-    ex->shut_cb = cb;
-    ex->shut_ud = ud;
     /* nothing completes the shutdown inside this call, whatever the host does */
-    ex->in_shutdown = 1;
-    if (ex->api->timer_start(ex->host, 0, 0, shut_fired, ex, &ex->shut_timer) != SQT_OK)
-        ex->shut_timer = NULL;
+    sqt_kit_shut_begin(&ex->shut, ex->api, ex->host, drained, ex, cb, ud);
     sqt_bn_rest_cancel_all(ex);
     sqt_bn_streams_close_all(ex);
     sqt_bn_lk_delete(ex); /* the last request: completion waits for it, bounded */
-    ex->in_shutdown = 0;
-    sqt_bn_check_drained(ex);
+    sqt_kit_shut_end_call(&ex->shut);
     return SQT_OK;
 }
 
@@ -227,8 +202,7 @@ static void bn_destroy(sqt_exchange *ex)
     if (ex->reqs.head != NULL || ex->streams.head != NULL)
         sqt_bn_logf(ex, SQT_LOG_ERROR, "destroyed with requests or streams still open "
                     "(destroy before shutdown completed)");
-    if (ex->shut_timer != NULL)
-        ex->api->timer_stop(ex->host, ex->shut_timer);
+    sqt_kit_shut_free(&ex->shut);
     sqt_bn_rest_free_all(ex);
     sqt_bn_streams_free_all(ex);
     wipe_and_free(ex);

@@ -138,11 +138,7 @@ struct sqt_exchange {
 
     /* shutdown */
     int closing;
-    int in_shutdown;           /* inside shutdown(): completion waits for a later turn */
-    int shut_done;
-    sqt_done_cb shut_cb;
-    void *shut_ud;
-    sqt_timer *shut_timer;
+    sqt_kit_shut shut;         /* its callback, on a clean stack once drained */
 };
 
 /* ---- binance.c ------------------------------------------------------------------ */

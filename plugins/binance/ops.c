@@ -87,31 +87,6 @@ static int usable(sqt_exchange *ex, int have_cb)
     return SQT_OK;
 }
 
-/* An order-level verdict of a single-order call (the item failed, the request did
- * not): anything the exchange answered with its own code except the request-wide
- * classes. */
-static int item_level(const sqt_error *e)
-{
-    switch (e->code) {
-    case SQT_ERATE_LIMITED:
-    case SQT_EBANNED:
-    case SQT_EAUTH:
-    case SQT_ETIMESTAMP:
-    case SQT_EUNKNOWN_STATUS:
-        return 0;
-    default:
-        return e->exch_code[0] != '\0';
-    }
-}
-
-static void unreadable(sqt_error *dst, const sqt_error *perr)
-{
-    memset(dst, 0, sizeof(*dst));
-    dst->code = SQT_EUNKNOWN_STATUS; /* it reached the exchange: the order may exist */
-    snprintf(dst->message, sizeof(dst->message), "answer unreadable (%.200s): verify",
-             perr->message);
-}
-
 /* ------------------------------------------------------------------------------------
  * symbol info
  * ---------------------------------------------------------------------------------- */
@@ -589,35 +564,6 @@ typedef struct place_ctx {
     size_t n_sent;
 } place_ctx;
 
-/* v on the grid of `unit` (tick or step), formatted with exactly unit's decimals. */
-static int fmt_on_grid(sqt_dec v, sqt_dec unit, const char *name, const char *unit_name,
-                       char *buf, size_t cap, sqt_error *e)
-{
-    sqt_dec r;
-    char ub[48];
-    if (v.scale < 0 || v.scale > SQT_DEC_MAX_SCALE) {
-        sqt_bn_set_err(e, SQT_EINVAL, "%s: malformed decimal", name);
-        return e->code;
-    }
-    if (v.mant <= 0) {
-        sqt_bn_set_err(e, SQT_ERULES, "%s must be > 0", name);
-        return e->code;
-    }
-    sqt_dec_format(unit, ub, sizeof(ub));
-    if (sqt_dec_rescale(v, unit.scale, &r) != SQT_OK || r.mant % unit.mant != 0) {
-        char vb[48];
-        sqt_dec_format(v, vb, sizeof(vb));
-        sqt_bn_set_err(e, SQT_ERULES, "%s %s is not a multiple of the %s %s", name, vb,
-                       unit_name, ub);
-        return e->code;
-    }
-    if (sqt_dec_format(r, buf, cap) < 0) {
-        sqt_bn_set_err(e, SQT_ERANGE, "%s does not fit", name);
-        return e->code;
-    }
-    return SQT_OK;
-}
-
 /* v > bound, for a bound that is set (> 0). */
 static int above(sqt_dec v, sqt_dec bound)
 {
@@ -647,10 +593,10 @@ static int place_item_make(sqt_exchange *ex, const sqt_order_req *q, place_item 
     it->side = q->side == SQT_SIDE_BUY ? "BUY" : "SELL";
     it->tif = q->tif == SQT_TIF_POST_ONLY ? "GTX" : "GTC";
     it->reduce_only = q->reduce_only != 0;
-    if (fmt_on_grid(q->price, ex->info.tick_size, "price", "tick", it->price, sizeof(it->price),
-                    e) != SQT_OK ||
-        fmt_on_grid(q->qty, ex->info.step_size, "quantity", "step", it->qty, sizeof(it->qty),
-                    e) != SQT_OK)
+    if (sqt_kit_dec_on_grid(q->price, ex->info.tick_size, "price", "tick", it->price,
+                            sizeof(it->price), e) != SQT_OK ||
+        sqt_kit_dec_on_grid(q->qty, ex->info.step_size, "quantity", "step", it->qty,
+                            sizeof(it->qty), e) != SQT_OK)
         return e->code;
     if (sqt_dec_cmp(q->qty, ex->info.min_qty, &ok) < 0 && ok) {
         sqt_bn_set_err(e, SQT_ERULES, "quantity %s is below the minimum", it->qty);
@@ -730,7 +676,7 @@ static void place_done(bn_req *r, const bn_resp *res)
     int status = SQT_OK;
     size_t k;
     if (res->err.code != SQT_OK) {
-        if (c->n_sent == 1 && item_level(&res->err)) {
+        if (c->n_sent == 1 && sqt_kit_item_level(&res->err)) {
             c->res[c->sent[0]].err = res->err;
         } else {
             status = res->err.code;
@@ -740,17 +686,17 @@ static void place_done(bn_req *r, const bn_resp *res)
     } else if (c->n_sent == 1) {
         sqt_place_result *pr = &c->res[c->sent[0]];
         if (sqt_bn_parse_order(res->body, res->len, ex->prefix, &pr->order, &perr) != SQT_OK)
-            unreadable(&pr->err, &perr);
+            sqt_kit_unreadable(&pr->err, &perr);
     } else if (sqt_bn_parse_batch(res->body, res->len, c->n_sent, ex->prefix, items, &perr) !=
                SQT_OK) {
         status = SQT_EUNKNOWN_STATUS;
         for (k = 0; k < c->n_sent; k++)
-            unreadable(&c->res[c->sent[k]].err, &perr);
+            sqt_kit_unreadable(&c->res[c->sent[k]].err, &perr);
     } else {
         for (k = 0; k < c->n_sent; k++) {
             sqt_place_result *pr = &c->res[c->sent[k]];
             if (items[k].err.code == SQT_EPROTO)
-                unreadable(&pr->err, &items[k].err);
+                sqt_kit_unreadable(&pr->err, &items[k].err);
             else
                 pr->err = items[k].err;
             if (pr->err.code == SQT_OK)
@@ -888,7 +834,7 @@ static int cancel_fill(sqt_exchange *ex, sqt_cancel_result *res, const size_t *i
     sqt_error perr;
     size_t i;
     if (resp->err.code != SQT_OK) {
-        if (k == 1 && item_level(&resp->err)) {
+        if (k == 1 && sqt_kit_item_level(&resp->err)) {
             res[idx[0]].err = resp->err;
             return 1;
         }
@@ -898,7 +844,7 @@ static int cancel_fill(sqt_exchange *ex, sqt_cancel_result *res, const size_t *i
     }
     if (k == 1) {
         if (sqt_bn_parse_order(resp->body, resp->len, ex->prefix, &o, &perr) != SQT_OK) {
-            unreadable(&res[idx[0]].err, &perr);
+            sqt_kit_unreadable(&res[idx[0]].err, &perr);
         } else if (res[idx[0]].order_id[0] == '\0') {
             memcpy(res[idx[0]].order_id, o.order_id, sizeof(o.order_id));
         }
@@ -906,13 +852,13 @@ static int cancel_fill(sqt_exchange *ex, sqt_cancel_result *res, const size_t *i
     }
     if (sqt_bn_parse_batch(resp->body, resp->len, k, ex->prefix, items, &perr) != SQT_OK) {
         for (i = 0; i < k; i++)
-            unreadable(&res[idx[i]].err, &perr);
+            sqt_kit_unreadable(&res[idx[i]].err, &perr);
         return 1;
     }
     for (i = 0; i < k; i++) {
         sqt_cancel_result *cr = &res[idx[i]];
         if (items[i].err.code == SQT_EPROTO)
-            unreadable(&cr->err, &items[i].err);
+            sqt_kit_unreadable(&cr->err, &items[i].err);
         else
             cr->err = items[i].err;
         if (cr->err.code == SQT_OK && cr->order_id[0] == '\0')

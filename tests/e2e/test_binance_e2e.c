@@ -1,4 +1,8 @@
-/* End to end: the host + binance.so against the loopback exchange emulator.
+/* End to end: the host + an exchange plugin against the loopback exchange emulator
+ * speaking that exchange's dialect: binance.so (test_e2e_binance) or bitget.so
+ * (test_e2e_bitget, the same file built with SQT_E2E_EXCHANGE="bitget"). The audit is
+ * the same for every exchange; only the config block, the REST paths a fault targets and
+ * the evidence of the session faults differ (EX_* below).
  *
  * Each scenario starts its own opensqt-emulator (a child process, manual price mode),
  * runs the whole host in process with sqt_app_run, and drives the exchange from a
@@ -46,6 +50,41 @@
 #error "SQT_EMU_BIN must name the opensqt-emulator binary"
 #endif
 
+#ifndef SQT_E2E_EXCHANGE
+#define SQT_E2E_EXCHANGE "binance"
+#endif
+#define EX_BITGET (strcmp(SQT_E2E_EXCHANGE, "bitget") == 0)
+#ifdef SQT_E2E_BITGET
+/* Where the single- and batch-order faults aim. Bitget has one path per operation, so
+ * the "next order request" fault takes the prefix of them all (faults match by prefix):
+ * whichever of place, batch, query, list or cancel comes next. Its evidence is then the
+ * generic "-> 429" line, not one of a path (EX_EV_*: empty here). */
+#define EX_ORDER_PATH "/api/v2/mix/order/"
+#define EX_EV_ORDER_429 ""
+#define EX_EV_ORDER_503 ""
+#define EX_EV_ORDER_503N ""
+#define EX_EV_ORDER_TIMEOUT ""
+#define EX_BATCH_PATH "/api/v2/mix/order/batch-place-order"
+#define EX_OPEN_PATH "/api/v2/mix/order/orders-pending"
+/* Bitget has no ban answer (a 429 either way) and no listenKey: the session fault is the
+ * private socket's cut, after which the order stream comes back with a RESYNC */
+#define EX_BAN_EVIDENCE "E:-> 429|H:rate limited"
+#define EX_EXPIRY_EVIDENCE "E:private connections closed|H:order stream down"
+/* a push's feeDetail is the order's cumulative fee: a later push books a lost one's */
+#define EX_PARTIAL_EVIDENCE "E:push dropped"
+#else
+#define EX_ORDER_PATH "/fapi/v1/order"
+#define EX_EV_ORDER_429 "|E:" EX_ORDER_PATH " -> 429"
+#define EX_EV_ORDER_503 "|E:" EX_ORDER_PATH " -> 503\n"
+#define EX_EV_ORDER_503N "|E:" EX_ORDER_PATH " -> 503 (not carried out)"
+#define EX_EV_ORDER_TIMEOUT "|E:" EX_ORDER_PATH " -> (never answered)"
+#define EX_BATCH_PATH "/fapi/v1/batchOrders"
+#define EX_OPEN_PATH "/fapi/v1/openOrders"
+#define EX_BAN_EVIDENCE "E:-> 418|H:BANNED"
+#define EX_EXPIRY_EVIDENCE "E:listenKey expired|H:listenKeyExpired: new listenKey"
+#define EX_PARTIAL_EVIDENCE "E:push dropped|H:learned after its fill"
+#endif
+
 #define START_PRICE "3000.00"
 #define MAXF 16000     /* fills, orders, round trips per audit (an hour's soak) */
 
@@ -86,7 +125,7 @@ static const char *const emu_manual[] = {"--price-mode", "manual", "--start-pric
  * order fills per price step. */
 static int emu_spawn(emu *e, const char *tag, const char *const *mode, const char *partial)
 {
-    const char *argv[24] = {"opensqt-emulator", "--dialect", "binance", "--port", "0",
+    const char *argv[24] = {"opensqt-emulator", "--dialect", SQT_E2E_EXCHANGE, "--port", "0",
                             "--verbose"};
     char logpath[400], line[160] = "";
     int out[2];
@@ -357,19 +396,38 @@ typedef struct cfg_opts {
     int window;                /* buy and sell window size; 0 = 4 */
 } cfg_opts;
 
+/* The exchange's block: keys, and its URLs on the emulator's port. */
+static void write_exchange(FILE *f, int port)
+{
+    if (EX_BITGET)
+        fprintf(f,
+                "exchanges:\n  bitget:\n"
+                "    api_key: emulator-key\n    secret_key: emulator-secret\n"
+                "    passphrase: emulator-passphrase\n    fee_rate: 0.0002\n"
+                "    rest_url: http://127.0.0.1:%d\n"
+                "    ws_public_url: ws://127.0.0.1:%d/v2/ws/public\n"
+                "    ws_private_url: ws://127.0.0.1:%d/v2/ws/private\n",
+                port, port, port);
+    else
+        fprintf(f,
+                "exchanges:\n  binance:\n"
+                "    api_key: emulator-key\n    secret_key: emulator-secret\n"
+                "    fee_rate: 0.0002\n"
+                "    rest_url: http://127.0.0.1:%d\n"
+                "    ws_market_url: ws://127.0.0.1:%d/market\n"
+                "    ws_private_url: ws://127.0.0.1:%d/private\n"
+                "    recv_window: 5000\n",
+                port, port, port);
+}
+
 static int write_config(const char *path, int port, const cfg_opts *c, const char *events)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL)
         return -1;
+    fprintf(f, "app:\n  current_exchange: %s\n  instance: %s\n", SQT_E2E_EXCHANGE, c->instance);
+    write_exchange(f, port);
     fprintf(f,
-            "app:\n  current_exchange: binance\n  instance: %s\n"
-            "exchanges:\n  binance:\n"
-            "    api_key: emulator-key\n    secret_key: emulator-secret\n    fee_rate: 0.0002\n"
-            "    rest_url: http://127.0.0.1:%d\n"
-            "    ws_market_url: ws://127.0.0.1:%d/market\n"
-            "    ws_private_url: ws://127.0.0.1:%d/private\n"
-            "    recv_window: 5000\n"
             "trading:\n  symbol: ETHUSDT\n  price_interval: 2\n  order_quantity: 30\n"
             "  min_order_value: 20\n  buy_window_size: %d\n  sell_window_size: %d\n"
             "  reconcile_interval: %d\n  order_cleanup_threshold: 50\n  cleanup_batch_size: 5\n"
@@ -379,7 +437,7 @@ static int write_config(const char *path, int port, const cfg_opts *c, const cha
             "risk_control:\n  enabled: false\n"
             "timing:\n  websocket_reconnect_delay: 1\n  order_cleanup_interval: 60\n"
             "  order_retry_delay: 200\n  rate_limit_retry_delay: 1\n",
-            c->instance, port, port, port, c->window ? c->window : 4, c->window ? c->window : 4,
+            c->window ? c->window : 4, c->window ? c->window : 4,
             c->reconcile, c->cancel_on_exit ? "true" : "false", events, events);
     fclose(f);
     return chmod(path, 0600); /* it holds the (test) secrets */
@@ -450,7 +508,7 @@ static void run_host(const char *tag, int port, const cfg_opts *co, const char *
         sqt_log_close(&log);
         return;
     }
-    if (sqt_plugin_load(pdir, "binance", &pl, err, sizeof err) != 0) {
+    if (sqt_plugin_load(pdir, SQT_E2E_EXCHANGE, &pl, err, sizeof err) != 0) {
         snprintf(r->setup_err, sizeof r->setup_err, "plugin: %s", err);
         sqt_config_free(&cfg);
         sqt_log_close(&log);
@@ -1121,20 +1179,20 @@ static void check_fault(session *s)
  * (/fapi/v1/order: whichever of place, query or cancel comes next). */
 static const char *const f429_before[] = {"http429 {\"count\":3,\"retry_after_ms\":700}", NULL};
 static const char *const f429_during[] = {
-    "http429 {\"count\":1,\"retry_after_ms\":500,\"path\":\"/fapi/v1/order\"}", NULL};
+    "http429 {\"count\":1,\"retry_after_ms\":500,\"path\":\"" EX_ORDER_PATH "\"}", NULL};
 static const char *const fban_during[] = {"ban {\"ms\":1500}", NULL};
 static const char *const f503p_before[] = {
-    "unknown_error {\"count\":1,\"placed\":true,\"path\":\"/fapi/v1/batchOrders\"}", NULL};
+    "unknown_error {\"count\":1,\"placed\":true,\"path\":\"" EX_BATCH_PATH "\"}", NULL};
 static const char *const f503p_during[] = {
-    "unknown_error {\"count\":1,\"placed\":true,\"path\":\"/fapi/v1/order\"}", NULL};
+    "unknown_error {\"count\":1,\"placed\":true,\"path\":\"" EX_ORDER_PATH "\"}", NULL};
 static const char *const f503n_before[] = {
-    "unknown_error {\"count\":1,\"placed\":false,\"path\":\"/fapi/v1/batchOrders\"}", NULL};
+    "unknown_error {\"count\":1,\"placed\":false,\"path\":\"" EX_BATCH_PATH "\"}", NULL};
 static const char *const f503n_during[] = {
-    "unknown_error {\"count\":1,\"placed\":false,\"path\":\"/fapi/v1/order\"}", NULL};
+    "unknown_error {\"count\":1,\"placed\":false,\"path\":\"" EX_ORDER_PATH "\"}", NULL};
 static const char *const ftimeout_before[] = {
-    "timeout {\"count\":1,\"placed\":true,\"path\":\"/fapi/v1/batchOrders\"}", NULL};
+    "timeout {\"count\":1,\"placed\":true,\"path\":\"" EX_BATCH_PATH "\"}", NULL};
 static const char *const ftimeout_during[] = {
-    "timeout {\"count\":1,\"placed\":false,\"path\":\"/fapi/v1/order\"}", NULL};
+    "timeout {\"count\":1,\"placed\":false,\"path\":\"" EX_ORDER_PATH "\"}", NULL};
 static const char *const fdrop_push[] = {"drop_pushes {\"count\":4}", NULL};
 /* orders fill in two halves; pushes lost among them leave a later push covering a fill
  * whose fee it does not carry: the engine asks, the trade list tells */
@@ -1142,11 +1200,13 @@ static const char *const fdrop_partial[] = {"drop_pushes {\"count\":12}", NULL};
 static const char *const fdup_reorder[] = {"dup_pushes {\"count\":6}",
                                            "reorder_pushes {\"count\":6}", NULL};
 static const char *const fexpire_during[] = {"expire_listen_key", NULL};
+#ifndef SQT_E2E_BITGET
 /* The key dies while the user stream is down: no listenKeyExpired can arrive, and the
  * exchange answers 403 to every reconnect with the old key. */
 static const char *const fdeadkey_before[] = {"dead_listen_key {\"mode\":\"refuse\"}", NULL};
 static const char *const fdeadkey_during[] = {"drop_ws {\"which\":\"user\"}",
                                               "expire_listen_key", NULL};
+#endif
 static const char *const fws_all[] = {"drop_ws {\"which\":\"all\"}", NULL};
 static const char *const fws_market[] = {"drop_ws {\"which\":\"market\"}", NULL};
 static const char *const fws_user[] = {"drop_ws {\"which\":\"user\"}", NULL};
@@ -1155,30 +1215,32 @@ static const char *const fmargin[] = {"reject_margin {\"count\":2}", NULL};
 
 static const fault_case fault_cases[] = {
     {.tag = "429", .before = f429_before, .during = f429_during, .seconds = 4.0, .min_fills = 3,
-     .evidence = "E:-> 429|E:/fapi/v1/order -> 429|H:rate limited"},
+     .evidence = "E:-> 429" EX_EV_ORDER_429 "|H:rate limited"},
     {.tag = "418-ban", .during = fban_during, .seconds = 4.5, .allow_errors = 1, .min_fills = 3,
-     .evidence = "E:-> 418|H:BANNED"},
+     .evidence = EX_BAN_EVIDENCE},
     {.tag = "503-placed", .before = f503p_before, .during = f503p_during, .seconds = 3.5,
-     .min_fills = 3, .evidence = "E:batchOrders -> 503\n|E:/fapi/v1/order -> 503\n"
+     .min_fills = 3, .evidence = "E:" EX_BATCH_PATH " -> 503\n" EX_EV_ORDER_503
                                  "|H:outcome unknown"},
     {.tag = "503-not-placed", .before = f503n_before, .during = f503n_during, .seconds = 3.5,
-     .min_fills = 3, .evidence = "E:batchOrders -> 503 (not carried out)"
-                                 "|E:/fapi/v1/order -> 503 (not carried out)"},
+     .min_fills = 3, .evidence = "E:" EX_BATCH_PATH " -> 503 (not carried out)"
+                                 EX_EV_ORDER_503N},
     {.tag = "timeout", .before = ftimeout_before, .during = ftimeout_during, .seconds = 13.5,
-     .min_fills = 3, .evidence = "E:batchOrders -> (never answered)"
-                                 "|E:/fapi/v1/order -> (never answered)|H:outcome unknown"},
+     .min_fills = 3, .evidence = "E:" EX_BATCH_PATH " -> (never answered)"
+                                 EX_EV_ORDER_TIMEOUT "|H:outcome unknown"},
     {.tag = "dropped-pushes", .during = fdrop_push, .seconds = 3.5, .min_fills = 3,
      .evidence = "E:push dropped"},
     {.tag = "dropped-partial-pushes", .partial_fill = "0.005", .during = fdrop_partial,
      .seconds = 4.0, .min_fills = 3,
-     .evidence = "E:push dropped|H:learned after its fill"},
+     .evidence = EX_PARTIAL_EVIDENCE},
     {.tag = "dup-reorder-pushes", .during = fdup_reorder, .seconds = 3.5, .min_fills = 3,
      .evidence = "E:push sent twice|E:push held back"},
     {.tag = "listenkey-expiry", .during = fexpire_during, .seconds = 3.5, .min_fills = 3,
-     .evidence = "E:listenKey expired|H:listenKeyExpired: new listenKey"},
+     .evidence = EX_EXPIRY_EVIDENCE},
+#ifndef SQT_E2E_BITGET /* a dead listenKey: Binance only */
     {.tag = "listenkey-refused", .before = fdeadkey_before, .during = fdeadkey_during,
      .seconds = 7.0, .keep_faults = 1, .min_fills = 3,
      .evidence = "E:listenKey expired|H:failed connection attempts in a row|H:(-1125)"},
+#endif
     {.tag = "ws-drop-all", .during = fws_all, .seconds = 4.0, .min_fills = 3,
      .evidence = "H:price stream down|H:order stream down"},
     {.tag = "ws-drop-market", .during = fws_market, .seconds = 3.5, .min_fills = 3,
@@ -1266,16 +1328,15 @@ __attribute__((format(printf, 2, 3))) static void soak_add(soak_plan *p, const c
 static void soak_fault(soak_plan *p)
 {
     static const char *const which[] = {"all", "user", "market"};
-    static const char *const paths[] = {"", "/fapi/v1/order", "/fapi/v1/batchOrders",
-                                        "/fapi/v1/openOrders"};
+    static const char *const paths[] = {"", EX_ORDER_PATH, EX_BATCH_PATH, EX_OPEN_PATH};
     static const char *const tf[] = {"true", "false"};
     static const int retry_ms[] = {300, 1000, 3000}, ban_ms[] = {1500, 3000, 5000};
     static const int delay_ms[] = {300, 1500, 4000}, skew_ms[] = {-3000, 1500, 4000};
     static const char *const pushes[] = {"drop_pushes", "dup_pushes", "reorder_pushes"};
     static const char *const after[] = {
-        "unknown_error {\"count\":1,\"placed\":true,\"path\":\"/fapi/v1/batchOrders\"}",
-        "unknown_error {\"count\":1,\"placed\":true,\"path\":\"/fapi/v1/order\"}",
-        "timeout {\"count\":1,\"placed\":true,\"path\":\"/fapi/v1/batchOrders\"}",
+        "unknown_error {\"count\":1,\"placed\":true,\"path\":\"" EX_BATCH_PATH "\"}",
+        "unknown_error {\"count\":1,\"placed\":true,\"path\":\"" EX_ORDER_PATH "\"}",
+        "timeout {\"count\":1,\"placed\":true,\"path\":\"" EX_BATCH_PATH "\"}",
         "drop_ws {\"which\":\"user\"}", "http429 {\"count\":2}"};
     int k = soak_int(p, 0, SK_KINDS - 1), i;
     const char *w;
@@ -1324,6 +1385,10 @@ static void soak_fault(soak_plan *p)
         soak_add(p, "expire_listen_key");
         break;
     case SK_DEADKEY: /* the key dies while the user stream is down (see listenkey-refused) */
+        if (EX_BITGET) { /* no listenKey: the private socket's cut instead */
+            soak_add(p, "expire_listen_key");
+            break;
+        }
         soak_add(p, "dead_listen_key {\"mode\":\"%s\"}", soak_int(p, 0, 1) ? "refuse" : "silent");
         soak_add(p, "drop_ws {\"which\":\"user\"}");
         soak_add(p, "expire_listen_key");
@@ -1376,7 +1441,8 @@ static void soak_plan_make(soak_plan *p, uint64_t seed, double seconds)
     soak_add(p, "clear");
     soak_add(p, "clock_skew {\"ms\":0}");
     soak_add(p, "stall_ws {\"which\":\"all\",\"on\":false}");
-    soak_add(p, "dead_listen_key {\"mode\":\"silent\"}");
+    if (!EX_BITGET)
+        soak_add(p, "dead_listen_key {\"mode\":\"silent\"}");
     soak_until(p, &now, quiet + 15000);
     soak_add(p, "streams");
     soak_until(p, &now, total - 2000);
@@ -1562,7 +1628,7 @@ int main(void)
         {"random soak: random walk, random faults, then the same audit", test_soak},
         {NULL, NULL}};
     const fault_case *fc;
-    char tmpl[] = "/tmp/sqt-e2e-bn-XXXXXX";
+    char tmpl[] = "/tmp/sqt-e2e-" SQT_E2E_EXCHANGE "-XXXXXX";
     double secs, soak_secs;
     uint64_t soak_seed;
     size_t i;
@@ -1583,10 +1649,10 @@ int main(void)
         soak_plan_make(&g_soak, soak_seed, soak_secs);
     add_session("random-soak", run_soak, check_soak, NULL, soak_secs)->selected = soak;
     secs = run_sessions();
-    fprintf(stderr, "e2e_binance: %zu sessions in %.1f s\n", n_sessions, secs);
+    fprintf(stderr, "e2e_%s: %zu sessions in %.1f s\n", SQT_E2E_EXCHANGE, n_sessions, secs);
 
     SQT_TEST_INIT();
-    sqt_test_suite("e2e_binance", cases);
+    sqt_test_suite("e2e_" SQT_E2E_EXCHANGE, cases);
     rc = sqt_test_run();
     for (i = 0; i < n_sessions; i++) {
         json_decref(sessions[i].st[0]);
@@ -1598,7 +1664,7 @@ int main(void)
         if (system(cmd) != 0)
             rc = EXIT_FAILURE;
     } else {
-        fprintf(stderr, "e2e_binance: logs kept in %s\n", dir);
+        fprintf(stderr, "e2e_%s: logs kept in %s\n", SQT_E2E_EXCHANGE, dir);
     }
     curl_global_cleanup();
     return rc;

@@ -533,6 +533,95 @@ static void test_stream_set(void)
     fake_host_free(fh);
 }
 
+/* Prices and sizes on their grid; the single-order verdicts. */
+static void test_order_helpers(void)
+{
+    char buf[48];
+    sqt_error e, perr;
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_on_grid(sqt_dec_make(302155, 2), sqt_dec_make(5, 2), "price",
+                                          "tick", buf, sizeof(buf), &e), SQT_OK);
+    SQT_ASSERT_STR_EQ(buf, "3021.55");
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_on_grid(sqt_dec_make(3, 0), sqt_dec_make(5, 1), "price", "tick",
+                                          buf, sizeof(buf), &e), SQT_OK);
+    SQT_ASSERT_STR_EQ(buf, "3.0"); /* the unit's decimals */
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_on_grid(sqt_dec_make(302153, 2), sqt_dec_make(5, 2), "price",
+                                          "tick", buf, sizeof(buf), &e), SQT_ERULES);
+    SQT_ASSERT_STR_EQ(e.message, "price 3021.53 is not a multiple of the tick 0.05");
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_on_grid(sqt_dec_make(1, 4), sqt_dec_make(1, 3), "size", "step",
+                                          buf, sizeof(buf), &e), SQT_ERULES);
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_on_grid(sqt_dec_make(0, 0), sqt_dec_make(1, 3), "size", "step",
+                                          buf, sizeof(buf), &e), SQT_ERULES);
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_on_grid(sqt_dec_make(1, 30), sqt_dec_make(1, 3), "size", "step",
+                                          buf, sizeof(buf), &e), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_on_grid(sqt_dec_make(123456, 2), sqt_dec_make(1, 2), "price",
+                                          "tick", buf, 4, &e), SQT_ERANGE);
+    memset(&e, 0, sizeof(e));
+    e.code = SQT_EMARGIN;
+    SQT_ASSERT_INT_EQ(sqt_kit_item_level(&e), 0); /* no exchange code: the request's */
+    snprintf(e.exch_code, sizeof(e.exch_code), "40762");
+    SQT_ASSERT_INT_EQ(sqt_kit_item_level(&e), 1);
+    e.code = SQT_ERATE_LIMITED;
+    SQT_ASSERT_INT_EQ(sqt_kit_item_level(&e), 0);
+    snprintf(perr.message, sizeof(perr.message), "field 'orderId' missing");
+    sqt_kit_unreadable(&e, &perr);
+    SQT_ASSERT_INT_EQ(e.code, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_STR_EQ(e.exch_code, "");
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "orderId"));
+}
+
+static int g_drained, g_shut_calls;
+
+static int shut_drained(void *owner)
+{
+    (void)owner;
+    return g_drained;
+}
+
+static void shut_done(void *ud, const sqt_error *err)
+{
+    (void)ud;
+    SQT_ASSERT_INT_EQ(err->code, SQT_OK);
+    g_shut_calls++;
+}
+
+/* The shutdown callback: never inside the call, once, from a timer, when drained. */
+static void test_shut(void)
+{
+    fake_host *fh = fake_host_new();
+    sqt_kit_shut s;
+    g_drained = 0;
+    g_shut_calls = 0;
+    sqt_kit_shut_begin(&s, fake_host_api(), fake_host_handle(fh), shut_drained, NULL, shut_done,
+                       NULL);
+    g_drained = 1;
+    sqt_kit_shut_check(&s); /* inside the call: waits */
+    sqt_kit_shut_end_call(&s);
+    SQT_ASSERT_INT_EQ(g_shut_calls, 0); /* never synchronously */
+    fake_host_advance(fh, 1);
+    SQT_ASSERT_INT_EQ(g_shut_calls, 1);
+    sqt_kit_shut_check(&s);
+    fake_host_advance(fh, 1);
+    SQT_ASSERT_INT_EQ(g_shut_calls, 1); /* once */
+    sqt_kit_shut_free(&s);
+    /* still busy at the end of the call: the callback follows the last completion */
+    g_drained = 0;
+    g_shut_calls = 0;
+    sqt_kit_shut_begin(&s, fake_host_api(), fake_host_handle(fh), shut_drained, NULL, shut_done,
+                       NULL);
+    sqt_kit_shut_end_call(&s);
+    fake_host_advance(fh, 1);
+    SQT_ASSERT_INT_EQ(g_shut_calls, 0);
+    g_drained = 1;
+    sqt_kit_shut_check(&s);
+    SQT_ASSERT_INT_EQ(g_shut_calls, 0);
+    fake_host_advance(fh, 1);
+    SQT_ASSERT_INT_EQ(g_shut_calls, 1);
+    sqt_kit_shut_free(&s);
+    SQT_ASSERT_INT_EQ(fake_host_active_timers(fh), 0);
+    SQT_ASSERT_INT_EQ(fake_host_misuse_count(fh), 0);
+    fake_host_free(fh);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -544,6 +633,8 @@ int main(void)
         {"request registry: cancel all, parked and at the host", test_registry},
         {"cancel own: list, filter by prefix, batches in turn", test_cancel_own},
         {"stream set: UP, rotation at max age, DOWN, FAILED, close all", test_stream_set},
+        {"prices and sizes on their grid, single-order verdicts", test_order_helpers},
+        {"the end of a shutdown: once, from a timer, when drained", test_shut},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("sdk_pluginkit", cases) != 0)

@@ -13,6 +13,8 @@
  *   response headers, Retry-After, ban state        sqt_kit_header*, sqt_kit_ban_*
  *   the registry of requests in flight              sqt_kit_reqs_*
  *   cancel our own orders: list, filter, batches    sqt_kit_own_*
+ *   prices/sizes on their grid, order verdicts      sqt_kit_dec_on_grid, sqt_kit_item_level
+ *   the end of a shutdown, on a clean stack         sqt_kit_shut_*
  *   the set of stream connections                   sqt_kit_conn*
  */
 #ifndef OPENSQT_PLUGINKIT_H
@@ -107,6 +109,21 @@ int sqt_kit_json_opt_i64(json_t *obj, const char *key, int64_t *out, int64_t dfl
 /* true/false or "true"/"false"; absent or null: 0. */
 int sqt_kit_json_opt_bool(json_t *obj, const char *key, int *out, const char *path,
                           sqt_error *e);
+
+/* ---- orders ----------------------------------------------------------------------- */
+
+/* v on the grid of `unit` (a tick or a step, > 0), formatted into buf with exactly unit's
+ * decimals. SQT_ERULES ("<name> 1.23 is not a multiple of the <unit_name> 0.05", "must
+ * be > 0"), SQT_EINVAL or SQT_ERANGE with the reason in e. */
+int sqt_kit_dec_on_grid(sqt_dec v, sqt_dec unit, const char *name, const char *unit_name,
+                        char *buf, size_t cap, sqt_error *e);
+/* 1 when a single-order request's failure is that order's own verdict (the exchange
+ * answered with a code of its own) rather than the whole request's (rate limit, ban,
+ * auth, clock, unknown outcome). */
+int sqt_kit_item_level(const sqt_error *e);
+/* dst = an unknown outcome: the answer reached us but could not be read (perr says why);
+ * the order may exist, so the caller verifies instead of retrying. */
+void sqt_kit_unreadable(sqt_error *dst, const sqt_error *perr);
 
 /* ---- the plugin's config block ------------------------------------------------------ */
 
@@ -220,6 +237,30 @@ sqt_cancel_result *sqt_kit_own_batch(sqt_kit_own *o, size_t *n);
  * the first failure among them (SQT_OK: all cancelled), which stops the rest. */
 void sqt_kit_own_batch_done(sqt_kit_own *o, int status);
 
+/* ---- the end of a shutdown ------------------------------------------------------------ */
+
+/* shutdown()'s callback, run once from a timer of its own once drained(owner) says
+ * nothing is left in flight: never inside shutdown() itself, never inside the plugin's
+ * loops. Begin in shutdown() (its timer checks once on a clean stack), call check
+ * whenever something finished, end_call as shutdown() returns, free at destroy. */
+typedef struct sqt_kit_shut {
+    const sqt_host_api *api;
+    sqt_host *host;
+    int (*drained)(void *owner);
+    void *owner;
+    sqt_done_cb cb;            /* NULL until begun */
+    void *ud;
+    int in_call;               /* inside shutdown(): completion waits */
+    int done;                  /* cb ran */
+    sqt_timer *timer;
+} sqt_kit_shut;
+
+void sqt_kit_shut_begin(sqt_kit_shut *s, const sqt_host_api *api, sqt_host *host,
+                        int (*drained)(void *owner), void *owner, sqt_done_cb cb, void *ud);
+void sqt_kit_shut_check(sqt_kit_shut *s);
+void sqt_kit_shut_end_call(sqt_kit_shut *s);
+void sqt_kit_shut_free(sqt_kit_shut *s);
+
 /* ---- the set of stream connections ------------------------------------------------ */
 
 /* Every WebSocket a plugin holds, with what all exchanges need of them: the stream state
@@ -288,6 +329,10 @@ struct sqt_kit_conns {
     int closing;               /* no sink calls, no new connections */
     uint64_t max_age_ms, switch_ms, retry_ms;
     uint64_t overlap_ms[SQT_KIT_CONN_KINDS];
+    /* A text keep-alive every connection sends (Bitget's "ping" every 30 s; its "pong"
+     * feeds the stale watchdog). NULL / 0: none. Set after init. */
+    const char *app_ping_text;
+    uint32_t app_ping_ms;
 };
 
 void sqt_kit_conns_init(sqt_kit_conns *s, const sqt_host_api *api, sqt_host *host,

@@ -1,0 +1,380 @@
+/* Bitget streams over the host's WebSocket service, on the kit's connection set.
+ *
+ * Price: the public `ticker` channel, not `trade`. The engine wants the last traded
+ * price, which the ticker carries as lastPr; its pushes are throttled (~100-300 ms), so
+ * a burst of trades is one message instead of one per trade, and the ticker also
+ * pushes when nothing trades, which keeps the stale watchdog quiet on calm markets.
+ * A grid spaced by ticks loses nothing by missing the intermediate trades of a burst:
+ * fills come from the private orders channel, never from the price.
+ * Klines: one public connection with candle<granularity> per symbol. Bitget sends no
+ * closed flag (bitget.md 4.3): a row is closed when a row with a later ts arrives for
+ * its symbol; that row is then delivered once more with closed = 1.
+ * Orders: the private connection logs in (seconds timestamp, bitget.md 2.5), then
+ * subscribes `orders` for instId default; pushes are filtered to our symbol.
+ * Each kind is UP once its subscriptions are acknowledged. Every connection sends the
+ * text "ping" every 30 s; the "pong" answers feed the host's stale watchdog, which
+ * reconnects after BG_STALE_MS of silence.
+ * Bitget ends every connection after 24 h: the kit replaces it make-before-break at
+ * 23 h. A private connection that dropped instead (DOWN) missed pushes for certain
+ * (Bitget replays nothing), so its next UP is preceded by RESYNC: the host reconciles. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bg.h"
+
+#define BG_PUSH_MAX 64             /* elements per push read at once */
+
+static bg_conn *conn_of(sqt_kit_conn *k)
+{
+    return (bg_conn *)k;
+}
+
+static const char *conn_name(int kind)
+{
+    return kind == BG_CONN_PRICE   ? "price stream"
+           : kind == BG_CONN_KLINE ? "kline stream"
+                                   : "order stream";
+}
+
+static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
+{
+    int64_t now = sqt_bg_wall(ex);
+    if (ex->warn_ms != 0 && now - ex->warn_ms < 5000)
+        return; /* at most one warning per 5 s: a broken feed must not flood the log */
+    sqt_bg_logf(ex, SQT_LOG_WARN, "%s: message ignored: %s", what, why);
+    ex->warn_ms = now;
+}
+
+static int send_json(bg_conn *c, json_t *msg)
+{
+    sqt_exchange *ex = c->ex;
+    char *text = msg != NULL ? json_dumps(msg, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    int rc = SQT_ENOMEM;
+    if (text != NULL)
+        rc = ex->api->ws_send(ex->host, c->k.ws, text, strlen(text), 0);
+    free(text);
+    json_decref(msg);
+    return rc;
+}
+
+static json_t *sub_arg(const sqt_exchange *ex, const char *channel, const char *inst)
+{
+    json_t *a = json_object();
+    if (a != NULL && (json_object_set_new(a, "instType", json_string(ex->product_type)) ||
+                      json_object_set_new(a, "channel", json_string(channel)) ||
+                      json_object_set_new(a, "instId", json_string(inst)))) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* {"op":"subscribe","args":[...]} with what this connection carries. */
+static int subscribe(bg_conn *c)
+{
+    sqt_exchange *ex = c->ex;
+    json_t *msg = json_object(), *args = json_array();
+    char channel[24];
+    size_t i;
+    int bad = msg == NULL || args == NULL;
+    if (!bad) {
+        if (c->k.kind == BG_CONN_PRICE) {
+            bad |= json_array_append_new(args, sub_arg(ex, "ticker", ex->symbol));
+        } else if (c->k.kind == BG_CONN_KLINE) {
+            snprintf(channel, sizeof(channel), "candle%s", sqt_bg_granularity(ex->kline_interval));
+            for (i = 0; i < ex->kline_n; i++)
+                bad |= json_array_append_new(args, sub_arg(ex, channel, ex->kline_symbols[i]));
+        } else {
+            bad |= json_array_append_new(args, sub_arg(ex, "orders", "default"));
+        }
+    }
+    if (bad || json_object_set_new(msg, "op", json_string("subscribe")) ||
+        json_object_set_new(msg, "args", args)) {
+        if (bad)
+            json_decref(args);
+        json_decref(msg);
+        return SQT_ENOMEM;
+    }
+    c->acks = 0;
+    return send_json(c, msg);
+}
+
+static int login(bg_conn *c)
+{
+    sqt_exchange *ex = c->ex;
+    char ts[24], sig[SQT_BG_SIG_LEN + 1];
+    json_t *msg, *arg, *args;
+    int rc;
+    snprintf(ts, sizeof(ts), "%lld", (long long)(sqt_bg_server_now(ex) / 1000));
+    if ((rc = sqt_bg_sign_login(ex->secret, ts, sig)) != SQT_OK)
+        return rc;
+    msg = json_object();
+    args = json_array();
+    arg = json_object();
+    if (msg == NULL || args == NULL || arg == NULL ||
+        json_object_set_new(arg, "apiKey", json_string(ex->api_key)) ||
+        json_object_set_new(arg, "passphrase", json_string(ex->passphrase)) ||
+        json_object_set_new(arg, "timestamp", json_string(ts)) ||
+        json_object_set_new(arg, "sign", json_string(sig)) || json_array_append(args, arg) ||
+        json_object_set_new(msg, "op", json_string("login")) ||
+        json_object_set(msg, "args", args)) {
+        json_decref(arg);
+        json_decref(args);
+        json_decref(msg);
+        return SQT_ENOMEM;
+    }
+    json_decref(arg);
+    json_decref(args);
+    return send_json(c, msg);
+}
+
+/* ------------------------------------------------------------------------------------
+ * the kit's hooks
+ * ---------------------------------------------------------------------------------- */
+
+static void hook_on_open(void *owner, sqt_kit_conn *k)
+{
+    bg_conn *c = conn_of(k);
+    int rc;
+    (void)owner;
+    c->logged_in = 0;
+    rc = k->kind == BG_CONN_USER ? login(c) : subscribe(c);
+    if (rc != SQT_OK)
+        sqt_bg_logf(c->ex, SQT_LOG_ERROR, "%s: %s not sent: %s", conn_name(k->kind),
+                    k->kind == BG_CONN_USER ? "login" : "subscribe", sqt_strerror(rc));
+}
+
+static void kline_push(sqt_exchange *ex, const char *data, size_t len)
+{
+    sqt_kline rows[BG_PUSH_MAX];
+    sqt_error e;
+    size_t n = 0, i, s;
+    if (sqt_bg_parse_candle_push(data, len, ex->kline_interval, rows, BG_PUSH_MAX, &n, &e) !=
+        SQT_OK) {
+        warn_bad(ex, "kline stream", e.message);
+        return;
+    }
+    for (i = 0; i < n && !ex->closing; i++) {
+        for (s = 0; s < ex->kline_n; s++)
+            if (strcmp(rows[i].symbol, ex->kline_symbols[s]) == 0)
+                break;
+        if (s == ex->kline_n)
+            continue;
+        if (ex->kline_have[s] && rows[i].open_time_ms < ex->kline_last[s].open_time_ms)
+            continue; /* older than what we have: a late snapshot row */
+        if (ex->kline_have[s] && rows[i].open_time_ms > ex->kline_last[s].open_time_ms) {
+            sqt_kline done = ex->kline_last[s];
+            done.closed = 1; /* a later candle began: this one is final */
+            ex->kline_sink.on_kline(ex->kline_sink.ud, &done);
+            if (ex->closing)
+                return;
+        }
+        ex->kline_last[s] = rows[i];
+        ex->kline_have[s] = 1;
+        ex->kline_sink.on_kline(ex->kline_sink.ud, &rows[i]);
+    }
+}
+
+static void on_push(bg_conn *c, const sqt_bg_ws_msg *m, const char *data, size_t len)
+{
+    sqt_exchange *ex = c->ex;
+    sqt_error e;
+    if (m->kind == SQT_BG_WS_TICKER && c->k.kind == BG_CONN_PRICE) {
+        sqt_price_tick t;
+        if (sqt_bg_parse_ticker(data, len, &t, &e) != SQT_OK)
+            warn_bad(ex, "price stream", e.message);
+        else if (strcmp(t.symbol, ex->symbol) == 0)
+            ex->price_sink.on_price(ex->price_sink.ud, &t);
+    } else if (m->kind == SQT_BG_WS_CANDLE && c->k.kind == BG_CONN_KLINE) {
+        kline_push(ex, data, len);
+    } else if (m->kind == SQT_BG_WS_ORDERS && c->k.kind == BG_CONN_USER) {
+        sqt_order o[BG_PUSH_MAX];
+        size_t n = 0, i;
+        if (sqt_bg_parse_order_push(data, len, 0, o, BG_PUSH_MAX, &n, &e) != SQT_OK) {
+            warn_bad(ex, "order stream", e.message);
+            return;
+        }
+        for (i = 0; i < n && !ex->closing; i++)
+            if (strcmp(o[i].symbol, ex->symbol) == 0) /* instId default: every symbol */
+                ex->order_sink.on_order(ex->order_sink.ud, &o[i]);
+    }
+}
+
+static size_t expected_acks(const sqt_exchange *ex, int kind)
+{
+    return kind == BG_CONN_KLINE ? ex->kline_n : 1;
+}
+
+static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size_t len)
+{
+    sqt_exchange *ex = owner;
+    bg_conn *c = conn_of(k);
+    sqt_bg_ws_msg m;
+    sqt_error e;
+    int rc;
+    if (ex->closing)
+        return;
+    if (sqt_bg_parse_ws(data, len, &m, &e) != SQT_OK) {
+        warn_bad(ex, conn_name(k->kind), e.message);
+        return;
+    }
+    switch (m.kind) {
+    case SQT_BG_WS_LOGIN:
+        if (k->kind != BG_CONN_USER || c->logged_in)
+            break;
+        c->logged_in = 1;
+        if ((rc = subscribe(c)) != SQT_OK)
+            sqt_bg_logf(ex, SQT_LOG_ERROR, "order stream: subscribe not sent: %s",
+                        sqt_strerror(rc));
+        break;
+    case SQT_BG_WS_SUBSCRIBED:
+        if (k->kind == BG_CONN_USER && !c->logged_in)
+            break; /* not ours: we subscribe only after the login */
+        if (++c->acks < expected_acks(ex, k->kind) || k->up)
+            break;
+        if (k->kind == BG_CONN_USER && c->downs > 0 && k->replaces == NULL) {
+            c->downs = 0;
+            sqt_kit_conns_state(&ex->streams, BG_CONN_USER, SQT_STREAM_RESYNC, NULL);
+        }
+        sqt_kit_conn_up(k);
+        break;
+    case SQT_BG_WS_ERROR:
+        sqt_bg_logf(ex, m.err.code == SQT_EAUTH ? SQT_LOG_ERROR : SQT_LOG_WARN,
+                    "%s: error %s: %s", conn_name(k->kind), m.err.exch_code, m.err.message);
+        break;
+    case SQT_BG_WS_TICKER:
+    case SQT_BG_WS_CANDLE:
+    case SQT_BG_WS_ORDERS:
+        on_push(c, &m, data, len);
+        break;
+    default: /* pong, unsubscribe acks, other channels */
+        break;
+    }
+}
+
+static void hook_on_down(void *owner, sqt_kit_conn *k)
+{
+    bg_conn *c = conn_of(k);
+    (void)owner;
+    c->logged_in = 0;
+    c->acks = 0;
+    if (k->kind == BG_CONN_USER)
+        c->downs++;
+}
+
+static void hook_on_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
+{
+    sqt_exchange *ex = owner;
+    if (ex->closing)
+        return;
+    if (kind == BG_CONN_PRICE && ex->price_sink.on_state != NULL)
+        ex->price_sink.on_state(ex->price_sink.ud, st, err);
+    else if (kind == BG_CONN_KLINE && ex->kline_sink.on_state != NULL)
+        ex->kline_sink.on_state(ex->kline_sink.ud, st, err);
+    else if (kind == BG_CONN_USER && ex->order_sink.on_state != NULL)
+        ex->order_sink.on_state(ex->order_sink.ud, st, err);
+}
+
+static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
+{
+    (void)from;
+    conn_of(to)->ex = owner;
+    return SQT_OK;
+}
+
+static void hook_on_gone(void *owner)
+{
+    sqt_bg_check_drained(owner);
+}
+
+static void hook_log(void *owner, int level, const char *msg)
+{
+    sqt_bg_logf(owner, level, "%s", msg);
+}
+
+static const sqt_kit_conn_hooks conn_hooks = {
+    sizeof(bg_conn), hook_on_open, hook_on_message, hook_on_down, hook_on_state, NULL,
+    hook_dup,        NULL,         hook_on_gone,    conn_name,    hook_log};
+
+void sqt_bg_streams_init(sqt_exchange *ex)
+{
+    sqt_kit_conns_init(&ex->streams, ex->api, ex->host, &conn_hooks, ex, BG_CONN_MAX_AGE_MS,
+                       BG_CONN_SWITCH_MS, BG_CONN_SWITCH_RETRY_MS);
+    ex->streams.overlap_ms[BG_CONN_USER] = BG_CONN_OVERLAP_MS;
+    ex->streams.app_ping_text = "ping";
+    ex->streams.app_ping_ms = BG_PING_MS;
+}
+
+static int conn_open(sqt_exchange *ex, int kind, const char *url)
+{
+    sqt_kit_conn *k;
+    int rc = sqt_kit_conn_open(&ex->streams, kind, url, BG_STALE_MS, &k);
+    if (rc == SQT_OK)
+        conn_of(k)->ex = ex;
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------
+ * subscriptions
+ * ---------------------------------------------------------------------------------- */
+
+int sqt_bg_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
+{
+    int rc;
+    if (sink == NULL || sink->on_price == NULL)
+        return SQT_EINVAL;
+    if (ex->closing || ex->price_on)
+        return SQT_ESTATE;
+    ex->price_sink = *sink;
+    if ((rc = conn_open(ex, BG_CONN_PRICE, ex->ws_public)) == SQT_OK)
+        ex->price_on = 1;
+    return rc;
+}
+
+int sqt_bg_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t n,
+                            const char *interval, const sqt_kline_sink *sink)
+{
+    size_t i;
+    int rc;
+    if (sink == NULL || sink->on_kline == NULL || symbols == NULL || n == 0 ||
+        n > BG_KLINE_SYMBOLS_MAX || sqt_bg_granularity(interval) == NULL)
+        return SQT_EINVAL;
+    for (i = 0; i < n; i++)
+        if (!sqt_bg_symbol_ok(symbols[i]))
+            return SQT_EINVAL;
+    if (ex->closing || ex->kline_on)
+        return SQT_ESTATE;
+    for (i = 0; i < n; i++)
+        snprintf(ex->kline_symbols[i], sizeof(ex->kline_symbols[i]), "%s", symbols[i]);
+    ex->kline_n = n;
+    snprintf(ex->kline_interval, sizeof(ex->kline_interval), "%s", interval);
+    ex->kline_sink = *sink;
+    if ((rc = conn_open(ex, BG_CONN_KLINE, ex->ws_public)) == SQT_OK)
+        ex->kline_on = 1;
+    return rc;
+}
+
+int sqt_bg_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
+{
+    int rc;
+    if (sink == NULL || sink->on_order == NULL)
+        return SQT_EINVAL;
+    if (ex->closing || ex->user_on)
+        return SQT_ESTATE;
+    ex->order_sink = *sink;
+    if ((rc = conn_open(ex, BG_CONN_USER, ex->ws_private)) == SQT_OK)
+        ex->user_on = 1;
+    return rc;
+}
+
+void sqt_bg_streams_close_all(sqt_exchange *ex)
+{
+    sqt_kit_conns_close_all(&ex->streams);
+}
+
+void sqt_bg_streams_free_all(sqt_exchange *ex)
+{
+    sqt_kit_conns_free_all(&ex->streams);
+}
