@@ -61,16 +61,6 @@ void sqt_bn_check_drained(sqt_exchange *ex)
  * configuration
  * ---------------------------------------------------------------------------------- */
 
-/* A URL key (kit rules: scheme, no query, no blanks) or its default. */
-static int cfg_url(const sqt_kit_cfg *c, const char *key, const char *dflt, const char *s1,
-                   const char *s2, char *buf, size_t cap, sqt_error *err)
-{
-    int rc = sqt_kit_cfg_url(c, key, s1, s2, buf, cap, err);
-    if (rc == 0)
-        snprintf(buf, cap, "%s", dflt);
-    return rc < 0 ? rc : SQT_OK;
-}
-
 static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error *err)
 {
     static const char *const routing[] = {"routed", "legacy", NULL};
@@ -94,11 +84,11 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
     c.block = args->exchange_name != NULL ? args->exchange_name : "binance";
     /* stream_routing: routed = the 2026 entry points (/private/ws?listenKey=..); legacy =
      * the user stream at /ws/<listenKey>, what the testnet and older SDKs use */
-    if (cfg_url(&c, "rest_url", BN_DEFAULT_REST, "https://", "http://", ex->rest_url,
+    if (sqt_kit_cfg_url_or(&c, "rest_url", BN_DEFAULT_REST, "https://", "http://", ex->rest_url,
                 sizeof(ex->rest_url), err) ||
-        cfg_url(&c, "ws_market_url", BN_DEFAULT_WS_MARKET, "wss://", "ws://", ex->ws_market,
+        sqt_kit_cfg_url_or(&c, "ws_market_url", BN_DEFAULT_WS_MARKET, "wss://", "ws://", ex->ws_market,
                 sizeof(ex->ws_market), err) ||
-        cfg_url(&c, "ws_private_url", BN_DEFAULT_WS_PRIVATE, "wss://", "ws://", ex->ws_private,
+        sqt_kit_cfg_url_or(&c, "ws_private_url", BN_DEFAULT_WS_PRIVATE, "wss://", "ws://", ex->ws_private,
                 sizeof(ex->ws_private), err) ||
         sqt_kit_cfg_int(&c, "recv_window", 1, 60000, &recv, err) < 0 ||
         sqt_kit_cfg_enum(&c, "stream_routing", routing, &legacy, err) < 0 ||

@@ -52,15 +52,6 @@ void sqt_bg_check_drained(sqt_exchange *ex)
  * passphrase) loads unchanged; every other key is optional
  * ---------------------------------------------------------------------------------- */
 
-static int cfg_url(const sqt_kit_cfg *c, const char *key, const char *dflt, const char *s1,
-                   const char *s2, char *buf, size_t cap, sqt_error *err)
-{
-    int rc = sqt_kit_cfg_url(c, key, s1, s2, buf, cap, err);
-    if (rc == 0)
-        snprintf(buf, cap, "%s", dflt);
-    return rc < 0 ? rc : SQT_OK;
-}
-
 /* upper-case letters, digits and '-' (USDT-FUTURES, SUSDT) */
 static int name_ok(const char *s)
 {
@@ -91,11 +82,11 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
     snprintf(ex->margin_coin, sizeof(ex->margin_coin), "USDT");
     snprintf(ex->margin_mode, sizeof(ex->margin_mode), "crossed");
     snprintf(ex->channel_code, sizeof(ex->channel_code), "%s", BG_DEFAULT_CHANNEL);
-    if (cfg_url(&c, "rest_url", BG_DEFAULT_REST, "https://", "http://", ex->rest_url,
+    if (sqt_kit_cfg_url_or(&c, "rest_url", BG_DEFAULT_REST, "https://", "http://", ex->rest_url,
                 sizeof(ex->rest_url), err) ||
-        cfg_url(&c, "ws_public_url", demo ? BG_DEMO_WS_PUBLIC : BG_DEFAULT_WS_PUBLIC, "wss://",
+        sqt_kit_cfg_url_or(&c, "ws_public_url", demo ? BG_DEMO_WS_PUBLIC : BG_DEFAULT_WS_PUBLIC, "wss://",
                 "ws://", ex->ws_public, sizeof(ex->ws_public), err) ||
-        cfg_url(&c, "ws_private_url", demo ? BG_DEMO_WS_PRIVATE : BG_DEFAULT_WS_PRIVATE,
+        sqt_kit_cfg_url_or(&c, "ws_private_url", demo ? BG_DEMO_WS_PRIVATE : BG_DEFAULT_WS_PRIVATE,
                 "wss://", "ws://", ex->ws_private, sizeof(ex->ws_private), err) ||
         sqt_kit_cfg_str(&c, "product_type", ex->product_type, sizeof(ex->product_type), err) < 0 ||
         sqt_kit_cfg_str(&c, "margin_coin", ex->margin_coin, sizeof(ex->margin_coin), err) < 0 ||

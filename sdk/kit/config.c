@@ -154,3 +154,13 @@ int sqt_kit_cfg_secret(const sqt_kit_cfg *c, const char *name, char *buf, size_t
                                 c->block, name);
     return SQT_OK;
 }
+
+int sqt_kit_cfg_url_or(const sqt_kit_cfg *c, const char *key, const char *dflt,
+                       const char *scheme1, const char *scheme2, char *buf, size_t cap,
+                       sqt_error *e)
+{
+    int rc = sqt_kit_cfg_url(c, key, scheme1, scheme2, buf, cap, e);
+    if (rc == 0)
+        snprintf(buf, cap, "%s", dflt);
+    return rc < 0 ? rc : SQT_OK;
+}

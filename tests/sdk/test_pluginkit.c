@@ -189,6 +189,20 @@ static void test_config(void)
     SQT_ASSERT_INT_EQ(sqt_kit_cfg_url(&c, "rest_url", "https://", "http://", buf, sizeof(buf),
                                       &e),
                       SQT_EINVAL);
+    /* absent: the default; present: read; bad: the error, the default not taken */
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_url_or(&c, "ws_url", "wss://d.x.test", "wss://", "ws://", buf,
+                                         sizeof(buf), &e),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(buf, "wss://d.x.test");
+    fake_host_set_config(fh, "ws_url", "ws://127.0.0.1:9/ws/");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_url_or(&c, "ws_url", "wss://d.x.test", "wss://", "ws://", buf,
+                                         sizeof(buf), &e),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(buf, "ws://127.0.0.1:9/ws");
+    fake_host_set_config(fh, "ws_url", "https://x");
+    SQT_ASSERT_INT_EQ(sqt_kit_cfg_url_or(&c, "ws_url", "wss://d.x.test", "wss://", "ws://", buf,
+                                         sizeof(buf), &e),
+                      SQT_EINVAL);
     fake_host_set_config(fh, "name", "0123456789");
     SQT_ASSERT_INT_EQ(sqt_kit_cfg_str(&c, "name", buf, 4, &e), SQT_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "exchanges.myex.name"));

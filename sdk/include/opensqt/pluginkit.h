@@ -153,6 +153,10 @@ int sqt_kit_cfg_enum(const sqt_kit_cfg *c, const char *key, const char *const *c
  * query, no blanks; trailing '/' dropped. */
 int sqt_kit_cfg_url(const sqt_kit_cfg *c, const char *key, const char *scheme1,
                     const char *scheme2, char *buf, size_t cap, sqt_error *e);
+/* The same, with dflt copied to buf when the key is absent: SQT_OK or the error. */
+int sqt_kit_cfg_url_or(const sqt_kit_cfg *c, const char *key, const char *dflt,
+                       const char *scheme1, const char *scheme2, char *buf, size_t cap,
+                       sqt_error *e);
 /* A secret (api_key, secret_key, passphrase) for a header or an HMAC: present, printable,
  * no blanks. Its value never appears in a message. 0 or a negative code. */
 int sqt_kit_cfg_secret(const sqt_kit_cfg *c, const char *name, char *buf, size_t cap,
