@@ -97,10 +97,15 @@ static int is_null(const char *js, const jsmntok_t *t)
     return t->type == JSMN_PRIMITIVE && token_is(js, t, "null");
 }
 
+static int integer_value(const char *js, const jsmntok_t *t, int64_t *out);
+
+/* Every integer, read or not, must be one Jansson takes: it refuses the whole text for
+ * one out of range. */
 static int primitive_ok(const char *js, const jsmntok_t *t)
 {
+    int64_t v;
     return token_is(js, t, "true") || token_is(js, t, "false") || token_is(js, t, "null") ||
-           json_integer_text(js, t);
+           (json_integer_text(js, t) && integer_value(js, t, &v));
 }
 
 /* The value of an integer token as Jansson computes it (strtoll; out of range is a
