@@ -12,7 +12,6 @@
  * an integer or a decimal-digit string. */
 #include "fastpath.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,22 +107,22 @@ static int primitive_ok(const char *js, const jsmntok_t *t)
            (json_integer_text(js, t) && integer_value(js, t, &v));
 }
 
-/* The value of an integer token as Jansson computes it (strtoll; out of range is a
- * parse error there, a decline here). */
+/* The value of an integer token (its text checked by json_integer_text) as Jansson's
+ * strtoll gives it: [INT64_MIN, INT64_MAX], anything beyond is a parse error there, a
+ * decline here. Digits are summed directly: strtoll wants a NUL-terminated copy and was
+ * an eighth of the absorb profile. */
 static int integer_value(const char *js, const jsmntok_t *t, int64_t *out)
 {
-    char buf[24];
-    size_t n = (size_t)(t->end - t->start);
-    long long v;
-    if (n >= sizeof buf)
-        return 0; /* 21+ characters without leading zeros: out of range */
-    memcpy(buf, js + t->start, n);
-    buf[n] = '\0';
-    errno = 0;
-    v = strtoll(buf, NULL, 10);
-    if (errno == ERANGE)
+    int i = t->start, neg = js[i] == '-';
+    uint64_t m = 0, lim = neg ? UINT64_C(9223372036854775808) : UINT64_C(9223372036854775807);
+    /* 19 digits fit in uint64 (< 1.8e19): sum, then compare once */
+    if (t->end - (i + neg) > 19)
         return 0;
-    *out = (int64_t)v;
+    for (i += neg; i < t->end; i++)
+        m = m * 10u + (uint64_t)(js[i] - '0');
+    if (m > lim)
+        return 0;
+    *out = neg ? (m == 0 ? 0 : -(int64_t)(m - 1u) - 1) : (int64_t)m;
     return 1;
 }
 
@@ -157,6 +156,7 @@ static int i64_field(const char *js, const jsmntok_t *t, int64_t *out)
  * no duplicate key. Returns the number of keys, or -1. */
 static int flat_object(const char *js, size_t len, const jsmntok_t *tok, int n)
 {
+    uint64_t seen[2] = {0, 0};
     int k, i, j, cursor;
     if (n < 1 || tok[0].type != JSMN_OBJECT || tok[0].size < 1 || n != 1 + 2 * tok[0].size)
         return -1;
@@ -179,13 +179,23 @@ static int flat_object(const char *js, size_t len, const jsmntok_t *tok, int n)
     }
     if (!gap_ok(js, cursor, tok[0].end - 1, 0))
         return -1;
-    for (i = 0; i < k; i++)
+    /* duplicates: one-letter keys (all of an aggTrade's) on a bitmap, the rest pairwise */
+    for (i = 0; i < k; i++) {
+        const jsmntok_t *a = &tok[1 + 2 * i];
+        if (a->end - a->start == 1) {
+            unsigned c = (unsigned char)js[a->start]; /* < 0x80: plain_string */
+            if (seen[c / 64u] & (UINT64_C(1) << (c % 64u)))
+                return -1;
+            seen[c / 64u] |= UINT64_C(1) << (c % 64u);
+            continue;
+        }
         for (j = i + 1; j < k; j++) {
-            const jsmntok_t *a = &tok[1 + 2 * i], *b = &tok[1 + 2 * j];
+            const jsmntok_t *b = &tok[1 + 2 * j];
             if (a->end - a->start == b->end - b->start &&
                 memcmp(js + a->start, js + b->start, (size_t)(a->end - a->start)) == 0)
                 return -1;
         }
+    }
     return k;
 }
 
