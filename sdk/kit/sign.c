@@ -108,36 +108,6 @@ static int to_base64(const unsigned char *mac, size_t n, char *out, size_t cap)
     return SQT_OK;
 }
 
-int sqt_kit_hmac_hex_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
-                          char *out, size_t cap)
-{
-    unsigned char mac[SQT_KIT_HMAC_MAX];
-    size_t n;
-    int rc;
-    if (out == NULL)
-        return SQT_EINVAL;
-    if ((rc = sqt_kit_hmac_with(k, msg, msg_len, mac, &n)) != SQT_OK)
-        return rc;
-    rc = to_hex(mac, n, out, cap);
-    OPENSSL_cleanse(mac, sizeof(mac));
-    return rc;
-}
-
-int sqt_kit_hmac_base64_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
-                             char *out, size_t cap)
-{
-    unsigned char mac[SQT_KIT_HMAC_MAX];
-    size_t n;
-    int rc;
-    if (out == NULL)
-        return SQT_EINVAL;
-    if ((rc = sqt_kit_hmac_with(k, msg, msg_len, mac, &n)) != SQT_OK)
-        return rc;
-    rc = to_base64(mac, n, out, cap);
-    OPENSSL_cleanse(mac, sizeof(mac));
-    return rc;
-}
-
 /* ---- one-shot: a key prepared for one signature ------------------------------------- */
 
 int sqt_kit_hmac(sqt_kit_hash hash, const char *key, size_t key_len, const char *msg,
@@ -154,28 +124,45 @@ int sqt_kit_hmac(sqt_kit_hash hash, const char *key, size_t key_len, const char 
     return rc;
 }
 
-int sqt_kit_hmac_hex(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
-                     char *out, size_t cap)
+/* ---- the four text outputs: prepared key or secret, hex or base64 ------------------ */
+
+/* k when set (hash is then its own), else HMAC-<hash> keyed with the secret `key`. */
+static int sign_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *key,
+                     const char *msg, size_t msg_len, int base64, char *out, size_t cap)
 {
     unsigned char mac[SQT_KIT_HMAC_MAX];
     size_t n;
     int rc;
-    if (key == NULL || out == NULL)
+    if (out == NULL || (k == NULL && key == NULL))
         return SQT_EINVAL;
-    if ((rc = sqt_kit_hmac(hash, key, strlen(key), msg, msg_len, mac, &n)) != SQT_OK)
-        return rc;
-    return to_hex(mac, n, out, cap);
+    rc = k != NULL ? sqt_kit_hmac_with(k, msg, msg_len, mac, &n)
+                   : sqt_kit_hmac(hash, key, strlen(key), msg, msg_len, mac, &n);
+    if (rc == SQT_OK)
+        rc = base64 ? to_base64(mac, n, out, cap) : to_hex(mac, n, out, cap);
+    OPENSSL_cleanse(mac, sizeof(mac));
+    return rc;
+}
+
+int sqt_kit_hmac_hex(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
+                     char *out, size_t cap)
+{
+    return sign_text(NULL, hash, key, msg, msg_len, 0, out, cap);
 }
 
 int sqt_kit_hmac_base64(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
                         char *out, size_t cap)
 {
-    unsigned char mac[SQT_KIT_HMAC_MAX];
-    size_t n;
-    int rc;
-    if (key == NULL || out == NULL)
-        return SQT_EINVAL;
-    if ((rc = sqt_kit_hmac(hash, key, strlen(key), msg, msg_len, mac, &n)) != SQT_OK)
-        return rc;
-    return to_base64(mac, n, out, cap);
+    return sign_text(NULL, hash, key, msg, msg_len, 1, out, cap);
+}
+
+int sqt_kit_hmac_hex_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
+                          char *out, size_t cap)
+{
+    return sign_text(k, SQT_KIT_SHA256, NULL, msg, msg_len, 0, out, cap);
+}
+
+int sqt_kit_hmac_base64_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
+                             char *out, size_t cap)
+{
+    return sign_text(k, SQT_KIT_SHA256, NULL, msg, msg_len, 1, out, cap);
 }
