@@ -128,15 +128,17 @@ int sqt_kit_hmac(sqt_kit_hash hash, const char *key, size_t key_len, const char 
 
 /* k when set (hash is then its own), else HMAC-<hash> keyed with the secret `key`. */
 static int sign_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *key,
-                     const char *msg, size_t msg_len, int base64, char *out, size_t cap)
+                     size_t key_len, const char *msg, size_t msg_len, int base64, char *out,
+                     size_t cap)
 {
     unsigned char mac[SQT_KIT_HMAC_MAX];
     size_t n;
     int rc;
-    if (out == NULL || (k == NULL && key == NULL))
+    if (out == NULL)
         return SQT_EINVAL;
-    rc = k != NULL ? sqt_kit_hmac_with(k, msg, msg_len, mac, &n)
-                   : sqt_kit_hmac(hash, key, strlen(key), msg, msg_len, mac, &n);
+    rc = k != NULL     ? sqt_kit_hmac_with(k, msg, msg_len, mac, &n)
+         : key != NULL ? sqt_kit_hmac(hash, key, key_len, msg, msg_len, mac, &n)
+                       : SQT_EINVAL;
     if (rc == SQT_OK)
         rc = base64 ? to_base64(mac, n, out, cap) : to_hex(mac, n, out, cap);
     OPENSSL_cleanse(mac, sizeof(mac));
@@ -146,23 +148,31 @@ static int sign_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *k
 int sqt_kit_hmac_hex(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
                      char *out, size_t cap)
 {
-    return sign_text(NULL, hash, key, msg, msg_len, 0, out, cap);
+    if (key == NULL)
+        return SQT_EINVAL;
+    return sign_text(NULL, hash, key, strlen(key), msg, msg_len, 0, out, cap);
 }
 
 int sqt_kit_hmac_base64(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
                         char *out, size_t cap)
 {
-    return sign_text(NULL, hash, key, msg, msg_len, 1, out, cap);
+    if (key == NULL)
+        return SQT_EINVAL;
+    return sign_text(NULL, hash, key, strlen(key), msg, msg_len, 1, out, cap);
 }
 
 int sqt_kit_hmac_hex_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
                           char *out, size_t cap)
 {
-    return sign_text(k, SQT_KIT_SHA256, NULL, msg, msg_len, 0, out, cap);
+    if (k == NULL)
+        return SQT_EINVAL;
+    return sign_text(k, SQT_KIT_SHA256, NULL, 0, msg, msg_len, 0, out, cap);
 }
 
 int sqt_kit_hmac_base64_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
                              char *out, size_t cap)
 {
-    return sign_text(k, SQT_KIT_SHA256, NULL, msg, msg_len, 1, out, cap);
+    if (k == NULL)
+        return SQT_EINVAL;
+    return sign_text(k, SQT_KIT_SHA256, NULL, 0, msg, msg_len, 1, out, cap);
 }
