@@ -6,7 +6,7 @@ set -eu
 
 PKGS="gcc make cmake pkg-config binutils ca-certificates openssl
 libuv1-dev libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev
-libcunit1-dev libwslay-dev libhttp-parser-dev libsqlite3-dev
+libcunit1-dev libwslay-dev libhttp-parser-dev libsqlite3-dev libjsmn-dev
 jq curl python3 python3-prometheus-client"
 # jq and curl: the README's emulator commands. python3-prometheus-client: the metrics
 # test checks /metrics with a real Prometheus parser. systemd (systemd-analyze, for the

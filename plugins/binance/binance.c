@@ -131,6 +131,7 @@ static void wipe_and_free(sqt_exchange *ex)
 {
     OPENSSL_cleanse(ex->api_key, sizeof(ex->api_key));
     OPENSSL_cleanse(ex->secret, sizeof(ex->secret));
+    sqt_kit_hmac_key_free(ex->mac);
     free(ex);
 }
 
@@ -156,6 +157,11 @@ static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
     ex->pos_mode = SQT_POSMODE_UNKNOWN;
     ex->limits.weight_1m = ex->limits.orders_1m = ex->limits.orders_10s = -1;
     if (read_config(ex, args, err) != SQT_OK) {
+        wipe_and_free(ex);
+        return err->code;
+    }
+    if (sqt_kit_hmac_key_new(SQT_KIT_SHA256, ex->secret, strlen(ex->secret), &ex->mac) != SQT_OK) {
+        sqt_bn_set_err(err, SQT_ENOMEM, "binance: cannot prepare the signing key");
         wipe_and_free(ex);
         return err->code;
     }

@@ -93,6 +93,7 @@ struct sqt_exchange {
     char ws_private[BN_URL_MAX];
     char api_key[BN_SECRET_MAX];
     char secret[BN_SECRET_MAX];
+    sqt_kit_hmac_key *mac;     /* the secret's prepared HMAC key, signs every request */
     char prefix[BN_PREFIX_MAX + 1];
     size_t prefix_len;
     int recv_window;

@@ -113,7 +113,7 @@ static int req_issue(bn_req *r)
     if (r->auth == BN_AUTH_SIGNED) {
         sqt_bn_query_add_int(&q, "recvWindow", ex->recv_window);
         sqt_bn_query_add_int(&q, "timestamp", (long long)(r->sent_wall_ms + ex->time_offset_ms));
-        if ((rc = sqt_bn_query_sign(&q, ex->secret)) != SQT_OK)
+        if ((rc = sqt_bn_query_sign_key(&q, ex->mac)) != SQT_OK)
             goto out;
     }
     sqt_bn_query_raw(&url, ex->rest_url, strlen(ex->rest_url));

@@ -7,15 +7,27 @@ int sqt_bn_sign_hex(const char *key, const char *msg, size_t len,
     return sqt_kit_hmac_hex(SQT_KIT_SHA256, key, msg, len, hex, SQT_BN_SIG_HEX_LEN + 1);
 }
 
-int sqt_bn_query_sign(sqt_bn_query *q, const char *secret)
+/* One of the two: a prepared key, else the secret (one-shot). */
+static int sign_query(sqt_bn_query *q, const sqt_kit_hmac_key *key, const char *secret)
 {
     char hex[SQT_BN_SIG_HEX_LEN + 1];
     int rc;
     if (q->err)
         return q->err;
-    rc = sqt_bn_sign_hex(secret, sqt_kit_query_str(q), q->len, hex);
+    rc = key != NULL ? sqt_kit_hmac_hex_with(key, sqt_kit_query_str(q), q->len, hex, sizeof(hex))
+                     : sqt_bn_sign_hex(secret, sqt_kit_query_str(q), q->len, hex);
     if (rc != SQT_OK)
         return rc;
     sqt_kit_query_add(q, "signature", hex);
     return q->err;
+}
+
+int sqt_bn_query_sign(sqt_bn_query *q, const char *secret)
+{
+    return sign_query(q, NULL, secret);
+}
+
+int sqt_bn_query_sign_key(sqt_bn_query *q, const sqt_kit_hmac_key *key)
+{
+    return key != NULL ? sign_query(q, key, NULL) : SQT_EINVAL;
 }

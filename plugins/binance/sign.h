@@ -25,5 +25,8 @@ typedef sqt_kit_query sqt_bn_query;
 
 /* Append "&signature=<hex>" over the current contents. Returns 0 or SQT_E*. */
 int sqt_bn_query_sign(sqt_bn_query *q, const char *secret);
+/* The same with the secret's prepared key (made once at create: no HMAC fetch and key
+ * schedule per request). */
+int sqt_bn_query_sign_key(sqt_bn_query *q, const sqt_kit_hmac_key *key);
 
 #endif

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "bn.h"
+#include "fastpath.h"
 
 #define BN_USER_EVENTS "ORDER_TRADE_UPDATE/ACCOUNT_UPDATE/listenKeyExpired"
 /* Binance pings every 3 minutes but a quiet account sends no data for hours: the
@@ -290,7 +291,10 @@ static void on_market(bn_conn *c, const char *data, size_t len)
     sqt_error e;
     int64_t id = 0;
     int kind, failed = 0;
-    if (sqt_bn_parse_market(data, len, &kind, &tick, &k, &id, &failed, &e) != SQT_OK) {
+    /* an aggTrade of the usual shape without a DOM; anything else through Jansson */
+    if (sqt_bn_fast_trade(data, len, &tick))
+        kind = SQT_BN_MK_TRADE;
+    else if (sqt_bn_parse_market(data, len, &kind, &tick, &k, &id, &failed, &e) != SQT_OK) {
         warn_bad(ex, conn_name(c->k.kind), e.message);
         return;
     }

@@ -86,6 +86,7 @@ struct sqt_exchange {
     char ws_private[BG_URL_MAX];
     char api_key[BG_SECRET_MAX];
     char secret[BG_SECRET_MAX];
+    sqt_kit_hmac_key *mac;     /* the secret's prepared HMAC key, signs every request */
     char passphrase[BG_SECRET_MAX];
     char channel_code[BG_NAME_MAX];  /* X-CHANNEL-API-CODE; "" none */
     int demo;                        /* paptrading: 1 */

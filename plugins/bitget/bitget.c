@@ -118,6 +118,7 @@ static void wipe_and_free(sqt_exchange *ex)
     OPENSSL_cleanse(ex->api_key, sizeof(ex->api_key));
     OPENSSL_cleanse(ex->secret, sizeof(ex->secret));
     OPENSSL_cleanse(ex->passphrase, sizeof(ex->passphrase));
+    sqt_kit_hmac_key_free(ex->mac);
     free(ex);
 }
 
@@ -138,6 +139,11 @@ static int bg_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
     ex->pos_mode = SQT_POSMODE_UNKNOWN;
     sqt_bg_streams_init(ex);
     if (read_config(ex, args, err) != SQT_OK) {
+        wipe_and_free(ex);
+        return err->code;
+    }
+    if (sqt_kit_hmac_key_new(SQT_KIT_SHA256, ex->secret, strlen(ex->secret), &ex->mac) != SQT_OK) {
+        sqt_kit_fail(err, SQT_ENOMEM, "bitget: cannot prepare the signing key");
         wipe_and_free(ex);
         return err->code;
     }

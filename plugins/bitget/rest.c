@@ -81,7 +81,7 @@ static int req_issue(bg_req *r)
         snprintf(ts, sizeof(ts), "%lld", (long long)(r->sent_wall_ms + ex->time_offset_ms));
         /* the query is signed as sent: our values are unreserved characters only, so the
          * encoded and decoded forms agree (bitget.md 11) */
-        rc = sqt_bg_sign(ex->secret, ts, r->method, r->path, r->query, r->body,
+        rc = sqt_bg_sign_key(ex->mac, ts, r->method, r->path, r->query, r->body,
                          r->body != NULL ? strlen(r->body) : 0, sig);
         if (rc != SQT_OK) {
             sqt_kit_query_free(&url);

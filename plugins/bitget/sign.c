@@ -6,14 +6,16 @@
 
 #include "sign.h"
 
-int sqt_bg_sign(const char *secret, const char *timestamp, const char *method,
-                const char *path, const char *query, const char *body, size_t body_len,
-                char out[SQT_BG_SIG_LEN + 1])
+/* With the prepared key when there is one, else the secret (one-shot). */
+static int sign_prehash(const sqt_kit_hmac_key *key, const char *secret, const char *timestamp,
+                        const char *method, const char *path, const char *query,
+                        const char *body, size_t body_len, char out[SQT_BG_SIG_LEN + 1])
 {
     size_t lt, lm, lp, lq, n;
     char *msg;
     int rc;
-    if (secret == NULL || timestamp == NULL || method == NULL || path == NULL || out == NULL)
+    if ((key == NULL && secret == NULL) || timestamp == NULL || method == NULL || path == NULL ||
+        out == NULL)
         return SQT_EINVAL;
     lt = strlen(timestamp);
     lm = strlen(method);
@@ -37,9 +39,28 @@ int sqt_bg_sign(const char *secret, const char *timestamp, const char *method,
     if (body_len > 0)
         memcpy(msg + n, body, body_len);
     n += body_len;
-    rc = sqt_kit_hmac_base64(SQT_KIT_SHA256, secret, msg, n, out, SQT_BG_SIG_LEN + 1);
+    rc = key != NULL ? sqt_kit_hmac_base64_with(key, msg, n, out, SQT_BG_SIG_LEN + 1)
+                     : sqt_kit_hmac_base64(SQT_KIT_SHA256, secret, msg, n, out, SQT_BG_SIG_LEN + 1);
     free(msg);
     return rc;
+}
+
+int sqt_bg_sign(const char *secret, const char *timestamp, const char *method,
+                const char *path, const char *query, const char *body, size_t body_len,
+                char out[SQT_BG_SIG_LEN + 1])
+{
+    if (secret == NULL)
+        return SQT_EINVAL;
+    return sign_prehash(NULL, secret, timestamp, method, path, query, body, body_len, out);
+}
+
+int sqt_bg_sign_key(const sqt_kit_hmac_key *key, const char *timestamp, const char *method,
+                    const char *path, const char *query, const char *body, size_t body_len,
+                    char out[SQT_BG_SIG_LEN + 1])
+{
+    if (key == NULL)
+        return SQT_EINVAL;
+    return sign_prehash(key, NULL, timestamp, method, path, query, body, body_len, out);
 }
 
 int sqt_bg_sign_login(const char *secret, const char *ts_seconds, char out[SQT_BG_SIG_LEN + 1])

@@ -1,7 +1,14 @@
 /* HMAC-SHA256 / -SHA512 through OpenSSL's EVP MAC interface, in hex and base64
- * (pluginkit.h): the three signing dialects the exchanges use. */
+ * (pluginkit.h): the three signing dialects the exchanges use.
+ *
+ * A prepared key (sqt_kit_hmac_key) holds the fetched HMAC implementation and a context
+ * already keyed with the secret; each signature works on a copy of that context
+ * (EVP_MAC_CTX_dup), so the provider lookup and the key schedule are paid once per
+ * secret instead of once per request. The one-shot functions prepare a key, sign on
+ * its context directly (no copy for a single use) and free it: one code path for both. */
 #include <opensqt/pluginkit.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -10,46 +17,79 @@
 
 #define KEY_MAX 4096           /* far above any exchange's secret */
 
-int sqt_kit_hmac(sqt_kit_hash hash, const char *key, size_t key_len, const char *msg,
-                 size_t msg_len, unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len)
+struct sqt_kit_hmac_key {
+    EVP_MAC *mac;
+    EVP_MAC_CTX *keyed;        /* initialised with the secret; never updated itself */
+    size_t out_len;            /* 32 or 64 */
+};
+
+int sqt_kit_hmac_key_new(sqt_kit_hash hash, const char *key, size_t key_len,
+                         sqt_kit_hmac_key **out)
 {
     const char *digest = hash == SQT_KIT_SHA256 ? "SHA256" : hash == SQT_KIT_SHA512 ? "SHA512"
                                                                                     : NULL;
-    EVP_MAC *m = NULL;
-    EVP_MAC_CTX *ctx = NULL;
     OSSL_PARAM params[2];
-    size_t n = 0;
-    int rc = SQT_EINVAL;
-    if (digest == NULL || key == NULL || mac == NULL || mac_len == NULL ||
-        (msg == NULL && msg_len > 0) || key_len > KEY_MAX)
+    sqt_kit_hmac_key *k;
+    if (out != NULL)
+        *out = NULL;
+    if (digest == NULL || key == NULL || out == NULL || key_len > KEY_MAX)
         return SQT_EINVAL;
+    if ((k = calloc(1, sizeof(*k))) == NULL)
+        return SQT_ENOMEM;
+    k->out_len = hash == SQT_KIT_SHA256 ? 32u : 64u;
     params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
     params[1] = OSSL_PARAM_construct_end();
-    if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) != NULL && (ctx = EVP_MAC_CTX_new(m)) != NULL &&
+    if ((k->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+        (k->keyed = EVP_MAC_CTX_new(k->mac)) == NULL ||
         /* an empty key is legal HMAC; OpenSSL wants a non-NULL pointer for it */
-        EVP_MAC_init(ctx, (const unsigned char *)(key_len ? key : ""), key_len, params) == 1 &&
-        EVP_MAC_update(ctx, (const unsigned char *)(msg ? msg : ""), msg_len) == 1 &&
-        EVP_MAC_final(ctx, mac, &n, SQT_KIT_HMAC_MAX) == 1 &&
-        n == (hash == SQT_KIT_SHA256 ? 32u : 64u)) {
-        *mac_len = n;
-        rc = SQT_OK;
+        EVP_MAC_init(k->keyed, (const unsigned char *)(key_len ? key : ""), key_len, params) != 1) {
+        sqt_kit_hmac_key_free(k);
+        return SQT_EINVAL;
     }
+    *out = k;
+    return SQT_OK;
+}
+
+void sqt_kit_hmac_key_free(sqt_kit_hmac_key *k)
+{
+    if (k == NULL)
+        return;
+    EVP_MAC_CTX_free(k->keyed); /* OpenSSL clears its copy of the key */
+    EVP_MAC_free(k->mac);
+    free(k);
+}
+
+/* Feed msg to a keyed context and finish it (the context is used up). */
+static int sign_on(EVP_MAC_CTX *ctx, size_t want, const char *msg, size_t msg_len,
+                   unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len)
+{
+    size_t n = 0;
+    if (EVP_MAC_update(ctx, (const unsigned char *)(msg ? msg : ""), msg_len) != 1 ||
+        EVP_MAC_final(ctx, mac, &n, SQT_KIT_HMAC_MAX) != 1 || n != want)
+        return SQT_EINVAL;
+    *mac_len = n;
+    return SQT_OK;
+}
+
+int sqt_kit_hmac_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
+                      unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len)
+{
+    EVP_MAC_CTX *ctx;
+    int rc;
+    if (k == NULL || mac == NULL || mac_len == NULL || (msg == NULL && msg_len > 0))
+        return SQT_EINVAL;
+    /* the copy carries the keyed state: no re-init, the prepared context stays clean */
+    if ((ctx = EVP_MAC_CTX_dup(k->keyed)) == NULL)
+        return SQT_ENOMEM;
+    rc = sign_on(ctx, k->out_len, msg, msg_len, mac, mac_len);
     EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(m);
     return rc;
 }
 
-int sqt_kit_hmac_hex(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
-                     char *out, size_t cap)
+static int to_hex(const unsigned char *mac, size_t n, char *out, size_t cap)
 {
     static const char digits[] = "0123456789abcdef";
-    unsigned char mac[SQT_KIT_HMAC_MAX];
-    size_t n, i;
-    int rc;
-    if (key == NULL || out == NULL)
-        return SQT_EINVAL;
-    if ((rc = sqt_kit_hmac(hash, key, strlen(key), msg, msg_len, mac, &n)) != SQT_OK)
-        return rc;
+    size_t i;
     if (cap < 2 * n + 1)
         return SQT_ERANGE;
     for (i = 0; i < n; i++) {
@@ -60,18 +100,79 @@ int sqt_kit_hmac_hex(sqt_kit_hash hash, const char *key, const char *msg, size_t
     return SQT_OK;
 }
 
-int sqt_kit_hmac_base64(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
-                        char *out, size_t cap)
+static int to_base64(const unsigned char *mac, size_t n, char *out, size_t cap)
 {
-    unsigned char mac[SQT_KIT_HMAC_MAX];
-    size_t n;
-    int rc;
-    if (key == NULL || out == NULL)
-        return SQT_EINVAL;
-    if ((rc = sqt_kit_hmac(hash, key, strlen(key), msg, msg_len, mac, &n)) != SQT_OK)
-        return rc;
     if (cap < 4 * ((n + 2) / 3) + 1)
         return SQT_ERANGE;
     EVP_EncodeBlock((unsigned char *)out, mac, (int)n); /* writes the NUL too */
     return SQT_OK;
+}
+
+/* ---- one-shot: a key prepared for one signature ------------------------------------- */
+
+int sqt_kit_hmac(sqt_kit_hash hash, const char *key, size_t key_len, const char *msg,
+                 size_t msg_len, unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len)
+{
+    sqt_kit_hmac_key *k;
+    int rc;
+    if (mac == NULL || mac_len == NULL || (msg == NULL && msg_len > 0))
+        return SQT_EINVAL;
+    if (sqt_kit_hmac_key_new(hash, key, key_len, &k) != SQT_OK)
+        return SQT_EINVAL;
+    rc = sign_on(k->keyed, k->out_len, msg, msg_len, mac, mac_len); /* used once: no copy */
+    sqt_kit_hmac_key_free(k);
+    return rc;
+}
+
+/* ---- the four text outputs: prepared key or secret, hex or base64 ------------------ */
+
+/* k when set (hash is then its own), else HMAC-<hash> keyed with the secret `key`. */
+static int sign_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *key,
+                     size_t key_len, const char *msg, size_t msg_len, int base64, char *out,
+                     size_t cap)
+{
+    unsigned char mac[SQT_KIT_HMAC_MAX];
+    size_t n;
+    int rc;
+    if (out == NULL)
+        return SQT_EINVAL;
+    rc = k != NULL     ? sqt_kit_hmac_with(k, msg, msg_len, mac, &n)
+         : key != NULL ? sqt_kit_hmac(hash, key, key_len, msg, msg_len, mac, &n)
+                       : SQT_EINVAL;
+    if (rc == SQT_OK)
+        rc = base64 ? to_base64(mac, n, out, cap) : to_hex(mac, n, out, cap);
+    OPENSSL_cleanse(mac, sizeof(mac));
+    return rc;
+}
+
+int sqt_kit_hmac_hex(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
+                     char *out, size_t cap)
+{
+    if (key == NULL)
+        return SQT_EINVAL;
+    return sign_text(NULL, hash, key, strlen(key), msg, msg_len, 0, out, cap);
+}
+
+int sqt_kit_hmac_base64(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
+                        char *out, size_t cap)
+{
+    if (key == NULL)
+        return SQT_EINVAL;
+    return sign_text(NULL, hash, key, strlen(key), msg, msg_len, 1, out, cap);
+}
+
+int sqt_kit_hmac_hex_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
+                          char *out, size_t cap)
+{
+    if (k == NULL)
+        return SQT_EINVAL;
+    return sign_text(k, SQT_KIT_SHA256, NULL, 0, msg, msg_len, 0, out, cap);
+}
+
+int sqt_kit_hmac_base64_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
+                             char *out, size_t cap)
+{
+    if (k == NULL)
+        return SQT_EINVAL;
+    return sign_text(k, SQT_KIT_SHA256, NULL, 0, msg, msg_len, 1, out, cap);
 }

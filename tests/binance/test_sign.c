@@ -21,6 +21,26 @@ static void test_vector_b1(void)
                  "3c661234138461fcc7a7d8746c6558c9842d4e10870d2ecbedf7777cad694af9");
 }
 
+/* The prepared key signs B1 as the secret does, and the query builder appends it. */
+static void test_prepared_key_b1(void)
+{
+    const char *b1 = "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=1&price=9000&timeInForce=GTC"
+                     "&recvWindow=5000&timestamp=1591702613943";
+    sqt_kit_hmac_key *k = NULL;
+    sqt_bn_query q;
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_key_new(SQT_KIT_SHA256, SECRET, strlen(SECRET), &k), SQT_OK);
+    sqt_bn_query_init(&q);
+    sqt_bn_query_raw(&q, b1, strlen(b1));
+    SQT_ASSERT_INT_EQ(sqt_bn_query_sign_key(&q, k), SQT_OK);
+    SQT_ASSERT_STR_EQ(sqt_bn_query_str(&q) + strlen(b1),
+                      "&signature=3c661234138461fcc7a7d8746c6558c9842d4e10870d2ecbedf7777cad694af9");
+    sqt_bn_query_free(&q);
+    sqt_bn_query_init(&q);
+    SQT_ASSERT_INT_EQ(sqt_bn_query_sign_key(&q, NULL), SQT_EINVAL);
+    sqt_bn_query_free(&q);
+    sqt_kit_hmac_key_free(k);
+}
+
 /* B3, a GET. */
 static void test_vector_b3(void)
 {
@@ -96,6 +116,7 @@ int main(void)
     static const sqt_test_case cases[] = {
         {"vector B1 (official)", test_vector_b1},
         {"vector B3 (GET)", test_vector_b3},
+        {"prepared key signs B1", test_prepared_key_b1},
         {"vector B2 (mixed, docs value wrong)", test_vector_b2_mixed},
         {"query builds B1", test_query_builds_b1},
         {"query encoding", test_query_encoding},

@@ -45,6 +45,25 @@ static void test_vector_g2(void)
     }
 }
 
+/* G1 and G2 with the prepared key: the same signatures. */
+static void test_prepared_key(void)
+{
+    static const char body[] = "{\"symbol\":\"BTCUSDT\"}";
+    char a[SQT_BG_SIG_LEN + 1], b[SQT_BG_SIG_LEN + 1];
+    sqt_kit_hmac_key *k = NULL;
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_key_new(SQT_KIT_SHA256, SECRET, strlen(SECRET), &k), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_bg_sign_key(k, "1700000000000", "GET",
+                                      "/api/v2/mix/order/orders-pending",
+                                      "productType=USDT-FUTURES&symbol=BTCUSDT", NULL, 0, a),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(a, "bo19KXIBLIs0uG3l1unWj2QxiGbP5JucQZdvgKLgjVg=");
+    SQT_ASSERT_INT_EQ(sqt_bg_sign_key(k, "1", "POST", "/p", NULL, body, strlen(body), a), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_bg_sign(SECRET, "1", "POST", "/p", NULL, body, strlen(body), b), SQT_OK);
+    SQT_ASSERT_STR_EQ(a, b);
+    SQT_ASSERT_INT_EQ(sqt_bg_sign_key(NULL, "1", "GET", "/p", NULL, NULL, 0, a), SQT_EINVAL);
+    sqt_kit_hmac_key_free(k);
+}
+
 /* G3: the WebSocket login, timestamp in seconds. */
 static void test_vector_g3(void)
 {
@@ -71,6 +90,7 @@ int main(void)
         {"vector G1 (GET with query)", test_vector_g1},
         {"vector G2 (POST with body)", test_vector_g2},
         {"vector G3 (WebSocket login)", test_vector_g3},
+        {"prepared key: G1, and POST as the secret", test_prepared_key},
         {"empty query, bad arguments", test_empty_query},
         {NULL, NULL}};
     SQT_TEST_INIT();

@@ -48,6 +48,67 @@ static void test_hmac(void)
     SQT_ASSERT_INT_EQ(sqt_kit_hmac((sqt_kit_hash)9, "k", 1, "m", 1, mac, &n), SQT_EINVAL);
 }
 
+/* Prepared keys: RFC 4231 cases 1, 2 and 6 (a key longer than the block), a key that
+ * signs many times over (its context is copied, never used up), the one-shot functions
+ * giving the same answers, and the refusals. */
+static void test_hmac_prepared(void)
+{
+    static const char C6_MSG[] = "Test Using Larger Than Block-Size Key - Hash Key First";
+    char k1[20], k6[131], hex[129], hex2[129], b64[89], msg[64];
+    sqt_kit_hmac_key *k = NULL, *k512 = NULL;
+    unsigned char mac[SQT_KIT_HMAC_MAX];
+    size_t n = 0;
+    int i;
+    memset(k1, 0x0b, sizeof(k1));
+    memset(k6, 0xaa, sizeof(k6));
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_key_new(SQT_KIT_SHA256, k1, sizeof(k1), &k), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_key_new(SQT_KIT_SHA512, k1, sizeof(k1), &k512), SQT_OK);
+    for (i = 0; i < 3; i++) { /* the same answer every time */
+        SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex_with(k, "Hi There", 8, hex, sizeof(hex)), SQT_OK);
+        SQT_ASSERT_STR_EQ(hex, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+        SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex_with(k512, "Hi There", 8, hex, sizeof(hex)), SQT_OK);
+        SQT_ASSERT_STR_EQ(hex, "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"
+                               "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854");
+    }
+    sqt_kit_hmac_key_free(k);
+    sqt_kit_hmac_key_free(k512);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_key_new(SQT_KIT_SHA256, k6, sizeof(k6), &k), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_key_new(SQT_KIT_SHA512, k6, sizeof(k6), &k512), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex_with(k, C6_MSG, strlen(C6_MSG), hex, sizeof(hex)), SQT_OK);
+    SQT_ASSERT_STR_EQ(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex_with(k512, C6_MSG, strlen(C6_MSG), hex, sizeof(hex)),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(hex, "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f352"
+                           "6b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598");
+    sqt_kit_hmac_key_free(k);
+    sqt_kit_hmac_key_free(k512);
+    /* case 2 in base64, and prepared == one-shot over messages of every length */
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_key_new(SQT_KIT_SHA256, "Jefe", 4, &k), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_base64_with(k, JEFE_MSG, strlen(JEFE_MSG), b64, sizeof(b64)),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(b64, "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+    for (i = 0; i < (int)sizeof(msg); i++) {
+        msg[i] = (char)('a' + i % 26);
+        SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex_with(k, msg, (size_t)i, hex, sizeof(hex)), SQT_OK);
+        SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, "Jefe", msg, (size_t)i, hex2,
+                                           sizeof(hex2)), SQT_OK);
+        SQT_ASSERT_STR_EQ(hex, hex2);
+    }
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_with(k, "m", 1, mac, &n), SQT_OK);
+    SQT_ASSERT_INT_EQ(n, 32);
+    /* refusals */
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex_with(k, "m", 1, hex, 64), SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_base64_with(k, "m", 1, b64, 44), SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex_with(k, NULL, 3, hex, sizeof(hex)), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex_with(NULL, "m", 1, hex, sizeof(hex)), SQT_EINVAL);
+    sqt_kit_hmac_key_free(k);
+    k = (sqt_kit_hmac_key *)&n;
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_key_new((sqt_kit_hash)9, "k", 1, &k), SQT_EINVAL);
+    CU_ASSERT_PTR_NULL(k);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_key_new(SQT_KIT_SHA256, NULL, 0, &k), SQT_EINVAL);
+    sqt_kit_hmac_key_free(NULL);
+}
+
 static void test_query(void)
 {
     sqt_kit_query q;
@@ -640,6 +701,7 @@ int main(void)
 {
     static const sqt_test_case cases[] = {
         {"HMAC-SHA256/512, hex and base64 (RFC 4231)", test_hmac},
+        {"HMAC, prepared keys (RFC 4231 1, 2, 6)", test_hmac_prepared},
         {"query strings and percent-encoding", test_query},
         {"JSON readers name the path and the field", test_json},
         {"config readers: found, absent, refused with the key", test_config},

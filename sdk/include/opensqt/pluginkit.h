@@ -78,6 +78,23 @@ int sqt_kit_hmac_hex(sqt_kit_hash hash, const char *key, const char *msg, size_t
 int sqt_kit_hmac_base64(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
                         char *out, size_t cap);
 
+/* A prepared key: the HMAC implementation fetched once and a context keyed with the
+ * secret, copied for each signature (no provider lookup or key schedule per request).
+ * Make one per secret at create time, free it at destroy. Thread-compatible: one key may
+ * sign from one thread at a time. SQT_EINVAL on bad arguments or a crypto failure,
+ * SQT_ENOMEM when out of memory. */
+typedef struct sqt_kit_hmac_key sqt_kit_hmac_key;
+int sqt_kit_hmac_key_new(sqt_kit_hash hash, const char *key, size_t key_len,
+                         sqt_kit_hmac_key **out);
+void sqt_kit_hmac_key_free(sqt_kit_hmac_key *k);
+/* The same three outputs as above, with a prepared key. */
+int sqt_kit_hmac_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
+                      unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len);
+int sqt_kit_hmac_hex_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
+                          char *out, size_t cap);
+int sqt_kit_hmac_base64_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
+                             char *out, size_t cap);
+
 /* ---- JSON readers ----------------------------------------------------------------- */
 
 /* Every reader takes the object, the member and `path`, the place of the object in the
