@@ -122,6 +122,10 @@ typedef struct sqt_emu_ws {
     int open;                  /* upgrade done: pushes go out */
     int stalled;
     void *dstate;              /* the dialect's, freed by its ws_free */
+    /* The upgrade request's headers: valid during ws_accept only (Gate's
+     * X-Gate-Size-Decimal rides on the handshake), NULL afterwards. */
+    const sqt_header *up_headers;
+    size_t n_up_headers;
 } sqt_emu_ws;
 
 /* REST faults a dialect renders in its own error shape. */
@@ -166,6 +170,7 @@ typedef struct sqt_emu_dialect {
 
 extern const sqt_emu_dialect sqt_emu_dialect_binance;
 extern const sqt_emu_dialect sqt_emu_dialect_bitget;
+extern const sqt_emu_dialect sqt_emu_dialect_gate;
 
 /* Server time in ms (wall clock plus the clock_skew command's offset). */
 int64_t sqt_emu_now(const sqt_emu *e);
