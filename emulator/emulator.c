@@ -261,7 +261,10 @@ static void srv_on_ws_open(void *ud, sqt_srv_conn *c)
     if (w != NULL) {
         w->open = 1;
         sqt_emu_logf(w->emu, "WebSocket %llu open (%s)", (unsigned long long)sqt_srv_conn_id(c),
-                     w->kind == SQT_EMU_WS_USER ? "user" : "market");
+                     w->kind == SQT_EMU_WS_USER     ? "user"
+                     : w->kind == SQT_EMU_WS_MARKET ? "market"
+                     : w->kind == 0                 ? "no channel yet"
+                                                    : "market and user");
     }
 }
 

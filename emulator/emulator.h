@@ -118,7 +118,8 @@ typedef struct sqt_emu_ws {
     struct sqt_emu_ws *next;
     sqt_emu *emu;
     sqt_srv_conn *conn;
-    int kind;                  /* set by the dialect's ws_accept */
+    int kind;                  /* sqt_emu_ws_kind bits, set by the dialect (ws_accept; Gate:
+                                * per subscription, one socket may carry both) */
     int open;                  /* upgrade done: pushes go out */
     int stalled;
     void *dstate;              /* the dialect's, freed by its ws_free */

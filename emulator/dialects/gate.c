@@ -1485,8 +1485,8 @@ static int gt_ws_accept(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *target
         return -1;
     dec = header(w->up_headers, w->n_up_headers, "X-Gate-Size-Decimal");
     gw->dec = dec != NULL && strcmp(dec, "1") == 0;
-    /* one socket for both: it counts as the user stream once a private channel is on */
-    w->kind = SQT_EMU_WS_MARKET;
+    /* one socket for both: its kind bits follow its subscriptions */
+    w->kind = 0;
     w->dstate = gw;
     return 0;
 }
@@ -1658,8 +1658,8 @@ static void ws_subscribe(sqt_emu *e, gt_state *st, sqt_emu_ws *w, gt_ws *gw, jso
     } else if (!on && k < gw->n_subs) {
         gw->subs[k] = gw->subs[--gw->n_subs];
     }
-    if (on && is_private(ch))
-        w->kind = SQT_EMU_WS_USER;
+    if (on)
+        w->kind |= is_private(ch) ? SQT_EMU_WS_USER : SQT_EMU_WS_MARKET;
     ws_answer(e, w, m, ch, event, 0, NULL);
 }
 
@@ -1871,7 +1871,7 @@ static int gt_expire_session(sqt_emu *e, void *stv, int64_t now)
     int n = 0;
     (void)stv;
     for (w = sqt_emu_ws_list(e); w != NULL; w = w->next)
-        if (w->kind == SQT_EMU_WS_USER && w->open) {
+        if ((w->kind & SQT_EMU_WS_USER) && w->open) {
             ws_send(w, update_msg("futures.system", json_pack("{s:s}", "type", "upgrade"), now));
             sqt_srv_ws_close(w->conn, 1000, "server upgrade");
             n++;

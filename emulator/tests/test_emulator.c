@@ -2639,6 +2639,13 @@ static void test_gate_streams(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     CU_ASSERT_TRUE(json_is_null(json_object_get(j, "error")));
     json_decref(j);
+    /* one socket with public and private channels counts as both streams */
+    {
+        json_t *stt = sqt_emu_state(f.emu), *cn = json_object_get(stt, "connections");
+        SQT_ASSERT_INT_EQ(jint(cn, "market"), 1);
+        SQT_ASSERT_INT_EQ(jint(cn, "user"), 1);
+        json_decref(stt);
+    }
     /* an order that fills: open, then finished / filled with its trade */
     gt_buy(&f, 10, "2990.00", "t-ws1", NULL);
     control(&f, "price", "{\"price\":\"2989.00\"}", &r);
@@ -2723,6 +2730,16 @@ static void test_gate_faults(void)
     SQT_ASSERT_INT_EQ(r.status, 429);
     SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "TOO_MANY_REQUESTS");
     SQT_ASSERT_STR_EQ(r.remain, "0");
+    hres_free(&r);
+    /* Gate has no ban answer: a 429 until it ends */
+    control(&f, "ban", "{\"ms\":3000}", &r);
+    hres_free(&r);
+    call(&f, "GET", GT "/contracts", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 429);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "TOO_MANY_REQUESTS");
+    SQT_ASSERT_STR_EQ(r.remain, "0");
+    hres_free(&r);
+    control(&f, "ban", "{\"ms\":0}", &r);
     hres_free(&r);
     control(&f, "unknown_error", "{\"count\":1,\"placed\":true,\"path\":\"" GT "/orders\"}", &r);
     hres_free(&r);
