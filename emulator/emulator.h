@@ -219,6 +219,22 @@ void sqt_emu_resp_json(sqt_emu_resp *r, int status, json_t *v); /* v is consumed
 void sqt_emu_resp_header(sqt_emu_resp *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Dialect helpers (dialect.c). A header's value by name (any case); NULL when absent. */
+const char *sqt_emu_header(const sqt_header *h, size_t n, const char *name);
+const char *sqt_emu_req_header(const sqt_emu_req *r, const char *name);
+/* %XX and '+' decoded, malloc'd (NULL: out of memory). */
+char *sqt_emu_url_decode(const char *s, size_t n);
+/* The decoded value of `key` in a raw query, malloc'd; NULL when absent. */
+char *sqt_emu_query_get(const char *q, const char *key);
+/* 1 for 1 to 18 decimal digits and nothing else. */
+int sqt_emu_all_digits(const char *s);
+/* A string member of an object; NULL when absent or not a string. */
+const char *sqt_emu_jstr(json_t *o, const char *key);
+/* A decimal as a JSON string. */
+json_t *sqt_emu_jdec(sqt_dec d);
+/* v (taken over) as compact JSON text on the connection. */
+void sqt_emu_ws_json(sqt_emu_ws *w, json_t *v);
+
 /* a * b exactly when it fits, else rounded to 8 decimals; {0,0} on overflow. */
 sqt_dec sqt_emu_dec_mul(sqt_dec a, sqt_dec b);
 /* Formatted decimal into buf (cap >= 48); "0" when it cannot be formatted. */

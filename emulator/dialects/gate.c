@@ -110,87 +110,15 @@ static const int RL_LIMIT[RL_N] = {100, 200, 200};
  * text helpers
  * ---------------------------------------------------------------------------------- */
 
-static const char *header(const sqt_header *h, size_t n, const char *name)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        if (strcasecmp(h[i].name, name) == 0)
-            return h[i].value;
-    return NULL;
-}
-
-static const char *rheader(const sqt_emu_req *r, const char *name)
-{
-    return header(r->headers, r->n_headers, name);
-}
-
-static int hexv(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* %XX and '+' decoded (the signature covers the decoded query, gate.md 11). */
-static char *url_decode(const char *s, size_t n)
-{
-    size_t i, k = 0;
-    char *out = malloc(n + 1);
-    if (out == NULL)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 && hexv(s[i + 2]) >= 0) {
-            out[k++] = (char)(hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
-            i += 2;
-        } else {
-            out[k++] = s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    out[k] = '\0';
-    return out;
-}
-
 /* The decoded query value of key (kept in c until the request ends); NULL when absent. */
 static const char *qp(ctx *c, const char *key)
 {
-    const char *q = c->req->query;
-    size_t kl = strlen(key);
-    while (q != NULL && *q != '\0') {
-        size_t n = strcspn(q, "&");
-        if (n > kl && strncmp(q, key, kl) == 0 && q[kl] == '=') {
-            char *v;
-            if (c->nq == sizeof(c->qv) / sizeof(c->qv[0]) ||
-                (v = url_decode(q + kl + 1, n - kl - 1)) == NULL)
-                return NULL;
-            c->qv[c->nq++] = v;
-            return v;
-        }
-        q += n;
-        if (*q == '&')
-            q++;
-    }
-    return NULL;
-}
-
-static int all_digits(const char *s)
-{
-    if (s == NULL || *s == '\0')
-        return 0;
-    for (; *s != '\0'; s++)
-        if (!isdigit((unsigned char)*s))
-            return 0;
-    return 1;
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static json_t *jdec(sqt_dec d)
-{
-    char b[48];
-    return json_string(sqt_emu_fmt(d, b, sizeof(b)));
+    char *v;
+    if (c->nq == sizeof(c->qv) / sizeof(c->qv[0]) ||
+        (v = sqt_emu_query_get(c->req->query, key)) == NULL)
+        return NULL;
+    c->qv[c->nq++] = v;
+    return v;
 }
 
 /* A bare JSON number with exactly these digits. */
@@ -417,8 +345,8 @@ static json_t *order_obj(ctx *c, const sqt_order *o)
                   jsec(created ? created : o->update_time_ms), "update_time",
                   jsec(o->update_time_ms), "status", finished(o) ? "finished" : "open",
                   "finish_as", finish_as(c->st, o, 0), "size", jsize(sell ? -size : size),
-                  "left", jsize(sell ? -left : left), "price", jdec(o->price), "fill_price",
-                  o->filled_qty.mant != 0 ? jdec(o->avg_price) : json_string("0"), "text",
+                  "left", jsize(sell ? -left : left), "price", sqt_emu_jdec(o->price), "fill_price",
+                  o->filled_qty.mant != 0 ? sqt_emu_jdec(o->avg_price) : json_string("0"), "text",
                   o->client_id, "tif", o->tif == SQT_TIF_POST_ONLY ? "poc" : "gtc",
                   "is_reduce_only", o->reduce_only != 0, "is_close", 0, "is_liq", 0, "iceberg",
                   (json_int_t)0, "tkfr", GT_TAKER_FEE, "mkfr", GT_MAKER_FEE, "refu",
@@ -553,8 +481,8 @@ static int64_t ts_ms(const char *s)
 static int check_auth(ctx *c)
 {
     const sqt_emu_opts *o = sqt_emu_options(c->e);
-    const char *key = rheader(c->req, "KEY"), *sig = rheader(c->req, "SIGN"),
-               *ts = rheader(c->req, "Timestamp");
+    const char *key = sqt_emu_req_header(c->req, "KEY"), *sig = sqt_emu_req_header(c->req, "SIGN"),
+               *ts = sqt_emu_req_header(c->req, "Timestamp");
     char body_hex[129], want[129], *q, *msg;
     int64_t t;
     size_t n;
@@ -578,7 +506,7 @@ static int check_auth(ctx *c)
         return 0;
     }
     if (sha512_hex(c->req->body ? c->req->body : "", c->req->body_len, body_hex) != 0 ||
-        (q = url_decode(c->req->query, strlen(c->req->query))) == NULL) {
+        (q = sqt_emu_url_decode(c->req->query, strlen(c->req->query))) == NULL) {
         fail(c, 500, "INTERNAL", "out of memory");
         return 0;
     }
@@ -694,16 +622,16 @@ static json_t *contract_obj(ctx *c)
     return json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:b, s:o, s:I, s:s, s:s, s:s, "
                      "s:s, s:s, s:b, s:o, s:o, s:o, s:s, s:s}",
                      "name", name, "type", "direct", "quanto_multiplier",
-                     jdec(sqt_dec_normalize(in->step_size)), "order_price_round",
-                     jdec(sqt_dec_normalize(in->tick_size)), "mark_price_round",
-                     jdec(sqt_dec_normalize(in->tick_size)), "order_size_min",
+                     sqt_emu_jdec(sqt_dec_normalize(in->step_size)), "order_price_round",
+                     sqt_emu_jdec(sqt_dec_normalize(in->tick_size)), "mark_price_round",
+                     sqt_emu_jdec(sqt_dec_normalize(in->tick_size)), "order_size_min",
                      (json_int_t)(min > 0 ? min : 1), "order_size_max", (json_int_t)GT_SIZE_MAX,
-                     "enable_decimal", 0, "order_price_deviate", jdec(dev), "orders_limit",
+                     "enable_decimal", 0, "order_price_deviate", sqt_emu_jdec(dev), "orders_limit",
                      (json_int_t)(in->max_open_orders > 0 ? in->max_open_orders : 100),
                      "leverage_min", "1", "leverage_max", "125", "maker_fee_rate", GT_MAKER_FEE,
                      "taker_fee_rate", GT_TAKER_FEE, "status", "trading", "in_delisting", 0,
-                     "last_price", jdec(p), "mark_price", jdec(p), "index_price", jdec(p),
-                     "funding_rate", "0.0001", "settle", "usdt");
+                     "last_price", sqt_emu_jdec(p), "mark_price", sqt_emu_jdec(p), "index_price",
+                     sqt_emu_jdec(p), "funding_rate", "0.0001", "settle", "usdt");
 }
 
 static void h_contracts(ctx *c)
@@ -730,9 +658,10 @@ static void h_tickers(ctx *c)
         return;
     }
     gate_name(sqt_emu_info(c->e), name, sizeof(name));
-    reply(c, 200, json_pack("[{s:s, s:o, s:o, s:o, s:s}]", "contract", name, "last", jdec(p),
-                            "mark_price", jdec(p), "index_price", jdec(p), "funding_rate",
-                            "0.0001"));
+    reply(c, 200,
+          json_pack("[{s:s, s:o, s:o, s:o, s:s}]", "contract", name, "last", sqt_emu_jdec(p),
+                    "mark_price", sqt_emu_jdec(p), "index_price", sqt_emu_jdec(p), "funding_rate",
+                    "0.0001"));
 }
 
 /* Gate's interval -> the kbars interval; NULL when not emulated (10s, 1w, 30d). */
@@ -768,9 +697,9 @@ static void h_candles(ctx *c)
         return;
     }
     /* ccxt sends limit with to (gate.md 11): accepted; limit with from is refused */
-    if ((ls != NULL && (!all_digits(ls) || (limit = strtol(ls, NULL, 10)) < 1 ||
+    if ((ls != NULL && (!sqt_emu_all_digits(ls) || (limit = strtol(ls, NULL, 10)) < 1 ||
                         limit > 2000)) ||
-        (from != NULL && !all_digits(from)) || (to != NULL && !all_digits(to)) ||
+        (from != NULL && !sqt_emu_all_digits(from)) || (to != NULL && !sqt_emu_all_digits(to)) ||
         (ls != NULL && from != NULL)) {
         fail(c, 400, "INVALID_PARAM_VALUE", "limit, from and to: limit 1..2000 or a time range");
         return;
@@ -797,10 +726,10 @@ static void h_candles(ctx *c)
             json_array_append_new(
                 arr, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "t",
                                (json_int_t)(kl[i].open_time_ms / 1000), "v",
-                               jsize(contracts_of(c->e, kl[i].volume)), "c", jdec(kl[i].close),
-                               "h", jdec(kl[i].high), "l", jdec(kl[i].low), "o",
-                               jdec(kl[i].open), "sum",
-                               jdec(sqt_emu_dec_mul(kl[i].volume, kl[i].close))));
+                               jsize(contracts_of(c->e, kl[i].volume)), "c",
+                               sqt_emu_jdec(kl[i].close), "h", sqt_emu_jdec(kl[i].high), "l",
+                               sqt_emu_jdec(kl[i].low), "o", sqt_emu_jdec(kl[i].open), "sum",
+                               sqt_emu_jdec(sqt_emu_dec_mul(kl[i].volume, kl[i].close))));
     }
     free(kl);
     reply(c, 200, arr);
@@ -818,11 +747,12 @@ static json_t *account_obj(ctx *c)
     sqt_match_position(sqt_emu_match(c->e), &p);
     return json_pack("{s:I, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:b, s:s, s:b, s:o, s:o}",
                      "user", (json_int_t)c->st->user, "currency", "USDT", "total",
-                     jdec(a.balance), "available", jdec(a.available), "unrealised_pnl",
-                     jdec(p.unrealized_pnl), "position_margin", "0", "order_margin", "0",
-                     "point", "0", "bonus", "0", "in_dual_mode", c->st->dual, "position_mode",
-                     c->st->dual ? "dual" : "single", "enable_credit", 0, "cross_available",
-                     jdec(a.available), "cross_margin_balance", jdec(a.balance));
+                     sqt_emu_jdec(a.balance), "available", sqt_emu_jdec(a.available),
+                     "unrealised_pnl", sqt_emu_jdec(p.unrealized_pnl), "position_margin", "0",
+                     "order_margin", "0", "point", "0", "bonus", "0", "in_dual_mode", c->st->dual,
+                     "position_mode", c->st->dual ? "dual" : "single", "enable_credit", 0,
+                     "cross_available", sqt_emu_jdec(a.available), "cross_margin_balance",
+                     sqt_emu_jdec(a.balance));
 }
 
 static void h_accounts(ctx *c)
@@ -843,22 +773,22 @@ static json_t *position_obj(ctx *c, const char *mode)
     long long size;
     sqt_match_position(sqt_emu_match(c->e), &p);
     gate_name(sqt_emu_info(c->e), name, sizeof(name));
-    size = strcmp(mode, "dual_short") == 0 ? 0 : p.size.mant < 0
-                                                     ? -contracts_of(c->e, sqt_dec_make(-p.size.mant, p.size.scale))
-                                                     : contracts_of(c->e, p.size);
+    size = strcmp(mode, "dual_short") == 0 ? 0
+           : p.size.mant < 0 ? -contracts_of(c->e, sqt_dec_make(-p.size.mant, p.size.scale))
+                             : contracts_of(c->e, p.size);
     snprintf(lev, sizeof(lev), "%d", c->st->cross ? 0 : (int)p.leverage);
     snprintf(cll, sizeof(cll), "%d", c->st->cross ? (int)c->st->cross_limit : 0);
     return json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:s, s:s, s:s, "
                      "s:s, s:I, s:I}",
                      "user", (json_int_t)c->st->user, "contract", name, "size", jsize(size),
                      "leverage", lev, "cross_leverage_limit", cll, "leverage_max", "125",
-                     "entry_price", size != 0 ? jdec(p.entry_price) : json_string("0"),
-                     "mark_price", jdec(sqt_emu_price(c->e)), "unrealised_pnl",
-                     size != 0 ? jdec(p.unrealized_pnl) : json_string("0"), "realised_pnl", "0",
-                     "value", jdec(sqt_emu_dec_mul(p.size, sqt_emu_price(c->e))), "margin", "0",
-                     "liq_price", "0", "mode", mode, "pnl_fee", "0", "pending_orders",
-                     (json_int_t)sqt_match_open_count(sqt_emu_match(c->e)), "update_time",
-                     (json_int_t)(c->now / 1000));
+                     "entry_price", size != 0 ? sqt_emu_jdec(p.entry_price) : json_string("0"),
+                     "mark_price", sqt_emu_jdec(sqt_emu_price(c->e)), "unrealised_pnl",
+                     size != 0 ? sqt_emu_jdec(p.unrealized_pnl) : json_string("0"), "realised_pnl",
+                     "0", "value", sqt_emu_jdec(sqt_emu_dec_mul(p.size, sqt_emu_price(c->e))),
+                     "margin", "0", "liq_price", "0", "mode", mode, "pnl_fee", "0",
+                     "pending_orders", (json_int_t)sqt_match_open_count(sqt_emu_match(c->e)),
+                     "update_time", (json_int_t)(c->now / 1000));
 }
 
 static int contract_seg_ok(ctx *c)
@@ -918,7 +848,8 @@ static void h_leverage(ctx *c)
     sqt_error err;
     if (!contract_seg_ok(c))
         return;
-    if (!all_digits(l) || strlen(l) > 4 || (cl != NULL && (!all_digits(cl) || strlen(cl) > 4))) {
+    if (!sqt_emu_all_digits(l) || strlen(l) > 4 ||
+        (cl != NULL && (!sqt_emu_all_digits(cl) || strlen(cl) > 4))) {
         fail(c, 400, "INVALID_PARAM_VALUE", "leverage: a whole number in the query");
         return;
     }
@@ -974,7 +905,8 @@ static int order_from(ctx *c, json_t *item, sqt_order_req *r, const char **label
 {
     json_t *pv = json_object_get(item, "price"), *ro = json_object_get(item, "reduce_only"),
            *ice = json_object_get(item, "iceberg");
-    const char *k = jstr(item, "contract"), *tif = jstr(item, "tif"), *text = jstr(item, "text");
+    const char *k = sqt_emu_jstr(item, "contract"), *tif = sqt_emu_jstr(item, "tif"),
+               *text = sqt_emu_jstr(item, "text");
     long long size;
     char pb[48];
     memset(r, 0, sizeof(*r));
@@ -1083,7 +1015,7 @@ static void h_batch_place(ctx *c)
     json_array_foreach(c->body, i, item) {
         sqt_order_req r;
         const char *label, *msg;
-        if (jstr(item, "text") == NULL) {
+        if (sqt_emu_jstr(item, "text") == NULL) {
             fail(c, 400, "MISSING_REQUIRED_PARAM", "order %zu: text required in a batch", i);
             return;
         }
@@ -1120,7 +1052,7 @@ static void h_batch_place(ctx *c)
 static int find_order(ctx *c, const char *id, sqt_order *o, sqt_error *err)
 {
     int by_text = strncmp(id, "t-", 2) == 0;
-    if (!by_text && !all_digits(id)) {
+    if (!by_text && !sqt_emu_all_digits(id)) {
         memset(err, 0, sizeof(*err));
         snprintf(err->exch_code, sizeof(err->exch_code), "%s", SQT_MATCH_R_QUERY_UNKNOWN);
         return SQT_EUNKNOWN_ORDER;
@@ -1256,6 +1188,29 @@ static void h_cancel_all(ctx *c)
     reply(c, 200, out);
 }
 
+/* The contract (ours when given), limit (100, 1..1000), offset and one id argument (a
+ * whole number when given) of a list; 0 when refused (the answer is set). */
+static int page_args(ctx *c, const char *contract, const char *id, long *limit, long *offset)
+{
+    const char *ls = qp(c, "limit"), *os = qp(c, "offset");
+    *limit = 100;
+    *offset = 0;
+    if (contract != NULL && !is_ours(c->e, contract)) {
+        fail(c, 400, "CONTRACT_NOT_FOUND", "contract %s not found", contract);
+        return 0;
+    }
+    if ((ls != NULL &&
+         (!sqt_emu_all_digits(ls) || (*limit = strtol(ls, NULL, 10)) < 1 || *limit > 1000)) ||
+        (os != NULL && (!sqt_emu_all_digits(os) || strlen(os) > 9)) ||
+        (id != NULL && !sqt_emu_all_digits(id))) {
+        fail(c, 400, "INVALID_PARAM_VALUE", "limit 1..1000, offset and ids: whole numbers");
+        return 0;
+    }
+    if (os != NULL)
+        *offset = strtol(os, NULL, 10);
+    return 1;
+}
+
 static int by_id_desc(const void *a, const void *b)
 {
     long long x = strtoll(((const sqt_order *)a)->order_id, NULL, 10),
@@ -1266,11 +1221,10 @@ static int by_id_desc(const void *a, const void *b)
 /* Open orders newest first; limit (100, at most 1000), offset, last_id (ids below it). */
 static void h_list(ctx *c)
 {
-    const char *k = qp(c, "contract"), *status = qp(c, "status"), *ls = qp(c, "limit"),
-               *os = qp(c, "offset"), *last = qp(c, "last_id");
+    const char *k = qp(c, "contract"), *status = qp(c, "status"), *last = qp(c, "last_id");
     sqt_match *m = sqt_emu_match(c->e);
     size_t n = sqt_match_open_count(m), i, kept = 0;
-    long limit = 100, offset = 0;
+    long limit, offset;
     long long below = -1;
     sqt_order *all;
     json_t *arr;
@@ -1282,18 +1236,8 @@ static void h_list(ctx *c)
         fail(c, 400, "INVALID_PARAM_VALUE", "status: open or finished");
         return;
     }
-    if (k != NULL && !is_ours(c->e, k)) {
-        fail(c, 400, "CONTRACT_NOT_FOUND", "contract %s not found", k);
+    if (!page_args(c, k, last, &limit, &offset))
         return;
-    }
-    if ((ls != NULL && (!all_digits(ls) || (limit = strtol(ls, NULL, 10)) < 1 || limit > 1000)) ||
-        (os != NULL && (!all_digits(os) || strlen(os) > 9)) ||
-        (last != NULL && !all_digits(last))) {
-        fail(c, 400, "INVALID_PARAM_VALUE", "limit 1..1000, offset and last_id whole numbers");
-        return;
-    }
-    if (os != NULL)
-        offset = strtol(os, NULL, 10);
     if (last != NULL)
         below = strtoll(last, NULL, 10);
     if (strcmp(status, "finished") == 0)
@@ -1319,23 +1263,13 @@ static void h_list(ctx *c)
 /* My trades from the fill ledger, newest first: contract, order, limit, offset. */
 static void h_my_trades(ctx *c)
 {
-    const char *k = qp(c, "contract"), *oid = qp(c, "order"), *ls = qp(c, "limit"),
-               *os = qp(c, "offset");
+    const char *k = qp(c, "contract"), *oid = qp(c, "order");
     char name[SQT_SYMBOL_MAX + 2];
-    long limit = 100, offset = 0, skipped = 0;
+    long limit, offset, skipped = 0;
     size_t n = sqt_emu_fill_count(c->e), i;
     json_t *arr;
-    if (k != NULL && !is_ours(c->e, k)) {
-        fail(c, 400, "CONTRACT_NOT_FOUND", "contract %s not found", k);
+    if (!page_args(c, k, oid, &limit, &offset))
         return;
-    }
-    if ((ls != NULL && (!all_digits(ls) || (limit = strtol(ls, NULL, 10)) < 1 || limit > 1000)) ||
-        (os != NULL && (!all_digits(os) || strlen(os) > 9)) || (oid != NULL && !all_digits(oid))) {
-        fail(c, 400, "INVALID_PARAM_VALUE", "limit 1..1000, offset and order whole numbers");
-        return;
-    }
-    if (os != NULL)
-        offset = strtol(os, NULL, 10);
     gate_name(sqt_emu_info(c->e), name, sizeof(name));
     arr = json_array();
     for (i = n; i-- > 0 && arr != NULL && (long)json_array_size(arr) < limit;) {
@@ -1348,13 +1282,12 @@ static void h_my_trades(ctx *c)
         json_array_append_new(
             arr, json_pack("{s:I, s:o, s:s, s:s, s:o, s:I, s:o, s:s, s:s, s:o, s:s}", "id",
                            (json_int_t)f->trade_id, "create_time", jsec(f->o.update_time_ms),
-                           "contract", name, "order_id",
-                           f->o.order_id[0] ? f->o.order_id : "0", "size",
-                           jsize(f->o.side == SQT_SIDE_SELL ? -sz : sz), "close_size",
-                           (json_int_t)0, "price", jdec(f->o.last_fill_price), "role",
+                           "contract", name, "order_id", f->o.order_id[0] ? f->o.order_id : "0",
+                           "size", jsize(f->o.side == SQT_SIDE_SELL ? -sz : sz), "close_size",
+                           (json_int_t)0, "price", sqt_emu_jdec(f->o.last_fill_price), "role",
                            f->maker ? "maker" : "taker", "text",
-                           f->o.client_id[0] ? f->o.client_id : "web", "fee", jdec(f->o.fee),
-                           "point_fee", "0"));
+                           f->o.client_id[0] ? f->o.client_id : "web", "fee",
+                           sqt_emu_jdec(f->o.fee), "point_fee", "0"));
     }
     reply(c, 200, arr);
 }
@@ -1422,7 +1355,7 @@ static void gt_rest(sqt_emu *e, void *stv, const sqt_emu_req *req, sqt_emu_resp 
     c.req = req;
     c.resp = resp;
     c.now = sqt_emu_now(e);
-    dec = rheader(req, "X-Gate-Size-Decimal");
+    dec = sqt_emu_req_header(req, "X-Gate-Size-Decimal");
     c.dec = dec != NULL && strcmp(dec, "1") == 0;
     st->in_time_us = c.now * 1000;
     st->rl_class = RL_OTHER;
@@ -1435,7 +1368,7 @@ static void gt_rest(sqt_emu *e, void *stv, const sqt_emu_req *req, sqt_emu_resp 
         return;
     }
     if (seg != NULL) {
-        char *d = url_decode(seg, seglen);
+        char *d = sqt_emu_url_decode(seg, seglen);
         snprintf(segbuf, sizeof(segbuf), "%s", d ? d : "");
         free(d);
     }
@@ -1446,7 +1379,7 @@ static void gt_rest(sqt_emu *e, void *stv, const sqt_emu_req *req, sqt_emu_resp 
     if (rt->auth && !check_auth(&c))
         goto out;
     if (strcmp(req->method, "POST") == 0 && req->body_len > 0) {
-        const char *ct = rheader(req, "Content-Type");
+        const char *ct = sqt_emu_req_header(req, "Content-Type");
         if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0) {
             fail(&c, 400, "INVALID_CONTENT_TYPE", "Content-Type must be application/json");
             goto out;
@@ -1483,7 +1416,7 @@ static int gt_ws_accept(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *target
         return -1;
     if ((gw = calloc(1, sizeof(*gw))) == NULL)
         return -1;
-    dec = header(w->up_headers, w->n_up_headers, "X-Gate-Size-Decimal");
+    dec = sqt_emu_header(w->up_headers, w->n_up_headers, "X-Gate-Size-Decimal");
     gw->dec = dec != NULL && strcmp(dec, "1") == 0;
     /* one socket for both: its kind bits follow its subscriptions */
     w->kind = 0;
@@ -1535,7 +1468,8 @@ static int ws_auth(sqt_emu *e, json_t *m, const char *channel, const char *event
 {
     const sqt_emu_opts *o = sqt_emu_options(e);
     json_t *auth = json_object_get(m, "auth"), *tv = json_object_get(m, "time");
-    const char *method = jstr(auth, "method"), *key = jstr(auth, "KEY"), *sign = jstr(auth, "SIGN");
+    const char *method = sqt_emu_jstr(auth, "method"), *key = sqt_emu_jstr(auth, "KEY"),
+               *sign = sqt_emu_jstr(auth, "SIGN");
     char msg[160], want[129];
     long long t;
     int64_t now = sqt_emu_now(e);
@@ -1671,8 +1605,8 @@ static void gt_ws_message(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *data
     if (gw == NULL)
         return;
     m = json_loadb(data, len, 0, NULL);
-    ch = jstr(m, "channel");
-    ev = jstr(m, "event");
+    ch = sqt_emu_jstr(m, "channel");
+    ev = sqt_emu_jstr(m, "event");
     if (!json_is_object(m) || ch == NULL) {
         ws_answer(e, w, m, ch ? ch : "", ev ? ev : "", 1, "invalid argument struct");
     } else if (strcmp(ch, "futures.ping") == 0) {
@@ -1720,20 +1654,21 @@ static void gt_on_trade(sqt_emu *e, void *stv, sqt_dec price, sqt_dec qty, int64
         if (!w->open || gw == NULL)
             continue;
         if (subscribed(gw, "futures.tickers", name))
-            ws_send(w, update_msg("futures.tickers",
-                                  json_pack("[{s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:s}]",
-                                            "contract", name, "last", jdec(price), "mark_price",
-                                            jdec(price), "index_price", jdec(price),
-                                            "funding_rate", "0.0001", "change_percentage", "0",
-                                            "total_size", "0", "volume_24h", "0"),
-                                  now));
+            ws_send(w,
+                    update_msg("futures.tickers",
+                               json_pack("[{s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:s}]", "contract",
+                                         name, "last", sqt_emu_jdec(price), "mark_price",
+                                         sqt_emu_jdec(price), "index_price", sqt_emu_jdec(price),
+                                         "funding_rate", "0.0001", "change_percentage", "0",
+                                         "total_size", "0", "volume_24h", "0"),
+                               now));
         if (subscribed(gw, "futures.trades", name))
             ws_send(w, update_msg("futures.trades",
                                   json_pack("[{s:s, s:o, s:I, s:I, s:I, s:o}]", "contract",
                                             name, "size", jsize(size > 0 ? size : 1), "id",
                                             (json_int_t)trade_id, "create_time",
                                             (json_int_t)(now / 1000), "create_time_ms",
-                                            (json_int_t)now, "price", jdec(price)),
+                                            (json_int_t)now, "price", sqt_emu_jdec(price)),
                                   now));
     }
 }
@@ -1743,10 +1678,10 @@ static json_t *candle_obj(sqt_emu *e, const gt_sub *s, const sqt_kline *k, int c
     char n[48];
     snprintf(n, sizeof(n), "%s_%s", s->giv, s->contract);
     return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:b}", "t",
-                     (json_int_t)(k->open_time_ms / 1000), "v",
-                     jsize(contracts_of(e, k->volume)), "c", jdec(k->close), "h", jdec(k->high),
-                     "l", jdec(k->low), "o", jdec(k->open), "n", n, "a", jdec(k->volume), "w",
-                     closed);
+                     (json_int_t)(k->open_time_ms / 1000), "v", jsize(contracts_of(e, k->volume)),
+                     "c", sqt_emu_jdec(k->close), "h", sqt_emu_jdec(k->high), "l",
+                     sqt_emu_jdec(k->low), "o", sqt_emu_jdec(k->open), "n", n, "a",
+                     sqt_emu_jdec(k->volume), "w", closed);
 }
 
 /* Candles: the forming one every GT_KLINE_PUSH_MS; when a new one starts, the one
@@ -1850,7 +1785,7 @@ static void gt_on_order(sqt_emu *e, void *stv, const sqt_order *o, int maker, in
                   json_pack("[{s:s, s:I, s:I, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o}]", "id",
                             tid, "create_time", (json_int_t)(now / 1000), "create_time_ms",
                             (json_int_t)now, "contract", name, "order_id", o->order_id, "size",
-                            jsize(sg * fsz), "price", jdec(o->last_fill_price), "role",
+                            jsize(sg * fsz), "price", sqt_emu_jdec(o->last_fill_price), "role",
                             maker ? "maker" : "taker", "text", o->client_id, "fee",
                             jnum(o->fee), "point_fee", jnum(sqt_dec_make(0, 0))),
                   now);
@@ -1888,7 +1823,8 @@ static const char *const FINISH_AS[] = {
 /* finish_as {"text"|"id", "as"}: end an open order as Gate would for that reason. */
 static int cmd_finish_as(sqt_emu *e, gt_state *st, json_t *args, json_t *reply_obj)
 {
-    const char *text = jstr(args, "text"), *id = jstr(args, "id"), *as = jstr(args, "as");
+    const char *text = sqt_emu_jstr(args, "text"), *id = sqt_emu_jstr(args, "id"),
+               *as = sqt_emu_jstr(args, "as");
     sqt_order o, done;
     sqt_error err;
     gt_fin *f;
@@ -1940,7 +1876,7 @@ static void gt_state_dump(sqt_emu *e, void *stv, json_t *obj)
     json_object_set_new(obj, "user", json_integer((json_int_t)st->user));
     json_object_set_new(obj, "contract", json_string(name));
     json_object_set_new(obj, "quanto_multiplier",
-                        jdec(sqt_dec_normalize(sqt_emu_info(e)->step_size)));
+                        sqt_emu_jdec(sqt_dec_normalize(sqt_emu_info(e)->step_size)));
     json_object_set_new(obj, "position_mode", json_string(st->dual ? "dual" : "single"));
     json_object_set_new(obj, "margin_mode", json_string(st->cross ? "cross" : "isolated"));
 }

@@ -150,7 +150,8 @@ typedef struct hres {
     int err;
     char *body;
     char weight[32], retry_after[32], orders10[32];
-    char remain[32], page_limit[32]; /* Gate: X-Gate-RateLimit-Requests-Remain, X-Pagination-Limit */
+    char remain[32],
+        page_limit[32]; /* Gate: X-Gate-RateLimit-Requests-Remain, X-Pagination-Limit */
     json_t *json;
 } hres;
 
@@ -941,8 +942,8 @@ static void test_market_streams(void)
         CU_FAIL("emulator did not start");
         return;
     }
-    SQT_ASSERT_INT_EQ(ws_connect(&f, &comb, "/market/stream?streams=ethusdt@kline_1m/btcusdt@kline_1m"),
-                      0);
+    SQT_ASSERT_INT_EQ(
+        ws_connect(&f, &comb, "/market/stream?streams=ethusdt@kline_1m/btcusdt@kline_1m"), 0);
     SQT_ASSERT_INT_EQ(ws_connect(&f, &pub, "/public/ws/ethusdt@bookTicker/ethusdt@aggTrade"), 0);
     {
         static const char list[] = "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":7}";
@@ -1599,9 +1600,11 @@ static void test_method_faults_and_table(void)
     /* the table answers help and names an unknown command */
     control(&f, "help", NULL, &r);
     SQT_ASSERT_INT_EQ(r.status, 200);
-    CU_ASSERT_TRUE(json_is_string(json_object_get(json_object_get(r.json, "commands"), "close_position")));
+    CU_ASSERT_TRUE(
+        json_is_string(json_object_get(json_object_get(r.json, "commands"), "close_position")));
     CU_ASSERT_TRUE(json_is_string(json_object_get(json_object_get(r.json, "commands"), "print")));
-    CU_ASSERT_TRUE(json_is_string(json_object_get(json_object_get(r.json, "commands"), "stall_ws")));
+    CU_ASSERT_TRUE(
+        json_is_string(json_object_get(json_object_get(r.json, "commands"), "stall_ws")));
     hres_free(&r);
     control(&f, "drop_wss", NULL, &r);
     SQT_ASSERT_INT_EQ(r.status, 404);
@@ -2548,7 +2551,8 @@ static void test_gate_streams(void)
     }
     {
         json_t *stt = sqt_emu_state(f.emu);
-        snprintf(uid, sizeof(uid), "%lld", (long long)json_integer_value(json_object_get(stt, "user")));
+        snprintf(uid, sizeof(uid), "%lld",
+                 (long long)json_integer_value(json_object_get(stt, "user")));
         json_decref(stt);
     }
     CU_ASSERT_TRUE_FATAL(ws_connect(&f, &w, "/v4/ws/elsewhere") != 0);
@@ -2780,7 +2784,8 @@ int main(void)
         {"print, and a stalled market stream", test_print_and_stalled_market},
         {"a trade's qty: stream size and kline volume", test_trade_qty_volume},
         {"faults by method, the command table", test_method_faults_and_table},
-        {"Binance's texts, PERCENT_PRICE, parameter case, stream forms", test_binance_texts_and_band},
+        {"Binance's texts, PERCENT_PRICE, parameter case, stream forms",
+         test_binance_texts_and_band},
         {"v3 account and positionRisk fields", test_v3_account_fields},
         {"no default dialect, timestamped log", test_dialect_required_and_log},
         {"bitget: envelope, contracts, every auth refusal, clock skew", test_bitget_rest_auth},
