@@ -2764,6 +2764,110 @@ static void test_gate_faults(void)
     fx_stop(&f);
 }
 
+/* Malformed requests each get Gate's error shape with a 4xx, never a crash (ASan). */
+static void test_gate_bad_input(void)
+{
+    static const struct {
+        const char *method, *path, *query, *body;
+        int status;
+        const char *label;
+    } cases[] = {
+        {"POST", GT "/orders", "", "[1,2]", 400, "INVALID_REQUEST_BODY"},
+        {"POST", GT "/orders", "", "{\"contract\":\"ETH_USDT\"}", 400, "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "", "{\"size\":1,\"price\":\"2900\"}", 400,
+         "MISSING_REQUIRED_PARAM"},
+        {"POST", GT "/orders", "", "{\"contract\":\"BTC_USDT\",\"size\":1,\"price\":\"1\"}",
+         400, "CONTRACT_NOT_FOUND"},
+        {"POST", GT "/orders", "", "{\"contract\":\"ETH_USDT\",\"size\":0,\"price\":\"2900\"}",
+         400, "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "",
+         "{\"contract\":\"ETH_USDT\",\"size\":99999999999,\"price\":\"2900\"}", 400,
+         "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "",
+         "{\"contract\":\"ETH_USDT\",\"size\":2,\"price\":2900.5}", 400,
+         "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "",
+         "{\"contract\":\"ETH_USDT\",\"size\":2,\"price\":\"-1\"}", 400,
+         "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "",
+         "{\"contract\":\"ETH_USDT\",\"size\":2,\"price\":\"2900.001\"}", 400,
+         "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "",
+         "{\"contract\":\"ETH_USDT\",\"size\":2,\"price\":\"2900\",\"tif\":\"fok\"}", 400,
+         "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "",
+         "{\"contract\":\"ETH_USDT\",\"size\":2,\"price\":\"2900\",\"text\":\"t-a b\"}",
+         400, "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "", "not json", 400, "INVALID_REQUEST_BODY"},
+        {"POST", GT "/batch_orders", "", "{}", 400, "INVALID_REQUEST_BODY"},
+        {"POST", GT "/batch_orders", "", "[]", 400, "INVALID_REQUEST_BODY"},
+        {"POST", GT "/batch_orders", "", "[7]", 400, "MISSING_REQUIRED_PARAM"},
+        {"POST", GT "/batch_cancel_orders", "", "[1]", 400, "INVALID_REQUEST_BODY"},
+        {"GET", GT "/orders", "contract=ETH_USDT", NULL, 400, "MISSING_REQUIRED_PARAM"},
+        {"GET", GT "/orders", "contract=ETH_USDT&status=open&limit=0", NULL, 400,
+         "INVALID_PARAM_VALUE"},
+        {"GET", GT "/orders", "contract=ETH_USDT&status=open&offset=-1", NULL, 400,
+         "INVALID_PARAM_VALUE"},
+        {"GET", GT "/orders/abc", "", NULL, 404, "ORDER_NOT_FOUND"},
+        {"GET", GT "/orders/t-nope", "", NULL, 404, "ORDER_NOT_FOUND"},
+        {"DELETE", GT "/orders", "", NULL, 400, "MISSING_REQUIRED_PARAM"},
+        {"DELETE", GT "/orders", "contract=ETH_USDT&side=both", NULL, 400, "INVALID_PARAM_VALUE"},
+        {"POST", GT "/positions/ETH_USDT/leverage", "leverage=x", NULL, 400, "INVALID_PARAM_VALUE"},
+        {"POST", GT "/positions/ETH_USDT/leverage", "leverage=500", NULL, 400, "LEVERAGE_TOO_HIGH"},
+        {"POST", GT "/dual_mode", "dual_mode=maybe", NULL, 400, "INVALID_PARAM_VALUE"},
+        {"GET", GT "/my_trades", "order=x", NULL, 400, "INVALID_PARAM_VALUE"},
+        {"GET", GT "/candlesticks", "contract=ETH_USDT&interval=10s", NULL, 400,
+         "INVALID_PARAM_VALUE"},
+        {"GET", GT "/candlesticks", "contract=ETHUSDT&interval=1m", NULL, 400,
+         "MISSING_REQUIRED_PARAM"},
+        {"GET", GT "/candlesticks", "contract=ETH_USDT&interval=1m&limit=5&from=1", NULL, 400,
+         "INVALID_PARAM_VALUE"},
+        {"GET", GT "/nothing", "", NULL, 404, "NOT_FOUND"},
+    };
+    fx f;
+    hres r;
+    size_t i;
+    char ts[24];
+    if (gt_start(&f) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        gt_call(&f, cases[i].method, cases[i].path, cases[i].query, NULL, cases[i].body,
+                gt_now(ts, sizeof(ts), 0), SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, 0, &r);
+        if (r.status != cases[i].status || strcmp(jstr(r.json, "label"), cases[i].label) != 0)
+            fprintf(stderr, "    case %zu: %s %s?%s -> %d %s\n", i, cases[i].method,
+                    cases[i].path, cases[i].query, r.status, r.body ? r.body : "");
+        SQT_ASSERT_INT_EQ(r.status, cases[i].status);
+        SQT_ASSERT_STR_EQ(jstr(r.json, "label"), cases[i].label);
+        CU_ASSERT_TRUE(jstr(r.json, "message")[0] != '\0');
+        hres_free(&r);
+    }
+    /* the socket: not JSON, no channel, an unknown channel, a bad payload */
+    {
+        static const char *const msgs[] = {"nope", "{}", "{\"channel\":\"futures.x\",\"event\":"
+                                           "\"subscribe\",\"payload\":[]}",
+                                           "{\"channel\":\"futures.tickers\",\"event\":"
+                                           "\"subscribe\",\"payload\":\"ETH_USDT\"}",
+                                           "{\"channel\":\"futures.candlesticks\",\"event\":"
+                                           "\"subscribe\",\"payload\":[\"1m\"]}"};
+        wsc w;
+        int k;
+        CU_ASSERT_EQUAL_FATAL(ws_connect(&f, &w, "/v4/ws/usdt"), 0);
+        for (k = 0; k < 5; k++)
+            sqt_ws_send(w.ws, msgs[k], strlen(msgs[k]), 0);
+        RUN_UNTIL(&f.loop, w.n >= 5, 2000);
+        SQT_ASSERT_INT_EQ(w.n, 5);
+        for (k = 0; k < w.n; k++) {
+            json_t *m = json_loads(w.msgs[k], 0, NULL), *err = json_object_get(m, "error");
+            CU_ASSERT_TRUE(jint(err, "code") >= 1 && jint(err, "code") <= 2);
+            json_decref(m);
+        }
+        ws_done(&f, &w);
+    }
+    fx_stop(&f);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -2797,6 +2901,7 @@ int main(void)
         {"gate: every finish_as", test_gate_finish_as},
         {"gate: one socket, ping, public and private channels, auth, pushes", test_gate_streams},
         {"gate: 429, 503 placed, forced post-only", test_gate_faults},
+        {"gate: malformed requests and messages get labels", test_gate_bad_input},
         {NULL, NULL}};
     signal(SIGPIPE, SIG_IGN);
     SQT_TEST_INIT();
