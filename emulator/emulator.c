@@ -13,8 +13,8 @@
 __extension__ typedef __int128 i128;
 
 /* The dialects built in; --dialect names one of them. */
-static const sqt_emu_dialect *const DIALECTS[] = {&sqt_emu_dialect_binance,
-                                                   &sqt_emu_dialect_bitget};
+static const sqt_emu_dialect *const DIALECTS[] = {
+    &sqt_emu_dialect_binance, &sqt_emu_dialect_bitget, &sqt_emu_dialect_gate};
 
 const char *sqt_emu_dialect_names(char *buf, size_t cap)
 {
@@ -233,11 +233,17 @@ static int srv_on_upgrade(void *ud, sqt_srv_conn *c, const sqt_srv_request *req)
 {
     sqt_emu *e = ud;
     sqt_emu_ws *w;
+    int rc;
     if (e->closing || (w = calloc(1, sizeof(*w))) == NULL)
         return SQT_SRV_UPGRADE_REJECT;
     w->emu = e;
     w->conn = c;
-    if (e->d->ws_accept(e, e->dst, w, req->target) != 0) {
+    w->up_headers = req->headers;
+    w->n_up_headers = req->n_headers;
+    rc = e->d->ws_accept(e, e->dst, w, req->target);
+    w->up_headers = NULL;
+    w->n_up_headers = 0;
+    if (rc != 0) {
         sqt_emu_logf(e, "WebSocket %s refused", req->target);
         emu_ws_free(e, w);
         return SQT_SRV_UPGRADE_REJECT;
@@ -255,7 +261,10 @@ static void srv_on_ws_open(void *ud, sqt_srv_conn *c)
     if (w != NULL) {
         w->open = 1;
         sqt_emu_logf(w->emu, "WebSocket %llu open (%s)", (unsigned long long)sqt_srv_conn_id(c),
-                     w->kind == SQT_EMU_WS_USER ? "user" : "market");
+                     w->kind == SQT_EMU_WS_USER     ? "user"
+                     : w->kind == SQT_EMU_WS_MARKET ? "market"
+                     : w->kind == 0                 ? "no channel yet"
+                                                    : "market and user");
     }
 }
 

@@ -118,10 +118,15 @@ typedef struct sqt_emu_ws {
     struct sqt_emu_ws *next;
     sqt_emu *emu;
     sqt_srv_conn *conn;
-    int kind;                  /* set by the dialect's ws_accept */
+    int kind;                  /* sqt_emu_ws_kind bits, set by the dialect (ws_accept; Gate:
+                                * per subscription, one socket may carry both) */
     int open;                  /* upgrade done: pushes go out */
     int stalled;
     void *dstate;              /* the dialect's, freed by its ws_free */
+    /* The upgrade request's headers: valid during ws_accept only (Gate's
+     * X-Gate-Size-Decimal rides on the handshake), NULL afterwards. */
+    const sqt_header *up_headers;
+    size_t n_up_headers;
 } sqt_emu_ws;
 
 /* REST faults a dialect renders in its own error shape. */
@@ -166,6 +171,7 @@ typedef struct sqt_emu_dialect {
 
 extern const sqt_emu_dialect sqt_emu_dialect_binance;
 extern const sqt_emu_dialect sqt_emu_dialect_bitget;
+extern const sqt_emu_dialect sqt_emu_dialect_gate;
 
 /* Server time in ms (wall clock plus the clock_skew command's offset). */
 int64_t sqt_emu_now(const sqt_emu *e);
@@ -212,6 +218,22 @@ void sqt_emu_resp_set(sqt_emu_resp *r, int status, char *body);
 void sqt_emu_resp_json(sqt_emu_resp *r, int status, json_t *v); /* v is consumed */
 void sqt_emu_resp_header(sqt_emu_resp *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Dialect helpers (dialect.c). A header's value by name (any case); NULL when absent. */
+const char *sqt_emu_header(const sqt_header *h, size_t n, const char *name);
+const char *sqt_emu_req_header(const sqt_emu_req *r, const char *name);
+/* %XX and '+' decoded, malloc'd (NULL: out of memory). */
+char *sqt_emu_url_decode(const char *s, size_t n);
+/* The decoded value of `key` in a raw query, malloc'd; NULL when absent. */
+char *sqt_emu_query_get(const char *q, const char *key);
+/* 1 for 1 to 18 decimal digits and nothing else. */
+int sqt_emu_all_digits(const char *s);
+/* A string member of an object; NULL when absent or not a string. */
+const char *sqt_emu_jstr(json_t *o, const char *key);
+/* A decimal as a JSON string. */
+json_t *sqt_emu_jdec(sqt_dec d);
+/* v (taken over) as compact JSON text on the connection. */
+void sqt_emu_ws_json(sqt_emu_ws *w, json_t *v);
 
 /* a * b exactly when it fits, else rounded to 8 decimals; {0,0} on overflow. */
 sqt_dec sqt_emu_dec_mul(sqt_dec a, sqt_dec b);

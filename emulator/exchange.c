@@ -334,8 +334,8 @@ json_t *sqt_emu_state(sqt_emu *e)
     sqt_match_position(e->match, &p);
     sqt_match_stats_get(e->match, &ms);
     for (w = e->ws; w != NULL; w = w->next) {
-        nm += w->open && w->kind == SQT_EMU_WS_MARKET;
-        nu += w->open && w->kind == SQT_EMU_WS_USER;
+        nm += w->open && (w->kind & SQT_EMU_WS_MARKET) != 0;
+        nu += w->open && (w->kind & SQT_EMU_WS_USER) != 0;
     }
     root = json_pack(
         "{s:s, s:s, s:s, s:I, s:b, s:s, s:s, s:i, s:{s:s, s:s, s:s}, "

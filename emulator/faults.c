@@ -33,7 +33,7 @@ static void deliver(sqt_emu *e, const char *event, const char *json)
     sqt_emu_ws *w;
     e->pushes_sent++;
     for (w = e->ws; w != NULL; w = w->next)
-        if (w->open && w->kind == SQT_EMU_WS_USER && e->d->user_send)
+        if (w->open && (w->kind & SQT_EMU_WS_USER) && e->d->user_send)
             e->d->user_send(e, e->dst, w, event, json);
 }
 
@@ -92,7 +92,7 @@ int emu_ws_act(sqt_emu *e, int which, int act)
     int n = 0;
     for (w = e->ws; w != NULL; w = next) {
         next = w->next; /* dropping closes later, but be safe */
-        if (which != WHICH_ALL && w->kind != which)
+        if (which != WHICH_ALL && !(w->kind & which))
             continue;
         n++;
         switch (act) {

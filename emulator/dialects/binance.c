@@ -88,35 +88,6 @@ typedef struct bn_params {
     int bad;
 } bn_params;
 
-static int hexv(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static char *url_decode(const char *s, size_t n)
-{
-    char *o = malloc(n + 1), *w = o;
-    size_t i;
-    if (o == NULL)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        if (s[i] == '+') {
-            *w++ = ' ';
-        } else if (s[i] == '%' && i + 2 < n && hexv((unsigned char)s[i + 1]) >= 0 &&
-                   hexv((unsigned char)s[i + 2]) >= 0) {
-            *w++ = (char)(hexv((unsigned char)s[i + 1]) * 16 + hexv((unsigned char)s[i + 2]));
-            i += 2;
-        } else {
-            *w++ = s[i];
-        }
-    }
-    *w = '\0';
-    return o;
-}
-
 static void params_add(bn_params *ps, const char *s, size_t n)
 {
     size_t i = 0;
@@ -131,8 +102,8 @@ static void params_add(bn_params *ps, const char *s, size_t n)
                 ps->bad = 1;
                 return;
             }
-            ps->key[ps->n] = url_decode(s + i, eq - i);
-            ps->val[ps->n] = eq < j ? url_decode(s + eq + 1, j - eq - 1) : strdup("");
+            ps->key[ps->n] = sqt_emu_url_decode(s + i, eq - i);
+            ps->val[ps->n] = eq < j ? sqt_emu_url_decode(s + eq + 1, j - eq - 1) : strdup("");
             if (ps->key[ps->n] == NULL || ps->val[ps->n] == NULL) {
                 free(ps->key[ps->n]);
                 free(ps->val[ps->n]);
@@ -166,18 +137,9 @@ static const char *param(const bn_params *ps, const char *key)
     return NULL;
 }
 
-static const char *header(const sqt_emu_req *r, const char *name)
-{
-    size_t i;
-    for (i = 0; i < r->n_headers; i++)
-        if (strcasecmp(r->headers[i].name, name) == 0)
-            return r->headers[i].value;
-    return NULL;
-}
-
 static int body_is_form(const sqt_emu_req *r)
 {
-    const char *ct = header(r, "Content-Type");
+    const char *ct = sqt_emu_req_header(r, "Content-Type");
     return r->body_len > 0 &&
            (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0);
 }
@@ -223,12 +185,6 @@ static const char *need(ctx *c, const char *name)
     return v;
 }
 
-static json_t *jdec(sqt_dec d)
-{
-    char b[48];
-    return json_string(sqt_emu_fmt(d, b, sizeof(b)));
-}
-
 static sqt_dec dec_str(const char *s)
 {
     sqt_dec d = sqt_dec_make(0, 0);
@@ -247,7 +203,7 @@ static int64_t m8(sqt_dec d)
 
 static json_t *j8(int64_t v)
 {
-    return jdec(sqt_dec_make(v, 8));
+    return sqt_emu_jdec(sqt_dec_make(v, 8));
 }
 
 static const char *status_str(sqt_order_status s)
@@ -269,10 +225,10 @@ static json_t *order_obj(ctx *c, const sqt_order *o, int with_time)
         "{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:b, s:b, s:s, s:s, "
         "s:s, s:s, s:b, s:s, s:s, s:s, s:i, s:I}",
         "orderId", (json_int_t)strtoll(o->order_id, NULL, 10), "symbol", o->symbol, "status",
-        status_str(o->status), "clientOrderId", o->client_id, "price", jdec(o->price),
-        "avgPrice", jdec(o->avg_price), "origQty", jdec(o->qty), "executedQty",
-        jdec(o->filled_qty), "cumQty", jdec(o->filled_qty), "cumQuote",
-        jdec(sqt_emu_dec_mul(o->avg_price, o->filled_qty)), "timeInForce",
+        status_str(o->status), "clientOrderId", o->client_id, "price", sqt_emu_jdec(o->price),
+        "avgPrice", sqt_emu_jdec(o->avg_price), "origQty", sqt_emu_jdec(o->qty), "executedQty",
+        sqt_emu_jdec(o->filled_qty), "cumQty", sqt_emu_jdec(o->filled_qty), "cumQuote",
+        sqt_emu_jdec(sqt_emu_dec_mul(o->avg_price, o->filled_qty)), "timeInForce",
         o->tif == SQT_TIF_POST_ONLY ? "GTX" : "GTC", "type", "LIMIT", "reduceOnly",
         o->reduce_only, "closePosition", 0, "side", o->side == SQT_SIDE_BUY ? "BUY" : "SELL",
         "positionSide", c->st->hedge ? "LONG" : "BOTH", "stopPrice", "0", "workingType",
@@ -464,16 +420,6 @@ static int sig_ok(ctx *c, const char *sig)
     return ok;
 }
 
-static int all_digits(const char *s)
-{
-    if (s == NULL || *s == '\0' || strlen(s) > 18)
-        return 0;
-    for (; *s; s++)
-        if (!isdigit((unsigned char)*s))
-            return 0;
-    return 1;
-}
-
 /* 0 when the request may go on; else the answer is set. */
 static int check_auth(ctx *c, int sec)
 {
@@ -482,7 +428,7 @@ static int check_auth(ctx *c, int sec)
     int64_t t, recv = BN_RECV_DEFAULT;
     if (sec == SEC_NONE)
         return 0;
-    key = header(c->req, "X-MBX-APIKEY");
+    key = sqt_emu_req_header(c->req, "X-MBX-APIKEY");
     if (key == NULL || key[0] == '\0') {
         bn_err(c->resp, 401, -2014, "API-key format invalid.");
         return -1;
@@ -496,12 +442,12 @@ static int check_auth(ctx *c, int sec)
         return 0;
     if ((ts = need(c, "timestamp")) == NULL)
         return -1;
-    if (!all_digits(ts)) {
+    if (!sqt_emu_all_digits(ts)) {
         bn_err(c->resp, 400, -1102, "Illegal characters found in parameter 'timestamp'.");
         return -1;
     }
     if ((rw = param(&c->ps, "recvWindow")) != NULL) {
-        recv = all_digits(rw) ? strtoll(rw, NULL, 10) : -1;
+        recv = sqt_emu_all_digits(rw) ? strtoll(rw, NULL, 10) : -1;
         if (recv <= 0 || recv > BN_RECV_MAX) {
             bn_err(c->resp, 400, -1131, "recvWindow must be less than %d.", BN_RECV_MAX);
             return -1;
@@ -549,7 +495,7 @@ static int decimals(sqt_dec d)
 static json_t *jmult(sqt_dec m)
 {
     sqt_dec r;
-    return jdec(sqt_dec_rescale(m, 4, &r) == SQT_OK ? r : m);
+    return sqt_emu_jdec(sqt_dec_rescale(m, 4, &r) == SQT_OK ? r : m);
 }
 
 static json_t *symbol_obj(const char *sym, const char *base, const char *quote, sqt_dec tick,
@@ -559,12 +505,12 @@ static json_t *symbol_obj(const char *sym, const char *base, const char *quote, 
     json_t *filters = json_pack(
         "[{s:s, s:o, s:s, s:o}, {s:s, s:s, s:o, s:o}, {s:s, s:s, s:o, s:o}, {s:s, s:i}, "
         "{s:s, s:i}, {s:s, s:o}, {s:s, s:o, s:o, s:s}]",
-        "filterType", "PRICE_FILTER", "minPrice", jdec(tick), "maxPrice", "1000000",
-        "tickSize", jdec(tick), "filterType", "LOT_SIZE", "maxQty", "10000", "minQty",
-        jdec(min_qty), "stepSize", jdec(step), "filterType", "MARKET_LOT_SIZE", "maxQty",
-        "2000", "minQty", jdec(min_qty), "stepSize", jdec(step), "filterType",
-        "MAX_NUM_ORDERS", "limit", max_orders, "filterType", "MAX_NUM_ALGO_ORDERS", "limit",
-        10, "filterType", "MIN_NOTIONAL", "notional", jdec(notional), "filterType",
+        "filterType", "PRICE_FILTER", "minPrice", sqt_emu_jdec(tick), "maxPrice", "1000000",
+        "tickSize", sqt_emu_jdec(tick), "filterType", "LOT_SIZE", "maxQty", "10000", "minQty",
+        sqt_emu_jdec(min_qty), "stepSize", sqt_emu_jdec(step), "filterType", "MARKET_LOT_SIZE",
+        "maxQty", "2000", "minQty", sqt_emu_jdec(min_qty), "stepSize", sqt_emu_jdec(step),
+        "filterType", "MAX_NUM_ORDERS", "limit", max_orders, "filterType", "MAX_NUM_ALGO_ORDERS",
+        "limit", 10, "filterType", "MIN_NOTIONAL", "notional", sqt_emu_jdec(notional), "filterType",
         "PERCENT_PRICE", "multiplierUp", jmult(up), "multiplierDown", jmult(down),
         "multiplierDecimal", "4");
     return json_pack(
@@ -623,7 +569,8 @@ static void acct_get(ctx *c, acct_view *v)
     v->im = v->wallet + v->upnl - v->avail;
     if (v->im < 0)
         v->im = 0;
-    v->pos_im = (v->notional < 0 ? -v->notional : v->notional) / (v->a.leverage > 0 ? v->a.leverage : 1);
+    v->pos_im =
+        (v->notional < 0 ? -v->notional : v->notional) / (v->a.leverage > 0 ? v->a.leverage : 1);
     if (v->pos_im > v->im)
         v->pos_im = v->im;
     v->ord_im = v->im - v->pos_im;
@@ -638,9 +585,9 @@ static json_t *positions_v2(ctx *c, const acct_view *v)
                      "symbol", v->p.symbol, "initialMargin", j8(v->pos_im), "maintMargin",
                      j8(v->pos_im / 20), "unrealizedProfit", j8(v->upnl),
                      "positionInitialMargin", j8(v->pos_im), "openOrderInitialMargin",
-                     j8(v->ord_im), "positionAmt", jdec(v->p.size), "entryPrice",
-                     jdec(v->p.entry_price), "leverage", lev, "isolated", c->st->isolated,
-                     "breakEvenPrice", jdec(v->p.entry_price), "notional", j8(v->notional),
+                     j8(v->ord_im), "positionAmt", sqt_emu_jdec(v->p.size), "entryPrice",
+                     sqt_emu_jdec(v->p.entry_price), "leverage", lev, "isolated", c->st->isolated,
+                     "breakEvenPrice", sqt_emu_jdec(v->p.entry_price), "notional", j8(v->notional),
                      "maxNotional", "1000000", "isolatedWallet", "0", "bidNotional", j8(0),
                      "askNotional", "0", "updateTime", (json_int_t)c->now, "positionSide",
                      c->st->hedge ? "LONG" : "BOTH", "marginAsset", v->a.asset);
@@ -654,7 +601,7 @@ static json_t *positions_v3(ctx *c, const acct_view *v)
         json_array_append_new(
             arr, json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:o, s:o, s:I}", "symbol",
                            v->p.symbol, "positionSide", c->st->hedge ? "LONG" : "BOTH",
-                           "positionAmt", jdec(v->p.size), "unrealizedProfit", j8(v->upnl),
+                           "positionAmt", sqt_emu_jdec(v->p.size), "unrealizedProfit", j8(v->upnl),
                            "isolatedMargin", "0", "notional", j8(v->notional),
                            "isolatedWallet", "0", "initialMargin", j8(v->pos_im),
                            "maintMargin", j8(v->pos_im / 20), "updateTime",
@@ -747,11 +694,12 @@ static void h_position_risk(ctx *c)
         goto send;
     p = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:s, s:s, s:I}", "symbol",
                   v.p.symbol, "positionSide", c->st->hedge ? "LONG" : "BOTH", "positionAmt",
-                  jdec(v.p.size), "entryPrice", jdec(v.p.entry_price), "breakEvenPrice",
-                  jdec(v.p.entry_price), "markPrice", jdec(sqt_emu_price(c->e)),
-                  "unRealizedProfit", j8(v.upnl), "liquidationPrice", "0", "isolatedMargin",
-                  "0.00000000", "notional", j8(v.notional), "isolatedWallet", "0",
-                  "marginAsset", v.a.asset, "updateTime", (json_int_t)c->now);
+                  sqt_emu_jdec(v.p.size), "entryPrice", sqt_emu_jdec(v.p.entry_price),
+                  "breakEvenPrice", sqt_emu_jdec(v.p.entry_price), "markPrice",
+                  sqt_emu_jdec(sqt_emu_price(c->e)), "unRealizedProfit", j8(v.upnl),
+                  "liquidationPrice", "0", "isolatedMargin", "0.00000000", "notional",
+                  j8(v.notional), "isolatedWallet", "0", "marginAsset", v.a.asset, "updateTime",
+                  (json_int_t)c->now);
     if (p != NULL && v3) {
         json_object_set_new(p, "initialMargin", j8(v.pos_im + v.ord_im));
         json_object_set_new(p, "maintMargin", j8(v.pos_im / 20));
@@ -829,7 +777,7 @@ static void h_leverage(ctx *c)
     sqt_error err;
     if (symbol_arg(c, 1, &traded) != 0 || (l = need(c, "leverage")) == NULL)
         return;
-    if (!all_digits(l) || atoi(l) < 1 || atoi(l) > 125 ||
+    if (!sqt_emu_all_digits(l) || atoi(l) < 1 || atoi(l) > 125 ||
         (traded && sqt_match_set_leverage(sqt_emu_match(c->e), (int32_t)atoi(l), &err) != SQT_OK)) {
         bn_err(c->resp, 400, -4028, "Leverage %s is not valid", l);
         return;
@@ -869,7 +817,7 @@ static void h_ticker_price(ctx *c)
     }
     sqt_emu_resp_json(c->resp, 200,
                       json_pack("{s:s, s:o, s:I}", "symbol", sqt_emu_info(c->e)->symbol, "price",
-                                jdec(sqt_emu_price(c->e)), "time", (json_int_t)c->now));
+                                sqt_emu_jdec(sqt_emu_price(c->e)), "time", (json_int_t)c->now));
 }
 
 static int symbol_syntax_ok(const char *s)
@@ -901,7 +849,7 @@ static void h_klines(ctx *c)
         return;
     }
     if ((ls = param(&c->ps, "limit")) != NULL) {
-        limit = all_digits(ls) ? strtol(ls, NULL, 10) : -1;
+        limit = sqt_emu_all_digits(ls) ? strtol(ls, NULL, 10) : -1;
         if (limit < 1 || limit > 1500) {
             bn_err(c->resp, 400, -1130, "Data sent for parameter 'limit' is not valid.");
             return;
@@ -909,7 +857,7 @@ static void h_klines(ctx *c)
     }
     st = param(&c->ps, "startTime");
     en = param(&c->ps, "endTime");
-    if ((st && !all_digits(st)) || (en && !all_digits(en))) {
+    if ((st && !sqt_emu_all_digits(st)) || (en && !sqt_emu_all_digits(en))) {
         bn_err(c->resp, 400, -1102, "Illegal characters found in parameter 'startTime'/'endTime'.");
         return;
     }
@@ -937,10 +885,11 @@ static void h_klines(ctx *c)
         sqt_dec half = sqt_emu_dec_mul(k[i].volume, sqt_dec_make(5, 1));
         json_array_append_new(
             arr, json_pack("[I, o, o, o, o, o, I, o, I, o, o, s]", (json_int_t)k[i].open_time_ms,
-                           jdec(k[i].open), jdec(k[i].high), jdec(k[i].low), jdec(k[i].close),
-                           jdec(k[i].volume), (json_int_t)k[i].close_time_ms, jdec(qv),
-                           (json_int_t)(k[i].volume.mant % 100000), jdec(half),
-                           jdec(sqt_emu_dec_mul(qv, sqt_dec_make(5, 1))), "0"));
+                           sqt_emu_jdec(k[i].open), sqt_emu_jdec(k[i].high), sqt_emu_jdec(k[i].low),
+                           sqt_emu_jdec(k[i].close), sqt_emu_jdec(k[i].volume),
+                           (json_int_t)k[i].close_time_ms, sqt_emu_jdec(qv),
+                           (json_int_t)(k[i].volume.mant % 100000), sqt_emu_jdec(half),
+                           sqt_emu_jdec(sqt_emu_dec_mul(qv, sqt_dec_make(5, 1))), "0"));
     }
     free(k);
     sqt_emu_resp_json(c->resp, 200, arr);
@@ -980,7 +929,8 @@ static int order_from(ctx *c, const bn_params *ps, sqt_order_req *r, json_t **ej
     if (strcmp(type, "LIMIT") != 0)
         FAIL(-1116, "Invalid orderType. (the emulator supports LIMIT orders only)");
     if (!tif)
-        FAIL(-1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.");
+        FAIL(-1102,
+             "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.");
     if (strcmp(tif, "GTC") == 0)
         r->tif = SQT_TIF_GTC;
     else if (strcmp(tif, "GTX") == 0)
@@ -1140,7 +1090,7 @@ static int order_ids(ctx *c, const char **cid, const char **oid)
         bn_err(c->resp, 400, -1102, "Either orderId or origClientOrderId must be sent.");
         return -1;
     }
-    if (*oid != NULL && **oid != '\0' && !all_digits(*oid)) {
+    if (*oid != NULL && **oid != '\0' && !sqt_emu_all_digits(*oid)) {
         bn_err(c->resp, 400, -1102, "Illegal characters found in parameter 'orderId'.");
         return -1;
     }
@@ -1248,13 +1198,13 @@ static json_t *trade_obj(ctx *c, const sqt_emu_fill *f)
                      "s:b, s:b}",
                      "symbol", o->symbol, "id", (json_int_t)f->trade_id, "orderId",
                      (json_int_t)strtoll(o->order_id, NULL, 10), "side", buyer ? "BUY" : "SELL",
-                     "price", jdec(o->last_fill_price), "qty", jdec(o->last_fill_qty),
-                     "realizedPnl", jdec(o->realized_pnl), "marginAsset",
-                     sqt_emu_info(c->e)->quote_asset, "quoteQty",
-                     jdec(sqt_emu_dec_mul(o->last_fill_price, o->last_fill_qty)), "commission",
-                     jdec(o->fee), "commissionAsset", o->fee_asset, "time",
-                     (json_int_t)o->update_time_ms, "positionSide",
-                     c->st->hedge ? "LONG" : "BOTH", "buyer", buyer, "maker", f->maker);
+                     "price", sqt_emu_jdec(o->last_fill_price), "qty",
+                     sqt_emu_jdec(o->last_fill_qty), "realizedPnl", sqt_emu_jdec(o->realized_pnl),
+                     "marginAsset", sqt_emu_info(c->e)->quote_asset, "quoteQty",
+                     sqt_emu_jdec(sqt_emu_dec_mul(o->last_fill_price, o->last_fill_qty)),
+                     "commission", sqt_emu_jdec(o->fee), "commissionAsset", o->fee_asset, "time",
+                     (json_int_t)o->update_time_ms, "positionSide", c->st->hedge ? "LONG" : "BOTH",
+                     "buyer", buyer, "maker", f->maker);
 }
 
 /* 1 when ledger fill f is a trade of the request: the traded symbol, orderId if given. */
@@ -1274,12 +1224,12 @@ static void h_user_trades(ctx *c)
     json_t *arr;
     if (symbol_arg(c, 1, &traded) != 0)
         return;
-    if (oid != NULL && !all_digits(oid)) {
+    if (oid != NULL && !sqt_emu_all_digits(oid)) {
         bn_err(c->resp, 400, -1102, "Illegal characters found in parameter 'orderId'.");
         return;
     }
     if (ls != NULL) {
-        limit = all_digits(ls) ? strtol(ls, NULL, 10) : -1;
+        limit = sqt_emu_all_digits(ls) ? strtol(ls, NULL, 10) : -1;
         if (limit < 1 || limit > 1000) {
             bn_err(c->resp, 400, -1130, "Data sent for parameter 'limit' is not valid.");
             return;
@@ -1558,21 +1508,6 @@ static int deliverable(const bn_state *st, const bn_ws *bw, const bn_sub *s)
     }
 }
 
-/* Value of `key` in a query string, decoded (malloc'd) or NULL. */
-static char *query_get(const char *q, const char *key)
-{
-    size_t kl = strlen(key);
-    while (q != NULL && *q != '\0') {
-        size_t n = strcspn(q, "&");
-        if (n > kl && strncmp(q, key, kl) == 0 && q[kl] == '=')
-            return url_decode(q + kl + 1, n - kl - 1);
-        q += n;
-        if (*q == '&')
-            q++;
-    }
-    return NULL;
-}
-
 static int bn_ws_accept(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *target)
 {
     bn_state *st = stv;
@@ -1590,8 +1525,8 @@ static int bn_ws_accept(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *target
     if (strcmp(path, "/private/ws") == 0 || strcmp(path, "/private/stream") == 0 ||
         strncmp(path, "/private/ws/", 12) == 0) {
         /* the key in the query, or as the path's last part (/private/ws/<listenKey>) */
-        char *k = path[11] == '/' ? strdup(path + 12) : query_get(q, "listenKey"),
-             *ev = query_get(q, "events");
+        char *k = path[11] == '/' ? strdup(path + 12) : sqt_emu_query_get(q, "listenKey"),
+             *ev = sqt_emu_query_get(q, "events");
         /* a dead key: by default the socket opens and stays silent (what clients report
          * of Binance); refuse_dead_key answers 403 instead */
         int live = k != NULL && st->lk_active && strcmp(k, st->lk) == 0;
@@ -1632,14 +1567,14 @@ static int bn_ws_accept(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *target
             return 0;
         }
         /* /market/ws/<n>, /public/ws/<n>: an indexed connection, streams come by SUBSCRIBE */
-        if (bw->entry != ENTRY_LEGACY && all_digits(rest + 3))
+        if (bw->entry != ENTRY_LEGACY && sqt_emu_all_digits(rest + 3))
             return 0;
         if (subs_from(bw, rest + 3) != 0)
             goto refuse;
         return 0;
     }
     if (strcmp(rest, "stream") == 0) {
-        char *streams = query_get(q, "streams");
+        char *streams = sqt_emu_query_get(q, "streams");
         int rc = streams ? subs_from(bw, streams) : 0;
         free(streams);
         bw->combined = 1;
@@ -1666,18 +1601,9 @@ static void bn_ws_free(void *stv, sqt_emu_ws *w)
     w->dstate = NULL;
 }
 
-static void ws_send_json(sqt_emu_ws *w, json_t *v)
-{
-    char *text = v ? json_dumps(v, JSON_COMPACT) : NULL;
-    json_decref(v);
-    if (text != NULL)
-        sqt_emu_ws_text(w, text);
-    free(text);
-}
-
 static void ws_reply_error(sqt_emu_ws *w, int code, const char *msg, json_t *id)
 {
-    ws_send_json(w, json_pack("{s:{s:i, s:s}, s:O}", "error", "code", code, "msg", msg, "id",
+    sqt_emu_ws_json(w, json_pack("{s:{s:i, s:s}, s:O}", "error", "code", code, "msg", msg, "id",
                               id ? id : json_null()));
 }
 
@@ -1698,13 +1624,14 @@ static void bn_ws_message(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *data
     id = json_object_get(m, "id");
     method = json_string_value(json_object_get(m, "method"));
     params = json_object_get(m, "params");
-    if (bw == NULL || method == NULL || !(json_is_integer(id) || json_is_string(id) || id == NULL)) {
+    if (bw == NULL || method == NULL ||
+        !(json_is_integer(id) || json_is_string(id) || id == NULL)) {
         ws_reply_error(w, 2, "Invalid request", id);
     } else if (strcmp(method, "LIST_SUBSCRIPTIONS") == 0) {
         json_t *arr = json_array();
         for (i = 0; i < bw->n_subs; i++)
             json_array_append_new(arr, json_string(bw->subs[i].name));
-        ws_send_json(w, json_pack("{s:o, s:O}", "result", arr, "id", id ? id : json_null()));
+        sqt_emu_ws_json(w, json_pack("{s:o, s:O}", "result", arr, "id", id ? id : json_null()));
     } else if ((strcmp(method, "SUBSCRIBE") == 0 || strcmp(method, "UNSUBSCRIBE") == 0) &&
                w->kind == SQT_EMU_WS_MARKET && json_is_array(params)) {
         int bad = 0;
@@ -1721,9 +1648,9 @@ static void bn_ws_message(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *data
         if (bad)
             ws_reply_error(w, 2, "Invalid request: stream names must be <symbol>@<stream>", id);
         else
-            ws_send_json(w, json_pack("{s:n, s:O}", "result", "id", id ? id : json_null()));
+            sqt_emu_ws_json(w, json_pack("{s:n, s:O}", "result", "id", id ? id : json_null()));
     } else if (strcmp(method, "SET_PROPERTY") == 0 || strcmp(method, "GET_PROPERTY") == 0) {
-        ws_send_json(w, json_pack("{s:n, s:O}", "result", "id", id ? id : json_null()));
+        sqt_emu_ws_json(w, json_pack("{s:n, s:O}", "result", "id", id ? id : json_null()));
     } else {
         ws_reply_error(w, 2, "Invalid request: unknown method", id);
     }
@@ -1773,8 +1700,8 @@ static void bn_on_trade(sqt_emu *e, void *stv, sqt_dec price, sqt_dec qty, int64
                 if (agg == NULL)
                     j = json_pack("{s:s, s:I, s:I, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:b}", "e",
                                   "aggTrade", "E", (json_int_t)now, "a", (json_int_t)st->agg_id,
-                                  "s", in->symbol, "p", jdec(price), "q", jdec(qty), "nq",
-                                  jdec(qty), "f", (json_int_t)st->agg_id * 3, "l",
+                                  "s", in->symbol, "p", sqt_emu_jdec(price), "q", sqt_emu_jdec(qty),
+                                  "nq", sqt_emu_jdec(qty), "f", (json_int_t)st->agg_id * 3, "l",
                                   (json_int_t)st->agg_id * 3 + 2, "T", (json_int_t)now, "m",
                                   (int)(st->agg_id & 1));
             } else if (s->type == ST_BOOK) {
@@ -1783,15 +1710,16 @@ static void bn_on_trade(sqt_emu *e, void *stv, sqt_dec price, sqt_dec qty, int64
                     j = json_pack("{s:s, s:I, s:I, s:I, s:s, s:o, s:s, s:o, s:s}", "e",
                                   "bookTicker", "u", (json_int_t)st->update_id, "E",
                                   (json_int_t)now, "T", (json_int_t)now, "s", in->symbol, "b",
-                                  jdec(bid), "B", "1.000", "a", jdec(price), "A", "1.000");
+                                  sqt_emu_jdec(bid), "B", "1.000", "a", sqt_emu_jdec(price), "A",
+                                  "1.000");
             } else if (s->type == ST_MARK) {
                 text = &mark;
                 if (mark == NULL)
                     j = json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o, s:s, s:I}", "e",
                                   "markPriceUpdate", "E", (json_int_t)now, "s", in->symbol, "p",
-                                  jdec(price), "ap", jdec(price), "P", jdec(price), "i",
-                                  jdec(price), "r", "0.00010000", "T",
-                                  (json_int_t)((now / 28800000 + 1) * 28800000));
+                                  sqt_emu_jdec(price), "ap", sqt_emu_jdec(price), "P",
+                                  sqt_emu_jdec(price), "i", sqt_emu_jdec(price), "r", "0.00010000",
+                                  "T", (json_int_t)((now / 28800000 + 1) * 28800000));
             } else {
                 continue;
             }
@@ -1815,13 +1743,13 @@ static void kline_push(sqt_emu *e, sqt_emu_ws *w, bn_ws *bw, const bn_sub *s,
     json_t *j = json_pack(
         "{s:s, s:I, s:s, s:{s:I, s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:b, "
         "s:o, s:o, s:o, s:s}}",
-        "e", "kline", "E", (json_int_t)now, "s", s->symbol, "k", "t",
-        (json_int_t)k->open_time_ms, "T", (json_int_t)k->close_time_ms, "s", s->symbol, "i",
-        s->iv, "f", (json_int_t)100, "L", (json_int_t)200, "o", jdec(k->open), "c",
-        jdec(k->close), "h", jdec(k->high), "l", jdec(k->low), "v", jdec(k->volume), "n",
-        (json_int_t)(k->volume.mant % 100000), "x", k->closed, "q", jdec(qv), "V",
-        jdec(sqt_emu_dec_mul(k->volume, sqt_dec_make(5, 1))), "Q",
-        jdec(sqt_emu_dec_mul(qv, sqt_dec_make(5, 1))), "B", "0");
+        "e", "kline", "E", (json_int_t)now, "s", s->symbol, "k", "t", (json_int_t)k->open_time_ms,
+        "T", (json_int_t)k->close_time_ms, "s", s->symbol, "i", s->iv, "f", (json_int_t)100, "L",
+        (json_int_t)200, "o", sqt_emu_jdec(k->open), "c", sqt_emu_jdec(k->close), "h",
+        sqt_emu_jdec(k->high), "l", sqt_emu_jdec(k->low), "v", sqt_emu_jdec(k->volume), "n",
+        (json_int_t)(k->volume.mant % 100000), "x", k->closed, "q", sqt_emu_jdec(qv), "V",
+        sqt_emu_jdec(sqt_emu_dec_mul(k->volume, sqt_dec_make(5, 1))), "Q",
+        sqt_emu_jdec(sqt_emu_dec_mul(qv, sqt_dec_make(5, 1))), "B", "0");
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     (void)e;
     json_decref(j);
@@ -1952,22 +1880,22 @@ static void bn_on_order(sqt_emu *e, void *stv, const sqt_order *o, int maker, in
     }
     if (fill)
         trade_id = last_trade_id(e, o);
-    ord = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:I, s:o, s:o, "
-                    "s:o, s:I, s:I, s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:b, s:o, s:s, s:s, "
-                    "s:i, s:s}",
-                    "s", o->symbol, "c", o->client_id, "S", o->side == SQT_SIDE_BUY ? "BUY" : "SELL",
-                    "o", "LIMIT", "f", o->tif == SQT_TIF_POST_ONLY ? "GTX" : "GTC", "q",
-                    jdec(o->qty), "p", jdec(o->price), "ap", jdec(o->avg_price), "sp", "0", "x",
-                    x, "X", status_str(o->status), "i",
-                    (json_int_t)strtoll(o->order_id, NULL, 10), "l", jdec(o->last_fill_qty), "z",
-                    jdec(o->filled_qty), "L", jdec(o->last_fill_price), "T", (json_int_t)now,
-                    "t", (json_int_t)trade_id, "b", "0", "a", "0", "m",
-                    fill && maker, "R", o->reduce_only, "wt", "CONTRACT_PRICE", "ot", "LIMIT",
-                    "ps", st->hedge ? "LONG" : "BOTH", "cp", 0, "rp", jdec(o->realized_pnl),
-                    "V", "EXPIRE_MAKER", "pm", "NONE", "gtd", 0, "er", "0");
+    ord = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:I, s:o, s:o, "
+        "s:o, s:I, s:I, s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:b, s:o, s:s, s:s, "
+        "s:i, s:s}",
+        "s", o->symbol, "c", o->client_id, "S", o->side == SQT_SIDE_BUY ? "BUY" : "SELL", "o",
+        "LIMIT", "f", o->tif == SQT_TIF_POST_ONLY ? "GTX" : "GTC", "q", sqt_emu_jdec(o->qty), "p",
+        sqt_emu_jdec(o->price), "ap", sqt_emu_jdec(o->avg_price), "sp", "0", "x", x, "X",
+        status_str(o->status), "i", (json_int_t)strtoll(o->order_id, NULL, 10), "l",
+        sqt_emu_jdec(o->last_fill_qty), "z", sqt_emu_jdec(o->filled_qty), "L",
+        sqt_emu_jdec(o->last_fill_price), "T", (json_int_t)now, "t", (json_int_t)trade_id, "b", "0",
+        "a", "0", "m", fill && maker, "R", o->reduce_only, "wt", "CONTRACT_PRICE", "ot", "LIMIT",
+        "ps", st->hedge ? "LONG" : "BOTH", "cp", 0, "rp", sqt_emu_jdec(o->realized_pnl), "V",
+        "EXPIRE_MAKER", "pm", "NONE", "gtd", 0, "er", "0");
     if (ord != NULL && fill) {
         json_object_set_new(ord, "N", json_string(o->fee_asset));
-        json_object_set_new(ord, "n", jdec(o->fee));
+        json_object_set_new(ord, "n", sqt_emu_jdec(o->fee));
     }
     j = json_pack("{s:s, s:I, s:I, s:o}", "e", "ORDER_TRADE_UPDATE", "E", (json_int_t)now, "T",
                   (json_int_t)now, "o", ord);
@@ -1987,14 +1915,14 @@ static void bn_on_account(sqt_emu *e, void *stv, int64_t now)
     char *text;
     sqt_match_account(sqt_emu_match(e), &a);
     sqt_match_position(sqt_emu_match(e), &p);
-    j = json_pack("{s:s, s:I, s:I, s:{s:s, s:[{s:s, s:o, s:o, s:s}], s:[{s:s, s:o, s:o, s:o, "
-                  "s:s, s:o, s:s, s:s, s:s}]}}",
-                  "e", "ACCOUNT_UPDATE", "E", (json_int_t)now, "T", (json_int_t)now, "a", "m",
-                  "ORDER", "B", "a", a.asset, "wb", jdec(a.balance), "cw", jdec(a.balance), "bc",
-                  "0", "P", "s", p.symbol, "pa", jdec(p.size), "ep", jdec(p.entry_price), "bep",
-                  jdec(p.entry_price), "cr", "0", "up", jdec(p.unrealized_pnl), "mt",
-                  st->isolated ? "isolated" : "cross", "iw", "0", "ps",
-                  st->hedge ? "LONG" : "BOTH");
+    j = json_pack(
+        "{s:s, s:I, s:I, s:{s:s, s:[{s:s, s:o, s:o, s:s}], s:[{s:s, s:o, s:o, s:o, "
+        "s:s, s:o, s:s, s:s, s:s}]}}",
+        "e", "ACCOUNT_UPDATE", "E", (json_int_t)now, "T", (json_int_t)now, "a", "m", "ORDER", "B",
+        "a", a.asset, "wb", sqt_emu_jdec(a.balance), "cw", sqt_emu_jdec(a.balance), "bc", "0", "P",
+        "s", p.symbol, "pa", sqt_emu_jdec(p.size), "ep", sqt_emu_jdec(p.entry_price), "bep",
+        sqt_emu_jdec(p.entry_price), "cr", "0", "up", sqt_emu_jdec(p.unrealized_pnl), "mt",
+        st->isolated ? "isolated" : "cross", "iw", "0", "ps", st->hedge ? "LONG" : "BOTH");
     text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     if (text != NULL)
@@ -2052,7 +1980,8 @@ static void bn_state_dump(sqt_emu *e, void *stv, json_t *obj)
     bn_state *st = stv;
     roll(st, sqt_emu_now(e));
     json_object_set_new(obj, "listen_key", st->lk_active ? json_string(st->lk) : json_null());
-    json_object_set_new(obj, "listen_key_expires", json_integer(st->lk_active ? st->lk_expires : 0));
+    json_object_set_new(obj, "listen_key_expires",
+                        json_integer(st->lk_active ? st->lk_expires : 0));
     json_object_set_new(obj, "hedge_mode", json_boolean(st->hedge));
     json_object_set_new(obj, "rate", json_pack("{s:i, s:i, s:i}", "weight_1m", st->weight,
                                                "orders_10s", st->o10, "orders_1m", st->o1m));

@@ -62,73 +62,10 @@ typedef struct ctx {
  * helpers
  * ---------------------------------------------------------------------------------- */
 
-static const char *header(const sqt_emu_req *r, const char *name)
-{
-    size_t i;
-    for (i = 0; i < r->n_headers; i++)
-        if (strcasecmp(r->headers[i].name, name) == 0)
-            return r->headers[i].value;
-    return NULL;
-}
-
-static int hexv(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* The query decoded (the signature is over the decoded form, bitget.md 11). */
-static char *url_decode(const char *s)
-{
-    size_t n = strlen(s), i, k = 0;
-    char *out = malloc(n + 1);
-    if (out == NULL)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 && hexv(s[i + 2]) >= 0) {
-            out[k++] = (char)(hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
-            i += 2;
-        } else {
-            out[k++] = s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    out[k] = '\0';
-    return out;
-}
-
-/* The decoded value of `key` in the query (malloc'd), NULL when absent. */
-static char *qparam(const char *q, const char *key)
-{
-    size_t kl = strlen(key);
-    while (q != NULL && *q != '\0') {
-        size_t n = strcspn(q, "&");
-        if (n > kl && strncmp(q, key, kl) == 0 && q[kl] == '=') {
-            char *raw = malloc(n - kl), *dec;
-            if (raw == NULL)
-                return NULL;
-            memcpy(raw, q + kl + 1, n - kl - 1);
-            raw[n - kl - 1] = '\0';
-            dec = url_decode(raw);
-            free(raw);
-            return dec;
-        }
-        q += n;
-        if (*q == '&')
-            q++;
-    }
-    return NULL;
-}
-
-static json_t *jdec(sqt_dec d)
-{
-    char b[48];
-    return json_string(sqt_emu_fmt(d, b, sizeof(b)));
-}
-
 static json_t *jneg(sqt_dec d)
 {
     d.mant = -d.mant;
-    return jdec(d);
+    return sqt_emu_jdec(d);
 }
 
 static json_t *jms(int64_t ms)
@@ -176,7 +113,7 @@ static const char *param(ctx *c, params *ps, const char *key)
         return json_is_string(v) ? json_string_value(v) : NULL;
     }
     if (ps->n < sizeof(ps->v) / sizeof(ps->v[0])) {
-        char *s = qparam(c->req->query, key);
+        char *s = sqt_emu_query_get(c->req->query, key);
         if (s != NULL)
             ps->v[ps->n++] = s;
         return s;
@@ -254,10 +191,10 @@ static json_t *order_obj(ctx *c, const sqt_order *o, const char *status_key)
     json_t *j = json_pack(
         "{s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
         "s:s, s:s, s:o, s:o}",
-        "symbol", o->symbol, "size", jdec(o->qty), "orderId", o->order_id, "clientOid",
-        o->client_id, "baseVolume", jdec(o->filled_qty), "fee",
-        jneg(order_fee(c->e, o->order_id)), "price", jdec(o->price), "priceAvg",
-        jdec(o->avg_price), status_key, status_word(o->status), "side",
+        "symbol", o->symbol, "size", sqt_emu_jdec(o->qty), "orderId", o->order_id, "clientOid",
+        o->client_id, "baseVolume", sqt_emu_jdec(o->filled_qty), "fee",
+        jneg(order_fee(c->e, o->order_id)), "price", sqt_emu_jdec(o->price), "priceAvg",
+        sqt_emu_jdec(o->avg_price), status_key, status_word(o->status), "side",
         o->side == SQT_SIDE_BUY ? "buy" : "sell", "force",
         o->tif == SQT_TIF_POST_ONLY ? "post_only" : "gtc", "posSide",
         c->st->hedge ? "long" : "net", "marginCoin", "USDT", "marginMode",
@@ -351,16 +288,6 @@ static void bg_fault_resp(sqt_emu *e, void *st, int fault, const sqt_emu_req *re
         fail(&c, 429, "429", "Too Many Requests");
 }
 
-static int all_digits(const char *s)
-{
-    if (s == NULL || *s == '\0')
-        return 0;
-    for (; *s != '\0'; s++)
-        if (!isdigit((unsigned char)*s))
-            return 0;
-    return 1;
-}
-
 static int sign_b64(const char *secret, const char *msg, size_t len, char out[64])
 {
     unsigned char mac[EVP_MAX_MD_SIZE];
@@ -375,9 +302,10 @@ static int sign_b64(const char *secret, const char *msg, size_t len, char out[64
 static int check_auth(ctx *c)
 {
     const sqt_emu_opts *o = sqt_emu_options(c->e);
-    const char *key = header(c->req, "ACCESS-KEY"), *sig = header(c->req, "ACCESS-SIGN"),
-               *ts = header(c->req, "ACCESS-TIMESTAMP"),
-               *pass = header(c->req, "ACCESS-PASSPHRASE");
+    const char *key = sqt_emu_req_header(c->req, "ACCESS-KEY"),
+               *sig = sqt_emu_req_header(c->req, "ACCESS-SIGN"),
+               *ts = sqt_emu_req_header(c->req, "ACCESS-TIMESTAMP"),
+               *pass = sqt_emu_req_header(c->req, "ACCESS-PASSPHRASE");
     char want[64], *q, *msg;
     size_t n;
     long long t;
@@ -398,7 +326,7 @@ static int check_auth(ctx *c)
         fail(c, 400, "40011", "ACCESS_PASSPHRASE cannot be empty");
         return 0;
     }
-    if (!all_digits(ts) || strlen(ts) > 15) {
+    if (!sqt_emu_all_digits(ts) || strlen(ts) > 15) {
         fail(c, 400, "40005", "Invalid ACCESS_TIMESTAMP");
         return 0;
     }
@@ -415,7 +343,7 @@ static int check_auth(ctx *c)
         fail(c, 400, "40012", "apikey/password is incorrect");
         return 0;
     }
-    if ((q = url_decode(c->req->query)) == NULL)
+    if ((q = sqt_emu_url_decode(c->req->query, strlen(c->req->query))) == NULL)
         return fail(c, 500, "40725", "out of memory"), 0;
     n = strlen(ts) + strlen(c->req->method) + strlen(c->req->path) + strlen(q) + 2 +
         c->req->body_len;
@@ -478,8 +406,8 @@ static void h_contracts(ctx *c, params *ps)
                            in->quote_asset, "supportMarginCoins", "USDT", "pricePlace", place,
                            "priceEndStep", endstep, "volumePlace", vplace, "sizeMultiplier",
                            sqt_emu_fmt(step, b, sizeof(b)), "minTradeNum",
-                           jdec(sqt_dec_normalize(in->min_qty)), "minTradeUSDT",
-                           jdec(sqt_dec_normalize(in->min_notional)), "maxSymbolOrderNum",
+                           sqt_emu_jdec(sqt_dec_normalize(in->min_qty)), "minTradeUSDT",
+                           sqt_emu_jdec(sqt_dec_normalize(in->min_notional)), "maxSymbolOrderNum",
                            "200", "maxProductOrderNum", "400", "makerFeeRate", "0.0002",
                            "takerFeeRate", "0.0006", "symbolStatus", "normal", "symbolType",
                            "perpetual", "minLever", "1", "maxLever", "125"));
@@ -517,7 +445,8 @@ static void h_candles(ctx *c, params *ps)
         fail(c, 400, "40019", "Parameter granularity error");
         return;
     }
-    if (ls != NULL && (!all_digits(ls) || (limit = strtol(ls, NULL, 10)) < 1 || limit > 1000)) {
+    if (ls != NULL &&
+        (!sqt_emu_all_digits(ls) || (limit = strtol(ls, NULL, 10)) < 1 || limit > 1000)) {
         fail(c, 400, "40017", "Parameter limit error");
         return;
     }
@@ -529,10 +458,11 @@ static void h_candles(ctx *c, params *ps)
     from = n > (size_t)limit ? n - (size_t)limit : 0;
     arr = json_array();
     for (i = from; i < n && arr != NULL; i++)
-        json_array_append_new(arr, json_pack("[o, o, o, o, o, o, o]", jms(k[i].open_time_ms),
-                                             jdec(k[i].open), jdec(k[i].high), jdec(k[i].low),
-                                             jdec(k[i].close), jdec(k[i].volume),
-                                             jdec(sqt_emu_dec_mul(k[i].volume, k[i].close))));
+        json_array_append_new(
+            arr, json_pack("[o, o, o, o, o, o, o]", jms(k[i].open_time_ms), sqt_emu_jdec(k[i].open),
+                           sqt_emu_jdec(k[i].high), sqt_emu_jdec(k[i].low),
+                           sqt_emu_jdec(k[i].close), sqt_emu_jdec(k[i].volume),
+                           sqt_emu_jdec(sqt_emu_dec_mul(k[i].volume, k[i].close))));
     free(k);
     ok(c, arr);
 }
@@ -551,15 +481,15 @@ static json_t *account_obj(ctx *c)
     snprintf(lev, sizeof(lev), "%d", (int)a.leverage);
     return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:s, s:s, "
                      "s:s, s:s}",
-                     "marginCoin", "USDT", "locked", "0", "available", jdec(a.available),
-                     "crossedMaxAvailable", jdec(a.available), "isolatedMaxAvailable",
-                     jdec(a.available), "maxTransferOut", jdec(a.available), "accountEquity",
-                     jdec(a.balance), "usdtEquity", jdec(a.balance), "crossedMarginLeverage",
-                     lev, "isolatedLongLever", lev, "isolatedShortLever", lev, "unrealizedPL",
-                     jdec(p.unrealized_pnl), "marginMode",
-                     c->st->isolated ? "isolated" : "crossed", "posMode",
-                     c->st->hedge ? "hedge_mode" : "one_way_mode", "assetMode", "single",
-                     "coupon", "0");
+                     "marginCoin", "USDT", "locked", "0", "available", sqt_emu_jdec(a.available),
+                     "crossedMaxAvailable", sqt_emu_jdec(a.available), "isolatedMaxAvailable",
+                     sqt_emu_jdec(a.available), "maxTransferOut", sqt_emu_jdec(a.available),
+                     "accountEquity", sqt_emu_jdec(a.balance), "usdtEquity",
+                     sqt_emu_jdec(a.balance), "crossedMarginLeverage", lev, "isolatedLongLever",
+                     lev, "isolatedShortLever", lev, "unrealizedPL", sqt_emu_jdec(p.unrealized_pnl),
+                     "marginMode", c->st->isolated ? "isolated" : "crossed", "posMode",
+                     c->st->hedge ? "hedge_mode" : "one_way_mode", "assetMode", "single", "coupon",
+                     "0");
 }
 
 static void h_account(ctx *c, params *ps)
@@ -595,17 +525,17 @@ static json_t *positions(ctx *c)
         size.mant = -size.mant;
     snprintf(lev, sizeof(lev), "%d", (int)p.leverage);
     json_array_append_new(
-        arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:o, s:s, s:s, s:o, "
-                       "s:s, s:o}",
-                       "symbol", p.symbol, "marginCoin", "USDT", "holdSide",
-                       p.size.mant > 0 ? "long" : "short", "openDelegateSize", "0", "available",
-                       jdec(size), "total", jdec(size), "locked", "0", "openPriceAvg",
-                       jdec(p.entry_price), "leverage", lev, "unrealizedPL",
-                       jdec(p.unrealized_pnl), "marginMode",
-                       c->st->isolated ? "isolated" : "crossed", "posMode",
-                       c->st->hedge ? "hedge_mode" : "one_way_mode", "markPrice",
-                       jdec(sqt_emu_price(c->e)), "achievedProfits", "0", "uTime",
-                       jms(c->now)));
+        arr,
+        json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:s, s:o, s:s, s:s, s:o, "
+                  "s:s, s:o}",
+                  "symbol", p.symbol, "marginCoin", "USDT", "holdSide",
+                  p.size.mant > 0 ? "long" : "short", "openDelegateSize", "0", "available",
+                  sqt_emu_jdec(size), "total", sqt_emu_jdec(size), "locked", "0", "openPriceAvg",
+                  sqt_emu_jdec(p.entry_price), "leverage", lev, "unrealizedPL",
+                  sqt_emu_jdec(p.unrealized_pnl), "marginMode",
+                  c->st->isolated ? "isolated" : "crossed", "posMode",
+                  c->st->hedge ? "hedge_mode" : "one_way_mode", "markPrice",
+                  sqt_emu_jdec(sqt_emu_price(c->e)), "achievedProfits", "0", "uTime", jms(c->now)));
     return arr;
 }
 
@@ -648,7 +578,7 @@ static void h_leverage(ctx *c, params *ps)
     sqt_error err;
     if (!scope_ok(c, ps, 1))
         return;
-    if (!all_digits(l) || strlen(l) > 4) {
+    if (!sqt_emu_all_digits(l) || strlen(l) > 4) {
         fail(c, 400, "40019", "Parameter leverage error");
         return;
     }
@@ -664,21 +594,15 @@ static void h_leverage(ctx *c, params *ps)
  * orders
  * ---------------------------------------------------------------------------------- */
 
-static const char *jstr(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /* One order of a place request (the body, or a batch item with its fields). -1 with
  * code and msg set when the request is wrong before the core sees it. */
 static int order_from(ctx *c, json_t *item, sqt_order_req *r, const char **code,
                       const char **msg)
 {
-    const char *size = jstr(item, "size"), *price = jstr(item, "price"),
-               *side = jstr(item, "side"), *ot = jstr(item, "orderType"),
-               *force = jstr(item, "force"), *cid = jstr(item, "clientOid"),
-               *ts = jstr(item, "tradeSide"), *ro = jstr(item, "reduceOnly");
+    const char *size = sqt_emu_jstr(item, "size"), *price = sqt_emu_jstr(item, "price"),
+               *side = sqt_emu_jstr(item, "side"), *ot = sqt_emu_jstr(item, "orderType"),
+               *force = sqt_emu_jstr(item, "force"), *cid = sqt_emu_jstr(item, "clientOid"),
+               *ts = sqt_emu_jstr(item, "tradeSide"), *ro = sqt_emu_jstr(item, "reduceOnly");
     memset(r, 0, sizeof(*r));
     r->struct_size = sizeof(*r);
     *code = "40019";
@@ -747,7 +671,8 @@ static int order_from(ctx *c, json_t *item, sqt_order_req *r, const char **code,
 
 static int margin_ok(ctx *c)
 {
-    const char *coin = jstr(c->body, "marginCoin"), *mode = jstr(c->body, "marginMode");
+    const char *coin = sqt_emu_jstr(c->body, "marginCoin"),
+               *mode = sqt_emu_jstr(c->body, "marginMode");
     if (coin == NULL || strcasecmp(coin, "USDT") != 0) {
         fail(c, 400, "40019", "Parameter marginCoin error");
         return 0;
@@ -795,7 +720,8 @@ static void h_batch_place(ctx *c, params *ps)
         sqt_order_req r;
         sqt_order o;
         sqt_error err;
-        const char *code, *msg, *cid = json_is_object(item) ? jstr(item, "clientOid") : NULL;
+        const char *code, *msg,
+            *cid = json_is_object(item) ? sqt_emu_jstr(item, "clientOid") : NULL;
         if (!json_is_object(item) || order_from(c, item, &r, &code, &msg) != 0) {
             json_array_append_new(failed, json_pack("{s:s, s:s, s:s, s:s}", "orderId", "",
                                                     "clientOid", cid ? cid : "", "errorMsg",
@@ -821,7 +747,7 @@ static void h_batch_place(ctx *c, params *ps)
 
 static void h_cancel(ctx *c, params *ps)
 {
-    const char *oid = jstr(c->body, "orderId"), *cid = jstr(c->body, "clientOid");
+    const char *oid = sqt_emu_jstr(c->body, "orderId"), *cid = sqt_emu_jstr(c->body, "clientOid");
     sqt_order o;
     sqt_error err;
     if (!scope_ok(c, ps, 1))
@@ -872,8 +798,8 @@ static void h_batch_cancel(ctx *c, params *ps)
     succ = json_array();
     failed = json_array();
     json_array_foreach(list, i, item) {
-        const char *oid = json_is_object(item) ? jstr(item, "orderId") : NULL,
-                   *cid = json_is_object(item) ? jstr(item, "clientOid") : NULL;
+        const char *oid = json_is_object(item) ? sqt_emu_jstr(item, "orderId") : NULL,
+                   *cid = json_is_object(item) ? sqt_emu_jstr(item, "clientOid") : NULL;
         sqt_order o;
         sqt_error err;
         if (oid == NULL && cid == NULL) {
@@ -918,8 +844,8 @@ static void h_pending(ctx *c, params *ps)
     char end[SQT_ORDER_ID_MAX] = "";
     if (!scope_ok(c, ps, 0))
         return;
-    if ((lt != NULL && !all_digits(lt)) ||
-        (ls != NULL && (!all_digits(ls) || (limit = strtol(ls, NULL, 10)) < 1 ||
+    if ((lt != NULL && !sqt_emu_all_digits(lt)) ||
+        (ls != NULL && (!sqt_emu_all_digits(ls) || (limit = strtol(ls, NULL, 10)) < 1 ||
                         limit > BG_PAGE_MAX))) {
         fail(c, 400, "40017", "Parameter verification failed");
         return;
@@ -1020,7 +946,7 @@ static void bg_rest(sqt_emu *e, void *stv, const sqt_emu_req *req, sqt_emu_resp 
         return;
     }
     if (strcmp(req->method, "POST") == 0) {
-        const char *ct = header(req, "Content-Type");
+        const char *ct = sqt_emu_req_header(req, "Content-Type");
         if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0) {
             fail(&c, 400, "40007", "Invalid Content_Type, please use 'application/json' format");
             return;
@@ -1067,26 +993,17 @@ static void bg_ws_free(void *stv, sqt_emu_ws *w)
     w->dstate = NULL;
 }
 
-static void ws_send_json(sqt_emu_ws *w, json_t *v)
-{
-    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(v);
-    if (text != NULL)
-        sqt_emu_ws_text(w, text);
-    free(text);
-}
-
 static void ws_error(sqt_emu_ws *w, int code, const char *msg)
 {
-    ws_send_json(w, json_pack("{s:s, s:i, s:s}", "event", "error", "code", code, "msg", msg));
+    sqt_emu_ws_json(w, json_pack("{s:s, s:i, s:s}", "event", "error", "code", code, "msg", msg));
 }
 
 static void ws_login(sqt_emu *e, bg_state *st, sqt_emu_ws *w, bg_ws *bw, json_t *args)
 {
     const sqt_emu_opts *o = sqt_emu_options(e);
     json_t *a = json_array_get(args, 0);
-    const char *key = jstr(a, "apiKey"), *pass = jstr(a, "passphrase"), *ts = jstr(a, "timestamp"),
-               *sign = jstr(a, "sign");
+    const char *key = sqt_emu_jstr(a, "apiKey"), *pass = sqt_emu_jstr(a, "passphrase"),
+               *ts = sqt_emu_jstr(a, "timestamp"), *sign = sqt_emu_jstr(a, "sign");
     char msg[64], want[64];
     long long t;
     if (w->kind != SQT_EMU_WS_USER) {
@@ -1097,12 +1014,13 @@ static void ws_login(sqt_emu *e, bg_state *st, sqt_emu_ws *w, bg_ws *bw, json_t 
         ws_error(w, 30016, "Param error");
         return;
     }
-    if (!all_digits(ts) || strlen(ts) > 12) {
+    if (!sqt_emu_all_digits(ts) || strlen(ts) > 12) {
         ws_error(w, 30013, "Invalid timestamp");
         return;
     }
     t = strtoll(ts, NULL, 10); /* seconds (bitget.md 2.5) */
-    if (t * 1000 < sqt_emu_now(e) - BG_TS_WINDOW_MS || t * 1000 > sqt_emu_now(e) + BG_TS_WINDOW_MS) {
+    if (t * 1000 < sqt_emu_now(e) - BG_TS_WINDOW_MS ||
+        t * 1000 > sqt_emu_now(e) + BG_TS_WINDOW_MS) {
         ws_error(w, 30014, "Request timestamp expired");
         return;
     }
@@ -1120,12 +1038,13 @@ static void ws_login(sqt_emu *e, bg_state *st, sqt_emu_ws *w, bg_ws *bw, json_t 
         return;
     }
     bw->logged_in = 1;
-    ws_send_json(w, json_pack("{s:s, s:i, s:s}", "event", "login", "code", 0, "msg", ""));
+    sqt_emu_ws_json(w, json_pack("{s:s, s:i, s:s}", "event", "login", "code", 0, "msg", ""));
 }
 
 static int sub_make(sqt_emu *e, sqt_emu_ws *w, json_t *a, bg_sub *s)
 {
-    const char *it = jstr(a, "instType"), *ch = jstr(a, "channel"), *inst = jstr(a, "instId");
+    const char *it = sqt_emu_jstr(a, "instType"), *ch = sqt_emu_jstr(a, "channel"),
+               *inst = sqt_emu_jstr(a, "instId");
     memset(s, 0, sizeof(*s));
     if (it == NULL || ch == NULL || inst == NULL || strcasecmp(it, BG_PRODUCT) != 0 ||
         strlen(ch) >= sizeof(s->channel) || strlen(inst) >= sizeof(s->inst))
@@ -1162,7 +1081,7 @@ static void ws_subscribe(sqt_emu *e, sqt_emu_ws *w, bg_ws *bw, json_t *args, int
     json_array_foreach(args, i, a) {
         bg_sub s;
         if (sub_make(e, w, a, &s) != 0) {
-            ws_send_json(w, json_pack("{s:s, s:O, s:i, s:s}", "event", "error", "arg", a,
+            sqt_emu_ws_json(w, json_pack("{s:s, s:O, s:i, s:s}", "event", "error", "arg", a,
                                       "code", 30001, "msg", "channel or instId does not exist"));
             continue;
         }
@@ -1179,7 +1098,7 @@ static void ws_subscribe(sqt_emu *e, sqt_emu_ws *w, bg_ws *bw, json_t *args, int
         } else if (!on && k < bw->n_subs) {
             bw->subs[k] = bw->subs[--bw->n_subs];
         }
-        ws_send_json(w, json_pack("{s:s, s:{s:s, s:s, s:s}}", "event",
+        sqt_emu_ws_json(w, json_pack("{s:s, s:{s:s, s:s, s:s}}", "event",
                                   on ? "subscribe" : "unsubscribe", "arg", "instType", BG_PRODUCT,
                                   "channel", s.channel, "instId", s.inst));
     }
@@ -1197,7 +1116,7 @@ static void bg_ws_message(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *data
         return;
     }
     m = json_loadb(data, len, 0, NULL);
-    op = json_is_object(m) ? jstr(m, "op") : NULL;
+    op = json_is_object(m) ? sqt_emu_jstr(m, "op") : NULL;
     if (op == NULL)
         ws_error(w, 30002, "Illegal request");
     else if (strcmp(op, "login") == 0)
@@ -1214,7 +1133,7 @@ static void bg_ws_message(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *data
 static void push(sqt_emu_ws *w, const char *action, const char *channel, const char *inst,
                  json_t *data, int64_t now)
 {
-    ws_send_json(w, json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:I}", "action", action, "arg",
+    sqt_emu_ws_json(w, json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:I}", "action", action, "arg",
                               "instType", BG_PRODUCT, "channel", channel, "instId", inst, "data",
                               data, "ts", (json_int_t)now));
 }
@@ -1238,10 +1157,11 @@ static void bg_on_trade(sqt_emu *e, void *stv, sqt_dec price, sqt_dec qty, int64
                 strcmp(bw->subs[i].inst, in->symbol) == 0)
                 push(w, "snapshot", "ticker", in->symbol,
                      json_pack("[{s:s, s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:s, s:s, s:o}]",
-                               "instId", in->symbol, "lastPr", jdec(price), "bidPr", jdec(bid),
-                               "askPr", jdec(price), "bidSz", "1", "askSz", "1", "markPrice",
-                               jdec(price), "indexPrice", jdec(price), "fundingRate", "0.0001",
-                               "symbolType", "1", "ts", jms(now)),
+                               "instId", in->symbol, "lastPr", sqt_emu_jdec(price), "bidPr",
+                               sqt_emu_jdec(bid), "askPr", sqt_emu_jdec(price), "bidSz", "1",
+                               "askSz", "1", "markPrice", sqt_emu_jdec(price), "indexPrice",
+                               sqt_emu_jdec(price), "fundingRate", "0.0001", "symbolType", "1",
+                               "ts", jms(now)),
                      now);
     }
 }
@@ -1249,9 +1169,9 @@ static void bg_on_trade(sqt_emu *e, void *stv, sqt_dec price, sqt_dec qty, int64
 static json_t *candle_row(const sqt_kline *k)
 {
     sqt_dec qv = sqt_emu_dec_mul(k->volume, k->close);
-    return json_pack("[o, o, o, o, o, o, o, o]", jms(k->open_time_ms), jdec(k->open),
-                     jdec(k->high), jdec(k->low), jdec(k->close), jdec(k->volume), jdec(qv),
-                     jdec(qv));
+    return json_pack("[o, o, o, o, o, o, o, o]", jms(k->open_time_ms), sqt_emu_jdec(k->open),
+                     sqt_emu_jdec(k->high), sqt_emu_jdec(k->low), sqt_emu_jdec(k->close),
+                     sqt_emu_jdec(k->volume), sqt_emu_jdec(qv), sqt_emu_jdec(qv));
 }
 
 /* Candles: the forming row every BG_KLINE_PUSH_MS; no closed flag (the next row's ts
@@ -1326,33 +1246,35 @@ static void bg_on_order(sqt_emu *e, void *stv, const sqt_order *o, int maker, in
     sqt_dec total = order_fee(e, o->order_id);
     json_t *d, *j;
     char *text;
-    d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, "
-                  "s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
-                  "orderId", o->order_id, "clientOid", o->client_id, "instId", o->symbol,
-                  "side", st->hedge ? "buy" : o->side == SQT_SIDE_BUY ? "buy" : "sell",
-                  "posSide", st->hedge ? "long" : "net", "posMode",
-                  st->hedge ? "hedge_mode" : "one_way_mode", "orderType", "limit", "force",
-                  o->tif == SQT_TIF_POST_ONLY ? "post_only" : "gtc", "price", jdec(o->price),
-                  "size", jdec(o->qty), "status", status_word(o->status), "accBaseVolume",
-                  jdec(o->filled_qty), "priceAvg", jdec(o->avg_price), "totalProfits",
-                  jdec(o->realized_pnl), "reduceOnly", o->reduce_only ? "yes" : "no",
-                  "marginMode", st->isolated ? "isolated" : "crossed", "marginCoin", "USDT",
-                  "enterPointSource", "API", "cancelReason",
-                  o->status == SQT_ORDER_CANCELED ? "normal_cancel" : "", "stpMode", "none",
-                  "cTime", jms(sqt_emu_order_created(e, o->order_id)), "uTime", jms(now));
+    d = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, "
+        "s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
+        "orderId", o->order_id, "clientOid", o->client_id, "instId", o->symbol, "side",
+        st->hedge                 ? "buy"
+        : o->side == SQT_SIDE_BUY ? "buy"
+                                  : "sell",
+        "posSide", st->hedge ? "long" : "net", "posMode", st->hedge ? "hedge_mode" : "one_way_mode",
+        "orderType", "limit", "force", o->tif == SQT_TIF_POST_ONLY ? "post_only" : "gtc", "price",
+        sqt_emu_jdec(o->price), "size", sqt_emu_jdec(o->qty), "status", status_word(o->status),
+        "accBaseVolume", sqt_emu_jdec(o->filled_qty), "priceAvg", sqt_emu_jdec(o->avg_price),
+        "totalProfits", sqt_emu_jdec(o->realized_pnl), "reduceOnly", o->reduce_only ? "yes" : "no",
+        "marginMode", st->isolated ? "isolated" : "crossed", "marginCoin", "USDT",
+        "enterPointSource", "API", "cancelReason",
+        o->status == SQT_ORDER_CANCELED ? "normal_cancel" : "", "stpMode", "none", "cTime",
+        jms(sqt_emu_order_created(e, o->order_id)), "uTime", jms(now));
     if (d == NULL)
         return;
     if (st->hedge)
         json_object_set_new(d, "tradeSide",
                             json_string(o->side == SQT_SIDE_BUY ? "open" : "close"));
     if (fill) {
-        json_object_set_new(d, "baseVolume", jdec(o->last_fill_qty));
-        json_object_set_new(d, "fillPrice", jdec(o->last_fill_price));
+        json_object_set_new(d, "baseVolume", sqt_emu_jdec(o->last_fill_qty));
+        json_object_set_new(d, "fillPrice", sqt_emu_jdec(o->last_fill_price));
         json_object_set_new(d, "fillFee", jneg(o->fee));
         json_object_set_new(d, "fillFeeCoin", json_string(o->fee_asset));
         json_object_set_new(d, "fillTime", jms(now));
         json_object_set_new(d, "tradeScope", json_string(maker ? "M" : "T"));
-        json_object_set_new(d, "pnl", jdec(o->realized_pnl));
+        json_object_set_new(d, "pnl", sqt_emu_jdec(o->realized_pnl));
     } else {
         json_object_set_new(d, "baseVolume", json_string("0"));
     }
@@ -1380,7 +1302,7 @@ static int bg_command(sqt_emu *e, void *stv, const char *name, json_t *args, jso
     bg_state *st = stv;
     (void)e;
     if (strcmp(name, "set_passphrase") == 0) {
-        const char *p = jstr(args, "passphrase");
+        const char *p = sqt_emu_jstr(args, "passphrase");
         if (p == NULL || p[0] == '\0' || strlen(p) >= sizeof(st->passphrase)) {
             json_object_set_new(reply, "error", json_string("passphrase: a non-empty string"));
             return SQT_EINVAL;
@@ -1389,7 +1311,7 @@ static int bg_command(sqt_emu *e, void *stv, const char *name, json_t *args, jso
         return SQT_OK;
     }
     if (strcmp(name, "position_mode") == 0) {
-        const char *m = jstr(args, "mode");
+        const char *m = sqt_emu_jstr(args, "mode");
         if (m == NULL || (strcmp(m, "hedge") != 0 && strcmp(m, "one_way") != 0)) {
             json_object_set_new(reply, "error", json_string("mode: hedge or one_way"));
             return SQT_EINVAL;

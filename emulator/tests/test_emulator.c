@@ -1,4 +1,4 @@
-/* The exchange emulator (Binance and Bitget dialects) driven by the host's own HTTP and
+/* The exchange emulator (Binance, Bitget and Gate dialects) driven by the host's own HTTP and
  * WebSocket clients on one loop, plus the built binary as a process. */
 #include <fcntl.h>
 #include <signal.h>
@@ -150,6 +150,8 @@ typedef struct hres {
     int err;
     char *body;
     char weight[32], retry_after[32], orders10[32];
+    char remain[32],
+        page_limit[32]; /* Gate: X-Gate-RateLimit-Requests-Remain, X-Pagination-Limit */
     json_t *json;
 } hres;
 
@@ -175,6 +177,10 @@ static void on_http(void *ud, const sqt_http_response *resp)
             snprintf(r->retry_after, sizeof(r->retry_after), "%s", resp->headers[i].value);
         if (strcasecmp(resp->headers[i].name, "X-MBX-ORDER-COUNT-10S") == 0)
             snprintf(r->orders10, sizeof(r->orders10), "%s", resp->headers[i].value);
+        if (strcasecmp(resp->headers[i].name, "X-Gate-RateLimit-Requests-Remain") == 0)
+            snprintf(r->remain, sizeof(r->remain), "%s", resp->headers[i].value);
+        if (strcasecmp(resp->headers[i].name, "X-Pagination-Limit") == 0)
+            snprintf(r->page_limit, sizeof(r->page_limit), "%s", resp->headers[i].value);
     }
     r->json = r->body ? json_loads(r->body, JSON_DECODE_ANY, NULL) : NULL;
 }
@@ -322,7 +328,8 @@ static void w_closed(void *ud, sqt_ws *ws)
     ((wsc *)ud)->closed = 1;
 }
 
-static int ws_connect(fx *f, wsc *w, const char *target)
+/* With these handshake headers (Gate: X-Gate-Size-Decimal). */
+static int ws_connect_h(fx *f, wsc *w, const char *target, const sqt_header *h, size_t nh)
 {
     static const sqt_ws_callbacks cbs = {sizeof(sqt_ws_callbacks), w_open, w_msg, w_down,
                                          w_closed};
@@ -334,12 +341,19 @@ static int ws_connect(fx *f, wsc *w, const char *target)
     memset(&o, 0, sizeof(o));
     o.struct_size = sizeof(o);
     o.url = url;
+    o.headers = h;
+    o.n_headers = nh;
     o.reconnect_base_ms = 60000; /* the tests look at one connection */
     w->ws = sqt_ws_open(&f->loop, NULL, &o, &cbs, w, &err);
     if (w->ws == NULL)
         return -1;
     RUN_UNTIL(&f->loop, w->opens > 0 || w->downs > 0, 5000);
     return w->opens > 0 ? 0 : -1;
+}
+
+static int ws_connect(fx *f, wsc *w, const char *target)
+{
+    return ws_connect_h(f, w, target, NULL, 0);
 }
 
 static void ws_done(fx *f, wsc *w)
@@ -928,8 +942,8 @@ static void test_market_streams(void)
         CU_FAIL("emulator did not start");
         return;
     }
-    SQT_ASSERT_INT_EQ(ws_connect(&f, &comb, "/market/stream?streams=ethusdt@kline_1m/btcusdt@kline_1m"),
-                      0);
+    SQT_ASSERT_INT_EQ(
+        ws_connect(&f, &comb, "/market/stream?streams=ethusdt@kline_1m/btcusdt@kline_1m"), 0);
     SQT_ASSERT_INT_EQ(ws_connect(&f, &pub, "/public/ws/ethusdt@bookTicker/ethusdt@aggTrade"), 0);
     {
         static const char list[] = "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":7}";
@@ -1586,9 +1600,11 @@ static void test_method_faults_and_table(void)
     /* the table answers help and names an unknown command */
     control(&f, "help", NULL, &r);
     SQT_ASSERT_INT_EQ(r.status, 200);
-    CU_ASSERT_TRUE(json_is_string(json_object_get(json_object_get(r.json, "commands"), "close_position")));
+    CU_ASSERT_TRUE(
+        json_is_string(json_object_get(json_object_get(r.json, "commands"), "close_position")));
     CU_ASSERT_TRUE(json_is_string(json_object_get(json_object_get(r.json, "commands"), "print")));
-    CU_ASSERT_TRUE(json_is_string(json_object_get(json_object_get(r.json, "commands"), "stall_ws")));
+    CU_ASSERT_TRUE(
+        json_is_string(json_object_get(json_object_get(r.json, "commands"), "stall_ws")));
     hres_free(&r);
     control(&f, "drop_wss", NULL, &r);
     SQT_ASSERT_INT_EQ(r.status, 404);
@@ -2056,6 +2072,802 @@ static void test_bitget_streams(void)
     fx_stop(&f);
 }
 
+/* ------------------------------------------------------------------------------------
+ * the Gate dialect
+ * ---------------------------------------------------------------------------------- */
+
+#define GT "/api/v4/futures/usdt"
+
+static void gt_hex(const unsigned char *md, unsigned int n, char *out)
+{
+    unsigned int i;
+    for (i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* The test's own Gate signature (gate.md 2.1), checked against the spec's vectors. */
+static void gt_sign(const char *method, const char *path, const char *query, const char *body,
+                    const char *ts, const char *secret, char out[129])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    char bh[129], msg[4096];
+    EVP_Digest(body, strlen(body), md, &n, EVP_sha512(), NULL);
+    gt_hex(md, n, bh);
+    snprintf(msg, sizeof(msg), "%s\n%s\n%s\n%s\n%s", method, path, query, bh, ts);
+    HMAC(EVP_sha512(), secret, (int)strlen(secret), (const unsigned char *)msg, strlen(msg), md,
+         &n);
+    gt_hex(md, n, out);
+}
+
+static void gt_ws_sign(const char *channel, const char *event, long long t, const char *secret,
+                       char out[129])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    char msg[160];
+    snprintf(msg, sizeof(msg), "channel=%s&event=%s&time=%lld", channel, event, t);
+    HMAC(EVP_sha512(), secret, (int)strlen(secret), (const unsigned char *)msg, strlen(msg), md,
+         &n);
+    gt_hex(md, n, out);
+}
+
+/* A Gate call: KEY/SIGN/Timestamp (key NULL: no auth headers), signed over the query as
+ * given in `signed_query` (NULL: the sent one), X-Gate-Size-Decimal when dec. */
+static void gt_call(fx *f, const char *method, const char *path, const char *query,
+                    const char *signed_query, const char *body, const char *ts,
+                    const char *key, const char *secret, int dec, hres *r)
+{
+    char target[2048], sig[129];
+    sqt_header h[6];
+    size_t nh = 0;
+    snprintf(target, sizeof(target), "%s%s%s", path, query[0] ? "?" : "", query);
+    gt_sign(method, path, signed_query ? signed_query : query, body ? body : "", ts, secret,
+            sig);
+    if (key != NULL) {
+        h[nh].name = "KEY";
+        h[nh++].value = key;
+        h[nh].name = "SIGN";
+        h[nh++].value = sig;
+        h[nh].name = "Timestamp";
+        h[nh++].value = ts;
+    }
+    if (body != NULL) {
+        h[nh].name = "Content-Type";
+        h[nh++].value = "application/json";
+    }
+    if (dec) {
+        h[nh].name = "X-Gate-Size-Decimal";
+        h[nh++].value = "1";
+    }
+    send_to(f, method, target, h, nh, body, 0, r);
+}
+
+static const char *gt_now(char *buf, size_t cap, int64_t shift_ms)
+{
+    snprintf(buf, cap, "%lld", (long long)((wall_ms() + shift_ms) / 1000));
+    return buf;
+}
+
+static void gt_ok(fx *f, const char *method, const char *path, const char *query,
+                  const char *body, hres *r)
+{
+    char ts[24];
+    gt_call(f, method, path, query, NULL, body, gt_now(ts, sizeof(ts), 0), SQT_EMU_DEFAULT_KEY,
+            SQT_EMU_DEFAULT_SECRET, 0, r);
+}
+
+static int gt_start(fx *f)
+{
+    int rc;
+    fx_dialect = "gate";
+    rc = fx_start(f, 1, NULL);
+    fx_dialect = "binance";
+    return rc;
+}
+
+/* A poc buy of n contracts at price with text; returns the id (0 on failure). */
+static long long gt_buy(fx *f, int n, const char *price, const char *text, int *status)
+{
+    char body[300];
+    hres r;
+    long long id;
+    snprintf(body, sizeof(body), "{\"contract\":\"ETH_USDT\",\"size\":%d,\"price\":\"%s\","
+             "\"tif\":\"poc\",\"text\":\"%s\"}", n, price, text);
+    gt_ok(f, "POST", GT "/orders", "", body, &r);
+    if (status != NULL)
+        *status = r.status;
+    id = r.status == 201 ? jint(r.json, "id") : 0;
+    hres_free(&r);
+    return id;
+}
+
+/* The spec's vectors (gate.md 2.2) through the test's signer: it is Gate's algorithm. */
+static void test_gate_vectors(void)
+{
+    char sig[129];
+    gt_sign("GET", "/api/v4/futures/orders", "contract=BTC_USD&status=finished&limit=50", "",
+            "1541993715", "secret", sig);
+    SQT_ASSERT_STR_EQ(sig, "55f84ea195d6fe57ce62464daaa7c3c02fa9d1dde954e4c898289c9a2407a3d6"
+                           "fb3faf24deff16790d726b66ac9f74526668b13bd01029199cc4fcc522418b8a");
+    gt_sign("POST", "/api/v4/futures/orders", "",
+            "{\"contract\":\"BTC_USD\",\"type\":\"limit\",\"size\":100,\"price\":6800,"
+            "\"time_in_force\":\"gtc\"}",
+            "1541993715", "secret", sig);
+    SQT_ASSERT_STR_EQ(sig, "eae42da914a590ddf727473aff25fc87d50b64783941061f47a3fdb92742541f"
+                           "c4c2c14017581b4199a1418d54471c269c03a38d788d802e2c306c37636389f0");
+    gt_sign("POST", "/api/v4/futures/usdt/orders", "",
+            "{\"contract\":\"BTC_USDT\",\"size\":10,\"price\":\"60000\",\"tif\":\"poc\","
+            "\"text\":\"t-60000_B_1\"}",
+            "1700000000", "secret", sig);
+    SQT_ASSERT_STR_EQ(sig, "efc0aff324a2cf8a23c442919e3a78020a69c05e3cc02cad6075573ab1a50b06"
+                           "031a1cb261d5bde4024e560a29991149bde43325caf9cc78639bf40ba5ef2369");
+    gt_ws_sign("futures.orders", "subscribe", 1700000000LL, "secret", sig);
+    SQT_ASSERT_STR_EQ(sig, "e40a0260c1d090a7b5f60f6171dfc3d9ca6a1b1dd6abfd8e92347bad5e134af7"
+                           "7fb03930eff122f7f72cdcb3c41898a16dbf1ee7089615f540c11b12c19b6d04");
+}
+
+/* Contracts, the account, every signature refusal, fractional seconds, the decoded query,
+ * clock skew and the rate headers. */
+static void test_gate_rest_auth(void)
+{
+    fx f;
+    hres r;
+    char ts[24];
+    json_t *c;
+    if (gt_start(&f) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    call(&f, "GET", GT "/contracts/ETH_USDT", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "name"), "ETH_USDT");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "quanto_multiplier"), "0.001");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "order_price_round"), "0.01");
+    SQT_ASSERT_INT_EQ(jint(r.json, "order_size_min"), 1);
+    CU_ASSERT_TRUE(jint(r.json, "orders_limit") > 0);
+    CU_ASSERT_TRUE(r.remain[0] != '\0');
+    hres_free(&r);
+    call(&f, "GET", GT "/contracts/BTC_USDT", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "CONTRACT_NOT_FOUND");
+    hres_free(&r);
+    gt_ok(&f, "GET", GT "/accounts", "", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    c = json_object_get(r.json, "user");
+    CU_ASSERT_TRUE(json_is_integer(c) && json_integer_value(c) > 0);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "currency"), "USDT");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "position_mode"), "single");
+    hres_free(&r);
+    /* a wrong secret, a wrong key, a missing header, a stale timestamp */
+    gt_call(&f, "GET", GT "/accounts", "", NULL, NULL, gt_now(ts, sizeof(ts), 0),
+            SQT_EMU_DEFAULT_KEY, "wrong-secret", 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 401);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "INVALID_SIGNATURE");
+    CU_ASSERT_TRUE(jstr(r.json, "message")[0] != '\0');
+    hres_free(&r);
+    gt_call(&f, "GET", GT "/accounts", "", NULL, NULL, gt_now(ts, sizeof(ts), 0), "other-key",
+            SQT_EMU_DEFAULT_SECRET, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 401);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "INVALID_KEY");
+    hres_free(&r);
+    call(&f, "GET", GT "/accounts", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "MISSING_REQUIRED_HEADER");
+    hres_free(&r);
+    gt_call(&f, "GET", GT "/accounts", "", NULL, NULL, gt_now(ts, sizeof(ts), -61000),
+            SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 403);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "REQUEST_EXPIRED");
+    hres_free(&r);
+    /* fractional seconds are signed as sent (gate.md 11) */
+    snprintf(ts, sizeof(ts), "%lld.%03lld", (long long)(wall_ms() / 1000),
+             (long long)(wall_ms() % 1000));
+    gt_call(&f, "GET", GT "/accounts", "", NULL, NULL, ts, SQT_EMU_DEFAULT_KEY,
+            SQT_EMU_DEFAULT_SECRET, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    /* the query is signed decoded; signing the encoded form is refused */
+    gt_call(&f, "GET", GT "/orders", "contract=ETH%5FUSDT&status=open",
+            "contract=ETH_USDT&status=open", NULL, gt_now(ts, sizeof(ts), 0),
+            SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, 0, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    CU_ASSERT_TRUE(json_is_array(r.json));
+    hres_free(&r);
+    gt_call(&f, "GET", GT "/orders", "contract=ETH%5FUSDT&status=open", NULL, NULL,
+            gt_now(ts, sizeof(ts), 0), SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, 0, &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "INVALID_SIGNATURE");
+    hres_free(&r);
+    /* leverage in the query with an empty body; dual mode */
+    gt_ok(&f, "POST", GT "/positions/ETH_USDT/leverage", "leverage=0&cross_leverage_limit=10",
+          NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "leverage"), "0");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "cross_leverage_limit"), "10");
+    hres_free(&r);
+    gt_ok(&f, "POST", GT "/dual_mode", "dual_mode=true", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    CU_ASSERT_TRUE(json_is_true(json_object_get(r.json, "in_dual_mode")));
+    hres_free(&r);
+    gt_ok(&f, "GET", GT "/positions/ETH_USDT", "", NULL, &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "POSITION_DUAL_MODE");
+    hres_free(&r);
+    gt_ok(&f, "GET", GT "/dual_comp/positions/ETH_USDT", "", NULL, &r);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 2);
+    hres_free(&r);
+    gt_ok(&f, "POST", GT "/dual_mode", "dual_mode=false", NULL, &r);
+    hres_free(&r);
+    /* clock skew: a client on local time falls outside the 60 s window */
+    control(&f, "clock_skew", "{\"ms\":75000}", &r);
+    hres_free(&r);
+    gt_ok(&f, "GET", GT "/accounts", "", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 403);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "REQUEST_EXPIRED");
+    hres_free(&r);
+    call(&f, "GET", "/api/v4/spot/time", NULL, &r);
+    CU_ASSERT_TRUE(jint(r.json, "server_time") > wall_ms() + 70000);
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+/* Orders in contracts: 201, the size forms, refusals, pages, get by text, fills, the
+ * trade list's fee, cancel and its second time, batches, cancel all. */
+static void test_gate_orders(void)
+{
+    fx f;
+    hres r;
+    char ts[24], q[200];
+    json_t *st, *o;
+    long long id0, id2;
+    int status, i;
+    if (gt_start(&f) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    id0 = gt_buy(&f, 10, "2990.00", "t-2990_B_0", &status);
+    SQT_ASSERT_INT_EQ(status, 201);
+    CU_ASSERT_TRUE(id0 > 0);
+    gt_buy(&f, 10, "2989.00", "t-2989_B_1", NULL);
+    id2 = gt_buy(&f, 10, "2988.00", "t-2988_B_2", NULL);
+    /* the core holds coins: 10 contracts x 0.001 */
+    st = sqt_emu_state(f.emu);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(st, "open_orders"), 0), "qty"),
+                      "0.010");
+    json_decref(st);
+    /* refusals before the core */
+    gt_ok(&f, "POST", GT "/orders", "",
+          "{\"contract\":\"ETH_USDT\",\"size\":\"1.5\",\"price\":\"2980\",\"tif\":\"poc\","
+          "\"text\":\"t-x\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "INVALID_PARAM_VALUE");
+    hres_free(&r);
+    gt_ok(&f, "POST", GT "/orders", "",
+          "{\"contract\":\"ETH_USDT\",\"size\":1,\"price\":\"2980\",\"text\":\"no-prefix\"}", &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "INVALID_PARAM_VALUE");
+    hres_free(&r);
+    gt_ok(&f, "POST", GT "/orders", "",
+          "{\"contract\":\"ETH_USDT\",\"size\":1,\"price\":\"2980\","
+          "\"text\":\"t-12345678901234567890123456789\"}", &r); /* 31 bytes */
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "INVALID_PARAM_VALUE");
+    hres_free(&r);
+    /* a poc buy above the price would take: ORDER_POC_IMMEDIATE, nothing rests */
+    gt_buy(&f, 10, "3010.00", "t-3010_B_9", &status);
+    SQT_ASSERT_INT_EQ(status, 400);
+    gt_ok(&f, "POST", GT "/orders", "",
+          "{\"contract\":\"ETH_USDT\",\"size\":10,\"price\":\"3010.00\",\"tif\":\"poc\","
+          "\"text\":\"t-3010_B_9\"}", &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "ORDER_POC_IMMEDIATE");
+    hres_free(&r);
+    /* pages of 2, newest first; the decimal header turns sizes into strings */
+    gt_call(&f, "GET", GT "/orders", "contract=ETH_USDT&status=open&limit=2", NULL, NULL,
+            gt_now(ts, sizeof(ts), 0), SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, 1, &r);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 2);
+    SQT_ASSERT_STR_EQ(r.page_limit, "2");
+    o = json_array_get(r.json, 0);
+    SQT_ASSERT_STR_EQ(jstr(o, "text"), "t-2988_B_2");
+    SQT_ASSERT_STR_EQ(jstr(o, "size"), "10");
+    SQT_ASSERT_STR_EQ(jstr(o, "status"), "open");
+    hres_free(&r);
+    gt_ok(&f, "GET", GT "/orders", "contract=ETH_USDT&status=open&limit=2&offset=2", NULL, &r);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 1);
+    o = json_array_get(r.json, 0);
+    SQT_ASSERT_STR_EQ(jstr(o, "text"), "t-2990_B_0");
+    CU_ASSERT_TRUE(json_is_integer(json_object_get(o, "size")));
+    SQT_ASSERT_INT_EQ(jint(o, "size"), 10);
+    SQT_ASSERT_INT_EQ(jint(o, "left"), 10);
+    hres_free(&r);
+    /* by text */
+    gt_ok(&f, "GET", GT "/orders/t-2989_B_1", "", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "tif"), "poc");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "finish_as"), "");
+    hres_free(&r);
+    /* the price falls through 2990 and 2989: both filled, left 0 */
+    control(&f, "price", "{\"price\":\"2989.00\"}", &r);
+    hres_free(&r);
+    snprintf(q, sizeof(q), GT "/orders/%lld", id0);
+    gt_ok(&f, "GET", q, "", NULL, &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "finished");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "finish_as"), "filled");
+    SQT_ASSERT_INT_EQ(jint(r.json, "left"), 0);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "fill_price"), "2990.00");
+    hres_free(&r);
+    /* the fee of the fill: 0.0002 x 2990 x 0.010 */
+    snprintf(q, sizeof(q), "contract=ETH_USDT&order=%lld", id0);
+    gt_ok(&f, "GET", GT "/my_trades", q, NULL, &r);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 1);
+    o = json_array_get(r.json, 0);
+    SQT_ASSERT_STR_EQ(jstr(o, "role"), "maker");
+    SQT_ASSERT_INT_EQ(jint(o, "size"), 10);
+    SQT_ASSERT_STR_EQ(jstr(o, "price"), "2990.00");
+    {
+        sqt_dec fee = sqt_dec_make(0, 0);
+        const char *fs = jstr(o, "fee");
+        CU_ASSERT_EQUAL(sqt_dec_parse(fs, strlen(fs), &fee), SQT_OK);
+        {
+            int okc = 0;
+            CU_ASSERT_EQUAL(sqt_dec_cmp(fee, sqt_dec_make(598, 5), &okc), 0);
+            CU_ASSERT_TRUE(okc);
+        }
+    }
+    hres_free(&r);
+    /* cancel by id: finished / cancelled; a second time: ORDER_FINISHED; unknown: 404 */
+    snprintf(q, sizeof(q), GT "/orders/%lld", id2);
+    gt_ok(&f, "DELETE", q, "contract=ETH_USDT", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "finish_as"), "cancelled");
+    SQT_ASSERT_INT_EQ(jint(r.json, "left"), 10);
+    hres_free(&r);
+    gt_ok(&f, "DELETE", q, "", NULL, &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "ORDER_FINISHED");
+    hres_free(&r);
+    gt_ok(&f, "DELETE", GT "/orders/424242", "", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 404);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "ORDER_NOT_FOUND");
+    hres_free(&r);
+    /* a batch: HTTP 200, per-item results; an item without text fails the whole batch */
+    gt_ok(&f, "POST", GT "/batch_orders", "",
+          "[{\"contract\":\"ETH_USDT\",\"size\":5,\"price\":\"2980.00\",\"tif\":\"poc\","
+          "\"text\":\"t-b1\"},{\"contract\":\"ETH_USDT\",\"size\":-5,\"price\":\"2970.00\","
+          "\"tif\":\"poc\",\"text\":\"t-b2\",\"reduce_only\":true}]", &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 2);
+    CU_ASSERT_TRUE(json_is_true(json_object_get(json_array_get(r.json, 0), "succeeded")));
+    CU_ASSERT_TRUE(json_is_false(json_object_get(json_array_get(r.json, 1), "succeeded")));
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 1), "label"), "ORDER_POC_IMMEDIATE");
+    hres_free(&r);
+    gt_ok(&f, "POST", GT "/batch_orders", "",
+          "[{\"contract\":\"ETH_USDT\",\"size\":5,\"price\":\"2980.00\"}]", &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    hres_free(&r);
+    /* a sell of the position: size negative */
+    gt_ok(&f, "POST", GT "/orders", "",
+          "{\"contract\":\"ETH_USDT\",\"size\":-20,\"price\":\"3000.00\",\"tif\":\"poc\","
+          "\"text\":\"t-s1\",\"reduce_only\":true}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 201);
+    SQT_ASSERT_INT_EQ(jint(r.json, "size"), -20);
+    CU_ASSERT_TRUE(json_is_true(json_object_get(r.json, "is_reduce_only")));
+    hres_free(&r);
+    gt_ok(&f, "GET", GT "/positions/ETH_USDT", "", NULL, &r);
+    SQT_ASSERT_INT_EQ(jint(r.json, "size"), 20);
+    hres_free(&r);
+    /* batch cancel by id strings: one known, one not */
+    gt_ok(&f, "POST", GT "/batch_cancel_orders", "", "[\"t-s1\",\"777\"]", &r);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 2);
+    CU_ASSERT_TRUE(json_is_true(json_object_get(json_array_get(r.json, 0), "succeeded")));
+    CU_ASSERT_TRUE(json_is_false(json_object_get(json_array_get(r.json, 1), "succeeded")));
+    hres_free(&r);
+    /* cancel all of the contract: the bids only, then the rest */
+    for (i = 0; i < 2; i++) {
+        char text[16];
+        snprintf(text, sizeof(text), "t-c%d", i);
+        gt_buy(&f, 2, "2950.00", text, NULL);
+    }
+    gt_ok(&f, "DELETE", GT "/orders", "contract=ETH_USDT&side=ask", NULL, &r);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 0);
+    hres_free(&r);
+    gt_ok(&f, "DELETE", GT "/orders", "contract=ETH_USDT", NULL, &r);
+    SQT_ASSERT_INT_EQ(json_array_size(r.json), 3);
+    hres_free(&r);
+    /* the margin fault */
+    control(&f, "reject_margin", "{\"count\":1}", &r);
+    hres_free(&r);
+    gt_buy(&f, 2, "2950.00", "t-m1", &status);
+    SQT_ASSERT_INT_EQ(status, 400);
+    gt_ok(&f, "GET", GT "/orders/t-m1", "", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 404);
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+/* Every finish_as the spec lists comes out of the finish_as command; a reduce-only order
+ * the core expires (the position closed outside) says position_closed. */
+static void test_gate_finish_as(void)
+{
+    static const char *const labels[] = {
+        "cancelled", "liquidated", "liquidate_cancelled", "reduce_only", "position_closed",
+        "reduce_out", "auto_deleveraged", "stp", "small", "depth_not_enough",
+        "trader_not_enough", "poc", "ioc", "fok"};
+    fx f;
+    hres r;
+    char text[32], cmd[160], q[160];
+    size_t i;
+    if (gt_start(&f) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+        snprintf(text, sizeof(text), "t-fa%zu", i);
+        gt_buy(&f, 2, "2900.00", text, NULL);
+        snprintf(cmd, sizeof(cmd), "{\"text\":\"%s\",\"as\":\"%s\"}", text, labels[i]);
+        control(&f, "finish_as", cmd, &r);
+        SQT_ASSERT_INT_EQ(r.status, 200);
+        hres_free(&r);
+        snprintf(q, sizeof(q), GT "/orders/%s", text);
+        gt_ok(&f, "GET", q, "", NULL, &r);
+        SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "finished");
+        SQT_ASSERT_STR_EQ(jstr(r.json, "finish_as"), labels[i]);
+        hres_free(&r);
+    }
+    control(&f, "finish_as", "{\"text\":\"t-fa0\",\"as\":\"filled\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    hres_free(&r);
+    /* a long, a reduce-only sell, the position closed outside */
+    gt_buy(&f, 10, "2999.00", "t-long", NULL);
+    control(&f, "price", "{\"price\":\"2998.00\"}", &r);
+    hres_free(&r);
+    gt_ok(&f, "POST", GT "/orders", "",
+          "{\"contract\":\"ETH_USDT\",\"size\":-10,\"price\":\"3050.00\",\"tif\":\"poc\","
+          "\"text\":\"t-ro\",\"reduce_only\":true}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 201);
+    hres_free(&r);
+    control(&f, "close_position", NULL, &r);
+    hres_free(&r);
+    control(&f, "price", "{\"price\":\"3050.00\"}", &r); /* it would fill: nothing to reduce */
+    hres_free(&r);
+    gt_ok(&f, "GET", GT "/orders/t-ro", "", NULL, &r);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "finished");
+    SQT_ASSERT_STR_EQ(jstr(r.json, "finish_as"), "position_closed");
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+/* One socket: app ping, tickers and trades, candles, the private channels' auth (none,
+ * a wrong user id, a bad signature, then right), order and trade pushes in contracts
+ * with the decimal header, a dropped push, the upgrade cut. */
+static void test_gate_streams(void)
+{
+    static const sqt_header dec = {"X-Gate-Size-Decimal", "1"};
+    fx f;
+    hres r;
+    wsc w;
+    json_t *j, *res;
+    char msg[800], sig[129], uid[24];
+    long long now_s = wall_ms() / 1000;
+    int from = 0, k, open_seen = 0, filled_seen = 0, trade_seen = 0, orders_after_drop = 0;
+    if (gt_start(&f) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    {
+        json_t *stt = sqt_emu_state(f.emu);
+        snprintf(uid, sizeof(uid), "%lld",
+                 (long long)json_integer_value(json_object_get(stt, "user")));
+        json_decref(stt);
+    }
+    CU_ASSERT_TRUE_FATAL(ws_connect(&f, &w, "/v4/ws/elsewhere") != 0);
+    ws_done(&f, &w);
+    CU_ASSERT_EQUAL_FATAL(ws_connect_h(&f, &w, "/v4/ws/usdt", &dec, 1), 0);
+    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.ping\"}", now_s);
+    sqt_ws_send(w.ws, msg, strlen(msg), 0);
+    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.pong", 2000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_TRUE(json_is_null(json_object_get(j, "result")));
+    json_decref(j);
+    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.tickers\",\"event\":"
+             "\"subscribe\",\"payload\":[\"ETH_USDT\"]}", now_s);
+    sqt_ws_send(w.ws, msg, strlen(msg), 0);
+    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.trades\",\"event\":"
+             "\"subscribe\",\"payload\":[\"ETH_USDT\"]}", now_s);
+    sqt_ws_send(w.ws, msg, strlen(msg), 0);
+    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.candlesticks\",\"event\":"
+             "\"subscribe\",\"payload\":[\"1m\",\"ETH_USDT\"]}", now_s);
+    sqt_ws_send(w.ws, msg, strlen(msg), 0);
+    j = ws_wait(&f, &w, &from, "event", NULL, "subscribe", 2000);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    CU_ASSERT_TRUE(json_is_null(json_object_get(j, "error")));
+    SQT_ASSERT_STR_EQ(jstr(json_object_get(j, "result"), "status"), "success");
+    json_decref(j);
+    control(&f, "price", "{\"price\":\"2995.00\",\"qty\":\"0.020\"}", &r);
+    hres_free(&r);
+    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.tickers", 2000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(j, "result"), 0), "last"), "2995.00");
+    json_decref(j);
+    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.trades", 2000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(j, "result"), 0), "size"), "20");
+    json_decref(j);
+    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.candlesticks", 2000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    res = json_array_get(json_object_get(j, "result"), 0);
+    SQT_ASSERT_STR_EQ(jstr(res, "n"), "1m_ETH_USDT");
+    CU_ASSERT_TRUE(json_is_false(json_object_get(res, "w")));
+    CU_ASSERT_TRUE(json_is_integer(json_object_get(res, "t")));
+    json_decref(j);
+    /* private: no auth, a wrong user id, a bad signature */
+    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.orders\",\"event\":"
+             "\"subscribe\",\"payload\":[\"%s\",\"ETH_USDT\"]}", now_s, uid);
+    sqt_ws_send(w.ws, msg, strlen(msg), 0);
+    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.orders", 2000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    SQT_ASSERT_INT_EQ(jint(json_object_get(j, "error"), "code"), 4);
+    json_decref(j);
+    gt_ws_sign("futures.orders", "subscribe", now_s, SQT_EMU_DEFAULT_SECRET, sig);
+    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.orders\",\"event\":"
+             "\"subscribe\",\"payload\":[\"%s\",\"ETH_USDT\"],\"auth\":{\"method\":\"api_key\","
+             "\"KEY\":\"%s\",\"SIGN\":\"%s\"}}", now_s, SQT_EMU_DEFAULT_KEY,
+             SQT_EMU_DEFAULT_KEY, sig);
+    sqt_ws_send(w.ws, msg, strlen(msg), 0);
+    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.orders", 2000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    SQT_ASSERT_INT_EQ(jint(json_object_get(j, "error"), "code"), 2); /* the API key as user */
+    json_decref(j);
+    gt_ws_sign("futures.orders", "subscribe", now_s, "wrong-secret", sig);
+    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.orders\",\"event\":"
+             "\"subscribe\",\"payload\":[\"%s\",\"ETH_USDT\"],\"auth\":{\"method\":\"api_key\","
+             "\"KEY\":\"%s\",\"SIGN\":\"%s\"}}", now_s, uid, SQT_EMU_DEFAULT_KEY, sig);
+    sqt_ws_send(w.ws, msg, strlen(msg), 0);
+    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.orders", 2000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    SQT_ASSERT_INT_EQ(jint(json_object_get(j, "error"), "code"), 4);
+    CU_ASSERT_PTR_NOT_NULL(strstr(jstr(json_object_get(j, "error"), "message"),
+                                  "INVALID_SIGNATURE"));
+    json_decref(j);
+    gt_ws_sign("futures.orders", "subscribe", now_s, SQT_EMU_DEFAULT_SECRET, sig);
+    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"id\":7,\"channel\":\"futures.orders\","
+             "\"event\":\"subscribe\",\"payload\":[\"%s\",\"ETH_USDT\"],\"auth\":{\"method\":"
+             "\"api_key\",\"KEY\":\"%s\",\"SIGN\":\"%s\"}}", now_s, uid, SQT_EMU_DEFAULT_KEY, sig);
+    sqt_ws_send(w.ws, msg, strlen(msg), 0);
+    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.orders", 2000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_TRUE(json_is_null(json_object_get(j, "error")));
+    SQT_ASSERT_INT_EQ(jint(j, "id"), 7);
+    json_decref(j);
+    gt_ws_sign("futures.usertrades", "subscribe", now_s, SQT_EMU_DEFAULT_SECRET, sig);
+    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.usertrades\","
+             "\"event\":\"subscribe\",\"payload\":[\"%s\",\"!all\"],\"auth\":{\"method\":"
+             "\"api_key\",\"KEY\":\"%s\",\"SIGN\":\"%s\"}}", now_s, uid, SQT_EMU_DEFAULT_KEY, sig);
+    sqt_ws_send(w.ws, msg, strlen(msg), 0);
+    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.usertrades", 2000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_TRUE(json_is_null(json_object_get(j, "error")));
+    json_decref(j);
+    /* one socket with public and private channels counts as both streams */
+    {
+        json_t *stt = sqt_emu_state(f.emu), *cn = json_object_get(stt, "connections");
+        SQT_ASSERT_INT_EQ(jint(cn, "market"), 1);
+        SQT_ASSERT_INT_EQ(jint(cn, "user"), 1);
+        json_decref(stt);
+    }
+    /* an order that fills: open, then finished / filled with its trade */
+    gt_buy(&f, 10, "2990.00", "t-ws1", NULL);
+    control(&f, "price", "{\"price\":\"2989.00\"}", &r);
+    hres_free(&r);
+    RUN_UNTIL(&f.loop, w.n >= from + 3, 2000);
+    for (k = from; k < w.n; k++) {
+        json_t *m = json_loads(w.msgs[k], 0, NULL);
+        json_t *d0 = json_array_get(json_object_get(m, "result"), 0);
+        const char *ch = jstr(m, "channel");
+        if (strcmp(ch, "futures.orders") == 0 && strcmp(jstr(m, "event"), "update") == 0) {
+            SQT_ASSERT_STR_EQ(jstr(d0, "text"), "t-ws1");
+            SQT_ASSERT_STR_EQ(jstr(d0, "user"), uid);
+            SQT_ASSERT_STR_EQ(jstr(d0, "size"), "10");
+            CU_ASSERT_TRUE(json_is_number(json_object_get(d0, "price")));
+            if (strcmp(jstr(d0, "status"), "open") == 0) {
+                open_seen = 1;
+                SQT_ASSERT_STR_EQ(jstr(d0, "finish_as"), "open");
+                SQT_ASSERT_STR_EQ(jstr(d0, "left"), "10");
+            } else if (strcmp(jstr(d0, "finish_as"), "filled") == 0) {
+                filled_seen = 1;
+                SQT_ASSERT_STR_EQ(jstr(d0, "left"), "0");
+                CU_ASSERT_TRUE(strstr(w.msgs[k], "\"fill_price\":2990.00") != NULL);
+            }
+        }
+        if (strcmp(ch, "futures.usertrades") == 0 && strcmp(jstr(m, "event"), "update") == 0) {
+            trade_seen = 1;
+            SQT_ASSERT_STR_EQ(jstr(d0, "role"), "maker");
+            SQT_ASSERT_STR_EQ(jstr(d0, "size"), "10");
+            SQT_ASSERT_STR_EQ(jstr(d0, "price"), "2990.00");
+            CU_ASSERT_TRUE(strstr(w.msgs[k], "\"fee\":0.00598") != NULL);
+        }
+        json_decref(m);
+    }
+    CU_ASSERT_TRUE(open_seen);
+    CU_ASSERT_TRUE(filled_seen);
+    CU_ASSERT_TRUE(trade_seen);
+    /* a dropped push: the next order's NEW is lost, its cancel arrives */
+    from = w.n;
+    control(&f, "drop_pushes", "{\"count\":1}", &r);
+    hres_free(&r);
+    gt_buy(&f, 10, "2980.00", "t-ws2", NULL);
+    gt_ok(&f, "DELETE", GT "/orders/t-ws2", "", NULL, &r);
+    hres_free(&r);
+    RUN_UNTIL(&f.loop, w.n >= from + 1, 2000);
+    RUN_UNTIL(&f.loop, 0, 200); /* a second push would be here by now */
+    for (k = from; k < w.n; k++)
+        if (strstr(w.msgs[k], "\"futures.orders\"") && strstr(w.msgs[k], "t-ws2")) {
+            orders_after_drop++;
+            CU_ASSERT_PTR_NOT_NULL(strstr(w.msgs[k], "\"cancelled\""));
+        }
+    SQT_ASSERT_INT_EQ(orders_after_drop, 1);
+    /* the session fault: the upgrade notice, then the cut */
+    control(&f, "expire_session", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    hres_free(&r);
+    RUN_UNTIL(&f.loop, w.downs > 0 || w.closed, 3000);
+    CU_ASSERT_TRUE(w.downs > 0 || w.closed);
+    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.system", 0);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    json_decref(j);
+    ws_done(&f, &w);
+    fx_stop(&f);
+}
+
+/* Faults in Gate's shapes: 429 with the rate headers at 0, 503 with the order placed,
+ * the forced post-only refusal. */
+static void test_gate_faults(void)
+{
+    fx f;
+    hres r;
+    int status;
+    if (gt_start(&f) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    gt_ok(&f, "GET", GT "/accounts", "", NULL, &r);
+    CU_ASSERT_TRUE(atoi(r.remain) > 0);
+    hres_free(&r);
+    control(&f, "http429", "{\"count\":1,\"retry_after_ms\":2000}", &r);
+    hres_free(&r);
+    gt_ok(&f, "GET", GT "/accounts", "", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 429);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "TOO_MANY_REQUESTS");
+    SQT_ASSERT_STR_EQ(r.remain, "0");
+    hres_free(&r);
+    /* Gate has no ban answer: a 429 until it ends */
+    control(&f, "ban", "{\"ms\":3000}", &r);
+    hres_free(&r);
+    call(&f, "GET", GT "/contracts", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 429);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "TOO_MANY_REQUESTS");
+    SQT_ASSERT_STR_EQ(r.remain, "0");
+    hres_free(&r);
+    control(&f, "ban", "{\"ms\":0}", &r);
+    hres_free(&r);
+    control(&f, "unknown_error", "{\"count\":1,\"placed\":true,\"path\":\"" GT "/orders\"}", &r);
+    hres_free(&r);
+    gt_buy(&f, 10, "2990.00", "t-u1", &status);
+    SQT_ASSERT_INT_EQ(status, 503);
+    gt_ok(&f, "GET", GT "/orders/t-u1", "", NULL, &r);
+    SQT_ASSERT_INT_EQ(r.status, 200);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "open");
+    hres_free(&r);
+    control(&f, "reject_post_only", "{\"count\":1}", &r);
+    hres_free(&r);
+    gt_ok(&f, "POST", GT "/orders", "",
+          "{\"contract\":\"ETH_USDT\",\"size\":10,\"price\":\"2900.00\",\"tif\":\"poc\","
+          "\"text\":\"t-p1\"}", &r);
+    SQT_ASSERT_INT_EQ(r.status, 400);
+    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "ORDER_POC_IMMEDIATE");
+    hres_free(&r);
+    fx_stop(&f);
+}
+
+/* Malformed requests each get Gate's error shape with a 4xx, never a crash (ASan). */
+static void test_gate_bad_input(void)
+{
+    static const struct {
+        const char *method, *path, *query, *body;
+        int status;
+        const char *label;
+    } cases[] = {
+        {"POST", GT "/orders", "", "[1,2]", 400, "INVALID_REQUEST_BODY"},
+        {"POST", GT "/orders", "", "{\"contract\":\"ETH_USDT\"}", 400, "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "", "{\"size\":1,\"price\":\"2900\"}", 400,
+         "MISSING_REQUIRED_PARAM"},
+        {"POST", GT "/orders", "", "{\"contract\":\"BTC_USDT\",\"size\":1,\"price\":\"1\"}",
+         400, "CONTRACT_NOT_FOUND"},
+        {"POST", GT "/orders", "", "{\"contract\":\"ETH_USDT\",\"size\":0,\"price\":\"2900\"}",
+         400, "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "",
+         "{\"contract\":\"ETH_USDT\",\"size\":99999999999,\"price\":\"2900\"}", 400,
+         "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "",
+         "{\"contract\":\"ETH_USDT\",\"size\":2,\"price\":2900.5}", 400,
+         "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "",
+         "{\"contract\":\"ETH_USDT\",\"size\":2,\"price\":\"-1\"}", 400,
+         "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "",
+         "{\"contract\":\"ETH_USDT\",\"size\":2,\"price\":\"2900.001\"}", 400,
+         "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "",
+         "{\"contract\":\"ETH_USDT\",\"size\":2,\"price\":\"2900\",\"tif\":\"fok\"}", 400,
+         "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "",
+         "{\"contract\":\"ETH_USDT\",\"size\":2,\"price\":\"2900\",\"text\":\"t-a b\"}",
+         400, "INVALID_PARAM_VALUE"},
+        {"POST", GT "/orders", "", "not json", 400, "INVALID_REQUEST_BODY"},
+        {"POST", GT "/batch_orders", "", "{}", 400, "INVALID_REQUEST_BODY"},
+        {"POST", GT "/batch_orders", "", "[]", 400, "INVALID_REQUEST_BODY"},
+        {"POST", GT "/batch_orders", "", "[7]", 400, "MISSING_REQUIRED_PARAM"},
+        {"POST", GT "/batch_cancel_orders", "", "[1]", 400, "INVALID_REQUEST_BODY"},
+        {"GET", GT "/orders", "contract=ETH_USDT", NULL, 400, "MISSING_REQUIRED_PARAM"},
+        {"GET", GT "/orders", "contract=ETH_USDT&status=open&limit=0", NULL, 400,
+         "INVALID_PARAM_VALUE"},
+        {"GET", GT "/orders", "contract=ETH_USDT&status=open&offset=-1", NULL, 400,
+         "INVALID_PARAM_VALUE"},
+        {"GET", GT "/orders/abc", "", NULL, 404, "ORDER_NOT_FOUND"},
+        {"GET", GT "/orders/t-nope", "", NULL, 404, "ORDER_NOT_FOUND"},
+        {"DELETE", GT "/orders", "", NULL, 400, "MISSING_REQUIRED_PARAM"},
+        {"DELETE", GT "/orders", "contract=ETH_USDT&side=both", NULL, 400, "INVALID_PARAM_VALUE"},
+        {"POST", GT "/positions/ETH_USDT/leverage", "leverage=x", NULL, 400, "INVALID_PARAM_VALUE"},
+        {"POST", GT "/positions/ETH_USDT/leverage", "leverage=500", NULL, 400, "LEVERAGE_TOO_HIGH"},
+        {"POST", GT "/dual_mode", "dual_mode=maybe", NULL, 400, "INVALID_PARAM_VALUE"},
+        {"GET", GT "/my_trades", "order=x", NULL, 400, "INVALID_PARAM_VALUE"},
+        {"GET", GT "/candlesticks", "contract=ETH_USDT&interval=10s", NULL, 400,
+         "INVALID_PARAM_VALUE"},
+        {"GET", GT "/candlesticks", "contract=ETHUSDT&interval=1m", NULL, 400,
+         "MISSING_REQUIRED_PARAM"},
+        {"GET", GT "/candlesticks", "contract=ETH_USDT&interval=1m&limit=5&from=1", NULL, 400,
+         "INVALID_PARAM_VALUE"},
+        {"GET", GT "/nothing", "", NULL, 404, "NOT_FOUND"},
+    };
+    fx f;
+    hres r;
+    size_t i;
+    char ts[24];
+    if (gt_start(&f) != 0) {
+        CU_FAIL("emulator did not start");
+        return;
+    }
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        gt_call(&f, cases[i].method, cases[i].path, cases[i].query, NULL, cases[i].body,
+                gt_now(ts, sizeof(ts), 0), SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, 0, &r);
+        if (r.status != cases[i].status || strcmp(jstr(r.json, "label"), cases[i].label) != 0)
+            fprintf(stderr, "    case %zu: %s %s?%s -> %d %s\n", i, cases[i].method,
+                    cases[i].path, cases[i].query, r.status, r.body ? r.body : "");
+        SQT_ASSERT_INT_EQ(r.status, cases[i].status);
+        SQT_ASSERT_STR_EQ(jstr(r.json, "label"), cases[i].label);
+        CU_ASSERT_TRUE(jstr(r.json, "message")[0] != '\0');
+        hres_free(&r);
+    }
+    /* the socket: not JSON, no channel, an unknown channel, a bad payload */
+    {
+        static const char *const msgs[] = {"nope", "{}", "{\"channel\":\"futures.x\",\"event\":"
+                                           "\"subscribe\",\"payload\":[]}",
+                                           "{\"channel\":\"futures.tickers\",\"event\":"
+                                           "\"subscribe\",\"payload\":\"ETH_USDT\"}",
+                                           "{\"channel\":\"futures.candlesticks\",\"event\":"
+                                           "\"subscribe\",\"payload\":[\"1m\"]}"};
+        wsc w;
+        int k;
+        CU_ASSERT_EQUAL_FATAL(ws_connect(&f, &w, "/v4/ws/usdt"), 0);
+        for (k = 0; k < 5; k++)
+            sqt_ws_send(w.ws, msgs[k], strlen(msgs[k]), 0);
+        RUN_UNTIL(&f.loop, w.n >= 5, 2000);
+        SQT_ASSERT_INT_EQ(w.n, 5);
+        for (k = 0; k < w.n; k++) {
+            json_t *m = json_loads(w.msgs[k], 0, NULL), *err = json_object_get(m, "error");
+            CU_ASSERT_TRUE(jint(err, "code") >= 1 && jint(err, "code") <= 2);
+            json_decref(m);
+        }
+        ws_done(&f, &w);
+    }
+    fx_stop(&f);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -2076,12 +2888,20 @@ int main(void)
         {"print, and a stalled market stream", test_print_and_stalled_market},
         {"a trade's qty: stream size and kline volume", test_trade_qty_volume},
         {"faults by method, the command table", test_method_faults_and_table},
-        {"Binance's texts, PERCENT_PRICE, parameter case, stream forms", test_binance_texts_and_band},
+        {"Binance's texts, PERCENT_PRICE, parameter case, stream forms",
+         test_binance_texts_and_band},
         {"v3 account and positionRisk fields", test_v3_account_fields},
         {"no default dialect, timestamped log", test_dialect_required_and_log},
         {"bitget: envelope, contracts, every auth refusal, clock skew", test_bitget_rest_auth},
         {"bitget: place, post-only, pages, detail fee, batch cancel", test_bitget_orders},
         {"bitget: ping/pong, login, orders pushes, the 24 h cut", test_bitget_streams},
+        {"gate: the spec's signature vectors", test_gate_vectors},
+        {"gate: contracts, account, every auth refusal, clock skew", test_gate_rest_auth},
+        {"gate: contracts as sizes, 201, pages, fills, fees, batches, cancels", test_gate_orders},
+        {"gate: every finish_as", test_gate_finish_as},
+        {"gate: one socket, ping, public and private channels, auth, pushes", test_gate_streams},
+        {"gate: 429, 503 placed, forced post-only", test_gate_faults},
+        {"gate: malformed requests and messages get labels", test_gate_bad_input},
         {NULL, NULL}};
     signal(SIGPIPE, SIG_IGN);
     SQT_TEST_INIT();

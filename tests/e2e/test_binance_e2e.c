@@ -1,6 +1,7 @@
 /* End to end: the host + an exchange plugin against the loopback exchange emulator
- * speaking that exchange's dialect: binance.so (test_e2e_binance) or bitget.so
- * (test_e2e_bitget, the same file built with SQT_E2E_EXCHANGE="bitget"). The audit is
+ * speaking that exchange's dialect: binance.so (test_e2e_binance), bitget.so
+ * (test_e2e_bitget, the same file built with SQT_E2E_EXCHANGE="bitget") or gate.so
+ * (test_e2e_gate, SQT_E2E_EXCHANGE="gate"). The audit is
  * the same for every exchange; only the config block, the REST paths a fault targets and
  * the evidence of the session faults differ (EX_* below).
  *
@@ -54,6 +55,12 @@
 #define SQT_E2E_EXCHANGE "binance"
 #endif
 #define EX_BITGET (strcmp(SQT_E2E_EXCHANGE, "bitget") == 0)
+#define EX_GATE (strcmp(SQT_E2E_EXCHANGE, "gate") == 0)
+/* Binance alone has a listenKey (a session that can die while its stream is down) */
+#define EX_LISTEN_KEY (!EX_BITGET && !EX_GATE)
+#if defined(SQT_E2E_BITGET) || defined(SQT_E2E_GATE)
+#define SQT_E2E_NO_LISTEN_KEY 1
+#endif
 #ifdef SQT_E2E_BITGET
 /* Where the single- and batch-order faults aim. Bitget has one path per operation, so
  * the "next order request" fault takes the prefix of them all (faults match by prefix):
@@ -72,7 +79,27 @@
 #define EX_EXPIRY_EVIDENCE "E:private connections closed|H:order stream down"
 /* a push's feeDetail is the order's cumulative fee: a later push books a lost one's */
 #define EX_PARTIAL_EVIDENCE "E:push dropped"
+/* The exchange's own client id is ours behind no prefix */
+#define EX_CID_PREFIX ""
+#elif defined(SQT_E2E_GATE)
+/* Gate: one path for place (POST), list (GET), get and cancel (/orders/{id}); the
+ * "next order request" fault takes it as a prefix, so its evidence is generic too. */
+#define EX_ORDER_PATH "/api/v4/futures/usdt/orders"
+#define EX_EV_ORDER_429 ""
+#define EX_EV_ORDER_503 ""
+#define EX_EV_ORDER_503N ""
+#define EX_EV_ORDER_TIMEOUT ""
+#define EX_BATCH_PATH "/api/v4/futures/usdt/batch_orders"
+#define EX_OPEN_PATH "/api/v4/futures/usdt/orders"
+/* no ban answer (a 429 either way), no listenKey: the session fault is the upgrade
+ * notice and the cut of the socket carrying the private channels */
+#define EX_BAN_EVIDENCE "E:-> 429|H:rate limited"
+#define EX_EXPIRY_EVIDENCE "E:private connections closed|H:order stream down"
+#define EX_PARTIAL_EVIDENCE "E:push dropped"
+/* the order's text is "t-" + our client id (gate.md 7) */
+#define EX_CID_PREFIX "t-"
 #else
+#define EX_CID_PREFIX ""
 #define EX_ORDER_PATH "/fapi/v1/order"
 #define EX_EV_ORDER_429 "|E:" EX_ORDER_PATH " -> 429"
 #define EX_EV_ORDER_503 "|E:" EX_ORDER_PATH " -> 503\n"
@@ -130,8 +157,12 @@ static int emu_spawn(emu *e, const char *tag, const char *const *mode, const cha
     char logpath[400], line[160] = "";
     int out[2];
     size_t n = 6, i;
-    for (i = 0; mode[i] != NULL && n < 20; i++)
+    for (i = 0; mode[i] != NULL && n < 18; i++)
         argv[n++] = mode[i];
+    if (EX_GATE) { /* Gate has no minimum notional (gate.md 3.1) */
+        argv[n++] = "--min-notional";
+        argv[n++] = "0";
+    }
     if (partial != NULL) {
         argv[n++] = "--partial-fill";
         argv[n++] = partial;
@@ -208,6 +239,17 @@ static json_t *emu_state(int port)
     return st;
 }
 
+/* An order's or fill's client id in the exchange's state, as the host knows it (the
+ * exchange's prefix, Gate's "t-", stripped); NULL when absent or without the prefix. */
+static const char *ex_cid(json_t *x)
+{
+    const char *cid = jstr(x, "client_id");
+    size_t n = strlen(EX_CID_PREFIX);
+    if (cid == NULL || strncmp(cid, EX_CID_PREFIX, n) != 0)
+        return NULL;
+    return cid + n;
+}
+
 /* Our open orders on the exchange; the largest number sharing one (side, price). */
 static size_t our_open(json_t *st, const char *prefix, const char *side, int *max_dup)
 {
@@ -216,14 +258,14 @@ static size_t our_open(json_t *st, const char *prefix, const char *side, int *ma
     if (max_dup)
         *max_dup = 0;
     json_array_foreach(oo, i, o) {
-        const char *cid = jstr(o, "client_id");
+        const char *cid = ex_cid(o);
         int dup = 0;
         if (cid == NULL || strncmp(cid, prefix, strlen(prefix)) != 0)
             continue;
         if (side == NULL || strcmp(jstr(o, "side"), side) == 0)
             n++;
         json_array_foreach(oo, j, p) {
-            const char *c2 = jstr(p, "client_id");
+            const char *c2 = ex_cid(p);
             if (c2 && strncmp(c2, prefix, strlen(prefix)) == 0 &&
                 strcmp(jstr(p, "side"), jstr(o, "side")) == 0 &&
                 units(jstr(p, "price"), 2) == units(jstr(o, "price"), 2))
@@ -399,7 +441,15 @@ typedef struct cfg_opts {
 /* The exchange's block: keys, and its URLs on the emulator's port. */
 static void write_exchange(FILE *f, int port)
 {
-    if (EX_BITGET)
+    if (EX_GATE)
+        fprintf(f,
+                "exchanges:\n  gate:\n"
+                "    api_key: emulator-key\n    secret_key: emulator-secret\n"
+                "    fee_rate: 0.0002\n"
+                "    rest_url: http://127.0.0.1:%d\n"
+                "    ws_url: ws://127.0.0.1:%d/v4/ws/usdt\n",
+                port, port);
+    else if (EX_BITGET)
         fprintf(f,
                 "exchanges:\n  bitget:\n"
                 "    api_key: emulator-key\n    secret_key: emulator-secret\n"
@@ -813,7 +863,7 @@ static void check_agreement(audit *a, json_t *st, const char *prefix, const run_
 
     /* every exchange fill of ours is in our log */
     json_array_foreach(fills, i, x) {
-        const char *cid = jstr(x, "client_id");
+        const char *cid = ex_cid(x);
         int64_t q = units(jstr(x, "qty"), 3), p = units(jstr(x, "price"), 2);
         int64_t cum = units(jstr(x, "filled_qty"), 3), fee = units(jstr(x, "fee"), 8);
         int found = 0;
@@ -845,7 +895,7 @@ static void check_agreement(audit *a, json_t *st, const char *prefix, const run_
         const a_order *t = &a->o[i];
         int64_t theirs = 0, their_fees = 0, our_fees = 0;
         json_array_foreach(fills, j, x) {
-            const char *cid = jstr(x, "client_id");
+            const char *cid = ex_cid(x);
             if (cid && strcmp(cid, t->cid) == 0) {
                 theirs += units(jstr(x, "qty"), 3);
                 their_fees += units(jstr(x, "fee"), 8);
@@ -873,7 +923,7 @@ static void check_agreement(audit *a, json_t *st, const char *prefix, const run_
     }
     /* open orders: the exchange's of ours == ours not ended */
     json_array_foreach(oo, i, x) {
-        const char *cid = jstr(x, "client_id");
+        const char *cid = ex_cid(x);
         a_order *t = NULL;
         if (cid == NULL || strncmp(cid, prefix, strlen(prefix)) != 0)
             continue;
@@ -894,7 +944,7 @@ static void check_agreement(audit *a, json_t *st, const char *prefix, const run_
         if (!audit_open(&a->o[i]))
             continue;
         json_array_foreach(oo, j, x) {
-            const char *cid = jstr(x, "client_id");
+            const char *cid = ex_cid(x);
             if (cid && strcmp(cid, a->o[i].cid) == 0)
                 found = 1;
         }
@@ -1200,7 +1250,7 @@ static const char *const fdrop_partial[] = {"drop_pushes {\"count\":12}", NULL};
 static const char *const fdup_reorder[] = {"dup_pushes {\"count\":6}",
                                            "reorder_pushes {\"count\":6}", NULL};
 static const char *const fexpire_during[] = {"expire_listen_key", NULL};
-#ifndef SQT_E2E_BITGET
+#ifndef SQT_E2E_NO_LISTEN_KEY
 /* The key dies while the user stream is down: no listenKeyExpired can arrive, and the
  * exchange answers 403 to every reconnect with the old key. */
 static const char *const fdeadkey_before[] = {"dead_listen_key {\"mode\":\"refuse\"}", NULL};
@@ -1236,7 +1286,7 @@ static const fault_case fault_cases[] = {
      .evidence = "E:push sent twice|E:push held back"},
     {.tag = "listenkey-expiry", .during = fexpire_during, .seconds = 3.5, .min_fills = 3,
      .evidence = EX_EXPIRY_EVIDENCE},
-#ifndef SQT_E2E_BITGET /* a dead listenKey: Binance only */
+#ifndef SQT_E2E_NO_LISTEN_KEY /* a dead listenKey: Binance only */
     {.tag = "listenkey-refused", .before = fdeadkey_before, .during = fdeadkey_during,
      .seconds = 7.0, .keep_faults = 1, .min_fills = 3,
      .evidence = "E:listenKey expired|H:failed connection attempts in a row|H:(-1125)"},
@@ -1385,7 +1435,7 @@ static void soak_fault(soak_plan *p)
         soak_add(p, "expire_listen_key");
         break;
     case SK_DEADKEY: /* the key dies while the user stream is down (see listenkey-refused) */
-        if (EX_BITGET) { /* no listenKey: the private socket's cut instead */
+        if (!EX_LISTEN_KEY) { /* no listenKey: the private socket's cut instead */
             soak_add(p, "expire_listen_key");
             break;
         }
@@ -1441,7 +1491,7 @@ static void soak_plan_make(soak_plan *p, uint64_t seed, double seconds)
     soak_add(p, "clear");
     soak_add(p, "clock_skew {\"ms\":0}");
     soak_add(p, "stall_ws {\"which\":\"all\",\"on\":false}");
-    if (!EX_BITGET)
+    if (EX_LISTEN_KEY)
         soak_add(p, "dead_listen_key {\"mode\":\"silent\"}");
     soak_until(p, &now, quiet + 15000);
     soak_add(p, "streams");
