@@ -31,36 +31,12 @@
 #define BG_KLINE_SYMBOLS_MAX 4                   /* the risk monitor's symbols */
 #define BG_OPEN_PAGES_MAX 50                     /* 5000 open orders: past any symbol cap */
 
-typedef struct bg_req bg_req;
-
-/* The outcome of one REST call as the operations see it: err.code SQT_OK for HTTP 2xx
- * with code "00000"; body/len the answer. */
-typedef struct bg_resp {
-    int status;
-    const char *body;
-    size_t len;
-    sqt_error err;
-} bg_resp;
-
-typedef void (*bg_done_fn)(bg_req *r, const bg_resp *resp);
-
-struct bg_req {
-    sqt_kit_req link;          /* first: in ex->reqs until completed */
-    sqt_exchange *ex;
-    const char *method;        /* static string */
-    const char *path;          /* static string */
-    char *query;               /* GET: encoded query, without '?'; NULL none */
-    char *body;                /* POST: the JSON text sent and signed; NULL none */
-    int auth;                  /* 1: ACCESS-* headers */
-    int mutating;              /* places/cancels: a timeout leaves the outcome unknown */
-    int waiting_time;          /* parked until the server-time offset is known */
-    int ts_retried;            /* a timestamp error is retried once after re-measuring */
-    int64_t sent_wall_ms;
-    bg_done_fn done;
-    void *ctx;                 /* the operation's, freed by done */
-};
-
-enum bg_time_state { BG_TIME_UNKNOWN = 0, BG_TIME_SYNCING = 1, BG_TIME_KNOWN = 2 };
+/* A REST call's record and outcome are the kit engine's (sqt_kit_call, sqt_kit_answer:
+ * err.code SQT_OK for HTTP 2xx with code "00000"); its owner is the exchange. */
+static inline sqt_exchange *bg_ex(const sqt_kit_call *r)
+{
+    return (sqt_exchange *)r->owner;
+}
 
 enum bg_conn_kind { BG_CONN_PRICE = 1, BG_CONN_KLINE = 2, BG_CONN_USER = 3 };
 
@@ -91,10 +67,8 @@ struct sqt_exchange {
     int demo;                        /* paptrading: 1 */
     int allow_hedge;
 
-    /* REST engine */
-    sqt_kit_reqs reqs;
-    int time_state;
-    int64_t time_offset_ms;          /* server - local */
+    /* REST: the kit's engine with Bitget's dialect (rest.c) */
+    sqt_kit_rest rest;
 
     /* start-up facts */
     int have_info;
@@ -129,14 +103,13 @@ void sqt_bg_check_drained(sqt_exchange *ex);
 int64_t sqt_bg_wall(sqt_exchange *ex);
 
 /* ---- rest.c --------------------------------------------------------------------- */
-/* Start a REST call. `query` (GET, encoded, may be NULL) and `body` (POST JSON, may be
- * NULL) are copied. On success done(r, resp) runs exactly once later, then r is freed
- * (ctx is done's to free). On failure nothing is called; ctx stays the caller's. */
+/* create: the kit's REST engine with Bitget's dialect, on ex->rest_url. */
+void sqt_bg_rest_init(sqt_exchange *ex);
+/* Start a REST call (auth 1: signed). `query` (GET, encoded, may be NULL) and `body`
+ * (POST JSON, may be NULL) are copied. On success done runs exactly once later (ctx is
+ * done's to free). On failure nothing is called; ctx stays the caller's. */
 int sqt_bg_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,
-                const char *body, int auth, int mutating, bg_done_fn done, void *ctx);
-void sqt_bg_rest_cancel_all(sqt_exchange *ex);
-void sqt_bg_rest_free_all(sqt_exchange *ex);
-int64_t sqt_bg_server_now(sqt_exchange *ex);
+                const char *body, int auth, int mutating, sqt_kit_answer_fn done, void *ctx);
 
 /* ---- ops.c ---------------------------------------------------------------------- */
 int sqt_bg_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud);

@@ -38,7 +38,7 @@ int64_t sqt_bg_wall(sqt_exchange *ex)
 static int drained(void *owner)
 {
     const sqt_exchange *ex = owner;
-    return ex->reqs.head == NULL && ex->streams.head == NULL;
+    return !sqt_kit_rest_busy(&ex->rest) && ex->streams.head == NULL;
 }
 
 void sqt_bg_check_drained(sqt_exchange *ex)
@@ -141,6 +141,7 @@ static int bg_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
         wipe_and_free(ex);
         return err->code;
     }
+    sqt_bg_rest_init(ex);
     sqt_bg_logf(ex, SQT_LOG_INFO, "bitget %s: rest %s, public %s, private %s, productType %s, "
                 "marginCoin %s%s%s",
                 ex->symbol, ex->rest_url, ex->ws_public, ex->ws_private, ex->product_type,
@@ -159,7 +160,7 @@ static int bg_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
     ex->closing = 1;
     /* nothing completes the shutdown inside this call */
     sqt_kit_shut_begin(&ex->shut, ex->api, ex->host, drained, ex, cb, ud);
-    sqt_bg_rest_cancel_all(ex);
+    sqt_kit_rest_cancel_all(&ex->rest);
     sqt_bg_streams_close_all(ex);
     sqt_kit_shut_end_call(&ex->shut);
     return SQT_OK;
@@ -173,7 +174,7 @@ static void bg_destroy(sqt_exchange *ex)
         sqt_bg_logf(ex, SQT_LOG_ERROR, "destroyed with requests or streams still open "
                     "(destroy before shutdown completed)");
     sqt_kit_shut_free(&ex->shut);
-    sqt_bg_rest_free_all(ex);
+    sqt_kit_rest_free_all(&ex->rest);
     sqt_bg_streams_free_all(ex);
     wipe_and_free(ex);
 }

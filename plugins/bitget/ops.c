@@ -92,7 +92,7 @@ static void base_query(const sqt_exchange *ex, sqt_kit_query *q, int with_coin)
 }
 
 /* GET path?q; q is freed. */
-static int get(sqt_exchange *ex, const char *path, sqt_kit_query *q, int auth, bg_done_fn done,
+static int get(sqt_exchange *ex, const char *path, sqt_kit_query *q, int auth, sqt_kit_answer_fn done,
                void *ctx)
 {
     int rc = q->err;
@@ -104,7 +104,7 @@ static int get(sqt_exchange *ex, const char *path, sqt_kit_query *q, int auth, b
 
 /* POST path with the JSON object (consumed), compact and in insertion order: the text
  * signed is the text sent. */
-static int post(sqt_exchange *ex, const char *path, json_t *body, bg_done_fn done, void *ctx)
+static int post(sqt_exchange *ex, const char *path, json_t *body, sqt_kit_answer_fn done, void *ctx)
 {
     char *text = body != NULL ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     int rc;
@@ -148,10 +148,10 @@ typedef struct info_ctx {
     void *ud;
 } info_ctx;
 
-static void info_done(bg_req *r, const bg_resp *res)
+static void info_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     info_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bg_ex(r);
     sqt_error e = res->err;
     sqt_symbol_info info;
     if (e.code == SQT_OK &&
@@ -205,10 +205,10 @@ static list_ctx *list_new(sqt_account_cb acb, sqt_positions_cb pcb, sqt_orders_c
     return c;
 }
 
-static void account_done(bg_req *r, const bg_resp *res)
+static void account_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     list_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bg_ex(r);
     sqt_error e = res->err;
     sqt_bg_acct a;
     if (e.code == SQT_OK && sqt_bg_parse_account(res->body, res->len, &a, &e) == SQT_OK) {
@@ -248,10 +248,10 @@ int sqt_bg_account(sqt_exchange *ex, sqt_account_cb cb, void *ud)
     return rc;
 }
 
-static void positions_done(bg_req *r, const bg_resp *res)
+static void positions_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     list_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bg_ex(r);
     sqt_error e = res->err;
     sqt_position pos[4];
     size_t n = 0, i;
@@ -311,10 +311,10 @@ static void pager_end(pager *p, const sqt_error *e)
     free(p);
 }
 
-static void pager_done(bg_req *r, const bg_resp *res)
+static void pager_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     pager *p = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bg_ex(r);
     sqt_error e = res->err;
     char end[SQT_ORDER_ID_MAX];
     size_t raw = 0;
@@ -380,10 +380,10 @@ int sqt_bg_open_orders(sqt_exchange *ex, sqt_orders_cb cb, void *ud)
     return pager_start(ex, cb, NULL, ud);
 }
 
-static void detail_done(bg_req *r, const bg_resp *res)
+static void detail_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     list_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bg_ex(r);
     sqt_error e = res->err;
     sqt_order o;
     if (e.code == SQT_OK && sqt_bg_parse_detail(res->body, res->len, 0, &o, &e) == SQT_OK) {
@@ -495,13 +495,13 @@ static void accepted(sqt_exchange *ex, const sqt_order_req *q, const char *order
     o->reduce_only = q->reduce_only != 0;
     o->price = q->price;
     o->qty = q->qty;
-    o->update_time_ms = sqt_bg_server_now(ex);
+    o->update_time_ms = sqt_kit_rest_server_now(&ex->rest);
 }
 
-static void place_done(bg_req *r, const bg_resp *res)
+static void place_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     place_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bg_ex(r);
     const char *cids[SQT_BG_MAX_BATCH];
     sqt_bg_item items[SQT_BG_MAX_BATCH];
     char oid[SQT_ORDER_ID_MAX];
@@ -629,7 +629,7 @@ typedef struct cancel_ctx {
 
 /* Fill res[0..n) from the answer; 1 when the exchange judged the items. */
 static int cancel_fill(sqt_cancel_result *res, size_t n, const int *by_client,
-                       const bg_resp *resp)
+                       const sqt_kit_answer *resp)
 {
     const char *cids[SQT_BG_MAX_BATCH] = {NULL}, *oids[SQT_BG_MAX_BATCH] = {NULL};
     sqt_bg_item items[SQT_BG_MAX_BATCH];
@@ -674,7 +674,7 @@ static int cancel_fill(sqt_cancel_result *res, size_t n, const int *by_client,
 
 /* POST the cancel of res[0..n): by client id where by_client[i], else by order id. */
 static int cancel_send(sqt_exchange *ex, const sqt_cancel_result *res, const int *by_client,
-                       size_t n, bg_done_fn done, void *ctx)
+                       size_t n, sqt_kit_answer_fn done, void *ctx)
 {
     json_t *body = base_body(ex, 0), *list = NULL, *o;
     size_t i;
@@ -699,7 +699,7 @@ static int cancel_send(sqt_exchange *ex, const sqt_cancel_result *res, const int
     return post(ex, n == 1 ? P_CANCEL : P_BATCH_CANCEL, body, done, ctx);
 }
 
-static void cancel_done(bg_req *r, const bg_resp *res)
+static void cancel_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     cancel_ctx *c = r->ctx;
     int judged = cancel_fill(c->res, c->n, c->by_client, res);
@@ -750,7 +750,7 @@ static const int all_by_client[SQT_BG_MAX_BATCH] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 
-static void own_batch_done(bg_req *r, const bg_resp *res)
+static void own_batch_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     sqt_kit_own *o = r->ctx;
     size_t n;
@@ -804,7 +804,7 @@ typedef struct klines_ctx {
     char interval[SQT_INTERVAL_MAX];
 } klines_ctx;
 
-static void klines_done(bg_req *r, const bg_resp *res)
+static void klines_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     klines_ctx *c = r->ctx;
     sqt_error e = res->err;
@@ -812,7 +812,7 @@ static void klines_done(bg_req *r, const bg_resp *res)
     size_t n = 0;
     if (e.code == SQT_OK &&
         sqt_bg_parse_candles(res->body, res->len, c->symbol, c->interval,
-                             sqt_bg_server_now(r->ex), &k, &n, &e) == SQT_OK)
+                             sqt_kit_rest_server_now(&bg_ex(r)->rest), &k, &n, &e) == SQT_OK)
         c->cb(c->ud, &no_error, k, n);
     else
         c->cb(c->ud, &e, NULL, 0);

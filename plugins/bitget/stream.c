@@ -107,7 +107,7 @@ static int login(bg_conn *c)
     char ts[24], sig[SQT_BG_SIG_LEN + 1];
     json_t *msg, *arg, *args;
     int rc;
-    snprintf(ts, sizeof(ts), "%lld", (long long)(sqt_bg_server_now(ex) / 1000));
+    snprintf(ts, sizeof(ts), "%lld", (long long)(sqt_kit_rest_server_now(&ex->rest) / 1000));
     if ((rc = sqt_bg_sign_login(ex->secret, ts, sig)) != SQT_OK)
         return rc;
     msg = json_object();
