@@ -16,13 +16,7 @@ static const sqt_error no_error; /* code SQT_OK */
 
 int sqt_bn_symbol_ok(const char *s)
 {
-    size_t i, n;
-    if (s == NULL || (n = strlen(s)) == 0 || n >= SQT_SYMBOL_MAX)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
-            return 0;
-    return 1;
+    return sqt_kit_symbol_ok(s);
 }
 
 int sqt_bn_interval_ok(const char *s)
@@ -60,16 +54,7 @@ int sqt_bn_client_id_ok(const sqt_exchange *ex, const char *s)
 
 static int order_id_ok(const char *s)
 {
-    size_t i, n;
-    if (s == NULL)
-        return 0;
-    n = strnlen(s, SQT_ORDER_ID_MAX);
-    if (n == 0 || n > 19)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
+    return sqt_kit_digits_ok(s, 19);
 }
 
 /* The wire form of an engine client id. */
@@ -80,56 +65,37 @@ static void full_client_id(const sqt_exchange *ex, const char *cid, char *out, s
 
 static int usable(sqt_exchange *ex, int have_cb)
 {
-    if (!have_cb)
-        return SQT_EINVAL;
-    if (ex->closing)
-        return SQT_ESTATE;
-    return SQT_OK;
+    return sqt_kit_op_usable(ex->closing, have_cb);
 }
 
 /* ------------------------------------------------------------------------------------
  * symbol info
  * ---------------------------------------------------------------------------------- */
 
-typedef struct info_ctx {
-    sqt_symbol_info_cb cb;
-    void *ud;
-} info_ctx;
-
-static void info_done(sqt_kit_call *r, const sqt_kit_answer *res)
+/* The kit delivers; this keeps the rules and the limits the plugin needs. */
+static int info_parse(void *owner, const char *body, size_t len, sqt_symbol_info *out,
+                      sqt_error *e)
 {
-    info_ctx *c = r->ctx;
-    sqt_exchange *ex = bn_ex(r);
-    sqt_error e = res->err;
-    sqt_symbol_info info;
+    sqt_exchange *ex = owner;
     sqt_bn_limits lim;
-    if (e.code == SQT_OK &&
-        sqt_bn_parse_exchange_info(res->body, res->len, ex->symbol, &info, &lim, &e) == SQT_OK) {
-        info.client_id_max_len = SQT_BN_CLIENT_ID_LIMIT - (int32_t)ex->prefix_len;
-        ex->info = info;
-        ex->limits = lim;
-        ex->have_info = 1;
-        c->cb(c->ud, &no_error, &ex->info);
-    } else {
-        c->cb(c->ud, &e, NULL);
-    }
-    free(c);
+    int rc = sqt_bn_parse_exchange_info(body, len, ex->symbol, out, &lim, e);
+    if (rc != SQT_OK)
+        return rc;
+    out->client_id_max_len = SQT_BN_CLIENT_ID_LIMIT - (int32_t)ex->prefix_len;
+    ex->info = *out;
+    ex->limits = lim;
+    ex->have_info = 1;
+    return SQT_OK;
 }
 
 int sqt_bn_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
 {
-    info_ctx *c;
+    sqt_kit_rest_req rq = sqt_kit_rest_req_of("GET", "/fapi/v1/exchangeInfo", NULL, NULL,
+                                              SQT_KIT_AUTH_NONE);
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
-    if ((c = calloc(1, sizeof(*c))) == NULL)
-        return SQT_ENOMEM;
-    c->cb = cb;
-    c->ud = ud;
-    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/exchangeInfo", NULL, SQT_KIT_AUTH_NONE, 0, info_done, c);
-    if (rc != SQT_OK)
-        free(c);
-    return rc;
+    return sqt_kit_info_fetch(&ex->rest, &rq, info_parse, cb, ud);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -1051,51 +1017,25 @@ int sqt_bn_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
  * historical klines
  * ---------------------------------------------------------------------------------- */
 
-typedef struct klines_ctx {
-    sqt_klines_cb cb;
-    void *ud;
-    char symbol[SQT_SYMBOL_MAX];
-    char interval[SQT_INTERVAL_MAX];
-} klines_ctx;
-
-static void klines_done(sqt_kit_call *r, const sqt_kit_answer *res)
-{
-    klines_ctx *c = r->ctx;
-    sqt_error e = res->err;
-    sqt_kline *k = NULL;
-    size_t n = 0;
-    if (e.code == SQT_OK &&
-        sqt_bn_parse_klines(res->body, res->len, c->symbol, c->interval,
-                            sqt_kit_rest_server_now(&bn_ex(r)->rest), &k, &n, &e) == SQT_OK)
-        c->cb(c->ud, &no_error, k, n);
-    else
-        c->cb(c->ud, &e, NULL, 0);
-    free(k);
-    free(c);
-}
-
 int sqt_bn_klines(sqt_exchange *ex, const char *symbol, const char *interval, int limit,
                   sqt_klines_cb cb, void *ud)
 {
-    klines_ctx *c;
+    sqt_kit_rest_req rq;
     sqt_bn_query q;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
     if (!sqt_bn_symbol_ok(symbol) || !sqt_bn_interval_ok(interval) || limit < 1 || limit > 1500)
         return SQT_EINVAL;
-    if ((c = calloc(1, sizeof(*c))) == NULL)
-        return SQT_ENOMEM;
-    c->cb = cb;
-    c->ud = ud;
-    snprintf(c->symbol, sizeof(c->symbol), "%s", symbol);
-    snprintf(c->interval, sizeof(c->interval), "%s", interval);
     sqt_bn_query_init(&q);
     sqt_bn_query_add(&q, "symbol", symbol);
     sqt_bn_query_add(&q, "interval", interval);
     sqt_bn_query_add_int(&q, "limit", limit);
-    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/klines", &q, SQT_KIT_AUTH_NONE, 0, klines_done, c);
-    if (rc != SQT_OK)
-        free(c);
+    rc = q.err;
+    rq = sqt_kit_rest_req_of("GET", "/fapi/v1/klines", sqt_bn_query_str(&q), NULL,
+                             SQT_KIT_AUTH_NONE);
+    if (rc == SQT_OK)
+        rc = sqt_kit_klines_fetch(&ex->rest, &rq, symbol, interval, sqt_bn_parse_klines, cb, ud);
+    sqt_bn_query_free(&q);
     return rc;
 }

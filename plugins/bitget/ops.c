@@ -28,13 +28,7 @@ static const sqt_error no_error; /* code SQT_OK */
 
 int sqt_bg_symbol_ok(const char *s)
 {
-    size_t i, n;
-    if (s == NULL || (n = strlen(s)) == 0 || n >= SQT_SYMBOL_MAX)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
-            return 0;
-    return 1;
+    return sqt_kit_symbol_ok(s);
 }
 
 static int id_char_ok(char c)
@@ -60,25 +54,12 @@ int sqt_bg_client_id_ok(const char *s)
 
 static int order_id_ok(const char *s)
 {
-    size_t i, n;
-    if (s == NULL)
-        return 0;
-    n = strnlen(s, SQT_ORDER_ID_MAX);
-    if (n == 0 || n > 24)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
+    return sqt_kit_digits_ok(s, 24);
 }
 
 static int usable(sqt_exchange *ex, int have_cb)
 {
-    if (!have_cb)
-        return SQT_EINVAL;
-    if (ex->closing)
-        return SQT_ESTATE;
-    return SQT_OK;
+    return sqt_kit_op_usable(ex->closing, have_cb);
 }
 
 /* productType + symbol (+ marginCoin), the prefix of most queries */
@@ -143,42 +124,32 @@ static json_t *base_body(const sqt_exchange *ex, int with_mode)
  * symbol info
  * ---------------------------------------------------------------------------------- */
 
-typedef struct info_ctx {
-    sqt_symbol_info_cb cb;
-    void *ud;
-} info_ctx;
-
-static void info_done(sqt_kit_call *r, const sqt_kit_answer *res)
+/* The kit delivers; this keeps the rules for formatting orders. */
+static int info_parse(void *owner, const char *body, size_t len, sqt_symbol_info *out,
+                      sqt_error *e)
 {
-    info_ctx *c = r->ctx;
-    sqt_exchange *ex = bg_ex(r);
-    sqt_error e = res->err;
-    sqt_symbol_info info;
-    if (e.code == SQT_OK &&
-        sqt_bg_parse_contract(res->body, res->len, ex->symbol, &info, &e) == SQT_OK) {
-        ex->info = info;
-        ex->have_info = 1;
-        c->cb(c->ud, &no_error, &ex->info);
-    } else {
-        c->cb(c->ud, &e, NULL);
-    }
-    free(c);
+    sqt_exchange *ex = owner;
+    int rc = sqt_bg_parse_contract(body, len, ex->symbol, out, e);
+    if (rc != SQT_OK)
+        return rc;
+    ex->info = *out;
+    ex->have_info = 1;
+    return SQT_OK;
 }
 
 int sqt_bg_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
 {
+    sqt_kit_rest_req rq;
     sqt_kit_query q;
-    info_ctx *c;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
-    if ((c = calloc(1, sizeof(*c))) == NULL)
-        return SQT_ENOMEM;
-    c->cb = cb;
-    c->ud = ud;
     base_query(ex, &q, 0);
-    if ((rc = get(ex, P_CONTRACTS, &q, 0, info_done, c)) != SQT_OK)
-        free(c);
+    rc = q.err;
+    rq = sqt_kit_rest_req_of("GET", P_CONTRACTS, sqt_kit_query_str(&q), NULL, SQT_KIT_AUTH_NONE);
+    if (rc == SQT_OK)
+        rc = sqt_kit_info_fetch(&ex->rest, &rq, info_parse, cb, ud);
+    sqt_kit_query_free(&q);
     return rc;
 }
 
@@ -797,52 +768,27 @@ int sqt_bg_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
  * historical klines
  * ---------------------------------------------------------------------------------- */
 
-typedef struct klines_ctx {
-    sqt_klines_cb cb;
-    void *ud;
-    char symbol[SQT_SYMBOL_MAX];
-    char interval[SQT_INTERVAL_MAX];
-} klines_ctx;
-
-static void klines_done(sqt_kit_call *r, const sqt_kit_answer *res)
-{
-    klines_ctx *c = r->ctx;
-    sqt_error e = res->err;
-    sqt_kline *k = NULL;
-    size_t n = 0;
-    if (e.code == SQT_OK &&
-        sqt_bg_parse_candles(res->body, res->len, c->symbol, c->interval,
-                             sqt_kit_rest_server_now(&bg_ex(r)->rest), &k, &n, &e) == SQT_OK)
-        c->cb(c->ud, &no_error, k, n);
-    else
-        c->cb(c->ud, &e, NULL, 0);
-    free(k);
-    free(c);
-}
-
 int sqt_bg_klines(sqt_exchange *ex, const char *symbol, const char *interval, int limit,
                   sqt_klines_cb cb, void *ud)
 {
+    sqt_kit_rest_req rq;
     sqt_kit_query q;
-    klines_ctx *c;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
     if (!sqt_bg_symbol_ok(symbol) || sqt_bg_granularity(interval) == NULL || limit < 1 ||
         limit > 1000)
         return SQT_EINVAL;
-    if ((c = calloc(1, sizeof(*c))) == NULL)
-        return SQT_ENOMEM;
-    c->cb = cb;
-    c->ud = ud;
-    snprintf(c->symbol, sizeof(c->symbol), "%s", symbol);
-    snprintf(c->interval, sizeof(c->interval), "%s", interval);
     sqt_kit_query_init(&q);
     sqt_kit_query_add(&q, "symbol", symbol);
     sqt_kit_query_add(&q, "productType", ex->product_type);
     sqt_kit_query_add(&q, "granularity", sqt_bg_granularity(interval));
     sqt_kit_query_add_int(&q, "limit", limit);
-    if ((rc = get(ex, P_CANDLES, &q, 0, klines_done, c)) != SQT_OK)
-        free(c);
+    rc = q.err;
+    rq = sqt_kit_rest_req_of("GET", P_CANDLES, sqt_kit_query_str(&q), NULL, SQT_KIT_AUTH_NONE);
+    if (rc == SQT_OK)
+        rc = sqt_kit_klines_fetch(&ex->rest, &rq, symbol, interval, sqt_bg_parse_candles, cb,
+                                  ud);
+    sqt_kit_query_free(&q);
     return rc;
 }

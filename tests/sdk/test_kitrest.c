@@ -401,6 +401,144 @@ static void test_refusals(void)
     fx_end(&f);
 }
 
+/* ---- operation skeletons --------------------------------------------------------------- */
+
+static int info_parse_ok(void *ud, const char *body, size_t len, sqt_symbol_info *out,
+                         sqt_error *e)
+{
+    (void)ud;
+    if (len < 3 || body[2] != 't')
+        return sqt_kit_fail(e, SQT_EPROTO, "no tick");
+    snprintf(out->symbol, sizeof(out->symbol), "ETHUSDT");
+    out->max_batch_place = 2;
+    return SQT_OK;
+}
+
+typedef struct info_got {
+    int calls;
+    int code;
+    int have;
+    int decimals;
+} info_got;
+
+static void info_cb(void *ud, const sqt_error *e, const sqt_symbol_info *info)
+{
+    info_got *g = ud;
+    g->calls++;
+    g->code = e->code;
+    g->have = info != NULL;
+    if (info != NULL)
+        g->decimals = info->max_batch_place;
+}
+
+static int klines_parse_ok(const char *body, size_t len, const char *symbol,
+                           const char *interval, int64_t now_ms, sqt_kline **out, size_t *n,
+                           sqt_error *e)
+{
+    (void)body;
+    (void)len;
+    if (strcmp(interval, "1m") != 0)
+        return sqt_kit_fail(e, SQT_EPROTO, "interval");
+    if ((*out = calloc(2, sizeof(**out))) == NULL)
+        return sqt_kit_fail(e, SQT_ENOMEM, "oom");
+    snprintf((*out)[0].symbol, sizeof((*out)[0].symbol), "%s", symbol);
+    (*out)[1].open_time_ms = now_ms;
+    *n = 2;
+    return SQT_OK;
+}
+
+typedef struct klines_got {
+    int calls;
+    int code;
+    size_t n;
+    char symbol[SQT_SYMBOL_MAX];
+    int64_t last;
+} klines_got;
+
+static void klines_cb(void *ud, const sqt_error *e, const sqt_kline *k, size_t n)
+{
+    klines_got *g = ud;
+    g->calls++;
+    g->code = e->code;
+    g->n = n;
+    if (n == 2) {
+        snprintf(g->symbol, sizeof(g->symbol), "%s", k[0].symbol);
+        g->last = k[1].open_time_ms;
+    }
+}
+
+static void test_fetch_skeletons(void)
+{
+    fx f;
+    info_got ig = {0};
+    klines_got kg = {0};
+    sqt_kit_rest_req rq = sqt_kit_rest_req_of("GET", "/info", "symbol=ETHUSDT", NULL,
+                                              SQT_KIT_AUTH_NONE);
+    fx_init(&f, 0);
+    SQT_ASSERT_INT_EQ(sqt_kit_info_fetch(&f.rest, &rq, info_parse_ok, info_cb, &ig), SQT_OK);
+    SQT_ASSERT_STR_EQ(fake_host_http_at(f.fh, 0)->url, "https://api.test/info?symbol=ETHUSDT");
+    fake_host_http_reply(f.fh, 0, 200, "{\"tick\":1}", NULL);
+    SQT_ASSERT_INT_EQ(ig.calls, 1);
+    SQT_ASSERT_INT_EQ(ig.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(ig.decimals, 2);
+    /* the parser's refusal and the call's error reach the callback, with no info */
+    SQT_ASSERT_INT_EQ(sqt_kit_info_fetch(&f.rest, &rq, info_parse_ok, info_cb, &ig), SQT_OK);
+    fake_host_http_reply(f.fh, 0, 200, "{}", NULL);
+    SQT_ASSERT_INT_EQ(ig.code, SQT_EPROTO);
+    CU_ASSERT_FALSE(ig.have);
+    SQT_ASSERT_INT_EQ(sqt_kit_info_fetch(&f.rest, &rq, info_parse_ok, info_cb, &ig), SQT_OK);
+    fake_host_http_reply(f.fh, 0, 200, "{\"code\":5}", NULL);
+    SQT_ASSERT_INT_EQ(ig.calls, 3);
+    SQT_ASSERT_INT_EQ(ig.code, SQT_EEXCHANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_info_fetch(&f.rest, &rq, NULL, info_cb, &ig), SQT_EINVAL);
+    /* klines: the parser sees the symbol, the interval and the server's clock */
+    f.rest.offset_ms = 700;
+    rq.path = "/klines";
+    SQT_ASSERT_INT_EQ(
+        sqt_kit_klines_fetch(&f.rest, &rq, "ETHUSDT", "1m", klines_parse_ok, klines_cb, &kg),
+        SQT_OK);
+    fake_host_http_reply(f.fh, 0, 200, "[]", NULL);
+    SQT_ASSERT_INT_EQ(kg.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(kg.n, 2);
+    SQT_ASSERT_STR_EQ(kg.symbol, "ETHUSDT");
+    SQT_ASSERT_INT_EQ(kg.last, WALL0 + 700);
+    SQT_ASSERT_INT_EQ(
+        sqt_kit_klines_fetch(&f.rest, &rq, "ETHUSDT", "5m", klines_parse_ok, klines_cb, &kg),
+        SQT_OK);
+    fake_host_http_fail(f.fh, 0, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(kg.calls, 2);
+    SQT_ASSERT_INT_EQ(kg.code, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(kg.n, 0);
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_fetch(&f.rest, &rq, "ETHUSDT", "a-very-long-interval",
+                                           klines_parse_ok, klines_cb, &kg),
+                      SQT_EINVAL);
+    /* a refused send calls nothing and leaks nothing */
+    sqt_kit_rest_cancel_all(&f.rest);
+    SQT_ASSERT_INT_EQ(
+        sqt_kit_klines_fetch(&f.rest, &rq, "ETHUSDT", "1m", klines_parse_ok, klines_cb, &kg),
+        SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ(kg.calls, 2);
+    fx_end(&f);
+}
+
+static void test_op_checks(void)
+{
+    SQT_ASSERT_INT_EQ(sqt_kit_op_usable(0, 1), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_op_usable(0, 0), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_op_usable(1, 1), SQT_ESTATE);
+    CU_ASSERT_TRUE(sqt_kit_symbol_ok("ETHUSDT"));
+    CU_ASSERT_TRUE(sqt_kit_symbol_ok("1000PEPEUSDT"));
+    CU_ASSERT_FALSE(sqt_kit_symbol_ok("ethusdt"));
+    CU_ASSERT_FALSE(sqt_kit_symbol_ok(""));
+    CU_ASSERT_FALSE(sqt_kit_symbol_ok(NULL));
+    CU_ASSERT_FALSE(sqt_kit_symbol_ok("ETH-USDT"));
+    CU_ASSERT_TRUE(sqt_kit_digits_ok("1234567890123456789", 19));
+    CU_ASSERT_FALSE(sqt_kit_digits_ok("12345678901234567890", 19));
+    CU_ASSERT_FALSE(sqt_kit_digits_ok("12a", 19));
+    CU_ASSERT_FALSE(sqt_kit_digits_ok("", 19));
+    CU_ASSERT_FALSE(sqt_kit_digits_ok(NULL, 19));
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -411,6 +549,8 @@ int main(void)
         {"a seconds dialect signing headers over the body hash", test_seconds_dialect},
         {"shutdown: cancel all, refuse, at_shutdown calls", test_cancel_all},
         {"bad requests and a full wire", test_refusals},
+        {"symbol info and klines: one call, the parser, the callback", test_fetch_skeletons},
+        {"the checks every operation starts with", test_op_checks},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("sdk_kitrest", cases) != 0)

@@ -13,6 +13,7 @@
  *   response headers, Retry-After, ban state        sqt_kit_header*, sqt_kit_ban_*
  *   the registry of requests in flight              sqt_kit_reqs_*
  *   the signed-REST engine (clock, parking, bans)   sqt_kit_rest_*, sqt_kit_wire_*
+ *   operation skeletons over the engine              sqt_kit_op_*, sqt_kit_*_fetch
  *   cancel our own orders: list, filter, batches    sqt_kit_own_*
  *   prices/sizes on their grid, order verdicts      sqt_kit_dec_on_grid, sqt_kit_item_level
  *   the end of a shutdown, on a clean stack         sqt_kit_shut_*
@@ -348,6 +349,37 @@ int sqt_kit_rest_busy(const sqt_kit_rest *r);
 void sqt_kit_rest_cancel_all(sqt_kit_rest *r);
 /* Destroy: free what is left without callbacks (contexts with free()). */
 void sqt_kit_rest_free_all(sqt_kit_rest *r);
+
+/* ---- operation skeletons over the engine -------------------------------------------- */
+
+/* A request with these fields set, the rest zero (done and ctx: the fetch's). */
+sqt_kit_rest_req sqt_kit_rest_req_of(const char *method, const char *path, const char *query,
+                                     const char *body, int auth);
+/* SQT_EINVAL without a callback, SQT_ESTATE once the plugin is closing, else 0: the
+ * first check of every operation of the exchange table. */
+int sqt_kit_op_usable(int closing, int have_cb);
+/* A symbol as every exchange writes it: [A-Z0-9]{1,SQT_SYMBOL_MAX-1}. */
+int sqt_kit_symbol_ok(const char *s);
+/* An exchange order id: 1..max decimal digits. */
+int sqt_kit_digits_ok(const char *s, size_t max);
+
+/* The symbol's rules from one answer. The parser may keep what the plugin needs of it
+ * (limits, "info known"); the caller's callback gets *out. */
+typedef int (*sqt_kit_info_parse)(void *owner, const char *body, size_t len,
+                                  sqt_symbol_info *out, sqt_error *e);
+/* Historical klines from one answer (*out malloc'd, the kit frees it after the
+ * callback); server_now_ms decides whether the newest row is closed. */
+typedef int (*sqt_kit_klines_parse)(const char *body, size_t len, const char *symbol,
+                                    const char *interval, int64_t server_now_ms,
+                                    sqt_kline **out, size_t *n, sqt_error *e);
+
+/* Send rq (its done and ctx are the kit's) and hand the parsed answer, or the error, to
+ * cb exactly once. SQT_OK, or the send's error with nothing called. */
+int sqt_kit_info_fetch(sqt_kit_rest *r, const sqt_kit_rest_req *rq, sqt_kit_info_parse parse,
+                       sqt_symbol_info_cb cb, void *ud);
+int sqt_kit_klines_fetch(sqt_kit_rest *r, const sqt_kit_rest_req *rq, const char *symbol,
+                         const char *interval, sqt_kit_klines_parse parse, sqt_klines_cb cb,
+                         void *ud);
 
 /* ---- cancel our own orders ----------------------------------------------------------- */
 
