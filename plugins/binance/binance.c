@@ -20,12 +20,10 @@
 
 void sqt_bn_logf(sqt_exchange *ex, int level, const char *fmt, ...)
 {
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    sqt_kit_plugin_vlogf(&ex->kit, level, fmt, ap);
     va_end(ap);
-    ex->api->log(ex->host, level, line);
 }
 
 void sqt_bn_set_err(sqt_error *e, int code, const char *fmt, ...)
@@ -40,21 +38,14 @@ void sqt_bn_set_err(sqt_error *e, int code, const char *fmt, ...)
 
 int64_t sqt_bn_wall(sqt_exchange *ex)
 {
-    return ex->api->wall_ms(ex->host);
-}
-
-static int drained(void *owner)
-{
-    const sqt_exchange *ex = owner;
-    return !sqt_kit_rest_busy(&ex->rest) && ex->streams.head == NULL;
+    return ex->kit.api->wall_ms(ex->kit.host);
 }
 
 /* The shutdown callback always runs from a timer of its own, on a clean stack: never
  * inside shutdown(), and never in the middle of our own loops (the kit's sqt_kit_shut). */
 void sqt_bn_check_drained(sqt_exchange *ex)
 {
-    if (ex->closing)
-        sqt_kit_shut_check(&ex->shut);
+    sqt_kit_plugin_check(&ex->kit);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -79,8 +70,8 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
                                ? (char)(ex->symbol[i] - 'A' + 'a')
                                : ex->symbol[i];
     ex->sym_lower[i] = '\0';
-    c.api = ex->api;
-    c.host = ex->host;
+    c.api = ex->kit.api;
+    c.host = ex->kit.host;
     c.block = args->exchange_name != NULL ? args->exchange_name : "binance";
     /* stream_routing: routed = the 2026 entry points (/private/ws?listenKey=..); legacy =
      * the user stream at /ws/<listenKey>, what the testnet and older SDKs use */
@@ -142,16 +133,10 @@ static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
     if (err == NULL)
         err = &scratch;
     memset(err, 0, sizeof(*err));
-    if (api == NULL || out == NULL || api->struct_size < sizeof(sqt_host_api)) {
-        sqt_bn_set_err(err, SQT_EINVAL, "binance: host services table too old or missing");
+    if (out == NULL)
+        return sqt_kit_fail(err, SQT_EINVAL, "binance: nowhere to put the plugin");
+    if ((ex = sqt_kit_plugin_new(api, host, sizeof(*ex), "binance", err)) == NULL)
         return err->code;
-    }
-    if ((ex = calloc(1, sizeof(*ex))) == NULL) {
-        sqt_bn_set_err(err, SQT_ENOMEM, "binance: out of memory");
-        return err->code;
-    }
-    ex->api = api;
-    ex->host = host;
     sqt_bn_streams_init(ex);
     ex->pos_mode = SQT_POSMODE_UNKNOWN;
     ex->limits.weight_1m = ex->limits.orders_1m = ex->limits.orders_10s = -1;
@@ -172,17 +157,14 @@ static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
 
 static int bn_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
 {
-    if (ex == NULL || cb == NULL)
+    int rc;
+    if (ex == NULL)
         return SQT_EINVAL;
-    if (ex->closing)
-        return SQT_ESTATE;
-    ex->closing = 1;
-    /* nothing completes the shutdown inside this call, whatever the host does */
-    sqt_kit_shut_begin(&ex->shut, ex->api, ex->host, drained, ex, cb, ud);
-    sqt_kit_rest_cancel_all(&ex->rest);
-    sqt_bn_streams_close_all(ex);
+    if ((rc = sqt_kit_plugin_shutdown(&ex->kit, cb, ud)) != SQT_OK)
+        return rc;
+    sqt_bn_streams_stop(ex);
     sqt_bn_lk_delete(ex); /* the last request: completion waits for it, bounded */
-    sqt_kit_shut_end_call(&ex->shut);
+    sqt_kit_shut_end_call(&ex->kit.shut);
     return SQT_OK;
 }
 
@@ -190,12 +172,8 @@ static void bn_destroy(sqt_exchange *ex)
 {
     if (ex == NULL)
         return;
-    if (sqt_kit_rest_busy(&ex->rest) || ex->streams.head != NULL)
-        sqt_bn_logf(ex, SQT_LOG_ERROR, "destroyed with requests or streams still open "
-                    "(destroy before shutdown completed)");
-    sqt_kit_shut_free(&ex->shut);
-    sqt_kit_rest_free_all(&ex->rest);
-    sqt_bn_streams_free_all(ex);
+    sqt_bn_streams_stop(ex);
+    sqt_kit_plugin_release(&ex->kit);
     wipe_and_free(ex);
 }
 

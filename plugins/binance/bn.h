@@ -54,8 +54,8 @@ struct bn_conn {
 };
 
 struct sqt_exchange {
-    const sqt_host_api *api;
-    sqt_host *host;
+    /* first: host, REST engine (rest.c: the dialect), stream set, shutdown (the kit's) */
+    sqt_kit_plugin kit;
 
     /* configuration */
     char symbol[SQT_SYMBOL_MAX];
@@ -72,8 +72,6 @@ struct sqt_exchange {
     uint64_t keepalive_ms;
     int legacy_routing;        /* stream_routing: legacy (user stream at /ws/<listenKey>) */
 
-    /* REST: the kit's engine with Binance's dialect (rest.c) */
-    sqt_kit_rest rest;
     sqt_bn_limits limits;
 
     /* start-up facts */
@@ -82,8 +80,7 @@ struct sqt_exchange {
     int pos_mode;              /* SQT_POSMODE_* learned from positionSide/dual */
     int32_t leverage;          /* the symbol's, from the account or symbolConfig; 0 unknown */
 
-    /* streams: the kit's set, current connection per bn_conn_kind */
-    sqt_kit_conns streams;
+    /* streams (the set is kit.streams, current connection per bn_conn_kind) */
     int64_t ws_msg_id;
     int price_on;
     sqt_price_sink price_sink;
@@ -105,9 +102,6 @@ struct sqt_exchange {
     int64_t warn_ms;           /* last "bad stream message" warning */
     unsigned warn_dropped;     /* warnings held back since */
 
-    /* shutdown */
-    int closing;
-    sqt_kit_shut shut;         /* its callback, on a clean stack once drained */
 };
 
 /* ---- binance.c ------------------------------------------------------------------ */
@@ -157,13 +151,13 @@ int sqt_bn_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink);
 int sqt_bn_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t n,
                             const char *interval, const sqt_kline_sink *sink);
 int sqt_bn_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink);
-/* Shutdown: stop the listenKey timers and close every connection. */
-void sqt_bn_streams_close_all(sqt_exchange *ex);
+/* Shutdown and destroy (the kit closes / frees the connections): stop the listenKey
+ * timers. */
+void sqt_bn_streams_stop(sqt_exchange *ex);
 /* create: the stream set (the kit's), with Binance's hooks and 23 h rotation. */
 void sqt_bn_streams_init(sqt_exchange *ex);
 /* Shutdown, after close_all: DELETE the listenKey we hold (if any), bounded by
  * BN_LK_DELETE_WAIT_MS; the shutdown completes when it is answered or cancelled. */
 void sqt_bn_lk_delete(sqt_exchange *ex);
-void sqt_bn_streams_free_all(sqt_exchange *ex);
 
 #endif

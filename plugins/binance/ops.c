@@ -65,7 +65,7 @@ static void full_client_id(const sqt_exchange *ex, const char *cid, char *out, s
 
 static int usable(sqt_exchange *ex, int have_cb)
 {
-    return sqt_kit_op_usable(ex->closing, have_cb);
+    return sqt_kit_op_usable(ex->kit.closing, have_cb);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ int sqt_bn_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
-    return sqt_kit_info_fetch(&ex->rest, &rq, info_parse, cb, ud);
+    return sqt_kit_info_fetch(&ex->kit.rest, &rq, info_parse, cb, ud);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ static void acct_balance_done(sqt_kit_call *r, const sqt_kit_answer *res)
     }
     if (c->acct.leverage > 0)
         ex->leverage = c->acct.leverage;
-    if (c->acct.leverage > 0 || ex->closing) {
+    if (c->acct.leverage > 0 || ex->kit.closing) {
         acct_deliver(c, ex);
         return;
     }
@@ -190,7 +190,7 @@ static void acct_mode_done(sqt_kit_call *r, const sqt_kit_answer *res)
         acct_fail(c, &e);
         return;
     }
-    if (ex->closing) {
+    if (ex->kit.closing) {
         sqt_bn_set_err(&e, SQT_ECANCELLED, "cancelled (shutdown)");
         acct_fail(c, &e);
         return;
@@ -375,7 +375,7 @@ static void fee_next(sqt_exchange *ex, fee_ctx *c)
         fee_deliver(c, &no_error);
         return;
     }
-    if (ex->closing) {
+    if (ex->kit.closing) {
         sqt_bn_set_err(&e, SQT_ECANCELLED, "cancelled (shutdown)");
         fee_deliver(c, &e);
         return;
@@ -687,7 +687,7 @@ int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
         return SQT_EINVAL;
     if (!ex->have_info)
         return SQT_ESTATE; /* tick and step are needed to format the order */
-    if ((rc = sqt_kit_rest_ban_check(&ex->rest, "place orders")) != SQT_OK)
+    if ((rc = sqt_kit_rest_ban_check(&ex->kit.rest, "place orders")) != SQT_OK)
         return rc;
     if ((c = calloc(1, sizeof(*c))) == NULL)
         return SQT_ENOMEM;
@@ -877,7 +877,7 @@ int sqt_bn_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
         return rc;
     if (reqs == NULL || n == 0 || n > SQT_BN_MAX_BATCH_CANCEL)
         return SQT_EINVAL;
-    if ((rc = sqt_kit_rest_ban_check(&ex->rest, "cancel orders")) != SQT_OK)
+    if ((rc = sqt_kit_rest_ban_check(&ex->kit.rest, "cancel orders")) != SQT_OK)
         return rc;
     if ((g = calloc(1, sizeof(*g))) == NULL)
         return SQT_ENOMEM;
@@ -969,7 +969,7 @@ static int own_send_batch(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, 
 
 static int own_closing(void *plugin)
 {
-    return ((sqt_exchange *)plugin)->closing;
+    return ((sqt_exchange *)plugin)->kit.closing;
 }
 
 static const sqt_kit_own_ops own_ops = {own_send_batch, own_closing};
@@ -1035,7 +1035,7 @@ int sqt_bn_klines(sqt_exchange *ex, const char *symbol, const char *interval, in
     rq = sqt_kit_rest_req_of("GET", "/fapi/v1/klines", sqt_bn_query_str(&q), NULL,
                              SQT_KIT_AUTH_NONE);
     if (rc == SQT_OK)
-        rc = sqt_kit_klines_fetch(&ex->rest, &rq, symbol, interval, sqt_bn_parse_klines, cb, ud);
+        rc = sqt_kit_klines_fetch(&ex->kit.rest, &rq, symbol, interval, sqt_bn_parse_klines, cb, ud);
     sqt_bn_query_free(&q);
     return rc;
 }

@@ -71,9 +71,9 @@ static void bn_on_answer(void *owner, const sqt_kit_call *c, const sqt_http_resp
         u.order_count = o10s;
         u.order_limit = o10s >= 0 ? ex->limits.orders_10s : -1;
     }
-    u.banned_until_ms = ex->rest.ban.until_ms > sqt_bn_wall(ex) ? ex->rest.ban.until_ms : 0;
+    u.banned_until_ms = ex->kit.rest.ban.until_ms > sqt_bn_wall(ex) ? ex->kit.rest.ban.until_ms : 0;
     if (e->code == SQT_EBANNED || u.used_weight >= 0 || u.order_count >= 0)
-        ex->api->rate_usage(ex->host, &u);
+        ex->kit.api->rate_usage(ex->kit.host, &u);
 }
 
 static void bn_on_finish(void *owner)
@@ -87,7 +87,7 @@ static const sqt_kit_rest_dialect bn_dialect = {
 
 void sqt_bn_rest_init(sqt_exchange *ex)
 {
-    sqt_kit_rest_init(&ex->rest, ex->api, ex->host, &bn_dialect, ex, ex->rest_url);
+    sqt_kit_rest_init(&ex->kit.rest, ex->kit.api, ex->kit.host, &bn_dialect, ex, ex->rest_url);
 }
 
 static int send(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
@@ -114,7 +114,7 @@ static int send(sqt_exchange *ex, const char *method, const char *path, sqt_bn_q
     rq.at_shutdown = at_shutdown;
     rq.done = done;
     rq.ctx = ctx;
-    rc = sqt_kit_rest_send(&ex->rest, &rq);
+    rc = sqt_kit_rest_send(&ex->kit.rest, &rq);
     if (q != NULL)
         sqt_bn_query_free(q);
     return rc;
@@ -123,7 +123,7 @@ static int send(sqt_exchange *ex, const char *method, const char *path, sqt_bn_q
 int sqt_bn_rest(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
                 int auth, int mutating, sqt_kit_answer_fn done, void *ctx)
 {
-    if (ex->closing) {
+    if (ex->kit.closing) {
         if (q != NULL)
             sqt_bn_query_free(q);
         return SQT_ECANCELLED;

@@ -49,8 +49,8 @@ typedef struct bg_conn {
 } bg_conn;
 
 struct sqt_exchange {
-    const sqt_host_api *api;
-    sqt_host *host;
+    /* first: host, REST engine (rest.c: the dialect), stream set, shutdown (the kit's) */
+    sqt_kit_plugin kit;
 
     /* configuration */
     char symbol[SQT_SYMBOL_MAX];
@@ -67,8 +67,6 @@ struct sqt_exchange {
     int demo;                        /* paptrading: 1 */
     int allow_hedge;
 
-    /* REST: the kit's engine with Bitget's dialect (rest.c) */
-    sqt_kit_rest rest;
 
     /* start-up facts */
     int have_info;
@@ -76,8 +74,7 @@ struct sqt_exchange {
     int pos_mode;                    /* SQT_POSMODE_* from the account */
     int32_t leverage;
 
-    /* streams */
-    sqt_kit_conns streams;
+    /* streams (the set is kit.streams) */
     int price_on;
     sqt_price_sink price_sink;
     int kline_on;
@@ -91,9 +88,6 @@ struct sqt_exchange {
     sqt_order_sink order_sink;
     int64_t warn_ms;                 /* last "bad stream message" warning */
 
-    /* shutdown */
-    int closing;
-    sqt_kit_shut shut;               /* its callback, once drained */
 };
 
 /* ---- bitget.c ------------------------------------------------------------------- */
@@ -134,7 +128,5 @@ int sqt_bg_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
                             const char *interval, const sqt_kline_sink *sink);
 int sqt_bg_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink);
 void sqt_bg_streams_init(sqt_exchange *ex);
-void sqt_bg_streams_close_all(sqt_exchange *ex);
-void sqt_bg_streams_free_all(sqt_exchange *ex);
 
 #endif

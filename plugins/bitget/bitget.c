@@ -18,33 +18,24 @@
 
 void sqt_bg_logf(sqt_exchange *ex, int level, const char *fmt, ...)
 {
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    sqt_kit_plugin_vlogf(&ex->kit, level, fmt, ap);
     va_end(ap);
-    ex->api->log(ex->host, level, line);
 }
 
 int64_t sqt_bg_wall(sqt_exchange *ex)
 {
-    return ex->api->wall_ms(ex->host);
+    return ex->kit.api->wall_ms(ex->kit.host);
 }
 
 /* ------------------------------------------------------------------------------------
  * shutdown completion: the kit's, once no request and no connection is left
  * ---------------------------------------------------------------------------------- */
 
-static int drained(void *owner)
-{
-    const sqt_exchange *ex = owner;
-    return !sqt_kit_rest_busy(&ex->rest) && ex->streams.head == NULL;
-}
-
 void sqt_bg_check_drained(sqt_exchange *ex)
 {
-    if (ex->closing)
-        sqt_kit_shut_check(&ex->shut);
+    sqt_kit_plugin_check(&ex->kit);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -72,8 +63,8 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
         return sqt_kit_fail(err, SQT_EINVAL, "bitget: symbol must be upper-case letters and "
                             "digits (e.g. ETHUSDT)");
     snprintf(ex->symbol, sizeof(ex->symbol), "%s", args->symbol);
-    c.api = ex->api;
-    c.host = ex->host;
+    c.api = ex->kit.api;
+    c.host = ex->kit.host;
     c.block = args->exchange_name != NULL ? args->exchange_name : "bitget";
     if (sqt_kit_cfg_bool(&c, "demo", &demo, err) < 0)
         return err->code;
@@ -129,12 +120,10 @@ static int bg_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
     if (err == NULL)
         err = &scratch;
     memset(err, 0, sizeof(*err));
-    if (api == NULL || out == NULL || api->struct_size < sizeof(sqt_host_api))
-        return sqt_kit_fail(err, SQT_EINVAL, "bitget: host services table too old or missing");
-    if ((ex = calloc(1, sizeof(*ex))) == NULL)
-        return sqt_kit_fail(err, SQT_ENOMEM, "bitget: out of memory");
-    ex->api = api;
-    ex->host = host;
+    if (out == NULL)
+        return sqt_kit_fail(err, SQT_EINVAL, "bitget: nowhere to put the plugin");
+    if ((ex = sqt_kit_plugin_new(api, host, sizeof(*ex), "bitget", err)) == NULL)
+        return err->code;
     ex->pos_mode = SQT_POSMODE_UNKNOWN;
     sqt_bg_streams_init(ex);
     if (read_config(ex, args, err) != SQT_OK) {
@@ -153,29 +142,19 @@ static int bg_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
 
 static int bg_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
 {
-    if (ex == NULL || cb == NULL)
+    int rc;
+    if (ex == NULL)
         return SQT_EINVAL;
-    if (ex->closing)
-        return SQT_ESTATE;
-    ex->closing = 1;
-    /* nothing completes the shutdown inside this call */
-    sqt_kit_shut_begin(&ex->shut, ex->api, ex->host, drained, ex, cb, ud);
-    sqt_kit_rest_cancel_all(&ex->rest);
-    sqt_bg_streams_close_all(ex);
-    sqt_kit_shut_end_call(&ex->shut);
-    return SQT_OK;
+    if ((rc = sqt_kit_plugin_shutdown(&ex->kit, cb, ud)) == SQT_OK)
+        sqt_kit_shut_end_call(&ex->kit.shut);
+    return rc;
 }
 
 static void bg_destroy(sqt_exchange *ex)
 {
     if (ex == NULL)
         return;
-    if (!drained(ex))
-        sqt_bg_logf(ex, SQT_LOG_ERROR, "destroyed with requests or streams still open "
-                    "(destroy before shutdown completed)");
-    sqt_kit_shut_free(&ex->shut);
-    sqt_kit_rest_free_all(&ex->rest);
-    sqt_bg_streams_free_all(ex);
+    sqt_kit_plugin_release(&ex->kit);
     wipe_and_free(ex);
 }
 

@@ -59,7 +59,7 @@ static int order_id_ok(const char *s)
 
 static int usable(sqt_exchange *ex, int have_cb)
 {
-    return sqt_kit_op_usable(ex->closing, have_cb);
+    return sqt_kit_op_usable(ex->kit.closing, have_cb);
 }
 
 /* productType + symbol (+ marginCoin), the prefix of most queries */
@@ -148,7 +148,7 @@ int sqt_bg_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
     rc = q.err;
     rq = sqt_kit_rest_req_of("GET", P_CONTRACTS, sqt_kit_query_str(&q), NULL, SQT_KIT_AUTH_NONE);
     if (rc == SQT_OK)
-        rc = sqt_kit_info_fetch(&ex->rest, &rq, info_parse, cb, ud);
+        rc = sqt_kit_info_fetch(&ex->kit.rest, &rq, info_parse, cb, ud);
     sqt_kit_query_free(&q);
     return rc;
 }
@@ -308,7 +308,7 @@ static void pager_done(sqt_kit_call *r, const sqt_kit_answer *res)
         return;
     }
     memcpy(p->cursor, end, sizeof(p->cursor));
-    if (ex->closing)
+    if (ex->kit.closing)
         rc = SQT_ECANCELLED;
     else
         rc = pager_send(ex, p);
@@ -466,7 +466,7 @@ static void accepted(sqt_exchange *ex, const sqt_order_req *q, const char *order
     o->reduce_only = q->reduce_only != 0;
     o->price = q->price;
     o->qty = q->qty;
-    o->update_time_ms = sqt_kit_rest_server_now(&ex->rest);
+    o->update_time_ms = sqt_kit_rest_server_now(&ex->kit.rest);
 }
 
 static void place_done(sqt_kit_call *r, const sqt_kit_answer *res)
@@ -739,7 +739,7 @@ static int own_send_batch(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, 
 
 static int own_closing(void *plugin)
 {
-    return ((sqt_exchange *)plugin)->closing;
+    return ((sqt_exchange *)plugin)->kit.closing;
 }
 
 static const sqt_kit_own_ops own_ops = {own_send_batch, own_closing};
@@ -787,7 +787,7 @@ int sqt_bg_klines(sqt_exchange *ex, const char *symbol, const char *interval, in
     rc = q.err;
     rq = sqt_kit_rest_req_of("GET", P_CANDLES, sqt_kit_query_str(&q), NULL, SQT_KIT_AUTH_NONE);
     if (rc == SQT_OK)
-        rc = sqt_kit_klines_fetch(&ex->rest, &rq, symbol, interval, sqt_bg_parse_candles, cb,
+        rc = sqt_kit_klines_fetch(&ex->kit.rest, &rq, symbol, interval, sqt_bg_parse_candles, cb,
                                   ud);
     sqt_kit_query_free(&q);
     return rc;

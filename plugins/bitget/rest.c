@@ -70,14 +70,14 @@ static const sqt_kit_rest_dialect bg_dialect = {
 
 void sqt_bg_rest_init(sqt_exchange *ex)
 {
-    sqt_kit_rest_init(&ex->rest, ex->api, ex->host, &bg_dialect, ex, ex->rest_url);
+    sqt_kit_rest_init(&ex->kit.rest, ex->kit.api, ex->kit.host, &bg_dialect, ex, ex->rest_url);
 }
 
 int sqt_bg_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,
                 const char *body, int auth, int mutating, sqt_kit_answer_fn done, void *ctx)
 {
     sqt_kit_rest_req rq;
-    if (ex->closing)
+    if (ex->kit.closing)
         return SQT_ECANCELLED;
     memset(&rq, 0, sizeof(rq));
     rq.method = method;
@@ -88,5 +88,5 @@ int sqt_bg_rest(sqt_exchange *ex, const char *method, const char *path, const ch
     rq.mutating = mutating;
     rq.done = done;
     rq.ctx = ctx;
-    return sqt_kit_rest_send(&ex->rest, &rq);
+    return sqt_kit_rest_send(&ex->kit.rest, &rq);
 }

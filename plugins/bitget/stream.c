@@ -53,7 +53,7 @@ static int send_json(bg_conn *c, json_t *msg)
     char *text = msg != NULL ? json_dumps(msg, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     int rc = SQT_ENOMEM;
     if (text != NULL)
-        rc = ex->api->ws_send(ex->host, c->k.ws, text, strlen(text), 0);
+        rc = ex->kit.api->ws_send(ex->kit.host, c->k.ws, text, strlen(text), 0);
     free(text);
     json_decref(msg);
     return rc;
@@ -107,7 +107,7 @@ static int login(bg_conn *c)
     char ts[24], sig[SQT_BG_SIG_LEN + 1];
     json_t *msg, *arg, *args;
     int rc;
-    snprintf(ts, sizeof(ts), "%lld", (long long)(sqt_kit_rest_server_now(&ex->rest) / 1000));
+    snprintf(ts, sizeof(ts), "%lld", (long long)(sqt_kit_rest_server_now(&ex->kit.rest) / 1000));
     if ((rc = sqt_bg_sign_login(ex->secret, ts, sig)) != SQT_OK)
         return rc;
     msg = json_object();
@@ -156,7 +156,7 @@ static void kline_push(sqt_exchange *ex, const char *data, size_t len)
         warn_bad(ex, "kline stream", e.message);
         return;
     }
-    for (i = 0; i < n && !ex->closing; i++) {
+    for (i = 0; i < n && !ex->kit.closing; i++) {
         for (s = 0; s < ex->kline_n; s++)
             if (strcmp(rows[i].symbol, ex->kline_symbols[s]) == 0)
                 break;
@@ -168,7 +168,7 @@ static void kline_push(sqt_exchange *ex, const char *data, size_t len)
             sqt_kline done = ex->kline_last[s];
             done.closed = 1; /* a later candle began: this one is final */
             ex->kline_sink.on_kline(ex->kline_sink.ud, &done);
-            if (ex->closing)
+            if (ex->kit.closing)
                 return;
         }
         ex->kline_last[s] = rows[i];
@@ -196,7 +196,7 @@ static void on_push(bg_conn *c, const sqt_bg_ws_msg *m, const char *data, size_t
             warn_bad(ex, "order stream", e.message);
             return;
         }
-        for (i = 0; i < n && !ex->closing; i++)
+        for (i = 0; i < n && !ex->kit.closing; i++)
             if (strcmp(o[i].symbol, ex->symbol) == 0) /* instId default: every symbol */
                 ex->order_sink.on_order(ex->order_sink.ud, &o[i]);
     }
@@ -214,7 +214,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     sqt_bg_ws_msg m;
     sqt_error e;
     int rc;
-    if (ex->closing)
+    if (ex->kit.closing)
         return;
     if (sqt_bg_parse_ws(data, len, &m, &e) != SQT_OK) {
         warn_bad(ex, conn_name(k->kind), e.message);
@@ -236,7 +236,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
             break;
         if (k->kind == BG_CONN_USER && c->downs > 0 && k->replaces == NULL) {
             c->downs = 0;
-            sqt_kit_conns_state(&ex->streams, BG_CONN_USER, SQT_STREAM_RESYNC, NULL);
+            sqt_kit_conns_state(&ex->kit.streams, BG_CONN_USER, SQT_STREAM_RESYNC, NULL);
         }
         sqt_kit_conn_up(k);
         break;
@@ -267,7 +267,7 @@ static void hook_on_down(void *owner, sqt_kit_conn *k)
 static void hook_on_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
 {
     sqt_exchange *ex = owner;
-    if (ex->closing)
+    if (ex->kit.closing)
         return;
     if (kind == BG_CONN_PRICE && ex->price_sink.on_state != NULL)
         ex->price_sink.on_state(ex->price_sink.ud, st, err);
@@ -300,17 +300,17 @@ static const sqt_kit_conn_hooks conn_hooks = {
 
 void sqt_bg_streams_init(sqt_exchange *ex)
 {
-    sqt_kit_conns_init(&ex->streams, ex->api, ex->host, &conn_hooks, ex, BG_CONN_MAX_AGE_MS,
+    sqt_kit_conns_init(&ex->kit.streams, ex->kit.api, ex->kit.host, &conn_hooks, ex, BG_CONN_MAX_AGE_MS,
                        BG_CONN_SWITCH_MS, BG_CONN_SWITCH_RETRY_MS);
-    ex->streams.overlap_ms[BG_CONN_USER] = BG_CONN_OVERLAP_MS;
-    ex->streams.app_ping_text = "ping";
-    ex->streams.app_ping_ms = BG_PING_MS;
+    ex->kit.streams.overlap_ms[BG_CONN_USER] = BG_CONN_OVERLAP_MS;
+    ex->kit.streams.app_ping_text = "ping";
+    ex->kit.streams.app_ping_ms = BG_PING_MS;
 }
 
 static int conn_open(sqt_exchange *ex, int kind, const char *url)
 {
     sqt_kit_conn *k;
-    int rc = sqt_kit_conn_open(&ex->streams, kind, url, BG_STALE_MS, &k);
+    int rc = sqt_kit_conn_open(&ex->kit.streams, kind, url, BG_STALE_MS, &k);
     if (rc == SQT_OK)
         conn_of(k)->ex = ex;
     return rc;
@@ -325,7 +325,7 @@ int sqt_bg_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
     int rc;
     if (sink == NULL || sink->on_price == NULL)
         return SQT_EINVAL;
-    if (ex->closing || ex->price_on)
+    if (ex->kit.closing || ex->price_on)
         return SQT_ESTATE;
     ex->price_sink = *sink;
     if ((rc = conn_open(ex, BG_CONN_PRICE, ex->ws_public)) == SQT_OK)
@@ -344,7 +344,7 @@ int sqt_bg_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
     for (i = 0; i < n; i++)
         if (!sqt_bg_symbol_ok(symbols[i]))
             return SQT_EINVAL;
-    if (ex->closing || ex->kline_on)
+    if (ex->kit.closing || ex->kline_on)
         return SQT_ESTATE;
     for (i = 0; i < n; i++)
         snprintf(ex->kline_symbols[i], sizeof(ex->kline_symbols[i]), "%s", symbols[i]);
@@ -361,20 +361,10 @@ int sqt_bg_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
     int rc;
     if (sink == NULL || sink->on_order == NULL)
         return SQT_EINVAL;
-    if (ex->closing || ex->user_on)
+    if (ex->kit.closing || ex->user_on)
         return SQT_ESTATE;
     ex->order_sink = *sink;
     if ((rc = conn_open(ex, BG_CONN_USER, ex->ws_private)) == SQT_OK)
         ex->user_on = 1;
     return rc;
-}
-
-void sqt_bg_streams_close_all(sqt_exchange *ex)
-{
-    sqt_kit_conns_close_all(&ex->streams);
-}
-
-void sqt_bg_streams_free_all(sqt_exchange *ex)
-{
-    sqt_kit_conns_free_all(&ex->streams);
 }

@@ -539,6 +539,82 @@ static void test_op_checks(void)
     CU_ASSERT_FALSE(sqt_kit_digits_ok(NULL, 19));
 }
 
+/* ---- the plugin's record and life cycle ----------------------------------------------- */
+
+typedef struct lifeplug {
+    sqt_kit_plugin kit;
+    int extra;
+} lifeplug;
+
+static int g_shut_done;
+
+static void shut_cb(void *ud, const sqt_error *e)
+{
+    (void)e;
+    *(int *)ud += 1;
+}
+
+static void life_finish(void *plugin)
+{
+    sqt_kit_plugin_check(plugin);
+}
+
+static const sqt_kit_rest_dialect life_dialect = {
+    "Life", "/time", parse_time, prepare, classify, NULL, NULL, life_finish};
+
+static void test_plugin_life(void)
+{
+    fake_host *fh = fake_host_new();
+    sqt_host_api old;
+    sqt_error err;
+    lifeplug *p;
+    got a = {0};
+    sqt_kit_rest_req q = req("GET", "/depth", NULL, NULL, SQT_KIT_AUTH_NONE, &a);
+    /* a table too old, a record too small */
+    old = *fake_host_api();
+    old.struct_size = 8;
+    CU_ASSERT_PTR_NULL(sqt_kit_plugin_new(&old, fake_host_handle(fh), sizeof(lifeplug), "life",
+                                          &err));
+    SQT_ASSERT_INT_EQ(err.code, SQT_EINVAL);
+    SQT_ASSERT_CONTAINS(err.message, "life: host services table");
+    CU_ASSERT_PTR_NULL(sqt_kit_plugin_new(fake_host_api(), fake_host_handle(fh), 4, "life", &err));
+    p = sqt_kit_plugin_new(fake_host_api(), fake_host_handle(fh), sizeof(*p), "life", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    SQT_ASSERT_INT_EQ(p->extra, 0);
+    sqt_kit_rest_init(&p->kit.rest, p->kit.api, p->kit.host, &life_dialect, p, "http://x");
+    CU_ASSERT_TRUE(sqt_kit_plugin_drained(&p->kit));
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&p->kit.rest, &q), SQT_OK);
+    CU_ASSERT_FALSE(sqt_kit_plugin_drained(&p->kit));
+    /* shutdown: the call is cancelled; the callback waits for its own timer */
+    fake_host_set_cancel_deferred(fh, 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_shutdown(&p->kit, NULL, NULL), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_shutdown(&p->kit, shut_cb, &g_shut_done), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_shutdown(&p->kit, shut_cb, &g_shut_done), SQT_ESTATE);
+    sqt_kit_shut_end_call(&p->kit.shut);
+    SQT_ASSERT_INT_EQ(g_shut_done, 0);
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&p->kit.rest, &q), SQT_ECANCELLED);
+    fake_host_advance(fh, 1);
+    SQT_ASSERT_INT_EQ(a.calls, 1);
+    SQT_ASSERT_INT_EQ(a.err.code, SQT_ECANCELLED);
+    fake_host_advance(fh, 1);
+    SQT_ASSERT_INT_EQ(g_shut_done, 1);
+    sqt_kit_plugin_release(&p->kit);
+    CU_ASSERT_FALSE(fake_host_log_contains(fh, "destroyed with requests"));
+    free(p);
+    SQT_ASSERT_INT_EQ(fake_host_active_timers(fh), 0);
+    SQT_ASSERT_INT_EQ(fake_host_misuse_count(fh), 0);
+    /* destroy without a shutdown: said loudly, nothing leaks */
+    p = sqt_kit_plugin_new(fake_host_api(), fake_host_handle(fh), sizeof(*p), "life", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    sqt_kit_rest_init(&p->kit.rest, p->kit.api, p->kit.host, &life_dialect, p, "http://x");
+    q.ctx = malloc(16); /* the engine frees an abandoned call's context */
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&p->kit.rest, &q), SQT_OK);
+    sqt_kit_plugin_release(&p->kit);
+    CU_ASSERT_TRUE(fake_host_log_contains(fh, "ERROR destroyed with requests or streams still open"));
+    free(p);
+    fake_host_free(fh);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -551,6 +627,7 @@ int main(void)
         {"bad requests and a full wire", test_refusals},
         {"symbol info and klines: one call, the parser, the callback", test_fetch_skeletons},
         {"the checks every operation starts with", test_op_checks},
+        {"the plugin record: new, shutdown once drained, release", test_plugin_life},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("sdk_kitrest", cases) != 0)

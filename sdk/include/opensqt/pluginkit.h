@@ -18,10 +18,12 @@
  *   prices/sizes on their grid, order verdicts      sqt_kit_dec_on_grid, sqt_kit_item_level
  *   the end of a shutdown, on a clean stack         sqt_kit_shut_*
  *   the set of stream connections                   sqt_kit_conn*
+ *   the plugin's record and life cycle              sqt_kit_plugin_*
  */
 #ifndef OPENSQT_PLUGINKIT_H
 #define OPENSQT_PLUGINKIT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -533,6 +535,40 @@ void sqt_kit_conn_rotate(sqt_kit_conn *c);
 void sqt_kit_conns_close_all(sqt_kit_conns *s);
 /* Destroy: free what is left without the host. */
 void sqt_kit_conns_free_all(sqt_kit_conns *s);
+
+/* ---- the plugin's record and life cycle ------------------------------------------------ */
+
+/* What every plugin record holds: the host, the REST engine, the stream set, the end of
+ * the shutdown. A plugin's sqt_exchange starts with one (member `kit`). */
+typedef struct sqt_kit_plugin {
+    const sqt_host_api *api;
+    sqt_host *host;
+    const char *name;          /* "binance": for messages */
+    sqt_kit_rest rest;
+    sqt_kit_conns streams;
+    sqt_kit_shut shut;
+    int closing;               /* shutdown() was called */
+} sqt_kit_plugin;
+
+/* create()'s first step: check the services table and allocate a zeroed record of
+ * `size` bytes (>= sizeof(sqt_kit_plugin), starting with one) with api, host and name
+ * set. NULL with the reason in err ("<name>: ..."). */
+void *sqt_kit_plugin_new(const sqt_host_api *api, sqt_host *host, size_t size,
+                         const char *name, sqt_error *err);
+/* 1 when no REST call and no connection is left. */
+int sqt_kit_plugin_drained(const sqt_kit_plugin *p);
+/* Something finished: completes a shutdown once drained (the engine's on_finish and the
+ * stream set's on_gone hooks call this). */
+void sqt_kit_plugin_check(sqt_kit_plugin *p);
+/* shutdown(): SQT_EINVAL without cb, SQT_ESTATE when already closing; else closing, the
+ * end of the shutdown begun, every call cancelled and every connection closed. The
+ * plugin then adds its own last steps and calls sqt_kit_shut_end_call(&p->shut). */
+int sqt_kit_plugin_shutdown(sqt_kit_plugin *p, sqt_done_cb cb, void *ud);
+/* destroy(): a loud log if not drained, then everything the kit holds is freed without
+ * the host; the plugin wipes its secrets and frees the record. */
+void sqt_kit_plugin_release(sqt_kit_plugin *p);
+void sqt_kit_plugin_vlogf(sqt_kit_plugin *p, int level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #ifdef __cplusplus
 }

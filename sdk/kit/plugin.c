@@ -1,0 +1,73 @@
+/* The plugin's record and life cycle (pluginkit.h): creation, the shutdown sequence
+ * every plugin shares, its completion once drained, and destroy. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <opensqt/pluginkit.h>
+
+void *sqt_kit_plugin_new(const sqt_host_api *api, sqt_host *host, size_t size,
+                         const char *name, sqt_error *err)
+{
+    sqt_kit_plugin *p;
+    if (api == NULL || api->struct_size < sizeof(sqt_host_api) ||
+        size < sizeof(sqt_kit_plugin)) {
+        sqt_kit_fail(err, SQT_EINVAL, "%s: host services table too old or missing", name);
+        return NULL;
+    }
+    if ((p = calloc(1, size)) == NULL) {
+        sqt_kit_fail(err, SQT_ENOMEM, "%s: out of memory", name);
+        return NULL;
+    }
+    p->api = api;
+    p->host = host;
+    p->name = name;
+    return p;
+}
+
+int sqt_kit_plugin_drained(const sqt_kit_plugin *p)
+{
+    return !sqt_kit_rest_busy(&p->rest) && p->streams.head == NULL;
+}
+
+static int drained(void *owner)
+{
+    return sqt_kit_plugin_drained(owner);
+}
+
+void sqt_kit_plugin_check(sqt_kit_plugin *p)
+{
+    if (p->closing)
+        sqt_kit_shut_check(&p->shut);
+}
+
+int sqt_kit_plugin_shutdown(sqt_kit_plugin *p, sqt_done_cb cb, void *ud)
+{
+    if (p == NULL || cb == NULL)
+        return SQT_EINVAL;
+    if (p->closing)
+        return SQT_ESTATE;
+    p->closing = 1;
+    /* nothing completes the shutdown inside this call, whatever the host does */
+    sqt_kit_shut_begin(&p->shut, p->api, p->host, drained, p, cb, ud);
+    sqt_kit_rest_cancel_all(&p->rest);
+    sqt_kit_conns_close_all(&p->streams);
+    return SQT_OK;
+}
+
+void sqt_kit_plugin_release(sqt_kit_plugin *p)
+{
+    if (!sqt_kit_plugin_drained(p))
+        p->api->log(p->host, SQT_LOG_ERROR, "destroyed with requests or streams still open "
+                    "(destroy before shutdown completed)");
+    sqt_kit_shut_free(&p->shut);
+    sqt_kit_rest_free_all(&p->rest);
+    sqt_kit_conns_free_all(&p->streams);
+}
+
+void sqt_kit_plugin_vlogf(sqt_kit_plugin *p, int level, const char *fmt, va_list ap)
+{
+    char line[512];
+    vsnprintf(line, sizeof(line), fmt, ap);
+    p->api->log(p->host, level, line);
+}
