@@ -1,6 +1,5 @@
 /* Binance USDS-M futures plugin: configuration, life cycle and the exchange table.
  * Everything reaches the network through the host services; see bn.h for the modules. */
-#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,42 +107,22 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
             return err->code;
         }
     }
-    if (sqt_kit_cfg_secret(&c, "api_key", ex->api_key, sizeof(ex->api_key), err) ||
-        sqt_kit_cfg_secret(&c, "secret_key", ex->secret, sizeof(ex->secret), err))
-        return err->code;
-    return SQT_OK;
+    return sqt_kit_plugin_secrets(&ex->kit, &c, 0, err);
 }
 
 /* ------------------------------------------------------------------------------------
  * life cycle
  * ---------------------------------------------------------------------------------- */
 
-static void wipe_and_free(sqt_exchange *ex)
+/* create() after the kit allocated the record: config, streams, the REST engine */
+static int setup(void *plugin, const sqt_create_args *args, sqt_error *err)
 {
-    OPENSSL_cleanse(ex->api_key, sizeof(ex->api_key));
-    OPENSSL_cleanse(ex->secret, sizeof(ex->secret));
-    free(ex);
-}
-
-static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_args *args,
-                     sqt_exchange **out, sqt_error *err)
-{
-    sqt_exchange *ex;
-    sqt_error scratch;
-    if (err == NULL)
-        err = &scratch;
-    memset(err, 0, sizeof(*err));
-    if (out == NULL)
-        return sqt_kit_fail(err, SQT_EINVAL, "binance: nowhere to put the plugin");
-    if ((ex = sqt_kit_plugin_new(api, host, sizeof(*ex), "binance", err)) == NULL)
-        return err->code;
+    sqt_exchange *ex = plugin;
     sqt_bn_streams_init(ex);
     ex->pos_mode = SQT_POSMODE_UNKNOWN;
     ex->limits.weight_1m = ex->limits.orders_1m = ex->limits.orders_10s = -1;
-    if (read_config(ex, args, err) != SQT_OK) {
-        wipe_and_free(ex);
+    if (read_config(ex, args, err) != SQT_OK)
         return err->code;
-    }
     sqt_bn_rest_init(ex);
     sqt_bn_logf(ex, SQT_LOG_INFO,
                 "binance %s: rest %s, market %s, private %s, stream_routing %s, recvWindow "
@@ -151,8 +130,21 @@ static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
                 ex->symbol, ex->rest_url, ex->ws_market, ex->ws_private,
                 ex->legacy_routing ? "legacy" : "routed", ex->recv_window, ex->prefix,
                 ex->allow_hedge ? ", hedge mode allowed" : "");
-    *out = ex;
     return SQT_OK;
+}
+
+static const sqt_kit_plugin_desc bn_desc = {"binance", sizeof(sqt_exchange), setup};
+
+static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_args *args,
+                     sqt_exchange **out, sqt_error *err)
+{
+    sqt_error scratch;
+    if (err == NULL)
+        err = &scratch;
+    if (out == NULL)
+        return sqt_kit_fail(err, SQT_EINVAL, "binance: nowhere to put the plugin");
+    *out = sqt_kit_plugin_create(&bn_desc, api, host, args, err);
+    return *out != NULL ? SQT_OK : err->code;
 }
 
 static int bn_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
@@ -174,7 +166,7 @@ static void bn_destroy(sqt_exchange *ex)
         return;
     sqt_bn_streams_stop(ex);
     sqt_kit_plugin_release(&ex->kit);
-    wipe_and_free(ex);
+    sqt_kit_plugin_free(&ex->kit);
 }
 
 static const sqt_exchange_api bn_api = {

@@ -18,7 +18,6 @@
 #include "sign.h"
 
 #define BN_URL_MAX 256
-#define BN_SECRET_MAX 160
 #define BN_PREFIX_MAX 20           /* leaves >= 16 characters of the 36 for the engine */
 #define BN_LISTEN_KEY_MAX 128
 #define BN_KEEPALIVE_DEFAULT_MS INT64_C(1800000) /* PUT listenKey every 30 min */
@@ -63,8 +62,6 @@ struct sqt_exchange {
     char rest_url[BN_URL_MAX];
     char ws_market[BN_URL_MAX];
     char ws_private[BN_URL_MAX];
-    char api_key[BN_SECRET_MAX];
-    char secret[BN_SECRET_MAX];
     char prefix[BN_PREFIX_MAX + 1];
     size_t prefix_len;
     int recv_window;

@@ -20,11 +20,11 @@ static int bn_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt
     if (c->auth == SQT_KIT_AUTH_SIGNED) {
         sqt_kit_query_add_int(params, "recvWindow", ex->recv_window);
         sqt_kit_query_add_int(params, "timestamp", (long long)server_ms);
-        if ((rc = sqt_bn_query_sign(params, ex->secret)) != SQT_OK)
+        if ((rc = sqt_bn_query_sign(params, ex->kit.secret)) != SQT_OK)
             return rc;
     }
     if (c->auth != SQT_KIT_AUTH_NONE &&
-        (rc = sqt_kit_wire_header(w, "X-MBX-APIKEY", ex->api_key)) != SQT_OK)
+        (rc = sqt_kit_wire_header(w, "X-MBX-APIKEY", ex->kit.api_key)) != SQT_OK)
         return rc;
     if (w->body.len > 0)
         return sqt_kit_wire_header(w, "Content-Type", "application/x-www-form-urlencoded");

@@ -19,7 +19,6 @@
 #include "sign.h"
 
 #define BG_URL_MAX 256
-#define BG_SECRET_MAX 160
 #define BG_NAME_MAX 32             /* productType, margin coin */
 /* Bitget ends every connection after 24 h (bitget.md 4.1): replaced make-before-break */
 #define BG_CONN_MAX_AGE_MS UINT64_C(82800000)    /* 23 h */
@@ -60,9 +59,6 @@ struct sqt_exchange {
     char rest_url[BG_URL_MAX];
     char ws_public[BG_URL_MAX];
     char ws_private[BG_URL_MAX];
-    char api_key[BG_SECRET_MAX];
-    char secret[BG_SECRET_MAX];
-    char passphrase[BG_SECRET_MAX];
     char channel_code[BG_NAME_MAX];  /* X-CHANNEL-API-CODE; "" none */
     int demo;                        /* paptrading: 1 */
     int allow_hedge;

@@ -1,6 +1,5 @@
 /* Bitget USDT-M futures plugin (mix API v2): configuration, life cycle and the exchange
  * table. Everything reaches the network through the host services; see bg.h. */
-#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,51 +92,42 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
                             "only", c.block);
     if (SQT_HAS_MEMBER(args, sqt_create_args, allow_hedge_mode))
         ex->allow_hedge = args->allow_hedge_mode != 0;
-    if (sqt_kit_cfg_secret(&c, "api_key", ex->api_key, sizeof(ex->api_key), err) ||
-        sqt_kit_cfg_secret(&c, "secret_key", ex->secret, sizeof(ex->secret), err) ||
-        sqt_kit_cfg_secret(&c, "passphrase", ex->passphrase, sizeof(ex->passphrase), err))
-        return err->code;
-    return SQT_OK;
+    return sqt_kit_plugin_secrets(&ex->kit, &c, 1, err);
 }
 
 /* ------------------------------------------------------------------------------------
  * life cycle
  * ---------------------------------------------------------------------------------- */
 
-static void wipe_and_free(sqt_exchange *ex)
+/* create() after the kit allocated the record: config, streams, the REST engine */
+static int setup(void *plugin, const sqt_create_args *args, sqt_error *err)
 {
-    OPENSSL_cleanse(ex->api_key, sizeof(ex->api_key));
-    OPENSSL_cleanse(ex->secret, sizeof(ex->secret));
-    OPENSSL_cleanse(ex->passphrase, sizeof(ex->passphrase));
-    free(ex);
-}
-
-static int bg_create(const sqt_host_api *api, sqt_host *host, const sqt_create_args *args,
-                     sqt_exchange **out, sqt_error *err)
-{
-    sqt_exchange *ex;
-    sqt_error scratch;
-    if (err == NULL)
-        err = &scratch;
-    memset(err, 0, sizeof(*err));
-    if (out == NULL)
-        return sqt_kit_fail(err, SQT_EINVAL, "bitget: nowhere to put the plugin");
-    if ((ex = sqt_kit_plugin_new(api, host, sizeof(*ex), "bitget", err)) == NULL)
-        return err->code;
+    sqt_exchange *ex = plugin;
     ex->pos_mode = SQT_POSMODE_UNKNOWN;
     sqt_bg_streams_init(ex);
-    if (read_config(ex, args, err) != SQT_OK) {
-        wipe_and_free(ex);
+    if (read_config(ex, args, err) != SQT_OK)
         return err->code;
-    }
     sqt_bg_rest_init(ex);
     sqt_bg_logf(ex, SQT_LOG_INFO, "bitget %s: rest %s, public %s, private %s, productType %s, "
                 "marginCoin %s%s%s",
                 ex->symbol, ex->rest_url, ex->ws_public, ex->ws_private, ex->product_type,
                 ex->margin_coin, ex->demo ? ", demo trading (paptrading: 1)" : "",
                 ex->allow_hedge ? ", hedge mode allowed" : "");
-    *out = ex;
     return SQT_OK;
+}
+
+static const sqt_kit_plugin_desc bg_desc = {"bitget", sizeof(sqt_exchange), setup};
+
+static int bg_create(const sqt_host_api *api, sqt_host *host, const sqt_create_args *args,
+                     sqt_exchange **out, sqt_error *err)
+{
+    sqt_error scratch;
+    if (err == NULL)
+        err = &scratch;
+    if (out == NULL)
+        return sqt_kit_fail(err, SQT_EINVAL, "bitget: nowhere to put the plugin");
+    *out = sqt_kit_plugin_create(&bg_desc, api, host, args, err);
+    return *out != NULL ? SQT_OK : err->code;
 }
 
 static int bg_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
@@ -155,7 +145,7 @@ static void bg_destroy(sqt_exchange *ex)
     if (ex == NULL)
         return;
     sqt_kit_plugin_release(&ex->kit);
-    wipe_and_free(ex);
+    sqt_kit_plugin_free(&ex->kit);
 }
 
 static const sqt_exchange_api bg_api = {

@@ -16,16 +16,16 @@ static int bg_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt
         snprintf(ts, sizeof(ts), "%lld", (long long)server_ms);
         /* the query is signed as sent: our values are unreserved characters only, so the
          * encoded and decoded forms agree (bitget.md 11) */
-        rc = sqt_bg_sign(ex->secret, ts, c->method, c->path, c->query, c->body,
+        rc = sqt_bg_sign(ex->kit.secret, ts, c->method, c->path, c->query, c->body,
                          c->body != NULL ? strlen(c->body) : 0, sig);
         if (rc == SQT_OK)
-            rc = sqt_kit_wire_header(w, "ACCESS-KEY", ex->api_key);
+            rc = sqt_kit_wire_header(w, "ACCESS-KEY", ex->kit.api_key);
         if (rc == SQT_OK)
             rc = sqt_kit_wire_header(w, "ACCESS-SIGN", sig);
         if (rc == SQT_OK)
             rc = sqt_kit_wire_header(w, "ACCESS-TIMESTAMP", ts);
         if (rc == SQT_OK)
-            rc = sqt_kit_wire_header(w, "ACCESS-PASSPHRASE", ex->passphrase);
+            rc = sqt_kit_wire_header(w, "ACCESS-PASSPHRASE", ex->kit.passphrase);
         if (rc != SQT_OK)
             return rc;
     }

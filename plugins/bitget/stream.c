@@ -108,14 +108,14 @@ static int login(bg_conn *c)
     json_t *msg, *arg, *args;
     int rc;
     snprintf(ts, sizeof(ts), "%lld", (long long)(sqt_kit_rest_server_now(&ex->kit.rest) / 1000));
-    if ((rc = sqt_bg_sign_login(ex->secret, ts, sig)) != SQT_OK)
+    if ((rc = sqt_bg_sign_login(ex->kit.secret, ts, sig)) != SQT_OK)
         return rc;
     msg = json_object();
     args = json_array();
     arg = json_object();
     if (msg == NULL || args == NULL || arg == NULL ||
-        json_object_set_new(arg, "apiKey", json_string(ex->api_key)) ||
-        json_object_set_new(arg, "passphrase", json_string(ex->passphrase)) ||
+        json_object_set_new(arg, "apiKey", json_string(ex->kit.api_key)) ||
+        json_object_set_new(arg, "passphrase", json_string(ex->kit.passphrase)) ||
         json_object_set_new(arg, "timestamp", json_string(ts)) ||
         json_object_set_new(arg, "sign", json_string(sig)) || json_array_append(args, arg) ||
         json_object_set_new(msg, "op", json_string("login")) ||

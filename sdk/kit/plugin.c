@@ -1,5 +1,6 @@
 /* The plugin's record and life cycle (pluginkit.h): creation, the shutdown sequence
  * every plugin shares, its completion once drained, and destroy. */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,44 @@ void *sqt_kit_plugin_new(const sqt_host_api *api, sqt_host *host, size_t size,
     p->host = host;
     p->name = name;
     return p;
+}
+
+void *sqt_kit_plugin_create(const sqt_kit_plugin_desc *d, const sqt_host_api *api,
+                            sqt_host *host, const sqt_create_args *args, sqt_error *err)
+{
+    sqt_kit_plugin *p;
+    memset(err, 0, sizeof(*err));
+    if ((p = sqt_kit_plugin_new(api, host, d->size, d->name, err)) == NULL)
+        return NULL;
+    if (d->setup(p, args, err) != SQT_OK) {
+        if (err->code == SQT_OK) /* a setup that failed without saying why */
+            sqt_kit_fail(err, SQT_EINVAL, "%s: setup failed", d->name);
+        sqt_kit_plugin_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int sqt_kit_plugin_secrets(sqt_kit_plugin *p, const sqt_kit_cfg *c, int with_passphrase,
+                           sqt_error *err)
+{
+    int rc;
+    if ((rc = sqt_kit_cfg_secret(c, "api_key", p->api_key, sizeof(p->api_key), err)) != 0 ||
+        (rc = sqt_kit_cfg_secret(c, "secret_key", p->secret, sizeof(p->secret), err)) != 0)
+        return rc;
+    if (with_passphrase)
+        rc = sqt_kit_cfg_secret(c, "passphrase", p->passphrase, sizeof(p->passphrase), err);
+    return rc;
+}
+
+void sqt_kit_plugin_free(sqt_kit_plugin *p)
+{
+    if (p == NULL)
+        return;
+    OPENSSL_cleanse(p->api_key, sizeof(p->api_key));
+    OPENSSL_cleanse(p->secret, sizeof(p->secret));
+    OPENSSL_cleanse(p->passphrase, sizeof(p->passphrase));
+    free(p);
 }
 
 int sqt_kit_plugin_drained(const sqt_kit_plugin *p)

@@ -538,12 +538,17 @@ void sqt_kit_conns_free_all(sqt_kit_conns *s);
 
 /* ---- the plugin's record and life cycle ------------------------------------------------ */
 
-/* What every plugin record holds: the host, the REST engine, the stream set, the end of
- * the shutdown. A plugin's sqt_exchange starts with one (member `kit`). */
+#define SQT_KIT_SECRET_MAX 160
+
+/* What every plugin record holds: the host, the keys, the REST engine, the stream set,
+ * the end of the shutdown. A plugin's sqt_exchange starts with one (member `kit`). */
 typedef struct sqt_kit_plugin {
     const sqt_host_api *api;
     sqt_host *host;
     const char *name;          /* "binance": for messages */
+    char api_key[SQT_KIT_SECRET_MAX];
+    char secret[SQT_KIT_SECRET_MAX];
+    char passphrase[SQT_KIT_SECRET_MAX]; /* "" unless the exchange has one */
     sqt_kit_rest rest;
     sqt_kit_conns streams;
     sqt_kit_shut shut;
@@ -555,6 +560,22 @@ typedef struct sqt_kit_plugin {
  * set. NULL with the reason in err ("<name>: ..."). */
 void *sqt_kit_plugin_new(const sqt_host_api *api, sqt_host *host, size_t size,
                          const char *name, sqt_error *err);
+/* The plugin's create(): the record allocated (sqt_kit_plugin_new), setup() reads the
+ * config and starts the plugin's parts; on its failure the record is wiped and freed.
+ * NULL with the reason in err (never NULL here). */
+typedef struct sqt_kit_plugin_desc {
+    const char *name;
+    size_t size;               /* the plugin's record */
+    int (*setup)(void *plugin, const sqt_create_args *args, sqt_error *err);
+} sqt_kit_plugin_desc;
+
+void *sqt_kit_plugin_create(const sqt_kit_plugin_desc *d, const sqt_host_api *api,
+                            sqt_host *host, const sqt_create_args *args, sqt_error *err);
+/* The keys from the config block: api_key and secret_key, and passphrase when asked. */
+int sqt_kit_plugin_secrets(sqt_kit_plugin *p, const sqt_kit_cfg *c, int with_passphrase,
+                           sqt_error *err);
+/* The keys wiped, the record freed (after release, or when create fails). */
+void sqt_kit_plugin_free(sqt_kit_plugin *p);
 /* 1 when no REST call and no connection is left. */
 int sqt_kit_plugin_drained(const sqt_kit_plugin *p);
 /* Something finished: completes a shutdown once drained (the engine's on_finish and the
