@@ -40,7 +40,11 @@ static inline sqt_exchange *bn_ex(const sqt_kit_call *r)
     return (sqt_exchange *)r->owner;
 }
 
-enum bn_conn_kind { BN_CONN_PRICE = 1, BN_CONN_KLINE = 2, BN_CONN_USER = 3 };
+enum bn_conn_kind {
+    BN_CONN_PRICE = SQT_KIT_STREAM_PRICE,
+    BN_CONN_KLINE = SQT_KIT_STREAM_KLINES,
+    BN_CONN_USER = SQT_KIT_STREAM_ORDERS
+};
 
 /* A stream connection: the kit's part (state, rotation; sqt_kit_conn) and Binance's. */
 struct bn_conn {
@@ -79,12 +83,6 @@ struct sqt_exchange {
 
     /* streams (the set is kit.streams, current connection per bn_conn_kind) */
     int64_t ws_msg_id;
-    int price_on;
-    sqt_price_sink price_sink;
-    int kline_on;
-    sqt_kline_sink kline_sink;
-    int user_on;
-    sqt_order_sink order_sink;
     char listen_key[BN_LISTEN_KEY_MAX];
     sqt_timer *keepalive_timer;
     sqt_timer *lk_retry_timer;
@@ -98,7 +96,6 @@ struct sqt_exchange {
     sqt_timer *lk_delete_timer; /* shutdown's bound on the DELETE listenKey */
     int64_t warn_ms;           /* last "bad stream message" warning */
     unsigned warn_dropped;     /* warnings held back since */
-
 };
 
 /* ---- binance.c ------------------------------------------------------------------ */

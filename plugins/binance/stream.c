@@ -92,14 +92,7 @@ static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
 
 static int send_json(bn_conn *c, json_t *msg)
 {
-    sqt_exchange *ex = c->ex;
-    char *text = msg != NULL ? json_dumps(msg, JSON_COMPACT) : NULL;
-    int rc = SQT_ENOMEM;
-    if (text != NULL)
-        rc = ex->kit.api->ws_send(ex->kit.host, c->k.ws, text, strlen(text), 0);
-    free(text);
-    json_decref(msg);
-    return rc;
+    return sqt_kit_conn_send_json(&c->k, msg);
 }
 
 /* {"method":M,"id":N[,"params":[streams]]} */
@@ -169,23 +162,7 @@ static void hook_on_down(void *owner, sqt_kit_conn *k)
 
 static void hook_on_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
 {
-    sqt_exchange *ex = owner;
-    if (ex->kit.closing)
-        return; /* no sink call once shutdown began */
-    switch (kind) {
-    case BN_CONN_PRICE:
-        if (ex->price_sink.on_state != NULL)
-            ex->price_sink.on_state(ex->price_sink.ud, st, err);
-        break;
-    case BN_CONN_KLINE:
-        if (ex->kline_sink.on_state != NULL)
-            ex->kline_sink.on_state(ex->kline_sink.ud, st, err);
-        break;
-    default:
-        if (ex->order_sink.on_state != NULL)
-            ex->order_sink.on_state(ex->order_sink.ud, st, err);
-        break;
-    }
+    sqt_kit_plugin_stream_state(&((sqt_exchange *)owner)->kit, kind, st, err);
 }
 
 /* At 23 h. Market streams: the successor at once. The user stream: a successor on a dead
@@ -318,15 +295,15 @@ static void on_market(bn_conn *c, const char *data, size_t len)
         if (c->k.kind != BN_CONN_PRICE || strcmp(tick.symbol, ex->symbol) != 0)
             break;
         sqt_kit_conn_up(&c->k);
-        if (!ex->kit.closing && ex->price_sink.on_price != NULL)
-            ex->price_sink.on_price(ex->price_sink.ud, &tick);
+        if (!ex->kit.closing && ex->kit.sinks.price.on_price != NULL)
+            ex->kit.sinks.price.on_price(ex->kit.sinks.price.ud, &tick);
         break;
     case SQT_BN_MK_KLINE:
         if (c->k.kind != BN_CONN_KLINE)
             break;
         sqt_kit_conn_up(&c->k);
-        if (!ex->kit.closing && ex->kline_sink.on_kline != NULL)
-            ex->kline_sink.on_kline(ex->kline_sink.ud, &k);
+        if (!ex->kit.closing && ex->kit.sinks.kline.on_kline != NULL)
+            ex->kit.sinks.kline.on_kline(ex->kit.sinks.kline.ud, &k);
         break;
     default:
         break;
@@ -349,8 +326,8 @@ static void on_user(bn_conn *c, const char *data, size_t len)
     }
     if (kind == SQT_BN_EV_ORDER) {
         /* the stream carries every symbol of the account */
-        if (strcmp(o.symbol, ex->symbol) == 0 && !ex->kit.closing && ex->order_sink.on_order != NULL)
-            ex->order_sink.on_order(ex->order_sink.ud, &o);
+        if (strcmp(o.symbol, ex->symbol) == 0 && !ex->kit.closing && ex->kit.sinks.order.on_order != NULL)
+            ex->kit.sinks.order.on_order(ex->kit.sinks.order.ud, &o);
     } else if (kind == SQT_BN_EV_EXPIRED) {
         if (key[0] == '\0' || strcmp(key, ex->listen_key) == 0)
             lk_recreate(ex, "listenKeyExpired");
@@ -388,10 +365,8 @@ int sqt_bn_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
     char name[SQT_SYMBOL_MAX + 16];
     sqt_bn_query url;
     int rc;
-    if (sink == NULL || sink->on_price == NULL)
-        return SQT_EINVAL;
-    if (ex->kit.closing || ex->price_on)
-        return SQT_ESTATE;
+    if ((rc = sqt_kit_plugin_take_price(&ex->kit, sink)) != SQT_OK)
+        return rc;
     snprintf(name, sizeof(name), "%s@aggTrade", ex->sym_lower);
     if ((streams = calloc(1, sizeof(char *))) == NULL || (streams[0] = strdup(name)) == NULL) {
         free(streams);
@@ -406,11 +381,10 @@ int sqt_bn_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
         sqt_bn_query_free(&url);
         return SQT_ENOMEM;
     }
-    ex->price_sink = *sink;
     rc = conn_open(ex, BN_CONN_PRICE, sqt_bn_query_str(&url), 0, streams, 1);
     sqt_bn_query_free(&url);
     if (rc == SQT_OK)
-        ex->price_on = 1;
+        ex->kit.sinks.price_on = 1;
     return rc;
 }
 
@@ -422,14 +396,14 @@ int sqt_bn_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
     sqt_bn_query url;
     size_t i;
     int rc;
-    if (sink == NULL || sink->on_kline == NULL || symbols == NULL || n == 0 ||
+    if (symbols == NULL || n == 0 ||
         n > BN_MAX_KLINE_SYMBOLS || !sqt_bn_interval_ok(interval))
         return SQT_EINVAL;
     for (i = 0; i < n; i++)
         if (!sqt_bn_symbol_ok(symbols[i]))
             return SQT_EINVAL;
-    if (ex->kit.closing || ex->kline_on)
-        return SQT_ESTATE;
+    if ((rc = sqt_kit_plugin_take_klines(&ex->kit, sink)) != SQT_OK)
+        return rc;
     if ((streams = calloc(n, sizeof(char *))) == NULL)
         return SQT_ENOMEM;
     sqt_bn_query_init(&url);
@@ -449,11 +423,10 @@ int sqt_bn_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
         sqt_bn_query_free(&url);
         return SQT_ENOMEM;
     }
-    ex->kline_sink = *sink;
     rc = conn_open(ex, BN_CONN_KLINE, sqt_bn_query_str(&url), 0, streams, n);
     sqt_bn_query_free(&url);
     if (rc == SQT_OK)
-        ex->kline_on = 1;
+        ex->kit.sinks.kline_on = 1;
     return rc;
 }
 
@@ -500,8 +473,8 @@ static void lk_schedule_retry(sqt_exchange *ex, int create)
 
 static void user_state(sqt_exchange *ex, sqt_stream_state st, const sqt_error *err)
 {
-    if (!ex->kit.closing && ex->order_sink.on_state != NULL)
-        ex->order_sink.on_state(ex->order_sink.ud, st, err);
+    if (!ex->kit.closing && ex->kit.sinks.order.on_state != NULL)
+        ex->kit.sinks.order.on_state(ex->kit.sinks.order.ud, st, err);
 }
 
 static void keepalive_fired(void *ud)
@@ -660,14 +633,11 @@ static void lk_put(sqt_exchange *ex, int verify)
 int sqt_bn_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
 {
     int rc;
-    if (sink == NULL || sink->on_order == NULL)
-        return SQT_EINVAL;
-    if (ex->kit.closing || ex->user_on)
-        return SQT_ESTATE;
-    ex->order_sink = *sink;
+    if ((rc = sqt_kit_plugin_take_orders(&ex->kit, sink)) != SQT_OK)
+        return rc;
     if ((rc = lk_create(ex)) != SQT_OK)
         return rc;
-    ex->user_on = 1;
+    ex->kit.sinks.order_on = 1;
     return SQT_OK;
 }
 
@@ -709,7 +679,7 @@ void sqt_bn_lk_delete(sqt_exchange *ex)
 {
     int rc;
     /* none ever obtained, or found dead (-1125, listenKeyExpired): nothing to delete */
-    if (!ex->user_on || ex->listen_key[0] == '\0')
+    if (!ex->kit.sinks.order_on || ex->listen_key[0] == '\0')
         return;
     rc = sqt_bn_rest_at_shutdown(ex, "DELETE", "/fapi/v1/listenKey", SQT_KIT_AUTH_KEY,
                                  lk_delete_done, NULL);

@@ -37,7 +37,11 @@ static inline sqt_exchange *bg_ex(const sqt_kit_call *r)
     return (sqt_exchange *)r->owner;
 }
 
-enum bg_conn_kind { BG_CONN_PRICE = 1, BG_CONN_KLINE = 2, BG_CONN_USER = 3 };
+enum bg_conn_kind {
+    BG_CONN_PRICE = SQT_KIT_STREAM_PRICE,
+    BG_CONN_KLINE = SQT_KIT_STREAM_KLINES,
+    BG_CONN_USER = SQT_KIT_STREAM_ORDERS
+};
 
 typedef struct bg_conn {
     sqt_kit_conn k;            /* first: the kit allocates and frees the whole record */
@@ -71,19 +75,12 @@ struct sqt_exchange {
     int32_t leverage;
 
     /* streams (the set is kit.streams) */
-    int price_on;
-    sqt_price_sink price_sink;
-    int kline_on;
-    sqt_kline_sink kline_sink;
     char kline_interval[SQT_INTERVAL_MAX];
     char kline_symbols[BG_KLINE_SYMBOLS_MAX][SQT_SYMBOL_MAX];
     size_t kline_n;
     sqt_kline kline_last[BG_KLINE_SYMBOLS_MAX]; /* newest row per symbol (closed derived) */
     int kline_have[BG_KLINE_SYMBOLS_MAX];
-    int user_on;
-    sqt_order_sink order_sink;
     int64_t warn_ms;                 /* last "bad stream message" warning */
-
 };
 
 /* ---- bitget.c ------------------------------------------------------------------- */

@@ -49,14 +49,7 @@ static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
 
 static int send_json(bg_conn *c, json_t *msg)
 {
-    sqt_exchange *ex = c->ex;
-    char *text = msg != NULL ? json_dumps(msg, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    int rc = SQT_ENOMEM;
-    if (text != NULL)
-        rc = ex->kit.api->ws_send(ex->kit.host, c->k.ws, text, strlen(text), 0);
-    free(text);
-    json_decref(msg);
-    return rc;
+    return sqt_kit_conn_send_json(&c->k, msg);
 }
 
 static json_t *sub_arg(const sqt_exchange *ex, const char *channel, const char *inst)
@@ -167,13 +160,13 @@ static void kline_push(sqt_exchange *ex, const char *data, size_t len)
         if (ex->kline_have[s] && rows[i].open_time_ms > ex->kline_last[s].open_time_ms) {
             sqt_kline done = ex->kline_last[s];
             done.closed = 1; /* a later candle began: this one is final */
-            ex->kline_sink.on_kline(ex->kline_sink.ud, &done);
+            ex->kit.sinks.kline.on_kline(ex->kit.sinks.kline.ud, &done);
             if (ex->kit.closing)
                 return;
         }
         ex->kline_last[s] = rows[i];
         ex->kline_have[s] = 1;
-        ex->kline_sink.on_kline(ex->kline_sink.ud, &rows[i]);
+        ex->kit.sinks.kline.on_kline(ex->kit.sinks.kline.ud, &rows[i]);
     }
 }
 
@@ -186,7 +179,7 @@ static void on_push(bg_conn *c, const sqt_bg_ws_msg *m, const char *data, size_t
         if (sqt_bg_parse_ticker(data, len, &t, &e) != SQT_OK)
             warn_bad(ex, "price stream", e.message);
         else if (strcmp(t.symbol, ex->symbol) == 0)
-            ex->price_sink.on_price(ex->price_sink.ud, &t);
+            ex->kit.sinks.price.on_price(ex->kit.sinks.price.ud, &t);
     } else if (m->kind == SQT_BG_WS_CANDLE && c->k.kind == BG_CONN_KLINE) {
         kline_push(ex, data, len);
     } else if (m->kind == SQT_BG_WS_ORDERS && c->k.kind == BG_CONN_USER) {
@@ -198,7 +191,7 @@ static void on_push(bg_conn *c, const sqt_bg_ws_msg *m, const char *data, size_t
         }
         for (i = 0; i < n && !ex->kit.closing; i++)
             if (strcmp(o[i].symbol, ex->symbol) == 0) /* instId default: every symbol */
-                ex->order_sink.on_order(ex->order_sink.ud, &o[i]);
+                ex->kit.sinks.order.on_order(ex->kit.sinks.order.ud, &o[i]);
     }
 }
 
@@ -266,15 +259,7 @@ static void hook_on_down(void *owner, sqt_kit_conn *k)
 
 static void hook_on_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
 {
-    sqt_exchange *ex = owner;
-    if (ex->kit.closing)
-        return;
-    if (kind == BG_CONN_PRICE && ex->price_sink.on_state != NULL)
-        ex->price_sink.on_state(ex->price_sink.ud, st, err);
-    else if (kind == BG_CONN_KLINE && ex->kline_sink.on_state != NULL)
-        ex->kline_sink.on_state(ex->kline_sink.ud, st, err);
-    else if (kind == BG_CONN_USER && ex->order_sink.on_state != NULL)
-        ex->order_sink.on_state(ex->order_sink.ud, st, err);
+    sqt_kit_plugin_stream_state(&((sqt_exchange *)owner)->kit, kind, st, err);
 }
 
 static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
@@ -323,13 +308,10 @@ static int conn_open(sqt_exchange *ex, int kind, const char *url)
 int sqt_bg_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
 {
     int rc;
-    if (sink == NULL || sink->on_price == NULL)
-        return SQT_EINVAL;
-    if (ex->kit.closing || ex->price_on)
-        return SQT_ESTATE;
-    ex->price_sink = *sink;
+    if ((rc = sqt_kit_plugin_take_price(&ex->kit, sink)) != SQT_OK)
+        return rc;
     if ((rc = conn_open(ex, BG_CONN_PRICE, ex->ws_public)) == SQT_OK)
-        ex->price_on = 1;
+        ex->kit.sinks.price_on = 1;
     return rc;
 }
 
@@ -338,33 +320,29 @@ int sqt_bg_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
 {
     size_t i;
     int rc;
-    if (sink == NULL || sink->on_kline == NULL || symbols == NULL || n == 0 ||
+    if (symbols == NULL || n == 0 ||
         n > BG_KLINE_SYMBOLS_MAX || sqt_bg_granularity(interval) == NULL)
         return SQT_EINVAL;
     for (i = 0; i < n; i++)
         if (!sqt_bg_symbol_ok(symbols[i]))
             return SQT_EINVAL;
-    if (ex->kit.closing || ex->kline_on)
-        return SQT_ESTATE;
+    if ((rc = sqt_kit_plugin_take_klines(&ex->kit, sink)) != SQT_OK)
+        return rc;
     for (i = 0; i < n; i++)
         snprintf(ex->kline_symbols[i], sizeof(ex->kline_symbols[i]), "%s", symbols[i]);
     ex->kline_n = n;
     snprintf(ex->kline_interval, sizeof(ex->kline_interval), "%s", interval);
-    ex->kline_sink = *sink;
     if ((rc = conn_open(ex, BG_CONN_KLINE, ex->ws_public)) == SQT_OK)
-        ex->kline_on = 1;
+        ex->kit.sinks.kline_on = 1;
     return rc;
 }
 
 int sqt_bg_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
 {
     int rc;
-    if (sink == NULL || sink->on_order == NULL)
-        return SQT_EINVAL;
-    if (ex->kit.closing || ex->user_on)
-        return SQT_ESTATE;
-    ex->order_sink = *sink;
+    if ((rc = sqt_kit_plugin_take_orders(&ex->kit, sink)) != SQT_OK)
+        return rc;
     if ((rc = conn_open(ex, BG_CONN_USER, ex->ws_private)) == SQT_OK)
-        ex->user_on = 1;
+        ex->kit.sinks.order_on = 1;
     return rc;
 }

@@ -110,3 +110,47 @@ void sqt_kit_plugin_vlogf(sqt_kit_plugin *p, int level, const char *fmt, va_list
     vsnprintf(line, sizeof(line), fmt, ap);
     p->api->log(p->host, level, line);
 }
+
+int sqt_kit_plugin_take_price(sqt_kit_plugin *p, const sqt_price_sink *sink)
+{
+    if (sink == NULL || sink->on_price == NULL)
+        return SQT_EINVAL;
+    if (p->closing || p->sinks.price_on)
+        return SQT_ESTATE;
+    p->sinks.price = *sink;
+    return SQT_OK;
+}
+
+int sqt_kit_plugin_take_klines(sqt_kit_plugin *p, const sqt_kline_sink *sink)
+{
+    if (sink == NULL || sink->on_kline == NULL)
+        return SQT_EINVAL;
+    if (p->closing || p->sinks.kline_on)
+        return SQT_ESTATE;
+    p->sinks.kline = *sink;
+    return SQT_OK;
+}
+
+int sqt_kit_plugin_take_orders(sqt_kit_plugin *p, const sqt_order_sink *sink)
+{
+    if (sink == NULL || sink->on_order == NULL)
+        return SQT_EINVAL;
+    if (p->closing || p->sinks.order_on)
+        return SQT_ESTATE;
+    p->sinks.order = *sink;
+    return SQT_OK;
+}
+
+void sqt_kit_plugin_stream_state(sqt_kit_plugin *p, int kind, sqt_stream_state st,
+                                 const sqt_error *err)
+{
+    const sqt_kit_sinks *s = &p->sinks;
+    if (p->closing)
+        return; /* no sink call once shutdown began */
+    if (kind == SQT_KIT_STREAM_PRICE && s->price.on_state != NULL)
+        s->price.on_state(s->price.ud, st, err);
+    else if (kind == SQT_KIT_STREAM_KLINES && s->kline.on_state != NULL)
+        s->kline.on_state(s->kline.ud, st, err);
+    else if (kind == SQT_KIT_STREAM_ORDERS && s->order.on_state != NULL)
+        s->order.on_state(s->order.ud, st, err);
+}

@@ -615,6 +615,79 @@ static void test_plugin_life(void)
     fake_host_free(fh);
 }
 
+/* ---- the sinks ----------------------------------------------------------------------- */
+
+static int g_states[4];
+
+static void price_state(void *ud, sqt_stream_state st, const sqt_error *e)
+{
+    (void)ud;
+    (void)e;
+    g_states[1] = (int)st + 100;
+}
+
+static void order_state(void *ud, sqt_stream_state st, const sqt_error *e)
+{
+    (void)ud;
+    (void)e;
+    g_states[3] = (int)st + 100;
+}
+
+static void on_price(void *ud, const sqt_price_tick *t)
+{
+    (void)ud;
+    (void)t;
+}
+
+static void on_order(void *ud, const sqt_order *u)
+{
+    (void)ud;
+    (void)u;
+}
+
+static void on_kline(void *ud, const sqt_kline *k)
+{
+    (void)ud;
+    (void)k;
+}
+
+static void test_sinks(void)
+{
+    sqt_kit_plugin p;
+    sqt_price_sink ps;
+    sqt_order_sink os;
+    sqt_kline_sink ks;
+    memset(&p, 0, sizeof(p));
+    memset(&ps, 0, sizeof(ps));
+    memset(&os, 0, sizeof(os));
+    memset(&ks, 0, sizeof(ks));
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_price(&p, NULL), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_price(&p, &ps), SQT_EINVAL); /* no on_price */
+    ps.on_price = on_price;
+    ps.on_state = price_state;
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_price(&p, &ps), SQT_OK);
+    p.sinks.price_on = 1;
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_price(&p, &ps), SQT_ESTATE);
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_klines(&p, &ks), SQT_EINVAL);
+    ks.on_kline = on_kline; /* no on_state: states for klines go nowhere */
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_klines(&p, &ks), SQT_OK);
+    os.on_order = on_order;
+    os.on_state = order_state;
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_orders(&p, &os), SQT_OK);
+    sqt_kit_plugin_stream_state(&p, SQT_KIT_STREAM_PRICE, SQT_STREAM_UP, NULL);
+    sqt_kit_plugin_stream_state(&p, SQT_KIT_STREAM_KLINES, SQT_STREAM_UP, NULL);
+    sqt_kit_plugin_stream_state(&p, SQT_KIT_STREAM_ORDERS, SQT_STREAM_DOWN, NULL);
+    sqt_kit_plugin_stream_state(&p, 6, SQT_STREAM_UP, NULL); /* the plugin's own kind */
+    SQT_ASSERT_INT_EQ(g_states[1], (int)SQT_STREAM_UP + 100);
+    SQT_ASSERT_INT_EQ(g_states[3], (int)SQT_STREAM_DOWN + 100);
+    /* closing: no sink hears anything, nothing new is taken */
+    p.closing = 1;
+    sqt_kit_plugin_stream_state(&p, SQT_KIT_STREAM_ORDERS, SQT_STREAM_UP, NULL);
+    SQT_ASSERT_INT_EQ(g_states[3], (int)SQT_STREAM_DOWN + 100);
+    p.sinks.order_on = 0;
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_orders(&p, &os), SQT_ESTATE);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -628,6 +701,7 @@ int main(void)
         {"symbol info and klines: one call, the parser, the callback", test_fetch_skeletons},
         {"the checks every operation starts with", test_op_checks},
         {"the plugin record: new, shutdown once drained, release", test_plugin_life},
+        {"the sinks: subscribe checks, stream states to the right sink", test_sinks},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("sdk_kitrest", cases) != 0)

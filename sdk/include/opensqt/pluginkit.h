@@ -540,6 +540,18 @@ void sqt_kit_conns_free_all(sqt_kit_conns *s);
 
 #define SQT_KIT_SECRET_MAX 160
 
+/* The stream kinds (sqt_kit_conn.kind) that feed the host's three sinks; a plugin's own
+ * kinds (a second price feed...) take other numbers below SQT_KIT_CONN_KINDS. */
+enum { SQT_KIT_STREAM_PRICE = 1, SQT_KIT_STREAM_KLINES = 2, SQT_KIT_STREAM_ORDERS = 3 };
+
+/* The sinks the host subscribed; *_on once the subscription was accepted. */
+typedef struct sqt_kit_sinks {
+    int price_on, kline_on, order_on;
+    sqt_price_sink price;
+    sqt_kline_sink kline;
+    sqt_order_sink order;
+} sqt_kit_sinks;
+
 /* What every plugin record holds: the host, the keys, the REST engine, the stream set,
  * the end of the shutdown. A plugin's sqt_exchange starts with one (member `kit`). */
 typedef struct sqt_kit_plugin {
@@ -551,6 +563,7 @@ typedef struct sqt_kit_plugin {
     char passphrase[SQT_KIT_SECRET_MAX]; /* "" unless the exchange has one */
     sqt_kit_rest rest;
     sqt_kit_conns streams;
+    sqt_kit_sinks sinks;
     sqt_kit_shut shut;
     int closing;               /* shutdown() was called */
 } sqt_kit_plugin;
@@ -588,6 +601,18 @@ int sqt_kit_plugin_shutdown(sqt_kit_plugin *p, sqt_done_cb cb, void *ud);
 /* destroy(): a loud log if not drained, then everything the kit holds is freed without
  * the host; the plugin wipes its secrets and frees the record. */
 void sqt_kit_plugin_release(sqt_kit_plugin *p);
+/* subscribe_*()'s checks, then the sink is kept (its *_on is the plugin's to set once
+ * the stream is opened): SQT_EINVAL without the sink's data callback, SQT_ESTATE while
+ * closing or when already subscribed. */
+int sqt_kit_plugin_take_price(sqt_kit_plugin *p, const sqt_price_sink *sink);
+int sqt_kit_plugin_take_klines(sqt_kit_plugin *p, const sqt_kline_sink *sink);
+int sqt_kit_plugin_take_orders(sqt_kit_plugin *p, const sqt_order_sink *sink);
+/* The stream set's on_state hook: the state of SQT_KIT_STREAM_<kind> to its sink
+ * (nothing once closing; other kinds are the plugin's). */
+void sqt_kit_plugin_stream_state(sqt_kit_plugin *p, int kind, sqt_stream_state st,
+                                 const sqt_error *err);
+/* Send a JSON message (consumed) as text on c, compact, keys in insertion order. */
+int sqt_kit_conn_send_json(sqt_kit_conn *c, json_t *msg);
 void sqt_kit_plugin_vlogf(sqt_kit_plugin *p, int level, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
