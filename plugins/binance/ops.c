@@ -521,15 +521,6 @@ typedef struct place_item {
     int reduce_only;
 } place_item;
 
-typedef struct place_ctx {
-    sqt_place_cb cb;
-    void *ud;
-    size_t n;
-    sqt_place_result res[SQT_BN_MAX_BATCH_PLACE];
-    size_t sent[SQT_BN_MAX_BATCH_PLACE]; /* request index of each order sent, in order */
-    size_t n_sent;
-} place_ctx;
-
 /* v > bound, for a bound that is set (> 0). */
 static int above(sqt_dec v, sqt_dec bound)
 {
@@ -633,51 +624,26 @@ static int place_batch_params(sqt_exchange *ex, const place_item *items, size_t 
     return SQT_OK;
 }
 
-static void place_done(sqt_kit_call *r, const sqt_kit_answer *res)
+static int place_one(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+                     sqt_order *out, sqt_error *e)
 {
-    place_ctx *c = r->ctx;
-    sqt_exchange *ex = bn_ex(r);
-    sqt_bn_item items[SQT_BN_MAX_BATCH_PLACE];
-    sqt_error perr;
-    int status = SQT_OK;
-    size_t k;
-    if (res->err.code != SQT_OK) {
-        if (c->n_sent == 1 && sqt_kit_item_level(&res->err)) {
-            c->res[c->sent[0]].err = res->err;
-        } else {
-            status = res->err.code;
-            for (k = 0; k < c->n_sent; k++)
-                c->res[c->sent[k]].err = res->err;
-        }
-    } else if (c->n_sent == 1) {
-        sqt_place_result *pr = &c->res[c->sent[0]];
-        if (sqt_bn_parse_order(res->body, res->len, ex->prefix, &pr->order, &perr) != SQT_OK)
-            sqt_kit_unreadable(&pr->err, &perr);
-    } else if (sqt_bn_parse_batch(res->body, res->len, c->n_sent, ex->prefix, items, &perr) !=
-               SQT_OK) {
-        status = SQT_EUNKNOWN_STATUS;
-        for (k = 0; k < c->n_sent; k++)
-            sqt_kit_unreadable(&c->res[c->sent[k]].err, &perr);
-    } else {
-        for (k = 0; k < c->n_sent; k++) {
-            sqt_place_result *pr = &c->res[c->sent[k]];
-            if (items[k].err.code == SQT_EPROTO)
-                sqt_kit_unreadable(&pr->err, &items[k].err);
-            else
-                pr->err = items[k].err;
-            if (pr->err.code == SQT_OK)
-                pr->order = items[k].order;
-        }
-    }
-    c->cb(c->ud, status, c->res, c->n);
-    free(c);
+    (void)p;
+    return sqt_bn_parse_order(body, len, ((sqt_exchange *)owner)->prefix, out, e);
 }
+
+static int place_batch(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+                       sqt_kit_item *items, sqt_error *e)
+{
+    return sqt_bn_parse_batch(body, len, p->n_sent, ((sqt_exchange *)owner)->prefix, items, e);
+}
+
+static const sqt_kit_placing_parse place_parse = {place_one, place_batch};
 
 int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
                         void *ud)
 {
     place_item items[SQT_BN_MAX_BATCH_PLACE];
-    place_ctx *c;
+    sqt_kit_placing *c;
     sqt_bn_query q;
     size_t i;
     int rc, first_err = SQT_OK;
@@ -689,24 +655,13 @@ int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
         return SQT_ESTATE; /* tick and step are needed to format the order */
     if ((rc = sqt_kit_rest_ban_check(&ex->kit.rest, "place orders")) != SQT_OK)
         return rc;
-    if ((c = calloc(1, sizeof(*c))) == NULL)
+    if ((c = sqt_kit_placing_new(reqs, n, &place_parse, cb, ud)) == NULL)
         return SQT_ENOMEM;
-    c->cb = cb;
-    c->ud = ud;
-    c->n = n;
     for (i = 0; i < n; i++) {
-        sqt_place_result *pr = &c->res[i];
-        snprintf(pr->client_id, sizeof(pr->client_id), "%.*s", SQT_CLIENT_ID_MAX - 1,
-                 reqs[i].client_id);
-        pr->order.struct_size = sizeof(pr->order);
-        if (place_item_make(ex, &reqs[i], &items[c->n_sent], &pr->err) != SQT_OK) {
-            if (first_err == SQT_OK)
-                first_err = pr->err.code;
-            sqt_bn_logf(ex, SQT_LOG_WARN, "order %s not sent: %s", pr->client_id,
-                        pr->err.message);
-            continue;
-        }
-        c->sent[c->n_sent++] = i;
+        if (place_item_make(ex, &reqs[i], &items[c->n_sent], &c->res[i].err) != SQT_OK)
+            sqt_kit_placing_refuse(c, &ex->kit, i, &first_err);
+        else
+            sqt_kit_placing_send(c, i, &reqs[i]);
     }
     if (c->n_sent == 0) { /* nothing valid: refuse the whole call now */
         free(c);
@@ -715,10 +670,11 @@ int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
     sqt_bn_query_init(&q);
     if (c->n_sent == 1) {
         place_single_params(ex, &items[0], &q);
-        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/order", &q, SQT_KIT_AUTH_SIGNED, 1, place_done, c);
+        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/order", &q, SQT_KIT_AUTH_SIGNED, 1,
+                         sqt_kit_placing_done, c);
     } else if ((rc = place_batch_params(ex, items, c->n_sent, &q)) == SQT_OK) {
-        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/batchOrders", &q, SQT_KIT_AUTH_SIGNED, 1, place_done,
-                         c);
+        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/batchOrders", &q, SQT_KIT_AUTH_SIGNED, 1,
+                         sqt_kit_placing_done, c);
     } else {
         sqt_bn_query_free(&q);
     }
@@ -884,13 +840,10 @@ int sqt_bn_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
     g->cb = cb;
     g->ud = ud;
     g->n = n;
+    sqt_kit_cancel_results(g->res, reqs, n);
     for (i = 0; i < n; i++) {
         sqt_cancel_result *cr = &g->res[i];
         int by_client;
-        snprintf(cr->client_id, sizeof(cr->client_id), "%.*s", SQT_CLIENT_ID_MAX - 1,
-                 reqs[i].client_id);
-        snprintf(cr->order_id, sizeof(cr->order_id), "%.*s", SQT_ORDER_ID_MAX - 1,
-                 reqs[i].order_id);
         if (sqt_bn_client_id_ok(ex, cr->client_id))
             by_client = 1;
         else if (order_id_ok(cr->order_id))

@@ -403,16 +403,6 @@ int sqt_bg_query_order(sqt_exchange *ex, const char *client_id, const char *orde
  * place: one order through place-order, more through batch-place-order (<= 50)
  * ---------------------------------------------------------------------------------- */
 
-typedef struct place_ctx {
-    sqt_place_cb cb;
-    void *ud;
-    size_t n;
-    sqt_place_result res[SQT_BG_MAX_BATCH];
-    size_t sent[SQT_BG_MAX_BATCH]; /* request index of each order sent, in order */
-    size_t n_sent;
-    sqt_order_req reqs[SQT_BG_MAX_BATCH]; /* the orders sent, in order */
-} place_ctx;
-
 /* The order's JSON fields (the batch item; the single order adds the base fields). */
 static int place_fields(sqt_exchange *ex, const sqt_order_req *q, json_t *o, sqt_error *e)
 {
@@ -469,58 +459,44 @@ static void accepted(sqt_exchange *ex, const sqt_order_req *q, const char *order
     o->update_time_ms = sqt_kit_rest_server_now(&ex->kit.rest);
 }
 
-static void place_done(sqt_kit_call *r, const sqt_kit_answer *res)
+/* Bitget answers an accepted order with its ids only: the order is the one sent. */
+static int place_one(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+                     sqt_order *out, sqt_error *e)
 {
-    place_ctx *c = r->ctx;
-    sqt_exchange *ex = bg_ex(r);
-    const char *cids[SQT_BG_MAX_BATCH];
-    sqt_bg_item items[SQT_BG_MAX_BATCH];
     char oid[SQT_ORDER_ID_MAX];
-    sqt_error perr;
-    int status = SQT_OK;
-    size_t k;
-    if (res->err.code != SQT_OK) {
-        if (c->n_sent == 1 && sqt_kit_item_level(&res->err)) {
-            c->res[c->sent[0]].err = res->err;
-        } else {
-            status = res->err.code;
-            for (k = 0; k < c->n_sent; k++)
-                c->res[c->sent[k]].err = res->err;
-        }
-    } else if (c->n_sent == 1) {
-        sqt_place_result *pr = &c->res[c->sent[0]];
-        if (sqt_bg_parse_ack(res->body, res->len, oid, sizeof(oid), &perr) != SQT_OK)
-            sqt_kit_unreadable(&pr->err, &perr);
-        else
-            accepted(ex, &c->reqs[0], oid, &pr->order);
-    } else {
-        for (k = 0; k < c->n_sent; k++)
-            cids[k] = c->reqs[k].client_id;
-        if (sqt_bg_parse_batch(res->body, res->len, cids, NULL, c->n_sent, items, &perr) !=
-            SQT_OK) {
-            status = SQT_EUNKNOWN_STATUS;
-            for (k = 0; k < c->n_sent; k++)
-                sqt_kit_unreadable(&c->res[c->sent[k]].err, &perr);
-        } else {
-            for (k = 0; k < c->n_sent; k++) {
-                sqt_place_result *pr = &c->res[c->sent[k]];
-                if (items[k].err.code == SQT_EPROTO)
-                    sqt_kit_unreadable(&pr->err, &items[k].err);
-                else
-                    pr->err = items[k].err;
-                if (pr->err.code == SQT_OK)
-                    accepted(ex, &c->reqs[k], items[k].order_id, &pr->order);
-            }
-        }
-    }
-    c->cb(c->ud, status, c->res, c->n);
-    free(c);
+    int rc = sqt_bg_parse_ack(body, len, oid, sizeof(oid), e);
+    if (rc == SQT_OK)
+        accepted(owner, &p->reqs[0], oid, out);
+    return rc;
 }
+
+static int place_batch(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+                       sqt_kit_item *items, sqt_error *e)
+{
+    const char *cids[SQT_BG_MAX_BATCH];
+    sqt_bg_item got[SQT_BG_MAX_BATCH];
+    size_t k;
+    int rc;
+    if (p->n_sent > SQT_BG_MAX_BATCH)
+        return sqt_kit_fail(e, SQT_EINVAL, "batch larger than %d", SQT_BG_MAX_BATCH);
+    for (k = 0; k < p->n_sent; k++)
+        cids[k] = p->reqs[k].client_id;
+    if ((rc = sqt_bg_parse_batch(body, len, cids, NULL, p->n_sent, got, e)) != SQT_OK)
+        return rc;
+    for (k = 0; k < p->n_sent; k++) {
+        items[k].err = got[k].err;
+        if (got[k].err.code == SQT_OK)
+            accepted(owner, &p->reqs[k], got[k].order_id, &items[k].order);
+    }
+    return SQT_OK;
+}
+
+static const sqt_kit_placing_parse place_parse = {place_one, place_batch};
 
 int sqt_bg_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
                         void *ud)
 {
-    place_ctx *c;
+    sqt_kit_placing *c;
     json_t *body, *list = NULL, *item;
     size_t i;
     int rc, first_err = SQT_OK;
@@ -532,33 +508,22 @@ int sqt_bg_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
         return SQT_ESTATE; /* tick and size multiplier format the order */
     if ((body = base_body(ex, 1)) == NULL)
         return SQT_ENOMEM;
-    c = calloc(1, sizeof(*c));
+    c = sqt_kit_placing_new(reqs, n, &place_parse, cb, ud);
     if (c == NULL || (n > 1 && (list = json_array()) == NULL))
         goto nomem;
-    c->cb = cb;
-    c->ud = ud;
-    c->n = n;
     for (i = 0; i < n; i++) {
-        sqt_place_result *pr = &c->res[i];
-        snprintf(pr->client_id, sizeof(pr->client_id), "%.*s", SQT_CLIENT_ID_MAX - 1,
-                 reqs[i].client_id);
-        pr->order.struct_size = sizeof(pr->order);
         item = n == 1 ? body : json_object();
         if (item == NULL)
             goto nomem;
-        if (place_fields(ex, &reqs[i], item, &pr->err) != SQT_OK) {
+        if (place_fields(ex, &reqs[i], item, &c->res[i].err) != SQT_OK) {
             if (n > 1)
                 json_decref(item);
-            if (first_err == SQT_OK)
-                first_err = pr->err.code;
-            sqt_bg_logf(ex, SQT_LOG_WARN, "order %s not sent: %s", pr->client_id,
-                        pr->err.message);
+            sqt_kit_placing_refuse(c, &ex->kit, i, &first_err);
             continue;
         }
         if (n > 1 && json_array_append_new(list, item) != 0)
             goto nomem;
-        c->reqs[c->n_sent] = reqs[i];
-        c->sent[c->n_sent++] = i;
+        sqt_kit_placing_send(c, i, &reqs[i]);
     }
     if (c->n_sent == 0) { /* nothing valid: refuse the whole call now */
         json_decref(body);
@@ -567,13 +532,13 @@ int sqt_bg_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
         return first_err;
     }
     if (n == 1) {
-        rc = post(ex, P_PLACE, body, place_done, c);
+        rc = post(ex, P_PLACE, body, sqt_kit_placing_done, c);
     } else {
         if (json_object_set_new(body, "orderList", list) != 0) {
             list = NULL;
             goto nomem;
         }
-        rc = post(ex, P_BATCH_PLACE, body, place_done, c);
+        rc = post(ex, P_BATCH_PLACE, body, sqt_kit_placing_done, c);
     }
     if (rc != SQT_OK)
         free(c);
@@ -693,12 +658,9 @@ int sqt_bg_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
     c->cb = cb;
     c->ud = ud;
     c->n = n;
+    sqt_kit_cancel_results(c->res, reqs, n);
     for (i = 0; i < n; i++) {
         sqt_cancel_result *cr = &c->res[i];
-        snprintf(cr->client_id, sizeof(cr->client_id), "%.*s", SQT_CLIENT_ID_MAX - 1,
-                 reqs[i].client_id);
-        snprintf(cr->order_id, sizeof(cr->order_id), "%.*s", SQT_ORDER_ID_MAX - 1,
-                 reqs[i].order_id);
         if (sqt_bg_client_id_ok(cr->client_id))
             c->by_client[i] = 1;
         else if (!order_id_ok(cr->order_id)) {

@@ -68,7 +68,7 @@ static int prepare(void *ud, const sqt_kit_call *c, int64_t server_ms, sqt_kit_w
     return w->query.err;
 }
 
-/* 200 {"ok":1} is a success; {"code":N,"msg":..} an error: 1021 clock, 7 other clock,
+/* 200 {"ok":1} (or any text not JSON) is a success; {"code":N,"msg":..} an error: 1021 clock, 7 other clock,
  * 418 ban (Retry-After) */
 static void classify(void *ud, const sqt_kit_call *c, const sqt_http_response *resp,
                      int64_t now_ms, sqt_error *e)
@@ -86,10 +86,8 @@ static void classify(void *ud, const sqt_kit_call *c, const sqt_http_response *r
         snprintf(e->message, sizeof(e->message), "banned");
         return;
     }
-    if ((j = json_loadb(resp->body, resp->body_len, 0, NULL)) == NULL) {
-        sqt_kit_fail(e, SQT_EPROTO, "not JSON");
-        return;
-    }
+    if ((j = json_loadb(resp->body, resp->body_len, 0, NULL)) == NULL)
+        return; /* not JSON: a payload for the operation's own reader */
     if (json_is_integer(json_object_get(j, "code"))) {
         code = json_integer_value(json_object_get(j, "code"));
         snprintf(e->exch_code, sizeof(e->exch_code), "%lld", (long long)code);
@@ -688,6 +686,160 @@ static void test_sinks(void)
     SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_orders(&p, &os), SQT_ESTATE);
 }
 
+/* ---- placing ---------------------------------------------------------------------------- */
+
+/* single: "A<id>" accepted, anything else unreadable; batch: one char per item, 'A'
+ * accepted, 'R' refused (-2010), '?' unreadable item; not starting with '[' unreadable */
+static int pl_one(void *ud, const sqt_kit_placing *p, const char *body, size_t len,
+                  sqt_order *out, sqt_error *e)
+{
+    (void)ud;
+    if (len < 2 || body[0] != 'A')
+        return sqt_kit_fail(e, SQT_EPROTO, "not an order");
+    snprintf(out->order_id, sizeof(out->order_id), "%s", body + 1);
+    snprintf(out->client_id, sizeof(out->client_id), "%s", p->reqs[0].client_id);
+    return SQT_OK;
+}
+
+static int pl_batch(void *ud, const sqt_kit_placing *p, const char *body, size_t len,
+                    sqt_kit_item *items, sqt_error *e)
+{
+    size_t k;
+    (void)ud;
+    if (len != p->n_sent + 1 || body[0] != '[')
+        return sqt_kit_fail(e, SQT_EPROTO, "not a batch");
+    for (k = 0; k < p->n_sent; k++) {
+        if (body[k + 1] == 'A')
+            snprintf(items[k].order.client_id, sizeof(items[k].order.client_id), "%s",
+                     p->reqs[k].client_id);
+        else if (body[k + 1] == 'R')
+            sqt_kit_fail(&items[k].err, SQT_EMARGIN, "refused");
+        else
+            sqt_kit_fail(&items[k].err, SQT_EPROTO, "item unreadable");
+    }
+    return SQT_OK;
+}
+
+static const sqt_kit_placing_parse pl_parse = {pl_one, pl_batch};
+
+typedef struct pl_got {
+    int calls;
+    int status;
+    size_t n;
+    sqt_place_result res[4];
+} pl_got;
+
+static void pl_cb(void *ud, int status, const sqt_place_result *res, size_t n)
+{
+    pl_got *g = ud;
+    g->calls++;
+    g->status = status;
+    g->n = n;
+    memcpy(g->res, res, n * sizeof(*res));
+}
+
+static sqt_kit_placing *pl_start(fx *f, size_t n, const size_t *send, size_t n_send, pl_got *g)
+{
+    sqt_order_req reqs[4];
+    sqt_kit_rest_req rq = sqt_kit_rest_req_of("POST", "/order", NULL, NULL, SQT_KIT_AUTH_NONE);
+    sqt_kit_placing *p;
+    size_t i;
+    memset(reqs, 0, sizeof(reqs));
+    for (i = 0; i < n; i++)
+        snprintf(reqs[i].client_id, sizeof(reqs[i].client_id), "cid%zu", i);
+    p = sqt_kit_placing_new(reqs, n, &pl_parse, pl_cb, g);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    for (i = 0; i < n_send; i++)
+        sqt_kit_placing_send(p, send[i], &reqs[send[i]]);
+    rq.mutating = 1;
+    rq.done = sqt_kit_placing_done;
+    rq.ctx = p;
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&f->rest, &rq), SQT_OK);
+    return p;
+}
+
+static void test_placing(void)
+{
+    static const size_t one[] = {1}, three[] = {0, 2, 3};
+    sqt_kit_plugin k;
+    fx f;
+    pl_got g;
+    sqt_kit_placing *p;
+    int first = SQT_OK;
+    fx_init(&f, 0);
+    /* request 0 refused before sending (logged), request 1 sent and accepted */
+    memset(&g, 0, sizeof(g));
+    p = pl_start(&f, 2, one, 1, &g);
+    memset(&k, 0, sizeof(k));
+    k.api = fake_host_api();
+    k.host = fake_host_handle(f.fh);
+    sqt_kit_fail(&p->res[0].err, SQT_ERULES, "price off the grid");
+    sqt_kit_placing_refuse(p, &k, 0, &first);
+    SQT_ASSERT_INT_EQ(first, SQT_ERULES);
+    CU_ASSERT_TRUE(fake_host_log_contains(f.fh, "WARN order cid0 not sent: price off the grid"));
+    fake_host_http_reply(f.fh, 0, 200, "A77", NULL);
+    SQT_ASSERT_INT_EQ(g.calls, 1);
+    SQT_ASSERT_INT_EQ(g.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(g.n, 2);
+    SQT_ASSERT_STR_EQ(g.res[0].client_id, "cid0");
+    SQT_ASSERT_INT_EQ(g.res[0].err.code, SQT_ERULES);
+    SQT_ASSERT_INT_EQ(g.res[1].err.code, SQT_OK);
+    SQT_ASSERT_STR_EQ(g.res[1].order.order_id, "77");
+    SQT_ASSERT_STR_EQ(g.res[1].order.client_id, "cid1");
+    /* a single order's own verdict is its item's, not the call's */
+    memset(&g, 0, sizeof(g));
+    pl_start(&f, 2, one, 1, &g);
+    fake_host_http_reply(f.fh, 0, 400, "{\"code\":5}", NULL);
+    SQT_ASSERT_INT_EQ(g.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(g.res[1].err.code, SQT_EEXCHANGE);
+    /* unreadable single answer: outcome unknown */
+    memset(&g, 0, sizeof(g));
+    pl_start(&f, 2, one, 1, &g);
+    fake_host_http_reply(f.fh, 0, 200, "??", NULL);
+    SQT_ASSERT_INT_EQ(g.res[1].err.code, SQT_EUNKNOWN_STATUS);
+    /* a whole-call failure is every sent order's and the status */
+    memset(&g, 0, sizeof(g));
+    pl_start(&f, 4, three, 3, &g);
+    fake_host_http_fail(f.fh, 0, SQT_ETIMEOUT);
+    SQT_ASSERT_INT_EQ(g.status, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_INT_EQ(g.res[0].err.code, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_INT_EQ(g.res[1].err.code, SQT_OK); /* not sent, not touched */
+    SQT_ASSERT_INT_EQ(g.res[3].err.code, SQT_EUNKNOWN_STATUS);
+    /* batch: each item its verdict, an unreadable item unknown */
+    memset(&g, 0, sizeof(g));
+    pl_start(&f, 4, three, 3, &g);
+    fake_host_http_reply(f.fh, 0, 200, "[AR?", NULL);
+    SQT_ASSERT_INT_EQ(g.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(g.res[0].err.code, SQT_OK);
+    SQT_ASSERT_STR_EQ(g.res[0].order.client_id, "cid0");
+    SQT_ASSERT_INT_EQ(g.res[2].err.code, SQT_EMARGIN);
+    SQT_ASSERT_INT_EQ(g.res[3].err.code, SQT_EUNKNOWN_STATUS);
+    /* batch answer unreadable: all unknown, and the status says so */
+    memset(&g, 0, sizeof(g));
+    pl_start(&f, 4, three, 3, &g);
+    fake_host_http_reply(f.fh, 0, 200, "{}", NULL);
+    SQT_ASSERT_INT_EQ(g.status, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_INT_EQ(g.res[2].err.code, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_CONTAINS(g.res[2].err.message, "not a batch");
+    CU_ASSERT_PTR_NULL(sqt_kit_placing_new(NULL, 1, &pl_parse, pl_cb, &g));
+    fx_end(&f);
+}
+
+static void test_cancel_results(void)
+{
+    sqt_cancel_req reqs[2];
+    sqt_cancel_result res[2];
+    memset(reqs, 0, sizeof(reqs));
+    memset(res, 0x5a, sizeof(res));
+    snprintf(reqs[0].client_id, sizeof(reqs[0].client_id), "g1");
+    snprintf(reqs[1].order_id, sizeof(reqs[1].order_id), "12345");
+    sqt_kit_cancel_results(res, reqs, 2);
+    SQT_ASSERT_STR_EQ(res[0].client_id, "g1");
+    SQT_ASSERT_STR_EQ(res[0].order_id, "");
+    SQT_ASSERT_STR_EQ(res[1].order_id, "12345");
+    SQT_ASSERT_INT_EQ(res[1].err.code, SQT_OK);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -702,6 +854,8 @@ int main(void)
         {"the checks every operation starts with", test_op_checks},
         {"the plugin record: new, shutdown once drained, release", test_plugin_life},
         {"the sinks: subscribe checks, stream states to the right sink", test_sinks},
+        {"placing: refusals, single and batch answers spread over the results", test_placing},
+        {"cancel results from the requests", test_cancel_results},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("sdk_kitrest", cases) != 0)

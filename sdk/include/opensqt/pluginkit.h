@@ -14,6 +14,7 @@
  *   the registry of requests in flight              sqt_kit_reqs_*
  *   the signed-REST engine (clock, parking, bans)   sqt_kit_rest_*, sqt_kit_wire_*
  *   operation skeletons over the engine              sqt_kit_op_*, sqt_kit_*_fetch
+ *   placing orders: results, the answer spread        sqt_kit_placing_*
  *   cancel our own orders: list, filter, batches    sqt_kit_own_*
  *   prices/sizes on their grid, order verdicts      sqt_kit_dec_on_grid, sqt_kit_item_level
  *   the end of a shutdown, on a clean stack         sqt_kit_shut_*
@@ -615,6 +616,58 @@ void sqt_kit_plugin_stream_state(sqt_kit_plugin *p, int kind, sqt_stream_state s
 int sqt_kit_conn_send_json(sqt_kit_conn *c, json_t *msg);
 void sqt_kit_plugin_vlogf(sqt_kit_plugin *p, int level, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+
+/* ---- placing orders: the results and the answer spread over them ---------------------- */
+
+/* One item of a batch answer: the order (err.code SQT_OK) or the item's own error
+ * (SQT_EPROTO: the item could not be read - its outcome is unknown). */
+typedef struct sqt_kit_item {
+    sqt_error err;
+    sqt_order order;
+} sqt_kit_item;
+
+typedef struct sqt_kit_placing sqt_kit_placing;
+
+/* The exchange's readers of a place answer (owner: the plugin). */
+typedef struct sqt_kit_placing_parse {
+    /* The single order's answer (the order sent is p->reqs[0]). */
+    int (*one)(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+               sqt_order *out, sqt_error *e);
+    /* A batch answer: items[0..p->n_sent) in the order sent; a failure is the whole
+     * answer unreadable. */
+    int (*batch)(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+                 sqt_kit_item *items, sqt_error *e);
+} sqt_kit_placing_parse;
+
+/* A place_orders() call: every request's result (client id copied, struct_size set),
+ * and which of them went on the wire. One malloc'd block (free() frees it). */
+struct sqt_kit_placing {
+    sqt_place_cb cb;
+    void *ud;
+    const sqt_kit_placing_parse *parse;
+    size_t n;                  /* requests = results */
+    sqt_place_result *res;     /* [n] */
+    size_t n_sent;             /* sent, in order: */
+    size_t *sent;              /* [n] their request index */
+    sqt_order_req *reqs;       /* [n] the requests sent */
+};
+
+/* NULL when out of memory (or n == 0). */
+sqt_kit_placing *sqt_kit_placing_new(const sqt_order_req *reqs, size_t n,
+                                     const sqt_kit_placing_parse *parse, sqt_place_cb cb,
+                                     void *ud);
+/* Request i goes on the wire (next in the call). */
+void sqt_kit_placing_send(sqt_kit_placing *p, size_t i, const sqt_order_req *q);
+/* Request i was refused before sending (its result's err says why, logged as a warning
+ * through the plugin); *first_err keeps the first refusal. */
+void sqt_kit_placing_refuse(sqt_kit_placing *p, sqt_kit_plugin *k, size_t i, int *first_err);
+/* The call's answer (an sqt_kit_answer_fn: the request's ctx is the placing): a failed
+ * call is a single order's own verdict when item-level, else every sent order's and the
+ * status; an unreadable answer is an unknown outcome. Then cb(ud, status, res, n) and
+ * the placing is freed. */
+void sqt_kit_placing_done(sqt_kit_call *c, const sqt_kit_answer *a);
+/* cancel_orders()'s results: ids copied from the requests, no error yet. */
+void sqt_kit_cancel_results(sqt_cancel_result *res, const sqt_cancel_req *reqs, size_t n);
 
 #ifdef __cplusplus
 }
