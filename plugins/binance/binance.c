@@ -98,14 +98,10 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
                                                                     : k);
     }
     ex->prefix_len = strlen(ex->prefix);
-    for (i = 0; i < ex->prefix_len; i++) {
-        char ch = ex->prefix[i];
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == ':' || ch == '/' || ch == '_' || ch == '-')) {
-            sqt_bn_set_err(err, SQT_EINVAL, "binance: broker_prefix may hold only "
-                           "[.A-Za-z0-9:/_-] (at most %d characters)", BN_PREFIX_MAX);
-            return err->code;
-        }
+    if (ex->prefix_len > 0 && !sqt_kit_id_ok(ex->prefix, BN_PREFIX_MAX, BN_ID_CHARS)) {
+        sqt_bn_set_err(err, SQT_EINVAL, "binance: broker_prefix may hold only "
+                       "[.A-Za-z0-9:/_-] (at most %d characters)", BN_PREFIX_MAX);
+        return err->code;
     }
     return sqt_kit_plugin_secrets(&ex->kit, &c, 0, err);
 }

@@ -18,6 +18,7 @@
 #include "sign.h"
 
 #define BN_URL_MAX 256
+#define BN_ID_CHARS ".:/_-"             /* client id characters besides letters, digits */
 #define BN_PREFIX_MAX 20           /* leaves >= 16 characters of the 36 for the engine */
 #define BN_LISTEN_KEY_MAX 128
 #define BN_KEEPALIVE_DEFAULT_MS INT64_C(1800000) /* PUT listenKey every 30 min */

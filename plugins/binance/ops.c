@@ -32,24 +32,9 @@ int sqt_bn_interval_ok(const char *s)
     return 0;
 }
 
-static int id_char_ok(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == ':' || c == '/' || c == '_' || c == '-';
-}
-
 int sqt_bn_client_id_ok(const sqt_exchange *ex, const char *s)
 {
-    size_t i, n;
-    if (s == NULL)
-        return 0;
-    n = strnlen(s, SQT_CLIENT_ID_MAX);
-    if (n == 0 || n + ex->prefix_len > SQT_BN_CLIENT_ID_LIMIT)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!id_char_ok(s[i]))
-            return 0;
-    return 1;
+    return sqt_kit_id_ok(s, SQT_BN_CLIENT_ID_LIMIT - ex->prefix_len, BN_ID_CHARS);
 }
 
 static int order_id_ok(const char *s)
@@ -920,12 +905,7 @@ static int own_send_batch(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, 
     return cancel_send(ex, res, idx, n, 1, own_batch_done, o);
 }
 
-static int own_closing(void *plugin)
-{
-    return ((sqt_exchange *)plugin)->kit.closing;
-}
-
-static const sqt_kit_own_ops own_ops = {own_send_batch, own_closing};
+static const sqt_kit_own_ops own_ops = {own_send_batch, NULL};
 
 static void own_list_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
@@ -945,16 +925,12 @@ int sqt_bn_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
     char match[SQT_CLIENT_ID_MAX + BN_PREFIX_MAX];
     sqt_kit_own *o;
     sqt_bn_query q;
-    size_t i, n;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
     /* an empty prefix would match everyone's orders */
-    if (prefix == NULL || (n = strlen(prefix)) == 0 || n + ex->prefix_len > SQT_BN_CLIENT_ID_LIMIT)
+    if (!sqt_bn_client_id_ok(ex, prefix))
         return SQT_EINVAL;
-    for (i = 0; i < n; i++)
-        if (!id_char_ok(prefix[i]))
-            return SQT_EINVAL;
     full_client_id(ex, prefix, match, sizeof(match));
     o = sqt_kit_own_new(&own_ops, ex, match, ex->prefix_len, SQT_BN_MAX_BATCH_CANCEL, cb, ud);
     if (o == NULL)

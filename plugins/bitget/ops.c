@@ -31,25 +31,10 @@ int sqt_bg_symbol_ok(const char *s)
     return sqt_kit_symbol_ok(s);
 }
 
-static int id_char_ok(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
-}
-
 /* [A-Za-z0-9_-]{1,50}: the characters live use shows work (bitget.md 7) */
 int sqt_bg_client_id_ok(const char *s)
 {
-    size_t i, n;
-    if (s == NULL)
-        return 0;
-    n = strnlen(s, SQT_CLIENT_ID_MAX);
-    if (n == 0 || n > SQT_BG_CLIENT_ID_LIMIT)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!id_char_ok(s[i]))
-            return 0;
-    return 1;
+    return sqt_kit_id_ok(s, SQT_BG_CLIENT_ID_LIMIT, "_-");
 }
 
 static int order_id_ok(const char *s)
@@ -699,26 +684,17 @@ static int own_send_batch(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, 
     return cancel_send(plugin, res, all_by_client, n, own_batch_done, o);
 }
 
-static int own_closing(void *plugin)
-{
-    return ((sqt_exchange *)plugin)->kit.closing;
-}
-
-static const sqt_kit_own_ops own_ops = {own_send_batch, own_closing};
+static const sqt_kit_own_ops own_ops = {own_send_batch, NULL};
 
 int sqt_bg_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud)
 {
     sqt_kit_own *o;
-    size_t i, n;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
     /* an empty prefix would match everyone's orders */
-    if (prefix == NULL || (n = strlen(prefix)) == 0 || n > SQT_BG_CLIENT_ID_LIMIT)
+    if (!sqt_bg_client_id_ok(prefix))
         return SQT_EINVAL;
-    for (i = 0; i < n; i++)
-        if (!id_char_ok(prefix[i]))
-            return SQT_EINVAL;
     if ((o = sqt_kit_own_new(&own_ops, ex, prefix, 0, SQT_BG_MAX_BATCH, cb, ud)) == NULL)
         return SQT_ENOMEM;
     if ((rc = pager_start(ex, NULL, o, ud)) != SQT_OK)

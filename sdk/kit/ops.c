@@ -56,6 +56,21 @@ int sqt_kit_digits_ok(const char *s, size_t max)
     return 1;
 }
 
+int sqt_kit_id_ok(const char *s, size_t max, const char *extra)
+{
+    size_t i, n;
+    if (s == NULL || extra == NULL)
+        return 0;
+    n = strnlen(s, max + 1);
+    if (n == 0 || n > max)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+              (s[i] >= '0' && s[i] <= '9') || (s[i] != '\0' && strchr(extra, s[i]) != NULL)))
+            return 0;
+    return 1;
+}
+
 /* The call's context: one flat block (the engine's free_all frees it with free()). */
 typedef struct fetch_ctx {
     sqt_kit_info_parse info_parse;

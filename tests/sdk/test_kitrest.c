@@ -535,6 +535,12 @@ static void test_op_checks(void)
     CU_ASSERT_FALSE(sqt_kit_digits_ok("12a", 19));
     CU_ASSERT_FALSE(sqt_kit_digits_ok("", 19));
     CU_ASSERT_FALSE(sqt_kit_digits_ok(NULL, 19));
+    CU_ASSERT_TRUE(sqt_kit_id_ok("g1_a-b", 6, "_-"));
+    CU_ASSERT_FALSE(sqt_kit_id_ok("g1_a-bc", 6, "_-"));
+    CU_ASSERT_FALSE(sqt_kit_id_ok("g1.a", 6, "_-"));
+    CU_ASSERT_TRUE(sqt_kit_id_ok("x.y:z/w", 36, ".:/_-"));
+    CU_ASSERT_FALSE(sqt_kit_id_ok("", 6, "_-"));
+    CU_ASSERT_FALSE(sqt_kit_id_ok(NULL, 6, "_-"));
 }
 
 /* ---- the plugin's record and life cycle ----------------------------------------------- */

@@ -365,6 +365,8 @@ int sqt_kit_op_usable(int closing, int have_cb);
 int sqt_kit_symbol_ok(const char *s);
 /* An exchange order id: 1..max decimal digits. */
 int sqt_kit_digits_ok(const char *s, size_t max);
+/* A client id (or a part of one): 1..max characters, letters, digits and `extra`. */
+int sqt_kit_id_ok(const char *s, size_t max, const char *extra);
 
 /* The symbol's rules from one answer. The parser may keep what the plugin needs of it
  * (limits, "info known"); the caller's callback gets *out. */
@@ -400,7 +402,8 @@ typedef struct sqt_kit_own_ops {
      * order_id set). 0: the answer comes later through sqt_kit_own_batch_done(o, ..);
      * < 0: not sent, nothing will come. */
     int (*send_batch)(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, size_t n);
-    /* 1 while the plugin shuts down: what is not sent yet ends with SQT_ECANCELLED. */
+    /* 1 while the plugin shuts down: what is not sent yet ends with SQT_ECANCELLED.
+     * NULL: the plugin is an sqt_kit_plugin record and its `closing` says. */
     int (*closing)(void *plugin);
 } sqt_kit_own_ops;
 
