@@ -846,6 +846,56 @@ static void test_cancel_results(void)
     SQT_ASSERT_INT_EQ(res[1].err.code, SQT_OK);
 }
 
+/* ---- fees in several coins --------------------------------------------------------------- */
+
+static void test_fees(void)
+{
+    sqt_kit_fees f;
+    sqt_order o;
+    sqt_dec d;
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_add(sqt_dec_make(125, 3), sqt_dec_make(-5, 1), &d), SQT_OK);
+    SQT_ASSERT_INT_EQ(d.mant, -375);
+    SQT_ASSERT_INT_EQ(d.scale, 3);
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_add(sqt_dec_make(INT64_MAX, 0), sqt_dec_make(1, 0), &d),
+                      SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_add(sqt_dec_make(INT64_MAX / 5, 0), sqt_dec_make(1, 1), &d),
+                      SQT_ERANGE);
+    /* all in the quote coin: the sum, and the record's coin named when it had none */
+    memset(&o, 0, sizeof(o));
+    sqt_kit_fees_init(&f, "USDT");
+    sqt_kit_fees_add(&f, "USDT", sqt_dec_make(24, 4));
+    sqt_kit_fees_add(&f, "USDT", sqt_dec_make(1, 3));
+    sqt_kit_fees_add(&f, "BGB", sqt_dec_make(0, 0));
+    SQT_ASSERT_INT_EQ(sqt_kit_fees_apply(&f, &o), 1);
+    SQT_ASSERT_INT_EQ(o.has_cum_fee, 1);
+    SQT_ASSERT_INT_EQ(o.cum_fee.mant, 34);
+    SQT_ASSERT_INT_EQ(o.cum_fee.scale, 4);
+    SQT_ASSERT_STR_EQ(o.fee_asset, "USDT");
+    /* a paid part in another coin: unset */
+    memset(&o, 0, sizeof(o));
+    sqt_kit_fees_add(&f, "BGB", sqt_dec_make(3, 4));
+    SQT_ASSERT_INT_EQ(sqt_kit_fees_apply(&f, &o), 0);
+    SQT_ASSERT_INT_EQ(o.has_cum_fee, 0);
+    /* the fill's record in another coin: unset as well */
+    memset(&o, 0, sizeof(o));
+    snprintf(o.fee_asset, sizeof(o.fee_asset), "BGB");
+    sqt_kit_fees_init(&f, "USDT");
+    sqt_kit_fees_add(&f, "USDT", sqt_dec_make(24, 4));
+    SQT_ASSERT_INT_EQ(sqt_kit_fees_apply(&f, &o), 0);
+    /* nothing in the quote coin, no quote coin, an overflowing sum: unset */
+    sqt_kit_fees_init(&f, "USDT");
+    SQT_ASSERT_INT_EQ(sqt_kit_fees_apply(&f, &o), 0);
+    sqt_kit_fees_init(&f, NULL);
+    sqt_kit_fees_add(&f, "USDT", sqt_dec_make(1, 0));
+    memset(&o, 0, sizeof(o));
+    SQT_ASSERT_INT_EQ(sqt_kit_fees_apply(&f, &o), 0);
+    sqt_kit_fees_init(&f, "USDT");
+    sqt_kit_fees_add(&f, "USDT", sqt_dec_make(INT64_MAX, 0));
+    sqt_kit_fees_add(&f, "USDT", sqt_dec_make(INT64_MAX, 0));
+    SQT_ASSERT_INT_EQ(f.err, SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_fees_apply(&f, &o), 0);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -862,6 +912,7 @@ int main(void)
         {"the sinks: subscribe checks, stream states to the right sink", test_sinks},
         {"placing: refusals, single and batch answers spread over the results", test_placing},
         {"cancel results from the requests", test_cancel_results},
+        {"an order's fee in several coins: the quote coin's sum or nothing", test_fees},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("sdk_kitrest", cases) != 0)

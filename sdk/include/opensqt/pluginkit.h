@@ -15,6 +15,7 @@
  *   the signed-REST engine (clock, parking, bans)   sqt_kit_rest_*, sqt_kit_wire_*
  *   operation skeletons over the engine              sqt_kit_op_*, sqt_kit_*_fetch
  *   placing orders: results, the answer spread        sqt_kit_placing_*
+ *   an order's fee charged in several coins          sqt_kit_fees_*
  *   cancel our own orders: list, filter, batches    sqt_kit_own_*
  *   prices/sizes on their grid, order verdicts      sqt_kit_dec_on_grid, sqt_kit_item_level
  *   the end of a shutdown, on a clean stack         sqt_kit_shut_*
@@ -671,6 +672,34 @@ void sqt_kit_placing_refuse(sqt_kit_placing *p, sqt_kit_plugin *k, size_t i, int
 void sqt_kit_placing_done(sqt_kit_call *c, const sqt_kit_answer *a);
 /* cancel_orders()'s results: ids copied from the requests, no error yet. */
 void sqt_kit_cancel_results(sqt_cancel_result *res, const sqt_cancel_req *reqs, size_t n);
+
+/* ---- an order's fee charged in several coins ---------------------------------------- */
+
+/* Exchanges report an order's cumulative fee per coin (Bitget's feeDetail): part in the
+ * quote coin, part in a discount coin (BGB, GT, points). No exact rate between the coins
+ * exists at the plugin boundary, so the rule is:
+ *   - every non-zero part in the quote coin: cum_fee = their sum, in the quote coin, and
+ *     has_cum_fee = 1 - if the fill's own record (fee, fee_asset) is in the quote coin too
+ *     (or names no coin: then fee_asset becomes the quote coin);
+ *   - any non-zero part in another coin: cum_fee stays unset (has_cum_fee = 0). The host
+ *     then books each fill's own fee record (fee in fee_asset) as it comes - the quote
+ *     coin's into the PnL, another coin's as a fee record in that coin - and a lost
+ *     push's fee is not recovered from REST (it cannot be told apart by coin there).
+ * Amounts are added as given: the caller passes them positive = paid. */
+typedef struct sqt_kit_fees {
+    char quote[SQT_ASSET_MAX];
+    sqt_dec sum;               /* of the quote coin's parts */
+    int parts;                 /* quote-coin parts seen */
+    int other;                 /* a non-zero part in another coin was seen */
+    int err;                   /* SQT_ERANGE: the sum overflowed (then nothing is set) */
+} sqt_kit_fees;
+
+void sqt_kit_fees_init(sqt_kit_fees *f, const char *quote);
+void sqt_kit_fees_add(sqt_kit_fees *f, const char *coin, sqt_dec paid);
+/* Apply the rule to o: 1 when o->cum_fee was set, 0 when it stays unset. */
+int sqt_kit_fees_apply(const sqt_kit_fees *f, sqt_order *o);
+/* a + b exactly (at the larger scale); SQT_ERANGE when it does not fit. */
+int sqt_kit_dec_add(sqt_dec a, sqt_dec b, sqt_dec *out);
 
 #ifdef __cplusplus
 }
