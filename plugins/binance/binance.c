@@ -40,13 +40,6 @@ int64_t sqt_bn_wall(sqt_exchange *ex)
     return ex->kit.api->wall_ms(ex->kit.host);
 }
 
-/* The shutdown callback always runs from a timer of its own, on a clean stack: never
- * inside shutdown(), and never in the middle of our own loops (the kit's sqt_kit_shut). */
-void sqt_bn_check_drained(sqt_exchange *ex)
-{
-    sqt_kit_plugin_check(&ex->kit);
-}
-
 /* ------------------------------------------------------------------------------------
  * configuration
  * ---------------------------------------------------------------------------------- */

@@ -102,8 +102,6 @@ struct sqt_exchange {
 /* ---- binance.c ------------------------------------------------------------------ */
 void sqt_bn_logf(sqt_exchange *ex, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Called whenever something finished during shutdown: completes it when drained. */
-void sqt_bn_check_drained(sqt_exchange *ex);
 int64_t sqt_bn_wall(sqt_exchange *ex);
 void sqt_bn_set_err(sqt_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -76,14 +76,9 @@ static void bn_on_answer(void *owner, const sqt_kit_call *c, const sqt_http_resp
         ex->kit.api->rate_usage(ex->kit.host, &u);
 }
 
-static void bn_on_finish(void *owner)
-{
-    sqt_bn_check_drained(owner);
-}
-
 static const sqt_kit_rest_dialect bn_dialect = {
     "Binance",        "/fapi/v1/time", sqt_bn_parse_server_time, bn_prepare, bn_classify,
-    bn_clock_refusal, bn_on_answer,    bn_on_finish};
+    bn_clock_refusal, bn_on_answer,    sqt_kit_plugin_hook_check};
 
 void sqt_bn_rest_init(sqt_exchange *ex)
 {
@@ -93,6 +88,7 @@ void sqt_bn_rest_init(sqt_exchange *ex)
 static int send(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
                 int auth, int mutating, int at_shutdown, sqt_kit_answer_fn done, void *ctx)
 {
+    const char *params = q != NULL ? sqt_bn_query_str(q) : NULL;
     sqt_kit_rest_req rq;
     int rc;
     if (q != NULL && q->err) {
@@ -100,16 +96,8 @@ static int send(sqt_exchange *ex, const char *method, const char *path, sqt_bn_q
         sqt_bn_query_free(q);
         return rc;
     }
-    memset(&rq, 0, sizeof(rq));
-    rq.method = method;
-    rq.path = path;
-    if (q != NULL) {
-        if (is_query_method(method))
-            rq.query = sqt_bn_query_str(q);
-        else
-            rq.body = sqt_bn_query_str(q);
-    }
-    rq.auth = auth;
+    rq = is_query_method(method) ? sqt_kit_rest_req_of(method, path, params, NULL, auth)
+                                 : sqt_kit_rest_req_of(method, path, NULL, params, auth);
     rq.mutating = mutating;
     rq.at_shutdown = at_shutdown;
     rq.done = done;

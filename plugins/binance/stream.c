@@ -210,24 +210,15 @@ static void hook_release(void *owner, sqt_kit_conn *k)
     c->n_streams = 0;
 }
 
-static void hook_on_gone(void *owner)
-{
-    sqt_bn_check_drained(owner);
-}
-
 static const char *hook_name(int kind)
 {
     return conn_name(kind);
 }
 
-static void hook_log(void *owner, int level, const char *msg)
-{
-    sqt_bn_logf(owner, level, "%s", msg);
-}
-
 static const sqt_kit_conn_hooks conn_hooks = {
-    sizeof(bn_conn), hook_on_open, hook_on_message, hook_on_down, hook_on_state, hook_on_age,
-    hook_dup,        hook_release, hook_on_gone,    hook_name,    hook_log};
+    sizeof(bn_conn), hook_on_open, hook_on_message,           hook_on_down, hook_on_state,
+    hook_on_age,     hook_dup,     hook_release,              sqt_kit_plugin_hook_check,
+    hook_name,       sqt_kit_plugin_hook_log};
 
 void sqt_bn_streams_init(sqt_exchange *ex)
 {

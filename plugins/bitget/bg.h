@@ -86,7 +86,6 @@ struct sqt_exchange {
 /* ---- bitget.c ------------------------------------------------------------------- */
 void sqt_bg_logf(sqt_exchange *ex, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void sqt_bg_check_drained(sqt_exchange *ex);
 int64_t sqt_bg_wall(sqt_exchange *ex);
 
 /* ---- rest.c --------------------------------------------------------------------- */

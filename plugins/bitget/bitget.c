@@ -29,15 +29,6 @@ int64_t sqt_bg_wall(sqt_exchange *ex)
 }
 
 /* ------------------------------------------------------------------------------------
- * shutdown completion: the kit's, once no request and no connection is left
- * ---------------------------------------------------------------------------------- */
-
-void sqt_bg_check_drained(sqt_exchange *ex)
-{
-    sqt_kit_plugin_check(&ex->kit);
-}
-
-/* ------------------------------------------------------------------------------------
  * configuration: the original's exchanges.bitget block (api_key, secret_key,
  * passphrase) loads unchanged; every other key is optional
  * ---------------------------------------------------------------------------------- */

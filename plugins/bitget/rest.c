@@ -59,14 +59,9 @@ static void bg_on_answer(void *owner, const sqt_kit_call *c, const sqt_http_resp
                     c->method, c->path, e->exch_code, (long long)e->retry_after_ms);
 }
 
-static void bg_on_finish(void *owner)
-{
-    sqt_bg_check_drained(owner);
-}
-
 static const sqt_kit_rest_dialect bg_dialect = {
     "Bitget", "/api/v2/public/time", sqt_bg_parse_server_time, bg_prepare, bg_classify,
-    NULL,     bg_on_answer,          bg_on_finish};
+    NULL,     bg_on_answer,          sqt_kit_plugin_hook_check};
 
 void sqt_bg_rest_init(sqt_exchange *ex)
 {
@@ -76,15 +71,10 @@ void sqt_bg_rest_init(sqt_exchange *ex)
 int sqt_bg_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,
                 const char *body, int auth, int mutating, sqt_kit_answer_fn done, void *ctx)
 {
-    sqt_kit_rest_req rq;
+    sqt_kit_rest_req rq = sqt_kit_rest_req_of(method, path, query, body,
+                                              auth ? SQT_KIT_AUTH_SIGNED : SQT_KIT_AUTH_NONE);
     if (ex->kit.closing)
         return SQT_ECANCELLED;
-    memset(&rq, 0, sizeof(rq));
-    rq.method = method;
-    rq.path = path;
-    rq.query = query;
-    rq.body = body;
-    rq.auth = auth ? SQT_KIT_AUTH_SIGNED : SQT_KIT_AUTH_NONE;
     rq.mutating = mutating;
     rq.done = done;
     rq.ctx = ctx;

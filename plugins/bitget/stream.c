@@ -269,19 +269,10 @@ static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
     return SQT_OK;
 }
 
-static void hook_on_gone(void *owner)
-{
-    sqt_bg_check_drained(owner);
-}
-
-static void hook_log(void *owner, int level, const char *msg)
-{
-    sqt_bg_logf(owner, level, "%s", msg);
-}
-
 static const sqt_kit_conn_hooks conn_hooks = {
-    sizeof(bg_conn), hook_on_open, hook_on_message, hook_on_down, hook_on_state, NULL,
-    hook_dup,        NULL,         hook_on_gone,    conn_name,    hook_log};
+    sizeof(bg_conn), hook_on_open, hook_on_message,           hook_on_down, hook_on_state,
+    NULL,            hook_dup,     NULL,                      sqt_kit_plugin_hook_check,
+    conn_name,       sqt_kit_plugin_hook_log};
 
 void sqt_bg_streams_init(sqt_exchange *ex)
 {

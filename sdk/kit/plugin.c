@@ -80,6 +80,17 @@ void sqt_kit_plugin_check(sqt_kit_plugin *p)
         sqt_kit_shut_check(&p->shut);
 }
 
+void sqt_kit_plugin_hook_check(void *plugin)
+{
+    sqt_kit_plugin_check(plugin);
+}
+
+void sqt_kit_plugin_hook_log(void *plugin, int level, const char *msg)
+{
+    const sqt_kit_plugin *p = plugin;
+    p->api->log(p->host, level, msg);
+}
+
 int sqt_kit_plugin_shutdown(sqt_kit_plugin *p, sqt_done_cb cb, void *ud)
 {
     if (p == NULL || cb == NULL)
@@ -111,34 +122,36 @@ void sqt_kit_plugin_vlogf(sqt_kit_plugin *p, int level, const char *fmt, va_list
     p->api->log(p->host, level, line);
 }
 
+/* subscribe_*()'s verdict: the sink's data callback, then the plugin's state */
+static int take_check(const sqt_kit_plugin *p, int have_cb, int on)
+{
+    if (!have_cb)
+        return SQT_EINVAL;
+    return p->closing || on ? SQT_ESTATE : SQT_OK;
+}
+
 int sqt_kit_plugin_take_price(sqt_kit_plugin *p, const sqt_price_sink *sink)
 {
-    if (sink == NULL || sink->on_price == NULL)
-        return SQT_EINVAL;
-    if (p->closing || p->sinks.price_on)
-        return SQT_ESTATE;
-    p->sinks.price = *sink;
-    return SQT_OK;
+    int rc = take_check(p, sink != NULL && sink->on_price != NULL, p->sinks.price_on);
+    if (rc == SQT_OK)
+        p->sinks.price = *sink;
+    return rc;
 }
 
 int sqt_kit_plugin_take_klines(sqt_kit_plugin *p, const sqt_kline_sink *sink)
 {
-    if (sink == NULL || sink->on_kline == NULL)
-        return SQT_EINVAL;
-    if (p->closing || p->sinks.kline_on)
-        return SQT_ESTATE;
-    p->sinks.kline = *sink;
-    return SQT_OK;
+    int rc = take_check(p, sink != NULL && sink->on_kline != NULL, p->sinks.kline_on);
+    if (rc == SQT_OK)
+        p->sinks.kline = *sink;
+    return rc;
 }
 
 int sqt_kit_plugin_take_orders(sqt_kit_plugin *p, const sqt_order_sink *sink)
 {
-    if (sink == NULL || sink->on_order == NULL)
-        return SQT_EINVAL;
-    if (p->closing || p->sinks.order_on)
-        return SQT_ESTATE;
-    p->sinks.order = *sink;
-    return SQT_OK;
+    int rc = take_check(p, sink != NULL && sink->on_order != NULL, p->sinks.order_on);
+    if (rc == SQT_OK)
+        p->sinks.order = *sink;
+    return rc;
 }
 
 void sqt_kit_plugin_stream_state(sqt_kit_plugin *p, int kind, sqt_stream_state st,

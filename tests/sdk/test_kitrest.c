@@ -140,13 +140,7 @@ static void done(sqt_kit_call *c, const sqt_kit_answer *a)
 static sqt_kit_rest_req req(const char *method, const char *path, const char *query,
                             const char *body, int auth, got *g)
 {
-    sqt_kit_rest_req q;
-    memset(&q, 0, sizeof(q));
-    q.method = method;
-    q.path = path;
-    q.query = query;
-    q.body = body;
-    q.auth = auth;
+    sqt_kit_rest_req q = sqt_kit_rest_req_of(method, path, query, body, auth);
     q.done = done;
     q.ctx = g;
     return q;

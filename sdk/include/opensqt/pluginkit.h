@@ -599,6 +599,10 @@ int sqt_kit_plugin_drained(const sqt_kit_plugin *p);
 /* Something finished: completes a shutdown once drained (the engine's on_finish and the
  * stream set's on_gone hooks call this). */
 void sqt_kit_plugin_check(sqt_kit_plugin *p);
+/* Ready-made hooks for a plugin record (owner = the sqt_exchange starting with `kit`):
+ * sqt_kit_plugin_check as an on_finish / on_gone hook, the host's log as a log hook. */
+void sqt_kit_plugin_hook_check(void *plugin);
+void sqt_kit_plugin_hook_log(void *plugin, int level, const char *msg);
 /* shutdown(): SQT_EINVAL without cb, SQT_ESTATE when already closing; else closing, the
  * end of the shutdown begun, every call cancelled and every connection closed. The
  * plugin then adds its own last steps and calls sqt_kit_shut_end_call(&p->shut). */
