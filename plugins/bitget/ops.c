@@ -58,7 +58,8 @@ static void base_query(const sqt_exchange *ex, sqt_kit_query *q, int with_coin)
 }
 
 /* GET path?q; q is freed. */
-static int get(sqt_exchange *ex, const char *path, sqt_kit_query *q, int auth, sqt_kit_answer_fn done,
+static int get(sqt_exchange *ex, const char *path, sqt_kit_query *q, int auth,
+               sqt_kit_answer_fn done,
                void *ctx)
 {
     int rc = q->err;
