@@ -18,7 +18,7 @@
 #include "sign.h"
 
 #define BN_URL_MAX 256
-#define BN_SECRET_MAX 160
+#define BN_ID_CHARS ".:/_-"             /* client id characters besides letters, digits */
 #define BN_PREFIX_MAX 20           /* leaves >= 16 characters of the 36 for the engine */
 #define BN_LISTEN_KEY_MAX 128
 #define BN_KEEPALIVE_DEFAULT_MS INT64_C(1800000) /* PUT listenKey every 30 min */
@@ -32,44 +32,20 @@
 #define BN_CONN_RETIRE_MS UINT64_C(5000)         /* an old user connection overlaps this long */
 #define BN_LK_DELETE_WAIT_MS UINT64_C(2000)      /* shutdown waits this long for DELETE */
 
-typedef struct bn_req bn_req;
 typedef struct bn_conn bn_conn;
 
-/* The outcome of one REST call as the operations see it. err.code SQT_OK: 2xx and not an
- * error object; body/len are then the answer. */
-typedef struct bn_resp {
-    int status;
-    const char *body;
-    size_t len;
-    sqt_error err;
-} bn_resp;
+/* A REST call's record and outcome are the kit engine's (sqt_kit_call, sqt_kit_answer);
+ * its owner is the exchange. */
+static inline sqt_exchange *bn_ex(const sqt_kit_call *r)
+{
+    return (sqt_exchange *)r->owner;
+}
 
-typedef void (*bn_done_fn)(bn_req *r, const bn_resp *resp);
-
-enum bn_auth {
-    BN_AUTH_NONE = 0,          /* market data */
-    BN_AUTH_KEY = 1,           /* listenKey endpoints: API key header only */
-    BN_AUTH_SIGNED = 2         /* timestamp + recvWindow + signature */
+enum bn_conn_kind {
+    BN_CONN_PRICE = SQT_KIT_STREAM_PRICE,
+    BN_CONN_KLINE = SQT_KIT_STREAM_KLINES,
+    BN_CONN_USER = SQT_KIT_STREAM_ORDERS
 };
-
-struct bn_req {
-    sqt_kit_req link;          /* first: in ex->reqs until completed (call, cancel_sent) */
-    sqt_exchange *ex;
-    const char *method;        /* static string */
-    const char *path;          /* static string */
-    char *params;              /* encoded, without recvWindow/timestamp/signature */
-    int auth;
-    int mutating;              /* places/cancels: a timeout leaves the outcome unknown */
-    int waiting_time;          /* parked until the server-time offset is known */
-    int ts_retried;            /* -1021 is retried once after re-measuring the clock */
-    int64_t sent_wall_ms;
-    bn_done_fn done;
-    void *ctx;                 /* the operation's, freed by done */
-};
-
-enum bn_time_state { BN_TIME_UNKNOWN = 0, BN_TIME_SYNCING = 1, BN_TIME_KNOWN = 2 };
-
-enum bn_conn_kind { BN_CONN_PRICE = 1, BN_CONN_KLINE = 2, BN_CONN_USER = 3 };
 
 /* A stream connection: the kit's part (state, rotation; sqt_kit_conn) and Binance's. */
 struct bn_conn {
@@ -82,8 +58,8 @@ struct bn_conn {
 };
 
 struct sqt_exchange {
-    const sqt_host_api *api;
-    sqt_host *host;
+    /* first: host, REST engine (rest.c: the dialect), stream set, shutdown (the kit's) */
+    sqt_kit_plugin kit;
 
     /* configuration */
     char symbol[SQT_SYMBOL_MAX];
@@ -91,9 +67,6 @@ struct sqt_exchange {
     char rest_url[BN_URL_MAX];
     char ws_market[BN_URL_MAX];
     char ws_private[BN_URL_MAX];
-    char api_key[BN_SECRET_MAX];
-    char secret[BN_SECRET_MAX];
-    sqt_kit_hmac_key *mac;     /* the secret's prepared HMAC key, signs every request */
     char prefix[BN_PREFIX_MAX + 1];
     size_t prefix_len;
     int recv_window;
@@ -101,11 +74,6 @@ struct sqt_exchange {
     uint64_t keepalive_ms;
     int legacy_routing;        /* stream_routing: legacy (user stream at /ws/<listenKey>) */
 
-    /* REST engine */
-    sqt_kit_reqs reqs;
-    int time_state;
-    int64_t time_offset_ms;    /* server - local */
-    sqt_kit_ban ban;           /* every request refused locally until ban.until_ms */
     sqt_bn_limits limits;
 
     /* start-up facts */
@@ -114,15 +82,8 @@ struct sqt_exchange {
     int pos_mode;              /* SQT_POSMODE_* learned from positionSide/dual */
     int32_t leverage;          /* the symbol's, from the account or symbolConfig; 0 unknown */
 
-    /* streams: the kit's set, current connection per bn_conn_kind */
-    sqt_kit_conns streams;
+    /* streams (the set is kit.streams, current connection per bn_conn_kind) */
     int64_t ws_msg_id;
-    int price_on;
-    sqt_price_sink price_sink;
-    int kline_on;
-    sqt_kline_sink kline_sink;
-    int user_on;
-    sqt_order_sink order_sink;
     char listen_key[BN_LISTEN_KEY_MAX];
     sqt_timer *keepalive_timer;
     sqt_timer *lk_retry_timer;
@@ -136,37 +97,28 @@ struct sqt_exchange {
     sqt_timer *lk_delete_timer; /* shutdown's bound on the DELETE listenKey */
     int64_t warn_ms;           /* last "bad stream message" warning */
     unsigned warn_dropped;     /* warnings held back since */
-
-    /* shutdown */
-    int closing;
-    sqt_kit_shut shut;         /* its callback, on a clean stack once drained */
 };
 
 /* ---- binance.c ------------------------------------------------------------------ */
 void sqt_bn_logf(sqt_exchange *ex, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Called whenever something finished during shutdown: completes it when drained. */
-void sqt_bn_check_drained(sqt_exchange *ex);
 int64_t sqt_bn_wall(sqt_exchange *ex);
 void sqt_bn_set_err(sqt_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* ---- rest.c --------------------------------------------------------------------- */
-/* Start a REST call; `q` (may be NULL) is consumed. On success the call completes later
- * through done(r, resp) exactly once, then r is freed (ctx is done's to free). On
- * failure nothing is called and the error is returned; ctx stays the caller's. */
+/* create: the kit's REST engine with Binance's dialect, on ex->rest_url. */
+void sqt_bn_rest_init(sqt_exchange *ex);
+/* Start a REST call (auth SQT_KIT_AUTH_*); `q` (may be NULL) is consumed: the query of a
+ * GET/DELETE, the form body of a POST/PUT. On success done runs exactly once later (ctx
+ * is done's to free). On failure nothing is called and the error is returned; ctx stays
+ * the caller's. */
 int sqt_bn_rest(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
-                int auth, int mutating, bn_done_fn done, void *ctx);
+                int auth, int mutating, sqt_kit_answer_fn done, void *ctx);
 /* sqt_bn_rest for the one call shutdown itself makes (DELETE listenKey): allowed while
  * closing; not for signed calls (the server-time measurement is cancelled by then). */
 int sqt_bn_rest_at_shutdown(sqt_exchange *ex, const char *method, const char *path, int auth,
-                            bn_done_fn done, void *ctx);
-/* Cancel every call in flight (shutdown): each completes with SQT_ECANCELLED. */
-void sqt_bn_rest_cancel_all(sqt_exchange *ex);
-void sqt_bn_rest_free_all(sqt_exchange *ex);
-/* SQT_EBANNED (and a loud log) while the exchange's ban lasts, else SQT_OK. */
-int sqt_bn_ban_check(sqt_exchange *ex, const char *what);
-int64_t sqt_bn_server_now(sqt_exchange *ex);
+                            sqt_kit_answer_fn done, void *ctx);
 
 /* ---- ops.c ---------------------------------------------------------------------- */
 int sqt_bn_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud);
@@ -192,13 +144,13 @@ int sqt_bn_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink);
 int sqt_bn_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t n,
                             const char *interval, const sqt_kline_sink *sink);
 int sqt_bn_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink);
-/* Shutdown: stop the listenKey timers and close every connection. */
-void sqt_bn_streams_close_all(sqt_exchange *ex);
+/* Shutdown and destroy (the kit closes / frees the connections): stop the listenKey
+ * timers. */
+void sqt_bn_streams_stop(sqt_exchange *ex);
 /* create: the stream set (the kit's), with Binance's hooks and 23 h rotation. */
 void sqt_bn_streams_init(sqt_exchange *ex);
 /* Shutdown, after close_all: DELETE the listenKey we hold (if any), bounded by
  * BN_LK_DELETE_WAIT_MS; the shutdown completes when it is answered or cancelled. */
 void sqt_bn_lk_delete(sqt_exchange *ex);
-void sqt_bn_streams_free_all(sqt_exchange *ex);
 
 #endif
