@@ -46,7 +46,7 @@ int64_t sqt_bn_wall(sqt_exchange *ex)
 static int drained(void *owner)
 {
     const sqt_exchange *ex = owner;
-    return ex->reqs.head == NULL && ex->streams.head == NULL;
+    return !sqt_kit_rest_busy(&ex->rest) && ex->streams.head == NULL;
 }
 
 /* The shutdown callback always runs from a timer of its own, on a clean stack: never
@@ -159,6 +159,7 @@ static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
         wipe_and_free(ex);
         return err->code;
     }
+    sqt_bn_rest_init(ex);
     sqt_bn_logf(ex, SQT_LOG_INFO,
                 "binance %s: rest %s, market %s, private %s, stream_routing %s, recvWindow "
                 "%d, broker prefix \"%s\"%s",
@@ -178,7 +179,7 @@ static int bn_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
     ex->closing = 1;
     /* nothing completes the shutdown inside this call, whatever the host does */
     sqt_kit_shut_begin(&ex->shut, ex->api, ex->host, drained, ex, cb, ud);
-    sqt_bn_rest_cancel_all(ex);
+    sqt_kit_rest_cancel_all(&ex->rest);
     sqt_bn_streams_close_all(ex);
     sqt_bn_lk_delete(ex); /* the last request: completion waits for it, bounded */
     sqt_kit_shut_end_call(&ex->shut);
@@ -189,11 +190,11 @@ static void bn_destroy(sqt_exchange *ex)
 {
     if (ex == NULL)
         return;
-    if (ex->reqs.head != NULL || ex->streams.head != NULL)
+    if (sqt_kit_rest_busy(&ex->rest) || ex->streams.head != NULL)
         sqt_bn_logf(ex, SQT_LOG_ERROR, "destroyed with requests or streams still open "
                     "(destroy before shutdown completed)");
     sqt_kit_shut_free(&ex->shut);
-    sqt_bn_rest_free_all(ex);
+    sqt_kit_rest_free_all(&ex->rest);
     sqt_bn_streams_free_all(ex);
     wipe_and_free(ex);
 }

@@ -32,42 +32,14 @@
 #define BN_CONN_RETIRE_MS UINT64_C(5000)         /* an old user connection overlaps this long */
 #define BN_LK_DELETE_WAIT_MS UINT64_C(2000)      /* shutdown waits this long for DELETE */
 
-typedef struct bn_req bn_req;
 typedef struct bn_conn bn_conn;
 
-/* The outcome of one REST call as the operations see it. err.code SQT_OK: 2xx and not an
- * error object; body/len are then the answer. */
-typedef struct bn_resp {
-    int status;
-    const char *body;
-    size_t len;
-    sqt_error err;
-} bn_resp;
-
-typedef void (*bn_done_fn)(bn_req *r, const bn_resp *resp);
-
-enum bn_auth {
-    BN_AUTH_NONE = 0,          /* market data */
-    BN_AUTH_KEY = 1,           /* listenKey endpoints: API key header only */
-    BN_AUTH_SIGNED = 2         /* timestamp + recvWindow + signature */
-};
-
-struct bn_req {
-    sqt_kit_req link;          /* first: in ex->reqs until completed (call, cancel_sent) */
-    sqt_exchange *ex;
-    const char *method;        /* static string */
-    const char *path;          /* static string */
-    char *params;              /* encoded, without recvWindow/timestamp/signature */
-    int auth;
-    int mutating;              /* places/cancels: a timeout leaves the outcome unknown */
-    int waiting_time;          /* parked until the server-time offset is known */
-    int ts_retried;            /* -1021 is retried once after re-measuring the clock */
-    int64_t sent_wall_ms;
-    bn_done_fn done;
-    void *ctx;                 /* the operation's, freed by done */
-};
-
-enum bn_time_state { BN_TIME_UNKNOWN = 0, BN_TIME_SYNCING = 1, BN_TIME_KNOWN = 2 };
+/* A REST call's record and outcome are the kit engine's (sqt_kit_call, sqt_kit_answer);
+ * its owner is the exchange. */
+static inline sqt_exchange *bn_ex(const sqt_kit_call *r)
+{
+    return (sqt_exchange *)r->owner;
+}
 
 enum bn_conn_kind { BN_CONN_PRICE = 1, BN_CONN_KLINE = 2, BN_CONN_USER = 3 };
 
@@ -100,11 +72,8 @@ struct sqt_exchange {
     uint64_t keepalive_ms;
     int legacy_routing;        /* stream_routing: legacy (user stream at /ws/<listenKey>) */
 
-    /* REST engine */
-    sqt_kit_reqs reqs;
-    int time_state;
-    int64_t time_offset_ms;    /* server - local */
-    sqt_kit_ban ban;           /* every request refused locally until ban.until_ms */
+    /* REST: the kit's engine with Binance's dialect (rest.c) */
+    sqt_kit_rest rest;
     sqt_bn_limits limits;
 
     /* start-up facts */
@@ -151,21 +120,18 @@ void sqt_bn_set_err(sqt_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* ---- rest.c --------------------------------------------------------------------- */
-/* Start a REST call; `q` (may be NULL) is consumed. On success the call completes later
- * through done(r, resp) exactly once, then r is freed (ctx is done's to free). On
- * failure nothing is called and the error is returned; ctx stays the caller's. */
+/* create: the kit's REST engine with Binance's dialect, on ex->rest_url. */
+void sqt_bn_rest_init(sqt_exchange *ex);
+/* Start a REST call (auth SQT_KIT_AUTH_*); `q` (may be NULL) is consumed: the query of a
+ * GET/DELETE, the form body of a POST/PUT. On success done runs exactly once later (ctx
+ * is done's to free). On failure nothing is called and the error is returned; ctx stays
+ * the caller's. */
 int sqt_bn_rest(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
-                int auth, int mutating, bn_done_fn done, void *ctx);
+                int auth, int mutating, sqt_kit_answer_fn done, void *ctx);
 /* sqt_bn_rest for the one call shutdown itself makes (DELETE listenKey): allowed while
  * closing; not for signed calls (the server-time measurement is cancelled by then). */
 int sqt_bn_rest_at_shutdown(sqt_exchange *ex, const char *method, const char *path, int auth,
-                            bn_done_fn done, void *ctx);
-/* Cancel every call in flight (shutdown): each completes with SQT_ECANCELLED. */
-void sqt_bn_rest_cancel_all(sqt_exchange *ex);
-void sqt_bn_rest_free_all(sqt_exchange *ex);
-/* SQT_EBANNED (and a loud log) while the exchange's ban lasts, else SQT_OK. */
-int sqt_bn_ban_check(sqt_exchange *ex, const char *what);
-int64_t sqt_bn_server_now(sqt_exchange *ex);
+                            sqt_kit_answer_fn done, void *ctx);
 
 /* ---- ops.c ---------------------------------------------------------------------- */
 int sqt_bn_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud);

@@ -96,10 +96,10 @@ typedef struct info_ctx {
     void *ud;
 } info_ctx;
 
-static void info_done(bn_req *r, const bn_resp *res)
+static void info_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     info_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bn_ex(r);
     sqt_error e = res->err;
     sqt_symbol_info info;
     sqt_bn_limits lim;
@@ -126,7 +126,7 @@ int sqt_bn_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
         return SQT_ENOMEM;
     c->cb = cb;
     c->ud = ud;
-    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/exchangeInfo", NULL, BN_AUTH_NONE, 0, info_done, c);
+    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/exchangeInfo", NULL, SQT_KIT_AUTH_NONE, 0, info_done, c);
     if (rc != SQT_OK)
         free(c);
     return rc;
@@ -159,10 +159,10 @@ static void acct_deliver(acct_ctx *c, sqt_exchange *ex)
 
 /* The leverage is not in a v3 account: symbolConfig has it. Without it the account is
  * still good, with the leverage unknown (0), which the host treats as such. */
-static void acct_leverage_done(bn_req *r, const bn_resp *res)
+static void acct_leverage_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     acct_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bn_ex(r);
     sqt_error e = res->err;
     int32_t lev = 0;
     if (e.code == SQT_OK &&
@@ -173,10 +173,10 @@ static void acct_leverage_done(bn_req *r, const bn_resp *res)
     acct_deliver(c, ex);
 }
 
-static void acct_balance_done(bn_req *r, const bn_resp *res)
+static void acct_balance_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     acct_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bn_ex(r);
     sqt_error e = res->err;
     sqt_bn_query q;
     const char *asset = ex->have_info ? ex->info.quote_asset : "USDT";
@@ -192,21 +192,21 @@ static void acct_balance_done(bn_req *r, const bn_resp *res)
         return;
     }
     q = symbol_query(ex);
-    if (sqt_bn_rest(ex, "GET", "/fapi/v1/symbolConfig", &q, BN_AUTH_SIGNED, 0,
+    if (sqt_bn_rest(ex, "GET", "/fapi/v1/symbolConfig", &q, SQT_KIT_AUTH_SIGNED, 0,
                     acct_leverage_done, c) != SQT_OK)
         acct_deliver(c, ex);
 }
 
 static int acct_balance_start(sqt_exchange *ex, acct_ctx *c)
 {
-    return sqt_bn_rest(ex, "GET", "/fapi/v3/account", NULL, BN_AUTH_SIGNED, 0,
+    return sqt_bn_rest(ex, "GET", "/fapi/v3/account", NULL, SQT_KIT_AUTH_SIGNED, 0,
                        acct_balance_done, c);
 }
 
-static void acct_mode_done(bn_req *r, const bn_resp *res)
+static void acct_mode_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     acct_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bn_ex(r);
     sqt_error e = res->err;
     int hedge = 0, rc;
     if (e.code != SQT_OK ||
@@ -250,7 +250,7 @@ int sqt_bn_account(sqt_exchange *ex, sqt_account_cb cb, void *ud)
         (ex->pos_mode == SQT_POSMODE_HEDGE && ex->allow_hedge))
         rc = acct_balance_start(ex, c);
     else
-        rc = sqt_bn_rest(ex, "GET", "/fapi/v1/positionSide/dual", NULL, BN_AUTH_SIGNED, 0,
+        rc = sqt_bn_rest(ex, "GET", "/fapi/v1/positionSide/dual", NULL, SQT_KIT_AUTH_SIGNED, 0,
                          acct_mode_done, c);
     if (rc != SQT_OK)
         free(c);
@@ -275,7 +275,7 @@ static sqt_bn_query symbol_query(const sqt_exchange *ex)
     return q;
 }
 
-static void positions_done(bn_req *r, const bn_resp *res)
+static void positions_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     list_ctx *c = r->ctx;
     sqt_positions_cb cb = c->pcb;
@@ -283,11 +283,11 @@ static void positions_done(bn_req *r, const bn_resp *res)
     sqt_position pos[4];
     size_t n = 0;
     if (e.code == SQT_OK &&
-        sqt_bn_parse_positions(res->body, res->len, r->ex->symbol, pos, 4, &n, &e) == SQT_OK) {
+        sqt_bn_parse_positions(res->body, res->len, bn_ex(r)->symbol, pos, 4, &n, &e) == SQT_OK) {
         size_t i;
         for (i = 0; i < n; i++) /* v3 answers carry no leverage: the account's */
             if (pos[i].leverage == 0)
-                pos[i].leverage = r->ex->leverage;
+                pos[i].leverage = bn_ex(r)->leverage;
         cb(c->ud, &no_error, pos, n);
     }
     else
@@ -296,7 +296,7 @@ static void positions_done(bn_req *r, const bn_resp *res)
 }
 
 static int list_start(sqt_exchange *ex, sqt_positions_cb pcb, sqt_orders_cb ocb, void *ud,
-                      const char *path, sqt_bn_query *q, bn_done_fn done)
+                      const char *path, sqt_bn_query *q, sqt_kit_answer_fn done)
 {
     list_ctx *c = NULL;
     int rc;
@@ -308,7 +308,7 @@ static int list_start(sqt_exchange *ex, sqt_positions_cb pcb, sqt_orders_cb ocb,
     c->pcb = pcb;
     c->ocb = ocb;
     c->ud = ud;
-    rc = sqt_bn_rest(ex, "GET", path, q, BN_AUTH_SIGNED, 0, done, c);
+    rc = sqt_bn_rest(ex, "GET", path, q, SQT_KIT_AUTH_SIGNED, 0, done, c);
     if (rc != SQT_OK)
         free(c);
     return rc;
@@ -365,7 +365,7 @@ static size_t fee_left(const fee_ctx *c)
 }
 
 /* Trade list of the current order: take its sum as the order's fee when it agrees. */
-static void fee_apply(sqt_exchange *ex, fee_ctx *c, const bn_resp *res)
+static void fee_apply(sqt_exchange *ex, fee_ctx *c, const sqt_kit_answer *res)
 {
     sqt_order *o = &c->orders[c->cur];
     sqt_bn_trade_sum s;
@@ -395,7 +395,7 @@ static void fee_apply(sqt_exchange *ex, fee_ctx *c, const bn_resp *res)
     memcpy(o->fee_asset, s.fee_asset, sizeof(o->fee_asset));
 }
 
-static void fee_done(bn_req *r, const bn_resp *res);
+static void fee_done(sqt_kit_call *r, const sqt_kit_answer *res);
 
 /* Ask for the next order's trade list, or deliver when none is left to ask for. */
 static void fee_next(sqt_exchange *ex, fee_ctx *c)
@@ -423,7 +423,7 @@ static void fee_next(sqt_exchange *ex, fee_ctx *c)
     q = symbol_query(ex);
     sqt_bn_query_add(&q, "orderId", c->orders[c->next].order_id);
     sqt_bn_query_add_int(&q, "limit", 1000);
-    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/userTrades", &q, BN_AUTH_SIGNED, 0, fee_done, c);
+    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/userTrades", &q, SQT_KIT_AUTH_SIGNED, 0, fee_done, c);
     if (rc != SQT_OK) {
         sqt_bn_logf(ex, SQT_LOG_WARN, "%s: %zu filled order(s) without their fee: trade "
                     "list not sent: %s", c->what, fee_left(c), sqt_strerror(rc));
@@ -434,10 +434,10 @@ static void fee_next(sqt_exchange *ex, fee_ctx *c)
     c->asked++;
 }
 
-static void fee_done(bn_req *r, const bn_resp *res)
+static void fee_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     fee_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bn_ex(r);
     if (res->err.code == SQT_ECANCELLED) {
         fee_deliver(c, &res->err);
         return;
@@ -478,11 +478,11 @@ static void fee_start(sqt_exchange *ex, const char *what, sqt_orders_cb cb, void
     fee_next(ex, c);
 }
 
-static void orders_done(bn_req *r, const bn_resp *res)
+static void orders_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     list_ctx *c = r->ctx;
     sqt_orders_cb cb = c->ocb;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bn_ex(r);
     sqt_error e = res->err;
     sqt_order *orders = NULL;
     size_t n = 0;
@@ -501,11 +501,11 @@ int sqt_bn_open_orders(sqt_exchange *ex, sqt_orders_cb cb, void *ud)
     return list_start(ex, NULL, cb, ud, "/fapi/v1/openOrders", &q, orders_done);
 }
 
-static void query_done(bn_req *r, const bn_resp *res)
+static void query_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     list_ctx *c = r->ctx;
     sqt_orders_cb cb = c->ocb;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bn_ex(r);
     sqt_error e = res->err;
     sqt_order o;
     if (e.code == SQT_OK &&
@@ -667,10 +667,10 @@ static int place_batch_params(sqt_exchange *ex, const place_item *items, size_t 
     return SQT_OK;
 }
 
-static void place_done(bn_req *r, const bn_resp *res)
+static void place_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     place_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bn_ex(r);
     sqt_bn_item items[SQT_BN_MAX_BATCH_PLACE];
     sqt_error perr;
     int status = SQT_OK;
@@ -721,7 +721,7 @@ int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
         return SQT_EINVAL;
     if (!ex->have_info)
         return SQT_ESTATE; /* tick and step are needed to format the order */
-    if ((rc = sqt_bn_ban_check(ex, "place orders")) != SQT_OK)
+    if ((rc = sqt_kit_rest_ban_check(&ex->rest, "place orders")) != SQT_OK)
         return rc;
     if ((c = calloc(1, sizeof(*c))) == NULL)
         return SQT_ENOMEM;
@@ -749,9 +749,9 @@ int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
     sqt_bn_query_init(&q);
     if (c->n_sent == 1) {
         place_single_params(ex, &items[0], &q);
-        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/order", &q, BN_AUTH_SIGNED, 1, place_done, c);
+        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/order", &q, SQT_KIT_AUTH_SIGNED, 1, place_done, c);
     } else if ((rc = place_batch_params(ex, items, c->n_sent, &q)) == SQT_OK) {
-        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/batchOrders", &q, BN_AUTH_SIGNED, 1, place_done,
+        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/batchOrders", &q, SQT_KIT_AUTH_SIGNED, 1, place_done,
                          c);
     } else {
         sqt_bn_query_free(&q);
@@ -827,7 +827,7 @@ static int cancel_params(sqt_exchange *ex, const sqt_cancel_result *res, const s
 /* Fill results idx[0..k) from one cancel answer. Returns 1 when the exchange judged the
  * items, 0 when the whole request failed (the items then carry that error). */
 static int cancel_fill(sqt_exchange *ex, sqt_cancel_result *res, const size_t *idx, size_t k,
-                       const bn_resp *resp)
+                       const sqt_kit_answer *resp)
 {
     sqt_bn_item items[SQT_BN_MAX_BATCH_CANCEL];
     sqt_order o;
@@ -873,11 +873,11 @@ static void cancel_group_end(cancel_ctx *g)
     free(g);
 }
 
-static void cancel_part_done(bn_req *r, const bn_resp *res)
+static void cancel_part_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     cancel_part *p = r->ctx;
     cancel_ctx *g = p->group;
-    if (cancel_fill(r->ex, g->res, p->idx, p->k, res))
+    if (cancel_fill(bn_ex(r), g->res, p->idx, p->k, res))
         g->reached = 1;
     else if (g->first_fail == SQT_OK)
         g->first_fail = res->err.code;
@@ -888,7 +888,7 @@ static void cancel_part_done(bn_req *r, const bn_resp *res)
 
 /* Send the cancel of items idx[0..k) of res; `done` gets ctx. */
 static int cancel_send(sqt_exchange *ex, const sqt_cancel_result *res, const size_t *idx,
-                       size_t k, int by_client, bn_done_fn done, void *ctx)
+                       size_t k, int by_client, sqt_kit_answer_fn done, void *ctx)
 {
     sqt_bn_query q;
     const char *path;
@@ -897,7 +897,7 @@ static int cancel_send(sqt_exchange *ex, const sqt_cancel_result *res, const siz
         sqt_bn_query_free(&q);
         return rc;
     }
-    return sqt_bn_rest(ex, "DELETE", path, &q, BN_AUTH_SIGNED, 1, done, ctx);
+    return sqt_bn_rest(ex, "DELETE", path, &q, SQT_KIT_AUTH_SIGNED, 1, done, ctx);
 }
 
 int sqt_bn_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
@@ -911,7 +911,7 @@ int sqt_bn_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
         return rc;
     if (reqs == NULL || n == 0 || n > SQT_BN_MAX_BATCH_CANCEL)
         return SQT_EINVAL;
-    if ((rc = sqt_bn_ban_check(ex, "cancel orders")) != SQT_OK)
+    if ((rc = sqt_kit_rest_ban_check(&ex->rest, "cancel orders")) != SQT_OK)
         return rc;
     if ((g = calloc(1, sizeof(*g))) == NULL)
         return SQT_ENOMEM;
@@ -982,14 +982,14 @@ nomem:
  * open-order list and the batch cancel of 10
  * ---------------------------------------------------------------------------------- */
 
-static void own_batch_done(bn_req *r, const bn_resp *res)
+static void own_batch_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     sqt_kit_own *o = r->ctx;
     size_t idx[SQT_BN_MAX_BATCH_CANCEL], i, n;
     sqt_cancel_result *items = sqt_kit_own_batch(o, &n);
     for (i = 0; i < n; i++)
         idx[i] = i;
-    sqt_kit_own_batch_done(o, cancel_fill(r->ex, items, idx, n, res) ? SQT_OK : res->err.code);
+    sqt_kit_own_batch_done(o, cancel_fill(bn_ex(r), items, idx, n, res) ? SQT_OK : res->err.code);
 }
 
 static int own_send_batch(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, size_t n)
@@ -1008,7 +1008,7 @@ static int own_closing(void *plugin)
 
 static const sqt_kit_own_ops own_ops = {own_send_batch, own_closing};
 
-static void own_list_done(bn_req *r, const bn_resp *res)
+static void own_list_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     sqt_kit_own *o = r->ctx;
     sqt_order *orders = NULL;
@@ -1016,7 +1016,7 @@ static void own_list_done(bn_req *r, const bn_resp *res)
     sqt_error e = res->err;
     /* raw ids (prefix kept): only ids carrying broker prefix + engine prefix are ours */
     if (e.code == SQT_OK)
-        sqt_bn_parse_orders(res->body, res->len, r->ex->symbol, NULL, &orders, &n, &e);
+        sqt_bn_parse_orders(res->body, res->len, bn_ex(r)->symbol, NULL, &orders, &n, &e);
     sqt_kit_own_listed(o, e.code, orders, n);
     free(orders);
 }
@@ -1041,7 +1041,7 @@ int sqt_bn_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
     if (o == NULL)
         return SQT_ENOMEM;
     q = symbol_query(ex);
-    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/openOrders", &q, BN_AUTH_SIGNED, 0, own_list_done, o);
+    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/openOrders", &q, SQT_KIT_AUTH_SIGNED, 0, own_list_done, o);
     if (rc != SQT_OK)
         sqt_kit_own_free(o);
     return rc;
@@ -1058,7 +1058,7 @@ typedef struct klines_ctx {
     char interval[SQT_INTERVAL_MAX];
 } klines_ctx;
 
-static void klines_done(bn_req *r, const bn_resp *res)
+static void klines_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     klines_ctx *c = r->ctx;
     sqt_error e = res->err;
@@ -1066,7 +1066,7 @@ static void klines_done(bn_req *r, const bn_resp *res)
     size_t n = 0;
     if (e.code == SQT_OK &&
         sqt_bn_parse_klines(res->body, res->len, c->symbol, c->interval,
-                            sqt_bn_server_now(r->ex), &k, &n, &e) == SQT_OK)
+                            sqt_kit_rest_server_now(&bn_ex(r)->rest), &k, &n, &e) == SQT_OK)
         c->cb(c->ud, &no_error, k, n);
     else
         c->cb(c->ud, &e, NULL, 0);
@@ -1094,7 +1094,7 @@ int sqt_bn_klines(sqt_exchange *ex, const char *symbol, const char *interval, in
     sqt_bn_query_add(&q, "symbol", symbol);
     sqt_bn_query_add(&q, "interval", interval);
     sqt_bn_query_add_int(&q, "limit", limit);
-    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/klines", &q, BN_AUTH_NONE, 0, klines_done, c);
+    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/klines", &q, SQT_KIT_AUTH_NONE, 0, klines_done, c);
     if (rc != SQT_OK)
         free(c);
     return rc;

@@ -489,8 +489,8 @@ static void lk_schedule_retry(sqt_exchange *ex, int create)
     if (ex->lk_retry_ms > BN_LK_RETRY_MAX_MS)
         ex->lk_retry_ms = BN_LK_RETRY_MAX_MS;
     delay = ex->lk_retry_ms;
-    if (ex->ban.until_ms > now && (uint64_t)(ex->ban.until_ms - now) > delay)
-        delay = (uint64_t)(ex->ban.until_ms - now) + 1000;
+    if (ex->rest.ban.until_ms > now && (uint64_t)(ex->rest.ban.until_ms - now) > delay)
+        delay = (uint64_t)(ex->rest.ban.until_ms - now) + 1000;
     if (ex->api->timer_start(ex->host, delay, 0, lk_retry_fired, ex, &ex->lk_retry_timer) !=
         SQT_OK) {
         ex->lk_retry_timer = NULL;
@@ -540,9 +540,9 @@ static void user_connect(sqt_exchange *ex)
     }
 }
 
-static void lk_create_done(bn_req *r, const bn_resp *res)
+static void lk_create_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bn_ex(r);
     sqt_error e = res->err;
     ex->lk_creating = 0;
     if (ex->closing || e.code == SQT_ECANCELLED)
@@ -571,7 +571,7 @@ static int lk_create(sqt_exchange *ex)
     int rc;
     if (ex->lk_creating)
         return SQT_OK;
-    rc = sqt_bn_rest(ex, "POST", "/fapi/v1/listenKey", NULL, BN_AUTH_KEY, 0, lk_create_done,
+    rc = sqt_bn_rest(ex, "POST", "/fapi/v1/listenKey", NULL, SQT_KIT_AUTH_KEY, 0, lk_create_done,
                      NULL);
     if (rc == SQT_OK)
         ex->lk_creating = 1;
@@ -606,9 +606,9 @@ static void lk_recreate(sqt_exchange *ex, const char *why)
     }
 }
 
-static void lk_put_done(bn_req *r, const bn_resp *res)
+static void lk_put_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bn_ex(r);
     int verify = ex->lk_verify;
     ex->lk_putting = 0;
     if (ex->closing || res->err.code == SQT_ECANCELLED)
@@ -648,7 +648,7 @@ static void lk_put(sqt_exchange *ex, int verify)
         ex->lk_verify = 1;
     if (ex->closing || ex->lk_putting || ex->lk_creating || ex->listen_key[0] == '\0')
         return;
-    rc = sqt_bn_rest(ex, "PUT", "/fapi/v1/listenKey", NULL, BN_AUTH_KEY, 0, lk_put_done, NULL);
+    rc = sqt_bn_rest(ex, "PUT", "/fapi/v1/listenKey", NULL, SQT_KIT_AUTH_KEY, 0, lk_put_done, NULL);
     if (rc == SQT_OK) {
         ex->lk_putting = 1;
         return;
@@ -682,9 +682,9 @@ static void stop_timers(sqt_exchange *ex)
     timer_clear(ex, &ex->lk_delete_timer);
 }
 
-static void lk_delete_done(bn_req *r, const bn_resp *res)
+static void lk_delete_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bn_ex(r);
     timer_clear(ex, &ex->lk_delete_timer);
     if (res->err.code == SQT_OK)
         sqt_bn_logf(ex, SQT_LOG_INFO, "user data stream: listenKey deleted");
@@ -702,7 +702,7 @@ static void lk_delete_bound(void *ud)
     sqt_exchange *ex = ud;
     ex->lk_delete_timer = NULL; /* one-shot: released by the host */
     /* everything else was cancelled when the shutdown began: this is the DELETE */
-    sqt_bn_rest_cancel_all(ex);
+    sqt_kit_rest_cancel_all(&ex->rest);
 }
 
 void sqt_bn_lk_delete(sqt_exchange *ex)
@@ -711,7 +711,7 @@ void sqt_bn_lk_delete(sqt_exchange *ex)
     /* none ever obtained, or found dead (-1125, listenKeyExpired): nothing to delete */
     if (!ex->user_on || ex->listen_key[0] == '\0')
         return;
-    rc = sqt_bn_rest_at_shutdown(ex, "DELETE", "/fapi/v1/listenKey", BN_AUTH_KEY,
+    rc = sqt_bn_rest_at_shutdown(ex, "DELETE", "/fapi/v1/listenKey", SQT_KIT_AUTH_KEY,
                                  lk_delete_done, NULL);
     if (rc != SQT_OK) {
         if (rc != SQT_EBANNED) /* the ban check logged that one */
@@ -722,7 +722,7 @@ void sqt_bn_lk_delete(sqt_exchange *ex)
     if (ex->api->timer_start(ex->host, BN_LK_DELETE_WAIT_MS, 0, lk_delete_bound, ex,
                              &ex->lk_delete_timer) != SQT_OK) {
         ex->lk_delete_timer = NULL;
-        sqt_bn_rest_cancel_all(ex); /* no bound: not worth an unbounded wait */
+        sqt_kit_rest_cancel_all(&ex->rest); /* no bound: not worth an unbounded wait */
     }
 }
 

@@ -12,6 +12,7 @@
  *   typed readers for the plugin's config block     sqt_kit_cfg_*
  *   response headers, Retry-After, ban state        sqt_kit_header*, sqt_kit_ban_*
  *   the registry of requests in flight              sqt_kit_reqs_*
+ *   the signed-REST engine (clock, parking, bans)   sqt_kit_rest_*, sqt_kit_wire_*
  *   cancel our own orders: list, filter, batches    sqt_kit_own_*
  *   prices/sizes on their grid, order verdicts      sqt_kit_dec_on_grid, sqt_kit_item_level
  *   the end of a shutdown, on a clean stack         sqt_kit_shut_*
@@ -205,6 +206,148 @@ size_t sqt_kit_reqs_pending(const sqt_kit_reqs *rs);
  * callback completes others synchronously. */
 void sqt_kit_reqs_cancel_all(sqt_kit_reqs *rs, const sqt_host_api *api, sqt_host *host,
                              void (*parked)(sqt_kit_req *r, void *ud), void *ud);
+
+/* ---- the signed-REST engine --------------------------------------------------------- */
+
+/* What every exchange's REST side shares, with the exchange's part in a dialect table:
+ * the engine keeps the requests in flight (an sqt_kit_reqs), the server-time offset
+ * (measured with the dialect's time endpoint before the first signed call; signed calls
+ * park until it is known), one re-measure + retry of a call the exchange refused for our
+ * clock, the ban (every call refused locally until it ends) and the outcome of each
+ * call: transport errors, a timed-out mutating call as an unknown outcome, the
+ * dialect's verdict on the answer. Each call is built and signed at the moment it is
+ * sent (again on the retry), so its timestamp is always fresh.
+ *
+ * Timestamps pass through the engine in ms of the server's clock; a dialect that signs
+ * seconds (Gate) formats server_ms / 1000 in its prepare hook. */
+
+enum {
+    SQT_KIT_AUTH_NONE = 0,     /* public data */
+    SQT_KIT_AUTH_KEY = 1,      /* the API key only (Binance's listenKey calls) */
+    SQT_KIT_AUTH_SIGNED = 2    /* signed with a timestamp: parks until the clock is known */
+};
+
+typedef struct sqt_kit_rest sqt_kit_rest;
+typedef struct sqt_kit_call sqt_kit_call;
+
+/* A call's outcome as its operation sees it. err.code SQT_OK: the dialect found the
+ * answer a success, body/len are its payload (valid during the callback only). */
+typedef struct sqt_kit_answer {
+    int status;                /* HTTP status; 0 when no answer came */
+    const char *body;
+    size_t len;
+    sqt_error err;
+} sqt_kit_answer;
+
+typedef void (*sqt_kit_answer_fn)(sqt_kit_call *c, const sqt_kit_answer *a);
+
+/* What an operation asks for; the strings are copied except method and path, which
+ * must be static. */
+typedef struct sqt_kit_rest_req {
+    const char *method;        /* "GET", "POST", "PUT", "DELETE" */
+    const char *path;          /* "/fapi/v1/order"; the engine puts the base URL before */
+    const char *query;         /* encoded, without '?'; NULL or "" none */
+    const char *body;          /* the body text as signed; NULL or "" none */
+    int auth;                  /* SQT_KIT_AUTH_* */
+    int mutating;              /* places / cancels: a timeout leaves the outcome unknown */
+    int at_shutdown;           /* allowed after sqt_kit_rest_cancel_all (unsigned only) */
+    sqt_kit_answer_fn done;    /* exactly once, later, unless the send fails */
+    void *ctx;                 /* the operation's; done frees it (a flat malloc'd block:
+                                * sqt_kit_rest_free_all frees it with free()) */
+} sqt_kit_rest_req;
+
+/* A call in flight (the engine allocates and frees it). */
+struct sqt_kit_call {
+    sqt_kit_req link;          /* first: in rest->reqs until completed */
+    sqt_kit_rest *rest;
+    void *owner;               /* the engine's owner (the plugin), for callbacks */
+    const char *method;
+    const char *path;
+    char *query;               /* NULL none */
+    char *body;                /* NULL none */
+    int auth;
+    int mutating;
+    int parked;                /* waiting for the server-time offset */
+    int clock_retried;         /* the one retry after a clock refusal is spent */
+    int64_t sent_wall_ms;      /* local wall clock at the last send */
+    sqt_kit_answer_fn done;
+    void *ctx;
+};
+
+/* What goes on the wire, filled by the dialect's prepare hook: it starts as the call's
+ * query and body; the dialect adds its parameters, signature and headers. Header names
+ * must be static strings; values are copied into `store`. */
+#define SQT_KIT_WIRE_HEADERS 12
+#define SQT_KIT_WIRE_STORE 1536
+
+typedef struct sqt_kit_wire {
+    sqt_kit_query query;       /* sent after '?' when not empty */
+    sqt_kit_query body;        /* sent when not empty */
+    sqt_header headers[SQT_KIT_WIRE_HEADERS];
+    size_t n_headers;
+    char store[SQT_KIT_WIRE_STORE];
+    size_t store_len;
+} sqt_kit_wire;
+
+/* Add a header (value copied). SQT_ERANGE when the wire is full. */
+int sqt_kit_wire_header(sqt_kit_wire *w, const char *name, const char *value);
+
+/* The exchange's part. Every hook gets the engine's owner. */
+typedef struct sqt_kit_rest_dialect {
+    const char *name;          /* "Binance": for log lines ("BANNED by Binance ...") */
+    const char *time_path;     /* the server-time endpoint (GET, unsigned) */
+    /* The server's clock in ms from the time endpoint's answer. */
+    int (*parse_time)(const char *body, size_t len, int64_t *server_ms, sqt_error *e);
+    /* Sign / decorate c for sending at server time server_ms (every call, signed or not:
+     * common headers go here too). 0 or a negative code (the call is not sent). */
+    int (*prepare)(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt_kit_wire *w);
+    /* An HTTP answer (status + headers + body) to the SDK's error classes, the exchange
+     * code and message kept; e->code SQT_OK for a success. SQT_EBANNED with
+     * e->retry_after_ms bans every call locally for that long. e is zeroed before. */
+    void (*classify)(void *owner, const sqt_kit_call *c, const sqt_http_response *resp,
+                     int64_t now_ms, sqt_error *e);
+    /* 1 when an SQT_ETIMESTAMP answer means our clock is off (re-measure and retry the
+     * call once). NULL: every SQT_ETIMESTAMP. */
+    int (*clock_refusal)(void *owner, const sqt_error *e);
+    /* After each classified answer (ban state already updated): rate headers, logs. May
+     * be NULL. */
+    void (*on_answer)(void *owner, const sqt_kit_call *c, const sqt_http_response *resp,
+                      const sqt_error *e);
+    /* A call completed (shutdown may be drained now). May be NULL. */
+    void (*on_finish)(void *owner);
+} sqt_kit_rest_dialect;
+
+enum { SQT_KIT_CLOCK_UNKNOWN = 0, SQT_KIT_CLOCK_SYNCING = 1, SQT_KIT_CLOCK_KNOWN = 2 };
+
+struct sqt_kit_rest {
+    const sqt_host_api *api;
+    sqt_host *host;
+    const sqt_kit_rest_dialect *d;
+    void *owner;
+    const char *base_url;      /* "https://fapi.binance.com", the owner's string */
+    sqt_kit_reqs reqs;
+    int clock;                 /* SQT_KIT_CLOCK_* */
+    int64_t offset_ms;         /* server - local */
+    sqt_kit_ban ban;
+    int closing;               /* after cancel_all: only at_shutdown calls */
+};
+
+void sqt_kit_rest_init(sqt_kit_rest *r, const sqt_host_api *api, sqt_host *host,
+                       const sqt_kit_rest_dialect *d, void *owner, const char *base_url);
+/* Start a call. SQT_OK: q->done runs exactly once later. Else nothing runs and the
+ * error is returned (SQT_EBANNED while banned, SQT_ECANCELLED once closing). */
+int sqt_kit_rest_send(sqt_kit_rest *r, const sqt_kit_rest_req *q);
+/* The server's clock by the last measurement (the local one before any). */
+int64_t sqt_kit_rest_server_now(sqt_kit_rest *r);
+/* SQT_EBANNED (logged at most once a second, naming `what`) while banned, else 0. */
+int sqt_kit_rest_ban_check(sqt_kit_rest *r, const char *what);
+/* 1 while any call is in flight or parked. */
+int sqt_kit_rest_busy(const sqt_kit_rest *r);
+/* Shutdown: refuse new calls (but at_shutdown ones) and cancel every call; each
+ * completes with SQT_ECANCELLED (or its real answer, if it had arrived). */
+void sqt_kit_rest_cancel_all(sqt_kit_rest *r);
+/* Destroy: free what is left without callbacks (contexts with free()). */
+void sqt_kit_rest_free_all(sqt_kit_rest *r);
 
 /* ---- cancel our own orders ----------------------------------------------------------- */
 

@@ -1,0 +1,399 @@
+/* The signed-REST engine (pluginkit.h): calls in flight, the server-time offset with
+ * parking and one clock retry, the ban, and the outcome of every call. What an exchange
+ * signs and how it answers comes from its dialect table. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <opensqt/pluginkit.h>
+
+static int64_t wall(sqt_kit_rest *r)
+{
+    return r->api->wall_ms(r->host);
+}
+
+static void logf_(sqt_kit_rest *r, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void logf_(sqt_kit_rest *r, int level, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    r->api->log(r->host, level, line);
+}
+
+int sqt_kit_wire_header(sqt_kit_wire *w, const char *name, const char *value)
+{
+    size_t n;
+    if (name == NULL || value == NULL)
+        return SQT_EINVAL;
+    n = strlen(value) + 1;
+    if (w->n_headers >= SQT_KIT_WIRE_HEADERS || n > sizeof(w->store) - w->store_len)
+        return SQT_ERANGE;
+    memcpy(w->store + w->store_len, value, n);
+    w->headers[w->n_headers].name = name;
+    w->headers[w->n_headers++].value = w->store + w->store_len;
+    w->store_len += n;
+    return SQT_OK;
+}
+
+/* ------------------------------------------------------------------------------------
+ * call records
+ * ---------------------------------------------------------------------------------- */
+
+static char *dup_or_null(const char *s, int *oom)
+{
+    size_t n;
+    char *d;
+    if (s == NULL || s[0] == '\0')
+        return NULL;
+    n = strlen(s) + 1;
+    if ((d = malloc(n)) == NULL)
+        *oom = 1;
+    else
+        memcpy(d, s, n);
+    return d;
+}
+
+static void call_free(sqt_kit_call *c)
+{
+    free(c->query);
+    free(c->body);
+    free(c);
+}
+
+static sqt_kit_call *call_new(sqt_kit_rest *r, const sqt_kit_rest_req *q)
+{
+    sqt_kit_call *c = calloc(1, sizeof(*c));
+    int oom = 0;
+    if (c == NULL)
+        return NULL;
+    c->query = dup_or_null(q->query, &oom);
+    c->body = dup_or_null(q->body, &oom);
+    if (oom) {
+        call_free(c);
+        return NULL;
+    }
+    c->rest = r;
+    c->owner = r->owner;
+    c->method = q->method;
+    c->path = q->path;
+    c->auth = q->auth;
+    c->mutating = q->mutating;
+    c->done = q->done;
+    c->ctx = q->ctx;
+    sqt_kit_reqs_add(&r->reqs, &c->link);
+    return c;
+}
+
+static void call_drop(sqt_kit_call *c)
+{
+    sqt_kit_reqs_remove(&c->rest->reqs, &c->link);
+    call_free(c);
+}
+
+/* Complete c: its operation hears the outcome, then c is gone. */
+static void call_finish(sqt_kit_call *c, const sqt_kit_answer *a)
+{
+    sqt_kit_rest *r = c->rest;
+    sqt_kit_reqs_remove(&r->reqs, &c->link);
+    c->done(c, a);
+    call_free(c);
+    if (r->d->on_finish != NULL)
+        r->d->on_finish(r->owner);
+}
+
+static void finish_with(sqt_kit_call *c, int code, const char *msg)
+{
+    sqt_kit_answer a;
+    memset(&a, 0, sizeof(a));
+    sqt_kit_fail(&a.err, code, "%s", msg);
+    call_finish(c, &a);
+}
+
+/* ------------------------------------------------------------------------------------
+ * sending
+ * ---------------------------------------------------------------------------------- */
+
+static void on_http(void *ud, const sqt_http_response *resp);
+static int clock_sync_start(sqt_kit_rest *r);
+
+/* Put c on the wire now, prepared with the current clock offset. */
+static int call_issue(sqt_kit_call *c)
+{
+    sqt_kit_rest *r = c->rest;
+    sqt_kit_wire *w;
+    sqt_kit_query url;
+    sqt_http_request hr;
+    int rc;
+    /* the wire holds header storage: on the heap, the host's stack is not ours */
+    if ((w = calloc(1, sizeof(*w))) == NULL)
+        return SQT_ENOMEM;
+    sqt_kit_query_init(&w->query);
+    sqt_kit_query_init(&w->body);
+    sqt_kit_query_init(&url);
+    if (c->query != NULL)
+        sqt_kit_query_raw(&w->query, c->query, strlen(c->query));
+    if (c->body != NULL)
+        sqt_kit_query_raw(&w->body, c->body, strlen(c->body));
+    c->sent_wall_ms = wall(r);
+    if ((rc = r->d->prepare(r->owner, c, c->sent_wall_ms + r->offset_ms, w)) != SQT_OK)
+        goto out;
+    sqt_kit_query_raw(&url, r->base_url, strlen(r->base_url));
+    sqt_kit_query_raw(&url, c->path, strlen(c->path));
+    if (w->query.len > 0) {
+        sqt_kit_query_raw(&url, "?", 1);
+        sqt_kit_query_raw(&url, sqt_kit_query_str(&w->query), w->query.len);
+    }
+    if (w->query.err || w->body.err || url.err) {
+        rc = url.err ? url.err : w->query.err ? w->query.err : w->body.err;
+        goto out;
+    }
+    memset(&hr, 0, sizeof(hr));
+    hr.struct_size = sizeof(hr);
+    hr.method = c->method;
+    hr.url = sqt_kit_query_str(&url);
+    hr.headers = w->headers;
+    hr.n_headers = w->n_headers;
+    if (w->body.len > 0) {
+        hr.body = sqt_kit_query_str(&w->body);
+        hr.body_len = w->body.len;
+    }
+    rc = r->api->http_request(r->host, &hr, on_http, c, &c->link.call);
+out:
+    sqt_kit_query_free(&url);
+    sqt_kit_query_free(&w->query);
+    sqt_kit_query_free(&w->body);
+    /* the signature and the keys were in here */
+    memset(w, 0, sizeof(*w));
+    free(w);
+    return rc;
+}
+
+/* Send now, or park behind the server-time measurement. */
+static int call_dispatch(sqt_kit_call *c)
+{
+    sqt_kit_rest *r = c->rest;
+    int rc;
+    if ((rc = sqt_kit_rest_ban_check(r, c->path)) != SQT_OK)
+        return rc;
+    if (c->auth == SQT_KIT_AUTH_SIGNED && r->clock != SQT_KIT_CLOCK_KNOWN) {
+        if (r->clock == SQT_KIT_CLOCK_UNKNOWN && clock_sync_start(r) != SQT_OK) {
+            /* cannot measure: sign with the local clock, a clock refusal will tell */
+            r->clock = SQT_KIT_CLOCK_KNOWN;
+            return call_issue(c);
+        }
+        c->parked = 1;
+        return SQT_OK;
+    }
+    return call_issue(c);
+}
+
+void sqt_kit_rest_init(sqt_kit_rest *r, const sqt_host_api *api, sqt_host *host,
+                       const sqt_kit_rest_dialect *d, void *owner, const char *base_url)
+{
+    memset(r, 0, sizeof(*r));
+    r->api = api;
+    r->host = host;
+    r->d = d;
+    r->owner = owner;
+    r->base_url = base_url;
+}
+
+int sqt_kit_rest_send(sqt_kit_rest *r, const sqt_kit_rest_req *q)
+{
+    sqt_kit_call *c;
+    int rc;
+    if (q == NULL || q->method == NULL || q->path == NULL || q->done == NULL)
+        return SQT_EINVAL;
+    if (r->closing && !(q->at_shutdown && q->auth != SQT_KIT_AUTH_SIGNED))
+        return SQT_ECANCELLED;
+    if ((c = call_new(r, q)) == NULL)
+        return SQT_ENOMEM;
+    if ((rc = call_dispatch(c)) != SQT_OK)
+        call_drop(c);
+    return rc;
+}
+
+int64_t sqt_kit_rest_server_now(sqt_kit_rest *r)
+{
+    return wall(r) + r->offset_ms;
+}
+
+int sqt_kit_rest_ban_check(sqt_kit_rest *r, const char *what)
+{
+    int64_t now = wall(r);
+    int log_now, rc = sqt_kit_ban_check(&r->ban, now, &log_now);
+    if (log_now)
+        logf_(r, SQT_LOG_ERROR, "BANNED by %s until %lld (%lld s left): %s refused locally",
+              r->d->name, (long long)r->ban.until_ms,
+              (long long)((r->ban.until_ms - now + 999) / 1000), what);
+    return rc;
+}
+
+int sqt_kit_rest_busy(const sqt_kit_rest *r)
+{
+    return r->reqs.head != NULL;
+}
+
+/* ------------------------------------------------------------------------------------
+ * server time
+ * ---------------------------------------------------------------------------------- */
+
+static sqt_kit_call *first_parked(sqt_kit_rest *r)
+{
+    sqt_kit_req *l;
+    for (l = r->reqs.head; l != NULL; l = l->next)
+        if (((sqt_kit_call *)l)->parked)
+            return (sqt_kit_call *)l;
+    return NULL;
+}
+
+static void release_parked(sqt_kit_rest *r, int code, const char *why)
+{
+    sqt_kit_call *c;
+    while ((c = first_parked(r)) != NULL) {
+        int rc;
+        c->parked = 0;
+        if (code != SQT_OK)
+            finish_with(c, code, why);
+        else if ((rc = sqt_kit_rest_ban_check(r, c->path)) != SQT_OK) /* banned meanwhile */
+            finish_with(c, rc, "banned by the exchange: refused locally");
+        else if ((rc = call_issue(c)) != SQT_OK)
+            finish_with(c, rc, "request could not be sent");
+    }
+}
+
+static void clock_done(sqt_kit_call *c, const sqt_kit_answer *a)
+{
+    sqt_kit_rest *r = c->rest;
+    int64_t server, now;
+    sqt_error perr;
+    memset(&perr, 0, sizeof(perr));
+    if (a->err.code == SQT_ECANCELLED || r->closing) {
+        r->clock = SQT_KIT_CLOCK_UNKNOWN;
+        release_parked(r, SQT_ECANCELLED, "cancelled");
+        return;
+    }
+    if (a->err.code == SQT_OK && r->d->parse_time(a->body, a->len, &server, &perr) == SQT_OK) {
+        now = wall(r);
+        /* the answer was made about half-way through the round trip */
+        r->offset_ms = server - (c->sent_wall_ms + (now - c->sent_wall_ms) / 2);
+        logf_(r, r->offset_ms > 1000 || r->offset_ms < -1000 ? SQT_LOG_WARN : SQT_LOG_INFO,
+              "server time offset %lld ms (round trip %lld ms)", (long long)r->offset_ms,
+              (long long)(now - c->sent_wall_ms));
+    } else {
+        logf_(r, SQT_LOG_WARN, "cannot read the server time (%s); signing with the local "
+              "clock", a->err.code != SQT_OK ? a->err.message : perr.message);
+    }
+    r->clock = SQT_KIT_CLOCK_KNOWN;
+    release_parked(r, SQT_OK, NULL);
+}
+
+static int clock_sync_start(sqt_kit_rest *r)
+{
+    sqt_kit_rest_req q;
+    sqt_kit_call *c;
+    int rc;
+    memset(&q, 0, sizeof(q));
+    q.method = "GET";
+    q.path = r->d->time_path;
+    q.done = clock_done;
+    if ((c = call_new(r, &q)) == NULL)
+        return SQT_ENOMEM;
+    r->clock = SQT_KIT_CLOCK_SYNCING;
+    if ((rc = call_issue(c)) != SQT_OK) {
+        call_drop(c);
+        r->clock = SQT_KIT_CLOCK_UNKNOWN;
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------
+ * answers
+ * ---------------------------------------------------------------------------------- */
+
+static void ban_from(sqt_kit_rest *r, const sqt_error *e)
+{
+    int64_t now = wall(r);
+    if (sqt_kit_ban_extend(&r->ban, now, e->retry_after_ms))
+        logf_(r, SQT_LOG_ERROR, "BANNED by %s (HTTP %d, %s): every request is refused "
+              "locally until %lld, %lld s from now",
+              r->d->name, e->http_status, e->message, (long long)(now + e->retry_after_ms),
+              (long long)(e->retry_after_ms / 1000));
+}
+
+/* 1 when c was sent again after a clock refusal (its answer comes later). */
+static int clock_retry(sqt_kit_call *c, sqt_kit_answer *a)
+{
+    sqt_kit_rest *r = c->rest;
+    int rc;
+    if (r->clock == SQT_KIT_CLOCK_KNOWN)
+        r->clock = SQT_KIT_CLOCK_UNKNOWN; /* the next signed call re-measures */
+    if (c->auth != SQT_KIT_AUTH_SIGNED || c->clock_retried || r->closing)
+        return 0;
+    if (r->d->clock_refusal != NULL && !r->d->clock_refusal(r->owner, &a->err))
+        return 0;
+    c->clock_retried = 1;
+    logf_(r, SQT_LOG_WARN, "%s on %s %s: re-measuring server time, retrying once",
+          a->err.exch_code[0] != '\0' ? a->err.exch_code : "timestamp refused", c->method,
+          c->path);
+    if ((rc = call_dispatch(c)) == SQT_OK)
+        return 1;
+    a->err.code = rc;
+    return 0;
+}
+
+static void on_http(void *ud, const sqt_http_response *resp)
+{
+    sqt_kit_call *c = ud;
+    sqt_kit_rest *r = c->rest;
+    sqt_kit_answer a;
+    memset(&a, 0, sizeof(a));
+    c->link.call = NULL;
+    if (resp->err.code != SQT_OK) {
+        a.err = resp->err;
+        if (c->mutating && resp->err.code == SQT_ETIMEOUT)
+            sqt_kit_fail(&a.err, SQT_EUNKNOWN_STATUS, "timed out after sending: outcome "
+                         "unknown");
+        call_finish(c, &a);
+        return;
+    }
+    a.status = resp->status;
+    a.body = resp->body != NULL ? resp->body : "";
+    a.len = resp->body != NULL ? resp->body_len : 0;
+    r->d->classify(r->owner, c, resp, wall(r), &a.err);
+    if (a.err.code == SQT_EBANNED)
+        ban_from(r, &a.err);
+    if (r->d->on_answer != NULL)
+        r->d->on_answer(r->owner, c, resp, &a.err);
+    if (a.err.code == SQT_ETIMESTAMP && clock_retry(c, &a))
+        return;
+    call_finish(c, &a);
+}
+
+/* A call parked behind the server-time measurement was never sent. */
+static void cancel_parked(sqt_kit_req *link, void *ud)
+{
+    (void)ud;
+    finish_with((sqt_kit_call *)link, SQT_ECANCELLED, "cancelled (shutdown)");
+}
+
+void sqt_kit_rest_cancel_all(sqt_kit_rest *r)
+{
+    r->closing = 1;
+    sqt_kit_reqs_cancel_all(&r->reqs, r->api, r->host, cancel_parked, NULL);
+}
+
+void sqt_kit_rest_free_all(sqt_kit_rest *r)
+{
+    while (r->reqs.head != NULL) {
+        sqt_kit_call *c = (sqt_kit_call *)r->reqs.head;
+        free(c->ctx);
+        call_drop(c);
+    }
+}
