@@ -876,9 +876,11 @@ int sqt_gt_parse_batch_cancel(const char *json, size_t len, const char *const *i
     json_t *root = sqt_kit_json_load(json, len, "batch_cancel", e), *it;
     size_t i, k;
     int rc = SQT_OK;
-    for (k = 0; k < n; k++)
+    for (k = 0; k < n; k++) {
+        memset(&errs[k], 0, sizeof(errs[k]));
         sqt_kit_fail(&errs[k], SQT_EPROTO, "batch_cancel: order %.40s not in the answer",
                      ids[k]);
+    }
     if (root == NULL)
         return e->code;
     if (!json_is_array(root)) {
