@@ -450,11 +450,15 @@ static void test_batches(void)
     SQT_ASSERT_STR_EQ(it[1].err.message, "order would match");
     SQT_ASSERT_INT_EQ(it[2].err.code, SQT_EMARGIN);
     SQT_ASSERT_INT_EQ(sqt_gt_parse_batch_place(TXT(GT_BATCH_PLACE), &eth, 2, it, &e), SQT_EPROTO);
+    memset(errs, 'x', sizeof(errs)); /* the caller's array may hold anything */
     SQT_ASSERT_INT_EQ(sqt_gt_parse_batch_cancel(TXT(GT_BATCH_CANCEL), ids, 3, errs, &e), SQT_OK);
     SQT_ASSERT_INT_EQ(errs[0].code, SQT_OK);
     SQT_ASSERT_INT_EQ(errs[1].code, SQT_EUNKNOWN_ORDER);
     SQT_ASSERT_STR_EQ(errs[1].exch_code, "ORDER_NOT_FOUND");
     SQT_ASSERT_INT_EQ(errs[2].code, SQT_EPROTO); /* not answered */
+    /* ... with every text terminated (found by fuzz_gate: exch_code was left as given) */
+    CU_ASSERT(memchr(errs[2].exch_code, '\0', sizeof(errs[2].exch_code)) != NULL);
+    CU_ASSERT(errs[2].exch_code[0] == '\0');
 }
 
 static void test_my_trades(void)
