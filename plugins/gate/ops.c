@@ -4,6 +4,7 @@
  * call's path (the engine keeps a pointer to it until the call completes), so an
  * abandoned one is freed with one free(). */
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,24 +79,26 @@ typedef struct op_ctx {
     void *ud;
 } op_ctx;
 
-static op_ctx *op_new(void *ud)
-{
-    op_ctx *c = calloc(1, sizeof(*c));
-    if (c != NULL)
-        c->ud = ud;
-    return c;
-}
+/* GET of a formatted path with a context copied from t (the caller's callback). */
+static int op_get(sqt_exchange *ex, const op_ctx *t, int have_cb, int auth,
+                  sqt_kit_answer_fn done, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
-/* GET on the context's path (ctx is freed when the call is not started). */
-static int get(sqt_exchange *ex, op_ctx *c, sqt_kit_query *q, int auth, sqt_kit_answer_fn done)
+static int op_get(sqt_exchange *ex, const op_ctx *t, int have_cb, int auth,
+                  sqt_kit_answer_fn done, const char *fmt, ...)
 {
-    int rc = q != NULL ? q->err : SQT_OK;
-    if (rc == SQT_OK)
-        rc = sqt_gt_rest(ex, "GET", c->path, q != NULL ? sqt_kit_query_str(q) : NULL, NULL,
-                         auth, 0, done, c);
-    if (q != NULL)
-        sqt_kit_query_free(q);
-    if (rc != SQT_OK)
+    op_ctx *c;
+    va_list ap;
+    int rc;
+    if ((rc = usable(ex, have_cb)) != SQT_OK)
+        return rc;
+    if ((c = malloc(sizeof(*c))) == NULL)
+        return SQT_ENOMEM;
+    *c = *t;
+    va_start(ap, fmt);
+    vsnprintf(c->path, sizeof(c->path), fmt, ap);
+    va_end(ap);
+    if ((rc = sqt_gt_rest(ex, "GET", c->path, NULL, NULL, auth, 0, done, c)) != SQT_OK)
         free(c);
     return rc;
 }
@@ -132,15 +135,9 @@ static void info_done(sqt_kit_call *call, const sqt_kit_answer *a)
 
 int sqt_gt_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
 {
-    op_ctx *c;
-    int rc;
-    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
-        return rc;
-    if ((c = op_new(ud)) == NULL)
-        return SQT_ENOMEM;
-    c->icb = cb;
-    snprintf(c->path, sizeof(c->path), P_FUT "/contracts/%s", ex->contract);
-    return get(ex, c, NULL, SQT_KIT_AUTH_NONE, info_done);
+    op_ctx t = {.icb = cb, .ud = ud};
+    return op_get(ex, &t, cb != NULL, SQT_KIT_AUTH_NONE, info_done, P_FUT "/contracts/%s",
+                  ex->contract);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -176,15 +173,8 @@ static void account_done(sqt_kit_call *call, const sqt_kit_answer *a)
 
 int sqt_gt_account(sqt_exchange *ex, sqt_account_cb cb, void *ud)
 {
-    op_ctx *c;
-    int rc;
-    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
-        return rc;
-    if ((c = op_new(ud)) == NULL)
-        return SQT_ENOMEM;
-    c->acb = cb;
-    snprintf(c->path, sizeof(c->path), P_FUT "/accounts");
-    return get(ex, c, NULL, SQT_KIT_AUTH_SIGNED, account_done);
+    op_ctx t = {.acb = cb, .ud = ud};
+    return op_get(ex, &t, cb != NULL, SQT_KIT_AUTH_SIGNED, account_done, P_FUT "/accounts");
 }
 
 static void positions_done(sqt_kit_call *call, const sqt_kit_answer *a)
@@ -211,17 +201,11 @@ static void positions_done(sqt_kit_call *call, const sqt_kit_answer *a)
 
 int sqt_gt_positions(sqt_exchange *ex, sqt_positions_cb cb, void *ud)
 {
-    op_ctx *c;
-    int rc;
-    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
-        return rc;
-    if ((c = op_new(ud)) == NULL)
-        return SQT_ENOMEM;
-    c->pcb = cb;
+    op_ctx t = {.pcb = cb, .ud = ud};
     /* the single-position endpoint refuses a dual-mode account (gate.md 3.3) */
-    snprintf(c->path, sizeof(c->path), P_FUT "%s/positions/%s",
-             ex->pos_mode == SQT_POSMODE_HEDGE ? "/dual_comp" : "", ex->contract);
-    return get(ex, c, NULL, SQT_KIT_AUTH_SIGNED, positions_done);
+    return op_get(ex, &t, cb != NULL, SQT_KIT_AUTH_SIGNED, positions_done,
+                  P_FUT "%s/positions/%s",
+                  ex->pos_mode == SQT_POSMODE_HEDGE ? "/dual_comp" : "", ex->contract);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -350,22 +334,17 @@ static void query_done(sqt_kit_call *call, const sqt_kit_answer *a)
 int sqt_gt_query_order(sqt_exchange *ex, const char *client_id, const char *order_id,
                        sqt_orders_cb cb, void *ud)
 {
-    op_ctx *c;
-    int rc;
-    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
-        return rc;
-    if ((client_id == NULL || client_id[0] == '\0') && !order_id_ok(order_id))
+    op_ctx t = {.ocb = cb, .ud = ud};
+    if (client_id != NULL && client_id[0] != '\0') {
+        if (!sqt_gt_client_id_ok(client_id))
+            return SQT_EINVAL;
+        return op_get(ex, &t, cb != NULL, SQT_KIT_AUTH_SIGNED, query_done,
+                      P_FUT "/orders/" SQT_GT_TEXT_PREFIX "%s", client_id);
+    }
+    if (!order_id_ok(order_id))
         return SQT_EINVAL;
-    if (client_id != NULL && client_id[0] != '\0' && !sqt_gt_client_id_ok(client_id))
-        return SQT_EINVAL;
-    if ((c = op_new(ud)) == NULL)
-        return SQT_ENOMEM;
-    c->ocb = cb;
-    if (client_id != NULL && client_id[0] != '\0')
-        snprintf(c->path, sizeof(c->path), P_FUT "/orders/" SQT_GT_TEXT_PREFIX "%s", client_id);
-    else
-        snprintf(c->path, sizeof(c->path), P_FUT "/orders/%s", order_id);
-    return get(ex, c, NULL, SQT_KIT_AUTH_SIGNED, query_done);
+    return op_get(ex, &t, cb != NULL, SQT_KIT_AUTH_SIGNED, query_done, P_FUT "/orders/%s",
+                  order_id);
 }
 
 /* ------------------------------------------------------------------------------------

@@ -1217,77 +1217,35 @@ out:
     return rc;
 }
 
-int sqt_gt_parse_candle_push(const char *data, size_t len, sqt_kline *k, size_t cap,
-                             size_t *n, sqt_error *e)
-{
-    json_t *root, *list = NULL, *it;
-    size_t i;
-    int rc, has_w;
-    *n = 0;
-    if ((rc = push_list(data, len, "candlesticks", &root, &list, e)) != SQT_OK)
-        goto out;
-    json_array_foreach(list, i, it) {
-        char path[48];
-        const char *name, *us;
-        sqt_kline *kk;
-        int64_t span;
-        snprintf(path, sizeof(path), "candlesticks.result[%zu]", i);
-        if (*n == cap) {
-            rc = sqt_kit_fail(e, SQT_EPROTO, "candlesticks: more than %zu elements", cap);
-            goto out;
-        }
-        kk = &k[*n];
-        memset(kk, 0, sizeof(*kk));
-        if ((rc = candle_fill(it, path, kk, &has_w, e)) ||
-            (rc = sqt_kit_json_str(it, "n", &name, path, e)))
-            goto out;
-        /* n = "<interval>_<contract>" */
-        us = strchr(name, '_');
-        if (us == NULL || us == name || (size_t)(us - name) >= sizeof(kk->interval) ||
-            sqt_gt_symbol_of(us + 1, kk->symbol, sizeof(kk->symbol)) != SQT_OK) {
-            rc = sqt_kit_fail(e, SQT_EPROTO, "%s: field 'n' is not <interval>_<contract>", path);
-            goto out;
-        }
-        memcpy(kk->interval, name, (size_t)(us - name));
-        kk->interval[us - name] = '\0';
-        if ((span = sqt_gt_interval_ms(kk->interval)) == 0) {
-            rc = sqt_kit_fail(e, SQT_EPROTO, "%s: unknown interval", path);
-            goto out;
-        }
-        kk->close_time_ms = kk->open_time_ms + span - 1;
-        (*n)++;
-    }
-out:
-    if (rc != SQT_OK)
-        *n = 0;
-    json_decref(list);
-    json_decref(root);
-    return rc;
-}
+/* Each element of a push's result list through fill(); *n counts the ones it keeps (at
+ * most cap). fill gets the element, its path and the slot index; *keep = 0 skips it. */
+typedef int (*push_fill_fn)(json_t *it, const char *path, void *arg, size_t slot, int *keep,
+                            sqt_error *e);
 
-int sqt_gt_parse_order_push(const char *data, size_t len, const sqt_gt_units *u,
-                            sqt_order *o, size_t cap, size_t *n, sqt_error *e)
+static int push_each(const char *data, size_t len, const char *what, size_t cap, size_t *n,
+                     push_fill_fn fill, void *arg, sqt_error *e)
 {
     json_t *root, *list = NULL, *it;
     size_t i;
-    int rc, other;
+    int rc, keep;
     *n = 0;
-    if ((rc = push_list(data, len, "orders", &root, &list, e)) != SQT_OK)
+    if ((rc = push_list(data, len, what, &root, &list, e)) != SQT_OK)
         goto out;
     json_array_foreach(list, i, it) {
         char path[48];
-        snprintf(path, sizeof(path), "orders.result[%zu]", i);
-        if (*n == cap) {
-            rc = sqt_kit_fail(e, SQT_EPROTO, "orders: more than %zu elements", cap);
-            goto out;
-        }
+        snprintf(path, sizeof(path), "%s.result[%zu]", what, i);
         if (!json_is_object(it)) {
             rc = sqt_kit_fail(e, SQT_EPROTO, "%s: not an object", path);
             goto out;
         }
-        if ((rc = order_fill(it, path, u, &o[*n], &other, e)) != SQT_OK)
+        if (*n == cap) {
+            rc = sqt_kit_fail(e, SQT_EPROTO, "%s: more than %zu elements", what, cap);
             goto out;
-        if (!other)
+        }
+        keep = 1;
+        if ((rc = fill(it, path, arg, *n, &keep, e)) != SQT_OK)
+            goto out;
+        if (keep)
             (*n)++;
     }
 out:
@@ -1298,62 +1256,99 @@ out:
     return rc;
 }
 
+/* a candlesticks element: n = "<interval>_<contract>" names the symbol and interval */
+static int candle_push_fill(json_t *it, const char *path, void *arg, size_t slot, int *keep,
+                            sqt_error *e)
+{
+    sqt_kline *kk = (sqt_kline *)arg + slot;
+    const char *name, *us;
+    int64_t span;
+    int has_w;
+    (void)keep;
+    memset(kk, 0, sizeof(*kk));
+    if (candle_fill(it, path, kk, &has_w, e) || sqt_kit_json_str(it, "n", &name, path, e))
+        return e->code;
+    us = strchr(name, '_');
+    if (us == NULL || us == name || (size_t)(us - name) >= sizeof(kk->interval) ||
+        sqt_gt_symbol_of(us + 1, kk->symbol, sizeof(kk->symbol)) != SQT_OK)
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: field 'n' is not <interval>_<contract>", path);
+    memcpy(kk->interval, name, (size_t)(us - name));
+    kk->interval[us - name] = '\0';
+    if ((span = sqt_gt_interval_ms(kk->interval)) == 0)
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: unknown interval", path);
+    kk->close_time_ms = kk->open_time_ms + span - 1;
+    return SQT_OK;
+}
+
+int sqt_gt_parse_candle_push(const char *data, size_t len, sqt_kline *k, size_t cap,
+                             size_t *n, sqt_error *e)
+{
+    return push_each(data, len, "candlesticks", cap, n, candle_push_fill, k, e);
+}
+
+typedef struct order_push_arg {
+    const sqt_gt_units *u;
+    sqt_order *o;
+} order_push_arg;
+
+static int order_push_fill(json_t *it, const char *path, void *arg, size_t slot, int *keep,
+                           sqt_error *e)
+{
+    order_push_arg *a = arg;
+    int other = 0, rc = order_fill(it, path, a->u, &a->o[slot], &other, e);
+    *keep = !other;
+    return rc;
+}
+
+int sqt_gt_parse_order_push(const char *data, size_t len, const sqt_gt_units *u,
+                            sqt_order *o, size_t cap, size_t *n, sqt_error *e)
+{
+    order_push_arg a = {u, o};
+    return push_each(data, len, "orders", cap, n, order_push_fill, &a, e);
+}
+
+typedef struct fill_push_arg {
+    const sqt_gt_units *u;
+    sqt_gt_fill *f;
+} fill_push_arg;
+
+/* a usertrades element: price is a string, fee a number here (gate.md 11): a fee is
+ * converted at 12 decimals, far below a cent of the settle currency */
+static int fill_push_fill(json_t *it, const char *path, void *arg, size_t slot, int *keep,
+                          sqt_error *e)
+{
+    fill_push_arg *a = arg;
+    sqt_gt_fill *x = &a->f[slot];
+    const char *contract;
+    sqt_dec size;
+    int64_t t_ms, t_s;
+    if (sqt_kit_json_str(it, "contract", &contract, path, e))
+        return e->code;
+    if (strcmp(contract, a->u->contract) != 0) {
+        *keep = 0;
+        return SQT_OK;
+    }
+    memset(x, 0, sizeof(*x));
+    if (id_of(it, "order_id", x->order_id, sizeof(x->order_id), 1, path, e) ||
+        id_of(it, "id", x->trade_id, sizeof(x->trade_id), 0, path, e) ||
+        size_of(it, "size", 1, &size, path, e) ||
+        money_of(json_object_get(it, "price") ? json_object_get(it, "price") : json_null(),
+                 a->u->tick_scale, &x->price, "price", path, e) ||
+        opt_money(it, "fee", 12, &x->fee, path, e) ||
+        time_ms_of(it, "create_time_ms", &t_ms, path, e) ||
+        time_ms_of(it, "create_time", &t_s, path, e))
+        return e->code;
+    if (size.mant == 0 || x->price.mant <= 0)
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: size 0 or price not positive", path);
+    if (sqt_gt_to_coins(dec_abs(size), a->u->mult, &x->qty) != SQT_OK)
+        return sqt_kit_fail(e, SQT_EPROTO, "%s: size out of range", path);
+    x->time_ms = t_ms != 0 ? t_ms : t_s;
+    return SQT_OK;
+}
+
 int sqt_gt_parse_usertrades(const char *data, size_t len, const sqt_gt_units *u,
                             sqt_gt_fill *f, size_t cap, size_t *n, sqt_error *e)
 {
-    json_t *root, *list = NULL, *it;
-    size_t i;
-    int rc;
-    *n = 0;
-    if ((rc = push_list(data, len, "usertrades", &root, &list, e)) != SQT_OK)
-        goto out;
-    json_array_foreach(list, i, it) {
-        char path[48];
-        const char *contract;
-        sqt_dec size;
-        int64_t t_ms, t_s;
-        sqt_gt_fill *x = &f[*n];
-        snprintf(path, sizeof(path), "usertrades.result[%zu]", i);
-        if (!json_is_object(it)) {
-            rc = sqt_kit_fail(e, SQT_EPROTO, "%s: not an object", path);
-            goto out;
-        }
-        if ((rc = sqt_kit_json_str(it, "contract", &contract, path, e)))
-            goto out;
-        if (strcmp(contract, u->contract) != 0)
-            continue;
-        if (*n == cap) {
-            rc = sqt_kit_fail(e, SQT_EPROTO, "usertrades: more than %zu elements", cap);
-            goto out;
-        }
-        memset(x, 0, sizeof(*x));
-        /* price is a string, fee a number here (gate.md 11): a fee is converted at 12
-         * decimals, far below a cent of the settle currency */
-        if ((rc = id_of(it, "order_id", x->order_id, sizeof(x->order_id), 1, path, e)) ||
-            (rc = id_of(it, "id", x->trade_id, sizeof(x->trade_id), 0, path, e)) ||
-            (rc = size_of(it, "size", 1, &size, path, e)) ||
-            (rc = money_of(json_object_get(it, "price") ? json_object_get(it, "price")
-                                                        : json_null(),
-                           u->tick_scale, &x->price, "price", path, e)) ||
-            (rc = opt_money(it, "fee", 12, &x->fee, path, e)) ||
-            (rc = time_ms_of(it, "create_time_ms", &t_ms, path, e)) ||
-            (rc = time_ms_of(it, "create_time", &t_s, path, e)))
-            goto out;
-        if (size.mant == 0 || x->price.mant <= 0) {
-            rc = sqt_kit_fail(e, SQT_EPROTO, "%s: size 0 or price not positive", path);
-            goto out;
-        }
-        if (sqt_gt_to_coins(dec_abs(size), u->mult, &x->qty) != SQT_OK) {
-            rc = sqt_kit_fail(e, SQT_EPROTO, "%s: size out of range", path);
-            goto out;
-        }
-        x->time_ms = t_ms != 0 ? t_ms : t_s;
-        (*n)++;
-    }
-out:
-    if (rc != SQT_OK)
-        *n = 0;
-    json_decref(list);
-    json_decref(root);
-    return rc;
+    fill_push_arg a = {u, f};
+    return push_each(data, len, "usertrades", cap, n, fill_push_fill, &a, e);
 }
