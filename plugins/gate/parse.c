@@ -1125,7 +1125,8 @@ int sqt_gt_parse_ws(const char *data, size_t len, sqt_gt_ws_msg *m, sqt_error *e
         return e->code;
     if ((rc = sqt_kit_json_opt_str(root, "channel", &channel, "", "ws", e)) ||
         (rc = sqt_kit_json_opt_str(root, "event", &event, "", "ws", e)) ||
-        (rc = sqt_kit_json_copy(m->channel, sizeof(m->channel), channel, "channel", "ws", e)))
+        (rc = sqt_kit_json_copy(m->channel, sizeof(m->channel), channel, "channel", "ws", e)) ||
+        (rc = sqt_kit_json_copy(m->event, sizeof(m->event), event, "event", "ws", e)))
         goto out;
     if (json_is_integer(json_object_get(root, "id")))
         m->id = (int64_t)json_integer_value(json_object_get(root, "id"));

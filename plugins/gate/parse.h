@@ -149,6 +149,7 @@ enum sqt_gt_ws_kind {
 typedef struct sqt_gt_ws_msg {
     int kind;
     char channel[32];
+    char event[16];            /* "subscribe", "update", ... ("" none) */
     int64_t id;                /* the request id of an answer, 0 none */
     sqt_error err;
 } sqt_gt_ws_msg;

@@ -306,6 +306,11 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
         sqt_kit_conn_up(k);
         break;
     case SQT_GT_WS_ERROR:
+        if (strcmp(m.event, "subscribe") != 0) {
+            sqt_gt_logf(ex, SQT_LOG_WARN, "%s: %s %s answered an error: %s %s",
+                        conn_name(k->kind), m.channel, m.event, m.err.exch_code, m.err.message);
+            break;
+        }
         /* a refused subscription: no data will come on it, say so (never only a log
          * line: the original lost its order stream that way, gate.md 9.2) */
         sqt_gt_logf(ex, SQT_LOG_ERROR, "%s: %s refused: %s %s", conn_name(k->kind), m.channel,

@@ -833,6 +833,13 @@ static void test_price_stream(void)
     fake_host_ws_message(f.fh, 0, GT_WS_PONG);
     fake_host_ws_message(f.fh, 0, "not json");
     SQT_ASSERT_INT_EQ(s.ticks, 1);
+    /* an error that answers no subscribe (a ping's, say) is logged, the stream stays */
+    fake_host_ws_message(f.fh, 0, "{\"channel\":\"futures.ping\",\"event\":\"\","
+                                  "\"error\":{\"code\":3,\"message\":\"busy\"}}");
+    SQT_ASSERT_STR_EQ(s.states, "U");
+    CU_ASSERT_FALSE(fake_host_ws_at(f.fh, 0)->closed);
+    fake_host_ws_message(f.fh, 0, GT_WS_TICKER);
+    SQT_ASSERT_INT_EQ(s.ticks, 2);
     fx_done(&f);
 }
 
