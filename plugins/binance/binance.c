@@ -1,6 +1,5 @@
 /* Binance USDS-M futures plugin: configuration, life cycle and the exchange table.
  * Everything reaches the network through the host services; see bn.h for the modules. */
-#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +19,10 @@
 
 void sqt_bn_logf(sqt_exchange *ex, int level, const char *fmt, ...)
 {
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    sqt_kit_plugin_vlogf(&ex->kit, level, fmt, ap);
     va_end(ap);
-    ex->api->log(ex->host, level, line);
 }
 
 void sqt_bn_set_err(sqt_error *e, int code, const char *fmt, ...)
@@ -40,21 +37,7 @@ void sqt_bn_set_err(sqt_error *e, int code, const char *fmt, ...)
 
 int64_t sqt_bn_wall(sqt_exchange *ex)
 {
-    return ex->api->wall_ms(ex->host);
-}
-
-static int drained(void *owner)
-{
-    const sqt_exchange *ex = owner;
-    return !sqt_kit_rest_busy(&ex->rest) && ex->streams.head == NULL;
-}
-
-/* The shutdown callback always runs from a timer of its own, on a clean stack: never
- * inside shutdown(), and never in the middle of our own loops (the kit's sqt_kit_shut). */
-void sqt_bn_check_drained(sqt_exchange *ex)
-{
-    if (ex->closing)
-        sqt_kit_shut_check(&ex->shut);
+    return ex->kit.api->wall_ms(ex->kit.host);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -79,8 +62,8 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
                                ? (char)(ex->symbol[i] - 'A' + 'a')
                                : ex->symbol[i];
     ex->sym_lower[i] = '\0';
-    c.api = ex->api;
-    c.host = ex->host;
+    c.api = ex->kit.api;
+    c.host = ex->kit.host;
     c.block = args->exchange_name != NULL ? args->exchange_name : "binance";
     /* stream_routing: routed = the 2026 entry points (/private/ws?listenKey=..); legacy =
      * the user stream at /ws/<listenKey>, what the testnet and older SDKs use */
@@ -108,57 +91,27 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
                                                                     : k);
     }
     ex->prefix_len = strlen(ex->prefix);
-    for (i = 0; i < ex->prefix_len; i++) {
-        char ch = ex->prefix[i];
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == ':' || ch == '/' || ch == '_' || ch == '-')) {
-            sqt_bn_set_err(err, SQT_EINVAL, "binance: broker_prefix may hold only "
-                           "[.A-Za-z0-9:/_-] (at most %d characters)", BN_PREFIX_MAX);
-            return err->code;
-        }
-    }
-    if (sqt_kit_cfg_secret(&c, "api_key", ex->api_key, sizeof(ex->api_key), err) ||
-        sqt_kit_cfg_secret(&c, "secret_key", ex->secret, sizeof(ex->secret), err))
+    if (ex->prefix_len > 0 && !sqt_kit_id_ok(ex->prefix, BN_PREFIX_MAX, BN_ID_CHARS)) {
+        sqt_bn_set_err(err, SQT_EINVAL, "binance: broker_prefix may hold only "
+                       "[.A-Za-z0-9:/_-] (at most %d characters)", BN_PREFIX_MAX);
         return err->code;
-    return SQT_OK;
+    }
+    return sqt_kit_plugin_secrets(&ex->kit, &c, 0, err);
 }
 
 /* ------------------------------------------------------------------------------------
  * life cycle
  * ---------------------------------------------------------------------------------- */
 
-static void wipe_and_free(sqt_exchange *ex)
+/* create() after the kit allocated the record: config, streams, the REST engine */
+static int setup(void *plugin, const sqt_create_args *args, sqt_error *err)
 {
-    OPENSSL_cleanse(ex->api_key, sizeof(ex->api_key));
-    OPENSSL_cleanse(ex->secret, sizeof(ex->secret));
-    free(ex);
-}
-
-static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_args *args,
-                     sqt_exchange **out, sqt_error *err)
-{
-    sqt_exchange *ex;
-    sqt_error scratch;
-    if (err == NULL)
-        err = &scratch;
-    memset(err, 0, sizeof(*err));
-    if (api == NULL || out == NULL || api->struct_size < sizeof(sqt_host_api)) {
-        sqt_bn_set_err(err, SQT_EINVAL, "binance: host services table too old or missing");
-        return err->code;
-    }
-    if ((ex = calloc(1, sizeof(*ex))) == NULL) {
-        sqt_bn_set_err(err, SQT_ENOMEM, "binance: out of memory");
-        return err->code;
-    }
-    ex->api = api;
-    ex->host = host;
+    sqt_exchange *ex = plugin;
     sqt_bn_streams_init(ex);
     ex->pos_mode = SQT_POSMODE_UNKNOWN;
     ex->limits.weight_1m = ex->limits.orders_1m = ex->limits.orders_10s = -1;
-    if (read_config(ex, args, err) != SQT_OK) {
-        wipe_and_free(ex);
+    if (read_config(ex, args, err) != SQT_OK)
         return err->code;
-    }
     sqt_bn_rest_init(ex);
     sqt_bn_logf(ex, SQT_LOG_INFO,
                 "binance %s: rest %s, market %s, private %s, stream_routing %s, recvWindow "
@@ -166,23 +119,33 @@ static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_a
                 ex->symbol, ex->rest_url, ex->ws_market, ex->ws_private,
                 ex->legacy_routing ? "legacy" : "routed", ex->recv_window, ex->prefix,
                 ex->allow_hedge ? ", hedge mode allowed" : "");
-    *out = ex;
     return SQT_OK;
+}
+
+static const sqt_kit_plugin_desc bn_desc = {"binance", sizeof(sqt_exchange), setup};
+
+static int bn_create(const sqt_host_api *api, sqt_host *host, const sqt_create_args *args,
+                     sqt_exchange **out, sqt_error *err)
+{
+    sqt_error scratch;
+    if (err == NULL)
+        err = &scratch;
+    if (out == NULL)
+        return sqt_kit_fail(err, SQT_EINVAL, "binance: nowhere to put the plugin");
+    *out = sqt_kit_plugin_create(&bn_desc, api, host, args, err);
+    return *out != NULL ? SQT_OK : err->code;
 }
 
 static int bn_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
 {
-    if (ex == NULL || cb == NULL)
+    int rc;
+    if (ex == NULL)
         return SQT_EINVAL;
-    if (ex->closing)
-        return SQT_ESTATE;
-    ex->closing = 1;
-    /* nothing completes the shutdown inside this call, whatever the host does */
-    sqt_kit_shut_begin(&ex->shut, ex->api, ex->host, drained, ex, cb, ud);
-    sqt_kit_rest_cancel_all(&ex->rest);
-    sqt_bn_streams_close_all(ex);
+    if ((rc = sqt_kit_plugin_shutdown(&ex->kit, cb, ud)) != SQT_OK)
+        return rc;
+    sqt_bn_streams_stop(ex);
     sqt_bn_lk_delete(ex); /* the last request: completion waits for it, bounded */
-    sqt_kit_shut_end_call(&ex->shut);
+    sqt_kit_shut_end_call(&ex->kit.shut);
     return SQT_OK;
 }
 
@@ -190,13 +153,9 @@ static void bn_destroy(sqt_exchange *ex)
 {
     if (ex == NULL)
         return;
-    if (sqt_kit_rest_busy(&ex->rest) || ex->streams.head != NULL)
-        sqt_bn_logf(ex, SQT_LOG_ERROR, "destroyed with requests or streams still open "
-                    "(destroy before shutdown completed)");
-    sqt_kit_shut_free(&ex->shut);
-    sqt_kit_rest_free_all(&ex->rest);
-    sqt_bn_streams_free_all(ex);
-    wipe_and_free(ex);
+    sqt_bn_streams_stop(ex);
+    sqt_kit_plugin_release(&ex->kit);
+    sqt_kit_plugin_free(&ex->kit);
 }
 
 static const sqt_exchange_api bn_api = {

@@ -18,7 +18,7 @@
 #include "sign.h"
 
 #define BN_URL_MAX 256
-#define BN_SECRET_MAX 160
+#define BN_ID_CHARS ".:/_-"             /* client id characters besides letters, digits */
 #define BN_PREFIX_MAX 20           /* leaves >= 16 characters of the 36 for the engine */
 #define BN_LISTEN_KEY_MAX 128
 #define BN_KEEPALIVE_DEFAULT_MS INT64_C(1800000) /* PUT listenKey every 30 min */
@@ -41,7 +41,11 @@ static inline sqt_exchange *bn_ex(const sqt_kit_call *r)
     return (sqt_exchange *)r->owner;
 }
 
-enum bn_conn_kind { BN_CONN_PRICE = 1, BN_CONN_KLINE = 2, BN_CONN_USER = 3 };
+enum bn_conn_kind {
+    BN_CONN_PRICE = SQT_KIT_STREAM_PRICE,
+    BN_CONN_KLINE = SQT_KIT_STREAM_KLINES,
+    BN_CONN_USER = SQT_KIT_STREAM_ORDERS
+};
 
 /* A stream connection: the kit's part (state, rotation; sqt_kit_conn) and Binance's. */
 struct bn_conn {
@@ -54,8 +58,8 @@ struct bn_conn {
 };
 
 struct sqt_exchange {
-    const sqt_host_api *api;
-    sqt_host *host;
+    /* first: host, REST engine (rest.c: the dialect), stream set, shutdown (the kit's) */
+    sqt_kit_plugin kit;
 
     /* configuration */
     char symbol[SQT_SYMBOL_MAX];
@@ -63,8 +67,6 @@ struct sqt_exchange {
     char rest_url[BN_URL_MAX];
     char ws_market[BN_URL_MAX];
     char ws_private[BN_URL_MAX];
-    char api_key[BN_SECRET_MAX];
-    char secret[BN_SECRET_MAX];
     char prefix[BN_PREFIX_MAX + 1];
     size_t prefix_len;
     int recv_window;
@@ -72,8 +74,6 @@ struct sqt_exchange {
     uint64_t keepalive_ms;
     int legacy_routing;        /* stream_routing: legacy (user stream at /ws/<listenKey>) */
 
-    /* REST: the kit's engine with Binance's dialect (rest.c) */
-    sqt_kit_rest rest;
     sqt_bn_limits limits;
 
     /* start-up facts */
@@ -82,15 +82,8 @@ struct sqt_exchange {
     int pos_mode;              /* SQT_POSMODE_* learned from positionSide/dual */
     int32_t leverage;          /* the symbol's, from the account or symbolConfig; 0 unknown */
 
-    /* streams: the kit's set, current connection per bn_conn_kind */
-    sqt_kit_conns streams;
+    /* streams (the set is kit.streams, current connection per bn_conn_kind) */
     int64_t ws_msg_id;
-    int price_on;
-    sqt_price_sink price_sink;
-    int kline_on;
-    sqt_kline_sink kline_sink;
-    int user_on;
-    sqt_order_sink order_sink;
     char listen_key[BN_LISTEN_KEY_MAX];
     sqt_timer *keepalive_timer;
     sqt_timer *lk_retry_timer;
@@ -104,17 +97,11 @@ struct sqt_exchange {
     sqt_timer *lk_delete_timer; /* shutdown's bound on the DELETE listenKey */
     int64_t warn_ms;           /* last "bad stream message" warning */
     unsigned warn_dropped;     /* warnings held back since */
-
-    /* shutdown */
-    int closing;
-    sqt_kit_shut shut;         /* its callback, on a clean stack once drained */
 };
 
 /* ---- binance.c ------------------------------------------------------------------ */
 void sqt_bn_logf(sqt_exchange *ex, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Called whenever something finished during shutdown: completes it when drained. */
-void sqt_bn_check_drained(sqt_exchange *ex);
 int64_t sqt_bn_wall(sqt_exchange *ex);
 void sqt_bn_set_err(sqt_error *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -157,13 +144,13 @@ int sqt_bn_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink);
 int sqt_bn_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t n,
                             const char *interval, const sqt_kline_sink *sink);
 int sqt_bn_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink);
-/* Shutdown: stop the listenKey timers and close every connection. */
-void sqt_bn_streams_close_all(sqt_exchange *ex);
+/* Shutdown and destroy (the kit closes / frees the connections): stop the listenKey
+ * timers. */
+void sqt_bn_streams_stop(sqt_exchange *ex);
 /* create: the stream set (the kit's), with Binance's hooks and 23 h rotation. */
 void sqt_bn_streams_init(sqt_exchange *ex);
 /* Shutdown, after close_all: DELETE the listenKey we hold (if any), bounded by
  * BN_LK_DELETE_WAIT_MS; the shutdown completes when it is answered or cancelled. */
 void sqt_bn_lk_delete(sqt_exchange *ex);
-void sqt_bn_streams_free_all(sqt_exchange *ex);
 
 #endif

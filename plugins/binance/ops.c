@@ -16,13 +16,7 @@ static const sqt_error no_error; /* code SQT_OK */
 
 int sqt_bn_symbol_ok(const char *s)
 {
-    size_t i, n;
-    if (s == NULL || (n = strlen(s)) == 0 || n >= SQT_SYMBOL_MAX)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
-            return 0;
-    return 1;
+    return sqt_kit_symbol_ok(s);
 }
 
 int sqt_bn_interval_ok(const char *s)
@@ -38,38 +32,14 @@ int sqt_bn_interval_ok(const char *s)
     return 0;
 }
 
-static int id_char_ok(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == ':' || c == '/' || c == '_' || c == '-';
-}
-
 int sqt_bn_client_id_ok(const sqt_exchange *ex, const char *s)
 {
-    size_t i, n;
-    if (s == NULL)
-        return 0;
-    n = strnlen(s, SQT_CLIENT_ID_MAX);
-    if (n == 0 || n + ex->prefix_len > SQT_BN_CLIENT_ID_LIMIT)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!id_char_ok(s[i]))
-            return 0;
-    return 1;
+    return sqt_kit_id_ok(s, SQT_BN_CLIENT_ID_LIMIT - ex->prefix_len, BN_ID_CHARS);
 }
 
 static int order_id_ok(const char *s)
 {
-    size_t i, n;
-    if (s == NULL)
-        return 0;
-    n = strnlen(s, SQT_ORDER_ID_MAX);
-    if (n == 0 || n > 19)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
+    return sqt_kit_digits_ok(s, 19);
 }
 
 /* The wire form of an engine client id. */
@@ -80,56 +50,37 @@ static void full_client_id(const sqt_exchange *ex, const char *cid, char *out, s
 
 static int usable(sqt_exchange *ex, int have_cb)
 {
-    if (!have_cb)
-        return SQT_EINVAL;
-    if (ex->closing)
-        return SQT_ESTATE;
-    return SQT_OK;
+    return sqt_kit_op_usable(ex->kit.closing, have_cb);
 }
 
 /* ------------------------------------------------------------------------------------
  * symbol info
  * ---------------------------------------------------------------------------------- */
 
-typedef struct info_ctx {
-    sqt_symbol_info_cb cb;
-    void *ud;
-} info_ctx;
-
-static void info_done(sqt_kit_call *r, const sqt_kit_answer *res)
+/* The kit delivers; this keeps the rules and the limits the plugin needs. */
+static int info_parse(void *owner, const char *body, size_t len, sqt_symbol_info *out,
+                      sqt_error *e)
 {
-    info_ctx *c = r->ctx;
-    sqt_exchange *ex = bn_ex(r);
-    sqt_error e = res->err;
-    sqt_symbol_info info;
+    sqt_exchange *ex = owner;
     sqt_bn_limits lim;
-    if (e.code == SQT_OK &&
-        sqt_bn_parse_exchange_info(res->body, res->len, ex->symbol, &info, &lim, &e) == SQT_OK) {
-        info.client_id_max_len = SQT_BN_CLIENT_ID_LIMIT - (int32_t)ex->prefix_len;
-        ex->info = info;
-        ex->limits = lim;
-        ex->have_info = 1;
-        c->cb(c->ud, &no_error, &ex->info);
-    } else {
-        c->cb(c->ud, &e, NULL);
-    }
-    free(c);
+    int rc = sqt_bn_parse_exchange_info(body, len, ex->symbol, out, &lim, e);
+    if (rc != SQT_OK)
+        return rc;
+    out->client_id_max_len = SQT_BN_CLIENT_ID_LIMIT - (int32_t)ex->prefix_len;
+    ex->info = *out;
+    ex->limits = lim;
+    ex->have_info = 1;
+    return SQT_OK;
 }
 
 int sqt_bn_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
 {
-    info_ctx *c;
+    sqt_kit_rest_req rq = sqt_kit_rest_req_of("GET", "/fapi/v1/exchangeInfo", NULL, NULL,
+                                              SQT_KIT_AUTH_NONE);
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
-    if ((c = calloc(1, sizeof(*c))) == NULL)
-        return SQT_ENOMEM;
-    c->cb = cb;
-    c->ud = ud;
-    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/exchangeInfo", NULL, SQT_KIT_AUTH_NONE, 0, info_done, c);
-    if (rc != SQT_OK)
-        free(c);
-    return rc;
+    return sqt_kit_info_fetch(&ex->kit.rest, &rq, info_parse, cb, ud);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -187,7 +138,7 @@ static void acct_balance_done(sqt_kit_call *r, const sqt_kit_answer *res)
     }
     if (c->acct.leverage > 0)
         ex->leverage = c->acct.leverage;
-    if (c->acct.leverage > 0 || ex->closing) {
+    if (c->acct.leverage > 0 || ex->kit.closing) {
         acct_deliver(c, ex);
         return;
     }
@@ -224,7 +175,7 @@ static void acct_mode_done(sqt_kit_call *r, const sqt_kit_answer *res)
         acct_fail(c, &e);
         return;
     }
-    if (ex->closing) {
+    if (ex->kit.closing) {
         sqt_bn_set_err(&e, SQT_ECANCELLED, "cancelled (shutdown)");
         acct_fail(c, &e);
         return;
@@ -409,7 +360,7 @@ static void fee_next(sqt_exchange *ex, fee_ctx *c)
         fee_deliver(c, &no_error);
         return;
     }
-    if (ex->closing) {
+    if (ex->kit.closing) {
         sqt_bn_set_err(&e, SQT_ECANCELLED, "cancelled (shutdown)");
         fee_deliver(c, &e);
         return;
@@ -555,15 +506,6 @@ typedef struct place_item {
     int reduce_only;
 } place_item;
 
-typedef struct place_ctx {
-    sqt_place_cb cb;
-    void *ud;
-    size_t n;
-    sqt_place_result res[SQT_BN_MAX_BATCH_PLACE];
-    size_t sent[SQT_BN_MAX_BATCH_PLACE]; /* request index of each order sent, in order */
-    size_t n_sent;
-} place_ctx;
-
 /* v > bound, for a bound that is set (> 0). */
 static int above(sqt_dec v, sqt_dec bound)
 {
@@ -667,51 +609,26 @@ static int place_batch_params(sqt_exchange *ex, const place_item *items, size_t 
     return SQT_OK;
 }
 
-static void place_done(sqt_kit_call *r, const sqt_kit_answer *res)
+static int place_one(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+                     sqt_order *out, sqt_error *e)
 {
-    place_ctx *c = r->ctx;
-    sqt_exchange *ex = bn_ex(r);
-    sqt_bn_item items[SQT_BN_MAX_BATCH_PLACE];
-    sqt_error perr;
-    int status = SQT_OK;
-    size_t k;
-    if (res->err.code != SQT_OK) {
-        if (c->n_sent == 1 && sqt_kit_item_level(&res->err)) {
-            c->res[c->sent[0]].err = res->err;
-        } else {
-            status = res->err.code;
-            for (k = 0; k < c->n_sent; k++)
-                c->res[c->sent[k]].err = res->err;
-        }
-    } else if (c->n_sent == 1) {
-        sqt_place_result *pr = &c->res[c->sent[0]];
-        if (sqt_bn_parse_order(res->body, res->len, ex->prefix, &pr->order, &perr) != SQT_OK)
-            sqt_kit_unreadable(&pr->err, &perr);
-    } else if (sqt_bn_parse_batch(res->body, res->len, c->n_sent, ex->prefix, items, &perr) !=
-               SQT_OK) {
-        status = SQT_EUNKNOWN_STATUS;
-        for (k = 0; k < c->n_sent; k++)
-            sqt_kit_unreadable(&c->res[c->sent[k]].err, &perr);
-    } else {
-        for (k = 0; k < c->n_sent; k++) {
-            sqt_place_result *pr = &c->res[c->sent[k]];
-            if (items[k].err.code == SQT_EPROTO)
-                sqt_kit_unreadable(&pr->err, &items[k].err);
-            else
-                pr->err = items[k].err;
-            if (pr->err.code == SQT_OK)
-                pr->order = items[k].order;
-        }
-    }
-    c->cb(c->ud, status, c->res, c->n);
-    free(c);
+    (void)p;
+    return sqt_bn_parse_order(body, len, ((sqt_exchange *)owner)->prefix, out, e);
 }
+
+static int place_batch(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+                       sqt_kit_item *items, sqt_error *e)
+{
+    return sqt_bn_parse_batch(body, len, p->n_sent, ((sqt_exchange *)owner)->prefix, items, e);
+}
+
+static const sqt_kit_placing_parse place_parse = {place_one, place_batch};
 
 int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
                         void *ud)
 {
     place_item items[SQT_BN_MAX_BATCH_PLACE];
-    place_ctx *c;
+    sqt_kit_placing *c;
     sqt_bn_query q;
     size_t i;
     int rc, first_err = SQT_OK;
@@ -721,26 +638,15 @@ int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
         return SQT_EINVAL;
     if (!ex->have_info)
         return SQT_ESTATE; /* tick and step are needed to format the order */
-    if ((rc = sqt_kit_rest_ban_check(&ex->rest, "place orders")) != SQT_OK)
+    if ((rc = sqt_kit_rest_ban_check(&ex->kit.rest, "place orders")) != SQT_OK)
         return rc;
-    if ((c = calloc(1, sizeof(*c))) == NULL)
+    if ((c = sqt_kit_placing_new(reqs, n, &place_parse, cb, ud)) == NULL)
         return SQT_ENOMEM;
-    c->cb = cb;
-    c->ud = ud;
-    c->n = n;
     for (i = 0; i < n; i++) {
-        sqt_place_result *pr = &c->res[i];
-        snprintf(pr->client_id, sizeof(pr->client_id), "%.*s", SQT_CLIENT_ID_MAX - 1,
-                 reqs[i].client_id);
-        pr->order.struct_size = sizeof(pr->order);
-        if (place_item_make(ex, &reqs[i], &items[c->n_sent], &pr->err) != SQT_OK) {
-            if (first_err == SQT_OK)
-                first_err = pr->err.code;
-            sqt_bn_logf(ex, SQT_LOG_WARN, "order %s not sent: %s", pr->client_id,
-                        pr->err.message);
-            continue;
-        }
-        c->sent[c->n_sent++] = i;
+        if (place_item_make(ex, &reqs[i], &items[c->n_sent], &c->res[i].err) != SQT_OK)
+            sqt_kit_placing_refuse(c, &ex->kit, i, &first_err);
+        else
+            sqt_kit_placing_send(c, i, &reqs[i]);
     }
     if (c->n_sent == 0) { /* nothing valid: refuse the whole call now */
         free(c);
@@ -749,10 +655,11 @@ int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
     sqt_bn_query_init(&q);
     if (c->n_sent == 1) {
         place_single_params(ex, &items[0], &q);
-        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/order", &q, SQT_KIT_AUTH_SIGNED, 1, place_done, c);
+        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/order", &q, SQT_KIT_AUTH_SIGNED, 1,
+                         sqt_kit_placing_done, c);
     } else if ((rc = place_batch_params(ex, items, c->n_sent, &q)) == SQT_OK) {
-        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/batchOrders", &q, SQT_KIT_AUTH_SIGNED, 1, place_done,
-                         c);
+        rc = sqt_bn_rest(ex, "POST", "/fapi/v1/batchOrders", &q, SQT_KIT_AUTH_SIGNED, 1,
+                         sqt_kit_placing_done, c);
     } else {
         sqt_bn_query_free(&q);
     }
@@ -911,20 +818,17 @@ int sqt_bn_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
         return rc;
     if (reqs == NULL || n == 0 || n > SQT_BN_MAX_BATCH_CANCEL)
         return SQT_EINVAL;
-    if ((rc = sqt_kit_rest_ban_check(&ex->rest, "cancel orders")) != SQT_OK)
+    if ((rc = sqt_kit_rest_ban_check(&ex->kit.rest, "cancel orders")) != SQT_OK)
         return rc;
     if ((g = calloc(1, sizeof(*g))) == NULL)
         return SQT_ENOMEM;
     g->cb = cb;
     g->ud = ud;
     g->n = n;
+    sqt_kit_cancel_results(g->res, reqs, n);
     for (i = 0; i < n; i++) {
         sqt_cancel_result *cr = &g->res[i];
         int by_client;
-        snprintf(cr->client_id, sizeof(cr->client_id), "%.*s", SQT_CLIENT_ID_MAX - 1,
-                 reqs[i].client_id);
-        snprintf(cr->order_id, sizeof(cr->order_id), "%.*s", SQT_ORDER_ID_MAX - 1,
-                 reqs[i].order_id);
         if (sqt_bn_client_id_ok(ex, cr->client_id))
             by_client = 1;
         else if (order_id_ok(cr->order_id))
@@ -1001,12 +905,7 @@ static int own_send_batch(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, 
     return cancel_send(ex, res, idx, n, 1, own_batch_done, o);
 }
 
-static int own_closing(void *plugin)
-{
-    return ((sqt_exchange *)plugin)->closing;
-}
-
-static const sqt_kit_own_ops own_ops = {own_send_batch, own_closing};
+static const sqt_kit_own_ops own_ops = {own_send_batch, NULL};
 
 static void own_list_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
@@ -1026,16 +925,12 @@ int sqt_bn_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
     char match[SQT_CLIENT_ID_MAX + BN_PREFIX_MAX];
     sqt_kit_own *o;
     sqt_bn_query q;
-    size_t i, n;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
     /* an empty prefix would match everyone's orders */
-    if (prefix == NULL || (n = strlen(prefix)) == 0 || n + ex->prefix_len > SQT_BN_CLIENT_ID_LIMIT)
+    if (!sqt_bn_client_id_ok(ex, prefix))
         return SQT_EINVAL;
-    for (i = 0; i < n; i++)
-        if (!id_char_ok(prefix[i]))
-            return SQT_EINVAL;
     full_client_id(ex, prefix, match, sizeof(match));
     o = sqt_kit_own_new(&own_ops, ex, match, ex->prefix_len, SQT_BN_MAX_BATCH_CANCEL, cb, ud);
     if (o == NULL)
@@ -1051,51 +946,25 @@ int sqt_bn_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
  * historical klines
  * ---------------------------------------------------------------------------------- */
 
-typedef struct klines_ctx {
-    sqt_klines_cb cb;
-    void *ud;
-    char symbol[SQT_SYMBOL_MAX];
-    char interval[SQT_INTERVAL_MAX];
-} klines_ctx;
-
-static void klines_done(sqt_kit_call *r, const sqt_kit_answer *res)
-{
-    klines_ctx *c = r->ctx;
-    sqt_error e = res->err;
-    sqt_kline *k = NULL;
-    size_t n = 0;
-    if (e.code == SQT_OK &&
-        sqt_bn_parse_klines(res->body, res->len, c->symbol, c->interval,
-                            sqt_kit_rest_server_now(&bn_ex(r)->rest), &k, &n, &e) == SQT_OK)
-        c->cb(c->ud, &no_error, k, n);
-    else
-        c->cb(c->ud, &e, NULL, 0);
-    free(k);
-    free(c);
-}
-
 int sqt_bn_klines(sqt_exchange *ex, const char *symbol, const char *interval, int limit,
                   sqt_klines_cb cb, void *ud)
 {
-    klines_ctx *c;
+    sqt_kit_rest_req rq;
     sqt_bn_query q;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
     if (!sqt_bn_symbol_ok(symbol) || !sqt_bn_interval_ok(interval) || limit < 1 || limit > 1500)
         return SQT_EINVAL;
-    if ((c = calloc(1, sizeof(*c))) == NULL)
-        return SQT_ENOMEM;
-    c->cb = cb;
-    c->ud = ud;
-    snprintf(c->symbol, sizeof(c->symbol), "%s", symbol);
-    snprintf(c->interval, sizeof(c->interval), "%s", interval);
     sqt_bn_query_init(&q);
     sqt_bn_query_add(&q, "symbol", symbol);
     sqt_bn_query_add(&q, "interval", interval);
     sqt_bn_query_add_int(&q, "limit", limit);
-    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/klines", &q, SQT_KIT_AUTH_NONE, 0, klines_done, c);
-    if (rc != SQT_OK)
-        free(c);
+    rc = q.err;
+    rq = sqt_kit_rest_req_of("GET", "/fapi/v1/klines", sqt_bn_query_str(&q), NULL,
+                             SQT_KIT_AUTH_NONE);
+    if (rc == SQT_OK)
+        rc = sqt_kit_klines_fetch(&ex->kit.rest, &rq, symbol, interval, sqt_bn_parse_klines, cb, ud);
+    sqt_bn_query_free(&q);
     return rc;
 }

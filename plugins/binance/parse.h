@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <opensqt/plugin.h>
+#include <opensqt/pluginkit.h>
 
 #define SQT_BN_MAX_BATCH_PLACE 5
 #define SQT_BN_MAX_BATCH_CANCEL 10
@@ -27,10 +28,7 @@ typedef struct sqt_bn_limits {
 } sqt_bn_limits;
 
 /* One element of a batch answer: an order (err.code == SQT_OK) or the item's error. */
-typedef struct sqt_bn_item {
-    sqt_error err;
-    sqt_order order;
-} sqt_bn_item;
+typedef sqt_kit_item sqt_bn_item;
 
 enum sqt_bn_user_event {
     SQT_BN_EV_OTHER = 0,       /* ACCOUNT_UPDATE, TRADE_LITE, ...: nothing to do */

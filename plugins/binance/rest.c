@@ -20,11 +20,11 @@ static int bn_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt
     if (c->auth == SQT_KIT_AUTH_SIGNED) {
         sqt_kit_query_add_int(params, "recvWindow", ex->recv_window);
         sqt_kit_query_add_int(params, "timestamp", (long long)server_ms);
-        if ((rc = sqt_bn_query_sign(params, ex->secret)) != SQT_OK)
+        if ((rc = sqt_bn_query_sign(params, ex->kit.secret)) != SQT_OK)
             return rc;
     }
     if (c->auth != SQT_KIT_AUTH_NONE &&
-        (rc = sqt_kit_wire_header(w, "X-MBX-APIKEY", ex->api_key)) != SQT_OK)
+        (rc = sqt_kit_wire_header(w, "X-MBX-APIKEY", ex->kit.api_key)) != SQT_OK)
         return rc;
     if (w->body.len > 0)
         return sqt_kit_wire_header(w, "Content-Type", "application/x-www-form-urlencoded");
@@ -71,28 +71,24 @@ static void bn_on_answer(void *owner, const sqt_kit_call *c, const sqt_http_resp
         u.order_count = o10s;
         u.order_limit = o10s >= 0 ? ex->limits.orders_10s : -1;
     }
-    u.banned_until_ms = ex->rest.ban.until_ms > sqt_bn_wall(ex) ? ex->rest.ban.until_ms : 0;
+    u.banned_until_ms = ex->kit.rest.ban.until_ms > sqt_bn_wall(ex) ? ex->kit.rest.ban.until_ms : 0;
     if (e->code == SQT_EBANNED || u.used_weight >= 0 || u.order_count >= 0)
-        ex->api->rate_usage(ex->host, &u);
-}
-
-static void bn_on_finish(void *owner)
-{
-    sqt_bn_check_drained(owner);
+        ex->kit.api->rate_usage(ex->kit.host, &u);
 }
 
 static const sqt_kit_rest_dialect bn_dialect = {
     "Binance",        "/fapi/v1/time", sqt_bn_parse_server_time, bn_prepare, bn_classify,
-    bn_clock_refusal, bn_on_answer,    bn_on_finish};
+    bn_clock_refusal, bn_on_answer,    sqt_kit_plugin_hook_check};
 
 void sqt_bn_rest_init(sqt_exchange *ex)
 {
-    sqt_kit_rest_init(&ex->rest, ex->api, ex->host, &bn_dialect, ex, ex->rest_url);
+    sqt_kit_rest_init(&ex->kit.rest, ex->kit.api, ex->kit.host, &bn_dialect, ex, ex->rest_url);
 }
 
 static int send(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
                 int auth, int mutating, int at_shutdown, sqt_kit_answer_fn done, void *ctx)
 {
+    const char *params = q != NULL ? sqt_bn_query_str(q) : NULL;
     sqt_kit_rest_req rq;
     int rc;
     if (q != NULL && q->err) {
@@ -100,21 +96,13 @@ static int send(sqt_exchange *ex, const char *method, const char *path, sqt_bn_q
         sqt_bn_query_free(q);
         return rc;
     }
-    memset(&rq, 0, sizeof(rq));
-    rq.method = method;
-    rq.path = path;
-    if (q != NULL) {
-        if (is_query_method(method))
-            rq.query = sqt_bn_query_str(q);
-        else
-            rq.body = sqt_bn_query_str(q);
-    }
-    rq.auth = auth;
+    rq = is_query_method(method) ? sqt_kit_rest_req_of(method, path, params, NULL, auth)
+                                 : sqt_kit_rest_req_of(method, path, NULL, params, auth);
     rq.mutating = mutating;
     rq.at_shutdown = at_shutdown;
     rq.done = done;
     rq.ctx = ctx;
-    rc = sqt_kit_rest_send(&ex->rest, &rq);
+    rc = sqt_kit_rest_send(&ex->kit.rest, &rq);
     if (q != NULL)
         sqt_bn_query_free(q);
     return rc;
@@ -123,7 +111,7 @@ static int send(sqt_exchange *ex, const char *method, const char *path, sqt_bn_q
 int sqt_bn_rest(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
                 int auth, int mutating, sqt_kit_answer_fn done, void *ctx)
 {
-    if (ex->closing) {
+    if (ex->kit.closing) {
         if (q != NULL)
             sqt_bn_query_free(q);
         return SQT_ECANCELLED;

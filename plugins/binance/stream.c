@@ -51,7 +51,7 @@ static bn_conn *conn_of(sqt_kit_conn *k)
 
 static bn_conn *current(sqt_exchange *ex, int kind)
 {
-    return conn_of(ex->streams.current[kind]);
+    return conn_of(ex->kit.streams.current[kind]);
 }
 
 static const char *conn_name(int kind)
@@ -64,7 +64,7 @@ static const char *conn_name(int kind)
 static void timer_clear(sqt_exchange *ex, sqt_timer **t)
 {
     if (*t != NULL) {
-        ex->api->timer_stop(ex->host, *t);
+        ex->kit.api->timer_stop(ex->kit.host, *t);
         *t = NULL;
     }
 }
@@ -92,14 +92,7 @@ static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
 
 static int send_json(bn_conn *c, json_t *msg)
 {
-    sqt_exchange *ex = c->ex;
-    char *text = msg != NULL ? json_dumps(msg, JSON_COMPACT) : NULL;
-    int rc = SQT_ENOMEM;
-    if (text != NULL)
-        rc = ex->api->ws_send(ex->host, c->k.ws, text, strlen(text), 0);
-    free(text);
-    json_decref(msg);
-    return rc;
+    return sqt_kit_conn_send_json(&c->k, msg);
 }
 
 /* {"method":M,"id":N[,"params":[streams]]} */
@@ -135,7 +128,7 @@ static void hook_on_open(void *owner, sqt_kit_conn *k)
         if (k->opens == 1) {
             if (ex->user_resync && k->replaces == NULL) {
                 ex->user_resync = 0;
-                sqt_kit_conns_state(&ex->streams, BN_CONN_USER, SQT_STREAM_RESYNC, NULL);
+                sqt_kit_conns_state(&ex->kit.streams, BN_CONN_USER, SQT_STREAM_RESYNC, NULL);
             }
             sqt_kit_conn_up(k);
         } else {
@@ -150,7 +143,7 @@ static void hook_on_open(void *owner, sqt_kit_conn *k)
 static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size_t len)
 {
     sqt_exchange *ex = owner;
-    if (ex->closing)
+    if (ex->kit.closing)
         return;
     if (k->kind == BN_CONN_USER)
         on_user(conn_of(k), data, len);
@@ -169,23 +162,7 @@ static void hook_on_down(void *owner, sqt_kit_conn *k)
 
 static void hook_on_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
 {
-    sqt_exchange *ex = owner;
-    if (ex->closing)
-        return; /* no sink call once shutdown began */
-    switch (kind) {
-    case BN_CONN_PRICE:
-        if (ex->price_sink.on_state != NULL)
-            ex->price_sink.on_state(ex->price_sink.ud, st, err);
-        break;
-    case BN_CONN_KLINE:
-        if (ex->kline_sink.on_state != NULL)
-            ex->kline_sink.on_state(ex->kline_sink.ud, st, err);
-        break;
-    default:
-        if (ex->order_sink.on_state != NULL)
-            ex->order_sink.on_state(ex->order_sink.ud, st, err);
-        break;
-    }
+    sqt_kit_plugin_stream_state(&((sqt_exchange *)owner)->kit, kind, st, err);
 }
 
 /* At 23 h. Market streams: the successor at once. The user stream: a successor on a dead
@@ -233,33 +210,24 @@ static void hook_release(void *owner, sqt_kit_conn *k)
     c->n_streams = 0;
 }
 
-static void hook_on_gone(void *owner)
-{
-    sqt_bn_check_drained(owner);
-}
-
 static const char *hook_name(int kind)
 {
     return conn_name(kind);
 }
 
-static void hook_log(void *owner, int level, const char *msg)
-{
-    sqt_bn_logf(owner, level, "%s", msg);
-}
-
 static const sqt_kit_conn_hooks conn_hooks = {
-    sizeof(bn_conn), hook_on_open, hook_on_message, hook_on_down, hook_on_state, hook_on_age,
-    hook_dup,        hook_release, hook_on_gone,    hook_name,    hook_log};
+    sizeof(bn_conn), hook_on_open, hook_on_message,           hook_on_down, hook_on_state,
+    hook_on_age,     hook_dup,     hook_release,              sqt_kit_plugin_hook_check,
+    hook_name,       sqt_kit_plugin_hook_log};
 
 void sqt_bn_streams_init(sqt_exchange *ex)
 {
-    sqt_kit_conns_init(&ex->streams, ex->api, ex->host, &conn_hooks, ex, BN_CONN_MAX_AGE_MS,
+    sqt_kit_conns_init(&ex->kit.streams, ex->kit.api, ex->kit.host, &conn_hooks, ex, BN_CONN_MAX_AGE_MS,
                        BN_CONN_SWITCH_MS, BN_CONN_SWITCH_RETRY_MS);
     /* an old user connection stays open a little longer: an order push the exchange sent
      * there before the new one was registered is still read (the overlap's duplicates are
      * harmless: the host books by cumulative quantity) */
-    ex->streams.overlap_ms[BN_CONN_USER] = BN_CONN_RETIRE_MS;
+    ex->kit.streams.overlap_ms[BN_CONN_USER] = BN_CONN_RETIRE_MS;
 }
 
 /* Open a connection of kind on url; streams (taken over) are its market stream names. */
@@ -267,7 +235,7 @@ static int conn_open(sqt_exchange *ex, int kind, const char *url, uint32_t stale
                      char **streams, size_t n)
 {
     sqt_kit_conn *k;
-    int rc = sqt_kit_conn_open(&ex->streams, kind, url, stale_ms, &k);
+    int rc = sqt_kit_conn_open(&ex->kit.streams, kind, url, stale_ms, &k);
     if (rc != SQT_OK) {
         streams_free(streams, n);
         return rc;
@@ -318,15 +286,15 @@ static void on_market(bn_conn *c, const char *data, size_t len)
         if (c->k.kind != BN_CONN_PRICE || strcmp(tick.symbol, ex->symbol) != 0)
             break;
         sqt_kit_conn_up(&c->k);
-        if (!ex->closing && ex->price_sink.on_price != NULL)
-            ex->price_sink.on_price(ex->price_sink.ud, &tick);
+        if (!ex->kit.closing && ex->kit.sinks.price.on_price != NULL)
+            ex->kit.sinks.price.on_price(ex->kit.sinks.price.ud, &tick);
         break;
     case SQT_BN_MK_KLINE:
         if (c->k.kind != BN_CONN_KLINE)
             break;
         sqt_kit_conn_up(&c->k);
-        if (!ex->closing && ex->kline_sink.on_kline != NULL)
-            ex->kline_sink.on_kline(ex->kline_sink.ud, &k);
+        if (!ex->kit.closing && ex->kit.sinks.kline.on_kline != NULL)
+            ex->kit.sinks.kline.on_kline(ex->kit.sinks.kline.ud, &k);
         break;
     default:
         break;
@@ -349,8 +317,8 @@ static void on_user(bn_conn *c, const char *data, size_t len)
     }
     if (kind == SQT_BN_EV_ORDER) {
         /* the stream carries every symbol of the account */
-        if (strcmp(o.symbol, ex->symbol) == 0 && !ex->closing && ex->order_sink.on_order != NULL)
-            ex->order_sink.on_order(ex->order_sink.ud, &o);
+        if (strcmp(o.symbol, ex->symbol) == 0 && !ex->kit.closing && ex->kit.sinks.order.on_order != NULL)
+            ex->kit.sinks.order.on_order(ex->kit.sinks.order.ud, &o);
     } else if (kind == SQT_BN_EV_EXPIRED) {
         if (key[0] == '\0' || strcmp(key, ex->listen_key) == 0)
             lk_recreate(ex, "listenKeyExpired");
@@ -363,7 +331,7 @@ static void user_down(bn_conn *c)
     sqt_exchange *ex = c->ex;
     ex->lk_verify = 0; /* a check started for the lost connection cannot confirm it */
     c->downs++;
-    if (ex->closing || c->downs % BN_USER_FAILS_CHECK != 0)
+    if (ex->kit.closing || c->downs % BN_USER_FAILS_CHECK != 0)
         return;
     sqt_bn_logf(ex, SQT_LOG_WARN, "user data stream: %u failed connection attempts in a row; "
                 "checking the listenKey", c->downs);
@@ -388,10 +356,8 @@ int sqt_bn_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
     char name[SQT_SYMBOL_MAX + 16];
     sqt_bn_query url;
     int rc;
-    if (sink == NULL || sink->on_price == NULL)
-        return SQT_EINVAL;
-    if (ex->closing || ex->price_on)
-        return SQT_ESTATE;
+    if ((rc = sqt_kit_plugin_take_price(&ex->kit, sink)) != SQT_OK)
+        return rc;
     snprintf(name, sizeof(name), "%s@aggTrade", ex->sym_lower);
     if ((streams = calloc(1, sizeof(char *))) == NULL || (streams[0] = strdup(name)) == NULL) {
         free(streams);
@@ -406,11 +372,10 @@ int sqt_bn_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
         sqt_bn_query_free(&url);
         return SQT_ENOMEM;
     }
-    ex->price_sink = *sink;
     rc = conn_open(ex, BN_CONN_PRICE, sqt_bn_query_str(&url), 0, streams, 1);
     sqt_bn_query_free(&url);
     if (rc == SQT_OK)
-        ex->price_on = 1;
+        ex->kit.sinks.price_on = 1;
     return rc;
 }
 
@@ -422,14 +387,14 @@ int sqt_bn_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
     sqt_bn_query url;
     size_t i;
     int rc;
-    if (sink == NULL || sink->on_kline == NULL || symbols == NULL || n == 0 ||
+    if (symbols == NULL || n == 0 ||
         n > BN_MAX_KLINE_SYMBOLS || !sqt_bn_interval_ok(interval))
         return SQT_EINVAL;
     for (i = 0; i < n; i++)
         if (!sqt_bn_symbol_ok(symbols[i]))
             return SQT_EINVAL;
-    if (ex->closing || ex->kline_on)
-        return SQT_ESTATE;
+    if ((rc = sqt_kit_plugin_take_klines(&ex->kit, sink)) != SQT_OK)
+        return rc;
     if ((streams = calloc(n, sizeof(char *))) == NULL)
         return SQT_ENOMEM;
     sqt_bn_query_init(&url);
@@ -449,11 +414,10 @@ int sqt_bn_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
         sqt_bn_query_free(&url);
         return SQT_ENOMEM;
     }
-    ex->kline_sink = *sink;
     rc = conn_open(ex, BN_CONN_KLINE, sqt_bn_query_str(&url), 0, streams, n);
     sqt_bn_query_free(&url);
     if (rc == SQT_OK)
-        ex->kline_on = 1;
+        ex->kit.sinks.kline_on = 1;
     return rc;
 }
 
@@ -465,7 +429,7 @@ static void lk_retry_fired(void *ud)
 {
     sqt_exchange *ex = ud;
     ex->lk_retry_timer = NULL; /* one-shot: the host released it */
-    if (ex->closing)
+    if (ex->kit.closing)
         return;
     if (ex->lk_retry_create || ex->listen_key[0] == '\0') {
         int rc = lk_create(ex);
@@ -482,16 +446,16 @@ static void lk_schedule_retry(sqt_exchange *ex, int create)
 {
     uint64_t delay;
     int64_t now = sqt_bn_wall(ex);
-    if (ex->closing || ex->lk_retry_timer != NULL)
+    if (ex->kit.closing || ex->lk_retry_timer != NULL)
         return;
     ex->lk_retry_create = create;
     ex->lk_retry_ms = ex->lk_retry_ms == 0 ? 1000 : ex->lk_retry_ms * 2;
     if (ex->lk_retry_ms > BN_LK_RETRY_MAX_MS)
         ex->lk_retry_ms = BN_LK_RETRY_MAX_MS;
     delay = ex->lk_retry_ms;
-    if (ex->rest.ban.until_ms > now && (uint64_t)(ex->rest.ban.until_ms - now) > delay)
-        delay = (uint64_t)(ex->rest.ban.until_ms - now) + 1000;
-    if (ex->api->timer_start(ex->host, delay, 0, lk_retry_fired, ex, &ex->lk_retry_timer) !=
+    if (ex->kit.rest.ban.until_ms > now && (uint64_t)(ex->kit.rest.ban.until_ms - now) > delay)
+        delay = (uint64_t)(ex->kit.rest.ban.until_ms - now) + 1000;
+    if (ex->kit.api->timer_start(ex->kit.host, delay, 0, lk_retry_fired, ex, &ex->lk_retry_timer) !=
         SQT_OK) {
         ex->lk_retry_timer = NULL;
         sqt_bn_logf(ex, SQT_LOG_ERROR, "listenKey: cannot start the retry timer");
@@ -500,8 +464,8 @@ static void lk_schedule_retry(sqt_exchange *ex, int create)
 
 static void user_state(sqt_exchange *ex, sqt_stream_state st, const sqt_error *err)
 {
-    if (!ex->closing && ex->order_sink.on_state != NULL)
-        ex->order_sink.on_state(ex->order_sink.ud, st, err);
+    if (!ex->kit.closing && ex->kit.sinks.order.on_state != NULL)
+        ex->kit.sinks.order.on_state(ex->kit.sinks.order.ud, st, err);
 }
 
 static void keepalive_fired(void *ud)
@@ -533,7 +497,7 @@ static void user_connect(sqt_exchange *ex)
         return;
     }
     if (ex->keepalive_timer == NULL &&
-        ex->api->timer_start(ex->host, ex->keepalive_ms, ex->keepalive_ms, keepalive_fired, ex,
+        ex->kit.api->timer_start(ex->kit.host, ex->keepalive_ms, ex->keepalive_ms, keepalive_fired, ex,
                              &ex->keepalive_timer) != SQT_OK) {
         ex->keepalive_timer = NULL;
         sqt_bn_logf(ex, SQT_LOG_ERROR, "listenKey: cannot start the keepalive timer");
@@ -545,7 +509,7 @@ static void lk_create_done(sqt_kit_call *r, const sqt_kit_answer *res)
     sqt_exchange *ex = bn_ex(r);
     sqt_error e = res->err;
     ex->lk_creating = 0;
-    if (ex->closing || e.code == SQT_ECANCELLED)
+    if (ex->kit.closing || e.code == SQT_ECANCELLED)
         return;
     if (e.code == SQT_OK &&
         sqt_bn_parse_listen_key(res->body, res->len, ex->listen_key, sizeof(ex->listen_key),
@@ -583,13 +547,13 @@ static void lk_recreate(sqt_exchange *ex, const char *why)
 {
     sqt_error e;
     int rc;
-    if (ex->lk_creating || ex->closing)
+    if (ex->lk_creating || ex->kit.closing)
         return;
     sqt_bn_logf(ex, SQT_LOG_WARN, "user data stream: %s: new listenKey, then re-sync", why);
     sqt_bn_set_err(&e, SQT_ENETWORK, "user data stream: %s", why);
     if (current(ex, BN_CONN_USER) != NULL) {
         sqt_kit_conn *k = &current(ex, BN_CONN_USER)->k;
-        ex->streams.current[BN_CONN_USER] = NULL;
+        ex->kit.streams.current[BN_CONN_USER] = NULL;
         if (k->up) {
             k->up = 0;
             user_state(ex, SQT_STREAM_DOWN, &e);
@@ -611,7 +575,7 @@ static void lk_put_done(sqt_kit_call *r, const sqt_kit_answer *res)
     sqt_exchange *ex = bn_ex(r);
     int verify = ex->lk_verify;
     ex->lk_putting = 0;
-    if (ex->closing || res->err.code == SQT_ECANCELLED)
+    if (ex->kit.closing || res->err.code == SQT_ECANCELLED)
         return;
     if (strcmp(res->err.exch_code, "-1125") == 0) {
         lk_recreate(ex, "listenKey no longer valid (-1125)");
@@ -646,7 +610,7 @@ static void lk_put(sqt_exchange *ex, int verify)
     int rc;
     if (verify)
         ex->lk_verify = 1;
-    if (ex->closing || ex->lk_putting || ex->lk_creating || ex->listen_key[0] == '\0')
+    if (ex->kit.closing || ex->lk_putting || ex->lk_creating || ex->listen_key[0] == '\0')
         return;
     rc = sqt_bn_rest(ex, "PUT", "/fapi/v1/listenKey", NULL, SQT_KIT_AUTH_KEY, 0, lk_put_done, NULL);
     if (rc == SQT_OK) {
@@ -660,14 +624,11 @@ static void lk_put(sqt_exchange *ex, int verify)
 int sqt_bn_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
 {
     int rc;
-    if (sink == NULL || sink->on_order == NULL)
-        return SQT_EINVAL;
-    if (ex->closing || ex->user_on)
-        return SQT_ESTATE;
-    ex->order_sink = *sink;
+    if ((rc = sqt_kit_plugin_take_orders(&ex->kit, sink)) != SQT_OK)
+        return rc;
     if ((rc = lk_create(ex)) != SQT_OK)
         return rc;
-    ex->user_on = 1;
+    ex->kit.sinks.order_on = 1;
     return SQT_OK;
 }
 
@@ -702,14 +663,14 @@ static void lk_delete_bound(void *ud)
     sqt_exchange *ex = ud;
     ex->lk_delete_timer = NULL; /* one-shot: released by the host */
     /* everything else was cancelled when the shutdown began: this is the DELETE */
-    sqt_kit_rest_cancel_all(&ex->rest);
+    sqt_kit_rest_cancel_all(&ex->kit.rest);
 }
 
 void sqt_bn_lk_delete(sqt_exchange *ex)
 {
     int rc;
     /* none ever obtained, or found dead (-1125, listenKeyExpired): nothing to delete */
-    if (!ex->user_on || ex->listen_key[0] == '\0')
+    if (!ex->kit.sinks.order_on || ex->listen_key[0] == '\0')
         return;
     rc = sqt_bn_rest_at_shutdown(ex, "DELETE", "/fapi/v1/listenKey", SQT_KIT_AUTH_KEY,
                                  lk_delete_done, NULL);
@@ -719,21 +680,14 @@ void sqt_bn_lk_delete(sqt_exchange *ex)
                         sqt_strerror(rc));
         return;
     }
-    if (ex->api->timer_start(ex->host, BN_LK_DELETE_WAIT_MS, 0, lk_delete_bound, ex,
+    if (ex->kit.api->timer_start(ex->kit.host, BN_LK_DELETE_WAIT_MS, 0, lk_delete_bound, ex,
                              &ex->lk_delete_timer) != SQT_OK) {
         ex->lk_delete_timer = NULL;
-        sqt_kit_rest_cancel_all(&ex->rest); /* no bound: not worth an unbounded wait */
+        sqt_kit_rest_cancel_all(&ex->kit.rest); /* no bound: not worth an unbounded wait */
     }
 }
 
-void sqt_bn_streams_close_all(sqt_exchange *ex)
+void sqt_bn_streams_stop(sqt_exchange *ex)
 {
     stop_timers(ex);
-    sqt_kit_conns_close_all(&ex->streams);
-}
-
-void sqt_bn_streams_free_all(sqt_exchange *ex)
-{
-    stop_timers(ex);
-    sqt_kit_conns_free_all(&ex->streams);
 }

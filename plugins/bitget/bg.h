@@ -19,7 +19,6 @@
 #include "sign.h"
 
 #define BG_URL_MAX 256
-#define BG_SECRET_MAX 160
 #define BG_NAME_MAX 32             /* productType, margin coin */
 /* Bitget ends every connection after 24 h (bitget.md 4.1): replaced make-before-break */
 #define BG_CONN_MAX_AGE_MS UINT64_C(82800000)    /* 23 h */
@@ -31,38 +30,18 @@
 #define BG_KLINE_SYMBOLS_MAX 4                   /* the risk monitor's symbols */
 #define BG_OPEN_PAGES_MAX 50                     /* 5000 open orders: past any symbol cap */
 
-typedef struct bg_req bg_req;
+/* A REST call's record and outcome are the kit engine's (sqt_kit_call, sqt_kit_answer:
+ * err.code SQT_OK for HTTP 2xx with code "00000"); its owner is the exchange. */
+static inline sqt_exchange *bg_ex(const sqt_kit_call *r)
+{
+    return (sqt_exchange *)r->owner;
+}
 
-/* The outcome of one REST call as the operations see it: err.code SQT_OK for HTTP 2xx
- * with code "00000"; body/len the answer. */
-typedef struct bg_resp {
-    int status;
-    const char *body;
-    size_t len;
-    sqt_error err;
-} bg_resp;
-
-typedef void (*bg_done_fn)(bg_req *r, const bg_resp *resp);
-
-struct bg_req {
-    sqt_kit_req link;          /* first: in ex->reqs until completed */
-    sqt_exchange *ex;
-    const char *method;        /* static string */
-    const char *path;          /* static string */
-    char *query;               /* GET: encoded query, without '?'; NULL none */
-    char *body;                /* POST: the JSON text sent and signed; NULL none */
-    int auth;                  /* 1: ACCESS-* headers */
-    int mutating;              /* places/cancels: a timeout leaves the outcome unknown */
-    int waiting_time;          /* parked until the server-time offset is known */
-    int ts_retried;            /* a timestamp error is retried once after re-measuring */
-    int64_t sent_wall_ms;
-    bg_done_fn done;
-    void *ctx;                 /* the operation's, freed by done */
+enum bg_conn_kind {
+    BG_CONN_PRICE = SQT_KIT_STREAM_PRICE,
+    BG_CONN_KLINE = SQT_KIT_STREAM_KLINES,
+    BG_CONN_USER = SQT_KIT_STREAM_ORDERS
 };
-
-enum bg_time_state { BG_TIME_UNKNOWN = 0, BG_TIME_SYNCING = 1, BG_TIME_KNOWN = 2 };
-
-enum bg_conn_kind { BG_CONN_PRICE = 1, BG_CONN_KLINE = 2, BG_CONN_USER = 3 };
 
 typedef struct bg_conn {
     sqt_kit_conn k;            /* first: the kit allocates and frees the whole record */
@@ -73,8 +52,8 @@ typedef struct bg_conn {
 } bg_conn;
 
 struct sqt_exchange {
-    const sqt_host_api *api;
-    sqt_host *host;
+    /* first: host, REST engine (rest.c: the dialect), stream set, shutdown (the kit's) */
+    sqt_kit_plugin kit;
 
     /* configuration */
     char symbol[SQT_SYMBOL_MAX];
@@ -84,17 +63,10 @@ struct sqt_exchange {
     char rest_url[BG_URL_MAX];
     char ws_public[BG_URL_MAX];
     char ws_private[BG_URL_MAX];
-    char api_key[BG_SECRET_MAX];
-    char secret[BG_SECRET_MAX];
-    char passphrase[BG_SECRET_MAX];
     char channel_code[BG_NAME_MAX];  /* X-CHANNEL-API-CODE; "" none */
     int demo;                        /* paptrading: 1 */
     int allow_hedge;
 
-    /* REST engine */
-    sqt_kit_reqs reqs;
-    int time_state;
-    int64_t time_offset_ms;          /* server - local */
 
     /* start-up facts */
     int have_info;
@@ -102,41 +74,28 @@ struct sqt_exchange {
     int pos_mode;                    /* SQT_POSMODE_* from the account */
     int32_t leverage;
 
-    /* streams */
-    sqt_kit_conns streams;
-    int price_on;
-    sqt_price_sink price_sink;
-    int kline_on;
-    sqt_kline_sink kline_sink;
+    /* streams (the set is kit.streams) */
     char kline_interval[SQT_INTERVAL_MAX];
     char kline_symbols[BG_KLINE_SYMBOLS_MAX][SQT_SYMBOL_MAX];
     size_t kline_n;
     sqt_kline kline_last[BG_KLINE_SYMBOLS_MAX]; /* newest row per symbol (closed derived) */
     int kline_have[BG_KLINE_SYMBOLS_MAX];
-    int user_on;
-    sqt_order_sink order_sink;
     int64_t warn_ms;                 /* last "bad stream message" warning */
-
-    /* shutdown */
-    int closing;
-    sqt_kit_shut shut;               /* its callback, once drained */
 };
 
 /* ---- bitget.c ------------------------------------------------------------------- */
 void sqt_bg_logf(sqt_exchange *ex, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void sqt_bg_check_drained(sqt_exchange *ex);
 int64_t sqt_bg_wall(sqt_exchange *ex);
 
 /* ---- rest.c --------------------------------------------------------------------- */
-/* Start a REST call. `query` (GET, encoded, may be NULL) and `body` (POST JSON, may be
- * NULL) are copied. On success done(r, resp) runs exactly once later, then r is freed
- * (ctx is done's to free). On failure nothing is called; ctx stays the caller's. */
+/* create: the kit's REST engine with Bitget's dialect, on ex->rest_url. */
+void sqt_bg_rest_init(sqt_exchange *ex);
+/* Start a REST call (auth 1: signed). `query` (GET, encoded, may be NULL) and `body`
+ * (POST JSON, may be NULL) are copied. On success done runs exactly once later (ctx is
+ * done's to free). On failure nothing is called; ctx stays the caller's. */
 int sqt_bg_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,
-                const char *body, int auth, int mutating, bg_done_fn done, void *ctx);
-void sqt_bg_rest_cancel_all(sqt_exchange *ex);
-void sqt_bg_rest_free_all(sqt_exchange *ex);
-int64_t sqt_bg_server_now(sqt_exchange *ex);
+                const char *body, int auth, int mutating, sqt_kit_answer_fn done, void *ctx);
 
 /* ---- ops.c ---------------------------------------------------------------------- */
 int sqt_bg_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud);
@@ -161,7 +120,5 @@ int sqt_bg_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
                             const char *interval, const sqt_kline_sink *sink);
 int sqt_bg_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink);
 void sqt_bg_streams_init(sqt_exchange *ex);
-void sqt_bg_streams_close_all(sqt_exchange *ex);
-void sqt_bg_streams_free_all(sqt_exchange *ex);
 
 #endif

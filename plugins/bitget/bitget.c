@@ -1,6 +1,5 @@
 /* Bitget USDT-M futures plugin (mix API v2): configuration, life cycle and the exchange
  * table. Everything reaches the network through the host services; see bg.h. */
-#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,33 +17,15 @@
 
 void sqt_bg_logf(sqt_exchange *ex, int level, const char *fmt, ...)
 {
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    sqt_kit_plugin_vlogf(&ex->kit, level, fmt, ap);
     va_end(ap);
-    ex->api->log(ex->host, level, line);
 }
 
 int64_t sqt_bg_wall(sqt_exchange *ex)
 {
-    return ex->api->wall_ms(ex->host);
-}
-
-/* ------------------------------------------------------------------------------------
- * shutdown completion: the kit's, once no request and no connection is left
- * ---------------------------------------------------------------------------------- */
-
-static int drained(void *owner)
-{
-    const sqt_exchange *ex = owner;
-    return ex->reqs.head == NULL && ex->streams.head == NULL;
-}
-
-void sqt_bg_check_drained(sqt_exchange *ex)
-{
-    if (ex->closing)
-        sqt_kit_shut_check(&ex->shut);
+    return ex->kit.api->wall_ms(ex->kit.host);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -72,8 +53,8 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
         return sqt_kit_fail(err, SQT_EINVAL, "bitget: symbol must be upper-case letters and "
                             "digits (e.g. ETHUSDT)");
     snprintf(ex->symbol, sizeof(ex->symbol), "%s", args->symbol);
-    c.api = ex->api;
-    c.host = ex->host;
+    c.api = ex->kit.api;
+    c.host = ex->kit.host;
     c.block = args->exchange_name != NULL ? args->exchange_name : "bitget";
     if (sqt_kit_cfg_bool(&c, "demo", &demo, err) < 0)
         return err->code;
@@ -102,80 +83,60 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
                             "only", c.block);
     if (SQT_HAS_MEMBER(args, sqt_create_args, allow_hedge_mode))
         ex->allow_hedge = args->allow_hedge_mode != 0;
-    if (sqt_kit_cfg_secret(&c, "api_key", ex->api_key, sizeof(ex->api_key), err) ||
-        sqt_kit_cfg_secret(&c, "secret_key", ex->secret, sizeof(ex->secret), err) ||
-        sqt_kit_cfg_secret(&c, "passphrase", ex->passphrase, sizeof(ex->passphrase), err))
-        return err->code;
-    return SQT_OK;
+    return sqt_kit_plugin_secrets(&ex->kit, &c, 1, err);
 }
 
 /* ------------------------------------------------------------------------------------
  * life cycle
  * ---------------------------------------------------------------------------------- */
 
-static void wipe_and_free(sqt_exchange *ex)
+/* create() after the kit allocated the record: config, streams, the REST engine */
+static int setup(void *plugin, const sqt_create_args *args, sqt_error *err)
 {
-    OPENSSL_cleanse(ex->api_key, sizeof(ex->api_key));
-    OPENSSL_cleanse(ex->secret, sizeof(ex->secret));
-    OPENSSL_cleanse(ex->passphrase, sizeof(ex->passphrase));
-    free(ex);
-}
-
-static int bg_create(const sqt_host_api *api, sqt_host *host, const sqt_create_args *args,
-                     sqt_exchange **out, sqt_error *err)
-{
-    sqt_exchange *ex;
-    sqt_error scratch;
-    if (err == NULL)
-        err = &scratch;
-    memset(err, 0, sizeof(*err));
-    if (api == NULL || out == NULL || api->struct_size < sizeof(sqt_host_api))
-        return sqt_kit_fail(err, SQT_EINVAL, "bitget: host services table too old or missing");
-    if ((ex = calloc(1, sizeof(*ex))) == NULL)
-        return sqt_kit_fail(err, SQT_ENOMEM, "bitget: out of memory");
-    ex->api = api;
-    ex->host = host;
+    sqt_exchange *ex = plugin;
     ex->pos_mode = SQT_POSMODE_UNKNOWN;
     sqt_bg_streams_init(ex);
-    if (read_config(ex, args, err) != SQT_OK) {
-        wipe_and_free(ex);
+    if (read_config(ex, args, err) != SQT_OK)
         return err->code;
-    }
+    sqt_bg_rest_init(ex);
     sqt_bg_logf(ex, SQT_LOG_INFO, "bitget %s: rest %s, public %s, private %s, productType %s, "
                 "marginCoin %s%s%s",
                 ex->symbol, ex->rest_url, ex->ws_public, ex->ws_private, ex->product_type,
                 ex->margin_coin, ex->demo ? ", demo trading (paptrading: 1)" : "",
                 ex->allow_hedge ? ", hedge mode allowed" : "");
-    *out = ex;
     return SQT_OK;
+}
+
+static const sqt_kit_plugin_desc bg_desc = {"bitget", sizeof(sqt_exchange), setup};
+
+static int bg_create(const sqt_host_api *api, sqt_host *host, const sqt_create_args *args,
+                     sqt_exchange **out, sqt_error *err)
+{
+    sqt_error scratch;
+    if (err == NULL)
+        err = &scratch;
+    if (out == NULL)
+        return sqt_kit_fail(err, SQT_EINVAL, "bitget: nowhere to put the plugin");
+    *out = sqt_kit_plugin_create(&bg_desc, api, host, args, err);
+    return *out != NULL ? SQT_OK : err->code;
 }
 
 static int bg_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
 {
-    if (ex == NULL || cb == NULL)
+    int rc;
+    if (ex == NULL)
         return SQT_EINVAL;
-    if (ex->closing)
-        return SQT_ESTATE;
-    ex->closing = 1;
-    /* nothing completes the shutdown inside this call */
-    sqt_kit_shut_begin(&ex->shut, ex->api, ex->host, drained, ex, cb, ud);
-    sqt_bg_rest_cancel_all(ex);
-    sqt_bg_streams_close_all(ex);
-    sqt_kit_shut_end_call(&ex->shut);
-    return SQT_OK;
+    if ((rc = sqt_kit_plugin_shutdown(&ex->kit, cb, ud)) == SQT_OK)
+        sqt_kit_shut_end_call(&ex->kit.shut);
+    return rc;
 }
 
 static void bg_destroy(sqt_exchange *ex)
 {
     if (ex == NULL)
         return;
-    if (!drained(ex))
-        sqt_bg_logf(ex, SQT_LOG_ERROR, "destroyed with requests or streams still open "
-                    "(destroy before shutdown completed)");
-    sqt_kit_shut_free(&ex->shut);
-    sqt_bg_rest_free_all(ex);
-    sqt_bg_streams_free_all(ex);
-    wipe_and_free(ex);
+    sqt_kit_plugin_release(&ex->kit);
+    sqt_kit_plugin_free(&ex->kit);
 }
 
 static const sqt_exchange_api bg_api = {

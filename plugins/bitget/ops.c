@@ -28,57 +28,23 @@ static const sqt_error no_error; /* code SQT_OK */
 
 int sqt_bg_symbol_ok(const char *s)
 {
-    size_t i, n;
-    if (s == NULL || (n = strlen(s)) == 0 || n >= SQT_SYMBOL_MAX)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
-            return 0;
-    return 1;
-}
-
-static int id_char_ok(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return sqt_kit_symbol_ok(s);
 }
 
 /* [A-Za-z0-9_-]{1,50}: the characters live use shows work (bitget.md 7) */
 int sqt_bg_client_id_ok(const char *s)
 {
-    size_t i, n;
-    if (s == NULL)
-        return 0;
-    n = strnlen(s, SQT_CLIENT_ID_MAX);
-    if (n == 0 || n > SQT_BG_CLIENT_ID_LIMIT)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!id_char_ok(s[i]))
-            return 0;
-    return 1;
+    return sqt_kit_id_ok(s, SQT_BG_CLIENT_ID_LIMIT, "_-");
 }
 
 static int order_id_ok(const char *s)
 {
-    size_t i, n;
-    if (s == NULL)
-        return 0;
-    n = strnlen(s, SQT_ORDER_ID_MAX);
-    if (n == 0 || n > 24)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
+    return sqt_kit_digits_ok(s, 24);
 }
 
 static int usable(sqt_exchange *ex, int have_cb)
 {
-    if (!have_cb)
-        return SQT_EINVAL;
-    if (ex->closing)
-        return SQT_ESTATE;
-    return SQT_OK;
+    return sqt_kit_op_usable(ex->kit.closing, have_cb);
 }
 
 /* productType + symbol (+ marginCoin), the prefix of most queries */
@@ -92,7 +58,7 @@ static void base_query(const sqt_exchange *ex, sqt_kit_query *q, int with_coin)
 }
 
 /* GET path?q; q is freed. */
-static int get(sqt_exchange *ex, const char *path, sqt_kit_query *q, int auth, bg_done_fn done,
+static int get(sqt_exchange *ex, const char *path, sqt_kit_query *q, int auth, sqt_kit_answer_fn done,
                void *ctx)
 {
     int rc = q->err;
@@ -104,7 +70,7 @@ static int get(sqt_exchange *ex, const char *path, sqt_kit_query *q, int auth, b
 
 /* POST path with the JSON object (consumed), compact and in insertion order: the text
  * signed is the text sent. */
-static int post(sqt_exchange *ex, const char *path, json_t *body, bg_done_fn done, void *ctx)
+static int post(sqt_exchange *ex, const char *path, json_t *body, sqt_kit_answer_fn done, void *ctx)
 {
     char *text = body != NULL ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     int rc;
@@ -143,42 +109,32 @@ static json_t *base_body(const sqt_exchange *ex, int with_mode)
  * symbol info
  * ---------------------------------------------------------------------------------- */
 
-typedef struct info_ctx {
-    sqt_symbol_info_cb cb;
-    void *ud;
-} info_ctx;
-
-static void info_done(bg_req *r, const bg_resp *res)
+/* The kit delivers; this keeps the rules for formatting orders. */
+static int info_parse(void *owner, const char *body, size_t len, sqt_symbol_info *out,
+                      sqt_error *e)
 {
-    info_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
-    sqt_error e = res->err;
-    sqt_symbol_info info;
-    if (e.code == SQT_OK &&
-        sqt_bg_parse_contract(res->body, res->len, ex->symbol, &info, &e) == SQT_OK) {
-        ex->info = info;
-        ex->have_info = 1;
-        c->cb(c->ud, &no_error, &ex->info);
-    } else {
-        c->cb(c->ud, &e, NULL);
-    }
-    free(c);
+    sqt_exchange *ex = owner;
+    int rc = sqt_bg_parse_contract(body, len, ex->symbol, out, e);
+    if (rc != SQT_OK)
+        return rc;
+    ex->info = *out;
+    ex->have_info = 1;
+    return SQT_OK;
 }
 
 int sqt_bg_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
 {
+    sqt_kit_rest_req rq;
     sqt_kit_query q;
-    info_ctx *c;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
-    if ((c = calloc(1, sizeof(*c))) == NULL)
-        return SQT_ENOMEM;
-    c->cb = cb;
-    c->ud = ud;
     base_query(ex, &q, 0);
-    if ((rc = get(ex, P_CONTRACTS, &q, 0, info_done, c)) != SQT_OK)
-        free(c);
+    rc = q.err;
+    rq = sqt_kit_rest_req_of("GET", P_CONTRACTS, sqt_kit_query_str(&q), NULL, SQT_KIT_AUTH_NONE);
+    if (rc == SQT_OK)
+        rc = sqt_kit_info_fetch(&ex->kit.rest, &rq, info_parse, cb, ud);
+    sqt_kit_query_free(&q);
     return rc;
 }
 
@@ -205,10 +161,10 @@ static list_ctx *list_new(sqt_account_cb acb, sqt_positions_cb pcb, sqt_orders_c
     return c;
 }
 
-static void account_done(bg_req *r, const bg_resp *res)
+static void account_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     list_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bg_ex(r);
     sqt_error e = res->err;
     sqt_bg_acct a;
     if (e.code == SQT_OK && sqt_bg_parse_account(res->body, res->len, &a, &e) == SQT_OK) {
@@ -248,10 +204,10 @@ int sqt_bg_account(sqt_exchange *ex, sqt_account_cb cb, void *ud)
     return rc;
 }
 
-static void positions_done(bg_req *r, const bg_resp *res)
+static void positions_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     list_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bg_ex(r);
     sqt_error e = res->err;
     sqt_position pos[4];
     size_t n = 0, i;
@@ -311,10 +267,10 @@ static void pager_end(pager *p, const sqt_error *e)
     free(p);
 }
 
-static void pager_done(bg_req *r, const bg_resp *res)
+static void pager_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     pager *p = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bg_ex(r);
     sqt_error e = res->err;
     char end[SQT_ORDER_ID_MAX];
     size_t raw = 0;
@@ -337,7 +293,7 @@ static void pager_done(bg_req *r, const bg_resp *res)
         return;
     }
     memcpy(p->cursor, end, sizeof(p->cursor));
-    if (ex->closing)
+    if (ex->kit.closing)
         rc = SQT_ECANCELLED;
     else
         rc = pager_send(ex, p);
@@ -380,10 +336,10 @@ int sqt_bg_open_orders(sqt_exchange *ex, sqt_orders_cb cb, void *ud)
     return pager_start(ex, cb, NULL, ud);
 }
 
-static void detail_done(bg_req *r, const bg_resp *res)
+static void detail_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     list_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
+    sqt_exchange *ex = bg_ex(r);
     sqt_error e = res->err;
     sqt_order o;
     if (e.code == SQT_OK && sqt_bg_parse_detail(res->body, res->len, 0, &o, &e) == SQT_OK) {
@@ -431,16 +387,6 @@ int sqt_bg_query_order(sqt_exchange *ex, const char *client_id, const char *orde
 /* ------------------------------------------------------------------------------------
  * place: one order through place-order, more through batch-place-order (<= 50)
  * ---------------------------------------------------------------------------------- */
-
-typedef struct place_ctx {
-    sqt_place_cb cb;
-    void *ud;
-    size_t n;
-    sqt_place_result res[SQT_BG_MAX_BATCH];
-    size_t sent[SQT_BG_MAX_BATCH]; /* request index of each order sent, in order */
-    size_t n_sent;
-    sqt_order_req reqs[SQT_BG_MAX_BATCH]; /* the orders sent, in order */
-} place_ctx;
 
 /* The order's JSON fields (the batch item; the single order adds the base fields). */
 static int place_fields(sqt_exchange *ex, const sqt_order_req *q, json_t *o, sqt_error *e)
@@ -495,61 +441,47 @@ static void accepted(sqt_exchange *ex, const sqt_order_req *q, const char *order
     o->reduce_only = q->reduce_only != 0;
     o->price = q->price;
     o->qty = q->qty;
-    o->update_time_ms = sqt_bg_server_now(ex);
+    o->update_time_ms = sqt_kit_rest_server_now(&ex->kit.rest);
 }
 
-static void place_done(bg_req *r, const bg_resp *res)
+/* Bitget answers an accepted order with its ids only: the order is the one sent. */
+static int place_one(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+                     sqt_order *out, sqt_error *e)
 {
-    place_ctx *c = r->ctx;
-    sqt_exchange *ex = r->ex;
-    const char *cids[SQT_BG_MAX_BATCH];
-    sqt_bg_item items[SQT_BG_MAX_BATCH];
     char oid[SQT_ORDER_ID_MAX];
-    sqt_error perr;
-    int status = SQT_OK;
-    size_t k;
-    if (res->err.code != SQT_OK) {
-        if (c->n_sent == 1 && sqt_kit_item_level(&res->err)) {
-            c->res[c->sent[0]].err = res->err;
-        } else {
-            status = res->err.code;
-            for (k = 0; k < c->n_sent; k++)
-                c->res[c->sent[k]].err = res->err;
-        }
-    } else if (c->n_sent == 1) {
-        sqt_place_result *pr = &c->res[c->sent[0]];
-        if (sqt_bg_parse_ack(res->body, res->len, oid, sizeof(oid), &perr) != SQT_OK)
-            sqt_kit_unreadable(&pr->err, &perr);
-        else
-            accepted(ex, &c->reqs[0], oid, &pr->order);
-    } else {
-        for (k = 0; k < c->n_sent; k++)
-            cids[k] = c->reqs[k].client_id;
-        if (sqt_bg_parse_batch(res->body, res->len, cids, NULL, c->n_sent, items, &perr) !=
-            SQT_OK) {
-            status = SQT_EUNKNOWN_STATUS;
-            for (k = 0; k < c->n_sent; k++)
-                sqt_kit_unreadable(&c->res[c->sent[k]].err, &perr);
-        } else {
-            for (k = 0; k < c->n_sent; k++) {
-                sqt_place_result *pr = &c->res[c->sent[k]];
-                if (items[k].err.code == SQT_EPROTO)
-                    sqt_kit_unreadable(&pr->err, &items[k].err);
-                else
-                    pr->err = items[k].err;
-                if (pr->err.code == SQT_OK)
-                    accepted(ex, &c->reqs[k], items[k].order_id, &pr->order);
-            }
-        }
-    }
-    c->cb(c->ud, status, c->res, c->n);
-    free(c);
+    int rc = sqt_bg_parse_ack(body, len, oid, sizeof(oid), e);
+    if (rc == SQT_OK)
+        accepted(owner, &p->reqs[0], oid, out);
+    return rc;
 }
+
+static int place_batch(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+                       sqt_kit_item *items, sqt_error *e)
+{
+    const char *cids[SQT_BG_MAX_BATCH];
+    sqt_bg_item got[SQT_BG_MAX_BATCH];
+    size_t k;
+    int rc;
+    if (p->n_sent > SQT_BG_MAX_BATCH)
+        return sqt_kit_fail(e, SQT_EINVAL, "batch larger than %d", SQT_BG_MAX_BATCH);
+    for (k = 0; k < p->n_sent; k++)
+        cids[k] = p->reqs[k].client_id;
+    if ((rc = sqt_bg_parse_batch(body, len, cids, NULL, p->n_sent, got, e)) != SQT_OK)
+        return rc;
+    for (k = 0; k < p->n_sent; k++) {
+        items[k].err = got[k].err;
+        if (got[k].err.code == SQT_OK)
+            accepted(owner, &p->reqs[k], got[k].order_id, &items[k].order);
+    }
+    return SQT_OK;
+}
+
+static const sqt_kit_placing_parse place_parse = {place_one, place_batch};
 
 int sqt_bg_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
                         void *ud)
 {
-    place_ctx *c;
+    sqt_kit_placing *c;
     json_t *body, *list = NULL, *item;
     size_t i;
     int rc, first_err = SQT_OK;
@@ -561,33 +493,22 @@ int sqt_bg_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
         return SQT_ESTATE; /* tick and size multiplier format the order */
     if ((body = base_body(ex, 1)) == NULL)
         return SQT_ENOMEM;
-    c = calloc(1, sizeof(*c));
+    c = sqt_kit_placing_new(reqs, n, &place_parse, cb, ud);
     if (c == NULL || (n > 1 && (list = json_array()) == NULL))
         goto nomem;
-    c->cb = cb;
-    c->ud = ud;
-    c->n = n;
     for (i = 0; i < n; i++) {
-        sqt_place_result *pr = &c->res[i];
-        snprintf(pr->client_id, sizeof(pr->client_id), "%.*s", SQT_CLIENT_ID_MAX - 1,
-                 reqs[i].client_id);
-        pr->order.struct_size = sizeof(pr->order);
         item = n == 1 ? body : json_object();
         if (item == NULL)
             goto nomem;
-        if (place_fields(ex, &reqs[i], item, &pr->err) != SQT_OK) {
+        if (place_fields(ex, &reqs[i], item, &c->res[i].err) != SQT_OK) {
             if (n > 1)
                 json_decref(item);
-            if (first_err == SQT_OK)
-                first_err = pr->err.code;
-            sqt_bg_logf(ex, SQT_LOG_WARN, "order %s not sent: %s", pr->client_id,
-                        pr->err.message);
+            sqt_kit_placing_refuse(c, &ex->kit, i, &first_err);
             continue;
         }
         if (n > 1 && json_array_append_new(list, item) != 0)
             goto nomem;
-        c->reqs[c->n_sent] = reqs[i];
-        c->sent[c->n_sent++] = i;
+        sqt_kit_placing_send(c, i, &reqs[i]);
     }
     if (c->n_sent == 0) { /* nothing valid: refuse the whole call now */
         json_decref(body);
@@ -596,13 +517,13 @@ int sqt_bg_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
         return first_err;
     }
     if (n == 1) {
-        rc = post(ex, P_PLACE, body, place_done, c);
+        rc = post(ex, P_PLACE, body, sqt_kit_placing_done, c);
     } else {
         if (json_object_set_new(body, "orderList", list) != 0) {
             list = NULL;
             goto nomem;
         }
-        rc = post(ex, P_BATCH_PLACE, body, place_done, c);
+        rc = post(ex, P_BATCH_PLACE, body, sqt_kit_placing_done, c);
     }
     if (rc != SQT_OK)
         free(c);
@@ -629,7 +550,7 @@ typedef struct cancel_ctx {
 
 /* Fill res[0..n) from the answer; 1 when the exchange judged the items. */
 static int cancel_fill(sqt_cancel_result *res, size_t n, const int *by_client,
-                       const bg_resp *resp)
+                       const sqt_kit_answer *resp)
 {
     const char *cids[SQT_BG_MAX_BATCH] = {NULL}, *oids[SQT_BG_MAX_BATCH] = {NULL};
     sqt_bg_item items[SQT_BG_MAX_BATCH];
@@ -674,7 +595,7 @@ static int cancel_fill(sqt_cancel_result *res, size_t n, const int *by_client,
 
 /* POST the cancel of res[0..n): by client id where by_client[i], else by order id. */
 static int cancel_send(sqt_exchange *ex, const sqt_cancel_result *res, const int *by_client,
-                       size_t n, bg_done_fn done, void *ctx)
+                       size_t n, sqt_kit_answer_fn done, void *ctx)
 {
     json_t *body = base_body(ex, 0), *list = NULL, *o;
     size_t i;
@@ -699,7 +620,7 @@ static int cancel_send(sqt_exchange *ex, const sqt_cancel_result *res, const int
     return post(ex, n == 1 ? P_CANCEL : P_BATCH_CANCEL, body, done, ctx);
 }
 
-static void cancel_done(bg_req *r, const bg_resp *res)
+static void cancel_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     cancel_ctx *c = r->ctx;
     int judged = cancel_fill(c->res, c->n, c->by_client, res);
@@ -722,12 +643,9 @@ int sqt_bg_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
     c->cb = cb;
     c->ud = ud;
     c->n = n;
+    sqt_kit_cancel_results(c->res, reqs, n);
     for (i = 0; i < n; i++) {
         sqt_cancel_result *cr = &c->res[i];
-        snprintf(cr->client_id, sizeof(cr->client_id), "%.*s", SQT_CLIENT_ID_MAX - 1,
-                 reqs[i].client_id);
-        snprintf(cr->order_id, sizeof(cr->order_id), "%.*s", SQT_ORDER_ID_MAX - 1,
-                 reqs[i].order_id);
         if (sqt_bg_client_id_ok(cr->client_id))
             c->by_client[i] = 1;
         else if (!order_id_ok(cr->order_id)) {
@@ -750,7 +668,7 @@ static const int all_by_client[SQT_BG_MAX_BATCH] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 
-static void own_batch_done(bg_req *r, const bg_resp *res)
+static void own_batch_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
     sqt_kit_own *o = r->ctx;
     size_t n;
@@ -766,26 +684,17 @@ static int own_send_batch(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, 
     return cancel_send(plugin, res, all_by_client, n, own_batch_done, o);
 }
 
-static int own_closing(void *plugin)
-{
-    return ((sqt_exchange *)plugin)->closing;
-}
-
-static const sqt_kit_own_ops own_ops = {own_send_batch, own_closing};
+static const sqt_kit_own_ops own_ops = {own_send_batch, NULL};
 
 int sqt_bg_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud)
 {
     sqt_kit_own *o;
-    size_t i, n;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
     /* an empty prefix would match everyone's orders */
-    if (prefix == NULL || (n = strlen(prefix)) == 0 || n > SQT_BG_CLIENT_ID_LIMIT)
+    if (!sqt_bg_client_id_ok(prefix))
         return SQT_EINVAL;
-    for (i = 0; i < n; i++)
-        if (!id_char_ok(prefix[i]))
-            return SQT_EINVAL;
     if ((o = sqt_kit_own_new(&own_ops, ex, prefix, 0, SQT_BG_MAX_BATCH, cb, ud)) == NULL)
         return SQT_ENOMEM;
     if ((rc = pager_start(ex, NULL, o, ud)) != SQT_OK)
@@ -797,52 +706,27 @@ int sqt_bg_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
  * historical klines
  * ---------------------------------------------------------------------------------- */
 
-typedef struct klines_ctx {
-    sqt_klines_cb cb;
-    void *ud;
-    char symbol[SQT_SYMBOL_MAX];
-    char interval[SQT_INTERVAL_MAX];
-} klines_ctx;
-
-static void klines_done(bg_req *r, const bg_resp *res)
-{
-    klines_ctx *c = r->ctx;
-    sqt_error e = res->err;
-    sqt_kline *k = NULL;
-    size_t n = 0;
-    if (e.code == SQT_OK &&
-        sqt_bg_parse_candles(res->body, res->len, c->symbol, c->interval,
-                             sqt_bg_server_now(r->ex), &k, &n, &e) == SQT_OK)
-        c->cb(c->ud, &no_error, k, n);
-    else
-        c->cb(c->ud, &e, NULL, 0);
-    free(k);
-    free(c);
-}
-
 int sqt_bg_klines(sqt_exchange *ex, const char *symbol, const char *interval, int limit,
                   sqt_klines_cb cb, void *ud)
 {
+    sqt_kit_rest_req rq;
     sqt_kit_query q;
-    klines_ctx *c;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
     if (!sqt_bg_symbol_ok(symbol) || sqt_bg_granularity(interval) == NULL || limit < 1 ||
         limit > 1000)
         return SQT_EINVAL;
-    if ((c = calloc(1, sizeof(*c))) == NULL)
-        return SQT_ENOMEM;
-    c->cb = cb;
-    c->ud = ud;
-    snprintf(c->symbol, sizeof(c->symbol), "%s", symbol);
-    snprintf(c->interval, sizeof(c->interval), "%s", interval);
     sqt_kit_query_init(&q);
     sqt_kit_query_add(&q, "symbol", symbol);
     sqt_kit_query_add(&q, "productType", ex->product_type);
     sqt_kit_query_add(&q, "granularity", sqt_bg_granularity(interval));
     sqt_kit_query_add_int(&q, "limit", limit);
-    if ((rc = get(ex, P_CANDLES, &q, 0, klines_done, c)) != SQT_OK)
-        free(c);
+    rc = q.err;
+    rq = sqt_kit_rest_req_of("GET", P_CANDLES, sqt_kit_query_str(&q), NULL, SQT_KIT_AUTH_NONE);
+    if (rc == SQT_OK)
+        rc = sqt_kit_klines_fetch(&ex->kit.rest, &rq, symbol, interval, sqt_bg_parse_candles, cb,
+                                  ud);
+    sqt_kit_query_free(&q);
     return rc;
 }

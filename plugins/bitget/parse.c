@@ -942,7 +942,7 @@ out:
  * baseVolume / fillPrice / fillFee, the cumulative fee in feeDetail. */
 static int push_order(json_t *d, const char *path, size_t strip, sqt_order *o, sqt_error *e)
 {
-    const char *sym, *oid, *cid, *st, *side, *force, *ro, *coin, *reason;
+    const char *sym, *oid, *cid, *st, *side, *force, *ro, *coin, *reason, *quote;
     sqt_dec fill_fee, fill_px;
     int64_t ctime, utime;
     json_t *fd;
@@ -998,24 +998,33 @@ static int push_order(json_t *d, const char *path, size_t strip, sqt_order *o, s
     } else {
         o->last_fill_qty = sqt_dec_make(0, 0);
     }
-    /* feeDetail: the cumulative fee per coin; one coin -> the order's total fee */
+    /* feeDetail: the order's cumulative fee per coin. Its total is the order's fee only
+     * when every paid part is in the quote (margin) coin; with a discount coin in it the
+     * fill's own record (fillFee, fillFeeCoin) is all there is (sqt_kit_fees). */
     fd = json_object_get(d, "feeDetail");
-    if (json_is_array(fd) && json_array_size(fd) == 1) {
-        json_t *f = json_array_get(fd, 0);
-        const char *fc;
-        sqt_dec total;
-        if (!json_is_object(f))
-            return sqt_kit_fail(e, SQT_EPROTO, "%s: feeDetail[0] is not an object", path);
-        if (sqt_kit_json_str(f, "feeCoin", &fc, path, e) ||
-            sqt_kit_json_dec(f, "fee", &total, path, e))
+    if (json_is_array(fd) && json_array_size(fd) > 0) {
+        sqt_kit_fees fees;
+        json_t *f;
+        size_t i;
+        if (sqt_kit_json_opt_str(d, "marginCoin", &quote, "", path, e))
             return e->code;
-        if (o->fee_asset[0] == '\0' &&
-            sqt_kit_json_copy(o->fee_asset, sizeof(o->fee_asset), fc, "feeCoin", path, e))
-            return e->code;
-        if (strcmp(fc, o->fee_asset) == 0) {
-            o->cum_fee = dec_neg(total);
-            o->has_cum_fee = 1;
+        if (quote[0] == '\0') /* not named: the fill's coin, else the first part's */
+            quote = o->fee_asset[0] != '\0' ? o->fee_asset : NULL;
+        sqt_kit_fees_init(&fees, quote);
+        json_array_foreach(fd, i, f) {
+            const char *fc;
+            sqt_dec total;
+            if (!json_is_object(f))
+                return sqt_kit_fail(e, SQT_EPROTO, "%s: feeDetail[%zu] is not an object", path,
+                                    i);
+            if (sqt_kit_json_str(f, "feeCoin", &fc, path, e) ||
+                sqt_kit_json_dec(f, "fee", &total, path, e))
+                return e->code;
+            if (fees.quote[0] == '\0')
+                snprintf(fees.quote, sizeof(fees.quote), "%s", fc);
+            sqt_kit_fees_add(&fees, fc, dec_neg(total)); /* negative = paid on Bitget */
         }
+        sqt_kit_fees_apply(&fees, o);
     }
     /* a post-only order the exchange cancelled instead of letting it take (bitget.md
      * 3.5, 5): nothing filled, and the reason names post only */

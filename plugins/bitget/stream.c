@@ -49,14 +49,7 @@ static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
 
 static int send_json(bg_conn *c, json_t *msg)
 {
-    sqt_exchange *ex = c->ex;
-    char *text = msg != NULL ? json_dumps(msg, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    int rc = SQT_ENOMEM;
-    if (text != NULL)
-        rc = ex->api->ws_send(ex->host, c->k.ws, text, strlen(text), 0);
-    free(text);
-    json_decref(msg);
-    return rc;
+    return sqt_kit_conn_send_json(&c->k, msg);
 }
 
 static json_t *sub_arg(const sqt_exchange *ex, const char *channel, const char *inst)
@@ -107,15 +100,15 @@ static int login(bg_conn *c)
     char ts[24], sig[SQT_BG_SIG_LEN + 1];
     json_t *msg, *arg, *args;
     int rc;
-    snprintf(ts, sizeof(ts), "%lld", (long long)(sqt_bg_server_now(ex) / 1000));
-    if ((rc = sqt_bg_sign_login(ex->secret, ts, sig)) != SQT_OK)
+    snprintf(ts, sizeof(ts), "%lld", (long long)(sqt_kit_rest_server_now(&ex->kit.rest) / 1000));
+    if ((rc = sqt_bg_sign_login(ex->kit.secret, ts, sig)) != SQT_OK)
         return rc;
     msg = json_object();
     args = json_array();
     arg = json_object();
     if (msg == NULL || args == NULL || arg == NULL ||
-        json_object_set_new(arg, "apiKey", json_string(ex->api_key)) ||
-        json_object_set_new(arg, "passphrase", json_string(ex->passphrase)) ||
+        json_object_set_new(arg, "apiKey", json_string(ex->kit.api_key)) ||
+        json_object_set_new(arg, "passphrase", json_string(ex->kit.passphrase)) ||
         json_object_set_new(arg, "timestamp", json_string(ts)) ||
         json_object_set_new(arg, "sign", json_string(sig)) || json_array_append(args, arg) ||
         json_object_set_new(msg, "op", json_string("login")) ||
@@ -156,7 +149,7 @@ static void kline_push(sqt_exchange *ex, const char *data, size_t len)
         warn_bad(ex, "kline stream", e.message);
         return;
     }
-    for (i = 0; i < n && !ex->closing; i++) {
+    for (i = 0; i < n && !ex->kit.closing; i++) {
         for (s = 0; s < ex->kline_n; s++)
             if (strcmp(rows[i].symbol, ex->kline_symbols[s]) == 0)
                 break;
@@ -167,13 +160,13 @@ static void kline_push(sqt_exchange *ex, const char *data, size_t len)
         if (ex->kline_have[s] && rows[i].open_time_ms > ex->kline_last[s].open_time_ms) {
             sqt_kline done = ex->kline_last[s];
             done.closed = 1; /* a later candle began: this one is final */
-            ex->kline_sink.on_kline(ex->kline_sink.ud, &done);
-            if (ex->closing)
+            ex->kit.sinks.kline.on_kline(ex->kit.sinks.kline.ud, &done);
+            if (ex->kit.closing)
                 return;
         }
         ex->kline_last[s] = rows[i];
         ex->kline_have[s] = 1;
-        ex->kline_sink.on_kline(ex->kline_sink.ud, &rows[i]);
+        ex->kit.sinks.kline.on_kline(ex->kit.sinks.kline.ud, &rows[i]);
     }
 }
 
@@ -186,7 +179,7 @@ static void on_push(bg_conn *c, const sqt_bg_ws_msg *m, const char *data, size_t
         if (sqt_bg_parse_ticker(data, len, &t, &e) != SQT_OK)
             warn_bad(ex, "price stream", e.message);
         else if (strcmp(t.symbol, ex->symbol) == 0)
-            ex->price_sink.on_price(ex->price_sink.ud, &t);
+            ex->kit.sinks.price.on_price(ex->kit.sinks.price.ud, &t);
     } else if (m->kind == SQT_BG_WS_CANDLE && c->k.kind == BG_CONN_KLINE) {
         kline_push(ex, data, len);
     } else if (m->kind == SQT_BG_WS_ORDERS && c->k.kind == BG_CONN_USER) {
@@ -196,9 +189,9 @@ static void on_push(bg_conn *c, const sqt_bg_ws_msg *m, const char *data, size_t
             warn_bad(ex, "order stream", e.message);
             return;
         }
-        for (i = 0; i < n && !ex->closing; i++)
+        for (i = 0; i < n && !ex->kit.closing; i++)
             if (strcmp(o[i].symbol, ex->symbol) == 0) /* instId default: every symbol */
-                ex->order_sink.on_order(ex->order_sink.ud, &o[i]);
+                ex->kit.sinks.order.on_order(ex->kit.sinks.order.ud, &o[i]);
     }
 }
 
@@ -214,7 +207,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     sqt_bg_ws_msg m;
     sqt_error e;
     int rc;
-    if (ex->closing)
+    if (ex->kit.closing)
         return;
     if (sqt_bg_parse_ws(data, len, &m, &e) != SQT_OK) {
         warn_bad(ex, conn_name(k->kind), e.message);
@@ -236,7 +229,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
             break;
         if (k->kind == BG_CONN_USER && c->downs > 0 && k->replaces == NULL) {
             c->downs = 0;
-            sqt_kit_conns_state(&ex->streams, BG_CONN_USER, SQT_STREAM_RESYNC, NULL);
+            sqt_kit_conns_state(&ex->kit.streams, BG_CONN_USER, SQT_STREAM_RESYNC, NULL);
         }
         sqt_kit_conn_up(k);
         break;
@@ -266,15 +259,7 @@ static void hook_on_down(void *owner, sqt_kit_conn *k)
 
 static void hook_on_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
 {
-    sqt_exchange *ex = owner;
-    if (ex->closing)
-        return;
-    if (kind == BG_CONN_PRICE && ex->price_sink.on_state != NULL)
-        ex->price_sink.on_state(ex->price_sink.ud, st, err);
-    else if (kind == BG_CONN_KLINE && ex->kline_sink.on_state != NULL)
-        ex->kline_sink.on_state(ex->kline_sink.ud, st, err);
-    else if (kind == BG_CONN_USER && ex->order_sink.on_state != NULL)
-        ex->order_sink.on_state(ex->order_sink.ud, st, err);
+    sqt_kit_plugin_stream_state(&((sqt_exchange *)owner)->kit, kind, st, err);
 }
 
 static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
@@ -284,33 +269,24 @@ static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
     return SQT_OK;
 }
 
-static void hook_on_gone(void *owner)
-{
-    sqt_bg_check_drained(owner);
-}
-
-static void hook_log(void *owner, int level, const char *msg)
-{
-    sqt_bg_logf(owner, level, "%s", msg);
-}
-
 static const sqt_kit_conn_hooks conn_hooks = {
-    sizeof(bg_conn), hook_on_open, hook_on_message, hook_on_down, hook_on_state, NULL,
-    hook_dup,        NULL,         hook_on_gone,    conn_name,    hook_log};
+    sizeof(bg_conn), hook_on_open, hook_on_message,           hook_on_down, hook_on_state,
+    NULL,            hook_dup,     NULL,                      sqt_kit_plugin_hook_check,
+    conn_name,       sqt_kit_plugin_hook_log};
 
 void sqt_bg_streams_init(sqt_exchange *ex)
 {
-    sqt_kit_conns_init(&ex->streams, ex->api, ex->host, &conn_hooks, ex, BG_CONN_MAX_AGE_MS,
+    sqt_kit_conns_init(&ex->kit.streams, ex->kit.api, ex->kit.host, &conn_hooks, ex, BG_CONN_MAX_AGE_MS,
                        BG_CONN_SWITCH_MS, BG_CONN_SWITCH_RETRY_MS);
-    ex->streams.overlap_ms[BG_CONN_USER] = BG_CONN_OVERLAP_MS;
-    ex->streams.app_ping_text = "ping";
-    ex->streams.app_ping_ms = BG_PING_MS;
+    ex->kit.streams.overlap_ms[BG_CONN_USER] = BG_CONN_OVERLAP_MS;
+    ex->kit.streams.app_ping_text = "ping";
+    ex->kit.streams.app_ping_ms = BG_PING_MS;
 }
 
 static int conn_open(sqt_exchange *ex, int kind, const char *url)
 {
     sqt_kit_conn *k;
-    int rc = sqt_kit_conn_open(&ex->streams, kind, url, BG_STALE_MS, &k);
+    int rc = sqt_kit_conn_open(&ex->kit.streams, kind, url, BG_STALE_MS, &k);
     if (rc == SQT_OK)
         conn_of(k)->ex = ex;
     return rc;
@@ -323,13 +299,10 @@ static int conn_open(sqt_exchange *ex, int kind, const char *url)
 int sqt_bg_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
 {
     int rc;
-    if (sink == NULL || sink->on_price == NULL)
-        return SQT_EINVAL;
-    if (ex->closing || ex->price_on)
-        return SQT_ESTATE;
-    ex->price_sink = *sink;
+    if ((rc = sqt_kit_plugin_take_price(&ex->kit, sink)) != SQT_OK)
+        return rc;
     if ((rc = conn_open(ex, BG_CONN_PRICE, ex->ws_public)) == SQT_OK)
-        ex->price_on = 1;
+        ex->kit.sinks.price_on = 1;
     return rc;
 }
 
@@ -338,43 +311,29 @@ int sqt_bg_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
 {
     size_t i;
     int rc;
-    if (sink == NULL || sink->on_kline == NULL || symbols == NULL || n == 0 ||
+    if (symbols == NULL || n == 0 ||
         n > BG_KLINE_SYMBOLS_MAX || sqt_bg_granularity(interval) == NULL)
         return SQT_EINVAL;
     for (i = 0; i < n; i++)
         if (!sqt_bg_symbol_ok(symbols[i]))
             return SQT_EINVAL;
-    if (ex->closing || ex->kline_on)
-        return SQT_ESTATE;
+    if ((rc = sqt_kit_plugin_take_klines(&ex->kit, sink)) != SQT_OK)
+        return rc;
     for (i = 0; i < n; i++)
         snprintf(ex->kline_symbols[i], sizeof(ex->kline_symbols[i]), "%s", symbols[i]);
     ex->kline_n = n;
     snprintf(ex->kline_interval, sizeof(ex->kline_interval), "%s", interval);
-    ex->kline_sink = *sink;
     if ((rc = conn_open(ex, BG_CONN_KLINE, ex->ws_public)) == SQT_OK)
-        ex->kline_on = 1;
+        ex->kit.sinks.kline_on = 1;
     return rc;
 }
 
 int sqt_bg_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
 {
     int rc;
-    if (sink == NULL || sink->on_order == NULL)
-        return SQT_EINVAL;
-    if (ex->closing || ex->user_on)
-        return SQT_ESTATE;
-    ex->order_sink = *sink;
+    if ((rc = sqt_kit_plugin_take_orders(&ex->kit, sink)) != SQT_OK)
+        return rc;
     if ((rc = conn_open(ex, BG_CONN_USER, ex->ws_private)) == SQT_OK)
-        ex->user_on = 1;
+        ex->kit.sinks.order_on = 1;
     return rc;
-}
-
-void sqt_bg_streams_close_all(sqt_exchange *ex)
-{
-    sqt_kit_conns_close_all(&ex->streams);
-}
-
-void sqt_bg_streams_free_all(sqt_exchange *ex)
-{
-    sqt_kit_conns_free_all(&ex->streams);
 }

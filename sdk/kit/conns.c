@@ -401,3 +401,14 @@ void sqt_kit_conns_free_all(sqt_kit_conns *s)
         conn_free(c);
     }
 }
+
+int sqt_kit_conn_send_json(sqt_kit_conn *c, json_t *msg)
+{
+    char *text = msg != NULL ? json_dumps(msg, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    int rc = SQT_ENOMEM;
+    if (text != NULL)
+        rc = c->set->api->ws_send(c->set->host, c->ws, text, strlen(text), 0);
+    free(text);
+    json_decref(msg);
+    return rc;
+}

@@ -73,7 +73,8 @@ static void own_next(sqt_kit_own *o)
         own_end(o);
         return;
     }
-    if (o->ops->closing != NULL && o->ops->closing(o->plugin)) {
+    if (o->ops->closing != NULL ? o->ops->closing(o->plugin)
+                                : ((const sqt_kit_plugin *)o->plugin)->closing) {
         own_abort(o, SQT_ECANCELLED);
         return;
     }

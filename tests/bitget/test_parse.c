@@ -1,6 +1,7 @@
 /* Bitget parsers: every answer and push type of the spec, every error class, and
  * robustness: every truncation and thousands of byte mutations of every sample give
  * an error or a valid result, never a crash (ASan/UBSan in the sanitizer build). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -342,6 +343,73 @@ static void test_ws_ticker_candle(void)
     SQT_ASSERT_INT_EQ(k[0].close_time_ms, INT64_C(1765101299999));
 }
 
+/* A fill whose fee is charged in several coins (a BGB discount): the order's cumulative
+ * fee is kept only when all of it is in the quote coin; otherwise cum_fee stays unset
+ * and the fill's own record (fillFee in fillFeeCoin) is what the host books. */
+/* An orders push with this fill's fee and the order's feeDetail parts. */
+static int fee_push(const char *fill_fee, const char *fill_coin, const char *detail,
+                    sqt_order *o, sqt_error *e)
+{
+    char msg[1024];
+    size_t n;
+    snprintf(msg, sizeof(msg),
+             "{\"arg\":{\"channel\":\"orders\"},\"data\":[{\"instId\":\"ETHUSDT\",\"orderId\":\"9\","
+             "\"clientOid\":\"g1\",\"status\":\"partially_filled\",\"side\":\"buy\","
+             "\"price\":\"3000\",\"size\":\"0.01\",\"accBaseVolume\":\"0.008\","
+             "\"baseVolume\":\"0.004\",\"fillPrice\":\"3000\",\"fillFee\":\"%s\","
+             "\"fillFeeCoin\":\"%s\",\"feeDetail\":%s,\"marginCoin\":\"USDT\"}]}",
+             fill_fee, fill_coin, detail);
+    return sqt_bg_parse_order_push(msg, strlen(msg), 0, o, 1, &n, e);
+}
+
+static void test_ws_fee_coins(void)
+{
+    sqt_order o;
+    sqt_error e;
+    /* two parts, both USDT (e.g. per deduction kind): their sum is the order's fee */
+    SQT_ASSERT_INT_EQ(fee_push("-0.0024", "USDT",
+                               "[{\"feeCoin\":\"USDT\",\"fee\":\"-0.0024\"},"
+                               "{\"feeCoin\":\"USDT\",\"fee\":\"-0.00245\"}]", &o, &e),
+                      SQT_OK);
+    SQT_ASSERT_INT_EQ(o.has_cum_fee, 1);
+    assert_dec(o.cum_fee, 485, 5);
+    SQT_ASSERT_STR_EQ(o.fee_asset, "USDT");
+    /* a discount coin with nothing paid in it changes nothing */
+    SQT_ASSERT_INT_EQ(fee_push("-0.0024", "USDT",
+                               "[{\"feeCoin\":\"BGB\",\"fee\":\"0\"},"
+                               "{\"feeCoin\":\"USDT\",\"fee\":\"-0.0048\"}]", &o, &e),
+                      SQT_OK);
+    SQT_ASSERT_INT_EQ(o.has_cum_fee, 1);
+    assert_dec(o.cum_fee, 48, 4);
+    /* part of the order's fee paid in BGB: no cumulative figure, this fill's USDT fee
+     * is its own record */
+    SQT_ASSERT_INT_EQ(fee_push("-0.0024", "USDT",
+                               "[{\"feeCoin\":\"USDT\",\"fee\":\"-0.0024\"},"
+                               "{\"feeCoin\":\"BGB\",\"fee\":\"-0.0003\"}]", &o, &e),
+                      SQT_OK);
+    SQT_ASSERT_INT_EQ(o.has_cum_fee, 0);
+    assert_dec(o.fee, 24, 4);
+    SQT_ASSERT_STR_EQ(o.fee_asset, "USDT");
+    /* this fill charged in BGB: its record says BGB, no USDT total is claimed */
+    SQT_ASSERT_INT_EQ(fee_push("-0.0003", "BGB",
+                               "[{\"feeCoin\":\"USDT\",\"fee\":\"-0.0024\"},"
+                               "{\"feeCoin\":\"BGB\",\"fee\":\"-0.0003\"}]", &o, &e),
+                      SQT_OK);
+    SQT_ASSERT_INT_EQ(o.has_cum_fee, 0);
+    assert_dec(o.fee, 3, 4);
+    SQT_ASSERT_STR_EQ(o.fee_asset, "BGB");
+    /* all in BGB: still no USDT total (the coins have no exact rate) */
+    SQT_ASSERT_INT_EQ(fee_push("-0.0003", "BGB", "[{\"feeCoin\":\"BGB\",\"fee\":\"-0.0006\"}]",
+                               &o, &e),
+                      SQT_OK);
+    SQT_ASSERT_INT_EQ(o.has_cum_fee, 0);
+    /* a part that is not an object is refused with its index */
+    SQT_ASSERT_INT_EQ(fee_push("-0.0024", "USDT", "[{\"feeCoin\":\"USDT\",\"fee\":\"-0.0024\"},7]",
+                               &o, &e),
+                      SQT_EPROTO);
+    SQT_ASSERT_CONTAINS(e.message, "feeDetail[1]");
+}
+
 static void test_ws_orders(void)
 {
     sqt_order o[4];
@@ -496,6 +564,7 @@ int main(void)
         {"ws envelope", test_ws_envelope},
         {"ws ticker and candle", test_ws_ticker_candle},
         {"ws orders", test_ws_orders},
+        {"ws orders: a fee charged in several coins", test_ws_fee_coins},
         {"every truncation", test_truncations},
         {"byte mutations", test_mutations},
         {NULL, NULL}};

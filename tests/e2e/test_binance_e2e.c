@@ -394,6 +394,7 @@ typedef struct cfg_opts {
     int cancel_on_exit;
     int reconcile;             /* seconds */
     int window;                /* buy and sell window size; 0 = 4 */
+    int allow_hedge;           /* trading.allow_hedge_mode: true */
 } cfg_opts;
 
 /* The exchange's block: keys, and its URLs on the emulator's port. */
@@ -432,13 +433,14 @@ static int write_config(const char *path, int port, const cfg_opts *c, const cha
             "  min_order_value: 20\n  buy_window_size: %d\n  sell_window_size: %d\n"
             "  reconcile_interval: %d\n  order_cleanup_threshold: 50\n  cleanup_batch_size: 5\n"
             "  margin_lock_duration_seconds: 1\n  post_only_max_failures: 3\n"
+            "  allow_hedge_mode: %s\n"
             "system:\n  log_level: INFO\n  cancel_on_exit: %s\n  event_log: %s\n"
             "  state_dir: %s.state\n"
             "risk_control:\n  enabled: false\n"
             "timing:\n  websocket_reconnect_delay: 1\n  order_cleanup_interval: 60\n"
             "  order_retry_delay: 200\n  rate_limit_retry_delay: 1\n",
             c->window ? c->window : 4, c->window ? c->window : 4,
-            c->reconcile, c->cancel_on_exit ? "true" : "false", events, events);
+            c->reconcile, c->allow_hedge ? "true" : "false", c->cancel_on_exit ? "true" : "false", events, events);
     fclose(f);
     return chmod(path, 0600); /* it holds the (test) secrets */
 }
@@ -977,7 +979,7 @@ static const char *const grid_cycle_script[] = {
 static void run_grid_cycle(session *s)
 {
     emu e;
-    cfg_opts co = {"gc1", 1, 2, 0};
+    cfg_opts co = {"gc1", 1, 2, 0, 0};
     if (start_emu(s, &e) != 0)
         return;
     s->d[0].script = grid_cycle_script;
@@ -986,7 +988,7 @@ static void run_grid_cycle(session *s)
     s->emu_clean = emu_stop(&e) == 0;
 }
 
-static void check_grid_cycle(session *s)
+static void check_cycle(session *s, const char *prefix)
 {
     audit *a;
     size_t i;
@@ -999,14 +1001,52 @@ static void check_grid_cycle(session *s)
     check_run(s->name, &s->r[0], &s->d[0], 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s->st[0]);
     a = audit_load(s->events, 0);
-    check_agreement(a, s->st[0], "gc1-", &s->r[0], 1, s->name);
+    check_agreement(a, s->st[0], prefix, &s->r[0], 1, s->name);
     rts = check_pnl(a, s->name);
     CU_ASSERT_TRUE(rts >= 6); /* three, two, one */
     /* cancel on exit: nothing of ours stays open, every order ended once */
-    SQT_ASSERT_INT_EQ(our_open(s->st[0], "gc1-", NULL, NULL), 0);
+    SQT_ASSERT_INT_EQ(our_open(s->st[0], prefix, NULL, NULL), 0);
     for (i = 0; i < a->no; i++)
         if (a->o[i].placed)
             SQT_ASSERT_INT_EQ(a->o[i].ended, 1);
+}
+
+static void check_grid_cycle(session *s)
+{
+    check_cycle(s, "gc1-");
+}
+
+/* ---- 1b. the same cycle on an account in hedge (dual) position mode ------------------ */
+
+/* Bitget: the account is switched to hedge_mode before the host starts; with
+ * trading.allow_hedge_mode the plugin opens the long with buy/open and closes it with
+ * buy/close, and the books must agree exactly as in one-way mode. */
+static void run_hedge_cycle(session *s)
+{
+    emu e;
+    char why[400];
+    cfg_opts co = {"hg1", 1, 2, 0, 1};
+    if (start_emu(s, &e) != 0)
+        return;
+    if (emu_line(e.port, "position_mode {\"mode\":\"hedge\"}", why, sizeof why) != 0) {
+        fprintf(stderr, "    [%s] %s\n", s->name, why);
+        s->spawn_ok = 0;
+        emu_stop(&e);
+        return;
+    }
+    s->d[0].script = grid_cycle_script;
+    run_host("hedge-cycle", e.port, &co, s->events, 6.0, &s->d[0], &s->r[0]);
+    s->st[0] = emu_state(e.port);
+    s->emu_clean = emu_stop(&e) == 0;
+}
+
+static void check_hedge_cycle(session *s)
+{
+    const char *mode;
+    check_cycle(s, "hg1-");
+    mode = jstr(s->st[0], "position_mode");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mode);
+    SQT_ASSERT_STR_EQ(mode, "hedge_mode"); /* traded in hedge mode to the end */
 }
 
 /* ---- 2. restart mid-run ----------------------------------------------------------- */
@@ -1024,7 +1064,7 @@ static const char *const restart_run2[] = {
 static void run_restart(session *s)
 {
     emu e;
-    cfg_opts co = {"rs1", 0, 2, 0};
+    cfg_opts co = {"rs1", 0, 2, 0, 0};
     int i;
     if (start_emu(s, &e) != 0)
         return;
@@ -1115,7 +1155,7 @@ static void run_fault(session *s)
         "price 3001.00", "sleep 300", "price 2997.00", "sleep 150", "price 3001.00", NULL};
     size_t n = 0, i;
     emu e;
-    cfg_opts co = {"ft", 0, 1, 0};
+    cfg_opts co = {"ft", 0, 1, 0, 0};
 
     script[n++] = "start";
     script[n++] = "wait BUY 3";
@@ -1477,7 +1517,7 @@ static int soak_wanted(double *seconds, uint64_t *seed)
 static void run_soak(session *s)
 {
     const soak_plan *p = &g_soak;
-    cfg_opts co = {"rsk", 1, 10, 8}; /* the exploratory soak's windows and reconcile */
+    cfg_opts co = {"rsk", 1, 10, 8, 0}; /* the exploratory soak's windows and reconcile */
     emu e;
     int i;
     fprintf(stderr, "    [%s] seed %llu (SQT_E2E_SOAK_SEED), %.0f s, %d faults:", s->name,
@@ -1602,6 +1642,11 @@ static void test_grid_cycle(void)
     check_named("grid-cycle");
 }
 
+static void test_hedge_cycle(void)
+{
+    check_named("hedge-cycle");
+}
+
 static void test_restart(void)
 {
     check_named("restart");
@@ -1623,6 +1668,7 @@ int main(void)
 {
     static const sqt_test_case cases[] = {
         {"full grid cycle on manual prices", test_grid_cycle},
+        {"the grid cycle in hedge position mode (Bitget)", test_hedge_cycle},
         {"restart: open orders imported, never doubled", test_restart},
         {"faults: the engine agrees with the exchange afterwards", test_faults},
         {"random soak: random walk, random faults, then the same audit", test_soak},
@@ -1642,6 +1688,8 @@ int main(void)
         return EXIT_FAILURE;
     add_session("grid-cycle", run_grid_cycle, check_grid_cycle, NULL, 6.0);
     add_session("restart", run_restart, check_restart, NULL, 7.5);
+    if (EX_BITGET)
+        add_session("hedge-cycle", run_hedge_cycle, check_hedge_cycle, NULL, 6.0);
     for (fc = fault_cases; fc->tag != NULL; fc++)
         add_session(fc->tag, run_fault, check_fault, fc, fc->seconds);
     soak = soak_wanted(&soak_secs, &soak_seed);

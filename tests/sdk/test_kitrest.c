@@ -68,7 +68,7 @@ static int prepare(void *ud, const sqt_kit_call *c, int64_t server_ms, sqt_kit_w
     return w->query.err;
 }
 
-/* 200 {"ok":1} is a success; {"code":N,"msg":..} an error: 1021 clock, 7 other clock,
+/* 200 {"ok":1} (or any text not JSON) is a success; {"code":N,"msg":..} an error: 1021 clock, 7 other clock,
  * 418 ban (Retry-After) */
 static void classify(void *ud, const sqt_kit_call *c, const sqt_http_response *resp,
                      int64_t now_ms, sqt_error *e)
@@ -86,10 +86,8 @@ static void classify(void *ud, const sqt_kit_call *c, const sqt_http_response *r
         snprintf(e->message, sizeof(e->message), "banned");
         return;
     }
-    if ((j = json_loadb(resp->body, resp->body_len, 0, NULL)) == NULL) {
-        sqt_kit_fail(e, SQT_EPROTO, "not JSON");
-        return;
-    }
+    if ((j = json_loadb(resp->body, resp->body_len, 0, NULL)) == NULL)
+        return; /* not JSON: a payload for the operation's own reader */
     if (json_is_integer(json_object_get(j, "code"))) {
         code = json_integer_value(json_object_get(j, "code"));
         snprintf(e->exch_code, sizeof(e->exch_code), "%lld", (long long)code);
@@ -142,13 +140,7 @@ static void done(sqt_kit_call *c, const sqt_kit_answer *a)
 static sqt_kit_rest_req req(const char *method, const char *path, const char *query,
                             const char *body, int auth, got *g)
 {
-    sqt_kit_rest_req q;
-    memset(&q, 0, sizeof(q));
-    q.method = method;
-    q.path = path;
-    q.query = query;
-    q.body = body;
-    q.auth = auth;
+    sqt_kit_rest_req q = sqt_kit_rest_req_of(method, path, query, body, auth);
     q.done = done;
     q.ctx = g;
     return q;
@@ -401,6 +393,503 @@ static void test_refusals(void)
     fx_end(&f);
 }
 
+/* ---- operation skeletons --------------------------------------------------------------- */
+
+static int info_parse_ok(void *ud, const char *body, size_t len, sqt_symbol_info *out,
+                         sqt_error *e)
+{
+    (void)ud;
+    if (len < 3 || body[2] != 't')
+        return sqt_kit_fail(e, SQT_EPROTO, "no tick");
+    snprintf(out->symbol, sizeof(out->symbol), "ETHUSDT");
+    out->max_batch_place = 2;
+    return SQT_OK;
+}
+
+typedef struct info_got {
+    int calls;
+    int code;
+    int have;
+    int decimals;
+} info_got;
+
+static void info_cb(void *ud, const sqt_error *e, const sqt_symbol_info *info)
+{
+    info_got *g = ud;
+    g->calls++;
+    g->code = e->code;
+    g->have = info != NULL;
+    if (info != NULL)
+        g->decimals = info->max_batch_place;
+}
+
+static int klines_parse_ok(const char *body, size_t len, const char *symbol,
+                           const char *interval, int64_t now_ms, sqt_kline **out, size_t *n,
+                           sqt_error *e)
+{
+    (void)body;
+    (void)len;
+    if (strcmp(interval, "1m") != 0)
+        return sqt_kit_fail(e, SQT_EPROTO, "interval");
+    if ((*out = calloc(2, sizeof(**out))) == NULL)
+        return sqt_kit_fail(e, SQT_ENOMEM, "oom");
+    snprintf((*out)[0].symbol, sizeof((*out)[0].symbol), "%s", symbol);
+    (*out)[1].open_time_ms = now_ms;
+    *n = 2;
+    return SQT_OK;
+}
+
+typedef struct klines_got {
+    int calls;
+    int code;
+    size_t n;
+    char symbol[SQT_SYMBOL_MAX];
+    int64_t last;
+} klines_got;
+
+static void klines_cb(void *ud, const sqt_error *e, const sqt_kline *k, size_t n)
+{
+    klines_got *g = ud;
+    g->calls++;
+    g->code = e->code;
+    g->n = n;
+    if (n == 2) {
+        snprintf(g->symbol, sizeof(g->symbol), "%s", k[0].symbol);
+        g->last = k[1].open_time_ms;
+    }
+}
+
+static void test_fetch_skeletons(void)
+{
+    fx f;
+    info_got ig = {0};
+    klines_got kg = {0};
+    sqt_kit_rest_req rq = sqt_kit_rest_req_of("GET", "/info", "symbol=ETHUSDT", NULL,
+                                              SQT_KIT_AUTH_NONE);
+    fx_init(&f, 0);
+    SQT_ASSERT_INT_EQ(sqt_kit_info_fetch(&f.rest, &rq, info_parse_ok, info_cb, &ig), SQT_OK);
+    SQT_ASSERT_STR_EQ(fake_host_http_at(f.fh, 0)->url, "https://api.test/info?symbol=ETHUSDT");
+    fake_host_http_reply(f.fh, 0, 200, "{\"tick\":1}", NULL);
+    SQT_ASSERT_INT_EQ(ig.calls, 1);
+    SQT_ASSERT_INT_EQ(ig.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(ig.decimals, 2);
+    /* the parser's refusal and the call's error reach the callback, with no info */
+    SQT_ASSERT_INT_EQ(sqt_kit_info_fetch(&f.rest, &rq, info_parse_ok, info_cb, &ig), SQT_OK);
+    fake_host_http_reply(f.fh, 0, 200, "{}", NULL);
+    SQT_ASSERT_INT_EQ(ig.code, SQT_EPROTO);
+    CU_ASSERT_FALSE(ig.have);
+    SQT_ASSERT_INT_EQ(sqt_kit_info_fetch(&f.rest, &rq, info_parse_ok, info_cb, &ig), SQT_OK);
+    fake_host_http_reply(f.fh, 0, 200, "{\"code\":5}", NULL);
+    SQT_ASSERT_INT_EQ(ig.calls, 3);
+    SQT_ASSERT_INT_EQ(ig.code, SQT_EEXCHANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_info_fetch(&f.rest, &rq, NULL, info_cb, &ig), SQT_EINVAL);
+    /* klines: the parser sees the symbol, the interval and the server's clock */
+    f.rest.offset_ms = 700;
+    rq.path = "/klines";
+    SQT_ASSERT_INT_EQ(
+        sqt_kit_klines_fetch(&f.rest, &rq, "ETHUSDT", "1m", klines_parse_ok, klines_cb, &kg),
+        SQT_OK);
+    fake_host_http_reply(f.fh, 0, 200, "[]", NULL);
+    SQT_ASSERT_INT_EQ(kg.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(kg.n, 2);
+    SQT_ASSERT_STR_EQ(kg.symbol, "ETHUSDT");
+    SQT_ASSERT_INT_EQ(kg.last, WALL0 + 700);
+    SQT_ASSERT_INT_EQ(
+        sqt_kit_klines_fetch(&f.rest, &rq, "ETHUSDT", "5m", klines_parse_ok, klines_cb, &kg),
+        SQT_OK);
+    fake_host_http_fail(f.fh, 0, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(kg.calls, 2);
+    SQT_ASSERT_INT_EQ(kg.code, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(kg.n, 0);
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_fetch(&f.rest, &rq, "ETHUSDT", "a-very-long-interval",
+                                           klines_parse_ok, klines_cb, &kg),
+                      SQT_EINVAL);
+    /* a refused send calls nothing and leaks nothing */
+    sqt_kit_rest_cancel_all(&f.rest);
+    SQT_ASSERT_INT_EQ(
+        sqt_kit_klines_fetch(&f.rest, &rq, "ETHUSDT", "1m", klines_parse_ok, klines_cb, &kg),
+        SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ(kg.calls, 2);
+    fx_end(&f);
+}
+
+static void test_op_checks(void)
+{
+    SQT_ASSERT_INT_EQ(sqt_kit_op_usable(0, 1), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_op_usable(0, 0), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_op_usable(1, 1), SQT_ESTATE);
+    CU_ASSERT_TRUE(sqt_kit_symbol_ok("ETHUSDT"));
+    CU_ASSERT_TRUE(sqt_kit_symbol_ok("1000PEPEUSDT"));
+    CU_ASSERT_FALSE(sqt_kit_symbol_ok("ethusdt"));
+    CU_ASSERT_FALSE(sqt_kit_symbol_ok(""));
+    CU_ASSERT_FALSE(sqt_kit_symbol_ok(NULL));
+    CU_ASSERT_FALSE(sqt_kit_symbol_ok("ETH-USDT"));
+    CU_ASSERT_TRUE(sqt_kit_digits_ok("1234567890123456789", 19));
+    CU_ASSERT_FALSE(sqt_kit_digits_ok("12345678901234567890", 19));
+    CU_ASSERT_FALSE(sqt_kit_digits_ok("12a", 19));
+    CU_ASSERT_FALSE(sqt_kit_digits_ok("", 19));
+    CU_ASSERT_FALSE(sqt_kit_digits_ok(NULL, 19));
+    CU_ASSERT_TRUE(sqt_kit_id_ok("g1_a-b", 6, "_-"));
+    CU_ASSERT_FALSE(sqt_kit_id_ok("g1_a-bc", 6, "_-"));
+    CU_ASSERT_FALSE(sqt_kit_id_ok("g1.a", 6, "_-"));
+    CU_ASSERT_TRUE(sqt_kit_id_ok("x.y:z/w", 36, ".:/_-"));
+    CU_ASSERT_FALSE(sqt_kit_id_ok("", 6, "_-"));
+    CU_ASSERT_FALSE(sqt_kit_id_ok(NULL, 6, "_-"));
+}
+
+/* ---- the plugin's record and life cycle ----------------------------------------------- */
+
+typedef struct lifeplug {
+    sqt_kit_plugin kit;
+    int extra;
+} lifeplug;
+
+static int g_shut_done;
+
+static void shut_cb(void *ud, const sqt_error *e)
+{
+    (void)e;
+    *(int *)ud += 1;
+}
+
+static void life_finish(void *plugin)
+{
+    sqt_kit_plugin_check(plugin);
+}
+
+static const sqt_kit_rest_dialect life_dialect = {
+    "Life", "/time", parse_time, prepare, classify, NULL, NULL, life_finish};
+
+static void test_plugin_life(void)
+{
+    fake_host *fh = fake_host_new();
+    sqt_host_api old;
+    sqt_error err;
+    lifeplug *p;
+    got a = {0};
+    sqt_kit_rest_req q = req("GET", "/depth", NULL, NULL, SQT_KIT_AUTH_NONE, &a);
+    /* a table too old, a record too small */
+    old = *fake_host_api();
+    old.struct_size = 8;
+    CU_ASSERT_PTR_NULL(sqt_kit_plugin_new(&old, fake_host_handle(fh), sizeof(lifeplug), "life",
+                                          &err));
+    SQT_ASSERT_INT_EQ(err.code, SQT_EINVAL);
+    SQT_ASSERT_CONTAINS(err.message, "life: host services table");
+    CU_ASSERT_PTR_NULL(sqt_kit_plugin_new(fake_host_api(), fake_host_handle(fh), 4, "life", &err));
+    p = sqt_kit_plugin_new(fake_host_api(), fake_host_handle(fh), sizeof(*p), "life", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    SQT_ASSERT_INT_EQ(p->extra, 0);
+    sqt_kit_rest_init(&p->kit.rest, p->kit.api, p->kit.host, &life_dialect, p, "http://x");
+    CU_ASSERT_TRUE(sqt_kit_plugin_drained(&p->kit));
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&p->kit.rest, &q), SQT_OK);
+    CU_ASSERT_FALSE(sqt_kit_plugin_drained(&p->kit));
+    /* shutdown: the call is cancelled; the callback waits for its own timer */
+    fake_host_set_cancel_deferred(fh, 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_shutdown(&p->kit, NULL, NULL), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_shutdown(&p->kit, shut_cb, &g_shut_done), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_shutdown(&p->kit, shut_cb, &g_shut_done), SQT_ESTATE);
+    sqt_kit_shut_end_call(&p->kit.shut);
+    SQT_ASSERT_INT_EQ(g_shut_done, 0);
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&p->kit.rest, &q), SQT_ECANCELLED);
+    fake_host_advance(fh, 1);
+    SQT_ASSERT_INT_EQ(a.calls, 1);
+    SQT_ASSERT_INT_EQ(a.err.code, SQT_ECANCELLED);
+    fake_host_advance(fh, 1);
+    SQT_ASSERT_INT_EQ(g_shut_done, 1);
+    sqt_kit_plugin_release(&p->kit);
+    CU_ASSERT_FALSE(fake_host_log_contains(fh, "destroyed with requests"));
+    free(p);
+    SQT_ASSERT_INT_EQ(fake_host_active_timers(fh), 0);
+    SQT_ASSERT_INT_EQ(fake_host_misuse_count(fh), 0);
+    /* destroy without a shutdown: said loudly, nothing leaks */
+    p = sqt_kit_plugin_new(fake_host_api(), fake_host_handle(fh), sizeof(*p), "life", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    sqt_kit_rest_init(&p->kit.rest, p->kit.api, p->kit.host, &life_dialect, p, "http://x");
+    q.ctx = malloc(16); /* the engine frees an abandoned call's context */
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&p->kit.rest, &q), SQT_OK);
+    sqt_kit_plugin_release(&p->kit);
+    CU_ASSERT_TRUE(fake_host_log_contains(fh, "ERROR destroyed with requests or streams still open"));
+    free(p);
+    fake_host_free(fh);
+}
+
+/* ---- the sinks ----------------------------------------------------------------------- */
+
+static int g_states[4];
+
+static void price_state(void *ud, sqt_stream_state st, const sqt_error *e)
+{
+    (void)ud;
+    (void)e;
+    g_states[1] = (int)st + 100;
+}
+
+static void order_state(void *ud, sqt_stream_state st, const sqt_error *e)
+{
+    (void)ud;
+    (void)e;
+    g_states[3] = (int)st + 100;
+}
+
+static void on_price(void *ud, const sqt_price_tick *t)
+{
+    (void)ud;
+    (void)t;
+}
+
+static void on_order(void *ud, const sqt_order *u)
+{
+    (void)ud;
+    (void)u;
+}
+
+static void on_kline(void *ud, const sqt_kline *k)
+{
+    (void)ud;
+    (void)k;
+}
+
+static void test_sinks(void)
+{
+    sqt_kit_plugin p;
+    sqt_price_sink ps;
+    sqt_order_sink os;
+    sqt_kline_sink ks;
+    memset(&p, 0, sizeof(p));
+    memset(&ps, 0, sizeof(ps));
+    memset(&os, 0, sizeof(os));
+    memset(&ks, 0, sizeof(ks));
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_price(&p, NULL), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_price(&p, &ps), SQT_EINVAL); /* no on_price */
+    ps.on_price = on_price;
+    ps.on_state = price_state;
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_price(&p, &ps), SQT_OK);
+    p.sinks.price_on = 1;
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_price(&p, &ps), SQT_ESTATE);
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_klines(&p, &ks), SQT_EINVAL);
+    ks.on_kline = on_kline; /* no on_state: states for klines go nowhere */
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_klines(&p, &ks), SQT_OK);
+    os.on_order = on_order;
+    os.on_state = order_state;
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_orders(&p, &os), SQT_OK);
+    sqt_kit_plugin_stream_state(&p, SQT_KIT_STREAM_PRICE, SQT_STREAM_UP, NULL);
+    sqt_kit_plugin_stream_state(&p, SQT_KIT_STREAM_KLINES, SQT_STREAM_UP, NULL);
+    sqt_kit_plugin_stream_state(&p, SQT_KIT_STREAM_ORDERS, SQT_STREAM_DOWN, NULL);
+    sqt_kit_plugin_stream_state(&p, 6, SQT_STREAM_UP, NULL); /* the plugin's own kind */
+    SQT_ASSERT_INT_EQ(g_states[1], (int)SQT_STREAM_UP + 100);
+    SQT_ASSERT_INT_EQ(g_states[3], (int)SQT_STREAM_DOWN + 100);
+    /* closing: no sink hears anything, nothing new is taken */
+    p.closing = 1;
+    sqt_kit_plugin_stream_state(&p, SQT_KIT_STREAM_ORDERS, SQT_STREAM_UP, NULL);
+    SQT_ASSERT_INT_EQ(g_states[3], (int)SQT_STREAM_DOWN + 100);
+    p.sinks.order_on = 0;
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_take_orders(&p, &os), SQT_ESTATE);
+}
+
+/* ---- placing ---------------------------------------------------------------------------- */
+
+/* single: "A<id>" accepted, anything else unreadable; batch: one char per item, 'A'
+ * accepted, 'R' refused (-2010), '?' unreadable item; not starting with '[' unreadable */
+static int pl_one(void *ud, const sqt_kit_placing *p, const char *body, size_t len,
+                  sqt_order *out, sqt_error *e)
+{
+    (void)ud;
+    if (len < 2 || body[0] != 'A')
+        return sqt_kit_fail(e, SQT_EPROTO, "not an order");
+    snprintf(out->order_id, sizeof(out->order_id), "%s", body + 1);
+    snprintf(out->client_id, sizeof(out->client_id), "%s", p->reqs[0].client_id);
+    return SQT_OK;
+}
+
+static int pl_batch(void *ud, const sqt_kit_placing *p, const char *body, size_t len,
+                    sqt_kit_item *items, sqt_error *e)
+{
+    size_t k;
+    (void)ud;
+    if (len != p->n_sent + 1 || body[0] != '[')
+        return sqt_kit_fail(e, SQT_EPROTO, "not a batch");
+    for (k = 0; k < p->n_sent; k++) {
+        if (body[k + 1] == 'A')
+            snprintf(items[k].order.client_id, sizeof(items[k].order.client_id), "%s",
+                     p->reqs[k].client_id);
+        else if (body[k + 1] == 'R')
+            sqt_kit_fail(&items[k].err, SQT_EMARGIN, "refused");
+        else
+            sqt_kit_fail(&items[k].err, SQT_EPROTO, "item unreadable");
+    }
+    return SQT_OK;
+}
+
+static const sqt_kit_placing_parse pl_parse = {pl_one, pl_batch};
+
+typedef struct pl_got {
+    int calls;
+    int status;
+    size_t n;
+    sqt_place_result res[4];
+} pl_got;
+
+static void pl_cb(void *ud, int status, const sqt_place_result *res, size_t n)
+{
+    pl_got *g = ud;
+    g->calls++;
+    g->status = status;
+    g->n = n;
+    memcpy(g->res, res, n * sizeof(*res));
+}
+
+static sqt_kit_placing *pl_start(fx *f, size_t n, const size_t *send, size_t n_send, pl_got *g)
+{
+    sqt_order_req reqs[4];
+    sqt_kit_rest_req rq = sqt_kit_rest_req_of("POST", "/order", NULL, NULL, SQT_KIT_AUTH_NONE);
+    sqt_kit_placing *p;
+    size_t i;
+    memset(reqs, 0, sizeof(reqs));
+    for (i = 0; i < n; i++)
+        snprintf(reqs[i].client_id, sizeof(reqs[i].client_id), "cid%zu", i);
+    p = sqt_kit_placing_new(reqs, n, &pl_parse, pl_cb, g);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    for (i = 0; i < n_send; i++)
+        sqt_kit_placing_send(p, send[i], &reqs[send[i]]);
+    rq.mutating = 1;
+    rq.done = sqt_kit_placing_done;
+    rq.ctx = p;
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&f->rest, &rq), SQT_OK);
+    return p;
+}
+
+static void test_placing(void)
+{
+    static const size_t one[] = {1}, three[] = {0, 2, 3};
+    sqt_kit_plugin k;
+    fx f;
+    pl_got g;
+    sqt_kit_placing *p;
+    int first = SQT_OK;
+    fx_init(&f, 0);
+    /* request 0 refused before sending (logged), request 1 sent and accepted */
+    memset(&g, 0, sizeof(g));
+    p = pl_start(&f, 2, one, 1, &g);
+    memset(&k, 0, sizeof(k));
+    k.api = fake_host_api();
+    k.host = fake_host_handle(f.fh);
+    sqt_kit_fail(&p->res[0].err, SQT_ERULES, "price off the grid");
+    sqt_kit_placing_refuse(p, &k, 0, &first);
+    SQT_ASSERT_INT_EQ(first, SQT_ERULES);
+    CU_ASSERT_TRUE(fake_host_log_contains(f.fh, "WARN order cid0 not sent: price off the grid"));
+    fake_host_http_reply(f.fh, 0, 200, "A77", NULL);
+    SQT_ASSERT_INT_EQ(g.calls, 1);
+    SQT_ASSERT_INT_EQ(g.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(g.n, 2);
+    SQT_ASSERT_STR_EQ(g.res[0].client_id, "cid0");
+    SQT_ASSERT_INT_EQ(g.res[0].err.code, SQT_ERULES);
+    SQT_ASSERT_INT_EQ(g.res[1].err.code, SQT_OK);
+    SQT_ASSERT_STR_EQ(g.res[1].order.order_id, "77");
+    SQT_ASSERT_STR_EQ(g.res[1].order.client_id, "cid1");
+    /* a single order's own verdict is its item's, not the call's */
+    memset(&g, 0, sizeof(g));
+    pl_start(&f, 2, one, 1, &g);
+    fake_host_http_reply(f.fh, 0, 400, "{\"code\":5}", NULL);
+    SQT_ASSERT_INT_EQ(g.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(g.res[1].err.code, SQT_EEXCHANGE);
+    /* unreadable single answer: outcome unknown */
+    memset(&g, 0, sizeof(g));
+    pl_start(&f, 2, one, 1, &g);
+    fake_host_http_reply(f.fh, 0, 200, "??", NULL);
+    SQT_ASSERT_INT_EQ(g.res[1].err.code, SQT_EUNKNOWN_STATUS);
+    /* a whole-call failure is every sent order's and the status */
+    memset(&g, 0, sizeof(g));
+    pl_start(&f, 4, three, 3, &g);
+    fake_host_http_fail(f.fh, 0, SQT_ETIMEOUT);
+    SQT_ASSERT_INT_EQ(g.status, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_INT_EQ(g.res[0].err.code, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_INT_EQ(g.res[1].err.code, SQT_OK); /* not sent, not touched */
+    SQT_ASSERT_INT_EQ(g.res[3].err.code, SQT_EUNKNOWN_STATUS);
+    /* batch: each item its verdict, an unreadable item unknown */
+    memset(&g, 0, sizeof(g));
+    pl_start(&f, 4, three, 3, &g);
+    fake_host_http_reply(f.fh, 0, 200, "[AR?", NULL);
+    SQT_ASSERT_INT_EQ(g.status, SQT_OK);
+    SQT_ASSERT_INT_EQ(g.res[0].err.code, SQT_OK);
+    SQT_ASSERT_STR_EQ(g.res[0].order.client_id, "cid0");
+    SQT_ASSERT_INT_EQ(g.res[2].err.code, SQT_EMARGIN);
+    SQT_ASSERT_INT_EQ(g.res[3].err.code, SQT_EUNKNOWN_STATUS);
+    /* batch answer unreadable: all unknown, and the status says so */
+    memset(&g, 0, sizeof(g));
+    pl_start(&f, 4, three, 3, &g);
+    fake_host_http_reply(f.fh, 0, 200, "{}", NULL);
+    SQT_ASSERT_INT_EQ(g.status, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_INT_EQ(g.res[2].err.code, SQT_EUNKNOWN_STATUS);
+    SQT_ASSERT_CONTAINS(g.res[2].err.message, "not a batch");
+    CU_ASSERT_PTR_NULL(sqt_kit_placing_new(NULL, 1, &pl_parse, pl_cb, &g));
+    fx_end(&f);
+}
+
+static void test_cancel_results(void)
+{
+    sqt_cancel_req reqs[2];
+    sqt_cancel_result res[2];
+    memset(reqs, 0, sizeof(reqs));
+    memset(res, 0x5a, sizeof(res));
+    snprintf(reqs[0].client_id, sizeof(reqs[0].client_id), "g1");
+    snprintf(reqs[1].order_id, sizeof(reqs[1].order_id), "12345");
+    sqt_kit_cancel_results(res, reqs, 2);
+    SQT_ASSERT_STR_EQ(res[0].client_id, "g1");
+    SQT_ASSERT_STR_EQ(res[0].order_id, "");
+    SQT_ASSERT_STR_EQ(res[1].order_id, "12345");
+    SQT_ASSERT_INT_EQ(res[1].err.code, SQT_OK);
+}
+
+/* ---- fees in several coins --------------------------------------------------------------- */
+
+static void test_fees(void)
+{
+    sqt_kit_fees f;
+    sqt_order o;
+    sqt_dec d;
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_add(sqt_dec_make(125, 3), sqt_dec_make(-5, 1), &d), SQT_OK);
+    SQT_ASSERT_INT_EQ(d.mant, -375);
+    SQT_ASSERT_INT_EQ(d.scale, 3);
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_add(sqt_dec_make(INT64_MAX, 0), sqt_dec_make(1, 0), &d),
+                      SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_dec_add(sqt_dec_make(INT64_MAX / 5, 0), sqt_dec_make(1, 1), &d),
+                      SQT_ERANGE);
+    /* all in the quote coin: the sum, and the record's coin named when it had none */
+    memset(&o, 0, sizeof(o));
+    sqt_kit_fees_init(&f, "USDT");
+    sqt_kit_fees_add(&f, "USDT", sqt_dec_make(24, 4));
+    sqt_kit_fees_add(&f, "USDT", sqt_dec_make(1, 3));
+    sqt_kit_fees_add(&f, "BGB", sqt_dec_make(0, 0));
+    SQT_ASSERT_INT_EQ(sqt_kit_fees_apply(&f, &o), 1);
+    SQT_ASSERT_INT_EQ(o.has_cum_fee, 1);
+    SQT_ASSERT_INT_EQ(o.cum_fee.mant, 34);
+    SQT_ASSERT_INT_EQ(o.cum_fee.scale, 4);
+    SQT_ASSERT_STR_EQ(o.fee_asset, "USDT");
+    /* a paid part in another coin: unset */
+    memset(&o, 0, sizeof(o));
+    sqt_kit_fees_add(&f, "BGB", sqt_dec_make(3, 4));
+    SQT_ASSERT_INT_EQ(sqt_kit_fees_apply(&f, &o), 0);
+    SQT_ASSERT_INT_EQ(o.has_cum_fee, 0);
+    /* the fill's record in another coin: unset as well */
+    memset(&o, 0, sizeof(o));
+    snprintf(o.fee_asset, sizeof(o.fee_asset), "BGB");
+    sqt_kit_fees_init(&f, "USDT");
+    sqt_kit_fees_add(&f, "USDT", sqt_dec_make(24, 4));
+    SQT_ASSERT_INT_EQ(sqt_kit_fees_apply(&f, &o), 0);
+    /* nothing in the quote coin, no quote coin, an overflowing sum: unset */
+    sqt_kit_fees_init(&f, "USDT");
+    SQT_ASSERT_INT_EQ(sqt_kit_fees_apply(&f, &o), 0);
+    sqt_kit_fees_init(&f, NULL);
+    sqt_kit_fees_add(&f, "USDT", sqt_dec_make(1, 0));
+    memset(&o, 0, sizeof(o));
+    SQT_ASSERT_INT_EQ(sqt_kit_fees_apply(&f, &o), 0);
+    sqt_kit_fees_init(&f, "USDT");
+    sqt_kit_fees_add(&f, "USDT", sqt_dec_make(INT64_MAX, 0));
+    sqt_kit_fees_add(&f, "USDT", sqt_dec_make(INT64_MAX, 0));
+    SQT_ASSERT_INT_EQ(f.err, SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(sqt_kit_fees_apply(&f, &o), 0);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -411,6 +900,13 @@ int main(void)
         {"a seconds dialect signing headers over the body hash", test_seconds_dialect},
         {"shutdown: cancel all, refuse, at_shutdown calls", test_cancel_all},
         {"bad requests and a full wire", test_refusals},
+        {"symbol info and klines: one call, the parser, the callback", test_fetch_skeletons},
+        {"the checks every operation starts with", test_op_checks},
+        {"the plugin record: new, shutdown once drained, release", test_plugin_life},
+        {"the sinks: subscribe checks, stream states to the right sink", test_sinks},
+        {"placing: refusals, single and batch answers spread over the results", test_placing},
+        {"cancel results from the requests", test_cancel_results},
+        {"an order's fee in several coins: the quote coin's sum or nothing", test_fees},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("sdk_kitrest", cases) != 0)

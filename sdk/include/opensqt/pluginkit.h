@@ -13,14 +13,19 @@
  *   response headers, Retry-After, ban state        sqt_kit_header*, sqt_kit_ban_*
  *   the registry of requests in flight              sqt_kit_reqs_*
  *   the signed-REST engine (clock, parking, bans)   sqt_kit_rest_*, sqt_kit_wire_*
+ *   operation skeletons over the engine              sqt_kit_op_*, sqt_kit_*_fetch
+ *   placing orders: results, the answer spread        sqt_kit_placing_*
+ *   an order's fee charged in several coins          sqt_kit_fees_*
  *   cancel our own orders: list, filter, batches    sqt_kit_own_*
  *   prices/sizes on their grid, order verdicts      sqt_kit_dec_on_grid, sqt_kit_item_level
  *   the end of a shutdown, on a clean stack         sqt_kit_shut_*
  *   the set of stream connections                   sqt_kit_conn*
+ *   the plugin's record and life cycle              sqt_kit_plugin_*
  */
 #ifndef OPENSQT_PLUGINKIT_H
 #define OPENSQT_PLUGINKIT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -349,6 +354,39 @@ void sqt_kit_rest_cancel_all(sqt_kit_rest *r);
 /* Destroy: free what is left without callbacks (contexts with free()). */
 void sqt_kit_rest_free_all(sqt_kit_rest *r);
 
+/* ---- operation skeletons over the engine -------------------------------------------- */
+
+/* A request with these fields set, the rest zero (done and ctx: the fetch's). */
+sqt_kit_rest_req sqt_kit_rest_req_of(const char *method, const char *path, const char *query,
+                                     const char *body, int auth);
+/* SQT_EINVAL without a callback, SQT_ESTATE once the plugin is closing, else 0: the
+ * first check of every operation of the exchange table. */
+int sqt_kit_op_usable(int closing, int have_cb);
+/* A symbol as every exchange writes it: [A-Z0-9]{1,SQT_SYMBOL_MAX-1}. */
+int sqt_kit_symbol_ok(const char *s);
+/* An exchange order id: 1..max decimal digits. */
+int sqt_kit_digits_ok(const char *s, size_t max);
+/* A client id (or a part of one): 1..max characters, letters, digits and `extra`. */
+int sqt_kit_id_ok(const char *s, size_t max, const char *extra);
+
+/* The symbol's rules from one answer. The parser may keep what the plugin needs of it
+ * (limits, "info known"); the caller's callback gets *out. */
+typedef int (*sqt_kit_info_parse)(void *owner, const char *body, size_t len,
+                                  sqt_symbol_info *out, sqt_error *e);
+/* Historical klines from one answer (*out malloc'd, the kit frees it after the
+ * callback); server_now_ms decides whether the newest row is closed. */
+typedef int (*sqt_kit_klines_parse)(const char *body, size_t len, const char *symbol,
+                                    const char *interval, int64_t server_now_ms,
+                                    sqt_kline **out, size_t *n, sqt_error *e);
+
+/* Send rq (its done and ctx are the kit's) and hand the parsed answer, or the error, to
+ * cb exactly once. SQT_OK, or the send's error with nothing called. */
+int sqt_kit_info_fetch(sqt_kit_rest *r, const sqt_kit_rest_req *rq, sqt_kit_info_parse parse,
+                       sqt_symbol_info_cb cb, void *ud);
+int sqt_kit_klines_fetch(sqt_kit_rest *r, const sqt_kit_rest_req *rq, const char *symbol,
+                         const char *interval, sqt_kit_klines_parse parse, sqt_klines_cb cb,
+                         void *ud);
+
 /* ---- cancel our own orders ----------------------------------------------------------- */
 
 /* The cancel_own operation without its exchange calls: the plugin lists the symbol's
@@ -365,7 +403,8 @@ typedef struct sqt_kit_own_ops {
      * order_id set). 0: the answer comes later through sqt_kit_own_batch_done(o, ..);
      * < 0: not sent, nothing will come. */
     int (*send_batch)(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, size_t n);
-    /* 1 while the plugin shuts down: what is not sent yet ends with SQT_ECANCELLED. */
+    /* 1 while the plugin shuts down: what is not sent yet ends with SQT_ECANCELLED.
+     * NULL: the plugin is an sqt_kit_plugin record and its `closing` says. */
     int (*closing)(void *plugin);
 } sqt_kit_own_ops;
 
@@ -505,6 +544,170 @@ void sqt_kit_conn_rotate(sqt_kit_conn *c);
 void sqt_kit_conns_close_all(sqt_kit_conns *s);
 /* Destroy: free what is left without the host. */
 void sqt_kit_conns_free_all(sqt_kit_conns *s);
+
+/* ---- the plugin's record and life cycle ------------------------------------------------ */
+
+#define SQT_KIT_SECRET_MAX 160
+
+/* The stream kinds (sqt_kit_conn.kind) that feed the host's three sinks; a plugin's own
+ * kinds (a second price feed...) take other numbers below SQT_KIT_CONN_KINDS. */
+enum { SQT_KIT_STREAM_PRICE = 1, SQT_KIT_STREAM_KLINES = 2, SQT_KIT_STREAM_ORDERS = 3 };
+
+/* The sinks the host subscribed; *_on once the subscription was accepted. */
+typedef struct sqt_kit_sinks {
+    int price_on, kline_on, order_on;
+    sqt_price_sink price;
+    sqt_kline_sink kline;
+    sqt_order_sink order;
+} sqt_kit_sinks;
+
+/* What every plugin record holds: the host, the keys, the REST engine, the stream set,
+ * the end of the shutdown. A plugin's sqt_exchange starts with one (member `kit`). */
+typedef struct sqt_kit_plugin {
+    const sqt_host_api *api;
+    sqt_host *host;
+    const char *name;          /* "binance": for messages */
+    char api_key[SQT_KIT_SECRET_MAX];
+    char secret[SQT_KIT_SECRET_MAX];
+    char passphrase[SQT_KIT_SECRET_MAX]; /* "" unless the exchange has one */
+    sqt_kit_rest rest;
+    sqt_kit_conns streams;
+    sqt_kit_sinks sinks;
+    sqt_kit_shut shut;
+    int closing;               /* shutdown() was called */
+} sqt_kit_plugin;
+
+/* create()'s first step: check the services table and allocate a zeroed record of
+ * `size` bytes (>= sizeof(sqt_kit_plugin), starting with one) with api, host and name
+ * set. NULL with the reason in err ("<name>: ..."). */
+void *sqt_kit_plugin_new(const sqt_host_api *api, sqt_host *host, size_t size,
+                         const char *name, sqt_error *err);
+/* The plugin's create(): the record allocated (sqt_kit_plugin_new), setup() reads the
+ * config and starts the plugin's parts; on its failure the record is wiped and freed.
+ * NULL with the reason in err (never NULL here). */
+typedef struct sqt_kit_plugin_desc {
+    const char *name;
+    size_t size;               /* the plugin's record */
+    int (*setup)(void *plugin, const sqt_create_args *args, sqt_error *err);
+} sqt_kit_plugin_desc;
+
+void *sqt_kit_plugin_create(const sqt_kit_plugin_desc *d, const sqt_host_api *api,
+                            sqt_host *host, const sqt_create_args *args, sqt_error *err);
+/* The keys from the config block: api_key and secret_key, and passphrase when asked. */
+int sqt_kit_plugin_secrets(sqt_kit_plugin *p, const sqt_kit_cfg *c, int with_passphrase,
+                           sqt_error *err);
+/* The keys wiped, the record freed (after release, or when create fails). */
+void sqt_kit_plugin_free(sqt_kit_plugin *p);
+/* 1 when no REST call and no connection is left. */
+int sqt_kit_plugin_drained(const sqt_kit_plugin *p);
+/* Something finished: completes a shutdown once drained (the engine's on_finish and the
+ * stream set's on_gone hooks call this). */
+void sqt_kit_plugin_check(sqt_kit_plugin *p);
+/* Ready-made hooks for a plugin record (owner = the sqt_exchange starting with `kit`):
+ * sqt_kit_plugin_check as an on_finish / on_gone hook, the host's log as a log hook. */
+void sqt_kit_plugin_hook_check(void *plugin);
+void sqt_kit_plugin_hook_log(void *plugin, int level, const char *msg);
+/* shutdown(): SQT_EINVAL without cb, SQT_ESTATE when already closing; else closing, the
+ * end of the shutdown begun, every call cancelled and every connection closed. The
+ * plugin then adds its own last steps and calls sqt_kit_shut_end_call(&p->shut). */
+int sqt_kit_plugin_shutdown(sqt_kit_plugin *p, sqt_done_cb cb, void *ud);
+/* destroy(): a loud log if not drained, then everything the kit holds is freed without
+ * the host; the plugin wipes its secrets and frees the record. */
+void sqt_kit_plugin_release(sqt_kit_plugin *p);
+/* subscribe_*()'s checks, then the sink is kept (its *_on is the plugin's to set once
+ * the stream is opened): SQT_EINVAL without the sink's data callback, SQT_ESTATE while
+ * closing or when already subscribed. */
+int sqt_kit_plugin_take_price(sqt_kit_plugin *p, const sqt_price_sink *sink);
+int sqt_kit_plugin_take_klines(sqt_kit_plugin *p, const sqt_kline_sink *sink);
+int sqt_kit_plugin_take_orders(sqt_kit_plugin *p, const sqt_order_sink *sink);
+/* The stream set's on_state hook: the state of SQT_KIT_STREAM_<kind> to its sink
+ * (nothing once closing; other kinds are the plugin's). */
+void sqt_kit_plugin_stream_state(sqt_kit_plugin *p, int kind, sqt_stream_state st,
+                                 const sqt_error *err);
+/* Send a JSON message (consumed) as text on c, compact, keys in insertion order. */
+int sqt_kit_conn_send_json(sqt_kit_conn *c, json_t *msg);
+void sqt_kit_plugin_vlogf(sqt_kit_plugin *p, int level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+/* ---- placing orders: the results and the answer spread over them ---------------------- */
+
+/* One item of a batch answer: the order (err.code SQT_OK) or the item's own error
+ * (SQT_EPROTO: the item could not be read - its outcome is unknown). */
+typedef struct sqt_kit_item {
+    sqt_error err;
+    sqt_order order;
+} sqt_kit_item;
+
+typedef struct sqt_kit_placing sqt_kit_placing;
+
+/* The exchange's readers of a place answer (owner: the plugin). */
+typedef struct sqt_kit_placing_parse {
+    /* The single order's answer (the order sent is p->reqs[0]). */
+    int (*one)(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+               sqt_order *out, sqt_error *e);
+    /* A batch answer: items[0..p->n_sent) in the order sent; a failure is the whole
+     * answer unreadable. */
+    int (*batch)(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+                 sqt_kit_item *items, sqt_error *e);
+} sqt_kit_placing_parse;
+
+/* A place_orders() call: every request's result (client id copied, struct_size set),
+ * and which of them went on the wire. One malloc'd block (free() frees it). */
+struct sqt_kit_placing {
+    sqt_place_cb cb;
+    void *ud;
+    const sqt_kit_placing_parse *parse;
+    size_t n;                  /* requests = results */
+    sqt_place_result *res;     /* [n] */
+    size_t n_sent;             /* sent, in order: */
+    size_t *sent;              /* [n] their request index */
+    sqt_order_req *reqs;       /* [n] the requests sent */
+};
+
+/* NULL when out of memory (or n == 0). */
+sqt_kit_placing *sqt_kit_placing_new(const sqt_order_req *reqs, size_t n,
+                                     const sqt_kit_placing_parse *parse, sqt_place_cb cb,
+                                     void *ud);
+/* Request i goes on the wire (next in the call). */
+void sqt_kit_placing_send(sqt_kit_placing *p, size_t i, const sqt_order_req *q);
+/* Request i was refused before sending (its result's err says why, logged as a warning
+ * through the plugin); *first_err keeps the first refusal. */
+void sqt_kit_placing_refuse(sqt_kit_placing *p, sqt_kit_plugin *k, size_t i, int *first_err);
+/* The call's answer (an sqt_kit_answer_fn: the request's ctx is the placing): a failed
+ * call is a single order's own verdict when item-level, else every sent order's and the
+ * status; an unreadable answer is an unknown outcome. Then cb(ud, status, res, n) and
+ * the placing is freed. */
+void sqt_kit_placing_done(sqt_kit_call *c, const sqt_kit_answer *a);
+/* cancel_orders()'s results: ids copied from the requests, no error yet. */
+void sqt_kit_cancel_results(sqt_cancel_result *res, const sqt_cancel_req *reqs, size_t n);
+
+/* ---- an order's fee charged in several coins ---------------------------------------- */
+
+/* Exchanges report an order's cumulative fee per coin (Bitget's feeDetail): part in the
+ * quote coin, part in a discount coin (BGB, GT, points). No exact rate between the coins
+ * exists at the plugin boundary, so the rule is:
+ *   - every non-zero part in the quote coin: cum_fee = their sum, in the quote coin, and
+ *     has_cum_fee = 1 - if the fill's own record (fee, fee_asset) is in the quote coin too
+ *     (or names no coin: then fee_asset becomes the quote coin);
+ *   - any non-zero part in another coin: cum_fee stays unset (has_cum_fee = 0). The host
+ *     then books each fill's own fee record (fee in fee_asset) as it comes - the quote
+ *     coin's into the PnL, another coin's as a fee record in that coin - and a lost
+ *     push's fee is not recovered from REST (it cannot be told apart by coin there).
+ * Amounts are added as given: the caller passes them positive = paid. */
+typedef struct sqt_kit_fees {
+    char quote[SQT_ASSET_MAX];
+    sqt_dec sum;               /* of the quote coin's parts */
+    int parts;                 /* quote-coin parts seen */
+    int other;                 /* a non-zero part in another coin was seen */
+    int err;                   /* SQT_ERANGE: the sum overflowed (then nothing is set) */
+} sqt_kit_fees;
+
+void sqt_kit_fees_init(sqt_kit_fees *f, const char *quote);
+void sqt_kit_fees_add(sqt_kit_fees *f, const char *coin, sqt_dec paid);
+/* Apply the rule to o: 1 when o->cum_fee was set, 0 when it stays unset. */
+int sqt_kit_fees_apply(const sqt_kit_fees *f, sqt_order *o);
+/* a + b exactly (at the larger scale); SQT_ERANGE when it does not fit. */
+int sqt_kit_dec_add(sqt_dec a, sqt_dec b, sqt_dec *out);
 
 #ifdef __cplusplus
 }
