@@ -93,7 +93,7 @@ static void list_next(sqt_exchange *ex, fee_ctx *c)
         fee_deliver(c, &no_error);
         return;
     }
-    if (ex->closing) {
+    if (ex->kit.closing) {
         sqt_kit_fail(&e, SQT_ECANCELLED, "cancelled (shutdown)");
         fee_deliver(c, &e);
         return;
@@ -231,22 +231,15 @@ static gt_fee_rec *rec_get(sqt_exchange *ex, const char *order_id)
  * and *last the fill that completes them. */
 static int covered(const gt_fee_rec *r, sqt_dec filled, sqt_dec *cum, const sqt_gt_fill **last)
 {
-    sqt_dec q = sqt_dec_make(0, 0), f = sqt_dec_make(0, 0), x;
+    sqt_dec q = sqt_dec_make(0, 0), f = sqt_dec_make(0, 0);
     size_t i;
     int ok;
     if (filled.mant <= 0)
         return 0;
     for (i = 0; i < r->n_trades; i++) {
-        int32_t s = q.scale > r->trades[i].qty.scale ? q.scale : r->trades[i].qty.scale;
-        if (sqt_dec_rescale(q, s, &q) || sqt_dec_rescale(r->trades[i].qty, s, &x) ||
-            x.mant > INT64_MAX - q.mant)
+        if (sqt_kit_dec_add(q, r->trades[i].qty, &q) != SQT_OK ||
+            sqt_kit_dec_add(f, r->trades[i].fee, &f) != SQT_OK)
             return 0;
-        q.mant += x.mant;
-        s = f.scale > r->trades[i].fee.scale ? f.scale : r->trades[i].fee.scale;
-        if (sqt_dec_rescale(f, s, &f) || sqt_dec_rescale(r->trades[i].fee, s, &x) ||
-            (x.mant > 0 ? f.mant > INT64_MAX - x.mant : f.mant < -INT64_MAX - x.mant))
-            return 0;
-        f.mant += x.mant;
         if (sqt_dec_cmp(q, filled, &ok) == 0 && ok) {
             *cum = sqt_dec_normalize(f);
             *last = &r->trades[i];
@@ -262,21 +255,17 @@ static void rec_deliver(sqt_exchange *ex, gt_fee_rec *r, const sqt_order *o)
     sqt_order d = *o;
     const sqt_gt_fill *last = NULL;
     sqt_dec cum, prev = r->have_delivered ? r->delivered.filled_qty : sqt_dec_make(0, 0), delta;
-    int32_t s;
     if (!d.has_cum_fee && covered(r, d.filled_qty, &cum, &last)) {
         d.cum_fee = cum;
         d.has_cum_fee = 1;
         snprintf(d.fee_asset, sizeof(d.fee_asset), "USDT");
         /* the completing fill is this push's fill when it is the whole new quantity; its
          * fee is in cum_fee (never both: the host would count it twice) */
-        s = prev.scale > d.filled_qty.scale ? prev.scale : d.filled_qty.scale;
-        if (sqt_dec_rescale(prev, s, &prev) == SQT_OK &&
-            sqt_dec_rescale(d.filled_qty, s, &delta) == SQT_OK) {
-            delta.mant -= prev.mant;
-            if (sqt_dec_cmp(delta, last->qty, NULL) == 0) {
-                d.last_fill_qty = last->qty;
-                d.last_fill_price = last->price;
-            }
+        prev.mant = -prev.mant;
+        if (sqt_kit_dec_add(d.filled_qty, prev, &delta) == SQT_OK &&
+            sqt_dec_cmp(delta, last->qty, NULL) == 0) {
+            d.last_fill_qty = last->qty;
+            d.last_fill_price = last->price;
         }
     }
     r->delivered = d;
@@ -290,7 +279,7 @@ static void arm_timer(sqt_exchange *ex)
 {
     int64_t now = sqt_gt_wall(ex), first = 0;
     size_t i;
-    if (ex->fee_timer != NULL || ex->closing)
+    if (ex->fee_timer != NULL || ex->kit.closing)
         return;
     for (i = 0; i < GT_FEE_ORDERS; i++) {
         const gt_fee_rec *r = &ex->fees[i];
@@ -299,7 +288,7 @@ static void arm_timer(sqt_exchange *ex)
     }
     if (first == 0)
         return;
-    if (ex->api->timer_start(ex->host, first > now ? (uint64_t)(first - now) : 0, 0,
+    if (ex->kit.api->timer_start(ex->kit.host, first > now ? (uint64_t)(first - now) : 0, 0,
                              fee_timer_fire, ex, &ex->fee_timer) != SQT_OK) {
         ex->fee_timer = NULL;
         sqt_gt_logf(ex, SQT_LOG_WARN, "order stream: fee wait timer not started");
@@ -331,7 +320,7 @@ static void fee_timer_fire(void *ud)
     int64_t now = sqt_gt_wall(ex);
     size_t i;
     ex->fee_timer = NULL; /* one-shot: released by the host after this */
-    for (i = 0; i < GT_FEE_ORDERS && !ex->closing; i++) {
+    for (i = 0; i < GT_FEE_ORDERS && !ex->kit.closing; i++) {
         gt_fee_rec *r = &ex->fees[i];
         if (r->held && !r->fetching && r->hold_until_ms <= now)
             rec_fetch(ex, r);
@@ -345,7 +334,7 @@ static void stream_fetched(sqt_exchange *ex, fee_ctx *c, const sqt_kit_answer *a
     if (r == NULL || !r->fetching)
         return;
     r->fetching = 0;
-    if (!r->held || ex->closing)
+    if (!r->held || ex->kit.closing)
         return;
     r->held = 0;
     if (a->err.code == SQT_OK)
@@ -427,7 +416,7 @@ void sqt_gt_fees_stop(sqt_exchange *ex)
 {
     size_t i;
     if (ex->fee_timer != NULL) {
-        ex->api->timer_stop(ex->host, ex->fee_timer);
+        ex->kit.api->timer_stop(ex->kit.host, ex->fee_timer);
         ex->fee_timer = NULL;
     }
     for (i = 0; i < GT_FEE_ORDERS; i++)

@@ -1,7 +1,6 @@
 /* Gate.io USDT-settled perpetual futures plugin (API v4): configuration, life cycle and
  * the exchange table. Everything reaches the network through the host services; see
  * gt.h. */
-#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,33 +17,15 @@
 
 void sqt_gt_logf(sqt_exchange *ex, int level, const char *fmt, ...)
 {
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    sqt_kit_plugin_vlogf(&ex->kit, level, fmt, ap);
     va_end(ap);
-    ex->api->log(ex->host, level, line);
 }
 
 int64_t sqt_gt_wall(sqt_exchange *ex)
 {
-    return ex->api->wall_ms(ex->host);
-}
-
-/* ------------------------------------------------------------------------------------
- * shutdown completion: the kit's, once no request, timer or connection is left
- * ---------------------------------------------------------------------------------- */
-
-static int drained(void *owner)
-{
-    const sqt_exchange *ex = owner;
-    return !sqt_kit_rest_busy(&ex->rest) && ex->streams.head == NULL;
-}
-
-void sqt_gt_check_drained(sqt_exchange *ex)
-{
-    if (ex->closing)
-        sqt_kit_shut_check(&ex->shut);
+    return ex->kit.api->wall_ms(ex->kit.host);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -70,8 +51,8 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
                             "letters and digits (e.g. ETHUSDT for the contract ETH_USDT)");
     snprintf(ex->symbol, sizeof(ex->symbol), "%s", args->symbol);
     sqt_gt_contract_name(ex->symbol, ex->contract, sizeof(ex->contract));
-    c.api = ex->api;
-    c.host = ex->host;
+    c.api = ex->kit.api;
+    c.host = ex->kit.host;
     c.block = args->exchange_name != NULL ? args->exchange_name : "gate";
     if (sqt_kit_cfg_bool(&c, "testnet", &testnet, err) < 0)
         return err->code;
@@ -90,80 +71,65 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
                             "and '-' only", c.block);
     if (SQT_HAS_MEMBER(args, sqt_create_args, allow_hedge_mode))
         ex->allow_hedge = args->allow_hedge_mode != 0;
-    if (sqt_kit_cfg_secret(&c, "api_key", ex->api_key, sizeof(ex->api_key), err) ||
-        sqt_kit_cfg_secret(&c, "secret_key", ex->secret, sizeof(ex->secret), err))
-        return err->code;
-    return SQT_OK;
+    return sqt_kit_plugin_secrets(&ex->kit, &c, 0, err);
 }
 
 /* ------------------------------------------------------------------------------------
  * life cycle
  * ---------------------------------------------------------------------------------- */
 
-static void wipe_and_free(sqt_exchange *ex)
+/* create() after the kit allocated the record: config, the REST engine, streams */
+static int setup(void *plugin, const sqt_create_args *args, sqt_error *err)
 {
-    OPENSSL_cleanse(ex->api_key, sizeof(ex->api_key));
-    OPENSSL_cleanse(ex->secret, sizeof(ex->secret));
-    free(ex);
+    sqt_exchange *ex = plugin;
+    ex->pos_mode = SQT_POSMODE_UNKNOWN;
+    sqt_gt_streams_init(ex);
+    if (read_config(ex, args, err) != SQT_OK)
+        return err->code;
+    ex->units.contract = ex->contract;
+    sqt_gt_rest_init(ex);
+    sqt_gt_logf(ex, SQT_LOG_INFO, "gate %s (contract %s): rest %s, ws %s%s", ex->symbol,
+                ex->contract, ex->rest_url, ex->ws_url,
+                ex->allow_hedge ? ", dual (hedge) mode allowed" : "");
+    return SQT_OK;
 }
+
+static const sqt_kit_plugin_desc gt_desc = {"gate", sizeof(sqt_exchange), setup};
 
 static int gt_create(const sqt_host_api *api, sqt_host *host, const sqt_create_args *args,
                      sqt_exchange **out, sqt_error *err)
 {
-    sqt_exchange *ex;
     sqt_error scratch;
     if (err == NULL)
         err = &scratch;
-    memset(err, 0, sizeof(*err));
-    if (api == NULL || out == NULL || api->struct_size < sizeof(sqt_host_api))
-        return sqt_kit_fail(err, SQT_EINVAL, "gate: host services table too old or missing");
-    if ((ex = calloc(1, sizeof(*ex))) == NULL)
-        return sqt_kit_fail(err, SQT_ENOMEM, "gate: out of memory");
-    ex->api = api;
-    ex->host = host;
-    ex->pos_mode = SQT_POSMODE_UNKNOWN;
-    if (read_config(ex, args, err) != SQT_OK) {
-        wipe_and_free(ex);
-        return err->code;
-    }
-    ex->units.contract = ex->contract;
-    sqt_gt_rest_init(ex);
-    sqt_gt_streams_init(ex);
-    sqt_gt_logf(ex, SQT_LOG_INFO, "gate %s (contract %s): rest %s, ws %s%s", ex->symbol,
-                ex->contract, ex->rest_url, ex->ws_url,
-                ex->allow_hedge ? ", dual (hedge) mode allowed" : "");
-    *out = ex;
-    return SQT_OK;
+    if (out == NULL)
+        return sqt_kit_fail(err, SQT_EINVAL, "gate: nowhere to put the plugin");
+    *out = sqt_kit_plugin_create(&gt_desc, api, host, args, err);
+    return *out != NULL ? SQT_OK : err->code;
 }
 
 static int gt_shutdown(sqt_exchange *ex, sqt_done_cb cb, void *ud)
 {
-    if (ex == NULL || cb == NULL)
+    int rc;
+    if (ex == NULL)
         return SQT_EINVAL;
-    if (ex->closing)
-        return SQT_ESTATE;
-    ex->closing = 1;
-    /* nothing completes the shutdown inside this call */
-    sqt_kit_shut_begin(&ex->shut, ex->api, ex->host, drained, ex, cb, ud);
-    sqt_gt_fees_stop(ex);
-    sqt_kit_rest_cancel_all(&ex->rest);
-    sqt_gt_streams_close_all(ex);
-    sqt_kit_shut_end_call(&ex->shut);
-    return SQT_OK;
+    if ((rc = sqt_kit_plugin_shutdown(&ex->kit, cb, ud)) == SQT_OK) {
+        /* the plugin's own timers: held order states and the ping */
+        sqt_gt_fees_stop(ex);
+        sqt_gt_streams_stop(ex);
+        sqt_kit_shut_end_call(&ex->kit.shut);
+    }
+    return rc;
 }
 
 static void gt_destroy(sqt_exchange *ex)
 {
     if (ex == NULL)
         return;
-    if (!drained(ex))
-        sqt_gt_logf(ex, SQT_LOG_ERROR, "destroyed with requests or streams still open "
-                    "(destroy before shutdown completed)");
-    sqt_kit_shut_free(&ex->shut);
     sqt_gt_fees_stop(ex);
-    sqt_kit_rest_free_all(&ex->rest);
-    sqt_gt_streams_free_all(ex);
-    wipe_and_free(ex);
+    sqt_gt_streams_stop(ex);
+    sqt_kit_plugin_release(&ex->kit);
+    sqt_kit_plugin_free(&ex->kit);
 }
 
 static const sqt_exchange_api gt_api = {

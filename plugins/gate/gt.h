@@ -37,7 +37,12 @@
 #define GT_FEE_ORDERS 64                         /* orders whose fills are paired */
 #define GT_FEE_TRADES 16                         /* fills remembered per order */
 
-enum gt_conn_kind { GT_CONN_PRICE = 1, GT_CONN_KLINE = 2, GT_CONN_USER = 3 };
+/* the kit's stream kinds: their states go to the host's sinks */
+enum gt_conn_kind {
+    GT_CONN_PRICE = SQT_KIT_STREAM_PRICE,
+    GT_CONN_KLINE = SQT_KIT_STREAM_KLINES,
+    GT_CONN_USER = SQT_KIT_STREAM_ORDERS
+};
 
 typedef struct gt_conn {
     sqt_kit_conn k;            /* first: the kit allocates and frees the whole record */
@@ -63,21 +68,15 @@ typedef struct gt_fee_rec {
 } gt_fee_rec;
 
 struct sqt_exchange {
-    const sqt_host_api *api;
-    sqt_host *host;
+    sqt_kit_plugin kit;        /* first: host, keys, REST engine, streams, sinks, shutdown */
 
     /* configuration */
     char symbol[SQT_SYMBOL_MAX];
     char contract[SQT_GT_CONTRACT_MAX];
     char rest_url[GT_URL_MAX];
     char ws_url[GT_URL_MAX];
-    char api_key[GT_SECRET_MAX];
-    char secret[GT_SECRET_MAX];
     char channel_id[GT_NAME_MAX];    /* X-Gate-Channel-Id; "" none */
     int allow_hedge;
-
-    /* REST: the kit's engine with Gate's dialect (rest.c) */
-    sqt_kit_rest rest;
 
     /* start-up facts */
     int have_info;
@@ -87,37 +86,25 @@ struct sqt_exchange {
     char user[SQT_GT_USER_MAX];      /* numeric user id for futures.orders */
     int32_t leverage;
 
-    /* streams */
-    sqt_kit_conns streams;
+    /* streams (the kit's set and sinks), what they carry */
     sqt_header ws_headers[1];
     sqt_timer *ping_timer;
-    int price_on;
-    sqt_price_sink price_sink;
-    int kline_on;
-    sqt_kline_sink kline_sink;
     char kline_interval[SQT_INTERVAL_MAX];
     char kline_symbols[GT_KLINE_SYMBOLS_MAX][SQT_SYMBOL_MAX];
     size_t kline_n;
     sqt_kline kline_last[GT_KLINE_SYMBOLS_MAX];
     int kline_have[GT_KLINE_SYMBOLS_MAX];
-    int user_on;
-    sqt_order_sink order_sink;
     int64_t warn_ms;                 /* last "bad stream message" warning */
 
     /* fills of the order stream (fees.c) */
     gt_fee_rec fees[GT_FEE_ORDERS];
     uint64_t fee_clock;
     sqt_timer *fee_timer;
-
-    /* shutdown */
-    int closing;
-    sqt_kit_shut shut;
 };
 
 /* ---- gate.c --------------------------------------------------------------------- */
 void sqt_gt_logf(sqt_exchange *ex, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void sqt_gt_check_drained(sqt_exchange *ex);
 int64_t sqt_gt_wall(sqt_exchange *ex);
 
 /* ---- rest.c --------------------------------------------------------------------- */
@@ -162,8 +149,8 @@ int sqt_gt_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
                             const char *interval, const sqt_kline_sink *sink);
 int sqt_gt_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink);
 void sqt_gt_streams_init(sqt_exchange *ex);
-void sqt_gt_streams_close_all(sqt_exchange *ex);
-void sqt_gt_streams_free_all(sqt_exchange *ex);
+/* shutdown / destroy: the plugin's own timer (the kit closes the connections) */
+void sqt_gt_streams_stop(sqt_exchange *ex);
 /* The order sink, unless closing. */
 void sqt_gt_deliver_order(sqt_exchange *ex, const sqt_order *o);
 

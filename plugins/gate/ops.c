@@ -34,39 +34,17 @@ static int id_char_ok(char c)
 
 int sqt_gt_client_id_ok(const char *s)
 {
-    size_t i, n;
-    if (s == NULL)
-        return 0;
-    n = strnlen(s, SQT_CLIENT_ID_MAX);
-    if (n == 0 || n > SQT_GT_CLIENT_ID_LIMIT)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (!id_char_ok(s[i]))
-            return 0;
-    return 1;
+    return sqt_kit_id_ok(s, SQT_GT_CLIENT_ID_LIMIT, "_-.");
 }
 
 static int order_id_ok(const char *s)
 {
-    size_t i, n;
-    if (s == NULL)
-        return 0;
-    n = strnlen(s, SQT_ORDER_ID_MAX);
-    if (n == 0 || n > 24)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
+    return sqt_kit_digits_ok(s, 24);
 }
 
 static int usable(sqt_exchange *ex, int have_cb)
 {
-    if (!have_cb)
-        return SQT_EINVAL;
-    if (ex->closing)
-        return SQT_ESTATE;
-    return SQT_OK;
+    return sqt_kit_op_usable(ex->kit.closing, have_cb);
 }
 
 /* The common context: the path the engine points at, the caller's callback. */
@@ -264,7 +242,7 @@ static void pager_done(sqt_kit_call *call, const sqt_kit_answer *a)
         pager_end(ex, p, &e);
         return;
     }
-    rc = ex->closing ? SQT_ECANCELLED : pager_send(ex, p);
+    rc = ex->kit.closing ? SQT_ECANCELLED : pager_send(ex, p);
     if (rc != SQT_OK) {
         sqt_kit_fail(&e, rc, "open orders: next page not sent: %s", sqt_strerror(rc));
         pager_end(ex, p, &e);
@@ -351,16 +329,6 @@ int sqt_gt_query_order(sqt_exchange *ex, const char *client_id, const char *orde
  * place: one order through /orders (HTTP 201), more through /batch_orders (<= 10)
  * ---------------------------------------------------------------------------------- */
 
-typedef struct place_ctx {
-    char path[GT_PATH_MAX];
-    sqt_place_cb cb;
-    void *ud;
-    size_t n;
-    sqt_place_result res[SQT_GT_MAX_BATCH_PLACE];
-    size_t sent[SQT_GT_MAX_BATCH_PLACE]; /* request index of each order sent, in order */
-    size_t n_sent;
-} place_ctx;
-
 /* The order as Gate's JSON: signed integer contracts, the price on the tick, tif, text. */
 static json_t *place_item(sqt_exchange *ex, const sqt_order_req *q, sqt_error *e)
 {
@@ -420,68 +388,47 @@ static json_t *place_item(sqt_exchange *ex, const sqt_order_req *q, sqt_error *e
 }
 
 /* An answered order must be the one we sent: our text, our contract. */
-static void place_take(sqt_place_result *pr, const sqt_order *o, const sqt_error *perr)
+static int answer_is(const sqt_order *o, const sqt_order_req *q, sqt_error *e)
 {
-    sqt_error bad;
-    if (perr != NULL && perr->code != SQT_OK) {
-        sqt_kit_unreadable(&pr->err, perr);
-        return;
-    }
-    if (strcmp(o->client_id, pr->client_id) != 0) {
-        sqt_kit_fail(&bad, SQT_EPROTO, "answer names text t-%.30s, not t-%.30s", o->client_id,
-                     pr->client_id);
-        sqt_kit_unreadable(&pr->err, &bad);
-        return;
-    }
-    pr->order = *o;
+    if (strcmp(o->client_id, q->client_id) != 0)
+        return sqt_kit_fail(e, SQT_EPROTO, "answer names text t-%.30s, not t-%.30s",
+                            o->client_id, q->client_id);
+    return SQT_OK;
 }
 
-static void place_done(sqt_kit_call *call, const sqt_kit_answer *a)
+static int place_one(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+                     sqt_order *out, sqt_error *e)
 {
-    place_ctx *c = call->ctx;
-    sqt_exchange *ex = call->owner;
-    sqt_gt_item items[SQT_GT_MAX_BATCH_PLACE];
-    sqt_order o;
-    sqt_error perr;
-    int status = SQT_OK;
-    size_t k;
-    memset(&perr, 0, sizeof(perr));
-    if (a->err.code != SQT_OK) {
-        if (c->n_sent == 1 && sqt_kit_item_level(&a->err)) {
-            c->res[c->sent[0]].err = a->err;
-        } else {
-            status = a->err.code;
-            for (k = 0; k < c->n_sent; k++)
-                c->res[c->sent[k]].err = a->err;
-        }
-    } else if (c->n_sent == 1 && strcmp(c->path, P_FUT "/orders") == 0) {
-        sqt_gt_parse_order(a->body, a->len, &ex->units, &o, &perr);
-        place_take(&c->res[c->sent[0]], &o, &perr);
-    } else if (sqt_gt_parse_batch_place(a->body, a->len, &ex->units, c->n_sent, items, &perr) !=
-               SQT_OK) {
-        status = SQT_EUNKNOWN_STATUS;
-        for (k = 0; k < c->n_sent; k++)
-            sqt_kit_unreadable(&c->res[c->sent[k]].err, &perr);
-    } else {
-        for (k = 0; k < c->n_sent; k++) {
-            sqt_place_result *pr = &c->res[c->sent[k]];
-            if (items[k].err.code == SQT_EPROTO)
-                sqt_kit_unreadable(&pr->err, &items[k].err);
-            else if (items[k].err.code != SQT_OK)
-                pr->err = items[k].err;
-            else
-                place_take(pr, &items[k].order, NULL);
-        }
-    }
-    c->cb(c->ud, status, c->res, c->n);
-    free(c);
+    sqt_exchange *ex = owner;
+    if (sqt_gt_parse_order(body, len, &ex->units, out, e) != SQT_OK)
+        return e->code;
+    return answer_is(out, &p->reqs[0], e);
 }
+
+static int place_batch(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+                       sqt_kit_item *items, sqt_error *e)
+{
+    sqt_exchange *ex = owner;
+    sqt_gt_item got[SQT_GT_MAX_BATCH_PLACE];
+    size_t k;
+    if (sqt_gt_parse_batch_place(body, len, &ex->units, p->n_sent, got, e) != SQT_OK)
+        return e->code;
+    for (k = 0; k < p->n_sent; k++) {
+        items[k].err = got[k].err;
+        items[k].order = got[k].order;
+        if (items[k].err.code == SQT_OK)
+            answer_is(&items[k].order, &p->reqs[k], &items[k].err);
+    }
+    return SQT_OK;
+}
+
+static const sqt_kit_placing_parse place_parse = {place_one, place_batch};
 
 int sqt_gt_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
                         void *ud)
 {
-    place_ctx *c;
-    json_t *list = NULL, *item, *single = NULL;
+    sqt_kit_placing *c;
+    json_t *list, *item;
     char *text;
     size_t i;
     int rc, first_err = SQT_OK;
@@ -491,23 +438,15 @@ int sqt_gt_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
         return SQT_EINVAL;
     if (!ex->have_info)
         return SQT_ESTATE; /* tick and multiplier make the order */
-    if ((c = calloc(1, sizeof(*c))) == NULL || (list = json_array()) == NULL) {
+    if ((c = sqt_kit_placing_new(reqs, n, &place_parse, cb, ud)) == NULL)
+        return SQT_ENOMEM;
+    if ((list = json_array()) == NULL) {
         free(c);
         return SQT_ENOMEM;
     }
-    c->cb = cb;
-    c->ud = ud;
-    c->n = n;
     for (i = 0; i < n; i++) {
-        sqt_place_result *pr = &c->res[i];
-        snprintf(pr->client_id, sizeof(pr->client_id), "%.*s", SQT_CLIENT_ID_MAX - 1,
-                 reqs[i].client_id);
-        pr->order.struct_size = sizeof(pr->order);
-        if ((item = place_item(ex, &reqs[i], &pr->err)) == NULL) {
-            if (first_err == SQT_OK)
-                first_err = pr->err.code;
-            sqt_gt_logf(ex, SQT_LOG_WARN, "order %s not sent: %s", pr->client_id,
-                        pr->err.message);
+        if ((item = place_item(ex, &reqs[i], &c->res[i].err)) == NULL) {
+            sqt_kit_placing_refuse(c, &ex->kit, i, &first_err);
             continue;
         }
         if (json_array_append_new(list, item) != 0) {
@@ -515,7 +454,7 @@ int sqt_gt_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
             free(c);
             return SQT_ENOMEM;
         }
-        c->sent[c->n_sent++] = i;
+        sqt_kit_placing_send(c, i, &reqs[i]);
     }
     if (c->n_sent == 0) { /* nothing valid: refuse the whole call now */
         json_decref(list);
@@ -524,16 +463,15 @@ int sqt_gt_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
     }
     /* one order: /orders (201 with the order); more: /batch_orders (200, one result
      * per item, each with its text, gate.md 3.6, 11) */
-    if (c->n_sent == 1)
-        single = json_array_get(list, 0);
-    snprintf(c->path, sizeof(c->path), P_FUT "%s", c->n_sent == 1 ? "/orders" : "/batch_orders");
-    text = json_dumps(single != NULL ? single : list, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    text = json_dumps(c->n_sent == 1 ? json_array_get(list, 0) : list,
+                      JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(list);
     if (text == NULL) {
         free(c);
         return SQT_ENOMEM;
     }
-    rc = sqt_gt_rest(ex, "POST", c->path, NULL, text, SQT_KIT_AUTH_SIGNED, 1, place_done, c);
+    rc = sqt_gt_rest(ex, "POST", c->n_sent == 1 ? P_FUT "/orders" : P_FUT "/batch_orders", NULL,
+                     text, SQT_KIT_AUTH_SIGNED, 1, sqt_kit_placing_done, c);
     free(text);
     if (rc != SQT_OK)
         free(c);
@@ -620,7 +558,7 @@ static void cancel_done(sqt_kit_call *call, const sqt_kit_answer *a)
             cancel_end(c, SQT_OK);
             return;
         }
-        if ((rc = ex->closing ? SQT_ECANCELLED : cancel_send_next(ex, c)) != SQT_OK) {
+        if ((rc = ex->kit.closing ? SQT_ECANCELLED : cancel_send_next(ex, c)) != SQT_OK) {
             for (i = c->next; i < c->n; i++)
                 sqt_kit_fail(&c->res[i].err, rc, "cancel not sent: %s", sqt_strerror(rc));
             cancel_end(c, SQT_OK);
@@ -715,12 +653,9 @@ int sqt_gt_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
     c->cb = cb;
     c->ud = ud;
     c->n = n;
+    sqt_kit_cancel_results(c->res, reqs, n);
     for (i = 0; i < n; i++) {
         sqt_cancel_result *cr = &c->res[i];
-        snprintf(cr->client_id, sizeof(cr->client_id), "%.*s", SQT_CLIENT_ID_MAX - 1,
-                 reqs[i].client_id);
-        snprintf(cr->order_id, sizeof(cr->order_id), "%.*s", SQT_ORDER_ID_MAX - 1,
-                 reqs[i].order_id);
         if (!order_id_ok(cr->order_id) && !sqt_gt_client_id_ok(cr->client_id)) {
             /* every order must be named: one bad item refuses the call */
             free(c);
@@ -755,12 +690,8 @@ static int own_send_batch(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, 
     return rc;
 }
 
-static int own_closing(void *plugin)
-{
-    return ((sqt_exchange *)plugin)->closing;
-}
-
-static const sqt_kit_own_ops own_ops = {own_send_batch, own_closing};
+/* closing: the kit's record says */
+static const sqt_kit_own_ops own_ops = {own_send_batch, NULL};
 
 int sqt_gt_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud)
 {
@@ -812,7 +743,7 @@ static void klines_done(sqt_kit_call *call, const sqt_kit_answer *a)
                                                                         : sqt_dec_make(0, 0);
     if (e.code == SQT_OK &&
         sqt_gt_parse_candles(a->body, a->len, c->symbol, c->interval, mult,
-                             sqt_kit_rest_server_now(&ex->rest), &k, &n, &e) == SQT_OK)
+                             sqt_kit_rest_server_now(&ex->kit.rest), &k, &n, &e) == SQT_OK)
         c->cb(c->ud, &no_error, k, n);
     else
         c->cb(c->ud, &e, NULL, 0);

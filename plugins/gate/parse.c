@@ -90,12 +90,9 @@ int sqt_gt_dec_mul(sqt_dec a, sqt_dec b, sqt_dec *out)
 /* |a| - |b| (both of one order's sizes), exact. */
 static int dec_mag_sub(sqt_dec a, sqt_dec b, sqt_dec *out)
 {
-    int32_t s = a.scale > b.scale ? a.scale : b.scale;
-    sqt_dec x, y;
-    if (sqt_dec_rescale(dec_abs(a), s, &x) != SQT_OK || sqt_dec_rescale(dec_abs(b), s, &y) != SQT_OK)
-        return SQT_ERANGE;
-    *out = sqt_dec_make(x.mant - y.mant, s);
-    return SQT_OK;
+    b = dec_abs(b);
+    b.mant = -b.mant;
+    return sqt_kit_dec_add(dec_abs(a), b, out);
 }
 
 int sqt_gt_to_contracts(sqt_dec qty, sqt_dec mult, int64_t *contracts, sqt_error *e)
@@ -926,8 +923,7 @@ int sqt_gt_parse_my_trades(const char *json, size_t len, const sqt_gt_units *u,
     json_array_foreach(root, i, it) {
         char path[48], oid[SQT_ORDER_ID_MAX];
         const char *contract;
-        sqt_dec size, f, a, b;
-        int32_t sc;
+        sqt_dec size, f;
         snprintf(path, sizeof(path), "my_trades[%zu]", i);
         if (!json_is_object(it)) {
             rc = sqt_kit_fail(e, SQT_EPROTO, "%s: not an object", path);
@@ -940,21 +936,12 @@ int sqt_gt_parse_my_trades(const char *json, size_t len, const sqt_gt_units *u,
             goto out;
         if (strcmp(contract, u->contract) != 0 || strcmp(oid, order_id) != 0)
             continue;
-        /* sums at the larger scale; a fee or size past 18 decimals cannot be exact */
-        sc = qty_c.scale > size.scale ? qty_c.scale : size.scale;
-        if (sqt_dec_rescale(qty_c, sc, &a) || sqt_dec_rescale(dec_abs(size), sc, &b) ||
-            (b.mant > 0 && a.mant > INT64_MAX - b.mant)) {
-            rc = sqt_kit_fail(e, SQT_EPROTO, "%s: size out of range", path);
+        /* exact sums; a fee or size past 18 decimals cannot be */
+        if (sqt_kit_dec_add(qty_c, dec_abs(size), &qty_c) != SQT_OK ||
+            sqt_kit_dec_add(fee, f, &fee) != SQT_OK) {
+            rc = sqt_kit_fail(e, SQT_EPROTO, "%s: size or fee out of range", path);
             goto out;
         }
-        qty_c = sqt_dec_make(a.mant + b.mant, sc);
-        sc = fee.scale > f.scale ? fee.scale : f.scale;
-        if (sqt_dec_rescale(fee, sc, &a) || sqt_dec_rescale(f, sc, &b) ||
-            (b.mant > 0 ? a.mant > INT64_MAX - b.mant : a.mant < -INT64_MAX - b.mant)) {
-            rc = sqt_kit_fail(e, SQT_EPROTO, "%s: fee out of range", path);
-            goto out;
-        }
-        fee = sqt_dec_make(a.mant + b.mant, sc);
         s->trades++;
     }
     if (sqt_gt_to_coins(qty_c, u->mult, &s->qty) != SQT_OK) {

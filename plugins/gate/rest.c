@@ -21,10 +21,10 @@ static int gt_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt
         /* seconds (gate.md 2.1); the query is signed as sent: our values are unreserved
          * characters, so the encoded and the decoded forms agree (gate.md 11) */
         snprintf(ts, sizeof(ts), "%lld", (long long)(server_ms / 1000));
-        rc = sqt_gt_sign_rest(ex->secret, c->method, c->path, sqt_kit_query_str(&w->query),
+        rc = sqt_gt_sign_rest(ex->kit.secret, c->method, c->path, sqt_kit_query_str(&w->query),
                               sqt_kit_query_str(&w->body), w->body.len, ts, sig);
         if (rc == SQT_OK)
-            rc = sqt_kit_wire_header(w, "KEY", ex->api_key);
+            rc = sqt_kit_wire_header(w, "KEY", ex->kit.api_key);
         if (rc == SQT_OK)
             rc = sqt_kit_wire_header(w, "SIGN", sig);
         if (rc == SQT_OK)
@@ -90,37 +90,26 @@ static void gt_on_answer(void *owner, const sqt_kit_call *c, const sqt_http_resp
     if (e->code == SQT_ERATE_LIMITED && limit > 0)
         u.order_count = limit; /* the window is used up, whatever the header says */
     u.banned_until_ms = 0;
-    ex->api->rate_usage(ex->host, &u);
-}
-
-static void gt_on_finish(void *owner)
-{
-    sqt_gt_check_drained(owner);
+    ex->kit.api->rate_usage(ex->kit.host, &u);
 }
 
 static const sqt_kit_rest_dialect gt_dialect = {
     "Gate",           GT_API "/spot/time", gt_parse_time, gt_prepare, gt_classify,
-    gt_clock_refusal, gt_on_answer,        gt_on_finish};
+    gt_clock_refusal, gt_on_answer,        sqt_kit_plugin_hook_check};
 
 void sqt_gt_rest_init(sqt_exchange *ex)
 {
-    sqt_kit_rest_init(&ex->rest, ex->api, ex->host, &gt_dialect, ex, ex->rest_url);
+    sqt_kit_rest_init(&ex->kit.rest, ex->kit.api, ex->kit.host, &gt_dialect, ex, ex->rest_url);
 }
 
 int sqt_gt_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,
                 const char *body, int auth, int mutating, sqt_kit_answer_fn done, void *ctx)
 {
-    sqt_kit_rest_req rq;
-    if (ex->closing)
+    sqt_kit_rest_req rq = sqt_kit_rest_req_of(method, path, query, body, auth);
+    if (ex->kit.closing)
         return SQT_ECANCELLED;
-    memset(&rq, 0, sizeof(rq));
-    rq.method = method;
-    rq.path = path;
-    rq.query = query;
-    rq.body = body;
-    rq.auth = auth;
     rq.mutating = mutating;
     rq.done = done;
     rq.ctx = ctx;
-    return sqt_kit_rest_send(&ex->rest, &rq);
+    return sqt_kit_rest_send(&ex->kit.rest, &rq);
 }

@@ -53,20 +53,8 @@ static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
 
 void sqt_gt_deliver_order(sqt_exchange *ex, const sqt_order *o)
 {
-    if (!ex->closing && ex->user_on)
-        ex->order_sink.on_order(ex->order_sink.ud, o);
-}
-
-static int send_json(gt_conn *c, json_t *msg)
-{
-    sqt_exchange *ex = c->ex;
-    char *text = msg != NULL ? json_dumps(msg, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    int rc = SQT_ENOMEM;
-    if (text != NULL)
-        rc = ex->api->ws_send(ex->host, c->k.ws, text, strlen(text), 0);
-    free(text);
-    json_decref(msg);
-    return rc;
+    if (!ex->kit.closing && ex->kit.sinks.order_on)
+        ex->kit.sinks.order.on_order(ex->kit.sinks.order.ud, o);
 }
 
 /* {"time":s,"channel":..,"event":"subscribe","payload":[a, b],"auth":{..}} */
@@ -74,7 +62,7 @@ static int subscribe_one(gt_conn *c, const char *channel, const char *p1, const 
                          int auth)
 {
     sqt_exchange *ex = c->ex;
-    long long now_s = (long long)(sqt_kit_rest_server_now(&ex->rest) / 1000);
+    long long now_s = (long long)(sqt_kit_rest_server_now(&ex->kit.rest) / 1000);
     char sig[SQT_GT_SIG_LEN + 1];
     json_t *msg = json_object(), *payload = json_array(), *a = NULL;
     int bad = msg == NULL || payload == NULL, rc;
@@ -87,13 +75,13 @@ static int subscribe_one(gt_conn *c, const char *channel, const char *p1, const 
               json_object_set(msg, "payload", payload);
     json_decref(payload);
     if (!bad && auth) {
-        if ((rc = sqt_gt_sign_ws(ex->secret, channel, "subscribe", now_s, sig)) != SQT_OK) {
+        if ((rc = sqt_gt_sign_ws(ex->kit.secret, channel, "subscribe", now_s, sig)) != SQT_OK) {
             json_decref(msg);
             return rc;
         }
         bad = (a = json_object()) == NULL ||
               json_object_set_new(a, "method", json_string("api_key")) ||
-              json_object_set_new(a, "KEY", json_string(ex->api_key)) ||
+              json_object_set_new(a, "KEY", json_string(ex->kit.api_key)) ||
               json_object_set_new(a, "SIGN", json_string(sig)) ||
               json_object_set(msg, "auth", a);
         json_decref(a);
@@ -102,7 +90,7 @@ static int subscribe_one(gt_conn *c, const char *channel, const char *p1, const 
         json_decref(msg);
         return SQT_ENOMEM;
     }
-    return send_json(c, msg);
+    return sqt_kit_conn_send_json(&c->k, msg);
 }
 
 static int subscribe_user(gt_conn *c)
@@ -123,12 +111,12 @@ typedef struct user_ctx {
 static void user_done(sqt_kit_call *call, const sqt_kit_answer *a)
 {
     sqt_exchange *ex = call->owner;
-    sqt_kit_conn *k = ex->streams.current[GT_CONN_USER];
+    sqt_kit_conn *k = ex->kit.streams.current[GT_CONN_USER];
     sqt_gt_acct acct;
     sqt_error e = a->err;
     int rc;
     free(call->ctx);
-    if (ex->closing || e.code == SQT_ECANCELLED)
+    if (ex->kit.closing || e.code == SQT_ECANCELLED)
         return;
     if (e.code == SQT_OK && sqt_gt_parse_account(a->body, a->len, &acct, &e) == SQT_OK &&
         acct.user[0] == '\0')
@@ -136,7 +124,7 @@ static void user_done(sqt_kit_call *call, const sqt_kit_answer *a)
     if (e.code != SQT_OK) {
         sqt_gt_logf(ex, SQT_LOG_ERROR, "order stream: the user id for futures.orders is "
                     "unknown: %s", e.message);
-        sqt_kit_conns_state(&ex->streams, GT_CONN_USER, SQT_STREAM_FAILED, &e);
+        sqt_kit_conns_state(&ex->kit.streams, GT_CONN_USER, SQT_STREAM_FAILED, &e);
         return;
     }
     memcpy(ex->user, acct.user, sizeof(ex->user));
@@ -194,7 +182,7 @@ static void kline_push(sqt_exchange *ex, const char *data, size_t len)
         warn_bad(ex, "kline stream", e.message);
         return;
     }
-    for (i = 0; i < n && !ex->closing; i++) {
+    for (i = 0; i < n && !ex->kit.closing; i++) {
         sqt_kline *k = &rows[i], *last;
         for (s = 0; s < ex->kline_n; s++)
             if (strcmp(k->symbol, ex->kline_symbols[s]) == 0)
@@ -212,15 +200,15 @@ static void kline_push(sqt_exchange *ex, const char *data, size_t len)
         if (ex->kline_have[s] && k->open_time_ms > last->open_time_ms && !last->closed) {
             sqt_kline done = *last;
             done.closed = 1; /* a later candle began: the w message was missed */
-            ex->kline_sink.on_kline(ex->kline_sink.ud, &done);
-            if (ex->closing)
+            ex->kit.sinks.kline.on_kline(ex->kit.sinks.kline.ud, &done);
+            if (ex->kit.closing)
                 return;
         }
         if (ex->kline_have[s] && k->open_time_ms == last->open_time_ms && last->closed)
             continue; /* already delivered closed */
         *last = *k;
         ex->kline_have[s] = 1;
-        ex->kline_sink.on_kline(ex->kline_sink.ud, k);
+        ex->kit.sinks.kline.on_kline(ex->kit.sinks.kline.ud, k);
     }
 }
 
@@ -234,7 +222,7 @@ static void on_push(gt_conn *c, const sqt_gt_ws_msg *m, const char *data, size_t
         if (sqt_gt_parse_ticker(data, len, &t, &e) != SQT_OK)
             warn_bad(ex, "price stream", e.message);
         else if (strcmp(t.symbol, ex->symbol) == 0)
-            ex->price_sink.on_price(ex->price_sink.ud, &t);
+            ex->kit.sinks.price.on_price(ex->kit.sinks.price.ud, &t);
     } else if (m->kind == SQT_GT_WS_CANDLES && c->k.kind == GT_CONN_KLINE) {
         kline_push(ex, data, len);
     } else if (m->kind == SQT_GT_WS_ORDERS && c->k.kind == GT_CONN_USER) {
@@ -247,7 +235,7 @@ static void on_push(gt_conn *c, const sqt_gt_ws_msg *m, const char *data, size_t
             warn_bad(ex, "order stream", e.message);
             return;
         }
-        for (i = 0; i < n && !ex->closing; i++)
+        for (i = 0; i < n && !ex->kit.closing; i++)
             sqt_gt_fees_on_order(ex, &o[i]);
     } else if (m->kind == SQT_GT_WS_USERTRADES && c->k.kind == GT_CONN_USER) {
         sqt_gt_fill f[GT_PUSH_MAX];
@@ -259,7 +247,7 @@ static void on_push(gt_conn *c, const sqt_gt_ws_msg *m, const char *data, size_t
             warn_bad(ex, "order stream", e.message);
             return;
         }
-        for (i = 0; i < n && !ex->closing; i++)
+        for (i = 0; i < n && !ex->kit.closing; i++)
             sqt_gt_fees_on_fill(ex, &f[i]);
     }
 }
@@ -289,7 +277,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     gt_conn *c = conn_of(k);
     sqt_gt_ws_msg m;
     sqt_error e;
-    if (ex->closing)
+    if (ex->kit.closing)
         return;
     if (sqt_gt_parse_ws(data, len, &m, &e) != SQT_OK) {
         warn_bad(ex, conn_name(k->kind), e.message);
@@ -301,7 +289,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
             break;
         if (k->kind == GT_CONN_USER && c->downs > 0 && k->replaces == NULL) {
             c->downs = 0;
-            sqt_kit_conns_state(&ex->streams, GT_CONN_USER, SQT_STREAM_RESYNC, NULL);
+            sqt_kit_conns_state(&ex->kit.streams, GT_CONN_USER, SQT_STREAM_RESYNC, NULL);
         }
         sqt_kit_conn_up(k);
         break;
@@ -316,7 +304,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
         sqt_gt_logf(ex, SQT_LOG_ERROR, "%s: %s refused: %s %s", conn_name(k->kind), m.channel,
                     m.err.exch_code, m.err.message);
         if (k->replaces == NULL)
-            sqt_kit_conns_state(&ex->streams, k->kind, SQT_STREAM_FAILED, &m.err);
+            sqt_kit_conns_state(&ex->kit.streams, k->kind, SQT_STREAM_FAILED, &m.err);
         sqt_kit_conn_close(k);
         break;
     case SQT_GT_WS_UPGRADE:
@@ -347,14 +335,7 @@ static void hook_on_down(void *owner, sqt_kit_conn *k)
 static void hook_on_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
 {
     sqt_exchange *ex = owner;
-    if (ex->closing)
-        return;
-    if (kind == GT_CONN_PRICE && ex->price_sink.on_state != NULL)
-        ex->price_sink.on_state(ex->price_sink.ud, st, err);
-    else if (kind == GT_CONN_KLINE && ex->kline_sink.on_state != NULL)
-        ex->kline_sink.on_state(ex->kline_sink.ud, st, err);
-    else if (kind == GT_CONN_USER && ex->order_sink.on_state != NULL)
-        ex->order_sink.on_state(ex->order_sink.ud, st, err);
+    sqt_kit_plugin_stream_state(&ex->kit, kind, st, err);
 }
 
 static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
@@ -364,19 +345,10 @@ static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
     return SQT_OK;
 }
 
-static void hook_on_gone(void *owner)
-{
-    sqt_gt_check_drained(owner);
-}
-
-static void hook_log(void *owner, int level, const char *msg)
-{
-    sqt_gt_logf(owner, level, "%s", msg);
-}
-
 static const sqt_kit_conn_hooks conn_hooks = {
-    sizeof(gt_conn), hook_on_open, hook_on_message, hook_on_down, hook_on_state, NULL,
-    hook_dup,        NULL,         hook_on_gone,    conn_name,    hook_log};
+    sizeof(gt_conn), hook_on_open, hook_on_message,           hook_on_down,
+    hook_on_state,   NULL,         hook_dup,                  NULL,
+    sqt_kit_plugin_hook_check,     conn_name,                 sqt_kit_plugin_hook_log};
 
 /* futures.ping on every live connection, with the current time (a fixed text could not
  * carry it, so this is not the kit's app_ping_text). */
@@ -386,20 +358,20 @@ static void ping_fire(void *ud)
     sqt_kit_conn *k;
     char msg[80];
     int n;
-    if (ex->closing)
+    if (ex->kit.closing)
         return;
     n = snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.ping\"}",
-                 (long long)(sqt_kit_rest_server_now(&ex->rest) / 1000));
-    for (k = ex->streams.head; k != NULL; k = k->next)
+                 (long long)(sqt_kit_rest_server_now(&ex->kit.rest) / 1000));
+    for (k = ex->kit.streams.head; k != NULL; k = k->next)
         if (k->connected && !k->closing && k->ws != NULL)
-            ex->api->ws_send(ex->host, k->ws, msg, (size_t)n, 0);
+            ex->kit.api->ws_send(ex->kit.host, k->ws, msg, (size_t)n, 0);
 }
 
 static void ping_start(sqt_exchange *ex)
 {
     if (ex->ping_timer != NULL)
         return;
-    if (ex->api->timer_start(ex->host, GT_PING_MS, GT_PING_MS, ping_fire, ex,
+    if (ex->kit.api->timer_start(ex->kit.host, GT_PING_MS, GT_PING_MS, ping_fire, ex,
                              &ex->ping_timer) != SQT_OK) {
         ex->ping_timer = NULL;
         sqt_gt_logf(ex, SQT_LOG_WARN, "streams: ping timer not started (the host's protocol "
@@ -409,19 +381,19 @@ static void ping_start(sqt_exchange *ex)
 
 void sqt_gt_streams_init(sqt_exchange *ex)
 {
-    sqt_kit_conns_init(&ex->streams, ex->api, ex->host, &conn_hooks, ex, GT_CONN_MAX_AGE_MS,
+    sqt_kit_conns_init(&ex->kit.streams, ex->kit.api, ex->kit.host, &conn_hooks, ex, GT_CONN_MAX_AGE_MS,
                        GT_CONN_SWITCH_MS, GT_CONN_SWITCH_RETRY_MS);
-    ex->streams.overlap_ms[GT_CONN_USER] = GT_CONN_OVERLAP_MS;
+    ex->kit.streams.overlap_ms[GT_CONN_USER] = GT_CONN_OVERLAP_MS;
     ex->ws_headers[0].name = "X-Gate-Size-Decimal";
     ex->ws_headers[0].value = "1";
-    ex->streams.ws_headers = ex->ws_headers;
-    ex->streams.n_ws_headers = 1;
+    ex->kit.streams.ws_headers = ex->ws_headers;
+    ex->kit.streams.n_ws_headers = 1;
 }
 
 static int conn_open(sqt_exchange *ex, int kind)
 {
     sqt_kit_conn *k;
-    int rc = sqt_kit_conn_open(&ex->streams, kind, ex->ws_url, GT_STALE_MS, &k);
+    int rc = sqt_kit_conn_open(&ex->kit.streams, kind, ex->ws_url, GT_STALE_MS, &k);
     if (rc == SQT_OK) {
         conn_of(k)->ex = ex;
         ping_start(ex);
@@ -436,13 +408,10 @@ static int conn_open(sqt_exchange *ex, int kind)
 int sqt_gt_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
 {
     int rc;
-    if (sink == NULL || sink->on_price == NULL)
-        return SQT_EINVAL;
-    if (ex->closing || ex->price_on)
-        return SQT_ESTATE;
-    ex->price_sink = *sink;
+    if ((rc = sqt_kit_plugin_take_price(&ex->kit, sink)) != SQT_OK)
+        return rc;
     if ((rc = conn_open(ex, GT_CONN_PRICE)) == SQT_OK)
-        ex->price_on = 1;
+        ex->kit.sinks.price_on = 1;
     return rc;
 }
 
@@ -451,51 +420,37 @@ int sqt_gt_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t
 {
     size_t i;
     int rc;
-    if (sink == NULL || sink->on_kline == NULL || symbols == NULL || n == 0 ||
-        n > GT_KLINE_SYMBOLS_MAX || sqt_gt_interval_ms(interval) == 0)
+    if (symbols == NULL || n == 0 || n > GT_KLINE_SYMBOLS_MAX ||
+        sqt_gt_interval_ms(interval) == 0)
         return SQT_EINVAL;
     for (i = 0; i < n; i++)
         if (!sqt_gt_symbol_ok(symbols[i]))
             return SQT_EINVAL;
-    if (ex->closing || ex->kline_on)
-        return SQT_ESTATE;
+    if ((rc = sqt_kit_plugin_take_klines(&ex->kit, sink)) != SQT_OK)
+        return rc;
     for (i = 0; i < n; i++)
         snprintf(ex->kline_symbols[i], sizeof(ex->kline_symbols[i]), "%s", symbols[i]);
     ex->kline_n = n;
     snprintf(ex->kline_interval, sizeof(ex->kline_interval), "%s", interval);
-    ex->kline_sink = *sink;
     if ((rc = conn_open(ex, GT_CONN_KLINE)) == SQT_OK)
-        ex->kline_on = 1;
+        ex->kit.sinks.kline_on = 1;
     return rc;
 }
 
 int sqt_gt_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
 {
     int rc;
-    if (sink == NULL || sink->on_order == NULL)
-        return SQT_EINVAL;
-    if (ex->closing || ex->user_on)
-        return SQT_ESTATE;
-    ex->order_sink = *sink;
+    if ((rc = sqt_kit_plugin_take_orders(&ex->kit, sink)) != SQT_OK)
+        return rc;
     if ((rc = conn_open(ex, GT_CONN_USER)) == SQT_OK)
-        ex->user_on = 1;
+        ex->kit.sinks.order_on = 1;
     return rc;
 }
 
-void sqt_gt_streams_close_all(sqt_exchange *ex)
+void sqt_gt_streams_stop(sqt_exchange *ex)
 {
     if (ex->ping_timer != NULL) {
-        ex->api->timer_stop(ex->host, ex->ping_timer);
+        ex->kit.api->timer_stop(ex->kit.host, ex->ping_timer);
         ex->ping_timer = NULL;
     }
-    sqt_kit_conns_close_all(&ex->streams);
-}
-
-void sqt_gt_streams_free_all(sqt_exchange *ex)
-{
-    if (ex->ping_timer != NULL) {
-        ex->api->timer_stop(ex->host, ex->ping_timer);
-        ex->ping_timer = NULL;
-    }
-    sqt_kit_conns_free_all(&ex->streams);
 }
