@@ -55,6 +55,7 @@ typedef struct op_ctx {
     sqt_positions_cb pcb;
     sqt_orders_cb ocb;
     void *ud;
+    sqt_account acct;          /* account: read, waiting for its leverage */
 } op_ctx;
 
 /* GET of a formatted path with a context copied from t (the caller's callback). */
@@ -122,31 +123,68 @@ int sqt_gt_symbol_info(sqt_exchange *ex, sqt_symbol_info_cb cb, void *ud)
  * account (user id, position mode), positions
  * ---------------------------------------------------------------------------------- */
 
+/* The account's leverage for the contract: the position endpoint has it even when flat
+ * (leverage "0" is cross: cross_leverage_limit, gate.md 3.3). Unknown (0) when it cannot
+ * be read: the host then assumes one, and says so. */
+static void leverage_done(sqt_kit_call *call, const sqt_kit_answer *a)
+{
+    op_ctx *c = call->ctx;
+    sqt_exchange *ex = call->owner;
+    sqt_error e = a->err;
+    int32_t lev = 0;
+    if (e.code == SQT_ECANCELLED) {
+        c->acb(c->ud, &e, NULL);
+        free(c);
+        return;
+    }
+    if (e.code == SQT_OK)
+        sqt_gt_parse_leverage(a->body, a->len, ex->contract, &lev, &e);
+    if (e.code != SQT_OK)
+        sqt_gt_logf(ex, SQT_LOG_WARN, "account: the leverage of %s is unknown: %s",
+                    ex->contract, e.message);
+    if (lev > 0)
+        ex->leverage = lev;
+    c->acct.leverage = ex->leverage;
+    c->acb(c->ud, &no_error, &c->acct);
+    free(c);
+}
+
 static void account_done(sqt_kit_call *call, const sqt_kit_answer *a)
 {
     op_ctx *c = call->ctx;
     sqt_exchange *ex = call->owner;
     sqt_error e = a->err;
     sqt_gt_acct acct;
-    if (e.code == SQT_OK && sqt_gt_parse_account(a->body, a->len, &acct, &e) == SQT_OK) {
-        ex->pos_mode = acct.acct.position_mode;
-        if (acct.user[0] != '\0')
-            memcpy(ex->user, acct.user, sizeof(ex->user));
-        acct.acct.leverage = ex->leverage;
-        if (acct.acct.position_mode == SQT_POSMODE_HEDGE && !ex->allow_hedge) {
-            sqt_kit_fail(&e, SQT_EPOSITION_MODE,
-                         "the Gate futures account is in dual (hedge) position mode; OpenSQT "
-                         "needs single mode: switch it (no open orders or positions) or set "
-                         "trading.allow_hedge_mode: true");
-            sqt_gt_logf(ex, SQT_LOG_ERROR, "%s", e.message);
-            c->acb(c->ud, &e, NULL);
-        } else {
-            c->acb(c->ud, &no_error, &acct.acct);
-        }
-    } else {
+    int rc;
+    if (e.code != SQT_OK || sqt_gt_parse_account(a->body, a->len, &acct, &e) != SQT_OK) {
         c->acb(c->ud, &e, NULL);
+        free(c);
+        return;
     }
-    free(c);
+    ex->pos_mode = acct.acct.position_mode;
+    if (acct.user[0] != '\0')
+        memcpy(ex->user, acct.user, sizeof(ex->user));
+    if (acct.acct.position_mode == SQT_POSMODE_HEDGE && !ex->allow_hedge) {
+        sqt_kit_fail(&e, SQT_EPOSITION_MODE,
+                     "the Gate futures account is in dual (hedge) position mode; OpenSQT "
+                     "needs single mode: switch it (no open orders or positions) or set "
+                     "trading.allow_hedge_mode: true");
+        sqt_gt_logf(ex, SQT_LOG_ERROR, "%s", e.message);
+        c->acb(c->ud, &e, NULL);
+        free(c);
+        return;
+    }
+    c->acct = acct.acct;
+    c->acct.leverage = ex->leverage;
+    /* the same context asks for the contract's leverage (the engine checks it) */
+    snprintf(c->path, sizeof(c->path), P_FUT "%s/positions/%s",
+             ex->pos_mode == SQT_POSMODE_HEDGE ? "/dual_comp" : "", ex->contract);
+    if (ex->kit.closing ||
+        (rc = sqt_gt_rest(ex, "GET", c->path, NULL, NULL, SQT_KIT_AUTH_SIGNED, 0, leverage_done,
+                          c)) != SQT_OK) {
+        c->acb(c->ud, &no_error, &c->acct);
+        free(c);
+    }
 }
 
 int sqt_gt_account(sqt_exchange *ex, sqt_account_cb cb, void *ud)

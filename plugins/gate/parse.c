@@ -633,6 +633,41 @@ out:
     return rc;
 }
 
+int sqt_gt_parse_leverage(const char *json, size_t len, const char *contract, int32_t *lev,
+                          sqt_error *e)
+{
+    json_t *root = sqt_kit_json_load(json, len, "position", e), *it;
+    size_t i, n;
+    int rc = SQT_OK;
+    *lev = 0;
+    if (root == NULL)
+        return e->code;
+    if (!json_is_object(root) && !json_is_array(root)) {
+        rc = sqt_kit_fail(e, SQT_EPROTO, "position: neither an object nor an array");
+        goto out;
+    }
+    n = json_is_array(root) ? json_array_size(root) : 1;
+    for (i = 0; i < n; i++) {
+        const char *c;
+        int32_t l;
+        it = json_is_array(root) ? json_array_get(root, i) : root;
+        if (!json_is_object(it)) {
+            rc = sqt_kit_fail(e, SQT_EPROTO, "position[%zu]: not an object", i);
+            goto out;
+        }
+        if ((rc = sqt_kit_json_str(it, "contract", &c, "position", e)) ||
+            (rc = leverage_of(it, &l, "position", e)))
+            goto out;
+        if (strcmp(c, contract) == 0 && l > *lev)
+            *lev = l;
+    }
+out:
+    if (rc != SQT_OK)
+        *lev = 0;
+    json_decref(root);
+    return rc;
+}
+
 /* ------------------------------------------------------------------------------------
  * orders (gate.md 3.5, 4.5, 5)
  * ---------------------------------------------------------------------------------- */

@@ -91,6 +91,11 @@ int sqt_gt_parse_account(const char *json, size_t len, sqt_gt_acct *out, sqt_err
 int sqt_gt_parse_positions(const char *json, size_t len, const sqt_gt_units *u,
                            sqt_position *pos, size_t cap, size_t *n, sqt_error *e);
 
+/* The leverage of `contract` from the same answers (a flat position has one too): the
+ * highest of its entries (dual mode has two), 0 when none is listed. */
+int sqt_gt_parse_leverage(const char *json, size_t len, const char *contract, int32_t *lev,
+                          sqt_error *e);
+
 /* One FuturesOrder object (place, query, cancel answers). */
 int sqt_gt_parse_order(const char *json, size_t len, const sqt_gt_units *u, sqt_order *o,
                        sqt_error *e);

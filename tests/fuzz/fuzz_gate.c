@@ -79,6 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sqt_error e, errs[3];
     size_t n = 0, raw = 0, i;
     int64_t ms;
+    int32_t lev;
     char hdr[32];
 
     sqt_gt_classify(400, s, size, "1735000002", 1735000000000, &e);
@@ -104,6 +105,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         strspn(a.user, "0123456789") != strlen(a.user))
         abort();
     if (sqt_gt_parse_positions(s, size, &u, p, 4, &n, &e) == SQT_OK && n > 4)
+        abort();
+    if (sqt_gt_parse_leverage(s, size, "ETH_USDT", &lev, &e) == SQT_OK &&
+        (lev < 0 || lev > 1000))
         abort();
     n = 0;
     if (sqt_gt_parse_orders(s, size, &u, &orders, &n, &raw, &e) == SQT_OK) {

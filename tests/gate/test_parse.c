@@ -307,6 +307,20 @@ static void test_positions(void)
     SQT_ASSERT_INT_EQ(n, 1);
     assert_dec(p[0].size, "0.07");
     SQT_ASSERT_INT_EQ(p[0].leverage, 20);
+    {
+        int32_t lev = -1;
+        SQT_ASSERT_INT_EQ(sqt_gt_parse_leverage(TXT(GT_POSITION_FLAT), "ETH_USDT", &lev, &e),
+                          SQT_OK);
+        SQT_ASSERT_INT_EQ(lev, 5); /* a flat position still has its leverage */
+        SQT_ASSERT_INT_EQ(sqt_gt_parse_leverage(TXT(GT_POSITION), "ETH_USDT", &lev, &e), SQT_OK);
+        SQT_ASSERT_INT_EQ(lev, 10);
+        SQT_ASSERT_INT_EQ(sqt_gt_parse_leverage(TXT(GT_POSITION_DUAL), "ETH_USDT", &lev, &e),
+                          SQT_OK);
+        SQT_ASSERT_INT_EQ(lev, 20);
+        SQT_ASSERT_INT_EQ(sqt_gt_parse_leverage(TXT(GT_POSITION), "BTC_USDT", &lev, &e), SQT_OK);
+        SQT_ASSERT_INT_EQ(lev, 0);
+        SQT_ASSERT_INT_EQ(sqt_gt_parse_leverage(TXT("[1]"), "ETH_USDT", &lev, &e), SQT_EPROTO);
+    }
     SQT_ASSERT_INT_EQ(sqt_gt_parse_positions(TXT("{\"contract\":\"ETH_USDT\",\"size\":1.5}"),
                                              &eth, p, 4, &n, &e),
                       SQT_EPROTO); /* a size is never a float */
@@ -637,6 +651,7 @@ static void run_all(const char *s, size_t len)
     const char *ids[3] = {"11", "12", "13"};
     size_t n = 0, raw, i;
     int64_t ms;
+    int32_t lev;
     sqt_gt_classify(400, s, len, "17", 1, &e);
     CU_ASSERT(e.code != SQT_OK || strcmp(e.exch_code, "NO_CHANGE") == 0);
     sqt_gt_parse_server_time(s, len, &ms, &e);
@@ -646,6 +661,8 @@ static void run_all(const char *s, size_t len)
     sqt_gt_parse_account(s, len, &a, &e);
     if (sqt_gt_parse_positions(s, len, &eth, p, 4, &n, &e) == SQT_OK)
         CU_ASSERT(n <= 4);
+    if (sqt_gt_parse_leverage(s, len, "ETH_USDT", &lev, &e) == SQT_OK)
+        CU_ASSERT(lev >= 0 && lev <= 1000);
     n = 0;
     if (sqt_gt_parse_orders(s, len, &eth, &orders, &n, &raw, &e) == SQT_OK)
         for (i = 0; i < n; i++)

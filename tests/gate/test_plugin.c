@@ -257,6 +257,7 @@ static void load_account(fx *f)
     if (pending(f, "GET", "/api/v4/spot/time") >= 0)
         answer_time(f, 0);
     reply(f, pending(f, "GET", P "/accounts"), 200, GT_ACCOUNT);
+    reply(f, pending(f, "GET", P "/positions/ETH_USDT"), 200, GT_POSITION_FLAT);
     SQT_ASSERT_INT_EQ(r.calls, 1);
 }
 
@@ -385,9 +386,25 @@ static void test_account_signed(void)
     /* signed with the server's clock, in seconds */
     SQT_ASSERT_STR_EQ(fake_http_header(h, "Timestamp"), "1735000030");
     reply(&f, i, 200, GT_ACCOUNT);
+    /* then the contract's leverage, from its position (cross: cross_leverage_limit) */
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    i = pending(&f, "GET", P "/positions/ETH_USDT");
+    CU_ASSERT_FATAL(i >= 0);
+    assert_signed(fake_host_http_at(f.fh, (size_t)i));
+    reply(&f, i, 200, GT_POSITION);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
     SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
     assert_dec(r.acct.balance, "5012.5");
     SQT_ASSERT_INT_EQ(r.acct.position_mode, SQT_POSMODE_ONE_WAY);
+    SQT_ASSERT_INT_EQ(r.acct.leverage, 10);
+    /* a leverage that cannot be read is unknown (0), the account still comes */
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(f.api->account(f.ex, acct_cb, &r), SQT_OK);
+    reply(&f, pending(&f, "GET", P "/accounts"), 200, GT_ACCOUNT);
+    reply(&f, pending(&f, "GET", P "/positions/ETH_USDT"), 500, "oops");
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+    SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ(r.acct.leverage, 10); /* the last one known */
     /* dual mode: refused unless allowed */
     memset(&r, 0, sizeof(r));
     SQT_ASSERT_INT_EQ(f.api->account(f.ex, acct_cb, &r), SQT_OK);
@@ -411,8 +428,11 @@ static void test_account_signed(void)
     SQT_ASSERT_INT_EQ(f.api->account(f.ex, acct_cb, &r), SQT_OK);
     answer_time(&f, 0);
     reply(&f, pending(&f, "GET", P "/accounts"), 200, GT_ACCOUNT_DUAL);
+    /* dual: the leverage from the dual_comp endpoint, the higher side */
+    reply(&f, pending(&f, "GET", P "/dual_comp/positions/ETH_USDT"), 200, GT_POSITION_DUAL);
     SQT_ASSERT_INT_EQ(r.err.code, SQT_OK);
     SQT_ASSERT_INT_EQ(r.acct.position_mode, SQT_POSMODE_HEDGE);
+    SQT_ASSERT_INT_EQ(r.acct.leverage, 20);
     /* dual: positions from the dual_comp endpoint */
     load_info(&f);
     memset(&r, 0, sizeof(r));
