@@ -936,7 +936,8 @@ int sqt_bn_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
     if (o == NULL)
         return SQT_ENOMEM;
     q = symbol_query(ex);
-    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/openOrders", &q, SQT_KIT_AUTH_SIGNED, 0, own_list_done, o);
+    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/openOrders", &q, SQT_KIT_AUTH_SIGNED, 0, own_list_done,
+                     o);
     if (rc != SQT_OK)
         sqt_kit_own_free(o);
     return rc;
@@ -964,7 +965,8 @@ int sqt_bn_klines(sqt_exchange *ex, const char *symbol, const char *interval, in
     rq = sqt_kit_rest_req_of("GET", "/fapi/v1/klines", sqt_bn_query_str(&q), NULL,
                              SQT_KIT_AUTH_NONE);
     if (rc == SQT_OK)
-        rc = sqt_kit_klines_fetch(&ex->kit.rest, &rq, symbol, interval, sqt_bn_parse_klines, cb, ud);
+        rc = sqt_kit_klines_fetch(&ex->kit.rest, &rq, symbol, interval, sqt_bn_parse_klines, cb,
+                                  ud);
     sqt_bn_query_free(&q);
     return rc;
 }

@@ -82,7 +82,7 @@ static const sqt_kit_rest_dialect bn_dialect = {
 
 void sqt_bn_rest_init(sqt_exchange *ex)
 {
-    sqt_kit_rest_init(&ex->kit.rest, ex->kit.api, ex->kit.host, &bn_dialect, ex, ex->rest_url);
+    sqt_kit_plugin_rest_init(&ex->kit, &bn_dialect, ex->rest_url);
 }
 
 static int send(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,

@@ -160,11 +160,6 @@ static void hook_on_down(void *owner, sqt_kit_conn *k)
         user_down(c);
 }
 
-static void hook_on_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
-{
-    sqt_kit_plugin_stream_state(&((sqt_exchange *)owner)->kit, kind, st, err);
-}
-
 /* At 23 h. Market streams: the successor at once. The user stream: a successor on a dead
  * key would be a silent socket, so the key is extended first and the PUT's answer opens
  * the successor (lk_put_done) or starts a new key (-1125). */
@@ -216,14 +211,14 @@ static const char *hook_name(int kind)
 }
 
 static const sqt_kit_conn_hooks conn_hooks = {
-    sizeof(bn_conn), hook_on_open, hook_on_message,           hook_on_down, hook_on_state,
-    hook_on_age,     hook_dup,     hook_release,              sqt_kit_plugin_hook_check,
-    hook_name,       sqt_kit_plugin_hook_log};
+    sizeof(bn_conn), hook_on_open, hook_on_message, hook_on_down, sqt_kit_plugin_hook_state,
+    hook_on_age, hook_dup, hook_release, sqt_kit_plugin_hook_check, hook_name,
+    sqt_kit_plugin_hook_log};
 
 void sqt_bn_streams_init(sqt_exchange *ex)
 {
-    sqt_kit_conns_init(&ex->kit.streams, ex->kit.api, ex->kit.host, &conn_hooks, ex, BN_CONN_MAX_AGE_MS,
-                       BN_CONN_SWITCH_MS, BN_CONN_SWITCH_RETRY_MS);
+    sqt_kit_plugin_streams_init(&ex->kit, &conn_hooks, BN_CONN_MAX_AGE_MS, BN_CONN_SWITCH_MS,
+                                BN_CONN_SWITCH_RETRY_MS);
     /* an old user connection stays open a little longer: an order push the exchange sent
      * there before the new one was registered is still read (the overlap's duplicates are
      * harmless: the host books by cumulative quantity) */
@@ -317,7 +312,8 @@ static void on_user(bn_conn *c, const char *data, size_t len)
     }
     if (kind == SQT_BN_EV_ORDER) {
         /* the stream carries every symbol of the account */
-        if (strcmp(o.symbol, ex->symbol) == 0 && !ex->kit.closing && ex->kit.sinks.order.on_order != NULL)
+        if (strcmp(o.symbol, ex->symbol) == 0 && !ex->kit.closing &&
+            ex->kit.sinks.order.on_order != NULL)
             ex->kit.sinks.order.on_order(ex->kit.sinks.order.ud, &o);
     } else if (kind == SQT_BN_EV_EXPIRED) {
         if (key[0] == '\0' || strcmp(key, ex->listen_key) == 0)
@@ -497,8 +493,8 @@ static void user_connect(sqt_exchange *ex)
         return;
     }
     if (ex->keepalive_timer == NULL &&
-        ex->kit.api->timer_start(ex->kit.host, ex->keepalive_ms, ex->keepalive_ms, keepalive_fired, ex,
-                             &ex->keepalive_timer) != SQT_OK) {
+        ex->kit.api->timer_start(ex->kit.host, ex->keepalive_ms, ex->keepalive_ms,
+                                 keepalive_fired, ex, &ex->keepalive_timer) != SQT_OK) {
         ex->keepalive_timer = NULL;
         sqt_bn_logf(ex, SQT_LOG_ERROR, "listenKey: cannot start the keepalive timer");
     }

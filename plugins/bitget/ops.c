@@ -58,7 +58,8 @@ static void base_query(const sqt_exchange *ex, sqt_kit_query *q, int with_coin)
 }
 
 /* GET path?q; q is freed. */
-static int get(sqt_exchange *ex, const char *path, sqt_kit_query *q, int auth, sqt_kit_answer_fn done,
+static int get(sqt_exchange *ex, const char *path, sqt_kit_query *q, int auth,
+               sqt_kit_answer_fn done,
                void *ctx)
 {
     int rc = q->err;
@@ -434,7 +435,8 @@ static void accepted(sqt_exchange *ex, const sqt_order_req *q, const char *order
     o->struct_size = sizeof(*o);
     snprintf(o->symbol, sizeof(o->symbol), "%s", ex->symbol);
     snprintf(o->client_id, sizeof(o->client_id), "%s", q->client_id);
-    snprintf(o->order_id, sizeof(o->order_id), "%s", order_id);
+    /* bounded: gcc -O3 cannot see that order_id is one item's field */
+    snprintf(o->order_id, sizeof(o->order_id), "%.*s", SQT_ORDER_ID_MAX - 1, order_id);
     o->side = q->side;
     o->status = SQT_ORDER_NEW;
     o->tif = q->tif;

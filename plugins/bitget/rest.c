@@ -65,7 +65,7 @@ static const sqt_kit_rest_dialect bg_dialect = {
 
 void sqt_bg_rest_init(sqt_exchange *ex)
 {
-    sqt_kit_rest_init(&ex->kit.rest, ex->kit.api, ex->kit.host, &bg_dialect, ex, ex->rest_url);
+    sqt_kit_plugin_rest_init(&ex->kit, &bg_dialect, ex->rest_url);
 }
 
 int sqt_bg_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,

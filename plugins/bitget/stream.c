@@ -257,11 +257,6 @@ static void hook_on_down(void *owner, sqt_kit_conn *k)
         c->downs++;
 }
 
-static void hook_on_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
-{
-    sqt_kit_plugin_stream_state(&((sqt_exchange *)owner)->kit, kind, st, err);
-}
-
 static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
 {
     (void)from;
@@ -270,14 +265,13 @@ static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
 }
 
 static const sqt_kit_conn_hooks conn_hooks = {
-    sizeof(bg_conn), hook_on_open, hook_on_message,           hook_on_down, hook_on_state,
-    NULL,            hook_dup,     NULL,                      sqt_kit_plugin_hook_check,
-    conn_name,       sqt_kit_plugin_hook_log};
+    sizeof(bg_conn), hook_on_open, hook_on_message, hook_on_down, sqt_kit_plugin_hook_state,
+    NULL, hook_dup, NULL, sqt_kit_plugin_hook_check, conn_name, sqt_kit_plugin_hook_log};
 
 void sqt_bg_streams_init(sqt_exchange *ex)
 {
-    sqt_kit_conns_init(&ex->kit.streams, ex->kit.api, ex->kit.host, &conn_hooks, ex, BG_CONN_MAX_AGE_MS,
-                       BG_CONN_SWITCH_MS, BG_CONN_SWITCH_RETRY_MS);
+    sqt_kit_plugin_streams_init(&ex->kit, &conn_hooks, BG_CONN_MAX_AGE_MS, BG_CONN_SWITCH_MS,
+                                BG_CONN_SWITCH_RETRY_MS);
     ex->kit.streams.overlap_ms[BG_CONN_USER] = BG_CONN_OVERLAP_MS;
     ex->kit.streams.app_ping_text = "ping";
     ex->kit.streams.app_ping_ms = BG_PING_MS;

@@ -91,6 +91,25 @@ void sqt_kit_plugin_hook_log(void *plugin, int level, const char *msg)
     p->api->log(p->host, level, msg);
 }
 
+void sqt_kit_plugin_hook_state(void *plugin, int kind, sqt_stream_state st,
+                               const sqt_error *err)
+{
+    sqt_kit_plugin_stream_state(plugin, kind, st, err);
+}
+
+void sqt_kit_plugin_rest_init(sqt_kit_plugin *p, const sqt_kit_rest_dialect *d,
+                              const char *base_url)
+{
+    sqt_kit_rest_init(&p->rest, p->api, p->host, d, p, base_url);
+}
+
+void sqt_kit_plugin_streams_init(sqt_kit_plugin *p, const sqt_kit_conn_hooks *hooks,
+                                 uint64_t max_age_ms, uint64_t switch_ms, uint64_t retry_ms)
+{
+    sqt_kit_conns_init(&p->streams, p->api, p->host, hooks, p, max_age_ms, switch_ms,
+                       retry_ms);
+}
+
 int sqt_kit_plugin_shutdown(sqt_kit_plugin *p, sqt_done_cb cb, void *ud)
 {
     if (p == NULL || cb == NULL)

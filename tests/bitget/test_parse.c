@@ -353,7 +353,8 @@ static int fee_push(const char *fill_fee, const char *fill_coin, const char *det
     char msg[1024];
     size_t n;
     snprintf(msg, sizeof(msg),
-             "{\"arg\":{\"channel\":\"orders\"},\"data\":[{\"instId\":\"ETHUSDT\",\"orderId\":\"9\","
+             "{\"arg\":{\"channel\":\"orders\"},\"data\":[{\"instId\":\"ETHUSDT\","
+             "\"orderId\":\"9\","
              "\"clientOid\":\"g1\",\"status\":\"partially_filled\",\"side\":\"buy\","
              "\"price\":\"3000\",\"size\":\"0.01\",\"accBaseVolume\":\"0.008\","
              "\"baseVolume\":\"0.004\",\"fillPrice\":\"3000\",\"fillFee\":\"%s\","

@@ -440,7 +440,8 @@ static int write_config(const char *path, int port, const cfg_opts *c, const cha
             "timing:\n  websocket_reconnect_delay: 1\n  order_cleanup_interval: 60\n"
             "  order_retry_delay: 200\n  rate_limit_retry_delay: 1\n",
             c->window ? c->window : 4, c->window ? c->window : 4,
-            c->reconcile, c->allow_hedge ? "true" : "false", c->cancel_on_exit ? "true" : "false", events, events);
+            c->reconcile, c->allow_hedge ? "true" : "false",
+            c->cancel_on_exit ? "true" : "false", events, events);
     fclose(f);
     return chmod(path, 0600); /* it holds the (test) secrets */
 }

@@ -68,8 +68,8 @@ static int prepare(void *ud, const sqt_kit_call *c, int64_t server_ms, sqt_kit_w
     return w->query.err;
 }
 
-/* 200 {"ok":1} (or any text not JSON) is a success; {"code":N,"msg":..} an error: 1021 clock, 7 other clock,
- * 418 ban (Retry-After) */
+/* 200 {"ok":1} (or any text not JSON) is a success; {"code":N,"msg":..} an error:
+ * 1021 clock, 7 other clock, 418 ban (Retry-After) */
 static void classify(void *ud, const sqt_kit_call *c, const sqt_http_response *resp,
                      int64_t now_ms, sqt_error *e)
 {
@@ -608,7 +608,8 @@ static void test_plugin_life(void)
     q.ctx = malloc(16); /* the engine frees an abandoned call's context */
     SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&p->kit.rest, &q), SQT_OK);
     sqt_kit_plugin_release(&p->kit);
-    CU_ASSERT_TRUE(fake_host_log_contains(fh, "ERROR destroyed with requests or streams still open"));
+    CU_ASSERT_TRUE(
+        fake_host_log_contains(fh, "ERROR destroyed with requests or streams still open"));
     free(p);
     fake_host_free(fh);
 }

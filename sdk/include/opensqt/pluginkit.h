@@ -607,6 +607,14 @@ void sqt_kit_plugin_check(sqt_kit_plugin *p);
  * sqt_kit_plugin_check as an on_finish / on_gone hook, the host's log as a log hook. */
 void sqt_kit_plugin_hook_check(void *plugin);
 void sqt_kit_plugin_hook_log(void *plugin, int level, const char *msg);
+/* sqt_kit_plugin_stream_state as a stream set's on_state hook. */
+void sqt_kit_plugin_hook_state(void *plugin, int kind, sqt_stream_state st,
+                               const sqt_error *err);
+/* The record's REST engine and stream set, owned by the record (their hooks get it). */
+void sqt_kit_plugin_rest_init(sqt_kit_plugin *p, const sqt_kit_rest_dialect *d,
+                              const char *base_url);
+void sqt_kit_plugin_streams_init(sqt_kit_plugin *p, const sqt_kit_conn_hooks *hooks,
+                                 uint64_t max_age_ms, uint64_t switch_ms, uint64_t retry_ms);
 /* shutdown(): SQT_EINVAL without cb, SQT_ESTATE when already closing; else closing, the
  * end of the shutdown begun, every call cancelled and every connection closed. The
  * plugin then adds its own last steps and calls sqt_kit_shut_end_call(&p->shut). */
