@@ -99,7 +99,7 @@ static const sqt_kit_rest_dialect gt_dialect = {
 
 void sqt_gt_rest_init(sqt_exchange *ex)
 {
-    sqt_kit_rest_init(&ex->kit.rest, ex->kit.api, ex->kit.host, &gt_dialect, ex, ex->rest_url);
+    sqt_kit_plugin_rest_init(&ex->kit, &gt_dialect, ex->rest_url);
 }
 
 int sqt_gt_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,

@@ -332,12 +332,6 @@ static void hook_on_down(void *owner, sqt_kit_conn *k)
         c->downs++;
 }
 
-static void hook_on_state(void *owner, int kind, sqt_stream_state st, const sqt_error *err)
-{
-    sqt_exchange *ex = owner;
-    sqt_kit_plugin_stream_state(&ex->kit, kind, st, err);
-}
-
 static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
 {
     (void)from;
@@ -347,7 +341,7 @@ static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
 
 static const sqt_kit_conn_hooks conn_hooks = {
     sizeof(gt_conn), hook_on_open, hook_on_message,           hook_on_down,
-    hook_on_state,   NULL,         hook_dup,                  NULL,
+    sqt_kit_plugin_hook_state, NULL,         hook_dup,                  NULL,
     sqt_kit_plugin_hook_check,     conn_name,                 sqt_kit_plugin_hook_log};
 
 /* futures.ping on every live connection, with the current time (a fixed text could not
@@ -381,8 +375,8 @@ static void ping_start(sqt_exchange *ex)
 
 void sqt_gt_streams_init(sqt_exchange *ex)
 {
-    sqt_kit_conns_init(&ex->kit.streams, ex->kit.api, ex->kit.host, &conn_hooks, ex, GT_CONN_MAX_AGE_MS,
-                       GT_CONN_SWITCH_MS, GT_CONN_SWITCH_RETRY_MS);
+    sqt_kit_plugin_streams_init(&ex->kit, &conn_hooks, GT_CONN_MAX_AGE_MS, GT_CONN_SWITCH_MS,
+                                GT_CONN_SWITCH_RETRY_MS);
     ex->kit.streams.overlap_ms[GT_CONN_USER] = GT_CONN_OVERLAP_MS;
     ex->ws_headers[0].name = "X-Gate-Size-Decimal";
     ex->ws_headers[0].value = "1";

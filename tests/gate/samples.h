@@ -75,10 +75,12 @@
     "{\"id\":\"12\",\"user_id\":1234567,\"succeeded\":false,\"message\":\"ORDER_NOT_FOUND\"}]"
 
 #define GT_MY_TRADES                                                                       \
-    "[{\"id\":1,\"create_time\":1765101260.1,\"contract\":\"ETH_USDT\",\"order_id\":\"58796478453\"," \
+    "[{\"id\":1,\"create_time\":1765101260.1,\"contract\":\"ETH_USDT\","               \
+    "\"order_id\":\"58796478453\","                                                        \
     "\"size\":2,\"price\":\"3021.55\",\"role\":\"maker\",\"text\":\"t-a\",\"fee\":\"0.0012086\"," \
     "\"point_fee\":\"0\"},"                                                                \
-    "{\"id\":2,\"create_time\":1765101261.1,\"contract\":\"ETH_USDT\",\"order_id\":\"58796478453\"," \
+    "{\"id\":2,\"create_time\":1765101261.1,\"contract\":\"ETH_USDT\","                \
+    "\"order_id\":\"58796478453\","                                                        \
     "\"size\":3,\"price\":\"3021.55\",\"role\":\"maker\",\"text\":\"t-a\",\"fee\":\"0.0018129\"," \
     "\"point_fee\":\"0\"},"                                                                \
     "{\"id\":3,\"create_time\":1765101262.1,\"contract\":\"ETH_USDT\",\"order_id\":\"999\"," \
