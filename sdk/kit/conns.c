@@ -132,6 +132,8 @@ static sqt_kit_conn *conn_start(sqt_kit_conns *s, int kind, const char *url, uin
     opt.struct_size = sizeof(opt);
     opt.url = url;
     opt.stale_timeout_ms = stale_ms;
+    opt.headers = s->ws_headers;
+    opt.n_headers = s->ws_headers != NULL ? s->n_ws_headers : 0;
     opt.app_ping_text = s->app_ping_text;
     opt.app_ping_interval_ms = s->app_ping_text != NULL ? s->app_ping_ms : 0;
     if ((*rc = s->api->ws_open(s->host, &opt, &ws_cbs, c, &c->ws)) != SQT_OK) {

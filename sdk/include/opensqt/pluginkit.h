@@ -536,6 +536,10 @@ struct sqt_kit_conns {
      * feeds the stale watchdog). NULL / 0: none. Set after init. */
     const char *app_ping_text;
     uint32_t app_ping_ms;
+    /* Headers every connection's handshake carries (Gate's X-Gate-Size-Decimal: 1), the
+     * owner's array. NULL / 0: none. Set after init. */
+    const sqt_header *ws_headers;
+    size_t n_ws_headers;
 };
 
 void sqt_kit_conns_init(sqt_kit_conns *s, const sqt_host_api *api, sqt_host *host,

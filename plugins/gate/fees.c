@@ -1,0 +1,424 @@
+/* The fee of an order. Gate reports no fee on an order (gate.md 5): a fill's fee comes
+ * with futures.usertrades on the stream, or from the order's trade list
+ * (GET /futures/usdt/my_trades?order=<id>).
+ *
+ * REST answers (query, open orders): each order with fills gets its trade list; the sum
+ * becomes cum_fee only when it covers the filled quantity exactly (a lagging list must
+ * not understate the fee). The lists are asked one after the other, at most
+ * GT_FEE_LISTS per call; any failure delivers the orders without the fee.
+ *
+ * The stream: futures.orders says how much filled, futures.usertrades what each fill
+ * cost, in either order. An order state that brings a new fill is held until its fills'
+ * trades cover the filled quantity, then delivered with cum_fee = their fees (and the
+ * completing fill as last_fill); after GT_FEE_WAIT_MS without them its trade list is
+ * fetched, and failing that it goes without a fee (the host then asks). The fee is
+ * always cumulative, never per push, so a repeat or a reorder never counts twice. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gt.h"
+
+#define GT_FEE_LISTS 10            /* trade lists per REST answer */
+#define P_TRADES GT_API "/futures/usdt/my_trades"
+
+static const sqt_error no_error;
+
+typedef struct fee_ctx {
+    char path[96];
+    sqt_orders_cb cb;
+    void *ud;
+    const char *what;          /* "query order", "open orders", "order stream" */
+    int stream;                /* the held order of the stream (order_id below) */
+    char order_id[SQT_ORDER_ID_MAX];
+    size_t n;
+    size_t next;               /* first order not looked at yet */
+    size_t cur;                /* the order whose list is in flight */
+    int asked;
+    sqt_order orders[];
+} fee_ctx;
+
+static int fee_wanted(const sqt_order *o)
+{
+    return o->filled_qty.mant > 0 && o->order_id[0] != '\0';
+}
+
+static int fee_ask(sqt_exchange *ex, fee_ctx *c, const char *order_id);
+
+/* A trade list's sum as the order's cumulative fee when it covers the filled part. */
+static int fee_apply(sqt_exchange *ex, sqt_order *o, const sqt_kit_answer *a, const char *what)
+{
+    sqt_gt_fee_sum s;
+    sqt_error e;
+    char got[48], want[48];
+    int ok = 0;
+    if (sqt_gt_parse_my_trades(a->body, a->len, &ex->units, o->order_id, &s, &e) != SQT_OK) {
+        sqt_gt_logf(ex, SQT_LOG_WARN, "%s: order %s without its fee: %s", what, o->order_id,
+                    e.message);
+        return 0;
+    }
+    if (sqt_dec_cmp(s.qty, o->filled_qty, &ok) != 0 || !ok) {
+        sqt_dec_format(s.qty, got, sizeof(got));
+        sqt_dec_format(o->filled_qty, want, sizeof(want));
+        sqt_gt_logf(ex, SQT_LOG_WARN, "%s: order %s without its fee: its trades hold %s of "
+                    "the filled %s", what, o->order_id, got, want);
+        return 0;
+    }
+    o->cum_fee = s.fee;
+    o->has_cum_fee = 1;
+    snprintf(o->fee_asset, sizeof(o->fee_asset), "USDT"); /* the settle currency */
+    return 1;
+}
+
+/* ------------------------------------------------------------------------------------
+ * REST answers
+ * ---------------------------------------------------------------------------------- */
+
+static void fee_deliver(fee_ctx *c, const sqt_error *e)
+{
+    if (e->code == SQT_OK)
+        c->cb(c->ud, e, c->orders, c->n);
+    else
+        c->cb(c->ud, e, NULL, 0);
+    free(c);
+}
+
+static void list_next(sqt_exchange *ex, fee_ctx *c)
+{
+    sqt_error e;
+    int rc;
+    while (c->next < c->n && !fee_wanted(&c->orders[c->next]))
+        c->next++;
+    if (c->next == c->n) {
+        fee_deliver(c, &no_error);
+        return;
+    }
+    if (ex->kit.closing) {
+        sqt_kit_fail(&e, SQT_ECANCELLED, "cancelled (shutdown)");
+        fee_deliver(c, &e);
+        return;
+    }
+    if (c->asked == GT_FEE_LISTS) {
+        sqt_gt_logf(ex, SQT_LOG_INFO, "%s: filled orders past the first %d without their fee "
+                    "(trade lists per call)", c->what, GT_FEE_LISTS);
+        fee_deliver(c, &no_error);
+        return;
+    }
+    if ((rc = fee_ask(ex, c, c->orders[c->next].order_id)) != SQT_OK) {
+        sqt_gt_logf(ex, SQT_LOG_WARN, "%s: filled orders without their fee: trade list not "
+                    "sent: %s", c->what, sqt_strerror(rc));
+        fee_deliver(c, &no_error);
+        return;
+    }
+    c->cur = c->next++;
+    c->asked++;
+}
+
+static void stream_fetched(sqt_exchange *ex, fee_ctx *c, const sqt_kit_answer *a);
+
+static void fee_done(sqt_kit_call *call, const sqt_kit_answer *a)
+{
+    fee_ctx *c = call->ctx;
+    sqt_exchange *ex = call->owner;
+    if (c->stream) {
+        stream_fetched(ex, c, a);
+        free(c);
+        return;
+    }
+    if (a->err.code == SQT_ECANCELLED) {
+        fee_deliver(c, &a->err);
+        return;
+    }
+    if (a->err.code != SQT_OK) {
+        /* the next lists would most likely fail alike (rate limit, network) */
+        sqt_gt_logf(ex, SQT_LOG_WARN, "%s: filled orders without their fee: trade list "
+                    "failed: %s", c->what, a->err.message);
+        fee_deliver(c, &no_error);
+        return;
+    }
+    fee_apply(ex, &c->orders[c->cur], a, c->what);
+    list_next(ex, c);
+}
+
+static int fee_ask(sqt_exchange *ex, fee_ctx *c, const char *order_id)
+{
+    sqt_kit_query q;
+    int rc;
+    sqt_kit_query_init(&q);
+    sqt_kit_query_add(&q, "contract", ex->contract);
+    sqt_kit_query_add(&q, "order", order_id);
+    sqt_kit_query_add_int(&q, "limit", 1000);
+    rc = q.err;
+    if (rc == SQT_OK)
+        rc = sqt_gt_rest(ex, "GET", c->path, sqt_kit_query_str(&q), NULL, SQT_KIT_AUTH_SIGNED,
+                         0, fee_done, c);
+    sqt_kit_query_free(&q);
+    return rc;
+}
+
+static fee_ctx *ctx_new(const char *what, size_t n)
+{
+    fee_ctx *c = calloc(1, sizeof(*c) + n * sizeof(c->orders[0]));
+    if (c != NULL) {
+        snprintf(c->path, sizeof(c->path), P_TRADES);
+        c->what = what;
+        c->n = n;
+    }
+    return c;
+}
+
+void sqt_gt_fee_start(sqt_exchange *ex, const char *what, sqt_orders_cb cb, void *ud,
+                      const sqt_order *orders, size_t n)
+{
+    fee_ctx *c = NULL;
+    size_t i = 0;
+    while (i < n && !fee_wanted(&orders[i]))
+        i++;
+    if (i < n && (c = ctx_new(what, n)) == NULL)
+        sqt_gt_logf(ex, SQT_LOG_WARN, "%s: orders without their fee: out of memory", what);
+    if (c == NULL) {
+        cb(ud, &no_error, orders, n);
+        return;
+    }
+    c->cb = cb;
+    c->ud = ud;
+    memcpy(c->orders, orders, n * sizeof(orders[0]));
+    c->next = i;
+    list_next(ex, c);
+}
+
+/* ------------------------------------------------------------------------------------
+ * the stream: pairing futures.orders with futures.usertrades
+ * ---------------------------------------------------------------------------------- */
+
+static gt_fee_rec *rec_find(sqt_exchange *ex, const char *order_id)
+{
+    size_t i;
+    for (i = 0; i < GT_FEE_ORDERS; i++)
+        if (ex->fees[i].order_id[0] != '\0' && strcmp(ex->fees[i].order_id, order_id) == 0)
+            return &ex->fees[i];
+    return NULL;
+}
+
+/* The record of order_id, a free one, or the least recently used one that waits for
+ * nothing; NULL when every record holds an order. */
+static gt_fee_rec *rec_get(sqt_exchange *ex, const char *order_id)
+{
+    gt_fee_rec *r = rec_find(ex, order_id), *victim = NULL;
+    size_t i;
+    if (r == NULL) {
+        for (i = 0; i < GT_FEE_ORDERS; i++) {
+            gt_fee_rec *x = &ex->fees[i];
+            if (x->held || x->fetching)
+                continue;
+            if (x->order_id[0] == '\0') {
+                victim = x;
+                break;
+            }
+            if (victim == NULL || x->stamp < victim->stamp)
+                victim = x;
+        }
+        if ((r = victim) == NULL)
+            return NULL;
+        memset(r, 0, sizeof(*r));
+        snprintf(r->order_id, sizeof(r->order_id), "%s", order_id);
+    }
+    r->stamp = ++ex->fee_clock;
+    return r;
+}
+
+/* 1 when the fills seen, in arrival order, add up to exactly `filled`: *cum their fees
+ * and *last the fill that completes them. */
+static int covered(const gt_fee_rec *r, sqt_dec filled, sqt_dec *cum, const sqt_gt_fill **last)
+{
+    sqt_dec q = sqt_dec_make(0, 0), f = sqt_dec_make(0, 0);
+    size_t i;
+    int ok;
+    if (filled.mant <= 0)
+        return 0;
+    for (i = 0; i < r->n_trades; i++) {
+        if (sqt_kit_dec_add(q, r->trades[i].qty, &q) != SQT_OK ||
+            sqt_kit_dec_add(f, r->trades[i].fee, &f) != SQT_OK)
+            return 0;
+        if (sqt_dec_cmp(q, filled, &ok) == 0 && ok) {
+            *cum = sqt_dec_normalize(f);
+            *last = &r->trades[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Deliver o (the order's newest state) with what the fills tell of its fee. */
+static void rec_deliver(sqt_exchange *ex, gt_fee_rec *r, const sqt_order *o)
+{
+    sqt_order d = *o;
+    const sqt_gt_fill *last = NULL;
+    sqt_dec cum, prev = r->have_delivered ? r->delivered.filled_qty : sqt_dec_make(0, 0), delta;
+    if (!d.has_cum_fee && covered(r, d.filled_qty, &cum, &last)) {
+        d.cum_fee = cum;
+        d.has_cum_fee = 1;
+        snprintf(d.fee_asset, sizeof(d.fee_asset), "USDT");
+        /* the completing fill is this push's fill when it is the whole new quantity; its
+         * fee is in cum_fee (never both: the host would count it twice) */
+        prev.mant = -prev.mant;
+        if (sqt_kit_dec_add(d.filled_qty, prev, &delta) == SQT_OK &&
+            sqt_dec_cmp(delta, last->qty, NULL) == 0) {
+            d.last_fill_qty = last->qty;
+            d.last_fill_price = last->price;
+        }
+    }
+    r->delivered = d;
+    r->have_delivered = 1;
+    sqt_gt_deliver_order(ex, &d);
+}
+
+static void fee_timer_fire(void *ud);
+
+static void arm_timer(sqt_exchange *ex)
+{
+    int64_t now = sqt_gt_wall(ex), first = 0;
+    size_t i;
+    if (ex->fee_timer != NULL || ex->kit.closing)
+        return;
+    for (i = 0; i < GT_FEE_ORDERS; i++) {
+        const gt_fee_rec *r = &ex->fees[i];
+        if (r->held && !r->fetching && (first == 0 || r->hold_until_ms < first))
+            first = r->hold_until_ms;
+    }
+    if (first == 0)
+        return;
+    if (ex->kit.api->timer_start(ex->kit.host, first > now ? (uint64_t)(first - now) : 0, 0,
+                             fee_timer_fire, ex, &ex->fee_timer) != SQT_OK) {
+        ex->fee_timer = NULL;
+        sqt_gt_logf(ex, SQT_LOG_WARN, "order stream: fee wait timer not started");
+    }
+}
+
+/* Give up waiting for r's trades on the stream: ask for its trade list. */
+static void rec_fetch(sqt_exchange *ex, gt_fee_rec *r)
+{
+    fee_ctx *c = ctx_new("order stream", 0);
+    if (c != NULL) {
+        c->stream = 1;
+        snprintf(c->order_id, sizeof(c->order_id), "%s", r->order_id);
+        if (fee_ask(ex, c, r->order_id) == SQT_OK) {
+            r->fetching = 1;
+            return;
+        }
+        free(c);
+    }
+    sqt_gt_logf(ex, SQT_LOG_WARN, "order stream: order %s delivered without its fee (trade "
+                "list not sent)", r->order_id);
+    r->held = 0;
+    rec_deliver(ex, r, &r->hold);
+}
+
+static void fee_timer_fire(void *ud)
+{
+    sqt_exchange *ex = ud;
+    int64_t now = sqt_gt_wall(ex);
+    size_t i;
+    ex->fee_timer = NULL; /* one-shot: released by the host after this */
+    for (i = 0; i < GT_FEE_ORDERS && !ex->kit.closing; i++) {
+        gt_fee_rec *r = &ex->fees[i];
+        if (r->held && !r->fetching && r->hold_until_ms <= now)
+            rec_fetch(ex, r);
+    }
+    arm_timer(ex);
+}
+
+static void stream_fetched(sqt_exchange *ex, fee_ctx *c, const sqt_kit_answer *a)
+{
+    gt_fee_rec *r = rec_find(ex, c->order_id);
+    if (r == NULL || !r->fetching)
+        return;
+    r->fetching = 0;
+    if (!r->held || ex->kit.closing)
+        return;
+    r->held = 0;
+    if (a->err.code == SQT_OK)
+        fee_apply(ex, &r->hold, a, "order stream");
+    else
+        sqt_gt_logf(ex, SQT_LOG_WARN, "order stream: order %s without its fee: trade list "
+                    "failed: %s", r->order_id, a->err.message);
+    rec_deliver(ex, r, &r->hold);
+}
+
+void sqt_gt_fees_on_order(sqt_exchange *ex, const sqt_order *o)
+{
+    gt_fee_rec *r = rec_get(ex, o->order_id);
+    sqt_dec cum;
+    const sqt_gt_fill *last;
+    int ok = 0;
+    if (r == NULL) { /* every record waits: no pairing for this one */
+        sqt_gt_deliver_order(ex, o);
+        return;
+    }
+    if (r->held) {
+        /* a newer state replaces the held one (filled only grows); an older one is a
+         * reordered repeat */
+        if (sqt_dec_cmp(o->filled_qty, r->hold.filled_qty, &ok) >= 0 && ok)
+            r->hold = *o;
+        if (!r->fetching && covered(r, r->hold.filled_qty, &cum, &last)) {
+            r->held = 0;
+            rec_deliver(ex, r, &r->hold);
+        }
+        return;
+    }
+    if (o->filled_qty.mant > 0 &&
+        (!r->have_delivered ||
+         (sqt_dec_cmp(o->filled_qty, r->delivered.filled_qty, &ok) > 0 && ok)) &&
+        !covered(r, o->filled_qty, &cum, &last)) {
+        r->hold = *o;
+        r->held = 1;
+        r->hold_until_ms = sqt_gt_wall(ex) + GT_FEE_WAIT_MS;
+        arm_timer(ex);
+        return;
+    }
+    rec_deliver(ex, r, o);
+}
+
+void sqt_gt_fees_on_fill(sqt_exchange *ex, const sqt_gt_fill *f)
+{
+    gt_fee_rec *r = rec_get(ex, f->order_id);
+    sqt_dec cum;
+    const sqt_gt_fill *last;
+    size_t i;
+    if (r == NULL)
+        return;
+    for (i = 0; i < r->n_trades; i++)
+        if (f->trade_id[0] != '\0' && strcmp(r->trade_ids[i], f->trade_id) == 0)
+            return; /* a repeat */
+    if (r->n_trades == GT_FEE_TRADES) {
+        sqt_gt_logf(ex, SQT_LOG_WARN, "order stream: order %s has more than %d fills; its fee "
+                    "comes from its trade list", r->order_id, GT_FEE_TRADES);
+        return;
+    }
+    r->trades[r->n_trades] = *f;
+    snprintf(r->trade_ids[r->n_trades], sizeof(r->trade_ids[0]), "%s", f->trade_id);
+    r->n_trades++;
+    if (r->held && !r->fetching && covered(r, r->hold.filled_qty, &cum, &last)) {
+        r->held = 0;
+        rec_deliver(ex, r, &r->hold);
+    } else if (!r->held && r->have_delivered && !r->delivered.has_cum_fee &&
+               covered(r, r->delivered.filled_qty, &cum, &last)) {
+        /* the fee of a fill already delivered without it: the same state again, now with
+         * its cumulative fee (the host books what it had not) */
+        sqt_order again = r->delivered;
+        memset(&again.last_fill_qty, 0, sizeof(again.last_fill_qty));
+        memset(&again.last_fill_price, 0, sizeof(again.last_fill_price));
+        rec_deliver(ex, r, &again);
+    }
+}
+
+void sqt_gt_fees_stop(sqt_exchange *ex)
+{
+    size_t i;
+    if (ex->fee_timer != NULL) {
+        ex->kit.api->timer_stop(ex->kit.host, ex->fee_timer);
+        ex->fee_timer = NULL;
+    }
+    for (i = 0; i < GT_FEE_ORDERS; i++)
+        ex->fees[i].held = 0;
+}

@@ -1,0 +1,67 @@
+/* Gate's signing recipes on the plugin kit's HMAC and OpenSSL's SHA-512: see sign.h. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <opensqt/pluginkit.h>
+
+#include "sign.h"
+
+int sqt_gt_sha512_hex(const char *data, size_t len, char out[SQT_GT_SIG_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0, i;
+    if (out == NULL || (data == NULL && len > 0))
+        return SQT_EINVAL;
+    if (EVP_Digest(data != NULL ? data : "", len, md, &n, EVP_sha512(), NULL) != 1 || n != 64)
+        return SQT_EINVAL;
+    for (i = 0; i < n; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[2 * n] = '\0';
+    return SQT_OK;
+}
+
+int sqt_gt_sign_rest(const char *secret, const char *method, const char *path,
+                     const char *query, const char *body, size_t body_len,
+                     const char *timestamp, char out[SQT_GT_SIG_LEN + 1])
+{
+    char body_hash[SQT_GT_SIG_LEN + 1];
+    size_t cap;
+    char *msg;
+    int n, rc;
+    if (secret == NULL || method == NULL || path == NULL || timestamp == NULL || out == NULL)
+        return SQT_EINVAL;
+    if (query == NULL)
+        query = "";
+    if (body == NULL)
+        body_len = 0;
+    if ((rc = sqt_gt_sha512_hex(body, body_len, body_hash)) != SQT_OK)
+        return rc;
+    cap = strlen(method) + strlen(path) + strlen(query) + SQT_GT_SIG_LEN + strlen(timestamp) + 8;
+    if ((msg = malloc(cap)) == NULL)
+        return SQT_ENOMEM;
+    n = snprintf(msg, cap, "%s\n%s\n%s\n%s\n%s", method, path, query, body_hash, timestamp);
+    rc = n < 0 || (size_t)n >= cap
+             ? SQT_ERANGE
+             : sqt_kit_hmac_hex(SQT_KIT_SHA512, secret, msg, (size_t)n, out, SQT_GT_SIG_LEN + 1);
+    free(msg);
+    return rc < 0 ? rc : SQT_OK;
+}
+
+int sqt_gt_sign_ws(const char *secret, const char *channel, const char *event,
+                   long long time_s, char out[SQT_GT_SIG_LEN + 1])
+{
+    char msg[160];
+    int n, rc;
+    if (secret == NULL || channel == NULL || event == NULL || out == NULL)
+        return SQT_EINVAL;
+    n = snprintf(msg, sizeof(msg), "channel=%s&event=%s&time=%lld", channel, event, time_s);
+    if (n < 0 || (size_t)n >= sizeof(msg))
+        return SQT_ERANGE;
+    rc = sqt_kit_hmac_hex(SQT_KIT_SHA512, secret, msg, (size_t)n, out, SQT_GT_SIG_LEN + 1);
+    return rc < 0 ? rc : SQT_OK;
+}
