@@ -71,7 +71,9 @@ static int read_config(sqt_exchange *ex, const sqt_create_args *args, sqt_error 
                             "and '-' only", c.block);
     if (SQT_HAS_MEMBER(args, sqt_create_args, allow_hedge_mode))
         ex->allow_hedge = args->allow_hedge_mode != 0;
-    return sqt_kit_plugin_secrets(&ex->kit, &c, 0, err);
+    if ((rc = sqt_kit_plugin_secrets(&ex->kit, &c, 0, err)) != SQT_OK)
+        return rc;
+    return sqt_kit_plugin_sign_key(&ex->kit, SQT_KIT_SHA512, err);
 }
 
 /* ------------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ static int gt_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt
         /* seconds (gate.md 2.1); the query is signed as sent: our values are unreserved
          * characters, so the encoded and the decoded forms agree (gate.md 11) */
         snprintf(ts, sizeof(ts), "%lld", (long long)(server_ms / 1000));
-        rc = sqt_gt_sign_rest(ex->kit.secret, c->method, c->path, sqt_kit_query_str(&w->query),
-                              sqt_kit_query_str(&w->body), w->body.len, ts, sig);
+        rc = sqt_gt_sign_rest_key(ex->kit.mac, c->method, c->path, sqt_kit_query_str(&w->query),
+                                  sqt_kit_query_str(&w->body), w->body.len, ts, sig);
         if (rc == SQT_OK)
             rc = sqt_kit_wire_header(w, "KEY", ex->kit.api_key);
         if (rc == SQT_OK)

@@ -25,15 +25,15 @@ int sqt_gt_sha512_hex(const char *data, size_t len, char out[SQT_GT_SIG_LEN + 1]
     return SQT_OK;
 }
 
-int sqt_gt_sign_rest(const char *secret, const char *method, const char *path,
-                     const char *query, const char *body, size_t body_len,
-                     const char *timestamp, char out[SQT_GT_SIG_LEN + 1])
+/* The REST string to sign, malloc'd into *msg (length *n). */
+static int rest_message(const char *method, const char *path, const char *query,
+                        const char *body, size_t body_len, const char *timestamp, char **msg,
+                        size_t *n)
 {
     char body_hash[SQT_GT_SIG_LEN + 1];
     size_t cap;
-    char *msg;
-    int n, rc;
-    if (secret == NULL || method == NULL || path == NULL || timestamp == NULL || out == NULL)
+    int k, rc;
+    if (method == NULL || path == NULL || timestamp == NULL)
         return SQT_EINVAL;
     if (query == NULL)
         query = "";
@@ -42,12 +42,46 @@ int sqt_gt_sign_rest(const char *secret, const char *method, const char *path,
     if ((rc = sqt_gt_sha512_hex(body, body_len, body_hash)) != SQT_OK)
         return rc;
     cap = strlen(method) + strlen(path) + strlen(query) + SQT_GT_SIG_LEN + strlen(timestamp) + 8;
-    if ((msg = malloc(cap)) == NULL)
+    if ((*msg = malloc(cap)) == NULL)
         return SQT_ENOMEM;
-    n = snprintf(msg, cap, "%s\n%s\n%s\n%s\n%s", method, path, query, body_hash, timestamp);
-    rc = n < 0 || (size_t)n >= cap
-             ? SQT_ERANGE
-             : sqt_kit_hmac_hex(SQT_KIT_SHA512, secret, msg, (size_t)n, out, SQT_GT_SIG_LEN + 1);
+    k = snprintf(*msg, cap, "%s\n%s\n%s\n%s\n%s", method, path, query, body_hash, timestamp);
+    if (k < 0 || (size_t)k >= cap) {
+        free(*msg);
+        *msg = NULL;
+        return SQT_ERANGE;
+    }
+    *n = (size_t)k;
+    return SQT_OK;
+}
+
+int sqt_gt_sign_rest(const char *secret, const char *method, const char *path,
+                     const char *query, const char *body, size_t body_len,
+                     const char *timestamp, char out[SQT_GT_SIG_LEN + 1])
+{
+    char *msg;
+    size_t n;
+    int rc;
+    if (secret == NULL || out == NULL)
+        return SQT_EINVAL;
+    if ((rc = rest_message(method, path, query, body, body_len, timestamp, &msg, &n)) != SQT_OK)
+        return rc;
+    rc = sqt_kit_hmac_hex(SQT_KIT_SHA512, secret, msg, n, out, SQT_GT_SIG_LEN + 1);
+    free(msg);
+    return rc < 0 ? rc : SQT_OK;
+}
+
+int sqt_gt_sign_rest_key(const sqt_kit_hmac_key *key, const char *method, const char *path,
+                         const char *query, const char *body, size_t body_len,
+                         const char *timestamp, char out[SQT_GT_SIG_LEN + 1])
+{
+    char *msg;
+    size_t n;
+    int rc;
+    if (key == NULL || out == NULL)
+        return SQT_EINVAL;
+    if ((rc = rest_message(method, path, query, body, body_len, timestamp, &msg, &n)) != SQT_OK)
+        return rc;
+    rc = sqt_kit_hmac_hex_with(key, msg, n, out, SQT_GT_SIG_LEN + 1);
     free(msg);
     return rc < 0 ? rc : SQT_OK;
 }

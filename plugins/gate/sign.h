@@ -8,12 +8,18 @@
 
 #include <stddef.h>
 
+#include <opensqt/pluginkit.h>
+
 #define SQT_GT_SIG_LEN 128         /* hex of 64 bytes */
 
 /* query and body may be NULL (empty). 0 or SQT_E*. */
 int sqt_gt_sign_rest(const char *secret, const char *method, const char *path,
                      const char *query, const char *body, size_t body_len,
                      const char *timestamp, char out[SQT_GT_SIG_LEN + 1]);
+/* The same with the secret's prepared key (made once at create). */
+int sqt_gt_sign_rest_key(const sqt_kit_hmac_key *key, const char *method, const char *path,
+                         const char *query, const char *body, size_t body_len,
+                         const char *timestamp, char out[SQT_GT_SIG_LEN + 1]);
 /* The auth SIGN of a private subscribe / unsubscribe at `time_s` seconds. */
 int sqt_gt_sign_ws(const char *secret, const char *channel, const char *event,
                    long long time_s, char out[SQT_GT_SIG_LEN + 1]);

@@ -97,6 +97,33 @@ static void test_slips(void)
     SQT_ASSERT_INT_EQ(sqt_gt_sign_ws(NULL, "futures.orders", "subscribe", 1, sig), SQT_EINVAL);
 }
 
+/* The prepared key (the plugin's path) gives V2 and V3 exactly as the one-shot recipe. */
+static void test_prepared_key(void)
+{
+    static const char body2[] =
+        "{\"contract\":\"BTC_USD\",\"type\":\"limit\",\"size\":100,\"price\":6800,"
+        "\"time_in_force\":\"gtc\"}";
+    static const char body3[] =
+        "{\"contract\":\"BTC_USDT\",\"size\":10,\"price\":\"60000\",\"tif\":\"poc\","
+        "\"text\":\"t-60000_B_1\"}";
+    char sig[SQT_GT_SIG_LEN + 1];
+    sqt_kit_hmac_key *key = NULL;
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_key_new(SQT_KIT_SHA512, "secret", 6, &key), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_gt_sign_rest_key(key, "POST", "/api/v4/futures/orders", "", body2,
+                                           strlen(body2), "1541993715", sig),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(sig, "eae42da914a590ddf727473aff25fc87d50b64783941061f47a3fdb92742541fc4c"
+                           "2c14017581b4199a1418d54471c269c03a38d788d802e2c306c37636389f0");
+    SQT_ASSERT_INT_EQ(sqt_gt_sign_rest_key(key, "POST", "/api/v4/futures/usdt/orders", NULL,
+                                           body3, strlen(body3), "1700000000", sig),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(sig, "efc0aff324a2cf8a23c442919e3a78020a69c05e3cc02cad6075573ab1a50b06031"
+                           "a1cb261d5bde4024e560a29991149bde43325caf9cc78639bf40ba5ef2369");
+    SQT_ASSERT_INT_EQ(sqt_gt_sign_rest_key(NULL, "GET", "/p", NULL, NULL, 0, "1", sig),
+                      SQT_EINVAL);
+    sqt_kit_hmac_key_free(key);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -106,6 +133,7 @@ int main(void)
         {"vector V3 (our order on /futures/usdt)", test_vector_v3},
         {"vector V4 (WebSocket auth)", test_vector_v4},
         {"the common slips change the signature", test_slips},
+        {"the prepared key signs V2 and V3 alike", test_prepared_key},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("gate_sign", cases) != 0)
