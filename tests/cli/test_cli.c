@@ -301,6 +301,50 @@ static const char binance_config[] =
     "  order_quantity: 30\n"
     "  buy_window_size: 10\n";
 
+/* Issues 11 and 12: the original program's config file, as a trader has it, with only
+ * current_exchange switched and the keys filled in: each exchange's block loads
+ * unchanged (fee_rate and all), its plugin accepts it, nothing warns, no secret shows. */
+static void test_original_file_every_exchange(void)
+{
+    static const char *const names[] = {"binance", "bitget", "gate"};
+    const char *src = getenv("SQT_SOURCE_DIR"), *pdir = getenv("SQT_PLUGIN_DIR");
+    char orig[8192], a[8192], b[8192], path[PATH_MAX], cfg[PATH_MAX], want[128], sel[64];
+    cli_result r;
+    size_t i;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pdir);
+    snprintf(path, sizeof(path), "%s/tests/data/original-config.yaml", src);
+    slurp(path, orig, sizeof(orig));
+    subst(orig, "  bitget:\n    api_key: \"\"",
+          "  bitget:\n    api_key: \"BGcliKey0123456789\"", a, sizeof(a));
+    subst(a, "    secret_key: \"\"\n    passphrase: \"\"",
+          "    secret_key: \"BGcliSecret987654321\"\n    passphrase: \"BGcliPass5555\"", b,
+          sizeof(b));
+    subst(b, "  gate:\n    api_key: \"\"\n    secret_key: \"\"",
+          "  gate:\n    api_key: \"GTcliKey0123456789\"\n    secret_key: \"GTcliSecret98765\"", orig,
+          sizeof(orig));
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(sel, sizeof(sel), "current_exchange: \"%s\"", names[i]);
+        subst(orig, "current_exchange: \"binance\"", sel, a, sizeof(a));
+        snprintf(path, sizeof(path), "original-%s.yaml", names[i]);
+        write_config(path, a, cfg, sizeof(cfg));
+        RUN(&r, NULL, "check", "-c", cfg, "--plugin-dir", pdir);
+        SQT_ASSERT_INT_EQ(r.status, 0);
+        snprintf(want, sizeof(want), "# plugin: %s ", names[i]);
+        ASSERT_CONTAINS(r.out, want);
+        ASSERT_CONTAINS(r.out, "# check passed");
+        ASSERT_NOT_CONTAINS(r.err, "not a setting");
+        ASSERT_NOT_CONTAINS(r.out, "PLACEHOLDER_BINANCE_SECRET");
+        ASSERT_NOT_CONTAINS(r.out, "BGcliSecret");
+        ASSERT_NOT_CONTAINS(r.out, "BGcliPass");
+        ASSERT_NOT_CONTAINS(r.out, "GTcliSecret");
+        ASSERT_NOT_CONTAINS(r.err, "BGcliSecret");
+        ASSERT_NOT_CONTAINS(r.err, "BGcliPass");
+        ASSERT_NOT_CONTAINS(r.err, "GTcliSecret");
+    }
+}
+
 /* Issue 15: what check accepts, run accepts up to the network. */
 static void test_check_as_strict_as_run(void)
 {
@@ -679,6 +723,7 @@ int main(void)
         {"run_log_file_error", test_run_log_file_error},
         {"run_reaches_app", test_run_reaches_app},
         {"plugins_listing", test_plugins_listing},
+        {"original_file_every_exchange", test_original_file_every_exchange},
         {NULL, NULL}};
     int rc;
 
