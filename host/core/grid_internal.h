@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "clientid.h"
 #include "grid.h"
@@ -195,8 +196,22 @@ int sqt_grid__sellable(const sqt_grid *g, int64_t k, int64_t qty);
 int sqt_grid__in_window(const sqt_grid *g, int64_t k);
 int64_t sqt_grid__grid_index(const sqt_grid *g, int64_t ticks);
 
+/* snprintf(dst, cap, "%s", src) without the format machinery: ids are copied on every
+ * order and report. */
+static inline void sqt_grid__copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* grid_store.c */
-grid_slot *sqt_grid__slot(const sqt_grid *g, int64_t k);
+/* The slot of level k, or NULL. */
+static inline grid_slot *sqt_grid__slot(const sqt_grid *g, int64_t k)
+{
+    const uint32_t *i = sqt_gmap_get(&g->map, k);
+    return i != NULL ? &g->pool[*i] : NULL;
+}
 int sqt_grid__pool_grow(sqt_grid *g);
 int sqt_grid__slot_create(sqt_grid *g, int64_t k, grid_slot **out);
 /* Re-derive a slot's index memberships; deletes it when idle outside the window.

@@ -131,12 +131,6 @@ size_t sqt_grid_pending_events(const sqt_grid *g)
  * Slot store
  * ---------------------------------------------------------------------------------- */
 
-grid_slot *sqt_grid__slot(const sqt_grid *g, int64_t k)
-{
-    const uint32_t *i = sqt_gmap_get(&g->map, k);
-    return i != NULL ? &g->pool[*i] : NULL;
-}
-
 /* Every index set holds a subset of the slots: reserving the pool's capacity in each
  * makes their inserts infallible, so no state change can half-fail. */
 int sqt_grid__pool_grow(sqt_grid *g)
