@@ -427,7 +427,7 @@ static int buy_pass(sqt_grid *g, int64_t now, int cap)
         if (p <= 0)
             break;
         /* safety buffer: W_i >= cur - 0.1*I is skipped, in integers */
-        if ((sqt_i128)10 * p >= (sqt_i128)10 * g->cur - g->I)
+        if (10 * p >= 10 * g->cur - g->I) /* prices <= GRID_MAX_TICKS: no overflow */
             continue;
         s = sqt_grid__slot(g, k);
         if (s != NULL) {

@@ -140,8 +140,8 @@ int sqt_grid__cancel_untracked(sqt_grid *g, const char *cid, const char *oid, in
     if (c == NULL)
         return SQT_ENOMEM;
     c->reason = why;
-    snprintf(c->client_id, sizeof c->client_id, "%s", cid);
-    snprintf(c->order_id, sizeof c->order_id, "%s", oid ? oid : "");
+    sqt_grid__copy_text(c->client_id, sizeof c->client_id, cid);
+    sqt_grid__copy_text(c->order_id, sizeof c->order_id, oid ? oid : "");
     e = sqt_grid__ev_new(g, SQT_GRID_EV_CANCEL_SENT, now);
     if (e != NULL) {
         e->slot = slot;
@@ -552,7 +552,7 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         return 0;
     }
     if (u->order_id[0] != '\0' && o->oid[0] == '\0')
-        snprintf(o->oid, sizeof o->oid, "%s", u->order_id);
+        sqt_grid__copy_text(o->oid, sizeof o->oid, u->order_id);
     if (u->filled_qty.mant != 0 && sqt_grid__steps(g, u->filled_qty, RND_FLOOR, &f) == 0 &&
         f > filled)
         filled = f;
@@ -678,9 +678,9 @@ void sqt_grid__untracked(sqt_grid *g, const char *cid, const sqt_order *u, int l
         sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_ORPHAN, now);
         if (e != NULL) {
             e->slot = k;
-            snprintf(e->client_id, sizeof e->client_id, "%s", cid);
+            sqt_grid__copy_text(e->client_id, sizeof e->client_id, cid);
             if (u != NULL) {
-                snprintf(e->order_id, sizeof e->order_id, "%s", u->order_id);
+                sqt_grid__copy_text(e->order_id, sizeof e->order_id, u->order_id);
                 e->side = u->side;
                 e->price = u->price;
                 e->qty = u->qty;
