@@ -342,9 +342,13 @@ static void bounds(sqt_bt *bt)
 /* Keep the list of resting orders from the matcher's pushes (cheaper than asking it). */
 static void rest_track(sqt_bt *bt, const sqt_order *u)
 {
-    int64_t id = strtoll(u->order_id, NULL, 10);
+    int64_t id = 0;
+    const char *c;
     int open = u->status == SQT_ORDER_NEW || u->status == SQT_ORDER_PARTIALLY_FILLED;
     size_t i;
+    /* the matcher's ids are decimal numbers: their value is the key */
+    for (c = u->order_id; *c >= '0' && *c <= '9' && id < INT64_MAX / 10 - 10; c++)
+        id = id * 10 + (*c - '0');
     for (i = 0; i < bt->nrest && bt->rest[i].id != id; i++)
         ;
     if (!open) {
@@ -431,6 +435,14 @@ static void answer_later(sqt_bt *bt, sqt_xbatch *b, int kind, void *res, size_t 
         d->err = *e;
 }
 
+/* snprintf(dst, cap, "%s", src) without the format machinery (every order sent). */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* One request reaches the simulated exchange at `now`. */
 static void execute(sqt_bt *bt, sqt_xbatch *b)
 {
@@ -443,7 +455,7 @@ static void execute(sqt_bt *bt, sqt_xbatch *b)
             return;
         for (i = 0; i < n; i++) {
             const sqt_order_req *r = sqt_xbatch_req(b, i);
-            snprintf(res[i].client_id, sizeof(res[i].client_id), "%s", r->client_id);
+            copy_text(res[i].client_id, sizeof(res[i].client_id), r->client_id);
             sqt_match_place(bt->m, r, bt->now, &res[i].order, &res[i].err);
         }
         answer_later(bt, b, DLV_PLACED, res, n, NULL);
@@ -455,8 +467,8 @@ static void execute(sqt_bt *bt, sqt_xbatch *b)
             return;
         for (i = 0; i < n; i++) {
             sqt_order o;
-            snprintf(res[i].client_id, sizeof(res[i].client_id), "%s", sqt_xbatch_client_id(b, i));
-            snprintf(res[i].order_id, sizeof(res[i].order_id), "%s", sqt_xbatch_order_id(b, i));
+            copy_text(res[i].client_id, sizeof(res[i].client_id), sqt_xbatch_client_id(b, i));
+            copy_text(res[i].order_id, sizeof(res[i].order_id), sqt_xbatch_order_id(b, i));
             sqt_match_cancel(bt->m, res[i].client_id[0] ? res[i].client_id : NULL,
                              res[i].order_id[0] ? res[i].order_id : NULL, bt->now, &o, &res[i].err);
         }
