@@ -420,14 +420,16 @@ static int buy_pass(sqt_grid *g, int64_t now, int cap)
 {
     int placed = 0, i, skipped = 0;
     int64_t skip_k = 0, skip_qty = 0;
+    /* safety buffer: W_i >= cur - 0.1*I is skipped, in integers (prices are at most
+     * GRID_MAX_TICKS: no overflow); placing orders moves neither cur nor the window */
+    const int64_t guard = 10 * g->cur - g->I, kg = g->kg;
     for (i = 0; i < g->N && placed < cap; i++) {
-        int64_t k = g->kg - i, p = sqt_grid__level(g, k), have = 0, full, want;
+        int64_t k = kg - i, p = sqt_grid__level(g, k), have = 0, full, want;
         grid_slot *s;
         int rc;
         if (p <= 0)
             break;
-        /* safety buffer: W_i >= cur - 0.1*I is skipped, in integers */
-        if (10 * p >= 10 * g->cur - g->I) /* prices <= GRID_MAX_TICKS: no overflow */
+        if (10 * p >= guard)
             continue;
         s = sqt_grid__slot(g, k);
         if (s != NULL) {
