@@ -418,20 +418,30 @@ static int sell_pass(sqt_grid *g, int64_t now, int cap, int *placed)
  * (a partial fill) is topped up to a full buy so it can be sold. */
 static int buy_pass(sqt_grid *g, int64_t now, int cap)
 {
-    int placed = 0, i, skipped = 0;
-    int64_t skip_k = 0, skip_qty = 0;
+    int placed = 0, i, skipped = 0, has_lo = 0;
+    int64_t skip_k = 0, skip_qty = 0, lo = 0;
     /* safety buffer: W_i >= cur - 0.1*I is skipped, in integers (prices are at most
      * GRID_MAX_TICKS: no overflow); placing orders moves neither cur nor the window */
     const int64_t guard = 10 * g->cur - g->I, kg = g->kg;
+    if (g->bp_memo && !g->memo_off && g->bp_gen == g->order_gen && g->bp_kg == kg && g->bp_A == g->A &&
+        (!g->bp_has_lo || 10 * sqt_grid__level(g, g->bp_lo) >= guard)) {
+        g->warned_small = 0; /* what the full pass would do: nothing skipped */
+        return 0;
+    }
+    g->bp_memo = 0;
     for (i = 0; i < g->N && placed < cap; i++) {
         int64_t k = kg - i, p = sqt_grid__level(g, k), have = 0, full, want;
         grid_slot *s;
         int rc;
         if (p <= 0)
             break;
+        s = sqt_grid__slot(g, k);
+        if (s == NULL || !s->has_order) {
+            lo = k; /* k falls: the last one is the lowest */
+            has_lo = 1;
+        }
         if (10 * p >= guard)
             continue;
-        s = sqt_grid__slot(g, k);
         if (s != NULL) {
             if (s->has_order || slot_waits(g, s, now))
                 continue;
@@ -456,6 +466,14 @@ static int buy_pass(sqt_grid *g, int64_t now, int cap)
         if (rc != 0)
             return rc;
         placed++;
+    }
+    if (placed == 0 && i == g->N) {
+        g->bp_memo = 1;
+        g->bp_gen = g->order_gen;
+        g->bp_kg = kg;
+        g->bp_A = g->A;
+        g->bp_lo = lo;
+        g->bp_has_lo = has_lo;
     }
     if (skipped && !g->warned_small) {
         sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_BUY_SKIPPED, now);

@@ -164,6 +164,19 @@ struct sqt_grid {
     sqt_i128 fees_paid;        /* 1e-12 quote */
     uint64_t round_trips, orders_placed, ignored, po_degrades;
 
+    /* The buy pass's memo. order_gen changes whenever a slot is created or deleted or
+     * gains or loses its order. A pass that placed nothing over the whole window
+     * leaves bp_memo set, with the lowest level lacking an order (bp_lo, if
+     * bp_has_lo): while the window, the anchor and order_gen stay, the next pass is
+     * the same no-op unless that level left the safety buffer (levels above it with
+     * an order are skipped, levels without one are skipped only inside the buffer,
+     * which is the top of the window). */
+    uint64_t order_gen;
+    int memo_off;              /* tests: every pass in full, to compare */
+    int bp_memo, bp_has_lo;
+    uint64_t bp_gen;
+    int64_t bp_kg, bp_A, bp_lo;
+
     grid_queue cmds;
     grid_queue evs;
     grid_queue early;          /* own pushes before the first reconcile (sqt_order) */

@@ -56,6 +56,7 @@ int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_
     s->o.base_qty = side == SQT_SIDE_BUY ? s->qty : 0;
     s->o.created_ms = now;
     s->has_order = 1;
+    g->order_gen++;
     sqt_gset_add(side == SQT_SIDE_BUY ? &g->buys : &g->sells, k);
     sqt_grid__slot_refresh(g, s);
 
@@ -340,6 +341,7 @@ int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirm
     sqt_gset_del(o->side == SQT_SIDE_BUY ? &g->buys : &g->sells, s->k);
     memset(o, 0, sizeof *o);
     s->has_order = 0;
+    g->order_gen++;
     g->dirty = 1;
     if (suspect && s->qty > 0)
         sqt_grid__hold(g, s);

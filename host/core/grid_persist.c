@@ -323,6 +323,7 @@ int sqt_grid_restore(sqt_grid *g, const sqt_grid_saved *m, const sqt_grid_saved_
             wide_parse(r->o.notional, &o->notional);
             o->created_ms = o->cancel_ms = now_ms;
             s->has_order = 1;
+            g->order_gen++;
             sqt_gset_add(o->side == SQT_SIDE_BUY ? &g->buys : &g->sells, s->k);
         }
         sqt_grid__slot_refresh(g, s); /* holds or has an order: never pruned */

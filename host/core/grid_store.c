@@ -173,6 +173,7 @@ int sqt_grid__slot_create(sqt_grid *g, int64_t k, grid_slot **out)
     memset(s, 0, sizeof *s);
     s->k = k;
     s->in_use = 1;
+    g->order_gen++;
     *out = s;
     return 0;
 }
@@ -185,6 +186,7 @@ static void slot_delete(sqt_grid *g, grid_slot *s)
     sqt_gset_del(&g->hold, s->k);
     s->in_use = 0;
     g->free_idx[g->free_n++] = idx;
+    g->order_gen++;
 }
 
 int sqt_grid__slot_refresh(sqt_grid *g, grid_slot *s)

@@ -534,6 +534,7 @@ static int adopt(sqt_grid *g, const own_order *oo, int64_t now)
         g->position += remaining;
     }
     s->has_order = 1;
+    g->order_gen++;
     sqt_gset_add(oo->id.side == SQT_SIDE_BUY ? &g->buys : &g->sells, k);
     sqt_grid__slot_refresh(g, s);
     e = sqt_grid__ev_order(g, SQT_GRID_EV_ADOPTED, now, s);

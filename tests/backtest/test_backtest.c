@@ -11,7 +11,10 @@
 #include "bt_data.h"
 #include "bt_internal.h"
 #include "bt_run.h"
+#include "grid_internal.h"
 #include "sqt_test.h"
+
+static int g_memo_off; /* run(): the engine's buy pass without its memo */
 
 static void params(sqt_bt_params *bp)
 {
@@ -225,6 +228,7 @@ static int run(const sqt_bt_params *bp0, const char *csv, size_t len, size_t chu
         fclose(el.f);
         return -1;
     }
+    ((sqt_grid *)sqt_bt_grid(fd.bt))->memo_off = g_memo_off;
     fd.every = every;
     fd.n = 0;
     fd.bad = 0;
@@ -294,6 +298,42 @@ static void test_determinism(void)
     run_free(&d);
     run_free(&e);
     free(csv);
+}
+
+/* The engine's buy pass skips a window it found with nothing to do while nothing that
+ * matters changed (grid.c, buy_pass): event log, summary and chart must be those of
+ * full passes, on calm and on wild paths, wide and narrow windows, with latency. */
+static void test_buy_pass_memo(void)
+{
+    static const struct {
+        int rows, window, interval_cents, latency;
+        uint64_t seed;
+    } cases[] = {{60000, 8, 100, 3, 42}, {60000, 1, 100, 0, 7}, {60000, 10, 5, 0, 11},
+                 {40000, 20, 20, 2, 5}, {40000, 4, 300, 0, 99}};
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sqt_bt_params bp;
+        size_t len;
+        char *csv = random_csv(cases[i].rows, cases[i].seed, &len);
+        run_out a, b;
+        params(&bp);
+        bp.grid.buy_window_size = cases[i].window;
+        bp.grid.price_interval = sqt_dec_make(cases[i].interval_cents, 2);
+        bp.grid.order_quantity = sqt_dec_make(30, 0);
+        bp.latency_ms = cases[i].latency;
+        g_memo_off = 0;
+        SQT_ASSERT_INT_EQ(run(&bp, csv, len, 1 << 20, 997, &a), 0);
+        g_memo_off = 1;
+        SQT_ASSERT_INT_EQ(run(&bp, csv, len, 1 << 20, 997, &b), 0);
+        g_memo_off = 0;
+        CU_ASSERT(a.s.round_trips > 10);
+        if (!same(&a, &b))
+            fprintf(stderr, "    case %zu: the memo changed the run\n", i);
+        CU_ASSERT(same(&a, &b));
+        run_free(&a);
+        run_free(&b);
+        free(csv);
+    }
 }
 
 /* Latency changes what happens (answers arrive later), deterministically. */
@@ -595,6 +635,7 @@ int main(void)
         {"a 90-day gap in the data", test_long_gap},
         {"determinism: twice, any chunking, fast path", test_determinism},
         {"latency shifts the answers", test_latency_matters},
+        {"the buy pass's memo changes nothing", test_buy_pass_memo},
         {"invariants over a long random file", test_invariants_long_random},
         {"margin lock on virtual time", test_margin_lock},
         {"risk pause on the symbol's candles", test_risk_pause},
