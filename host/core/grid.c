@@ -354,9 +354,9 @@ static void window_update(sqt_grid *g)
  * (§11 #18). No lower bound (§11 #16 keeps it: the only exit for such inventory). */
 static int sell_pass(sqt_grid *g, int64_t now, int cap, int *placed)
 {
-    int64_t sell_max = g->cur + (int64_t)g->SW * g->I;
-    int64_t kmax = floordiv(sell_max - g->A, g->I);
+    /* floor((cur + SW*I - A) / I) is kc + SW: one division, not two */
     int64_t kc = floordiv(g->cur - g->A, g->I);
+    int64_t kmax = kc + g->SW;
     const sqt_gset *rd = &g->ready;
     sqt_gset_pos hi = sqt_gset_lower(rd, kc + 1);
     sqt_gset_pos lo = hi != SQT_GSET_END ? sqt_gset_prev(rd, hi) : sqt_gset_last(rd);

@@ -13,16 +13,21 @@
 static int muldiv_p10(sqt_u128 a, int e, sqt_u128 den, int mode, sqt_u128 *out)
 {
     sqt_u128 q, r;
-    uint64_t p = 1;
+    uint64_t p = 1, x;
     int i;
     for (i = 0; i < e && i < 20; i++)
         p *= 10u;
-    if (e < 20 && a <= UINT64_MAX && den <= UINT64_MAX && (uint64_t)a <= UINT64_MAX / p) {
+    if (e < 20 && a <= UINT64_MAX && den <= UINT64_MAX &&
+        !__builtin_mul_overflow((uint64_t)a, p, &x)) {
         /* the common case (every price and quantity of a run): a*10^e fits 64 bits,
          * and one 64-bit division gives what the 128-bit digit loop below would */
-        uint64_t x = (uint64_t)a * p;
-        q = x / (uint64_t)den;
-        r = x % (uint64_t)den;
+        if (den == 1) { /* a tick or step of one unit at its scale: no division */
+            q = x;
+            r = 0;
+        } else {
+            q = x / (uint64_t)den;
+            r = x % (uint64_t)den;
+        }
     } else {
         q = a / den;
         r = a % den;
