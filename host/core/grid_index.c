@@ -59,17 +59,31 @@ static size_t gmap_slot(const sqt_gmap *m, int64_t k)
     return i;
 }
 
-uint32_t *sqt_gmap_find(const sqt_gmap *m, int64_t k)
+/* The cell holding k, or SIZE_MAX. */
+static size_t gmap_index(const sqt_gmap *m, int64_t k)
 {
     size_t i;
     if (m->cap == 0)
-        return NULL;
+        return SIZE_MAX;
     i = gmap_slot(m, k);
-    if (!m->cells[i].used)
+    return m->cells[i].used ? i : SIZE_MAX;
+}
+
+uint32_t *sqt_gmap_find(const sqt_gmap *m, int64_t k)
+{
+    size_t i = gmap_index(m, k);
+    if (i == SIZE_MAX)
         return NULL;
     if (i < UINT32_MAX)
         m->hint[(uint64_t)k % SQT_GMAP_HINTS] = (uint32_t)(i + 1);
     return &m->cells[i].val;
+}
+
+/* A lookup without hints, for keys that are hashes (nothing to gain from a hint). */
+static uint32_t *gmap_probe(const sqt_gmap *m, int64_t k)
+{
+    size_t i = gmap_index(m, k);
+    return i == SIZE_MAX ? NULL : &m->cells[i].val;
 }
 
 static int gmap_grow(sqt_gmap *m)
@@ -496,7 +510,7 @@ void sqt_gring_free(sqt_gring *r)
 
 int sqt_gring_add(sqt_gring *r, uint64_t key, uint8_t tag)
 {
-    uint32_t *p = sqt_gmap_get(&r->pos, (int64_t)key);
+    uint32_t *p = gmap_probe(&r->pos, (int64_t)key);
     if (p != NULL) {
         r->tags[*p] = tag;
         return 0;
@@ -504,7 +518,7 @@ int sqt_gring_add(sqt_gring *r, uint64_t key, uint8_t tag)
     if (r->n == r->cap) {
         /* forget the oldest, which sits where we are about to write */
         uint64_t old = r->keys[r->head];
-        uint32_t *q = sqt_gmap_get(&r->pos, (int64_t)old);
+        uint32_t *q = gmap_probe(&r->pos, (int64_t)old);
         if (q != NULL && *q == (uint32_t)r->head)
             sqt_gmap_del(&r->pos, (int64_t)old);
         r->n--;
@@ -520,7 +534,7 @@ int sqt_gring_add(sqt_gring *r, uint64_t key, uint8_t tag)
 
 uint8_t sqt_gring_get(const sqt_gring *r, uint64_t key)
 {
-    const uint32_t *p = sqt_gmap_get(&r->pos, (int64_t)key);
+    const uint32_t *p = gmap_probe(&r->pos, (int64_t)key);
     return p != NULL ? r->tags[*p] : 0;
 }
 
