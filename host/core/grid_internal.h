@@ -173,6 +173,10 @@ struct sqt_grid {
      * which is the top of the window). */
     uint64_t order_gen;
     int memo_off;              /* tests: every pass in full, to compare */
+    /* Timeouts only concern orders pending, cancel-requested or queried. Every step
+     * into one of those states sets watch; a timeout scan that found none clears it,
+     * and while it is clear the scans are skipped (they could not act). */
+    int watch, watch_off;      /* watch_off (tests): scan every time */
     int bp_memo, bp_has_lo;
     uint64_t bp_gen;
     int64_t bp_kg, bp_A, bp_lo;
