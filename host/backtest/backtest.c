@@ -249,7 +249,7 @@ static dlv *dlv_add(sqt_bt *bt, int kind)
         bt->qh = 0;
         bt->qcap = ncap;
     }
-    d = &bt->q[(bt->qh + bt->qn) % bt->qcap];
+    d = &bt->q[bt->qh + bt->qn < bt->qcap ? bt->qh + bt->qn : bt->qh + bt->qn - bt->qcap];
     bt->qn++;
     memset(d, 0, offsetof(dlv, push));
     d->kind = kind;
@@ -520,6 +520,8 @@ static size_t drain(sqt_bt *bt)
     sqt_grid_cmd cmds[32];
     sqt_grid_event evs[32];
     size_t n, i, total = 0;
+    if (sqt_grid_pending_commands(bt->g) == 0 && sqt_grid_pending_events(bt->g) == 0)
+        return 0; /* most turns: nothing to move (and 2 x 32 records not to copy) */
     while ((n = sqt_grid_take_commands(bt->g, cmds, 32)) > 0) {
         total += n;
         for (i = 0; i < n; i++) {
@@ -599,7 +601,8 @@ static int turn(sqt_bt *bt)
             moved = 1;
         while (bt->qn > 0 && bt->q[bt->qh].due <= bt->now) {
             dlv d = bt->q[bt->qh];
-            bt->qh = (bt->qh + 1) % bt->qcap;
+            if (++bt->qh == bt->qcap)
+                bt->qh = 0;
             bt->qn--;
             deliver(bt, &d);
             drain(bt);

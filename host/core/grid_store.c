@@ -29,7 +29,10 @@ void *sqt_grid__queue_push(grid_queue *q)
         q->cap = cap;
         q->head = 0;
     }
-    slot = q->buf + ((q->head + q->n) % q->cap) * q->item;
+    {
+        size_t at = q->head + q->n; /* < 2 * cap: one wrap, no division */
+        slot = q->buf + (at >= q->cap ? at - q->cap : at) * q->item;
+    }
     memset(slot, 0, q->item);
     q->n++;
     return slot;
@@ -40,7 +43,8 @@ static size_t queue_take(grid_queue *q, void *out, size_t cap)
     size_t k = 0;
     while (k < cap && q->n > 0) {
         memcpy((unsigned char *)out + k * q->item, q->buf + q->head * q->item, q->item);
-        q->head = (q->head + 1) % q->cap;
+        if (++q->head == q->cap)
+            q->head = 0;
         q->n--;
         k++;
     }
