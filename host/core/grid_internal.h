@@ -235,6 +235,8 @@ int sqt_grid__slot_create(sqt_grid *g, int64_t k, grid_slot **out);
  * Returns 1 when the slot was deleted (the pointer is dead then). */
 int sqt_grid__slot_refresh(sqt_grid *g, grid_slot *s);
 grid_slot *sqt_grid__slot_by_cid(const sqt_grid *g, const char *cid);
+/* The same with cid decoded already (id). */
+grid_slot *sqt_grid__slot_by_id(const sqt_grid *g, const sqt_clientid *id, const char *cid);
 
 void *sqt_grid__queue_push(grid_queue *q);
 sqt_grid_cmd *sqt_grid__cmd_new(sqt_grid *g, sqt_grid_cmd_kind kind, int64_t slot);

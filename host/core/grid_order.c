@@ -740,7 +740,7 @@ int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms)
             *k = *u;
         return 0;
     }
-    s = sqt_grid__slot_by_cid(g, cid);
+    s = sqt_grid__slot_by_id(g, &id, cid); /* decoded above */
     if (s != NULL) {
         sqt_grid__apply(g, s, u, SRC_PUSH, now_ms);
     } else {

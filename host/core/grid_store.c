@@ -214,16 +214,22 @@ int sqt_grid__slot_refresh(sqt_grid *g, grid_slot *s)
     return 0;
 }
 
-grid_slot *sqt_grid__slot_by_cid(const sqt_grid *g, const char *cid)
+grid_slot *sqt_grid__slot_by_id(const sqt_grid *g, const sqt_clientid *id, const char *cid)
 {
-    sqt_clientid id;
     int64_t k;
     grid_slot *s;
-    if (!g->started || sqt_clientid_decode(g->tag, cid, &id) != 0 ||
-        sqt_grid__index_of(g, id.price_ticks, &k) != 0)
+    if (!g->started || sqt_grid__index_of(g, id->price_ticks, &k) != 0)
         return NULL;
     s = sqt_grid__slot(g, k);
     if (s == NULL || !s->has_order || strcmp(s->o.cid, cid) != 0)
         return NULL;
     return s;
+}
+
+grid_slot *sqt_grid__slot_by_cid(const sqt_grid *g, const char *cid)
+{
+    sqt_clientid id;
+    if (!g->started || sqt_clientid_decode(g->tag, cid, &id) != 0)
+        return NULL;
+    return sqt_grid__slot_by_id(g, &id, cid);
 }
