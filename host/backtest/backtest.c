@@ -215,6 +215,8 @@ static sqt_dec ticks_dec(const sqt_bt *bt, int64_t t)
 static int64_t to_steps(const sqt_bt *bt, sqt_dec q)
 {
     i128 num = q.mant, den = bt->step_m;
+    if (q.scale == bt->step_s && bt->step_m == 1)
+        return q.mant; /* every fill: the matcher writes quantities at the step's scale */
     if (q.scale <= bt->step_s)
         num *= P10[bt->step_s - q.scale];
     else
