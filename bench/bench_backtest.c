@@ -82,12 +82,15 @@ static int64_t *walk_path(size_t n)
 
 static void run_path(const char *label, const int64_t *px, size_t n, int interval_ticks)
 {
+    const char *only_i = getenv("SQT_BENCH_INTERVAL"); /* ticks: that interval only (profiling) */
     sqt_bt_params bp;
     sqt_bt *bt;
     sqt_bt_summary s;
     char err[256], extra[160];
     uint64_t t0, dt;
     size_t i;
+    if (only_i != NULL && atoi(only_i) != interval_ticks)
+        return;
     params(&bp, interval_ticks);
     if (sqt_bt_new(&bp, &bt, err, sizeof(err)) != 0) {
         fprintf(stderr, "%s: %s\n", label, err);

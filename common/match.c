@@ -29,9 +29,16 @@ typedef struct mord {
     int64_t update_ms;
     int64_t seq;
     uint64_t rank;       /* placement order: time priority */
+    uint64_t cid_h;      /* hash of client_id: lookups compare it before the text */
     uint8_t taking;      /* crossed on arrival: its rest keeps taking liquidity at the
                           * market price while it stays marketable (then it rests) */
 } mord;
+
+typedef struct cand {
+    uint64_t rank;
+    int64_t key; /* price priority: buys highest first, sells lowest first */
+    int side;    /* 0 buys, 1 sells: buys are processed first */
+} cand;
 
 struct sqt_match {
     sqt_match_config cfg;
@@ -52,8 +59,10 @@ struct sqt_match {
     int64_t cost;        /* signed entry notional of pos, MS (long > 0) */
 
     mord *open;          /* oldest first */
+    i128 book_q[2];      /* open orders that are not reduce-only, [0] buys [1] sells: */
+    i128 book_n[2];      /* remaining quantity and its notional (margin, O(1) per ask) */
     size_t n_open, cap_open;
-    uint64_t *scratch;   /* ranks of crossed orders in on_price */
+    cand *scratch;       /* crossed orders in on_price, cap_open of them */
 
     mord *hist;          /* ring of finished orders */
     size_t n_hist, hist_head, hist_cap;
@@ -99,6 +108,38 @@ __attribute__((format(printf, 4, 5))) static void set_err(sqt_error *err, int co
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+}
+
+/* snprintf(dst, cap, "%s", src) without the format machinery (hot: every order view). */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* "%lld" of an order id (> 0) into SQT_ORDER_ID_MAX bytes, without the format
+ * machinery (every order). */
+static void id_text(char *dst, int64_t v)
+{
+    char tmp[24];
+    size_t n = 0, i;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    for (i = 0; i < n; i++)
+        dst[i] = tmp[n - 1 - i];
+    dst[n] = '\0';
+}
+
+/* FNV-1a 64 of a client id. */
+static uint64_t id_hash(const char *s)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    while (*s != '\0')
+        h = (h ^ (unsigned char)*s++) * UINT64_C(0x100000001b3);
+    return h;
 }
 
 static void clear_err(sqt_error *err)
@@ -332,7 +373,7 @@ static void view(const sqt_match *m, const mord *o, sqt_order *out)
 {
     memset(out, 0, sizeof *out);
     out->struct_size = sizeof *out;
-    snprintf(out->symbol, sizeof out->symbol, "%s", m->cfg.symbol);
+    copy_text(out->symbol, sizeof out->symbol, m->cfg.symbol);
     memcpy(out->client_id, o->client_id, sizeof out->client_id);
     memcpy(out->order_id, o->order_id, sizeof out->order_id);
     out->side = o->side;
@@ -353,7 +394,7 @@ static void view(const sqt_match *m, const mord *o, sqt_order *out)
     out->last_fill_qty = sqt_dec_make(o->last_qty, m->qs);
     out->last_fill_price = sqt_dec_make(o->last_price, m->ps);
     out->fee = dec_trim(o->last_fee, MS, 0);
-    snprintf(out->fee_asset, sizeof out->fee_asset, "%s", m->cfg.margin_asset);
+    copy_text(out->fee_asset, sizeof out->fee_asset, m->cfg.margin_asset);
     out->realized_pnl = dec_trim(o->last_pnl, MS, 0);
     out->update_time_ms = o->update_ms;
     out->seq = o->seq;
@@ -384,11 +425,20 @@ static int has_id(const char *cid, const char *oid)
     return (cid != NULL && cid[0] != '\0') || (oid != NULL && oid[0] != '\0');
 }
 
+/* The hash of cid when it is given (lookups by client id compare it first), else 0. */
+static uint64_t cid_key(const char *cid, int *by_cid)
+{
+    *by_cid = cid != NULL && cid[0] != '\0';
+    return *by_cid ? id_hash(cid) : 0;
+}
+
 static long find_open(const sqt_match *m, const char *cid, const char *oid)
 {
+    int by_cid;
+    uint64_t h = cid_key(cid, &by_cid);
     size_t i;
     for (i = 0; i < m->n_open; i++)
-        if (ids_match(&m->open[i], cid, oid))
+        if ((!by_cid || m->open[i].cid_h == h) && ids_match(&m->open[i], cid, oid))
             return (long)i;
     return -1;
 }
@@ -402,10 +452,22 @@ static long find_rank(const sqt_match *m, uint64_t rank)
     return -1;
 }
 
+/* Add (sign 1) or take away (-1) an open order's share of the book totals. */
+static void book_count(sqt_match *m, const mord *o, int sign)
+{
+    int64_t rem = o->qty - o->filled;
+    int sd = o->side == SQT_SIDE_BUY ? 0 : 1;
+    if (o->reduce_only)
+        return;
+    m->book_q[sd] += sign * (i128)rem;
+    m->book_n[sd] += sign * notional(m, o->price, rem);
+}
+
 /* Move open[i] (finished) to the history ring. */
 static void finish(sqt_match *m, size_t i)
 {
     size_t slot;
+    book_count(m, &m->open[i], -1);
     if (m->n_hist < m->hist_cap) {
         slot = (m->hist_head + m->n_hist) % m->hist_cap;
         m->n_hist++;
@@ -447,20 +509,16 @@ static i128 side_charge(i128 qty, i128 ntl, int side_sign, int64_t pos)
  * Orders: the larger side counts, as in one-way mode only one side can add exposure. */
 static i128 margin_required(const sqt_match *m, const mord *extra)
 {
-    i128 bq = 0, bn = 0, sq = 0, sn = 0, pos_abs_cost, ob, os, orders;
-    size_t i;
-    for (i = 0; i <= m->n_open; i++) {
-        const mord *o = i < m->n_open ? &m->open[i] : extra;
-        int64_t rem;
-        if (o == NULL || o->reduce_only)
-            continue;
-        rem = o->qty - o->filled;
-        if (o->side == SQT_SIDE_BUY) {
+    i128 bq = m->book_q[0], bn = m->book_n[0], sq = m->book_q[1], sn = m->book_n[1];
+    i128 pos_abs_cost, ob, os, orders;
+    if (extra != NULL && !extra->reduce_only) {
+        int64_t rem = extra->qty - extra->filled;
+        if (extra->side == SQT_SIDE_BUY) {
             bq += rem;
-            bn += notional(m, o->price, rem);
+            bn += notional(m, extra->price, rem);
         } else {
             sq += rem;
-            sn += notional(m, o->price, rem);
+            sn += notional(m, extra->price, rem);
         }
     }
     ob = side_charge(bq, bn, 1, m->pos);
@@ -554,7 +612,9 @@ static int fill(sqt_match *m, size_t i, int64_t qty, int64_t price, int maker, i
     fee = apply_rate(ntl, maker ? m->maker : m->taker);
     pnl = position_apply(m, o->side, qty, price);
     m->balance += (int64_t)(pnl - fee);
+    book_count(m, o, -1);
     o->filled += qty;
+    book_count(m, o, 1);
     o->quote += (int64_t)ntl;
     o->last_qty = qty;
     o->last_price = price;
@@ -595,7 +655,7 @@ static int grow_open(sqt_match *m)
 {
     size_t cap;
     mord *o;
-    uint64_t *s;
+    cand *s;
     if (m->n_open < m->cap_open)
         return SQT_OK;
     cap = m->cap_open * 2;
@@ -649,6 +709,7 @@ int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_
         snprintf(o.client_id, sizeof o.client_id, "auto_%lld", (long long)m->next_id);
     else
         memcpy(o.client_id, req->client_id, sizeof o.client_id);
+    o.cid_h = id_hash(o.client_id);
     if (!valid_client_id(o.client_id)) {
         set_err(err, SQT_EINVAL, SQT_MATCH_R_CLIENT_ID,
                 "client order id must be 1-%d characters of [.A-Z:/a-z0-9_-]",
@@ -740,13 +801,14 @@ int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_
         return SQT_ENOMEM;
     }
 
-    snprintf(o.order_id, sizeof o.order_id, "%lld", (long long)m->next_id);
+    id_text(o.order_id, m->next_id);
     m->next_id++;
     o.rank = m->next_rank++;
     o.status = SQT_ORDER_NEW;
     o.taking = (uint8_t)crosses(m, o.side, o.price);
     m->open[m->n_open++] = o;
     idx = (long)m->n_open - 1;
+    book_count(m, &m->open[idx], 1);
     emit(m, &m->open[idx], now_ms);
 
     if (o.taking) {
@@ -757,7 +819,9 @@ int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_
             q = m->partial;
         fill(m, (size_t)idx, q, m->last_price, 0, now_ms);
     }
-    if (out != NULL) {
+    if (out != NULL && (size_t)idx < m->n_open && m->open[idx].rank == o.rank) {
+        view(m, &m->open[idx], out); /* still open where it was put: no search */
+    } else if (out != NULL) {
         if (sqt_match_query(m, o.client_id, o.order_id, out, NULL) != SQT_OK)
             memset(out, 0, sizeof *out); /* unreachable: the order is open or in history */
     }
@@ -844,12 +908,6 @@ int sqt_match_outside_trade(sqt_match *m, sqt_dec qty, int64_t now_ms, sqt_order
  * Market events
  * ---------------------------------------------------------------------------------- */
 
-typedef struct cand {
-    uint64_t rank;
-    int64_t key; /* price priority: buys highest first, sells lowest first */
-    int side;    /* 0 buys, 1 sells: buys are processed first */
-} cand;
-
 static int cand_cmp(const void *a, const void *b)
 {
     const cand *x = a, *y = b;
@@ -872,9 +930,7 @@ int sqt_match_on_price(sqt_match *m, sqt_dec price, int64_t now_ms)
     m->last_price = p;
     if (m->n_open == 0)
         return 0;
-    c = malloc(m->n_open * sizeof *c);
-    if (c == NULL)
-        return SQT_ENOMEM;
+    c = m->scratch;
     for (i = 0; i < m->n_open; i++) {
         mord *o = &m->open[i];
         if (!(o->side == SQT_SIDE_BUY ? p <= o->price : p >= o->price)) {
@@ -900,7 +956,6 @@ int sqt_match_on_price(sqt_match *m, sqt_dec price, int64_t now_ms)
         else
             fills += fill(m, (size_t)k, q, m->open[k].price, 1, now_ms);
     }
-    free(c);
     return fills;
 }
 
@@ -933,6 +988,8 @@ int sqt_match_query(const sqt_match *m, const char *client_id, const char *order
 {
     long i;
     size_t k;
+    int by_cid;
+    uint64_t h = cid_key(client_id, &by_cid);
     clear_err(err);
     if (m == NULL || out == NULL || !has_id(client_id, order_id)) {
         set_err(err, SQT_EINVAL, SQT_MATCH_R_BAD_REQUEST, "query needs a client order id or an order id");
@@ -945,7 +1002,7 @@ int sqt_match_query(const sqt_match *m, const char *client_id, const char *order
     }
     for (k = m->n_hist; k > 0; k--) {
         const mord *o = &m->hist[(m->hist_head + k - 1) % m->hist_cap];
-        if (ids_match(o, client_id, order_id)) {
+        if ((!by_cid || o->cid_h == h) && ids_match(o, client_id, order_id)) {
             view(m, o, out);
             return SQT_OK;
         }
@@ -959,7 +1016,7 @@ void sqt_match_account(const sqt_match *m, sqt_account *out)
     i128 avail;
     memset(out, 0, sizeof *out);
     out->struct_size = sizeof *out;
-    snprintf(out->asset, sizeof out->asset, "%s", m->cfg.margin_asset);
+    copy_text(out->asset, sizeof out->asset, m->cfg.margin_asset);
     out->balance = sqt_dec_make(m->balance, MS);
     avail = (i128)m->balance + unrealized(m) - margin_required(m, NULL);
     if (!fits64(avail))
@@ -974,7 +1031,7 @@ void sqt_match_position(const sqt_match *m, sqt_position *out)
     i128 u = unrealized(m);
     memset(out, 0, sizeof *out);
     out->struct_size = sizeof *out;
-    snprintf(out->symbol, sizeof out->symbol, "%s", m->cfg.symbol);
+    copy_text(out->symbol, sizeof out->symbol, m->cfg.symbol);
     out->size = sqt_dec_make(m->pos, m->qs);
     if (m->pos != 0) {
         int64_t pabs = m->pos < 0 ? -m->pos : m->pos;

@@ -215,6 +215,8 @@ static sqt_dec ticks_dec(const sqt_bt *bt, int64_t t)
 static int64_t to_steps(const sqt_bt *bt, sqt_dec q)
 {
     i128 num = q.mant, den = bt->step_m;
+    if (q.scale == bt->step_s && bt->step_m == 1)
+        return q.mant; /* every fill: the matcher writes quantities at the step's scale */
     if (q.scale <= bt->step_s)
         num *= P10[bt->step_s - q.scale];
     else
@@ -249,7 +251,7 @@ static dlv *dlv_add(sqt_bt *bt, int kind)
         bt->qh = 0;
         bt->qcap = ncap;
     }
-    d = &bt->q[(bt->qh + bt->qn) % bt->qcap];
+    d = &bt->q[bt->qh + bt->qn < bt->qcap ? bt->qh + bt->qn : bt->qh + bt->qn - bt->qcap];
     bt->qn++;
     memset(d, 0, offsetof(dlv, push));
     d->kind = kind;
@@ -342,9 +344,13 @@ static void bounds(sqt_bt *bt)
 /* Keep the list of resting orders from the matcher's pushes (cheaper than asking it). */
 static void rest_track(sqt_bt *bt, const sqt_order *u)
 {
-    int64_t id = strtoll(u->order_id, NULL, 10);
+    int64_t id = 0;
+    const char *c;
     int open = u->status == SQT_ORDER_NEW || u->status == SQT_ORDER_PARTIALLY_FILLED;
     size_t i;
+    /* the matcher's ids are decimal numbers: their value is the key */
+    for (c = u->order_id; *c >= '0' && *c <= '9' && id < INT64_MAX / 10 - 10; c++)
+        id = id * 10 + (*c - '0');
     for (i = 0; i < bt->nrest && bt->rest[i].id != id; i++)
         ;
     if (!open) {
@@ -431,6 +437,14 @@ static void answer_later(sqt_bt *bt, sqt_xbatch *b, int kind, void *res, size_t 
         d->err = *e;
 }
 
+/* snprintf(dst, cap, "%s", src) without the format machinery (every order sent). */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* One request reaches the simulated exchange at `now`. */
 static void execute(sqt_bt *bt, sqt_xbatch *b)
 {
@@ -443,7 +457,7 @@ static void execute(sqt_bt *bt, sqt_xbatch *b)
             return;
         for (i = 0; i < n; i++) {
             const sqt_order_req *r = sqt_xbatch_req(b, i);
-            snprintf(res[i].client_id, sizeof(res[i].client_id), "%s", r->client_id);
+            copy_text(res[i].client_id, sizeof(res[i].client_id), r->client_id);
             sqt_match_place(bt->m, r, bt->now, &res[i].order, &res[i].err);
         }
         answer_later(bt, b, DLV_PLACED, res, n, NULL);
@@ -455,8 +469,8 @@ static void execute(sqt_bt *bt, sqt_xbatch *b)
             return;
         for (i = 0; i < n; i++) {
             sqt_order o;
-            snprintf(res[i].client_id, sizeof(res[i].client_id), "%s", sqt_xbatch_client_id(b, i));
-            snprintf(res[i].order_id, sizeof(res[i].order_id), "%s", sqt_xbatch_order_id(b, i));
+            copy_text(res[i].client_id, sizeof(res[i].client_id), sqt_xbatch_client_id(b, i));
+            copy_text(res[i].order_id, sizeof(res[i].order_id), sqt_xbatch_order_id(b, i));
             sqt_match_cancel(bt->m, res[i].client_id[0] ? res[i].client_id : NULL,
                              res[i].order_id[0] ? res[i].order_id : NULL, bt->now, &o, &res[i].err);
         }
@@ -508,6 +522,8 @@ static size_t drain(sqt_bt *bt)
     sqt_grid_cmd cmds[32];
     sqt_grid_event evs[32];
     size_t n, i, total = 0;
+    if (sqt_grid_pending_commands(bt->g) == 0 && sqt_grid_pending_events(bt->g) == 0)
+        return 0; /* most turns: nothing to move (and 2 x 32 records not to copy) */
     while ((n = sqt_grid_take_commands(bt->g, cmds, 32)) > 0) {
         total += n;
         for (i = 0; i < n; i++) {
@@ -587,7 +603,8 @@ static int turn(sqt_bt *bt)
             moved = 1;
         while (bt->qn > 0 && bt->q[bt->qh].due <= bt->now) {
             dlv d = bt->q[bt->qh];
-            bt->qh = (bt->qh + 1) % bt->qcap;
+            if (++bt->qh == bt->qcap)
+                bt->qh = 0;
             bt->qn--;
             deliver(bt, &d);
             drain(bt);

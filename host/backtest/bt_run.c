@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "bt_internal.h"
 #include "grid_config.h"
@@ -31,6 +32,7 @@ static const char help_text[] =
     "\n"
     "  -c, --config FILE        the config a live run uses (its exchange is simulated)\n"
     "  -d, --data CSV           Binance aggTrades or klines, Bitget or Gate trades\n"
+    "                           (plain or gzip-compressed, e.g. .csv.gz)\n"
     "      --format F           auto (default), binance-aggtrades, binance-klines, bitget, gate\n"
     "      --from T, --to T     only trades in [T, T]: Unix ms or UTC 2024-01-31[T12:00[:00]]\n"
     "      --json               the summary as JSON\n"
@@ -182,6 +184,44 @@ static int feed_tick(void *ud, const sqt_bt_tick *t)
     return 0;
 }
 
+/* Data files are read through zlib: a gzip file (.csv.gz, as history downloads come)
+ * is inflated as it is read, a plain file passes through unchanged. */
+static gzFile data_open(const char *path, char *err, size_t errlen)
+{
+    gzFile f;
+    errno = 0;
+    f = gzopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: %s", path, errno ? strerror(errno) : "cannot open");
+        return NULL;
+    }
+    gzbuffer(f, 1 << 17);
+    return f;
+}
+
+/* Up to n bytes; 0 at the end of the data, -1 with "file: why" on a read error or a
+ * damaged or cut gzip stream. */
+static long data_read(gzFile f, void *buf, size_t n, const char *path, char *err, size_t errlen)
+{
+    int got, zerr = Z_OK;
+    const char *why;
+    got = gzread(f, buf, (unsigned)(n > (1u << 30) ? (1u << 30) : n));
+    if (got > 0)
+        return got;
+    why = gzerror(f, &zerr);
+    if (got == 0 && (zerr == Z_OK || zerr == Z_STREAM_END))
+        return 0;
+    if (zerr == Z_ERRNO) {
+        why = strerror(errno ? errno : EIO);
+    } else if (why != NULL && strncmp(why, path, strlen(path)) == 0 && why[strlen(path)] == ':') {
+        why += strlen(path) + 1; /* zlib names the file itself */
+        while (*why == ' ')
+            why++;
+    }
+    snprintf(err, errlen, "%s: read error: %s", path, why ? why : "unknown");
+    return -1;
+}
+
 static double mono_s(void)
 {
     struct timespec ts;
@@ -192,19 +232,20 @@ static double mono_s(void)
 int sqt_bt_feed_file(sqt_bt *bt, const char *path, sqt_bt_format fmt, size_t chunk, int64_t from_ms,
                      int64_t to_ms, int progress, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
+    gzFile f;
     feed_ctx fc;
     sqt_bt_reader *r;
     char *buf;
-    size_t n;
+    long n;
     struct stat st;
     double t0 = 0, last = 0;
-    uint64_t done = 0;
     int rc = 0;
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if (stat(path, &st) != 0)
+        st.st_size = 0;
+    if ((f = data_open(path, err, errlen)) == NULL)
         return SQT_EINVAL;
-    }
+    if (chunk == 0)
+        chunk = 1;
     fc.bt = bt;
     fc.from = from_ms;
     fc.to = to_ms;
@@ -212,28 +253,28 @@ int sqt_bt_feed_file(sqt_bt *bt, const char *path, sqt_bt_format fmt, size_t chu
     fc.errlen = errlen;
     fc.path = path;
     r = sqt_bt_reader_new(path, fmt, feed_tick, &fc);
-    buf = malloc(chunk ? chunk : 1);
+    buf = malloc(chunk);
     if (r == NULL || buf == NULL) {
-        fclose(f);
+        gzclose(f);
         free(buf);
         sqt_bt_reader_free(r);
         snprintf(err, errlen, "out of memory");
         return SQT_ENOMEM;
     }
-    if (fstat(fileno(f), &st) != 0)
-        st.st_size = 0;
     if (progress)
         t0 = last = mono_s();
-    while ((n = fread(buf, 1, chunk, f)) > 0) {
-        rc = sqt_bt_reader_push(r, buf, n, err, errlen);
+    while ((n = data_read(f, buf, chunk, path, err, errlen)) > 0) {
+        rc = sqt_bt_reader_push(r, buf, (size_t)n, err, errlen);
         if (rc != 0)
             break;
-        done += n;
         if (progress) {
             double now = mono_s();
             if (now - last >= 0.5) {
                 uint64_t rows = sqt_bt_reader_rows(r);
-                double el = now - t0, frac = st.st_size > 0 ? (double)done / (double)st.st_size : 0;
+                /* the share of the file read so far (compressed bytes for a .gz) */
+                long done = gzoffset(f);
+                double el = now - t0,
+                       frac = st.st_size > 0 && done > 0 ? (double)done / (double)st.st_size : 0;
                 last = now;
                 fprintf(stderr, "\r  %.1f M rows, %.2f M rows/s, %.0f%%, ETA %.0f s   ",
                         (double)rows / 1e6, (double)rows / 1e6 / (el > 0 ? el : 1), frac * 100,
@@ -241,10 +282,8 @@ int sqt_bt_feed_file(sqt_bt *bt, const char *path, sqt_bt_format fmt, size_t chu
             }
         }
     }
-    if (rc == 0 && ferror(f)) {
-        snprintf(err, errlen, "%s: read error: %s", path, strerror(errno ? errno : EIO));
+    if (n < 0)
         rc = SQT_EINVAL;
-    }
     if (rc == 0)
         rc = sqt_bt_reader_finish(r, err, errlen);
     if (progress) {
@@ -255,7 +294,7 @@ int sqt_bt_feed_file(sqt_bt *bt, const char *path, sqt_bt_format fmt, size_t chu
     }
     free(buf);
     sqt_bt_reader_free(r);
-    fclose(f);
+    gzclose(f);
     return rc;
 }
 
@@ -277,26 +316,26 @@ static int scan_tick(void *ud, const sqt_bt_tick *t)
 
 static int scan_data(const char *path, sqt_bt_format fmt, scan_ctx *s, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
+    gzFile f;
     sqt_bt_reader *r;
     char buf[65536];
-    size_t n;
+    long n = 0;
     int rc = 0;
     memset(s, 0, sizeof(*s));
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if ((f = data_open(path, err, errlen)) == NULL)
         return -1;
-    }
     if ((r = sqt_bt_reader_new(path, fmt, scan_tick, s)) == NULL) {
-        fclose(f);
+        gzclose(f);
         return -1;
     }
-    while (rc == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-        rc = sqt_bt_reader_push(r, buf, n, err, errlen);
+    while (rc == 0 && (n = data_read(f, buf, sizeof(buf), path, err, errlen)) > 0)
+        rc = sqt_bt_reader_push(r, buf, (size_t)n, err, errlen);
+    if (rc == 0 && n < 0)
+        rc = -1;
     if (rc == 0)
         rc = sqt_bt_reader_finish(r, err, errlen);
     sqt_bt_reader_free(r);
-    fclose(f);
+    gzclose(f);
     return rc < 0 ? -1 : 0; /* > 0: stopped early on purpose */
 }
 

@@ -354,9 +354,9 @@ static void window_update(sqt_grid *g)
  * (§11 #18). No lower bound (§11 #16 keeps it: the only exit for such inventory). */
 static int sell_pass(sqt_grid *g, int64_t now, int cap, int *placed)
 {
-    int64_t sell_max = g->cur + (int64_t)g->SW * g->I;
-    int64_t kmax = floordiv(sell_max - g->A, g->I);
+    /* floor((cur + SW*I - A) / I) is kc + SW: one division, not two */
     int64_t kc = floordiv(g->cur - g->A, g->I);
+    int64_t kmax = kc + g->SW;
     const sqt_gset *rd = &g->ready;
     sqt_gset_pos hi = sqt_gset_lower(rd, kc + 1);
     sqt_gset_pos lo = hi != SQT_GSET_END ? sqt_gset_prev(rd, hi) : sqt_gset_last(rd);
@@ -418,18 +418,30 @@ static int sell_pass(sqt_grid *g, int64_t now, int cap, int *placed)
  * (a partial fill) is topped up to a full buy so it can be sold. */
 static int buy_pass(sqt_grid *g, int64_t now, int cap)
 {
-    int placed = 0, i, skipped = 0;
-    int64_t skip_k = 0, skip_qty = 0;
+    int placed = 0, i, skipped = 0, has_lo = 0;
+    int64_t skip_k = 0, skip_qty = 0, lo = 0;
+    /* safety buffer: W_i >= cur - 0.1*I is skipped, in integers (prices are at most
+     * GRID_MAX_TICKS: no overflow); placing orders moves neither cur nor the window */
+    const int64_t guard = 10 * g->cur - g->I, kg = g->kg;
+    if (g->bp_memo && !g->memo_off && g->bp_gen == g->order_gen && g->bp_kg == kg && g->bp_A == g->A &&
+        (!g->bp_has_lo || 10 * sqt_grid__level(g, g->bp_lo) >= guard)) {
+        g->warned_small = 0; /* what the full pass would do: nothing skipped */
+        return 0;
+    }
+    g->bp_memo = 0;
     for (i = 0; i < g->N && placed < cap; i++) {
-        int64_t k = g->kg - i, p = sqt_grid__level(g, k), have = 0, full, want;
+        int64_t k = kg - i, p = sqt_grid__level(g, k), have = 0, full, want;
         grid_slot *s;
         int rc;
         if (p <= 0)
             break;
-        /* safety buffer: W_i >= cur - 0.1*I is skipped, in integers */
-        if ((sqt_i128)10 * p >= (sqt_i128)10 * g->cur - g->I)
-            continue;
         s = sqt_grid__slot(g, k);
+        if (s == NULL || !s->has_order) {
+            lo = k; /* k falls: the last one is the lowest */
+            has_lo = 1;
+        }
+        if (10 * p >= guard)
+            continue;
         if (s != NULL) {
             if (s->has_order || slot_waits(g, s, now))
                 continue;
@@ -454,6 +466,14 @@ static int buy_pass(sqt_grid *g, int64_t now, int cap)
         if (rc != 0)
             return rc;
         placed++;
+    }
+    if (placed == 0 && i == g->N) {
+        g->bp_memo = 1;
+        g->bp_gen = g->order_gen;
+        g->bp_kg = kg;
+        g->bp_A = g->A;
+        g->bp_lo = lo;
+        g->bp_has_lo = has_lo;
     }
     if (skipped && !g->warned_small) {
         sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_BUY_SKIPPED, now);

@@ -6,33 +6,24 @@
 
 #include <opensqt/plugin.h>
 
-static uint64_t mix64(uint64_t x)
+/* Fibonacci hashing: the top bits of k * 2^64/phi. Grid indexes are consecutive and
+ * land in distinct, evenly spread cells; client id hashes are spread already. */
+static size_t gmap_home(const sqt_gmap *m, int64_t k)
 {
-    /* splitmix64 finaliser: grid indexes are consecutive, so spread them */
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    x ^= x >> 31;
-    return x;
+    return (size_t)(((uint64_t)k * UINT64_C(0x9e3779b97f4a7c15)) >> m->shift);
 }
 
 static int gmap_alloc(sqt_gmap *m, size_t cap)
 {
-    m->keys = calloc(cap, sizeof *m->keys);
-    m->vals = calloc(cap, sizeof *m->vals);
-    m->used = calloc(cap, sizeof *m->used);
-    if (m->keys == NULL || m->vals == NULL || m->used == NULL) {
-        free(m->keys);
-        free(m->vals);
-        free(m->used);
-        m->keys = NULL;
-        m->vals = NULL;
-        m->used = NULL;
+    unsigned bits = 0;
+    m->cells = calloc(cap, sizeof *m->cells);
+    if (m->cells == NULL)
         return SQT_ENOMEM;
-    }
+    while (((size_t)1 << bits) < cap)
+        bits++;
     m->cap = cap;
     m->n = 0;
+    m->shift = 64u - bits;
     return 0;
 }
 
@@ -42,52 +33,76 @@ int sqt_gmap_init(sqt_gmap *m, size_t min_cap)
     while (cap < min_cap)
         cap <<= 1;
     memset(m, 0, sizeof *m);
-    return gmap_alloc(m, cap);
+    m->hint = calloc(SQT_GMAP_HINTS, sizeof *m->hint);
+    if (m->hint == NULL || gmap_alloc(m, cap) != 0) {
+        free(m->hint);
+        m->hint = NULL;
+        return SQT_ENOMEM;
+    }
+    return 0;
 }
 
 void sqt_gmap_free(sqt_gmap *m)
 {
-    free(m->keys);
-    free(m->vals);
-    free(m->used);
+    free(m->cells);
+    free(m->hint);
     memset(m, 0, sizeof *m);
 }
 
+
+
 static size_t gmap_slot(const sqt_gmap *m, int64_t k)
 {
-    size_t mask = m->cap - 1, i = (size_t)mix64((uint64_t)k) & mask;
-    while (m->used[i] && m->keys[i] != k)
+    size_t mask = m->cap - 1, i = gmap_home(m, k);
+    while (m->cells[i].used && m->cells[i].key != k)
         i = (i + 1) & mask;
     return i;
 }
 
-uint32_t *sqt_gmap_get(const sqt_gmap *m, int64_t k)
+/* The cell holding k, or SIZE_MAX. */
+static size_t gmap_index(const sqt_gmap *m, int64_t k)
 {
     size_t i;
     if (m->cap == 0)
-        return NULL;
+        return SIZE_MAX;
     i = gmap_slot(m, k);
-    return m->used[i] ? &m->vals[i] : NULL;
+    return m->cells[i].used ? i : SIZE_MAX;
+}
+
+uint32_t *sqt_gmap_find(const sqt_gmap *m, int64_t k)
+{
+    size_t i = gmap_index(m, k);
+    if (i == SIZE_MAX)
+        return NULL;
+    if (i < UINT32_MAX)
+        m->hint[(uint64_t)k % SQT_GMAP_HINTS] = (uint32_t)(i + 1);
+    return &m->cells[i].val;
+}
+
+/* A lookup without hints, for keys that are hashes (nothing to gain from a hint). */
+static uint32_t *gmap_probe(const sqt_gmap *m, int64_t k)
+{
+    size_t i = gmap_index(m, k);
+    return i == SIZE_MAX ? NULL : &m->cells[i].val;
 }
 
 static int gmap_grow(sqt_gmap *m)
 {
     sqt_gmap bigger;
     size_t i;
-    if (m->cap > SIZE_MAX / 4)
+    if (m->cap > SIZE_MAX / 4 / sizeof *m->cells)
         return SQT_ENOMEM;
     if (gmap_alloc(&bigger, m->cap * 2) != 0)
         return SQT_ENOMEM;
     for (i = 0; i < m->cap; i++) {
-        if (m->used[i]) {
-            size_t j = gmap_slot(&bigger, m->keys[i]);
-            bigger.used[j] = 1;
-            bigger.keys[j] = m->keys[i];
-            bigger.vals[j] = m->vals[i];
+        if (m->cells[i].used) {
+            size_t j = gmap_slot(&bigger, m->cells[i].key);
+            bigger.cells[j] = m->cells[i];
             bigger.n++;
         }
     }
-    sqt_gmap_free(m);
+    free(m->cells);
+    bigger.hint = m->hint; /* stale hints are harmless: each is checked */
     *m = bigger;
     return 0;
 }
@@ -98,12 +113,12 @@ int sqt_gmap_put(sqt_gmap *m, int64_t k, uint32_t v)
     if ((m->n + 1) * 4 > m->cap * 3 && gmap_grow(m) != 0)
         return SQT_ENOMEM;
     i = gmap_slot(m, k);
-    if (!m->used[i]) {
-        m->used[i] = 1;
-        m->keys[i] = k;
+    if (!m->cells[i].used) {
+        m->cells[i].used = 1;
+        m->cells[i].key = k;
         m->n++;
     }
-    m->vals[i] = v;
+    m->cells[i].val = v;
     return 0;
 }
 
@@ -114,7 +129,7 @@ int sqt_gmap_del(sqt_gmap *m, int64_t k)
         return 0;
     mask = m->cap - 1;
     i = gmap_slot(m, k);
-    if (!m->used[i])
+    if (!m->cells[i].used)
         return 0;
     /* backward-shift: pull later members of the probe run into the hole so lookups
      * never need tombstones */
@@ -122,17 +137,16 @@ int sqt_gmap_del(sqt_gmap *m, int64_t k)
     for (;;) {
         size_t home;
         j = (j + 1) & mask;
-        if (!m->used[j])
+        if (!m->cells[j].used)
             break;
-        home = (size_t)mix64((uint64_t)m->keys[j]) & mask;
+        home = gmap_home(m, m->cells[j].key);
         /* keep j where it is if its home lies cyclically in (i, j] */
         if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
             continue;
-        m->keys[i] = m->keys[j];
-        m->vals[i] = m->vals[j];
+        m->cells[i] = m->cells[j];
         i = j;
     }
-    m->used[i] = 0;
+    m->cells[i].used = 0;
     m->n--;
     return 1;
 }
@@ -496,7 +510,7 @@ void sqt_gring_free(sqt_gring *r)
 
 int sqt_gring_add(sqt_gring *r, uint64_t key, uint8_t tag)
 {
-    uint32_t *p = sqt_gmap_get(&r->pos, (int64_t)key);
+    uint32_t *p = gmap_probe(&r->pos, (int64_t)key);
     if (p != NULL) {
         r->tags[*p] = tag;
         return 0;
@@ -504,7 +518,7 @@ int sqt_gring_add(sqt_gring *r, uint64_t key, uint8_t tag)
     if (r->n == r->cap) {
         /* forget the oldest, which sits where we are about to write */
         uint64_t old = r->keys[r->head];
-        uint32_t *q = sqt_gmap_get(&r->pos, (int64_t)old);
+        uint32_t *q = gmap_probe(&r->pos, (int64_t)old);
         if (q != NULL && *q == (uint32_t)r->head)
             sqt_gmap_del(&r->pos, (int64_t)old);
         r->n--;
@@ -520,7 +534,7 @@ int sqt_gring_add(sqt_gring *r, uint64_t key, uint8_t tag)
 
 uint8_t sqt_gring_get(const sqt_gring *r, uint64_t key)
 {
-    const uint32_t *p = sqt_gmap_get(&r->pos, (int64_t)key);
+    const uint32_t *p = gmap_probe(&r->pos, (int64_t)key);
     return p != NULL ? r->tags[*p] : 0;
 }
 

@@ -8,19 +8,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Open addressing, linear probing, backward-shift deletion; capacity a power of two. */
+/* Open addressing, linear probing, backward-shift deletion; capacity a power of two.
+ * Key, value and the in-use mark of a cell sit together: a probe touches one cache
+ * line (the engine looks up every window level on every price). */
+typedef struct sqt_gmap_cell {
+    int64_t key;
+    uint32_t val;
+    uint32_t used;
+} sqt_gmap_cell;
+
+#define SQT_GMAP_HINTS 64
+
 typedef struct sqt_gmap {
-    int64_t *keys;
-    uint32_t *vals;
-    uint8_t *used;
+    sqt_gmap_cell *cells;
     size_t cap;
     size_t n;
+    unsigned shift;            /* 64 - log2(cap): the hash's top bits pick the home cell */
+    uint32_t *hint;            /* [k % SQT_GMAP_HINTS]: 1 + the cell k was last found in,
+                                * checked before use (cells move); a window of consecutive
+                                * levels is found without probing */
 } sqt_gmap;
 
 int sqt_gmap_init(sqt_gmap *m, size_t min_cap);
 void sqt_gmap_free(sqt_gmap *m);
-/* Pointer to the value of k, or NULL. Valid until the next put/del. */
-uint32_t *sqt_gmap_get(const sqt_gmap *m, int64_t k);
+/* sqt_gmap_get without a usable hint: probes, and leaves a hint when found. */
+uint32_t *sqt_gmap_find(const sqt_gmap *m, int64_t k);
+/* Pointer to the value of k, or NULL. Valid until the next put/del. Inline: the
+ * engine asks for every level of its window on every price. */
+static inline uint32_t *sqt_gmap_get(const sqt_gmap *m, int64_t k)
+{
+    uint32_t h;
+    if (m->cap == 0)
+        return NULL;
+    h = m->hint[(uint64_t)k % SQT_GMAP_HINTS];
+    if (h != 0 && m->cells[h - 1].used && m->cells[h - 1].key == k)
+        return &m->cells[h - 1].val;
+    return sqt_gmap_find(m, k);
+}
 /* Insert or overwrite. 0 or SQT_ENOMEM (the map is unchanged then). */
 int sqt_gmap_put(sqt_gmap *m, int64_t k, uint32_t v);
 /* 1 if k was present. */

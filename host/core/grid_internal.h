@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "clientid.h"
 #include "grid.h"
@@ -163,6 +164,23 @@ struct sqt_grid {
     sqt_i128 fees_paid;        /* 1e-12 quote */
     uint64_t round_trips, orders_placed, ignored, po_degrades;
 
+    /* The buy pass's memo. order_gen changes whenever a slot is created or deleted or
+     * gains or loses its order. A pass that placed nothing over the whole window
+     * leaves bp_memo set, with the lowest level lacking an order (bp_lo, if
+     * bp_has_lo): while the window, the anchor and order_gen stay, the next pass is
+     * the same no-op unless that level left the safety buffer (levels above it with
+     * an order are skipped, levels without one are skipped only inside the buffer,
+     * which is the top of the window). */
+    uint64_t order_gen;
+    int memo_off;              /* tests: every pass in full, to compare */
+    /* Timeouts only concern orders pending, cancel-requested or queried. Every step
+     * into one of those states sets watch; a timeout scan that found none clears it,
+     * and while it is clear the scans are skipped (they could not act). */
+    int watch, watch_off;      /* watch_off (tests): scan every time */
+    int bp_memo, bp_has_lo;
+    uint64_t bp_gen;
+    int64_t bp_kg, bp_A, bp_lo;
+
     grid_queue cmds;
     grid_queue evs;
     grid_queue early;          /* own pushes before the first reconcile (sqt_order) */
@@ -195,14 +213,30 @@ int sqt_grid__sellable(const sqt_grid *g, int64_t k, int64_t qty);
 int sqt_grid__in_window(const sqt_grid *g, int64_t k);
 int64_t sqt_grid__grid_index(const sqt_grid *g, int64_t ticks);
 
+/* snprintf(dst, cap, "%s", src) without the format machinery: ids are copied on every
+ * order and report. */
+static inline void sqt_grid__copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* grid_store.c */
-grid_slot *sqt_grid__slot(const sqt_grid *g, int64_t k);
+/* The slot of level k, or NULL. */
+static inline grid_slot *sqt_grid__slot(const sqt_grid *g, int64_t k)
+{
+    const uint32_t *i = sqt_gmap_get(&g->map, k);
+    return i != NULL ? &g->pool[*i] : NULL;
+}
 int sqt_grid__pool_grow(sqt_grid *g);
 int sqt_grid__slot_create(sqt_grid *g, int64_t k, grid_slot **out);
 /* Re-derive a slot's index memberships; deletes it when idle outside the window.
  * Returns 1 when the slot was deleted (the pointer is dead then). */
 int sqt_grid__slot_refresh(sqt_grid *g, grid_slot *s);
 grid_slot *sqt_grid__slot_by_cid(const sqt_grid *g, const char *cid);
+/* The same with cid decoded already (id). */
+grid_slot *sqt_grid__slot_by_id(const sqt_grid *g, const sqt_clientid *id, const char *cid);
 
 void *sqt_grid__queue_push(grid_queue *q);
 sqt_grid_cmd *sqt_grid__cmd_new(sqt_grid *g, sqt_grid_cmd_kind kind, int64_t slot);

@@ -12,13 +12,31 @@
 /* a*10^e/den rounded by mode; a < 2^64, 0 < den < 2^123 so r*10 cannot overflow. */
 static int muldiv_p10(sqt_u128 a, int e, sqt_u128 den, int mode, sqt_u128 *out)
 {
-    sqt_u128 q = a / den, r = a % den;
+    sqt_u128 q, r;
+    uint64_t p = 1, x;
     int i;
-    for (i = 0; i < e; i++) {
-        if (q > ((sqt_u128)1 << 120))
-            return SQT_ERANGE;
-        q = q * 10u + (r * 10u) / den;
-        r = (r * 10u) % den;
+    for (i = 0; i < e && i < 20; i++)
+        p *= 10u;
+    if (e < 20 && a <= UINT64_MAX && den <= UINT64_MAX &&
+        !__builtin_mul_overflow((uint64_t)a, p, &x)) {
+        /* the common case (every price and quantity of a run): a*10^e fits 64 bits,
+         * and one 64-bit division gives what the 128-bit digit loop below would */
+        if (den == 1) { /* a tick or step of one unit at its scale: no division */
+            q = x;
+            r = 0;
+        } else {
+            q = x / (uint64_t)den;
+            r = x % (uint64_t)den;
+        }
+    } else {
+        q = a / den;
+        r = a % den;
+        for (i = 0; i < e; i++) {
+            if (q > ((sqt_u128)1 << 120))
+                return SQT_ERANGE;
+            q = q * 10u + (r * 10u) / den;
+            r = (r * 10u) % den;
+        }
     }
     if (r != 0) {
         if (mode == RND_EXACT)

@@ -51,11 +51,13 @@ int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_
     s->o.side = side;
     s->o.tif = s->po_fails >= g->po_max ? SQT_TIF_GTC : SQT_TIF_POST_ONLY;
     s->o.state = SQT_GRID_ORD_PENDING;
+    g->watch = 1;
     s->o.price = price;
     s->o.qty = qty;
     s->o.base_qty = side == SQT_SIDE_BUY ? s->qty : 0;
     s->o.created_ms = now;
     s->has_order = 1;
+    g->order_gen++;
     sqt_gset_add(side == SQT_SIDE_BUY ? &g->buys : &g->sells, k);
     sqt_grid__slot_refresh(g, s);
 
@@ -101,6 +103,7 @@ int sqt_grid__cancel(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int force, 
     s->o.cancel_req = 1;
     s->o.cancel_ms = now;
     s->o.cancel_reason = (uint8_t)why;
+    g->watch = 1;
     return 0;
 }
 
@@ -112,6 +115,7 @@ int sqt_grid__query(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int64_t now)
         return SQT_ENOMEM;
     s->o.query_inflight = 1;
     s->o.query_ms = now;
+    g->watch = 1;
     return 0;
 }
 
@@ -140,8 +144,8 @@ int sqt_grid__cancel_untracked(sqt_grid *g, const char *cid, const char *oid, in
     if (c == NULL)
         return SQT_ENOMEM;
     c->reason = why;
-    snprintf(c->client_id, sizeof c->client_id, "%s", cid);
-    snprintf(c->order_id, sizeof c->order_id, "%s", oid ? oid : "");
+    sqt_grid__copy_text(c->client_id, sizeof c->client_id, cid);
+    sqt_grid__copy_text(c->order_id, sizeof c->order_id, oid ? oid : "");
     e = sqt_grid__ev_new(g, SQT_GRID_EV_CANCEL_SENT, now);
     if (e != NULL) {
         e->slot = slot;
@@ -340,6 +344,7 @@ int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirm
     sqt_gset_del(o->side == SQT_SIDE_BUY ? &g->buys : &g->sells, s->k);
     memset(o, 0, sizeof *o);
     s->has_order = 0;
+    g->order_gen++;
     g->dirty = 1;
     if (suspect && s->qty > 0)
         sqt_grid__hold(g, s);
@@ -552,7 +557,7 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         return 0;
     }
     if (u->order_id[0] != '\0' && o->oid[0] == '\0')
-        snprintf(o->oid, sizeof o->oid, "%s", u->order_id);
+        sqt_grid__copy_text(o->oid, sizeof o->oid, u->order_id);
     if (u->filled_qty.mant != 0 && sqt_grid__steps(g, u->filled_qty, RND_FLOOR, &f) == 0 &&
         f > filled)
         filled = f;
@@ -678,9 +683,9 @@ void sqt_grid__untracked(sqt_grid *g, const char *cid, const sqt_order *u, int l
         sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_ORPHAN, now);
         if (e != NULL) {
             e->slot = k;
-            snprintf(e->client_id, sizeof e->client_id, "%s", cid);
+            sqt_grid__copy_text(e->client_id, sizeof e->client_id, cid);
             if (u != NULL) {
-                snprintf(e->order_id, sizeof e->order_id, "%s", u->order_id);
+                sqt_grid__copy_text(e->order_id, sizeof e->order_id, u->order_id);
                 e->side = u->side;
                 e->price = u->price;
                 e->qty = u->qty;
@@ -735,7 +740,7 @@ int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms)
             *k = *u;
         return 0;
     }
-    s = sqt_grid__slot_by_cid(g, cid);
+    s = sqt_grid__slot_by_id(g, &id, cid); /* decoded above */
     if (s != NULL) {
         sqt_grid__apply(g, s, u, SRC_PUSH, now_ms);
     } else {

@@ -311,6 +311,7 @@ int sqt_grid_restore(sqt_grid *g, const sqt_grid_saved *m, const sqt_grid_saved_
             o->tif = r->o.tif == SQT_TIF_GTC ? SQT_TIF_GTC : SQT_TIF_POST_ONLY;
             o->state = (uint8_t)r->o.state;
             o->cancel_req = r->o.cancel_req != 0;
+            g->watch = 1;
             o->unknown = r->o.unknown != 0 || r->o.state == SQT_GRID_ORD_PENDING;
             o->fee_nocum = r->o.fee_nocum != 0;
             o->price = r->o.price;
@@ -323,6 +324,7 @@ int sqt_grid_restore(sqt_grid *g, const sqt_grid_saved *m, const sqt_grid_saved_
             wide_parse(r->o.notional, &o->notional);
             o->created_ms = o->cancel_ms = now_ms;
             s->has_order = 1;
+            g->order_gen++;
             sqt_gset_add(o->side == SQT_SIDE_BUY ? &g->buys : &g->sells, s->k);
         }
         sqt_grid__slot_refresh(g, s); /* holds or has an order: never pruned */

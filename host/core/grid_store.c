@@ -29,7 +29,10 @@ void *sqt_grid__queue_push(grid_queue *q)
         q->cap = cap;
         q->head = 0;
     }
-    slot = q->buf + ((q->head + q->n) % q->cap) * q->item;
+    {
+        size_t at = q->head + q->n; /* < 2 * cap: one wrap, no division */
+        slot = q->buf + (at >= q->cap ? at - q->cap : at) * q->item;
+    }
     memset(slot, 0, q->item);
     q->n++;
     return slot;
@@ -40,7 +43,8 @@ static size_t queue_take(grid_queue *q, void *out, size_t cap)
     size_t k = 0;
     while (k < cap && q->n > 0) {
         memcpy((unsigned char *)out + k * q->item, q->buf + q->head * q->item, q->item);
-        q->head = (q->head + 1) % q->cap;
+        if (++q->head == q->cap)
+            q->head = 0;
         q->n--;
         k++;
     }
@@ -131,12 +135,6 @@ size_t sqt_grid_pending_events(const sqt_grid *g)
  * Slot store
  * ---------------------------------------------------------------------------------- */
 
-grid_slot *sqt_grid__slot(const sqt_grid *g, int64_t k)
-{
-    const uint32_t *i = sqt_gmap_get(&g->map, k);
-    return i != NULL ? &g->pool[*i] : NULL;
-}
-
 /* Every index set holds a subset of the slots: reserving the pool's capacity in each
  * makes their inserts infallible, so no state change can half-fail. */
 int sqt_grid__pool_grow(sqt_grid *g)
@@ -179,6 +177,7 @@ int sqt_grid__slot_create(sqt_grid *g, int64_t k, grid_slot **out)
     memset(s, 0, sizeof *s);
     s->k = k;
     s->in_use = 1;
+    g->order_gen++;
     *out = s;
     return 0;
 }
@@ -191,6 +190,7 @@ static void slot_delete(sqt_grid *g, grid_slot *s)
     sqt_gset_del(&g->hold, s->k);
     s->in_use = 0;
     g->free_idx[g->free_n++] = idx;
+    g->order_gen++;
 }
 
 int sqt_grid__slot_refresh(sqt_grid *g, grid_slot *s)
@@ -214,16 +214,22 @@ int sqt_grid__slot_refresh(sqt_grid *g, grid_slot *s)
     return 0;
 }
 
-grid_slot *sqt_grid__slot_by_cid(const sqt_grid *g, const char *cid)
+grid_slot *sqt_grid__slot_by_id(const sqt_grid *g, const sqt_clientid *id, const char *cid)
 {
-    sqt_clientid id;
     int64_t k;
     grid_slot *s;
-    if (!g->started || sqt_clientid_decode(g->tag, cid, &id) != 0 ||
-        sqt_grid__index_of(g, id.price_ticks, &k) != 0)
+    if (!g->started || sqt_grid__index_of(g, id->price_ticks, &k) != 0)
         return NULL;
     s = sqt_grid__slot(g, k);
     if (s == NULL || !s->has_order || strcmp(s->o.cid, cid) != 0)
         return NULL;
     return s;
+}
+
+grid_slot *sqt_grid__slot_by_cid(const sqt_grid *g, const char *cid)
+{
+    sqt_clientid id;
+    if (!g->started || sqt_clientid_decode(g->tag, cid, &id) != 0)
+        return NULL;
+    return sqt_grid__slot_by_id(g, &id, cid);
 }

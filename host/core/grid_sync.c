@@ -142,6 +142,7 @@ int sqt_grid_on_place_result(sqt_grid *g, const char *client_id, const sqt_error
     }
     if (outcome_unknown(code)) {
         s->o.unknown = 1;
+        g->watch = 1;
         if (!s->o.query_inflight)
             return finish_rc(g, sqt_grid__query(g, s, SQT_GRID_WHY_UNKNOWN, now_ms));
         return finish_rc(g, 0);
@@ -205,6 +206,7 @@ int sqt_grid_on_cancel_result(sqt_grid *g, const char *client_id, const sqt_erro
     if (!s->o.cancel_req) {
         s->o.cancel_req = 1;
         s->o.cancel_ms = now_ms;
+        g->watch = 1;
     }
     return 0;
 }
@@ -271,6 +273,8 @@ static int timeouts(sqt_grid *g, const sqt_gset *set, int64_t now)
         if (s == NULL)
             continue;
         o = &s->o;
+        if (o->query_inflight || o->cancel_req || o->state == SQT_GRID_ORD_PENDING)
+            g->watch = 1; /* still one to watch */
         if (o->query_inflight) {
             if (now - o->query_ms >= g->query_to)
                 rc = sqt_grid__query(g, s, SQT_GRID_WHY_TIMEOUT, now);
@@ -290,9 +294,15 @@ int sqt_grid_on_time(sqt_grid *g, int64_t now_ms)
 {
     int rc;
     g->oom = 0;
-    rc = timeouts(g, &g->buys, now_ms);
-    if (rc == 0)
-        rc = timeouts(g, &g->sells, now_ms);
+    rc = 0;
+    if (g->watch || g->watch_off) {
+        g->watch = 0; /* set again by the scan, or by the next order to watch */
+        rc = timeouts(g, &g->buys, now_ms);
+        if (rc == 0)
+            rc = timeouts(g, &g->sells, now_ms);
+        if (rc != 0)
+            g->watch = 1;
+    }
     if (rc != 0)
         return rc;
     sqt_grid__lock_expire(g, now_ms);
@@ -509,6 +519,7 @@ static int adopt(sqt_grid *g, const own_order *oo, int64_t now)
            : oo->u->status == SQT_ORDER_NEW                              ? SQT_GRID_ORD_CONFIRMED
                                                                          : SQT_GRID_ORD_PLACED;
     s->o.state = rank;
+    g->watch = 1;
     s->o.price = oo->price;
     s->o.qty = oo->qty;
     s->o.filled = oo->filled;
@@ -534,6 +545,7 @@ static int adopt(sqt_grid *g, const own_order *oo, int64_t now)
         g->position += remaining;
     }
     s->has_order = 1;
+    g->order_gen++;
     sqt_gset_add(oo->id.side == SQT_SIDE_BUY ? &g->buys : &g->sells, k);
     sqt_grid__slot_refresh(g, s);
     e = sqt_grid__ev_order(g, SQT_GRID_EV_ADOPTED, now, s);

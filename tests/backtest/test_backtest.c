@@ -1,15 +1,21 @@
 /* The backtest core: a hand-checked scenario with exact PnL, determinism (twice the
  * same; any chunking of the input; the matcher's fast path), the engine's invariants
- * over a long random file, margin lock and risk pause on virtual time. */
+ * over a long random file, margin lock and risk pause on virtual time, gzip input. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "backtest.h"
 #include "bt_data.h"
 #include "bt_internal.h"
 #include "bt_run.h"
+#include "grid_internal.h"
 #include "sqt_test.h"
+
+static int g_memo_off; /* run(): the engine's buy pass without its memo and timeout
+                        * scans on every housekeeping tick */
 
 static void params(sqt_bt_params *bp)
 {
@@ -223,6 +229,8 @@ static int run(const sqt_bt_params *bp0, const char *csv, size_t len, size_t chu
         fclose(el.f);
         return -1;
     }
+    ((sqt_grid *)sqt_bt_grid(fd.bt))->memo_off = g_memo_off;
+    ((sqt_grid *)sqt_bt_grid(fd.bt))->watch_off = g_memo_off;
     fd.every = every;
     fd.n = 0;
     fd.bad = 0;
@@ -292,6 +300,45 @@ static void test_determinism(void)
     run_free(&d);
     run_free(&e);
     free(csv);
+}
+
+/* The engine skips work it can prove idle: the buy pass a window it found with nothing
+ * to do while nothing that matters changed (grid.c, buy_pass), the timeout scans while
+ * no order is pending, cancelled or queried (grid_sync.c). Event log, summary and chart
+ * must be those of the full work, on calm and on wild paths, wide and narrow windows,
+ * with latency, and with answers slower than the engine's cancel timeout. (The grid's
+ * random test compares the same on 400 cases with lost and late messages.) */
+static void test_buy_pass_memo(void)
+{
+    static const struct {
+        int rows, window, interval_cents, latency;
+        uint64_t seed;
+    } cases[] = {{60000, 8, 100, 3, 42}, {60000, 1, 100, 0, 7}, {60000, 10, 5, 0, 11},
+                 {40000, 20, 20, 2, 5},  {40000, 4, 300, 0, 99}, {40000, 8, 20, 7000, 3}};
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sqt_bt_params bp;
+        size_t len;
+        char *csv = random_csv(cases[i].rows, cases[i].seed, &len);
+        run_out a, b;
+        params(&bp);
+        bp.grid.buy_window_size = cases[i].window;
+        bp.grid.price_interval = sqt_dec_make(cases[i].interval_cents, 2);
+        bp.grid.order_quantity = sqt_dec_make(30, 0);
+        bp.latency_ms = cases[i].latency;
+        g_memo_off = 0;
+        SQT_ASSERT_INT_EQ(run(&bp, csv, len, 1 << 20, 997, &a), 0);
+        g_memo_off = 1;
+        SQT_ASSERT_INT_EQ(run(&bp, csv, len, 1 << 20, 997, &b), 0);
+        g_memo_off = 0;
+        CU_ASSERT(cases[i].latency > 5000 ? a.s.fills > 0 : a.s.round_trips > 10);
+        if (!same(&a, &b))
+            fprintf(stderr, "    case %zu: the memo changed the run\n", i);
+        CU_ASSERT(same(&a, &b));
+        run_free(&a);
+        run_free(&b);
+        free(csv);
+    }
 }
 
 /* Latency changes what happens (answers arrive later), deterministically. */
@@ -483,6 +530,108 @@ static void test_overrides(void)
     CU_ASSERT(strstr(why, "unknown key") != NULL);
 }
 
+/* One run over a data file; its summary as JSON text (the caller frees it). */
+static int run_path(const sqt_bt_params *bp, const char *path, size_t chunk, char **json,
+                    char *err, size_t errlen)
+{
+    sqt_bt *bt;
+    sqt_bt_summary s;
+    size_t jl;
+    FILE *f;
+    int rc;
+    *json = NULL;
+    if (sqt_bt_new(bp, &bt, err, errlen) != 0)
+        return -1;
+    rc = sqt_bt_feed_file(bt, path, SQT_BT_FMT_AUTO, chunk, INT64_MIN, INT64_MAX, 0, err, errlen);
+    if (rc == 0)
+        rc = sqt_bt_finish(bt, err, errlen);
+    if (rc == 0) {
+        sqt_bt_summary_get(bt, &s);
+        f = open_memstream(json, &jl);
+        sqt_bt_summary_json(&s, f);
+        fclose(f);
+    }
+    sqt_bt_free(bt);
+    return rc;
+}
+
+static void write_bytes(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT(fwrite(p, 1, n, f) == n);
+    fclose(f);
+}
+
+/* A .csv.gz (as history downloads come) runs exactly as the plain file, at any read
+ * size; a cut or damaged one stops with the file's name and why, never a crash. */
+static void test_gzip_input(void)
+{
+    sqt_bt_params bp;
+    size_t len, zlen;
+    char *csv = random_csv(20000, 9, &len), *plain_json, *gz_json, *gz_small_json, err[512];
+    char dir[] = "/tmp/sqt_bt_gz_XXXXXX", plain[600], gz[600], cut[600], bad[600];
+    unsigned char *z;
+    gzFile g;
+    FILE *f;
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    snprintf(plain, sizeof(plain), "%s/t.csv", dir);
+    snprintf(gz, sizeof(gz), "%s/t.csv.gz", dir);
+    snprintf(cut, sizeof(cut), "%s/cut.csv.gz", dir);
+    snprintf(bad, sizeof(bad), "%s/bad.csv.gz", dir);
+    write_bytes(plain, csv, len);
+    g = gzopen(gz, "wb9");
+    CU_ASSERT_FATAL(g != NULL);
+    CU_ASSERT(gzwrite(g, csv, (unsigned)len) == (int)len);
+    CU_ASSERT(gzclose(g) == Z_OK);
+    params(&bp);
+    bp.grid.buy_window_size = 8;
+    bp.grid.order_quantity = sqt_dec_make(30, 0);
+    SQT_ASSERT_INT_EQ(run_path(&bp, plain, 1 << 16, &plain_json, err, sizeof(err)), 0);
+    SQT_ASSERT_INT_EQ(run_path(&bp, gz, 1 << 16, &gz_json, err, sizeof(err)), 0);
+    SQT_ASSERT_INT_EQ(run_path(&bp, gz, 777, &gz_small_json, err, sizeof(err)), 0);
+    CU_ASSERT_FATAL(plain_json != NULL && gz_json != NULL && gz_small_json != NULL);
+    CU_ASSERT(strstr(plain_json, "\"trades\": 20000") != NULL);
+    CU_ASSERT(strstr(plain_json, "\"round_trips\": 0,") == NULL); /* it trades */
+    SQT_ASSERT_STR_EQ(gz_json, plain_json);
+    SQT_ASSERT_STR_EQ(gz_small_json, plain_json);
+    free(plain_json);
+    free(gz_json);
+    free(gz_small_json);
+
+    /* the compressed file cut in the middle: the rows read run, then the error */
+    f = fopen(gz, "rb");
+    CU_ASSERT_FATAL(f != NULL);
+    z = malloc(len);
+    CU_ASSERT_FATAL(z != NULL);
+    zlen = fread(z, 1, len, f);
+    fclose(f);
+    CU_ASSERT_FATAL(zlen > 100);
+    write_bytes(cut, z, zlen / 2);
+    CU_ASSERT(run_path(&bp, cut, 1 << 16, &gz_json, err, sizeof(err)) != 0);
+    CU_ASSERT(strstr(err, cut) != NULL);
+    CU_ASSERT(strstr(err, "read error") != NULL);
+    free(gz_json);
+    /* a gzip header and then garbage */
+    memset(z + 10, 0xA5, zlen - 10);
+    write_bytes(bad, z, zlen);
+    CU_ASSERT(run_path(&bp, bad, 1 << 16, &gz_json, err, sizeof(err)) != 0);
+    CU_ASSERT(strstr(err, bad) != NULL);
+    CU_ASSERT(strstr(err, "read error") != NULL);
+    free(gz_json);
+    /* a file that is not there */
+    CU_ASSERT(run_path(&bp, "/nonexistent/x.csv.gz", 1 << 16, &gz_json, err, sizeof(err)) != 0);
+    CU_ASSERT(strstr(err, "No such file") != NULL);
+    free(gz_json);
+    free(z);
+    free(csv);
+    unlink(plain);
+    unlink(gz);
+    unlink(cut);
+    unlink(bad);
+    rmdir(dir);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -491,12 +640,14 @@ int main(void)
         {"a 90-day gap in the data", test_long_gap},
         {"determinism: twice, any chunking, fast path", test_determinism},
         {"latency shifts the answers", test_latency_matters},
+        {"the engine's skipped work changes nothing (buy pass, timeouts)", test_buy_pass_memo},
         {"invariants over a long random file", test_invariants_long_random},
         {"margin lock on virtual time", test_margin_lock},
         {"risk pause on the symbol's candles", test_risk_pause},
         {"post-only rejects and degrade behind a tight bucket", test_post_only_degrade},
         {"bad input", test_bad_input},
         {"sweep overrides", test_overrides},
+        {"gzip input: same as plain, cut and damaged files", test_gzip_input},
         {NULL, NULL}};
     SQT_TEST_INIT();
     sqt_test_suite("backtest", cases);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grid_internal.h"
 #include "grid_test_util.h"
 
 #define MAXO 4096
@@ -30,6 +31,25 @@ static uint64_t rng;
 static uint64_t seen_ev[SQT_GRID_EV_LAST + 1]; /* coverage of the run */
 static uint64_t seen_case[SQT_GRID_EV_LAST + 1]; /* the same, this case */
 static int trace; /* SQT_GRID_TRACE=1 with SQT_GRID_SEED: print the run */
+static uint64_t digest;  /* every command and event of a case, hashed */
+static int full_work;    /* the engine does all its work: no buy-pass memo, a timeout scan
+                          * on every tick (what it may skip must change nothing) */
+
+static void digest_add(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    size_t i;
+    for (i = 0; i < n; i++)
+        digest = (digest ^ b[i]) * 0x100000001b3ull;
+}
+
+static void full_work_set(sqt_grid *g)
+{
+    if (g != NULL && full_work) {
+        g->memo_off = 1;
+        g->watch_off = 1;
+    }
+}
 
 static uint64_t rnd(void)
 {
@@ -441,6 +461,7 @@ static void after(int rc)
     CHECK(rc == 0, "engine call returned %d", rc);
     CHECK(sqt_grid_check_invariants(W.g, why, sizeof why) == 0, "invariant: %s", why);
     while ((n = sqt_grid_take_events(W.g, ev, 64)) > 0) {
+        digest_add(ev, n * sizeof ev[0]);
         for (i = 0; i < n; i++)
             if (ev[i].kind >= 1 && ev[i].kind <= SQT_GRID_EV_LAST) {
                 seen_ev[ev[i].kind]++;
@@ -456,6 +477,7 @@ static void after(int rc)
         }
     }
     while ((n = sqt_grid_take_commands(W.g, cmd, 64)) > 0) {
+        digest_add(cmd, n * sizeof cmd[0]);
         for (i = 0; i < n; i++) {
             if (trace)
                 fprintf(stderr, "  [%lld] cmd %d %s slot %lld why %s\n", (long long)W.step,
@@ -630,6 +652,7 @@ static void restart(void)
     CHECK(sqt_grid_new(&W.p, &W.g, err, sizeof err) == 0, "new: %s", err);
     if (W.g == NULL)
         return;
+    full_work_set(W.g);
     after(sqt_grid_start(W.g, sqt_dec_make(W.market + rr(-W.I, W.I), 2), W.now));
     /* the order stream is up before the import: the market trades on after the open
      * orders and the position were fetched, and some pushes arrive before the import */
@@ -685,6 +708,7 @@ static void one_case(uint64_t seed, int steps)
     CHECK(sqt_grid_new(&W.p, &W.g, err, sizeof err) == 0, "new: %s", err);
     if (W.g == NULL)
         return;
+    full_work_set(W.g);
     after(sqt_grid_start(W.g, sqt_dec_make(W.market, 2), W.now));
     if (chance(30)) { /* a position from a previous run */
         sqt_dec pos;
@@ -787,11 +811,35 @@ static void test_random_long(void)
         one_case(seed, 8000);
 }
 
+/* What the engine skips as idle (the buy pass's memo, timeout scans with nothing to
+ * watch) changes nothing: every case gives the same commands and events, byte for
+ * byte, as with the engine doing all its work. */
+static void test_skipped_work(void)
+{
+    uint64_t seed;
+    int differ = 0;
+    for (seed = 1; seed <= 400 && !W.failed; seed++) {
+        uint64_t a;
+        digest = 0xcbf29ce484222325ull;
+        full_work = 0;
+        one_case(seed, 400);
+        a = digest;
+        digest = 0xcbf29ce484222325ull;
+        full_work = 1;
+        one_case(seed, 400);
+        full_work = 0;
+        if (a != digest && differ++ == 0)
+            fprintf(stderr, "    seed %llu: skipped work changed the run\n", (unsigned long long)seed);
+    }
+    SQT_ASSERT_INT_EQ(differ, 0);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
         {"1500 random cases x 400 events", test_random},
         {"10 long random cases x 8000 events", test_random_long},
+        {"skipped idle work changes nothing (400 cases)", test_skipped_work},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("grid random", cases) != 0)

@@ -1,7 +1,9 @@
 /* The grid engine's ordered set (sqt_gset, host/core/grid_index.c): random operations
  * against a plain reference, ordered walks and lower bounds, extreme keys, positions
  * that survive other deletes, the AVL height bound on the engine's worst pattern (a
- * long fall inserts at the low end), reserve making inserts infallible, node reuse. */
+ * long fall inserts at the low end), reserve making inserts infallible, node reuse.
+ * And its hash map (sqt_gmap): random operations against a reference with keys that
+ * share lookup hints, so deletes move cells under hints and growth rehashes them. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -300,6 +302,109 @@ static void test_check_sees_damage(void)
     sqt_gset_free(&s);
 }
 
+
+/* ---- sqt_gmap --------------------------------------------------------------------- */
+
+/* Every key of the domain answers as the reference says; the count matches. */
+static int gmap_same(const sqt_gmap *m, const uint32_t *ref, const unsigned char *in, int64_t spacing)
+{
+    size_t n = 0;
+    int i;
+    for (i = 0; i < DOMAIN; i++) {
+        const uint32_t *v = sqt_gmap_get(m, (int64_t)(i - DOMAIN / 2) * spacing);
+        if (in[i] ? (v == NULL || *v != ref[i]) : v != NULL)
+            return 0;
+        n += in[i];
+    }
+    return n == m->n;
+}
+
+/* Random puts, overwrites, deletes and lookups. spacing 1: the engine's consecutive
+ * levels; 32 and 64: keys that share a hint, so a hint often names a cell that now
+ * holds another key (moved by a delete's backward shift or by growth). */
+static void test_gmap_random(void)
+{
+    static const int64_t spacings[] = {1, 32, 64, 1000003};
+    size_t t;
+    for (t = 0; t < sizeof spacings / sizeof spacings[0]; t++) {
+        sqt_gmap m;
+        static uint32_t ref[DOMAIN];
+        static unsigned char in[DOMAIN];
+        int step, ok = 1;
+        memset(ref, 0, sizeof ref);
+        memset(in, 0, sizeof in);
+        SQT_ASSERT_INT_EQ(sqt_gmap_init(&m, 16), 0);
+        for (step = 0; step < 40000 && ok; step++) {
+            int i = (int)(rnd() % DOMAIN), op = (int)(rnd() % 8);
+            int64_t k = (int64_t)(i - DOMAIN / 2) * spacings[t];
+            if (op < 3) {
+                uint32_t v = (uint32_t)rnd();
+                SQT_ASSERT_INT_EQ(sqt_gmap_put(&m, k, v), 0);
+                ref[i] = v;
+                in[i] = 1;
+            } else if (op < 5) {
+                SQT_ASSERT_INT_EQ(sqt_gmap_del(&m, k), in[i]);
+                in[i] = 0;
+            } else {
+                const uint32_t *v = sqt_gmap_get(&m, k);
+                ok = in[i] ? v != NULL && *v == ref[i] : v == NULL;
+            }
+            if (step % 997 == 0)
+                ok = ok && gmap_same(&m, ref, in, spacings[t]);
+        }
+        CU_ASSERT_TRUE(ok);
+        CU_ASSERT_TRUE(gmap_same(&m, ref, in, spacings[t]));
+        /* empty it, then the same keys come back with new values */
+        for (step = 0; step < DOMAIN; step++)
+            if (in[step])
+                sqt_gmap_del(&m, (int64_t)(step - DOMAIN / 2) * spacings[t]);
+        memset(in, 0, sizeof in);
+        SQT_ASSERT_INT_EQ(m.n, 0);
+        CU_ASSERT_TRUE(gmap_same(&m, ref, in, spacings[t]));
+        sqt_gmap_free(&m);
+    }
+}
+
+/* A hint left by a lookup must not answer for its key once that key is gone and
+ * another key of the same hint sits in the hinted cell. */
+static size_t gmap_cell_of(const sqt_gmap *m, int64_t k)
+{
+    size_t i;
+    for (i = 0; i < m->cap; i++)
+        if (m->cells[i].used && m->cells[i].key == k)
+            return i;
+    return SIZE_MAX;
+}
+
+static void test_gmap_stale_hint(void)
+{
+    sqt_gmap m;
+    const uint32_t *v;
+    int64_t a = 5, b = 0;
+    size_t cell;
+    int i, found = 0;
+    SQT_ASSERT_INT_EQ(sqt_gmap_init(&m, 16), 0);
+    SQT_ASSERT_INT_EQ(sqt_gmap_put(&m, a, 1), 0);
+    v = sqt_gmap_get(&m, a); /* leaves the hint: a's cell */
+    CU_ASSERT_TRUE(v != NULL && *v == 1);
+    cell = gmap_cell_of(&m, a);
+    SQT_ASSERT_INT_EQ(sqt_gmap_del(&m, a), 1);
+    /* a key of a's hint slot that takes a's old cell */
+    for (i = 1; i < 100000 && !found; i++) {
+        b = a + (int64_t)i * SQT_GMAP_HINTS;
+        SQT_ASSERT_INT_EQ(sqt_gmap_put(&m, b, 2), 0);
+        found = gmap_cell_of(&m, b) == cell;
+        if (!found)
+            SQT_ASSERT_INT_EQ(sqt_gmap_del(&m, b), 1);
+    }
+    CU_ASSERT_TRUE_FATAL(found);
+    CU_ASSERT_TRUE(sqt_gmap_get(&m, a) == NULL);
+    v = sqt_gmap_get(&m, b);
+    CU_ASSERT_TRUE(v != NULL && *v == 2);
+    CU_ASSERT_TRUE(sqt_gmap_get(&m, a) == NULL);
+    sqt_gmap_free(&m);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -310,6 +415,8 @@ int main(void)
         {"AVL height bound (fall, then rally)", test_height_bound},
         {"reserve: infallible adds, refusal leaves the set", test_reserve},
         {"check detects damage", test_check_sees_damage},
+        {"gmap: random operations vs reference, shared hints", test_gmap_random},
+        {"gmap: a stale hint never answers", test_gmap_stale_hint},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("gset", cases) != 0)

@@ -634,6 +634,97 @@ static void test_deterministic(void)
     CU_ASSERT_TRUE(a.n != c.n || memcmp(a.rec, c.rec, a.n * sizeof a.rec[0]) != 0);
 }
 
+/* The margin of open orders is kept as running per-side totals (match.c book_q,
+ * book_n) as orders come, fill in parts and go: after thousands of random places,
+ * cancels, partial and taker fills, expiries of reduce-only orders and outside closes,
+ * every time the position is flat the available balance is the balance less the larger
+ * side's notional / leverage, recomputed here from the open-order listing. */
+static void test_margin_book_random(void)
+{
+    sqt_match_config c;
+    recorder r = {0};
+    sqt_match *m;
+    uint64_t st = 0x2545f4914f6cdd1dull;
+    int64_t px = 300000; /* ticks of 0.01 */
+    int step, flat_checks = 0, bad = 0, fills = 0;
+    sqt_match_config_default(&c, "ETHUSDT");
+    c.partial_fill_qty = D("0.004");
+    c.leverage = 3;
+    c.max_open_orders = 60;
+    m = mk(&c, &r);
+    sqt_match_on_price(m, sqt_dec_make(px, 2), 1);
+    for (step = 0; step < 20000 && bad < 3; step++) {
+        int a;
+        sqt_position pos;
+        st ^= st << 13;
+        st ^= st >> 7;
+        st ^= st << 17;
+        a = (int)(st % 100);
+        r.n = 0;
+        if (a < 45) {
+            sqt_order_req q;
+            sqt_order o;
+            sqt_error e;
+            memset(&q, 0, sizeof q);
+            q.struct_size = sizeof q;
+            snprintf(q.client_id, sizeof q.client_id, "r%d", step);
+            q.side = (st >> 8) & 1 ? SQT_SIDE_BUY : SQT_SIDE_SELL;
+            q.tif = (st >> 9) & 3 ? SQT_TIF_POST_ONLY : SQT_TIF_GTC;
+            q.reduce_only = (st >> 11) % 10 == 0;
+            q.price = sqt_dec_make(px + (int64_t)((st >> 16) % 41) - 20, 2);
+            q.qty = sqt_dec_make((int64_t)((st >> 24) % 15) + 2, 3);
+            sqt_match_place(m, &q, 1000 + step, &o, &e);
+        } else if (a < 65 && sqt_match_open_count(m) > 0) {
+            sqt_order o;
+            sqt_error e;
+            size_t i = (size_t)((st >> 20) % sqt_match_open_count(m));
+            CU_ASSERT_FATAL(sqt_match_open_at(m, i, &o) == SQT_OK);
+            CU_ASSERT(sqt_match_cancel(m, o.client_id, NULL, 1000 + step, NULL, &e) == SQT_OK);
+        } else if (a < 97) {
+            px += (int64_t)((st >> 30) % 9) - 4;
+            fills += sqt_match_on_price(m, sqt_dec_make(px, 2), 1000 + step);
+        } else {
+            sqt_order f;
+            sqt_error e;
+            sqt_match_outside_trade(m, D("0"), 1000 + step, &f, &e);
+        }
+        sqt_match_position(m, &pos);
+        if (pos.size.mant == 0) {
+            /* flat: margin is the orders' only, the larger side's notional (money scale 8:
+             * ticks of 0.01 x steps of 0.001 x 1000) over the leverage, rounded up */
+            sqt_account acc;
+            __int128 bn = 0, sn = 0, orders, need;
+            size_t i;
+            for (i = 0; i < sqt_match_open_count(m); i++) {
+                sqt_order o;
+                __int128 ntl;
+                sqt_match_open_at(m, i, &o);
+                if (o.reduce_only)
+                    continue;
+                ntl = (__int128)o.price.mant * (o.qty.mant - o.filled_qty.mant) * 1000;
+                if (o.side == SQT_SIDE_BUY)
+                    bn += ntl;
+                else
+                    sn += ntl;
+            }
+            orders = bn > sn ? bn : sn;
+            need = (orders + 2) / 3;
+            sqt_match_account(m, &acc);
+            CU_ASSERT_EQUAL(acc.available.scale, 8);
+            if ((__int128)acc.balance.mant - need != acc.available.mant) {
+                fprintf(stderr, "    step %d: available %lld, expected %lld\n", step,
+                        (long long)acc.available.mant, (long long)(acc.balance.mant - need));
+                bad++;
+            }
+            flat_checks++;
+        }
+    }
+    SQT_ASSERT_INT_EQ(bad, 0);
+    CU_ASSERT(flat_checks > 500);
+    CU_ASSERT(fills > 500);
+    sqt_match_free(m);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -649,6 +740,7 @@ int main(void)
         {"cancel rules", test_cancel_rules},
         {"reduce-only rules", test_reduce_only},
         {"margin", test_margin},
+        {"margin from running book totals (random, flat points)", test_margin_book_random},
         {"position arithmetic", test_position_arithmetic},
         {"open orders listing and symbol info", test_open_orders_listing},
         {"deterministic replay", test_deterministic},
