@@ -1,7 +1,10 @@
-/* bench_tick_to_order: how long from a price reaching the host to the order request
- * reaching the exchange plugin, through the real modules wired as app.c wires them:
- * price monitor (uv_idle mailbox) -> sqt_grid_on_price -> drain -> executor (token
- * bucket, uv_timer) -> sqt_exchange_api.place_orders, all on one libuv loop.
+/* bench_tick_to_order_engine: the engine-only share of tick -> order. How long from a
+ * price reaching the host's price sink to the order request reaching a fake exchange
+ * plugin's place_orders: no WebSocket read, no plugin parse, no request building,
+ * signing or HTTP (bench_tick_to_order_real measures the whole product). Through the
+ * real modules wired as app.c wires them: price monitor (uv_idle mailbox) ->
+ * sqt_grid_on_price -> drain -> executor (token bucket) ->
+ * sqt_exchange_api.place_orders, all on one libuv loop.
  *
  * The exchange is an in-process fake whose place_orders/cancel_orders stamp uv_hrtime()
  * and answer on the next loop turn. The price comes from another thread through a
@@ -488,7 +491,7 @@ static double run(int audit_on, long target)
     if (b == NULL)
         return 0;
     if (setup(b, audit_on, target) != 0) {
-        fprintf(stderr, "bench_tick_to_order: set-up failed\n");
+        fprintf(stderr, "bench_tick_to_order_engine: set-up failed\n");
         free(b);
         return 0;
     }
@@ -516,7 +519,7 @@ int main(void)
         target *= 10;
     if (target < WARMUP + 10)
         target = WARMUP + 10;
-    bench_banner("bench_tick_to_order",
+    bench_banner("bench_tick_to_order_engine",
                  "price push -> price monitor -> grid -> executor -> plugin place_orders");
     printf("   one price per ms from another thread (uv_async, poll phase like a WS frame)\n");
     bare = run(0, target);
