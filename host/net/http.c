@@ -27,8 +27,13 @@ typedef struct http_sock {
     struct sqt_http *h;
     curl_socket_t fd;
     int closing;
+    int events;                /* what the uv_poll_t watches now */
     struct http_sock *prev, *next;
 } http_sock;
+
+/* Finished easy handles kept for the next requests (curl_easy_reset keeps nothing of a
+ * request; the connections live in the multi's cache either way). */
+#define HTTP_EASY_POOL 8
 
 enum call_where { CALL_ACTIVE = 1, CALL_DONE = 2 };
 
@@ -78,6 +83,10 @@ struct sqt_http {
     int finalizing;
     void (*closed)(void *ud);
     void *closed_ud;
+    CURL *pool[HTTP_EASY_POOL];
+    int npool;
+    int kicking;               /* inside sqt_http_send's curl_multi_socket_action */
+    uint64_t easy_created;     /* curl_easy_init calls (the pool's test looks) */
 };
 
 /* ---------------------------------------------------------------- lists */
@@ -121,8 +130,14 @@ static int list_has(const call_list *l, const struct sqt_http_call *c)
 
 static void call_free(struct sqt_http_call *c)
 {
-    if (c->easy)
+    struct sqt_http *h = c->h;
+    if (c->easy != NULL && h != NULL && !h->finalizing && !h->closing &&
+        h->npool < HTTP_EASY_POOL) {
+        curl_easy_reset(c->easy);
+        h->pool[h->npool++] = c->easy;
+    } else if (c->easy != NULL) {
         curl_easy_cleanup(c->easy);
+    }
     curl_slist_free_all(c->req_headers);
     free(c->url);
     free(c->body);
@@ -306,7 +321,12 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
         events |= UV_READABLE;
     if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
         events |= UV_WRITABLE;
-    uv_poll_start(&s->poll, events, on_poll);
+    /* curl repeats its wish for a kept-alive socket on every request: only a change
+     * touches the poll */
+    if (events != s->events || !uv_is_active((uv_handle_t *)&s->poll)) {
+        s->events = events;
+        uv_poll_start(&s->poll, events, on_poll);
+    }
     return 0;
 }
 
@@ -494,6 +514,8 @@ static void finalize(struct sqt_http *h)
     /* Closes cached connections; curl may report their sockets as removed. */
     curl_multi_cleanup(h->multi);
     h->multi = NULL;
+    while (h->npool > 0)
+        curl_easy_cleanup(h->pool[--h->npool]);
     for (s = h->socks; s != NULL; s = s->next)
         sock_close(s);
     uv_close((uv_handle_t *)&h->timer, own_closed);
@@ -732,7 +754,12 @@ int sqt_http_send(sqt_http *h, const sqt_http_request *req_in, sqt_http_cb cb, v
     c->cb = cb;
     c->ud = ud;
     c->url = strdup(r.url);
-    c->easy = curl_easy_init();
+    if (h->npool > 0) {
+        c->easy = h->pool[--h->npool];
+    } else {
+        c->easy = curl_easy_init();
+        h->easy_created++;
+    }
     if (c->url == NULL || c->easy == NULL) {
         call_free(c);
         return SQT_ENOMEM;
@@ -750,7 +777,24 @@ int sqt_http_send(sqt_http *h, const sqt_http_request *req_in, sqt_http_cb cb, v
     list_push(&h->active, c);
     if (out != NULL)
         *out = c;
+    /* Start it now, in the caller's loop turn: on a kept-alive connection curl writes
+     * the request here instead of from its timer on the next turn. A transfer that ends
+     * inside is only collected; its callback runs from the idle, never in this call. */
+    if (!h->kicking) {
+        int running = 0;
+        h->kicking = 1;
+        curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        h->kicking = 0;
+        collect(h);
+        if (h->done.n > 0)
+            schedule_drain(h);
+    }
     return SQT_OK;
+}
+
+uint64_t sqt_http_easy_created(const sqt_http *h)
+{
+    return h != NULL ? h->easy_created : 0;
 }
 
 void sqt_http_cancel(sqt_http *h, sqt_http_call *c)

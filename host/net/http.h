@@ -11,7 +11,9 @@
  *    classifies 4xx/5xx), SQT_ENETWORK (resolve/connect/TLS/send/receive failure),
  *    SQT_ETIMEOUT (connect or total timeout), SQT_ECANCELLED (sqt_http_cancel or
  *    shutdown), SQT_ERANGE (response body over max_body_bytes).
- *  - Connections are kept alive and reused; TCP_NODELAY is on.
+ *  - Connections are kept alive and reused, and so are curl's easy handles; a request
+ *    on a kept-alive connection is written inside sqt_http_send (same loop turn).
+ *    TCP_NODELAY is on.
  *  - https always verifies the peer and the host name against the system CA store,
  *    plus the optional extra CA file. There is no option to disable verification.
  *  - Only http:// and https:// URLs; redirects are not followed. */
@@ -57,5 +59,9 @@ void sqt_http_close(sqt_http *h, void (*closed)(void *ud), void *ud);
 
 /* Requests whose callback has not run yet. */
 size_t sqt_http_in_flight(const sqt_http *h);
+
+/* Easy handles created so far: finished ones are pooled and reused, so sequential
+ * requests create one. */
+uint64_t sqt_http_easy_created(const sqt_http *h);
 
 #endif
