@@ -117,10 +117,13 @@ struct peer {
     long round, tick;
     int armed;                 /* a tick was sent; t0/t1 are being looked for */
     uint64_t t0, t1, t_trigger;
+    uint64_t t_fill;           /* the fill's user push written to the product */
     int high;                  /* the product's price is at PRICE_HI */
     char agg_text[512];        /* the floor's frame: an aggTrade as the emulator writes it */
     size_t agg_len;
     bench_samples lat[2];
+    bench_samples fill_lat;    /* product: fill push written -> order request */
+    bench_samples fill_gap;    /* product: aggTrade written -> fill push written */
     long missed[2];
     long no_frame[2];
     atomic_int done;           /* read by the main thread */
@@ -252,6 +255,8 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
     if (n > 0 && !rp->closing) {
         if (p->armed && p->t0 == 0 && memmem(b->base, (size_t)n, "aggTrade", 8) != NULL)
             p->t0 = now_ns();
+        if (p->armed && p->t_fill == 0 && memmem(b->base, (size_t)n, "ORDER_TRADE_UPDATE", 18) != NULL)
+            p->t_fill = now_ns();
         relay_write(rp, &rp->down, b->base, (size_t)n);
     } else if (n < 0) {
         pair_close(rp);
@@ -365,6 +370,11 @@ static void schedule(peer *p, uint64_t ms)
 static void peer_after_request(peer *p)
 {
     bench_samples_add(&p->lat[p->side], p->t1 - p->t0);
+    if (p->side == SIDE_PRODUCT && p->t_fill != 0 && p->t_fill < p->t1) {
+        bench_samples_add(&p->fill_lat, p->t1 - p->t_fill);
+        if (p->t_fill >= p->t0)
+            bench_samples_add(&p->fill_gap, p->t_fill - p->t0);
+    }
     p->armed = 0;
     schedule(p, (uint64_t)p->gap_ms);
 }
@@ -379,7 +389,7 @@ static size_t our_open_orders(peer *p)
 
 static void fire(peer *p)
 {
-    p->t0 = p->t1 = 0;
+    p->t0 = p->t1 = p->t_fill = 0;
     p->armed = 1;
     p->t_trigger = now_ns();
     if (p->side == SIDE_PRODUCT) {
@@ -699,6 +709,8 @@ int main(void)
     }
     bench_samples_init(&p.lat[0], (size_t)(p.rounds * p.ticks));
     bench_samples_init(&p.lat[1], (size_t)(p.rounds * p.ticks));
+    bench_samples_init(&p.fill_lat, (size_t)(p.rounds * p.ticks));
+    bench_samples_init(&p.fill_gap, (size_t)(p.rounds * p.ticks));
     make_agg(&p);
     p.high = 1; /* the emulator starts at 3000.00: the first tick goes down */
 
@@ -789,6 +801,12 @@ int main(void)
     print_side("product: aggTrade -> order request", &p.lat[SIDE_PRODUCT], p.missed[0],
                p.no_frame[0]);
     print_side("floor: ws.c + http.c, one POST", &p.lat[SIDE_FLOOR], p.missed[1], p.no_frame[1]);
+    printf("  of the product's time:\n");
+    print_side("  emulator: aggTrade -> fill push", &p.fill_gap, 0, 0);
+    print_side("  host: fill push -> order request", &p.fill_lat, 0, 0);
+    printf("  host share / floor                 p50 %.2fx  p99 %.2fx  p99.9 %.2fx\n",
+           ratio(&p.fill_lat, &p.lat[1], 0.5), ratio(&p.fill_lat, &p.lat[1], 0.99),
+           ratio(&p.fill_lat, &p.lat[1], 0.999));
     printf("  product / floor                    p50 %.2fx  p99 %.2fx  p99.9 %.2fx\n",
            ratio(&p.lat[0], &p.lat[1], 0.5), ratio(&p.lat[0], &p.lat[1], 0.99),
            ratio(&p.lat[0], &p.lat[1], 0.999));
@@ -797,6 +815,8 @@ int main(void)
                1e3);
     for (i = 0; i < 2; i++)
         bench_samples_free(&p.lat[i]);
+    bench_samples_free(&p.fill_lat);
+    bench_samples_free(&p.fill_gap);
     if (!keep && !failed) {
         char cmd[700];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
