@@ -91,6 +91,18 @@ static size_t take_events(app *a)
     return n;
 }
 
+/* The exchange's open-order limit minus every order the engine counts as live (open,
+ * being placed - this turn's included - or being cancelled); -1 when the limit is not
+ * known. At >= 0 the places may pass the far cancels: even if every one of them were
+ * open at once, the limit would hold. */
+static long open_room(const app *a)
+{
+    sqt_grid_status st;
+    if (a->info.max_open_orders <= 0 || sqt_grid_get_status(a->grid, &st) != 0)
+        return -1;
+    return (long)a->info.max_open_orders - (long)(st.live_buys + st.live_sells);
+}
+
 void app_drain(app *a)
 {
     sqt_grid_cmd cmds[SQT_BATCH];
@@ -133,8 +145,10 @@ void app_drain(app *a)
         }
     }
     /* the requests leave now, in this turn, before the audit below is formatted */
-    if (a->exec != NULL)
+    if (a->exec != NULL) {
+        sqt_executor_set_open_room(a->exec, open_room(a));
         sqt_executor_flush(a->exec);
+    }
     for (i = 0; i < nev; i++) {
         if (a->state == ST_STARTING &&
             (a->evbuf[i].kind == SQT_GRID_EV_FILLED || a->evbuf[i].kind == SQT_GRID_EV_PARTIAL))

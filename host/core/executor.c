@@ -307,6 +307,11 @@ void sqt_executor_flush(sqt_executor *e)
     pump(e);
 }
 
+void sqt_executor_set_open_room(sqt_executor *e, long room)
+{
+    sqt_xpolicy_set_open_room(e->pol, room);
+}
+
 void sqt_executor_pause(sqt_executor *e, uint64_t ms)
 {
     sqt_xpolicy_pause_until(e->pol, uv_now(e->loop) + ms);

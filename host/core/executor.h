@@ -41,6 +41,9 @@ int sqt_executor_query(sqt_executor *e, const char *client_id, const char *order
  * synchronous refusal by the plugin is reported from the executor's timer. Inside an
  * executor result callback it does nothing (the executor's own pass follows). */
 void sqt_executor_flush(sqt_executor *e);
+/* Places before cancels when room >= 0 (sqt_xpolicy_set_open_room: the open-order
+ * limit minus every order counted live, queued places included). */
+void sqt_executor_set_open_room(sqt_executor *e, long room);
 /* Drop queued (not yet sent) places, e.g. at shutdown; each gets SQT_ECANCELLED. */
 void sqt_executor_drop_places(sqt_executor *e);
 /* Send nothing for ms (queued commands wait), e.g. after an auth or clock error. */
