@@ -26,7 +26,8 @@
  *
  * Knobs: SQT_BENCH_ROUNDS (default 2), SQT_BENCH_TICKS (per round and side, default
  * 100), SQT_BENCH_GAP_MS (default 60), SQT_BENCH_KEEP=1 (keep the run's directory:
- * config, host log, event log, journal). SQT_BENCH_LONG=1: 5 rounds x 600 ticks, gap
+ * config, host log, event log, journal), SQT_BENCH_OPENSQT (another opensqt binary,
+ * e.g. a baseline build, its plugins next to it). SQT_BENCH_LONG=1: 5 rounds x 600 ticks, gap
  * 110 ms (about 11 minutes; slower would exceed the emulator's 1200 orders/min). */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
@@ -624,10 +625,18 @@ static int write_config(const char *dir, int port)
     return 0;
 }
 
+/* The product's binary: SQT_BENCH_OPENSQT (another build, e.g. a baseline, with its
+ * plugins next to it), else the one built with this benchmark. */
+static const char *product_bin(void)
+{
+    const char *b = getenv("SQT_BENCH_OPENSQT");
+    return b != NULL && b[0] ? b : OPENSQT_BIN;
+}
+
 static pid_t start_product(const char *dir)
 {
     char cfg[600], logp[600];
-    char *argv[] = {(char *)OPENSQT_BIN, "run", "-c", cfg, NULL};
+    char *argv[] = {(char *)product_bin(), "run", "-c", cfg, NULL};
     posix_spawn_file_actions_t fa;
     pid_t pid = -1;
     snprintf(cfg, sizeof cfg, "%s/config.yaml", dir);
@@ -635,7 +644,7 @@ static pid_t start_product(const char *dir)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    if (posix_spawn(&pid, OPENSQT_BIN, &fa, NULL, argv, environ) != 0)
+    if (posix_spawn(&pid, product_bin(), &fa, NULL, argv, environ) != 0)
         pid = -1;
     posix_spawn_file_actions_destroy(&fa);
     return pid;
@@ -732,10 +741,10 @@ int main(void)
         return 1;
     }
     printf("  rounds %ld x %ld ticks per side, gap %ld ms; relay ports %d (emulator) %d (floor); "
-           "dir %s\n",
-           p.rounds, p.ticks, p.gap_ms, p.rl_emu.port, p.rl_floor.port, dir);
+           "dir %s\n  product: %s\n",
+           p.rounds, p.ticks, p.gap_ms, p.rl_emu.port, p.rl_floor.port, dir, product_bin());
     if (write_config(dir, p.rl_emu.port) != 0 || (pid = start_product(dir)) < 0) {
-        fprintf(stderr, "bench: cannot start %s\n", OPENSQT_BIN);
+        fprintf(stderr, "bench: cannot start %s\n", product_bin());
         uv_async_send(&p.stop);
         uv_thread_join(&p.thread);
         return 1;
