@@ -94,7 +94,9 @@ static size_t take_events(app *a)
 /* The exchange's open-order limit minus every order the engine counts as live (open,
  * being placed - this turn's included - or being cancelled); -1 when the limit is not
  * known. At >= 0 the places may pass the far cancels: even if every one of them were
- * open at once, the limit would hold. */
+ * open at once, the limit would hold. Orders the engine does not own (placed by hand
+ * on the symbol) are not counted: a place over the exchange's limit is refused by it
+ * and handled as any rejection. */
 static long open_room(const app *a)
 {
     sqt_grid_status st;
