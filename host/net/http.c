@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/err.h>
@@ -27,6 +28,7 @@ typedef struct http_sock {
     struct sqt_http *h;
     curl_socket_t fd;
     int closing;
+    int idle;                  /* curl stopped watching; the socket is in its cache */
     int events;                /* what the uv_poll_t watches now */
     struct http_sock *prev, *next;
 } http_sock;
@@ -86,7 +88,7 @@ struct sqt_http {
     CURL *pool[HTTP_EASY_POOL];
     int npool;
     int kicking;               /* inside sqt_http_send's curl_multi_socket_action */
-    uint64_t easy_created;     /* curl_easy_init calls (the pool's test looks) */
+    sqt_http_stats st;
 };
 
 /* ---------------------------------------------------------------- lists */
@@ -293,11 +295,26 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
     int events = 0;
     (void)easy;
     if (what == CURL_POLL_REMOVE) {
+        /* A kept-alive connection goes idle here after every request: its poll handle
+         * is only stopped and kept for the next request on that socket (a new handle
+         * would mean registering the socket with the loop again). It is closed when
+         * curl closes the socket (on_close_socket). */
         if (s != NULL) {
             curl_multi_assign(h->multi, fd, NULL);
-            sock_close(s);
+            uv_poll_stop(&s->poll);
+            s->idle = 1;
+            s->events = 0;
         }
         return 0;
+    }
+    if (s == NULL) {
+        for (s = h->socks; s != NULL; s = s->next)
+            if (s->fd == fd && s->idle && !s->closing)
+                break;
+        if (s != NULL) {
+            s->idle = 0;
+            curl_multi_assign(h->multi, fd, s);
+        }
     }
     if (s == NULL) {
         s = calloc(1, sizeof(*s));
@@ -310,6 +327,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
         s->h = h;
         s->fd = fd;
         s->poll.data = s;
+        h->st.polls_created++;
         s->next = h->socks;
         if (h->socks)
             h->socks->prev = s;
@@ -328,6 +346,18 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
         uv_poll_start(&s->poll, events, on_poll);
     }
     return 0;
+}
+
+/* curl closes a socket (a connection dropped, expired from its cache, or the multi
+ * cleaned up): its poll handle goes first, then the socket. */
+static int on_close_socket(void *ud, curl_socket_t fd)
+{
+    struct sqt_http *h = ud;
+    http_sock *s;
+    for (s = h->socks; s != NULL; s = s->next)
+        if (s->fd == fd && !s->closing)
+            sock_close(s);
+    return close(fd);
 }
 
 static void on_timer(uv_timer_t *t)
@@ -690,6 +720,8 @@ static int setup_easy(struct sqt_http *h, struct sqt_http_call *c, const sqt_htt
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, h);
     /* Verification is on, always: these are libcurl's defaults, set anyway so no
      * change elsewhere can turn them off. */
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -758,7 +790,7 @@ int sqt_http_send(sqt_http *h, const sqt_http_request *req_in, sqt_http_cb cb, v
         c->easy = h->pool[--h->npool];
     } else {
         c->easy = curl_easy_init();
-        h->easy_created++;
+        h->st.easy_created++;
     }
     if (c->url == NULL || c->easy == NULL) {
         call_free(c);
@@ -792,9 +824,11 @@ int sqt_http_send(sqt_http *h, const sqt_http_request *req_in, sqt_http_cb cb, v
     return SQT_OK;
 }
 
-uint64_t sqt_http_easy_created(const sqt_http *h)
+void sqt_http_get_stats(const sqt_http *h, sqt_http_stats *out)
 {
-    return h != NULL ? h->easy_created : 0;
+    memset(out, 0, sizeof(*out));
+    if (h != NULL)
+        *out = h->st;
 }
 
 void sqt_http_cancel(sqt_http *h, sqt_http_call *c)

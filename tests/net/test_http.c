@@ -867,6 +867,7 @@ static void test_same_turn_write_and_pool(void)
     char url[96], buf[4096];
     int lfd, cfd = -1, i, done = 0;
     sqt_http_request r;
+    sqt_http_stats hs;
     memset(g, 0, sizeof g);
     CU_ASSERT_EQUAL_FATAL(uv_loop_init(&loop), 0);
     lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -908,8 +909,10 @@ static void test_same_turn_write_and_pool(void)
         NET_RUN_UNTIL(&loop, g[i].calls == 1, 3000);
         SQT_ASSERT_INT_EQ(g[i].status, 200);
     }
-    /* three requests, one after another: one easy handle, reused */
-    SQT_ASSERT_INT_EQ(sqt_http_easy_created(h), 1);
+    /* three requests, one after another: one easy handle and one poll handle, reused */
+    sqt_http_get_stats(h, &hs);
+    SQT_ASSERT_INT_EQ(hs.easy_created, 1);
+    SQT_ASSERT_INT_EQ(hs.polls_created, 1);
     sqt_http_close(h, flag_done, &done);
     NET_RUN_UNTIL(&loop, done, 3000);
     CU_ASSERT_TRUE(done);
@@ -924,7 +927,7 @@ int main(void)
         {"GET and POST with headers both ways", test_get_post_headers},
         {"error status, DELETE and PUT", test_status_and_delete},
         {"keep-alive: sequential requests share one connection", test_keepalive_reuse},
-        {"a kept-alive request is written inside the send; easy handles reused",
+        {"a kept-alive request is written inside the send; easy and poll handles reused",
          test_same_turn_write_and_pool},
         {"total timeout on a stalled response", test_total_timeout},
         {"deferred response from the server", test_deferred_response},
