@@ -286,21 +286,30 @@ static void sqt_log_emit(sqt_log *log, int level, const char *fmt, va_list ap)
     free(heap);
     if (n < 0)
         return;
+    if ((size_t)n > sizeof(line) - 2) /* room for the newline */
+        n = (int)(sizeof(line) - 2);
 
+    /* each destination gets the whole line, newline included, in one write: stderr is
+     * unbuffered, and a line in two syscalls costs twice on the order path */
     if (log->err != NULL) {
         if (log->color) {
-            fprintf(log->err, "%s %s[%s]\033[0m %s\n", stamp,
-                    sqt_level_colors[level], name,
-                    line + strlen(stamp) + strlen(name) + 4);
+            char col[SQT_LOG_PREFIX_MAX + SQT_LOG_MSG_MAX + 24];
+            int m = snprintf(col, sizeof(col), "%s %s[%s]\033[0m %s\n", stamp,
+                             sqt_level_colors[level], name,
+                             line + strlen(stamp) + strlen(name) + 4);
+            if (m > 0)
+                fwrite(col, 1, (size_t)m < sizeof(col) ? (size_t)m : sizeof(col) - 1, log->err);
         } else {
-            fputs(line, log->err);
-            fputc('\n', log->err);
+            line[n] = '\n';
+            fwrite(line, 1, (size_t)n + 1, log->err);
+            line[n] = '\0';
         }
         fflush(log->err);
     }
     if (log->file != NULL) {
-        fputs(line, log->file);
-        fputc('\n', log->file);
+        line[n] = '\n';
+        fwrite(line, 1, (size_t)n + 1, log->file);
+        line[n] = '\0';
         fflush(log->file);
     }
     if (log->sink != NULL)

@@ -32,6 +32,11 @@ static void init_handles(app *a)
     uv_idle_init(&a->loop, &a->adjust_idle);
     a->adjust_idle.data = a;
     a->handles_open++;
+    uv_check_init(&a->loop, &a->turn_end);
+    a->turn_end.data = a;
+    uv_check_start(&a->turn_end, app_turn_end_cb);
+    uv_unref((uv_handle_t *)&a->turn_end); /* it never keeps the loop alive */
+    a->handles_open++;
     sqt_price_init(&a->price, &a->loop, a->log, c->symbol, app_price_cb, a);
     sqt_price_set_gate(&a->price, &a->gate);
     a->price.data = a;

@@ -94,6 +94,9 @@ struct app {
     uv_timer_t startup_timer, runfor_timer, status_timer, house_timer, reconcile_timer,
         guard_timer, exit_cancel_timer, wait_timer;
     uv_idle_t adjust_idle;
+    uv_check_t turn_end;       /* the end of each loop turn: adjust, then the audit (trade.c) */
+    int evlog_failed;          /* the event log could not be written: said once */
+    int in_turn_end;           /* inside the turn's drain (adjust_idle_cb): drain now */
     int handles_open;
 
     sqt_symbol_info info;
@@ -165,6 +168,11 @@ typedef struct app_status_view {
     int risk_paused, margin_locked, data_paused;
     char safety[48];           /* " parkP holdH anomA", each only when non-zero */
 } app_status_view;
+
+/* trade.c: right after the loop's poll phase, every turn: the adjust step asked for in
+ * this turn (its requests leave now, not a turn later), then the turn's buffered
+ * event-log lines reach the file, after the requests. */
+void app_turn_end_cb(uv_check_t *h);
 
 /* util.c */
 int64_t app_wall_ms(void);

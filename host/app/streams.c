@@ -54,7 +54,10 @@ static void on_price(void *ud, sqt_dec price, int64_t t)
     app_metrics_tick_begin(a->metrics, uv_hrtime());
     sqt_grid_on_price(a->grid, price, (int64_t)uv_now(&a->loop));
     app_drain(a);
-    app_metrics_tick_end(a->metrics);
+    /* a drain left for the end of the turn ends the tick there (trade.c), so the
+     * orders of this price's adjust step are timed from the price */
+    if (!uv_is_active((uv_handle_t *)&a->adjust_idle))
+        app_metrics_tick_end(a->metrics);
 }
 
 static void keep_early(app *a, const sqt_order *u)

@@ -1,6 +1,8 @@
 /* The engine glue: the engine's output goes first to the journal (one transaction per
- * loop turn, before any request leaves), then to the executor, then to the audit
- * trail; the executor's answers go back to the engine. Also the auth/ban policy. */
+ * loop turn, before any request leaves), then to the executor, which sends what its
+ * tokens allow at once, then to the audit trail (buffered, written once per loop turn
+ * by app_turn_end_cb); the executor's answers go back to the engine. Also the
+ * auth/ban policy. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +13,14 @@ static void adjust_idle_cb(uv_idle_t *h)
 {
     app *a = h->data;
     uv_idle_stop(h);
-    if (a->state != ST_TRADING || a->grid == NULL)
+    if (a->grid == NULL)
         return;
-    sqt_grid_adjust(a->grid, (int64_t)uv_now(&a->loop));
-    app_drain(a);
+    a->in_turn_end++; /* this is the turn's drain, whichever phase runs it */
+    if (a->state == ST_TRADING && sqt_grid_needs_adjust(a->grid))
+        sqt_grid_adjust(a->grid, (int64_t)uv_now(&a->loop));
+    app_drain(a); /* also what a drain left for this step (app_drain), trading or not */
+    a->in_turn_end--;
+    app_metrics_tick_end(a->metrics); /* a price's tick ends with its turn's drain */
 }
 
 static sqt_dec last_price(const app *a)
@@ -85,6 +91,20 @@ static size_t take_events(app *a)
     return n;
 }
 
+/* The exchange's open-order limit minus every order the engine counts as live (open,
+ * being placed - this turn's included - or being cancelled); -1 when the limit is not
+ * known. At >= 0 the places may pass the far cancels: even if every one of them were
+ * open at once, the limit would hold. Orders the engine does not own (placed by hand
+ * on the symbol) are not counted: a place over the exchange's limit is refused by it
+ * and handled as any rejection. */
+static long open_room(const app *a)
+{
+    sqt_grid_status st;
+    if (a->info.max_open_orders <= 0 || sqt_grid_get_status(a->grid, &st) != 0)
+        return -1;
+    return (long)a->info.max_open_orders - (long)(st.live_buys + st.live_sells);
+}
+
 void app_drain(app *a)
 {
     sqt_grid_cmd cmds[SQT_BATCH];
@@ -92,6 +112,14 @@ void app_drain(app *a)
     int journal_ok;
     if (a->grid == NULL)
         return;
+    /* While trading, the turn's output is taken once, at the end of the loop turn
+     * (app_turn_end_cb): the pushes of one poll phase, the price that came with them and
+     * the adjust step they call for go to the journal in one transaction, and their
+     * orders out right after it. The idle keeps the poll from blocking before then. */
+    if (!a->in_turn_end && a->state == ST_TRADING) {
+        uv_idle_start(&a->adjust_idle, adjust_idle_cb);
+        return;
+    }
     if (sqt_grid_pending_events(a->grid) == 0 && sqt_grid_pending_commands(a->grid) == 0)
         goto adjust;
     nev = take_events(a);
@@ -118,6 +146,11 @@ void app_drain(app *a)
                          c->client_id, sqt_strerror(rc));
         }
     }
+    /* the requests leave now, in this turn, before the audit below is formatted */
+    if (a->exec != NULL) {
+        sqt_executor_set_open_room(a->exec, open_room(a));
+        sqt_executor_flush(a->exec);
+    }
     for (i = 0; i < nev; i++) {
         if (a->state == ST_STARTING &&
             (a->evbuf[i].kind == SQT_GRID_EV_FILLED || a->evbuf[i].kind == SQT_GRID_EV_PARTIAL))
@@ -130,6 +163,23 @@ void app_drain(app *a)
 adjust:
     if (a->state == ST_TRADING && sqt_grid_needs_adjust(a->grid))
         uv_idle_start(&a->adjust_idle, adjust_idle_cb);
+}
+
+void app_turn_end_cb(uv_check_t *h)
+{
+    app *a = h->data;
+    /* an adjust asked for by this turn's pushes runs now, once for all of them (the
+     * idle stays for the turns that block in no poll: it is stopped here) */
+    /* the turn's price first (its own idle would deliver it a turn later) */
+    if (a->state == ST_TRADING)
+        sqt_price_deliver_now(&a->price);
+    if (uv_is_active((uv_handle_t *)&a->adjust_idle))
+        adjust_idle_cb(&a->adjust_idle);
+    if (sqt_eventlog_flush(&a->ev) != 0 && !a->evlog_failed) {
+        a->evlog_failed = 1;
+        sqt_logf(a->log, SQT_LV_ERROR, "the event log cannot be written (disk full?): audit "
+                                       "lines are being lost; the journal still keeps the state");
+    }
 }
 
 static void ex_on_place(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)

@@ -21,6 +21,20 @@ int sqt_eventlog_open(sqt_eventlog *el, const char *path)
         close(fd);
         return -e;
     }
+    /* full buffering: lines reach the file at sqt_eventlog_flush, once per loop turn */
+    setvbuf(el->f, NULL, _IOFBF, SQT_EVENTLOG_BUF);
+    return 0;
+}
+
+int sqt_eventlog_flush(sqt_eventlog *el)
+{
+    if (el->f == NULL || el->unflushed == 0)
+        return 0;
+    el->unflushed = 0;
+    if (fflush(el->f) != 0) {
+        el->failed = 1;
+        return -1;
+    }
     return 0;
 }
 
@@ -75,13 +89,15 @@ int sqt_eventlog_write(sqt_eventlog *el, const sqt_audit_event *ev)
     json_decref(o);
     if (line == NULL)
         return -1;
-    if (fprintf(el->f, "%s\n", line) < 0 || fflush(el->f) != 0)
+    if (fprintf(el->f, "%s\n", line) < 0)
         rc = -1;
     free(line);
-    if (rc == 0)
+    if (rc == 0) {
         el->lines++;
-    else
+        el->unflushed++;
+    } else {
         el->failed = 1;
+    }
     return rc;
 }
 

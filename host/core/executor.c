@@ -18,7 +18,21 @@ struct sqt_executor {
     void *close_ud;
     sqt_executor_send_cb on_send; /* observer of every place batch handed to the plugin */
     void *send_ud;
+    int in_answer;             /* inside the policy's result callbacks: no sending now */
+    int pumping;               /* inside pump(): a nested flush only asks for another pass */
+    int repump;
+    struct refusal *refused;   /* synchronous refusals, settled from the timer */
+    struct refusal **refused_tail;
 };
+
+/* A batch the plugin refused synchronously (place_orders returned < 0). Its results go
+ * to the engine from the timer, never inside the call that sent it (a flush from the
+ * app's drain must not run engine callbacks in the middle of that drain). */
+typedef struct refusal {
+    struct refusal *next;
+    sqt_xbatch *b;
+    int rc;
+} refusal;
 
 /* A request in flight: the plugin's callback needs the executor and the batch. */
 typedef struct flight {
@@ -27,10 +41,14 @@ typedef struct flight {
 } flight;
 
 static void pump(sqt_executor *e);
+static void settle_refusals(sqt_executor *e);
 
 static void maybe_finish_close(sqt_executor *e)
 {
-    if (!e->closing || sqt_xpolicy_inflight(e->pol) > 0 || !e->timer_closed)
+    if (!e->closing)
+        return;
+    settle_refusals(e); /* closing: refused batches are discarded without callbacks */
+    if (sqt_xpolicy_inflight(e->pol) > 0 || !e->timer_closed)
         return;
     sqt_xpolicy_free(e->pol);
     if (e->close_cb)
@@ -38,9 +56,31 @@ static void maybe_finish_close(sqt_executor *e)
     free(e);
 }
 
+/* Hand the synchronous refusals to the policy (its callbacks run now), or, closing,
+ * forget them. */
+static void settle_refusals(sqt_executor *e)
+{
+    while (e->refused != NULL) {
+        refusal *r = e->refused;
+        e->refused = r->next;
+        if (e->refused == NULL)
+            e->refused_tail = &e->refused;
+        if (e->closing) {
+            sqt_xpolicy_discard(e->pol, r->b);
+        } else {
+            e->in_answer = 1;
+            sqt_xpolicy_on_refused(e->pol, r->b, r->rc, uv_now(e->loop));
+            e->in_answer = 0;
+        }
+        free(r);
+    }
+}
+
 static void timer_cb(uv_timer_t *t)
 {
-    pump(t->data);
+    sqt_executor *e = t->data;
+    settle_refusals(e);
+    pump(e);
 }
 
 sqt_executor *sqt_executor_new(uv_loop_t *loop, sqt_log *log, const sqt_exchange_api *api,
@@ -64,11 +104,13 @@ sqt_executor *sqt_executor_new(uv_loop_t *loop, sqt_log *log, const sqt_exchange
         return NULL;
     }
     e->timer.data = e;
+    e->refused_tail = &e->refused;
     return e;
 }
 
 /* Callbacks to the engine never run inside the call that queued the command: commands
- * are only sent from pump(), which runs from the timer. */
+ * are sent from pump(), which runs from the timer or from sqt_executor_flush(), and a
+ * synchronous refusal is settled from the timer. */
 static void schedule_now(sqt_executor *e)
 {
     if (!e->closing)
@@ -138,7 +180,9 @@ static void on_placed(void *ud, int status, const sqt_place_result *res, size_t 
     if (landed(f, &e))
         return;
     free(f);
+    e->in_answer = 1;
     sqt_xpolicy_on_placed(e->pol, b, status, res, n, uv_now(e->loop));
+    e->in_answer = 0;
     after_answer(e);
 }
 
@@ -150,7 +194,9 @@ static void on_cancelled(void *ud, int status, const sqt_cancel_result *res, siz
     if (landed(f, &e))
         return;
     free(f);
+    e->in_answer = 1;
     sqt_xpolicy_on_cancelled(e->pol, b, status, res, n, uv_now(e->loop));
+    e->in_answer = 0;
     after_answer(e);
 }
 
@@ -162,8 +208,27 @@ static void on_queried(void *ud, const sqt_error *err, const sqt_order *orders, 
     if (landed(f, &e))
         return;
     free(f);
+    e->in_answer = 1;
     sqt_xpolicy_on_queried(e->pol, b, err, orders, n, uv_now(e->loop));
+    e->in_answer = 0;
     after_answer(e);
+}
+
+static void refuse_later(sqt_executor *e, sqt_xbatch *b, int rc)
+{
+    refusal *r = malloc(sizeof(*r));
+    if (r == NULL) { /* cannot defer: settle now (the engine sees it inside this turn) */
+        e->in_answer = 1;
+        sqt_xpolicy_on_refused(e->pol, b, rc, uv_now(e->loop));
+        e->in_answer = 0;
+        return;
+    }
+    r->next = NULL;
+    r->b = b;
+    r->rc = rc;
+    *e->refused_tail = r;
+    e->refused_tail = &r->next;
+    uv_timer_start(&e->timer, timer_cb, 0, 0);
 }
 
 /* Hand one batch to the plugin. */
@@ -173,7 +238,7 @@ static void send_batch(sqt_executor *e, sqt_xbatch *b)
     flight *f = malloc(sizeof(*f));
     int rc;
     if (f == NULL) {
-        sqt_xpolicy_on_refused(e->pol, b, SQT_ENOMEM, uv_now(e->loop));
+        refuse_later(e, b, SQT_ENOMEM);
         return;
     }
     f->e = e;
@@ -198,7 +263,7 @@ static void send_batch(sqt_executor *e, sqt_xbatch *b)
     }
     if (rc < 0) {
         free(f);
-        sqt_xpolicy_on_refused(e->pol, b, rc, uv_now(e->loop));
+        refuse_later(e, b, rc);
     }
 }
 
@@ -208,17 +273,43 @@ static void pump(sqt_executor *e)
     sqt_xbatch *b;
     if (e->closing)
         return;
-    now = uv_now(e->loop);
-    while ((b = sqt_xpolicy_next(e->pol, now)) != NULL) {
-        send_batch(e, b);
-        if (e->closing)
-            return;
+    if (e->pumping) {
+        e->repump = 1;
+        return;
     }
+    e->pumping = 1;
+    now = uv_now(e->loop);
+    do {
+        e->repump = 0;
+        while ((b = sqt_xpolicy_next(e->pol, now)) != NULL) {
+            send_batch(e, b);
+            if (e->closing) {
+                e->pumping = 0;
+                return;
+            }
+        }
+    } while (e->repump);
+    e->pumping = 0;
+    if (e->refused != NULL)
+        return; /* the timer is armed for them; it pumps again after */
     /* when to look again: the pause end, the next token, or the next retry */
     next = sqt_xpolicy_wake_at(e->pol, now);
     if (next == UINT64_MAX)
         return;
     uv_timer_start(&e->timer, timer_cb, next > now ? next - now : 0, 0);
+}
+
+void sqt_executor_flush(sqt_executor *e)
+{
+    /* inside a result callback the policy is mid-call: the answer's own pass follows */
+    if (e->closing || e->in_answer)
+        return;
+    pump(e);
+}
+
+void sqt_executor_set_open_room(sqt_executor *e, long room)
+{
+    sqt_xpolicy_set_open_room(e->pol, room);
 }
 
 void sqt_executor_pause(sqt_executor *e, uint64_t ms)

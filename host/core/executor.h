@@ -30,10 +30,20 @@ typedef struct sqt_executor sqt_executor;
 sqt_executor *sqt_executor_new(uv_loop_t *loop, sqt_log *log, const sqt_exchange_api *api,
                                sqt_exchange *ex, const sqt_executor_opts *opts,
                                const sqt_executor_cbs *cbs);
-/* Queue commands; they go out as tokens allow. */
+/* Queue commands; they go out as tokens allow: at the latest on the executor's next
+ * timer turn, at once on sqt_executor_flush(). */
 int sqt_executor_place(sqt_executor *e, const sqt_order_req *req);
 int sqt_executor_cancel(sqt_executor *e, const char *client_id, const char *order_id);
 int sqt_executor_query(sqt_executor *e, const char *client_id, const char *order_id);
+/* Send what the policy allows now (tokens, pause, in-flight cap), in this loop turn:
+ * the caller queues a turn's commands, then flushes, so they batch and leave before
+ * anything slower (the audit) is written. No engine callback runs inside it: a
+ * synchronous refusal by the plugin is reported from the executor's timer. Inside an
+ * executor result callback it does nothing (the executor's own pass follows). */
+void sqt_executor_flush(sqt_executor *e);
+/* Places before cancels when room >= 0 (sqt_xpolicy_set_open_room: the open-order
+ * limit minus every order counted live, queued places included). */
+void sqt_executor_set_open_room(sqt_executor *e, long room);
 /* Drop queued (not yet sent) places, e.g. at shutdown; each gets SQT_ECANCELLED. */
 void sqt_executor_drop_places(sqt_executor *e);
 /* Send nothing for ms (queued commands wait), e.g. after an auth or clock error. */

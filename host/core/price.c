@@ -40,6 +40,12 @@ void sqt_price_start(sqt_price_monitor *pm)
         uv_idle_start(&pm->idle, price_idle_cb);
 }
 
+void sqt_price_deliver_now(sqt_price_monitor *pm)
+{
+    if (uv_is_active((uv_handle_t *)&pm->idle))
+        price_idle_cb(&pm->idle);
+}
+
 void sqt_price_stop(sqt_price_monitor *pm)
 {
     pm->started = 0;

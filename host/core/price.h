@@ -52,6 +52,9 @@ void sqt_price_stop(sqt_price_monitor *pm);
  * mailbox: a jump it holds is not delivered; its WARN/INFO lines go to the log. The
  * gate's clock is this loop's uv_now. NULL removes it. */
 void sqt_price_set_gate(sqt_price_monitor *pm, sqt_pricegate *gate);
+/* Deliver the price waiting in the mailbox now instead of from the idle (the caller is
+ * at the end of the loop turn the price arrived in). No-op when none waits. */
+void sqt_price_deliver_now(sqt_price_monitor *pm);
 /* Feed one push (the plugin's price sink calls this). */
 void sqt_price_push(sqt_price_monitor *pm, const sqt_price_tick *tick);
 /* Latest accepted price; 0 if none yet. */

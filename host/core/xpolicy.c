@@ -41,6 +41,7 @@ struct sqt_xpolicy {
     int64_t tokens_milli;      /* token bucket, thousandths of a token */
     uint64_t refill_at;        /* time of the last refill */
     uint64_t paused_until;     /* 0 = not paused */
+    int places_first;          /* sqt_xpolicy_set_open_room: places may pass the cancels */
     uint64_t ban_until;        /* end of the last reported ban */
     size_t inflight;
     sqt_executor_stats st;
@@ -563,7 +564,15 @@ sqt_xbatch *sqt_xpolicy_next(sqt_xpolicy *p, uint64_t now)
     if ((b = malloc(sizeof(*b))) == NULL)
         return NULL;
     b->n = 0;
-    if (take_ready(p, Q_CANCEL, b, (size_t)p->o.max_batch_cancel, now) > 0) {
+    /* places first when the caller vouched for the open-order limit: the new orders
+     * near the market do not wait behind the cancels of far ones */
+    if (p->places_first) {
+        take_ready(p, Q_SELL, b, (size_t)p->o.max_batch_place, now);
+        take_ready(p, Q_BUY, b, (size_t)p->o.max_batch_place, now);
+    }
+    if (b->n > 0) {
+        b->kind = SQT_XB_PLACE;
+    } else if (take_ready(p, Q_CANCEL, b, (size_t)p->o.max_batch_cancel, now) > 0) {
         b->kind = SQT_XB_CANCEL;
     } else if (take_ready(p, Q_QUERY, b, 1, now) > 0) {
         b->kind = SQT_XB_QUERY;
@@ -589,6 +598,11 @@ sqt_xbatch *sqt_xpolicy_next(sqt_xpolicy *p, uint64_t now)
     else
         p->st.queries++;
     return b;
+}
+
+void sqt_xpolicy_set_open_room(sqt_xpolicy *p, long room)
+{
+    p->places_first = room >= 0;
 }
 
 sqt_xbatch_kind sqt_xbatch_kind_of(const sqt_xbatch *b)

@@ -6,6 +6,9 @@
  * The uv executor (executor.c) drives it from a timer on loop time; the backtest drives
  * it on virtual time, so both trade with the same rules.
  *
+ * Order: cancels first, then queries, then sells before buys; places before cancels
+ * only when the caller says the open-order limit allows it (sqt_xpolicy_set_open_room).
+ *
  * Protocol: queue commands with sqt_xpolicy_place/_cancel/_query; take batches with
  * sqt_xpolicy_next(now) (each takes a token and counts as in flight) and send them;
  * hand each batch's answer back with exactly one of sqt_xpolicy_on_placed /
@@ -90,6 +93,14 @@ void sqt_xpolicy_pause_until(sqt_xpolicy *p, uint64_t until);
 /* Rate-limit facts from the plugin; `wall_ms` is the wall clock the ban end refers to. */
 void sqt_xpolicy_rate_usage(sqt_xpolicy *p, const sqt_rate_usage *u, int64_t wall_ms,
                             uint64_t now);
+
+/* Whether the queued places may go out before the queued cancels. `room` is the
+ * exchange's open-order limit minus every order the caller counts as live (open,
+ * being placed - the queued places included - or being cancelled): room >= 0 means
+ * that even if all of them were open at once the limit would hold, so places go first
+ * (the new orders near the market do not wait behind far cancels); room < 0 (or never
+ * set) keeps cancels first. The caller sets it again whenever its count changes. */
+void sqt_xpolicy_set_open_room(sqt_xpolicy *p, long room);
 
 /* The next request that may go out at `now` (token, pause and in-flight cap allowing),
  * or NULL. The batch is in flight until handed back. */

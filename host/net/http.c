@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/err.h>
@@ -27,8 +28,14 @@ typedef struct http_sock {
     struct sqt_http *h;
     curl_socket_t fd;
     int closing;
+    int idle;                  /* curl stopped watching; the socket is in its cache */
+    int events;                /* what the uv_poll_t watches now */
     struct http_sock *prev, *next;
 } http_sock;
+
+/* Finished easy handles kept for the next requests (curl_easy_reset keeps nothing of a
+ * request; the connections live in the multi's cache either way). */
+#define HTTP_EASY_POOL 8
 
 enum call_where { CALL_ACTIVE = 1, CALL_DONE = 2 };
 
@@ -78,6 +85,10 @@ struct sqt_http {
     int finalizing;
     void (*closed)(void *ud);
     void *closed_ud;
+    CURL *pool[HTTP_EASY_POOL];
+    int npool;
+    int kicking;               /* inside sqt_http_send's curl_multi_socket_action */
+    sqt_http_stats st;
 };
 
 /* ---------------------------------------------------------------- lists */
@@ -121,8 +132,14 @@ static int list_has(const call_list *l, const struct sqt_http_call *c)
 
 static void call_free(struct sqt_http_call *c)
 {
-    if (c->easy)
+    struct sqt_http *h = c->h;
+    if (c->easy != NULL && h != NULL && !h->finalizing && !h->closing &&
+        h->npool < HTTP_EASY_POOL) {
+        curl_easy_reset(c->easy);
+        h->pool[h->npool++] = c->easy;
+    } else if (c->easy != NULL) {
         curl_easy_cleanup(c->easy);
+    }
     curl_slist_free_all(c->req_headers);
     free(c->url);
     free(c->body);
@@ -278,11 +295,26 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
     int events = 0;
     (void)easy;
     if (what == CURL_POLL_REMOVE) {
+        /* A kept-alive connection goes idle here after every request: its poll handle
+         * is only stopped and kept for the next request on that socket (a new handle
+         * would mean registering the socket with the loop again). It is closed when
+         * curl closes the socket (on_close_socket). */
         if (s != NULL) {
             curl_multi_assign(h->multi, fd, NULL);
-            sock_close(s);
+            uv_poll_stop(&s->poll);
+            s->idle = 1;
+            s->events = 0;
         }
         return 0;
+    }
+    if (s == NULL) {
+        for (s = h->socks; s != NULL; s = s->next)
+            if (s->fd == fd && s->idle && !s->closing)
+                break;
+        if (s != NULL) {
+            s->idle = 0;
+            curl_multi_assign(h->multi, fd, s);
+        }
     }
     if (s == NULL) {
         s = calloc(1, sizeof(*s));
@@ -295,6 +327,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
         s->h = h;
         s->fd = fd;
         s->poll.data = s;
+        h->st.polls_created++;
         s->next = h->socks;
         if (h->socks)
             h->socks->prev = s;
@@ -306,8 +339,25 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
         events |= UV_READABLE;
     if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
         events |= UV_WRITABLE;
-    uv_poll_start(&s->poll, events, on_poll);
+    /* curl repeats its wish for a kept-alive socket on every request: only a change
+     * touches the poll */
+    if (events != s->events || !uv_is_active((uv_handle_t *)&s->poll)) {
+        s->events = events;
+        uv_poll_start(&s->poll, events, on_poll);
+    }
     return 0;
+}
+
+/* curl closes a socket (a connection dropped, expired from its cache, or the multi
+ * cleaned up): its poll handle goes first, then the socket. */
+static int on_close_socket(void *ud, curl_socket_t fd)
+{
+    struct sqt_http *h = ud;
+    http_sock *s;
+    for (s = h->socks; s != NULL; s = s->next)
+        if (s->fd == fd && !s->closing)
+            sock_close(s);
+    return close(fd);
 }
 
 static void on_timer(uv_timer_t *t)
@@ -494,6 +544,8 @@ static void finalize(struct sqt_http *h)
     /* Closes cached connections; curl may report their sockets as removed. */
     curl_multi_cleanup(h->multi);
     h->multi = NULL;
+    while (h->npool > 0)
+        curl_easy_cleanup(h->pool[--h->npool]);
     for (s = h->socks; s != NULL; s = s->next)
         sock_close(s);
     uv_close((uv_handle_t *)&h->timer, own_closed);
@@ -668,6 +720,8 @@ static int setup_easy(struct sqt_http *h, struct sqt_http_call *c, const sqt_htt
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, h);
     /* Verification is on, always: these are libcurl's defaults, set anyway so no
      * change elsewhere can turn them off. */
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -732,7 +786,12 @@ int sqt_http_send(sqt_http *h, const sqt_http_request *req_in, sqt_http_cb cb, v
     c->cb = cb;
     c->ud = ud;
     c->url = strdup(r.url);
-    c->easy = curl_easy_init();
+    if (h->npool > 0) {
+        c->easy = h->pool[--h->npool];
+    } else {
+        c->easy = curl_easy_init();
+        h->st.easy_created++;
+    }
     if (c->url == NULL || c->easy == NULL) {
         call_free(c);
         return SQT_ENOMEM;
@@ -750,7 +809,26 @@ int sqt_http_send(sqt_http *h, const sqt_http_request *req_in, sqt_http_cb cb, v
     list_push(&h->active, c);
     if (out != NULL)
         *out = c;
+    /* Start it now, in the caller's loop turn: on a kept-alive connection curl writes
+     * the request here instead of from its timer on the next turn. A transfer that ends
+     * inside is only collected; its callback runs from the idle, never in this call. */
+    if (!h->kicking) {
+        int running = 0;
+        h->kicking = 1;
+        curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        h->kicking = 0;
+        collect(h);
+        if (h->done.n > 0)
+            schedule_drain(h);
+    }
     return SQT_OK;
+}
+
+void sqt_http_get_stats(const sqt_http *h, sqt_http_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (h != NULL)
+        *out = h->st;
 }
 
 void sqt_http_cancel(sqt_http *h, sqt_http_call *c)

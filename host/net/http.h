@@ -11,7 +11,10 @@
  *    classifies 4xx/5xx), SQT_ENETWORK (resolve/connect/TLS/send/receive failure),
  *    SQT_ETIMEOUT (connect or total timeout), SQT_ECANCELLED (sqt_http_cancel or
  *    shutdown), SQT_ERANGE (response body over max_body_bytes).
- *  - Connections are kept alive and reused; TCP_NODELAY is on.
+ *  - Connections are kept alive and reused, and so are curl's easy handles and a
+ *    socket's poll handle; a request on a kept-alive connection is written inside
+ *    sqt_http_send (same loop turn).
+ *    TCP_NODELAY is on.
  *  - https always verifies the peer and the host name against the system CA store,
  *    plus the optional extra CA file. There is no option to disable verification.
  *  - Only http:// and https:// URLs; redirects are not followed. */
@@ -57,5 +60,14 @@ void sqt_http_close(sqt_http *h, void (*closed)(void *ud), void *ud);
 
 /* Requests whose callback has not run yet. */
 size_t sqt_http_in_flight(const sqt_http *h);
+
+/* What was created so far: finished easy handles are pooled and reused, and a kept-alive
+ * socket keeps its poll handle between requests, so sequential requests on one
+ * connection create one of each. */
+typedef struct sqt_http_stats {
+    uint64_t easy_created;     /* curl easy handles */
+    uint64_t polls_created;    /* uv_poll_t handles (one per socket curl opened) */
+} sqt_http_stats;
+void sqt_http_get_stats(const sqt_http *h, sqt_http_stats *out);
 
 #endif

@@ -46,6 +46,10 @@ static struct {
     int calls_at_fire[SCR_CALL_MAX];
     int reduce_only_refused;
     int duplicate_places;
+    /* audit probe: at the first sell placed after the fill (its counterpart), was the
+     * fill's event-log line already in the file? -1 not probed yet */
+    char probe_path[512];
+    int probe_fill_on_disk;
 } B;
 
 typedef struct req req;
@@ -617,8 +621,26 @@ static int submit_batch(sqt_exchange *ex, int kind, void *cb, void *ud, const vo
     return submit(r);
 }
 
+/* 1 when a line of the file holds both the fill event and the fired order's id. */
+static int fill_line_on_disk(void)
+{
+    FILE *f = fopen(B.probe_path, "r");
+    char line[4096];
+    int hit = 0;
+    if (f == NULL)
+        return 0;
+    while (!hit && fgets(line, sizeof line, f) != NULL)
+        hit = strstr(line, "\"event\":\"fill\"") != NULL && strstr(line, B.fired_cid) != NULL;
+    fclose(f);
+    return hit;
+}
+
 static int x_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb, void *ud)
 {
+    size_t i;
+    for (i = 0; i < n && B.fired && B.probe_path[0] && B.probe_fill_on_disk < 0; i++)
+        if (reqs[i].side == SQT_SIDE_SELL) /* the filled buy's counterpart */
+            B.probe_fill_on_disk = fill_line_on_disk();
     return submit_batch(ex, SCR_PLACE, (void *)cb, ud, reqs, n, sizeof *reqs, 5);
 }
 
@@ -701,6 +723,8 @@ static void c_set_script(const scripted_script *s)
     B.script = *s;
     B.fired = 0;
     B.fired_cid[0] = '\0';
+    B.probe_path[0] = '\0';
+    B.probe_fill_on_disk = -1;
     memset(B.calls_at_fire, 0, sizeof B.calls_at_fire);
 }
 
@@ -772,9 +796,21 @@ static int c_duplicate_places(void)
     return B.duplicate_places;
 }
 
+static void c_probe_audit(const char *events_path)
+{
+    snprintf(B.probe_path, sizeof B.probe_path, "%s", events_path ? events_path : "");
+    B.probe_fill_on_disk = -1;
+}
+
+static int c_probe_result(void)
+{
+    return B.probe_fill_on_disk;
+}
+
 static const scripted_api control = {
     c_reset, c_set_script, c_fill_top_buy, c_fired, c_calls, c_calls_at_fire, c_position,
-    c_open_orders, c_order, c_reduce_only_refused, c_duplicate_places,
+    c_open_orders, c_order, c_reduce_only_refused, c_duplicate_places, c_probe_audit,
+    c_probe_result,
 };
 
 SQT_EXPORT const scripted_api *scripted_plugin_api(void);

@@ -59,6 +59,12 @@ typedef struct scripted_api {
     int (*reduce_only_refused)(void);
     /* Orders placed on a price where one of ours was already open (same side). */
     int (*duplicate_places)(void);
+    /* At the first sell placed after the script's fill (the filled buy's counterpart):
+     * look into this event log for the fill's line (reset clears it). */
+    void (*probe_audit)(const char *events_path);
+    /* 1: the fill's line was in the file when that place call came; 0: not yet (the
+     * request left before the audit was written); -1: no place call after the fill. */
+    int (*probe_result)(void);
 } scripted_api;
 
 #define SCRIPTED_API_SYMBOL "scripted_plugin_api"

@@ -115,6 +115,51 @@ static void test_order_of_service(void)
     sqt_xpolicy_free(p);
 }
 
+/* With room under the open-order limit, the places near the market go before the far
+ * cancels (issue 16); without room, or without a word on it, the cancels go first. */
+static void test_places_first_when_room(void)
+{
+    static const long rooms[] = {0, 3, -1, -100};
+    size_t k;
+    for (k = 0; k < sizeof rooms / sizeof rooms[0]; k++) {
+        sqt_xpolicy *p = make(25, 30, 5);
+        sqt_xbatch *b;
+        place(p, 1, SQT_SIDE_BUY);
+        CU_ASSERT(sqt_xpolicy_cancel(p, "id-9", NULL) == SQT_OK);
+        sqt_xpolicy_set_open_room(p, rooms[k]);
+        b = sqt_xpolicy_next(p, 0);
+        CU_ASSERT_FATAL(b != NULL);
+        SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), rooms[k] >= 0 ? SQT_XB_PLACE : SQT_XB_CANCEL);
+        sqt_xpolicy_discard(p, b);
+        b = sqt_xpolicy_next(p, 0);
+        CU_ASSERT_FATAL(b != NULL);
+        SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), rooms[k] >= 0 ? SQT_XB_CANCEL : SQT_XB_PLACE);
+        sqt_xpolicy_discard(p, b);
+        sqt_xpolicy_free(p);
+    }
+}
+
+/* The room is the caller's word for "now": taken back, the cancels lead again. */
+static void test_places_first_revoked(void)
+{
+    sqt_xpolicy *p = make(25, 30, 1);
+    sqt_xbatch *b;
+    place(p, 1, SQT_SIDE_BUY);
+    place(p, 2, SQT_SIDE_BUY);
+    CU_ASSERT(sqt_xpolicy_cancel(p, "id-9", NULL) == SQT_OK);
+    sqt_xpolicy_set_open_room(p, 0);
+    b = sqt_xpolicy_next(p, 0);
+    CU_ASSERT_FATAL(b != NULL);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), SQT_XB_PLACE);
+    sqt_xpolicy_discard(p, b);
+    sqt_xpolicy_set_open_room(p, -1); /* the limit is reached: cancels first again */
+    b = sqt_xpolicy_next(p, 0);
+    CU_ASSERT_FATAL(b != NULL);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), SQT_XB_CANCEL);
+    sqt_xpolicy_discard(p, b);
+    sqt_xpolicy_free(p);
+}
+
 /* a rate limit pauses everything until retry-after on the clock, then resends */
 static void test_rate_limit_pause(void)
 {
@@ -171,6 +216,8 @@ int main(void)
 {
     static const sqt_test_case cases[] = {{"token bucket on a virtual clock", test_token_bucket_virtual},
                                           {"cancels, then sells before buys", test_order_of_service},
+                                          {"places before far cancels when the limit allows", test_places_first_when_room},
+                                          {"places-first taken back", test_places_first_revoked},
                                           {"rate limit pauses until retry-after", test_rate_limit_pause},
                                           {"unknown outcome: backoff, verify, resend", test_unknown_outcome_backoff},
                                           {NULL, NULL}};

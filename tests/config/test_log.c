@@ -1,5 +1,6 @@
 /* Log module: levels, line format, neutralised control characters, truncation,
  * redaction, console colour and the log file. */
+#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
@@ -308,6 +309,44 @@ static void test_file_and_console(void)
     rmdir(dir);
 }
 
+/* An unbuffered console (stderr) gets each line, newline included, in one write: a line
+ * in two syscalls costs twice on the order path (issue 16). */
+typedef struct wcount {
+    int writes;
+    char last[4300];
+} wcount;
+
+static ssize_t count_write(void *c, const char *buf, size_t n)
+{
+    wcount *w = c;
+    size_t k = n < sizeof(w->last) - 1 ? n : sizeof(w->last) - 1;
+    w->writes++;
+    memcpy(w->last, buf, k);
+    w->last[k] = '\0';
+    return (ssize_t)n;
+}
+
+static void test_console_line_one_write(void)
+{
+    cookie_io_functions_t io = {NULL, count_write, NULL, NULL};
+    wcount w;
+    sqt_log log;
+    int colour;
+    for (colour = 0; colour <= 1; colour++) {
+        memset(&w, 0, sizeof w);
+        sqt_log_init(&log);
+        log.err = fopencookie(&w, "w", io);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(log.err);
+        setvbuf(log.err, NULL, _IONBF, 0); /* as stderr is */
+        log.color = colour;
+        SQT_INFO(&log, "place BUY 0.010 @ %s", "2998.00");
+        SQT_ASSERT_INT_EQ(w.writes, 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(w.last, "place BUY 0.010 @ 2998.00\n"));
+        sqt_log_close(&log);
+        fclose(log.err);
+    }
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {{"level parse and names", test_level_parse_and_names},
@@ -319,6 +358,7 @@ int main(void)
                                           {"redaction", test_redaction},
                                           {"note", test_note},
                                           {"file and console", test_file_and_console},
+                                          {"a console line is one write", test_console_line_one_write},
                                           {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("log", cases) != 0)

@@ -34,6 +34,7 @@ static struct {
     int query_script[MAXQ]; /* SQT_OK found, SQT_EUNKNOWN_ORDER */
     int n_qscript, i_qscript;
     int open_pending;
+    int refuse_rc;             /* < 0: the next place_orders refuses synchronously */
 } X;
 
 struct sqt_exchange {
@@ -122,6 +123,12 @@ static int x_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_pl
     pending *p;
     (void)ex;
     CU_ASSERT_TRUE_FATAL(n >= 1 && n <= 8);
+    if (X.refuse_rc < 0) {
+        int rc = X.refuse_rc;
+        X.refuse_rc = 0;
+        X.place_calls++;
+        return rc;
+    }
     p = later(1, (void *)cb, ud);
     p->n = n;
     memcpy(p->reqs, reqs, n * sizeof(*reqs));
@@ -518,6 +525,75 @@ static void test_send_observer(void)
     teardown(e);
 }
 
+/* A turn's commands, flushed, go to the plugin inside the flush: the same loop turn,
+ * batched, with no engine callback inside. */
+static void test_flush_sends_in_the_same_turn(void)
+{
+    sqt_executor *e = setup(5, 1000, 100);
+    submit(e, "b1", SQT_SIDE_BUY);
+    submit(e, "s1", SQT_SIDE_SELL);
+    SQT_ASSERT_INT_EQ(sqt_executor_cancel(e, "c1", "1"), SQT_OK);
+    SQT_ASSERT_INT_EQ(X.place_calls + X.cancel_calls, 0); /* queued, not sent */
+    R.in_submit = 1;
+    sqt_executor_flush(e);
+    R.in_submit = 0;
+    SQT_ASSERT_INT_EQ(X.place_calls, 1); /* one batch, no loop turn in between */
+    SQT_ASSERT_INT_EQ(X.batch_sizes[0], 2);
+    SQT_ASSERT_INT_EQ(X.cancel_calls, 1);
+    SQT_ASSERT_INT_EQ(R.placed_ok, 0);  /* answers come later, from the loop */
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(R.placed_ok, 2);
+    SQT_ASSERT_INT_EQ(R.cancelled, 1);
+    SQT_ASSERT_INT_EQ(R.sync_violation, 0);
+    SQT_ASSERT_INT_EQ(X.place_calls, 1); /* the timer's turn found nothing left */
+    teardown(e);
+}
+
+/* The flush sends only what tokens allow; the rest waits for the timer. */
+static void test_flush_respects_tokens(void)
+{
+    sqt_executor *e = setup(1, 1000, 1);
+    submit(e, "b1", SQT_SIDE_BUY);
+    submit(e, "b2", SQT_SIDE_BUY);
+    sqt_executor_flush(e);
+    SQT_ASSERT_INT_EQ(X.place_calls, 1);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(X.place_calls, 2);
+    SQT_ASSERT_INT_EQ(R.placed_ok, 2);
+    teardown(e);
+}
+
+/* A plugin that refuses synchronously during a flush: the engine hears of it from the
+ * loop, never inside the flush (the app's drain is still running then). */
+static void test_flush_refusal_reported_later(void)
+{
+    sqt_executor *e = setup(5, 1000, 100);
+    X.refuse_rc = SQT_EINVAL;
+    submit(e, "b1", SQT_SIDE_BUY);
+    R.in_submit = 1;
+    sqt_executor_flush(e);
+    R.in_submit = 0;
+    SQT_ASSERT_INT_EQ(X.place_calls, 1);
+    SQT_ASSERT_INT_EQ(R.placed_err, 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    SQT_ASSERT_INT_EQ(R.placed_err, 1);
+    SQT_ASSERT_INT_EQ(R.last_err, SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(R.sync_violation, 0);
+    CU_ASSERT_TRUE(sqt_executor_idle(e));
+    teardown(e);
+}
+
+/* Closing with a refusal not yet reported: no callback, and the close completes. */
+static void test_close_with_refusal_pending(void)
+{
+    sqt_executor *e = setup(5, 1000, 100);
+    X.refuse_rc = SQT_EINVAL;
+    submit(e, "b1", SQT_SIDE_BUY);
+    sqt_executor_flush(e);
+    teardown(e); /* asserts the close callback ran and the loop closed */
+    SQT_ASSERT_INT_EQ(R.placed_err, 0);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -532,6 +608,10 @@ int main(void)
         {"a reported ban holds requests until it ends", test_ban_uses_reported_end},
         {"a ban is said once", test_ban_said_once},
         {"placements observed as they go out", test_send_observer},
+        {"flush sends in the same turn", test_flush_sends_in_the_same_turn},
+        {"flush respects the tokens", test_flush_respects_tokens},
+        {"a refusal in a flush is reported later", test_flush_refusal_reported_later},
+        {"close with a refusal pending", test_close_with_refusal_pending},
         {NULL, NULL}};
     SQT_TEST_INIT();
     sqt_test_suite("executor", cases);

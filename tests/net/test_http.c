@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -816,12 +817,118 @@ static void test_raw_header_set(void)
     }
 }
 
+/* ---- the request written inside sqt_http_send, and the easy-handle pool ---- */
+
+/* Run the loop without blocking and wait up to 10 ms for fd to be readable, until
+ * it is (1) or ms elapsed (0). */
+static int pump_until_readable(uv_loop_t *loop, int fd, int ms)
+{
+    int waited;
+    for (waited = 0; waited < ms; waited += 10) {
+        struct pollfd p = {fd, POLLIN, 0};
+        uv_run(loop, UV_RUN_NOWAIT);
+        if (poll(&p, 1, 10) == 1)
+            return 1;
+    }
+    return 0;
+}
+
+/* One request from fd into buf (headers end, no body): its length, 0 on time-out. */
+static size_t read_request(uv_loop_t *loop, int fd, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    while (strstr(buf, "\r\n\r\n") == NULL) {
+        ssize_t n;
+        if (!pump_until_readable(loop, fd, 3000))
+            return 0;
+        n = recv(fd, buf + len, cap - 1 - len, MSG_DONTWAIT);
+        if (n <= 0)
+            return 0;
+        len += (size_t)n;
+        buf[len] = '\0';
+    }
+    return len;
+}
+
+static void flag_done(void *ud)
+{
+    *(int *)ud = 1;
+}
+
+static void test_same_turn_write_and_pool(void)
+{
+    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    uv_loop_t loop;
+    sqt_http *h;
+    got g[3];
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+    char url[96], buf[4096];
+    int lfd, cfd = -1, i, done = 0;
+    sqt_http_request r;
+    sqt_http_stats hs;
+    memset(g, 0, sizeof g);
+    CU_ASSERT_EQUAL_FATAL(uv_loop_init(&loop), 0);
+    lfd = socket(AF_INET, SOCK_STREAM, 0);
+    CU_ASSERT_TRUE_FATAL(lfd >= 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CU_ASSERT_EQUAL_FATAL(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
+    CU_ASSERT_EQUAL_FATAL(listen(lfd, 4), 0);
+    CU_ASSERT_EQUAL_FATAL(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/fapi/v1/order", ntohs(a.sin_port));
+    h = sqt_http_new(&loop, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    r = req_of("POST", url);
+    r.body = "symbol=ETHUSDT";
+    r.body_len = 14;
+    for (i = 0; i < 3; i++) {
+        SQT_ASSERT_INT_EQ(sqt_http_send(h, &r, cb_got, &g[i], NULL), 0);
+        if (i == 0) { /* the connection is new: curl connects from the loop */
+            CU_ASSERT_TRUE_FATAL(pump_until_readable(&loop, lfd, 3000));
+            cfd = accept(lfd, NULL, NULL);
+            CU_ASSERT_TRUE_FATAL(cfd >= 0);
+        } else {
+            /* kept alive: the request is on the socket before the loop runs again */
+            ssize_t n = recv(cfd, buf, sizeof buf - 1, MSG_DONTWAIT);
+            CU_ASSERT_TRUE(n > 0);
+            if (n > 0) {
+                buf[n] = '\0';
+                CU_ASSERT_PTR_NOT_NULL(strstr(buf, "POST /fapi/v1/order HTTP/1.1"));
+            }
+            SQT_ASSERT_INT_EQ(g[i].calls, 0); /* never a callback inside the send */
+        }
+        if (i == 0)
+            CU_ASSERT_TRUE(read_request(&loop, cfd, buf, sizeof buf) > 0);
+        /* the body may follow the headers: take what is left of this request */
+        while (recv(cfd, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+        }
+        CU_ASSERT_EQUAL(send(cfd, ok, sizeof(ok) - 1, 0), (ssize_t)(sizeof(ok) - 1));
+        NET_RUN_UNTIL(&loop, g[i].calls == 1, 3000);
+        SQT_ASSERT_INT_EQ(g[i].status, 200);
+    }
+    /* three requests, one after another: one easy handle and one poll handle, reused */
+    sqt_http_get_stats(h, &hs);
+    SQT_ASSERT_INT_EQ(hs.easy_created, 1);
+    SQT_ASSERT_INT_EQ(hs.polls_created, 1);
+    sqt_http_close(h, flag_done, &done);
+    NET_RUN_UNTIL(&loop, done, 3000);
+    CU_ASSERT_TRUE(done);
+    close(cfd);
+    close(lfd);
+    SQT_ASSERT_INT_EQ(net_loop_finish(&loop, 3000), 0);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
         {"GET and POST with headers both ways", test_get_post_headers},
         {"error status, DELETE and PUT", test_status_and_delete},
         {"keep-alive: sequential requests share one connection", test_keepalive_reuse},
+        {"a kept-alive request is written inside the send; easy and poll handles reused",
+         test_same_turn_write_and_pool},
         {"total timeout on a stalled response", test_total_timeout},
         {"deferred response from the server", test_deferred_response},
         {"server core: pipelined requests in order", test_server_pipelining},

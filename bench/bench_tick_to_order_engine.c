@@ -1,7 +1,10 @@
-/* bench_tick_to_order: how long from a price reaching the host to the order request
- * reaching the exchange plugin, through the real modules wired as app.c wires them:
- * price monitor (uv_idle mailbox) -> sqt_grid_on_price -> drain -> executor (token
- * bucket, uv_timer) -> sqt_exchange_api.place_orders, all on one libuv loop.
+/* bench_tick_to_order_engine: the engine-only share of tick -> order. How long from a
+ * price reaching the host's price sink to the order request reaching a fake exchange
+ * plugin's place_orders: no WebSocket read, no plugin parse, no request building,
+ * signing or HTTP (bench_tick_to_order_real measures the whole product). Through the
+ * real modules wired as app.c wires them: price monitor (uv_idle mailbox) ->
+ * sqt_grid_on_price -> drain -> executor (token bucket) ->
+ * sqt_exchange_api.place_orders, all on one libuv loop.
  *
  * The exchange is an in-process fake whose place_orders/cancel_orders stamp uv_hrtime()
  * and answer on the next loop turn. The price comes from another thread through a
@@ -13,9 +16,10 @@
  * move places one buy at the new bottom of the window, an up move cancels it (out of
  * the window, slack 0), so every push produces exactly one request.
  *
- * Two runs: "bare" drops the engine's events; "audit" writes them as app.c does before
- * it hands commands over (an event-log line, flushed, plus a console line; here to a
- * temp file and /dev/null).
+ * Two runs: "bare" drops the engine's events; "audit" writes them as app.c does after
+ * the requests went out (an event-log line, buffered and written at the end of the
+ * loop turn, plus a console line; here to a temp file and /dev/null). The drain runs
+ * at the end of the loop turn as in app.c (trade.c: app_turn_end_cb).
  *
  * The executor's rate limit is set out of the way (1M/s): this measures the pipeline,
  * not the token bucket. Knob: SQT_BENCH_SAMPLES (price pushes per run, default 5000). */
@@ -71,6 +75,8 @@ struct bench {
     struct sqt_exchange ex;
     sqt_exchange_api api;
     uv_idle_t adjust_idle;
+    uv_check_t turn_end;       /* as app.c: price, adjust, drain, event-log flush */
+    int in_turn_end;
     uv_async_t async;
     uv_timer_t answer_timer, finish_timer;
     uv_thread_t thread;
@@ -110,19 +116,36 @@ static void adjust_idle_cb(uv_idle_t *h)
 {
     bench *b = h->data;
     uv_idle_stop(h);
-    sqt_grid_adjust(b->grid, (int64_t)uv_now(&b->loop));
+    b->in_turn_end++;
+    if (sqt_grid_needs_adjust(b->grid))
+        sqt_grid_adjust(b->grid, (int64_t)uv_now(&b->loop));
     drain(b);
+    b->in_turn_end--;
+}
+
+/* As app.c (trade.c): the turn's price, its adjust step and one drain at the end of
+ * the loop turn, the requests flushed out, then the audit, buffered, written here. */
+static void turn_end_cb(uv_check_t *h)
+{
+    bench *b = h->data;
+    sqt_price_deliver_now(&b->pm);
+    if (uv_is_active((uv_handle_t *)&b->adjust_idle))
+        adjust_idle_cb(&b->adjust_idle);
+    if (b->audit)
+        sqt_eventlog_flush(&b->ev);
 }
 
 static void drain(bench *b)
 {
     sqt_grid_cmd cmds[BATCH];
-    sqt_grid_event evs[16];
-    size_t n, i;
-    while ((n = sqt_grid_take_events(b->grid, evs, 16)) > 0)
-        if (b->audit)
-            for (i = 0; i < n; i++)
-                audit(b, &evs[i]);
+    sqt_grid_event evs[64];
+    size_t n, i, nev = 0;
+    if (!b->in_turn_end) { /* left for the end of the turn */
+        uv_idle_start(&b->adjust_idle, adjust_idle_cb);
+        return;
+    }
+    while (nev < 64 && (n = sqt_grid_take_events(b->grid, evs + nev, 64 - nev)) > 0)
+        nev += n;
     while ((n = sqt_grid_take_commands(b->grid, cmds, BATCH)) > 0) {
         for (i = 0; i < n; i++) {
             const sqt_grid_cmd *c = &cmds[i];
@@ -139,6 +162,11 @@ static void drain(bench *b)
                 b->refused++;
         }
     }
+    if (b->exec != NULL)
+        sqt_executor_flush(b->exec);
+    if (b->audit)
+        for (i = 0; i < nev; i++)
+            audit(b, &evs[i]);
     if (sqt_grid_needs_adjust(b->grid))
         uv_idle_start(&b->adjust_idle, adjust_idle_cb);
 }
@@ -329,6 +357,7 @@ static void exec_closed(void *ud)
     uv_close((uv_handle_t *)&b->answer_timer, handle_closed);
     uv_close((uv_handle_t *)&b->finish_timer, handle_closed);
     uv_close((uv_handle_t *)&b->adjust_idle, handle_closed);
+    uv_close((uv_handle_t *)&b->turn_end, handle_closed);
 }
 
 static void price_closed(sqt_price_monitor *pm)
@@ -443,6 +472,9 @@ static int setup(bench *b, int audit_on, long target)
 
     uv_idle_init(&b->loop, &b->adjust_idle);
     b->adjust_idle.data = b;
+    uv_check_init(&b->loop, &b->turn_end);
+    b->turn_end.data = b;
+    uv_check_start(&b->turn_end, turn_end_cb);
     uv_timer_init(&b->loop, &b->answer_timer);
     b->answer_timer.data = b;
     uv_timer_init(&b->loop, &b->finish_timer);
@@ -488,7 +520,7 @@ static double run(int audit_on, long target)
     if (b == NULL)
         return 0;
     if (setup(b, audit_on, target) != 0) {
-        fprintf(stderr, "bench_tick_to_order: set-up failed\n");
+        fprintf(stderr, "bench_tick_to_order_engine: set-up failed\n");
         free(b);
         return 0;
     }
@@ -516,7 +548,7 @@ int main(void)
         target *= 10;
     if (target < WARMUP + 10)
         target = WARMUP + 10;
-    bench_banner("bench_tick_to_order",
+    bench_banner("bench_tick_to_order_engine",
                  "price push -> price monitor -> grid -> executor -> plugin place_orders");
     printf("   one price per ms from another thread (uv_async, poll phase like a WS frame)\n");
     bare = run(0, target);
