@@ -87,6 +87,12 @@ struct app {
     int have_saved;            /* the journal holds a grid to continue */
     int lock_fd;
     int journal_failed;
+    /* the WAL copied back on the thread pool, never inside a commit (trade.c) */
+    uv_work_t ckpt_work;
+    int ckpt_busy;
+    int ckpt_rc, ckpt_left, ckpt_warned;
+    int ckpt_frames;           /* the WAL's length when the last one was queued */
+    char ckpt_err[256];
     char book[160];
     char state_dir[4096];
 

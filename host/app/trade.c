@@ -165,6 +165,46 @@ adjust:
         uv_idle_start(&a->adjust_idle, adjust_idle_cb);
 }
 
+/* The journal's WAL is copied back into its file on the thread pool once it holds
+ * APP_CKPT_FRAMES frames (SQLite's own threshold, ~4 MB), after the turn's requests
+ * left: the fsyncs of a checkpoint never sit between a price and its order. */
+#define APP_CKPT_FRAMES 1000
+
+static void ckpt_work_cb(uv_work_t *w)
+{
+    app *a = w->data;
+    a->ckpt_rc = sqt_journal_checkpoint_file(sqt_journal_path(a->journal), &a->ckpt_left,
+                                             a->ckpt_err, sizeof a->ckpt_err);
+}
+
+static void ckpt_done_cb(uv_work_t *w, int status)
+{
+    app *a = w->data;
+    a->ckpt_busy = 0;
+    if (status == 0 && a->ckpt_rc != 0 && !a->ckpt_warned) {
+        a->ckpt_warned = 1; /* the journal stays whole; only its WAL file grows */
+        sqt_logf(a->log, SQT_LV_WARN, "journal: %s (the WAL keeps growing until one works)",
+                 a->ckpt_err);
+    } else if (status == 0 && a->ckpt_rc == 0) {
+        a->ckpt_warned = 0;
+    }
+}
+
+static void journal_maybe_checkpoint(app *a)
+{
+    int frames;
+    if (a->journal == NULL || a->ckpt_busy || a->journal_failed)
+        return;
+    /* the length is the last commit's: the same length again means nothing new came */
+    frames = sqt_journal_wal_frames(a->journal);
+    if (frames < APP_CKPT_FRAMES || frames == a->ckpt_frames)
+        return;
+    a->ckpt_frames = frames;
+    a->ckpt_work.data = a;
+    if (uv_queue_work(&a->loop, &a->ckpt_work, ckpt_work_cb, ckpt_done_cb) == 0)
+        a->ckpt_busy = 1;
+}
+
 void app_turn_end_cb(uv_check_t *h)
 {
     app *a = h->data;
@@ -180,6 +220,7 @@ void app_turn_end_cb(uv_check_t *h)
         sqt_logf(a->log, SQT_LV_ERROR, "the event log cannot be written (disk full?): audit "
                                        "lines are being lost; the journal still keeps the state");
     }
+    journal_maybe_checkpoint(a);
 }
 
 static void ex_on_place(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)

@@ -99,6 +99,7 @@ struct sqt_journal {
     int have_meta;
     char last_price[48];
     char err[256];
+    int wal_frames;            /* frames in the WAL after the last commit (wal hook) */
 };
 
 static int fail(char *err, size_t cap, int code, const char *fmt, ...)
@@ -194,6 +195,17 @@ static int check_identity(sqt_journal *j, const sqt_journal_identity *id, char *
     return 0;
 }
 
+/* After each commit: how long the WAL has grown. Automatic checkpoints are off (a
+ * checkpoint inside a commit is an fsync on the order path, milliseconds at times); the
+ * host copies the WAL back on another thread (sqt_journal_checkpoint_file). */
+static int wal_hook(void *ud, sqlite3 *db, const char *name, int frames)
+{
+    (void)db;
+    (void)name;
+    ((sqt_journal *)ud)->wal_frames = frames;
+    return SQLITE_OK;
+}
+
 static int prepare_all(sqt_journal *j)
 {
     size_t i;
@@ -274,11 +286,14 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
     }
     if (exec(j->db, "PRAGMA journal_mode=WAL") != SQLITE_OK ||
         exec(j->db, sync_mode == SQT_JOURNAL_SYNC_FULL ? "PRAGMA synchronous=FULL"
-                                                       : "PRAGMA synchronous=NORMAL") != SQLITE_OK) {
+                                                       : "PRAGMA synchronous=NORMAL") != SQLITE_OK ||
+        exec(j->db, "PRAGMA wal_autocheckpoint=0") != SQLITE_OK) {
         rc = fail(err, errlen, SQT_EINVAL, "%s: %s", path, sqlite3_errmsg(j->db));
         free_j(j);
         return rc;
     }
+    /* replaces SQLite's own hook, the one that checkpoints inside a commit */
+    sqlite3_wal_hook(j->db, wal_hook, j);
     if (uv == 0) {
         char ver[16];
         snprintf(ver, sizeof ver, "%d", SQT_JOURNAL_SCHEMA);
@@ -359,6 +374,41 @@ void sqt_journal_close(sqt_journal *j)
     if (j != NULL && j->in_tx)
         exec(j->db, "ROLLBACK");
     free_j(j);
+}
+
+int sqt_journal_wal_frames(const sqt_journal *j)
+{
+    return j->wal_frames;
+}
+
+int sqt_journal_checkpoint_file(const char *path, int *frames_left, char *err, size_t errlen)
+{
+    sqlite3 *db = NULL;
+    int log = 0, done = 0, rc;
+    if (frames_left != NULL)
+        *frames_left = 0;
+    rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    /* a fresh connection learns that the file is in WAL mode from its first read;
+     * before it, a checkpoint does nothing and says so with -1 */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "PRAGMA schema_version", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc == SQLITE_OK && log < 0) {
+        sqlite3_close(db);
+        return fail(err, errlen, SQT_EINVAL, "checkpoint of %s: the file is not in WAL mode",
+                    path);
+    }
+    if (rc != SQLITE_OK) {
+        rc = fail(err, errlen, SQT_EINVAL, "checkpoint of %s: %s", path,
+                  db != NULL ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_close(db);
+    if (frames_left != NULL)
+        *frames_left = log > done ? log - done : 0;
+    return 0;
 }
 
 const char *sqt_journal_errmsg(const sqt_journal *j)

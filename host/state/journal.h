@@ -75,6 +75,17 @@ int sqt_journal_save_grid(sqt_journal *j, const sqt_grid *g, sqt_dec last_price)
 int sqt_journal_commit(sqt_journal *j);
 void sqt_journal_rollback(sqt_journal *j);
 const char *sqt_journal_errmsg(const sqt_journal *j);
+
+/* WAL frames written since the WAL last restarted, as of the last commit. The journal
+ * never checkpoints inside a commit (that would put an fsync on the order path); the
+ * host calls sqt_journal_checkpoint_file off the loop when this grows. */
+int sqt_journal_wal_frames(const sqt_journal *j);
+/* Copy the WAL of the journal at path back into its database file with a connection of
+ * its own (PASSIVE: it neither waits for nor blocks the writer), so it may run on
+ * another thread while the loop keeps committing. *frames_left (may be NULL): frames
+ * it could not copy yet. 0, or a negative SQT_E* with the message in err. The next
+ * commit after a complete checkpoint starts the WAL again from its beginning. */
+int sqt_journal_checkpoint_file(const char *path, int *frames_left, char *err, size_t errlen);
 const char *sqt_journal_path(const sqt_journal *j);
 
 /* For reports: the sqlite3 handle (read-only use). */

@@ -491,6 +491,49 @@ static void test_account_id(void)
     SQT_ASSERT_STR_EQ(a, "nokey");
 }
 
+/* No checkpoint inside a commit (an fsync on the order path, milliseconds at times):
+ * the WAL only grows while the loop commits; the host copies it back with a connection
+ * of its own (sqt_journal_checkpoint_file, on another thread), after which the WAL
+ * starts again and nothing is lost. */
+static void test_checkpoint_off_the_commit(void)
+{
+    char path[400], err[256] = "", text[64];
+    sqt_journal *j;
+    int i, prev = 0, grew = 1, left = -1;
+    mk_tmp();
+    path_of(path, sizeof path, "w.journal");
+    j = open_ok(path, &ID, NULL);
+    for (i = 0; i < 3000; i++) {
+        snprintf(text, sizeof text, "note %d with some text to fill a page", i);
+        CU_ASSERT_EQUAL_FATAL(sqt_journal_begin(j), 0);
+        CU_ASSERT_EQUAL_FATAL(sqt_journal_note(j, 1000 + i, "test", text), 0);
+        CU_ASSERT_EQUAL_FATAL(sqt_journal_commit(j), 0);
+        if (sqt_journal_wal_frames(j) <= prev)
+            grew = 0; /* SQLite's own hook would have checkpointed and restarted the WAL */
+        prev = sqt_journal_wal_frames(j);
+    }
+    CU_ASSERT_TRUE(grew);
+    CU_ASSERT_TRUE(prev > 1000); /* past SQLite's default auto-checkpoint threshold */
+    CU_ASSERT_EQUAL(sqt_journal_checkpoint_file(path, &left, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(left, 0);
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_begin(j), 0);
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_note(j, 5000, "test", "after the checkpoint"), 0);
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_commit(j), 0);
+    CU_ASSERT_TRUE(sqt_journal_wal_frames(j) < 10); /* the WAL started again */
+    CU_ASSERT_EQUAL(count(sqt_journal_db(j), "SELECT count(*) FROM notes WHERE kind='test'"),
+                    3001);
+    sqt_journal_close(j);
+    /* what the file holds once the writer is gone */
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_open_ro(path, &j, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(count(sqt_journal_db(j), "SELECT count(*) FROM notes WHERE kind='test'"),
+                    3001);
+    sqt_journal_close(j);
+    /* no journal there: an error with the path, no file made */
+    path_of(path, sizeof path, "missing/none.journal");
+    CU_ASSERT_TRUE(sqt_journal_checkpoint_file(path, NULL, err, sizeof err) < 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "none.journal"));
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -501,6 +544,7 @@ int main(void)
         {"a damaged page is refused at load", test_damaged_page},
         {"one instance per book", test_lock},
         {"account fingerprint", test_account_id},
+        {"checkpoints off the commit path", test_checkpoint_off_the_commit},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("journal", cases) != 0)
