@@ -7,6 +7,8 @@
 #include <string.h>
 
 #define SQT_EXEC_BAN_MARGIN_MS 250
+/* how long buys stop passing the cancels after a margin refusal */
+#define SQT_XPOLICY_MARGIN_HOLD_MS 600000u
 
 /* queues in service order: cancels reduce exposure first, reduce-only sells before buys */
 enum { Q_CANCEL = 0, Q_QUERY = 1, Q_SELL = 2, Q_BUY = 3, Q_COUNT = 4 };
@@ -42,6 +44,7 @@ struct sqt_xpolicy {
     uint64_t refill_at;        /* time of the last refill */
     uint64_t paused_until;     /* 0 = not paused */
     int places_first;          /* sqt_xpolicy_set_open_room: places may pass the cancels */
+    uint64_t margin_hold_until; /* after a margin refusal: buys wait for the cancels again */
     uint64_t ban_until;        /* end of the last reported ban */
     size_t inflight;
     sqt_executor_stats st;
@@ -341,6 +344,12 @@ static void settle_place(sqt_xpolicy *p, cmd *c, const sqt_error *err, const sqt
     }
     if ((err->code == SQT_EAUTH || err->code == SQT_ETIMESTAMP) && p->cbs.on_fatal)
         p->cbs.on_fatal(p->cbs.ud, err);
+    if (err->code == SQT_EMARGIN && p->places_first && now >= p->margin_hold_until)
+        sqt_logf(p->log, SQT_LV_NOTICE, "executor: a buy was refused for margin; new buys wait "
+                                        "for the cancels of far ones for %d min",
+                 (int)(SQT_XPOLICY_MARGIN_HOLD_MS / 60000));
+    if (err->code == SQT_EMARGIN)
+        p->margin_hold_until = now + SQT_XPOLICY_MARGIN_HOLD_MS;
     fail_cmd(p, c, err);
 }
 
@@ -568,7 +577,10 @@ sqt_xbatch *sqt_xpolicy_next(sqt_xpolicy *p, uint64_t now)
      * near the market do not wait behind the cancels of far ones */
     if (p->places_first) {
         take_ready(p, Q_SELL, b, (size_t)p->o.max_batch_place, now);
-        take_ready(p, Q_BUY, b, (size_t)p->o.max_batch_place, now);
+        /* a buy ahead of the cancels needs margin for a moment: not after the account
+         * said it has none to spare (a sell is reduce-only and needs none) */
+        if (now >= p->margin_hold_until)
+            take_ready(p, Q_BUY, b, (size_t)p->o.max_batch_place, now);
     }
     if (b->n > 0) {
         b->kind = SQT_XB_PLACE;

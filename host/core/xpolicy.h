@@ -99,7 +99,10 @@ void sqt_xpolicy_rate_usage(sqt_xpolicy *p, const sqt_rate_usage *u, int64_t wal
  * being placed - the queued places included - or being cancelled): room >= 0 means
  * that even if all of them were open at once the limit would hold, so places go first
  * (the new orders near the market do not wait behind far cancels); room < 0 (or never
- * set) keeps cancels first. The caller sets it again whenever its count changes. */
+ * set) keeps cancels first. The caller sets it again whenever its count changes.
+ * For 10 minutes after a place refused for margin (SQT_EMARGIN), buys wait for the
+ * cancels again (a buy ahead of a cancel needs margin for both for a moment); sells,
+ * reduce-only, still go first. */
 void sqt_xpolicy_set_open_room(sqt_xpolicy *p, long room);
 
 /* The next request that may go out at `now` (token, pause and in-flight cap allowing),

@@ -160,6 +160,52 @@ static void test_places_first_revoked(void)
     sqt_xpolicy_free(p);
 }
 
+/* A margin refusal: for ten minutes the buys wait for the far cancels again (a buy
+ * ahead of a cancel needs margin for both for a moment); sells still go first. */
+static void test_places_first_margin_hold(void)
+{
+    sqt_xpolicy *p = make(1000, 1000, 1);
+    sqt_xbatch *b;
+    sqt_place_result res;
+    place(p, 1, SQT_SIDE_BUY);
+    sqt_xpolicy_set_open_room(p, 5);
+    b = sqt_xpolicy_next(p, 1000);
+    CU_ASSERT_FATAL(b != NULL);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), SQT_XB_PLACE);
+    memset(&res, 0, sizeof(res));
+    snprintf(res.client_id, sizeof res.client_id, "%s", sqt_xbatch_req(b, 0)->client_id);
+    res.err.code = SQT_EMARGIN;
+    sqt_xpolicy_on_placed(p, b, SQT_OK, &res, 1, 1000);
+    /* a new buy and a far cancel: the cancel leads now */
+    place(p, 2, SQT_SIDE_BUY);
+    CU_ASSERT(sqt_xpolicy_cancel(p, "id-9", NULL) == SQT_OK);
+    b = sqt_xpolicy_next(p, 2000);
+    CU_ASSERT_FATAL(b != NULL);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), SQT_XB_CANCEL);
+    sqt_xpolicy_discard(p, b);
+    /* a sell is reduce-only: it still passes a cancel */
+    place(p, 3, SQT_SIDE_SELL);
+    CU_ASSERT(sqt_xpolicy_cancel(p, "id-8", NULL) == SQT_OK);
+    b = sqt_xpolicy_next(p, 3000);
+    CU_ASSERT_FATAL(b != NULL);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), SQT_XB_PLACE);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_size(b), 1);
+    CU_ASSERT_STRING_EQUAL(sqt_xbatch_req(b, 0)->client_id, "id-3");
+    sqt_xpolicy_discard(p, b);
+    b = sqt_xpolicy_next(p, 3000); /* the cancel, then the buy */
+    CU_ASSERT_FATAL(b != NULL);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), SQT_XB_CANCEL);
+    sqt_xpolicy_discard(p, b);
+    /* ten minutes on: buys pass the cancels again */
+    CU_ASSERT(sqt_xpolicy_cancel(p, "id-7", NULL) == SQT_OK);
+    b = sqt_xpolicy_next(p, 1000 + 600000);
+    CU_ASSERT_FATAL(b != NULL);
+    SQT_ASSERT_INT_EQ(sqt_xbatch_kind_of(b), SQT_XB_PLACE);
+    CU_ASSERT_STRING_EQUAL(sqt_xbatch_req(b, 0)->client_id, "id-2");
+    sqt_xpolicy_discard(p, b);
+    sqt_xpolicy_free(p);
+}
+
 /* a rate limit pauses everything until retry-after on the clock, then resends */
 static void test_rate_limit_pause(void)
 {
@@ -218,6 +264,7 @@ int main(void)
                                           {"cancels, then sells before buys", test_order_of_service},
                                           {"places before far cancels when the limit allows", test_places_first_when_room},
                                           {"places-first taken back", test_places_first_revoked},
+                                          {"after a margin refusal buys wait for the cancels", test_places_first_margin_hold},
                                           {"rate limit pauses until retry-after", test_rate_limit_pause},
                                           {"unknown outcome: backoff, verify, resend", test_unknown_outcome_backoff},
                                           {NULL, NULL}};
