@@ -496,6 +496,134 @@ static void test_cancel_own(void)
     SQT_ASSERT_INT_EQ(f.batches, 0);
 }
 
+/* ---- open orders page by page: a fake exchange that records what it was asked -------- */
+
+typedef struct pager_fx {
+    sqt_kit_pager *p;          /* the page in flight */
+    int sends, refuse, closing, delivered;
+    char cursors[8][SQT_ORDER_ID_MAX];
+    int cb_calls, cb_status;
+    size_t cb_n;
+    char last_id[SQT_CLIENT_ID_MAX];
+} pager_fx;
+
+static int pf_send(void *plugin, sqt_kit_pager *p)
+{
+    pager_fx *f = plugin;
+    if (f->refuse)
+        return SQT_ENETWORK;
+    f->p = p;
+    SQT_ASSERT_INT_EQ(p->pages, f->sends); /* the page's number, 0-based */
+    snprintf(f->cursors[f->sends & 7], SQT_ORDER_ID_MAX, "%s", p->cursor);
+    f->sends++;
+    return SQT_OK;
+}
+
+static int pf_closing(void *plugin)
+{
+    return ((pager_fx *)plugin)->closing;
+}
+
+static void pf_done(void *ud, const sqt_error *e, const sqt_order *o, size_t n)
+{
+    pager_fx *f = ud;
+    f->cb_calls++;
+    f->cb_status = e->code;
+    f->cb_n = n;
+    if (n > 0)
+        snprintf(f->last_id, sizeof(f->last_id), "%s", o[n - 1].client_id);
+}
+
+static void pf_deliver(void *plugin, sqt_orders_cb cb, void *ud, const sqt_order *o, size_t n)
+{
+    static const sqt_error ok;
+    ((pager_fx *)plugin)->delivered++;
+    cb(ud, &ok, o, n);
+}
+
+/* The plugin's parser: k orders of ours appended (ids "c<n>"). */
+static void pf_page(pager_fx *f, size_t k, size_t raw, const char *next)
+{
+    static const sqt_error ok;
+    sqt_kit_pager *p = f->p;
+    sqt_order *grown = realloc(p->orders, (p->n + k + 1) * sizeof(*grown));
+    size_t i;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(grown);
+    p->orders = grown;
+    for (i = 0; i < k; i++, p->n++) {
+        memset(&p->orders[p->n], 0, sizeof(p->orders[0]));
+        snprintf(p->orders[p->n].client_id, SQT_CLIENT_ID_MAX, "c%zu", p->n);
+    }
+    f->p = NULL;
+    sqt_kit_pager_page(p, &ok, raw, next);
+}
+
+static void test_pager(void)
+{
+    static const sqt_kit_pager_ops ops = {pf_send, NULL, pf_closing};
+    static const sqt_kit_pager_ops ops_d = {pf_send, pf_deliver, pf_closing};
+    sqt_error e;
+    pager_fx f;
+    memset(&f, 0, sizeof(f));
+    /* exactly one of cb and own */
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, NULL, NULL, &f), SQT_EINVAL);
+    /* by cursor: full pages with new cursors go on; a short page ends */
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, pf_done, NULL, &f), SQT_OK);
+    pf_page(&f, 3, 3, "900");
+    pf_page(&f, 2, 3, "800"); /* one of the three was another symbol's */
+    SQT_ASSERT_STR_EQ(f.cursors[0], "");
+    SQT_ASSERT_STR_EQ(f.cursors[1], "900");
+    SQT_ASSERT_STR_EQ(f.cursors[2], "800");
+    pf_page(&f, 1, 1, "700");
+    SQT_ASSERT_INT_EQ(f.sends, 3);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.cb_n, 6);
+    SQT_ASSERT_STR_EQ(f.last_id, "c5");
+    /* a full page whose cursor did not move (or is empty) is the last */
+    memset(&f, 0, sizeof(f));
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, pf_done, NULL, &f), SQT_OK);
+    pf_page(&f, 3, 3, "900");
+    pf_page(&f, 3, 3, "900");
+    SQT_ASSERT_INT_EQ(f.sends, 2);
+    SQT_ASSERT_INT_EQ(f.cb_n, 6);
+    /* by offset (no cursor): only a short page ends; too many pages is an error; the
+     * plugin's deliver hook hears the success */
+    memset(&f, 0, sizeof(f));
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops_d, &f, 3, 2, pf_done, NULL, &f), SQT_OK);
+    pf_page(&f, 3, 3, NULL);
+    pf_page(&f, 3, 3, NULL);
+    SQT_ASSERT_INT_EQ(f.sends, 2);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_EPROTO);
+    SQT_ASSERT_INT_EQ(f.delivered, 0);
+    memset(&f, 0, sizeof(f));
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops_d, &f, 3, 2, pf_done, NULL, &f), SQT_OK);
+    pf_page(&f, 0, 0, NULL);
+    SQT_ASSERT_INT_EQ(f.delivered, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.cb_n, 0);
+    /* closing between pages: cancelled; a failed page ends with its error */
+    memset(&f, 0, sizeof(f));
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, pf_done, NULL, &f), SQT_OK);
+    f.closing = 1;
+    pf_page(&f, 3, 3, "1");
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_ECANCELLED);
+    memset(&f, 0, sizeof(f));
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, pf_done, NULL, &f), SQT_OK);
+    sqt_kit_fail(&e, SQT_EAUTH, "no");
+    sqt_kit_pager_page(f.p, &e, 0, NULL);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_EAUTH);
+    SQT_ASSERT_INT_EQ(f.cb_n, 0);
+    /* a next page that cannot be sent ends with the reason; a first one returns it */
+    memset(&f, 0, sizeof(f));
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, pf_done, NULL, &f), SQT_OK);
+    f.refuse = 1;
+    pf_page(&f, 3, 3, "5");
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, pf_done, NULL, &f), SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+}
+
 /* ---- the stream set: one kind, UP on open, rotation at max age ------------------------ */
 
 typedef struct cs_fx {
@@ -708,6 +836,7 @@ int main(void)
         {"headers, Retry-After, ban state", test_headers_and_ban},
         {"request registry: cancel all, parked and at the host", test_registry},
         {"cancel own: list, filter by prefix, batches in turn", test_cancel_own},
+        {"open orders page by page: cursor, offset, cap, errors", test_pager},
         {"stream set: UP, rotation at max age, DOWN, FAILED, close all", test_stream_set},
         {"prices and sizes on their grid, single-order verdicts", test_order_helpers},
         {"the end of a shutdown: once, from a timer, when drained", test_shut},

@@ -17,6 +17,7 @@
  *   placing orders: results, the answer spread        sqt_kit_placing_*
  *   an order's fee charged in several coins          sqt_kit_fees_*
  *   cancel our own orders: list, filter, batches    sqt_kit_own_*
+ *   open orders page by page                        sqt_kit_pager_*
  *   prices/sizes on their grid, order verdicts      sqt_kit_dec_on_grid, sqt_kit_item_level
  *   the end of a shutdown, on a clean stack         sqt_kit_shut_*
  *   the set of stream connections                   sqt_kit_conn*
@@ -439,6 +440,50 @@ sqt_cancel_result *sqt_kit_own_batch(sqt_kit_own *o, size_t *n);
 /* The batch in flight was answered: its res[] entries carry their own errors; status is
  * the first failure among them (SQT_OK: all cancelled), which stops the rest. */
 void sqt_kit_own_batch_done(sqt_kit_own *o, int status);
+
+/* ---- open orders, page by page ------------------------------------------------------ */
+
+/* The listing of a symbol's open orders over as many pages as the exchange needs, for
+ * open_orders() (cb) or cancel_own's listing (own: it gets the orders with their raw
+ * client ids). The plugin sends each page with the pager as the request's ctx (a flat
+ * malloc'd block but for `orders`) and hands each answer to sqt_kit_pager_page(); the
+ * kit decides whether another page is needed, caps their number and ends the listing
+ * exactly once (then the pager is freed). */
+typedef struct sqt_kit_pager sqt_kit_pager;
+
+typedef struct sqt_kit_pager_ops {
+    /* Send page number p->pages (0-based; after p->cursor for an exchange that pages by
+     * cursor). 0: its answer comes to sqt_kit_pager_page() later; < 0: not sent. */
+    int (*send)(void *plugin, sqt_kit_pager *p);
+    /* open_orders()'s success (the plugin may complete the orders first, then calls
+     * cb); it must not keep `o`. NULL: cb(ud, ok, o, n). */
+    void (*deliver)(void *plugin, sqt_orders_cb cb, void *ud, const sqt_order *o, size_t n);
+    /* 1 while the plugin shuts down. NULL: the plugin is an sqt_kit_plugin record. */
+    int (*closing)(void *plugin);
+} sqt_kit_pager_ops;
+
+struct sqt_kit_pager {
+    const sqt_kit_pager_ops *ops;
+    void *plugin;
+    sqt_orders_cb cb;          /* open_orders; or */
+    sqt_kit_own *own;          /* cancel_own */
+    void *ud;
+    sqt_order *orders;         /* every page so far (malloc'd; the plugin's parser grows it) */
+    size_t n;
+    int pages;                 /* pages sent */
+    int pages_max;
+    size_t page_size;          /* a page this full may have a next one */
+    char cursor[SQT_ORDER_ID_MAX]; /* the last page's cursor ("" before the first) */
+};
+
+/* Exactly one of cb and own. SQT_OK: the first page is sent; else nothing runs (own
+ * stays the caller's to free). */
+int sqt_kit_pager_start(const sqt_kit_pager_ops *ops, void *plugin, size_t page_size,
+                        int pages_max, sqt_orders_cb cb, sqt_kit_own *own, void *ud);
+/* The answer of the page in flight: e SQT_OK when it was read into orders/n; raw: how
+ * many orders it held (all symbols); next: its cursor for the next page, NULL for an
+ * exchange that pages by offset. Ends the listing or sends the next page. */
+void sqt_kit_pager_page(sqt_kit_pager *p, const sqt_error *e, size_t raw, const char *next);
 
 /* ---- the end of a shutdown ------------------------------------------------------------ */
 
