@@ -737,6 +737,155 @@ static void test_stream_set(void)
 }
 
 /* Prices and sizes on their grid; the single-order verdicts. */
+/* ---- around the streams: names, bounded warnings, RESYNC after a drop, klines -------- */
+
+typedef struct kl_fx {
+    sqt_kline got[16];
+    size_t n;
+    int states[8], n_states;
+} kl_fx;
+
+static void kl_on_state(void *ud, sqt_stream_state st, const sqt_error *err)
+{
+    kl_fx *f = ud;
+    (void)err;
+    if (f->n_states < 8)
+        f->states[f->n_states++] = (int)st;
+}
+
+static void kl_on_kline(void *ud, const sqt_kline *k)
+{
+    kl_fx *f = ud;
+    if (f->n < 16)
+        f->got[f->n++] = *k;
+}
+
+static sqt_kline kl_row(const char *symbol, int64_t open_ms, int closed)
+{
+    sqt_kline k;
+    memset(&k, 0, sizeof(k));
+    snprintf(k.symbol, sizeof(k.symbol), "%s", symbol);
+    snprintf(k.interval, sizeof(k.interval), "1m");
+    k.open_time_ms = open_ms;
+    k.closed = closed;
+    return k;
+}
+
+static int no_eth(const char *s)
+{
+    return sqt_kit_symbol_ok(s) && strcmp(s, "ETHUSDT") != 0;
+}
+
+static void sh_open(void *owner, sqt_kit_conn *c)
+{
+    (void)owner;
+    (void)c; /* confirmed later, by the test */
+}
+
+static void sh_down(void *owner, sqt_kit_conn *c)
+{
+    (void)c;
+    (*(unsigned *)((sqt_kit_plugin *)owner + 1))++; /* the drops counter after the record */
+}
+
+static void test_stream_helpers(void)
+{
+    static const char *const syms[] = {"BTCUSDT", "ETHUSDT"};
+    static const sqt_kit_conn_hooks hooks = {sizeof(sqt_kit_conn), sh_open, NULL, sh_down,
+                                             sqt_kit_plugin_hook_state, NULL, NULL, NULL,
+                                             NULL, sqt_kit_stream_name, NULL};
+    fake_host *fh = fake_host_new();
+    sqt_error err;
+    sqt_kit_plugin *p = sqt_kit_plugin_new(fake_host_api(), fake_host_handle(fh),
+                                           sizeof(sqt_kit_plugin) + sizeof(unsigned), "x", &err);
+    unsigned *drops;
+    kl_fx f;
+    sqt_kline_sink sink;
+    sqt_kit_klines k;
+    sqt_kit_conn *c;
+    sqt_kline r;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    drops = (unsigned *)(p + 1);
+    SQT_ASSERT_STR_EQ(sqt_kit_stream_name(SQT_KIT_STREAM_ORDERS), "order stream");
+    SQT_ASSERT_STR_EQ(sqt_kit_stream_name(7), "stream");
+
+    /* warnings: one per 5 s, the ones held back counted in the next */
+    fake_host_set_wall_ms(fh, 1000000);
+    sqt_kit_plugin_warn_bad(p, "price stream", "bad 1");
+    sqt_kit_plugin_warn_bad(p, "price stream", "bad 2");
+    sqt_kit_plugin_warn_bad(p, "price stream", "bad 3");
+    CU_ASSERT_TRUE(fake_host_log_contains(fh, "price stream: message ignored: bad 1 (0 more"));
+    CU_ASSERT_FALSE(fake_host_log_contains(fh, "bad 2"));
+    fake_host_set_wall_ms(fh, 1000000 + SQT_KIT_WARN_EVERY_MS);
+    sqt_kit_plugin_warn_bad(p, "price stream", "bad 4");
+    CU_ASSERT_TRUE(fake_host_log_contains(fh, "bad 4 (2 more held back)"));
+
+    /* klines: the checks, then a later candle closes the newest */
+    memset(&f, 0, sizeof(f));
+    memset(&sink, 0, sizeof(sink));
+    sink.on_kline = kl_on_kline;
+    sink.on_state = kl_on_state;
+    sink.ud = &f;
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_take(p, &k, syms, 0, "1m", NULL, &sink), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_take(p, &k, syms, 5, "1m", NULL, &sink), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_take(p, &k, syms, 2, "1m", no_eth, &sink), SQT_EINVAL);
+    CU_ASSERT_FALSE(p->sinks.kline_on);
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_take(p, &k, syms, 2, "1m", NULL, &sink), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_find(&k, "ETHUSDT"), 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_find(&k, "XRPUSDT"), -1);
+    r = kl_row("BTCUSDT", 60000, 0);
+    sqt_kit_klines_push(p, &k, &r);
+    sqt_kit_klines_push(p, &k, &r);             /* an update of the same candle */
+    r = kl_row("BTCUSDT", 0, 0);
+    sqt_kit_klines_push(p, &k, &r);             /* older: dropped */
+    r = kl_row("XRPUSDT", 60000, 0);
+    sqt_kit_klines_push(p, &k, &r);             /* not subscribed: dropped */
+    SQT_ASSERT_INT_EQ(f.n, 2);
+    r = kl_row("BTCUSDT", 120000, 0);
+    sqt_kit_klines_push(p, &k, &r);
+    SQT_ASSERT_INT_EQ(f.n, 4);
+    CU_ASSERT_TRUE(f.got[2].closed);             /* 60000 once more, closed */
+    SQT_ASSERT_INT_EQ(f.got[2].open_time_ms, 60000);
+    SQT_ASSERT_INT_EQ(f.got[3].open_time_ms, 120000);
+    /* closed by the exchange: delivered once; its late updates and the next candle add
+     * no second close */
+    r = kl_row("BTCUSDT", 120000, 1);
+    sqt_kit_klines_push(p, &k, &r);
+    r = kl_row("BTCUSDT", 120000, 0);
+    sqt_kit_klines_push(p, &k, &r);
+    r = kl_row("BTCUSDT", 180000, 0);
+    sqt_kit_klines_push(p, &k, &r);
+    SQT_ASSERT_INT_EQ(f.n, 6);
+    CU_ASSERT_TRUE(f.got[4].closed);
+    SQT_ASSERT_INT_EQ(f.got[5].open_time_ms, 180000);
+    CU_ASSERT_FALSE(f.got[5].closed);
+
+    /* UP, and RESYNC before the UP that follows a drop */
+    sqt_kit_plugin_streams_init(p, &hooks, 0, 0, 0);
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_stream_open(p, SQT_KIT_STREAM_KLINES, "wss://x.test/ws", 0,
+                                                 &c),
+                      SQT_OK);
+    CU_ASSERT_TRUE(p->sinks.kline_on);
+    fake_host_ws_connect(fh, 0);
+    sqt_kit_conn_up_resync(c, drops);
+    SQT_ASSERT_INT_EQ(f.n_states, 1);
+    SQT_ASSERT_INT_EQ(f.states[0], SQT_STREAM_UP);
+    fake_host_ws_drop(fh, 0);
+    SQT_ASSERT_INT_EQ(*drops, 1);
+    fake_host_ws_connect(fh, 0);
+    sqt_kit_conn_up_resync(c, drops);
+    SQT_ASSERT_INT_EQ(*drops, 0);
+    SQT_ASSERT_INT_EQ(f.n_states, 4);
+    SQT_ASSERT_INT_EQ(f.states[1], SQT_STREAM_DOWN);
+    SQT_ASSERT_INT_EQ(f.states[2], SQT_STREAM_RESYNC);
+    SQT_ASSERT_INT_EQ(f.states[3], SQT_STREAM_UP);
+    sqt_kit_conns_close_all(&p->streams);
+    fake_host_advance(fh, 10);
+    sqt_kit_plugin_release(p);
+    sqt_kit_plugin_free(p);
+    fake_host_free(fh);
+}
+
 static void test_order_helpers(void)
 {
     char buf[48];
@@ -838,6 +987,8 @@ int main(void)
         {"cancel own: list, filter by prefix, batches in turn", test_cancel_own},
         {"open orders page by page: cursor, offset, cap, errors", test_pager},
         {"stream set: UP, rotation at max age, DOWN, FAILED, close all", test_stream_set},
+        {"around the streams: names, warnings, RESYNC after a drop, klines",
+         test_stream_helpers},
         {"prices and sizes on their grid, single-order verdicts", test_order_helpers},
         {"the end of a shutdown: once, from a timer, when drained", test_shut},
         {NULL, NULL}};

@@ -22,6 +22,7 @@
  *   the end of a shutdown, on a clean stack         sqt_kit_shut_*
  *   the set of stream connections                   sqt_kit_conn*
  *   the plugin's record and life cycle              sqt_kit_plugin_*
+ *   around the streams: names, warnings, klines     sqt_kit_stream_name, sqt_kit_klines_*
  */
 #ifndef OPENSQT_PLUGINKIT_H
 #define OPENSQT_PLUGINKIT_H
@@ -638,6 +639,8 @@ typedef struct sqt_kit_plugin {
     sqt_kit_sinks sinks;
     sqt_kit_shut shut;
     int closing;               /* shutdown() was called */
+    int64_t warn_ms;           /* the last "message ignored" warning (wall clock) */
+    unsigned warn_dropped;     /* warnings held back since */
 } sqt_kit_plugin;
 
 /* create()'s first step: check the services table and allocate a zeroed record of
@@ -702,6 +705,52 @@ void sqt_kit_plugin_stream_state(sqt_kit_plugin *p, int kind, sqt_stream_state s
 int sqt_kit_conn_send_json(sqt_kit_conn *c, json_t *msg);
 void sqt_kit_plugin_vlogf(sqt_kit_plugin *p, int level, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+
+/* ---- around the streams ---------------------------------------------------------------- */
+
+/* A sink's stream kind for messages: "price stream", "kline stream", "order stream";
+ * "stream" for a plugin's own kinds. */
+const char *sqt_kit_stream_name(int kind);
+/* subscribe_*()'s open (after sqt_kit_plugin_take_*): the kind's connection on url, and
+ * for a sink's kind its *_on set once it is opened. The sqt_kit_conn_open codes. */
+int sqt_kit_plugin_stream_open(sqt_kit_plugin *p, int kind, const char *url, uint32_t stale_ms,
+                               sqt_kit_conn **out);
+/* A stream message that cannot be read: "<what>: message ignored: <why> (N more held
+ * back)" as a warning, at most one each SQT_KIT_WARN_EVERY_MS (a broken feed must not
+ * flood the log); the ones held back are counted in the next. */
+#define SQT_KIT_WARN_EVERY_MS 5000
+void sqt_kit_plugin_warn_bad(sqt_kit_plugin *p, const char *what, const char *why);
+/* c's subscription is confirmed (sqt_kit_conn_up). When its kind dropped since the last UP
+ * (*drops > 0, the plugin counts them in on_down) and c is not a make-before-break
+ * successor, RESYNC comes first - the pushes of the gap are lost, the host reconciles -
+ * and *drops is reset. */
+void sqt_kit_conn_up_resync(sqt_kit_conn *c, unsigned *drops);
+
+/* The kline subscription: its symbols and interval, and per symbol the newest row, for
+ * exchanges whose pushes carry no (reliable) closed flag: a row is final once a later
+ * candle of its symbol arrives, and is then delivered once more with closed = 1. */
+#define SQT_KIT_KLINE_SYMBOLS 4    /* the risk monitor's symbols */
+
+typedef struct sqt_kit_klines {
+    char interval[SQT_INTERVAL_MAX];
+    char symbols[SQT_KIT_KLINE_SYMBOLS][SQT_SYMBOL_MAX];
+    size_t n;
+    sqt_kline last[SQT_KIT_KLINE_SYMBOLS];
+    int have[SQT_KIT_KLINE_SYMBOLS];
+} sqt_kit_klines;
+
+/* subscribe_klines()'s checks (1..SQT_KIT_KLINE_SYMBOLS symbols, each symbol_ok, NULL:
+ * sqt_kit_symbol_ok; the plugin checks the interval), sqt_kit_plugin_take_klines, then k
+ * set. SQT_EINVAL / SQT_ESTATE, k untouched. */
+int sqt_kit_klines_take(sqt_kit_plugin *p, sqt_kit_klines *k, const char *const *symbols,
+                        size_t n, const char *interval, int (*symbol_ok)(const char *),
+                        const sqt_kline_sink *sink);
+/* The symbol's index in k, or -1. */
+int sqt_kit_klines_find(const sqt_kit_klines *k, const char *symbol);
+/* A pushed row to the kline sink: not a subscribed symbol, older than the newest, or the
+ * newest already delivered closed: dropped; a later candle first closes the newest.
+ * Nothing once closing. */
+void sqt_kit_klines_push(sqt_kit_plugin *p, sqt_kit_klines *k, const sqt_kline *row);
 
 /* ---- placing orders: the results and the answer spread over them ---------------------- */
 
