@@ -96,6 +96,17 @@ static void test_hmac_prepared(void)
     }
     SQT_ASSERT_INT_EQ(sqt_kit_hmac_with(k, "m", 1, mac, &n), SQT_OK);
     SQT_ASSERT_INT_EQ(n, 32);
+    /* one path for both key kinds: the key when given, else the secret */
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_text(NULL, SQT_KIT_SHA256, "Jefe", 1, JEFE_MSG,
+                                        strlen(JEFE_MSG), b64, sizeof(b64)), SQT_OK);
+    SQT_ASSERT_STR_EQ(b64, "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_text(k, SQT_KIT_SHA512, "other", 0, "abc", 3, hex,
+                                        sizeof(hex)), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, "Jefe", "abc", 3, hex2, sizeof(hex2)),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(hex, hex2);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_text(NULL, SQT_KIT_SHA256, NULL, 0, "abc", 3, hex,
+                                        sizeof(hex)), SQT_EINVAL);
     /* refusals */
     SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex_with(k, "m", 1, hex, 64), SQT_ERANGE);
     SQT_ASSERT_INT_EQ(sqt_kit_hmac_base64_with(k, "m", 1, b64, 44), SQT_ERANGE);

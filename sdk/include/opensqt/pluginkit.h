@@ -102,6 +102,11 @@ int sqt_kit_hmac_hex_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg
                           char *out, size_t cap);
 int sqt_kit_hmac_base64_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
                              char *out, size_t cap);
+/* One path for both key kinds, so a dialect's recipe is written once: with the prepared
+ * key k when set (its hash is then its own), else HMAC-<hash> keyed with `secret`
+ * (one-shot); hex, or base64 when `base64`. SQT_EINVAL when neither key is given. */
+int sqt_kit_hmac_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *secret,
+                      int base64, const char *msg, size_t msg_len, char *out, size_t cap);
 
 /* ---- JSON readers ----------------------------------------------------------------- */
 
