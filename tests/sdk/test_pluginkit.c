@@ -197,6 +197,23 @@ static void test_json(void)
                       SQT_EPROTO);
     SQT_ASSERT_STR_EQ(e.message, "order: field 'c' too long (2 bytes)");
     json_decref(o);
+    /* room for an array's elements: zeroed, never NULL for an empty one */
+    {
+        json_t *a = json_pack("[1,2,3]"), *none = json_array(), *obj = json_object();
+        int64_t *room = sqt_kit_json_array_new(a, sizeof(int64_t), "klines", &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(room);
+        SQT_ASSERT_INT_EQ(room[2], 0);
+        free(room);
+        room = sqt_kit_json_array_new(none, sizeof(int64_t), "klines", &e);
+        CU_ASSERT_PTR_NOT_NULL(room);
+        free(room);
+        CU_ASSERT_PTR_NULL(sqt_kit_json_array_new(obj, sizeof(int64_t), "candles.data", &e));
+        SQT_ASSERT_INT_EQ(e.code, SQT_EPROTO);
+        SQT_ASSERT_STR_EQ(e.message, "candles.data: not an array");
+        json_decref(a);
+        json_decref(none);
+        json_decref(obj);
+    }
 }
 
 static void test_config(void)

@@ -115,6 +115,10 @@ int sqt_kit_hmac_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *
  * in e. Decimals come from JSON strings or integers, never floats (their text is gone);
  * integers from JSON integers or strings of digits. */
 json_t *sqt_kit_json_load(const char *text, size_t len, const char *path, sqt_error *e);
+/* Room for the elements of arr, elem_size each, zeroed (calloc'd, the caller frees it; at
+ * least one element's, so NULL is always a failure: "<path>: not an array" or out of
+ * memory in e). */
+void *sqt_kit_json_array_new(json_t *arr, size_t elem_size, const char *path, sqt_error *e);
 int sqt_kit_json_str(json_t *obj, const char *key, const char **out, const char *path,
                      sqt_error *e);
 /* Absent or null: dflt. */
