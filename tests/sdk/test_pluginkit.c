@@ -199,7 +199,7 @@ static void test_json(void)
     json_decref(o);
     /* room for an array's elements: zeroed, never NULL for an empty one */
     {
-        json_t *a = json_pack("[1,2,3]"), *none = json_array(), *obj = json_object();
+        json_t *a = json_loads("[1,2,3]", 0, NULL), *none = json_array(), *obj = json_object();
         int64_t *room = sqt_kit_json_array_new(a, sizeof(int64_t), "klines", &e);
         CU_ASSERT_PTR_NOT_NULL_FATAL(room);
         SQT_ASSERT_INT_EQ(room[2], 0);
