@@ -370,6 +370,28 @@ static void on_parked(sqt_kit_req *link, void *ud)
     sqt_kit_reqs_remove(&((treg *)ud)->rs, link);
 }
 
+/* A dialect's header list: in order, the ones without a value left out. */
+static void test_wire_headers(void)
+{
+    const sqt_header h[] = {{"KEY", "k1"}, {"X-Opt", NULL}, {"SIGN", "s1"}};
+    sqt_header many[SQT_KIT_WIRE_HEADERS + 1];
+    sqt_kit_wire w;
+    size_t i;
+    memset(&w, 0, sizeof(w));
+    SQT_ASSERT_INT_EQ(sqt_kit_wire_headers(&w, h, 3), SQT_OK);
+    SQT_ASSERT_INT_EQ(w.n_headers, 2);
+    SQT_ASSERT_STR_EQ(w.headers[0].name, "KEY");
+    SQT_ASSERT_STR_EQ(w.headers[1].name, "SIGN");
+    SQT_ASSERT_STR_EQ(w.headers[1].value, "s1");
+    for (i = 0; i <= SQT_KIT_WIRE_HEADERS; i++) {
+        many[i].name = "A";
+        many[i].value = "v";
+    }
+    memset(&w, 0, sizeof(w));
+    SQT_ASSERT_INT_EQ(sqt_kit_wire_headers(&w, many, SQT_KIT_WIRE_HEADERS + 1), SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(w.n_headers, SQT_KIT_WIRE_HEADERS);
+}
+
 static void test_registry(void)
 {
     fake_host *fh = fake_host_new();
@@ -1011,6 +1033,7 @@ int main(void)
         {"JSON readers name the path and the field", test_json},
         {"config readers: found, absent, refused with the key", test_config},
         {"headers, Retry-After, ban state", test_headers_and_ban},
+        {"wire headers: in order, the absent ones left out", test_wire_headers},
         {"request registry: cancel all, parked and at the host", test_registry},
         {"cancel own: list, filter by prefix, batches in turn", test_cancel_own},
         {"open orders page by page: cursor, offset, cap, errors", test_pager},

@@ -324,6 +324,9 @@ typedef struct sqt_kit_wire {
 
 /* Add a header (value copied). SQT_ERANGE when the wire is full. */
 int sqt_kit_wire_header(sqt_kit_wire *w, const char *name, const char *value);
+/* Add h[0..n) in order, skipping those whose value is NULL (a header only some calls
+ * carry); the first failure stops it. */
+int sqt_kit_wire_headers(sqt_kit_wire *w, const sqt_header *h, size_t n);
 
 /* The exchange's part. Every hook gets the engine's owner. */
 typedef struct sqt_kit_rest_dialect {
