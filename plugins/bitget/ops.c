@@ -268,19 +268,12 @@ static int pager_send(void *plugin, sqt_kit_pager *p)
     return get(ex, P_PENDING, &q, 1, pager_done, p);
 }
 
-static const sqt_kit_pager_ops pager_ops = {pager_send, NULL, NULL};
-
-static int pager_start(sqt_exchange *ex, sqt_orders_cb cb, sqt_kit_own *own, void *ud)
-{
-    return sqt_kit_pager_start(&pager_ops, ex, SQT_BG_PAGE, BG_OPEN_PAGES_MAX, cb, own, ud);
-}
+static const sqt_kit_pager_ops pager_ops = {pager_send, NULL, NULL, SQT_BG_PAGE,
+                                            BG_OPEN_PAGES_MAX};
 
 int sqt_bg_open_orders(sqt_exchange *ex, sqt_orders_cb cb, void *ud)
 {
-    int rc;
-    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
-        return rc;
-    return pager_start(ex, cb, NULL, ud);
+    return sqt_kit_pager_start(&pager_ops, ex, cb, NULL, ud);
 }
 
 static void detail_done(sqt_kit_call *r, const sqt_kit_answer *res)
@@ -645,7 +638,7 @@ int sqt_bg_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
         return SQT_EINVAL;
     if ((o = sqt_kit_own_new(&own_ops, ex, prefix, 0, SQT_BG_MAX_BATCH, cb, ud)) == NULL)
         return SQT_ENOMEM;
-    if ((rc = pager_start(ex, NULL, o, ud)) != SQT_OK)
+    if ((rc = sqt_kit_pager_start(&pager_ops, ex, NULL, o, ud)) != SQT_OK)
         sqt_kit_own_free(o);
     return rc;
 }

@@ -31,6 +31,11 @@ static bg_conn *conn_of(sqt_kit_conn *k)
     return (bg_conn *)k;
 }
 
+static const char *kind_name(int kind)
+{
+    return sqt_kit_stream_name(kind);
+}
+
 static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
 {
     sqt_kit_plugin_warn_bad(&ex->kit, what, why);
@@ -119,7 +124,7 @@ static void hook_on_open(void *owner, sqt_kit_conn *k)
     c->logged_in = 0;
     rc = k->kind == BG_CONN_USER ? login(c) : subscribe(c);
     if (rc != SQT_OK)
-        sqt_bg_logf(c->ex, SQT_LOG_ERROR, "%s: %s not sent: %s", sqt_kit_stream_name(k->kind),
+        sqt_bg_logf(c->ex, SQT_LOG_ERROR, "%s: %s not sent: %s", kind_name(k->kind),
                     k->kind == BG_CONN_USER ? "login" : "subscribe", sqt_strerror(rc));
 }
 
@@ -177,7 +182,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     if (ex->kit.closing)
         return;
     if (sqt_bg_parse_ws(data, len, &m, &e) != SQT_OK) {
-        warn_bad(ex, sqt_kit_stream_name(k->kind), e.message);
+        warn_bad(ex, kind_name(k->kind), e.message);
         return;
     }
     switch (m.kind) {
@@ -198,7 +203,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
         break;
     case SQT_BG_WS_ERROR:
         sqt_bg_logf(ex, m.err.code == SQT_EAUTH ? SQT_LOG_ERROR : SQT_LOG_WARN,
-                    "%s: error %s: %s", sqt_kit_stream_name(k->kind), m.err.exch_code, m.err.message);
+                    "%s: error %s: %s", kind_name(k->kind), m.err.exch_code, m.err.message);
         break;
     case SQT_BG_WS_TICKER:
     case SQT_BG_WS_CANDLE:
@@ -229,7 +234,7 @@ static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
 
 static const sqt_kit_conn_hooks conn_hooks = {
     sizeof(bg_conn), hook_on_open, hook_on_message, hook_on_down, sqt_kit_plugin_hook_state,
-    NULL, hook_dup, NULL, sqt_kit_plugin_hook_check, sqt_kit_stream_name, sqt_kit_plugin_hook_log};
+    NULL, hook_dup, NULL, sqt_kit_plugin_hook_check, kind_name, sqt_kit_plugin_hook_log};
 
 void sqt_bg_streams_init(sqt_exchange *ex)
 {

@@ -269,19 +269,12 @@ static void pager_deliver(void *plugin, sqt_orders_cb cb, void *ud, const sqt_or
     sqt_gt_fee_start(plugin, "open orders", cb, ud, o, n);
 }
 
-static const sqt_kit_pager_ops pager_ops = {pager_send, pager_deliver, NULL};
-
-static int pager_start(sqt_exchange *ex, sqt_orders_cb cb, sqt_kit_own *own, void *ud)
-{
-    return sqt_kit_pager_start(&pager_ops, ex, SQT_GT_PAGE, GT_OPEN_PAGES_MAX, cb, own, ud);
-}
+static const sqt_kit_pager_ops pager_ops = {pager_send, pager_deliver, NULL, SQT_GT_PAGE,
+                                            GT_OPEN_PAGES_MAX};
 
 int sqt_gt_open_orders(sqt_exchange *ex, sqt_orders_cb cb, void *ud)
 {
-    int rc;
-    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
-        return rc;
-    return pager_start(ex, cb, NULL, ud);
+    return sqt_kit_pager_start(&pager_ops, ex, cb, NULL, ud);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -708,7 +701,7 @@ int sqt_gt_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
     if ((o = sqt_kit_own_new(&own_ops, ex, match, SQT_GT_TEXT_PREFIX_LEN,
                              SQT_GT_MAX_BATCH_CANCEL, cb, ud)) == NULL)
         return SQT_ENOMEM;
-    if ((rc = pager_start(ex, NULL, o, ud)) != SQT_OK)
+    if ((rc = sqt_kit_pager_start(&pager_ops, ex, NULL, o, ud)) != SQT_OK)
         sqt_kit_own_free(o);
     return rc;
 }

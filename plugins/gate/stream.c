@@ -35,6 +35,11 @@ static gt_conn *conn_of(sqt_kit_conn *k)
     return (gt_conn *)k;
 }
 
+static const char *kind_name(int kind)
+{
+    return sqt_kit_stream_name(kind);
+}
+
 static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
 {
     sqt_kit_plugin_warn_bad(&ex->kit, what, why);
@@ -237,7 +242,7 @@ static void hook_on_open(void *owner, sqt_kit_conn *k)
     int rc;
     (void)owner;
     if ((rc = subscribe(c)) != SQT_OK)
-        sqt_gt_logf(c->ex, SQT_LOG_ERROR, "%s: subscribe not sent: %s", sqt_kit_stream_name(k->kind),
+        sqt_gt_logf(c->ex, SQT_LOG_ERROR, "%s: subscribe not sent: %s", kind_name(k->kind),
                     sqt_strerror(rc));
 }
 
@@ -255,7 +260,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     if (ex->kit.closing)
         return;
     if (sqt_gt_parse_ws(data, len, &m, &e) != SQT_OK) {
-        warn_bad(ex, sqt_kit_stream_name(k->kind), e.message);
+        warn_bad(ex, kind_name(k->kind), e.message);
         return;
     }
     switch (m.kind) {
@@ -267,12 +272,12 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     case SQT_GT_WS_ERROR:
         if (strcmp(m.event, "subscribe") != 0) {
             sqt_gt_logf(ex, SQT_LOG_WARN, "%s: %s %s answered an error: %s %s",
-                        sqt_kit_stream_name(k->kind), m.channel, m.event, m.err.exch_code, m.err.message);
+                        kind_name(k->kind), m.channel, m.event, m.err.exch_code, m.err.message);
             break;
         }
         /* a refused subscription: no data will come on it, say so (never only a log
          * line: the original lost its order stream that way, gate.md 9.2) */
-        sqt_gt_logf(ex, SQT_LOG_ERROR, "%s: %s refused: %s %s", sqt_kit_stream_name(k->kind), m.channel,
+        sqt_gt_logf(ex, SQT_LOG_ERROR, "%s: %s refused: %s %s", kind_name(k->kind), m.channel,
                     m.err.exch_code, m.err.message);
         if (k->replaces == NULL)
             sqt_kit_conns_state(&ex->kit.streams, k->kind, SQT_STREAM_FAILED, &m.err);
@@ -280,7 +285,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
         break;
     case SQT_GT_WS_UPGRADE:
         sqt_gt_logf(ex, SQT_LOG_INFO, "%s: server upgrade announced: replacing the connection",
-                    sqt_kit_stream_name(k->kind));
+                    kind_name(k->kind));
         sqt_kit_conn_rotate(k);
         break;
     case SQT_GT_WS_TICKERS:
@@ -312,8 +317,7 @@ static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
 
 static const sqt_kit_conn_hooks conn_hooks = {
     sizeof(gt_conn), hook_on_open, hook_on_message, hook_on_down, sqt_kit_plugin_hook_state,
-    NULL, hook_dup, NULL, sqt_kit_plugin_hook_check, sqt_kit_stream_name,
-    sqt_kit_plugin_hook_log};
+    NULL, hook_dup, NULL, sqt_kit_plugin_hook_check, kind_name, sqt_kit_plugin_hook_log};
 
 /* futures.ping on every live connection, with the current time (a fixed text could not
  * carry it, so this is not the kit's app_ping_text). */

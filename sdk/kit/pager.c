@@ -20,20 +20,22 @@ static int pager_send(sqt_kit_pager *p)
     return rc;
 }
 
-int sqt_kit_pager_start(const sqt_kit_pager_ops *ops, void *plugin, size_t page_size,
-                        int pages_max, sqt_orders_cb cb, sqt_kit_own *own, void *ud)
+int sqt_kit_pager_start(const sqt_kit_pager_ops *ops, void *plugin, sqt_orders_cb cb,
+                        sqt_kit_own *own, void *ud)
 {
     sqt_kit_pager *p;
     int rc;
-    if (ops == NULL || ops->send == NULL || page_size == 0 || pages_max < 1 ||
+    if (ops == NULL || ops->send == NULL || ops->page_size == 0 || ops->pages_max < 1 ||
         (cb == NULL) == (own == NULL))
         return SQT_EINVAL;
     if ((p = calloc(1, sizeof(*p))) == NULL)
         return SQT_ENOMEM;
     p->ops = ops;
     p->plugin = plugin;
-    p->page_size = page_size;
-    p->pages_max = pages_max;
+    if (pager_closing(p)) {
+        free(p);
+        return SQT_ESTATE;
+    }
     p->cb = cb;
     p->own = own;
     p->ud = ud;
@@ -65,13 +67,13 @@ void sqt_kit_pager_page(sqt_kit_pager *p, const sqt_error *e, size_t raw, const 
         return;
     }
     /* a full page (with a new cursor, when the exchange pages by cursor): maybe more */
-    if (raw < p->page_size ||
+    if (raw < p->ops->page_size ||
         (next != NULL && (next[0] == '\0' || strcmp(next, p->cursor) == 0))) {
         pager_end(p, &no_error);
         return;
     }
-    if (p->pages >= p->pages_max) {
-        sqt_kit_fail(&fail, SQT_EPROTO, "open orders: more than %d pages", p->pages_max);
+    if (p->pages >= p->ops->pages_max) {
+        sqt_kit_fail(&fail, SQT_EPROTO, "open orders: more than %d pages", p->ops->pages_max);
         pager_end(p, &fail);
         return;
     }

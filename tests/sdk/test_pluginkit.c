@@ -610,15 +610,19 @@ static void pf_page(pager_fx *f, size_t k, size_t raw, const char *next)
 
 static void test_pager(void)
 {
-    static const sqt_kit_pager_ops ops = {pf_send, NULL, pf_closing};
-    static const sqt_kit_pager_ops ops_d = {pf_send, pf_deliver, pf_closing};
+    static const sqt_kit_pager_ops ops = {pf_send, NULL, pf_closing, 3, 4};
+    static const sqt_kit_pager_ops ops_d = {pf_send, pf_deliver, pf_closing, 3, 2};
     sqt_error e;
     pager_fx f;
     memset(&f, 0, sizeof(f));
     /* exactly one of cb and own */
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, NULL, NULL, &f), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, NULL, NULL, &f), SQT_EINVAL);
+    f.closing = 1; /* open_orders() while shutting down */
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_ESTATE);
+    SQT_ASSERT_INT_EQ(f.sends, 0);
+    f.closing = 0;
     /* by cursor: full pages with new cursors go on; a short page ends */
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, pf_done, NULL, &f), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_OK);
     pf_page(&f, 3, 3, "900");
     pf_page(&f, 2, 3, "800"); /* one of the three was another symbol's */
     SQT_ASSERT_STR_EQ(f.cursors[0], "");
@@ -632,7 +636,7 @@ static void test_pager(void)
     SQT_ASSERT_STR_EQ(f.last_id, "c5");
     /* a full page whose cursor did not move (or is empty) is the last */
     memset(&f, 0, sizeof(f));
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, pf_done, NULL, &f), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_OK);
     pf_page(&f, 3, 3, "900");
     pf_page(&f, 3, 3, "900");
     SQT_ASSERT_INT_EQ(f.sends, 2);
@@ -640,37 +644,37 @@ static void test_pager(void)
     /* by offset (no cursor): only a short page ends; too many pages is an error; the
      * plugin's deliver hook hears the success */
     memset(&f, 0, sizeof(f));
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops_d, &f, 3, 2, pf_done, NULL, &f), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops_d, &f, pf_done, NULL, &f), SQT_OK);
     pf_page(&f, 3, 3, NULL);
     pf_page(&f, 3, 3, NULL);
     SQT_ASSERT_INT_EQ(f.sends, 2);
     SQT_ASSERT_INT_EQ(f.cb_status, SQT_EPROTO);
     SQT_ASSERT_INT_EQ(f.delivered, 0);
     memset(&f, 0, sizeof(f));
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops_d, &f, 3, 2, pf_done, NULL, &f), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops_d, &f, pf_done, NULL, &f), SQT_OK);
     pf_page(&f, 0, 0, NULL);
     SQT_ASSERT_INT_EQ(f.delivered, 1);
     SQT_ASSERT_INT_EQ(f.cb_status, SQT_OK);
     SQT_ASSERT_INT_EQ(f.cb_n, 0);
     /* closing between pages: cancelled; a failed page ends with its error */
     memset(&f, 0, sizeof(f));
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, pf_done, NULL, &f), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_OK);
     f.closing = 1;
     pf_page(&f, 3, 3, "1");
     SQT_ASSERT_INT_EQ(f.cb_status, SQT_ECANCELLED);
     memset(&f, 0, sizeof(f));
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, pf_done, NULL, &f), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_OK);
     sqt_kit_fail(&e, SQT_EAUTH, "no");
     sqt_kit_pager_page(f.p, &e, 0, NULL);
     SQT_ASSERT_INT_EQ(f.cb_status, SQT_EAUTH);
     SQT_ASSERT_INT_EQ(f.cb_n, 0);
     /* a next page that cannot be sent ends with the reason; a first one returns it */
     memset(&f, 0, sizeof(f));
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, pf_done, NULL, &f), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_OK);
     f.refuse = 1;
     pf_page(&f, 3, 3, "5");
     SQT_ASSERT_INT_EQ(f.cb_status, SQT_ENETWORK);
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, 3, 4, pf_done, NULL, &f), SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_ENETWORK);
     SQT_ASSERT_INT_EQ(f.cb_calls, 1);
 }
 

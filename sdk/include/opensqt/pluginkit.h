@@ -473,6 +473,8 @@ typedef struct sqt_kit_pager_ops {
     void (*deliver)(void *plugin, sqt_orders_cb cb, void *ud, const sqt_order *o, size_t n);
     /* 1 while the plugin shuts down. NULL: the plugin is an sqt_kit_plugin record. */
     int (*closing)(void *plugin);
+    size_t page_size;          /* a page this full may have a next one */
+    int pages_max;             /* more pages than this: an error, not a loop */
 } sqt_kit_pager_ops;
 
 struct sqt_kit_pager {
@@ -484,15 +486,14 @@ struct sqt_kit_pager {
     sqt_order *orders;         /* every page so far (malloc'd; the plugin's parser grows it) */
     size_t n;
     int pages;                 /* pages sent */
-    int pages_max;
-    size_t page_size;          /* a page this full may have a next one */
     char cursor[SQT_ORDER_ID_MAX]; /* the last page's cursor ("" before the first) */
 };
 
-/* Exactly one of cb and own. SQT_OK: the first page is sent; else nothing runs (own
- * stays the caller's to free). */
-int sqt_kit_pager_start(const sqt_kit_pager_ops *ops, void *plugin, size_t page_size,
-                        int pages_max, sqt_orders_cb cb, sqt_kit_own *own, void *ud);
+/* open_orders() itself (cb), or cancel_own's listing (own). SQT_EINVAL unless exactly one
+ * of them, SQT_ESTATE while closing; SQT_OK: the first page is sent; else nothing runs
+ * (own stays the caller's to free). */
+int sqt_kit_pager_start(const sqt_kit_pager_ops *ops, void *plugin, sqt_orders_cb cb,
+                        sqt_kit_own *own, void *ud);
 /* The answer of the page in flight: e SQT_OK when it was read into orders/n; raw: how
  * many orders it held (all symbols); next: its cursor for the next page, NULL for an
  * exchange that pages by offset. Ends the listing or sends the next page. */
