@@ -629,18 +629,14 @@ static const sqt_kit_own_ops own_ops = {own_send_batch, NULL};
 
 int sqt_bg_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud)
 {
-    sqt_kit_own *o;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
     /* an empty prefix would match everyone's orders */
     if (!sqt_bg_client_id_ok(prefix))
         return SQT_EINVAL;
-    if ((o = sqt_kit_own_new(&own_ops, ex, prefix, 0, SQT_BG_MAX_BATCH, cb, ud)) == NULL)
-        return SQT_ENOMEM;
-    if ((rc = sqt_kit_pager_start(&pager_ops, ex, NULL, o, ud)) != SQT_OK)
-        sqt_kit_own_free(o);
-    return rc;
+    return sqt_kit_pager_cancel_own(&pager_ops, &own_ops, ex, prefix, 0, SQT_BG_MAX_BATCH, cb,
+                                    ud);
 }
 
 /* ------------------------------------------------------------------------------------

@@ -684,7 +684,6 @@ static const sqt_kit_own_ops own_ops = {own_send_batch, NULL};
 int sqt_gt_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud)
 {
     char match[SQT_GT_TEXT_MAX + 1];
-    sqt_kit_own *o;
     size_t i, n;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
@@ -698,12 +697,8 @@ int sqt_gt_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
     if (!ex->have_info)
         return SQT_ESTATE;
     snprintf(match, sizeof(match), SQT_GT_TEXT_PREFIX "%s", prefix);
-    if ((o = sqt_kit_own_new(&own_ops, ex, match, SQT_GT_TEXT_PREFIX_LEN,
-                             SQT_GT_MAX_BATCH_CANCEL, cb, ud)) == NULL)
-        return SQT_ENOMEM;
-    if ((rc = sqt_kit_pager_start(&pager_ops, ex, NULL, o, ud)) != SQT_OK)
-        sqt_kit_own_free(o);
-    return rc;
+    return sqt_kit_pager_cancel_own(&pager_ops, &own_ops, ex, match, SQT_GT_TEXT_PREFIX_LEN,
+                                    SQT_GT_MAX_BATCH_CANCEL, cb, ud);
 }
 
 /* ------------------------------------------------------------------------------------

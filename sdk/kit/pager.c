@@ -90,3 +90,16 @@ void sqt_kit_pager_page(sqt_kit_pager *p, const sqt_error *e, size_t raw, const 
         pager_end(p, &fail);
     }
 }
+
+int sqt_kit_pager_cancel_own(const sqt_kit_pager_ops *ops, const sqt_kit_own_ops *own_ops,
+                             void *plugin, const char *match, size_t strip, size_t batch_max,
+                             sqt_cancel_cb cb, void *ud)
+{
+    sqt_kit_own *o = sqt_kit_own_new(own_ops, plugin, match, strip, batch_max, cb, ud);
+    int rc;
+    if (o == NULL)
+        return cb == NULL || match == NULL || match[0] == '\0' ? SQT_EINVAL : SQT_ENOMEM;
+    if ((rc = sqt_kit_pager_start(ops, plugin, NULL, o, ud)) != SQT_OK)
+        sqt_kit_own_free(o);
+    return rc;
+}

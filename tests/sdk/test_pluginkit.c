@@ -608,6 +608,50 @@ static void pf_page(pager_fx *f, size_t k, size_t raw, const char *next)
     sqt_kit_pager_page(p, &ok, raw, next);
 }
 
+static int pf_own_send(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, size_t n)
+{
+    pager_fx *f = plugin;
+    f->delivered += (int)n; /* the orders of ours listed */
+    snprintf(f->last_id, sizeof(f->last_id), "%s", res[n - 1].client_id);
+    sqt_kit_own_batch_done(o, SQT_OK);
+    return SQT_OK;
+}
+
+static void pf_cancelled(void *ud, int status, const sqt_cancel_result *res, size_t n)
+{
+    pager_fx *f = ud;
+    (void)res;
+    f->cb_calls++;
+    f->cb_status = status;
+    f->cb_n = n;
+}
+
+/* cancel_own over the pager: every page listed, ours cancelled in batches */
+static void test_pager_own(void)
+{
+    static const sqt_kit_pager_ops ops = {pf_send, NULL, pf_closing, 3, 4};
+    static const sqt_kit_own_ops own_ops = {pf_own_send, pf_closing};
+    pager_fx f;
+    memset(&f, 0, sizeof(f));
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_cancel_own(&ops, &own_ops, &f, "", 0, 2, pf_cancelled, &f),
+                      SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_cancel_own(&ops, &own_ops, &f, "c", 0, 2, NULL, &f),
+                      SQT_EINVAL);
+    f.refuse = 1; /* the first page not sent: nothing runs, nothing leaks */
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_cancel_own(&ops, &own_ops, &f, "c", 0, 2, pf_cancelled,
+                                               &f), SQT_ENETWORK);
+    f.refuse = 0;
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_cancel_own(&ops, &own_ops, &f, "c", 0, 2, pf_cancelled,
+                                               &f), SQT_OK);
+    pf_page(&f, 3, 3, NULL);
+    pf_page(&f, 2, 2, NULL);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.cb_n, 5);
+    SQT_ASSERT_INT_EQ(f.delivered, 5);
+    SQT_ASSERT_STR_EQ(f.last_id, "c4");
+}
+
 static void test_pager(void)
 {
     static const sqt_kit_pager_ops ops = {pf_send, NULL, pf_closing, 3, 4};
@@ -1041,6 +1085,7 @@ int main(void)
         {"request registry: cancel all, parked and at the host", test_registry},
         {"cancel own: list, filter by prefix, batches in turn", test_cancel_own},
         {"open orders page by page: cursor, offset, cap, errors", test_pager},
+        {"cancel own over the pager: every page, ours in batches", test_pager_own},
         {"stream set: UP, rotation at max age, DOWN, FAILED, close all", test_stream_set},
         {"around the streams: names, warnings, RESYNC after a drop, klines",
          test_stream_helpers},

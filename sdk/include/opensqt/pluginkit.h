@@ -494,6 +494,12 @@ struct sqt_kit_pager {
  * (own stays the caller's to free). */
 int sqt_kit_pager_start(const sqt_kit_pager_ops *ops, void *plugin, sqt_orders_cb cb,
                         sqt_kit_own *own, void *ud);
+/* cancel_own() over the pager: the listing of every page goes to an sqt_kit_own
+ * (sqt_kit_own_new's arguments), which cancels ours in batches. SQT_EINVAL (no cb, an
+ * empty match), SQT_ENOMEM, or sqt_kit_pager_start's code with nothing run. */
+int sqt_kit_pager_cancel_own(const sqt_kit_pager_ops *ops, const sqt_kit_own_ops *own_ops,
+                             void *plugin, const char *match, size_t strip, size_t batch_max,
+                             sqt_cancel_cb cb, void *ud);
 /* The answer of the page in flight: e SQT_OK when it was read into orders/n; raw: how
  * many orders it held (all symbols); next: its cursor for the next page, NULL for an
  * exchange that pages by offset. Ends the listing or sends the next page. */
