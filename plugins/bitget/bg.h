@@ -46,8 +46,6 @@ typedef struct bg_conn {
     sqt_kit_conn k;            /* first: the kit allocates and frees the whole record */
     sqt_exchange *ex;
     int logged_in;             /* private: login acknowledged on this connection */
-    unsigned downs;            /* private: drops since the last UP */
-    size_t acks;               /* subscribe acknowledgements since on_open */
 } bg_conn;
 
 struct sqt_exchange {

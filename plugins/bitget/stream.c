@@ -79,7 +79,7 @@ static int subscribe(bg_conn *c)
         json_decref(msg);
         return SQT_ENOMEM;
     }
-    c->acks = 0;
+    c->k.acks = 0;
     return sqt_kit_conn_send_json(&c->k, msg);
 }
 
@@ -197,9 +197,8 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     case SQT_BG_WS_SUBSCRIBED:
         if (k->kind == BG_CONN_USER && !c->logged_in)
             break; /* not ours: we subscribe only after the login */
-        if (++c->acks < expected_acks(ex, k->kind) || k->up)
-            break;
-        sqt_kit_conn_up_resync(k, &c->downs);
+        if (sqt_kit_conn_ack(k, expected_acks(ex, k->kind)))
+            sqt_kit_conn_up_resync(k, k->kind == BG_CONN_USER);
         break;
     case SQT_BG_WS_ERROR:
         sqt_bg_logf(ex, m.err.code == SQT_EAUTH ? SQT_LOG_ERROR : SQT_LOG_WARN,
@@ -220,9 +219,6 @@ static void hook_on_down(void *owner, sqt_kit_conn *k)
     bg_conn *c = conn_of(k);
     (void)owner;
     c->logged_in = 0;
-    c->acks = 0;
-    if (k->kind == BG_CONN_USER)
-        c->downs++;
 }
 
 static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)

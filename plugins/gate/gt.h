@@ -46,8 +46,6 @@ enum gt_conn_kind {
 typedef struct gt_conn {
     sqt_kit_conn k;            /* first: the kit allocates and frees the whole record */
     sqt_exchange *ex;
-    unsigned downs;            /* private: drops since the last UP */
-    size_t acks;               /* subscribe acknowledgements since on_open */
 } gt_conn;
 
 /* The fills of one order seen on futures.usertrades, and its last state from

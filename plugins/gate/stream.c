@@ -148,7 +148,7 @@ static int subscribe(gt_conn *c)
     char contract[SQT_GT_CONTRACT_MAX];
     size_t i;
     int rc = SQT_OK;
-    c->acks = 0;
+    c->k.acks = 0;
     if (c->k.kind == GT_CONN_PRICE)
         return subscribe_one(c, "futures.tickers", ex->contract, NULL, 0);
     if (c->k.kind == GT_CONN_KLINE) {
@@ -265,9 +265,8 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     }
     switch (m.kind) {
     case SQT_GT_WS_SUBSCRIBED:
-        if (++c->acks < expected_acks(ex, k->kind) || k->up)
-            break;
-        sqt_kit_conn_up_resync(k, &c->downs);
+        if (sqt_kit_conn_ack(k, expected_acks(ex, k->kind)))
+            sqt_kit_conn_up_resync(k, k->kind == GT_CONN_USER);
         break;
     case SQT_GT_WS_ERROR:
         if (strcmp(m.event, "subscribe") != 0) {
@@ -299,15 +298,6 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     }
 }
 
-static void hook_on_down(void *owner, sqt_kit_conn *k)
-{
-    gt_conn *c = conn_of(k);
-    (void)owner;
-    c->acks = 0;
-    if (k->kind == GT_CONN_USER)
-        c->downs++;
-}
-
 static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
 {
     (void)from;
@@ -316,7 +306,7 @@ static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
 }
 
 static const sqt_kit_conn_hooks conn_hooks = {
-    sizeof(gt_conn), hook_on_open, hook_on_message, hook_on_down, sqt_kit_plugin_hook_state,
+    sizeof(gt_conn), hook_on_open, hook_on_message, NULL, sqt_kit_plugin_hook_state,
     NULL, hook_dup, NULL, sqt_kit_plugin_hook_check, kind_name, sqt_kit_plugin_hook_log};
 
 /* futures.ping on every live connection, with the current time (a fixed text could not

@@ -44,11 +44,16 @@ void sqt_kit_plugin_warn_bad(sqt_kit_plugin *p, const char *what, const char *wh
     p->warn_dropped = 0;
 }
 
-void sqt_kit_conn_up_resync(sqt_kit_conn *c, unsigned *drops)
+int sqt_kit_conn_ack(sqt_kit_conn *c, size_t need)
+{
+    return ++c->acks >= need && !c->up;
+}
+
+void sqt_kit_conn_up_resync(sqt_kit_conn *c, int resync)
 {
     /* a successor takes over from a live connection: nothing was missed */
-    if (*drops > 0 && c->replaces == NULL) {
-        *drops = 0;
+    if (resync && c->drops > 0 && c->replaces == NULL) {
+        c->drops = 0;
         sqt_kit_conns_state(c->set, c->kind, SQT_STREAM_RESYNC, NULL);
     }
     sqt_kit_conn_up(c);

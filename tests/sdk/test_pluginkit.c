@@ -626,6 +626,13 @@ static void pf_cancelled(void *ud, int status, const sqt_cancel_result *res, siz
     f->cb_n = n;
 }
 
+/* a fresh fixture and open_orders() started on it */
+static void pf_fresh(pager_fx *f, const sqt_kit_pager_ops *ops)
+{
+    memset(f, 0, sizeof(*f));
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(ops, f, pf_done, NULL, f), SQT_OK);
+}
+
 /* cancel_own over the pager: every page listed, ours cancelled in batches */
 static void test_pager_own(void)
 {
@@ -679,42 +686,36 @@ static void test_pager(void)
     SQT_ASSERT_INT_EQ(f.cb_n, 6);
     SQT_ASSERT_STR_EQ(f.last_id, "c5");
     /* a full page whose cursor did not move (or is empty) is the last */
-    memset(&f, 0, sizeof(f));
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_OK);
+    pf_fresh(&f, &ops);
     pf_page(&f, 3, 3, "900");
     pf_page(&f, 3, 3, "900");
     SQT_ASSERT_INT_EQ(f.sends, 2);
     SQT_ASSERT_INT_EQ(f.cb_n, 6);
     /* by offset (no cursor): only a short page ends; too many pages is an error; the
      * plugin's deliver hook hears the success */
-    memset(&f, 0, sizeof(f));
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops_d, &f, pf_done, NULL, &f), SQT_OK);
+    pf_fresh(&f, &ops_d);
     pf_page(&f, 3, 3, NULL);
     pf_page(&f, 3, 3, NULL);
     SQT_ASSERT_INT_EQ(f.sends, 2);
     SQT_ASSERT_INT_EQ(f.cb_status, SQT_EPROTO);
     SQT_ASSERT_INT_EQ(f.delivered, 0);
-    memset(&f, 0, sizeof(f));
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops_d, &f, pf_done, NULL, &f), SQT_OK);
+    pf_fresh(&f, &ops_d);
     pf_page(&f, 0, 0, NULL);
     SQT_ASSERT_INT_EQ(f.delivered, 1);
     SQT_ASSERT_INT_EQ(f.cb_status, SQT_OK);
     SQT_ASSERT_INT_EQ(f.cb_n, 0);
     /* closing between pages: cancelled; a failed page ends with its error */
-    memset(&f, 0, sizeof(f));
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_OK);
+    pf_fresh(&f, &ops);
     f.closing = 1;
     pf_page(&f, 3, 3, "1");
     SQT_ASSERT_INT_EQ(f.cb_status, SQT_ECANCELLED);
-    memset(&f, 0, sizeof(f));
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_OK);
+    pf_fresh(&f, &ops);
     sqt_kit_fail(&e, SQT_EAUTH, "no");
     sqt_kit_pager_page(f.p, &e, 0, NULL);
     SQT_ASSERT_INT_EQ(f.cb_status, SQT_EAUTH);
     SQT_ASSERT_INT_EQ(f.cb_n, 0);
     /* a next page that cannot be sent ends with the reason; a first one returns it */
-    memset(&f, 0, sizeof(f));
-    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_OK);
+    pf_fresh(&f, &ops);
     f.refuse = 1;
     pf_page(&f, 3, 3, "5");
     SQT_ASSERT_INT_EQ(f.cb_status, SQT_ENETWORK);
@@ -880,30 +881,22 @@ static void sh_open(void *owner, sqt_kit_conn *c)
     (void)c; /* confirmed later, by the test */
 }
 
-static void sh_down(void *owner, sqt_kit_conn *c)
-{
-    (void)c;
-    (*(unsigned *)((sqt_kit_plugin *)owner + 1))++; /* the drops counter after the record */
-}
-
 static void test_stream_helpers(void)
 {
     static const char *const syms[] = {"BTCUSDT", "ETHUSDT"};
-    static const sqt_kit_conn_hooks hooks = {sizeof(sqt_kit_conn), sh_open, NULL, sh_down,
+    static const sqt_kit_conn_hooks hooks = {sizeof(sqt_kit_conn), sh_open, NULL, NULL,
                                              sqt_kit_plugin_hook_state, NULL, NULL, NULL,
                                              NULL, sqt_kit_stream_name, NULL};
     fake_host *fh = fake_host_new();
     sqt_error err;
     sqt_kit_plugin *p = sqt_kit_plugin_new(fake_host_api(), fake_host_handle(fh),
-                                           sizeof(sqt_kit_plugin) + sizeof(unsigned), "x", &err);
-    unsigned *drops;
+                                           sizeof(sqt_kit_plugin), "x", &err);
     kl_fx f;
     sqt_kline_sink sink;
     sqt_kit_klines k;
     sqt_kit_conn *c;
     sqt_kline r;
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    drops = (unsigned *)(p + 1);
     SQT_ASSERT_STR_EQ(sqt_kit_stream_name(SQT_KIT_STREAM_ORDERS), "order stream");
     SQT_ASSERT_STR_EQ(sqt_kit_stream_name(7), "stream");
 
@@ -965,18 +958,28 @@ static void test_stream_helpers(void)
                       SQT_OK);
     CU_ASSERT_TRUE(p->sinks.kline_on);
     fake_host_ws_connect(fh, 0);
-    sqt_kit_conn_up_resync(c, drops);
+    SQT_ASSERT_INT_EQ(sqt_kit_conn_ack(c, 2), 0); /* one of two subscriptions */
+    SQT_ASSERT_INT_EQ(sqt_kit_conn_ack(c, 2), 1);
+    sqt_kit_conn_up_resync(c, 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_conn_ack(c, 2), 0); /* already UP */
     SQT_ASSERT_INT_EQ(f.n_states, 1);
     SQT_ASSERT_INT_EQ(f.states[0], SQT_STREAM_UP);
     fake_host_ws_drop(fh, 0);
-    SQT_ASSERT_INT_EQ(*drops, 1);
+    SQT_ASSERT_INT_EQ(c->drops, 1);
     fake_host_ws_connect(fh, 0);
-    sqt_kit_conn_up_resync(c, drops);
-    SQT_ASSERT_INT_EQ(*drops, 0);
+    SQT_ASSERT_INT_EQ(c->acks, 0); /* counted again on the new connection */
+    sqt_kit_conn_up_resync(c, 1);
+    SQT_ASSERT_INT_EQ(c->drops, 0);
     SQT_ASSERT_INT_EQ(f.n_states, 4);
     SQT_ASSERT_INT_EQ(f.states[1], SQT_STREAM_DOWN);
     SQT_ASSERT_INT_EQ(f.states[2], SQT_STREAM_RESYNC);
     SQT_ASSERT_INT_EQ(f.states[3], SQT_STREAM_UP);
+    /* a kind whose gap loses nothing: no RESYNC */
+    fake_host_ws_drop(fh, 0);
+    fake_host_ws_connect(fh, 0);
+    sqt_kit_conn_up_resync(c, 0);
+    SQT_ASSERT_INT_EQ(f.n_states, 6);
+    SQT_ASSERT_INT_EQ(f.states[5], SQT_STREAM_UP);
     sqt_kit_conns_close_all(&p->streams);
     fake_host_advance(fh, 10);
     sqt_kit_plugin_release(p);

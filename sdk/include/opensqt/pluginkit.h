@@ -559,6 +559,8 @@ typedef struct sqt_kit_conn {
     int connected;             /* on_open seen, no on_down since */
     int up;                    /* UP reported for it */
     int opens;                 /* on_open count */
+    size_t acks;               /* sqt_kit_conn_ack since on_open */
+    unsigned drops;            /* on_down count, until a RESYNC reports the gap */
     int64_t opened_ms;         /* wall clock at the last on_open */
     sqt_timer *age_timer;
     sqt_timer *switch_timer;   /* successor: its deadline; an old one: its overlap */
@@ -739,11 +741,14 @@ int sqt_kit_plugin_stream_open(sqt_kit_plugin *p, int kind, const char *url, uin
  * flood the log); the ones held back are counted in the next. */
 #define SQT_KIT_WARN_EVERY_MS 5000
 void sqt_kit_plugin_warn_bad(sqt_kit_plugin *p, const char *what, const char *why);
-/* c's subscription is confirmed (sqt_kit_conn_up). When its kind dropped since the last UP
- * (*drops > 0, the plugin counts them in on_down) and c is not a make-before-break
+/* One subscription acknowledged on c: 1 when that makes `need` since the last on_open and
+ * c is not UP yet (confirm it now), else 0. */
+int sqt_kit_conn_ack(sqt_kit_conn *c, size_t need);
+/* c's subscription is confirmed (sqt_kit_conn_up). With `resync` (a kind whose gap loses
+ * data: the orders), when c dropped since (c->drops > 0) and is not a make-before-break
  * successor, RESYNC comes first - the pushes of the gap are lost, the host reconciles -
- * and *drops is reset. */
-void sqt_kit_conn_up_resync(sqt_kit_conn *c, unsigned *drops);
+ * and the drops are forgotten. */
+void sqt_kit_conn_up_resync(sqt_kit_conn *c, int resync);
 
 /* The kline subscription: its symbols and interval, and per symbol the newest row, for
  * exchanges whose pushes carry no (reliable) closed flag: a row is final once a later
