@@ -19,20 +19,6 @@
 #define PFX_SECRETS SECRET, PASSPHRASE
 #include "plugin_fx.h"
 
-typedef struct rec {
-    int calls;
-    int status;
-    sqt_error err;
-    sqt_symbol_info info;
-    sqt_account acct;
-    sqt_position pos[4];
-    sqt_order orders[128];
-    sqt_kline klines[8];
-    sqt_place_result place[8];
-    sqt_cancel_result cancel[8];
-    size_t n;
-} rec;
-
 typedef struct sink_rec {
     int ticks, klines, orders;
     sqt_price_tick tick;
@@ -84,76 +70,6 @@ static void answer_time(fx *f, int64_t offset)
              "{\"code\":\"00000\",\"msg\":\"success\",\"requestTime\":1,\"data\":"
              "{\"serverTime\":\"%lld\"}}", (long long)(T0 + offset));
     reply(f, i, 200, body);
-}
-
-static void set_err(rec *r, const sqt_error *e)
-{
-    r->calls++;
-    memset(&r->err, 0, sizeof(r->err));
-    if (e != NULL)
-        r->err = *e;
-}
-
-static void info_cb(void *ud, const sqt_error *e, const sqt_symbol_info *info)
-{
-    rec *r = ud;
-    set_err(r, e);
-    if (info != NULL)
-        r->info = *info;
-}
-
-static void acct_cb(void *ud, const sqt_error *e, const sqt_account *a)
-{
-    rec *r = ud;
-    set_err(r, e);
-    if (a != NULL)
-        r->acct = *a;
-}
-
-static void pos_cb(void *ud, const sqt_error *e, const sqt_position *p, size_t n)
-{
-    rec *r = ud;
-    set_err(r, e);
-    r->n = n;
-    if (n > 0)
-        memcpy(r->pos, p, n * sizeof(*p));
-}
-
-static void orders_cb(void *ud, const sqt_error *e, const sqt_order *o, size_t n)
-{
-    rec *r = ud;
-    set_err(r, e);
-    r->n = n;
-    if (n > 0 && n <= 128)
-        memcpy(r->orders, o, n * sizeof(*o));
-}
-
-static void klines_cb(void *ud, const sqt_error *e, const sqt_kline *k, size_t n)
-{
-    rec *r = ud;
-    set_err(r, e);
-    r->n = n;
-    if (n > 0 && n <= 8)
-        memcpy(r->klines, k, n * sizeof(*k));
-}
-
-static void place_cb(void *ud, int status, const sqt_place_result *res, size_t n)
-{
-    rec *r = ud;
-    r->calls++;
-    r->status = status;
-    r->n = n;
-    memcpy(r->place, res, n * sizeof(*res));
-}
-
-static void cancel_cb(void *ud, int status, const sqt_cancel_result *res, size_t n)
-{
-    rec *r = ud;
-    r->calls++;
-    r->status = status;
-    r->n = n;
-    if (n <= 8)
-        memcpy(r->cancel, res, n * sizeof(*res));
 }
 
 /* symbol info loaded (tick 0.05, step 0.01), and the clock measured (offset 0). */

@@ -1,7 +1,8 @@
 /* The fixture every exchange plugin's unit test drives its plugin with: the fake host,
  * create / shutdown / destroy with the checks each test ends on (shutdown completes
  * once, never inside the call; no secret in any log line; no misuse of the host), and
- * the requests the plugin sent, by method and path.
+ * the requests the plugin sent, by method and path, and a recorder (rec) with a callback
+ * for every kind of answer.
  *
  * Before including, define PFX_EXCHANGE (the exchange name, "gate") and PFX_SECRETS
  * (the secrets that must never be logged, comma-separated string literals). */
@@ -26,6 +27,94 @@ typedef struct fx {
     sqt_exchange *ex;
     int allow_hedge;
 } fx;
+
+/* What an operation's callback handed back: a recorder for every kind of answer. */
+typedef struct rec {
+    int calls;
+    int status;
+    sqt_error err;
+    sqt_symbol_info info;
+    sqt_account acct;
+    sqt_position pos[4];
+    sqt_order orders[160];
+    sqt_kline klines[8];
+    sqt_place_result place[10];
+    sqt_cancel_result cancel[20];
+    size_t n;
+} rec;
+
+#define PFX_FITS(r, field, n) ((n) > 0 && (n) <= sizeof((r)->field) / sizeof((r)->field[0]))
+
+static inline void set_err(rec *r, const sqt_error *e)
+{
+    r->calls++;
+    memset(&r->err, 0, sizeof(r->err));
+    if (e != NULL)
+        r->err = *e;
+}
+
+static inline void info_cb(void *ud, const sqt_error *e, const sqt_symbol_info *info)
+{
+    rec *r = ud;
+    set_err(r, e);
+    if (info != NULL)
+        r->info = *info;
+}
+
+static inline void acct_cb(void *ud, const sqt_error *e, const sqt_account *a)
+{
+    rec *r = ud;
+    set_err(r, e);
+    if (a != NULL)
+        r->acct = *a;
+}
+
+static inline void pos_cb(void *ud, const sqt_error *e, const sqt_position *p, size_t n)
+{
+    rec *r = ud;
+    set_err(r, e);
+    r->n = n;
+    if (PFX_FITS(r, pos, n))
+        memcpy(r->pos, p, n * sizeof(*p));
+}
+
+static inline void orders_cb(void *ud, const sqt_error *e, const sqt_order *o, size_t n)
+{
+    rec *r = ud;
+    set_err(r, e);
+    r->n = n;
+    if (PFX_FITS(r, orders, n))
+        memcpy(r->orders, o, n * sizeof(*o));
+}
+
+static inline void klines_cb(void *ud, const sqt_error *e, const sqt_kline *k, size_t n)
+{
+    rec *r = ud;
+    set_err(r, e);
+    r->n = n;
+    if (PFX_FITS(r, klines, n))
+        memcpy(r->klines, k, n * sizeof(*k));
+}
+
+static inline void place_cb(void *ud, int status, const sqt_place_result *res, size_t n)
+{
+    rec *r = ud;
+    r->calls++;
+    r->status = status;
+    r->n = n;
+    if (PFX_FITS(r, place, n))
+        memcpy(r->place, res, n * sizeof(*res));
+}
+
+static inline void cancel_cb(void *ud, int status, const sqt_cancel_result *res, size_t n)
+{
+    rec *r = ud;
+    r->calls++;
+    r->status = status;
+    r->n = n;
+    if (PFX_FITS(r, cancel, n))
+        memcpy(r->cancel, res, n * sizeof(*res));
+}
 
 static inline int fx_create(fx *f, sqt_error *err)
 {
