@@ -65,12 +65,7 @@ void sqt_bg_rest_init(sqt_exchange *ex)
 int sqt_bg_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,
                 const char *body, int auth, int mutating, sqt_kit_answer_fn done, void *ctx)
 {
-    sqt_kit_rest_req rq = sqt_kit_rest_req_of(method, path, query, body,
-                                              auth ? SQT_KIT_AUTH_SIGNED : SQT_KIT_AUTH_NONE);
-    if (ex->kit.closing)
-        return SQT_ECANCELLED;
-    rq.mutating = mutating;
-    rq.done = done;
-    rq.ctx = ctx;
-    return sqt_kit_rest_send(&ex->kit.rest, &rq);
+    return sqt_kit_plugin_call(&ex->kit, method, path, query, body,
+                               auth ? SQT_KIT_AUTH_SIGNED : SQT_KIT_AUTH_NONE, mutating, done,
+                               ctx);
 }

@@ -982,6 +982,11 @@ static void test_stream_helpers(void)
     SQT_ASSERT_INT_EQ(f.states[5], SQT_STREAM_UP);
     sqt_kit_conns_close_all(&p->streams);
     fake_host_advance(fh, 10);
+    /* once shutdown began an operation's call is refused before the engine */
+    p->closing = 1;
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_call(p, "GET", "/x", NULL, NULL, SQT_KIT_AUTH_NONE, 0,
+                                          NULL, NULL),
+                      SQT_ECANCELLED);
     sqt_kit_plugin_release(p);
     sqt_kit_plugin_free(p);
     fake_host_free(fh);

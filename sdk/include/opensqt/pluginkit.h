@@ -705,6 +705,11 @@ void sqt_kit_plugin_rest_init(sqt_kit_plugin *p, const sqt_kit_rest_dialect *d,
                               const char *base_url);
 void sqt_kit_plugin_streams_init(sqt_kit_plugin *p, const sqt_kit_conn_hooks *hooks,
                                  uint64_t max_age_ms, uint64_t switch_ms, uint64_t retry_ms);
+/* An operation's call on the record's engine (sqt_kit_rest_send with these fields):
+ * SQT_ECANCELLED once shutdown began. SQT_OK: done runs exactly once later. */
+int sqt_kit_plugin_call(sqt_kit_plugin *p, const char *method, const char *path,
+                        const char *query, const char *body, int auth, int mutating,
+                        sqt_kit_answer_fn done, void *ctx);
 /* shutdown(): SQT_EINVAL without cb, SQT_ESTATE when already closing; else closing, the
  * end of the shutdown begun, every call cancelled and every connection closed. The
  * plugin then adds its own last steps and calls sqt_kit_shut_end_call(&p->shut). */
