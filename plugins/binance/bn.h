@@ -95,8 +95,6 @@ struct sqt_exchange {
     int user_resync;           /* the next UP is preceded by RESYNC */
     int lk_switch;             /* the user connection is old: a PUT, then its successor */
     sqt_timer *lk_delete_timer; /* shutdown's bound on the DELETE listenKey */
-    int64_t warn_ms;           /* last "bad stream message" warning */
-    unsigned warn_dropped;     /* warnings held back since */
 };
 
 /* ---- binance.c ------------------------------------------------------------------ */

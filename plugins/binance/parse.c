@@ -645,13 +645,8 @@ int sqt_bn_parse_orders(const char *json, size_t len, const char *symbol, const 
     *n = 0;
     if ((root = sqt_kit_json_load(json, len, "openOrders", err)) == NULL)
         return SQT_EPROTO;
-    if (!json_is_array(root)) {
-        rc = sqt_kit_fail(err, SQT_EPROTO, "openOrders: not an array");
-        goto out;
-    }
-    if (json_array_size(root) > 0 &&
-        (arr = calloc(json_array_size(root), sizeof(*arr))) == NULL) {
-        rc = sqt_kit_fail(err, SQT_ENOMEM, "openOrders: out of memory");
+    if ((arr = sqt_kit_json_array_new(root, sizeof(*arr), "openOrders", err)) == NULL) {
+        rc = err->code;
         goto out;
     }
     json_array_foreach(root, i, o) {
@@ -799,13 +794,8 @@ int sqt_bn_parse_klines(const char *json, size_t len, const char *symbol, const 
     *n = 0;
     if ((root = sqt_kit_json_load(json, len, what, err)) == NULL)
         return SQT_EPROTO;
-    if (!json_is_array(root)) {
-        rc = sqt_kit_fail(err, SQT_EPROTO, "klines: not an array");
-        goto out;
-    }
-    if (json_array_size(root) > 0 &&
-        (arr = calloc(json_array_size(root), sizeof(*arr))) == NULL) {
-        rc = sqt_kit_fail(err, SQT_ENOMEM, "klines: out of memory");
+    if ((arr = sqt_kit_json_array_new(root, sizeof(*arr), "klines", err)) == NULL) {
+        rc = err->code;
         goto out;
     }
     json_array_foreach(root, i, row) {

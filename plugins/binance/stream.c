@@ -80,15 +80,7 @@ static void streams_free(char **s, size_t n)
 
 static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
 {
-    int64_t now = sqt_bn_wall(ex);
-    if (ex->warn_ms != 0 && now - ex->warn_ms < 5000) {
-        ex->warn_dropped++;
-        return;
-    }
-    sqt_bn_logf(ex, SQT_LOG_WARN, "%s: message ignored: %s (%u more held back)", what, why,
-                ex->warn_dropped);
-    ex->warn_ms = now;
-    ex->warn_dropped = 0;
+    sqt_kit_plugin_warn_bad(&ex->kit, what, why);
 }
 
 static int send_json(bn_conn *c, json_t *msg)

@@ -27,7 +27,6 @@
 #define BG_CONN_OVERLAP_MS UINT64_C(5000)
 #define BG_PING_MS 30000u                        /* text "ping" (bitget.md 4.1) */
 #define BG_STALE_MS 90000u                       /* no pong nor push this long: reconnect */
-#define BG_KLINE_SYMBOLS_MAX 4                   /* the risk monitor's symbols */
 #define BG_OPEN_PAGES_MAX 50                     /* 5000 open orders: past any symbol cap */
 
 /* A REST call's record and outcome are the kit engine's (sqt_kit_call, sqt_kit_answer:
@@ -47,8 +46,6 @@ typedef struct bg_conn {
     sqt_kit_conn k;            /* first: the kit allocates and frees the whole record */
     sqt_exchange *ex;
     int logged_in;             /* private: login acknowledged on this connection */
-    unsigned downs;            /* private: drops since the last UP */
-    size_t acks;               /* subscribe acknowledgements since on_open */
 } bg_conn;
 
 struct sqt_exchange {
@@ -75,12 +72,7 @@ struct sqt_exchange {
     int32_t leverage;
 
     /* streams (the set is kit.streams) */
-    char kline_interval[SQT_INTERVAL_MAX];
-    char kline_symbols[BG_KLINE_SYMBOLS_MAX][SQT_SYMBOL_MAX];
-    size_t kline_n;
-    sqt_kline kline_last[BG_KLINE_SYMBOLS_MAX]; /* newest row per symbol (closed derived) */
-    int kline_have[BG_KLINE_SYMBOLS_MAX];
-    int64_t warn_ms;                 /* last "bad stream message" warning */
+    sqt_kit_klines klines;           /* closed derived from the next candle */
 };
 
 /* ---- bitget.c ------------------------------------------------------------------- */

@@ -244,97 +244,36 @@ int sqt_bg_positions(sqt_exchange *ex, sqt_positions_cb cb, void *ud)
  * (bitget.md 3.10, 9.2); cancel_own lists through the same pager
  * ---------------------------------------------------------------------------------- */
 
-typedef struct pager {
-    sqt_orders_cb cb;          /* open_orders; or */
-    sqt_kit_own *own;          /* cancel_own (raw client ids) */
-    void *ud;
-    sqt_order *orders;
-    size_t n;
-    int pages;
-    char cursor[SQT_ORDER_ID_MAX];
-} pager;
-
-static int pager_send(sqt_exchange *ex, pager *p);
-
-static void pager_end(pager *p, const sqt_error *e)
-{
-    if (p->own != NULL)
-        sqt_kit_own_listed(p->own, e->code, p->orders, e->code == SQT_OK ? p->n : 0);
-    else if (e->code == SQT_OK)
-        p->cb(p->ud, e, p->orders, p->n);
-    else
-        p->cb(p->ud, e, NULL, 0);
-    free(p->orders);
-    free(p);
-}
-
 static void pager_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
-    pager *p = r->ctx;
+    sqt_kit_pager *p = r->ctx;
     sqt_exchange *ex = bg_ex(r);
     sqt_error e = res->err;
-    char end[SQT_ORDER_ID_MAX];
+    char end[SQT_ORDER_ID_MAX] = "";
     size_t raw = 0;
-    int rc;
     if (e.code == SQT_OK)
         sqt_bg_parse_pending(res->body, res->len, ex->symbol, 0, &p->orders, &p->n, &raw, end,
                              sizeof(end), &e);
-    if (e.code != SQT_OK) {
-        pager_end(p, &e);
-        return;
-    }
-    /* a full page with a new cursor: there may be more */
-    if (raw < SQT_BG_PAGE || end[0] == '\0' || strcmp(end, p->cursor) == 0) {
-        pager_end(p, &no_error);
-        return;
-    }
-    if (p->pages >= BG_OPEN_PAGES_MAX) {
-        sqt_kit_fail(&e, SQT_EPROTO, "open orders: more than %d pages", BG_OPEN_PAGES_MAX);
-        pager_end(p, &e);
-        return;
-    }
-    memcpy(p->cursor, end, sizeof(p->cursor));
-    if (ex->kit.closing)
-        rc = SQT_ECANCELLED;
-    else
-        rc = pager_send(ex, p);
-    if (rc != SQT_OK) {
-        sqt_kit_fail(&e, rc, "open orders: next page not sent: %s", sqt_strerror(rc));
-        pager_end(p, &e);
-    }
+    sqt_kit_pager_page(p, &e, raw, end);
 }
 
-static int pager_send(sqt_exchange *ex, pager *p)
+static int pager_send(void *plugin, sqt_kit_pager *p)
 {
+    sqt_exchange *ex = plugin;
     sqt_kit_query q;
     base_query(ex, &q, 0);
     if (p->cursor[0] != '\0')
         sqt_kit_query_add(&q, "idLessThan", p->cursor);
     sqt_kit_query_add_int(&q, "limit", SQT_BG_PAGE);
-    p->pages++;
     return get(ex, P_PENDING, &q, 1, pager_done, p);
 }
 
-static int pager_start(sqt_exchange *ex, sqt_orders_cb cb, sqt_kit_own *own, void *ud)
-{
-    pager *p = calloc(1, sizeof(*p));
-    int rc;
-    if (p == NULL)
-        return SQT_ENOMEM;
-    p->cb = cb;
-    p->own = own;
-    p->ud = ud;
-    if ((rc = pager_send(ex, p)) != SQT_OK)
-        free(p);
-    return rc;
-}
+static const sqt_kit_pager_ops pager_ops = {pager_send, NULL, NULL, SQT_BG_PAGE,
+                                            BG_OPEN_PAGES_MAX};
 
 int sqt_bg_open_orders(sqt_exchange *ex, sqt_orders_cb cb, void *ud)
 {
-    int rc;
-    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
-        return rc;
-    return pager_start(ex, cb, NULL, ud);
+    return sqt_kit_pager_start(&pager_ops, ex, cb, NULL, ud);
 }
 
 static void detail_done(sqt_kit_call *r, const sqt_kit_answer *res)
@@ -690,18 +629,14 @@ static const sqt_kit_own_ops own_ops = {own_send_batch, NULL};
 
 int sqt_bg_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud)
 {
-    sqt_kit_own *o;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
         return rc;
     /* an empty prefix would match everyone's orders */
     if (!sqt_bg_client_id_ok(prefix))
         return SQT_EINVAL;
-    if ((o = sqt_kit_own_new(&own_ops, ex, prefix, 0, SQT_BG_MAX_BATCH, cb, ud)) == NULL)
-        return SQT_ENOMEM;
-    if ((rc = pager_start(ex, NULL, o, ud)) != SQT_OK)
-        sqt_kit_own_free(o);
-    return rc;
+    return sqt_kit_pager_cancel_own(&pager_ops, &own_ops, ex, prefix, 0, SQT_BG_MAX_BATCH, cb,
+                                    ud);
 }
 
 /* ------------------------------------------------------------------------------------

@@ -718,14 +718,8 @@ int sqt_bg_parse_candles(const char *json, size_t len, const char *symbol,
         rc = sqt_kit_fail(e, SQT_EINVAL, "candles: unknown interval");
         goto out;
     }
-    if (!json_is_array(data)) {
-        rc = sqt_kit_fail(e, SQT_EPROTO, "candles: data is not an array");
-        goto out;
-    }
-    if (json_array_size(data) == 0)
-        goto out;
-    if ((*out = calloc(json_array_size(data), sizeof(**out))) == NULL) {
-        rc = sqt_kit_fail(e, SQT_ENOMEM, "candles: out of memory");
+    if ((*out = sqt_kit_json_array_new(data, sizeof(**out), "candles.data", e)) == NULL) {
+        rc = e->code;
         goto out;
     }
     json_array_foreach(data, i, row) {
@@ -739,7 +733,7 @@ int sqt_bg_parse_candles(const char *json, size_t len, const char *symbol,
     /* the order is not documented (bitget.md 3.12): oldest first, as the SDK wants */
     qsort(*out, *n, sizeof(**out), kline_cmp);
 out:
-    if (rc != SQT_OK) {
+    if (rc != SQT_OK || *n == 0) { /* nothing: no allocation either */
         free(*out);
         *out = NULL;
         *n = 0;

@@ -11,32 +11,26 @@ static int bg_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt
 {
     sqt_exchange *ex = owner;
     char ts[24], sig[SQT_BG_SIG_LEN + 1];
-    int rc = SQT_OK;
+    const sqt_header common[] = {
+        {"locale", "en-US"},
+        {"Content-Type", c->body != NULL ? "application/json" : NULL},
+        {"paptrading", ex->demo ? "1" : NULL},
+        {"X-CHANNEL-API-CODE", ex->channel_code[0] != '\0' ? ex->channel_code : NULL}};
+    const sqt_header auth[] = {{"ACCESS-KEY", ex->kit.api_key},
+                               {"ACCESS-SIGN", sig},
+                               {"ACCESS-TIMESTAMP", ts},
+                               {"ACCESS-PASSPHRASE", ex->kit.passphrase}};
+    int rc;
     if (c->auth == SQT_KIT_AUTH_SIGNED) {
         snprintf(ts, sizeof(ts), "%lld", (long long)server_ms);
         /* the query is signed as sent: our values are unreserved characters only, so the
          * encoded and decoded forms agree (bitget.md 11) */
-        rc = sqt_bg_sign_key(ex->kit.mac, ts, c->method, c->path, c->query, c->body,
-                         c->body != NULL ? strlen(c->body) : 0, sig);
-        if (rc == SQT_OK)
-            rc = sqt_kit_wire_header(w, "ACCESS-KEY", ex->kit.api_key);
-        if (rc == SQT_OK)
-            rc = sqt_kit_wire_header(w, "ACCESS-SIGN", sig);
-        if (rc == SQT_OK)
-            rc = sqt_kit_wire_header(w, "ACCESS-TIMESTAMP", ts);
-        if (rc == SQT_OK)
-            rc = sqt_kit_wire_header(w, "ACCESS-PASSPHRASE", ex->kit.passphrase);
-        if (rc != SQT_OK)
+        if ((rc = sqt_bg_sign_key(ex->kit.mac, ts, c->method, c->path, c->query, c->body,
+                                  c->body != NULL ? strlen(c->body) : 0, sig)) != SQT_OK ||
+            (rc = sqt_kit_wire_headers(w, auth, 4)) != SQT_OK)
             return rc;
     }
-    rc = sqt_kit_wire_header(w, "locale", "en-US");
-    if (rc == SQT_OK && c->body != NULL)
-        rc = sqt_kit_wire_header(w, "Content-Type", "application/json");
-    if (rc == SQT_OK && ex->demo)
-        rc = sqt_kit_wire_header(w, "paptrading", "1");
-    if (rc == SQT_OK && ex->channel_code[0] != '\0')
-        rc = sqt_kit_wire_header(w, "X-CHANNEL-API-CODE", ex->channel_code);
-    return rc;
+    return sqt_kit_wire_headers(w, common, 4);
 }
 
 static void bg_classify(void *owner, const sqt_kit_call *c, const sqt_http_response *resp,
@@ -71,12 +65,7 @@ void sqt_bg_rest_init(sqt_exchange *ex)
 int sqt_bg_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,
                 const char *body, int auth, int mutating, sqt_kit_answer_fn done, void *ctx)
 {
-    sqt_kit_rest_req rq = sqt_kit_rest_req_of(method, path, query, body,
-                                              auth ? SQT_KIT_AUTH_SIGNED : SQT_KIT_AUTH_NONE);
-    if (ex->kit.closing)
-        return SQT_ECANCELLED;
-    rq.mutating = mutating;
-    rq.done = done;
-    rq.ctx = ctx;
-    return sqt_kit_rest_send(&ex->kit.rest, &rq);
+    return sqt_kit_plugin_call(&ex->kit, method, path, query, body,
+                               auth ? SQT_KIT_AUTH_SIGNED : SQT_KIT_AUTH_NONE, mutating, done,
+                               ctx);
 }

@@ -39,8 +39,7 @@ static int sign_prehash(const sqt_kit_hmac_key *key, const char *secret, const c
     if (body_len > 0)
         memcpy(msg + n, body, body_len);
     n += body_len;
-    rc = key != NULL ? sqt_kit_hmac_base64_with(key, msg, n, out, SQT_BG_SIG_LEN + 1)
-                     : sqt_kit_hmac_base64(SQT_KIT_SHA256, secret, msg, n, out, SQT_BG_SIG_LEN + 1);
+    rc = sqt_kit_hmac_text(key, SQT_KIT_SHA256, secret, 1, msg, n, out, SQT_BG_SIG_LEN + 1);
     free(msg);
     return rc;
 }
@@ -49,8 +48,6 @@ int sqt_bg_sign(const char *secret, const char *timestamp, const char *method,
                 const char *path, const char *query, const char *body, size_t body_len,
                 char out[SQT_BG_SIG_LEN + 1])
 {
-    if (secret == NULL)
-        return SQT_EINVAL;
     return sign_prehash(NULL, secret, timestamp, method, path, query, body, body_len, out);
 }
 
@@ -58,8 +55,6 @@ int sqt_bg_sign_key(const sqt_kit_hmac_key *key, const char *timestamp, const ch
                     const char *path, const char *query, const char *body, size_t body_len,
                     char out[SQT_BG_SIG_LEN + 1])
 {
-    if (key == NULL)
-        return SQT_EINVAL;
     return sign_prehash(key, NULL, timestamp, method, path, query, body, body_len, out);
 }
 

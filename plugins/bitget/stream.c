@@ -31,25 +31,14 @@ static bg_conn *conn_of(sqt_kit_conn *k)
     return (bg_conn *)k;
 }
 
-static const char *conn_name(int kind)
+static const char *kind_name(int kind)
 {
-    return kind == BG_CONN_PRICE   ? "price stream"
-           : kind == BG_CONN_KLINE ? "kline stream"
-                                   : "order stream";
+    return sqt_kit_stream_name(kind);
 }
 
 static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
 {
-    int64_t now = sqt_bg_wall(ex);
-    if (ex->warn_ms != 0 && now - ex->warn_ms < 5000)
-        return; /* at most one warning per 5 s: a broken feed must not flood the log */
-    sqt_bg_logf(ex, SQT_LOG_WARN, "%s: message ignored: %s", what, why);
-    ex->warn_ms = now;
-}
-
-static int send_json(bg_conn *c, json_t *msg)
-{
-    return sqt_kit_conn_send_json(&c->k, msg);
+    sqt_kit_plugin_warn_bad(&ex->kit, what, why);
 }
 
 static json_t *sub_arg(const sqt_exchange *ex, const char *channel, const char *inst)
@@ -76,9 +65,9 @@ static int subscribe(bg_conn *c)
         if (c->k.kind == BG_CONN_PRICE) {
             bad |= json_array_append_new(args, sub_arg(ex, "ticker", ex->symbol));
         } else if (c->k.kind == BG_CONN_KLINE) {
-            snprintf(channel, sizeof(channel), "candle%s", sqt_bg_granularity(ex->kline_interval));
-            for (i = 0; i < ex->kline_n; i++)
-                bad |= json_array_append_new(args, sub_arg(ex, channel, ex->kline_symbols[i]));
+            snprintf(channel, sizeof(channel), "candle%s", sqt_bg_granularity(ex->klines.interval));
+            for (i = 0; i < ex->klines.n; i++)
+                bad |= json_array_append_new(args, sub_arg(ex, channel, ex->klines.symbols[i]));
         } else {
             bad |= json_array_append_new(args, sub_arg(ex, "orders", "default"));
         }
@@ -90,8 +79,8 @@ static int subscribe(bg_conn *c)
         json_decref(msg);
         return SQT_ENOMEM;
     }
-    c->acks = 0;
-    return send_json(c, msg);
+    c->k.acks = 0;
+    return sqt_kit_conn_send_json(&c->k, msg);
 }
 
 static int login(bg_conn *c)
@@ -120,7 +109,7 @@ static int login(bg_conn *c)
     }
     json_decref(arg);
     json_decref(args);
-    return send_json(c, msg);
+    return sqt_kit_conn_send_json(&c->k, msg);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -135,7 +124,7 @@ static void hook_on_open(void *owner, sqt_kit_conn *k)
     c->logged_in = 0;
     rc = k->kind == BG_CONN_USER ? login(c) : subscribe(c);
     if (rc != SQT_OK)
-        sqt_bg_logf(c->ex, SQT_LOG_ERROR, "%s: %s not sent: %s", conn_name(k->kind),
+        sqt_bg_logf(c->ex, SQT_LOG_ERROR, "%s: %s not sent: %s", kind_name(k->kind),
                     k->kind == BG_CONN_USER ? "login" : "subscribe", sqt_strerror(rc));
 }
 
@@ -143,31 +132,14 @@ static void kline_push(sqt_exchange *ex, const char *data, size_t len)
 {
     sqt_kline rows[BG_PUSH_MAX];
     sqt_error e;
-    size_t n = 0, i, s;
-    if (sqt_bg_parse_candle_push(data, len, ex->kline_interval, rows, BG_PUSH_MAX, &n, &e) !=
+    size_t n = 0, i;
+    if (sqt_bg_parse_candle_push(data, len, ex->klines.interval, rows, BG_PUSH_MAX, &n, &e) !=
         SQT_OK) {
         warn_bad(ex, "kline stream", e.message);
         return;
     }
-    for (i = 0; i < n && !ex->kit.closing; i++) {
-        for (s = 0; s < ex->kline_n; s++)
-            if (strcmp(rows[i].symbol, ex->kline_symbols[s]) == 0)
-                break;
-        if (s == ex->kline_n)
-            continue;
-        if (ex->kline_have[s] && rows[i].open_time_ms < ex->kline_last[s].open_time_ms)
-            continue; /* older than what we have: a late snapshot row */
-        if (ex->kline_have[s] && rows[i].open_time_ms > ex->kline_last[s].open_time_ms) {
-            sqt_kline done = ex->kline_last[s];
-            done.closed = 1; /* a later candle began: this one is final */
-            ex->kit.sinks.kline.on_kline(ex->kit.sinks.kline.ud, &done);
-            if (ex->kit.closing)
-                return;
-        }
-        ex->kline_last[s] = rows[i];
-        ex->kline_have[s] = 1;
-        ex->kit.sinks.kline.on_kline(ex->kit.sinks.kline.ud, &rows[i]);
-    }
+    for (i = 0; i < n && !ex->kit.closing; i++)
+        sqt_kit_klines_push(&ex->kit, &ex->klines, &rows[i]);
 }
 
 static void on_push(bg_conn *c, const sqt_bg_ws_msg *m, const char *data, size_t len)
@@ -197,7 +169,7 @@ static void on_push(bg_conn *c, const sqt_bg_ws_msg *m, const char *data, size_t
 
 static size_t expected_acks(const sqt_exchange *ex, int kind)
 {
-    return kind == BG_CONN_KLINE ? ex->kline_n : 1;
+    return kind == BG_CONN_KLINE ? ex->klines.n : 1;
 }
 
 static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size_t len)
@@ -210,7 +182,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     if (ex->kit.closing)
         return;
     if (sqt_bg_parse_ws(data, len, &m, &e) != SQT_OK) {
-        warn_bad(ex, conn_name(k->kind), e.message);
+        warn_bad(ex, kind_name(k->kind), e.message);
         return;
     }
     switch (m.kind) {
@@ -225,17 +197,12 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     case SQT_BG_WS_SUBSCRIBED:
         if (k->kind == BG_CONN_USER && !c->logged_in)
             break; /* not ours: we subscribe only after the login */
-        if (++c->acks < expected_acks(ex, k->kind) || k->up)
-            break;
-        if (k->kind == BG_CONN_USER && c->downs > 0 && k->replaces == NULL) {
-            c->downs = 0;
-            sqt_kit_conns_state(&ex->kit.streams, BG_CONN_USER, SQT_STREAM_RESYNC, NULL);
-        }
-        sqt_kit_conn_up(k);
+        if (sqt_kit_conn_ack(k, expected_acks(ex, k->kind)))
+            sqt_kit_conn_up_resync(k, k->kind == BG_CONN_USER);
         break;
     case SQT_BG_WS_ERROR:
         sqt_bg_logf(ex, m.err.code == SQT_EAUTH ? SQT_LOG_ERROR : SQT_LOG_WARN,
-                    "%s: error %s: %s", conn_name(k->kind), m.err.exch_code, m.err.message);
+                    "%s: error %s: %s", kind_name(k->kind), m.err.exch_code, m.err.message);
         break;
     case SQT_BG_WS_TICKER:
     case SQT_BG_WS_CANDLE:
@@ -252,9 +219,6 @@ static void hook_on_down(void *owner, sqt_kit_conn *k)
     bg_conn *c = conn_of(k);
     (void)owner;
     c->logged_in = 0;
-    c->acks = 0;
-    if (k->kind == BG_CONN_USER)
-        c->downs++;
 }
 
 static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
@@ -266,7 +230,7 @@ static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
 
 static const sqt_kit_conn_hooks conn_hooks = {
     sizeof(bg_conn), hook_on_open, hook_on_message, hook_on_down, sqt_kit_plugin_hook_state,
-    NULL, hook_dup, NULL, sqt_kit_plugin_hook_check, conn_name, sqt_kit_plugin_hook_log};
+    NULL, hook_dup, NULL, sqt_kit_plugin_hook_check, kind_name, sqt_kit_plugin_hook_log};
 
 void sqt_bg_streams_init(sqt_exchange *ex)
 {
@@ -280,7 +244,7 @@ void sqt_bg_streams_init(sqt_exchange *ex)
 static int conn_open(sqt_exchange *ex, int kind, const char *url)
 {
     sqt_kit_conn *k;
-    int rc = sqt_kit_conn_open(&ex->kit.streams, kind, url, BG_STALE_MS, &k);
+    int rc = sqt_kit_plugin_stream_open(&ex->kit, kind, url, BG_STALE_MS, &k);
     if (rc == SQT_OK)
         conn_of(k)->ex = ex;
     return rc;
@@ -292,42 +256,24 @@ static int conn_open(sqt_exchange *ex, int kind, const char *url)
 
 int sqt_bg_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
 {
-    int rc;
-    if ((rc = sqt_kit_plugin_take_price(&ex->kit, sink)) != SQT_OK)
-        return rc;
-    if ((rc = conn_open(ex, BG_CONN_PRICE, ex->ws_public)) == SQT_OK)
-        ex->kit.sinks.price_on = 1;
-    return rc;
+    int rc = sqt_kit_plugin_take_price(&ex->kit, sink);
+    return rc != SQT_OK ? rc : conn_open(ex, BG_CONN_PRICE, ex->ws_public);
 }
 
 int sqt_bg_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t n,
                             const char *interval, const sqt_kline_sink *sink)
 {
-    size_t i;
     int rc;
-    if (symbols == NULL || n == 0 ||
-        n > BG_KLINE_SYMBOLS_MAX || sqt_bg_granularity(interval) == NULL)
+    if (sqt_bg_granularity(interval) == NULL)
         return SQT_EINVAL;
-    for (i = 0; i < n; i++)
-        if (!sqt_bg_symbol_ok(symbols[i]))
-            return SQT_EINVAL;
-    if ((rc = sqt_kit_plugin_take_klines(&ex->kit, sink)) != SQT_OK)
+    if ((rc = sqt_kit_klines_take(&ex->kit, &ex->klines, symbols, n, interval, sqt_bg_symbol_ok,
+                                  sink)) != SQT_OK)
         return rc;
-    for (i = 0; i < n; i++)
-        snprintf(ex->kline_symbols[i], sizeof(ex->kline_symbols[i]), "%s", symbols[i]);
-    ex->kline_n = n;
-    snprintf(ex->kline_interval, sizeof(ex->kline_interval), "%s", interval);
-    if ((rc = conn_open(ex, BG_CONN_KLINE, ex->ws_public)) == SQT_OK)
-        ex->kit.sinks.kline_on = 1;
-    return rc;
+    return conn_open(ex, BG_CONN_KLINE, ex->ws_public);
 }
 
 int sqt_bg_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
 {
-    int rc;
-    if ((rc = sqt_kit_plugin_take_orders(&ex->kit, sink)) != SQT_OK)
-        return rc;
-    if ((rc = conn_open(ex, BG_CONN_USER, ex->ws_private)) == SQT_OK)
-        ex->kit.sinks.order_on = 1;
-    return rc;
+    int rc = sqt_kit_plugin_take_orders(&ex->kit, sink);
+    return rc != SQT_OK ? rc : conn_open(ex, BG_CONN_USER, ex->ws_private);
 }

@@ -31,7 +31,6 @@
 #define GT_CONN_OVERLAP_MS UINT64_C(5000)
 #define GT_PING_MS 10000u                        /* futures.ping, as Gate's sample (4.1) */
 #define GT_STALE_MS 60000u                       /* no pong nor push this long: reconnect */
-#define GT_KLINE_SYMBOLS_MAX 4                   /* the risk monitor's symbols */
 #define GT_OPEN_PAGES_MAX 50                     /* 5000 open orders: past any cap */
 #define GT_FEE_WAIT_MS 1500u                     /* a fill's usertrades push, at most */
 #define GT_FEE_ORDERS 64                         /* orders whose fills are paired */
@@ -47,8 +46,6 @@ enum gt_conn_kind {
 typedef struct gt_conn {
     sqt_kit_conn k;            /* first: the kit allocates and frees the whole record */
     sqt_exchange *ex;
-    unsigned downs;            /* private: drops since the last UP */
-    size_t acks;               /* subscribe acknowledgements since on_open */
 } gt_conn;
 
 /* The fills of one order seen on futures.usertrades, and its last state from
@@ -89,12 +86,7 @@ struct sqt_exchange {
     /* streams (the kit's set and sinks), what they carry */
     sqt_header ws_headers[1];
     sqt_timer *ping_timer;
-    char kline_interval[SQT_INTERVAL_MAX];
-    char kline_symbols[GT_KLINE_SYMBOLS_MAX][SQT_SYMBOL_MAX];
-    size_t kline_n;
-    sqt_kline kline_last[GT_KLINE_SYMBOLS_MAX];
-    int kline_have[GT_KLINE_SYMBOLS_MAX];
-    int64_t warn_ms;                 /* last "bad stream message" warning */
+    sqt_kit_klines klines;           /* `w` closes a candle, else the next one does */
 
     /* fills of the order stream (fees.c) */
     gt_fee_rec fees[GT_FEE_ORDERS];

@@ -229,102 +229,52 @@ int sqt_gt_positions(sqt_exchange *ex, sqt_positions_cb cb, void *ud)
  * 3.10, 9.7); cancel_own lists through the same pager with raw texts
  * ---------------------------------------------------------------------------------- */
 
-typedef struct pager {
-    char path[GT_PATH_MAX];
-    sqt_orders_cb cb;          /* open_orders; or */
-    sqt_kit_own *own;          /* cancel_own (raw client ids) */
-    void *ud;
-    sqt_order *orders;
-    size_t n;
-    int pages;
-} pager;
-
-static int pager_send(sqt_exchange *ex, pager *p);
-
-static void pager_end(sqt_exchange *ex, pager *p, const sqt_error *e)
-{
-    if (p->own != NULL)
-        sqt_kit_own_listed(p->own, e->code, p->orders, e->code == SQT_OK ? p->n : 0);
-    else if (e->code == SQT_OK)
-        sqt_gt_fee_start(ex, "open orders", p->cb, p->ud, p->orders, p->n);
-    else
-        p->cb(p->ud, e, NULL, 0);
-    free(p->orders);
-    free(p);
-}
-
 static void pager_done(sqt_kit_call *call, const sqt_kit_answer *a)
 {
-    pager *p = call->ctx;
+    sqt_kit_pager *p = call->ctx;
     sqt_exchange *ex = call->owner;
     sqt_error e = a->err;
     sqt_gt_units u = ex->units;
     size_t raw = 0;
-    int rc;
     u.raw_text = p->own != NULL;
     if (e.code == SQT_OK && !ex->have_info)
         sqt_kit_fail(&e, SQT_ESTATE, "open orders: the contract's multiplier is not known "
                      "yet (symbol_info first)");
     if (e.code == SQT_OK)
         sqt_gt_parse_orders(a->body, a->len, &u, &p->orders, &p->n, &raw, &e);
-    if (e.code != SQT_OK) {
-        pager_end(ex, p, &e);
-        return;
-    }
-    if (raw < SQT_GT_PAGE) {
-        pager_end(ex, p, &no_error);
-        return;
-    }
-    if (p->pages >= GT_OPEN_PAGES_MAX) {
-        sqt_kit_fail(&e, SQT_EPROTO, "open orders: more than %d pages", GT_OPEN_PAGES_MAX);
-        pager_end(ex, p, &e);
-        return;
-    }
-    rc = ex->kit.closing ? SQT_ECANCELLED : pager_send(ex, p);
-    if (rc != SQT_OK) {
-        sqt_kit_fail(&e, rc, "open orders: next page not sent: %s", sqt_strerror(rc));
-        pager_end(ex, p, &e);
-    }
+    sqt_kit_pager_page(p, &e, raw, NULL);
 }
 
-static int pager_send(sqt_exchange *ex, pager *p)
+static int pager_send(void *plugin, sqt_kit_pager *p)
 {
+    sqt_exchange *ex = plugin;
     sqt_kit_query q;
     int rc;
     contract_query(ex, &q);
     sqt_kit_query_add(&q, "status", "open");
     sqt_kit_query_add_int(&q, "limit", SQT_GT_PAGE);
     sqt_kit_query_add_int(&q, "offset", (long long)p->pages * SQT_GT_PAGE);
-    p->pages++;
     rc = q.err;
     if (rc == SQT_OK)
-        rc = sqt_gt_rest(ex, "GET", p->path, sqt_kit_query_str(&q), NULL, SQT_KIT_AUTH_SIGNED,
-                         0, pager_done, p);
+        rc = sqt_gt_rest(ex, "GET", P_FUT "/orders", sqt_kit_query_str(&q), NULL,
+                         SQT_KIT_AUTH_SIGNED, 0, pager_done, p);
     sqt_kit_query_free(&q);
     return rc;
 }
 
-static int pager_start(sqt_exchange *ex, sqt_orders_cb cb, sqt_kit_own *own, void *ud)
+/* open_orders(): the fees of filled orders are asked for before the host hears them */
+static void pager_deliver(void *plugin, sqt_orders_cb cb, void *ud, const sqt_order *o,
+                          size_t n)
 {
-    pager *p = calloc(1, sizeof(*p));
-    int rc;
-    if (p == NULL)
-        return SQT_ENOMEM;
-    snprintf(p->path, sizeof(p->path), P_FUT "/orders");
-    p->cb = cb;
-    p->own = own;
-    p->ud = ud;
-    if ((rc = pager_send(ex, p)) != SQT_OK)
-        free(p);
-    return rc;
+    sqt_gt_fee_start(plugin, "open orders", cb, ud, o, n);
 }
+
+static const sqt_kit_pager_ops pager_ops = {pager_send, pager_deliver, NULL, SQT_GT_PAGE,
+                                            GT_OPEN_PAGES_MAX};
 
 int sqt_gt_open_orders(sqt_exchange *ex, sqt_orders_cb cb, void *ud)
 {
-    int rc;
-    if ((rc = usable(ex, cb != NULL)) != SQT_OK)
-        return rc;
-    return pager_start(ex, cb, NULL, ud);
+    return sqt_kit_pager_start(&pager_ops, ex, cb, NULL, ud);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -734,7 +684,6 @@ static const sqt_kit_own_ops own_ops = {own_send_batch, NULL};
 int sqt_gt_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud)
 {
     char match[SQT_GT_TEXT_MAX + 1];
-    sqt_kit_own *o;
     size_t i, n;
     int rc;
     if ((rc = usable(ex, cb != NULL)) != SQT_OK)
@@ -748,12 +697,8 @@ int sqt_gt_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, vo
     if (!ex->have_info)
         return SQT_ESTATE;
     snprintf(match, sizeof(match), SQT_GT_TEXT_PREFIX "%s", prefix);
-    if ((o = sqt_kit_own_new(&own_ops, ex, match, SQT_GT_TEXT_PREFIX_LEN,
-                             SQT_GT_MAX_BATCH_CANCEL, cb, ud)) == NULL)
-        return SQT_ENOMEM;
-    if ((rc = pager_start(ex, NULL, o, ud)) != SQT_OK)
-        sqt_kit_own_free(o);
-    return rc;
+    return sqt_kit_pager_cancel_own(&pager_ops, &own_ops, ex, match, SQT_GT_TEXT_PREFIX_LEN,
+                                    SQT_GT_MAX_BATCH_CANCEL, cb, ud);
 }
 
 /* ------------------------------------------------------------------------------------

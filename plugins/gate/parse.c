@@ -1064,14 +1064,8 @@ int sqt_gt_parse_candles(const char *json, size_t len, const char *symbol,
         rc = sqt_kit_fail(e, SQT_EINVAL, "candles: unknown interval");
         goto out;
     }
-    if (!json_is_array(root)) {
-        rc = sqt_kit_fail(e, SQT_EPROTO, "candles: not an array");
-        goto out;
-    }
-    if (json_array_size(root) == 0)
-        goto out;
-    if ((*out = calloc(json_array_size(root), sizeof(**out))) == NULL) {
-        rc = sqt_kit_fail(e, SQT_ENOMEM, "candles: out of memory");
+    if ((*out = sqt_kit_json_array_new(root, sizeof(**out), "candles", e)) == NULL) {
+        rc = e->code;
         goto out;
     }
     json_array_foreach(root, i, it) {
@@ -1092,7 +1086,7 @@ int sqt_gt_parse_candles(const char *json, size_t len, const char *symbol,
     *n = json_array_size(root);
     qsort(*out, *n, sizeof(**out), kline_cmp);
 out:
-    if (rc != SQT_OK) {
+    if (rc != SQT_OK || *n == 0) { /* nothing: no allocation either */
         free(*out);
         *out = NULL;
         *n = 0;

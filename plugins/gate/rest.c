@@ -16,6 +16,13 @@ static int gt_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt
 {
     sqt_exchange *ex = owner;
     char ts[24], sig[SQT_GT_SIG_LEN + 1];
+    const sqt_header common[] = {
+        {"Accept", "application/json"},
+        /* sizes come as strings that keep their decimals (gate.md 8) */
+        {"X-Gate-Size-Decimal", "1"},
+        {"X-Gate-Channel-Id", ex->channel_id[0] != '\0' ? ex->channel_id : NULL},
+        {"Content-Type", w->body.len > 0 ? "application/json" : NULL}};
+    const sqt_header auth[] = {{"KEY", ex->kit.api_key}, {"SIGN", sig}, {"Timestamp", ts}};
     int rc;
     if (c->auth == SQT_KIT_AUTH_SIGNED) {
         /* seconds (gate.md 2.1); the query is signed as sent: our values are unreserved
@@ -24,25 +31,12 @@ static int gt_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt
         rc = sqt_gt_sign_rest_key(ex->kit.mac, c->method, c->path, sqt_kit_query_str(&w->query),
                                   sqt_kit_query_str(&w->body), w->body.len, ts, sig);
         if (rc == SQT_OK)
-            rc = sqt_kit_wire_header(w, "KEY", ex->kit.api_key);
-        if (rc == SQT_OK)
-            rc = sqt_kit_wire_header(w, "SIGN", sig);
-        if (rc == SQT_OK)
-            rc = sqt_kit_wire_header(w, "Timestamp", ts);
+            rc = sqt_kit_wire_headers(w, auth, 3);
         memset(sig, 0, sizeof(sig));
         if (rc != SQT_OK)
             return rc;
     }
-    if ((rc = sqt_kit_wire_header(w, "Accept", "application/json")) != SQT_OK ||
-        /* sizes come as strings that keep their decimals (gate.md 8) */
-        (rc = sqt_kit_wire_header(w, "X-Gate-Size-Decimal", "1")) != SQT_OK)
-        return rc;
-    if (ex->channel_id[0] != '\0' &&
-        (rc = sqt_kit_wire_header(w, "X-Gate-Channel-Id", ex->channel_id)) != SQT_OK)
-        return rc;
-    if (w->body.len > 0)
-        return sqt_kit_wire_header(w, "Content-Type", "application/json");
-    return SQT_OK;
+    return sqt_kit_wire_headers(w, common, 4);
 }
 
 static const char *header(const sqt_http_response *resp, const char *name)
@@ -105,11 +99,6 @@ void sqt_gt_rest_init(sqt_exchange *ex)
 int sqt_gt_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,
                 const char *body, int auth, int mutating, sqt_kit_answer_fn done, void *ctx)
 {
-    sqt_kit_rest_req rq = sqt_kit_rest_req_of(method, path, query, body, auth);
-    if (ex->kit.closing)
-        return SQT_ECANCELLED;
-    rq.mutating = mutating;
-    rq.done = done;
-    rq.ctx = ctx;
-    return sqt_kit_rest_send(&ex->kit.rest, &rq);
+    return sqt_kit_plugin_call(&ex->kit, method, path, query, body, auth, mutating, done,
+                               ctx);
 }

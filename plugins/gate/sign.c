@@ -54,36 +54,35 @@ static int rest_message(const char *method, const char *path, const char *query,
     return SQT_OK;
 }
 
-int sqt_gt_sign_rest(const char *secret, const char *method, const char *path,
-                     const char *query, const char *body, size_t body_len,
+/* With the prepared key when there is one, else the secret (one-shot). */
+static int sign_rest(const sqt_kit_hmac_key *key, const char *secret, const char *method,
+                     const char *path, const char *query, const char *body, size_t body_len,
                      const char *timestamp, char out[SQT_GT_SIG_LEN + 1])
 {
     char *msg;
     size_t n;
     int rc;
-    if (secret == NULL || out == NULL)
+    if ((key == NULL && secret == NULL) || out == NULL)
         return SQT_EINVAL;
     if ((rc = rest_message(method, path, query, body, body_len, timestamp, &msg, &n)) != SQT_OK)
         return rc;
-    rc = sqt_kit_hmac_hex(SQT_KIT_SHA512, secret, msg, n, out, SQT_GT_SIG_LEN + 1);
+    rc = sqt_kit_hmac_text(key, SQT_KIT_SHA512, secret, 0, msg, n, out, SQT_GT_SIG_LEN + 1);
     free(msg);
     return rc < 0 ? rc : SQT_OK;
+}
+
+int sqt_gt_sign_rest(const char *secret, const char *method, const char *path,
+                     const char *query, const char *body, size_t body_len,
+                     const char *timestamp, char out[SQT_GT_SIG_LEN + 1])
+{
+    return sign_rest(NULL, secret, method, path, query, body, body_len, timestamp, out);
 }
 
 int sqt_gt_sign_rest_key(const sqt_kit_hmac_key *key, const char *method, const char *path,
                          const char *query, const char *body, size_t body_len,
                          const char *timestamp, char out[SQT_GT_SIG_LEN + 1])
 {
-    char *msg;
-    size_t n;
-    int rc;
-    if (key == NULL || out == NULL)
-        return SQT_EINVAL;
-    if ((rc = rest_message(method, path, query, body, body_len, timestamp, &msg, &n)) != SQT_OK)
-        return rc;
-    rc = sqt_kit_hmac_hex_with(key, msg, n, out, SQT_GT_SIG_LEN + 1);
-    free(msg);
-    return rc < 0 ? rc : SQT_OK;
+    return sign_rest(key, NULL, method, path, query, body, body_len, timestamp, out);
 }
 
 int sqt_gt_sign_ws(const char *secret, const char *channel, const char *event,

@@ -35,20 +35,14 @@ static gt_conn *conn_of(sqt_kit_conn *k)
     return (gt_conn *)k;
 }
 
-static const char *conn_name(int kind)
+static const char *kind_name(int kind)
 {
-    return kind == GT_CONN_PRICE   ? "price stream"
-           : kind == GT_CONN_KLINE ? "kline stream"
-                                   : "order stream";
+    return sqt_kit_stream_name(kind);
 }
 
 static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
 {
-    int64_t now = sqt_gt_wall(ex);
-    if (ex->warn_ms != 0 && now - ex->warn_ms < 5000)
-        return; /* at most one warning per 5 s: a broken feed must not flood the log */
-    sqt_gt_logf(ex, SQT_LOG_WARN, "%s: message ignored: %s", what, why);
-    ex->warn_ms = now;
+    sqt_kit_plugin_warn_bad(&ex->kit, what, why);
 }
 
 void sqt_gt_deliver_order(sqt_exchange *ex, const sqt_order *o)
@@ -154,13 +148,13 @@ static int subscribe(gt_conn *c)
     char contract[SQT_GT_CONTRACT_MAX];
     size_t i;
     int rc = SQT_OK;
-    c->acks = 0;
+    c->k.acks = 0;
     if (c->k.kind == GT_CONN_PRICE)
         return subscribe_one(c, "futures.tickers", ex->contract, NULL, 0);
     if (c->k.kind == GT_CONN_KLINE) {
-        for (i = 0; i < ex->kline_n && rc == SQT_OK; i++) {
-            sqt_gt_contract_name(ex->kline_symbols[i], contract, sizeof(contract));
-            rc = subscribe_one(c, "futures.candlesticks", ex->kline_interval, contract, 0);
+        for (i = 0; i < ex->klines.n && rc == SQT_OK; i++) {
+            sqt_gt_contract_name(ex->klines.symbols[i], contract, sizeof(contract));
+            rc = subscribe_one(c, "futures.candlesticks", ex->klines.interval, contract, 0);
         }
         return rc;
     }
@@ -173,42 +167,28 @@ static int subscribe(gt_conn *c)
  * pushes
  * ---------------------------------------------------------------------------------- */
 
+/* Volume is in contracts: in coins for our contract (its multiplier is known), left in
+ * contracts for the other symbols. */
 static void kline_push(sqt_exchange *ex, const char *data, size_t len)
 {
     sqt_kline rows[GT_PUSH_MAX];
     sqt_error e;
-    size_t n = 0, i, s;
+    size_t n = 0, i;
     if (sqt_gt_parse_candle_push(data, len, rows, GT_PUSH_MAX, &n, &e) != SQT_OK) {
         warn_bad(ex, "kline stream", e.message);
         return;
     }
     for (i = 0; i < n && !ex->kit.closing; i++) {
-        sqt_kline *k = &rows[i], *last;
-        for (s = 0; s < ex->kline_n; s++)
-            if (strcmp(k->symbol, ex->kline_symbols[s]) == 0)
-                break;
-        if (s == ex->kline_n || strcmp(k->interval, ex->kline_interval) != 0)
+        sqt_kline *k = &rows[i];
+        if (strcmp(k->interval, ex->klines.interval) != 0 ||
+            sqt_kit_klines_find(&ex->klines, k->symbol) < 0)
             continue;
         if (ex->have_info && strcmp(k->symbol, ex->symbol) == 0 &&
             sqt_gt_to_coins(k->volume, ex->con.mult, &k->volume) != SQT_OK) {
             warn_bad(ex, "kline stream", "volume out of range");
             continue;
         }
-        last = &ex->kline_last[s];
-        if (ex->kline_have[s] && k->open_time_ms < last->open_time_ms)
-            continue; /* older than what we have */
-        if (ex->kline_have[s] && k->open_time_ms > last->open_time_ms && !last->closed) {
-            sqt_kline done = *last;
-            done.closed = 1; /* a later candle began: the w message was missed */
-            ex->kit.sinks.kline.on_kline(ex->kit.sinks.kline.ud, &done);
-            if (ex->kit.closing)
-                return;
-        }
-        if (ex->kline_have[s] && k->open_time_ms == last->open_time_ms && last->closed)
-            continue; /* already delivered closed */
-        *last = *k;
-        ex->kline_have[s] = 1;
-        ex->kit.sinks.kline.on_kline(ex->kit.sinks.kline.ud, k);
+        sqt_kit_klines_push(&ex->kit, &ex->klines, k);
     }
 }
 
@@ -262,13 +242,13 @@ static void hook_on_open(void *owner, sqt_kit_conn *k)
     int rc;
     (void)owner;
     if ((rc = subscribe(c)) != SQT_OK)
-        sqt_gt_logf(c->ex, SQT_LOG_ERROR, "%s: subscribe not sent: %s", conn_name(k->kind),
+        sqt_gt_logf(c->ex, SQT_LOG_ERROR, "%s: subscribe not sent: %s", kind_name(k->kind),
                     sqt_strerror(rc));
 }
 
 static size_t expected_acks(const sqt_exchange *ex, int kind)
 {
-    return kind == GT_CONN_KLINE ? ex->kline_n : kind == GT_CONN_USER ? 2 : 1;
+    return kind == GT_CONN_KLINE ? ex->klines.n : kind == GT_CONN_USER ? 2 : 1;
 }
 
 static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size_t len)
@@ -280,28 +260,23 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     if (ex->kit.closing)
         return;
     if (sqt_gt_parse_ws(data, len, &m, &e) != SQT_OK) {
-        warn_bad(ex, conn_name(k->kind), e.message);
+        warn_bad(ex, kind_name(k->kind), e.message);
         return;
     }
     switch (m.kind) {
     case SQT_GT_WS_SUBSCRIBED:
-        if (++c->acks < expected_acks(ex, k->kind) || k->up)
-            break;
-        if (k->kind == GT_CONN_USER && c->downs > 0 && k->replaces == NULL) {
-            c->downs = 0;
-            sqt_kit_conns_state(&ex->kit.streams, GT_CONN_USER, SQT_STREAM_RESYNC, NULL);
-        }
-        sqt_kit_conn_up(k);
+        if (sqt_kit_conn_ack(k, expected_acks(ex, k->kind)))
+            sqt_kit_conn_up_resync(k, k->kind == GT_CONN_USER);
         break;
     case SQT_GT_WS_ERROR:
         if (strcmp(m.event, "subscribe") != 0) {
             sqt_gt_logf(ex, SQT_LOG_WARN, "%s: %s %s answered an error: %s %s",
-                        conn_name(k->kind), m.channel, m.event, m.err.exch_code, m.err.message);
+                        kind_name(k->kind), m.channel, m.event, m.err.exch_code, m.err.message);
             break;
         }
         /* a refused subscription: no data will come on it, say so (never only a log
          * line: the original lost its order stream that way, gate.md 9.2) */
-        sqt_gt_logf(ex, SQT_LOG_ERROR, "%s: %s refused: %s %s", conn_name(k->kind), m.channel,
+        sqt_gt_logf(ex, SQT_LOG_ERROR, "%s: %s refused: %s %s", kind_name(k->kind), m.channel,
                     m.err.exch_code, m.err.message);
         if (k->replaces == NULL)
             sqt_kit_conns_state(&ex->kit.streams, k->kind, SQT_STREAM_FAILED, &m.err);
@@ -309,7 +284,7 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
         break;
     case SQT_GT_WS_UPGRADE:
         sqt_gt_logf(ex, SQT_LOG_INFO, "%s: server upgrade announced: replacing the connection",
-                    conn_name(k->kind));
+                    kind_name(k->kind));
         sqt_kit_conn_rotate(k);
         break;
     case SQT_GT_WS_TICKERS:
@@ -323,15 +298,6 @@ static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size
     }
 }
 
-static void hook_on_down(void *owner, sqt_kit_conn *k)
-{
-    gt_conn *c = conn_of(k);
-    (void)owner;
-    c->acks = 0;
-    if (k->kind == GT_CONN_USER)
-        c->downs++;
-}
-
 static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
 {
     (void)from;
@@ -340,9 +306,8 @@ static int hook_dup(void *owner, const sqt_kit_conn *from, sqt_kit_conn *to)
 }
 
 static const sqt_kit_conn_hooks conn_hooks = {
-    sizeof(gt_conn), hook_on_open, hook_on_message,           hook_on_down,
-    sqt_kit_plugin_hook_state, NULL,         hook_dup,                  NULL,
-    sqt_kit_plugin_hook_check,     conn_name,                 sqt_kit_plugin_hook_log};
+    sizeof(gt_conn), hook_on_open, hook_on_message, NULL, sqt_kit_plugin_hook_state,
+    NULL, hook_dup, NULL, sqt_kit_plugin_hook_check, kind_name, sqt_kit_plugin_hook_log};
 
 /* futures.ping on every live connection, with the current time (a fixed text could not
  * carry it, so this is not the kit's app_ping_text). */
@@ -387,7 +352,7 @@ void sqt_gt_streams_init(sqt_exchange *ex)
 static int conn_open(sqt_exchange *ex, int kind)
 {
     sqt_kit_conn *k;
-    int rc = sqt_kit_conn_open(&ex->kit.streams, kind, ex->ws_url, GT_STALE_MS, &k);
+    int rc = sqt_kit_plugin_stream_open(&ex->kit, kind, ex->ws_url, GT_STALE_MS, &k);
     if (rc == SQT_OK) {
         conn_of(k)->ex = ex;
         ping_start(ex);
@@ -401,44 +366,26 @@ static int conn_open(sqt_exchange *ex, int kind)
 
 int sqt_gt_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
 {
-    int rc;
-    if ((rc = sqt_kit_plugin_take_price(&ex->kit, sink)) != SQT_OK)
-        return rc;
-    if ((rc = conn_open(ex, GT_CONN_PRICE)) == SQT_OK)
-        ex->kit.sinks.price_on = 1;
-    return rc;
+    int rc = sqt_kit_plugin_take_price(&ex->kit, sink);
+    return rc != SQT_OK ? rc : conn_open(ex, GT_CONN_PRICE);
 }
 
 int sqt_gt_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size_t n,
                             const char *interval, const sqt_kline_sink *sink)
 {
-    size_t i;
     int rc;
-    if (symbols == NULL || n == 0 || n > GT_KLINE_SYMBOLS_MAX ||
-        sqt_gt_interval_ms(interval) == 0)
+    if (sqt_gt_interval_ms(interval) == 0)
         return SQT_EINVAL;
-    for (i = 0; i < n; i++)
-        if (!sqt_gt_symbol_ok(symbols[i]))
-            return SQT_EINVAL;
-    if ((rc = sqt_kit_plugin_take_klines(&ex->kit, sink)) != SQT_OK)
+    if ((rc = sqt_kit_klines_take(&ex->kit, &ex->klines, symbols, n, interval, sqt_gt_symbol_ok,
+                                  sink)) != SQT_OK)
         return rc;
-    for (i = 0; i < n; i++)
-        snprintf(ex->kline_symbols[i], sizeof(ex->kline_symbols[i]), "%s", symbols[i]);
-    ex->kline_n = n;
-    snprintf(ex->kline_interval, sizeof(ex->kline_interval), "%s", interval);
-    if ((rc = conn_open(ex, GT_CONN_KLINE)) == SQT_OK)
-        ex->kit.sinks.kline_on = 1;
-    return rc;
+    return conn_open(ex, GT_CONN_KLINE);
 }
 
 int sqt_gt_subscribe_orders(sqt_exchange *ex, const sqt_order_sink *sink)
 {
-    int rc;
-    if ((rc = sqt_kit_plugin_take_orders(&ex->kit, sink)) != SQT_OK)
-        return rc;
-    if ((rc = conn_open(ex, GT_CONN_USER)) == SQT_OK)
-        ex->kit.sinks.order_on = 1;
-    return rc;
+    int rc = sqt_kit_plugin_take_orders(&ex->kit, sink);
+    return rc != SQT_OK ? rc : conn_open(ex, GT_CONN_USER);
 }
 
 void sqt_gt_streams_stop(sqt_exchange *ex)

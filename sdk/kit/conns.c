@@ -315,6 +315,7 @@ static void on_open(void *ud, sqt_ws *ws)
     if (c->closing || s->closing)
         return;
     c->opens++;
+    c->acks = 0;
     c->up = 0;
     c->connected = 1;
     c->opened_ms = s->api->wall_ms(s->host);
@@ -341,6 +342,8 @@ static void on_down(void *ud, sqt_ws *ws, const sqt_error *why)
     if (c->closing)
         return;
     c->connected = 0;
+    c->acks = 0;
+    c->drops++;
     timer_clear(s, &c->age_timer); /* the next on_open starts a new connection's age */
     if (c->up) {
         c->up = 0;

@@ -2,6 +2,7 @@
  * Every field is checked for presence and type; anything unexpected is SQT_EPROTO. */
 #include <opensqt/pluginkit.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 json_t *sqt_kit_json_load(const char *text, size_t len, const char *path, sqt_error *e)
@@ -16,6 +17,20 @@ json_t *sqt_kit_json_load(const char *text, size_t len, const char *path, sqt_er
     if (root == NULL)
         sqt_kit_fail(e, SQT_EPROTO, "%s: not JSON (%s at %d)", path, je.text, je.position);
     return root;
+}
+
+void *sqt_kit_json_array_new(json_t *arr, size_t elem_size, const char *path, sqt_error *e)
+{
+    void *out;
+    if (!json_is_array(arr)) {
+        sqt_kit_fail(e, SQT_EPROTO, "%s: not an array", path);
+        return NULL;
+    }
+    /* one element's room at least: NULL always means a failure */
+    out = calloc(json_array_size(arr) > 0 ? json_array_size(arr) : 1, elem_size);
+    if (out == NULL)
+        sqt_kit_fail(e, SQT_ENOMEM, "%s: out of memory", path);
+    return out;
 }
 
 int sqt_kit_json_str(json_t *obj, const char *key, const char **out, const char *path,

@@ -196,3 +196,16 @@ void sqt_kit_plugin_stream_state(sqt_kit_plugin *p, int kind, sqt_stream_state s
     else if (kind == SQT_KIT_STREAM_ORDERS && s->order.on_state != NULL)
         s->order.on_state(s->order.ud, st, err);
 }
+
+int sqt_kit_plugin_call(sqt_kit_plugin *p, const char *method, const char *path,
+                        const char *query, const char *body, int auth, int mutating,
+                        sqt_kit_answer_fn done, void *ctx)
+{
+    sqt_kit_rest_req rq = sqt_kit_rest_req_of(method, path, query, body, auth);
+    if (p->closing)
+        return SQT_ECANCELLED; /* shutdown began: no new calls, not even queued ones */
+    rq.mutating = mutating;
+    rq.done = done;
+    rq.ctx = ctx;
+    return sqt_kit_rest_send(&p->rest, &rq);
+}

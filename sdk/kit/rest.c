@@ -41,6 +41,16 @@ int sqt_kit_wire_header(sqt_kit_wire *w, const char *name, const char *value)
     return SQT_OK;
 }
 
+int sqt_kit_wire_headers(sqt_kit_wire *w, const sqt_header *h, size_t n)
+{
+    size_t i;
+    int rc = SQT_OK;
+    for (i = 0; i < n && rc == SQT_OK; i++)
+        if (h[i].value != NULL)
+            rc = sqt_kit_wire_header(w, h[i].name, h[i].value);
+    return rc;
+}
+
 /* ------------------------------------------------------------------------------------
  * call records
  * ---------------------------------------------------------------------------------- */

@@ -176,3 +176,10 @@ int sqt_kit_hmac_base64_with(const sqt_kit_hmac_key *k, const char *msg, size_t 
         return SQT_EINVAL;
     return sign_text(k, SQT_KIT_SHA256, NULL, 0, msg, msg_len, 1, out, cap);
 }
+
+int sqt_kit_hmac_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *secret,
+                      int base64, const char *msg, size_t msg_len, char *out, size_t cap)
+{
+    return sign_text(k, hash, secret, secret != NULL ? strlen(secret) : 0, msg, msg_len,
+                     base64 != 0, out, cap);
+}

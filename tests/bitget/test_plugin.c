@@ -15,29 +15,9 @@
 #define API_KEY "bg_0123456789abcdef"
 #define PASSPHRASE "Pass-Phrase-42"
 #define T0 INT64_C(1735000000000)
-
-const sqt_plugin *sqt_plugin_entry(void);
-
-typedef struct fx {
-    fake_host *fh;
-    const sqt_exchange_api *api;
-    sqt_exchange *ex;
-    int allow_hedge;
-} fx;
-
-typedef struct rec {
-    int calls;
-    int status;
-    sqt_error err;
-    sqt_symbol_info info;
-    sqt_account acct;
-    sqt_position pos[4];
-    sqt_order orders[128];
-    sqt_kline klines[8];
-    sqt_place_result place[8];
-    sqt_cancel_result cancel[8];
-    size_t n;
-} rec;
+#define PFX_EXCHANGE "bitget"
+#define PFX_SECRETS SECRET, PASSPHRASE
+#include "plugin_fx.h"
 
 typedef struct sink_rec {
     int ticks, klines, orders;
@@ -49,18 +29,6 @@ typedef struct sink_rec {
 
 /* ---- fixture ------------------------------------------------------------------- */
 
-static int fx_create(fx *f, sqt_error *err)
-{
-    sqt_create_args args;
-    memset(&args, 0, sizeof(args));
-    args.struct_size = sizeof(args);
-    args.symbol = "ETHUSDT";
-    args.exchange_name = "bitget";
-    args.allow_hedge_mode = f->allow_hedge;
-    f->api = sqt_plugin_entry()->exchange;
-    return f->api->create(fake_host_api(), fake_host_handle(f->fh), &args, &f->ex, err);
-}
-
 static void fx_init(fx *f)
 {
     memset(f, 0, sizeof(*f));
@@ -68,71 +36,6 @@ static void fx_init(fx *f)
     fake_host_set_secret(f->fh, "api_key", API_KEY);
     fake_host_set_secret(f->fh, "secret_key", SECRET);
     fake_host_set_secret(f->fh, "passphrase", PASSPHRASE);
-}
-
-static void fx_start(fx *f)
-{
-    sqt_error err;
-    int rc = fx_create(f, &err);
-    SQT_ASSERT_INT_EQ(rc, SQT_OK);
-    if (rc != SQT_OK)
-        fprintf(stderr, "    create: %s\n", err.message);
-}
-
-static void shut_cb(void *ud, const sqt_error *err)
-{
-    (*(int *)ud)++;
-    CU_ASSERT_EQUAL(err == NULL ? SQT_OK : err->code, SQT_OK);
-}
-
-static void fx_done(fx *f)
-{
-    int done = 0;
-    size_t i;
-    if (f->ex != NULL) {
-        SQT_ASSERT_INT_EQ(f->api->shutdown(f->ex, shut_cb, &done), SQT_OK);
-        SQT_ASSERT_INT_EQ(done, 0); /* never inside shutdown() */
-        for (i = 0; i < 20 && done == 0; i++)
-            fake_host_advance(f->fh, 10);
-        SQT_ASSERT_INT_EQ(done, 1);
-        f->api->destroy(f->ex);
-    }
-    /* secrets never reach a log line */
-    CU_ASSERT_FALSE(fake_host_log_contains(f->fh, SECRET));
-    CU_ASSERT_FALSE(fake_host_log_contains(f->fh, PASSPHRASE));
-    SQT_ASSERT_INT_EQ(fake_host_misuse_count(f->fh), 0);
-    fake_host_free(f->fh);
-}
-
-/* path of a request URL (after the host), query cut off */
-static void split_url(const char *url, char *path, size_t pcap, char *query, size_t qcap)
-{
-    const char *p = strstr(url, "://"), *q;
-    p = p != NULL ? strchr(p + 3, '/') : url;
-    q = strchr(p, '?');
-    snprintf(path, pcap, "%.*s", (int)(q != NULL ? (size_t)(q - p) : strlen(p)), p);
-    snprintf(query, qcap, "%s", q != NULL ? q + 1 : "");
-}
-
-/* index of the pending request with that method and path, or -1 */
-static int pending(fx *f, const char *method, const char *path)
-{
-    size_t i;
-    char p[256], q[1024];
-    for (i = 0; i < fake_host_http_pending(f->fh); i++) {
-        fake_http *r = fake_host_http_at(f->fh, i);
-        split_url(r->url, p, sizeof(p), q, sizeof(q));
-        if (strcmp(r->method, method) == 0 && strcmp(p, path) == 0)
-            return (int)i;
-    }
-    return -1;
-}
-
-static const char *query_of(fake_http *r, char *buf, size_t cap)
-{
-    char p[256];
-    split_url(r->url, p, sizeof(p), buf, cap);
-    return buf;
 }
 
 /* The ACCESS-* headers are there and the signature is the one we compute. */
@@ -167,76 +70,6 @@ static void answer_time(fx *f, int64_t offset)
              "{\"code\":\"00000\",\"msg\":\"success\",\"requestTime\":1,\"data\":"
              "{\"serverTime\":\"%lld\"}}", (long long)(T0 + offset));
     reply(f, i, 200, body);
-}
-
-static void set_err(rec *r, const sqt_error *e)
-{
-    r->calls++;
-    memset(&r->err, 0, sizeof(r->err));
-    if (e != NULL)
-        r->err = *e;
-}
-
-static void info_cb(void *ud, const sqt_error *e, const sqt_symbol_info *info)
-{
-    rec *r = ud;
-    set_err(r, e);
-    if (info != NULL)
-        r->info = *info;
-}
-
-static void acct_cb(void *ud, const sqt_error *e, const sqt_account *a)
-{
-    rec *r = ud;
-    set_err(r, e);
-    if (a != NULL)
-        r->acct = *a;
-}
-
-static void pos_cb(void *ud, const sqt_error *e, const sqt_position *p, size_t n)
-{
-    rec *r = ud;
-    set_err(r, e);
-    r->n = n;
-    if (n > 0)
-        memcpy(r->pos, p, n * sizeof(*p));
-}
-
-static void orders_cb(void *ud, const sqt_error *e, const sqt_order *o, size_t n)
-{
-    rec *r = ud;
-    set_err(r, e);
-    r->n = n;
-    if (n > 0 && n <= 128)
-        memcpy(r->orders, o, n * sizeof(*o));
-}
-
-static void klines_cb(void *ud, const sqt_error *e, const sqt_kline *k, size_t n)
-{
-    rec *r = ud;
-    set_err(r, e);
-    r->n = n;
-    if (n > 0 && n <= 8)
-        memcpy(r->klines, k, n * sizeof(*k));
-}
-
-static void place_cb(void *ud, int status, const sqt_place_result *res, size_t n)
-{
-    rec *r = ud;
-    r->calls++;
-    r->status = status;
-    r->n = n;
-    memcpy(r->place, res, n * sizeof(*res));
-}
-
-static void cancel_cb(void *ud, int status, const sqt_cancel_result *res, size_t n)
-{
-    rec *r = ud;
-    r->calls++;
-    r->status = status;
-    r->n = n;
-    if (n <= 8)
-        memcpy(r->cancel, res, n * sizeof(*res));
 }
 
 /* symbol info loaded (tick 0.05, step 0.01), and the clock measured (offset 0). */
@@ -746,7 +579,7 @@ static void test_shutdown_in_flight(void)
     memset(&r2, 0, sizeof(r2));
     SQT_ASSERT_INT_EQ(f.api->symbol_info(f.ex, info_cb, &r1), SQT_OK);
     SQT_ASSERT_INT_EQ(f.api->positions(f.ex, pos_cb, &r2), SQT_OK); /* parked behind time */
-    SQT_ASSERT_INT_EQ(f.api->shutdown(f.ex, shut_cb, &done), SQT_OK);
+    SQT_ASSERT_INT_EQ(f.api->shutdown(f.ex, fx_shut_cb, &done), SQT_OK);
     for (i = 0; i < 10 && done == 0; i++)
         fake_host_advance(f.fh, 10);
     SQT_ASSERT_INT_EQ(done, 1);

@@ -6,37 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_checks.h"
 #include "parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_error(const sqt_error *e)
 {
-    if (memchr(e->message, '\0', sizeof(e->message)) == NULL ||
-        memchr(e->exch_code, '\0', sizeof(e->exch_code)) == NULL)
-        abort();
+    fuzz_check_error(e);
 }
 
 static void check_order(const sqt_order *o)
 {
     int ok = 0;
-    if (o->status < SQT_ORDER_NEW || o->status > SQT_ORDER_REJECTED)
-        abort();
-    if (o->side != SQT_SIDE_BUY && o->side != SQT_SIDE_SELL)
-        abort();
+    fuzz_check_order_base(o);
     if (o->qty.mant <= 0 || o->filled_qty.mant < 0 || o->last_fill_qty.mant < 0 ||
         sqt_dec_cmp(o->filled_qty, o->qty, &ok) > 0)
-        abort();
-    if (memchr(o->client_id, '\0', sizeof(o->client_id)) == NULL ||
-        memchr(o->order_id, '\0', sizeof(o->order_id)) == NULL ||
-        memchr(o->symbol, '\0', sizeof(o->symbol)) == NULL ||
-        memchr(o->fee_asset, '\0', sizeof(o->fee_asset)) == NULL)
         abort();
 }
 
 static void check_kline(const sqt_kline *k)
 {
-    if (k->close_time_ms < k->open_time_ms || k->open_time_ms < 0)
+    fuzz_check_kline_base(k);
+    if (k->open_time_ms < 0)
         abort();
 }
 

@@ -96,6 +96,17 @@ static void test_hmac_prepared(void)
     }
     SQT_ASSERT_INT_EQ(sqt_kit_hmac_with(k, "m", 1, mac, &n), SQT_OK);
     SQT_ASSERT_INT_EQ(n, 32);
+    /* one path for both key kinds: the key when given, else the secret */
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_text(NULL, SQT_KIT_SHA256, "Jefe", 1, JEFE_MSG,
+                                        strlen(JEFE_MSG), b64, sizeof(b64)), SQT_OK);
+    SQT_ASSERT_STR_EQ(b64, "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_text(k, SQT_KIT_SHA512, "other", 0, "abc", 3, hex,
+                                        sizeof(hex)), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex(SQT_KIT_SHA256, "Jefe", "abc", 3, hex2, sizeof(hex2)),
+                      SQT_OK);
+    SQT_ASSERT_STR_EQ(hex, hex2);
+    SQT_ASSERT_INT_EQ(sqt_kit_hmac_text(NULL, SQT_KIT_SHA256, NULL, 0, "abc", 3, hex,
+                                        sizeof(hex)), SQT_EINVAL);
     /* refusals */
     SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex_with(k, "m", 1, hex, 64), SQT_ERANGE);
     SQT_ASSERT_INT_EQ(sqt_kit_hmac_base64_with(k, "m", 1, b64, 44), SQT_ERANGE);
@@ -186,6 +197,23 @@ static void test_json(void)
                       SQT_EPROTO);
     SQT_ASSERT_STR_EQ(e.message, "order: field 'c' too long (2 bytes)");
     json_decref(o);
+    /* room for an array's elements: zeroed, never NULL for an empty one */
+    {
+        json_t *a = json_loads("[1,2,3]", 0, NULL), *none = json_array(), *obj = json_object();
+        int64_t *room = sqt_kit_json_array_new(a, sizeof(int64_t), "klines", &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(room);
+        SQT_ASSERT_INT_EQ(room[2], 0);
+        free(room);
+        room = sqt_kit_json_array_new(none, sizeof(int64_t), "klines", &e);
+        CU_ASSERT_PTR_NOT_NULL(room);
+        free(room);
+        CU_ASSERT_PTR_NULL(sqt_kit_json_array_new(obj, sizeof(int64_t), "candles.data", &e));
+        SQT_ASSERT_INT_EQ(e.code, SQT_EPROTO);
+        SQT_ASSERT_STR_EQ(e.message, "candles.data: not an array");
+        json_decref(a);
+        json_decref(none);
+        json_decref(obj);
+    }
 }
 
 static void test_config(void)
@@ -342,6 +370,28 @@ static void on_parked(sqt_kit_req *link, void *ud)
     sqt_kit_reqs_remove(&((treg *)ud)->rs, link);
 }
 
+/* A dialect's header list: in order, the ones without a value left out. */
+static void test_wire_headers(void)
+{
+    const sqt_header h[] = {{"KEY", "k1"}, {"X-Opt", NULL}, {"SIGN", "s1"}};
+    sqt_header many[SQT_KIT_WIRE_HEADERS + 1];
+    sqt_kit_wire w;
+    size_t i;
+    memset(&w, 0, sizeof(w));
+    SQT_ASSERT_INT_EQ(sqt_kit_wire_headers(&w, h, 3), SQT_OK);
+    SQT_ASSERT_INT_EQ(w.n_headers, 2);
+    SQT_ASSERT_STR_EQ(w.headers[0].name, "KEY");
+    SQT_ASSERT_STR_EQ(w.headers[1].name, "SIGN");
+    SQT_ASSERT_STR_EQ(w.headers[1].value, "s1");
+    for (i = 0; i <= SQT_KIT_WIRE_HEADERS; i++) {
+        many[i].name = "A";
+        many[i].value = "v";
+    }
+    memset(&w, 0, sizeof(w));
+    SQT_ASSERT_INT_EQ(sqt_kit_wire_headers(&w, many, SQT_KIT_WIRE_HEADERS + 1), SQT_ERANGE);
+    SQT_ASSERT_INT_EQ(w.n_headers, SQT_KIT_WIRE_HEADERS);
+}
+
 static void test_registry(void)
 {
     fake_host *fh = fake_host_new();
@@ -496,6 +546,183 @@ static void test_cancel_own(void)
     SQT_ASSERT_INT_EQ(f.batches, 0);
 }
 
+/* ---- open orders page by page: a fake exchange that records what it was asked -------- */
+
+typedef struct pager_fx {
+    sqt_kit_pager *p;          /* the page in flight */
+    int sends, refuse, closing, delivered;
+    char cursors[8][SQT_ORDER_ID_MAX];
+    int cb_calls, cb_status;
+    size_t cb_n;
+    char last_id[SQT_CLIENT_ID_MAX];
+} pager_fx;
+
+static int pf_send(void *plugin, sqt_kit_pager *p)
+{
+    pager_fx *f = plugin;
+    if (f->refuse)
+        return SQT_ENETWORK;
+    f->p = p;
+    SQT_ASSERT_INT_EQ(p->pages, f->sends); /* the page's number, 0-based */
+    snprintf(f->cursors[f->sends & 7], SQT_ORDER_ID_MAX, "%s", p->cursor);
+    f->sends++;
+    return SQT_OK;
+}
+
+static int pf_closing(void *plugin)
+{
+    return ((pager_fx *)plugin)->closing;
+}
+
+static void pf_done(void *ud, const sqt_error *e, const sqt_order *o, size_t n)
+{
+    pager_fx *f = ud;
+    f->cb_calls++;
+    f->cb_status = e->code;
+    f->cb_n = n;
+    if (n > 0)
+        snprintf(f->last_id, sizeof(f->last_id), "%s", o[n - 1].client_id);
+}
+
+static void pf_deliver(void *plugin, sqt_orders_cb cb, void *ud, const sqt_order *o, size_t n)
+{
+    static const sqt_error ok;
+    ((pager_fx *)plugin)->delivered++;
+    cb(ud, &ok, o, n);
+}
+
+/* The plugin's parser: k orders of ours appended (ids "c<n>"). */
+static void pf_page(pager_fx *f, size_t k, size_t raw, const char *next)
+{
+    static const sqt_error ok;
+    sqt_kit_pager *p = f->p;
+    sqt_order *grown = realloc(p->orders, (p->n + k + 1) * sizeof(*grown));
+    size_t i;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(grown);
+    p->orders = grown;
+    for (i = 0; i < k; i++, p->n++) {
+        memset(&p->orders[p->n], 0, sizeof(p->orders[0]));
+        snprintf(p->orders[p->n].client_id, SQT_CLIENT_ID_MAX, "c%zu", p->n);
+    }
+    f->p = NULL;
+    sqt_kit_pager_page(p, &ok, raw, next);
+}
+
+static int pf_own_send(void *plugin, sqt_kit_own *o, sqt_cancel_result *res, size_t n)
+{
+    pager_fx *f = plugin;
+    f->delivered += (int)n; /* the orders of ours listed */
+    snprintf(f->last_id, sizeof(f->last_id), "%s", res[n - 1].client_id);
+    sqt_kit_own_batch_done(o, SQT_OK);
+    return SQT_OK;
+}
+
+static void pf_cancelled(void *ud, int status, const sqt_cancel_result *res, size_t n)
+{
+    pager_fx *f = ud;
+    (void)res;
+    f->cb_calls++;
+    f->cb_status = status;
+    f->cb_n = n;
+}
+
+/* a fresh fixture and open_orders() started on it */
+static void pf_fresh(pager_fx *f, const sqt_kit_pager_ops *ops)
+{
+    memset(f, 0, sizeof(*f));
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(ops, f, pf_done, NULL, f), SQT_OK);
+}
+
+/* cancel_own over the pager: every page listed, ours cancelled in batches */
+static void test_pager_own(void)
+{
+    static const sqt_kit_pager_ops ops = {pf_send, NULL, pf_closing, 3, 4};
+    static const sqt_kit_own_ops own_ops = {pf_own_send, pf_closing};
+    pager_fx f;
+    memset(&f, 0, sizeof(f));
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_cancel_own(&ops, &own_ops, &f, "", 0, 2, pf_cancelled, &f),
+                      SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_cancel_own(&ops, &own_ops, &f, "c", 0, 2, NULL, &f),
+                      SQT_EINVAL);
+    f.refuse = 1; /* the first page not sent: nothing runs, nothing leaks */
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_cancel_own(&ops, &own_ops, &f, "c", 0, 2, pf_cancelled,
+                                               &f), SQT_ENETWORK);
+    f.refuse = 0;
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_cancel_own(&ops, &own_ops, &f, "c", 0, 2, pf_cancelled,
+                                               &f), SQT_OK);
+    pf_page(&f, 3, 3, NULL);
+    pf_page(&f, 2, 2, NULL);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.cb_n, 5);
+    SQT_ASSERT_INT_EQ(f.delivered, 5);
+    SQT_ASSERT_STR_EQ(f.last_id, "c4");
+}
+
+static void test_pager(void)
+{
+    static const sqt_kit_pager_ops ops = {pf_send, NULL, pf_closing, 3, 4};
+    static const sqt_kit_pager_ops ops_d = {pf_send, pf_deliver, pf_closing, 3, 2};
+    sqt_error e;
+    pager_fx f;
+    memset(&f, 0, sizeof(f));
+    /* exactly one of cb and own */
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, NULL, NULL, &f), SQT_EINVAL);
+    f.closing = 1; /* open_orders() while shutting down */
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_ESTATE);
+    SQT_ASSERT_INT_EQ(f.sends, 0);
+    f.closing = 0;
+    /* by cursor: full pages with new cursors go on; a short page ends */
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_OK);
+    pf_page(&f, 3, 3, "900");
+    pf_page(&f, 2, 3, "800"); /* one of the three was another symbol's */
+    SQT_ASSERT_STR_EQ(f.cursors[0], "");
+    SQT_ASSERT_STR_EQ(f.cursors[1], "900");
+    SQT_ASSERT_STR_EQ(f.cursors[2], "800");
+    pf_page(&f, 1, 1, "700");
+    SQT_ASSERT_INT_EQ(f.sends, 3);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.cb_n, 6);
+    SQT_ASSERT_STR_EQ(f.last_id, "c5");
+    /* a full page whose cursor did not move (or is empty) is the last */
+    pf_fresh(&f, &ops);
+    pf_page(&f, 3, 3, "900");
+    pf_page(&f, 3, 3, "900");
+    SQT_ASSERT_INT_EQ(f.sends, 2);
+    SQT_ASSERT_INT_EQ(f.cb_n, 6);
+    /* by offset (no cursor): only a short page ends; too many pages is an error; the
+     * plugin's deliver hook hears the success */
+    pf_fresh(&f, &ops_d);
+    pf_page(&f, 3, 3, NULL);
+    pf_page(&f, 3, 3, NULL);
+    SQT_ASSERT_INT_EQ(f.sends, 2);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_EPROTO);
+    SQT_ASSERT_INT_EQ(f.delivered, 0);
+    pf_fresh(&f, &ops_d);
+    pf_page(&f, 0, 0, NULL);
+    SQT_ASSERT_INT_EQ(f.delivered, 1);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_OK);
+    SQT_ASSERT_INT_EQ(f.cb_n, 0);
+    /* closing between pages: cancelled; a failed page ends with its error */
+    pf_fresh(&f, &ops);
+    f.closing = 1;
+    pf_page(&f, 3, 3, "1");
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_ECANCELLED);
+    pf_fresh(&f, &ops);
+    sqt_kit_fail(&e, SQT_EAUTH, "no");
+    sqt_kit_pager_page(f.p, &e, 0, NULL);
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_EAUTH);
+    SQT_ASSERT_INT_EQ(f.cb_n, 0);
+    /* a next page that cannot be sent ends with the reason; a first one returns it */
+    pf_fresh(&f, &ops);
+    f.refuse = 1;
+    pf_page(&f, 3, 3, "5");
+    SQT_ASSERT_INT_EQ(f.cb_status, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(sqt_kit_pager_start(&ops, &f, pf_done, NULL, &f), SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(f.cb_calls, 1);
+}
+
 /* ---- the stream set: one kind, UP on open, rotation at max age ------------------------ */
 
 typedef struct cs_fx {
@@ -609,6 +836,162 @@ static void test_stream_set(void)
 }
 
 /* Prices and sizes on their grid; the single-order verdicts. */
+/* ---- around the streams: names, bounded warnings, RESYNC after a drop, klines -------- */
+
+typedef struct kl_fx {
+    sqt_kline got[16];
+    size_t n;
+    int states[8], n_states;
+} kl_fx;
+
+static void kl_on_state(void *ud, sqt_stream_state st, const sqt_error *err)
+{
+    kl_fx *f = ud;
+    (void)err;
+    if (f->n_states < 8)
+        f->states[f->n_states++] = (int)st;
+}
+
+static void kl_on_kline(void *ud, const sqt_kline *k)
+{
+    kl_fx *f = ud;
+    if (f->n < 16)
+        f->got[f->n++] = *k;
+}
+
+static sqt_kline kl_row(const char *symbol, int64_t open_ms, int closed)
+{
+    sqt_kline k;
+    memset(&k, 0, sizeof(k));
+    snprintf(k.symbol, sizeof(k.symbol), "%s", symbol);
+    snprintf(k.interval, sizeof(k.interval), "1m");
+    k.open_time_ms = open_ms;
+    k.closed = closed;
+    return k;
+}
+
+static int no_eth(const char *s)
+{
+    return sqt_kit_symbol_ok(s) && strcmp(s, "ETHUSDT") != 0;
+}
+
+static void sh_open(void *owner, sqt_kit_conn *c)
+{
+    (void)owner;
+    (void)c; /* confirmed later, by the test */
+}
+
+static void test_stream_helpers(void)
+{
+    static const char *const syms[] = {"BTCUSDT", "ETHUSDT"};
+    static const sqt_kit_conn_hooks hooks = {sizeof(sqt_kit_conn), sh_open, NULL, NULL,
+                                             sqt_kit_plugin_hook_state, NULL, NULL, NULL,
+                                             NULL, sqt_kit_stream_name, NULL};
+    fake_host *fh = fake_host_new();
+    sqt_error err;
+    sqt_kit_plugin *p = sqt_kit_plugin_new(fake_host_api(), fake_host_handle(fh),
+                                           sizeof(sqt_kit_plugin), "x", &err);
+    kl_fx f;
+    sqt_kline_sink sink;
+    sqt_kit_klines k;
+    sqt_kit_conn *c;
+    sqt_kline r;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    SQT_ASSERT_STR_EQ(sqt_kit_stream_name(SQT_KIT_STREAM_ORDERS), "order stream");
+    SQT_ASSERT_STR_EQ(sqt_kit_stream_name(7), "stream");
+
+    /* warnings: one per 5 s, the ones held back counted in the next */
+    fake_host_set_wall_ms(fh, 1000000);
+    sqt_kit_plugin_warn_bad(p, "price stream", "bad 1");
+    sqt_kit_plugin_warn_bad(p, "price stream", "bad 2");
+    sqt_kit_plugin_warn_bad(p, "price stream", "bad 3");
+    CU_ASSERT_TRUE(fake_host_log_contains(fh, "price stream: message ignored: bad 1 (0 more"));
+    CU_ASSERT_FALSE(fake_host_log_contains(fh, "bad 2"));
+    fake_host_set_wall_ms(fh, 1000000 + SQT_KIT_WARN_EVERY_MS);
+    sqt_kit_plugin_warn_bad(p, "price stream", "bad 4");
+    CU_ASSERT_TRUE(fake_host_log_contains(fh, "bad 4 (2 more held back)"));
+
+    /* klines: the checks, then a later candle closes the newest */
+    memset(&f, 0, sizeof(f));
+    memset(&sink, 0, sizeof(sink));
+    sink.on_kline = kl_on_kline;
+    sink.on_state = kl_on_state;
+    sink.ud = &f;
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_take(p, &k, syms, 0, "1m", NULL, &sink), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_take(p, &k, syms, 5, "1m", NULL, &sink), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_take(p, &k, syms, 2, "1m", no_eth, &sink), SQT_EINVAL);
+    CU_ASSERT_FALSE(p->sinks.kline_on);
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_take(p, &k, syms, 2, "1m", NULL, &sink), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_find(&k, "ETHUSDT"), 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_klines_find(&k, "XRPUSDT"), -1);
+    r = kl_row("BTCUSDT", 60000, 0);
+    sqt_kit_klines_push(p, &k, &r);
+    sqt_kit_klines_push(p, &k, &r);             /* an update of the same candle */
+    r = kl_row("BTCUSDT", 0, 0);
+    sqt_kit_klines_push(p, &k, &r);             /* older: dropped */
+    r = kl_row("XRPUSDT", 60000, 0);
+    sqt_kit_klines_push(p, &k, &r);             /* not subscribed: dropped */
+    SQT_ASSERT_INT_EQ(f.n, 2);
+    r = kl_row("BTCUSDT", 120000, 0);
+    sqt_kit_klines_push(p, &k, &r);
+    SQT_ASSERT_INT_EQ(f.n, 4);
+    CU_ASSERT_TRUE(f.got[2].closed);             /* 60000 once more, closed */
+    SQT_ASSERT_INT_EQ(f.got[2].open_time_ms, 60000);
+    SQT_ASSERT_INT_EQ(f.got[3].open_time_ms, 120000);
+    /* closed by the exchange: delivered once; its late updates and the next candle add
+     * no second close */
+    r = kl_row("BTCUSDT", 120000, 1);
+    sqt_kit_klines_push(p, &k, &r);
+    r = kl_row("BTCUSDT", 120000, 0);
+    sqt_kit_klines_push(p, &k, &r);
+    r = kl_row("BTCUSDT", 180000, 0);
+    sqt_kit_klines_push(p, &k, &r);
+    SQT_ASSERT_INT_EQ(f.n, 6);
+    CU_ASSERT_TRUE(f.got[4].closed);
+    SQT_ASSERT_INT_EQ(f.got[5].open_time_ms, 180000);
+    CU_ASSERT_FALSE(f.got[5].closed);
+
+    /* UP, and RESYNC before the UP that follows a drop */
+    sqt_kit_plugin_streams_init(p, &hooks, 0, 0, 0);
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_stream_open(p, SQT_KIT_STREAM_KLINES, "wss://x.test/ws", 0,
+                                                 &c),
+                      SQT_OK);
+    CU_ASSERT_TRUE(p->sinks.kline_on);
+    fake_host_ws_connect(fh, 0);
+    SQT_ASSERT_INT_EQ(sqt_kit_conn_ack(c, 2), 0); /* one of two subscriptions */
+    SQT_ASSERT_INT_EQ(sqt_kit_conn_ack(c, 2), 1);
+    sqt_kit_conn_up_resync(c, 1);
+    SQT_ASSERT_INT_EQ(sqt_kit_conn_ack(c, 2), 0); /* already UP */
+    SQT_ASSERT_INT_EQ(f.n_states, 1);
+    SQT_ASSERT_INT_EQ(f.states[0], SQT_STREAM_UP);
+    fake_host_ws_drop(fh, 0);
+    SQT_ASSERT_INT_EQ(c->drops, 1);
+    fake_host_ws_connect(fh, 0);
+    SQT_ASSERT_INT_EQ(c->acks, 0); /* counted again on the new connection */
+    sqt_kit_conn_up_resync(c, 1);
+    SQT_ASSERT_INT_EQ(c->drops, 0);
+    SQT_ASSERT_INT_EQ(f.n_states, 4);
+    SQT_ASSERT_INT_EQ(f.states[1], SQT_STREAM_DOWN);
+    SQT_ASSERT_INT_EQ(f.states[2], SQT_STREAM_RESYNC);
+    SQT_ASSERT_INT_EQ(f.states[3], SQT_STREAM_UP);
+    /* a kind whose gap loses nothing: no RESYNC */
+    fake_host_ws_drop(fh, 0);
+    fake_host_ws_connect(fh, 0);
+    sqt_kit_conn_up_resync(c, 0);
+    SQT_ASSERT_INT_EQ(f.n_states, 6);
+    SQT_ASSERT_INT_EQ(f.states[5], SQT_STREAM_UP);
+    sqt_kit_conns_close_all(&p->streams);
+    fake_host_advance(fh, 10);
+    /* once shutdown began an operation's call is refused before the engine */
+    p->closing = 1;
+    SQT_ASSERT_INT_EQ(sqt_kit_plugin_call(p, "GET", "/x", NULL, NULL, SQT_KIT_AUTH_NONE, 0,
+                                          NULL, NULL),
+                      SQT_ECANCELLED);
+    sqt_kit_plugin_release(p);
+    sqt_kit_plugin_free(p);
+    fake_host_free(fh);
+}
+
 static void test_order_helpers(void)
 {
     char buf[48];
@@ -706,9 +1089,14 @@ int main(void)
         {"JSON readers name the path and the field", test_json},
         {"config readers: found, absent, refused with the key", test_config},
         {"headers, Retry-After, ban state", test_headers_and_ban},
+        {"wire headers: in order, the absent ones left out", test_wire_headers},
         {"request registry: cancel all, parked and at the host", test_registry},
         {"cancel own: list, filter by prefix, batches in turn", test_cancel_own},
+        {"open orders page by page: cursor, offset, cap, errors", test_pager},
+        {"cancel own over the pager: every page, ours in batches", test_pager_own},
         {"stream set: UP, rotation at max age, DOWN, FAILED, close all", test_stream_set},
+        {"around the streams: names, warnings, RESYNC after a drop, klines",
+         test_stream_helpers},
         {"prices and sizes on their grid, single-order verdicts", test_order_helpers},
         {"the end of a shutdown: once, from a timer, when drained", test_shut},
         {NULL, NULL}};

@@ -17,10 +17,12 @@
  *   placing orders: results, the answer spread        sqt_kit_placing_*
  *   an order's fee charged in several coins          sqt_kit_fees_*
  *   cancel our own orders: list, filter, batches    sqt_kit_own_*
+ *   open orders page by page                        sqt_kit_pager_*
  *   prices/sizes on their grid, order verdicts      sqt_kit_dec_on_grid, sqt_kit_item_level
  *   the end of a shutdown, on a clean stack         sqt_kit_shut_*
  *   the set of stream connections                   sqt_kit_conn*
  *   the plugin's record and life cycle              sqt_kit_plugin_*
+ *   around the streams: names, warnings, klines     sqt_kit_stream_name, sqt_kit_klines_*
  */
 #ifndef OPENSQT_PLUGINKIT_H
 #define OPENSQT_PLUGINKIT_H
@@ -100,6 +102,11 @@ int sqt_kit_hmac_hex_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg
                           char *out, size_t cap);
 int sqt_kit_hmac_base64_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
                              char *out, size_t cap);
+/* One path for both key kinds, so a dialect's recipe is written once: with the prepared
+ * key k when set (its hash is then its own), else HMAC-<hash> keyed with `secret`
+ * (one-shot); hex, or base64 when `base64`. SQT_EINVAL when neither key is given. */
+int sqt_kit_hmac_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *secret,
+                      int base64, const char *msg, size_t msg_len, char *out, size_t cap);
 
 /* ---- JSON readers ----------------------------------------------------------------- */
 
@@ -108,6 +115,10 @@ int sqt_kit_hmac_base64_with(const sqt_kit_hmac_key *k, const char *msg, size_t 
  * in e. Decimals come from JSON strings or integers, never floats (their text is gone);
  * integers from JSON integers or strings of digits. */
 json_t *sqt_kit_json_load(const char *text, size_t len, const char *path, sqt_error *e);
+/* Room for the elements of arr, elem_size each, zeroed (calloc'd, the caller frees it; at
+ * least one element's, so NULL is always a failure: "<path>: not an array" or out of
+ * memory in e). */
+void *sqt_kit_json_array_new(json_t *arr, size_t elem_size, const char *path, sqt_error *e);
 int sqt_kit_json_str(json_t *obj, const char *key, const char **out, const char *path,
                      sqt_error *e);
 /* Absent or null: dflt. */
@@ -313,6 +324,9 @@ typedef struct sqt_kit_wire {
 
 /* Add a header (value copied). SQT_ERANGE when the wire is full. */
 int sqt_kit_wire_header(sqt_kit_wire *w, const char *name, const char *value);
+/* Add h[0..n) in order, skipping those whose value is NULL (a header only some calls
+ * carry); the first failure stops it. */
+int sqt_kit_wire_headers(sqt_kit_wire *w, const sqt_header *h, size_t n);
 
 /* The exchange's part. Every hook gets the engine's owner. */
 typedef struct sqt_kit_rest_dialect {
@@ -440,6 +454,57 @@ sqt_cancel_result *sqt_kit_own_batch(sqt_kit_own *o, size_t *n);
  * the first failure among them (SQT_OK: all cancelled), which stops the rest. */
 void sqt_kit_own_batch_done(sqt_kit_own *o, int status);
 
+/* ---- open orders, page by page ------------------------------------------------------ */
+
+/* The listing of a symbol's open orders over as many pages as the exchange needs, for
+ * open_orders() (cb) or cancel_own's listing (own: it gets the orders with their raw
+ * client ids). The plugin sends each page with the pager as the request's ctx (a flat
+ * malloc'd block but for `orders`) and hands each answer to sqt_kit_pager_page(); the
+ * kit decides whether another page is needed, caps their number and ends the listing
+ * exactly once (then the pager is freed). */
+typedef struct sqt_kit_pager sqt_kit_pager;
+
+typedef struct sqt_kit_pager_ops {
+    /* Send page number p->pages (0-based; after p->cursor for an exchange that pages by
+     * cursor). 0: its answer comes to sqt_kit_pager_page() later; < 0: not sent. */
+    int (*send)(void *plugin, sqt_kit_pager *p);
+    /* open_orders()'s success (the plugin may complete the orders first, then calls
+     * cb); it must not keep `o`. NULL: cb(ud, ok, o, n). */
+    void (*deliver)(void *plugin, sqt_orders_cb cb, void *ud, const sqt_order *o, size_t n);
+    /* 1 while the plugin shuts down. NULL: the plugin is an sqt_kit_plugin record. */
+    int (*closing)(void *plugin);
+    size_t page_size;          /* a page this full may have a next one */
+    int pages_max;             /* more pages than this: an error, not a loop */
+} sqt_kit_pager_ops;
+
+struct sqt_kit_pager {
+    const sqt_kit_pager_ops *ops;
+    void *plugin;
+    sqt_orders_cb cb;          /* open_orders; or */
+    sqt_kit_own *own;          /* cancel_own */
+    void *ud;
+    sqt_order *orders;         /* every page so far (malloc'd; the plugin's parser grows it) */
+    size_t n;
+    int pages;                 /* pages sent */
+    char cursor[SQT_ORDER_ID_MAX]; /* the last page's cursor ("" before the first) */
+};
+
+/* open_orders() itself (cb), or cancel_own's listing (own). SQT_EINVAL unless exactly one
+ * of them, SQT_ESTATE while closing; SQT_OK: the first page is sent; else nothing runs
+ * (own stays the caller's to free). */
+int sqt_kit_pager_start(const sqt_kit_pager_ops *ops, void *plugin, sqt_orders_cb cb,
+                        sqt_kit_own *own, void *ud);
+/* cancel_own() over the pager: the listing of every page goes to an sqt_kit_own
+ * (sqt_kit_own_new's arguments), which cancels ours in batches. SQT_EINVAL (no cb, an
+ * empty match), SQT_ENOMEM, or sqt_kit_pager_start's code with nothing run. */
+int sqt_kit_pager_cancel_own(const sqt_kit_pager_ops *ops, const sqt_kit_own_ops *own_ops,
+                             void *plugin, const char *match, size_t strip, size_t batch_max,
+                             sqt_cancel_cb cb, void *ud);
+/* The answer of the page in flight: e SQT_OK when it was read into orders/n; raw: how
+ * many orders it held (all symbols); next: its cursor for the next page, NULL for an
+ * exchange that pages by offset. Ends the listing or sends the next page. */
+void sqt_kit_pager_page(sqt_kit_pager *p, const sqt_error *e, size_t raw, const char *next);
+
 /* ---- the end of a shutdown ------------------------------------------------------------ */
 
 /* shutdown()'s callback, run once from a timer of its own once drained(owner) says
@@ -494,6 +559,8 @@ typedef struct sqt_kit_conn {
     int connected;             /* on_open seen, no on_down since */
     int up;                    /* UP reported for it */
     int opens;                 /* on_open count */
+    size_t acks;               /* sqt_kit_conn_ack since on_open */
+    unsigned drops;            /* on_down count, until a RESYNC reports the gap */
     int64_t opened_ms;         /* wall clock at the last on_open */
     sqt_timer *age_timer;
     sqt_timer *switch_timer;   /* successor: its deadline; an old one: its overlap */
@@ -593,6 +660,8 @@ typedef struct sqt_kit_plugin {
     sqt_kit_sinks sinks;
     sqt_kit_shut shut;
     int closing;               /* shutdown() was called */
+    int64_t warn_ms;           /* the last "message ignored" warning (wall clock) */
+    unsigned warn_dropped;     /* warnings held back since */
 } sqt_kit_plugin;
 
 /* create()'s first step: check the services table and allocate a zeroed record of
@@ -636,6 +705,11 @@ void sqt_kit_plugin_rest_init(sqt_kit_plugin *p, const sqt_kit_rest_dialect *d,
                               const char *base_url);
 void sqt_kit_plugin_streams_init(sqt_kit_plugin *p, const sqt_kit_conn_hooks *hooks,
                                  uint64_t max_age_ms, uint64_t switch_ms, uint64_t retry_ms);
+/* An operation's call on the record's engine (sqt_kit_rest_send with these fields):
+ * SQT_ECANCELLED once shutdown began. SQT_OK: done runs exactly once later. */
+int sqt_kit_plugin_call(sqt_kit_plugin *p, const char *method, const char *path,
+                        const char *query, const char *body, int auth, int mutating,
+                        sqt_kit_answer_fn done, void *ctx);
 /* shutdown(): SQT_EINVAL without cb, SQT_ESTATE when already closing; else closing, the
  * end of the shutdown begun, every call cancelled and every connection closed. The
  * plugin then adds its own last steps and calls sqt_kit_shut_end_call(&p->shut). */
@@ -657,6 +731,55 @@ void sqt_kit_plugin_stream_state(sqt_kit_plugin *p, int kind, sqt_stream_state s
 int sqt_kit_conn_send_json(sqt_kit_conn *c, json_t *msg);
 void sqt_kit_plugin_vlogf(sqt_kit_plugin *p, int level, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+
+/* ---- around the streams ---------------------------------------------------------------- */
+
+/* A sink's stream kind for messages: "price stream", "kline stream", "order stream";
+ * "stream" for a plugin's own kinds. */
+const char *sqt_kit_stream_name(int kind);
+/* subscribe_*()'s open (after sqt_kit_plugin_take_*): the kind's connection on url, and
+ * for a sink's kind its *_on set once it is opened. The sqt_kit_conn_open codes. */
+int sqt_kit_plugin_stream_open(sqt_kit_plugin *p, int kind, const char *url, uint32_t stale_ms,
+                               sqt_kit_conn **out);
+/* A stream message that cannot be read: "<what>: message ignored: <why> (N more held
+ * back)" as a warning, at most one each SQT_KIT_WARN_EVERY_MS (a broken feed must not
+ * flood the log); the ones held back are counted in the next. */
+#define SQT_KIT_WARN_EVERY_MS 5000
+void sqt_kit_plugin_warn_bad(sqt_kit_plugin *p, const char *what, const char *why);
+/* One subscription acknowledged on c: 1 when that makes `need` since the last on_open and
+ * c is not UP yet (confirm it now), else 0. */
+int sqt_kit_conn_ack(sqt_kit_conn *c, size_t need);
+/* c's subscription is confirmed (sqt_kit_conn_up). With `resync` (a kind whose gap loses
+ * data: the orders), when c dropped since (c->drops > 0) and is not a make-before-break
+ * successor, RESYNC comes first - the pushes of the gap are lost, the host reconciles -
+ * and the drops are forgotten. */
+void sqt_kit_conn_up_resync(sqt_kit_conn *c, int resync);
+
+/* The kline subscription: its symbols and interval, and per symbol the newest row, for
+ * exchanges whose pushes carry no (reliable) closed flag: a row is final once a later
+ * candle of its symbol arrives, and is then delivered once more with closed = 1. */
+#define SQT_KIT_KLINE_SYMBOLS 4    /* the risk monitor's symbols */
+
+typedef struct sqt_kit_klines {
+    char interval[SQT_INTERVAL_MAX];
+    char symbols[SQT_KIT_KLINE_SYMBOLS][SQT_SYMBOL_MAX];
+    size_t n;
+    sqt_kline last[SQT_KIT_KLINE_SYMBOLS];
+    int have[SQT_KIT_KLINE_SYMBOLS];
+} sqt_kit_klines;
+
+/* subscribe_klines()'s checks (1..SQT_KIT_KLINE_SYMBOLS symbols, each symbol_ok, NULL:
+ * sqt_kit_symbol_ok; the plugin checks the interval), sqt_kit_plugin_take_klines, then k
+ * set. SQT_EINVAL / SQT_ESTATE, k untouched. */
+int sqt_kit_klines_take(sqt_kit_plugin *p, sqt_kit_klines *k, const char *const *symbols,
+                        size_t n, const char *interval, int (*symbol_ok)(const char *),
+                        const sqt_kline_sink *sink);
+/* The symbol's index in k, or -1. */
+int sqt_kit_klines_find(const sqt_kit_klines *k, const char *symbol);
+/* A pushed row to the kline sink: not a subscribed symbol, older than the newest, or the
+ * newest already delivered closed: dropped; a later candle first closes the newest.
+ * Nothing once closing. */
+void sqt_kit_klines_push(sqt_kit_plugin *p, sqt_kit_klines *k, const sqt_kline *row);
 
 /* ---- placing orders: the results and the answer spread over them ---------------------- */
 
