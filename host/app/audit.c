@@ -34,9 +34,11 @@ void app_audit(app *a, const sqt_grid_event *e)
                  e->side == SQT_SIDE_BUY ? "BUY" : "SELL", q, p, e->text, e->client_id);
         break;
     case SQT_GRID_EV_REJECTED:
-        sqt_logf(a->log, SQT_LV_WARN, "rejected %s %s @ %s: %s (%s) %s",
-                 e->side == SQT_SIDE_BUY ? "BUY" : "SELL", q, p, sqt_strerror(e->err_code), e->text,
-                 e->client_id);
+        /* the text starts with the class (sqt_strerror), then the exchange's code and
+         * message */
+        sqt_logf(a->log, SQT_LV_WARN, "rejected %s %s @ %s: %s %s",
+                 e->side == SQT_SIDE_BUY ? "BUY" : "SELL", q, p,
+                 e->text[0] ? e->text : sqt_strerror(e->err_code), e->client_id);
         break;
     case SQT_GRID_EV_ROUND_TRIP:
         sqt_logf(a->log, SQT_LV_INFO, "round trip at slot %s: pnl %s (fees included)", p,

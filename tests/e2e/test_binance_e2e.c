@@ -984,6 +984,7 @@ typedef struct fault_case {
     int min_fills;
     const char *evidence;        /* "E:text" in the emulator log, "H:text" in the host's:
                                     proof the fault hit; several joined by '|' */
+    const char *absent;          /* a text the host's log must not hold (NULL: none) */
 } fault_case;
 
 typedef struct session session;
@@ -1257,6 +1258,10 @@ static void check_fault(session *s)
         CU_ASSERT_TRUE(found);
         ev += len + (ev[len] == '|');
     }
+    if (fc->absent != NULL && file_has(host_log, fc->absent)) {
+        fprintf(stderr, "    [%s] the host log holds \"%s\"\n", fc->tag, fc->absent);
+        CU_FAIL("a text the host log must not hold");
+    }
     a = audit_load(s->events, 0);
     if (a->nf < (size_t)fc->min_fills)
         fprintf(stderr, "    [%s] only %zu fills\n", fc->tag, a->nf);
@@ -1339,7 +1344,10 @@ static const fault_case fault_cases[] = {
     {.tag = "ws-drop-user", .during = fws_user, .seconds = 3.5, .min_fills = 3,
      .evidence = "H:order stream down"},
     {.tag = "post-only-rejected", .before = fpost_only, .seconds = 3.5, .min_fills = 3,
-     .evidence = "E:post-only rejection forced"},
+     .evidence = "E:post-only rejection forced|H:rejected BUY",
+     /* the console line says the class once (it was "...liquidity (post-only order
+      * would take liquidity -5022: ...)") */
+     .absent = "(post-only order would take liquidity"},
     /* the margin lock cancels the buys: few fills by design */
     {.tag = "insufficient-margin", .during = fmargin, .seconds = 4.0, .min_fills = 1,
      .evidence = "E:insufficient margin forced"},
