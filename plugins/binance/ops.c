@@ -275,159 +275,38 @@ int sqt_bn_positions(sqt_exchange *ex, sqt_positions_cb cb, void *ud)
  * the fee of orders answered by REST: an order answer has no commission, so for each
  * order with fills GET /fapi/v1/userTrades (weight 5) supplies the trades. Their sum
  * becomes cum_fee only when it covers executedQty exactly (a lagging list must not
- * understate the fee) in one asset. The lists are asked one after the other, so the
- * context stays one allocation; any failure delivers the orders without the fee.
+ * understate the fee) in one asset. The kit's filler (sqt_kit_fee_fill) asks the lists
+ * one after the other; any failure delivers the orders without the fee.
  * ---------------------------------------------------------------------------------- */
 
 #define BN_FEE_LISTS_MAX 10        /* trade lists per call: weight 50 at most */
 
-typedef struct fee_ctx {
-    sqt_orders_cb cb;
-    void *ud;
-    const char *what;          /* "query order", "open orders": for the log */
-    size_t n;
-    size_t next;               /* first order not looked at yet */
-    size_t cur;                /* the order whose list is in flight */
-    int asked;                 /* lists requested so far */
-    sqt_order orders[];
-} fee_ctx;
-
-static int fee_wanted(const sqt_order *o)
+static int fee_ask(void *plugin, void *ctx, const char *order_id)
 {
-    return o->filled_qty.mant > 0 && order_id_ok(o->order_id);
-}
-
-static void fee_deliver(fee_ctx *c, const sqt_error *e)
-{
-    if (e->code == SQT_OK)
-        c->cb(c->ud, e, c->orders, c->n);
-    else
-        c->cb(c->ud, e, NULL, 0);
-    free(c);
-}
-
-/* The orders from c->next on that still wanted their fee, for the log. */
-static size_t fee_left(const fee_ctx *c)
-{
-    size_t i, k = 0;
-    for (i = c->next; i < c->n; i++)
-        k += fee_wanted(&c->orders[i]) != 0;
-    return k;
-}
-
-/* Trade list of the current order: take its sum as the order's fee when it agrees. */
-static void fee_apply(sqt_exchange *ex, fee_ctx *c, const sqt_kit_answer *res)
-{
-    sqt_order *o = &c->orders[c->cur];
-    sqt_bn_trade_sum s;
-    sqt_error e;
-    char got[48], want[48];
-    int ok = 0;
-    if (sqt_bn_parse_user_trades(res->body, res->len, ex->symbol, o->order_id, &s, &e) !=
-        SQT_OK) {
-        sqt_bn_logf(ex, SQT_LOG_WARN, "%s: order %s without its fee: %s", c->what,
-                    o->order_id, e.message);
-        return;
-    }
-    if (sqt_dec_cmp(s.qty, o->filled_qty, &ok) != 0 || !ok) {
-        sqt_dec_format(s.qty, got, sizeof(got));
-        sqt_dec_format(o->filled_qty, want, sizeof(want));
-        sqt_bn_logf(ex, SQT_LOG_WARN, "%s: order %s without its fee: its trades hold %s of "
-                    "the executed %s", c->what, o->order_id, got, want);
-        return;
-    }
-    if (!s.one_asset) {
-        sqt_bn_logf(ex, SQT_LOG_WARN, "%s: order %s without its fee: paid in more than one "
-                    "asset", c->what, o->order_id);
-        return;
-    }
-    o->cum_fee = s.fee;
-    o->has_cum_fee = 1;
-    memcpy(o->fee_asset, s.fee_asset, sizeof(o->fee_asset));
-}
-
-static void fee_done(sqt_kit_call *r, const sqt_kit_answer *res);
-
-/* Ask for the next order's trade list, or deliver when none is left to ask for. */
-static void fee_next(sqt_exchange *ex, fee_ctx *c)
-{
-    sqt_bn_query q;
-    sqt_error e;
-    int rc;
-    while (c->next < c->n && !fee_wanted(&c->orders[c->next]))
-        c->next++;
-    if (c->next == c->n) {
-        fee_deliver(c, &no_error);
-        return;
-    }
-    if (ex->kit.closing) {
-        sqt_bn_set_err(&e, SQT_ECANCELLED, "cancelled (shutdown)");
-        fee_deliver(c, &e);
-        return;
-    }
-    if (c->asked == BN_FEE_LISTS_MAX) {
-        sqt_bn_logf(ex, SQT_LOG_INFO, "%s: %zu filled order(s) without their fee (at most %d "
-                    "trade lists per call)", c->what, fee_left(c), BN_FEE_LISTS_MAX);
-        fee_deliver(c, &no_error);
-        return;
-    }
-    q = symbol_query(ex);
-    sqt_bn_query_add(&q, "orderId", c->orders[c->next].order_id);
+    sqt_exchange *ex = plugin;
+    sqt_bn_query q = symbol_query(ex);
+    sqt_bn_query_add(&q, "orderId", order_id);
     sqt_bn_query_add_int(&q, "limit", 1000);
-    rc = sqt_bn_rest(ex, "GET", "/fapi/v1/userTrades", &q, SQT_KIT_AUTH_SIGNED, 0, fee_done, c);
-    if (rc != SQT_OK) {
-        sqt_bn_logf(ex, SQT_LOG_WARN, "%s: %zu filled order(s) without their fee: trade "
-                    "list not sent: %s", c->what, fee_left(c), sqt_strerror(rc));
-        fee_deliver(c, &no_error);
-        return;
-    }
-    c->cur = c->next++;
-    c->asked++;
+    return sqt_bn_rest(ex, "GET", "/fapi/v1/userTrades", &q, SQT_KIT_AUTH_SIGNED, 0,
+                       sqt_kit_fee_done, ctx);
 }
 
-static void fee_done(sqt_kit_call *r, const sqt_kit_answer *res)
+static int fee_sum(void *plugin, const sqt_order *o, const sqt_kit_answer *a,
+                   sqt_kit_fee_sum *out, sqt_error *e)
 {
-    fee_ctx *c = r->ctx;
-    sqt_exchange *ex = bn_ex(r);
-    if (res->err.code == SQT_ECANCELLED) {
-        fee_deliver(c, &res->err);
-        return;
-    }
-    if (res->err.code != SQT_OK) {
-        /* the next lists would most likely fail alike (ban, rate limit, network) */
-        c->next = c->cur;
-        sqt_bn_logf(ex, SQT_LOG_WARN, "%s: %zu filled order(s) without their fee: trade "
-                    "list failed: %s", c->what, fee_left(c), res->err.message);
-        fee_deliver(c, &no_error);
-        return;
-    }
-    fee_apply(ex, c, res);
-    fee_next(ex, c);
+    sqt_exchange *ex = plugin;
+    sqt_bn_trade_sum s;
+    int rc = sqt_bn_parse_user_trades(a->body, a->len, ex->symbol, o->order_id, &s, e);
+    if (rc != SQT_OK)
+        return rc;
+    out->qty = s.qty;
+    out->fee = s.fee;
+    out->one_asset = s.one_asset;
+    memcpy(out->asset, s.fee_asset, sizeof(out->asset));
+    return SQT_OK;
 }
 
-/* Hand orders[0..n) to cb exactly once: at once when none has fills, else after their
- * trade lists. Called from a REST completion, never inside the operation's own call. */
-static void fee_start(sqt_exchange *ex, const char *what, sqt_orders_cb cb, void *ud,
-                      const sqt_order *orders, size_t n)
-{
-    fee_ctx *c = NULL;
-    size_t i = 0;
-    while (i < n && !fee_wanted(&orders[i]))
-        i++;
-    if (i < n && (c = calloc(1, sizeof(*c) + n * sizeof(c->orders[0]))) == NULL)
-        sqt_bn_logf(ex, SQT_LOG_WARN, "%s: orders without their fee: out of memory", what);
-    if (c == NULL) {
-        cb(ud, &no_error, orders, n);
-        return;
-    }
-    c->cb = cb;
-    c->ud = ud;
-    c->what = what;
-    c->n = n;
-    c->next = i;
-    memcpy(c->orders, orders, n * sizeof(orders[0]));
-    fee_next(ex, c);
-}
+static const sqt_kit_fee_hooks fee_hooks = {fee_ask, fee_sum, order_id_ok, BN_FEE_LISTS_MAX};
 
 static void orders_done(sqt_kit_call *r, const sqt_kit_answer *res)
 {
@@ -439,7 +318,7 @@ static void orders_done(sqt_kit_call *r, const sqt_kit_answer *res)
     size_t n = 0;
     if (e.code == SQT_OK && sqt_bn_parse_orders(res->body, res->len, ex->symbol, ex->prefix,
                                                 &orders, &n, &e) == SQT_OK)
-        fee_start(ex, "open orders", cb, c->ud, orders, n);
+        sqt_kit_fee_fill(&ex->kit, &fee_hooks, "open orders", cb, c->ud, orders, n);
     else
         cb(c->ud, &e, NULL, 0);
     free(orders);
@@ -462,7 +341,7 @@ static void query_done(sqt_kit_call *r, const sqt_kit_answer *res)
     if (e.code == SQT_OK &&
         sqt_bn_parse_order(res->body, res->len, ex->prefix, &o, &e) == SQT_OK) {
         if (strcmp(o.symbol, ex->symbol) == 0) {
-            fee_start(ex, "query order", cb, c->ud, &o, 1);
+            sqt_kit_fee_fill(&ex->kit, &fee_hooks, "query order", cb, c->ud, &o, 1);
             free(c);
             return;
         }

@@ -4,8 +4,9 @@
  *
  * REST answers (query, open orders): each order with fills gets its trade list; the sum
  * becomes cum_fee only when it covers the filled quantity exactly (a lagging list must
- * not understate the fee). The lists are asked one after the other, at most
- * GT_FEE_LISTS per call; any failure delivers the orders without the fee.
+ * not understate the fee). The kit's filler (sqt_kit_fee_fill) asks the lists one
+ * after the other, at most GT_FEE_LISTS per call; any failure delivers the orders
+ * without the fee. The stream's fetch below shares the call and the sum.
  *
  * The stream: futures.orders says how much filled, futures.usertrades what each fill
  * cost, in either order. An order state that brings a new fill is held until its fills'
@@ -22,125 +23,8 @@
 #define GT_FEE_LISTS 10            /* trade lists per REST answer */
 #define P_TRADES GT_API "/futures/usdt/my_trades"
 
-static const sqt_error no_error;
-
-typedef struct fee_ctx {
-    char path[96];
-    sqt_orders_cb cb;
-    void *ud;
-    const char *what;          /* "query order", "open orders", "order stream" */
-    int stream;                /* the held order of the stream (order_id below) */
-    char order_id[SQT_ORDER_ID_MAX];
-    size_t n;
-    size_t next;               /* first order not looked at yet */
-    size_t cur;                /* the order whose list is in flight */
-    int asked;
-    sqt_order orders[];
-} fee_ctx;
-
-static int fee_wanted(const sqt_order *o)
-{
-    return o->filled_qty.mant > 0 && o->order_id[0] != '\0';
-}
-
-static int fee_ask(sqt_exchange *ex, fee_ctx *c, const char *order_id);
-
-/* A trade list's sum as the order's cumulative fee when it covers the filled part. */
-static int fee_apply(sqt_exchange *ex, sqt_order *o, const sqt_kit_answer *a, const char *what)
-{
-    sqt_gt_fee_sum s;
-    sqt_error e;
-    char got[48], want[48];
-    int ok = 0;
-    if (sqt_gt_parse_my_trades(a->body, a->len, &ex->units, o->order_id, &s, &e) != SQT_OK) {
-        sqt_gt_logf(ex, SQT_LOG_WARN, "%s: order %s without its fee: %s", what, o->order_id,
-                    e.message);
-        return 0;
-    }
-    if (sqt_dec_cmp(s.qty, o->filled_qty, &ok) != 0 || !ok) {
-        sqt_dec_format(s.qty, got, sizeof(got));
-        sqt_dec_format(o->filled_qty, want, sizeof(want));
-        sqt_gt_logf(ex, SQT_LOG_WARN, "%s: order %s without its fee: its trades hold %s of "
-                    "the filled %s", what, o->order_id, got, want);
-        return 0;
-    }
-    o->cum_fee = s.fee;
-    o->has_cum_fee = 1;
-    snprintf(o->fee_asset, sizeof(o->fee_asset), "USDT"); /* the settle currency */
-    return 1;
-}
-
-/* ------------------------------------------------------------------------------------
- * REST answers
- * ---------------------------------------------------------------------------------- */
-
-static void fee_deliver(fee_ctx *c, const sqt_error *e)
-{
-    if (e->code == SQT_OK)
-        c->cb(c->ud, e, c->orders, c->n);
-    else
-        c->cb(c->ud, e, NULL, 0);
-    free(c);
-}
-
-static void list_next(sqt_exchange *ex, fee_ctx *c)
-{
-    sqt_error e;
-    int rc;
-    while (c->next < c->n && !fee_wanted(&c->orders[c->next]))
-        c->next++;
-    if (c->next == c->n) {
-        fee_deliver(c, &no_error);
-        return;
-    }
-    if (ex->kit.closing) {
-        sqt_kit_fail(&e, SQT_ECANCELLED, "cancelled (shutdown)");
-        fee_deliver(c, &e);
-        return;
-    }
-    if (c->asked == GT_FEE_LISTS) {
-        sqt_gt_logf(ex, SQT_LOG_INFO, "%s: filled orders past the first %d without their fee "
-                    "(trade lists per call)", c->what, GT_FEE_LISTS);
-        fee_deliver(c, &no_error);
-        return;
-    }
-    if ((rc = fee_ask(ex, c, c->orders[c->next].order_id)) != SQT_OK) {
-        sqt_gt_logf(ex, SQT_LOG_WARN, "%s: filled orders without their fee: trade list not "
-                    "sent: %s", c->what, sqt_strerror(rc));
-        fee_deliver(c, &no_error);
-        return;
-    }
-    c->cur = c->next++;
-    c->asked++;
-}
-
-static void stream_fetched(sqt_exchange *ex, fee_ctx *c, const sqt_kit_answer *a);
-
-static void fee_done(sqt_kit_call *call, const sqt_kit_answer *a)
-{
-    fee_ctx *c = call->ctx;
-    sqt_exchange *ex = call->owner;
-    if (c->stream) {
-        stream_fetched(ex, c, a);
-        free(c);
-        return;
-    }
-    if (a->err.code == SQT_ECANCELLED) {
-        fee_deliver(c, &a->err);
-        return;
-    }
-    if (a->err.code != SQT_OK) {
-        /* the next lists would most likely fail alike (rate limit, network) */
-        sqt_gt_logf(ex, SQT_LOG_WARN, "%s: filled orders without their fee: trade list "
-                    "failed: %s", c->what, a->err.message);
-        fee_deliver(c, &no_error);
-        return;
-    }
-    fee_apply(ex, &c->orders[c->cur], a, c->what);
-    list_next(ex, c);
-}
-
-static int fee_ask(sqt_exchange *ex, fee_ctx *c, const char *order_id)
+/* The trade list of order_id; done gets ctx. */
+static int trades_ask(sqt_exchange *ex, const char *order_id, sqt_kit_answer_fn done, void *ctx)
 {
     sqt_kit_query q;
     int rc;
@@ -150,41 +34,43 @@ static int fee_ask(sqt_exchange *ex, fee_ctx *c, const char *order_id)
     sqt_kit_query_add_int(&q, "limit", 1000);
     rc = q.err;
     if (rc == SQT_OK)
-        rc = sqt_gt_rest(ex, "GET", c->path, sqt_kit_query_str(&q), NULL, SQT_KIT_AUTH_SIGNED,
-                         0, fee_done, c);
+        rc = sqt_gt_rest(ex, "GET", P_TRADES, sqt_kit_query_str(&q), NULL, SQT_KIT_AUTH_SIGNED,
+                         0, done, ctx);
     sqt_kit_query_free(&q);
     return rc;
 }
 
-static fee_ctx *ctx_new(const char *what, size_t n)
+/* The trades of o in a list; the fee is always in the settle currency. */
+static int trades_sum(void *plugin, const sqt_order *o, const sqt_kit_answer *a,
+                      sqt_kit_fee_sum *out, sqt_error *e)
 {
-    fee_ctx *c = calloc(1, sizeof(*c) + n * sizeof(c->orders[0]));
-    if (c != NULL) {
-        snprintf(c->path, sizeof(c->path), P_TRADES);
-        c->what = what;
-        c->n = n;
-    }
-    return c;
+    sqt_exchange *ex = plugin;
+    sqt_gt_fee_sum s;
+    int rc = sqt_gt_parse_my_trades(a->body, a->len, &ex->units, o->order_id, &s, e);
+    if (rc != SQT_OK)
+        return rc;
+    out->qty = s.qty;
+    out->fee = s.fee;
+    out->one_asset = 1;
+    snprintf(out->asset, sizeof(out->asset), "USDT");
+    return SQT_OK;
 }
+
+/* ------------------------------------------------------------------------------------
+ * REST answers: the kit's filler
+ * ---------------------------------------------------------------------------------- */
+
+static int fill_ask(void *plugin, void *ctx, const char *order_id)
+{
+    return trades_ask(plugin, order_id, sqt_kit_fee_done, ctx);
+}
+
+static const sqt_kit_fee_hooks fill_hooks = {fill_ask, trades_sum, NULL, GT_FEE_LISTS};
 
 void sqt_gt_fee_start(sqt_exchange *ex, const char *what, sqt_orders_cb cb, void *ud,
                       const sqt_order *orders, size_t n)
 {
-    fee_ctx *c = NULL;
-    size_t i = 0;
-    while (i < n && !fee_wanted(&orders[i]))
-        i++;
-    if (i < n && (c = ctx_new(what, n)) == NULL)
-        sqt_gt_logf(ex, SQT_LOG_WARN, "%s: orders without their fee: out of memory", what);
-    if (c == NULL) {
-        cb(ud, &no_error, orders, n);
-        return;
-    }
-    c->cb = cb;
-    c->ud = ud;
-    memcpy(c->orders, orders, n * sizeof(orders[0]));
-    c->next = i;
-    list_next(ex, c);
+    sqt_kit_fee_fill(&ex->kit, &fill_hooks, what, cb, ud, orders, n);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -295,18 +181,20 @@ static void arm_timer(sqt_exchange *ex)
     }
 }
 
-/* Give up waiting for r's trades on the stream: ask for its trade list. */
+static void stream_fetched(sqt_kit_call *call, const sqt_kit_answer *a);
+
+/* Give up waiting for r's trades on the stream: ask for its trade list (the call's ctx
+ * is the order id: the record may be reused before the answer). */
 static void rec_fetch(sqt_exchange *ex, gt_fee_rec *r)
 {
-    fee_ctx *c = ctx_new("order stream", 0);
-    if (c != NULL) {
-        c->stream = 1;
-        snprintf(c->order_id, sizeof(c->order_id), "%s", r->order_id);
-        if (fee_ask(ex, c, r->order_id) == SQT_OK) {
+    char *id = malloc(sizeof(r->order_id));
+    if (id != NULL) {
+        snprintf(id, sizeof(r->order_id), "%s", r->order_id);
+        if (trades_ask(ex, r->order_id, stream_fetched, id) == SQT_OK) {
             r->fetching = 1;
             return;
         }
-        free(c);
+        free(id);
     }
     sqt_gt_logf(ex, SQT_LOG_WARN, "order stream: order %s delivered without its fee (trade "
                 "list not sent)", r->order_id);
@@ -328,20 +216,35 @@ static void fee_timer_fire(void *ud)
     arm_timer(ex);
 }
 
-static void stream_fetched(sqt_exchange *ex, fee_ctx *c, const sqt_kit_answer *a)
+static void stream_apply(sqt_exchange *ex, gt_fee_rec *r, const sqt_kit_answer *a)
 {
-    gt_fee_rec *r = rec_find(ex, c->order_id);
+    sqt_kit_fee_sum s;
+    sqt_error e;
+    memset(&s, 0, sizeof(s));
+    memset(&e, 0, sizeof(e));
+    if (a->err.code != SQT_OK)
+        sqt_gt_logf(ex, SQT_LOG_WARN, "order stream: order %s without its fee: trade list "
+                    "failed: %s", r->order_id, a->err.message);
+    else if (trades_sum(ex, &r->hold, a, &s, &e) != SQT_OK)
+        sqt_gt_logf(ex, SQT_LOG_WARN, "order stream: order %s without its fee: %s",
+                    r->order_id, e.message);
+    else
+        sqt_kit_fee_take(&ex->kit, "order stream", &r->hold, &s);
+}
+
+static void stream_fetched(sqt_kit_call *call, const sqt_kit_answer *a)
+{
+    sqt_exchange *ex = call->owner;
+    char *id = call->ctx;
+    gt_fee_rec *r = rec_find(ex, id);
+    free(id);
     if (r == NULL || !r->fetching)
         return;
     r->fetching = 0;
     if (!r->held || ex->kit.closing)
         return;
     r->held = 0;
-    if (a->err.code == SQT_OK)
-        fee_apply(ex, &r->hold, a, "order stream");
-    else
-        sqt_gt_logf(ex, SQT_LOG_WARN, "order stream: order %s without its fee: trade list "
-                    "failed: %s", r->order_id, a->err.message);
+    stream_apply(ex, r, a);
     rec_deliver(ex, r, &r->hold);
 }
 

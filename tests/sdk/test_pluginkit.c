@@ -1080,6 +1080,216 @@ static void test_shut(void)
     fake_host_free(fh);
 }
 
+/* ---- the fee filler: a fake exchange whose trade lists the test answers ------------- */
+
+typedef struct fee_fx {
+    void *ctx;                 /* the list in flight */
+    char asked[8][SQT_ORDER_ID_MAX];
+    int n_asked;
+    int ask_rc;                /* what ask returns */
+    sqt_kit_fee_sum sums[4];   /* the answer for order "1".."4" */
+    int n_cb;
+    sqt_error err;
+    sqt_order got[4];
+    size_t n_got;
+} fee_fx;
+
+static fee_fx g_fee;
+
+static int fee_fx_ask(void *plugin, void *ctx, const char *order_id)
+{
+    (void)plugin;
+    if (g_fee.ask_rc != SQT_OK)
+        return g_fee.ask_rc;
+    CU_ASSERT_PTR_NULL(g_fee.ctx); /* one list at a time */
+    g_fee.ctx = ctx;
+    snprintf(g_fee.asked[g_fee.n_asked++ % 8], SQT_ORDER_ID_MAX, "%s", order_id);
+    return SQT_OK;
+}
+
+/* body "bad": unreadable; else the prepared sum of the order */
+static int fee_fx_sum(void *plugin, const sqt_order *o, const sqt_kit_answer *a,
+                      sqt_kit_fee_sum *s, sqt_error *e)
+{
+    (void)plugin;
+    if (strcmp(a->body, "bad") == 0)
+        return sqt_kit_fail(e, SQT_EPROTO, "field 'qty' missing");
+    *s = g_fee.sums[atoi(o->order_id) - 1];
+    return SQT_OK;
+}
+
+static int fee_fx_id_ok(const char *id)
+{
+    return sqt_kit_digits_ok(id, 19);
+}
+
+static void fee_fx_cb(void *ud, const sqt_error *err, const sqt_order *orders, size_t n)
+{
+    (void)ud;
+    g_fee.n_cb++;
+    g_fee.err = *err;
+    g_fee.n_got = n < 4 ? n : 4;
+    if (orders != NULL)
+        memcpy(g_fee.got, orders, g_fee.n_got * sizeof(orders[0]));
+}
+
+/* The answer of the list in flight: a body, or a failure code. */
+static void fee_fx_answer(const char *body, int code)
+{
+    sqt_kit_call call;
+    sqt_kit_answer a;
+    memset(&call, 0, sizeof(call));
+    memset(&a, 0, sizeof(a));
+    call.ctx = g_fee.ctx;
+    g_fee.ctx = NULL;
+    a.status = code == SQT_OK ? 200 : 0;
+    a.body = body;
+    a.len = body != NULL ? strlen(body) : 0;
+    if (code != SQT_OK)
+        sqt_kit_fail(&a.err, code, "network down");
+    sqt_kit_fee_done(&call, &a);
+}
+
+static sqt_order fee_order(const char *id, int64_t filled_mant)
+{
+    sqt_order o;
+    memset(&o, 0, sizeof(o));
+    snprintf(o.order_id, sizeof(o.order_id), "%s", id);
+    o.filled_qty = sqt_dec_make(filled_mant, 3);
+    return o;
+}
+
+static void fee_sum_set(int i, int64_t qty_mant, int64_t fee_mant, const char *asset, int one)
+{
+    g_fee.sums[i].qty = sqt_dec_make(qty_mant, 3);
+    g_fee.sums[i].fee = sqt_dec_make(fee_mant, 6);
+    snprintf(g_fee.sums[i].asset, sizeof(g_fee.sums[i].asset), "%s", asset);
+    g_fee.sums[i].one_asset = one;
+}
+
+static void test_fee_fill(void)
+{
+    sqt_kit_fee_hooks h = {fee_fx_ask, fee_fx_sum, fee_fx_id_ok, 10};
+    fake_host *fh = fake_host_new();
+    sqt_error err;
+    sqt_kit_plugin *p = sqt_kit_plugin_new(fake_host_api(), fake_host_handle(fh),
+                                           sizeof(sqt_kit_plugin), "x", &err);
+    sqt_order o[4];
+    char buf[48];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+
+    /* nothing filled (or no id the list takes): handed on at once, nothing asked */
+    memset(&g_fee, 0, sizeof(g_fee));
+    o[0] = fee_order("1", 0);
+    o[1] = fee_order("x9", 5);
+    sqt_kit_fee_fill(p, &h, "open orders", fee_fx_cb, NULL, o, 2);
+    SQT_ASSERT_INT_EQ(g_fee.n_cb, 1);
+    SQT_ASSERT_INT_EQ(g_fee.n_asked, 0);
+    SQT_ASSERT_INT_EQ((int)g_fee.n_got, 2);
+
+    /* one list after the other; only an exact cover in one asset becomes the fee */
+    memset(&g_fee, 0, sizeof(g_fee));
+    o[0] = fee_order("1", 10);
+    o[1] = fee_order("2", 0);
+    o[2] = fee_order("3", 30);
+    o[3] = fee_order("4", 40);
+    fee_sum_set(0, 10, 2000, "USDT", 1);
+    fee_sum_set(2, 20, 4000, "USDT", 1);   /* lagging: 0.020 of 0.030 */
+    fee_sum_set(3, 40, 8000, "USDT", 0);   /* two assets */
+    sqt_kit_fee_fill(p, &h, "open orders", fee_fx_cb, NULL, o, 4);
+    SQT_ASSERT_INT_EQ(g_fee.n_asked, 1);
+    SQT_ASSERT_STR_EQ(g_fee.asked[0], "1");
+    fee_fx_answer("ok", SQT_OK);
+    SQT_ASSERT_INT_EQ(g_fee.n_asked, 2);
+    SQT_ASSERT_STR_EQ(g_fee.asked[1], "3");   /* "2" has no fills */
+    fee_fx_answer("ok", SQT_OK);
+    SQT_ASSERT_INT_EQ(g_fee.n_cb, 0);
+    fee_fx_answer("ok", SQT_OK);
+    SQT_ASSERT_INT_EQ(g_fee.n_cb, 1);
+    SQT_ASSERT_INT_EQ(g_fee.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ((int)g_fee.n_got, 4);
+    CU_ASSERT_TRUE(g_fee.got[0].has_cum_fee);
+    sqt_dec_format(g_fee.got[0].cum_fee, buf, sizeof(buf));
+    SQT_ASSERT_STR_EQ(buf, "0.002000");
+    SQT_ASSERT_STR_EQ(g_fee.got[0].fee_asset, "USDT");
+    CU_ASSERT_FALSE(g_fee.got[1].has_cum_fee);
+    CU_ASSERT_FALSE(g_fee.got[2].has_cum_fee);
+    CU_ASSERT_FALSE(g_fee.got[3].has_cum_fee);
+    CU_ASSERT_TRUE(fake_host_log_contains(fh, "open orders: order 3 without its fee: its "
+                                              "trades hold 0.020 of the executed 0.030"));
+    CU_ASSERT_TRUE(fake_host_log_contains(fh, "open orders: order 4 without its fee: paid in "
+                                              "more than one asset"));
+
+    /* an unreadable list: that order without its fee, the rest still asked */
+    memset(&g_fee, 0, sizeof(g_fee));
+    fee_sum_set(2, 30, 1000, "BNB", 1);
+    sqt_kit_fee_fill(p, &h, "query order", fee_fx_cb, NULL, o, 3);
+    fee_fx_answer("bad", SQT_OK);
+    fee_fx_answer("ok", SQT_OK);
+    SQT_ASSERT_INT_EQ(g_fee.n_cb, 1);
+    CU_ASSERT_FALSE(g_fee.got[0].has_cum_fee);
+    CU_ASSERT_TRUE(g_fee.got[2].has_cum_fee);
+    SQT_ASSERT_STR_EQ(g_fee.got[2].fee_asset, "BNB");
+    CU_ASSERT_TRUE(fake_host_log_contains(fh, "query order: order 1 without its fee: field "
+                                              "'qty' missing"));
+
+    /* the cap: the rest go without their fee, counted */
+    memset(&g_fee, 0, sizeof(g_fee));
+    fee_sum_set(0, 10, 2000, "USDT", 1);
+    h.lists_max = 1;
+    sqt_kit_fee_fill(p, &h, "open orders", fee_fx_cb, NULL, o, 4);
+    fee_fx_answer("ok", SQT_OK);
+    SQT_ASSERT_INT_EQ(g_fee.n_asked, 1);
+    SQT_ASSERT_INT_EQ(g_fee.n_cb, 1);
+    CU_ASSERT_TRUE(g_fee.got[0].has_cum_fee);
+    CU_ASSERT_TRUE(fake_host_log_contains(fh, "open orders: 2 filled order(s) without their "
+                                              "fee (at most 1 trade lists per call)"));
+    h.lists_max = 10;
+
+    /* a failed list stops the asking: the orders go as they are */
+    memset(&g_fee, 0, sizeof(g_fee));
+    sqt_kit_fee_fill(p, &h, "open orders", fee_fx_cb, NULL, o, 4);
+    fee_fx_answer(NULL, SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(g_fee.n_asked, 1);
+    SQT_ASSERT_INT_EQ(g_fee.n_cb, 1);
+    SQT_ASSERT_INT_EQ(g_fee.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ((int)g_fee.n_got, 4);
+    CU_ASSERT_FALSE(g_fee.got[0].has_cum_fee);
+    CU_ASSERT_TRUE(fake_host_log_contains(fh, "open orders: 3 filled order(s) without their "
+                                              "fee: trade list failed: network down"));
+
+    /* a list not sent: the same */
+    memset(&g_fee, 0, sizeof(g_fee));
+    g_fee.ask_rc = SQT_EBANNED;
+    sqt_kit_fee_fill(p, &h, "query order", fee_fx_cb, NULL, o, 1);
+    SQT_ASSERT_INT_EQ(g_fee.n_cb, 1);
+    SQT_ASSERT_INT_EQ(g_fee.err.code, SQT_OK);
+    SQT_ASSERT_INT_EQ((int)g_fee.n_got, 1);
+    CU_ASSERT_TRUE(fake_host_log_contains(fh, "query order: 1 filled order(s) without their "
+                                              "fee: trade list not sent"));
+
+    /* cancelled: an answer's ECANCELLED passes through, shutdown between lists too */
+    memset(&g_fee, 0, sizeof(g_fee));
+    sqt_kit_fee_fill(p, &h, "open orders", fee_fx_cb, NULL, o, 4);
+    fee_fx_answer(NULL, SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ(g_fee.n_cb, 1);
+    SQT_ASSERT_INT_EQ(g_fee.err.code, SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ((int)g_fee.n_got, 0);
+    memset(&g_fee, 0, sizeof(g_fee));
+    sqt_kit_fee_fill(p, &h, "open orders", fee_fx_cb, NULL, o, 4);
+    p->closing = 1;
+    fee_fx_answer("ok", SQT_OK);
+    SQT_ASSERT_INT_EQ(g_fee.n_asked, 1);
+    SQT_ASSERT_INT_EQ(g_fee.n_cb, 1);
+    SQT_ASSERT_INT_EQ(g_fee.err.code, SQT_ECANCELLED);
+    SQT_ASSERT_INT_EQ((int)g_fee.n_got, 0);
+
+    sqt_kit_plugin_release(p);
+    sqt_kit_plugin_free(p);
+    SQT_ASSERT_INT_EQ(fake_host_misuse_count(fh), 0);
+    fake_host_free(fh);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -1099,6 +1309,7 @@ int main(void)
          test_stream_helpers},
         {"prices and sizes on their grid, single-order verdicts", test_order_helpers},
         {"the end of a shutdown: once, from a timer, when drained", test_shut},
+        {"the fee filler: lists in turn, exact cover, cap, failures, cancel", test_fee_fill},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("sdk_pluginkit", cases) != 0)

@@ -16,6 +16,7 @@
  *   operation skeletons over the engine              sqt_kit_op_*, sqt_kit_*_fetch
  *   placing orders: results, the answer spread        sqt_kit_placing_*
  *   an order's fee charged in several coins          sqt_kit_fees_*
+ *   the fee of REST answers from trade lists         sqt_kit_fee_*
  *   cancel our own orders: list, filter, batches    sqt_kit_own_*
  *   open orders page by page                        sqt_kit_pager_*
  *   prices/sizes on their grid, order verdicts      sqt_kit_dec_on_grid, sqt_kit_item_level
@@ -860,6 +861,47 @@ void sqt_kit_fees_add(sqt_kit_fees *f, const char *coin, sqt_dec paid);
 int sqt_kit_fees_apply(const sqt_kit_fees *f, sqt_order *o);
 /* a + b exactly (at the larger scale); SQT_ERANGE when it does not fit. */
 int sqt_kit_dec_add(sqt_dec a, sqt_dec b, sqt_dec *out);
+
+/* ---- the fee of REST answers from the orders' trade lists ------------------------------ */
+
+/* Some exchanges answer an order query without its fee. For each order of the answer
+ * with fills (filled_qty > 0, an order id) the filler asks the exchange for the order's
+ * trade list, one after the other (at most lists_max per answer), and takes the sum as
+ * cum_fee / has_cum_fee / fee_asset only when it covers filled_qty exactly (a lagging
+ * list must not understate the fee) in one asset. The orders are handed on exactly
+ * once: ECANCELLED (an answer's, or shutdown begun) as the error without orders; any
+ * other failure is logged and the orders go without the fees not yet known. */
+typedef struct sqt_kit_fee_sum {
+    sqt_dec qty;               /* the trades' quantity, as filled_qty counts it */
+    sqt_dec fee;               /* their fee, positive = paid */
+    char asset[SQT_ASSET_MAX];
+    int one_asset;             /* 1: every trade paid in `asset` */
+} sqt_kit_fee_sum;
+
+/* The exchange's part (plugin: the record starting with its sqt_kit_plugin). */
+typedef struct sqt_kit_fee_hooks {
+    /* Start the trade list call of order_id with done = sqt_kit_fee_done and ctx = ctx
+     * (sqt_kit_plugin_call). SQT_OK: the answer comes later; else nothing runs. */
+    int (*ask)(void *plugin, void *ctx, const char *order_id);
+    /* Sum the trades of o in a successful answer; SQT_OK or an error in e. */
+    int (*sum)(void *plugin, const sqt_order *o, const sqt_kit_answer *a, sqt_kit_fee_sum *s,
+               sqt_error *e);
+    /* An order id the trade list accepts; NULL: any non-empty one. */
+    int (*id_ok)(const char *order_id);
+    int lists_max;             /* trade lists per answer (the call's weight) */
+} sqt_kit_fee_hooks;
+
+/* Hand orders[0..n) (copied) to cb exactly once: at once when none wants a fee, else
+ * after their trade lists. Call it from a REST completion, never inside the operation's
+ * own call (cb would run before the operation returns). h must outlive the lists. */
+void sqt_kit_fee_fill(sqt_kit_plugin *p, const sqt_kit_fee_hooks *h, const char *what,
+                      sqt_orders_cb cb, void *ud, const sqt_order *orders, size_t n);
+/* The trade list calls' done (ask passes it with the ctx it got). */
+void sqt_kit_fee_done(sqt_kit_call *c, const sqt_kit_answer *a);
+/* The sum as o's cumulative fee when it covers filled_qty in one asset: 1, else a
+ * warning naming `what` and o, and 0 (o untouched). */
+int sqt_kit_fee_take(sqt_kit_plugin *p, const char *what, sqt_order *o,
+                     const sqt_kit_fee_sum *s);
 
 #ifdef __cplusplus
 }
