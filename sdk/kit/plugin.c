@@ -151,6 +151,14 @@ void sqt_kit_plugin_vlogf(sqt_kit_plugin *p, int level, const char *fmt, va_list
     p->api->log(p->host, level, line);
 }
 
+void sqt_kit_plugin_logf(sqt_kit_plugin *p, int level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sqt_kit_plugin_vlogf(p, level, fmt, ap);
+    va_end(ap);
+}
+
 /* subscribe_*()'s verdict: the sink's data callback, then the plugin's state */
 static int take_check(const sqt_kit_plugin *p, int have_cb, int on)
 {

@@ -732,6 +732,8 @@ void sqt_kit_plugin_stream_state(sqt_kit_plugin *p, int kind, sqt_stream_state s
 int sqt_kit_conn_send_json(sqt_kit_conn *c, json_t *msg);
 void sqt_kit_plugin_vlogf(sqt_kit_plugin *p, int level, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+void sqt_kit_plugin_logf(sqt_kit_plugin *p, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- around the streams ---------------------------------------------------------------- */
 
