@@ -31,6 +31,7 @@
 #include <uv.h>
 #include <wslay/wslay.h>
 
+#include "bench_fakex.h"
 #include "bench_util.h"
 #include "config.h"
 #include "executor.h"
@@ -46,7 +47,6 @@
 #define WINDOW 16000        /* messages in flight at most */
 #define ANCHOR 1000000      /* 100000.0, tick 0.1 */
 #define LEVEL 5             /* grid interval, ticks */
-#define MAX_ANSWERS 256
 
 /* ---- the feed (server thread) ---------------------------------------------------- */
 
@@ -238,16 +238,6 @@ static int feed_encode(feed *f)
 
 /* ---- the host side (this thread, one loop) -------------------------------------- */
 
-typedef struct answer {
-    int kind;                  /* 1 place, 2 cancel */
-    size_t n;
-    sqt_order_req reqs[8];
-    sqt_cancel_req creqs[16];
-    sqt_place_cb pcb;
-    sqt_cancel_cb ccb;
-    void *ud;
-} answer;
-
 typedef struct bench bench;
 struct sqt_exchange {
     bench *b;
@@ -269,14 +259,11 @@ struct bench {
     struct sqt_exchange fx;    /* the exchange the executor sends to */
     sqt_exchange_api fx_api;
     uv_idle_t adjust_idle;
-    uv_timer_t answer_timer;
-    answer answers[MAX_ANSWERS];
-    size_t n_answers;
-    uint64_t next_oid;
+    bench_fakex fakex;         /* what answers the executor's requests */
     feed *f;
     uint64_t target, got;
     uint64_t t_first, t_last, cpu_first, cpu_last;
-    uint64_t adjusts, places, cancels, refused;
+    uint64_t adjusts, refused;
     int stopping;
 };
 
@@ -356,107 +343,33 @@ static void ex_on_fatal(void *ud, const sqt_error *err)
     fprintf(stderr, "bench_absorb: executor fatal: %s\n", sqt_strerror(err->code));
 }
 
-static void answer_cb(uv_timer_t *t);
-
-static answer *answer_new(bench *b)
-{
-    if (b->n_answers == MAX_ANSWERS)
-        return NULL;
-    uv_timer_start(&b->answer_timer, answer_cb, 0, 0);
-    return &b->answers[b->n_answers++];
-}
-
 static int fx_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
                     void *ud)
 {
-    answer *a;
-    if (n > 8 || (a = answer_new(ex->b)) == NULL)
-        return SQT_ENOMEM;
-    ex->b->places += n;
-    a->kind = 1;
-    a->n = n;
-    memcpy(a->reqs, reqs, n * sizeof *reqs);
-    a->pcb = cb;
-    a->ud = ud;
-    return 0;
+    return bench_fakex_place(&ex->b->fakex, reqs, n, cb, ud);
 }
 
 static int fx_cancel(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n, sqt_cancel_cb cb,
                      void *ud)
 {
-    answer *a;
-    if (n > 16 || (a = answer_new(ex->b)) == NULL)
-        return SQT_ENOMEM;
-    ex->b->cancels += n;
-    a->kind = 2;
-    a->n = n;
-    memcpy(a->creqs, reqs, n * sizeof *reqs);
-    a->ccb = cb;
-    a->ud = ud;
-    return 0;
+    return bench_fakex_cancel(&ex->b->fakex, reqs, n, cb, ud);
 }
 
 static int fx_query(sqt_exchange *ex, const char *cid, const char *oid, sqt_orders_cb cb,
                     void *ud)
 {
-    sqt_error e;
     (void)ex, (void)cid, (void)oid;
-    memset(&e, 0, sizeof e);
-    e.code = SQT_EUNKNOWN_ORDER;
-    cb(ud, &e, NULL, 0);
-    return 0;
+    return bench_fakex_query(cb, ud);
 }
 
-static void answer_cb(uv_timer_t *t)
+/* a cancelled order's final push from the fake exchange */
+static void fx_final(void *ud, const sqt_order *o)
 {
-    bench *b = t->data;
-    static answer local[MAX_ANSWERS];
-    size_t n = b->n_answers, i, j;
-    memcpy(local, b->answers, n * sizeof *local);
-    b->n_answers = 0;
-    for (i = 0; i < n; i++) {
-        answer *a = &local[i];
-        if (a->kind == 1) {
-            sqt_place_result r[8];
-            memset(r, 0, sizeof r);
-            for (j = 0; j < a->n; j++) {
-                sqt_order *o = &r[j].order;
-                memcpy(r[j].client_id, a->reqs[j].client_id, sizeof r[j].client_id);
-                o->struct_size = sizeof *o;
-                snprintf(o->symbol, sizeof o->symbol, "BTCUSDT");
-                memcpy(o->client_id, a->reqs[j].client_id, sizeof o->client_id);
-                snprintf(o->order_id, sizeof o->order_id, "%" PRIu64, ++b->next_oid);
-                o->side = a->reqs[j].side;
-                o->status = SQT_ORDER_NEW;
-                o->tif = a->reqs[j].tif;
-                o->reduce_only = a->reqs[j].reduce_only;
-                o->price = a->reqs[j].price;
-                o->qty = a->reqs[j].qty;
-                o->filled_qty = sqt_dec_make(0, 3);
-            }
-            a->pcb(a->ud, SQT_OK, r, a->n);
-        } else {
-            sqt_cancel_result r[16];
-            memset(r, 0, sizeof r);
-            for (j = 0; j < a->n; j++) {
-                memcpy(r[j].client_id, a->creqs[j].client_id, sizeof r[j].client_id);
-                memcpy(r[j].order_id, a->creqs[j].order_id, sizeof r[j].order_id);
-            }
-            a->ccb(a->ud, SQT_OK, r, a->n);
-            for (j = 0; j < a->n && b->grid != NULL; j++) {
-                sqt_order o;
-                memset(&o, 0, sizeof o);
-                o.struct_size = sizeof o;
-                snprintf(o.symbol, sizeof o.symbol, "BTCUSDT");
-                memcpy(o.client_id, a->creqs[j].client_id, sizeof o.client_id);
-                memcpy(o.order_id, a->creqs[j].order_id, sizeof o.order_id);
-                o.status = SQT_ORDER_CANCELED;
-                o.filled_qty = sqt_dec_make(0, 3);
-                sqt_grid_on_order_update(b->grid, &o, (int64_t)uv_now(&b->loop));
-                drain(b);
-            }
-        }
-    }
+    bench *b = ud;
+    if (b->grid == NULL)
+        return;
+    sqt_grid_on_order_update(b->grid, o, (int64_t)uv_now(&b->loop));
+    drain(b);
 }
 
 /* ---- shutdown ------------------------------------------------------------------- */
@@ -480,7 +393,7 @@ static void exec_closed(void *ud)
 {
     bench *b = ud;
     b->exec = NULL;
-    uv_close((uv_handle_t *)&b->answer_timer, handle_closed);
+    bench_fakex_close(&b->fakex, handle_closed);
     uv_close((uv_handle_t *)&b->adjust_idle, handle_closed);
 }
 
@@ -629,8 +542,7 @@ static int setup(bench *b, char *url, size_t cap)
         return -1;
     uv_idle_init(&b->loop, &b->adjust_idle);
     b->adjust_idle.data = b;
-    uv_timer_init(&b->loop, &b->answer_timer);
-    b->answer_timer.data = b;
+    bench_fakex_init(&b->fakex, &b->loop, fx_final, b);
     sqt_price_init(&b->pm, &b->loop, &b->log, "BTCUSDT", on_engine_price, b);
     b->pm.data = b;
     sqt_grid_start(b->grid, sqt_dec_make(ANCHOR, 1), 0);
@@ -696,8 +608,8 @@ int main(void)
                "time on the client thread\n",
                cpu * 1e9 / (double)b->got, (double)b->got / cpu, 100.0 * cpu / secs);
         printf("engine            %" PRIu64 " adjust steps (one per loop turn with a price), "
-               "%" PRIu64 " places, %" PRIu64 " cancels, %" PRIu64 " refused\n",
-               b->adjusts, b->places, b->cancels, b->refused);
+               "%ld places, %ld cancels, %" PRIu64 " refused\n",
+               b->adjusts, b->fakex.places, b->fakex.cancels, b->refused);
     } else {
         fprintf(stderr, "bench_absorb: stopped after %" PRIu64 " of %" PRIu64 " messages\n",
                 b->got, b->target);

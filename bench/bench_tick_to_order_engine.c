@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "bench_fakex.h"
 #include "bench_util.h"
 #include "eventlog.h"
 #include "eventlog_grid.h"
@@ -42,7 +43,6 @@
 #define ANCHOR 1000000     /* 100000.0 */
 #define LEVEL 100          /* I = 10.0 */
 #define WARMUP 50
-#define MAX_ANSWERS 256
 #define BATCH 64
 
 typedef struct bench bench;
@@ -50,17 +50,6 @@ typedef struct bench bench;
 struct sqt_exchange {
     bench *b;
 };
-
-/* An exchange answer waiting for the next loop turn. */
-typedef struct answer {
-    int kind;                  /* 1 place, 2 cancel */
-    size_t n;
-    sqt_order_req reqs[8];
-    sqt_cancel_req creqs[16];
-    sqt_place_cb pcb;
-    sqt_cancel_cb ccb;
-    void *ud;
-} answer;
 
 struct bench {
     uv_loop_t loop;
@@ -78,14 +67,12 @@ struct bench {
     uv_check_t turn_end;       /* as app.c: price, adjust, drain, event-log flush */
     int in_turn_end;
     uv_async_t async;
-    uv_timer_t answer_timer, finish_timer;
+    uv_timer_t finish_timer;
+    bench_fakex fx;
     uv_thread_t thread;
     atomic_int stop;
     _Atomic uint64_t sent_ns;
 
-    answer answers[MAX_ANSWERS];
-    size_t n_answers;
-    uint64_t next_oid;
 
     long target;
     long pushes;
@@ -223,114 +210,37 @@ static void stamp(bench *b, int kind)
     }
 }
 
-static answer *answer_new(bench *b)
-{
-    if (b->n_answers == MAX_ANSWERS)
-        return NULL;
-    return &b->answers[b->n_answers++];
-}
-
-static void answer_cb(uv_timer_t *t);
-
 static int fx_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
                     void *ud)
 {
-    bench *b = ex->b;
-    answer *a;
-    stamp(b, 1);
-    if (n > 8 || (a = answer_new(b)) == NULL)
-        return SQT_ENOMEM;
-    a->kind = 1;
-    a->n = n;
-    memcpy(a->reqs, reqs, n * sizeof *reqs);
-    a->pcb = cb;
-    a->ud = ud;
-    uv_timer_start(&b->answer_timer, answer_cb, 0, 0);
-    return 0;
+    stamp(ex->b, 1);
+    return bench_fakex_place(&ex->b->fx, reqs, n, cb, ud);
 }
 
 static int fx_cancel(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n, sqt_cancel_cb cb,
                      void *ud)
 {
-    bench *b = ex->b;
-    answer *a;
-    stamp(b, 2);
-    if (n > 16 || (a = answer_new(b)) == NULL)
-        return SQT_ENOMEM;
-    a->kind = 2;
-    a->n = n;
-    memcpy(a->creqs, reqs, n * sizeof *reqs);
-    a->ccb = cb;
-    a->ud = ud;
-    uv_timer_start(&b->answer_timer, answer_cb, 0, 0);
-    return 0;
+    stamp(ex->b, 2);
+    return bench_fakex_cancel(&ex->b->fx, reqs, n, cb, ud);
 }
 
 static int fx_query(sqt_exchange *ex, const char *client_id, const char *order_id,
                     sqt_orders_cb cb, void *ud)
 {
-    sqt_error e;
     (void)ex;
     (void)client_id;
     (void)order_id;
-    memset(&e, 0, sizeof e);
-    e.code = SQT_EUNKNOWN_ORDER;
-    cb(ud, &e, NULL, 0); /* never expected in this bench */
-    return 0;
+    return bench_fakex_query(cb, ud); /* never expected in this bench */
 }
 
-static void answer_cb(uv_timer_t *t)
+/* a cancelled order's final push from the fake exchange */
+static void fx_final(void *ud, const sqt_order *o)
 {
-    bench *b = t->data;
-    answer local[MAX_ANSWERS];
-    size_t n = b->n_answers, i, j;
-    memcpy(local, b->answers, n * sizeof *local);
-    b->n_answers = 0;
-    for (i = 0; i < n; i++) {
-        answer *a = &local[i];
-        if (a->kind == 1) {
-            sqt_place_result r[8];
-            memset(r, 0, sizeof r);
-            for (j = 0; j < a->n; j++) {
-                sqt_order *o = &r[j].order;
-                memcpy(r[j].client_id, a->reqs[j].client_id, sizeof r[j].client_id);
-                o->struct_size = sizeof *o;
-                snprintf(o->symbol, sizeof o->symbol, "BTCUSDT");
-                memcpy(o->client_id, a->reqs[j].client_id, sizeof o->client_id);
-                snprintf(o->order_id, sizeof o->order_id, "%llu",
-                         (unsigned long long)++b->next_oid);
-                o->side = a->reqs[j].side;
-                o->status = SQT_ORDER_NEW;
-                o->tif = a->reqs[j].tif;
-                o->reduce_only = a->reqs[j].reduce_only;
-                o->price = a->reqs[j].price;
-                o->qty = a->reqs[j].qty;
-                o->filled_qty = sqt_dec_make(0, 3);
-            }
-            a->pcb(a->ud, SQT_OK, r, a->n);
-        } else {
-            sqt_cancel_result r[16];
-            memset(r, 0, sizeof r);
-            for (j = 0; j < a->n; j++) {
-                memcpy(r[j].client_id, a->creqs[j].client_id, sizeof r[j].client_id);
-                memcpy(r[j].order_id, a->creqs[j].order_id, sizeof r[j].order_id);
-            }
-            a->ccb(a->ud, SQT_OK, r, a->n);
-            /* the order stream's final push, as an exchange sends after a cancel */
-            for (j = 0; j < a->n && b->grid != NULL; j++) {
-                sqt_order o;
-                memset(&o, 0, sizeof o);
-                o.struct_size = sizeof o;
-                snprintf(o.symbol, sizeof o.symbol, "BTCUSDT");
-                memcpy(o.client_id, a->creqs[j].client_id, sizeof o.client_id);
-                memcpy(o.order_id, a->creqs[j].order_id, sizeof o.order_id);
-                o.status = SQT_ORDER_CANCELED;
-                o.filled_qty = sqt_dec_make(0, 3);
-                sqt_grid_on_order_update(b->grid, &o, (int64_t)uv_now(&b->loop));
-                drain(b);
-            }
-        }
-    }
+    bench *b = ud;
+    if (b->grid == NULL)
+        return;
+    sqt_grid_on_order_update(b->grid, o, (int64_t)uv_now(&b->loop));
+    drain(b);
 }
 
 /* ---- the price source ----------------------------------------------------------- */
@@ -354,7 +264,7 @@ static void exec_closed(void *ud)
 {
     bench *b = ud;
     b->exec = NULL;
-    uv_close((uv_handle_t *)&b->answer_timer, handle_closed);
+    bench_fakex_close(&b->fx, handle_closed);
     uv_close((uv_handle_t *)&b->finish_timer, handle_closed);
     uv_close((uv_handle_t *)&b->adjust_idle, handle_closed);
     uv_close((uv_handle_t *)&b->turn_end, handle_closed);
@@ -475,8 +385,7 @@ static int setup(bench *b, int audit_on, long target)
     uv_check_init(&b->loop, &b->turn_end);
     b->turn_end.data = b;
     uv_check_start(&b->turn_end, turn_end_cb);
-    uv_timer_init(&b->loop, &b->answer_timer);
-    b->answer_timer.data = b;
+    bench_fakex_init(&b->fx, &b->loop, fx_final, b);
     uv_timer_init(&b->loop, &b->finish_timer);
     b->finish_timer.data = b;
     uv_async_init(&b->loop, &b->async, on_async);
