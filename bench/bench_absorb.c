@@ -239,9 +239,6 @@ static int feed_encode(feed *f)
 /* ---- the host side (this thread, one loop) -------------------------------------- */
 
 typedef struct bench bench;
-struct sqt_exchange {
-    bench *b;
-};
 
 struct bench {
     uv_loop_t loop;
@@ -256,8 +253,7 @@ struct bench {
     sqt_price_monitor pm;
     sqt_grid *grid;
     sqt_executor *exec;
-    struct sqt_exchange fx;    /* the exchange the executor sends to */
-    sqt_exchange_api fx_api;
+    bench_engine en;           /* executor results and final pushes -> grid -> drain */
     uv_idle_t adjust_idle;
     bench_fakex fakex;         /* what answers the executor's requests */
     feed *f;
@@ -275,7 +271,7 @@ static uint64_t thread_cpu_ns(void)
            (uint64_t)ru.ru_stime.tv_sec * 1000000000u + (uint64_t)ru.ru_stime.tv_usec * 1000u;
 }
 
-static void drain(bench *b);
+static void drain(void *ud);
 
 static void adjust_idle_cb(uv_idle_t *h)
 {
@@ -285,24 +281,13 @@ static void adjust_idle_cb(uv_idle_t *h)
     drain(b);
 }
 
-static void drain(bench *b)
+static void drain(void *ud)
 {
-    sqt_grid_cmd cmds[64];
+    bench *b = ud;
     sqt_grid_event evs[16];
-    size_t n, i;
     while (sqt_grid_take_events(b->grid, evs, 16) > 0)
         ;
-    while ((n = sqt_grid_take_commands(b->grid, cmds, 64)) > 0)
-        for (i = 0; i < n && b->exec != NULL; i++) {
-            const sqt_grid_cmd *c = &cmds[i];
-            int rc = c->kind == SQT_GRID_CMD_PLACE    ? sqt_executor_place(b->exec, &c->req)
-                     : c->kind == SQT_GRID_CMD_CANCEL ? sqt_executor_cancel(b->exec, c->client_id,
-                                                                            c->order_id)
-                                                      : sqt_executor_query(b->exec, c->client_id,
-                                                                           c->order_id);
-            if (rc < 0)
-                b->refused++;
-        }
+    b->refused += (uint64_t)bench_engine_send(&b->en);
     if (sqt_grid_needs_adjust(b->grid))
         uv_idle_start(&b->adjust_idle, adjust_idle_cb);
 }
@@ -313,62 +298,6 @@ static void on_engine_price(void *ud, sqt_dec price, int64_t t)
     (void)t;
     b->adjusts++;
     sqt_grid_on_price(b->grid, price, (int64_t)uv_now(&b->loop));
-    drain(b);
-}
-
-static void ex_on_place(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)
-{
-    bench *b = ud;
-    sqt_grid_on_place_result(b->grid, cid, err, o, (int64_t)uv_now(&b->loop));
-    drain(b);
-}
-
-static void ex_on_cancel(void *ud, const char *cid, const sqt_error *err)
-{
-    bench *b = ud;
-    sqt_grid_on_cancel_result(b->grid, cid, err, (int64_t)uv_now(&b->loop));
-    drain(b);
-}
-
-static void ex_on_query(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)
-{
-    bench *b = ud;
-    sqt_grid_on_query_result(b->grid, cid, err, o, (int64_t)uv_now(&b->loop));
-    drain(b);
-}
-
-static void ex_on_fatal(void *ud, const sqt_error *err)
-{
-    (void)ud;
-    fprintf(stderr, "bench_absorb: executor fatal: %s\n", sqt_strerror(err->code));
-}
-
-static int fx_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
-                    void *ud)
-{
-    return bench_fakex_place(&ex->b->fakex, reqs, n, cb, ud);
-}
-
-static int fx_cancel(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n, sqt_cancel_cb cb,
-                     void *ud)
-{
-    return bench_fakex_cancel(&ex->b->fakex, reqs, n, cb, ud);
-}
-
-static int fx_query(sqt_exchange *ex, const char *cid, const char *oid, sqt_orders_cb cb,
-                    void *ud)
-{
-    (void)ex, (void)cid, (void)oid;
-    return bench_fakex_query(cb, ud);
-}
-
-/* a cancelled order's final push from the fake exchange */
-static void fx_final(void *ud, const sqt_order *o)
-{
-    bench *b = ud;
-    if (b->grid == NULL)
-        return;
-    sqt_grid_on_order_update(b->grid, o, (int64_t)uv_now(&b->loop));
     drain(b);
 }
 
@@ -456,8 +385,6 @@ static void on_stream_state(void *ud, sqt_stream_state st, const sqt_error *err)
 static int setup(bench *b, char *url, size_t cap)
 {
     sqt_grid_params p;
-    sqt_executor_opts eo;
-    sqt_executor_cbs cbs;
     sqt_create_args args;
     sqt_price_sink sink;
     sqt_error e;
@@ -522,27 +449,12 @@ static int setup(bench *b, char *url, size_t cap)
         fprintf(stderr, "bench_absorb: grid: %s\n", err);
         return -1;
     }
-    b->fx.b = b;
-    memset(&b->fx_api, 0, sizeof b->fx_api);
-    b->fx_api.struct_size = sizeof b->fx_api;
-    b->fx_api.place_orders = fx_place;
-    b->fx_api.cancel_orders = fx_cancel;
-    b->fx_api.query_order = fx_query;
-    memset(&eo, 0, sizeof eo);
-    eo.rate_per_sec = 1000000;
-    eo.burst = 1000000;
-    eo.max_batch_place = 5;
-    eo.max_batch_cancel = 10;
-    cbs.ud = b;
-    cbs.on_place = ex_on_place;
-    cbs.on_cancel = ex_on_cancel;
-    cbs.on_query = ex_on_query;
-    cbs.on_fatal = ex_on_fatal;
-    if ((b->exec = sqt_executor_new(&b->loop, &b->log, &b->fx_api, &b->fx, &eo, &cbs)) == NULL)
+    bench_engine_init(&b->en, "bench_absorb", &b->loop, &b->grid, &b->exec, drain, b);
+    if ((b->exec = bench_engine_executor(&b->en, &b->log, &b->fakex)) == NULL)
         return -1;
     uv_idle_init(&b->loop, &b->adjust_idle);
     b->adjust_idle.data = b;
-    bench_fakex_init(&b->fakex, &b->loop, fx_final, b);
+    bench_fakex_init(&b->fakex, &b->loop, bench_engine_final, &b->en);
     sqt_price_init(&b->pm, &b->loop, &b->log, "BTCUSDT", on_engine_price, b);
     b->pm.data = b;
     sqt_grid_start(b->grid, sqt_dec_make(ANCHOR, 1), 0);

@@ -43,13 +43,8 @@
 #define ANCHOR 1000000     /* 100000.0 */
 #define LEVEL 100          /* I = 10.0 */
 #define WARMUP 50
-#define BATCH 64
 
 typedef struct bench bench;
-
-struct sqt_exchange {
-    bench *b;
-};
 
 struct bench {
     uv_loop_t loop;
@@ -61,8 +56,7 @@ struct bench {
     sqt_price_monitor pm;
     sqt_grid *grid;
     sqt_executor *exec;
-    struct sqt_exchange ex;
-    sqt_exchange_api api;
+    bench_engine en;           /* executor results and final pushes -> grid -> drain */
     uv_idle_t adjust_idle;
     uv_check_t turn_end;       /* as app.c: price, adjust, drain, event-log flush */
     int in_turn_end;
@@ -86,7 +80,7 @@ struct bench {
 
 /* ---- the engine glue (app.c's drain, minimal) ----------------------------------- */
 
-static void drain(bench *b);
+static void drain(void *ud);
 
 static void audit(bench *b, const sqt_grid_event *e)
 {
@@ -122,9 +116,9 @@ static void turn_end_cb(uv_check_t *h)
         sqt_eventlog_flush(&b->ev);
 }
 
-static void drain(bench *b)
+static void drain(void *ud)
 {
-    sqt_grid_cmd cmds[BATCH];
+    bench *b = ud;
     sqt_grid_event evs[64];
     size_t n, i, nev = 0;
     if (!b->in_turn_end) { /* left for the end of the turn */
@@ -133,22 +127,7 @@ static void drain(bench *b)
     }
     while (nev < 64 && (n = sqt_grid_take_events(b->grid, evs + nev, 64 - nev)) > 0)
         nev += n;
-    while ((n = sqt_grid_take_commands(b->grid, cmds, BATCH)) > 0) {
-        for (i = 0; i < n; i++) {
-            const sqt_grid_cmd *c = &cmds[i];
-            int rc;
-            if (b->exec == NULL)
-                continue;
-            if (c->kind == SQT_GRID_CMD_PLACE)
-                rc = sqt_executor_place(b->exec, &c->req);
-            else if (c->kind == SQT_GRID_CMD_CANCEL)
-                rc = sqt_executor_cancel(b->exec, c->client_id, c->order_id);
-            else
-                rc = sqt_executor_query(b->exec, c->client_id, c->order_id);
-            if (rc < 0)
-                b->refused++;
-        }
-    }
+    b->refused += bench_engine_send(&b->en);
     if (b->exec != NULL)
         sqt_executor_flush(b->exec);
     if (b->audit)
@@ -166,37 +145,12 @@ static void on_price(void *ud, sqt_dec price, int64_t t)
     drain(b);
 }
 
-static void ex_on_place(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)
+/* ---- the fake exchange's clocks ------------------------------------------------- */
+
+/* As a place (1) or cancel (2) reaches the fake exchange's place_orders / cancel_orders. */
+static void stamp(void *ud, int kind)
 {
     bench *b = ud;
-    sqt_grid_on_place_result(b->grid, cid, err, o, (int64_t)uv_now(&b->loop));
-    drain(b);
-}
-
-static void ex_on_cancel(void *ud, const char *cid, const sqt_error *err)
-{
-    bench *b = ud;
-    sqt_grid_on_cancel_result(b->grid, cid, err, (int64_t)uv_now(&b->loop));
-    drain(b);
-}
-
-static void ex_on_query(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)
-{
-    bench *b = ud;
-    sqt_grid_on_query_result(b->grid, cid, err, o, (int64_t)uv_now(&b->loop));
-    drain(b);
-}
-
-static void ex_on_fatal(void *ud, const sqt_error *err)
-{
-    (void)ud;
-    fprintf(stderr, "bench: executor fatal: %s\n", sqt_strerror(err->code));
-}
-
-/* ---- the fake exchange ---------------------------------------------------------- */
-
-static void stamp(bench *b, int kind)
-{
     uint64_t now = uv_hrtime();
     if (b->armed != kind)
         return;
@@ -208,39 +162,6 @@ static void stamp(bench *b, int kind)
         bench_samples_add(&b->cancel_push, now - b->t_push);
         bench_samples_add(&b->cancel_wake, now - b->t_send);
     }
-}
-
-static int fx_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
-                    void *ud)
-{
-    stamp(ex->b, 1);
-    return bench_fakex_place(&ex->b->fx, reqs, n, cb, ud);
-}
-
-static int fx_cancel(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n, sqt_cancel_cb cb,
-                     void *ud)
-{
-    stamp(ex->b, 2);
-    return bench_fakex_cancel(&ex->b->fx, reqs, n, cb, ud);
-}
-
-static int fx_query(sqt_exchange *ex, const char *client_id, const char *order_id,
-                    sqt_orders_cb cb, void *ud)
-{
-    (void)ex;
-    (void)client_id;
-    (void)order_id;
-    return bench_fakex_query(cb, ud); /* never expected in this bench */
-}
-
-/* a cancelled order's final push from the fake exchange */
-static void fx_final(void *ud, const sqt_order *o)
-{
-    bench *b = ud;
-    if (b->grid == NULL)
-        return;
-    sqt_grid_on_order_update(b->grid, o, (int64_t)uv_now(&b->loop));
-    drain(b);
 }
 
 /* ---- the price source ----------------------------------------------------------- */
@@ -312,8 +233,6 @@ static void on_async(uv_async_t *h)
 static int setup(bench *b, int audit_on, long target)
 {
     sqt_grid_params p;
-    sqt_executor_opts eo;
-    sqt_executor_cbs cbs;
     char err[256] = "";
     sqt_dec pos = sqt_dec_make(0, 0);
     int fd;
@@ -360,23 +279,8 @@ static int setup(bench *b, int audit_on, long target)
         return -1;
     }
 
-    b->ex.b = b;
-    memset(&b->api, 0, sizeof b->api);
-    b->api.struct_size = sizeof b->api;
-    b->api.place_orders = fx_place;
-    b->api.cancel_orders = fx_cancel;
-    b->api.query_order = fx_query;
-    memset(&eo, 0, sizeof eo);
-    eo.rate_per_sec = 1000000;
-    eo.burst = 1000000;
-    eo.max_batch_place = 5;
-    eo.max_batch_cancel = 10;
-    cbs.ud = b;
-    cbs.on_place = ex_on_place;
-    cbs.on_cancel = ex_on_cancel;
-    cbs.on_query = ex_on_query;
-    cbs.on_fatal = ex_on_fatal;
-    b->exec = sqt_executor_new(&b->loop, &b->log, &b->api, &b->ex, &eo, &cbs);
+    bench_engine_init(&b->en, "bench", &b->loop, &b->grid, &b->exec, drain, b);
+    b->exec = bench_engine_executor(&b->en, &b->log, &b->fx);
     if (b->exec == NULL)
         return -1;
 
@@ -385,7 +289,9 @@ static int setup(bench *b, int audit_on, long target)
     uv_check_init(&b->loop, &b->turn_end);
     b->turn_end.data = b;
     uv_check_start(&b->turn_end, turn_end_cb);
-    bench_fakex_init(&b->fx, &b->loop, fx_final, b);
+    bench_fakex_init(&b->fx, &b->loop, bench_engine_final, &b->en);
+    b->fx.on_send = stamp;
+    b->fx.send_ud = b;
     uv_timer_init(&b->loop, &b->finish_timer);
     b->finish_timer.data = b;
     uv_async_init(&b->loop, &b->async, on_async);

@@ -1,6 +1,7 @@
 /* Helpers every dialect needs the same way (emulator.h, "dialect helpers"): headers by
  * name, the URL decoding and query values their signatures and parameters are read
- * from, digit checks, JSON fields and decimals, a JSON message on a socket. */
+ * from, digit checks, JSON fields and decimals, a JSON message on a socket, the socket
+ * walks and cuts, the state blocks' frees. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,4 +95,47 @@ void sqt_emu_ws_json(sqt_emu_ws *w, json_t *v)
     if (text != NULL)
         sqt_emu_ws_text(w, text);
     free(text);
+}
+
+sqt_emu_ws *sqt_emu_market_next(sqt_emu *e, sqt_emu_ws *w)
+{
+    for (w = w == NULL ? sqt_emu_ws_list(e) : w->next; w != NULL; w = w->next)
+        if (w->open && w->kind == SQT_EMU_WS_MARKET && w->dstate != NULL)
+            return w;
+    return NULL;
+}
+
+int sqt_emu_user_ws_cut(sqt_emu *e, const char *notice, const char *reason, const char *what)
+{
+    sqt_emu_ws *w;
+    int n = 0;
+    for (w = sqt_emu_ws_list(e); w != NULL; w = w->next)
+        if ((w->kind & SQT_EMU_WS_USER) && w->open) {
+            if (notice != NULL)
+                sqt_emu_ws_text(w, notice);
+            sqt_srv_ws_close(w->conn, 1000, reason);
+            n++;
+        }
+    sqt_emu_logf(e, "private connections closed (%s): %d", what, n);
+    return n > 0 ? SQT_OK : SQT_ESTATE;
+}
+
+sqt_dec sqt_emu_bid_below(const sqt_emu *e, sqt_dec price)
+{
+    const sqt_symbol_info *in = sqt_emu_info(e);
+    return sqt_dec_make(price.mant > in->tick_size.mant ? price.mant - in->tick_size.mant
+                                                         : price.mant,
+                        price.scale);
+}
+
+void sqt_emu_dstate_free(void *st)
+{
+    free(st);
+}
+
+void sqt_emu_ws_dstate_free(void *st, sqt_emu_ws *w)
+{
+    (void)st;
+    free(w->dstate);
+    w->dstate = NULL;
 }

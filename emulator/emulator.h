@@ -234,6 +234,20 @@ const char *sqt_emu_jstr(json_t *o, const char *key);
 json_t *sqt_emu_jdec(sqt_dec d);
 /* v (taken over) as compact JSON text on the connection. */
 void sqt_emu_ws_json(sqt_emu_ws *w, json_t *v);
+/* The next open market-data socket after w (NULL: the first) that has its dialect
+ * state (w->dstate); NULL after the last. For dialects whose sockets are one kind. */
+sqt_emu_ws *sqt_emu_market_next(sqt_emu *e, sqt_emu_ws *w);
+/* The session fault of an exchange without a session to expire (Bitget's 24 h cut,
+ * Gate's upgrade): every open user-stream socket gets `notice` (NULL: none), then is
+ * closed with `reason`; logged as "private connections closed (what): N". SQT_ESTATE
+ * when there was none. */
+int sqt_emu_user_ws_cut(sqt_emu *e, const char *notice, const char *reason, const char *what);
+/* The best bid a book ticker shows: one tick below the price (the price itself when it
+ * is no more than one tick). */
+sqt_dec sqt_emu_bid_below(const sqt_emu *e, sqt_dec price);
+/* A dialect's destroy and ws_free when its state is one malloc'd block. */
+void sqt_emu_dstate_free(void *st);
+void sqt_emu_ws_dstate_free(void *st, sqt_emu_ws *w);
 
 /* a * b exactly when it fits, else rounded to 8 decimals; {0,0} on overflow. */
 sqt_dec sqt_emu_dec_mul(sqt_dec a, sqt_dec b);

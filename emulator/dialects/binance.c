@@ -1680,15 +1680,11 @@ static void bn_on_trade(sqt_emu *e, void *stv, sqt_dec price, sqt_dec qty, int64
     char *agg = NULL, *book = NULL, *mark = NULL;
     sqt_emu_ws *w;
     size_t i;
-    sqt_dec bid = sqt_dec_make(price.mant > in->tick_size.mant ? price.mant - in->tick_size.mant
-                                                                : price.mant,
-                               price.scale);
+    sqt_dec bid = sqt_emu_bid_below(e, price);
     st->agg_id++;
     st->update_id++;
-    for (w = sqt_emu_ws_list(e); w != NULL; w = w->next) {
+    for (w = sqt_emu_market_next(e, NULL); w != NULL; w = sqt_emu_market_next(e, w)) {
         bn_ws *bw = w->dstate;
-        if (!w->open || w->kind != SQT_EMU_WS_MARKET || bw == NULL)
-            continue;
         for (i = 0; i < bw->n_subs; i++) {
             const bn_sub *s = &bw->subs[i];
             char **text = NULL;
@@ -1768,10 +1764,8 @@ static void bn_on_timer(sqt_emu *e, void *stv, int64_t now)
     size_t i;
     if (st->lk_active && now >= st->lk_expires)
         expire(e, st, now);
-    for (w = sqt_emu_ws_list(e); w != NULL; w = w->next) {
+    for (w = sqt_emu_market_next(e, NULL); w != NULL; w = sqt_emu_market_next(e, w)) {
         bn_ws *bw = w->dstate;
-        if (!w->open || w->kind != SQT_EMU_WS_MARKET || bw == NULL)
-            continue;
         for (i = 0; i < bw->n_subs; i++) {
             bn_sub *s = &bw->subs[i];
             sqt_kline k;
@@ -1998,15 +1992,10 @@ static int bn_create(sqt_emu *e, void **out)
     return SQT_OK;
 }
 
-static void bn_destroy(void *st)
-{
-    free(st);
-}
-
 const sqt_emu_dialect sqt_emu_dialect_binance = {
     .name = "binance",
     .create = bn_create,
-    .destroy = bn_destroy,
+    .destroy = sqt_emu_dstate_free,
     .rest = bn_rest,
     .fault_resp = bn_fault_resp,
     .finish = bn_finish,

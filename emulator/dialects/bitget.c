@@ -986,13 +986,6 @@ static int bg_ws_accept(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *target
     return 0;
 }
 
-static void bg_ws_free(void *stv, sqt_emu_ws *w)
-{
-    (void)stv;
-    free(w->dstate);
-    w->dstate = NULL;
-}
-
 static void ws_error(sqt_emu_ws *w, int code, const char *msg)
 {
     sqt_emu_ws_json(w, json_pack("{s:s, s:i, s:s}", "event", "error", "code", code, "msg", msg));
@@ -1143,15 +1136,11 @@ static void bg_on_trade(sqt_emu *e, void *stv, sqt_dec price, sqt_dec qty, int64
     const sqt_symbol_info *in = sqt_emu_info(e);
     sqt_emu_ws *w;
     size_t i;
-    sqt_dec bid = sqt_dec_make(price.mant > in->tick_size.mant ? price.mant - in->tick_size.mant
-                                                                : price.mant,
-                               price.scale);
+    sqt_dec bid = sqt_emu_bid_below(e, price);
     (void)stv;
     (void)qty;
-    for (w = sqt_emu_ws_list(e); w != NULL; w = w->next) {
+    for (w = sqt_emu_market_next(e, NULL); w != NULL; w = sqt_emu_market_next(e, w)) {
         bg_ws *bw = w->dstate;
-        if (!w->open || w->kind != SQT_EMU_WS_MARKET || bw == NULL)
-            continue;
         for (i = 0; i < bw->n_subs; i++)
             if (strcmp(bw->subs[i].channel, "ticker") == 0 &&
                 strcmp(bw->subs[i].inst, in->symbol) == 0)
@@ -1182,10 +1171,8 @@ static void bg_on_timer(sqt_emu *e, void *stv, int64_t now)
     sqt_emu_ws *w;
     size_t i;
     (void)stv;
-    for (w = sqt_emu_ws_list(e); w != NULL; w = w->next) {
+    for (w = sqt_emu_market_next(e, NULL); w != NULL; w = sqt_emu_market_next(e, w)) {
         bg_ws *bw = w->dstate;
-        if (!w->open || w->kind != SQT_EMU_WS_MARKET || bw == NULL)
-            continue;
         for (i = 0; i < bw->n_subs; i++) {
             bg_sub *s = &bw->subs[i];
             sqt_kline k;
@@ -1226,17 +1213,9 @@ static void bg_user_send(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *event
 /* Bitget has no session to expire: its 24 h cut closes the private sockets. */
 static int bg_expire_session(sqt_emu *e, void *stv, int64_t now)
 {
-    sqt_emu_ws *w;
-    int n = 0;
     (void)stv;
     (void)now;
-    for (w = sqt_emu_ws_list(e); w != NULL; w = w->next)
-        if (w->kind == SQT_EMU_WS_USER && w->open) {
-            sqt_srv_ws_close(w->conn, 1000, "connection lifetime reached");
-            n++;
-        }
-    sqt_emu_logf(e, "private connections closed (24 h cut): %d", n);
-    return n > 0 ? SQT_OK : SQT_ESTATE;
+    return sqt_emu_user_ws_cut(e, NULL, "connection lifetime reached", "24 h cut");
 }
 
 static void bg_on_order(sqt_emu *e, void *stv, const sqt_order *o, int maker, int64_t now)
@@ -1341,13 +1320,8 @@ static int bg_create(sqt_emu *e, void **out)
     return SQT_OK;
 }
 
-static void bg_destroy(void *st)
-{
-    free(st);
-}
-
 const sqt_emu_dialect sqt_emu_dialect_bitget = {
-    "bitget",          bg_create,       bg_destroy,    bg_rest,      bg_fault_resp,
-    bg_finish,         bg_ws_accept,    bg_ws_message, bg_ws_free,   bg_on_trade,
+    "bitget",          bg_create,       sqt_emu_dstate_free, bg_rest, bg_fault_resp,
+    bg_finish,         bg_ws_accept,    bg_ws_message, sqt_emu_ws_dstate_free, bg_on_trade,
     bg_on_order,       bg_on_account,   bg_on_timer,   bg_user_send, bg_expire_session,
     bg_command,        bg_state_dump};

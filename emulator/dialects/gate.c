@@ -1424,13 +1424,6 @@ static int gt_ws_accept(sqt_emu *e, void *stv, sqt_emu_ws *w, const char *target
     return 0;
 }
 
-static void gt_ws_free(void *stv, sqt_emu_ws *w)
-{
-    (void)stv;
-    free(w->dstate);
-    w->dstate = NULL;
-}
-
 static void ws_send(sqt_emu_ws *w, json_t *v)
 {
     gt_ws *gw = w->dstate;
@@ -1802,17 +1795,13 @@ static void gt_on_account(sqt_emu *e, void *stv, int64_t now)
 /* Gate has no session to expire: the closest is its upgrade notice, then the cut. */
 static int gt_expire_session(sqt_emu *e, void *stv, int64_t now)
 {
-    sqt_emu_ws *w;
-    int n = 0;
+    /* the notice has no size markers: one text fits every socket */
+    char *notice =
+        dump(update_msg("futures.system", json_pack("{s:s}", "type", "upgrade"), now), 0);
+    int rc = sqt_emu_user_ws_cut(e, notice, "server upgrade", "upgrade notice");
     (void)stv;
-    for (w = sqt_emu_ws_list(e); w != NULL; w = w->next)
-        if ((w->kind & SQT_EMU_WS_USER) && w->open) {
-            ws_send(w, update_msg("futures.system", json_pack("{s:s}", "type", "upgrade"), now));
-            sqt_srv_ws_close(w->conn, 1000, "server upgrade");
-            n++;
-        }
-    sqt_emu_logf(e, "private connections closed (upgrade notice): %d", n);
-    return n > 0 ? SQT_OK : SQT_ESTATE;
+    free(notice);
+    return rc;
 }
 
 static const char *const FINISH_AS[] = {
@@ -1893,13 +1882,8 @@ static int gt_create(sqt_emu *e, void **out)
     return SQT_OK;
 }
 
-static void gt_destroy(void *st)
-{
-    free(st);
-}
-
 const sqt_emu_dialect sqt_emu_dialect_gate = {
-    "gate",           gt_create,       gt_destroy,    gt_rest,      gt_fault_resp,
-    gt_finish,        gt_ws_accept,    gt_ws_message, gt_ws_free,   gt_on_trade,
+    "gate",           gt_create,       sqt_emu_dstate_free, gt_rest, gt_fault_resp,
+    gt_finish,        gt_ws_accept,    gt_ws_message, sqt_emu_ws_dstate_free, gt_on_trade,
     gt_on_order,      gt_on_account,   gt_on_timer,   gt_user_send, gt_expire_session,
     gt_command,       gt_state_dump};

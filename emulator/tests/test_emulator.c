@@ -86,22 +86,23 @@ typedef struct fx {
     sqt_http *http;
     int port;
     int emu_closed, http_closed;
+    const char *dialect;       /* how SIGNED() signs */
 } fx;
 
 static FILE *fx_log; /* the next fx_start's log (NULL: quiet) */
-static const char *fx_dialect = "binance"; /* the next fx_start's dialect */
 
-static int fx_start(fx *f, int manual, const char *faults)
+/* The emulator in `dialect`, the price manual, seed 7. */
+static int fx_start(fx *f, const char *dialect)
 {
     sqt_emu_opts o;
     char err[256];
     memset(f, 0, sizeof(*f));
+    f->dialect = dialect;
     uv_loop_init(&f->loop);
     sqt_emu_opts_default(&o);
-    o.dialect = fx_dialect;
-    o.manual_price = manual;
+    o.dialect = dialect;
+    o.manual_price = 1;
     o.seed = 7;
-    o.faults_file = faults;
     o.log = fx_log;
     if (getenv("SQT_EMU_VERBOSE"))
         o.log = stderr;
@@ -112,6 +113,15 @@ static int fx_start(fx *f, int manual, const char *faults)
     f->port = sqt_emu_port(f->emu);
     f->http = sqt_http_new(&f->loop, NULL);
     return f->http != NULL && f->port > 0 ? 0 : -1;
+}
+
+/* fx_start, a test failure when it did not start. */
+static int fx_up(fx *f, const char *dialect)
+{
+    if (fx_start(f, dialect) == 0)
+        return 0;
+    CU_FAIL("emulator did not start");
+    return -1;
 }
 
 static void on_emu_closed(void *ud)
@@ -261,6 +271,130 @@ static void scall(fx *f, const char *method, const char *path, const char *param
     }
 }
 
+#define BG_PASS "emulator-passphrase"
+
+/* A Bitget call: ACCESS-* headers (pass NULL: left out), signed over
+ * ts + METHOD + path + ["?" query] + body with `secret`. */
+static void bg_call(fx *f, const char *method, const char *path, const char *query,
+                    const char *body, int64_t ts, const char *secret, const char *pass,
+                    hres *r)
+{
+    char target[2048], tss[24], msg[4096], sig[64];
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    sqt_header h[6];
+    size_t nh = 0;
+    snprintf(target, sizeof(target), "%s%s%s", path, query[0] ? "?" : "", query);
+    snprintf(tss, sizeof(tss), "%lld", (long long)ts);
+    snprintf(msg, sizeof(msg), "%s%s%s%s%s%s", tss, method, path, query[0] ? "?" : "", query,
+             body ? body : "");
+    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)msg, strlen(msg), md,
+         &n);
+    EVP_EncodeBlock((unsigned char *)sig, md, (int)n);
+    h[nh].name = "ACCESS-KEY";
+    h[nh++].value = SQT_EMU_DEFAULT_KEY;
+    h[nh].name = "ACCESS-SIGN";
+    h[nh++].value = sig;
+    h[nh].name = "ACCESS-TIMESTAMP";
+    h[nh++].value = tss;
+    if (pass != NULL) {
+        h[nh].name = "ACCESS-PASSPHRASE";
+        h[nh++].value = pass;
+    }
+    if (body != NULL) {
+        h[nh].name = "Content-Type";
+        h[nh++].value = "application/json";
+    }
+    send_to(f, method, target, h, nh, body, 0, r);
+}
+
+static void bg_ok(fx *f, const char *method, const char *path, const char *query,
+                  const char *body, hres *r)
+{
+    bg_call(f, method, path, query, body, wall_ms(), SQT_EMU_DEFAULT_SECRET, BG_PASS, r);
+}
+
+#define GT "/api/v4/futures/usdt"
+
+static void gt_hex(const unsigned char *md, unsigned int n, char *out)
+{
+    unsigned int i;
+    for (i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* The test's own Gate signature (gate.md 2.1), checked against the spec's vectors. */
+static void gt_sign(const char *method, const char *path, const char *query, const char *body,
+                    const char *ts, const char *secret, char out[129])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    char bh[129], msg[4096];
+    EVP_Digest(body, strlen(body), md, &n, EVP_sha512(), NULL);
+    gt_hex(md, n, bh);
+    snprintf(msg, sizeof(msg), "%s\n%s\n%s\n%s\n%s", method, path, query, bh, ts);
+    HMAC(EVP_sha512(), secret, (int)strlen(secret), (const unsigned char *)msg, strlen(msg), md,
+         &n);
+    gt_hex(md, n, out);
+}
+
+static void gt_ws_sign(const char *channel, const char *event, long long t, const char *secret,
+                       char out[129])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    char msg[160];
+    snprintf(msg, sizeof(msg), "channel=%s&event=%s&time=%lld", channel, event, t);
+    HMAC(EVP_sha512(), secret, (int)strlen(secret), (const unsigned char *)msg, strlen(msg), md,
+         &n);
+    gt_hex(md, n, out);
+}
+
+/* A Gate call: KEY/SIGN/Timestamp (key NULL: no auth headers), signed over the query as
+ * given in `signed_query` (NULL: the sent one), X-Gate-Size-Decimal when dec. */
+static void gt_call(fx *f, const char *method, const char *path, const char *query,
+                    const char *signed_query, const char *body, const char *ts,
+                    const char *key, const char *secret, int dec, hres *r)
+{
+    char target[2048], sig[129];
+    sqt_header h[6];
+    size_t nh = 0;
+    snprintf(target, sizeof(target), "%s%s%s", path, query[0] ? "?" : "", query);
+    gt_sign(method, path, signed_query ? signed_query : query, body ? body : "", ts, secret,
+            sig);
+    if (key != NULL) {
+        h[nh].name = "KEY";
+        h[nh++].value = key;
+        h[nh].name = "SIGN";
+        h[nh++].value = sig;
+        h[nh].name = "Timestamp";
+        h[nh++].value = ts;
+    }
+    if (body != NULL) {
+        h[nh].name = "Content-Type";
+        h[nh++].value = "application/json";
+    }
+    if (dec) {
+        h[nh].name = "X-Gate-Size-Decimal";
+        h[nh++].value = "1";
+    }
+    send_to(f, method, target, h, nh, body, 0, r);
+}
+
+static const char *gt_now(char *buf, size_t cap, int64_t shift_ms)
+{
+    snprintf(buf, cap, "%lld", (long long)((wall_ms() + shift_ms) / 1000));
+    return buf;
+}
+
+static void gt_ok(fx *f, const char *method, const char *path, const char *query,
+                  const char *body, hres *r)
+{
+    char ts[24];
+    gt_call(f, method, path, query, NULL, body, gt_now(ts, sizeof(ts), 0), SQT_EMU_DEFAULT_KEY,
+            SQT_EMU_DEFAULT_SECRET, 0, r);
+}
+
 static void control(fx *f, const char *cmd, const char *json, hres *r)
 {
     char target[128];
@@ -285,6 +419,209 @@ static json_t *filter(json_t *sym, const char *type)
     size_t i;
     json_array_foreach(fl, i, it) if (strcmp(jstr(it, "filterType"), type) == 0) return it;
     return NULL;
+}
+
+/* ------------------------------------------------------------------------------------
+ * request -> answer checks, as tables
+ * ---------------------------------------------------------------------------------- */
+
+/* The member at a dotted path: "data.entrustedList.0.clientOid" (an all-digit step
+ * indexes an array), "" for the answer itself; NULL when it is not there. */
+static json_t *jpath(json_t *v, const char *path)
+{
+    while (v != NULL && *path != '\0') {
+        char step[64];
+        size_t n = strcspn(path, ".");
+        snprintf(step, sizeof(step), "%.*s", (int)n, path);
+        if (json_is_array(v) && step[0] >= '0' && step[0] <= '9')
+            v = json_array_get(v, strtoul(step, NULL, 10));
+        else
+            v = json_object_get(v, step);
+        path += n + (path[n] == '.');
+    }
+    return v;
+}
+
+/* One expected part of an answer: each is one CUnit assertion. */
+enum want_kind {
+    W_END,
+    W_STATUS,  /* the HTTP status is n */
+    W_STR,     /* the string at path is s ("" when absent or not a string) */
+    W_INT,     /* the integer at path is n (0 when absent) */
+    W_HAS,     /* the string at path contains s */
+    W_FILLED,  /* the string at path is not empty */
+    W_LEN,     /* the array at path has n elements (0 when not an array) */
+    W_TRUE,    /* true at path */
+    W_FALSE,   /* false at path */
+    W_NULL,    /* a JSON null at path */
+    W_ABSENT,  /* nothing at path */
+    W_STRING,  /* a string at path */
+    W_INTEGER, /* an integer at path */
+    W_ARRAY,   /* an array at path */
+    W_MEMBERS, /* the object at path has n members */
+    W_PRESENT  /* something at path */
+};
+
+typedef struct want {
+    int kind;
+    const char *path;
+    const char *s;
+    long long n;
+} want;
+
+#define STATUS(n) {W_STATUS, "", NULL, (n)}
+#define STR(p, v) {W_STR, (p), (v), 0}
+#define INT(p, v) {W_INT, (p), NULL, (v)}
+#define HAS(p, v) {W_HAS, (p), (v), 0}
+#define FILLED(p) {W_FILLED, (p), NULL, 0}
+#define LEN(p, n) {W_LEN, (p), NULL, (n)}
+#define IS_TRUE(p) {W_TRUE, (p), NULL, 0}
+#define IS_FALSE(p) {W_FALSE, (p), NULL, 0}
+#define IS_NULL(p) {W_NULL, (p), NULL, 0}
+#define ABSENT(p) {W_ABSENT, (p), NULL, 0}
+#define IS_STRING(p) {W_STRING, (p), NULL, 0}
+#define IS_INTEGER(p) {W_INTEGER, (p), NULL, 0}
+#define IS_ARRAY(p) {W_ARRAY, (p), NULL, 0}
+#define MEMBERS(p, n) {W_MEMBERS, (p), NULL, (n)}
+#define PRESENT(p) {W_PRESENT, (p), NULL, 0}
+
+/* A post-only buy of 0.010 ETHUSDT at the price that follows (Binance parameters). */
+#define BN_GTX_BUY "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price="
+
+static const char *const want_names[] = {
+    "", "status", "string", "integer", "containing", "non-empty", "length", "true", "false",
+    "null", "absent", "a string", "an integer", "an array", "members", "present"};
+
+/* Whether the answer meets one want; what it found, for the failure line. */
+static int want_met(const hres *r, const want *w, char *got, size_t cap)
+{
+    json_t *v = jpath(r->json, w->path);
+    const char *s = json_string_value(v);
+    long long n;
+    s = s ? s : "";
+    snprintf(got, cap, "\"%s\"", s);
+    switch (w->kind) {
+    case W_STATUS:
+        snprintf(got, cap, "%d", r->status);
+        return r->status == w->n;
+    case W_STR:
+        return strcmp(s, w->s) == 0;
+    case W_HAS:
+        return strstr(s, w->s) != NULL;
+    case W_FILLED:
+        return s[0] != '\0';
+    case W_INT:
+    case W_LEN:
+    case W_MEMBERS:
+        n = w->kind == W_INT   ? (long long)json_integer_value(v)
+            : w->kind == W_LEN ? (long long)json_array_size(v)
+                               : (long long)json_object_size(v);
+        snprintf(got, cap, "%lld", n);
+        return n == w->n;
+    case W_TRUE:
+        return json_is_true(v);
+    case W_FALSE:
+        return json_is_false(v);
+    case W_NULL:
+        return json_is_null(v);
+    case W_STRING:
+        return json_is_string(v);
+    case W_INTEGER:
+        return json_is_integer(v);
+    case W_ARRAY:
+        return json_is_array(v);
+    case W_PRESENT:
+        return v != NULL;
+    default:
+        return v == NULL;
+    }
+}
+
+/* Check the answer against the table, each want one assertion at the caller's line;
+ * on a miss the request and the body are printed once. */
+static void answer_check(int line, const char *what, const hres *r, const want *w)
+{
+    int missed = 0;
+    for (; w->kind != W_END; w++) {
+        char got[160];
+        int ok = want_met(r, w, got, sizeof(got));
+        if (!ok) {
+            char value[160] = "";
+            if (w->s != NULL)
+                snprintf(value, sizeof(value), " \"%.150s\"", w->s);
+            else if (w->kind == W_STATUS || w->kind == W_INT || w->kind == W_LEN ||
+                     w->kind == W_MEMBERS)
+                snprintf(value, sizeof(value), " %lld", w->n);
+            fprintf(stderr, "    %s:%d: %s: at \"%s\" want %s%s, got %s\n", __FILE__, line,
+                    what, w->path, want_names[w->kind], value, got);
+            if (!missed++)
+                fprintf(stderr, "      body: %s\n", r->body ? r->body : "(none)");
+        }
+        CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, "answer as wanted",
+                                __FILE__, "", CU_FALSE);
+    }
+}
+
+enum ask_kind {
+    ASK_SIGNED,  /* signed as the fixture's dialect signs (scall, bg_ok, gt_ok) */
+    ASK_KEYED,   /* unsigned, with Binance's key header (call) */
+    ASK_PUBLIC,  /* unsigned, no key (call_key with NULL) */
+    ASK_CONTROL  /* a control command: path is its name, body its JSON */
+};
+
+/* Send one request, check the answer; keep it in *keep (the caller frees it) or free
+ * it (keep NULL). For Binance the signed parameters are `query` (scall puts them in the
+ * body of a POST). */
+static void ask_at(int line, fx *f, int kind, const char *method, const char *path,
+                   const char *query, const char *body, const want *w, hres *keep)
+{
+    hres r;
+    char what[160];
+    snprintf(what, sizeof(what), "%s %.100s%s%.40s", method ? method : "control", path,
+             query != NULL && query[0] ? "?" : "", query ? query : "");
+    if (kind == ASK_CONTROL)
+        control(f, path, body, &r);
+    else if (kind == ASK_KEYED)
+        call(f, method, path, body, &r);
+    else if (kind == ASK_PUBLIC)
+        call_key(f, method, path, body, NULL, 0, &r);
+    else if (strcmp(f->dialect, "bitget") == 0)
+        bg_ok(f, method, path, query, body, &r);
+    else if (strcmp(f->dialect, "gate") == 0)
+        gt_ok(f, method, path, query, body, &r);
+    else
+        scall(f, method, path, query, &r);
+    answer_check(line, what, &r, w);
+    if (keep != NULL)
+        *keep = r;
+    else
+        hres_free(&r);
+}
+
+#define WANTS(...) ((const want[]){__VA_ARGS__, {W_END, NULL, NULL, 0}})
+/* SIGNED(f, keep, method, path, query, body, wants...): keep is NULL or an hres *. */
+#define SIGNED(f, keep, m, p, q, b, ...) \
+    ask_at(__LINE__, (f), ASK_SIGNED, (m), (p), (q), (b), WANTS(__VA_ARGS__), (keep))
+#define KEYED(f, keep, m, target, b, ...) \
+    ask_at(__LINE__, (f), ASK_KEYED, (m), (target), "", (b), WANTS(__VA_ARGS__), (keep))
+#define PUBLIC(f, keep, m, target, ...) \
+    ask_at(__LINE__, (f), ASK_PUBLIC, (m), (target), "", NULL, WANTS(__VA_ARGS__), (keep))
+#define CTL(f, keep, cmd, json, ...) \
+    ask_at(__LINE__, (f), ASK_CONTROL, NULL, (cmd), "", (json), WANTS(__VA_ARGS__), (keep))
+
+/* CHECK(r, wants...): an answer sent some other way, checked, then freed. */
+#define CHECK(r, ...)                                                   \
+    do {                                                                \
+        answer_check(__LINE__, "the answer", (r), WANTS(__VA_ARGS__)); \
+        hres_free(r);                                                   \
+    } while (0)
+
+/* A control command whose answer nobody looks at. */
+static void ctl(fx *f, const char *cmd, const char *json)
+{
+    hres r;
+    control(f, cmd, json, &r);
+    hres_free(&r);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -368,6 +705,17 @@ static void ws_done(fx *f, wsc *w)
     w->n = 0;
 }
 
+/* A listenKey, then a user-stream socket on prefix KEY suffix. */
+static int user_ws(fx *f, wsc *w, const char *prefix, const char *suffix)
+{
+    hres r;
+    char target[256];
+    call(f, "POST", "/fapi/v1/listenKey", NULL, &r);
+    snprintf(target, sizeof(target), "%s%s%s", prefix, jstr(r.json, "listenKey"), suffix);
+    hres_free(&r);
+    return ws_connect(f, w, target);
+}
+
 /* First message from index *from on whose JSON has key == value (in "o" or top level,
  * or "data" in combined mode); NULL when none arrived within ms. */
 static json_t *ws_wait(fx *f, wsc *w, int *from, const char *path1, const char *path2,
@@ -406,19 +754,15 @@ static void test_time_and_info(void)
     hres r;
     json_t *syms, *eth = NULL, *btc = NULL, *it, *fl;
     size_t i;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
-    call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
+    PUBLIC(&f, &r, "GET", "/fapi/v1/time", STATUS(200));
     CU_ASSERT_TRUE(llabs(jint(r.json, "serverTime") - wall_ms()) < 5000);
     CU_ASSERT_TRUE(r.weight[0] != '\0' && atoi(r.weight) >= 1);
     CU_ASSERT_TRUE(r.orders10[0] != '\0');
     hres_free(&r);
 
-    call_key(&f, "GET", "/fapi/v1/exchangeInfo", NULL, NULL, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
+    PUBLIC(&f, &r, "GET", "/fapi/v1/exchangeInfo", STATUS(200));
     syms = json_object_get(r.json, "symbols");
     json_array_foreach(syms, i, it) {
         if (strcmp(jstr(it, "symbol"), SYM) == 0)
@@ -443,13 +787,9 @@ static void test_time_and_info(void)
     SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "rateLimits")), 3);
     hres_free(&r);
 
-    call_key(&f, "GET", "/fapi/v1/klines?symbol=ETHUSDT&interval=1m&limit=10", NULL, NULL, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_INT_EQ(json_array_size(r.json), 10);
-    hres_free(&r);
-    call_key(&f, "GET", "/fapi/v1/klines?symbol=ETHUSDT&interval=7m", NULL, NULL, 0, &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1120);
-    hres_free(&r);
+    PUBLIC(&f, NULL, "GET", "/fapi/v1/klines?symbol=ETHUSDT&interval=1m&limit=10", STATUS(200),
+           LEN("", 10));
+    PUBLIC(&f, NULL, "GET", "/fapi/v1/klines?symbol=ETHUSDT&interval=7m", INT("code", -1120));
     fx_stop(&f);
 }
 
@@ -458,145 +798,92 @@ static void test_place_query_cancel(void)
     fx f;
     hres r;
     long long id;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
-          "newClientOrderId=x-test_B_1",
-          &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "NEW");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "clientOrderId"), "x-test_B_1");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "origQty"), "0.010");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "price"), "2990.00");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "timeInForce"), "GTX");
+    SIGNED(&f, &r, "POST", "/fapi/v1/order", BN_GTX_BUY "2990.00&newClientOrderId=x-test_B_1",
+           NULL, STATUS(200), STR("status", "NEW"), STR("clientOrderId", "x-test_B_1"),
+           STR("origQty", "0.010"), STR("price", "2990.00"), STR("timeInForce", "GTX"));
     SQT_ASSERT_STR_EQ(r.orders10, "1");
     id = jint(r.json, "orderId");
     CU_ASSERT_TRUE(id > 0);
     hres_free(&r);
 
     /* the same client id while the order is open */
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2980.00&"
-          "newClientOrderId=x-test_B_1",
-          &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -4116);
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "2980.00&newClientOrderId=x-test_B_1",
+           NULL, STATUS(400), INT("code", -4116));
     /* post-only that would take: the price is 3000.00 */
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=3000.00",
-          &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -5022);
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "3000.00", NULL, INT("code", -5022));
     /* notional 2.99 < 5 */
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.001&price=2990.00",
-          &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -4164);
-    hres_free(&r);
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=XYZUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00",
-          &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1121);
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order",
+           "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.001&price=2990.00",
+           NULL, INT("code", -4164));
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order",
+           "symbol=XYZUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00",
+           NULL, INT("code", -1121));
     /* reduce-only with no position */
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=SELL&type=LIMIT&timeInForce=GTX&quantity=0.010&price=3010.00&"
-          "reduceOnly=true",
-          &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2022);
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order",
+           "symbol=ETHUSDT&side=SELL&type=LIMIT&timeInForce=GTX&quantity=0.010&price=3010.00&"
+           "reduceOnly=true",
+           NULL, INT("code", -2022));
 
-    scall(&f, "GET", "/fapi/v1/openOrders", "symbol=ETHUSDT", &r);
-    SQT_ASSERT_INT_EQ(json_array_size(r.json), 1);
-    hres_free(&r);
-    scall(&f, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=x-test_B_1", &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "orderId"), id);
+    SIGNED(&f, NULL, "GET", "/fapi/v1/openOrders", "symbol=ETHUSDT", NULL, LEN("", 1));
+    SIGNED(&f, &r, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=x-test_B_1", NULL,
+           INT("orderId", id));
     CU_ASSERT_TRUE(jint(r.json, "time") > 0);
     hres_free(&r);
 
-    scall(&f, "DELETE", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=x-test_B_1", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "CANCELED");
-    hres_free(&r);
-    scall(&f, "DELETE", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=x-test_B_1", &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2011);
-    hres_free(&r);
-    scall(&f, "GET", "/fapi/v1/order", "symbol=ETHUSDT&orderId=999", &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2013);
-    hres_free(&r);
-    scall(&f, "GET", "/fapi/v2/account", "", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(r.json, "assets"), 0), "walletBalance"),
-                      "10000.00000000");
-    hres_free(&r);
-    scall(&f, "GET", "/fapi/v1/positionSide/dual", "", &r);
-    CU_ASSERT_TRUE(json_is_false(json_object_get(r.json, "dualSidePosition")));
-    hres_free(&r);
+    SIGNED(&f, NULL, "DELETE", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=x-test_B_1",
+           NULL, STATUS(200), STR("status", "CANCELED"));
+    SIGNED(&f, NULL, "DELETE", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=x-test_B_1",
+           NULL, STATUS(400), INT("code", -2011));
+    SIGNED(&f, NULL, "GET", "/fapi/v1/order", "symbol=ETHUSDT&orderId=999", NULL,
+           INT("code", -2013));
+    SIGNED(&f, NULL, "GET", "/fapi/v2/account", "", NULL, STATUS(200),
+           STR("assets.0.walletBalance", "10000.00000000"));
+    SIGNED(&f, NULL, "GET", "/fapi/v1/positionSide/dual", "", NULL, IS_FALSE("dualSidePosition"));
     fx_stop(&f);
 }
 
 static void test_auth_errors(void)
 {
     fx f;
-    hres r;
     char s[512], t[700];
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
     /* correct signature, wrong secret */
     sign("symbol=ETHUSDT", wall_ms(), "not-the-secret", s, sizeof(s));
     snprintf(t, sizeof(t), "/fapi/v1/openOrders?%s", s);
-    call(&f, "GET", t, NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1022);
-    CU_ASSERT_TRUE(json_is_string(json_object_get(r.json, "msg")));
-    SQT_ASSERT_INT_EQ(json_object_size(r.json), 2);
-    hres_free(&r);
+    KEYED(&f, NULL, "GET", t, NULL, STATUS(400), INT("code", -1022), IS_STRING("msg"),
+          MEMBERS("", 2));
     /* tampered after signing */
     sign("symbol=ETHUSDT", wall_ms(), SQT_EMU_DEFAULT_SECRET, s, sizeof(s));
     s[7] = 'B'; /* symbol=BTHUSDT */
     snprintf(t, sizeof(t), "/fapi/v1/openOrders?%s", s);
-    call(&f, "GET", t, NULL, &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1022);
-    hres_free(&r);
+    KEYED(&f, NULL, "GET", t, NULL, INT("code", -1022));
     /* stale and future timestamps */
     sign("symbol=ETHUSDT", wall_ms() - 10000, SQT_EMU_DEFAULT_SECRET, s, sizeof(s));
     snprintf(t, sizeof(t), "/fapi/v1/openOrders?%s", s);
-    call(&f, "GET", t, NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1021);
-    hres_free(&r);
+    KEYED(&f, NULL, "GET", t, NULL, STATUS(400), INT("code", -1021));
     sign("symbol=ETHUSDT", wall_ms() + 5000, SQT_EMU_DEFAULT_SECRET, s, sizeof(s));
     snprintf(t, sizeof(t), "/fapi/v1/openOrders?%s", s);
-    call(&f, "GET", t, NULL, &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1021);
-    hres_free(&r);
+    KEYED(&f, NULL, "GET", t, NULL, INT("code", -1021));
     /* keys */
     sign("symbol=ETHUSDT", wall_ms(), SQT_EMU_DEFAULT_SECRET, s, sizeof(s));
     snprintf(t, sizeof(t), "/fapi/v1/openOrders?%s", s);
-    call_key(&f, "GET", t, NULL, NULL, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 401);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2014);
-    hres_free(&r);
-    call_key(&f, "GET", t, NULL, "someone-else", 0, &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2015);
-    hres_free(&r);
+    PUBLIC(&f, NULL, "GET", t, STATUS(401), INT("code", -2014));
+    {
+        hres r;
+        call_key(&f, "GET", t, NULL, "someone-else", 0, &r);
+        SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2015);
+        hres_free(&r);
+    }
     /* no timestamp at all */
-    call(&f, "GET", "/fapi/v1/openOrders?symbol=ETHUSDT&signature=00", NULL, &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1102);
-    hres_free(&r);
+    KEYED(&f, NULL, "GET", "/fapi/v1/openOrders?symbol=ETHUSDT&signature=00", NULL,
+          INT("code", -1102));
     /* the official test vector's shape with the emulator's secret, in the body */
     sign("symbol=ETHUSDT&side=BUY&type=LIMIT&quantity=0.010&price=2990.00&timeInForce=GTC",
          wall_ms(), SQT_EMU_DEFAULT_SECRET, s, sizeof(s));
-    call(&f, "POST", "/fapi/v1/order", s, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    KEYED(&f, NULL, "POST", "/fapi/v1/order", s, STATUS(200));
     fx_stop(&f);
 }
 
@@ -608,12 +895,9 @@ static void test_user_stream_fill(void)
     char target[256];
     json_t *j, *o;
     int from = 0, mfrom = 0;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
-    call(&f, "POST", "/fapi/v1/listenKey", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
+    KEYED(&f, &r, "POST", "/fapi/v1/listenKey", NULL, STATUS(200));
     snprintf(target, sizeof(target),
              "/private/ws?listenKey=%s&events=ORDER_TRADE_UPDATE/ACCOUNT_UPDATE/listenKeyExpired",
              jstr(r.json, "listenKey"));
@@ -625,32 +909,23 @@ static void test_user_stream_fill(void)
     {
         wsc dead;
         SQT_ASSERT_INT_EQ(ws_connect(&f, &dead, "/private/ws?listenKey=nope"), 0);
-        control(&f, "dead_listen_key", "{\"mode\":\"refuse\"}", &r);
-        SQT_ASSERT_INT_EQ(r.status, 200);
-        hres_free(&r);
+        CTL(&f, NULL, "dead_listen_key", "{\"mode\":\"refuse\"}", STATUS(200));
         wsc bad;
         CU_ASSERT_TRUE(ws_connect(&f, &bad, "/private/ws?listenKey=nope") != 0);
         ws_done(&f, &bad);
-        scall(&f, "POST", "/fapi/v1/order",
-              "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2900.00",
-              &r);
+        scall(&f, "POST", "/fapi/v1/order", BN_GTX_BUY "2900.00", &r);
         hres_free(&r);
         RUN_UNTIL(&f.loop, user.n > 0, 2000);
         CU_ASSERT_TRUE(user.n > 0);
         SQT_ASSERT_INT_EQ(dead.n, 0); /* nothing on the dead key's socket */
         ws_done(&f, &dead);
-        scall(&f, "DELETE", "/fapi/v1/allOpenOrders", "symbol=ETHUSDT", &r);
-        SQT_ASSERT_INT_EQ(jint(r.json, "code"), 200);
-        hres_free(&r);
+        SIGNED(&f, NULL, "DELETE", "/fapi/v1/allOpenOrders", "symbol=ETHUSDT", NULL,
+               INT("code", 200));
         from = user.n;
     }
 
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
-          "newClientOrderId=grid_1",
-          &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "2990.00&newClientOrderId=grid_1", NULL,
+           STATUS(200));
     j = ws_wait(&f, &user, &from, "o", "X", "NEW", 3000);
     CU_ASSERT_PTR_NOT_NULL(j);
     o = json_object_get(j, "o");
@@ -662,9 +937,7 @@ static void test_user_stream_fill(void)
     json_decref(j);
 
     /* the manual price crosses the resting buy */
-    control(&f, "price", "{\"price\":\"2989.50\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    CTL(&f, NULL, "price", "{\"price\":\"2989.50\"}", STATUS(200));
     j = ws_wait(&f, &user, &from, "o", "X", "FILLED", 3000);
     CU_ASSERT_PTR_NOT_NULL(j);
     o = json_object_get(j, "o");
@@ -690,25 +963,17 @@ static void test_user_stream_fill(void)
     json_decref(j);
 
     /* the ground truth */
-    call(&f, "GET", "/_emu/state", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "fills")), 1);
-    SQT_ASSERT_STR_EQ(jstr(json_object_get(r.json, "position"), "size"), "0.010");
-    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "open_orders")), 0);
-    hres_free(&r);
+    KEYED(&f, NULL, "GET", "/_emu/state", NULL, STATUS(200), LEN("fills", 1),
+          STR("position.size", "0.010"), LEN("open_orders", 0));
 
     /* the listenKey expires: listenKeyExpired, then the server closes the stream */
-    control(&f, "expire_listen_key", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    CTL(&f, NULL, "expire_listen_key", NULL, STATUS(200));
     j = ws_wait(&f, &user, &from, "e", NULL, "listenKeyExpired", 3000);
     CU_ASSERT_PTR_NOT_NULL(j);
     json_decref(j);
     RUN_UNTIL(&f.loop, user.downs > 0, 3000);
     SQT_ASSERT_INT_EQ(user.downs, 1);
-    call(&f, "PUT", "/fapi/v1/listenKey", NULL, &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1125);
-    hres_free(&r);
+    KEYED(&f, NULL, "PUT", "/fapi/v1/listenKey", NULL, INT("code", -1125));
     ws_done(&f, &user);
     ws_done(&f, &market);
     fx_stop(&f);
@@ -718,35 +983,21 @@ static void test_rate_limit_fault(void)
 {
     fx f;
     hres r;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
-    control(&f, "http429", "{\"count\":1,\"retry_after_ms\":2000}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
-    call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 429);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -1003);
+    CTL(&f, NULL, "http429", "{\"count\":1,\"retry_after_ms\":2000}", STATUS(200));
+    PUBLIC(&f, &r, "GET", "/fapi/v1/time", STATUS(429), INT("code", -1003));
     SQT_ASSERT_STR_EQ(r.retry_after, "2");
     CU_ASSERT_TRUE(r.weight[0] != '\0');
     hres_free(&r);
-    call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    PUBLIC(&f, NULL, "GET", "/fapi/v1/time", STATUS(200));
     /* a ban answers 418 to everything until lifted */
-    control(&f, "ban", "{\"ms\":60000}", &r);
-    hres_free(&r);
-    call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 418);
-    CU_ASSERT_TRUE(strstr(jstr(r.json, "msg"), "banned until") != NULL);
+    ctl(&f, "ban", "{\"ms\":60000}");
+    PUBLIC(&f, &r, "GET", "/fapi/v1/time", STATUS(418), HAS("msg", "banned until"));
     CU_ASSERT_TRUE(atoi(r.retry_after) >= 59);
     hres_free(&r);
-    control(&f, "clear", NULL, &r);
-    hres_free(&r);
-    call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    ctl(&f, "clear", NULL);
+    PUBLIC(&f, NULL, "GET", "/fapi/v1/time", STATUS(200));
     fx_stop(&f);
 }
 
@@ -756,10 +1007,8 @@ static void test_batch_mixed(void)
     hres r;
     char p[1500];
     long long id;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
     /* [valid, post-only crossing, too many decimals] as the URL-encoded JSON array */
     snprintf(p, sizeof(p), "batchOrders=%s",
              "%5B%7B%22symbol%22%3A%22ETHUSDT%22%2C%22side%22%3A%22BUY%22%2C%22type%22%3A%22"
@@ -771,24 +1020,16 @@ static void test_batch_mixed(void)
              "%22%2C%22side%22%3A%22BUY%22%2C%22type%22%3A%22LIMIT%22%2C%22timeInForce%22%3A"
              "%22GTX%22%2C%22quantity%22%3A%220.010%22%2C%22price%22%3A%222980.001%22%2C%22"
              "newClientOrderId%22%3A%22b3%22%7D%5D");
-    scall(&f, "POST", "/fapi/v1/batchOrders", p, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_INT_EQ(json_array_size(r.json), 3);
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "status"), "NEW");
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "clientOrderId"), "b1");
-    SQT_ASSERT_INT_EQ(jint(json_array_get(r.json, 1), "code"), -5022);
-    SQT_ASSERT_INT_EQ(jint(json_array_get(r.json, 2), "code"), -1111);
+    SIGNED(&f, &r, "POST", "/fapi/v1/batchOrders", p, NULL, STATUS(200), LEN("", 3),
+           STR("0.status", "NEW"), STR("0.clientOrderId", "b1"), INT("1.code", -5022),
+           INT("2.code", -1111));
     SQT_ASSERT_STR_EQ(r.orders10, "5");
     id = jint(json_array_get(r.json, 0), "orderId");
     hres_free(&r);
 
     snprintf(p, sizeof(p), "symbol=ETHUSDT&orderIdList=%%5B%lld%%2C12345%%5D", id);
-    scall(&f, "DELETE", "/fapi/v1/batchOrders", p, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_INT_EQ(json_array_size(r.json), 2);
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "status"), "CANCELED");
-    SQT_ASSERT_INT_EQ(jint(json_array_get(r.json, 1), "code"), -2011);
-    hres_free(&r);
+    SIGNED(&f, NULL, "DELETE", "/fapi/v1/batchOrders", p, NULL, STATUS(200), LEN("", 2),
+           STR("0.status", "CANCELED"), INT("1.code", -2011));
     fx_stop(&f);
 }
 
@@ -796,104 +1037,60 @@ static void test_outcome_unknown_and_timeout(void)
 {
     fx f;
     hres r;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
     /* 503 after the order was placed: the state has it */
-    control(&f, "unknown_error", "{\"count\":1,\"placed\":true,\"path\":\"/fapi/v1/order\"}", &r);
-    hres_free(&r);
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
-          "newClientOrderId=u1",
-          &r);
-    SQT_ASSERT_INT_EQ(r.status, 503);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "msg"),
-                      "Unknown error, please check your request or try again later.");
-    hres_free(&r);
-    scall(&f, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=u1", &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "NEW");
-    hres_free(&r);
+    ctl(&f, "unknown_error", "{\"count\":1,\"placed\":true,\"path\":\"/fapi/v1/order\"}");
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "2990.00&newClientOrderId=u1", NULL,
+           STATUS(503),
+           STR("msg", "Unknown error, please check your request or try again later."));
+    SIGNED(&f, NULL, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=u1", NULL,
+           STR("status", "NEW"));
     /* 503 without placing */
-    control(&f, "unknown_error", "{\"placed\":false}", &r);
-    hres_free(&r);
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
-          "newClientOrderId=u2",
-          &r);
-    SQT_ASSERT_INT_EQ(r.status, 503);
-    hres_free(&r);
-    scall(&f, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=u2", &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2013);
-    hres_free(&r);
+    ctl(&f, "unknown_error", "{\"placed\":false}");
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "2990.00&newClientOrderId=u2", NULL,
+           STATUS(503));
+    SIGNED(&f, NULL, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=u2", NULL,
+           INT("code", -2013));
     /* never answered */
-    control(&f, "timeout", "{\"count\":1}", &r);
-    hres_free(&r);
+    ctl(&f, "timeout", "{\"count\":1}");
     call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 400, &r);
     SQT_ASSERT_INT_EQ(r.err, SQT_ETIMEOUT);
     hres_free(&r);
     /* delayed, and a trigger: after the next order every post-only is rejected once */
     SQT_ASSERT_INT_EQ(sqt_emu_command(f.emu, "after 1 orders reject_post_only {\"count\":1}", NULL),
                       0);
-    control(&f, "delay", "{\"ms\":300}", &r);
-    hres_free(&r);
+    ctl(&f, "delay", "{\"ms\":300}");
     {
         int64_t t0 = wall_ms();
-        scall(&f, "POST", "/fapi/v1/order",
-              "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2980.00",
-              &r);
-        SQT_ASSERT_INT_EQ(r.status, 200);
+        SIGNED(&f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "2980.00", NULL, STATUS(200));
         CU_ASSERT_TRUE(wall_ms() - t0 >= 290);
-        hres_free(&r);
     }
-    control(&f, "delay", "{\"ms\":0}", &r);
-    hres_free(&r);
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2970.00", &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -5022);
-    hres_free(&r);
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2970.00", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    ctl(&f, "delay", "{\"ms\":0}");
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "2970.00", NULL, INT("code", -5022));
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "2970.00", NULL, STATUS(200));
     fx_stop(&f);
 }
 
 static void test_push_faults(void)
 {
     fx f;
-    hres r;
     wsc user;
-    char target[256];
     int from = 0, i, news = 0;
     const char *order[3];
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
-    call(&f, "POST", "/fapi/v1/listenKey", NULL, &r);
-    snprintf(target, sizeof(target), "/private/stream?listenKey=%s&events=ORDER_TRADE_UPDATE",
-             jstr(r.json, "listenKey"));
-    hres_free(&r);
-    SQT_ASSERT_INT_EQ(ws_connect(&f, &user, target), 0);
+    SQT_ASSERT_INT_EQ(
+        user_ws(&f, &user, "/private/stream?listenKey=", "&events=ORDER_TRADE_UPDATE"), 0);
     /* drop the first push, duplicate the second, swap the next two */
-    control(&f, "drop_pushes", "{\"count\":1}", &r);
-    hres_free(&r);
-    control(&f, "dup_pushes", "{\"count\":1}", &r);
-    hres_free(&r);
+    ctl(&f, "drop_pushes", "{\"count\":1}");
+    ctl(&f, "dup_pushes", "{\"count\":1}");
     for (i = 1; i <= 4; i++) {
         char p[256];
-        if (i == 3) {
-            control(&f, "reorder_pushes", "{\"count\":1}", &r);
-            hres_free(&r);
-        }
-        snprintf(p, sizeof(p),
-                 "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&"
-                 "price=29%d0.00&newClientOrderId=p%d",
-                 i, i);
-        scall(&f, "POST", "/fapi/v1/order", p, &r);
-        SQT_ASSERT_INT_EQ(r.status, 200);
-        hres_free(&r);
+        if (i == 3)
+            ctl(&f, "reorder_pushes", "{\"count\":1}");
+        snprintf(p, sizeof(p), BN_GTX_BUY "29%d0.00&newClientOrderId=p%d", i, i);
+        SIGNED(&f, NULL, "POST", "/fapi/v1/order", p, NULL, STATUS(200));
     }
     RUN_UNTIL(&f.loop, user.n >= 4, 3000);
     SQT_ASSERT_INT_EQ(user.n, 4); /* p2 twice, p4, p3 */
@@ -917,14 +1114,10 @@ static void test_push_faults(void)
             free((char *)order[i]);
     }
     SQT_ASSERT_INT_EQ(news, 4);
-    call(&f, "GET", "/_emu/state", NULL, &r);
-    SQT_ASSERT_INT_EQ(jint(json_object_get(r.json, "counters"), "pushes_dropped"), 1);
-    hres_free(&r);
+    KEYED(&f, NULL, "GET", "/_emu/state", NULL, INT("counters.pushes_dropped", 1));
     (void)from;
     /* drop the user connections: the client sees it go down */
-    control(&f, "drop_ws", "{\"which\":\"user\"}", &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "connections"), 1);
-    hres_free(&r);
+    CTL(&f, NULL, "drop_ws", "{\"which\":\"user\"}", INT("connections", 1));
     RUN_UNTIL(&f.loop, user.downs > 0, 3000);
     SQT_ASSERT_INT_EQ(user.downs, 1);
     ws_done(&f, &user);
@@ -934,14 +1127,11 @@ static void test_push_faults(void)
 static void test_market_streams(void)
 {
     fx f;
-    hres r;
     wsc comb, pub;
     int from = 0, pfrom = 0;
     json_t *j;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
     SQT_ASSERT_INT_EQ(
         ws_connect(&f, &comb, "/market/stream?streams=ethusdt@kline_1m/btcusdt@kline_1m"), 0);
     SQT_ASSERT_INT_EQ(ws_connect(&f, &pub, "/public/ws/ethusdt@bookTicker/ethusdt@aggTrade"), 0);
@@ -968,8 +1158,7 @@ static void test_market_streams(void)
         }
         CU_ASSERT_TRUE(listed);
     }
-    control(&f, "price", "{\"price\":\"3001.00\"}", &r);
-    hres_free(&r);
+    ctl(&f, "price", "{\"price\":\"3001.00\"}");
     j = ws_wait(&f, &pub, &pfrom, "e", NULL, "bookTicker", 3000);
     CU_ASSERT_PTR_NOT_NULL(j);
     SQT_ASSERT_STR_EQ(jstr(j, "a"), "3001.00");
@@ -995,10 +1184,8 @@ static void test_command_lines(void)
     sqt_emu_opts o;
     sqt_emu *e = NULL;
     char err[256];
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
     SQT_ASSERT_INT_EQ(sqt_emu_command(f.emu, "price {\"price\":\"2999.99\"}", &reply), 0);
     CU_ASSERT_TRUE(reply && strstr(reply, "2999.99"));
     free(reply);
@@ -1035,66 +1222,35 @@ static void test_partial_fill_and_reset(void)
     fx f;
     hres r;
     long long id1;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
-    control(&f, "partial_fill", "{\"qty\":\"0.004\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
-          "newClientOrderId=pf1",
-          &r);
+    CTL(&f, NULL, "partial_fill", "{\"qty\":\"0.004\"}", STATUS(200));
+    scall(&f, "POST", "/fapi/v1/order", BN_GTX_BUY "2990.00&newClientOrderId=pf1", &r);
     id1 = jint(r.json, "orderId");
     hres_free(&r);
     /* with an open order the fill size cannot change */
-    control(&f, "partial_fill", "{\"qty\":\"0\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    hres_free(&r);
-    control(&f, "price", "{\"price\":\"2989.00\"}", &r);
-    hres_free(&r);
-    scall(&f, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=pf1", &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "PARTIALLY_FILLED");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "executedQty"), "0.004");
-    hres_free(&r);
-    control(&f, "price", "{\"price\":\"2989.50\"}", &r);
-    hres_free(&r);
-    control(&f, "price", "{\"price\":\"2989.00\"}", &r);
-    hres_free(&r);
-    scall(&f, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=pf1", &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "FILLED");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "executedQty"), "0.010");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "cumQuote"), "29.9");
-    hres_free(&r);
-    scall(&f, "GET", "/fapi/v2/positionRisk", "symbol=ETHUSDT", &r);
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "positionAmt"), "0.010");
-    hres_free(&r);
-    call(&f, "GET", "/_emu/state", NULL, &r);
-    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "fills")), 3);
-    hres_free(&r);
+    CTL(&f, NULL, "partial_fill", "{\"qty\":\"0\"}", STATUS(400));
+    ctl(&f, "price", "{\"price\":\"2989.00\"}");
+    SIGNED(&f, NULL, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=pf1", NULL,
+           STR("status", "PARTIALLY_FILLED"), STR("executedQty", "0.004"));
+    ctl(&f, "price", "{\"price\":\"2989.50\"}");
+    ctl(&f, "price", "{\"price\":\"2989.00\"}");
+    SIGNED(&f, NULL, "GET", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=pf1", NULL,
+           STR("status", "FILLED"), STR("executedQty", "0.010"), STR("cumQuote", "29.9"));
+    SIGNED(&f, NULL, "GET", "/fapi/v2/positionRisk", "symbol=ETHUSDT", NULL,
+           STR("0.positionAmt", "0.010"));
+    KEYED(&f, NULL, "GET", "/_emu/state", NULL, LEN("fills", 3));
 
     /* reset: flat, the starting wallet, no fills; order ids go on counting */
-    control(&f, "reset", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
-    call(&f, "GET", "/_emu/state", NULL, &r);
-    SQT_ASSERT_STR_EQ(jstr(json_object_get(r.json, "position"), "size"), "0.000");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "balance"), "10000.00000000");
-    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "fills")), 0);
-    hres_free(&r);
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2980.00", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
+    CTL(&f, NULL, "reset", NULL, STATUS(200));
+    KEYED(&f, NULL, "GET", "/_emu/state", NULL, STR("position.size", "0.000"),
+          STR("balance", "10000.00000000"), LEN("fills", 0));
+    SIGNED(&f, &r, "POST", "/fapi/v1/order", BN_GTX_BUY "2980.00", NULL, STATUS(200));
     CU_ASSERT_TRUE(jint(r.json, "orderId") > id1);
     hres_free(&r);
     /* insufficient margin, forced */
-    control(&f, "reject_margin", "{\"count\":1}", &r);
-    hres_free(&r);
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2970.00", &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), -2019);
-    hres_free(&r);
+    ctl(&f, "reject_margin", "{\"count\":1}");
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "2970.00", NULL, INT("code", -2019));
     fx_stop(&f);
 }
 
@@ -1103,8 +1259,7 @@ static json_t *user_trades(fx *f, const char *params, int status, int *weight)
 {
     hres r;
     json_t *j;
-    scall(f, "GET", "/fapi/v1/userTrades", params, &r);
-    SQT_ASSERT_INT_EQ(r.status, status);
+    SIGNED(f, &r, "GET", "/fapi/v1/userTrades", params, NULL, STATUS(status));
     if (weight != NULL)
         *weight = atoi(r.weight);
     j = json_incref(r.json);
@@ -1116,11 +1271,8 @@ static void place_buy(fx *f, const char *price, const char *cid, long long *id)
 {
     char params[256];
     hres r;
-    snprintf(params, sizeof(params),
-             "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=%s&"
-             "newClientOrderId=%s", price, cid);
-    scall(f, "POST", "/fapi/v1/order", params, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
+    snprintf(params, sizeof(params), BN_GTX_BUY "%s&newClientOrderId=%s", price, cid);
+    SIGNED(f, &r, "POST", "/fapi/v1/order", params, NULL, STATUS(200));
     *id = jint(r.json, "orderId");
     hres_free(&r);
 }
@@ -1128,11 +1280,8 @@ static void place_buy(fx *f, const char *price, const char *cid, long long *id)
 static void set_price(fx *f, const char *price)
 {
     char body[64];
-    hres r;
     snprintf(body, sizeof(body), "{\"price\":\"%s\"}", price);
-    control(f, "price", body, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    CTL(f, NULL, "price", body, STATUS(200));
 }
 
 /* GET /fapi/v1/userTrades: the fill ledger as Binance's account trade list. */
@@ -1143,19 +1292,13 @@ static void test_user_trades(void)
     wsc user;
     json_t *j, *t, *fills, *push;
     long long a, b, last = 0;
-    char params[128], target[256];
+    char params[128];
     size_t i;
     int w1 = 0, w2 = 0, from = 0;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
-    call(&f, "POST", "/fapi/v1/listenKey", NULL, &r);
-    snprintf(target, sizeof(target), "/private/ws?listenKey=%s", jstr(r.json, "listenKey"));
-    hres_free(&r);
-    SQT_ASSERT_INT_EQ(ws_connect(&f, &user, target), 0);
-    control(&f, "partial_fill", "{\"qty\":\"0.004\"}", &r);
-    hres_free(&r);
+    SQT_ASSERT_INT_EQ(user_ws(&f, &user, "/private/ws?listenKey=", ""), 0);
+    ctl(&f, "partial_fill", "{\"qty\":\"0.004\"}");
     place_buy(&f, "2990.00", "ut_a", &a);
     place_buy(&f, "2980.00", "ut_b", &b);
     set_price(&f, "2989.00"); /* a: 0.004 */
@@ -1213,51 +1356,38 @@ static void test_user_trades(void)
     json_decref(j);
     /* limit keeps the newest, still ascending */
     snprintf(params, sizeof(params), "symbol=ETHUSDT&orderId=%lld&limit=2", a);
-    j = user_trades(&f, params, 200, NULL);
-    SQT_ASSERT_INT_EQ(json_array_size(j), 2);
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(j, 1), "qty"), "0.002");
-    CU_ASSERT_TRUE(jint(json_array_get(j, 0), "id") < jint(json_array_get(j, 1), "id"));
-    json_decref(j);
-    j = user_trades(&f, "symbol=ETHUSDT&orderId=999999", 200, NULL);
-    SQT_ASSERT_INT_EQ(json_array_size(j), 0);
-    json_decref(j);
-    j = user_trades(&f, "symbol=BTCUSDT", 200, NULL); /* listed, never traded */
-    SQT_ASSERT_INT_EQ(json_array_size(j), 0);
-    json_decref(j);
+    SIGNED(&f, &r, "GET", "/fapi/v1/userTrades", params, NULL, STATUS(200), LEN("", 2),
+           STR("1.qty", "0.002"));
+    CU_ASSERT_TRUE(jint(json_array_get(r.json, 0), "id") < jint(json_array_get(r.json, 1), "id"));
+    hres_free(&r);
+    SIGNED(&f, NULL, "GET", "/fapi/v1/userTrades", "symbol=ETHUSDT&orderId=999999", NULL,
+           STATUS(200), LEN("", 0));
+    SIGNED(&f, NULL, "GET", "/fapi/v1/userTrades", "symbol=BTCUSDT", NULL, /* never traded */
+           STATUS(200), LEN("", 0));
 
     /* refusals */
-    j = user_trades(&f, "", 400, NULL);
-    SQT_ASSERT_INT_EQ(jint(j, "code"), -1102);
-    CU_ASSERT_PTR_NOT_NULL(strstr(jstr(j, "msg"), "'symbol'"));
-    json_decref(j);
-    j = user_trades(&f, "symbol=XYZUSDT", 400, NULL);
-    SQT_ASSERT_INT_EQ(jint(j, "code"), -1121);
-    json_decref(j);
-    j = user_trades(&f, "symbol=ETHUSDT&orderId=12a", 400, NULL);
-    SQT_ASSERT_INT_EQ(jint(j, "code"), -1102);
-    json_decref(j);
-    j = user_trades(&f, "symbol=ETHUSDT&limit=0", 400, NULL);
-    SQT_ASSERT_INT_EQ(jint(j, "code"), -1130);
-    json_decref(j);
-    j = user_trades(&f, "symbol=ETHUSDT&limit=1001", 400, NULL);
-    SQT_ASSERT_INT_EQ(jint(j, "code"), -1130);
-    json_decref(j);
-    call_key(&f, "GET", "/fapi/v1/userTrades?symbol=ETHUSDT", NULL, SQT_EMU_DEFAULT_KEY, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 400); /* signed: no timestamp */
-    hres_free(&r);
+    SIGNED(&f, NULL, "GET", "/fapi/v1/userTrades", "", NULL, STATUS(400), INT("code", -1102),
+           HAS("msg", "'symbol'"));
+    SIGNED(&f, NULL, "GET", "/fapi/v1/userTrades", "symbol=XYZUSDT", NULL, STATUS(400),
+           INT("code", -1121));
+    SIGNED(&f, NULL, "GET", "/fapi/v1/userTrades", "symbol=ETHUSDT&orderId=12a", NULL,
+           STATUS(400), INT("code", -1102));
+    SIGNED(&f, NULL, "GET", "/fapi/v1/userTrades", "symbol=ETHUSDT&limit=0", NULL, STATUS(400),
+           INT("code", -1130));
+    SIGNED(&f, NULL, "GET", "/fapi/v1/userTrades", "symbol=ETHUSDT&limit=1001", NULL,
+           STATUS(400), INT("code", -1130));
+    /* signed: no timestamp */
+    KEYED(&f, NULL, "GET", "/fapi/v1/userTrades?symbol=ETHUSDT", NULL, STATUS(400));
 
     /* reset empties the ledger; trade ids are never reused */
-    control(&f, "reset", NULL, &r);
-    hres_free(&r);
-    j = user_trades(&f, "symbol=ETHUSDT", 200, NULL);
-    SQT_ASSERT_INT_EQ(json_array_size(j), 0);
-    json_decref(j);
+    ctl(&f, "reset", NULL);
+    SIGNED(&f, NULL, "GET", "/fapi/v1/userTrades", "symbol=ETHUSDT", NULL, STATUS(200),
+           LEN("", 0));
     place_buy(&f, "2970.00", "ut_c", &a);
     set_price(&f, "2969.00");
-    j = user_trades(&f, "symbol=ETHUSDT", 200, NULL);
-    SQT_ASSERT_INT_EQ(json_array_size(j), 1);
-    CU_ASSERT_TRUE(jint(json_array_get(j, 0), "id") > last);
-    json_decref(j);
+    SIGNED(&f, &r, "GET", "/fapi/v1/userTrades", "symbol=ETHUSDT", NULL, STATUS(200), LEN("", 1));
+    CU_ASSERT_TRUE(jint(json_array_get(r.json, 0), "id") > last);
+    hres_free(&r);
     ws_done(&f, &user);
     fx_stop(&f);
 }
@@ -1343,51 +1473,30 @@ static json_t *state_of(fx *f)
 /* A long of 0.010 bought at 2990.00 (maker), the price left at 2989.50. */
 static void open_long(fx *f)
 {
-    hres r;
-    scall(f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
-          "newClientOrderId=grid_long",
-          &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
-    control(f, "price", "{\"price\":\"2989.50\"}", &r);
-    hres_free(&r);
+    SIGNED(f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "2990.00&newClientOrderId=grid_long",
+           NULL, STATUS(200));
+    ctl(f, "price", "{\"price\":\"2989.50\"}");
 }
 
 static void test_close_position(void)
 {
     fx f;
-    hres r;
     wsc user;
-    char target[256];
     json_t *st, *j, *fl, *last;
     int from = 0;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
-    call(&f, "POST", "/fapi/v1/listenKey", NULL, &r);
-    snprintf(target, sizeof(target), "/private/ws?listenKey=%s", jstr(r.json, "listenKey"));
-    hres_free(&r);
-    SQT_ASSERT_INT_EQ(ws_connect(&f, &user, target), 0);
+    SQT_ASSERT_INT_EQ(user_ws(&f, &user, "/private/ws?listenKey=", ""), 0);
     /* nothing to close yet */
-    control(&f, "close_position", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    CU_ASSERT_TRUE(strstr(jstr(r.json, "error"), "no position") != NULL);
-    hres_free(&r);
+    CTL(&f, NULL, "close_position", NULL, STATUS(400), HAS("error", "no position"));
     open_long(&f);
     /* one of ours rests above: it must stay */
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=SELL&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2992.00&"
-          "newClientOrderId=grid_sell",
-          &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order",
+           "symbol=ETHUSDT&side=SELL&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2992.00&"
+           "newClientOrderId=grid_sell",
+           NULL, STATUS(200));
     from = user.n;
-    control(&f, "close_position", "{\"qty\":\"0.004\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "closed"), "0.004");
-    hres_free(&r);
+    CTL(&f, NULL, "close_position", "{\"qty\":\"0.004\"}", STATUS(200), STR("closed", "0.004"));
     j = ws_wait(&f, &user, &from, "e", NULL, "ACCOUNT_UPDATE", 3000);
     CU_ASSERT_PTR_NOT_NULL(j);
     SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(json_object_get(j, "a"), "P"), 0), "pa"),
@@ -1409,16 +1518,10 @@ static void test_close_position(void)
     SQT_ASSERT_STR_EQ(jstr(st, "balance"), "9999.98604100");
     json_decref(st);
     /* the rest: all of it */
-    control(&f, "close_position", "{}", &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "closed"), "0.006");
-    hres_free(&r);
-    st = state_of(&f);
-    SQT_ASSERT_STR_EQ(jstr(json_object_get(st, "position"), "size"), "0.000");
-    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(st, "open_orders")), 1);
-    json_decref(st);
-    control(&f, "close_position", "{\"qty\":\"-1\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    hres_free(&r);
+    CTL(&f, NULL, "close_position", "{}", STR("closed", "0.006"));
+    KEYED(&f, NULL, "GET", "/_emu/state", NULL, STR("position.size", "0.000"),
+          LEN("open_orders", 1));
+    CTL(&f, NULL, "close_position", "{\"qty\":\"-1\"}", STATUS(400));
     ws_done(&f, &user);
     fx_stop(&f);
 }
@@ -1426,60 +1529,38 @@ static void test_close_position(void)
 static void test_print_and_stalled_market(void)
 {
     fx f;
-    hres r;
     wsc m;
-    json_t *j, *st;
+    json_t *j;
     int from = 0;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
     SQT_ASSERT_INT_EQ(ws_connect(&f, &m, "/market/ws/ethusdt@aggTrade"), 0);
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2900.00",
-          &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "2900.00", NULL, STATUS(200));
     /* one outlier print far below the resting buy */
-    control(&f, "print", "{\"price\":\"2500.00\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "price"), "3000.00");
-    hres_free(&r);
+    CTL(&f, NULL, "print", "{\"price\":\"2500.00\"}", STATUS(200), STR("price", "3000.00"));
     j = ws_wait(&f, &m, &from, "e", NULL, "aggTrade", 3000);
     CU_ASSERT_PTR_NOT_NULL(j);
     SQT_ASSERT_STR_EQ(jstr(j, "p"), "2500.00");
     json_decref(j);
-    st = state_of(&f);
-    SQT_ASSERT_STR_EQ(jstr(st, "price"), "3000.00");
-    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(st, "open_orders")), 1);
-    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(st, "fills")), 0);
-    json_decref(st);
+    KEYED(&f, NULL, "GET", "/_emu/state", NULL, STR("price", "3000.00"), LEN("open_orders", 1),
+          LEN("fills", 0));
     /* the next tick goes on from the real price */
-    control(&f, "step", NULL, &r);
-    hres_free(&r);
+    ctl(&f, "step", NULL);
     j = ws_wait(&f, &m, &from, "e", NULL, "aggTrade", 3000);
     CU_ASSERT_PTR_NOT_NULL(j);
     CU_ASSERT_TRUE(atof(jstr(j, "p")) > 2950.0);
     json_decref(j);
-    control(&f, "print", "{\"price\":\"2500.001\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    hres_free(&r);
+    CTL(&f, NULL, "print", "{\"price\":\"2500.001\"}", STATUS(400));
 
     /* a stalled market stream: nothing arrives until it is let go */
-    control(&f, "stall_ws", "{\"which\":\"market\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_INT_EQ(jint(r.json, "connections"), 1);
-    hres_free(&r);
+    CTL(&f, NULL, "stall_ws", "{\"which\":\"market\"}", STATUS(200), INT("connections", 1));
     from = m.n;
-    control(&f, "price", "{\"price\":\"3005.00\"}", &r);
-    hres_free(&r);
+    ctl(&f, "price", "{\"price\":\"3005.00\"}");
     j = ws_wait(&f, &m, &from, "e", NULL, "aggTrade", 500);
     CU_ASSERT_PTR_NULL(j);
     json_decref(j);
-    control(&f, "stall_ws", "{\"which\":\"market\",\"on\":false}", &r);
-    hres_free(&r);
-    control(&f, "price", "{\"price\":\"3006.00\"}", &r);
-    hres_free(&r);
+    ctl(&f, "stall_ws", "{\"which\":\"market\",\"on\":false}");
+    ctl(&f, "price", "{\"price\":\"3006.00\"}");
     j = ws_wait(&f, &m, &from, "p", NULL, "3006.00", 3000);
     CU_ASSERT_PTR_NOT_NULL(j);
     json_decref(j);
@@ -1511,21 +1592,16 @@ static int current_bar(fx *f, long long *open_ms, int64_t *vol_steps)
 static void test_trade_qty_volume(void)
 {
     fx f;
-    hres r;
     wsc m;
-    json_t *j, *st;
+    json_t *j;
     int from = 0, tries, same = 0;
     long long open0 = 0, open1 = 0;
     int64_t v0 = 0, v1 = 0;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
     SQT_ASSERT_INT_EQ(ws_connect(&f, &m, "/market/ws/ethusdt@aggTrade"), 0);
     /* without qty: the smallest trade */
-    control(&f, "price", "{\"price\":\"2999.00\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    CTL(&f, NULL, "price", "{\"price\":\"2999.00\"}", STATUS(200));
     j = ws_wait(&f, &m, &from, "p", NULL, "2999.00", 3000);
     CU_ASSERT_PTR_NOT_NULL(j);
     SQT_ASSERT_STR_EQ(jstr(j, "q"), "0.001");
@@ -1534,14 +1610,11 @@ static void test_trade_qty_volume(void)
      * boundary between the two reads is retried) */
     for (tries = 0; tries < 3 && !same; tries++) {
         CU_ASSERT_TRUE_FATAL(current_bar(&f, &open0, &v0));
-        control(&f, "price", "{\"price\":\"2990.00\",\"qty\":\"25.5\"}", &r);
-        SQT_ASSERT_INT_EQ(r.status, 200);
-        SQT_ASSERT_STR_EQ(jstr(r.json, "price"), "2990.00");
-        hres_free(&r);
+        CTL(&f, NULL, "price", "{\"price\":\"2990.00\",\"qty\":\"25.5\"}", STATUS(200),
+            STR("price", "2990.00"));
         CU_ASSERT_TRUE_FATAL(current_bar(&f, &open1, &v1));
         same = open0 == open1;
-        control(&f, "price", "{\"price\":\"2999.00\"}", &r);
-        hres_free(&r);
+        ctl(&f, "price", "{\"price\":\"2999.00\"}");
     }
     CU_ASSERT_TRUE(same);
     SQT_ASSERT_INT_EQ(v1 - v0, 25500);
@@ -1556,16 +1629,10 @@ static void test_trade_qty_volume(void)
                                           "{\"price\":\"2980.00\",\"qty\":\"-1\"}",
                                           "{\"price\":\"2980.00\",\"qty\":\"lots\"}"};
         size_t i;
-        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-            control(&f, "price", bad[i], &r);
-            SQT_ASSERT_INT_EQ(r.status, 400);
-            CU_ASSERT_PTR_NOT_NULL(strstr(jstr(r.json, "error"), "step size 0.001"));
-            hres_free(&r);
-        }
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+            CTL(&f, NULL, "price", bad[i], STATUS(400), HAS("error", "step size 0.001"));
     }
-    st = state_of(&f);
-    SQT_ASSERT_STR_EQ(jstr(st, "price"), "2999.00");
-    json_decref(st);
+    KEYED(&f, NULL, "GET", "/_emu/state", NULL, STR("price", "2999.00"));
     ws_done(&f, &m);
     fx_stop(&f);
 }
@@ -1573,55 +1640,29 @@ static void test_trade_qty_volume(void)
 static void test_method_faults_and_table(void)
 {
     fx f;
-    hres r;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
     /* a 429 for DELETE on /fapi/v1/order only: the POST goes through */
-    control(&f, "http429", "{\"path\":\"/fapi/v1/order\",\"method\":\"delete\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
-          "newClientOrderId=m1",
-          &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
-    scall(&f, "DELETE", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=m1", &r);
-    SQT_ASSERT_INT_EQ(r.status, 429);
-    hres_free(&r);
-    scall(&f, "DELETE", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=m1", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
-    control(&f, "timeout", "{\"method\":\"DE1\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    hres_free(&r);
+    CTL(&f, NULL, "http429", "{\"path\":\"/fapi/v1/order\",\"method\":\"delete\"}", STATUS(200));
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "2990.00&newClientOrderId=m1", NULL,
+           STATUS(200));
+    SIGNED(&f, NULL, "DELETE", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=m1", NULL,
+           STATUS(429));
+    SIGNED(&f, NULL, "DELETE", "/fapi/v1/order", "symbol=ETHUSDT&origClientOrderId=m1", NULL,
+           STATUS(200));
+    CTL(&f, NULL, "timeout", "{\"method\":\"DE1\"}", STATUS(400));
     /* the table answers help and names an unknown command */
-    control(&f, "help", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    CU_ASSERT_TRUE(
-        json_is_string(json_object_get(json_object_get(r.json, "commands"), "close_position")));
-    CU_ASSERT_TRUE(json_is_string(json_object_get(json_object_get(r.json, "commands"), "print")));
-    CU_ASSERT_TRUE(
-        json_is_string(json_object_get(json_object_get(r.json, "commands"), "stall_ws")));
-    hres_free(&r);
-    control(&f, "drop_wss", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 404);
-    CU_ASSERT_TRUE(strstr(jstr(r.json, "error"), "drop_wss") != NULL);
-    hres_free(&r);
+    CTL(&f, NULL, "help", NULL, STATUS(200), IS_STRING("commands.close_position"),
+        IS_STRING("commands.print"), IS_STRING("commands.stall_ws"));
+    CTL(&f, NULL, "drop_wss", NULL, STATUS(404), HAS("error", "drop_wss"));
     fx_stop(&f);
 }
 
 /* The code and Binance's text of one refused order. */
 static void refused(fx *f, const char *params, long code, const char *msg)
 {
-    hres r;
-    scall(f, "POST", "/fapi/v1/order", params, &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    SQT_ASSERT_INT_EQ(jint(r.json, "code"), code);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "msg"), msg);
-    hres_free(&r);
+    SIGNED(f, NULL, "POST", "/fapi/v1/order", params, NULL, STATUS(400), INT("code", code),
+           STR("msg", msg));
 }
 
 static void test_binance_texts_and_band(void)
@@ -1629,13 +1670,10 @@ static void test_binance_texts_and_band(void)
     fx f;
     hres r;
     wsc a, b, u;
-    char target[256];
     json_t *j, *sym;
     int from = 0;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
     /* PERCENT_PRICE around the mark 3000.00: [2850.00, 3150.00] */
     call(&f, "GET", "/fapi/v1/exchangeInfo", NULL, &r);
     sym = json_array_get(json_object_get(r.json, "symbols"), 0);
@@ -1646,36 +1684,26 @@ static void test_binance_texts_and_band(void)
             -4016, "Limit price can't be higher than 3150.00.");
     refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010&price=2849.99",
             -4024, "Limit price can't be lower than 2850.00.");
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2850.00&"
-          "newClientOrderId=t1",
-          &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
-    refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
-                "newClientOrderId=t1",
-            -4116, "ClientOrderId is duplicated.");
-    refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00&"
-                "newClientOrderId=bad%20id",
-            -4015, "Client order id is not valid.");
-    refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=0.00",
-            -4014, "Price not increased by tick size.");
-    refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.001",
-            -1111, "Precision is over the maximum defined for this asset.");
+    SIGNED(&f, NULL, "POST", "/fapi/v1/order", BN_GTX_BUY "2850.00&newClientOrderId=t1", NULL,
+           STATUS(200));
+    refused(&f, BN_GTX_BUY "2990.00&newClientOrderId=t1", -4116, "ClientOrderId is duplicated.");
+    refused(&f, BN_GTX_BUY "2990.00&newClientOrderId=bad%20id", -4015,
+            "Client order id is not valid.");
+    refused(&f, BN_GTX_BUY "0.00", -4014, "Price not increased by tick size.");
+    refused(&f, BN_GTX_BUY "2990.001", -1111,
+            "Precision is over the maximum defined for this asset.");
     refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.001&price=2990.00",
             -4164, "Order's notional must be no smaller than 5 (unless you choose reduce only).");
     refused(&f, "symbol=ETHUSDT&side=SELL&type=LIMIT&timeInForce=GTX&quantity=0.010&"
                 "price=3010.00&reduceOnly=true",
             -2022, "ReduceOnly Order is rejected.");
-    refused(&f, "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=3000.00",
-            -5022, "Due to the order could not be executed as maker, the Post Only order will be "
-                   "rejected. The order will not be recorded in the order history");
+    refused(&f, BN_GTX_BUY "3000.00", -5022,
+            "Due to the order could not be executed as maker, the Post Only order will be "
+            "rejected. The order will not be recorded in the order history");
     /* parameter names in any case (ccxt sends orderidlist) */
-    scall(&f, "DELETE", "/fapi/v1/batchOrders",
-          "symbol=ETHUSDT&origclientorderidlist=%5B%22t1%22%5D", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "status"), "CANCELED");
-    hres_free(&r);
+    SIGNED(&f, NULL, "DELETE", "/fapi/v1/batchOrders",
+           "symbol=ETHUSDT&origclientorderidlist=%5B%22t1%22%5D", NULL, STATUS(200),
+           STR("0.status", "CANCELED"));
 
     /* the indexed market forms and the key in the private path */
     SQT_ASSERT_INT_EQ(ws_connect(&f, &a, "/market/ws/1"), 0);
@@ -1686,17 +1714,12 @@ static void test_binance_texts_and_band(void)
         SQT_ASSERT_INT_EQ(sqt_ws_send(a.ws, sub, strlen(sub), 0), 0);
         RUN_UNTIL(&f.loop, a.n > 0, 2000);
     }
-    call(&f, "POST", "/fapi/v1/listenKey", NULL, &r);
-    snprintf(target, sizeof(target), "/private/ws/%s", jstr(r.json, "listenKey"));
-    hres_free(&r);
-    SQT_ASSERT_INT_EQ(ws_connect(&f, &u, target), 0);
-    control(&f, "price", "{\"price\":\"3001.00\"}", &r);
-    hres_free(&r);
+    SQT_ASSERT_INT_EQ(user_ws(&f, &u, "/private/ws/", ""), 0);
+    ctl(&f, "price", "{\"price\":\"3001.00\"}");
     j = ws_wait(&f, &a, &from, "e", NULL, "aggTrade", 3000);
     CU_ASSERT_PTR_NOT_NULL(j);
     json_decref(j);
-    scall(&f, "POST", "/fapi/v1/order",
-          "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00", &r);
+    scall(&f, "POST", "/fapi/v1/order", BN_GTX_BUY "2990.00", &r);
     hres_free(&r);
     from = 0;
     j = ws_wait(&f, &u, &from, "e", NULL, "ORDER_TRADE_UPDATE", 3000);
@@ -1711,45 +1734,24 @@ static void test_binance_texts_and_band(void)
 static void test_v3_account_fields(void)
 {
     fx f;
-    hres r;
-    json_t *p;
-    if (fx_start(&f, 1, NULL) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "binance") != 0)
         return;
-    }
-    scall(&f, "GET", "/fapi/v3/positionRisk", "symbol=ETHUSDT", &r);
-    SQT_ASSERT_INT_EQ(json_array_size(r.json), 0); /* flat, no orders: not listed */
-    hres_free(&r);
-    scall(&f, "GET", "/fapi/v3/account", "", &r);
-    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "positions")), 0);
-    CU_ASSERT_PTR_NULL(json_object_get(r.json, "feeTier"));
-    CU_ASSERT_PTR_NULL(json_object_get(r.json, "canTrade"));
-    SQT_ASSERT_STR_EQ(jstr(r.json, "totalWalletBalance"), "10000.00000000");
-    hres_free(&r);
+    /* flat, no orders: not listed */
+    SIGNED(&f, NULL, "GET", "/fapi/v3/positionRisk", "symbol=ETHUSDT", NULL, LEN("", 0));
+    SIGNED(&f, NULL, "GET", "/fapi/v3/account", "", NULL, LEN("positions", 0), ABSENT("feeTier"),
+           ABSENT("canTrade"), STR("totalWalletBalance", "10000.00000000"));
     open_long(&f);
-    scall(&f, "GET", "/fapi/v3/account", "", &r);
-    p = json_array_get(json_object_get(r.json, "positions"), 0);
-    SQT_ASSERT_STR_EQ(jstr(p, "positionAmt"), "0.010");
-    CU_ASSERT_PTR_NULL(json_object_get(p, "leverage"));
-    CU_ASSERT_PTR_NULL(json_object_get(p, "entryPrice"));
-    hres_free(&r);
-    scall(&f, "GET", "/fapi/v3/positionRisk", "symbol=ETHUSDT", &r);
-    p = json_array_get(r.json, 0);
-    SQT_ASSERT_STR_EQ(jstr(p, "positionAmt"), "0.010");
-    SQT_ASSERT_STR_EQ(jstr(p, "entryPrice"), "2990.00");
-    SQT_ASSERT_STR_EQ(jstr(p, "marginAsset"), "USDT");
-    CU_ASSERT_PTR_NOT_NULL(json_object_get(p, "positionInitialMargin"));
-    CU_ASSERT_PTR_NULL(json_object_get(p, "leverage"));
-    CU_ASSERT_PTR_NULL(json_object_get(p, "marginType"));
-    hres_free(&r);
-    scall(&f, "GET", "/fapi/v2/positionRisk", "symbol=ETHUSDT", &r);
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "leverage"), "5");
-    hres_free(&r);
+    SIGNED(&f, NULL, "GET", "/fapi/v3/account", "", NULL, STR("positions.0.positionAmt", "0.010"),
+           ABSENT("positions.0.leverage"), ABSENT("positions.0.entryPrice"));
+    SIGNED(&f, NULL, "GET", "/fapi/v3/positionRisk", "symbol=ETHUSDT", NULL,
+           STR("0.positionAmt", "0.010"), STR("0.entryPrice", "2990.00"),
+           STR("0.marginAsset", "USDT"), PRESENT("0.positionInitialMargin"),
+           ABSENT("0.leverage"), ABSENT("0.marginType"));
+    SIGNED(&f, NULL, "GET", "/fapi/v2/positionRisk", "symbol=ETHUSDT", NULL,
+           STR("0.leverage", "5"));
     /* where a v3 client reads the leverage */
-    scall(&f, "GET", "/fapi/v1/symbolConfig", "symbol=ETHUSDT", &r);
-    SQT_ASSERT_INT_EQ(jint(json_array_get(r.json, 0), "leverage"), 5);
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 0), "marginType"), "CROSSED");
-    hres_free(&r);
+    SIGNED(&f, NULL, "GET", "/fapi/v1/symbolConfig", "symbol=ETHUSDT", NULL,
+           INT("0.leverage", 5), STR("0.marginType", "CROSSED"));
     fx_stop(&f);
 }
 
@@ -1776,7 +1778,7 @@ static void test_dialect_required_and_log(void)
     /* every log line starts with its UTC time */
     CU_ASSERT_PTR_NOT_NULL_FATAL(log);
     fx_log = log;
-    if (fx_start(&f, 1, NULL) == 0) {
+    if (fx_start(&f, "binance") == 0) {
         call_key(&f, "GET", "/fapi/v1/time", NULL, NULL, 0, &r);
         hres_free(&r);
         fx_stop(&f);
@@ -1797,113 +1799,34 @@ static void test_dialect_required_and_log(void)
  * the Bitget dialect
  * ---------------------------------------------------------------------------------- */
 
-#define BG_PASS "emulator-passphrase"
-
-/* A Bitget call: ACCESS-* headers (pass NULL: left out), signed over
- * ts + METHOD + path + ["?" query] + body with `secret`. */
-static void bg_call(fx *f, const char *method, const char *path, const char *query,
-                    const char *body, int64_t ts, const char *secret, const char *pass,
-                    hres *r)
-{
-    char target[2048], tss[24], msg[4096], sig[64];
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    sqt_header h[6];
-    size_t nh = 0;
-    snprintf(target, sizeof(target), "%s%s%s", path, query[0] ? "?" : "", query);
-    snprintf(tss, sizeof(tss), "%lld", (long long)ts);
-    snprintf(msg, sizeof(msg), "%s%s%s%s%s%s", tss, method, path, query[0] ? "?" : "", query,
-             body ? body : "");
-    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)msg, strlen(msg), md,
-         &n);
-    EVP_EncodeBlock((unsigned char *)sig, md, (int)n);
-    h[nh].name = "ACCESS-KEY";
-    h[nh++].value = SQT_EMU_DEFAULT_KEY;
-    h[nh].name = "ACCESS-SIGN";
-    h[nh++].value = sig;
-    h[nh].name = "ACCESS-TIMESTAMP";
-    h[nh++].value = tss;
-    if (pass != NULL) {
-        h[nh].name = "ACCESS-PASSPHRASE";
-        h[nh++].value = pass;
-    }
-    if (body != NULL) {
-        h[nh].name = "Content-Type";
-        h[nh++].value = "application/json";
-    }
-    send_to(f, method, target, h, nh, body, 0, r);
-}
-
-static void bg_ok(fx *f, const char *method, const char *path, const char *query,
-                  const char *body, hres *r)
-{
-    bg_call(f, method, path, query, body, wall_ms(), SQT_EMU_DEFAULT_SECRET, BG_PASS, r);
-}
-
-static int bg_start(fx *f)
-{
-    int rc;
-    fx_dialect = "bitget";
-    rc = fx_start(f, 1, NULL);
-    fx_dialect = "binance";
-    return rc;
-}
-
 /* The envelope, contracts, and every authentication refusal with Bitget's code. */
 static void test_bitget_rest_auth(void)
 {
     static const char *const q = "symbol=ETHUSDT&productType=USDT-FUTURES&marginCoin=USDT";
+    static const char acct[] = "/api/v2/mix/account/account";
     fx f;
     hres r;
-    json_t *c;
-    if (bg_start(&f) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "bitget") != 0)
         return;
-    }
-    call(&f, "GET", "/api/v2/mix/market/contracts?productType=USDT-FUTURES", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "00000");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "msg"), "success");
-    CU_ASSERT_TRUE(json_is_integer(json_object_get(r.json, "requestTime")));
-    c = json_array_get(json_object_get(r.json, "data"), 0);
-    SQT_ASSERT_STR_EQ(jstr(c, "symbol"), SYM);
-    SQT_ASSERT_STR_EQ(jstr(c, "pricePlace"), "2");
-    SQT_ASSERT_STR_EQ(jstr(c, "priceEndStep"), "1");
-    SQT_ASSERT_STR_EQ(jstr(c, "sizeMultiplier"), "0.001");
-    hres_free(&r);
+    KEYED(&f, NULL, "GET", "/api/v2/mix/market/contracts?productType=USDT-FUTURES", NULL,
+          STATUS(200), STR("code", "00000"), STR("msg", "success"), IS_INTEGER("requestTime"),
+          STR("data.0.symbol", SYM), STR("data.0.pricePlace", "2"),
+          STR("data.0.priceEndStep", "1"), STR("data.0.sizeMultiplier", "0.001"));
     /* another product type: an empty list, code 00000 */
-    call(&f, "GET", "/api/v2/mix/market/contracts?productType=COIN-FUTURES", NULL, &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "00000");
-    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(r.json, "data")), 0);
-    hres_free(&r);
-    bg_ok(&f, "GET", "/api/v2/mix/account/account", q, NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(json_object_get(r.json, "data"), "posMode"), "one_way_mode");
-    hres_free(&r);
-    bg_call(&f, "GET", "/api/v2/mix/account/account", q, NULL, wall_ms(), "wrong-secret",
-            BG_PASS, &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40009");
-    CU_ASSERT_TRUE(json_is_null(json_object_get(r.json, "data")));
-    hres_free(&r);
-    bg_call(&f, "GET", "/api/v2/mix/account/account", q, NULL, wall_ms(),
-            SQT_EMU_DEFAULT_SECRET, "wrong-pass", &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40012");
-    hres_free(&r);
-    bg_call(&f, "GET", "/api/v2/mix/account/account", q, NULL, wall_ms(),
-            SQT_EMU_DEFAULT_SECRET, NULL, &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40011");
-    hres_free(&r);
-    bg_call(&f, "GET", "/api/v2/mix/account/account", q, NULL, wall_ms() - 60000,
-            SQT_EMU_DEFAULT_SECRET, BG_PASS, &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40008");
-    hres_free(&r);
+    KEYED(&f, NULL, "GET", "/api/v2/mix/market/contracts?productType=COIN-FUTURES", NULL,
+          STR("code", "00000"), LEN("data", 0));
+    SIGNED(&f, NULL, "GET", acct, q, NULL, STATUS(200), STR("data.posMode", "one_way_mode"));
+    bg_call(&f, "GET", acct, q, NULL, wall_ms(), "wrong-secret", BG_PASS, &r);
+    CHECK(&r, STATUS(400), STR("code", "40009"), IS_NULL("data"));
+    bg_call(&f, "GET", acct, q, NULL, wall_ms(), SQT_EMU_DEFAULT_SECRET, "wrong-pass", &r);
+    CHECK(&r, STR("code", "40012"));
+    bg_call(&f, "GET", acct, q, NULL, wall_ms(), SQT_EMU_DEFAULT_SECRET, NULL, &r);
+    CHECK(&r, STR("code", "40011"));
+    bg_call(&f, "GET", acct, q, NULL, wall_ms() - 60000, SQT_EMU_DEFAULT_SECRET, BG_PASS, &r);
+    CHECK(&r, STR("code", "40008"));
     /* the clock skew fault: a client on local time is now outside the window */
-    control(&f, "clock_skew", "{\"ms\":45000}", &r);
-    hres_free(&r);
-    bg_ok(&f, "GET", "/api/v2/mix/account/account", q, NULL, &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40008");
-    hres_free(&r);
+    ctl(&f, "clock_skew", "{\"ms\":45000}");
+    SIGNED(&f, NULL, "GET", acct, q, NULL, STR("code", "40008"));
     call(&f, "GET", "/api/v2/public/time", NULL, &r);
     CU_ASSERT_TRUE(strtoll(jstr(json_object_get(r.json, "data"), "serverTime"), NULL, 10) >
                    wall_ms() + 40000);
@@ -1917,78 +1840,52 @@ static void test_bitget_rest_auth(void)
 /* Place, the post-only refusal, pages of open orders, detail with its fee, cancel. */
 static void test_bitget_orders(void)
 {
+    static const char place[] = "/api/v2/mix/order/place-order";
     fx f;
     hres r;
     char body[600], q[300], end[48];
-    json_t *d;
     int i;
-    if (bg_start(&f) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "bitget") != 0)
         return;
-    }
     for (i = 0; i < 3; i++) {
         snprintf(body, sizeof(body), BG_BASE "\"size\":\"0.010\",\"price\":\"%d.00\","
                  "\"side\":\"buy\",\"orderType\":\"limit\",\"force\":\"post_only\","
                  "\"clientOid\":\"t_%d\"}", 2990 - i, i);
-        bg_ok(&f, "POST", "/api/v2/mix/order/place-order", "", body, &r);
-        SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "00000");
-        hres_free(&r);
+        SIGNED(&f, NULL, "POST", place, "", body, STR("code", "00000"));
     }
     /* a post-only buy above the price would take */
-    bg_ok(&f, "POST", "/api/v2/mix/order/place-order", "",
-          BG_BASE "\"size\":\"0.010\",\"price\":\"3010.00\",\"side\":\"buy\","
-                  "\"orderType\":\"limit\",\"force\":\"post_only\",\"clientOid\":\"t_x\"}",
-          &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40099");
-    CU_ASSERT_PTR_NOT_NULL(strstr(jstr(r.json, "msg"), "post only"));
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", place, "",
+           BG_BASE "\"size\":\"0.010\",\"price\":\"3010.00\",\"side\":\"buy\","
+                   "\"orderType\":\"limit\",\"force\":\"post_only\",\"clientOid\":\"t_x\"}",
+           STATUS(400), STR("code", "40099"), HAS("msg", "post only"));
     /* tradeSide in one-way mode: 40774 */
-    bg_ok(&f, "POST", "/api/v2/mix/order/place-order", "",
-          BG_BASE "\"size\":\"0.010\",\"price\":\"2980.00\",\"side\":\"buy\","
-                  "\"tradeSide\":\"open\",\"orderType\":\"limit\",\"clientOid\":\"t_y\"}",
-          &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40774");
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", place, "",
+           BG_BASE "\"size\":\"0.010\",\"price\":\"2980.00\",\"side\":\"buy\","
+                   "\"tradeSide\":\"open\",\"orderType\":\"limit\",\"clientOid\":\"t_y\"}",
+           STR("code", "40774"));
     /* pages of 2: newest first, then below the cursor */
-    bg_ok(&f, "GET", "/api/v2/mix/order/orders-pending",
-          "productType=USDT-FUTURES&symbol=ETHUSDT&limit=2", NULL, &r);
-    d = json_object_get(r.json, "data");
-    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(d, "entrustedList")), 2);
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(d, "entrustedList"), 0), "clientOid"),
-                      "t_2");
-    snprintf(end, sizeof(end), "%s", jstr(d, "endId"));
+    SIGNED(&f, &r, "GET", "/api/v2/mix/order/orders-pending",
+           "productType=USDT-FUTURES&symbol=ETHUSDT&limit=2", NULL,
+           LEN("data.entrustedList", 2), STR("data.entrustedList.0.clientOid", "t_2"));
+    snprintf(end, sizeof(end), "%s", jstr(json_object_get(r.json, "data"), "endId"));
     hres_free(&r);
     snprintf(q, sizeof(q), "productType=USDT-FUTURES&symbol=ETHUSDT&limit=2&idLessThan=%s", end);
-    bg_ok(&f, "GET", "/api/v2/mix/order/orders-pending", q, NULL, &r);
-    d = json_object_get(r.json, "data");
-    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(d, "entrustedList")), 1);
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(d, "entrustedList"), 0), "clientOid"),
-                      "t_0");
-    hres_free(&r);
+    SIGNED(&f, NULL, "GET", "/api/v2/mix/order/orders-pending", q, NULL,
+           LEN("data.entrustedList", 1), STR("data.entrustedList.0.clientOid", "t_0"));
     /* the price falls through t_0: detail says filled, with the fee paid (negative) */
-    control(&f, "price", "{\"price\":\"2989.00\"}", &r);
-    hres_free(&r);
-    bg_ok(&f, "GET", "/api/v2/mix/order/detail",
-          "symbol=ETHUSDT&productType=USDT-FUTURES&clientOid=t_0", NULL, &r);
-    d = json_object_get(r.json, "data");
-    SQT_ASSERT_STR_EQ(jstr(d, "state"), "filled");
-    SQT_ASSERT_STR_EQ(jstr(d, "baseVolume"), "0.010");
-    CU_ASSERT_EQUAL(jstr(d, "fee")[0], '-');
+    ctl(&f, "price", "{\"price\":\"2989.00\"}");
+    SIGNED(&f, &r, "GET", "/api/v2/mix/order/detail",
+           "symbol=ETHUSDT&productType=USDT-FUTURES&clientOid=t_0", NULL,
+           STR("data.state", "filled"), STR("data.baseVolume", "0.010"));
+    CU_ASSERT_EQUAL(jstr(json_object_get(r.json, "data"), "fee")[0], '-');
     hres_free(&r);
     /* batch cancel: one open (t_2 at 2988.00; t_1 at 2989.00 filled too), one unknown */
-    bg_ok(&f, "POST", "/api/v2/mix/order/batch-cancel-orders", "",
-          "{\"symbol\":\"ETHUSDT\",\"productType\":\"USDT-FUTURES\",\"marginCoin\":\"USDT\","
-          "\"orderIdList\":[{\"clientOid\":\"t_2\"},{\"clientOid\":\"nope\"}]}", &r);
-    d = json_object_get(r.json, "data");
-    SQT_ASSERT_INT_EQ(json_array_size(json_object_get(d, "successList")), 1);
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(d, "failureList"), 0), "errorCode"),
-                      "40768");
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", "/api/v2/mix/order/batch-cancel-orders", "",
+           "{\"symbol\":\"ETHUSDT\",\"productType\":\"USDT-FUTURES\",\"marginCoin\":\"USDT\","
+           "\"orderIdList\":[{\"clientOid\":\"t_2\"},{\"clientOid\":\"nope\"}]}",
+           LEN("data.successList", 1), STR("data.failureList.0.errorCode", "40768"));
     /* a POST without a JSON Content-Type: 40007 */
-    call(&f, "POST", "/api/v2/mix/order/cancel-order", "a=b", &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "code"), "40007");
-    hres_free(&r);
+    KEYED(&f, NULL, "POST", "/api/v2/mix/order/cancel-order", "a=b", STR("code", "40007"));
     fx_stop(&f);
 }
 
@@ -2005,10 +1902,8 @@ static void test_bitget_streams(void)
     unsigned int n = 0;
     int from = 0, k, seen_live = 0, seen_filled = 0;
     json_t *j;
-    if (bg_start(&f) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "bitget") != 0)
         return;
-    }
     CU_ASSERT_EQUAL_FATAL(ws_connect(&f, &pub, "/v2/ws/public"), 0);
     sqt_ws_send(pub.ws, "ping", 4, 0);
     RUN_UNTIL(&f.loop, pub.n > 0, 2000);
@@ -2044,8 +1939,7 @@ static void test_bitget_streams(void)
                   "\"orderType\":\"limit\",\"force\":\"post_only\",\"clientOid\":\"s_1\"}",
           &r);
     hres_free(&r);
-    control(&f, "price", "{\"price\":\"2989.00\"}", &r);
-    hres_free(&r);
+    ctl(&f, "price", "{\"price\":\"2989.00\"}");
     RUN_UNTIL(&f.loop, prv.n >= from + 2, 2000);
     for (k = from; k < prv.n; k++) {
         json_t *m = json_loads(prv.msgs[k], 0, NULL);
@@ -2064,8 +1958,7 @@ static void test_bitget_streams(void)
     CU_ASSERT_TRUE(seen_live);
     CU_ASSERT_TRUE(seen_filled);
     /* the session fault is the 24 h cut: the private socket closes */
-    control(&f, "expire_listen_key", NULL, &r);
-    hres_free(&r);
+    ctl(&f, "expire_listen_key", NULL);
     RUN_UNTIL(&f.loop, prv.downs > 0 || prv.closed, 3000);
     CU_ASSERT_TRUE(prv.downs > 0 || prv.closed);
     ws_done(&f, &prv);
@@ -2075,96 +1968,6 @@ static void test_bitget_streams(void)
 /* ------------------------------------------------------------------------------------
  * the Gate dialect
  * ---------------------------------------------------------------------------------- */
-
-#define GT "/api/v4/futures/usdt"
-
-static void gt_hex(const unsigned char *md, unsigned int n, char *out)
-{
-    unsigned int i;
-    for (i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
-/* The test's own Gate signature (gate.md 2.1), checked against the spec's vectors. */
-static void gt_sign(const char *method, const char *path, const char *query, const char *body,
-                    const char *ts, const char *secret, char out[129])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    char bh[129], msg[4096];
-    EVP_Digest(body, strlen(body), md, &n, EVP_sha512(), NULL);
-    gt_hex(md, n, bh);
-    snprintf(msg, sizeof(msg), "%s\n%s\n%s\n%s\n%s", method, path, query, bh, ts);
-    HMAC(EVP_sha512(), secret, (int)strlen(secret), (const unsigned char *)msg, strlen(msg), md,
-         &n);
-    gt_hex(md, n, out);
-}
-
-static void gt_ws_sign(const char *channel, const char *event, long long t, const char *secret,
-                       char out[129])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    char msg[160];
-    snprintf(msg, sizeof(msg), "channel=%s&event=%s&time=%lld", channel, event, t);
-    HMAC(EVP_sha512(), secret, (int)strlen(secret), (const unsigned char *)msg, strlen(msg), md,
-         &n);
-    gt_hex(md, n, out);
-}
-
-/* A Gate call: KEY/SIGN/Timestamp (key NULL: no auth headers), signed over the query as
- * given in `signed_query` (NULL: the sent one), X-Gate-Size-Decimal when dec. */
-static void gt_call(fx *f, const char *method, const char *path, const char *query,
-                    const char *signed_query, const char *body, const char *ts,
-                    const char *key, const char *secret, int dec, hres *r)
-{
-    char target[2048], sig[129];
-    sqt_header h[6];
-    size_t nh = 0;
-    snprintf(target, sizeof(target), "%s%s%s", path, query[0] ? "?" : "", query);
-    gt_sign(method, path, signed_query ? signed_query : query, body ? body : "", ts, secret,
-            sig);
-    if (key != NULL) {
-        h[nh].name = "KEY";
-        h[nh++].value = key;
-        h[nh].name = "SIGN";
-        h[nh++].value = sig;
-        h[nh].name = "Timestamp";
-        h[nh++].value = ts;
-    }
-    if (body != NULL) {
-        h[nh].name = "Content-Type";
-        h[nh++].value = "application/json";
-    }
-    if (dec) {
-        h[nh].name = "X-Gate-Size-Decimal";
-        h[nh++].value = "1";
-    }
-    send_to(f, method, target, h, nh, body, 0, r);
-}
-
-static const char *gt_now(char *buf, size_t cap, int64_t shift_ms)
-{
-    snprintf(buf, cap, "%lld", (long long)((wall_ms() + shift_ms) / 1000));
-    return buf;
-}
-
-static void gt_ok(fx *f, const char *method, const char *path, const char *query,
-                  const char *body, hres *r)
-{
-    char ts[24];
-    gt_call(f, method, path, query, NULL, body, gt_now(ts, sizeof(ts), 0), SQT_EMU_DEFAULT_KEY,
-            SQT_EMU_DEFAULT_SECRET, 0, r);
-}
-
-static int gt_start(fx *f)
-{
-    int rc;
-    fx_dialect = "gate";
-    rc = fx_start(f, 1, NULL);
-    fx_dialect = "binance";
-    return rc;
-}
 
 /* A poc buy of n contracts at price with text; returns the id (0 on failure). */
 static long long gt_buy(fx *f, int n, const char *price, const char *text, int *status)
@@ -2214,96 +2017,60 @@ static void test_gate_rest_auth(void)
     fx f;
     hres r;
     char ts[24];
-    json_t *c;
-    if (gt_start(&f) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "gate") != 0)
         return;
-    }
-    call(&f, "GET", GT "/contracts/ETH_USDT", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "name"), "ETH_USDT");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "quanto_multiplier"), "0.001");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "order_price_round"), "0.01");
-    SQT_ASSERT_INT_EQ(jint(r.json, "order_size_min"), 1);
+    KEYED(&f, &r, "GET", GT "/contracts/ETH_USDT", NULL, STATUS(200), STR("name", "ETH_USDT"),
+          STR("quanto_multiplier", "0.001"), STR("order_price_round", "0.01"),
+          INT("order_size_min", 1));
     CU_ASSERT_TRUE(jint(r.json, "orders_limit") > 0);
     CU_ASSERT_TRUE(r.remain[0] != '\0');
     hres_free(&r);
-    call(&f, "GET", GT "/contracts/BTC_USDT", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "CONTRACT_NOT_FOUND");
-    hres_free(&r);
-    gt_ok(&f, "GET", GT "/accounts", "", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    c = json_object_get(r.json, "user");
-    CU_ASSERT_TRUE(json_is_integer(c) && json_integer_value(c) > 0);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "currency"), "USDT");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "position_mode"), "single");
-    hres_free(&r);
+    KEYED(&f, NULL, "GET", GT "/contracts/BTC_USDT", NULL, STATUS(400),
+          STR("label", "CONTRACT_NOT_FOUND"));
+    SIGNED(&f, &r, "GET", GT "/accounts", "", NULL, STATUS(200));
+    CU_ASSERT_TRUE(json_is_integer(json_object_get(r.json, "user")) && jint(r.json, "user") > 0);
+    CHECK(&r, STR("currency", "USDT"), STR("position_mode", "single"));
     /* a wrong secret, a wrong key, a missing header, a stale timestamp */
     gt_call(&f, "GET", GT "/accounts", "", NULL, NULL, gt_now(ts, sizeof(ts), 0),
             SQT_EMU_DEFAULT_KEY, "wrong-secret", 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 401);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "INVALID_SIGNATURE");
-    CU_ASSERT_TRUE(jstr(r.json, "message")[0] != '\0');
-    hres_free(&r);
+    CHECK(&r, STATUS(401), STR("label", "INVALID_SIGNATURE"), FILLED("message"));
     gt_call(&f, "GET", GT "/accounts", "", NULL, NULL, gt_now(ts, sizeof(ts), 0), "other-key",
             SQT_EMU_DEFAULT_SECRET, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 401);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "INVALID_KEY");
-    hres_free(&r);
-    call(&f, "GET", GT "/accounts", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "MISSING_REQUIRED_HEADER");
-    hres_free(&r);
+    CHECK(&r, STATUS(401), STR("label", "INVALID_KEY"));
+    KEYED(&f, NULL, "GET", GT "/accounts", NULL, STATUS(400),
+          STR("label", "MISSING_REQUIRED_HEADER"));
     gt_call(&f, "GET", GT "/accounts", "", NULL, NULL, gt_now(ts, sizeof(ts), -61000),
             SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 403);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "REQUEST_EXPIRED");
-    hres_free(&r);
+    CHECK(&r, STATUS(403), STR("label", "REQUEST_EXPIRED"));
     /* fractional seconds are signed as sent (gate.md 11) */
     snprintf(ts, sizeof(ts), "%lld.%03lld", (long long)(wall_ms() / 1000),
              (long long)(wall_ms() % 1000));
     gt_call(&f, "GET", GT "/accounts", "", NULL, NULL, ts, SQT_EMU_DEFAULT_KEY,
             SQT_EMU_DEFAULT_SECRET, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    CHECK(&r, STATUS(200));
     /* the query is signed decoded; signing the encoded form is refused */
     gt_call(&f, "GET", GT "/orders", "contract=ETH%5FUSDT&status=open",
             "contract=ETH_USDT&status=open", NULL, gt_now(ts, sizeof(ts), 0),
             SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, 0, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    CU_ASSERT_TRUE(json_is_array(r.json));
-    hres_free(&r);
+    CHECK(&r, STATUS(200), IS_ARRAY(""));
     gt_call(&f, "GET", GT "/orders", "contract=ETH%5FUSDT&status=open", NULL, NULL,
             gt_now(ts, sizeof(ts), 0), SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, 0, &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "INVALID_SIGNATURE");
-    hres_free(&r);
+    CHECK(&r, STR("label", "INVALID_SIGNATURE"));
     /* leverage in the query with an empty body; dual mode */
-    gt_ok(&f, "POST", GT "/positions/ETH_USDT/leverage", "leverage=0&cross_leverage_limit=10",
-          NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "leverage"), "0");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "cross_leverage_limit"), "10");
-    hres_free(&r);
-    gt_ok(&f, "POST", GT "/dual_mode", "dual_mode=true", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    CU_ASSERT_TRUE(json_is_true(json_object_get(r.json, "in_dual_mode")));
-    hres_free(&r);
-    gt_ok(&f, "GET", GT "/positions/ETH_USDT", "", NULL, &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "POSITION_DUAL_MODE");
-    hres_free(&r);
-    gt_ok(&f, "GET", GT "/dual_comp/positions/ETH_USDT", "", NULL, &r);
-    SQT_ASSERT_INT_EQ(json_array_size(r.json), 2);
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", GT "/positions/ETH_USDT/leverage",
+           "leverage=0&cross_leverage_limit=10", NULL, STATUS(200), STR("leverage", "0"),
+           STR("cross_leverage_limit", "10"));
+    SIGNED(&f, NULL, "POST", GT "/dual_mode", "dual_mode=true", NULL, STATUS(200),
+           IS_TRUE("in_dual_mode"));
+    SIGNED(&f, NULL, "GET", GT "/positions/ETH_USDT", "", NULL,
+           STR("label", "POSITION_DUAL_MODE"));
+    SIGNED(&f, NULL, "GET", GT "/dual_comp/positions/ETH_USDT", "", NULL, LEN("", 2));
     gt_ok(&f, "POST", GT "/dual_mode", "dual_mode=false", NULL, &r);
     hres_free(&r);
     /* clock skew: a client on local time falls outside the 60 s window */
-    control(&f, "clock_skew", "{\"ms\":75000}", &r);
-    hres_free(&r);
-    gt_ok(&f, "GET", GT "/accounts", "", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 403);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "REQUEST_EXPIRED");
-    hres_free(&r);
+    ctl(&f, "clock_skew", "{\"ms\":75000}");
+    SIGNED(&f, NULL, "GET", GT "/accounts", "", NULL, STATUS(403),
+           STR("label", "REQUEST_EXPIRED"));
     call(&f, "GET", "/api/v4/spot/time", NULL, &r);
     CU_ASSERT_TRUE(jint(r.json, "server_time") > wall_ms() + 70000);
     hres_free(&r);
@@ -2320,10 +2087,8 @@ static void test_gate_orders(void)
     json_t *st, *o;
     long long id0, id2;
     int status, i;
-    if (gt_start(&f) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "gate") != 0)
         return;
-    }
     id0 = gt_buy(&f, 10, "2990.00", "t-2990_B_0", &status);
     SQT_ASSERT_INT_EQ(status, 201);
     CU_ASSERT_TRUE(id0 > 0);
@@ -2335,71 +2100,46 @@ static void test_gate_orders(void)
                       "0.010");
     json_decref(st);
     /* refusals before the core */
-    gt_ok(&f, "POST", GT "/orders", "",
-          "{\"contract\":\"ETH_USDT\",\"size\":\"1.5\",\"price\":\"2980\",\"tif\":\"poc\","
-          "\"text\":\"t-x\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "INVALID_PARAM_VALUE");
-    hres_free(&r);
-    gt_ok(&f, "POST", GT "/orders", "",
-          "{\"contract\":\"ETH_USDT\",\"size\":1,\"price\":\"2980\",\"text\":\"no-prefix\"}", &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "INVALID_PARAM_VALUE");
-    hres_free(&r);
-    gt_ok(&f, "POST", GT "/orders", "",
-          "{\"contract\":\"ETH_USDT\",\"size\":1,\"price\":\"2980\","
-          "\"text\":\"t-12345678901234567890123456789\"}", &r); /* 31 bytes */
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "INVALID_PARAM_VALUE");
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", GT "/orders", "",
+           "{\"contract\":\"ETH_USDT\",\"size\":\"1.5\",\"price\":\"2980\",\"tif\":\"poc\","
+           "\"text\":\"t-x\"}",
+           STATUS(400), STR("label", "INVALID_PARAM_VALUE"));
+    SIGNED(&f, NULL, "POST", GT "/orders", "",
+           "{\"contract\":\"ETH_USDT\",\"size\":1,\"price\":\"2980\",\"text\":\"no-prefix\"}",
+           STR("label", "INVALID_PARAM_VALUE"));
+    SIGNED(&f, NULL, "POST", GT "/orders", "",
+           "{\"contract\":\"ETH_USDT\",\"size\":1,\"price\":\"2980\","
+           "\"text\":\"t-12345678901234567890123456789\"}", /* 31 bytes */
+           STR("label", "INVALID_PARAM_VALUE"));
     /* a poc buy above the price would take: ORDER_POC_IMMEDIATE, nothing rests */
     gt_buy(&f, 10, "3010.00", "t-3010_B_9", &status);
     SQT_ASSERT_INT_EQ(status, 400);
-    gt_ok(&f, "POST", GT "/orders", "",
-          "{\"contract\":\"ETH_USDT\",\"size\":10,\"price\":\"3010.00\",\"tif\":\"poc\","
-          "\"text\":\"t-3010_B_9\"}", &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "ORDER_POC_IMMEDIATE");
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", GT "/orders", "",
+           "{\"contract\":\"ETH_USDT\",\"size\":10,\"price\":\"3010.00\",\"tif\":\"poc\","
+           "\"text\":\"t-3010_B_9\"}",
+           STR("label", "ORDER_POC_IMMEDIATE"));
     /* pages of 2, newest first; the decimal header turns sizes into strings */
     gt_call(&f, "GET", GT "/orders", "contract=ETH_USDT&status=open&limit=2", NULL, NULL,
             gt_now(ts, sizeof(ts), 0), SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, 1, &r);
     SQT_ASSERT_INT_EQ(json_array_size(r.json), 2);
     SQT_ASSERT_STR_EQ(r.page_limit, "2");
-    o = json_array_get(r.json, 0);
-    SQT_ASSERT_STR_EQ(jstr(o, "text"), "t-2988_B_2");
-    SQT_ASSERT_STR_EQ(jstr(o, "size"), "10");
-    SQT_ASSERT_STR_EQ(jstr(o, "status"), "open");
-    hres_free(&r);
-    gt_ok(&f, "GET", GT "/orders", "contract=ETH_USDT&status=open&limit=2&offset=2", NULL, &r);
-    SQT_ASSERT_INT_EQ(json_array_size(r.json), 1);
-    o = json_array_get(r.json, 0);
-    SQT_ASSERT_STR_EQ(jstr(o, "text"), "t-2990_B_0");
-    CU_ASSERT_TRUE(json_is_integer(json_object_get(o, "size")));
-    SQT_ASSERT_INT_EQ(jint(o, "size"), 10);
-    SQT_ASSERT_INT_EQ(jint(o, "left"), 10);
-    hres_free(&r);
+    CHECK(&r, STR("0.text", "t-2988_B_2"), STR("0.size", "10"), STR("0.status", "open"));
+    SIGNED(&f, NULL, "GET", GT "/orders", "contract=ETH_USDT&status=open&limit=2&offset=2", NULL,
+           LEN("", 1), STR("0.text", "t-2990_B_0"), IS_INTEGER("0.size"), INT("0.size", 10),
+           INT("0.left", 10));
     /* by text */
-    gt_ok(&f, "GET", GT "/orders/t-2989_B_1", "", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "tif"), "poc");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "finish_as"), "");
-    hres_free(&r);
+    SIGNED(&f, NULL, "GET", GT "/orders/t-2989_B_1", "", NULL, STATUS(200), STR("tif", "poc"),
+           STR("finish_as", ""));
     /* the price falls through 2990 and 2989: both filled, left 0 */
-    control(&f, "price", "{\"price\":\"2989.00\"}", &r);
-    hres_free(&r);
+    ctl(&f, "price", "{\"price\":\"2989.00\"}");
     snprintf(q, sizeof(q), GT "/orders/%lld", id0);
-    gt_ok(&f, "GET", q, "", NULL, &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "finished");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "finish_as"), "filled");
-    SQT_ASSERT_INT_EQ(jint(r.json, "left"), 0);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "fill_price"), "2990.00");
-    hres_free(&r);
+    SIGNED(&f, NULL, "GET", q, "", NULL, STR("status", "finished"), STR("finish_as", "filled"),
+           INT("left", 0), STR("fill_price", "2990.00"));
     /* the fee of the fill: 0.0002 x 2990 x 0.010 */
     snprintf(q, sizeof(q), "contract=ETH_USDT&order=%lld", id0);
-    gt_ok(&f, "GET", GT "/my_trades", q, NULL, &r);
-    SQT_ASSERT_INT_EQ(json_array_size(r.json), 1);
+    SIGNED(&f, &r, "GET", GT "/my_trades", q, NULL, LEN("", 1), STR("0.role", "maker"),
+           INT("0.size", 10), STR("0.price", "2990.00"));
     o = json_array_get(r.json, 0);
-    SQT_ASSERT_STR_EQ(jstr(o, "role"), "maker");
-    SQT_ASSERT_INT_EQ(jint(o, "size"), 10);
-    SQT_ASSERT_STR_EQ(jstr(o, "price"), "2990.00");
     {
         sqt_dec fee = sqt_dec_make(0, 0);
         const char *fs = jstr(o, "fee");
@@ -2413,70 +2153,42 @@ static void test_gate_orders(void)
     hres_free(&r);
     /* cancel by id: finished / cancelled; a second time: ORDER_FINISHED; unknown: 404 */
     snprintf(q, sizeof(q), GT "/orders/%lld", id2);
-    gt_ok(&f, "DELETE", q, "contract=ETH_USDT", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "finish_as"), "cancelled");
-    SQT_ASSERT_INT_EQ(jint(r.json, "left"), 10);
-    hres_free(&r);
-    gt_ok(&f, "DELETE", q, "", NULL, &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "ORDER_FINISHED");
-    hres_free(&r);
-    gt_ok(&f, "DELETE", GT "/orders/424242", "", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 404);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "ORDER_NOT_FOUND");
-    hres_free(&r);
+    SIGNED(&f, NULL, "DELETE", q, "contract=ETH_USDT", NULL, STATUS(200),
+           STR("finish_as", "cancelled"), INT("left", 10));
+    SIGNED(&f, NULL, "DELETE", q, "", NULL, STR("label", "ORDER_FINISHED"));
+    SIGNED(&f, NULL, "DELETE", GT "/orders/424242", "", NULL, STATUS(404),
+           STR("label", "ORDER_NOT_FOUND"));
     /* a batch: HTTP 200, per-item results; an item without text fails the whole batch */
-    gt_ok(&f, "POST", GT "/batch_orders", "",
-          "[{\"contract\":\"ETH_USDT\",\"size\":5,\"price\":\"2980.00\",\"tif\":\"poc\","
-          "\"text\":\"t-b1\"},{\"contract\":\"ETH_USDT\",\"size\":-5,\"price\":\"2970.00\","
-          "\"tif\":\"poc\",\"text\":\"t-b2\",\"reduce_only\":true}]", &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_INT_EQ(json_array_size(r.json), 2);
-    CU_ASSERT_TRUE(json_is_true(json_object_get(json_array_get(r.json, 0), "succeeded")));
-    CU_ASSERT_TRUE(json_is_false(json_object_get(json_array_get(r.json, 1), "succeeded")));
-    SQT_ASSERT_STR_EQ(jstr(json_array_get(r.json, 1), "label"), "ORDER_POC_IMMEDIATE");
-    hres_free(&r);
-    gt_ok(&f, "POST", GT "/batch_orders", "",
-          "[{\"contract\":\"ETH_USDT\",\"size\":5,\"price\":\"2980.00\"}]", &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", GT "/batch_orders", "",
+           "[{\"contract\":\"ETH_USDT\",\"size\":5,\"price\":\"2980.00\",\"tif\":\"poc\","
+           "\"text\":\"t-b1\"},{\"contract\":\"ETH_USDT\",\"size\":-5,\"price\":\"2970.00\","
+           "\"tif\":\"poc\",\"text\":\"t-b2\",\"reduce_only\":true}]",
+           STATUS(200), LEN("", 2), IS_TRUE("0.succeeded"), IS_FALSE("1.succeeded"),
+           STR("1.label", "ORDER_POC_IMMEDIATE"));
+    SIGNED(&f, NULL, "POST", GT "/batch_orders", "",
+           "[{\"contract\":\"ETH_USDT\",\"size\":5,\"price\":\"2980.00\"}]", STATUS(400));
     /* a sell of the position: size negative */
-    gt_ok(&f, "POST", GT "/orders", "",
-          "{\"contract\":\"ETH_USDT\",\"size\":-20,\"price\":\"3000.00\",\"tif\":\"poc\","
-          "\"text\":\"t-s1\",\"reduce_only\":true}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 201);
-    SQT_ASSERT_INT_EQ(jint(r.json, "size"), -20);
-    CU_ASSERT_TRUE(json_is_true(json_object_get(r.json, "is_reduce_only")));
-    hres_free(&r);
-    gt_ok(&f, "GET", GT "/positions/ETH_USDT", "", NULL, &r);
-    SQT_ASSERT_INT_EQ(jint(r.json, "size"), 20);
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", GT "/orders", "",
+           "{\"contract\":\"ETH_USDT\",\"size\":-20,\"price\":\"3000.00\",\"tif\":\"poc\","
+           "\"text\":\"t-s1\",\"reduce_only\":true}",
+           STATUS(201), INT("size", -20), IS_TRUE("is_reduce_only"));
+    SIGNED(&f, NULL, "GET", GT "/positions/ETH_USDT", "", NULL, INT("size", 20));
     /* batch cancel by id strings: one known, one not */
-    gt_ok(&f, "POST", GT "/batch_cancel_orders", "", "[\"t-s1\",\"777\"]", &r);
-    SQT_ASSERT_INT_EQ(json_array_size(r.json), 2);
-    CU_ASSERT_TRUE(json_is_true(json_object_get(json_array_get(r.json, 0), "succeeded")));
-    CU_ASSERT_TRUE(json_is_false(json_object_get(json_array_get(r.json, 1), "succeeded")));
-    hres_free(&r);
+    SIGNED(&f, NULL, "POST", GT "/batch_cancel_orders", "", "[\"t-s1\",\"777\"]", LEN("", 2),
+           IS_TRUE("0.succeeded"), IS_FALSE("1.succeeded"));
     /* cancel all of the contract: the bids only, then the rest */
     for (i = 0; i < 2; i++) {
         char text[16];
         snprintf(text, sizeof(text), "t-c%d", i);
         gt_buy(&f, 2, "2950.00", text, NULL);
     }
-    gt_ok(&f, "DELETE", GT "/orders", "contract=ETH_USDT&side=ask", NULL, &r);
-    SQT_ASSERT_INT_EQ(json_array_size(r.json), 0);
-    hres_free(&r);
-    gt_ok(&f, "DELETE", GT "/orders", "contract=ETH_USDT", NULL, &r);
-    SQT_ASSERT_INT_EQ(json_array_size(r.json), 3);
-    hres_free(&r);
+    SIGNED(&f, NULL, "DELETE", GT "/orders", "contract=ETH_USDT&side=ask", NULL, LEN("", 0));
+    SIGNED(&f, NULL, "DELETE", GT "/orders", "contract=ETH_USDT", NULL, LEN("", 3));
     /* the margin fault */
-    control(&f, "reject_margin", "{\"count\":1}", &r);
-    hres_free(&r);
+    ctl(&f, "reject_margin", "{\"count\":1}");
     gt_buy(&f, 2, "2950.00", "t-m1", &status);
     SQT_ASSERT_INT_EQ(status, 400);
-    gt_ok(&f, "GET", GT "/orders/t-m1", "", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 404);
-    hres_free(&r);
+    SIGNED(&f, NULL, "GET", GT "/orders/t-m1", "", NULL, STATUS(404));
     fx_stop(&f);
 }
 
@@ -2489,47 +2201,53 @@ static void test_gate_finish_as(void)
         "reduce_out", "auto_deleveraged", "stp", "small", "depth_not_enough",
         "trader_not_enough", "poc", "ioc", "fok"};
     fx f;
-    hres r;
     char text[32], cmd[160], q[160];
     size_t i;
-    if (gt_start(&f) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "gate") != 0)
         return;
-    }
     for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
         snprintf(text, sizeof(text), "t-fa%zu", i);
         gt_buy(&f, 2, "2900.00", text, NULL);
         snprintf(cmd, sizeof(cmd), "{\"text\":\"%s\",\"as\":\"%s\"}", text, labels[i]);
-        control(&f, "finish_as", cmd, &r);
-        SQT_ASSERT_INT_EQ(r.status, 200);
-        hres_free(&r);
+        CTL(&f, NULL, "finish_as", cmd, STATUS(200));
         snprintf(q, sizeof(q), GT "/orders/%s", text);
-        gt_ok(&f, "GET", q, "", NULL, &r);
-        SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "finished");
-        SQT_ASSERT_STR_EQ(jstr(r.json, "finish_as"), labels[i]);
-        hres_free(&r);
+        SIGNED(&f, NULL, "GET", q, "", NULL, STR("status", "finished"),
+               STR("finish_as", labels[i]));
     }
-    control(&f, "finish_as", "{\"text\":\"t-fa0\",\"as\":\"filled\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    hres_free(&r);
+    CTL(&f, NULL, "finish_as", "{\"text\":\"t-fa0\",\"as\":\"filled\"}", STATUS(400));
     /* a long, a reduce-only sell, the position closed outside */
     gt_buy(&f, 10, "2999.00", "t-long", NULL);
-    control(&f, "price", "{\"price\":\"2998.00\"}", &r);
-    hres_free(&r);
-    gt_ok(&f, "POST", GT "/orders", "",
-          "{\"contract\":\"ETH_USDT\",\"size\":-10,\"price\":\"3050.00\",\"tif\":\"poc\","
-          "\"text\":\"t-ro\",\"reduce_only\":true}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 201);
-    hres_free(&r);
-    control(&f, "close_position", NULL, &r);
-    hres_free(&r);
-    control(&f, "price", "{\"price\":\"3050.00\"}", &r); /* it would fill: nothing to reduce */
-    hres_free(&r);
-    gt_ok(&f, "GET", GT "/orders/t-ro", "", NULL, &r);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "finished");
-    SQT_ASSERT_STR_EQ(jstr(r.json, "finish_as"), "position_closed");
-    hres_free(&r);
+    ctl(&f, "price", "{\"price\":\"2998.00\"}");
+    SIGNED(&f, NULL, "POST", GT "/orders", "",
+           "{\"contract\":\"ETH_USDT\",\"size\":-10,\"price\":\"3050.00\",\"tif\":\"poc\","
+           "\"text\":\"t-ro\",\"reduce_only\":true}",
+           STATUS(201));
+    ctl(&f, "close_position", NULL);
+    ctl(&f, "price", "{\"price\":\"3050.00\"}"); /* it would fill: nothing to reduce */
+    SIGNED(&f, NULL, "GET", GT "/orders/t-ro", "", NULL, STR("status", "finished"),
+           STR("finish_as", "position_closed"));
     fx_stop(&f);
+}
+
+/* A subscription to a private Gate channel: payload [user, second], signed with
+ * `secret` (NULL: no auth block), "id" when id > 0; the answer on that channel, NULL
+ * when none came within 2 s. */
+static json_t *gt_ws_sub(fx *f, wsc *w, int *from, long long t, const char *channel,
+                         const char *user, const char *second, const char *secret, int id)
+{
+    char msg[800], sig[129], idf[24] = "", auth[400] = "";
+    if (id > 0)
+        snprintf(idf, sizeof(idf), "\"id\":%d,", id);
+    if (secret != NULL) {
+        gt_ws_sign(channel, "subscribe", t, secret, sig);
+        snprintf(auth, sizeof(auth),
+                 ",\"auth\":{\"method\":\"api_key\",\"KEY\":\"%s\",\"SIGN\":\"%s\"}",
+                 SQT_EMU_DEFAULT_KEY, sig);
+    }
+    snprintf(msg, sizeof(msg), "{\"time\":%lld,%s\"channel\":\"%s\",\"event\":\"subscribe\","
+             "\"payload\":[\"%s\",\"%s\"]%s}", t, idf, channel, user, second, auth);
+    sqt_ws_send(w->ws, msg, strlen(msg), 0);
+    return ws_wait(f, w, from, "channel", NULL, channel, 2000);
 }
 
 /* One socket: app ping, tickers and trades, candles, the private channels' auth (none,
@@ -2542,13 +2260,11 @@ static void test_gate_streams(void)
     hres r;
     wsc w;
     json_t *j, *res;
-    char msg[800], sig[129], uid[24];
+    char msg[800], uid[24];
     long long now_s = wall_ms() / 1000;
     int from = 0, k, open_seen = 0, filled_seen = 0, trade_seen = 0, orders_after_drop = 0;
-    if (gt_start(&f) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "gate") != 0)
         return;
-    }
     {
         json_t *stt = sqt_emu_state(f.emu);
         snprintf(uid, sizeof(uid), "%lld",
@@ -2578,8 +2294,7 @@ static void test_gate_streams(void)
     CU_ASSERT_TRUE(json_is_null(json_object_get(j, "error")));
     SQT_ASSERT_STR_EQ(jstr(json_object_get(j, "result"), "status"), "success");
     json_decref(j);
-    control(&f, "price", "{\"price\":\"2995.00\",\"qty\":\"0.020\"}", &r);
-    hres_free(&r);
+    ctl(&f, "price", "{\"price\":\"2995.00\",\"qty\":\"0.020\"}");
     j = ws_wait(&f, &w, &from, "channel", NULL, "futures.tickers", 2000);
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     SQT_ASSERT_STR_EQ(jstr(json_array_get(json_object_get(j, "result"), 0), "last"), "2995.00");
@@ -2596,50 +2311,29 @@ static void test_gate_streams(void)
     CU_ASSERT_TRUE(json_is_integer(json_object_get(res, "t")));
     json_decref(j);
     /* private: no auth, a wrong user id, a bad signature */
-    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.orders\",\"event\":"
-             "\"subscribe\",\"payload\":[\"%s\",\"ETH_USDT\"]}", now_s, uid);
-    sqt_ws_send(w.ws, msg, strlen(msg), 0);
-    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.orders", 2000);
+    j = gt_ws_sub(&f, &w, &from, now_s, "futures.orders", uid, "ETH_USDT", NULL, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     SQT_ASSERT_INT_EQ(jint(json_object_get(j, "error"), "code"), 4);
     json_decref(j);
-    gt_ws_sign("futures.orders", "subscribe", now_s, SQT_EMU_DEFAULT_SECRET, sig);
-    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.orders\",\"event\":"
-             "\"subscribe\",\"payload\":[\"%s\",\"ETH_USDT\"],\"auth\":{\"method\":\"api_key\","
-             "\"KEY\":\"%s\",\"SIGN\":\"%s\"}}", now_s, SQT_EMU_DEFAULT_KEY,
-             SQT_EMU_DEFAULT_KEY, sig);
-    sqt_ws_send(w.ws, msg, strlen(msg), 0);
-    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.orders", 2000);
+    j = gt_ws_sub(&f, &w, &from, now_s, "futures.orders", SQT_EMU_DEFAULT_KEY, "ETH_USDT",
+                  SQT_EMU_DEFAULT_SECRET, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     SQT_ASSERT_INT_EQ(jint(json_object_get(j, "error"), "code"), 2); /* the API key as user */
     json_decref(j);
-    gt_ws_sign("futures.orders", "subscribe", now_s, "wrong-secret", sig);
-    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.orders\",\"event\":"
-             "\"subscribe\",\"payload\":[\"%s\",\"ETH_USDT\"],\"auth\":{\"method\":\"api_key\","
-             "\"KEY\":\"%s\",\"SIGN\":\"%s\"}}", now_s, uid, SQT_EMU_DEFAULT_KEY, sig);
-    sqt_ws_send(w.ws, msg, strlen(msg), 0);
-    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.orders", 2000);
+    j = gt_ws_sub(&f, &w, &from, now_s, "futures.orders", uid, "ETH_USDT", "wrong-secret", 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     SQT_ASSERT_INT_EQ(jint(json_object_get(j, "error"), "code"), 4);
     CU_ASSERT_PTR_NOT_NULL(strstr(jstr(json_object_get(j, "error"), "message"),
                                   "INVALID_SIGNATURE"));
     json_decref(j);
-    gt_ws_sign("futures.orders", "subscribe", now_s, SQT_EMU_DEFAULT_SECRET, sig);
-    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"id\":7,\"channel\":\"futures.orders\","
-             "\"event\":\"subscribe\",\"payload\":[\"%s\",\"ETH_USDT\"],\"auth\":{\"method\":"
-             "\"api_key\",\"KEY\":\"%s\",\"SIGN\":\"%s\"}}", now_s, uid, SQT_EMU_DEFAULT_KEY, sig);
-    sqt_ws_send(w.ws, msg, strlen(msg), 0);
-    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.orders", 2000);
+    j = gt_ws_sub(&f, &w, &from, now_s, "futures.orders", uid, "ETH_USDT",
+                  SQT_EMU_DEFAULT_SECRET, 7);
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     CU_ASSERT_TRUE(json_is_null(json_object_get(j, "error")));
     SQT_ASSERT_INT_EQ(jint(j, "id"), 7);
     json_decref(j);
-    gt_ws_sign("futures.usertrades", "subscribe", now_s, SQT_EMU_DEFAULT_SECRET, sig);
-    snprintf(msg, sizeof(msg), "{\"time\":%lld,\"channel\":\"futures.usertrades\","
-             "\"event\":\"subscribe\",\"payload\":[\"%s\",\"!all\"],\"auth\":{\"method\":"
-             "\"api_key\",\"KEY\":\"%s\",\"SIGN\":\"%s\"}}", now_s, uid, SQT_EMU_DEFAULT_KEY, sig);
-    sqt_ws_send(w.ws, msg, strlen(msg), 0);
-    j = ws_wait(&f, &w, &from, "channel", NULL, "futures.usertrades", 2000);
+    j = gt_ws_sub(&f, &w, &from, now_s, "futures.usertrades", uid, "!all",
+                  SQT_EMU_DEFAULT_SECRET, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(j);
     CU_ASSERT_TRUE(json_is_null(json_object_get(j, "error")));
     json_decref(j);
@@ -2652,8 +2346,7 @@ static void test_gate_streams(void)
     }
     /* an order that fills: open, then finished / filled with its trade */
     gt_buy(&f, 10, "2990.00", "t-ws1", NULL);
-    control(&f, "price", "{\"price\":\"2989.00\"}", &r);
-    hres_free(&r);
+    ctl(&f, "price", "{\"price\":\"2989.00\"}");
     RUN_UNTIL(&f.loop, w.n >= from + 3, 2000);
     for (k = from; k < w.n; k++) {
         json_t *m = json_loads(w.msgs[k], 0, NULL);
@@ -2688,8 +2381,7 @@ static void test_gate_streams(void)
     CU_ASSERT_TRUE(trade_seen);
     /* a dropped push: the next order's NEW is lost, its cancel arrives */
     from = w.n;
-    control(&f, "drop_pushes", "{\"count\":1}", &r);
-    hres_free(&r);
+    ctl(&f, "drop_pushes", "{\"count\":1}");
     gt_buy(&f, 10, "2980.00", "t-ws2", NULL);
     gt_ok(&f, "DELETE", GT "/orders/t-ws2", "", NULL, &r);
     hres_free(&r);
@@ -2702,9 +2394,7 @@ static void test_gate_streams(void)
         }
     SQT_ASSERT_INT_EQ(orders_after_drop, 1);
     /* the session fault: the upgrade notice, then the cut */
-    control(&f, "expire_session", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    hres_free(&r);
+    CTL(&f, NULL, "expire_session", NULL, STATUS(200));
     RUN_UNTIL(&f.loop, w.downs > 0 || w.closed, 3000);
     CU_ASSERT_TRUE(w.downs > 0 || w.closed);
     j = ws_wait(&f, &w, &from, "channel", NULL, "futures.system", 0);
@@ -2721,46 +2411,31 @@ static void test_gate_faults(void)
     fx f;
     hres r;
     int status;
-    if (gt_start(&f) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "gate") != 0)
         return;
-    }
     gt_ok(&f, "GET", GT "/accounts", "", NULL, &r);
     CU_ASSERT_TRUE(atoi(r.remain) > 0);
     hres_free(&r);
-    control(&f, "http429", "{\"count\":1,\"retry_after_ms\":2000}", &r);
-    hres_free(&r);
-    gt_ok(&f, "GET", GT "/accounts", "", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 429);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "TOO_MANY_REQUESTS");
+    ctl(&f, "http429", "{\"count\":1,\"retry_after_ms\":2000}");
+    SIGNED(&f, &r, "GET", GT "/accounts", "", NULL, STATUS(429),
+           STR("label", "TOO_MANY_REQUESTS"));
     SQT_ASSERT_STR_EQ(r.remain, "0");
     hres_free(&r);
     /* Gate has no ban answer: a 429 until it ends */
-    control(&f, "ban", "{\"ms\":3000}", &r);
-    hres_free(&r);
-    call(&f, "GET", GT "/contracts", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 429);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "TOO_MANY_REQUESTS");
+    ctl(&f, "ban", "{\"ms\":3000}");
+    KEYED(&f, &r, "GET", GT "/contracts", NULL, STATUS(429), STR("label", "TOO_MANY_REQUESTS"));
     SQT_ASSERT_STR_EQ(r.remain, "0");
     hres_free(&r);
-    control(&f, "ban", "{\"ms\":0}", &r);
-    hres_free(&r);
-    control(&f, "unknown_error", "{\"count\":1,\"placed\":true,\"path\":\"" GT "/orders\"}", &r);
-    hres_free(&r);
+    ctl(&f, "ban", "{\"ms\":0}");
+    ctl(&f, "unknown_error", "{\"count\":1,\"placed\":true,\"path\":\"" GT "/orders\"}");
     gt_buy(&f, 10, "2990.00", "t-u1", &status);
     SQT_ASSERT_INT_EQ(status, 503);
-    gt_ok(&f, "GET", GT "/orders/t-u1", "", NULL, &r);
-    SQT_ASSERT_INT_EQ(r.status, 200);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "status"), "open");
-    hres_free(&r);
-    control(&f, "reject_post_only", "{\"count\":1}", &r);
-    hres_free(&r);
-    gt_ok(&f, "POST", GT "/orders", "",
-          "{\"contract\":\"ETH_USDT\",\"size\":10,\"price\":\"2900.00\",\"tif\":\"poc\","
-          "\"text\":\"t-p1\"}", &r);
-    SQT_ASSERT_INT_EQ(r.status, 400);
-    SQT_ASSERT_STR_EQ(jstr(r.json, "label"), "ORDER_POC_IMMEDIATE");
-    hres_free(&r);
+    SIGNED(&f, NULL, "GET", GT "/orders/t-u1", "", NULL, STATUS(200), STR("status", "open"));
+    ctl(&f, "reject_post_only", "{\"count\":1}");
+    SIGNED(&f, NULL, "POST", GT "/orders", "",
+           "{\"contract\":\"ETH_USDT\",\"size\":10,\"price\":\"2900.00\",\"tif\":\"poc\","
+           "\"text\":\"t-p1\"}",
+           STATUS(400), STR("label", "ORDER_POC_IMMEDIATE"));
     fx_stop(&f);
 }
 
@@ -2825,24 +2500,12 @@ static void test_gate_bad_input(void)
         {"GET", GT "/nothing", "", NULL, 404, "NOT_FOUND"},
     };
     fx f;
-    hres r;
     size_t i;
-    char ts[24];
-    if (gt_start(&f) != 0) {
-        CU_FAIL("emulator did not start");
+    if (fx_up(&f, "gate") != 0)
         return;
-    }
-    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        gt_call(&f, cases[i].method, cases[i].path, cases[i].query, NULL, cases[i].body,
-                gt_now(ts, sizeof(ts), 0), SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, 0, &r);
-        if (r.status != cases[i].status || strcmp(jstr(r.json, "label"), cases[i].label) != 0)
-            fprintf(stderr, "    case %zu: %s %s?%s -> %d %s\n", i, cases[i].method,
-                    cases[i].path, cases[i].query, r.status, r.body ? r.body : "");
-        SQT_ASSERT_INT_EQ(r.status, cases[i].status);
-        SQT_ASSERT_STR_EQ(jstr(r.json, "label"), cases[i].label);
-        CU_ASSERT_TRUE(jstr(r.json, "message")[0] != '\0');
-        hres_free(&r);
-    }
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        SIGNED(&f, NULL, cases[i].method, cases[i].path, cases[i].query, cases[i].body,
+               STATUS(cases[i].status), STR("label", cases[i].label), FILLED("message"));
     /* the socket: not JSON, no channel, an unknown channel, a bad payload */
     {
         static const char *const msgs[] = {"nope", "{}", "{\"channel\":\"futures.x\",\"event\":"

@@ -19,14 +19,6 @@
 #define PFX_SECRETS SECRET, PASSPHRASE
 #include "plugin_fx.h"
 
-typedef struct sink_rec {
-    int ticks, klines, orders;
-    sqt_price_tick tick;
-    sqt_kline kline[8];
-    sqt_order order;
-    char states[32];
-} sink_rec;
-
 /* ---- fixture ------------------------------------------------------------------- */
 
 static void fx_init(fx *f)
@@ -53,12 +45,6 @@ static void assert_signed(fake_http *r)
         SQT_ASSERT_STR_EQ(fake_http_header(r, "Content-Type"), "application/json");
 }
 
-static void reply(fx *f, int i, int status, const char *body)
-{
-    CU_ASSERT_FATAL(i >= 0);
-    fake_host_http_reply(f->fh, (size_t)i, status, body, NULL);
-}
-
 /* The server-time request every first private call waits for. */
 static void answer_time(fx *f, int64_t offset)
 {
@@ -75,25 +61,7 @@ static void answer_time(fx *f, int64_t offset)
 /* symbol info loaded (tick 0.05, step 0.01), and the clock measured (offset 0). */
 static void load_info(fx *f)
 {
-    rec r;
-    memset(&r, 0, sizeof(r));
-    SQT_ASSERT_INT_EQ(f->api->symbol_info(f->ex, info_cb, &r), SQT_OK);
-    reply(f, pending(f, "GET", "/api/v2/mix/market/contracts"), 200, BG_CONTRACTS);
-    SQT_ASSERT_INT_EQ(r.calls, 1);
-}
-
-static sqt_order_req order_req(const char *cid, sqt_side side, int64_t pm, int32_t ps,
-                               int64_t qm, int32_t qs)
-{
-    sqt_order_req q;
-    memset(&q, 0, sizeof(q));
-    q.struct_size = sizeof(q);
-    snprintf(q.client_id, sizeof(q.client_id), "%s", cid);
-    q.side = side;
-    q.tif = SQT_TIF_POST_ONLY;
-    q.price = sqt_dec_make(pm, ps);
-    q.qty = sqt_dec_make(qm, qs);
-    return q;
+    fx_load_info(f, "/api/v2/mix/market/contracts", BG_CONTRACTS);
 }
 
 /* ---- config ------------------------------------------------------------------------ */
@@ -595,40 +563,6 @@ static void test_shutdown_in_flight(void)
 
 /* ---- streams ----------------------------------------------------------------------- */
 
-static void sink_price(void *ud, const sqt_price_tick *t)
-{
-    sink_rec *s = ud;
-    s->ticks++;
-    s->tick = *t;
-}
-
-static void sink_kline(void *ud, const sqt_kline *k)
-{
-    sink_rec *s = ud;
-    if (s->klines < 8)
-        s->kline[s->klines] = *k;
-    s->klines++;
-}
-
-static void sink_order(void *ud, const sqt_order *o)
-{
-    sink_rec *s = ud;
-    s->orders++;
-    s->order = *o;
-}
-
-static void sink_state(void *ud, sqt_stream_state st, const sqt_error *err)
-{
-    sink_rec *s = ud;
-    size_t n = strlen(s->states);
-    (void)err;
-    if (n + 1 < sizeof(s->states)) {
-        s->states[n] = st == SQT_STREAM_UP ? 'U' : st == SQT_STREAM_DOWN ? 'D'
-                       : st == SQT_STREAM_RESYNC ? 'R' : 'F';
-        s->states[n + 1] = '\0';
-    }
-}
-
 static void test_price_stream(void)
 {
     fx f;
@@ -735,8 +669,8 @@ static void test_order_stream(void)
     SQT_ASSERT_STR_EQ(s.states, "U");
     fake_host_ws_message(f.fh, 0, BG_WS_ORDER_PARTIAL);
     SQT_ASSERT_INT_EQ(s.orders, 1);
-    SQT_ASSERT_STR_EQ(s.order.client_id, "sqt_302155_B_1");
-    SQT_ASSERT_INT_EQ(s.order.fee.mant, 241724);
+    SQT_ASSERT_STR_EQ(s.order[0].client_id, "sqt_302155_B_1");
+    SQT_ASSERT_INT_EQ(s.order[0].fee.mant, 241724);
     /* the drop loses pushes for certain: RESYNC before the next UP */
     fake_host_ws_drop(f.fh, 0);
     SQT_ASSERT_STR_EQ(s.states, "UD");

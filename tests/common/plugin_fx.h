@@ -1,8 +1,8 @@
 /* The fixture every exchange plugin's unit test drives its plugin with: the fake host,
  * create / shutdown / destroy with the checks each test ends on (shutdown completes
  * once, never inside the call; no secret in any log line; no misuse of the host), and
- * the requests the plugin sent, by method and path, and a recorder (rec) with a callback
- * for every kind of answer.
+ * the requests the plugin sent, by method and path, a recorder (rec) with a callback
+ * for every kind of answer, and one (sink_rec) for every kind of stream.
  *
  * Before including, define PFX_EXCHANGE (the exchange name, "gate") and PFX_SECRETS
  * (the secrets that must never be logged, comma-separated string literals). */
@@ -193,6 +193,87 @@ static inline const char *query_of(fake_http *r, char *buf, size_t cap)
     char p[256];
     split_url(r->url, p, sizeof(p), buf, cap);
     return buf;
+}
+
+/* Answer pending request i (it must be there). */
+static inline void reply(fx *f, int i, int status, const char *body)
+{
+    CU_ASSERT_FATAL(i >= 0);
+    fake_host_http_reply(f->fh, (size_t)i, status, body, NULL);
+}
+
+/* symbol_info answered from `body` on GET path: the info the orders need is loaded. */
+static inline void fx_load_info(fx *f, const char *path, const char *body)
+{
+    rec r;
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(f->api->symbol_info(f->ex, info_cb, &r), SQT_OK);
+    reply(f, pending(f, "GET", path), 200, body);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+}
+
+/* A post-only limit order request. */
+static inline sqt_order_req order_req(const char *cid, sqt_side side, int64_t pm, int32_t ps,
+                                      int64_t qm, int32_t qs)
+{
+    sqt_order_req q;
+    memset(&q, 0, sizeof(q));
+    q.struct_size = sizeof(q);
+    snprintf(q.client_id, sizeof(q.client_id), "%s", cid);
+    q.side = side;
+    q.tif = SQT_TIF_POST_ONLY;
+    q.price = sqt_dec_make(pm, ps);
+    q.qty = sqt_dec_make(qm, qs);
+    return q;
+}
+
+/* What a stream handed over: counts, the last tick, the first eight klines and orders,
+ * the states as letters (U up, D down, R resync, F failed) and the last state error. */
+typedef struct sink_rec {
+    int ticks, klines, orders;
+    sqt_price_tick tick;
+    sqt_kline kline[8];
+    sqt_order order[8];
+    char states[32];
+    sqt_error state_err;
+} sink_rec;
+
+static inline void sink_price(void *ud, const sqt_price_tick *t)
+{
+    sink_rec *s = ud;
+    s->ticks++;
+    s->tick = *t;
+}
+
+static inline void sink_kline(void *ud, const sqt_kline *k)
+{
+    sink_rec *s = ud;
+    if (s->klines < 8)
+        s->kline[s->klines] = *k;
+    s->klines++;
+}
+
+static inline void sink_order(void *ud, const sqt_order *o)
+{
+    sink_rec *s = ud;
+    if (s->orders < 8)
+        s->order[s->orders] = *o;
+    s->orders++;
+}
+
+static inline void sink_state(void *ud, sqt_stream_state st, const sqt_error *err)
+{
+    sink_rec *s = ud;
+    size_t n = strlen(s->states);
+    if (n + 1 < sizeof(s->states)) {
+        s->states[n] = st == SQT_STREAM_UP       ? 'U'
+                       : st == SQT_STREAM_DOWN   ? 'D'
+                       : st == SQT_STREAM_RESYNC ? 'R'
+                                                 : 'F';
+        s->states[n + 1] = '\0';
+    }
+    if (err != NULL)
+        s->state_err = *err;
 }
 
 #endif

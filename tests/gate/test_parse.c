@@ -9,6 +9,7 @@
 #include <opensqt/plugin.h>
 
 #include "parse.h"
+#include "parse_fx.h"
 #include "samples.h"
 #include "sqt_test.h"
 
@@ -698,31 +699,13 @@ static const char *const samples[] = {
 
 static void test_truncations(void)
 {
-    size_t i, cut;
-    for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
-        for (cut = 0; cut < strlen(samples[i]); cut++)
-            run_all(samples[i], cut);
+    pfx_truncations(samples, sizeof(samples) / sizeof(samples[0]), run_all);
 }
 
 static void test_mutations(void)
 {
-    static const char bytes[] = "\"{}[],:0-9.aZ\\ \x01\xff";
-    unsigned seed = 4242;
-    size_t i, r;
-    for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
-        size_t len = strlen(samples[i]);
-        char *buf = malloc(len + 1);
-        for (r = 0; r < 300; r++) { /* 25 samples x 300: 7500 mutants */
-            size_t k, flips = 1 + (r % 3);
-            memcpy(buf, samples[i], len + 1);
-            for (k = 0; k < flips; k++) {
-                seed = seed * 1103515245u + 12345u;
-                buf[(seed >> 8) % len] = bytes[(seed >> 20) % (sizeof(bytes) - 1)];
-            }
-            run_all(buf, len);
-        }
-        free(buf);
-    }
+    /* 25 samples x 300: 7500 mutants */
+    pfx_mutations(samples, sizeof(samples) / sizeof(samples[0]), 4242u, 300, run_all);
 }
 
 int main(void)

@@ -20,15 +20,6 @@
 #define PFX_SECRETS SECRET
 #include "plugin_fx.h"
 
-typedef struct sink_rec {
-    int ticks, klines, orders;
-    sqt_price_tick tick;
-    sqt_kline kline[8];
-    sqt_order order[8];
-    char states[32];
-    sqt_error state_err;
-} sink_rec;
-
 /* ---- fixture ------------------------------------------------------------------- */
 
 static void fx_init(fx *f)
@@ -58,12 +49,6 @@ static void assert_signed(fake_http *r)
         SQT_ASSERT_STR_EQ(fake_http_header(r, "Content-Type"), "application/json");
 }
 
-static void reply(fx *f, int i, int status, const char *body)
-{
-    CU_ASSERT_FATAL(i >= 0);
-    fake_host_http_reply(f->fh, (size_t)i, status, body, NULL);
-}
-
 static void answer_time(fx *f, int64_t offset)
 {
     char body[80];
@@ -77,11 +62,7 @@ static void answer_time(fx *f, int64_t offset)
 /* symbol info loaded: tick 0.05, 1 contract = 0.01 ETH */
 static void load_info(fx *f)
 {
-    rec r;
-    memset(&r, 0, sizeof(r));
-    SQT_ASSERT_INT_EQ(f->api->symbol_info(f->ex, info_cb, &r), SQT_OK);
-    reply(f, pending(f, "GET", P "/contracts/ETH_USDT"), 200, GT_CONTRACT);
-    SQT_ASSERT_INT_EQ(r.calls, 1);
+    fx_load_info(f, P "/contracts/ETH_USDT", GT_CONTRACT);
 }
 
 /* the account read (clock measured, user id 1234567 known) */
@@ -95,20 +76,6 @@ static void load_account(fx *f)
     reply(f, pending(f, "GET", P "/accounts"), 200, GT_ACCOUNT);
     reply(f, pending(f, "GET", P "/positions/ETH_USDT"), 200, GT_POSITION_FLAT);
     SQT_ASSERT_INT_EQ(r.calls, 1);
-}
-
-static sqt_order_req order_req(const char *cid, sqt_side side, int64_t pm, int32_t ps,
-                               int64_t qm, int32_t qs)
-{
-    sqt_order_req q;
-    memset(&q, 0, sizeof(q));
-    q.struct_size = sizeof(q);
-    snprintf(q.client_id, sizeof(q.client_id), "%s", cid);
-    q.side = side;
-    q.tif = SQT_TIF_POST_ONLY;
-    q.price = sqt_dec_make(pm, ps);
-    q.qty = sqt_dec_make(qm, qs);
-    return q;
 }
 
 static void assert_dec(sqt_dec d, const char *want)
@@ -612,47 +579,11 @@ static void test_rate_and_clock(void)
 
 /* ---- streams ------------------------------------------------------------------------ */
 
-static void on_price(void *ud, const sqt_price_tick *t)
-{
-    sink_rec *s = ud;
-    s->ticks++;
-    s->tick = *t;
-}
-
-static void on_kline(void *ud, const sqt_kline *k)
-{
-    sink_rec *s = ud;
-    if (s->klines < 8)
-        s->kline[s->klines] = *k;
-    s->klines++;
-}
-
-static void on_order(void *ud, const sqt_order *o)
-{
-    sink_rec *s = ud;
-    if (s->orders < 8)
-        s->order[s->orders] = *o;
-    s->orders++;
-}
-
-static void on_state(void *ud, sqt_stream_state st, const sqt_error *err)
-{
-    sink_rec *s = ud;
-    size_t n = strlen(s->states);
-    if (n + 1 < sizeof(s->states))
-        s->states[n] = st == SQT_STREAM_UP       ? 'U'
-                       : st == SQT_STREAM_DOWN   ? 'D'
-                       : st == SQT_STREAM_RESYNC ? 'R'
-                                                 : 'F';
-    if (err != NULL)
-        s->state_err = *err;
-}
-
 static void test_price_stream(void)
 {
     fx f;
     sink_rec s;
-    sqt_price_sink sink = {&s, on_price, on_state};
+    sqt_price_sink sink = {&s, sink_price, sink_state};
     const sqt_ws_options *o;
     fake_ws *w;
     fx_init(&f);
@@ -703,7 +634,7 @@ static void test_kline_stream(void)
 {
     fx f;
     sink_rec s;
-    sqt_kline_sink sink = {&s, on_kline, on_state};
+    sqt_kline_sink sink = {&s, sink_kline, sink_state};
     const char *syms[2] = {"ETHUSDT", "BTCUSDT"};
     fake_ws *w;
     fx_init(&f);
@@ -758,7 +689,7 @@ static void assert_user_subscribe(const char *msg, const char *channel)
 
 static void user_up(fx *f, sink_rec *s)
 {
-    sqt_order_sink sink = {s, on_order, on_state};
+    sqt_order_sink sink = {s, sink_order, sink_state};
     fake_ws *w;
     memset(s, 0, sizeof(*s));
     SQT_ASSERT_INT_EQ(f->api->subscribe_orders(f->ex, &sink), SQT_OK);
@@ -850,7 +781,7 @@ static void test_order_stream_auth_fail(void)
 {
     fx f;
     sink_rec s;
-    sqt_order_sink sink = {&s, on_order, on_state};
+    sqt_order_sink sink = {&s, sink_order, sink_state};
     int i;
     fx_init(&f);
     fx_start(&f);
