@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "bt_internal.h"
+#include "core/clientid.h"
 #include "core/eventlog_grid.h"
 #include "match.h"
 #include "safety/risk.h"
@@ -437,14 +438,6 @@ static void answer_later(sqt_bt *bt, sqt_xbatch *b, int kind, void *res, size_t 
         d->err = *e;
 }
 
-/* snprintf(dst, cap, "%s", src) without the format machinery (every order sent). */
-static void copy_text(char *dst, size_t cap, const char *src)
-{
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 /* One request reaches the simulated exchange at `now`. */
 static void execute(sqt_bt *bt, sqt_xbatch *b)
 {
@@ -457,7 +450,7 @@ static void execute(sqt_bt *bt, sqt_xbatch *b)
             return;
         for (i = 0; i < n; i++) {
             const sqt_order_req *r = sqt_xbatch_req(b, i);
-            copy_text(res[i].client_id, sizeof(res[i].client_id), r->client_id);
+            sqt_clientid_copy(res[i].client_id, sizeof(res[i].client_id), r->client_id);
             sqt_match_place(bt->m, r, bt->now, &res[i].order, &res[i].err);
         }
         answer_later(bt, b, DLV_PLACED, res, n, NULL);
@@ -469,8 +462,8 @@ static void execute(sqt_bt *bt, sqt_xbatch *b)
             return;
         for (i = 0; i < n; i++) {
             sqt_order o;
-            copy_text(res[i].client_id, sizeof(res[i].client_id), sqt_xbatch_client_id(b, i));
-            copy_text(res[i].order_id, sizeof(res[i].order_id), sqt_xbatch_order_id(b, i));
+            sqt_clientid_copy(res[i].client_id, sizeof(res[i].client_id), sqt_xbatch_client_id(b, i));
+            sqt_clientid_copy(res[i].order_id, sizeof(res[i].order_id), sqt_xbatch_order_id(b, i));
             sqt_match_cancel(bt->m, res[i].client_id[0] ? res[i].client_id : NULL,
                              res[i].order_id[0] ? res[i].order_id : NULL, bt->now, &o, &res[i].err);
         }
@@ -985,7 +978,7 @@ int sqt_bt_on_trade(sqt_bt *bt, int64_t t, sqt_dec price, sqt_dec qty, char *err
     } else {
         bt->match_stale = 1;
     }
-    sqt_grid_on_price(bt->g, ticks_dec(bt, ticks), t);
+    sqt_grid_on_price_ticks(bt->g, ticks, t);
     if (turn(bt))
         bt->quiet_ticks = 0;
     if (bt->err) {

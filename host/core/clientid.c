@@ -97,15 +97,12 @@ static size_t get_b36(const char *s, uint64_t *out)
     return n;
 }
 
-int sqt_clientid_decode(const char *tag, const char *s, sqt_clientid *out)
+int sqt_clientid_decode_tag(const char *tag, size_t tl, const char *s, sqt_clientid *out)
 {
-    size_t tl, n;
+    size_t n;
     uint64_t price, seq;
     sqt_side side;
-    if (s == NULL || out == NULL || !sqt_clientid_tag_valid(tag))
-        return SQT_EINVAL;
-    tl = strlen(tag);
-    if (strncmp(s, tag, tl) != 0 || s[tl] != '-')
+    if (s == NULL || out == NULL || strncmp(s, tag, tl) != 0 || s[tl] != '-')
         return SQT_EINVAL;
     s += tl + 1;
     if (*s == 'B')
@@ -126,6 +123,13 @@ int sqt_clientid_decode(const char *tag, const char *s, sqt_clientid *out)
     out->price_ticks = (int64_t)price;
     out->seq = seq;
     return 0;
+}
+
+int sqt_clientid_decode(const char *tag, const char *s, sqt_clientid *out)
+{
+    if (!sqt_clientid_tag_valid(tag))
+        return SQT_EINVAL;
+    return sqt_clientid_decode_tag(tag, strlen(tag), s, out);
 }
 
 const char *sqt_clientid_strip(const char *s, const char *prefix)

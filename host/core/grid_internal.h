@@ -111,6 +111,7 @@ struct sqt_grid {
     char symbol[SQT_SYMBOL_MAX];
     char quote_asset[SQT_ASSET_MAX];
     char tag[SQT_CLIENTID_TAG_MAX + 1];
+    size_t tag_len;            /* strlen(tag): ids are decoded on every update */
     char prefix[SQT_CLIENT_ID_MAX];
     sqt_dec tick;
     sqt_dec step;
@@ -212,15 +213,6 @@ int sqt_grid__index_of(const sqt_grid *g, int64_t ticks, int64_t *k);
 int sqt_grid__sellable(const sqt_grid *g, int64_t k, int64_t qty);
 int sqt_grid__in_window(const sqt_grid *g, int64_t k);
 int64_t sqt_grid__grid_index(const sqt_grid *g, int64_t ticks);
-
-/* snprintf(dst, cap, "%s", src) without the format machinery: ids are copied on every
- * order and report. */
-static inline void sqt_grid__copy_text(char *dst, size_t cap, const char *src)
-{
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
 
 /* grid_store.c */
 /* The slot of level k, or NULL. */

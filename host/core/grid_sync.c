@@ -113,7 +113,7 @@ int sqt_grid_on_place_result(sqt_grid *g, const char *client_id, const sqt_error
         /* finished on the stream before this answer came: a late REST result must not
          * resurrect it (§11 #22); an accepted id we never issued or gave up on is an
          * orphan */
-        if (code == SQT_OK && sqt_clientid_decode(g->tag, cid, &id) == 0) {
+        if (code == SQT_OK && sqt_clientid_decode_tag(g->tag, g->tag_len, cid, &id) == 0) {
             int live = order == NULL || order->status == SQT_ORDER_UNKNOWN ||
                        order->status == SQT_ORDER_NEW ||
                        order->status == SQT_ORDER_PARTIALLY_FILLED;
@@ -228,7 +228,7 @@ int sqt_grid_on_query_result(sqt_grid *g, const char *client_id, const sqt_error
         sqt_clientid id;
         if (code == SQT_OK && order != NULL && sqt_grid__fee_watch_take(g, cid, order, now_ms))
             return finish_rc(g, 0);
-        if (code == SQT_OK && order != NULL && sqt_clientid_decode(g->tag, cid, &id) == 0)
+        if (code == SQT_OK && order != NULL && sqt_clientid_decode_tag(g->tag, g->tag_len, cid, &id) == 0)
             sqt_grid__untracked(g, cid, order,
                                 order->status == SQT_ORDER_NEW ||
                                     order->status == SQT_ORDER_PARTIALLY_FILLED,
@@ -439,7 +439,7 @@ static int own_read(const sqt_grid *g, const sqt_order *u, own_order *o)
         return 0;
     o->u = u;
     o->cid = sqt_clientid_strip(u->client_id, g->prefix);
-    if (sqt_clientid_decode(g->tag, o->cid, &o->id) != 0)
+    if (sqt_clientid_decode_tag(g->tag, g->tag_len, o->cid, &o->id) != 0)
         return 0;
     o->ok = o->id.price_ticks <= GRID_MAX_TICKS &&
             sqt_grid__ticks(g, u->price, RND_EXACT, &o->price) == 0 &&

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clientid.h"
+
 #define SQT_EXEC_BAN_MARGIN_MS 250
 /* how long buys stop passing the cancels after a margin refusal */
 #define SQT_XPOLICY_MARGIN_HOLD_MS 600000u
@@ -171,7 +173,7 @@ int sqt_xpolicy_place(sqt_xpolicy *p, const sqt_order_req *req)
     if ((c = cmd_new(SQT_XB_PLACE)) == NULL)
         return SQT_ENOMEM;
     c->req = *req;
-    snprintf(c->client_id, sizeof(c->client_id), "%s", req->client_id);
+    sqt_clientid_copy(c->client_id, sizeof(c->client_id), req->client_id);
     q_push(&p->q[queue_of(c)], c);
     return SQT_OK;
 }
@@ -183,8 +185,8 @@ static int queue_ids(sqt_xpolicy *p, int kind, const char *client_id, const char
         return SQT_EINVAL;
     if ((c = cmd_new(kind)) == NULL)
         return SQT_ENOMEM;
-    snprintf(c->client_id, sizeof(c->client_id), "%s", client_id ? client_id : "");
-    snprintf(c->order_id, sizeof(c->order_id), "%s", order_id ? order_id : "");
+    sqt_clientid_copy(c->client_id, sizeof(c->client_id), client_id ? client_id : "");
+    sqt_clientid_copy(c->order_id, sizeof(c->order_id), order_id ? order_id : "");
     q_push(&p->q[queue_of(c)], c);
     return SQT_OK;
 }
