@@ -198,6 +198,14 @@ static int to_units(sqt_dec d, int32_t scale, int64_t *out)
 /* value at `scale` with trailing zeros dropped, but never below min_scale. */
 static sqt_dec dec_trim(int64_t mant, int32_t scale, int32_t min_scale)
 {
+    /* every order view trims a fee and a PnL of 8 decimals: zero at once, then four
+     * digits a step while they are zeros */
+    if (mant == 0)
+        return sqt_dec_make(0, scale > min_scale ? min_scale : scale);
+    while (scale - min_scale >= 4 && mant % 10000 == 0) {
+        mant /= 10000;
+        scale -= 4;
+    }
     while (scale > min_scale && mant % 10 == 0) {
         mant /= 10;
         scale--;
@@ -1011,17 +1019,25 @@ int sqt_match_query(const sqt_match *m, const char *client_id, const char *order
     return SQT_EUNKNOWN_ORDER;
 }
 
+void sqt_match_margin_parts(const sqt_match *m, int64_t *balance, int64_t *upnl, int64_t *available)
+{
+    i128 u = unrealized(m), avail = (i128)m->balance + u - margin_required(m, NULL);
+    if (!fits64(avail))
+        avail = avail < 0 ? INT64_MIN : INT64_MAX;
+    *balance = m->balance;
+    *upnl = fits64(u) ? (int64_t)u : 0;
+    *available = (int64_t)avail;
+}
+
 void sqt_match_account(const sqt_match *m, sqt_account *out)
 {
-    i128 avail;
+    int64_t bal, upnl, avail;
     memset(out, 0, sizeof *out);
     out->struct_size = sizeof *out;
     copy_text(out->asset, sizeof out->asset, m->cfg.margin_asset);
-    out->balance = sqt_dec_make(m->balance, MS);
-    avail = (i128)m->balance + unrealized(m) - margin_required(m, NULL);
-    if (!fits64(avail))
-        avail = avail < 0 ? INT64_MIN : INT64_MAX;
-    out->available = sqt_dec_make((int64_t)avail, MS);
+    sqt_match_margin_parts(m, &bal, &upnl, &avail);
+    out->balance = sqt_dec_make(bal, MS);
+    out->available = sqt_dec_make(avail, MS);
     out->leverage = m->leverage;
     out->position_mode = SQT_POSMODE_ONE_WAY;
 }

@@ -379,14 +379,14 @@ static void rest_track(sqt_bt *bt, const sqt_order *u)
 
 static void margin_sample(sqt_bt *bt)
 {
-    sqt_account a;
-    sqt_position ps;
+    int64_t bal, upnl, avail;
     i128 used;
     bt->margin_dirty = 0;
     match_sync(bt);
-    sqt_match_account(bt->m, &a);
-    sqt_match_position(bt->m, &ps);
-    used = money_of(a.balance) + money_of(ps.unrealized_pnl) - money_of(a.available);
+    sqt_match_margin_parts(bt->m, &bal, &upnl, &avail);
+    used = money_of(sqt_dec_make(bal, SQT_MATCH_MONEY_SCALE)) +
+           money_of(sqt_dec_make(upnl, SQT_MATCH_MONEY_SCALE)) -
+           money_of(sqt_dec_make(avail, SQT_MATCH_MONEY_SCALE));
     if (used > bt->max_margin)
         bt->max_margin = used;
 }
