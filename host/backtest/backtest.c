@@ -30,6 +30,14 @@
 #define BT_MONEY_SCALE 8
 #define BT_CHART_COLS 2048
 #define BT_FILLS_MAX 2000000
+#define BT_SPARE_ANSWERS 16
+
+/* The head of an answer array: every array has room for the largest batch, so a spare
+ * one fits any request. */
+typedef union res_hdr {
+    size_t cap;
+    max_align_t align;
+} res_hdr;
 
 typedef __int128 i128;
 
@@ -79,6 +87,9 @@ struct sqt_bt {
     /* deliveries */
     dlv *q;
     size_t qh, qn, qcap;
+    res_hdr *spare_res[BT_SPARE_ANSWERS]; /* delivered answer arrays, for the next ones */
+    size_t nspare_res;
+    size_t res_cap;            /* bytes of an answer array: the largest batch */
     uint64_t x_wake;
     int64_t next_house, next_cleanup;
     int quiet_ticks;           /* housekeeping runs in a row that changed nothing */
@@ -409,11 +420,41 @@ static void minute_count(sqt_bt *bt, size_t orders)
         bt->max_ord_min = bt->min_orders;
 }
 
+/* A zeroed array of n answers of `size` bytes: a spare one, else a new one (about one
+ * per request: not through malloc and free each time). NULL: out of memory. */
+static void *res_get(sqt_bt *bt, size_t n, size_t size)
+{
+    res_hdr *h;
+    if (n > SIZE_MAX / size || n * size > bt->res_cap)
+        return NULL;
+    if (bt->nspare_res > 0) {
+        h = bt->spare_res[--bt->nspare_res];
+    } else {
+        if ((h = malloc(sizeof(*h) + bt->res_cap)) == NULL)
+            return NULL;
+        h->cap = bt->res_cap;
+    }
+    memset(h + 1, 0, n * size);
+    return h + 1;
+}
+
+static void res_put(sqt_bt *bt, void *res)
+{
+    res_hdr *h;
+    if (res == NULL)
+        return;
+    h = (res_hdr *)res - 1;
+    if (bt->nspare_res < BT_SPARE_ANSWERS)
+        bt->spare_res[bt->nspare_res++] = h;
+    else
+        free(h);
+}
+
 /* The answer array of a request (counted in the rate statistics); NULL: out of memory,
  * the request was refused. */
 static void *answers(sqt_bt *bt, sqt_xbatch *b, size_t n, size_t size)
 {
-    void *res = calloc(n, size);
+    void *res = res_get(bt, n, size);
     minute_count(bt, sqt_xbatch_kind_of(b) == SQT_XB_PLACE ? n : 0);
     if (res == NULL) {
         bt->err = SQT_ENOMEM;
@@ -427,7 +468,7 @@ static void answer_later(sqt_bt *bt, sqt_xbatch *b, int kind, void *res, size_t 
 {
     dlv *d = dlv_add(bt, kind);
     if (d == NULL) {
-        free(res);
+        res_put(bt, res);
         sqt_xpolicy_on_refused(bt->x, b, SQT_ENOMEM, (uint64_t)bt->now);
         return;
     }
@@ -575,7 +616,7 @@ static void deliver(sqt_bt *bt, dlv *d)
         sqt_xpolicy_on_queried(bt->x, d->b, d->n ? NULL : &d->err, d->res, d->n, now);
         break;
     }
-    free(d->res);
+    res_put(bt, d->res);
 }
 
 /* Everything that is due at `now`, until nothing moves. A loop that never settles at one
@@ -595,11 +636,13 @@ static int turn(sqt_bt *bt)
         if (drain(bt) > 0)
             moved = 1;
         while (bt->qn > 0 && bt->q[bt->qh].due <= bt->now) {
-            dlv d = bt->q[bt->qh];
+            /* delivered where it lies (no copy of the record): the engine and the
+             * policy answer into their own queues, only the exchange side (execute,
+             * the matcher's pushes) adds deliveries, so the queue holds still here */
+            deliver(bt, &bt->q[bt->qh]);
             if (++bt->qh == bt->qcap)
                 bt->qh = 0;
             bt->qn--;
-            deliver(bt, &d);
             drain(bt);
             moved = 1;
         }
@@ -856,6 +899,13 @@ int sqt_bt_new(const sqt_bt_params *p, sqt_bt **out, char *err, size_t errlen)
     if ((bt = calloc(1, sizeof(*bt))) == NULL)
         return SQT_ENOMEM;
     bt->p = *p;
+    {
+        /* the largest batch the policy may send (it caps both at its maximum) */
+        size_t items = SQT_XPOLICY_MAX_BATCH, place = sizeof(sqt_place_result);
+        size_t cancel = sizeof(sqt_cancel_result), one = sizeof(sqt_order);
+        size_t item = place > cancel ? place : cancel;
+        bt->res_cap = items * (item > one ? item : one);
+    }
     snprintf(bt->symbol, sizeof(bt->symbol), "%s", p->info.symbol);
     snprintf(bt->quote, sizeof(bt->quote), "%s", p->info.quote_asset[0] ? p->info.quote_asset : "USDT");
     snprintf(bt->tag, sizeof(bt->tag), "%s", p->grid.instance_tag ? p->grid.instance_tag : "bt");
@@ -922,10 +972,13 @@ void sqt_bt_free(sqt_bt *bt)
         dlv *d = &bt->q[bt->qh];
         if (d->b)
             sqt_xpolicy_discard(bt->x, d->b);
-        free(d->res);
+        if (d->res != NULL)
+            free((res_hdr *)d->res - 1);
         bt->qh = (bt->qh + 1) % bt->qcap;
         bt->qn--;
     }
+    while (bt->nspare_res > 0)
+        free(bt->spare_res[--bt->nspare_res]);
     free(bt->q);
     free(bt->rest);
     sqt_xpolicy_free(bt->x);
