@@ -51,7 +51,7 @@ int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_
     s->o.side = side;
     s->o.tif = s->po_fails >= g->po_max ? SQT_TIF_GTC : SQT_TIF_POST_ONLY;
     s->o.state = SQT_GRID_ORD_PENDING;
-    g->watch = 1;
+    sqt_grid__watch_from(g, now, g->pending_to);
     s->o.price = price;
     s->o.qty = qty;
     s->o.base_qty = side == SQT_SIDE_BUY ? s->qty : 0;
@@ -103,7 +103,7 @@ int sqt_grid__cancel(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int force, 
     s->o.cancel_req = 1;
     s->o.cancel_ms = now;
     s->o.cancel_reason = (uint8_t)why;
-    g->watch = 1;
+    sqt_grid__watch_from(g, now, g->cancel_to);
     return 0;
 }
 
@@ -115,7 +115,7 @@ int sqt_grid__query(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int64_t now)
         return SQT_ENOMEM;
     s->o.query_inflight = 1;
     s->o.query_ms = now;
-    g->watch = 1;
+    sqt_grid__watch_from(g, now, g->query_to);
     return 0;
 }
 

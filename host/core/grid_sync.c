@@ -273,8 +273,13 @@ static int timeouts(sqt_grid *g, const sqt_gset *set, int64_t now)
         if (s == NULL)
             continue;
         o = &s->o;
-        if (o->query_inflight || o->cancel_req || o->state == SQT_GRID_ORD_PENDING)
-            g->watch = 1; /* still one to watch */
+        /* still one to watch: from the earliest time any of its states can time out */
+        if (o->query_inflight)
+            sqt_grid__watch_from(g, o->query_ms, g->query_to);
+        if (o->cancel_req)
+            sqt_grid__watch_from(g, o->cancel_ms, g->cancel_to);
+        if (o->state == SQT_GRID_ORD_PENDING)
+            sqt_grid__watch_from(g, o->unknown ? INT64_MIN : o->created_ms, o->unknown ? 0 : g->pending_to);
         if (o->query_inflight) {
             if (now - o->query_ms >= g->query_to)
                 rc = sqt_grid__query(g, s, SQT_GRID_WHY_TIMEOUT, now);
@@ -295,8 +300,9 @@ int sqt_grid_on_time(sqt_grid *g, int64_t now_ms)
     int rc;
     g->oom = 0;
     rc = 0;
-    if (g->watch || g->watch_off) {
-        g->watch = 0; /* set again by the scan, or by the next order to watch */
+    if (g->watch || g->watch_off || (g->watch_timed && now_ms >= g->watch_due)) {
+        g->watch = 0; /* the scan watches what it leaves, orders sent later watch themselves */
+        g->watch_timed = 0;
         rc = timeouts(g, &g->buys, now_ms);
         if (rc == 0)
             rc = timeouts(g, &g->sells, now_ms);
