@@ -31,6 +31,7 @@
 #define BT_CHART_COLS 2048
 #define BT_FILLS_MAX 2000000
 #define BT_SPARE_ANSWERS 16
+#define BT_DRAIN_CHUNK 32
 
 /* The head of an answer array: every array has room for the largest batch, so a spare
  * one fits any request. */
@@ -88,6 +89,8 @@ struct sqt_bt {
     dlv *q;
     size_t qh, qn, qcap;
     res_hdr *spare_res[BT_SPARE_ANSWERS]; /* delivered answer arrays, for the next ones */
+    sqt_grid_cmd cmdbuf[BT_DRAIN_CHUNK];  /* the engine's output, taken in chunks (not on */
+    sqt_grid_event evbuf[BT_DRAIN_CHUNK]; /* the stack: 30 KB a drain, a few per trade) */
     size_t nspare_res;
     size_t res_cap;            /* bytes of an answer array: the largest batch */
     uint64_t x_wake;
@@ -553,12 +556,12 @@ static void sink_event(sqt_bt *bt, const sqt_grid_event *e)
 /* Engine output: commands to the policy, events to the log. Returns how many. */
 static size_t drain(sqt_bt *bt)
 {
-    sqt_grid_cmd cmds[32];
-    sqt_grid_event evs[32];
+    sqt_grid_cmd *cmds = bt->cmdbuf;
+    sqt_grid_event *evs = bt->evbuf;
     size_t n, i, total = 0;
     if (sqt_grid_pending_commands(bt->g) == 0 && sqt_grid_pending_events(bt->g) == 0)
         return 0; /* most turns: nothing to move (and 2 x 32 records not to copy) */
-    while ((n = sqt_grid_take_commands(bt->g, cmds, 32)) > 0) {
+    while ((n = sqt_grid_take_commands(bt->g, cmds, BT_DRAIN_CHUNK)) > 0) {
         total += n;
         for (i = 0; i < n; i++) {
             const sqt_grid_cmd *c = &cmds[i];
@@ -573,7 +576,7 @@ static size_t drain(sqt_bt *bt)
                 bt->err = rc;
         }
     }
-    while ((n = sqt_grid_take_events(bt->g, evs, 32)) > 0) {
+    while ((n = sqt_grid_take_events(bt->g, evs, BT_DRAIN_CHUNK)) > 0) {
         total += n;
         for (i = 0; i < n; i++)
             sink_event(bt, &evs[i]);
