@@ -339,13 +339,15 @@ static void window_update(sqt_grid *g)
     g->kg = kg;
     if (!had || kg == old)
         return;
+    /* the levels of the old window the new one lacks, top down */
     hi = old;
     lo = old - g->N + 1;
+    if (kg > old && kg - g->N < hi)
+        hi = kg - g->N;
+    else if (kg < old && kg + 1 > lo)
+        lo = kg + 1;
     for (i = hi; i >= lo; i--) {
-        grid_slot *s;
-        if (sqt_grid__in_window(g, i))
-            continue;
-        s = sqt_grid__slot(g, i);
+        grid_slot *s = sqt_grid__slot(g, i);
         if (s != NULL)
             sqt_grid__slot_refresh(g, s);
     }
