@@ -408,15 +408,26 @@ static void view(const sqt_match *m, const mord *o, sqt_order *out)
     out->seq = o->seq;
 }
 
-static void emit(sqt_match *m, mord *o, int64_t now_ms)
+/* A state change: stamped, viewed into `out` (or a local record when NULL) and pushed;
+ * a place that rests answers with the record it pushed instead of a second view. */
+static void emit_into(sqt_match *m, mord *o, int64_t now_ms, sqt_order *out)
 {
     sqt_order rec;
     o->update_ms = now_ms;
     o->seq = ++m->seq;
-    if (m->emit == NULL)
-        return;
-    view(m, o, &rec);
-    m->emit(m->ud, &rec);
+    if (out == NULL) {
+        if (m->emit == NULL)
+            return;
+        out = &rec;
+    }
+    view(m, o, out);
+    if (m->emit != NULL)
+        m->emit(m->ud, out);
+}
+
+static void emit(sqt_match *m, mord *o, int64_t now_ms)
+{
+    emit_into(m, o, now_ms, NULL);
 }
 
 static int ids_match(const mord *o, const char *cid, const char *oid)
@@ -817,9 +828,12 @@ int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_
     m->open[m->n_open++] = o;
     idx = (long)m->n_open - 1;
     book_count(m, &m->open[idx], 1);
+    if (!o.taking) {
+        emit_into(m, &m->open[idx], now_ms, out); /* it rests as pushed: the answer */
+        return SQT_OK;
+    }
     emit(m, &m->open[idx], now_ms);
-
-    if (o.taking) {
+    {
         /* GTC that crosses: takes liquidity at the last price; with partial fills the
          * rest goes on taking at each price while marketable */
         int64_t q = o.qty;

@@ -61,7 +61,7 @@ typedef struct sqt_match_config {
 } sqt_match_config;
 
 /* Called once per order state change: NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED.
- * The record is valid only during the call. */
+ * The record is valid only during the call, which must not call the matcher again. */
 typedef void (*sqt_match_emit_cb)(void *ud, const sqt_order *update);
 
 typedef struct sqt_match_stats {
