@@ -268,7 +268,7 @@ static dlv *dlv_add(sqt_bt *bt, int kind)
     }
     d = &bt->q[bt->qh + bt->qn < bt->qcap ? bt->qh + bt->qn : bt->qh + bt->qn - bt->qcap];
     bt->qn++;
-    memset(d, 0, offsetof(dlv, push));
+    memset(d, 0, offsetof(dlv, err)); /* err and push are written when used */
     d->kind = kind;
     d->due = bt->now + bt->p.latency_ms;
     return d;
@@ -561,7 +561,8 @@ static size_t drain(sqt_bt *bt)
     size_t n, i, total = 0;
     if (sqt_grid_pending_commands(bt->g) == 0 && sqt_grid_pending_events(bt->g) == 0)
         return 0; /* most turns: nothing to move (and 2 x 32 records not to copy) */
-    while ((n = sqt_grid_take_commands(bt->g, cmds, BT_DRAIN_CHUNK)) > 0) {
+    while (sqt_grid_pending_commands(bt->g) > 0) {
+        n = sqt_grid_take_commands(bt->g, cmds, BT_DRAIN_CHUNK);
         total += n;
         for (i = 0; i < n; i++) {
             const sqt_grid_cmd *c = &cmds[i];
@@ -576,7 +577,8 @@ static size_t drain(sqt_bt *bt)
                 bt->err = rc;
         }
     }
-    while ((n = sqt_grid_take_events(bt->g, evs, BT_DRAIN_CHUNK)) > 0) {
+    while (sqt_grid_pending_events(bt->g) > 0) {
+        n = sqt_grid_take_events(bt->g, evs, BT_DRAIN_CHUNK);
         total += n;
         for (i = 0; i < n; i++)
             sink_event(bt, &evs[i]);
