@@ -1960,7 +1960,8 @@ static void test_price_in_ticks(void)
     sqt_grid *ga, *gb;
     int64_t px = 300050, t;
     uint32_t x = 7;
-    size_t i;
+    size_t i, sells = 0, nbuys = 0, next_fill = 0;
+    static char buys[4096][SQT_CLIENT_ID_MAX], bqty[4096][40];
     e_params(&p);
     ga = grid_up(&p, "3000.00");
     gb = grid_up(&p, "3000.00");
@@ -1980,19 +1981,23 @@ static void test_price_in_ticks(void)
         for (i = 0; i < a.nc && i < b.nc; i++) {
             CU_ASSERT_EQUAL(a.cmd[i].kind, b.cmd[i].kind);
             SQT_ASSERT_STR_EQ(b.cmd[i].client_id, a.cmd[i].client_id);
+            sells += a.cmd[i].kind == SQT_GRID_CMD_PLACE && a.cmd[i].req.side == SQT_SIDE_SELL;
+            if (a.cmd[i].kind == SQT_GRID_CMD_PLACE && a.cmd[i].req.side == SQT_SIDE_BUY &&
+                nbuys < 4096) {
+                snprintf(buys[nbuys], sizeof buys[nbuys], "%s", a.cmd[i].client_id);
+                dec_str(a.cmd[i].req.qty, bqty[nbuys], sizeof bqty[nbuys]);
+                nbuys++;
+            }
         }
         ack_all(ga, &a, t);
         ack_all(gb, &b, t);
-        if (t % 7 == 0) /* a buy below the price fills: sells follow */
-            for (i = 0; i < a.nc; i++)
-                if (a.cmd[i].kind == SQT_GRID_CMD_PLACE && a.cmd[i].req.side == SQT_SIDE_BUY) {
-                    char q[40];
-                    dec_str(a.cmd[i].req.qty, q, sizeof q);
-                    push(ga, a.cmd[i].client_id, SQT_ORDER_FILLED, q, t);
-                    push(gb, b.cmd[i].client_id, SQT_ORDER_FILLED, q, t);
-                    break;
-                }
+        if (t % 7 == 0 && next_fill < nbuys) { /* the oldest buy fills: a sell follows */
+            push(ga, buys[next_fill], SQT_ORDER_FILLED, bqty[next_fill], t);
+            push(gb, buys[next_fill], SQT_ORDER_FILLED, bqty[next_fill], t);
+            next_fill++;
+        }
     }
+    CU_ASSERT(sells > 5); /* the walk filled buys and sold them */
     ASSERT_INVARIANTS(gb);
     SQT_ASSERT_INT_EQ(sqt_grid_on_price_ticks(gb, 0, 500), SQT_EINVAL);
     SQT_ASSERT_INT_EQ(sqt_grid_on_price_ticks(gb, INT64_MAX, 500), SQT_EINVAL);
