@@ -198,6 +198,14 @@ static int to_units(sqt_dec d, int32_t scale, int64_t *out)
 /* value at `scale` with trailing zeros dropped, but never below min_scale. */
 static sqt_dec dec_trim(int64_t mant, int32_t scale, int32_t min_scale)
 {
+    /* every order view trims a fee and a PnL of 8 decimals: zero at once, then four
+     * digits a step while they are zeros */
+    if (mant == 0)
+        return sqt_dec_make(0, scale > min_scale ? min_scale : scale);
+    while (scale - min_scale >= 4 && mant % 10000 == 0) {
+        mant /= 10000;
+        scale -= 4;
+    }
     while (scale > min_scale && mant % 10 == 0) {
         mant /= 10;
         scale--;
@@ -400,15 +408,26 @@ static void view(const sqt_match *m, const mord *o, sqt_order *out)
     out->seq = o->seq;
 }
 
-static void emit(sqt_match *m, mord *o, int64_t now_ms)
+/* A state change: stamped, viewed into `out` (or a local record when NULL) and pushed;
+ * a place that rests answers with the record it pushed instead of a second view. */
+static void emit_into(sqt_match *m, mord *o, int64_t now_ms, sqt_order *out)
 {
     sqt_order rec;
     o->update_ms = now_ms;
     o->seq = ++m->seq;
-    if (m->emit == NULL)
-        return;
-    view(m, o, &rec);
-    m->emit(m->ud, &rec);
+    if (out == NULL) {
+        if (m->emit == NULL)
+            return;
+        out = &rec;
+    }
+    view(m, o, out);
+    if (m->emit != NULL)
+        m->emit(m->ud, out);
+}
+
+static void emit(sqt_match *m, mord *o, int64_t now_ms)
+{
+    emit_into(m, o, now_ms, NULL);
 }
 
 static int ids_match(const mord *o, const char *cid, const char *oid)
@@ -809,9 +828,12 @@ int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_
     m->open[m->n_open++] = o;
     idx = (long)m->n_open - 1;
     book_count(m, &m->open[idx], 1);
+    if (!o.taking) {
+        emit_into(m, &m->open[idx], now_ms, out); /* it rests as pushed: the answer */
+        return SQT_OK;
+    }
     emit(m, &m->open[idx], now_ms);
-
-    if (o.taking) {
+    {
         /* GTC that crosses: takes liquidity at the last price; with partial fills the
          * rest goes on taking at each price while marketable */
         int64_t q = o.qty;
@@ -1011,17 +1033,25 @@ int sqt_match_query(const sqt_match *m, const char *client_id, const char *order
     return SQT_EUNKNOWN_ORDER;
 }
 
+void sqt_match_margin_parts(const sqt_match *m, int64_t *balance, int64_t *upnl, int64_t *available)
+{
+    i128 u = unrealized(m), avail = (i128)m->balance + u - margin_required(m, NULL);
+    if (!fits64(avail))
+        avail = avail < 0 ? INT64_MIN : INT64_MAX;
+    *balance = m->balance;
+    *upnl = fits64(u) ? (int64_t)u : 0;
+    *available = (int64_t)avail;
+}
+
 void sqt_match_account(const sqt_match *m, sqt_account *out)
 {
-    i128 avail;
+    int64_t bal, upnl, avail;
     memset(out, 0, sizeof *out);
     out->struct_size = sizeof *out;
     copy_text(out->asset, sizeof out->asset, m->cfg.margin_asset);
-    out->balance = sqt_dec_make(m->balance, MS);
-    avail = (i128)m->balance + unrealized(m) - margin_required(m, NULL);
-    if (!fits64(avail))
-        avail = avail < 0 ? INT64_MIN : INT64_MAX;
-    out->available = sqt_dec_make((int64_t)avail, MS);
+    sqt_match_margin_parts(m, &bal, &upnl, &avail);
+    out->balance = sqt_dec_make(bal, MS);
+    out->available = sqt_dec_make(avail, MS);
     out->leverage = m->leverage;
     out->position_mode = SQT_POSMODE_ONE_WAY;
 }

@@ -61,7 +61,7 @@ typedef struct sqt_match_config {
 } sqt_match_config;
 
 /* Called once per order state change: NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED.
- * The record is valid only during the call. */
+ * The record is valid only during the call, which must not call the matcher again. */
 typedef void (*sqt_match_emit_cb)(void *ud, const sqt_order *update);
 
 typedef struct sqt_match_stats {
@@ -128,6 +128,11 @@ int sqt_match_query(const sqt_match *m, const char *client_id, const char *order
 void sqt_match_account(const sqt_match *m, sqt_account *out);
 /* The one position (size 0 when flat), unrealized PnL at the last price. */
 void sqt_match_position(const sqt_match *m, sqt_position *out);
+/* The wallet balance, the unrealized PnL and the available margin at
+ * SQT_MATCH_MONEY_SCALE, the values sqt_match_account and sqt_match_position report,
+ * without building the two records (the backtest samples the margin in use after every
+ * change of the book). */
+void sqt_match_margin_parts(const sqt_match *m, int64_t *balance, int64_t *upnl, int64_t *available);
 /* Rules as symbol info; max_batch_place 5, max_batch_cancel 10 (caller may change). */
 void sqt_match_symbol_info(const sqt_match *m, sqt_symbol_info *out);
 void sqt_match_stats_get(const sqt_match *m, sqt_match_stats *out);

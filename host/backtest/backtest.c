@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "bt_internal.h"
+#include "core/clientid.h"
 #include "core/eventlog_grid.h"
 #include "match.h"
 #include "safety/risk.h"
@@ -29,6 +30,15 @@
 #define BT_MONEY_SCALE 8
 #define BT_CHART_COLS 2048
 #define BT_FILLS_MAX 2000000
+#define BT_SPARE_ANSWERS 16
+#define BT_DRAIN_CHUNK 32
+
+/* The head of an answer array: every array has room for the largest batch, so a spare
+ * one fits any request. */
+typedef union res_hdr {
+    size_t cap;
+    max_align_t align;
+} res_hdr;
 
 typedef __int128 i128;
 
@@ -78,6 +88,11 @@ struct sqt_bt {
     /* deliveries */
     dlv *q;
     size_t qh, qn, qcap;
+    res_hdr *spare_res[BT_SPARE_ANSWERS]; /* delivered answer arrays, for the next ones */
+    sqt_grid_cmd cmdbuf[BT_DRAIN_CHUNK];  /* the engine's output, taken in chunks (not on */
+    sqt_grid_event evbuf[BT_DRAIN_CHUNK]; /* the stack: 30 KB a drain, a few per trade) */
+    size_t nspare_res;
+    size_t res_cap;            /* bytes of an answer array: the largest batch */
     uint64_t x_wake;
     int64_t next_house, next_cleanup;
     int quiet_ticks;           /* housekeeping runs in a row that changed nothing */
@@ -253,7 +268,7 @@ static dlv *dlv_add(sqt_bt *bt, int kind)
     }
     d = &bt->q[bt->qh + bt->qn < bt->qcap ? bt->qh + bt->qn : bt->qh + bt->qn - bt->qcap];
     bt->qn++;
-    memset(d, 0, offsetof(dlv, push));
+    memset(d, 0, offsetof(dlv, err)); /* err and push are written when used */
     d->kind = kind;
     d->due = bt->now + bt->p.latency_ms;
     return d;
@@ -378,14 +393,14 @@ static void rest_track(sqt_bt *bt, const sqt_order *u)
 
 static void margin_sample(sqt_bt *bt)
 {
-    sqt_account a;
-    sqt_position ps;
+    int64_t bal, upnl, avail;
     i128 used;
     bt->margin_dirty = 0;
     match_sync(bt);
-    sqt_match_account(bt->m, &a);
-    sqt_match_position(bt->m, &ps);
-    used = money_of(a.balance) + money_of(ps.unrealized_pnl) - money_of(a.available);
+    sqt_match_margin_parts(bt->m, &bal, &upnl, &avail);
+    used = money_of(sqt_dec_make(bal, SQT_MATCH_MONEY_SCALE)) +
+           money_of(sqt_dec_make(upnl, SQT_MATCH_MONEY_SCALE)) -
+           money_of(sqt_dec_make(avail, SQT_MATCH_MONEY_SCALE));
     if (used > bt->max_margin)
         bt->max_margin = used;
 }
@@ -408,11 +423,41 @@ static void minute_count(sqt_bt *bt, size_t orders)
         bt->max_ord_min = bt->min_orders;
 }
 
+/* A zeroed array of n answers of `size` bytes: a spare one, else a new one (about one
+ * per request: not through malloc and free each time). NULL: out of memory. */
+static void *res_get(sqt_bt *bt, size_t n, size_t size)
+{
+    res_hdr *h;
+    if (n > SIZE_MAX / size || n * size > bt->res_cap)
+        return NULL;
+    if (bt->nspare_res > 0) {
+        h = bt->spare_res[--bt->nspare_res];
+    } else {
+        if ((h = malloc(sizeof(*h) + bt->res_cap)) == NULL)
+            return NULL;
+        h->cap = bt->res_cap;
+    }
+    memset(h + 1, 0, n * size);
+    return h + 1;
+}
+
+static void res_put(sqt_bt *bt, void *res)
+{
+    res_hdr *h;
+    if (res == NULL)
+        return;
+    h = (res_hdr *)res - 1;
+    if (bt->nspare_res < BT_SPARE_ANSWERS)
+        bt->spare_res[bt->nspare_res++] = h;
+    else
+        free(h);
+}
+
 /* The answer array of a request (counted in the rate statistics); NULL: out of memory,
  * the request was refused. */
 static void *answers(sqt_bt *bt, sqt_xbatch *b, size_t n, size_t size)
 {
-    void *res = calloc(n, size);
+    void *res = res_get(bt, n, size);
     minute_count(bt, sqt_xbatch_kind_of(b) == SQT_XB_PLACE ? n : 0);
     if (res == NULL) {
         bt->err = SQT_ENOMEM;
@@ -426,7 +471,7 @@ static void answer_later(sqt_bt *bt, sqt_xbatch *b, int kind, void *res, size_t 
 {
     dlv *d = dlv_add(bt, kind);
     if (d == NULL) {
-        free(res);
+        res_put(bt, res);
         sqt_xpolicy_on_refused(bt->x, b, SQT_ENOMEM, (uint64_t)bt->now);
         return;
     }
@@ -435,14 +480,6 @@ static void answer_later(sqt_bt *bt, sqt_xbatch *b, int kind, void *res, size_t 
     d->n = n;
     if (e)
         d->err = *e;
-}
-
-/* snprintf(dst, cap, "%s", src) without the format machinery (every order sent). */
-static void copy_text(char *dst, size_t cap, const char *src)
-{
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
 }
 
 /* One request reaches the simulated exchange at `now`. */
@@ -457,7 +494,7 @@ static void execute(sqt_bt *bt, sqt_xbatch *b)
             return;
         for (i = 0; i < n; i++) {
             const sqt_order_req *r = sqt_xbatch_req(b, i);
-            copy_text(res[i].client_id, sizeof(res[i].client_id), r->client_id);
+            sqt_clientid_copy(res[i].client_id, sizeof(res[i].client_id), r->client_id);
             sqt_match_place(bt->m, r, bt->now, &res[i].order, &res[i].err);
         }
         answer_later(bt, b, DLV_PLACED, res, n, NULL);
@@ -469,8 +506,8 @@ static void execute(sqt_bt *bt, sqt_xbatch *b)
             return;
         for (i = 0; i < n; i++) {
             sqt_order o;
-            copy_text(res[i].client_id, sizeof(res[i].client_id), sqt_xbatch_client_id(b, i));
-            copy_text(res[i].order_id, sizeof(res[i].order_id), sqt_xbatch_order_id(b, i));
+            sqt_clientid_copy(res[i].client_id, sizeof(res[i].client_id), sqt_xbatch_client_id(b, i));
+            sqt_clientid_copy(res[i].order_id, sizeof(res[i].order_id), sqt_xbatch_order_id(b, i));
             sqt_match_cancel(bt->m, res[i].client_id[0] ? res[i].client_id : NULL,
                              res[i].order_id[0] ? res[i].order_id : NULL, bt->now, &o, &res[i].err);
         }
@@ -519,12 +556,13 @@ static void sink_event(sqt_bt *bt, const sqt_grid_event *e)
 /* Engine output: commands to the policy, events to the log. Returns how many. */
 static size_t drain(sqt_bt *bt)
 {
-    sqt_grid_cmd cmds[32];
-    sqt_grid_event evs[32];
+    sqt_grid_cmd *cmds = bt->cmdbuf;
+    sqt_grid_event *evs = bt->evbuf;
     size_t n, i, total = 0;
     if (sqt_grid_pending_commands(bt->g) == 0 && sqt_grid_pending_events(bt->g) == 0)
         return 0; /* most turns: nothing to move (and 2 x 32 records not to copy) */
-    while ((n = sqt_grid_take_commands(bt->g, cmds, 32)) > 0) {
+    while (sqt_grid_pending_commands(bt->g) > 0) {
+        n = sqt_grid_take_commands(bt->g, cmds, BT_DRAIN_CHUNK);
         total += n;
         for (i = 0; i < n; i++) {
             const sqt_grid_cmd *c = &cmds[i];
@@ -539,7 +577,8 @@ static size_t drain(sqt_bt *bt)
                 bt->err = rc;
         }
     }
-    while ((n = sqt_grid_take_events(bt->g, evs, 32)) > 0) {
+    while (sqt_grid_pending_events(bt->g) > 0) {
+        n = sqt_grid_take_events(bt->g, evs, BT_DRAIN_CHUNK);
         total += n;
         for (i = 0; i < n; i++)
             sink_event(bt, &evs[i]);
@@ -582,7 +621,7 @@ static void deliver(sqt_bt *bt, dlv *d)
         sqt_xpolicy_on_queried(bt->x, d->b, d->n ? NULL : &d->err, d->res, d->n, now);
         break;
     }
-    free(d->res);
+    res_put(bt, d->res);
 }
 
 /* Everything that is due at `now`, until nothing moves. A loop that never settles at one
@@ -602,11 +641,13 @@ static int turn(sqt_bt *bt)
         if (drain(bt) > 0)
             moved = 1;
         while (bt->qn > 0 && bt->q[bt->qh].due <= bt->now) {
-            dlv d = bt->q[bt->qh];
+            /* delivered where it lies (no copy of the record): the engine and the
+             * policy answer into their own queues, only the exchange side (execute,
+             * the matcher's pushes) adds deliveries, so the queue holds still here */
+            deliver(bt, &bt->q[bt->qh]);
             if (++bt->qh == bt->qcap)
                 bt->qh = 0;
             bt->qn--;
-            deliver(bt, &d);
             drain(bt);
             moved = 1;
         }
@@ -863,6 +904,13 @@ int sqt_bt_new(const sqt_bt_params *p, sqt_bt **out, char *err, size_t errlen)
     if ((bt = calloc(1, sizeof(*bt))) == NULL)
         return SQT_ENOMEM;
     bt->p = *p;
+    {
+        /* the largest batch the policy may send (it caps both at its maximum) */
+        size_t items = SQT_XPOLICY_MAX_BATCH, place = sizeof(sqt_place_result);
+        size_t cancel = sizeof(sqt_cancel_result), one = sizeof(sqt_order);
+        size_t item = place > cancel ? place : cancel;
+        bt->res_cap = items * (item > one ? item : one);
+    }
     snprintf(bt->symbol, sizeof(bt->symbol), "%s", p->info.symbol);
     snprintf(bt->quote, sizeof(bt->quote), "%s", p->info.quote_asset[0] ? p->info.quote_asset : "USDT");
     snprintf(bt->tag, sizeof(bt->tag), "%s", p->grid.instance_tag ? p->grid.instance_tag : "bt");
@@ -929,10 +977,13 @@ void sqt_bt_free(sqt_bt *bt)
         dlv *d = &bt->q[bt->qh];
         if (d->b)
             sqt_xpolicy_discard(bt->x, d->b);
-        free(d->res);
+        if (d->res != NULL)
+            free((res_hdr *)d->res - 1);
         bt->qh = (bt->qh + 1) % bt->qcap;
         bt->qn--;
     }
+    while (bt->nspare_res > 0)
+        free(bt->spare_res[--bt->nspare_res]);
     free(bt->q);
     free(bt->rest);
     sqt_xpolicy_free(bt->x);
@@ -985,7 +1036,7 @@ int sqt_bt_on_trade(sqt_bt *bt, int64_t t, sqt_dec price, sqt_dec qty, char *err
     } else {
         bt->match_stale = 1;
     }
-    sqt_grid_on_price(bt->g, ticks_dec(bt, ticks), t);
+    sqt_grid_on_price_ticks(bt->g, ticks, t);
     if (turn(bt))
         bt->quiet_ticks = 0;
     if (bt->err) {

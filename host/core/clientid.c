@@ -87,8 +87,8 @@ static size_t get_b36(const char *s, uint64_t *out)
             break;
         if (n == 1 && v == 0)
             return 0; /* leading zero: two spellings of one value would decode alike */
-        if (v > (UINT64_MAX - d) / 36u)
-            return 0;
+        if (n >= 12 && v > (UINT64_MAX - d) / 36u)
+            return 0; /* 12 digits stay below 36^12 < 2^64: only longer ones can overflow */
         v = v * 36u + d;
     }
     if (n == 0)
@@ -97,15 +97,17 @@ static size_t get_b36(const char *s, uint64_t *out)
     return n;
 }
 
-int sqt_clientid_decode(const char *tag, const char *s, sqt_clientid *out)
+int sqt_clientid_decode_tag(const char *tag, size_t tl, const char *s, sqt_clientid *out)
 {
-    size_t tl, n;
+    size_t n, i;
     uint64_t price, seq;
     sqt_side side;
-    if (s == NULL || out == NULL || !sqt_clientid_tag_valid(tag))
+    if (s == NULL || out == NULL)
         return SQT_EINVAL;
-    tl = strlen(tag);
-    if (strncmp(s, tag, tl) != 0 || s[tl] != '-')
+    for (i = 0; i < tl; i++)
+        if (s[i] != tag[i])
+            return SQT_EINVAL; /* stops at s's end too: a tag has no NUL */
+    if (s[tl] != '-')
         return SQT_EINVAL;
     s += tl + 1;
     if (*s == 'B')
@@ -126,6 +128,13 @@ int sqt_clientid_decode(const char *tag, const char *s, sqt_clientid *out)
     out->price_ticks = (int64_t)price;
     out->seq = seq;
     return 0;
+}
+
+int sqt_clientid_decode(const char *tag, const char *s, sqt_clientid *out)
+{
+    if (!sqt_clientid_tag_valid(tag))
+        return SQT_EINVAL;
+    return sqt_clientid_decode_tag(tag, strlen(tag), s, out);
 }
 
 const char *sqt_clientid_strip(const char *s, const char *prefix)

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <opensqt/plugin.h>
 
@@ -48,6 +49,19 @@ int sqt_clientid_encode(const char *tag, const sqt_clientid *id, size_t max_len,
 /* Decode an id of this tag. 0, or SQT_EINVAL for anything else: another tag, a
  * foreign format, non-canonical digits, overflow. */
 int sqt_clientid_decode(const char *tag, const char *s, sqt_clientid *out);
+
+/* decode() for a tag the caller validated once (sqt_clientid_tag_valid) and knows the
+ * length of: the engine decodes an id on every order update and answer. */
+int sqt_clientid_decode_tag(const char *tag, size_t tag_len, const char *s, sqt_clientid *out);
+
+/* snprintf(dst, cap, "%s", src) without the format machinery (cap > 0): ids are copied
+ * on every order, answer and report. */
+static inline void sqt_clientid_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 /* s without `prefix` when it starts with it (prefix NULL or "" strips nothing). Plugins
  * strip their own prefixes already; this is the engine's belt and braces (§11 #21). */

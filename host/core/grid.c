@@ -181,6 +181,7 @@ static int grid_validate(sqt_grid *g, const sqt_grid_params *p, char *err, size_
         return fail(err, errlen, SQT_EINVAL, "instance tag \"%s\" must match [A-Za-z0-9]{1,%d}",
                     p->instance_tag ? p->instance_tag : "", SQT_CLIENTID_TAG_MAX);
     memcpy(g->tag, p->instance_tag, strlen(p->instance_tag) + 1);
+    g->tag_len = strlen(g->tag);
     if (p->client_id_max_len < 1)
         return fail(err, errlen, SQT_EINVAL, "client_id_max_len must be > 0");
     /* worst case of this run: a 7-digit base-36 price (7.8e10 ticks) and 2^32 ids */
@@ -338,13 +339,15 @@ static void window_update(sqt_grid *g)
     g->kg = kg;
     if (!had || kg == old)
         return;
+    /* the levels of the old window the new one lacks, top down */
     hi = old;
     lo = old - g->N + 1;
+    if (kg > old && kg - g->N < hi)
+        hi = kg - g->N;
+    else if (kg < old && kg + 1 > lo)
+        lo = kg + 1;
     for (i = hi; i >= lo; i--) {
-        grid_slot *s;
-        if (sqt_grid__in_window(g, i))
-            continue;
-        s = sqt_grid__slot(g, i);
+        grid_slot *s = sqt_grid__slot(g, i);
         if (s != NULL)
             sqt_grid__slot_refresh(g, s);
     }
@@ -555,6 +558,17 @@ int sqt_grid_adjust(sqt_grid *g, int64_t now_ms)
     return rc ? rc : g->oom ? SQT_ENOMEM : 0;
 }
 
+int sqt_grid_on_price_ticks(sqt_grid *g, int64_t t, int64_t now_ms)
+{
+    if (!g->started)
+        return SQT_ESTATE;
+    if (t <= 0 || t > GRID_MAX_TICKS)
+        return SQT_EINVAL;
+    g->cur = t;
+    window_update(g);
+    return sqt_grid_adjust(g, now_ms);
+}
+
 int sqt_grid_on_price(sqt_grid *g, sqt_dec price, int64_t now_ms)
 {
     int64_t t;
@@ -564,9 +578,5 @@ int sqt_grid_on_price(sqt_grid *g, sqt_dec price, int64_t now_ms)
     rc = sqt_grid__ticks(g, price, RND_NEAREST, &t);
     if (rc != 0)
         return rc;
-    if (t <= 0 || t > GRID_MAX_TICKS)
-        return SQT_EINVAL;
-    g->cur = t;
-    window_update(g);
-    return sqt_grid_adjust(g, now_ms);
+    return sqt_grid_on_price_ticks(g, t, now_ms);
 }

@@ -141,6 +141,9 @@ int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_d
 
 /* A new market price: stored (rounded to the tick), then the adjust step runs. */
 int sqt_grid_on_price(sqt_grid *g, sqt_dec price, int64_t now_ms);
+/* The same for a price already in ticks of the symbol's tick size (the backtest holds
+ * every trade in ticks: no decimal conversion per trade). */
+int sqt_grid_on_price_ticks(sqt_grid *g, int64_t ticks, int64_t now_ms);
 
 /* The trading step (§5): margin-lock expiry; nothing while risk-paused; census and
  * quota (sells first, buys capped at Th - R live, §11 #17); the sell pass (nearest

@@ -111,6 +111,7 @@ struct sqt_grid {
     char symbol[SQT_SYMBOL_MAX];
     char quote_asset[SQT_ASSET_MAX];
     char tag[SQT_CLIENTID_TAG_MAX + 1];
+    size_t tag_len;            /* strlen(tag): ids are decoded on every update */
     char prefix[SQT_CLIENT_ID_MAX];
     sqt_dec tick;
     sqt_dec step;
@@ -173,10 +174,14 @@ struct sqt_grid {
      * which is the top of the window). */
     uint64_t order_gen;
     int memo_off;              /* tests: every pass in full, to compare */
-    /* Timeouts only concern orders pending, cancel-requested or queried. Every step
-     * into one of those states sets watch; a timeout scan that found none clears it,
-     * and while it is clear the scans are skipped (they could not act). */
+    /* Timeouts only concern orders pending, cancel-requested or queried. The orders
+     * the engine sends, cancels or queries itself are watched by time: watch_due is
+     * no later than the earliest moment one of them can time out (the scan computes
+     * it again), and scans before it are skipped (they could not act). Every other
+     * step into one of those states sets watch: the next scan runs. */
     int watch, watch_off;      /* watch_off (tests): scan every time */
+    int watch_timed;
+    int64_t watch_due;
     int bp_memo, bp_has_lo;
     uint64_t bp_gen;
     int64_t bp_kg, bp_A, bp_lo;
@@ -213,13 +218,13 @@ int sqt_grid__sellable(const sqt_grid *g, int64_t k, int64_t qty);
 int sqt_grid__in_window(const sqt_grid *g, int64_t k);
 int64_t sqt_grid__grid_index(const sqt_grid *g, int64_t ticks);
 
-/* snprintf(dst, cap, "%s", src) without the format machinery: ids are copied on every
- * order and report. */
-static inline void sqt_grid__copy_text(char *dst, size_t cap, const char *src)
+/* An order may time out from t0 + to on: the scans wait for the earliest such time. */
+static inline void sqt_grid__watch_from(sqt_grid *g, int64_t t0, int64_t to)
 {
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
+    int64_t due = to > 0 && t0 > INT64_MAX - to ? INT64_MAX : t0 + to;
+    if (!g->watch_timed || due < g->watch_due)
+        g->watch_due = due;
+    g->watch_timed = 1;
 }
 
 /* grid_store.c */

@@ -56,6 +56,10 @@ int sqt_grid__to_units(sqt_dec v, sqt_i128 umant, int uscale, int mode, int64_t 
     if (v.scale < 0 || v.scale > SQT_DEC_MAX_SCALE || umant <= 0 || uscale < 0 ||
         umant >= ((sqt_i128)1 << 63))
         return SQT_EINVAL;
+    if (umant == 1 && v.scale == uscale && v.mant != INT64_MIN) {
+        *out = v.mant; /* the exchange writes prices and quantities at the unit's scale */
+        return 0;
+    }
     mag = neg ? (sqt_u128)(-(sqt_i128)v.mant) : (sqt_u128)v.mant;
     if (neg && mode == RND_FLOOR)
         mode = RND_CEIL; /* floor(-x) = -ceil(x) */

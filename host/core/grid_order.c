@@ -51,7 +51,7 @@ int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_
     s->o.side = side;
     s->o.tif = s->po_fails >= g->po_max ? SQT_TIF_GTC : SQT_TIF_POST_ONLY;
     s->o.state = SQT_GRID_ORD_PENDING;
-    g->watch = 1;
+    sqt_grid__watch_from(g, now, g->pending_to);
     s->o.price = price;
     s->o.qty = qty;
     s->o.base_qty = side == SQT_SIDE_BUY ? s->qty : 0;
@@ -103,7 +103,7 @@ int sqt_grid__cancel(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int force, 
     s->o.cancel_req = 1;
     s->o.cancel_ms = now;
     s->o.cancel_reason = (uint8_t)why;
-    g->watch = 1;
+    sqt_grid__watch_from(g, now, g->cancel_to);
     return 0;
 }
 
@@ -115,7 +115,7 @@ int sqt_grid__query(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int64_t now)
         return SQT_ENOMEM;
     s->o.query_inflight = 1;
     s->o.query_ms = now;
-    g->watch = 1;
+    sqt_grid__watch_from(g, now, g->query_to);
     return 0;
 }
 
@@ -144,8 +144,8 @@ int sqt_grid__cancel_untracked(sqt_grid *g, const char *cid, const char *oid, in
     if (c == NULL)
         return SQT_ENOMEM;
     c->reason = why;
-    sqt_grid__copy_text(c->client_id, sizeof c->client_id, cid);
-    sqt_grid__copy_text(c->order_id, sizeof c->order_id, oid ? oid : "");
+    sqt_clientid_copy(c->client_id, sizeof c->client_id, cid);
+    sqt_clientid_copy(c->order_id, sizeof c->order_id, oid ? oid : "");
     e = sqt_grid__ev_new(g, SQT_GRID_EV_CANCEL_SENT, now);
     if (e != NULL) {
         e->slot = slot;
@@ -557,7 +557,7 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         return 0;
     }
     if (u->order_id[0] != '\0' && o->oid[0] == '\0')
-        sqt_grid__copy_text(o->oid, sizeof o->oid, u->order_id);
+        sqt_clientid_copy(o->oid, sizeof o->oid, u->order_id);
     if (u->filled_qty.mant != 0 && sqt_grid__steps(g, u->filled_qty, RND_FLOOR, &f) == 0 &&
         f > filled)
         filled = f;
@@ -673,7 +673,7 @@ void sqt_grid__untracked(sqt_grid *g, const char *cid, const sqt_order *u, int l
         return;
     }
     /* live and not ours to track: it would trade outside the slots; cancel it */
-    if (sqt_clientid_decode(g->tag, cid, &id) == 0)
+    if (sqt_clientid_decode_tag(g->tag, g->tag_len, cid, &id) == 0)
         sqt_grid__index_of(g, id.price_ticks, &k);
     if (sqt_grid__cancel_untracked(g, cid, u ? u->order_id : "", k, SQT_GRID_WHY_ORPHAN, now)) {
         g->oom = 1;
@@ -683,9 +683,9 @@ void sqt_grid__untracked(sqt_grid *g, const char *cid, const sqt_order *u, int l
         sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_ORPHAN, now);
         if (e != NULL) {
             e->slot = k;
-            sqt_grid__copy_text(e->client_id, sizeof e->client_id, cid);
+            sqt_clientid_copy(e->client_id, sizeof e->client_id, cid);
             if (u != NULL) {
-                sqt_grid__copy_text(e->order_id, sizeof e->order_id, u->order_id);
+                sqt_clientid_copy(e->order_id, sizeof e->order_id, u->order_id);
                 e->side = u->side;
                 e->price = u->price;
                 e->qty = u->qty;
@@ -726,7 +726,7 @@ int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms)
         return g->oom ? SQT_ENOMEM : 0;
     }
     cid = sqt_clientid_strip(u->client_id, g->prefix);
-    if (sqt_clientid_decode(g->tag, cid, &id) != 0) {
+    if (sqt_clientid_decode_tag(g->tag, g->tag_len, cid, &id) != 0) {
         g->ignored++; /* another bot, a manual order, another instance */
         return 0;
     }

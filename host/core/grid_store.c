@@ -229,7 +229,7 @@ grid_slot *sqt_grid__slot_by_id(const sqt_grid *g, const sqt_clientid *id, const
 grid_slot *sqt_grid__slot_by_cid(const sqt_grid *g, const char *cid)
 {
     sqt_clientid id;
-    if (!g->started || sqt_clientid_decode(g->tag, cid, &id) != 0)
+    if (!g->started || sqt_clientid_decode_tag(g->tag, g->tag_len, cid, &id) != 0)
         return NULL;
     return sqt_grid__slot_by_id(g, &id, cid);
 }

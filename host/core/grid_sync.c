@@ -113,7 +113,7 @@ int sqt_grid_on_place_result(sqt_grid *g, const char *client_id, const sqt_error
         /* finished on the stream before this answer came: a late REST result must not
          * resurrect it (§11 #22); an accepted id we never issued or gave up on is an
          * orphan */
-        if (code == SQT_OK && sqt_clientid_decode(g->tag, cid, &id) == 0) {
+        if (code == SQT_OK && sqt_clientid_decode_tag(g->tag, g->tag_len, cid, &id) == 0) {
             int live = order == NULL || order->status == SQT_ORDER_UNKNOWN ||
                        order->status == SQT_ORDER_NEW ||
                        order->status == SQT_ORDER_PARTIALLY_FILLED;
@@ -228,7 +228,7 @@ int sqt_grid_on_query_result(sqt_grid *g, const char *client_id, const sqt_error
         sqt_clientid id;
         if (code == SQT_OK && order != NULL && sqt_grid__fee_watch_take(g, cid, order, now_ms))
             return finish_rc(g, 0);
-        if (code == SQT_OK && order != NULL && sqt_clientid_decode(g->tag, cid, &id) == 0)
+        if (code == SQT_OK && order != NULL && sqt_clientid_decode_tag(g->tag, g->tag_len, cid, &id) == 0)
             sqt_grid__untracked(g, cid, order,
                                 order->status == SQT_ORDER_NEW ||
                                     order->status == SQT_ORDER_PARTIALLY_FILLED,
@@ -273,8 +273,13 @@ static int timeouts(sqt_grid *g, const sqt_gset *set, int64_t now)
         if (s == NULL)
             continue;
         o = &s->o;
-        if (o->query_inflight || o->cancel_req || o->state == SQT_GRID_ORD_PENDING)
-            g->watch = 1; /* still one to watch */
+        /* still one to watch: from the earliest time any of its states can time out */
+        if (o->query_inflight)
+            sqt_grid__watch_from(g, o->query_ms, g->query_to);
+        if (o->cancel_req)
+            sqt_grid__watch_from(g, o->cancel_ms, g->cancel_to);
+        if (o->state == SQT_GRID_ORD_PENDING)
+            sqt_grid__watch_from(g, o->unknown ? INT64_MIN : o->created_ms, o->unknown ? 0 : g->pending_to);
         if (o->query_inflight) {
             if (now - o->query_ms >= g->query_to)
                 rc = sqt_grid__query(g, s, SQT_GRID_WHY_TIMEOUT, now);
@@ -295,8 +300,9 @@ int sqt_grid_on_time(sqt_grid *g, int64_t now_ms)
     int rc;
     g->oom = 0;
     rc = 0;
-    if (g->watch || g->watch_off) {
-        g->watch = 0; /* set again by the scan, or by the next order to watch */
+    if (g->watch || g->watch_off || (g->watch_timed && now_ms >= g->watch_due)) {
+        g->watch = 0; /* the scan watches what it leaves, orders sent later watch themselves */
+        g->watch_timed = 0;
         rc = timeouts(g, &g->buys, now_ms);
         if (rc == 0)
             rc = timeouts(g, &g->sells, now_ms);
@@ -439,7 +445,7 @@ static int own_read(const sqt_grid *g, const sqt_order *u, own_order *o)
         return 0;
     o->u = u;
     o->cid = sqt_clientid_strip(u->client_id, g->prefix);
-    if (sqt_clientid_decode(g->tag, o->cid, &o->id) != 0)
+    if (sqt_clientid_decode_tag(g->tag, g->tag_len, o->cid, &o->id) != 0)
         return 0;
     o->ok = o->id.price_ticks <= GRID_MAX_TICKS &&
             sqt_grid__ticks(g, u->price, RND_EXACT, &o->price) == 0 &&

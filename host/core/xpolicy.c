@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clientid.h"
+
+#define XP_SPARE_CMDS 256
+#define XP_SPARE_BATCHES 8
 #define SQT_EXEC_BAN_MARGIN_MS 250
 /* how long buys stop passing the cancels after a margin refusal */
 #define SQT_XPOLICY_MARGIN_HOLD_MS 600000u
@@ -48,6 +52,12 @@ struct sqt_xpolicy {
     uint64_t ban_until;        /* end of the last reported ban */
     size_t inflight;
     sqt_executor_stats st;
+    /* settled commands and batches kept for reuse: one of each per order and request
+     * otherwise goes through malloc and free (a backtest sends millions) */
+    cmd *spare;
+    size_t nspare;
+    sqt_xbatch *bspare[XP_SPARE_BATCHES];
+    size_t nbspare;
 };
 
 static void q_push(queue *q, cmd *c)
@@ -142,6 +152,13 @@ void sqt_xpolicy_free(sqt_xpolicy *p)
         return;
     for (i = 0; i < Q_COUNT; i++)
         q_free(&p->q[i]);
+    while (p->spare != NULL) {
+        cmd *c = p->spare;
+        p->spare = c->next;
+        free(c);
+    }
+    while (p->nbspare > 0)
+        free(p->bspare[--p->nbspare]);
     free(p);
 }
 
@@ -157,21 +174,38 @@ const sqt_executor_opts *sqt_xpolicy_opts(const sqt_xpolicy *p)
     return &p->o;
 }
 
-static cmd *cmd_new(int kind)
+static cmd *cmd_new(sqt_xpolicy *p, int kind)
 {
-    cmd *c = calloc(1, sizeof(*c));
-    if (c)
-        c->kind = kind;
+    cmd *c = p->spare;
+    if (c != NULL) {
+        p->spare = c->next;
+        p->nspare--;
+        memset(c, 0, sizeof(*c));
+    } else if ((c = calloc(1, sizeof(*c))) == NULL) {
+        return NULL;
+    }
+    c->kind = kind;
     return c;
+}
+
+static void cmd_release(sqt_xpolicy *p, cmd *c)
+{
+    if (p->nspare >= XP_SPARE_CMDS) {
+        free(c);
+        return;
+    }
+    c->next = p->spare;
+    p->spare = c;
+    p->nspare++;
 }
 
 int sqt_xpolicy_place(sqt_xpolicy *p, const sqt_order_req *req)
 {
     cmd *c;
-    if ((c = cmd_new(SQT_XB_PLACE)) == NULL)
+    if ((c = cmd_new(p, SQT_XB_PLACE)) == NULL)
         return SQT_ENOMEM;
     c->req = *req;
-    snprintf(c->client_id, sizeof(c->client_id), "%s", req->client_id);
+    sqt_clientid_copy(c->client_id, sizeof(c->client_id), req->client_id);
     q_push(&p->q[queue_of(c)], c);
     return SQT_OK;
 }
@@ -181,10 +215,10 @@ static int queue_ids(sqt_xpolicy *p, int kind, const char *client_id, const char
     cmd *c;
     if ((client_id == NULL || !client_id[0]) && (order_id == NULL || !order_id[0]))
         return SQT_EINVAL;
-    if ((c = cmd_new(kind)) == NULL)
+    if ((c = cmd_new(p, kind)) == NULL)
         return SQT_ENOMEM;
-    snprintf(c->client_id, sizeof(c->client_id), "%s", client_id ? client_id : "");
-    snprintf(c->order_id, sizeof(c->order_id), "%s", order_id ? order_id : "");
+    sqt_clientid_copy(c->client_id, sizeof(c->client_id), client_id ? client_id : "");
+    sqt_clientid_copy(c->order_id, sizeof(c->order_id), order_id ? order_id : "");
     q_push(&p->q[queue_of(c)], c);
     return SQT_OK;
 }
@@ -215,7 +249,7 @@ static void fail_cmd(sqt_xpolicy *p, cmd *c, const sqt_error *err)
             p->cbs.on_query(p->cbs.ud, c->client_id, err, NULL);
         break;
     }
-    free(c);
+    cmd_release(p, c);
 }
 
 void sqt_xpolicy_drop_places(sqt_xpolicy *p)
@@ -325,7 +359,7 @@ static void settle_place(sqt_xpolicy *p, cmd *c, const sqt_error *err, const sqt
     if (err->code == SQT_OK) {
         if (p->cbs.on_place)
             p->cbs.on_place(p->cbs.ud, c->client_id, err, o);
-        free(c);
+        cmd_release(p, c);
         return;
     }
     if (handle_throttle(p, c, err, now))
@@ -364,7 +398,7 @@ static void settle_verify(sqt_xpolicy *p, cmd *c, const sqt_error *err, const sq
         sqt_logf(p->log, SQT_LV_INFO, "executor: place %s verified: the order exists", c->client_id);
         if (p->cbs.on_place)
             p->cbs.on_place(p->cbs.ud, c->client_id, &ok, o);
-        free(c);
+        cmd_release(p, c);
         return;
     }
     if (handle_throttle(p, c, err, now))
@@ -407,7 +441,7 @@ static void settle_cancel(sqt_xpolicy *p, cmd *c, const sqt_error *err, uint64_t
     }
     if (p->cbs.on_cancel)
         p->cbs.on_cancel(p->cbs.ud, c->client_id, err);
-    free(c);
+    cmd_release(p, c);
 }
 
 static void settle_query(sqt_xpolicy *p, cmd *c, const sqt_error *err, const sqt_order *o,
@@ -421,13 +455,16 @@ static void settle_query(sqt_xpolicy *p, cmd *c, const sqt_error *err, const sqt
     }
     if (p->cbs.on_query)
         p->cbs.on_query(p->cbs.ud, c->client_id, err, err->code == SQT_OK ? o : NULL);
-    free(c);
+    cmd_release(p, c);
 }
 
 static void batch_done(sqt_xpolicy *p, sqt_xbatch *b)
 {
     p->inflight--;
-    free(b);
+    if (p->nbspare < XP_SPARE_BATCHES)
+        p->bspare[p->nbspare++] = b;
+    else
+        free(b);
 }
 
 /* The error of item i of a batch answer: its own, the request's status, or a protocol
@@ -570,7 +607,9 @@ sqt_xbatch *sqt_xpolicy_next(sqt_xpolicy *p, uint64_t now)
     if (now < p->paused_until || p->inflight >= (size_t)p->o.max_inflight ||
         p->tokens_milli < 1000)
         return NULL;
-    if ((b = malloc(sizeof(*b))) == NULL)
+    if (p->nbspare > 0)
+        b = p->bspare[--p->nbspare];
+    else if ((b = malloc(sizeof(*b))) == NULL)
         return NULL;
     b->n = 0;
     /* places first when the caller vouched for the open-order limit: the new orders
@@ -595,7 +634,7 @@ sqt_xbatch *sqt_xpolicy_next(sqt_xpolicy *p, uint64_t now)
         b->kind = SQT_XB_PLACE;
     }
     if (b->n == 0) {
-        free(b);
+        p->bspare[p->nbspare++] = b; /* taken from the spares or new: there is room */
         return NULL;
     }
     p->tokens_milli -= 1000;

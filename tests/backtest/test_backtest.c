@@ -12,6 +12,7 @@
 #include "bt_internal.h"
 #include "bt_run.h"
 #include "grid_internal.h"
+#include "match.h"
 #include "sqt_test.h"
 
 static int g_memo_off; /* run(): the engine's buy pass without its memo and timeout
@@ -632,6 +633,52 @@ static void test_gzip_input(void)
     rmdir(dir);
 }
 
+/* The matcher's margin parts (what the backtest samples) are the values of its account
+ * and position records, on a book that moves: orders both sides, fills, a long and a
+ * short position, prices through the orders. */
+static void test_match_margin_parts(void)
+{
+    sqt_match_config mc;
+    sqt_match *m = NULL;
+    sqt_error e;
+    int64_t px[] = {300000, 299000, 298000, 301000, 303000, 305500, 302000, 297000, 299900};
+    size_t i, k;
+    memset(&e, 0, sizeof e);
+    sqt_match_config_default(&mc, "ETHUSDT");
+    mc.tick_size = sqt_dec_make(1, 2);
+    mc.step_size = sqt_dec_make(1, 3);
+    mc.balance = sqt_dec_make(1000, 0);
+    mc.leverage = 3;
+    CU_ASSERT_EQUAL_FATAL(sqt_match_new(&mc, NULL, NULL, &m, &e), SQT_OK);
+    sqt_match_on_price(m, sqt_dec_make(px[0], 2), 1);
+    for (i = 0; i < sizeof px / sizeof px[0]; i++) {
+        sqt_order_req r;
+        sqt_order o;
+        sqt_account a;
+        sqt_position ps;
+        int64_t bal, upnl, avail;
+        for (k = 0; k < 2; k++) {
+            memset(&r, 0, sizeof r);
+            snprintf(r.client_id, sizeof r.client_id, "c%zu%zu", i, k);
+            r.side = k == 0 ? SQT_SIDE_BUY : SQT_SIDE_SELL;
+            r.tif = SQT_TIF_GTC;
+            r.price = sqt_dec_make(k == 0 ? px[i] - 500 * (int64_t)(i % 3) : px[i] + 700, 2);
+            r.qty = sqt_dec_make(10 + 7 * (int64_t)i, 3);
+            sqt_match_place(m, &r, 10 + (int64_t)i, &o, &e);
+        }
+        sqt_match_on_price(m, sqt_dec_make(px[(i + 1) % (sizeof px / sizeof px[0])], 2), 20 + (int64_t)i);
+        sqt_match_account(m, &a);
+        sqt_match_position(m, &ps);
+        sqt_match_margin_parts(m, &bal, &upnl, &avail);
+        CU_ASSERT_TRUE(a.balance.scale == SQT_MATCH_MONEY_SCALE && a.balance.mant == bal);
+        CU_ASSERT_TRUE(a.available.scale == SQT_MATCH_MONEY_SCALE && a.available.mant == avail);
+        CU_ASSERT_TRUE(ps.unrealized_pnl.scale == SQT_MATCH_MONEY_SCALE && ps.unrealized_pnl.mant == upnl);
+        if (i == 4)
+            CU_ASSERT_TRUE(ps.size.mant != 0 && upnl != 0 && avail < bal); /* the case is not flat */
+    }
+    sqt_match_free(m);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -648,6 +695,7 @@ int main(void)
         {"bad input", test_bad_input},
         {"sweep overrides", test_overrides},
         {"gzip input: same as plain, cut and damaged files", test_gzip_input},
+        {"the matcher's margin parts are its account's", test_match_margin_parts},
         {NULL, NULL}};
     SQT_TEST_INIT();
     sqt_test_suite("backtest", cases);

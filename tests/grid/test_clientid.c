@@ -173,6 +173,36 @@ static void test_tags_and_lengths(void)
     SQT_ASSERT_INT_EQ(sqt_clientid_b36_len(UINT64_MAX), 13);
 }
 
+/* The engine's decode (tag checked once, its length known) answers as decode() does,
+ * ids shorter than the tag included; the id copy truncates like snprintf("%s"). */
+static void test_decode_known_tag_and_copy(void)
+{
+    static const char *ids[] = {"T1-B6fa0-1", "T1-S6fa0-0", "T1", "T", "", "T1-", "T1-B", "T10-B6fa0-1",
+                                "t1-B6fa0-1", "T1-B06fa0-1", "T1-B6fa0-01", "T1-B6fa0-1x",
+                                "T1-B1y2p0ij32e8e8-1", "T1-B1y2p0ij32e8e7-1", "x-T1-B6fa0-1"};
+    sqt_clientid a, b;
+    char small[6];
+    size_t i;
+    for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        int ra, rb;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        ra = sqt_clientid_decode("T1", ids[i], &a);
+        rb = sqt_clientid_decode_tag("T1", 2, ids[i], &b);
+        SQT_ASSERT_INT_EQ(rb, ra);
+        CU_ASSERT_TRUE(a.side == b.side && a.price_ticks == b.price_ticks && a.seq == b.seq);
+    }
+    SQT_ASSERT_INT_EQ(sqt_clientid_decode_tag("T1", 2, "T1-S6fa0-z", &b), 0);
+    CU_ASSERT_TRUE(b.side == SQT_SIDE_SELL && b.price_ticks == 299736 && b.seq == 35);
+    SQT_ASSERT_INT_EQ(sqt_clientid_decode_tag("T1", 2, NULL, &b), SQT_EINVAL);
+    sqt_clientid_copy(small, sizeof small, "T1-B6fa0-1");
+    SQT_ASSERT_STR_EQ(small, "T1-B6");
+    sqt_clientid_copy(small, sizeof small, "ab");
+    SQT_ASSERT_STR_EQ(small, "ab");
+    sqt_clientid_copy(small, 1, "ab");
+    SQT_ASSERT_STR_EQ(small, "");
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -181,6 +211,7 @@ int main(void)
         {"foreign and malformed ids never decode", test_foreign_ids},
         {"prefix strip, cancel_own prefix", test_strip_and_prefix},
         {"tags and length limits", test_tags_and_lengths},
+        {"decode with a known tag, id copy", test_decode_known_tag_and_copy},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("clientid", cases) != 0)

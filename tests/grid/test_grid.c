@@ -1950,6 +1950,61 @@ static void test_prune_and_scale(void)
     sqt_grid_free(g);
 }
 
+/* A price in ticks (the backtest's variant) drives the engine as the same price as a
+ * decimal: the same commands, ids and events over a walk with fills; out-of-range ticks
+ * are refused as the decimal would be. */
+static void test_price_in_ticks(void)
+{
+    static capture a, b;
+    sqt_grid_params p;
+    sqt_grid *ga, *gb;
+    int64_t px = 300050, t;
+    uint32_t x = 7;
+    size_t i, sells = 0, nbuys = 0, next_fill = 0;
+    static char buys[4096][SQT_CLIENT_ID_MAX], bqty[4096][40];
+    e_params(&p);
+    ga = grid_up(&p, "3000.00");
+    gb = grid_up(&p, "3000.00");
+    for (t = 1; t < 400; t++) {
+        char buf[32];
+        x = x * 1103515245u + 12345u;
+        px += (int64_t)((x >> 16) % 121) - 60;
+        snprintf(buf, sizeof buf, "%lld.%02lld", (long long)(px / 100), (long long)(px % 100));
+        cap_clear(&a);
+        cap_clear(&b);
+        CU_ASSERT_EQUAL(sqt_grid_on_price(ga, D(buf), t), 0);
+        CU_ASSERT_EQUAL(sqt_grid_on_price_ticks(gb, px, t), 0);
+        cap_drain(ga, &a);
+        cap_drain(gb, &b);
+        SQT_ASSERT_INT_EQ(b.nc, a.nc);
+        SQT_ASSERT_INT_EQ(b.ne, a.ne);
+        for (i = 0; i < a.nc && i < b.nc; i++) {
+            CU_ASSERT_EQUAL(a.cmd[i].kind, b.cmd[i].kind);
+            SQT_ASSERT_STR_EQ(b.cmd[i].client_id, a.cmd[i].client_id);
+            sells += a.cmd[i].kind == SQT_GRID_CMD_PLACE && a.cmd[i].req.side == SQT_SIDE_SELL;
+            if (a.cmd[i].kind == SQT_GRID_CMD_PLACE && a.cmd[i].req.side == SQT_SIDE_BUY &&
+                nbuys < 4096) {
+                snprintf(buys[nbuys], sizeof buys[nbuys], "%s", a.cmd[i].client_id);
+                dec_str(a.cmd[i].req.qty, bqty[nbuys], sizeof bqty[nbuys]);
+                nbuys++;
+            }
+        }
+        ack_all(ga, &a, t);
+        ack_all(gb, &b, t);
+        if (t % 7 == 0 && next_fill < nbuys) { /* the oldest buy fills: a sell follows */
+            push(ga, buys[next_fill], SQT_ORDER_FILLED, bqty[next_fill], t);
+            push(gb, buys[next_fill], SQT_ORDER_FILLED, bqty[next_fill], t);
+            next_fill++;
+        }
+    }
+    CU_ASSERT(sells > 5); /* the walk filled buys and sold them */
+    ASSERT_INVARIANTS(gb);
+    SQT_ASSERT_INT_EQ(sqt_grid_on_price_ticks(gb, 0, 500), SQT_EINVAL);
+    SQT_ASSERT_INT_EQ(sqt_grid_on_price_ticks(gb, INT64_MAX, 500), SQT_EINVAL);
+    sqt_grid_free(ga);
+    sqt_grid_free(gb);
+}
+
 int main(void)
 {
     static const sqt_test_case examples[] = {
@@ -1996,6 +2051,7 @@ int main(void)
         {"#18 tie-break to the lower slot", test_tie_break},
         {"malformed reports", test_garbage_reports},
         {"#11 pruning and scale", test_prune_and_scale},
+        {"a price in ticks", test_price_in_ticks},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("grid examples", examples) != 0 || sqt_test_suite("grid fixes", fixes) != 0)
