@@ -1,4 +1,5 @@
-/* The market-data fast path: an aggTrade push read on jsmn's tokens (no DOM, no
+/* The fast paths of the two pushes on the way from a tick to an order: an aggTrade push
+ * and a user-stream ORDER_TRADE_UPDATE, each read on jsmn's tokens (no DOM, no
  * allocation) when its shape is the one Binance sends, else declined so that the Jansson
  * parse (sqt_bn_parse_market) decides. Its contract, checked by fuzz_bnfast against the
  * DOM parse on the same input: when it accepts, sqt_bn_parse_market would have returned
@@ -14,5 +15,12 @@
  * else: other events, replies, wrapped messages, escapes, non-ASCII text, reals,
  * duplicate keys, bad JSON, missing or mistyped fields), *tick unspecified. */
 int sqt_bn_fast_trade(const char *json, size_t len, sqt_price_tick *tick);
+
+/* 1: `json` is an ORDER_TRADE_UPDATE read with certainty, *order filled exactly as
+ * sqt_bn_parse_user_event fills it with kind SQT_BN_EV_ORDER (same prefix, byte for
+ * byte); 0: declined (other events, wrapped messages, escapes, non-ASCII text, reals,
+ * nesting other than the order object "o", duplicate keys, bad JSON, unknown status or
+ * side, missing, mistyped, negative or too long fields), *order unspecified. */
+int sqt_bn_fast_order(const char *json, size_t len, const char *prefix, sqt_order *order);
 
 #endif
