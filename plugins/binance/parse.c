@@ -222,6 +222,20 @@ static int64_t banned_until_in(const char *msg)
 }
 
 
+/* 1 when the text could hold a key "code" once parsed: the six bytes "code" appear, or
+ * an escape (a key may spell it with one). 0 proves the DOM has no "code" key. */
+static int may_name_code(const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (s[i] == '\\')
+            return 1;
+        if (s[i] == '"' && n - i >= 6 && memcmp(s + i, "\"code\"", 6) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int sqt_bn_classify(int http_status, const char *body, size_t len, const char *retry_after,
                     int64_t now_ms, sqt_error *e)
 {
@@ -231,6 +245,12 @@ int sqt_bn_classify(int http_status, const char *body, size_t len, const char *r
     int64_t until;
     ERR_GUARD(e);
     e->http_status = http_status;
+    /* A success is one unless its body carries a negative "code": when no "code" key can
+     * be in it, the body is left to the operation's own parse (one DOM per answer, not
+     * two). */
+    if (http_status >= 200 && http_status <= 299 &&
+        (body == NULL || !may_name_code(body, len)))
+        return e->code = SQT_OK;
     if (body != NULL && len > 0) {
         root = json_loadb(body, len, 0, NULL);
         if (json_is_object(root)) {
