@@ -29,6 +29,7 @@
  * room for the fields Binance adds now and then. Beyond, jsmn says NOMEM: declined. */
 #define FP_MAX_TOKENS 192
 #define FP_MAX_KEYS 64
+#define FP_MAX_DEPTH 8
 
 static int is_ws(char c)
 {
@@ -240,20 +241,81 @@ static int object_ok(const char *js, const jsmntok_t *tok, int n, int at, fp_obj
     return idx;
 }
 
-/* jsmn over the whole text, then the shape check from the root: one object and nothing
- * but whitespace around it. 1 when the text has the shape (members in *root, *inner). */
-static int shape_ok(const char *js, size_t len, jsmntok_t *tok, const char *nest, fp_obj *root,
-                    fp_obj *inner)
+/* jsmn over the whole text: the token count when it is one object with nothing but
+ * whitespace around it, else -1. */
+static int tokenize(const char *js, size_t len, jsmntok_t *tok)
 {
     jsmn_parser p;
     int n;
     if (js == NULL || len == 0 || len > (size_t)INT32_MAX)
-        return 0;
+        return -1;
     jsmn_init(&p);
     n = jsmn_parse(&p, js, len, tok, FP_MAX_TOKENS);
-    if (n < 1 || !gap_ok(js, 0, tok[0].start, 0) || !gap_ok(js, tok[0].end, (int)len, 0))
-        return 0;
-    return object_ok(js, tok, n, 0, root, nest, inner) == n;
+    if (n < 1 || tok[0].type != JSMN_OBJECT || !gap_ok(js, 0, tok[0].start, 0) ||
+        !gap_ok(js, tok[0].end, (int)len, 0))
+        return -1;
+    return n;
+}
+
+/* The text tokenized and shape-checked from the root (object_ok). */
+static int shape_ok(const char *js, size_t len, jsmntok_t *tok, const char *nest, fp_obj *root,
+                    fp_obj *inner)
+{
+    int n = tokenize(js, len, tok);
+    return n > 0 && object_ok(js, tok, n, 0, root, nest, inner) == n;
+}
+
+/* Any JSON value at tok[at] in the same strict subset, nested objects and arrays
+ * included (up to FP_MAX_DEPTH): what a message the plugin ignores must be for the DOM
+ * to load it. The members of an object at the top land in *top (when not NULL).
+ * Returns the index after the value, -1 when it is anything else. */
+static int value_ok(const char *js, const jsmntok_t *tok, int n, int at, int depth, fp_obj *top)
+{
+    const jsmntok_t *v;
+    fp_obj local, *o = top != NULL ? top : &local;
+    int i, idx = at + 1, cursor;
+    if (at >= n)
+        return -1;
+    v = &tok[at];
+    if (v->type == JSMN_STRING)
+        return v->size == 0 && plain_string(js, v) ? idx : -1;
+    if (v->type == JSMN_PRIMITIVE)
+        return v->size == 0 && primitive_ok(js, v) ? idx : -1;
+    if (depth >= FP_MAX_DEPTH || v->end - v->start < 2)
+        return -1;
+    cursor = v->start + 1;
+    if (v->type == JSMN_ARRAY) {
+        if (js[v->start] != '[' || js[v->end - 1] != ']')
+            return -1;
+        for (i = 0; i < v->size; i++) {
+            if (idx >= n || !gap_ok(js, cursor, outer_start(&tok[idx]), i == 0 ? 0 : ','))
+                return -1;
+            cursor = outer_end(&tok[idx]);
+            if ((idx = value_ok(js, tok, n, idx, depth + 1, NULL)) < 0)
+                return -1;
+        }
+        return gap_ok(js, cursor, v->end - 1, 0) ? idx : -1;
+    }
+    if (v->type != JSMN_OBJECT || v->size > FP_MAX_KEYS || js[v->start] != '{' ||
+        js[v->end - 1] != '}')
+        return -1;
+    o->n = v->size;
+    for (i = 0; i < v->size; i++) {
+        const jsmntok_t *key;
+        if (idx + 1 >= n)
+            return -1;
+        key = &tok[idx];
+        if (key->type != JSMN_STRING || key->size != 1 || !plain_string(js, key) ||
+            !gap_ok(js, cursor, outer_start(key), i == 0 ? 0 : ',') ||
+            !gap_ok(js, outer_end(key), outer_start(&tok[idx + 1]), ':'))
+            return -1;
+        o->key[i] = key;
+        o->val[i] = &tok[idx + 1];
+        cursor = outer_end(&tok[idx + 1]);
+        if ((idx = value_ok(js, tok, n, idx + 1, depth + 1, NULL)) < 0)
+            return -1;
+    }
+    return gap_ok(js, cursor, v->end - 1, 0) && !has_duplicate(js, o) ? idx : -1;
 }
 
 int sqt_bn_fast_trade(const char *json, size_t len, sqt_price_tick *tick)
@@ -451,19 +513,16 @@ static int plain_str(const jsmntok_t *t)
     return t != NULL && t->type == JSMN_STRING;
 }
 
-int sqt_bn_fast_order(const char *json, size_t len, const char *prefix, sqt_order *out)
+/* The order of an ORDER_TRADE_UPDATE whose shape is checked (members in *root, *o). */
+static int read_order(const char *json, const fp_obj *root, const fp_obj *o, const char *prefix,
+                      sqt_order *out)
 {
-    jsmntok_t tok[FP_MAX_TOKENS];
-    fp_obj root, o;
     fp_push f;
     const char *tif, *fee_asset, *cid;
     size_t tif_n, fee_n, cid_n, pl = prefix != NULL ? strlen(prefix) : 0;
     int64_t ev_time, tx_time, oid;
     int st, sd;
-    o.n = -1;
-    if (out == NULL || !shape_ok(json, len, tok, "o", &root, &o) || o.n < 0)
-        return 0;
-    push_fields(json, &root, &o, &f);
+    push_fields(json, root, o, &f);
     /* the event, by name: not a reply, not another event, not a wrapped message (its
      * "data" object was declined by the shape) */
     if (!plain_str(f.e) || !token_is(json, f.e, "ORDER_TRADE_UPDATE"))
@@ -512,4 +571,58 @@ int sqt_bn_fast_order(const char *json, size_t len, const char *prefix, sqt_orde
     out->update_time_ms = tx_time;
     out->seq = ev_time;
     return 1;
+}
+
+/* The event name at the top of a checked message: 1 when the DOM would read it as an
+ * event the plugin ignores (kind SQT_BN_EV_OTHER): "e" a string that is neither an
+ * order update nor a key expiry, and no {"stream","data"} wrapper around another. */
+static int ignored_event(const char *js, const fp_obj *top)
+{
+    const jsmntok_t *e = NULL, *stream = NULL, *data = NULL;
+    int i;
+    for (i = 0; i < top->n; i++) {
+        const jsmntok_t *k = top->key[i];
+        if (token_is(js, k, "e"))
+            e = top->val[i];
+        else if (token_is(js, k, "stream"))
+            stream = top->val[i];
+        else if (token_is(js, k, "data"))
+            data = top->val[i];
+    }
+    if (stream != NULL && stream->type == JSMN_STRING && data != NULL && data->type == JSMN_OBJECT)
+        return 0;
+    return plain_str(e) && !token_is(js, e, "ORDER_TRADE_UPDATE") &&
+           !token_is(js, e, "listenKeyExpired");
+}
+
+int sqt_bn_fast_user(const char *json, size_t len, const char *prefix, int *kind,
+                     sqt_order *order)
+{
+    jsmntok_t tok[FP_MAX_TOKENS];
+    fp_obj root, o;
+    int n;
+    if (kind == NULL || order == NULL || (n = tokenize(json, len, tok)) < 0)
+        return 0;
+    o.n = -1;
+    if (object_ok(json, tok, n, 0, &root, "o", &o) == n && o.n >= 0) {
+        /* an order update's shape: read it, or leave it to the DOM */
+        int i;
+        for (i = 0; i < root.n; i++)
+            if (token_is(json, root.key[i], "e") && plain_str(root.val[i]) &&
+                token_is(json, root.val[i], "ORDER_TRADE_UPDATE")) {
+                *kind = SQT_BN_EV_ORDER;
+                return read_order(json, &root, &o, prefix, order);
+            }
+    }
+    if (value_ok(json, tok, n, 0, 0, &root) == n && ignored_event(json, &root)) {
+        *kind = SQT_BN_EV_OTHER;
+        return 1;
+    }
+    return 0;
+}
+
+int sqt_bn_fast_order(const char *json, size_t len, const char *prefix, sqt_order *order)
+{
+    int kind = -1;
+    return sqt_bn_fast_user(json, len, prefix, &kind, order) && kind == SQT_BN_EV_ORDER;
 }

@@ -16,11 +16,18 @@
  * duplicate keys, bad JSON, missing or mistyped fields), *tick unspecified. */
 int sqt_bn_fast_trade(const char *json, size_t len, sqt_price_tick *tick);
 
-/* 1: `json` is an ORDER_TRADE_UPDATE read with certainty, *order filled exactly as
- * sqt_bn_parse_user_event fills it with kind SQT_BN_EV_ORDER (same prefix, byte for
- * byte); 0: declined (other events, wrapped messages, escapes, non-ASCII text, reals,
- * nesting other than the order object "o", duplicate keys, bad JSON, unknown status or
- * side, missing, mistyped, negative or too long fields), *order unspecified. */
+/* A user-stream message without a DOM. 1: read with certainty, as
+ * sqt_bn_parse_user_event reads it with the same prefix: *kind SQT_BN_EV_ORDER and
+ * *order filled byte for byte (an ORDER_TRADE_UPDATE), or *kind SQT_BN_EV_OTHER (an
+ * event the plugin ignores, e.g. ACCOUNT_UPDATE, that the DOM would load: nested objects
+ * and arrays checked like the rest). 0: declined (listenKeyExpired, wrapped messages,
+ * escapes, non-ASCII text, reals, duplicate keys, bad JSON, deeper or larger than the
+ * fast path reads, unknown status or side, missing, mistyped, negative or too long
+ * fields); *kind and *order unspecified. */
+int sqt_bn_fast_user(const char *json, size_t len, const char *prefix, int *kind,
+                     sqt_order *order);
+
+/* sqt_bn_fast_user when it reads an order update, else 0. */
 int sqt_bn_fast_order(const char *json, size_t len, const char *prefix, sqt_order *order);
 
 #endif

@@ -468,6 +468,101 @@ static void test_user_stream_falls_back(void)
     fx_done_lk(&f, 200, "{}");
 }
 
+/* ---- events the plugin ignores ------------------------------------------------------ */
+
+#define ACCT_UPDATE                                                                        \
+    "{\"e\":\"ACCOUNT_UPDATE\",\"E\":1765101261003,\"T\":1765101261003,\"a\":{\"m\":\"ORDER\","  \
+    "\"B\":[{\"a\":\"USDT\",\"wb\":\"1000.5\",\"cw\":\"1000.5\",\"bc\":\"0\"}],"              \
+    "\"P\":[{\"s\":\"ETHUSDT\",\"pa\":\"0.004\",\"ep\":\"3021.55\",\"bep\":\"3021.55\",\"cr\":\"0\"," \
+    "\"up\":\"0\",\"mt\":\"cross\",\"iw\":\"0\",\"ps\":\"BOTH\"}]}}"
+
+/* Read by the fast path as an ignored event, and by the DOM the same way. */
+static void ignored(const char *json)
+{
+    sqt_order o;
+    sqt_error e;
+    char key[80];
+    int kind = -1;
+    if (!sqt_bn_fast_user(json, strlen(json), PFX, &kind, &o))
+        fprintf(stderr, "    fast path declined: %s\n", json);
+    CU_ASSERT_TRUE_FATAL(sqt_bn_fast_user(json, strlen(json), PFX, &kind, &o));
+    SQT_ASSERT_INT_EQ(kind, SQT_BN_EV_OTHER);
+    CU_ASSERT_FALSE(sqt_bn_fast_order(json, strlen(json), PFX, &o));
+    SQT_ASSERT_INT_EQ(sqt_bn_parse_user_event(json, strlen(json), PFX, &kind, &o, key, sizeof key, &e),
+                      SQT_OK);
+    SQT_ASSERT_INT_EQ(kind, SQT_BN_EV_OTHER);
+}
+
+/* Declined by the fast path (no kind); dom_ok: the DOM loads it. */
+static void user_declined(const char *json, int dom_ok)
+{
+    sqt_order o;
+    sqt_error e;
+    char key[80];
+    int kind = -1;
+    if (sqt_bn_fast_user(json, strlen(json), PFX, &kind, &o))
+        fprintf(stderr, "    fast path took: %s\n", json);
+    CU_ASSERT_FALSE(sqt_bn_fast_user(json, strlen(json), PFX, &kind, &o));
+    SQT_ASSERT_INT_EQ(sqt_bn_parse_user_event(json, strlen(json), PFX, &kind, &o, key, sizeof key,
+                                              &e) == SQT_OK, dom_ok);
+}
+
+static void test_ignored_events(void)
+{
+    ignored(ACCT_UPDATE);
+    ignored(" {\"e\" : \"ACCOUNT_UPDATE\", \"a\" : { \"B\" : [ ] , \"P\":[{},{\"x\":[1,[2,{}]]}]} }\n");
+    ignored("{\"e\":\"TRADE_LITE\",\"E\":1,\"T\":1,\"s\":\"ETHUSDT\",\"q\":\"0.01\",\"p\":\"3000\","
+            "\"m\":false,\"c\":\"x-1\",\"S\":\"BUY\",\"L\":\"3000\",\"l\":\"0.01\",\"t\":1,\"i\":2}");
+    ignored("{\"e\":\"ACCOUNT_CONFIG_UPDATE\",\"E\":1,\"T\":1,\"ac\":{\"s\":\"ETHUSDT\",\"l\":25}}");
+    ignored("{\"e\":\"MARGIN_CALL\",\"E\":1,\"cw\":\"3.16\",\"p\":[{\"s\":\"ETHUSDT\",\"ps\":\"LONG\"}]}");
+    /* another event with an "o" object: not an order update */
+    ignored("{\"e\":\"SOMETHING_NEW\",\"E\":1,\"o\":{\"s\":\"ETHUSDT\",\"X\":\"NEW\"}}");
+    /* a "stream" that is not a wrapper (no "data" object) */
+    ignored("{\"stream\":\"k\",\"data\":[1],\"e\":\"ACCOUNT_UPDATE\"}");
+    /* what the DOM decides: the key expiry, wrapped messages, escapes, reals, depth */
+    user_declined("{\"e\":\"listenKeyExpired\",\"E\":1,\"listenKey\":\"k\"}", 1);
+    user_declined("{\"stream\":\"k\",\"data\":" ACCT_UPDATE "}", 1);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"B\":[\"\\u0041\"]}}", 1);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"B\":[1.5]}}", 1);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":[[[[[[[[[1]]]]]]]]]}", 1);
+    /* what the DOM refuses: duplicates at any depth, bad JSON inside, no or a bad "e" */
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"B\":[{\"a\":1,\"a\":2}]}}", 0);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"e\":\"X\"}", 0);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"B\":[1 2]}}", 0);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"B\":[1,]}}", 0);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"B\":[\"k\":1]}}", 0);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"B\":[1],}}", 0);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"B\":[99999999999999999999]}}", 0);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"B\":[tru]}}", 0);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"B\":[1]}", 0);
+    user_declined("{\"e\":5,\"a\":{}}", 0);
+    user_declined("{\"E\":1,\"a\":{}}", 0);
+    user_declined("[{\"e\":\"ACCOUNT_UPDATE\"}]", 0);
+}
+
+/* Through the plugin: an ACCOUNT_UPDATE after a fill is skipped quietly; a broken one
+ * is still the DOM's warning. */
+static void test_user_stream_skips_ignored(void)
+{
+    fx f;
+    sink_rec s;
+    sqt_order_sink sink;
+    fx_init(&f, PFX);
+    fx_start(&f);
+    user_sink(&s, &sink);
+    SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_orders(f.ex, &sink)), SQT_OK);
+    lk_reply(&f, "K1");
+    fake_host_ws_connect(f.fh, 0);
+    fake_host_ws_message(f.fh, 0, BN_PUSH_PARTIAL);
+    fake_host_ws_message(f.fh, 0, ACCT_UPDATE);
+    SQT_ASSERT_INT_EQ(s.orders, 1);
+    CU_ASSERT_FALSE(fake_host_log_contains(f.fh, "WARN"));
+    fake_host_ws_message(f.fh, 0, "{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"B\":[1 2]}}");
+    SQT_ASSERT_INT_EQ(s.orders, 1);
+    CU_ASSERT_TRUE(fake_host_log_contains(f.fh, "WARN user stream"));
+    fx_done_lk(&f, 200, "{}");
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -479,6 +574,8 @@ int main(void)
         {"order update: declines what the DOM refuses", test_order_declines_what_the_dom_refuses},
         {"order update: declines what only the DOM reads", test_order_declines_what_the_dom_reads},
         {"user stream falls back to the DOM", test_user_stream_falls_back},
+        {"ignored user events: read as the DOM or declined", test_ignored_events},
+        {"user stream skips an ignored event quietly", test_user_stream_skips_ignored},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("binance_fastpath", cases) != 0)
