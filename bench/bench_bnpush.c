@@ -2,6 +2,8 @@
  * message, the Jansson DOM against what the plugin does now:
  *   fill push  an ORDER_TRADE_UPDATE (the spec's partial fill, 515 bytes) through
  *              sqt_bn_parse_user_event (DOM) and sqt_bn_fast_order (jsmn fast path)
+ *   account    the ACCOUNT_UPDATE the exchange sends right behind a fill (the plugin
+ *              ignores it): the DOM before, the fast path's strict check now
  *   answer     a place answer (an order object, HTTP 200) through sqt_bn_classify: it
  *              parsed every body before the operation parsed it again; now a 2xx body
  *              that cannot hold a "code" key is not parsed there
@@ -24,6 +26,12 @@ static const char PUSH[] =
     "\"b\":\"18.12\",\"a\":\"0\",\"m\":true,\"R\":false,\"wt\":\"CONTRACT_PRICE\",\"ot\":\"LIMIT\","
     "\"ps\":\"BOTH\",\"cp\":false,\"rp\":\"0\",\"V\":\"EXPIRE_MAKER\",\"pm\":\"NONE\",\"gtd\":0,"
     "\"er\":\"0\"}}";
+
+static const char ACCOUNT[] =
+    "{\"e\":\"ACCOUNT_UPDATE\",\"E\":1765101261003,\"T\":1765101261003,\"a\":{\"m\":\"ORDER\","
+    "\"B\":[{\"a\":\"USDT\",\"wb\":\"1000.5\",\"cw\":\"1000.5\",\"bc\":\"0\"}],"
+    "\"P\":[{\"s\":\"ETHUSDT\",\"pa\":\"0.004\",\"ep\":\"3021.55\",\"bep\":\"3021.55\","
+    "\"cr\":\"0\",\"up\":\"0\",\"mt\":\"cross\",\"iw\":\"0\",\"ps\":\"BOTH\"}]}}";
 
 static const char ANSWER[] =
     "{\"orderId\":8389765537712345679,\"symbol\":\"ETHUSDT\",\"status\":\"NEW\","
@@ -48,7 +56,7 @@ static int classify_dom(const char *body, size_t len)
 int main(void)
 {
     long n = bench_env_long("SQT_BENCH_MSGS", 200000), i;
-    bench_samples dom, fast, cdom, cnow;
+    bench_samples dom, fast, adom, afast, cdom, cnow;
     sqt_order a, b;
     sqt_error e;
     char key[80];
@@ -57,6 +65,8 @@ int main(void)
     bench_banner("bench_bnpush", "Binance fill push and place answer: Jansson DOM vs now");
     bench_samples_init(&dom, (size_t)n);
     bench_samples_init(&fast, (size_t)n);
+    bench_samples_init(&adom, (size_t)n);
+    bench_samples_init(&afast, (size_t)n);
     bench_samples_init(&cdom, (size_t)n);
     bench_samples_init(&cnow, (size_t)n);
     for (i = 0; i < n; i++) {
@@ -68,6 +78,15 @@ int main(void)
         bad |= !sqt_bn_fast_order(PUSH, sizeof PUSH - 1, "x-zdfVM8vY", &b);
         bench_samples_add(&fast, bench_now_ns() - t0);
         t0 = bench_now_ns();
+        bad |= sqt_bn_parse_user_event(ACCOUNT, sizeof ACCOUNT - 1, "x-zdfVM8vY", &kind, &a, key,
+                                       sizeof key, &e) != SQT_OK || kind != SQT_BN_EV_OTHER;
+        bench_samples_add(&adom, bench_now_ns() - t0);
+        t0 = bench_now_ns();
+        bad |= !sqt_bn_fast_user(ACCOUNT, sizeof ACCOUNT - 1, "x-zdfVM8vY", &kind, &b) ||
+               kind != SQT_BN_EV_OTHER;
+        bench_samples_add(&afast, bench_now_ns() - t0);
+        /* the order parsed last is the push's (the ACCOUNT_UPDATE leaves a and b alone) */
+        t0 = bench_now_ns();
         bad |= classify_dom(ANSWER, sizeof ANSWER - 1);
         bench_samples_add(&cdom, bench_now_ns() - t0);
         t0 = bench_now_ns();
@@ -76,14 +95,18 @@ int main(void)
     }
     if (bad || memcmp(&a, &b, sizeof a) != 0)
         fprintf(stderr, "bench_bnpush: the paths disagree\n");
-    printf("   %zu-byte ORDER_TRADE_UPDATE, %zu-byte place answer, %ld each, interleaved\n",
-           sizeof PUSH - 1, sizeof ANSWER - 1, n);
+    printf("   %zu-byte ORDER_TRADE_UPDATE, %zu-byte ACCOUNT_UPDATE, %zu-byte place answer, "
+           "%ld each, interleaved\n", sizeof PUSH - 1, sizeof ACCOUNT - 1, sizeof ANSWER - 1, n);
     bench_print_lat("fill push, Jansson DOM (before)", &dom, 1e3, "us", NULL);
     bench_print_lat("fill push, jsmn fast path (now)", &fast, 1e3, "us", NULL);
+    bench_print_lat("ACCOUNT_UPDATE, Jansson DOM (before)", &adom, 1e3, "us", NULL);
+    bench_print_lat("ACCOUNT_UPDATE, jsmn check (now)", &afast, 1e3, "us", NULL);
     bench_print_lat("answer classify, DOM parse (before)", &cdom, 1e3, "us", NULL);
     bench_print_lat("answer classify, no \"code\": no parse", &cnow, 1e3, "us", NULL);
     bench_samples_free(&dom);
     bench_samples_free(&fast);
+    bench_samples_free(&adom);
+    bench_samples_free(&afast);
     bench_samples_free(&cdom);
     bench_samples_free(&cnow);
     return bad ? 1 : 0;
