@@ -435,6 +435,19 @@ static void test_order_declines_what_the_dom_reads(void)
     order_declined("{\"e\":\"listenKeyExpired\",\"E\":1,\"listenKey\":\"k\"}", 0);
 }
 
+/* A plugin with the broker prefix, its user stream up (connection #0), the spec's
+ * partial fill pushed on it. */
+static void user_stream_with_fill(fx *f, sink_rec *s, sqt_order_sink *sink)
+{
+    fx_init(f, PFX);
+    fx_start(f);
+    user_sink(s, sink);
+    SQT_ASSERT_INT_EQ(CALL(f->api->subscribe_orders(f->ex, sink)), SQT_OK);
+    lk_reply(f, "K1");
+    fake_host_ws_connect(f->fh, 0);
+    fake_host_ws_message(f->fh, 0, BN_PUSH_PARTIAL);
+}
+
 /* Through the plugin: the user stream delivers what the fast path reads, and what it
  * declines still reaches the DOM's verdict. */
 static void test_user_stream_falls_back(void)
@@ -442,13 +455,7 @@ static void test_user_stream_falls_back(void)
     fx f;
     sink_rec s;
     sqt_order_sink sink;
-    fx_init(&f, PFX);
-    fx_start(&f);
-    user_sink(&s, &sink);
-    SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_orders(f.ex, &sink)), SQT_OK);
-    lk_reply(&f, "K1");
-    fake_host_ws_connect(f.fh, 0);
-    fake_host_ws_message(f.fh, 0, BN_PUSH_PARTIAL);
+    user_stream_with_fill(&f, &s, &sink);
     SQT_ASSERT_INT_EQ(s.orders, 1);
     SQT_ASSERT_STR_EQ(s.order.client_id, "302155_B_1765101259001");
     SQT_ASSERT_INT_EQ(s.order.status, SQT_ORDER_PARTIALLY_FILLED);
@@ -547,13 +554,7 @@ static void test_user_stream_skips_ignored(void)
     fx f;
     sink_rec s;
     sqt_order_sink sink;
-    fx_init(&f, PFX);
-    fx_start(&f);
-    user_sink(&s, &sink);
-    SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_orders(f.ex, &sink)), SQT_OK);
-    lk_reply(&f, "K1");
-    fake_host_ws_connect(f.fh, 0);
-    fake_host_ws_message(f.fh, 0, BN_PUSH_PARTIAL);
+    user_stream_with_fill(&f, &s, &sink);
     fake_host_ws_message(f.fh, 0, ACCT_UPDATE);
     SQT_ASSERT_INT_EQ(s.orders, 1);
     CU_ASSERT_FALSE(fake_host_log_contains(f.fh, "WARN"));
