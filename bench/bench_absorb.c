@@ -19,7 +19,8 @@
  * made. The price monitor hands the engine the latest price once per loop turn, so a
  * turn that reads a thousand frames costs one adjust step: absorb is the reader and the
  * parse, as it is live in a burst.
- * Knobs: SQT_BENCH_MSGS (default 1000000), SQT_BENCH_LONG=1 (x5). */
+ * Knobs: SQT_BENCH_MSGS (default 1000000), SQT_BENCH_LONG=1 (x5), SQT_BENCH_PLUGINS (the
+ * directory binance.so is loaded from, e.g. a baseline build's; default this build's). */
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -382,6 +383,15 @@ static void on_stream_state(void *ud, sqt_stream_state st, const sqt_error *err)
 
 /* ---- set-up --------------------------------------------------------------------- */
 
+
+/* SQT_BENCH_PLUGINS (another build's plugin directory: a baseline in the same session),
+ * else this build's. */
+static const char *plugin_dir(void)
+{
+    const char *d = getenv("SQT_BENCH_PLUGINS");
+    return d != NULL && d[0] ? d : SQT_BENCH_PLUGIN_DIR;
+}
+
 static int setup(bench *b, char *url, size_t cap)
 {
     sqt_grid_params p;
@@ -398,7 +408,7 @@ static int setup(bench *b, char *url, size_t cap)
     if (uv_loop_init(&b->loop) != 0)
         return -1;
 
-    if (sqt_plugin_load(SQT_BENCH_PLUGIN_DIR, "binance", &b->plugin, err, sizeof err) != 0) {
+    if (sqt_plugin_load(plugin_dir(), "binance", &b->plugin, err, sizeof err) != 0) {
         fprintf(stderr, "bench_absorb: %s\n", err);
         return -1;
     }
@@ -513,6 +523,7 @@ int main(void)
     if (ok) {
         double secs = (double)(b->t_last - b->t_first) / 1e9;
         double cpu = (double)(b->cpu_last - b->cpu_first) / 1e9;
+        printf("plugin            %s/binance.so\n", plugin_dir());
         printf("messages          %" PRIu64 " aggTrade, %zu bytes per batch of %d\n", b->got,
                f->frame_len[0], BATCH);
         printf("absorbed          %.0f msgs/s (%.3f s)\n", (double)(b->got - 1) / secs, secs);

@@ -664,20 +664,28 @@ static void req_copy(sqt_http_request *dst, const sqt_http_request *src)
     memcpy(dst, src, n);
 }
 
+/* One "Name: value" line onto the call's list (curl copies it): built on the stack,
+ * the heap only for a line longer than any header an exchange needs. */
 static int add_header(struct sqt_http_call *c, const char *name, const char *value)
 {
-    size_t len = strlen(name) + strlen(value) + 3;
-    char *line = malloc(len);
+    char small[512], *line = small;
+    size_t nl = strlen(name), vl = strlen(value), len = nl + vl + 3;
     struct curl_slist *l;
-    if (line == NULL)
+    if (len > sizeof(small) && (line = malloc(len)) == NULL)
         return SQT_ENOMEM;
+    memcpy(line, name, nl);
     /* "Name;" is curl's way to send a header with an empty value */
-    if (value[0] == '\0')
-        snprintf(line, len, "%s;", name);
-    else
-        snprintf(line, len, "%s: %s", name, value);
+    if (vl == 0) {
+        line[nl] = ';';
+        line[nl + 1] = '\0';
+    } else {
+        line[nl] = ':';
+        line[nl + 1] = ' ';
+        memcpy(line + nl + 2, value, vl + 1);
+    }
     l = curl_slist_append(c->req_headers, line);
-    free(line);
+    if (line != small)
+        free(line);
     if (l == NULL)
         return SQT_ENOMEM;
     c->req_headers = l;

@@ -46,30 +46,47 @@ static int dec_add(sqt_dec a, sqt_dec b, sqt_dec *out)
     return SQT_OK;
 }
 
-static int status_of(const char *s)
+/* Binance's order status and side names (parse.h); n is the text's length, so the
+ * DOM path (strlen of Jansson's string) and the fast path (a token) share the table. */
+static int name_is(const char *s, size_t n, const char *lit)
 {
-    if (strcmp(s, "NEW") == 0)
+    return n == strlen(lit) && memcmp(s, lit, n) == 0;
+}
+
+int sqt_bn_status_of(const char *s, size_t n)
+{
+    if (name_is(s, n, "NEW"))
         return SQT_ORDER_NEW;
-    if (strcmp(s, "PARTIALLY_FILLED") == 0)
+    if (name_is(s, n, "PARTIALLY_FILLED"))
         return SQT_ORDER_PARTIALLY_FILLED;
-    if (strcmp(s, "FILLED") == 0)
+    if (name_is(s, n, "FILLED"))
         return SQT_ORDER_FILLED;
-    if (strcmp(s, "CANCELED") == 0)
+    if (name_is(s, n, "CANCELED"))
         return SQT_ORDER_CANCELED;
-    if (strcmp(s, "EXPIRED") == 0 || strcmp(s, "EXPIRED_IN_MATCH") == 0)
+    if (name_is(s, n, "EXPIRED") || name_is(s, n, "EXPIRED_IN_MATCH"))
         return SQT_ORDER_EXPIRED;
-    if (strcmp(s, "REJECTED") == 0)
+    if (name_is(s, n, "REJECTED"))
         return SQT_ORDER_REJECTED;
     return -1;
 }
 
-static int side_of(const char *s)
+int sqt_bn_side_of(const char *s, size_t n)
 {
-    if (strcmp(s, "BUY") == 0)
+    if (name_is(s, n, "BUY"))
         return SQT_SIDE_BUY;
-    if (strcmp(s, "SELL") == 0)
+    if (name_is(s, n, "SELL"))
         return SQT_SIDE_SELL;
     return -1;
+}
+
+static int status_of(const char *s)
+{
+    return sqt_bn_status_of(s, strlen(s));
+}
+
+static int side_of(const char *s)
+{
+    return sqt_bn_side_of(s, strlen(s));
 }
 
 /* Client ids reach the host without our broker prefix. */
@@ -205,6 +222,20 @@ static int64_t banned_until_in(const char *msg)
 }
 
 
+/* 1 when the text could hold a key "code" once parsed: the six bytes "code" appear, or
+ * an escape (a key may spell it with one). 0 proves the DOM has no "code" key. */
+static int may_name_code(const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (s[i] == '\\')
+            return 1;
+        if (s[i] == '"' && n - i >= 6 && memcmp(s + i, "\"code\"", 6) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int sqt_bn_classify(int http_status, const char *body, size_t len, const char *retry_after,
                     int64_t now_ms, sqt_error *e)
 {
@@ -214,6 +245,12 @@ int sqt_bn_classify(int http_status, const char *body, size_t len, const char *r
     int64_t until;
     ERR_GUARD(e);
     e->http_status = http_status;
+    /* A success is one unless its body carries a negative "code": when no "code" key can
+     * be in it, the body is left to the operation's own parse (one DOM per answer, not
+     * two). */
+    if (http_status >= 200 && http_status <= 299 &&
+        (body == NULL || !may_name_code(body, len)))
+        return e->code = SQT_OK;
     if (body != NULL && len > 0) {
         root = json_loadb(body, len, 0, NULL);
         if (json_is_object(root)) {

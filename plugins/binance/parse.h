@@ -50,6 +50,10 @@ enum sqt_bn_market_msg {
  * else 2 minutes). now_ms is the wall clock, for "banned until <ms>". */
 int sqt_bn_classify(int http_status, const char *body, size_t len, const char *retry_after,
                     int64_t now_ms, sqt_error *e);
+/* The SDK order status (>= 0) of Binance's name s[0..n), or -1 when unknown. */
+int sqt_bn_status_of(const char *s, size_t n);
+/* SQT_SIDE_BUY/SELL of "BUY"/"SELL" (s[0..n)), else -1. */
+int sqt_bn_side_of(const char *s, size_t n);
 /* The SDK class of a Binance error code (SQT_EEXCHANGE when not special). */
 int sqt_bn_code_class(long code);
 

@@ -301,8 +301,12 @@ static void on_user(bn_conn *c, const char *data, size_t len)
     sqt_error e;
     char key[BN_LISTEN_KEY_MAX];
     int kind;
-    if (sqt_bn_parse_user_event(data, len, ex->prefix, &kind, &o, key, sizeof(key), &e) !=
-        SQT_OK) {
+    /* an order update, or an event to ignore (the ACCOUNT_UPDATE right behind a fill),
+     * without a DOM: both are on the way from a fill to the next order; anything else
+     * through Jansson */
+    if (sqt_bn_fast_user(data, len, ex->prefix, &kind, &o) == 0 &&
+        sqt_bn_parse_user_event(data, len, ex->prefix, &kind, &o, key, sizeof(key), &e) !=
+            SQT_OK) {
         warn_bad(ex, "user stream", e.message);
         return;
     }

@@ -55,39 +55,34 @@ int sqt_kit_wire_headers(sqt_kit_wire *w, const sqt_header *h, size_t n)
  * call records
  * ---------------------------------------------------------------------------------- */
 
-static char *dup_or_null(const char *s, int *oom)
+/* A call and its query and body texts in one allocation (one malloc per request, not
+ * three). */
+static size_t text_size(const char *s)
 {
-    size_t n;
-    char *d;
-    if (s == NULL || s[0] == '\0')
+    return s != NULL && s[0] != '\0' ? strlen(s) + 1 : 0;
+}
+
+static char *text_at(char *at, const char *s, size_t n)
+{
+    if (n == 0)
         return NULL;
-    n = strlen(s) + 1;
-    if ((d = malloc(n)) == NULL)
-        *oom = 1;
-    else
-        memcpy(d, s, n);
-    return d;
+    memcpy(at, s, n);
+    return at;
 }
 
 static void call_free(sqt_kit_call *c)
 {
-    free(c->query);
-    free(c->body);
     free(c);
 }
 
 static sqt_kit_call *call_new(sqt_kit_rest *r, const sqt_kit_rest_req *q)
 {
-    sqt_kit_call *c = calloc(1, sizeof(*c));
-    int oom = 0;
-    if (c == NULL)
+    size_t qn = text_size(q->query), bn = text_size(q->body);
+    sqt_kit_call *c;
+    if (qn + bn > ((size_t)-1) / 2 || (c = calloc(1, sizeof(*c) + qn + bn)) == NULL)
         return NULL;
-    c->query = dup_or_null(q->query, &oom);
-    c->body = dup_or_null(q->body, &oom);
-    if (oom) {
-        call_free(c);
-        return NULL;
-    }
+    c->query = text_at((char *)(c + 1), q->query, qn);
+    c->body = text_at((char *)(c + 1) + qn, q->body, bn);
     c->rest = r;
     c->owner = r->owner;
     c->method = q->method;
@@ -132,6 +127,26 @@ static void finish_with(sqt_kit_call *c, int code, const char *msg)
 static void on_http(void *ud, const sqt_http_response *resp);
 static int clock_sync_start(sqt_kit_rest *r);
 
+/* What a dialect's prepare adds to a call's parameters (recvWindow, timestamp and a
+ * signature: the query's reserve counts 3 bytes per value byte, 204 for a hex SHA-256)
+ * fits in this much room, so each text is allocated once per request. */
+#define WIRE_ROOM 320
+
+/* q holds `text` with `room` bytes to spare (one allocation); sqt_kit_query grows it
+ * from there if a dialect adds more than that. */
+static void wire_text(sqt_kit_query *q, const char *text, size_t room)
+{
+    size_t n = strlen(text);
+    sqt_kit_query_init(q);
+    if ((q->buf = malloc(n + room + 1)) == NULL) {
+        q->err = SQT_ENOMEM;
+        return;
+    }
+    q->cap = n + room + 1;
+    q->buf[0] = '\0';
+    sqt_kit_query_raw(q, text, n);
+}
+
 /* Put c on the wire now, prepared with the current clock offset. */
 static int call_issue(sqt_kit_call *c)
 {
@@ -143,18 +158,25 @@ static int call_issue(sqt_kit_call *c)
     /* the wire holds header storage: on the heap, the host's stack is not ours */
     if ((w = calloc(1, sizeof(*w))) == NULL)
         return SQT_ENOMEM;
-    sqt_kit_query_init(&w->query);
-    sqt_kit_query_init(&w->body);
     sqt_kit_query_init(&url);
-    if (c->query != NULL)
-        sqt_kit_query_raw(&w->query, c->query, strlen(c->query));
+    /* a dialect signs the parameters the call has, or the query of one without */
+    if (c->query != NULL || c->body == NULL)
+        wire_text(&w->query, c->query != NULL ? c->query : "", WIRE_ROOM);
+    else
+        sqt_kit_query_init(&w->query);
     if (c->body != NULL)
-        sqt_kit_query_raw(&w->body, c->body, strlen(c->body));
+        wire_text(&w->body, c->body, WIRE_ROOM);
+    else
+        sqt_kit_query_init(&w->body);
     c->sent_wall_ms = wall(r);
     if ((rc = r->d->prepare(r->owner, c, c->sent_wall_ms + r->offset_ms, w)) != SQT_OK)
         goto out;
-    sqt_kit_query_raw(&url, r->base_url, strlen(r->base_url));
-    sqt_kit_query_raw(&url, c->path, strlen(c->path));
+    {
+        size_t bl = strlen(r->base_url), pl = strlen(c->path);
+        wire_text(&url, "", bl + pl + 1 + w->query.len);
+        sqt_kit_query_raw(&url, r->base_url, bl);
+        sqt_kit_query_raw(&url, c->path, pl);
+    }
     if (w->query.len > 0) {
         sqt_kit_query_raw(&url, "?", 1);
         sqt_kit_query_raw(&url, sqt_kit_query_str(&w->query), w->query.len);

@@ -734,6 +734,25 @@ static void test_classify_http(void)
     /* HTTP 200 carrying an error object is an error */
     SQT_ASSERT_INT_EQ(sqt_bn_classify(200, TXT("{\"code\":-2011,\"msg\":\"Unknown order sent.\"}"),
                                       NULL, now, &e), SQT_EUNKNOWN_ORDER);
+    /* ... also when the key is spelled with an escape (the DOM decodes it) */
+    SQT_ASSERT_INT_EQ(sqt_bn_classify(200, TXT("{\"\\u0063ode\":-2011,\"msg\":\"Unknown order sent.\"}"),
+                                      NULL, now, &e), SQT_EUNKNOWN_ORDER);
+    SQT_ASSERT_STR_EQ(e.exch_code, "-2011");
+    SQT_ASSERT_INT_EQ(sqt_bn_classify(200, TXT(" {\"msg\":\"x\",\"code\" : -1021}"), NULL, now, &e),
+                      SQT_ETIMESTAMP);
+    /* a success without a "code" key is one without a parse; an order, a batch whose
+     * element failed (the array is the answer, the operation reads the element), a
+     * "code" inside a string, not JSON at all */
+    SQT_ASSERT_INT_EQ(sqt_bn_classify(200, TXT(BN_ORDER_NEW), NULL, now, &e), SQT_OK);
+    SQT_ASSERT_STR_EQ(e.message, "");
+    SQT_ASSERT_INT_EQ(e.http_status, 200);
+    SQT_ASSERT_INT_EQ(sqt_bn_classify(200, TXT("[{\"code\":-2022,\"msg\":\"x\"}]"), NULL, now, &e),
+                      SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_bn_classify(200, TXT("{\"msg\":\"\\\"code\\\":-1\"}"), NULL, now, &e),
+                      SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_bn_classify(204, TXT("not json"), NULL, now, &e), SQT_OK);
+    SQT_ASSERT_STR_EQ(e.message, "");
+    SQT_ASSERT_INT_EQ(sqt_bn_classify(200, NULL, 0, NULL, now, &e), SQT_OK);
     SQT_ASSERT_INT_EQ(sqt_bn_classify(429, TXT("{\"code\":-1003,\"msg\":\"Too many requests\"}"), "7",
                                       now, &e), SQT_ERATE_LIMITED);
     SQT_ASSERT_INT_EQ(e.retry_after_ms, 7000);
