@@ -98,9 +98,10 @@ static const char *const SQL[Q_COUNT] = {
     "CREATE TABLE pnl" sfx "(id INTEGER PRIMARY KEY, ts_ms INTEGER, kind TEXT, slot INTEGER,"   \
     " cid TEXT, pnl TEXT);"                                                                     \
     "CREATE TABLE notes" sfx "(id INTEGER PRIMARY KEY, ts_ms INTEGER, kind TEXT, text TEXT);"
-#define T_ENDED_INDEX                                                                           \
-    "CREATE INDEX orders_ended ON orders(updated_ms) WHERE status IN "                          \
-    "('filled','cancelled','rejected');"
+/* ORs, not IN: an IN list in a partial index's WHERE is built as a temporary table each
+ * time a row of orders is written (tens of microseconds a turn) */
+#define ENDED "(status='filled' OR status='cancelled' OR status='rejected')"
+#define T_ENDED_INDEX "CREATE INDEX orders_ended ON orders(updated_ms) WHERE " ENDED ";"
 
 static const char SCHEMA[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);" T_GRID T_HISTORY("")
@@ -633,8 +634,7 @@ int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t er
     /* the ids of the orders that ended last */
     if (rc == 0 &&
         sqlite3_prepare_v2(j->db,
-                           "SELECT cid FROM orders WHERE status IN ('filled','cancelled','rejected') "
-                           "ORDER BY updated_ms DESC LIMIT 8192",
+                           "SELECT cid FROM orders WHERE " ENDED " ORDER BY updated_ms DESC LIMIT 8192",
                            -1, &q, NULL) == SQLITE_OK) {
         st->finished = calloc(FINISHED_KEPT, sizeof *st->finished);
         while (st->finished != NULL && st->n_finished < FINISHED_KEPT && sqlite3_step(q) == SQLITE_ROW) {
