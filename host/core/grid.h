@@ -501,6 +501,9 @@ int sqt_grid_save_changed(sqt_grid *g, const void *owner, int full, sqt_grid_slo
 /* The last sqt_grid_save_changed is written (committed) by owner; call it before any
  * other call into the engine. */
 void sqt_grid_save_mark(sqt_grid *g, const void *owner);
+/* The last price the engine stepped on (0 before the first), as the journal records it
+ * with each save: sqt_grid_get_status's last_price without the rest of the status. */
+sqt_dec sqt_grid_last_price(const sqt_grid *g);
 /* 1 when owner wrote the last save, so that a report of changes is all it needs. */
 int sqt_grid_save_synced(const sqt_grid *g, const void *owner);
 

@@ -245,6 +245,11 @@ void sqt_grid__save_free(sqt_grid *g)
     free(g->sv_pend);
 }
 
+sqt_dec sqt_grid_last_price(const sqt_grid *g)
+{
+    return sqt_grid__price_dec(g, g->have_price ? g->cur : 0);
+}
+
 int sqt_grid_save_synced(const sqt_grid *g, const void *owner)
 {
     return owner != NULL && g->sv_owner == owner;

@@ -652,6 +652,7 @@ static void test_changed_slots_only(void)
             cents = 300000;
         snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100), (long long)(cents % 100));
         CU_ASSERT_EQUAL(sqt_grid_on_price(g, D(px), t), 0);
+        CU_ASSERT_TRUE(dec_is(sqt_grid_last_price(g), px)); /* what the grid row records */
         {
             static sqt_grid_slot_info si[256];
             size_t no = sqt_grid_list_slots(g, SQT_GRID_LIST_ORDERS, si, 256), k;
