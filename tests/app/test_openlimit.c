@@ -11,7 +11,6 @@
  *     orders included) stays within it; nothing is refused.
  *   - With room to spare (200, reported), the places go out before the cancels, in the
  *     same turn: the new buys near the market do not wait behind far cancels. */
-#include <dlfcn.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "config.h"
 #include "log.h"
 #include "plugin.h"
+#include "scripted_main.h"
 #include "scripted_plugin.h"
 #include "sqt_test.h"
 
@@ -160,35 +160,5 @@ int main(void)
         {"a known limit holds", t_known_limit},
         {"places pass the far cancels when the limit leaves room", t_places_first_with_room},
         {NULL, NULL}};
-    char tmpl[] = "/tmp/sqt-openlimit-XXXXXX", err[512];
-    const char *pdir = getenv("SQT_TEST_PLUGIN_DIR");
-    scripted_api_fn fn;
-    int rc;
-    if (pdir == NULL || mkdtemp(tmpl) == NULL) {
-        fprintf(stderr, "SQT_TEST_PLUGIN_DIR unset or no temp dir\n");
-        return EXIT_FAILURE;
-    }
-    snprintf(root, sizeof root, "%s", tmpl);
-    if (sqt_plugin_load(pdir, "scripted", &plugin, err, sizeof err) != 0) {
-        fprintf(stderr, "scripted plugin: %s\n", err);
-        return EXIT_FAILURE;
-    }
-    *(void **)&fn = dlsym(plugin.dl, SCRIPTED_API_SYMBOL);
-    if (fn == NULL) {
-        fprintf(stderr, "scripted plugin: no %s\n", SCRIPTED_API_SYMBOL);
-        sqt_plugin_unload(&plugin);
-        return EXIT_FAILURE;
-    }
-    X = fn();
-    SQT_TEST_INIT();
-    sqt_test_suite("app_openlimit", cases);
-    rc = sqt_test_run();
-    sqt_plugin_unload(&plugin);
-    if (rc == EXIT_SUCCESS) {
-        char cmd[400];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-        if (system(cmd) != 0)
-            return EXIT_FAILURE;
-    }
-    return rc;
+    return scripted_main("app_openlimit", cases, root, sizeof root, &plugin, &X);
 }

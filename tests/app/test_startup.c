@@ -15,7 +15,6 @@
  * Also: without a journal (the file deleted between the runs), a fill whose pushes
  * arrive twice and out of order, and a fill whose push is lost in an order-stream gap
  * (the stream reports DOWN, then UP) - at start-up, and once trading for comparison. */
-#include <dlfcn.h>
 #include <sys/stat.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include "config.h"
 #include "log.h"
 #include "plugin.h"
+#include "scripted_main.h"
 #include "scripted_plugin.h"
 #include "sqt_test.h"
 #include "state/book.h"
@@ -381,36 +381,5 @@ int main(void)
         {"push lost in a stream gap while trading (comparison)", t_lost_push_trading},
         {"a fill while trading: the order leaves before the audit", t_order_before_audit},
         {NULL, NULL}};
-    char tmpl[] = "/tmp/sqt-startup-XXXXXX", err[512];
-    const char *pdir = getenv("SQT_TEST_PLUGIN_DIR");
-    scripted_api_fn fn;
-    int rc;
-
-    if (pdir == NULL || mkdtemp(tmpl) == NULL) {
-        fprintf(stderr, "SQT_TEST_PLUGIN_DIR unset or no temp dir\n");
-        return EXIT_FAILURE;
-    }
-    snprintf(root, sizeof root, "%s", tmpl);
-    if (sqt_plugin_load(pdir, "scripted", &plugin, err, sizeof err) != 0) {
-        fprintf(stderr, "scripted plugin: %s\n", err);
-        return EXIT_FAILURE;
-    }
-    *(void **)&fn = dlsym(plugin.dl, SCRIPTED_API_SYMBOL);
-    if (fn == NULL) {
-        fprintf(stderr, "scripted plugin: no %s\n", SCRIPTED_API_SYMBOL);
-        sqt_plugin_unload(&plugin);
-        return EXIT_FAILURE;
-    }
-    X = fn();
-    SQT_TEST_INIT();
-    sqt_test_suite("app_startup", cases);
-    rc = sqt_test_run();
-    sqt_plugin_unload(&plugin);
-    if (rc == EXIT_SUCCESS) {
-        char cmd[400];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-        if (system(cmd) != 0)
-            return EXIT_FAILURE;
-    }
-    return rc;
+    return scripted_main("app_startup", cases, root, sizeof root, &plugin, &X);
 }
