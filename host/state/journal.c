@@ -674,6 +674,8 @@ int sqt_journal_reset_grid(sqt_journal *j)
 
 /* ---- write ------------------------------------------------------------------------ */
 
+/* Run a write and clear its bindings: text is bound SQLITE_STATIC (no copy), the
+ * caller's strings live until this returns. */
 static int step_reset(sqt_journal *j, sqlite3_stmt *st, const char *what)
 {
     int r = sqlite3_step(st);
@@ -749,8 +751,8 @@ int sqt_journal_note(sqt_journal *j, int64_t wall_ms, const char *kind, const ch
 {
     sqlite3_stmt *st = j->q[Q_NOTE_ADD];
     sqlite3_bind_int64(st, 1, wall_ms);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
     return step_reset(j, st, "note");
 }
 
@@ -762,8 +764,8 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
     case SQT_GRID_EV_PLACED:
     case SQT_GRID_EV_ADOPTED:
         st = j->q[Q_ORDER_NEW];
-        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, e->slot);
         sqlite3_bind_text(st, 4, side_name(e->side), -1, SQLITE_STATIC);
         bind_dec(st, 5, e->price);
@@ -777,8 +779,8 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
             return rc;
         if (e->kind == SQT_GRID_EV_ADOPTED && e->filled.mant != 0) {
             st = j->q[Q_ORDER_FILL];
-            sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_STATIC);
             bind_dec(st, 3, e->filled);
             sqlite3_bind_text(st, 4, "partially_filled", -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 5, wall_ms);
@@ -787,15 +789,15 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
         return 0;
     case SQT_GRID_EV_ACKED:
         st = j->q[Q_ORDER_ACK];
-        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, wall_ms);
         return step_reset(j, st, "order");
     case SQT_GRID_EV_PARTIAL:
     case SQT_GRID_EV_FILLED:
         st = j->q[Q_ORDER_FILL];
-        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_STATIC);
         bind_dec(st, 3, e->filled);
         sqlite3_bind_text(st, 4, e->kind == SQT_GRID_EV_FILLED ? "filled" : "partially_filled", -1,
                           SQLITE_STATIC);
@@ -804,22 +806,22 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
             return rc;
         st = j->q[Q_FILL_ADD];
         sqlite3_bind_int64(st, 1, wall_ms);
-        sqlite3_bind_text(st, 2, e->client_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, e->order_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, e->client_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, e->order_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, side_name(e->side), -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 5, e->slot);
         bind_dec(st, 6, e->fill_qty);
         bind_dec(st, 7, e->fill_price);
         bind_dec(st, 8, e->fee);
-        sqlite3_bind_text(st, 9, e->fee_asset, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 9, e->fee_asset, -1, SQLITE_STATIC);
         return step_reset(j, st, "fill");
     case SQT_GRID_EV_CANCELLED:
     case SQT_GRID_EV_REJECTED:
         st = j->q[Q_ORDER_END];
-        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, e->kind == SQT_GRID_EV_CANCELLED ? "cancelled" : "rejected", -1,
                           SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, e->text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, e->text, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, wall_ms);
         return step_reset(j, st, "order");
     case SQT_GRID_EV_ROUND_TRIP:
@@ -829,14 +831,14 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
              * fee sum equal to the exchange's */
             st = j->q[Q_FILL_ADD];
             sqlite3_bind_int64(st, 1, wall_ms);
-            sqlite3_bind_text(st, 2, e->client_id, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 3, e->order_id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 2, e->client_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, e->order_id, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 4, side_name(e->side), -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 5, e->slot);
             sqlite3_bind_text(st, 6, "0", -1, SQLITE_STATIC);
             bind_dec(st, 7, e->price);
             bind_dec(st, 8, e->fee);
-            sqlite3_bind_text(st, 9, e->fee_asset, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 9, e->fee_asset, -1, SQLITE_STATIC);
             if ((rc = step_reset(j, st, "fee")) != 0)
                 return rc;
             if (e->pnl.mant == 0)
@@ -847,7 +849,7 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
         sqlite3_bind_text(st, 2, e->kind == SQT_GRID_EV_ROUND_TRIP ? "round_trip" : "fee", -1,
                           SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, e->slot);
-        sqlite3_bind_text(st, 4, e->client_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, e->client_id, -1, SQLITE_STATIC);
         bind_dec(st, 5, e->pnl);
         return step_reset(j, st, "pnl");
     default:
