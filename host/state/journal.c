@@ -634,7 +634,8 @@ int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t er
     /* the ids of the orders that ended last */
     if (rc == 0 &&
         sqlite3_prepare_v2(j->db,
-                           "SELECT cid FROM orders WHERE " ENDED " ORDER BY updated_ms DESC LIMIT 8192",
+                           "SELECT cid FROM orders WHERE " ENDED
+                           " ORDER BY updated_ms DESC LIMIT 8192",
                            -1, &q, NULL) == SQLITE_OK) {
         st->finished = calloc(FINISHED_KEPT, sizeof *st->finished);
         while (st->finished != NULL && st->n_finished < FINISHED_KEPT && sqlite3_step(q) == SQLITE_ROW) {

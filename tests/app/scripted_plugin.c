@@ -470,8 +470,8 @@ static void price_tick(void *ud)
     snprintf(t.symbol, sizeof t.symbol, "ETHUSDT");
     {
         size_t k = (size_t)B.calls[SCR_PRICE_TICK] - 1;
-        t.price = sqt_dec_make(B.path_n == 0 ? PRICE_CENTS : B.path[k < B.path_n ? k : B.path_n - 1],
-                               PX_SCALE);
+        int64_t cents = B.path_n == 0 ? PRICE_CENTS : B.path[k < B.path_n ? k : B.path_n - 1];
+        t.price = sqt_dec_make(cents, PX_SCALE);
     }
     log_call('|');
     t.time_ms = wall(ex);
