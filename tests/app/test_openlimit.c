@@ -17,9 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app.h"
-#include "config.h"
-#include "log.h"
 #include "plugin.h"
 #include "scripted_main.h"
 #include "scripted_plugin.h"
@@ -38,12 +35,8 @@ static void sink(void *ud, int level, const char *line)
 
 static void run_app(const char *name, double seconds)
 {
-    char dir[400], cfgpath[500], err[512];
-    sqt_config cfg;
-    sqt_log log;
-    sqt_app_opts o;
+    char dir[400], cfgpath[500];
     FILE *f;
-    int rc;
     snprintf(dir, sizeof dir, "%s/%s", root, name);
     CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
     snprintf(cfgpath, sizeof cfgpath, "%s/run.yaml", dir);
@@ -61,23 +54,7 @@ static void run_app(const char *name, double seconds)
             "timing:\n  order_cleanup_interval: 86400\n",
             dir);
     fclose(f);
-    sqt_log_init(&log);
-    log.sink = sink;
-    log.level = SQT_LV_WARN;
-    memset(&cfg, 0, sizeof cfg);
-    rc = sqt_config_load(&cfg, cfgpath, &log, err, sizeof err);
-    if (rc != 0)
-        fprintf(stderr, "    config: %s\n", err);
-    CU_ASSERT_EQUAL_FATAL(rc, 0);
-    memset(&o, 0, sizeof o);
-    o.cfg = &cfg;
-    o.plugin = &plugin;
-    o.log = &log;
-    o.run_for_seconds = seconds;
-    rc = sqt_app_run(&o);
-    CU_ASSERT_EQUAL(rc, 0);
-    sqt_config_free(&cfg);
-    sqt_log_close(&log);
+    CU_ASSERT_EQUAL(scripted_run(cfgpath, &plugin, seconds, sink, NULL, 0), 0);
 }
 
 /* 3000.00 for a while (the window's four buys go out and are acknowledged), then two

@@ -70,36 +70,10 @@ static void write_config(const char *path, const char *dir, const char *events)
 /* One run of the app; the journal's path into journal (when not NULL). */
 static int run_app(const char *dir, const char *events, double seconds, char *journal, size_t cap)
 {
-    char cfgpath[400], err[512];
-    sqt_config cfg;
-    sqt_log log;
-    sqt_app_opts o;
-    int rc;
-
+    char cfgpath[400];
     snprintf(cfgpath, sizeof cfgpath, "%s/run.yaml", dir);
     write_config(cfgpath, dir, events);
-    sqt_log_init(&log);
-    log.sink = sink;
-    log.level = SQT_LV_WARN;
-    memset(&cfg, 0, sizeof cfg);
-    rc = sqt_config_load(&cfg, cfgpath, &log, err, sizeof err);
-    if (rc != 0)
-        fprintf(stderr, "    config: %s\n", err);
-    CU_ASSERT_EQUAL_FATAL(rc, 0);
-    if (journal) {
-        sqt_book bk;
-        sqt_book_of(&cfg, &bk);
-        snprintf(journal, cap, "%s", bk.journal);
-    }
-    memset(&o, 0, sizeof o);
-    o.cfg = &cfg;
-    o.plugin = &plugin;
-    o.log = &log;
-    o.run_for_seconds = seconds;
-    rc = sqt_app_run(&o);
-    sqt_config_free(&cfg);
-    sqt_log_close(&log);
-    return rc;
+    return scripted_run(cfgpath, &plugin, seconds, sink, journal, cap);
 }
 
 static int64_t units(const char *s, int scale)
