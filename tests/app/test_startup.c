@@ -70,7 +70,7 @@ static void write_config(const char *path, const char *dir, const char *events)
 /* One run of the app; the journal's path into journal (when not NULL). */
 static int run_app(const char *dir, const char *events, double seconds, char *journal, size_t cap)
 {
-    char cfgpath[400];
+    char cfgpath[520];
     snprintf(cfgpath, sizeof cfgpath, "%s/run.yaml", dir);
     write_config(cfgpath, dir, events);
     return scripted_run(cfgpath, &plugin, seconds, sink, journal, cap);
