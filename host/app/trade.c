@@ -23,14 +23,6 @@ static void adjust_idle_cb(uv_idle_t *h)
     app_metrics_tick_end(a->metrics); /* a price's tick ends with its turn's drain */
 }
 
-static sqt_dec last_price(const app *a)
-{
-    sqt_grid_status st;
-    if (a->grid == NULL || sqt_grid_get_status(a->grid, &st) != 0)
-        return sqt_dec_make(0, 0);
-    return st.last_price;
-}
-
 /* The turn's events and the engine's state in one transaction. 0, or -1 when the
  * journal could not be written (the turn's placements are then not sent). */
 static int journal_turn(app *a, const sqt_grid_event *evs, size_t n)
@@ -48,7 +40,7 @@ static int journal_turn(app *a, const sqt_grid_event *evs, size_t n)
     for (i = 0; rc == 0 && i < n; i++)
         rc = sqt_journal_event(j, &evs[i], now);
     if (rc == 0)
-        rc = sqt_journal_save_grid(j, a->grid, last_price(a));
+        rc = sqt_journal_save_grid(j, a->grid, sqt_grid_last_price(a->grid));
     if (rc == 0)
         rc = sqt_journal_commit(j);
     if (rc == 0) {

@@ -263,6 +263,7 @@ void sqt_grid_free(sqt_grid *g)
     free(g->cmds.buf);
     free(g->evs.buf);
     free(g->early.buf);
+    sqt_grid__save_free(g);
     free(g);
 }
 

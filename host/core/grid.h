@@ -493,6 +493,23 @@ int sqt_grid_save(const sqt_grid *g, sqt_grid_saved *out);
 typedef int (*sqt_grid_slot_fn)(void *ud, const sqt_grid_saved_slot *s);
 int sqt_grid_save_slots(const sqt_grid *g, sqt_grid_slot_fn fn, void *ud);
 
+/* The slots whose record changed since the journal `owner` last marked a save (every
+ * slot in use when full is set, or when owner did not write the last save): the cost
+ * of a save follows what the turn changed, not the size of the grid. A slot whose row
+ * must go (emptied, or pruned from the pool) comes as a record with qty 0 and no order.
+ * Returns 1 when every slot was reported (rows not reported must go), 0 when only the
+ * changes were, or SQT_ESTATE / what fn returned. The engine changes nothing here:
+ * after a failed write the next call reports the same slots again. */
+int sqt_grid_save_changed(sqt_grid *g, const void *owner, int full, sqt_grid_slot_fn fn, void *ud);
+/* The last sqt_grid_save_changed is written (committed) by owner; call it before any
+ * other call into the engine. */
+void sqt_grid_save_mark(sqt_grid *g, const void *owner);
+/* The last price the engine stepped on (0 before the first), as the journal records it
+ * with each save: sqt_grid_get_status's last_price without the rest of the status. */
+sqt_dec sqt_grid_last_price(const sqt_grid *g);
+/* 1 when owner wrote the last save, so that a report of changes is all it needs. */
+int sqt_grid_save_synced(const sqt_grid *g, const void *owner);
+
 /* Instead of sqt_grid_start: continue a saved grid. The saved tick, step and interval
  * must be this engine's (SQT_EINVAL with a message naming both otherwise); every
  * record is checked (one order per slot, prices on the grid, quantities in range,

@@ -186,6 +186,15 @@ struct sqt_grid {
     uint64_t bp_gen;
     int64_t bp_kg, bp_A, bp_lo;
 
+    /* What the journal holds of each pool entry (grid_persist.c, sqt_grid_save_changed):
+     * per pool index the image last written; the levels deleted since then. */
+    struct grid_save_img *sv_img;
+    int64_t *sv_gone;          /* at most one per written slot: pool_cap entries */
+    uint32_t *sv_pend;         /* pool indices the last sqt_grid_save_changed reported */
+    size_t sv_n_gone, sv_n_pend;
+    const void *sv_owner;      /* the writer of the last sqt_grid_save_mark */
+    int sv_full;               /* the last report was every slot */
+
     grid_queue cmds;
     grid_queue evs;
     grid_queue early;          /* own pushes before the first reconcile (sqt_order) */
@@ -235,6 +244,12 @@ static inline grid_slot *sqt_grid__slot(const sqt_grid *g, int64_t k)
     return i != NULL ? &g->pool[*i] : NULL;
 }
 int sqt_grid__pool_grow(sqt_grid *g);
+
+/* grid_persist.c: the journal's view follows the pool (grow with it; a deleted slot
+ * the journal holds becomes a removal to report). */
+int sqt_grid__save_grow(sqt_grid *g, size_t cap);
+void sqt_grid__save_forget(sqt_grid *g, uint32_t idx);
+void sqt_grid__save_free(sqt_grid *g);
 int sqt_grid__slot_create(sqt_grid *g, int64_t k, grid_slot **out);
 /* Re-derive a slot's index memberships; deletes it when idle outside the window.
  * Returns 1 when the slot was deleted (the pointer is dead then). */

@@ -91,40 +91,98 @@ int sqt_grid_save(const sqt_grid *g, sqt_grid_saved *out)
     return 0;
 }
 
-static void save_slot(const sqt_grid *g, const grid_slot *s, sqt_grid_saved_slot *r)
+/* The part of a slot its saved record is made of, zero-filled so that two images
+ * compare with memcmp: equal images save equal records (the record is formatted from
+ * the image alone, with the grid's constant tick, step and anchor). */
+typedef struct grid_slot_img {
+    int64_t k, qty;
+    sqt_i128 cost, rt_gross, rt_fees;
+    int32_t po_fails;
+    uint8_t has_order;
+    /* the order, when has_order */
+    uint8_t state, cancel_req, unknown, fee_nocum;
+    sqt_side side;
+    sqt_tif tif;
+    int64_t price, oqty, filled, base_qty, bare_lo, bare_hi;
+    sqt_i128 fee_seen, notional;
+    char cid[SQT_CLIENT_ID_MAX];
+    char oid[SQT_ORDER_ID_MAX];
+} grid_slot_img;
+
+struct grid_save_img {
+    grid_slot_img img;
+    uint8_t written;           /* the journal holds a row for this slot */
+};
+
+static void slot_img(const grid_slot *s, grid_slot_img *m)
 {
-    memset(r, 0, sizeof *r);
-    r->k = s->k;
-    r->qty = s->qty;
-    wide_fmt(s->cost, r->cost);
-    wide_fmt(s->rt_gross, r->rt_gross);
-    wide_fmt(s->rt_fees, r->rt_fees);
-    r->po_fails = s->po_fails;
-    r->has_order = s->has_order;
+    memset(m, 0, sizeof *m);
+    m->k = s->k;
+    m->qty = s->qty;
+    m->cost = s->cost;
+    m->rt_gross = s->rt_gross;
+    m->rt_fees = s->rt_fees;
+    m->po_fails = s->po_fails;
+    m->has_order = s->has_order != 0;
     if (s->has_order) {
         const grid_order *o = &s->o;
-        memcpy(r->o.cid, o->cid, sizeof r->o.cid);
-        memcpy(r->o.oid, o->oid, sizeof r->o.oid);
-        r->o.side = o->side;
-        r->o.tif = o->tif;
-        r->o.state = o->state;
-        r->o.cancel_req = o->cancel_req;
-        r->o.unknown = o->unknown;
-        r->o.fee_nocum = o->fee_nocum;
-        r->o.price = o->price;
-        r->o.qty = o->qty;
-        r->o.filled = o->filled;
-        r->o.base_qty = o->base_qty;
-        r->o.bare_lo = o->bare_lo;
-        r->o.bare_hi = o->bare_hi;
-        wide_fmt(o->fee_seen, r->o.fee_seen);
-        wide_fmt(o->notional, r->o.notional);
+        m->state = o->state;
+        m->cancel_req = o->cancel_req;
+        m->unknown = o->unknown;
+        m->fee_nocum = o->fee_nocum;
+        m->side = o->side;
+        m->tif = o->tif;
+        m->price = o->price;
+        m->oqty = o->qty;
+        m->filled = o->filled;
+        m->base_qty = o->base_qty;
+        m->bare_lo = o->bare_lo;
+        m->bare_hi = o->bare_hi;
+        m->fee_seen = o->fee_seen;
+        m->notional = o->notional;
+        sqt_grid__copy_text(m->cid, sizeof m->cid, o->cid);
+        sqt_grid__copy_text(m->oid, sizeof m->oid, o->oid);
     }
-    r->level = sqt_grid__price_dec(g, sqt_grid__level(g, s->k));
-    r->qty_dec = sqt_grid__qty_dec(g, s->qty);
-    if (sqt_grid__from_units(s->cost, g->unit_mant, g->unit_scale, g->tick.scale + g->step.scale,
+}
+
+static void save_slot(const sqt_grid *g, const grid_slot_img *m, sqt_grid_saved_slot *r)
+{
+    memset(r, 0, sizeof *r);
+    r->k = m->k;
+    r->qty = m->qty;
+    wide_fmt(m->cost, r->cost);
+    wide_fmt(m->rt_gross, r->rt_gross);
+    wide_fmt(m->rt_fees, r->rt_fees);
+    r->po_fails = m->po_fails;
+    r->has_order = m->has_order;
+    if (m->has_order) {
+        memcpy(r->o.cid, m->cid, sizeof r->o.cid);
+        memcpy(r->o.oid, m->oid, sizeof r->o.oid);
+        r->o.side = m->side;
+        r->o.tif = m->tif;
+        r->o.state = m->state;
+        r->o.cancel_req = m->cancel_req;
+        r->o.unknown = m->unknown;
+        r->o.fee_nocum = m->fee_nocum;
+        r->o.price = m->price;
+        r->o.qty = m->oqty;
+        r->o.filled = m->filled;
+        r->o.base_qty = m->base_qty;
+        r->o.bare_lo = m->bare_lo;
+        r->o.bare_hi = m->bare_hi;
+        wide_fmt(m->fee_seen, r->o.fee_seen);
+        wide_fmt(m->notional, r->o.notional);
+    }
+    r->level = sqt_grid__price_dec(g, sqt_grid__level(g, m->k));
+    r->qty_dec = sqt_grid__qty_dec(g, m->qty);
+    if (sqt_grid__from_units(m->cost, g->unit_mant, g->unit_scale, g->tick.scale + g->step.scale,
                              &r->cost_quote) != 0)
         r->cost_quote = sqt_dec_make(0, 0);
+}
+
+static int savable(const grid_slot *s)
+{
+    return s->in_use && (s->has_order || s->qty != 0);
 }
 
 int sqt_grid_save_slots(const sqt_grid *g, sqt_grid_slot_fn fn, void *ud)
@@ -134,15 +192,134 @@ int sqt_grid_save_slots(const sqt_grid *g, sqt_grid_slot_fn fn, void *ud)
         return SQT_ESTATE;
     for (i = 0; i < g->pool_cap; i++) {
         const grid_slot *s = &g->pool[i];
+        grid_slot_img m;
         sqt_grid_saved_slot r;
         int rc;
-        if (!s->in_use || (!s->has_order && s->qty == 0))
+        if (!savable(s))
             continue;
-        save_slot(g, s, &r);
+        slot_img(s, &m);
+        save_slot(g, &m, &r);
         if ((rc = fn(ud, &r)) != 0)
             return rc;
     }
     return 0;
+}
+
+/* ---- what changed since the journal last wrote ------------------------------------ */
+
+int sqt_grid__save_grow(sqt_grid *g, size_t cap)
+{
+    struct grid_save_img *img;
+    int64_t *gone;
+    uint32_t *pend;
+    if (cap > SIZE_MAX / sizeof *img)
+        return SQT_ENOMEM;
+    if ((img = realloc(g->sv_img, cap * sizeof *img)) == NULL)
+        return SQT_ENOMEM;
+    g->sv_img = img;
+    memset(&img[g->pool_cap], 0, (cap - g->pool_cap) * sizeof *img);
+    if ((gone = realloc(g->sv_gone, cap * sizeof *gone)) == NULL)
+        return SQT_ENOMEM;
+    g->sv_gone = gone;
+    if ((pend = realloc(g->sv_pend, cap * sizeof *pend)) == NULL)
+        return SQT_ENOMEM;
+    g->sv_pend = pend;
+    return 0;
+}
+
+/* A slot leaves the pool: if the journal holds it, its row must go. Infallible: a level
+ * enters sv_gone only by losing a written row, and rows are written only by
+ * sqt_grid_save_mark, which empties sv_gone - so it never holds more than pool_cap. */
+void sqt_grid__save_forget(sqt_grid *g, uint32_t idx)
+{
+    struct grid_save_img *v = &g->sv_img[idx];
+    if (v->written)
+        g->sv_gone[g->sv_n_gone++] = g->pool[idx].k;
+    v->written = 0;
+}
+
+void sqt_grid__save_free(sqt_grid *g)
+{
+    free(g->sv_img);
+    free(g->sv_gone);
+    free(g->sv_pend);
+}
+
+sqt_dec sqt_grid_last_price(const sqt_grid *g)
+{
+    return sqt_grid__price_dec(g, g->have_price ? g->cur : 0);
+}
+
+int sqt_grid_save_synced(const sqt_grid *g, const void *owner)
+{
+    return owner != NULL && g->sv_owner == owner;
+}
+
+static int report_removal(sqt_grid_slot_fn fn, void *ud, int64_t k)
+{
+    sqt_grid_saved_slot r;
+    memset(&r, 0, sizeof r);
+    r.k = k;
+    return fn(ud, &r);
+}
+
+int sqt_grid_save_changed(sqt_grid *g, const void *owner, int full, sqt_grid_slot_fn fn, void *ud)
+{
+    size_t i;
+    int rc;
+    g->sv_n_pend = 0;
+    if (!g->started)
+        return SQT_ESTATE;
+    full = full || !sqt_grid_save_synced(g, owner);
+    g->sv_full = full;
+    for (i = 0; !full && i < g->sv_n_gone; i++)
+        if ((rc = report_removal(fn, ud, g->sv_gone[i])) != 0)
+            return rc;
+    for (i = 0; i < g->pool_cap; i++) {
+        const grid_slot *s = &g->pool[i];
+        struct grid_save_img *v = &g->sv_img[i];
+        grid_slot_img m;
+        sqt_grid_saved_slot r;
+        if (!s->in_use)
+            continue;
+        if (!savable(s)) {
+            /* idle but not pruned yet: its row goes (a full report has none) */
+            if (v->written && !full) {
+                if ((rc = report_removal(fn, ud, s->k)) != 0)
+                    return rc;
+                g->sv_pend[g->sv_n_pend++] = (uint32_t)i;
+            }
+            continue;
+        }
+        slot_img(s, &m);
+        if (!full && v->written && memcmp(&m, &v->img, sizeof m) == 0)
+            continue;
+        save_slot(g, &m, &r);
+        if ((rc = fn(ud, &r)) != 0)
+            return rc;
+        g->sv_pend[g->sv_n_pend++] = (uint32_t)i;
+    }
+    return full;
+}
+
+void sqt_grid_save_mark(sqt_grid *g, const void *owner)
+{
+    size_t i;
+    if (g->sv_full) /* the journal holds exactly what was reported */
+        for (i = 0; i < g->pool_cap; i++)
+            g->sv_img[i].written = 0;
+    for (i = 0; i < g->sv_n_pend; i++) {
+        uint32_t idx = g->sv_pend[i];
+        const grid_slot *s = &g->pool[idx];
+        struct grid_save_img *v = &g->sv_img[idx];
+        v->written = (uint8_t)savable(s);
+        if (v->written)
+            slot_img(s, &v->img);
+    }
+    g->sv_n_pend = 0;
+    g->sv_n_gone = 0;
+    g->sv_full = 0;
+    g->sv_owner = owner;
 }
 
 size_t sqt_grid_queries_inflight(const sqt_grid *g)

@@ -145,7 +145,8 @@ int sqt_grid__pool_grow(sqt_grid *g)
     if (cap > UINT32_MAX || cap > SIZE_MAX / sizeof *pool)
         return SQT_ENOMEM;
     if (sqt_gset_reserve(&g->buys, cap) || sqt_gset_reserve(&g->sells, cap) ||
-        sqt_gset_reserve(&g->ready, cap) || sqt_gset_reserve(&g->hold, cap))
+        sqt_gset_reserve(&g->ready, cap) || sqt_gset_reserve(&g->hold, cap) ||
+        sqt_grid__save_grow(g, cap) != 0)
         return SQT_ENOMEM;
     pool = realloc(g->pool, cap * sizeof *pool);
     if (pool == NULL)
@@ -188,6 +189,7 @@ static void slot_delete(sqt_grid *g, grid_slot *s)
     sqt_gmap_del(&g->map, s->k);
     sqt_gset_del(&g->ready, s->k);
     sqt_gset_del(&g->hold, s->k);
+    sqt_grid__save_forget(g, idx);
     s->in_use = 0;
     g->free_idx[g->free_n++] = idx;
     g->order_gen++;

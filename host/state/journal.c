@@ -14,6 +14,10 @@
 #define FINISHED_KEPT 8192
 
 enum {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_SLOT_CLEAR,
     Q_SLOT_PUT,
     Q_SLOT_DEL,
     Q_GRID_PUT,
@@ -30,7 +34,13 @@ enum {
     Q_COUNT
 };
 
+/* Every statement of a turn is prepared once, BEGIN and COMMIT included: a turn parses
+ * no SQL. */
 static const char *const SQL[Q_COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SLOT_CLEAR] = "DELETE FROM slots",
     [Q_SLOT_PUT] =
         "INSERT OR REPLACE INTO slots(k,qty,cost,rt_gross,rt_fees,po_fails,has_order,cid,oid,side,"
         "tif,state,cancel_req,unknown,fee_nocum,o_price,o_qty,o_filled,base_qty,bare_lo,bare_hi,"
@@ -58,43 +68,71 @@ static const char *const SQL[Q_COUNT] = {
     [Q_NOTE_ADD] = "INSERT INTO notes(ts_ms,kind,text) VALUES(?1,?2,?3)",
 };
 
-static const char SCHEMA[] =
-    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE grid(id INTEGER PRIMARY KEY CHECK(id=1), anchor INTEGER NOT NULL,"
-    " interval_ticks INTEGER NOT NULL, tick TEXT NOT NULL, step TEXT NOT NULL, seq INTEGER,"
-    " position INTEGER NOT NULL, bought INTEGER, sold INTEGER, realized_gross TEXT,"
-    " realized_fees TEXT, fees_paid TEXT, round_trips INTEGER, orders_placed INTEGER,"
-    " po_degrades INTEGER, last_price TEXT, updated_ms INTEGER);"
-    "CREATE TABLE slots(k INTEGER PRIMARY KEY, qty INTEGER NOT NULL, cost TEXT NOT NULL,"
-    " rt_gross TEXT NOT NULL, rt_fees TEXT NOT NULL, po_fails INTEGER, has_order INTEGER,"
-    " cid TEXT, oid TEXT, side INTEGER, tif INTEGER, state INTEGER, cancel_req INTEGER,"
-    " unknown INTEGER, fee_nocum INTEGER, o_price INTEGER, o_qty INTEGER, o_filled INTEGER,"
-    " base_qty INTEGER, bare_lo INTEGER, bare_hi INTEGER, fee_seen TEXT, notional TEXT,"
-    " level TEXT, qty_dec TEXT, cost_quote TEXT);"
-    "CREATE TABLE watches(i INTEGER PRIMARY KEY, cid TEXT, oid TEXT, k INTEGER, side INTEGER,"
-    " price INTEGER, qty INTEGER, filled INTEGER, seen TEXT, bare_lo INTEGER, bare_hi INTEGER,"
+/* Schema 2. A turn with a fill writes one page per b-tree it touches (WAL), so the
+ * tables are laid out for the fewest b-trees per turn: orders keyed by their client id
+ * (WITHOUT ROWID: no separate key index), the index of ended orders holds only ended
+ * ones (what start-up reads: the newest of them), and fills, pnl and notes take
+ * max(id)+1 without AUTOINCREMENT (rows are never deleted, so ids still only grow and
+ * sqlite_sequence is not written on every insert). */
+#define T_GRID                                                                                  \
+    "CREATE TABLE grid(id INTEGER PRIMARY KEY CHECK(id=1), anchor INTEGER NOT NULL,"            \
+    " interval_ticks INTEGER NOT NULL, tick TEXT NOT NULL, step TEXT NOT NULL, seq INTEGER,"    \
+    " position INTEGER NOT NULL, bought INTEGER, sold INTEGER, realized_gross TEXT,"            \
+    " realized_fees TEXT, fees_paid TEXT, round_trips INTEGER, orders_placed INTEGER,"          \
+    " po_degrades INTEGER, last_price TEXT, updated_ms INTEGER);"                               \
+    "CREATE TABLE slots(k INTEGER PRIMARY KEY, qty INTEGER NOT NULL, cost TEXT NOT NULL,"       \
+    " rt_gross TEXT NOT NULL, rt_fees TEXT NOT NULL, po_fails INTEGER, has_order INTEGER,"      \
+    " cid TEXT, oid TEXT, side INTEGER, tif INTEGER, state INTEGER, cancel_req INTEGER,"        \
+    " unknown INTEGER, fee_nocum INTEGER, o_price INTEGER, o_qty INTEGER, o_filled INTEGER,"    \
+    " base_qty INTEGER, bare_lo INTEGER, bare_hi INTEGER, fee_seen TEXT, notional TEXT,"        \
+    " level TEXT, qty_dec TEXT, cost_quote TEXT);"                                              \
+    "CREATE TABLE watches(i INTEGER PRIMARY KEY, cid TEXT, oid TEXT, k INTEGER, side INTEGER,"  \
+    " price INTEGER, qty INTEGER, filled INTEGER, seen TEXT, bare_lo INTEGER, bare_hi INTEGER," \
     " nocum INTEGER);"
-    "CREATE TABLE orders(cid TEXT PRIMARY KEY, oid TEXT, slot INTEGER, side TEXT, price TEXT,"
-    " qty TEXT, filled TEXT, status TEXT, reason TEXT, fee TEXT, created_ms INTEGER,"
-    " updated_ms INTEGER);"
-    "CREATE INDEX orders_updated ON orders(updated_ms);"
-    "CREATE TABLE fills(id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER, cid TEXT, oid TEXT,"
-    " side TEXT, slot INTEGER, qty TEXT, price TEXT, fee TEXT, fee_asset TEXT);"
-    "CREATE TABLE pnl(id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER, kind TEXT,"
-    " slot INTEGER, cid TEXT, pnl TEXT);"
-    "CREATE TABLE notes(id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER, kind TEXT,"
-    " text TEXT);";
+#define T_HISTORY(sfx)                                                                          \
+    "CREATE TABLE orders" sfx "(cid TEXT PRIMARY KEY, oid TEXT, slot INTEGER, side TEXT,"       \
+    " price TEXT, qty TEXT, filled TEXT, status TEXT, reason TEXT, fee TEXT,"                   \
+    " created_ms INTEGER, updated_ms INTEGER) WITHOUT ROWID;"                                   \
+    "CREATE TABLE fills" sfx "(id INTEGER PRIMARY KEY, ts_ms INTEGER, cid TEXT, oid TEXT,"      \
+    " side TEXT, slot INTEGER, qty TEXT, price TEXT, fee TEXT, fee_asset TEXT);"                \
+    "CREATE TABLE pnl" sfx "(id INTEGER PRIMARY KEY, ts_ms INTEGER, kind TEXT, slot INTEGER,"   \
+    " cid TEXT, pnl TEXT);"                                                                     \
+    "CREATE TABLE notes" sfx "(id INTEGER PRIMARY KEY, ts_ms INTEGER, kind TEXT, text TEXT);"
+/* ORs, not IN: an IN list in a partial index's WHERE is built as a temporary table each
+ * time a row of orders is written (tens of microseconds a turn) */
+#define ENDED "(status='filled' OR status='cancelled' OR status='rejected')"
+#define T_ENDED_INDEX "CREATE INDEX orders_ended ON orders(updated_ms) WHERE " ENDED ";"
+
+static const char SCHEMA[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);" T_GRID T_HISTORY("")
+        T_ENDED_INDEX;
+
+/* Schema 1 -> 2, in one transaction at open: the history tables are copied into their
+ * new layout row for row, ids kept. */
+static const char UPGRADE_1_2[] =
+    T_HISTORY("_v2")
+    "INSERT INTO orders_v2 SELECT cid,oid,slot,side,price,qty,filled,status,reason,fee,"
+    "created_ms,updated_ms FROM orders;"
+    "INSERT INTO fills_v2 SELECT id,ts_ms,cid,oid,side,slot,qty,price,fee,fee_asset FROM fills;"
+    "INSERT INTO pnl_v2 SELECT id,ts_ms,kind,slot,cid,pnl FROM pnl;"
+    "INSERT INTO notes_v2 SELECT id,ts_ms,kind,text FROM notes;"
+    "DROP TABLE orders; DROP TABLE fills; DROP TABLE pnl; DROP TABLE notes;"
+    "ALTER TABLE orders_v2 RENAME TO orders; ALTER TABLE fills_v2 RENAME TO fills;"
+    "ALTER TABLE pnl_v2 RENAME TO pnl; ALTER TABLE notes_v2 RENAME TO notes;" T_ENDED_INDEX
+    "UPDATE meta SET value='2' WHERE key='schema';"
+    "PRAGMA user_version=2;";
 
 struct sqt_journal {
     sqlite3 *db;
     char *path;
     int ro;
     int in_tx;
-    int saved_in_tx;           /* cur holds the slots this transaction wrote */
     sqlite3_stmt *q[Q_COUNT];
-    /* what the file holds now, to write only the slots that changed */
-    sqt_grid_saved_slot *cur, *prev;
-    size_t n_cur, n_prev, cap_cur, cap_prev;
+    /* the slots: the engine reports what changed since this journal's last committed
+     * save (sqt_grid_save_changed); slots_unknown: the file's rows are not known to
+     * match it (just opened, reset), so the next save rewrites them all */
+    int slots_unknown;
+    sqt_grid *pend_grid;       /* saved in this transaction: marked at commit */
     sqt_grid_saved saved_meta;
     int have_meta;
     char last_price[48];
@@ -165,8 +203,6 @@ static void free_j(sqt_journal *j)
         sqlite3_finalize(j->q[i]);
     if (j->db != NULL)
         sqlite3_close(j->db);
-    free(j->cur);
-    free(j->prev);
     free(j->path);
     free(j);
 }
@@ -204,6 +240,25 @@ static int wal_hook(void *ud, sqlite3 *db, const char *name, int frames)
     (void)name;
     ((sqt_journal *)ud)->wal_frames = frames;
     return SQLITE_OK;
+}
+
+/* An older journal of this book to the current schema, in one transaction: either the
+ * whole upgrade is in the file or nothing of it. */
+static int upgrade(sqt_journal *j, int from, char *err, size_t cap)
+{
+    int rc;
+    if (from != 1)
+        return fail(err, cap, SQT_EPROTO, "%s: journal schema %d is unknown; it is left as it is",
+                    j->path, from);
+    if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK || exec(j->db, UPGRADE_1_2) != SQLITE_OK ||
+        exec(j->db, "COMMIT") != SQLITE_OK) {
+        rc = fail(err, cap, damaged(j->db) ? SQT_EPROTO : SQT_EINVAL,
+                  "%s: cannot upgrade the journal from schema %d to %d (%s); it is left as it is",
+                  j->path, from, SQT_JOURNAL_SCHEMA, sqlite3_errmsg(j->db));
+        exec(j->db, "ROLLBACK");
+        return rc;
+    }
+    return 0;
 }
 
 static int prepare_all(sqt_journal *j)
@@ -295,7 +350,7 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
     /* replaces SQLite's own hook, the one that checkpoints inside a commit */
     sqlite3_wal_hook(j->db, wal_hook, j);
     if (uv == 0) {
-        char ver[16];
+        char ver[32];
         snprintf(ver, sizeof ver, "%d", SQT_JOURNAL_SCHEMA);
         if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK || exec(j->db, SCHEMA) != SQLITE_OK) {
             rc = fail(err, errlen, SQT_EINVAL, "%s: cannot create the journal: %s", path,
@@ -321,7 +376,8 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
                 sqlite3_reset(st);
             }
             sqlite3_finalize(st);
-            if (!ok || exec(j->db, "PRAGMA user_version=1") != SQLITE_OK ||
+            snprintf(ver, sizeof ver, "PRAGMA user_version=%d", SQT_JOURNAL_SCHEMA);
+            if (!ok || exec(j->db, ver) != SQLITE_OK ||
                 exec(j->db, "COMMIT") != SQLITE_OK) {
                 rc = fail(err, errlen, SQT_EINVAL, "%s: cannot create the journal: %s", path,
                           sqlite3_errmsg(j->db));
@@ -331,10 +387,12 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
             }
         }
         fresh = 1;
-    } else if ((rc = check_identity(j, id, err, errlen)) != 0) {
+    } else if ((rc = check_identity(j, id, err, errlen)) != 0 ||
+               (uv < SQT_JOURNAL_SCHEMA && (rc = upgrade(j, uv, err, errlen)) != 0)) {
         free_j(j);
         return rc;
     }
+    j->slots_unknown = 1;
     if ((rc = prepare_all(j)) != 0) {
         rc = fail(err, errlen, SQT_EPROTO, "%s: %s", path, j->err);
         free_j(j);
@@ -453,28 +511,6 @@ void sqt_journal_free_state(sqt_journal_state *st)
         free(st->finished[i]);
     free(st->finished);
     memset(st, 0, sizeof *st);
-}
-
-/* The records as the file holds them become the "already written" set. */
-static int remember_slots(sqt_journal *j, const sqt_journal_state *st)
-{
-    if (st->n_slots > j->cap_prev) {
-        sqt_grid_saved_slot *p = realloc(j->prev, st->n_slots * sizeof *p);
-        if (p == NULL)
-            return SQT_ENOMEM;
-        j->prev = p;
-        j->cap_prev = st->n_slots;
-    }
-    if (st->n_slots)
-        memcpy(j->prev, st->slots, st->n_slots * sizeof *j->prev);
-    j->n_prev = st->n_slots;
-    return 0;
-}
-
-static int cmp_slot(const void *a, const void *b)
-{
-    int64_t x = ((const sqt_grid_saved_slot *)a)->k, y = ((const sqt_grid_saved_slot *)b)->k;
-    return x < y ? -1 : x > y;
 }
 
 int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t errlen)
@@ -598,8 +634,8 @@ int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t er
     /* the ids of the orders that ended last */
     if (rc == 0 &&
         sqlite3_prepare_v2(j->db,
-                           "SELECT cid FROM orders WHERE status IN ('filled','cancelled','rejected') "
-                           "ORDER BY updated_ms DESC LIMIT 8192",
+                           "SELECT cid FROM orders WHERE " ENDED
+                           " ORDER BY updated_ms DESC LIMIT 8192",
                            -1, &q, NULL) == SQLITE_OK) {
         st->finished = calloc(FINISHED_KEPT, sizeof *st->finished);
         while (st->finished != NULL && st->n_finished < FINISHED_KEPT && sqlite3_step(q) == SQLITE_ROW) {
@@ -613,9 +649,6 @@ int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t er
         char t[32];
         if (text1(j->db, "SELECT max(ts_ms) FROM fills", NULL, t, sizeof t) == 1)
             st->last_fill_ms = strtoll(t, NULL, 10);
-        if (st->n_slots > 1)
-            qsort(st->slots, st->n_slots, sizeof *st->slots, cmp_slot);
-        rc = remember_slots(j, st);
         j->saved_meta = *m;
         j->have_meta = 1;
         sqt_dec_format(st->last_price, j->last_price, sizeof j->last_price);
@@ -635,13 +668,15 @@ int sqt_journal_reset_grid(sqt_journal *j)
         exec(j->db, "ROLLBACK");
         return rc;
     }
-    j->n_prev = 0;
+    j->slots_unknown = 1;
     j->have_meta = 0;
     return 0;
 }
 
 /* ---- write ------------------------------------------------------------------------ */
 
+/* Run a write and clear its bindings: text is bound SQLITE_STATIC (no copy), the
+ * caller's strings live until this returns. */
 static int step_reset(sqt_journal *j, sqlite3_stmt *st, const char *what)
 {
     int r = sqlite3_step(st);
@@ -658,11 +693,19 @@ static void bind_dec(sqlite3_stmt *st, int i, sqt_dec d)
     sqlite3_bind_text(st, i, b, -1, SQLITE_TRANSIENT);
 }
 
+/* BEGIN, COMMIT, ROLLBACK: prepared statements run to completion. */
+static int run(sqt_journal *j, int q)
+{
+    int r = sqlite3_step(j->q[q]);
+    sqlite3_reset(j->q[q]);
+    return r == SQLITE_DONE ? SQLITE_OK : r;
+}
+
 int sqt_journal_begin(sqt_journal *j)
 {
     if (j->in_tx)
         return 0;
-    if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK)
+    if (run(j, Q_BEGIN) != SQLITE_OK)
         return jerr(j, "begin");
     j->in_tx = 1;
     return 0;
@@ -672,25 +715,17 @@ int sqt_journal_commit(sqt_journal *j)
 {
     if (!j->in_tx)
         return 0;
-    if (exec(j->db, "COMMIT") != SQLITE_OK) {
+    if (run(j, Q_COMMIT) != SQLITE_OK) {
         int rc = jerr(j, "commit");
         sqt_journal_rollback(j);
         return rc;
     }
     j->in_tx = 0;
-    if (!j->saved_in_tx)
-        return 0;
-    j->saved_in_tx = 0;
-    /* what was written is now the file's */
-    {
-        sqt_grid_saved_slot *t = j->prev;
-        size_t c = j->cap_prev;
-        j->prev = j->cur;
-        j->cap_prev = j->cap_cur;
-        j->n_prev = j->n_cur;
-        j->cur = t;
-        j->cap_cur = c;
-        j->n_cur = 0;
+    if (j->pend_grid != NULL) {
+        /* what the engine reported is now the file's */
+        sqt_grid_save_mark(j->pend_grid, j);
+        j->pend_grid = NULL;
+        j->slots_unknown = 0;
     }
     return 0;
 }
@@ -699,12 +734,12 @@ void sqt_journal_rollback(sqt_journal *j)
 {
     if (!j->in_tx)
         return;
-    exec(j->db, "ROLLBACK");
+    if (sqlite3_get_autocommit(j->db) == 0)
+        run(j, Q_ROLLBACK);
     j->in_tx = 0;
-    j->n_cur = 0;
-    j->saved_in_tx = 0;
-    /* prev still describes the file (it moves only on commit); the totals cache may be
-     * ahead of it: rewrite them next time */
+    /* the engine's marks stay where the file is (they move only on commit); the totals
+     * cache may be ahead of it: rewrite them next time */
+    j->pend_grid = NULL;
     j->have_meta = 0;
 }
 
@@ -717,8 +752,8 @@ int sqt_journal_note(sqt_journal *j, int64_t wall_ms, const char *kind, const ch
 {
     sqlite3_stmt *st = j->q[Q_NOTE_ADD];
     sqlite3_bind_int64(st, 1, wall_ms);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
     return step_reset(j, st, "note");
 }
 
@@ -730,8 +765,8 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
     case SQT_GRID_EV_PLACED:
     case SQT_GRID_EV_ADOPTED:
         st = j->q[Q_ORDER_NEW];
-        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, e->slot);
         sqlite3_bind_text(st, 4, side_name(e->side), -1, SQLITE_STATIC);
         bind_dec(st, 5, e->price);
@@ -745,8 +780,8 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
             return rc;
         if (e->kind == SQT_GRID_EV_ADOPTED && e->filled.mant != 0) {
             st = j->q[Q_ORDER_FILL];
-            sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_STATIC);
             bind_dec(st, 3, e->filled);
             sqlite3_bind_text(st, 4, "partially_filled", -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 5, wall_ms);
@@ -755,15 +790,15 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
         return 0;
     case SQT_GRID_EV_ACKED:
         st = j->q[Q_ORDER_ACK];
-        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, wall_ms);
         return step_reset(j, st, "order");
     case SQT_GRID_EV_PARTIAL:
     case SQT_GRID_EV_FILLED:
         st = j->q[Q_ORDER_FILL];
-        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, e->order_id, -1, SQLITE_STATIC);
         bind_dec(st, 3, e->filled);
         sqlite3_bind_text(st, 4, e->kind == SQT_GRID_EV_FILLED ? "filled" : "partially_filled", -1,
                           SQLITE_STATIC);
@@ -772,22 +807,22 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
             return rc;
         st = j->q[Q_FILL_ADD];
         sqlite3_bind_int64(st, 1, wall_ms);
-        sqlite3_bind_text(st, 2, e->client_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, e->order_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, e->client_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, e->order_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, side_name(e->side), -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 5, e->slot);
         bind_dec(st, 6, e->fill_qty);
         bind_dec(st, 7, e->fill_price);
         bind_dec(st, 8, e->fee);
-        sqlite3_bind_text(st, 9, e->fee_asset, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 9, e->fee_asset, -1, SQLITE_STATIC);
         return step_reset(j, st, "fill");
     case SQT_GRID_EV_CANCELLED:
     case SQT_GRID_EV_REJECTED:
         st = j->q[Q_ORDER_END];
-        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 1, e->client_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, e->kind == SQT_GRID_EV_CANCELLED ? "cancelled" : "rejected", -1,
                           SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, e->text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, e->text, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, wall_ms);
         return step_reset(j, st, "order");
     case SQT_GRID_EV_ROUND_TRIP:
@@ -797,14 +832,14 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
              * fee sum equal to the exchange's */
             st = j->q[Q_FILL_ADD];
             sqlite3_bind_int64(st, 1, wall_ms);
-            sqlite3_bind_text(st, 2, e->client_id, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 3, e->order_id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 2, e->client_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, e->order_id, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 4, side_name(e->side), -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 5, e->slot);
             sqlite3_bind_text(st, 6, "0", -1, SQLITE_STATIC);
             bind_dec(st, 7, e->price);
             bind_dec(st, 8, e->fee);
-            sqlite3_bind_text(st, 9, e->fee_asset, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 9, e->fee_asset, -1, SQLITE_STATIC);
             if ((rc = step_reset(j, st, "fee")) != 0)
                 return rc;
             if (e->pnl.mant == 0)
@@ -815,7 +850,7 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
         sqlite3_bind_text(st, 2, e->kind == SQT_GRID_EV_ROUND_TRIP ? "round_trip" : "fee", -1,
                           SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, e->slot);
-        sqlite3_bind_text(st, 4, e->client_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, e->client_id, -1, SQLITE_STATIC);
         bind_dec(st, 5, e->pnl);
         return step_reset(j, st, "pnl");
     default:
@@ -868,19 +903,11 @@ static int del_slot(sqt_journal *j, int64_t k)
     return step_reset(j, j->q[Q_SLOT_DEL], "slot");
 }
 
-static int collect(void *ud, const sqt_grid_saved_slot *s)
+/* One record the engine reported: written, or (qty 0, no order) its row removed. */
+static int write_slot(void *ud, const sqt_grid_saved_slot *s)
 {
     sqt_journal *j = ud;
-    if (j->n_cur == j->cap_cur) {
-        size_t cap = j->cap_cur ? j->cap_cur * 2 : 64;
-        sqt_grid_saved_slot *p = realloc(j->cur, cap * sizeof *p);
-        if (p == NULL)
-            return SQT_ENOMEM;
-        j->cur = p;
-        j->cap_cur = cap;
-    }
-    j->cur[j->n_cur++] = *s;
-    return 0;
+    return s->qty == 0 && !s->has_order ? del_slot(j, s->k) : put_slot(j, s);
 }
 
 static int meta_changed(const sqt_grid_saved *a, const sqt_grid_saved *b)
@@ -937,38 +964,25 @@ static int put_grid(sqt_journal *j, const sqt_grid_saved *m, const char *last_pr
     return 0;
 }
 
-int sqt_journal_save_grid(sqt_journal *j, const sqt_grid *g, sqt_dec last_price)
+int sqt_journal_save_grid(sqt_journal *j, sqt_grid *g, sqt_dec last_price)
 {
     sqt_grid_saved m;
     char lp[48];
-    size_t a = 0, b = 0;
-    int rc;
+    int rc, full;
     if (!j->in_tx)
         return SQT_ESTATE;
     if (sqt_grid_save(g, &m) != 0)
         return 0; /* not started yet: nothing to save */
     if (sqt_dec_format(last_price, lp, sizeof lp) < 0)
         snprintf(lp, sizeof lp, "0");
-    j->n_cur = 0;
-    if ((rc = sqt_grid_save_slots(g, collect, j)) != 0)
-        return rc < 0 ? rc : SQT_ENOMEM;
-    if (j->n_cur > 1)
-        qsort(j->cur, j->n_cur, sizeof *j->cur, cmp_slot);
-    j->saved_in_tx = 1;
-    /* merge the sorted new set with the sorted written set */
-    while (a < j->n_cur || b < j->n_prev) {
-        if (b == j->n_prev || (a < j->n_cur && j->cur[a].k < j->prev[b].k)) {
-            rc = put_slot(j, &j->cur[a++]);
-        } else if (a == j->n_cur || j->prev[b].k < j->cur[a].k) {
-            rc = del_slot(j, j->prev[b++].k);
-        } else {
-            rc = memcmp(&j->cur[a], &j->prev[b], sizeof j->cur[a]) != 0 ? put_slot(j, &j->cur[a]) : 0;
-            a++;
-            b++;
-        }
-        if (rc != 0)
-            return rc;
-    }
+    /* the slots the turn changed; all of them when the file's rows are not known to be
+     * the engine's last save (first save of this handle, another engine, a reset) */
+    full = j->slots_unknown || !sqt_grid_save_synced(g, j);
+    if (full && (rc = step_reset(j, j->q[Q_SLOT_CLEAR], "slots")) != 0)
+        return rc;
+    if ((rc = sqt_grid_save_changed(g, j, full, write_slot, j)) < 0)
+        return rc;
+    j->pend_grid = g;
     if (!j->have_meta || meta_changed(&m, &j->saved_meta) || strcmp(lp, j->last_price) != 0) {
         if ((rc = put_grid(j, &m, lp)) != 0)
             return rc;

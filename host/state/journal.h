@@ -16,7 +16,7 @@
 
 #include "grid.h"
 
-#define SQT_JOURNAL_SCHEMA 1
+#define SQT_JOURNAL_SCHEMA 2
 
 typedef struct sqt_journal sqt_journal;
 
@@ -71,7 +71,7 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms);
 /* A note that is not an engine event (repair, risk pause, ban, start-up booking). */
 int sqt_journal_note(sqt_journal *j, int64_t wall_ms, const char *kind, const char *text);
 /* The engine's state: only the slots that changed since the last call are written. */
-int sqt_journal_save_grid(sqt_journal *j, const sqt_grid *g, sqt_dec last_price);
+int sqt_journal_save_grid(sqt_journal *j, sqt_grid *g, sqt_dec last_price);
 int sqt_journal_commit(sqt_journal *j);
 void sqt_journal_rollback(sqt_journal *j);
 const char *sqt_journal_errmsg(const sqt_journal *j);

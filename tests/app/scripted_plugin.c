@@ -50,7 +50,25 @@ static struct {
      * fill's event-log line already in the file? -1 not probed yet */
     char probe_path[512];
     int probe_fill_on_disk;
+    /* the market: open-order limit (0: 200), price path, what the limit saw */
+    int max_open, hide_limit;
+    int64_t path[64];
+    size_t path_n;
+    int peak_open, limit_refused;
+    char log[8192];
+    size_t log_n;
 } B;
+
+static int max_open(void)
+{
+    return B.max_open > 0 ? B.max_open : 200;
+}
+
+static void log_call(char c)
+{
+    if (B.log_n + 1 < sizeof B.log)
+        B.log[B.log_n++] = c;
+}
 
 typedef struct req req;
 
@@ -125,6 +143,15 @@ static void to_order(const bk_order *b, sqt_order *o)
 static int is_open(const bk_order *b)
 {
     return b->status == SQT_ORDER_NEW || b->status == SQT_ORDER_PARTIALLY_FILLED;
+}
+
+static int open_count(void)
+{
+    size_t i;
+    int n = 0;
+    for (i = 0; i < B.n; i++)
+        n += is_open(&B.orders[i]);
+    return n;
 }
 
 static bk_order *find(const char *cid, const char *oid)
@@ -267,6 +294,11 @@ static void answer_place(req *r, const sqt_error *fail)
             set_err(&res[i].err, SQT_EEXCHANGE, "book full");
             continue;
         }
+        if (open_count() >= max_open()) {
+            B.limit_refused++;
+            set_err(&res[i].err, SQT_EEXCHANGE, "too many open orders");
+            continue;
+        }
         for (k = 0; k < B.n; k++)
             if (is_open(&B.orders[k]) && B.orders[k].side == q->side && B.orders[k].price == p.mant)
                 B.duplicate_places++;
@@ -283,6 +315,8 @@ static void answer_place(req *r, const sqt_error *fail)
         b->time_ms = wall(r->ex);
         to_order(b, &res[i].order);
         news[n_new++] = res[i].order;
+        if (open_count() > B.peak_open)
+            B.peak_open = open_count();
     }
     ((sqt_place_cb)r->cb)(r->ud, fail ? fail->code : SQT_OK, res, r->n);
     for (i = 0; i < n_new; i++)
@@ -350,7 +384,7 @@ static void answer(req *r, const sqt_error *fail)
         si.min_qty = sqt_dec_make(1, QTY_SCALE);
         si.min_notional = sqt_dec_make(5, 0);
         si.contract_multiplier = sqt_dec_make(1, 0);
-        si.max_open_orders = 200;
+        si.max_open_orders = B.hide_limit ? 0 : max_open();
         si.max_batch_place = 5;
         si.max_batch_cancel = 10;
         si.client_id_max_len = 36;
@@ -434,7 +468,12 @@ static void price_tick(void *ud)
         fire(ex);
     memset(&t, 0, sizeof t);
     snprintf(t.symbol, sizeof t.symbol, "ETHUSDT");
-    t.price = sqt_dec_make(PRICE_CENTS, PX_SCALE);
+    {
+        size_t k = (size_t)B.calls[SCR_PRICE_TICK] - 1;
+        int64_t cents = B.path_n == 0 ? PRICE_CENTS : B.path[k < B.path_n ? k : B.path_n - 1];
+        t.price = sqt_dec_make(cents, PX_SCALE);
+    }
+    log_call('|');
     t.time_ms = wall(ex);
     ex->price.on_price(ex->price.ud, &t);
 }
@@ -641,11 +680,13 @@ static int x_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_pl
     for (i = 0; i < n && B.fired && B.probe_path[0] && B.probe_fill_on_disk < 0; i++)
         if (reqs[i].side == SQT_SIDE_SELL) /* the filled buy's counterpart */
             B.probe_fill_on_disk = fill_line_on_disk();
+    log_call('P');
     return submit_batch(ex, SCR_PLACE, (void *)cb, ud, reqs, n, sizeof *reqs, 5);
 }
 
 static int x_cancel(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n, sqt_cancel_cb cb, void *ud)
 {
+    log_call('C');
     return submit_batch(ex, SCR_CANCEL, (void *)cb, ud, reqs, n, sizeof *reqs, 10);
 }
 
@@ -807,10 +848,38 @@ static int c_probe_result(void)
     return B.probe_fill_on_disk;
 }
 
+static void c_set_market(int max_open_orders, int reported, const int64_t *cents, size_t n)
+{
+    B.max_open = max_open_orders;
+    B.hide_limit = !reported;
+    B.path_n = n < 64 ? n : 64;
+    if (B.path_n > 0)
+        memcpy(B.path, cents, B.path_n * sizeof *cents);
+    B.peak_open = B.limit_refused = 0;
+    B.log_n = 0;
+    B.log[0] = '\0';
+}
+
+static int c_peak_open(void)
+{
+    return B.peak_open;
+}
+
+static int c_limit_refused(void)
+{
+    return B.limit_refused;
+}
+
+static const char *c_call_log(void)
+{
+    B.log[B.log_n] = '\0';
+    return B.log;
+}
+
 static const scripted_api control = {
     c_reset, c_set_script, c_fill_top_buy, c_fired, c_calls, c_calls_at_fire, c_position,
     c_open_orders, c_order, c_reduce_only_refused, c_duplicate_places, c_probe_audit,
-    c_probe_result,
+    c_probe_result, c_set_market, c_peak_open, c_limit_refused, c_call_log,
 };
 
 SQT_EXPORT const scripted_api *scripted_plugin_api(void);

@@ -65,6 +65,18 @@ typedef struct scripted_api {
     /* 1: the fill's line was in the file when that place call came; 0: not yet (the
      * request left before the audit was written); -1: no place call after the fill. */
     int (*probe_result)(void);
+    /* The market of the next runs: the open-order limit the book enforces (a place
+     * beyond it is refused; 0: 200), whether the symbol info reports it (else it says
+     * 0, unknown), and the price each tick sends (the kth tick sends cents[k], the last
+     * one after that; n 0: 3000.00). */
+    void (*set_market)(int max_open_orders, int reported, const int64_t *cents, size_t n);
+    /* The most of our orders the book held open at once, and the places it refused
+     * for the limit. */
+    int (*peak_open)(void);
+    int (*limit_refused)(void);
+    /* The calls in the order they came: 'P' a place call, 'C' a cancel call, '|' a
+     * price tick. */
+    const char *(*call_log)(void);
 } scripted_api;
 
 #define SCRIPTED_API_SYMBOL "scripted_plugin_api"

@@ -15,7 +15,6 @@
  * Also: without a journal (the file deleted between the runs), a fill whose pushes
  * arrive twice and out of order, and a fill whose push is lost in an order-stream gap
  * (the stream reports DOWN, then UP) - at start-up, and once trading for comparison. */
-#include <dlfcn.h>
 #include <sys/stat.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include "config.h"
 #include "log.h"
 #include "plugin.h"
+#include "scripted_main.h"
 #include "scripted_plugin.h"
 #include "sqt_test.h"
 #include "state/book.h"
@@ -70,36 +70,10 @@ static void write_config(const char *path, const char *dir, const char *events)
 /* One run of the app; the journal's path into journal (when not NULL). */
 static int run_app(const char *dir, const char *events, double seconds, char *journal, size_t cap)
 {
-    char cfgpath[400], err[512];
-    sqt_config cfg;
-    sqt_log log;
-    sqt_app_opts o;
-    int rc;
-
+    char cfgpath[520];
     snprintf(cfgpath, sizeof cfgpath, "%s/run.yaml", dir);
     write_config(cfgpath, dir, events);
-    sqt_log_init(&log);
-    log.sink = sink;
-    log.level = SQT_LV_WARN;
-    memset(&cfg, 0, sizeof cfg);
-    rc = sqt_config_load(&cfg, cfgpath, &log, err, sizeof err);
-    if (rc != 0)
-        fprintf(stderr, "    config: %s\n", err);
-    CU_ASSERT_EQUAL_FATAL(rc, 0);
-    if (journal) {
-        sqt_book bk;
-        sqt_book_of(&cfg, &bk);
-        snprintf(journal, cap, "%s", bk.journal);
-    }
-    memset(&o, 0, sizeof o);
-    o.cfg = &cfg;
-    o.plugin = &plugin;
-    o.log = &log;
-    o.run_for_seconds = seconds;
-    rc = sqt_app_run(&o);
-    sqt_config_free(&cfg);
-    sqt_log_close(&log);
-    return rc;
+    return scripted_run(cfgpath, &plugin, seconds, sink, journal, cap);
 }
 
 static int64_t units(const char *s, int scale)
@@ -381,36 +355,5 @@ int main(void)
         {"push lost in a stream gap while trading (comparison)", t_lost_push_trading},
         {"a fill while trading: the order leaves before the audit", t_order_before_audit},
         {NULL, NULL}};
-    char tmpl[] = "/tmp/sqt-startup-XXXXXX", err[512];
-    const char *pdir = getenv("SQT_TEST_PLUGIN_DIR");
-    scripted_api_fn fn;
-    int rc;
-
-    if (pdir == NULL || mkdtemp(tmpl) == NULL) {
-        fprintf(stderr, "SQT_TEST_PLUGIN_DIR unset or no temp dir\n");
-        return EXIT_FAILURE;
-    }
-    snprintf(root, sizeof root, "%s", tmpl);
-    if (sqt_plugin_load(pdir, "scripted", &plugin, err, sizeof err) != 0) {
-        fprintf(stderr, "scripted plugin: %s\n", err);
-        return EXIT_FAILURE;
-    }
-    *(void **)&fn = dlsym(plugin.dl, SCRIPTED_API_SYMBOL);
-    if (fn == NULL) {
-        fprintf(stderr, "scripted plugin: no %s\n", SCRIPTED_API_SYMBOL);
-        sqt_plugin_unload(&plugin);
-        return EXIT_FAILURE;
-    }
-    X = fn();
-    SQT_TEST_INIT();
-    sqt_test_suite("app_startup", cases);
-    rc = sqt_test_run();
-    sqt_plugin_unload(&plugin);
-    if (rc == EXIT_SUCCESS) {
-        char cmd[400];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-        if (system(cmd) != 0)
-            return EXIT_FAILURE;
-    }
-    return rc;
+    return scripted_main("app_startup", cases, root, sizeof root, &plugin, &X);
 }

@@ -12,8 +12,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "book.h"
+#include "config.h"
 #include "grid_test_util.h"
 #include "journal.h"
+#include "log.h"
+#include "report.h"
 #include "statelock.h"
 
 static char tmp[256];
@@ -353,9 +357,9 @@ static void test_refusals(void)
 
     /* a newer schema */
     CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &db), SQLITE_OK);
-    CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version=2", NULL, NULL, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version=3", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    refused(path, &ID, SQT_ESTATE, "newer OpenSQT (journal schema 2");
+    refused(path, &ID, SQT_ESTATE, "newer OpenSQT (journal schema 3, this one knows 2");
 
     /* not a database at all */
     path_of(other, sizeof other, "garbage.journal");
@@ -534,6 +538,484 @@ static void test_checkpoint_off_the_commit(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "none.journal"));
 }
 
+/* ---- the slots follow the engine's changes ---------------------------------------- */
+
+static void slot_equal(const sqt_grid_saved_slot *a, const sqt_grid_saved_slot *b)
+{
+    int ok = 1;
+    CU_ASSERT_EQUAL(a->k, b->k);
+    CU_ASSERT_EQUAL(a->qty, b->qty);
+    CU_ASSERT_STRING_EQUAL(a->cost, b->cost);
+    CU_ASSERT_STRING_EQUAL(a->rt_gross, b->rt_gross);
+    CU_ASSERT_STRING_EQUAL(a->rt_fees, b->rt_fees);
+    CU_ASSERT_EQUAL(a->po_fails, b->po_fails);
+    CU_ASSERT_EQUAL_FATAL(a->has_order, b->has_order);
+    if (a->has_order) {
+        CU_ASSERT_STRING_EQUAL(a->o.cid, b->o.cid);
+        CU_ASSERT_STRING_EQUAL(a->o.oid, b->o.oid);
+        CU_ASSERT_EQUAL(a->o.side, b->o.side);
+        CU_ASSERT_EQUAL(a->o.tif, b->o.tif);
+        CU_ASSERT_EQUAL(a->o.state, b->o.state);
+        CU_ASSERT_EQUAL(a->o.cancel_req, b->o.cancel_req);
+        CU_ASSERT_EQUAL(a->o.unknown, b->o.unknown);
+        CU_ASSERT_EQUAL(a->o.fee_nocum, b->o.fee_nocum);
+        CU_ASSERT_EQUAL(a->o.price, b->o.price);
+        CU_ASSERT_EQUAL(a->o.qty, b->o.qty);
+        CU_ASSERT_EQUAL(a->o.filled, b->o.filled);
+        CU_ASSERT_EQUAL(a->o.base_qty, b->o.base_qty);
+        CU_ASSERT_EQUAL(a->o.bare_lo, b->o.bare_lo);
+        CU_ASSERT_EQUAL(a->o.bare_hi, b->o.bare_hi);
+        CU_ASSERT_STRING_EQUAL(a->o.fee_seen, b->o.fee_seen);
+        CU_ASSERT_STRING_EQUAL(a->o.notional, b->o.notional);
+    }
+    CU_ASSERT_EQUAL(sqt_dec_cmp(a->level, b->level, &ok), 0);
+    CU_ASSERT_EQUAL(sqt_dec_cmp(a->qty_dec, b->qty_dec, &ok), 0);
+    CU_ASSERT_EQUAL(sqt_dec_cmp(a->cost_quote, b->cost_quote, &ok), 0);
+    CU_ASSERT_TRUE(ok);
+}
+
+typedef struct slot_set {
+    sqt_grid_saved_slot s[512];
+    size_t n;
+} slot_set;
+
+static int collect_slot(void *ud, const sqt_grid_saved_slot *s)
+{
+    slot_set *ss = ud;
+    if (ss->n == 512)
+        return SQT_ENOMEM;
+    ss->s[ss->n++] = *s;
+    return 0;
+}
+
+static int by_k(const void *a, const void *b)
+{
+    int64_t x = ((const sqt_grid_saved_slot *)a)->k, y = ((const sqt_grid_saved_slot *)b)->k;
+    return x < y ? -1 : x > y;
+}
+
+/* The file's slots are exactly the engine's, record for record. */
+static void file_is_engine(sqt_journal *j, const sqt_grid *g)
+{
+    static slot_set eng;
+    sqt_journal_state st;
+    char err[256] = "";
+    size_t i;
+    eng.n = 0;
+    CU_ASSERT_EQUAL_FATAL(sqt_grid_save_slots(g, collect_slot, &eng), 0);
+    qsort(eng.s, eng.n, sizeof eng.s[0], by_k);
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_load(j, &st, err, sizeof err), 1);
+    CU_ASSERT_EQUAL(st.n_slots, eng.n);
+    for (i = 0; i < eng.n && i < st.n_slots; i++)
+        slot_equal(&st.slots[i], &eng.s[i]);
+    sqt_journal_free_state(&st);
+}
+
+/* A market that walks, orders acknowledged, filled or cancelled at random, the buy
+ * window moving and slots pruned: after every committed turn the file holds what a
+ * full save would, though each turn wrote only what the engine changed; a turn rolled
+ * back (a failed write) is written by the next one. */
+static void test_changed_slots_only(void)
+{
+    static capture c;
+    char path[400];
+    sqt_grid_params p;
+    sqt_journal *j;
+    sqt_grid *g;
+    unsigned seed = 7;
+    int64_t t, cents = 300000;
+    int rolled = 0, partial_writes = 0;
+    mk_tmp();
+    path_of(path, sizeof path, "c.journal");
+    j = open_ok(path, &ID, NULL);
+    e_params(&p);
+    p.buy_window_size = 5;
+    p.sell_window_size = 5;
+    g = grid_up(&p, "3000.00");
+    cap_clear(&c);
+    for (t = 1; t <= 400; t++) {
+        sqt_grid_event ev[512];
+        size_t n, i;
+        char px[32];
+        int before, rollback;
+        /* last turn's commands answered: places acknowledged, cancels confirmed */
+        for (i = 0; i < c.nc; i++) {
+            if (c.cmd[i].kind == SQT_GRID_CMD_PLACE)
+                place_ok(g, c.cmd[i].client_id, t);
+            else if (c.cmd[i].kind == SQT_GRID_CMD_CANCEL)
+                push(g, c.cmd[i].client_id, SQT_ORDER_CANCELED, "0", t);
+        }
+        cap_clear(&c);
+        /* the price walks a level at a time; the orders it crosses fill */
+        cents += ((int64_t)(rand_r(&seed) % 5) - 2) * 100;
+        if (cents < 290000 || cents > 310000)
+            cents = 300000;
+        snprintf(px, sizeof px, "%lld.%02lld", (long long)(cents / 100), (long long)(cents % 100));
+        CU_ASSERT_EQUAL(sqt_grid_on_price(g, D(px), t), 0);
+        CU_ASSERT_TRUE(dec_is(sqt_grid_last_price(g), px)); /* what the grid row records */
+        {
+            static sqt_grid_slot_info si[256];
+            size_t no = sqt_grid_list_slots(g, SQT_GRID_LIST_ORDERS, si, 256), k;
+            for (k = 0; k < no; k++) {
+                int ok = 1;
+                int cmp = sqt_dec_cmp(si[k].order_price, D(px), &ok);
+                sqt_grid_cmd fc;
+                if (si[k].order_state != SQT_GRID_ORD_CONFIRMED || si[k].cancel_requested ||
+                    (si[k].side == SQT_SIDE_BUY ? cmp < 0 : cmp > 0) || rand_r(&seed) % 3 == 0)
+                    continue;
+                memset(&fc, 0, sizeof fc);
+                snprintf(fc.client_id, sizeof fc.client_id, "%s", si[k].client_id);
+                fc.req.side = si[k].side;
+                fc.req.price = si[k].order_price;
+                fc.req.qty = si[k].order_qty;
+                fill_whole(g, &fc, "0.006", t);
+            }
+        }
+        CU_ASSERT_EQUAL(sqt_grid_adjust(g, t), 0);
+        cap_drain(g, &c);
+        n = c.ne;
+        memcpy(ev, c.ev, (n < 512 ? n : 512) * sizeof ev[0]);
+        rollback = t > 10 && rand_r(&seed) % 10 == 0;
+        before = sqlite3_total_changes(sqt_journal_db(j));
+        CU_ASSERT_EQUAL_FATAL(sqt_journal_begin(j), 0);
+        for (i = 0; i < n && i < 512; i++)
+            CU_ASSERT_EQUAL(sqt_journal_event(j, &ev[i], 1000 + t), 0);
+        CU_ASSERT_EQUAL_FATAL(sqt_journal_save_grid(j, g, D(px)), 0);
+        if (rollback) {
+            sqt_journal_rollback(j); /* as a failed commit leaves it */
+            rolled++;
+            continue;
+        }
+        CU_ASSERT_EQUAL_FATAL(sqt_journal_commit(j), 0);
+        if (t > 1 && sqlite3_total_changes(sqt_journal_db(j)) - before <
+                         count(sqt_journal_db(j), "SELECT count(*) FROM slots"))
+            partial_writes++;
+        file_is_engine(j, g);
+    }
+    CU_ASSERT_TRUE(rolled > 10);
+    CU_ASSERT_TRUE(partial_writes > 300); /* most turns wrote fewer rows than the grid has */
+    CU_ASSERT_TRUE(count(sqt_journal_db(j), "SELECT count(*) FROM fills") > 50);
+    ASSERT_INVARIANTS(g);
+    /* a second handle on the same file starts with every slot, then follows changes */
+    sqt_journal_close(j);
+    j = open_ok(path, &ID, NULL);
+    CU_ASSERT_EQUAL(sqlite3_exec(sqt_journal_db(j), "DELETE FROM slots WHERE k IN (SELECT k FROM "
+                                                     "slots LIMIT 2)", NULL, NULL, NULL),
+                    SQLITE_OK);
+    turn(j, g, 1000);
+    file_is_engine(j, g);
+    sqt_journal_close(j);
+    sqt_grid_free(g);
+}
+
+/* ---- pages per turn --------------------------------------------------------------- */
+
+/* A turn with a buy's fill and its sell's placement writes one WAL page per b-tree it
+ * touches: the orders (one b-tree since they are keyed by client id), the index of
+ * ended orders, the fill, the slot and the totals - five, where schema 1 wrote seven
+ * (orders and its key index, the updated_ms index, sqlite_sequence). An
+ * acknowledgement writes the order and the slot. */
+static void test_fill_turn_pages(void)
+{
+    static capture c;
+    char path[400];
+    sqt_grid_params p;
+    sqt_journal *j;
+    sqt_grid *g;
+    const sqt_grid_cmd *b;
+    int f0, fills;
+    mk_tmp();
+    path_of(path, sizeof path, "p.journal");
+    j = open_ok(path, &ID, NULL);
+    e_params(&p);
+    g = grid_up(&p, "3000.00");
+    cap_clear(&c);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2999.00"), 1), 0);
+    turn_cap(j, g, 1, &c);
+    ack_all(g, &c, 2);
+    turn(j, g, 2);
+    b = cap_place_at(&c, "2998.00");
+    fills = count(sqt_journal_db(j), "SELECT count(*) FROM fills");
+    f0 = sqt_journal_wal_frames(j);
+    fill_whole(g, b, "0.006", 3);
+    CU_ASSERT_EQUAL(sqt_grid_adjust(g, 3), 0);
+    cap_clear(&c);
+    turn_cap(j, g, 3, &c);
+    CU_ASSERT_EQUAL(count(sqt_journal_db(j), "SELECT count(*) FROM fills"), fills + 1);
+    CU_ASSERT_EQUAL(cap_count(&c, SQT_GRID_CMD_PLACE, SQT_SIDE_SELL), 1);
+    CU_ASSERT_EQUAL(sqt_journal_wal_frames(j) - f0, 5);
+    /* no sequence table is kept for the history */
+    CU_ASSERT_EQUAL(count(sqt_journal_db(j), "SELECT count(*) FROM sqlite_master WHERE "
+                                             "name='sqlite_sequence'"),
+                    0);
+    f0 = sqt_journal_wal_frames(j);
+    ack_all(g, &c, 4);
+    turn(j, g, 4);
+    CU_ASSERT_EQUAL(sqt_journal_wal_frames(j) - f0, 2);
+    /* no statement of a turn builds a temporary b-tree each time it runs (an IN list
+     * in the partial index's WHERE did: tens of microseconds a turn) */
+    {
+        sqlite3_stmt *q = NULL;
+        int n = 0, ephemeral = 0;
+        while ((q = sqlite3_next_stmt(sqt_journal_db(j), q)) != NULL) {
+            char sql[1200];
+            sqlite3_stmt *ex = NULL;
+            snprintf(sql, sizeof sql, "EXPLAIN %s", sqlite3_sql(q));
+            CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(sqt_journal_db(j), sql, -1, &ex, NULL), SQLITE_OK);
+            while (sqlite3_step(ex) == SQLITE_ROW)
+                ephemeral += strcmp((const char *)sqlite3_column_text(ex, 1), "OpenEphemeral") == 0;
+            sqlite3_finalize(ex);
+            n++;
+        }
+        CU_ASSERT_TRUE(n >= 15);
+        CU_ASSERT_EQUAL(ephemeral, 0);
+    }
+    /* start-up's query of the newest ended orders reads the partial index */
+    {
+        sqlite3_stmt *st = NULL;
+        int uses = 0;
+        CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(sqt_journal_db(j),
+                                                 "EXPLAIN QUERY PLAN SELECT cid FROM orders WHERE "
+                                                 "(status='filled' OR status='cancelled' OR "
+                                                 "status='rejected') ORDER BY updated_ms DESC LIMIT "
+                                                 "8192",
+                                                 -1, &st, NULL),
+                              SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            uses |= strstr((const char *)sqlite3_column_text(st, 3), "orders_ended") != NULL;
+        sqlite3_finalize(st);
+        CU_ASSERT_TRUE(uses);
+    }
+    sqt_journal_close(j);
+    sqt_grid_free(g);
+}
+
+/* ---- schema 1 ------------------------------------------------------------------- */
+
+/* The layout journals were written with before schema 2. */
+static const char SCHEMA_1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE grid(id INTEGER PRIMARY KEY CHECK(id=1), anchor INTEGER NOT NULL,"
+    " interval_ticks INTEGER NOT NULL, tick TEXT NOT NULL, step TEXT NOT NULL, seq INTEGER,"
+    " position INTEGER NOT NULL, bought INTEGER, sold INTEGER, realized_gross TEXT,"
+    " realized_fees TEXT, fees_paid TEXT, round_trips INTEGER, orders_placed INTEGER,"
+    " po_degrades INTEGER, last_price TEXT, updated_ms INTEGER);"
+    "CREATE TABLE slots(k INTEGER PRIMARY KEY, qty INTEGER NOT NULL, cost TEXT NOT NULL,"
+    " rt_gross TEXT NOT NULL, rt_fees TEXT NOT NULL, po_fails INTEGER, has_order INTEGER,"
+    " cid TEXT, oid TEXT, side INTEGER, tif INTEGER, state INTEGER, cancel_req INTEGER,"
+    " unknown INTEGER, fee_nocum INTEGER, o_price INTEGER, o_qty INTEGER, o_filled INTEGER,"
+    " base_qty INTEGER, bare_lo INTEGER, bare_hi INTEGER, fee_seen TEXT, notional TEXT,"
+    " level TEXT, qty_dec TEXT, cost_quote TEXT);"
+    "CREATE TABLE watches(i INTEGER PRIMARY KEY, cid TEXT, oid TEXT, k INTEGER, side INTEGER,"
+    " price INTEGER, qty INTEGER, filled INTEGER, seen TEXT, bare_lo INTEGER, bare_hi INTEGER,"
+    " nocum INTEGER);"
+    "CREATE TABLE orders(cid TEXT PRIMARY KEY, oid TEXT, slot INTEGER, side TEXT, price TEXT,"
+    " qty TEXT, filled TEXT, status TEXT, reason TEXT, fee TEXT, created_ms INTEGER,"
+    " updated_ms INTEGER);"
+    "CREATE INDEX orders_updated ON orders(updated_ms);"
+    "CREATE TABLE fills(id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER, cid TEXT, oid TEXT,"
+    " side TEXT, slot INTEGER, qty TEXT, price TEXT, fee TEXT, fee_asset TEXT);"
+    "CREATE TABLE pnl(id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER, kind TEXT,"
+    " slot INTEGER, cid TEXT, pnl TEXT);"
+    "CREATE TABLE notes(id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER, kind TEXT,"
+    " text TEXT);";
+
+/* Every row of a query as one text (FNV-1a of the values and their types) and the row
+ * count. */
+static uint64_t digest(sqlite3 *db, const char *sql, int *rows)
+{
+    sqlite3_stmt *st = NULL;
+    uint64_t h = 1469598103934665603ull;
+    *rows = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    *rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int i;
+        for (i = 0; i < sqlite3_column_count(st); i++) {
+            const unsigned char *t = sqlite3_column_text(st, i);
+            unsigned char ty = (unsigned char)sqlite3_column_type(st, i);
+            h = (h ^ ty) * 1099511628211ull;
+            for (; t != NULL && *t; t++)
+                h = (h ^ *t) * 1099511628211ull;
+            h = (h ^ 0xff) * 1099511628211ull;
+        }
+        (*rows)++;
+    }
+    sqlite3_finalize(st);
+    return h;
+}
+
+static const char *const HISTORY_Q[] = {
+    "SELECT * FROM orders ORDER BY cid", "SELECT * FROM fills ORDER BY id",
+    "SELECT * FROM pnl ORDER BY id",     "SELECT * FROM notes ORDER BY id",
+    "SELECT * FROM grid",                "SELECT * FROM slots ORDER BY k",
+    "SELECT * FROM watches ORDER BY i",  "SELECT * FROM meta WHERE key<>'schema' ORDER BY key"};
+#define N_HISTORY_Q (sizeof HISTORY_Q / sizeof HISTORY_Q[0])
+
+/* A schema-1 journal at path with the rows of the (current) journal at from, plus a
+ * note whose id leaves a gap. */
+static void write_schema_1(const char *path, const char *from)
+{
+    sqlite3 *db;
+    char sql[1024];
+    CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &db), SQLITE_OK);
+    CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db, SCHEMA_1, NULL, NULL, NULL), SQLITE_OK);
+    snprintf(sql, sizeof sql, "ATTACH '%s' AS cur", from);
+    CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        sqlite3_exec(db,
+                     "BEGIN;"
+                     "INSERT INTO meta SELECT key, CASE key WHEN 'schema' THEN '1' ELSE value END "
+                     "FROM cur.meta;"
+                     "INSERT INTO grid SELECT * FROM cur.grid; INSERT INTO slots SELECT * FROM cur.slots;"
+                     "INSERT INTO watches SELECT * FROM cur.watches;"
+                     "INSERT INTO orders SELECT * FROM cur.orders; INSERT INTO fills SELECT * FROM cur.fills;"
+                     "INSERT INTO pnl SELECT * FROM cur.pnl; INSERT INTO notes SELECT * FROM cur.notes;"
+                     "INSERT INTO notes(id,ts_ms,kind,text) VALUES(100,1,'old','from schema 1');"
+                     "PRAGMA user_version=1; COMMIT",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    CU_ASSERT_EQUAL(sqlite3_exec(db, "DETACH cur", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* What `opensqt report --json` prints for the book of cfg. */
+static void report_of(const char *cfg, char *out, size_t cap)
+{
+    char rpath[420];
+    char *argv[] = {"report", "-c", (char *)cfg, "--json", NULL};
+    FILE *f;
+    size_t n;
+    int fd, saved = dup(1);
+    snprintf(rpath, sizeof rpath, "%s/report.out", tmp);
+    fd = open(rpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CU_ASSERT_FATAL(fd >= 0 && saved >= 0);
+    fflush(stdout);
+    dup2(fd, 1);
+    optind = 0;
+    CU_ASSERT_EQUAL(sqt_report_main(4, argv), 0);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    close(fd);
+    f = fopen(rpath, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    n = fread(out, 1, cap - 1, f);
+    out[n] = '\0';
+    fclose(f);
+}
+
+/* A journal written by schema 1 (the old layout, built here with its DDL) is upgraded
+ * at open in one transaction: every row is found again with its id, the grid
+ * continues, `opensqt report` prints the same before and after, new rows take the next
+ * ids; an upgrade that cannot finish leaves the file as it was. */
+static void test_upgrade_from_schema_1(void)
+{
+    char cur[400], old[4400], cfgp[400], yaml[1024], rep1[8192], rep2[8192];
+    uint64_t h[N_HISTORY_Q];
+    int rows[N_HISTORY_Q], r2;
+    sqt_grid_params p;
+    sqt_journal *j;
+    sqt_grid *g, *g2;
+    sqt_config cfg;
+    sqt_book bk;
+    sqt_log lg;
+    char err[512] = "";
+    sqlite3 *db;
+    size_t i;
+    FILE *f;
+    mk_tmp();
+    /* the book's journal path, as `run` and `report` find it */
+    path_of(cfgp, sizeof cfgp, "book.yaml");
+    snprintf(yaml, sizeof yaml,
+             "app:\n  current_exchange: binance\n  instance: T1\n"
+             "exchanges:\n  binance:\n    api_key: k\n    secret_key: s\n    fee_rate: 0.0002\n"
+             "trading:\n  symbol: ETHUSDT\n  price_interval: 2\n  order_quantity: 30\n"
+             "  min_order_value: 20\n  buy_window_size: 10\n  sell_window_size: 10\n"
+             "system:\n  state_dir: %s\n",
+             tmp);
+    f = fopen(cfgp, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(yaml, f);
+    fclose(f);
+    chmod(cfgp, 0600);
+    sqt_log_init(&lg);
+    lg.level = SQT_LV_ERROR;
+    memset(&cfg, 0, sizeof cfg);
+    CU_ASSERT_EQUAL_FATAL(sqt_config_load(&cfg, cfgp, &lg, err, sizeof err), 0);
+    sqt_book_of(&cfg, &bk);
+    sqt_config_free(&cfg);
+    sqt_log_close(&lg);
+    snprintf(old, sizeof old, "%s", bk.journal);
+
+    path_of(cur, sizeof cur, "cur.journal");
+    {
+        sqt_journal_identity id = ID;
+        id.account = bk.account;
+        j = open_ok(cur, &id, NULL);
+        g = busy_grid(&p, j);
+        sqt_journal_close(j);
+        write_schema_1(old, cur);
+        CU_ASSERT_EQUAL_FATAL(sqlite3_open(old, &db), SQLITE_OK);
+        for (i = 0; i < N_HISTORY_Q; i++) {
+            h[i] = digest(db, HISTORY_Q[i], &rows[i]);
+            CU_ASSERT_TRUE(rows[i] >= (strstr(HISTORY_Q[i], "watches") ? 0 : 1));
+        }
+        sqlite3_close(db);
+        report_of(cfgp, rep1, sizeof rep1); /* read-only: the file stays schema 1 */
+        CU_ASSERT_PTR_NOT_NULL(strstr(rep1, "\"round_trips\""));
+
+        /* an upgrade that fails (a row schema 2 cannot take) changes nothing */
+        CU_ASSERT_EQUAL_FATAL(sqlite3_open(old, &db), SQLITE_OK);
+        CU_ASSERT_EQUAL(sqlite3_exec(db, "INSERT INTO orders(cid,status) VALUES(NULL,'placed')",
+                                     NULL, NULL, NULL),
+                        SQLITE_OK);
+        sqlite3_close(db);
+        {
+            sqt_journal *jj = NULL;
+            CU_ASSERT_EQUAL(sqt_journal_open(old, &id, 0, &jj, NULL, err, sizeof err), SQT_EINVAL);
+            CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot upgrade the journal from schema 1 to 2"));
+            CU_ASSERT_PTR_NULL(jj);
+        }
+        CU_ASSERT_EQUAL_FATAL(sqlite3_open(old, &db), SQLITE_OK);
+        CU_ASSERT_EQUAL(count(db, "PRAGMA user_version"), 1);
+        CU_ASSERT_EQUAL(count(db, "SELECT count(*) FROM sqlite_master WHERE name='orders_updated'"), 1);
+        CU_ASSERT_EQUAL(sqlite3_exec(db, "DELETE FROM orders WHERE cid IS NULL", NULL, NULL, NULL),
+                        SQLITE_OK);
+        sqlite3_close(db);
+
+        /* the upgrade */
+        j = open_ok(old, &id, NULL);
+        db = sqt_journal_db(j);
+        CU_ASSERT_EQUAL(count(db, "PRAGMA user_version"), 2);
+        CU_ASSERT_EQUAL(count(db, "SELECT value FROM meta WHERE key='schema'"), 2);
+        CU_ASSERT_EQUAL(count(db, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'"), 0);
+        CU_ASSERT_EQUAL(count(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                                  "('orders_updated','sqlite_autoindex_orders_1')"),
+                        0);
+        for (i = 0; i < N_HISTORY_Q; i++) {
+            CU_ASSERT_EQUAL(digest(db, HISTORY_Q[i], &r2), h[i]);
+            CU_ASSERT_EQUAL(r2, rows[i]);
+        }
+        g2 = restore_from(&p, j, 100);
+        status_equal(g, g2);
+        sqt_journal_close(j);
+    }
+    report_of(cfgp, rep2, sizeof rep2);
+    CU_ASSERT_STRING_EQUAL(rep2, rep1);
+    /* the next rows continue the ids; a second open upgrades nothing */
+    j = open_ok(old, &(sqt_journal_identity){"binance", bk.account, "ETHUSDT", "T1"}, NULL);
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_begin(j), 0);
+    CU_ASSERT_EQUAL(sqt_journal_note(j, 2, "new", "after the upgrade"), 0);
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_commit(j), 0);
+    CU_ASSERT_EQUAL(count(sqt_journal_db(j), "SELECT id FROM notes WHERE kind='new'"), 101);
+    sqt_journal_close(j);
+    sqt_grid_free(g);
+    sqt_grid_free(g2);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -545,6 +1027,9 @@ int main(void)
         {"one instance per book", test_lock},
         {"account fingerprint", test_account_id},
         {"checkpoints off the commit path", test_checkpoint_off_the_commit},
+        {"a save writes the slots the turn changed", test_changed_slots_only},
+        {"pages a fill turn writes", test_fill_turn_pages},
+        {"a schema-1 journal is upgraded whole", test_upgrade_from_schema_1},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("journal", cases) != 0)
