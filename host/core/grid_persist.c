@@ -140,8 +140,8 @@ static void slot_img(const grid_slot *s, grid_slot_img *m)
         m->bare_hi = o->bare_hi;
         m->fee_seen = o->fee_seen;
         m->notional = o->notional;
-        sqt_grid__copy_text(m->cid, sizeof m->cid, o->cid);
-        sqt_grid__copy_text(m->oid, sizeof m->oid, o->oid);
+        sqt_clientid_copy(m->cid, sizeof m->cid, o->cid);
+        sqt_clientid_copy(m->oid, sizeof m->oid, o->oid);
     }
 }
 
