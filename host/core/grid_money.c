@@ -82,11 +82,41 @@ int sqt_grid__to_units(sqt_dec v, sqt_i128 umant, int uscale, int mode, int64_t 
     return 0;
 }
 
+static const uint64_t pow10_u64[19] = {
+    1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u, 1000000000u,
+    10000000000u, 100000000000u, 1000000000000u, 10000000000000u, 100000000000000u,
+    1000000000000000u, 10000000000000000u, 100000000000000000u, 1000000000000000000u};
+
 /* v * 10^(to - from), rounding halves away from zero when scaling down; |result| must
  * stay below 2^63. */
 static int rescale_i128(sqt_i128 v, int from, int to, sqt_i128 *out)
 {
     const sqt_i128 lim = (sqt_i128)INT64_MAX;
+    if (v <= lim && v >= -lim && to - from <= 18) {
+        /* the common case (every event's price and quantity, every fee and PnL): the
+         * value fits 64 bits, so one multiplication by 10^k gives what the digit loop
+         * below gives, and scaling down runs the same per-digit rounding in 64 bits
+         * instead of 128-bit divisions */
+        int64_t w = (int64_t)v;
+        if (from <= to) {
+            sqt_i128 r = v * (sqt_i128)pow10_u64[to - from]; /* < 2^63 * 10^18: fits */
+            if (r > lim || r < -lim)
+                return SQT_ERANGE;
+            *out = r;
+            return 0;
+        }
+        while (from > to) {
+            int64_t q = w / 10, r = w % 10;
+            if (r >= 5)
+                q++;
+            else if (r <= -5)
+                q--;
+            w = q;
+            from--;
+        }
+        *out = w;
+        return 0;
+    }
     if (v > ((sqt_i128)1 << 125) || v < -((sqt_i128)1 << 125))
         return SQT_ERANGE;
     while (from < to) {
