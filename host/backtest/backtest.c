@@ -944,6 +944,10 @@ int sqt_bt_new(const sqt_bt_params *p, sqt_bt **out, char *err, size_t errlen)
         free(bt);
         return rc;
     }
+    if (p->events == NULL) /* no event log: only the kinds sink_event counts are built */
+        sqt_grid_set_events(bt->g, ((uint64_t)1 << SQT_GRID_EV_REJECTED) |
+                                       ((uint64_t)1 << SQT_GRID_EV_MARGIN_LOCK) |
+                                       ((uint64_t)1 << SQT_GRID_EV_RISK_PAUSE));
     if (p->chart && (bt->cols = calloc(BT_CHART_COLS, sizeof(col))) == NULL) {
         sqt_bt_free(bt);
         return SQT_ENOMEM;

@@ -147,6 +147,13 @@ int sqt_grid__from_units(sqt_i128 n, sqt_i128 umant, int uscale, int out_scale, 
     if (n > ((sqt_i128)1 << 63) || n < -((sqt_i128)1 << 63) || out_scale < 0 ||
         out_scale > SQT_DEC_MAX_SCALE)
         return SQT_ERANGE;
+    if (umant == 1 && uscale == out_scale && n <= (sqt_i128)INT64_MAX &&
+        n >= -(sqt_i128)INT64_MAX) {
+        /* a tick or step of one unit at its own scale (every price and quantity of an
+         * event): the units are the mantissa */
+        *out = sqt_dec_make((int64_t)n, out_scale);
+        return 0;
+    }
     rc = rescale_i128(n * umant, uscale, out_scale, &v);
     if (rc != 0)
         return rc;
