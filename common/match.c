@@ -56,6 +56,8 @@ struct sqt_match {
     int64_t balance;     /* MS */
     int32_t leverage;
     int64_t pos;         /* signed, step units */
+    int ro_check;        /* the position's sign changed since the last scan for
+                          * reduce-only orders that can no longer reduce */
     int64_t cost;        /* signed entry notional of pos, MS (long > 0) */
 
     mord *open;          /* oldest first */
@@ -553,8 +555,11 @@ static i128 position_apply(sqt_match *m, sqt_side side, int64_t qty, int64_t pri
     int64_t dq = side == SQT_SIDE_BUY ? qty : -qty;
     int64_t pabs, close;
     i128 removed, realized;
-    if (m->pos == 0 || sgn(m->pos) == sgn(dq)) {
+    int before = sgn(m->pos);
+    if (m->pos == 0 || before == sgn(dq)) {
         m->pos += dq;
+        if (sgn(m->pos) != before)
+            m->ro_check = 1;
         m->cost += (int64_t)(sgn(dq) * notional(m, price, qty));
         return 0;
     }
@@ -570,6 +575,8 @@ static i128 position_apply(sqt_match *m, sqt_side side, int64_t qty, int64_t pri
         m->pos = sgn(dq) * rest;
         m->cost = (int64_t)(sgn(dq) * notional(m, price, rest));
     }
+    if (sgn(m->pos) != before)
+        m->ro_check = 1;
     return realized;
 }
 
@@ -596,10 +603,15 @@ static void expire(sqt_match *m, size_t i, int64_t now_ms)
 }
 
 /* Reduce-only orders that can no longer reduce are expired, as exchanges do when the
- * position closes or flips. */
+ * position closes or flips. Whether one can reduce depends only on the position's sign
+ * (a reduce-only order is accepted only when it can), so the book is scanned only
+ * after the sign changed, not after every fill. */
 static void expire_stale_reduce_only(sqt_match *m, int64_t now_ms)
 {
     size_t i = 0;
+    if (!m->ro_check)
+        return;
+    m->ro_check = 0;
     while (i < m->n_open) {
         if (m->open[i].reduce_only && !can_reduce(m, m->open[i].side))
             expire(m, i, now_ms);
