@@ -453,6 +453,16 @@ static uint64_t cid_key(const char *cid, int *by_cid)
     return *by_cid ? id_hash(cid) : 0;
 }
 
+/* An open order by client id whose hash is known (a place checks its new id). */
+static long find_open_cid(const sqt_match *m, const char *cid, uint64_t h)
+{
+    size_t i;
+    for (i = 0; i < m->n_open; i++)
+        if (m->open[i].cid_h == h && strcmp(m->open[i].client_id, cid) == 0)
+            return (long)i;
+    return -1;
+}
+
 static long find_open(const sqt_match *m, const char *cid, const char *oid)
 {
     int by_cid;
@@ -796,7 +806,7 @@ int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_
                 (int)m->cfg.max_open_orders);
         return SQT_ERULES;
     }
-    if (find_open(m, o.client_id, NULL) >= 0) {
+    if (find_open_cid(m, o.client_id, o.cid_h) >= 0) {
         set_err(err, SQT_EDUP_CLIENT_ID, SQT_MATCH_R_DUP_CLIENT_ID, "client order id %s is used by an open order",
                 o.client_id);
         return SQT_EDUP_CLIENT_ID;
