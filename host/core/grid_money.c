@@ -92,33 +92,14 @@ static const uint64_t pow10_u64[19] = {
 static int rescale_i128(sqt_i128 v, int from, int to, sqt_i128 *out)
 {
     const sqt_i128 lim = (sqt_i128)INT64_MAX;
-    if (v <= lim && v >= -lim && to - from <= 18) {
-        /* the common case (every event's price and quantity, every fee and PnL): the
-         * value fits 64 bits, so one multiplication by 10^k gives what the digit loop
-         * below gives, and scaling down runs the same per-digit rounding in 64 bits
-         * instead of 128-bit divisions */
-        int64_t w = (int64_t)v;
-        if (from <= to) {
-            sqt_i128 r = v * (sqt_i128)pow10_u64[to - from]; /* < 2^63 * 10^18: fits */
-            if (r > lim || r < -lim)
-                return SQT_ERANGE;
-            *out = r;
-            return 0;
-        }
-        while (from > to) {
-            int64_t q = w / 10, r = w % 10;
-            if (r >= 5)
-                q++;
-            else if (r <= -5)
-                q--;
-            w = q;
-            from--;
-        }
-        *out = w;
-        return 0;
-    }
     if (v > ((sqt_i128)1 << 125) || v < -((sqt_i128)1 << 125))
         return SQT_ERANGE;
+    if (from <= to && to - from <= 18 && v <= lim && v >= -lim) {
+        /* the common case (every fee and PnL figure): one multiplication by 10^k gives
+         * what the digit loop below gives (< 2^63 * 10^18: no overflow) */
+        v *= (sqt_i128)pow10_u64[to - from];
+        from = to;
+    }
     while (from < to) {
         if (v > lim || v < -lim)
             return SQT_ERANGE;
@@ -126,7 +107,14 @@ static int rescale_i128(sqt_i128 v, int from, int to, sqt_i128 *out)
         from++;
     }
     while (from > to) {
-        sqt_i128 q = v / 10, r = v % 10;
+        sqt_i128 q, r;
+        if (v <= lim && v >= -lim) { /* 64-bit division: the value fits (nearly always) */
+            q = (int64_t)v / 10;
+            r = (int64_t)v % 10;
+        } else {
+            q = v / 10;
+            r = v % 10;
+        }
         if (r >= 5)
             q++;
         else if (r <= -5)
