@@ -986,7 +986,8 @@ int sqt_match_on_price(sqt_match *m, sqt_dec price, int64_t now_ms)
             n++;
         }
     }
-    qsort(c, n, sizeof *c, cand_cmp);
+    if (n > 1) /* most prices reach one order: nothing to order */
+        qsort(c, n, sizeof *c, cand_cmp);
     for (i = 0; i < n; i++) {
         long k = find_rank(m, c[i].rank); /* earlier fills may have moved or expired it */
         int64_t q;
