@@ -56,6 +56,8 @@ struct sqt_match {
     int64_t balance;     /* MS */
     int32_t leverage;
     int64_t pos;         /* signed, step units */
+    int ro_check;        /* the position's sign changed since the last scan for
+                          * reduce-only orders that can no longer reduce */
     int64_t cost;        /* signed entry notional of pos, MS (long > 0) */
 
     mord *open;          /* oldest first */
@@ -451,6 +453,16 @@ static uint64_t cid_key(const char *cid, int *by_cid)
     return *by_cid ? id_hash(cid) : 0;
 }
 
+/* An open order by client id whose hash is known (a place checks its new id). */
+static long find_open_cid(const sqt_match *m, const char *cid, uint64_t h)
+{
+    size_t i;
+    for (i = 0; i < m->n_open; i++)
+        if (m->open[i].cid_h == h && strcmp(m->open[i].client_id, cid) == 0)
+            return (long)i;
+    return -1;
+}
+
 static long find_open(const sqt_match *m, const char *cid, const char *oid)
 {
     int by_cid;
@@ -553,8 +565,11 @@ static i128 position_apply(sqt_match *m, sqt_side side, int64_t qty, int64_t pri
     int64_t dq = side == SQT_SIDE_BUY ? qty : -qty;
     int64_t pabs, close;
     i128 removed, realized;
-    if (m->pos == 0 || sgn(m->pos) == sgn(dq)) {
+    int before = sgn(m->pos);
+    if (m->pos == 0 || before == sgn(dq)) {
         m->pos += dq;
+        if (sgn(m->pos) != before)
+            m->ro_check = 1;
         m->cost += (int64_t)(sgn(dq) * notional(m, price, qty));
         return 0;
     }
@@ -570,6 +585,8 @@ static i128 position_apply(sqt_match *m, sqt_side side, int64_t qty, int64_t pri
         m->pos = sgn(dq) * rest;
         m->cost = (int64_t)(sgn(dq) * notional(m, price, rest));
     }
+    if (sgn(m->pos) != before)
+        m->ro_check = 1;
     return realized;
 }
 
@@ -596,10 +613,15 @@ static void expire(sqt_match *m, size_t i, int64_t now_ms)
 }
 
 /* Reduce-only orders that can no longer reduce are expired, as exchanges do when the
- * position closes or flips. */
+ * position closes or flips. Whether one can reduce depends only on the position's sign
+ * (a reduce-only order is accepted only when it can), so the book is scanned only
+ * after the sign changed, not after every fill. */
 static void expire_stale_reduce_only(sqt_match *m, int64_t now_ms)
 {
     size_t i = 0;
+    if (!m->ro_check)
+        return;
+    m->ro_check = 0;
     while (i < m->n_open) {
         if (m->open[i].reduce_only && !can_reduce(m, m->open[i].side))
             expire(m, i, now_ms);
@@ -784,7 +806,7 @@ int sqt_match_place(sqt_match *m, const sqt_order_req *req, int64_t now_ms, sqt_
                 (int)m->cfg.max_open_orders);
         return SQT_ERULES;
     }
-    if (find_open(m, o.client_id, NULL) >= 0) {
+    if (find_open_cid(m, o.client_id, o.cid_h) >= 0) {
         set_err(err, SQT_EDUP_CLIENT_ID, SQT_MATCH_R_DUP_CLIENT_ID, "client order id %s is used by an open order",
                 o.client_id);
         return SQT_EDUP_CLIENT_ID;
@@ -964,7 +986,8 @@ int sqt_match_on_price(sqt_match *m, sqt_dec price, int64_t now_ms)
             n++;
         }
     }
-    qsort(c, n, sizeof *c, cand_cmp);
+    if (n > 1) /* most prices reach one order: nothing to order */
+        qsort(c, n, sizeof *c, cand_cmp);
     for (i = 0; i < n; i++) {
         long k = find_rank(m, c[i].rank); /* earlier fills may have moved or expired it */
         int64_t q;

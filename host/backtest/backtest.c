@@ -356,24 +356,34 @@ static void bounds(sqt_bt *bt)
     bt->bounds_dirty = 0;
 }
 
-/* Keep the list of resting orders from the matcher's pushes (cheaper than asking it). */
+/* Keep the list of resting orders from the matcher's pushes (cheaper than asking it),
+ * sorted by order id: the matcher numbers its orders in placement order, so a new one
+ * goes at the end and a push finds its order by binary search. */
 static void rest_track(sqt_bt *bt, const sqt_order *u)
 {
     int64_t id = 0;
     const char *c;
     int open = u->status == SQT_ORDER_NEW || u->status == SQT_ORDER_PARTIALLY_FILLED;
-    size_t i;
+    size_t lo = 0, hi = bt->nrest;
     /* the matcher's ids are decimal numbers: their value is the key */
     for (c = u->order_id; *c >= '0' && *c <= '9' && id < INT64_MAX / 10 - 10; c++)
         id = id * 10 + (*c - '0');
-    for (i = 0; i < bt->nrest && bt->rest[i].id != id; i++)
-        ;
-    if (!open) {
-        if (i < bt->nrest)
-            bt->rest[i] = bt->rest[--bt->nrest];
-        return;
+    while (lo < hi) { /* the first entry whose id is >= id */
+        size_t mid = lo + (hi - lo) / 2;
+        if (bt->rest[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    if (i == bt->nrest) {
+    if (lo < bt->nrest && bt->rest[lo].id == id) {
+        if (!open) {
+            memmove(&bt->rest[lo], &bt->rest[lo + 1], (bt->nrest - lo - 1) * sizeof(*bt->rest));
+            bt->nrest--;
+            return;
+        }
+    } else {
+        if (!open)
+            return;
         if (bt->nrest == bt->caprest) {
             size_t ncap = bt->caprest ? bt->caprest * 2 : 64;
             struct rest *n = realloc(bt->rest, ncap * sizeof(*n));
@@ -384,11 +394,12 @@ static void rest_track(sqt_bt *bt, const sqt_order *u)
             bt->rest = n;
             bt->caprest = ncap;
         }
+        memmove(&bt->rest[lo + 1], &bt->rest[lo], (bt->nrest - lo) * sizeof(*bt->rest));
         bt->nrest++;
     }
-    bt->rest[i].id = id;
-    bt->rest[i].ticks = to_ticks(bt, u->price);
-    bt->rest[i].buy = u->side == SQT_SIDE_BUY;
+    bt->rest[lo].id = id;
+    bt->rest[lo].ticks = to_ticks(bt, u->price);
+    bt->rest[lo].buy = u->side == SQT_SIDE_BUY;
 }
 
 static void margin_sample(sqt_bt *bt)
@@ -944,6 +955,10 @@ int sqt_bt_new(const sqt_bt_params *p, sqt_bt **out, char *err, size_t errlen)
         free(bt);
         return rc;
     }
+    if (p->events == NULL) /* no event log: only the kinds sink_event counts are built */
+        sqt_grid_set_events(bt->g, ((uint64_t)1 << SQT_GRID_EV_REJECTED) |
+                                       ((uint64_t)1 << SQT_GRID_EV_MARGIN_LOCK) |
+                                       ((uint64_t)1 << SQT_GRID_EV_RISK_PAUSE));
     if (p->chart && (bt->cols = calloc(BT_CHART_COLS, sizeof(col))) == NULL) {
         sqt_bt_free(bt);
         return SQT_ENOMEM;

@@ -35,39 +35,56 @@ size_t sqt_clientid_len(size_t tag_len, int64_t price_ticks, uint64_t seq)
     return tag_len + 1 + 1 + sqt_clientid_b36_len(p) + 1 + sqt_clientid_b36_len(seq);
 }
 
-static size_t put_b36(char *out, uint64_t v)
+/* The base-36 digits of v, last digit first; returns how many. */
+static size_t b36_rev(char *tmp, uint64_t v)
 {
-    char tmp[16];
-    size_t n = 0, i;
+    size_t n = 0;
     do {
         tmp[n++] = b36_digits[v % 36];
         v /= 36;
     } while (v != 0);
+    return n;
+}
+
+static size_t put_rev(char *out, const char *tmp, size_t n)
+{
+    size_t i;
     for (i = 0; i < n; i++)
         out[i] = tmp[n - 1 - i];
     return n;
 }
 
-int sqt_clientid_encode(const char *tag, const sqt_clientid *id, size_t max_len, char *out,
-                        size_t cap)
+int sqt_clientid_encode_tag(const char *tag, size_t tl, const sqt_clientid *id, size_t max_len,
+                            char *out, size_t cap)
 {
-    size_t tl, len, pos = 0;
-    if (!sqt_clientid_tag_valid(tag) || id == NULL || out == NULL || id->price_ticks <= 0 ||
+    char pd[16], sd[16];
+    size_t np, ns, len, pos;
+    if (tag == NULL || id == NULL || out == NULL || id->price_ticks <= 0 ||
         (id->side != SQT_SIDE_BUY && id->side != SQT_SIDE_SELL))
         return SQT_EINVAL;
-    tl = strlen(tag);
-    len = sqt_clientid_len(tl, id->price_ticks, id->seq);
+    /* the digits first: their count is the length check, no second pass of divisions */
+    np = b36_rev(pd, (uint64_t)id->price_ticks);
+    ns = b36_rev(sd, id->seq);
+    len = tl + 1 + 1 + np + 1 + ns;
     if (len > max_len || len + 1 > cap)
         return SQT_ERANGE;
     memcpy(out, tag, tl);
     pos = tl;
     out[pos++] = '-';
     out[pos++] = id->side == SQT_SIDE_BUY ? 'B' : 'S';
-    pos += put_b36(out + pos, (uint64_t)id->price_ticks);
+    pos += put_rev(out + pos, pd, np);
     out[pos++] = '-';
-    pos += put_b36(out + pos, id->seq);
+    pos += put_rev(out + pos, sd, ns);
     out[pos] = '\0';
     return (int)pos;
+}
+
+int sqt_clientid_encode(const char *tag, const sqt_clientid *id, size_t max_len, char *out,
+                        size_t cap)
+{
+    if (!sqt_clientid_tag_valid(tag))
+        return SQT_EINVAL;
+    return sqt_clientid_encode_tag(tag, strlen(tag), id, max_len, out, cap);
 }
 
 /* Canonical base-36 number of s[0..end): lowercase, no leading zero (except "0"),

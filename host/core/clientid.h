@@ -46,6 +46,11 @@ size_t sqt_clientid_len(size_t tag_len, int64_t price_ticks, uint64_t seq);
 int sqt_clientid_encode(const char *tag, const sqt_clientid *id, size_t max_len, char *out,
                         size_t cap);
 
+/* encode() for a tag the caller validated once (sqt_clientid_tag_valid) and knows the
+ * length of: the engine encodes an id for every order it places. */
+int sqt_clientid_encode_tag(const char *tag, size_t tag_len, const sqt_clientid *id,
+                            size_t max_len, char *out, size_t cap);
+
 /* Decode an id of this tag. 0, or SQT_EINVAL for anything else: another tag, a
  * foreign format, non-canonical digits, overflow. */
 int sqt_clientid_decode(const char *tag, const char *s, sqt_clientid *out);

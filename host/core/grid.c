@@ -288,6 +288,11 @@ int sqt_grid_start(sqt_grid *g, sqt_dec price, int64_t now_ms)
     return 0;
 }
 
+void sqt_grid_set_events(sqt_grid *g, uint64_t kinds)
+{
+    g->ev_off = ~kinds;
+}
+
 int sqt_grid_needs_adjust(const sqt_grid *g)
 {
     return g->dirty;

@@ -336,6 +336,14 @@ typedef struct sqt_grid_event {
 size_t sqt_grid_take_events(sqt_grid *g, sqt_grid_event *out, size_t cap);
 size_t sqt_grid_pending_events(const sqt_grid *g);
 
+/* Which events the caller reads: `kinds` has bit (1 << k) set for every kind k it
+ * wants (SQT_GRID_EV_ALL: all of them, the default). Events of the other kinds are not
+ * built or queued; the engine's state, commands and the events that are built are the
+ * same as with all kinds on. For a caller that only counts a few kinds, such as a
+ * backtest without an event log. */
+#define SQT_GRID_EV_ALL UINT64_MAX
+void sqt_grid_set_events(sqt_grid *g, uint64_t kinds);
+
 /* "placed", "acknowledged", "partially_filled", "filled", "cancelled", "rejected",
  * "cancel_sent", "round_trip", ... (audit-log event names). */
 const char *sqt_grid_event_name(sqt_grid_ev_kind kind);

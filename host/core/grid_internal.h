@@ -197,6 +197,7 @@ struct sqt_grid {
 
     grid_queue cmds;
     grid_queue evs;
+    uint64_t ev_off;           /* bit k: events of kind k are not built (sqt_grid_set_events) */
     grid_queue early;          /* own pushes before the first reconcile (sqt_order) */
     fee_watch fw[GRID_FEE_WATCH];
     unsigned fw_next;

@@ -82,6 +82,11 @@ int sqt_grid__to_units(sqt_dec v, sqt_i128 umant, int uscale, int mode, int64_t 
     return 0;
 }
 
+static const uint64_t pow10_u64[19] = {
+    1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u, 1000000000u,
+    10000000000u, 100000000000u, 1000000000000u, 10000000000000u, 100000000000000u,
+    1000000000000000u, 10000000000000000u, 100000000000000000u, 1000000000000000000u};
+
 /* v * 10^(to - from), rounding halves away from zero when scaling down; |result| must
  * stay below 2^63. */
 static int rescale_i128(sqt_i128 v, int from, int to, sqt_i128 *out)
@@ -89,6 +94,12 @@ static int rescale_i128(sqt_i128 v, int from, int to, sqt_i128 *out)
     const sqt_i128 lim = (sqt_i128)INT64_MAX;
     if (v > ((sqt_i128)1 << 125) || v < -((sqt_i128)1 << 125))
         return SQT_ERANGE;
+    if (from <= to && to - from <= 18 && v <= lim && v >= -lim) {
+        /* the common case (every fee and PnL figure): one multiplication by 10^k gives
+         * what the digit loop below gives (< 2^63 * 10^18: no overflow) */
+        v *= (sqt_i128)pow10_u64[to - from];
+        from = to;
+    }
     while (from < to) {
         if (v > lim || v < -lim)
             return SQT_ERANGE;
@@ -96,7 +107,14 @@ static int rescale_i128(sqt_i128 v, int from, int to, sqt_i128 *out)
         from++;
     }
     while (from > to) {
-        sqt_i128 q = v / 10, r = v % 10;
+        sqt_i128 q, r;
+        if (v <= lim && v >= -lim) { /* 64-bit division: the value fits (nearly always) */
+            q = (int64_t)v / 10;
+            r = (int64_t)v % 10;
+        } else {
+            q = v / 10;
+            r = v % 10;
+        }
         if (r >= 5)
             q++;
         else if (r <= -5)
@@ -117,6 +135,13 @@ int sqt_grid__from_units(sqt_i128 n, sqt_i128 umant, int uscale, int out_scale, 
     if (n > ((sqt_i128)1 << 63) || n < -((sqt_i128)1 << 63) || out_scale < 0 ||
         out_scale > SQT_DEC_MAX_SCALE)
         return SQT_ERANGE;
+    if (umant == 1 && uscale == out_scale && n <= (sqt_i128)INT64_MAX &&
+        n >= -(sqt_i128)INT64_MAX) {
+        /* a tick or step of one unit at its own scale (every price and quantity of an
+         * event): the units are the mantissa */
+        *out = sqt_dec_make((int64_t)n, out_scale);
+        return 0;
+    }
     rc = rescale_i128(n * umant, uscale, out_scale, &v);
     if (rc != 0)
         return rc;

@@ -21,7 +21,7 @@ int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_
     id.side = side;
     id.price_ticks = sqt_grid__level(g, k);
     id.seq = g->seq;
-    n = sqt_clientid_encode(g->tag, &id, g->id_max_len, cid, sizeof cid);
+    n = sqt_clientid_encode_tag(g->tag, g->tag_len, &id, g->id_max_len, cid, sizeof cid);
     if (n < 0) {
         /* cannot happen within the budget checked at start; never truncate (§11 #31) */
         sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_ANOMALY, now);

@@ -469,20 +469,23 @@ static void batch_done(sqt_xpolicy *p, sqt_xbatch *b)
 
 /* The error of item i of a batch answer: its own, the request's status, or a protocol
  * error when the plugin answered fewer items than asked. */
-static sqt_error item_error(int status, const sqt_error *item, size_t i, size_t n, size_t asked)
+/* The outcome of item i of a batch answer: the item's own error when the plugin gave
+ * one (by reference: no copy of the record per order), else written into buf. */
+static const sqt_error *item_error(int status, const sqt_error *item, size_t i, size_t n,
+                                   size_t asked, sqt_error *buf)
 {
-    sqt_error err;
-    memset(&err, 0, sizeof(err));
     if (item != NULL && i < n) {
-        err = *item;
-        if (status < 0 && err.code == SQT_OK)
-            err.code = status;
-    } else {
-        err.code = status < 0 ? status : SQT_EPROTO;
-        snprintf(err.message, sizeof(err.message), "plugin returned %zu results for %zu orders", n,
-                 asked);
+        if (status >= 0 || item->code != SQT_OK)
+            return item;
+        *buf = *item;
+        buf->code = status;
+        return buf;
     }
-    return err;
+    memset(buf, 0, sizeof(*buf));
+    buf->code = status < 0 ? status : SQT_EPROTO;
+    snprintf(buf->message, sizeof(buf->message), "plugin returned %zu results for %zu orders", n,
+             asked);
+    return buf;
 }
 
 void sqt_xpolicy_on_placed(sqt_xpolicy *p, sqt_xbatch *b, int status, const sqt_place_result *res,
@@ -491,8 +494,9 @@ void sqt_xpolicy_on_placed(sqt_xpolicy *p, sqt_xbatch *b, int status, const sqt_
     size_t i;
     for (i = 0; i < b->n; i++) {
         int have = res != NULL && i < n;
-        sqt_error err = item_error(status, have ? &res[i].err : NULL, i, n, b->n);
-        settle_place(p, b->items[i], &err, (have && err.code == SQT_OK) ? &res[i].order : NULL,
+        sqt_error buf;
+        const sqt_error *err = item_error(status, have ? &res[i].err : NULL, i, n, b->n, &buf);
+        settle_place(p, b->items[i], err, (have && err->code == SQT_OK) ? &res[i].order : NULL,
                      now);
     }
     batch_done(p, b);
@@ -504,8 +508,9 @@ void sqt_xpolicy_on_cancelled(sqt_xpolicy *p, sqt_xbatch *b, int status,
     size_t i;
     for (i = 0; i < b->n; i++) {
         int have = res != NULL && i < n;
-        sqt_error err = item_error(status, have ? &res[i].err : NULL, i, n, b->n);
-        settle_cancel(p, b->items[i], &err, now);
+        sqt_error buf;
+        const sqt_error *err = item_error(status, have ? &res[i].err : NULL, i, n, b->n, &buf);
+        settle_cancel(p, b->items[i], err, now);
     }
     batch_done(p, b);
 }

@@ -203,6 +203,42 @@ static void test_decode_known_tag_and_copy(void)
     SQT_ASSERT_STR_EQ(small, "");
 }
 
+/* The engine's encoder (tag validated once) spells every id as sqt_clientid_len says,
+ * digit for digit what decode reads back, and keeps the length limits exactly. */
+static void test_encode_known_tag(void)
+{
+    uint64_t r = 0x2545f4914f6cdd1dull;
+    char buf[SQT_CLIENT_ID_MAX];
+    int i, bad = 0;
+    sqt_clientid in, out;
+    for (i = 0; i < 100000; i++) {
+        size_t len;
+        int n;
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        in.side = (r & 1) ? SQT_SIDE_BUY : SQT_SIDE_SELL;
+        in.price_ticks = (int64_t)((r >> 1) >> (r % 63)) + 1;
+        in.seq = (r * 0x9e3779b97f4a7c15ull) >> (r % 64);
+        len = sqt_clientid_len(3, in.price_ticks, in.seq);
+        n = sqt_clientid_encode_tag("Zz9", 3, &in, len, buf, sizeof buf);
+        if (n != (int)len || sqt_clientid_decode_tag("Zz9", 3, buf, &out) != 0 ||
+            out.side != in.side || out.price_ticks != in.price_ticks || out.seq != in.seq)
+            bad++;
+        if (sqt_clientid_encode_tag("Zz9", 3, &in, len - 1, buf, sizeof buf) != SQT_ERANGE ||
+            sqt_clientid_encode_tag("Zz9", 3, &in, 63, buf, len) != SQT_ERANGE)
+            bad++;
+    }
+    SQT_ASSERT_INT_EQ(bad, 0);
+    in.side = SQT_SIDE_BUY;
+    in.price_ticks = 299736;
+    in.seq = 35;
+    SQT_ASSERT_INT_EQ(sqt_clientid_encode_tag("T1", 2, &in, 63, buf, sizeof buf), 10);
+    SQT_ASSERT_STR_EQ(buf, "T1-B6fa0-z");
+    in.price_ticks = 0;
+    SQT_ASSERT_INT_EQ(sqt_clientid_encode_tag("T1", 2, &in, 63, buf, sizeof buf), SQT_EINVAL);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -212,6 +248,7 @@ int main(void)
         {"prefix strip, cancel_own prefix", test_strip_and_prefix},
         {"tags and length limits", test_tags_and_lengths},
         {"decode with a known tag, id copy", test_decode_known_tag_and_copy},
+        {"encode with a known tag", test_encode_known_tag},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("clientid", cases) != 0)
