@@ -224,6 +224,22 @@ int main(void)
         run_path("+-1 tick walk, I=0.05", walk, n, 5);
         run_path("+-1 tick walk, I=2", walk, n, 200);
     }
+    if (getenv("SQT_BENCH_SIGMA") != NULL) {
+        /* a GBM path of the trader's own volatility per trade: sigma_trade = daily
+         * volatility / sqrt(trades per day) */
+        double sigma = atof(getenv("SQT_BENCH_SIGMA"));
+        int64_t *own = sigma > 0 && sigma < 0.01 ? gbm_path(n, sigma) : NULL;
+        char label[64];
+        if (own == NULL) {
+            fprintf(stderr, "SQT_BENCH_SIGMA: want a volatility per trade in (0, 0.01)\n");
+            return 1;
+        }
+        snprintf(label, sizeof label, "GBM path (sigma %g), I=2", sigma);
+        run_path(label, own, n, 200);
+        snprintf(label, sizeof label, "GBM path (sigma %g), I=0.5", sigma);
+        run_path(label, own, n, 50);
+        free(own);
+    }
     path = only == NULL ? write_csv(gbm, n) : NULL;
     if (path != NULL) {
         size_t rows;
