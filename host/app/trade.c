@@ -91,10 +91,9 @@ static size_t take_events(app *a)
  * and handled as any rejection. */
 static long open_room(const app *a)
 {
-    sqt_grid_status st;
-    if (a->info.max_open_orders <= 0 || sqt_grid_get_status(a->grid, &st) != 0)
+    if (a->info.max_open_orders <= 0)
         return -1;
-    return (long)a->info.max_open_orders - (long)(st.live_buys + st.live_sells);
+    return (long)a->info.max_open_orders - (long)sqt_grid_live_orders(a->grid);
 }
 
 void app_drain(app *a)

@@ -515,6 +515,10 @@ void sqt_grid_save_mark(sqt_grid *g, const void *owner);
 /* The last price the engine stepped on (0 before the first), as the journal records it
  * with each save: sqt_grid_get_status's last_price without the rest of the status. */
 sqt_dec sqt_grid_last_price(const sqt_grid *g);
+/* The orders the engine counts as live (open, being placed or being cancelled):
+ * sqt_grid_get_status's live_buys + live_sells in O(1), for the open-order room the app
+ * works out on every drain, before that turn's requests leave. */
+size_t sqt_grid_live_orders(const sqt_grid *g);
 /* 1 when owner wrote the last save, so that a report of changes is all it needs. */
 int sqt_grid_save_synced(const sqt_grid *g, const void *owner);
 

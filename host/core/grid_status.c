@@ -61,6 +61,11 @@ const char *sqt_grid_reason_name(sqt_grid_reason why)
     return "unknown";
 }
 
+size_t sqt_grid_live_orders(const sqt_grid *g)
+{
+    return g->buys.n + g->sells.n;
+}
+
 int sqt_grid_get_status(const sqt_grid *g, sqt_grid_status *st)
 {
     const sqt_gset *sets[2] = {&g->buys, &g->sells};

@@ -609,6 +609,9 @@ static void check_agree(void)
     static sqt_grid_slot_info si[1024];
     size_t n, i, live = 0;
     sqt_grid_get_status(W.g, &st);
+    CHECK(sqt_grid_live_orders(W.g) == st.live_buys + st.live_sells,
+          "live orders %zu != status %zu + %zu", sqt_grid_live_orders(W.g),
+          st.live_buys, st.live_sells);
     CHECK(steps_of(st.position) == W.position, "engine position %lld != exchange %lld",
           (long long)steps_of(st.position), (long long)W.position);
     n = sqt_grid_list_slots(W.g, SQT_GRID_LIST_ORDERS, si, 1024);
