@@ -144,6 +144,7 @@ int sqt_app_run(const sqt_app_opts *o)
     free(a->snap_first);
     free(a->early);
     free(a->evbuf);
+    free(a->ibuf);
     sqt_journal_free_state(&a->saved);
     sqt_journal_close(a->journal);
     sqt_state_unlock(a->lock_fd);

@@ -153,6 +153,8 @@ struct app {
     /* engine output scratch */
     sqt_grid_event *evbuf;
     size_t evcap;
+    sqt_grid_saved_intent *ibuf; /* the turn's placements for the journal's first write */
+    size_t icap;
 
     /* status */
     uint64_t fills_total, fills_at_last_status;

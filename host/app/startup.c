@@ -380,6 +380,22 @@ static void step_grid(app *a)
             app_stop(a, rc == SQT_ENOMEM ? 1 : APP_EXIT_REFUSED, NULL);
             return;
         }
+        if (a->saved.n_intents > 0) {
+            /* killed between a turn's two writes: the orders that turn sent are taken
+             * over (their state asked) once the orders their slots still hold ended */
+            sqt_logf(a->log, SQT_LV_WARN,
+                     "journal: %zu orders were sent in a turn the previous run did not finish "
+                     "writing; they are taken over and asked for",
+                     a->saved.n_intents);
+            rc = sqt_grid_restore_intents(a->grid, a->saved.intents, a->saved.n_intents,
+                                          (int64_t)uv_now(&a->loop));
+            if (rc != 0) {
+                sqt_logf(a->log, SQT_LV_ERROR, "cannot take over the unsaved turn's orders: %s",
+                         sqt_strerror(rc));
+                app_stop(a, 1, NULL);
+                return;
+            }
+        }
     } else {
         rc = sqt_grid_start(a->grid, a->first_price, (int64_t)uv_now(&a->loop));
         if (rc != 0) {

@@ -1,6 +1,7 @@
-/* The engine glue: the engine's output goes first to the journal (one transaction per
- * loop turn, before any request leaves), then to the executor, which sends what its
- * tokens allow at once, then to the audit trail (buffered, written once per loop turn
+/* The engine glue: the engine's output goes first to the journal (the orders the turn
+ * places, before any request leaves), then to the executor, which sends what its
+ * tokens allow at once, then to the journal again (the rest of the turn, in one
+ * transaction), then to the audit trail (buffered, written once per loop turn
  * by app_turn_end_cb); the executor's answers go back to the engine. Also the
  * auth/ban policy. */
 #include <stdio.h>
@@ -23,8 +24,49 @@ static void adjust_idle_cb(uv_idle_t *h)
     app_metrics_tick_end(a->metrics); /* a price's tick ends with its turn's drain */
 }
 
-/* The turn's events and the engine's state in one transaction. 0, or -1 when the
- * journal could not be written (the turn's placements are then not sent). */
+static void journal_broken(app *a)
+{
+    a->journal_failed = 1;
+    sqt_logf(a->log, SQT_LV_ERROR,
+             "journal %s cannot be written (%s): no new orders; stopping so nothing goes out "
+             "that a restart would not know",
+             sqt_journal_path(a->journal), sqt_journal_errmsg(a->journal));
+}
+
+/* The turn's first write, before its requests leave: the orders it places, as intents
+ * (a small transaction of one page). 0, or -1 when the journal could not be written:
+ * the turn's placements are then not sent. */
+static int journal_intents(app *a, const sqt_grid_event *evs, size_t n)
+{
+    size_t i, m = 0;
+    if (a->journal == NULL)
+        return 0;
+    if (a->journal_failed)
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (evs[i].kind != SQT_GRID_EV_PLACED)
+            continue;
+        if (m == a->icap) {
+            size_t cap = a->icap ? a->icap * 2 : 16;
+            sqt_grid_saved_intent *p = realloc(a->ibuf, cap * sizeof *p);
+            if (p == NULL) {
+                sqt_logf(a->log, SQT_LV_ERROR, "out of memory: the turn's orders are not sent");
+                return -1;
+            }
+            a->ibuf = p;
+            a->icap = cap;
+        }
+        if (sqt_grid_intent_of(a->grid, evs[i].slot, evs[i].client_id, &a->ibuf[m]) == 0)
+            m++; /* else this turn has ended it already */
+    }
+    if (m == 0 || sqt_journal_intents(a->journal, a->ibuf, m, app_wall_ms()) == 0)
+        return 0;
+    journal_broken(a);
+    return -1;
+}
+
+/* The turn's events and the engine's state in one transaction, right after its
+ * requests left. 0, or -1 when the journal could not be written. */
 static int journal_turn(app *a, const sqt_grid_event *evs, size_t n)
 {
     sqt_journal *j = a->journal;
@@ -48,11 +90,7 @@ static int journal_turn(app *a, const sqt_grid_event *evs, size_t n)
         return 0;
     }
     sqt_journal_rollback(j);
-    a->journal_failed = 1;
-    sqt_logf(a->log, SQT_LV_ERROR,
-             "journal %s cannot be written (%s): no new orders; stopping so nothing goes out "
-             "that a restart would not know",
-             sqt_journal_path(j), sqt_journal_errmsg(j));
+    journal_broken(a);
     return -1;
 }
 
@@ -114,7 +152,7 @@ void app_drain(app *a)
     if (sqt_grid_pending_events(a->grid) == 0 && sqt_grid_pending_commands(a->grid) == 0)
         goto adjust;
     nev = take_events(a);
-    journal_ok = journal_turn(a, a->evbuf, nev) == 0;
+    journal_ok = journal_intents(a, a->evbuf, nev) == 0;
     while ((n = sqt_grid_take_commands(a->grid, cmds, SQT_BATCH)) > 0) {
         for (i = 0; i < n; i++) {
             const sqt_grid_cmd *c = &cmds[i];
@@ -137,11 +175,13 @@ void app_drain(app *a)
                          c->client_id, sqt_strerror(rc));
         }
     }
-    /* the requests leave now, in this turn, before the audit below is formatted */
+    /* the requests leave now, in this turn, before the rest of the journal and the audit */
     if (a->exec != NULL) {
         sqt_executor_set_open_room(a->exec, open_room(a));
         sqt_executor_flush(a->exec);
     }
+    if (journal_ok)
+        journal_ok = journal_turn(a, a->evbuf, nev) == 0;
     for (i = 0; i < nev; i++) {
         if (a->state == ST_STARTING &&
             (a->evbuf[i].kind == SQT_GRID_EV_FILLED || a->evbuf[i].kind == SQT_GRID_EV_PARTIAL))

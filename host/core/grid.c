@@ -259,6 +259,7 @@ void sqt_grid_free(sqt_grid *g)
     sqt_gset_free(&g->ready);
     sqt_gset_free(&g->hold);
     sqt_gring_free(&g->finished);
+    free(g->intents);
     free(g->scratch);
     free(g->cmds.buf);
     free(g->evs.buf);
@@ -529,6 +530,9 @@ static int adjust(sqt_grid *g, int64_t now)
     if (!g->started || !g->reconciled || !g->have_price)
         return 0;
     sqt_grid__lock_expire(g, now);
+    /* an intent whose slot is free now takes it before anything is placed there */
+    if (g->n_intents > 0 && (rc = sqt_grid__intents_bind(g, now)) != 0)
+        return rc;
     if (g->paused || g->data_paused)
         return 0;
     if (g->oow) {

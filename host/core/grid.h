@@ -536,4 +536,32 @@ int sqt_grid_restore(sqt_grid *g, const sqt_grid_saved *saved, const sqt_grid_sa
 /* Queries sent and not answered yet (start-up waits for the missed fills they book). */
 size_t sqt_grid_queries_inflight(const sqt_grid *g);
 
+/* ---- orders sent before their turn was saved -------------------------------------
+ * The journal writes a loop turn in two steps: the orders the turn places (their
+ * intents) before its requests leave, everything else right after. A process killed
+ * between the two leaves orders the exchange may hold in a turn the journal does not
+ * hold: the fills of that turn are found again by the start-up queries, and its orders
+ * are these intents. */
+typedef struct sqt_grid_saved_intent {
+    int64_t k;                 /* the slot */
+    sqt_grid_saved_order o;    /* the order as placed (state PENDING) */
+} sqt_grid_saved_intent;
+
+/* The order of slot k as just placed, if its client id is cid: 0, or SQT_ENOENT. */
+int sqt_grid_intent_of(const sqt_grid *g, int64_t k, const char *cid, sqt_grid_saved_intent *out);
+
+/* After sqt_grid_restore: the intents of the previous run's last, unsaved turn. Each
+ * becomes its slot's order, its placement unanswered (a query is sent, as for the
+ * restored ones), as soon as the slot has no other order - at once, or when the order
+ * the saved slot still holds ends (a restored buy whose fill made this sell) - and
+ * always before the engine places anything on that slot; until then reports of its id
+ * are not taken for an orphan's. An intent that does not fit its slot once free (a
+ * sell of other than the holding) is cancelled with an ANOMALY event: the position
+ * check repairs what it may have traded. 0, SQT_EINVAL (restore first; bad records are
+ * skipped with an ANOMALY event), SQT_ENOMEM. */
+int sqt_grid_restore_intents(sqt_grid *g, const sqt_grid_saved_intent *v, size_t n,
+                             int64_t now_ms);
+/* Intents still waiting for their slot. */
+size_t sqt_grid_intents_waiting(const sqt_grid *g);
+
 #endif

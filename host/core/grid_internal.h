@@ -199,6 +199,10 @@ struct sqt_grid {
     grid_queue evs;
     uint64_t ev_off;           /* bit k: events of kind k are not built (sqt_grid_set_events) */
     grid_queue early;          /* own pushes before the first reconcile (sqt_order) */
+    /* Orders the previous run sent in a turn its journal does not hold whole (grid_intent.c):
+     * each waits here until its slot has no other order, then becomes the slot's order. */
+    sqt_grid_saved_intent *intents;
+    size_t n_intents;
     fee_watch fw[GRID_FEE_WATCH];
     unsigned fw_next;
 };
@@ -270,6 +274,19 @@ void sqt_grid__ev_text(sqt_grid_event *e, const char *fmt, ...) __attribute__((f
 /* Hold slot s (no new order) until a reconcile that began after now lifts it, and ask
  * for one. */
 void sqt_grid__hold(sqt_grid *g, grid_slot *s);
+
+/* grid_persist.c: a saved slot record against the grid's rules (0, or SQT_EINVAL with
+ * the reason in err); a saved order into slot s (which has none): the order, its side's
+ * index, the watch. */
+int sqt_grid__check_saved(const sqt_grid *g, const sqt_grid_saved_slot *r, sqt_i128 *cost,
+                          char *err, size_t cap);
+void sqt_grid__order_load(sqt_grid *g, grid_slot *s, const sqt_grid_saved_order *r, int64_t now);
+
+/* grid_intent.c: intents waiting for their slot. 1 when cid is one (its reports are
+ * not an orphan's: they wait for the query its slot will ask); bind: every intent whose
+ * slot is free now becomes its order (before any new order is placed). */
+int sqt_grid__intent_waits(const sqt_grid *g, const char *cid);
+int sqt_grid__intents_bind(sqt_grid *g, int64_t now);
 
 /* grid_order.c */
 /* 1 when the report's text fields are NUL-terminated. */

@@ -667,6 +667,8 @@ void sqt_grid__untracked(sqt_grid *g, const char *cid, const sqt_order *u, int l
     g->ignored++;
     if (tag == FIN_CONFIRMED)
         return; /* late or duplicate report of a finished order (§11 #22/#23) */
+    if (g->n_intents > 0 && sqt_grid__intent_waits(g, cid))
+        return; /* the previous run's: its slot asks for its state once free */
     if (!live) {
         if (sqt_gring_add(&g->finished, h, FIN_CONFIRMED))
             g->oom = 1;

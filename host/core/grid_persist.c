@@ -180,6 +180,20 @@ static void save_slot(const sqt_grid *g, const grid_slot_img *m, sqt_grid_saved_
         r->cost_quote = sqt_dec_make(0, 0);
 }
 
+int sqt_grid_intent_of(const sqt_grid *g, int64_t k, const char *cid, sqt_grid_saved_intent *out)
+{
+    const grid_slot *s = sqt_grid__slot(g, k);
+    grid_slot_img m;
+    sqt_grid_saved_slot r;
+    if (s == NULL || !s->has_order || cid == NULL || strcmp(s->o.cid, cid) != 0)
+        return SQT_ENOENT;
+    slot_img(s, &m);
+    save_slot(g, &m, &r);
+    out->k = k;
+    out->o = r.o;
+    return 0;
+}
+
 static int savable(const grid_slot *s)
 {
     return s->in_use && (s->has_order || s->qty != 0);
@@ -351,8 +365,8 @@ static int same_dec(sqt_dec a, sqt_dec b)
 }
 
 /* One slot record against the grid's rules. */
-static int check_slot(const sqt_grid *g, const sqt_grid_saved_slot *r, sqt_i128 *cost, char *err,
-                      size_t cap)
+int sqt_grid__check_saved(const sqt_grid *g, const sqt_grid_saved_slot *r, sqt_i128 *cost,
+                          char *err, size_t cap)
 {
     const sqt_grid_saved_order *o = &r->o;
     int64_t lvl;
@@ -405,6 +419,32 @@ static int check_slot(const sqt_grid *g, const sqt_grid_saved_slot *r, sqt_i128 
     return 0;
 }
 
+void sqt_grid__order_load(sqt_grid *g, grid_slot *s, const sqt_grid_saved_order *r, int64_t now_ms)
+{
+    grid_order *o = &s->o;
+    memcpy(o->cid, r->cid, sizeof o->cid);
+    memcpy(o->oid, r->oid, sizeof o->oid);
+    o->side = r->side;
+    o->tif = r->tif == SQT_TIF_GTC ? SQT_TIF_GTC : SQT_TIF_POST_ONLY;
+    o->state = (uint8_t)r->state;
+    o->cancel_req = r->cancel_req != 0;
+    g->watch = 1;
+    o->unknown = r->unknown != 0 || r->state == SQT_GRID_ORD_PENDING;
+    o->fee_nocum = r->fee_nocum != 0;
+    o->price = r->price;
+    o->qty = r->qty;
+    o->filled = r->filled;
+    o->base_qty = r->base_qty;
+    o->bare_lo = r->bare_lo;
+    o->bare_hi = r->bare_hi;
+    wide_parse(r->fee_seen, &o->fee_seen);
+    wide_parse(r->notional, &o->notional);
+    o->created_ms = o->cancel_ms = now_ms;
+    s->has_order = 1;
+    g->order_gen++;
+    sqt_gset_add(o->side == SQT_SIDE_BUY ? &g->buys : &g->sells, s->k);
+}
+
 static int cmp_k(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -444,7 +484,7 @@ int sqt_grid_restore(sqt_grid *g, const sqt_grid_saved *m, const sqt_grid_saved_
     if (n > 0 && (ks = malloc(n * sizeof *ks)) == NULL)
         return SQT_ENOMEM;
     for (i = 0; i < n && rc == 0; i++) {
-        rc = check_slot(g, &slots[i], &cost, err, errlen);
+        rc = sqt_grid__check_saved(g, &slots[i], &cost, err, errlen);
         ks[i] = slots[i].k;
         if (rc == 0 && slots[i].qty > INT64_MAX - sum)
             rc = bad(err, errlen, "holdings overflow at slot %lld", (long long)slots[i].k);
@@ -480,30 +520,8 @@ int sqt_grid_restore(sqt_grid *g, const sqt_grid_saved *m, const sqt_grid_saved_
         wide_parse(r->rt_gross, &s->rt_gross);
         wide_parse(r->rt_fees, &s->rt_fees);
         s->po_fails = r->po_fails;
-        if (r->has_order) {
-            grid_order *o = &s->o;
-            memcpy(o->cid, r->o.cid, sizeof o->cid);
-            memcpy(o->oid, r->o.oid, sizeof o->oid);
-            o->side = r->o.side;
-            o->tif = r->o.tif == SQT_TIF_GTC ? SQT_TIF_GTC : SQT_TIF_POST_ONLY;
-            o->state = (uint8_t)r->o.state;
-            o->cancel_req = r->o.cancel_req != 0;
-            g->watch = 1;
-            o->unknown = r->o.unknown != 0 || r->o.state == SQT_GRID_ORD_PENDING;
-            o->fee_nocum = r->o.fee_nocum != 0;
-            o->price = r->o.price;
-            o->qty = r->o.qty;
-            o->filled = r->o.filled;
-            o->base_qty = r->o.base_qty;
-            o->bare_lo = r->o.bare_lo;
-            o->bare_hi = r->o.bare_hi;
-            wide_parse(r->o.fee_seen, &o->fee_seen);
-            wide_parse(r->o.notional, &o->notional);
-            o->created_ms = o->cancel_ms = now_ms;
-            s->has_order = 1;
-            g->order_gen++;
-            sqt_gset_add(o->side == SQT_SIDE_BUY ? &g->buys : &g->sells, s->k);
-        }
+        if (r->has_order)
+            sqt_grid__order_load(g, s, &r->o, now_ms);
         sqt_grid__slot_refresh(g, s); /* holds or has an order: never pruned */
     }
     if (rc != 0)

@@ -851,6 +851,9 @@ int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_d
         return SQT_EINVAL;
     if (first && !g->restored && g->buys.n + g->sells.n == 0 && g->hold.n == 0)
         realign(g, open, n);
+    /* intents whose slot the missed-fill queries freed: theirs before the list is read */
+    if (g->n_intents > 0 && (rc = sqt_grid__intents_bind(g, now_ms)) != 0)
+        return rc;
     if (!g->begun)
         g->gen++; /* no begin: the snapshot is of this moment */
     g->begun = 0;
@@ -881,6 +884,8 @@ int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_d
         tag = sqt_gring_get(&g->finished, sqt_ghash_str(oo.cid));
         if (tag == FIN_CONFIRMED)
             continue; /* the list is older than the final push we had */
+        if (g->n_intents > 0 && sqt_grid__intent_waits(g, oo.cid))
+            continue; /* the previous run's, waiting for its slot: never an orphan */
         if (tag == 0 && adopt(g, &oo, now_ms) == 0)
             continue;
         if (sqt_grid__index_of(g, oo.id.price_ticks, &k) != 0)
@@ -931,7 +936,7 @@ int sqt_grid_reconcile(sqt_grid *g, const sqt_order *open, size_t n, const sqt_d
             grid_slot *s = sqt_grid__slot_by_cid(g, cid);
             if (s != NULL) {
                 sqt_grid__apply(g, s, u, SRC_PUSH, now_ms);
-            } else if (u->status >= SQT_ORDER_FILLED) {
+            } else if (u->status >= SQT_ORDER_FILLED && !sqt_grid__intent_waits(g, cid)) {
                 /* ended before the list was taken: never an orphan */
                 if (sqt_gring_add(&g->finished, sqt_ghash_str(cid), FIN_CONFIRMED))
                     g->oom = 1;

@@ -31,6 +31,8 @@ enum {
     Q_FILL_ADD,
     Q_PNL_ADD,
     Q_NOTE_ADD,
+    Q_INTENT_CLEAR,
+    Q_INTENT_PUT,
     Q_COUNT
 };
 
@@ -66,6 +68,9 @@ static const char *const SQL[Q_COUNT] = {
                    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
     [Q_PNL_ADD] = "INSERT INTO pnl(ts_ms,kind,slot,cid,pnl) VALUES(?1,?2,?3,?4,?5)",
     [Q_NOTE_ADD] = "INSERT INTO notes(ts_ms,kind,text) VALUES(?1,?2,?3)",
+    [Q_INTENT_CLEAR] = "DELETE FROM intents",
+    [Q_INTENT_PUT] = "INSERT OR REPLACE INTO intents(cid,k,side,tif,price,qty,base_qty,ts_ms) "
+                     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
 };
 
 /* Schema 2. A turn with a fill writes one page per b-tree it touches (WAL), so the
@@ -103,9 +108,17 @@ static const char *const SQL[Q_COUNT] = {
 #define ENDED "(status='filled' OR status='cancelled' OR status='rejected')"
 #define T_ENDED_INDEX "CREATE INDEX orders_ended ON orders(updated_ms) WHERE " ENDED ";"
 
+/* Schema 3: the orders a turn places, written before their requests leave (the rest of
+ * the turn follows them; sqt_journal_intents). Only the last turn's rows are kept; one
+ * whose order has its row in orders is a turn written whole. */
+#define T_INTENTS                                                                               \
+    "CREATE TABLE intents(cid TEXT PRIMARY KEY, k INTEGER NOT NULL, side INTEGER NOT NULL,"     \
+    " tif INTEGER NOT NULL, price INTEGER NOT NULL, qty INTEGER NOT NULL,"                      \
+    " base_qty INTEGER NOT NULL, ts_ms INTEGER) WITHOUT ROWID;"
+
 static const char SCHEMA[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);" T_GRID T_HISTORY("")
-        T_ENDED_INDEX;
+        T_ENDED_INDEX T_INTENTS;
 
 /* Schema 1 -> 2, in one transaction at open: the history tables are copied into their
  * new layout row for row, ids kept. */
@@ -118,9 +131,11 @@ static const char UPGRADE_1_2[] =
     "INSERT INTO notes_v2 SELECT id,ts_ms,kind,text FROM notes;"
     "DROP TABLE orders; DROP TABLE fills; DROP TABLE pnl; DROP TABLE notes;"
     "ALTER TABLE orders_v2 RENAME TO orders; ALTER TABLE fills_v2 RENAME TO fills;"
-    "ALTER TABLE pnl_v2 RENAME TO pnl; ALTER TABLE notes_v2 RENAME TO notes;" T_ENDED_INDEX
-    "UPDATE meta SET value='2' WHERE key='schema';"
-    "PRAGMA user_version=2;";
+    "ALTER TABLE pnl_v2 RENAME TO pnl; ALTER TABLE notes_v2 RENAME TO notes;" T_ENDED_INDEX;
+
+/* Schema 2 -> 3: the intents table (a journal of schema 2 has none: every turn it holds
+ * was written whole). */
+static const char UPGRADE_2_3[] = T_INTENTS;
 
 struct sqt_journal {
     sqlite3 *db;
@@ -246,11 +261,16 @@ static int wal_hook(void *ud, sqlite3 *db, const char *name, int frames)
  * whole upgrade is in the file or nothing of it. */
 static int upgrade(sqt_journal *j, int from, char *err, size_t cap)
 {
+    char ver[96];
     int rc;
-    if (from != 1)
+    if (from != 1 && from != 2)
         return fail(err, cap, SQT_EPROTO, "%s: journal schema %d is unknown; it is left as it is",
                     j->path, from);
-    if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK || exec(j->db, UPGRADE_1_2) != SQLITE_OK ||
+    snprintf(ver, sizeof ver, "UPDATE meta SET value='%d' WHERE key='schema'; PRAGMA user_version=%d",
+             SQT_JOURNAL_SCHEMA, SQT_JOURNAL_SCHEMA);
+    if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK ||
+        (from == 1 && exec(j->db, UPGRADE_1_2) != SQLITE_OK) ||
+        exec(j->db, UPGRADE_2_3) != SQLITE_OK || exec(j->db, ver) != SQLITE_OK ||
         exec(j->db, "COMMIT") != SQLITE_OK) {
         rc = fail(err, cap, damaged(j->db) ? SQT_EPROTO : SQT_EINVAL,
                   "%s: cannot upgrade the journal from schema %d to %d (%s); it is left as it is",
@@ -507,6 +527,7 @@ void sqt_journal_free_state(sqt_journal_state *st)
     if (st == NULL)
         return;
     free(st->slots);
+    free(st->intents);
     for (i = 0; i < st->n_finished; i++)
         free(st->finished[i]);
     free(st->finished);
@@ -631,6 +652,43 @@ int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t er
         sqlite3_finalize(q);
     }
 
+    /* the orders of a turn killed between its two writes: intents without an order row */
+    if (rc == 0 &&
+        sqlite3_prepare_v2(j->db,
+                           "SELECT cid,k,side,tif,price,qty,base_qty FROM intents i WHERE NOT "
+                           "EXISTS (SELECT 1 FROM orders o WHERE o.cid=i.cid) ORDER BY cid",
+                           -1, &q, NULL) == SQLITE_OK) {
+        while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+            sqt_grid_saved_intent *it;
+            if (st->n_intents % 16 == 0) {
+                sqt_grid_saved_intent *p = realloc(st->intents, (st->n_intents + 16) * sizeof *p);
+                if (p == NULL) {
+                    rc = fail(err, errlen, SQT_ENOMEM, "out of memory");
+                    break;
+                }
+                st->intents = p;
+            }
+            it = &st->intents[st->n_intents++];
+            memset(it, 0, sizeof *it);
+            col_text(q, 0, it->o.cid, sizeof it->o.cid);
+            it->k = sqlite3_column_int64(q, 1);
+            it->o.side = (sqt_side)sqlite3_column_int(q, 2);
+            it->o.tif = (sqt_tif)sqlite3_column_int(q, 3);
+            it->o.price = sqlite3_column_int64(q, 4);
+            it->o.qty = sqlite3_column_int64(q, 5);
+            it->o.base_qty = sqlite3_column_int64(q, 6);
+            it->o.state = SQT_GRID_ORD_PENDING;
+            it->o.unknown = 1;
+            snprintf(it->o.fee_seen, sizeof it->o.fee_seen, "0");
+            snprintf(it->o.notional, sizeof it->o.notional, "0");
+        }
+        if (rc == 0 && r != SQLITE_DONE)
+            rc = fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
+        sqlite3_finalize(q);
+    } else if (rc == 0) {
+        rc = fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
+    }
+
     /* the ids of the orders that ended last */
     if (rc == 0 &&
         sqlite3_prepare_v2(j->db,
@@ -662,7 +720,8 @@ int sqt_journal_reset_grid(sqt_journal *j)
 {
     if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK)
         return jerr(j, "reset");
-    if (exec(j->db, "DELETE FROM slots; DELETE FROM grid; DELETE FROM watches") != SQLITE_OK ||
+    if (exec(j->db, "DELETE FROM slots; DELETE FROM grid; DELETE FROM watches; DELETE FROM "
+                    "intents") != SQLITE_OK ||
         exec(j->db, "COMMIT") != SQLITE_OK) {
         int rc = jerr(j, "reset");
         exec(j->db, "ROLLBACK");
@@ -741,6 +800,35 @@ void sqt_journal_rollback(sqt_journal *j)
      * cache may be ahead of it: rewrite them next time */
     j->pend_grid = NULL;
     j->have_meta = 0;
+}
+
+int sqt_journal_intents(sqt_journal *j, const sqt_grid_saved_intent *v, size_t n, int64_t wall_ms)
+{
+    size_t i;
+    int rc;
+    if (j->in_tx)
+        return SQT_ESTATE;
+    if ((rc = sqt_journal_begin(j)) != 0)
+        return rc;
+    /* the last turn's rows are its orders' rows by now (it was written whole) */
+    rc = step_reset(j, j->q[Q_INTENT_CLEAR], "intents");
+    for (i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *st = j->q[Q_INTENT_PUT];
+        const sqt_grid_saved_order *o = &v[i].o;
+        sqlite3_bind_text(st, 1, o->cid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, v[i].k);
+        sqlite3_bind_int(st, 3, (int)o->side);
+        sqlite3_bind_int(st, 4, (int)o->tif);
+        sqlite3_bind_int64(st, 5, o->price);
+        sqlite3_bind_int64(st, 6, o->qty);
+        sqlite3_bind_int64(st, 7, o->base_qty);
+        sqlite3_bind_int64(st, 8, wall_ms);
+        rc = step_reset(j, st, "intent");
+    }
+    if (rc == 0)
+        return sqt_journal_commit(j);
+    sqt_journal_rollback(j);
+    return rc;
 }
 
 static const char *side_name(sqt_side s)

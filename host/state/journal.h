@@ -2,9 +2,9 @@
  * so that a restart - clean or kill -9 - continues the same grid: slots with what they
  * hold and at what cost, their orders, fills, round trips, realized PnL and fees.
  *
- * The host writes it in one transaction per loop turn that changed anything, BEFORE the
- * turn's requests go to the exchange, so every order the exchange can know of is in the
- * file first. A journal of another exchange/account/symbol/instance, a newer schema or a
+ * The host writes each loop turn that changed anything in two transactions: the orders
+ * the turn places BEFORE its requests go to the exchange (so every order the exchange
+ * can know of is in the file first), everything else right after them. A journal of another exchange/account/symbol/instance, a newer schema or a
  * damaged file is refused with a message; it is never overwritten. */
 #ifndef SQT_JOURNAL_H
 #define SQT_JOURNAL_H
@@ -16,7 +16,7 @@
 
 #include "grid.h"
 
-#define SQT_JOURNAL_SCHEMA 2
+#define SQT_JOURNAL_SCHEMA 3
 
 typedef struct sqt_journal sqt_journal;
 
@@ -51,6 +51,9 @@ typedef struct sqt_journal_state {
     size_t n_finished;
     sqt_dec last_price;        /* the last price written, 0 when none */
     int64_t last_fill_ms;      /* wall time of the newest fill, 0 when none */
+    sqt_grid_saved_intent *intents; /* orders of a turn written only in part (a process
+                                     * killed between the turn's two writes) */
+    size_t n_intents;
 } sqt_journal_state;
 
 int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t errlen);
@@ -60,6 +63,14 @@ void sqt_journal_free_state(sqt_journal_state *st);
  * fills, PnL, notes): for a simulated exchange, whose book does not outlive its
  * process. */
 int sqt_journal_reset_grid(sqt_journal *j);
+
+/* A turn's first write, in a transaction of its own, before its requests leave: the
+ * orders it places (sqt_grid_intent_of), replacing the last turn's. The turn's
+ * transaction below follows right after the requests; a restart finds the intents of a
+ * turn that never got it (sqt_journal_load) and gives them to the engine
+ * (sqt_grid_restore_intents). 0, or negative (message in sqt_journal_errmsg): the
+ * turn's requests must not leave then. Not inside begin/commit (SQT_ESTATE). */
+int sqt_journal_intents(sqt_journal *j, const sqt_grid_saved_intent *v, size_t n, int64_t wall_ms);
 
 /* One transaction: begin, record events and the grid, commit. A failed write rolls the
  * whole turn back and returns a negative code with the SQLite message in

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clientid.h"
 #include "book.h"
 #include "config.h"
 #include "grid_test_util.h"
@@ -357,9 +358,9 @@ static void test_refusals(void)
 
     /* a newer schema */
     CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &db), SQLITE_OK);
-    CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version=3", NULL, NULL, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version=4", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    refused(path, &ID, SQT_ESTATE, "newer OpenSQT (journal schema 3, this one knows 2");
+    refused(path, &ID, SQT_ESTATE, "newer OpenSQT (journal schema 4, this one knows 3");
 
     /* not a database at all */
     path_of(other, sizeof other, "garbage.journal");
@@ -976,7 +977,7 @@ static void test_upgrade_from_schema_1(void)
         {
             sqt_journal *jj = NULL;
             CU_ASSERT_EQUAL(sqt_journal_open(old, &id, 0, &jj, NULL, err, sizeof err), SQT_EINVAL);
-            CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot upgrade the journal from schema 1 to 2"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot upgrade the journal from schema 1 to 3"));
             CU_ASSERT_PTR_NULL(jj);
         }
         CU_ASSERT_EQUAL_FATAL(sqlite3_open(old, &db), SQLITE_OK);
@@ -989,8 +990,8 @@ static void test_upgrade_from_schema_1(void)
         /* the upgrade */
         j = open_ok(old, &id, NULL);
         db = sqt_journal_db(j);
-        CU_ASSERT_EQUAL(count(db, "PRAGMA user_version"), 2);
-        CU_ASSERT_EQUAL(count(db, "SELECT value FROM meta WHERE key='schema'"), 2);
+        CU_ASSERT_EQUAL(count(db, "PRAGMA user_version"), 3);
+        CU_ASSERT_EQUAL(count(db, "SELECT value FROM meta WHERE key='schema'"), 3);
         CU_ASSERT_EQUAL(count(db, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'"), 0);
         CU_ASSERT_EQUAL(count(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
                                   "('orders_updated','sqlite_autoindex_orders_1')"),
@@ -1016,6 +1017,210 @@ static void test_upgrade_from_schema_1(void)
     sqt_grid_free(g2);
 }
 
+
+/* ---- a turn killed between its two writes ------------------------------------------ */
+
+/* The engine of a restart from j: restored, the journal's intents given to it. */
+static sqt_grid *restart_with_intents(const sqt_grid_params *p, sqt_journal *j, size_t want_intents,
+                                      char *intent_cid, size_t cap)
+{
+    sqt_journal_state st;
+    sqt_grid *g = NULL;
+    char err[512] = "";
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_load(j, &st, err, sizeof err), 1);
+    SQT_ASSERT_INT_EQ(st.n_intents, want_intents);
+    if (st.n_intents > 0)
+        snprintf(intent_cid, cap, "%s", st.intents[0].o.cid);
+    CU_ASSERT_EQUAL_FATAL(sqt_grid_new(p, &g, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(sqt_grid_restore(g, &st.meta, st.slots, st.n_slots,
+                                           (const char *const *)st.finished, st.n_finished, 100,
+                                           err, sizeof err),
+                          0);
+    CU_ASSERT_EQUAL(sqt_grid_restore_intents(g, st.intents, st.n_intents, 100), 0);
+    sqt_journal_free_state(&st);
+    return g;
+}
+
+/* The host's turn, killed after the requests left: the fill of the 2998.00 buy and the
+ * sell it makes are in one turn; only the turn's first write (the sell's intent) is in
+ * the file. The restart finds the buy gone and asks for it (filled: booked), and the
+ * sell becomes that slot's order before anything is placed there - no second sell.
+ * sell_filled: the sell filled too while the bot was down (booked: a round trip). */
+static void killed_between_writes(int sell_filled)
+{
+    static capture c, r;
+    char path[400], icid[SQT_CLIENT_ID_MAX] = "";
+    sqt_grid_params p;
+    sqt_journal *j;
+    sqt_grid *g;
+    sqt_grid_cmd buy, sell;
+    sqt_grid_saved_intent it;
+    sqt_order open[16], ans;
+    sqt_grid_status stt;
+    size_t n_open = 0, i;
+    mk_tmp();
+    path_of(path, sizeof path, sell_filled ? "kb2.journal" : "kb1.journal");
+    j = open_ok(path, &ID, NULL);
+    e_params(&p);
+    p.buy_window_size = 3;
+    g = grid_up(&p, "3000.00");
+    turn(j, g, 0);
+    cap_clear(&c);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2999.00"), 1), 0);
+    turn_cap(j, g, 1, &c);
+    ack_all(g, &c, 2);
+    turn(j, g, 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&c, "2998.00"));
+    buy = *cap_place_at(&c, "2998.00");
+    for (i = 0; i < c.nc; i++)
+        if (c.cmd[i].kind == SQT_GRID_CMD_PLACE && strcmp(c.cmd[i].client_id, buy.client_id) != 0)
+            open[n_open++] = mk_open(c.cmd[i].client_id, SQT_SIDE_BUY,
+                                     dec_str(c.cmd[i].req.price, (char[48]){0}, 48),
+                                     dec_str(c.cmd[i].req.qty, (char[48]){0}, 48), "0",
+                                     SQT_ORDER_NEW);
+    /* the killed turn: fill, sell placed, its intent written, the request out - and no
+     * second write */
+    fill_whole(g, &buy, "0.006", 3);
+    CU_ASSERT_EQUAL(sqt_grid_adjust(g, 3), 0);
+    cap_clear(&c);
+    cap_drain(g, &c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&c, "3000.00"));
+    sell = *cap_place_at(&c, "3000.00");
+    CU_ASSERT_EQUAL_FATAL(sqt_grid_intent_of(g, sell.slot, sell.client_id, &it), 0);
+    CU_ASSERT_EQUAL(sqt_grid_intent_of(g, sell.slot, buy.client_id, &(sqt_grid_saved_intent){0}),
+                    SQT_ENOENT);
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_intents(j, &it, 1, 1003), 0);
+    sqt_grid_free(g);
+    sqt_journal_close(j);
+
+    /* the restart: the sell's intent waits while its slot still holds the buy */
+    j = open_ok(path, &ID, NULL);
+    g = restart_with_intents(&p, j, 1, icid, sizeof icid);
+    CU_ASSERT_STRING_EQUAL(icid, sell.client_id);
+    SQT_ASSERT_INT_EQ(sqt_grid_intents_waiting(g), 1);
+    if (!sell_filled)
+        open[n_open++] = mk_open(sell.client_id, SQT_SIDE_SELL, "3000.00",
+                                 dec_str(sell.req.qty, (char[48]){0}, 48), "0", SQT_ORDER_NEW);
+    cap_clear(&r);
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g, open, n_open, NULL, 101), 0);
+    cap_drain(g, &r);
+    /* the sell is not taken for an orphan; the buy the file knew is asked for */
+    CU_ASSERT_PTR_NULL(cap_cmd_for(&r, SQT_GRID_CMD_CANCEL, sell.client_id));
+    CU_ASSERT_PTR_NOT_NULL(cap_cmd_for(&r, SQT_GRID_CMD_QUERY, buy.client_id));
+    SQT_ASSERT_INT_EQ(sqt_grid_intents_waiting(g), 1);
+    ans = mk_order(buy.client_id, SQT_ORDER_FILLED, dec_str(buy.req.qty, (char[48]){0}, 48));
+    ans.side = SQT_SIDE_BUY;
+    ans.price = buy.req.price;
+    ans.qty = buy.req.qty;
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, buy.client_id, NULL, &ans, 102), 0);
+    /* the start-up's last reconcile: the slot is free, the sell is its order now */
+    cap_clear(&r);
+    {
+        sqt_dec flat = sqt_dec_make(0, 0);
+        CU_ASSERT_EQUAL(sqt_grid_reconcile(g, open, n_open, sell_filled ? &flat : &buy.req.qty, 103),
+                        0);
+    }
+    cap_drain(g, &r);
+    SQT_ASSERT_INT_EQ(sqt_grid_intents_waiting(g), 0);
+    CU_ASSERT_PTR_NOT_NULL(cap_cmd_for(&r, SQT_GRID_CMD_QUERY, sell.client_id));
+    CU_ASSERT_TRUE(ev_text_has(&r, SQT_GRID_EV_ADOPTED, "taken over"));
+    if (sell_filled) {
+        ans = mk_order(sell.client_id, SQT_ORDER_FILLED, dec_str(sell.req.qty, (char[48]){0}, 48));
+        ans.side = SQT_SIDE_SELL;
+        ans.price = sell.req.price;
+        ans.qty = sell.req.qty;
+    } else {
+        ans = mk_open(sell.client_id, SQT_SIDE_SELL, "3000.00",
+                      dec_str(sell.req.qty, (char[48]){0}, 48), "0", SQT_ORDER_NEW);
+    }
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, sell.client_id, NULL, &ans, 104), 0);
+    /* trading: no second sell for the holding */
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2999.00"), 105), 0);
+    cap_drain(g, &r);
+    for (i = 0; i < r.nc; i++)
+        CU_ASSERT_FALSE(r.cmd[i].kind == SQT_GRID_CMD_PLACE && r.cmd[i].req.side == SQT_SIDE_SELL);
+    ASSERT_INVARIANTS(g);
+    sqt_grid_get_status(g, &stt);
+    ASSERT_DEC(stt.position, sell_filled ? "0" : dec_str(buy.req.qty, (char[48]){0}, 48));
+    SQT_ASSERT_INT_EQ(stt.live_sells, sell_filled ? 0 : 1);
+    SQT_ASSERT_INT_EQ(stt.round_trips, sell_filled ? 1 : 0);
+    /* the restart's turns written (the events captured above, the host's journal rows):
+     * the intent is an order row now, not loaded again */
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_begin(j), 0);
+    for (i = 0; i < r.ne; i++)
+        CU_ASSERT_EQUAL(sqt_journal_event(j, &r.ev[i], 1106), 0);
+    CU_ASSERT_EQUAL(sqt_journal_save_grid(j, g, D("2999.00")), 0);
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_commit(j), 0);
+    {
+        sqt_journal_state st;
+        char err[256];
+        CU_ASSERT_EQUAL(sqt_journal_load(j, &st, err, sizeof err), 1);
+        SQT_ASSERT_INT_EQ(st.n_intents, 0);
+        sqt_journal_free_state(&st);
+    }
+    sqt_grid_free(g);
+    sqt_journal_close(j);
+}
+
+static void test_killed_between_writes(void)
+{
+    killed_between_writes(0);
+}
+
+static void test_killed_between_writes_sell_filled(void)
+{
+    killed_between_writes(1);
+}
+
+/* An intent that does not fit its slot once free (a sell of more than it holds) is
+ * cancelled, never kept as a second claim on the holding. */
+static void test_intent_that_does_not_fit(void)
+{
+    static capture c;
+    char path[400], icid[SQT_CLIENT_ID_MAX];
+    sqt_grid_params p;
+    sqt_journal *j;
+    sqt_grid *g;
+    sqt_grid_saved_intent it;
+    mk_tmp();
+    path_of(path, sizeof path, "kb3.journal");
+    j = open_ok(path, &ID, NULL);
+    e_params(&p);
+    p.buy_window_size = 3;
+    g = grid_up(&p, "3000.00");
+    cap_clear(&c);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2999.00"), 1), 0);
+    turn_cap(j, g, 1, &c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&c, "2998.00"));
+    CU_ASSERT_EQUAL_FATAL(sqt_grid_intent_of(g, cap_place_at(&c, "2998.00")->slot,
+                                             cap_place_at(&c, "2998.00")->client_id, &it),
+                          0);
+    /* made a sell of the empty slot above: nothing there to sell */
+    {
+        sqt_clientid id;
+        it.k += 1;
+        it.o.side = SQT_SIDE_SELL;
+        it.o.price += 400; /* the sell price of the level above (interval 200 ticks) */
+        id.side = SQT_SIDE_SELL;
+        id.price_ticks = it.o.price - 200;
+        id.seq = 987654;
+        CU_ASSERT_FATAL(sqt_clientid_encode_tag("T1", 2, &id, 26, it.o.cid, sizeof it.o.cid) > 0);
+    }
+    sqt_grid_free(g);
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_intents(j, &it, 1, 5), 0);
+    sqt_journal_close(j);
+    j = open_ok(path, &ID, NULL);
+    g = restart_with_intents(&p, j, 1, icid, sizeof icid);
+    cap_clear(&c);
+    cap_drain(g, &c);
+    SQT_ASSERT_INT_EQ(sqt_grid_intents_waiting(g), 0);
+    CU_ASSERT_TRUE(cap_events(&c, SQT_GRID_EV_ANOMALY) >= 1);
+    CU_ASSERT_PTR_NOT_NULL(cap_cmd_for(&c, SQT_GRID_CMD_CANCEL, it.o.cid));
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+    sqt_journal_close(j);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -1030,6 +1235,9 @@ int main(void)
         {"a save writes the slots the turn changed", test_changed_slots_only},
         {"pages a fill turn writes", test_fill_turn_pages},
         {"a schema-1 journal is upgraded whole", test_upgrade_from_schema_1},
+        {"a turn killed between its two writes: no second sell", test_killed_between_writes},
+        {"... and the sell filled while down: booked once", test_killed_between_writes_sell_filled},
+        {"an intent that does not fit its slot is cancelled", test_intent_that_does_not_fit},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("journal", cases) != 0)
