@@ -50,6 +50,11 @@ static struct {
      * fill's event-log line already in the file? -1 not probed yet */
     char probe_path[512];
     int probe_fill_on_disk;
+    /* journal probe: at the first sell placed after the fill, the journal's files as a
+     * kill -9 at that instant would leave them, copied to snap_dir; from then on the
+     * book is frozen (places and cancels refused): the exchange as that kill leaves it */
+    char snap_journal[512], snap_dir[512], snap_cid[SQT_CLIENT_ID_MAX];
+    int snapped, frozen;
     /* the market: open-order limit (0: 200), price path, what the limit saw */
     int max_open, hide_limit;
     int64_t path[64];
@@ -100,6 +105,7 @@ struct req {
     void *ud;
     char cid[SQT_CLIENT_ID_MAX];
     char oid[SQT_ORDER_ID_MAX];
+    int frozen;                /* submitted after the journal probe froze the book */
     sqt_order_req *places;
     sqt_cancel_req *cancels;
     size_t n;
@@ -492,6 +498,10 @@ static void serve(void *ud)
             ex->price.on_state(ex->price.ud, SQT_STREAM_UP, NULL);
         price_tick(ex);
         ex->api->timer_start(ex->host, PRICE_EVERY_MS, PRICE_EVERY_MS, price_tick, ex, &ex->price_timer);
+    } else if (r->frozen && (r->kind == SCR_PLACE || r->kind == SCR_CANCEL || r->kind == SCR_CALL_MAX)) {
+        sqt_error e;
+        set_err(&e, SQT_EEXCHANGE, "frozen: the bot was killed at the journal probe");
+        answer(r, &e);
     } else {
         answer(r, NULL);
     }
@@ -510,6 +520,7 @@ static req *new_req(sqt_exchange *ex, int kind, void *cb, void *ud)
     r->kind = kind;
     r->cb = cb;
     r->ud = ud;
+    r->frozen = B.frozen;
     if (kind > SCR_NONE && kind < SCR_CALL_MAX)
         r->nth = ++B.calls[kind];
     return r;
@@ -674,14 +685,54 @@ static int fill_line_on_disk(void)
     return hit;
 }
 
+/* src to dst whole; 0, or -1 (a missing src is an empty dst). */
+static int copy_file(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    char buf[65536];
+    size_t n;
+    int rc = out != NULL ? 0 : -1;
+    while (rc == 0 && in != NULL && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            rc = -1;
+    if (in != NULL)
+        fclose(in);
+    if (out != NULL && fclose(out) != 0)
+        rc = -1;
+    return rc;
+}
+
+static void snap_journal(const char *sell_cid)
+{
+    char src[600], dst[1200];
+    const char *base = strrchr(B.snap_journal, '/');
+    base = base ? base + 1 : B.snap_journal;
+    snprintf(dst, sizeof dst, "%s/%s", B.snap_dir, base);
+    B.snapped = copy_file(B.snap_journal, dst) == 0 ? 1 : -1;
+    snprintf(src, sizeof src, "%s-wal", B.snap_journal);
+    snprintf(dst, sizeof dst, "%s/%s-wal", B.snap_dir, base);
+    if (copy_file(src, dst) != 0)
+        B.snapped = -1;
+    snprintf(B.snap_cid, sizeof B.snap_cid, "%s", sell_cid);
+}
+
 static int x_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb, void *ud)
 {
     size_t i;
+    int rc, snap = 0;
     for (i = 0; i < n && B.fired && B.probe_path[0] && B.probe_fill_on_disk < 0; i++)
         if (reqs[i].side == SQT_SIDE_SELL) /* the filled buy's counterpart */
             B.probe_fill_on_disk = fill_line_on_disk();
+    for (i = 0; i < n && B.fired && B.snap_dir[0] && !B.snapped && !B.frozen; i++)
+        if (reqs[i].side == SQT_SIDE_SELL) {
+            snap_journal(reqs[i].client_id);
+            snap = 1;
+        }
     log_call('P');
-    return submit_batch(ex, SCR_PLACE, (void *)cb, ud, reqs, n, sizeof *reqs, 5);
+    rc = submit_batch(ex, SCR_PLACE, (void *)cb, ud, reqs, n, sizeof *reqs, 5);
+    if (snap)
+        B.frozen = 1; /* this request was on its way: it reaches the book, nothing after */
+    return rc;
 }
 
 static int x_cancel(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n, sqt_cancel_cb cb, void *ud)
@@ -766,6 +817,8 @@ static void c_set_script(const scripted_script *s)
     B.fired_cid[0] = '\0';
     B.probe_path[0] = '\0';
     B.probe_fill_on_disk = -1;
+    B.snap_dir[0] = B.snap_journal[0] = B.snap_cid[0] = '\0';
+    B.snapped = B.frozen = 0;
     memset(B.calls_at_fire, 0, sizeof B.calls_at_fire);
 }
 
@@ -779,6 +832,31 @@ static int c_fill_top_buy(char *cid, size_t cap)
     execute(live, b, b->qty - b->filled, &p);
     push(live, &p);
     return 0;
+}
+
+static int c_fill_order(const char *cid)
+{
+    bk_order *b = find(cid, NULL);
+    sqt_order p;
+    if (b == NULL || !is_open(b))
+        return -1;
+    execute(live, b, b->qty - b->filled, &p);
+    push(live, &p);
+    return 0;
+}
+
+static void c_probe_journal(const char *journal, const char *snap_dir)
+{
+    snprintf(B.snap_journal, sizeof B.snap_journal, "%s", journal);
+    snprintf(B.snap_dir, sizeof B.snap_dir, "%s", snap_dir);
+    B.snapped = B.frozen = 0;
+    B.snap_cid[0] = '\0';
+}
+
+static int c_probe_journal_result(char *sell_cid, size_t cap)
+{
+    snprintf(sell_cid, cap, "%s", B.snap_cid);
+    return B.snapped;
 }
 
 static int c_fired(char *cid, size_t cap)
@@ -879,7 +957,8 @@ static const char *c_call_log(void)
 static const scripted_api control = {
     c_reset, c_set_script, c_fill_top_buy, c_fired, c_calls, c_calls_at_fire, c_position,
     c_open_orders, c_order, c_reduce_only_refused, c_duplicate_places, c_probe_audit,
-    c_probe_result, c_set_market, c_peak_open, c_limit_refused, c_call_log,
+    c_probe_result, c_set_market, c_peak_open, c_limit_refused, c_call_log, c_fill_order,
+    c_probe_journal, c_probe_journal_result,
 };
 
 SQT_EXPORT const scripted_api *scripted_plugin_api(void);

@@ -77,6 +77,18 @@ typedef struct scripted_api {
     /* The calls in the order they came: 'P' a place call, 'C' a cancel call, '|' a
      * price tick. */
     const char *(*call_log)(void);
+    /* Fill this open order now, all of it (a push only when an order stream is live).
+     * 0, or -1 when it is not open. */
+    int (*fill_order)(const char *cid);
+    /* A kill -9 between a turn's two journal writes: at the first sell placed after the
+     * script's fill (in the place call, before its answer), the journal's file and WAL
+     * are copied into snap_dir (same names) - what that kill would leave on disk - and
+     * the book freezes: that sell reaches it, every later place or cancel is refused, so
+     * the exchange stays as the kill left it. set_script clears it. */
+    void (*probe_journal)(const char *journal, const char *snap_dir);
+    /* 1 once the files were copied (the sell's client id into sell_cid), 0 not yet, -1
+     * the copy failed. */
+    int (*probe_journal_result)(char *sell_cid, size_t cap);
 } scripted_api;
 
 #define SCRIPTED_API_SYMBOL "scripted_plugin_api"

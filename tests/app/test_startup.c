@@ -17,6 +17,7 @@
  * (the stream reports DOWN, then UP) - at start-up, and once trading for comparison. */
 #include <sys/stat.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +335,130 @@ static void t_order_before_audit(void)
 }
 STEP_CASE(t_twice_out_of_order_price, "twice_out_of_order_price", SCR_SUBSCRIBE_PRICE, 1, 0, 0, 1, 0)
 
+/* ---- a kill between a turn's two journal writes ------------------------------------ */
+
+static int64_t sql_int(const char *path, const char *sql, const char *arg)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v = INT64_MIN;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (arg != NULL)
+            sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int64(st, 0);
+    }
+    if (v == INT64_MIN)
+        fprintf(stderr, "    %s: %s\n", sql, db ? sqlite3_errmsg(db) : "no db");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* The journal's files replaced by the copies in snap (what the kill left). */
+static void journal_from_snapshot(const char *journal, const char *snap)
+{
+    const char *base = strrchr(journal, '/');
+    const char *sfx[] = {"", "-wal"};
+    char from[2600], to[2600];
+    size_t i;
+    base = base ? base + 1 : journal;
+    for (i = 0; i < 2; i++) {
+        snprintf(from, sizeof from, "%s/%s%s", snap, base, sfx[i]);
+        snprintf(to, sizeof to, "%s%s", journal, sfx[i]);
+        CU_ASSERT_EQUAL_FATAL(rename(from, to), 0);
+    }
+    snprintf(to, sizeof to, "%s-shm", journal);
+    unlink(to); /* rebuilt from the WAL at the next open, as after a kill */
+}
+
+/* A fill while trading; its sell's request leaves; the process dies before the rest of
+ * the turn is written (the journal holds the sell's intent, not the buy's fill); the
+ * restart must book the buy's fill once, take the sell over as that slot's order and
+ * never place a second one. sell_filled: the sell also filled while the bot was down. */
+static void killed_between_writes(const char *name, int sell_filled)
+{
+    char dir[400], snap[420], ev1[500], ev2[500], ev3[500], journal[1024], snapj[1500];
+    char buy[SQT_CLIENT_ID_MAX], sell[SQT_CLIENT_ID_MAX];
+    const char *base;
+    scripted_script sc;
+    sqt_order o;
+    int rc;
+    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    snprintf(snap, sizeof snap, "%s/snap", dir);
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    CU_ASSERT_EQUAL_FATAL(mkdir(snap, 0700), 0);
+    snprintf(ev1, sizeof ev1, "%s/events-1.jsonl", dir);
+    snprintf(ev2, sizeof ev2, "%s/events-2.jsonl", dir);
+    snprintf(ev3, sizeof ev3, "%s/events-3.jsonl", dir);
+    X->reset();
+    errors_logged = 0;
+    rc = run_app(dir, ev1, FIRST_RUN_S, journal, sizeof journal);
+    SQT_ASSERT_INT_EQ(rc, 0);
+
+    /* the killed run: the top buy fills while trading; at its sell's place call the
+     * journal is what the kill leaves */
+    memset(&sc, 0, sizeof sc);
+    sc.call = SCR_PRICE_TICK;
+    sc.nth = 10;
+    X->set_script(&sc);
+    X->probe_journal(journal, snap);
+    run_app(dir, ev2, SECOND_RUN_S, NULL, 0);
+    CU_ASSERT_TRUE_FATAL(X->fired(buy, sizeof buy));
+    SQT_ASSERT_INT_EQ(X->probe_journal_result(sell, sizeof sell), 1);
+    CU_ASSERT_TRUE_FATAL(sell[0] != '\0');
+    base = strrchr(journal, '/');
+    snprintf(snapj, sizeof snapj, "%s/%s", snap, base ? base + 1 : journal);
+    /* the window is real: the sell's intent is in the file, the buy's fill and the
+     * sell's order row are not */
+    SQT_ASSERT_INT_EQ(sql_int(snapj, "SELECT count(*) FROM intents WHERE cid=?1", sell), 1);
+    SQT_ASSERT_INT_EQ(sql_int(snapj, "SELECT count(*) FROM orders WHERE cid=?1", sell), 0);
+    SQT_ASSERT_INT_EQ(sql_int(snapj, "SELECT count(*) FROM fills WHERE cid=?1", buy), 0);
+    journal_from_snapshot(journal, snap);
+    if (sell_filled)
+        CU_ASSERT_EQUAL_FATAL(X->fill_order(sell), 0);
+
+    /* the restart */
+    memset(&sc, 0, sizeof sc);
+    X->set_script(&sc);
+    errors_logged = 0;
+    rc = run_app(dir, ev3, SECOND_RUN_S, NULL, 0);
+    SQT_ASSERT_INT_EQ(rc, 0);
+    SQT_ASSERT_INT_EQ(errors_logged, 0);
+    check_book(journal);
+    CU_ASSERT_EQUAL_FATAL(X->order(sell, &o), 0);
+    /* the buy's fill and the sell's (when it filled) each booked exactly once */
+    SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM fills WHERE cid=?1", buy), 1);
+    SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM fills WHERE cid=?1", sell),
+                      sell_filled ? 1 : 0);
+    if (sell_filled) {
+        SQT_ASSERT_INT_EQ(o.status, SQT_ORDER_FILLED);
+        SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM pnl WHERE cid=?1 AND "
+                                           "kind='round_trip'",
+                                  sell),
+                          1);
+    } else {
+        /* still open, and the slot's order: not cancelled, not doubled */
+        SQT_ASSERT_INT_EQ(o.status, SQT_ORDER_NEW);
+        SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM slots WHERE cid=?1", sell), 1);
+    }
+    SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM intents i WHERE NOT EXISTS "
+                                       "(SELECT 1 FROM orders o WHERE o.cid=i.cid)",
+                              NULL),
+                      0);
+}
+
+static void t_killed_between_writes(void)
+{
+    killed_between_writes("killed_between_writes", 0);
+}
+
+static void t_killed_between_writes_sell_filled(void)
+{
+    killed_between_writes("killed_between_writes_sell_filled", 1);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -354,6 +479,8 @@ int main(void)
         {"push lost in a stream gap (missed order queried)", t_lost_push_query},
         {"push lost in a stream gap while trading (comparison)", t_lost_push_trading},
         {"a fill while trading: the order leaves before the audit", t_order_before_audit},
+        {"killed between a turn's two journal writes: the sell taken over", t_killed_between_writes},
+        {"... and the sell filled while down: booked once", t_killed_between_writes_sell_filled},
         {NULL, NULL}};
     return scripted_main("app_startup", cases, root, sizeof root, &plugin, &X);
 }
