@@ -149,6 +149,11 @@ static void step_journal(app *a)
         return;
     }
     a->have_saved = rc == 1;
+    if (a->saved.note[0] != '\0')
+        sqt_logf(a->log, SQT_LV_WARN,
+                 "journal: %s; orders sent in the last turn before the previous run stopped, if "
+                 "any, are found by the position check",
+                 a->saved.note);
     if (a->have_saved && (a->x->flags & SQT_EXF_SIMULATED) != 0) {
         /* a simulated exchange starts anew with its process: the journal's grid
          * describes a book that no longer exists; its history stays */

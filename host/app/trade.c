@@ -59,7 +59,7 @@ static int journal_intents(app *a, const sqt_grid_event *evs, size_t n)
         if (sqt_grid_intent_of(a->grid, evs[i].slot, evs[i].client_id, &a->ibuf[m]) == 0)
             m++; /* else this turn has ended it already */
     }
-    if (m == 0 || sqt_journal_intents(a->journal, a->ibuf, m, app_wall_ms()) == 0)
+    if (m == 0 || sqt_journal_intents(a->journal, a->ibuf, m) == 0)
         return 0;
     journal_broken(a);
     return -1;

@@ -1,12 +1,14 @@
 /* The state journal on SQLite (journal.h). One file per book; WAL so that a reader
  * (`opensqt report`) never blocks the bot; statements prepared once. */
 #include "journal.h"
+#include "intentlog.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <sqlite3.h>
@@ -31,8 +33,6 @@ enum {
     Q_FILL_ADD,
     Q_PNL_ADD,
     Q_NOTE_ADD,
-    Q_INTENT_CLEAR,
-    Q_INTENT_PUT,
     Q_COUNT
 };
 
@@ -68,9 +68,6 @@ static const char *const SQL[Q_COUNT] = {
                    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
     [Q_PNL_ADD] = "INSERT INTO pnl(ts_ms,kind,slot,cid,pnl) VALUES(?1,?2,?3,?4,?5)",
     [Q_NOTE_ADD] = "INSERT INTO notes(ts_ms,kind,text) VALUES(?1,?2,?3)",
-    [Q_INTENT_CLEAR] = "DELETE FROM intents",
-    [Q_INTENT_PUT] = "INSERT OR REPLACE INTO intents(cid,k,side,tif,price,qty,base_qty,ts_ms) "
-                     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
 };
 
 /* Schema 2. A turn with a fill writes one page per b-tree it touches (WAL), so the
@@ -108,17 +105,9 @@ static const char *const SQL[Q_COUNT] = {
 #define ENDED "(status='filled' OR status='cancelled' OR status='rejected')"
 #define T_ENDED_INDEX "CREATE INDEX orders_ended ON orders(updated_ms) WHERE " ENDED ";"
 
-/* Schema 3: the orders a turn places, written before their requests leave (the rest of
- * the turn follows them; sqt_journal_intents). Only the last turn's rows are kept; one
- * whose order has its row in orders is a turn written whole. */
-#define T_INTENTS                                                                               \
-    "CREATE TABLE intents(cid TEXT PRIMARY KEY, k INTEGER NOT NULL, side INTEGER NOT NULL,"     \
-    " tif INTEGER NOT NULL, price INTEGER NOT NULL, qty INTEGER NOT NULL,"                      \
-    " base_qty INTEGER NOT NULL, ts_ms INTEGER) WITHOUT ROWID;"
-
 static const char SCHEMA[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);" T_GRID T_HISTORY("")
-        T_ENDED_INDEX T_INTENTS;
+        T_ENDED_INDEX;
 
 /* Schema 1 -> 2, in one transaction at open: the history tables are copied into their
  * new layout row for row, ids kept. */
@@ -131,11 +120,9 @@ static const char UPGRADE_1_2[] =
     "INSERT INTO notes_v2 SELECT id,ts_ms,kind,text FROM notes;"
     "DROP TABLE orders; DROP TABLE fills; DROP TABLE pnl; DROP TABLE notes;"
     "ALTER TABLE orders_v2 RENAME TO orders; ALTER TABLE fills_v2 RENAME TO fills;"
-    "ALTER TABLE pnl_v2 RENAME TO pnl; ALTER TABLE notes_v2 RENAME TO notes;" T_ENDED_INDEX;
-
-/* Schema 2 -> 3: the intents table (a journal of schema 2 has none: every turn it holds
- * was written whole). */
-static const char UPGRADE_2_3[] = T_INTENTS;
+    "ALTER TABLE pnl_v2 RENAME TO pnl; ALTER TABLE notes_v2 RENAME TO notes;" T_ENDED_INDEX
+    "UPDATE meta SET value='2' WHERE key='schema';"
+    "PRAGMA user_version=2;";
 
 struct sqt_journal {
     sqlite3 *db;
@@ -153,6 +140,7 @@ struct sqt_journal {
     char last_price[48];
     char err[256];
     int wal_frames;            /* frames in the WAL after the last commit (wal hook) */
+    sqt_intentlog *ilog;       /* <path>-intents: a turn's first write (intentlog.h) */
 };
 
 static int fail(char *err, size_t cap, int code, const char *fmt, ...)
@@ -218,8 +206,35 @@ static void free_j(sqt_journal *j)
         sqlite3_finalize(j->q[i]);
     if (j->db != NULL)
         sqlite3_close(j->db);
+    sqt_intentlog_close(j->ilog);
     free(j->path);
     free(j);
+}
+
+/* The journal's own id (meta 'uid', made at its first open by this version): its intent
+ * log names it, so a log left beside another journal is never taken for this one's. */
+static int journal_uid(sqt_journal *j, uint64_t *uid)
+{
+    char v[32];
+    sqlite3_stmt *st = NULL;
+    uint64_t r = 0;
+    int ok;
+    if (text1(j->db, "SELECT value FROM meta WHERE key='uid'", NULL, v, sizeof v) == 1) {
+        *uid = strtoull(v, NULL, 16);
+        return 0;
+    }
+    while (r == 0)
+        if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+            return -1;
+    snprintf(v, sizeof v, "%016llx", (unsigned long long)r);
+    ok = sqlite3_prepare_v2(j->db, "INSERT INTO meta(key,value) VALUES('uid',?1)", -1, &st, NULL) ==
+             SQLITE_OK &&
+         sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    if (!ok)
+        return -1;
+    *uid = r;
+    return 0;
 }
 
 static int check_identity(sqt_journal *j, const sqt_journal_identity *id, char *err, size_t cap)
@@ -261,16 +276,11 @@ static int wal_hook(void *ud, sqlite3 *db, const char *name, int frames)
  * whole upgrade is in the file or nothing of it. */
 static int upgrade(sqt_journal *j, int from, char *err, size_t cap)
 {
-    char ver[96];
     int rc;
-    if (from != 1 && from != 2)
+    if (from != 1)
         return fail(err, cap, SQT_EPROTO, "%s: journal schema %d is unknown; it is left as it is",
                     j->path, from);
-    snprintf(ver, sizeof ver, "UPDATE meta SET value='%d' WHERE key='schema'; PRAGMA user_version=%d",
-             SQT_JOURNAL_SCHEMA, SQT_JOURNAL_SCHEMA);
-    if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK ||
-        (from == 1 && exec(j->db, UPGRADE_1_2) != SQLITE_OK) ||
-        exec(j->db, UPGRADE_2_3) != SQLITE_OK || exec(j->db, ver) != SQLITE_OK ||
+    if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK || exec(j->db, UPGRADE_1_2) != SQLITE_OK ||
         exec(j->db, "COMMIT") != SQLITE_OK) {
         rc = fail(err, cap, damaged(j->db) ? SQT_EPROTO : SQT_EINVAL,
                   "%s: cannot upgrade the journal from schema %d to %d (%s); it is left as it is",
@@ -413,6 +423,22 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
         return rc;
     }
     j->slots_unknown = 1;
+    {
+        char ipath[4200];
+        uint64_t uid = 0;
+        snprintf(ipath, sizeof ipath, "%s-intents", path);
+        if (journal_uid(j, &uid) != 0) {
+            rc = fail(err, errlen, SQT_EINVAL, "%s: cannot give the journal its id: %s", path,
+                      sqlite3_errmsg(j->db));
+            free_j(j);
+            return rc;
+        }
+        if ((rc = sqt_intentlog_open(ipath, uid, sync_mode == SQT_JOURNAL_SYNC_FULL, &j->ilog, err,
+                                     errlen)) != 0) {
+            free_j(j);
+            return rc;
+        }
+    }
     if ((rc = prepare_all(j)) != 0) {
         rc = fail(err, errlen, SQT_EPROTO, "%s: %s", path, j->err);
         free_j(j);
@@ -534,6 +560,42 @@ void sqt_journal_free_state(sqt_journal_state *st)
     memset(st, 0, sizeof *st);
 }
 
+/* The intent log's records whose order has no row in orders: a turn killed between its
+ * two writes. A log that cannot be used is said in st->note. */
+static int load_intents(sqt_journal *j, sqt_journal_state *st, char *err, size_t errlen)
+{
+    sqt_grid_saved_intent *v = NULL;
+    sqlite3_stmt *q = NULL;
+    size_t n = 0, i;
+    int rc = sqt_intentlog_read(j->ilog, &v, &n, st->note, sizeof st->note);
+    if (rc < 0)
+        return fail(err, errlen, rc, "%s", st->note);
+    if (rc == 1 || n == 0)
+        return 0;
+    if (sqlite3_prepare_v2(j->db, "SELECT 1 FROM orders WHERE cid=?1", -1, &q, NULL) != SQLITE_OK) {
+        free(v);
+        return fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
+    }
+    for (i = 0; i < n; i++) {
+        int r;
+        sqlite3_bind_text(q, 1, v[i].o.cid, -1, SQLITE_STATIC);
+        r = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (r == SQLITE_DONE)
+            v[st->n_intents++] = v[i]; /* no row: its turn was not written */
+        else if (r != SQLITE_ROW)
+            rc = fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
+    }
+    sqlite3_finalize(q);
+    if (rc != 0 || st->n_intents == 0) {
+        free(v);
+        st->n_intents = 0;
+        return rc;
+    }
+    st->intents = v;
+    return 0;
+}
+
 int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t errlen)
 {
     sqlite3_stmt *q = NULL;
@@ -653,41 +715,8 @@ int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t er
     }
 
     /* the orders of a turn killed between its two writes: intents without an order row */
-    if (rc == 0 &&
-        sqlite3_prepare_v2(j->db,
-                           "SELECT cid,k,side,tif,price,qty,base_qty FROM intents i WHERE NOT "
-                           "EXISTS (SELECT 1 FROM orders o WHERE o.cid=i.cid) ORDER BY cid",
-                           -1, &q, NULL) == SQLITE_OK) {
-        while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-            sqt_grid_saved_intent *it;
-            if (st->n_intents % 16 == 0) {
-                sqt_grid_saved_intent *p = realloc(st->intents, (st->n_intents + 16) * sizeof *p);
-                if (p == NULL) {
-                    rc = fail(err, errlen, SQT_ENOMEM, "out of memory");
-                    break;
-                }
-                st->intents = p;
-            }
-            it = &st->intents[st->n_intents++];
-            memset(it, 0, sizeof *it);
-            col_text(q, 0, it->o.cid, sizeof it->o.cid);
-            it->k = sqlite3_column_int64(q, 1);
-            it->o.side = (sqt_side)sqlite3_column_int(q, 2);
-            it->o.tif = (sqt_tif)sqlite3_column_int(q, 3);
-            it->o.price = sqlite3_column_int64(q, 4);
-            it->o.qty = sqlite3_column_int64(q, 5);
-            it->o.base_qty = sqlite3_column_int64(q, 6);
-            it->o.state = SQT_GRID_ORD_PENDING;
-            it->o.unknown = 1;
-            snprintf(it->o.fee_seen, sizeof it->o.fee_seen, "0");
-            snprintf(it->o.notional, sizeof it->o.notional, "0");
-        }
-        if (rc == 0 && r != SQLITE_DONE)
-            rc = fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
-        sqlite3_finalize(q);
-    } else if (rc == 0) {
-        rc = fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
-    }
+    if (rc == 0 && j->ilog != NULL)
+        rc = load_intents(j, st, err, errlen);
 
     /* the ids of the orders that ended last */
     if (rc == 0 &&
@@ -720,8 +749,7 @@ int sqt_journal_reset_grid(sqt_journal *j)
 {
     if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK)
         return jerr(j, "reset");
-    if (exec(j->db, "DELETE FROM slots; DELETE FROM grid; DELETE FROM watches; DELETE FROM "
-                    "intents") != SQLITE_OK ||
+    if (exec(j->db, "DELETE FROM slots; DELETE FROM grid; DELETE FROM watches") != SQLITE_OK ||
         exec(j->db, "COMMIT") != SQLITE_OK) {
         int rc = jerr(j, "reset");
         exec(j->db, "ROLLBACK");
@@ -729,6 +757,8 @@ int sqt_journal_reset_grid(sqt_journal *j)
     }
     j->slots_unknown = 1;
     j->have_meta = 0;
+    if (j->ilog != NULL && sqt_intentlog_write(j->ilog, NULL, 0, j->err, sizeof j->err) != 0)
+        return SQT_EINVAL;
     return 0;
 }
 
@@ -802,33 +832,11 @@ void sqt_journal_rollback(sqt_journal *j)
     j->have_meta = 0;
 }
 
-int sqt_journal_intents(sqt_journal *j, const sqt_grid_saved_intent *v, size_t n, int64_t wall_ms)
+int sqt_journal_intents(sqt_journal *j, const sqt_grid_saved_intent *v, size_t n)
 {
-    size_t i;
-    int rc;
-    if (j->in_tx)
+    if (j->in_tx || j->ilog == NULL)
         return SQT_ESTATE;
-    if ((rc = sqt_journal_begin(j)) != 0)
-        return rc;
-    /* the last turn's rows are its orders' rows by now (it was written whole) */
-    rc = step_reset(j, j->q[Q_INTENT_CLEAR], "intents");
-    for (i = 0; rc == 0 && i < n; i++) {
-        sqlite3_stmt *st = j->q[Q_INTENT_PUT];
-        const sqt_grid_saved_order *o = &v[i].o;
-        sqlite3_bind_text(st, 1, o->cid, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, v[i].k);
-        sqlite3_bind_int(st, 3, (int)o->side);
-        sqlite3_bind_int(st, 4, (int)o->tif);
-        sqlite3_bind_int64(st, 5, o->price);
-        sqlite3_bind_int64(st, 6, o->qty);
-        sqlite3_bind_int64(st, 7, o->base_qty);
-        sqlite3_bind_int64(st, 8, wall_ms);
-        rc = step_reset(j, st, "intent");
-    }
-    if (rc == 0)
-        return sqt_journal_commit(j);
-    sqt_journal_rollback(j);
-    return rc;
+    return sqt_intentlog_write(j->ilog, v, n, j->err, sizeof j->err);
 }
 
 static const char *side_name(sqt_side s)

@@ -16,7 +16,7 @@
 
 #include "grid.h"
 
-#define SQT_JOURNAL_SCHEMA 3
+#define SQT_JOURNAL_SCHEMA 2
 
 typedef struct sqt_journal sqt_journal;
 
@@ -54,6 +54,7 @@ typedef struct sqt_journal_state {
     sqt_grid_saved_intent *intents; /* orders of a turn written only in part (a process
                                      * killed between the turn's two writes) */
     size_t n_intents;
+    char note[300];            /* not empty: the intent log could not be used (why) */
 } sqt_journal_state;
 
 int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t errlen);
@@ -64,13 +65,14 @@ void sqt_journal_free_state(sqt_journal_state *st);
  * process. */
 int sqt_journal_reset_grid(sqt_journal *j);
 
-/* A turn's first write, in a transaction of its own, before its requests leave: the
- * orders it places (sqt_grid_intent_of), replacing the last turn's. The turn's
- * transaction below follows right after the requests; a restart finds the intents of a
- * turn that never got it (sqt_journal_load) and gives them to the engine
- * (sqt_grid_restore_intents). 0, or negative (message in sqt_journal_errmsg): the
- * turn's requests must not leave then. Not inside begin/commit (SQT_ESTATE). */
-int sqt_journal_intents(sqt_journal *j, const sqt_grid_saved_intent *v, size_t n, int64_t wall_ms);
+/* A turn's first write, before its requests leave: the orders it places
+ * (sqt_grid_intent_of), replacing the last turn's, in the journal's intent log
+ * (intentlog.h: one pwrite, not a transaction). The turn's transaction below follows
+ * right after the requests; a restart finds the intents of a turn that never got it
+ * (sqt_journal_load) and gives them to the engine (sqt_grid_restore_intents). 0, or
+ * negative (message in sqt_journal_errmsg): the turn's requests must not leave then.
+ * Not inside begin/commit, nor on a read-only journal (SQT_ESTATE). */
+int sqt_journal_intents(sqt_journal *j, const sqt_grid_saved_intent *v, size_t n);
 
 /* One transaction: begin, record events and the grid, commit. A failed write rolls the
  * whole turn back and returns a negative code with the SQLite message in

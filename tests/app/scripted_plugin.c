@@ -704,13 +704,17 @@ static int copy_file(const char *src, const char *dst)
 
 static void snap_journal(const char *sell_cid)
 {
-    char src[600], dst[1200];
+    char src[600], dst[1300];
     const char *base = strrchr(B.snap_journal, '/');
     base = base ? base + 1 : B.snap_journal;
     snprintf(dst, sizeof dst, "%s/%s", B.snap_dir, base);
     B.snapped = copy_file(B.snap_journal, dst) == 0 ? 1 : -1;
     snprintf(src, sizeof src, "%s-wal", B.snap_journal);
     snprintf(dst, sizeof dst, "%s/%s-wal", B.snap_dir, base);
+    if (copy_file(src, dst) != 0)
+        B.snapped = -1;
+    snprintf(src, sizeof src, "%s-intents", B.snap_journal);
+    snprintf(dst, sizeof dst, "%s/%s-intents", B.snap_dir, base);
     if (copy_file(src, dst) != 0)
         B.snapped = -1;
     snprintf(B.snap_cid, sizeof B.snap_cid, "%s", sell_cid);

@@ -82,7 +82,7 @@ typedef struct scripted_api {
     int (*fill_order)(const char *cid);
     /* A kill -9 between a turn's two journal writes: at the first sell placed after the
      * script's fill (in the place call, before its answer), the journal's file and WAL
-     * are copied into snap_dir (same names) - what that kill would leave on disk - and
+     * and intent log are copied into snap_dir (same names) - what that kill would leave on disk - and
      * the book freezes: that sell reaches it, every later place or cancel is refused, so
      * the exchange stays as the kill left it. set_script clears it. */
     void (*probe_journal)(const char *journal, const char *snap_dir);

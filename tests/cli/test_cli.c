@@ -640,6 +640,8 @@ static void test_run_reaches_app(void)
     write_config("run.yaml", good_config, cfg, sizeof(cfg));
     RUN(&r, NULL, "run", "-c", cfg, "--plugin-dir", tdir, "--run-for", "5", "--log-level",
         "debug");
+    if (r.status != 1)
+        fprintf(stderr, "%s\n", r.err);
     SQT_ASSERT_INT_EQ(r.status, 1);
     ASSERT_NOT_CONTAINS(r.err, API_KEY);
     ASSERT_NOT_CONTAINS(r.err, SECRET_KEY);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clientid.h"
+#include "intentlog.h"
 #include "book.h"
 #include "config.h"
 #include "grid_test_util.h"
@@ -358,9 +359,9 @@ static void test_refusals(void)
 
     /* a newer schema */
     CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &db), SQLITE_OK);
-    CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version=4", NULL, NULL, NULL), SQLITE_OK);
+    CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version=3", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    refused(path, &ID, SQT_ESTATE, "newer OpenSQT (journal schema 4, this one knows 3");
+    refused(path, &ID, SQT_ESTATE, "newer OpenSQT (journal schema 3, this one knows 2");
 
     /* not a database at all */
     path_of(other, sizeof other, "garbage.journal");
@@ -977,7 +978,7 @@ static void test_upgrade_from_schema_1(void)
         {
             sqt_journal *jj = NULL;
             CU_ASSERT_EQUAL(sqt_journal_open(old, &id, 0, &jj, NULL, err, sizeof err), SQT_EINVAL);
-            CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot upgrade the journal from schema 1 to 3"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot upgrade the journal from schema 1 to 2"));
             CU_ASSERT_PTR_NULL(jj);
         }
         CU_ASSERT_EQUAL_FATAL(sqlite3_open(old, &db), SQLITE_OK);
@@ -990,8 +991,8 @@ static void test_upgrade_from_schema_1(void)
         /* the upgrade */
         j = open_ok(old, &id, NULL);
         db = sqt_journal_db(j);
-        CU_ASSERT_EQUAL(count(db, "PRAGMA user_version"), 3);
-        CU_ASSERT_EQUAL(count(db, "SELECT value FROM meta WHERE key='schema'"), 3);
+        CU_ASSERT_EQUAL(count(db, "PRAGMA user_version"), 2);
+        CU_ASSERT_EQUAL(count(db, "SELECT value FROM meta WHERE key='schema'"), 2);
         CU_ASSERT_EQUAL(count(db, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'"), 0);
         CU_ASSERT_EQUAL(count(db, "SELECT count(*) FROM sqlite_master WHERE name IN "
                                   "('orders_updated','sqlite_autoindex_orders_1')"),
@@ -1089,7 +1090,7 @@ static void killed_between_writes(int sell_filled)
     CU_ASSERT_EQUAL_FATAL(sqt_grid_intent_of(g, sell.slot, sell.client_id, &it), 0);
     CU_ASSERT_EQUAL(sqt_grid_intent_of(g, sell.slot, buy.client_id, &(sqt_grid_saved_intent){0}),
                     SQT_ENOENT);
-    CU_ASSERT_EQUAL_FATAL(sqt_journal_intents(j, &it, 1, 1003), 0);
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_intents(j, &it, 1), 0);
     sqt_grid_free(g);
     sqt_journal_close(j);
 
@@ -1207,7 +1208,7 @@ static void test_intent_that_does_not_fit(void)
         CU_ASSERT_FATAL(sqt_clientid_encode_tag("T1", 2, &id, 26, it.o.cid, sizeof it.o.cid) > 0);
     }
     sqt_grid_free(g);
-    CU_ASSERT_EQUAL_FATAL(sqt_journal_intents(j, &it, 1, 5), 0);
+    CU_ASSERT_EQUAL_FATAL(sqt_journal_intents(j, &it, 1), 0);
     sqt_journal_close(j);
     j = open_ok(path, &ID, NULL);
     g = restart_with_intents(&p, j, 1, icid, sizeof icid);
@@ -1219,6 +1220,114 @@ static void test_intent_that_does_not_fit(void)
     ASSERT_INVARIANTS(g);
     sqt_grid_free(g);
     sqt_journal_close(j);
+}
+
+/* The intent log on its own: a rewrite with fewer records, a torn file, a foreign one,
+ * and a journal opened beside another journal's log. */
+static void test_intent_log(void)
+{
+    char path[400], ipath[420], why[300];
+    sqt_intentlog *l = NULL;
+    sqt_grid_saved_intent v[3], *got = NULL;
+    size_t n = 99, i;
+    int fd;
+    mk_tmp();
+    path_of(path, sizeof path, "il-intents");
+    CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x1234, 0, &l, why, sizeof why), 0);
+    SQT_ASSERT_INT_EQ(sqt_intentlog_read(l, &got, &n, why, sizeof why), 0); /* new: empty */
+    SQT_ASSERT_INT_EQ(n, 0);
+    memset(v, 0, sizeof v);
+    for (i = 0; i < 3; i++) {
+        snprintf(v[i].o.cid, sizeof v[i].o.cid, "T1-B%zu-abc", i);
+        v[i].k = (int64_t)i - 1;
+        v[i].o.side = i == 2 ? SQT_SIDE_SELL : SQT_SIDE_BUY;
+        v[i].o.tif = SQT_TIF_POST_ONLY;
+        v[i].o.price = 299800 + 200 * (int64_t)i;
+        v[i].o.qty = 10 + (int64_t)i;
+        v[i].o.base_qty = (int64_t)i;
+    }
+    CU_ASSERT_EQUAL(sqt_intentlog_write(l, v, 3, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_write(l, v + 1, 2, why, sizeof why), 0); /* the next turn */
+    SQT_ASSERT_INT_EQ(sqt_intentlog_read(l, &got, &n, why, sizeof why), 0);
+    SQT_ASSERT_INT_EQ(n, 2);
+    for (i = 0; i < n && got != NULL; i++) {
+        CU_ASSERT_STRING_EQUAL(got[i].o.cid, v[i + 1].o.cid);
+        SQT_ASSERT_INT_EQ(got[i].k, v[i + 1].k);
+        SQT_ASSERT_INT_EQ(got[i].o.side, v[i + 1].o.side);
+        SQT_ASSERT_INT_EQ(got[i].o.price, v[i + 1].o.price);
+        SQT_ASSERT_INT_EQ(got[i].o.qty, v[i + 1].o.qty);
+        SQT_ASSERT_INT_EQ(got[i].o.base_qty, v[i + 1].o.base_qty);
+        SQT_ASSERT_INT_EQ(got[i].o.state, SQT_GRID_ORD_PENDING);
+    }
+    free(got);
+    got = NULL;
+    sqt_intentlog_close(l);
+    /* another journal's log is not this one's */
+    CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x9999, 0, &l, why, sizeof why), 0);
+    SQT_ASSERT_INT_EQ(sqt_intentlog_read(l, &got, &n, why, sizeof why), 1);
+    SQT_ASSERT_INT_EQ(n, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "another journal"));
+    sqt_intentlog_close(l);
+    /* a torn record: the check sum says so, nothing is taken */
+    fd = open(path, O_WRONLY);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(pwrite(fd, "X", 1, 40), 1);
+    close(fd);
+    CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x1234, 1, &l, why, sizeof why), 0);
+    SQT_ASSERT_INT_EQ(sqt_intentlog_read(l, &got, &n, why, sizeof why), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "torn"));
+    CU_ASSERT_PTR_NULL(got);
+    /* written whole again (with the fdatasync of journal_sync: full) */
+    CU_ASSERT_EQUAL(sqt_intentlog_write(l, v, 1, why, sizeof why), 0);
+    SQT_ASSERT_INT_EQ(sqt_intentlog_read(l, &got, &n, why, sizeof why), 0);
+    SQT_ASSERT_INT_EQ(n, 1);
+    free(got);
+    sqt_intentlog_close(l);
+    /* not an intent log at all */
+    fd = open(path, O_WRONLY | O_TRUNC);
+    CU_ASSERT_EQUAL(write(fd, "hello", 5), 5);
+    close(fd);
+    CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x1234, 0, &l, why, sizeof why), 0);
+    SQT_ASSERT_INT_EQ(sqt_intentlog_read(l, &got, &n, why, sizeof why), 1);
+    sqt_intentlog_close(l);
+
+    /* a journal never takes another journal's log for its own: a new journal beside the
+     * log of a removed one */
+    {
+        sqt_grid_params p;
+        sqt_journal *j;
+        sqt_grid *g;
+        sqt_journal_state st;
+        char err[300];
+        path_of(path, sizeof path, "il.journal");
+        snprintf(ipath, sizeof ipath, "%s-intents", path);
+        j = open_ok(path, &ID, NULL);
+        e_params(&p);
+        g = grid_up(&p, "3000.00");
+        CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2999.00"), 1), 0);
+        turn(j, g, 1);
+        snprintf(v[0].o.cid, sizeof v[0].o.cid, "T1-B6fbs-zzzz");
+        CU_ASSERT_EQUAL(sqt_journal_intents(j, v, 1), 0);
+        CU_ASSERT_EQUAL(sqt_journal_load(j, &st, err, sizeof err), 1);
+        SQT_ASSERT_INT_EQ(st.n_intents, 1); /* its own: no order row */
+        sqt_journal_free_state(&st);
+        sqt_journal_close(j);
+        sqt_grid_free(g);
+        CU_ASSERT_EQUAL(unlink(path), 0);
+        snprintf(ipath, sizeof ipath, "%s-wal", path);
+        unlink(ipath);
+        snprintf(ipath, sizeof ipath, "%s-shm", path);
+        unlink(ipath);
+        j = open_ok(path, &ID, NULL);
+        g = grid_up(&p, "3000.00");
+        turn(j, g, 1);
+        CU_ASSERT_EQUAL(sqt_journal_load(j, &st, err, sizeof err), 1);
+        SQT_ASSERT_INT_EQ(st.n_intents, 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(st.note, "another journal"));
+        sqt_journal_free_state(&st);
+        sqt_journal_close(j);
+        sqt_grid_free(g);
+    }
 }
 
 int main(void)
@@ -1238,6 +1347,7 @@ int main(void)
         {"a turn killed between its two writes: no second sell", test_killed_between_writes},
         {"... and the sell filled while down: booked once", test_killed_between_writes_sell_filled},
         {"an intent that does not fit its slot is cancelled", test_intent_that_does_not_fit},
+        {"the intent log: rewrites, torn, foreign files", test_intent_log},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("journal", cases) != 0)
