@@ -1046,9 +1046,12 @@ static sqt_grid *restart_with_intents(const sqt_grid_params *p, sqt_journal *j, 
  * sell it makes are in one turn; only the turn's first write (the sell's intent) is in
  * the file. The restart finds the buy gone and asks for it (filled: booked), and the
  * sell becomes that slot's order before anything is placed there - no second sell.
- * sell_filled: the sell filled too while the bot was down (booked: a round trip). */
-static void killed_between_writes(int sell_filled)
+ * mode 0: the sell is open; 1: it filled too while the bot was down (booked: a round
+ * trip); 2: it never left (killed before the request): the exchange does not know it,
+ * the slot is freed and sells once, later. */
+static void killed_between_writes(int mode)
 {
+    const int sell_filled = mode == 1;
     static capture c, r;
     char path[400], icid[SQT_CLIENT_ID_MAX] = "";
     sqt_grid_params p;
@@ -1060,7 +1063,7 @@ static void killed_between_writes(int sell_filled)
     sqt_grid_status stt;
     size_t n_open = 0, i;
     mk_tmp();
-    path_of(path, sizeof path, sell_filled ? "kb2.journal" : "kb1.journal");
+    path_of(path, sizeof path, mode == 0 ? "kb1.journal" : mode == 1 ? "kb2.journal" : "kb4.journal");
     j = open_ok(path, &ID, NULL);
     e_params(&p);
     p.buy_window_size = 3;
@@ -1099,7 +1102,7 @@ static void killed_between_writes(int sell_filled)
     g = restart_with_intents(&p, j, 1, icid, sizeof icid);
     CU_ASSERT_STRING_EQUAL(icid, sell.client_id);
     SQT_ASSERT_INT_EQ(sqt_grid_intents_waiting(g), 1);
-    if (!sell_filled)
+    if (mode == 0)
         open[n_open++] = mk_open(sell.client_id, SQT_SIDE_SELL, "3000.00",
                                  dec_str(sell.req.qty, (char[48]){0}, 48), "0", SQT_ORDER_NEW);
     cap_clear(&r);
@@ -1134,12 +1137,28 @@ static void killed_between_writes(int sell_filled)
         ans = mk_open(sell.client_id, SQT_SIDE_SELL, "3000.00",
                       dec_str(sell.req.qty, (char[48]){0}, 48), "0", SQT_ORDER_NEW);
     }
-    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, sell.client_id, NULL, &ans, 104), 0);
-    /* trading: no second sell for the holding */
-    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2999.00"), 105), 0);
+    if (mode == 2) {
+        sqt_error e;
+        memset(&e, 0, sizeof e);
+        e.code = SQT_EUNKNOWN_ORDER;
+        CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, sell.client_id, &e, NULL, 104), 0);
+    } else {
+        CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, sell.client_id, NULL, &ans, 104), 0);
+    }
+    /* trading: no second sell for the holding (mode 2: exactly one, once the freed slot
+     * may place again) */
     cap_drain(g, &r);
-    for (i = 0; i < r.nc; i++)
-        CU_ASSERT_FALSE(r.cmd[i].kind == SQT_GRID_CMD_PLACE && r.cmd[i].req.side == SQT_SIDE_SELL);
+    n_open = r.nc; /* from here: what trading sends */
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("2999.00"), 105), 0);
+    CU_ASSERT_EQUAL(sqt_grid_on_time(g, 60105), 0);
+    CU_ASSERT_EQUAL(sqt_grid_adjust(g, 60105), 0);
+    cap_drain(g, &r);
+    {
+        size_t sells = 0;
+        for (i = n_open; i < r.nc; i++)
+            sells += r.cmd[i].kind == SQT_GRID_CMD_PLACE && r.cmd[i].req.side == SQT_SIDE_SELL;
+        SQT_ASSERT_INT_EQ(sells, mode == 2 ? 1 : 0);
+    }
     ASSERT_INVARIANTS(g);
     sqt_grid_get_status(g, &stt);
     ASSERT_DEC(stt.position, sell_filled ? "0" : dec_str(buy.req.qty, (char[48]){0}, 48));
@@ -1171,6 +1190,11 @@ static void test_killed_between_writes(void)
 static void test_killed_between_writes_sell_filled(void)
 {
     killed_between_writes(1);
+}
+
+static void test_killed_before_the_request(void)
+{
+    killed_between_writes(2);
 }
 
 /* An intent that does not fit its slot once free (a sell of more than it holds) is
@@ -1346,6 +1370,7 @@ int main(void)
         {"a schema-1 journal is upgraded whole", test_upgrade_from_schema_1},
         {"a turn killed between its two writes: no second sell", test_killed_between_writes},
         {"... and the sell filled while down: booked once", test_killed_between_writes_sell_filled},
+        {"... and the sell never left: sold once, later", test_killed_before_the_request},
         {"an intent that does not fit its slot is cancelled", test_intent_that_does_not_fit},
         {"the intent log: rewrites, torn, foreign files", test_intent_log},
         {NULL, NULL}};
