@@ -29,9 +29,7 @@ struct sqt_intentlog {
     size_t cap;
 };
 
-static int il_fail(char *err, size_t cap, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int il_fail(char *err, size_t cap, int code, const char *fmt, ...)
+int sqt_state_fail(char *err, size_t cap, int code, const char *fmt, ...)
 {
     va_list ap;
     if (err != NULL && cap > 0) {
@@ -49,14 +47,14 @@ int sqt_intentlog_open(const char *path, uint64_t uid, int sync_full, sqt_intent
     *out = NULL;
     if (l == NULL || (l->path = strdup(path)) == NULL) {
         free(l);
-        return il_fail(err, cap, SQT_ENOMEM, "out of memory");
+        return sqt_state_fail(err, cap, SQT_ENOMEM, "out of memory");
     }
     l->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (l->fd < 0) {
         int e = errno;
         free(l->path);
         free(l);
-        return il_fail(err, cap, SQT_EINVAL, "cannot open %s: %s", path, strerror(e));
+        return sqt_state_fail(err, cap, SQT_EINVAL, "cannot open %s: %s", path, strerror(e));
     }
     l->uid = uid;
     l->sync_full = sync_full;
@@ -100,9 +98,9 @@ int sqt_intentlog_write(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t
     uint32_t n32 = (uint32_t)n, crc;
     ssize_t w;
     if (n > IL_MAX_RECORDS)
-        return il_fail(err, cap, SQT_EINVAL, "%s: %zu orders in one turn", l->path, n);
+        return sqt_state_fail(err, cap, SQT_EINVAL, "%s: %zu orders in one turn", l->path, n);
     if (grow(l, len) != 0)
-        return il_fail(err, cap, SQT_ENOMEM, "out of memory");
+        return sqt_state_fail(err, cap, SQT_ENOMEM, "out of memory");
     memcpy(l->buf, IL_MAGIC, 8);
     memcpy(l->buf + 8, &l->uid, 8);
     memcpy(l->buf + 16, &n32, 4);
@@ -126,10 +124,10 @@ int sqt_intentlog_write(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t
         w = pwrite(l->fd, l->buf, len, 0);
     while (w < 0 && errno == EINTR);
     if (w != (ssize_t)len)
-        return il_fail(err, cap, SQT_EINVAL, "cannot write %s: %s", l->path,
+        return sqt_state_fail(err, cap, SQT_EINVAL, "cannot write %s: %s", l->path,
                        w < 0 ? strerror(errno) : "short write (disk full?)");
     if (l->sync_full && fdatasync(l->fd) != 0)
-        return il_fail(err, cap, SQT_EINVAL, "cannot sync %s: %s", l->path, strerror(errno));
+        return sqt_state_fail(err, cap, SQT_EINVAL, "cannot sync %s: %s", l->path, strerror(errno));
     return 0;
 }
 
@@ -144,32 +142,32 @@ int sqt_intentlog_read(sqt_intentlog *l, sqt_grid_saved_intent **out, size_t *n,
     *out = NULL;
     *n = 0;
     if (fstat(l->fd, &sb) != 0)
-        return il_fail(why, cap, SQT_EINVAL, "%s: %s", l->path, strerror(errno));
+        return sqt_state_fail(why, cap, SQT_EINVAL, "%s: %s", l->path, strerror(errno));
     if (sb.st_size == 0)
         return 0; /* new: no turn written yet */
     if (sb.st_size < IL_HEAD || sb.st_size > IL_HEAD + (off_t)IL_MAX_RECORDS * IL_REC)
-        return il_fail(why, cap, 1, "%s: %lld bytes is not an intent log", l->path,
+        return sqt_state_fail(why, cap, 1, "%s: %lld bytes is not an intent log", l->path,
                        (long long)sb.st_size);
     len = (size_t)sb.st_size;
     if (grow(l, len) != 0)
-        return il_fail(why, cap, SQT_ENOMEM, "out of memory");
+        return sqt_state_fail(why, cap, SQT_ENOMEM, "out of memory");
     got = pread(l->fd, l->buf, len, 0);
     if (got != (ssize_t)len)
-        return il_fail(why, cap, SQT_EINVAL, "cannot read %s: %s", l->path,
+        return sqt_state_fail(why, cap, SQT_EINVAL, "cannot read %s: %s", l->path,
                        got < 0 ? strerror(errno) : "short read");
     memcpy(&uid, l->buf + 8, 8);
     memcpy(&n32, l->buf + 16, 4);
     memcpy(&crc, l->buf + 20, 4);
     if (memcmp(l->buf, IL_MAGIC, 8) != 0)
-        return il_fail(why, cap, 1, "%s is not an intent log of this version", l->path);
+        return sqt_state_fail(why, cap, 1, "%s is not an intent log of this version", l->path);
     if (uid != l->uid)
-        return il_fail(why, cap, 1, "%s belongs to another journal", l->path);
+        return sqt_state_fail(why, cap, 1, "%s belongs to another journal", l->path);
     if (n32 > IL_MAX_RECORDS || IL_HEAD + (size_t)n32 * IL_REC > len || crc_of(l->buf, n32) != crc)
-        return il_fail(why, cap, 1, "%s is torn (its check sum does not match)", l->path);
+        return sqt_state_fail(why, cap, 1, "%s is torn (its check sum does not match)", l->path);
     if (n32 == 0)
         return 0;
     if ((*out = calloc(n32, sizeof **out)) == NULL)
-        return il_fail(why, cap, SQT_ENOMEM, "out of memory");
+        return sqt_state_fail(why, cap, SQT_ENOMEM, "out of memory");
     for (i = 0; i < n32; i++) {
         const unsigned char *r = l->buf + IL_HEAD + i * IL_REC;
         sqt_grid_saved_intent *it = &(*out)[i];

@@ -20,6 +20,10 @@
 
 typedef struct sqt_intentlog sqt_intentlog;
 
+/* The state files' error: the message into err (when given), code returned. */
+int sqt_state_fail(char *err, size_t cap, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Open (create when absent) the log at path for the journal uid; sync_full: an
  * fdatasync after each write (journal_sync: full). 0, or a negative SQT_E* with the
  * message in err. */

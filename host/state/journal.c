@@ -4,7 +4,6 @@
 #include "intentlog.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,19 +142,6 @@ struct sqt_journal {
     sqt_intentlog *ilog;       /* <path>-intents: a turn's first write (intentlog.h) */
 };
 
-static int fail(char *err, size_t cap, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t cap, int code, const char *fmt, ...)
-{
-    va_list ap;
-    if (err != NULL && cap > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 static int jerr(sqt_journal *j, const char *what)
 {
     snprintf(j->err, sizeof j->err, "%s: %s", what, sqlite3_errmsg(j->db));
@@ -250,10 +236,10 @@ static int check_identity(sqt_journal *j, const sqt_journal_identity *id, char *
         char have[128];
         int r = text1(j->db, "SELECT value FROM meta WHERE key=?1", f[i].key, have, sizeof have);
         if (r < 0)
-            return fail(err, cap, damaged(j->db) ? SQT_EPROTO : SQT_EINVAL, "%s: %s", j->path,
+            return sqt_state_fail(err, cap, damaged(j->db) ? SQT_EPROTO : SQT_EINVAL, "%s: %s", j->path,
                         sqlite3_errmsg(j->db));
         if (r == 0 || strcmp(have, f[i].want) != 0)
-            return fail(err, cap, SQT_ESTATE,
+            return sqt_state_fail(err, cap, SQT_ESTATE,
                         "%s is the journal of another %s (%s, this run: %s); it is left as it is. "
                         "Point system.state_dir elsewhere or move the file away",
                         j->path, f[i].what, r == 0 ? "none" : have, f[i].want);
@@ -278,11 +264,11 @@ static int upgrade(sqt_journal *j, int from, char *err, size_t cap)
 {
     int rc;
     if (from != 1)
-        return fail(err, cap, SQT_EPROTO, "%s: journal schema %d is unknown; it is left as it is",
+        return sqt_state_fail(err, cap, SQT_EPROTO, "%s: journal schema %d is unknown; it is left as it is",
                     j->path, from);
     if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK || exec(j->db, UPGRADE_1_2) != SQLITE_OK ||
         exec(j->db, "COMMIT") != SQLITE_OK) {
-        rc = fail(err, cap, damaged(j->db) ? SQT_EPROTO : SQT_EINVAL,
+        rc = sqt_state_fail(err, cap, damaged(j->db) ? SQT_EPROTO : SQT_EINVAL,
                   "%s: cannot upgrade the journal from schema %d to %d (%s); it is left as it is",
                   j->path, from, SQT_JOURNAL_SCHEMA, sqlite3_errmsg(j->db));
         exec(j->db, "ROLLBACK");
@@ -308,11 +294,11 @@ static int open_common(const char *path, int ro, sqt_journal **out, char *err, s
     *out = NULL;
     if ((j = calloc(1, sizeof *j)) == NULL || (j->path = strdup(path)) == NULL) {
         free(j);
-        return fail(err, cap, SQT_ENOMEM, "out of memory");
+        return sqt_state_fail(err, cap, SQT_ENOMEM, "out of memory");
     }
     j->ro = ro;
     if (sqlite3_open_v2(path, &j->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        int rc = fail(err, cap, ro && j->db && sqlite3_errcode(j->db) == SQLITE_CANTOPEN ? SQT_ENOENT
+        int rc = sqt_state_fail(err, cap, ro && j->db && sqlite3_errcode(j->db) == SQLITE_CANTOPEN ? SQT_ENOENT
                                                                                         : SQT_EINVAL,
                       "cannot open the journal %s: %s", path,
                       j->db ? sqlite3_errmsg(j->db) : "out of memory");
@@ -337,12 +323,12 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
         *created = 0;
     fresh = stat(path, &sb) != 0 && errno == ENOENT;
     if (!fresh && !S_ISREG(sb.st_mode))
-        return fail(err, errlen, SQT_EINVAL, "the journal %s is not a regular file", path);
+        return sqt_state_fail(err, errlen, SQT_EINVAL, "the journal %s is not a regular file", path);
     if ((rc = open_common(path, 0, &j, err, errlen)) != 0)
         return rc;
     /* the header is read here: a file that is not a database fails now, untouched */
     if (text1(j->db, "PRAGMA user_version", NULL, v, sizeof v) < 0) {
-        rc = fail(err, errlen, SQT_EPROTO,
+        rc = sqt_state_fail(err, errlen, SQT_EPROTO,
                   "%s is not an OpenSQT journal or is damaged (%s); it is left as it is. Move it "
                   "away to start from the exchange's open orders and position",
                   path, sqlite3_errmsg(j->db));
@@ -351,7 +337,7 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
     }
     uv = atoi(v);
     if (uv > SQT_JOURNAL_SCHEMA) {
-        rc = fail(err, errlen, SQT_ESTATE,
+        rc = sqt_state_fail(err, errlen, SQT_ESTATE,
                   "%s was written by a newer OpenSQT (journal schema %d, this one knows %d); it "
                   "is left as it is",
                   path, uv, SQT_JOURNAL_SCHEMA);
@@ -363,7 +349,7 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
         char n[32];
         if (text1(j->db, "SELECT count(*) FROM sqlite_master", NULL, n, sizeof n) != 1 ||
             atoi(n) != 0) {
-            rc = fail(err, errlen, SQT_EPROTO,
+            rc = sqt_state_fail(err, errlen, SQT_EPROTO,
                       "%s is an SQLite file but not an OpenSQT journal; it is left as it is", path);
             free_j(j);
             return rc;
@@ -373,7 +359,7 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
         exec(j->db, sync_mode == SQT_JOURNAL_SYNC_FULL ? "PRAGMA synchronous=FULL"
                                                        : "PRAGMA synchronous=NORMAL") != SQLITE_OK ||
         exec(j->db, "PRAGMA wal_autocheckpoint=0") != SQLITE_OK) {
-        rc = fail(err, errlen, SQT_EINVAL, "%s: %s", path, sqlite3_errmsg(j->db));
+        rc = sqt_state_fail(err, errlen, SQT_EINVAL, "%s: %s", path, sqlite3_errmsg(j->db));
         free_j(j);
         return rc;
     }
@@ -383,7 +369,7 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
         char ver[32];
         snprintf(ver, sizeof ver, "%d", SQT_JOURNAL_SCHEMA);
         if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK || exec(j->db, SCHEMA) != SQLITE_OK) {
-            rc = fail(err, errlen, SQT_EINVAL, "%s: cannot create the journal: %s", path,
+            rc = sqt_state_fail(err, errlen, SQT_EINVAL, "%s: cannot create the journal: %s", path,
                       sqlite3_errmsg(j->db));
             exec(j->db, "ROLLBACK");
             free_j(j);
@@ -409,7 +395,7 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
             snprintf(ver, sizeof ver, "PRAGMA user_version=%d", SQT_JOURNAL_SCHEMA);
             if (!ok || exec(j->db, ver) != SQLITE_OK ||
                 exec(j->db, "COMMIT") != SQLITE_OK) {
-                rc = fail(err, errlen, SQT_EINVAL, "%s: cannot create the journal: %s", path,
+                rc = sqt_state_fail(err, errlen, SQT_EINVAL, "%s: cannot create the journal: %s", path,
                           sqlite3_errmsg(j->db));
                 exec(j->db, "ROLLBACK");
                 free_j(j);
@@ -428,7 +414,7 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
         uint64_t uid = 0;
         snprintf(ipath, sizeof ipath, "%s-intents", path);
         if (journal_uid(j, &uid) != 0) {
-            rc = fail(err, errlen, SQT_EINVAL, "%s: cannot give the journal its id: %s", path,
+            rc = sqt_state_fail(err, errlen, SQT_EINVAL, "%s: cannot give the journal its id: %s", path,
                       sqlite3_errmsg(j->db));
             free_j(j);
             return rc;
@@ -440,7 +426,7 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
         }
     }
     if ((rc = prepare_all(j)) != 0) {
-        rc = fail(err, errlen, SQT_EPROTO, "%s: %s", path, j->err);
+        rc = sqt_state_fail(err, errlen, SQT_EPROTO, "%s: %s", path, j->err);
         free_j(j);
         return rc;
     }
@@ -458,13 +444,13 @@ int sqt_journal_open_ro(const char *path, sqt_journal **out, char *err, size_t e
     if (rc != 0)
         return rc;
     if (text1(j->db, "PRAGMA user_version", NULL, v, sizeof v) < 0 || atoi(v) < 1) {
-        rc = fail(err, errlen, SQT_EPROTO, "%s is not an OpenSQT journal (%s)", path,
+        rc = sqt_state_fail(err, errlen, SQT_EPROTO, "%s is not an OpenSQT journal (%s)", path,
                   sqlite3_errmsg(j->db));
         free_j(j);
         return rc;
     }
     if (atoi(v) > SQT_JOURNAL_SCHEMA) {
-        rc = fail(err, errlen, SQT_ESTATE, "%s was written by a newer OpenSQT (schema %d)", path,
+        rc = sqt_state_fail(err, errlen, SQT_ESTATE, "%s was written by a newer OpenSQT (schema %d)", path,
                   atoi(v));
         free_j(j);
         return rc;
@@ -500,11 +486,11 @@ int sqt_journal_checkpoint_file(const char *path, int *frames_left, char *err, s
         rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     if (rc == SQLITE_OK && log < 0) {
         sqlite3_close(db);
-        return fail(err, errlen, SQT_EINVAL, "checkpoint of %s: the file is not in WAL mode",
+        return sqt_state_fail(err, errlen, SQT_EINVAL, "checkpoint of %s: the file is not in WAL mode",
                     path);
     }
     if (rc != SQLITE_OK) {
-        rc = fail(err, errlen, SQT_EINVAL, "checkpoint of %s: %s", path,
+        rc = sqt_state_fail(err, errlen, SQT_EINVAL, "checkpoint of %s: %s", path,
                   db != NULL ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
         return rc;
@@ -569,12 +555,12 @@ static int load_intents(sqt_journal *j, sqt_journal_state *st, char *err, size_t
     size_t n = 0, i;
     int rc = sqt_intentlog_read(j->ilog, &v, &n, st->note, sizeof st->note);
     if (rc < 0)
-        return fail(err, errlen, rc, "%s", st->note);
+        return sqt_state_fail(err, errlen, rc, "%s", st->note);
     if (rc == 1 || n == 0)
         return 0;
     if (sqlite3_prepare_v2(j->db, "SELECT 1 FROM orders WHERE cid=?1", -1, &q, NULL) != SQLITE_OK) {
         free(v);
-        return fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
+        return sqt_state_fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
     }
     for (i = 0; i < n; i++) {
         int r;
@@ -584,7 +570,7 @@ static int load_intents(sqt_journal *j, sqt_journal_state *st, char *err, size_t
         if (r == SQLITE_DONE)
             v[st->n_intents++] = v[i]; /* no row: its turn was not written */
         else if (r != SQLITE_ROW)
-            rc = fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
+            rc = sqt_state_fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
     }
     sqlite3_finalize(q);
     if (rc != 0 || st->n_intents == 0) {
@@ -607,21 +593,21 @@ int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t er
                            "realized_gross,realized_fees,fees_paid,round_trips,orders_placed,"
                            "po_degrades,last_price FROM grid WHERE id=1",
                            -1, &q, NULL) != SQLITE_OK)
-        return fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
+        return sqt_state_fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
     r = sqlite3_step(q);
     if (r == SQLITE_DONE) {
         sqlite3_finalize(q);
         return 0;
     }
     if (r != SQLITE_ROW) {
-        rc = fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
+        rc = sqt_state_fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
         sqlite3_finalize(q);
         return rc;
     }
     m->anchor = sqlite3_column_int64(q, 0);
     m->interval = sqlite3_column_int64(q, 1);
     if (col_dec(q, 2, &m->tick) || col_dec(q, 3, &m->step) || col_dec(q, 14, &st->last_price))
-        rc = fail(err, errlen, SQT_EPROTO, "%s: the grid row is unreadable", j->path);
+        rc = sqt_state_fail(err, errlen, SQT_EPROTO, "%s: the grid row is unreadable", j->path);
     m->seq = (uint64_t)sqlite3_column_int64(q, 4);
     m->position = sqlite3_column_int64(q, 5);
     m->bought = sqlite3_column_int64(q, 6);
@@ -643,13 +629,13 @@ int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t er
                            "bare_lo,bare_hi,fee_seen,notional,level,qty_dec,cost_quote FROM slots "
                            "ORDER BY k",
                            -1, &q, NULL) != SQLITE_OK)
-        return fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
+        return sqt_state_fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         sqt_grid_saved_slot *s;
         if (st->n_slots % 64 == 0) {
             sqt_grid_saved_slot *p = realloc(st->slots, (st->n_slots + 64) * sizeof *p);
             if (p == NULL) {
-                rc = fail(err, errlen, SQT_ENOMEM, "out of memory");
+                rc = sqt_state_fail(err, errlen, SQT_ENOMEM, "out of memory");
                 break;
             }
             st->slots = p;
@@ -682,13 +668,13 @@ int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t er
             col_text(q, 22, s->o.notional, sizeof s->o.notional);
         }
         if (col_dec(q, 23, &s->level) || col_dec(q, 24, &s->qty_dec) || col_dec(q, 25, &s->cost_quote)) {
-            rc = fail(err, errlen, SQT_EPROTO, "%s: slot %lld is unreadable", j->path,
+            rc = sqt_state_fail(err, errlen, SQT_EPROTO, "%s: slot %lld is unreadable", j->path,
                       (long long)s->k);
             break;
         }
     }
     if (rc == 0 && r != SQLITE_DONE)
-        rc = fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
+        rc = sqt_state_fail(err, errlen, SQT_EPROTO, "%s: %s", j->path, sqlite3_errmsg(j->db));
     sqlite3_finalize(q);
 
     /* fee watches */
