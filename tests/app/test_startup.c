@@ -228,6 +228,20 @@ typedef struct step_case {
     int probe;           /* the order after the fill leaves before its audit line */
 } step_case;
 
+/* A case's directory and event logs (ev1, ev2: ecap each), an empty exchange, and the
+ * previous run, whose buys stay open; the journal's path into journal. */
+static void first_run(const char *name, char *dir, size_t dcap, char *ev1, char *ev2, size_t ecap,
+                      char *journal, size_t jcap)
+{
+    snprintf(dir, dcap, "%s/%s", root, name);
+    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+    snprintf(ev1, ecap, "%s/events-1.jsonl", dir);
+    snprintf(ev2, ecap, "%s/events-2.jsonl", dir);
+    X->reset();
+    errors_logged = 0;
+    SQT_ASSERT_INT_EQ(run_app(dir, ev1, FIRST_RUN_S, journal, jcap), 0);
+}
+
 static void run_case(const step_case *c)
 {
     char dir[400], ev1[500], ev2[500], journal[4400], down_cid[SQT_CLIENT_ID_MAX] = "";
@@ -237,16 +251,7 @@ static void run_case(const step_case *c)
     size_t n_open;
     int rc;
 
-    snprintf(dir, sizeof dir, "%s/%s", root, c->name);
-    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
-    snprintf(ev1, sizeof ev1, "%s/events-1.jsonl", dir);
-    snprintf(ev2, sizeof ev2, "%s/events-2.jsonl", dir);
-    X->reset();
-    errors_logged = 0;
-
-    /* the previous run: its buys stay open */
-    rc = run_app(dir, ev1, FIRST_RUN_S, journal, sizeof journal);
-    SQT_ASSERT_INT_EQ(rc, 0);
+    first_run(c->name, dir, sizeof dir, ev1, ev2, sizeof ev1, journal, sizeof journal);
     n_open = X->open_orders(open, SCR_MAX_ORDERS);
     CU_ASSERT_TRUE_FATAL(n_open >= 2);
     CU_ASSERT_TRUE_FATAL(dec_at(X->position(), 3) == 0);
@@ -401,17 +406,10 @@ static void killed_between_writes(const char *name, int sell_filled)
     scripted_script sc;
     sqt_order o;
     int rc;
-    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    first_run(name, dir, sizeof dir, ev1, ev2, sizeof ev1, journal, sizeof journal);
     snprintf(snap, sizeof snap, "%s/snap", dir);
-    CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
     CU_ASSERT_EQUAL_FATAL(mkdir(snap, 0700), 0);
-    snprintf(ev1, sizeof ev1, "%s/events-1.jsonl", dir);
-    snprintf(ev2, sizeof ev2, "%s/events-2.jsonl", dir);
     snprintf(ev3, sizeof ev3, "%s/events-3.jsonl", dir);
-    X->reset();
-    errors_logged = 0;
-    rc = run_app(dir, ev1, FIRST_RUN_S, journal, sizeof journal);
-    SQT_ASSERT_INT_EQ(rc, 0);
 
     /* the killed run: the top buy fills while trading; at its sell's place call the
      * journal is what the kill leaves */
