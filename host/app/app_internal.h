@@ -155,6 +155,7 @@ struct app {
     size_t evcap;
     sqt_grid_saved_intent *ibuf; /* the turn's placements for the journal's first write */
     size_t icap;
+    int draining, drain_again; /* app_drain runs one at a time; again when asked inside */
 
     /* status */
     uint64_t fills_total, fills_at_last_status;

@@ -134,21 +134,40 @@ static long open_room(const app *a)
     return (long)a->info.max_open_orders - (long)sqt_grid_live_orders(a->grid);
 }
 
+static void drain_once(app *a);
+
 void app_drain(app *a)
 {
-    sqt_grid_cmd cmds[SQT_BATCH];
-    size_t n, i, nev;
-    int journal_ok;
     if (a->grid == NULL)
         return;
     /* While trading, the turn's output is taken once, at the end of the loop turn
      * (app_turn_end_cb): the pushes of one poll phase, the price that came with them and
-     * the adjust step they call for go to the journal in one transaction, and their
-     * orders out right after it. The idle keeps the poll from blocking before then. */
+     * the adjust step they call for go to the journal together, and their orders out
+     * right after the intents. The idle keeps the poll from blocking before then. */
     if (!a->in_turn_end && a->state == ST_TRADING) {
         uv_idle_start(&a->adjust_idle, adjust_idle_cb);
         return;
     }
+    /* One drain at a time: a callback inside this one's requests (an executor that
+     * settles a refusal at once) must not take the events this drain has yet to write
+     * and audit; what it brought is drained right after, in the same turn. */
+    if (a->draining) {
+        a->drain_again = 1;
+        return;
+    }
+    a->draining = 1;
+    do {
+        a->drain_again = 0;
+        drain_once(a);
+    } while (a->drain_again && a->grid != NULL);
+    a->draining = 0;
+}
+
+static void drain_once(app *a)
+{
+    sqt_grid_cmd cmds[SQT_BATCH];
+    size_t n, i, nev;
+    int journal_ok;
     if (sqt_grid_pending_events(a->grid) == 0 && sqt_grid_pending_commands(a->grid) == 0)
         goto adjust;
     nev = take_events(a);

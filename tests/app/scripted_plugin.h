@@ -89,6 +89,9 @@ typedef struct scripted_api {
     /* 1 once the files were copied (the sell's client id into sell_cid), 0 not yet, -1
      * the copy failed. */
     int (*probe_journal_result)(char *sell_cid, size_t cap);
+    /* Answer place calls inside the call, before it returns (the SDK forbids it; a host
+     * must survive a plugin that does it). reset clears it. */
+    void (*sync_places)(int on);
 } scripted_api;
 
 #define SCRIPTED_API_SYMBOL "scripted_plugin_api"

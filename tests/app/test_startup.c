@@ -484,6 +484,31 @@ static void t_killed_between_writes_sell_filled(void)
     killed_between_writes("killed_between_writes_sell_filled", 1);
 }
 
+/* A plugin that answers a place inside the call: the answer's drain runs inside the
+ * turn's drain, after its intents and before the rest of its journal write; the turn's
+ * fill must still reach the journal once, with the position and the book in agreement. */
+static void t_answers_inside_the_call(void)
+{
+    char dir[400], ev1[500], ev2[500], journal[1024], buy[SQT_CLIENT_ID_MAX];
+    scripted_script sc;
+    first_run("answers_inside_the_call", dir, sizeof dir, ev1, ev2, sizeof ev1, journal,
+              sizeof journal);
+    memset(&sc, 0, sizeof sc);
+    sc.call = SCR_PRICE_TICK;
+    sc.nth = 10;
+    X->set_script(&sc);
+    X->sync_places(1);
+    SQT_ASSERT_INT_EQ(run_app(dir, ev2, SECOND_RUN_S, NULL, 0), 0);
+    X->sync_places(0);
+    SQT_ASSERT_INT_EQ(errors_logged, 0);
+    CU_ASSERT_TRUE_FATAL(X->fired(buy, sizeof buy));
+    check_filled_buy(ev2, buy);
+    check_book(journal);
+    SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM fills WHERE cid=?1", buy), 1);
+    SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM orders WHERE status='placed'", NULL),
+                      0);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -506,6 +531,7 @@ int main(void)
         {"a fill while trading: the order leaves before the audit", t_order_before_audit},
         {"killed between a turn's two journal writes: the sell taken over", t_killed_between_writes},
         {"... and the sell filled while down: booked once", t_killed_between_writes_sell_filled},
+        {"a plugin that answers inside the call: the turn's journal whole", t_answers_inside_the_call},
         {NULL, NULL}};
     return scripted_main("app_startup", cases, root, sizeof root, &plugin, &X);
 }
