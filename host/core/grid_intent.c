@@ -20,6 +20,17 @@ int sqt_grid__intent_waits(const sqt_grid *g, const char *cid)
     return 0;
 }
 
+int64_t sqt_grid__intents_qty(const sqt_grid *g, sqt_side side)
+{
+    int64_t sum = 0;
+    size_t i;
+    for (i = 0; i < g->n_intents; i++)
+        if (g->intents[i].o.side == side && g->intents[i].o.qty > 0 &&
+            g->intents[i].o.qty <= INT64_MAX - sum)
+            sum += g->intents[i].o.qty;
+    return sum;
+}
+
 static void anomaly(sqt_grid *g, const sqt_grid_saved_intent *it, const char *why, int64_t now)
 {
     sqt_grid_event *e = sqt_grid__ev_new(g, SQT_GRID_EV_ANOMALY, now);

@@ -286,6 +286,8 @@ void sqt_grid__order_load(sqt_grid *g, grid_slot *s, const sqt_grid_saved_order 
  * not an orphan's: they wait for the query its slot will ask); bind: every intent whose
  * slot is free now becomes its order (before any new order is placed). */
 int sqt_grid__intent_waits(const sqt_grid *g, const char *cid);
+/* What the waiting intents of one side order (steps): in flight for the position check. */
+int64_t sqt_grid__intents_qty(const sqt_grid *g, sqt_side side);
 int sqt_grid__intents_bind(sqt_grid *g, int64_t now);
 
 /* grid_order.c */

@@ -661,7 +661,8 @@ out:
 static int64_t unsure_open(const sqt_grid *g, const sqt_gset *set)
 {
     sqt_gset_pos i;
-    int64_t sum = 0;
+    /* an intent still waiting for its slot is an order of that side in flight too */
+    int64_t sum = sqt_grid__intents_qty(g, set == &g->buys ? SQT_SIDE_BUY : SQT_SIDE_SELL);
     for (i = sqt_gset_first(set); i != SQT_GSET_END; i = sqt_gset_next(set, i)) {
         const grid_slot *s = sqt_grid__slot(g, sqt_gset_key(set, i));
         if (s != NULL && (s->o.state == SQT_GRID_ORD_PENDING || s->o.query_inflight ||
