@@ -8,6 +8,7 @@
 
 #include "clientid.h"
 #include "grid.h"
+#include "grid_internal.h"
 #include "sqt_test.h"
 
 static inline sqt_dec D(const char *s)
@@ -43,12 +44,19 @@ static inline const char *dec_str(sqt_dec d, char *buf, size_t cap)
         CU_ASSERT_TRUE(dec_is((d), (s)));                                                  \
     } while (0)
 
+/* The engine's invariants, and its journal marks: every slot whose record changed
+ * since the last save is touched (sqt_grid__save_audit, the full compare the marks
+ * replace). */
 #define ASSERT_INVARIANTS(g)                                                               \
     do {                                                                                   \
         char why_[256] = "";                                                               \
         int r_ = sqt_grid_check_invariants((g), why_, sizeof why_);                        \
         if (r_ != 0)                                                                       \
             fprintf(stderr, "    %s:%d: invariant: %s\n", __FILE__, __LINE__, why_);       \
+        CU_ASSERT_EQUAL(r_, 0);                                                            \
+        r_ = sqt_grid__save_audit((g), why_, sizeof why_);                                 \
+        if (r_ != 0)                                                                       \
+            fprintf(stderr, "    %s:%d: journal marks: %s\n", __FILE__, __LINE__, why_);   \
         CU_ASSERT_EQUAL(r_, 0);                                                            \
     } while (0)
 
