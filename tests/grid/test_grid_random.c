@@ -499,22 +499,6 @@ static int jcollect(void *ud, const sqt_grid_saved_slot *r)
     return 0;
 }
 
-static int row_same(const sqt_grid_saved_slot *a, const sqt_grid_saved_slot *b)
-{
-    const sqt_grid_saved_order *x = &a->o, *y = &b->o;
-    if (a->k != b->k || a->qty != b->qty || strcmp(a->cost, b->cost) != 0 ||
-        strcmp(a->rt_gross, b->rt_gross) != 0 || strcmp(a->rt_fees, b->rt_fees) != 0 ||
-        a->po_fails != b->po_fails || a->has_order != b->has_order)
-        return 0;
-    return !a->has_order ||
-           (strcmp(x->cid, y->cid) == 0 && strcmp(x->oid, y->oid) == 0 && x->side == y->side &&
-            x->tif == y->tif && x->state == y->state && x->cancel_req == y->cancel_req &&
-            x->unknown == y->unknown && x->fee_nocum == y->fee_nocum && x->price == y->price &&
-            x->qty == y->qty && x->filled == y->filled && x->base_qty == y->base_qty &&
-            x->bare_lo == y->bare_lo && x->bare_hi == y->bare_hi &&
-            strcmp(x->fee_seen, y->fee_seen) == 0 && strcmp(x->notional, y->notional) == 0);
-}
-
 static size_t jfind(int64_t k)
 {
     size_t i;
@@ -564,7 +548,7 @@ static void journal_save(void)
     CHECK(jeng.n == jfile.n, "journal holds %zu slots, the engine %zu", jfile.n, jeng.n);
     for (i = 0; i < jeng.n && !W.failed; i++) {
         size_t at = jfind(jeng.r[i].k);
-        CHECK(at < jfile.n && row_same(&jfile.r[at], &jeng.r[i]),
+        CHECK(at < jfile.n && saved_slot_same(&jfile.r[at], &jeng.r[i]),
               "journal's slot %lld is not the engine's", (long long)jeng.r[i].k);
     }
 }
