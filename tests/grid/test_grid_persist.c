@@ -484,6 +484,61 @@ static void test_marks_cover_every_change(void)
     sqt_grid_free(g);
 }
 
+/* A continued grid's reconciles: an open order of ours the engine lost track of is
+ * adopted, and unaccounted holdings recovered, into slots that exist already (idle in
+ * the window after a rejected buy): no slot is created, so only adopt's and recovery's
+ * own touches tell the journal. */
+static void test_marks_adopt_recover(void)
+{
+    static capture c;
+    static saved_set ss;
+    static sqt_order open[32];
+    sqt_grid_params p;
+    sqt_grid *g0, *g;
+    sqt_clientid id;
+    char cid[SQT_CLIENT_ID_MAX];
+    sqt_dec pos = D("0.030");
+    size_t i, n = 0;
+    e_params(&p);
+    g0 = grid_up(&p, "3000.00");
+    save_all(g0, &ss);
+    g = restore_all(&p, &ss, NULL, 0, 1);
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g, NULL, 0, NULL, 2), 0); /* no position yet */
+    cap_clear(&c);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("3010.00"), 3), 0);
+    cap_drain(g, &c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&c, "3002.00"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&c, "3004.00"));
+    for (i = 0; i < c.nc; i++) {
+        const sqt_grid_cmd *b = &c.cmd[i];
+        if (b->kind != SQT_GRID_CMD_PLACE)
+            continue;
+        if (dec_is(b->req.price, "3002.00") || dec_is(b->req.price, "3004.00")) {
+            place_err(g, b->client_id, SQT_EEXCHANGE, 4); /* the slot stays, idle */
+            continue;
+        }
+        place_ok(g, b->client_id, 4);
+        open[n++] = mk_open(b->client_id, SQT_SIDE_BUY, dec_str(b->req.price, (char[48]){0}, 48),
+                            dec_str(b->req.qty, (char[48]){0}, 48), "0", SQT_ORDER_NEW);
+    }
+    ASSERT_INVARIANTS(g);
+    CU_ASSERT_EQUAL(save_turn(g, &ss), 1);
+    /* a buy of ours at 3002 the engine does not know: adopted into the idle slot */
+    id.side = SQT_SIDE_BUY;
+    id.price_ticks = 300200;
+    id.seq = p.id_seed + 777;
+    CU_ASSERT_TRUE_FATAL(sqt_clientid_encode("T1", &id, 26, cid, sizeof cid) > 0);
+    open[n++] = mk_open(cid, SQT_SIDE_BUY, "3002.00", "0.009", "0", SQT_ORDER_NEW);
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g, open, n, NULL, 5), 0);
+    reported(g, "3002.00", "adopted into an idle slot");
+    /* the position shows 30 steps no slot holds: recovered from level 1 up, the idle
+     * slot at 3004 first */
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g, open, n, &pos, 6), 0);
+    reported(g, "3004.00", "recovered into an idle slot");
+    sqt_grid_free(g0);
+    sqt_grid_free(g);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -494,6 +549,7 @@ int main(void)
         {"every record that does not fit is refused", test_restore_refusals},
         {"finished ids of the previous run", test_restore_finished_ids},
         {"the journal's marks cover every change of a slot's record", test_marks_cover_every_change},
+        {"the journal's marks: adopt and recovery into existing slots", test_marks_adopt_recover},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("grid persist", cases) != 0)
