@@ -275,10 +275,10 @@ static inline void sqt_grid__touch(sqt_grid *g, const grid_slot *s)
         g->sv_dirty[g->sv_n_dirty++] = (uint32_t)i;
     }
 }
-/* Tests and debug: the full comparison the marks replace. -1 with the first slot whose
- * record differs from what the journal last marked as written (or a free pool entry
- * whose row was never reported gone) while it is not touched, or marks out of step;
- * else 0. */
+/* Tests and debug: the full comparison the marks replace. SQT_EINVAL with the first
+ * slot whose record differs from what the journal last marked as written (or a free
+ * pool entry whose row was never reported gone) while it is not touched, or marks out
+ * of step, in why; else 0. */
 int sqt_grid__save_audit(const sqt_grid *g, char *why, size_t cap);
 int sqt_grid__slot_create(sqt_grid *g, int64_t k, grid_slot **out);
 /* Re-derive a slot's index memberships; deletes it when idle outside the window.

@@ -48,6 +48,19 @@ static int wide_parse(const char *s, sqt_i128 *out)
     return 0;
 }
 
+/* A refusal with its reason in err (may be NULL): SQT_EINVAL. */
+static int bad(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(char *err, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    if (err != NULL && cap > 0) {
+        va_start(ap, fmt);
+        vsnprintf(err, cap, fmt, ap);
+        va_end(ap);
+    }
+    return SQT_EINVAL;
+}
+
 /* ---- save ------------------------------------------------------------------------- */
 
 int sqt_grid_save(const sqt_grid *g, sqt_grid_saved *out)
@@ -352,27 +365,15 @@ void sqt_grid_save_mark(sqt_grid *g, const void *owner)
     g->sv_owner = owner;
 }
 
-static int audit_bad(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int audit_bad(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (why != NULL && cap > 0) {
-        va_start(ap, fmt);
-        vsnprintf(why, cap, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 int sqt_grid__save_audit(const sqt_grid *g, char *why, size_t cap)
 {
     size_t i, marked = 0;
     if (g->sv_n_dirty > g->pool_cap)
-        return audit_bad(why, cap, "%zu touched entries for a pool of %zu", g->sv_n_dirty,
+        return bad(why, cap, "%zu touched entries for a pool of %zu", g->sv_n_dirty,
                          g->pool_cap);
     for (i = 0; i < g->sv_n_dirty; i++)
         if (g->sv_dirty[i] >= g->pool_cap || !g->sv_mark[g->sv_dirty[i]])
-            return audit_bad(why, cap, "touched entry %zu (pool index %lu) is not marked", i,
+            return bad(why, cap, "touched entry %zu (pool index %lu) is not marked", i,
                              (unsigned long)g->sv_dirty[i]);
     for (i = 0; i < g->pool_cap; i++) {
         const grid_slot *s = &g->pool[i];
@@ -381,7 +382,7 @@ int sqt_grid__save_audit(const sqt_grid *g, char *why, size_t cap)
         marked += g->sv_mark[i] != 0;
         if (!s->in_use) {
             if (v->written)
-                return audit_bad(why, cap, "pool index %zu is free, its row (level %lld) was "
+                return bad(why, cap, "pool index %zu is free, its row (level %lld) was "
                                  "never reported gone", i, (long long)s->k);
             continue;
         }
@@ -389,21 +390,21 @@ int sqt_grid__save_audit(const sqt_grid *g, char *why, size_t cap)
             continue;
         if (!savable(s)) {
             if (v->written)
-                return audit_bad(why, cap, "slot %lld went idle untouched: its row stays",
+                return bad(why, cap, "slot %lld went idle untouched: its row stays",
                                  (long long)s->k);
             continue;
         }
         slot_img(s, &m);
         if (!v->written)
-            return audit_bad(why, cap, "slot %lld holds or has an order, untouched and never "
+            return bad(why, cap, "slot %lld holds or has an order, untouched and never "
                              "written", (long long)s->k);
         if (memcmp(&m, &v->img, sizeof m) != 0)
-            return audit_bad(why, cap, "slot %lld changed untouched (qty %lld, order %d state "
+            return bad(why, cap, "slot %lld changed untouched (qty %lld, order %d state "
                              "%d filled %lld)", (long long)s->k, (long long)s->qty,
                              s->has_order, s->o.state, (long long)s->o.filled);
     }
     if (marked != g->sv_n_dirty)
-        return audit_bad(why, cap, "%zu entries marked, %zu listed", marked, g->sv_n_dirty);
+        return bad(why, cap, "%zu entries marked, %zu listed", marked, g->sv_n_dirty);
     return 0;
 }
 
@@ -416,18 +417,6 @@ size_t sqt_grid_queries_inflight(const sqt_grid *g)
 }
 
 /* ---- restore ---------------------------------------------------------------------- */
-
-static int bad(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (err != NULL && cap > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-    }
-    return SQT_EINVAL;
-}
 
 static int same_dec(sqt_dec a, sqt_dec b)
 {

@@ -15,8 +15,10 @@
  * manual close, a partial sale, a buy by hand; a close expires or cancels the resting
  * reduce-only sells, as exchanges do): the engine must repair it by the next quiet
  * point, and never repair anything in a case without such a change. Rules refusals
- * (price band) and reduce-only refusals (no position) park slots. Seeded: a failure
- * prints its seed. */
+ * (price band) and reduce-only refusals (no position) park slots. A journal in memory
+ * saves the engine's changed slots after every call (see journal_save). Seeded: a
+ * failure prints its seed (SQT_GRID_SEED=N replays it; SQT_GRID_SEEDS=FIRST-LAST runs
+ * other cases than the default 1-1500). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -888,14 +890,19 @@ static void one_case(uint64_t seed, int steps)
 
 static void test_random(void)
 {
-    uint64_t seed;
-    const char *env = getenv("SQT_GRID_SEED");
+    uint64_t seed, first = 1, last = 1500;
+    const char *env = getenv("SQT_GRID_SEED"), *range = getenv("SQT_GRID_SEEDS");
     trace = getenv("SQT_GRID_TRACE") != NULL;
     if (env != NULL) { /* reproduce one case */
         one_case(strtoull(env, NULL, 10), 400);
         return;
     }
-    for (seed = 1; seed <= 1500 && !W.failed; seed++)
+    if (range != NULL) { /* more cases, by hand: SQT_GRID_SEEDS=FIRST-LAST */
+        char *end;
+        first = strtoull(range, &end, 10);
+        last = *end == '-' ? strtoull(end + 1, NULL, 10) : first;
+    }
+    for (seed = first; seed <= last && !W.failed; seed++)
         one_case(seed, 400);
     /* the run must have gone through the paths it is meant to test */
     {

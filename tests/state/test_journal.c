@@ -698,9 +698,12 @@ static void test_changed_slots_only(void)
         file_is_engine(j, g);
         ASSERT_INVARIANTS(g);
     }
-    CU_ASSERT_TRUE(rolled > 10);
-    CU_ASSERT_TRUE(partial_writes > 300); /* most turns wrote fewer rows than the grid has */
-    CU_ASSERT_TRUE(count(sqt_journal_db(j), "SELECT count(*) FROM fills") > 50);
+    if (getenv("SQT_JOURNAL_SEED") == NULL) {
+        /* the default walk goes where it is meant to (another seed checks the file only) */
+        CU_ASSERT_TRUE(rolled > 10);
+        CU_ASSERT_TRUE(partial_writes > 300); /* most turns wrote fewer rows than the grid has */
+        CU_ASSERT_TRUE(count(sqt_journal_db(j), "SELECT count(*) FROM fills") > 50);
+    }
     ASSERT_INVARIANTS(g);
     /* a second handle on the same file starts with every slot, then follows changes */
     sqt_journal_close(j);
