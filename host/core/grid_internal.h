@@ -199,6 +199,8 @@ struct sqt_grid {
     size_t sv_n_gone, sv_n_pend;
     const void *sv_owner;      /* the writer of the last sqt_grid_save_mark */
     int sv_full;               /* the last report was every slot */
+    int sv_reported;           /* a report waits for its mark */
+    int sv_late;               /* a slot changed between that report and its mark */
 
     grid_queue cmds;
     grid_queue evs;
@@ -270,6 +272,7 @@ void sqt_grid__save_free(sqt_grid *g);
 static inline void sqt_grid__touch(sqt_grid *g, const grid_slot *s)
 {
     size_t i = (size_t)(s - g->pool);
+    g->sv_late |= g->sv_reported;
     if (!g->sv_mark[i]) {
         g->sv_mark[i] = 1;
         g->sv_dirty[g->sv_n_dirty++] = (uint32_t)i;

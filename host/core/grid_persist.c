@@ -254,6 +254,7 @@ int sqt_grid__save_grow(sqt_grid *g, size_t cap)
 void sqt_grid__save_forget(sqt_grid *g, uint32_t idx)
 {
     struct grid_save_img *v = &g->sv_img[idx];
+    g->sv_late |= g->sv_reported;
     if (v->written)
         g->sv_gone[g->sv_n_gone++] = g->pool[idx].k;
     v->written = 0;
@@ -325,6 +326,8 @@ int sqt_grid_save_changed(sqt_grid *g, const void *owner, int full, sqt_grid_slo
         return SQT_ESTATE;
     full = full || !sqt_grid_save_synced(g, owner);
     g->sv_full = full;
+    g->sv_reported = 1;
+    g->sv_late = 0;
     if (full) {
         for (i = 0; i < g->pool_cap; i++)
             if ((rc = report_slot(g, i, 1, fn, ud)) != 0)
@@ -362,7 +365,11 @@ void sqt_grid_save_mark(sqt_grid *g, const void *owner)
     g->sv_n_pend = 0;
     g->sv_n_gone = 0;
     g->sv_full = 0;
-    g->sv_owner = owner;
+    /* the contract (grid.h) broken: a slot changed after the report, so what the journal
+     * wrote is not known to be the engine's; its next save is a full one */
+    g->sv_owner = g->sv_late ? NULL : owner;
+    g->sv_reported = 0;
+    g->sv_late = 0;
 }
 
 int sqt_grid__save_audit(const sqt_grid *g, char *why, size_t cap)

@@ -539,6 +539,56 @@ static void test_marks_adopt_recover(void)
     sqt_grid_free(g);
 }
 
+/* The contract of sqt_grid_save_mark: no engine call between a report and its mark. A
+ * writer that breaks it (a slot changed, or deleted, after the report) gets a full save
+ * next, never a journal that silently lacks the change. */
+static void test_marks_change_before_mark(void)
+{
+    static capture c;
+    static saved_set ss, all;
+    sqt_grid_params p;
+    sqt_grid *g;
+    const sqt_grid_cmd *b;
+    size_t i, j;
+    e_params(&p);
+    g = grid_e1_live(&p, &c);
+    b = cap_place_at(&c, "2998.00");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_EQUAL(save_turn(g, &ss), 1);
+    /* a fill comes between the report and its mark */
+    memset(&ss, 0, sizeof ss);
+    CU_ASSERT_EQUAL(sqt_grid_save_changed(g, &writer, 0, collect, &ss), 0);
+    fill_whole(g, b, "0.006", 3);
+    sqt_grid_save_mark(g, &writer);
+    CU_ASSERT_FALSE(sqt_grid_save_synced(g, &writer));
+    CU_ASSERT_EQUAL(save_turn(g, &ss), 1); /* every slot, the filled one as it is */
+    save_all(g, &all);
+    CU_ASSERT_EQUAL(ss.n, all.n);
+    for (i = 0; i < all.n; i++) {
+        for (j = 0; j < ss.n && ss.slots[j].k != all.slots[i].k; j++) {
+        }
+        CU_ASSERT_TRUE(j < ss.n && saved_slot_same(&ss.slots[j], &all.slots[i]));
+    }
+    CU_ASSERT_TRUE(sqt_grid_save_synced(g, &writer));
+    /* a slot deleted between the report and its mark: the lowest buy, cancelled after
+     * the window moved away from it */
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("3060.00"), 4), 0);
+    cap_clear(&c);
+    cap_drain(g, &c);
+    CU_ASSERT_EQUAL(save_turn(g, &ss), 0);
+    memset(&ss, 0, sizeof ss);
+    CU_ASSERT_EQUAL(sqt_grid_save_changed(g, &writer, 0, collect, &ss), 0);
+    for (i = 0; i < c.nc && c.cmd[i].kind != SQT_GRID_CMD_CANCEL; i++) {
+    }
+    CU_ASSERT_TRUE_FATAL(i < c.nc);
+    push(g, c.cmd[i].client_id, SQT_ORDER_CANCELED, "0", 5);
+    CU_ASSERT_PTR_NULL(sqt_grid__slot(g, c.cmd[i].slot)); /* pruned */
+    sqt_grid_save_mark(g, &writer);
+    CU_ASSERT_FALSE(sqt_grid_save_synced(g, &writer));
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -550,6 +600,7 @@ int main(void)
         {"finished ids of the previous run", test_restore_finished_ids},
         {"the journal's marks cover every change of a slot's record", test_marks_cover_every_change},
         {"the journal's marks: adopt and recovery into existing slots", test_marks_adopt_recover},
+        {"a change between a report and its mark: the next save is full", test_marks_change_before_mark},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("grid persist", cases) != 0)
