@@ -10,9 +10,11 @@
  * before each turn (a sweep of SQT_BENCH_EVICT_MB, default 64 MB, outside the clock), as
  * live trading has them with ticks tens of ms apart; the same with SQT_BENCH_HOLD
  * (default 200) slots holding inventory above the market (a grid after a fall: the
- * save must not cost per slot); synchronous=FULL. On the file system of the working
- * directory (not tmpfs). SQT_BENCH_TURNS (default 2000; the cold runs a quarter, FULL an
- * eighth), SQT_BENCH_RUN=1..4 (one run only, for profiling).
+ * save must not cost per slot); synchronous=FULL; NORMAL warm with the holding slots
+ * (what finding the turn's changed slots costs, without the cache misses of the cold
+ * runs). On the file system of the working directory (not tmpfs). SQT_BENCH_TURNS
+ * (default 2000; the cold runs a quarter, FULL an eighth), SQT_BENCH_RUN=1..5 (one run
+ * only, for profiling).
  *
  * What the two settings buy: in WAL mode both survive a process crash (kill -9, OOM,
  * a segfault): a commit is in the OS page cache once write() returns. FULL also fsyncs
@@ -28,7 +30,7 @@
 #include "grid.h"
 #include "journal.h"
 
-#define HI_TICKS 300000 /* 3000.00: the grid's anchor */
+#define HI_TICKS 300000 /* 3000.00: where the timed turns trade */
 #define LEVEL 200       /* price_interval 2.00 */
 
 typedef struct run_opts {
@@ -111,13 +113,23 @@ static void answer(sqt_grid *g, int64_t t)
     }
 }
 
-/* The fill push of the grid's order at this price (whole, fee in USDT); 0 when none. */
+/* The fill push of the grid's order at this price (whole, fee in USDT); 0 when none.
+ * Every order is listed (a fall of thousands of levels leaves thousands of sells). */
 static int fill_at(sqt_grid *g, int64_t ticks, int64_t t)
 {
-    static sqt_grid_slot_info si[1024];
-    size_t n = sqt_grid_list_slots(g, SQT_GRID_LIST_ORDERS, si, 1024), i;
+    static sqt_grid_slot_info *si;
+    static size_t cap;
+    size_t n = sqt_grid_list_slots(g, SQT_GRID_LIST_ORDERS, si, cap), i;
     sqt_dec px = bench_dec_units(ticks, 2);
-    for (i = 0; i < n && i < 1024; i++) {
+    if (n > cap) {
+        sqt_grid_slot_info *p = realloc(si, 2 * n * sizeof *p);
+        if (p == NULL)
+            exit(1);
+        si = p;
+        cap = 2 * n;
+        n = sqt_grid_list_slots(g, SQT_GRID_LIST_ORDERS, si, cap);
+    }
+    for (i = 0; i < n; i++) {
         int ok = 1;
         sqt_order o;
         if (sqt_dec_cmp(si[i].order_price, px, &ok) != 0 || !ok ||
@@ -185,10 +197,11 @@ static void run(const char *dir, const run_opts *o)
     char path[600], label[160], extra[96];
     sqt_journal_identity id = {"bench", "nokey", "ETHUSDT", "B1"};
     sqt_journal *j = NULL;
-    sqt_grid *g = grid_at(HI_TICKS);
+    /* the fall of `hold` levels ends at HI_TICKS: every run trades at the same prices */
+    int64_t t = 1, hi = HI_TICKS + o->hold * LEVEL, lo;
+    sqt_grid *g = grid_at(hi);
     bench_samples fill, ack;
     long i, fill_pages = 0, ack_pages = 0, fills = 0;
-    int64_t t = 1, hi = HI_TICKS, lo;
     char err[256];
     snprintf(path, sizeof path, "%s/bench-journal.journal", dir);
     unlink(path);
@@ -256,6 +269,7 @@ int main(void)
         {"NORMAL, cold", SQT_JOURNAL_SYNC_NORMAL, 1, 0, turns / 4},
         {"NORMAL, cold, holding", SQT_JOURNAL_SYNC_NORMAL, 1, hold, turns / 4},
         {"FULL, warm", SQT_JOURNAL_SYNC_FULL, 0, 0, turns / 8},
+        {"NORMAL, warm, holding", SQT_JOURNAL_SYNC_NORMAL, 0, hold, turns},
     };
     size_t i;
     bench_banner("bench_journal", "the state journal's transaction per loop turn (host path: "

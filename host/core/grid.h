@@ -510,7 +510,8 @@ int sqt_grid_save_slots(const sqt_grid *g, sqt_grid_slot_fn fn, void *ud);
  * after a failed write the next call reports the same slots again. */
 int sqt_grid_save_changed(sqt_grid *g, const void *owner, int full, sqt_grid_slot_fn fn, void *ud);
 /* The last sqt_grid_save_changed is written (committed) by owner; call it before any
- * other call into the engine. */
+ * other call into the engine (when a slot changed in between, owner's next save is a
+ * full one: correct, but it writes every slot). */
 void sqt_grid_save_mark(sqt_grid *g, const void *owner);
 /* The last price the engine stepped on (0 before the first), as the journal records it
  * with each save: sqt_grid_get_status's last_price without the rest of the status. */

@@ -187,13 +187,20 @@ struct sqt_grid {
     int64_t bp_kg, bp_A, bp_lo;
 
     /* What the journal holds of each pool entry (grid_persist.c, sqt_grid_save_changed):
-     * per pool index the image last written; the levels deleted since then. */
+     * per pool index the image last written; the levels deleted since then; the pool
+     * indices touched since the last sqt_grid_save_mark (sqt_grid__touch), each once:
+     * a save reads only those, not every slot in use. */
     struct grid_save_img *sv_img;
+    uint8_t *sv_mark;          /* per pool index: 1 while it is in sv_dirty */
+    uint32_t *sv_dirty;        /* at most pool_cap entries (sv_mark keeps them unique) */
+    size_t sv_n_dirty;
     int64_t *sv_gone;          /* at most one per written slot: pool_cap entries */
     uint32_t *sv_pend;         /* pool indices the last sqt_grid_save_changed reported */
     size_t sv_n_gone, sv_n_pend;
     const void *sv_owner;      /* the writer of the last sqt_grid_save_mark */
     int sv_full;               /* the last report was every slot */
+    int sv_reported;           /* a report waits for its mark */
+    int sv_late;               /* a slot changed between that report and its mark */
 
     grid_queue cmds;
     grid_queue evs;
@@ -255,6 +262,31 @@ int sqt_grid__pool_grow(sqt_grid *g);
 int sqt_grid__save_grow(sqt_grid *g, size_t cap);
 void sqt_grid__save_forget(sqt_grid *g, uint32_t idx);
 void sqt_grid__save_free(sqt_grid *g);
+
+/* EVERY change to what a slot's journal record is made of must call this, in any engine
+ * file (grid_persist.c slot_img lists the fields: the slot's qty, cost, rt_gross,
+ * rt_fees, po_fails, has_order; its order's cid, oid, side, tif, state, cancel_req,
+ * unknown, fee_nocum, price, qty, filled, base_qty, bare_lo, bare_hi, fee_seen,
+ * notional). sqt_grid_save_changed reads only the slots touched since the journal's
+ * last save: an untouched change never reaches the journal, and a restart would come
+ * back without it. Touching a slot that ends up unchanged costs one image compare at
+ * the next save, nothing more: when in doubt, touch. Creating a slot touches it
+ * (sqt_grid__slot_create); deleting one needs no touch (sqt_grid__save_forget).
+ * Tests check every operation with sqt_grid__save_audit. */
+static inline void sqt_grid__touch(sqt_grid *g, const grid_slot *s)
+{
+    size_t i = (size_t)(s - g->pool);
+    g->sv_late |= g->sv_reported;
+    if (!g->sv_mark[i]) {
+        g->sv_mark[i] = 1;
+        g->sv_dirty[g->sv_n_dirty++] = (uint32_t)i;
+    }
+}
+/* Tests and debug: the full comparison the marks replace. SQT_EINVAL with the first
+ * slot whose record differs from what the journal last marked as written (or a free
+ * pool entry whose row was never reported gone) while it is not touched, or marks out
+ * of step, in why; else 0. */
+int sqt_grid__save_audit(const sqt_grid *g, char *why, size_t cap);
 int sqt_grid__slot_create(sqt_grid *g, int64_t k, grid_slot **out);
 /* Re-derive a slot's index memberships; deletes it when idle outside the window.
  * Returns 1 when the slot was deleted (the pointer is dead then). */

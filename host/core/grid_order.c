@@ -58,6 +58,7 @@ int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_
     s->o.created_ms = now;
     s->has_order = 1;
     g->order_gen++;
+    sqt_grid__touch(g, s);
     sqt_gset_add(side == SQT_SIDE_BUY ? &g->buys : &g->sells, k);
     sqt_grid__slot_refresh(g, s);
 
@@ -103,6 +104,7 @@ int sqt_grid__cancel(sqt_grid *g, grid_slot *s, sqt_grid_reason why, int force, 
     s->o.cancel_req = 1;
     s->o.cancel_ms = now;
     s->o.cancel_reason = (uint8_t)why;
+    sqt_grid__touch(g, s);
     sqt_grid__watch_from(g, now, g->cancel_to);
     return 0;
 }
@@ -159,6 +161,7 @@ int sqt_grid__cancel_untracked(sqt_grid *g, const char *cid, const char *oid, in
 void sqt_grid__po_fail(sqt_grid *g, grid_slot *s, int64_t now)
 {
     s->po_fails++;
+    sqt_grid__touch(g, s);
     if (s->po_fails == g->po_max) {
         g->po_degrades++;
         sqt_grid__ev_order(g, SQT_GRID_EV_POST_ONLY_DEGRADED, now, s);
@@ -213,6 +216,7 @@ static sqt_i128 report_fee(sqt_grid *g, grid_slot *s, const sqt_order *u, int64_
             sqt_grid__ev_text(e, "cumulative fee of the other sign than the fills' fees: "
                               "not used for this order");
             o->fee_nocum = 1;
+            sqt_grid__touch(g, s);
         } else if (cum >= 0 ? cum > seen : cum < seen) {
             f += cum - seen;
         }
@@ -237,6 +241,7 @@ static int fee_to_books(sqt_grid *g, grid_slot *s, sqt_i128 f, const char *asset
     g->fees_paid += f;
     if (s != NULL && (with_fill || s->qty > 0)) {
         s->rt_fees += f;
+        sqt_grid__touch(g, s);
         return 0;
     }
     g->realized_fees += f;
@@ -259,6 +264,7 @@ static void fee_event_fill(const sqt_grid *g, sqt_grid_event *e, sqt_i128 f, int
  * closes its round trip (pnl with every fee of the trip). */
 static void apply_fill(sqt_grid *g, grid_slot *s, int64_t delta, int64_t px, int64_t now)
 {
+    sqt_grid__touch(g, s);
     if (s->o.side == SQT_SIDE_BUY) {
         s->qty += delta;
         s->cost += (sqt_i128)px * delta;
@@ -346,6 +352,7 @@ int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirm
     s->has_order = 0;
     g->order_gen++;
     g->dirty = 1;
+    sqt_grid__touch(g, s);
     if (suspect && s->qty > 0)
         sqt_grid__hold(g, s);
     return sqt_grid__slot_refresh(g, s);
@@ -556,8 +563,10 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         report_refuse(g, s, u, bad, src, now);
         return 0;
     }
-    if (u->order_id[0] != '\0' && o->oid[0] == '\0')
+    if (u->order_id[0] != '\0' && o->oid[0] == '\0') {
         sqt_clientid_copy(o->oid, sizeof o->oid, u->order_id);
+        sqt_grid__touch(g, s);
+    }
     if (u->filled_qty.mant != 0 && sqt_grid__steps(g, u->filled_qty, RND_FLOOR, &f) == 0 &&
         f > filled)
         filled = f;
@@ -586,13 +595,16 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         (terminal || rank > 0 || filled > o->filled)) {
         o->state = SQT_GRID_ORD_PLACED;
         o->unknown = 0;
+        sqt_grid__touch(g, s);
         s->rules_fails = 0; /* accepted: a later rules refusal starts the backoff anew */
         sqt_grid__ev_order(g, SQT_GRID_EV_ACKED, now, s);
     }
     fee = report_fee(g, s, u, filled - o->filled, now);
     cum_ok = u->has_cum_fee == 1 && !o->fee_nocum;
-    if (cum_ok)
+    if (cum_ok && (o->bare_lo != 0 || o->bare_hi != 0)) {
         o->bare_lo = o->bare_hi = 0; /* the total is known: no push has more to tell */
+        sqt_grid__touch(g, s);
+    }
     if (filled > o->filled) {
         int64_t delta = filled - o->filled;
         int64_t px = fill_price(g, o, u, filled, delta);
@@ -608,7 +620,7 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
         }
         o->fee_seen += fee; /* booked before the fill: a closing sell's trip has it */
         fee_to_books(g, s, fee, u->fee_asset, 1);
-        apply_fill(g, s, delta, px, now);
+        apply_fill(g, s, delta, px, now); /* touches the slot: bare_add's range too */
         o->notional += (sqt_i128)px * delta;
         o->filled = filled;
         g->dirty = 1;
@@ -624,13 +636,19 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
             o->fill_final_sent = 1;
         if (rank < SQT_GRID_ORD_PARTIAL)
             rank = SQT_GRID_ORD_PARTIAL;
-    } else if (fee != 0 || (src == SRC_PUSH && bare_take(g, &o->bare_lo, &o->bare_hi, u, &fee) &&
-                            fee != 0)) {
-        int realized = fee_to_books(g, s, fee, u->fee_asset, 0);
-        sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_FEE, now, s);
-        o->fee_seen += fee;
-        if (e != NULL)
-            fee_event_fill(g, e, fee, realized, u);
+    } else {
+        /* a fee without new quantity: the report's own, or a push's for a range a REST
+         * answer booked bare (taking it moves the range even when the fee is 0) */
+        if (fee == 0 && src == SRC_PUSH && bare_take(g, &o->bare_lo, &o->bare_hi, u, &fee))
+            sqt_grid__touch(g, s);
+        if (fee != 0) {
+            int realized = fee_to_books(g, s, fee, u->fee_asset, 0);
+            sqt_grid_event *e = sqt_grid__ev_order(g, SQT_GRID_EV_FEE, now, s);
+            o->fee_seen += fee;
+            sqt_grid__touch(g, s);
+            if (e != NULL)
+                fee_event_fill(g, e, fee, realized, u);
+        }
     }
     if (terminal && (lacks || o->bare_lo < o->bare_hi))
         fee_watch_add(g, s, lacks, now);
@@ -641,8 +659,10 @@ int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int6
             return sqt_grid__finish(g, s, SQT_ORDER_FILLED, 1, SQT_GRID_EV_FILLED, "FILLED", now);
         return sqt_grid__finish(g, s, u->status, 1, SQT_GRID_EV_CANCELLED, NULL, now);
     }
-    if (rank > o->state) /* status only moves forward (§11 #26) */
+    if (rank > o->state) { /* status only moves forward (§11 #26) */
         o->state = rank;
+        sqt_grid__touch(g, s);
+    }
     sqt_grid__ack_policy(g, s, now);
     return 0;
 }

@@ -48,6 +48,19 @@ static int wide_parse(const char *s, sqt_i128 *out)
     return 0;
 }
 
+/* A refusal with its reason in err (may be NULL): SQT_EINVAL. */
+static int bad(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(char *err, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    if (err != NULL && cap > 0) {
+        va_start(ap, fmt);
+        vsnprintf(err, cap, fmt, ap);
+        va_end(ap);
+    }
+    return SQT_EINVAL;
+}
+
 /* ---- save ------------------------------------------------------------------------- */
 
 int sqt_grid_save(const sqt_grid *g, sqt_grid_saved *out)
@@ -226,6 +239,7 @@ int sqt_grid__save_grow(sqt_grid *g, size_t cap)
     struct grid_save_img *img;
     int64_t *gone;
     uint32_t *pend;
+    uint8_t *mark;
     if (cap > SIZE_MAX / sizeof *img)
         return SQT_ENOMEM;
     if ((img = realloc(g->sv_img, cap * sizeof *img)) == NULL)
@@ -238,6 +252,13 @@ int sqt_grid__save_grow(sqt_grid *g, size_t cap)
     if ((pend = realloc(g->sv_pend, cap * sizeof *pend)) == NULL)
         return SQT_ENOMEM;
     g->sv_pend = pend;
+    if ((pend = realloc(g->sv_dirty, cap * sizeof *pend)) == NULL)
+        return SQT_ENOMEM;
+    g->sv_dirty = pend;
+    if ((mark = realloc(g->sv_mark, cap)) == NULL)
+        return SQT_ENOMEM;
+    g->sv_mark = mark;
+    memset(&mark[g->pool_cap], 0, cap - g->pool_cap);
     return 0;
 }
 
@@ -247,6 +268,7 @@ int sqt_grid__save_grow(sqt_grid *g, size_t cap)
 void sqt_grid__save_forget(sqt_grid *g, uint32_t idx)
 {
     struct grid_save_img *v = &g->sv_img[idx];
+    g->sv_late |= g->sv_reported;
     if (v->written)
         g->sv_gone[g->sv_n_gone++] = g->pool[idx].k;
     v->written = 0;
@@ -257,6 +279,8 @@ void sqt_grid__save_free(sqt_grid *g)
     free(g->sv_img);
     free(g->sv_gone);
     free(g->sv_pend);
+    free(g->sv_dirty);
+    free(g->sv_mark);
 }
 
 sqt_dec sqt_grid_last_price(const sqt_grid *g)
@@ -277,6 +301,36 @@ static int report_removal(sqt_grid_slot_fn fn, void *ud, int64_t k)
     return fn(ud, &r);
 }
 
+/* Pool entry i for the report: its record when it changed since the journal wrote it,
+ * its removal when the journal holds a row for an idle slot, nothing otherwise. */
+static int report_slot(sqt_grid *g, size_t i, int full, sqt_grid_slot_fn fn, void *ud)
+{
+    const grid_slot *s = &g->pool[i];
+    struct grid_save_img *v = &g->sv_img[i];
+    grid_slot_img m;
+    sqt_grid_saved_slot r;
+    int rc;
+    if (!s->in_use)
+        return 0; /* deleted: sv_gone has its level if the journal held it */
+    if (!savable(s)) {
+        /* idle but not pruned yet: its row goes (a full report has none) */
+        if (v->written && !full) {
+            if ((rc = report_removal(fn, ud, s->k)) != 0)
+                return rc;
+            g->sv_pend[g->sv_n_pend++] = (uint32_t)i;
+        }
+        return 0;
+    }
+    slot_img(s, &m);
+    if (!full && v->written && memcmp(&m, &v->img, sizeof m) == 0)
+        return 0; /* touched, but back to what the journal holds */
+    save_slot(g, &m, &r);
+    if ((rc = fn(ud, &r)) != 0)
+        return rc;
+    g->sv_pend[g->sv_n_pend++] = (uint32_t)i;
+    return 0;
+}
+
 int sqt_grid_save_changed(sqt_grid *g, const void *owner, int full, sqt_grid_slot_fn fn, void *ud)
 {
     size_t i;
@@ -286,34 +340,23 @@ int sqt_grid_save_changed(sqt_grid *g, const void *owner, int full, sqt_grid_slo
         return SQT_ESTATE;
     full = full || !sqt_grid_save_synced(g, owner);
     g->sv_full = full;
-    for (i = 0; !full && i < g->sv_n_gone; i++)
+    g->sv_reported = 1;
+    g->sv_late = 0;
+    if (full) {
+        for (i = 0; i < g->pool_cap; i++)
+            if ((rc = report_slot(g, i, 1, fn, ud)) != 0)
+                return rc;
+        return 1;
+    }
+    for (i = 0; i < g->sv_n_gone; i++)
         if ((rc = report_removal(fn, ud, g->sv_gone[i])) != 0)
             return rc;
-    for (i = 0; i < g->pool_cap; i++) {
-        const grid_slot *s = &g->pool[i];
-        struct grid_save_img *v = &g->sv_img[i];
-        grid_slot_img m;
-        sqt_grid_saved_slot r;
-        if (!s->in_use)
-            continue;
-        if (!savable(s)) {
-            /* idle but not pruned yet: its row goes (a full report has none) */
-            if (v->written && !full) {
-                if ((rc = report_removal(fn, ud, s->k)) != 0)
-                    return rc;
-                g->sv_pend[g->sv_n_pend++] = (uint32_t)i;
-            }
-            continue;
-        }
-        slot_img(s, &m);
-        if (!full && v->written && memcmp(&m, &v->img, sizeof m) == 0)
-            continue;
-        save_slot(g, &m, &r);
-        if ((rc = fn(ud, &r)) != 0)
+    /* only what the engine touched since the last mark (the marks stay until then: a
+     * report whose write failed is made again, with what changed meanwhile) */
+    for (i = 0; i < g->sv_n_dirty; i++)
+        if ((rc = report_slot(g, g->sv_dirty[i], 0, fn, ud)) != 0)
             return rc;
-        g->sv_pend[g->sv_n_pend++] = (uint32_t)i;
-    }
-    return full;
+    return 0;
 }
 
 void sqt_grid_save_mark(sqt_grid *g, const void *owner)
@@ -330,10 +373,60 @@ void sqt_grid_save_mark(sqt_grid *g, const void *owner)
         if (v->written)
             slot_img(s, &v->img);
     }
+    for (i = 0; i < g->sv_n_dirty; i++)
+        g->sv_mark[g->sv_dirty[i]] = 0;
+    g->sv_n_dirty = 0;
     g->sv_n_pend = 0;
     g->sv_n_gone = 0;
     g->sv_full = 0;
-    g->sv_owner = owner;
+    /* the contract (grid.h) broken: a slot changed after the report, so what the journal
+     * wrote is not known to be the engine's; its next save is a full one */
+    g->sv_owner = g->sv_late ? NULL : owner;
+    g->sv_reported = 0;
+    g->sv_late = 0;
+}
+
+int sqt_grid__save_audit(const sqt_grid *g, char *why, size_t cap)
+{
+    size_t i, marked = 0;
+    if (g->sv_n_dirty > g->pool_cap)
+        return bad(why, cap, "%zu touched entries for a pool of %zu", g->sv_n_dirty,
+                         g->pool_cap);
+    for (i = 0; i < g->sv_n_dirty; i++)
+        if (g->sv_dirty[i] >= g->pool_cap || !g->sv_mark[g->sv_dirty[i]])
+            return bad(why, cap, "touched entry %zu (pool index %lu) is not marked", i,
+                             (unsigned long)g->sv_dirty[i]);
+    for (i = 0; i < g->pool_cap; i++) {
+        const grid_slot *s = &g->pool[i];
+        const struct grid_save_img *v = &g->sv_img[i];
+        grid_slot_img m;
+        marked += g->sv_mark[i] != 0;
+        if (!s->in_use) {
+            if (v->written)
+                return bad(why, cap, "pool index %zu is free, its row (level %lld) was "
+                                 "never reported gone", i, (long long)s->k);
+            continue;
+        }
+        if (g->sv_mark[i])
+            continue;
+        if (!savable(s)) {
+            if (v->written)
+                return bad(why, cap, "slot %lld went idle untouched: its row stays",
+                                 (long long)s->k);
+            continue;
+        }
+        slot_img(s, &m);
+        if (!v->written)
+            return bad(why, cap, "slot %lld holds or has an order, untouched and never "
+                             "written", (long long)s->k);
+        if (memcmp(&m, &v->img, sizeof m) != 0)
+            return bad(why, cap, "slot %lld changed untouched (qty %lld, order %d state "
+                             "%d filled %lld)", (long long)s->k, (long long)s->qty,
+                             s->has_order, s->o.state, (long long)s->o.filled);
+    }
+    if (marked != g->sv_n_dirty)
+        return bad(why, cap, "%zu entries marked, %zu listed", marked, g->sv_n_dirty);
+    return 0;
 }
 
 size_t sqt_grid_queries_inflight(const sqt_grid *g)
@@ -345,18 +438,6 @@ size_t sqt_grid_queries_inflight(const sqt_grid *g)
 }
 
 /* ---- restore ---------------------------------------------------------------------- */
-
-static int bad(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (err != NULL && cap > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
-        va_end(ap);
-    }
-    return SQT_EINVAL;
-}
 
 static int same_dec(sqt_dec a, sqt_dec b)
 {

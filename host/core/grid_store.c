@@ -182,6 +182,7 @@ int sqt_grid__slot_create(sqt_grid *g, int64_t k, grid_slot **out)
     s->k = k;
     s->in_use = 1;
     g->order_gen++;
+    sqt_grid__touch(g, s); /* covers whatever its creator sets before the next save */
     *out = s;
     return 0;
 }

@@ -142,6 +142,7 @@ int sqt_grid_on_place_result(sqt_grid *g, const char *client_id, const sqt_error
     }
     if (outcome_unknown(code)) {
         s->o.unknown = 1;
+        sqt_grid__touch(g, s);
         g->watch = 1;
         if (!s->o.query_inflight)
             return finish_rc(g, sqt_grid__query(g, s, SQT_GRID_WHY_UNKNOWN, now_ms));
@@ -206,6 +207,7 @@ int sqt_grid_on_cancel_result(sqt_grid *g, const char *client_id, const sqt_erro
     if (!s->o.cancel_req) {
         s->o.cancel_req = 1;
         s->o.cancel_ms = now_ms;
+        sqt_grid__touch(g, s);
         g->watch = 1;
     }
     return 0;
@@ -552,6 +554,7 @@ static int adopt(sqt_grid *g, const own_order *oo, int64_t now)
     }
     s->has_order = 1;
     g->order_gen++;
+    sqt_grid__touch(g, s);
     sqt_gset_add(oo->id.side == SQT_SIDE_BUY ? &g->buys : &g->sells, k);
     sqt_grid__slot_refresh(g, s);
     e = sqt_grid__ev_order(g, SQT_GRID_EV_ADOPTED, now, s);
@@ -631,6 +634,7 @@ static int recover(sqt_grid *g, int64_t excess, int64_t base, int first, int64_t
         }
         s->qty = qs[i];
         s->cost = (sqt_i128)sqt_grid__level(g, ks[i]) * qs[i];
+        sqt_grid__touch(g, s);
         g->position += qs[i];
         if (!first)
             g->adopted += qs[i];
@@ -709,6 +713,7 @@ static void release_slot(sqt_grid *g, grid_slot *s, int64_t take, const char *wh
 {
     sqt_i128 part = take >= s->qty ? s->cost : s->cost * take / s->qty;
     sqt_grid_event *e;
+    sqt_grid__touch(g, s);
     s->qty -= take;
     s->cost -= part;
     g->position -= take;

@@ -8,6 +8,7 @@
 
 #include "clientid.h"
 #include "grid.h"
+#include "grid_internal.h"
 #include "sqt_test.h"
 
 static inline sqt_dec D(const char *s)
@@ -43,12 +44,19 @@ static inline const char *dec_str(sqt_dec d, char *buf, size_t cap)
         CU_ASSERT_TRUE(dec_is((d), (s)));                                                  \
     } while (0)
 
+/* The engine's invariants, and its journal marks: every slot whose record changed
+ * since the last save is touched (sqt_grid__save_audit, the full compare the marks
+ * replace). */
 #define ASSERT_INVARIANTS(g)                                                               \
     do {                                                                                   \
         char why_[256] = "";                                                               \
         int r_ = sqt_grid_check_invariants((g), why_, sizeof why_);                        \
         if (r_ != 0)                                                                       \
             fprintf(stderr, "    %s:%d: invariant: %s\n", __FILE__, __LINE__, why_);       \
+        CU_ASSERT_EQUAL(r_, 0);                                                            \
+        r_ = sqt_grid__save_audit((g), why_, sizeof why_);                                 \
+        if (r_ != 0)                                                                       \
+            fprintf(stderr, "    %s:%d: journal marks: %s\n", __FILE__, __LINE__, why_);   \
         CU_ASSERT_EQUAL(r_, 0);                                                            \
     } while (0)
 
@@ -75,6 +83,23 @@ static inline void e_params(sqt_grid_params *p)
     p->instance_tag = "T1";
     p->client_id_max_len = 26;
     p->id_seed = 1735000000000ull;
+}
+
+/* Two saved slot records say the same (every field a restore reads). */
+static inline int saved_slot_same(const sqt_grid_saved_slot *a, const sqt_grid_saved_slot *b)
+{
+    const sqt_grid_saved_order *x = &a->o, *y = &b->o;
+    if (a->k != b->k || a->qty != b->qty || strcmp(a->cost, b->cost) != 0 ||
+        strcmp(a->rt_gross, b->rt_gross) != 0 || strcmp(a->rt_fees, b->rt_fees) != 0 ||
+        a->po_fails != b->po_fails || a->has_order != b->has_order)
+        return 0;
+    return !a->has_order ||
+           (strcmp(x->cid, y->cid) == 0 && strcmp(x->oid, y->oid) == 0 && x->side == y->side &&
+            x->tif == y->tif && x->state == y->state && x->cancel_req == y->cancel_req &&
+            x->unknown == y->unknown && x->fee_nocum == y->fee_nocum && x->price == y->price &&
+            x->qty == y->qty && x->filled == y->filled && x->base_qty == y->base_qty &&
+            x->bare_lo == y->bare_lo && x->bare_hi == y->bare_hi &&
+            strcmp(x->fee_seen, y->fee_seen) == 0 && strcmp(x->notional, y->notional) == 0);
 }
 
 /* Captured output of the engine. */

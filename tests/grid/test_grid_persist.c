@@ -346,6 +346,249 @@ static void test_restore_finished_ids(void)
     sqt_grid_free(g2);
 }
 
+/* ---- the journal's marks --------------------------------------------------------
+ * A save reports only the slots the engine touched since the last one. Each case below
+ * is a report that changes one field of a slot's record and nothing else the other
+ * touches would cover: the next save must report the slot as it is now (and
+ * sqt_grid__save_audit, in ASSERT_INVARIANTS, must find nothing untouched). */
+
+static const char writer = 0; /* the journal's handle: the owner of the saves */
+
+/* A save as the journal makes it: the report (into ss), then the mark. */
+static int save_turn(sqt_grid *g, saved_set *ss)
+{
+    int rc;
+    memset(ss, 0, sizeof *ss);
+    rc = sqt_grid_save_changed(g, &writer, 0, collect, ss);
+    CU_ASSERT_TRUE(rc >= 0);
+    sqt_grid_save_mark(g, &writer);
+    return rc;
+}
+
+/* The save after one engine call reports the slot at `level`, as the engine has it. */
+static void reported(sqt_grid *g, const char *level, const char *what)
+{
+    static saved_set now, all;
+    size_t i, j;
+    int found = 0;
+    ASSERT_INVARIANTS(g);
+    CU_ASSERT_EQUAL(save_turn(g, &now), 0);
+    save_all(g, &all);
+    for (i = 0; i < now.n; i++) {
+        if (!dec_is(now.slots[i].level, level))
+            continue;
+        for (j = 0; j < all.n && all.slots[j].k != now.slots[i].k; j++) {
+        }
+        found = j < all.n && saved_slot_same(&now.slots[i], &all.slots[j]);
+    }
+    if (!found)
+        fprintf(stderr, "    %s: the save did not report slot %s as it is\n", what, level);
+    CU_ASSERT_TRUE(found);
+}
+
+static sqt_order fill_report(const sqt_grid_cmd *b, sqt_order_status st, const char *filled,
+                             const char *last, const char *fee, const char *asset)
+{
+    sqt_order o = mk_order(b->client_id, st, filled);
+    o.side = b->req.side;
+    o.price = b->req.price;
+    o.qty = b->req.qty;
+    if (last != NULL) {
+        o.last_fill_qty = D(last);
+        o.last_fill_price = b->req.price;
+    }
+    o.fee = D(fee);
+    snprintf(o.fee_asset, sizeof o.fee_asset, "%s", asset);
+    return o;
+}
+
+static void test_marks_cover_every_change(void)
+{
+    static capture c;
+    static saved_set ss;
+    sqt_grid_params p;
+    sqt_grid *g;
+    const sqt_grid_cmd *b1, *b2, *b3;
+    sqt_order o;
+    e_params(&p);
+    g = grid_up(&p, "3000.00");
+    cap_clear(&c);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("3000.50"), 1), 0);
+    cap_drain(g, &c);
+    b1 = cap_place_at(&c, "2998.00");
+    b2 = cap_place_at(&c, "2996.00");
+    b3 = cap_place_at(&c, "2994.00");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b3);
+    CU_ASSERT_EQUAL(save_turn(g, &ss), 1); /* the first save is every slot */
+    CU_ASSERT_EQUAL(ss.n, 10);
+    CU_ASSERT_EQUAL(save_turn(g, &ss), 0); /* nothing changed: nothing reported */
+    CU_ASSERT_EQUAL(ss.n, 0);
+
+    /* a place answer without details: PENDING -> PLACED, nothing else */
+    CU_ASSERT_EQUAL(sqt_grid_on_place_result(g, b1->client_id, NULL, NULL, 2), 0);
+    reported(g, "2998.00", "acknowledged without details");
+    /* a push NEW without an exchange id: PLACED -> CONFIRMED */
+    o = mk_order(b1->client_id, SQT_ORDER_NEW, "0");
+    o.order_id[0] = '\0';
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &o, 3), 0);
+    reported(g, "2998.00", "confirmed");
+    /* the exchange's id comes later, in the same state */
+    o = mk_order(b1->client_id, SQT_ORDER_NEW, "0");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &o, 4), 0);
+    reported(g, "2998.00", "exchange id");
+    /* a partial fill with its fee in USDT */
+    o = fill_report(b1, SQT_ORDER_PARTIALLY_FILLED, "0.004", "0.004", "0.003", "USDT");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &o, 5), 0);
+    reported(g, "2998.00", "partial fill");
+    /* a cumulative fee of the other sign, no new fill: the order's fee_nocum only */
+    o = fill_report(b1, SQT_ORDER_PARTIALLY_FILLED, "0.004", NULL, "0", "USDT");
+    o.has_cum_fee = 1;
+    o.cum_fee = D("-0.001");
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, b1->client_id, NULL, &o, 6), 0);
+    reported(g, "2998.00", "cumulative fee of the other sign");
+    /* a second partial fill whose fee is in BNB: only the fill books to the slot */
+    o = fill_report(b1, SQT_ORDER_PARTIALLY_FILLED, "0.006", "0.002", "0.00001", "BNB");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &o, 7), 0);
+    reported(g, "2998.00", "fill with a BNB fee");
+
+    /* a fee alone, beyond what the pushes told, in BNB: the order's fee_seen only */
+    place_ok(g, b2->client_id, 8);
+    o = fill_report(b2, SQT_ORDER_PARTIALLY_FILLED, "0.003", "0.003", "0.00001", "BNB");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &o, 9), 0);
+    reported(g, "2996.00", "partial fill in BNB");
+    o = fill_report(b2, SQT_ORDER_PARTIALLY_FILLED, "0.003", NULL, "0", "BNB");
+    o.has_cum_fee = 1;
+    o.cum_fee = D("0.00003");
+    CU_ASSERT_EQUAL(sqt_grid_on_query_result(g, b2->client_id, NULL, &o, 10), 0);
+    reported(g, "2996.00", "cumulative fee beyond the pushes'");
+
+    /* a place answer that saw fills but no fee, then the push of that fill with a zero
+     * fee: the order's range of bare fills moves, nothing else */
+    o = fill_report(b3, SQT_ORDER_PARTIALLY_FILLED, "0.004", NULL, "0", "USDT");
+    CU_ASSERT_EQUAL(sqt_grid_on_place_result(g, b3->client_id, NULL, &o, 11), 0);
+    reported(g, "2994.00", "filled in the place answer");
+    o = fill_report(b3, SQT_ORDER_PARTIALLY_FILLED, "0.004", "0.004", "0", "USDT");
+    CU_ASSERT_EQUAL(sqt_grid_on_order_update(g, &o, 12), 0);
+    reported(g, "2994.00", "the push of a bare fill");
+
+    /* a cancel that failed for now: cancel_req only */
+    {
+        sqt_error e;
+        memset(&e, 0, sizeof e);
+        e.code = SQT_ENETWORK;
+        CU_ASSERT_EQUAL(sqt_grid_on_cancel_result(g, b2->client_id, &e, 13), 0);
+        reported(g, "2996.00", "cancel failed for now");
+    }
+    sqt_grid_free(g);
+}
+
+/* A continued grid's reconciles: an open order of ours the engine lost track of is
+ * adopted, and unaccounted holdings recovered, into slots that exist already (idle in
+ * the window after a rejected buy): no slot is created, so only adopt's and recovery's
+ * own touches tell the journal. */
+static void test_marks_adopt_recover(void)
+{
+    static capture c;
+    static saved_set ss;
+    static sqt_order open[32];
+    sqt_grid_params p;
+    sqt_grid *g0, *g;
+    sqt_clientid id;
+    char cid[SQT_CLIENT_ID_MAX];
+    sqt_dec pos = D("0.030");
+    size_t i, n = 0;
+    e_params(&p);
+    g0 = grid_up(&p, "3000.00");
+    save_all(g0, &ss);
+    g = restore_all(&p, &ss, NULL, 0, 1);
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g, NULL, 0, NULL, 2), 0); /* no position yet */
+    cap_clear(&c);
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("3010.00"), 3), 0);
+    cap_drain(g, &c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&c, "3002.00"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cap_place_at(&c, "3004.00"));
+    for (i = 0; i < c.nc; i++) {
+        const sqt_grid_cmd *b = &c.cmd[i];
+        if (b->kind != SQT_GRID_CMD_PLACE)
+            continue;
+        if (dec_is(b->req.price, "3002.00") || dec_is(b->req.price, "3004.00")) {
+            place_err(g, b->client_id, SQT_EEXCHANGE, 4); /* the slot stays, idle */
+            continue;
+        }
+        place_ok(g, b->client_id, 4);
+        open[n++] = mk_open(b->client_id, SQT_SIDE_BUY, dec_str(b->req.price, (char[48]){0}, 48),
+                            dec_str(b->req.qty, (char[48]){0}, 48), "0", SQT_ORDER_NEW);
+    }
+    ASSERT_INVARIANTS(g);
+    CU_ASSERT_EQUAL(save_turn(g, &ss), 1);
+    /* a buy of ours at 3002 the engine does not know: adopted into the idle slot */
+    id.side = SQT_SIDE_BUY;
+    id.price_ticks = 300200;
+    id.seq = p.id_seed + 777;
+    CU_ASSERT_TRUE_FATAL(sqt_clientid_encode("T1", &id, 26, cid, sizeof cid) > 0);
+    open[n++] = mk_open(cid, SQT_SIDE_BUY, "3002.00", "0.009", "0", SQT_ORDER_NEW);
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g, open, n, NULL, 5), 0);
+    reported(g, "3002.00", "adopted into an idle slot");
+    /* the position shows 30 steps no slot holds: recovered from level 1 up, the idle
+     * slot at 3004 first */
+    CU_ASSERT_EQUAL(sqt_grid_reconcile(g, open, n, &pos, 6), 0);
+    reported(g, "3004.00", "recovered into an idle slot");
+    sqt_grid_free(g0);
+    sqt_grid_free(g);
+}
+
+/* The contract of sqt_grid_save_mark: no engine call between a report and its mark. A
+ * writer that breaks it (a slot changed, or deleted, after the report) gets a full save
+ * next, never a journal that silently lacks the change. */
+static void test_marks_change_before_mark(void)
+{
+    static capture c;
+    static saved_set ss, all;
+    sqt_grid_params p;
+    sqt_grid *g;
+    const sqt_grid_cmd *b;
+    size_t i, j;
+    e_params(&p);
+    g = grid_e1_live(&p, &c);
+    b = cap_place_at(&c, "2998.00");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_EQUAL(save_turn(g, &ss), 1);
+    /* a fill comes between the report and its mark */
+    memset(&ss, 0, sizeof ss);
+    CU_ASSERT_EQUAL(sqt_grid_save_changed(g, &writer, 0, collect, &ss), 0);
+    fill_whole(g, b, "0.006", 3);
+    sqt_grid_save_mark(g, &writer);
+    CU_ASSERT_FALSE(sqt_grid_save_synced(g, &writer));
+    CU_ASSERT_EQUAL(save_turn(g, &ss), 1); /* every slot, the filled one as it is */
+    save_all(g, &all);
+    CU_ASSERT_EQUAL(ss.n, all.n);
+    for (i = 0; i < all.n; i++) {
+        for (j = 0; j < ss.n && ss.slots[j].k != all.slots[i].k; j++) {
+        }
+        CU_ASSERT_TRUE(j < ss.n && saved_slot_same(&ss.slots[j], &all.slots[i]));
+    }
+    CU_ASSERT_TRUE(sqt_grid_save_synced(g, &writer));
+    /* a slot deleted between the report and its mark: the lowest buy, cancelled after
+     * the window moved away from it */
+    CU_ASSERT_EQUAL(sqt_grid_on_price(g, D("3060.00"), 4), 0);
+    cap_clear(&c);
+    cap_drain(g, &c);
+    CU_ASSERT_EQUAL(save_turn(g, &ss), 0);
+    memset(&ss, 0, sizeof ss);
+    CU_ASSERT_EQUAL(sqt_grid_save_changed(g, &writer, 0, collect, &ss), 0);
+    for (i = 0; i < c.nc && c.cmd[i].kind != SQT_GRID_CMD_CANCEL; i++) {
+    }
+    CU_ASSERT_TRUE_FATAL(i < c.nc);
+    push(g, c.cmd[i].client_id, SQT_ORDER_CANCELED, "0", 5);
+    CU_ASSERT_PTR_NULL(sqt_grid__slot(g, c.cmd[i].slot)); /* pruned */
+    sqt_grid_save_mark(g, &writer);
+    CU_ASSERT_FALSE(sqt_grid_save_synced(g, &writer));
+    ASSERT_INVARIANTS(g);
+    sqt_grid_free(g);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -355,6 +598,9 @@ int main(void)
         {"recovery waits for a known position", test_recovery_waits_for_known_position},
         {"every record that does not fit is refused", test_restore_refusals},
         {"finished ids of the previous run", test_restore_finished_ids},
+        {"the journal's marks cover every change of a slot's record", test_marks_cover_every_change},
+        {"the journal's marks: adopt and recovery into existing slots", test_marks_adopt_recover},
+        {"a change between a report and its mark: the next save is full", test_marks_change_before_mark},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("grid persist", cases) != 0)

@@ -15,8 +15,10 @@
  * manual close, a partial sale, a buy by hand; a close expires or cancels the resting
  * reduce-only sells, as exchanges do): the engine must repair it by the next quiet
  * point, and never repair anything in a case without such a change. Rules refusals
- * (price band) and reduce-only refusals (no position) park slots. Seeded: a failure
- * prints its seed. */
+ * (price band) and reduce-only refusals (no position) park slots. A journal in memory
+ * saves the engine's changed slots after every call (see journal_save). Seeded: a
+ * failure prints its seed (SQT_GRID_SEED=N replays it; SQT_GRID_SEEDS=FIRST-LAST runs
+ * other cases than the default 1-1500). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,6 +459,102 @@ static void check_forward(void)
     }
 }
 
+/* ---- a journal in memory -------------------------------------------------------
+ * The rows a journal holds: sqt_grid_save_changed's reports applied as journal.c applies
+ * them (a full report replaces every row; qty 0 without an order removes one), kept only
+ * when the write commits (then sqt_grid_save_mark). Some writes fail midway or are rolled
+ * back (no mark): the next save must bring those changes too. Now and then a second
+ * writer saves (a new journal handle: a full report). After every commit the rows are a
+ * full save of the engine, record for record; after every engine call the engine's
+ * marks cover every slot that changed since (sqt_grid__save_audit). Its own random
+ * sequence: the run's commands and events stay those of the seed. */
+#define JROWS 2048
+
+typedef struct jrows {
+    sqt_grid_saved_slot r[JROWS];
+    size_t n;
+    int fail_at;               /* the write fails at this record (-1: never) */
+} jrows;
+
+static jrows jfile, jpend, jeng;
+static uint64_t jrng;
+static const char jwriter[2] = {0, 0};
+static const void *jowner = &jwriter[0];
+static uint64_t jcommits, jpartial; /* coverage: commits, of them reports of changes only */
+
+static int jchance(int pct)
+{
+    jrng ^= jrng << 13;
+    jrng ^= jrng >> 7;
+    jrng ^= jrng << 17;
+    return (int)(jrng % 100) < pct;
+}
+
+static int jcollect(void *ud, const sqt_grid_saved_slot *r)
+{
+    jrows *x = ud;
+    if (x->fail_at >= 0 && (size_t)x->fail_at == x->n)
+        return -1000; /* the write failed here */
+    if (x->n == JROWS)
+        return SQT_ENOMEM;
+    x->r[x->n++] = *r;
+    return 0;
+}
+
+static size_t jfind(int64_t k)
+{
+    size_t i;
+    for (i = 0; i < jfile.n && jfile.r[i].k != k; i++) {
+    }
+    return i;
+}
+
+static void journal_save(void)
+{
+    size_t i;
+    int rc;
+    if (W.g == NULL || W.failed || !jchance(60))
+        return;
+    if (jchance(2)) /* another handle writes */
+        jowner = jowner == &jwriter[0] ? &jwriter[1] : &jwriter[0];
+    jpend.n = 0;
+    jpend.fail_at = jchance(5) ? (int)(jrng % 4) : -1;
+    rc = sqt_grid_save_changed(W.g, jowner, jchance(1), jcollect, &jpend);
+    CHECK(rc >= 0 || rc == -1000, "save_changed returned %d", rc);
+    if (rc < 0 || jchance(5))
+        return; /* the write failed, or its commit: rolled back, nothing marked */
+    if (rc == 1)
+        jfile.n = 0;
+    else
+        jpartial++;
+    for (i = 0; i < jpend.n; i++) {
+        const sqt_grid_saved_slot *r = &jpend.r[i];
+        size_t at = jfind(r->k);
+        if (r->qty == 0 && !r->has_order) {
+            CHECK(at < jfile.n, "removal of slot %lld the journal does not hold", (long long)r->k);
+            if (at < jfile.n)
+                jfile.r[at] = jfile.r[--jfile.n];
+            continue;
+        }
+        CHECK(rc == 1 || at < jfile.n || jfile.n < JROWS, "journal full");
+        if (at == jfile.n)
+            jfile.n++;
+        jfile.r[at] = *r;
+    }
+    sqt_grid_save_mark(W.g, jowner);
+    jcommits++;
+    /* the file is the engine */
+    jeng.n = 0;
+    jeng.fail_at = -1;
+    CHECK(sqt_grid_save_slots(W.g, jcollect, &jeng) == 0, "save_slots");
+    CHECK(jeng.n == jfile.n, "journal holds %zu slots, the engine %zu", jfile.n, jeng.n);
+    for (i = 0; i < jeng.n && !W.failed; i++) {
+        size_t at = jfind(jeng.r[i].k);
+        CHECK(at < jfile.n && saved_slot_same(&jfile.r[at], &jeng.r[i]),
+              "journal's slot %lld is not the engine's", (long long)jeng.r[i].k);
+    }
+}
+
 /* After every engine call: check, then hand its commands to the exchange. */
 static void after(int rc)
 {
@@ -466,6 +564,8 @@ static void after(int rc)
     size_t n, i;
     CHECK(rc == 0, "engine call returned %d", rc);
     CHECK(sqt_grid_check_invariants(W.g, why, sizeof why) == 0, "invariant: %s", why);
+    CHECK(sqt_grid__save_audit(W.g, why, sizeof why) == 0, "journal marks: %s", why);
+    journal_save();
     while ((n = sqt_grid_take_events(W.g, ev, 64)) > 0) {
         for (i = 0; i < n; i++) {
             if (digest_kinds & ((uint64_t)1 << ev[i].kind))
@@ -696,6 +796,8 @@ static void one_case(uint64_t seed, int steps)
     memset(xmap, 0, sizeof xmap);
     W.seed = seed;
     rng = seed * 0x9E3779B97F4A7C15ull + 1;
+    jrng = seed * 0xD1B54A32D192ED03ull + 7;
+    jfile.n = 0;
     e_params(&W.p);
     W.p.instance_tag = "R1";
     W.I = 100 * rr(1, 3);
@@ -788,14 +890,19 @@ static void one_case(uint64_t seed, int steps)
 
 static void test_random(void)
 {
-    uint64_t seed;
-    const char *env = getenv("SQT_GRID_SEED");
+    uint64_t seed, first = 1, last = 1500;
+    const char *env = getenv("SQT_GRID_SEED"), *range = getenv("SQT_GRID_SEEDS");
     trace = getenv("SQT_GRID_TRACE") != NULL;
     if (env != NULL) { /* reproduce one case */
         one_case(strtoull(env, NULL, 10), 400);
         return;
     }
-    for (seed = 1; seed <= 1500 && !W.failed; seed++)
+    if (range != NULL) { /* more cases, by hand: SQT_GRID_SEEDS=FIRST-LAST */
+        char *end;
+        first = strtoull(range, &end, 10);
+        last = *end == '-' ? strtoull(end + 1, NULL, 10) : first;
+    }
+    for (seed = first; seed <= last && !W.failed; seed++)
         one_case(seed, 400);
     /* the run must have gone through the paths it is meant to test */
     {
@@ -812,6 +919,9 @@ static void test_random(void)
             fprintf(stderr, " %s=%llu", sqt_grid_event_name((sqt_grid_ev_kind)i),
                     (unsigned long long)seen_ev[i]);
         fputc('\n', stderr);
+        fprintf(stderr, "    journal model: %llu commits, %llu of changes only\n",
+                (unsigned long long)jcommits, (unsigned long long)jpartial);
+        CHECK(jpartial > jcommits / 2, "the journal model saw few reports of changes only");
         for (i = 0; i < sizeof must / sizeof must[0]; i++)
             CHECK(seen_ev[must[i]] > 0, "the random run never produced %s",
                   sqt_grid_event_name(must[i]));
