@@ -524,6 +524,7 @@ void sqt_grid__order_load(sqt_grid *g, grid_slot *s, const sqt_grid_saved_order 
     s->has_order = 1;
     g->order_gen++;
     sqt_gset_add(o->side == SQT_SIDE_BUY ? &g->buys : &g->sells, s->k);
+    sqt_grid__touch(g, s); /* a restored slot's, or an intent taken into an existing slot */
 }
 
 static int cmp_k(const void *a, const void *b)
