@@ -856,29 +856,53 @@ static void flag_done(void *ud)
     *(int *)ud = 1;
 }
 
+/* A bare listening socket on 127.0.0.1 (the test plays the server byte by byte) and
+ * the URL of `path` on it; the socket, or -1. */
+static int raw_listen(char *url, size_t cap, const char *path)
+{
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 4) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &alen) != 0) {
+        close(fd);
+        return -1;
+    }
+    snprintf(url, cap, "http://127.0.0.1:%d%s", ntohs(a.sin_port), path);
+    return fd;
+}
+
+/* Close the client, the sockets and the loop of a raw-socket test. */
+static void raw_finish(uv_loop_t *loop, sqt_http *h, int cfd, int lfd)
+{
+    int done = 0;
+    sqt_http_close(h, flag_done, &done);
+    NET_RUN_UNTIL(loop, done, 3000);
+    CU_ASSERT_TRUE(done);
+    close(cfd);
+    close(lfd);
+    SQT_ASSERT_INT_EQ(net_loop_finish(loop, 3000), 0);
+}
+
 static void test_same_turn_write_and_pool(void)
 {
     static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     uv_loop_t loop;
     sqt_http *h;
     got g[3];
-    struct sockaddr_in a;
-    socklen_t alen = sizeof(a);
     char url[96], buf[4096];
-    int lfd, cfd = -1, i, done = 0;
+    int lfd, cfd = -1, i;
     sqt_http_request r;
     sqt_http_stats hs;
     memset(g, 0, sizeof g);
     CU_ASSERT_EQUAL_FATAL(uv_loop_init(&loop), 0);
-    lfd = socket(AF_INET, SOCK_STREAM, 0);
+    lfd = raw_listen(url, sizeof url, "/fapi/v1/order");
     CU_ASSERT_TRUE_FATAL(lfd >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CU_ASSERT_EQUAL_FATAL(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
-    CU_ASSERT_EQUAL_FATAL(listen(lfd, 4), 0);
-    CU_ASSERT_EQUAL_FATAL(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/fapi/v1/order", ntohs(a.sin_port));
     h = sqt_http_new(&loop, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     r = req_of("POST", url);
@@ -913,12 +937,7 @@ static void test_same_turn_write_and_pool(void)
     sqt_http_get_stats(h, &hs);
     SQT_ASSERT_INT_EQ(hs.easy_created, 1);
     SQT_ASSERT_INT_EQ(hs.polls_created, 1);
-    sqt_http_close(h, flag_done, &done);
-    NET_RUN_UNTIL(&loop, done, 3000);
-    CU_ASSERT_TRUE(done);
-    close(cfd);
-    close(lfd);
-    SQT_ASSERT_INT_EQ(net_loop_finish(&loop, 3000), 0);
+    raw_finish(&loop, h, cfd, lfd);
 }
 
 /* One pooled easy handle carries request after request of every method: each request on
@@ -941,23 +960,14 @@ static void test_pooled_handle_methods(void)
     uv_loop_t loop;
     sqt_http *h;
     got g[7];
-    struct sockaddr_in a;
-    socklen_t alen = sizeof(a);
     char url[96], buf[8192];
-    int lfd, cfd = -1, done = 0;
+    int lfd, cfd = -1;
     size_t i;
     sqt_http_stats hs;
     memset(g, 0, sizeof g);
     CU_ASSERT_EQUAL_FATAL(uv_loop_init(&loop), 0);
-    lfd = socket(AF_INET, SOCK_STREAM, 0);
+    lfd = raw_listen(url, sizeof url, "/p");
     CU_ASSERT_TRUE_FATAL(lfd >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CU_ASSERT_EQUAL_FATAL(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
-    CU_ASSERT_EQUAL_FATAL(listen(lfd, 4), 0);
-    CU_ASSERT_EQUAL_FATAL(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/p", ntohs(a.sin_port));
     h = sqt_http_new(&loop, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     for (i = 0; i < sizeof R / sizeof R[0]; i++) {
@@ -1010,12 +1020,7 @@ static void test_pooled_handle_methods(void)
     }
     sqt_http_get_stats(h, &hs);
     SQT_ASSERT_INT_EQ(hs.easy_created, 1); /* every request on the same handle */
-    sqt_http_close(h, flag_done, &done);
-    NET_RUN_UNTIL(&loop, done, 3000);
-    CU_ASSERT_TRUE(done);
-    close(cfd);
-    close(lfd);
-    SQT_ASSERT_INT_EQ(net_loop_finish(&loop, 3000), 0);
+    raw_finish(&loop, h, cfd, lfd);
 }
 
 int main(void)
