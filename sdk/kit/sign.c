@@ -5,9 +5,10 @@
  * already keyed with the secret, so the provider lookup and the key schedule are paid
  * once per secret instead of once per request. Each signature re-initialises a second,
  * working copy of that context with no key (EVP_MAC_init(ctx, NULL, ...): the HMAC
- * restarts from its stored inner state): on the order path that is one digest-state
- * copy, where a fresh copy of the keyed context per request (EVP_MAC_CTX_dup: three
- * digest contexts, the key in the secure heap, then their frees) cost ~25 us cold.
+ * restarts from its stored inner state): one digest-state copy, where a fresh copy of
+ * the keyed context per request (EVP_MAC_CTX_dup: three digest contexts, the key in
+ * the secure heap, then their frees) made the whole signature ~3,600 instructions and,
+ * on the cold order path, 4-8 us dearer (bench/README.md, issue 16, session 6).
  * Should a provider refuse the keyless re-init, the signature falls back to such a copy.
  * The one-shot functions prepare a key, sign on its context directly (no copy for a
  * single use) and free it: one code path for both. */
