@@ -43,7 +43,7 @@ int main(void)
         fprintf(stderr, "bench_sign: prepared and one-shot signatures differ\n");
     printf("   %zu-byte query, %ld signatures each, interleaved\n", strlen(QUERY), n);
     bench_print_lat("one-shot (fetch + key per call)", &one, 1e3, "us", NULL);
-    bench_print_lat("prepared key (dup per call)", &prep, 1e3, "us", NULL);
+    bench_print_lat("prepared key (re-init per call)", &prep, 1e3, "us", NULL);
     sqt_kit_hmac_key_free(k);
     bench_samples_free(&one);
     bench_samples_free(&prep);

@@ -99,6 +99,8 @@ void app_metrics_place_queued(app_metrics *m, const char *client_id)
     if (m == NULL || !m->in_tick || client_id == NULL || client_id[0] == '\0')
         return;
     i = m->next_stamp++ % APP_M_STAMPS;
+    if (m->stamps[i].client_id[0] == '\0')
+        m->live_stamps++; /* else the ring forgets the oldest: as many live as before */
     snprintf(m->stamps[i].client_id, sizeof m->stamps[i].client_id, "%s", client_id);
     m->stamps[i].t0 = m->tick_ns;
 }
@@ -106,18 +108,25 @@ void app_metrics_place_queued(app_metrics *m, const char *client_id)
 void app_metrics_places_sent(app_metrics *m, const sqt_order_req *reqs, size_t n,
                              uint64_t now_ns)
 {
-    size_t i, j;
+    size_t i, k, seen, j;
     if (m == NULL || reqs == NULL)
         return;
-    for (i = 0; i < n; i++) {
-        for (j = 0; j < APP_M_STAMPS; j++) {
-            if (m->stamps[j].client_id[0] == '\0' ||
-                strcmp(m->stamps[j].client_id, reqs[i].client_id) != 0)
+    /* This runs as the batch is handed to the plugin, before its request is written:
+     * the newest stamps first, and no further than the live ones (none for a sell
+     * after a fill), instead of a walk of the whole ring (9 KB, cold) per batch. */
+    for (i = 0; i < n && m->live_stamps > 0; i++) {
+        for (k = 1, seen = 0; k <= APP_M_STAMPS && seen < m->live_stamps; k++) {
+            j = (m->next_stamp - k) % APP_M_STAMPS;
+            if (m->stamps[j].client_id[0] == '\0')
+                continue;
+            seen++;
+            if (strcmp(m->stamps[j].client_id, reqs[i].client_id) != 0)
                 continue;
             if (now_ns >= m->stamps[j].t0)
                 sqt_histogram_observe(&m->tick_to_order,
                                       (double)(now_ns - m->stamps[j].t0) / 1e9);
             m->stamps[j].client_id[0] = '\0';
+            m->live_stamps--;
             break;
         }
     }

@@ -59,6 +59,7 @@ typedef struct app_metrics {
         uint64_t t0;
     } stamps[APP_M_STAMPS];
     size_t next_stamp;
+    size_t live_stamps;            /* stamps with a client id (the rest are free) */
 } app_metrics;
 
 /* Everything a scrape shows besides the counters above, read from the app at once. */

@@ -45,7 +45,6 @@ struct sqt_http_call {
     sqt_http_cb cb;
     void *ud;
     struct curl_slist *req_headers;
-    char *url;
     char *body;
     int where;
     struct sqt_http_call *prev, *next;
@@ -130,18 +129,20 @@ static int list_has(const call_list *l, const struct sqt_http_call *c)
 
 /* ---------------------------------------------------------------- call life */
 
+static void easy_defaults(struct sqt_http *h, CURL *e);
+
 static void call_free(struct sqt_http_call *c)
 {
     struct sqt_http *h = c->h;
     if (c->easy != NULL && h != NULL && !h->finalizing && !h->closing &&
         h->npool < HTTP_EASY_POOL) {
         curl_easy_reset(c->easy);
+        easy_defaults(h, c->easy);
         h->pool[h->npool++] = c->easy;
     } else if (c->easy != NULL) {
         curl_easy_cleanup(c->easy);
     }
     curl_slist_free_all(c->req_headers);
-    free(c->url);
     free(c->body);
     free(c->rbody);
     free(c->hbuf);
@@ -692,6 +693,32 @@ static int add_header(struct sqt_http_call *c, const char *name, const char *val
     return SQT_OK;
 }
 
+/* The options every request has, set on a fresh or freshly reset handle when it enters
+ * the pool (after the previous answer was delivered), so a request's own turn sets only
+ * what is its own. */
+static void easy_defaults(struct sqt_http *h, CURL *e)
+{
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, h);
+    /* Verification is on, always: these are libcurl's defaults, set anyway so no
+     * change elsewhere can turn them off. */
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (h->extra_ca != NULL) {
+        curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+        curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, h);
+    }
+    curl_easy_setopt(e, CURLOPT_USERAGENT, h->user_agent);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+}
+
 static int setup_easy(struct sqt_http *h, struct sqt_http_call *c, const sqt_http_request *r)
 {
     CURL *e = c->easy;
@@ -722,29 +749,11 @@ static int setup_easy(struct sqt_http *h, struct sqt_http_call *c, const sqt_htt
         memcpy(c->body, r->body, r->body_len);
     }
     curl_easy_setopt(e, CURLOPT_PRIVATE, c);
-    curl_easy_setopt(e, CURLOPT_URL, c->url);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, h);
-    /* Verification is on, always: these are libcurl's defaults, set anyway so no
-     * change elsewhere can turn them off. */
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (h->extra_ca != NULL) {
-        curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-        curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, h);
-    }
-    curl_easy_setopt(e, CURLOPT_USERAGENT, h->user_agent);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    if (curl_easy_setopt(e, CURLOPT_URL, r->url) != CURLE_OK) /* curl keeps its own copy */
+        return SQT_ENOMEM;
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->req_headers);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      (long)(r->connect_timeout_ms ? r->connect_timeout_ms : h->connect_ms));
@@ -793,14 +802,13 @@ int sqt_http_send(sqt_http *h, const sqt_http_request *req_in, sqt_http_cb cb, v
     c->h = h;
     c->cb = cb;
     c->ud = ud;
-    c->url = strdup(r.url);
     if (h->npool > 0) {
         c->easy = h->pool[--h->npool];
-    } else {
-        c->easy = curl_easy_init();
+    } else if ((c->easy = curl_easy_init()) != NULL) {
+        easy_defaults(h, c->easy);
         h->st.easy_created++;
     }
-    if (c->url == NULL || c->easy == NULL) {
+    if (c->easy == NULL) {
         call_free(c);
         return SQT_ENOMEM;
     }

@@ -2,10 +2,16 @@
  * (pluginkit.h): the three signing dialects the exchanges use.
  *
  * A prepared key (sqt_kit_hmac_key) holds the fetched HMAC implementation and a context
- * already keyed with the secret; each signature works on a copy of that context
- * (EVP_MAC_CTX_dup), so the provider lookup and the key schedule are paid once per
- * secret instead of once per request. The one-shot functions prepare a key, sign on
- * its context directly (no copy for a single use) and free it: one code path for both. */
+ * already keyed with the secret, so the provider lookup and the key schedule are paid
+ * once per secret instead of once per request. Each signature re-initialises a second,
+ * working copy of that context with no key (EVP_MAC_init(ctx, NULL, ...): the HMAC
+ * restarts from its stored inner state): one digest-state copy, where a fresh copy of
+ * the keyed context per request (EVP_MAC_CTX_dup: three digest contexts, the key in
+ * the secure heap, then their frees) made the whole signature ~3,600 instructions and,
+ * on the cold order path, 4-8 us dearer (bench/README.md, issue 16, session 6).
+ * Should a provider refuse the keyless re-init, the signature falls back to such a copy.
+ * The one-shot functions prepare a key, sign on its context directly (no copy for a
+ * single use) and free it: one code path for both. */
 #include <opensqt/pluginkit.h>
 
 #include <stdlib.h>
@@ -20,6 +26,7 @@
 struct sqt_kit_hmac_key {
     EVP_MAC *mac;
     EVP_MAC_CTX *keyed;        /* initialised with the secret; never updated itself */
+    EVP_MAC_CTX *work;         /* a copy of keyed, re-initialised per signature; or NULL */
     size_t out_len;            /* 32 or 64 */
 };
 
@@ -46,6 +53,7 @@ int sqt_kit_hmac_key_new(sqt_kit_hash hash, const char *key, size_t key_len,
         sqt_kit_hmac_key_free(k);
         return SQT_EINVAL;
     }
+    k->work = EVP_MAC_CTX_dup(k->keyed); /* NULL: every signature copies keyed instead */
     *out = k;
     return SQT_OK;
 }
@@ -54,7 +62,8 @@ void sqt_kit_hmac_key_free(sqt_kit_hmac_key *k)
 {
     if (k == NULL)
         return;
-    EVP_MAC_CTX_free(k->keyed); /* OpenSSL clears its copy of the key */
+    EVP_MAC_CTX_free(k->work); /* OpenSSL clears its copies of the key */
+    EVP_MAC_CTX_free(k->keyed);
     EVP_MAC_free(k->mac);
     free(k);
 }
@@ -78,7 +87,10 @@ int sqt_kit_hmac_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len
     int rc;
     if (k == NULL || mac == NULL || mac_len == NULL || (msg == NULL && msg_len > 0))
         return SQT_EINVAL;
-    /* the copy carries the keyed state: no re-init, the prepared context stays clean */
+    /* the working copy restarts from the key's inner state; keyed itself is never fed */
+    if (k->work != NULL && EVP_MAC_init(k->work, NULL, 0, NULL) == 1)
+        return sign_on(k->work, k->out_len, msg, msg_len, mac, mac_len);
+    /* a copy carries the keyed state: no re-init, the prepared context stays clean */
     if ((ctx = EVP_MAC_CTX_dup(k->keyed)) == NULL)
         return SQT_ENOMEM;
     rc = sign_on(ctx, k->out_len, msg, msg_len, mac, mac_len);

@@ -127,6 +127,27 @@ static void test_tick_to_order(void)
         sent[1] = req("x137");
         app_metrics_places_sent(&m, sent, 2, 10);
         SQT_ASSERT_INT_EQ(m.tick_to_order.total, 3);
+        /* the search stops at the live stamps, newest first: every one still kept
+         * (x10 .. x136, in a scrambled order, a batch of three at a time) is found once */
+        for (i = 0; i < APP_M_STAMPS - 1; i += 3) {
+            int b;
+            for (b = 0; b < 3; b++) {
+                snprintf(cid, sizeof cid, "x%d", 10 + ((i + b) * 37) % (APP_M_STAMPS - 1));
+                sent[b] = req(i + b < APP_M_STAMPS - 1 ? cid : "none");
+            }
+            app_metrics_places_sent(&m, sent, 3, 10);
+        }
+        SQT_ASSERT_INT_EQ(m.tick_to_order.total, 3 + APP_M_STAMPS - 1);
+        SQT_ASSERT_INT_EQ(m.live_stamps, 0);
+        app_metrics_places_sent(&m, sent, 3, 10); /* all taken: nothing more */
+        SQT_ASSERT_INT_EQ(m.tick_to_order.total, 3 + APP_M_STAMPS - 1);
+        /* a stamp queued after a wrap of the ring is found again */
+        app_metrics_tick_begin(&m, 5);
+        app_metrics_place_queued(&m, "y");
+        app_metrics_tick_end(&m);
+        sent[0] = req("y");
+        app_metrics_places_sent(&m, sent, 1, 10);
+        SQT_ASSERT_INT_EQ(m.tick_to_order.total, 3 + APP_M_STAMPS);
     }
     app_metrics_journal_write(&m, 17000);
     SQT_ASSERT_INT_EQ(m.journal_write.total, 1);

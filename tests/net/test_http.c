@@ -856,29 +856,53 @@ static void flag_done(void *ud)
     *(int *)ud = 1;
 }
 
+/* A bare listening socket on 127.0.0.1 (the test plays the server byte by byte) and
+ * the URL of `path` on it; the socket, or -1. */
+static int raw_listen(char *url, size_t cap, const char *path)
+{
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 4) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &alen) != 0) {
+        close(fd);
+        return -1;
+    }
+    snprintf(url, cap, "http://127.0.0.1:%d%s", ntohs(a.sin_port), path);
+    return fd;
+}
+
+/* Close the client, the sockets and the loop of a raw-socket test. */
+static void raw_finish(uv_loop_t *loop, sqt_http *h, int cfd, int lfd)
+{
+    int done = 0;
+    sqt_http_close(h, flag_done, &done);
+    NET_RUN_UNTIL(loop, done, 3000);
+    CU_ASSERT_TRUE(done);
+    close(cfd);
+    close(lfd);
+    SQT_ASSERT_INT_EQ(net_loop_finish(loop, 3000), 0);
+}
+
 static void test_same_turn_write_and_pool(void)
 {
     static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     uv_loop_t loop;
     sqt_http *h;
     got g[3];
-    struct sockaddr_in a;
-    socklen_t alen = sizeof(a);
     char url[96], buf[4096];
-    int lfd, cfd = -1, i, done = 0;
+    int lfd, cfd = -1, i;
     sqt_http_request r;
     sqt_http_stats hs;
     memset(g, 0, sizeof g);
     CU_ASSERT_EQUAL_FATAL(uv_loop_init(&loop), 0);
-    lfd = socket(AF_INET, SOCK_STREAM, 0);
+    lfd = raw_listen(url, sizeof url, "/fapi/v1/order");
     CU_ASSERT_TRUE_FATAL(lfd >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CU_ASSERT_EQUAL_FATAL(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
-    CU_ASSERT_EQUAL_FATAL(listen(lfd, 4), 0);
-    CU_ASSERT_EQUAL_FATAL(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/fapi/v1/order", ntohs(a.sin_port));
     h = sqt_http_new(&loop, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     r = req_of("POST", url);
@@ -913,12 +937,90 @@ static void test_same_turn_write_and_pool(void)
     sqt_http_get_stats(h, &hs);
     SQT_ASSERT_INT_EQ(hs.easy_created, 1);
     SQT_ASSERT_INT_EQ(hs.polls_created, 1);
-    sqt_http_close(h, flag_done, &done);
-    NET_RUN_UNTIL(&loop, done, 3000);
-    CU_ASSERT_TRUE(done);
-    close(cfd);
-    close(lfd);
-    SQT_ASSERT_INT_EQ(net_loop_finish(&loop, 3000), 0);
+    raw_finish(&loop, h, cfd, lfd);
+}
+
+/* One pooled easy handle carries request after request of every method: each request on
+ * the wire has its own method, its own body (or none, and no Content-Length where none
+ * was meant), its own headers only, and the options every request has (user agent,
+ * accepted encodings, no Expect) also on a handle that came back from the pool. */
+static void test_pooled_handle_methods(void)
+{
+    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    static const struct {
+        const char *method, *body, *hname;
+        int has_len;
+    } R[] = {{"POST", "symbol=ETHUSDT&side=BUY", "X-One", 1},
+             {"GET", NULL, "X-Two", 0},
+             {"DELETE", NULL, NULL, 0},
+             {"PUT", NULL, "X-Three", 1},
+             {"POST", "a=1", NULL, 1},
+             {"HEAD", NULL, NULL, 0},
+             {"GET", NULL, NULL, 0}};
+    uv_loop_t loop;
+    sqt_http *h;
+    got g[7];
+    char url[96], buf[8192];
+    int lfd, cfd = -1;
+    size_t i;
+    sqt_http_stats hs;
+    memset(g, 0, sizeof g);
+    CU_ASSERT_EQUAL_FATAL(uv_loop_init(&loop), 0);
+    lfd = raw_listen(url, sizeof url, "/p");
+    CU_ASSERT_TRUE_FATAL(lfd >= 0);
+    h = sqt_http_new(&loop, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    for (i = 0; i < sizeof R / sizeof R[0]; i++) {
+        sqt_http_request r = req_of(R[i].method, url);
+        sqt_header hd = {R[i].hname, "v"};
+        char first[32], *end;
+        size_t len, blen = R[i].body ? strlen(R[i].body) : 0;
+        r.body = R[i].body;
+        r.body_len = blen;
+        r.headers = R[i].hname ? &hd : NULL;
+        r.n_headers = R[i].hname ? 1 : 0;
+        SQT_ASSERT_INT_EQ(sqt_http_send(h, &r, cb_got, &g[i], NULL), 0);
+        if (i == 0) {
+            CU_ASSERT_TRUE_FATAL(pump_until_readable(&loop, lfd, 3000));
+            cfd = accept(lfd, NULL, NULL);
+            CU_ASSERT_TRUE_FATAL(cfd >= 0);
+        }
+        len = read_request(&loop, cfd, buf, sizeof buf);
+        CU_ASSERT_TRUE_FATAL(len > 0);
+        end = strstr(buf, "\r\n\r\n");
+        while ((size_t)(buf + len - (end + 4)) < blen) { /* the body's rest */
+            ssize_t n;
+            CU_ASSERT_TRUE_FATAL(pump_until_readable(&loop, cfd, 3000));
+            n = recv(cfd, buf + len, sizeof buf - 1 - len, MSG_DONTWAIT);
+            CU_ASSERT_TRUE_FATAL(n > 0);
+            len += (size_t)n;
+            buf[len] = '\0';
+        }
+        *end = '\0';
+        snprintf(first, sizeof first, "%s /p HTTP/1.1\r\n", R[i].method);
+        CU_ASSERT_EQUAL(strncmp(buf, first, strlen(first)), 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\r\nUser-Agent: opensqt\r\n"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\r\nAccept-Encoding: "));
+        CU_ASSERT_PTR_NULL(strstr(buf, "Expect"));
+        CU_ASSERT_EQUAL(strstr(buf, "X-One") != NULL, i == 0);
+        CU_ASSERT_EQUAL(strstr(buf, "X-Two") != NULL, i == 1);
+        CU_ASSERT_EQUAL(strstr(buf, "X-Three") != NULL, i == 3);
+        CU_ASSERT_EQUAL(strstr(buf, "Content-Length") != NULL, R[i].has_len);
+        if (R[i].has_len) {
+            char want[48];
+            snprintf(want, sizeof want, "\r\nContent-Length: %zu\r\n", blen);
+            CU_ASSERT_PTR_NOT_NULL(strstr(buf, want));
+        }
+        SQT_ASSERT_INT_EQ((long)(buf + len - (end + 4)), (long)blen); /* nothing more */
+        if (blen > 0)
+            CU_ASSERT_EQUAL(memcmp(end + 4, R[i].body, blen), 0);
+        CU_ASSERT_EQUAL(send(cfd, ok, sizeof(ok) - 1, 0), (ssize_t)(sizeof(ok) - 1));
+        NET_RUN_UNTIL(&loop, g[i].calls == 1, 3000);
+        SQT_ASSERT_INT_EQ(g[i].status, 200);
+    }
+    sqt_http_get_stats(h, &hs);
+    SQT_ASSERT_INT_EQ(hs.easy_created, 1); /* every request on the same handle */
+    raw_finish(&loop, h, cfd, lfd);
 }
 
 int main(void)
@@ -929,6 +1031,8 @@ int main(void)
         {"keep-alive: sequential requests share one connection", test_keepalive_reuse},
         {"a kept-alive request is written inside the send; easy and poll handles reused",
          test_same_turn_write_and_pool},
+        {"a pooled easy handle: every method in turn, each request only its own",
+         test_pooled_handle_methods},
         {"total timeout on a stalled response", test_total_timeout},
         {"deferred response from the server", test_deferred_response},
         {"server core: pipelined requests in order", test_server_pipelining},

@@ -120,6 +120,41 @@ static void test_hmac_prepared(void)
     sqt_kit_hmac_key_free(NULL);
 }
 
+/* A prepared key's working context is re-initialised for every signature: keys of both
+ * hashes, an empty one and one longer than the block, used in turn over messages of
+ * every length from 0 to 300 bytes (a failed call between two), each signature equal to
+ * the one-shot's for the same secret. */
+static void test_hmac_prepared_reuse(void)
+{
+    static const struct {
+        sqt_kit_hash hash;
+        const char *secret;
+    } K[] = {{SQT_KIT_SHA256, "emulator-secret"}, {SQT_KIT_SHA512, "other secret"},
+             {SQT_KIT_SHA256, ""},
+             {SQT_KIT_SHA256, "a secret longer than the sixty-four bytes of SHA-256's block, "
+                              "so the key is hashed first"}};
+    sqt_kit_hmac_key *k[4];
+    char msg[301], hex[129], hex2[129];
+    size_t i, j;
+    for (i = 0; i < 4; i++)
+        SQT_ASSERT_INT_EQ(sqt_kit_hmac_key_new(K[i].hash, K[i].secret, strlen(K[i].secret), &k[i]),
+                          SQT_OK);
+    for (i = 0; i < sizeof(msg); i++) {
+        msg[i] = (char)('0' + (i * 7) % 75);
+        for (j = 0; j < 4; j++) {
+            SQT_ASSERT_INT_EQ(sqt_kit_hmac_text(k[j], K[j].hash, NULL, 0, msg, i, hex, sizeof(hex)),
+                              SQT_OK);
+            SQT_ASSERT_INT_EQ(sqt_kit_hmac_text(NULL, K[j].hash, K[j].secret, 0, msg, i, hex2,
+                                                sizeof(hex2)), SQT_OK);
+            SQT_ASSERT_STR_EQ(hex, hex2);
+        }
+        if (i % 50 == 0) /* a refused call leaves the next signature whole */
+            SQT_ASSERT_INT_EQ(sqt_kit_hmac_hex_with(k[1], msg, i, hex, 64), SQT_ERANGE);
+    }
+    for (i = 0; i < 4; i++)
+        sqt_kit_hmac_key_free(k[i]);
+}
+
 static void test_query(void)
 {
     sqt_kit_query q;
@@ -1295,6 +1330,7 @@ int main(void)
     static const sqt_test_case cases[] = {
         {"HMAC-SHA256/512, hex and base64 (RFC 4231)", test_hmac},
         {"HMAC, prepared keys (RFC 4231 1, 2, 6)", test_hmac_prepared},
+        {"HMAC, a prepared key signs many times, in turn with others", test_hmac_prepared_reuse},
         {"query strings and percent-encoding", test_query},
         {"JSON readers name the path and the field", test_json},
         {"config readers: found, absent, refused with the key", test_config},

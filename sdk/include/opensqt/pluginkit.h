@@ -88,7 +88,7 @@ int sqt_kit_hmac_base64(sqt_kit_hash hash, const char *key, const char *msg, siz
                         char *out, size_t cap);
 
 /* A prepared key: the HMAC implementation fetched once and a context keyed with the
- * secret, copied for each signature (no provider lookup or key schedule per request).
+ * secret, restarted for each signature (no provider lookup or key schedule per request).
  * Make one per secret at create time, free it at destroy. Thread-compatible: one key may
  * sign from one thread at a time. SQT_EINVAL on bad arguments or a crypto failure,
  * SQT_ENOMEM when out of memory. */
