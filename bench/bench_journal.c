@@ -115,7 +115,9 @@ static void answer(sqt_grid *g, int64_t t)
 
 /* The fill push of the grid's order at this price (whole, fee in USDT); 0 when none.
  * Every order is listed (a fall of thousands of levels leaves thousands of sells). */
-static int fill_at(sqt_grid *g, int64_t ticks, int64_t t)
+/* The order at ticks filled by its push. *ns (when given): the push's nanoseconds in the
+ * engine, after a cache sweep when cold. */
+static int fill_at(sqt_grid *g, int64_t ticks, int64_t t, int cold, uint64_t *ns)
 {
     static sqt_grid_slot_info *si;
     static size_t cap;
@@ -147,7 +149,16 @@ static int fill_at(sqt_grid *g, int64_t ticks, int64_t t)
         o.status = SQT_ORDER_FILLED;
         o.fee = bench_dec("0.006");
         snprintf(o.fee_asset, sizeof o.fee_asset, "USDT");
-        sqt_grid_on_order_update(g, &o, t);
+        if (ns != NULL) {
+            uint64_t t0;
+            if (cold)
+                evict();
+            t0 = bench_now_ns();
+            sqt_grid_on_order_update(g, &o, t);
+            *ns = bench_now_ns() - t0;
+        } else {
+            sqt_grid_on_order_update(g, &o, t);
+        }
         return 1;
     }
     return 0;
@@ -212,13 +223,13 @@ static void settle(sqt_journal *j, sqt_grid *g, int64_t ticks, int64_t *t)
 
 static void run(const char *dir, const run_opts *o)
 {
-    char path[600], label[160], extra[96];
+    char path[600], ipath[620], label[160], extra[96];
     sqt_journal_identity id = {"bench", "nokey", "ETHUSDT", "B1"};
     sqt_journal *j = NULL;
     /* the fall of `hold` levels ends at HI_TICKS: every run trades at the same prices */
     int64_t t = 1, hi = HI_TICKS + o->hold * LEVEL, lo;
     sqt_grid *g = grid_at(hi);
-    bench_samples fill, ack, intent;
+    bench_samples fill, ack, intent, engine;
     long i, fill_pages = 0, ack_pages = 0, fills = 0;
     char err[256];
     snprintf(path, sizeof path, "%s/bench-journal.journal", dir);
@@ -232,22 +243,25 @@ static void run(const char *dir, const run_opts *o)
     for (i = 0; i < o->hold; i++) {
         hi -= LEVEL;
         sqt_grid_on_price(g, bench_dec_units(hi, 2), t);
-        fill_at(g, hi, t);
+        fill_at(g, hi, t, 0, NULL);
         settle(j, g, hi, &t);
     }
     lo = hi - LEVEL;
     bench_samples_init(&fill, (size_t)o->turns);
     bench_samples_init(&ack, (size_t)o->turns);
     bench_samples_init(&intent, (size_t)o->turns);
+    bench_samples_init(&engine, (size_t)o->turns);
     for (i = 0; i < o->turns; i++, t++) {
         /* down: the buy at lo fills, its sell goes out at hi; up: that sell fills (a
          * round trip), the buy at lo goes out again */
         int64_t px = i % 2 == 0 ? lo : hi;
         int pages;
-        uint64_t ins;
+        uint64_t ins, e0 = 0, e1;
         sqt_grid_on_price(g, bench_dec_units(px, 2), t);
-        fills += fill_at(g, px, t);
+        fills += fill_at(g, px, t, o->cold, &e0);
+        e1 = bench_now_ns();
         sqt_grid_adjust(g, t);
+        bench_samples_add(&engine, e0 + bench_now_ns() - e1);
         bench_samples_add(&fill, journal_turn(j, g, px, t, o->cold, &pages, &ins));
         if (ins > 0)
             bench_samples_add(&intent, ins);
@@ -274,12 +288,17 @@ static void run(const char *dir, const run_opts *o)
     bench_print_lat(label, &ack, 1000.0, "us", extra);
     snprintf(label, sizeof label, "intents,   %s", o->label);
     bench_print_lat(label, &intent, 1000.0, "us", "the fill turn's order, before its request");
+    snprintf(label, sizeof label, "engine,    %s", o->label);
+    bench_print_lat(label, &engine, 1000.0, "us", "the fill push and its adjust step in the engine");
+    bench_samples_free(&engine);
     bench_samples_free(&fill);
     bench_samples_free(&ack);
     bench_samples_free(&intent);
     sqt_journal_close(j);
     sqt_grid_free(g);
     unlink(path);
+    snprintf(ipath, sizeof ipath, "%s-intents", path);
+    unlink(ipath);
 }
 
 int main(void)
