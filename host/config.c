@@ -450,6 +450,8 @@ static const sqt_keydef sqt_keys[] = {
       "$HOME/.local/state/opensqt"),
     K("system", "journal_sync", KT_ENUM, journal_sync, "normal", "normal|full", NULL, 0,
       "normal: survives any crash of the process; full: also a power cut (an fsync per turn)"),
+    K("system", "busy_poll", KT_BOOL, busy_poll, "false", NULL, NULL, 0,
+      "true: the loop never sleeps (one CPU core at 100%) for the lowest tick-to-order latency"),
 
     K("metrics", "listen", KT_STR, metrics_listen, NULL, NULL, NULL, KF_CODE,
       "host:port, e.g. 127.0.0.1:9464; empty: no metrics server"),

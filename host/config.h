@@ -76,6 +76,7 @@ typedef struct sqt_config {
                                 * $HOME/.local/state/opensqt; NULL only when none is set */
     const char *state_dir_from; /* static text: which of those gave state_dir */
     int journal_sync;          /* SQT_CFG_JOURNAL_*, default NORMAL (bench_journal) */
+    int busy_poll;             /* the loop polls without sleeping; default 0 */
 
     /* metrics (ours) */
     char *metrics_listen;      /* "host:port" as given, NULL = no metrics server */

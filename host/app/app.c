@@ -8,6 +8,16 @@
 #include "app_internal.h"
 #include "state/statelock.h"
 
+/* system.busy_poll: an idle handle that is always active keeps libuv from blocking in
+ * its poll (it polls with a zero timeout instead), so the loop spins on one core and
+ * never waits for the scheduler and a cold core to wake it: the tick-to-order latency
+ * halves on the bench's guest (bench/README.md) at the price of that core. It is
+ * unref'ed: it never keeps the loop alive on its own. */
+static void spin_cb(uv_idle_t *h)
+{
+    (void)h;
+}
+
 static void init_handles(app *a)
 {
     const sqt_config *c = a->cfg;
@@ -31,6 +41,15 @@ static void init_handles(app *a)
     app_init_timer(a, &a->wait_timer);
     uv_idle_init(&a->loop, &a->adjust_idle);
     a->adjust_idle.data = a;
+    a->handles_open++;
+    uv_idle_init(&a->loop, &a->spin);
+    a->spin.data = a;
+    if (c->busy_poll) {
+        uv_idle_start(&a->spin, spin_cb);
+        uv_unref((uv_handle_t *)&a->spin);
+        sqt_logf(a->log, SQT_LV_NOTICE,
+                 "system.busy_poll: the loop spins without sleeping (one CPU core at 100%%)");
+    }
     a->handles_open++;
     uv_check_init(&a->loop, &a->turn_end);
     a->turn_end.data = a;

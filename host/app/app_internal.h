@@ -100,6 +100,7 @@ struct app {
     uv_timer_t startup_timer, runfor_timer, status_timer, house_timer, reconcile_timer,
         guard_timer, exit_cancel_timer, wait_timer;
     uv_idle_t adjust_idle;
+    uv_idle_t spin;            /* system.busy_poll (app.c) */
     uv_check_t turn_end;       /* the end of each loop turn: adjust, then the audit (trade.c) */
     int evlog_failed;          /* the event log could not be written: said once */
     int in_turn_end;           /* inside the turn's drain (adjust_idle_cb): drain now */

@@ -83,6 +83,7 @@ static void host_closed(void *ud)
     close_handle(a, (uv_handle_t *)&a->exit_cancel_timer);
     close_handle(a, (uv_handle_t *)&a->wait_timer);
     close_handle(a, (uv_handle_t *)&a->adjust_idle);
+    close_handle(a, (uv_handle_t *)&a->spin);
     sqt_eventlog_flush(&a->ev);
     close_handle(a, (uv_handle_t *)&a->turn_end);
     if (a->price_inited)

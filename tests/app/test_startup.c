@@ -15,6 +15,7 @@
  * Also: without a journal (the file deleted between the runs), a fill whose pushes
  * arrive twice and out of order, and a fill whose push is lost in an order-stream gap
  * (the stream reports DOWN, then UP) - at start-up, and once trading for comparison. */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <jansson.h>
 #include <sqlite3.h>
@@ -52,6 +53,8 @@ static void sink(void *ud, int level, const char *line)
     }
 }
 
+static const char *system_extra = ""; /* more system: keys for the next runs */
+
 static void write_config(const char *path, const char *dir, const char *events)
 {
     FILE *f = fopen(path, "w");
@@ -63,9 +66,9 @@ static void write_config(const char *path, const char *dir, const char *events)
             "  min_order_value: 20\n  buy_window_size: 3\n  sell_window_size: 3\n"
             "  order_cleanup_threshold: 40\n  cleanup_batch_size: 5\n  reconcile_interval: 1\n"
             "system:\n  log_level: WARN\n  cancel_on_exit: false\n  event_log: %s\n"
-            "  state_dir: %s/state\n"
+            "  state_dir: %s/state\n%s"
             "risk_control:\n  enabled: false\n",
-            events, dir);
+            events, dir, system_extra);
     fclose(f);
 }
 
@@ -509,6 +512,39 @@ static void t_answers_inside_the_call(void)
                       0);
 }
 
+/* system.busy_poll: the loop spins (its CPU time is about its wall time) instead of
+ * sleeping between events (the same run without it: a few percent), and trades and
+ * stops as usual. */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
+}
+
+static void t_busy_poll(void)
+{
+    char dir[400], ev1[500], ev2[500], journal[1024];
+    double c0, idle, spin;
+    first_run("busy_poll", dir, sizeof dir, ev1, ev2, sizeof ev1, journal, sizeof journal);
+    c0 = cpu_seconds();
+    SQT_ASSERT_INT_EQ(run_app(dir, ev2, 1.0, NULL, 0), 0);
+    idle = cpu_seconds() - c0;
+    system_extra = "  busy_poll: true\n";
+    c0 = cpu_seconds();
+    SQT_ASSERT_INT_EQ(run_app(dir, ev2, 1.0, NULL, 0), 0);
+    spin = cpu_seconds() - c0;
+    system_extra = "";
+    fprintf(stderr, "\n    [busy_poll] CPU over a 1 s run: %.3f s sleeping, %.3f s spinning\n", idle,
+            spin);
+    SQT_ASSERT_INT_EQ(errors_logged, 0);
+    /* a spinning loop uses its core even on a busy machine; a sleeping one a sliver */
+    CU_ASSERT_TRUE(spin > 0.25);
+    CU_ASSERT_TRUE(spin > 3 * idle);
+    check_book(journal);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -532,6 +568,7 @@ int main(void)
         {"killed between a turn's two journal writes: the sell taken over", t_killed_between_writes},
         {"... and the sell filled while down: booked once", t_killed_between_writes_sell_filled},
         {"a plugin that answers inside the call: the turn's journal whole", t_answers_inside_the_call},
+        {"system.busy_poll: the loop spins, trades and stops", t_busy_poll},
         {NULL, NULL}};
     return scripted_main("app_startup", cases, root, sizeof root, &plugin, &X);
 }
