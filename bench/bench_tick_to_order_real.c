@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdatomic.h>
@@ -615,11 +616,12 @@ static int write_config(const char *dir, int port)
             "  min_order_value: 20\n  buy_window_size: 4\n  sell_window_size: 4\n"
             "  reconcile_interval: 3600\n  rate_limit_per_sec: 1000\n  rate_limit_burst: 1000\n"
             "system:\n  log_level: INFO\n  cancel_on_exit: false\n  event_log: %s/events.jsonl\n"
-            "  state_dir: %s/state\n"
+            "  state_dir: %s/state\n%s"
             "risk_control:\n  enabled: false\n"
             "safety:\n  market_data_max_age_seconds: 0\n"
             "timing:\n  websocket_reconnect_delay: 1\n  status_print_interval: 60\n",
-            SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, port, port, port, dir, dir);
+            SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, port, port, port, dir, dir,
+            bench_env_flag("SQT_BENCH_BUSY_POLL") ? "  busy_poll: true\n" : "");
     fclose(f);
     chmod(path, 0600);
     return 0;
@@ -631,6 +633,29 @@ static const char *product_bin(void)
 {
     const char *b = getenv("SQT_BENCH_OPENSQT");
     return b != NULL && b[0] ? b : OPENSQT_BIN;
+}
+
+/* SQT_BENCH_PIN: online CPUs (at least 2, else pinning is off). */
+static int pin_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 2 && n <= CPU_SETSIZE ? (int)n : 0;
+}
+
+/* This process (and the threads it starts after) on every CPU but the last. */
+static void pin_self(void)
+{
+    cpu_set_t set;
+    int i, n = pin_cpus();
+    if (n == 0) {
+        fprintf(stderr, "bench: SQT_BENCH_PIN needs 2 CPUs; not pinned\n");
+        return;
+    }
+    CPU_ZERO(&set);
+    for (i = 0; i < n - 1; i++)
+        CPU_SET(i, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+        perror("bench: sched_setaffinity");
 }
 
 static pid_t start_product(const char *dir)
@@ -647,6 +672,14 @@ static pid_t start_product(const char *dir)
     if (posix_spawn(&pid, product_bin(), &fa, NULL, argv, environ) != 0)
         pid = -1;
     posix_spawn_file_actions_destroy(&fa);
+    if (pid > 0 && bench_env_flag("SQT_BENCH_PIN")) {
+        /* the product on the last CPU, alone (this process keeps the others) */
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(pin_cpus() - 1, &set);
+        if (sched_setaffinity(pid, sizeof set, &set) != 0)
+            perror("bench: sched_setaffinity (product)");
+    }
     return pid;
 }
 
@@ -728,6 +761,8 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
+    if (bench_env_flag("SQT_BENCH_PIN"))
+        pin_self(); /* before the peer thread: it inherits the mask */
     uv_sem_init(&p.ready, 0);
     if (uv_loop_init(&p.loop) != 0 || uv_thread_create(&p.thread, peer_main, &p) != 0) {
         fprintf(stderr, "bench: cannot start the peer thread\n");
@@ -741,8 +776,10 @@ int main(void)
         return 1;
     }
     printf("  rounds %ld x %ld ticks per side, gap %ld ms; relay ports %d (emulator) %d (floor); "
-           "dir %s\n  product: %s\n",
-           p.rounds, p.ticks, p.gap_ms, p.rl_emu.port, p.rl_floor.port, dir, product_bin());
+           "dir %s\n  product: %s%s%s\n",
+           p.rounds, p.ticks, p.gap_ms, p.rl_emu.port, p.rl_floor.port, dir, product_bin(),
+           bench_env_flag("SQT_BENCH_BUSY_POLL") ? " (system.busy_poll: true; the floor sleeps)" : "",
+           bench_env_flag("SQT_BENCH_PIN") ? " (pinned to the last CPU, the bench to the others)" : "");
     if (write_config(dir, p.rl_emu.port) != 0 || (pid = start_product(dir)) < 0) {
         fprintf(stderr, "bench: cannot start %s\n", product_bin());
         uv_async_send(&p.stop);
