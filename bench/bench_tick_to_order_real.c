@@ -591,8 +591,82 @@ static void fc_watch(uv_timer_t *t)
     if (!over)
         return;
     uv_close((uv_handle_t *)&fc->watch, NULL);
-    sqt_ws_close(fc->ws);
-    sqt_http_close(fc->http, NULL, NULL);
+    if (fc->ws != NULL)
+        sqt_ws_close(fc->ws);
+    if (fc->http != NULL)
+        sqt_http_close(fc->http, NULL, NULL);
+    fc->ws = NULL;
+    fc->http = NULL;
+}
+
+/* The floor's client on loop, against the relay's floor port: a WebSocket that reads the
+ * frames and an HTTP client that answers each with one POST of a signed order's size.
+ * 0, or an SQT_E* code. */
+static int fc_open(floor_client *fc, uv_loop_t *loop, int port)
+{
+    sqt_ws_options wo;
+    sqt_ws_callbacks wc;
+    sqt_ws_net_opts wn;
+    char wsurl[128];
+    int err = 0;
+    memset(fc, 0, sizeof *fc);
+    fc->loop = loop;
+    fc->http = sqt_http_new(loop, NULL);
+    snprintf(fc->url, sizeof fc->url, "http://127.0.0.1:%d/fapi/v1/order", port);
+    /* a signed Binance order's size: form body and the key header */
+    snprintf(fc->body, sizeof fc->body,
+             "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00"
+             "&newClientOrderId=sqt-bench-b-000000001-x&newOrderRespType=RESULT"
+             "&recvWindow=5000&timestamp=1765000000000"
+             "&signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    fc->hdr[0].name = "X-MBX-APIKEY";
+    fc->hdr[0].value = "emulator-key-0123456789abcdef0123456789abcdef0123456789abcdef012";
+    fc->hdr[1].name = "Content-Type";
+    fc->hdr[1].value = "application/x-www-form-urlencoded";
+    snprintf(wsurl, sizeof wsurl, "ws://127.0.0.1:%d/market", port);
+    memset(&wo, 0, sizeof wo);
+    wo.struct_size = sizeof wo;
+    wo.url = wsurl;
+    memset(&wc, 0, sizeof wc);
+    wc.struct_size = sizeof wc;
+    wc.on_message = fc_message;
+    wc.on_closed = fc_closed;
+    memset(&wn, 0, sizeof wn);
+    fc->ws = sqt_ws_open(loop, &wn, &wo, &wc, fc, &err);
+    return fc->http == NULL || fc->ws == NULL ? (err ? err : SQT_ENOMEM) : 0;
+}
+
+/* SQT_BENCH_FLOOR_PROCESS: the floor's client in a process of its own (this binary run
+ * with --floor-client PORT), like the product: it sleeps and wakes as the product does.
+ * It runs until the bench ends it. */
+static int floor_client_main(int port)
+{
+    uv_loop_t loop;
+    floor_client fc;
+    int rc;
+    uv_loop_init(&loop);
+    rc = fc_open(&fc, &loop, port);
+    if (rc != 0) {
+        fprintf(stderr, "bench: floor client: %s\n", sqt_strerror(rc));
+        return 1;
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    return 0;
+}
+
+static pid_t start_floor_process(int port)
+{
+    char self[600], portarg[16];
+    char *argv[] = {self, "--floor-client", portarg, NULL};
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    pid_t pid = -1;
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    snprintf(portarg, sizeof portarg, "%d", port);
+    if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0)
+        return -1;
+    return pid;
 }
 
 /* ---- the product process --------------------------------------------------------- */
@@ -723,19 +797,17 @@ static void make_agg(peer *p)
     p->agg_len = n > 0 ? (size_t)n : 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     static peer p;
     floor_client fc;
     uv_loop_t loop;
     char tmpl[] = "/tmp/bench_t2o_XXXXXX";
     char *dir;
-    pid_t pid;
-    sqt_ws_options wo;
-    sqt_ws_callbacks wc;
-    sqt_ws_net_opts wn;
-    char wsurl[128];
+    pid_t pid, floor_pid = -1;
     int err = 0, failed = 0;
+    if (argc == 3 && strcmp(argv[1], "--floor-client") == 0)
+        return floor_client_main(atoi(argv[2]));
     size_t i;
     int keep = bench_env_flag("SQT_BENCH_KEEP");
 
@@ -780,6 +852,8 @@ int main(void)
            p.rounds, p.ticks, p.gap_ms, p.rl_emu.port, p.rl_floor.port, dir, product_bin(),
            bench_env_flag("SQT_BENCH_BUSY_POLL") ? " (system.busy_poll: true; the floor sleeps)" : "",
            bench_env_flag("SQT_BENCH_PIN") ? " (pinned to the last CPU, the bench to the others)" : "");
+    if (bench_env_flag("SQT_BENCH_FLOOR_PROCESS"))
+        printf("  floor: its client in a process of its own\n");
     if (write_config(dir, p.rl_emu.port) != 0 || (pid = start_product(dir)) < 0) {
         fprintf(stderr, "bench: cannot start %s\n", product_bin());
         uv_async_send(&p.stop);
@@ -787,33 +861,16 @@ int main(void)
         return 1;
     }
 
-    /* the floor's client on this thread's loop */
+    /* the floor's client: on this thread's loop, or in a process of its own */
     uv_loop_init(&loop);
-    memset(&fc, 0, sizeof fc);
-    fc.loop = &loop;
-    fc.http = sqt_http_new(&loop, NULL);
-    snprintf(fc.url, sizeof fc.url, "http://127.0.0.1:%d/fapi/v1/order", p.rl_floor.port);
-    /* a signed Binance order's size: form body and the key header */
-    snprintf(fc.body, sizeof fc.body,
-             "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=2990.00"
-             "&newClientOrderId=sqt-bench-b-000000001-x&newOrderRespType=RESULT"
-             "&recvWindow=5000&timestamp=1765000000000"
-             "&signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-    fc.hdr[0].name = "X-MBX-APIKEY";
-    fc.hdr[0].value = "emulator-key-0123456789abcdef0123456789abcdef0123456789abcdef012";
-    fc.hdr[1].name = "Content-Type";
-    fc.hdr[1].value = "application/x-www-form-urlencoded";
-    snprintf(wsurl, sizeof wsurl, "ws://127.0.0.1:%d/market", p.rl_floor.port);
-    memset(&wo, 0, sizeof wo);
-    wo.struct_size = sizeof wo;
-    wo.url = wsurl;
-    memset(&wc, 0, sizeof wc);
-    wc.struct_size = sizeof wc;
-    wc.on_message = fc_message;
-    wc.on_closed = fc_closed;
-    memset(&wn, 0, sizeof wn);
-    fc.ws = sqt_ws_open(&loop, &wn, &wo, &wc, &fc, &err);
-    if (fc.http == NULL || fc.ws == NULL) {
+    if (bench_env_flag("SQT_BENCH_FLOOR_PROCESS")) {
+        memset(&fc, 0, sizeof fc);
+        floor_pid = start_floor_process(p.rl_floor.port);
+        if (floor_pid < 0) {
+            fprintf(stderr, "bench: cannot start the floor's process\n");
+            failed = 1;
+        }
+    } else if ((err = fc_open(&fc, &loop, p.rl_floor.port)) != 0) {
         fprintf(stderr, "bench: floor client: %s\n", sqt_strerror(err));
         failed = 1;
     }
@@ -832,6 +889,10 @@ int main(void)
     }
     if (pid > 0)
         stop_product(pid);
+    if (floor_pid > 0) {
+        kill(floor_pid, SIGKILL);
+        waitpid(floor_pid, NULL, 0);
+    }
     if (failed) {
         if (fc.ws != NULL)
             sqt_ws_close(fc.ws);
