@@ -6,7 +6,9 @@
  * in cents (scale 2), quantities in thousandths (scale 3), fees at scale 9 (fee rate
  * 0.0002 of price * quantity). */
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 
 #include "scripted_plugin.h"
@@ -58,6 +60,9 @@ static struct {
     /* place calls answered inside the call (against the SDK's rule: a plugin the host
      * must survive) */
     int sync_places;
+    /* at the fill: files of this process may not grow past this many bytes (a full
+     * disk); 0 off */
+    long fsize_at_fire;
     /* the market: open-order limit (0: 200), price path, what the limit saw */
     int max_open, hide_limit;
     int64_t path[64];
@@ -214,6 +219,14 @@ static void fire(sqt_exchange *ex)
     sqt_order p1, p2;
     B.fired = 1;
     memcpy(B.calls_at_fire, B.calls, sizeof B.calls);
+    if (B.fsize_at_fire > 0) {
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_FSIZE, &rl) == 0) {
+            signal(SIGXFSZ, SIG_IGN); /* a write past it fails with EFBIG instead */
+            rl.rlim_cur = (rlim_t)B.fsize_at_fire;
+            setrlimit(RLIMIT_FSIZE, &rl);
+        }
+    }
     if (b == NULL)
         return;
     snprintf(B.fired_cid, sizeof B.fired_cid, "%s", b->cid);
@@ -862,6 +875,11 @@ static void c_sync_places(int on)
     B.sync_places = on;
 }
 
+static void c_disk_full_at_fire(long bytes)
+{
+    B.fsize_at_fire = bytes;
+}
+
 static void c_probe_journal(const char *journal, const char *snap_dir)
 {
     snprintf(B.snap_journal, sizeof B.snap_journal, "%s", journal);
@@ -975,7 +993,7 @@ static const scripted_api control = {
     c_reset, c_set_script, c_fill_top_buy, c_fired, c_calls, c_calls_at_fire, c_position,
     c_open_orders, c_order, c_reduce_only_refused, c_duplicate_places, c_probe_audit,
     c_probe_result, c_set_market, c_peak_open, c_limit_refused, c_call_log, c_fill_order,
-    c_probe_journal, c_probe_journal_result, c_sync_places,
+    c_probe_journal, c_probe_journal_result, c_sync_places, c_disk_full_at_fire,
 };
 
 SQT_EXPORT const scripted_api *scripted_plugin_api(void);

@@ -92,6 +92,10 @@ typedef struct scripted_api {
     /* Answer place calls inside the call, before it returns (the SDK forbids it; a host
      * must survive a plugin that does it). reset clears it. */
     void (*sync_places)(int on);
+    /* At the script's fill, limit the size of the files this process writes (RLIMIT_FSIZE
+     * soft limit, SIGXFSZ ignored: a write past it fails) - a disk that fills up just as
+     * the fill arrives. The test restores the limit. 0: off (reset clears it too). */
+    void (*disk_full_at_fire)(long bytes);
 } scripted_api;
 
 #define SCRIPTED_API_SYMBOL "scripted_plugin_api"

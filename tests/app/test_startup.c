@@ -545,6 +545,44 @@ static void t_busy_poll(void)
     check_book(journal);
 }
 
+/* A disk that fills up just as a fill arrives: the turn's first journal write (its
+ * intents) fails, so its sell never leaves; the bot stops with 1 saying why; with space
+ * back, the restart books the fill once and sells it once. */
+static void t_disk_full_at_a_fill(void)
+{
+    char dir[400], ev1[500], ev2[500], ev3[500], journal[1024], buy[SQT_CLIENT_ID_MAX];
+    scripted_script sc;
+    struct rlimit saved;
+    int rc, places_at_fill;
+    CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    first_run("disk_full_at_a_fill", dir, sizeof dir, ev1, ev2, sizeof ev1, journal,
+              sizeof journal);
+    snprintf(ev3, sizeof ev3, "%s/events-3.jsonl", dir);
+    memset(&sc, 0, sizeof sc);
+    sc.call = SCR_PRICE_TICK;
+    sc.nth = 10;
+    X->set_script(&sc);
+    X->disk_full_at_fire(64);
+    rc = run_app(dir, ev2, SECOND_RUN_S, NULL, 0);
+    CU_ASSERT_EQUAL(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    X->disk_full_at_fire(0);
+    SQT_ASSERT_INT_EQ(rc, 1);
+    CU_ASSERT_TRUE(errors_logged >= 1);
+    CU_ASSERT_TRUE_FATAL(X->fired(buy, sizeof buy));
+    /* nothing left after the fill: the sell was never sent */
+    places_at_fill = X->calls_at_fire(SCR_PLACE);
+    SQT_ASSERT_INT_EQ(X->calls(SCR_PLACE), places_at_fill);
+    /* space again: booked once, sold once */
+    memset(&sc, 0, sizeof sc);
+    X->set_script(&sc);
+    errors_logged = 0;
+    SQT_ASSERT_INT_EQ(run_app(dir, ev3, SECOND_RUN_S, NULL, 0), 0);
+    SQT_ASSERT_INT_EQ(errors_logged, 0);
+    check_filled_buy(ev3, buy);
+    check_book(journal);
+    SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM fills WHERE cid=?1", buy), 1);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -569,6 +607,7 @@ int main(void)
         {"... and the sell filled while down: booked once", t_killed_between_writes_sell_filled},
         {"a plugin that answers inside the call: the turn's journal whole", t_answers_inside_the_call},
         {"system.busy_poll: the loop spins, trades and stops", t_busy_poll},
+        {"a disk full at a fill: nothing unjournaled leaves, stop 1, restart whole", t_disk_full_at_a_fill},
         {NULL, NULL}};
     return scripted_main("app_startup", cases, root, sizeof root, &plugin, &X);
 }
