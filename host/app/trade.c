@@ -34,8 +34,8 @@ static void journal_broken(app *a)
 }
 
 /* The turn's first write, before its requests leave: the orders it places, as intents
- * (a small transaction of one page). 0, or -1 when the journal could not be written:
- * the turn's placements are then not sent. */
+ * (one write to the journal's intent log). 0, or -1 when it could not be written: the
+ * turn's placements are then not sent. */
 static int journal_intents(app *a, const sqt_grid_event *evs, size_t n)
 {
     size_t i, m = 0;

@@ -164,7 +164,8 @@ static int text1(sqlite3 *db, const char *sql, const char *arg, char *out, size_
         sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
     switch (sqlite3_step(st)) {
     case SQLITE_ROW:
-        snprintf(out, cap, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+        snprintf(out, cap, "%s",
+                 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
         rc = 1;
         break;
     case SQLITE_DONE:
@@ -215,7 +216,8 @@ static int journal_uid(sqt_journal *j, uint64_t *uid)
     snprintf(v, sizeof v, "%016llx", (unsigned long long)r);
     ok = sqlite3_prepare_v2(j->db, "INSERT INTO meta(key,value) VALUES('uid',?1)", -1, &st, NULL) ==
              SQLITE_OK &&
-         sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE;
+         sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC) == SQLITE_OK &&
+         sqlite3_step(st) == SQLITE_DONE;
     sqlite3_finalize(st);
     if (!ok)
         return -1;
@@ -236,13 +238,14 @@ static int check_identity(sqt_journal *j, const sqt_journal_identity *id, char *
         char have[128];
         int r = text1(j->db, "SELECT value FROM meta WHERE key=?1", f[i].key, have, sizeof have);
         if (r < 0)
-            return sqt_state_fail(err, cap, damaged(j->db) ? SQT_EPROTO : SQT_EINVAL, "%s: %s", j->path,
-                        sqlite3_errmsg(j->db));
+            return sqt_state_fail(err, cap, damaged(j->db) ? SQT_EPROTO : SQT_EINVAL, "%s: %s",
+                                  j->path, sqlite3_errmsg(j->db));
         if (r == 0 || strcmp(have, f[i].want) != 0)
-            return sqt_state_fail(err, cap, SQT_ESTATE,
-                        "%s is the journal of another %s (%s, this run: %s); it is left as it is. "
-                        "Point system.state_dir elsewhere or move the file away",
-                        j->path, f[i].what, r == 0 ? "none" : have, f[i].want);
+            return sqt_state_fail(
+                err, cap, SQT_ESTATE,
+                "%s is the journal of another %s (%s, this run: %s); it is left as it is. "
+                "Point system.state_dir elsewhere or move the file away",
+                j->path, f[i].what, r == 0 ? "none" : have, f[i].want);
     }
     return 0;
 }
@@ -264,13 +267,15 @@ static int upgrade(sqt_journal *j, int from, char *err, size_t cap)
 {
     int rc;
     if (from != 1)
-        return sqt_state_fail(err, cap, SQT_EPROTO, "%s: journal schema %d is unknown; it is left as it is",
-                    j->path, from);
+        return sqt_state_fail(err, cap, SQT_EPROTO,
+                              "%s: journal schema %d is unknown; it is left as it is", j->path,
+                              from);
     if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK || exec(j->db, UPGRADE_1_2) != SQLITE_OK ||
         exec(j->db, "COMMIT") != SQLITE_OK) {
-        rc = sqt_state_fail(err, cap, damaged(j->db) ? SQT_EPROTO : SQT_EINVAL,
-                  "%s: cannot upgrade the journal from schema %d to %d (%s); it is left as it is",
-                  j->path, from, SQT_JOURNAL_SCHEMA, sqlite3_errmsg(j->db));
+        rc = sqt_state_fail(
+            err, cap, damaged(j->db) ? SQT_EPROTO : SQT_EINVAL,
+            "%s: cannot upgrade the journal from schema %d to %d (%s); it is left as it is",
+            j->path, from, SQT_JOURNAL_SCHEMA, sqlite3_errmsg(j->db));
         exec(j->db, "ROLLBACK");
         return rc;
     }
@@ -298,10 +303,11 @@ static int open_common(const char *path, int ro, sqt_journal **out, char *err, s
     }
     j->ro = ro;
     if (sqlite3_open_v2(path, &j->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        int rc = sqt_state_fail(err, cap, ro && j->db && sqlite3_errcode(j->db) == SQLITE_CANTOPEN ? SQT_ENOENT
-                                                                                        : SQT_EINVAL,
-                      "cannot open the journal %s: %s", path,
-                      j->db ? sqlite3_errmsg(j->db) : "out of memory");
+        int rc = sqt_state_fail(
+            err, cap,
+            ro && j->db && sqlite3_errcode(j->db) == SQLITE_CANTOPEN ? SQT_ENOENT : SQT_EINVAL,
+            "cannot open the journal %s: %s", path,
+            j->db ? sqlite3_errmsg(j->db) : "out of memory");
         free_j(j);
         return rc;
     }
@@ -323,24 +329,27 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
         *created = 0;
     fresh = stat(path, &sb) != 0 && errno == ENOENT;
     if (!fresh && !S_ISREG(sb.st_mode))
-        return sqt_state_fail(err, errlen, SQT_EINVAL, "the journal %s is not a regular file", path);
+        return sqt_state_fail(err, errlen, SQT_EINVAL, "the journal %s is not a regular file",
+                              path);
     if ((rc = open_common(path, 0, &j, err, errlen)) != 0)
         return rc;
     /* the header is read here: a file that is not a database fails now, untouched */
     if (text1(j->db, "PRAGMA user_version", NULL, v, sizeof v) < 0) {
-        rc = sqt_state_fail(err, errlen, SQT_EPROTO,
-                  "%s is not an OpenSQT journal or is damaged (%s); it is left as it is. Move it "
-                  "away to start from the exchange's open orders and position",
-                  path, sqlite3_errmsg(j->db));
+        rc = sqt_state_fail(
+            err, errlen, SQT_EPROTO,
+            "%s is not an OpenSQT journal or is damaged (%s); it is left as it is. Move it "
+            "away to start from the exchange's open orders and position",
+            path, sqlite3_errmsg(j->db));
         free_j(j);
         return rc;
     }
     uv = atoi(v);
     if (uv > SQT_JOURNAL_SCHEMA) {
-        rc = sqt_state_fail(err, errlen, SQT_ESTATE,
-                  "%s was written by a newer OpenSQT (journal schema %d, this one knows %d); it "
-                  "is left as it is",
-                  path, uv, SQT_JOURNAL_SCHEMA);
+        rc = sqt_state_fail(
+            err, errlen, SQT_ESTATE,
+            "%s was written by a newer OpenSQT (journal schema %d, this one knows %d); it "
+            "is left as it is",
+            path, uv, SQT_JOURNAL_SCHEMA);
         free_j(j);
         return rc;
     }
@@ -349,15 +358,17 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
         char n[32];
         if (text1(j->db, "SELECT count(*) FROM sqlite_master", NULL, n, sizeof n) != 1 ||
             atoi(n) != 0) {
-            rc = sqt_state_fail(err, errlen, SQT_EPROTO,
-                      "%s is an SQLite file but not an OpenSQT journal; it is left as it is", path);
+            rc = sqt_state_fail(
+                err, errlen, SQT_EPROTO,
+                "%s is an SQLite file but not an OpenSQT journal; it is left as it is", path);
             free_j(j);
             return rc;
         }
     }
     if (exec(j->db, "PRAGMA journal_mode=WAL") != SQLITE_OK ||
-        exec(j->db, sync_mode == SQT_JOURNAL_SYNC_FULL ? "PRAGMA synchronous=FULL"
-                                                       : "PRAGMA synchronous=NORMAL") != SQLITE_OK ||
+        exec(j->db, sync_mode == SQT_JOURNAL_SYNC_FULL
+                        ? "PRAGMA synchronous=FULL"
+                        : "PRAGMA synchronous=NORMAL") != SQLITE_OK ||
         exec(j->db, "PRAGMA wal_autocheckpoint=0") != SQLITE_OK) {
         rc = sqt_state_fail(err, errlen, SQT_EINVAL, "%s: %s", path, sqlite3_errmsg(j->db));
         free_j(j);
@@ -370,7 +381,7 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
         snprintf(ver, sizeof ver, "%d", SQT_JOURNAL_SCHEMA);
         if (exec(j->db, "BEGIN IMMEDIATE") != SQLITE_OK || exec(j->db, SCHEMA) != SQLITE_OK) {
             rc = sqt_state_fail(err, errlen, SQT_EINVAL, "%s: cannot create the journal: %s", path,
-                      sqlite3_errmsg(j->db));
+                                sqlite3_errmsg(j->db));
             exec(j->db, "ROLLBACK");
             free_j(j);
             return rc;
@@ -395,8 +406,8 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
             snprintf(ver, sizeof ver, "PRAGMA user_version=%d", SQT_JOURNAL_SCHEMA);
             if (!ok || exec(j->db, ver) != SQLITE_OK ||
                 exec(j->db, "COMMIT") != SQLITE_OK) {
-                rc = sqt_state_fail(err, errlen, SQT_EINVAL, "%s: cannot create the journal: %s", path,
-                          sqlite3_errmsg(j->db));
+                rc = sqt_state_fail(err, errlen, SQT_EINVAL, "%s: cannot create the journal: %s",
+                                    path, sqlite3_errmsg(j->db));
                 exec(j->db, "ROLLBACK");
                 free_j(j);
                 return rc;
@@ -414,8 +425,8 @@ int sqt_journal_open(const char *path, const sqt_journal_identity *id, int sync_
         uint64_t uid = 0;
         snprintf(ipath, sizeof ipath, "%s-intents", path);
         if (journal_uid(j, &uid) != 0) {
-            rc = sqt_state_fail(err, errlen, SQT_EINVAL, "%s: cannot give the journal its id: %s", path,
-                      sqlite3_errmsg(j->db));
+            rc = sqt_state_fail(err, errlen, SQT_EINVAL, "%s: cannot give the journal its id: %s",
+                                path, sqlite3_errmsg(j->db));
             free_j(j);
             return rc;
         }
@@ -445,13 +456,13 @@ int sqt_journal_open_ro(const char *path, sqt_journal **out, char *err, size_t e
         return rc;
     if (text1(j->db, "PRAGMA user_version", NULL, v, sizeof v) < 0 || atoi(v) < 1) {
         rc = sqt_state_fail(err, errlen, SQT_EPROTO, "%s is not an OpenSQT journal (%s)", path,
-                  sqlite3_errmsg(j->db));
+                            sqlite3_errmsg(j->db));
         free_j(j);
         return rc;
     }
     if (atoi(v) > SQT_JOURNAL_SCHEMA) {
-        rc = sqt_state_fail(err, errlen, SQT_ESTATE, "%s was written by a newer OpenSQT (schema %d)", path,
-                  atoi(v));
+        rc = sqt_state_fail(err, errlen, SQT_ESTATE,
+                            "%s was written by a newer OpenSQT (schema %d)", path, atoi(v));
         free_j(j);
         return rc;
     }
@@ -486,12 +497,12 @@ int sqt_journal_checkpoint_file(const char *path, int *frames_left, char *err, s
         rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     if (rc == SQLITE_OK && log < 0) {
         sqlite3_close(db);
-        return sqt_state_fail(err, errlen, SQT_EINVAL, "checkpoint of %s: the file is not in WAL mode",
-                    path);
+        return sqt_state_fail(err, errlen, SQT_EINVAL,
+                              "checkpoint of %s: the file is not in WAL mode", path);
     }
     if (rc != SQLITE_OK) {
         rc = sqt_state_fail(err, errlen, SQT_EINVAL, "checkpoint of %s: %s", path,
-                  db != NULL ? sqlite3_errmsg(db) : "out of memory");
+                            db != NULL ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
         return rc;
     }
@@ -667,9 +678,10 @@ int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t er
             col_text(q, 21, s->o.fee_seen, sizeof s->o.fee_seen);
             col_text(q, 22, s->o.notional, sizeof s->o.notional);
         }
-        if (col_dec(q, 23, &s->level) || col_dec(q, 24, &s->qty_dec) || col_dec(q, 25, &s->cost_quote)) {
+        if (col_dec(q, 23, &s->level) || col_dec(q, 24, &s->qty_dec) ||
+            col_dec(q, 25, &s->cost_quote)) {
             rc = sqt_state_fail(err, errlen, SQT_EPROTO, "%s: slot %lld is unreadable", j->path,
-                      (long long)s->k);
+                                (long long)s->k);
             break;
         }
     }
@@ -711,7 +723,8 @@ int sqt_journal_load(sqt_journal *j, sqt_journal_state *st, char *err, size_t er
                            " ORDER BY updated_ms DESC LIMIT 8192",
                            -1, &q, NULL) == SQLITE_OK) {
         st->finished = calloc(FINISHED_KEPT, sizeof *st->finished);
-        while (st->finished != NULL && st->n_finished < FINISHED_KEPT && sqlite3_step(q) == SQLITE_ROW) {
+        while (st->finished != NULL && st->n_finished < FINISHED_KEPT &&
+               sqlite3_step(q) == SQLITE_ROW) {
             const unsigned char *t = sqlite3_column_text(q, 0);
             if (t != NULL && (st->finished[st->n_finished] = strdup((const char *)t)) != NULL)
                 st->n_finished++;
@@ -858,7 +871,8 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
         sqlite3_bind_int64(st, 8, wall_ms);
         if ((rc = step_reset(j, st, "order")) != 0)
             return rc;
-        if (e->kind == SQT_GRID_EV_ADOPTED && (rc = sqt_journal_note(j, wall_ms, "adopted", e->text)) != 0)
+        if (e->kind == SQT_GRID_EV_ADOPTED &&
+            (rc = sqt_journal_note(j, wall_ms, "adopted", e->text)) != 0)
             return rc;
         if (e->kind == SQT_GRID_EV_ADOPTED && e->filled.mant != 0) {
             st = j->q[Q_ORDER_FILL];
@@ -938,7 +952,8 @@ int sqt_journal_event(sqt_journal *j, const sqt_grid_event *e, int64_t wall_ms)
     default:
         if (sqt_grid_event_is_notice(e->kind)) {
             char text[256];
-            snprintf(text, sizeof text, "%s%s%s", e->text, e->client_id[0] ? " " : "", e->client_id);
+            snprintf(text, sizeof text, "%s%s%s", e->text, e->client_id[0] ? " " : "",
+                     e->client_id);
             return sqt_journal_note(j, wall_ms, sqt_grid_event_name(e->kind), text);
         }
         return 0;
