@@ -9,21 +9,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zlib.h>
 
-/* header: magic, uid, n, crc (of uid, n and the records) */
-#define IL_MAGIC "SQTINT01"
-#define IL_HEAD (8 + 8 + 4 + 4)
+/* The file is a run of chunks, each a header and its records: the turn's first write
+ * puts its chunk at offset 0, each later write of the same turn appends one behind the
+ * last. header: magic, uid, turn, n, crc (of uid, turn, n and the records). A chunk
+ * belongs to the turn of the chunk at offset 0 (same turn number); the first one that
+ * does not (an older, longer turn's leftover) or is torn ends the run: a write cut short
+ * by a kill or a power cut loses only its own orders, whose requests had not left yet,
+ * never those of the turn's earlier writes. Version 1 files (one record set, no turn)
+ * are still read. */
+#define IL_MAGIC "SQTINT02"
+#define IL_MAGIC_V1 "SQTINT01"
+#define IL_HEAD (8 + 8 + 8 + 4 + 4)
+#define IL_HEAD_V1 (8 + 8 + 4 + 4)
 /* record: cid, then k, price, qty, base_qty, then side, tif */
 #define IL_REC (SQT_CLIENT_ID_MAX + 4 * 8 + 2 * 4)
 #define IL_MAX_RECORDS 65536 /* far above any turn; a bigger n is a damaged file */
+#define IL_MAX_BYTES ((off_t)64 << 20)
 
 struct sqt_intentlog {
     int fd;
     int sync_full;
     uint64_t uid;
+    uint64_t turn;             /* the current turn's number (its chunks carry it) */
+    off_t end;                 /* where the turn's next chunk goes */
     char *path;
     unsigned char *buf;
     size_t cap;
@@ -58,6 +71,20 @@ int sqt_intentlog_open(const char *path, uint64_t uid, int sync_full, sqt_intent
     }
     l->uid = uid;
     l->sync_full = sync_full;
+    {
+        /* turn numbers never met in the file: above the last turn's (at offset 0) and
+         * above the clock's nanoseconds, should that chunk be unreadable */
+        struct timespec ts;
+        unsigned char h[IL_HEAD];
+        uint64_t last = 0;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        l->turn = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+        if (pread(l->fd, h, sizeof h, 0) == (ssize_t)sizeof h && memcmp(h, IL_MAGIC, 8) == 0) {
+            memcpy(&last, h + 16, 8);
+            if (last >= l->turn)
+                l->turn = last;
+        }
+    }
     *out = l;
     return 0;
 }
@@ -84,26 +111,28 @@ static int grow(sqt_intentlog *l, size_t need)
     return 0;
 }
 
-static uint32_t crc_of(const unsigned char *buf, size_t n_records)
+static uint32_t crc_of(const unsigned char *chunk, size_t n_records)
 {
-    /* uid and n (header bytes 8..19), then the records */
-    uLong c = crc32(0L, buf + 8, 12);
-    return (uint32_t)crc32(c, buf + IL_HEAD, (uInt)(n_records * IL_REC));
+    /* uid, turn and n (header bytes 8..27), then the records */
+    uLong c = crc32(0L, chunk + 8, 20);
+    return (uint32_t)crc32(c, chunk + IL_HEAD, (uInt)(n_records * IL_REC));
 }
 
-int sqt_intentlog_write(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t n, char *err,
-                        size_t cap)
+/* One chunk of n records at l->end (0 for a new turn); one pwrite. */
+static int write_chunk(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t n, char *err,
+                       size_t cap)
 {
     size_t i, len = IL_HEAD + n * IL_REC;
     uint32_t n32 = (uint32_t)n, crc;
     ssize_t w;
-    if (n > IL_MAX_RECORDS)
+    if (n > IL_MAX_RECORDS || l->end + (off_t)len > IL_MAX_BYTES)
         return sqt_state_fail(err, cap, SQT_EINVAL, "%s: %zu orders in one turn", l->path, n);
     if (grow(l, len) != 0)
         return sqt_state_fail(err, cap, SQT_ENOMEM, "out of memory");
     memcpy(l->buf, IL_MAGIC, 8);
     memcpy(l->buf + 8, &l->uid, 8);
-    memcpy(l->buf + 16, &n32, 4);
+    memcpy(l->buf + 16, &l->turn, 8);
+    memcpy(l->buf + 24, &n32, 4);
     for (i = 0; i < n; i++) {
         unsigned char *r = l->buf + IL_HEAD + i * IL_REC;
         const sqt_grid_saved_order *o = &v[i].o;
@@ -119,25 +148,63 @@ int sqt_intentlog_write(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t
         memcpy(r + 36, &tif, 4);
     }
     crc = crc_of(l->buf, n);
-    memcpy(l->buf + 20, &crc, 4);
+    memcpy(l->buf + 28, &crc, 4);
     do
-        w = pwrite(l->fd, l->buf, len, 0);
+        w = pwrite(l->fd, l->buf, len, l->end);
     while (w < 0 && errno == EINTR);
     if (w != (ssize_t)len)
         return sqt_state_fail(err, cap, SQT_EINVAL, "cannot write %s: %s", l->path,
                        w < 0 ? strerror(errno) : "short write (disk full?)");
     if (l->sync_full && fdatasync(l->fd) != 0)
         return sqt_state_fail(err, cap, SQT_EINVAL, "cannot sync %s: %s", l->path, strerror(errno));
+    l->end += (off_t)len;
     return 0;
+}
+
+int sqt_intentlog_write(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t n, char *err,
+                        size_t cap)
+{
+    l->turn++;
+    l->end = 0;
+    return write_chunk(l, v, n, err, cap);
+}
+
+int sqt_intentlog_append(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t n, char *err,
+                         size_t cap)
+{
+    if (l->end == 0) /* no turn written by this process yet */
+        return sqt_intentlog_write(l, v, n, err, cap);
+    return write_chunk(l, v, n, err, cap);
+}
+
+static void record_to_intent(const unsigned char *r, sqt_grid_saved_intent *it)
+{
+    sqt_grid_saved_order *o = &it->o;
+    int32_t side, tif;
+    memcpy(o->cid, r, SQT_CLIENT_ID_MAX);
+    o->cid[sizeof o->cid - 1] = '\0';
+    r += SQT_CLIENT_ID_MAX;
+    memcpy(&it->k, r, 8);
+    memcpy(&o->price, r + 8, 8);
+    memcpy(&o->qty, r + 16, 8);
+    memcpy(&o->base_qty, r + 24, 8);
+    memcpy(&side, r + 32, 4);
+    memcpy(&tif, r + 36, 4);
+    o->side = (sqt_side)side;
+    o->tif = (sqt_tif)tif;
+    o->state = SQT_GRID_ORD_PENDING;
+    o->unknown = 1;
+    snprintf(o->fee_seen, sizeof o->fee_seen, "0");
+    snprintf(o->notional, sizeof o->notional, "0");
 }
 
 int sqt_intentlog_read(sqt_intentlog *l, sqt_grid_saved_intent **out, size_t *n, char *why,
                        size_t cap)
 {
     struct stat sb;
-    uint64_t uid;
+    uint64_t uid, turn0 = 0, turn;
     uint32_t n32, crc;
-    size_t i, len;
+    size_t i, len, off, total = 0, k = 0;
     ssize_t got;
     *out = NULL;
     *n = 0;
@@ -145,7 +212,7 @@ int sqt_intentlog_read(sqt_intentlog *l, sqt_grid_saved_intent **out, size_t *n,
         return sqt_state_fail(why, cap, SQT_EINVAL, "%s: %s", l->path, strerror(errno));
     if (sb.st_size == 0)
         return 0; /* new: no turn written yet */
-    if (sb.st_size < IL_HEAD || sb.st_size > IL_HEAD + (off_t)IL_MAX_RECORDS * IL_REC)
+    if (sb.st_size < IL_HEAD_V1 || sb.st_size > IL_MAX_BYTES)
         return sqt_state_fail(why, cap, 1, "%s: %lld bytes is not an intent log", l->path,
                        (long long)sb.st_size);
     len = (size_t)sb.st_size;
@@ -155,40 +222,59 @@ int sqt_intentlog_read(sqt_intentlog *l, sqt_grid_saved_intent **out, size_t *n,
     if (got != (ssize_t)len)
         return sqt_state_fail(why, cap, SQT_EINVAL, "cannot read %s: %s", l->path,
                        got < 0 ? strerror(errno) : "short read");
-    memcpy(&uid, l->buf + 8, 8);
-    memcpy(&n32, l->buf + 16, 4);
-    memcpy(&crc, l->buf + 20, 4);
-    if (memcmp(l->buf, IL_MAGIC, 8) != 0)
-        return sqt_state_fail(why, cap, 1, "%s is not an intent log of this version", l->path);
-    if (uid != l->uid)
-        return sqt_state_fail(why, cap, 1, "%s belongs to another journal", l->path);
-    if (n32 > IL_MAX_RECORDS || IL_HEAD + (size_t)n32 * IL_REC > len || crc_of(l->buf, n32) != crc)
-        return sqt_state_fail(why, cap, 1, "%s is torn (its check sum does not match)", l->path);
-    if (n32 == 0)
+    if (memcmp(l->buf, IL_MAGIC_V1, 8) == 0) {
+        /* version 1: one record set; its crc covers uid, n and the records */
+        memcpy(&uid, l->buf + 8, 8);
+        memcpy(&n32, l->buf + 16, 4);
+        memcpy(&crc, l->buf + 20, 4);
+        if (uid != l->uid)
+            return sqt_state_fail(why, cap, 1, "%s belongs to another journal", l->path);
+        if (n32 > IL_MAX_RECORDS || IL_HEAD_V1 + (size_t)n32 * IL_REC > len ||
+            (uint32_t)crc32(crc32(0L, l->buf + 8, 12), l->buf + IL_HEAD_V1,
+                            (uInt)((size_t)n32 * IL_REC)) != crc)
+            return sqt_state_fail(why, cap, 1, "%s is torn (its check sum does not match)",
+                           l->path);
+        if (n32 > 0 && (*out = calloc(n32, sizeof **out)) == NULL)
+            return sqt_state_fail(why, cap, SQT_ENOMEM, "out of memory");
+        for (i = 0; i < n32; i++)
+            record_to_intent(l->buf + IL_HEAD_V1 + i * IL_REC, &(*out)[i]);
+        *n = n32;
         return 0;
-    if ((*out = calloc(n32, sizeof **out)) == NULL)
-        return sqt_state_fail(why, cap, SQT_ENOMEM, "out of memory");
-    for (i = 0; i < n32; i++) {
-        const unsigned char *r = l->buf + IL_HEAD + i * IL_REC;
-        sqt_grid_saved_intent *it = &(*out)[i];
-        sqt_grid_saved_order *o = &it->o;
-        int32_t side, tif;
-        memcpy(o->cid, r, SQT_CLIENT_ID_MAX);
-        o->cid[sizeof o->cid - 1] = '\0';
-        r += SQT_CLIENT_ID_MAX;
-        memcpy(&it->k, r, 8);
-        memcpy(&o->price, r + 8, 8);
-        memcpy(&o->qty, r + 16, 8);
-        memcpy(&o->base_qty, r + 24, 8);
-        memcpy(&side, r + 32, 4);
-        memcpy(&tif, r + 36, 4);
-        o->side = (sqt_side)side;
-        o->tif = (sqt_tif)tif;
-        o->state = SQT_GRID_ORD_PENDING;
-        o->unknown = 1;
-        snprintf(o->fee_seen, sizeof o->fee_seen, "0");
-        snprintf(o->notional, sizeof o->notional, "0");
     }
-    *n = n32;
+    /* the run of chunks of the turn at offset 0: counted, then copied */
+    for (off = 0; off + IL_HEAD <= len; off += IL_HEAD + (size_t)n32 * IL_REC) {
+        const unsigned char *c = l->buf + off;
+        int ok;
+        memcpy(&uid, c + 8, 8);
+        memcpy(&turn, c + 16, 8);
+        memcpy(&n32, c + 24, 4);
+        memcpy(&crc, c + 28, 4);
+        ok = memcmp(c, IL_MAGIC, 8) == 0 && uid == l->uid && n32 <= IL_MAX_RECORDS &&
+             off + IL_HEAD + (size_t)n32 * IL_REC <= len && crc_of(c, n32) == crc;
+        if (off == 0) {
+            if (memcmp(c, IL_MAGIC, 8) != 0)
+                return sqt_state_fail(why, cap, 1, "%s is not an intent log of this version",
+                               l->path);
+            if (uid != l->uid)
+                return sqt_state_fail(why, cap, 1, "%s belongs to another journal", l->path);
+            if (!ok)
+                return sqt_state_fail(why, cap, 1, "%s is torn (its check sum does not match)",
+                               l->path);
+            turn0 = turn;
+        } else if (!ok || turn != turn0) {
+            break; /* a write cut short, or what an older turn left behind */
+        }
+        total += n32;
+    }
+    if (total == 0)
+        return 0;
+    if ((*out = calloc(total, sizeof **out)) == NULL)
+        return sqt_state_fail(why, cap, SQT_ENOMEM, "out of memory");
+    for (off = 0; k < total; off += IL_HEAD + (size_t)n32 * IL_REC) {
+        memcpy(&n32, l->buf + off + 24, 4);
+        for (i = 0; i < n32; i++)
+            record_to_intent(l->buf + off + IL_HEAD + i * IL_REC, &(*out)[k++]);
+    }
+    *n = total;
     return 0;
 }

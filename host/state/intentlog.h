@@ -7,9 +7,12 @@
  * Why not a table of the journal: a transaction costs SQLite 60-110 µs on a cold cache
  * (BEGIN, the WAL frame, the index, COMMIT), and this write stands between a price and
  * its order; one pwrite of a few hundred bytes costs 10-15 µs. The file holds one turn:
- * each write replaces the last (offset 0), with a header naming the journal it belongs
- * to (its uid) and a CRC-32 over the whole record set, so a torn or foreign file is
- * recognised and never taken for intents. Host byte order: a file of this machine. */
+ * its first write replaces the last turn's (offset 0), each later write of the turn (a
+ * fill's orders sent before the turn's end) appends a chunk; every chunk has a header
+ * naming the journal it belongs to (its uid) and the turn, and a CRC-32, so a torn or
+ * foreign file is recognised and never taken for intents, and a write cut short loses
+ * only its own orders (not yet sent), never the turn's earlier ones. Host byte order: a
+ * file of this machine. */
 #ifndef SQT_INTENTLOG_H
 #define SQT_INTENTLOG_H
 
@@ -31,10 +34,14 @@ int sqt_intentlog_open(const char *path, uint64_t uid, int sync_full, sqt_intent
                        char *err, size_t cap);
 void sqt_intentlog_close(sqt_intentlog *l);
 
-/* The turn's placements, replacing the last turn's: one pwrite (n may be 0: the file
- * then holds none). 0, or a negative SQT_E* with the message in err. */
+/* A turn's first placements, replacing the last turn's: one pwrite (n may be 0: the
+ * file then holds none). 0, or a negative SQT_E* with the message in err. */
 int sqt_intentlog_write(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t n, char *err,
                         size_t cap);
+/* More placements of the same turn, behind the ones written (one pwrite); a new turn
+ * when this process wrote none yet. */
+int sqt_intentlog_append(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t n, char *err,
+                         size_t cap);
 
 /* What the file holds, when it is this journal's and whole: *out (free it) and *n.
  * 0 read (n may be 0); 1 the file is not usable (torn, foreign, another layout: why

@@ -838,6 +838,13 @@ int sqt_journal_intents(sqt_journal *j, const sqt_grid_saved_intent *v, size_t n
     return sqt_intentlog_write(j->ilog, v, n, j->err, sizeof j->err);
 }
 
+int sqt_journal_intents_more(sqt_journal *j, const sqt_grid_saved_intent *v, size_t n)
+{
+    if (j->in_tx || j->ilog == NULL)
+        return SQT_ESTATE;
+    return sqt_intentlog_append(j->ilog, v, n, j->err, sizeof j->err);
+}
+
 static const char *side_name(sqt_side s)
 {
     return s == SQT_SIDE_BUY ? "BUY" : s == SQT_SIDE_SELL ? "SELL" : "";

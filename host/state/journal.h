@@ -73,6 +73,10 @@ int sqt_journal_reset_grid(sqt_journal *j);
  * negative (message in sqt_journal_errmsg): the turn's requests must not leave then.
  * Not inside begin/commit, nor on a read-only journal (SQT_ESTATE). */
 int sqt_journal_intents(sqt_journal *j, const sqt_grid_saved_intent *v, size_t n);
+/* More orders of the same turn, sent before its transaction (a fill's orders leave as
+ * its push is read): appended to the turn's intents, which the log keeps whole even if
+ * this write is cut short. */
+int sqt_journal_intents_more(sqt_journal *j, const sqt_grid_saved_intent *v, size_t n);
 
 /* One transaction: begin, record events and the grid, commit. A failed write rolls the
  * whole turn back and returns a negative code with the SQLite message in

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "clientid.h"
 #include "intentlog.h"
@@ -1255,6 +1256,141 @@ static void test_intent_that_does_not_fit(void)
     sqt_journal_close(j);
 }
 
+/* The intents of one turn written in parts (a fill's orders sent as its push is read,
+ * then the turn's end): every part is read back in order; a part cut short (a kill or a
+ * power cut in its write) loses only its own records, never the turn's earlier ones; an
+ * older, longer turn's leftovers behind a new turn are not taken; a log of the previous
+ * layout (one record set) is still read. */
+static void intents_fill(sqt_grid_saved_intent *v, size_t n)
+{
+    size_t i;
+    memset(v, 0, n * sizeof *v);
+    for (i = 0; i < n; i++) {
+        snprintf(v[i].o.cid, sizeof v[i].o.cid, "T1-S%zu-abc", i);
+        v[i].k = (int64_t)i;
+        v[i].o.side = SQT_SIDE_SELL;
+        v[i].o.tif = SQT_TIF_GTC;
+        v[i].o.price = 300000 + 200 * (int64_t)i;
+        v[i].o.qty = 10;
+    }
+}
+
+static size_t intents_read(const char *path, uint64_t uid, sqt_grid_saved_intent **got, int *rc)
+{
+    sqt_intentlog *l = NULL;
+    char why[300] = "";
+    size_t n = 99;
+    *got = NULL;
+    CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, uid, 0, &l, why, sizeof why), 0);
+    *rc = sqt_intentlog_read(l, got, &n, why, sizeof why);
+    sqt_intentlog_close(l);
+    return n;
+}
+
+static void test_intent_log_parts(void)
+{
+    char path[400], why[300];
+    sqt_intentlog *l = NULL;
+    sqt_grid_saved_intent v[6], *got = NULL;
+    struct stat sb;
+    size_t n, i;
+    int rc, fd;
+    mk_tmp();
+    path_of(path, sizeof path, "parts-intents");
+    unlink(path);
+    intents_fill(v, 6);
+    CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x77, 0, &l, why, sizeof why), 0);
+    /* a turn in three parts: all six, in order */
+    CU_ASSERT_EQUAL(sqt_intentlog_write(l, v, 2, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 2, 1, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 3, 3, why, sizeof why), 0);
+    n = intents_read(path, 0x77, &got, &rc);
+    SQT_ASSERT_INT_EQ(rc, 0);
+    SQT_ASSERT_INT_EQ(n, 6);
+    for (i = 0; i < n && got != NULL; i++) {
+        CU_ASSERT_STRING_EQUAL(got[i].o.cid, v[i].o.cid);
+        SQT_ASSERT_INT_EQ(got[i].o.price, v[i].o.price);
+    }
+    free(got);
+    /* the last part cut short (the file ends inside it), then its check sum broken: the
+     * first three stay */
+    CU_ASSERT_EQUAL_FATAL(stat(path, &sb), 0);
+    CU_ASSERT_EQUAL_FATAL(truncate(path, sb.st_size - 50), 0);
+    n = intents_read(path, 0x77, &got, &rc);
+    SQT_ASSERT_INT_EQ(rc, 0);
+    SQT_ASSERT_INT_EQ(n, 3);
+    free(got);
+    CU_ASSERT_EQUAL(sqt_intentlog_write(l, v, 2, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 2, 1, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 3, 3, why, sizeof why), 0);
+    fd = open(path, O_WRONLY);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(pwrite(fd, "XY", 2, sb.st_size - 60), 2); /* inside the last part */
+    close(fd);
+    n = intents_read(path, 0x77, &got, &rc);
+    SQT_ASSERT_INT_EQ(rc, 0);
+    SQT_ASSERT_INT_EQ(n, 3);
+    if (n == 3 && got != NULL)
+        CU_ASSERT_STRING_EQUAL(got[2].o.cid, v[2].o.cid);
+    free(got);
+    /* a new turn of one order: the older turn's parts behind it are not its own */
+    CU_ASSERT_EQUAL(sqt_intentlog_write(l, v + 5, 1, why, sizeof why), 0);
+    n = intents_read(path, 0x77, &got, &rc);
+    SQT_ASSERT_INT_EQ(rc, 0);
+    SQT_ASSERT_INT_EQ(n, 1);
+    if (n == 1 && got != NULL)
+        CU_ASSERT_STRING_EQUAL(got[0].o.cid, v[5].o.cid);
+    free(got);
+    sqt_intentlog_close(l);
+    /* a restarted process: its turns are new ones, also behind a longer old turn */
+    CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x77, 0, &l, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_write(l, v, 3, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 3, 2, why, sizeof why), 0);
+    sqt_intentlog_close(l);
+    CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x77, 0, &l, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 5, 1, why, sizeof why), 0); /* a new turn */
+    sqt_intentlog_close(l);
+    n = intents_read(path, 0x77, &got, &rc);
+    SQT_ASSERT_INT_EQ(rc, 0);
+    SQT_ASSERT_INT_EQ(n, 1);
+    free(got);
+    /* the previous layout: magic SQTINT01, uid, n, crc (of uid, n, records), records */
+    {
+        unsigned char buf[24 + 2 * (SQT_CLIENT_ID_MAX + 40)];
+        uint64_t uid = 0x77;
+        uint32_t n32 = 2, crc;
+        size_t rec = SQT_CLIENT_ID_MAX + 40;
+        memset(buf, 0, sizeof buf);
+        memcpy(buf, "SQTINT01", 8);
+        memcpy(buf + 8, &uid, 8);
+        memcpy(buf + 16, &n32, 4);
+        for (i = 0; i < 2; i++) {
+            int64_t px = v[i].o.price, q = v[i].o.qty;
+            int32_t side = SQT_SIDE_SELL;
+            unsigned char *r = buf + 24 + i * rec;
+            memcpy(r, v[i].o.cid, strlen(v[i].o.cid));
+            memcpy(r + SQT_CLIENT_ID_MAX + 8, &px, 8);
+            memcpy(r + SQT_CLIENT_ID_MAX + 16, &q, 8);
+            memcpy(r + SQT_CLIENT_ID_MAX + 32, &side, 4);
+        }
+        crc = (uint32_t)crc32(crc32(0L, buf + 8, 12), buf + 24, (uInt)(2 * rec));
+        memcpy(buf + 20, &crc, 4);
+        fd = open(path, O_WRONLY | O_TRUNC);
+        CU_ASSERT_TRUE_FATAL(fd >= 0);
+        CU_ASSERT_EQUAL(write(fd, buf, sizeof buf), (ssize_t)sizeof buf);
+        close(fd);
+        n = intents_read(path, 0x77, &got, &rc);
+        SQT_ASSERT_INT_EQ(rc, 0);
+        SQT_ASSERT_INT_EQ(n, 2);
+        if (n == 2 && got != NULL) {
+            CU_ASSERT_STRING_EQUAL(got[1].o.cid, v[1].o.cid);
+            SQT_ASSERT_INT_EQ(got[1].o.price, v[1].o.price);
+            SQT_ASSERT_INT_EQ(got[1].o.side, SQT_SIDE_SELL);
+        }
+        free(got);
+    }
+}
+
 /* The intent log on its own: a rewrite with fewer records, a torn file, a foreign one,
  * and a journal opened beside another journal's log. */
 static void test_intent_log(void)
@@ -1382,6 +1518,7 @@ int main(void)
         {"... and the sell never left: sold once, later", test_killed_before_the_request},
         {"an intent that does not fit its slot is cancelled", test_intent_that_does_not_fit},
         {"the intent log: rewrites, torn, foreign files", test_intent_log},
+        {"the intent log: a turn in parts, a part cut short, old layout", test_intent_log_parts},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("journal", cases) != 0)
