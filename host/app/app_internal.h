@@ -154,9 +154,11 @@ struct app {
     /* engine output scratch */
     sqt_grid_event *evbuf;
     size_t evcap;
-    sqt_grid_saved_intent *ibuf; /* the turn's placements for the journal's first write */
-    size_t icap;
+    size_t ev_held;            /* evbuf[0..ev_held): sent, for the turn's transaction */
+    sqt_grid_saved_intent *ibuf; /* a send part's placements for the journal's intent log */
+    size_t icap, n_intents;    /* the turn's intents in the log so far (0: a new turn) */
     int draining, drain_again; /* app_drain runs one at a time; again when asked inside */
+    int send_only;             /* app_send_now: requests out, the record at the turn's end */
 
     /* status */
     uint64_t fills_total, fills_at_last_status;
@@ -183,6 +185,7 @@ typedef struct app_status_view {
  * this turn (its requests leave now, not a turn later), then the turn's buffered
  * event-log lines reach the file, after the requests. */
 void app_turn_end_cb(uv_check_t *h);
+void app_send_now(app *a);
 
 /* util.c */
 int64_t app_wall_ms(void);

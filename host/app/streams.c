@@ -99,6 +99,7 @@ static void on_order(void *ud, const sqt_order *u)
     }
     sqt_grid_on_order_update(a->grid, u, (int64_t)uv_now(&a->loop));
     app_drain(a);
+    app_send_now(a);
 }
 
 static void on_order_state(void *ud, sqt_stream_state st, const sqt_error *err)

@@ -2,8 +2,9 @@
  * places, before any request leaves), then to the executor, which sends what its
  * tokens allow at once, then to the journal again (the rest of the turn, in one
  * transaction), then to the audit trail (buffered, written once per loop turn
- * by app_turn_end_cb); the executor's answers go back to the engine. Also the
- * auth/ban policy. */
+ * by app_turn_end_cb). An order push that calls for requests sends them at once
+ * (app_send_now) and leaves the transaction and the audit to the turn's end. The
+ * executor's answers go back to the engine. Also the auth/ban policy. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +35,13 @@ static void journal_broken(app *a)
 }
 
 /* The turn's first write, before its requests leave: the orders it places, as intents
- * (one write to the journal's intent log). 0, or -1 when it could not be written: the
- * turn's placements are then not sent. */
+ * (one write to the journal's intent log; a later send part of the same turn appends
+ * its own, so the log holds every order the turn sent until its transaction records
+ * them). 0, or -1 when it could not be written: these placements are then not sent. */
 static int journal_intents(app *a, const sqt_grid_event *evs, size_t n)
 {
     size_t i, m = 0;
+    int rc;
     if (a->journal == NULL)
         return 0;
     if (a->journal_failed)
@@ -59,8 +62,14 @@ static int journal_intents(app *a, const sqt_grid_event *evs, size_t n)
         if (sqt_grid_intent_of(a->grid, evs[i].slot, evs[i].client_id, &a->ibuf[m]) == 0)
             m++; /* else this turn has ended it already */
     }
-    if (m == 0 || sqt_journal_intents(a->journal, a->ibuf, m) == 0)
+    if (m == 0)
         return 0;
+    rc = a->n_intents == 0 ? sqt_journal_intents(a->journal, a->ibuf, m)
+                           : sqt_journal_intents_more(a->journal, a->ibuf, m);
+    if (rc == 0) {
+        a->n_intents += m;
+        return 0;
+    }
     journal_broken(a);
     return -1;
 }
@@ -100,10 +109,11 @@ void app_journal_sync(app *a)
         journal_turn(a, NULL, 0);
 }
 
-/* Move every pending engine event into a->evbuf; returns how many. */
+/* Move every pending engine event into a->evbuf behind the ones held since the turn's
+ * send part (app_send_now); returns how many it holds now. */
 static size_t take_events(app *a)
 {
-    size_t n = 0, m;
+    size_t n = a->ev_held, m;
     for (;;) {
         if (n == a->evcap) {
             size_t cap = a->evcap ? a->evcap * 2 : 64;
@@ -166,12 +176,13 @@ void app_drain(app *a)
 static void drain_once(app *a)
 {
     sqt_grid_cmd cmds[SQT_BATCH];
-    size_t n, i, nev;
+    size_t n, i, nev, held = a->ev_held;
     int journal_ok;
-    if (sqt_grid_pending_events(a->grid) == 0 && sqt_grid_pending_commands(a->grid) == 0)
+    if (sqt_grid_pending_events(a->grid) == 0 && sqt_grid_pending_commands(a->grid) == 0 &&
+        (held == 0 || a->send_only))
         goto adjust;
     nev = take_events(a);
-    journal_ok = journal_intents(a, a->evbuf, nev) == 0;
+    journal_ok = journal_intents(a, a->evbuf + held, nev - held) == 0;
     while ((n = sqt_grid_take_commands(a->grid, cmds, SQT_BATCH)) > 0) {
         for (i = 0; i < n; i++) {
             const sqt_grid_cmd *c = &cmds[i];
@@ -199,6 +210,13 @@ static void drain_once(app *a)
         sqt_executor_set_open_room(a->exec, open_room(a));
         sqt_executor_flush(a->exec);
     }
+    if (a->send_only) {
+        a->ev_held = nev; /* recorded by the turn's drain at its end (a failed intent
+                           * write has set journal_failed: that drain stops the bot) */
+        return;
+    }
+    a->ev_held = 0;
+    a->n_intents = 0;
     if (journal_ok)
         journal_ok = journal_turn(a, a->evbuf, nev) == 0;
     for (i = 0; i < nev; i++) {
@@ -213,6 +231,32 @@ static void drain_once(app *a)
 adjust:
     if (a->state == ST_TRADING && sqt_grid_needs_adjust(a->grid))
         uv_idle_start(&a->adjust_idle, adjust_idle_cb);
+}
+
+/* An order push that changed the engine (a fill, an order that ended) sends what it
+ * calls for at once, before the rest of the poll phase is read (more pushes, market
+ * data): the price read so far this turn is delivered, the adjust step runs and the
+ * turn's send part (intents, then the requests) goes out; the turn's transaction and
+ * audit stay for its drain at the end of the loop turn, with everything else the
+ * turn brings. */
+void app_send_now(app *a)
+{
+    if (a->grid == NULL || a->state != ST_TRADING || a->draining)
+        return;
+    if (!sqt_grid_needs_adjust(a->grid) && sqt_grid_pending_commands(a->grid) == 0)
+        return;
+    sqt_price_deliver_now(&a->price);
+    if (a->grid == NULL || a->state != ST_TRADING)
+        return;
+    a->in_turn_end++;
+    a->send_only++;
+    if (sqt_grid_needs_adjust(a->grid))
+        sqt_grid_adjust(a->grid, (int64_t)uv_now(&a->loop));
+    app_drain(a);
+    a->send_only--;
+    a->in_turn_end--;
+    if (a->grid != NULL)
+        uv_idle_start(&a->adjust_idle, adjust_idle_cb); /* the turn's record */
 }
 
 /* The journal's WAL is copied back into its file on the thread pool once it holds

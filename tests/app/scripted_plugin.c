@@ -56,7 +56,8 @@ static struct {
      * kill -9 at that instant would leave them, copied to snap_dir; from then on the
      * book is frozen (places and cancels refused): the exchange as that kill leaves it */
     char snap_journal[512], snap_dir[512], snap_cid[SQT_CLIENT_ID_MAX];
-    int snapped, frozen;
+    int snapped, frozen, sells_after_fire;
+    int places_before_tick;
     /* place calls answered inside the call (against the SDK's rule: a plugin the host
      * must survive) */
     int sync_places;
@@ -248,8 +249,21 @@ static void fire(sqt_exchange *ex)
             ex->orders.on_state(ex->orders.ud, SQT_STREAM_UP, NULL);
         }
     } else {
-        execute(ex, b, b->qty - b->filled, &p1);
-        push(ex, &p1);
+        int k, n = B.script.fills > 1 ? B.script.fills : 1;
+        for (k = 0; k < n && b != NULL; k++, b = top_buy()) {
+            execute(ex, b, b->qty - b->filled, &p1);
+            push(ex, &p1);
+        }
+    }
+    if (B.script.tick_after && ex && ex->price_on && ex->price.on_price) {
+        sqt_price_tick t;
+        B.places_before_tick = B.calls[SCR_PLACE] - B.calls_at_fire[SCR_PLACE];
+        memset(&t, 0, sizeof t);
+        snprintf(t.symbol, sizeof t.symbol, "ETHUSDT");
+        t.price = sqt_dec_make(PRICE_CENTS, PX_SCALE);
+        t.time_ms = wall(ex);
+        log_call('|');
+        ex->price.on_price(ex->price.ud, &t);
     }
 }
 
@@ -749,7 +763,8 @@ static int x_place(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_pl
         if (reqs[i].side == SQT_SIDE_SELL) /* the filled buy's counterpart */
             B.probe_fill_on_disk = fill_line_on_disk();
     for (i = 0; i < n && B.fired && B.snap_dir[0] && !B.snapped && !B.frozen; i++)
-        if (reqs[i].side == SQT_SIDE_SELL) {
+        if (reqs[i].side == SQT_SIDE_SELL &&
+            ++B.sells_after_fire >= (B.script.fills > 1 ? B.script.fills : 1)) {
             snap_journal(reqs[i].client_id);
             snap = 1;
         }
@@ -843,7 +858,8 @@ static void c_set_script(const scripted_script *s)
     B.probe_path[0] = '\0';
     B.probe_fill_on_disk = -1;
     B.snap_dir[0] = B.snap_journal[0] = B.snap_cid[0] = '\0';
-    B.snapped = B.frozen = 0;
+    B.snapped = B.frozen = B.sells_after_fire = 0;
+    B.places_before_tick = -1;
     memset(B.calls_at_fire, 0, sizeof B.calls_at_fire);
 }
 
@@ -884,8 +900,13 @@ static void c_probe_journal(const char *journal, const char *snap_dir)
 {
     snprintf(B.snap_journal, sizeof B.snap_journal, "%s", journal);
     snprintf(B.snap_dir, sizeof B.snap_dir, "%s", snap_dir);
-    B.snapped = B.frozen = 0;
+    B.snapped = B.frozen = B.sells_after_fire = 0;
     B.snap_cid[0] = '\0';
+}
+
+static int c_places_before_tick(void)
+{
+    return B.places_before_tick;
 }
 
 static int c_probe_journal_result(char *sell_cid, size_t cap)
@@ -994,6 +1015,7 @@ static const scripted_api control = {
     c_open_orders, c_order, c_reduce_only_refused, c_duplicate_places, c_probe_audit,
     c_probe_result, c_set_market, c_peak_open, c_limit_refused, c_call_log, c_fill_order,
     c_probe_journal, c_probe_journal_result, c_sync_places, c_disk_full_at_fire,
+    c_places_before_tick,
 };
 
 SQT_EXPORT const scripted_api *scripted_plugin_api(void);

@@ -35,6 +35,10 @@ typedef struct scripted_script {
     int dup_out_of_order;      /* fill in two parts; push part 2, part 1, part 2, part 1 */
     int lost_push;             /* the push is lost in a gap of the order stream, which
                                 * reports DOWN before and UP after (a reconnect) */
+    int fills;                 /* buys filled at once, highest first, a push each in the
+                                * same callback (0: 1) */
+    int tick_after;            /* then a price in that same callback: the rest of a poll
+                                * phase that read the fill */
 } scripted_script;
 
 typedef struct scripted_api {
@@ -81,7 +85,8 @@ typedef struct scripted_api {
      * 0, or -1 when it is not open. */
     int (*fill_order)(const char *cid);
     /* A kill -9 between a turn's two journal writes: at the first sell placed after the
-     * script's fill (in the place call, before its answer), the journal's file and WAL
+     * script's fill (with fills > 1: at the sell that makes them as many as the buys
+     * filled; in the place call, before its answer), the journal's file and WAL
      * and intent log are copied into snap_dir (same names) - what that kill would leave on disk - and
      * the book freezes: that sell reaches it, every later place or cancel is refused, so
      * the exchange stays as the kill left it. set_script clears it. */
@@ -96,6 +101,9 @@ typedef struct scripted_api {
      * soft limit, SIGXFSZ ignored: a write past it fails) - a disk that fills up just as
      * the fill arrives. The test restores the limit. 0: off (reset clears it too). */
     void (*disk_full_at_fire)(long bytes);
+    /* With tick_after: the place calls made between the script's fill and that price
+     * (the counter-orders sent before the rest of the poll phase); -1 not yet. */
+    int (*places_before_tick)(void);
 } scripted_api;
 
 #define SCRIPTED_API_SYMBOL "scripted_plugin_api"

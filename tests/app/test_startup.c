@@ -400,25 +400,31 @@ static void journal_from_snapshot(const char *journal, const char *snap)
 /* A fill while trading; its sell's request leaves; the process dies before the rest of
  * the turn is written (the journal holds the sell's intent, not the buy's fill); the
  * restart must book the buy's fill once, take the sell over as that slot's order and
- * never place a second one. sell_filled: the sell also filled while the bot was down. */
-static void killed_between_writes(const char *name, int sell_filled)
+ * never place a second one. sell_filled: the sell also filled while the bot was down.
+ * fills: buys filled at once, their pushes read in one poll phase - each sell leaves as
+ * its push is read, and the kill comes at the last one: the intent log must still hold
+ * every sell of the turn, not only the last. */
+static void killed_between_writes(const char *name, int sell_filled, int fills)
 {
     char dir[400], snap[420], ev1[500], ev2[500], ev3[500], journal[1024], snapj[1500];
     char buy[SQT_CLIENT_ID_MAX], sell[SQT_CLIENT_ID_MAX];
+    char sells[4][SQT_CLIENT_ID_MAX];
     const char *base;
     scripted_script sc;
     sqt_order o;
+    size_t n = 0, i;
     int rc;
     first_run(name, dir, sizeof dir, ev1, ev2, sizeof ev1, journal, sizeof journal);
     snprintf(snap, sizeof snap, "%s/snap", dir);
     CU_ASSERT_EQUAL_FATAL(mkdir(snap, 0700), 0);
     snprintf(ev3, sizeof ev3, "%s/events-3.jsonl", dir);
 
-    /* the killed run: the top buy fills while trading; at its sell's place call the
-     * journal is what the kill leaves */
+    /* the killed run: the top buy(s) fill while trading; at the (last) sell's place
+     * call the journal is what the kill leaves */
     memset(&sc, 0, sizeof sc);
     sc.call = SCR_PRICE_TICK;
     sc.nth = 10;
+    sc.fills = fills;
     X->set_script(&sc);
     X->probe_journal(journal, snap);
     run_app(dir, ev2, SECOND_RUN_S, NULL, 0);
@@ -427,25 +433,28 @@ static void killed_between_writes(const char *name, int sell_filled)
     CU_ASSERT_TRUE_FATAL(sell[0] != '\0');
     base = strrchr(journal, '/');
     snprintf(snapj, sizeof snapj, "%s/%s", snap, base ? base + 1 : journal);
-    /* the window is real: the sell's intent is in the file, the buy's fill and the
-     * sell's order row are not */
+    /* the window is real: the sells' intents are in the file, the buys' fills and the
+     * sells' order rows are not */
     {
         char ipath[1600], why[300] = "";
         sqt_intentlog *il = NULL;
         sqt_grid_saved_intent *v = NULL;
-        size_t n = 0;
         uint64_t uid = journal_uid_of(snapj);
         CU_ASSERT_TRUE(uid != 0);
         snprintf(ipath, sizeof ipath, "%s-intents", snapj);
         CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(ipath, uid, 0, &il, why, sizeof why), 0);
         SQT_ASSERT_INT_EQ(sqt_intentlog_read(il, &v, &n, why, sizeof why), 0);
-        SQT_ASSERT_INT_EQ(n, 1);
-        if (n == 1)
-            CU_ASSERT_STRING_EQUAL(v[0].o.cid, sell);
+        SQT_ASSERT_INT_EQ(n, fills);
+        for (i = 0; i < n && i < 4; i++)
+            snprintf(sells[i], sizeof sells[i], "%s", v[i].o.cid);
+        if (n >= 1)
+            CU_ASSERT_STRING_EQUAL(v[n - 1].o.cid, sell);
         free(v);
         sqt_intentlog_close(il);
     }
-    SQT_ASSERT_INT_EQ(sql_int(snapj, "SELECT count(*) FROM orders WHERE cid=?1", sell), 0);
+    CU_ASSERT_TRUE_FATAL(n == (size_t)fills && n <= 4);
+    for (i = 0; i < n; i++)
+        SQT_ASSERT_INT_EQ(sql_int(snapj, "SELECT count(*) FROM orders WHERE cid=?1", sells[i]), 0);
     SQT_ASSERT_INT_EQ(sql_int(snapj, "SELECT count(*) FROM fills WHERE cid=?1", buy), 0);
     journal_from_snapshot(journal, snap);
     if (sell_filled)
@@ -459,32 +468,66 @@ static void killed_between_writes(const char *name, int sell_filled)
     SQT_ASSERT_INT_EQ(rc, 0);
     SQT_ASSERT_INT_EQ(errors_logged, 0);
     check_book(journal);
-    CU_ASSERT_EQUAL_FATAL(X->order(sell, &o), 0);
-    /* the buy's fill and the sell's (when it filled) each booked exactly once */
+    /* every buy's fill and the sell's (when it filled) each booked exactly once */
     SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM fills WHERE cid=?1", buy), 1);
+    SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM fills WHERE side='BUY'", NULL), fills);
     SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM fills WHERE cid=?1", sell),
                       sell_filled ? 1 : 0);
-    if (sell_filled) {
-        SQT_ASSERT_INT_EQ(o.status, SQT_ORDER_FILLED);
-        SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM pnl WHERE cid=?1 AND "
-                                           "kind='round_trip'",
-                                  sell),
-                          1);
-    } else {
-        /* still open, and the slot's order: not cancelled, not doubled */
-        SQT_ASSERT_INT_EQ(o.status, SQT_ORDER_NEW);
-        SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM slots WHERE cid=?1", sell), 1);
+    for (i = 0; i < n; i++) {
+        CU_ASSERT_EQUAL_FATAL(X->order(sells[i], &o), 0);
+        if (sell_filled && strcmp(sells[i], sell) == 0) {
+            SQT_ASSERT_INT_EQ(o.status, SQT_ORDER_FILLED);
+            SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM pnl WHERE cid=?1 AND "
+                                               "kind='round_trip'",
+                                      sell),
+                              1);
+        } else {
+            /* still open, and its slot's order: not cancelled, not doubled */
+            SQT_ASSERT_INT_EQ(o.status, SQT_ORDER_NEW);
+            SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM slots WHERE cid=?1", sells[i]),
+                              1);
+        }
     }
 }
 
 static void t_killed_between_writes(void)
 {
-    killed_between_writes("killed_between_writes", 0);
+    killed_between_writes("killed_between_writes", 0, 1);
 }
 
 static void t_killed_between_writes_sell_filled(void)
 {
-    killed_between_writes("killed_between_writes_sell_filled", 1);
+    killed_between_writes("killed_between_writes_sell_filled", 1, 1);
+}
+
+static void t_killed_between_writes_two_fills(void)
+{
+    killed_between_writes("killed_between_writes_two_fills", 0, 2);
+}
+
+/* A fill's counter-order leaves as the fill's push is read, before the rest of the poll
+ * phase that brought it (more pushes, market data) is handled: the plugin delivers a
+ * price right after the fill in the same callback, and the sell's place call has been
+ * made by then (before: at the end of the loop turn, after that price). The journal and
+ * the book agree as usual. */
+static void t_order_before_the_rest_of_the_turn(void)
+{
+    char dir[400], ev1[500], ev2[500], journal[1024], buy[SQT_CLIENT_ID_MAX];
+    scripted_script sc;
+    first_run("order_before_the_rest", dir, sizeof dir, ev1, ev2, sizeof ev1, journal,
+              sizeof journal);
+    memset(&sc, 0, sizeof sc);
+    sc.call = SCR_PRICE_TICK;
+    sc.nth = 10;
+    sc.tick_after = 1;
+    X->set_script(&sc);
+    SQT_ASSERT_INT_EQ(run_app(dir, ev2, SECOND_RUN_S, NULL, 0), 0);
+    SQT_ASSERT_INT_EQ(errors_logged, 0);
+    CU_ASSERT_TRUE_FATAL(X->fired(buy, sizeof buy));
+    SQT_ASSERT_INT_EQ(X->places_before_tick(), 1);
+    check_filled_buy(ev2, buy);
+    check_book(journal);
+    SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM fills WHERE cid=?1", buy), 1);
 }
 
 /* A plugin that answers a place inside the call: the answer's drain runs inside the
@@ -607,6 +650,9 @@ int main(void)
         {"... and the sell filled while down: booked once", t_killed_between_writes_sell_filled},
         {"a plugin that answers inside the call: the turn's journal whole", t_answers_inside_the_call},
         {"system.busy_poll: the loop spins, trades and stops", t_busy_poll},
+        {"killed between the writes of a turn that read two fills", t_killed_between_writes_two_fills},
+        {"a fill's order leaves before the rest of the poll phase is read",
+         t_order_before_the_rest_of_the_turn},
         {"a disk full at a fill: nothing unjournaled leaves, stop 1, restart whole", t_disk_full_at_a_fill},
         {NULL, NULL}};
     return scripted_main("app_startup", cases, root, sizeof root, &plugin, &X);
