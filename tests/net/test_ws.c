@@ -30,6 +30,7 @@ typedef struct srv_plan {
     int ping_per_msg;          /* ping on every received data message */
     int greet;                 /* send "hello-N" three times on open */
     int masked_first;          /* first open: a masked frame (servers must not mask) */
+    int fin_first;             /* first open: FIN (TLS: close_notify) after the greeting */
 } srv_plan;
 
 typedef struct fx {
@@ -49,6 +50,7 @@ typedef struct fx {
     /* client side */
     sqt_ws *ws;
     int opens, downs, closed, msgs;
+    int msgs_at_down;          /* msgs when the first on_down ran */
     int down_codes[16];
     char down_msg[16][256];
     char last_msg[64];
@@ -113,7 +115,9 @@ static void s_open(void *ud, sqt_srv_conn *c)
                                      'l' ^ 3, 'l' ^ 4, 'o' ^ 1};
         sqt_srv_conn_write_raw(c, frame, sizeof(frame));
     }
-    if (first && f->plan.drop_first)
+    if (first && f->plan.fin_first)
+        sqt_srv_conn_close(c);
+    else if (first && f->plan.drop_first)
         sqt_srv_conn_drop(c);
     else if (first && f->plan.close_first)
         sqt_srv_ws_close(c, 1001, "going away");
@@ -249,6 +253,8 @@ static void c_down(void *ud, sqt_ws *ws, const sqt_error *why)
     CU_ASSERT_FALSE(sqt_ws_is_open(ws));
     if (getenv("SQT_TEST_VERBOSE"))
         fprintf(stderr, "    on_down: %s: %s\n", sqt_strerror(why->code), why->message);
+    if (f->downs == 0)
+        f->msgs_at_down = f->msgs;
     if (f->downs < 16) {
         f->down_codes[f->downs] = why->code;
         snprintf(f->down_msg[f->downs], sizeof(f->down_msg[0]), "%s", why->message);
@@ -985,6 +991,25 @@ static void test_wss(void)
     SQT_ASSERT_INT_EQ(f.opens, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(f.down_msg[0], "mismatch"));
     fx_finish(&f);
+
+    /* market data over TLS: the plaintext waits, then the close_notify and FIN after
+     * it are reported only once the greeting was delivered; then it reconnects */
+    memset(&p, 0, sizeof(p));
+    p.greet = 1;
+    p.fin_first = 1;
+    fx_start_tls(&f, &p, pki.cert, pki.key);
+    local_url(url, sizeof(url), "wss", "127.0.0.1", f.port);
+    o = opts_for(url);
+    o.flags = SQT_WS_MARKET_DATA;
+    open_client(&f, &n, &o);
+    NET_RUN_UNTIL(&f.loop, f.opens >= 2 && f.msgs >= 6, 5000);
+    SQT_ASSERT_INT_EQ(f.opens, 2);
+    SQT_ASSERT_INT_EQ(f.downs, 1);
+    SQT_ASSERT_INT_EQ(f.msgs_at_down, 3);
+    SQT_ASSERT_INT_EQ(f.down_codes[0], SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(f.msgs, 6);
+    SQT_ASSERT_STR_EQ(f.last_msg, "hello-2");
+    fx_finish(&f);
     net_pki_remove(&pki);
 }
 
@@ -998,7 +1023,20 @@ typedef struct mclient {
     size_t *log_len;
     int opens, msgs, downs, closed;
     int msgs_at_down;
+    uv_check_t *check_on_msg;  /* started by a message, as a turn-end check would be */
+    sqt_ws *close_on_msg;      /* closed by a message */
 } mclient;
+
+/* What the app's turn-end check does first: the market data of the turn, then its own
+ * work ('C' before, 'c' after). */
+static void app_check_cb(uv_check_t *h)
+{
+    mclient *m = h->data;
+    uv_check_stop(h);
+    m->log[(*m->log_len)++] = 'C';
+    sqt_ws_run_deferred(h->loop);
+    m->log[(*m->log_len)++] = 'c';
+}
 
 static void m_open(void *ud, sqt_ws *ws)
 {
@@ -1013,6 +1051,10 @@ static void m_message(void *ud, sqt_ws *ws, const char *d, size_t n, int bin)
     m->msgs++;
     if (*m->log_len < 63)
         m->log[(*m->log_len)++] = m->tag;
+    if (m->check_on_msg != NULL)
+        uv_check_start(m->check_on_msg, app_check_cb);
+    if (m->close_on_msg != NULL)
+        SQT_ASSERT_INT_EQ(sqt_ws_close(m->close_on_msg), 0);
 }
 
 static void m_down(void *ud, sqt_ws *ws, const sqt_error *why)
@@ -1150,9 +1192,12 @@ static void ms_stop(mserver *s, uv_loop_t *loop)
 /* One round: a market-data client (flags mflags) connected first, a private one second;
  * the server writes to the market one first, both sockets hold their frame, one loop
  * turn runs. Returns the log of who handled what, in order. */
-static void order_round(uint32_t mflags, char *log)
+enum { ROUND_PLAIN, ROUND_APP_CHECK, ROUND_CLOSE_MARKET };
+
+static void order_round(uint32_t mflags, int mode, char *log)
 {
     uv_loop_t loop;
+    uv_check_t chk;
     mserver s;
     mclient mk, pv;
     size_t len = 0;
@@ -1164,12 +1209,25 @@ static void order_round(uint32_t mflags, char *log)
     m_start(&pv, &loop, port, 'P', 0, log, &len);
     NET_RUN_UNTIL(&loop, s.n == 2 && pv.opens == 1, 3000);
     CU_ASSERT_FATAL(s.n == 2 && mk.opens == 1 && pv.opens == 1);
+    uv_check_init(&loop, &chk);
+    chk.data = &pv;
+    if (mode == ROUND_APP_CHECK) /* started after the market conn's check: runs first */
+        pv.check_on_msg = &chk;
+    if (mode == ROUND_CLOSE_MARKET)
+        pv.close_on_msg = mk.ws;
     SQT_ASSERT_INT_EQ(sqt_srv_ws_send(s.conns[0], SQT_SRV_OP_TEXT, "trade", 5), 0);
     SQT_ASSERT_INT_EQ(sqt_srv_ws_send(s.conns[1], SQT_SRV_OP_TEXT, "fill", 4), 0);
     SQT_ASSERT_INT_EQ(wait_readable(&loop, 2), 2);
     uv_run(&loop, UV_RUN_NOWAIT);
     log[len] = '\0';
-    m_close(&mk, &loop);
+    uv_close((uv_handle_t *)&chk, NULL);
+    if (mode == ROUND_CLOSE_MARKET) {
+        NET_RUN_UNTIL(&loop, mk.closed, 3000);
+        SQT_ASSERT_INT_EQ(mk.closed, 1);
+        SQT_ASSERT_INT_EQ(mk.downs, 0);
+    } else {
+        m_close(&mk, &loop);
+    }
     m_close(&pv, &loop);
     ms_stop(&s, &loop);
     SQT_ASSERT_INT_EQ(net_loop_finish(&loop, 3000), 0);
@@ -1179,11 +1237,19 @@ static void test_market_data_last(void)
 {
     char log[64];
     /* the control: unflagged, the frame read first is handled first */
-    order_round(0, log);
+    order_round(0, ROUND_PLAIN, log);
     SQT_ASSERT_STR_EQ(log, "MP");
     /* flagged: the private push goes first, the market frame still in the same turn */
-    order_round(SQT_WS_MARKET_DATA, log);
+    order_round(SQT_WS_MARKET_DATA, ROUND_PLAIN, log);
     SQT_ASSERT_STR_EQ(log, "PM");
+    /* a turn-end check that calls sqt_ws_run_deferred first has the market message in
+     * before its own work, whichever check libuv runs first */
+    order_round(SQT_WS_MARKET_DATA, ROUND_APP_CHECK, log);
+    SQT_ASSERT_STR_EQ(log, "PCMc");
+    /* the private push closes the market connection: what it read is not delivered, as
+     * nothing after sqt_ws_close is, and its close still ends clean */
+    order_round(SQT_WS_MARKET_DATA, ROUND_CLOSE_MARKET, log);
+    SQT_ASSERT_STR_EQ(log, "P");
 }
 
 static void test_market_data_alone(void)
