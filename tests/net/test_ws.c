@@ -1076,23 +1076,30 @@ static void m_closed(void *ud, sqt_ws *ws)
 static const sqt_ws_callbacks m_cbs = {sizeof(sqt_ws_callbacks), m_open, m_message, m_down,
                                        m_closed};
 
-static void m_start(mclient *m, uv_loop_t *loop, int port, char tag, uint32_t flags, char *log,
-                    size_t *log_len)
+static void m_start_ca(mclient *m, uv_loop_t *loop, int port, char tag, uint32_t flags,
+                       char *log, size_t *log_len, const char *ca)
 {
     char url[128];
     sqt_ws_options o;
     sqt_ws_net_opts n = fast_net();
     int err = 1;
+    n.extra_ca_file = ca;
     memset(m, 0, sizeof(*m));
     m->tag = tag;
     m->log = log;
     m->log_len = log_len;
-    local_url(url, sizeof(url), "ws", "127.0.0.1", port);
+    local_url(url, sizeof(url), ca != NULL ? "wss" : "ws", "127.0.0.1", port);
     o = opts_for(url);
     o.flags = flags;
     m->ws = sqt_ws_open(loop, &n, &o, &m_cbs, m, &err);
     SQT_ASSERT_INT_EQ(err, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m->ws);
+}
+
+static void m_start(mclient *m, uv_loop_t *loop, int port, char tag, uint32_t flags, char *log,
+                    size_t *log_len)
+{
+    m_start_ca(m, loop, port, tag, flags, log, log_len, NULL);
 }
 
 static void m_close(mclient *m, uv_loop_t *loop)
@@ -1170,16 +1177,25 @@ static void ms_done(void *ud)
     ((mserver *)ud)->done = 1;
 }
 
-static int ms_port(mserver *s, uv_loop_t *loop)
+static int ms_port_tls(mserver *s, uv_loop_t *loop, const net_pki *pki)
 {
     sqt_srv_opts o;
     memset(s, 0, sizeof(*s));
     memset(&o, 0, sizeof(o));
+    if (pki != NULL) {
+        o.cert_file = pki->cert;
+        o.key_file = pki->key;
+    }
     o.handlers.on_ws_open = ms_open;
     o.handlers.on_conn_closed = ms_closed;
     o.ud = s;
     CU_ASSERT_EQUAL_FATAL(sqt_srv_start(loop, &o, &s->srv), 0);
     return sqt_srv_port(s->srv);
+}
+
+static int ms_port(mserver *s, uv_loop_t *loop)
+{
+    return ms_port_tls(s, loop, NULL);
 }
 
 static void ms_stop(mserver *s, uv_loop_t *loop)
@@ -1278,8 +1294,9 @@ static void test_market_data_alone(void)
     SQT_ASSERT_INT_EQ(net_loop_finish(&loop, 3000), 0);
 }
 
-/* Messages then the server's FIN, read in one turn: every message, then on_down. */
-static void test_market_data_then_eof(void)
+/* Messages then the server's FIN, read in one turn: every message, then on_down. With
+ * pki: the same over TLS (the plaintext waits; the end is reported after it). */
+static void market_then_eof(const net_pki *pki)
 {
     uv_loop_t loop, sloop;
     mserver s;
@@ -1291,7 +1308,8 @@ static void test_market_data_then_eof(void)
     CU_ASSERT_EQUAL_FATAL(uv_loop_init(&sloop), 0);
     /* the server on its own loop: it can finish writing and close while the client
      * reads nothing */
-    m_start(&mk, &loop, ms_port(&s, &sloop), 'M', SQT_WS_MARKET_DATA, log, &len);
+    m_start_ca(&mk, &loop, ms_port_tls(&s, &sloop, pki), 'M', SQT_WS_MARKET_DATA, log, &len,
+               pki != NULL ? pki->ca : NULL);
     for (i = 0; i < 3000 && !(s.n == 1 && mk.opens == 1); i++) {
         uv_run(&loop, UV_RUN_NOWAIT);
         uv_run(&sloop, UV_RUN_NOWAIT);
@@ -1313,6 +1331,8 @@ static void test_market_data_then_eof(void)
     SQT_ASSERT_INT_EQ(s.gone, 1);
     SQT_ASSERT_INT_EQ(wait_readable(&loop, 1), 1);
     uv_run(&loop, UV_RUN_NOWAIT);
+    if (pki != NULL) /* the ciphertext is longer: the end comes with a later read */
+        NET_RUN_UNTIL(&loop, mk.downs >= 1, 3000);
     log[len] = '\0';
     SQT_ASSERT_STR_EQ(log, "MMMMD");
     SQT_ASSERT_INT_EQ(mk.msgs_at_down, 4);
@@ -1320,6 +1340,15 @@ static void test_market_data_then_eof(void)
     ms_stop(&s, &sloop);
     SQT_ASSERT_INT_EQ(net_loop_finish(&sloop, 3000), 0);
     SQT_ASSERT_INT_EQ(net_loop_finish(&loop, 3000), 0);
+}
+
+static void test_market_data_then_eof(void)
+{
+    net_pki pki;
+    market_then_eof(NULL);
+    CU_ASSERT_EQUAL_FATAL(net_pki_make(&pki), 0);
+    market_then_eof(&pki);
+    net_pki_remove(&pki);
 }
 
 int main(void)
