@@ -816,15 +816,21 @@ static const sqt_kit_conn_hooks cs_hooks = {sizeof(cs_conn), cs_open, cs_message
                                             cs_state,        cs_age,  cs_dup,     NULL,
                                             cs_gone,         NULL,    NULL};
 
+/* A set on the fake host: max age 1000 ms, switch 100 ms, retry 500 ms. */
+static void cs_start(cs_fx *f, fake_host *fh)
+{
+    memset(f, 0, sizeof(*f));
+    f->on_age_ret = 1;
+    sqt_kit_conns_init(&f->set, fake_host_api(), fake_host_handle(fh), &cs_hooks, f, 1000, 100,
+                       500);
+}
+
 static void test_stream_set(void)
 {
     fake_host *fh = fake_host_new();
     cs_fx f;
     sqt_kit_conn *c;
-    memset(&f, 0, sizeof(f));
-    f.on_age_ret = 1;
-    sqt_kit_conns_init(&f.set, fake_host_api(), fake_host_handle(fh), &cs_hooks, &f, 1000, 100,
-                       500);
+    cs_start(&f, fh);
     SQT_ASSERT_INT_EQ(sqt_kit_conn_open(&f.set, 9, "wss://x.test/ws", 0, &c), SQT_EINVAL);
     SQT_ASSERT_INT_EQ(sqt_kit_conn_open(&f.set, 1, "wss://x.test/ws", 0, &c), SQT_OK);
     ((cs_conn *)c)->tag = 7;
@@ -877,10 +883,7 @@ static void test_stream_set_ws_flags(void)
     fake_host *fh = fake_host_new();
     cs_fx f;
     sqt_kit_conn *c;
-    memset(&f, 0, sizeof(f));
-    f.on_age_ret = 1;
-    sqt_kit_conns_init(&f.set, fake_host_api(), fake_host_handle(fh), &cs_hooks, &f, 1000, 100,
-                       500);
+    cs_start(&f, fh);
     SQT_ASSERT_INT_EQ(f.set.ws_flags[1], 0); /* init: no flags */
     f.set.ws_flags[1] = SQT_WS_MARKET_DATA;
     SQT_ASSERT_INT_EQ(sqt_kit_conn_open(&f.set, 1, "wss://x.test/market", 0, &c), SQT_OK);
