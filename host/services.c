@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/ws.h"
+
 struct sqt_timer {
     uv_timer_t uv;
     struct sqt_host *host;
@@ -204,6 +206,12 @@ static const sqt_host_api services = {
 const sqt_host_api *sqt_host_services(void)
 {
     return &services;
+}
+
+void sqt_host_run_deferred(struct sqt_host *h)
+{
+    if (h != NULL && h->loop != NULL)
+        sqt_ws_run_deferred(h->loop);
 }
 
 void sqt_host_init(struct sqt_host *h, uv_loop_t *loop, sqt_log *log, const sqt_config *cfg,

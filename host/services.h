@@ -36,6 +36,13 @@ void sqt_host_close(struct sqt_host *h, void (*cb)(void *ud), void *ud);
 
 const sqt_host_api *sqt_host_services(void);
 
+/* Handle now what the plugin's market-data connections (SQT_WS_MARKET_DATA) read in this
+ * loop turn: their messages wait until the poll phase's other callbacks ran (an order
+ * push first). The app calls it first thing in its turn-end check, so the turn's price
+ * is in before it is delivered; without the call a check of the connection's own does
+ * it, in an order relative to the app's check that libuv does not promise. */
+void sqt_host_run_deferred(struct sqt_host *h);
+
 /* Warn about keys of the exchange block that the plugin never looked up (call after
  * create(): a typo such as `volatilty` must not pass silently). Returns how many. */
 int sqt_host_warn_unused_keys(const struct sqt_host *h);

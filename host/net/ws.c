@@ -14,7 +14,15 @@
  * Re-entrancy: every loop callback runs between enter() and leave(); failures found
  * inside are only recorded (conn->err_code) and acted on in settle(), when the outermost
  * callback leaves. User callbacks (on_open/on_message/on_down) therefore never see a
- * half-updated client, and may call sqt_ws_send/sqt_ws_close, which only queue work. */
+ * half-updated client, and may call sqt_ws_send/sqt_ws_close, which only queue work.
+ *
+ * Market data last (SQT_WS_MARKET_DATA): such a conn's plaintext is appended to its rx
+ * buffer as always, but wslay is not run on it in the read callback: the conn joins the
+ * loop's deferred list instead, and is decoded in sqt_ws_run_deferred() or its client's
+ * uv_check, both after the poll phase. The list is per thread (libuv gives a loop no
+ * slot of ours, and a loop lives on one thread) and holds each conn at most once, in
+ * the order of its first read of the turn. A conn leaves it before it is given up:
+ * settle() decodes what waits before it reports a failure, conn_abort() drops it. */
 #include "net/ws.h"
 
 #include <stdarg.h>
@@ -76,6 +84,8 @@ struct sqt_ws {
     uv_timer_t t_ping, t_app, t_stale;
     uv_timer_t t_kick;         /* runs settle() after a public call */
     int open_handles;
+    int market;                /* SQT_WS_MARKET_DATA: decode after the poll phase */
+    uv_check_t chk;            /* market only: decodes a turn's bytes if nobody else did */
     uint64_t last_msg_ms;      /* last data message (stale watchdog) */
     sqt_ws_stats stats;
 };
@@ -118,6 +128,9 @@ struct ws_conn {
     uint64_t last_rx_ms;
     uint16_t close_code;
     char close_reason[64];
+    int deferred;              /* on the loop's deferred list */
+    int late_ok;               /* decoding bytes read before the recorded failure */
+    ws_conn *def_next;
 
     int err_code;              /* first failure, acted on in settle() */
     char err_msg[200];
@@ -133,6 +146,7 @@ typedef struct ws_write {
 
 static void settle(sqt_ws *ws);
 static void finalize(sqt_ws *ws);
+static void conn_run_deferred(ws_conn *c, int late);
 static void on_state_timer(uv_timer_t *t);
 
 /* ---------------------------------------------------------------- helpers */
@@ -198,6 +212,57 @@ static int grow(char **buf, size_t *cap, size_t need)
     return 0;
 }
 
+/* ---------------------------------------------------------------- deferred list */
+
+static _Thread_local ws_conn *def_head, *def_tail;
+
+static void on_check(uv_check_t *h);
+
+static void defer_push(ws_conn *c)
+{
+    if (c->deferred)
+        return;
+    c->deferred = 1;
+    c->def_next = NULL;
+    if (def_tail != NULL)
+        def_tail->def_next = c;
+    else
+        def_head = c;
+    def_tail = c;
+    if (!uv_is_active((uv_handle_t *)&c->ws->chk))
+        uv_check_start(&c->ws->chk, on_check);
+}
+
+static void defer_remove(ws_conn *c)
+{
+    ws_conn **pp, *prev = NULL;
+    if (!c->deferred)
+        return;
+    for (pp = &def_head; *pp != NULL; prev = *pp, pp = &(*pp)->def_next)
+        if (*pp == c) {
+            *pp = c->def_next;
+            if (def_tail == c)
+                def_tail = prev;
+            break;
+        }
+    c->deferred = 0;
+    c->def_next = NULL;
+    /* a client has at most one conn on the list (the old one leaves before it is
+     * detached): its check has nothing left to do */
+    if (c->ws != NULL)
+        uv_check_stop(&c->ws->chk);
+}
+
+/* The first conn of this loop waiting on the list, NULL when none. */
+static ws_conn *defer_first(const uv_loop_t *loop)
+{
+    ws_conn *c;
+    for (c = def_head; c != NULL; c = c->def_next)
+        if (c->owner->loop == loop)
+            return c;
+    return NULL;
+}
+
 static void check_free(sqt_ws *ws)
 {
     if (!ws->finalizing || ws->open_handles > 0 || ws->stats.live_conns > 0)
@@ -218,6 +283,7 @@ static void conn_maybe_free(ws_conn *c)
     sqt_ws *owner = c->owner;
     if (c->ws != NULL || c->tcp_live || c->gai_busy)
         return;
+    defer_remove(c);           /* already off the list (conn_abort): kept for safety */
     if (c->ai != NULL)
         uv_freeaddrinfo(c->ai);
     sqt_tls_free(c->tls);
@@ -254,6 +320,8 @@ static void conn_abort(ws_conn *c)
     sqt_ws *ws = c->ws;
     if (ws != NULL && ws->conn == c)
         ws->conn = NULL;
+    defer_remove(c);           /* only sqt_ws_close gets here with bytes waiting: dropped
+                                * as bytes read after a close always were */
     c->ws = NULL;
     if (c->gai_busy)
         uv_cancel((uv_req_t *)&c->gai);
@@ -274,8 +342,10 @@ static void on_written(uv_write_t *req, int status)
     if (ws == NULL)
         return;
     enter(ws);
-    if (status < 0)
+    if (status < 0) {
+        conn_run_deferred(c, 0); /* what was read before the failure goes first */
         conn_fail(c, SQT_ENETWORK, "write: %s", uv_strerror(status));
+    }
     leave(ws);               /* settle() pumps wslay again: room was made */
 }
 
@@ -381,7 +451,8 @@ static void wsl_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg
     case WSLAY_BINARY_FRAME:
         ws->stats.msgs_in++;
         ws->last_msg_ms = now_ms(ws);
-        if (!ws->closing && ws->state == WS_OPEN && c->err_code == 0 && ws->cbs.on_message)
+        if (!ws->closing && ws->state == WS_OPEN && (c->err_code == 0 || c->late_ok) &&
+            ws->cbs.on_message)
             ws->cbs.on_message(ws->ud, ws, (const char *)a->msg, a->msg_length,
                                a->opcode == WSLAY_BINARY_FRAME);
         break;
@@ -419,6 +490,29 @@ static void pump(ws_conn *c)
     }
 }
 
+/* Run wslay over the plaintext waiting in rx (its message callbacks run here). */
+static void conn_decode(ws_conn *c)
+{
+    if (c->wsl == NULL || !wslay_event_get_read_enabled(c->wsl)) {
+        c->rx_off = c->rx_len = 0; /* after a close: the rest is ignored */
+        return;
+    }
+    if (wslay_event_recv(c->wsl) != 0)
+        conn_fail(c, SQT_ENETWORK, "receive failed");
+}
+
+/* Decode what c read earlier in this turn, now. late: a failure was recorded after the
+ * bytes were read; their messages are still delivered, as they were read first. */
+static void conn_run_deferred(ws_conn *c, int late)
+{
+    if (!c->deferred)
+        return;
+    defer_remove(c);
+    c->late_ok = late;
+    conn_decode(c);
+    c->late_ok = 0;
+}
+
 static void conn_recv(ws_conn *c, const char *data, size_t len)
 {
     if (c->wsl == NULL || !wslay_event_get_read_enabled(c->wsl))
@@ -429,8 +523,10 @@ static void conn_recv(ws_conn *c, const char *data, size_t len)
     }
     memcpy(c->rx + c->rx_len, data, len);
     c->rx_len += len;
-    if (wslay_event_recv(c->wsl) != 0)
-        conn_fail(c, SQT_ENETWORK, "receive failed");
+    if (c->ws->market)
+        defer_push(c);         /* decoded after the poll phase, from this same buffer */
+    else
+        conn_decode(c);
 }
 
 /* ---------------------------------------------------------------- upgrade */
@@ -782,6 +878,10 @@ static void settle(sqt_ws *ws)
         ws_conn *c = ws->conn;
         if (c == NULL)
             break;
+        if (c->deferred && (c->err_code != 0 || c->finished)) {
+            conn_run_deferred(c, 1); /* bytes read before the failure go first */
+            continue;
+        }
         if (c->err_code != 0) {
             char msg[sizeof(c->err_msg)];
             memcpy(msg, c->err_msg, sizeof(msg));
@@ -886,6 +986,14 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     sqt_ws *ws = c->ws;
     if (ws == NULL || nread == 0)
         return;
+    if (nread < 0 && c->deferred) {
+        /* the bytes before the end are handled (and settled) first, as if undeferred */
+        enter(ws);
+        conn_run_deferred(c, 0);
+        leave(ws);
+        if (c->ws == NULL)
+            return;
+    }
     enter(ws);
     if (nread < 0) {
         if (nread == UV_EOF)
@@ -896,6 +1004,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         int r;
         c->last_rx_ms = now_ms(ws);
         r = sqt_tls_feed(c->tls, buf->base, (size_t)nread);
+        if (r < 0 || r == SQT_TLS_EOF)
+            conn_run_deferred(c, 0); /* the plaintext before the end goes first */
         if (r < 0)
             conn_fail(c, r, "%s", sqt_tls_error(c->tls));
         else if (c->ws != NULL && c->err_code == 0 && !c->upgrade_sent && sqt_tls_ready(c->tls))
@@ -1058,9 +1168,34 @@ static void on_state_timer(uv_timer_t *t)
     leave(ws);
 }
 
+/* ---------------------------------------------------------------- deferred decode */
+
+int sqt_ws_run_deferred(uv_loop_t *loop)
+{
+    ws_conn *c;
+    int n = 0;
+    while ((c = defer_first(loop)) != NULL) {
+        sqt_ws *ws = c->ws;    /* non-NULL: a conn leaves the list before it is detached */
+        enter(ws);
+        conn_run_deferred(c, 0);
+        leave(ws);
+        n++;
+    }
+    return n;
+}
+
+/* The backstop for loops whose owner does not call sqt_ws_run_deferred(): the whole
+ * loop's list, so the read order holds across connections here too. */
+static void on_check(uv_check_t *h)
+{
+    sqt_ws *ws = h->data;
+    uv_check_stop(h);
+    sqt_ws_run_deferred(ws->loop);
+}
+
 /* ---------------------------------------------------------------- close */
 
-static void on_timer_closed(uv_handle_t *h)
+static void on_handle_closed(uv_handle_t *h)
 {
     sqt_ws *ws = h->data;
     ws->open_handles--;
@@ -1074,7 +1209,9 @@ static void finalize(sqt_ws *ws)
     ws->finalizing = 1;
     ws->state = WS_CLOSED;
     for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        uv_close((uv_handle_t *)t[i], on_timer_closed);
+        uv_close((uv_handle_t *)t[i], on_handle_closed);
+    if (ws->market)
+        uv_close((uv_handle_t *)&ws->chk, on_handle_closed);
 }
 
 int sqt_ws_close(sqt_ws *ws)
@@ -1286,6 +1423,7 @@ static int ws_setup(sqt_ws *ws, const sqt_ws_net_opts *net, const sqt_ws_options
     if (ws->cap_ms < ws->base_ms)
         ws->cap_ms = ws->base_ms;
     ws->max_sendq = net->max_send_queue_bytes ? net->max_send_queue_bytes : (size_t)4 << 20;
+    ws->market = (o->flags & SQT_WS_MARKET_DATA) != 0;
     if (o->app_ping_text != NULL && o->app_ping_text[0] != '\0') {
         ws->app_text = strdup(o->app_ping_text);
         if (ws->app_text == NULL)
@@ -1352,6 +1490,12 @@ sqt_ws *sqt_ws_open(uv_loop_t *loop, const sqt_ws_net_opts *net_in, const sqt_ws
         t[i]->data = ws;
     }
     ws->open_handles = 5;
+    /* only a market connection has the check, and it runs only in a turn that read */
+    if (ws->market) {
+        uv_check_init(loop, &ws->chk);
+        ws->chk.data = ws;
+        ws->open_handles++;
+    }
     ws->state = WS_BACKOFF;
     /* the first attempt starts on the next loop turn */
     uv_timer_start(&ws->t_state, on_state_timer, 0, 0);

@@ -23,7 +23,15 @@
  *    SQT_ESTATE when not open (messages are never carried over a reconnect).
  *  - sqt_ws_close(): close frame, wait for the peer's close (bounded), TCP close; then
  *    on_closed exactly once, and no callback after it. Callbacks never run inside
- *    sqt_ws_open/send/close; callbacks may call send/close. */
+ *    sqt_ws_open/send/close; callbacks may call send/close.
+ *  - A connection opened with SQT_WS_MARKET_DATA is read as any other (the socket is
+ *    drained, the keep-alive clocks stamped), but its bytes are decoded and its
+ *    on_message calls run later in the same loop turn, after the poll phase's other
+ *    callbacks: an order push read in the same turn is handled first. They run in
+ *    sqt_ws_run_deferred() (the host app calls it first thing in its turn-end check) or,
+ *    for a loop without that call, in the connection's own uv_check; across several
+ *    flagged connections, first read, first handled. A failure found in the same turn
+ *    (EOF, read or TLS error, write error) is reported after the waiting messages. */
 #ifndef SQT_NET_WS_H
 #define SQT_NET_WS_H
 
@@ -76,5 +84,11 @@ int sqt_ws_close(sqt_ws *ws);
 int sqt_ws_is_open(const sqt_ws *ws);
 
 void sqt_ws_get_stats(const sqt_ws *ws, sqt_ws_stats *out);
+
+/* Decode and deliver what every SQT_WS_MARKET_DATA connection on this loop read in the
+ * current turn, in read order. Returns how many connections were handled. Any loop
+ * callback may call it; a connection is taken off the list before its bytes are decoded,
+ * so a nested call never decodes one twice. */
+int sqt_ws_run_deferred(uv_loop_t *loop);
 
 #endif

@@ -216,6 +216,9 @@ void sqt_bn_streams_init(sqt_exchange *ex)
      * there before the new one was registered is still read (the overlap's duplicates are
      * harmless: the host books by cumulative quantity) */
     ex->kit.streams.overlap_ms[BN_CONN_USER] = BN_CONN_RETIRE_MS;
+    /* trades and candles: handled after an order push read in the same loop turn */
+    ex->kit.streams.ws_flags[BN_CONN_PRICE] = SQT_WS_MARKET_DATA;
+    ex->kit.streams.ws_flags[BN_CONN_KLINE] = SQT_WS_MARKET_DATA;
 }
 
 /* Open a connection of kind on url; streams (taken over) are its market stream names. */

@@ -239,6 +239,9 @@ void sqt_bg_streams_init(sqt_exchange *ex)
     ex->kit.streams.overlap_ms[BG_CONN_USER] = BG_CONN_OVERLAP_MS;
     ex->kit.streams.app_ping_text = "ping";
     ex->kit.streams.app_ping_ms = BG_PING_MS;
+    /* tickers and candles: handled after an order push read in the same loop turn */
+    ex->kit.streams.ws_flags[BG_CONN_PRICE] = SQT_WS_MARKET_DATA;
+    ex->kit.streams.ws_flags[BG_CONN_KLINE] = SQT_WS_MARKET_DATA;
 }
 
 static int conn_open(sqt_exchange *ex, int kind, const char *url)

@@ -347,6 +347,9 @@ void sqt_gt_streams_init(sqt_exchange *ex)
     ex->ws_headers[0].value = "1";
     ex->kit.streams.ws_headers = ex->ws_headers;
     ex->kit.streams.n_ws_headers = 1;
+    /* tickers and candles: handled after an order push read in the same loop turn */
+    ex->kit.streams.ws_flags[GT_CONN_PRICE] = SQT_WS_MARKET_DATA;
+    ex->kit.streams.ws_flags[GT_CONN_KLINE] = SQT_WS_MARKET_DATA;
 }
 
 static int conn_open(sqt_exchange *ex, int kind)

@@ -462,6 +462,7 @@ static int svc_ws_open(sqt_host *h, const sqt_ws_options *opt, const sqt_ws_call
     w->opt.headers = hdrs;
     w->app_ping_text = xstrdup(cs > offsetof(sqt_ws_options, app_ping_text) ? opt->app_ping_text : NULL);
     w->opt.app_ping_text = w->app_ping_text;
+    w->pub.flags = w->opt.flags; /* zero unless cs covered it (w was zeroed) */
     GROW(fh->ws, fh->n_ws, fh->cap_ws);
     fh->ws[fh->n_ws++] = w;
     if (out != NULL)

@@ -136,6 +136,7 @@ static sqt_kit_conn *conn_start(sqt_kit_conns *s, int kind, const char *url, uin
     opt.n_headers = s->ws_headers != NULL ? s->n_ws_headers : 0;
     opt.app_ping_text = s->app_ping_text;
     opt.app_ping_interval_ms = s->app_ping_text != NULL ? s->app_ping_ms : 0;
+    opt.flags = s->ws_flags[kind];
     if ((*rc = s->api->ws_open(s->host, &opt, &ws_cbs, c, &c->ws)) != SQT_OK) {
         conn_free(c);
         return NULL;

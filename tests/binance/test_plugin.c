@@ -1190,6 +1190,7 @@ static void test_price_stream(void)
     SQT_ASSERT_INT_EQ(fake_host_ws_count(f.fh), 1);
     SQT_ASSERT_STR_EQ(fake_host_ws_at(f.fh, 0)->url,
                       "wss://fstream.binance.com/market/ws/ethusdt@aggTrade");
+    SQT_ASSERT_INT_EQ(fake_host_ws_at(f.fh, 0)->flags, SQT_WS_MARKET_DATA);
     fake_host_ws_connect(f.fh, 0);
     SQT_ASSERT_STR_EQ(s.states, ""); /* connected is not confirmed */
     id = last_sent_id(&f, 0, "\"method\":\"LIST_SUBSCRIPTIONS\"");
@@ -1262,6 +1263,7 @@ static void test_kline_stream(void)
     SQT_ASSERT_INT_EQ(CALL(f.api->subscribe_klines(f.ex, syms, 2, "1m", &sink)), SQT_OK);
     SQT_ASSERT_STR_EQ(fake_host_ws_at(f.fh, 0)->url,
                       "wss://fstream.binance.com/market/stream?streams=btcusdt@kline_1m/ethusdt@kline_1m");
+    SQT_ASSERT_INT_EQ(fake_host_ws_at(f.fh, 0)->flags, SQT_WS_MARKET_DATA);
     fake_host_ws_connect(f.fh, 0);
     snprintf(msg, sizeof(msg), "{\"result\":[\"btcusdt@kline_1m\",\"ethusdt@kline_1m\"],\"id\":%lld}",
              last_sent_id(&f, 0, "LIST_SUBSCRIPTIONS"));
@@ -1305,6 +1307,7 @@ static void test_user_stream_lifecycle(void)
     lk_reply(&f, "K1");
     SQT_ASSERT_INT_EQ(fake_host_ws_count(f.fh), 1);
     SQT_ASSERT_STR_EQ(fake_host_ws_at(f.fh, 0)->url, url1);
+    SQT_ASSERT_INT_EQ(fake_host_ws_at(f.fh, 0)->flags, 0); /* the user stream: unflagged */
     SQT_ASSERT_STR_EQ(s.states, "");
     fake_host_ws_connect(f.fh, 0);
     SQT_ASSERT_STR_EQ(s.states, "U");

@@ -581,6 +581,7 @@ static void test_price_stream(void)
     o = fake_host_ws_options(f.fh, 0);
     SQT_ASSERT_STR_EQ(o->app_ping_text, "ping");
     SQT_ASSERT_INT_EQ(o->app_ping_interval_ms, 30000);
+    SQT_ASSERT_INT_EQ(o->flags, SQT_WS_MARKET_DATA);
     CU_ASSERT(o->stale_timeout_ms > 30000);
     fake_host_ws_connect(f.fh, 0);
     SQT_ASSERT_INT_EQ(w->n_sent, 1);
@@ -619,6 +620,7 @@ static void test_kline_stream(void)
     SQT_ASSERT_INT_EQ(f.api->subscribe_klines(f.ex, syms, 1, "1m", &sink), SQT_OK);
     fake_host_ws_connect(f.fh, 0);
     w = fake_host_ws_at(f.fh, 0);
+    SQT_ASSERT_INT_EQ(w->flags, SQT_WS_MARKET_DATA);
     SQT_ASSERT_STR_EQ(w->sent[0], "{\"op\":\"subscribe\",\"args\":[{\"instType\":\"USDT-FUTURES\","
                                   "\"channel\":\"candle1m\",\"instId\":\"ETHUSDT\"}]}");
     fake_host_ws_message(f.fh, 0, BG_WS_SUB_ACK("candle1m", "ETHUSDT"));
@@ -654,6 +656,7 @@ static void test_order_stream(void)
     SQT_ASSERT_INT_EQ(f.api->subscribe_orders(f.ex, &sink), SQT_OK);
     w = fake_host_ws_at(f.fh, 0);
     SQT_ASSERT_STR_EQ(w->url, "wss://ws.bitget.com/v2/ws/private");
+    SQT_ASSERT_INT_EQ(w->flags, 0); /* the private stream: unflagged */
     fake_host_ws_connect(f.fh, 0);
     SQT_ASSERT_INT_EQ(w->n_sent, 1);
     /* login with the timestamp in seconds (the fake wall clock: 1735000000000 ms) */

@@ -593,6 +593,7 @@ static void test_price_stream(void)
     SQT_ASSERT_INT_EQ(fake_host_ws_count(f.fh), 1);
     o = fake_host_ws_options(f.fh, 0);
     SQT_ASSERT_STR_EQ(o->url, "ws://127.0.0.1:18080/v4/ws/usdt");
+    SQT_ASSERT_INT_EQ(o->flags, SQT_WS_MARKET_DATA);
     SQT_ASSERT_INT_EQ(o->n_headers, 1);
     if (o->n_headers == 1) {
         SQT_ASSERT_STR_EQ(o->headers[0].name, "X-Gate-Size-Decimal");
@@ -644,6 +645,7 @@ static void test_kline_stream(void)
     SQT_ASSERT_INT_EQ(f.api->subscribe_klines(f.ex, syms, 2, "1m", &sink), SQT_OK);
     fake_host_ws_connect(f.fh, 0);
     w = fake_host_ws_at(f.fh, 0);
+    SQT_ASSERT_INT_EQ(w->flags, SQT_WS_MARKET_DATA);
     SQT_ASSERT_INT_EQ(w->n_sent, 2);
     SQT_ASSERT_CONTAINS(w->sent[1], "\"payload\":[\"1m\",\"BTC_USDT\"]");
     fake_host_ws_message(f.fh, 0, GT_WS_SUB_OK("futures.candlesticks"));
@@ -695,6 +697,7 @@ static void user_up(fx *f, sink_rec *s)
     SQT_ASSERT_INT_EQ(f->api->subscribe_orders(f->ex, &sink), SQT_OK);
     fake_host_ws_connect(f->fh, 0);
     w = fake_host_ws_at(f->fh, 0);
+    SQT_ASSERT_INT_EQ(w->flags, 0); /* the private stream: unflagged */
     SQT_ASSERT_INT_EQ(w->n_sent, 2);
     if (w->n_sent == 2) {
         assert_user_subscribe(w->sent[0], "futures.orders");

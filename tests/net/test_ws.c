@@ -1,6 +1,7 @@
 /* WebSocket client (host/net/ws.c) against the loopback test server. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ typedef struct srv_plan {
     int ping_per_msg;          /* ping on every received data message */
     int greet;                 /* send "hello-N" three times on open */
     int masked_first;          /* first open: a masked frame (servers must not mask) */
+    int fin_first;             /* first open: FIN (TLS: close_notify) after the greeting */
 } srv_plan;
 
 typedef struct fx {
@@ -48,6 +50,7 @@ typedef struct fx {
     /* client side */
     sqt_ws *ws;
     int opens, downs, closed, msgs;
+    int msgs_at_down;          /* msgs when the first on_down ran */
     int down_codes[16];
     char down_msg[16][256];
     char last_msg[64];
@@ -112,7 +115,9 @@ static void s_open(void *ud, sqt_srv_conn *c)
                                      'l' ^ 3, 'l' ^ 4, 'o' ^ 1};
         sqt_srv_conn_write_raw(c, frame, sizeof(frame));
     }
-    if (first && f->plan.drop_first)
+    if (first && f->plan.fin_first)
+        sqt_srv_conn_close(c);
+    else if (first && f->plan.drop_first)
         sqt_srv_conn_drop(c);
     else if (first && f->plan.close_first)
         sqt_srv_ws_close(c, 1001, "going away");
@@ -248,6 +253,8 @@ static void c_down(void *ud, sqt_ws *ws, const sqt_error *why)
     CU_ASSERT_FALSE(sqt_ws_is_open(ws));
     if (getenv("SQT_TEST_VERBOSE"))
         fprintf(stderr, "    on_down: %s: %s\n", sqt_strerror(why->code), why->message);
+    if (f->downs == 0)
+        f->msgs_at_down = f->msgs;
     if (f->downs < 16) {
         f->down_codes[f->downs] = why->code;
         snprintf(f->down_msg[f->downs], sizeof(f->down_msg[0]), "%s", why->message);
@@ -984,6 +991,363 @@ static void test_wss(void)
     SQT_ASSERT_INT_EQ(f.opens, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(f.down_msg[0], "mismatch"));
     fx_finish(&f);
+
+    /* market data over TLS: the plaintext waits, then the close_notify and FIN after
+     * it are reported only once the greeting was delivered; then it reconnects */
+    memset(&p, 0, sizeof(p));
+    p.greet = 1;
+    p.fin_first = 1;
+    fx_start_tls(&f, &p, pki.cert, pki.key);
+    local_url(url, sizeof(url), "wss", "127.0.0.1", f.port);
+    o = opts_for(url);
+    o.flags = SQT_WS_MARKET_DATA;
+    open_client(&f, &n, &o);
+    NET_RUN_UNTIL(&f.loop, f.opens >= 2 && f.msgs >= 6, 5000);
+    SQT_ASSERT_INT_EQ(f.opens, 2);
+    SQT_ASSERT_INT_EQ(f.downs, 1);
+    SQT_ASSERT_INT_EQ(f.msgs_at_down, 3);
+    SQT_ASSERT_INT_EQ(f.down_codes[0], SQT_ENETWORK);
+    SQT_ASSERT_INT_EQ(f.msgs, 6);
+    SQT_ASSERT_STR_EQ(f.last_msg, "hello-2");
+    fx_finish(&f);
+    net_pki_remove(&pki);
+}
+
+/* ------------------------------------------------------------------ market data last */
+
+/* A client that records, into a log shared with the others, which client handled what. */
+typedef struct mclient {
+    sqt_ws *ws;
+    char tag;                  /* 'M' market, 'P' private */
+    char *log;                 /* shared: one tag per message, 'D' on_down */
+    size_t *log_len;
+    int opens, msgs, downs, closed;
+    int msgs_at_down;
+    uv_check_t *check_on_msg;  /* started by a message, as a turn-end check would be */
+    sqt_ws *close_on_msg;      /* closed by a message */
+} mclient;
+
+/* What the app's turn-end check does first: the market data of the turn, then its own
+ * work ('C' before, 'c' after). */
+static void app_check_cb(uv_check_t *h)
+{
+    mclient *m = h->data;
+    uv_check_stop(h);
+    m->log[(*m->log_len)++] = 'C';
+    sqt_ws_run_deferred(h->loop);
+    m->log[(*m->log_len)++] = 'c';
+}
+
+static void m_open(void *ud, sqt_ws *ws)
+{
+    (void)ws;
+    ((mclient *)ud)->opens++;
+}
+
+static void m_message(void *ud, sqt_ws *ws, const char *d, size_t n, int bin)
+{
+    mclient *m = ud;
+    (void)ws, (void)d, (void)n, (void)bin;
+    m->msgs++;
+    if (*m->log_len < 63)
+        m->log[(*m->log_len)++] = m->tag;
+    if (m->check_on_msg != NULL)
+        uv_check_start(m->check_on_msg, app_check_cb);
+    if (m->close_on_msg != NULL)
+        SQT_ASSERT_INT_EQ(sqt_ws_close(m->close_on_msg), 0);
+}
+
+static void m_down(void *ud, sqt_ws *ws, const sqt_error *why)
+{
+    mclient *m = ud;
+    (void)ws, (void)why;
+    m->downs++;
+    m->msgs_at_down = m->msgs;
+    if (*m->log_len < 63)
+        m->log[(*m->log_len)++] = 'D';
+}
+
+static void m_closed(void *ud, sqt_ws *ws)
+{
+    (void)ws;
+    ((mclient *)ud)->closed++;
+}
+
+static const sqt_ws_callbacks m_cbs = {sizeof(sqt_ws_callbacks), m_open, m_message, m_down,
+                                       m_closed};
+
+static void m_start_ca(mclient *m, uv_loop_t *loop, int port, char tag, uint32_t flags,
+                       char *log, size_t *log_len, const char *ca)
+{
+    char url[128];
+    sqt_ws_options o;
+    sqt_ws_net_opts n = fast_net();
+    int err = 1;
+    n.extra_ca_file = ca;
+    memset(m, 0, sizeof(*m));
+    m->tag = tag;
+    m->log = log;
+    m->log_len = log_len;
+    local_url(url, sizeof(url), ca != NULL ? "wss" : "ws", "127.0.0.1", port);
+    o = opts_for(url);
+    o.flags = flags;
+    m->ws = sqt_ws_open(loop, &n, &o, &m_cbs, m, &err);
+    SQT_ASSERT_INT_EQ(err, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m->ws);
+}
+
+static void m_start(mclient *m, uv_loop_t *loop, int port, char tag, uint32_t flags, char *log,
+                    size_t *log_len)
+{
+    m_start_ca(m, loop, port, tag, flags, log, log_len, NULL);
+}
+
+static void m_close(mclient *m, uv_loop_t *loop)
+{
+    sqt_ws_close(m->ws);
+    NET_RUN_UNTIL(loop, m->closed, 3000);
+    SQT_ASSERT_INT_EQ(m->closed, 1);
+}
+
+typedef struct fd_scan {
+    int fds[16];
+    int n;
+} fd_scan;
+
+static void scan_tcp(uv_handle_t *h, void *arg)
+{
+    fd_scan *s = arg;
+    uv_os_fd_t fd;
+    if (h->type == UV_TCP && !uv_is_closing(h) && uv_fileno(h, &fd) == 0 && s->n < 16)
+        s->fds[s->n++] = fd;
+}
+
+/* Block (at most 2 s) until `want` TCP sockets of the loop hold bytes to read, so that
+ * the next loop turn reads them all in one poll phase. */
+static int wait_readable(uv_loop_t *loop, int want)
+{
+    int tries;
+    for (tries = 0; tries < 200; tries++) {
+        fd_scan s;
+        struct pollfd pf[16];
+        int i, ready = 0;
+        memset(&s, 0, sizeof(s));
+        uv_walk(loop, scan_tcp, &s);
+        for (i = 0; i < s.n; i++) {
+            pf[i].fd = s.fds[i];
+            pf[i].events = POLLIN;
+            pf[i].revents = 0;
+        }
+        if (poll(pf, (nfds_t)s.n, 10) > 0)
+            for (i = 0; i < s.n; i++)
+                ready += (pf[i].revents & POLLIN) != 0;
+        if (ready >= want)
+            return ready;
+    }
+    return 0;
+}
+
+/* Server side of these tests: the connections in accept order. */
+typedef struct mserver {
+    sqt_srv *srv;
+    sqt_srv_conn *conns[4];
+    int n, gone, done;
+} mserver;
+
+static void ms_open(void *ud, sqt_srv_conn *c)
+{
+    mserver *s = ud;
+    if (s->n < 4)
+        s->conns[s->n++] = c;
+}
+
+static void ms_closed(void *ud, sqt_srv_conn *c)
+{
+    mserver *s = ud;
+    int i;
+    for (i = 0; i < s->n; i++)
+        if (s->conns[i] == c) {
+            s->conns[i] = NULL;
+            s->gone++;
+        }
+}
+
+static void ms_done(void *ud)
+{
+    ((mserver *)ud)->done = 1;
+}
+
+static int ms_port_tls(mserver *s, uv_loop_t *loop, const net_pki *pki)
+{
+    sqt_srv_opts o;
+    memset(s, 0, sizeof(*s));
+    memset(&o, 0, sizeof(o));
+    if (pki != NULL) {
+        o.cert_file = pki->cert;
+        o.key_file = pki->key;
+    }
+    o.handlers.on_ws_open = ms_open;
+    o.handlers.on_conn_closed = ms_closed;
+    o.ud = s;
+    CU_ASSERT_EQUAL_FATAL(sqt_srv_start(loop, &o, &s->srv), 0);
+    return sqt_srv_port(s->srv);
+}
+
+static int ms_port(mserver *s, uv_loop_t *loop)
+{
+    return ms_port_tls(s, loop, NULL);
+}
+
+static void ms_stop(mserver *s, uv_loop_t *loop)
+{
+    sqt_srv_close(s->srv, ms_done, s);
+    NET_RUN_UNTIL(loop, s->done, 3000);
+    CU_ASSERT_TRUE(s->done);
+}
+
+/* One round: a market-data client (flags mflags) connected first, a private one second;
+ * the server writes to the market one first, both sockets hold their frame, one loop
+ * turn runs. Returns the log of who handled what, in order. */
+enum { ROUND_PLAIN, ROUND_APP_CHECK, ROUND_CLOSE_MARKET };
+
+static void order_round(uint32_t mflags, int mode, char *log)
+{
+    uv_loop_t loop;
+    uv_check_t chk;
+    mserver s;
+    mclient mk, pv;
+    size_t len = 0;
+    int port;
+    CU_ASSERT_EQUAL_FATAL(uv_loop_init(&loop), 0);
+    port = ms_port(&s, &loop);
+    m_start(&mk, &loop, port, 'M', mflags, log, &len);
+    NET_RUN_UNTIL(&loop, s.n == 1 && mk.opens == 1, 3000);
+    m_start(&pv, &loop, port, 'P', 0, log, &len);
+    NET_RUN_UNTIL(&loop, s.n == 2 && pv.opens == 1, 3000);
+    CU_ASSERT_FATAL(s.n == 2 && mk.opens == 1 && pv.opens == 1);
+    uv_check_init(&loop, &chk);
+    chk.data = &pv;
+    if (mode == ROUND_APP_CHECK) /* started after the market conn's check: runs first */
+        pv.check_on_msg = &chk;
+    if (mode == ROUND_CLOSE_MARKET)
+        pv.close_on_msg = mk.ws;
+    SQT_ASSERT_INT_EQ(sqt_srv_ws_send(s.conns[0], SQT_SRV_OP_TEXT, "trade", 5), 0);
+    SQT_ASSERT_INT_EQ(sqt_srv_ws_send(s.conns[1], SQT_SRV_OP_TEXT, "fill", 4), 0);
+    SQT_ASSERT_INT_EQ(wait_readable(&loop, 2), 2);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    log[len] = '\0';
+    uv_close((uv_handle_t *)&chk, NULL);
+    if (mode == ROUND_CLOSE_MARKET) {
+        NET_RUN_UNTIL(&loop, mk.closed, 3000);
+        SQT_ASSERT_INT_EQ(mk.closed, 1);
+        SQT_ASSERT_INT_EQ(mk.downs, 0);
+    } else {
+        m_close(&mk, &loop);
+    }
+    m_close(&pv, &loop);
+    ms_stop(&s, &loop);
+    SQT_ASSERT_INT_EQ(net_loop_finish(&loop, 3000), 0);
+}
+
+static void test_market_data_last(void)
+{
+    char log[64];
+    /* the control: unflagged, the frame read first is handled first */
+    order_round(0, ROUND_PLAIN, log);
+    SQT_ASSERT_STR_EQ(log, "MP");
+    /* flagged: the private push goes first, the market frame still in the same turn */
+    order_round(SQT_WS_MARKET_DATA, ROUND_PLAIN, log);
+    SQT_ASSERT_STR_EQ(log, "PM");
+    /* a turn-end check that calls sqt_ws_run_deferred first has the market message in
+     * before its own work, whichever check libuv runs first */
+    order_round(SQT_WS_MARKET_DATA, ROUND_APP_CHECK, log);
+    SQT_ASSERT_STR_EQ(log, "PCMc");
+    /* the private push closes the market connection: what it read is not delivered, as
+     * nothing after sqt_ws_close is, and its close still ends clean */
+    order_round(SQT_WS_MARKET_DATA, ROUND_CLOSE_MARKET, log);
+    SQT_ASSERT_STR_EQ(log, "P");
+}
+
+static void test_market_data_alone(void)
+{
+    uv_loop_t loop;
+    mserver s;
+    mclient mk;
+    char log[64];
+    size_t len = 0;
+    sqt_ws_stats st;
+    CU_ASSERT_EQUAL_FATAL(uv_loop_init(&loop), 0);
+    m_start(&mk, &loop, ms_port(&s, &loop), 'M', SQT_WS_MARKET_DATA, log, &len);
+    NET_RUN_UNTIL(&loop, s.n == 1 && mk.opens == 1, 3000);
+    CU_ASSERT_FATAL(s.n == 1 && mk.opens == 1);
+    SQT_ASSERT_INT_EQ(sqt_srv_ws_send(s.conns[0], SQT_SRV_OP_TEXT, "a", 1), 0);
+    SQT_ASSERT_INT_EQ(sqt_srv_ws_send(s.conns[0], SQT_SRV_OP_TEXT, "b", 1), 0);
+    SQT_ASSERT_INT_EQ(wait_readable(&loop, 1), 1);
+    uv_run(&loop, UV_RUN_NOWAIT); /* its own check handles them: no second turn */
+    SQT_ASSERT_INT_EQ(mk.msgs, 2);
+    sqt_ws_get_stats(mk.ws, &st);
+    SQT_ASSERT_INT_EQ(st.msgs_in, 2);
+    /* and the explicit entry finds nothing left */
+    SQT_ASSERT_INT_EQ(sqt_ws_run_deferred(&loop), 0);
+    m_close(&mk, &loop);
+    ms_stop(&s, &loop);
+    SQT_ASSERT_INT_EQ(net_loop_finish(&loop, 3000), 0);
+}
+
+/* Messages then the server's FIN, read in one turn: every message, then on_down. With
+ * pki: the same over TLS (the plaintext waits; the end is reported after it). */
+static void market_then_eof(const net_pki *pki)
+{
+    uv_loop_t loop, sloop;
+    mserver s;
+    mclient mk;
+    char log[64], *big;
+    size_t len = 0;
+    int i;
+    CU_ASSERT_EQUAL_FATAL(uv_loop_init(&loop), 0);
+    CU_ASSERT_EQUAL_FATAL(uv_loop_init(&sloop), 0);
+    /* the server on its own loop: it can finish writing and close while the client
+     * reads nothing */
+    m_start_ca(&mk, &loop, ms_port_tls(&s, &sloop, pki), 'M', SQT_WS_MARKET_DATA, log, &len,
+               pki != NULL ? pki->ca : NULL);
+    for (i = 0; i < 3000 && !(s.n == 1 && mk.opens == 1); i++) {
+        uv_run(&loop, UV_RUN_NOWAIT);
+        uv_run(&sloop, UV_RUN_NOWAIT);
+        if (!(s.n == 1 && mk.opens == 1))
+            usleep(1000);
+    }
+    CU_ASSERT_FATAL(s.n == 1 && mk.opens == 1);
+    /* exactly one read buffer (64 KiB) of frames: libuv reads it whole, reads again and
+     * finds the FIN in the same read callback loop (a shorter read would end the turn) */
+    big = calloc(1, 20000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+    memset(big, 'm', 20000);
+    for (i = 0; i < 3; i++) /* 3 x (4 + 20000) */
+        SQT_ASSERT_INT_EQ(sqt_srv_ws_send(s.conns[0], SQT_SRV_OP_TEXT, big, 20000), 0);
+    SQT_ASSERT_INT_EQ(sqt_srv_ws_send(s.conns[0], SQT_SRV_OP_TEXT, big, 5520), 0); /* 4+5520 */
+    free(big);
+    sqt_srv_conn_close(s.conns[0]);
+    NET_RUN_UNTIL(&sloop, s.gone == 1, 3000);
+    SQT_ASSERT_INT_EQ(s.gone, 1);
+    SQT_ASSERT_INT_EQ(wait_readable(&loop, 1), 1);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    if (pki != NULL) /* the ciphertext is longer: the end comes with a later read */
+        NET_RUN_UNTIL(&loop, mk.downs >= 1, 3000);
+    log[len] = '\0';
+    SQT_ASSERT_STR_EQ(log, "MMMMD");
+    SQT_ASSERT_INT_EQ(mk.msgs_at_down, 4);
+    m_close(&mk, &loop);
+    ms_stop(&s, &sloop);
+    SQT_ASSERT_INT_EQ(net_loop_finish(&sloop, 3000), 0);
+    SQT_ASSERT_INT_EQ(net_loop_finish(&loop, 3000), 0);
+}
+
+static void test_market_data_then_eof(void)
+{
+    net_pki pki;
+    market_then_eof(NULL);
+    CU_ASSERT_EQUAL_FATAL(net_pki_make(&pki), 0);
+    market_then_eof(&pki);
     net_pki_remove(&pki);
 }
 
@@ -1016,6 +1380,9 @@ int main(void)
         {"invalid options refused", test_invalid_options},
         {"custom headers, path and query, localhost", test_custom_headers_and_path},
         {"wss: extra CA trusted, wrong host refused", test_wss},
+        {"market data: a private push read in the same turn goes first", test_market_data_last},
+        {"market data alone: handled in the turn that read it", test_market_data_alone},
+        {"market data then EOF: every message, then on_down", test_market_data_then_eof},
         {NULL, NULL},
     };
     SQT_TEST_INIT();

@@ -816,15 +816,21 @@ static const sqt_kit_conn_hooks cs_hooks = {sizeof(cs_conn), cs_open, cs_message
                                             cs_state,        cs_age,  cs_dup,     NULL,
                                             cs_gone,         NULL,    NULL};
 
+/* A set on the fake host: max age 1000 ms, switch 100 ms, retry 500 ms. */
+static void cs_start(cs_fx *f, fake_host *fh)
+{
+    memset(f, 0, sizeof(*f));
+    f->on_age_ret = 1;
+    sqt_kit_conns_init(&f->set, fake_host_api(), fake_host_handle(fh), &cs_hooks, f, 1000, 100,
+                       500);
+}
+
 static void test_stream_set(void)
 {
     fake_host *fh = fake_host_new();
     cs_fx f;
     sqt_kit_conn *c;
-    memset(&f, 0, sizeof(f));
-    f.on_age_ret = 1;
-    sqt_kit_conns_init(&f.set, fake_host_api(), fake_host_handle(fh), &cs_hooks, &f, 1000, 100,
-                       500);
+    cs_start(&f, fh);
     SQT_ASSERT_INT_EQ(sqt_kit_conn_open(&f.set, 9, "wss://x.test/ws", 0, &c), SQT_EINVAL);
     SQT_ASSERT_INT_EQ(sqt_kit_conn_open(&f.set, 1, "wss://x.test/ws", 0, &c), SQT_OK);
     ((cs_conn *)c)->tag = 7;
@@ -867,6 +873,68 @@ static void test_stream_set(void)
     SQT_ASSERT_INT_EQ(f.n_states, 0);
     SQT_ASSERT_INT_EQ(fake_host_active_timers(fh), 0);
     SQT_ASSERT_INT_EQ(fake_host_misuse_count(fh), 0);
+    fake_host_free(fh);
+}
+
+/* The kind's ws flags reach the host with every connection of that kind, a rotation's
+ * successor included; other kinds open without them. */
+static void test_stream_set_ws_flags(void)
+{
+    fake_host *fh = fake_host_new();
+    cs_fx f;
+    sqt_kit_conn *c;
+    cs_start(&f, fh);
+    SQT_ASSERT_INT_EQ(f.set.ws_flags[1], 0); /* init: no flags */
+    f.set.ws_flags[1] = SQT_WS_MARKET_DATA;
+    SQT_ASSERT_INT_EQ(sqt_kit_conn_open(&f.set, 1, "wss://x.test/market", 0, &c), SQT_OK);
+    SQT_ASSERT_INT_EQ(sqt_kit_conn_open(&f.set, 3, "wss://x.test/user", 0, &c), SQT_OK);
+    SQT_ASSERT_INT_EQ(fake_host_ws_options(fh, 0)->flags, SQT_WS_MARKET_DATA);
+    SQT_ASSERT_INT_EQ(fake_host_ws_at(fh, 0)->flags, SQT_WS_MARKET_DATA);
+    SQT_ASSERT_INT_EQ(fake_host_ws_options(fh, 1)->flags, 0);
+    SQT_ASSERT_INT_EQ(fake_host_ws_at(fh, 1)->flags, 0);
+    fake_host_ws_connect(fh, 0);
+    fake_host_ws_connect(fh, 1);
+    fake_host_advance(fh, 1000); /* max age: successors, the market one flagged again */
+    SQT_ASSERT_INT_EQ(fake_host_ws_count(fh), 4);
+    SQT_ASSERT_STR_EQ(fake_host_ws_at(fh, 2)->url, "wss://x.test/market");
+    SQT_ASSERT_INT_EQ(fake_host_ws_at(fh, 2)->flags, SQT_WS_MARKET_DATA);
+    SQT_ASSERT_INT_EQ(fake_host_ws_at(fh, 3)->flags, 0);
+    sqt_kit_conns_close_all(&f.set);
+    fake_host_advance(fh, 10);
+    CU_ASSERT_PTR_NULL(f.set.head);
+    SQT_ASSERT_INT_EQ(fake_host_misuse_count(fh), 0);
+    fake_host_free(fh);
+}
+
+static void no_ws_cb(void *ud, sqt_ws *ws)
+{
+    (void)ud;
+    (void)ws;
+}
+
+/* A plugin built before sqt_ws_options.flags passes a shorter struct: the fake host, as
+ * the real one, reads the flags as 0 whatever lies past its struct_size. */
+static void test_fake_host_ws_flags_short_struct(void)
+{
+    fake_host *fh = fake_host_new();
+    sqt_ws_callbacks cbs;
+    sqt_ws_options o;
+    sqt_ws *ws = NULL;
+    memset(&cbs, 0, sizeof(cbs));
+    cbs.struct_size = sizeof(cbs);
+    cbs.on_open = no_ws_cb;
+    cbs.on_closed = no_ws_cb;
+    memset(&o, 0, sizeof(o));
+    o.url = "wss://x.test/a";
+    o.flags = SQT_WS_MARKET_DATA; /* past the old size: must not be read */
+    o.struct_size = offsetof(sqt_ws_options, flags);
+    SQT_ASSERT_INT_EQ(fake_host_api()->ws_open(fake_host_handle(fh), &o, &cbs, NULL, &ws), 0);
+    o.struct_size = sizeof(o);
+    SQT_ASSERT_INT_EQ(fake_host_api()->ws_open(fake_host_handle(fh), &o, &cbs, NULL, &ws), 0);
+    SQT_ASSERT_INT_EQ(fake_host_ws_options(fh, 0)->flags, 0);
+    SQT_ASSERT_INT_EQ(fake_host_ws_at(fh, 0)->flags, 0);
+    SQT_ASSERT_INT_EQ(fake_host_ws_options(fh, 1)->flags, SQT_WS_MARKET_DATA);
+    SQT_ASSERT_INT_EQ(fake_host_ws_at(fh, 1)->flags, SQT_WS_MARKET_DATA);
     fake_host_free(fh);
 }
 
@@ -1341,6 +1409,9 @@ int main(void)
         {"open orders page by page: cursor, offset, cap, errors", test_pager},
         {"cancel own over the pager: every page, ours in batches", test_pager_own},
         {"stream set: UP, rotation at max age, DOWN, FAILED, close all", test_stream_set},
+        {"stream set: each kind's ws flags, successors too", test_stream_set_ws_flags},
+        {"fake host: ws flags past an older struct_size read as 0",
+         test_fake_host_ws_flags_short_struct},
         {"around the streams: names, warnings, RESYNC after a drop, klines",
          test_stream_helpers},
         {"prices and sizes on their grid, single-order verdicts", test_order_helpers},

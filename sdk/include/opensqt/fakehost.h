@@ -30,6 +30,8 @@ typedef struct fake_ws {
     size_t n_sent;
     int open;                  /* on_open delivered and not closed */
     int closed;                /* ws_close() called by the plugin */
+    uint32_t flags;            /* sqt_ws_options.flags (SQT_WS_*); 0 when the plugin's
+                                * struct_size does not reach it, as a host reads it */
 } fake_ws;
 
 fake_host *fake_host_new(void);
@@ -99,7 +101,8 @@ int fake_host_ws_finished(const fake_host *fh, size_t i);
  * later, from a timer (counted by fake_host_active_timers until then), so a plugin's
  * own zero-delay timers run first, as with a real close handshake. */
 void fake_host_set_ws_close_delay(fake_host *fh, uint64_t ms);
-/* The options the plugin opened connection i with (copies). */
+/* The options the plugin opened connection i with (copies; members past the plugin's
+ * struct_size read as 0, flags included). */
 const sqt_ws_options *fake_host_ws_options(const fake_host *fh, size_t i);
 
 /* How many times rate_usage() was called. */

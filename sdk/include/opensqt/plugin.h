@@ -518,7 +518,18 @@ typedef struct sqt_ws_options {
     uint32_t stale_timeout_ms;         /* no message this long -> reconnect; 0 = default */
     uint32_t max_message_bytes;        /* 0 = host default */
     uint32_t reconnect_base_ms;        /* 0 = from timing.websocket_reconnect_delay */
+    /* SQT_WS_* flags. Added within ABI 1.1 without moving the minor: a host reads it only
+     * when struct_size covers it (a shorter struct means 0), and every flag is advisory:
+     * a host that ignores it (an older 1.1 host) is still correct, so a plugin that sets
+     * it relies on nothing the host may lack, and the minor check need not refuse it. */
+    uint32_t flags;
 } sqt_ws_options;
+
+/* This connection carries market data (trades, tickers, candles): in a loop turn that
+ * reads several connections, the host handles its messages after the others' (an order
+ * push read in the same turn goes first), still within that turn. Never on a private or
+ * user stream. */
+#define SQT_WS_MARKET_DATA 0x1u
 
 typedef struct sqt_ws_callbacks {
     size_t struct_size;

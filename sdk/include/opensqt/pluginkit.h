@@ -608,6 +608,10 @@ struct sqt_kit_conns {
      * owner's array. NULL / 0: none. Set after init. */
     const sqt_header *ws_headers;
     size_t n_ws_headers;
+    /* sqt_ws_options.flags of each kind's connections: SQT_WS_MARKET_DATA on the kinds
+     * that carry market data (never the user stream), so a host handles an order push
+     * read in the same loop turn first. 0 by init. Set after init. */
+    uint32_t ws_flags[SQT_KIT_CONN_KINDS];
 };
 
 void sqt_kit_conns_init(sqt_kit_conns *s, const sqt_host_api *api, sqt_host *host,
