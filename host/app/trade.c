@@ -302,6 +302,9 @@ static void journal_maybe_checkpoint(app *a)
 void app_turn_end_cb(uv_check_t *h)
 {
     app *a = h->data;
+    /* the market frames this turn read, after its order pushes: the price is in before
+     * it is delivered */
+    sqt_host_run_deferred(&a->host);
     /* an adjust asked for by this turn's pushes runs now, once for all of them (the
      * idle stays for the turns that block in no poll: it is stopped here) */
     /* the turn's price first (its own idle would deliver it a turn later) */
