@@ -153,11 +153,14 @@ struct peer {
     long missed[2];
     long no_frame[2];
 
-    /* kernel stamps (pkt_fd >= 0), else the relay's */
+    /* the kernel's stamps (kernel), else the relay's */
     const char *stamps_why;    /* the reason the relay's stamps are used */
     char stamps_err[96];
-    int pkt_fd;                /* AF_PACKET socket on lo; -1 when the relay stamps */
-    uv_poll_t pkt_poll;
+    int kernel;                /* the stamps are the kernel's */
+    int pkt_fd;                /* AF_PACKET socket on lo, drained by the drive timer only:
+                                * in the loop's poll set every packet (acknowledgements
+                                * too) woke this thread onto the product's CPU during the
+                                * tick, and the product's figure rose to the relay's */
     int closing_tick;          /* the relay saw the request; the tick's stamps are read at
                                 * the next turn of the drive timer */
     uint64_t trigger_rt;       /* CLOCK_REALTIME at the tick's start: older packets are not
@@ -432,8 +435,8 @@ static void tick_record(peer *p, uint64_t t0, uint64_t t_fill, uint64_t t1)
 static void peer_after_request(peer *p)
 {
     p->armed = 0;
-    if (p->pkt_fd >= 0)
-        p->closing_tick = 1; /* its packets may not all be read yet: tick_close reads them */
+    if (p->kernel)
+        p->closing_tick = 1; /* its packets are read before the next tick: tick_close */
     else
         tick_record(p, p->t0, p->t_fill, p->t1);
     schedule(p, (uint64_t)p->gap_ms);
@@ -485,7 +488,8 @@ static void pkt_take(peer *p, const unsigned char *b, size_t n, uint64_t ts)
     }
 }
 
-/* Everything the socket holds now; a packet's stamp counts, not when it is read. */
+/* Everything the socket holds now, non-blocking; a packet's stamp counts, not when it is
+ * read. */
 static void pkt_drain(peer *p)
 {
     for (;;) {
@@ -526,19 +530,12 @@ static void pkt_drain(peer *p)
     }
 }
 
-static void pkt_cb(uv_poll_t *h, int status, int events)
-{
-    (void)events;
-    if (status == 0)
-        pkt_drain(h->data);
-}
-
 /* The tick the relay saw answered: its interval from the packets' stamps, or counted as
  * unseen when one of them is missing (never timed from another clock). */
 static void tick_close(peer *p)
 {
+    pkt_drain(p); /* while closing_tick is set: the packets are still the tick's */
     p->closing_tick = 0;
-    pkt_drain(p);
     if (p->k.t0 == 0 || p->k.t1 < p->k.t0) {
         p->unseen[p->side]++;
         return;
@@ -616,15 +613,7 @@ static void pkt_start(peer *p)
         p->stamps_why = p->stamps_err;
         return;
     }
-    uv_poll_init(&p->loop, &p->pkt_poll, p->pkt_fd);
-    p->pkt_poll.data = p;
-    uv_poll_start(&p->pkt_poll, UV_READABLE, pkt_cb);
-}
-
-static void pkt_closed(uv_handle_t *h)
-{
-    peer *p = h->data;
-    close(p->pkt_fd);
+    p->kernel = 1;
 }
 
 static void pkt_stop(peer *p)
@@ -635,7 +624,8 @@ static void pkt_stop(peer *p)
         return;
     if (getsockopt(p->pkt_fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
         p->pkt_kernel_drops = (long)st.tp_drops;
-    uv_close((uv_handle_t *)&p->pkt_poll, pkt_closed);
+    close(p->pkt_fd);
+    p->pkt_fd = -1;
 }
 
 static size_t our_open_orders(peer *p)
@@ -693,6 +683,8 @@ static void drive_cb(uv_timer_t *t)
         return;
     if (p->closing_tick)
         tick_close(p);
+    else if (p->kernel)
+        pkt_drain(p); /* between ticks: nothing to take, the queue kept short */
     if (!p->started) {
         /* the product is up once its grid rests on the emulator and the floor's socket is
          * open; then one second more for the start-up to settle */
@@ -722,7 +714,7 @@ static void drive_cb(uv_timer_t *t)
         return;
     }
     if (p->round == 0 && p->tick == 0 && p->side == SIDE_PRODUCT && p->lat[0].n == 0 &&
-        p->missed[0] == 0 && p->no_frame[0] == 0) {
+        p->missed[0] == 0 && p->no_frame[0] == 0 && p->unseen[0] == 0) {
         p->tick = -1;
     }
     next_tick(p);
@@ -1128,7 +1120,7 @@ int main(int argc, char **argv)
            bench_env_flag("SQT_BENCH_PIN") ? " (pinned to the last CPU, the bench to the others)" : "");
     if (bench_env_flag("SQT_BENCH_FLOOR_PROCESS"))
         printf("  floor: its client in a process of its own\n");
-    if (p.pkt_fd >= 0)
+    if (p.kernel)
         snprintf(stamps_line, sizeof stamps_line,
                  "kernel packet stamps on lo (AF_PACKET, SO_TIMESTAMPNS)");
     else
@@ -1185,7 +1177,7 @@ int main(int argc, char **argv)
     uv_async_send(&p.stop);
     uv_thread_join(&p.thread);
 
-    kernel = p.pkt_fd >= 0;
+    kernel = p.kernel;
     print_side("product: aggTrade -> order request", &p.lat[SIDE_PRODUCT], p.missed[0],
                p.no_frame[0], kernel ? p.unseen[0] : -1);
     print_side("floor: ws.c + http.c, one POST", &p.lat[SIDE_FLOOR], p.missed[1], p.no_frame[1],
