@@ -5,13 +5,22 @@
  * plugin's parse, price gate and monitor, engine, journal, executor, the request built
  * and signed, the host's HTTP client writing it). Its exchange is the emulator (Binance
  * dialect, manual price) running in this process on a peer thread, reached through a
- * byte relay on the same thread. The relay is where the clock is read, on one side of
- * every socket the product uses:
- *   t0  just before the relay writes a chunk holding an aggTrade frame to the product;
- *   t1  when the first bytes of an order request (POST or DELETE of /fapi/v1/order or
- *       /fapi/v1/batchOrders) arrive from the product.
- * Both stamps are CLOCK_MONOTONIC in the peer thread, so they compare; the relay's own
- * forwarding to the emulator is outside the interval.
+ * byte relay on the same thread. The stamps are taken on the loopback wire between the
+ * relay and the product:
+ *   t0  the packet of the relay's chunk holding an aggTrade frame, to the product;
+ *   t1  the packet with the first bytes of an order request (POST or DELETE of
+ *       /fapi/v1/order or /fapi/v1/batchOrders) from the product.
+ * By default the stamps are the kernel's, as tcpdump takes them: an AF_PACKET socket on
+ * `lo` with SO_TIMESTAMPNS, whose stamp is taken when the sender's transmit hands the
+ * packet to the loopback device, in the sender's context. The relay thread's own reads
+ * are not used for the interval: on a 2-vCPU guest the relay is often woken onto the CPU
+ * the product still holds after its send (its read lagged the kernel stamp by 57-166 us
+ * at p99 here, up to 455 us in a perf sched trace). The
+ * relay's read of each request is still stamped, and its delay after the kernel stamp is
+ * printed. Without CAP_NET_RAW, or with SQT_BENCH_STAMPS=relay, the stamps are the
+ * relay thread's (CLOCK_MONOTONIC just before it writes the aggTrade chunk, and when it
+ * reads the request), and the output says so. The relay's own forwarding to the emulator
+ * is outside the interval either way.
  *
  * The floor is the project's own WebSocket client (host/net/ws.c) and HTTP client
  * (host/net/http.c) on this process's main loop, answering each frame with one POST of
@@ -27,12 +36,20 @@
  * Knobs: SQT_BENCH_ROUNDS (default 2), SQT_BENCH_TICKS (per round and side, default
  * 100), SQT_BENCH_GAP_MS (default 60), SQT_BENCH_KEEP=1 (keep the run's directory:
  * config, host log, event log, journal), SQT_BENCH_OPENSQT (another opensqt binary,
- * e.g. a baseline build, its plugins next to it). SQT_BENCH_LONG=1: 5 rounds x 600 ticks, gap
+ * e.g. a baseline build, its plugins next to it), SQT_BENCH_STAMPS=relay (the relay
+ * thread's stamps even with CAP_NET_RAW, to compare). SQT_BENCH_LONG=1: 5 rounds x 600 ticks, gap
  * 110 ms (about 11 minutes; slower would exceed the emulator's 1200 orders/min). */
 #define _GNU_SOURCE /* memmem */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -40,6 +57,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,6 +115,13 @@ typedef struct write_req {
 
 /* ---- the peer thread ------------------------------------------------------------- */
 
+/* The kernel's packet stamps of one tick (CLOCK_REALTIME ns; 0 = not seen yet). */
+typedef struct tick_pkts {
+    uint64_t t0;               /* relay -> client: the chunk holding the aggTrade frame */
+    uint64_t fill;             /* relay -> product: the fill's ORDER_TRADE_UPDATE */
+    uint64_t t1;               /* client -> relay: the order request's first bytes */
+} tick_pkts;
+
 struct peer {
     uv_loop_t loop;
     uv_thread_t thread;
@@ -128,6 +153,25 @@ struct peer {
     bench_samples fill_gap;    /* product: aggTrade written -> fill push written */
     long missed[2];
     long no_frame[2];
+
+    /* the kernel's stamps (kernel), else the relay's */
+    const char *stamps_why;    /* the reason the relay's stamps are used */
+    char stamps_err[96];
+    int kernel;                /* the stamps are the kernel's */
+    int pkt_fd;                /* AF_PACKET socket on lo, drained by the drive timer only:
+                                * in the loop's poll set every packet (acknowledgements
+                                * too) woke this thread onto the product's CPU during the
+                                * tick, and the product's figure rose to the relay's */
+    int closing_tick;          /* the relay saw the request; the tick's stamps are read at
+                                * the next turn of the drive timer */
+    uint64_t trigger_rt;       /* CLOCK_REALTIME at the tick's start: older packets are not
+                                * the tick's */
+    uint64_t t1_relay_rt;      /* CLOCK_REALTIME when the relay read the request */
+    tick_pkts k;
+    long unseen[2];            /* ticks with a request whose packets were not all seen */
+    bench_samples relay_delay[2]; /* relay's read of the request - its kernel stamp */
+    long pkt_seen, pkt_kernel_drops, pkt_bad_stamp;
+    unsigned char pkt_buf[65536 + 256];
     atomic_int done;           /* read by the main thread */
     atomic_int fail;
 };
@@ -135,6 +179,14 @@ struct peer {
 static uint64_t now_ns(void)
 {
     return bench_now_ns();
+}
+
+/* CLOCK_REALTIME in ns: the clock of the kernel's packet stamps (SO_TIMESTAMPNS). */
+static uint64_t rt_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static int is_order_request(const char *b, size_t n)
@@ -228,6 +280,7 @@ static void down_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
     peer *p = rp->p;
     if (n > 0 && p->armed && p->t0 != 0 && p->t1 == 0 && is_order_request(b->base, (size_t)n)) {
         p->t1 = now_ns();
+        p->t1_relay_rt = rt_ns();
         peer_after_request(p);
     }
     if (n > 0 && !rp->closing) {
@@ -369,16 +422,211 @@ static void schedule(peer *p, uint64_t ms)
     uv_timer_start(&p->drive, drive_cb, ms, 0);
 }
 
+/* One tick's interval from its stamps (the kernel's or the relay's: one clock each). */
+static void tick_record(peer *p, uint64_t t0, uint64_t t_fill, uint64_t t1)
+{
+    bench_samples_add(&p->lat[p->side], t1 - t0);
+    if (p->side == SIDE_PRODUCT && t_fill != 0 && t_fill < t1) {
+        bench_samples_add(&p->fill_lat, t1 - t_fill);
+        if (t_fill >= t0)
+            bench_samples_add(&p->fill_gap, t_fill - t0);
+    }
+}
+
 static void peer_after_request(peer *p)
 {
-    bench_samples_add(&p->lat[p->side], p->t1 - p->t0);
-    if (p->side == SIDE_PRODUCT && p->t_fill != 0 && p->t_fill < p->t1) {
-        bench_samples_add(&p->fill_lat, p->t1 - p->t_fill);
-        if (p->t_fill >= p->t0)
-            bench_samples_add(&p->fill_gap, p->t_fill - p->t0);
-    }
     p->armed = 0;
+    if (p->kernel)
+        p->closing_tick = 1; /* its packets are read before the next tick: tick_close */
+    else
+        tick_record(p, p->t0, p->t_fill, p->t1);
     schedule(p, (uint64_t)p->gap_ms);
+}
+
+/* ---- the kernel's packet stamps ---------------------------------------------------- */
+
+/* A packet between a client and the relay, by the relay's listening ports (every
+ * connection a client opens to the relay has one of them as its relay end; the relay's
+ * own connections upstream do not): the tick's t0, fill and t1 are its first aggTrade
+ * chunk to the client, its first fill push to the product, and the first order request
+ * from the client after t0. ts is the kernel's stamp. */
+static void pkt_take(peer *p, const unsigned char *b, size_t n, uint64_t ts)
+{
+    struct iphdr ip;
+    struct tcphdr th;
+    const unsigned char *pay;
+    size_t ihl, doff, plen;
+    int relay_port = p->side == SIDE_PRODUCT ? p->rl_emu.port : p->rl_floor.port;
+    uint16_t sport, dport;
+    if (n < sizeof ip)
+        return;
+    memcpy(&ip, b, sizeof ip);
+    ihl = (size_t)ip.ihl * 4u;
+    if (ip.version != 4 || ip.protocol != IPPROTO_TCP || ihl < sizeof ip)
+        return;
+    if (ntohs(ip.tot_len) < n)
+        n = ntohs(ip.tot_len);
+    if (n < ihl + sizeof th)
+        return;
+    memcpy(&th, b + ihl, sizeof th);
+    doff = (size_t)th.doff * 4u;
+    if (doff < sizeof th || n <= ihl + doff)
+        return; /* no payload: a handshake or an acknowledgement */
+    pay = b + ihl + doff;
+    plen = n - ihl - doff;
+    sport = ntohs(th.source);
+    dport = ntohs(th.dest);
+    if (!(p->armed || p->closing_tick) || ts < p->trigger_rt)
+        return; /* between ticks, or before this one began */
+    if (sport == relay_port) {
+        if (p->k.t0 == 0 && memmem(pay, plen, "aggTrade", 8) != NULL)
+            p->k.t0 = ts;
+        if (p->k.fill == 0 && memmem(pay, plen, "ORDER_TRADE_UPDATE", 18) != NULL)
+            p->k.fill = ts;
+    } else if (dport == relay_port) {
+        if (p->k.t0 != 0 && p->k.t1 == 0 && is_order_request((const char *)pay, plen))
+            p->k.t1 = ts;
+    }
+}
+
+/* Everything the socket holds now, non-blocking; a packet's stamp counts, not when it is
+ * read. */
+static void pkt_drain(peer *p)
+{
+    for (;;) {
+        char ctl[CMSG_SPACE(sizeof(struct timespec)) + 64];
+        struct sockaddr_ll from;
+        struct iovec iov = {p->pkt_buf, sizeof p->pkt_buf};
+        struct msghdr mh;
+        struct cmsghdr *c;
+        uint64_t ts = 0;
+        ssize_t n;
+        memset(&mh, 0, sizeof mh);
+        mh.msg_name = &from;
+        mh.msg_namelen = sizeof from;
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = ctl;
+        mh.msg_controllen = sizeof ctl;
+        n = recvmsg(p->pkt_fd, &mh, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return;
+        p->pkt_seen++;
+        for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                struct timespec t;
+                memcpy(&t, CMSG_DATA(c), sizeof t);
+                ts = (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+            }
+        }
+        if (from.sll_pkttype != PACKET_OUTGOING)
+            continue; /* lo shows each packet twice: the transmit copy is the one */
+        if (ts == 0) {
+            p->pkt_bad_stamp++;
+            continue;
+        }
+        pkt_take(p, p->pkt_buf, (size_t)n, ts);
+    }
+}
+
+/* The tick the relay saw answered: its interval from the packets' stamps, or counted as
+ * unseen when one of them is missing (never timed from another clock). */
+static void tick_close(peer *p)
+{
+    pkt_drain(p); /* while closing_tick is set: the packets are still the tick's */
+    p->closing_tick = 0;
+    if (p->k.t0 == 0 || p->k.t1 < p->k.t0) {
+        p->unseen[p->side]++;
+        return;
+    }
+    tick_record(p, p->k.t0, p->k.fill, p->k.t1);
+    if (p->t1_relay_rt >= p->k.t1)
+        bench_samples_add(&p->relay_delay[p->side], p->t1_relay_rt - p->k.t1);
+}
+
+/* An AF_PACKET socket on lo with the kernel's receive stamps and a classic BPF filter
+ * that passes only TCP to or from the relay's two listening ports. 0, or -errno. */
+static int pkt_open(peer *p)
+{
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 13),
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 11),
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9), /* IPv4 protocol */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 9),
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6), /* a fragment has no TCP header */
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 7, 0),
+        BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0), /* X = IP header length */
+        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 0),  /* source port */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)p->rl_emu.port, 5, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)p->rl_floor.port, 4, 0),
+        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2), /* destination port */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)p->rl_emu.port, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)p->rl_floor.port, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, 0),
+        BPF_STMT(BPF_RET | BPF_K, 0x40000),
+    };
+    struct sock_fprog prog = {(unsigned short)(sizeof code / sizeof code[0]), code};
+    struct sockaddr_ll sll;
+    int one = 1, buf = 8 << 20, err;
+    /* protocol 0: nothing is queued before the filter is on and the socket bound */
+    int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -errno;
+    memset(&sll, 0, sizeof sll);
+    sll.sll_family = AF_PACKET;
+    sll.sll_protocol = htons(ETH_P_ALL); /* the transmit copies reach ETH_P_ALL taps only */
+    sll.sll_ifindex = (int)if_nametoindex("lo");
+    if (sll.sll_ifindex == 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) != 0 ||
+        (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0 &&
+         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf) != 0) ||
+        bind(fd, (struct sockaddr *)&sll, sizeof sll) != 0) {
+        err = errno != 0 ? -errno : -EINVAL;
+        close(fd);
+        return err;
+    }
+    p->pkt_fd = fd;
+    return 0;
+}
+
+/* Kernel stamps when the socket opens, else the relay's; stamps_why says why. */
+static void pkt_start(peer *p)
+{
+    const char *want = getenv("SQT_BENCH_STAMPS");
+    int rc;
+    p->pkt_fd = -1;
+    if (want != NULL && strcmp(want, "relay") == 0) {
+        p->stamps_why = "SQT_BENCH_STAMPS=relay";
+        return;
+    }
+    rc = pkt_open(p);
+    if (rc == -EPERM || rc == -EACCES) {
+        p->stamps_why = "no CAP_NET_RAW";
+        return;
+    }
+    if (rc != 0) {
+        snprintf(p->stamps_err, sizeof p->stamps_err, "AF_PACKET on lo: %s", strerror(-rc));
+        p->stamps_why = p->stamps_err;
+        return;
+    }
+    p->kernel = 1;
+}
+
+static void pkt_stop(peer *p)
+{
+    struct tpacket_stats st;
+    socklen_t len = sizeof st;
+    if (p->pkt_fd < 0)
+        return;
+    if (getsockopt(p->pkt_fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
+        p->pkt_kernel_drops = (long)st.tp_drops;
+    close(p->pkt_fd);
+    p->pkt_fd = -1;
 }
 
 static size_t our_open_orders(peer *p)
@@ -392,6 +640,8 @@ static size_t our_open_orders(peer *p)
 static void fire(peer *p)
 {
     p->t0 = p->t1 = p->t_fill = 0;
+    memset(&p->k, 0, sizeof p->k);
+    p->trigger_rt = rt_ns();
     p->armed = 1;
     p->t_trigger = now_ns();
     if (p->side == SIDE_PRODUCT) {
@@ -432,6 +682,10 @@ static void drive_cb(uv_timer_t *t)
     peer *p = t->data;
     if (p->done || p->fail)
         return;
+    if (p->closing_tick)
+        tick_close(p);
+    else if (p->kernel)
+        pkt_drain(p); /* between ticks: nothing to take, the queue kept short */
     if (!p->started) {
         /* the product is up once its grid rests on the emulator and the floor's socket is
          * open; then one second more for the start-up to settle */
@@ -461,7 +715,7 @@ static void drive_cb(uv_timer_t *t)
         return;
     }
     if (p->round == 0 && p->tick == 0 && p->side == SIDE_PRODUCT && p->lat[0].n == 0 &&
-        p->missed[0] == 0 && p->no_frame[0] == 0) {
+        p->missed[0] == 0 && p->no_frame[0] == 0 && p->unseen[0] == 0) {
         p->tick = -1;
     }
     next_tick(p);
@@ -479,6 +733,7 @@ static void stop_cb(uv_async_t *a)
     uv_close((uv_handle_t *)&p->drive, NULL);
     uv_close((uv_handle_t *)&p->rl_emu.tcp, NULL);
     uv_close((uv_handle_t *)&p->rl_floor.tcp, NULL);
+    pkt_stop(p);
     if (p->floor_srv != NULL)
         sqt_srv_close(p->floor_srv, peer_closed_srv, p);
     if (p->emu != NULL)
@@ -511,6 +766,10 @@ static void peer_main(void *arg)
         p->rc = relay_listen(p, &p->rl_emu, sqt_emu_port(p->emu));
     if (p->rc == 0)
         p->rc = relay_listen(p, &p->rl_floor, sqt_srv_port(p->floor_srv));
+    if (p->rc == 0)
+        pkt_start(p);
+    else
+        p->pkt_fd = -1;
     uv_async_init(&p->loop, &p->stop, stop_cb);
     p->stop.data = p;
     uv_timer_init(&p->loop, &p->drive);
@@ -772,13 +1031,18 @@ static void stop_product(pid_t pid)
 
 /* ---- results --------------------------------------------------------------------- */
 
-static void print_side(const char *label, bench_samples *s, long missed, long no_frame)
+/* unseen < 0: the relay's stamps (every answered tick is timed) */
+static void print_side(const char *label, bench_samples *s, long missed, long no_frame,
+                       long unseen)
 {
+    char un[48] = "";
+    if (unseen >= 0)
+        snprintf(un, sizeof un, ", packets unseen %ld", unseen);
     printf("  %-34s n=%-5zu p50 %8.1f us  p99 %8.1f us  p99.9 %8.1f us  (no request %ld, "
-           "no frame %ld)\n",
+           "no frame %ld%s)\n",
            label, s->n, (double)bench_samples_pct(s, 0.50) / 1e3,
            (double)bench_samples_pct(s, 0.99) / 1e3, (double)bench_samples_pct(s, 0.999) / 1e3,
-           missed, no_frame);
+           missed, no_frame, un);
 }
 
 static double ratio(bench_samples *a, bench_samples *b, double q)
@@ -805,7 +1069,8 @@ int main(int argc, char **argv)
     char tmpl[] = "/tmp/bench_t2o_XXXXXX";
     char *dir;
     pid_t pid, floor_pid = -1;
-    int err = 0, failed = 0;
+    int err = 0, failed = 0, kernel;
+    char stamps_line[160];
     if (argc == 3 && strcmp(argv[1], "--floor-client") == 0)
         return floor_client_main(atoi(argv[2]));
     size_t i;
@@ -825,6 +1090,8 @@ int main(int argc, char **argv)
     bench_samples_init(&p.lat[1], (size_t)(p.rounds * p.ticks));
     bench_samples_init(&p.fill_lat, (size_t)(p.rounds * p.ticks));
     bench_samples_init(&p.fill_gap, (size_t)(p.rounds * p.ticks));
+    for (i = 0; i < 2; i++)
+        bench_samples_init(&p.relay_delay[i], (size_t)(p.rounds * p.ticks));
     make_agg(&p);
     p.high = 1; /* the emulator starts at 3000.00: the first tick goes down */
 
@@ -854,6 +1121,12 @@ int main(int argc, char **argv)
            bench_env_flag("SQT_BENCH_PIN") ? " (pinned to the last CPU, the bench to the others)" : "");
     if (bench_env_flag("SQT_BENCH_FLOOR_PROCESS"))
         printf("  floor: its client in a process of its own\n");
+    if (p.kernel)
+        snprintf(stamps_line, sizeof stamps_line,
+                 "kernel packet stamps on lo (AF_PACKET, SO_TIMESTAMPNS)");
+    else
+        snprintf(stamps_line, sizeof stamps_line, "relay thread (%s)", p.stamps_why);
+    printf("  stamps: %s\n", stamps_line);
     if (write_config(dir, p.rl_emu.port) != 0 || (pid = start_product(dir)) < 0) {
         fprintf(stderr, "bench: cannot start %s\n", product_bin());
         uv_async_send(&p.stop);
@@ -905,12 +1178,14 @@ int main(int argc, char **argv)
     uv_async_send(&p.stop);
     uv_thread_join(&p.thread);
 
+    kernel = p.kernel;
     print_side("product: aggTrade -> order request", &p.lat[SIDE_PRODUCT], p.missed[0],
-               p.no_frame[0]);
-    print_side("floor: ws.c + http.c, one POST", &p.lat[SIDE_FLOOR], p.missed[1], p.no_frame[1]);
+               p.no_frame[0], kernel ? p.unseen[0] : -1);
+    print_side("floor: ws.c + http.c, one POST", &p.lat[SIDE_FLOOR], p.missed[1], p.no_frame[1],
+               kernel ? p.unseen[1] : -1);
     printf("  of the product's time:\n");
-    print_side("  emulator: aggTrade -> fill push", &p.fill_gap, 0, 0);
-    print_side("  host: fill push -> order request", &p.fill_lat, 0, 0);
+    print_side("  emulator: aggTrade -> fill push", &p.fill_gap, 0, 0, -1);
+    print_side("  host: fill push -> order request", &p.fill_lat, 0, 0, -1);
     printf("  host share / floor                 p50 %.2fx  p99 %.2fx  p99.9 %.2fx\n",
            ratio(&p.fill_lat, &p.lat[1], 0.5), ratio(&p.fill_lat, &p.lat[1], 0.99),
            ratio(&p.fill_lat, &p.lat[1], 0.999));
@@ -920,8 +1195,20 @@ int main(int argc, char **argv)
     printf("  product - floor                    p50 %.1f us\n",
            ((double)bench_samples_pct(&p.lat[0], 0.5) - (double)bench_samples_pct(&p.lat[1], 0.5)) /
                1e3);
-    for (i = 0; i < 2; i++)
+    if (kernel) {
+        /* what the relay thread's stamp of the same request added: its read came late */
+        printf("  relay's read of the request - its kernel stamp (the delay the relay's stamps "
+               "included):\n");
+        print_side("  product", &p.relay_delay[SIDE_PRODUCT], 0, 0, -1);
+        print_side("  floor", &p.relay_delay[SIDE_FLOOR], 0, 0, -1);
+        printf("  packets read %ld, dropped by the kernel %ld, without a stamp %ld\n",
+               p.pkt_seen, p.pkt_kernel_drops, p.pkt_bad_stamp);
+    }
+    printf("  stamps: %s\n", stamps_line);
+    for (i = 0; i < 2; i++) {
         bench_samples_free(&p.lat[i]);
+        bench_samples_free(&p.relay_delay[i]);
+    }
     bench_samples_free(&p.fill_lat);
     bench_samples_free(&p.fill_gap);
     if (!keep && !failed) {
