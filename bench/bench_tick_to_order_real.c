@@ -138,6 +138,7 @@ struct peer {
 
     /* the run */
     long rounds, ticks, gap_ms;
+    long burst;                /* SQT_BENCH_BURST: extra aggTrade frames before each tick's */
     int started;               /* the product trades; ticks may begin */
     uint64_t start_ns;
     int side;
@@ -303,6 +304,38 @@ static void down_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 }
 
 /* upstream -> product: an aggTrade frame written is t0 */
+/* 1 when the chunk is exactly one whole unmasked text frame (a server's), so copies of
+ * it are whole frames too. */
+static int one_text_frame(const char *b, ssize_t n)
+{
+    const unsigned char *u = (const unsigned char *)b;
+    size_t len;
+    if (n < 2 || u[0] != 0x81 || (u[1] & 0x80) != 0)
+        return 0;
+    len = u[1] & 0x7f;
+    if (len < 126)
+        return (size_t)n == 2 + len;
+    if (len == 126 && n >= 4)
+        return (size_t)n == 4 + (((size_t)u[2] << 8) | u[3]);
+    return 0;
+}
+
+/* SQT_BENCH_BURST: the tick's trade print arrives behind `extra` copies of itself (a
+ * burst of market data read in the same wake as the fill push), in one write. */
+static void write_burst(relay_pair *rp, const char *frame, size_t n, long extra)
+{
+    size_t i, k = (size_t)extra + 1;
+    char *buf = malloc(n * k);
+    if (buf == NULL) {
+        relay_write(rp, &rp->down, frame, n);
+        return;
+    }
+    for (i = 0; i < k; i++)
+        memcpy(buf + i * n, frame, n);
+    relay_write(rp, &rp->down, buf, n * k);
+    free(buf);
+}
+
 static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
     relay_pair *rp = s->data;
@@ -312,7 +345,11 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
             p->t0 = now_ns();
         if (p->armed && p->t_fill == 0 && memmem(b->base, (size_t)n, "ORDER_TRADE_UPDATE", 18) != NULL)
             p->t_fill = now_ns();
-        relay_write(rp, &rp->down, b->base, (size_t)n);
+        if (p->burst > 0 && p->armed && p->side == SIDE_PRODUCT && one_text_frame(b->base, n) &&
+            memmem(b->base, (size_t)n, "aggTrade", 8) != NULL)
+            write_burst(rp, b->base, (size_t)n, p->burst);
+        else
+            relay_write(rp, &rp->down, b->base, (size_t)n);
     } else if (n < 0) {
         pair_close(rp);
     }
@@ -1082,6 +1119,14 @@ int main(int argc, char **argv)
     p.rounds = bench_env_long("SQT_BENCH_ROUNDS", bench_env_flag("SQT_BENCH_LONG") ? 5 : 2);
     p.ticks = bench_env_long("SQT_BENCH_TICKS", bench_env_flag("SQT_BENCH_LONG") ? 600 : 100);
     p.gap_ms = bench_env_long("SQT_BENCH_GAP_MS", bench_env_flag("SQT_BENCH_LONG") ? 110 : 60);
+    p.burst = bench_env_long("SQT_BENCH_BURST", 0);
+    if (p.burst < 0 || p.burst > 10000) {
+        fprintf(stderr, "bench: SQT_BENCH_BURST is 0-10000\n");
+        return 1;
+    }
+    if (p.burst > 0)
+        printf("  burst: each product tick's aggTrade frame comes behind %ld copies of itself\n",
+               p.burst);
     if (p.rounds < 1 || p.ticks < 1 || p.gap_ms < 1) {
         fprintf(stderr, "bench: rounds, ticks and gap must be positive\n");
         return 1;
