@@ -505,29 +505,44 @@ static void t_killed_between_writes_two_fills(void)
     killed_between_writes("killed_between_writes_two_fills", 0, 2);
 }
 
-/* A fill's counter-order leaves as the fill's push is read, before the rest of the poll
- * phase that brought it (more pushes, market data) is handled: the plugin delivers a
- * price right after the fill in the same callback, and the sell's place call has been
- * made by then (before: at the end of the loop turn, after that price). The journal and
- * the book agree as usual. */
-static void t_order_before_the_rest_of_the_turn(void)
+#define EV_CAP 500
+#define JOURNAL_CAP 1024
+
+/* A second run after first_run in which the top buy fills at the tenth price while
+ * trading (tick_after: the plugin sends a price right behind the fill, in the same
+ * callback; sync: it answers places inside the call); it ends cleanly, the buy's fill
+ * is booked once and the book and journal agree. The buy's id into buy (of
+ * SQT_CLIENT_ID_MAX), the journal's path into journal (of JOURNAL_CAP). */
+static void fill_while_trading(const char *name, int tick_after, int sync, char *journal,
+                               char *buy)
 {
-    char dir[400], ev1[500], ev2[500], journal[1024], buy[SQT_CLIENT_ID_MAX];
+    char dir[400], ev1[EV_CAP], ev2[EV_CAP];
     scripted_script sc;
-    first_run("order_before_the_rest", dir, sizeof dir, ev1, ev2, sizeof ev1, journal,
-              sizeof journal);
+    first_run(name, dir, sizeof dir, ev1, ev2, EV_CAP, journal, JOURNAL_CAP);
     memset(&sc, 0, sizeof sc);
     sc.call = SCR_PRICE_TICK;
     sc.nth = 10;
-    sc.tick_after = 1;
+    sc.tick_after = tick_after;
     X->set_script(&sc);
+    X->sync_places(sync);
     SQT_ASSERT_INT_EQ(run_app(dir, ev2, SECOND_RUN_S, NULL, 0), 0);
+    X->sync_places(0);
     SQT_ASSERT_INT_EQ(errors_logged, 0);
-    CU_ASSERT_TRUE_FATAL(X->fired(buy, sizeof buy));
-    SQT_ASSERT_INT_EQ(X->places_before_tick(), 1);
+    CU_ASSERT_TRUE_FATAL(X->fired(buy, SQT_CLIENT_ID_MAX));
     check_filled_buy(ev2, buy);
     check_book(journal);
     SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM fills WHERE cid=?1", buy), 1);
+}
+
+/* A fill's counter-order leaves as the fill's push is read, before the rest of the poll
+ * phase that brought it (more pushes, market data) is handled: the plugin delivers a
+ * price right after the fill in the same callback, and the sell's place call has been
+ * made by then (before: at the end of the loop turn, after that price). */
+static void t_order_before_the_rest_of_the_turn(void)
+{
+    char journal[JOURNAL_CAP], buy[SQT_CLIENT_ID_MAX];
+    fill_while_trading("order_before_the_rest", 1, 0, journal, buy);
+    SQT_ASSERT_INT_EQ(X->places_before_tick(), 1);
 }
 
 /* A plugin that answers a place inside the call: the answer's drain runs inside the
@@ -535,22 +550,8 @@ static void t_order_before_the_rest_of_the_turn(void)
  * fill must still reach the journal once, with the position and the book in agreement. */
 static void t_answers_inside_the_call(void)
 {
-    char dir[400], ev1[500], ev2[500], journal[1024], buy[SQT_CLIENT_ID_MAX];
-    scripted_script sc;
-    first_run("answers_inside_the_call", dir, sizeof dir, ev1, ev2, sizeof ev1, journal,
-              sizeof journal);
-    memset(&sc, 0, sizeof sc);
-    sc.call = SCR_PRICE_TICK;
-    sc.nth = 10;
-    X->set_script(&sc);
-    X->sync_places(1);
-    SQT_ASSERT_INT_EQ(run_app(dir, ev2, SECOND_RUN_S, NULL, 0), 0);
-    X->sync_places(0);
-    SQT_ASSERT_INT_EQ(errors_logged, 0);
-    CU_ASSERT_TRUE_FATAL(X->fired(buy, sizeof buy));
-    check_filled_buy(ev2, buy);
-    check_book(journal);
-    SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM fills WHERE cid=?1", buy), 1);
+    char journal[JOURNAL_CAP], buy[SQT_CLIENT_ID_MAX];
+    fill_while_trading("answers_inside_the_call", 0, 1, journal, buy);
     SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM orders WHERE status='placed'", NULL),
                       0);
 }

@@ -1287,6 +1287,19 @@ static size_t intents_read(const char *path, uint64_t uid, sqt_grid_saved_intent
     return n;
 }
 
+/* The log at path holds `want` intents of this turn, the last one last_cid. */
+static void expect_intents(const char *path, size_t want, const char *last_cid)
+{
+    sqt_grid_saved_intent *got = NULL;
+    int rc;
+    size_t n = intents_read(path, 0x77, &got, &rc);
+    SQT_ASSERT_INT_EQ(rc, 0);
+    SQT_ASSERT_INT_EQ(n, want);
+    if (n == want && n > 0 && got != NULL)
+        CU_ASSERT_STRING_EQUAL(got[n - 1].o.cid, last_cid);
+    free(got);
+}
+
 static void test_intent_log_parts(void)
 {
     char path[400], why[300];
@@ -1316,10 +1329,7 @@ static void test_intent_log_parts(void)
      * first three stay */
     CU_ASSERT_EQUAL_FATAL(stat(path, &sb), 0);
     CU_ASSERT_EQUAL_FATAL(truncate(path, sb.st_size - 50), 0);
-    n = intents_read(path, 0x77, &got, &rc);
-    SQT_ASSERT_INT_EQ(rc, 0);
-    SQT_ASSERT_INT_EQ(n, 3);
-    free(got);
+    expect_intents(path, 3, v[2].o.cid);
     CU_ASSERT_EQUAL(sqt_intentlog_write(l, v, 2, why, sizeof why), 0);
     CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 2, 1, why, sizeof why), 0);
     CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 3, 3, why, sizeof why), 0);
@@ -1327,20 +1337,10 @@ static void test_intent_log_parts(void)
     CU_ASSERT_TRUE_FATAL(fd >= 0);
     CU_ASSERT_EQUAL(pwrite(fd, "XY", 2, sb.st_size - 60), 2); /* inside the last part */
     close(fd);
-    n = intents_read(path, 0x77, &got, &rc);
-    SQT_ASSERT_INT_EQ(rc, 0);
-    SQT_ASSERT_INT_EQ(n, 3);
-    if (n == 3 && got != NULL)
-        CU_ASSERT_STRING_EQUAL(got[2].o.cid, v[2].o.cid);
-    free(got);
+    expect_intents(path, 3, v[2].o.cid);
     /* a new turn of one order: the older turn's parts behind it are not its own */
     CU_ASSERT_EQUAL(sqt_intentlog_write(l, v + 5, 1, why, sizeof why), 0);
-    n = intents_read(path, 0x77, &got, &rc);
-    SQT_ASSERT_INT_EQ(rc, 0);
-    SQT_ASSERT_INT_EQ(n, 1);
-    if (n == 1 && got != NULL)
-        CU_ASSERT_STRING_EQUAL(got[0].o.cid, v[5].o.cid);
-    free(got);
+    expect_intents(path, 1, v[5].o.cid);
     sqt_intentlog_close(l);
     /* a restarted process: its turns are new ones, also behind a longer old turn */
     CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x77, 0, &l, why, sizeof why), 0);
@@ -1350,10 +1350,7 @@ static void test_intent_log_parts(void)
     CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x77, 0, &l, why, sizeof why), 0);
     CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 5, 1, why, sizeof why), 0); /* a new turn */
     sqt_intentlog_close(l);
-    n = intents_read(path, 0x77, &got, &rc);
-    SQT_ASSERT_INT_EQ(rc, 0);
-    SQT_ASSERT_INT_EQ(n, 1);
-    free(got);
+    expect_intents(path, 1, v[5].o.cid);
     /* the previous layout: magic SQTINT01, uid, n, crc (of uid, n, records), records */
     {
         unsigned char buf[24 + 2 * (SQT_CLIENT_ID_MAX + 40)];
