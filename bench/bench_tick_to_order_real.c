@@ -935,9 +935,26 @@ static int fc_open(floor_client *fc, uv_loop_t *loop, int port)
 /* SQT_BENCH_FLOOR_PROCESS: the floor's client in a process of its own (this binary run
  * with --floor-client PORT), like the product: it sleeps and wakes as the product does.
  * It runs until the bench ends it. */
+static void floor_spin_cb(uv_idle_t *h)
+{
+    (void)h;
+}
+
+/* SQT_BENCH_FLOOR_BUSY_POLL: the floor's loop never sleeps either (an active, unref'ed
+ * idle handle, as the product's system.busy_poll), for a like-for-like comparison. */
+static void floor_spin(uv_loop_t *loop, uv_idle_t *spin)
+{
+    if (!bench_env_flag("SQT_BENCH_FLOOR_BUSY_POLL"))
+        return;
+    uv_idle_init(loop, spin);
+    uv_idle_start(spin, floor_spin_cb);
+    uv_unref((uv_handle_t *)spin);
+}
+
 static int floor_client_main(int port)
 {
     uv_loop_t loop;
+    uv_idle_t spin;
     floor_client fc;
     int rc;
     uv_loop_init(&loop);
@@ -946,6 +963,7 @@ static int floor_client_main(int port)
         fprintf(stderr, "bench: floor client: %s\n", sqt_strerror(rc));
         return 1;
     }
+    floor_spin(&loop, &spin);
     uv_run(&loop, UV_RUN_DEFAULT);
     return 0;
 }
@@ -1162,10 +1180,14 @@ int main(int argc, char **argv)
     printf("  rounds %ld x %ld ticks per side, gap %ld ms; relay ports %d (emulator) %d (floor); "
            "dir %s\n  product: %s%s%s\n",
            p.rounds, p.ticks, p.gap_ms, p.rl_emu.port, p.rl_floor.port, dir, product_bin(),
-           bench_env_flag("SQT_BENCH_BUSY_POLL") ? " (system.busy_poll: true; the floor sleeps)" : "",
+           bench_env_flag("SQT_BENCH_BUSY_POLL") ? " (system.busy_poll: true)" : "",
            bench_env_flag("SQT_BENCH_PIN") ? " (pinned to the last CPU, the bench to the others)" : "");
     if (bench_env_flag("SQT_BENCH_FLOOR_PROCESS"))
-        printf("  floor: its client in a process of its own\n");
+        printf("  floor: its client in a process of its own, its loop %s\n",
+               bench_env_flag("SQT_BENCH_FLOOR_BUSY_POLL") ? "never sleeping (busy poll)"
+                                                            : "sleeping between frames");
+    else if (bench_env_flag("SQT_BENCH_FLOOR_BUSY_POLL"))
+        printf("  floor: SQT_BENCH_FLOOR_BUSY_POLL needs SQT_BENCH_FLOOR_PROCESS=1: ignored\n");
     if (p.kernel)
         snprintf(stamps_line, sizeof stamps_line,
                  "kernel packet stamps on lo (AF_PACKET, SO_TIMESTAMPNS)");
