@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,9 @@
 #define IL_REC (SQT_CLIENT_ID_MAX + 4 * 8 + 2 * 4)
 #define IL_MAX_RECORDS 65536 /* far above any turn; a bigger n is a damaged file */
 #define IL_MAX_BYTES ((off_t)64 << 20)
+/* The mapped window at the file's start: 630 records, more than a grid places in one turn
+ * (a chunk that does not fit goes by pwrite, behind or over the window alike). */
+#define IL_WINDOW ((size_t)64 << 10)
 
 struct sqt_intentlog {
     int fd;
@@ -40,6 +44,8 @@ struct sqt_intentlog {
     char *path;
     unsigned char *buf;
     size_t cap;
+    unsigned char *map;        /* the window, shared with the file; NULL: pwrite only */
+    int map_tried;
 };
 
 int sqt_state_fail(char *err, size_t cap, int code, const char *fmt, ...)
@@ -93,6 +99,8 @@ void sqt_intentlog_close(sqt_intentlog *l)
 {
     if (l == NULL)
         return;
+    if (l->map != NULL)
+        munmap(l->map, IL_WINDOW);
     close(l->fd);
     free(l->buf);
     free(l->path);
@@ -118,27 +126,57 @@ static uint32_t crc_of(const unsigned char *chunk, size_t n_records)
     return (uint32_t)crc32(c, chunk + IL_HEAD, (uInt)(n_records * IL_REC));
 }
 
-/* One chunk of n records at l->end (0 for a new turn); one pwrite. */
+/* The window, mapped at the turn's first write once (after start-up read the file): the
+ * file is made at least the window's size with its blocks allocated, so a store into it
+ * needs neither a system call nor free space later (a full disk or RLIMIT_FSIZE cannot fail
+ * it), and the pages are locked in memory when the limit allows. A store lands in the page
+ * cache as a pwrite's copy does: it outlives the process (kill -9), not the machine (the
+ * same as pwrite without journal_sync: full, which syncs either way). Anything refused
+ * (no fallocate, a limit, no memory) leaves the pwrite path, which always works. */
+static void map_window(sqt_intentlog *l)
+{
+    struct stat sb;
+    void *m;
+    l->map_tried = 1;
+    if (fstat(l->fd, &sb) != 0)
+        return;
+    if ((size_t)sb.st_size < IL_WINDOW && ftruncate(l->fd, (off_t)IL_WINDOW) != 0)
+        return;
+    if (posix_fallocate(l->fd, 0, (off_t)IL_WINDOW) != 0)
+        return;
+    m = mmap(NULL, IL_WINDOW, PROT_READ | PROT_WRITE, MAP_SHARED, l->fd, 0);
+    if (m == MAP_FAILED)
+        return;
+    (void)mlock(m, IL_WINDOW); /* a page out would bring a fault back onto the order path */
+    l->map = m;
+}
+
+/* One chunk of n records at l->end (0 for a new turn): a copy into the window when it fits,
+ * else one pwrite. The header goes last, so a store cut short by a kill leaves the chunk's
+ * check sum unmatched, never an older header over newer records that match. */
 static int write_chunk(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t n, char *err,
                        size_t cap)
 {
     size_t i, len = IL_HEAD + n * IL_REC;
     uint32_t n32 = (uint32_t)n, crc;
+    unsigned char *c;
+    int mapped;
     ssize_t w;
     if (n > IL_MAX_RECORDS || l->end + (off_t)len > IL_MAX_BYTES)
         return sqt_state_fail(err, cap, SQT_EINVAL, "%s: %zu orders in one turn", l->path, n);
-    if (grow(l, len) != 0)
+    if (!l->map_tried)
+        map_window(l);
+    mapped = l->map != NULL && (size_t)l->end + len <= IL_WINDOW;
+    if (!mapped && grow(l, len) != 0)
         return sqt_state_fail(err, cap, SQT_ENOMEM, "out of memory");
-    memcpy(l->buf, IL_MAGIC, 8);
-    memcpy(l->buf + 8, &l->uid, 8);
-    memcpy(l->buf + 16, &l->turn, 8);
-    memcpy(l->buf + 24, &n32, 4);
+    c = mapped ? l->map + l->end : l->buf;
     for (i = 0; i < n; i++) {
-        unsigned char *r = l->buf + IL_HEAD + i * IL_REC;
+        unsigned char *r = c + IL_HEAD + i * IL_REC;
         const sqt_grid_saved_order *o = &v[i].o;
         int32_t side = (int32_t)o->side, tif = (int32_t)o->tif;
-        memset(r, 0, SQT_CLIENT_ID_MAX);
-        memcpy(r, o->cid, strnlen(o->cid, SQT_CLIENT_ID_MAX - 1));
+        size_t cl = strnlen(o->cid, SQT_CLIENT_ID_MAX - 1);
+        memcpy(r, o->cid, cl);
+        memset(r + cl, 0, SQT_CLIENT_ID_MAX - cl);
         r += SQT_CLIENT_ID_MAX;
         memcpy(r, &v[i].k, 8);
         memcpy(r + 8, &o->price, 8);
@@ -147,14 +185,29 @@ static int write_chunk(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t 
         memcpy(r + 32, &side, 4);
         memcpy(r + 36, &tif, 4);
     }
-    crc = crc_of(l->buf, n);
-    memcpy(l->buf + 28, &crc, 4);
-    do
-        w = pwrite(l->fd, l->buf, len, l->end);
-    while (w < 0 && errno == EINTR);
-    if (w != (ssize_t)len)
-        return sqt_state_fail(err, cap, SQT_EINVAL, "cannot write %s: %s", l->path,
-                       w < 0 ? strerror(errno) : "short write (disk full?)");
+    {
+        unsigned char h[IL_HEAD];
+        uLong hc;
+        memcpy(h, IL_MAGIC, 8);
+        memcpy(h + 8, &l->uid, 8);
+        memcpy(h + 16, &l->turn, 8);
+        memcpy(h + 24, &n32, 4);
+        hc = crc32(0L, h + 8, 20);
+        crc = (uint32_t)crc32(hc, c + IL_HEAD, (uInt)(n * IL_REC));
+        memcpy(h + 28, &crc, 4);
+        /* the records are in place before the header that vouches for them */
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        memcpy(c, h, IL_HEAD);
+    }
+    if (!mapped) {
+        do
+            w = pwrite(l->fd, l->buf, len, l->end);
+        while (w < 0 && errno == EINTR);
+        if (w != (ssize_t)len)
+            return sqt_state_fail(err, cap, SQT_EINVAL, "cannot write %s: %s", l->path,
+                                  w < 0 ? strerror(errno) : "short write (disk full?)");
+    }
+    /* fdatasync writes back the window's pages as well as pwrite's */
     if (l->sync_full && fdatasync(l->fd) != 0)
         return sqt_state_fail(err, cap, SQT_EINVAL, "cannot sync %s: %s", l->path, strerror(errno));
     l->end += (off_t)len;
@@ -252,6 +305,11 @@ int sqt_intentlog_read(sqt_intentlog *l, sqt_grid_saved_intent **out, size_t *n,
         ok = memcmp(c, IL_MAGIC, 8) == 0 && uid == l->uid && n32 <= IL_MAX_RECORDS &&
              off + IL_HEAD + (size_t)n32 * IL_REC <= len && crc_of(c, n32) == crc;
         if (off == 0) {
+            static const unsigned char zero[IL_HEAD];
+            /* the window made, its first chunk not yet stored (or cut short before its
+             * header): no turn written, as in a new file */
+            if (memcmp(c, zero, IL_HEAD) == 0)
+                return 0;
             if (memcmp(c, IL_MAGIC, 8) != 0)
                 return sqt_state_fail(why, cap, 1, "%s is not an intent log of this version",
                                l->path);

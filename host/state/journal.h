@@ -67,7 +67,7 @@ int sqt_journal_reset_grid(sqt_journal *j);
 
 /* A turn's first write, before its requests leave: the orders it places
  * (sqt_grid_intent_of), replacing the last turn's, in the journal's intent log
- * (intentlog.h: one pwrite, not a transaction). The turn's transaction below follows
+ * (intentlog.h: one store into a mapped file, not a transaction). The turn's transaction below follows
  * right after the requests; a restart finds the intents of a turn that never got it
  * (sqt_journal_load) and gives them to the engine (sqt_grid_restore_intents). 0, or
  * negative (message in sqt_journal_errmsg): the turn's requests must not leave then.

@@ -589,19 +589,27 @@ static void t_busy_poll(void)
     check_book(journal);
 }
 
-/* A disk that fills up just as a fill arrives: the turn's first journal write (its
- * intents) fails, so its sell never leaves; the bot stops with 1 saying why; with space
- * back, the restart books the fill once and sells it once. */
-static void t_disk_full_at_a_fill(void)
+/* A disk that fills up just as a fill arrives. The intent log's window was made at an
+ * earlier turn (intentlog.c: its blocks allocated, its pages mapped), so the fill's sell is
+ * stored there without room on the disk and leaves; the turn's transaction then fails and
+ * the bot stops with 1 saying why; with space back, the restart finds the sell in the
+ * intent log, takes it over (no second order) and books the fill once.
+ * gone_log: the intent log was removed before the run, so the window cannot be made under
+ * the limit and the turn's first write (its intents) fails: the sell never leaves. */
+static void disk_full_at_a_fill(const char *name, int gone_log)
 {
-    char dir[400], ev1[500], ev2[500], ev3[500], journal[1024], buy[SQT_CLIENT_ID_MAX];
+    char dir[400], ev1[500], ev2[500], ev3[500], journal[1024], ipath[1100];
+    char buy[SQT_CLIENT_ID_MAX], sell[SQT_CLIENT_ID_MAX] = "";
     scripted_script sc;
     struct rlimit saved;
+    sqt_order so;
     int rc, places_at_fill;
     CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &saved), 0);
-    first_run("disk_full_at_a_fill", dir, sizeof dir, ev1, ev2, sizeof ev1, journal,
-              sizeof journal);
+    first_run(name, dir, sizeof dir, ev1, ev2, sizeof ev1, journal, sizeof journal);
     snprintf(ev3, sizeof ev3, "%s/events-3.jsonl", dir);
+    snprintf(ipath, sizeof ipath, "%s-intents", journal);
+    if (gone_log)
+        CU_ASSERT_EQUAL_FATAL(unlink(ipath), 0);
     memset(&sc, 0, sizeof sc);
     sc.call = SCR_PRICE_TICK;
     sc.nth = 10;
@@ -613,10 +621,31 @@ static void t_disk_full_at_a_fill(void)
     SQT_ASSERT_INT_EQ(rc, 1);
     CU_ASSERT_TRUE(errors_logged >= 1);
     CU_ASSERT_TRUE_FATAL(X->fired(buy, sizeof buy));
-    /* nothing left after the fill: the sell was never sent */
     places_at_fill = X->calls_at_fire(SCR_PLACE);
-    SQT_ASSERT_INT_EQ(X->calls(SCR_PLACE), places_at_fill);
-    /* space again: booked once, sold once */
+    if (gone_log) {
+        /* nothing left after the fill: the sell was never sent */
+        SQT_ASSERT_INT_EQ(X->calls(SCR_PLACE), places_at_fill);
+    } else {
+        /* the sell left, known to the intent log though not to the journal */
+        sqt_intentlog *il = NULL;
+        sqt_grid_saved_intent *v = NULL;
+        char why[300] = "";
+        size_t n = 0;
+        SQT_ASSERT_INT_EQ(X->calls(SCR_PLACE), places_at_fill + 1);
+        CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(ipath, journal_uid_of(journal), 0, &il, why,
+                                                 sizeof why), 0);
+        SQT_ASSERT_INT_EQ(sqt_intentlog_read(il, &v, &n, why, sizeof why), 0);
+        SQT_ASSERT_INT_EQ(n, 1);
+        if (n == 1) {
+            snprintf(sell, sizeof sell, "%s", v[0].o.cid);
+            SQT_ASSERT_INT_EQ(v[0].o.side, SQT_SIDE_SELL);
+            SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM orders WHERE cid=?1",
+                                      v[0].o.cid), 0);
+        }
+        free(v);
+        sqt_intentlog_close(il);
+    }
+    /* space again: booked once, sold once (taken over, not sent again) */
     memset(&sc, 0, sizeof sc);
     X->set_script(&sc);
     errors_logged = 0;
@@ -624,7 +653,22 @@ static void t_disk_full_at_a_fill(void)
     SQT_ASSERT_INT_EQ(errors_logged, 0);
     check_filled_buy(ev3, buy);
     check_book(journal);
+    if (!gone_log) { /* the one sell at the level is the one that left in the full run */
+        CU_ASSERT_EQUAL_FATAL(X->order(sell, &so), 0);
+        SQT_ASSERT_INT_EQ(so.status, SQT_ORDER_NEW);
+        SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM orders WHERE cid=?1", sell), 1);
+    }
     SQT_ASSERT_INT_EQ(sql_int(journal, "SELECT count(*) FROM fills WHERE cid=?1", buy), 1);
+}
+
+static void t_disk_full_at_a_fill(void)
+{
+    disk_full_at_a_fill("disk_full_at_a_fill", 0);
+}
+
+static void t_disk_full_no_window(void)
+{
+    disk_full_at_a_fill("disk_full_no_window", 1);
 }
 
 int main(void)
@@ -654,7 +698,10 @@ int main(void)
         {"killed between the writes of a turn that read two fills", t_killed_between_writes_two_fills},
         {"a fill's order leaves before the rest of the poll phase is read",
          t_order_before_the_rest_of_the_turn},
-        {"a disk full at a fill: nothing unjournaled leaves, stop 1, restart whole", t_disk_full_at_a_fill},
+        {"a disk full at a fill: the sell in the intent log leaves, stop 1, taken over",
+         t_disk_full_at_a_fill},
+        {"... no intent log's window: nothing unjournaled leaves, stop 1, restart whole",
+         t_disk_full_no_window},
         {NULL, NULL}};
     return scripted_main("app_startup", cases, root, sizeof root, &plugin, &X);
 }

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1300,12 +1301,16 @@ static void expect_intents(const char *path, size_t want, const char *last_cid)
     free(got);
 }
 
+/* The parts 2 + 1 + 3 of test_intent_log_parts end here: three 32-byte headers (magic,
+ * uid, turn, n, crc) and six records. */
+#define IL_REC_BYTES (SQT_CLIENT_ID_MAX + 40)
+#define IL_PARTS_END (3 * 32 + 6 * IL_REC_BYTES)
+
 static void test_intent_log_parts(void)
 {
     char path[400], why[300];
     sqt_intentlog *l = NULL;
     sqt_grid_saved_intent v[6], *got = NULL;
-    struct stat sb;
     size_t n, i;
     int rc, fd;
     mk_tmp();
@@ -1325,17 +1330,28 @@ static void test_intent_log_parts(void)
         SQT_ASSERT_INT_EQ(got[i].o.price, v[i].o.price);
     }
     free(got);
-    /* the last part cut short (the file ends inside it), then its check sum broken: the
-     * first three stay */
-    CU_ASSERT_EQUAL_FATAL(stat(path, &sb), 0);
-    CU_ASSERT_EQUAL_FATAL(truncate(path, sb.st_size - 50), 0);
+    /* the last part cut short, three ways: a store into the mapped window stopped by a
+     * kill (its tail never written: zeros), the file ending inside it (a pwrite cut
+     * short), its check sum broken. The first three stay each time. */
+    sqt_intentlog_close(l);
+    fd = open(path, O_WRONLY);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    {
+        static const char zeros[50];
+        CU_ASSERT_EQUAL(pwrite(fd, zeros, 50, IL_PARTS_END - 50), 50);
+    }
+    close(fd);
     expect_intents(path, 3, v[2].o.cid);
+    CU_ASSERT_EQUAL_FATAL(truncate(path, IL_PARTS_END - 50), 0);
+    expect_intents(path, 3, v[2].o.cid);
+    CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x77, 0, &l, why, sizeof why), 0);
     CU_ASSERT_EQUAL(sqt_intentlog_write(l, v, 2, why, sizeof why), 0);
     CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 2, 1, why, sizeof why), 0);
     CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 3, 3, why, sizeof why), 0);
+    expect_intents(path, 6, v[5].o.cid); /* the window made again, whole */
     fd = open(path, O_WRONLY);
     CU_ASSERT_TRUE_FATAL(fd >= 0);
-    CU_ASSERT_EQUAL(pwrite(fd, "XY", 2, sb.st_size - 60), 2); /* inside the last part */
+    CU_ASSERT_EQUAL(pwrite(fd, "XY", 2, IL_PARTS_END - 60), 2); /* inside the last part */
     close(fd);
     expect_intents(path, 3, v[2].o.cid);
     /* a new turn of one order: the older turn's parts behind it are not its own */
@@ -1386,6 +1402,71 @@ static void test_intent_log_parts(void)
         }
         free(got);
     }
+}
+
+/* The mapped window (intentlog.c): once the turn's first store made it, the log's stores
+ * need no room on the disk (a file size limit as low as 1 byte, as a full disk, does not fail
+ * them; only a turn bigger than the window goes by pwrite and fails then, saying so). A
+ * window made but never stored into (a kill right after it was made) holds no turn. */
+static void test_intent_log_window(void)
+{
+    char path[400], why[300] = "";
+    sqt_intentlog *l = NULL;
+    sqt_grid_saved_intent *v, *got = NULL;
+    struct rlimit saved, low;
+    size_t big = 700, n, i;
+    int rc, fd;
+    void (*old_xfsz)(int);
+    mk_tmp();
+    path_of(path, sizeof path, "window-intents");
+    unlink(path);
+    v = calloc(big, sizeof *v);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    intents_fill(v, 6);
+    for (i = 6; i < big; i++)
+        v[i] = v[i % 6];
+    /* made, nothing stored: no turn, as a new file */
+    fd = open(path, O_RDWR | O_CREAT, 0600);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(ftruncate(fd, 64 << 10), 0);
+    close(fd);
+    n = intents_read(path, 0x77, &got, &rc);
+    SQT_ASSERT_INT_EQ(rc, 0);
+    SQT_ASSERT_INT_EQ(n, 0);
+    CU_ASSERT_PTR_NULL(got);
+    CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x77, 0, &l, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_write(l, v, 2, why, sizeof why), 0);
+    /* the disk "full": the window's stores still land, a pwrite would fail */
+    CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    low = saved;
+    low.rlim_cur = 1;
+    old_xfsz = signal(SIGXFSZ, SIG_IGN);
+    CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &low), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 2, 1, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_write(l, v + 3, 3, why, sizeof why), 0); /* a new turn */
+    CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 2, 1, why, sizeof why), 0);
+    /* 700 orders do not fit the window: by pwrite, which the limit fails, said */
+    rc = sqt_intentlog_append(l, v, big, why, sizeof why);
+    CU_ASSERT_EQUAL(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    signal(SIGXFSZ, old_xfsz);
+    CU_ASSERT_TRUE(rc < 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "cannot write"));
+    expect_intents(path, 4, v[2].o.cid);
+    /* with room, the big turn goes whole, by pwrite behind the window's start */
+    CU_ASSERT_EQUAL(sqt_intentlog_write(l, v, 3, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_append(l, v, big, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_append(l, v + 5, 1, why, sizeof why), 0);
+    n = intents_read(path, 0x77, &got, &rc);
+    SQT_ASSERT_INT_EQ(rc, 0);
+    SQT_ASSERT_INT_EQ(n, 3 + big + 1);
+    if (n == 3 + big + 1 && got != NULL) {
+        CU_ASSERT_STRING_EQUAL(got[3 + 699].o.cid, v[699].o.cid);
+        SQT_ASSERT_INT_EQ(got[3 + 699].o.price, v[699].o.price);
+        CU_ASSERT_STRING_EQUAL(got[n - 1].o.cid, v[5].o.cid);
+    }
+    free(got);
+    sqt_intentlog_close(l);
+    free(v);
 }
 
 /* The intent log on its own: a rewrite with fewer records, a torn file, a foreign one,
@@ -1516,6 +1597,7 @@ int main(void)
         {"an intent that does not fit its slot is cancelled", test_intent_that_does_not_fit},
         {"the intent log: rewrites, torn, foreign files", test_intent_log},
         {"the intent log: a turn in parts, a part cut short, old layout", test_intent_log_parts},
+        {"the intent log's mapped window: no room needed, a big turn by pwrite", test_intent_log_window},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("journal", cases) != 0)
