@@ -43,9 +43,19 @@ static int order_id_ok(const char *s)
 }
 
 /* The wire form of an engine client id. */
+/* prefix + cid, cut at cap - 1 like snprintf (on every order: no format parsing) */
 static void full_client_id(const sqt_exchange *ex, const char *cid, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s%s", ex->prefix, cid);
+    size_t pl = strlen(ex->prefix), cl = strlen(cid);
+    if (cap == 0)
+        return;
+    if (pl > cap - 1)
+        pl = cap - 1;
+    if (cl > cap - 1 - pl)
+        cl = cap - 1 - pl;
+    memcpy(out, ex->prefix, pl);
+    memcpy(out + pl, cid, cl);
+    out[pl + cl] = '\0';
 }
 
 static int usable(sqt_exchange *ex, int have_cb)

@@ -26,8 +26,9 @@ sqt_kit_placing *sqt_kit_placing_new(const sqt_order_req *reqs, size_t n,
     p->parse = parse;
     p->n = n;
     for (i = 0; i < n; i++) {
-        snprintf(p->res[i].client_id, sizeof(p->res[i].client_id), "%.*s",
-                 SQT_CLIENT_ID_MAX - 1, reqs[i].client_id);
+        /* at most SQT_CLIENT_ID_MAX - 1 bytes; the block is zeroed, so NUL-terminated */
+        memcpy(p->res[i].client_id, reqs[i].client_id,
+               strnlen(reqs[i].client_id, SQT_CLIENT_ID_MAX - 1));
         p->res[i].order.struct_size = sizeof(p->res[i].order);
     }
     return p;

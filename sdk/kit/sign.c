@@ -1,59 +1,85 @@
-/* HMAC-SHA256 / -SHA512 through OpenSSL's EVP MAC interface, in hex and base64
- * (pluginkit.h): the three signing dialects the exchanges use.
+/* HMAC-SHA256 / -SHA512 through nettle, in hex and base64 (pluginkit.h): the three
+ * signing dialects the exchanges use.
  *
- * A prepared key (sqt_kit_hmac_key) holds the fetched HMAC implementation and a context
- * already keyed with the secret, so the provider lookup and the key schedule are paid
- * once per secret instead of once per request. Each signature re-initialises a second,
- * working copy of that context with no key (EVP_MAC_init(ctx, NULL, ...): the HMAC
- * restarts from its stored inner state): one digest-state copy, where a fresh copy of
- * the keyed context per request (EVP_MAC_CTX_dup: three digest contexts, the key in
- * the secure heap, then their frees) made the whole signature ~3,600 instructions and,
- * on the cold order path, 4-8 us dearer (bench/README.md, issue 16, session 6).
- * Should a provider refuse the keyless re-init, the signature falls back to such a copy.
- * The one-shot functions prepare a key, sign on its context directly (no copy for a
- * single use) and free it: one code path for both. */
+ * nettle's HMAC context is a plain struct: the key schedule (the inner and outer hash
+ * states after the padded key) is computed once by set_key, and every digest leaves the
+ * context back at that keyed state. A prepared key (sqt_kit_hmac_key) is that struct,
+ * made once per secret: a signature is update + digest on it, with no allocation and no
+ * provider dispatch. OpenSSL's EVP_MAC did the same work through its provider layer for
+ * ~10,000 instructions per order-sized signature where nettle takes ~5,000, and its code
+ * footprint is what the cold order path pays for (bench/README.md, bench_sign).
+ * The one-shot functions key a context on the stack, sign, and wipe it. */
 #include <opensqt/pluginkit.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <nettle/base64.h>
+#include <nettle/hmac.h>
 
 #define KEY_MAX 4096           /* far above any exchange's secret */
 
+/* The keyed state of either hash; only the member of `hash` is used. */
+typedef union hmac_state {
+    struct hmac_sha256_ctx s256;
+    struct hmac_sha512_ctx s512;
+} hmac_state;
+
 struct sqt_kit_hmac_key {
-    EVP_MAC *mac;
-    EVP_MAC_CTX *keyed;        /* initialised with the secret; never updated itself */
-    EVP_MAC_CTX *work;         /* a copy of keyed, re-initialised per signature; or NULL */
-    size_t out_len;            /* 32 or 64 */
+    sqt_kit_hash hash;
+    /* signing runs the context and leaves it keyed again: the key is const to callers
+     * (its secret never changes), its scratch state is not */
+    hmac_state *st;
+    hmac_state store;
 };
+
+static void wipe(void *p, size_t n)
+{
+    explicit_bzero(p, n); /* a plain memset of a dying object may be optimised out */
+}
+
+static void state_key(hmac_state *st, sqt_kit_hash hash, const char *key, size_t key_len)
+{
+    const uint8_t *k = (const uint8_t *)(key_len ? key : "");
+    if (hash == SQT_KIT_SHA256)
+        hmac_sha256_set_key(&st->s256, key_len, k);
+    else
+        hmac_sha512_set_key(&st->s512, key_len, k);
+}
+
+/* msg through the keyed state; the state is keyed again afterwards. */
+static size_t state_sign(hmac_state *st, sqt_kit_hash hash, const char *msg, size_t msg_len,
+                         unsigned char mac[SQT_KIT_HMAC_MAX])
+{
+    const uint8_t *m = (const uint8_t *)(msg ? msg : "");
+    if (hash == SQT_KIT_SHA256) {
+        hmac_sha256_update(&st->s256, msg_len, m);
+        hmac_sha256_digest(&st->s256, SHA256_DIGEST_SIZE, mac);
+        return SHA256_DIGEST_SIZE;
+    }
+    hmac_sha512_update(&st->s512, msg_len, m);
+    hmac_sha512_digest(&st->s512, SHA512_DIGEST_SIZE, mac);
+    return SHA512_DIGEST_SIZE;
+}
+
+static int hash_ok(sqt_kit_hash hash)
+{
+    return hash == SQT_KIT_SHA256 || hash == SQT_KIT_SHA512;
+}
 
 int sqt_kit_hmac_key_new(sqt_kit_hash hash, const char *key, size_t key_len,
                          sqt_kit_hmac_key **out)
 {
-    const char *digest = hash == SQT_KIT_SHA256 ? "SHA256" : hash == SQT_KIT_SHA512 ? "SHA512"
-                                                                                    : NULL;
-    OSSL_PARAM params[2];
     sqt_kit_hmac_key *k;
     if (out != NULL)
         *out = NULL;
-    if (digest == NULL || key == NULL || out == NULL || key_len > KEY_MAX)
+    if (!hash_ok(hash) || key == NULL || out == NULL || key_len > KEY_MAX)
         return SQT_EINVAL;
-    if ((k = calloc(1, sizeof(*k))) == NULL)
+    if ((k = malloc(sizeof(*k))) == NULL)
         return SQT_ENOMEM;
-    k->out_len = hash == SQT_KIT_SHA256 ? 32u : 64u;
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if ((k->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
-        (k->keyed = EVP_MAC_CTX_new(k->mac)) == NULL ||
-        /* an empty key is legal HMAC; OpenSSL wants a non-NULL pointer for it */
-        EVP_MAC_init(k->keyed, (const unsigned char *)(key_len ? key : ""), key_len, params) != 1) {
-        sqt_kit_hmac_key_free(k);
-        return SQT_EINVAL;
-    }
-    k->work = EVP_MAC_CTX_dup(k->keyed); /* NULL: every signature copies keyed instead */
+    k->hash = hash;
+    k->st = &k->store;
+    state_key(k->st, hash, key, key_len);
     *out = k;
     return SQT_OK;
 }
@@ -62,40 +88,17 @@ void sqt_kit_hmac_key_free(sqt_kit_hmac_key *k)
 {
     if (k == NULL)
         return;
-    EVP_MAC_CTX_free(k->work); /* OpenSSL clears its copies of the key */
-    EVP_MAC_CTX_free(k->keyed);
-    EVP_MAC_free(k->mac);
+    wipe(k, sizeof(*k)); /* the keyed states sign as well as the secret itself */
     free(k);
-}
-
-/* Feed msg to a keyed context and finish it (the context is used up). */
-static int sign_on(EVP_MAC_CTX *ctx, size_t want, const char *msg, size_t msg_len,
-                   unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len)
-{
-    size_t n = 0;
-    if (EVP_MAC_update(ctx, (const unsigned char *)(msg ? msg : ""), msg_len) != 1 ||
-        EVP_MAC_final(ctx, mac, &n, SQT_KIT_HMAC_MAX) != 1 || n != want)
-        return SQT_EINVAL;
-    *mac_len = n;
-    return SQT_OK;
 }
 
 int sqt_kit_hmac_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
                       unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len)
 {
-    EVP_MAC_CTX *ctx;
-    int rc;
     if (k == NULL || mac == NULL || mac_len == NULL || (msg == NULL && msg_len > 0))
         return SQT_EINVAL;
-    /* the working copy restarts from the key's inner state; keyed itself is never fed */
-    if (k->work != NULL && EVP_MAC_init(k->work, NULL, 0, NULL) == 1)
-        return sign_on(k->work, k->out_len, msg, msg_len, mac, mac_len);
-    /* a copy carries the keyed state: no re-init, the prepared context stays clean */
-    if ((ctx = EVP_MAC_CTX_dup(k->keyed)) == NULL)
-        return SQT_ENOMEM;
-    rc = sign_on(ctx, k->out_len, msg, msg_len, mac, mac_len);
-    EVP_MAC_CTX_free(ctx);
-    return rc;
+    *mac_len = state_sign(k->st, k->hash, msg, msg_len, mac);
+    return SQT_OK;
 }
 
 static int to_hex(const unsigned char *mac, size_t n, char *out, size_t cap)
@@ -116,24 +119,24 @@ static int to_base64(const unsigned char *mac, size_t n, char *out, size_t cap)
 {
     if (cap < 4 * ((n + 2) / 3) + 1)
         return SQT_ERANGE;
-    EVP_EncodeBlock((unsigned char *)out, mac, (int)n); /* writes the NUL too */
+    base64_encode_raw(out, n, mac);
+    out[BASE64_ENCODE_RAW_LENGTH(n)] = '\0';
     return SQT_OK;
 }
 
-/* ---- one-shot: a key prepared for one signature ------------------------------------- */
+/* ---- one-shot: a key on the stack for one signature ---------------------------------- */
 
 int sqt_kit_hmac(sqt_kit_hash hash, const char *key, size_t key_len, const char *msg,
                  size_t msg_len, unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len)
 {
-    sqt_kit_hmac_key *k;
-    int rc;
-    if (mac == NULL || mac_len == NULL || (msg == NULL && msg_len > 0))
+    hmac_state st;
+    if (mac == NULL || mac_len == NULL || (msg == NULL && msg_len > 0) || !hash_ok(hash) ||
+        key == NULL || key_len > KEY_MAX)
         return SQT_EINVAL;
-    if (sqt_kit_hmac_key_new(hash, key, key_len, &k) != SQT_OK)
-        return SQT_EINVAL;
-    rc = sign_on(k->keyed, k->out_len, msg, msg_len, mac, mac_len); /* used once: no copy */
-    sqt_kit_hmac_key_free(k);
-    return rc;
+    state_key(&st, hash, key, key_len);
+    *mac_len = state_sign(&st, hash, msg, msg_len, mac);
+    wipe(&st, sizeof(st));
+    return SQT_OK;
 }
 
 /* ---- the four text outputs: prepared key or secret, hex or base64 ------------------ */
@@ -153,8 +156,7 @@ static int sign_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *k
                        : SQT_EINVAL;
     if (rc == SQT_OK)
         rc = base64 ? to_base64(mac, n, out, cap) : to_hex(mac, n, out, cap);
-    OPENSSL_cleanse(mac, sizeof(mac));
-    return rc;
+    return rc; /* the MAC goes on the wire: nothing secret to wipe */
 }
 
 int sqt_kit_hmac_hex(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,

@@ -367,6 +367,11 @@ struct sqt_kit_rest {
     int64_t offset_ms;         /* server - local */
     sqt_kit_ban ban;
     int closing;               /* after cancel_all: only at_shutdown calls */
+    /* scratch of call_issue, reused by every request (the host copies a request, so
+     * nothing here outlives the send): no allocation per request once warm; freed by
+     * sqt_kit_rest_free_all */
+    sqt_kit_wire wire;
+    sqt_kit_query url;
 };
 
 void sqt_kit_rest_init(sqt_kit_rest *r, const sqt_host_api *api, sqt_host *host,
@@ -383,7 +388,7 @@ int sqt_kit_rest_busy(const sqt_kit_rest *r);
 /* Shutdown: refuse new calls (but at_shutdown ones) and cancel every call; each
  * completes with SQT_ECANCELLED (or its real answer, if it had arrived). */
 void sqt_kit_rest_cancel_all(sqt_kit_rest *r);
-/* Destroy: free what is left without callbacks (contexts with free()). */
+/* Destroy: free what is left without callbacks (contexts with free()) and the scratch. */
 void sqt_kit_rest_free_all(sqt_kit_rest *r);
 
 /* ---- operation skeletons over the engine -------------------------------------------- */
