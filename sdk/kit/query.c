@@ -75,20 +75,23 @@ static int unreserved(unsigned char c)
     return c < 128 && (UNRESERVED[c >> 6] >> (c & 63)) & 1u;
 }
 
-/* Encode n bytes of s at w (room for 3 * n); returns the end. */
+/* Encode n bytes of s at w (room for 3 * n); returns the end. Runs of unreserved bytes
+ * (all of an order's values: symbol, side, decimals, client id) go in one memcpy. */
 static char *encode(char *w, const char *s, size_t n)
 {
     static const char hexd[] = "0123456789ABCDEF";
-    size_t i;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (unreserved(c)) {
-            *w++ = (char)c;
-        } else {
-            *w++ = '%';
-            *w++ = hexd[c >> 4];
-            *w++ = hexd[c & 0x0f];
-        }
+    size_t i = 0, run;
+    while (i < n) {
+        for (run = i; run < n && unreserved((unsigned char)s[run]); run++)
+            ;
+        memcpy(w, s + i, run - i);
+        w += run - i;
+        if (run == n)
+            break;
+        *w++ = '%';
+        *w++ = hexd[(unsigned char)s[run] >> 4];
+        *w++ = hexd[(unsigned char)s[run] & 0x0f];
+        i = run + 1;
     }
     return w;
 }

@@ -47,19 +47,35 @@ static void state_key(hmac_state *st, sqt_kit_hash hash, const char *key, size_t
         hmac_sha512_set_key(&st->s512, key_len, k);
 }
 
-/* msg through the keyed state; the state is keyed again afterwards. */
-static size_t state_sign(hmac_state *st, sqt_kit_hash hash, const char *msg, size_t msg_len,
-                         unsigned char mac[SQT_KIT_HMAC_MAX])
+/* The message, the concatenation of parts[0..n), through the keyed state; the state is
+ * keyed again afterwards. */
+static size_t state_sign(hmac_state *st, sqt_kit_hash hash, const sqt_kit_span *parts,
+                         size_t n, unsigned char mac[SQT_KIT_HMAC_MAX])
 {
-    const uint8_t *m = (const uint8_t *)(msg ? msg : "");
+    size_t i;
     if (hash == SQT_KIT_SHA256) {
-        hmac_sha256_update(&st->s256, msg_len, m);
+        for (i = 0; i < n; i++)
+            if (parts[i].len > 0)
+                hmac_sha256_update(&st->s256, parts[i].len, (const uint8_t *)parts[i].text);
         hmac_sha256_digest(&st->s256, SHA256_DIGEST_SIZE, mac);
         return SHA256_DIGEST_SIZE;
     }
-    hmac_sha512_update(&st->s512, msg_len, m);
+    for (i = 0; i < n; i++)
+        if (parts[i].len > 0)
+            hmac_sha512_update(&st->s512, parts[i].len, (const uint8_t *)parts[i].text);
     hmac_sha512_digest(&st->s512, SHA512_DIGEST_SIZE, mac);
     return SHA512_DIGEST_SIZE;
+}
+
+static int parts_ok(const sqt_kit_span *parts, size_t n)
+{
+    size_t i;
+    if (parts == NULL && n > 0)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (parts[i].text == NULL && parts[i].len > 0)
+            return 0;
+    return 1;
 }
 
 static int hash_ok(sqt_kit_hash hash)
@@ -92,13 +108,36 @@ void sqt_kit_hmac_key_free(sqt_kit_hmac_key *k)
     free(k);
 }
 
+/* k when set (its hash is then its own), else HMAC-<hash> keyed with `key` on a state
+ * on the stack, wiped after. */
+static int sign_parts(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *key,
+                      size_t key_len, const sqt_kit_span *parts, size_t n,
+                      unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len)
+{
+    hmac_state st;
+    if (mac == NULL || mac_len == NULL || !parts_ok(parts, n))
+        return SQT_EINVAL;
+    if (k != NULL) {
+        *mac_len = state_sign(k->st, k->hash, parts, n, mac);
+        return SQT_OK;
+    }
+    if (!hash_ok(hash) || key == NULL || key_len > KEY_MAX)
+        return SQT_EINVAL;
+    state_key(&st, hash, key, key_len);
+    *mac_len = state_sign(&st, hash, parts, n, mac);
+    wipe(&st, sizeof(st));
+    return SQT_OK;
+}
+
 int sqt_kit_hmac_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
                       unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len)
 {
-    if (k == NULL || mac == NULL || mac_len == NULL || (msg == NULL && msg_len > 0))
+    sqt_kit_span one;
+    one.text = msg;
+    one.len = msg_len;
+    if (k == NULL)
         return SQT_EINVAL;
-    *mac_len = state_sign(k->st, k->hash, msg, msg_len, mac);
-    return SQT_OK;
+    return sign_parts(k, k->hash, NULL, 0, &one, 1, mac, mac_len);
 }
 
 static int to_hex(const unsigned char *mac, size_t n, char *out, size_t cap)
@@ -129,34 +168,39 @@ static int to_base64(const unsigned char *mac, size_t n, char *out, size_t cap)
 int sqt_kit_hmac(sqt_kit_hash hash, const char *key, size_t key_len, const char *msg,
                  size_t msg_len, unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len)
 {
-    hmac_state st;
-    if (mac == NULL || mac_len == NULL || (msg == NULL && msg_len > 0) || !hash_ok(hash) ||
-        key == NULL || key_len > KEY_MAX)
-        return SQT_EINVAL;
-    state_key(&st, hash, key, key_len);
-    *mac_len = state_sign(&st, hash, msg, msg_len, mac);
-    wipe(&st, sizeof(st));
-    return SQT_OK;
+    sqt_kit_span one;
+    one.text = msg;
+    one.len = msg_len;
+    return sign_parts(NULL, hash, key, key_len, &one, 1, mac, mac_len);
 }
 
 /* ---- the four text outputs: prepared key or secret, hex or base64 ------------------ */
 
-/* k when set (hash is then its own), else HMAC-<hash> keyed with the secret `key`. */
-static int sign_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *key,
-                     size_t key_len, const char *msg, size_t msg_len, int base64, char *out,
-                     size_t cap)
+/* k when set (hash is then its own), else HMAC-<hash> keyed with the secret `key`; the
+ * message in parts; hex or base64 text. */
+static int sign_text_parts(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *key,
+                           size_t key_len, const sqt_kit_span *parts, size_t n_parts,
+                           int base64, char *out, size_t cap)
 {
     unsigned char mac[SQT_KIT_HMAC_MAX];
     size_t n;
     int rc;
-    if (out == NULL)
+    if (out == NULL || (k == NULL && key == NULL))
         return SQT_EINVAL;
-    rc = k != NULL     ? sqt_kit_hmac_with(k, msg, msg_len, mac, &n)
-         : key != NULL ? sqt_kit_hmac(hash, key, key_len, msg, msg_len, mac, &n)
-                       : SQT_EINVAL;
+    rc = sign_parts(k, hash, key, key_len, parts, n_parts, mac, &n);
     if (rc == SQT_OK)
         rc = base64 ? to_base64(mac, n, out, cap) : to_hex(mac, n, out, cap);
     return rc; /* the MAC goes on the wire: nothing secret to wipe */
+}
+
+static int sign_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *key,
+                     size_t key_len, const char *msg, size_t msg_len, int base64, char *out,
+                     size_t cap)
+{
+    sqt_kit_span one;
+    one.text = msg;
+    one.len = msg_len;
+    return sign_text_parts(k, hash, key, key_len, &one, 1, base64, out, cap);
 }
 
 int sqt_kit_hmac_hex(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
@@ -196,4 +240,12 @@ int sqt_kit_hmac_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *
 {
     return sign_text(k, hash, secret, secret != NULL ? strlen(secret) : 0, msg, msg_len,
                      base64 != 0, out, cap);
+}
+
+int sqt_kit_hmac_text_parts(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *secret,
+                            int base64, const sqt_kit_span *parts, size_t n, char *out,
+                            size_t cap)
+{
+    return sign_text_parts(k, hash, secret, secret != NULL ? strlen(secret) : 0, parts, n,
+                           base64 != 0, out, cap);
 }

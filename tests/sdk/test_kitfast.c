@@ -122,6 +122,46 @@ static void test_hmac_empty(void)
                                         sizeof(hex)), SQT_EINVAL);
 }
 
+/* A message in pieces signs as the joined message: every split of a 300-byte message in
+ * three, with empty pieces, a NULL empty piece, both hashes, both key kinds. */
+static void test_hmac_parts(void)
+{
+    static const sqt_kit_hash hashes[] = {SQT_KIT_SHA256, SQT_KIT_SHA512};
+    char msg[300], want[129], got[129];
+    sqt_kit_span p[4];
+    size_t h, a, b;
+    fill((unsigned char *)msg, sizeof(msg));
+    for (h = 0; h < 2; h++) {
+        sqt_kit_hmac_key *k = NULL;
+        SQT_ASSERT_INT_EQ(sqt_kit_hmac_key_new(hashes[h], "sekrit", 6, &k), SQT_OK);
+        SQT_ASSERT_INT_EQ(sqt_kit_hmac_text(k, hashes[h], NULL, 1, msg, sizeof(msg), want,
+                                            sizeof(want)), SQT_OK);
+        for (a = 0; a <= sizeof(msg); a += 13)
+            for (b = a; b <= sizeof(msg); b += 29) {
+                p[0].text = msg;
+                p[0].len = a;
+                p[1].text = NULL;
+                p[1].len = 0;
+                p[2].text = msg + a;
+                p[2].len = b - a;
+                p[3].text = msg + b;
+                p[3].len = sizeof(msg) - b;
+                SQT_ASSERT_INT_EQ(sqt_kit_hmac_text_parts(k, hashes[h], NULL, 1, p, 4, got,
+                                                          sizeof(got)), SQT_OK);
+                SQT_ASSERT_STR_EQ(got, want);
+                SQT_ASSERT_INT_EQ(sqt_kit_hmac_text_parts(NULL, hashes[h], "sekrit", 1, p, 4,
+                                                          got, sizeof(got)), SQT_OK);
+                SQT_ASSERT_STR_EQ(got, want);
+            }
+        p[1].len = 1; /* NULL text with a length: refused */
+        SQT_ASSERT_INT_EQ(sqt_kit_hmac_text_parts(k, hashes[h], NULL, 0, p, 4, got, sizeof(got)),
+                          SQT_EINVAL);
+        SQT_ASSERT_INT_EQ(sqt_kit_hmac_text_parts(k, hashes[h], NULL, 0, NULL, 1, got,
+                                                  sizeof(got)), SQT_EINVAL);
+        sqt_kit_hmac_key_free(k);
+    }
+}
+
 /* key=<value> as snprintf("%lld") wrote it, for the edges and many random values. */
 static void check_int(long long v)
 {
@@ -240,6 +280,7 @@ int main(void)
         {"HMAC-SHA256/512 against OpenSSL: key and message lengths, prepared and one-shot",
          test_hmac_against_openssl},
         {"HMAC of the empty key and message", test_hmac_empty},
+        {"HMAC over a message in pieces", test_hmac_parts},
         {"integer values as snprintf wrote them", test_query_int},
         {"percent-encoding of every byte", test_pct_every_byte},
         {"placing results: client ids copied and cut", test_placing_ids},

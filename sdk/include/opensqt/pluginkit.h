@@ -87,8 +87,8 @@ int sqt_kit_hmac_hex(sqt_kit_hash hash, const char *key, const char *msg, size_t
 int sqt_kit_hmac_base64(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
                         char *out, size_t cap);
 
-/* A prepared key: the HMAC implementation fetched once and a context keyed with the
- * secret, restarted for each signature (no provider lookup or key schedule per request).
+/* A prepared key: the HMAC's inner and outer states keyed with the secret once, restarted
+ * for each signature (no key schedule per request, no allocation per signature).
  * Make one per secret at create time, free it at destroy. Thread-compatible: one key may
  * sign from one thread at a time. SQT_EINVAL on bad arguments or a crypto failure,
  * SQT_ENOMEM when out of memory. */
@@ -108,6 +108,16 @@ int sqt_kit_hmac_base64_with(const sqt_kit_hmac_key *k, const char *msg, size_t 
  * (one-shot); hex, or base64 when `base64`. SQT_EINVAL when neither key is given. */
 int sqt_kit_hmac_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *secret,
                       int base64, const char *msg, size_t msg_len, char *out, size_t cap);
+/* A piece of a message: len bytes at text (text may be NULL when len is 0). */
+typedef struct sqt_kit_span {
+    const char *text;
+    size_t len;
+} sqt_kit_span;
+/* sqt_kit_hmac_text over the concatenation of parts[0..n), fed to the HMAC in turn: a
+ * recipe that signs "timestamp + method + path + body" needs no joined copy. */
+int sqt_kit_hmac_text_parts(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *secret,
+                            int base64, const sqt_kit_span *parts, size_t n, char *out,
+                            size_t cap);
 
 /* ---- JSON readers ----------------------------------------------------------------- */
 
