@@ -24,9 +24,21 @@ void sqt_kit_query_init(sqt_kit_query *q)
     memset(q, 0, sizeof(*q));
 }
 
+void sqt_kit_query_init_on(sqt_kit_query *q, char *buf, size_t cap)
+{
+    memset(q, 0, sizeof(*q));
+    if (buf == NULL || cap == 0)
+        return;
+    q->buf = buf;
+    q->cap = cap;
+    q->borrowed = 1;
+    buf[0] = '\0';
+}
+
 void sqt_kit_query_free(sqt_kit_query *q)
 {
-    free(q->buf);
+    if (!q->borrowed)
+        free(q->buf);
     memset(q, 0, sizeof(*q));
 }
 
@@ -46,11 +58,15 @@ static int reserve(sqt_kit_query *q, size_t more)
     cap = q->cap ? q->cap : 256; /* an order's parameters fit the first allocation */
     while (cap < need)
         cap *= 2;
-    p = realloc(q->buf, cap);
+    /* the caller's buffer is never realloc'ed: the text moves to a heap copy */
+    p = q->borrowed ? malloc(cap) : realloc(q->buf, cap);
     if (p == NULL) {
         q->err = SQT_ENOMEM;
         return -1;
     }
+    if (q->borrowed)
+        memcpy(p, q->buf, q->len + 1);
+    q->borrowed = 0;
     q->buf = p;
     q->cap = cap;
     return 0;

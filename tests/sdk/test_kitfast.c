@@ -241,6 +241,35 @@ static void test_pct_every_byte(void)
     sqt_kit_query_free(&q);
 }
 
+/* A query started in the caller's buffer stays there while it fits, moves to the heap
+ * (text intact) when it outgrows it, and free() frees only the heap copy (ASan checks). */
+static void test_query_on_buffer(void)
+{
+    char small[16], want[64];
+    sqt_kit_query q;
+    sqt_kit_query_init_on(&q, small, sizeof(small));
+    SQT_ASSERT_STR_EQ(sqt_kit_query_str(&q), "");
+    sqt_kit_query_add(&q, "a", "1");
+    sqt_kit_query_add_int(&q, "b", 22);
+    CU_ASSERT_PTR_EQUAL(q.buf, small);
+    SQT_ASSERT_STR_EQ(small, "a=1&b=22");
+    sqt_kit_query_add(&q, "long", "a value that does not fit");
+    CU_ASSERT_PTR_NOT_EQUAL(q.buf, small);
+    snprintf(want, sizeof(want), "a=1&b=22&long=a%%20value%%20that%%20does%%20not%%20fit");
+    SQT_ASSERT_STR_EQ(sqt_kit_query_str(&q), want);
+    sqt_kit_query_raw(&q, "&z", 2); /* grows on the heap now */
+    SQT_ASSERT_INT_EQ(q.len, strlen(want) + 2);
+    sqt_kit_query_free(&q);
+    sqt_kit_query_init_on(&q, small, sizeof(small)); /* freed while borrowed: no free() */
+    sqt_kit_query_add(&q, "k", "v");
+    sqt_kit_query_free(&q);
+    CU_ASSERT_PTR_NULL(q.buf);
+    sqt_kit_query_init_on(&q, NULL, 0); /* no buffer: an ordinary query */
+    sqt_kit_query_add(&q, "k", "v");
+    SQT_ASSERT_STR_EQ(sqt_kit_query_str(&q), "k=v");
+    sqt_kit_query_free(&q);
+}
+
 static int pl_one(void *o, const sqt_kit_placing *p, const char *b, size_t n, sqt_order *out,
                   sqt_error *e)
 {
@@ -283,6 +312,7 @@ int main(void)
         {"HMAC over a message in pieces", test_hmac_parts},
         {"integer values as snprintf wrote them", test_query_int},
         {"percent-encoding of every byte", test_pct_every_byte},
+        {"a query in the caller's buffer, then on the heap", test_query_on_buffer},
         {"placing results: client ids copied and cut", test_placing_ids},
         {NULL, NULL}};
     SQT_TEST_INIT();

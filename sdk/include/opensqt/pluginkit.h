@@ -56,9 +56,14 @@ typedef struct sqt_kit_query {
     size_t len;
     size_t cap;
     int err;                   /* 0, SQT_ENOMEM or SQT_EINVAL */
+    int borrowed;              /* buf is the caller's (sqt_kit_query_init_on) */
 } sqt_kit_query;
 
 void sqt_kit_query_init(sqt_kit_query *q);
+/* Start in the caller's buffer (a stack array on a hot path: no allocation while the
+ * text fits); the text moves to the heap by itself if it outgrows it. free() then frees
+ * only what the query allocated. */
+void sqt_kit_query_init_on(sqt_kit_query *q, char *buf, size_t cap);
 void sqt_kit_query_free(sqt_kit_query *q);
 /* Append key=pct(value), with a leading '&' unless first. */
 void sqt_kit_query_add(sqt_kit_query *q, const char *key, const char *value);
