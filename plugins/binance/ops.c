@@ -43,9 +43,19 @@ static int order_id_ok(const char *s)
 }
 
 /* The wire form of an engine client id. */
+/* prefix + cid, cut at cap - 1 like snprintf (on every order: no format parsing) */
 static void full_client_id(const sqt_exchange *ex, const char *cid, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s%s", ex->prefix, cid);
+    size_t pl = strlen(ex->prefix), cl = strlen(cid);
+    if (cap == 0)
+        return;
+    if (pl > cap - 1)
+        pl = cap - 1;
+    if (cl > cap - 1 - pl)
+        cl = cap - 1 - pl;
+    memcpy(out, ex->prefix, pl);
+    memcpy(out + pl, cid, cl);
+    out[pl + cl] = '\0';
 }
 
 static int usable(sqt_exchange *ex, int have_cb)
@@ -507,6 +517,7 @@ int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
                         void *ud)
 {
     place_item items[SQT_BN_MAX_BATCH_PLACE];
+    char qbuf[512]; /* a single order's parameters fit: no allocation for the query */
     sqt_kit_placing *c;
     sqt_bn_query q;
     size_t i;
@@ -531,7 +542,7 @@ int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, s
         free(c);
         return first_err;
     }
-    sqt_bn_query_init(&q);
+    sqt_kit_query_init_on(&q, qbuf, sizeof(qbuf));
     if (c->n_sent == 1) {
         place_single_params(ex, &items[0], &q);
         rc = sqt_bn_rest(ex, "POST", "/fapi/v1/order", &q, SQT_KIT_AUTH_SIGNED, 1,

@@ -18,7 +18,12 @@ static int sign_query(sqt_bn_query *q, const sqt_kit_hmac_key *key, const char *
                      : sqt_bn_sign_hex(secret, sqt_kit_query_str(q), q->len, hex);
     if (rc != SQT_OK)
         return rc;
-    sqt_kit_query_add(q, "signature", hex);
+    /* hex digits need no percent-encoding: appended as they are */
+    if (q->len > 0)
+        sqt_kit_query_raw(q, "&signature=", 11);
+    else
+        sqt_kit_query_raw(q, "signature=", 10);
+    sqt_kit_query_raw(q, hex, SQT_BN_SIG_HEX_LEN);
     return q->err;
 }
 

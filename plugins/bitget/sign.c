@@ -1,5 +1,4 @@
 /* Bitget's signing recipe on the plugin kit's HMAC: see sign.h. */
-#include <stdlib.h>
 #include <string.h>
 
 #include <opensqt/pluginkit.h>
@@ -11,37 +10,26 @@ static int sign_prehash(const sqt_kit_hmac_key *key, const char *secret, const c
                         const char *method, const char *path, const char *query,
                         const char *body, size_t body_len, char out[SQT_BG_SIG_LEN + 1])
 {
-    size_t lt, lm, lp, lq, n;
-    char *msg;
-    int rc;
+    /* the pieces go to the HMAC in turn: no joined copy of the message */
+    sqt_kit_span parts[6];
+    size_t lq = query != NULL ? strlen(query) : 0;
     if ((key == NULL && secret == NULL) || timestamp == NULL || method == NULL || path == NULL ||
         out == NULL)
         return SQT_EINVAL;
-    lt = strlen(timestamp);
-    lm = strlen(method);
-    lp = strlen(path);
-    lq = query != NULL ? strlen(query) : 0;
-    if (body == NULL)
-        body_len = 0;
-    if ((msg = malloc(lt + lm + lp + lq + body_len + 2)) == NULL)
-        return SQT_ENOMEM;
-    memcpy(msg, timestamp, lt);
-    n = lt;
-    memcpy(msg + n, method, lm); /* callers pass the method upper case, as sent */
-    n += lm;
-    memcpy(msg + n, path, lp);
-    n += lp;
-    if (lq > 0) {
-        msg[n++] = '?';
-        memcpy(msg + n, query, lq);
-        n += lq;
-    }
-    if (body_len > 0)
-        memcpy(msg + n, body, body_len);
-    n += body_len;
-    rc = sqt_kit_hmac_text(key, SQT_KIT_SHA256, secret, 1, msg, n, out, SQT_BG_SIG_LEN + 1);
-    free(msg);
-    return rc;
+    parts[0].text = timestamp;
+    parts[0].len = strlen(timestamp);
+    parts[1].text = method; /* callers pass the method upper case, as sent */
+    parts[1].len = strlen(method);
+    parts[2].text = path;
+    parts[2].len = strlen(path);
+    parts[3].text = "?";
+    parts[3].len = lq > 0 ? 1 : 0;
+    parts[4].text = query;
+    parts[4].len = lq;
+    parts[5].text = body;
+    parts[5].len = body != NULL ? body_len : 0;
+    return sqt_kit_hmac_text_parts(key, SQT_KIT_SHA256, secret, 1, parts, 6, out,
+                                   SQT_BG_SIG_LEN + 1);
 }
 
 int sqt_bg_sign(const char *secret, const char *timestamp, const char *method,

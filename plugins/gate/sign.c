@@ -1,8 +1,9 @@
-/* Gate's signing recipes on the plugin kit's HMAC and OpenSSL's SHA-512: see sign.h. */
-#include <openssl/evp.h>
+/* Gate's signing recipes on the plugin kit's HMAC and nettle's SHA-512 (the kit's
+ * crypto library): see sign.h. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include <nettle/sha2.h>
 
 #include <opensqt/pluginkit.h>
 
@@ -11,12 +12,15 @@
 int sqt_gt_sha512_hex(const char *data, size_t len, char out[SQT_GT_SIG_LEN + 1])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0, i;
+    struct sha512_ctx ctx;
+    uint8_t md[SHA512_DIGEST_SIZE];
+    unsigned int n = SHA512_DIGEST_SIZE, i;
     if (out == NULL || (data == NULL && len > 0))
         return SQT_EINVAL;
-    if (EVP_Digest(data != NULL ? data : "", len, md, &n, EVP_sha512(), NULL) != 1 || n != 64)
-        return SQT_EINVAL;
+    sha512_init(&ctx);
+    if (len > 0)
+        sha512_update(&ctx, len, (const uint8_t *)data);
+    sha512_digest(&ctx, SHA512_DIGEST_SIZE, md);
     for (i = 0; i < n; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 15];
@@ -25,49 +29,40 @@ int sqt_gt_sha512_hex(const char *data, size_t len, char out[SQT_GT_SIG_LEN + 1]
     return SQT_OK;
 }
 
-/* The REST string to sign, malloc'd into *msg (length *n). */
-static int rest_message(const char *method, const char *path, const char *query,
-                        const char *body, size_t body_len, const char *timestamp, char **msg,
-                        size_t *n)
+static sqt_kit_span span_of(const char *s)
 {
-    char body_hash[SQT_GT_SIG_LEN + 1];
-    size_t cap;
-    int k, rc;
-    if (method == NULL || path == NULL || timestamp == NULL)
-        return SQT_EINVAL;
-    if (query == NULL)
-        query = "";
-    if (body == NULL)
-        body_len = 0;
-    if ((rc = sqt_gt_sha512_hex(body, body_len, body_hash)) != SQT_OK)
-        return rc;
-    cap = strlen(method) + strlen(path) + strlen(query) + SQT_GT_SIG_LEN + strlen(timestamp) + 8;
-    if ((*msg = malloc(cap)) == NULL)
-        return SQT_ENOMEM;
-    k = snprintf(*msg, cap, "%s\n%s\n%s\n%s\n%s", method, path, query, body_hash, timestamp);
-    if (k < 0 || (size_t)k >= cap) {
-        free(*msg);
-        *msg = NULL;
-        return SQT_ERANGE;
-    }
-    *n = (size_t)k;
-    return SQT_OK;
+    sqt_kit_span sp;
+    sp.text = s;
+    sp.len = strlen(s);
+    return sp;
 }
 
-/* With the prepared key when there is one, else the secret (one-shot). */
+/* METHOD\nPATH\nQUERY\nhex(SHA-512(body))\nTIMESTAMP, fed to the HMAC in pieces (no
+ * joined copy); with the prepared key when there is one, else the secret (one-shot). */
 static int sign_rest(const sqt_kit_hmac_key *key, const char *secret, const char *method,
                      const char *path, const char *query, const char *body, size_t body_len,
                      const char *timestamp, char out[SQT_GT_SIG_LEN + 1])
 {
-    char *msg;
-    size_t n;
+    char body_hash[SQT_GT_SIG_LEN + 1];
+    sqt_kit_span p[9];
+    size_t i;
     int rc;
-    if ((key == NULL && secret == NULL) || out == NULL)
+    if ((key == NULL && secret == NULL) || out == NULL || method == NULL || path == NULL ||
+        timestamp == NULL)
         return SQT_EINVAL;
-    if ((rc = rest_message(method, path, query, body, body_len, timestamp, &msg, &n)) != SQT_OK)
+    if (body == NULL)
+        body_len = 0;
+    if ((rc = sqt_gt_sha512_hex(body, body_len, body_hash)) != SQT_OK)
         return rc;
-    rc = sqt_kit_hmac_text(key, SQT_KIT_SHA512, secret, 0, msg, n, out, SQT_GT_SIG_LEN + 1);
-    free(msg);
+    p[0] = span_of(method);
+    p[2] = span_of(path);
+    p[4] = span_of(query != NULL ? query : "");
+    p[6] = span_of(body_hash);
+    p[8] = span_of(timestamp);
+    for (i = 1; i < 9; i += 2)
+        p[i] = span_of("\n");
+    rc = sqt_kit_hmac_text_parts(key, SQT_KIT_SHA512, secret, 0, p, 9, out,
+                                 SQT_GT_SIG_LEN + 1);
     return rc < 0 ? rc : SQT_OK;
 }
 

@@ -79,8 +79,9 @@ static sqt_kit_call *call_new(sqt_kit_rest *r, const sqt_kit_rest_req *q)
 {
     size_t qn = text_size(q->query), bn = text_size(q->body);
     sqt_kit_call *c;
-    if (qn + bn > ((size_t)-1) / 2 || (c = calloc(1, sizeof(*c) + qn + bn)) == NULL)
+    if (qn + bn > ((size_t)-1) / 2 || (c = malloc(sizeof(*c) + qn + bn)) == NULL)
         return NULL;
+    memset(c, 0, sizeof(*c)); /* the texts after it are written in full */
     c->query = text_at((char *)(c + 1), q->query, qn);
     c->body = text_at((char *)(c + 1) + qn, q->body, bn);
     c->rest = r;
@@ -129,66 +130,74 @@ static int clock_sync_start(sqt_kit_rest *r);
 
 /* What a dialect's prepare adds to a call's parameters (recvWindow, timestamp and a
  * signature: the query's reserve counts 3 bytes per value byte, 204 for a hex SHA-256)
- * fits in this much room, so each text is allocated once per request. */
+ * fits in this much room, so a scratch text that has grown once does not grow again. */
 #define WIRE_ROOM 320
 
-/* q holds `text` with `room` bytes to spare (one allocation); sqt_kit_query grows it
- * from there if a dialect adds more than that. */
-static void wire_text(sqt_kit_query *q, const char *text, size_t room)
+/* q, a scratch text kept from the last request, now holds `text` (n bytes) and room for
+ * `room` more. Out of memory sticks in q->err, as for any query. */
+static void scratch_set(sqt_kit_query *q, const char *text, size_t n, size_t room)
 {
-    size_t n = strlen(text);
-    sqt_kit_query_init(q);
-    if ((q->buf = malloc(n + room + 1)) == NULL) {
-        q->err = SQT_ENOMEM;
-        return;
+    q->len = 0;
+    q->err = 0;
+    if (q->buf != NULL)
+        q->buf[0] = '\0';
+    if (n + room + 1 > q->cap) {
+        char *p = realloc(q->buf, n + room + 1);
+        if (p == NULL) {
+            q->err = SQT_ENOMEM;
+            return;
+        }
+        q->buf = p;
+        q->cap = n + room + 1;
     }
-    q->cap = n + room + 1;
-    q->buf[0] = '\0';
-    sqt_kit_query_raw(q, text, n);
+    memcpy(q->buf, text, n);
+    q->buf[n] = '\0';
+    q->len = n;
 }
 
-/* Put c on the wire now, prepared with the current clock offset. */
+/* Put c on the wire now, prepared with the current clock offset. The wire and the URL
+ * are the engine's scratch (r->wire, r->url): the host copies the request and never
+ * answers inside http_request, and prepare sends nothing, so one request at a time uses
+ * them. */
 static int call_issue(sqt_kit_call *c)
 {
     sqt_kit_rest *r = c->rest;
-    sqt_kit_wire *w;
-    sqt_kit_query url;
+    sqt_kit_wire *w = &r->wire;
+    sqt_kit_query *url = &r->url;
     sqt_http_request hr;
+    size_t bl, pl;
     int rc;
-    /* the wire holds header storage: on the heap, the host's stack is not ours */
-    if ((w = calloc(1, sizeof(*w))) == NULL)
-        return SQT_ENOMEM;
-    sqt_kit_query_init(&url);
+    w->n_headers = 0;
+    w->store_len = 0;
     /* a dialect signs the parameters the call has, or the query of one without */
     if (c->query != NULL || c->body == NULL)
-        wire_text(&w->query, c->query != NULL ? c->query : "", WIRE_ROOM);
+        scratch_set(&w->query, c->query != NULL ? c->query : "",
+                    c->query != NULL ? strlen(c->query) : 0, WIRE_ROOM);
     else
-        sqt_kit_query_init(&w->query);
+        scratch_set(&w->query, "", 0, 0);
     if (c->body != NULL)
-        wire_text(&w->body, c->body, WIRE_ROOM);
+        scratch_set(&w->body, c->body, strlen(c->body), WIRE_ROOM);
     else
-        sqt_kit_query_init(&w->body);
+        scratch_set(&w->body, "", 0, 0);
     c->sent_wall_ms = wall(r);
     if ((rc = r->d->prepare(r->owner, c, c->sent_wall_ms + r->offset_ms, w)) != SQT_OK)
         goto out;
-    {
-        size_t bl = strlen(r->base_url), pl = strlen(c->path);
-        wire_text(&url, "", bl + pl + 1 + w->query.len);
-        sqt_kit_query_raw(&url, r->base_url, bl);
-        sqt_kit_query_raw(&url, c->path, pl);
-    }
+    bl = strlen(r->base_url);
+    pl = strlen(c->path);
+    scratch_set(url, r->base_url, bl, pl + 1 + w->query.len);
+    sqt_kit_query_raw(url, c->path, pl);
     if (w->query.len > 0) {
-        sqt_kit_query_raw(&url, "?", 1);
-        sqt_kit_query_raw(&url, sqt_kit_query_str(&w->query), w->query.len);
+        sqt_kit_query_raw(url, "?", 1);
+        sqt_kit_query_raw(url, sqt_kit_query_str(&w->query), w->query.len);
     }
-    if (w->query.err || w->body.err || url.err) {
-        rc = url.err ? url.err : w->query.err ? w->query.err : w->body.err;
+    if (w->query.err || w->body.err || url->err) {
+        rc = url->err ? url->err : w->query.err ? w->query.err : w->body.err;
         goto out;
     }
     memset(&hr, 0, sizeof(hr));
     hr.struct_size = sizeof(hr);
     hr.method = c->method;
-    hr.url = sqt_kit_query_str(&url);
+    hr.url = sqt_kit_query_str(url);
     hr.headers = w->headers;
     hr.n_headers = w->n_headers;
     if (w->body.len > 0) {
@@ -197,12 +206,10 @@ static int call_issue(sqt_kit_call *c)
     }
     rc = r->api->http_request(r->host, &hr, on_http, c, &c->link.call);
 out:
-    sqt_kit_query_free(&url);
-    sqt_kit_query_free(&w->query);
-    sqt_kit_query_free(&w->body);
-    /* the signature and the keys were in here */
-    memset(w, 0, sizeof(*w));
-    free(w);
+    /* the header values (the API key, a passphrase) do not stay in the scratch */
+    memset(w->store, 0, w->store_len);
+    w->store_len = 0;
+    w->n_headers = 0;
     return rc;
 }
 
@@ -428,4 +435,7 @@ void sqt_kit_rest_free_all(sqt_kit_rest *r)
         free(c->ctx);
         call_drop(c);
     }
+    sqt_kit_query_free(&r->wire.query);
+    sqt_kit_query_free(&r->wire.body);
+    sqt_kit_query_free(&r->url);
 }

@@ -1,8 +1,8 @@
 /* The plugin boundary, checked on the built objects with binutils: every real plugin
  * (SQT_PLUGIN_DIR), the SDK example and the good test plugin export exactly one dynamic
  * symbol, sqt_plugin_entry, and take nothing from the host: their undefined symbols
- * come from libc/libm/libpthread, Jansson or OpenSSL (or the sanitizer runtime in a
- * sanitizer build), and they need no other shared library. */
+ * come from libc/libm/libpthread, Jansson, nettle (the kit's HMAC) or OpenSSL (or the
+ * sanitizer runtime in a sanitizer build), and they need no other shared library. */
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,11 +13,12 @@
 
 /* Libraries a plugin may need (DT_NEEDED, up to the first '.'). */
 static const char *const allowed_needed[] = {
-    "libc", "libm", "libpthread", "libjansson", "libssl", "libcrypto",
+    "libc", "libm", "libpthread", "libjansson", "libnettle", "libssl", "libcrypto",
     "libasan", "libubsan", "libgcc_s", "ld-linux-x86-64", "ld-linux-aarch64", NULL};
 
 /* Symbol versions of those libraries (glibc covers libc, libm, libpthread). */
-static const char *const allowed_versions[] = {"GLIBC_", "OPENSSL_", "libjansson.so.", NULL};
+static const char *const allowed_versions[] = {"GLIBC_", "OPENSSL_", "NETTLE_", "libjansson.so.",
+                                               NULL};
 
 /* Unversioned references allowed: the sanitizers' runtime entry points. */
 static const char *const allowed_unversioned[] = {"__asan_", "__ubsan_", "__sanitizer_",

@@ -393,6 +393,63 @@ static void test_refusals(void)
     fx_end(&f);
 }
 
+/* The engine reuses one wire and one URL buffer for every request: each request carries
+ * exactly its own query, body and headers, never what a longer one before it left. */
+static void test_scratch_reuse(void)
+{
+    fx f;
+    got g[4];
+    char longq[700], longb[900], url[800];
+    fake_http *h;
+    memset(g, 0, sizeof(g));
+    memset(longq, 'q', sizeof(longq) - 1);
+    longq[sizeof(longq) - 1] = '\0';
+    memcpy(longq, "a=", 2);
+    memset(longb, 'b', sizeof(longb) - 1);
+    longb[sizeof(longb) - 1] = '\0';
+    memcpy(longb, "c=", 2);
+    fx_init(&f, 0);
+    /* long query and long body, with the key header */
+    sqt_kit_rest_req q = req("PUT", "/long", longq, longb, SQT_KIT_AUTH_KEY, &g[0]);
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&f.rest, &q), SQT_OK);
+    /* then short, without a header, a body or a query */
+    q = req("GET", "/s", "x=1", NULL, SQT_KIT_AUTH_NONE, &g[1]);
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&f.rest, &q), SQT_OK);
+    q = req("POST", "/p", NULL, "y=2", SQT_KIT_AUTH_NONE, &g[2]);
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&f.rest, &q), SQT_OK);
+    q = req("DELETE", "/d", NULL, NULL, SQT_KIT_AUTH_NONE, &g[3]);
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&f.rest, &q), SQT_OK);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 4);
+    h = fake_host_http_at(f.fh, 0);
+    snprintf(url, sizeof(url), "https://api.test/long?%s", longq);
+    SQT_ASSERT_STR_EQ(h->url, url);
+    SQT_ASSERT_STR_EQ(h->body, longb);
+    SQT_ASSERT_INT_EQ(h->body_len, strlen(longb));
+    SQT_ASSERT_INT_EQ(h->n_headers, 1);
+    SQT_ASSERT_STR_EQ(h->header_values[0], "the-key");
+    h = fake_host_http_at(f.fh, 1);
+    SQT_ASSERT_STR_EQ(h->url, "https://api.test/s?x=1");
+    SQT_ASSERT_INT_EQ(h->body_len, 0);
+    SQT_ASSERT_INT_EQ(h->n_headers, 0);
+    h = fake_host_http_at(f.fh, 2);
+    SQT_ASSERT_STR_EQ(h->url, "https://api.test/p");
+    SQT_ASSERT_INT_EQ(h->body_len, 3);
+    SQT_ASSERT_STR_EQ(h->body, "y=2");
+    h = fake_host_http_at(f.fh, 3);
+    SQT_ASSERT_STR_EQ(h->url, "https://api.test/d");
+    SQT_ASSERT_INT_EQ(h->body_len, 0);
+    /* the key header's value does not stay in the engine after the send */
+    {
+        static const char zero[sizeof("the-key")];
+        SQT_ASSERT_INT_EQ(f.rest.wire.store_len, 0);
+        CU_ASSERT_EQUAL(memcmp(f.rest.wire.store, zero, sizeof(zero)), 0);
+    }
+    while (fake_host_http_pending(f.fh) > 0)
+        fake_host_http_reply(f.fh, 0, 200, "ok", NULL);
+    SQT_ASSERT_INT_EQ(g[0].calls + g[1].calls + g[2].calls + g[3].calls, 4);
+    fx_end(&f);
+}
+
 /* ---- operation skeletons --------------------------------------------------------------- */
 
 static int info_parse_ok(void *ud, const char *body, size_t len, sqt_symbol_info *out,
@@ -901,6 +958,7 @@ int main(void)
         {"a seconds dialect signing headers over the body hash", test_seconds_dialect},
         {"shutdown: cancel all, refuse, at_shutdown calls", test_cancel_all},
         {"bad requests and a full wire", test_refusals},
+        {"one scratch wire for all requests: each carries only its own", test_scratch_reuse},
         {"symbol info and klines: one call, the parser, the callback", test_fetch_skeletons},
         {"the checks every operation starts with", test_op_checks},
         {"the plugin record: new, shutdown once drained, release", test_plugin_life},

@@ -56,9 +56,14 @@ typedef struct sqt_kit_query {
     size_t len;
     size_t cap;
     int err;                   /* 0, SQT_ENOMEM or SQT_EINVAL */
+    int borrowed;              /* buf is the caller's (sqt_kit_query_init_on) */
 } sqt_kit_query;
 
 void sqt_kit_query_init(sqt_kit_query *q);
+/* Start in the caller's buffer (a stack array on a hot path: no allocation while the
+ * text fits); the text moves to the heap by itself if it outgrows it. free() then frees
+ * only what the query allocated. */
+void sqt_kit_query_init_on(sqt_kit_query *q, char *buf, size_t cap);
 void sqt_kit_query_free(sqt_kit_query *q);
 /* Append key=pct(value), with a leading '&' unless first. */
 void sqt_kit_query_add(sqt_kit_query *q, const char *key, const char *value);
@@ -87,8 +92,8 @@ int sqt_kit_hmac_hex(sqt_kit_hash hash, const char *key, const char *msg, size_t
 int sqt_kit_hmac_base64(sqt_kit_hash hash, const char *key, const char *msg, size_t msg_len,
                         char *out, size_t cap);
 
-/* A prepared key: the HMAC implementation fetched once and a context keyed with the
- * secret, restarted for each signature (no provider lookup or key schedule per request).
+/* A prepared key: the HMAC's inner and outer states keyed with the secret once, restarted
+ * for each signature (no key schedule per request, no allocation per signature).
  * Make one per secret at create time, free it at destroy. Thread-compatible: one key may
  * sign from one thread at a time. SQT_EINVAL on bad arguments or a crypto failure,
  * SQT_ENOMEM when out of memory. */
@@ -108,6 +113,16 @@ int sqt_kit_hmac_base64_with(const sqt_kit_hmac_key *k, const char *msg, size_t 
  * (one-shot); hex, or base64 when `base64`. SQT_EINVAL when neither key is given. */
 int sqt_kit_hmac_text(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *secret,
                       int base64, const char *msg, size_t msg_len, char *out, size_t cap);
+/* A piece of a message: len bytes at text (text may be NULL when len is 0). */
+typedef struct sqt_kit_span {
+    const char *text;
+    size_t len;
+} sqt_kit_span;
+/* sqt_kit_hmac_text over the concatenation of parts[0..n), fed to the HMAC in turn: a
+ * recipe that signs "timestamp + method + path + body" needs no joined copy. */
+int sqt_kit_hmac_text_parts(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *secret,
+                            int base64, const sqt_kit_span *parts, size_t n, char *out,
+                            size_t cap);
 
 /* ---- JSON readers ----------------------------------------------------------------- */
 
@@ -367,6 +382,11 @@ struct sqt_kit_rest {
     int64_t offset_ms;         /* server - local */
     sqt_kit_ban ban;
     int closing;               /* after cancel_all: only at_shutdown calls */
+    /* scratch of call_issue, reused by every request (the host copies a request, so
+     * nothing here outlives the send): no allocation per request once warm; freed by
+     * sqt_kit_rest_free_all */
+    sqt_kit_wire wire;
+    sqt_kit_query url;
 };
 
 void sqt_kit_rest_init(sqt_kit_rest *r, const sqt_host_api *api, sqt_host *host,
@@ -383,7 +403,7 @@ int sqt_kit_rest_busy(const sqt_kit_rest *r);
 /* Shutdown: refuse new calls (but at_shutdown ones) and cancel every call; each
  * completes with SQT_ECANCELLED (or its real answer, if it had arrived). */
 void sqt_kit_rest_cancel_all(sqt_kit_rest *r);
-/* Destroy: free what is left without callbacks (contexts with free()). */
+/* Destroy: free what is left without callbacks (contexts with free()) and the scratch. */
 void sqt_kit_rest_free_all(sqt_kit_rest *r);
 
 /* ---- operation skeletons over the engine -------------------------------------------- */
