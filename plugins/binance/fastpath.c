@@ -121,26 +121,27 @@ static int plain_string(const char *js, const jsmntok_t *t)
     return 1;
 }
 
-/* The whole text free of control bytes, non-ASCII and backslashes, eight bytes a step:
- * the three byte classes by the usual word tricks (a byte with its high bit set; a byte
- * below 0x20 among bytes below 0x80; a byte equal to '\\'), exact for "any". */
+/* The whole text free of control bytes, non-ASCII and backslashes, eight bytes a step.
+ * Per word, a byte's high bit is set in w itself (>= 0x80), in w - 0x20.. (below 0x20,
+ * the others being below 0x80) or in (w ^ '\\'..) - 0x01.. (equal to '\\'); a borrow
+ * across bytes only starts at such a byte, so "any" is exact. */
 static int text_plain(const char *js, size_t len)
 {
-    const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    uint64_t seen = 0;
     size_t i = 0;
+    /* no early exit: the text is nearly always plain, and a branch-free loop is short */
     for (; i + 8 <= len; i += 8) {
-        uint64_t w, bs;
+        uint64_t w;
         memcpy(&w, js + i, 8);
-        bs = w ^ (ones * '\\');
-        if (((w | ((w - ones * 0x20) & ~w) | ((bs - ones) & ~bs)) & high) != 0)
-            return 0;
+        seen |= w | (w - ones * 0x20) | ((w ^ (ones * '\\')) - ones);
     }
     for (; i < len; i++) {
         unsigned char c = (unsigned char)js[i];
         if (c < 0x20 || c >= 0x80 || c == '\\')
             return 0;
     }
-    return 1;
+    return (seen & ones * 0x80) == 0;
 }
 
 /* Two runs of bytes equal (keys and literals are a few bytes: no call). */
@@ -194,17 +195,50 @@ static int is_null(const char *js, const jsmntok_t *t)
     return t->type == JSMN_PRIMITIVE && TOKEN_IS(js, t, "null");
 }
 
+/* n bytes at p (n <= 24) all decimal digits. Eight at a time, by overlapping words: a
+ * byte is a digit when its high nibble is 3 both as it is and with 6 added (0x3a-0x3f
+ * carry into 4); a byte that passes the first test cannot carry into its neighbour. */
+static int digits_ok(const char *p, int n)
+{
+    const uint64_t nib = UINT64_C(0xf0f0f0f0f0f0f0f0), three = UINT64_C(0x3030303030303030),
+                   six = UINT64_C(0x0606060606060606);
+    uint64_t w[3];
+    int i, k;
+    if (n < 8) {
+        for (i = 0; i < n; i++)
+            if ((unsigned)((unsigned char)p[i] - '0') > 9)
+                return 0;
+        return 1;
+    }
+    memcpy(&w[0], p, 8);
+    memcpy(&w[1], p + n - 8, 8);
+    k = 2;
+    if (n > 16)
+        memcpy(&w[k++], p + 8, 8);
+    for (i = 0; i < k; i++)
+        if ((w[i] & nib) != three || ((w[i] + six) & nib) != three)
+            return 0;
+    return 1;
+}
+
 /* A primitive Jansson takes: true, false, null or an integer in range (it refuses the
- * whole text for one integer out of range, read or not). jsmn's strict mode starts
- * every primitive with one of -0-9tfn. */
+ * whole text for one integer out of range, read or not). jsmn starts no primitive at a
+ * structural byte, so t->start < t->end. Up to 18 digits is within int64 either sign:
+ * only a 19-digit one is summed for its range. */
 static int primitive_ok(const char *js, const jsmntok_t *t)
 {
     int64_t v;
+    int i, n;
     switch (js[t->start]) {
     case 't': return TOKEN_IS(js, t, "true");
     case 'f': return TOKEN_IS(js, t, "false");
     case 'n': return TOKEN_IS(js, t, "null");
-    default: return int_token(js, t, &v);
+    default:
+        i = t->start + (js[t->start] == '-');
+        n = t->end - i;
+        if (n < 1 || n > 19 || (js[i] == '0' && n > 1) || !digits_ok(js + i, n))
+            return 0;
+        return n < 19 || int_token(js, t, &v);
     }
 }
 
@@ -319,27 +353,38 @@ static int walk_object(const fp_text *t, int at, int depth, fp_obj *o, fp_obj *s
     o->nested = 0;
     memset(o->multi, 0, sizeof o->multi);
     for (i = 0; i < v->size; i++) {
-        const jsmntok_t *key, *val;
-        if (idx + 1 >= t->n)
+        const jsmntok_t *key = &t->tok[idx], *val = key + 1;
+        /* compact text (what Binance sends) costs a compare per separator here */
+        if (idx + 1 >= t->n || key->type != JSMN_STRING || key->size != 1 ||
+            !(t->plain || plain_string(js, key)) ||
+            !sep_ok(js, cursor, key->start - 1, i == 0 ? 0 : ',') || !key_add(js, t->tok, idx, o))
             return -1;
-        key = &t->tok[idx];
-        val = key + 1;
-        if (key->type != JSMN_STRING || key->size != 1 || !(t->plain || plain_string(js, key)) ||
-            !sep_ok(js, cursor, key->start - 1, i == 0 ? 0 : ',') ||
-            !sep_ok(js, key->end + 1, outer_start(val), ':') || !key_add(js, t->tok, idx, o))
-            return -1;
-        if (val->type == JSMN_OBJECT || val->type == JSMN_ARRAY) {
+        switch (val->type) {
+        case JSMN_STRING:
+            if (val->size != 0 || !sep_ok(js, key->end + 1, val->start - 1, ':') ||
+                !(t->plain || plain_string(js, val)))
+                return -1;
+            cursor = val->end + 1;
+            idx += 2;
+            break;
+        case JSMN_PRIMITIVE:
+            if (val->size != 0 || !sep_ok(js, key->end + 1, val->start, ':') ||
+                !primitive_ok(js, val))
+                return -1;
+            cursor = val->end;
+            idx += 2;
+            break;
+        default: {
             fp_obj *into = sub != NULL && val->type == JSMN_OBJECT && TOKEN_IS(js, key, "o")
                                ? sub : NULL;
+            if (!sep_ok(js, key->end + 1, val->start, ':'))
+                return -1;
             o->nested++;
             if ((idx = walk(t, idx + 1, depth + 1, into, NULL)) < 0)
                 return -1;
-        } else {
-            if (!scalar_ok(t, val))
-                return -1;
-            idx += 2;
+            cursor = val->end;
         }
-        cursor = outer_end(val);
+        }
     }
     return sep_ok(js, cursor, v->end - 1, 0) ? idx : -1;
 }
@@ -559,54 +604,78 @@ static void format_i64(char *dst, int64_t v)
 
 _Static_assert(SQT_ORDER_ID_MAX >= 21, "an int64 in decimal, its sign and the NUL");
 
+/* The members order_from_push (parse.c) reads: at the top (0) or in the order "o" (1).
+ * Looked up in one loop over this table: the order path's code stays small (it runs
+ * cold, after the loop slept). */
+enum {
+    F_EV_TIME, F_TX_TIME, F_SYMBOL, F_CID, F_SIDE, F_STATUS, F_ID, F_QTY, F_PRICE, F_FILLED,
+    F_AVG, F_LAST_QTY, F_LAST_PRICE, F_FEE, F_FEE_ASSET, F_PNL, F_TIF, F_REDUCE, F_ORDER_TIME,
+    F_COUNT
+};
+
+static const struct {
+    char key[3];
+    uint8_t in_order;
+} ORDER_FIELDS[F_COUNT] = {
+    [F_EV_TIME] = {"E", 0}, [F_TX_TIME] = {"T", 0}, [F_SYMBOL] = {"s", 1},
+    [F_CID] = {"c", 1},     [F_SIDE] = {"S", 1},    [F_STATUS] = {"X", 1},
+    [F_ID] = {"i", 1},      [F_QTY] = {"q", 1},     [F_PRICE] = {"p", 1},
+    [F_FILLED] = {"z", 1},  [F_AVG] = {"ap", 1},    [F_LAST_QTY] = {"l", 1},
+    [F_LAST_PRICE] = {"L", 1}, [F_FEE] = {"n", 1},  [F_FEE_ASSET] = {"N", 1},
+    [F_PNL] = {"rp", 1},    [F_TIF] = {"f", 1},     [F_REDUCE] = {"R", 1},
+    [F_ORDER_TIME] = {"T", 1},
+};
+
 /* The order of an ORDER_TRADE_UPDATE whose shape is checked (members in *root, *o), its
- * fields as order_from_push (parse.c) reads them. */
+ * fields as order_from_push reads them, in its order. */
 static int read_order(const fp_text *t, const fp_obj *root, const fp_obj *o, const char *prefix,
                       sqt_order *out)
 {
     const char *json = t->js, *tif, *fee_asset, *cid;
-    const jsmntok_t *ev = MEMBER(t, root, "E"), *s = MEMBER(t, o, "s"), *c = MEMBER(t, o, "c"),
-                    *side = MEMBER(t, o, "S"), *status = MEMBER(t, o, "X"),
-                    *id = MEMBER(t, o, "i");
+    const jsmntok_t *f[F_COUNT];
     size_t tif_n, fee_n, cid_n, pl = prefix != NULL ? strlen(prefix) : 0;
     int64_t ev_time, tx_time, oid;
-    int st, sd;
+    int i, st, sd;
+    for (i = 0; i < F_COUNT; i++)
+        f[i] = member(t, ORDER_FIELDS[i].in_order ? o : root, ORDER_FIELDS[i].key,
+                      ORDER_FIELDS[i].key[1] != '\0' ? 2 : 1);
     memset(out, 0, sizeof *out);
     out->struct_size = sizeof *out;
-    if (ev == NULL || !i64_field(json, ev, &ev_time) ||
-        !opt_i64_field(json, MEMBER(t, root, "T"), 0, &tx_time))
+    if (f[F_EV_TIME] == NULL || !i64_field(json, f[F_EV_TIME], &ev_time) ||
+        !opt_i64_field(json, f[F_TX_TIME], 0, &tx_time))
         return 0;
-    if (!plain_str(s) || !plain_str(c) || !plain_str(side) || !plain_str(status) || id == NULL ||
-        !i64_field(json, id, &oid) || !dec_field(json, MEMBER(t, o, "q"), &out->qty) ||
-        !dec_field(json, MEMBER(t, o, "p"), &out->price) ||
-        !dec_field(json, MEMBER(t, o, "z"), &out->filled_qty) ||
-        !opt_dec_field(json, MEMBER(t, o, "ap"), &out->avg_price) ||
-        !opt_dec_field(json, MEMBER(t, o, "l"), &out->last_fill_qty) ||
-        !opt_dec_field(json, MEMBER(t, o, "L"), &out->last_fill_price) ||
-        !opt_dec_field(json, MEMBER(t, o, "n"), &out->fee) ||
-        !opt_str_field(json, MEMBER(t, o, "N"), "", &fee_asset, &fee_n) ||
-        !opt_dec_field(json, MEMBER(t, o, "rp"), &out->realized_pnl) ||
-        !opt_str_field(json, MEMBER(t, o, "f"), "GTC", &tif, &tif_n) ||
-        !opt_bool_field(json, MEMBER(t, o, "R"), &out->reduce_only))
+    if (!plain_str(f[F_SYMBOL]) || !plain_str(f[F_CID]) || !plain_str(f[F_SIDE]) ||
+        !plain_str(f[F_STATUS]) || f[F_ID] == NULL || !i64_field(json, f[F_ID], &oid) ||
+        !dec_field(json, f[F_QTY], &out->qty) || !dec_field(json, f[F_PRICE], &out->price) ||
+        !dec_field(json, f[F_FILLED], &out->filled_qty) ||
+        !opt_dec_field(json, f[F_AVG], &out->avg_price) ||
+        !opt_dec_field(json, f[F_LAST_QTY], &out->last_fill_qty) ||
+        !opt_dec_field(json, f[F_LAST_PRICE], &out->last_fill_price) ||
+        !opt_dec_field(json, f[F_FEE], &out->fee) ||
+        !opt_str_field(json, f[F_FEE_ASSET], "", &fee_asset, &fee_n) ||
+        !opt_dec_field(json, f[F_PNL], &out->realized_pnl) ||
+        !opt_str_field(json, f[F_TIF], "GTC", &tif, &tif_n) ||
+        !opt_bool_field(json, f[F_REDUCE], &out->reduce_only))
         return 0;
     /* the transaction time: the event's "T", else the order's, else the event time */
-    if (tx_time == 0 && !opt_i64_field(json, MEMBER(t, o, "T"), ev_time, &tx_time))
+    if (tx_time == 0 && !opt_i64_field(json, f[F_ORDER_TIME], ev_time, &tx_time))
         return 0;
-    st = sqt_bn_status_of(json + status->start, (size_t)(status->end - status->start));
-    sd = sqt_bn_side_of(json + side->start, (size_t)(side->end - side->start));
+    st = sqt_bn_status_of(json + f[F_STATUS]->start,
+                          (size_t)(f[F_STATUS]->end - f[F_STATUS]->start));
+    sd = sqt_bn_side_of(json + f[F_SIDE]->start, (size_t)(f[F_SIDE]->end - f[F_SIDE]->start));
     if (st < 0 || sd < 0)
         return 0;
     if (out->qty.mant < 0 || out->filled_qty.mant < 0 || out->last_fill_qty.mant < 0)
         return 0;
     /* client ids reach the host without our broker prefix */
-    cid = json + c->start;
-    cid_n = (size_t)(c->end - c->start);
+    cid = json + f[F_CID]->start;
+    cid_n = (size_t)(f[F_CID]->end - f[F_CID]->start);
     if (pl > 0 && cid_n >= pl && memcmp(cid, prefix, pl) == 0) {
         cid += pl;
         cid_n -= pl;
     }
-    if (!copy_field(out->symbol, sizeof out->symbol, json + s->start,
-                    (size_t)(s->end - s->start)) ||
+    if (!copy_field(out->symbol, sizeof out->symbol, json + f[F_SYMBOL]->start,
+                    (size_t)(f[F_SYMBOL]->end - f[F_SYMBOL]->start)) ||
         !copy_field(out->client_id, sizeof out->client_id, cid, cid_n) ||
         !copy_field(out->fee_asset, sizeof out->fee_asset, fee_asset, fee_n))
         return 0;
