@@ -618,12 +618,23 @@ static void test_every_byte_in_strings(void)
     SQT_ASSERT_INT_EQ(bad, 0);
 }
 
+/* A minimal order update, its order id "i" the argument's text. */
+#define MINI_OTU                                                                           \
+    OTU_TOP "{\"s\":\"B\",\"c\":\"c\",\"S\":\"BUY\",\"X\":\"NEW\",\"i\":%s,\"q\":\"1\","   \
+            "\"p\":\"1\",\"z\":\"0\"}}"
+
 /* Integers of every length, in a field nobody reads ("gtd") and in the order id, with
  * and without a stray byte at each place: read exactly when JSON's integer grammar holds
  * and the value is within int64 (what Jansson takes); the order id as "%lld" writes it. */
 static void test_integers_every_length(void)
 {
     static const char strays[] = "/:;?A.e+-~xX";
+    static const char *const edges[][2] = {
+        {"9223372036854775807", "9223372036854775807"},
+        {"-9223372036854775808", "-9223372036854775808"},
+        {"\"-42\"", "-42"},
+        {"-0", "0"},
+    };
     char num[40], buf[1024];
     sqt_order o;
     int len, at, k, bad = 0;
@@ -640,9 +651,7 @@ static void test_integers_every_length(void)
                 ok = (at < 0 || (at == 0 && strays[k] == '-' && len > 1)) && len - (at == 0) <= 19;
                 for (field = 0; field < 2; field++) {
                     int n = snprintf(buf, sizeof buf,
-                                     field == 0 ? OTU("NEW", ",\"gtd2\":%s") : OTU_TOP
-                                         "{\"s\":\"B\",\"c\":\"c\",\"S\":\"BUY\",\"X\":\"NEW\","
-                                         "\"i\":%s,\"q\":\"1\",\"p\":\"1\",\"z\":\"0\"}}",
+                                     field == 0 ? OTU("NEW", ",\"gtd2\":%s") : MINI_OTU,
                                      num);
                     if (order_agrees(buf, (size_t)n) != ok && bad++ < 5)
                         fprintf(stderr, "    %s as %s: %s\n", num, field ? "i" : "gtd2",
@@ -652,18 +661,11 @@ static void test_integers_every_length(void)
     }
     SQT_ASSERT_INT_EQ(bad, 0);
     /* the edges of int64, read and printed as the DOM does */
-    order_accepted(OTU_TOP "{\"s\":\"B\",\"c\":\"c\",\"S\":\"BUY\",\"X\":\"NEW\",\"i\":9223372036854775807,"
-                   "\"q\":\"1\",\"p\":\"1\",\"z\":\"0\"}}", PFX, &o);
-    SQT_ASSERT_STR_EQ(o.order_id, "9223372036854775807");
-    order_accepted(OTU_TOP "{\"s\":\"B\",\"c\":\"c\",\"S\":\"BUY\",\"X\":\"NEW\",\"i\":-9223372036854775808,"
-                   "\"q\":\"1\",\"p\":\"1\",\"z\":\"0\"}}", PFX, &o);
-    SQT_ASSERT_STR_EQ(o.order_id, "-9223372036854775808");
-    order_accepted(OTU_TOP "{\"s\":\"B\",\"c\":\"c\",\"S\":\"BUY\",\"X\":\"NEW\",\"i\":\"-42\","
-                   "\"q\":\"1\",\"p\":\"1\",\"z\":\"0\"}}", PFX, &o);
-    SQT_ASSERT_STR_EQ(o.order_id, "-42");
-    order_accepted(OTU_TOP "{\"s\":\"B\",\"c\":\"c\",\"S\":\"BUY\",\"X\":\"NEW\",\"i\":-0,"
-                   "\"q\":\"1\",\"p\":\"1\",\"z\":\"0\"}}", PFX, &o);
-    SQT_ASSERT_STR_EQ(o.order_id, "0");
+    for (k = 0; k < (int)(sizeof edges / sizeof edges[0]); k++) {
+        snprintf(buf, sizeof buf, MINI_OTU, edges[k][0]);
+        order_accepted(buf, PFX, &o);
+        SQT_ASSERT_STR_EQ(o.order_id, edges[k][1]);
+    }
     order_declined(OTU("NEW", ",\"gtd2\":9223372036854775808"), 0);
     order_declined(OTU("NEW", ",\"gtd2\":-9223372036854775809"), 0);
     order_declined(OTU("NEW", ",\"gtd2\":01"), 0);
@@ -700,21 +702,20 @@ static void test_longer_keys(void)
  * walk (keys that are not strings, bare words, objects as keys, stray separators). */
 static void test_lax_tokens_refused(void)
 {
+    /* order fields after the status, each refused by the DOM */
+    static const char *const more[] = {
+        ",{}:1",         ",\"xx\":abc",  ",\"xx\":True",  ",\"xx\":nul",       ",\"xx\":+1",
+        ",\"xx\":1-2",   ",\"xx\":0x10", ",\"xx\":--1",   ",\"xx\":1:2",      ",\"xx\":\"a\":2",
+        ",\"xx\"::2",    ",,\"xx\":2",   ",\"xx\":@",
+    };
+    size_t i;
     order_declined("{\"e\":\"ORDER_TRADE_UPDATE\",E:1,\"o\":{" OTU_O ",\"X\":\"NEW\"}}", 0);
     order_declined("{\"e\":\"ORDER_TRADE_UPDATE\",1:1,\"E\":1,\"o\":{" OTU_O ",\"X\":\"NEW\"}}", 0);
-    order_declined(OTU("NEW", ",{}:1"), 0);
-    order_declined(OTU("NEW", ",\"xx\":abc"), 0);
-    order_declined(OTU("NEW", ",\"xx\":True"), 0);
-    order_declined(OTU("NEW", ",\"xx\":nul"), 0);
-    order_declined(OTU("NEW", ",\"xx\":+1"), 0);
-    order_declined(OTU("NEW", ",\"xx\":1-2"), 0);
-    order_declined(OTU("NEW", ",\"xx\":0x10"), 0);
-    order_declined(OTU("NEW", ",\"xx\":--1"), 0);
-    order_declined(OTU("NEW", ",\"xx\":1:2"), 0);
-    order_declined(OTU("NEW", ",\"xx\":\"a\":2"), 0);
-    order_declined(OTU("NEW", ",\"xx\"::2"), 0);
-    order_declined(OTU("NEW", ",,\"xx\":2"), 0);
-    order_declined(OTU("NEW", ",\"xx\":@"), 0);
+    for (i = 0; i < sizeof more / sizeof more[0]; i++) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, OTU("NEW", "%s"), more[i]);
+        order_declined(buf, 0);
+    }
     order_declined(OTU("NEW", "") "x", 0);
     order_declined(OTU("NEW", "") " 1", 0);
     user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":[abc]}", 0);
