@@ -121,25 +121,26 @@ static int plain_string(const char *js, const jsmntok_t *t)
     return 1;
 }
 
-/* The whole text free of control bytes, non-ASCII and backslashes, eight bytes a step.
- * Per word, a byte's high bit is set in w itself (>= 0x80), in w - 0x20.. (below 0x20,
- * the others being below 0x80) or in (w ^ '\\'..) - 0x01.. (equal to '\\'); a borrow
- * across bytes only starts at such a byte, so "any" is exact. */
+/* The whole text free of control bytes, non-ASCII and backslashes, eight bytes a step
+ * (the last step overlapping the one before it: no byte loop). Per word, a byte's high
+ * bit is set in w itself (>= 0x80), in w - 0x20.. (below 0x20, the others being below
+ * 0x80) or in (w ^ '\\'..) - 0x01.. (equal to '\\'); a borrow across bytes only starts
+ * at such a byte, so "any" is exact. A text under eight bytes is not called plain: its
+ * strings are then checked one by one. */
 static int text_plain(const char *js, size_t len)
 {
     const uint64_t ones = UINT64_C(0x0101010101010101);
-    uint64_t seen = 0;
+    uint64_t seen = 0, w;
     size_t i = 0;
-    /* no early exit: the text is nearly always plain, and a branch-free loop is short */
+    if (len < 8)
+        return 0;
     for (; i + 8 <= len; i += 8) {
-        uint64_t w;
         memcpy(&w, js + i, 8);
         seen |= w | (w - ones * 0x20) | ((w ^ (ones * '\\')) - ones);
     }
-    for (; i < len; i++) {
-        unsigned char c = (unsigned char)js[i];
-        if (c < 0x20 || c >= 0x80 || c == '\\')
-            return 0;
+    if (i < len) {
+        memcpy(&w, js + len - 8, 8);
+        seen |= w | (w - ones * 0x20) | ((w ^ (ones * '\\')) - ones);
     }
     return (seen & ones * 0x80) == 0;
 }
