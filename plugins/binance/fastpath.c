@@ -3,11 +3,14 @@
  *
  * jsmn finds the tokens but is lax about the grammar between them (a missing ':' or ','
  * passes) and about what a primitive or a string holds, so everything the Jansson parse
- * would reject is checked here before a value is used: the message must be one flat
- * object (but for an order update's order object "o", itself flat) whose separators are exactly JSON's, whose strings are printable ASCII without
- * escapes, whose primitives are true, false, null or an integer that fits 64 bits, with
- * no key twice (the DOM loads with JSON_REJECT_DUPLICATES). Whatever is outside that
- * shape is declined, never guessed: the DOM parse then decides, as it always did.
+ * would reject is checked here, in one walk over the tokens, before a value is used: the
+ * message must be one object whose separators are exactly JSON's, whose strings are
+ * printable ASCII without escapes, whose primitives are true, false, null or an integer
+ * that fits 64 bits, with no key twice in any object (the DOM loads with
+ * JSON_REJECT_DUPLICATES), nested no deeper than FP_MAX_DEPTH. An aggTrade must be
+ * flat, an order update flat but for its order object "o", itself flat; an ignored
+ * event may nest. Whatever is outside that shape is declined, never guessed: the DOM
+ * parse then decides, as it always did.
  * The fields are then read with the DOM path's own rules (kit json.c): "p" by
  * sqt_dec_parse or as an integer, "E" required, "T" defaulting to "E", "a" to 0, each
  * an integer or a decimal-digit string; an order update's as order_from_push (parse.c)
@@ -15,14 +18,16 @@
 #include "fastpath.h"
 
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
 
 #define JSMN_STATIC
-#define JSMN_STRICT
+/* Not JSMN_STRICT: the walk below checks every token's type, every primitive's text and
+ * every byte between tokens, so what strict mode refuses on top (a primitive or an
+ * object where a key goes, a bare word) is refused there anyway, and on valid JSON both
+ * modes give the same tokens. Strict mode's extra work is ~10 % of jsmn on a fill push
+ * (10,930 -> 9,860 instructions). fuzz_bnfast holds the walk to the DOM either way. */
 /* Each token knows its parent: without the links jsmn finds the enclosing object by a
  * backward scan of the tokens at each ',' and each closing brace, quadratic in the
  * tokens (a user-stream push: ~14,900 instructions in jsmn, ~8,100 with the links; on
@@ -35,6 +40,35 @@
 #define FP_MAX_TOKENS 192
 #define FP_MAX_KEYS 64
 #define FP_MAX_DEPTH 8
+/* Open addressing for the keys longer than one byte: at most FP_MAX_KEYS of them in an
+ * object, so the table is never more than half full and a probe always ends. */
+#define FP_HASH 128
+
+_Static_assert(FP_MAX_TOKENS <= 255, "a token index must fit the key tables' uint8_t");
+_Static_assert(FP_HASH >= 2 * FP_MAX_KEYS, "the key hash must stay half empty");
+
+/* The text and its tokens as one walk sees them. `plain`: the whole text is printable
+ * ASCII without a backslash (checked once, a word at a time), so every string in it is
+ * its own value and needs no look of its own; when not (whitespace between tokens, or
+ * an escape somewhere) each string is checked on its own, as before. */
+typedef struct fp_text {
+    const char *js;
+    const jsmntok_t *tok;
+    int n;
+    int plain;
+} fp_text;
+
+/* The members of one object, filled while the walk checks it: one-byte keys (most of
+ * Binance's) on a bitmap with their value's token index, the longer ones in a small hash
+ * (key token index + 1, 0 empty). A key twice is found when it is added, in O(1): the
+ * DOM loads with JSON_REJECT_DUPLICATES. `nested`: members whose value is an object or
+ * an array. */
+typedef struct fp_obj {
+    uint64_t one[2];
+    int nested;
+    uint8_t one_at[128];
+    uint8_t multi[FP_HASH];
+} fp_obj;
 
 static int is_ws(char c)
 {
@@ -54,6 +88,14 @@ static int gap_ok(const char *js, int from, int to, char sep)
             from++;
     }
     return from == to;
+}
+
+/* gap_ok with compact JSON (what Binance sends: the separator alone, or nothing) first. */
+static inline int sep_ok(const char *js, int from, int to, char sep)
+{
+    if (sep != 0 ? to == from + 1 && js[from] == sep : to == from)
+        return 1;
+    return gap_ok(js, from, to, sep);
 }
 
 /* A token's bytes with the quotes of a string. */
@@ -79,64 +121,126 @@ static int plain_string(const char *js, const jsmntok_t *t)
     return 1;
 }
 
-static int token_is(const char *js, const jsmntok_t *t, const char *lit)
+/* The whole text free of control bytes, non-ASCII and backslashes, eight bytes a step
+ * (the last step overlapping the one before it: no byte loop). Per word, a byte's high
+ * bit is set in w itself (>= 0x80), in w - 0x20.. (below 0x20, the others being below
+ * 0x80) or in (w ^ '\\'..) - 0x01.. (equal to '\\'); a borrow across bytes only starts
+ * at such a byte, so "any" is exact. A text under eight bytes is not called plain: its
+ * strings are then checked one by one. */
+static int text_plain(const char *js, size_t len)
 {
-    size_t n = strlen(lit);
-    return (size_t)(t->end - t->start) == n && memcmp(js + t->start, lit, n) == 0;
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    uint64_t seen = 0, w;
+    size_t i = 0;
+    if (len < 8)
+        return 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, js + i, 8);
+        seen |= w | (w - ones * 0x20) | ((w ^ (ones * '\\')) - ones);
+    }
+    if (i < len) {
+        memcpy(&w, js + len - 8, 8);
+        seen |= w | (w - ones * 0x20) | ((w ^ (ones * '\\')) - ones);
+    }
+    return (seen & ones * 0x80) == 0;
 }
 
-/* JSON's integer: -?(0|[1-9][0-9]*). Reals (fraction, exponent) are declined: Jansson
- * reads them with strtod and fails on overflow, a rule not worth mirroring for fields
- * Binance sends as strings or integers. */
-static int json_integer_text(const char *js, const jsmntok_t *t)
+/* Two runs of bytes equal (keys and literals are a few bytes: no call). */
+static int same_bytes(const char *a, const char *b, int n)
 {
-    int i = t->start;
-    if (i < t->end && js[i] == '-')
-        i++;
-    if (i >= t->end || js[i] < '0' || js[i] > '9')
-        return 0;
-    if (js[i] == '0' && i + 1 < t->end)
-        return 0;
-    for (; i < t->end; i++)
-        if (js[i] < '0' || js[i] > '9')
+    int i;
+    for (i = 0; i < n; i++)
+        if (a[i] != b[i])
             return 0;
+    return 1;
+}
+
+static int token_is(const char *js, const jsmntok_t *t, const char *lit, int n)
+{
+    return t->end - t->start == n && same_bytes(js + t->start, lit, n);
+}
+
+#define TOKEN_IS(js, t, lit) token_is((js), (t), (lit), (int)sizeof(lit) - 1)
+
+/* JSON's integer -?(0|[1-9][0-9]*) within what Jansson's strtoll takes, [INT64_MIN,
+ * INT64_MAX] (beyond is a parse error there, a decline here), checked and summed in one
+ * pass. Reals (fraction, exponent) are declined: Jansson reads them with strtod and
+ * fails on overflow, a rule not worth mirroring for fields Binance sends as strings or
+ * integers. Digits are summed directly: strtoll wants a NUL-terminated copy. */
+static int int_token(const char *js, const jsmntok_t *t, int64_t *out)
+{
+    int i = t->start, end = t->end, neg;
+    uint64_t m = 0;
+    if (i >= end)
+        return 0;
+    neg = js[i] == '-';
+    i += neg;
+    /* 19 digits fit in uint64 (< 1.8e19): sum, then compare once */
+    if (i >= end || end - i > 19 || (js[i] == '0' && end - i > 1))
+        return 0;
+    for (; i < end; i++) {
+        unsigned d = (unsigned)((unsigned char)js[i] - '0');
+        if (d > 9)
+            return 0;
+        m = m * 10u + d;
+    }
+    if (m > (neg ? UINT64_C(9223372036854775808) : UINT64_C(9223372036854775807)))
+        return 0;
+    *out = neg ? (m == 0 ? 0 : -(int64_t)(m - 1u) - 1) : (int64_t)m;
     return 1;
 }
 
 /* JSON null (the string "null" is not). */
 static int is_null(const char *js, const jsmntok_t *t)
 {
-    return t->type == JSMN_PRIMITIVE && token_is(js, t, "null");
+    return t->type == JSMN_PRIMITIVE && TOKEN_IS(js, t, "null");
 }
 
-static int integer_value(const char *js, const jsmntok_t *t, int64_t *out);
+/* n bytes at p (n <= 24) all decimal digits. Eight at a time, by overlapping words: a
+ * byte is a digit when its high nibble is 3 both as it is and with 6 added (0x3a-0x3f
+ * carry into 4); a byte that passes the first test cannot carry into its neighbour. */
+static int digits_ok(const char *p, int n)
+{
+    const uint64_t nib = UINT64_C(0xf0f0f0f0f0f0f0f0), three = UINT64_C(0x3030303030303030),
+                   six = UINT64_C(0x0606060606060606);
+    uint64_t w[3];
+    int i, k;
+    if (n < 8) {
+        for (i = 0; i < n; i++)
+            if ((unsigned)((unsigned char)p[i] - '0') > 9)
+                return 0;
+        return 1;
+    }
+    memcpy(&w[0], p, 8);
+    memcpy(&w[1], p + n - 8, 8);
+    k = 2;
+    if (n > 16)
+        memcpy(&w[k++], p + 8, 8);
+    for (i = 0; i < k; i++)
+        if ((w[i] & nib) != three || ((w[i] + six) & nib) != three)
+            return 0;
+    return 1;
+}
 
-/* Every integer, read or not, must be one Jansson takes: it refuses the whole text for
- * one out of range. */
+/* A primitive Jansson takes: true, false, null or an integer in range (it refuses the
+ * whole text for one integer out of range, read or not). jsmn starts no primitive at a
+ * structural byte, so t->start < t->end. Up to 18 digits is within int64 either sign:
+ * only a 19-digit one is summed for its range. */
 static int primitive_ok(const char *js, const jsmntok_t *t)
 {
     int64_t v;
-    return token_is(js, t, "true") || token_is(js, t, "false") || token_is(js, t, "null") ||
-           (json_integer_text(js, t) && integer_value(js, t, &v));
-}
-
-/* The value of an integer token (its text checked by json_integer_text) as Jansson's
- * strtoll gives it: [INT64_MIN, INT64_MAX], anything beyond is a parse error there, a
- * decline here. Digits are summed directly: strtoll wants a NUL-terminated copy and was
- * an eighth of the absorb profile. */
-static int integer_value(const char *js, const jsmntok_t *t, int64_t *out)
-{
-    int i = t->start, neg = js[i] == '-';
-    uint64_t m = 0, lim = neg ? UINT64_C(9223372036854775808) : UINT64_C(9223372036854775807);
-    /* 19 digits fit in uint64 (< 1.8e19): sum, then compare once */
-    if (t->end - (i + neg) > 19)
-        return 0;
-    for (i += neg; i < t->end; i++)
-        m = m * 10u + (uint64_t)(js[i] - '0');
-    if (m > lim)
-        return 0;
-    *out = neg ? (m == 0 ? 0 : -(int64_t)(m - 1u) - 1) : (int64_t)m;
-    return 1;
+    int i, n;
+    switch (js[t->start]) {
+    case 't': return TOKEN_IS(js, t, "true");
+    case 'f': return TOKEN_IS(js, t, "false");
+    case 'n': return TOKEN_IS(js, t, "null");
+    default:
+        i = t->start + (js[t->start] == '-');
+        n = t->end - i;
+        if (n < 1 || n > 19 || (js[i] == '0' && n > 1) || !digits_ok(js + i, n))
+            return 0;
+        return n < 19 || int_token(js, t, &v);
+    }
 }
 
 /* An i64 field as sqt_kit_json_i64_of reads it: an integer, or a string of an optional
@@ -146,7 +250,9 @@ static int i64_field(const char *js, const jsmntok_t *t, int64_t *out)
     int i, neg = 0;
     uint64_t m = 0;
     if (t->type == JSMN_PRIMITIVE)
-        return json_integer_text(js, t) && integer_value(js, t, out);
+        return int_token(js, t, out);
+    if (t->type != JSMN_STRING)
+        return 0;
     i = t->start;
     if (i < t->end && js[i] == '-') {
         neg = 1;
@@ -165,191 +271,207 @@ static int i64_field(const char *js, const jsmntok_t *t, int64_t *out)
     return 1;
 }
 
-/* The members of one object, in text order. */
-typedef struct fp_obj {
-    int n;
-    const jsmntok_t *key[FP_MAX_KEYS];
-    const jsmntok_t *val[FP_MAX_KEYS];
-} fp_obj;
-
-/* A key twice in one object: one-letter keys (most of Binance's) on a bitmap, the rest
- * pairwise. */
-static int has_duplicate(const char *js, const fp_obj *o)
+/* The hash of a key of 0 or 2+ bytes (one-byte keys go to the bitmap). */
+static unsigned key_hash(const char *s, int len)
 {
-    uint64_t seen[2] = {0, 0};
-    int i, j;
-    for (i = 0; i < o->n; i++) {
-        const jsmntok_t *a = o->key[i];
-        if (a->end - a->start == 1) {
-            unsigned c = (unsigned char)js[a->start]; /* < 0x80: plain_string */
-            if (seen[c / 64u] & (UINT64_C(1) << (c % 64u)))
-                return 1;
-            seen[c / 64u] |= UINT64_C(1) << (c % 64u);
-            continue;
-        }
-        for (j = i + 1; j < o->n; j++) {
-            const jsmntok_t *b = o->key[j];
-            if (a->end - a->start == b->end - b->start &&
-                memcmp(js + a->start, js + b->start, (size_t)(a->end - a->start)) == 0)
-                return 1;
-        }
-    }
-    return 0;
+    unsigned h = (unsigned)len * 131u;
+    if (len > 0)
+        h += (unsigned char)s[0] * 31u + (unsigned char)s[1] * 7u + (unsigned char)s[len - 1];
+    return h & (FP_HASH - 1);
 }
 
-/* The shape check of the object at tok[at]: JSON separators, plain strings, valid
- * primitives, no key twice; its members land in *obj. A value may be an object only
- * under the key `nest` (not NULL), once, and that object must itself be flat (its
- * members land in *inner). Returns the index of the first token after the object, -1
- * when the shape is anything else. */
-static int object_ok(const char *js, const jsmntok_t *tok, int n, int at, fp_obj *obj,
-                     const char *nest, fp_obj *inner)
+/* The key at tok[k] (its value at k + 1) added to *o; 0 when *o has it already. */
+static int key_add(const char *js, const jsmntok_t *tok, int k, fp_obj *o)
 {
-    const jsmntok_t *o = &tok[at];
-    int i, idx = at + 1, cursor;
-    if (o->type != JSMN_OBJECT || o->size < 1 || o->size > FP_MAX_KEYS ||
-        js[o->start] != '{' || js[o->end - 1] != '}')
+    const jsmntok_t *key = &tok[k];
+    int len = key->end - key->start;
+    unsigned h;
+    if (len == 1) {
+        unsigned c = (unsigned char)js[key->start] & 0x7fu; /* < 0x80: a plain string */
+        uint64_t bit = UINT64_C(1) << (c & 63u);
+        if (o->one[c >> 6] & bit)
+            return 0;
+        o->one[c >> 6] |= bit;
+        o->one_at[c] = (uint8_t)(k + 1);
+        return 1;
+    }
+    for (h = key_hash(js + key->start, len);; h = (h + 1) & (FP_HASH - 1)) {
+        int at = o->multi[h];
+        if (at == 0) {
+            o->multi[h] = (uint8_t)(k + 1);
+            return 1;
+        }
+        if (token_is(js, &tok[at - 1], js + key->start, len))
+            return 0;
+    }
+}
+
+/* The value of member `name` (len bytes) of a walked object, NULL when absent. */
+static const jsmntok_t *member(const fp_text *t, const fp_obj *o, const char *name, int len)
+{
+    unsigned h;
+    if (len == 1) {
+        unsigned c = (unsigned char)name[0] & 0x7fu;
+        return (o->one[c >> 6] >> (c & 63u)) & 1u ? &t->tok[o->one_at[c]] : NULL;
+    }
+    for (h = key_hash(name, len);; h = (h + 1) & (FP_HASH - 1)) {
+        int at = o->multi[h];
+        if (at == 0)
+            return NULL;
+        if (token_is(t->js, &t->tok[at - 1], name, len))
+            return &t->tok[at];
+    }
+}
+
+#define MEMBER(t, o, lit) member((t), (o), (lit), (int)sizeof(lit) - 1)
+
+/* A string or a primitive as a value the DOM loads. */
+static int scalar_ok(const fp_text *t, const jsmntok_t *v)
+{
+    if (v->size != 0)
+        return 0;
+    if (v->type == JSMN_STRING)
+        return t->plain || plain_string(t->js, v);
+    return v->type == JSMN_PRIMITIVE && primitive_ok(t->js, v);
+}
+
+static int walk(const fp_text *t, int at, int depth, fp_obj *rec, fp_obj *sub);
+
+/* The one check of the object at tok[at], in one pass over its tokens: JSON separators
+ * between them, plain strings, valid primitives, no key twice, nested values (up to
+ * FP_MAX_DEPTH) checked alike. Its members land in *o; the value of its key "o", when
+ * an object and `sub` is not NULL, lands in *sub (the order of an ORDER_TRADE_UPDATE).
+ * Returns the index of the first token after the object, -1 when anything is off. */
+static int walk_object(const fp_text *t, int at, int depth, fp_obj *o, fp_obj *sub)
+{
+    const char *js = t->js;
+    const jsmntok_t *v = &t->tok[at];
+    int i, idx = at + 1, cursor = v->start + 1;
+    if (v->size > FP_MAX_KEYS || v->end - v->start < 2 || js[v->start] != '{' ||
+        js[v->end - 1] != '}')
         return -1;
-    cursor = o->start + 1;
-    obj->n = o->size;
-    for (i = 0; i < o->size; i++) {
-        const jsmntok_t *key, *val;
-        if (idx + 1 >= n)
+    o->one[0] = o->one[1] = 0;
+    o->nested = 0;
+    memset(o->multi, 0, sizeof o->multi);
+    for (i = 0; i < v->size; i++) {
+        const jsmntok_t *key = &t->tok[idx], *val = key + 1;
+        /* compact text (what Binance sends) costs a compare per separator here */
+        if (idx + 1 >= t->n || key->type != JSMN_STRING || key->size != 1 ||
+            !(t->plain || plain_string(js, key)) ||
+            !sep_ok(js, cursor, key->start - 1, i == 0 ? 0 : ',') || !key_add(js, t->tok, idx, o))
             return -1;
-        key = &tok[idx];
-        val = &tok[idx + 1];
-        if (key->type != JSMN_STRING || key->size != 1 || !plain_string(js, key) ||
-            !gap_ok(js, cursor, outer_start(key), i == 0 ? 0 : ','))
-            return -1;
-        if (!gap_ok(js, outer_end(key), outer_start(val), ':'))
-            return -1;
-        if (val->type == JSMN_OBJECT) {
-            if (nest == NULL || !token_is(js, key, nest))
+        switch (val->type) {
+        case JSMN_STRING:
+            if (val->size != 0 || !sep_ok(js, key->end + 1, val->start - 1, ':') ||
+                !(t->plain || plain_string(js, val)))
                 return -1;
-            if ((idx = object_ok(js, tok, n, idx + 1, inner, NULL, NULL)) < 0)
-                return -1;
-            nest = NULL; /* a second one is a duplicate key anyway */
-        } else {
-            if (val->size != 0)
-                return -1;
-            if (val->type == JSMN_STRING ? !plain_string(js, val)
-                                         : val->type != JSMN_PRIMITIVE || !primitive_ok(js, val))
-                return -1;
+            cursor = val->end + 1;
             idx += 2;
+            break;
+        case JSMN_PRIMITIVE:
+            if (val->size != 0 || !sep_ok(js, key->end + 1, val->start, ':') ||
+                !primitive_ok(js, val))
+                return -1;
+            cursor = val->end;
+            idx += 2;
+            break;
+        default: {
+            fp_obj *into = sub != NULL && val->type == JSMN_OBJECT && TOKEN_IS(js, key, "o")
+                               ? sub : NULL;
+            if (!sep_ok(js, key->end + 1, val->start, ':'))
+                return -1;
+            o->nested++;
+            if ((idx = walk(t, idx + 1, depth + 1, into, NULL)) < 0)
+                return -1;
+            cursor = val->end;
         }
-        obj->key[i] = key;
-        obj->val[i] = val;
-        cursor = outer_end(val);
+        }
     }
-    if (!gap_ok(js, cursor, o->end - 1, 0) || has_duplicate(js, obj))
-        return -1;
-    return idx;
+    return sep_ok(js, cursor, v->end - 1, 0) ? idx : -1;
 }
 
-/* jsmn over the whole text: the token count when it is one object with nothing but
- * whitespace around it, else -1. */
-static int tokenize(const char *js, size_t len, jsmntok_t *tok)
+/* The array at tok[at], its elements as walk_object checks values. */
+static int walk_array(const fp_text *t, int at, int depth)
+{
+    const char *js = t->js;
+    const jsmntok_t *v = &t->tok[at];
+    int i, idx = at + 1, cursor = v->start + 1;
+    if (v->end - v->start < 2 || js[v->start] != '[' || js[v->end - 1] != ']')
+        return -1;
+    for (i = 0; i < v->size; i++) {
+        const jsmntok_t *el;
+        if (idx >= t->n)
+            return -1;
+        el = &t->tok[idx];
+        if (!sep_ok(js, cursor, outer_start(el), i == 0 ? 0 : ','))
+            return -1;
+        if (el->type == JSMN_OBJECT || el->type == JSMN_ARRAY) {
+            if ((idx = walk(t, idx, depth + 1, NULL, NULL)) < 0)
+                return -1;
+        } else {
+            if (!scalar_ok(t, el))
+                return -1;
+            idx++;
+        }
+        cursor = outer_end(el);
+    }
+    return sep_ok(js, cursor, v->end - 1, 0) ? idx : -1;
+}
+
+/* The object or array at tok[at] (an object's members in *rec when not NULL). */
+static int walk(const fp_text *t, int at, int depth, fp_obj *rec, fp_obj *sub)
+{
+    fp_obj local;
+    if (at >= t->n || depth >= FP_MAX_DEPTH)
+        return -1;
+    if (t->tok[at].type == JSMN_OBJECT)
+        return walk_object(t, at, depth, rec != NULL ? rec : &local, sub);
+    if (t->tok[at].type == JSMN_ARRAY)
+        return walk_array(t, at, depth);
+    return -1;
+}
+
+/* jsmn over the whole text, then the one walk from the root object (members in *root,
+ * the order object "o" in *sub when not NULL): 1 when the text is one object the DOM
+ * loads with nothing but whitespace around it, with no token left over. */
+static int load(const char *js, size_t len, jsmntok_t *tok, fp_text *t, fp_obj *root,
+                fp_obj *sub)
 {
     jsmn_parser p;
     int n;
     if (js == NULL || len == 0 || len > (size_t)INT32_MAX)
-        return -1;
+        return 0;
     jsmn_init(&p);
     n = jsmn_parse(&p, js, len, tok, FP_MAX_TOKENS);
-    if (n < 1 || tok[0].type != JSMN_OBJECT || !gap_ok(js, 0, tok[0].start, 0) ||
-        !gap_ok(js, tok[0].end, (int)len, 0))
-        return -1;
-    return n;
-}
-
-/* The text tokenized and shape-checked from the root (object_ok). */
-static int shape_ok(const char *js, size_t len, jsmntok_t *tok, const char *nest, fp_obj *root,
-                    fp_obj *inner)
-{
-    int n = tokenize(js, len, tok);
-    return n > 0 && object_ok(js, tok, n, 0, root, nest, inner) == n;
-}
-
-/* Any JSON value at tok[at] in the same strict subset, nested objects and arrays
- * included (up to FP_MAX_DEPTH): what a message the plugin ignores must be for the DOM
- * to load it. The members of an object at the top land in *top (when not NULL).
- * Returns the index after the value, -1 when it is anything else. */
-static int value_ok(const char *js, const jsmntok_t *tok, int n, int at, int depth, fp_obj *top)
-{
-    const jsmntok_t *v;
-    fp_obj local, *o = top != NULL ? top : &local;
-    int i, idx = at + 1, cursor;
-    if (at >= n)
-        return -1;
-    v = &tok[at];
-    if (v->type == JSMN_STRING)
-        return v->size == 0 && plain_string(js, v) ? idx : -1;
-    if (v->type == JSMN_PRIMITIVE)
-        return v->size == 0 && primitive_ok(js, v) ? idx : -1;
-    if (depth >= FP_MAX_DEPTH || v->end - v->start < 2)
-        return -1;
-    cursor = v->start + 1;
-    if (v->type == JSMN_ARRAY) {
-        if (js[v->start] != '[' || js[v->end - 1] != ']')
-            return -1;
-        for (i = 0; i < v->size; i++) {
-            if (idx >= n || !gap_ok(js, cursor, outer_start(&tok[idx]), i == 0 ? 0 : ','))
-                return -1;
-            cursor = outer_end(&tok[idx]);
-            if ((idx = value_ok(js, tok, n, idx, depth + 1, NULL)) < 0)
-                return -1;
-        }
-        return gap_ok(js, cursor, v->end - 1, 0) ? idx : -1;
-    }
-    if (v->type != JSMN_OBJECT || v->size > FP_MAX_KEYS || js[v->start] != '{' ||
-        js[v->end - 1] != '}')
-        return -1;
-    o->n = v->size;
-    for (i = 0; i < v->size; i++) {
-        const jsmntok_t *key;
-        if (idx + 1 >= n)
-            return -1;
-        key = &tok[idx];
-        if (key->type != JSMN_STRING || key->size != 1 || !plain_string(js, key) ||
-            !gap_ok(js, cursor, outer_start(key), i == 0 ? 0 : ',') ||
-            !gap_ok(js, outer_end(key), outer_start(&tok[idx + 1]), ':'))
-            return -1;
-        o->key[i] = key;
-        o->val[i] = &tok[idx + 1];
-        cursor = outer_end(&tok[idx + 1]);
-        if ((idx = value_ok(js, tok, n, idx + 1, depth + 1, NULL)) < 0)
-            return -1;
-    }
-    return gap_ok(js, cursor, v->end - 1, 0) && !has_duplicate(js, o) ? idx : -1;
+    if (n < 1 || tok[0].type != JSMN_OBJECT || !sep_ok(js, 0, tok[0].start, 0) ||
+        !sep_ok(js, tok[0].end, (int)len, 0))
+        return 0;
+    t->js = js;
+    t->tok = tok;
+    t->n = n;
+    t->plain = text_plain(js, len);
+    return walk(t, 0, 0, root, sub) == n;
 }
 
 int sqt_bn_fast_trade(const char *json, size_t len, sqt_price_tick *tick)
 {
     jsmntok_t tok[FP_MAX_TOKENS];
+    fp_text t;
     fp_obj root;
-    const jsmntok_t *e = NULL, *s = NULL, *px = NULL, *ev = NULL, *tt = NULL, *agg = NULL;
-    int i;
+    const jsmntok_t *e, *s, *px, *ev, *tt, *agg;
     int64_t ev_time;
     size_t sym_len;
-    if (tick == NULL || !shape_ok(json, len, tok, NULL, &root, NULL))
+    /* flat: a wrapped message has a nested "data" object */
+    if (tick == NULL || !load(json, len, tok, &t, &root, NULL) || root.nested != 0)
         return 0;
-    for (i = 0; i < root.n; i++) {
-        const jsmntok_t *key = root.key[i], *val = root.val[i];
-        if (key->end - key->start == 1) {
-            switch (json[key->start]) {
-            case 'e': e = val; break;
-            case 's': s = val; break;
-            case 'p': px = val; break;
-            case 'E': ev = val; break;
-            case 'T': tt = val; break;
-            case 'a': agg = val; break;
-            default: break;
-            }
-        }
-    }
-    /* "e" present and "aggTrade": not a reply, not another event (a wrapped message has
-     * a nested "data" object and was declined above) */
-    if (e == NULL || e->type != JSMN_STRING || !token_is(json, e, "aggTrade"))
+    e = MEMBER(&t, &root, "e");
+    s = MEMBER(&t, &root, "s");
+    px = MEMBER(&t, &root, "p");
+    ev = MEMBER(&t, &root, "E");
+    tt = MEMBER(&t, &root, "T");
+    agg = MEMBER(&t, &root, "a");
+    /* "e" present and "aggTrade": not a reply, not another event */
+    if (e == NULL || e->type != JSMN_STRING || !TOKEN_IS(json, e, "aggTrade"))
         return 0;
     memset(tick, 0, sizeof(*tick));
     if (s == NULL || s->type != JSMN_STRING || px == NULL || ev == NULL)
@@ -363,7 +485,7 @@ int sqt_bn_fast_trade(const char *json, size_t len, sqt_price_tick *tick)
             return 0;
     } else {
         int64_t v;
-        if (!json_integer_text(json, px) || !integer_value(json, px, &v))
+        if (px->type != JSMN_PRIMITIVE || !int_token(json, px, &v))
             return 0;
         tick->price = sqt_dec_make(v, 0);
     }
@@ -392,7 +514,7 @@ static int dec_field(const char *js, const jsmntok_t *t, sqt_dec *out)
         return 0;
     if (t->type == JSMN_STRING)
         return sqt_dec_parse(js + t->start, (size_t)(t->end - t->start), out) == SQT_OK;
-    if (!json_integer_text(js, t) || !integer_value(js, t, &v))
+    if (t->type != JSMN_PRIMITIVE || !int_token(js, t, &v))
         return 0;
     *out = sqt_dec_make(v, 0);
     return 1;
@@ -441,7 +563,7 @@ static int opt_bool_field(const char *js, const jsmntok_t *t, int32_t *out)
         *out = 0;
         return 1;
     }
-    if (token_is(js, t, "true") || token_is(js, t, "false")) {
+    if (TOKEN_IS(js, t, "true") || TOKEN_IS(js, t, "false")) {
         *out = js[t->start] == 't';
         return 1;
     }
@@ -458,118 +580,107 @@ static int copy_field(char *dst, size_t cap, const char *s, size_t n)
     return 1;
 }
 
-/* The fields order_from_push (parse.c) reads, found in one pass over each object. */
-typedef struct fp_push {
-    const jsmntok_t *e, *ev_time, *tx_time;                   /* top level */
-    const jsmntok_t *s, *c, *side, *status, *id, *q, *p, *z, /* the order "o" */
-        *ap, *l, *px_last, *n, *fee_asset, *rp, *f, *r, *t;
-} fp_push;
-
-static void push_fields(const char *js, const fp_obj *root, const fp_obj *o, fp_push *f)
-{
-    int i;
-    memset(f, 0, sizeof *f);
-    for (i = 0; i < root->n; i++) {
-        const jsmntok_t *k = root->key[i], *v = root->val[i];
-        if (k->end - k->start != 1)
-            continue;
-        switch (js[k->start]) {
-        case 'e': f->e = v; break;
-        case 'E': f->ev_time = v; break;
-        case 'T': f->tx_time = v; break;
-        default: break;
-        }
-    }
-    for (i = 0; i < o->n; i++) {
-        const jsmntok_t *k = o->key[i], *v = o->val[i];
-        const char *name = js + k->start;
-        if (k->end - k->start == 2) {
-            if (name[0] == 'a' && name[1] == 'p')
-                f->ap = v;
-            else if (name[0] == 'r' && name[1] == 'p')
-                f->rp = v;
-            continue;
-        }
-        if (k->end - k->start != 1)
-            continue;
-        switch (name[0]) {
-        case 's': f->s = v; break;
-        case 'c': f->c = v; break;
-        case 'S': f->side = v; break;
-        case 'X': f->status = v; break;
-        case 'i': f->id = v; break;
-        case 'q': f->q = v; break;
-        case 'p': f->p = v; break;
-        case 'z': f->z = v; break;
-        case 'l': f->l = v; break;
-        case 'L': f->px_last = v; break;
-        case 'n': f->n = v; break;
-        case 'N': f->fee_asset = v; break;
-        case 'f': f->f = v; break;
-        case 'R': f->r = v; break;
-        case 'T': f->t = v; break;
-        default: break;
-        }
-    }
-}
-
 static int plain_str(const jsmntok_t *t)
 {
     return t != NULL && t->type == JSMN_STRING;
 }
 
-/* The order of an ORDER_TRADE_UPDATE whose shape is checked (members in *root, *o). */
-static int read_order(const char *json, const fp_obj *root, const fp_obj *o, const char *prefix,
+/* "%lld" of v into dst (SQT_ORDER_ID_MAX > 20 digits and a sign): what order_from_push
+ * writes with snprintf, without stdio's machinery on the order path. */
+static void format_i64(char *dst, int64_t v)
+{
+    char rev[20];
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int n = 0;
+    do {
+        rev[n++] = (char)('0' + (int)(m % 10u));
+        m /= 10u;
+    } while (m != 0);
+    if (v < 0)
+        *dst++ = '-';
+    while (n > 0)
+        *dst++ = rev[--n];
+    *dst = '\0';
+}
+
+_Static_assert(SQT_ORDER_ID_MAX >= 21, "an int64 in decimal, its sign and the NUL");
+
+/* The members order_from_push (parse.c) reads: at the top (0) or in the order "o" (1).
+ * Looked up in one loop over this table: the order path's code stays small (it runs
+ * cold, after the loop slept). */
+enum {
+    F_EV_TIME, F_TX_TIME, F_SYMBOL, F_CID, F_SIDE, F_STATUS, F_ID, F_QTY, F_PRICE, F_FILLED,
+    F_AVG, F_LAST_QTY, F_LAST_PRICE, F_FEE, F_FEE_ASSET, F_PNL, F_TIF, F_REDUCE, F_ORDER_TIME,
+    F_COUNT
+};
+
+static const struct {
+    char key[3];
+    uint8_t in_order;
+} ORDER_FIELDS[F_COUNT] = {
+    [F_EV_TIME] = {"E", 0}, [F_TX_TIME] = {"T", 0}, [F_SYMBOL] = {"s", 1},
+    [F_CID] = {"c", 1},     [F_SIDE] = {"S", 1},    [F_STATUS] = {"X", 1},
+    [F_ID] = {"i", 1},      [F_QTY] = {"q", 1},     [F_PRICE] = {"p", 1},
+    [F_FILLED] = {"z", 1},  [F_AVG] = {"ap", 1},    [F_LAST_QTY] = {"l", 1},
+    [F_LAST_PRICE] = {"L", 1}, [F_FEE] = {"n", 1},  [F_FEE_ASSET] = {"N", 1},
+    [F_PNL] = {"rp", 1},    [F_TIF] = {"f", 1},     [F_REDUCE] = {"R", 1},
+    [F_ORDER_TIME] = {"T", 1},
+};
+
+/* The order of an ORDER_TRADE_UPDATE whose shape is checked (members in *root, *o), its
+ * fields as order_from_push reads them, in its order. */
+static int read_order(const fp_text *t, const fp_obj *root, const fp_obj *o, const char *prefix,
                       sqt_order *out)
 {
-    fp_push f;
-    const char *tif, *fee_asset, *cid;
+    const char *json = t->js, *tif, *fee_asset, *cid;
+    const jsmntok_t *f[F_COUNT];
     size_t tif_n, fee_n, cid_n, pl = prefix != NULL ? strlen(prefix) : 0;
     int64_t ev_time, tx_time, oid;
-    int st, sd;
-    push_fields(json, root, o, &f);
-    /* the event, by name: not a reply, not another event, not a wrapped message (its
-     * "data" object was declined by the shape) */
-    if (!plain_str(f.e) || !token_is(json, f.e, "ORDER_TRADE_UPDATE"))
-        return 0;
+    int i, st, sd;
+    for (i = 0; i < F_COUNT; i++)
+        f[i] = member(t, ORDER_FIELDS[i].in_order ? o : root, ORDER_FIELDS[i].key,
+                      ORDER_FIELDS[i].key[1] != '\0' ? 2 : 1);
     memset(out, 0, sizeof *out);
     out->struct_size = sizeof *out;
-    if (f.ev_time == NULL || !i64_field(json, f.ev_time, &ev_time) ||
-        !opt_i64_field(json, f.tx_time, 0, &tx_time))
+    if (f[F_EV_TIME] == NULL || !i64_field(json, f[F_EV_TIME], &ev_time) ||
+        !opt_i64_field(json, f[F_TX_TIME], 0, &tx_time))
         return 0;
-    if (!plain_str(f.s) || !plain_str(f.c) || !plain_str(f.side) || !plain_str(f.status) ||
-        f.id == NULL || !i64_field(json, f.id, &oid) || !dec_field(json, f.q, &out->qty) ||
-        !dec_field(json, f.p, &out->price) || !dec_field(json, f.z, &out->filled_qty) ||
-        !opt_dec_field(json, f.ap, &out->avg_price) ||
-        !opt_dec_field(json, f.l, &out->last_fill_qty) ||
-        !opt_dec_field(json, f.px_last, &out->last_fill_price) ||
-        !opt_dec_field(json, f.n, &out->fee) ||
-        !opt_str_field(json, f.fee_asset, "", &fee_asset, &fee_n) ||
-        !opt_dec_field(json, f.rp, &out->realized_pnl) ||
-        !opt_str_field(json, f.f, "GTC", &tif, &tif_n) || !opt_bool_field(json, f.r, &out->reduce_only))
+    if (!plain_str(f[F_SYMBOL]) || !plain_str(f[F_CID]) || !plain_str(f[F_SIDE]) ||
+        !plain_str(f[F_STATUS]) || f[F_ID] == NULL || !i64_field(json, f[F_ID], &oid) ||
+        !dec_field(json, f[F_QTY], &out->qty) || !dec_field(json, f[F_PRICE], &out->price) ||
+        !dec_field(json, f[F_FILLED], &out->filled_qty) ||
+        !opt_dec_field(json, f[F_AVG], &out->avg_price) ||
+        !opt_dec_field(json, f[F_LAST_QTY], &out->last_fill_qty) ||
+        !opt_dec_field(json, f[F_LAST_PRICE], &out->last_fill_price) ||
+        !opt_dec_field(json, f[F_FEE], &out->fee) ||
+        !opt_str_field(json, f[F_FEE_ASSET], "", &fee_asset, &fee_n) ||
+        !opt_dec_field(json, f[F_PNL], &out->realized_pnl) ||
+        !opt_str_field(json, f[F_TIF], "GTC", &tif, &tif_n) ||
+        !opt_bool_field(json, f[F_REDUCE], &out->reduce_only))
         return 0;
     /* the transaction time: the event's "T", else the order's, else the event time */
-    if (tx_time == 0 && !opt_i64_field(json, f.t, ev_time, &tx_time))
+    if (tx_time == 0 && !opt_i64_field(json, f[F_ORDER_TIME], ev_time, &tx_time))
         return 0;
-    st = sqt_bn_status_of(json + f.status->start, (size_t)(f.status->end - f.status->start));
-    sd = sqt_bn_side_of(json + f.side->start, (size_t)(f.side->end - f.side->start));
+    st = sqt_bn_status_of(json + f[F_STATUS]->start,
+                          (size_t)(f[F_STATUS]->end - f[F_STATUS]->start));
+    sd = sqt_bn_side_of(json + f[F_SIDE]->start, (size_t)(f[F_SIDE]->end - f[F_SIDE]->start));
     if (st < 0 || sd < 0)
         return 0;
     if (out->qty.mant < 0 || out->filled_qty.mant < 0 || out->last_fill_qty.mant < 0)
         return 0;
     /* client ids reach the host without our broker prefix */
-    cid = json + f.c->start;
-    cid_n = (size_t)(f.c->end - f.c->start);
+    cid = json + f[F_CID]->start;
+    cid_n = (size_t)(f[F_CID]->end - f[F_CID]->start);
     if (pl > 0 && cid_n >= pl && memcmp(cid, prefix, pl) == 0) {
         cid += pl;
         cid_n -= pl;
     }
-    if (!copy_field(out->symbol, sizeof out->symbol, json + f.s->start,
-                    (size_t)(f.s->end - f.s->start)) ||
+    if (!copy_field(out->symbol, sizeof out->symbol, json + f[F_SYMBOL]->start,
+                    (size_t)(f[F_SYMBOL]->end - f[F_SYMBOL]->start)) ||
         !copy_field(out->client_id, sizeof out->client_id, cid, cid_n) ||
         !copy_field(out->fee_asset, sizeof out->fee_asset, fee_asset, fee_n))
         return 0;
-    snprintf(out->order_id, sizeof out->order_id, "%lld", (long long)oid);
+    format_i64(out->order_id, oid);
     out->status = (sqt_order_status)st;
     out->side = (sqt_side)sd;
     out->tif = tif_n == 3 && memcmp(tif, "GTX", 3) == 0 ? SQT_TIF_POST_ONLY : SQT_TIF_GTC;
@@ -578,52 +689,36 @@ static int read_order(const char *json, const fp_obj *root, const fp_obj *o, con
     return 1;
 }
 
-/* The event name at the top of a checked message: 1 when the DOM would read it as an
- * event the plugin ignores (kind SQT_BN_EV_OTHER): "e" a string that is neither an
- * order update nor a key expiry, and no {"stream","data"} wrapper around another. */
-static int ignored_event(const char *js, const fp_obj *top)
-{
-    const jsmntok_t *e = NULL, *stream = NULL, *data = NULL;
-    int i;
-    for (i = 0; i < top->n; i++) {
-        const jsmntok_t *k = top->key[i];
-        if (token_is(js, k, "e"))
-            e = top->val[i];
-        else if (token_is(js, k, "stream"))
-            stream = top->val[i];
-        else if (token_is(js, k, "data"))
-            data = top->val[i];
-    }
-    if (stream != NULL && stream->type == JSMN_STRING && data != NULL && data->type == JSMN_OBJECT)
-        return 0;
-    return plain_str(e) && !token_is(js, e, "ORDER_TRADE_UPDATE") &&
-           !token_is(js, e, "listenKeyExpired");
-}
-
 int sqt_bn_fast_user(const char *json, size_t len, const char *prefix, int *kind,
                      sqt_order *order)
 {
     jsmntok_t tok[FP_MAX_TOKENS];
+    fp_text t;
     fp_obj root, o;
-    int n;
-    if (kind == NULL || order == NULL || (n = tokenize(json, len, tok)) < 0)
+    const jsmntok_t *e, *stream, *data;
+    if (kind == NULL || order == NULL)
         return 0;
-    o.n = -1;
-    if (object_ok(json, tok, n, 0, &root, "o", &o) == n && o.n >= 0) {
-        /* an order update's shape: read it, or leave it to the DOM */
-        int i;
-        for (i = 0; i < root.n; i++)
-            if (token_is(json, root.key[i], "e") && plain_str(root.val[i]) &&
-                token_is(json, root.val[i], "ORDER_TRADE_UPDATE")) {
-                *kind = SQT_BN_EV_ORDER;
-                return read_order(json, &root, &o, prefix, order);
-            }
+    o.nested = -1; /* stays so unless the root's "o" is an object */
+    if (!load(json, len, tok, &t, &root, &o) || !plain_str(e = MEMBER(&t, &root, "e")))
+        return 0;
+    if (TOKEN_IS(json, e, "ORDER_TRADE_UPDATE")) {
+        /* read only in the shape Binance sends: the order object is the one nested
+         * value and is itself flat (anything else is the DOM's) */
+        if (root.nested != 1 || o.nested != 0)
+            return 0;
+        *kind = SQT_BN_EV_ORDER;
+        return read_order(&t, &root, &o, prefix, order);
     }
-    if (value_ok(json, tok, n, 0, 0, &root) == n && ignored_event(json, &root)) {
-        *kind = SQT_BN_EV_OTHER;
-        return 1;
-    }
-    return 0;
+    /* an event the plugin ignores, unless it is a key expiry or a {"stream","data"}
+     * wrapper around another event (the DOM reads the inner one) */
+    stream = MEMBER(&t, &root, "stream");
+    data = MEMBER(&t, &root, "data");
+    if ((stream != NULL && stream->type == JSMN_STRING && data != NULL &&
+         data->type == JSMN_OBJECT) ||
+        TOKEN_IS(json, e, "listenKeyExpired"))
+        return 0;
+    *kind = SQT_BN_EV_OTHER;
+    return 1;
 }
 
 int sqt_bn_fast_order(const char *json, size_t len, const char *prefix, sqt_order *order)

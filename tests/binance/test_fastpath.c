@@ -564,6 +564,179 @@ static void test_user_stream_skips_ignored(void)
     fx_done_lk(&f, 200, "{}");
 }
 
+/* The fast path on any text, held to the DOM as fuzz_bnfast holds it: when it reads an
+ * order, the DOM reads the same one byte for byte. Returns whether it read an order. */
+static int order_agrees(const char *json, size_t len)
+{
+    sqt_order fast, dom;
+    sqt_error e;
+    char key[80];
+    int kind = -1;
+    if (!sqt_bn_fast_order(json, len, PFX, &fast))
+        return 0;
+    memset(&dom, 0x5a, sizeof dom);
+    CU_ASSERT_EQUAL_FATAL(sqt_bn_parse_user_event(json, len, PFX, &kind, &dom, key, sizeof key, &e),
+                          SQT_OK);
+    SQT_ASSERT_INT_EQ(kind, SQT_BN_EV_ORDER);
+    CU_ASSERT_EQUAL(memcmp(&fast, &dom, sizeof dom), 0);
+    return 1;
+}
+
+/* Every byte value inside a string, at every lane of the eight-byte check and in its
+ * tail, in compact text (the one check of the whole text) and with whitespace between
+ * tokens (each string checked on its own): read exactly when printable ASCII without a
+ * backslash. The text is passed with its length, so a NUL is inside it too. */
+static void test_every_byte_in_strings(void)
+{
+    char buf[1024];
+    int c, pad, where, spaced, bad = 0;
+    for (c = 0; c < 256; c++) {
+        if (c == '"')
+            continue;
+        for (spaced = 0; spaced < 2; spaced++)
+            for (where = 0; where < 2; where++)
+                for (pad = 0; pad < 16; pad++) {
+                    int n, ok = c >= 0x20 && c < 0x80 && c != '\\';
+                    const char *sp = spaced ? " " : "";
+                    if (where == 0) /* in a field of the order object */
+                        n = snprintf(buf, sizeof buf, OTU_TOP "{" OTU_O ",\"X\":\"NEW\",%s\"xx\":\"%.*s%cB\"}}",
+                                     sp, pad, "AAAAAAAAAAAAAAAA", c);
+                    else /* at the very end of the text: the byte loop after the words */
+                        n = snprintf(buf, sizeof buf, OTU_TOP "{" OTU_O ",\"X\":\"NEW\"},%s\"xx\":\"%.*s%c\"}",
+                                     sp, pad, "AAAAAAAAAAAAAAAA", c);
+                    if (c == 0) /* snprintf stopped at the NUL: write it and the rest by hand */
+                        n = snprintf(buf, sizeof buf, OTU_TOP "{" OTU_O ",\"X\":\"NEW\",%s\"xx\":\"%.*s",
+                                     sp, pad, "AAAAAAAAAAAAAAAA"),
+                        memcpy(buf + n, "\0B\"}}", 5), n += 5;
+                    if (order_agrees(buf, (size_t)n) != ok) {
+                        if (bad++ < 5)
+                            fprintf(stderr, "    byte 0x%02x pad %d where %d spaced %d: %s\n", c,
+                                    pad, where, spaced, ok ? "declined" : "read");
+                    }
+                }
+    }
+    SQT_ASSERT_INT_EQ(bad, 0);
+}
+
+/* A minimal order update, its order id "i" the argument's text. */
+#define MINI_OTU                                                                           \
+    OTU_TOP "{\"s\":\"B\",\"c\":\"c\",\"S\":\"BUY\",\"X\":\"NEW\",\"i\":%s,\"q\":\"1\","   \
+            "\"p\":\"1\",\"z\":\"0\"}}"
+
+/* Integers of every length, in a field nobody reads ("gtd") and in the order id, with
+ * and without a stray byte at each place: read exactly when JSON's integer grammar holds
+ * and the value is within int64 (what Jansson takes); the order id as "%lld" writes it. */
+static void test_integers_every_length(void)
+{
+    static const char strays[] = "/:;?A.e+-~xX";
+    static const char *const edges[][2] = {
+        {"9223372036854775807", "9223372036854775807"},
+        {"-9223372036854775808", "-9223372036854775808"},
+        {"\"-42\"", "-42"},
+        {"-0", "0"},
+    };
+    char num[40], buf[1024];
+    sqt_order o;
+    int len, at, k, bad = 0;
+    for (len = 1; len <= 20; len++) {
+        for (at = -1; at < len; at++)
+            for (k = 0; k < (at < 0 ? 1 : (int)sizeof strays - 1); k++) {
+                int field, ok;
+                memset(num, 0, sizeof num);
+                memset(num, '7', (size_t)len);
+                num[0] = len > 1 ? '1' : '7';
+                if (at >= 0)
+                    num[at] = strays[k];
+                /* a stray '-' in front is a negative number, fine when the rest is */
+                ok = (at < 0 || (at == 0 && strays[k] == '-' && len > 1)) && len - (at == 0) <= 19;
+                for (field = 0; field < 2; field++) {
+                    int n = snprintf(buf, sizeof buf,
+                                     field == 0 ? OTU("NEW", ",\"gtd2\":%s") : MINI_OTU,
+                                     num);
+                    if (order_agrees(buf, (size_t)n) != ok && bad++ < 5)
+                        fprintf(stderr, "    %s as %s: %s\n", num, field ? "i" : "gtd2",
+                                ok ? "declined" : "read");
+                }
+            }
+    }
+    SQT_ASSERT_INT_EQ(bad, 0);
+    /* the edges of int64, read and printed as the DOM does */
+    for (k = 0; k < (int)(sizeof edges / sizeof edges[0]); k++) {
+        snprintf(buf, sizeof buf, MINI_OTU, edges[k][0]);
+        order_accepted(buf, PFX, &o);
+        SQT_ASSERT_STR_EQ(o.order_id, edges[k][1]);
+    }
+    order_declined(OTU("NEW", ",\"gtd2\":9223372036854775808"), 0);
+    order_declined(OTU("NEW", ",\"gtd2\":-9223372036854775809"), 0);
+    order_declined(OTU("NEW", ",\"gtd2\":01"), 0);
+    order_declined(OTU("NEW", ",\"gtd2\":-01"), 0);
+    order_declined(OTU("NEW", ",\"gtd2\":-"), 0);
+}
+
+/* Keys longer than a byte go through a small hash: a key twice is found, keys alike in
+ * length and the hashed bytes are not mistaken for one, the empty key is a key. */
+static void test_longer_keys(void)
+{
+    sqt_order o;
+    char buf[2048];
+    int i, n;
+    order_declined(OTU("NEW", ",\"gtd\":1"), 0);
+    order_declined(OTU("NEW", ",\"abXc\":1,\"abXc\":2"), 0);
+    order_accepted(OTU("NEW", ",\"abXc\":1,\"abYc\":2,\"abZZc\":3,\"abc\":4"), PFX, &o);
+    order_accepted(OTU("NEW", ",\"\":1"), PFX, &o);
+    order_declined(OTU("NEW", ",\"\":1,\"\":2"), 0);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"wb\":1,\"cw\":2,\"wb\":3}}", 0);
+    ignored("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{\"wb\":1,\"cw\":2},\"b\":{\"wb\":1,\"cw\":2}}");
+    /* as many keys as the fast path takes in one object, all but the order's longer */
+    n = snprintf(buf, sizeof buf, OTU_TOP "{" OTU_O ",\"X\":\"NEW\"");
+    for (i = 0; i < 28; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"k%02d\":%d", i, i);
+    snprintf(buf + n, sizeof buf - (size_t)n, "}}");
+    order_accepted(buf, PFX, &o);
+    /* ... and one of them twice */
+    snprintf(buf + n, sizeof buf - (size_t)n, ",\"k17\":0}}");
+    order_declined(buf, 0);
+}
+
+/* jsmn runs in its lax mode: what its strict mode refused itself is refused by the
+ * walk (keys that are not strings, bare words, objects as keys, stray separators). */
+static void test_lax_tokens_refused(void)
+{
+    /* order fields after the status, each refused by the DOM */
+    static const char *const more[] = {
+        ",{}:1",         ",\"xx\":abc",  ",\"xx\":True",  ",\"xx\":nul",       ",\"xx\":+1",
+        ",\"xx\":1-2",   ",\"xx\":0x10", ",\"xx\":--1",   ",\"xx\":1:2",      ",\"xx\":\"a\":2",
+        ",\"xx\"::2",    ",,\"xx\":2",   ",\"xx\":@",
+    };
+    size_t i;
+    order_declined("{\"e\":\"ORDER_TRADE_UPDATE\",E:1,\"o\":{" OTU_O ",\"X\":\"NEW\"}}", 0);
+    order_declined("{\"e\":\"ORDER_TRADE_UPDATE\",1:1,\"E\":1,\"o\":{" OTU_O ",\"X\":\"NEW\"}}", 0);
+    for (i = 0; i < sizeof more / sizeof more[0]; i++) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, OTU("NEW", "%s"), more[i]);
+        order_declined(buf, 0);
+    }
+    order_declined(OTU("NEW", "") "x", 0);
+    order_declined(OTU("NEW", "") " 1", 0);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":[abc]}", 0);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":[1:2]}", 0);
+    user_declined("{\"e\":\"ACCOUNT_UPDATE\",\"a\":{x:1}}", 0);
+    declined("{\"e\":\"aggTrade\",\"E\":1,\"s\":\"B\",\"p\":\"1.5\",q:1}", 0);
+    declined("{\"e\":\"aggTrade\",\"E\":1,\"s\":\"B\",\"p\":\"1.5\",\"q\":yes}", 0);
+}
+
+/* Whitespace between the tokens (not what Binance sends): still read, as the DOM. */
+static void test_spaced_text(void)
+{
+    sqt_order o;
+    sqt_price_tick t;
+    order_accepted("{ \"e\" : \"ORDER_TRADE_UPDATE\" ,\n\t\"E\":1765101261002 , \"o\" :\r\n"
+                   " { \"s\" :\"B\",\"c\": \"x-zdfVM8vYc\" ,\"S\":\"SELL\",\"X\":\"FILLED\",\"i\":7 ,"
+                   "\"q\":\"1\",\"p\":\"2.5\",\"z\":\"1\" , \"rp\" : \"-0.5\" } }\n", PFX, &o);
+    SQT_ASSERT_STR_EQ(o.client_id, "c");
+    accepted(" {\"e\":\"aggTrade\", \"E\":1,\"s\":\"B\",\n\"p\":\"1.5\"}\t", &t);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -577,6 +750,11 @@ int main(void)
         {"user stream falls back to the DOM", test_user_stream_falls_back},
         {"ignored user events: read as the DOM or declined", test_ignored_events},
         {"user stream skips an ignored event quietly", test_user_stream_skips_ignored},
+        {"every byte value in a string, both string checks", test_every_byte_in_strings},
+        {"integers of every length, stray bytes, int64 edges", test_integers_every_length},
+        {"keys longer than a byte: duplicates, look-alikes", test_longer_keys},
+        {"what jsmn's lax mode lets through is refused", test_lax_tokens_refused},
+        {"whitespace between tokens: read as the DOM", test_spaced_text},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("binance_fastpath", cases) != 0)
