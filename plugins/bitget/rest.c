@@ -22,7 +22,7 @@ static int bg_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt
                                {"ACCESS-PASSPHRASE", ex->kit.passphrase}};
     int rc;
     if (c->auth == SQT_KIT_AUTH_SIGNED) {
-        snprintf(ts, sizeof(ts), "%lld", (long long)server_ms);
+        sqt_kit_int_text((long long)server_ms, ts);
         /* the query is signed as sent: our values are unreserved characters only, so the
          * encoded and decoded forms agree (bitget.md 11) */
         if ((rc = sqt_bg_sign_key(ex->kit.mac, ts, c->method, c->path, c->query, c->body,

@@ -27,7 +27,7 @@ static int gt_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt
     if (c->auth == SQT_KIT_AUTH_SIGNED) {
         /* seconds (gate.md 2.1); the query is signed as sent: our values are unreserved
          * characters, so the encoded and the decoded forms agree (gate.md 11) */
-        snprintf(ts, sizeof(ts), "%lld", (long long)(server_ms / 1000));
+        sqt_kit_int_text((long long)(server_ms / 1000), ts);
         rc = sqt_gt_sign_rest_key(ex->kit.mac, c->method, c->path, sqt_kit_query_str(&w->query),
                                   sqt_kit_query_str(&w->body), w->body.len, ts, sig);
         if (rc == SQT_OK)

@@ -179,6 +179,15 @@ static char *int_text(long long value, char num[24])
     return w;
 }
 
+size_t sqt_kit_int_text(long long value, char out[21])
+{
+    char num[24];
+    const char *text = int_text(value, num);
+    size_t len = (size_t)(num + 23 - text);
+    memcpy(out, text, len + 1);
+    return len;
+}
+
 void sqt_kit_query_add_int(sqt_kit_query *q, const char *key, long long value)
 {
     char num[24];

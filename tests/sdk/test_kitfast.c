@@ -174,6 +174,12 @@ static void check_int(long long v)
     SQT_ASSERT_STR_EQ(sqt_kit_query_str(&q), want);
     SQT_ASSERT_INT_EQ(q.len, strlen(want));
     sqt_kit_query_free(&q);
+    {   /* the same digits on their own (a timestamp header) */
+        char text[21];
+        size_t n = sqt_kit_int_text(v, text);
+        SQT_ASSERT_STR_EQ(text, want + 6);
+        SQT_ASSERT_INT_EQ(n, strlen(want + 6));
+    }
 }
 
 static void test_query_int(void)

@@ -68,6 +68,10 @@ void sqt_kit_query_free(sqt_kit_query *q);
 /* Append key=pct(value), with a leading '&' unless first. */
 void sqt_kit_query_add(sqt_kit_query *q, const char *key, const char *value);
 void sqt_kit_query_add_int(sqt_kit_query *q, const char *key, long long value);
+/* value in decimal into out (NUL-terminated; 21 bytes hold any long long), as
+ * snprintf("%lld") writes it without its format machinery (a signed request's timestamp);
+ * returns the length. */
+size_t sqt_kit_int_text(long long value, char out[21]);
 /* Append raw (already encoded) text, no separator. */
 void sqt_kit_query_raw(sqt_kit_query *q, const char *text, size_t len);
 /* The string ("" when empty); valid until the next add or free. */
