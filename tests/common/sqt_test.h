@@ -6,6 +6,7 @@
 
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,16 @@ static inline int sqt_test_suite(const char *name, const sqt_test_case *cases)
         if (CU_add_test(s, cases->name, cases->fn) == NULL)
             return -1;
     return 0;
+}
+
+/* The tests' pseudo-random numbers: xorshift64 over *state (never 0), the same sequence
+ * on every run and machine, so a failing case can be replayed. */
+static inline uint64_t sqt_test_xorshift(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
 }
 
 /* Run everything registered; returns the process exit status. */

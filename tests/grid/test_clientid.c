@@ -80,9 +80,7 @@ static void test_round_trip_many(void)
     for (i = 0; i < 20000; i++) {
         sqt_clientid in, out;
         char buf[SQT_CLIENT_ID_MAX];
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        sqt_test_xorshift(&x);
         in.side = x & 1 ? SQT_SIDE_BUY : SQT_SIDE_SELL;
         in.price_ticks = (int64_t)(x >> 20) + 1;
         in.seq = x * 2654435761u;
@@ -214,9 +212,7 @@ static void test_encode_known_tag(void)
     for (i = 0; i < 100000; i++) {
         size_t len;
         int n;
-        r ^= r << 13;
-        r ^= r >> 7;
-        r ^= r << 17;
+        sqt_test_xorshift(&r);
         in.side = (r & 1) ? SQT_SIDE_BUY : SQT_SIDE_SELL;
         in.price_ticks = (int64_t)((r >> 1) >> (r % 63)) + 1;
         in.seq = (r * 0x9e3779b97f4a7c15ull) >> (r % 64);

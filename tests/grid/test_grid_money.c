@@ -32,10 +32,7 @@ static int ref_rescale(sqt_i128 v, int from, int to, sqt_i128 *out)
 
 static uint64_t rnd(uint64_t *s)
 {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
+    return sqt_test_xorshift(s);
 }
 
 /* A value of random magnitude: small ones (digits to round), near 2^63, beyond it. */

@@ -61,10 +61,7 @@ static void full_work_set(sqt_grid *g)
 
 static uint64_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return sqt_test_xorshift(&rng);
 }
 
 static int64_t rr(int64_t lo, int64_t hi) /* inclusive */
@@ -484,10 +481,7 @@ static uint64_t jcommits, jpartial; /* coverage: commits, of them reports of cha
 
 static int jchance(int pct)
 {
-    jrng ^= jrng << 13;
-    jrng ^= jrng >> 7;
-    jrng ^= jrng << 17;
-    return (int)(jrng % 100) < pct;
+    return (int)(sqt_test_xorshift(&jrng) % 100) < pct;
 }
 
 static int jcollect(void *ud, const sqt_grid_saved_slot *r)

@@ -19,10 +19,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return sqt_test_xorshift(&rng);
 }
 
 /* Keys are spread over negative and positive values: key(i) = (i - DOMAIN/2) * 7. */

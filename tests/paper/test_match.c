@@ -656,9 +656,7 @@ static void test_margin_book_random(void)
     for (step = 0; step < 20000 && bad < 3; step++) {
         int a;
         sqt_position pos;
-        st ^= st << 13;
-        st ^= st >> 7;
-        st ^= st << 17;
+        sqt_test_xorshift(&st);
         a = (int)(st % 100);
         r.n = 0;
         if (a < 45) {

@@ -18,10 +18,7 @@ static uint64_t g_rng = 0x9e3779b97f4a7c15u;
 
 static uint64_t rnd(void)
 {
-    g_rng ^= g_rng << 13;
-    g_rng ^= g_rng >> 7;
-    g_rng ^= g_rng << 17;
-    return g_rng;
+    return sqt_test_xorshift(&g_rng);
 }
 
 static void fill(unsigned char *p, size_t n)
