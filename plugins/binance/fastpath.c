@@ -585,24 +585,8 @@ static int plain_str(const jsmntok_t *t)
     return t != NULL && t->type == JSMN_STRING;
 }
 
-/* "%lld" of v into dst (SQT_ORDER_ID_MAX > 20 digits and a sign): what order_from_push
- * writes with snprintf, without stdio's machinery on the order path. */
-static void format_i64(char *dst, int64_t v)
-{
-    char rev[20];
-    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    int n = 0;
-    do {
-        rev[n++] = (char)('0' + (int)(m % 10u));
-        m /= 10u;
-    } while (m != 0);
-    if (v < 0)
-        *dst++ = '-';
-    while (n > 0)
-        *dst++ = rev[--n];
-    *dst = '\0';
-}
-
+/* the order id as order_from_push writes it ("%lld"), by the kit's digit loop
+ * (sqt_kit_int_text) rather than stdio's machinery on the order path */
 _Static_assert(SQT_ORDER_ID_MAX >= 21, "an int64 in decimal, its sign and the NUL");
 
 /* The members order_from_push (parse.c) reads: at the top (0) or in the order "o" (1).
@@ -680,7 +664,7 @@ static int read_order(const fp_text *t, const fp_obj *root, const fp_obj *o, con
         !copy_field(out->client_id, sizeof out->client_id, cid, cid_n) ||
         !copy_field(out->fee_asset, sizeof out->fee_asset, fee_asset, fee_n))
         return 0;
-    format_i64(out->order_id, oid);
+    sqt_kit_int_text((long long)oid, out->order_id);
     out->status = (sqt_order_status)st;
     out->side = (sqt_side)sd;
     out->tif = tif_n == 3 && memcmp(tif, "GTX", 3) == 0 ? SQT_TIF_POST_ONLY : SQT_TIF_GTC;
