@@ -15,6 +15,8 @@
 
 #include <zlib.h>
 
+#include "crc32c.h"
+
 /* The file is a run of chunks, each a header and its records: the turn's first write
  * puts its chunk at offset 0, each later write of the same turn appends one behind the
  * last. header: magic, uid, turn, n, crc (of uid, turn, n and the records). A chunk
@@ -23,7 +25,8 @@
  * by a kill or a power cut loses only its own orders, whose requests had not left yet,
  * never those of the turn's earlier writes. Version 1 files (one record set, no turn)
  * are still read. */
-#define IL_MAGIC "SQTINT02"
+#define IL_MAGIC "SQTINT03"
+#define IL_MAGIC_V2 "SQTINT02"
 #define IL_MAGIC_V1 "SQTINT01"
 #define IL_HEAD (8 + 8 + 8 + 4 + 4)
 #define IL_HEAD_V1 (8 + 8 + 4 + 4)
@@ -85,7 +88,8 @@ int sqt_intentlog_open(const char *path, uint64_t uid, int sync_full, sqt_intent
         uint64_t last = 0;
         clock_gettime(CLOCK_REALTIME, &ts);
         l->turn = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-        if (pread(l->fd, h, sizeof h, 0) == (ssize_t)sizeof h && memcmp(h, IL_MAGIC, 8) == 0) {
+        if (pread(l->fd, h, sizeof h, 0) == (ssize_t)sizeof h &&
+            (memcmp(h, IL_MAGIC, 8) == 0 || memcmp(h, IL_MAGIC_V2, 8) == 0)) {
             memcpy(&last, h + 16, 8);
             if (last >= l->turn)
                 l->turn = last;
@@ -119,11 +123,14 @@ static int grow(sqt_intentlog *l, size_t need)
     return 0;
 }
 
-static uint32_t crc_of(const unsigned char *chunk, size_t n_records)
+/* A chunk's check sum: of uid, turn and n (head, the header's bytes 8..27), then the
+ * records; CRC-32C, or zlib's CRC-32 for a version 2 chunk. */
+static uint32_t crc_of(int v2, const unsigned char *head, const unsigned char *records,
+                       size_t n_records)
 {
-    /* uid, turn and n (header bytes 8..27), then the records */
-    uLong c = crc32(0L, chunk + 8, 20);
-    return (uint32_t)crc32(c, chunk + IL_HEAD, (uInt)(n_records * IL_REC));
+    if (v2)
+        return (uint32_t)crc32(crc32(0L, head, 20), records, (uInt)(n_records * IL_REC));
+    return sqt_crc32c(sqt_crc32c(0, head, 20), records, n_records * IL_REC);
 }
 
 /* The window, mapped at the turn's first write once (after start-up read the file): the
@@ -187,13 +194,11 @@ static int write_chunk(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t 
     }
     {
         unsigned char h[IL_HEAD];
-        uLong hc;
         memcpy(h, IL_MAGIC, 8);
         memcpy(h + 8, &l->uid, 8);
         memcpy(h + 16, &l->turn, 8);
         memcpy(h + 24, &n32, 4);
-        hc = crc32(0L, h + 8, 20);
-        crc = (uint32_t)crc32(hc, c + IL_HEAD, (uInt)(n * IL_REC));
+        crc = crc_of(0, h + 8, c + IL_HEAD, n);
         memcpy(h + 28, &crc, 4);
         /* the records are in place before the header that vouches for them */
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -259,6 +264,7 @@ int sqt_intentlog_read(sqt_intentlog *l, sqt_grid_saved_intent **out, size_t *n,
     uint32_t n32, crc;
     size_t i, len, off, total = 0, k = 0;
     ssize_t got;
+    int v2;
     *out = NULL;
     *n = 0;
     if (fstat(l->fd, &sb) != 0)
@@ -294,7 +300,10 @@ int sqt_intentlog_read(sqt_intentlog *l, sqt_grid_saved_intent **out, size_t *n,
         *n = n32;
         return 0;
     }
-    /* the run of chunks of the turn at offset 0: counted, then copied */
+    /* the run of chunks of the turn at offset 0, all of its version (a version 2 file:
+     * the last turn of the release before; same layout, zlib's CRC-32): counted, then
+     * copied */
+    v2 = memcmp(l->buf, IL_MAGIC_V2, 8) == 0;
     for (off = 0; off + IL_HEAD <= len; off += IL_HEAD + (size_t)n32 * IL_REC) {
         const unsigned char *c = l->buf + off;
         int ok;
@@ -302,15 +311,16 @@ int sqt_intentlog_read(sqt_intentlog *l, sqt_grid_saved_intent **out, size_t *n,
         memcpy(&turn, c + 16, 8);
         memcpy(&n32, c + 24, 4);
         memcpy(&crc, c + 28, 4);
-        ok = memcmp(c, IL_MAGIC, 8) == 0 && uid == l->uid && n32 <= IL_MAX_RECORDS &&
-             off + IL_HEAD + (size_t)n32 * IL_REC <= len && crc_of(c, n32) == crc;
+        ok = memcmp(c, v2 ? IL_MAGIC_V2 : IL_MAGIC, 8) == 0 && uid == l->uid &&
+             n32 <= IL_MAX_RECORDS && off + IL_HEAD + (size_t)n32 * IL_REC <= len &&
+             crc_of(v2, c + 8, c + IL_HEAD, n32) == crc;
         if (off == 0) {
             static const unsigned char zero[IL_HEAD];
             /* the window made, its first chunk not yet stored (or cut short before its
              * header): no turn written, as in a new file */
             if (memcmp(c, zero, IL_HEAD) == 0)
                 return 0;
-            if (memcmp(c, IL_MAGIC, 8) != 0)
+            if (!v2 && memcmp(c, IL_MAGIC, 8) != 0)
                 return sqt_state_fail(why, cap, 1, "%s is not an intent log of this version",
                                l->path);
             if (uid != l->uid)

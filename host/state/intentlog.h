@@ -12,7 +12,7 @@
  * and whenever the window cannot be made). The file holds one turn:
  * its first write replaces the last turn's (offset 0), each later write of the turn (a
  * fill's orders sent before the turn's end) appends a chunk; every chunk has a header
- * naming the journal it belongs to (its uid) and the turn, and a CRC-32, so a torn or
+ * naming the journal it belongs to (its uid) and the turn, and a CRC-32C (crc32c.h), so a torn or
  * foreign file is recognised and never taken for intents, and a write cut short loses
  * only its own orders (not yet sent), never the turn's earlier ones. Host byte order: a
  * file of this machine. */

@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "clientid.h"
+#include "crc32c.h"
 #include "intentlog.h"
 #include "book.h"
 #include "config.h"
@@ -1404,6 +1405,159 @@ static void test_intent_log_parts(void)
     }
 }
 
+/* CRC-32C by its definition, one bit a step (the reference the module is checked against). */
+static uint32_t crc32c_bits(uint32_t crc, const unsigned char *p, size_t n)
+{
+    uint32_t c = ~crc;
+    int k;
+    while (n-- > 0) {
+        c ^= *p++;
+        for (k = 0; k < 8; k++)
+            c = (c & 1u) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    }
+    return ~c;
+}
+
+/* The intent log's check sum (crc32c.c): the published check values (RFC 3720's and the
+ * catalogue's "123456789"); the CPU's instruction, where there is one, against the table
+ * and the bitwise definition over lengths 0-300 at every alignment of 8 and split anywhere. */
+static void test_crc32c(void)
+{
+    unsigned char buf[320], v32[32];
+    uint64_t rs = 0x9E3779B97F4A7C15u;
+    size_t i, len, off, cut;
+    int bad = 0;
+    SQT_ASSERT_INT_EQ(sqt_crc32c(0, "123456789", 9), 0xE3069283u);
+    SQT_ASSERT_INT_EQ(sqt_crc32c_sw(0, "123456789", 9), 0xE3069283u);
+    memset(v32, 0, sizeof v32);
+    SQT_ASSERT_INT_EQ(sqt_crc32c(0, v32, 32), 0x8A9136AAu);
+    memset(v32, 0xFF, sizeof v32);
+    SQT_ASSERT_INT_EQ(sqt_crc32c(0, v32, 32), 0x62A8AB43u);
+    for (i = 0; i < 32; i++)
+        v32[i] = (unsigned char)i;
+    SQT_ASSERT_INT_EQ(sqt_crc32c(0, v32, 32), 0x46DD794Eu);
+    SQT_ASSERT_INT_EQ(sqt_crc32c(0, "", 0), 0);
+    for (i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)sqt_test_xorshift(&rs);
+    for (off = 0; off < 8; off++)
+        for (len = 0; len + off <= 300 && !bad; len++) {
+            uint32_t want = crc32c_bits(0, buf + off, len);
+            cut = len > 0 ? (size_t)(sqt_test_xorshift(&rs) % (len + 1)) : 0;
+            bad |= sqt_crc32c(0, buf + off, len) != want;
+            bad |= sqt_crc32c_sw(0, buf + off, len) != want;
+            bad |= sqt_crc32c(sqt_crc32c(0, buf + off, cut), buf + off + cut, len - cut) != want;
+        }
+    CU_ASSERT_FALSE(bad);
+    printf("\n    CRC-32C by the CPU's instruction: %s\n", sqt_crc32c_hw() ? "yes" : "no (table)");
+}
+
+/* One chunk as the log lays it out (magic, uid, turn, n, crc, then records), its crc by
+ * zlib's CRC-32 (version 2) or CRC-32C (this version) computed here, not by the log. */
+static size_t chunk_make(unsigned char *out, const char *magic, uint64_t turn,
+                         const sqt_grid_saved_intent *v, size_t n, int zlib_crc)
+{
+    uint64_t uid = 0x77;
+    uint32_t n32 = (uint32_t)n, crc;
+    size_t i, len = 32 + n * IL_REC_BYTES;
+    memset(out, 0, len);
+    memcpy(out, magic, 8);
+    memcpy(out + 8, &uid, 8);
+    memcpy(out + 16, &turn, 8);
+    memcpy(out + 24, &n32, 4);
+    for (i = 0; i < n; i++) {
+        unsigned char *r = out + 32 + i * IL_REC_BYTES;
+        int32_t side = (int32_t)v[i].o.side, tif = (int32_t)v[i].o.tif;
+        memcpy(r, v[i].o.cid, strlen(v[i].o.cid));
+        r += SQT_CLIENT_ID_MAX;
+        memcpy(r, &v[i].k, 8);
+        memcpy(r + 8, &v[i].o.price, 8);
+        memcpy(r + 16, &v[i].o.qty, 8);
+        memcpy(r + 24, &v[i].o.base_qty, 8);
+        memcpy(r + 32, &side, 4);
+        memcpy(r + 36, &tif, 4);
+    }
+    crc = zlib_crc ? (uint32_t)crc32(crc32(0L, out + 8, 20), out + 32, (uInt)(len - 32))
+                   : crc32c_bits(crc32c_bits(0, out + 8, 20), out + 32, len - 32);
+    memcpy(out + 28, &crc, 4);
+    return len;
+}
+
+static void file_put(const char *path, const unsigned char *b, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, b, len), (ssize_t)len);
+    close(fd);
+}
+
+/* The log writes CRC-32C (SQTINT03) and still reads the release before's version 2 files
+ * (SQTINT02, zlib's CRC-32, same layout): an upgrade keeps the last turn's intents. A chunk
+ * whose check sum is of the other kind is torn, and a run does not mix the two versions. */
+static void test_intent_log_crc(void)
+{
+    char path[400], why[300];
+    sqt_intentlog *l = NULL;
+    sqt_grid_saved_intent v[3], *got = NULL;
+    unsigned char file[3 * (32 + 2 * IL_REC_BYTES)], *b;
+    size_t n, len;
+    uint32_t crc;
+    int rc;
+    FILE *f;
+    mk_tmp();
+    path_of(path, sizeof path, "crc-intents");
+    unlink(path);
+    intents_fill(v, 3);
+    /* what the log writes: its magic, and a check sum that is CRC-32C's */
+    CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x77, 0, &l, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_write(l, v, 2, why, sizeof why), 0);
+    sqt_intentlog_close(l);
+    f = fopen(path, "rb");
+    CU_ASSERT_TRUE_FATAL(f != NULL);
+    len = fread(file, 1, 32 + 2 * IL_REC_BYTES, f);
+    fclose(f);
+    SQT_ASSERT_INT_EQ(len, 32 + 2 * IL_REC_BYTES);
+    CU_ASSERT_EQUAL(memcmp(file, "SQTINT03", 8), 0);
+    memcpy(&crc, file + 28, 4);
+    SQT_ASSERT_INT_EQ(crc, crc32c_bits(crc32c_bits(0, file + 8, 20), file + 32, 2 * IL_REC_BYTES));
+    /* a version 2 turn in two parts (2 + 1): all three read */
+    b = file;
+    b += chunk_make(b, "SQTINT02", 41, v, 2, 1);
+    b += chunk_make(b, "SQTINT02", 41, v + 2, 1, 1);
+    file_put(path, file, (size_t)(b - file));
+    n = intents_read(path, 0x77, &got, &rc);
+    SQT_ASSERT_INT_EQ(rc, 0);
+    SQT_ASSERT_INT_EQ(n, 3);
+    if (n == 3 && got != NULL) {
+        CU_ASSERT_STRING_EQUAL(got[2].o.cid, v[2].o.cid);
+        SQT_ASSERT_INT_EQ(got[2].o.price, v[2].o.price);
+    }
+    free(got);
+    /* ... and the first turn of the new version goes over it: a new turn number, read back */
+    CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x77, 0, &l, why, sizeof why), 0);
+    CU_ASSERT_EQUAL(sqt_intentlog_write(l, v + 1, 1, why, sizeof why), 0);
+    sqt_intentlog_close(l);
+    expect_intents(path, 1, v[1].o.cid);
+    /* a version 2 chunk behind a version 3 one of the same turn: not part of the run */
+    b = file;
+    b += chunk_make(b, "SQTINT03", 42, v, 2, 0);
+    b += chunk_make(b, "SQTINT02", 42, v + 2, 1, 1);
+    file_put(path, file, (size_t)(b - file));
+    expect_intents(path, 2, v[1].o.cid);
+    /* each version's magic with the other's check sum: torn, no intent taken */
+    chunk_make(file, "SQTINT03", 43, v, 2, 1);
+    file_put(path, file, 32 + 2 * IL_REC_BYTES);
+    n = intents_read(path, 0x77, &got, &rc);
+    CU_ASSERT_NOT_EQUAL(rc, 0);
+    SQT_ASSERT_INT_EQ(n, 0);
+    free(got);
+    chunk_make(file, "SQTINT02", 43, v, 2, 0);
+    file_put(path, file, 32 + 2 * IL_REC_BYTES);
+    n = intents_read(path, 0x77, &got, &rc);
+    CU_ASSERT_NOT_EQUAL(rc, 0);
+    SQT_ASSERT_INT_EQ(n, 0);
+    free(got);
+}
+
 /* The mapped window (intentlog.c): once the turn's first store made it, the log's stores
  * need no room on the disk (a file size limit as low as 1 byte, as a full disk, does not fail
  * them; only a turn bigger than the window goes by pwrite and fails then, saying so). A
@@ -1598,6 +1752,8 @@ int main(void)
         {"the intent log: rewrites, torn, foreign files", test_intent_log},
         {"the intent log: a turn in parts, a part cut short, old layout", test_intent_log_parts},
         {"the intent log's mapped window: no room needed, a big turn by pwrite", test_intent_log_window},
+        {"CRC-32C: check values, the CPU's instruction against the table", test_crc32c},
+        {"the intent log's check sum: CRC-32C, version 2 files still read", test_intent_log_crc},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("journal", cases) != 0)
