@@ -22,9 +22,19 @@
  * uv_check, both after the poll phase. The list is per thread (libuv gives a loop no
  * slot of ours, and a loop lives on one thread) and holds each conn at most once, in
  * the order of its first read of the turn. A conn leaves it before it is given up:
- * settle() decodes what waits before it reports a failure, conn_abort() drops it. */
+ * settle() decodes what waits before it reports a failure, conn_abort() drops it.
+ *
+ * A burst is decoded in slices (MARKET_SLICE bytes): after each, when a connection that
+ * is not market data (an order push) has bytes waiting in its socket, the rest of the
+ * burst waits for the next loop turn, whose poll phase reads and handles that push first
+ * (one zero-timeout poll() over those sockets per slice; an idle handle keeps that turn
+ * from sleeping). Each conn gets one slice per pass of sqt_ws_run_deferred, so a pass
+ * always ends. More than MARKET_BACKLOG undecoded bytes are decoded whole: the buffer
+ * never grows without bound under a flood. A failure decodes whole (as before). */
 #include "net/ws.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +51,8 @@
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define TX_HIGH ((size_t)256 << 10) /* stop feeding wslay above this many unwritten bytes */
 #define READ_BUF 65536
+#define MARKET_SLICE ((size_t)8 << 10)     /* market bytes decoded between two looks */
+#define MARKET_BACKLOG ((size_t)1 << 20)   /* beyond this much undecoded: decode it all */
 
 enum ws_state {
     WS_BACKOFF = 0,
@@ -86,6 +98,7 @@ struct sqt_ws {
     int open_handles;
     int market;                /* SQT_WS_MARKET_DATA: decode after the poll phase */
     uv_check_t chk;            /* market only: decodes a turn's bytes if nobody else did */
+    uv_idle_t idle;            /* market only: a burst's rest waits, the loop must not sleep */
     uint64_t last_msg_ms;      /* last data message (stale watchdog) */
     sqt_ws_stats stats;
 };
@@ -129,6 +142,10 @@ struct ws_conn {
     uint16_t close_code;
     char close_reason[64];
     int deferred;              /* on the loop's deferred list */
+    size_t rx_stop;            /* market: wslay is fed up to here (0: all of rx) */
+    unsigned pass;             /* market: the run_deferred pass that decoded its last slice */
+    int prio;                  /* not market and reading: on the priority list */
+    ws_conn *prio_prev, *prio_next;
     int late_ok;               /* decoding bytes read before the recorded failure */
     ws_conn *def_next;
 
@@ -146,7 +163,8 @@ typedef struct ws_write {
 
 static void settle(sqt_ws *ws);
 static void finalize(sqt_ws *ws);
-static void conn_run_deferred(ws_conn *c, int late);
+static void conn_run_deferred(ws_conn *c, int late, unsigned pass);
+static void on_idle(uv_idle_t *h);
 static void on_state_timer(uv_timer_t *t);
 
 /* ---------------------------------------------------------------- helpers */
@@ -248,19 +266,80 @@ static void defer_remove(ws_conn *c)
     c->deferred = 0;
     c->def_next = NULL;
     /* a client has at most one conn on the list (the old one leaves before it is
-     * detached): its check has nothing left to do */
-    if (c->ws != NULL)
+     * detached): its check (and idle, a burst's rest waiting) has nothing left to do */
+    if (c->ws != NULL) {
         uv_check_stop(&c->ws->chk);
+        uv_idle_stop(&c->ws->idle);
+    }
 }
 
-/* The first conn of this loop waiting on the list, NULL when none. */
-static ws_conn *defer_first(const uv_loop_t *loop)
+/* The first conn of this loop waiting on the list that this pass has not decoded yet,
+ * NULL when none. */
+static ws_conn *defer_first(const uv_loop_t *loop, unsigned pass)
 {
     ws_conn *c;
     for (c = def_head; c != NULL; c = c->def_next)
-        if (c->owner->loop == loop)
+        if (c->owner->loop == loop && c->pass != pass)
             return c;
     return NULL;
+}
+
+/* ---------------------------------------------------------------- priority list */
+
+/* The reading conns that are not market data (order pushes), per thread as the
+ * deferred list: a burst's decode looks at their sockets between slices. */
+static _Thread_local ws_conn *prio_head;
+
+static void prio_add(ws_conn *c)
+{
+    if (c->prio)
+        return;
+    c->prio = 1;
+    c->prio_prev = NULL;
+    c->prio_next = prio_head;
+    if (prio_head != NULL)
+        prio_head->prio_prev = c;
+    prio_head = c;
+}
+
+static void prio_remove(ws_conn *c)
+{
+    if (!c->prio)
+        return;
+    if (c->prio_prev != NULL)
+        c->prio_prev->prio_next = c->prio_next;
+    else
+        prio_head = c->prio_next;
+    if (c->prio_next != NULL)
+        c->prio_next->prio_prev = c->prio_prev;
+    c->prio = 0;
+    c->prio_prev = c->prio_next = NULL;
+}
+
+/* 1 when a priority conn of this loop has bytes waiting in its socket. */
+static int prio_waiting(const uv_loop_t *loop)
+{
+    struct pollfd pf[16];
+    nfds_t n = 0;
+    ws_conn *c;
+    uv_os_fd_t fd;
+    int i, ready;
+    for (c = prio_head; c != NULL && n < 16; c = c->prio_next)
+        if (c->owner->loop == loop && c->tcp_live && uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0) {
+            pf[n].fd = fd;
+            pf[n].events = POLLIN;
+            pf[n].revents = 0;
+            n++;
+        }
+    if (n == 0)
+        return 0;
+    do
+        ready = poll(pf, n, 0);
+    while (ready < 0 && errno == EINTR);
+    for (i = 0; ready > 0 && i < (int)n; i++)
+        if (pf[i].revents & (POLLIN | POLLHUP | POLLERR))
+            return 1;
+    return 0;
 }
 
 static void check_free(sqt_ws *ws)
@@ -284,6 +363,7 @@ static void conn_maybe_free(ws_conn *c)
     if (c->ws != NULL || c->tcp_live || c->gai_busy)
         return;
     defer_remove(c);           /* already off the list (conn_abort): kept for safety */
+    prio_remove(c);
     if (c->ai != NULL)
         uv_freeaddrinfo(c->ai);
     sqt_tls_free(c->tls);
@@ -322,6 +402,7 @@ static void conn_abort(ws_conn *c)
         ws->conn = NULL;
     defer_remove(c);           /* only sqt_ws_close gets here with bytes waiting: dropped
                                 * as bytes read after a close always were */
+    prio_remove(c);
     c->ws = NULL;
     if (c->gai_busy)
         uv_cancel((uv_req_t *)&c->gai);
@@ -343,7 +424,7 @@ static void on_written(uv_write_t *req, int status)
         return;
     enter(ws);
     if (status < 0) {
-        conn_run_deferred(c, 0); /* what was read before the failure goes first */
+        conn_run_deferred(c, 0, 0); /* what was read before the failure goes first */
         conn_fail(c, SQT_ENETWORK, "write: %s", uv_strerror(status));
     }
     leave(ws);               /* settle() pumps wslay again: room was made */
@@ -396,7 +477,8 @@ static ssize_t wsl_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, i
                         void *ud)
 {
     ws_conn *c = ud;
-    size_t n = c->rx_len - c->rx_off;
+    size_t end = c->rx_stop != 0 && c->rx_stop < c->rx_len ? c->rx_stop : c->rx_len;
+    size_t n = end - c->rx_off;
     (void)flags;
     if (n == 0) {
         wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
@@ -407,7 +489,7 @@ static ssize_t wsl_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, i
     memcpy(buf, c->rx + c->rx_off, n);
     c->rx_off += n;
     if (c->rx_off == c->rx_len)
-        c->rx_off = c->rx_len = 0;
+        c->rx_off = c->rx_len = c->rx_stop = 0;
     return (ssize_t)n;
 }
 
@@ -494,7 +576,7 @@ static void pump(ws_conn *c)
 static void conn_decode(ws_conn *c)
 {
     if (c->wsl == NULL || !wslay_event_get_read_enabled(c->wsl)) {
-        c->rx_off = c->rx_len = 0; /* after a close: the rest is ignored */
+        c->rx_off = c->rx_len = c->rx_stop = 0; /* after a close: the rest is ignored */
         return;
     }
     if (wslay_event_recv(c->wsl) != 0)
@@ -503,13 +585,31 @@ static void conn_decode(ws_conn *c)
 
 /* Decode what c read earlier in this turn, now. late: a failure was recorded after the
  * bytes were read; their messages are still delivered, as they were read first. */
-static void conn_run_deferred(ws_conn *c, int late)
+/* pass: sqt_ws_run_deferred's, for a burst in slices; 0: everything now (an end or a
+ * failure comes next). */
+static void conn_run_deferred(ws_conn *c, int late, unsigned pass)
 {
     if (!c->deferred)
         return;
     defer_remove(c);
     c->late_ok = late;
-    conn_decode(c);
+    for (;;) {
+        size_t left = c->rx_len - c->rx_off;
+        /* whole, or a backlog past the bound: the rest at once */
+        c->rx_stop = pass == 0 || left > MARKET_BACKLOG ? 0 : c->rx_off + MARKET_SLICE;
+        conn_decode(c);
+        c->rx_stop = 0;
+        if (c->rx_off >= c->rx_len || c->ws == NULL || c->ws->closing || c->err_code != 0 ||
+            c->wsl == NULL || !wslay_event_get_read_enabled(c->wsl))
+            break;
+        if (prio_waiting(c->owner->loop)) {
+            /* an order push waits: the rest after the next poll phase, which reads it */
+            c->pass = pass;
+            defer_push(c);
+            uv_idle_start(&c->ws->idle, on_idle);
+            break;
+        }
+    }
     c->late_ok = 0;
 }
 
@@ -517,6 +617,11 @@ static void conn_recv(ws_conn *c, const char *data, size_t len)
 {
     if (c->wsl == NULL || !wslay_event_get_read_enabled(c->wsl))
         return;                /* after a close: the rest is ignored */
+    if (c->rx_off > 0) {       /* a burst's undecoded rest (market): to the front */
+        memmove(c->rx, c->rx + c->rx_off, c->rx_len - c->rx_off);
+        c->rx_len -= c->rx_off;
+        c->rx_off = 0;
+    }
     if (grow(&c->rx, &c->rx_cap, c->rx_len + len) != 0) {
         conn_fail(c, SQT_ENOMEM, "out of memory");
         return;
@@ -879,7 +984,7 @@ static void settle(sqt_ws *ws)
         if (c == NULL)
             break;
         if (c->deferred && (c->err_code != 0 || c->finished)) {
-            conn_run_deferred(c, 1); /* bytes read before the failure go first */
+            conn_run_deferred(c, 1, 0); /* bytes read before the failure go first */
             continue;
         }
         if (c->err_code != 0) {
@@ -989,7 +1094,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (nread < 0 && c->deferred) {
         /* the bytes before the end are handled (and settled) first, as if undeferred */
         enter(ws);
-        conn_run_deferred(c, 0);
+        conn_run_deferred(c, 0, 0);
         leave(ws);
         if (c->ws == NULL)
             return;
@@ -1005,7 +1110,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         c->last_rx_ms = now_ms(ws);
         r = sqt_tls_feed(c->tls, buf->base, (size_t)nread);
         if (r < 0 || r == SQT_TLS_EOF)
-            conn_run_deferred(c, 0); /* the plaintext before the end goes first */
+            conn_run_deferred(c, 0, 0); /* the plaintext before the end goes first */
         if (r < 0)
             conn_fail(c, r, "%s", sqt_tls_error(c->tls));
         else if (c->ws != NULL && c->err_code == 0 && !c->upgrade_sent && sqt_tls_ready(c->tls))
@@ -1045,6 +1150,8 @@ static void on_connect(uv_connect_t *req, int status)
         leave(ws);
         return;
     }
+    if (!ws->market)
+        prio_add(c); /* a market burst's decode looks at this socket between slices */
     ws->state = WS_HANDSHAKE;
     uv_timer_start(&ws->t_state, on_state_timer, ws->handshake_ms, 0);
     if (ws->use_tls) {
@@ -1170,14 +1277,19 @@ static void on_state_timer(uv_timer_t *t)
 
 /* ---------------------------------------------------------------- deferred decode */
 
+static _Thread_local unsigned def_pass;
+
 int sqt_ws_run_deferred(uv_loop_t *loop)
 {
     ws_conn *c;
     int n = 0;
-    while ((c = defer_first(loop)) != NULL) {
+    unsigned pass = ++def_pass;
+    if (pass == 0)
+        pass = ++def_pass; /* 0 is "whole" (conn_run_deferred) */
+    while ((c = defer_first(loop, pass)) != NULL) {
         sqt_ws *ws = c->ws;    /* non-NULL: a conn leaves the list before it is detached */
         enter(ws);
-        conn_run_deferred(c, 0);
+        conn_run_deferred(c, 0, pass);
         leave(ws);
         n++;
     }
@@ -1191,6 +1303,12 @@ static void on_check(uv_check_t *h)
     sqt_ws *ws = h->data;
     uv_check_stop(h);
     sqt_ws_run_deferred(ws->loop);
+}
+
+/* Active while a burst's rest waits: only keeps the next poll from sleeping. */
+static void on_idle(uv_idle_t *h)
+{
+    (void)h;
 }
 
 /* ---------------------------------------------------------------- close */
@@ -1210,8 +1328,10 @@ static void finalize(sqt_ws *ws)
     ws->state = WS_CLOSED;
     for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
         uv_close((uv_handle_t *)t[i], on_handle_closed);
-    if (ws->market)
+    if (ws->market) {
         uv_close((uv_handle_t *)&ws->chk, on_handle_closed);
+        uv_close((uv_handle_t *)&ws->idle, on_handle_closed);
+    }
 }
 
 int sqt_ws_close(sqt_ws *ws)
@@ -1494,7 +1614,9 @@ sqt_ws *sqt_ws_open(uv_loop_t *loop, const sqt_ws_net_opts *net_in, const sqt_ws
     if (ws->market) {
         uv_check_init(loop, &ws->chk);
         ws->chk.data = ws;
-        ws->open_handles++;
+        uv_idle_init(loop, &ws->idle);
+        ws->idle.data = ws;
+        ws->open_handles += 2;
     }
     ws->state = WS_BACKOFF;
     /* the first attempt starts on the next loop turn */

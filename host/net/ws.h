@@ -31,7 +31,11 @@
  *    sqt_ws_run_deferred() (the host app calls it first thing in its turn-end check) or,
  *    for a loop without that call, in the connection's own uv_check; across several
  *    flagged connections, first read, first handled. A failure found in the same turn
- *    (EOF, read or TLS error, write error) is reported after the waiting messages. */
+ *    (EOF, read or TLS error, write error) is reported after the waiting messages.
+ *    A burst is decoded 8 KiB at a time: when an unflagged connection of the loop has
+ *    bytes waiting in its socket between two slices, the rest waits for the next loop
+ *    turn, after that connection's messages (each flagged connection gets one slice per
+ *    sqt_ws_run_deferred() call then; more than 1 MiB waiting is decoded whole). */
 #ifndef SQT_NET_WS_H
 #define SQT_NET_WS_H
 

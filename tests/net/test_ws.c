@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1025,6 +1026,11 @@ typedef struct mclient {
     int msgs_at_down;
     uv_check_t *check_on_msg;  /* started by a message, as a turn-end check would be */
     sqt_ws *close_on_msg;      /* closed by a message */
+    int numbered;              /* messages are "<n> ...", n = 0, 1, ...: counts those out of order */
+    int out_of_order;
+    sqt_srv_conn *send_on_first; /* the server writes "fill" to it at the first message */
+    struct mclient *watch;     /* at its first message: how many watch had then */
+    int watch_at_first;
 } mclient;
 
 /* What the app's turn-end check does first: the market data of the turn, then its own
@@ -1047,7 +1053,13 @@ static void m_open(void *ud, sqt_ws *ws)
 static void m_message(void *ud, sqt_ws *ws, const char *d, size_t n, int bin)
 {
     mclient *m = ud;
-    (void)ws, (void)d, (void)n, (void)bin;
+    (void)ws, (void)bin;
+    if (m->numbered && (n == 0 || strtol(d, NULL, 10) != m->msgs))
+        m->out_of_order++;
+    if (m->msgs == 0 && m->watch != NULL)
+        m->watch_at_first = m->watch->msgs;
+    if (m->msgs == 0 && m->send_on_first != NULL)
+        SQT_ASSERT_INT_EQ(sqt_srv_ws_send(m->send_on_first, SQT_SRV_OP_TEXT, "fill", 4), 0);
     m->msgs++;
     if (*m->log_len < 63)
         m->log[(*m->log_len)++] = m->tag;
@@ -1268,6 +1280,98 @@ static void test_market_data_last(void)
     SQT_ASSERT_STR_EQ(log, "P");
 }
 
+/* A burst of market data (400 frames, ~60 KB) read in one turn, and an order push that
+ * reaches its socket while the burst is being decoded (the server writes it from the first
+ * market message): the push is handled after the first slice of the burst, not behind all
+ * of it, and every market message still arrives, in order. The control: unflagged, the
+ * whole burst goes first. */
+/* Bytes waiting in the loop's TCP sockets (FIONREAD), summed. */
+static size_t bytes_waiting(uv_loop_t *loop)
+{
+    fd_scan sc;
+    size_t sum = 0;
+    int i, k;
+    memset(&sc, 0, sizeof sc);
+    uv_walk(loop, scan_tcp, &sc);
+    for (i = 0; i < sc.n; i++)
+        if (ioctl(sc.fds[i], FIONREAD, &k) == 0 && k > 0)
+            sum += (size_t)k;
+    return sum;
+}
+
+static int burst_round(uint32_t mflags)
+{
+    uv_loop_t loop, sloop;
+    mserver s;
+    mclient mk, pv;
+    char log[64], msg[200];
+    size_t len = 0, total = 0;
+    int port, i;
+    CU_ASSERT_EQUAL_FATAL(uv_loop_init(&loop), 0);
+    CU_ASSERT_EQUAL_FATAL(uv_loop_init(&sloop), 0);
+    /* the server on its own loop: the whole burst is in the socket before the client
+     * reads any of it */
+    port = ms_port(&s, &sloop);
+    m_start(&mk, &loop, port, 'M', mflags, log, &len); /* the server's conns[0] */
+    for (i = 0; i < 3000 && !(s.n == 1 && mk.opens == 1); i++) {
+        uv_run(&loop, UV_RUN_NOWAIT);
+        uv_run(&sloop, UV_RUN_NOWAIT);
+        usleep(200);
+    }
+    m_start(&pv, &loop, port, 'P', 0, log, &len);
+    for (i = 0; i < 3000 && !(s.n == 2 && pv.opens == 1); i++) {
+        uv_run(&loop, UV_RUN_NOWAIT);
+        uv_run(&sloop, UV_RUN_NOWAIT);
+        usleep(200);
+    }
+    CU_ASSERT_FATAL(s.n == 2 && mk.opens == 1 && pv.opens == 1);
+    if (mk.ws == NULL || s.conns[0] == NULL)
+        return -1;
+    mk.numbered = 1;
+    pv.watch = &mk;
+    for (i = 0; i < 400; i++) {
+        int k = snprintf(msg, sizeof msg, "%d {\"e\":\"aggTrade\",\"E\":1765101261002,\"s\":"
+                         "\"ETHUSDT\",\"a\":%d,\"p\":\"3000.00\",\"q\":\"0.010\",\"f\":1,"
+                         "\"l\":1,\"T\":1765101261000,\"m\":true}", i, 1000 + i);
+        SQT_ASSERT_INT_EQ(sqt_srv_ws_send(s.conns[0], SQT_SRV_OP_TEXT, msg, (size_t)k), 0);
+        total += (size_t)k + (k <= 125 ? 2 : 4); /* a server frame's header (unmasked) */
+    }
+    for (i = 0; i < 3000 && bytes_waiting(&loop) < total; i++) {
+        uv_run(&sloop, UV_RUN_NOWAIT);
+        usleep(200);
+    }
+    SQT_ASSERT_INT_EQ(bytes_waiting(&loop), total);
+    mk.send_on_first = s.conns[1];
+    for (i = 0; i < 3000 && !(mk.msgs == 400 && pv.msgs == 1); i++) {
+        uv_run(&loop, UV_RUN_NOWAIT);
+        uv_run(&sloop, UV_RUN_NOWAIT);
+    }
+    SQT_ASSERT_INT_EQ(mk.msgs, 400);
+    SQT_ASSERT_INT_EQ(pv.msgs, 1);
+    SQT_ASSERT_INT_EQ(mk.out_of_order, 0);
+    sqt_ws_close(mk.ws);
+    sqt_ws_close(pv.ws);
+    for (i = 0; i < 3000 && !(mk.closed && pv.closed); i++) {
+        uv_run(&loop, UV_RUN_NOWAIT);
+        uv_run(&sloop, UV_RUN_NOWAIT);
+        usleep(200);
+    }
+    SQT_ASSERT_INT_EQ(mk.closed + pv.closed, 2);
+    sqt_srv_close(s.srv, ms_done, &s);
+    NET_RUN_UNTIL(&sloop, s.done, 3000);
+    SQT_ASSERT_INT_EQ(net_loop_finish(&sloop, 3000), 0);
+    SQT_ASSERT_INT_EQ(net_loop_finish(&loop, 3000), 0);
+    return pv.watch_at_first;
+}
+
+static void test_market_burst_sliced(void)
+{
+    int at = burst_round(SQT_WS_MARKET_DATA);
+    printf("\n    the push came after %d of 400 market messages\n", at);
+    CU_ASSERT_TRUE(at >= 1 && at <= 80); /* one 8 KiB slice: ~55 of these */
+    SQT_ASSERT_INT_EQ(burst_round(0), 400);
+}
+
 static void test_market_data_alone(void)
 {
     uv_loop_t loop;
@@ -1382,6 +1486,7 @@ int main(void)
         {"wss: extra CA trusted, wrong host refused", test_wss},
         {"market data: a private push read in the same turn goes first", test_market_data_last},
         {"market data alone: handled in the turn that read it", test_market_data_alone},
+        {"a market burst: an order push that comes meanwhile goes after one slice", test_market_burst_sliced},
         {"market data then EOF: every message, then on_down", test_market_data_then_eof},
         {NULL, NULL},
     };
