@@ -1307,6 +1307,37 @@ static void expect_intents(const char *path, size_t want, const char *last_cid)
 #define IL_REC_BYTES (SQT_CLIENT_ID_MAX + 40)
 #define IL_PARTS_END (3 * 32 + 6 * IL_REC_BYTES)
 
+/* The file at path made of len bytes of b. */
+static void file_put(const char *path, const unsigned char *b, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, b, len), (ssize_t)len);
+    close(fd);
+}
+
+/* A new log's path (no file yet) in the test directory. */
+static void log_path_new(char *path, size_t cap, const char *name)
+{
+    mk_tmp();
+    path_of(path, cap, name);
+    unlink(path);
+}
+
+/* One record as the log lays it out: cid, then k, price, qty, base_qty, side, tif. */
+static void record_put(unsigned char *r, const sqt_grid_saved_intent *it)
+{
+    int32_t side = (int32_t)it->o.side, tif = (int32_t)it->o.tif;
+    memcpy(r, it->o.cid, strlen(it->o.cid));
+    r += SQT_CLIENT_ID_MAX;
+    memcpy(r, &it->k, 8);
+    memcpy(r + 8, &it->o.price, 8);
+    memcpy(r + 16, &it->o.qty, 8);
+    memcpy(r + 24, &it->o.base_qty, 8);
+    memcpy(r + 32, &side, 4);
+    memcpy(r + 36, &tif, 4);
+}
+
 static void test_intent_log_parts(void)
 {
     char path[400], why[300];
@@ -1314,9 +1345,7 @@ static void test_intent_log_parts(void)
     sqt_grid_saved_intent v[6], *got = NULL;
     size_t n, i;
     int rc, fd;
-    mk_tmp();
-    path_of(path, sizeof path, "parts-intents");
-    unlink(path);
+    log_path_new(path, sizeof path, "parts-intents");
     intents_fill(v, 6);
     CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x77, 0, &l, why, sizeof why), 0);
     /* a turn in three parts: all six, in order */
@@ -1378,21 +1407,11 @@ static void test_intent_log_parts(void)
         memcpy(buf, "SQTINT01", 8);
         memcpy(buf + 8, &uid, 8);
         memcpy(buf + 16, &n32, 4);
-        for (i = 0; i < 2; i++) {
-            int64_t px = v[i].o.price, q = v[i].o.qty;
-            int32_t side = SQT_SIDE_SELL;
-            unsigned char *r = buf + 24 + i * rec;
-            memcpy(r, v[i].o.cid, strlen(v[i].o.cid));
-            memcpy(r + SQT_CLIENT_ID_MAX + 8, &px, 8);
-            memcpy(r + SQT_CLIENT_ID_MAX + 16, &q, 8);
-            memcpy(r + SQT_CLIENT_ID_MAX + 32, &side, 4);
-        }
+        for (i = 0; i < 2; i++)
+            record_put(buf + 24 + i * rec, &v[i]); /* records of the same layout */
         crc = (uint32_t)crc32(crc32(0L, buf + 8, 12), buf + 24, (uInt)(2 * rec));
         memcpy(buf + 20, &crc, 4);
-        fd = open(path, O_WRONLY | O_TRUNC);
-        CU_ASSERT_TRUE_FATAL(fd >= 0);
-        CU_ASSERT_EQUAL(write(fd, buf, sizeof buf), (ssize_t)sizeof buf);
-        close(fd);
+        file_put(path, buf, sizeof buf);
         n = intents_read(path, 0x77, &got, &rc);
         SQT_ASSERT_INT_EQ(rc, 0);
         SQT_ASSERT_INT_EQ(n, 2);
@@ -1464,30 +1483,12 @@ static size_t chunk_make(unsigned char *out, const char *magic, uint64_t turn,
     memcpy(out + 8, &uid, 8);
     memcpy(out + 16, &turn, 8);
     memcpy(out + 24, &n32, 4);
-    for (i = 0; i < n; i++) {
-        unsigned char *r = out + 32 + i * IL_REC_BYTES;
-        int32_t side = (int32_t)v[i].o.side, tif = (int32_t)v[i].o.tif;
-        memcpy(r, v[i].o.cid, strlen(v[i].o.cid));
-        r += SQT_CLIENT_ID_MAX;
-        memcpy(r, &v[i].k, 8);
-        memcpy(r + 8, &v[i].o.price, 8);
-        memcpy(r + 16, &v[i].o.qty, 8);
-        memcpy(r + 24, &v[i].o.base_qty, 8);
-        memcpy(r + 32, &side, 4);
-        memcpy(r + 36, &tif, 4);
-    }
+    for (i = 0; i < n; i++)
+        record_put(out + 32 + i * IL_REC_BYTES, &v[i]);
     crc = zlib_crc ? (uint32_t)crc32(crc32(0L, out + 8, 20), out + 32, (uInt)(len - 32))
                    : crc32c_bits(crc32c_bits(0, out + 8, 20), out + 32, len - 32);
     memcpy(out + 28, &crc, 4);
     return len;
-}
-
-static void file_put(const char *path, const unsigned char *b, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    CU_ASSERT_TRUE_FATAL(fd >= 0);
-    CU_ASSERT_EQUAL(write(fd, b, len), (ssize_t)len);
-    close(fd);
 }
 
 /* The log writes CRC-32C (SQTINT03) and still reads the release before's version 2 files
@@ -1499,13 +1500,11 @@ static void test_intent_log_crc(void)
     sqt_intentlog *l = NULL;
     sqt_grid_saved_intent v[3], *got = NULL;
     unsigned char file[3 * (32 + 2 * IL_REC_BYTES)], *b;
-    size_t n, len;
+    size_t n, len, i;
     uint32_t crc;
     int rc;
     FILE *f;
-    mk_tmp();
-    path_of(path, sizeof path, "crc-intents");
-    unlink(path);
+    log_path_new(path, sizeof path, "crc-intents");
     intents_fill(v, 3);
     /* what the log writes: its magic, and a check sum that is CRC-32C's */
     CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x77, 0, &l, why, sizeof why), 0);
@@ -1524,14 +1523,7 @@ static void test_intent_log_crc(void)
     b += chunk_make(b, "SQTINT02", 41, v, 2, 1);
     b += chunk_make(b, "SQTINT02", 41, v + 2, 1, 1);
     file_put(path, file, (size_t)(b - file));
-    n = intents_read(path, 0x77, &got, &rc);
-    SQT_ASSERT_INT_EQ(rc, 0);
-    SQT_ASSERT_INT_EQ(n, 3);
-    if (n == 3 && got != NULL) {
-        CU_ASSERT_STRING_EQUAL(got[2].o.cid, v[2].o.cid);
-        SQT_ASSERT_INT_EQ(got[2].o.price, v[2].o.price);
-    }
-    free(got);
+    expect_intents(path, 3, v[2].o.cid);
     /* ... and the first turn of the new version goes over it: a new turn number, read back */
     CU_ASSERT_EQUAL_FATAL(sqt_intentlog_open(path, 0x77, 0, &l, why, sizeof why), 0);
     CU_ASSERT_EQUAL(sqt_intentlog_write(l, v + 1, 1, why, sizeof why), 0);
@@ -1544,18 +1536,14 @@ static void test_intent_log_crc(void)
     file_put(path, file, (size_t)(b - file));
     expect_intents(path, 2, v[1].o.cid);
     /* each version's magic with the other's check sum: torn, no intent taken */
-    chunk_make(file, "SQTINT03", 43, v, 2, 1);
-    file_put(path, file, 32 + 2 * IL_REC_BYTES);
-    n = intents_read(path, 0x77, &got, &rc);
-    CU_ASSERT_NOT_EQUAL(rc, 0);
-    SQT_ASSERT_INT_EQ(n, 0);
-    free(got);
-    chunk_make(file, "SQTINT02", 43, v, 2, 0);
-    file_put(path, file, 32 + 2 * IL_REC_BYTES);
-    n = intents_read(path, 0x77, &got, &rc);
-    CU_ASSERT_NOT_EQUAL(rc, 0);
-    SQT_ASSERT_INT_EQ(n, 0);
-    free(got);
+    for (i = 0; i < 2; i++) {
+        chunk_make(file, i == 0 ? "SQTINT03" : "SQTINT02", 43, v, 2, i == 0);
+        file_put(path, file, 32 + 2 * IL_REC_BYTES);
+        n = intents_read(path, 0x77, &got, &rc);
+        CU_ASSERT_NOT_EQUAL(rc, 0);
+        SQT_ASSERT_INT_EQ(n, 0);
+        free(got);
+    }
 }
 
 /* The mapped window (intentlog.c): once the turn's first store made it, the log's stores
@@ -1571,9 +1559,7 @@ static void test_intent_log_window(void)
     size_t big = 700, n, i;
     int rc, fd;
     void (*old_xfsz)(int);
-    mk_tmp();
-    path_of(path, sizeof path, "window-intents");
-    unlink(path);
+    log_path_new(path, sizeof path, "window-intents");
     v = calloc(big, sizeof *v);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     intents_fill(v, 6);
