@@ -318,6 +318,8 @@ void app_turn_end_cb(uv_check_t *h)
                                        "lines are being lost; the journal still keeps the state");
     }
     journal_maybe_checkpoint(a);
+    if (a->grid != NULL)
+        sqt_grid_tidy(a->grid); /* the engine's put-off bookkeeping, the requests being out */
 }
 
 static void ex_on_place(void *ud, const char *cid, const sqt_error *err, const sqt_order *o)

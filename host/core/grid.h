@@ -336,6 +336,12 @@ typedef struct sqt_grid_event {
 size_t sqt_grid_take_events(sqt_grid *g, sqt_grid_event *out, size_t cap);
 size_t sqt_grid_pending_events(const sqt_grid *g);
 
+/* Bookkeeping the engine put off to keep it off the way from a push to its order (the
+ * finished client ids' index): call it once the turn's requests are out. Nothing the
+ * engine decides depends on when (or whether) it runs; it only bounds that backlog's
+ * size, and the engine does it itself when the backlog is full. */
+void sqt_grid_tidy(sqt_grid *g);
+
 /* Which events the caller reads: `kinds` has bit (1 << k) set for every kind k it
  * wants (SQT_GRID_EV_ALL: all of them, the default). Events of the other kinds are not
  * built or queued; the engine's state, commands and the events that are built are the

@@ -508,7 +508,7 @@ void sqt_gring_free(sqt_gring *r)
     memset(r, 0, sizeof *r);
 }
 
-int sqt_gring_add(sqt_gring *r, uint64_t key, uint8_t tag)
+static int ring_put(sqt_gring *r, uint64_t key, uint8_t tag)
 {
     uint32_t *p = gmap_probe(&r->pos, (int64_t)key);
     if (p != NULL) {
@@ -532,9 +532,40 @@ int sqt_gring_add(sqt_gring *r, uint64_t key, uint8_t tag)
     return 0;
 }
 
+int sqt_gring_flush(sqt_gring *r)
+{
+    size_t i;
+    int rc = 0;
+    for (i = 0; i < r->n_pend && rc == 0; i++)
+        rc = ring_put(r, r->pend_key[i], r->pend_tag[i]);
+    if (rc != 0)
+        i--; /* that one is not in */
+    memmove(r->pend_key, r->pend_key + i, (r->n_pend - i) * sizeof r->pend_key[0]);
+    memmove(r->pend_tag, r->pend_tag + i, (r->n_pend - i) * sizeof r->pend_tag[0]);
+    r->n_pend -= i;
+    return rc;
+}
+
+/* Every add is listed, a repeated key too (merged, a flush would put the keys in another
+ * order than they came and forget other ones than the ring would have). */
+int sqt_gring_add(sqt_gring *r, uint64_t key, uint8_t tag)
+{
+    int rc;
+    if (r->n_pend == SQT_GRING_PENDING && (rc = sqt_gring_flush(r)) != 0)
+        return rc;
+    r->pend_key[r->n_pend] = key;
+    r->pend_tag[r->n_pend++] = tag;
+    return 0;
+}
+
 uint8_t sqt_gring_get(const sqt_gring *r, uint64_t key)
 {
-    const uint32_t *p = gmap_probe(&r->pos, (int64_t)key);
+    const uint32_t *p;
+    size_t i;
+    for (i = r->n_pend; i-- > 0;) /* the newest add of key first */
+        if (r->pend_key[i] == key)
+            return r->pend_tag[i];
+    p = gmap_probe(&r->pos, (int64_t)key);
     return p != NULL ? r->tags[*p] : 0;
 }
 

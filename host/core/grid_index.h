@@ -101,7 +101,15 @@ static inline int64_t sqt_gset_key(const sqt_gset *s, sqt_gset_pos i)
 int sqt_gset_check(const sqt_gset *s);
 
 /* The last `cap` finished keys (64-bit hashes of client ids) with a small tag each;
- * the oldest is forgotten when full. */
+ * the oldest is forgotten when full. A key added goes first into a short list in the
+ * struct itself (hot memory), and into the ring and its map (random places in ~400 KiB:
+ * cold cache lines and TLB entries, ~4 µs of a fill's turn) when the list is full or
+ * at sqt_gring_flush(), which the engine's user calls once the turn's requests left
+ * (sqt_grid_tidy). The list is the adds in order, so after a flush the ring is what it
+ * would have been without the list; before it, sqt_gring_get answers as that ring for
+ * every key it holds (the list only makes the oldest keys forgotten a little later). */
+#define SQT_GRING_PENDING 16
+
 typedef struct sqt_gring {
     uint64_t *keys;
     uint8_t *tags;
@@ -109,6 +117,9 @@ typedef struct sqt_gring {
     size_t head;               /* next write position */
     size_t n;
     sqt_gmap pos;              /* key -> ring position */
+    uint64_t pend_key[SQT_GRING_PENDING]; /* added, not yet in the ring: oldest first */
+    uint8_t pend_tag[SQT_GRING_PENDING];
+    size_t n_pend;
 } sqt_gring;
 
 int sqt_gring_init(sqt_gring *r, size_t cap);
@@ -117,6 +128,9 @@ void sqt_gring_free(sqt_gring *r);
 int sqt_gring_add(sqt_gring *r, uint64_t key, uint8_t tag);
 /* Its tag, or 0 when not remembered. */
 uint8_t sqt_gring_get(const sqt_gring *r, uint64_t key);
+/* Move the keys added since the last flush into the ring. 0 or SQT_ENOMEM (the keys
+ * not moved stay listed). */
+int sqt_gring_flush(sqt_gring *r);
 
 /* FNV-1a 64 of a NUL-terminated string. */
 uint64_t sqt_ghash_str(const char *s);

@@ -134,6 +134,11 @@ size_t sqt_grid_pending_events(const sqt_grid *g)
     return g->evs.n;
 }
 
+void sqt_grid_tidy(sqt_grid *g)
+{
+    (void)sqt_gring_flush(&g->finished); /* a failure leaves the keys listed: kept */
+}
+
 /* ------------------------------------------------------------------------------------
  * Slot store
  * ---------------------------------------------------------------------------------- */

@@ -3,7 +3,9 @@
  * that survive other deletes, the AVL height bound on the engine's worst pattern (a
  * long fall inserts at the low end), reserve making inserts infallible, node reuse.
  * And its hash map (sqt_gmap): random operations against a reference with keys that
- * share lookup hints, so deletes move cells under hints and growth rehashes them. */
+ * share lookup hints, so deletes move cells under hints and growth rehashes them. And
+ * the finished keys' ring (sqt_gring) with its put-off list against one flushed at
+ * every add (the ring before the list). */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -402,6 +404,53 @@ static void test_gmap_stale_hint(void)
     sqt_gmap_free(&m);
 }
 
+/* Two rings of 16: A flushed after every add (what the ring did before its list), B
+ * flushed at random moments and by itself when its list is full. Keys from 64 (so the
+ * oldest are forgotten), tags random, 1-255. At every step every key A remembers, B
+ * answers with the same tag (B may remember more: its evictions wait for a flush);
+ * after each flush of B, the two answer alike for every key. */
+static void test_gring_put_off(void)
+{
+    sqt_gring a, b;
+    int step, k, bad = 0, flushes = 0, listed_max = 0;
+    SQT_ASSERT_INT_EQ(sqt_gring_init(&a, 16), 0);
+    SQT_ASSERT_INT_EQ(sqt_gring_init(&b, 16), 0);
+    for (step = 0; step < 50000 && !bad; step++) {
+        uint64_t key = 1000 + rnd() % 64;
+        uint8_t tag = (uint8_t)(1 + rnd() % 255);
+        int op = (int)(rnd() % 16);
+        if (op < 11) {
+            bad |= sqt_gring_add(&a, key, tag) != 0 || sqt_gring_flush(&a) != 0;
+            bad |= sqt_gring_add(&b, key, tag) != 0;
+            if ((int)b.n_pend > listed_max)
+                listed_max = (int)b.n_pend;
+        } else if (op == 11) {
+            bad |= sqt_gring_flush(&b) != 0 || b.n_pend != 0;
+            flushes++;
+            for (k = 0; k < 64; k++)
+                bad |= sqt_gring_get(&a, 1000 + (uint64_t)k) != sqt_gring_get(&b, 1000 + (uint64_t)k);
+        }
+        for (k = 0; k < 64; k++) {
+            uint8_t ta = sqt_gring_get(&a, 1000 + (uint64_t)k);
+            bad |= ta != 0 && sqt_gring_get(&b, 1000 + (uint64_t)k) != ta;
+        }
+        bad |= a.n > 16 || b.n > 16;
+    }
+    CU_ASSERT_FALSE(bad);
+    CU_ASSERT_TRUE(flushes > 1000);
+    SQT_ASSERT_INT_EQ(listed_max, SQT_GRING_PENDING); /* the list filled and flushed itself */
+    /* keys past both the ring and its list: the oldest are forgotten */
+    for (k = 0; k < 100; k++)
+        SQT_ASSERT_INT_EQ(sqt_gring_add(&b, 5000 + (uint64_t)k, 7), 0);
+    SQT_ASSERT_INT_EQ(sqt_gring_get(&b, 5000), 0);
+    SQT_ASSERT_INT_EQ(sqt_gring_get(&b, 5099), 7);
+    SQT_ASSERT_INT_EQ(sqt_gring_flush(&b), 0);
+    SQT_ASSERT_INT_EQ(sqt_gring_get(&b, 5083), 0);
+    SQT_ASSERT_INT_EQ(sqt_gring_get(&b, 5084), 7);
+    sqt_gring_free(&a);
+    sqt_gring_free(&b);
+}
+
 int main(void)
 {
     static const sqt_test_case cases[] = {
@@ -414,6 +463,7 @@ int main(void)
         {"check detects damage", test_check_sees_damage},
         {"gmap: random operations vs reference, shared hints", test_gmap_random},
         {"gmap: a stale hint never answers", test_gmap_stale_hint},
+        {"gring: adds put off until a flush answer as flushed ones", test_gring_put_off},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("gset", cases) != 0)
