@@ -47,6 +47,7 @@ typedef struct sim {
     bench_samples upd_ns;      /* every update */
     bench_samples fill_ns;     /* updates carrying a fill */
     bench_samples other_ns;    /* NEW, CANCELED, ... */
+    bench_samples tidy_ns;     /* the step's end: sqt_grid_tidy, as the app's turn end */
     uint64_t updates;
     uint64_t upd_total_ns;
     uint64_t places, cancels, queries, rejects;
@@ -97,6 +98,14 @@ static void deliver(sim *s)
             drop_events(s);
         }
         s->updates++;
+    }
+    if (s->n_held > 0) {
+        /* what the app does at its turn's end, once the requests are out: off the
+         * update's path, timed on its own */
+        uint64_t t0 = bench_now_ns();
+        sqt_grid_tidy(s->g);
+        if (s->time_updates)
+            bench_samples_add(&s->tidy_ns, bench_now_ns() - t0);
     }
     s->n_held = 0;
 }
@@ -200,6 +209,7 @@ static int sim_init(sim *s)
     bench_samples_init(&s->upd_ns, 1 << 16);
     bench_samples_init(&s->fill_ns, 1 << 15);
     bench_samples_init(&s->other_ns, 1 << 15);
+    bench_samples_init(&s->tidy_ns, 1 << 15);
     sqt_match_config_default(&mc, "BTCUSDT");
     mc.tick_size = sqt_dec_make(1, TICK_SCALE);
     mc.step_size = sqt_dec_make(1, STEP_SCALE);
@@ -249,6 +259,7 @@ static void sim_free(sim *s)
     bench_samples_free(&s->upd_ns);
     bench_samples_free(&s->fill_ns);
     bench_samples_free(&s->other_ns);
+    bench_samples_free(&s->tidy_ns);
 }
 
 /* The crash: one level per step, every buy fills, no sell does. */
@@ -333,6 +344,7 @@ static void run_size(long levels, long quiet_ticks, long active_ticks, size_resu
     bench_samples_clear(&s.upd_ns);
     bench_samples_clear(&s.fill_ns);
     bench_samples_clear(&s.other_ns);
+    bench_samples_clear(&s.tidy_ns);
     {
         uint64_t places0 = s.places;
         for (i = 0; i < active_ticks; i++) {
@@ -355,6 +367,7 @@ static void run_size(long levels, long quiet_ticks, long active_ticks, size_resu
     bench_print_lat("order update (apply+drain)", &s.upd_ns, 1.0, "ns", extra);
     bench_print_lat("  of which fills", &s.fill_ns, 1.0, "ns", NULL);
     bench_print_lat("  of which NEW/CANCELED/...", &s.other_ns, 1.0, "ns", NULL);
+    bench_print_lat("step's end: sqt_grid_tidy", &s.tidy_ns, 1.0, "ns", NULL);
     res->levels = levels;
     res->quiet_med = bench_samples_pct(&q, 0.5);
     res->quiet_p99 = bench_samples_pct(&q, 0.99);
