@@ -584,9 +584,9 @@ static void conn_decode(ws_conn *c)
 }
 
 /* Decode what c read earlier in this turn, now. late: a failure was recorded after the
- * bytes were read; their messages are still delivered, as they were read first. */
-/* pass: sqt_ws_run_deferred's, for a burst in slices; 0: everything now (an end or a
- * failure comes next). */
+ * bytes were read; their messages are still delivered, as they were read first. pass:
+ * sqt_ws_run_deferred's, which decodes in slices and may leave the rest for the next
+ * turn; 0: everything now (an end or a failure comes next). */
 static void conn_run_deferred(ws_conn *c, int late, unsigned pass)
 {
     if (!c->deferred)
