@@ -102,7 +102,7 @@ int sqt_gset_check(const sqt_gset *s);
 
 /* The last `cap` finished keys (64-bit hashes of client ids) with a small tag each;
  * the oldest is forgotten when full. A key added goes first into a short list in the
- * struct itself (hot memory), and into the ring and its map (random places in ~400 KiB:
+ * struct itself (hot memory), and into the ring and its map (random places in ~330 KiB:
  * cold cache lines and TLB entries, ~4 µs of a fill's turn) when the list is full or
  * at sqt_gring_flush(), which the engine's user calls once the turn's requests left
  * (sqt_grid_tidy). The list is the adds in order, so after a flush the ring is what it
