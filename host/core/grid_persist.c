@@ -158,6 +158,27 @@ static void slot_img(const grid_slot *s, grid_slot_img *m)
     }
 }
 
+/* The order part of a slot's image (r zeroed by the caller). */
+static void save_order(const grid_slot_img *m, sqt_grid_saved_order *r)
+{
+    memcpy(r->cid, m->cid, sizeof r->cid);
+    memcpy(r->oid, m->oid, sizeof r->oid);
+    r->side = m->side;
+    r->tif = m->tif;
+    r->state = m->state;
+    r->cancel_req = m->cancel_req;
+    r->unknown = m->unknown;
+    r->fee_nocum = m->fee_nocum;
+    r->price = m->price;
+    r->qty = m->oqty;
+    r->filled = m->filled;
+    r->base_qty = m->base_qty;
+    r->bare_lo = m->bare_lo;
+    r->bare_hi = m->bare_hi;
+    wide_fmt(m->fee_seen, r->fee_seen);
+    wide_fmt(m->notional, r->notional);
+}
+
 static void save_slot(const sqt_grid *g, const grid_slot_img *m, sqt_grid_saved_slot *r)
 {
     memset(r, 0, sizeof *r);
@@ -168,24 +189,8 @@ static void save_slot(const sqt_grid *g, const grid_slot_img *m, sqt_grid_saved_
     wide_fmt(m->rt_fees, r->rt_fees);
     r->po_fails = m->po_fails;
     r->has_order = m->has_order;
-    if (m->has_order) {
-        memcpy(r->o.cid, m->cid, sizeof r->o.cid);
-        memcpy(r->o.oid, m->oid, sizeof r->o.oid);
-        r->o.side = m->side;
-        r->o.tif = m->tif;
-        r->o.state = m->state;
-        r->o.cancel_req = m->cancel_req;
-        r->o.unknown = m->unknown;
-        r->o.fee_nocum = m->fee_nocum;
-        r->o.price = m->price;
-        r->o.qty = m->oqty;
-        r->o.filled = m->filled;
-        r->o.base_qty = m->base_qty;
-        r->o.bare_lo = m->bare_lo;
-        r->o.bare_hi = m->bare_hi;
-        wide_fmt(m->fee_seen, r->o.fee_seen);
-        wide_fmt(m->notional, r->o.notional);
-    }
+    if (m->has_order)
+        save_order(m, &r->o);
     r->level = sqt_grid__price_dec(g, sqt_grid__level(g, m->k));
     r->qty_dec = sqt_grid__qty_dec(g, m->qty);
     if (sqt_grid__from_units(m->cost, g->unit_mant, g->unit_scale, g->tick.scale + g->step.scale,
@@ -197,13 +202,14 @@ int sqt_grid_intent_of(const sqt_grid *g, int64_t k, const char *cid, sqt_grid_s
 {
     const grid_slot *s = sqt_grid__slot(g, k);
     grid_slot_img m;
-    sqt_grid_saved_slot r;
     if (s == NULL || !s->has_order || cid == NULL || strcmp(s->o.cid, cid) != 0)
         return SQT_ENOENT;
+    /* the order's part only: the slot's figures (128-bit sums as text, decimals) are
+     * not the intent's, and this runs between a push and its order */
     slot_img(s, &m);
-    save_slot(g, &m, &r);
+    memset(&out->o, 0, sizeof out->o);
+    save_order(&m, &out->o);
     out->k = k;
-    out->o = r.o;
     return 0;
 }
 

@@ -1054,6 +1054,23 @@ static sqt_grid *restart_with_intents(const sqt_grid_params *p, sqt_journal *j, 
     return g;
 }
 
+/* sqt_grid_save_slots' callback: the saved slot k, when there is one. */
+typedef struct slot_pick {
+    int64_t k;
+    int found;
+    sqt_grid_saved_slot s;
+} slot_pick;
+
+static int pick_slot(void *ud, const sqt_grid_saved_slot *s)
+{
+    slot_pick *p = ud;
+    if (s->k == p->k) {
+        p->s = *s;
+        p->found = 1;
+    }
+    return 0;
+}
+
 /* The host's turn, killed after the requests left: the fill of the 2998.00 buy and the
  * sell it makes are in one turn; only the turn's first write (the sell's intent) is in
  * the file. The restart finds the buy gone and asks for it (filled: booked), and the
@@ -1105,6 +1122,15 @@ static void killed_between_writes(int mode)
     CU_ASSERT_EQUAL_FATAL(sqt_grid_intent_of(g, sell.slot, sell.client_id, &it), 0);
     CU_ASSERT_EQUAL(sqt_grid_intent_of(g, sell.slot, buy.client_id, &(sqt_grid_saved_intent){0}),
                     SQT_ENOENT);
+    {
+        /* the intent is the order as the slot's whole save has it, field for field */
+        slot_pick pk = {sell.slot, 0, {0}};
+        CU_ASSERT_EQUAL(sqt_grid_save_slots(g, pick_slot, &pk), 0);
+        CU_ASSERT_TRUE_FATAL(pk.found);
+        SQT_ASSERT_INT_EQ(it.k, sell.slot);
+        CU_ASSERT_EQUAL(memcmp(&it.o, &pk.s.o, sizeof it.o), 0);
+        CU_ASSERT_STRING_EQUAL(it.o.cid, sell.client_id);
+    }
     CU_ASSERT_EQUAL_FATAL(sqt_journal_intents(j, &it, 1), 0);
     sqt_grid_free(g);
     sqt_journal_close(j);
