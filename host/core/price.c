@@ -106,7 +106,6 @@ void sqt_price_push(sqt_price_monitor *pm, const sqt_price_tick *t)
     pm->have_price = 1;
     pm->pending = 1;
     pm->pushes++;
-    pm->last_push_ns = uv_hrtime();
     if (pm->started)
         uv_idle_start(&pm->idle, price_idle_cb); /* no-op when already armed */
 }

@@ -37,7 +37,6 @@ typedef struct sqt_price_monitor {
     uint64_t held;             /* pushes the gate held back (jumps not confirmed yet) */
     sqt_pricegate *gate;       /* NULL: every valid push is delivered */
     uint64_t last_warn_ns;
-    uint64_t last_push_ns;     /* monotonic time of the last accepted push */
     int closing;
     void (*close_cb)(struct sqt_price_monitor *);
 } sqt_price_monitor;
