@@ -73,7 +73,7 @@ static void maybe_closed(struct sqt_host *h)
         cb(ud);
 }
 
-int sqt_host_http_request(sqt_host *h, const sqt_http_request *req, sqt_http_cb cb, void *ud,
+SQT_HOT int sqt_host_http_request(sqt_host *h, const sqt_http_request *req, sqt_http_cb cb, void *ud,
                           sqt_http_call **out)
 {
     host_net *n;
@@ -108,7 +108,7 @@ static void w_open(void *ud, sqt_ws *ws)
         w->cbs.on_open(w->ud, ws);
 }
 
-static void w_message(void *ud, sqt_ws *ws, const char *data, size_t len, int bin)
+SQT_HOT static void w_message(void *ud, sqt_ws *ws, const char *data, size_t len, int bin)
 {
     ws_wrap *w = ud;
     if (w->cbs.on_message)

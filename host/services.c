@@ -28,7 +28,7 @@ static void svc_log(sqt_host *h, int level, const char *msg)
     sqt_logf(h->log, lv, "[%s] %s", h->plugin_name, msg ? msg : "");
 }
 
-static int64_t svc_wall_ms(sqt_host *h)
+SQT_HOT static int64_t svc_wall_ms(sqt_host *h)
 {
     uv_timeval64_t tv;
     (void)h;
@@ -208,7 +208,7 @@ const sqt_host_api *sqt_host_services(void)
     return &services;
 }
 
-void sqt_host_run_deferred(struct sqt_host *h)
+SQT_HOT void sqt_host_run_deferred(struct sqt_host *h)
 {
     if (h != NULL && h->loop != NULL)
         sqt_ws_run_deferred(h->loop);

@@ -77,7 +77,7 @@ void app_metrics_stream(app_metrics *m, int stream, int state)
     m->stream_state[stream] = state;
 }
 
-void app_metrics_tick_begin(app_metrics *m, uint64_t now_ns)
+SQT_HOT void app_metrics_tick_begin(app_metrics *m, uint64_t now_ns)
 {
     if (m == NULL)
         return;
@@ -93,7 +93,7 @@ void app_metrics_tick_end(app_metrics *m)
 
 /* Only placements the price caused are timed; a sell after a fill or a retry is not a
  * tick-to-order path. The ring forgets the oldest when placements never go out. */
-void app_metrics_place_queued(app_metrics *m, const char *client_id)
+SQT_HOT void app_metrics_place_queued(app_metrics *m, const char *client_id)
 {
     size_t i;
     if (m == NULL || !m->in_tick || client_id == NULL || client_id[0] == '\0')

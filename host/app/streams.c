@@ -6,7 +6,7 @@
 
 #include "app_internal.h"
 
-static void on_price_tick(void *ud, const sqt_price_tick *t)
+SQT_HOT static void on_price_tick(void *ud, const sqt_price_tick *t)
 {
     app *a = ud;
     if (a->price_inited)
@@ -87,7 +87,7 @@ void app_feed_early_pushes(app *a)
     a->n_early = a->cap_early = 0;
 }
 
-static void on_order(void *ud, const sqt_order *u)
+SQT_HOT static void on_order(void *ud, const sqt_order *u)
 {
     app *a = ud;
     if (a->state == ST_DONE)
@@ -163,7 +163,7 @@ int app_subscribe_price(app *a)
     return rc;
 }
 
-void app_price_cb(void *ud, sqt_dec price, int64_t t)
+SQT_HOT void app_price_cb(void *ud, sqt_dec price, int64_t t)
 {
     on_price(ud, price, t);
 }

@@ -11,7 +11,7 @@
 
 #include "app_internal.h"
 
-static void adjust_idle_cb(uv_idle_t *h)
+SQT_HOT static void adjust_idle_cb(uv_idle_t *h)
 {
     app *a = h->data;
     uv_idle_stop(h);
@@ -146,7 +146,7 @@ static long open_room(const app *a)
 
 static void drain_once(app *a);
 
-void app_drain(app *a)
+SQT_HOT void app_drain(app *a)
 {
     if (a->grid == NULL)
         return;
@@ -173,7 +173,7 @@ void app_drain(app *a)
     a->draining = 0;
 }
 
-static void drain_once(app *a)
+SQT_HOT static void drain_once(app *a)
 {
     sqt_grid_cmd cmds[SQT_BATCH];
     size_t n, i, nev, held = a->ev_held;
@@ -239,7 +239,7 @@ adjust:
  * turn's send part (intents, then the requests) goes out; the turn's transaction and
  * audit stay for its drain at the end of the loop turn, with everything else the
  * turn brings. */
-void app_send_now(app *a)
+SQT_HOT void app_send_now(app *a)
 {
     if (a->grid == NULL || a->state != ST_TRADING || a->draining)
         return;
@@ -299,7 +299,7 @@ static void journal_maybe_checkpoint(app *a)
         a->ckpt_busy = 1;
 }
 
-void app_turn_end_cb(uv_check_t *h)
+SQT_HOT void app_turn_end_cb(uv_check_t *h)
 {
     app *a = h->data;
     /* the market frames this turn read, after its order pushes: the price is in before

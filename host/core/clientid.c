@@ -54,7 +54,7 @@ static size_t put_rev(char *out, const char *tmp, size_t n)
     return n;
 }
 
-int sqt_clientid_encode_tag(const char *tag, size_t tl, const sqt_clientid *id, size_t max_len,
+SQT_HOT int sqt_clientid_encode_tag(const char *tag, size_t tl, const sqt_clientid *id, size_t max_len,
                             char *out, size_t cap)
 {
     char pd[16], sd[16];
@@ -114,7 +114,7 @@ static size_t get_b36(const char *s, uint64_t *out)
     return n;
 }
 
-int sqt_clientid_decode_tag(const char *tag, size_t tl, const char *s, sqt_clientid *out)
+SQT_HOT int sqt_clientid_decode_tag(const char *tag, size_t tl, const char *s, sqt_clientid *out)
 {
     size_t n, i;
     uint64_t price, seq;
@@ -154,7 +154,7 @@ int sqt_clientid_decode(const char *tag, const char *s, sqt_clientid *out)
     return sqt_clientid_decode_tag(tag, strlen(tag), s, out);
 }
 
-const char *sqt_clientid_strip(const char *s, const char *prefix)
+SQT_HOT const char *sqt_clientid_strip(const char *s, const char *prefix)
 {
     size_t n;
     if (s == NULL || prefix == NULL || prefix[0] == '\0')

@@ -124,7 +124,7 @@ static int queued(sqt_executor *e, int rc)
     return rc;
 }
 
-int sqt_executor_place(sqt_executor *e, const sqt_order_req *req)
+SQT_HOT int sqt_executor_place(sqt_executor *e, const sqt_order_req *req)
 {
     if (e->closing)
         return SQT_ESTATE;
@@ -232,7 +232,7 @@ static void refuse_later(sqt_executor *e, sqt_xbatch *b, int rc)
 }
 
 /* Hand one batch to the plugin. */
-static void send_batch(sqt_executor *e, sqt_xbatch *b)
+SQT_HOT static void send_batch(sqt_executor *e, sqt_xbatch *b)
 {
     size_t i, n = sqt_xbatch_size(b);
     flight *f = malloc(sizeof(*f));
@@ -267,7 +267,7 @@ static void send_batch(sqt_executor *e, sqt_xbatch *b)
     }
 }
 
-static void pump(sqt_executor *e)
+SQT_HOT static void pump(sqt_executor *e)
 {
     uint64_t now, next;
     sqt_xbatch *b;
@@ -299,7 +299,7 @@ static void pump(sqt_executor *e)
     uv_timer_start(&e->timer, timer_cb, next > now ? next - now : 0, 0);
 }
 
-void sqt_executor_flush(sqt_executor *e)
+SQT_HOT void sqt_executor_flush(sqt_executor *e)
 {
     /* inside a result callback the policy is mid-call: the answer's own pass follows */
     if (e->closing || e->in_answer)
@@ -307,7 +307,7 @@ void sqt_executor_flush(sqt_executor *e)
     pump(e);
 }
 
-void sqt_executor_set_open_room(sqt_executor *e, long room)
+SQT_HOT void sqt_executor_set_open_room(sqt_executor *e, long room)
 {
     sqt_xpolicy_set_open_room(e->pol, room);
 }

@@ -20,12 +20,12 @@ static int64_t floordiv(int64_t a, int64_t b)
     return q;
 }
 
-int64_t sqt_grid__level(const sqt_grid *g, int64_t k)
+SQT_HOT int64_t sqt_grid__level(const sqt_grid *g, int64_t k)
 {
     return g->A + k * g->I;
 }
 
-int sqt_grid__index_of(const sqt_grid *g, int64_t ticks, int64_t *k)
+SQT_HOT int sqt_grid__index_of(const sqt_grid *g, int64_t ticks, int64_t *k)
 {
     int64_t d = ticks - g->A;
     if (ticks <= 0 || ticks > GRID_MAX_TICKS || d % g->I != 0)
@@ -47,13 +47,13 @@ int64_t sqt_grid__grid_index(const sqt_grid *g, int64_t ticks)
 
 /* A sell of qty at level k + 1 can be placed: exchange minimum quantity and the
  * configured minimum sell value (§5.4). */
-int sqt_grid__sellable(const sqt_grid *g, int64_t k, int64_t qty)
+SQT_HOT int sqt_grid__sellable(const sqt_grid *g, int64_t k, int64_t qty)
 {
     int64_t sp = sqt_grid__level(g, k) + g->I;
     return qty >= g->min_qty && sp > 0 && (sqt_i128)sp * qty >= g->mov_u;
 }
 
-int sqt_grid__in_window(const sqt_grid *g, int64_t k)
+SQT_HOT int sqt_grid__in_window(const sqt_grid *g, int64_t k)
 {
     return g->have_price && k <= g->kg && k > g->kg - g->N;
 }
@@ -294,7 +294,7 @@ void sqt_grid_set_events(sqt_grid *g, uint64_t kinds)
     g->ev_off = ~kinds;
 }
 
-int sqt_grid_needs_adjust(const sqt_grid *g)
+SQT_HOT int sqt_grid_needs_adjust(const sqt_grid *g)
 {
     return g->dirty;
 }
@@ -522,7 +522,7 @@ static int oow_pass(sqt_grid *g, int64_t now)
     return 0;
 }
 
-static int adjust(sqt_grid *g, int64_t now)
+SQT_HOT static int adjust(sqt_grid *g, int64_t now)
 {
     int64_t live, free_q, buy_cap;
     int rc, sells = 0;
@@ -560,7 +560,7 @@ static int adjust(sqt_grid *g, int64_t now)
     return buy_pass(g, now, (int)buy_cap);
 }
 
-int sqt_grid_adjust(sqt_grid *g, int64_t now_ms)
+SQT_HOT int sqt_grid_adjust(sqt_grid *g, int64_t now_ms)
 {
     int rc;
     g->oom = 0;
@@ -568,7 +568,7 @@ int sqt_grid_adjust(sqt_grid *g, int64_t now_ms)
     return rc ? rc : g->oom ? SQT_ENOMEM : 0;
 }
 
-int sqt_grid_on_price_ticks(sqt_grid *g, int64_t t, int64_t now_ms)
+SQT_HOT int sqt_grid_on_price_ticks(sqt_grid *g, int64_t t, int64_t now_ms)
 {
     if (!g->started)
         return SQT_ESTATE;
@@ -579,7 +579,7 @@ int sqt_grid_on_price_ticks(sqt_grid *g, int64_t t, int64_t now_ms)
     return sqt_grid_adjust(g, now_ms);
 }
 
-int sqt_grid_on_price(sqt_grid *g, sqt_dec price, int64_t now_ms)
+SQT_HOT int sqt_grid_on_price(sqt_grid *g, sqt_dec price, int64_t now_ms)
 {
     int64_t t;
     int rc;

@@ -69,7 +69,7 @@ static size_t gmap_index(const sqt_gmap *m, int64_t k)
     return m->cells[i].used ? i : SIZE_MAX;
 }
 
-uint32_t *sqt_gmap_find(const sqt_gmap *m, int64_t k)
+SQT_HOT uint32_t *sqt_gmap_find(const sqt_gmap *m, int64_t k)
 {
     size_t i = gmap_index(m, k);
     if (i == SIZE_MAX)
@@ -237,7 +237,7 @@ static sqt_gset_pos gset_rot_right(sqt_gset *s, sqt_gset_pos x)
 /* Restore heights and balance from i upwards after a change below i. Each node's stored
  * height is still the one from before the change, so the walk stops at the first
  * position whose subtree kept its height: nothing above can have changed. */
-static void gset_retrace(sqt_gset *s, sqt_gset_pos i)
+SQT_HOT static void gset_retrace(sqt_gset *s, sqt_gset_pos i)
 {
     while (i != 0) {
         sqt_gset_pos l = GN(s, i).l, r = GN(s, i).r;
@@ -274,7 +274,7 @@ int sqt_gset_has(const sqt_gset *s, int64_t k)
     return gset_find(s, k) != 0;
 }
 
-int sqt_gset_add(sqt_gset *s, int64_t k)
+SQT_HOT int sqt_gset_add(sqt_gset *s, int64_t k)
 {
     sqt_gset_pos p = 0, i = s->root, x;
     int left = 0;
@@ -342,7 +342,7 @@ static sqt_gset_pos gset_max_from(const sqt_gset *s, sqt_gset_pos i)
     return i;
 }
 
-void sqt_gset_del(sqt_gset *s, int64_t k)
+SQT_HOT void sqt_gset_del(sqt_gset *s, int64_t k)
 {
     sqt_gset_pos z = gset_find(s, k), from;
     if (z == 0)
@@ -378,7 +378,7 @@ void sqt_gset_del(sqt_gset *s, int64_t k)
     gset_retrace(s, from);
 }
 
-sqt_gset_pos sqt_gset_lower(const sqt_gset *s, int64_t k)
+SQT_HOT sqt_gset_pos sqt_gset_lower(const sqt_gset *s, int64_t k)
 {
     sqt_gset_pos i = s->root, best = 0;
     if (i == 0 || k > GN(s, s->hi).k)
@@ -396,12 +396,12 @@ sqt_gset_pos sqt_gset_lower(const sqt_gset *s, int64_t k)
     return best;
 }
 
-sqt_gset_pos sqt_gset_first(const sqt_gset *s)
+SQT_HOT sqt_gset_pos sqt_gset_first(const sqt_gset *s)
 {
     return s->lo;
 }
 
-sqt_gset_pos sqt_gset_last(const sqt_gset *s)
+SQT_HOT sqt_gset_pos sqt_gset_last(const sqt_gset *s)
 {
     return s->hi;
 }
@@ -418,7 +418,7 @@ sqt_gset_pos sqt_gset_next(const sqt_gset *s, sqt_gset_pos i)
     return p;
 }
 
-sqt_gset_pos sqt_gset_prev(const sqt_gset *s, sqt_gset_pos i)
+SQT_HOT sqt_gset_pos sqt_gset_prev(const sqt_gset *s, sqt_gset_pos i)
 {
     sqt_gset_pos p;
     if (i == s->lo)
@@ -548,7 +548,7 @@ int sqt_gring_flush(sqt_gring *r)
 
 /* Every add is listed, a repeated key too (merged, a flush would put the keys in another
  * order than they came and forget other ones than the ring would have). */
-int sqt_gring_add(sqt_gring *r, uint64_t key, uint8_t tag)
+SQT_HOT int sqt_gring_add(sqt_gring *r, uint64_t key, uint8_t tag)
 {
     int rc;
     if (r->n_pend == SQT_GRING_PENDING && (rc = sqt_gring_flush(r)) != 0)
@@ -569,7 +569,7 @@ uint8_t sqt_gring_get(const sqt_gring *r, uint64_t key)
     return p != NULL ? r->tags[*p] : 0;
 }
 
-uint64_t sqt_ghash_str(const char *s)
+SQT_HOT uint64_t sqt_ghash_str(const char *s)
 {
     uint64_t h = UINT64_C(0xcbf29ce484222325);
     for (; *s != '\0'; s++) {

@@ -48,7 +48,7 @@ static int muldiv_p10(sqt_u128 a, int e, sqt_u128 den, int mode, sqt_u128 *out)
     return 0;
 }
 
-int sqt_grid__to_units(sqt_dec v, sqt_i128 umant, int uscale, int mode, int64_t *out)
+SQT_HOT int sqt_grid__to_units(sqt_dec v, sqt_i128 umant, int uscale, int mode, int64_t *out)
 {
     int neg = v.mant < 0, rc;
     sqt_u128 mag, den, q;
@@ -89,7 +89,7 @@ static const uint64_t pow10_u64[19] = {
 
 /* v * 10^(to - from), rounding halves away from zero when scaling down; |result| must
  * stay below 2^63. */
-static int rescale_i128(sqt_i128 v, int from, int to, sqt_i128 *out)
+SQT_HOT static int rescale_i128(sqt_i128 v, int from, int to, sqt_i128 *out)
 {
     const sqt_i128 lim = (sqt_i128)INT64_MAX;
     if (v > ((sqt_i128)1 << 125) || v < -((sqt_i128)1 << 125))
@@ -149,17 +149,17 @@ int sqt_grid__from_units(sqt_i128 n, sqt_i128 umant, int uscale, int out_scale, 
     return 0;
 }
 
-int sqt_grid__ticks(const sqt_grid *g, sqt_dec v, int mode, int64_t *out)
+SQT_HOT int sqt_grid__ticks(const sqt_grid *g, sqt_dec v, int mode, int64_t *out)
 {
     return sqt_grid__to_units(v, g->tick.mant, g->tick.scale, mode, out);
 }
 
-int sqt_grid__steps(const sqt_grid *g, sqt_dec v, int mode, int64_t *out)
+SQT_HOT int sqt_grid__steps(const sqt_grid *g, sqt_dec v, int mode, int64_t *out)
 {
     return sqt_grid__to_units(v, g->step.mant, g->step.scale, mode, out);
 }
 
-sqt_dec sqt_grid__price_dec(const sqt_grid *g, int64_t ticks)
+SQT_HOT sqt_dec sqt_grid__price_dec(const sqt_grid *g, int64_t ticks)
 {
     sqt_dec d = sqt_dec_make(0, g->tick.scale);
     if (sqt_grid__from_units(ticks, g->tick.mant, g->tick.scale, g->tick.scale, &d) != 0)
@@ -167,7 +167,7 @@ sqt_dec sqt_grid__price_dec(const sqt_grid *g, int64_t ticks)
     return d;
 }
 
-sqt_dec sqt_grid__qty_dec(const sqt_grid *g, int64_t steps)
+SQT_HOT sqt_dec sqt_grid__qty_dec(const sqt_grid *g, int64_t steps)
 {
     sqt_dec d = sqt_dec_make(0, g->step.scale);
     if (sqt_grid__from_units(steps, g->step.mant, g->step.scale, g->step.scale, &d) != 0)
@@ -181,7 +181,7 @@ static int pnl_scale(const sqt_grid *g)
     return s > SQT_DEC_MAX_SCALE ? SQT_DEC_MAX_SCALE : s;
 }
 
-int sqt_grid__pnl_dec(const sqt_grid *g, sqt_i128 gross, sqt_i128 fees, sqt_dec *out)
+SQT_HOT int sqt_grid__pnl_dec(const sqt_grid *g, sqt_i128 gross, sqt_i128 fees, sqt_dec *out)
 {
     int s = pnl_scale(g), rc;
     sqt_i128 a, b;
@@ -220,7 +220,7 @@ sqt_dec sqt_grid__fee_exact(sqt_i128 fees)
 }
 
 /* A reported fee in 1e-12 quote (halves away from zero beyond 12 decimals). */
-sqt_i128 sqt_grid__fee_units(sqt_dec fee)
+SQT_HOT sqt_i128 sqt_grid__fee_units(sqt_dec fee)
 {
     sqt_i128 v = 0;
     if (fee.scale < 0 || fee.scale > SQT_DEC_MAX_SCALE ||

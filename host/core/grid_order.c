@@ -9,7 +9,7 @@
  * Orders: place, cancel, query, apply reports, finish
  * ---------------------------------------------------------------------------------- */
 
-int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_t qty, int64_t now)
+SQT_HOT int sqt_grid__place(sqt_grid *g, int64_t k, sqt_side side, int64_t price, int64_t qty, int64_t now)
 {
     grid_slot *s = sqt_grid__slot(g, k);
     sqt_clientid id;
@@ -234,7 +234,7 @@ static void fee_asset_copy(sqt_grid_event *e, const sqt_order *u)
  * trip: the one its fill opens or continues, or, for a fee learned alone, the trip still
  * open. When none is (the trip closed before the fee came), it goes straight to the
  * realized figure and 1 is returned. s may be NULL (the slot is gone). */
-static int fee_to_books(sqt_grid *g, grid_slot *s, sqt_i128 f, const char *asset, int with_fill)
+SQT_HOT static int fee_to_books(sqt_grid *g, grid_slot *s, sqt_i128 f, const char *asset, int with_fill)
 {
     if (!fee_in_quote(g, asset))
         return 0;
@@ -320,7 +320,7 @@ static int gtx_plausible(const sqt_grid *g, const grid_order *o)
                                    : 2 * g->cur >= 2 * o->price - g->I;
 }
 
-int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirmed,
+SQT_HOT int sqt_grid__finish(sqt_grid *g, grid_slot *s, sqt_order_status st, int confirmed,
                      sqt_grid_ev_kind ev, const char *text, int64_t now)
 {
     grid_order *o = &s->o;
@@ -550,7 +550,7 @@ static void report_refuse(sqt_grid *g, grid_slot *s, const sqt_order *u, const c
         g->oom = 1;
 }
 
-int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int64_t now)
+SQT_HOT int sqt_grid__apply(sqt_grid *g, grid_slot *s, const sqt_order *u, int src, int64_t now)
 {
     grid_order *o = &s->o;
     sqt_i128 fee;
@@ -720,7 +720,7 @@ void sqt_grid__untracked(sqt_grid *g, const char *cid, const sqt_order *u, int l
         g->oom = 1;
 }
 
-int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms)
+SQT_HOT int sqt_grid_on_order_update(sqt_grid *g, const sqt_order *u, int64_t now_ms)
 {
     const char *cid;
     grid_slot *s;

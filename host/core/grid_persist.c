@@ -127,7 +127,7 @@ struct grid_save_img {
     uint8_t written;           /* the journal holds a row for this slot */
 };
 
-static void slot_img(const grid_slot *s, grid_slot_img *m)
+SQT_HOT static void slot_img(const grid_slot *s, grid_slot_img *m)
 {
     memset(m, 0, sizeof *m);
     m->k = s->k;
@@ -198,7 +198,7 @@ static void save_slot(const sqt_grid *g, const grid_slot_img *m, sqt_grid_saved_
         r->cost_quote = sqt_dec_make(0, 0);
 }
 
-int sqt_grid_intent_of(const sqt_grid *g, int64_t k, const char *cid, sqt_grid_saved_intent *out)
+SQT_HOT int sqt_grid_intent_of(const sqt_grid *g, int64_t k, const char *cid, sqt_grid_saved_intent *out)
 {
     const grid_slot *s = sqt_grid__slot(g, k);
     grid_slot_img m;

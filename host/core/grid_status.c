@@ -61,7 +61,7 @@ const char *sqt_grid_reason_name(sqt_grid_reason why)
     return "unknown";
 }
 
-size_t sqt_grid_live_orders(const sqt_grid *g)
+SQT_HOT size_t sqt_grid_live_orders(const sqt_grid *g)
 {
     return g->buys.n + g->sells.n;
 }

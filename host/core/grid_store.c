@@ -11,7 +11,7 @@
  * Queues
  * ---------------------------------------------------------------------------------- */
 
-void *sqt_grid__queue_push(grid_queue *q)
+SQT_HOT void *sqt_grid__queue_push(grid_queue *q)
 {
     unsigned char *slot;
     if (q->n == q->cap) {
@@ -53,7 +53,7 @@ static size_t queue_take(grid_queue *q, void *out, size_t cap)
     return k;
 }
 
-sqt_grid_cmd *sqt_grid__cmd_new(sqt_grid *g, sqt_grid_cmd_kind kind, int64_t slot)
+SQT_HOT sqt_grid_cmd *sqt_grid__cmd_new(sqt_grid *g, sqt_grid_cmd_kind kind, int64_t slot)
 {
     sqt_grid_cmd *c = sqt_grid__queue_push(&g->cmds);
     if (c != NULL) {
@@ -83,7 +83,7 @@ sqt_grid_event *sqt_grid__ev_new(sqt_grid *g, sqt_grid_ev_kind kind, int64_t now
     return e;
 }
 
-sqt_grid_event *sqt_grid__ev_order(sqt_grid *g, sqt_grid_ev_kind kind, int64_t now,
+SQT_HOT sqt_grid_event *sqt_grid__ev_order(sqt_grid *g, sqt_grid_ev_kind kind, int64_t now,
                                    const grid_slot *s)
 {
     sqt_grid_event *e = sqt_grid__ev_new(g, kind, now);
@@ -104,7 +104,7 @@ sqt_grid_event *sqt_grid__ev_order(sqt_grid *g, sqt_grid_ev_kind kind, int64_t n
     return e;
 }
 
-void sqt_grid__ev_text(sqt_grid_event *e, const char *fmt, ...)
+SQT_HOT void sqt_grid__ev_text(sqt_grid_event *e, const char *fmt, ...)
 {
     va_list ap;
     if (e == NULL)
@@ -114,7 +114,7 @@ void sqt_grid__ev_text(sqt_grid_event *e, const char *fmt, ...)
     va_end(ap);
 }
 
-size_t sqt_grid_take_commands(sqt_grid *g, sqt_grid_cmd *out, size_t cap)
+SQT_HOT size_t sqt_grid_take_commands(sqt_grid *g, sqt_grid_cmd *out, size_t cap)
 {
     return queue_take(&g->cmds, out, cap);
 }
@@ -124,12 +124,12 @@ size_t sqt_grid_pending_commands(const sqt_grid *g)
     return g->cmds.n;
 }
 
-size_t sqt_grid_take_events(sqt_grid *g, sqt_grid_event *out, size_t cap)
+SQT_HOT size_t sqt_grid_take_events(sqt_grid *g, sqt_grid_event *out, size_t cap)
 {
     return queue_take(&g->evs, out, cap);
 }
 
-size_t sqt_grid_pending_events(const sqt_grid *g)
+SQT_HOT size_t sqt_grid_pending_events(const sqt_grid *g)
 {
     return g->evs.n;
 }
@@ -204,7 +204,7 @@ static void slot_delete(sqt_grid *g, grid_slot *s)
     g->order_gen++;
 }
 
-int sqt_grid__slot_refresh(sqt_grid *g, grid_slot *s)
+SQT_HOT int sqt_grid__slot_refresh(sqt_grid *g, grid_slot *s)
 {
     if (s->qty > 0) {
         sqt_gset_add(&g->hold, s->k);
@@ -225,7 +225,7 @@ int sqt_grid__slot_refresh(sqt_grid *g, grid_slot *s)
     return 0;
 }
 
-grid_slot *sqt_grid__slot_by_id(const sqt_grid *g, const sqt_clientid *id, const char *cid)
+SQT_HOT grid_slot *sqt_grid__slot_by_id(const sqt_grid *g, const sqt_clientid *id, const char *cid)
 {
     int64_t k;
     grid_slot *s;

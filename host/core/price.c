@@ -40,7 +40,7 @@ void sqt_price_start(sqt_price_monitor *pm)
         uv_idle_start(&pm->idle, price_idle_cb);
 }
 
-void sqt_price_deliver_now(sqt_price_monitor *pm)
+SQT_HOT void sqt_price_deliver_now(sqt_price_monitor *pm)
 {
     if (uv_is_active((uv_handle_t *)&pm->idle))
         price_idle_cb(&pm->idle);
@@ -87,7 +87,7 @@ static int gate_holds(sqt_price_monitor *pm, sqt_dec price)
     return 1;
 }
 
-void sqt_price_push(sqt_price_monitor *pm, const sqt_price_tick *t)
+SQT_HOT void sqt_price_push(sqt_price_monitor *pm, const sqt_price_tick *t)
 {
     if (pm->closing || t == NULL)
         return;

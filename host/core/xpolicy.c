@@ -199,7 +199,7 @@ static void cmd_release(sqt_xpolicy *p, cmd *c)
     p->nspare++;
 }
 
-int sqt_xpolicy_place(sqt_xpolicy *p, const sqt_order_req *req)
+SQT_HOT int sqt_xpolicy_place(sqt_xpolicy *p, const sqt_order_req *req)
 {
     cmd *c;
     if ((c = cmd_new(p, SQT_XB_PLACE)) == NULL)
@@ -602,7 +602,7 @@ static uint64_t earliest_ready(const sqt_xpolicy *p)
     return best;
 }
 
-sqt_xbatch *sqt_xpolicy_next(sqt_xpolicy *p, uint64_t now)
+SQT_HOT sqt_xbatch *sqt_xpolicy_next(sqt_xpolicy *p, uint64_t now)
 {
     sqt_xbatch *b;
     size_t i;
@@ -656,22 +656,22 @@ sqt_xbatch *sqt_xpolicy_next(sqt_xpolicy *p, uint64_t now)
     return b;
 }
 
-void sqt_xpolicy_set_open_room(sqt_xpolicy *p, long room)
+SQT_HOT void sqt_xpolicy_set_open_room(sqt_xpolicy *p, long room)
 {
     p->places_first = room >= 0;
 }
 
-sqt_xbatch_kind sqt_xbatch_kind_of(const sqt_xbatch *b)
+SQT_HOT sqt_xbatch_kind sqt_xbatch_kind_of(const sqt_xbatch *b)
 {
     return b->kind;
 }
 
-size_t sqt_xbatch_size(const sqt_xbatch *b)
+SQT_HOT size_t sqt_xbatch_size(const sqt_xbatch *b)
 {
     return b->n;
 }
 
-const sqt_order_req *sqt_xbatch_req(const sqt_xbatch *b, size_t i)
+SQT_HOT const sqt_order_req *sqt_xbatch_req(const sqt_xbatch *b, size_t i)
 {
     return &b->items[i]->req;
 }
@@ -686,7 +686,7 @@ const char *sqt_xbatch_order_id(const sqt_xbatch *b, size_t i)
     return b->items[i]->order_id;
 }
 
-uint64_t sqt_xpolicy_wake_at(const sqt_xpolicy *p, uint64_t now)
+SQT_HOT uint64_t sqt_xpolicy_wake_at(const sqt_xpolicy *p, uint64_t now)
 {
     uint64_t next = earliest_ready(p);
     if (next == UINT64_MAX)

@@ -372,7 +372,7 @@ static void on_timer(uv_timer_t *t)
     drain(h);
 }
 
-static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
+SQT_HOT static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
 {
     struct sqt_http *h = userp;
     (void)multi;
@@ -776,7 +776,7 @@ static int setup_easy(struct sqt_http *h, struct sqt_http_call *c, const sqt_htt
     return SQT_OK;
 }
 
-int sqt_http_send(sqt_http *h, const sqt_http_request *req_in, sqt_http_cb cb, void *ud,
+SQT_HOT int sqt_http_send(sqt_http *h, const sqt_http_request *req_in, sqt_http_cb cb, void *ud,
                      sqt_http_call **out)
 {
     struct sqt_http_call *c;

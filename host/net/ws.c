@@ -473,7 +473,7 @@ static void tls_out(void *ud, const char *data, size_t len)
 
 /* ---------------------------------------------------------------- wslay glue */
 
-static ssize_t wsl_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
+SQT_HOT static ssize_t wsl_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
                         void *ud)
 {
     ws_conn *c = ud;
@@ -519,7 +519,7 @@ static int wsl_genmask(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, vo
     return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
 }
 
-static void wsl_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *a,
+SQT_HOT static void wsl_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *a,
                     void *ud)
 {
     ws_conn *c = ud;
@@ -560,7 +560,7 @@ static void wsl_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg
     }
 }
 
-static void pump(ws_conn *c)
+SQT_HOT static void pump(ws_conn *c)
 {
     if (c->wsl != NULL && c->err_code == 0 && wslay_event_want_write(c->wsl) &&
         wslay_event_send(c->wsl) != 0)
@@ -587,7 +587,7 @@ static void conn_decode(ws_conn *c)
  * bytes were read; their messages are still delivered, as they were read first. pass:
  * sqt_ws_run_deferred's, which decodes in slices and may leave the rest for the next
  * turn; 0: everything now (an end or a failure comes next). */
-static void conn_run_deferred(ws_conn *c, int late, unsigned pass)
+SQT_HOT static void conn_run_deferred(ws_conn *c, int late, unsigned pass)
 {
     if (!c->deferred)
         return;
@@ -977,7 +977,7 @@ static void conn_shutdown(ws_conn *c)
 }
 
 /* Act on what the callbacks recorded. Runs only at the outermost leave(). */
-static void settle(sqt_ws *ws)
+SQT_HOT static void settle(sqt_ws *ws)
 {
     for (;;) {
         ws_conn *c = ws->conn;
@@ -1030,7 +1030,7 @@ static void on_read_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 }
 
 /* Plaintext from the peer: the upgrade response, then frames. */
-static void conn_plain(ws_conn *c, const char *data, size_t len)
+SQT_HOT static void conn_plain(ws_conn *c, const char *data, size_t len)
 {
     sqt_ws *ws = c->ws;
     if (ws == NULL || c->err_code != 0 || c->finished)
@@ -1085,7 +1085,7 @@ static void conn_eof(ws_conn *c)
         conn_fail(c, SQT_ENETWORK, "connection closed by server without a close frame");
 }
 
-static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+SQT_HOT static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     ws_conn *c = s->data;
     sqt_ws *ws = c->ws;
@@ -1279,7 +1279,7 @@ static void on_state_timer(uv_timer_t *t)
 
 static _Thread_local unsigned def_pass;
 
-int sqt_ws_run_deferred(uv_loop_t *loop)
+SQT_HOT int sqt_ws_run_deferred(uv_loop_t *loop)
 {
     ws_conn *c;
     int n = 0;
@@ -1298,7 +1298,7 @@ int sqt_ws_run_deferred(uv_loop_t *loop)
 
 /* The backstop for loops whose owner does not call sqt_ws_run_deferred(): the whole
  * loop's list, so the read order holds across connections here too. */
-static void on_check(uv_check_t *h)
+SQT_HOT static void on_check(uv_check_t *h)
 {
     sqt_ws *ws = h->data;
     uv_check_stop(h);

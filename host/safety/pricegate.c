@@ -59,7 +59,7 @@ static int64_t away_bp(sqt_dec a, sqt_dec b)
 
 /* 1 when a lies more than the band away from b (pct has scale 6:
  * |a-b| * 100 * 10^6 > pct * b, in integers). Unreadable pairs count as far. */
-static int far_from(const sqt_pricegate *g, sqt_dec a, sqt_dec b)
+SQT_HOT static int far_from(const sqt_pricegate *g, sqt_dec a, sqt_dec b)
 {
     int32_t sc = a.scale > b.scale ? a.scale : b.scale;
     sqt_dec x, y;
@@ -108,7 +108,7 @@ static void accept(sqt_pricegate *g, sqt_dec price, int64_t now_ms, sqt_pricegat
     }
 }
 
-int sqt_pricegate_on_price(sqt_pricegate *g, sqt_dec price, int64_t now_ms,
+SQT_HOT int sqt_pricegate_on_price(sqt_pricegate *g, sqt_dec price, int64_t now_ms,
                            sqt_pricegate_verdict *v)
 {
     memset(v, 0, sizeof *v);

@@ -1,6 +1,8 @@
 /* CRC-32C (crc32c.h). */
 #include "crc32c.h"
 
+#include <opensqt/plugin.h> /* SQT_HOT */
+
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -38,7 +40,7 @@ uint32_t sqt_crc32c_sw(uint32_t crc, const void *p, size_t n)
 }
 
 #ifdef SQT_CRC32C_X86
-__attribute__((target("sse4.2"))) static uint32_t crc_x86(uint32_t crc, const void *p, size_t n)
+SQT_HOT __attribute__((target("sse4.2"))) static uint32_t crc_x86(uint32_t crc, const void *p, size_t n)
 {
     const unsigned char *b = p;
     uint64_t c = ~crc;
@@ -69,7 +71,7 @@ int sqt_crc32c_hw(void)
 #endif
 }
 
-uint32_t sqt_crc32c(uint32_t crc, const void *p, size_t n)
+SQT_HOT uint32_t sqt_crc32c(uint32_t crc, const void *p, size_t n)
 {
 #ifdef SQT_CRC32C_X86
     if (sqt_crc32c_hw())

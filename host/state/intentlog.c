@@ -161,7 +161,7 @@ static void map_window(sqt_intentlog *l)
 /* One chunk of n records at l->end (0 for a new turn): a copy into the window when it fits,
  * else one pwrite. The header goes last, so a store cut short by a kill leaves the chunk's
  * check sum unmatched, never an older header over newer records that match. */
-static int write_chunk(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t n, char *err,
+SQT_HOT static int write_chunk(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t n, char *err,
                        size_t cap)
 {
     size_t i, len = IL_HEAD + n * IL_REC;
@@ -219,7 +219,7 @@ static int write_chunk(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t 
     return 0;
 }
 
-int sqt_intentlog_write(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t n, char *err,
+SQT_HOT int sqt_intentlog_write(sqt_intentlog *l, const sqt_grid_saved_intent *v, size_t n, char *err,
                         size_t cap)
 {
     l->turn++;

@@ -831,7 +831,7 @@ void sqt_journal_rollback(sqt_journal *j)
     j->have_meta = 0;
 }
 
-int sqt_journal_intents(sqt_journal *j, const sqt_grid_saved_intent *v, size_t n)
+SQT_HOT int sqt_journal_intents(sqt_journal *j, const sqt_grid_saved_intent *v, size_t n)
 {
     if (j->in_tx || j->ilog == NULL)
         return SQT_ESTATE;

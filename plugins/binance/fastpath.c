@@ -167,7 +167,7 @@ static int token_is(const char *js, const jsmntok_t *t, const char *lit, int n)
  * pass. Reals (fraction, exponent) are declined: Jansson reads them with strtod and
  * fails on overflow, a rule not worth mirroring for fields Binance sends as strings or
  * integers. Digits are summed directly: strtoll wants a NUL-terminated copy. */
-static int int_token(const char *js, const jsmntok_t *t, int64_t *out)
+SQT_HOT static int int_token(const char *js, const jsmntok_t *t, int64_t *out)
 {
     int i = t->start, end = t->end, neg;
     uint64_t m = 0;
@@ -191,7 +191,7 @@ static int int_token(const char *js, const jsmntok_t *t, int64_t *out)
 }
 
 /* JSON null (the string "null" is not). */
-static int is_null(const char *js, const jsmntok_t *t)
+SQT_HOT static int is_null(const char *js, const jsmntok_t *t)
 {
     return t->type == JSMN_PRIMITIVE && TOKEN_IS(js, t, "null");
 }
@@ -226,7 +226,7 @@ static int digits_ok(const char *p, int n)
  * whole text for one integer out of range, read or not). jsmn starts no primitive at a
  * structural byte, so t->start < t->end. Up to 18 digits is within int64 either sign:
  * only a 19-digit one is summed for its range. */
-static int primitive_ok(const char *js, const jsmntok_t *t)
+SQT_HOT static int primitive_ok(const char *js, const jsmntok_t *t)
 {
     int64_t v;
     int i, n;
@@ -245,7 +245,7 @@ static int primitive_ok(const char *js, const jsmntok_t *t)
 
 /* An i64 field as sqt_kit_json_i64_of reads it: an integer, or a string of an optional
  * '-' and decimal digits within int64 (the kit's bound: |v| <= INT64_MAX). */
-static int i64_field(const char *js, const jsmntok_t *t, int64_t *out)
+SQT_HOT static int i64_field(const char *js, const jsmntok_t *t, int64_t *out)
 {
     int i, neg = 0;
     uint64_t m = 0;
@@ -419,7 +419,7 @@ static int walk_array(const fp_text *t, int at, int depth)
 }
 
 /* The object or array at tok[at] (an object's members in *rec when not NULL). */
-static int walk(const fp_text *t, int at, int depth, fp_obj *rec, fp_obj *sub)
+SQT_HOT static int walk(const fp_text *t, int at, int depth, fp_obj *rec, fp_obj *sub)
 {
     fp_obj local;
     if (at >= t->n || depth >= FP_MAX_DEPTH)
@@ -434,15 +434,27 @@ static int walk(const fp_text *t, int at, int depth, fp_obj *rec, fp_obj *sub)
 /* jsmn over the whole text, then the one walk from the root object (members in *root,
  * the order object "o" in *sub when not NULL): 1 when the text is one object the DOM
  * loads with nothing but whitespace around it, with no token left over. */
+/* jsmn's functions are static ones of its header, so they cannot be marked SQT_HOT;
+ * flattened into this one, they sit with the rest of the order path. */
+#if defined(__GNUC__)
+#define FP_FLATTEN __attribute__((flatten))
+#else
+#define FP_FLATTEN
+#endif
+SQT_HOT FP_FLATTEN static int tokenize(const char *js, size_t len, jsmntok_t *tok)
+{
+    jsmn_parser p;
+    jsmn_init(&p);
+    return jsmn_parse(&p, js, len, tok, FP_MAX_TOKENS);
+}
+
 static int load(const char *js, size_t len, jsmntok_t *tok, fp_text *t, fp_obj *root,
                 fp_obj *sub)
 {
-    jsmn_parser p;
     int n;
     if (js == NULL || len == 0 || len > (size_t)INT32_MAX)
         return 0;
-    jsmn_init(&p);
-    n = jsmn_parse(&p, js, len, tok, FP_MAX_TOKENS);
+    n = tokenize(js, len, tok);
     if (n < 1 || tok[0].type != JSMN_OBJECT || !sep_ok(js, 0, tok[0].start, 0) ||
         !sep_ok(js, tok[0].end, (int)len, 0))
         return 0;
@@ -453,7 +465,7 @@ static int load(const char *js, size_t len, jsmntok_t *tok, fp_text *t, fp_obj *
     return walk(t, 0, 0, root, sub) == n;
 }
 
-int sqt_bn_fast_trade(const char *json, size_t len, sqt_price_tick *tick)
+SQT_HOT int sqt_bn_fast_trade(const char *json, size_t len, sqt_price_tick *tick)
 {
     jsmntok_t tok[FP_MAX_TOKENS];
     fp_text t;
@@ -507,7 +519,7 @@ int sqt_bn_fast_trade(const char *json, size_t len, sqt_price_tick *tick)
  * ---------------------------------------------------------------------------------- */
 
 /* sqt_kit_json_dec_of: a decimal string by sqt_dec_parse, or an integer. */
-static int dec_field(const char *js, const jsmntok_t *t, sqt_dec *out)
+SQT_HOT static int dec_field(const char *js, const jsmntok_t *t, sqt_dec *out)
 {
     int64_t v;
     if (t == NULL)
@@ -521,7 +533,7 @@ static int dec_field(const char *js, const jsmntok_t *t, sqt_dec *out)
 }
 
 /* sqt_kit_json_opt_dec: absent, null or "" is 0. */
-static int opt_dec_field(const char *js, const jsmntok_t *t, sqt_dec *out)
+SQT_HOT static int opt_dec_field(const char *js, const jsmntok_t *t, sqt_dec *out)
 {
     if (t == NULL || is_null(js, t) || (t->type == JSMN_STRING && t->end == t->start)) {
         *out = sqt_dec_make(0, 0);
@@ -541,7 +553,7 @@ static int opt_i64_field(const char *js, const jsmntok_t *t, int64_t dflt, int64
 }
 
 /* sqt_kit_json_opt_str: absent or null is dflt (its text in [*s, *s + *n)). */
-static int opt_str_field(const char *js, const jsmntok_t *t, const char *dflt, const char **s,
+SQT_HOT static int opt_str_field(const char *js, const jsmntok_t *t, const char *dflt, const char **s,
                          size_t *n)
 {
     if (t == NULL || is_null(js, t)) {
@@ -673,7 +685,7 @@ static int read_order(const fp_text *t, const fp_obj *root, const fp_obj *o, con
     return 1;
 }
 
-int sqt_bn_fast_user(const char *json, size_t len, const char *prefix, int *kind,
+SQT_HOT int sqt_bn_fast_user(const char *json, size_t len, const char *prefix, int *kind,
                      sqt_order *order)
 {
     jsmntok_t tok[FP_MAX_TOKENS];

@@ -396,7 +396,7 @@ typedef struct place_item {
 } place_item;
 
 /* v > bound, for a bound that is set (> 0). */
-static int above(sqt_dec v, sqt_dec bound)
+SQT_HOT static int above(sqt_dec v, sqt_dec bound)
 {
     int ok = 0;
     return bound.mant > 0 && sqt_dec_cmp(v, bound, &ok) > 0 && ok;
@@ -513,7 +513,7 @@ static int place_batch(void *owner, const sqt_kit_placing *p, const char *body, 
 
 static const sqt_kit_placing_parse place_parse = {place_one, place_batch};
 
-int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
+SQT_HOT int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
                         void *ud)
 {
     place_item items[SQT_BN_MAX_BATCH_PLACE];

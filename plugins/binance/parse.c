@@ -53,7 +53,7 @@ static int name_is(const char *s, size_t n, const char *lit)
     return n == strlen(lit) && memcmp(s, lit, n) == 0;
 }
 
-int sqt_bn_status_of(const char *s, size_t n)
+SQT_HOT int sqt_bn_status_of(const char *s, size_t n)
 {
     if (name_is(s, n, "NEW"))
         return SQT_ORDER_NEW;
@@ -70,7 +70,7 @@ int sqt_bn_status_of(const char *s, size_t n)
     return -1;
 }
 
-int sqt_bn_side_of(const char *s, size_t n)
+SQT_HOT int sqt_bn_side_of(const char *s, size_t n)
 {
     if (name_is(s, n, "BUY"))
         return SQT_SIDE_BUY;

@@ -12,7 +12,7 @@ static int is_query_method(const char *m)
 
 /* Parameters go in the query of a GET/DELETE and in the form body of a POST/PUT; a
  * signed call signs the one it has. */
-static int bn_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt_kit_wire *w)
+SQT_HOT static int bn_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt_kit_wire *w)
 {
     sqt_exchange *ex = owner;
     sqt_kit_query *params = is_query_method(c->method) ? &w->query : &w->body;
@@ -108,7 +108,7 @@ static int send(sqt_exchange *ex, const char *method, const char *path, sqt_bn_q
     return rc;
 }
 
-int sqt_bn_rest(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
+SQT_HOT int sqt_bn_rest(sqt_exchange *ex, const char *method, const char *path, sqt_bn_query *q,
                 int auth, int mutating, sqt_kit_answer_fn done, void *ctx)
 {
     if (ex->kit.closing) {

@@ -32,7 +32,7 @@ int sqt_bn_query_sign(sqt_bn_query *q, const char *secret)
     return sign_query(q, NULL, secret);
 }
 
-int sqt_bn_query_sign_key(sqt_bn_query *q, const sqt_kit_hmac_key *key)
+SQT_HOT int sqt_bn_query_sign_key(sqt_bn_query *q, const sqt_kit_hmac_key *key)
 {
     return key != NULL ? sign_query(q, key, NULL) : SQT_EINVAL;
 }

@@ -133,7 +133,7 @@ static void hook_on_open(void *owner, sqt_kit_conn *k)
         c->list_id = 0; /* the first data message will confirm instead */
 }
 
-static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size_t len)
+SQT_HOT static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size_t len)
 {
     sqt_exchange *ex = owner;
     if (ex->kit.closing)
@@ -241,7 +241,7 @@ static int conn_open(sqt_exchange *ex, int kind, const char *url, uint32_t stale
  * messages
  * ---------------------------------------------------------------------------------- */
 
-static void on_market(bn_conn *c, const char *data, size_t len)
+SQT_HOT static void on_market(bn_conn *c, const char *data, size_t len)
 {
     sqt_exchange *ex = c->ex;
     sqt_price_tick tick;
@@ -297,7 +297,7 @@ static void on_market(bn_conn *c, const char *data, size_t len)
 
 static void lk_recreate(sqt_exchange *ex, const char *why);
 
-static void on_user(bn_conn *c, const char *data, size_t len)
+SQT_HOT static void on_user(bn_conn *c, const char *data, size_t len)
 {
     sqt_exchange *ex = c->ex;
     sqt_order o;

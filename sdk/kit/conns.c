@@ -221,7 +221,7 @@ static void promote(sqt_kit_conn *c)
         sqt_kit_conns_state(s, c->kind, SQT_STREAM_UP, NULL);
 }
 
-void sqt_kit_conn_up(sqt_kit_conn *c)
+SQT_HOT void sqt_kit_conn_up(sqt_kit_conn *c)
 {
     if (c->up || c->closing)
         return;
@@ -325,7 +325,7 @@ static void on_open(void *ud, sqt_ws *ws)
         s->hooks->on_open(s->owner, c);
 }
 
-static void on_message(void *ud, sqt_ws *ws, const char *data, size_t len, int is_binary)
+SQT_HOT static void on_message(void *ud, sqt_ws *ws, const char *data, size_t len, int is_binary)
 {
     sqt_kit_conn *c = ud;
     (void)ws;

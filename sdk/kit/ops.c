@@ -9,7 +9,7 @@
 
 static const sqt_error no_error; /* code SQT_OK */
 
-sqt_kit_rest_req sqt_kit_rest_req_of(const char *method, const char *path, const char *query,
+SQT_HOT sqt_kit_rest_req sqt_kit_rest_req_of(const char *method, const char *path, const char *query,
                                      const char *body, int auth)
 {
     sqt_kit_rest_req q;
@@ -22,7 +22,7 @@ sqt_kit_rest_req sqt_kit_rest_req_of(const char *method, const char *path, const
     return q;
 }
 
-int sqt_kit_op_usable(int closing, int have_cb)
+SQT_HOT int sqt_kit_op_usable(int closing, int have_cb)
 {
     if (!have_cb)
         return SQT_EINVAL;
@@ -56,7 +56,7 @@ int sqt_kit_digits_ok(const char *s, size_t max)
     return 1;
 }
 
-int sqt_kit_id_ok(const char *s, size_t max, const char *extra)
+SQT_HOT int sqt_kit_id_ok(const char *s, size_t max, const char *extra)
 {
     size_t i, n;
     if (s == NULL || extra == NULL)

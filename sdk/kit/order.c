@@ -5,7 +5,7 @@
 
 #include <opensqt/pluginkit.h>
 
-int sqt_kit_dec_on_grid(sqt_dec v, sqt_dec unit, const char *name, const char *unit_name,
+SQT_HOT int sqt_kit_dec_on_grid(sqt_dec v, sqt_dec unit, const char *name, const char *unit_name,
                         char *buf, size_t cap, sqt_error *e)
 {
     sqt_dec r;

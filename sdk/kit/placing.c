@@ -6,7 +6,7 @@
 
 #include <opensqt/pluginkit.h>
 
-sqt_kit_placing *sqt_kit_placing_new(const sqt_order_req *reqs, size_t n,
+SQT_HOT sqt_kit_placing *sqt_kit_placing_new(const sqt_order_req *reqs, size_t n,
                                      const sqt_kit_placing_parse *parse, sqt_place_cb cb,
                                      void *ud)
 {
@@ -38,7 +38,7 @@ sqt_kit_placing *sqt_kit_placing_new(const sqt_order_req *reqs, size_t n,
     return p;
 }
 
-void sqt_kit_placing_send(sqt_kit_placing *p, size_t i, const sqt_order_req *q)
+SQT_HOT void sqt_kit_placing_send(sqt_kit_placing *p, size_t i, const sqt_order_req *q)
 {
     p->reqs[p->n_sent] = *q;
     p->sent[p->n_sent++] = i;

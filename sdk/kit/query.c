@@ -24,7 +24,7 @@ void sqt_kit_query_init(sqt_kit_query *q)
     memset(q, 0, sizeof(*q));
 }
 
-void sqt_kit_query_init_on(sqt_kit_query *q, char *buf, size_t cap)
+SQT_HOT void sqt_kit_query_init_on(sqt_kit_query *q, char *buf, size_t cap)
 {
     memset(q, 0, sizeof(*q));
     if (buf == NULL || cap == 0)
@@ -42,7 +42,7 @@ void sqt_kit_query_free(sqt_kit_query *q)
     memset(q, 0, sizeof(*q));
 }
 
-static int reserve(sqt_kit_query *q, size_t more)
+SQT_HOT static int reserve(sqt_kit_query *q, size_t more)
 {
     size_t need, cap;
     char *p;
@@ -72,7 +72,7 @@ static int reserve(sqt_kit_query *q, size_t more)
     return 0;
 }
 
-void sqt_kit_query_raw(sqt_kit_query *q, const char *text, size_t len)
+SQT_HOT void sqt_kit_query_raw(sqt_kit_query *q, const char *text, size_t len)
 {
     if (reserve(q, len) != 0)
         return;
@@ -122,7 +122,7 @@ int sqt_kit_pct_encode(const char *s, char *out, size_t cap)
     return SQT_OK;
 }
 
-void sqt_kit_query_add(sqt_kit_query *q, const char *key, const char *value)
+SQT_HOT void sqt_kit_query_add(sqt_kit_query *q, const char *key, const char *value)
 {
     size_t klen, vlen;
     char *w;
@@ -179,7 +179,7 @@ static char *int_text(long long value, char num[24])
     return w;
 }
 
-size_t sqt_kit_int_text(long long value, char out[21])
+SQT_HOT size_t sqt_kit_int_text(long long value, char out[21])
 {
     char num[24];
     const char *text = int_text(value, num);
@@ -188,7 +188,7 @@ size_t sqt_kit_int_text(long long value, char out[21])
     return len;
 }
 
-void sqt_kit_query_add_int(sqt_kit_query *q, const char *key, long long value)
+SQT_HOT void sqt_kit_query_add_int(sqt_kit_query *q, const char *key, long long value)
 {
     char num[24];
     const char *text = int_text(value, num);
@@ -213,7 +213,7 @@ void sqt_kit_query_add_int(sqt_kit_query *q, const char *key, long long value)
     q->len = (size_t)(w + vlen - q->buf);
 }
 
-const char *sqt_kit_query_str(const sqt_kit_query *q)
+SQT_HOT const char *sqt_kit_query_str(const sqt_kit_query *q)
 {
     return q->buf != NULL ? q->buf : "";
 }

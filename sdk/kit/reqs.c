@@ -2,7 +2,7 @@
  * request records are linked into until they complete. */
 #include <opensqt/pluginkit.h>
 
-void sqt_kit_reqs_add(sqt_kit_reqs *rs, sqt_kit_req *r)
+SQT_HOT void sqt_kit_reqs_add(sqt_kit_reqs *rs, sqt_kit_req *r)
 {
     r->prev = NULL;
     r->next = rs->head;

@@ -26,7 +26,7 @@ static void logf_(sqt_kit_rest *r, int level, const char *fmt, ...)
     r->api->log(r->host, level, line);
 }
 
-int sqt_kit_wire_header(sqt_kit_wire *w, const char *name, const char *value)
+SQT_HOT int sqt_kit_wire_header(sqt_kit_wire *w, const char *name, const char *value)
 {
     size_t n;
     if (name == NULL || value == NULL)
@@ -75,7 +75,7 @@ static void call_free(sqt_kit_call *c)
     free(c);
 }
 
-static sqt_kit_call *call_new(sqt_kit_rest *r, const sqt_kit_rest_req *q)
+SQT_HOT static sqt_kit_call *call_new(sqt_kit_rest *r, const sqt_kit_rest_req *q)
 {
     size_t qn = text_size(q->query), bn = text_size(q->body);
     sqt_kit_call *c;
@@ -159,7 +159,7 @@ static void scratch_set(sqt_kit_query *q, const char *text, size_t n, size_t roo
  * are the engine's scratch (r->wire, r->url): the host copies the request and never
  * answers inside http_request, and prepare sends nothing, so one request at a time uses
  * them. */
-static int call_issue(sqt_kit_call *c)
+SQT_HOT static int call_issue(sqt_kit_call *c)
 {
     sqt_kit_rest *r = c->rest;
     sqt_kit_wire *w = &r->wire;
@@ -243,7 +243,7 @@ void sqt_kit_rest_init(sqt_kit_rest *r, const sqt_host_api *api, sqt_host *host,
     r->base_url = base_url;
 }
 
-int sqt_kit_rest_send(sqt_kit_rest *r, const sqt_kit_rest_req *q)
+SQT_HOT int sqt_kit_rest_send(sqt_kit_rest *r, const sqt_kit_rest_req *q)
 {
     sqt_kit_call *c;
     int rc;
@@ -263,7 +263,7 @@ int64_t sqt_kit_rest_server_now(sqt_kit_rest *r)
     return wall(r) + r->offset_ms;
 }
 
-int sqt_kit_rest_ban_check(sqt_kit_rest *r, const char *what)
+SQT_HOT int sqt_kit_rest_ban_check(sqt_kit_rest *r, const char *what)
 {
     int64_t now;
     int log_now, rc;

@@ -112,7 +112,7 @@ void sqt_kit_hmac_key_free(sqt_kit_hmac_key *k)
 
 /* k when set (its hash is then its own), else HMAC-<hash> keyed with `key` on a state
  * on the stack, wiped after. */
-static int sign_parts(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *key,
+SQT_HOT static int sign_parts(const sqt_kit_hmac_key *k, sqt_kit_hash hash, const char *key,
                       size_t key_len, const sqt_kit_span *parts, size_t n,
                       unsigned char mac[SQT_KIT_HMAC_MAX], size_t *mac_len)
 {
@@ -229,7 +229,7 @@ int sqt_kit_hmac_base64(sqt_kit_hash hash, const char *key, const char *msg, siz
     return sign_text(NULL, hash, key, strlen(key), msg, msg_len, 1, out, cap);
 }
 
-int sqt_kit_hmac_hex_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
+SQT_HOT int sqt_kit_hmac_hex_with(const sqt_kit_hmac_key *k, const char *msg, size_t msg_len,
                           char *out, size_t cap)
 {
     if (k == NULL)
