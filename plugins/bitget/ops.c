@@ -42,7 +42,7 @@ static int order_id_ok(const char *s)
     return sqt_kit_digits_ok(s, 24);
 }
 
-static int usable(sqt_exchange *ex, int have_cb)
+SQT_HOT static int usable(sqt_exchange *ex, int have_cb)
 {
     return sqt_kit_op_usable(ex->kit.closing, have_cb);
 }
@@ -71,7 +71,7 @@ static int get(sqt_exchange *ex, const char *path, sqt_kit_query *q, int auth,
 
 /* POST path with the JSON object (consumed), compact and in insertion order: the text
  * signed is the text sent. */
-static int post(sqt_exchange *ex, const char *path, json_t *body, sqt_kit_answer_fn done, void *ctx)
+SQT_HOT static int post(sqt_exchange *ex, const char *path, json_t *body, sqt_kit_answer_fn done, void *ctx)
 {
     char *text = body != NULL ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     int rc;
@@ -83,12 +83,12 @@ static int post(sqt_exchange *ex, const char *path, json_t *body, sqt_kit_answer
     return rc;
 }
 
-static int set_str(json_t *o, const char *key, const char *value)
+SQT_HOT static int set_str(json_t *o, const char *key, const char *value)
 {
     return json_object_set_new(o, key, json_string(value)) != 0;
 }
 
-static json_t *base_body(const sqt_exchange *ex, int with_mode)
+SQT_HOT static json_t *base_body(const sqt_exchange *ex, int with_mode)
 {
     json_t *o = json_object();
     int bad = o == NULL;
@@ -329,7 +329,7 @@ int sqt_bg_query_order(sqt_exchange *ex, const char *client_id, const char *orde
  * ---------------------------------------------------------------------------------- */
 
 /* The order's JSON fields (the batch item; the single order adds the base fields). */
-static int place_fields(sqt_exchange *ex, const sqt_order_req *q, json_t *o, sqt_error *e)
+SQT_HOT static int place_fields(sqt_exchange *ex, const sqt_order_req *q, json_t *o, sqt_error *e)
 {
     char price[48], size[48];
     int ok = 0, bad = 0;
@@ -386,7 +386,7 @@ static void accepted(sqt_exchange *ex, const sqt_order_req *q, const char *order
 }
 
 /* Bitget answers an accepted order with its ids only: the order is the one sent. */
-static int place_one(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+SQT_HOT static int place_one(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
                      sqt_order *out, sqt_error *e)
 {
     char oid[SQT_ORDER_ID_MAX];
@@ -396,7 +396,7 @@ static int place_one(void *owner, const sqt_kit_placing *p, const char *body, si
     return rc;
 }
 
-static int place_batch(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+SQT_HOT static int place_batch(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
                        sqt_kit_item *items, sqt_error *e)
 {
     const char *cids[SQT_BG_MAX_BATCH];
@@ -419,7 +419,7 @@ static int place_batch(void *owner, const sqt_kit_placing *p, const char *body, 
 
 static const sqt_kit_placing_parse place_parse = {place_one, place_batch};
 
-int sqt_bg_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
+SQT_HOT int sqt_bg_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
                         void *ud)
 {
     sqt_kit_placing *c;

@@ -41,7 +41,7 @@ static int envelope(const char *json, size_t len, const char *path, json_t **roo
     return SQT_OK;
 }
 
-static int side_of(const char *s, sqt_side *out)
+SQT_HOT static int side_of(const char *s, sqt_side *out)
 {
     if (strcasecmp(s, "buy") == 0)
         *out = SQT_SIDE_BUY;
@@ -53,7 +53,7 @@ static int side_of(const char *s, sqt_side *out)
 }
 
 /* v2 words, the legacy v1 words (bitget.md 5) and both spellings of canceled. */
-static sqt_order_status status_of(const char *s)
+SQT_HOT static sqt_order_status status_of(const char *s)
 {
     if (strcmp(s, "live") == 0 || strcmp(s, "new") == 0 || strcmp(s, "init") == 0)
         return SQT_ORDER_NEW;
@@ -66,13 +66,13 @@ static sqt_order_status status_of(const char *s)
     return SQT_ORDER_UNKNOWN;
 }
 
-static sqt_dec dec_neg(sqt_dec d)
+SQT_HOT static sqt_dec dec_neg(sqt_dec d)
 {
     d.mant = -d.mant;
     return d;
 }
 
-static int copy_cid(char *dst, const char *raw, size_t strip, const char *path, sqt_error *e)
+SQT_HOT static int copy_cid(char *dst, const char *raw, size_t strip, const char *path, sqt_error *e)
 {
     size_t n = strlen(raw);
     return sqt_kit_json_copy(dst, SQT_CLIENT_ID_MAX, n >= strip ? raw + strip : "",
@@ -747,7 +747,7 @@ out:
  * ---------------------------------------------------------------------------------- */
 
 /* code as a number or a numeric string (bitget.md 2.5); "" when absent */
-static void ws_code(json_t *root, char *buf, size_t cap)
+SQT_HOT static void ws_code(json_t *root, char *buf, size_t cap)
 {
     json_t *c = json_object_get(root, "code");
     buf[0] = '\0';
@@ -778,7 +778,7 @@ static int ws_error_class(const char *code)
     }
 }
 
-int sqt_bg_parse_ws(const char *data, size_t len, sqt_bg_ws_msg *m, sqt_error *e)
+SQT_HOT int sqt_bg_parse_ws(const char *data, size_t len, sqt_bg_ws_msg *m, sqt_error *e)
 {
     json_t *root, *arg, *ev;
     const char *s;
@@ -849,7 +849,7 @@ out:
 }
 
 /* root and its data array of a push. */
-static int push_data(const char *data, size_t len, const char *path, json_t **root,
+SQT_HOT static int push_data(const char *data, size_t len, const char *path, json_t **root,
                      json_t **arr, int64_t *ts, sqt_error *e)
 {
     *arr = NULL;
@@ -861,7 +861,7 @@ static int push_data(const char *data, size_t len, const char *path, json_t **ro
     return sqt_kit_json_opt_i64(*root, "ts", ts, 0, path, e);
 }
 
-int sqt_bg_parse_ticker(const char *data, size_t len, sqt_price_tick *t, sqt_error *e)
+SQT_HOT int sqt_bg_parse_ticker(const char *data, size_t len, sqt_price_tick *t, sqt_error *e)
 {
     json_t *root, *arr = NULL, *d;
     const char *inst;
@@ -934,7 +934,7 @@ out:
 
 /* One orders-channel element (bitget.md 4.4): cumulative accBaseVolume, this fill's
  * baseVolume / fillPrice / fillFee, the cumulative fee in feeDetail. */
-static int push_order(json_t *d, const char *path, size_t strip, sqt_order *o, sqt_error *e)
+SQT_HOT static int push_order(json_t *d, const char *path, size_t strip, sqt_order *o, sqt_error *e)
 {
     const char *sym, *oid, *cid, *st, *side, *force, *ro, *coin, *reason, *quote;
     sqt_dec fill_fee, fill_px;
@@ -1028,7 +1028,7 @@ static int push_order(json_t *d, const char *path, size_t strip, sqt_order *o, s
     return SQT_OK;
 }
 
-int sqt_bg_parse_order_push(const char *data, size_t len, size_t strip, sqt_order *o,
+SQT_HOT int sqt_bg_parse_order_push(const char *data, size_t len, size_t strip, sqt_order *o,
                             size_t cap, size_t *n, sqt_error *e)
 {
     json_t *root, *arr = NULL, *d;

@@ -7,7 +7,7 @@
 
 #include "bg.h"
 
-static int bg_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt_kit_wire *w)
+SQT_HOT static int bg_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt_kit_wire *w)
 {
     sqt_exchange *ex = owner;
     char ts[24], sig[SQT_BG_SIG_LEN + 1];
@@ -62,7 +62,7 @@ void sqt_bg_rest_init(sqt_exchange *ex)
     sqt_kit_plugin_rest_init(&ex->kit, &bg_dialect, ex->rest_url);
 }
 
-int sqt_bg_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,
+SQT_HOT int sqt_bg_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,
                 const char *body, int auth, int mutating, sqt_kit_answer_fn done, void *ctx)
 {
     return sqt_kit_plugin_call(&ex->kit, method, path, query, body,

@@ -6,7 +6,7 @@
 #include "sign.h"
 
 /* With the prepared key when there is one, else the secret (one-shot). */
-static int sign_prehash(const sqt_kit_hmac_key *key, const char *secret, const char *timestamp,
+SQT_HOT static int sign_prehash(const sqt_kit_hmac_key *key, const char *secret, const char *timestamp,
                         const char *method, const char *path, const char *query,
                         const char *body, size_t body_len, char out[SQT_BG_SIG_LEN + 1])
 {
@@ -39,7 +39,7 @@ int sqt_bg_sign(const char *secret, const char *timestamp, const char *method,
     return sign_prehash(NULL, secret, timestamp, method, path, query, body, body_len, out);
 }
 
-int sqt_bg_sign_key(const sqt_kit_hmac_key *key, const char *timestamp, const char *method,
+SQT_HOT int sqt_bg_sign_key(const sqt_kit_hmac_key *key, const char *timestamp, const char *method,
                     const char *path, const char *query, const char *body, size_t body_len,
                     char out[SQT_BG_SIG_LEN + 1])
 {

@@ -142,7 +142,7 @@ static void kline_push(sqt_exchange *ex, const char *data, size_t len)
         sqt_kit_klines_push(&ex->kit, &ex->klines, &rows[i]);
 }
 
-static void on_push(bg_conn *c, const sqt_bg_ws_msg *m, const char *data, size_t len)
+SQT_HOT static void on_push(bg_conn *c, const sqt_bg_ws_msg *m, const char *data, size_t len)
 {
     sqt_exchange *ex = c->ex;
     sqt_error e;
@@ -172,7 +172,7 @@ static size_t expected_acks(const sqt_exchange *ex, int kind)
     return kind == BG_CONN_KLINE ? ex->klines.n : 1;
 }
 
-static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size_t len)
+SQT_HOT static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size_t len)
 {
     sqt_exchange *ex = owner;
     bg_conn *c = conn_of(k);

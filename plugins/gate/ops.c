@@ -26,13 +26,13 @@ int sqt_gt_symbol_ok(const char *s)
     return s != NULL && sqt_gt_contract_name(s, c, sizeof(c)) == SQT_OK;
 }
 
-static int id_char_ok(char c)
+SQT_HOT static int id_char_ok(char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
            c == '_' || c == '-' || c == '.';
 }
 
-int sqt_gt_client_id_ok(const char *s)
+SQT_HOT int sqt_gt_client_id_ok(const char *s)
 {
     return sqt_kit_id_ok(s, SQT_GT_CLIENT_ID_LIMIT, "_-.");
 }
@@ -42,7 +42,7 @@ static int order_id_ok(const char *s)
     return sqt_kit_digits_ok(s, 24);
 }
 
-static int usable(sqt_exchange *ex, int have_cb)
+SQT_HOT static int usable(sqt_exchange *ex, int have_cb)
 {
     return sqt_kit_op_usable(ex->kit.closing, have_cb);
 }
@@ -318,7 +318,7 @@ int sqt_gt_query_order(sqt_exchange *ex, const char *client_id, const char *orde
  * ---------------------------------------------------------------------------------- */
 
 /* The order as Gate's JSON: signed integer contracts, the price on the tick, tif, text. */
-static json_t *place_item(sqt_exchange *ex, const sqt_order_req *q, sqt_error *e)
+SQT_HOT static json_t *place_item(sqt_exchange *ex, const sqt_order_req *q, sqt_error *e)
 {
     char price[48], text[SQT_GT_TEXT_MAX + 1];
     int64_t contracts = 0;
@@ -384,7 +384,7 @@ static int answer_is(const sqt_order *o, const sqt_order_req *q, sqt_error *e)
     return SQT_OK;
 }
 
-static int place_one(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+SQT_HOT static int place_one(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
                      sqt_order *out, sqt_error *e)
 {
     sqt_exchange *ex = owner;
@@ -393,7 +393,7 @@ static int place_one(void *owner, const sqt_kit_placing *p, const char *body, si
     return answer_is(out, &p->reqs[0], e);
 }
 
-static int place_batch(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
+SQT_HOT static int place_batch(void *owner, const sqt_kit_placing *p, const char *body, size_t len,
                        sqt_kit_item *items, sqt_error *e)
 {
     sqt_exchange *ex = owner;
@@ -412,7 +412,7 @@ static int place_batch(void *owner, const sqt_kit_placing *p, const char *body, 
 
 static const sqt_kit_placing_parse place_parse = {place_one, place_batch};
 
-int sqt_gt_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
+SQT_HOT int sqt_gt_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, size_t n, sqt_place_cb cb,
                         void *ud)
 {
     sqt_kit_placing *c;

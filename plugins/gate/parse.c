@@ -62,14 +62,14 @@ int sqt_gt_symbol_of(const char *contract, char *out, size_t cap)
     return k > 0 ? SQT_OK : SQT_EINVAL;
 }
 
-static sqt_dec dec_abs(sqt_dec d)
+SQT_HOT static sqt_dec dec_abs(sqt_dec d)
 {
     if (d.mant < 0)
         d.mant = -d.mant;
     return d;
 }
 
-int sqt_gt_dec_mul(sqt_dec a, sqt_dec b, sqt_dec *out)
+SQT_HOT int sqt_gt_dec_mul(sqt_dec a, sqt_dec b, sqt_dec *out)
 {
     gt_i128 m;
     int32_t s;
@@ -88,14 +88,14 @@ int sqt_gt_dec_mul(sqt_dec a, sqt_dec b, sqt_dec *out)
 }
 
 /* |a| - |b| (both of one order's sizes), exact. */
-static int dec_mag_sub(sqt_dec a, sqt_dec b, sqt_dec *out)
+SQT_HOT static int dec_mag_sub(sqt_dec a, sqt_dec b, sqt_dec *out)
 {
     b = dec_abs(b);
     b.mant = -b.mant;
     return sqt_kit_dec_add(dec_abs(a), b, out);
 }
 
-int sqt_gt_to_contracts(sqt_dec qty, sqt_dec mult, int64_t *contracts, sqt_error *e)
+SQT_HOT int sqt_gt_to_contracts(sqt_dec qty, sqt_dec mult, int64_t *contracts, sqt_error *e)
 {
     gt_i128 num, den, q;
     char a[48], b[48], lo[48], hi[48];
@@ -130,7 +130,7 @@ int sqt_gt_to_contracts(sqt_dec qty, sqt_dec mult, int64_t *contracts, sqt_error
                         "(1 contract = %s): %s or %s would work", a, b, lo, hi);
 }
 
-int sqt_gt_to_coins(sqt_dec contracts, sqt_dec mult, sqt_dec *out)
+SQT_HOT int sqt_gt_to_coins(sqt_dec contracts, sqt_dec mult, sqt_dec *out)
 {
     return sqt_gt_dec_mul(contracts, mult, out);
 }
@@ -141,7 +141,7 @@ int sqt_gt_to_coins(sqt_dec contracts, sqt_dec mult, sqt_dec *out)
 
 /* A JSON real (WS prices and fees are numbers, gate.md 4.5): Jansson already holds a
  * double, so it is converted once, here, rounded at `scale` decimals. */
-static int real_to_dec(double x, int32_t scale, sqt_dec *out)
+SQT_HOT static int real_to_dec(double x, int32_t scale, sqt_dec *out)
 {
     if (!isfinite(x) || fabs(x) > 1e15 || scale < 0 || scale > SQT_DEC_MAX_SCALE)
         return SQT_ERANGE;
@@ -152,7 +152,7 @@ static int real_to_dec(double x, int32_t scale, sqt_dec *out)
 }
 
 /* Money: a decimal string, an integer, or a real (rounded at real_scale). */
-static int money_of(json_t *v, int32_t real_scale, sqt_dec *out, const char *key,
+SQT_HOT static int money_of(json_t *v, int32_t real_scale, sqt_dec *out, const char *key,
                     const char *path, sqt_error *e)
 {
     if (json_is_real(v)) {
@@ -163,7 +163,7 @@ static int money_of(json_t *v, int32_t real_scale, sqt_dec *out, const char *key
     return sqt_kit_json_dec_of(v, out, key, path, e);
 }
 
-static int opt_money(json_t *obj, const char *key, int32_t real_scale, sqt_dec *out,
+SQT_HOT static int opt_money(json_t *obj, const char *key, int32_t real_scale, sqt_dec *out,
                      const char *path, sqt_error *e)
 {
     json_t *v = json_object_get(obj, key);
@@ -174,7 +174,7 @@ static int opt_money(json_t *obj, const char *key, int32_t real_scale, sqt_dec *
 }
 
 /* A size: a decimal string (X-Gate-Size-Decimal) or an integer; never a real. */
-static int size_of(json_t *obj, const char *key, int required, sqt_dec *out, const char *path,
+SQT_HOT static int size_of(json_t *obj, const char *key, int required, sqt_dec *out, const char *path,
                    sqt_error *e)
 {
     json_t *v = json_object_get(obj, key);
@@ -189,7 +189,7 @@ static int size_of(json_t *obj, const char *key, int required, sqt_dec *out, con
 
 /* A time: integer ms (>= 1e11) or seconds, a real of seconds ("1700000000.123"), or the
  * same as a string. 0 when absent. */
-static int time_ms_of(json_t *obj, const char *key, int64_t *out, const char *path,
+SQT_HOT static int time_ms_of(json_t *obj, const char *key, int64_t *out, const char *path,
                       sqt_error *e)
 {
     json_t *v = json_object_get(obj, key);
@@ -220,7 +220,7 @@ static int time_ms_of(json_t *obj, const char *key, int64_t *out, const char *pa
 }
 
 /* An id: an integer or a string of 1-40 printable characters. */
-static int id_of(json_t *obj, const char *key, char *buf, size_t cap, int required,
+SQT_HOT static int id_of(json_t *obj, const char *key, char *buf, size_t cap, int required,
                  const char *path, sqt_error *e)
 {
     json_t *v = json_object_get(obj, key);
@@ -243,7 +243,7 @@ static int id_of(json_t *obj, const char *key, char *buf, size_t cap, int requir
                         v == NULL ? "missing" : "is not an id");
 }
 
-static int bool_of(json_t *obj, const char *key, int *out, const char *path, sqt_error *e)
+SQT_HOT static int bool_of(json_t *obj, const char *key, int *out, const char *path, sqt_error *e)
 {
     return sqt_kit_json_opt_bool(obj, key, out, path, e);
 }
@@ -673,7 +673,7 @@ out:
  * ---------------------------------------------------------------------------------- */
 
 /* finished is not filled (gate.md 5, 9.1): the reason decides. */
-static sqt_order_status finished_status(const char *finish_as)
+SQT_HOT static sqt_order_status finished_status(const char *finish_as)
 {
     static const char *const cancelled[] = {
         "cancelled", "liquidated", "liquidate_cancelled", "reduce_only", "position_closed",
@@ -692,7 +692,7 @@ static sqt_order_status finished_status(const char *finish_as)
 }
 
 /* 1 when the text is a usable client id part (the characters Gate allows, gate.md 7) */
-static int text_chars_ok(const char *s)
+SQT_HOT static int text_chars_ok(const char *s)
 {
     for (; *s != '\0'; s++)
         if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
@@ -702,7 +702,7 @@ static int text_chars_ok(const char *s)
 }
 
 /* One FuturesOrder. *other = 1 (and nothing else read) for another contract. */
-static int order_fill(json_t *d, const char *path, const sqt_gt_units *u, sqt_order *o,
+SQT_HOT static int order_fill(json_t *d, const char *path, const sqt_gt_units *u, sqt_order *o,
                       int *other, sqt_error *e)
 {
     const char *contract, *text, *status, *finish_as, *tif;
@@ -1131,7 +1131,7 @@ static void ws_error(json_t *err, sqt_error *out)
     json_decref(inner);
 }
 
-int sqt_gt_parse_ws(const char *data, size_t len, sqt_gt_ws_msg *m, sqt_error *e)
+SQT_HOT int sqt_gt_parse_ws(const char *data, size_t len, sqt_gt_ws_msg *m, sqt_error *e)
 {
     json_t *root, *err, *res, *st;
     const char *channel, *event;
@@ -1188,7 +1188,7 @@ out:
 }
 
 /* root object and its result list of a push. */
-static int push_list(const char *data, size_t len, const char *path, json_t **root,
+SQT_HOT static int push_list(const char *data, size_t len, const char *path, json_t **root,
                      json_t **list, sqt_error *e)
 {
     *list = NULL;
@@ -1199,7 +1199,7 @@ static int push_list(const char *data, size_t len, const char *path, json_t **ro
     return SQT_OK;
 }
 
-int sqt_gt_parse_ticker(const char *data, size_t len, sqt_price_tick *t, sqt_error *e)
+SQT_HOT int sqt_gt_parse_ticker(const char *data, size_t len, sqt_price_tick *t, sqt_error *e)
 {
     json_t *root, *list = NULL, *d;
     const char *contract;
@@ -1239,7 +1239,7 @@ out:
 typedef int (*push_fill_fn)(json_t *it, const char *path, void *arg, size_t slot, int *keep,
                             sqt_error *e);
 
-static int push_each(const char *data, size_t len, const char *what, size_t cap, size_t *n,
+SQT_HOT static int push_each(const char *data, size_t len, const char *what, size_t cap, size_t *n,
                      push_fill_fn fill, void *arg, sqt_error *e)
 {
     json_t *root, *list = NULL, *it;
@@ -1308,7 +1308,7 @@ typedef struct order_push_arg {
     sqt_order *o;
 } order_push_arg;
 
-static int order_push_fill(json_t *it, const char *path, void *arg, size_t slot, int *keep,
+SQT_HOT static int order_push_fill(json_t *it, const char *path, void *arg, size_t slot, int *keep,
                            sqt_error *e)
 {
     order_push_arg *a = arg;
@@ -1317,7 +1317,7 @@ static int order_push_fill(json_t *it, const char *path, void *arg, size_t slot,
     return rc;
 }
 
-int sqt_gt_parse_order_push(const char *data, size_t len, const sqt_gt_units *u,
+SQT_HOT int sqt_gt_parse_order_push(const char *data, size_t len, const sqt_gt_units *u,
                             sqt_order *o, size_t cap, size_t *n, sqt_error *e)
 {
     order_push_arg a = {u, o};
@@ -1331,7 +1331,7 @@ typedef struct fill_push_arg {
 
 /* a usertrades element: price is a string, fee a number here (gate.md 11): a fee is
  * converted at 12 decimals, far below a cent of the settle currency */
-static int fill_push_fill(json_t *it, const char *path, void *arg, size_t slot, int *keep,
+SQT_HOT static int fill_push_fill(json_t *it, const char *path, void *arg, size_t slot, int *keep,
                           sqt_error *e)
 {
     fill_push_arg *a = arg;
@@ -1363,7 +1363,7 @@ static int fill_push_fill(json_t *it, const char *path, void *arg, size_t slot, 
     return SQT_OK;
 }
 
-int sqt_gt_parse_usertrades(const char *data, size_t len, const sqt_gt_units *u,
+SQT_HOT int sqt_gt_parse_usertrades(const char *data, size_t len, const sqt_gt_units *u,
                             sqt_gt_fill *f, size_t cap, size_t *n, sqt_error *e)
 {
     fill_push_arg a = {u, f};

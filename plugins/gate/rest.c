@@ -12,7 +12,7 @@ static int gt_parse_time(const char *body, size_t len, int64_t *server_ms, sqt_e
     return sqt_gt_parse_server_time(body, len, server_ms, e);
 }
 
-static int gt_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt_kit_wire *w)
+SQT_HOT static int gt_prepare(void *owner, const sqt_kit_call *c, int64_t server_ms, sqt_kit_wire *w)
 {
     sqt_exchange *ex = owner;
     char ts[24], sig[SQT_GT_SIG_LEN + 1];
@@ -96,7 +96,7 @@ void sqt_gt_rest_init(sqt_exchange *ex)
     sqt_kit_plugin_rest_init(&ex->kit, &gt_dialect, ex->rest_url);
 }
 
-int sqt_gt_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,
+SQT_HOT int sqt_gt_rest(sqt_exchange *ex, const char *method, const char *path, const char *query,
                 const char *body, int auth, int mutating, sqt_kit_answer_fn done, void *ctx)
 {
     return sqt_kit_plugin_call(&ex->kit, method, path, query, body, auth, mutating, done,

@@ -9,7 +9,7 @@
 
 #include "sign.h"
 
-int sqt_gt_sha512_hex(const char *data, size_t len, char out[SQT_GT_SIG_LEN + 1])
+SQT_HOT int sqt_gt_sha512_hex(const char *data, size_t len, char out[SQT_GT_SIG_LEN + 1])
 {
     static const char hex[] = "0123456789abcdef";
     struct sha512_ctx ctx;
@@ -29,7 +29,7 @@ int sqt_gt_sha512_hex(const char *data, size_t len, char out[SQT_GT_SIG_LEN + 1]
     return SQT_OK;
 }
 
-static sqt_kit_span span_of(const char *s)
+SQT_HOT static sqt_kit_span span_of(const char *s)
 {
     sqt_kit_span sp;
     sp.text = s;
@@ -39,7 +39,7 @@ static sqt_kit_span span_of(const char *s)
 
 /* METHOD\nPATH\nQUERY\nhex(SHA-512(body))\nTIMESTAMP, fed to the HMAC in pieces (no
  * joined copy); with the prepared key when there is one, else the secret (one-shot). */
-static int sign_rest(const sqt_kit_hmac_key *key, const char *secret, const char *method,
+SQT_HOT static int sign_rest(const sqt_kit_hmac_key *key, const char *secret, const char *method,
                      const char *path, const char *query, const char *body, size_t body_len,
                      const char *timestamp, char out[SQT_GT_SIG_LEN + 1])
 {
@@ -73,7 +73,7 @@ int sqt_gt_sign_rest(const char *secret, const char *method, const char *path,
     return sign_rest(NULL, secret, method, path, query, body, body_len, timestamp, out);
 }
 
-int sqt_gt_sign_rest_key(const sqt_kit_hmac_key *key, const char *method, const char *path,
+SQT_HOT int sqt_gt_sign_rest_key(const sqt_kit_hmac_key *key, const char *method, const char *path,
                          const char *query, const char *body, size_t body_len,
                          const char *timestamp, char out[SQT_GT_SIG_LEN + 1])
 {

@@ -45,7 +45,7 @@ static void warn_bad(sqt_exchange *ex, const char *what, const char *why)
     sqt_kit_plugin_warn_bad(&ex->kit, what, why);
 }
 
-void sqt_gt_deliver_order(sqt_exchange *ex, const sqt_order *o)
+SQT_HOT void sqt_gt_deliver_order(sqt_exchange *ex, const sqt_order *o)
 {
     if (!ex->kit.closing && ex->kit.sinks.order_on)
         ex->kit.sinks.order.on_order(ex->kit.sinks.order.ud, o);
@@ -192,7 +192,7 @@ static void kline_push(sqt_exchange *ex, const char *data, size_t len)
     }
 }
 
-static void on_push(gt_conn *c, const sqt_gt_ws_msg *m, const char *data, size_t len)
+SQT_HOT static void on_push(gt_conn *c, const sqt_gt_ws_msg *m, const char *data, size_t len)
 {
     sqt_exchange *ex = c->ex;
     sqt_error e;
@@ -251,7 +251,7 @@ static size_t expected_acks(const sqt_exchange *ex, int kind)
     return kind == GT_CONN_KLINE ? ex->klines.n : kind == GT_CONN_USER ? 2 : 1;
 }
 
-static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size_t len)
+SQT_HOT static void hook_on_message(void *owner, sqt_kit_conn *k, const char *data, size_t len)
 {
     sqt_exchange *ex = owner;
     gt_conn *c = conn_of(k);
