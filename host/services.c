@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "net/ws.h"
 
 struct sqt_timer {
@@ -30,11 +31,8 @@ static void svc_log(sqt_host *h, int level, const char *msg)
 
 SQT_HOT static int64_t svc_wall_ms(sqt_host *h)
 {
-    uv_timeval64_t tv;
     (void)h;
-    if (uv_gettimeofday(&tv) != 0)
-        return 0;
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+    return sqt_wall_ms();
 }
 
 static uint64_t svc_mono_ns(sqt_host *h)

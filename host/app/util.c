@@ -4,13 +4,11 @@
 #include <string.h>
 
 #include "app_internal.h"
+#include "clock.h"
 
 int64_t app_wall_ms(void)
 {
-    uv_timeval64_t tv;
-    if (uv_gettimeofday(&tv) != 0)
-        return 0;
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+    return sqt_wall_ms();
 }
 
 const char *app_fmt_dec(sqt_dec d, char *buf, size_t cap)

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+
 struct sqt_executor {
     uv_loop_t *loop;
     const sqt_exchange_api *api;
@@ -320,11 +322,7 @@ void sqt_executor_pause(sqt_executor *e, uint64_t ms)
 
 void sqt_executor_rate_usage(sqt_executor *e, const sqt_rate_usage *u)
 {
-    uv_timeval64_t tv;
-    int64_t wall = 0;
-    if (uv_gettimeofday(&tv) == 0)
-        wall = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-    sqt_xpolicy_rate_usage(e->pol, u, wall, uv_now(e->loop));
+    sqt_xpolicy_rate_usage(e->pol, u, sqt_wall_ms(), uv_now(e->loop));
 }
 
 void sqt_executor_stats_get(const sqt_executor *e, sqt_executor_stats *out)
