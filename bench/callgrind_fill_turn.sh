@@ -10,12 +10,8 @@
 #
 #   bench/callgrind_fill_turn.sh [BUILD_DIR]    (default: build; a -O2 -g build is best)
 set -eu
-B=$(cd "${1:-build}" && pwd)
-command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2; }
-[ -x "$B/bin/opensqt" ] && [ -x "$B/bench/bench_tick_to_order_real" ] ||
-    { echo "$B has no bin/opensqt or bench/bench_tick_to_order_real" >&2; exit 2; }
-W=$(mktemp -d /tmp/sqt-cg.XXXXXX)
-trap 'rm -rf "$W"' EXIT
+. "$(dirname "$0")/fill_turn_lib.sh"
+fill_turn_setup "${1:-build}" valgrind cg
 cat > "$W/opensqt" <<WRAP
 #!/bin/sh
 exec valgrind --tool=callgrind --callgrind-out-file=$W/cg.out --dump-instr=no \\

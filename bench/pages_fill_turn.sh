@@ -15,12 +15,8 @@
 #
 #   bench/pages_fill_turn.sh [BUILD_DIR]     (default: build)
 set -eu
-B=$(cd "${1:-build}" && pwd)
-command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2; }
-[ -x "$B/bin/opensqt" ] && [ -x "$B/bench/bench_tick_to_order_real" ] ||
-    { echo "$B has no bin/opensqt or bench/bench_tick_to_order_real" >&2; exit 2; }
-W=$(mktemp -d /tmp/sqt-pages.XXXXXX)
-trap 'rm -rf "$W"' EXIT
+. "$(dirname "$0")/fill_turn_lib.sh"
+fill_turn_setup "${1:-build}" valgrind pages
 # the functions the compiler put in .text.hot, from the objects of the host and plugins
 find "$B" -name '*.o' -print0 | xargs -0 objdump -t 2>/dev/null |
     awk '$4 == ".text.hot" { print $NF }' | sort -u > "$W/hot.txt"

@@ -14,13 +14,9 @@
 #   (default build; a Release build with -g names the inlined code; e.g.
 #    bench/profile_fill_turn.sh build-perf sqt_bn_fast_user on_order sqt_http_send)
 set -eu
-B=$(cd "${1:-build}" && pwd)
+. "$(dirname "$0")/fill_turn_lib.sh"
+fill_turn_setup "${1:-build}" perf prof
 shift || true
-command -v perf >/dev/null || { echo "perf is not installed" >&2; exit 2; }
-[ -x "$B/bin/opensqt" ] && [ -x "$B/bench/bench_tick_to_order_real" ] ||
-    { echo "$B has no bin/opensqt or bench/bench_tick_to_order_real" >&2; exit 2; }
-W=$(mktemp -d /tmp/sqt-prof.XXXXXX)
-trap 'rm -rf "$W"' EXIT
 O="$B/bin/opensqt"
 PERIOD_NS=${SQT_PROF_PERIOD_NS:-20000}
 (
