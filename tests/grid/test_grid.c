@@ -2005,6 +2005,35 @@ static void test_price_in_ticks(void)
     sqt_grid_free(gb);
 }
 
+/* An event's text: a fixed text is copied (no stdio on the order path), a format is
+ * formatted; both are cut to the field with their end kept. */
+static void test_event_text(void)
+{
+#define T40 "0123456789abcdefghijklmnopqrstuvwxyzABCD"
+    static const char longer[] = T40 T40 T40 T40; /* 160 characters: over the field */
+    sqt_grid_event e;
+    _Static_assert(sizeof longer > sizeof e.text, "the text must be longer than the field");
+    memset(&e, 'x', sizeof e);
+    sqt_grid__ev_text(&e, "sell at or below the market price");
+    CU_ASSERT_STRING_EQUAL(e.text, "sell at or below the market price");
+    sqt_grid__ev_text(&e, "rejection %d in a row, %s", 3, "parked");
+    CU_ASSERT_STRING_EQUAL(e.text, "rejection 3 in a row, parked");
+    sqt_grid__ev_text(&e, "100%% sure: %s", "yes");
+    CU_ASSERT_STRING_EQUAL(e.text, "100% sure: yes");
+    memset(&e, 'x', sizeof e);
+    sqt_grid__ev_text(&e, T40 T40 T40 T40);
+    SQT_ASSERT_INT_EQ(strlen(e.text), sizeof e.text - 1);
+    CU_ASSERT_EQUAL(strncmp(e.text, longer, sizeof e.text - 1), 0);
+    memset(&e, 'x', sizeof e);
+    sqt_grid__ev_text(&e, "%s", longer);
+    SQT_ASSERT_INT_EQ(strlen(e.text), sizeof e.text - 1);
+    CU_ASSERT_EQUAL(strncmp(e.text, longer, sizeof e.text - 1), 0);
+    sqt_grid__ev_text(&e, "%s", "");
+    CU_ASSERT_STRING_EQUAL(e.text, "");
+    sqt_grid__ev_text(NULL, "nothing to write to"); /* no event (out of room): ignored */
+#undef T40
+}
+
 int main(void)
 {
     static const sqt_test_case examples[] = {
@@ -2052,6 +2081,7 @@ int main(void)
         {"malformed reports", test_garbage_reports},
         {"#11 pruning and scale", test_prune_and_scale},
         {"a price in ticks", test_price_in_ticks},
+        {"an event's text: fixed copied, formats formatted, both cut", test_event_text},
         {NULL, NULL}};
     SQT_TEST_INIT();
     if (sqt_test_suite("grid examples", examples) != 0 || sqt_test_suite("grid fixes", fixes) != 0)
