@@ -2006,7 +2006,7 @@ static void test_price_in_ticks(void)
 }
 
 /* An event's text: a fixed text is copied (no stdio on the order path), a format is
- * formatted; both are cut to the field with their end kept. */
+ * formatted; both are cut to the field and end in a NUL. */
 static void test_event_text(void)
 {
 #define T40 "0123456789abcdefghijklmnopqrstuvwxyzABCD"
