@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "appmetrics.h"
+#include "clock.h"
 #include "exitcode.h"
 #include "core/clientid.h"
 #include "core/eventlog.h"
@@ -188,7 +189,6 @@ void app_turn_end_cb(uv_check_t *h);
 void app_send_now(app *a);
 
 /* util.c */
-int64_t app_wall_ms(void);
 const char *app_fmt_dec(sqt_dec d, char *buf, size_t cap);
 void app_log_err_at(app *a, int level, const char *what, const sqt_error *err);
 void app_log_err(app *a, const char *what, const sqt_error *err);

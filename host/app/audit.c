@@ -11,7 +11,7 @@ void app_audit(app *a, const sqt_grid_event *e)
 {
     const char *name = sqt_grid_event_name(e->kind);
     char p[48], q[48], f[48], fee[48], pnl[48];
-    sqt_eventlog_grid_event(&a->ev, e, app_wall_ms());
+    sqt_eventlog_grid_event(&a->ev, e, sqt_wall_ms());
     /* the console */
     app_fmt_dec(e->price, p, sizeof(p));
     app_fmt_dec(e->qty, q, sizeof(q));

@@ -12,7 +12,7 @@ static void on_kline(void *ud, const sqt_kline *k)
     int r;
     if (a->risk == NULL)
         return;
-    r = sqt_risk_on_kline(a->risk, k, app_wall_ms());
+    r = sqt_risk_on_kline(a->risk, k, sqt_wall_ms());
     if (r == SQT_RISK_NONE || a->grid == NULL)
         return;
     if (r == SQT_RISK_TRIGGERED)
@@ -70,9 +70,9 @@ static void risk_history(void *ud, const sqt_error *err, const sqt_kline *k, siz
     for (i = 0; i < n; i++) {
         /* history: only candles that already closed count as closed */
         sqt_kline kc = k[i];
-        if (kc.close_time_ms > app_wall_ms())
+        if (kc.close_time_ms > sqt_wall_ms())
             kc.closed = 0;
-        sqt_risk_on_kline(a->risk, &kc, app_wall_ms());
+        sqt_risk_on_kline(a->risk, &kc, sqt_wall_ms());
     }
     if (a->risk_pending > 0 && --a->risk_pending == 0 && q->done != NULL)
         q->done(a);
@@ -144,7 +144,7 @@ void app_risk_watch(app *a)
     if (a->risk == NULL || uv_now(&a->loop) - a->last_risk_report_ms < 60000)
         return;
     a->last_risk_report_ms = uv_now(&a->loop);
-    sqt_risk_report(a->risk, app_wall_ms(), buf, sizeof buf);
+    sqt_risk_report(a->risk, sqt_wall_ms(), buf, sizeof buf);
     {
         /* one log line per line of the report (a line break inside one is not printed) */
         char *line = buf, *nl;
@@ -157,6 +157,6 @@ void app_risk_watch(app *a)
         }
     }
     iv = sqt_risk_interval_ms(a->cfg->risk_interval);
-    if (sqt_risk_stale(a->risk, app_wall_ms(), 2 * (iv > 0 ? iv : 60000) + 30000, buf, sizeof buf) > 0)
+    if (sqt_risk_stale(a->risk, sqt_wall_ms(), 2 * (iv > 0 ? iv : 60000) + 30000, buf, sizeof buf) > 0)
         sqt_logf(a->log, SQT_LV_WARN, "%s", buf);
 }

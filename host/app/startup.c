@@ -366,7 +366,7 @@ static void step_grid(app *a)
         sqt_logf(a->log, SQT_LV_WARN,
                  "order_cleanup_threshold %d is above the exchange's %d open orders per symbol; using %d",
                  c->order_cleanup_threshold, a->info.max_open_orders, a->info.max_open_orders);
-    gp.id_seed = (uint64_t)app_wall_ms();
+    gp.id_seed = (uint64_t)sqt_wall_ms();
     rc = sqt_grid_new(&gp, &a->grid, why, sizeof(why));
     if (rc != 0) {
         sqt_logf(a->log, SQT_LV_ERROR, "cannot trade %s with this configuration: %s", c->symbol, why);

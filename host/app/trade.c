@@ -79,7 +79,7 @@ static int journal_intents(app *a, const sqt_grid_event *evs, size_t n)
 static int journal_turn(app *a, const sqt_grid_event *evs, size_t n)
 {
     sqt_journal *j = a->journal;
-    int64_t now = app_wall_ms();
+    int64_t now = sqt_wall_ms();
     uint64_t t0 = uv_hrtime();
     size_t i;
     int rc;

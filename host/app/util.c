@@ -4,12 +4,6 @@
 #include <string.h>
 
 #include "app_internal.h"
-#include "clock.h"
-
-int64_t app_wall_ms(void)
-{
-    return sqt_wall_ms();
-}
 
 const char *app_fmt_dec(sqt_dec d, char *buf, size_t cap)
 {
@@ -55,7 +49,7 @@ void app_note(app *a, int level, const char *kind, const char *fmt, ...)
     sqt_log_redact(a->log, text, sizeof text);
     sqt_logf(a->log, level, "%s: %s", kind, text);
     memset(&ae, 0, sizeof ae);
-    ae.ts_ms = app_wall_ms();
+    ae.ts_ms = sqt_wall_ms();
     ae.event = kind;
     ae.reason = text;
     sqt_eventlog_write(&a->ev, &ae);
