@@ -37,7 +37,12 @@
  * 100), SQT_BENCH_GAP_MS (default 60), SQT_BENCH_KEEP=1 (keep the run's directory:
  * config, host log, event log, journal), SQT_BENCH_OPENSQT (another opensqt binary,
  * e.g. a baseline build, its plugins next to it), SQT_BENCH_STAMPS=relay (the relay
- * thread's stamps even with CAP_NET_RAW, to compare). SQT_BENCH_LONG=1: 5 rounds x 600 ticks, gap
+ * thread's stamps even with CAP_NET_RAW, to compare), SQT_BENCH_BLOCK (timed ticks per
+ * side before the other side's turn, default 10, each block led by an untimed warm-up
+ * tick; 0: a side's whole round in one block, no warm-up, as before session 11),
+ * SQT_BENCH_FLOOR_WRAP=PROG (with SQT_BENCH_FLOOR_PROCESS=1: the floor's process is
+ * started as PROG with the floor's command line behind it, e.g. a script that runs it
+ * under valgrind). SQT_BENCH_LONG=1: 5 rounds x 600 ticks, gap
  * 110 ms (about 11 minutes; slower would exceed the emulator's 1200 orders/min). */
 #define _GNU_SOURCE /* memmem */
 #include <arpa/inet.h>
@@ -142,7 +147,11 @@ struct peer {
     int started;               /* the product trades; ticks may begin */
     uint64_t start_ns;
     int side;
-    long round, tick;
+    long block;                /* SQT_BENCH_BLOCK: timed ticks per side's block; 0: a round */
+    long tick;                 /* ticks fired in the side's block, its warm-up included */
+    int ticking;               /* the first tick was fired */
+    int warm;                  /* this tick leads its block: sent, answered, not timed */
+    long timed[2];             /* ticks fired per side, warm-ups not counted */
     int armed;                 /* a tick was sent; t0/t1 are being looked for */
     uint64_t t0, t1, t_trigger;
     uint64_t t_fill;           /* the fill's user push written to the product */
@@ -462,6 +471,8 @@ static void schedule(peer *p, uint64_t ms)
 /* One tick's interval from its stamps (the kernel's or the relay's: one clock each). */
 static void tick_record(peer *p, uint64_t t0, uint64_t t_fill, uint64_t t1)
 {
+    if (p->warm)
+        return;
     bench_samples_add(&p->lat[p->side], t1 - t0);
     if (p->side == SIDE_PRODUCT && t_fill != 0 && t_fill < t1) {
         bench_samples_add(&p->fill_lat, t1 - t_fill);
@@ -579,7 +590,7 @@ static void tick_close(peer *p)
         return;
     }
     tick_record(p, p->k.t0, p->k.fill, p->k.t1);
-    if (p->t1_relay_rt >= p->k.t1)
+    if (p->t1_relay_rt >= p->k.t1 && !p->warm)
         bench_samples_add(&p->relay_delay[p->side], p->t1_relay_rt - p->k.t1);
 }
 
@@ -697,20 +708,40 @@ static void fire(peer *p)
     schedule(p, TICK_TIMEOUT_MS);
 }
 
+/* The sides take turns in blocks of SQT_BENCH_BLOCK timed ticks (default 10), each block
+ * led by one warm-up tick that is sent and answered but not timed: a block's first tick
+ * comes after the other side's ticks, and the product's work after each send (journal,
+ * audit, answers) would be paid by the floor's first tick, the floor's quiet gaps by the
+ * product's. Short blocks let both sides sample the same moments of the machine: this
+ * guest switches between a quick and a slow mode every few seconds, and with a side's
+ * whole round in one block (SQT_BENCH_BLOCK=0, as before session 11) one side could get
+ * the quick mode and the other the slow one (ratios from 0.9x to 2.6x between
+ * back-to-back runs of one build). Done when each side has rounds x ticks timed. */
 static void next_tick(peer *p)
 {
-    if (++p->tick >= p->ticks) {
+    long total = p->rounds * p->ticks;
+    long len = p->block > 0 ? p->block : p->ticks;
+    if (p->tick < 0) {
+        p->side = SIDE_PRODUCT;
         p->tick = 0;
-        if (p->side == SIDE_FLOOR) {
-            p->side = SIDE_PRODUCT;
-            if (++p->round >= p->rounds) {
-                p->done = 1;
-                return;
+    } else {
+        if (!p->warm)
+            p->timed[p->side]++;
+        p->tick++;
+        if (p->tick >= (p->block > 0 ? 1 : 0) + len || p->timed[p->side] >= total) {
+            p->tick = 0;
+            if (p->side == SIDE_FLOOR) {
+                p->side = SIDE_PRODUCT;
+                if (p->timed[SIDE_FLOOR] >= total) {
+                    p->done = 1;
+                    return;
+                }
+            } else {
+                p->side = SIDE_FLOOR;
             }
-        } else {
-            p->side = SIDE_FLOOR;
         }
     }
+    p->warm = p->block > 0 && p->tick == 0;
     fire(p);
 }
 
@@ -751,8 +782,8 @@ static void drive_cb(uv_timer_t *t)
         schedule(p, (uint64_t)p->gap_ms);
         return;
     }
-    if (p->round == 0 && p->tick == 0 && p->side == SIDE_PRODUCT && p->lat[0].n == 0 &&
-        p->missed[0] == 0 && p->no_frame[0] == 0 && p->unseen[0] == 0) {
+    if (!p->ticking) { /* the first tick */
+        p->ticking = 1;
         p->tick = -1;
     }
     next_tick(p);
@@ -972,14 +1003,21 @@ static pid_t start_floor_process(int port)
 {
     char self[600], portarg[16];
     char *argv[] = {self, "--floor-client", portarg, NULL};
+    const char *wrap = getenv("SQT_BENCH_FLOOR_WRAP");
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     pid_t pid = -1;
     if (n <= 0)
         return -1;
     self[n] = '\0';
     snprintf(portarg, sizeof portarg, "%d", port);
-    if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0)
+    /* SQT_BENCH_FLOOR_WRAP: PROG self --floor-client PORT (a profiler's wrapper) */
+    if (wrap != NULL && wrap[0] != '\0') {
+        char *wargv[] = {(char *)wrap, self, "--floor-client", portarg, NULL};
+        if (posix_spawn(&pid, wrap, NULL, NULL, wargv, environ) != 0)
+            return -1;
+    } else if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0) {
         return -1;
+    }
     return pid;
 }
 
@@ -1134,6 +1172,7 @@ int main(int argc, char **argv)
     bench_banner("bench_tick_to_order_real",
                  "opensqt + binance.so vs ws.c + http.c: aggTrade frame -> first order request");
     memset(&p, 0, sizeof p);
+    p.block = bench_env_long("SQT_BENCH_BLOCK", 10);
     p.rounds = bench_env_long("SQT_BENCH_ROUNDS", bench_env_flag("SQT_BENCH_LONG") ? 5 : 2);
     p.ticks = bench_env_long("SQT_BENCH_TICKS", bench_env_flag("SQT_BENCH_LONG") ? 600 : 100);
     p.gap_ms = bench_env_long("SQT_BENCH_GAP_MS", bench_env_flag("SQT_BENCH_LONG") ? 110 : 60);
@@ -1145,8 +1184,8 @@ int main(int argc, char **argv)
     if (p.burst > 0)
         printf("  burst: each product tick's aggTrade frame comes behind %ld copies of itself\n",
                p.burst);
-    if (p.rounds < 1 || p.ticks < 1 || p.gap_ms < 1) {
-        fprintf(stderr, "bench: rounds, ticks and gap must be positive\n");
+    if (p.rounds < 1 || p.ticks < 1 || p.gap_ms < 1 || p.block < 0) {
+        fprintf(stderr, "bench: rounds, ticks and gap must be positive, the block 0 or more\n");
         return 1;
     }
     bench_samples_init(&p.lat[0], (size_t)(p.rounds * p.ticks));
@@ -1177,6 +1216,11 @@ int main(int argc, char **argv)
         uv_thread_join(&p.thread);
         return 1;
     }
+    if (p.block > 0)
+        printf("  the sides alternate in blocks of %ld timed ticks, each led by a warm-up tick\n",
+               p.block);
+    else
+        printf("  the sides alternate in blocks of a round each (SQT_BENCH_BLOCK=0)\n");
     printf("  rounds %ld x %ld ticks per side, gap %ld ms; relay ports %d (emulator) %d (floor); "
            "dir %s\n  product: %s%s%s\n",
            p.rounds, p.ticks, p.gap_ms, p.rl_emu.port, p.rl_floor.port, dir, product_bin(),
