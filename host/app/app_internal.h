@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "hotcode.h"
 #include "app.h"
 #include "appmetrics.h"
 #include "clock.h"
@@ -60,6 +61,7 @@ struct app {
     const sqt_exchange_api *x;
     sqt_exchange *ex;
     struct sqt_host host;
+    sqt_hotcode hot;           /* the fill path's code, prefetched on a wake from idle */
     int state;
     int exit_code;
     const char *step;          /* start-up step in progress, for messages */

@@ -1022,10 +1022,32 @@ SQT_HOT static void settle(sqt_ws *ws)
 
 static int tls_plain(void *ud, const char *data, size_t len);
 
-static void on_read_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+/* The wake hook (sqt_ws_set_wake_hook), per thread as the lists above. */
+static _Thread_local sqt_ws_wake_fn wake_fn;
+static _Thread_local void *wake_ud;
+static _Thread_local uint64_t wake_last_ms;
+static _Thread_local int wake_seen;
+
+void sqt_ws_set_wake_hook(sqt_ws_wake_fn fn, void *ud)
+{
+    wake_fn = fn;
+    wake_ud = ud;
+    wake_seen = 0;
+}
+
+/* libuv asks for the buffer right before its read: the hook's work (a prefetch) runs
+ * while the kernel copies the bytes. */
+SQT_HOT static void on_read_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
     ws_conn *c = h->data;
     (void)hint;
+    if (wake_fn != NULL) {
+        uint64_t now = uv_now(h->loop);
+        if (!wake_seen || now - wake_last_ms >= SQT_WS_WAKE_IDLE_MS)
+            wake_fn(wake_ud);
+        wake_seen = 1;
+        wake_last_ms = now;
+    }
     *buf = uv_buf_init(c->rbuf, sizeof(c->rbuf));
 }
 

@@ -95,4 +95,13 @@ void sqt_ws_get_stats(const sqt_ws *ws, sqt_ws_stats *out);
  * so a nested call never decodes one twice. */
 int sqt_ws_run_deferred(uv_loop_t *loop);
 
+/* The wake hook: fn(ud) runs when a connection of this thread has bytes to read and no
+ * connection of the thread read any for SQT_WS_WAKE_IDLE_MS or more (the loop woke from
+ * idle, or from work that was not market data or order pushes), before the read itself.
+ * One per thread (the thread whose loop runs the connections); NULL removes it. The
+ * host prefetches the fill path's code there (hotcode.h). */
+typedef void (*sqt_ws_wake_fn)(void *ud);
+#define SQT_WS_WAKE_IDLE_MS 2 /* the loop's clock counts whole ms: at least 1 ms idle */
+void sqt_ws_set_wake_hook(sqt_ws_wake_fn fn, void *ud);
+
 #endif

@@ -1,8 +1,11 @@
 /* Plugin loader: name rule, ABI rule, every refusal and its message, directory
  * resolution and listing; then the good test plugin and the SDK example driven through
  * their tables by a minimal host with a manual timer queue. */
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +13,7 @@
 #include <unistd.h>
 
 #include "build_config.h"
+#include "hotcode.h"
 #include "plugin.h"
 #include "sqt_test.h"
 
@@ -167,6 +171,69 @@ static void test_abi_rule(void)
 }
 
 /* ---- loading ----------------------------------------------------------------------- */
+
+/* ---- the hot code ranges (hotcode.h) ------------------------------------------------ */
+
+/* a function of this binary in its sqt_hot section */
+SQT_HOT static int hot_probe(int x)
+{
+    return x * 3 + 1;
+}
+
+static int in_range(const sqt_hotcode *hc, int i, const void *addr)
+{
+    const char *a = addr;
+    return a >= hc->r[i].lo && a < hc->r[i].lo + hc->r[i].len;
+}
+
+static void test_hotcode(void)
+{
+    sqt_hotcode hc;
+    sqt_loaded_plugin p;
+    char err[512];
+    size_t own, len;
+    int (*volatile probe)(int) = hot_probe;
+    void *z;
+    Dl_info lo, hi;
+    int i;
+
+    SQT_ASSERT_INT_EQ(probe(2), 7);
+    sqt_hotcode_init(&hc);
+    SQT_ASSERT_INT_EQ(hc.n, 1);
+    own = hc.bytes;
+    CU_ASSERT_TRUE(own > 0 && own == hc.r[0].len);
+    CU_ASSERT_TRUE(in_range(&hc, 0, (const void *)(uintptr_t)probe));
+
+    /* a plugin's section, from its section headers, where the loader mapped it */
+    SQT_ASSERT_INT_EQ(sqt_plugin_load(plugin_dir(), "good", &p, err, sizeof(err)), 0);
+    len = sqt_hotcode_add_object(&hc, p.dl);
+    CU_ASSERT_TRUE(len > 0);
+    SQT_ASSERT_INT_EQ(hc.n, 2);
+    CU_ASSERT_TRUE(hc.bytes == own + len);
+    CU_ASSERT_FATAL(dladdr(hc.r[1].lo, &lo) != 0 && dladdr(hc.r[1].lo + len - 1, &hi) != 0);
+    CU_ASSERT_PTR_EQUAL(lo.dli_fbase, hi.dli_fbase);
+    SQT_ASSERT_STR_EQ(lo.dli_fname, p.path);
+    /* the symbol the loader found lies outside it (no SQT_HOT on the entry) */
+    CU_ASSERT_FALSE(in_range(&hc, 1, dlsym(p.dl, SQT_PLUGIN_ENTRY_SYMBOL)));
+    sqt_hotcode_prefetch(&hc);
+
+    /* at most SQT_HOTCODE_RANGES ranges and SQT_HOTCODE_MAX_BYTES bytes */
+    for (i = 0; i < 2 * SQT_HOTCODE_RANGES; i++)
+        sqt_hotcode_add_object(&hc, p.dl);
+    SQT_ASSERT_INT_EQ(hc.n, SQT_HOTCODE_RANGES);
+    CU_ASSERT_TRUE(hc.bytes <= SQT_HOTCODE_MAX_BYTES);
+    sqt_plugin_unload(&p);
+
+    /* an object without the section (the C library), no object: nothing */
+    sqt_hotcode_init(&hc);
+    z = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+    SQT_ASSERT_INT_EQ((long)sqt_hotcode_add_object(&hc, z), 0);
+    dlclose(z);
+    SQT_ASSERT_INT_EQ((long)sqt_hotcode_add_object(&hc, NULL), 0);
+    SQT_ASSERT_INT_EQ(hc.n, 1);
+    CU_ASSERT_TRUE(hc.bytes == own);
+}
 
 static void test_load_good(void)
 {
@@ -894,6 +961,7 @@ int main(void)
         {"not_found", test_not_found},
         {"dlopen_failure", test_dlopen_failure},
         {"list", test_list},
+        {"hot code ranges", test_hotcode},
         {NULL, NULL}};
     static const sqt_test_case tables[] = {
         {"good_lifecycle", test_good_lifecycle},

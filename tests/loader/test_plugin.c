@@ -138,7 +138,7 @@ static int tp_klines(sqt_exchange *ex, const char *symbol, const char *interval,
     return SQT_ENOTSUP;
 }
 
-static int tp_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
+SQT_HOT static int tp_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink)
 {
     (void)ex, (void)sink;
     return SQT_ENOTSUP;

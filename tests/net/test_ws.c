@@ -352,6 +352,73 @@ static void test_echo(void)
     fx_finish(&f);
 }
 
+/* The wake hook runs before a read that comes after the thread's connections read
+ * nothing for SQT_WS_WAKE_IDLE_MS or more, and no more once removed. */
+static int wake_calls;
+
+static void count_wake(void *ud)
+{
+    (void)ud;
+    wake_calls++;
+}
+
+static void idle_done(uv_timer_t *t)
+{
+    *(int *)t->data = 1;
+}
+
+static void timer_closed(uv_handle_t *h)
+{
+    *(int *)h->data = 1;
+}
+
+/* The loop runs for ms with nothing to read (the echo server speaks only when spoken to). */
+static void idle_for(uv_loop_t *loop, uint64_t ms)
+{
+    uv_timer_t t;
+    int done = 0, closed = 0;
+    uv_timer_init(loop, &t);
+    t.data = &done;
+    uv_timer_start(&t, idle_done, ms, 0);
+    NET_RUN_UNTIL(loop, done, 3000);
+    t.data = &closed;
+    uv_close((uv_handle_t *)&t, timer_closed);
+    NET_RUN_UNTIL(loop, closed, 3000);
+}
+
+static void test_wake_hook(void)
+{
+    fx f;
+    srv_plan p = {0};
+    char url[128];
+    sqt_ws_options o;
+    sqt_ws_net_opts n = fast_net();
+    int before;
+    p.echo = 1;
+    fx_start(&f, &p);
+    f.send_in_open = 1;
+    local_url(url, sizeof(url), "ws", "127.0.0.1", f.port);
+    o = opts_for(url);
+    wake_calls = 0;
+    sqt_ws_set_wake_hook(count_wake, NULL);
+    open_client(&f, &n, &o);
+    NET_RUN_UNTIL(&f.loop, f.msgs >= 1, 3000);
+    CU_ASSERT_TRUE(wake_calls >= 1); /* the thread's first read */
+    idle_for(&f.loop, 30);
+    before = wake_calls;
+    SQT_ASSERT_INT_EQ(sqt_ws_send(f.ws, "again", 5, 0), 0);
+    NET_RUN_UNTIL(&f.loop, f.msgs >= 2, 3000);
+    SQT_ASSERT_STR_EQ(f.last_msg, "again");
+    CU_ASSERT_TRUE(wake_calls >= before + 1); /* 30 ms idle, then a read */
+    sqt_ws_set_wake_hook(NULL, NULL);
+    idle_for(&f.loop, 30);
+    before = wake_calls;
+    SQT_ASSERT_INT_EQ(sqt_ws_send(f.ws, "once more", 9, 0), 0);
+    NET_RUN_UNTIL(&f.loop, f.msgs >= 3, 3000);
+    SQT_ASSERT_INT_EQ(wake_calls, before); /* removed */
+    fx_finish(&f);
+}
+
 static void test_fragmented_large(void)
 {
     fx f;
@@ -1459,6 +1526,7 @@ int main(void)
 {
     static const sqt_test_case cases[] = {
         {"echo round trip, clean close", test_echo},
+        {"the wake hook: before a read after idle, none once removed", test_wake_hook},
         {"large fragmented message reassembled", test_fragmented_large},
         {"message size cap: 1009 and reconnect", test_size_cap},
         {"server ping answered", test_server_ping_answered},

@@ -69,10 +69,15 @@ extern "C" {
 #endif
 
 /* SQT_HOT marks a function that runs on the way from a push (price or order) to the
- * order request it causes. GCC and Clang place such functions together (.text.hot), so
- * a turn that starts cold after the process slept touches a few code pages instead of
- * dozens spread over the binary. Layout only: it changes no behaviour. */
-#if defined(__GNUC__)
+ * order request it causes. GCC and Clang place such functions together, in an ELF
+ * section of their own named sqt_hot, so a turn that starts cold after the process
+ * slept touches a few code pages instead of dozens spread over the binary, and the host
+ * can prefetch that section (the host's own and a loaded plugin's, found by its name)
+ * into the CPU's cache when its loop wakes from idle. Layout only: it changes no
+ * behaviour. Put it on definitions; a declaration without it is fine. */
+#if defined(__GNUC__) && defined(__ELF__)
+#define SQT_HOT __attribute__((hot, section("sqt_hot")))
+#elif defined(__GNUC__)
 #define SQT_HOT __attribute__((hot))
 #else
 #define SQT_HOT
