@@ -312,20 +312,26 @@ static void local_url(char *buf, size_t cap, const char *scheme, const char *hos
 
 /* ------------------------------------------------------------------ tests */
 
-static void test_echo(void)
+/* An echo server, and a client on plain ws:// that sends "hello" once open. */
+static void open_echo(fx *f)
 {
-    fx f;
     srv_plan p = {0};
     char url[128];
     sqt_ws_options o;
     sqt_ws_net_opts n = fast_net();
-    sqt_ws_stats st;
     p.echo = 1;
-    fx_start(&f, &p);
-    f.send_in_open = 1;
-    local_url(url, sizeof(url), "ws", "127.0.0.1", f.port);
+    fx_start(f, &p);
+    f->send_in_open = 1;
+    local_url(url, sizeof(url), "ws", "127.0.0.1", f->port);
     o = opts_for(url);
-    open_client(&f, &n, &o);
+    open_client(f, &n, &o);
+}
+
+static void test_echo(void)
+{
+    fx f;
+    sqt_ws_stats st;
+    open_echo(&f);
     SQT_ASSERT_INT_EQ(f.opens, 0); /* nothing happens inside sqt_ws_open */
     SQT_ASSERT_INT_EQ(sqt_ws_send(f.ws, "x", 1, 0), SQT_ESTATE);
     NET_RUN_UNTIL(&f.loop, f.msgs >= 1, 3000);
@@ -389,19 +395,10 @@ static void idle_for(uv_loop_t *loop, uint64_t ms)
 static void test_wake_hook(void)
 {
     fx f;
-    srv_plan p = {0};
-    char url[128];
-    sqt_ws_options o;
-    sqt_ws_net_opts n = fast_net();
     int before;
-    p.echo = 1;
-    fx_start(&f, &p);
-    f.send_in_open = 1;
-    local_url(url, sizeof(url), "ws", "127.0.0.1", f.port);
-    o = opts_for(url);
     wake_calls = 0;
     sqt_ws_set_wake_hook(count_wake, NULL);
-    open_client(&f, &n, &o);
+    open_echo(&f);
     NET_RUN_UNTIL(&f.loop, f.msgs >= 1, 3000);
     CU_ASSERT_TRUE(wake_calls >= 1); /* the thread's first read */
     idle_for(&f.loop, 30);
