@@ -10,11 +10,11 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "hotcode.h"
 #include "app.h"
 #include "appmetrics.h"
 #include "clock.h"
 #include "exitcode.h"
+#include "hotcode.h"
 #include "core/clientid.h"
 #include "core/eventlog.h"
 #include "core/executor.h"

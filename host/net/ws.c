@@ -1035,8 +1035,8 @@ void sqt_ws_set_wake_hook(sqt_ws_wake_fn fn, void *ud)
     wake_seen = 0;
 }
 
-/* libuv asks for the buffer right before its read: the hook's work (a prefetch) runs
- * while the kernel copies the bytes. */
+/* libuv asks for the buffer right before its read: prefetches the hook issues here
+ * complete while the read's system call runs. */
 SQT_HOT static void on_read_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
     ws_conn *c = h->data;
