@@ -160,6 +160,7 @@ struct peer {
     size_t agg_len;
     bench_samples lat[2];
     bench_samples fill_lat;    /* product: fill push written -> order request */
+    bench_samples fill_by[2];  /* the same by the order filled: [0] the buy, [1] the sell */
     bench_samples fill_gap;    /* product: aggTrade written -> fill push written */
     long missed[2];
     long no_frame[2];
@@ -476,6 +477,7 @@ static void tick_record(peer *p, uint64_t t0, uint64_t t_fill, uint64_t t1)
     bench_samples_add(&p->lat[p->side], t1 - t0);
     if (p->side == SIDE_PRODUCT && t_fill != 0 && t_fill < t1) {
         bench_samples_add(&p->fill_lat, t1 - t_fill);
+        bench_samples_add(&p->fill_by[p->high], t1 - t_fill); /* up to PRICE_HI: the sell */
         if (t_fill >= t0)
             bench_samples_add(&p->fill_gap, t_fill - t0);
     }
@@ -1192,6 +1194,8 @@ int main(int argc, char **argv)
     bench_samples_init(&p.lat[1], (size_t)(p.rounds * p.ticks));
     bench_samples_init(&p.fill_lat, (size_t)(p.rounds * p.ticks));
     bench_samples_init(&p.fill_gap, (size_t)(p.rounds * p.ticks));
+    bench_samples_init(&p.fill_by[0], (size_t)(p.rounds * p.ticks));
+    bench_samples_init(&p.fill_by[1], (size_t)(p.rounds * p.ticks));
     for (i = 0; i < 2; i++)
         bench_samples_init(&p.relay_delay[i], (size_t)(p.rounds * p.ticks));
     make_agg(&p);
@@ -1297,6 +1301,8 @@ int main(int argc, char **argv)
     printf("  of the product's time:\n");
     print_side("  emulator: aggTrade -> fill push", &p.fill_gap, 0, 0, -1);
     print_side("  host: fill push -> order request", &p.fill_lat, 0, 0, -1);
+    print_side("    of which a buy filled", &p.fill_by[0], 0, 0, -1);
+    print_side("    of which a sell filled", &p.fill_by[1], 0, 0, -1);
     printf("  host share / floor                 p50 %.2fx  p99 %.2fx  p99.9 %.2fx\n",
            ratio(&p.fill_lat, &p.lat[1], 0.5), ratio(&p.fill_lat, &p.lat[1], 0.99),
            ratio(&p.fill_lat, &p.lat[1], 0.999));
@@ -1322,6 +1328,8 @@ int main(int argc, char **argv)
     }
     bench_samples_free(&p.fill_lat);
     bench_samples_free(&p.fill_gap);
+    bench_samples_free(&p.fill_by[0]);
+    bench_samples_free(&p.fill_by[1]);
     if (!keep && !failed) {
         char cmd[700];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
