@@ -6,10 +6,11 @@ set -eu
 
 PKGS="gcc make cmake pkg-config binutils ca-certificates openssl
 libuv1-dev libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev
-libcunit1-dev libwslay-dev libhttp-parser-dev libsqlite3-dev libjsmn-dev zlib1g-dev nettle-dev
+libcunit1-dev libwslay-dev libhttp-parser-dev libsqlite3-dev libjsmn-dev zlib1g-dev nettle-dev libjemalloc-dev
 jq curl python3 python3-prometheus-client"
 # zlib1g-dev: the backtest reads gzip-compressed data (.csv.gz). nettle-dev: the plugin
-# kit's HMAC signatures.
+# kit's HMAC signatures. libjemalloc-dev: the host's allocator, its heap on huge pages
+# (host/memalloc.h; OPENSQT_JEMALLOC=OFF builds without it).
 # jq and curl: the README's emulator commands. python3-prometheus-client: the metrics
 # test checks /metrics with a real Prometheus parser. systemd (systemd-analyze, for the
 # unit's test) is not installed here: ~16 MB with libsystemd-shared, and installing an

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app_internal.h"
+#include "memalloc.h"
 #include "net/ws.h"
 #include "state/statelock.h"
 
@@ -99,7 +100,9 @@ SQT_HOT static void app_wake_cb(void *ud)
  * for each line of it, one after the other. */
 static void app_hotcode_start(app *a)
 {
+    char mem[256];
     size_t own, plug;
+    sqt_logf(a->log, SQT_LV_INFO, "memory: %s", sqt_memalloc_describe(mem, sizeof(mem)));
     sqt_hotcode_init(&a->hot);
     own = a->hot.bytes;
     plug = sqt_hotcode_add_object(&a->hot, a->plugin->dl);
