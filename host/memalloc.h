@@ -1,10 +1,10 @@
 /* The process's memory allocator. Built with OPENSQT_JEMALLOC (the default outside the
- * sanitizer build), the opensqt executable links jemalloc and this file asks it to keep its heap on transparent
- * huge pages (2 MiB): a wake after sleep pays a page walk for every distinct 4 KiB page
- * it touches, and a tick touches ~100 heap pages (the WebSocket buffers, the engine's
- * slots, the executor, curl's handles and buffers, the journal's). On a KVM guest a cold
- * load to a new 4 KiB page of one 2 MiB region took 0.33 µs, to one on a huge page
- * 0.18 µs, a cache miss alone 0.1 µs (bench_pagewalk).
+ * sanitizer build), the opensqt executable links jemalloc, and this file asks it to keep
+ * its heap on transparent huge pages (2 MiB): a wake after sleep pays a page walk for
+ * every distinct 4 KiB page it touches, and a tick touches ~100 heap pages (the
+ * WebSocket buffers, the engine's slots, the executor, curl's handles and buffers, the
+ * journal's). On a KVM guest a cold load to a new 4 KiB page of one 2 MiB region took
+ * 0.33 µs, to one on a huge page 0.18 µs, a cache miss alone 0.1 µs (bench_pagewalk).
  * The cost: the heap's resident memory is rounded up to huge pages (~15 MiB more). */
 #ifndef SQT_MEMALLOC_H
 #define SQT_MEMALLOC_H
