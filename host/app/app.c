@@ -94,15 +94,20 @@ SQT_HOT static void app_wake_cb(void *ud)
     sqt_hotcode_prefetch(&a->hot);
 }
 
+/* Which allocator the process runs on and whether its heap got huge pages (memalloc.h). */
+static void app_memory_log(app *a)
+{
+    char mem[256];
+    sqt_logf(a->log, SQT_LV_INFO, "memory: %s", sqt_memalloc_describe(mem, sizeof(mem)));
+}
+
 /* The host's and the plugin's SQT_HOT code into the L2 cache whenever the loop wakes
  * from idle (ws.c's wake hook, before the first read of the turn): a fill that comes
  * after the process slept then runs its path from L2 instead of taking a miss to memory
  * for each line of it, one after the other. */
 static void app_hotcode_start(app *a)
 {
-    char mem[256];
     size_t own, plug;
-    sqt_logf(a->log, SQT_LV_INFO, "memory: %s", sqt_memalloc_describe(mem, sizeof(mem)));
     sqt_hotcode_init(&a->hot);
     own = a->hot.bytes;
     plug = sqt_hotcode_add_object(&a->hot, a->plugin->dl);
@@ -182,6 +187,7 @@ int sqt_app_run(const sqt_app_opts *o)
         app_startup_begin(a);
     }
 
+    app_memory_log(a);
     app_hotcode_start(a);
     uv_run(&a->loop, UV_RUN_DEFAULT);
     sqt_ws_set_wake_hook(NULL, NULL); /* before the plugin's code goes */
