@@ -984,10 +984,37 @@ static void floor_spin(uv_loop_t *loop, uv_idle_t *spin)
     uv_unref((uv_handle_t *)spin);
 }
 
+/* SQT_BENCH_FLOOR_WARM=MS: the floor's HTTP client runs its request path dry every MS
+ * ms (sqt_http_warm, the host's part of the product's system.keep_warm_ms), for a
+ * like-for-like comparison of the part both share. */
+static void floor_warm_cb(uv_timer_t *t)
+{
+    floor_client *fc = t->data;
+    sqt_http_warm(fc->http);
+}
+
+static long floor_warm_ms(void)
+{
+    const char *v = getenv("SQT_BENCH_FLOOR_WARM");
+    return v != NULL ? strtol(v, NULL, 10) : 0;
+}
+
+static void floor_warm(uv_loop_t *loop, uv_timer_t *t, floor_client *fc)
+{
+    long ms = floor_warm_ms();
+    if (ms <= 0)
+        return;
+    uv_timer_init(loop, t);
+    t->data = fc;
+    uv_timer_start(t, floor_warm_cb, (uint64_t)ms, (uint64_t)ms);
+    uv_unref((uv_handle_t *)t);
+}
+
 static int floor_client_main(int port)
 {
     uv_loop_t loop;
     uv_idle_t spin;
+    uv_timer_t warm;
     floor_client fc;
     int rc;
     uv_loop_init(&loop);
@@ -997,6 +1024,7 @@ static int floor_client_main(int port)
         return 1;
     }
     floor_spin(&loop, &spin);
+    floor_warm(&loop, &warm, &fc);
     uv_run(&loop, UV_RUN_DEFAULT);
     return 0;
 }
@@ -1025,9 +1053,19 @@ static pid_t start_floor_process(int port)
 
 /* ---- the product process --------------------------------------------------------- */
 
+/* SQT_BENCH_KEEP_WARM=MS: the product's system.keep_warm_ms (unset: its default). */
+static const char *keep_warm_line(char *buf, size_t cap)
+{
+    const char *v = getenv("SQT_BENCH_KEEP_WARM");
+    buf[0] = '\0';
+    if (v != NULL && v[0] != '\0')
+        snprintf(buf, cap, "  keep_warm_ms: %ld\n", strtol(v, NULL, 10));
+    return buf;
+}
+
 static int write_config(const char *dir, int port)
 {
-    char path[600];
+    char path[600], warm[64];
     FILE *f;
     snprintf(path, sizeof path, "%s/config.yaml", dir);
     f = fopen(path, "w");
@@ -1044,12 +1082,13 @@ static int write_config(const char *dir, int port)
             "  min_order_value: 20\n  buy_window_size: 4\n  sell_window_size: 4\n"
             "  reconcile_interval: 3600\n  rate_limit_per_sec: 1000\n  rate_limit_burst: 1000\n"
             "system:\n  log_level: INFO\n  cancel_on_exit: false\n  event_log: %s/events.jsonl\n"
-            "  state_dir: %s/state\n%s"
+            "  state_dir: %s/state\n%s%s"
             "risk_control:\n  enabled: false\n"
             "safety:\n  market_data_max_age_seconds: 0\n"
             "timing:\n  websocket_reconnect_delay: 1\n  status_print_interval: 60\n",
             SQT_EMU_DEFAULT_KEY, SQT_EMU_DEFAULT_SECRET, port, port, port, dir, dir,
-            bench_env_flag("SQT_BENCH_BUSY_POLL") ? "  busy_poll: true\n" : "");
+            bench_env_flag("SQT_BENCH_BUSY_POLL") ? "  busy_poll: true\n" : "",
+            keep_warm_line(warm, sizeof warm));
     fclose(f);
     chmod(path, 0600);
     return 0;
@@ -1226,16 +1265,21 @@ int main(int argc, char **argv)
     else
         printf("  the sides alternate in blocks of a round each (SQT_BENCH_BLOCK=0)\n");
     printf("  rounds %ld x %ld ticks per side, gap %ld ms; relay ports %d (emulator) %d (floor); "
-           "dir %s\n  product: %s%s%s\n",
+           "dir %s\n  product: %s%s%s (system.keep_warm_ms: %s)\n",
            p.rounds, p.ticks, p.gap_ms, p.rl_emu.port, p.rl_floor.port, dir, product_bin(),
            bench_env_flag("SQT_BENCH_BUSY_POLL") ? " (system.busy_poll: true)" : "",
-           bench_env_flag("SQT_BENCH_PIN") ? " (pinned to the last CPU, the bench to the others)" : "");
+           bench_env_flag("SQT_BENCH_PIN") ? " (pinned to the last CPU, the bench to the others)" : "",
+           getenv("SQT_BENCH_KEEP_WARM") != NULL ? getenv("SQT_BENCH_KEEP_WARM")
+                                                 : "its default");
     if (bench_env_flag("SQT_BENCH_FLOOR_PROCESS"))
-        printf("  floor: its client in a process of its own, its loop %s\n",
+        printf("  floor: its client in a process of its own, its loop %s%s\n",
                bench_env_flag("SQT_BENCH_FLOOR_BUSY_POLL") ? "never sleeping (busy poll)"
-                                                            : "sleeping between frames");
-    else if (bench_env_flag("SQT_BENCH_FLOOR_BUSY_POLL"))
-        printf("  floor: SQT_BENCH_FLOOR_BUSY_POLL needs SQT_BENCH_FLOOR_PROCESS=1: ignored\n");
+                                                            : "sleeping between frames",
+               floor_warm_ms() > 0 ? ", its HTTP request path run dry every SQT_BENCH_FLOOR_WARM ms"
+                                   : "");
+    else if (bench_env_flag("SQT_BENCH_FLOOR_BUSY_POLL") || floor_warm_ms() > 0)
+        printf("  floor: SQT_BENCH_FLOOR_BUSY_POLL and _WARM need SQT_BENCH_FLOOR_PROCESS=1: "
+               "ignored\n");
     if (p.kernel)
         snprintf(stamps_line, sizeof stamps_line,
                  "kernel packet stamps on lo (AF_PACKET, SO_TIMESTAMPNS)");

@@ -77,6 +77,7 @@ typedef struct sqt_config {
     const char *state_dir_from; /* static text: which of those gave state_dir */
     int journal_sync;          /* SQT_CFG_JOURNAL_*, default NORMAL (bench_journal) */
     int busy_poll;             /* the loop polls without sleeping; default 0 */
+    int keep_warm_ms;          /* the fill path run dry this often while trading; 0 off */
 
     /* metrics (ours) */
     char *metrics_listen;      /* "host:port" as given, NULL = no metrics server */

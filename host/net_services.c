@@ -92,6 +92,13 @@ SQT_HOT int sqt_host_http_request(sqt_host *h, const sqt_http_request *req, sqt_
     return sqt_http_send(n->http, req, cb, ud, out);
 }
 
+void sqt_host_warm(struct sqt_host *h)
+{
+    host_net *n = h->net;
+    if (!h->closing && n != NULL && !n->closing)
+        sqt_http_warm(n->http);
+}
+
 void sqt_host_http_cancel(sqt_host *h, sqt_http_call *call)
 {
     host_net *n = h->net;

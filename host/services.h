@@ -43,6 +43,10 @@ const sqt_host_api *sqt_host_services(void);
  * it, in an order relative to the app's check that libuv does not promise. */
 void sqt_host_run_deferred(struct sqt_host *h);
 
+/* The host's part of the way to an order request run dry (sqt_http_warm): nothing is
+ * sent. Nothing before the plugin's first request or once closing. */
+void sqt_host_warm(struct sqt_host *h);
+
 /* Warn about keys of the exchange block that the plugin never looked up (call after
  * create(): a typo such as `volatilty` must not pass silently). Returns how many. */
 int sqt_host_warn_unused_keys(const struct sqt_host *h);

@@ -102,6 +102,8 @@ struct app {
     uv_signal_t sigint, sigterm, sighup, sigusr1;
     uv_timer_t startup_timer, runfor_timer, status_timer, house_timer, reconcile_timer,
         guard_timer, exit_cancel_timer, wait_timer;
+    uv_timer_t warm_timer;     /* system.keep_warm_ms (app.c) */
+    uint64_t warm_passes;
     uv_idle_t adjust_idle;
     uv_idle_t spin;            /* system.busy_poll (app.c) */
     uv_check_t turn_end;       /* the end of each loop turn: adjust, then the audit (trade.c) */
@@ -195,6 +197,8 @@ const char *app_fmt_dec(sqt_dec d, char *buf, size_t cap);
 void app_log_err_at(app *a, int level, const char *what, const sqt_error *err);
 void app_log_err(app *a, const char *what, const sqt_error *err);
 void app_init_timer(app *a, uv_timer_t *t);
+/* app.c: system.keep_warm_ms from the start of trading (startup.c) */
+void app_keep_warm_start(app *a);
 /* A notice that is not an engine event: log line, event-log line, journal note. */
 void app_note(app *a, int level, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

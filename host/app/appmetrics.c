@@ -261,6 +261,9 @@ static void render_executor(sqt_mbuf *b, const app_metrics_view *v)
     sqt_metrics_gauge_i64(b, M("executor_queue_depth"), "Commands waiting in the executor.",
                           (int64_t)x->queued);
     sqt_metrics_gauge_i64(b, M("executor_inflight"), "Requests in flight.", (int64_t)x->inflight);
+    sqt_metrics_counter(b, M("keep_warm_passes_total"),
+                        "Dry runs of the fill path (system.keep_warm_ms); none sends anything.",
+                        (int64_t)v->warm_passes);
 }
 
 void app_metrics_render(const app_metrics *m, const app_metrics_view *v, sqt_mbuf *b)
@@ -312,6 +315,7 @@ void app_metrics_view_of(const app *a, app_metrics_view *v)
         sqt_executor_stats_get(a->exec, &v->exec);
         v->have_exec = 1;
     }
+    v->warm_passes = a->warm_passes;
 }
 
 static void render_cb(void *ud, sqt_mbuf *b)

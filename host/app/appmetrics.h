@@ -75,6 +75,7 @@ typedef struct app_metrics_view {
     sqt_grid_status grid;
     int have_exec;
     sqt_executor_stats exec;
+    uint64_t warm_passes;          /* system.keep_warm_ms passes run */
 } app_metrics_view;
 
 /* ---- counting (m may be NULL) ----------------------------------------------------- */

@@ -76,6 +76,7 @@ static void host_closed(void *ud)
     close_handle(a, (uv_handle_t *)&a->runfor_timer);
     close_handle(a, (uv_handle_t *)&a->status_timer);
     close_handle(a, (uv_handle_t *)&a->house_timer);
+    close_handle(a, (uv_handle_t *)&a->warm_timer);
     close_handle(a, (uv_handle_t *)&a->reconcile_timer);
     /* a plugin given up on may hold timers of its own: the guard ends the loop then */
     if (!a->plugin_stuck)
@@ -624,6 +625,7 @@ void app_stop(app *a, int code, const char *why)
     uv_idle_stop(&a->adjust_idle);
     uv_timer_stop(&a->status_timer);
     uv_timer_stop(&a->house_timer);
+    uv_timer_stop(&a->warm_timer);
     uv_timer_stop(&a->reconcile_timer);
     uv_timer_stop(&a->startup_timer);
     uv_timer_stop(&a->wait_timer);

@@ -551,6 +551,7 @@ static void step_trade(app *a)
     a->last_status_ms = uv_now(&a->loop);
     uv_timer_start(&a->status_timer, app_status_timer_cb, status_ms, status_ms);
     uv_timer_start(&a->house_timer, app_house_timer_cb, SQT_HOUSEKEEPING_MS, SQT_HOUSEKEEPING_MS);
+    app_keep_warm_start(a);
     a->last_cleanup_ms = uv_now(&a->loop);
     uv_timer_start(&a->reconcile_timer, app_reconcile_timer_cb, (uint64_t)c->reconcile_interval * 1000u,
                    (uint64_t)c->reconcile_interval * 1000u);

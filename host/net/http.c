@@ -87,6 +87,7 @@ struct sqt_http {
     CURL *pool[HTTP_EASY_POOL];
     int npool;
     int kicking;               /* inside sqt_http_send's curl_multi_socket_action */
+    CURL *warm;                /* sqt_http_warm's own handle, never added to the multi */
     sqt_http_stats st;
 };
 
@@ -547,6 +548,9 @@ static void finalize(struct sqt_http *h)
     h->multi = NULL;
     while (h->npool > 0)
         curl_easy_cleanup(h->pool[--h->npool]);
+    if (h->warm != NULL)
+        curl_easy_cleanup(h->warm);
+    h->warm = NULL;
     for (s = h->socks; s != NULL; s = s->next)
         sock_close(s);
     uv_close((uv_handle_t *)&h->timer, own_closed);
@@ -838,6 +842,54 @@ SQT_HOT int sqt_http_send(sqt_http *h, const sqt_http_request *req_in, sqt_http_
             schedule_drain(h);
     }
     return SQT_OK;
+}
+
+/* A signed order's shape: its two headers and a form body of an order's size. */
+static const char warm_body[] =
+    "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.001&price=50000.0"
+    "&newClientOrderId=x-00000000000000001_B_1765101259001&recvWindow=5000"
+    "&timestamp=1765101261000&signature=0000000000000000000000000000000000000000000000000000"
+    "000000000000";
+
+SQT_HOT void sqt_http_warm(sqt_http *h)
+{
+    const sqt_header hd[2] = {
+        {"X-MBX-APIKEY", "0000000000000000000000000000000000000000000000000000000000000000"},
+        {"Content-Type", "application/x-www-form-urlencoded"}};
+    struct sqt_http_call c;
+    sqt_http_request r;
+    if (h == NULL || h->closing)
+        return;
+    if (h->warm == NULL) {
+        if ((h->warm = curl_easy_init()) == NULL)
+            return;
+        easy_defaults(h, h->warm);
+    }
+    memset(&r, 0, sizeof(r));
+    r.struct_size = sizeof(r);
+    r.method = "POST";
+    r.url = "https://warm.invalid/fapi/v1/order"; /* copied by curl, never resolved */
+    r.headers = hd;
+    r.n_headers = 2;
+    r.body = warm_body;
+    r.body_len = sizeof(warm_body) - 1;
+    /* what sqt_http_send checks and sets up, on the handle of its own */
+    if (!valid_method(r.method) || !valid_url(r.url) || !valid_header(&hd[0]) ||
+        !valid_header(&hd[1]))
+        return;
+    memset(&c, 0, sizeof(c));
+    c.h = h;
+    c.easy = h->warm;
+    (void)setup_easy(h, &c, &r);
+    /* the handle keeps no pointer into what is freed here */
+    curl_easy_setopt(h->warm, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(h->warm, CURLOPT_POSTFIELDS, NULL);
+    curl_easy_setopt(h->warm, CURLOPT_ERRORBUFFER, NULL);
+    curl_easy_setopt(h->warm, CURLOPT_PRIVATE, NULL);
+    curl_easy_setopt(h->warm, CURLOPT_WRITEDATA, NULL);
+    curl_easy_setopt(h->warm, CURLOPT_HEADERDATA, NULL);
+    curl_slist_free_all(c.req_headers);
+    free(c.body);
 }
 
 void sqt_http_get_stats(const sqt_http *h, sqt_http_stats *out)

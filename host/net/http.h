@@ -61,6 +61,13 @@ void sqt_http_close(sqt_http *h, void (*closed)(void *ud), void *ud);
 /* Requests whose callback has not run yet. */
 size_t sqt_http_in_flight(const sqt_http *h);
 
+/* The request path of sqt_http_send run dry, so that its code and data are still in
+ * the CPU's caches when an order follows a quiet spell (the app's system.keep_warm_ms):
+ * an order-sized POST checked and set up on a curl handle of the client's own that is
+ * never added to a transfer, then dropped. Nothing is sent, no callback runs, no call
+ * counts. Nothing once closing; h may be NULL. */
+void sqt_http_warm(sqt_http *h);
+
 /* What was created so far: finished easy handles are pooled and reused, and a kept-alive
  * socket keeps its poll handle between requests, so sequential requests on one
  * connection create one of each. */

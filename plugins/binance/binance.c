@@ -179,6 +179,7 @@ static const sqt_exchange_api bn_api = {
     sqt_bn_subscribe_price,
     sqt_bn_subscribe_orders,
     sqt_bn_subscribe_klines,
+    sqt_bn_warm,
 };
 
 SQT_PLUGIN_DEFINE("binance", "1.0.0", "Binance USDS-M futures", &bn_api)

@@ -95,6 +95,10 @@ struct sqt_exchange {
     int user_resync;           /* the next UP is preceded by RESYNC */
     int lk_switch;             /* the user connection is old: a PUT, then its successor */
     sqt_timer *lk_delete_timer; /* shutdown's bound on the DELETE listenKey */
+
+    /* warm: the canned fill push, made at the first call (symbol and prefix are fixed) */
+    char warm_push[700];
+    size_t warm_len;
 };
 
 /* ---- binance.c ------------------------------------------------------------------ */
@@ -132,6 +136,9 @@ int sqt_bn_cancel_orders(sqt_exchange *ex, const sqt_cancel_req *reqs, size_t n,
 int sqt_bn_cancel_own(sqt_exchange *ex, const char *prefix, sqt_cancel_cb cb, void *ud);
 int sqt_bn_klines(sqt_exchange *ex, const char *symbol, const char *interval, int limit,
                   sqt_klines_cb cb, void *ud);
+/* sqt_exchange_api.warm: a fill push parsed on the fast path and an order built and
+ * signed as sqt_bn_place_orders signs it, all thrown away (no request, no callback). */
+void sqt_bn_warm(sqt_exchange *ex);
 /* 1 when s is a valid engine client id of this instance (charset, length after prefix). */
 int sqt_bn_client_id_ok(const sqt_exchange *ex, const char *s);
 int sqt_bn_interval_ok(const char *s);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bn.h"
+#include "fastpath.h"
 
 static const sqt_error no_error; /* code SQT_OK */
 
@@ -556,6 +557,70 @@ SQT_HOT int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, siz
     if (rc != SQT_OK)
         free(c);
     return rc;
+}
+
+/* ------------------------------------------------------------------------------------
+ * warm: the fill path run dry (sqt_exchange_api.warm)
+ * ---------------------------------------------------------------------------------- */
+
+/* A fill of one of the instance's own buys, as the user stream pushes it. */
+static void warm_push_make(sqt_exchange *ex)
+{
+    int n = snprintf(
+        ex->warm_push, sizeof(ex->warm_push),
+        "{\"e\":\"ORDER_TRADE_UPDATE\",\"E\":1765101261002,\"T\":1765101261000,\"o\":{"
+        "\"s\":\"%s\",\"c\":\"%s1_B_1765101259001\",\"S\":\"BUY\",\"o\":\"LIMIT\","
+        "\"f\":\"GTX\",\"q\":\"0.010\",\"p\":\"3021.55\",\"ap\":\"3021.55\",\"sp\":\"0\","
+        "\"x\":\"TRADE\",\"X\":\"FILLED\",\"i\":8389765537712345678,\"l\":\"0.010\","
+        "\"z\":\"0.010\",\"L\":\"3021.55\",\"N\":\"USDT\",\"n\":\"0.00604310\","
+        "\"T\":1765101261000,\"t\":4455667788,\"b\":\"0\",\"a\":\"0\",\"m\":true,"
+        "\"R\":false,\"wt\":\"CONTRACT_PRICE\",\"ot\":\"LIMIT\",\"ps\":\"BOTH\","
+        "\"cp\":false,\"rp\":\"0\",\"V\":\"EXPIRE_MAKER\",\"pm\":\"NONE\",\"gtd\":0}}",
+        ex->symbol, ex->prefix);
+    ex->warm_len = n > 0 && (size_t)n < sizeof(ex->warm_push) ? (size_t)n : 0;
+}
+
+/* The smallest order the symbol's rules allow: on the tick and step, at the bounds. */
+static void warm_order(const sqt_exchange *ex, sqt_order_req *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->struct_size = sizeof(*r);
+    snprintf(r->client_id, sizeof(r->client_id), "1_B_1765101259001");
+    r->side = SQT_SIDE_BUY;
+    r->tif = SQT_TIF_POST_ONLY;
+    r->price = ex->limits.min_price.mant > 0 ? ex->limits.min_price : ex->info.tick_size;
+    r->qty = ex->info.min_qty.mant > 0 ? ex->info.min_qty : ex->info.step_size;
+}
+
+SQT_HOT void sqt_bn_warm(sqt_exchange *ex)
+{
+    sqt_order o;
+    sqt_order_req r;
+    sqt_kit_rest_req rq;
+    place_item it;
+    sqt_error e;
+    char qbuf[512];
+    sqt_bn_query q;
+    int kind;
+    if (ex == NULL || ex->kit.closing)
+        return;
+    if (ex->warm_len == 0)
+        warm_push_make(ex);
+    (void)sqt_bn_fast_user(ex->warm_push, ex->warm_len, ex->prefix, &kind, &o);
+    if (!ex->have_info)
+        return; /* no tick and step to format an order on yet */
+    warm_order(ex, &r);
+    if (place_item_make(ex, &r, &it, &e) != SQT_OK)
+        return;
+    sqt_kit_query_init_on(&q, qbuf, sizeof(qbuf));
+    place_single_params(ex, &it, &q);
+    if (q.err == SQT_OK) {
+        rq = sqt_kit_rest_req_of("POST", "/fapi/v1/order", NULL, sqt_bn_query_str(&q),
+                                 SQT_KIT_AUTH_SIGNED);
+        rq.mutating = 1;
+        sqt_kit_rest_warm(&ex->kit.rest, &rq);
+    }
+    sqt_bn_query_free(&q);
 }
 
 /* ------------------------------------------------------------------------------------

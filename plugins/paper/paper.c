@@ -1265,6 +1265,7 @@ static const sqt_exchange_api paper_api = {
     paper_subscribe_price,
     paper_subscribe_orders,
     paper_subscribe_klines,
+    NULL, /* warm: nothing on a network path to keep warm */
 };
 
 SQT_PLUGIN_DEFINE("paper", "1.0.0",

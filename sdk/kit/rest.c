@@ -155,16 +155,15 @@ static void scratch_set(sqt_kit_query *q, const char *text, size_t n, size_t roo
     q->len = n;
 }
 
-/* Put c on the wire now, prepared with the current clock offset. The wire and the URL
- * are the engine's scratch (r->wire, r->url): the host copies the request and never
- * answers inside http_request, and prepare sends nothing, so one request at a time uses
- * them. */
-SQT_HOT static int call_issue(sqt_kit_call *c)
+/* c's request as the wire carries it, prepared with the current clock offset, into *hr.
+ * The wire and the URL are the engine's scratch (r->wire, r->url): the host copies the
+ * request and never answers inside http_request, and prepare sends nothing, so one
+ * request at a time uses them; wire_wipe ends each use. */
+SQT_HOT static int wire_build(sqt_kit_call *c, sqt_http_request *hr)
 {
     sqt_kit_rest *r = c->rest;
     sqt_kit_wire *w = &r->wire;
     sqt_kit_query *url = &r->url;
-    sqt_http_request hr;
     size_t bl, pl;
     int rc;
     w->n_headers = 0;
@@ -181,7 +180,7 @@ SQT_HOT static int call_issue(sqt_kit_call *c)
         scratch_set(&w->body, "", 0, 0);
     c->sent_wall_ms = wall(r);
     if ((rc = r->d->prepare(r->owner, c, c->sent_wall_ms + r->offset_ms, w)) != SQT_OK)
-        goto out;
+        return rc;
     bl = strlen(r->base_url);
     pl = strlen(c->path);
     scratch_set(url, r->base_url, bl, pl + 1 + w->query.len);
@@ -190,26 +189,39 @@ SQT_HOT static int call_issue(sqt_kit_call *c)
         sqt_kit_query_raw(url, "?", 1);
         sqt_kit_query_raw(url, sqt_kit_query_str(&w->query), w->query.len);
     }
-    if (w->query.err || w->body.err || url->err) {
-        rc = url->err ? url->err : w->query.err ? w->query.err : w->body.err;
-        goto out;
-    }
-    memset(&hr, 0, sizeof(hr));
-    hr.struct_size = sizeof(hr);
-    hr.method = c->method;
-    hr.url = sqt_kit_query_str(url);
-    hr.headers = w->headers;
-    hr.n_headers = w->n_headers;
+    if (w->query.err || w->body.err || url->err)
+        return url->err ? url->err : w->query.err ? w->query.err : w->body.err;
+    memset(hr, 0, sizeof(*hr));
+    hr->struct_size = sizeof(*hr);
+    hr->method = c->method;
+    hr->url = sqt_kit_query_str(url);
+    hr->headers = w->headers;
+    hr->n_headers = w->n_headers;
     if (w->body.len > 0) {
-        hr.body = sqt_kit_query_str(&w->body);
-        hr.body_len = w->body.len;
+        hr->body = sqt_kit_query_str(&w->body);
+        hr->body_len = w->body.len;
     }
-    rc = r->api->http_request(r->host, &hr, on_http, c, &c->link.call);
-out:
-    /* the header values (the API key, a passphrase) do not stay in the scratch */
+    return SQT_OK;
+}
+
+/* The header values (the API key, a passphrase) do not stay in the scratch. */
+SQT_HOT static void wire_wipe(sqt_kit_rest *r)
+{
+    sqt_kit_wire *w = &r->wire;
     memset(w->store, 0, w->store_len);
     w->store_len = 0;
     w->n_headers = 0;
+}
+
+/* Put c on the wire now. */
+SQT_HOT static int call_issue(sqt_kit_call *c)
+{
+    sqt_kit_rest *r = c->rest;
+    sqt_http_request hr;
+    int rc = wire_build(c, &hr);
+    if (rc == SQT_OK)
+        rc = r->api->http_request(r->host, &hr, on_http, c, &c->link.call);
+    wire_wipe(r);
     return rc;
 }
 
@@ -256,6 +268,25 @@ SQT_HOT int sqt_kit_rest_send(sqt_kit_rest *r, const sqt_kit_rest_req *q)
     if ((rc = call_dispatch(c)) != SQT_OK)
         call_drop(c);
     return rc;
+}
+
+void sqt_kit_rest_warm(sqt_kit_rest *r, const sqt_kit_rest_req *q)
+{
+    sqt_kit_call c;
+    sqt_http_request hr;
+    if (q == NULL || q->method == NULL || q->path == NULL || r->closing || r->d == NULL)
+        return;
+    memset(&c, 0, sizeof(c)); /* never linked into r->reqs: no one else sees it */
+    c.query = q->query != NULL && q->query[0] != '\0' ? q->query : NULL;
+    c.body = q->body != NULL && q->body[0] != '\0' ? q->body : NULL;
+    c.rest = r;
+    c.owner = r->owner;
+    c.method = q->method;
+    c.path = q->path;
+    c.auth = q->auth;
+    c.mutating = q->mutating;
+    (void)wire_build(&c, &hr); /* and no http_request */
+    wire_wipe(r);
 }
 
 int64_t sqt_kit_rest_server_now(sqt_kit_rest *r)

@@ -46,6 +46,7 @@ static struct {
     char fired_cid[SQT_CLIENT_ID_MAX];
     int calls[SCR_CALL_MAX];
     int calls_at_fire[SCR_CALL_MAX];
+    int warms_before_price;
     int reduce_only_refused;
     int duplicate_places;
     /* audit probe: at the first sell placed after the fill (its counterpart), was the
@@ -592,6 +593,7 @@ static int x_create(const sqt_host_api *api, sqt_host *host, const sqt_create_ar
     ex->api = api;
     ex->host = host;
     memset(B.calls, 0, sizeof B.calls);
+    B.warms_before_price = 0;
     live = ex;
     *out = ex;
     return 0;
@@ -834,11 +836,19 @@ static int x_subscribe_klines(sqt_exchange *ex, const char *const *symbols, size
     return SQT_ENOTSUP;
 }
 
+static void x_warm(sqt_exchange *ex)
+{
+    (void)ex;
+    B.calls[SCR_WARM]++;
+    if (B.calls[SCR_SUBSCRIBE_PRICE] == 0)
+        B.warms_before_price++;
+}
+
 static const sqt_exchange_api scripted_exchange = {
     sizeof(sqt_exchange_api), 0u,
     x_create, x_shutdown, x_destroy, x_symbol_info, x_account, x_positions, x_open_orders,
     x_query_order, x_place, x_cancel, x_cancel_own, x_klines, x_subscribe_price,
-    x_subscribe_orders, x_subscribe_klines,
+    x_subscribe_orders, x_subscribe_klines, x_warm,
 };
 
 SQT_PLUGIN_DEFINE("scripted", "1.0.0", "Scripted exchange for start-up tests", &scripted_exchange)
@@ -1010,12 +1020,17 @@ static const char *c_call_log(void)
     return B.log;
 }
 
+static int c_warms_before_price(void)
+{
+    return B.warms_before_price;
+}
+
 static const scripted_api control = {
     c_reset, c_set_script, c_fill_top_buy, c_fired, c_calls, c_calls_at_fire, c_position,
     c_open_orders, c_order, c_reduce_only_refused, c_duplicate_places, c_probe_audit,
     c_probe_result, c_set_market, c_peak_open, c_limit_refused, c_call_log, c_fill_order,
     c_probe_journal, c_probe_journal_result, c_sync_places, c_disk_full_at_fire,
-    c_places_before_tick,
+    c_places_before_tick, c_warms_before_price,
 };
 
 SQT_EXPORT const scripted_api *scripted_plugin_api(void);

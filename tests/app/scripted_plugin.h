@@ -23,6 +23,7 @@ enum scripted_call {
     SCR_PLACE,
     SCR_CANCEL,
     SCR_PRICE_TICK,            /* not a call: the nth price the stream sends */
+    SCR_WARM,                  /* warm (system.keep_warm_ms): counted, never fired at */
     SCR_CALL_MAX
 };
 
@@ -104,6 +105,9 @@ typedef struct scripted_api {
     /* With tick_after: the place calls made between the script's fill and that price
      * (the counter-orders sent before the rest of the poll phase); -1 not yet. */
     int (*places_before_tick)(void);
+    /* warm calls of the current run made before the price stream was asked for (the
+     * host runs warm only while trading, which comes after it). */
+    int (*warms_before_price)(void);
 } scripted_api;
 
 #define SCRIPTED_API_SYMBOL "scripted_plugin_api"

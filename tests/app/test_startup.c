@@ -589,6 +589,33 @@ static void t_busy_poll(void)
     check_book(journal);
 }
 
+/* system.keep_warm_ms: the plugin's warm runs on the loop, often, only once trading
+ * (never before the price stream is asked for), never with 0, and the exchange sees the
+ * same calls either way. */
+static void t_keep_warm(void)
+{
+    char dir[400], ev1[500], ev2[500], journal[1024];
+    int places_off, cancels_off, warms;
+    first_run("keep_warm", dir, sizeof dir, ev1, ev2, sizeof ev1, journal, sizeof journal);
+    system_extra = "  keep_warm_ms: 0\n";
+    SQT_ASSERT_INT_EQ(run_app(dir, ev2, 0.5, NULL, 0), 0);
+    SQT_ASSERT_INT_EQ(X->calls(SCR_WARM), 0);
+    places_off = X->calls(SCR_PLACE);
+    cancels_off = X->calls(SCR_CANCEL);
+    system_extra = "  keep_warm_ms: 2\n";
+    SQT_ASSERT_INT_EQ(run_app(dir, ev2, 0.5, NULL, 0), 0);
+    system_extra = "";
+    warms = X->calls(SCR_WARM);
+    fprintf(stderr, "\n    [keep_warm] 2 ms over a 0.5 s run: %d passes\n", warms);
+    CU_ASSERT_TRUE(warms >= 5);   /* ~250 on an idle machine */
+    CU_ASSERT_TRUE(warms <= 260); /* never more often than asked */
+    SQT_ASSERT_INT_EQ(X->warms_before_price(), 0);
+    SQT_ASSERT_INT_EQ(X->calls(SCR_PLACE), places_off);
+    SQT_ASSERT_INT_EQ(X->calls(SCR_CANCEL), cancels_off);
+    SQT_ASSERT_INT_EQ(errors_logged, 0);
+    check_book(journal);
+}
+
 /* A disk that fills up just as a fill arrives. The intent log's window was made at an
  * earlier turn (intentlog.c: its blocks allocated, its pages mapped), so the fill's sell is
  * stored there without room on the disk and leaves; the turn's transaction then fails and
@@ -695,6 +722,7 @@ int main(void)
         {"... and the sell filled while down: booked once", t_killed_between_writes_sell_filled},
         {"a plugin that answers inside the call: the turn's journal whole", t_answers_inside_the_call},
         {"system.busy_poll: the loop spins, trades and stops", t_busy_poll},
+        {"system.keep_warm_ms: warm runs while trading, sends nothing", t_keep_warm},
         {"killed between the writes of a turn that read two fills", t_killed_between_writes_two_fills},
         {"a fill's order leaves before the rest of the poll phase is read",
          t_order_before_the_rest_of_the_turn},

@@ -321,6 +321,64 @@ static void test_place_single(void)
     SQT_ASSERT_INT_EQ(r.place[0].err.code, SQT_ECANCELLED);
 }
 
+/* warm (system.keep_warm_ms): in the table; it sends nothing (not even the server-time
+ * measurement a first signed request starts), calls nothing back, before and after the
+ * symbol's rules, and leaves nothing in the scratch the next real order is built in. */
+static void test_warm_is_dry(void)
+{
+    fx f;
+    rec r;
+    fake_http *req;
+    sqt_order_req q = order_req("302155_B_1765101259001", SQT_SIDE_BUY, SQT_TIF_POST_ONLY,
+                                302155, 2, 1, 2);
+    char want[512];
+    size_t sent;
+    int i;
+    fx_init(&f, PREFIX);
+    fx_start(&f);
+    CU_ASSERT_TRUE_FATAL(SQT_HAS_MEMBER(f.api, sqt_exchange_api, warm));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f.api->warm);
+    sent = fake_host_http_total(f.fh);
+    g_in_api = 1;
+    f.api->warm(f.ex); /* before symbol_info: the push parse only */
+    call_end(0);
+    SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), sent);
+    load_info(&f);
+    sent = fake_host_http_total(f.fh);
+    for (i = 0; i < 3; i++) {
+        g_in_api = 1;
+        f.api->warm(f.ex);
+        call_end(0);
+    }
+    SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), sent);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 0);
+    SQT_ASSERT_INT_EQ(g_sync_violations, 0);
+
+    /* the real order after it: exactly test_place_single's request */
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(CALL(f.api->place_orders(f.ex, &q, 1, place_cb, &r)), SQT_OK);
+    g_in_api = 1;
+    f.api->warm(f.ex); /* while the order waits for the server time */
+    call_end(0);
+    answer_time(&f, 0);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 1);
+    req = fake_host_http_at(f.fh, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(req);
+    SQT_ASSERT_STR_EQ(req->url, "https://fapi.binance.com/fapi/v1/order");
+    SQT_ASSERT_STR_EQ(fake_http_header(req, "X-MBX-APIKEY"), API_KEY);
+    snprintf(want, sizeof(want),
+             "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTX&quantity=0.010&price=3021.55"
+             "&newClientOrderId=x-zdfVM8vY302155_B_1765101259001&recvWindow=5000&timestamp=%lld"
+             "&signature=",
+             (long long)T0);
+    CU_ASSERT_EQUAL(strncmp(req->body, want, strlen(want)), 0);
+    SQT_ASSERT_INT_EQ(req->body_len, strlen(want) + 64);
+    assert_signed(req);
+    SQT_ASSERT_INT_EQ(r.calls, 0);
+    fx_done(&f);
+    SQT_ASSERT_INT_EQ(r.calls, 1);
+}
+
 static void test_place_local_checks(void)
 {
     fx f;
@@ -1660,6 +1718,7 @@ int main(void)
         {"signed request, time offset", test_signed_request_and_time_offset},
         {"place single", test_place_single},
         {"place: local checks", test_place_local_checks},
+        {"warm: a dry run, nothing sent", test_warm_is_dry},
         {"place batch, mixed results", test_place_batch},
         {"place single: error classes", test_place_single_errors},
         {"rate limited: Retry-After", test_rate_limited_retry_after},

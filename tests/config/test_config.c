@@ -700,6 +700,7 @@ static void test_new_keys(void)
     }
     SQT_ASSERT_INT_EQ(cfg.journal_sync, SQT_CFG_JOURNAL_NORMAL);
     SQT_ASSERT_INT_EQ(cfg.busy_poll, 0);
+    SQT_ASSERT_INT_EQ(cfg.keep_warm_ms, 5);
     CU_ASSERT_PTR_NULL(cfg.metrics_listen);
     SQT_ASSERT_INT_EQ(cfg.metrics_allow_non_loopback, 0);
     SQT_ASSERT_INT_EQ(sqt_dec_cmp(cfg.max_price_jump_percent, sqt_dec_make(3, 0), NULL), 0);
@@ -734,6 +735,7 @@ static void test_new_keys(void)
     CU_ASSERT_EQUAL_FATAL(load_text(OK_DOC "system:\n  state_dir: /srv/sqt\n"
                                            "  journal_sync: full\n"
                                            "  busy_poll: true\n"
+                                           "  keep_warm_ms: 0\n"
                                            "metrics:\n  listen: \"[::1]:9464\"\n"
                                            "safety:\n  max_price_jump_percent: 0\n",
                                     &cfg, &cap, &log, err, sizeof(err)),
@@ -742,6 +744,7 @@ static void test_new_keys(void)
     SQT_ASSERT_STR_EQ(cfg.state_dir_from, "system.state_dir");
     SQT_ASSERT_INT_EQ(cfg.journal_sync, SQT_CFG_JOURNAL_FULL);
     SQT_ASSERT_INT_EQ(cfg.busy_poll, 1);
+    SQT_ASSERT_INT_EQ(cfg.keep_warm_ms, 0);
     SQT_ASSERT_STR_EQ(cfg.metrics_host, "::1");
     SQT_ASSERT_INT_EQ(cfg.metrics_port, 9464);
     SQT_ASSERT_INT_EQ(cfg.max_price_jump_percent.mant, 0);
@@ -769,6 +772,9 @@ static void test_new_keys(void)
     EXPECT_FAIL(OK_DOC "system:\n  journal_sync: fast\n", 13, "system.journal_sync",
                 "expected one of normal|full (got fast)");
     EXPECT_FAIL(OK_DOC "system:\n  busy_poll: sometimes\n", 13, "system.busy_poll", "");
+    EXPECT_FAIL(OK_DOC "system:\n  keep_warm_ms: -1\n", 13, "system.keep_warm_ms", "");
+    EXPECT_FAIL(OK_DOC "system:\n  keep_warm_ms: 1001\n", 13, "system.keep_warm_ms", "");
+    EXPECT_FAIL(OK_DOC "system:\n  keep_warm_ms: often\n", 13, "system.keep_warm_ms", "");
     EXPECT_FAIL(OK_DOC "metrics:\n  listen: 0.0.0.0:9464\n", 13, "metrics.listen",
                 "not a loopback address");
     EXPECT_FAIL(OK_DOC "metrics:\n  listen: 10.1.2.3:80\n", 13, "metrics.listen",

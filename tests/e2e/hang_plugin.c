@@ -113,7 +113,7 @@ static int hang_sub_klines(sqt_exchange *ex, const char *const *syms, size_t n, 
 static const sqt_exchange_api hang_api = {
     sizeof(sqt_exchange_api), 0, hang_create, hang_shutdown, hang_destroy, hang_symbol_info,
     hang_account, hang_positions, hang_orders, hang_query, hang_place, hang_cancel,
-    hang_cancel_own, hang_klines, hang_sub_price, hang_sub_orders, hang_sub_klines,
+    hang_cancel_own, hang_klines, hang_sub_price, hang_sub_orders, hang_sub_klines, NULL,
 };
 
 SQT_PLUGIN_DEFINE("hang", "0.0.1", "test plugin: its shutdown never calls back", &hang_api)

@@ -312,7 +312,7 @@ static void test_load_refusals(void)
     snprintf(want, sizeof(want),
              "plugin 'small_table': exchange table struct_size 16 is invalid "
              "(ABI 1.0 needs %zu..4096)",
-             sizeof(sqt_exchange_api));
+             offsetof(sqt_exchange_api, subscribe_klines) + sizeof(void (*)(void)));
     expect_refusal("small_table", want);
 }
 
@@ -416,6 +416,9 @@ static void test_older_minor(void)
     char err[512];
     SQT_ASSERT_INT_EQ(sqt_plugin_load(plugin_dir(), "older_minor", &p, err, sizeof(err)), 0);
     SQT_ASSERT_INT_EQ(p.desc->abi_minor, SQT_PLUGIN_ABI_MINOR - 1);
+    /* its table ends before warm: the host reads it as absent */
+    CU_ASSERT_FALSE(SQT_HAS_MEMBER(p.desc->exchange, sqt_exchange_api, warm));
+    CU_ASSERT_TRUE(SQT_HAS_MEMBER(p.desc->exchange, sqt_exchange_api, subscribe_klines));
     sqt_plugin_unload(&p);
 #else
     /* Host minor is 0: no older plugin can exist; the rule is covered by test_abi_rule. */

@@ -159,6 +159,9 @@ static int tp_subscribe_klines(sqt_exchange *ex, const char *const *symbols, siz
 
 #if TP_VARIANT == TP_SMALL_TABLE
 #define TP_TABLE_SIZE 16
+#elif TP_VARIANT == TP_OLDER_MINOR
+/* a table of before warm (members appended later are absent) */
+#define TP_TABLE_SIZE offsetof(sqt_exchange_api, warm)
 #else
 #define TP_TABLE_SIZE sizeof(sqt_exchange_api)
 #endif
@@ -186,6 +189,7 @@ static const sqt_exchange_api tp_api = {
     tp_subscribe_price,
     tp_subscribe_orders,
     tp_subscribe_klines,
+    NULL, /* warm: optional */
 };
 
 /* ---- the descriptor ---------------------------------------------------------------- */

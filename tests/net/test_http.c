@@ -41,6 +41,8 @@ typedef struct fx {
     /* chaining */
     int chain_second;
     char url[128];
+    int requests;              /* requests the server read */
+    int apikey_seen;           /* of them, with an X-MBX-APIKEY header */
 } fx;
 
 static const char *hdr(const sqt_header *h, size_t n, const char *name)
@@ -80,6 +82,9 @@ static void on_later(uv_timer_t *t)
 static void on_request(void *ud, sqt_srv_conn *c, const sqt_srv_request *req)
 {
     fx *f = ud;
+    f->requests++;
+    if (hdr(req->headers, req->n_headers, "X-MBX-APIKEY") != NULL)
+        f->apikey_seen++;
     if (strncmp(req->target, "/slow", 5) == 0 && f->n_stalled < MAX_CALLS) {
         /* answered 100 ms later, from a timer */
         later *l = calloc(1, sizeof(*l));
@@ -257,6 +262,80 @@ static void test_get_post_headers(void)
     SQT_ASSERT_STR_EQ(f.g[1].h_seen, "p");
     SQT_ASSERT_STR_EQ(f.g[1].body, "hello=1&b=2");
     SQT_ASSERT_INT_EQ(sqt_http_in_flight(f.http), 0);
+    fx_finish(&f);
+}
+
+static void on_quiet(uv_timer_t *t)
+{
+    *(int *)t->data = 1;
+}
+
+/* The loop runs ms with nothing else to do. */
+static void run_quiet(uv_loop_t *loop, int ms)
+{
+    uv_timer_t t;
+    int fired = 0;
+    uv_timer_init(loop, &t);
+    t.data = &fired;
+    uv_timer_start(&t, on_quiet, (uint64_t)ms, 0);
+    NET_RUN_UNTIL(loop, fired, ms + 2000);
+    uv_close((uv_handle_t *)&t, NULL);
+    uv_run(loop, UV_RUN_NOWAIT);
+}
+
+/* The dry run of the request path (system.keep_warm_ms) sends nothing, runs no
+ * callback, leaves nothing on the handles real requests use, and is freed on close. */
+static void test_warm_sends_nothing(void)
+{
+    fx f;
+    char url[128];
+    sqt_header h[1] = {{"X-Test", "mine"}};
+    sqt_http_request r;
+    sqt_http_stats st;
+    int i;
+    sqt_http_warm(NULL);
+    fx_start(&f, NULL, NULL, NULL);
+    for (i = 0; i < 3; i++)
+        sqt_http_warm(f.http);
+    SQT_ASSERT_INT_EQ(sqt_http_in_flight(f.http), 0);
+    run_quiet(&f.loop, 50);
+    SQT_ASSERT_INT_EQ(f.requests, 0);
+    sqt_http_get_stats(f.http, &st);
+    SQT_ASSERT_INT_EQ(st.easy_created, 0);
+    SQT_ASSERT_INT_EQ(st.polls_created, 0);
+
+    /* a GET after it: its own method, headers and (no) body */
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo", f.port);
+    r = req_of("GET", url);
+    r.headers = h;
+    r.n_headers = 1;
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb0, &f, NULL), 0);
+    NET_RUN_UNTIL(&f.loop, f.g[0].calls, 3000);
+    SQT_ASSERT_INT_EQ(f.g[0].status, 200);
+    SQT_ASSERT_STR_EQ(f.g[0].h_method, "GET");
+    SQT_ASSERT_STR_EQ(f.g[0].h_seen, "mine");
+    SQT_ASSERT_INT_EQ(f.g[0].body_len, 0);
+
+    /* warm between two requests on the kept-alive connection, then a POST */
+    sqt_http_warm(f.http);
+    r = req_of("POST", url);
+    r.body = "a=1";
+    r.body_len = 3;
+    SQT_ASSERT_INT_EQ(sqt_http_send(f.http, &r, cb1, &f, NULL), 0);
+    sqt_http_warm(f.http); /* with the POST in flight */
+    NET_RUN_UNTIL(&f.loop, f.g[1].calls, 3000);
+    SQT_ASSERT_INT_EQ(f.g[1].status, 200);
+    SQT_ASSERT_STR_EQ(f.g[1].h_method, "POST");
+    SQT_ASSERT_STR_EQ(f.g[1].h_seen, "(none)");
+    SQT_ASSERT_STR_EQ(f.g[1].body, "a=1");
+    run_quiet(&f.loop, 20);
+    SQT_ASSERT_INT_EQ(f.requests, 2); /* only the two */
+    SQT_ASSERT_INT_EQ(f.apikey_seen, 0);
+    SQT_ASSERT_INT_EQ(f.g[0].calls + f.g[1].calls, 2);
+
+    /* once closing: nothing (the handle of its own is freed with the client) */
+    sqt_http_close(f.http, http_done, &f);
+    sqt_http_warm(f.http);
     fx_finish(&f);
 }
 
@@ -1044,6 +1123,7 @@ int main(void)
         {"invalid requests are refused synchronously", test_invalid_requests},
         {"https: extra CA trusted, wrong host refused", test_https},
         {"the exact header set on the wire (no Expect)", test_raw_header_set},
+        {"warm: the request path run dry sends nothing", test_warm_sends_nothing},
         {NULL, NULL},
     };
     SQT_TEST_INIT();

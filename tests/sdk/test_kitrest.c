@@ -18,6 +18,8 @@ typedef struct owner {
     int finished;              /* on_finish calls */
     int answers;               /* on_answer calls */
     int seconds;               /* Gate's shape */
+    int prepared;              /* prepare calls */
+    char last_sig[SQT_KIT_HMAC_MAX * 2 + 1];
 } owner;
 
 static int parse_time(const char *body, size_t len, int64_t *ms, sqt_error *e)
@@ -36,6 +38,7 @@ static int prepare(void *ud, const sqt_kit_call *c, int64_t server_ms, sqt_kit_w
     owner *o = ud;
     char ts[32], sig[SQT_KIT_HMAC_MAX * 2 + 1];
     int rc;
+    o->prepared++;
     if (c->auth == SQT_KIT_AUTH_NONE)
         return SQT_OK;
     if ((rc = sqt_kit_wire_header(w, "KEY", "the-key")) != SQT_OK)
@@ -64,6 +67,7 @@ static int prepare(void *ud, const sqt_kit_call *c, int64_t server_ms, sqt_kit_w
     if ((rc = sqt_kit_hmac_hex(SQT_KIT_SHA256, "secret", sqt_kit_query_str(&w->query),
                                w->query.len, sig, sizeof(sig))) != SQT_OK)
         return rc;
+    snprintf(o->last_sig, sizeof(o->last_sig), "%s", sig);
     sqt_kit_query_add(&w->query, "signature", sig);
     return w->query.err;
 }
@@ -364,6 +368,47 @@ static void test_cancel_all(void)
     fake_host_http_reply(f.fh, 0, 200, "{}", NULL);
     SQT_ASSERT_INT_EQ(c.calls, 1);
     SQT_ASSERT_INT_EQ(c.err.code, SQT_OK);
+    fx_end(&f);
+}
+
+/* warm: the request built and signed as a send would (the dialect's prepare runs, with
+ * the clock as it stands) and thrown away: nothing sent, not even the server-time
+ * measurement a first signed send starts, no call recorded, the header values wiped;
+ * the next real request is signed the same. Nothing once closing. */
+static void test_warm(void)
+{
+    static const char zero[sizeof("the-key")];
+    fx f;
+    got a = {0};
+    char warm_sig[sizeof(f.o.last_sig)];
+    sqt_kit_rest_req q = sqt_kit_rest_req_of("GET", "/order", "symbol=ETHUSDT", NULL,
+                                             SQT_KIT_AUTH_SIGNED); /* no done: never runs */
+    fx_init(&f, 0);
+    sqt_kit_rest_warm(&f.rest, &q);
+    SQT_ASSERT_INT_EQ(f.o.prepared, 1);
+    CU_ASSERT_TRUE(f.o.last_sig[0] != '\0');
+    snprintf(warm_sig, sizeof(warm_sig), "%s", f.o.last_sig);
+    SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), 0);
+    CU_ASSERT_FALSE(sqt_kit_rest_busy(&f.rest));
+    SQT_ASSERT_INT_EQ(f.rest.wire.store_len, 0);
+    CU_ASSERT_EQUAL(memcmp(f.rest.wire.store, zero, sizeof(zero)), 0);
+    sqt_kit_rest_warm(&f.rest, NULL);
+    q.path = NULL;
+    sqt_kit_rest_warm(&f.rest, &q);
+    SQT_ASSERT_INT_EQ(f.o.prepared, 1);
+    /* the real one at the same clock: measured first, then the same signature */
+    q = req("GET", "/order", "symbol=ETHUSDT", NULL, SQT_KIT_AUTH_SIGNED, &a);
+    SQT_ASSERT_INT_EQ(sqt_kit_rest_send(&f.rest, &q), SQT_OK);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 1);
+    fake_host_http_reply(f.fh, 0, 200, "{\"serverTime\":1735000000000}", NULL);
+    SQT_ASSERT_INT_EQ(fake_host_http_pending(f.fh), 1);
+    SQT_ASSERT_STR_EQ(f.o.last_sig, warm_sig);
+    SQT_ASSERT_CONTAINS(fake_host_http_at(f.fh, 0)->url, warm_sig);
+    fake_host_http_reply(f.fh, 0, 200, "{}", NULL);
+    SQT_ASSERT_INT_EQ(a.calls, 1);
+    sqt_kit_rest_cancel_all(&f.rest);
+    sqt_kit_rest_warm(&f.rest, &q);
+    SQT_ASSERT_INT_EQ(f.o.prepared, 3); /* then the time call and the real one; not since */
     fx_end(&f);
 }
 
@@ -959,6 +1004,7 @@ int main(void)
         {"shutdown: cancel all, refuse, at_shutdown calls", test_cancel_all},
         {"bad requests and a full wire", test_refusals},
         {"one scratch wire for all requests: each carries only its own", test_scratch_reuse},
+        {"warm: built and signed, nothing sent", test_warm},
         {"symbol info and klines: one call, the parser, the callback", test_fetch_skeletons},
         {"the checks every operation starts with", test_op_checks},
         {"the plugin record: new, shutdown once drained, release", test_plugin_life},

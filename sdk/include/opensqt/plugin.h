@@ -716,6 +716,19 @@ typedef struct sqt_exchange_api {
     int (*subscribe_orders)(sqt_exchange *ex, const sqt_order_sink *sink);
     int (*subscribe_klines)(sqt_exchange *ex, const char *const *symbols, size_t n,
                             const char *interval, const sqt_kline_sink *sink);
+
+    /* Added within ABI 1.1 without moving the minor, like sqt_ws_options.flags: it is
+     * advisory (latency only), a host that predates it never calls it, and a host reads
+     * it only when SQT_HAS_MEMBER says the plugin's table has it. Optional: NULL = none.
+     * Runs the plugin's own part of the way from an order push to an order request dry,
+     * on canned input: a push like the user stream's parsed, an order like the engine's
+     * built and signed, and the results thrown away. No I/O, no callback, no request,
+     * nothing anyone can observe changes. The host calls it on its loop every
+     * system.keep_warm_ms while it trades, so that this code, its data and their page
+     * translations are still in the CPU's caches when a fill comes after a quiet spell.
+     * Callable any time between create and destroy (also before symbol_info answered);
+     * it must cost a few microseconds at most. */
+    void (*warm)(sqt_exchange *ex);
 } sqt_exchange_api;
 
 /* ------------------------------------------------------------------------------------

@@ -316,8 +316,8 @@ struct sqt_kit_call {
     void *owner;               /* the engine's owner (the plugin), for callbacks */
     const char *method;
     const char *path;
-    char *query;               /* NULL none */
-    char *body;                /* NULL none */
+    const char *query;         /* NULL none */
+    const char *body;          /* NULL none */
     int auth;
     int mutating;
     int parked;                /* waiting for the server-time offset */
@@ -398,6 +398,11 @@ void sqt_kit_rest_init(sqt_kit_rest *r, const sqt_host_api *api, sqt_host *host,
 /* Start a call. SQT_OK: q->done runs exactly once later. Else nothing runs and the
  * error is returned (SQT_EBANNED while banned, SQT_ECANCELLED once closing). */
 int sqt_kit_rest_send(sqt_kit_rest *r, const sqt_kit_rest_req *q);
+/* For a plugin's warm (sqt_exchange_api.warm): q's request built and signed the way
+ * sqt_kit_rest_send would put it on the wire now, then thrown away. Nothing is sent or
+ * recorded, no callback runs (q->done may be NULL), the scratch is wiped as after a
+ * send. Nothing once closing. */
+void sqt_kit_rest_warm(sqt_kit_rest *r, const sqt_kit_rest_req *q);
 /* The server's clock by the last measurement (the local one before any). */
 int64_t sqt_kit_rest_server_now(sqt_kit_rest *r);
 /* SQT_EBANNED (logged at most once a second, naming `what`) while banned, else 0. */
