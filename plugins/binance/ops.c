@@ -580,17 +580,6 @@ static void warm_push_make(sqt_exchange *ex)
     ex->warm_len = n > 0 && (size_t)n < sizeof(ex->warm_push) ? (size_t)n : 0;
 }
 
-/* The smallest order the symbol's rules allow: on the tick and step, at the bounds. */
-static void warm_order(const sqt_exchange *ex, sqt_order_req *r)
-{
-    memset(r, 0, sizeof(*r));
-    r->struct_size = sizeof(*r);
-    snprintf(r->client_id, sizeof(r->client_id), "1_B_1765101259001");
-    r->side = SQT_SIDE_BUY;
-    r->tif = SQT_TIF_POST_ONLY;
-    r->price = ex->limits.min_price.mant > 0 ? ex->limits.min_price : ex->info.tick_size;
-    r->qty = ex->info.min_qty.mant > 0 ? ex->info.min_qty : ex->info.step_size;
-}
 
 SQT_HOT void sqt_bn_warm(sqt_exchange *ex)
 {
@@ -609,7 +598,9 @@ SQT_HOT void sqt_bn_warm(sqt_exchange *ex)
     (void)sqt_bn_fast_user(ex->warm_push, ex->warm_len, ex->prefix, &kind, &o);
     if (!ex->have_info)
         return; /* no tick and step to format an order on yet */
-    warm_order(ex, &r);
+    sqt_kit_warm_order(&ex->info, &r);
+    if (ex->limits.min_price.mant > 0) /* PRICE_FILTER's floor, above one tick */
+        r.price = ex->limits.min_price;
     if (place_item_make(ex, &r, &it, &e) != SQT_OK)
         return;
     sqt_kit_query_init_on(&q, qbuf, sizeof(qbuf));

@@ -73,6 +73,10 @@ struct sqt_exchange {
 
     /* streams (the set is kit.streams) */
     sqt_kit_klines klines;           /* closed derived from the next candle */
+
+    /* warm: the canned fill push, made at the first call (the symbol is fixed) */
+    char warm_push[512];
+    size_t warm_len;
 };
 
 /* ---- bitget.c ------------------------------------------------------------------- */
@@ -105,6 +109,9 @@ int sqt_bg_klines(sqt_exchange *ex, const char *symbol, const char *interval, in
                   sqt_klines_cb cb, void *ud);
 int sqt_bg_symbol_ok(const char *s);
 int sqt_bg_client_id_ok(const char *s);
+/* sqt_exchange_api.warm: a fill push parsed and an order built and signed as
+ * sqt_bg_place_orders does, all thrown away (no request, no callback). */
+void sqt_bg_warm(sqt_exchange *ex);
 
 /* ---- stream.c ------------------------------------------------------------------- */
 int sqt_bg_subscribe_price(sqt_exchange *ex, const sqt_price_sink *sink);

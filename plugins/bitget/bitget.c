@@ -160,7 +160,7 @@ static const sqt_exchange_api bg_api = {
     sqt_bg_subscribe_price,
     sqt_bg_subscribe_orders,
     sqt_bg_subscribe_klines,
-    NULL, /* warm: not yet (issue 16 covered Binance first) */
+    sqt_bg_warm,
 };
 
 SQT_PLUGIN_DEFINE("bitget", "1.0.0", "Bitget USDT-M futures (mix API v2)", &bg_api)

@@ -477,6 +477,53 @@ nomem:
 }
 
 /* ------------------------------------------------------------------------------------
+ * warm: the fill path run dry (sqt_exchange_api.warm)
+ * ---------------------------------------------------------------------------------- */
+
+/* A fill of one of the instance's buys, as the orders channel pushes it. */
+static void warm_push_make(sqt_exchange *ex)
+{
+    int n = snprintf(
+        ex->warm_push, sizeof(ex->warm_push),
+        "{\"action\":\"snapshot\",\"arg\":{\"instType\":\"USDT-FUTURES\","
+        "\"channel\":\"orders\",\"instId\":\"default\"},\"data\":[{\"instId\":\"%s\","
+        "\"orderId\":\"1\",\"clientOid\":\"1_B_1765101259001\",\"status\":\"filled\","
+        "\"side\":\"buy\",\"price\":\"3000\",\"size\":\"0.01\",\"accBaseVolume\":\"0.01\","
+        "\"baseVolume\":\"0.01\",\"fillPrice\":\"3000\",\"fillFee\":\"-0.006\","
+        "\"fillFeeCoin\":\"USDT\",\"marginCoin\":\"USDT\",\"uTime\":\"1765101261000\"}],"
+        "\"ts\":1765101261002}",
+        ex->symbol);
+    ex->warm_len = n > 0 && (size_t)n < sizeof(ex->warm_push) ? (size_t)n : 0;
+}
+
+SQT_HOT void sqt_bg_warm(sqt_exchange *ex)
+{
+    sqt_order o;
+    sqt_order_req r;
+    sqt_kit_rest_req rq;
+    sqt_error e;
+    json_t *body;
+    char *text;
+    size_t n = 0;
+    if (ex == NULL || ex->kit.closing)
+        return;
+    if (ex->warm_len == 0)
+        warm_push_make(ex);
+    (void)sqt_bg_parse_order_push(ex->warm_push, ex->warm_len, 0, &o, 1, &n, &e);
+    if (!ex->have_info || (body = base_body(ex, 1)) == NULL)
+        return; /* no tick and size multiplier to format an order on yet */
+    sqt_kit_warm_order(&ex->info, &r);
+    if (place_fields(ex, &r, body, &e) == SQT_OK &&
+        (text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER)) != NULL) {
+        rq = sqt_kit_rest_req_of("POST", P_PLACE, NULL, text, SQT_KIT_AUTH_SIGNED);
+        rq.mutating = 1;
+        sqt_kit_rest_warm(&ex->kit.rest, &rq);
+        free(text);
+    }
+    json_decref(body);
+}
+
+/* ------------------------------------------------------------------------------------
  * cancel: one through cancel-order, more through batch-cancel-orders with a non-empty
  * orderIdList of objects (bitget.md 3.8, 9.6: an absent list cancels the symbol)
  * ---------------------------------------------------------------------------------- */

@@ -152,7 +152,7 @@ static const sqt_exchange_api gt_api = {
     sqt_gt_subscribe_price,
     sqt_gt_subscribe_orders,
     sqt_gt_subscribe_klines,
-    NULL, /* warm: not yet (issue 16 covered Binance first) */
+    sqt_gt_warm,
 };
 
 SQT_PLUGIN_DEFINE("gate", "1.0.0", "Gate.io USDT perpetual futures (API v4)", &gt_api)

@@ -92,6 +92,10 @@ struct sqt_exchange {
     gt_fee_rec fees[GT_FEE_ORDERS];
     uint64_t fee_clock;
     sqt_timer *fee_timer;
+
+    /* warm: the canned fill push, made at the first call (the contract is fixed) */
+    char warm_push[900];
+    size_t warm_len;
 };
 
 /* ---- gate.c --------------------------------------------------------------------- */
@@ -123,6 +127,9 @@ int sqt_gt_klines(sqt_exchange *ex, const char *symbol, const char *interval, in
 int sqt_gt_symbol_ok(const char *s);
 /* An engine client id: [A-Za-z0-9_.-]{1,26} (with "t-" at most 28, gate.md 7, 11). */
 int sqt_gt_client_id_ok(const char *s);
+/* sqt_exchange_api.warm: a fill push parsed and an order built and signed as
+ * sqt_gt_place_orders does, all thrown away (no request, no callback). */
+void sqt_gt_warm(sqt_exchange *ex);
 
 /* ---- fees.c --------------------------------------------------------------------- */
 /* Hand orders[0..n) to cb exactly once, each filled one with its cumulative fee from its

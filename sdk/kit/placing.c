@@ -119,3 +119,14 @@ void sqt_kit_cancel_results(sqt_cancel_result *res, const sqt_cancel_req *reqs, 
                  reqs[i].order_id);
     }
 }
+
+void sqt_kit_warm_order(const sqt_symbol_info *info, sqt_order_req *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->struct_size = sizeof(*r);
+    snprintf(r->client_id, sizeof(r->client_id), "1_B_1765101259001");
+    r->side = SQT_SIDE_BUY;
+    r->tif = SQT_TIF_POST_ONLY;
+    r->price = info->tick_size;
+    r->qty = info->min_qty.mant > 0 ? info->min_qty : info->step_size;
+}

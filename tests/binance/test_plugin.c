@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "bn.h"
 #include "bn_fixture.h"
+#include "fastpath.h"
 #include "samples.h"
 #include "sign.h"
 
@@ -343,6 +345,18 @@ static void test_warm_is_dry(void)
     f.api->warm(f.ex); /* before symbol_info: the push parse only */
     call_end(0);
     SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), sent);
+    /* its push is one the fast path reads (it warms that path, not the DOM fallback) */
+    {
+        sqt_order o;
+        int kind = 0;
+        CU_ASSERT_TRUE_FATAL(f.ex->warm_len > 0);
+        SQT_ASSERT_INT_EQ(sqt_bn_fast_user(f.ex->warm_push, f.ex->warm_len, f.ex->prefix,
+                                           &kind, &o), 1);
+        SQT_ASSERT_INT_EQ(kind, SQT_BN_EV_ORDER);
+        SQT_ASSERT_STR_EQ(o.symbol, "ETHUSDT");
+        SQT_ASSERT_STR_EQ(o.client_id, "1_B_1765101259001"); /* the prefix stripped */
+        SQT_ASSERT_INT_EQ(o.status, SQT_ORDER_FILLED);
+    }
     load_info(&f);
     sent = fake_host_http_total(f.fh);
     for (i = 0; i < 3; i++) {

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bg.h"
 #include "fake_host.h"
+#include "parse.h"
 #include "samples.h"
 #include "sign.h"
 #include "sqt_test.h"
@@ -309,6 +311,58 @@ static void test_place_single(void)
     SQT_ASSERT_INT_EQ(r.status, SQT_OK);
     SQT_ASSERT_INT_EQ(r.place[0].err.code, SQT_EMARGIN);
     SQT_ASSERT_STR_EQ(r.place[0].err.exch_code, "40762");
+    fx_done(&f);
+}
+
+/* warm (system.keep_warm_ms): nothing sent (not even the server-time measurement) before
+ * or after the contract's rules, no callback, and the next real order is byte for byte
+ * test_place_single's. */
+static void test_warm_is_dry(void)
+{
+    fx f;
+    rec r;
+    sqt_order_req q = order_req("sqt_302155_B_1", SQT_SIDE_BUY, 302155, 2, 1, 1);
+    fake_http *h;
+    size_t sent;
+    int k;
+    fx_init(&f);
+    fx_start(&f);
+    CU_ASSERT_TRUE_FATAL(SQT_HAS_MEMBER(f.api, sqt_exchange_api, warm));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f.api->warm);
+    sent = fake_host_http_total(f.fh);
+    f.api->warm(f.ex);
+    SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), sent);
+    {
+        /* its push is one the stream's parse reads */
+        sqt_order o;
+        sqt_error e;
+        size_t n = 0;
+        CU_ASSERT_TRUE_FATAL(f.ex->warm_len > 0);
+        SQT_ASSERT_INT_EQ(sqt_bg_parse_order_push(f.ex->warm_push, f.ex->warm_len, 0, &o, 1, &n,
+                                                  &e), SQT_OK);
+        SQT_ASSERT_INT_EQ(n, 1);
+        SQT_ASSERT_STR_EQ(o.symbol, "ETHUSDT");
+        SQT_ASSERT_INT_EQ(o.status, SQT_ORDER_FILLED);
+    }
+    load_info(&f);
+    sent = fake_host_http_total(f.fh);
+    f.api->warm(f.ex);
+    f.api->warm(f.ex);
+    SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), sent);
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(f.api->place_orders(f.ex, &q, 1, place_cb, &r), SQT_OK);
+    f.api->warm(f.ex);
+    answer_time(&f, 0);
+    k = pending(&f, "POST", "/api/v2/mix/order/place-order");
+    CU_ASSERT_FATAL(k >= 0);
+    h = fake_host_http_at(f.fh, (size_t)k);
+    SQT_ASSERT_STR_EQ(h->body, "{\"symbol\":\"ETHUSDT\",\"productType\":\"USDT-FUTURES\","
+                               "\"marginMode\":\"crossed\",\"marginCoin\":\"USDT\","
+                               "\"size\":\"0.10\",\"price\":\"3021.55\",\"side\":\"buy\","
+                               "\"orderType\":\"limit\",\"force\":\"post_only\","
+                               "\"clientOid\":\"sqt_302155_B_1\"}");
+    assert_signed(h);
+    SQT_ASSERT_INT_EQ(r.calls, 0);
     fx_done(&f);
 }
 
@@ -724,6 +778,7 @@ int main(void)
         {"open orders: idLessThan pages", test_open_orders_pages},
         {"query order", test_query_order},
         {"place one", test_place_single},
+        {"warm: a dry run, nothing sent", test_warm_is_dry},
         {"place in hedge mode", test_place_hedge},
         {"place a batch", test_place_batch},
         {"place: 429, 5xx, timeout", test_place_failures},

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "fake_host.h"
+#include "gt.h"
+#include "parse.h"
 #include "samples.h"
 #include "sign.h"
 #include "sqt_test.h"
@@ -261,6 +263,54 @@ static void test_positions(void)
     SQT_ASSERT_INT_EQ(r.n, 1);
     assert_dec(r.pos[0].size, "-0.25"); /* -25 contracts of 0.01 */
     SQT_ASSERT_INT_EQ(r.pos[0].leverage, 10);
+    fx_done(&f);
+}
+
+/* warm (system.keep_warm_ms): nothing sent before or after the contract's rules, no
+ * callback, and the next real order is byte for byte test_place's first. */
+static void test_warm_is_dry(void)
+{
+    fx f;
+    rec r;
+    sqt_order_req q = order_req("sqtA_1", SQT_SIDE_BUY, 302155, 2, 3, 2);
+    fake_http *h;
+    size_t sent;
+    int i;
+    fx_init(&f);
+    fx_start(&f);
+    CU_ASSERT_TRUE_FATAL(SQT_HAS_MEMBER(f.api, sqt_exchange_api, warm));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f.api->warm);
+    sent = fake_host_http_total(f.fh);
+    f.api->warm(f.ex);
+    SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), sent);
+    load_info(&f);
+    load_account(&f);
+    sent = fake_host_http_total(f.fh);
+    f.api->warm(f.ex);
+    {
+        /* its push is one the stream's parse reads, in the contract's units */
+        sqt_order o;
+        sqt_error e;
+        size_t n = 0;
+        CU_ASSERT_TRUE_FATAL(f.ex->warm_len > 0);
+        SQT_ASSERT_INT_EQ(sqt_gt_parse_order_push(f.ex->warm_push, f.ex->warm_len, &f.ex->units,
+                                                  &o, 1, &n, &e), SQT_OK);
+        SQT_ASSERT_INT_EQ(n, 1);
+        SQT_ASSERT_STR_EQ(o.symbol, "ETHUSDT");
+        SQT_ASSERT_INT_EQ(o.status, SQT_ORDER_FILLED);
+    }
+    f.api->warm(f.ex);
+    SQT_ASSERT_INT_EQ(fake_host_http_total(f.fh), sent);
+    memset(&r, 0, sizeof(r));
+    SQT_ASSERT_INT_EQ(f.api->place_orders(f.ex, &q, 1, place_cb, &r), SQT_OK);
+    f.api->warm(f.ex);
+    i = pending(&f, "POST", P "/orders");
+    CU_ASSERT_FATAL(i >= 0);
+    h = fake_host_http_at(f.fh, (size_t)i);
+    assert_signed(h);
+    SQT_ASSERT_STR_EQ(h->body, "{\"contract\":\"ETH_USDT\",\"size\":3,\"price\":\"3021.55\","
+                               "\"tif\":\"poc\",\"text\":\"t-sqtA_1\"}");
+    SQT_ASSERT_INT_EQ(r.calls, 0);
     fx_done(&f);
 }
 
@@ -831,6 +881,7 @@ int main(void)
         {"account: signed, dual refused unless allowed", test_account_signed},
         {"positions in coins", test_positions},
         {"place: contracts, 201, poc, batch, refusals", test_place},
+        {"warm: a dry run, nothing sent", test_warm_is_dry},
         {"cancel: by id, by text, batch", test_cancel},
         {"open orders: paging", test_open_orders_paging},
         {"query: fee from the trade list", test_query_fee},

@@ -866,6 +866,10 @@ void sqt_kit_placing_refuse(sqt_kit_placing *p, sqt_kit_plugin *k, size_t i, int
  * status; an unreadable answer is an unknown outcome. Then cb(ud, status, res, n) and
  * the placing is freed. */
 void sqt_kit_placing_done(sqt_kit_call *c, const sqt_kit_answer *a);
+/* For a plugin's warm (sqt_exchange_api.warm): the smallest order the symbol's rules
+ * allow, a post-only buy of min_qty (else one step) at one tick, with a client id every
+ * exchange accepts. A plugin with a price floor of its own raises the price to it. */
+void sqt_kit_warm_order(const sqt_symbol_info *info, sqt_order_req *r);
 /* cancel_orders()'s results: ids copied from the requests, no error yet. */
 void sqt_kit_cancel_results(sqt_cancel_result *res, const sqt_cancel_req *reqs, size_t n);
 
