@@ -100,8 +100,8 @@ SQT_HOT static void app_wake_cb(void *ud)
  * thrown away) and the host's (the HTTP client's request set-up on a handle that never
  * sends) - so that a fill after a quiet spell finds that code, its data and their page
  * translations still in the CPU's caches instead of taking a miss for each
- * (bench/README.md, session 13: ~28 us of the turn's ~70 on the bench's guest). Nothing
- * is sent and nothing changes; the pass costs a few microseconds. */
+ * (bench/README.md, session 13: the turn's first read to curl 71 -> 38 us on the bench's
+ * guest). Nothing is sent and nothing changes; ~0.7 % of a core at 5 ms. */
 static void warm_cb(uv_timer_t *t)
 {
     app *a = t->data;

@@ -727,7 +727,7 @@ typedef struct sqt_exchange_api {
      * system.keep_warm_ms while it trades, so that this code, its data and their page
      * translations are still in the CPU's caches when a fill comes after a quiet spell.
      * Callable any time between create and destroy (also before symbol_info answered);
-     * it must cost a few microseconds at most. */
+     * keep it to a few microseconds of work. */
     void (*warm)(sqt_exchange *ex);
 } sqt_exchange_api;
 
