@@ -566,7 +566,7 @@ SQT_HOT int sqt_bn_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, siz
 /* A fill of one of the instance's own buys, as the user stream pushes it. */
 static void warm_push_make(sqt_exchange *ex)
 {
-    int n = snprintf(
+    ex->warm_len = sqt_kit_warm_text(
         ex->warm_push, sizeof(ex->warm_push),
         "{\"e\":\"ORDER_TRADE_UPDATE\",\"E\":1765101261002,\"T\":1765101261000,\"o\":{"
         "\"s\":\"%s\",\"c\":\"%s1_B_1765101259001\",\"S\":\"BUY\",\"o\":\"LIMIT\","
@@ -577,7 +577,6 @@ static void warm_push_make(sqt_exchange *ex)
         "\"R\":false,\"wt\":\"CONTRACT_PRICE\",\"ot\":\"LIMIT\",\"ps\":\"BOTH\","
         "\"cp\":false,\"rp\":\"0\",\"V\":\"EXPIRE_MAKER\",\"pm\":\"NONE\",\"gtd\":0}}",
         ex->symbol, ex->prefix);
-    ex->warm_len = n > 0 && (size_t)n < sizeof(ex->warm_push) ? (size_t)n : 0;
 }
 
 
@@ -585,7 +584,6 @@ SQT_HOT void sqt_bn_warm(sqt_exchange *ex)
 {
     sqt_order o;
     sqt_order_req r;
-    sqt_kit_rest_req rq;
     place_item it;
     sqt_error e;
     char qbuf[512];
@@ -605,12 +603,8 @@ SQT_HOT void sqt_bn_warm(sqt_exchange *ex)
         return;
     sqt_kit_query_init_on(&q, qbuf, sizeof(qbuf));
     place_single_params(ex, &it, &q);
-    if (q.err == SQT_OK) {
-        rq = sqt_kit_rest_req_of("POST", "/fapi/v1/order", NULL, sqt_bn_query_str(&q),
-                                 SQT_KIT_AUTH_SIGNED);
-        rq.mutating = 1;
-        sqt_kit_rest_warm(&ex->kit.rest, &rq);
-    }
+    if (q.err == SQT_OK)
+        sqt_kit_rest_warm_post(&ex->kit.rest, "/fapi/v1/order", sqt_bn_query_str(&q));
     sqt_bn_query_free(&q);
 }
 

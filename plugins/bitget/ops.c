@@ -483,7 +483,7 @@ nomem:
 /* A fill of one of the instance's buys, as the orders channel pushes it. */
 static void warm_push_make(sqt_exchange *ex)
 {
-    int n = snprintf(
+    ex->warm_len = sqt_kit_warm_text(
         ex->warm_push, sizeof(ex->warm_push),
         "{\"action\":\"snapshot\",\"arg\":{\"instType\":\"USDT-FUTURES\","
         "\"channel\":\"orders\",\"instId\":\"default\"},\"data\":[{\"instId\":\"%s\","
@@ -493,14 +493,12 @@ static void warm_push_make(sqt_exchange *ex)
         "\"fillFeeCoin\":\"USDT\",\"marginCoin\":\"USDT\",\"uTime\":\"1765101261000\"}],"
         "\"ts\":1765101261002}",
         ex->symbol);
-    ex->warm_len = n > 0 && (size_t)n < sizeof(ex->warm_push) ? (size_t)n : 0;
 }
 
 SQT_HOT void sqt_bg_warm(sqt_exchange *ex)
 {
     sqt_order o;
     sqt_order_req r;
-    sqt_kit_rest_req rq;
     sqt_error e;
     json_t *body;
     char *text;
@@ -515,9 +513,7 @@ SQT_HOT void sqt_bg_warm(sqt_exchange *ex)
     sqt_kit_warm_order(&ex->info, &r);
     if (place_fields(ex, &r, body, &e) == SQT_OK &&
         (text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER)) != NULL) {
-        rq = sqt_kit_rest_req_of("POST", P_PLACE, NULL, text, SQT_KIT_AUTH_SIGNED);
-        rq.mutating = 1;
-        sqt_kit_rest_warm(&ex->kit.rest, &rq);
+        sqt_kit_rest_warm_post(&ex->kit.rest, P_PLACE, text);
         free(text);
     }
     json_decref(body);

@@ -474,7 +474,7 @@ SQT_HOT int sqt_gt_place_orders(sqt_exchange *ex, const sqt_order_req *reqs, siz
 /* A fill of one of the instance's buys, as futures.orders pushes it. */
 static void warm_push_make(sqt_exchange *ex)
 {
-    int n = snprintf(
+    ex->warm_len = sqt_kit_warm_text(
         ex->warm_push, sizeof(ex->warm_push),
         "{\"time\":1765101261,\"time_ms\":1765101261005,\"channel\":\"futures.orders\","
         "\"event\":\"update\",\"result\":[{\"id\":58796478453,\"user\":\"1\","
@@ -486,14 +486,12 @@ static void warm_push_make(sqt_exchange *ex)
         "\"is_close\":false,\"is_liq\":false,\"mkfr\":0.0002,\"tkfr\":0.0005,\"refu\":0,"
         "\"refr\":0,\"iceberg\":\"0\",\"stp_id\":\"0\",\"stp_act\":\"-\"}]}",
         ex->contract);
-    ex->warm_len = n > 0 && (size_t)n < sizeof(ex->warm_push) ? (size_t)n : 0;
 }
 
 SQT_HOT void sqt_gt_warm(sqt_exchange *ex)
 {
     sqt_order o;
     sqt_order_req r;
-    sqt_kit_rest_req rq;
     sqt_error e;
     json_t *item;
     char *text;
@@ -512,9 +510,7 @@ SQT_HOT void sqt_gt_warm(sqt_exchange *ex)
     json_decref(item);
     if (text == NULL)
         return;
-    rq = sqt_kit_rest_req_of("POST", P_FUT "/orders", NULL, text, SQT_KIT_AUTH_SIGNED);
-    rq.mutating = 1;
-    sqt_kit_rest_warm(&ex->kit.rest, &rq);
+    sqt_kit_rest_warm_post(&ex->kit.rest, P_FUT "/orders", text);
     free(text);
 }
 

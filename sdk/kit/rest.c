@@ -289,6 +289,23 @@ void sqt_kit_rest_warm(sqt_kit_rest *r, const sqt_kit_rest_req *q)
     wire_wipe(r);
 }
 
+void sqt_kit_rest_warm_post(sqt_kit_rest *r, const char *path, const char *body)
+{
+    sqt_kit_rest_req q = sqt_kit_rest_req_of("POST", path, NULL, body, SQT_KIT_AUTH_SIGNED);
+    q.mutating = 1;
+    sqt_kit_rest_warm(r, &q);
+}
+
+size_t sqt_kit_warm_text(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
 int64_t sqt_kit_rest_server_now(sqt_kit_rest *r)
 {
     return wall(r) + r->offset_ms;

@@ -403,6 +403,11 @@ int sqt_kit_rest_send(sqt_kit_rest *r, const sqt_kit_rest_req *q);
  * recorded, no callback runs (q->done may be NULL), the scratch is wiped as after a
  * send. Nothing once closing. */
 void sqt_kit_rest_warm(sqt_kit_rest *r, const sqt_kit_rest_req *q);
+/* sqt_kit_rest_warm of a signed, mutating POST of `body` (an order's). */
+void sqt_kit_rest_warm_post(sqt_kit_rest *r, const char *path, const char *body);
+/* A warm's canned push: fmt's text into buf, its length; 0 when it does not fit. */
+size_t sqt_kit_warm_text(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* The server's clock by the last measurement (the local one before any). */
 int64_t sqt_kit_rest_server_now(sqt_kit_rest *r);
 /* SQT_EBANNED (logged at most once a second, naming `what`) while banned, else 0. */
