@@ -99,6 +99,12 @@ void sqt_host_warm(struct sqt_host *h)
         sqt_http_warm(n->http);
 }
 
+int sqt_host_has_http(const struct sqt_host *h)
+{
+    const host_net *n = h->net;
+    return n != NULL && n->http != NULL;
+}
+
 void sqt_host_http_cancel(sqt_host *h, sqt_http_call *call)
 {
     host_net *n = h->net;

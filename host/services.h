@@ -46,6 +46,8 @@ void sqt_host_run_deferred(struct sqt_host *h);
 /* The host's part of the way to an order request run dry (sqt_http_warm): nothing is
  * sent. Nothing before the plugin's first request or once closing. */
 void sqt_host_warm(struct sqt_host *h);
+/* 1 once the plugin made an HTTP request (the host's HTTP client exists). */
+int sqt_host_has_http(const struct sqt_host *h);
 
 /* Warn about keys of the exchange block that the plugin never looked up (call after
  * create(): a typo such as `volatilty` must not pass silently). Returns how many. */

@@ -117,13 +117,20 @@ void app_keep_warm_start(app *a)
 {
     uint64_t ms = (uint64_t)a->cfg->keep_warm_ms;
     int plug = SQT_HAS_MEMBER(a->x, sqt_exchange_api, warm) && a->x->warm != NULL;
+    int http = sqt_host_has_http(&a->host); /* a networked plugin has made requests by now */
     if (ms == 0)
         return;
+    if (!plug && !http) { /* e.g. the paper exchange: no timer that wakes for nothing */
+        sqt_logf(a->log, SQT_LV_INFO,
+                 "keep warm: off, nothing to warm on %s (no warm function, no HTTP client)",
+                 a->plugin->desc->name);
+        return;
+    }
     uv_timer_start(&a->warm_timer, warm_cb, ms, ms);
-    sqt_logf(a->log, SQT_LV_INFO,
-             "keep warm: the fill path run dry every %llu ms (%s%s; nothing is sent)",
-             (unsigned long long)ms, plug ? "the plugin's parse and signed order, " : "",
-             "the HTTP request set-up");
+    sqt_logf(a->log, SQT_LV_INFO, "keep warm: the fill path run dry every %llu ms (%s%s%s; "
+             "nothing is sent)", (unsigned long long)ms,
+             plug ? "the plugin's parse and signed order" : "", plug && http ? ", " : "",
+             http ? "the HTTP request set-up" : "");
 }
 
 /* Which allocator the process runs on and whether its heap got huge pages (memalloc.h). */

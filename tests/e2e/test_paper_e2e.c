@@ -17,11 +17,16 @@
 static char dir[256];
 static int errors_logged;
 static int lines_logged;
+static int warm_off_seen, warm_on_seen; /* system.keep_warm_ms's start-up line */
 
 static void sink(void *ud, int level, const char *line)
 {
     (void)ud;
     lines_logged++;
+    if (strstr(line, "keep warm: off, nothing to warm on paper") != NULL)
+        warm_off_seen++;
+    if (strstr(line, "keep warm: the fill path run dry") != NULL)
+        warm_on_seen++;
     if (level >= SQT_LV_ERROR) {
         errors_logged++;
         fprintf(stderr, "    logged: %s\n", line);
@@ -42,7 +47,7 @@ static void write_config(const char *path, const char *events, const char *fills
             "trading:\n  symbol: ETHUSDT\n  price_interval: 2\n  order_quantity: 30\n"
             "  min_order_value: 20\n  buy_window_size: 8\n  sell_window_size: 8\n"
             "  order_cleanup_threshold: 40\n  cleanup_batch_size: 5\n  reconcile_interval: 2\n"
-            "system:\n  log_level: WARN\n  cancel_on_exit: true\n  event_log: %s\n"
+            "system:\n  log_level: INFO\n  cancel_on_exit: true\n  event_log: %s\n"
             "  state_dir: %s.state\n"
             "risk_control:\n  enabled: true\n  monitor_symbols: [ETHUSDT]\n  recovery_threshold: 1\n"
             "timing:\n  order_cleanup_interval: 2\n",
@@ -198,8 +203,9 @@ static void run_once(int seed)
 
     sqt_log_init(&log);
     log.sink = sink;
-    log.level = SQT_LV_WARN;
+    log.level = SQT_LV_INFO;
     errors_logged = 0;
+    warm_off_seen = warm_on_seen = 0;
     memset(&cfg, 0, sizeof cfg);
     rc = sqt_config_load(&cfg, cfgpath, &log, err, sizeof err);
     if (rc != 0)
@@ -219,6 +225,9 @@ static void run_once(int seed)
     rc = sqt_app_run(&o);
     SQT_ASSERT_INT_EQ(rc, 0);
     SQT_ASSERT_INT_EQ(errors_logged, 0);
+    /* keep-warm (default 5 ms) finds nothing to warm on paper: no timer */
+    SQT_ASSERT_INT_EQ(warm_off_seen, 1);
+    SQT_ASSERT_INT_EQ(warm_on_seen, 0);
     sqt_plugin_unload(&pl);
     sqt_config_free(&cfg);
     sqt_log_close(&log);
